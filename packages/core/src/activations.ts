@@ -1,0 +1,52 @@
+/**
+ * Activations by name, for cell and layer options. Names are camelCase as in tfjs-layers. Two hard sigmoids exist
+ * because the frameworks disagree:
+ * - `hardSigmoid`: clip(0.2·x + 0.5, 0, 1), as tfjs-layers and Keras 2;
+ * - `hardSigmoidKeras3`: clip(x/6 + 0.5, 0, 1), as Keras 3 (`hard_sigmoid`) and PyTorch (`Hardsigmoid`).
+ */
+import { elu, hardSigmoid, hardSigmoidKeras3, selu, softmax, softplus, softsign } from './derived-ops.js';
+import { SeqmodelError } from './errors.js';
+import type { Ops, OptionalOps } from './ops.js';
+
+/** An activation applied elementwise (softmax: along the last axis). */
+export type Activation = <T>(ops: Ops<T> & OptionalOps<T>, x: T) => T;
+
+const activations = {
+  linear: (_ops, x) => x,
+  tanh: (ops, x) => ops.tanh(x),
+  sigmoid: (ops, x) => ops.sigmoid(x),
+  relu: (ops, x) => ops.relu(x),
+  hardSigmoid: (ops, x) => hardSigmoid(ops, x),
+  hardSigmoidKeras3: (ops, x) => hardSigmoidKeras3(ops, x),
+  softmax: (ops, x) => softmax(ops, x),
+  softplus: (ops, x) => softplus(ops, x),
+  softsign: (ops, x) => softsign(ops, x),
+  elu: (ops, x) => elu(ops, x),
+  selu: (ops, x) => selu(ops, x),
+  exponential: (ops, x) => ops.exp(x),
+} satisfies Record<string, Activation>;
+
+/** The name of a built-in activation. */
+export type ActivationName = keyof typeof activations;
+
+/** Every activation name, for listings and error messages. */
+export function listActivations(): ActivationName[] {
+  return Object.keys(activations) as ActivationName[];
+}
+
+export function isActivationName(name: unknown): name is ActivationName {
+  return typeof name === 'string' && Object.hasOwn(activations, name);
+}
+
+/**
+ * The activation called `name`; `argument` names the option for the error message (`activation`,
+ * `recurrentActivation`, ...).
+ */
+export function getActivation(name: unknown, argument = 'activation'): Activation {
+  if (!isActivationName(name)) {
+    throw new SeqmodelError(
+      `${argument}: unknown activation ${JSON.stringify(name)}; known activations: ${listActivations().join(', ')}`,
+    );
+  }
+  return activations[name];
+}

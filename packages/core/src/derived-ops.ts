@@ -1,0 +1,102 @@
+/**
+ * Helpers derived once from the `Ops` primitives, so that no backend has to implement them. Where a backend offers a
+ * native version (`OptionalOps`), the helper uses it.
+ */
+import { invalidArgument } from './errors.js';
+import type { Ops, OptionalOps } from './ops.js';
+import { normalizeAxis } from './shape.js';
+
+/** `x[..., begin : begin + size]`. */
+export function sliceLast<T>(ops: Ops<T>, x: T, begin: number, size: number): T {
+  const rank = ops.shape(x).length;
+  const starts = new Array<number>(rank).fill(0);
+  const sizes = new Array<number>(rank).fill(-1);
+  starts[rank - 1] = begin;
+  sizes[rank - 1] = size;
+  return ops.slice(x, starts, sizes);
+}
+
+/** Splits the last axis into `parts` equal chunks (gates stacked as `[i | f | c | o]`, say). */
+export function splitLast<T>(ops: Ops<T>, x: T, parts: number): T[] {
+  const shape = ops.shape(x);
+  const last = shape[shape.length - 1] ?? 1;
+  if (last % parts !== 0) {
+    invalidArgument('splitLast(x)', shape, `a last axis divisible by ${parts}`);
+  }
+  const width = last / parts;
+  return Array.from({ length: parts }, (_, i) => sliceLast(ops, x, i * width, width));
+}
+
+/** `x` with its elements squared. */
+export function square<T>(ops: Ops<T>, x: T): T {
+  return ops.mul(x, x);
+}
+
+/** Mean over `axes` (all axes when omitted). */
+export function mean<T>(ops: Ops<T>, x: T, axes?: number | readonly number[], keepDims = false): T {
+  const shape = ops.shape(x);
+  const list = axes === undefined ? shape.map((_, i) => i) : typeof axes === 'number' ? [axes] : axes;
+  const count = list.reduce((n, a) => n * (shape[normalizeAxis('mean(axes)', a, shape.length)] ?? 1), 1);
+  return ops.div(ops.sum(x, axes, keepDims), count);
+}
+
+/** A tensor of zeros with `x`'s shape. */
+export function zerosLike<T>(ops: Ops<T>, x: T): T {
+  return ops.fill(ops.shape(x), 0);
+}
+
+/** `x·w + b` for `x` `[n, in]`, `w` `[in, out]`, `b` `[out]` (optional). */
+export function affine<T>(ops: Ops<T>, x: T, w: T, b?: T): T {
+  const xw = ops.matMul(x, w);
+  return b === undefined ? xw : ops.add(xw, b);
+}
+
+/** Numerically stable softmax along `axis` (default last). */
+export function softmax<T>(ops: Ops<T> & OptionalOps<T>, x: T, axis = -1): T {
+  if (ops.softmax) return ops.softmax(x, axis);
+  const shifted = ops.sub(x, ops.max(x, axis, true));
+  const e = ops.exp(shifted);
+  return ops.div(e, ops.sum(e, axis, true));
+}
+
+/** Numerically stable log-softmax along `axis` (default last). */
+export function logSoftmax<T>(ops: Ops<T> & OptionalOps<T>, x: T, axis = -1): T {
+  if (ops.logSoftmax) return ops.logSoftmax(x, axis);
+  const shifted = ops.sub(x, ops.max(x, axis, true));
+  return ops.sub(shifted, ops.log(ops.sum(ops.exp(shifted), axis, true)));
+}
+
+/** log(1 + exp(x)), computed as relu(x) + log(1 + exp(-|x|)) so that it neither overflows nor loses precision. */
+export function softplus<T>(ops: Ops<T> & OptionalOps<T>, x: T): T {
+  if (ops.softplus) return ops.softplus(x);
+  return ops.add(ops.relu(x), ops.log(ops.add(1, ops.exp(ops.neg(ops.abs(x))))));
+}
+
+/** clip(0.2·x + 0.5, 0, 1): the hard sigmoid of tfjs-layers and Keras 2. */
+export function hardSigmoid<T>(ops: Ops<T>, x: T): T {
+  return ops.clip(ops.add(ops.mul(x, 0.2), 0.5), 0, 1);
+}
+
+/** clip(x/6 + 0.5, 0, 1) = relu6(x + 3)/6: the hard sigmoid of Keras 3 and PyTorch's `Hardsigmoid`. */
+export function hardSigmoidKeras3<T>(ops: Ops<T>, x: T): T {
+  return ops.clip(ops.add(ops.div(x, 6), 0.5), 0, 1);
+}
+
+/** x / (1 + |x|). */
+export function softsign<T>(ops: Ops<T>, x: T): T {
+  return ops.div(x, ops.add(1, ops.abs(x)));
+}
+
+/**
+ * x for x > 0, alpha·(exp(x) − 1) otherwise. The exponential sees min(x, 0), so large positive inputs cannot
+ * overflow into the discarded branch (whose gradient would then be 0·inf = NaN).
+ */
+export function elu<T>(ops: Ops<T>, x: T, alpha = 1): T {
+  const negative = ops.mul(ops.sub(ops.exp(ops.minimum(x, 0)), 1), alpha);
+  return ops.where(ops.greater(x, 0), x, negative);
+}
+
+/** Scaled ELU with the constants of Klambauer et al. (2017), as Keras and PyTorch. */
+export function selu<T>(ops: Ops<T>, x: T): T {
+  return ops.mul(elu(ops, x, 1.6732632423543772), 1.0507009873554805);
+}

@@ -1,0 +1,119 @@
+/**
+ * `@seqmodel/core`: the tensor-agnostic heart of seqmodel. It defines the `Ops` and `Backend` contracts, the cell
+ * plugin API and registry, the built-in cells, initializers, a seeded RNG, parameter math and a float64 reference
+ * backend. It depends on no tensor library.
+ */
+export {
+  type Activation,
+  type ActivationName,
+  getActivation,
+  isActivationName,
+  listActivations,
+} from './activations.js';
+export type { Backend, MemoryInfo, TensorContainer, TypedArray, ValueAndGrads } from './backend.js';
+export type {
+  AnyCellPlugin,
+  CellDims,
+  CellOptionsInput,
+  CellPlugin,
+  CellStepArgs,
+  CellStepResult,
+  ParamSpec,
+  ParamTensors,
+  StateSpec,
+} from './cell.js';
+export {
+  type BaseCellOptions,
+  baseCellDefaults,
+  builtInCells,
+  type GruOptions,
+  gru,
+  type LstmOptions,
+  lstm,
+  type SimpleRnnOptions,
+  simpleRNN,
+} from './cells/index.js';
+export { type DebugLogger, debugLog, setDebugLogger } from './debug.js';
+export {
+  affine,
+  elu,
+  hardSigmoid,
+  hardSigmoidKeras3,
+  logSoftmax,
+  mean,
+  selu,
+  sliceLast,
+  softmax,
+  softplus,
+  softsign,
+  splitLast,
+  square,
+  zerosLike,
+} from './derived-ops.js';
+export {
+  checkNumberInRange,
+  checkOneOf,
+  checkPositiveInteger,
+  describeValue,
+  invalidArgument,
+  SeqmodelError,
+} from './errors.js';
+export {
+  computeFans,
+  type FanMode,
+  type InitializerConfig,
+  type InitializerName,
+  type InitializerSpec,
+  initialize,
+  listInitializers,
+  resolveInitializer,
+  type VarianceDistribution,
+} from './init/initializers.js';
+export type { DType, NestedArray, Operand, Ops, OptionalOps } from './ops.js';
+export {
+  type CellConfig,
+  checkParams,
+  countParams,
+  explainParamCount,
+  initParams,
+  initParamTensors,
+  outputSizeOf,
+  type ParamCountExplanation,
+  type ParamCountTerm,
+  type ParamValues,
+  paramSpecs,
+  resolveCellDims,
+  resolveCellOptions,
+  stateSpecs,
+} from './params.js';
+export {
+  checkSequenceArgs,
+  type FusedPolicy,
+  runSequence,
+  type SequenceInfo,
+  scanCell,
+} from './recurrence.js';
+export { createReferenceBackend, ReferenceBackend, RefTensor } from './reference/reference-backend.js';
+export {
+  type CellRef,
+  CellRegistry,
+  getCell,
+  listCells,
+  type RegisterOptions,
+  registerCell,
+  resolveCell,
+  unregisterCell,
+} from './registry.js';
+export { createRng, type Rng } from './rng.js';
+export type { FusedSequenceKernel, SequenceArgs, SequenceResult } from './sequence.js';
+export {
+  broadcastShapes,
+  checkRank,
+  checkShape,
+  formatShape,
+  normalizeAxis,
+  type Shape,
+  shapesEqual,
+  sizeOfShape,
+  stridesOf,
+} from './shape.js';

@@ -1,0 +1,102 @@
+/**
+ * The cell registry. Registration is explicit: the built-in cells are listed in `cells/index.ts`, and a plugin is
+ * added by calling `registerCell` from the code that uses it. Nothing is discovered by scanning files.
+ */
+import type { AnyCellPlugin } from './cell.js';
+import { builtInCells } from './cells/index.js';
+import { invalidArgument, SeqmodelError } from './errors.js';
+
+export interface RegisterOptions {
+  /** Replace a cell already registered under the same name instead of throwing. */
+  readonly replace?: boolean;
+}
+
+/** A name -> cell map with clear errors. Most code uses the default registry through the functions below. */
+export class CellRegistry {
+  private readonly cells = new Map<string, AnyCellPlugin>();
+
+  constructor(cells: readonly AnyCellPlugin[] = []) {
+    for (const cell of cells) this.register(cell);
+  }
+
+  register(cell: AnyCellPlugin, options: RegisterOptions = {}): void {
+    checkPlugin(cell);
+    if (this.cells.has(cell.name) && !options.replace) {
+      throw new SeqmodelError(
+        `registerCell: a cell named ${JSON.stringify(cell.name)} is already registered; pass { replace: true } to replace it`,
+      );
+    }
+    this.cells.set(cell.name, cell);
+  }
+
+  get(name: string): AnyCellPlugin {
+    const cell = this.cells.get(name);
+    if (!cell) {
+      throw new SeqmodelError(
+        `getCell: unknown cell ${JSON.stringify(name)}; registered cells: ${this.list().join(', ') || '(none)'}`,
+      );
+    }
+    return cell;
+  }
+
+  has(name: string): boolean {
+    return this.cells.has(name);
+  }
+
+  unregister(name: string): boolean {
+    return this.cells.delete(name);
+  }
+
+  /** Registered names, in registration order. */
+  list(): string[] {
+    return [...this.cells.keys()];
+  }
+}
+
+function checkPlugin(cell: unknown): asserts cell is AnyCellPlugin {
+  const c = cell as Partial<AnyCellPlugin> | null;
+  if (typeof c !== 'object' || c === null)
+    invalidArgument('registerCell(cell)', cell, 'a cell plugin object');
+  if (typeof c.name !== 'string' || !/^[A-Za-z][\w.-]*$/.test(c.name)) {
+    invalidArgument('registerCell(cell).name', c.name, 'a name of letters, digits, "_", "-" or "."');
+  }
+  for (const method of ['params', 'state', 'step'] as const) {
+    if (typeof c[method] !== 'function') {
+      invalidArgument(`registerCell(${c.name}).${method}`, c[method], 'a function');
+    }
+  }
+  if (typeof c.defaultOptions !== 'object' || c.defaultOptions === null) {
+    invalidArgument(`registerCell(${c.name}).defaultOptions`, c.defaultOptions, 'an object');
+  }
+}
+
+const defaultRegistry = new CellRegistry(builtInCells);
+
+/** Adds a cell to the default registry; registering a name twice throws unless `{ replace: true }`. */
+export function registerCell(cell: AnyCellPlugin, options?: RegisterOptions): void {
+  defaultRegistry.register(cell, options);
+}
+
+/** Removes a cell from the default registry; returns whether it was there. */
+export function unregisterCell(name: string): boolean {
+  return defaultRegistry.unregister(name);
+}
+
+/** The cell registered under `name`; an unknown name throws, listing the known ones. */
+export function getCell(name: string): AnyCellPlugin {
+  return defaultRegistry.get(name);
+}
+
+/** Names of every registered cell. */
+export function listCells(): string[] {
+  return defaultRegistry.list();
+}
+
+/** A cell given by name (looked up in the default registry) or as a plugin object. */
+export type CellRef = string | AnyCellPlugin;
+
+export function resolveCell(cell: CellRef): AnyCellPlugin {
+  if (typeof cell === 'string') return getCell(cell);
+  checkPlugin(cell);
+  return cell;
+}

@@ -1,0 +1,13 @@
+/**
+ * `@seqmodel/core/testing`: the conformance kits that cell plugins and backends run in their own test suites, and
+ * the tolerance-based comparison they use.
+ */
+export { type BackendConformanceOptions, backendConformanceChecks } from './backend-conformance.js';
+export {
+  assertCellConformance,
+  type CellConformanceConfig,
+  type CellConformanceOptions,
+  type ConformanceCheck,
+  cellConformanceChecks,
+} from './cell-conformance.js';
+export { assertClose, type Comparison, compareArrays, type Tolerance } from './compare.js';
