@@ -1,0 +1,77 @@
+import {
+  countParams,
+  createReferenceBackend,
+  explainParamCount,
+  getCell,
+  registerCell,
+  resolveCellOptions,
+  runSequence,
+  unregisterCell,
+} from '@seqmodel/core';
+import { cellConformanceChecks } from '@seqmodel/core/testing';
+import { describe, expect, it } from 'vitest';
+import { mgu } from './mgu.js';
+
+describe('mgu', () => {
+  it('computes a case worked by hand (2 inputs, 2 units, 2 steps)', () => {
+    // Step 1 (h = 0), x = [1, −1]: x·W + b = f: [0.1 − 0.2 + 0.1, −0.2 − 0.1 − 0.1] = [0, −0.4],
+    // h: [0.3 + 0.3 + 0.05, 0.05 − 0.25 + 0.25] = [0.65, 0.05]. With h = 0 the recurrent terms vanish:
+    // h1 = f·tanh(ĥ) = [σ(0)·tanh(0.65), σ(−0.4)·tanh(0.05)].
+    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+    const h1 = [0.5 * Math.tanh(0.65), sigmoid(-0.4) * Math.tanh(0.05)];
+    const ref = createReferenceBackend();
+    const result = runSequence(ref, {
+      cell: mgu,
+      options: resolveCellOptions(mgu, {}),
+      units: 2,
+      inputs: ref.tensor([
+        [
+          [1, -1],
+          [0.5, 2],
+        ],
+      ]),
+      params: {
+        kernel: ref.tensor([
+          [0.1, -0.2, 0.3, 0.05],
+          [0.2, 0.1, -0.3, 0.25],
+        ]),
+        recurrentKernel: ref.tensor([
+          [0.05, 0.1, -0.1, 0.2],
+          [-0.15, 0.2, 0.05, -0.1],
+        ]),
+        bias: ref.tensor([0.1, -0.1, 0.05, 0.25]),
+      },
+      returnSequences: true,
+    });
+    const out = ref.toArray(result.output) as number[][][];
+    expect(out[0]![0]![0]).toBeCloseTo(h1[0]!, 14);
+    expect(out[0]![0]![1]).toBeCloseTo(h1[1]!, 14);
+    // Second step from an independent scalar float64 implementation (Python).
+    expect(out[0]![1]![0]).toBeCloseTo(-0.14767600604026024, 14);
+    expect(out[0]![1]![1]).toBeCloseTo(0.3502189229681016, 14);
+  });
+
+  it('counts its parameters', () => {
+    expect(countParams(mgu, { inputSize: 45, units: 64 })).toBe(2 * (45 * 64 + 64 * 64 + 64));
+    expect(explainParamCount(mgu, { inputSize: 45, units: 64 }).formula).toBe(
+      '(45*64)*2 + (64*64)*2 + 64*2 = 14080',
+    );
+  });
+
+  it('is registered by the code that uses it', () => {
+    registerCell(mgu);
+    expect(getCell('mgu')).toBe(mgu);
+    expect(countParams('mgu', { inputSize: 2, units: 3 })).toBe(2 * (6 + 9 + 3));
+    unregisterCell('mgu');
+  });
+});
+
+describe('mgu conformance on the reference ops', () => {
+  const configs = [
+    { inputSize: 3, units: 4 },
+    { inputSize: 2, units: 3, options: { recurrentActivation: 'hardSigmoid', useBias: false } },
+  ];
+  for (const check of cellConformanceChecks(mgu, createReferenceBackend(), { configs })) {
+    it.skipIf(check.skip !== undefined)(check.name, check.run);
+  }
+});

@@ -1,0 +1,361 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { setDebugLogger } from './debug.js';
+import { initParamTensors, resolveCellOptions } from './params.js';
+import { runSequence, scanCell } from './recurrence.js';
+import { createReferenceBackend, type RefTensor } from './reference/reference-backend.js';
+import { getCell } from './registry.js';
+import type { FusedSequenceKernel, SequenceArgs } from './sequence.js';
+import { closeTo } from './test-helpers.js';
+
+const ref = createReferenceBackend();
+const rnn = getCell('simpleRNN');
+const lstm = getCell('lstm');
+
+/** A linear simple RNN with U = I, W = I, no bias: h_t = x_t + h_{t-1}, so states are running sums. */
+function summer(extra: Partial<SequenceArgs<RefTensor>> & { inputs: RefTensor }): SequenceArgs<RefTensor> {
+  return {
+    cell: rnn,
+    options: resolveCellOptions(rnn, { activation: 'linear', useBias: false }),
+    units: 2,
+    params: {
+      kernel: ref.tensor([
+        [1, 0],
+        [0, 1],
+      ]),
+      recurrentKernel: ref.tensor([
+        [1, 0],
+        [0, 1],
+      ]),
+    },
+    returnSequences: true,
+    ...extra,
+  };
+}
+
+const x = () =>
+  ref.tensor([
+    [
+      [1, 10],
+      [2, 20],
+      [3, 30],
+    ],
+    [
+      [4, 40],
+      [5, 50],
+      [6, 60],
+    ],
+  ]);
+
+describe('scanCell', () => {
+  it('runs every step and returns all outputs or the last', () => {
+    const all = scanCell(ref, summer({ inputs: x() }));
+    expect(ref.toArray(all.output)).toEqual([
+      [
+        [1, 10],
+        [3, 30],
+        [6, 60],
+      ],
+      [
+        [4, 40],
+        [9, 90],
+        [15, 150],
+      ],
+    ]);
+    const last = scanCell(ref, summer({ inputs: x(), returnSequences: false }));
+    expect(ref.toArray(last.output)).toEqual([
+      [6, 60],
+      [15, 150],
+    ]);
+    expect(ref.toArray(last.state[0]!)).toEqual([
+      [6, 60],
+      [15, 150],
+    ]);
+  });
+
+  it('starts from a given initial state', () => {
+    const r = scanCell(
+      ref,
+      summer({
+        inputs: x(),
+        initialState: [
+          ref.tensor([
+            [100, 0],
+            [0, 100],
+          ]),
+        ],
+      }),
+    );
+    expect(ref.toArray(r.state[0]!)).toEqual([
+      [106, 60],
+      [15, 250],
+    ]);
+  });
+
+  it('keeps the state and repeats the output at masked steps', () => {
+    const mask = ref.tensor([
+      [1, 0, 1],
+      [1, 1, 0],
+    ]);
+    const r = scanCell(ref, summer({ inputs: x(), mask }));
+    expect(ref.toArray(r.output)).toEqual([
+      [
+        [1, 10],
+        [1, 10],
+        [4, 40],
+      ],
+      [
+        [4, 40],
+        [9, 90],
+        [9, 90],
+      ],
+    ]);
+    expect(ref.toArray(r.state[0]!)).toEqual([
+      [4, 40],
+      [9, 90],
+    ]);
+    const zeros = scanCell(ref, summer({ inputs: x(), mask, zeroMaskedOutputs: true }));
+    expect(ref.toArray(zeros.output)).toEqual([
+      [
+        [1, 10],
+        [0, 0],
+        [4, 40],
+      ],
+      [
+        [4, 40],
+        [9, 90],
+        [0, 0],
+      ],
+    ]);
+  });
+
+  it('outputs zeros for a sequence masked from the start', () => {
+    const r = scanCell(
+      ref,
+      summer({
+        inputs: x(),
+        mask: ref.tensor([
+          [0, 0, 1],
+          [1, 1, 1],
+        ]),
+        returnSequences: false,
+      }),
+    );
+    expect(ref.toArray(r.output)).toEqual([
+      [3, 30],
+      [15, 150],
+    ]);
+    const r2 = scanCell(
+      ref,
+      summer({
+        inputs: x(),
+        mask: ref.tensor([
+          [0, 0, 0],
+          [1, 1, 1],
+        ]),
+        returnSequences: false,
+      }),
+    );
+    expect(ref.toArray(r2.output)).toEqual([
+      [0, 0],
+      [15, 150],
+    ]);
+  });
+
+  it('goes backwards in the Keras sense: reversed processing, outputs in processing order', () => {
+    const r = scanCell(ref, summer({ inputs: x(), goBackwards: true }));
+    expect(ref.toArray(r.output)).toEqual([
+      [
+        [3, 30],
+        [5, 50],
+        [6, 60],
+      ],
+      [
+        [6, 60],
+        [11, 110],
+        [15, 150],
+      ],
+    ]);
+    // With a mask the mask is reversed too: the padded tail is seen first and skipped.
+    const m = scanCell(
+      ref,
+      summer({
+        inputs: x(),
+        goBackwards: true,
+        mask: ref.tensor([
+          [1, 1, 0],
+          [1, 1, 1],
+        ]),
+      }),
+    );
+    expect(ref.toArray(m.output)).toEqual([
+      [
+        [0, 0],
+        [2, 20],
+        [3, 30],
+      ],
+      [
+        [6, 60],
+        [11, 110],
+        [15, 150],
+      ],
+    ]);
+  });
+
+  it('applies a recurrent dropout mask to the recurrent input', () => {
+    // With a zero mask, h·U vanishes: every step sees only its own input.
+    const r = scanCell(ref, summer({ inputs: x(), recurrentMask: ref.fill([2, 2], 0) }));
+    expect(ref.toArray(r.output)).toEqual(ref.toArray(x()));
+  });
+
+  it('matches an LSTM stepped by hand through the same cell', () => {
+    const options = resolveCellOptions(lstm, {});
+    const params = initParamTensors(ref, lstm, { inputSize: 2, units: 3 }, 5);
+    const inputs = ref.tensor([
+      [
+        [0.5, -1],
+        [1, 2],
+      ],
+    ]);
+    const r = scanCell(ref, { cell: lstm, options, units: 3, inputs, params, returnSequences: true });
+    const dims = { inputSize: 2, units: 3, options };
+    let state = [ref.fill([1, 3], 0), ref.fill([1, 3], 0)];
+    const outs = [];
+    for (const xt of ref.unstack(inputs, 1)) {
+      const step = lstm.step(ref, {
+        input: lstm.projectInput!(ref, xt, params, dims),
+        state,
+        params,
+        dims,
+        prepared: undefined,
+      });
+      state = [...step.state];
+      outs.push(ref.toArray(step.output));
+    }
+    closeTo(
+      (ref.toArray(r.output) as number[][][])[0],
+      outs.map((o) => (o as number[][])[0]),
+      1e-15,
+    );
+  });
+});
+
+describe('scanCell rejects bad input by name', () => {
+  const base = () => summer({ inputs: x() });
+
+  it.each([
+    [
+      'rank-2 inputs',
+      () => ({ ...base(), inputs: ref.tensor([[1, 2]]) }),
+      'simpleRNN inputs: expected rank 3 [batch, time, features], received shape [1, 2] (rank 2)',
+    ],
+    [
+      'a feature size that does not match the kernel',
+      () => ({ ...base(), inputs: ref.fill([2, 3, 5], 0) }),
+      'simpleRNN params.kernel: expected shape [5, 2] (inputSize 5 from inputs [2, 3, 5], units 2), received shape [2, 2]',
+    ],
+    [
+      'an initial state with another batch size',
+      () => ({ ...base(), initialState: [ref.fill([3, 2], 0)] }),
+      'simpleRNN initialState[0] (h): expected shape [2, 2], received shape [3, 2]',
+    ],
+    [
+      'the wrong number of initial states',
+      () => ({ ...base(), initialState: [ref.fill([2, 2], 0), ref.fill([2, 2], 0)] }),
+      'simpleRNN initialState: expected 1 tensors (h), received 2',
+    ],
+    [
+      'a mask of the wrong size',
+      () => ({ ...base(), mask: ref.fill([2, 4], 1) }),
+      'simpleRNN mask: expected shape [2, 3], received shape [2, 4]',
+    ],
+    ['zero units', () => ({ ...base(), units: 0 }), 'units: expected a positive integer, received 0'],
+  ])('%s', (_name, args, message) => {
+    const before = ref.memory().numTensors;
+    const a = args();
+    const created = ref.memory().numTensors - before;
+    expect(() => scanCell(ref, a)).toThrow(message);
+    // Nothing is left behind by the failed call itself.
+    expect(ref.memory().numTensors - before).toBe(created);
+  });
+
+  it('refuses a recurrent mask for a cell that cannot apply it', () => {
+    const plain = { ...rnn, name: 'plain', supportsRecurrentDropout: false };
+    expect(() => scanCell(ref, { ...base(), cell: plain, recurrentMask: ref.fill([2, 2], 1) })).toThrow(
+      'plain recurrentMask: this cell does not support recurrent dropout',
+    );
+  });
+
+  it('frees everything when a step throws', () => {
+    const failing = {
+      ...rnn,
+      name: 'failing',
+      step: () => {
+        throw new Error('step failed');
+      },
+    };
+    const args = { ...base(), cell: failing };
+    const before = ref.memory().numTensors;
+    expect(() => scanCell(ref, args)).toThrow('step failed');
+    expect(ref.memory().numTensors).toBe(before);
+  });
+});
+
+describe('runSequence', () => {
+  afterEach(() => setDebugLogger(undefined));
+
+  /** A backend whose fused kernel for simpleRNN records calls and delegates to the generic loop. */
+  function withKernel(supports: (args: SequenceArgs<RefTensor>) => string | undefined) {
+    const calls: string[] = [];
+    const kernel: FusedSequenceKernel<RefTensor> = {
+      supports,
+      run: (args) => {
+        calls.push('fused');
+        return scanCell(backend, args);
+      },
+    };
+    const backend = Object.assign(createReferenceBackend(), {
+      fusedKernels: new Map([['simpleRNN', kernel]]),
+    });
+    return { backend, calls };
+  }
+
+  it('uses a fused kernel that supports the arguments', () => {
+    const { backend, calls } = withKernel(() => undefined);
+    runSequence(backend, {
+      ...summer({ inputs: x() }),
+      inputs: backend.fill([2, 3, 2], 1),
+      params: initParamTensors(
+        backend,
+        rnn,
+        { inputSize: 2, units: 2, activation: 'linear', useBias: false },
+        1,
+      ),
+    });
+    expect(calls).toEqual(['fused']);
+  });
+
+  it('falls back to the generic loop, logging why, or throws when the kernel is required', () => {
+    const { backend, calls } = withKernel(() => 'masks are not supported');
+    const logged: string[] = [];
+    setDebugLogger((topic, message) => logged.push(`${topic}: ${message}`));
+    const args = {
+      ...summer({ inputs: x() }),
+      inputs: backend.fill([2, 3, 2], 1),
+      params: initParamTensors(
+        backend,
+        rnn,
+        { inputSize: 2, units: 2, activation: 'linear', useBias: false },
+        1,
+      ),
+    };
+    const r = runSequence(backend, args);
+    expect(backend.shape(r.output)).toEqual([2, 3, 2]);
+    expect(calls).toEqual([]);
+    expect(logged).toEqual(['fused: reference/simpleRNN: generic loop (masks are not supported)']);
+    expect(() => runSequence(backend, args, 'require')).toThrow(
+      'fused kernel required but unavailable: masks are not supported',
+    );
+    runSequence(backend, args, 'never');
+    expect(logged).toHaveLength(1);
+  });
+});
