@@ -8,7 +8,7 @@ import type { CellDims, StateSpec } from './cell.js';
 import { debugLog } from './debug.js';
 import { invalidArgument, SeqmodelError } from './errors.js';
 import type { Ops } from './ops.js';
-import { checkParams, outputSizeOf } from './params.js';
+import { checkParams, outputSizeOf, resolveCellOptions } from './params.js';
 import type { SequenceArgs, SequenceResult } from './sequence.js';
 import { checkRank, checkShape, formatShape } from './shape.js';
 
@@ -35,7 +35,7 @@ export function checkSequenceArgs<T>(ops: Ops<T>, args: SequenceArgs<T>): Sequen
   }
   if (!Number.isInteger(args.units) || args.units < 1)
     invalidArgument('units', args.units, 'a positive integer');
-  const dims: CellDims = { inputSize, units: args.units, options: args.options };
+  const dims: CellDims = { inputSize, units: args.units, options: resolveCellOptions(cell, args.options) };
   checkParams(ops, cell, dims, args.params, `inputSize ${inputSize} from inputs ${formatShape(inputShape)}`);
   const states = cell.state(dims);
   if (args.initialState !== undefined) {

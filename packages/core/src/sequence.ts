@@ -6,8 +6,11 @@ import type { AnyCellPlugin, ParamTensors } from './cell.js';
 
 export interface SequenceArgs<T> {
   readonly cell: AnyCellPlugin;
-  /** The cell's resolved options (see `resolveCellOptions`). */
-  readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * The cell's options: any subset, merged over the cell's defaults and validated by `checkSequenceArgs` (kernels
+   * read the resolved ones from its result, `dims.options`).
+   */
+  readonly options?: Readonly<Record<string, unknown>>;
   readonly units: number;
   /** `[batch, time, inputSize]`. */
   readonly inputs: T;
