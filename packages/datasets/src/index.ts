@@ -1,0 +1,37 @@
+/**
+ * `@seqmodel/datasets`: data for sequence models. Seeded synthetic tasks that show what a recurrent cell can and
+ * cannot remember, small real data sets shipped in the package, CSV and text loaders that stream, tokenizers, and
+ * the transforms that turn sequences into batches: windows, normalization, splits, padding, masks, bucketing,
+ * shuffling. Batches are typed arrays with shapes; `toTensors` turns them into tensors of any `Backend`.
+ */
+
+export {
+  type BatchOptions,
+  batches,
+  chunkIndices,
+  numBatches,
+  numExamples,
+  type SequenceBatch,
+  type SequenceData,
+  selectExamples,
+  shuffledIndices,
+} from './batch.js';
+export {
+  allocLike,
+  type DataArray,
+  dtypeOf,
+  gatherRows,
+  oneHot,
+  sliceRows,
+  type TensorData,
+  tensorData,
+  toNested,
+} from './tensor-data.js';
+export { type BatchTensors, toTensor, toTensors } from './to-tensors.js';
+export {
+  type PaddedSequences,
+  type PaddingSide,
+  type PadOptions,
+  padSequences,
+  type Sequence,
+} from './transforms/pad.js';
