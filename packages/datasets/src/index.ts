@@ -28,6 +28,22 @@ export {
   toNested,
 } from './tensor-data.js';
 export { type BatchTensors, toTensor, toTensors } from './to-tensors.js';
+export { type BucketOptions, bucketByLength, paddingFraction } from './transforms/bucket.js';
+export {
+  type CollateOptions,
+  collate,
+  type Example,
+  type PaddedBatchOptions,
+  paddedBatches,
+} from './transforms/collate.js';
+export {
+  fitMinMaxScaler,
+  fitStandardScaler,
+  type ScalableData,
+  type ScaleOptions,
+  Scaler,
+  type ScalerJSON,
+} from './transforms/normalize.js';
 export {
   type PaddedSequences,
   type PaddingSide,
@@ -35,3 +51,12 @@ export {
   padSequences,
   type Sequence,
 } from './transforms/pad.js';
+export {
+  randomSplit,
+  randomSplitIndices,
+  type SplitFractions,
+  type Splits,
+  splitSizes,
+  timeSplit,
+} from './transforms/split.js';
+export { numWindows, type Series, slidingWindows, type WindowOptions } from './transforms/windows.js';
