@@ -16,6 +16,42 @@ export {
   selectExamples,
   shuffledIndices,
 } from './batch.js';
+export { type AddingProblemOptions, addingProblem } from './tasks/adding-problem.js';
+export { type CopyTaskOptions, copyTask } from './tasks/copy-task.js';
+export { type DistractedRecallOptions, distractedRecallTask } from './tasks/distracted-recall.js';
+export {
+  type MackeyGlassOptions,
+  type MackeyGlassTaskOptions,
+  mackeyGlassSeries,
+  mackeyGlassTask,
+} from './tasks/mackey-glass.js';
+export { type ParityOptions, parityTask } from './tasks/parity.js';
+export {
+  type EmbeddedReberOptions,
+  type EmbeddedReberTask,
+  embeddedReberNextSymbols,
+  embeddedReberString,
+  embeddedReberTask,
+  REBER_SYMBOLS,
+  type ReberSymbol,
+  reberString,
+} from './tasks/reber.js';
+export {
+  type SineComponent,
+  type SineForecastOptions,
+  type SineSeriesOptions,
+  type SumOfSinesOptions,
+  sineForecastTask,
+  sineSeries,
+  sumOfSinesSeries,
+} from './tasks/sine.js';
+export type { Baseline, BaselineMetric, Seed, SyntheticTask, TaskInfo } from './tasks/task.js';
+export {
+  type ToyClassificationOptions,
+  toyClassificationTask,
+  toyClassPeriod,
+} from './tasks/toy-classification.js';
+export { type ToyTaggingOptions, toyTaggingTask, toyWordTag } from './tasks/toy-tagging.js';
 export {
   allocLike,
   type DataArray,
