@@ -16,6 +16,18 @@ export {
   selectExamples,
   shuffledIndices,
 } from './batch.js';
+export {
+  type CsvOptions,
+  CsvParser,
+  type CsvRow,
+  type CsvTable,
+  loadCsv,
+  type MissingPolicy,
+  parseCsv,
+  streamCsv,
+  tableColumn,
+} from './io/csv.js';
+export { type Chunk, type DataSource, loadText, openSource, streamLines, streamText } from './io/source.js';
 export { type AddingProblemOptions, addingProblem } from './tasks/adding-problem.js';
 export { type CopyTaskOptions, copyTask } from './tasks/copy-task.js';
 export { type DistractedRecallOptions, distractedRecallTask } from './tasks/distracted-recall.js';
