@@ -28,6 +28,19 @@ export {
   tableColumn,
 } from './io/csv.js';
 export { type Chunk, type DataSource, loadText, openSource, streamLines, streamText } from './io/source.js';
+export {
+  loadMobyDick,
+  loadSeattleWeather,
+  loadUsBirths,
+  mobyDickUrl,
+  type SeattleWeatherColumn,
+  SHIPPED_DATASETS,
+  type ShippedDataset,
+  type ShippedLoadOptions,
+  seattleWeatherUrl,
+  shippedDataset,
+  usBirthsUrl,
+} from './real-data.js';
 export { type AddingProblemOptions, addingProblem } from './tasks/adding-problem.js';
 export { type CopyTaskOptions, copyTask } from './tasks/copy-task.js';
 export { type DistractedRecallOptions, distractedRecallTask } from './tasks/distracted-recall.js';
