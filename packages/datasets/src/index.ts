@@ -88,6 +88,28 @@ export {
   tensorData,
   toNested,
 } from './tensor-data.js';
+export { type LanguageModelWindowOptions, nextTokenWindows } from './text/language-model.js';
+export {
+  CharTokenizer,
+  type DecodeOptions,
+  type EncodeOptions,
+  loadTokenizer,
+  saveTokenizer,
+  type Tokenizer,
+  type TokenizerJSON,
+  tokenizerFromJSON,
+  WordTokenizer,
+  type WordTokenizerOptions,
+} from './text/tokenizer.js';
+export {
+  loadVocabulary,
+  type SpecialTokens,
+  saveVocabulary,
+  TokenCounter,
+  Vocabulary,
+  type VocabularyJSON,
+  type VocabularyOptions,
+} from './text/vocabulary.js';
 export { type BatchTensors, toTensor, toTensors } from './to-tensors.js';
 export { type BucketOptions, bucketByLength, paddingFraction } from './transforms/bucket.js';
 export {
