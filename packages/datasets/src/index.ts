@@ -41,6 +41,14 @@ export {
   shippedDataset,
   usBirthsUrl,
 } from './real-data.js';
+export {
+  type AsyncBatchOptions,
+  batchAsync,
+  mapAsync,
+  prefetch,
+  shuffleAsync,
+  windowsAsync,
+} from './stream/async.js';
 export { type AddingProblemOptions, addingProblem } from './tasks/adding-problem.js';
 export { type CopyTaskOptions, copyTask } from './tasks/copy-task.js';
 export { type DistractedRecallOptions, distractedRecallTask } from './tasks/distracted-recall.js';
