@@ -5,6 +5,7 @@
  * shuffling. Batches are typed arrays with shapes; `toTensors` turns them into tensors of any `Backend`.
  */
 
+// Arrays, data sets and batches.
 export {
   type BatchOptions,
   batches,
@@ -16,6 +17,7 @@ export {
   selectExamples,
   shuffledIndices,
 } from './batch.js';
+// Loaders.
 export {
   type CsvOptions,
   CsvParser,
@@ -28,6 +30,7 @@ export {
   tableColumn,
 } from './io/csv.js';
 export { type Chunk, type DataSource, loadText, openSource, streamLines, streamText } from './io/source.js';
+// Real data shipped in the package.
 export {
   loadMobyDick,
   loadSeattleWeather,
@@ -41,6 +44,7 @@ export {
   shippedDataset,
   usBirthsUrl,
 } from './real-data.js';
+// Async pipelines.
 export {
   type AsyncBatchOptions,
   batchAsync,
@@ -49,6 +53,7 @@ export {
   shuffleAsync,
   windowsAsync,
 } from './stream/async.js';
+// Synthetic tasks.
 export { type AddingProblemOptions, addingProblem } from './tasks/adding-problem.js';
 export { type CopyTaskOptions, copyTask } from './tasks/copy-task.js';
 export { type DistractedRecallOptions, distractedRecallTask } from './tasks/distracted-recall.js';
@@ -85,6 +90,7 @@ export {
   toyClassPeriod,
 } from './tasks/toy-classification.js';
 export { type ToyTaggingOptions, toyTaggingTask, toyWordTag } from './tasks/toy-tagging.js';
+// Tensors.
 export {
   allocLike,
   type DataArray,
@@ -96,6 +102,7 @@ export {
   tensorData,
   toNested,
 } from './tensor-data.js';
+// Text.
 export { type LanguageModelWindowOptions, nextTokenWindows } from './text/language-model.js';
 export {
   CharTokenizer,
@@ -119,6 +126,7 @@ export {
   type VocabularyOptions,
 } from './text/vocabulary.js';
 export { type BatchTensors, toTensor, toTensors } from './to-tensors.js';
+// Transforms.
 export { type BucketOptions, bucketByLength, paddingFraction } from './transforms/bucket.js';
 export {
   type CollateOptions,
