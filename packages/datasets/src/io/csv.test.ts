@@ -137,6 +137,10 @@ describe('CsvParser', () => {
     }
   });
 
+  it('ignores a byte-order mark before the header', () => {
+    expect(parseCsv('\ufeffa,b\n1,2\n').columns).toEqual(['a', 'b']);
+  });
+
   it('refuses interpolation while streaming', async () => {
     const gen = streamCsv(fixture('missing.csv'), { missing: 'interpolate' });
     await expect(gen.next()).rejects.toThrow(

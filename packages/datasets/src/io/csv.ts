@@ -477,7 +477,7 @@ export async function loadCsv(source: DataSource, options: CsvOptions = {}): Pro
 export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
   const parser = new CsvParser(options);
   const table = new TableBuilder(options.dateColumn !== undefined);
-  for (const row of parser.push(text)) table.add(row);
+  for (const row of parser.push(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)) table.add(row);
   for (const row of parser.end()) table.add(row);
   return table.finish(parser, options.missing);
 }

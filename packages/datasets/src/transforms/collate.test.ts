@@ -41,6 +41,10 @@ describe('collate', () => {
       [1, 1],
       [1, 0],
     ]);
+    // The inputs' dtype does not leak into the targets.
+    const typed = collate([{ input: [1, 2], target: [3, 4] }], { dtype: 'float32' });
+    expect(typed.inputs.data).toBeInstanceOf(Float32Array);
+    expect(typed.targets!.data).toBeInstanceOf(Int32Array);
   });
 
   it('truncates to maxLength and pads on the requested side', () => {

@@ -48,8 +48,10 @@ export function collate(examples: readonly Example[], options: CollateOptions = 
   if (!Array.isArray(examples) || examples.length === 0) {
     invalidArgument('examples', examples, 'a non-empty array of { input, target? }');
   }
+  // Only the padding options are passed on: inputs and targets each have their own value and dtype.
+  const shared = { maxLength: options.maxLength, padding: options.padding, truncating: options.truncating };
   const inputOptions = resolvePadOptions(
-    { ...options, value: options.padValue ?? 0, ...(options.dtype && { dtype: options.dtype }) },
+    { ...shared, value: options.padValue ?? 0, dtype: options.dtype },
     'post',
   );
   const inputs = padResolved(
@@ -91,14 +93,7 @@ export function collate(examples: readonly Example[], options: CollateOptions = 
   }
   const targets = padResolved(
     examples.map((e) => e.target as Sequence),
-    resolvePadOptions(
-      {
-        ...options,
-        value: options.targetPadValue ?? 0,
-        ...(options.targetDtype && { dtype: options.targetDtype }),
-      },
-      'post',
-    ),
+    resolvePadOptions({ ...shared, value: options.targetPadValue ?? 0, dtype: options.targetDtype }, 'post'),
     'examples[].target',
   );
   return {
