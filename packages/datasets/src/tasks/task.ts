@@ -1,0 +1,59 @@
+/**
+ * What every synthetic task returns: its arrays plus a description of their shapes and the score of a trivial
+ * baseline, so that a user can tell a model that learns from one that guesses.
+ */
+import { checkNumberInRange, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
+import type { SequenceData } from '../batch.js';
+
+/** Loss or score a baseline is measured with. */
+export type BaselineMetric = 'mse' | 'accuracy' | 'crossEntropy' | 'binaryCrossEntropy';
+
+/** The score of a strategy that needs no learning (or no memory). */
+export interface Baseline {
+  /** What the strategy does, e.g. "always predict 1". */
+  readonly strategy: string;
+  readonly metric: BaselineMetric;
+  /** Its expected score under the task's distribution (analytic where `analytic` is true). */
+  readonly value: number;
+  /** True when `value` is derived in closed form, false when it is measured on the generated data. */
+  readonly analytic: boolean;
+}
+
+export interface TaskInfo {
+  /** Short task name, e.g. "adding-problem". */
+  readonly name: string;
+  /** Shape of the inputs with named axes, e.g. "[numSamples, length, 2]". */
+  readonly inputShape: string;
+  /** Shape of the targets with named axes. */
+  readonly targetShape: string;
+  /** What the inputs and targets hold. */
+  readonly description: string;
+  /** Number of classes (or vocabulary size) for classification-style targets / token inputs. */
+  readonly numClasses?: number;
+  readonly inputVocabularySize?: number;
+  /** Trivial baselines: a model must beat these to have learned anything. */
+  readonly baselines: readonly Baseline[];
+}
+
+/** A generated data set: aligned arrays plus their documentation. */
+export interface SyntheticTask extends SequenceData {
+  readonly info: TaskInfo;
+}
+
+/** Seed of a synthetic task: a safe integer or a string. */
+export type Seed = number | string;
+
+/** Checks the `numSamples` / `seed` options shared by every task. */
+export function checkCommon(options: { numSamples?: number; seed?: Seed } | undefined, defaults: number) {
+  const numSamples = checkPositiveInteger('numSamples', options?.numSamples ?? defaults);
+  const seed = options?.seed ?? 0;
+  if (typeof seed !== 'string' && !Number.isSafeInteger(seed)) {
+    invalidArgument('seed', seed, 'a safe integer or a string');
+  }
+  return { numSamples, seed };
+}
+
+/** Checks a non-negative number option. */
+export function checkNonNegative(argument: string, value: number): number {
+  return checkNumberInRange(argument, value, 0, Number.MAX_VALUE);
+}

@@ -1,0 +1,180 @@
+/**
+ * Character and word tokenizers over a `Vocabulary`. `encode` turns text into an `Int32Array` of ids and `decode`
+ * turns ids back into text: for characters the round trip is exact (for text without unknown characters); for
+ * words `decode` joins the tokens with single spaces, so `decode(encode(t))` equals `tokenize(t).join(' ')` and
+ * `encode(decode(ids))` gives the ids back.
+ */
+import { invalidArgument } from '@seqmodel/core';
+import { type DataSource, loadText } from '../io/source.js';
+import { TokenCounter, Vocabulary, type VocabularyJSON, type VocabularyOptions } from './vocabulary.js';
+
+export interface EncodeOptions {
+  /** Puts the BOS id first (default false). */
+  addBos?: boolean;
+  /** Puts the EOS id last (default false). */
+  addEos?: boolean;
+}
+
+export interface DecodeOptions {
+  /** Leaves out PAD, BOS and EOS (default true); UNK is always kept. */
+  skipSpecial?: boolean;
+}
+
+export interface TokenizerJSON {
+  type: 'char' | 'word';
+  lowercase?: boolean;
+  vocabulary: VocabularyJSON;
+}
+
+abstract class BaseTokenizer {
+  constructor(readonly vocabulary: Vocabulary) {}
+
+  /** Splits text into tokens (no vocabulary lookup). */
+  abstract tokenize(text: string): string[];
+  protected abstract join(tokens: string[]): string;
+  abstract toJSON(): TokenizerJSON;
+
+  get vocabularySize(): number {
+    return this.vocabulary.size;
+  }
+
+  encode(text: string, options: EncodeOptions = {}): Int32Array {
+    if (typeof text !== 'string') invalidArgument('text', text, 'a string');
+    const tokens = this.tokenize(text);
+    const bos = options.addBos ? 1 : 0;
+    const ids = new Int32Array(tokens.length + bos + (options.addEos ? 1 : 0));
+    if (options.addBos) ids[0] = this.vocabulary.requireSpecial('bos', 'addBos');
+    for (let i = 0; i < tokens.length; i++) ids[bos + i] = this.vocabulary.idOf(tokens[i]!);
+    if (options.addEos) ids[ids.length - 1] = this.vocabulary.requireSpecial('eos', 'addEos');
+    return ids;
+  }
+
+  decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
+    const skip = options.skipSpecial ?? true;
+    const unk = this.vocabulary.unkId;
+    const tokens: string[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (skip && id !== unk && this.vocabulary.isSpecial(id)) continue;
+      tokens.push(this.vocabulary.tokenOf(id));
+    }
+    return this.join(tokens);
+  }
+
+  /** Serializes to a JSON string; read it back with `tokenizerFromJSON`. */
+  serialize(): string {
+    return JSON.stringify(this.toJSON());
+  }
+}
+
+/** One token per Unicode code point (so emoji and other astral characters stay whole). */
+export class CharTokenizer extends BaseTokenizer {
+  /** Builds the vocabulary from `texts` (a string or strings). */
+  static fit(texts: string | Iterable<string>, options: VocabularyOptions = {}): CharTokenizer {
+    const counter = new TokenCounter();
+    for (const text of typeof texts === 'string' ? [texts] : texts) counter.add(text);
+    return new CharTokenizer(Vocabulary.fromCounts(counter.counts, options));
+  }
+
+  /** Builds the vocabulary from streamed text chunks (`streamText(source)`), without holding the text. */
+  static async fitAsync(
+    chunks: AsyncIterable<string>,
+    options: VocabularyOptions = {},
+  ): Promise<CharTokenizer> {
+    const counter = new TokenCounter();
+    for await (const chunk of chunks) counter.add(chunk);
+    return new CharTokenizer(Vocabulary.fromCounts(counter.counts, options));
+  }
+
+  tokenize(text: string): string[] {
+    return Array.from(text);
+  }
+
+  protected join(tokens: string[]): string {
+    return tokens.join('');
+  }
+
+  toJSON(): TokenizerJSON {
+    return { type: 'char', vocabulary: this.vocabulary.toJSON() };
+  }
+}
+
+export interface WordTokenizerOptions {
+  /** Lower-cases text before splitting (default true, like Keras' `Tokenizer`). */
+  lowercase?: boolean;
+}
+
+/**
+ * Words (letters, digits and inner apostrophes, e.g. `don't`) and single punctuation marks are tokens; whitespace
+ * separates them and is dropped.
+ */
+export class WordTokenizer extends BaseTokenizer {
+  private static readonly pattern = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*|[^\s\p{L}\p{N}\p{M}]/gu;
+  readonly lowercase: boolean;
+
+  constructor(vocabulary: Vocabulary, options: WordTokenizerOptions = {}) {
+    super(vocabulary);
+    this.lowercase = options.lowercase ?? true;
+  }
+
+  /** Builds the vocabulary from `texts` (a string or strings, e.g. lines). */
+  static fit(
+    texts: string | Iterable<string>,
+    options: VocabularyOptions & WordTokenizerOptions = {},
+  ): WordTokenizer {
+    const splitter = new WordTokenizer(new Vocabulary([]), options);
+    const counter = new TokenCounter();
+    for (const text of typeof texts === 'string' ? [texts] : texts) counter.add(splitter.tokenize(text));
+    return new WordTokenizer(Vocabulary.fromCounts(counter.counts, options), options);
+  }
+
+  /**
+   * Builds the vocabulary from streamed texts without holding them; pass whole lines (`streamLines(source)`) so
+   * that no word is cut between two chunks.
+   */
+  static async fitAsync(
+    lines: AsyncIterable<string>,
+    options: VocabularyOptions & WordTokenizerOptions = {},
+  ): Promise<WordTokenizer> {
+    const splitter = new WordTokenizer(new Vocabulary([]), options);
+    const counter = new TokenCounter();
+    for await (const line of lines) counter.add(splitter.tokenize(line));
+    return new WordTokenizer(Vocabulary.fromCounts(counter.counts, options), options);
+  }
+
+  tokenize(text: string): string[] {
+    return (this.lowercase ? text.toLowerCase() : text).match(WordTokenizer.pattern) ?? [];
+  }
+
+  protected join(tokens: string[]): string {
+    return tokens.join(' ');
+  }
+
+  toJSON(): TokenizerJSON {
+    return { type: 'word', lowercase: this.lowercase, vocabulary: this.vocabulary.toJSON() };
+  }
+}
+
+export type Tokenizer = CharTokenizer | WordTokenizer;
+
+/** Rebuilds a tokenizer from `toJSON()` output or its JSON string. */
+export function tokenizerFromJSON(json: TokenizerJSON | string): Tokenizer {
+  const parsed: TokenizerJSON = typeof json === 'string' ? JSON.parse(json) : json;
+  if (parsed?.type !== 'char' && parsed?.type !== 'word') {
+    invalidArgument('json.type', parsed?.type, '"char" or "word"');
+  }
+  const vocabulary = Vocabulary.fromJSON(parsed.vocabulary);
+  if (parsed.type === 'char') return new CharTokenizer(vocabulary);
+  return new WordTokenizer(vocabulary, { lowercase: parsed.lowercase ?? true });
+}
+
+/** Writes a tokenizer (vocabulary included) as JSON to a file (Node only). */
+export async function saveTokenizer(tokenizer: Tokenizer, path: string | URL): Promise<void> {
+  const fs = await import('node:fs/promises');
+  await fs.writeFile(path, tokenizer.serialize(), 'utf8');
+}
+
+/** Reads a tokenizer saved by `saveTokenizer` from a path, URL, `Blob` or stream. */
+export async function loadTokenizer(source: DataSource): Promise<Tokenizer> {
+  return tokenizerFromJSON(await loadText(source));
+}
