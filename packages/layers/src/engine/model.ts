@@ -219,7 +219,8 @@ export abstract class Model<T = unknown> {
    * and owned by the caller. Everything else the pass creates is freed, also when it throws.
    */
   apply(inputs: T | readonly T[], options: ApplyOptions<T> = {}): T | T[] {
-    const { outputs } = this.applyWithMasks(inputs, options);
+    const { outputs, masks } = this.applyWithMasks(inputs, options);
+    this.backend.dispose(masks.filter((m): m is T => m !== undefined));
     return outputs.length === 1 ? outputs[0]! : outputs;
   }
 
@@ -396,7 +397,11 @@ export abstract class Model<T = unknown> {
       return backend.reshape(value, w.shape);
     }
     const array =
-      typeof value === 'object' && value !== null && 'values' in value && !ArrayBuffer.isView(value)
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      !ArrayBuffer.isView(value) &&
+      'values' in value
         ? (value as { values: ArrayLike<number> }).values
         : (value as ArrayLike<number>);
     if (array === null || typeof array !== 'object' || typeof array.length !== 'number') {
