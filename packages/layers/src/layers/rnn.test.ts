@@ -9,7 +9,7 @@ import {
   scanCell,
   unregisterCell,
 } from '@seqmodel/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sequential } from '../engine/sequential.js';
 import {
   copyWeightsToTfjs,
