@@ -21,6 +21,11 @@ export interface CallContextInit<T> {
   readonly overrides?: ReadonlyMap<LayerWeight, T>;
   /** Carried states by layer (streaming): a recurrent layer starts from these instead of zeros. */
   readonly carriedStates?: ReadonlyMap<StateKey, readonly T[]>;
+  /**
+   * Carried last outputs by layer (streaming): repeated at masked steps that come before the first valid step of the
+   * call, as a full pass repeats the previous step's output.
+   */
+  readonly carriedOutputs?: ReadonlyMap<StateKey, T>;
   /** Record every recurrent layer's final state (streaming), not only stateful layers'. */
   readonly recordAllStates?: boolean;
 }
@@ -33,7 +38,9 @@ export class CallContext<T> {
   private readonly rng: Rng;
   private readonly overrides: ReadonlyMap<LayerWeight, T>;
   private readonly carried: ReadonlyMap<StateKey, readonly T[]>;
+  private readonly carriedOutputs: ReadonlyMap<StateKey, T>;
   private readonly recorded = new Map<StateKey, T[]>();
+  private readonly recordedOutputs = new Map<StateKey, T>();
   private readonly callCounts = new Map<string, number>();
 
   constructor(init: CallContextInit<T>) {
@@ -42,6 +49,7 @@ export class CallContext<T> {
     this.rng = init.rng;
     this.overrides = init.overrides ?? new Map();
     this.carried = init.carriedStates ?? new Map();
+    this.carriedOutputs = init.carriedOutputs ?? new Map();
     this.recordAllStates = init.recordAllStates ?? false;
   }
 
@@ -80,5 +88,20 @@ export class CallContext<T> {
   /** States recorded during the pass, by layer. */
   recordedStates(): Map<StateKey, T[]> {
     return new Map(this.recorded);
+  }
+
+  /** The last output carried into `layer` (streaming), if any. */
+  carriedOutput(layer: StateKey): T | undefined {
+    return this.carriedOutputs.get(layer);
+  }
+
+  /** Records `layer`'s last output `[batch, size]` (streaming); kept apart from the returned outputs like states. */
+  recordOutput(layer: StateKey, output: T): void {
+    this.recordedOutputs.set(layer, this.backend.reshape(output, this.backend.shape(output)));
+  }
+
+  /** Last outputs recorded during the pass, by layer. */
+  lastOutputs(): Map<StateKey, T> {
+    return new Map(this.recordedOutputs);
   }
 }

@@ -262,13 +262,13 @@ export abstract class Layer {
    *
    * @param inputShape - with the batch axis, e.g. `[null, null, 8]`.
    */
-  build(
-    backend: Backend<unknown>,
+  build<T>(
+    backend: Backend<T>,
     inputShape: ShapeSpec,
     options: { readonly seed?: number | string } = {},
   ): this {
     const shape = checkShapeSpec(`${this.describe()} build inputShape`, inputShape);
-    this.buildIn({ backend, rng: toRng(options.seed), prefix: '' }, [shape]);
+    this.buildIn({ backend: backend as Backend<unknown>, rng: toRng(options.seed), prefix: '' }, [shape]);
     return this;
   }
 

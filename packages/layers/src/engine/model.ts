@@ -233,8 +233,11 @@ export abstract class Model<T = unknown> {
   runPass(
     inputs: T | readonly T[],
     options: ApplyOptions<T>,
-    streaming: { readonly carried?: ReadonlyMap<StateKey, readonly T[]> },
-  ): OutputsWithMasks<T> & { states: Map<StateKey, T[]> } {
+    streaming: {
+      readonly carried?: ReadonlyMap<StateKey, readonly T[]>;
+      readonly carriedOutputs?: ReadonlyMap<StateKey, T>;
+    },
+  ): OutputsWithMasks<T> & { states: Map<StateKey, T[]>; lastOutputs: Map<StateKey, T> } {
     const xs = this.toInputList(inputs);
     const graph = this.graphFor(xs);
     const backend = this.backend;
@@ -248,7 +251,13 @@ export abstract class Model<T = unknown> {
       training,
       rng,
       overrides,
-      ...(streaming.carried === undefined ? {} : { carriedStates: streaming.carried, recordAllStates: true }),
+      ...(streaming.carried === undefined
+        ? {}
+        : {
+            carriedStates: streaming.carried,
+            carriedOutputs: streaming.carriedOutputs ?? new Map(),
+            recordAllStates: true,
+          }),
     });
     const result = backend.tidy(() => {
       const masks = this.inputMasks(xs, options);
@@ -263,14 +272,19 @@ export abstract class Model<T = unknown> {
       };
       const outputs = run.outputs.map(copy);
       const outMasks = run.masks.map((m) => (m === undefined ? undefined : copy(m)));
-      return { outputs, masks: outMasks, states: [...ctx.recordedStates().values()] };
+      return {
+        outputs,
+        masks: outMasks,
+        states: [...ctx.recordedStates().values()],
+        lastOutputs: [...ctx.lastOutputs().values()],
+      };
     });
     const states = ctx.recordedStates();
     if (streaming.carried === undefined) {
       commitStatefulStates(backend, states, options.updateStates ?? true);
-      return { outputs: result.outputs, masks: result.masks, states: new Map() };
+      return { outputs: result.outputs, masks: result.masks, states: new Map(), lastOutputs: new Map() };
     }
-    return { outputs: result.outputs, masks: result.masks, states };
+    return { outputs: result.outputs, masks: result.masks, states, lastOutputs: ctx.lastOutputs() };
   }
 
   /** Inference: `apply` with dropout off, optionally in batches of `batchSize` rows. */

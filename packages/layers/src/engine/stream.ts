@@ -36,6 +36,8 @@ export interface StepOptions<T> {
 
 export class ModelStream<T> {
   private readonly states = new Map<StateKey, T[]>();
+  /** Each recurrent layer's last output, repeated at masked steps as a full pass does. */
+  private readonly outputs = new Map<StateKey, T>();
   private readonly backend: Backend<T>;
 
   constructor(private readonly model: Model<T>) {
@@ -105,7 +107,7 @@ export class ModelStream<T> {
             ? {}
             : { mask: xs.length === 1 ? mask : xs.map((_, i) => (i === 0 ? mask : undefined)) }),
         },
-        { carried: this.states },
+        { carried: this.states, carriedOutputs: this.outputs },
       );
       b.dispose(result.masks.filter((m): m is T => m !== undefined));
       for (const [layer, states] of result.states) {
@@ -114,6 +116,11 @@ export class ModelStream<T> {
           layer,
           states.map((s) => b.keep(s)),
         );
+        if (previous !== undefined) b.dispose(previous);
+      }
+      for (const [layer, output] of result.lastOutputs) {
+        const previous = this.outputs.get(layer);
+        this.outputs.set(layer, b.keep(output));
         if (previous !== undefined) b.dispose(previous);
       }
       const outputs = result.outputs.map((y) => {
@@ -180,13 +187,19 @@ export class ModelStream<T> {
       const previous = this.states.get(leaf);
       this.states.set(leaf, part);
       if (previous !== undefined) b.dispose(previous);
+      // A new starting state: masked steps before the first valid one output zeros, as a full pass with initialState.
+      const output = this.outputs.get(leaf);
+      if (output !== undefined) b.dispose(output);
+      this.outputs.delete(leaf);
     });
   }
 
   /** Forgets every carried state; the next step starts from zeros. */
   reset(): void {
     for (const states of this.states.values()) this.backend.dispose(states);
+    for (const output of this.outputs.values()) this.backend.dispose(output);
     this.states.clear();
+    this.outputs.clear();
   }
 
   /** Frees the carried states. */

@@ -43,3 +43,32 @@ export function dropoutMask<T>(backend: Backend<T>, rng: Rng, shape: readonly nu
   for (let i = 0; i < size; i++) values[i] = rng.next() < rate ? 0 : keep;
   return backend.tensor(values, shape);
 }
+
+/**
+ * `output` with `carried` `[batch, n]` in place of the steps that come before each row's first valid step (`mask`
+ * `[batch, time]`): what a pass that continues an earlier one (streaming) repeats there, where a fresh pass has zeros.
+ * `output` is the sequence `[batch, time, n]`, or the last step `[batch, n]` when `sequence` is false.
+ */
+export function fillBeforeFirstValid<T>(
+  backend: Backend<T>,
+  output: T,
+  mask: T,
+  carried: T,
+  sequence: boolean,
+): T {
+  const [batch, time] = backend.shape(mask) as [number, number];
+  // validSoFar[b, t] = number of valid steps in 0..t: the mask times an upper-triangular matrix of ones.
+  const upper = new Float32Array(time * time);
+  for (let i = 0; i < time; i++) for (let j = i; j < time; j++) upper[i * time + j] = 1;
+  const validSoFar = backend.matMul(mask, backend.tensor(upper, [time, time]));
+  const noneYet = backend.equal(validSoFar, 0);
+  const width = backend.shape(carried)[1]!;
+  if (sequence) {
+    return backend.where(
+      backend.reshape(noneYet, [batch, time, 1]),
+      backend.reshape(carried, [batch, 1, width]),
+      output,
+    );
+  }
+  return backend.where(backend.slice(noneYet, [0, time - 1], [-1, 1]), carried, output);
+}

@@ -36,7 +36,7 @@ import { type BuildEnv, type CallArgs, Layer, type LayerArgs, type StateOwner } 
 import { checkMask } from '../engine/masks.js';
 import { toSnakeCase } from '../engine/naming.js';
 import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
-import { dropoutMask } from '../engine/tensor-utils.js';
+import { dropoutMask, fillBeforeFirstValid } from '../engine/tensor-utils.js';
 import type { LayerWeight } from '../engine/weight.js';
 
 /** Options of every recurrent layer, besides the cell's own options. */
@@ -336,8 +336,28 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
       },
       this.fused,
     );
+    let output = result.output;
+    if (ctx.recordAllStates) {
+      // Streaming: continue the previous step's output through masked steps, as the full pass does.
+      const carried = ctx.carriedOutput(this);
+      if (
+        carried !== undefined &&
+        options.mask !== undefined &&
+        !this.zeroOutputForMask &&
+        !this.goBackwards
+      ) {
+        output = fillBeforeFirstValid(backend, output, options.mask, carried, options.returnSequences);
+      }
+      const shape = backend.shape(output);
+      ctx.recordOutput(
+        this,
+        options.returnSequences
+          ? backend.reshape(backend.slice(output, [0, shape[1]! - 1, 0], [-1, 1, -1]), [shape[0]!, shape[2]!])
+          : output,
+      );
+    }
     if (this.stateful || ctx.recordAllStates) ctx.recordState(this, result.state);
-    return { output: result.output, states: result.state };
+    return { output, states: result.state };
   }
 
   private carriedFor<T>(batch: number): T[] | undefined {
