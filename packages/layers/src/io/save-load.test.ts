@@ -103,7 +103,11 @@ describe('own save format', () => {
       seed: 3,
     });
     let stored: ModelArtifacts | undefined;
-    await saveModel(original, { save: (artifacts) => void (stored = artifacts) });
+    await saveModel(original, {
+      save: (artifacts) => {
+        stored = artifacts;
+      },
+    });
     const loaded = await loadModel<RefTensor>({ load: () => stored! }, { backend: ref });
     const inMemory = await loadModel<RefTensor>(await saveModel(original), { backend: ref });
     const x = randomTensor(ref, [2, 5, 3], 1);
