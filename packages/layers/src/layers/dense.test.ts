@@ -72,6 +72,20 @@ describe('Dense', () => {
     ref.dispose([...outputs, masks[0]!]);
   });
 
+  it('draws weights from the given initializers', () => {
+    const ref = newBackend();
+    const layer = dense({
+      units: 2,
+      kernelInitializer: { name: 'constant', value: 0.5 },
+      biasInitializer: 'ones',
+    }).build(ref, [null, 3]);
+    expect(values(ref, layer.weights[0]!.read<RefTensor>()).every((v) => v === 0.5)).toBe(true);
+    expect(Array.from(values(ref, layer.weights[1]!.read<RefTensor>()))).toEqual([1, 1]);
+    expect(() => dense({ units: 1, kernelInitializer: 'random' as never })).toThrow(
+      'dense kernelInitializer: unknown initializer "random"',
+    );
+  });
+
   it('rejects bad options and inputs', () => {
     const ref = newBackend();
     expect(() => dense({ units: 1.5 })).toThrow('dense units: expected a positive integer, received 1.5');

@@ -48,6 +48,19 @@ describe('Embedding', () => {
     expect(new Set(v).size).toBe(200);
   });
 
+  it('draws from a given initializer', () => {
+    const ref = newBackend();
+    const layer = embedding({ inputDim: 3, outputDim: 2, embeddingsInitializer: 'ones' }).build(ref, [
+      null,
+      null,
+    ]);
+    expect(ref.toArray(layer.weights[0]!.read<RefTensor>())).toEqual([
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ]);
+  });
+
   it('masks id 0 with maskZero, and the mask reaches the recurrent layer (matches tfjs-layers, atol 1e-5)', () => {
     const ref = newBackend();
     const ours = sequential<RefTensor>(

@@ -243,6 +243,37 @@ describe('RNN layer', () => {
     expect(Array.from(a[2]!.values)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('takes the cell’s initializer options, a frozen flag, and a fixed batch size', () => {
+    const ref = newBackend();
+    const model = sequential<RefTensor>(
+      [
+        lstm({
+          units: 2,
+          kernelInitializer: 'zeros',
+          recurrentInitializer: { name: 'identity', gain: 2 },
+          biasInitializer: 'ones',
+          unitForgetBias: false,
+          trainable: false,
+          inputShape: [null, 3],
+          batchSize: 4,
+        }),
+      ],
+      { backend: ref, seed: 1 },
+    );
+    const [kernel, recurrent, bias] = model.getWeightData();
+    expect(kernel!.values.every((v) => v === 0)).toBe(true);
+    expect(Array.from(recurrent!.values)).toEqual([2, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0]);
+    expect(bias!.values.every((v) => v === 1)).toBe(true);
+    expect(model.trainableWeights).toEqual([]);
+    expect(model.inputs[0]!.shape).toEqual([4, null, 3]);
+    expect(() => model.predict(ref.fill([2, 5, 3], 0))).toThrow(
+      'sequential (Sequential) inputs: expected shape [4, ?, 3], received shape [2, 5, 3]',
+    );
+    const viaBatchShape = lstm({ units: 2, batchInputShape: [4, 7, 3] });
+    expect(viaBatchShape.batchInputShape).toEqual([4, 7, 3]);
+    expect(viaBatchShape.getConfig().batchInputShape).toEqual([4, 7, 3]);
+  });
+
   it('runs any registered cell, by name or as a plugin object, with the cell options', () => {
     // A leaky integrator: h = (1 - a) * h + a * tanh(x·W), a an option.
     const leaky: CellPlugin<{ rate: number }> = {
