@@ -16,6 +16,8 @@ export { tf, tfl };
 export const TFJS_TOLERANCE = { atol: 1e-5, rtol: 1e-5 } as const;
 
 export async function useTfjsCpu(): Promise<void> {
+  // Silences tfjs' "install the node backend" notice, which only tfjs' own warnings look at.
+  tf.env().set('IS_TEST', true);
   await tf.setBackend('cpu');
   await tf.ready();
 }
