@@ -442,9 +442,8 @@ export abstract class Layer {
       });
       return { outputs, states: [...ctx.recordedStates().values()] };
     });
-    const recorded = ctx.recordedStates();
-    // The tidy returned the recorded states; the map still points at the same tensors.
-    commitStatefulStates(backend, recorded, true);
+    // The tidy returned the recorded states (so they survived it); stateful layers now take them.
+    commitStatefulStates(backend, ctx.recordedStates(), true);
     return result.outputs.length === 1 ? result.outputs[0]! : result.outputs;
   }
 

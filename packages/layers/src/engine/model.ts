@@ -245,7 +245,8 @@ export abstract class Model<T = unknown> {
     const overrides = this.resolveOverrides(options.weights);
     const training = options.training ?? false;
     if (typeof training !== 'boolean') invalidArgument('apply training', training, 'a boolean');
-    const rng = toRng(options.rng, () => this.dropoutRng.fork(this.callCount++));
+    // Only training passes draw from the model's stream, so inference calls in between do not shift the masks.
+    const rng = toRng(options.rng, () => (training ? this.dropoutRng.fork(this.callCount++) : this.dropoutRng));
     const ctx = new CallContext<T>({
       backend,
       training,
