@@ -246,7 +246,9 @@ export abstract class Model<T = unknown> {
     const training = options.training ?? false;
     if (typeof training !== 'boolean') invalidArgument('apply training', training, 'a boolean');
     // Only training passes draw from the model's stream, so inference calls in between do not shift the masks.
-    const rng = toRng(options.rng, () => (training ? this.dropoutRng.fork(this.callCount++) : this.dropoutRng));
+    const rng = toRng(options.rng, () =>
+      training ? this.dropoutRng.fork(this.callCount++) : this.dropoutRng,
+    );
     const ctx = new CallContext<T>({
       backend,
       training,
