@@ -161,6 +161,44 @@ describe('scanCell', () => {
     ]);
   });
 
+  it('does not reorder arrays returned by ops when going backwards (autodiff tapes may hold them)', () => {
+    // tfjs records the array `unstack` returns on its gradient tape; reversing it in place sent each step's gradient
+    // to the mirrored step. Here a backend remembers every array it returns and the test checks none changed.
+    const returned: { array: RefTensor[]; copy: RefTensor[] }[] = [];
+    const watching = createReferenceBackend();
+    const unstack = watching.unstack.bind(watching);
+    watching.unstack = (t: RefTensor, axis: number) => {
+      const array = unstack(t, axis);
+      returned.push({ array, copy: [...array] });
+      return array;
+    };
+    const inputs = watching.tensor([
+      [
+        [1, 10],
+        [2, 20],
+        [3, 30],
+      ],
+    ]);
+    scanCell(watching, {
+      ...summer({ inputs }),
+      inputs,
+      params: {
+        kernel: watching.tensor([
+          [1, 0],
+          [0, 1],
+        ]),
+        recurrentKernel: watching.tensor([
+          [1, 0],
+          [0, 1],
+        ]),
+      },
+      mask: watching.tensor([[1, 1, 0]]),
+      goBackwards: true,
+    });
+    expect(returned.length).toBeGreaterThan(0);
+    for (const { array, copy } of returned) expect(array).toEqual(copy);
+  });
+
   it('goes backwards in the Keras sense: reversed processing, outputs in processing order', () => {
     const r = scanCell(ref, summer({ inputs: x(), goBackwards: true }));
     expect(ref.toArray(r.output)).toEqual([

@@ -83,8 +83,10 @@ export function scanCell<T>(backend: Backend<T>, args: SequenceArgs<T>): Sequenc
     let stepMasks =
       args.mask === undefined ? undefined : backend.unstack(backend.reshape(args.mask, [batch, time, 1]), 1);
     if (args.goBackwards) {
-      stepInputs = stepInputs.reverse();
-      stepMasks = stepMasks?.reverse();
+      // Reverse copies: a backend's autodiff tape may hold the very array `unstack` returned (tfjs does), and
+      // reversing it in place would send each step's gradient to the mirrored step.
+      stepInputs = [...stepInputs].reverse();
+      stepMasks = stepMasks === undefined ? undefined : [...stepMasks].reverse();
     }
     const prepared = cell.prepare?.(backend, params, dims);
     let state: T[] = args.initialState

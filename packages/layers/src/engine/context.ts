@@ -1,0 +1,107 @@
+/**
+ * The call context: everything a forward pass needs besides its inputs. It is the contract between layers and
+ * training:
+ * - `read(weight)` resolves a weight to its stored tensor or to an override, so `backend.valueAndGrads` can
+ *   differentiate with respect to tensors passed as arguments (see `ApplyOptions.weights`);
+ * - `training` switches dropout on;
+ * - `rngFor(layer)` gives each layer call its own seeded stream for dropout masks, drawn host-side;
+ * - recurrent layers read carried state from it (streaming) and record their final state in it (streaming and
+ *   stateful layers); the model commits recorded states after the pass.
+ */
+import type { Backend, Rng } from '@seqmodel/core';
+import type { LayerWeight } from './weight.js';
+
+/** What recurrent layers are keyed by in a context's state bookkeeping (the layer object). */
+export type StateKey = object;
+
+export interface CallContextInit<T> {
+  readonly backend: Backend<T>;
+  readonly training: boolean;
+  readonly rng: Rng;
+  readonly overrides?: ReadonlyMap<LayerWeight, T>;
+  /** Carried states by layer (streaming): a recurrent layer starts from these instead of zeros. */
+  readonly carriedStates?: ReadonlyMap<StateKey, readonly T[]>;
+  /**
+   * Carried last outputs by layer (streaming): repeated at masked steps that come before the first valid step of the
+   * call, as a full pass repeats the previous step's output.
+   */
+  readonly carriedOutputs?: ReadonlyMap<StateKey, T>;
+  /** Record every recurrent layer's final state (streaming), not only stateful layers'. */
+  readonly recordAllStates?: boolean;
+}
+
+export class CallContext<T> {
+  readonly backend: Backend<T>;
+  readonly training: boolean;
+  /** True when every recurrent layer must record its final state (streaming). */
+  readonly recordAllStates: boolean;
+  private readonly rng: Rng;
+  private readonly overrides: ReadonlyMap<LayerWeight, T>;
+  private readonly carried: ReadonlyMap<StateKey, readonly T[]>;
+  private readonly carriedOutputs: ReadonlyMap<StateKey, T>;
+  private readonly recorded = new Map<StateKey, T[]>();
+  private readonly recordedOutputs = new Map<StateKey, T>();
+  private readonly callCounts = new Map<string, number>();
+
+  constructor(init: CallContextInit<T>) {
+    this.backend = init.backend;
+    this.training = init.training;
+    this.rng = init.rng;
+    this.overrides = init.overrides ?? new Map();
+    this.carried = init.carriedStates ?? new Map();
+    this.carriedOutputs = init.carriedOutputs ?? new Map();
+    this.recordAllStates = init.recordAllStates ?? false;
+  }
+
+  /** The tensor to use for `weight` in this pass: its override when one was given, else its stored value. */
+  read(weight: LayerWeight): T {
+    return this.overrides.get(weight) ?? weight.read<T>();
+  }
+
+  /**
+   * A random stream for one call of the layer at `path`. Each call of the same layer in one pass gets a different
+   * stream (a shared layer applied twice draws different dropout masks), and the same context seed gives the same
+   * streams.
+   */
+  rngFor(path: string): Rng {
+    const n = this.callCounts.get(path) ?? 0;
+    this.callCounts.set(path, n + 1);
+    return this.rng.fork(path).fork(n);
+  }
+
+  /** The state carried into `layer` (streaming), if any. */
+  carriedState(layer: StateKey): readonly T[] | undefined {
+    return this.carried.get(layer);
+  }
+
+  /**
+   * Records `layer`'s final state. The tensors are copied (a reshape to the same shape) so that a state that is
+   * also returned as an output can be freed independently of it.
+   */
+  recordState(layer: StateKey, states: readonly T[]): void {
+    this.recorded.set(
+      layer,
+      states.map((s) => this.backend.reshape(s, this.backend.shape(s))),
+    );
+  }
+
+  /** States recorded during the pass, by layer. */
+  recordedStates(): Map<StateKey, T[]> {
+    return new Map(this.recorded);
+  }
+
+  /** The last output carried into `layer` (streaming), if any. */
+  carriedOutput(layer: StateKey): T | undefined {
+    return this.carriedOutputs.get(layer);
+  }
+
+  /** Records `layer`'s last output `[batch, size]` (streaming); kept apart from the returned outputs like states. */
+  recordOutput(layer: StateKey, output: T): void {
+    this.recordedOutputs.set(layer, this.backend.reshape(output, this.backend.shape(output)));
+  }
+
+  /** Last outputs recorded during the pass, by layer. */
+  lastOutputs(): Map<StateKey, T> {
+    return new Map(this.recordedOutputs);
+  }
+}

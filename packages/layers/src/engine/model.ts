@@ -1,0 +1,613 @@
+/**
+ * The model base class shared by `Sequential` and `Functional`: a graph of layers bound to one backend, with its
+ * weights in Keras order, the forward pass (`apply` / `predict`), weight get/set, `summary()`, streaming and
+ * serialization.
+ *
+ * `apply` is the forward pass training is built on:
+ *
+ * ```ts
+ * const vars = model.trainableWeights;
+ * const { value, grads } = backend.valueAndGrads!((...w) => {
+ *   const y = model.apply(x, { training: true, weights: w, rng: stepSeed }) as T;
+ *   return loss(y, target);
+ * }, vars.map((v) => v.read()));
+ * ```
+ *
+ * `weights` substitutes tensors for weights (an array aligned with `trainableWeights`, or a map / record by full weight
+ * name), so gradients flow to the tensors passed to `valueAndGrads`; `training` turns dropout on; `rng` seeds the
+ * dropout masks (a fresh stream per call from the model's seed when omitted).
+ */
+import {
+  type Backend,
+  createRng,
+  formatShape,
+  invalidArgument,
+  type Rng,
+  SeqmodelError,
+  shapesEqual,
+} from '@seqmodel/core';
+import { CallContext, type StateKey } from './context.js';
+import type { Graph } from './graph.js';
+import { commitStatefulStates, type Layer, toRng } from './layer.js';
+import { maskFromLengths } from './masks.js';
+import { checkName } from './naming.js';
+import { checkFitsSpec, type ShapeSpec } from './shape-spec.js';
+import { ModelStream } from './stream.js';
+import { formatSummary, type SummaryOptions } from './summary.js';
+import type { SymbolicTensor } from './symbolic.js';
+import type { LayerWeight } from './weight.js';
+
+/** Weight substitutes for one pass: aligned with `model.trainableWeights`, or by full weight name. */
+export type WeightOverrides<T> = readonly T[] | ReadonlyMap<string, T> | Readonly<Record<string, T>>;
+
+/** Options of a forward pass. */
+export interface ApplyOptions<T> {
+  /** Training mode: dropout is applied (default false). */
+  readonly training?: boolean;
+  /** Tensors to use instead of stored weights in this pass (see the module comment). */
+  readonly weights?: WeightOverrides<T>;
+  /** Seed or generator for dropout masks; without it, a fresh stream per call drawn from the model's seed. */
+  readonly rng?: Rng | number | string;
+  /** Masks `[batch, time]` for the input (one model input) or per input (an array, `undefined` for none). */
+  readonly mask?: T | readonly (T | undefined)[];
+  /**
+   * Valid lengths of each sequence (post-padding): for the input (one model input), or per input. Turned into a mask;
+   * `mask` and `lengths` cannot both be given for one input.
+   */
+  readonly lengths?: readonly number[] | readonly (readonly number[] | undefined)[];
+  /** Whether stateful layers keep the states of this pass for the next one (default true). */
+  readonly updateStates?: boolean;
+}
+
+/** Options of `predict`: inference (no dropout), optionally in batches. */
+export interface PredictOptions<T> {
+  /** Run at most this many rows at a time and join the results (default: all at once). */
+  readonly batchSize?: number;
+  readonly mask?: T | readonly (T | undefined)[];
+  readonly lengths?: readonly number[] | readonly (readonly number[] | undefined)[];
+}
+
+/** One weight read back to the host. */
+export interface WeightData {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly trainable: boolean;
+  readonly values: Float32Array;
+}
+
+/** A value for `setWeights`: a tensor of the model's backend, or host values (row-major, the weight's size). */
+export type WeightValue<T> = T | ArrayLike<number> | { readonly values: ArrayLike<number> };
+
+/** A model as JSON: class name and config (layers and how they connect). */
+export interface SerializedModel {
+  readonly className: string;
+  readonly config: Record<string, unknown>;
+}
+
+/** Options shared by model constructors. */
+export interface ModelArgs<T> {
+  readonly name?: string;
+  /** Bind to a backend now (weights are created as soon as input shapes are known). */
+  readonly backend?: Backend<T>;
+  /**
+   * Seed of the weights (and of dropout masks when `apply` gets no `rng`): one seed, the same weights on every backend.
+   * A random seed when omitted (`model.seed` tells which).
+   */
+  readonly seed?: number | string;
+}
+
+/** Result of `applyWithMasks`. */
+export interface OutputsWithMasks<T> {
+  readonly outputs: T[];
+  /** The mask of each output (`[batch, time]`), or undefined. */
+  readonly masks: (T | undefined)[];
+}
+
+export abstract class Model<T = unknown> {
+  abstract readonly className: string;
+  readonly name: string;
+  /** Seed of the weights and the default dropout stream. */
+  readonly seed: number | string;
+  private boundBackend: Backend<T> | undefined;
+  private dropoutRng: Rng;
+  private callCount = 0;
+  /** The graph once built. */
+  protected graph: Graph | undefined;
+
+  constructor(args: ModelArgs<T>, defaultName: string) {
+    this.name = args.name === undefined ? defaultName : checkName('model name', args.name);
+    this.seed = args.seed ?? Math.floor(Math.random() * 2 ** 32);
+    if (typeof this.seed === 'number' && !Number.isSafeInteger(this.seed)) {
+      invalidArgument('seed', this.seed, 'a safe integer or a string');
+    }
+    this.dropoutRng = createRng(this.seed).fork('dropout');
+    this.boundBackend = args.backend;
+  }
+
+  /** `sequential (Sequential)`, for messages. */
+  describe(): string {
+    return `${this.name} (${this.className})`;
+  }
+
+  get built(): boolean {
+    return this.graph !== undefined;
+  }
+
+  /** The backend the model is bound to. */
+  get backend(): Backend<T> {
+    if (this.boundBackend === undefined) {
+      throw new SeqmodelError(
+        `${this.describe()}: no backend; pass { backend } when creating it or call build(backend)`,
+      );
+    }
+    return this.boundBackend;
+  }
+
+  /** Whether a backend has been given. */
+  get hasBackend(): boolean {
+    return this.boundBackend !== undefined;
+  }
+
+  protected bindBackend(backend: Backend<T> | undefined): void {
+    if (backend === undefined) return;
+    if (this.boundBackend !== undefined && this.boundBackend !== backend) {
+      throw new SeqmodelError(
+        `${this.describe()}: already bound to backend ${this.boundBackend.name}; a model lives on one backend`,
+      );
+    }
+    this.boundBackend = backend;
+  }
+
+  /** Builds the graph and its weights on the bound backend; `what` names the model in errors. */
+  protected buildGraph(graph: Graph): void {
+    graph.assignNames(this.describe());
+    graph.build(
+      { backend: this.backend as Backend<unknown>, rng: createRng(this.seed), prefix: '' },
+      this.describe(),
+    );
+    this.graph = graph;
+  }
+
+  /** The built graph (building it from the data when the model can defer its build, as Sequential does). */
+  protected abstract graphFor(inputs: readonly T[] | undefined): Graph;
+
+  /** The layers, in order of first use. */
+  abstract get layers(): readonly Layer[];
+
+  /** Symbolic inputs (after build). */
+  get inputs(): readonly SymbolicTensor[] {
+    return this.graphFor(undefined).inputs;
+  }
+
+  /** Symbolic outputs (after build). */
+  get outputs(): readonly SymbolicTensor[] {
+    return this.graphFor(undefined).outputs;
+  }
+
+  /** The layer called `name`. */
+  getLayer(name: string): Layer {
+    const layer = this.layers.find((l) => l.name === name);
+    if (layer === undefined) {
+      throw new SeqmodelError(
+        `${this.describe()} getLayer: no layer named ${JSON.stringify(name)}; layers: ${this.layers.map((l) => l.name).join(', ')}`,
+      );
+    }
+    return layer;
+  }
+
+  /** Every weight in Keras order: layers in order, each layer's weights in its own order. */
+  get weights(): LayerWeight[] {
+    return this.layers.flatMap((l) => l.weights);
+  }
+
+  get trainableWeights(): LayerWeight[] {
+    return this.layers.flatMap((l) => l.trainableWeights);
+  }
+
+  get nonTrainableWeights(): LayerWeight[] {
+    return this.layers.flatMap((l) => l.nonTrainableWeights);
+  }
+
+  /** Number of weight entries. */
+  countParams(): number {
+    this.graphFor(undefined);
+    return this.weights.reduce((n, w) => n + w.size, 0);
+  }
+
+  /**
+   * The forward pass. Returns one tensor, or an array for models with several outputs; every returned tensor is new
+   * and owned by the caller. Everything else the pass creates is freed, also when it throws.
+   */
+  apply(inputs: T | readonly T[], options: ApplyOptions<T> = {}): T | T[] {
+    const { outputs, masks } = this.applyWithMasks(inputs, options);
+    this.backend.dispose(masks.filter((m): m is T => m !== undefined));
+    return outputs.length === 1 ? outputs[0]! : outputs;
+  }
+
+  /** The forward pass, also returning each output's mask (for masked losses and metrics); the caller owns both. */
+  applyWithMasks(inputs: T | readonly T[], options: ApplyOptions<T> = {}): OutputsWithMasks<T> {
+    return this.runPass(inputs, options, {});
+  }
+
+  /** @internal The forward pass with carried states (streaming). */
+  runPass(
+    inputs: T | readonly T[],
+    options: ApplyOptions<T>,
+    streaming: {
+      readonly carried?: ReadonlyMap<StateKey, readonly T[]>;
+      readonly carriedOutputs?: ReadonlyMap<StateKey, T>;
+    },
+  ): OutputsWithMasks<T> & { states: Map<StateKey, T[]>; lastOutputs: Map<StateKey, T> } {
+    const xs = this.toInputList(inputs);
+    const graph = this.graphFor(xs);
+    const backend = this.backend;
+    this.checkInputs(graph, xs);
+    const overrides = this.resolveOverrides(options.weights);
+    const training = options.training ?? false;
+    if (typeof training !== 'boolean') invalidArgument('apply training', training, 'a boolean');
+    // Only training passes draw from the model's stream, so inference calls in between do not shift the masks.
+    const rng = toRng(options.rng, () =>
+      training ? this.dropoutRng.fork(this.callCount++) : this.dropoutRng,
+    );
+    const ctx = new CallContext<T>({
+      backend,
+      training,
+      rng,
+      overrides,
+      ...(streaming.carried === undefined
+        ? {}
+        : {
+            carriedStates: streaming.carried,
+            carriedOutputs: streaming.carriedOutputs ?? new Map(),
+            recordAllStates: true,
+          }),
+    });
+    const result = backend.tidy(() => {
+      const masks = this.inputMasks(xs, options);
+      const run = graph.run(ctx, xs, masks);
+      const owned = new Set<T>([...xs, ...masks.filter((m): m is T => m !== undefined)]);
+      const copy = (t: T): T => {
+        if (!owned.has(t)) {
+          owned.add(t);
+          return t;
+        }
+        return backend.reshape(t, backend.shape(t));
+      };
+      const outputs = run.outputs.map(copy);
+      const outMasks = run.masks.map((m) => (m === undefined ? undefined : copy(m)));
+      return {
+        outputs,
+        masks: outMasks,
+        states: [...ctx.recordedStates().values()],
+        lastOutputs: [...ctx.lastOutputs().values()],
+      };
+    });
+    const states = ctx.recordedStates();
+    if (streaming.carried === undefined) {
+      commitStatefulStates(backend, states, options.updateStates ?? true);
+      return { outputs: result.outputs, masks: result.masks, states: new Map(), lastOutputs: new Map() };
+    }
+    return { outputs: result.outputs, masks: result.masks, states, lastOutputs: ctx.lastOutputs() };
+  }
+
+  /** Inference: `apply` with dropout off, optionally in batches of `batchSize` rows. */
+  predict(inputs: T | readonly T[], options: PredictOptions<T> = {}): T | T[] {
+    const xs = this.toInputList(inputs);
+    const base = {
+      training: false,
+      ...(options.mask === undefined ? {} : { mask: options.mask }),
+      ...(options.lengths === undefined ? {} : { lengths: options.lengths }),
+    };
+    const batchSize = options.batchSize;
+    this.graphFor(xs);
+    const backend = this.backend;
+    const total = backend.shape(xs[0]!)[0]!;
+    if (batchSize === undefined || batchSize >= total) return this.apply(xs.length === 1 ? xs[0]! : xs, base);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      invalidArgument('predict batchSize', batchSize, 'a positive integer');
+    const pieces: T[][] = [];
+    try {
+      for (let start = 0; start < total; start += batchSize) {
+        const rows = Math.min(batchSize, total - start);
+        const slice = (t: T) => {
+          const shape = backend.shape(t);
+          return backend.slice(
+            t,
+            [start, ...shape.slice(1).map(() => 0)],
+            [rows, ...shape.slice(1).map(() => -1)],
+          );
+        };
+        const chunk = backend.tidy(() => {
+          const part = xs.map(slice);
+          const masks = this.maskList(xs.length, options.mask).map((m) =>
+            m === undefined ? undefined : slice(m),
+          );
+          const lengths = this.lengthsList(xs.length, options.lengths).map((l) =>
+            l?.slice(start, start + rows),
+          );
+          const out = this.applyWithMasks(part.length === 1 ? part[0]! : part, {
+            training: false,
+            ...(masks.some((m) => m !== undefined) ? { mask: masks } : {}),
+            ...(lengths.some((l) => l !== undefined) ? { lengths } : {}),
+          });
+          backend.dispose(out.masks.filter((m): m is T => m !== undefined));
+          return out.outputs;
+        });
+        pieces.push(chunk);
+      }
+      const joined = pieces[0]!.map((_, k) =>
+        backend.concat(
+          pieces.map((p) => p[k]!),
+          0,
+        ),
+      );
+      return joined.length === 1 ? joined[0]! : joined;
+    } finally {
+      for (const p of pieces) backend.dispose(p);
+    }
+  }
+
+  /** Copies of every weight as tensors, in `weights` order; the caller owns them. */
+  getWeights(): T[] {
+    const backend = this.backend;
+    return this.weights.map((w) => backend.reshape(w.read<T>(), w.shape));
+  }
+
+  /** Every weight read back to the host as float32, in `weights` order, with names and shapes. */
+  getWeightData(): WeightData[] {
+    const backend = this.backend;
+    return this.weights.map((w) => ({
+      name: w.name,
+      shape: [...w.shape],
+      trainable: this.trainableWeights.includes(w),
+      values: Float32Array.from(backend.dataSync(w.read<T>())),
+    }));
+  }
+
+  /**
+   * Sets every weight, in `weights` order (Keras order), from tensors of the model's backend (copied) or host values.
+   * Counts, sizes and shapes are checked before anything changes.
+   */
+  setWeights(values: readonly WeightValue<T>[]): void {
+    const weights = this.weights;
+    if (!Array.isArray(values) || values.length !== weights.length) {
+      throw new SeqmodelError(
+        `${this.describe()} setWeights: expected ${weights.length} values (${weights.map((w) => w.name).join(', ')}), received ${Array.isArray(values) ? values.length : describeKind(values)}`,
+      );
+    }
+    const prepared = weights.map((w, i) =>
+      this.toWeightTensor(w, values[i]!, `${this.describe()} setWeights[${i}] (${w.name})`),
+    );
+    weights.forEach((w, i) => {
+      w.assign(prepared[i]!);
+    });
+  }
+
+  /** Sets weights by full name (every weight must be given); used by loaders. */
+  setWeightsByName(
+    values: ReadonlyMap<string, WeightValue<T>> | Readonly<Record<string, WeightValue<T>>>,
+  ): void {
+    const map = values instanceof Map ? values : new Map(Object.entries(values));
+    const weights = this.weights;
+    const missing = weights.filter((w) => !map.has(w.name)).map((w) => w.name);
+    if (missing.length > 0)
+      throw new SeqmodelError(`${this.describe()} setWeightsByName: missing ${missing.join(', ')}`);
+    const known = new Set(weights.map((w) => w.name));
+    const unknown = [...map.keys()].filter((k) => !known.has(k));
+    if (unknown.length > 0) {
+      throw new SeqmodelError(
+        `${this.describe()} setWeightsByName: unknown weights ${unknown.join(', ')}; the model has ${[...known].join(', ')}`,
+      );
+    }
+    this.setWeights(weights.map((w) => map.get(w.name)!));
+  }
+
+  private toWeightTensor(w: LayerWeight, value: WeightValue<T>, argument: string): T {
+    const backend = this.backend;
+    if (backend.isTensor(value)) {
+      const shape = backend.shape(value);
+      if (!shapesEqual(shape, w.shape)) {
+        throw new SeqmodelError(
+          `${argument}: expected shape ${formatShape(w.shape)}, received shape ${formatShape(shape)}`,
+        );
+      }
+      return backend.reshape(value, w.shape);
+    }
+    const array =
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      !ArrayBuffer.isView(value) &&
+      'values' in value
+        ? (value as { values: ArrayLike<number> }).values
+        : (value as ArrayLike<number>);
+    if (array === null || typeof array !== 'object' || typeof array.length !== 'number') {
+      invalidArgument(argument, value, 'a tensor of the model backend or an array of numbers');
+    }
+    if (array.length !== w.size) {
+      throw new SeqmodelError(
+        `${argument}: expected ${w.size} values (shape ${formatShape(w.shape)}), received ${array.length}`,
+      );
+    }
+    return backend.tensor(Float32Array.from(array), w.shape);
+  }
+
+  /**
+   * A table of the layers with their output shapes and parameter counts, and the totals (as Keras). Printed with
+   * `console.log` unless `{ print: false }`; returned either way.
+   */
+  summary(options: SummaryOptions = {}): string {
+    const graph = this.graphFor(undefined);
+    const count = (ws: readonly LayerWeight[]) => ws.reduce((n, w) => n + w.size, 0);
+    const text = formatSummary(this.name, graph, this.layers, this.className !== 'Sequential', {
+      trainable: count(this.trainableWeights),
+      nonTrainable: count(this.nonTrainableWeights),
+    });
+    if (options.print ?? true) (options.printFn ?? console.log)(text);
+    return text;
+  }
+
+  /** A stream that feeds the model one time step at a time, carrying recurrent state (see `ModelStream`). */
+  stream(): ModelStream<T> {
+    return new ModelStream<T>(this);
+  }
+
+  /** Clears the carried states of every stateful layer. */
+  resetStates(): void {
+    for (const layer of this.layers) layer.resetStates();
+  }
+
+  /** Frees the weights and carried states (of shared layers too: they are owned by every model using them). */
+  dispose(): void {
+    for (const layer of this.layers) layer.dispose();
+  }
+
+  /** The model's config (layers and connections); see `saveModel` for config plus weights. */
+  abstract getConfig(): Record<string, unknown>;
+
+  /** `{ className, config }`, JSON-serializable. */
+  toJSON(): SerializedModel {
+    return { className: this.className, config: this.getConfig() };
+  }
+
+  private toInputList(inputs: T | readonly T[]): T[] {
+    const list = Array.isArray(inputs) ? [...(inputs as readonly T[])] : [inputs as T];
+    return list;
+  }
+
+  private checkInputs(graph: Graph, xs: readonly T[]): void {
+    const backend = this.backend;
+    if (xs.length !== graph.inputs.length) {
+      throw new SeqmodelError(
+        `${this.describe()} inputs: expected ${graph.inputs.length} tensor${graph.inputs.length === 1 ? '' : 's'}, received ${xs.length}`,
+      );
+    }
+    xs.forEach((x, i) => {
+      const what =
+        graph.inputs.length === 1 ? `${this.describe()} inputs` : `${this.describe()} inputs[${i}]`;
+      if (!backend.isTensor(x)) invalidArgument(what, x, `a tensor of backend ${backend.name}`);
+      checkFitsSpec(what, backend.shape(x), graph.inputs[i]!.shape as ShapeSpec);
+    });
+  }
+
+  private maskList(count: number, mask: ApplyOptions<T>['mask']): (T | undefined)[] {
+    if (mask === undefined) return Array.from({ length: count }, () => undefined);
+    if (Array.isArray(mask)) {
+      if (mask.length !== count) {
+        throw new SeqmodelError(
+          `${this.describe()} mask: expected ${count} masks (one per input), received ${mask.length}`,
+        );
+      }
+      return [...(mask as readonly (T | undefined)[])];
+    }
+    if (count !== 1) {
+      throw new SeqmodelError(
+        `${this.describe()} mask: the model has ${count} inputs; pass an array of masks, one per input`,
+      );
+    }
+    return [mask as T];
+  }
+
+  private lengthsList(count: number, lengths: ApplyOptions<T>['lengths']): (readonly number[] | undefined)[] {
+    if (lengths === undefined) return Array.from({ length: count }, () => undefined);
+    if (!Array.isArray(lengths))
+      invalidArgument(`${this.describe()} lengths`, lengths, 'an array of sequence lengths');
+    const perInput = lengths.length > 0 && lengths.every((l) => Array.isArray(l) || l === undefined);
+    if (!perInput) {
+      if (count !== 1) {
+        throw new SeqmodelError(
+          `${this.describe()} lengths: the model has ${count} inputs; pass an array with one lengths array (or undefined) per input`,
+        );
+      }
+      return [lengths as readonly number[]];
+    }
+    if (lengths.length !== count) {
+      throw new SeqmodelError(
+        `${this.describe()} lengths: expected ${count} lengths arrays (one per input), received ${lengths.length}`,
+      );
+    }
+    return [...(lengths as readonly (readonly number[] | undefined)[])];
+  }
+
+  /** The input masks from `mask` and `lengths` (created tensors live in the caller's tidy). */
+  private inputMasks(xs: readonly T[], options: ApplyOptions<T>): (T | undefined)[] {
+    const backend = this.backend;
+    const masks = this.maskList(xs.length, options.mask);
+    const lengths = this.lengthsList(xs.length, options.lengths);
+    return xs.map((x, i) => {
+      const suffix = xs.length === 1 ? '' : `[${i}]`;
+      const l = lengths[i];
+      if (l !== undefined && masks[i] !== undefined) {
+        throw new SeqmodelError(
+          `${this.describe()}: give either mask${suffix} or lengths${suffix}, not both`,
+        );
+      }
+      if (l !== undefined)
+        return maskFromLengths(backend, l, backend.shape(x), `${this.describe()} lengths${suffix}`);
+      const m = masks[i];
+      if (m !== undefined) {
+        const shape = backend.isTensor(m) ? backend.shape(m) : undefined;
+        const inputShape = backend.shape(x);
+        if (
+          shape === undefined ||
+          shape.length !== 2 ||
+          shape[0] !== inputShape[0] ||
+          shape[1] !== inputShape[1]
+        ) {
+          throw new SeqmodelError(
+            `${this.describe()} mask${suffix}: expected shape ${formatShape(inputShape.slice(0, 2))} ([batch, time] of the input ${formatShape(inputShape)}), received ${shape === undefined ? describeKind(m) : `shape ${formatShape(shape)}`}`,
+          );
+        }
+      }
+      return m;
+    });
+  }
+
+  /** Resolves weight overrides to a map by weight, checking names, counts and shapes. */
+  private resolveOverrides(weights: WeightOverrides<T> | undefined): Map<LayerWeight, T> | undefined {
+    if (weights === undefined) return undefined;
+    const backend = this.backend;
+    const out = new Map<LayerWeight, T>();
+    const check = (w: LayerWeight, t: T, argument: string) => {
+      if (!backend.isTensor(t)) invalidArgument(argument, t, `a tensor of backend ${backend.name}`);
+      const shape = backend.shape(t);
+      if (!shapesEqual(shape, w.shape)) {
+        throw new SeqmodelError(
+          `${argument}: expected shape ${formatShape(w.shape)}, received shape ${formatShape(shape)}`,
+        );
+      }
+      out.set(w, t);
+    };
+    if (Array.isArray(weights)) {
+      const trainable = this.trainableWeights;
+      if (weights.length !== trainable.length) {
+        throw new SeqmodelError(
+          `${this.describe()} apply weights: expected ${trainable.length} tensors (one per trainable weight: ${trainable.map((w) => w.name).join(', ')}), received ${weights.length}`,
+        );
+      }
+      trainable.forEach((w, i) => {
+        check(w, (weights as readonly T[])[i]!, `${this.describe()} apply weights[${i}] (${w.name})`);
+      });
+      return out;
+    }
+    const entries =
+      weights instanceof Map ? [...weights.entries()] : Object.entries(weights as Record<string, T>);
+    const byName = new Map(this.weights.map((w) => [w.name, w]));
+    for (const [name, t] of entries) {
+      const w = byName.get(name);
+      if (w === undefined) {
+        throw new SeqmodelError(
+          `${this.describe()} apply weights: unknown weight ${JSON.stringify(name)}; the model has ${[...byName.keys()].join(', ')}`,
+        );
+      }
+      check(w, t, `${this.describe()} apply weights[${JSON.stringify(name)}]`);
+    }
+    return out;
+  }
+}
+
+function describeKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return typeof value;
+}

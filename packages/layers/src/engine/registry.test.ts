@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { dense } from '../layers/dense.js';
+import {
+  deserializeLayer,
+  getLayerClass,
+  listLayerClasses,
+  registerLayer,
+  serializeLayer,
+} from './registry.js';
+
+describe('layer registry', () => {
+  it('lists the built-in classes and rebuilds layers from { className, config }', () => {
+    expect(listLayerClasses()).toEqual([
+      'RNN',
+      'SimpleRNN',
+      'LSTM',
+      'GRU',
+      'Bidirectional',
+      'Stacked',
+      'Dense',
+      'Embedding',
+      'Dropout',
+      'Masking',
+      'TimeDistributed',
+      'RepeatVector',
+      'Flatten',
+      'Activation',
+    ]);
+    const layer = dense({ units: 3, activation: 'relu', name: 'd' });
+    const again = deserializeLayer(serializeLayer(layer));
+    expect(again.serialize()).toEqual(layer.serialize());
+    expect(getLayerClass('Dense').className).toBe('Dense');
+  });
+
+  it('explains what it cannot do', () => {
+    expect(() => getLayerClass('Conv1D')).toThrow('unknown layer class "Conv1D"; registered: RNN, SimpleRNN');
+    expect(() => deserializeLayer(null as never)).toThrow(
+      'deserializeLayer(serialized): expected an object with className and config, received null',
+    );
+    expect(() => registerLayer({ className: 'Dense', fromConfig: () => dense({ units: 1 }) })).toThrow(
+      'registerLayer: a layer class named "Dense" is already registered',
+    );
+    expect(() => registerLayer({ className: '', fromConfig: () => dense({ units: 1 }) })).toThrow(
+      'registerLayer(layerClass).className: expected a non-empty string',
+    );
+  });
+});

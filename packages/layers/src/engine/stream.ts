@@ -1,0 +1,209 @@
+/**
+ * Streaming: feed a model one time step at a time, carrying every recurrent layer's state from step to step, for
+ * generation and real-time use. Stepping through a sequence gives the same outputs as the full-sequence forward pass
+ * (for models whose layers read time forwards; Bidirectional and `goBackwards` layers need the whole sequence and are
+ * refused).
+ *
+ * @example
+ * const stream = model.stream();
+ * for (const frame of frames) {          // frame: [batch, features]
+ *   const y = stream.step(frame) as T;  // [batch, outputs]
+ * }
+ * stream.reset();
+ */
+import { type Backend, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import type { StateKey } from './context.js';
+import { Layer } from './layer.js';
+import type { Model } from './model.js';
+
+/** The layers inside `layer` (itself included) that carry state: recurrent layers without inner layers. */
+function stateLeaves(layer: Layer): Layer[] {
+  if (layer.sublayers.length > 0) return layer.sublayers.flatMap(stateLeaves);
+  return typeof (layer as { stateSizes?: unknown }).stateSizes === 'function' ? [layer] : [];
+}
+
+function allLayers(layer: Layer): Layer[] {
+  return [layer, ...layer.sublayers.flatMap(allLayers)];
+}
+
+export interface StepOptions<T> {
+  /**
+   * Which rows are valid at this step (`[batch]`, 1 or 0, as a tensor or an array): masked rows keep their state and
+   * repeat their previous output, as masked steps do in a full pass.
+   */
+  readonly mask?: T | readonly number[];
+}
+
+export class ModelStream<T> {
+  private readonly states = new Map<StateKey, T[]>();
+  /** Each recurrent layer's last output, repeated at masked steps as a full pass does. */
+  private readonly outputs = new Map<StateKey, T>();
+  private readonly backend: Backend<T>;
+
+  constructor(private readonly model: Model<T>) {
+    this.backend = model.backend;
+    model.countParams(); // builds the model or explains why it cannot be
+    for (const layer of model.layers.flatMap(allLayers)) {
+      if ((layer as { readsBackwards?: boolean }).readsBackwards === true) {
+        throw new SeqmodelError(
+          `${model.describe()} stream: ${layer.describe()} reads the sequence backwards; it needs the whole sequence and cannot run one step at a time`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Runs one time step. `x` is the step's input without the time axis (`[batch, features]`, or `[batch]` token ids),
+   * one per model input. Returns the model's outputs for this step, with the time axis removed from outputs of rank 3
+   * or more; the caller owns them.
+   */
+  step(x: T | readonly T[], options: StepOptions<T> = {}): T | T[] {
+    const b = this.backend;
+    const xs = Array.isArray(x) ? [...(x as readonly T[])] : [x as T];
+    const created: T[] = [];
+    try {
+      const expanded = xs.map((t, i) => {
+        if (!b.isTensor(t))
+          invalidArgument(`${this.model.describe()} stream step inputs[${i}]`, t, 'a tensor');
+        const shape = b.shape(t);
+        if (shape.length < 1)
+          invalidArgument(`${this.model.describe()} stream step inputs[${i}]`, shape, 'a batch axis');
+        const e = b.reshape(t, [shape[0]!, 1, ...shape.slice(1)]);
+        created.push(e);
+        return e;
+      });
+      let mask: T | undefined;
+      if (options.mask !== undefined) {
+        const batch = b.shape(xs[0]!)[0]!;
+        const m = options.mask;
+        if (b.isTensor(m)) {
+          const shape = b.shape(m);
+          if (shape.length !== 1 || shape[0] !== batch) {
+            throw new SeqmodelError(
+              `${this.model.describe()} stream step mask: expected shape [${batch}], received shape ${formatShape(shape)}`,
+            );
+          }
+          mask = b.reshape(m, [batch, 1]);
+        } else {
+          if (!Array.isArray(m) || m.length !== batch) {
+            invalidArgument(
+              `${this.model.describe()} stream step mask`,
+              m,
+              `${batch} values (one per batch row)`,
+            );
+          }
+          mask = b.tensor(
+            Float32Array.from(m as readonly number[], (v) => (v ? 1 : 0)),
+            [batch, 1],
+          );
+        }
+        created.push(mask);
+      }
+      const result = this.model.runPass(
+        expanded.length === 1 ? expanded[0]! : expanded,
+        {
+          training: false,
+          ...(mask === undefined
+            ? {}
+            : { mask: xs.length === 1 ? mask : xs.map((_, i) => (i === 0 ? mask : undefined)) }),
+        },
+        { carried: this.states, carriedOutputs: this.outputs },
+      );
+      b.dispose(result.masks.filter((m): m is T => m !== undefined));
+      for (const [layer, states] of result.states) {
+        const previous = this.states.get(layer);
+        this.states.set(
+          layer,
+          states.map((s) => b.keep(s)),
+        );
+        if (previous !== undefined) b.dispose(previous);
+      }
+      for (const [layer, output] of result.lastOutputs) {
+        const previous = this.outputs.get(layer);
+        this.outputs.set(layer, b.keep(output));
+        if (previous !== undefined) b.dispose(previous);
+      }
+      const outputs = result.outputs.map((y) => {
+        const shape = b.shape(y);
+        if (shape.length < 3) return y;
+        const squeezed = b.reshape(y, [shape[0]!, ...shape.slice(2)]);
+        b.dispose(y);
+        return squeezed;
+      });
+      return outputs.length === 1 ? outputs[0]! : outputs;
+    } finally {
+      b.dispose(created);
+    }
+  }
+
+  private resolve(layer: Layer | string): Layer {
+    if (layer instanceof Layer) return layer;
+    const found = this.model.layers.flatMap(allLayers).find((l) => l.name === layer || l.path === layer);
+    if (found === undefined) {
+      throw new SeqmodelError(`${this.model.describe()} stream: no layer named ${JSON.stringify(layer)}`);
+    }
+    return found;
+  }
+
+  /**
+   * The states carried for `layer` (a recurrent layer, or a stack: its layers' states in order), or undefined before
+   * its first step. The tensors stay owned by the stream.
+   */
+  getStates(layer: Layer | string): readonly T[] | undefined {
+    const leaves = stateLeaves(this.resolve(layer));
+    const parts = leaves.map((l) => this.states.get(l));
+    if (leaves.length === 0 || parts.some((p) => p === undefined)) return undefined;
+    return parts.flatMap((p) => p!);
+  }
+
+  /**
+   * Sets the states `layer` starts the next step from (an encoder's final states for a decoder, say); the tensors are
+   * copied. For a stack, give every layer's states in order.
+   */
+  setStates(layer: Layer | string, states: readonly T[]): void {
+    const b = this.backend;
+    const target = this.resolve(layer);
+    const leaves = stateLeaves(target);
+    const counts = leaves.map((l) => (l as unknown as { stateSizes(): number[] }).stateSizes().length);
+    const total = counts.reduce((a, n) => a + n, 0);
+    if (!Array.isArray(states) || states.length !== total) {
+      throw new SeqmodelError(
+        `${this.model.describe()} stream setStates(${target.name}): expected ${total} tensors, received ${Array.isArray(states) ? states.length : typeof states}`,
+      );
+    }
+    let offset = 0;
+    leaves.forEach((leaf, i) => {
+      const sizes = (leaf as unknown as { stateSizes(): number[] }).stateSizes();
+      const part = states.slice(offset, offset + counts[i]!).map((s, k) => {
+        const shape = b.shape(s);
+        if (shape.length !== 2 || shape[1] !== sizes[k]) {
+          throw new SeqmodelError(
+            `${this.model.describe()} stream setStates(${leaf.name})[${k}]: expected shape [batch, ${sizes[k]}], received shape ${formatShape(shape)}`,
+          );
+        }
+        return b.keep(b.reshape(s, shape));
+      });
+      offset += counts[i]!;
+      const previous = this.states.get(leaf);
+      this.states.set(leaf, part);
+      if (previous !== undefined) b.dispose(previous);
+      // A new starting state: masked steps before the first valid one output zeros, as a full pass with initialState.
+      const output = this.outputs.get(leaf);
+      if (output !== undefined) b.dispose(output);
+      this.outputs.delete(leaf);
+    });
+  }
+
+  /** Forgets every carried state; the next step starts from zeros. */
+  reset(): void {
+    for (const states of this.states.values()) this.backend.dispose(states);
+    for (const output of this.outputs.values()) this.backend.dispose(output);
+    this.states.clear();
+    this.outputs.clear();
+  }
+
+  /** Frees the carried states. */
+  dispose(): void {
+    this.reset();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * `@seqmodel/layers`: Keras-style layers and models over core's `Backend` contract. Recurrent layers run any
+ * registered cell (with the backend's fused kernel when it has one), with masks, states, Bidirectional and stacked
+ * variants; `sequential()` and the functional API (`input()`, `layer.apply`, `model()`) compose them; models print
+ * summaries, stream one step at a time, and save to and load from seqmodel's own format.
+ */
+export { CallContext, type CallContextInit, type StateKey } from './engine/context.js';
+export {
+  Functional,
+  type FunctionalArgs,
+  model,
+  type NodeConfig,
+  type TensorRef,
+} from './engine/functional.js';
+export { Graph } from './engine/graph.js';
+export {
+  type BuildEnv,
+  type CallArgs,
+  type FromConfigContext,
+  type InputSpec,
+  Layer,
+  type LayerApplyOptions,
+  type LayerArgs,
+  type LayerOutputs,
+  type SerializedLayer,
+  type StateOwner,
+  type SymbolicApplyOptions,
+} from './engine/layer.js';
+export { checkMask, lengthsToMask, maskFromLengths } from './engine/masks.js';
+export {
+  type ApplyOptions,
+  Model,
+  type ModelArgs,
+  type OutputsWithMasks,
+  type PredictOptions,
+  type SerializedModel,
+  type WeightData,
+  type WeightOverrides,
+  type WeightValue,
+} from './engine/model.js';
+export { toSnakeCase } from './engine/naming.js';
+export {
+  deserializeLayer,
+  getLayerClass,
+  type LayerClass,
+  listLayerClasses,
+  registerLayer,
+  serializeLayer,
+  unregisterLayer,
+} from './engine/registry.js';
+export { type LayerDeserializer, Sequential, type SequentialArgs, sequential } from './engine/sequential.js';
+export { type Dim, formatShapeSpec, type ShapeSpec } from './engine/shape-spec.js';
+export { ModelStream, type StepOptions } from './engine/stream.js';
+export type { SummaryOptions } from './engine/summary.js';
+export { type InputArgs, InputNode, input, LayerNode, SymbolicTensor } from './engine/symbolic.js';
+export { dropoutMask, lastValidStep, reverseTime } from './engine/tensor-utils.js';
+export { LayerWeight } from './engine/weight.js';
+export {
+  deserializeModel,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  MODEL_JSON_FILE,
+  type ModelArtifacts,
+  type ModelJSON,
+  modelFromJSON,
+  serializeModel,
+  WEIGHTS_FILE,
+  type WeightsManifestEntry,
+} from './io/artifacts.js';
+export {
+  type ArtifactsSink,
+  type ArtifactsSource,
+  loadModel,
+  readArtifacts,
+  saveModel,
+} from './io/save-load.js';
+export * from './layers/index.js';

@@ -1,0 +1,80 @@
+/**
+ * Keras `Dropout`: in training, zeroes each entry with probability `rate` and scales the rest by `1 / (1 - rate)`;
+ * at inference, passes the input through. The mask is drawn host-side from the pass's seeded stream (or from the
+ * layer's own `seed`), so a seed reproduces it on every backend. `noiseShape` shares the mask along axes of size 1
+ * (`[null, 1, null]`: one mask per sequence for every time step). Masks pass through.
+ */
+import { checkNumberInRange, createRng, invalidArgument, type Rng, SeqmodelError } from '@seqmodel/core';
+import type { CallContext } from '../engine/context.js';
+import { type CallArgs, Layer, type LayerArgs } from '../engine/layer.js';
+import { checkShapeSpec, type Dim, type ShapeSpec } from '../engine/shape-spec.js';
+import { dropoutMask } from '../engine/tensor-utils.js';
+
+export interface DropoutArgs extends LayerArgs {
+  /** Fraction of entries dropped, in [0, 1). */
+  readonly rate: number;
+  /** Shape of the mask, broadcast over the input; `null` takes the input's size on that axis. */
+  readonly noiseShape?: readonly Dim[];
+  /** The layer's own seed: masks then come from this stream, advanced on every training call. */
+  readonly seed?: number;
+}
+
+export class Dropout extends Layer {
+  readonly className = 'Dropout';
+  override readonly supportsMasking = true;
+  readonly rate: number;
+  readonly noiseShape: ShapeSpec | undefined;
+  readonly seed: number | undefined;
+  private ownRng: Rng | undefined;
+
+  constructor(args: DropoutArgs) {
+    if (typeof args !== 'object' || args === null) invalidArgument('dropout(options)', args, 'an object');
+    super(args);
+    this.rate = checkNumberInRange('dropout rate', args.rate, 0, 1);
+    if (this.rate === 1) invalidArgument('dropout rate', 1, 'a rate in [0, 1)');
+    this.noiseShape =
+      args.noiseShape === undefined ? undefined : checkShapeSpec('dropout noiseShape', args.noiseShape);
+    this.seed = args.seed;
+    if (this.seed !== undefined) this.ownRng = createRng(this.seed);
+  }
+
+  computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
+    return [inputShapes[0]!];
+  }
+
+  call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
+    const b = ctx.backend;
+    const x = inputs[0]!;
+    const shape = b.shape(x);
+    if (!ctx.training || this.rate === 0) return [b.reshape(x, shape)];
+    let maskShape = shape;
+    if (this.noiseShape !== undefined) {
+      if (this.noiseShape.length !== shape.length) {
+        throw new SeqmodelError(
+          `${this.describe()} noiseShape: has rank ${this.noiseShape.length}, the input has rank ${shape.length}`,
+        );
+      }
+      maskShape = this.noiseShape.map((d, i) => d ?? shape[i]!);
+    }
+    const rng = this.ownRng ? this.ownRng.fork(this.ownRng.nextUint32()) : ctx.rngFor(this.path);
+    return [b.mul(x, dropoutMask(b, rng, maskShape, this.rate))];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      rate: this.rate,
+      ...(this.noiseShape === undefined ? {} : { noiseShape: [...this.noiseShape] }),
+      ...(this.seed === undefined ? {} : { seed: this.seed }),
+    };
+  }
+
+  static fromConfig(config: Record<string, unknown>): Dropout {
+    return new Dropout(config as unknown as DropoutArgs);
+  }
+}
+
+/** Dropout (active only in training). */
+export function dropout(args: DropoutArgs): Dropout {
+  return new Dropout(args);
+}
