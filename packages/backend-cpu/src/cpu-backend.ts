@@ -35,6 +35,8 @@ export function createCpuBackend(options: CpuBackendOptions = {}): TfjsBackend {
     name: 'cpu',
     tfjsBackendName: 'cpu',
     fusedKernels,
+    // Tensors live in CPU memory: seqmodel's layout kernels beat tfjs's for the recurrent loop.
+    hostKernels: true,
     ...(options.checkNumerics === undefined ? {} : { checkNumerics: options.checkNumerics }),
   });
 }

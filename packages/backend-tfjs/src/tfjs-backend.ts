@@ -38,6 +38,7 @@ import {
   checkSlice,
   checkStack,
 } from './checks.js';
+import { hostSlice, hostStack, hostUnstack, registerHostKernels } from './host-kernels.js';
 import { hostValues } from './host-values.js';
 import './register-gradients.js';
 
@@ -69,6 +70,11 @@ export interface TfjsBackendOptions {
    * indices back, which is free on CPU backends but a synchronisation on GPU ones.
    */
   readonly checkIndices?: boolean;
+  /**
+   * Use seqmodel's layout kernels (slice, unstack, stack) instead of tfjs's, for tfjs backends that keep tensors in
+   * CPU memory (cpu, wasm), where tfjs's are slow for the recurrent loop (see `host-kernels.ts`). Default false.
+   */
+  readonly hostKernels?: boolean;
 }
 
 /** What `memory()` reports: tfjs counts tensors for the whole process, buffers also per tfjs backend. */
@@ -92,6 +98,8 @@ export class TfjsBackend implements Backend<Tensor> {
   checkNumerics: boolean;
   /** See {@link TfjsBackendOptions.checkIndices}. */
   checkIndices: boolean;
+  /** See {@link TfjsBackendOptions.hostKernels}. */
+  readonly hostKernels: boolean;
   private readonly instance: tf.KernelBackend;
 
   /** @internal Use {@link createTfjsBackend}. */
@@ -101,6 +109,8 @@ export class TfjsBackend implements Backend<Tensor> {
     this.instance = instance;
     this.checkNumerics = options.checkNumerics ?? false;
     this.checkIndices = options.checkIndices ?? true;
+    this.hostKernels = options.hostKernels ?? false;
+    if (this.hostKernels) registerHostKernels(this.tfjsBackendName);
     const kernels = new Map<string, TfjsFusedKernel>();
     for (const [cellName, entry] of Object.entries(options.fusedKernels ?? {})) {
       kernels.set(cellName, this.guardKernel(cellName, typeof entry === 'function' ? entry(this) : entry));
@@ -412,6 +422,13 @@ export class TfjsBackend implements Backend<Tensor> {
     this.activate();
     const t = this.use(x, 'slice(x)');
     checkSlice(t.shape, begin, size);
+    if (this.hostKernels) {
+      return hostSlice(
+        t,
+        begin,
+        size.map((s, i) => (s === -1 ? t.shape[i]! - begin[i]! : s)),
+      );
+    }
     return tf.slice(t, [...begin], [...size]);
   }
 
@@ -432,21 +449,29 @@ export class TfjsBackend implements Backend<Tensor> {
     this.activate();
     if (!Array.isArray(xs)) invalidArgument('stack(xs)', xs, 'an array of tensors');
     const ts = xs.map((x, i) => this.use(x, `stack(xs[${i}])`));
-    return tf.stack(
-      ts,
-      checkStack(
-        ts.map((t) => t.shape),
-        axis,
-      ),
+    const a = checkStack(
+      ts.map((t) => t.shape),
+      axis,
     );
+    return this.hostKernels ? hostStack(ts, a) : tf.stack(ts, a);
   }
 
   unstack(x: Tensor, axis: number): Tensor[] {
     this.activate();
     const t = this.use(x, 'unstack(x)');
+    const a = normalizeAxis('unstack(axis)', axis, t.rank);
+    if (this.hostKernels) return hostUnstack(t, a);
+    // tfjs's Unpack gradient breaks for a single output (it stacks a tensor instead of an array): reshape instead.
+    if (t.shape[a] === 1)
+      return [
+        tf.reshape(
+          t,
+          t.shape.filter((_, k) => k !== a),
+        ),
+      ];
     // A copy of the array: tfjs records that very array on its gradient tape, so a caller reversing it in place
     // (scanCell does, for goBackwards) would silently send every step's gradient to the wrong step.
-    return [...tf.unstack(t, normalizeAxis('unstack(axis)', axis, t.rank))];
+    return [...tf.unstack(t, a)];
   }
 
   gather(x: Tensor, indices: Tensor, axis = 0): Tensor {

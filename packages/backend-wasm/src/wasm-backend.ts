@@ -142,6 +142,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     name: 'wasm',
     tfjsBackendName: 'wasm',
     fusedKernels,
+    // Tensors live in CPU memory: seqmodel's layout kernels beat tfjs's for the recurrent loop.
+    hostKernels: true,
     ...(options.checkNumerics === undefined ? {} : { checkNumerics: options.checkNumerics }),
   });
 }

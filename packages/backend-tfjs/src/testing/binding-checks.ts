@@ -182,6 +182,23 @@ export function bindingChecks<T>(backend: SwitchableNumerics<T>): ConformanceChe
       },
     },
     {
+      name: `${label}: a one-step sequence can be differentiated`,
+      run() {
+        const params = initParamTensors(backend, lstm, { inputSize: 3, units: 4 }, 3);
+        const inputs = backend.fill([2, 1, 3], 0.3);
+        const { value, grads } = vg(
+          (x) => backend.sum(runSequence(backend, lstmArgs(x!, params)).output),
+          [inputs],
+        );
+        if (backend.shape(grads[0]!).join() !== '2,1,3')
+          fail(`d/dinputs has shape ${backend.shape(grads[0]!)}`);
+        if (!Array.from(backend.dataSync(grads[0]!)).every((g) => Number.isFinite(g) && g !== 0)) {
+          fail(`d/dinputs is ${Array.from(backend.dataSync(grads[0]!))}`);
+        }
+        backend.dispose([value, ...grads, inputs, ...Object.values(params)]);
+      },
+    },
+    {
       name: `${label}: valueAndGrads rejects a non-scalar value, leaking nothing`,
       run() {
         const x = backend.tensor([
