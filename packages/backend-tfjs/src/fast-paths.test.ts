@@ -9,6 +9,7 @@ await initTfjsBackend('cpu');
 // The same tfjs backend through seqmodel's layout kernels and through tfjs's: they must agree exactly.
 const host = createTfjsBackend({ name: 'host', tfjsBackendName: 'cpu', hostKernels: true });
 const plain = createTfjsBackend({ name: 'plain', tfjsBackendName: 'cpu' });
+const explicit = createTfjsBackend({ name: 'explicit', tfjsBackendName: 'cpu', explicitTransposes: true });
 
 function values(shape: number[]): Float32Array {
   return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i + 1) * 10);
@@ -120,4 +121,41 @@ describe('host layout kernels agree with tfjs, values and gradients', () => {
     expect(ours.kernelNames).toEqual(['SeqmodelSlice']);
     x.dispose();
   });
+});
+
+describe("explicit transposes agree with tfjs's transposed products, values and gradients", () => {
+  const shapes: [string, number[], number[], boolean, boolean][] = [
+    ['a·b', [3, 4], [4, 5], false, false],
+    ['aᵀ·b', [4, 3], [4, 5], true, false],
+    ['a·bᵀ', [3, 4], [5, 4], false, true],
+    ['aᵀ·bᵀ', [4, 3], [5, 4], true, true],
+    ['batched aᵀ·bᵀ', [2, 4, 3], [2, 5, 4], true, true],
+  ];
+  for (const [name, shapeA, shapeB, ta, tb] of shapes) {
+    it(name, () => {
+      const [ours, theirs] = [explicit, plain].map((b) => {
+        const a = b.tensor(values(shapeA), shapeA);
+        const c = b.tensor(
+          values(shapeB).map((v) => v / 3),
+          shapeB,
+        );
+        const product = b.matMul(a, c, ta, tb);
+        const forward = Array.from(b.dataSync(product));
+        const { value, grads } = b.valueAndGrads(
+          (x, y) => {
+            const p = b.matMul(x!, y!, ta, tb);
+            return b.sum(b.mul(p, b.tensor(values(b.shape(p)), b.shape(p))));
+          },
+          [a, c],
+        );
+        const result = { forward, grads: grads.map((g) => Array.from(b.dataSync(g))) };
+        b.dispose([a, c, product, value, ...grads]);
+        return result;
+      });
+      // The same products in another order of summation: equal to float32 rounding.
+      const close = (x: number[], y: number[]) => x.forEach((v, i) => expect(v).toBeCloseTo(y[i]!, 3));
+      close(ours!.forward, theirs!.forward);
+      ours!.grads.forEach((g, i) => close(g, theirs!.grads[i]!));
+    });
+  }
 });
