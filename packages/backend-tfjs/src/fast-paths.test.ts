@@ -153,9 +153,11 @@ describe("explicit transposes agree with tfjs's transposed products, values and 
         return result;
       });
       // The same products in another order of summation: equal to float32 rounding.
-      const close = (x: number[], y: number[]) => x.forEach((v, i) => expect(v).toBeCloseTo(y[i]!, 3));
+      const close = (x: number[], y: number[]) => {
+        for (const [i, v] of x.entries()) expect(v).toBeCloseTo(y[i]!, 3);
+      };
       close(ours!.forward, theirs!.forward);
-      ours!.grads.forEach((g, i) => close(g, theirs!.grads[i]!));
+      for (const [i, g] of ours!.grads.entries()) close(g, theirs!.grads[i]!);
     });
   }
 });

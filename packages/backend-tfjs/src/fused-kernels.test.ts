@@ -172,6 +172,41 @@ describe('fused kernels through createTfjsBackend', () => {
     tf.dispose([inputs, ...Object.values(params)]);
   });
 
+  it('frees what a kernel allocated when it throws', () => {
+    const failing = createTfjsBackend({
+      name: 'failing',
+      tfjsBackendName: 'cpu',
+      fusedKernels: {
+        simpleRNN: {
+          supports: () => undefined,
+          run: (args) => {
+            tf.mul(args.inputs, 2);
+            tf.zeros([100]);
+            throw new Error('kernel failure');
+          },
+        },
+      },
+    });
+    const inputs = failing.fill([1, 3, 2], 0.5);
+    const params = {
+      kernel: failing.fill([2, 2], 0.1),
+      recurrentKernel: failing.fill([2, 2], 0.2),
+      bias: failing.fill([2], 0),
+    };
+    const before = failing.memory().numTensors;
+    expect(() =>
+      runSequence(failing, {
+        cell: simpleRNN,
+        options: resolveCellOptions(simpleRNN, {}),
+        units: 2,
+        inputs,
+        params,
+      }),
+    ).toThrow('kernel failure');
+    expect(failing.memory().numTensors).toBe(before);
+    tf.dispose([inputs, ...Object.values(params)]);
+  });
+
   it('rejects a fused kernel entry that is not a kernel', () => {
     expect(() =>
       createTfjsBackend({
