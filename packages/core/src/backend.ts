@@ -57,6 +57,12 @@ export interface Backend<T> extends Ops<T>, OptionalOps<T> {
    * (the float64 reference).
    */
   valueAndGrads?(f: (...args: T[]) => T, args: readonly T[]): ValueAndGrads<T>;
+  /**
+   * When true, entry points check their tensor arguments for NaN and ±Infinity and throw a `SeqmodelError` naming
+   * the first bad element (`runSequence` does it for every sequence argument; layers and fused kernels use
+   * `assertFinite`). Off (absent) by default: the check reads every argument back to the host.
+   */
+  readonly checkNumerics?: boolean;
   /** Fused whole-sequence kernels keyed by cell name; the generic loop runs for cells not listed. */
   readonly fusedKernels?: ReadonlyMap<string, FusedSequenceKernel<T>>;
 }

@@ -69,6 +69,7 @@ export {
   resolveInitializer,
   type VarianceDistribution,
 } from './init/initializers.js';
+export { assertFinite, assertSequenceFinite, firstNonFinite, unravelIndex } from './numerics.js';
 export type { DType, NestedArray, Operand, Ops, OptionalOps } from './ops.js';
 export {
   type CellConfig,

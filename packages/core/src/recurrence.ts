@@ -7,6 +7,7 @@ import type { Backend } from './backend.js';
 import type { CellDims, StateSpec } from './cell.js';
 import { debugLog } from './debug.js';
 import { invalidArgument, SeqmodelError } from './errors.js';
+import { assertSequenceFinite } from './numerics.js';
 import type { Ops } from './ops.js';
 import { checkParams, outputSizeOf, resolveCellOptions } from './params.js';
 import type { SequenceArgs, SequenceResult } from './sequence.js';
@@ -126,13 +127,18 @@ export type FusedPolicy = 'auto' | 'never' | 'require';
 /**
  * Runs a cell over a sequence on `backend`: through the backend's fused kernel for this cell when there is one and
  * it supports the arguments (policy `auto`, the default), else through {@link scanCell}. `never` always runs the
- * generic loop; `require` throws instead of falling back.
+ * generic loop; `require` throws instead of falling back. With `backend.checkNumerics`, every tensor argument is
+ * first checked for NaN and ±Infinity (see `assertSequenceFinite`).
  */
 export function runSequence<T>(
   backend: Backend<T>,
   args: SequenceArgs<T>,
   policy: FusedPolicy = 'auto',
 ): SequenceResult<T> {
+  if (backend.checkNumerics) {
+    checkSequenceArgs(backend, args);
+    assertSequenceFinite(backend, args);
+  }
   const kernel = policy === 'never' ? undefined : backend.fusedKernels?.get(args.cell.name);
   const reason = kernel
     ? kernel.supports(args)

@@ -1,0 +1,112 @@
+/**
+ * The two contenders on one tfjs backend, on the same data: a seqmodel cell run by core's `runSequence` and a
+ * tfjs-layers `Sequential` model with one `lstm` / `gru` layer. Both return the last step's output, and train with
+ * one SGD step on the mean squared error against a fixed target.
+ */
+import type { TfjsBackend } from '@seqmodel/backend-tfjs';
+import { gru, lstm, resolveCellOptions, runSequence } from '@seqmodel/core';
+// tfjs-layers calls chained tensor methods (x.add(...)), which tfjs-core registers only through this module.
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { BenchCell, RnnSize } from './flops.js';
+import { type BenchData, cellOptions } from './weights.js';
+import { learningRate } from './workload.js';
+
+export interface BenchModel {
+  /** One forward pass; the output `[batch, units]`, read back. */
+  forward(): Float32Array;
+  /** One training step (forward, loss, backward, SGD update); the loss before the update. */
+  trainStep(): number;
+  /** The current kernel, recurrent kernel and bias, read back. */
+  weights(): Float32Array[];
+  dispose(): void;
+}
+
+export function seqmodelModel(b: TfjsBackend, cell: BenchCell, size: RnnSize, data: BenchData): BenchModel {
+  const plugin = cell === 'lstm' ? lstm : gru;
+  const options = resolveCellOptions(plugin, cellOptions[cell]);
+  let params = data.params.map((p) => b.tensor(p.values, p.shape));
+  const inputs = b.tensor(data.inputs.values, data.inputs.shape);
+  const target = b.tensor(data.target.values, data.target.shape);
+  const count = size.batch * size.units;
+  const sequence = (ps: tf.Tensor[]) =>
+    runSequence(b, {
+      cell: plugin,
+      options,
+      units: size.units,
+      inputs,
+      params: { kernel: ps[0]!, recurrentKernel: ps[1]!, bias: ps[2]! },
+    });
+  return {
+    forward() {
+      const { output, state } = sequence(params);
+      const values = b.dataSync(output) as Float32Array;
+      b.dispose([output, ...state]);
+      return values;
+    },
+    trainStep() {
+      const { value, grads } = b.valueAndGrads((...ps) => {
+        const diff = b.sub(sequence(ps).output, target);
+        return b.div(b.sum(b.mul(diff, diff)), count);
+      }, params);
+      const loss = b.dataSync(value)[0]!;
+      const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(grads[i]!, learningRate))));
+      b.dispose([value, ...grads, ...params]);
+      params = next;
+      return loss;
+    },
+    weights: () => params.map((p) => b.dataSync(p) as Float32Array),
+    dispose: () => b.dispose([...params, inputs, target]),
+  };
+}
+
+export function layersModel(b: TfjsBackend, cell: BenchCell, size: RnnSize, data: BenchData): BenchModel {
+  b.activate();
+  const common = {
+    units: size.units,
+    inputShape: [size.time, size.inputSize],
+    returnSequences: false,
+    recurrentActivation: 'sigmoid' as const,
+    // The weights are overwritten below; tfjs-layers' default orthogonal initializer would only cost time.
+    kernelInitializer: 'zeros',
+    recurrentInitializer: 'zeros',
+    biasInitializer: 'zeros',
+  };
+  // tfjs-layers' GRU is always the resetAfter: false variant (its GRU layer takes no resetAfter option).
+  const layer =
+    cell === 'lstm' ? tfl.layers.lstm({ ...common, unitForgetBias: false }) : tfl.layers.gru(common);
+  const model = tfl.sequential({ layers: [layer] });
+  const initial = data.params.map((p) => tf.tensor(p.values, [...p.shape]));
+  model.setWeights(initial);
+  tf.dispose(initial);
+  const x = tf.tensor(data.inputs.values, [...data.inputs.shape]);
+  const y = tf.tensor(data.target.values, [...data.target.shape]);
+  const optimizer = tf.train.sgd(learningRate);
+  return {
+    forward() {
+      b.activate();
+      // One batch: predict would otherwise split the input into batches of 32.
+      const output = model.predict(x, { batchSize: size.batch }) as tf.Tensor;
+      const values = (output.dataSync() as Float32Array).slice();
+      output.dispose();
+      return values;
+    },
+    trainStep() {
+      b.activate();
+      const loss = optimizer.minimize(
+        () => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        true,
+      )!;
+      const value = loss.dataSync()[0]!;
+      loss.dispose();
+      return value;
+    },
+    weights: () => model.getWeights().map((w) => (w.dataSync() as Float32Array).slice()),
+    dispose() {
+      model.dispose();
+      optimizer.dispose();
+      tf.dispose([x, y]);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/** The seqmodel backend on tfjs's pure-JavaScript CPU backend. */
+import { createTfjsBackend, type TfjsBackend, type TfjsFusedKernelEntry } from '@seqmodel/backend-tfjs';
+import { SeqmodelError } from '@seqmodel/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { cpuFusedKernels } from './fused-kernels.js';
+import './register-tfjs-cpu.js';
+
+export interface CpuBackendOptions {
+  /**
+   * Fused kernels by cell name, added to (and replacing) the built-in ones; `false` leaves out the built-in ones so
+   * that every cell runs through the generic loop.
+   */
+  readonly fusedKernels?: Readonly<Record<string, TfjsFusedKernelEntry>> | false;
+  /** Check sequence arguments for NaN and ±Infinity before every `runSequence` (default false). */
+  readonly checkNumerics?: boolean;
+}
+
+/**
+ * A seqmodel backend on `@tensorflow/tfjs-backend-cpu`: pure JavaScript, runs in Node and every browser, and needs
+ * no initialization. Every call creates a new seqmodel backend object; all of them share tfjs's one CPU backend.
+ *
+ * @example
+ * const backend = createCpuBackend();
+ * const x = backend.tensor([[1, 2], [3, 4]]);
+ */
+export function createCpuBackend(options: CpuBackendOptions = {}): TfjsBackend {
+  // The CPU backend initializes synchronously, so this cannot leave an initialization pending.
+  if (!tf.engine().findBackend('cpu')) {
+    throw new SeqmodelError(
+      'createCpuBackend: tfjs backend "cpu" failed to initialize (see tfjs\'s warning above)',
+    );
+  }
+  const fusedKernels = options.fusedKernels === false ? {} : { ...cpuFusedKernels, ...options.fusedKernels };
+  return createTfjsBackend({
+    name: 'cpu',
+    tfjsBackendName: 'cpu',
+    fusedKernels,
+    // Tensors live in CPU memory: seqmodel's layout kernels beat tfjs's for the recurrent loop.
+    hostKernels: true,
+    ...(options.checkNumerics === undefined ? {} : { checkNumerics: options.checkNumerics }),
+  });
+}

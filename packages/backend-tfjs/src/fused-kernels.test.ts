@@ -1,0 +1,277 @@
+import {
+  checkSequenceArgs,
+  resolveCellOptions,
+  runSequence,
+  type SequenceArgs,
+  setDebugLogger,
+  simpleRNN,
+} from '@seqmodel/core';
+import { cellConformanceChecks } from '@seqmodel/core/testing';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { initTfjsBackend } from './backend-switching.js';
+import { customGradient } from './custom-gradient.js';
+import { createTfjsBackend, type TfjsBackend, type TfjsFusedKernel } from './tfjs-backend.js';
+
+type Tensor = tf.Tensor;
+
+/**
+ * A fused simple-RNN kernel (tanh only, no masks), written the way a fused-kernel author would: the whole loop in
+ * raw tfjs ops, the backward pass by hand (backpropagation through time) through `customGradient`. It exists to
+ * test the hooks; it is not meant to be fast.
+ */
+function testSimpleRnnKernel(
+  backend: TfjsBackend,
+  calls: { runs: number; backends: string[] },
+): TfjsFusedKernel {
+  return {
+    supports(args) {
+      if (args.mask !== undefined) return 'the test kernel has no masks';
+      if (args.recurrentMask !== undefined) return 'the test kernel has no recurrent dropout';
+      const { activation } = resolveCellOptions(args.cell, args.options);
+      if (activation !== 'tanh') return `the test kernel has no ${String(activation)}`;
+      return undefined;
+    },
+    run(args: SequenceArgs<Tensor>) {
+      calls.runs++;
+      calls.backends.push(tf.getBackend());
+      const { batch, time, dims } = checkSequenceArgs(backend, args);
+      const { units, inputSize } = dims;
+      const bias = args.params.bias;
+      const h0 = args.initialState?.[0];
+      const inputs = [args.inputs, args.params.kernel!, args.params.recurrentKernel!];
+      if (bias) inputs.push(bias);
+      if (h0) inputs.push(h0);
+      const [output, last] = customGradient(
+        {
+          name: 'simpleRNN test kernel',
+          forward(xs, save) {
+            const [x, w, u] = xs as [Tensor, Tensor, Tensor];
+            const start = h0 ? xs[xs.length - 1]! : tf.zeros([batch, units]);
+            const ordered = args.goBackwards ? tf.reverse(x, 1) : x;
+            let projected = tf.reshape(tf.matMul(tf.reshape(ordered, [batch * time, inputSize]), w), [
+              batch,
+              time,
+              units,
+            ]);
+            if (bias) projected = tf.add(projected, xs[3]!);
+            let h = start;
+            const hs: Tensor[] = [];
+            for (const p of tf.unstack(projected, 1)) {
+              h = tf.tanh(tf.add(p, tf.matMul(h, u)));
+              hs.push(h);
+            }
+            const all = tf.stack(hs, 1);
+            save([ordered, w, u, start, all]);
+            return [args.returnSequences ? all : h, h];
+          },
+          backward([dOutput, dState], saved) {
+            const [ordered, w, u, start, all] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
+            const hs = tf.unstack(all, 1);
+            const dSteps = args.returnSequences ? tf.unstack(dOutput!, 1) : undefined;
+            let dh = args.returnSequences ? dState! : tf.add(dState!, dOutput!);
+            let dU = tf.zerosLike(u);
+            const dProjected: Tensor[] = new Array(time);
+            for (let t = time - 1; t >= 0; t--) {
+              if (dSteps) dh = tf.add(dh, dSteps[t]!);
+              const da = tf.mul(dh, tf.sub(1, tf.square(hs[t]!)));
+              dProjected[t] = da;
+              dU = tf.add(dU, tf.matMul(t > 0 ? hs[t - 1]! : start, da, true, false));
+              dh = tf.matMul(da, u, false, true);
+            }
+            const dP = tf.reshape(tf.stack(dProjected, 1), [batch * time, units]);
+            const dW = tf.matMul(tf.reshape(ordered, [batch * time, inputSize]), dP, true, false);
+            let dx = tf.reshape(tf.matMul(dP, w, false, true), [batch, time, inputSize]);
+            if (args.goBackwards) dx = tf.reverse(dx, 1);
+            return [dx, dW, dU, ...(bias ? [tf.sum(dP, 0)] : []), ...(h0 ? [dh] : [])];
+          },
+        },
+        inputs,
+      );
+      return { output: output!, state: [last!] };
+    },
+  };
+}
+
+tf.registerBackend('cpu-twin', () => new MathBackendCPU(), 0);
+for (const kernel of tf.getKernelsForBackend('cpu'))
+  tf.registerKernel({ ...kernel, backendName: 'cpu-twin' });
+await initTfjsBackend('cpu');
+await initTfjsBackend('cpu-twin');
+const calls = { runs: 0, backends: [] as string[] };
+const backend = createTfjsBackend({
+  name: 'cpu-fused',
+  tfjsBackendName: 'cpu',
+  fusedKernels: { simpleRNN: (b) => testSimpleRnnKernel(b, calls) },
+});
+const other = createTfjsBackend({ name: 'twin', tfjsBackendName: 'cpu-twin' });
+
+afterEach(() => {
+  setDebugLogger(undefined);
+});
+
+describe('fused kernels through createTfjsBackend', () => {
+  // The conformance kit compares the fused kernel with the generic loop, forward and backward, on every variant it
+  // supports, and checks that the default path (runSequence) agrees with the float64 reference.
+  for (const check of cellConformanceChecks(simpleRNN, backend, {
+    configs: [
+      { inputSize: 3, units: 4 },
+      { inputSize: 2, units: 3, options: { useBias: false } },
+    ],
+  })) {
+    it.skipIf(check.skip !== undefined)(check.name, check.run);
+  }
+
+  it('dispatches to the kernel on its own tfjs backend, and falls back with the reason logged', () => {
+    const args = {
+      cell: simpleRNN,
+      options: resolveCellOptions(simpleRNN, {}),
+      units: 2,
+      inputs: backend.fill([1, 3, 2], 0.5),
+      params: {
+        kernel: backend.fill([2, 2], 0.1),
+        recurrentKernel: backend.fill([2, 2], 0.2),
+        bias: backend.fill([2], 0),
+      },
+    };
+    calls.runs = 0;
+    calls.backends = [];
+    other.activate();
+    const before = backend.memory().numTensors;
+    const fused = runSequence(backend, args);
+    expect(calls).toEqual({ runs: 1, backends: ['cpu'] });
+    backend.dispose([fused.output, ...fused.state]);
+    expect(backend.memory().numTensors).toBe(before);
+
+    const logged: string[] = [];
+    setDebugLogger((topic, message) => logged.push(`${topic}: ${message}`));
+    const mask = backend.fill([1, 3], 1);
+    const generic = runSequence(backend, { ...args, mask });
+    expect(calls.runs).toBe(1);
+    expect(logged).toEqual(['fused: cpu-fused/simpleRNN: generic loop (the test kernel has no masks)']);
+    expect(() => runSequence(backend, { ...args, mask }, 'require')).toThrow(
+      'fused kernel required but unavailable: the test kernel has no masks',
+    );
+    backend.dispose([generic.output, ...generic.state, mask, args.inputs, ...Object.values(args.params)]);
+  });
+
+  it('refuses tensors of another backend before the kernel sees them', () => {
+    const inputs = other.fill([1, 3, 2], 0.5);
+    const params = {
+      kernel: backend.fill([2, 2], 0.1),
+      recurrentKernel: backend.fill([2, 2], 0.2),
+      bias: backend.fill([2], 0),
+    };
+    calls.runs = 0;
+    const kernel = backend.fusedKernels.get('simpleRNN')!;
+    expect(() =>
+      kernel.run({ cell: simpleRNN, options: resolveCellOptions(simpleRNN, {}), units: 2, inputs, params }),
+    ).toThrow('simpleRNN inputs: expected a tensor of seqmodel backend cpu-fused');
+    expect(calls.runs).toBe(0);
+    tf.dispose([inputs, ...Object.values(params)]);
+  });
+
+  it('frees what a kernel allocated when it throws', () => {
+    const failing = createTfjsBackend({
+      name: 'failing',
+      tfjsBackendName: 'cpu',
+      fusedKernels: {
+        simpleRNN: {
+          supports: () => undefined,
+          run: (args) => {
+            tf.mul(args.inputs, 2);
+            tf.zeros([100]);
+            throw new Error('kernel failure');
+          },
+        },
+      },
+    });
+    const inputs = failing.fill([1, 3, 2], 0.5);
+    const params = {
+      kernel: failing.fill([2, 2], 0.1),
+      recurrentKernel: failing.fill([2, 2], 0.2),
+      bias: failing.fill([2], 0),
+    };
+    const before = failing.memory().numTensors;
+    expect(() =>
+      runSequence(failing, {
+        cell: simpleRNN,
+        options: resolveCellOptions(simpleRNN, {}),
+        units: 2,
+        inputs,
+        params,
+      }),
+    ).toThrow('kernel failure');
+    expect(failing.memory().numTensors).toBe(before);
+    tf.dispose([inputs, ...Object.values(params)]);
+  });
+
+  it('rejects a fused kernel entry that is not a kernel', () => {
+    expect(() =>
+      createTfjsBackend({
+        name: 'bad',
+        tfjsBackendName: 'cpu',
+        fusedKernels: { lstm: { run: () => undefined } as unknown as TfjsFusedKernel },
+      }),
+    ).toThrow('fusedKernels.lstm: expected an object with supports(args) and run(args)');
+  });
+});
+
+describe('customGradient', () => {
+  const square = (backward: (dys: Tensor[], saved: Tensor[], xs: Tensor[]) => (Tensor | undefined)[]) =>
+    backend.valueAndGrads(
+      (x) => {
+        const [y, z] = customGradient(
+          { name: 'test op', forward: ([a]) => [tf.square(a!), tf.mul(a!, 3)], backward },
+          [x!],
+        );
+        return backend.add(backend.sum(y!), backend.sum(z!));
+      },
+      [backend.tensor([1, 2])],
+    );
+
+  it('unpacks several outputs and their gradients', () => {
+    const before = backend.memory().numTensors;
+    const { value, grads } = square(([dy, dz], _saved, [a]) => [
+      tf.add(tf.mul(dy!, tf.mul(a!, 2)), tf.mul(dz!, 3)),
+    ]);
+    expect(backend.dataSync(value)[0]).toBe(1 + 4 + 3 + 6);
+    expect(Array.from(backend.dataSync(grads[0]!))).toEqual([2 + 3, 4 + 3]);
+    backend.dispose([value, ...grads]);
+    // The one tensor left is the argument made inside `square`.
+    expect(backend.memory().numTensors).toBe(before + 1);
+  });
+
+  it('reads an undefined gradient as zero', () => {
+    const { grads } = square(() => [undefined]);
+    expect(Array.from(backend.dataSync(grads[0]!))).toEqual([0, 0]);
+  });
+
+  it('names the computation when the backward pass returns the wrong gradients', () => {
+    expect(() => square(() => [])).toThrow(
+      'test op backward: expected 1 gradients (one per input), received 0',
+    );
+    expect(() => square(() => [tf.zeros([3])])).toThrow(
+      'test op backward: gradient 0: expected the shape of input 0, [2], received [3]',
+    );
+  });
+
+  it('runs only the forward pass outside a gradient computation', () => {
+    const x = backend.tensor([1, 2]);
+    const before = backend.memory().numTensors;
+    const outputs = customGradient(
+      {
+        name: 'test op',
+        forward: ([a]) => [tf.square(a!), tf.exp(tf.neg(a!))],
+        backward: () => {
+          throw new Error('not called');
+        },
+      },
+      [x],
+    );
+    expect(outputs.map((o) => o.shape)).toEqual([[2], [2]]);
+    expect(backend.memory().numTensors).toBe(before + 2);
+    tf.dispose([x, ...outputs]);
+  });
+});

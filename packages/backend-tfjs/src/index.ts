@@ -1,0 +1,21 @@
+/**
+ * `@seqmodel/backend-tfjs`: seqmodel's `Backend` contract on TensorFlow.js (tfjs-core 4.22), written once and
+ * shared by every tfjs-based seqmodel backend. Backend packages (`@seqmodel/backend-cpu`, `@seqmodel/backend-wasm`,
+ * ...) register their tfjs backend and call `createTfjsBackend`; fused kernels plug in through its `fusedKernels`
+ * option and can use `customGradient` for their backward pass.
+ */
+export {
+  activateTfjsBackend,
+  initializedTfjsBackend,
+  initTfjsBackend,
+  tfjsBackendNameOf,
+} from './backend-switching.js';
+export { type CustomGradientSpec, customGradient } from './custom-gradient.js';
+export {
+  createTfjsBackend,
+  TfjsBackend,
+  type TfjsBackendOptions,
+  type TfjsFusedKernel,
+  type TfjsFusedKernelEntry,
+  type TfjsMemoryInfo,
+} from './tfjs-backend.js';

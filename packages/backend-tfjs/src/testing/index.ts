@@ -1,0 +1,47 @@
+/**
+ * `@seqmodel/backend-tfjs/testing`: the test plan every tfjs-based seqmodel backend runs. It gathers core's
+ * backend and cell conformance kits (every built-in cell in several option variants, and a plugin cell) and the
+ * binding's own checks (bad input, autodiff corner cases, leaks when calls throw, numerics, training). The checks
+ * are plain objects, so any test runner can run them:
+ *
+ * @example
+ * for (const group of tfjsBackendTestPlan(await createWasmBackend())) {
+ *   describe(group.name, () => {
+ *     for (const check of group.checks) it.skipIf(check.skip !== undefined)(check.name, check.run);
+ *   });
+ * }
+ */
+import { builtInCells } from '@seqmodel/core';
+import {
+  backendConformanceChecks,
+  type ConformanceCheck,
+  cellConformanceChecks,
+} from '@seqmodel/core/testing';
+import { badInputChecks } from './bad-input-checks.js';
+import { bindingChecks, type SwitchableNumerics } from './binding-checks.js';
+import { builtInCellConfigs } from './cell-configs.js';
+import { minimalGatedUnit } from './plugin-cell.js';
+
+export { badInputChecks, expectSeqmodelError } from './bad-input-checks.js';
+export { bindingChecks, type SwitchableNumerics } from './binding-checks.js';
+export { builtInCellConfigs } from './cell-configs.js';
+export { minimalGatedUnit } from './plugin-cell.js';
+
+export interface CheckGroup {
+  readonly name: string;
+  readonly checks: readonly ConformanceCheck[];
+}
+
+/** Every check for a tfjs-based backend, in groups; see the module comment. */
+export function tfjsBackendTestPlan<T>(backend: SwitchableNumerics<T>): CheckGroup[] {
+  return [
+    { name: 'backend conformance', checks: backendConformanceChecks(backend) },
+    ...builtInCells.map((cell) => ({
+      name: `cell conformance: ${cell.name}`,
+      checks: cellConformanceChecks(cell, backend, { configs: builtInCellConfigs[cell.name] ?? [] }),
+    })),
+    { name: 'cell conformance: a plugin cell', checks: cellConformanceChecks(minimalGatedUnit, backend) },
+    { name: 'bad input', checks: badInputChecks(backend) },
+    { name: 'autodiff, memory and numerics', checks: bindingChecks(backend) },
+  ];
+}

@@ -1,0 +1,60 @@
+/**
+ * Checks that tensors hold only finite numbers, naming the first NaN or ±Infinity by its index. Off by default
+ * (reading values back costs time); a backend turns it on with `Backend.checkNumerics`, and then `runSequence`
+ * checks every tensor argument before running a cell. Layers and fused kernels call {@link assertFinite} on their
+ * own inputs under the same flag.
+ */
+import type { Backend } from './backend.js';
+import { SeqmodelError } from './errors.js';
+import type { SequenceArgs } from './sequence.js';
+import { formatShape, type Shape, stridesOf } from './shape.js';
+
+/** Index of the first NaN or ±Infinity in `values`, or -1 when all are finite. */
+export function firstNonFinite(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) return i;
+  }
+  return -1;
+}
+
+/** The multi-index of element `flat` of a row-major tensor of `shape` (`[]` for a scalar). */
+export function unravelIndex(flat: number, shape: Shape): number[] {
+  return stridesOf(shape).map((stride, axis) => Math.floor(flat / stride) % shape[axis]!);
+}
+
+/**
+ * Throws a `SeqmodelError` when `x` holds a NaN or ±Infinity, naming `argument`, the first bad element's index and
+ * value, how many elements are bad and the tensor's shape. int32 tensors are always finite and are not read.
+ *
+ * @example
+ * assertFinite(backend, inputs, 'lstm inputs');
+ * // SeqmodelError: lstm inputs: expected finite values, received NaN at index [0, 3, 1]
+ * //   (1 of 24 elements not finite, shape [2, 4, 3])
+ */
+export function assertFinite<T>(backend: Backend<T>, x: T, argument: string): void {
+  if (backend.dtype(x) === 'int32') return;
+  const values = backend.dataSync(x);
+  const first = firstNonFinite(values);
+  if (first < 0) return;
+  let count = 0;
+  for (let i = first; i < values.length; i++) if (!Number.isFinite(values[i]!)) count++;
+  const shape = backend.shape(x);
+  throw new SeqmodelError(
+    `${argument}: expected finite values, received ${values[first]} at index ${formatShape(unravelIndex(first, shape))} ` +
+      `(${count} of ${values.length} elements not finite, shape ${formatShape(shape)})`,
+  );
+}
+
+/** {@link assertFinite} on every tensor of a sequence call: inputs, params, initial state and masks. */
+export function assertSequenceFinite<T>(backend: Backend<T>, args: SequenceArgs<T>): void {
+  const name = args.cell.name;
+  assertFinite(backend, args.inputs, `${name} inputs`);
+  for (const [param, tensor] of Object.entries(args.params)) {
+    assertFinite(backend, tensor, `${name} params.${param}`);
+  }
+  args.initialState?.forEach((s, i) => {
+    assertFinite(backend, s, `${name} initialState[${i}]`);
+  });
+  if (args.mask !== undefined) assertFinite(backend, args.mask, `${name} mask`);
+  if (args.recurrentMask !== undefined) assertFinite(backend, args.recurrentMask, `${name} recurrentMask`);
+}
