@@ -75,3 +75,4 @@ export {
   saveModel,
 } from './io/save-load.js';
 export * from './layers/index.js';
+export * from './training/index.js';
