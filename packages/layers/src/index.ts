@@ -86,4 +86,5 @@ export type {
 } from './keras/artifacts.js';
 export type { KerasDialect, UnknownKeyPolicy } from './keras/import-config.js';
 export { type LoadKerasOptions, loadKerasModel } from './keras/load.js';
+export { KERAS_WEIGHTS_FILE, kerasArtifactsFromModel, saveKerasModel } from './keras/save.js';
 export * from './layers/index.js';

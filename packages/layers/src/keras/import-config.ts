@@ -295,9 +295,11 @@ export function kerasInitializer(
     case 'he_normal':
       return 'heNormal';
     case 'LecunUniform':
+    case 'LeCunUniform':
     case 'lecun_uniform':
       return 'lecunUniform';
     case 'LecunNormal':
+    case 'LeCunNormal':
     case 'lecun_normal':
       return 'lecunNormal';
     case 'Orthogonal':
