@@ -6,8 +6,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRng, gru as gruCell, type RefTensor, scanCell } from '@seqmodel/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { model as functional } from '../engine/functional.js';
+import { input, type SymbolicTensor } from '../engine/symbolic.js';
 import { Bidirectional } from '../layers/bidirectional.js';
-import type { GRU, LSTM } from '../layers/rnn.js';
+import { dense } from '../layers/dense.js';
+import { type GRU, gru, type LSTM } from '../layers/rnn.js';
 import { expectClose, newBackend, tf, tfl, useTfjsCpu, values } from '../test-helpers.js';
 import type { KerasModelJson } from './artifacts.js';
 import { removeTempDirectories, tempDirectory } from './keras-test-helpers.js';
@@ -235,6 +238,140 @@ describe('Keras 3 files', () => {
     await expect(tfl.loadLayersModel(tf.io.fromMemory(artifacts))).rejects.toThrow(
       'An InputLayer should be passed either a `batchInputShape` or an `inputShape`',
     );
+  });
+});
+
+describe('Keras 3 functional models', () => {
+  const ref3 = (name: string, index: number, shape: (number | null)[]) => ({
+    class_name: '__keras_tensor__',
+    config: { shape, dtype: 'float32', keras_history: [name, 0, index] },
+  });
+  const layer = (className: string, config: Record<string, unknown>, inbound: unknown[]) => ({
+    module: 'keras.layers',
+    class_name: className,
+    config,
+    registered_name: null,
+    name: config.name,
+    inbound_nodes: inbound,
+  });
+
+  /**
+   * An encoder-decoder as Keras 3 writes it, but with its layers listed decoder first: files need not list layers in
+   * call order, and the weights follow the file's layer order.
+   */
+  function encoderDecoder() {
+    const rnnConfig = {
+      trainable: true,
+      dtype: 'float32',
+      units: 4,
+      activation: 'tanh',
+      recurrent_activation: 'sigmoid',
+      use_bias: true,
+    };
+    const decoder = layer(
+      'GRU',
+      { ...rnnConfig, name: 'decoder', return_sequences: true, reset_after: true },
+      [
+        {
+          args: [ref3('target', 0, [null, null, 2])],
+          kwargs: { initial_state: [ref3('encoder', 1, [null, 4])], training: false, mask: null },
+        },
+      ],
+    );
+    const encoder = layer('GRU', { ...rnnConfig, name: 'encoder', return_state: true, reset_after: true }, [
+      { args: [ref3('source', 0, [null, null, 3])], kwargs: { training: false, mask: null } },
+    ]);
+    const head = layer('Dense', { name: 'head', units: 2, activation: 'softmax', dtype: 'float32' }, [
+      { args: [ref3('decoder', 0, [null, null, 4])], kwargs: {} },
+    ]);
+    const inputLayer = (name: string, size: number) =>
+      layer('InputLayer', { batch_shape: [null, null, size], dtype: 'float32', sparse: false, name }, []);
+    const specs = [
+      { name: 'decoder/gru_cell/kernel', shape: [2, 12], dtype: 'float32' },
+      { name: 'decoder/gru_cell/recurrent_kernel', shape: [4, 12], dtype: 'float32' },
+      { name: 'decoder/gru_cell/bias', shape: [2, 12], dtype: 'float32' },
+      { name: 'head/kernel', shape: [4, 2], dtype: 'float32' },
+      { name: 'head/bias', shape: [2], dtype: 'float32' },
+      { name: 'encoder/gru_cell/kernel', shape: [3, 12], dtype: 'float32' },
+      { name: 'encoder/gru_cell/recurrent_kernel', shape: [4, 12], dtype: 'float32' },
+      { name: 'encoder/gru_cell/bias', shape: [2, 12], dtype: 'float32' },
+    ];
+    const rng = createRng('functional');
+    const weights = specs.map((w) =>
+      Float32Array.from({ length: w.shape[0]! * (w.shape[1] ?? 1) }, () => rng.uniform(-1, 1)),
+    );
+    return {
+      artifacts: {
+        modelTopology: {
+          keras_version: '3.5.0',
+          model_config: {
+            module: 'keras',
+            class_name: 'Functional',
+            config: {
+              name: 'seq2seq',
+              layers: [decoder, inputLayer('target', 2), head, encoder, inputLayer('source', 3)],
+              input_layers: [
+                ['source', 0, 0],
+                ['target', 0, 0],
+              ],
+              output_layers: ['head', 0, 0],
+            },
+          },
+        },
+        weightSpecs: specs,
+        weightData: new Float32Array(weights.flatMap((w) => [...w])).buffer,
+      },
+      weights,
+    };
+  }
+
+  it('load with initial_state keyword arguments, in any layer order, matching the same model built in seqmodel', async () => {
+    const { artifacts, weights } = encoderDecoder();
+    const ref = newBackend();
+    const model = await loadKerasModel<RefTensor>(artifacts, { backend: ref });
+    expect(model.className).toBe('Functional');
+    expect(model.layers.map((l) => l.name)).toEqual(['encoder', 'decoder', 'head']);
+    // Built by hand: the same graph and the same weights (by layer, as the file has them).
+    const source = input({ shape: [null, 3], name: 'source' });
+    const target = input({ shape: [null, 2], name: 'target' });
+    const [, h] = gru({ units: 4, returnState: true }).apply(source) as SymbolicTensor[];
+    const decoded = gru({ units: 4, returnSequences: true }).apply(target, {
+      initialState: [h!],
+    }) as SymbolicTensor;
+    const out = dense({ units: 2, activation: 'softmax' }).apply(decoded) as SymbolicTensor;
+    const built = functional<RefTensor>({ inputs: [source, target], outputs: out, backend: ref, seed: 1 });
+    built.setWeights([...weights.slice(5), ...weights.slice(0, 3), ...weights.slice(3, 5)]);
+    const x = [inputs[0]!, inputs[1]!];
+    const y = x.map((s) => s.slice(0, 3).map((step) => step.slice(0, 2)));
+    expectClose(
+      'functional',
+      values(ref, model.predict([x, y]) as RefTensor),
+      values(ref, built.predict([ref.tensor(x), ref.tensor(y)]) as RefTensor),
+      EXACT,
+    );
+  });
+
+  it('reject explicit masks in calls and references to tensors nobody makes', async () => {
+    const ref = newBackend();
+    const masked = encoderDecoder().artifacts;
+    const decoderNode = (
+      masked.modelTopology.model_config.config.layers[0] as {
+        inbound_nodes: { kwargs: Record<string, unknown> }[];
+      }
+    ).inbound_nodes[0]!;
+    decoderNode.kwargs.mask = ref3('target', 0, [null, null]);
+    await expect(loadKerasModel(masked, { backend: ref })).rejects.toThrow(
+      'loadKerasModel: layer decoder (GRU) inbound node 0: call argument mask is not supported (seqmodel passes masks from layer to layer and supports initial_state)',
+    );
+    const dangling = encoderDecoder().artifacts;
+    (dangling.modelTopology.model_config.config.layers[2] as { inbound_nodes: unknown[] }).inbound_nodes = [
+      { args: [ref3('nowhere', 0, [null, 4])], kwargs: {} },
+    ];
+    const before = ref.memory().numTensors;
+    await expect(loadKerasModel(dangling, { backend: ref })).rejects.toThrow(
+      'loadKerasModel: layer head (Dense) inbound node 0: refers to tensors no layer produces',
+    );
+    expect(ref.memory().numTensors).toBe(before);
   });
 });
 

@@ -50,7 +50,7 @@ export function modelFromKerasArtifacts<T>(
     { backend: options.backend, ...(options.seed === undefined ? {} : { seed: options.seed }) },
   );
   try {
-    model.setWeights(matchKerasWeights(layers, decoded));
+    model.setWeightsByName(matchKerasWeights(layers, decoded));
   } catch (error) {
     model.dispose();
     throw error;

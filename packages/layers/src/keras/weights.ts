@@ -148,13 +148,14 @@ function ownerByName(name: string, layerNames: ReadonlySet<string>): string | un
 }
 
 /**
- * Pairs the file's weights with the model's, layer by layer in order, and checks every count and shape. Returns the
- * values in the model's weight order; throws naming the layer (and the weight, with both shapes) on a mismatch.
+ * Pairs the file's weights with the model's, layer by layer in the file's layer order, and checks every count and
+ * shape. Returns the values by the model's full weight names (a functional model may order its layers differently from
+ * the file); throws naming the layer (and the weight, with both shapes) on a mismatch.
  */
 export function matchKerasWeights(
   layers: readonly LayerWithKerasName[],
   decoded: readonly DecodedWeight[],
-): Float32Array[] {
+): Map<string, Float32Array> {
   const expected = layers.map((entry) => entry.layer.weights);
   const total = expected.reduce((n, ws) => n + ws.length, 0);
   // When every weight name starts with a layer name (as Keras, tfjs-layers and the tfjs converter write them),
@@ -181,7 +182,7 @@ export function matchKerasWeights(
       `${WHAT}: the file has ${decoded.length} weights, the model expects ${total} (${perLayer})`,
     );
   }
-  const out: Float32Array[] = [];
+  const out = new Map<string, Float32Array>();
   let k = 0;
   layers.forEach((entry, i) => {
     for (const w of expected[i]!) {
@@ -191,7 +192,7 @@ export function matchKerasWeights(
           `${WHAT} ${describeKeras(entry)} weight ${w.name.slice(entry.layer.path.length + 1)}: received shape ${formatShape(got.shape)} (${got.name} in the file), expected ${formatShape(w.shape)}`,
         );
       }
-      out.push(got.values);
+      out.set(w.name, got.values);
     }
   });
   return out;
