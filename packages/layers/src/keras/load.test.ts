@@ -241,6 +241,21 @@ describe('loadKerasModel: tfjs-layers models predict the same in seqmodel (atol 
     warn.mockRestore();
   });
 
+  it('a layer shared by two inputs (two inbound nodes)', async () => {
+    const a = tfl.input({ shape: [null, features], name: 'a' });
+    const b = tfl.input({ shape: [null, features], name: 'b' });
+    const shared = tfl.layers.gru({ units: 3, name: 'shared', ...zeros });
+    const head = tfl.layers.dense({ units: 2, name: 'head' });
+    const ya = head.apply(shared.apply(a)) as tfl.SymbolicTensor;
+    const yb = shared.apply(b) as tfl.SymbolicTensor;
+    const theirs = tfl.model({ inputs: [a, b], outputs: [ya, yb] });
+    const { ours } = await expectSamePredictions('shared layer', theirs, [
+      sequences(14, false),
+      sequences(15, false),
+    ]);
+    expect(ours.layers.map((l) => l.name)).toEqual(['shared', 'head']);
+  });
+
   it('stateful layers carry their state across predict calls as in tfjs-layers', async () => {
     const theirs = tfl.sequential({
       layers: [tfl.layers.gru({ units: 3, stateful: true, batchInputShape: [batch, 2, features], ...zeros })],

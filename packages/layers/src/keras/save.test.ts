@@ -237,6 +237,27 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
     warn.mockRestore();
   });
 
+  it('a layer shared by two inputs', async () => {
+    const ref = newBackend();
+    const a = input({ shape: [null, features], name: 'a' });
+    const b = input({ shape: [null, features], name: 'b' });
+    const shared = gru({ units: 3, resetAfter: false, name: 'shared' });
+    const ya = dense({ units: 2, name: 'head' }).apply(shared.apply(a) as SymbolicTensor) as SymbolicTensor;
+    const yb = shared.apply(b) as SymbolicTensor;
+    const ours = functionalModel<RefTensor>({ inputs: [a, b], outputs: [ya, yb], backend: ref, seed: 15 });
+    const artifacts = await expectTfjsAgrees(
+      'shared layer',
+      ours,
+      [sequences(10, false), sequences(11, false)],
+      true,
+    );
+    const config = artifacts.modelTopology.config as { output_layers: unknown };
+    expect(config.output_layers).toEqual([
+      ['head', 0, 0],
+      ['shared', 1, 0],
+    ]);
+  });
+
   it('stateful layers with a fixed batch size', async () => {
     const ref = newBackend();
     const ours = sequential<RefTensor>([lstm({ units: 3, stateful: true, returnSequences: true })], {
