@@ -10,6 +10,7 @@ import {
   type ArtifactsSource,
   fetchBytes,
   isDirectory,
+  isNode,
   isObject,
   isSource,
   isUrl,
@@ -294,6 +295,10 @@ function fromObject(source: unknown, origin: string): LoadedKerasArtifacts {
 /** Reads Keras artifacts from any supported source. */
 export async function readKerasArtifacts(source: KerasModelSource): Promise<LoadedKerasArtifacts> {
   if (typeof source === 'string' || source instanceof URL) {
+    if (isNode() && /^file:/i.test(String(source))) {
+      const { fileURLToPath } = await import('node:url');
+      return fromPath(fileURLToPath(String(source)));
+    }
     return isUrl(source) ? fromUrl(source) : fromPath(String(source));
   }
   if (isSource<KerasArtifacts | KerasModelFiles>(source)) {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RefTensor } from '@seqmodel/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Bidirectional } from '../layers/bidirectional.js';
@@ -57,6 +58,13 @@ async function expectSamePredictions(
   const artifacts = await tfjsArtifacts(theirs);
   const ref = newBackend();
   const ours = await loadKerasModel<RefTensor>(artifacts as KerasArtifacts, { backend: ref });
+  // The same artifacts as real files: model.json and two weight shards.
+  const fromFiles = await loadKerasModel<RefTensor>(
+    await writeTfjsFiles(artifacts, await tempDirectory(), 2),
+    {
+      backend: ref,
+    },
+  );
   const several = theirs.inputs.length > 1;
   const inputs = several ? (x as number[][][][]) : [x as number[][][]];
   const expected = tfjsOutputs(
@@ -71,6 +79,12 @@ async function expectSamePredictions(
   actual.forEach((y, i) => {
     expectClose(`${label} output ${i}`, y, expected[i]!);
   });
+  expect(
+    ourOutputs(
+      fromFiles,
+      inputs.map((v) => ref.tensor(v)),
+    ),
+  ).toEqual(actual);
   theirs.dispose();
   return { ref, ours, artifacts };
 }
@@ -294,12 +308,12 @@ describe('loadKerasModel sources', () => {
     return { artifacts, x, expected };
   }
 
-  it('reads model.json and its weight shards from a Node path (the file or its directory)', async () => {
+  it('reads model.json and its weight shards from a Node path (the file, its directory, a file: URL)', async () => {
     const { artifacts, x, expected } = await savedModel();
     const dir = await tempDirectory();
     const jsonPath = await writeTfjsFiles(artifacts, dir, 3);
     const ref = newBackend();
-    for (const source of [jsonPath, dir]) {
+    for (const source of [jsonPath, dir, pathToFileURL(jsonPath).href]) {
       const ours = await loadKerasModel<RefTensor>(source, { backend: ref });
       expectClose(`from ${source}`, ourOutputs(ours, ref.tensor(x))[0]!, expected);
       ours.dispose();
