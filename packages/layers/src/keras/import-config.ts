@@ -458,7 +458,7 @@ const builders: Readonly<Record<string, Builder>> = {
     ignoreTrainingOnly(reader, 'embeddings');
     // `input_length` only declares the sequence length (read as the input shape of a first layer).
     reader.ignore('input_length');
-    reader.expect('sparse', [false], 'false (sparse gradients are a training detail seqmodel does not have)');
+    reader.expect('sparse', [false], 'false (sparse embedding outputs are not supported)');
     rejectLoraAndQuantization(reader);
     reader.finish();
     return new Embedding(args as never);
