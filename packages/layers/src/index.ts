@@ -32,6 +32,7 @@ export {
   Model,
   type ModelArgs,
   type OutputsWithMasks,
+  type PredictInput,
   type PredictOptions,
   type SerializedModel,
   type WeightData,
@@ -74,5 +75,17 @@ export {
   readArtifacts,
   saveModel,
 } from './io/save-load.js';
+export type {
+  KerasArtifacts,
+  KerasModelFiles,
+  KerasModelJson,
+  KerasModelSource,
+  KerasQuantization,
+  KerasWeightSpec,
+  KerasWeightsGroup,
+} from './keras/artifacts.js';
+export type { KerasDialect, UnknownKeyPolicy } from './keras/import-config.js';
+export { type LoadKerasOptions, loadKerasModel } from './keras/load.js';
+export { KERAS_WEIGHTS_FILE, kerasArtifactsFromModel, saveKerasModel } from './keras/save.js';
 export * from './layers/index.js';
 export * from './training/index.js';

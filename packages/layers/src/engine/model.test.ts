@@ -5,7 +5,9 @@ import { dropout } from '../layers/dropout.js';
 import { embedding } from '../layers/embedding.js';
 import { gru, lstm } from '../layers/rnn.js';
 import { expectClose, newBackend, randomTensor, values } from '../test-helpers.js';
+import { model } from './functional.js';
 import { sequential } from './sequential.js';
+import { input, type SymbolicTensor } from './symbolic.js';
 
 function small(seed = 1) {
   const ref = newBackend();
@@ -244,6 +246,43 @@ describe('apply: the forward pass training builds on', () => {
     expect(() => model.predict(x, { batchSize: 0 })).toThrow(
       'predict batchSize: expected a positive integer, received 0',
     );
+  });
+
+  it('predicts from nested arrays as from tensors, freeing the tensors it makes', () => {
+    const ref = newBackend();
+    const tokens = sequential<RefTensor>(
+      [embedding({ inputDim: 6, outputDim: 3, maskZero: true }), lstm({ units: 2 })],
+      { backend: ref, seed: 2, inputShape: [null] },
+    );
+    const ids = [
+      [1, 2, 0],
+      [3, 0, 0],
+    ];
+    const expected = values(ref, tokens.predict(ref.tensor(ids)) as RefTensor);
+    const before = ref.memory().numTensors;
+    const y = tokens.predict(ids) as RefTensor;
+    expect(ref.memory().numTensors).toBe(before + 1);
+    expect(values(ref, y)).toEqual(expected);
+    // Several inputs: one tensor or nested array per input.
+    const a = input({ shape: [2] });
+    const b = input({ shape: [2] });
+    const layer = dense({ units: 1 });
+    const two = model<RefTensor>({
+      inputs: [a, b],
+      outputs: [layer.apply(a) as SymbolicTensor, layer.apply(b) as SymbolicTensor],
+      backend: ref,
+      seed: 1,
+    });
+    const [ya, yb] = two.predict([[[1, 2]], ref.tensor([[3, 4]])]) as RefTensor[];
+    expect(values(ref, ya!)).toEqual(
+      values(ref, (two.predict([ref.tensor([[1, 2]]), ref.tensor([[3, 4]])]) as RefTensor[])[0]!),
+    );
+    expect(ref.shape(yb!)).toEqual([1, 1]);
+    const count = ref.memory().numTensors;
+    expect(() => two.predict([[[1, 2]], 'x' as never])).toThrow(
+      'model (Functional) predict inputs[1]: expected a tensor of backend reference or a nested array of numbers, received "x"',
+    );
+    expect(ref.memory().numTensors).toBe(count);
   });
 
   it('leaks nothing across repeated calls, training calls, and calls that throw', () => {

@@ -22,6 +22,7 @@ import {
   createRng,
   formatShape,
   invalidArgument,
+  type NestedArray,
   type Rng,
   SeqmodelError,
   shapesEqual,
@@ -80,6 +81,12 @@ export interface PredictOptions<T> {
   readonly mask?: T | readonly (T | undefined)[];
   readonly lengths?: readonly number[] | readonly (readonly number[] | undefined)[];
 }
+
+/**
+ * What `predict` takes: a tensor of the model's backend or a nested array of numbers, or for a model with several
+ * inputs an array of them (one per input).
+ */
+export type PredictInput<T> = T | readonly (T | NestedArray)[];
 
 /** One weight read back to the host. */
 export interface WeightData {
@@ -307,9 +314,50 @@ export abstract class Model<T = unknown> {
     return { outputs: result.outputs, masks: result.masks, states, lastOutputs: ctx.lastOutputs() };
   }
 
-  /** Inference: `apply` with dropout off, optionally in batches of `batchSize` rows. */
-  predict(inputs: T | readonly T[], options: PredictOptions<T> = {}): T | T[] {
-    const xs = this.toInputList(inputs);
+  /**
+   * Inference: `apply` with dropout off, optionally in batches of `batchSize` rows. Inputs may be nested arrays of
+   * numbers (`[[3, 8, 1]]` token ids, say), made into float32 tensors for the call and freed after it.
+   */
+  predict(inputs: PredictInput<T>, options: PredictOptions<T> = {}): T | T[] {
+    const { xs, created } = this.toInputTensors(inputs);
+    try {
+      return this.predictTensors(xs, options);
+    } finally {
+      if (created.length > 0) this.backend.dispose(created);
+    }
+  }
+
+  /** Tensors for `predict`'s inputs: backend tensors as they are, nested arrays converted (listed in `created`). */
+  private toInputTensors(inputs: PredictInput<T>): { xs: T[]; created: T[] } {
+    if (!Array.isArray(inputs)) return { xs: [inputs as T], created: [] };
+    const list = inputs as readonly unknown[];
+    // Without a backend there is nothing to convert to; the pass explains what is missing.
+    if (!this.hasBackend) return { xs: [...list] as T[], created: [] };
+    const backend = this.backend;
+    if (list.length > 0 && list.every((x) => backend.isTensor(x)))
+      return { xs: [...list] as T[], created: [] };
+    const created: T[] = [];
+    const convert = (x: unknown, argument: string): T => {
+      if (backend.isTensor(x)) return x;
+      if (!Array.isArray(x)) {
+        invalidArgument(argument, x, `a tensor of backend ${backend.name} or a nested array of numbers`);
+      }
+      const t = backend.tensor(x as NestedArray);
+      created.push(t);
+      return t;
+    };
+    try {
+      // One input: the array is its nested values; several: one tensor or nested array per input.
+      const count = this.built ? this.graph!.inputs.length : 1;
+      if (count === 1) return { xs: [convert(list, `${this.describe()} predict inputs`)], created };
+      return { xs: list.map((x, i) => convert(x, `${this.describe()} predict inputs[${i}]`)), created };
+    } catch (error) {
+      backend.dispose(created);
+      throw error;
+    }
+  }
+
+  private predictTensors(xs: T[], options: PredictOptions<T>): T | T[] {
     const base = {
       training: false,
       ...(options.mask === undefined ? {} : { mask: options.mask }),

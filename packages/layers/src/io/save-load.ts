@@ -1,7 +1,7 @@
 /**
  * `saveModel` / `loadModel`: the own format (`artifacts.ts`) to a directory in Node (`model.json` + `weights.bin`),
- * to any sink (browser storage, a network upload), or kept in memory. Node's file system is imported only when a
- * path is given, so the package runs in browsers.
+ * to any sink (browser storage, a network upload), or kept in memory. File and sink handling is shared with the Keras
+ * format (`files.ts`).
  */
 import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import type { Model } from '../engine/model.js';
@@ -12,20 +12,23 @@ import {
   type ModelJSON,
   serializeModel,
 } from './artifacts.js';
+import {
+  type ArtifactsSink as AnyArtifactsSink,
+  type ArtifactsSource as AnyArtifactsSource,
+  isObject,
+  isSink,
+  isSource,
+  parseJson,
+  readFileBytes,
+  readFileText,
+  writeFiles,
+} from './files.js';
 
 /** Somewhere artifacts can be written (IndexedDB, an upload, ...). */
-export interface ArtifactsSink {
-  save(artifacts: ModelArtifacts): void | Promise<void>;
-}
+export type ArtifactsSink<A = ModelArtifacts> = AnyArtifactsSink<A>;
 
 /** Somewhere artifacts can be read from. */
-export interface ArtifactsSource {
-  load(): ModelArtifacts | Promise<ModelArtifacts>;
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null;
-}
+export type ArtifactsSource<A = ModelArtifacts> = AnyArtifactsSource<A>;
 
 /**
  * Saves a built model: to the directory `target` (Node; created if needed), to a sink, or nowhere (just returns the
@@ -42,20 +45,13 @@ export async function saveModel<T>(
   const artifacts = serializeModel(model);
   if (target === undefined) return artifacts;
   if (typeof target === 'string') {
-    const fs = await import('node:fs/promises');
-    const path = await import('node:path');
-    await fs.mkdir(target, { recursive: true });
-    await fs.writeFile(
-      path.join(target, MODEL_JSON_FILE),
-      `${JSON.stringify(artifacts.modelJSON, null, 2)}\n`,
-    );
-    await fs.writeFile(
-      path.join(target, artifacts.modelJSON.weights.path),
-      new Uint8Array(artifacts.weightData),
-    );
+    await writeFiles(target, [
+      { name: MODEL_JSON_FILE, data: `${JSON.stringify(artifacts.modelJSON, null, 2)}\n` },
+      { name: artifacts.modelJSON.weights.path, data: new Uint8Array(artifacts.weightData) },
+    ]);
     return artifacts;
   }
-  if (isObject(target) && typeof target.save === 'function') {
+  if (isSink<ModelArtifacts>(target)) {
     await target.save(artifacts);
     return artifacts;
   }
@@ -64,24 +60,14 @@ export async function saveModel<T>(
 
 /** Reads artifacts from a directory written by `saveModel` (Node). */
 export async function readArtifacts(directory: string): Promise<ModelArtifacts> {
-  const fs = await import('node:fs/promises');
   const path = await import('node:path');
-  let modelJSON: ModelJSON;
   const jsonPath = path.join(directory, MODEL_JSON_FILE);
-  try {
-    modelJSON = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as ModelJSON;
-  } catch (error) {
-    throw new SeqmodelError(`loadModel: cannot read ${jsonPath}: ${(error as Error).message}`);
+  const modelJSON = parseJson(await readFileText(jsonPath, 'loadModel'), jsonPath, 'loadModel') as ModelJSON;
+  if (!isObject(modelJSON)) {
+    throw new SeqmodelError(`loadModel: ${jsonPath} does not hold a JSON object`);
   }
   const weightsPath = path.join(directory, modelJSON.weights?.path ?? 'weights.bin');
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(weightsPath);
-  } catch (error) {
-    throw new SeqmodelError(`loadModel: cannot read ${weightsPath}: ${(error as Error).message}`);
-  }
-  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return { modelJSON, weightData };
+  return { modelJSON, weightData: await readFileBytes(weightsPath, 'loadModel') };
 }
 
 /**
@@ -99,9 +85,8 @@ export async function loadModel<T>(
   }
   let artifacts: ModelArtifacts;
   if (typeof source === 'string') artifacts = await readArtifacts(source);
-  else if (isObject(source) && typeof (source as ArtifactsSource).load === 'function') {
-    artifacts = await (source as ArtifactsSource).load();
-  } else if (isObject(source) && 'modelJSON' in source) artifacts = source as ModelArtifacts;
+  else if (isSource<ModelArtifacts>(source)) artifacts = await source.load();
+  else if (isObject(source) && 'modelJSON' in source) artifacts = source as ModelArtifacts;
   else invalidArgument('loadModel source', source, 'a directory path, artifacts, or an object with load()');
   return deserializeModel(artifacts, options);
 }
