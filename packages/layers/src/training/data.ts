@@ -5,7 +5,8 @@
  *   `mask` or `lengths` and `sampleWeight`. Batches are cut from it (shuffled with a seed or in order).
  * - datasets: a sync or async iterable of batches, or a function `(epoch) => iterable` that makes a new one per
  *   epoch. A batch is `{ x, y, mask?, lengths?, sampleWeight? }`, or datasets' `{ inputs, targets, mask?, lengths?,
- *   sampleWeights? }`, with tensors or host arrays.
+ *   sampleWeights? }`, with tensors or host arrays. When a batch has both a mask and lengths for an input (as
+ *   datasets' batches do), the mask is used.
  *
  * Tensors the caller gives stay the caller's; tensors made here from host arrays are freed after use.
  */
@@ -231,7 +232,10 @@ export function batchFromDataset<T>(
     const xs = toTensorList(backend, x, `${what} x`, owned, counts.inputs);
     const ys = toTensorList(backend, y, `${what} y`, owned, counts.outputs);
     const masks = toMaskList(backend, e.mask, xs.length, `${what} mask`, owned);
-    const lengths = toLengthsList(backend, e.lengths, xs.length, `${what} lengths`);
+    // Batches from @seqmodel/datasets carry both a mask and the lengths it was made from: the mask is used.
+    const lengths = toLengthsList(backend, e.lengths, xs.length, `${what} lengths`).map((l, i) =>
+      masks[i] === undefined ? l : undefined,
+    );
     const weight = e.sampleWeight ?? e.sampleWeights;
     const sampleWeight =
       weight === undefined ? undefined : toTensor(backend, weight, `${what} sampleWeight`, owned);

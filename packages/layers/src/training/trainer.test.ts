@@ -3,7 +3,7 @@
  * data forms (tensors, host arrays, datasets sync / async / per epoch / one-shot), validation, masks and sample
  * weights, several outputs, determinism, memory, and the errors for bad input.
  */
-import { createReferenceBackend, createRng, SeqmodelError } from '@seqmodel/core';
+import { createReferenceBackend, createRng } from '@seqmodel/core';
 import { addingProblem, batches } from '@seqmodel/datasets';
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -391,7 +391,13 @@ describe('fit', () => {
     const h = await m.fit([{ x: X, y: Y }], {
       epochs: 2,
       verbose: 0,
-      callbacks: [{ onTrainBegin: () => void (weightsAtStart = m.weights.length) }],
+      callbacks: [
+        {
+          onTrainBegin: () => {
+            weightsAtStart = m.weights.length;
+          },
+        },
+      ],
     });
     expect(weightsAtStart).toBe(4);
     expect(h.history.loss).toHaveLength(2);

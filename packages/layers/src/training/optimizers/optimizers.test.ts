@@ -3,7 +3,7 @@
  * steps with changing gradients: on the float64 reference backend to 1e-12 (only the order of operations differs),
  * and on the tfjs CPU backend to float32 precision. Clipping, weight decay, schedules, slots, reset, memory, errors.
  */
-import { type Backend, createReferenceBackend, SeqmodelError } from '@seqmodel/core';
+import { type Backend, createReferenceBackend } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
 import { expectClose } from '../../test-helpers.js';
 import { exponentialDecay } from '../schedules.js';
