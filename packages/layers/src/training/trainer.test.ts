@@ -404,6 +404,28 @@ describe('fit', () => {
   });
 });
 
+describe('stateful layers', () => {
+  it('a stateful LSTM carries its states from batch to batch (Keras: fixed batch size, no shuffle)', async () => {
+    const task = addingProblem({ numSamples: 16, length: 6, seed: 2 });
+    const rnn = lstm({ units: 3, stateful: true, inputShape: [null, 2] });
+    const m = sequential<T>([rnn, dense({ units: 1 })], { backend, seed: 4 });
+    m.compile({ optimizer: 'adam', loss: 'mse' });
+    m.trainOnBatch(task.inputs, task.targets!); // slots, and states for a batch of 16
+    m.resetStates();
+    const start = backend.memory().numTensors;
+    await m.fit(task.inputs, task.targets!, { batchSize: 4, shuffle: false, epochs: 2, verbose: 0 });
+    const states = rnn.getStates<T>()!;
+    expect(states.map((s) => backend.shape(s))).toEqual([
+      [4, 3],
+      [4, 3],
+    ]);
+    // Weights and slots as before, plus the two carried states.
+    expect(backend.memory().numTensors).toBe(start + 2);
+    m.resetStates();
+    expect(backend.memory().numTensors).toBe(start);
+  });
+});
+
 describe('several inputs and outputs', () => {
   function twoHeads(): Model<T> {
     const x = input({ shape: [3], name: 'features' });
@@ -627,6 +649,18 @@ describe('bad input', () => {
     );
     await expect(m.fit([] as never, Y)).rejects.toThrow(
       'fit y: expected 0 rows (as x), received 64 (shape [64, 1])',
+    );
+  });
+
+  it('callbacks that are not callbacks', async () => {
+    const m = compiled();
+    await expect(m.fit(X, Y, { verbose: 0, callbacks: [{ onEpochEnd: 3 } as never] })).rejects.toThrow(
+      'sequential (Sequential) fit callbacks[0].onEpochEnd: expected a function, received number',
+    );
+    await expect(
+      m.fit(X, Y, { verbose: 0, callbacks: [{ onEpochFinished: () => {} } as never] }),
+    ).rejects.toThrow(
+      'sequential (Sequential) fit callbacks[0]: expected a callback with at least one of onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd',
     );
   });
 

@@ -1,9 +1,11 @@
 /**
  * Callbacks: hooks that `fit` calls as training goes (Keras' names in camelCase). A callback is a `Callback`
  * subclass, or any object with some of the hook methods; hooks may return promises, which `fit` awaits. Logs hold
- * the numbers so far: in batch hooks the running means of the epoch (`loss`, metrics), in `onEpochEnd` the epoch's
- * results with validation results as `val_loss`, `val_<metric>`.
+ * the numbers so far: `onBatchBegin` gets `{ batch, size }`, `onBatchEnd` the running means of the epoch (`loss`,
+ * metrics), `onEpochEnd` the epoch's results with validation results as `val_loss`, `val_<metric>`, `onTrainEnd` the
+ * last epoch's.
  */
+import { SeqmodelError } from '@seqmodel/core';
 import type { Model } from '../../engine/model.js';
 
 /** Loss and metric values by name. */
@@ -48,12 +50,14 @@ export abstract class Callback implements CallbackHooks {
 
   /** The model being trained (set by `fit` before `onTrainBegin`). */
   get model(): Model<unknown> {
-    if (this.boundModel === undefined) throw new Error('callback: no model yet (set by fit)');
+    if (this.boundModel === undefined)
+      throw new SeqmodelError('callback: no model yet (fit sets it before onTrainBegin)');
     return this.boundModel;
   }
 
   get params(): TrainingParams {
-    if (this.boundParams === undefined) throw new Error('callback: no params yet (set by fit)');
+    if (this.boundParams === undefined)
+      throw new SeqmodelError('callback: no params yet (fit sets them before onTrainBegin)');
     return this.boundParams;
   }
 
@@ -81,18 +85,18 @@ const HOOKS = [
 /** Checks that `value` is a callback: an object whose known hook names hold functions. */
 export function checkCallback(argument: string, value: unknown): CallbackLike {
   if (typeof value !== 'object' || value === null) {
-    throw new TypeError(
+    throw new SeqmodelError(
       `${argument}: expected a callback (an object with hooks such as onEpochEnd), received ${value === null ? 'null' : typeof value}`,
     );
   }
   const record = value as Record<string, unknown>;
   for (const hook of HOOKS) {
     if (record[hook] !== undefined && typeof record[hook] !== 'function') {
-      throw new TypeError(`${argument}.${hook}: expected a function, received ${typeof record[hook]}`);
+      throw new SeqmodelError(`${argument}.${hook}: expected a function, received ${typeof record[hook]}`);
     }
   }
   if (!(value instanceof Callback) && !HOOKS.some((h) => typeof record[h] === 'function')) {
-    throw new TypeError(`${argument}: expected a callback with at least one of ${HOOKS.join(', ')}`);
+    throw new SeqmodelError(`${argument}: expected a callback with at least one of ${HOOKS.join(', ')}`);
   }
   return value as CallbackLike;
 }
