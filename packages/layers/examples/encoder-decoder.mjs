@@ -26,7 +26,7 @@ export const DEFAULTS = {
   minLength: 3,
   maxLength: 6,
   units: 64,
-  epochs: 20,
+  epochs: 10,
   batchSize: 64,
   seed: 9,
 };
