@@ -6,7 +6,7 @@
 import { createReferenceBackend, createRng } from '@seqmodel/core';
 import { addingProblem, batches } from '@seqmodel/datasets';
 import type * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { model } from '../engine/functional.js';
 import type { Model } from '../engine/model.js';
 import { sequential } from '../engine/sequential.js';
@@ -19,6 +19,7 @@ import { timeDistributed } from '../layers/time-distributed.js';
 import type { Logs } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
 import type { DataBatch } from './data.js';
+import { customMetric } from './metrics/index.js';
 import { meanSquaredError } from './metrics/regression.js';
 import { adam } from './optimizers/adam.js';
 import { sgd } from './optimizers/sgd.js';
@@ -146,6 +147,62 @@ describe('fit', () => {
     const history = await m.fit(X, Y, { epochs: 4, validationSplit: 0.25, validationFreq: 2, verbose: 0 });
     expect(history.history.loss).toHaveLength(4);
     expect(history.history.val_loss).toHaveLength(2);
+  });
+
+  it('validationBatchSize and validationSteps', async () => {
+    // A metric that records the batch sizes it sees: 2 training batches of 32, then validation in batches of 8.
+    const sizes: number[] = [];
+    const m = regressor();
+    m.compile({
+      optimizer: 'sgd',
+      loss: 'mse',
+      metrics: [
+        customMetric('rows', (b, yTrue) => {
+          sizes.push(b.shape(yTrue)[0]!);
+          return b.sum(yTrue, -1);
+        }),
+      ],
+    });
+    await m.fit(X, Y, {
+      epochs: 1,
+      verbose: 0,
+      validationData: [X.slice(0, 20), Y.slice(0, 20)],
+      validationBatchSize: 8,
+    });
+    expect(sizes).toEqual([32, 32, 8, 8, 4]);
+    // A validation dataset read for its first 2 batches only.
+    const batchesRead: number[] = [];
+    const validation = [0, 1, 2, 3].map((i) => ({
+      get x() {
+        batchesRead.push(i);
+        return X.slice(i * 5, i * 5 + 5);
+      },
+      y: Y.slice(i * 5, i * 5 + 5),
+    }));
+    await m.fit(X, Y, { epochs: 2, verbose: 0, validationData: validation, validationSteps: 2 });
+    expect(batchesRead).toEqual([0, 1, 0, 1]);
+  });
+
+  it('verbose: 2 prints one line per epoch to stdout, 0 nothing', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await compiled().fit(X, Y, { epochs: 2, verbose: 2 });
+      const lines = written
+        .join('')
+        .split('\n')
+        .filter((l) => l.startsWith('Epoch'));
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toMatch(/^Epoch 2\/2 · 2 steps · loss \d\.\d{4} · mae \d\.\d{4} · /);
+      written.length = 0;
+      await compiled().fit(X, Y, { epochs: 2, verbose: 0 });
+      expect(written).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('shuffle and seed: the same seed gives bit-identical weights, another seed other weights; no shuffle ignores the seed', async () => {
@@ -281,6 +338,25 @@ describe('fit', () => {
     const b = await train(123);
     expect(b.weights).toEqual(a.weights);
     expect(b.loss).toEqual(a.loss);
+  });
+
+  it('a mask works as lengths do', async () => {
+    const lengths = [3, 1, 2, 3];
+    const x = lengths.map((_, i) => Array.from({ length: 3 }, (_, t) => seeded(2, `m${i}:${t}`)));
+    const y = lengths.map((_, i) => [seeded(1, `y${i}`)[0]!]);
+    const mask = lengths.map((n) => [0, 1, 2].map((t) => (t < n ? 1 : 0)));
+    const train = async (options: { lengths?: number[]; mask?: number[][] }) => {
+      const m = sequential<T>([lstm({ units: 3, inputShape: [null, 2] }), dense({ units: 1 })], {
+        backend,
+        seed: 3,
+      });
+      m.compile({ optimizer: 'adam', loss: 'mse' });
+      await m.fit(x, y, { ...options, epochs: 2, batchSize: 2, verbose: 0, seed: 1 });
+      return weightsOf(m);
+    };
+    const byLengths = await train({ lengths });
+    expect(await train({ mask })).toEqual(byLengths);
+    expect(await train({})).not.toEqual(byLengths);
   });
 
   it('sample weights scale each sample’s loss; zero leaves it out', async () => {
