@@ -88,3 +88,4 @@ export type { KerasDialect, UnknownKeyPolicy } from './keras/import-config.js';
 export { type LoadKerasOptions, loadKerasModel } from './keras/load.js';
 export { KERAS_WEIGHTS_FILE, kerasArtifactsFromModel, saveKerasModel } from './keras/save.js';
 export * from './layers/index.js';
+export * from './training/index.js';

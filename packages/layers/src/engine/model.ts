@@ -27,6 +27,20 @@ import {
   SeqmodelError,
   shapesEqual,
 } from '@seqmodel/core';
+import type { Logs } from '../training/callbacks/callback.js';
+import type { History } from '../training/callbacks/history.js';
+import type { Dataset, TensorsLike } from '../training/data.js';
+import type { Optimizer } from '../training/optimizers/optimizer.js';
+import {
+  type CompileArgs,
+  type DataOptions,
+  type EvaluateDatasetOptions,
+  type EvaluateOptions,
+  type FitDatasetOptions,
+  type FitOptions,
+  type OnBatchOptions,
+  Trainer,
+} from '../training/trainer.js';
 import { CallContext, type StateKey } from './context.js';
 import type { Graph } from './graph.js';
 import { commitStatefulStates, type Layer, toRng } from './layer.js';
@@ -118,6 +132,9 @@ export abstract class Model<T = unknown> {
   private boundBackend: Backend<T> | undefined;
   private dropoutRng: Rng;
   private callCount = 0;
+  private trainer: Trainer<T> | undefined;
+  /** Set to true (by a callback, say) to stop `fit` after the current batch. */
+  stopTraining = false;
   /** The graph once built. */
   protected graph: Graph | undefined;
 
@@ -395,6 +412,83 @@ export abstract class Model<T = unknown> {
     }
   }
 
+  /**
+   * Configures training: optimizer, loss(es), metrics (Keras' `compile`). Compiling again replaces the optimizer
+   * (and frees the previous one's state).
+   */
+  compile(args: CompileArgs): void {
+    const trainer = new Trainer<T>(this, args);
+    this.trainer?.dispose();
+    this.trainer = trainer;
+  }
+
+  /** Whether `compile` was called. */
+  get compiled(): boolean {
+    return this.trainer !== undefined;
+  }
+
+  /** The compiled optimizer. */
+  get optimizer(): Optimizer {
+    return this.requireTrainer('optimizer').optimizer;
+  }
+
+  /**
+   * Trains the model (Keras' `fit`) on in-memory data, `fit(x, y, options)`, or on a dataset of batches,
+   * `fit(dataset, options)`; resolves to the `History` of the epochs' logs. See `FitOptions`.
+   */
+  fit(dataset: Dataset<T>, options?: FitDatasetOptions<T>): Promise<History>;
+  fit(x: TensorsLike<T>, y: TensorsLike<T>, options?: FitOptions<T>): Promise<History>;
+  fit(
+    x: TensorsLike<T> | Dataset<T>,
+    y?: TensorsLike<T> | FitDatasetOptions<T>,
+    options?: FitOptions<T>,
+  ): Promise<History> {
+    try {
+      return this.requireTrainer('fit').fit(x, y, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The loss and metrics on `x`, `y` (or a dataset), by name, without training (Keras' `evaluate`). */
+  evaluate(dataset: Dataset<T>, options?: EvaluateDatasetOptions): Promise<Logs>;
+  evaluate(x: TensorsLike<T>, y: TensorsLike<T>, options?: EvaluateOptions<T>): Promise<Logs>;
+  evaluate(
+    x: TensorsLike<T> | Dataset<T>,
+    y?: TensorsLike<T> | EvaluateDatasetOptions,
+    options?: EvaluateOptions<T>,
+  ): Promise<Logs> {
+    try {
+      return this.requireTrainer('evaluate').evaluate(x, y, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** One optimizer update on one batch; returns that batch's loss and metrics (Keras' `train_on_batch`). */
+  trainOnBatch(x: TensorsLike<T>, y: TensorsLike<T>, options?: OnBatchOptions<T>): Logs {
+    return this.requireTrainer('trainOnBatch').trainOnBatch(x, y, options);
+  }
+
+  /** One batch's loss and metrics without training (Keras' `test_on_batch`). */
+  testOnBatch(x: TensorsLike<T>, y: TensorsLike<T>, options?: DataOptions<T>): Logs {
+    return this.requireTrainer('testOnBatch').testOnBatch(x, y, options);
+  }
+
+  private requireTrainer(what: string): Trainer<T> {
+    if (this.trainer === undefined) {
+      throw new SeqmodelError(
+        `${this.describe()} ${what}: the model is not compiled; call model.compile({ optimizer, loss }) first`,
+      );
+    }
+    return this.trainer;
+  }
+
+  /** @internal Builds the model for these inputs if it is not built yet (training reads weights before a pass). */
+  buildFor(inputs: T | readonly T[]): void {
+    this.graphFor(this.toInputList(inputs));
+  }
+
   /** Copies of every weight as tensors, in `weights` order; the caller owns them. */
   getWeights(): T[] {
     const backend = this.backend;
@@ -505,8 +599,12 @@ export abstract class Model<T = unknown> {
     for (const layer of this.layers) layer.resetStates();
   }
 
-  /** Frees the weights and carried states (of shared layers too: they are owned by every model using them). */
+  /**
+   * Frees the weights and carried states (of shared layers too: they are owned by every model using them), and the
+   * optimizer's state.
+   */
   dispose(): void {
+    this.trainer?.dispose();
     for (const layer of this.layers) layer.dispose();
   }
 

@@ -1,21 +1,19 @@
 /**
  * The contract the training code builds on: `model.apply(x, { training, weights, rng })` inside
  * `backend.valueAndGrads`, differentiating with respect to the weight tensors passed as arguments. Runs the layers on
- * a tfjs-core backend with autodiff (a test double until the real backend packages land) and checks the gradients
- * against central finite differences of the same model on the float64 reference backend.
+ * `@seqmodel/backend-cpu` (tfjs' CPU backend with autodiff) and checks the gradients against central finite
+ * differences of the same model on the float64 reference backend.
  */
 import type { RefTensor } from '@seqmodel/core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bidirectional } from '../layers/bidirectional.js';
 import { dense } from '../layers/dense.js';
 import { embedding } from '../layers/embedding.js';
 import { gru, lstm } from '../layers/rnn.js';
-import { expectClose, newBackend, randomValues, type tf, useTfjsCpu } from '../test-helpers.js';
-import { createTfjsTestBackend } from '../test-support/tfjs-backend.js';
+import { expectClose, newBackend, randomValues, type tf } from '../test-helpers.js';
+import { cpuBackend } from '../training/test-helpers.js';
 import type { Model } from './model.js';
 import { sequential } from './sequential.js';
-
-beforeAll(useTfjsCpu);
 
 function build<T>(backend: import('@seqmodel/core').Backend<T>, dropoutRate = 0) {
   return sequential<T>(
@@ -47,7 +45,7 @@ function loss<T>(m: Model<T>, x: T, options: { weights?: T[]; training?: boolean
 describe('training contract: apply with weight overrides under valueAndGrads', () => {
   it('runs the same layers on a second backend with the same seeded weights (atol 1e-5)', () => {
     const ref = newBackend();
-    const tfb = createTfjsTestBackend();
+    const tfb = cpuBackend();
     const a = build(ref);
     const b = build(tfb);
     expect(a.getWeightData()).toEqual(b.getWeightData());
@@ -58,7 +56,7 @@ describe('training contract: apply with weight overrides under valueAndGrads', (
 
   for (const dropoutRate of [0, 0.3]) {
     it(`gives gradients equal to finite differences on the reference${dropoutRate > 0 ? ', with dropout masks from the same rng' : ''}`, () => {
-      const tfb = createTfjsTestBackend();
+      const tfb = cpuBackend();
       const model = build(tfb, dropoutRate);
       const x = tfb.tensor(ids);
       const training = dropoutRate > 0;
@@ -107,7 +105,7 @@ describe('training contract: apply with weight overrides under valueAndGrads', (
   }
 
   it('keeps stateful states made inside valueAndGrads and frees the rest', () => {
-    const tfb = createTfjsTestBackend();
+    const tfb = cpuBackend();
     const model = sequential<tf.Tensor>(
       [lstm({ units: 2, stateful: true, inputShape: [null, 1] }), dense({ units: 1 })],
       {

@@ -1,0 +1,81 @@
+/**
+ * Training for `@seqmodel/layers`: losses and metrics (as the `losses` and `metrics` namespaces), optimizers and
+ * learning-rate schedules, callbacks (early stopping, a progress bar, custom ones), and the machinery behind
+ * `model.compile`, `fit`, `evaluate`, `trainOnBatch` and `testOnBatch`, truncated BPTT included.
+ */
+
+export {
+  Callback,
+  type CallbackHooks,
+  type CallbackLike,
+  type Logs,
+  type TrainingParams,
+} from './callbacks/callback.js';
+export { EarlyStopping, type EarlyStoppingOptions, earlyStopping } from './callbacks/early-stopping.js';
+export { History } from './callbacks/history.js';
+export {
+  formatDuration,
+  formatLogValue,
+  ProgressBar,
+  type ProgressBarOptions,
+  type ProgressStream,
+  progressBar,
+} from './callbacks/progress-bar.js';
+export type { DataBatch, Dataset, HostTensor, LengthsLike, TensorLike, TensorsLike } from './data.js';
+export * as losses from './losses/index.js';
+export { Loss, type LossOptions, type LossWeighting, type Reduction } from './losses/loss.js';
+export * as metrics from './metrics/index.js';
+export { Metric } from './metrics/metric.js';
+export {
+  Adagrad,
+  type AdagradOptions,
+  Adam,
+  type AdamOptions,
+  AdamW,
+  type AdamWOptions,
+  adagrad,
+  adam,
+  adamW,
+  clipByGlobalNorm,
+  clipByNorm,
+  clipByValue,
+  getOptimizer,
+  globalNorm,
+  listOptimizers,
+  Optimizer,
+  type OptimizerOptions,
+  type OptimizerVariable,
+  RMSprop,
+  type RmspropOptions,
+  rmsprop,
+  SGD,
+  type SgdOptions,
+  type SlotSpec,
+  sgd,
+  type UpdateArgs,
+  type UpdateResult,
+} from './optimizers/index.js';
+export {
+  type CosineDecayOptions,
+  cosineDecay,
+  type ExponentialDecayOptions,
+  exponentialDecay,
+  type LearningRate,
+  type LearningRateSchedule,
+  type PiecewiseConstantDecayOptions,
+  piecewiseConstantDecay,
+  type StepDecayOptions,
+  stepDecay,
+} from './schedules.js';
+export type { TbpttOptions } from './tbptt.js';
+export type {
+  CompileArgs,
+  DataOptions,
+  EvaluateDatasetOptions,
+  EvaluateOptions,
+  FitBaseOptions,
+  FitDatasetOptions,
+  FitOptions,
+  OnBatchOptions,
+  ValidationData,
+} from './trainer.js';

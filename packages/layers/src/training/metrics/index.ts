@@ -1,0 +1,128 @@
+/**
+ * Metrics by name (Keras' names and aliases) and custom metrics from a function. A name given as a string is also
+ * the metric's name in logs (`metrics: ['mae']` logs `mae` and `val_mae`), as in Keras 3.
+ */
+import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  BinaryCrossentropy,
+  CategoricalCrossentropy,
+  SparseCategoricalCrossentropy,
+} from '../losses/crossentropy.js';
+import { normalizeName } from '../losses/index.js';
+import type { Loss } from '../losses/loss.js';
+import { Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy } from './accuracy.js';
+import { MeanMetric, Metric } from './metric.js';
+import { Perplexity } from './perplexity.js';
+import { MeanAbsoluteErrorMetric, MeanSquaredErrorMetric } from './regression.js';
+
+export {
+  Accuracy,
+  accuracy,
+  accuracyKind,
+  BinaryAccuracy,
+  type BinaryAccuracyOptions,
+  binaryAccuracy,
+  CategoricalAccuracy,
+  categoricalAccuracy,
+  SparseCategoricalAccuracy,
+  sparseCategoricalAccuracy,
+} from './accuracy.js';
+export { MeanMetric, Metric } from './metric.js';
+export { Perplexity, type PerplexityOptions, perplexity } from './perplexity.js';
+export {
+  MeanAbsoluteErrorMetric,
+  MeanSquaredErrorMetric,
+  meanAbsoluteError,
+  meanSquaredError,
+} from './regression.js';
+
+/** Per-sample metric values from labels and predictions (the last axis reduced), for `customMetric`. */
+export type MetricFunction = <T>(backend: Backend<T>, yTrue: T, yPred: T) => T;
+
+class FunctionMetric extends MeanMetric {
+  constructor(
+    name: string,
+    private readonly fn: MetricFunction,
+  ) {
+    super(name);
+    if (typeof fn !== 'function') invalidArgument(`customMetric(${name}) fn`, fn, 'a function');
+  }
+
+  protected values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
+    const out = this.fn(backend, yTrue, yPred);
+    if (!backend.isTensor(out)) invalidArgument(`${this.name} (custom metric) result`, out, 'a tensor');
+    return out;
+  }
+}
+
+/** A mean metric from `fn(backend, yTrue, yPred)` returning per-sample values; masks and weights apply. */
+export function customMetric(name: string, fn: MetricFunction): MeanMetric {
+  return new FunctionMetric(name, fn);
+}
+
+/** What the compiled loss tells a metric given by name: logits or probabilities. */
+interface MetricContext {
+  readonly loss?: Loss;
+}
+
+function fromLogitsOf(loss: Loss | undefined): boolean {
+  return (
+    (loss instanceof BinaryCrossentropy ||
+      loss instanceof CategoricalCrossentropy ||
+      loss instanceof SparseCategoricalCrossentropy) &&
+    loss.fromLogits
+  );
+}
+
+const FACTORIES: ReadonlyArray<{
+  readonly names: readonly string[];
+  readonly make: (name: string, context: MetricContext) => Metric;
+}> = [
+  {
+    names: ['accuracy', 'acc'],
+    // Keras thresholds binary accuracy at 0.5 even for logits; with a from-logits loss 0 is the right threshold.
+    make: (name, c) =>
+      new Accuracy({ name, threshold: c.loss instanceof BinaryCrossentropy && c.loss.fromLogits ? 0 : 0.5 }),
+  },
+  {
+    names: ['binaryAccuracy'],
+    make: (name, c) =>
+      new BinaryAccuracy({
+        name,
+        threshold: c.loss instanceof BinaryCrossentropy && c.loss.fromLogits ? 0 : 0.5,
+      }),
+  },
+  { names: ['categoricalAccuracy'], make: (name) => new CategoricalAccuracy({ name }) },
+  { names: ['sparseCategoricalAccuracy'], make: (name) => new SparseCategoricalAccuracy({ name }) },
+  { names: ['meanSquaredError', 'mse'], make: (name) => new MeanSquaredErrorMetric({ name }) },
+  { names: ['meanAbsoluteError', 'mae'], make: (name) => new MeanAbsoluteErrorMetric({ name }) },
+  { names: ['perplexity'], make: (name, c) => new Perplexity({ name, fromLogits: fromLogitsOf(c.loss) }) },
+];
+
+/** Every metric name `getMetric` knows, with aliases. */
+export function listMetrics(): string[] {
+  return FACTORIES.map((f) => f.names.join(' / '));
+}
+
+/** What `compile` accepts as a metric: a name, a `Metric`, or a function returning per-sample values. */
+export type MetricSpec = string | Metric | MetricFunction;
+
+/**
+ * A metric for `spec`. Names make new metrics named as given; `accuracy`, `binaryAccuracy` and `perplexity` follow
+ * the compiled loss's `fromLogits`. Unknown names are errors that list the known ones.
+ */
+export function getMetric(spec: MetricSpec, context: MetricContext = {}, argument = 'metrics'): Metric {
+  if (spec instanceof Metric) return spec;
+  if (typeof spec === 'function') return customMetric(spec.name || 'metric', spec);
+  if (typeof spec === 'string') {
+    const key = normalizeName(spec);
+    const found = FACTORIES.find((f) => f.names.some((n) => normalizeName(n) === key));
+    if (found === undefined) {
+      throw new SeqmodelError(
+        `${argument}: unknown metric ${JSON.stringify(spec)}; known metrics: ${listMetrics().join(', ')}`,
+      );
+    }
+    return found.make(spec, context);
+  }
+  return invalidArgument(argument, spec, 'a metric name, a Metric object or a function');
+}

@@ -1,0 +1,36 @@
+/** Regression metrics: mean squared error and mean absolute error, averaged over the last axis per sample. */
+import { type Backend, mean, square } from '@seqmodel/core';
+import { sameShapeLabels } from '../losses/loss.js';
+import { MeanMetric } from './metric.js';
+
+/** mean((yTrue - yPred)², axis -1), averaged over samples (and unmasked steps). */
+export class MeanSquaredErrorMetric extends MeanMetric {
+  constructor(options: { readonly name?: string } = {}) {
+    super(options.name ?? 'meanSquaredError');
+  }
+
+  protected values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
+    const labels = sameShapeLabels(backend, this.name, yTrue, yPred);
+    return mean(backend, square(backend, backend.sub(yPred, labels)), -1);
+  }
+}
+
+/** mean(|yTrue - yPred|, axis -1), averaged over samples (and unmasked steps). */
+export class MeanAbsoluteErrorMetric extends MeanMetric {
+  constructor(options: { readonly name?: string } = {}) {
+    super(options.name ?? 'meanAbsoluteError');
+  }
+
+  protected values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
+    const labels = sameShapeLabels(backend, this.name, yTrue, yPred);
+    return mean(backend, backend.abs(backend.sub(yPred, labels)), -1);
+  }
+}
+
+export function meanSquaredError(options?: { readonly name?: string }): MeanSquaredErrorMetric {
+  return new MeanSquaredErrorMetric(options);
+}
+
+export function meanAbsoluteError(options?: { readonly name?: string }): MeanAbsoluteErrorMetric {
+  return new MeanAbsoluteErrorMetric(options);
+}

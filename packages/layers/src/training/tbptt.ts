@@ -1,0 +1,149 @@
+/**
+ * Truncated backpropagation through time: a long batch is cut along time into chunks of `steps`; each chunk is a
+ * forward pass, a backward pass and an optimizer update, and every recurrent layer starts the next chunk from the
+ * states the previous chunk ended with. Those states are copied through the host first, so they are new tensors
+ * with no history: gradients never cross a chunk boundary, whatever the backend's autodiff keeps. Each batch starts
+ * from zero states.
+ *
+ * Targets of sequence outputs (rank 3 or more: `[batch, time, ...]`) are cut with the inputs and count in every
+ * chunk. Targets of per-sequence outputs (`[batch, ...]`, many to one) count only in the last chunk; the chunks
+ * before it run forwards only, carrying the states.
+ */
+import {
+  type Backend,
+  checkPositiveInteger,
+  formatShape,
+  invalidArgument,
+  SeqmodelError,
+} from '@seqmodel/core';
+import type { StateKey } from '../engine/context.js';
+import type { Layer } from '../engine/layer.js';
+import type { Model } from '../engine/model.js';
+import type { Batch } from './data.js';
+
+export interface TbpttOptions {
+  /** Time steps per chunk. */
+  readonly steps: number;
+}
+
+function allLayers(layer: Layer): Layer[] {
+  return [layer, ...layer.sublayers.flatMap(allLayers)];
+}
+
+/** Checks the option and the model: every layer must read time forwards. Returns the chunk length. */
+export function checkTbptt<T>(model: Model<T>, options: unknown, what: string): number {
+  if (typeof options !== 'object' || options === null)
+    invalidArgument(`${what} tbptt`, options, 'an object { steps }');
+  const steps = checkPositiveInteger(`${what} tbptt.steps`, (options as TbpttOptions).steps);
+  for (const layer of model.layers.flatMap(allLayers)) {
+    if ((layer as { readsBackwards?: boolean }).readsBackwards === true) {
+      throw new SeqmodelError(
+        `${what} tbptt: ${layer.describe()} reads the sequence backwards; truncated backpropagation through time needs layers that read forwards`,
+      );
+    }
+  }
+  return steps;
+}
+
+/** The time length shared by the batch's inputs (axis 1). */
+export function sequenceLength<T>(backend: Backend<T>, batch: Batch<T>, what: string): number {
+  const lengths = batch.xs.map((x) => backend.shape(x)[1]);
+  const time = lengths[0];
+  if (time === undefined || lengths.some((t) => t !== time)) {
+    throw new SeqmodelError(
+      `${what} tbptt: every input needs the same time axis (axis 1) to be cut into chunks, received shapes ${batch.xs.map((x) => formatShape(backend.shape(x))).join(', ')}`,
+    );
+  }
+  return time;
+}
+
+/** Rows of `t` at time steps [start, start + size) (axis 1). */
+function timeSlice<T>(backend: Backend<T>, t: T, start: number, size: number): T {
+  const shape = backend.shape(t);
+  return backend.slice(
+    t,
+    shape.map((_, i) => (i === 1 ? start : 0)),
+    shape.map((_, i) => (i === 1 ? size : -1)),
+  );
+}
+
+/**
+ * The chunk [start, start + size) of `batch`: inputs, masks and lengths cut along time, targets of sequence outputs
+ * (`sequenceOutputs[i]`) too, per-step sample weights too. The chunk's tensors are its own (`owned`).
+ */
+export function chunkOf<T>(
+  backend: Backend<T>,
+  batch: Batch<T>,
+  start: number,
+  size: number,
+  sequenceOutputs: readonly boolean[],
+  what: string,
+): Batch<T> {
+  const time = backend.shape(batch.xs[0]!)[1]!;
+  const owned: T[] = [];
+  const cut = (t: T) => {
+    const part = timeSlice(backend, t, start, size);
+    owned.push(part);
+    return part;
+  };
+  try {
+    const ys = batch.ys.map((y, i) => {
+      if (!sequenceOutputs[i]) return y;
+      const shape = backend.shape(y);
+      if (shape.length < 2 || shape[1] !== time) {
+        throw new SeqmodelError(
+          `${what} tbptt: the target of a sequence output must have the inputs' time axis (${time} steps at axis 1) to be cut into chunks, received shape ${formatShape(shape)}`,
+        );
+      }
+      return cut(y);
+    });
+    let sampleWeight = batch.sampleWeight;
+    if (sampleWeight !== undefined && backend.shape(sampleWeight).length >= 2) {
+      if (backend.shape(sampleWeight)[1] === time) sampleWeight = cut(sampleWeight);
+    }
+    return {
+      xs: batch.xs.map(cut),
+      ys,
+      masks: batch.masks.map((m) => (m === undefined ? undefined : cut(m))),
+      lengths: batch.lengths.map((l) => l?.map((n) => Math.max(0, Math.min(size, n - start)))),
+      sampleWeight,
+      size: batch.size,
+      owned,
+    };
+  } catch (error) {
+    backend.dispose(owned);
+    throw error;
+  }
+}
+
+/** Carried recurrent states and last outputs between chunks. */
+export interface Carry<T> {
+  readonly states: Map<StateKey, T[]>;
+  readonly outputs: Map<StateKey, T>;
+}
+
+/**
+ * New tensors holding the values of `fresh`, made from host copies so that they have no autodiff history, after
+ * which `fresh` and `previous` (the carry the chunk started from) are freed.
+ */
+export function detachCarry<T>(backend: Backend<T>, fresh: Carry<T>, previous: Carry<T>): Carry<T> {
+  const copy = (t: T) => backend.tensor(backend.dataSync(t), backend.shape(t), backend.dtype(t));
+  const states = new Map<StateKey, T[]>();
+  const outputs = new Map<StateKey, T>();
+  try {
+    for (const [key, list] of fresh.states) states.set(key, list.map(copy));
+    for (const [key, output] of fresh.outputs) outputs.set(key, copy(output));
+  } catch (error) {
+    disposeCarry(backend, { states, outputs });
+    throw error;
+  } finally {
+    disposeCarry(backend, fresh);
+    disposeCarry(backend, previous);
+  }
+  return { states, outputs };
+}
+
+export function disposeCarry<T>(backend: Backend<T>, carry: Carry<T>): void {
+  for (const list of carry.states.values()) backend.dispose(list);
+  for (const output of carry.outputs.values()) backend.dispose(output);
+}
