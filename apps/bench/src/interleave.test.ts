@@ -23,3 +23,19 @@ it('alternates the contenders, keeps their samples apart and reports every run o
   expect(b!.samples).toEqual([10, 10]);
   expect(after).toEqual(['0w', '1w', '0t', '1t', '0t', '1t']);
 });
+
+it('adds rounds for fast work until every contender has minTimeMs of samples, up to maxRepeats', () => {
+  let clock = 0;
+  const run = (ms: number) => () => {
+    clock += ms;
+  };
+  const options = { warmup: 0, repeats: 2, now: () => clock };
+  // 2 ms and 10 ms runs, 30 ms wanted: the 2 ms contender needs 15 rounds.
+  const [fast, slow] = timeInterleaved([run(2), run(10)], { ...options, minTimeMs: 30 });
+  expect(fast!.samples).toHaveLength(15);
+  expect(slow!.samples).toHaveLength(15);
+  expect(timeInterleaved([run(2)], { ...options, minTimeMs: 30, maxRepeats: 4 })[0]!.samples).toHaveLength(4);
+  // Slow work: exactly `repeats`.
+  expect(timeInterleaved([run(50)], { ...options, minTimeMs: 30 })[0]!.samples).toHaveLength(2);
+  expect(timeInterleaved([run(2)], options)[0]!.samples).toHaveLength(2);
+});

@@ -186,7 +186,8 @@ export function renderMarkdownReport(results: BenchResults): ReportFiles {
       .map(([name, v]) => `${name} ${v}`)
       .join(', ')}; commit ${results.versions.gitCommit ?? 'unknown'}.`,
     `- Sizes (batch x time x input x units): ${c.sizes.map(formatSize).join(', ')}; cells ${c.cells.join(', ')}; modes ${c.modes.join(', ')}.`,
-    `- Timing: median (min-max) of ${c.repeats} timed run(s) after ${c.warmup} warm-up run(s); the first warm-up is the ` +
+    `- Timing: median (min-max) of at least ${c.repeats} timed run(s) (fast cases: more, up to 100, until a contender's ` +
+      `runs add up to ${c.minTimeMs} ms) after ${c.warmup} warm-up run(s); the first warm-up is the ` +
       'correctness check; seqmodel and tfjs-layers run in turns. seqmodel runs its generic path (`runSequence` -> ' +
       '`scanCell`, no fused kernels); tfjs-layers 4.22 runs its equivalent layer in a `Sequential` model on the same ' +
       'tfjs backend, with the same weights (sigmoid gates on both sides).',

@@ -16,7 +16,9 @@ describe('run flags', () => {
     expect(config.cells).toEqual(['simpleRNN', 'lstm', 'gru', 'gruResetAfter', 'mgu']);
     expect(config.modes).toEqual(['forward', 'train']);
     expect(config.sizes).toEqual(presets.default.sizes);
-    expect([config.repeats, config.warmup, config.seed, config.matMulSize]).toEqual([5, 2, 2024, 1024]);
+    expect([config.repeats, config.minTimeMs, config.warmup, config.seed, config.matMulSize]).toEqual([
+      5, 100, 2, 2024, 1024,
+    ]);
     expect(json).toBeUndefined();
     expect(markdown).toBeUndefined();
     expect(run(['run']).config).toEqual(config);
@@ -39,6 +41,8 @@ describe('run flags', () => {
       'train',
       '--repeats',
       '7',
+      '--min-time',
+      '0',
       '--warmup',
       '3',
       '--seed',
@@ -80,6 +84,7 @@ describe('run flags', () => {
       '--sizes: size "32x64": expected batch x time x input x units',
     );
     expect(() => run(['--repeats', '0'])).toThrow('--repeats: expected an integer >= 1, received "0"');
+    expect(() => run(['--min-time=-1'])).toThrow('--min-time: expected an integer >= 0, received "-1"');
     expect(() => run(['--warmup', '0'])).toThrow('--warmup: expected an integer >= 1, received "0"');
     expect(() => run(['--seed', '1.5'])).toThrow('--seed: expected an integer >= 0, received "1.5"');
     expect(() => run(['--matmul', 'big'])).toThrow('--matmul: expected an integer >= 0, received "big"');

@@ -12,6 +12,9 @@ import type { RunConfig } from './runner.js';
 import { type PresetName, parseSizes, presetNames, presets } from './sizes.js';
 import { defaultSeed } from './weights.js';
 
+/** Fast cases are timed until each contender's runs add up to this many milliseconds (`--min-time`). */
+export const defaultMinTimeMs = 100;
+
 export const usage = `usage: seqmodel-bench [run] [options]      time cells x backends x sizes x modes against tfjs-layers
        seqmodel-bench compare A.json B.json    flag regressions and improvements from A to B
        seqmodel-bench report FILE.json [--markdown DIR]   print (and write) the report of a results file
@@ -26,7 +29,9 @@ run options:
   --cells LIST                   simpleRNN,lstm,gru,gruResetAfter and registered plugins such as mgu (default: all)
   --sizes BxTxIxU,...            batch x time x input x units, replacing the preset's sizes
   --modes forward,train          (default: both)
-  --repeats N                    timed runs per contender and mode (N >= 1)
+  --repeats N                    timed runs per contender and mode, at least (N >= 1)
+  --min-time MS                  more timed runs (up to 100) for fast cases, until each contender's add up to MS
+                                 milliseconds; 0 runs exactly --repeats (default: ${defaultMinTimeMs})
   --warmup N                     warm-up runs (N >= 1; the first is the correctness check)
   --seed N                       seed of weights and data (default: ${defaultSeed})
   --matmul N                     size n of the [n, n]x[n, n] matMul ceiling, 0 to skip (default: 1024)
@@ -98,6 +103,7 @@ const runFlags = {
   sizes: { type: 'string' },
   modes: { type: 'string' },
   repeats: { type: 'string' },
+  'min-time': { type: 'string' },
   warmup: { type: 'string' },
   seed: { type: 'string' },
   matmul: { type: 'string' },
@@ -154,6 +160,8 @@ function parseRun(args: readonly string[]): Command {
     sizes: values.sizes === undefined ? preset.sizes : parseSizes(values.sizes, '--sizes'),
     modes: parseList('--modes', values.modes ?? 'all', benchModes) as RunConfig['modes'],
     repeats: values.repeats === undefined ? preset.repeats : parseInteger('--repeats', values.repeats, 1),
+    minTimeMs:
+      values['min-time'] === undefined ? defaultMinTimeMs : parseInteger('--min-time', values['min-time'], 0),
     warmup: values.warmup === undefined ? preset.warmup : parseInteger('--warmup', values.warmup, 1),
     seed: values.seed === undefined ? defaultSeed : parseInteger('--seed', values.seed, 0),
     matMulSize: values.matmul === undefined ? 1024 : parseInteger('--matmul', values.matmul, 0),

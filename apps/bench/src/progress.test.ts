@@ -3,7 +3,7 @@ import { createProgress, EtaEstimator, formatDuration } from './progress.js';
 import { fakeCase } from './test-fixtures.js';
 
 const plan = [
-  { backend: 'cpu', label: 'cpu lstm a forward', weight: 1, runs: 6 },
+  { backend: 'cpu', label: 'cpu lstm a forward', weight: 1 },
   { backend: 'cpu', label: 'cpu lstm a train', weight: 3 },
   { backend: 'wasm', label: 'wasm lstm a forward', weight: 1 },
   { backend: 'wasm', label: 'wasm lstm a train', weight: 3 },
@@ -69,7 +69,7 @@ describe('progress display', () => {
     const status = written.filter((t) => t.startsWith('\r\x1b[2K') && t.length > 6);
     expect(status.length).toBeGreaterThan(2);
     for (const s of status) expect(s.length - 6).toBeLessThanOrEqual(59);
-    expect(status).toContain('\r\x1b[2K[1/2] elapsed 0s · cpu lstm a forward, run 1/6');
+    expect(status).toContain('\r\x1b[2K[1/2] elapsed 0s · cpu lstm a forward, run 1');
     expect(status).toContain('\r\x1b[2K[2/2] elapsed 1s, ETA 3s · cpu lstm a train, run 0');
     expect(written).toContain('backend cpu: ready\n');
     expect(written[written.length - 1]).toBe('\r\x1b[2K');

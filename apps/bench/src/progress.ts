@@ -12,8 +12,6 @@ export interface PlannedCase {
   readonly label: string;
   /** Relative amount of work; only ratios matter. */
   readonly weight: number;
-  /** Timed and warm-up runs of all contenders after the correctness check (for "run 3/12"). */
-  readonly runs?: number;
 }
 
 /** What the runner reports while it runs. */
@@ -124,8 +122,7 @@ export function createProgress(options: ProgressOptions): RunObserver {
     if (!tty || current < 0) return;
     const columns = options.columns?.() ?? 0;
     const width = columns >= 20 ? columns : 80;
-    const total = planned[current]!.runs;
-    const line = `${prefix(current)} ${timing()} · ${planned[current]!.label}, run ${runs}${total ? `/${total}` : ''}`;
+    const line = `${prefix(current)} ${timing()} · ${planned[current]!.label}, run ${runs}`;
     status = line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line;
     write(`\r\x1b[2K${status}`);
   };

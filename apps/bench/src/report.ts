@@ -23,8 +23,8 @@ export function header(results: Pick<BenchResults, 'config'>, machine: string): 
     '  layer on the same tfjs backend, with the same weights and data',
     `preset ${c.preset}: sizes ${c.sizes.map(formatSize).join(', ')} (batch x time x input x units); cells ${c.cells.join(', ')}; ` +
       `modes ${c.modes.join(', ')}`,
-    `times: median (min-max) of ${c.repeats} run(s) after ${c.warmup} warm-up run(s) (the first is the correctness ` +
-      'check), seqmodel and tfjs-layers interleaved',
+    `times: median (min-max) of at least ${c.repeats} run(s)${c.minTimeMs > 0 ? ` (more, up to 100, until a contender's runs add up to ${c.minTimeMs} ms)` : ''}` +
+      ` after ${c.warmup} warm-up run(s) (the first is the correctness check), seqmodel and tfjs-layers interleaved`,
     `FLOPs: forward = ${flopFormulas.forward}, train = ${flopFormulas.train}; matrix products only (G: simpleRNN 1, ` +
       'mgu 2, gru 3, lstm 4); GFLOP/s = FLOPs / median',
     `machine: ${machine}`,

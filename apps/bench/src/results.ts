@@ -37,7 +37,10 @@ export interface ConfigRecord {
   readonly cells: readonly string[];
   readonly sizes: readonly RnnSize[];
   readonly modes: readonly string[];
+  /** Timed runs per contender and mode: at least this many... */
   readonly repeats: number;
+  /** ...and more for fast cases (up to 100) until they add up to this many milliseconds per contender. */
+  readonly minTimeMs: number;
   readonly warmup: number;
   readonly seed: number;
   /** n of the `[n, n]·[n, n]` ceiling, 0 when not measured. */
@@ -138,8 +141,9 @@ export const formulaNotes: Readonly<Record<string, string>> = {
   speedup: 'tfjs-layers median / seqmodel median (above 1: seqmodel is faster)',
   matMulFraction: "GFLOP/s / the backend's [n, n]x[n, n] matMul GFLOP/s measured in the same run",
   timing:
-    'median, min and max over the timed runs after warm-up; the first warm-up is the correctness check; ' +
-    'seqmodel and tfjs-layers run in turns (interleaved)',
+    'median, min and max over the timed runs after warm-up (at least repeats, more for fast cases until each ' +
+    'contender has minTimeMs of runs, at most 100); the first warm-up is the correctness check; seqmodel and ' +
+    'tfjs-layers run in turns (interleaved)',
   leakedTensors: "tfjs's live tensor count after the contender's timed runs minus before them",
   tfjsPeakBytes:
     'growth of the bytes held by live tfjs tensors during one extra untimed run (tf.profile), over their level ' +

@@ -47,7 +47,9 @@ export interface CaseOptions {
   readonly modes: readonly BenchMode[];
   /** At least 1: the first warm-up of each mode is the correctness check. */
   readonly warmup: number;
+  /** Timed runs: at least `repeats`, more (up to 100) until each contender's add up to `minTimeMs`. */
   readonly repeats: number;
+  readonly minTimeMs: number;
   /** Seed of weights and data. */
   readonly seed: number;
   /** Called after every run (warm-up or timed) of every contender, outside timed regions. */
@@ -55,6 +57,9 @@ export interface CaseOptions {
   /** Called when a mode is done, before the next one starts, with the case's correctness check. */
   readonly onMode?: (run: ModeRun, agreement: Agreement) => void;
 }
+
+/** The most timed runs per contender and mode when `minTimeMs` asks for more than `repeats`. */
+export const maxTimedRuns = 100;
 
 export function isContenderRun(x: ModeRun['tfjsLayers']): x is ContenderRun {
   return 'timing' in x;
@@ -74,6 +79,8 @@ async function timeMode(
     // The correctness check was the first warm-up.
     warmup: Math.max(0, options.warmup - 1),
     repeats: options.repeats,
+    minTimeMs: options.minTimeMs,
+    maxRepeats: maxTimedRuns,
     afterRun(k, timed) {
       const now = liveTensors();
       if (timed) leaked[k]! += now - last;

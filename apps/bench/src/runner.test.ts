@@ -32,6 +32,7 @@ it('lists backends that cannot run as skipped with their reason, never as failur
       sizes: parseSizes('1x2x1x2'),
       modes: ['forward'],
       repeats: 1,
+      minTimeMs: 0,
       warmup: 1,
       seed: 1,
       matMulSize: 0,

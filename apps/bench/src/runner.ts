@@ -78,7 +78,6 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
             backend: provider.name,
             label: `${provider.name} ${cell.key} ${formatSize(size)} ${mode}`,
             weight: work * contenders * (config.warmup + config.repeats),
-            runs: contenders * (config.warmup - 1 + config.repeats),
           });
         }
       }
@@ -105,6 +104,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
           modes: config.modes,
           warmup: config.warmup,
           repeats: config.repeats,
+          minTimeMs: config.minTimeMs,
           seed: config.seed,
           onRun: () => observer.tick(),
           onMode: (modeRun, agreement) => {
@@ -140,6 +140,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
       sizes: config.sizes,
       modes: config.modes,
       repeats: config.repeats,
+      minTimeMs: config.minTimeMs,
       warmup: config.warmup,
       seed: config.seed,
       matMulSize: config.matMulSize,

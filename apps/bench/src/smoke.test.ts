@@ -20,7 +20,18 @@ it('runs lstm and mgu at 2x3x2x4 on cpu (webgl skipped), writes valid JSON and a
     stdout: { write: (t: string) => out.push(t), isTTY: false },
     stderr: { write: (t: string) => out.push(t) },
   };
-  const argv = ['--backends', 'cpu,webgl', '--cells', 'lstm,mgu', '--sizes', '2x3x2x4', '--repeats', '2'];
+  const argv = [
+    '--backends',
+    'cpu,webgl',
+    '--cells',
+    'lstm,mgu',
+    '--sizes',
+    '2x3x2x4',
+    '--repeats',
+    '2',
+    '--min-time',
+    '0',
+  ];
   const status = await main(
     [...argv, '--warmup', '1', '--matmul', '16', '--json', json, '--markdown', report],
     io,

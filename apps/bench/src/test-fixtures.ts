@@ -87,6 +87,7 @@ export function fakeResults(cases: readonly FakeCase[], overrides: Partial<Bench
       sizes: [...new Map(records.map((c) => [c.key.split('/')[2], c.size])).values()],
       modes: [...new Set(records.map((c) => c.mode))],
       repeats: Math.max(1, ...cases.map((c) => c.seqmodel.length)),
+      minTimeMs: 0,
       warmup: 1,
       seed: 2024,
       matMulSize: 64,
