@@ -1,29 +1,162 @@
-/** The seqmodel backends the bench knows, created by name. */
+/**
+ * The backends the bench knows, as providers: each says whether it can run here (or why not) and creates the
+ * seqmodel backend together with the factory of tfjs-layers' model on the same tfjs backend. cpu and wasm run in
+ * this process; webgl (headless Chromium) and cuda (tfjs-node-gpu) are listed and skipped with their reason until
+ * their seqmodel backends exist. Adding a backend: write a provider and add it to `backendProviders`.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createCpuBackend } from '@seqmodel/backend-cpu';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
-
-export const benchBackendNames = ['cpu', 'wasm'] as const;
-export type BenchBackendName = (typeof benchBackendNames)[number];
+import * as tf from '@tensorflow/tfjs-core';
+import type { BenchCell } from './cells.js';
+import { type BenchModel, layersModel } from './models.js';
+import type { RnnSize } from './sizes.js';
+import type { BenchData } from './weights.js';
 
 export interface BenchBackend {
-  readonly name: BenchBackendName;
+  readonly name: string;
+  /** The seqmodel backend, without fused kernels: the bench times the generic path. */
   readonly backend: TfjsBackend;
   /** One line about the backend's setup (SIMD, threads, ...). */
   readonly details: string;
+  /** tfjs-layers' model for `cell` on the same tfjs backend (only called for cells that tfjs-layers has). */
+  layersModel(cell: BenchCell, size: RnnSize, data: BenchData): BenchModel;
+  /** Memory figures that only this platform reports, in bytes (e.g. the wasm heap), by name. */
+  platformMemory?(): Readonly<Record<string, number>>;
 }
 
-export async function createBenchBackend(name: BenchBackendName): Promise<BenchBackend> {
-  if (name === 'cpu') {
-    // The generic path: fused kernels (when there are some) are benchmarked separately.
-    return {
-      name,
-      backend: createCpuBackend({ fusedKernels: false }),
-      details: 'tfjs-backend-cpu (JavaScript)',
-    };
-  }
-  const backend = await createWasmBackend({ fusedKernels: false });
-  const info = await wasmInfo();
-  const details = `tfjs-backend-wasm, SIMD ${info?.simd ? 'on' : 'off'}, ${info?.numThreads ?? 1} thread(s)`;
-  return { name, backend, details };
+export interface BackendProvider {
+  readonly name: string;
+  /** What the backend is, for listings. */
+  readonly description: string;
+  /** `true` when the backend can run here, otherwise the reason it cannot. Never throws. */
+  isAvailable(): Promise<true | string>;
+  /** Creates the backend; only called after `isAvailable()` answered `true`. */
+  create(): Promise<BenchBackend>;
 }
+
+const require = createRequire(import.meta.url);
+
+/** Whether `specifier` resolves from the bench (an installed package). */
+function resolvable(specifier: string): boolean {
+  try {
+    require.resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `fn` with tfjs' warnings off (its "install the node backend" notice on the first CPU tensor). */
+function quietly(fn: () => void): void {
+  const env = tf.env();
+  const before = env.getBool('IS_TEST');
+  env.set('IS_TEST', true);
+  try {
+    fn();
+  } finally {
+    env.set('IS_TEST', before);
+  }
+}
+
+function tfjsBench(name: string, backend: TfjsBackend, details: string): BenchBackend {
+  return {
+    name,
+    backend,
+    details,
+    layersModel: (cell, size, data) => layersModel(backend, cell, size, data),
+  };
+}
+
+export const cpuProvider: BackendProvider = {
+  name: 'cpu',
+  description: 'tfjs-backend-cpu: plain JavaScript, runs everywhere',
+  isAvailable: async () => true,
+  async create() {
+    // The generic path: fused kernels (when there are some) are benchmarked separately.
+    const backend = createCpuBackend({ fusedKernels: false });
+    quietly(() => backend.dispose(backend.tensor([0])));
+    return tfjsBench('cpu', backend, 'tfjs-backend-cpu (JavaScript)');
+  },
+};
+
+/** The wasm module's memory, when tfjs-backend-wasm is initialized. */
+function wasmHeapBytes(): number | undefined {
+  const instance = tf.engine().registry.wasm as { wasm?: { HEAPU8?: Uint8Array } } | undefined;
+  return instance?.wasm?.HEAPU8?.buffer.byteLength;
+}
+
+export const wasmProvider: BackendProvider = {
+  name: 'wasm',
+  description: 'tfjs-backend-wasm: XNNPACK, SIMD; one thread under Node',
+  async isAvailable() {
+    try {
+      await createWasmBackend({ fusedKernels: false });
+      return true;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  },
+  async create() {
+    const backend = await createWasmBackend({ fusedKernels: false });
+    const info = await wasmInfo();
+    const details = `tfjs-backend-wasm, SIMD ${info?.simd ? 'on' : 'off'}, ${info?.numThreads ?? 1} thread(s)`;
+    return {
+      ...tfjsBench('wasm', backend, details),
+      platformMemory(): Record<string, number> {
+        const heap = wasmHeapBytes();
+        return heap === undefined ? {} : { wasmHeapBytes: heap };
+      },
+    };
+  },
+};
+
+/** Debian's Chromium, where `apt-get install chromium` puts it. */
+const chromiumPaths = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+export const webglProvider: BackendProvider = {
+  name: 'webgl',
+  description: 'tfjs-backend-webgl in headless Chromium (playwright-core)',
+  async isAvailable() {
+    const missing = [
+      resolvable('@seqmodel/backend-webgl')
+        ? undefined
+        : 'the seqmodel WebGL backend (@seqmodel/backend-webgl) does not exist yet',
+      resolvable('playwright-core') ? undefined : 'playwright-core is not installed',
+      chromiumPaths.some((p) => existsSync(p)) ? undefined : 'no Chromium found (apt-get install chromium)',
+    ].filter((m) => m !== undefined);
+    return missing.length > 0
+      ? `${missing.join('; ')}`
+      : 'the bench has no WebGL runner yet (headless Chromium)';
+  },
+  create: () => Promise.reject(new Error('webgl: not available (see isAvailable)')),
+};
+
+export const cudaProvider: BackendProvider = {
+  name: 'cuda',
+  description: 'tfjs-node-gpu (CUDA)',
+  async isAvailable() {
+    const missing = [
+      resolvable('@seqmodel/backend-cuda')
+        ? undefined
+        : 'the seqmodel CUDA backend (@seqmodel/backend-cuda) does not exist yet',
+      resolvable('@tensorflow/tfjs-node-gpu')
+        ? undefined
+        : '@tensorflow/tfjs-node-gpu is not installed (it needs libtensorflow with CUDA and an NVIDIA GPU)',
+    ].filter((m) => m !== undefined);
+    return missing.length > 0 ? `${missing.join('; ')}` : 'the bench has no CUDA runner yet';
+  },
+  create: () => Promise.reject(new Error('cuda: not available (see isAvailable)')),
+};
+
+/** Every backend the bench knows, in the order they run. */
+export const backendProviders: readonly BackendProvider[] = [
+  cpuProvider,
+  wasmProvider,
+  webglProvider,
+  cudaProvider,
+];
+
+export const backendNames: readonly string[] = backendProviders.map((p) => p.name);

@@ -1,132 +1,125 @@
 #!/usr/bin/env node
 /**
- * seqmodel-bench: times seqmodel's generic path against tfjs-layers on the same tfjs backends.
+ * seqmodel-bench: times seqmodel's cells on every available backend against tfjs-layers on the same tfjs
+ * backend, and compares two runs.
  *
- *   npx -y pnpm@12.21.0 bench                         # everything (several minutes on tfjs-backend-cpu)
- *   npx -y pnpm@12.21.0 bench --quick                 # small size, few repeats
- *   npx -y pnpm@12.21.0 bench --backends wasm --cells gru --sizes 16x32x16x64 --repeats 3
+ *   npx -y pnpm@12.21.0 bench --preset quick --json out.json       # from the repository root
+ *   npx -y pnpm@12.21.0 bench --backends wasm --cells gru --sizes 16x32x16x64 --modes train --repeats 3
+ *   npx -y pnpm@12.21.0 bench compare before.json after.json
  */
-import { cpus, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
-import { type BenchBackendName, benchBackendNames, createBenchBackend } from './backends.js';
-import { type BenchCell, parseSize, type RnnSize } from './flops.js';
-import { benchMatMul } from './matmul.js';
-import { agreementLines, backendLine, caseTable, header } from './report.js';
-import { type BenchMode, benchModes, type CaseResult, runCase } from './run-case.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { backendProviders } from './backends.js';
+import { compareResults, countVerdicts, renderComparison } from './compare.js';
+import { loadAverage, machineRecord } from './machine.js';
+import { writeMarkdownReport } from './markdown.js';
+import { type Command, parseCommand, usage } from './options.js';
+import { createProgress } from './progress.js';
+import { header, listing, machineLine, terminalReport } from './report.js';
+import { runBench } from './runner.js';
+import { assertResults, readResults } from './validate.js';
 
-const usage = `usage: seqmodel-bench [options]
-  --backends cpu,wasm              tfjs backends to run on (default: cpu,wasm)
-  --cells lstm,gru                 cells (default: lstm,gru)
-  --sizes 32x64x32x128,...         batch x time x input x units (default: 32x64x32x128,64x100x64x256)
-  --modes forward,train            what to time (default: forward,train)
-  --repeats N                      timed runs per measurement (default: 5)
-  --warmup N                       warm-up runs, at least 1; the first checks correctness (default: 2)
-  --matmul N                       size of the reference matMul, 0 to skip (default: 1024)
-  --quick                          32x64x32x128 only, 2 repeats, 1 warm-up, 1 matMul repeat
-  --help`;
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
+  readonly stderr: { write(text: string): unknown };
+}
 
-function list<T extends string>(name: string, text: string, allowed: readonly T[]): T[] {
-  const items = text.split(',').filter((s) => s !== '');
-  const bad = items.filter((i) => !allowed.includes(i as T));
-  if (bad.length > 0 || items.length === 0) {
-    throw new Error(
-      `--${name}: expected a comma-separated list of ${allowed.join(', ')}, received ${JSON.stringify(text)}`,
+const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
+
+async function run(
+  command: Extract<Command, { kind: 'run' }>,
+  argv: readonly string[],
+  io: CliIo,
+): Promise<number> {
+  const out = (text: string) => io.stdout.write(`${text}\n`);
+  out(header({ config: command.config }, machineLine({ machine: machineRecord(loadAverage()) })));
+  out('');
+  const progress = createProgress({
+    write: (text) => io.stdout.write(text),
+    tty: io.stdout.isTTY === true,
+    columns: () => io.stdout.columns,
+  });
+  const results = await runBench(command.config, { observer: progress, argv });
+  assertResults(results, 'the results of this run');
+  out(terminalReport(results));
+  if (command.json) {
+    mkdirSync(dirname(command.json), { recursive: true });
+    writeFileSync(command.json, `${JSON.stringify(results, null, 2)}\n`);
+    out(`results written to ${command.json}`);
+  }
+  if (command.markdown) {
+    const paths = writeMarkdownReport(results, command.markdown);
+    out(`report written to ${paths.find((p) => p.endsWith('report.md'))} (${paths.length} files)`);
+  }
+  return 0;
+}
+
+function compare(command: Extract<Command, { kind: 'compare' }>, io: CliIo): number {
+  const before = readResults(command.before);
+  const after = readResults(command.after);
+  const comparison = compareResults(before, after, command.threshold);
+  io.stdout.write(`${renderComparison(comparison, { before: command.before, after: command.after })}\n`);
+  return command.failOnRegression && countVerdicts(comparison).regression > 0 ? 1 : 0;
+}
+
+function report(command: Extract<Command, { kind: 'report' }>, io: CliIo): number {
+  const results = readResults(command.file);
+  io.stdout.write(`${terminalReport(results)}\n`);
+  if (command.markdown) {
+    const paths = writeMarkdownReport(results, command.markdown);
+    io.stdout.write(
+      `report written to ${paths.find((p) => p.endsWith('report.md'))} (${paths.length} files)\n`,
     );
   }
-  return items as T[];
+  return 0;
 }
 
-function integer(name: string, text: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`--${name}: expected an integer >= ${min}, received ${JSON.stringify(text)}`);
-  return n;
-}
-
-export interface CliOptions {
-  readonly backends: BenchBackendName[];
-  readonly cells: BenchCell[];
-  readonly sizes: RnnSize[];
-  readonly modes: BenchMode[];
-  readonly repeats: number;
-  readonly warmup: number;
-  readonly matMul: number;
-  readonly matMulRepeats: number;
-}
-
-export function parseCli(argv: readonly string[]): CliOptions | 'help' {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      backends: { type: 'string' },
-      cells: { type: 'string' },
-      sizes: { type: 'string' },
-      modes: { type: 'string' },
-      repeats: { type: 'string' },
-      warmup: { type: 'string' },
-      matmul: { type: 'string' },
-      quick: { type: 'boolean' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-  });
-  if (values.help) return 'help';
-  const quick = values.quick ?? false;
-  return {
-    backends: list('backends', values.backends ?? 'cpu,wasm', benchBackendNames),
-    cells: list('cells', values.cells ?? 'lstm,gru', ['lstm', 'gru'] as const),
-    sizes: (values.sizes ?? (quick ? '32x64x32x128' : '32x64x32x128,64x100x64x256'))
-      .split(',')
-      .map(parseSize),
-    modes: list('modes', values.modes ?? 'forward,train', benchModes),
-    repeats: integer('repeats', values.repeats ?? (quick ? '2' : '5'), 1),
-    warmup: integer('warmup', values.warmup ?? (quick ? '1' : '2'), 1),
-    matMul: integer('matmul', values.matmul ?? '1024', 0),
-    matMulRepeats: quick ? 1 : 3,
-  };
-}
-
-function machine(): string {
-  const cores = cpus();
-  const load = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  return `${cores[0]?.model ?? 'unknown CPU'}, ${cores.length} logical cores, Node ${process.version}, load average ${load}`;
-}
-
-export async function main(argv: readonly string[]): Promise<void> {
-  const options = parseCli(argv);
-  if (options === 'help') {
-    console.log(usage);
-    return;
+async function list(io: CliIo): Promise<number> {
+  const backends = [];
+  for (const p of backendProviders) {
+    backends.push({ name: p.name, description: p.description, available: await p.isAvailable() });
   }
-  console.log(header(options, machine()));
-  for (const name of options.backends) {
-    const bench = await createBenchBackend(name);
-    const matMul =
-      options.matMul > 0 ? benchMatMul(bench.backend, options.matMul, 1, options.matMulRepeats) : undefined;
-    console.log(backendLine(bench, matMul));
-    const results: CaseResult[] = [];
-    for (const cell of options.cells) {
-      for (const size of options.sizes) results.push(runCase(bench, cell, size, options));
+  io.stdout.write(`${listing(backends)}\n`);
+  return 0;
+}
+
+/**
+ * Runs the command line; resolves to the exit status: 0 done, 1 a failure (or a regression with
+ * `--fail-on-regression`), 2 a bad command line. Errors are printed, not thrown.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    io.stderr.write(`seqmodel-bench: ${(error as Error).message}
+`);
+    return 2;
+  }
+  try {
+    switch (command.kind) {
+      case 'help':
+        io.stdout.write(`${usage}\n`);
+        return 0;
+      case 'list':
+        return await list(io);
+      case 'compare':
+        return compare(command, io);
+      case 'report':
+        return report(command, io);
+      case 'run':
+        return await run(command, argv, io);
     }
-    console.log(caseTable(results));
-    console.log('agreement checked before timing (see src/agreement.ts for the tolerances):');
-    console.log(agreementLines(results));
+  } catch (error) {
+    io.stderr.write(`seqmodel-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
   }
-  console.log(
-    `\nload average at the end: ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
 }
 
 const invokedDirectly =
   import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.js');
 if (invokedDirectly) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    console.error(usage);
-    process.exit(1);
+  main(process.argv.slice(2)).then((status) => {
+    process.exitCode = status;
   });
 }

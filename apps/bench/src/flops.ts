@@ -1,36 +1,37 @@
 /**
  * Floating-point operation counts of the benchmarked work. Only matrix products are counted (a multiply-add is 2
- * FLOPs); elementwise gate arithmetic adds O(B·T·U) and is left out, as is usual for RNN throughput figures.
+ * FLOPs); elementwise gate arithmetic (activations, gate products, the loss and the SGD update) adds O(B·T·G·U)
+ * and is left out, as is usual for RNN throughput figures.
  *
- *   forward  = 2 · B · T · G · U · (I + U)     (G gates: LSTM 4, GRU 3, simple RNN 1)
+ *   forward  = 2 · B · T · G · U · (I + U)     (G gates: simple RNN 1, MGU 2, GRU 3, LSTM 4)
  *   training = 3 · forward                     (the backward pass does two products per forward product:
  *                                               one for the input's gradient, one for the weight's)
  *   matMul [n, k]·[k, n] = 2 · n · k · n
  *
- * For GRU with `resetAfter: false` the recurrent product is split (h·U_zr, then (r*h)·U_h) but still costs
- * 2·B·U·3U per step, so the formula holds.
+ * For GRU with `resetAfter: false` (and MGU) the recurrent product is split (h·U_zr, then (r*h)·U_h) but still
+ * costs 2·B·U·GU per step, so the formula holds. G is read from the cell's parameters (see `cells.ts`).
  */
+import type { RnnSize } from './sizes.js';
 
-/** The sizes of one benchmark case: batch, time steps, input features, units. */
-export interface RnnSize {
-  readonly batch: number;
-  readonly time: number;
-  readonly inputSize: number;
-  readonly units: number;
-}
+/** The formulas as printed in reports and stored in the JSON, next to the numbers they produced. */
+export const flopFormulas = {
+  forward: '2*B*T*G*U*(I+U)',
+  train: '3 * forward',
+  matMul: '2*n^3',
+  note:
+    'matrix products only, a multiply-add counted as 2 FLOPs; G = gates stacked in the kernels ' +
+    '(simpleRNN 1, mgu 2, gru 3, lstm 4); elementwise work (activations, gate products, loss, SGD update) ' +
+    'is not counted; a training step is counted as 3x forward (the backward pass does two products per ' +
+    'forward product)',
+} as const;
 
-export type BenchCell = 'lstm' | 'gru';
-
-/** Gates stacked in a cell's kernels (`G` above). */
-export const gatesOf: Readonly<Record<BenchCell | 'simpleRNN', number>> = { simpleRNN: 1, gru: 3, lstm: 4 };
-
-export function forwardFlops(cell: BenchCell | 'simpleRNN', size: RnnSize): number {
+export function forwardFlops(gates: number, size: RnnSize): number {
   const { batch, time, inputSize, units } = size;
-  return 2 * batch * time * gatesOf[cell] * units * (inputSize + units);
+  return 2 * batch * time * gates * units * (inputSize + units);
 }
 
-export function trainingFlops(cell: BenchCell | 'simpleRNN', size: RnnSize): number {
-  return 3 * forwardFlops(cell, size);
+export function trainingFlops(gates: number, size: RnnSize): number {
+  return 3 * forwardFlops(gates, size);
 }
 
 export function matMulFlops(n: number, k = n, m = n): number {
@@ -40,19 +41,4 @@ export function matMulFlops(n: number, k = n, m = n): number {
 /** FLOPs per millisecond as GFLOP/s. */
 export function gflops(flops: number, milliseconds: number): number {
   return flops / (milliseconds * 1e6);
-}
-
-/** `32x64x32x128` for batch 32, time 64, input 32, units 128. */
-export function formatSize(size: RnnSize): string {
-  return `${size.batch}x${size.time}x${size.inputSize}x${size.units}`;
-}
-
-/** Parses `BxTxIxU`; throws naming the text when it is not four positive integers. */
-export function parseSize(text: string): RnnSize {
-  const parts = text.split('x').map(Number);
-  if (parts.length !== 4 || !parts.every((p) => Number.isInteger(p) && p > 0)) {
-    throw new Error(`size ${JSON.stringify(text)}: expected batch x time x input x units, e.g. 32x64x32x128`);
-  }
-  const [batch, time, inputSize, units] = parts as [number, number, number, number];
-  return { batch, time, inputSize, units };
 }

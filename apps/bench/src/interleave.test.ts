@@ -1,15 +1,41 @@
 import { expect, it } from 'vitest';
 import { timeInterleaved } from './interleave.js';
 
-it('alternates the contenders and keeps their samples apart', () => {
+it('alternates the contenders, keeps their samples apart and reports every run outside the timed region', () => {
   let clock = 0;
   const order: string[] = [];
   const run = (name: string, ms: number) => () => {
     order.push(name);
     clock += ms;
   };
-  const [a, b] = timeInterleaved([run('a', 2), run('b', 10)], { warmup: 1, repeats: 2, now: () => clock });
+  const after: string[] = [];
+  const [a, b] = timeInterleaved([run('a', 2), run('b', 10)], {
+    warmup: 1,
+    repeats: 2,
+    now: () => clock,
+    afterRun: (k, timed) => {
+      after.push(`${k}${timed ? 't' : 'w'}`);
+      clock += 1000; // time spent here is not measured
+    },
+  });
   expect(order).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
   expect(a!.samples).toEqual([2, 2]);
   expect(b!.samples).toEqual([10, 10]);
+  expect(after).toEqual(['0w', '1w', '0t', '1t', '0t', '1t']);
+});
+
+it('adds rounds for fast work until every contender has minTimeMs of samples, up to maxRepeats', () => {
+  let clock = 0;
+  const run = (ms: number) => () => {
+    clock += ms;
+  };
+  const options = { warmup: 0, repeats: 2, now: () => clock };
+  // 2 ms and 10 ms runs, 30 ms wanted: the 2 ms contender needs 15 rounds.
+  const [fast, slow] = timeInterleaved([run(2), run(10)], { ...options, minTimeMs: 30 });
+  expect(fast!.samples).toHaveLength(15);
+  expect(slow!.samples).toHaveLength(15);
+  expect(timeInterleaved([run(2)], { ...options, minTimeMs: 30, maxRepeats: 4 })[0]!.samples).toHaveLength(4);
+  // Slow work: exactly `repeats`.
+  expect(timeInterleaved([run(50)], { ...options, minTimeMs: 30 })[0]!.samples).toHaveLength(2);
+  expect(timeInterleaved([run(2)], options)[0]!.samples).toHaveLength(2);
 });

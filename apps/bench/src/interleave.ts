@@ -1,24 +1,50 @@
 /**
  * Timing several contenders in turns (A, B, A, B, ...) rather than one after the other, so that a burst of load
- * from other processes on a shared machine hits all of them alike.
+ * from other processes on a shared machine hits all of them alike. Fast work gets more rounds: after `repeats`
+ * rounds, rounds continue (up to `maxRepeats`) until every contender's timed runs add up to `minTimeMs`, so that
+ * sub-millisecond cases get a median of many runs instead of a few.
  */
 import { summarize } from './stats.js';
 import type { Timing, TimingOptions } from './timing.js';
 
-export function timeInterleaved(runs: readonly (() => void)[], options: TimingOptions): Timing[] {
-  const { warmup, repeats } = options;
+export interface InterleaveOptions extends TimingOptions {
+  /** Keep timing until each contender's samples add up to this many milliseconds (default 0: exactly `repeats`). */
+  readonly minTimeMs?: number;
+  /** The most rounds when `minTimeMs` asks for more than `repeats` (default 100, at least `repeats`). */
+  readonly maxRepeats?: number;
+  /**
+   * Called after every run of contender `index`, outside the timed region: to count tensors, sample memory or
+   * show progress. `timed` is false for warm-up runs.
+   */
+  readonly afterRun?: (index: number, timed: boolean) => void;
+}
+
+export function timeInterleaved(runs: readonly (() => void)[], options: InterleaveOptions): Timing[] {
+  const { warmup, repeats, afterRun } = options;
   if (!Number.isInteger(warmup) || warmup < 0)
     throw new Error(`warmup: expected an integer >= 0, received ${warmup}`);
   if (!Number.isInteger(repeats) || repeats < 1)
     throw new Error(`repeats: expected an integer >= 1, received ${repeats}`);
   const now = options.now ?? (() => performance.now());
-  for (let i = 0; i < warmup; i++) for (const run of runs) run();
+  for (let i = 0; i < warmup; i++) {
+    runs.forEach((run, k) => {
+      run();
+      afterRun?.(k, false);
+    });
+  }
   const samples = runs.map(() => [] as number[]);
-  for (let i = 0; i < repeats; i++) {
+  const totals = runs.map(() => 0);
+  const minTime = options.minTimeMs ?? 0;
+  const maxRepeats = Math.max(repeats, options.maxRepeats ?? 100);
+  const enough = () => totals.every((t) => t >= minTime);
+  for (let i = 0; i < repeats || (i < maxRepeats && !enough()); i++) {
     runs.forEach((run, k) => {
       const start = now();
       run();
-      samples[k]!.push(now() - start);
+      const ms = now() - start;
+      samples[k]!.push(ms);
+      totals[k]! += ms;
+      afterRun?.(k, true);
     });
   }
   return samples.map((s) => ({ samples: s, summary: summarize(s) }));

@@ -1,16 +1,17 @@
 /**
  * The two contenders on one tfjs backend, on the same data: a seqmodel cell run by core's `runSequence` and a
- * tfjs-layers `Sequential` model with one `lstm` / `gru` layer. Both return the last step's output, and train with
- * one SGD step on the mean squared error against a fixed target.
+ * tfjs-layers `Sequential` model with one `simpleRNN` / `lstm` / `gru` layer. Both return the last step's output,
+ * and train with one SGD step on the mean squared error against a fixed target.
  */
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
-import { gru, lstm, resolveCellOptions, runSequence } from '@seqmodel/core';
+import { resolveCellDims, runSequence } from '@seqmodel/core';
 // tfjs-layers calls chained tensor methods (x.add(...)), which tfjs-core registers only through this module.
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { BenchCell, RnnSize } from './flops.js';
-import { type BenchData, cellOptions } from './weights.js';
+import type { BenchCell } from './cells.js';
+import type { RnnSize } from './sizes.js';
+import type { BenchData } from './weights.js';
 import { learningRate } from './workload.js';
 
 export interface BenchModel {
@@ -18,25 +19,28 @@ export interface BenchModel {
   forward(): Float32Array;
   /** One training step (forward, loss, backward, SGD update); the loss before the update. */
   trainStep(): number;
-  /** The current kernel, recurrent kernel and bias, read back. */
+  /** The current parameters (kernel, recurrent kernel, bias for the built-in cells), read back. */
   weights(): Float32Array[];
   dispose(): void;
 }
 
 export function seqmodelModel(b: TfjsBackend, cell: BenchCell, size: RnnSize, data: BenchData): BenchModel {
-  const plugin = cell === 'lstm' ? lstm : gru;
-  const options = resolveCellOptions(plugin, cellOptions[cell]);
+  const { cell: plugin, dims } = resolveCellDims(cell.cellName, {
+    inputSize: size.inputSize,
+    units: size.units,
+    ...cell.options,
+  });
   let params = data.params.map((p) => b.tensor(p.values, p.shape));
   const inputs = b.tensor(data.inputs.values, data.inputs.shape);
   const target = b.tensor(data.target.values, data.target.shape);
-  const count = size.batch * size.units;
+  const count = data.target.values.length;
   const sequence = (ps: tf.Tensor[]) =>
     runSequence(b, {
       cell: plugin,
-      options,
+      options: dims.options,
       units: size.units,
       inputs,
-      params: { kernel: ps[0]!, recurrentKernel: ps[1]!, bias: ps[2]! },
+      params: Object.fromEntries(data.params.map((p, i) => [p.name, ps[i]!])),
     });
   return {
     forward() {
@@ -61,21 +65,29 @@ export function seqmodelModel(b: TfjsBackend, cell: BenchCell, size: RnnSize, da
   };
 }
 
+/** tfjs-layers' layer for `cell` on `b`'s tfjs backend; throws when tfjs-layers has none. */
 export function layersModel(b: TfjsBackend, cell: BenchCell, size: RnnSize, data: BenchData): BenchModel {
+  if (!('layer' in cell.tfjsLayers)) throw new Error(`${cell.key}: ${cell.tfjsLayers.unavailable}`);
   b.activate();
   const common = {
     units: size.units,
     inputShape: [size.time, size.inputSize],
     returnSequences: false,
-    recurrentActivation: 'sigmoid' as const,
+    activation: 'tanh' as const,
     // The weights are overwritten below; tfjs-layers' default orthogonal initializer would only cost time.
     kernelInitializer: 'zeros',
     recurrentInitializer: 'zeros',
     biasInitializer: 'zeros',
   };
+  const gates = { ...common, recurrentActivation: 'sigmoid' as const };
+  const kind = cell.tfjsLayers.layer;
   // tfjs-layers' GRU is always the resetAfter: false variant (its GRU layer takes no resetAfter option).
   const layer =
-    cell === 'lstm' ? tfl.layers.lstm({ ...common, unitForgetBias: false }) : tfl.layers.gru(common);
+    kind === 'simpleRNN'
+      ? tfl.layers.simpleRNN(common)
+      : kind === 'lstm'
+        ? tfl.layers.lstm({ ...gates, unitForgetBias: false })
+        : tfl.layers.gru(gates);
   const model = tfl.sequential({ layers: [layer] });
   const initial = data.params.map((p) => tf.tensor(p.values, [...p.shape]));
   model.setWeights(initial);

@@ -1,85 +1,166 @@
-/** Plain-text report of benchmark results (a later runner adds JSON and Markdown from the same results). */
-import type { BenchBackend } from './backends.js';
-import { formatSize, gflops } from './flops.js';
-import type { MatMulResult } from './matmul.js';
-import type { CaseResult } from './run-case.js';
-import { relativeSpread, type Summary } from './stats.js';
+/** The terminal report: what was measured and how, then one table per backend, skipped backends and checks. */
+import { describeBenchCell, listBenchCells } from './cells.js';
+import { flopFormulas } from './flops.js';
+import {
+  alignColumns,
+  formatBytes,
+  formatError,
+  formatFraction,
+  formatGflops,
+  formatMs,
+  formatRange,
+  formatRate,
+  formatSpeedup,
+} from './format.js';
+import { type BenchResults, type CaseRecord, hasLayers } from './results.js';
+import { formatSize } from './sizes.js';
 
-export function header(options: { warmup: number; repeats: number }, machine: string): string {
+/** What the run does, printed before it starts. */
+export function header(results: Pick<BenchResults, 'config'>, machine: string): string {
+  const c = results.config;
   return [
-    'seqmodel generic path (core runSequence -> scanCell) against tfjs-layers 4.22, same tfjs backend, same weights',
-    'FLOPs count matrix products only (multiply-add = 2): forward = 2*B*T*G*U*(I+U), G = 4 for LSTM, 3 for GRU;',
-    '  training step (forward, MSE loss, backward, SGD update) = 3 * forward',
-    `times: median of ${options.repeats} runs after ${options.warmup} warm-up run(s), the two libraries interleaved;`,
-    '  +-x% is the interquartile range over the median; layers/seqmodel > 1 means seqmodel is faster',
+    "seqmodel-bench: seqmodel's generic path (core runSequence -> scanCell) against tfjs-layers 4.22's equivalent",
+    '  layer on the same tfjs backend, with the same weights and data',
+    `preset ${c.preset}: sizes ${c.sizes.map(formatSize).join(', ')} (batch x time x input x units); cells ${c.cells.join(', ')}; ` +
+      `modes ${c.modes.join(', ')}`,
+    `times: median (min-max) of at least ${c.repeats} run(s)${c.minTimeMs > 0 ? ` (more, up to 100, until a contender's runs add up to ${c.minTimeMs} ms)` : ''}` +
+      ` after ${c.warmup} warm-up run(s) (the first is the correctness check), seqmodel and tfjs-layers interleaved`,
+    `FLOPs: forward = ${flopFormulas.forward}, train = ${flopFormulas.train}; matrix products only (G: simpleRNN 1, ` +
+      'mgu 2, gru 3, lstm 4); GFLOP/s = FLOPs / median',
     `machine: ${machine}`,
   ].join('\n');
 }
 
-export function backendLine(bench: BenchBackend, matMul: MatMulResult | undefined): string {
-  const mm = matMul
-    ? `matMul ${matMul.n}^3: ${matMul.gflops.toFixed(2)} GFLOP/s (median ${matMul.timing.summary.median.toFixed(1)} ms)`
-    : 'matMul not measured';
-  return `\nbackend ${bench.name}: ${bench.details}; ${mm}`;
+function nAReasons(cases: readonly CaseRecord[]): Map<string, string> {
+  const reasons = new Map<string, string>();
+  for (const c of cases) {
+    if ('unavailable' in c.tfjsLayers) reasons.set(c.cell, c.tfjsLayers.unavailable);
+  }
+  return reasons;
 }
 
-function ms(s: Summary): string {
-  return `${s.median.toFixed(1)} +-${(100 * relativeSpread(s)).toFixed(0)}%`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
-export function caseTable(results: readonly CaseResult[]): string {
+/** The table of one backend's cases: seqmodel's rates, tfjs-layers' time and the ratio. */
+export function caseTable(cases: readonly CaseRecord[]): string {
   const rows = [
     [
       'cell',
-      'BxTxIxU',
+      'size',
       'mode',
       'seqmodel ms',
       'tfjs-layers ms',
-      'layers/seqmodel',
-      'seqmodel GFLOP/s',
+      'speedup',
+      'seq/s',
+      'steps/s',
+      'GFLOP/s',
+      'of matMul',
       'layers GFLOP/s',
+      'peak',
+      'leaked',
     ],
   ];
-  for (const r of results) {
-    for (const m of r.modes) {
-      const ours = m.seqmodel.summary.median;
-      const theirs = m.tfjsLayers.summary.median;
-      rows.push([
-        r.cell,
-        formatSize(r.size),
-        m.mode,
-        ms(m.seqmodel.summary),
-        ms(m.tfjsLayers.summary),
-        `${(theirs / ours).toFixed(2)}x`,
-        gflops(m.flops, ours).toFixed(2),
-        gflops(m.flops, theirs).toFixed(2),
-      ]);
-    }
+  for (const c of cases) {
+    const layers = hasLayers(c) ? c.tfjsLayers : undefined;
+    rows.push([
+      c.cell,
+      formatSize(c.size),
+      c.mode,
+      formatRange(c.seqmodel.summary),
+      layers ? formatRange(layers.summary) : 'n/a',
+      formatSpeedup(c.speedup),
+      formatRate(c.seqmodel.sequencesPerSecond),
+      formatRate(c.seqmodel.stepsPerSecond),
+      formatGflops(c.seqmodel.gflops),
+      formatFraction(c.seqmodel.matMulFraction),
+      layers ? formatGflops(layers.gflops) : 'n/a',
+      formatBytes(c.seqmodel.tfjsPeakBytes),
+      layers ? `${c.seqmodel.leakedTensors}/${layers.leakedTensors}` : `${c.seqmodel.leakedTensors}`,
+    ]);
   }
-  return table(rows);
+  return alignColumns(rows, [5, 6, 7, 8, 9, 10, 11]);
 }
 
-export function agreementLines(results: readonly CaseResult[]): string {
-  return results
-    .map((r) => {
-      const a = r.agreement;
-      const leak = r.leakedTensors === 0 ? '' : `; ${r.leakedTensors} TENSORS LEAKED`;
-      return (
-        `  ${r.cell} ${formatSize(r.size)}: max |seqmodel - tfjs-layers| forward ${a.forwardMaxError.toExponential(1)}, ` +
-        `loss ${a.lossError.toExponential(1)}, weights after one step ${a.weightsMaxError.toExponential(1)}${leak}`
-      );
-    })
-    .join('\n');
+function worst(values: readonly (number | null)[]): number | null {
+  const xs = values.filter((v): v is number => v !== null);
+  return xs.length === 0 ? null : Math.max(...xs);
+}
+
+/** One line per kind of check: the worst errors seen. */
+export function agreementSummary(cases: readonly CaseRecord[]): string[] {
+  const lines: string[] = [];
+  const layers = cases.filter((c) => c.agreement.against === 'tfjs-layers');
+  const reference = cases.filter((c) => c.agreement.against === 'reference');
+  if (layers.length > 0) {
+    lines.push(
+      `  vs tfjs-layers (${new Set(layers.map((c) => `${c.backend}/${c.cell}/${formatSize(c.size)}`)).size} cases): ` +
+        `max |difference| forward ${formatError(worst(layers.map((c) => c.agreement.forwardMaxError)))}, ` +
+        `loss ${formatError(worst(layers.map((c) => c.agreement.lossError)))}, ` +
+        `weights after one SGD step ${formatError(worst(layers.map((c) => c.agreement.weightsMaxError)))}`,
+    );
+  }
+  if (reference.length > 0) {
+    lines.push(
+      `  vs core's float64 reference, first sequences of the batch (${new Set(reference.map((c) => `${c.backend}/${c.cell}/${formatSize(c.size)}`)).size} cases): ` +
+        `max |difference| forward ${formatError(worst(reference.map((c) => c.agreement.forwardMaxError)))}`,
+    );
+  }
+  return lines;
+}
+
+export function machineLine(results: Pick<BenchResults, 'machine'>, at: 'start' | 'end' = 'start'): string {
+  const m = results.machine;
+  return `${m.cpuModel}, ${m.logicalCores} logical cores, Node ${m.node}, load average ${m.loadAverage[at].join(' ')}`;
+}
+
+/** The whole terminal report of a finished run. */
+export function terminalReport(results: BenchResults): string {
+  const out: string[] = [];
+  for (const b of results.backends) {
+    if (b.status === 'skipped') continue;
+    const cases = results.cases.filter((c) => c.backend === b.name);
+    const mm = b.matMul
+      ? `matMul ${b.matMul.n}^3: ${formatGflops(b.matMul.gflops)} GFLOP/s (median ${formatMs(b.matMul.medianMs)} ms)`
+      : 'matMul not measured';
+    out.push('', `== ${b.name}: ${b.details}; ${mm}`);
+    if (cases.length === 0) continue;
+    out.push(caseTable(cases));
+    for (const [cell, reason] of nAReasons(cases)) out.push(`  n/a ${cell}: ${reason}`);
+  }
+  const skipped = results.backends.filter((b) => b.status === 'skipped');
+  if (skipped.length > 0) {
+    out.push('', 'skipped backends:');
+    for (const b of skipped) if (b.status === 'skipped') out.push(`  ${b.name}: ${b.reason}`);
+  }
+  if (results.cases.length > 0) {
+    out.push(
+      '',
+      'columns: ms = median (min-max); speedup = tfjs-layers / seqmodel time (above 1: seqmodel faster); seq/s, ' +
+        "steps/s, GFLOP/s, of matMul (share of the backend's matMul GFLOP/s) and peak (growth of live tfjs tensor " +
+        "bytes during one run) are seqmodel's; leaked = tensors left by the timed runs (seqmodel/tfjs-layers)",
+    );
+    out.push('correctness, checked before timing:', ...agreementSummary(results.cases));
+    const leaks = results.cases.filter(
+      (c) => c.seqmodel.leakedTensors !== 0 || (hasLayers(c) && c.tfjsLayers.leakedTensors !== 0),
+    );
+    if (leaks.length > 0) out.push(`TENSORS LEAKED in ${leaks.map((c) => c.key).join(', ')}`);
+  }
+  out.push(
+    '',
+    `done in ${(results.durationMs / 1000).toFixed(1)} s; load average at the end ${results.machine.loadAverage.end.join(' ')}`,
+  );
+  return out.join('\n');
+}
+
+/** `list`: the cells, backends and presets. */
+export function listing(
+  backends: readonly { name: string; description: string; available: true | string }[],
+): string {
+  const cells = listBenchCells().map(
+    (c) =>
+      `  ${describeBenchCell(c)}\n    tfjs-layers: ${'layer' in c.tfjsLayers ? c.tfjsLayers.layer : `n/a (${c.tfjsLayers.unavailable})`}`,
+  );
+  const bs = backends.map(
+    (b) =>
+      `  ${b.name}: ${b.description} (${b.available === true ? 'available' : `skipped: ${b.available}`})`,
+  );
+  return ['cells:', ...cells, '', 'backends:', ...bs].join('\n');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, quantile, relativeSpread, summarize } from './stats.js';
+import { median, medianAbsoluteDeviation, quantile, relativeSpread, summarize } from './stats.js';
 
 describe('statistics', () => {
   it('takes medians of odd and even counts', () => {
@@ -21,8 +21,16 @@ describe('statistics', () => {
 
   it('summarizes samples and their spread', () => {
     const s = summarize([4, 2, 8, 6]);
-    expect(s).toEqual({ samples: 4, min: 2, q1: 3.5, median: 5, q3: 6.5, max: 8, mean: 5 });
+    // |deviations from 5| = 1, 3, 3, 1: median 2.
+    expect(s).toEqual({ samples: 4, min: 2, q1: 3.5, median: 5, q3: 6.5, max: 8, mean: 5, mad: 2 });
     expect(relativeSpread(s)).toBeCloseTo(0.6, 12);
     expect(() => summarize([])).toThrow('no values');
+  });
+
+  it('takes the median absolute deviation, robust to one outlier', () => {
+    // median 3; deviations 2, 1, 0, 1, 97 -> sorted 0, 1, 1, 2, 97 -> 1.
+    expect(medianAbsoluteDeviation([1, 2, 3, 4, 100])).toBe(1);
+    expect(medianAbsoluteDeviation([7])).toBe(0);
+    expect(summarize([7]).mad).toBe(0);
   });
 });

@@ -8,6 +8,8 @@ export interface Summary {
   readonly q3: number;
   readonly max: number;
   readonly mean: number;
+  /** Median absolute deviation from the median (unscaled). */
+  readonly mad: number;
 }
 
 /** The `p`-quantile (0..1) by linear interpolation between closest ranks (NumPy's default). */
@@ -25,6 +27,12 @@ export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
 }
 
+/** Median absolute deviation from the median, unscaled (multiply by 1.4826 for a normal sigma). */
+export function medianAbsoluteDeviation(values: readonly number[]): number {
+  const m = median(values);
+  return median(values.map((v) => Math.abs(v - m)));
+}
+
 export function summarize(values: readonly number[]): Summary {
   if (values.length === 0) throw new Error('summarize: no values');
   return {
@@ -35,6 +43,7 @@ export function summarize(values: readonly number[]): Summary {
     q3: quantile(values, 0.75),
     max: Math.max(...values),
     mean: values.reduce((s, v) => s + v, 0) / values.length,
+    mad: medianAbsoluteDeviation(values),
   };
 }
 

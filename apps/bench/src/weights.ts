@@ -1,47 +1,52 @@
 /**
- * The host data both libraries start from: the cell's parameters drawn by core from a seed, inputs and targets,
+ * The host data every contender starts from: the cell's parameters drawn by core from a seed, inputs and targets,
  * so that seqmodel and tfjs-layers compute the same function on the same numbers.
  */
-import { createRng, initParams } from '@seqmodel/core';
-import type { BenchCell, RnnSize } from './flops.js';
-
-/**
- * Cell options shared by both libraries. tfjs-layers' default recurrent activation is hardSigmoid and seqmodel's
- * sigmoid: both are set to sigmoid. tfjs-layers' GRU is the `resetAfter: false` variant.
- */
-export const cellOptions: Readonly<Record<BenchCell, Record<string, unknown>>> = {
-  lstm: { recurrentActivation: 'sigmoid' },
-  gru: { recurrentActivation: 'sigmoid', resetAfter: false },
-};
+import { createRng, initParams, outputSizeOf, resolveCellDims } from '@seqmodel/core';
+import type { BenchCell } from './cells.js';
+import type { RnnSize } from './sizes.js';
 
 export interface HostArray {
   readonly values: Float32Array;
   readonly shape: readonly number[];
 }
 
+export interface NamedHostArray extends HostArray {
+  readonly name: string;
+}
+
 export interface BenchData {
-  /** kernel, recurrentKernel, bias: the order and layout of both libraries (Keras gate order). */
-  readonly params: readonly [HostArray, HostArray, HostArray];
+  /**
+   * The cell's parameters in the order of its specs. For the built-in cells: kernel, recurrentKernel, bias, the
+   * order and layout of tfjs-layers' weights too (Keras gate order).
+   */
+  readonly params: readonly NamedHostArray[];
   /** `[batch, time, inputSize]`. */
   readonly inputs: HostArray;
-  /** `[batch, units]`, the regression target of the training step. */
+  /** `[batch, outputSize]`, the regression target of the training step. */
   readonly target: HostArray;
 }
 
-export function benchData(cell: BenchCell, size: RnnSize, seed = 2024): BenchData {
-  const p = initParams(cell, { inputSize: size.inputSize, units: size.units, ...cellOptions[cell] }, seed);
+/** Default seed of weights and data (`--seed`). */
+export const defaultSeed = 2024;
+
+export function benchData(cell: BenchCell, size: RnnSize, seed = defaultSeed): BenchData {
+  const config = { inputSize: size.inputSize, units: size.units, ...cell.options };
+  const { cell: plugin, dims } = resolveCellDims(cell.cellName, config);
+  const params = Object.entries(initParams(plugin, config, seed)).map(([name, p]) => ({
+    name,
+    values: p.values,
+    shape: p.shape,
+  }));
   const rng = createRng(seed).fork('data');
   const normals = (n: number, scale: number) => Float32Array.from({ length: n }, () => scale * rng.normal());
+  const outputSize = outputSizeOf(plugin, dims);
   return {
-    params: [p.kernel!, p.recurrentKernel!, p.bias!].map((x) => ({ values: x.values, shape: x.shape })) as [
-      HostArray,
-      HostArray,
-      HostArray,
-    ],
+    params,
     inputs: {
       values: normals(size.batch * size.time * size.inputSize, 1),
       shape: [size.batch, size.time, size.inputSize],
     },
-    target: { values: normals(size.batch * size.units, 0.5), shape: [size.batch, size.units] },
+    target: { values: normals(size.batch * outputSize, 0.5), shape: [size.batch, outputSize] },
   };
 }

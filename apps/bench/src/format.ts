@@ -1,0 +1,52 @@
+/** Number formatting shared by the terminal table, the Markdown report and the charts. */
+import type { Summary } from './stats.js';
+
+/** Milliseconds with about 3 significant digits. */
+export function formatMs(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
+}
+
+/** `12.3 (11.9-13.0)`: median, then min-max. */
+export function formatRange(s: Summary): string {
+  return `${formatMs(s.median)} (${formatMs(s.min)}-${formatMs(s.max)})`;
+}
+
+/** A rate with thousands separators and no decimals when large. */
+export function formatRate(x: number): string {
+  return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3);
+}
+
+export function formatGflops(x: number | null): string {
+  return x === null ? 'n/a' : x >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+
+export function formatFraction(x: number | null): string {
+  return x === null ? 'n/a' : `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+}
+
+export function formatSpeedup(x: number | null): string {
+  return x === null ? 'n/a' : `${x.toFixed(2)}x`;
+}
+
+/** Bytes as MiB with one decimal (KiB below 0.1 MiB). */
+export function formatBytes(bytes: number): string {
+  const mib = bytes / 2 ** 20;
+  return mib >= 0.1 ? `${mib.toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+export function formatError(x: number | null): string {
+  return x === null ? 'n/a' : x.toExponential(1);
+}
+
+/** Columns separated by two spaces; `right` lists the columns to right-align (numbers). */
+export function alignColumns(rows: readonly (readonly string[])[], right: readonly number[] = []): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (right.includes(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand, parseInteger, parseList } from './options.js';
+import { formatSize, presets } from './sizes.js';
+
+function run(argv: string[]) {
+  const c = parseCommand(argv);
+  if (c.kind !== 'run') throw new Error(`expected a run, got ${c.kind}`);
+  return c;
+}
+
+describe('run flags', () => {
+  it('defaults to the default preset, every backend, cell and mode', () => {
+    const { config, json, markdown } = run([]);
+    expect(config.preset).toBe('default');
+    expect(config.backends).toEqual(['cpu', 'wasm', 'webgl', 'cuda']);
+    expect(config.cells).toEqual(['simpleRNN', 'lstm', 'gru', 'gruResetAfter', 'mgu']);
+    expect(config.modes).toEqual(['forward', 'train']);
+    expect(config.sizes).toEqual(presets.default.sizes);
+    expect([config.repeats, config.minTimeMs, config.warmup, config.seed, config.matMulSize]).toEqual([
+      5, 100, 2, 2024, 1024,
+    ]);
+    expect(json).toBeUndefined();
+    expect(markdown).toBeUndefined();
+    expect(run(['run']).config).toEqual(config);
+  });
+
+  it('takes a preset and lets flags override it', () => {
+    const quick = run(['--preset', 'quick']).config;
+    expect(quick.sizes).toEqual(presets.quick.sizes);
+    expect(quick.repeats).toBe(presets.quick.repeats);
+    expect(run(['--quick']).config).toEqual(quick);
+    const custom = run([
+      '--preset=large',
+      '--backends',
+      'wasm,cpu,wasm',
+      '--cells',
+      'gru,mgu',
+      '--sizes',
+      '32x64x32x128,64x100x64x256',
+      '--modes',
+      'train',
+      '--repeats',
+      '7',
+      '--min-time',
+      '0',
+      '--warmup',
+      '3',
+      '--seed',
+      '5',
+      '--matmul',
+      '0',
+      '--json',
+      'out.json',
+      '--markdown',
+      'report',
+    ]);
+    expect(custom.config.preset).toBe('large');
+    expect(custom.config.backends).toEqual(['wasm', 'cpu']);
+    expect(custom.config.cells).toEqual(['gru', 'mgu']);
+    expect(custom.config.sizes.map(formatSize)).toEqual(['32x64x32x128', '64x100x64x256']);
+    expect(custom.config.modes).toEqual(['train']);
+    expect([
+      custom.config.repeats,
+      custom.config.warmup,
+      custom.config.seed,
+      custom.config.matMulSize,
+    ]).toEqual([7, 3, 5, 0]);
+    expect(custom.json).toBe('out.json');
+    expect(custom.markdown).toBe('report');
+  });
+
+  it('names the flag, the value and what is allowed in every error', () => {
+    expect(() => run(['--preset', 'huge'])).toThrow(
+      '--preset: expected one of quick, default, large, received "huge"',
+    );
+    expect(() => run(['--backends', 'cpu,tpu'])).toThrow(
+      '--backends: unknown "tpu" in "cpu,tpu"; expected a comma-separated list of cpu, wasm, webgl, cuda (or all)',
+    );
+    expect(() => run(['--cells', 'lstm,transformer'])).toThrow(
+      '--cells: unknown "transformer" in "lstm,transformer"; expected a comma-separated list of simpleRNN, lstm, gru, gruResetAfter, mgu',
+    );
+    expect(() => run(['--modes', 'forward,'])).toThrow('--modes: an empty item in "forward,"');
+    expect(() => run(['--sizes', '32x64'])).toThrow(
+      '--sizes: size "32x64": expected batch x time x input x units',
+    );
+    expect(() => run(['--repeats', '0'])).toThrow('--repeats: expected an integer >= 1, received "0"');
+    expect(() => run(['--min-time=-1'])).toThrow('--min-time: expected an integer >= 0, received "-1"');
+    expect(() => run(['--warmup', '0'])).toThrow('--warmup: expected an integer >= 1, received "0"');
+    expect(() => run(['--seed', '1.5'])).toThrow('--seed: expected an integer >= 0, received "1.5"');
+    expect(() => run(['--matmul', 'big'])).toThrow('--matmul: expected an integer >= 0, received "big"');
+    expect(() => run(['--quick', '--preset', 'large'])).toThrow('--quick: conflicts with --preset large');
+    expect(() => run(['--json', ''])).toThrow('--json: expected a path, received ""');
+    expect(() => run(['--fast'])).toThrow("Unknown option '--fast'");
+    expect(() => run(['--fast'])).toThrow('(see --help)');
+    expect(() => run(['extra'])).toThrow('unexpected argument "extra"');
+  });
+
+  it('parses lists and integers', () => {
+    expect(parseList('--x', 'all', ['a', 'b'])).toEqual(['a', 'b']);
+    expect(parseList('--x', ' b , a ', ['a', 'b'])).toEqual(['b', 'a']);
+    expect(parseInteger('--x', '12', 1)).toBe(12);
+    expect(() => parseInteger('--x', '1e3', 1)).toThrow('--x: expected an integer >= 1, received "1e3"');
+  });
+});
+
+describe('other commands', () => {
+  it('parses compare, report, list and help', () => {
+    expect(parseCommand(['compare', 'a.json', 'b.json'])).toEqual({
+      kind: 'compare',
+      before: 'a.json',
+      after: 'b.json',
+      threshold: 0.05,
+      failOnRegression: false,
+    });
+    expect(
+      parseCommand(['compare', 'a.json', 'b.json', '--threshold', '0.1', '--fail-on-regression']),
+    ).toMatchObject({
+      threshold: 0.1,
+      failOnRegression: true,
+    });
+    expect(() => parseCommand(['compare', 'a.json'])).toThrow(
+      'compare: expected two result files (before and after), received 1',
+    );
+    expect(() => parseCommand(['compare', 'a', 'b', '--threshold', '5'])).toThrow(
+      '--threshold: expected a number in [0, 1) such as 0.05 (5%), received "5"',
+    );
+    expect(parseCommand(['report', 'r.json', '--markdown', 'out'])).toEqual({
+      kind: 'report',
+      file: 'r.json',
+      markdown: 'out',
+    });
+    expect(parseCommand(['list'])).toEqual({ kind: 'list' });
+    expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['compare', '--help'])).toEqual({ kind: 'help' });
+  });
+});

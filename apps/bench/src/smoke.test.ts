@@ -1,0 +1,105 @@
+/**
+ * End to end on the CPU backend: one tiny configuration through the command line, the JSON validated against the
+ * schema, the Markdown report written, and the run compared with itself. No timing is asserted.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { main } from './cli.js';
+import { hasLayers } from './results.js';
+import { parseSvg } from './test-fixtures.js';
+import { readResults, schemaErrors } from './validate.js';
+
+it('runs lstm and mgu at 2x3x2x4 on cpu (webgl skipped), writes valid JSON and a report', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+  const json = join(dir, 'out', 'results.json');
+  const report = join(dir, 'report');
+  const out: string[] = [];
+  const io = {
+    stdout: { write: (t: string) => out.push(t), isTTY: false },
+    stderr: { write: (t: string) => out.push(t) },
+  };
+  const argv = [
+    '--backends',
+    'cpu,webgl',
+    '--cells',
+    'lstm,mgu',
+    '--sizes',
+    '2x3x2x4',
+    '--repeats',
+    '2',
+    '--min-time',
+    '0',
+  ];
+  const status = await main(
+    [...argv, '--warmup', '1', '--matmul', '16', '--json', json, '--markdown', report],
+    io,
+  );
+  const text = out.join('');
+  expect(status, text).toBe(0);
+
+  const raw = JSON.parse(readFileSync(json, 'utf8'));
+  expect(schemaErrors(raw)).toEqual([]);
+  const results = readResults(json);
+  expect(results.schemaVersion).toBe(1);
+  expect(results.config).toMatchObject({
+    backends: ['cpu', 'webgl'],
+    cells: ['lstm', 'mgu'],
+    repeats: 2,
+    warmup: 1,
+  });
+  expect(results.backends.map((b) => [b.name, b.status])).toEqual([
+    ['cpu', 'ran'],
+    ['webgl', 'skipped'],
+  ]);
+  const webgl = results.backends[1]!;
+  expect(webgl.status === 'skipped' && webgl.reason).toContain('@seqmodel/backend-webgl');
+  const cpu = results.backends[0]!;
+  expect(cpu.status === 'ran' && cpu.matMul?.n).toBe(16);
+
+  expect(results.cases.map((c) => c.key)).toEqual([
+    'cpu/lstm/2x3x2x4/forward',
+    'cpu/lstm/2x3x2x4/train',
+    'cpu/mgu/2x3x2x4/forward',
+    'cpu/mgu/2x3x2x4/train',
+  ]);
+  for (const c of results.cases) {
+    expect(c.seqmodel.samplesMs).toHaveLength(2);
+    expect(c.seqmodel.leakedTensors).toBe(0);
+    // 2*B*T*G*U*(I+U) with B 2, T 3, I 2, U 4: G 4 for LSTM, 2 for MGU; training 3x.
+    const forward = 2 * 2 * 3 * (c.cell === 'lstm' ? 4 : 2) * 4 * (2 + 4);
+    expect(c.flops).toBe(c.mode === 'forward' ? forward : 3 * forward);
+    expect(c.seqmodel.stepsPerSecond).toBeCloseTo(c.seqmodel.sequencesPerSecond * 3, 6);
+  }
+  const [lstmForward, , mguForward] = results.cases;
+  expect(hasLayers(lstmForward!)).toBe(true);
+  expect(lstmForward!.agreement.against).toBe('tfjs-layers');
+  expect(lstmForward!.speedup).toBeGreaterThan(0);
+  expect(mguForward!.tfjsLayers).toEqual({
+    unavailable: 'tfjs-layers has no mgu layer (mgu is a seqmodel plugin cell)',
+  });
+  expect(mguForward!.agreement.against).toBe('reference');
+  expect(mguForward!.speedup).toBeNull();
+
+  // The terminal output: plain progress lines (not a terminal), the table, the skipped backend.
+  expect(text).toContain('[1/4] cpu lstm 2x3x2x4 forward: seqmodel');
+  expect(text).toContain('== cpu: tfjs-backend-cpu (JavaScript); matMul 16^3');
+  expect(text).toMatch(/lstm\s+2x3x2x4\s+forward/);
+  expect(text).toContain('webgl: the seqmodel WebGL backend');
+  expect(text).not.toContain('\r');
+
+  const files = readdirSync(report).sort();
+  expect(files).toEqual([
+    'ratio-cpu.svg',
+    'report.md',
+    'results.json',
+    'speed-cpu-forward.svg',
+    'speed-cpu-train.svg',
+  ]);
+  for (const f of files) if (f.endsWith('.svg')) parseSvg(readFileSync(join(report, f), 'utf8'));
+
+  out.length = 0;
+  expect(await main(['compare', json, json, '--fail-on-regression'], io)).toBe(0);
+  expect(out.join('')).toContain('seqmodel: 0 regression(s), 0 improvement(s), 4 unchanged');
+});
