@@ -1,0 +1,187 @@
+/**
+ * The activations a fused kernel can apply, elementwise over a run of a `Float32Array`, and their derivatives
+ * written in terms of the activation's output (so the backward pass needs only what the forward pass kept). They
+ * compute what core's activations (`@seqmodel/core`'s `activations.ts`) compute, in float64 before rounding to
+ * float32. `softmax` is not elementwise and is not offered: kernels refuse it and the generic loop runs.
+ *
+ * At the corners of the hard sigmoids (an input exactly at ±2.5 or ±3) and of relu (exactly 0), the derivative from
+ * the output is that of the open interval (0); tfjs's clip passes the gradient at the bounds themselves. Only inputs
+ * exactly on a corner can tell the two apart.
+ */
+
+export const fusedActivationNames = [
+  'linear',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'hardSigmoid',
+  'hardSigmoidKeras3',
+  'softsign',
+  'softplus',
+  'elu',
+  'selu',
+  'exponential',
+] as const;
+
+export type FusedActivationName = (typeof fusedActivationNames)[number];
+
+export function isFusedActivation(name: unknown): name is FusedActivationName {
+  return typeof name === 'string' && (fusedActivationNames as readonly string[]).includes(name);
+}
+
+const SELU_ALPHA = 1.6732632423543772;
+const LOG2E = 1.4426950408889634;
+// ln 2 split so that k·LN2_HI is exact for the k that occur.
+const LN2_HI = 0.6931471803691238;
+const LN2_LO = 1.9082149292705877e-10;
+/** 2^k for k in [-128, 128], at index k + 128. */
+const POWERS_OF_TWO = Float64Array.from({ length: 257 }, (_, i) => 2 ** (i - 128));
+
+/**
+ * e^v for the gates, about twice as fast as `Math.exp` in V8 (which calls out of the JIT): v = k·ln 2 + r with
+ * |r| <= ln 2 / 2, e^r by its degree-7 Taylor polynomial (relative error < 1e-8, far below float32's 6e-8 rounding),
+ * times 2^k from a table. The argument is clamped to [-87, 88] (e^88 is still a finite float32), so a saturated
+ * sigmoid or tanh comes out as 0, ±1 or within 1e-38 of them. NaN gives NaN.
+ */
+export function gateExp(v: number): number {
+  const x = v < -87 ? -87 : v > 88 ? 88 : v;
+  const k = Math.floor(x * LOG2E + 0.5);
+  const r = x - k * LN2_HI - k * LN2_LO;
+  const r2 = r * r;
+  // Estrin's scheme: shorter dependency chains than Horner's.
+  const p =
+    1 +
+    r +
+    r2 *
+      (0.5 +
+        r * 0.16666666666666666 +
+        r2 *
+          (0.041666666666666664 +
+            r * 0.008333333333333333 +
+            r2 * (0.001388888888888889 + r * 0.0001984126984126984)));
+  return p * POWERS_OF_TWO[k + 128]!;
+}
+const SELU_SCALE = 1.0507009873554805;
+
+/** `x[i] = f(x[i])` for `i` in `[start, end)`. */
+export function activate(name: FusedActivationName, x: Float32Array, start: number, end: number): void {
+  switch (name) {
+    case 'linear':
+      return;
+    case 'tanh':
+      // tanh(v) = (1 − e^{−2v}) / (1 + e^{−2v}); e^{−2v} saturates at e^88 for v < −44, giving −1.
+      for (let i = start; i < end; i++) {
+        const e = gateExp(-2 * x[i]!);
+        x[i] = (1 - e) / (1 + e);
+      }
+      return;
+    case 'sigmoid':
+      for (let i = start; i < end; i++) x[i] = 1 / (1 + gateExp(-x[i]!));
+      return;
+    case 'relu':
+      for (let i = start; i < end; i++) x[i] = Math.max(x[i]!, 0);
+      return;
+    case 'hardSigmoid':
+      for (let i = start; i < end; i++) x[i] = Math.min(Math.max(0.2 * x[i]! + 0.5, 0), 1);
+      return;
+    case 'hardSigmoidKeras3':
+      for (let i = start; i < end; i++) x[i] = Math.min(Math.max(x[i]! / 6 + 0.5, 0), 1);
+      return;
+    case 'softsign':
+      for (let i = start; i < end; i++) x[i] = x[i]! / (1 + Math.abs(x[i]!));
+      return;
+    case 'softplus':
+      for (let i = start; i < end; i++) {
+        const v = x[i]!;
+        x[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+      }
+      return;
+    case 'elu':
+      for (let i = start; i < end; i++) {
+        const v = x[i]!;
+        x[i] = v > 0 ? v : Math.expm1(v);
+      }
+      return;
+    case 'selu':
+      for (let i = start; i < end; i++) {
+        const v = x[i]!;
+        x[i] = SELU_SCALE * (v > 0 ? v : SELU_ALPHA * Math.expm1(v));
+      }
+      return;
+    case 'exponential':
+      for (let i = start; i < end; i++) x[i] = Math.exp(x[i]!);
+      return;
+  }
+}
+
+/**
+ * `d[dStart + i] *= f'(x_i)` for `i` in `[0, count)`, where `y[yStart + i] = f(x_i)` is the activation's output.
+ */
+export function multiplyByDerivative(
+  name: FusedActivationName,
+  d: Float32Array,
+  dStart: number,
+  y: Float32Array,
+  yStart: number,
+  count: number,
+): void {
+  const shift = yStart - dStart;
+  const end = dStart + count;
+  switch (name) {
+    case 'linear':
+      return;
+    case 'tanh':
+      for (let i = dStart; i < end; i++) {
+        const v = y[i + shift]!;
+        d[i] = d[i]! * (1 - v * v);
+      }
+      return;
+    case 'sigmoid':
+      for (let i = dStart; i < end; i++) {
+        const v = y[i + shift]!;
+        d[i] = d[i]! * v * (1 - v);
+      }
+      return;
+    case 'relu':
+      for (let i = dStart; i < end; i++) if (!(y[i + shift]! > 0)) d[i] = 0;
+      return;
+    case 'hardSigmoid':
+      for (let i = dStart; i < end; i++) {
+        const v = y[i + shift]!;
+        d[i] = v > 0 && v < 1 ? 0.2 * d[i]! : 0;
+      }
+      return;
+    case 'hardSigmoidKeras3':
+      for (let i = dStart; i < end; i++) {
+        const v = y[i + shift]!;
+        d[i] = v > 0 && v < 1 ? d[i]! / 6 : 0;
+      }
+      return;
+    case 'softsign':
+      for (let i = dStart; i < end; i++) {
+        const a = 1 - Math.abs(y[i + shift]!);
+        d[i] = d[i]! * a * a;
+      }
+      return;
+    case 'softplus':
+      // f' = sigmoid(x) = 1 - exp(-y).
+      for (let i = dStart; i < end; i++) d[i] = -d[i]! * Math.expm1(-y[i + shift]!);
+      return;
+    case 'elu':
+      // f' = 1 for x > 0, else exp(x) = y + 1.
+      for (let i = dStart; i < end; i++) {
+        const v = y[i + shift]!;
+        if (!(v > 0)) d[i] = d[i]! * (v + 1);
+      }
+      return;
+    case 'selu':
+      for (let i = dStart; i < end; i++) {
+        const v = y[i + shift]!;
+        d[i] = d[i]! * (v > 0 ? SELU_SCALE : v + SELU_SCALE * SELU_ALPHA);
+      }
+      return;
+    case 'exponential':
+      for (let i = dStart; i < end; i++) d[i] = d[i]! * y[i + shift]!;
+      return;
+  }
+}
