@@ -6,3 +6,4 @@
 export { wasmFusedKernels } from './fused-kernels.js';
 export { createWasmBackend, type WasmBackendOptions, type WasmInfo, wasmInfo } from './wasm-backend.js';
 export { installedWasmDirectory, type WasmFileName, wasmFileNames } from './wasm-files.js';
+export { XnnpackGemm } from './xnnpack-gemm.js';
