@@ -13,17 +13,25 @@ export interface BenchBackend {
   readonly details: string;
 }
 
-export async function createBenchBackend(name: BenchBackendName): Promise<BenchBackend> {
+/** Which seqmodel path runs the cell: the backend's fused kernels (the default) or core's generic loop. */
+export const benchPaths = ['fused', 'generic'] as const;
+export type BenchPath = (typeof benchPaths)[number];
+
+export async function createBenchBackend(
+  name: BenchBackendName,
+  path: BenchPath = 'fused',
+): Promise<BenchBackend> {
+  // `fusedKernels: false` leaves the built-in fused kernels out, so every cell runs through the generic loop.
+  const kernels = path === 'fused' ? {} : { fusedKernels: false as const };
   if (name === 'cpu') {
-    // The generic path: fused kernels (when there are some) are benchmarked separately.
     return {
       name,
-      backend: createCpuBackend({ fusedKernels: false }),
-      details: 'tfjs-backend-cpu (JavaScript)',
+      backend: createCpuBackend(kernels),
+      details: `tfjs-backend-cpu (JavaScript), seqmodel ${path} path`,
     };
   }
-  const backend = await createWasmBackend({ fusedKernels: false });
+  const backend = await createWasmBackend(kernels);
   const info = await wasmInfo();
-  const details = `tfjs-backend-wasm, SIMD ${info?.simd ? 'on' : 'off'}, ${info?.numThreads ?? 1} thread(s)`;
+  const details = `tfjs-backend-wasm, SIMD ${info?.simd ? 'on' : 'off'}, ${info?.numThreads ?? 1} thread(s), seqmodel ${path} path`;
   return { name, backend, details };
 }

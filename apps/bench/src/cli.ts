@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * seqmodel-bench: times seqmodel's generic path against tfjs-layers on the same tfjs backends.
+ * seqmodel-bench: times seqmodel (its fused kernels, or the generic loop) against tfjs-layers on the same tfjs
+ * backends.
  *
  *   npx -y pnpm@12.21.0 bench                         # everything (several minutes on tfjs-backend-cpu)
  *   npx -y pnpm@12.21.0 bench --quick                 # small size, few repeats
@@ -8,7 +9,13 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type BenchBackendName, benchBackendNames, createBenchBackend } from './backends.js';
+import {
+  type BenchBackendName,
+  type BenchPath,
+  benchBackendNames,
+  benchPaths,
+  createBenchBackend,
+} from './backends.js';
 import { type BenchCell, parseSize, type RnnSize } from './flops.js';
 import { benchMatMul } from './matmul.js';
 import { agreementLines, backendLine, caseTable, header } from './report.js';
@@ -19,6 +26,7 @@ const usage = `usage: seqmodel-bench [options]
   --cells lstm,gru                 cells (default: lstm,gru)
   --sizes 32x64x32x128,...         batch x time x input x units (default: 32x64x32x128,64x100x64x256)
   --modes forward,train            what to time (default: forward,train)
+  --path fused|generic             seqmodel's fused kernels, or core's generic loop (default: fused)
   --repeats N                      timed runs per measurement (default: 5)
   --warmup N                       warm-up runs, at least 1; the first checks correctness (default: 2)
   --matmul N                       size of the reference matMul, 0 to skip (default: 1024)
@@ -36,6 +44,13 @@ function list<T extends string>(name: string, text: string, allowed: readonly T[
   return items as T[];
 }
 
+function one<T extends string>(name: string, text: string, allowed: readonly T[]): T {
+  if (!allowed.includes(text as T)) {
+    throw new Error(`--${name}: expected one of ${allowed.join(', ')}, received ${JSON.stringify(text)}`);
+  }
+  return text as T;
+}
+
 function integer(name: string, text: string, min: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min)
@@ -48,6 +63,7 @@ export interface CliOptions {
   readonly cells: BenchCell[];
   readonly sizes: RnnSize[];
   readonly modes: BenchMode[];
+  readonly path: BenchPath;
   readonly repeats: number;
   readonly warmup: number;
   readonly matMul: number;
@@ -62,6 +78,7 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' {
       cells: { type: 'string' },
       sizes: { type: 'string' },
       modes: { type: 'string' },
+      path: { type: 'string' },
       repeats: { type: 'string' },
       warmup: { type: 'string' },
       matmul: { type: 'string' },
@@ -79,6 +96,7 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' {
       .split(',')
       .map(parseSize),
     modes: list('modes', values.modes ?? 'forward,train', benchModes),
+    path: one('path', values.path ?? 'fused', benchPaths),
     repeats: integer('repeats', values.repeats ?? (quick ? '2' : '5'), 1),
     warmup: integer('warmup', values.warmup ?? (quick ? '1' : '2'), 1),
     matMul: integer('matmul', values.matmul ?? '1024', 0),
@@ -102,7 +120,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   console.log(header(options, machine()));
   for (const name of options.backends) {
-    const bench = await createBenchBackend(name);
+    const bench = await createBenchBackend(name, options.path);
     const matMul =
       options.matMul > 0 ? benchMatMul(bench.backend, options.matMul, 1, options.matMulRepeats) : undefined;
     console.log(backendLine(bench, matMul));

@@ -5,9 +5,16 @@ import type { MatMulResult } from './matmul.js';
 import type { CaseResult } from './run-case.js';
 import { relativeSpread, type Summary } from './stats.js';
 
-export function header(options: { warmup: number; repeats: number }, machine: string): string {
+export function header(
+  options: { warmup: number; repeats: number; path: 'fused' | 'generic' },
+  machine: string,
+): string {
+  const path =
+    options.path === 'fused'
+      ? "seqmodel fused kernels (core runSequence -> the backend's fused kernel)"
+      : 'seqmodel generic path (core runSequence -> scanCell)';
   return [
-    'seqmodel generic path (core runSequence -> scanCell) against tfjs-layers 4.22, same tfjs backend, same weights',
+    `${path} against tfjs-layers 4.22, same tfjs backend, same weights`,
     'FLOPs count matrix products only (multiply-add = 2): forward = 2*B*T*G*U*(I+U), G = 4 for LSTM, 3 for GRU;',
     '  training step (forward, MSE loss, backward, SGD update) = 3 * forward',
     `times: median of ${options.repeats} runs after ${options.warmup} warm-up run(s), the two libraries interleaved;`,
