@@ -76,9 +76,12 @@ export function customGradient(spec: CustomGradientSpec, inputs: readonly Tensor
   }
   const result = runner.runKernelFunc({
     forwardFunc: (_backend, save) =>
-      checkOutputs(
-        spec.name,
-        spec.forward(xs, (tensors) => save(tensors), { recordsGradient: true }),
+      distinct(
+        checkOutputs(
+          spec.name,
+          spec.forward(xs, (tensors) => save(tensors), { recordsGradient: true }),
+        ),
+        xs,
       ),
     backwardsFunc: (dy, saved) => {
       const grads = checkGradientCount(
@@ -107,6 +110,22 @@ function checkOutputs(name: string, outputs: unknown): Tensor[] {
     }
   });
   return outputs;
+}
+
+/**
+ * The outputs, each a tensor of its own: tfjs accumulates gradients by tensor, so an output returned twice (a last
+ * step that is also the final state) or an input returned as an output would receive the sum of its gradients at
+ * each place. A clone shares the data.
+ */
+function distinct(outputs: Tensor[], inputs: readonly Tensor[]): Tensor[] {
+  const seen = new Set<Tensor>(inputs);
+  return outputs.map((o) => {
+    if (!seen.has(o)) {
+      seen.add(o);
+      return o;
+    }
+    return tf.clone(o);
+  });
 }
 
 function checkGradientCount(name: string, grads: unknown, inputs: readonly Tensor[]): GradientEntry[] {

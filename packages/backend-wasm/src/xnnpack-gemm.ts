@@ -43,8 +43,11 @@ export class XnnpackGemm implements GemmProvider {
   readonly name = 'xnnpack';
   private readonly backend: WasmHeapBackend;
   private readonly matMul: tf.KernelFunc;
+  private readonly maxRightOperand: number;
 
-  constructor(backend: tf.KernelBackend) {
+  /** `options.maxRightOperand` (elements) is for tests of the splitting. */
+  constructor(backend: tf.KernelBackend, options: { readonly maxRightOperand?: number } = {}) {
+    this.maxRightOperand = options.maxRightOperand ?? MAX_RIGHT_OPERAND;
     const heap = backend as Partial<WasmHeapBackend>;
     const kernel = tf.getKernel('BatchMatMul', 'wasm');
     if (typeof heap.typedArrayFromHeap !== 'function' || typeof heap.write !== 'function' || !kernel) {
