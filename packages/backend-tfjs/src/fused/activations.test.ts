@@ -1,6 +1,6 @@
 import { createReferenceBackend, getActivation } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
-import { activate, fusedActivationNames, gateExp, multiplyByDerivative } from './activations.js';
+import { activate, fusedActivationNames, gateExp, gateTanh, multiplyByDerivative } from './activations.js';
 
 // Points away from the corners of relu and the hard sigmoids (see the module comment), over the range gates see.
 const xs = Float64Array.from({ length: 161 }, (_, i) => -8.05 + 0.1 * i);
@@ -57,6 +57,16 @@ describe('fused activations', () => {
     expect(gateExp(1000)).toBe(gateExp(88));
     expect(gateExp(-1000)).toBe(gateExp(-87));
     expect(gateExp(Number.NaN)).toBeNaN();
+  });
+
+  it('gateTanh is within 2.3e-7 of Math.tanh everywhere, odd, and exact at 0', () => {
+    let worst = 0;
+    for (let x = -20; x <= 20; x += 0.00123) worst = Math.max(worst, Math.abs(gateTanh(x) - Math.tanh(x)));
+    expect(worst).toBeLessThan(2.3e-7);
+    expect(gateTanh(0)).toBe(0);
+    expect(gateTanh(-1.5)).toBe(-gateTanh(1.5));
+    expect(Math.fround(gateTanh(50))).toBe(1);
+    expect(gateTanh(Number.NaN)).toBeNaN();
   });
 
   it('saturated sigmoid and tanh give 1 and -1 exactly in float32, and 0 within 1e-38', () => {

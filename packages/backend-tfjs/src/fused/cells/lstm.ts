@@ -4,7 +4,13 @@
  *   c' = f * c + i * g,  h' = o * act(c')
  * Kept for the backward pass: the activated gates (in place of the projection), the previous c and act(c').
  */
-import { activate, type FusedActivationName, multiplyByDerivative } from '../activations.js';
+import {
+  activate,
+  type FusedActivationName,
+  gateSigmoid,
+  gateTanh,
+  multiplyByDerivative,
+} from '../activations.js';
 import { hostMatrix, type PreparedMatrix } from '../gemm.js';
 import type { FusedCell, SequenceRun, WeightGradientBlock } from '../sequence-run.js';
 
@@ -62,18 +68,43 @@ export class LstmCell implements FusedCell {
     const hNext = run.next[0]!;
     const training = run.config.training;
     const ac = this.activatedCell;
+    const previousC = this.previousC;
+    const fast = this.rec === 'sigmoid' && this.act === 'tanh';
     for (let b = 0; b < batch; b++) {
       const n = b * time + tau;
       const p = n * width;
       const q = b * width;
+      const row = b * units;
+      const a = training ? n * units : row;
+      if (previousC) previousC.set(c.subarray(row, row + units), n * units);
+      if (fast) {
+        // Keras' defaults in one pass per unit: σ gates, tanh candidate and cell output.
+        for (let j = 0; j < units; j++) {
+          const i = gateSigmoid(z[p + j]! + r[q + j]! + (bias ? bias[j]! : 0));
+          const f = gateSigmoid(z[p + units + j]! + r[q + units + j]! + (bias ? bias[units + j]! : 0));
+          const g = gateTanh(
+            z[p + 2 * units + j]! + r[q + 2 * units + j]! + (bias ? bias[2 * units + j]! : 0),
+          );
+          const o = gateSigmoid(
+            z[p + 3 * units + j]! + r[q + 3 * units + j]! + (bias ? bias[3 * units + j]! : 0),
+          );
+          z[p + j] = i;
+          z[p + units + j] = f;
+          z[p + 2 * units + j] = g;
+          z[p + 3 * units + j] = o;
+          const value = f * c[row + j]! + i * g;
+          cNext[row + j] = value;
+          const activated = gateTanh(value);
+          ac[a + j] = activated;
+          hNext[row + j] = o * activated;
+        }
+        continue;
+      }
       if (bias) for (let j = 0; j < width; j++) z[p + j] = z[p + j]! + r[q + j]! + bias[j]!;
       else for (let j = 0; j < width; j++) z[p + j] = z[p + j]! + r[q + j]!;
       activate(this.rec, z, p, p + 2 * units);
       activate(this.act, z, p + 2 * units, p + 3 * units);
       activate(this.rec, z, p + 3 * units, p + width);
-      const row = b * units;
-      const a = training ? n * units : row;
-      if (this.previousC) this.previousC.set(c.subarray(row, row + units), n * units);
       for (let j = 0; j < units; j++) {
         const value = z[p + units + j]! * c[row + j]! + z[p + j]! * z[p + 2 * units + j]!;
         cNext[row + j] = value;
