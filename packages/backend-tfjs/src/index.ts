@@ -11,10 +11,7 @@ export {
   tfjsBackendNameOf,
 } from './backend-switching.js';
 export { type CustomGradientSpec, customGradient, type GradientEntry } from './custom-gradient.js';
-export {
-  type FusedActivationName,
-  fusedActivationNames,
-} from './fused/activations.js';
+export { type FusedActivationName, fusedActivationNames } from './fused/activations.js';
 export {
   checkProductShapes,
   columns,
@@ -22,6 +19,8 @@ export {
   type HostMatrix,
   hostMatrix,
   type PreparedMatrix,
+  type ResidentMatrix,
+  residentArray,
 } from './fused/gemm.js';
 export { type HostFusedKernelsConfig, hostFusedKernels } from './fused/host-kernels.js';
 export { JsGemm } from './fused/js-gemm.js';

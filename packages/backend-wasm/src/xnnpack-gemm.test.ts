@@ -1,5 +1,20 @@
-import { columns, type HostMatrix, hostMatrix } from '@seqmodel/backend-tfjs';
-import { createRng } from '@seqmodel/core';
+import {
+  columns,
+  createTfjsBackend,
+  type HostMatrix,
+  hostFusedKernels,
+  hostMatrix,
+  type PreparedMatrix,
+} from '@seqmodel/backend-tfjs';
+import {
+  createRng,
+  gru,
+  initParamTensors,
+  lstm,
+  resolveCellOptions,
+  runSequence,
+  scanCell,
+} from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createWasmBackend } from './wasm-backend.js';
@@ -134,4 +149,65 @@ describe('XnnpackGemm', () => {
       'XnnpackGemm: expected tfjs-backend-wasm 4.22',
     );
   });
+});
+
+/** XnnpackGemm that makes the wasm heap grow inside chosen per-step products (detaching every view of it). */
+class GrowingGemm extends XnnpackGemm {
+  calls = 0;
+  growths = 0;
+  override multiplyPrepared(a: HostMatrix, b: PreparedMatrix, c: HostMatrix, accumulate: boolean): void {
+    this.calls++;
+    if (this.calls === 2 || this.calls === 5) {
+      const heap = () => (wasm as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+      const before = heap();
+      const id = wasm.write(null as unknown as Float32Array, [before / 4 + 1024], 'float32');
+      wasm.disposeData(id);
+      if (heap() > before) this.growths++;
+    }
+    super.multiplyPrepared(a, b, c, accumulate);
+  }
+}
+
+describe('fused kernels on a wasm heap that grows mid-sequence', () => {
+  for (const [cell, options] of [
+    [lstm, {}],
+    [gru, { resetAfter: false }],
+    [gru, { resetAfter: true }],
+  ] as const) {
+    it(`${cell.name} ${JSON.stringify(options)}: reads the projection again after every product`, () => {
+      const gemm = new GrowingGemm(wasm);
+      const backend = createTfjsBackend({
+        name: 'wasm-growing',
+        tfjsBackendName: 'wasm',
+        fusedKernels: hostFusedKernels({ gemm: () => gemm }),
+      });
+      const [batch, time, inputSize, units] = [3, 6, 4, 5];
+      const params = initParamTensors(backend, cell, { inputSize, units, ...options }, 5);
+      const inputs = backend.tensor(random(batch * time * inputSize, 'x'), [batch, time, inputSize]);
+      const args = {
+        cell,
+        options: resolveCellOptions(cell, options),
+        units,
+        inputs,
+        params,
+        returnSequences: true,
+      };
+      const fused = runSequence(backend, args, 'require');
+      const generic = scanCell(backend, args);
+      expect(gemm.growths).toBe(2);
+      const actual = backend.dataSync(fused.output);
+      const expected = backend.dataSync(generic.output);
+      expected.forEach((v, i) => {
+        expect(Math.abs(actual[i]! - v)).toBeLessThan(1e-5);
+      });
+      backend.dispose([
+        fused.output,
+        ...fused.state,
+        generic.output,
+        ...generic.state,
+        inputs,
+        ...Object.values(params),
+      ]);
+    });
+  }
 });

@@ -17,7 +17,10 @@ import {
   checkProductShapes,
   type GemmProvider,
   type HostMatrix,
+  hostMatrix,
   type PreparedMatrix,
+  type ResidentMatrix,
+  residentArray,
 } from '@seqmodel/backend-tfjs';
 import { SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -173,6 +176,47 @@ export class XnnpackGemm implements GemmProvider {
         if (r) this.backend.disposeData(r.dataId);
       }
     }
+  }
+
+  /**
+   * `op(a)·op(b)` left on the wasm heap when it is one plain product (the input projection: many rows, a small
+   * right-hand operand); otherwise computed into JavaScript memory.
+   */
+  multiplyResident(a: HostMatrix, transposeA: boolean, b: HostMatrix, transposeB: boolean): ResidentMatrix {
+    const m = transposeA ? a.cols : a.rows;
+    const k = transposeA ? a.rows : a.cols;
+    const n = transposeB ? b.rows : b.cols;
+    if (m < n || k * n > this.maxRightOperand) {
+      const out = new Float32Array(m * n);
+      this.multiply(a, transposeA, b, transposeB, hostMatrix(out, m, n), false);
+      return residentArray(out, m, n);
+    }
+    checkProductShapes(a, transposeA, b, transposeB, hostMatrix(new Float32Array(0), m, n, 0, n));
+    const left = this.stage(a, transposeA, 0, m, 0, k);
+    let right: tf.TensorInfo | undefined;
+    let out: tf.TensorInfo;
+    try {
+      right = this.stage(b, transposeB, 0, k, 0, n);
+      out = this.product(left, right);
+    } finally {
+      this.backend.disposeData(left.dataId);
+      if (right) this.backend.disposeData(right.dataId);
+    }
+    const backend = this.backend;
+    let released = false;
+    return {
+      rows: m,
+      cols: n,
+      inJavaScript: false,
+      view: () => {
+        if (released) throw new Error('XnnpackGemm: a released product was read (internal error)');
+        return backend.typedArrayFromHeap(out);
+      },
+      release: () => {
+        if (!released) backend.disposeData(out.dataId);
+        released = true;
+      },
+    };
   }
 
   /** Copies (or adds) the transpose of the product `out` into `c`, then frees it. */

@@ -38,6 +38,29 @@ export interface PreparedMatrix {
 }
 
 /**
+ * A product kept where the provider computed it (JavaScript memory, or the wasm heap), so that a large result is
+ * not copied only to be read once.
+ */
+export interface ResidentMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  /** True when the values are a JavaScript array (kept by the garbage collector; `release` does nothing). */
+  readonly inJavaScript: boolean;
+  /**
+   * The values, row-major. Call again after any other call on the provider: a wasm heap that grows detaches earlier
+   * views (they then have length 0).
+   */
+  view(): Float32Array;
+  /** Frees it; `view` must not be called afterwards. */
+  release(): void;
+}
+
+/** A {@link ResidentMatrix} in JavaScript memory. */
+export function residentArray(data: Float32Array, rows: number, cols: number): ResidentMatrix {
+  return { rows, cols, inJavaScript: true, view: () => data, release: () => undefined };
+}
+
+/**
  * Matrix products on host matrices. `c` never overlaps `a` or `b`. With `accumulate`, the product is added to `c`;
  * otherwise it replaces `c`.
  */
@@ -59,6 +82,8 @@ export interface GemmProvider {
   ): void;
   /** Frees what `prepare` allocated (nothing for JavaScript arrays; wasm memory for XNNPACK). */
   release(b: PreparedMatrix): void;
+  /** `op(a)·op(b)` as a new matrix, left where it was computed. */
+  multiplyResident(a: HostMatrix, transposeA: boolean, b: HostMatrix, transposeB: boolean): ResidentMatrix;
 }
 
 /** `[m, k]·[k, n]` shapes of `op(a)·op(b)` checked against `c`; throws a plain Error on a driver bug. */

@@ -9,7 +9,15 @@
  * The 4 x 8 tile with float32 panels measured fastest in V8 (Node 20, x86-64) among 1-8 x 2-16 tiles and float64
  * panels: ~4.5 GFLOP/s on the per-step shapes, against ~2 for a plain i-k-j loop.
  */
-import { checkProductShapes, type GemmProvider, type HostMatrix, type PreparedMatrix } from './gemm.js';
+import {
+  checkProductShapes,
+  type GemmProvider,
+  type HostMatrix,
+  hostMatrix,
+  type PreparedMatrix,
+  type ResidentMatrix,
+  residentArray,
+} from './gemm.js';
 
 const MR = 4;
 const NR = 8;
@@ -235,7 +243,8 @@ export class JsGemm implements GemmProvider {
     return new PackedMatrix(k, n, paddedCols, panels);
   }
 
-  release(): void {}
+  /** Packed panels are JavaScript memory: nothing to free. */
+  release(_b: PreparedMatrix): void {}
 
   multiplyPrepared(a: HostMatrix, b: PreparedMatrix, c: HostMatrix, accumulate: boolean): void {
     checkProductShapes(a, false, b, false, c);
@@ -252,6 +261,14 @@ export class JsGemm implements GemmProvider {
   ): void {
     checkProductShapes(a, transposeA, b, transposeB, c);
     this.run(a, transposeA, this.prepare(b, transposeB), c, accumulate);
+  }
+
+  multiplyResident(a: HostMatrix, transposeA: boolean, b: HostMatrix, transposeB: boolean): ResidentMatrix {
+    const m = transposeA ? a.cols : a.rows;
+    const n = transposeB ? b.rows : b.cols;
+    const out = new Float32Array(m * n);
+    this.multiply(a, transposeA, b, transposeB, hostMatrix(out, m, n), false);
+    return residentArray(out, m, n);
   }
 
   private run(a: HostMatrix, transposeA: boolean, b: PackedMatrix, c: HostMatrix, accumulate: boolean): void {

@@ -13,7 +13,13 @@
  * repeats the previous step's output (zeros before the first valid step), or is zero with `zeroMaskedOutputs`;
  * gradients flow accordingly. With `goBackwards`, step `s` reads time `time - 1 - s` and writes output `s`.
  */
-import { type GemmProvider, type HostMatrix, hostMatrix } from './gemm.js';
+import {
+  type GemmProvider,
+  type HostMatrix,
+  hostMatrix,
+  type ResidentMatrix,
+  residentArray,
+} from './gemm.js';
 
 export interface SequenceRunConfig {
   readonly batch: number;
@@ -52,9 +58,10 @@ export interface FusedCell {
   /** Number of states (2 for an LSTM: h and c). */
   readonly states: number;
   /**
-   * One step at time `tau`: read `run.projection` rows `b * time + tau` (overwriting them with the activated gates
-   * when training, kept for the backward pass), the states `run.state` and `run.recurrentInput` (h̃, the state h
-   * times the recurrent mask); write every row of `run.next`. The run restores masked rows afterwards.
+   * One step at time `tau`: read `run.projection` rows `b * time + tau` (overwriting them with the activated gates,
+   * kept for the backward pass when training; read `run.projection` again after each product, as it may live in
+   * wasm memory that a product can move), the states `run.state` and `run.recurrentInput` (h̃, the state h times the
+   * recurrent mask); write every row of `run.next`. The run restores masked rows afterwards.
    */
   forwardStep(tau: number): void;
   /**
@@ -102,8 +109,9 @@ export class SequenceRun {
   readonly gemm: GemmProvider;
   readonly cell: FusedCell;
 
-  /** `[batch * time, gates * units]`: `X·W` (no bias); the activated gates once a step has run, when training. */
-  readonly projection: Float32Array;
+  /** `X·W` where the provider computed it; in JavaScript memory once the forward pass is over. */
+  private projected: ResidentMatrix;
+  private projectedView: Float32Array;
   /** The states before the current step, each `[batch, units]`. */
   state: Float32Array[];
   /** The states after the current step. */
@@ -152,15 +160,13 @@ export class SequenceRun {
     this.inputSize = inputSize;
     this.units = units;
     const rows = batch * time;
-    this.projection = new Float32Array(rows * gates * units);
-    gemm.multiply(
+    this.projected = gemm.multiplyResident(
       hostMatrix(inputs.x, rows, inputSize),
       false,
       hostMatrix(inputs.kernel, inputSize, gates * units),
       false,
-      hostMatrix(this.projection, rows, gates * units),
-      false,
     );
+    this.projectedView = this.projected.view();
     this.valid = new Uint8Array(batch).fill(1);
     this.previousH = config.training ? new Float32Array(rows * units) : undefined;
     this.outputs = config.returnSequences ? new Float32Array(rows * units) : undefined;
@@ -172,6 +178,16 @@ export class SequenceRun {
     );
     this.next = Array.from({ length: states }, () => new Float32Array(batch * units));
     this.recurrentInput = inputs.recurrentMask ? new Float32Array(batch * units) : this.state[0]!;
+  }
+
+  /**
+   * `[batch * time, gates * units]`: `X·W` (no bias), with the activated gates of the steps run so far (rows
+   * `b * time + t`). During the forward pass it may live in wasm memory: read it again after every product.
+   */
+  get projection(): Float32Array {
+    // A view of wasm memory that grew since is detached: it has length 0.
+    if (this.projectedView.length === 0) this.projectedView = this.projected.view();
+    return this.projectedView;
   }
 
   /** Time index of processing step `s`. */
@@ -219,6 +235,17 @@ export class SequenceRun {
       }
     } finally {
       this.cell.release();
+      if (!this.projected.inJavaScript) {
+        // Wasm memory is not garbage-collected: free it now. The backward pass reads the gates from a copy.
+        const gates = this.config.training ? this.projection.slice() : undefined;
+        this.projected.release();
+        this.projected = residentArray(
+          gates ?? new Float32Array(0),
+          this.projected.rows,
+          this.projected.cols,
+        );
+        this.projectedView = this.projected.view();
+      }
     }
   }
 
@@ -250,8 +277,8 @@ export class SequenceRun {
     const { batch, time, units } = this;
     const size = batch * units;
     const states = this.cell.states;
-    this.dP = new Float32Array(this.projection.length);
-    const width = this.projection.length / (batch * time);
+    const width = this.projected.cols;
+    this.dP = new Float32Array(batch * time * width);
     this.dPSums = new Float64Array(width);
     this.dState = Array.from({ length: states }, (_, k) =>
       dFinalState[k] ? Float32Array.from(dFinalState[k]!) : new Float32Array(size),

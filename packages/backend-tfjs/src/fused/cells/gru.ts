@@ -75,7 +75,6 @@ export class GruCell implements FusedCell {
     const { batch, time, units } = run;
     const width = 3 * units;
     this.forwardKernels ??= this.prepare(false);
-    const x = run.projection;
     const ht = run.recurrentInput;
     const hNext = run.next[0]!;
     const bias = run.inputs.bias;
@@ -88,6 +87,8 @@ export class GruCell implements FusedCell {
         hostMatrix(r, batch, width),
         false,
       );
+      // Read after the product: wasm memory may have moved (see SequenceRun.projection).
+      const x = run.projection;
       const rh = this.recurrentH;
       for (let b = 0; b < batch; b++) {
         const n = b * time + tau;
@@ -117,6 +118,7 @@ export class GruCell implements FusedCell {
       hostMatrix(r, batch, 2 * units),
       false,
     );
+    let x = run.projection;
     const rHt = this.resetH;
     for (let b = 0; b < batch; b++) {
       const p = (b * time + tau) * width;
@@ -134,6 +136,7 @@ export class GruCell implements FusedCell {
       hostMatrix(rh, batch, units),
       false,
     );
+    x = run.projection;
     for (let b = 0; b < batch; b++) {
       const p = (b * time + tau) * width;
       const row = b * units;
