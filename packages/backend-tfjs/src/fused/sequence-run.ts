@@ -342,10 +342,10 @@ export class SequenceRun {
   }
 
   /**
-   * Adds d loss / d h̃ of the current step (`dRecurrent`, every row; only valid rows are read) to the gradient of
-   * the previous h, through the recurrent mask, and accumulates the mask's own gradient.
+   * Adds d loss / d h̃ of the current step (`dRecurrent`, plus `direct` when given; every row, only valid rows are
+   * read) to the gradient of the previous h, through the recurrent mask, and accumulates the mask's own gradient.
    */
-  recurrentGradient(dRecurrent: Float32Array, tau: number): void {
+  recurrentGradient(dRecurrent: Float32Array, tau: number, direct?: Float32Array): void {
     const { batch, units, time } = this;
     const dh = this.dPrevious[0]!;
     const rm = this.inputs.recurrentMask;
@@ -354,15 +354,15 @@ export class SequenceRun {
     for (let b = 0; b < batch; b++) {
       if (!this.valid[b]) continue;
       const row = b * units;
-      if (rm) {
-        const from = (b * time + tau) * units;
-        for (let j = 0; j < units; j++) {
-          const d = dRecurrent[row + j]!;
+      const from = (b * time + tau) * units;
+      for (let j = 0; j < units; j++) {
+        const d = direct ? dRecurrent[row + j]! + direct[row + j]! : dRecurrent[row + j]!;
+        if (rm) {
           dh[row + j]! += d * rm[row + j]!;
           drm![row + j]! += d * previousH[from + j]!;
+        } else {
+          dh[row + j]! += d;
         }
-      } else {
-        for (let j = 0; j < units; j++) dh[row + j]! += dRecurrent[row + j]!;
       }
     }
   }

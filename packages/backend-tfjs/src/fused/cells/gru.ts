@@ -10,7 +10,13 @@
  *
  * Kept for the backward pass: the activated gates (in place of the projection) and, with `resetAfter`, rh.
  */
-import { activate, type FusedActivationName, multiplyByDerivative } from '../activations.js';
+import {
+  activate,
+  type FusedActivationName,
+  gateSigmoid,
+  gateTanh,
+  multiplyByDerivative,
+} from '../activations.js';
 import { columns, hostMatrix, type PreparedMatrix } from '../gemm.js';
 import type { FusedCell, SequenceRun, WeightGradientBlock } from '../sequence-run.js';
 import { addRow } from '../sequence-run.js';
@@ -27,6 +33,8 @@ export class GruCell implements FusedCell {
   private readonly act: FusedActivationName;
   private readonly rec: FusedActivationName;
   private readonly resetAfter: boolean;
+  /** Keras' defaults (σ gates, tanh candidate), computed inline. */
+  private readonly fast: boolean;
   /** The step's recurrent product: `[batch, 3 * units]` (resetAfter), else `[batch, 2 * units]` then `[batch, units]`. */
   private readonly product: Float32Array;
   private readonly productH: Float32Array;
@@ -50,6 +58,7 @@ export class GruCell implements FusedCell {
     this.act = options.activation;
     this.rec = options.recurrentActivation;
     this.resetAfter = options.resetAfter;
+    this.fast = this.rec === 'sigmoid' && this.act === 'tanh';
     const { batch, time, units } = run;
     const training = run.config.training;
     this.product = new Float32Array(batch * (this.resetAfter ? 3 : 2) * units);
@@ -99,7 +108,8 @@ export class GruCell implements FusedCell {
         } else {
           for (let j = 0; j < 2 * units; j++) x[p + j] = x[p + j]! + r[q + j]!;
         }
-        activate(this.rec, x, p, p + 2 * units);
+        if (this.fast) for (let j = p; j < p + 2 * units; j++) x[j] = gateSigmoid(x[j]!);
+        else activate(this.rec, x, p, p + 2 * units);
         const a = training ? n * units : b * units;
         for (let j = 0; j < units; j++) {
           const k = 2 * units + j;
@@ -107,8 +117,7 @@ export class GruCell implements FusedCell {
           rh[a + j] = recurrent;
           x[p + k] = (bias ? x[p + k]! + bias[k]! : x[p + k]!) + x[p + units + j]! * recurrent;
         }
-        activate(this.act, x, p + 2 * units, p + width);
-        this.interpolate(x, p, ht, hNext, b);
+        this.candidate(x, p, ht, hNext, b);
       }
       return;
     }
@@ -123,9 +132,14 @@ export class GruCell implements FusedCell {
     for (let b = 0; b < batch; b++) {
       const p = (b * time + tau) * width;
       const q = b * 2 * units;
-      if (bias) for (let j = 0; j < 2 * units; j++) x[p + j] = x[p + j]! + r[q + j]! + bias[j]!;
-      else for (let j = 0; j < 2 * units; j++) x[p + j] = x[p + j]! + r[q + j]!;
-      activate(this.rec, x, p, p + 2 * units);
+      if (this.fast) {
+        for (let j = 0; j < 2 * units; j++)
+          x[p + j] = gateSigmoid(x[p + j]! + r[q + j]! + (bias ? bias[j]! : 0));
+      } else {
+        if (bias) for (let j = 0; j < 2 * units; j++) x[p + j] = x[p + j]! + r[q + j]! + bias[j]!;
+        else for (let j = 0; j < 2 * units; j++) x[p + j] = x[p + j]! + r[q + j]!;
+        activate(this.rec, x, p, p + 2 * units);
+      }
       const row = b * units;
       for (let j = 0; j < units; j++) rHt[row + j] = x[p + units + j]! * ht[row + j]!;
     }
@@ -144,18 +158,28 @@ export class GruCell implements FusedCell {
         const k = 2 * units + j;
         x[p + k] = x[p + k]! + rh[row + j]! + (bias ? bias[k]! : 0);
       }
-      activate(this.act, x, p + 2 * units, p + width);
-      this.interpolate(x, p, ht, hNext, b);
+      this.candidate(x, p, ht, hNext, b);
     }
   }
 
-  /** h' = z * h̃ + (1 − z) * ĥ for row `b`. */
-  private interpolate(x: Float32Array, p: number, ht: Float32Array, hNext: Float32Array, b: number): void {
+  /** ĥ = act(a) in place of a, then h' = z * h̃ + (1 − z) * ĥ, for row `b`. */
+  private candidate(x: Float32Array, p: number, ht: Float32Array, hNext: Float32Array, b: number): void {
     const units = this.run.units;
     const row = b * units;
+    const c = p + 2 * units;
+    if (this.fast) {
+      for (let j = 0; j < units; j++) {
+        const z = x[p + j]!;
+        const candidate = gateTanh(x[c + j]!);
+        x[c + j] = candidate;
+        hNext[row + j] = z * ht[row + j]! + (1 - z) * candidate;
+      }
+      return;
+    }
+    activate(this.act, x, c, c + units);
     for (let j = 0; j < units; j++) {
       const z = x[p + j]!;
-      hNext[row + j] = z * ht[row + j]! + (1 - z) * x[p + 2 * units + j]!;
+      hNext[row + j] = z * ht[row + j]! + (1 - z) * x[c + j]!;
     }
   }
 
@@ -179,10 +203,11 @@ export class GruCell implements FusedCell {
         const candidate = x[p + 2 * units + j]!;
         const d = dNew[row + j]!;
         dx[p + j] = d * (ht[row + j]! - candidate);
-        dx[p + 2 * units + j] = d * (1 - z);
+        // tanh' = 1 − ĥ² inline on the fast path.
+        dx[p + 2 * units + j] = this.fast ? d * (1 - z) * (1 - candidate * candidate) : d * (1 - z);
         dDirect[row + j] = d * z;
       }
-      multiplyByDerivative(this.act, dx, p + 2 * units, x, p + 2 * units, units);
+      if (!this.fast) multiplyByDerivative(this.act, dx, p + 2 * units, x, p + 2 * units, units);
     }
     if (this.resetAfter) {
       this.dR ??= new Float32Array(dx.length);
@@ -223,6 +248,18 @@ export class GruCell implements FusedCell {
         if (!run.valid[b]) continue;
         const p = (b * time + tau) * width;
         const row = b * units;
+        if (this.fast) {
+          // σ' = y (1 − y) inline.
+          for (let j = 0; j < units; j++) {
+            const d = dReset[row + j]!;
+            const z = x[p + j]!;
+            const r = x[p + units + j]!;
+            dx[p + j] = dx[p + j]! * z * (1 - z);
+            dx[p + units + j] = d * ht[row + j]! * r * (1 - r);
+            dDirect[row + j]! += d * r;
+          }
+          continue;
+        }
         for (let j = 0; j < units; j++) {
           const d = dReset[row + j]!;
           dx[p + units + j] = d * ht[row + j]!;
@@ -237,9 +274,7 @@ export class GruCell implements FusedCell {
         false,
       );
     }
-    const dRecurrent = this.dRecurrent;
-    for (let i = 0; i < batch * units; i++) dRecurrent[i]! += dDirect[i]!;
-    run.recurrentGradient(dRecurrent, tau);
+    run.recurrentGradient(this.dRecurrent, tau, dDirect);
   }
 
   weightGradientBlocks(): WeightGradientBlock[] {
