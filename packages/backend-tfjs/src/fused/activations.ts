@@ -30,71 +30,40 @@ export function isFusedActivation(name: unknown): name is FusedActivationName {
 }
 
 const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
 
-// ln 2 split so that k·LN2_HI is exact for the k that occur.
-const LN2_HI = 0.6931471803691238;
-const LN2_LO = 1.9082149292705877e-10;
-/** 2^k for k in [-128, 128], at index k + 128. */
-const POWERS_OF_TWO = Float64Array.from({ length: 257 }, (_, i) => 2 ** (i - 128));
+/** e^v = 2^(k/32)·e^r with |r| <= ln 2 / 64: the two powers of two from tables. */
+const EXP_SCALE = 32 / Math.LN2;
+const EXP_STEP = Math.LN2 / 32;
+const FRACTIONS = Float64Array.from({ length: 32 }, (_, i) => 2 ** (i / 32));
+const POWERS = Float64Array.from({ length: 256 }, (_, i) => 2 ** (i - 128));
 
 /**
- * e^v for the gates, about twice as fast as `Math.exp` in V8 (which calls out of the JIT): v = k·ln 2 + r with
- * |r| <= ln 2 / 2, e^r by its degree-7 Taylor polynomial (relative error < 1e-8, far below float32's 6e-8 rounding),
- * times 2^k from a table. The argument is clamped to [-87, 88] (e^88 is still a finite float32), so a saturated
- * sigmoid or tanh comes out as 0, ±1 or within 1e-38 of them. NaN gives NaN.
+ * e^v for the gates, about twice as fast as `Math.exp` in V8 (which calls out of the JIT): v = (k/32)·ln 2 + r with
+ * |r| <= ln 2 / 64, e^r by its degree-4 Taylor polynomial, times 2^(k/32) from two small tables. Relative error
+ * below 2e-12. The argument is clamped to [-87, 88] (e^88 is still a finite float32), so saturated gates come out as
+ * exactly 0, ±1, or within 1e-38 of them. NaN gives NaN.
  */
 export function gateExp(v: number): number {
   const x = Math.min(Math.max(v, -87), 88);
-  const k = Math.floor(x * Math.LOG2E + 0.5);
-  const r = x - k * LN2_HI - k * LN2_LO;
-  const r2 = r * r;
-  // Estrin's scheme: shorter dependency chains than Horner's.
-  const p =
-    1 +
-    r +
-    r2 *
-      (0.5 +
-        r * 0.16666666666666666 +
-        r2 *
-          (0.041666666666666664 +
-            r * 0.008333333333333333 +
-            r2 * (0.001388888888888889 + r * 0.0001984126984126984)));
-  return p * POWERS_OF_TWO[k + 128]!;
+  const k = Math.floor(x * EXP_SCALE + 0.5);
+  const r = x - k * EXP_STEP;
+  const p = 1 + r * (1 + r * (0.5 + r * (0.16666666666666666 + r * 0.041666666666666664)));
+  // k & 31 and k >> 5 split k into its fraction and integer parts of 32 (also for negative k).
+  return p * FRACTIONS[k & 31]! * POWERS[(k >> 5) + 128]!;
 }
-const SELU_SCALE = 1.0507009873554805;
 
 /** σ(v) = 1 / (1 + e^−v) with {@link gateExp}. */
 export function gateSigmoid(v: number): number {
   return 1 / (1 + gateExp(-v));
 }
 
-/** Beyond ±7.998811721801758 the result is ±1 (tanh is within 2.3e-7 of it there). */
-const TANH_CLAMP = 7.998811721801758;
-
 /**
- * tanh(v) for the gates, about five times as fast as `Math.tanh` in V8: the rational minimax approximation Eigen
- * uses for float32 (`ptanh_float`, a degree 13/6 ratio of odd/even polynomials), evaluated in float64, and ±1
- * beyond the clamp. Absolute error below 2.3e-7 (a few float32 ulps, near saturation; far less near 0). NaN gives
- * NaN.
+ * tanh(v) = 1 − 2 / (1 + e^{2v}) with {@link gateExp}, about five times as fast as `Math.tanh` in V8. Absolute
+ * error below 2e-12; exactly ±1 once saturated, exactly 0 at 0.
  */
 export function gateTanh(v: number): number {
-  if (v > TANH_CLAMP) return 1;
-  if (v < -TANH_CLAMP) return -1;
-  const x = v;
-  const x2 = x * x;
-  const p =
-    x *
-    (4.89352455891786e-3 +
-      x2 *
-        (6.37261928875436e-4 +
-          x2 *
-            (1.48572235717979e-5 +
-              x2 *
-                (5.12229709037114e-8 +
-                  x2 * (-8.60467152213735e-11 + x2 * (2.00018790482477e-13 + x2 * -2.76076847742355e-16))))));
-  const q =
-    4.89352518554385e-3 + x2 * (2.268434632439e-3 + x2 * (1.18534705686654e-4 + x2 * 1.19825839466702e-6));
-  return p / q;
+  return 1 - 2 / (1 + gateExp(2 * v));
 }
 
 /** `x[i] = f(x[i])` for `i` in `[start, end)`. */

@@ -19,6 +19,45 @@ export interface GatedCellActivations {
   readonly recurrentActivation: FusedActivationName;
 }
 
+/**
+ * One row of the step with Keras' defaults (σ gates, tanh candidate and cell output), in one pass per unit. Kept
+ * apart and small so that V8 inlines the activations into it: inside a large function the inlining budget runs out,
+ * and every activation becomes a call returning a boxed double. The gates and act(c) are kept only when `ac` is
+ * given (training).
+ */
+function lstmRowSigmoidTanh(
+  units: number,
+  z: Float32Array,
+  p: number,
+  r: Float32Array,
+  q: number,
+  bias: Float32Array | undefined,
+  c: Float32Array,
+  cNext: Float32Array,
+  hNext: Float32Array,
+  row: number,
+  ac: Float32Array | undefined,
+  a: number,
+): void {
+  for (let j = 0; j < units; j++) {
+    const i = gateSigmoid(z[p + j]! + r[q + j]! + (bias ? bias[j]! : 0));
+    const f = gateSigmoid(z[p + units + j]! + r[q + units + j]! + (bias ? bias[units + j]! : 0));
+    const g = gateTanh(z[p + 2 * units + j]! + r[q + 2 * units + j]! + (bias ? bias[2 * units + j]! : 0));
+    const o = gateSigmoid(z[p + 3 * units + j]! + r[q + 3 * units + j]! + (bias ? bias[3 * units + j]! : 0));
+    const value = f * c[row + j]! + i * g;
+    cNext[row + j] = value;
+    const activated = gateTanh(value);
+    hNext[row + j] = o * activated;
+    if (ac) {
+      z[p + j] = i;
+      z[p + units + j] = f;
+      z[p + 2 * units + j] = g;
+      z[p + 3 * units + j] = o;
+      ac[a + j] = activated;
+    }
+  }
+}
+
 export class LstmCell implements FusedCell {
   readonly gates = 4;
   readonly states = 2;
@@ -78,26 +117,7 @@ export class LstmCell implements FusedCell {
       const a = training ? n * units : row;
       if (previousC) previousC.set(c.subarray(row, row + units), n * units);
       if (fast) {
-        // Keras' defaults in one pass per unit: σ gates, tanh candidate and cell output.
-        for (let j = 0; j < units; j++) {
-          const i = gateSigmoid(z[p + j]! + r[q + j]! + (bias ? bias[j]! : 0));
-          const f = gateSigmoid(z[p + units + j]! + r[q + units + j]! + (bias ? bias[units + j]! : 0));
-          const g = gateTanh(
-            z[p + 2 * units + j]! + r[q + 2 * units + j]! + (bias ? bias[2 * units + j]! : 0),
-          );
-          const o = gateSigmoid(
-            z[p + 3 * units + j]! + r[q + 3 * units + j]! + (bias ? bias[3 * units + j]! : 0),
-          );
-          z[p + j] = i;
-          z[p + units + j] = f;
-          z[p + 2 * units + j] = g;
-          z[p + 3 * units + j] = o;
-          const value = f * c[row + j]! + i * g;
-          cNext[row + j] = value;
-          const activated = gateTanh(value);
-          ac[a + j] = activated;
-          hNext[row + j] = o * activated;
-        }
+        lstmRowSigmoidTanh(units, z, p, r, q, bias, c, cNext, hNext, row, training ? ac : undefined, a);
         continue;
       }
       if (bias) for (let j = 0; j < width; j++) z[p + j] = z[p + j]! + r[q + j]! + bias[j]!;
