@@ -103,10 +103,13 @@ class HostFusedKernel implements TfjsFusedKernel {
         return `${name} ${JSON.stringify(options[name])} has no fused implementation (fused: ${fusedActivationNames.join(', ')})`;
       }
     }
+    // Malformed arguments are not refused here: run() reports them with the generic loop's messages.
+    const params = typeof args.params === 'object' && args.params !== null ? args.params : {};
+    const initialState = Array.isArray(args.initialState) ? args.initialState : [];
     const tensors: [string, unknown][] = [
       ['inputs', args.inputs],
-      ...Object.entries(args.params).map(([n, p]): [string, unknown] => [`params.${n}`, p]),
-      ...(args.initialState ?? []).map((s, i): [string, unknown] => [`initialState[${i}]`, s]),
+      ...Object.entries(params).map(([n, p]): [string, unknown] => [`params.${n}`, p]),
+      ...initialState.map((s, i): [string, unknown] => [`initialState[${i}]`, s]),
       ...(args.recurrentMask === undefined
         ? []
         : [['recurrentMask', args.recurrentMask] as [string, unknown]]),

@@ -494,6 +494,10 @@ export function fusedKernelChecks<T>(backend: SwitchableNumerics<T>): Conformanc
           change: (a, b) => ({ ...a, params: { ...a.params, recurrentKernel: b.fill([5, 16], 0) } }),
         },
         { name: 'units that are not a positive integer', change: (a) => ({ ...a, units: 0 }) },
+        {
+          name: 'params that are not an object',
+          change: (a) => ({ ...a, params: undefined as unknown as Record<string, T> }),
+        },
       ];
       for (const bad of cases) {
         const t = toTensors(backend, c);
@@ -507,12 +511,19 @@ export function fusedKernelChecks<T>(backend: SwitchableNumerics<T>): Conformanc
           }
           if (genericMessage === '') throw new SeqmodelError(`${bad.name}: the generic loop did not throw`);
           checkNoLeak(backend, `${bad.name}, fused`, () => {
+            // Through runSequence (supports, then run) and through the kernel directly.
+            expectSeqmodelError(`${bad.name}, runSequence`, () => runSequence(backend, args, 'require'), [
+              genericMessage,
+            ]);
             expectSeqmodelError(`${bad.name}, fused`, () => kernel.run(args), [genericMessage]);
           });
           backend.dispose(
-            [args.inputs, ...Object.values(args.params), ...(args.initialState ?? []), args.mask].filter(
-              (x): x is T => x !== undefined,
-            ),
+            [
+              args.inputs,
+              ...Object.values(args.params ?? {}),
+              ...(args.initialState ?? []),
+              args.mask,
+            ].filter((x): x is T => x !== undefined),
           );
         } finally {
           dispose(backend, t);
