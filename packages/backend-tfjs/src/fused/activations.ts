@@ -40,15 +40,16 @@ const POWERS = Float64Array.from({ length: 256 }, (_, i) => 2 ** (i - 128));
 
 /**
  * e^v for the gates, about twice as fast as `Math.exp` in V8 (which calls out of the JIT): v = (k/32)·ln 2 + r with
- * |r| <= ln 2 / 64, e^r by its degree-4 Taylor polynomial, times 2^(k/32) from two small tables. Relative error
- * below 2e-12. The argument is clamped to [-87, 88] (e^88 is still a finite float32), so saturated gates come out as
+ * |r| <= ln 2 / 64, e^r by its degree-3 Taylor polynomial, times 2^(k/32) from two small tables. Relative error
+ * below 6e-10 (float32 rounding is 6e-8). The argument is clamped to [-87, 88] (e^88 is still a finite float32), so saturated gates come out as
  * exactly 0, ±1, or within 1e-38 of them. NaN gives NaN.
  */
 export function gateExp(v: number): number {
   const x = Math.min(Math.max(v, -87), 88);
   const k = Math.floor(x * EXP_SCALE + 0.5);
   const r = x - k * EXP_STEP;
-  const p = 1 + r * (1 + r * (0.5 + r * (0.16666666666666666 + r * 0.041666666666666664)));
+  // Degree 3 suffices (|r|^4 / 24 < 6e-10) and ran a quarter faster per LSTM unit than degree 4 in V8.
+  const p = 1 + r * (1 + r * (0.5 + r * 0.16666666666666666));
   // k & 31 and k >> 5 split k into its fraction and integer parts of 32 (also for negative k).
   return p * FRACTIONS[k & 31]! * POWERS[(k >> 5) + 128]!;
 }
@@ -60,7 +61,7 @@ export function gateSigmoid(v: number): number {
 
 /**
  * tanh(v) = 1 − 2 / (1 + e^{2v}) with {@link gateExp}, about five times as fast as `Math.tanh` in V8. Absolute
- * error below 2e-12; exactly ±1 once saturated, exactly 0 at 0.
+ * error below 6e-10; exactly ±1 once saturated, exactly 0 at 0.
  */
 export function gateTanh(v: number): number {
   return 1 - 2 / (1 + gateExp(2 * v));
