@@ -191,7 +191,7 @@ class HostFusedKernel implements TfjsFusedKernel {
           ];
           if (bias) grads.push(() => tf.tensor(r.cell.biasGradient(), bias.shape, 'float32'));
           initialState.forEach((_, k) => {
-            grads.push(() => tf.tensor(Float32Array.from(r.dState[k]!), [batch, units], 'float32'));
+            grads.push(() => tf.tensor(r.dState[k]!.slice(), [batch, units], 'float32'));
           });
           if (recurrentMask) grads.push(() => tf.tensor(r.dRecurrentMask!, [batch, units], 'float32'));
           return grads;

@@ -7,7 +7,8 @@
  * Forward: the input projection of every step in one product (`P = X·W`, rows `b * time + t`), then per step the
  * recurrent product and the gates. Backward: per step (last to first) the gate derivatives, written into `dP` (the
  * gradient of the projection, same layout as `P`), and `dh·Uᵀ`; then the weight gradients as whole-sequence products
- * `dW = Xᵀ·dP`, `dU = H̃ᵀ·dP` and column sums, computed only for the arguments that need a gradient.
+ * (`[X | H̃]ᵀ·dP` gives `dW` and `dU` at once), `dX = dP·Wᵀ` and the bias's column sums, computed only for the
+ * arguments that need a gradient.
  *
  * It computes what core's `scanCell` computes: at a masked step every state keeps its previous value and the output
  * repeats the previous step's output (zeros before the first valid step), or is zero with `zeroMaskedOutputs`;
@@ -120,8 +121,6 @@ export class SequenceRun {
   recurrentInput: Float32Array;
   /** Rows updated by the current step (all of them without a mask). */
   readonly valid: Uint8Array;
-  /** False when some row of the current step is masked. */
-  allValid = true;
   /** `[batch * time, units]`: the state h before each step (rows `b * time + t`), when training. */
   readonly previousH: Float32Array | undefined;
 
@@ -174,7 +173,7 @@ export class SequenceRun {
     this.cell = createCell(this);
     const states = this.cell.states;
     this.state = Array.from({ length: states }, (_, k) =>
-      inputs.initialState?.[k] ? Float32Array.from(inputs.initialState[k]!) : new Float32Array(batch * units),
+      inputs.initialState?.[k] ? inputs.initialState[k]!.slice() : new Float32Array(batch * units),
     );
     this.next = Array.from({ length: states }, () => new Float32Array(batch * units));
     this.recurrentInput = inputs.recurrentMask ? new Float32Array(batch * units) : this.state[0]!;
@@ -198,13 +197,7 @@ export class SequenceRun {
   private markValid(tau: number): void {
     const mask = this.inputs.mask;
     if (mask === undefined) return;
-    let all = true;
-    for (let b = 0; b < this.batch; b++) {
-      const v = mask[b * this.time + tau] !== 0 ? 1 : 0;
-      this.valid[b] = v;
-      if (v === 0) all = false;
-    }
-    this.allValid = all;
+    for (let b = 0; b < this.batch; b++) this.valid[b] = mask[b * this.time + tau] !== 0 ? 1 : 0;
   }
 
   /** Runs every step; afterwards `state` holds the final states and `outputs` / `lastOutput` the outputs. */
@@ -281,7 +274,7 @@ export class SequenceRun {
     this.dP = new Float32Array(batch * time * width);
     this.dPSums = new Float64Array(width);
     this.dState = Array.from({ length: states }, (_, k) =>
-      dFinalState[k] ? Float32Array.from(dFinalState[k]!) : new Float32Array(size),
+      dFinalState[k] ? dFinalState[k]!.slice() : new Float32Array(size),
     );
     this.dPrevious = Array.from({ length: states }, () => new Float32Array(size));
     this.dNew = new Float32Array(size);
@@ -290,7 +283,7 @@ export class SequenceRun {
     const sequences = this.config.returnSequences;
     const zeroMasked = this.config.zeroMaskedOutputs;
     // d loss / d output of the current step, carried backwards through masked steps that repeat it.
-    const carried = sequences ? new Float32Array(size) : Float32Array.from(dOutput);
+    const carried = sequences ? new Float32Array(size) : dOutput.slice();
     const previousH = this.previousH!;
     const ht = new Float32Array(size);
     this.recurrentInput = ht;
