@@ -30,12 +30,15 @@ import { LstmCell } from './cells/lstm.js';
 import { SimpleRnnCell } from './cells/simple-rnn.js';
 import type { GemmProvider } from './gemm.js';
 import { type FusedCell, SequenceRun } from './sequence-run.js';
+import type { VectorGates } from './vector-gates.js';
 
 type Tensor = tf.Tensor;
 
 export interface HostFusedKernelsConfig {
   /** The matrix products, once per backend the kernels are created for. */
   readonly gemm: (backend: TfjsBackend) => GemmProvider;
+  /** Vectorized gate arithmetic where the backend has some (undefined: the JavaScript loops). */
+  readonly vectorGates?: (backend: TfjsBackend) => VectorGates | undefined;
 }
 
 interface CellBinding {
@@ -90,6 +93,7 @@ class HostFusedKernel implements TfjsFusedKernel {
     private readonly backend: TfjsBackend,
     private readonly binding: CellBinding,
     private readonly gemm: GemmProvider,
+    private readonly vectorGates: VectorGates | undefined,
   ) {}
 
   supports(args: SequenceArgs<Tensor>): string | undefined {
@@ -124,7 +128,7 @@ class HostFusedKernel implements TfjsFusedKernel {
   }
 
   run(args: SequenceArgs<Tensor>): SequenceResult<Tensor> {
-    const { backend, binding, gemm } = this;
+    const { backend, binding, gemm, vectorGates } = this;
     const info = checkSequenceArgs(backend, args);
     if (backend.checkNumerics) assertSequenceFinite(backend, args);
     const { batch, time, dims } = info;
@@ -170,6 +174,7 @@ class HostFusedKernel implements TfjsFusedKernel {
             gemm,
             (r) => binding.create(r, options),
             binding.gates,
+            vectorGates,
           );
           run.forward();
           const output = returnSequences
@@ -213,7 +218,8 @@ class HostFusedKernel implements TfjsFusedKernel {
 export function hostFusedKernels(config: HostFusedKernelsConfig): Record<string, TfjsFusedKernelEntry> {
   const entries: Record<string, TfjsFusedKernelEntry> = {};
   for (const binding of bindings) {
-    entries[binding.cell.name] = (backend) => new HostFusedKernel(backend, binding, config.gemm(backend));
+    entries[binding.cell.name] = (backend) =>
+      new HostFusedKernel(backend, binding, config.gemm(backend), config.vectorGates?.(backend));
   }
   return entries;
 }

@@ -14,6 +14,7 @@
  * repeats the previous step's output (zeros before the first valid step), or is zero with `zeroMaskedOutputs`;
  * gradients flow accordingly. With `goBackwards`, step `s` reads time `time - 1 - s` and writes output `s`.
  */
+
 import {
   type GemmProvider,
   type HostMatrix,
@@ -21,6 +22,7 @@ import {
   type ResidentMatrix,
   residentArray,
 } from './gemm.js';
+import type { VectorGates } from './vector-gates.js';
 
 export interface SequenceRunConfig {
   readonly batch: number;
@@ -109,6 +111,8 @@ export class SequenceRun {
   readonly inputs: SequenceRunInputs;
   readonly gemm: GemmProvider;
   readonly cell: FusedCell;
+  /** A vectorized step for the cells that can use one (see `vector-gates.ts`). */
+  readonly vectorGates: VectorGates | undefined;
 
   /** `X·W` where the provider computed it; in JavaScript memory once the forward pass is over. */
   private projected: ResidentMatrix;
@@ -149,10 +153,12 @@ export class SequenceRun {
     gemm: GemmProvider,
     createCell: (run: SequenceRun) => FusedCell,
     gates: number,
+    vectorGates?: VectorGates,
   ) {
     this.config = config;
     this.inputs = inputs;
     this.gemm = gemm;
+    this.vectorGates = vectorGates;
     const { batch, time, inputSize, units } = config;
     this.batch = batch;
     this.time = time;

@@ -51,6 +51,8 @@ export const fusedCellConfigs: Readonly<Record<string, readonly CellConformanceC
   ],
   lstm: [
     { inputSize: 5, units: 9 },
+    // A multiple of 4: the wasm backend's SIMD step.
+    { inputSize: 5, units: 12 },
     {
       inputSize: 6,
       units: 13,
@@ -404,7 +406,12 @@ export function fusedKernelChecks<T>(backend: SwitchableNumerics<T>): Conformanc
               { inputSize: 16, units: 33, options: { resetAfter: true } },
               { inputSize: 16, units: 33, options: { resetAfter: false } },
             ]
-          : [{ inputSize: 16, units: 33 }]),
+          : cell === lstm
+            ? [
+                { inputSize: 16, units: 33 },
+                { inputSize: 16, units: 32 },
+              ]
+            : [{ inputSize: 16, units: 33 }]),
       ].map((c) => ({ ...c, label: `${JSON.stringify(c.options ?? {})} at 8x20x16x33` })),
       batch: 8,
       time: 20,
@@ -417,7 +424,7 @@ export function fusedKernelChecks<T>(backend: SwitchableNumerics<T>): Conformanc
       name: `${label}: ${cellLabel} with recurrent dropout matches the generic loop (gradients of the mask too)`,
       ...skip,
       run() {
-        const sizes = { batch: 4, time: 5, inputSize: 3, units: 6 };
+        const sizes = { batch: 4, time: 5, inputSize: 3, units: 8 };
         const variants = [
           { recurrentDropout: true },
           { recurrentDropout: true, mask: true, initialState: true, goBackwards: true },

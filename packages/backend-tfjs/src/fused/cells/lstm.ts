@@ -109,13 +109,37 @@ export class LstmCell implements FusedCell {
     const ac = this.activatedCell;
     const previousC = this.previousC;
     const fast = this.rec === 'sigmoid' && this.act === 'tanh';
+    if (previousC) {
+      for (let b = 0; b < batch; b++) {
+        previousC.set(c.subarray(b * units, (b + 1) * units), (b * time + tau) * units);
+      }
+    }
+    if (
+      fast &&
+      run.vectorGates?.lstmStep({
+        rows: batch,
+        units,
+        z,
+        zOffset: tau * width,
+        zStride: time * width,
+        recurrent: r,
+        bias,
+        c,
+        cNext,
+        hNext,
+        ac: training ? ac : undefined,
+        acOffset: tau * units,
+        acStride: time * units,
+      })
+    ) {
+      return;
+    }
     for (let b = 0; b < batch; b++) {
       const n = b * time + tau;
       const p = n * width;
       const q = b * width;
       const row = b * units;
       const a = training ? n * units : row;
-      if (previousC) previousC.set(c.subarray(row, row + units), n * units);
       if (fast) {
         lstmRowSigmoidTanh(units, z, p, r, q, bias, c, cNext, hNext, row, training ? ac : undefined, a);
         continue;
