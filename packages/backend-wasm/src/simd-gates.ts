@@ -1,13 +1,13 @@
 /**
  * The gate arithmetic of an LSTM step with Keras' default activations (σ gates, tanh candidate and cell output) in
- * WebAssembly SIMD: four units per instruction, against one in JavaScript. At 64 x 256 units per step this cut the
- * step's gate time about fourfold, which the forward pass needs to stay well ahead of tfjs-layers (the recurrent
- * product itself already runs on XNNPACK).
+ * WebAssembly SIMD: four units per instruction, against one in JavaScript. With the recurrent products on XNNPACK,
+ * the JavaScript gates were a third of an LSTM's forward pass; at 64 x 256 units per step this cuts their time from
+ * ~60 to ~27 ms per 100 steps (copies included), which keeps the forward pass well ahead of tfjs-layers.
  *
  * The module is small and written here as bytes (a few helpers below emit the instructions), so no toolchain is
  * needed. It has its own memory: the step's rows are copied in, computed, and copied out (copies run at memory
- * speed; the gates were the cost). exp is Cephes' `expf` (range reduction by ln 2, a degree-5 polynomial, 2^k from
- * the exponent bits), in float32 like tfjs's own kernels: within a few float32 ulps of the exact values.
+ * speed; the gates were the cost). exp is Cephes' `expf` (range reduction by ln 2, a polynomial, 2^k from the
+ * exponent bits), inline, in float32 like tfjs's own kernels: within a few float32 ulps of the exact values.
  */
 import type { LstmStepArgs, VectorGates } from '@seqmodel/backend-tfjs';
 
