@@ -17,6 +17,7 @@ import {
   gru,
   lstm,
   resolveCellOptions,
+  SeqmodelError,
   type SequenceArgs,
   type SequenceResult,
   simpleRNN,
@@ -134,7 +135,7 @@ class HostFusedKernel implements TfjsFusedKernel {
     const { batch, time, dims } = info;
     const { inputSize, units, options } = dims;
     const reason = this.supports(args);
-    if (reason !== undefined) throw new Error(`${binding.cell.name} fused kernel: ${reason}`);
+    if (reason !== undefined) throw new SeqmodelError(`${binding.cell.name} fused kernel: ${reason}`);
     const bias = args.params.bias;
     const initialState = args.initialState ?? [];
     const recurrentMask = args.recurrentMask;

@@ -461,6 +461,14 @@ export function fusedKernelChecks<T>(backend: SwitchableNumerics<T>): Conformanc
           () => forward(backend, softmax, (b, a) => runSequence(b, a, 'require')),
           ['fused kernel required but unavailable: activation "softmax" has no fused implementation'],
         );
+        const kernel = backend.fusedKernels!.get('simpleRNN')!;
+        checkNoLeak(backend, 'the kernel called directly with softmax', () => {
+          expectSeqmodelError(
+            'the kernel called directly with softmax',
+            () => forward(backend, softmax, (_b, a) => kernel.run(a)),
+            ['simpleRNN fused kernel: activation "softmax" has no fused implementation'],
+          );
+        });
         // A plugin registered under a built-in's name is not the built-in: the kernel must not run it.
         const impostor: AnyCellPlugin = { ...lstm };
         const plugin = hostSequence(impostor, {}, sizes, {}, 'fallback');
