@@ -108,4 +108,60 @@ describe('SIMD gates', () => {
     expect(args.cNext[rows * units - 1]).toBeCloseTo(s * 1 + s * Math.tanh(0.25), 6);
     expect(gates.lstmStep({ ...args, units: 6, rows: 1 })).toBe(false);
   });
+
+  it('computes GRU steps (reset before the product) within a few float32 ulps of float64', () => {
+    const gates = SimdGates.create()!;
+    const [rows, units, time, tau] = [3, 8, 4, 1];
+    const width = 3 * units;
+    const rng = createRng('simd gru');
+    const values = (n: number, scale: number) => Float32Array.from({ length: n }, () => scale * rng.normal());
+    const z = values(rows * time * width, 3);
+    z[tau * width + 3] = 200;
+    const before = Float32Array.from(z);
+    const r = values(rows * 2 * units, 1);
+    const bias = values(width, 0.5);
+    const ht = values(rows * units, 1);
+    const resetH = new Float32Array(rows * units);
+    expect(
+      gates.gruReset({
+        rows,
+        units,
+        z,
+        zOffset: tau * width,
+        zStride: time * width,
+        recurrent: r,
+        bias,
+        ht,
+        resetH,
+      }),
+    ).toBe(true);
+    const rh = values(rows * units, 1);
+    const hNext = new Float32Array(rows * units);
+    gates.gruCandidate({ recurrent: rh, hNext, gates: z });
+    for (let b = 0; b < rows; b++) {
+      const row = (b * time + tau) * width;
+      for (let j = 0; j < units; j++) {
+        const zg = sigmoid(before[row + j]! + r[b * 2 * units + j]! + bias[j]!);
+        const rg = sigmoid(before[row + units + j]! + r[b * 2 * units + units + j]! + bias[units + j]!);
+        const candidate = Math.tanh(before[row + 2 * units + j]! + rh[b * units + j]! + bias[2 * units + j]!);
+        const h = ht[b * units + j]!;
+        const expected = [
+          [z[row + j]!, zg],
+          [z[row + units + j]!, rg],
+          [z[row + 2 * units + j]!, candidate],
+          [resetH[b * units + j]!, rg * h],
+          [hNext[b * units + j]!, zg * h + (1 - zg) * candidate],
+        ];
+        for (const [actual, e] of expected)
+          expect(Math.abs(actual! - e!)).toBeLessThanOrEqual(4e-7 * (1 + Math.abs(e!)));
+      }
+    }
+    expect(Array.from(z.subarray(0, width))).toEqual(Array.from(before.subarray(0, width)));
+    expect(() => gates.gruCandidate({ recurrent: rh, hNext, gates: undefined })).toThrow(
+      'without a gruReset',
+    );
+    expect(
+      gates.gruReset({ rows: 1, units: 6, z, zOffset: 0, zStride: 18, recurrent: r, bias, ht, resetH }),
+    ).toBe(false);
+  });
 });

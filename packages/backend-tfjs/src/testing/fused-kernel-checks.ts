@@ -73,6 +73,8 @@ export const fusedCellConfigs: Readonly<Record<string, readonly CellConformanceC
   gru: [
     { inputSize: 5, units: 9, options: { resetAfter: true } },
     { inputSize: 5, units: 9, options: { resetAfter: false } },
+    // A multiple of 4: the wasm backend's SIMD step.
+    { inputSize: 5, units: 12, options: { resetAfter: false } },
     {
       inputSize: 3,
       units: 7,
@@ -405,6 +407,7 @@ export function fusedKernelChecks<T>(backend: SwitchableNumerics<T>): Conformanc
           ? [
               { inputSize: 16, units: 33, options: { resetAfter: true } },
               { inputSize: 16, units: 33, options: { resetAfter: false } },
+              { inputSize: 16, units: 32, options: { resetAfter: false } },
             ]
           : cell === lstm
             ? [

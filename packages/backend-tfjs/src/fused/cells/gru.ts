@@ -137,6 +137,30 @@ export class GruCell implements FusedCell {
     );
     let x = run.projection;
     const rHt = this.resetH;
+    const rh = this.productH;
+    const vector = this.fast ? run.vectorGates : undefined;
+    if (
+      vector?.gruReset({
+        rows: batch,
+        units,
+        z: x,
+        zOffset: tau * width,
+        zStride: time * width,
+        recurrent: r,
+        bias,
+        ht,
+        resetH: rHt,
+      })
+    ) {
+      run.gemm.multiplyPrepared(
+        hostMatrix(rHt, batch, units),
+        this.forwardKernels[1]!,
+        hostMatrix(rh, batch, units),
+        false,
+      );
+      vector.gruCandidate({ recurrent: rh, hNext, gates: training ? run.projection : undefined });
+      return;
+    }
     for (let b = 0; b < batch; b++) {
       const p = (b * time + tau) * width;
       const q = b * 2 * units;
@@ -151,7 +175,6 @@ export class GruCell implements FusedCell {
       const row = b * units;
       for (let j = 0; j < units; j++) rHt[row + j] = x[p + units + j]! * ht[row + j]!;
     }
-    const rh = this.productH;
     run.gemm.multiplyPrepared(
       hostMatrix(rHt, batch, units),
       this.forwardKernels[1]!,
