@@ -5,7 +5,7 @@ import { benchCell } from './cells.js';
 import { layersModel, seqmodelModel } from './models.js';
 import { benchData } from './weights.js';
 
-const bench = await cpuProvider.create();
+const bench = await cpuProvider.create({ path: 'fused' });
 const size = { batch: 3, time: 5, inputSize: 2, units: 4 };
 
 for (const key of ['simpleRNN', 'lstm', 'gru']) {

@@ -12,12 +12,13 @@ import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchCell } from './cells.js';
 import { type BenchModel, layersModel } from './models.js';
+import type { BenchPath } from './results.js';
 import type { RnnSize } from './sizes.js';
 import type { BenchData } from './weights.js';
 
 export interface BenchBackend {
   readonly name: string;
-  /** The seqmodel backend, without fused kernels: the bench times the generic path. */
+  /** The seqmodel backend: with its fused kernels, or without them for `--path generic`. */
   readonly backend: TfjsBackend;
   /** One line about the backend's setup (SIMD, threads, ...). */
   readonly details: string;
@@ -27,6 +28,16 @@ export interface BenchBackend {
   platformMemory?(): Readonly<Record<string, number>>;
 }
 
+export interface CreateOptions {
+  /** `fused`: the backend's fused kernels where it has them; `generic`: none, core's `scanCell` loop for every cell. */
+  readonly path: BenchPath;
+}
+
+/** The backend factories' option for a path: `fusedKernels: false` leaves the built-in fused kernels out. */
+function kernelOptions(path: BenchPath): { fusedKernels?: false } {
+  return path === 'fused' ? {} : { fusedKernels: false };
+}
+
 export interface BackendProvider {
   readonly name: string;
   /** What the backend is, for listings. */
@@ -34,7 +45,7 @@ export interface BackendProvider {
   /** `true` when the backend can run here, otherwise the reason it cannot. Never throws. */
   isAvailable(): Promise<true | string>;
   /** Creates the backend; only called after `isAvailable()` answered `true`. */
-  create(): Promise<BenchBackend>;
+  create(options: CreateOptions): Promise<BenchBackend>;
 }
 
 const require = createRequire(import.meta.url);
@@ -74,11 +85,10 @@ export const cpuProvider: BackendProvider = {
   name: 'cpu',
   description: 'tfjs-backend-cpu: plain JavaScript, runs everywhere',
   isAvailable: async () => true,
-  async create() {
-    // The generic path: fused kernels (when there are some) are benchmarked separately.
-    const backend = createCpuBackend({ fusedKernels: false });
+  async create({ path }) {
+    const backend = createCpuBackend(kernelOptions(path));
     quietly(() => backend.dispose(backend.tensor([0])));
-    return tfjsBench('cpu', backend, 'tfjs-backend-cpu (JavaScript)');
+    return tfjsBench('cpu', backend, `tfjs-backend-cpu (JavaScript); seqmodel ${path} path`);
   },
 };
 
@@ -99,10 +109,12 @@ export const wasmProvider: BackendProvider = {
       return (error as Error).message;
     }
   },
-  async create() {
-    const backend = await createWasmBackend({ fusedKernels: false });
+  async create({ path }) {
+    const backend = await createWasmBackend(kernelOptions(path));
     const info = await wasmInfo();
-    const details = `tfjs-backend-wasm, SIMD ${info?.simd ? 'on' : 'off'}, ${info?.numThreads ?? 1} thread(s)`;
+    const details =
+      `tfjs-backend-wasm, SIMD ${info?.simd ? 'on' : 'off'}, ${info?.numThreads ?? 1} thread(s); ` +
+      `seqmodel ${path} path`;
     return {
       ...tfjsBench('wasm', backend, details),
       platformMemory(): Record<string, number> {

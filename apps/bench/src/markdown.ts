@@ -16,6 +16,7 @@ import {
   formatRate,
   formatSpeedup,
 } from './format.js';
+import { pathDescription } from './report.js';
 import { type BenchResults, type CaseRecord, formulaNotes, hasLayers } from './results.js';
 import { formatSize } from './sizes.js';
 import { type BarSeries, barChart } from './svg.js';
@@ -188,8 +189,9 @@ export function renderMarkdownReport(results: BenchResults): ReportFiles {
     `- Sizes (batch x time x input x units): ${c.sizes.map(formatSize).join(', ')}; cells ${c.cells.join(', ')}; modes ${c.modes.join(', ')}.`,
     `- Timing: median (min-max) of at least ${c.repeats} timed run(s) (fast cases: more, up to 100, until a contender's ` +
       `runs add up to ${c.minTimeMs} ms) after ${c.warmup} warm-up run(s); the first warm-up is the ` +
-      'correctness check; seqmodel and tfjs-layers run in turns. seqmodel runs its generic path (`runSequence` -> ' +
-      '`scanCell`, no fused kernels); tfjs-layers 4.22 runs its equivalent layer in a `Sequential` model on the same ' +
+      'correctness check; seqmodel and tfjs-layers run in turns. seqmodel runs its ' +
+      `${pathDescription(c.path)}; ` +
+      'tfjs-layers 4.22 runs its equivalent layer in a `Sequential` model on the same ' +
       'tfjs backend, with the same weights (sigmoid gates on both sides).',
     `- FLOPs: forward = \`${flopFormulas.forward}\`, training step = \`${flopFormulas.train}\`: ${flopFormulas.note}. ` +
       'GFLOP/s = FLOPs / median time; "of matMul" = GFLOP/s / the backend\'s `[n, n]x[n, n]` matMul GFLOP/s measured in ' +

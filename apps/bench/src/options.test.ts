@@ -15,6 +15,7 @@ describe('run flags', () => {
     expect(config.backends).toEqual(['cpu', 'wasm', 'webgl', 'cuda']);
     expect(config.cells).toEqual(['simpleRNN', 'lstm', 'gru', 'gruResetAfter', 'mgu']);
     expect(config.modes).toEqual(['forward', 'train']);
+    expect(config.path).toBe('fused');
     expect(config.sizes).toEqual(presets.default.sizes);
     expect([config.repeats, config.minTimeMs, config.warmup, config.seed, config.matMulSize]).toEqual([
       5, 100, 2, 2024, 1024,
@@ -39,6 +40,8 @@ describe('run flags', () => {
       '32x64x32x128,64x100x64x256',
       '--modes',
       'train',
+      '--path',
+      'generic',
       '--repeats',
       '7',
       '--min-time',
@@ -59,6 +62,7 @@ describe('run flags', () => {
     expect(custom.config.cells).toEqual(['gru', 'mgu']);
     expect(custom.config.sizes.map(formatSize)).toEqual(['32x64x32x128', '64x100x64x256']);
     expect(custom.config.modes).toEqual(['train']);
+    expect(custom.config.path).toBe('generic');
     expect([
       custom.config.repeats,
       custom.config.warmup,
@@ -83,6 +87,7 @@ describe('run flags', () => {
     expect(() => run(['--sizes', '32x64'])).toThrow(
       '--sizes: size "32x64": expected batch x time x input x units',
     );
+    expect(() => run(['--path', 'fast'])).toThrow('--path: expected one of fused, generic, received "fast"');
     expect(() => run(['--repeats', '0'])).toThrow('--repeats: expected an integer >= 1, received "0"');
     expect(() => run(['--min-time=-1'])).toThrow('--min-time: expected an integer >= 0, received "-1"');
     expect(() => run(['--warmup', '0'])).toThrow('--warmup: expected an integer >= 1, received "0"');

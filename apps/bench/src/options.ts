@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { backendNames } from './backends.js';
 import { listBenchCells } from './cells.js';
 import { defaultCompareThreshold } from './compare.js';
+import { type BenchPath, benchPaths } from './results.js';
 import { benchModes } from './run-case.js';
 import type { RunConfig } from './runner.js';
 import { type PresetName, parseSizes, presetNames, presets } from './sizes.js';
@@ -29,6 +30,8 @@ run options:
   --cells LIST                   simpleRNN,lstm,gru,gruResetAfter and registered plugins such as mgu (default: all)
   --sizes BxTxIxU,...            batch x time x input x units, replacing the preset's sizes
   --modes forward,train          (default: both)
+  --path fused|generic           seqmodel's fused kernels where the backend has them, or core's generic scanCell
+                                 loop for every cell (default: fused)
   --repeats N                    timed runs per contender and mode, at least (N >= 1)
   --min-time MS                  more timed runs (up to 100) for fast cases, until each contender's add up to MS
                                  milliseconds; 0 runs exactly --repeats (default: ${defaultMinTimeMs})
@@ -85,6 +88,13 @@ export function parseInteger(flag: string, text: string, min: number): number {
   return n;
 }
 
+function parsePath(text: string): BenchPath {
+  if (!(benchPaths as readonly string[]).includes(text)) {
+    throw new Error(`--path: expected one of ${benchPaths.join(', ')}, received ${JSON.stringify(text)}`);
+  }
+  return text as BenchPath;
+}
+
 function parseThreshold(text: string): number {
   const x = Number(text);
   if (text.trim() === '' || !Number.isFinite(x) || x < 0 || x >= 1) {
@@ -102,6 +112,7 @@ const runFlags = {
   cells: { type: 'string' },
   sizes: { type: 'string' },
   modes: { type: 'string' },
+  path: { type: 'string' },
   repeats: { type: 'string' },
   'min-time': { type: 'string' },
   warmup: { type: 'string' },
@@ -159,6 +170,7 @@ function parseRun(args: readonly string[]): Command {
     cells: parseList('--cells', values.cells ?? 'all', cellKeys),
     sizes: values.sizes === undefined ? preset.sizes : parseSizes(values.sizes, '--sizes'),
     modes: parseList('--modes', values.modes ?? 'all', benchModes) as RunConfig['modes'],
+    path: parsePath(values.path ?? 'fused'),
     repeats: values.repeats === undefined ? preset.repeats : parseInteger('--repeats', values.repeats, 1),
     minTimeMs:
       values['min-time'] === undefined ? defaultMinTimeMs : parseInteger('--min-time', values['min-time'], 0),

@@ -12,14 +12,21 @@ import {
   formatRate,
   formatSpeedup,
 } from './format.js';
-import { type BenchResults, type CaseRecord, hasLayers } from './results.js';
+import { type BenchPath, type BenchResults, type CaseRecord, hasLayers } from './results.js';
 import { formatSize } from './sizes.js';
+
+/** What `config.path` ran, in words (files without `path` predate the fused kernels: generic). */
+export function pathDescription(path: BenchPath | undefined): string {
+  return path === 'fused'
+    ? "fused kernels (core runSequence -> the backend's fused kernel where it has one for the cell)"
+    : 'generic path (core runSequence -> scanCell)';
+}
 
 /** What the run does, printed before it starts. */
 export function header(results: Pick<BenchResults, 'config'>, machine: string): string {
   const c = results.config;
   return [
-    "seqmodel-bench: seqmodel's generic path (core runSequence -> scanCell) against tfjs-layers 4.22's equivalent",
+    `seqmodel-bench: seqmodel's ${pathDescription(c.path)} against tfjs-layers 4.22's equivalent`,
     '  layer on the same tfjs backend, with the same weights and data',
     `preset ${c.preset}: sizes ${c.sizes.map(formatSize).join(', ')} (batch x time x input x units); cells ${c.cells.join(', ')}; ` +
       `modes ${c.modes.join(', ')}`,

@@ -29,6 +29,10 @@ export interface VersionsRecord {
   readonly gitCommit: string | null;
 }
 
+/** Which seqmodel path the bench times (`--path`). */
+export const benchPaths = ['fused', 'generic'] as const;
+export type BenchPath = (typeof benchPaths)[number];
+
 export interface ConfigRecord {
   /** The preset the defaults came from. */
   readonly preset: string;
@@ -37,6 +41,12 @@ export interface ConfigRecord {
   readonly cells: readonly string[];
   readonly sizes: readonly RnnSize[];
   readonly modes: readonly string[];
+  /**
+   * Which seqmodel path ran: the backend's fused kernels (`runSequence` hands the sequence to a fused kernel when
+   * the backend has one for the cell and options) or core's generic `scanCell` loop. Absent in files written before
+   * the fused kernels existed, which all ran the generic path.
+   */
+  readonly path?: BenchPath;
   /** Timed runs per contender and mode: at least this many... */
   readonly repeats: number;
   /** ...and more for fast cases (up to 100) until they add up to this many milliseconds per contender. */

@@ -43,7 +43,12 @@ it('lists backends that cannot run as skipped with their reason, never as failur
   expect(schemaErrors(results)).toEqual([]);
   expect(results.backends).toEqual([
     { name: 'fake', status: 'skipped', reason: 'no such device here' },
-    { name: 'cpu', status: 'ran', details: 'tfjs-backend-cpu (JavaScript)', matMul: null },
+    {
+      name: 'cpu',
+      status: 'ran',
+      details: 'tfjs-backend-cpu (JavaScript); seqmodel fused path',
+      matMul: null,
+    },
   ]);
   expect(notes[0]).toBe('backend fake: skipped (no such device here)');
   expect(planned.map((p) => p.label)).toEqual(['cpu gru 1x2x1x2 forward']);
@@ -55,5 +60,5 @@ it('skips webgl and cuda here with the reason: their seqmodel backends do not ex
   const cuda = await cudaProvider.isAvailable();
   expect(webgl).toContain('@seqmodel/backend-webgl');
   expect(cuda).toContain('@seqmodel/backend-cuda');
-  await expect(webglProvider.create()).rejects.toThrow('webgl: not available');
+  await expect(webglProvider.create({ path: 'fused' })).rejects.toThrow('webgl: not available');
 });

@@ -88,7 +88,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
   const cases: CaseRecord[] = [];
   let index = 0;
   for (const provider of available) {
-    const bench = await provider.create();
+    const bench = await provider.create({ path: config.path ?? 'fused' });
     const matMul = measureMatMul(bench, config);
     backends.push({ name: bench.name, status: 'ran', details: bench.details, matMul });
     observer.note(
@@ -139,6 +139,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
       cells: config.cells,
       sizes: config.sizes,
       modes: config.modes,
+      path: config.path ?? 'fused',
       repeats: config.repeats,
       minTimeMs: config.minTimeMs,
       warmup: config.warmup,

@@ -84,7 +84,7 @@ it('runs lstm and mgu at 2x3x2x4 on cpu (webgl skipped), writes valid JSON and a
 
   // The terminal output: plain progress lines (not a terminal), the table, the skipped backend.
   expect(text).toContain('[1/4] cpu lstm 2x3x2x4 forward: seqmodel');
-  expect(text).toContain('== cpu: tfjs-backend-cpu (JavaScript); matMul 16^3');
+  expect(text).toContain('== cpu: tfjs-backend-cpu (JavaScript); seqmodel fused path; matMul 16^3');
   expect(text).toMatch(/lstm\s+2x3x2x4\s+forward/);
   expect(text).toContain('webgl: the seqmodel WebGL backend');
   expect(text).not.toContain('\r');

@@ -257,6 +257,67 @@ describe('customGradient', () => {
     );
   });
 
+  it('gives an output returned twice, or an input returned as an output, each use its own gradient', () => {
+    const x = backend.tensor([1, 2]);
+    const y = backend.tensor([3, 4]);
+    const { value, grads } = backend.valueAndGrads(
+      (a, b) => {
+        const [first, again, same] = customGradient(
+          {
+            name: 'test op',
+            forward: ([p, q]) => {
+              const product = tf.mul(p!, q!);
+              return [product, product, q!];
+            },
+            backward: ([d1, d2, d3], _saved, [p, q]) => [
+              tf.mul(tf.add(d1!, d2!), q!),
+              tf.add(tf.mul(tf.add(d1!, d2!), p!), d3!),
+            ],
+          },
+          [a!, b!],
+        );
+        return backend.add(backend.add(backend.sum(first!), backend.sum(again!)), backend.sum(same!));
+      },
+      [x, y],
+    );
+    expect(backend.dataSync(value)[0]).toBe(2 * (3 + 8) + 7);
+    expect(Array.from(backend.dataSync(grads[0]!))).toEqual([6, 8]);
+    expect(Array.from(backend.dataSync(grads[1]!))).toEqual([3, 5]);
+    backend.dispose([value, ...grads, x, y]);
+  });
+
+  it('computes a lazy gradient only for an input the value depends on', () => {
+    const x = backend.tensor([1, 2]);
+    const constant = backend.tensor([5, 6]);
+    const called: string[] = [];
+    const { value, grads } = backend.valueAndGrads(
+      (a) => {
+        const [out] = customGradient(
+          {
+            name: 'test op',
+            forward: ([p, q]) => [tf.mul(p!, q!)],
+            backward: ([d], _saved, [p, q]) => [
+              () => {
+                called.push('x');
+                return tf.mul(d!, q!);
+              },
+              () => {
+                called.push('constant');
+                return tf.mul(d!, p!);
+              },
+            ],
+          },
+          [a!, constant],
+        );
+        return backend.sum(out!);
+      },
+      [x],
+    );
+    expect(called).toEqual(['x']);
+    expect(Array.from(backend.dataSync(grads[0]!))).toEqual([5, 6]);
+    backend.dispose([value, ...grads, x, constant]);
+  });
+
   it('runs only the forward pass outside a gradient computation', () => {
     const x = backend.tensor([1, 2]);
     const before = backend.memory().numTensors;

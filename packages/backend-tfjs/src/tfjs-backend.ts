@@ -178,10 +178,15 @@ export class TfjsBackend implements Backend<Tensor> {
       run: (args) => {
         this.activate();
         this.use(args.inputs, `${cellName} inputs`);
-        for (const [name, p] of Object.entries(args.params)) this.use(p, `${cellName} params.${name}`);
-        args.initialState?.forEach((s, i) => {
-          this.use(s, `${cellName} initialState[${i}]`);
-        });
+        // Malformed containers are left to the kernel's checkSequenceArgs, which names them.
+        if (typeof args.params === 'object' && args.params !== null) {
+          for (const [name, p] of Object.entries(args.params)) this.use(p, `${cellName} params.${name}`);
+        }
+        if (Array.isArray(args.initialState)) {
+          args.initialState.forEach((s, i) => {
+            this.use(s, `${cellName} initialState[${i}]`);
+          });
+        }
         if (args.mask !== undefined) this.use(args.mask, `${cellName} mask`);
         if (args.recurrentMask !== undefined) this.use(args.recurrentMask, `${cellName} recurrentMask`);
         return this.tidy(() => kernel.run(args));

@@ -1,9 +1,17 @@
 /**
- * The fused kernels `createWasmBackend()` uses by default, keyed by cell name. None yet: every cell runs through
- * core's generic loop (`scanCell`). A fused kernel goes in its own file beside this one (`fused-lstm.ts`, say),
- * built on `@seqmodel/backend-tfjs`'s `customGradient`, and is listed here; the cell conformance tests then check
- * it against the generic loop, forward and backward.
+ * The fused kernels `createWasmBackend()` uses by default, keyed by cell name: simpleRNN, LSTM and GRU (both
+ * `resetAfter` variants) from `@seqmodel/backend-tfjs`'s `hostFusedKernels`, with every matrix product on XNNPACK
+ * (`XnnpackGemm`) and the gate arithmetic in JavaScript, except LSTM and GRU (without `resetAfter`) steps with the
+ * default activations, which run on WebAssembly SIMD (`SimdGates`). Arguments they do not support (softmax activations, plugin cells) run through
+ * core's generic loop, with the reason logged.
  */
-import type { TfjsFusedKernelEntry } from '@seqmodel/backend-tfjs';
+import { hostFusedKernels, type TfjsFusedKernelEntry } from '@seqmodel/backend-tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { SimdGates } from './simd-gates.js';
+import { XnnpackGemm } from './xnnpack-gemm.js';
 
-export const wasmFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {};
+export const wasmFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = hostFusedKernels({
+  gemm: (backend) => new XnnpackGemm(tf.engine().findBackend(backend.tfjsBackendName)),
+  // LSTM and GRU steps with Keras' default activations on WebAssembly SIMD (where the engine has it).
+  vectorGates: () => SimdGates.create(),
+});

@@ -4,5 +4,7 @@
  * wasm module (from the installed package in Node, from `wasmPaths` in browsers) and lists its fused kernels.
  */
 export { wasmFusedKernels } from './fused-kernels.js';
+export { SimdGates } from './simd-gates.js';
 export { createWasmBackend, type WasmBackendOptions, type WasmInfo, wasmInfo } from './wasm-backend.js';
 export { installedWasmDirectory, type WasmFileName, wasmFileNames } from './wasm-files.js';
+export { XnnpackGemm } from './xnnpack-gemm.js';

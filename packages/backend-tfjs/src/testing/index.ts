@@ -1,7 +1,8 @@
 /**
  * `@seqmodel/backend-tfjs/testing`: the test plan every tfjs-based seqmodel backend runs. It gathers core's
  * backend and cell conformance kits (every built-in cell in several option variants, and a plugin cell) and the
- * binding's own checks (bad input, autodiff corner cases, leaks when calls throw, numerics, training). The checks
+ * binding's own checks (bad input, autodiff corner cases, leaks when calls throw, numerics, training) and, for a
+ * backend with fused kernels, their checks against the generic loop. The checks
  * are plain objects, so any test runner can run them:
  *
  * @example
@@ -20,11 +21,13 @@ import {
 import { badInputChecks } from './bad-input-checks.js';
 import { bindingChecks, type SwitchableNumerics } from './binding-checks.js';
 import { builtInCellConfigs } from './cell-configs.js';
+import { fusedKernelChecks } from './fused-kernel-checks.js';
 import { minimalGatedUnit } from './plugin-cell.js';
 
 export { badInputChecks, expectSeqmodelError } from './bad-input-checks.js';
 export { bindingChecks, type SwitchableNumerics } from './binding-checks.js';
 export { builtInCellConfigs } from './cell-configs.js';
+export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
 export { minimalGatedUnit } from './plugin-cell.js';
 
 export interface CheckGroup {
@@ -43,5 +46,6 @@ export function tfjsBackendTestPlan<T>(backend: SwitchableNumerics<T>): CheckGro
     { name: 'cell conformance: a plugin cell', checks: cellConformanceChecks(minimalGatedUnit, backend) },
     { name: 'bad input', checks: badInputChecks(backend) },
     { name: 'autodiff, memory and numerics', checks: bindingChecks(backend) },
+    { name: 'fused kernels', checks: fusedKernelChecks(backend) },
   ];
 }

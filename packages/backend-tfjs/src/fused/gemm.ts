@@ -1,0 +1,107 @@
+/**
+ * The matrix products a fused recurrent kernel needs, behind a small interface so that one backpropagation-through-
+ * time driver serves every backend: the CPU backend multiplies in JavaScript (`js-gemm.ts`), the wasm backend hands
+ * products to XNNPACK. Operands are row-major views into `Float32Array`s in JavaScript memory.
+ */
+
+/** A row-major `[rows, cols]` block of `data`, starting at `offset`, `stride` elements between row starts. */
+export interface HostMatrix {
+  readonly data: Float32Array;
+  readonly offset: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly stride: number;
+}
+
+/** `data` (from `offset`) as a `[rows, cols]` matrix; `stride` defaults to `cols` (contiguous rows). */
+export function hostMatrix(
+  data: Float32Array,
+  rows: number,
+  cols: number,
+  offset = 0,
+  stride = cols,
+): HostMatrix {
+  return { data, offset, rows, cols, stride };
+}
+
+/** The columns `[start, start + width)` of `m`. */
+export function columns(m: HostMatrix, start: number, width: number): HostMatrix {
+  return { data: m.data, offset: m.offset + start, rows: m.rows, cols: width, stride: m.stride };
+}
+
+/** A right-hand operand made ready for many products (packed panels in JavaScript, uploaded for wasm). */
+export interface PreparedMatrix {
+  /** Rows of the operand as used in products (`k`). */
+  readonly rows: number;
+  /** Columns of the operand as used in products (`n`). */
+  readonly cols: number;
+}
+
+/**
+ * A product kept where the provider computed it (JavaScript memory, or the wasm heap), so that a large result is
+ * not copied only to be read once.
+ */
+export interface ResidentMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  /** True when the values are a JavaScript array (kept by the garbage collector; `release` does nothing). */
+  readonly inJavaScript: boolean;
+  /**
+   * The values, row-major. Call again after any other call on the provider: a wasm heap that grows detaches earlier
+   * views (they then have length 0).
+   */
+  view(): Float32Array;
+  /** Frees it; `view` must not be called afterwards. */
+  release(): void;
+}
+
+/** A {@link ResidentMatrix} in JavaScript memory. */
+export function residentArray(data: Float32Array, rows: number, cols: number): ResidentMatrix {
+  return { rows, cols, inJavaScript: true, view: () => data, release: () => undefined };
+}
+
+/**
+ * Matrix products on host matrices. `c` never overlaps `a` or `b`. With `accumulate`, the product is added to `c`;
+ * otherwise it replaces `c`.
+ */
+export interface GemmProvider {
+  /** Shown in debug messages and benchmarks. */
+  readonly name: string;
+  /** `b` (or `bᵀ` with `transpose`) prepared as the `[k, n]` right-hand operand of many products. */
+  prepare(b: HostMatrix, transpose: boolean): PreparedMatrix;
+  /** `c (+)= a·b` for `a` `[m, k]` and a prepared `b` `[k, n]`. */
+  multiplyPrepared(a: HostMatrix, b: PreparedMatrix, c: HostMatrix, accumulate: boolean): void;
+  /** `c (+)= op(a)·op(b)`, `op` transposing where asked. */
+  multiply(
+    a: HostMatrix,
+    transposeA: boolean,
+    b: HostMatrix,
+    transposeB: boolean,
+    c: HostMatrix,
+    accumulate: boolean,
+  ): void;
+  /** Frees what `prepare` allocated (nothing for JavaScript arrays; wasm memory for XNNPACK). */
+  release(b: PreparedMatrix): void;
+  /** `op(a)·op(b)` as a new matrix, left where it was computed. */
+  multiplyResident(a: HostMatrix, transposeA: boolean, b: HostMatrix, transposeB: boolean): ResidentMatrix;
+}
+
+/** `[m, k]·[k, n]` shapes of `op(a)·op(b)` checked against `c`; throws a plain Error on a driver bug. */
+export function checkProductShapes(
+  a: { rows: number; cols: number },
+  transposeA: boolean,
+  b: { rows: number; cols: number },
+  transposeB: boolean,
+  c: HostMatrix,
+): { m: number; k: number; n: number } {
+  const m = transposeA ? a.cols : a.rows;
+  const k = transposeA ? a.rows : a.cols;
+  const kb = transposeB ? b.cols : b.rows;
+  const n = transposeB ? b.rows : b.cols;
+  if (k !== kb || c.rows !== m || c.cols !== n) {
+    throw new Error(
+      `fused kernel product: [${m}, ${k}]·[${kb}, ${n}] into [${c.rows}, ${c.cols}] (internal error)`,
+    );
+  }
+  return { m, k, n };
+}

@@ -1,0 +1,213 @@
+import {
+  columns,
+  createTfjsBackend,
+  type HostMatrix,
+  hostFusedKernels,
+  hostMatrix,
+  type PreparedMatrix,
+} from '@seqmodel/backend-tfjs';
+import {
+  createRng,
+  gru,
+  initParamTensors,
+  lstm,
+  resolveCellOptions,
+  runSequence,
+  scanCell,
+} from '@seqmodel/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { createWasmBackend } from './wasm-backend.js';
+import { XnnpackGemm } from './xnnpack-gemm.js';
+
+await createWasmBackend();
+const wasm = tf.engine().findBackend('wasm')!;
+
+function random(n: number, seed: string): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: n }, () => rng.normal());
+}
+
+function at(m: HostMatrix, i: number, j: number, transpose: boolean): number {
+  return transpose ? m.data[m.offset + j * m.stride + i]! : m.data[m.offset + i * m.stride + j]!;
+}
+
+function reference(a: HostMatrix, tA: boolean, b: HostMatrix, tB: boolean): Float64Array {
+  const m = tA ? a.cols : a.rows;
+  const k = tA ? a.rows : a.cols;
+  const n = tB ? b.rows : b.cols;
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += at(a, i, p, tA) * at(b, p, j, tB);
+      out[i * n + j] = s;
+    }
+  }
+  return out;
+}
+
+function expectClose(c: HostMatrix, expected: ArrayLike<number>, k: number): void {
+  const tolerance = 4e-6 * Math.sqrt(k);
+  for (let i = 0; i < c.rows; i++) {
+    for (let j = 0; j < c.cols; j++) {
+      const actual = c.data[c.offset + i * c.stride + j]!;
+      const e = expected[i * c.cols + j]!;
+      if (!(Math.abs(actual - e) <= tolerance * (1 + Math.abs(e)))) {
+        throw new Error(`c[${i}, ${j}] = ${actual}, expected ${e}`);
+      }
+    }
+  }
+}
+
+describe('XnnpackGemm', () => {
+  const gemm = new XnnpackGemm(wasm);
+  // Both orientations (more rows than columns, and fewer: computed transposed), odd sizes, and a split inner
+  // dimension (a small limit on the right-hand operand).
+  const splitting = new XnnpackGemm(wasm, { maxRightOperand: 100 });
+  const cases: [string, XnnpackGemm, number, number, number][] = [
+    ['', gemm, 1, 1, 1],
+    ['', gemm, 13, 7, 5],
+    ['', gemm, 5, 7, 13],
+    ['', gemm, 32, 128, 512],
+    [' split into blocks', splitting, 9, 61, 4],
+    [' split into blocks', splitting, 4, 61, 9],
+  ];
+  for (const [label, provider, m, k, n] of cases) {
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        it(`multiplies [${m}, ${k}]·[${k}, ${n}] (transposeA ${tA}, transposeB ${tB})${label}`, () => {
+          const before = wasm.numDataIds();
+          const a = tA ? hostMatrix(random(k * m, 'a'), k, m) : hostMatrix(random(m * k, 'a'), m, k);
+          const b = tB ? hostMatrix(random(n * k, 'b'), n, k) : hostMatrix(random(k * n, 'b'), k, n);
+          const c = hostMatrix(new Float32Array(m * n).fill(Number.NaN), m, n);
+          provider.multiply(a, tA, b, tB, c, false);
+          expectClose(c, reference(a, tA, b, tB), k);
+          expect(wasm.numDataIds()).toBe(before);
+        });
+      }
+    }
+  }
+
+  it('accumulates, reads and writes blocks of columns, and frees a prepared operand', () => {
+    const before = wasm.numDataIds();
+    const [m, k, n] = [6, 9, 5];
+    const a = columns(hostMatrix(random(m * 20, 'a'), m, 20), 2, k);
+    const b = columns(hostMatrix(random(k * 11, 'b'), k, 11), 3, n);
+    const start = random(m * 8, 'c');
+    const cData = Float32Array.from(start);
+    const c = columns(hostMatrix(cData, m, 8), 1, n);
+    const prepared = gemm.prepare(b, false);
+    gemm.multiplyPrepared(a, prepared, c, true);
+    const product = reference(a, false, b, false);
+    for (let i = 0; i < m; i++) {
+      expect(cData[i * 8]).toBe(start[i * 8]);
+      expect(cData[i * 8 + 7]).toBe(start[i * 8 + 7]);
+      for (let j = 0; j < n; j++) {
+        expect(cData[i * 8 + 1 + j]).toBeCloseTo(start[i * 8 + 1 + j]! + product[i * n + j]!, 4);
+      }
+    }
+    gemm.release(prepared);
+    expect(wasm.numDataIds()).toBe(before);
+  });
+
+  it('keeps a prepared operand valid while the wasm heap grows', () => {
+    const [m, k, n] = [4, 8, 16];
+    const a = hostMatrix(random(m * k, 'a'), m, k);
+    const b = hostMatrix(random(k * n, 'b'), k, n);
+    const prepared = gemm.prepare(b, false);
+    // A product whose left operand is larger than the whole heap, so the heap must grow between two uses of the
+    // prepared operand (detaching every earlier view of it).
+    const heap = () => (wasm as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    const heapBefore = heap();
+    const rows = Math.ceil(heapBefore / 4 / 256) + 16;
+    gemm.multiply(
+      hostMatrix(new Float32Array(rows * 256), rows, 256),
+      false,
+      hostMatrix(new Float32Array(256), 256, 1),
+      false,
+      hostMatrix(new Float32Array(rows), rows, 1),
+      false,
+    );
+    expect(heap()).toBeGreaterThan(heapBefore);
+    const c = hostMatrix(new Float32Array(m * n), m, n);
+    gemm.multiplyPrepared(a, prepared, c, false);
+    expectClose(c, reference(a, false, b, false), k);
+    gemm.release(prepared);
+  });
+
+  it('relies on what tfjs-backend-wasm 4.22 offers (a heap view, null writes, the BatchMatMul kernel)', () => {
+    expect(typeof (wasm as unknown as { typedArrayFromHeap: unknown }).typedArrayFromHeap).toBe('function');
+    const dataId = wasm.write(null as unknown as Float32Array, [2, 3], 'float32');
+    const view = (
+      wasm as unknown as { typedArrayFromHeap(info: tf.TensorInfo): Float32Array }
+    ).typedArrayFromHeap({ dataId, shape: [2, 3], dtype: 'float32' });
+    expect(view.length).toBe(6);
+    wasm.disposeData(dataId);
+    expect(tf.getKernel('BatchMatMul', 'wasm')).toBeDefined();
+    expect(() => new XnnpackGemm(tf.engine().findBackend('cpu') ?? ({} as tf.KernelBackend))).toThrow(
+      'XnnpackGemm: expected tfjs-backend-wasm 4.22',
+    );
+  });
+});
+
+/** XnnpackGemm that makes the wasm heap grow inside chosen per-step products (detaching every view of it). */
+class GrowingGemm extends XnnpackGemm {
+  calls = 0;
+  growths = 0;
+  override multiplyPrepared(a: HostMatrix, b: PreparedMatrix, c: HostMatrix, accumulate: boolean): void {
+    this.calls++;
+    if (this.calls === 2 || this.calls === 5) {
+      const heap = () => (wasm as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+      const before = heap();
+      const id = wasm.write(null as unknown as Float32Array, [before / 4 + 1024], 'float32');
+      wasm.disposeData(id);
+      if (heap() > before) this.growths++;
+    }
+    super.multiplyPrepared(a, b, c, accumulate);
+  }
+}
+
+describe('fused kernels on a wasm heap that grows mid-sequence', () => {
+  for (const [cell, options] of [
+    [lstm, {}],
+    [gru, { resetAfter: false }],
+    [gru, { resetAfter: true }],
+  ] as const) {
+    it(`${cell.name} ${JSON.stringify(options)}: reads the projection again after every product`, () => {
+      const gemm = new GrowingGemm(wasm);
+      const backend = createTfjsBackend({
+        name: 'wasm-growing',
+        tfjsBackendName: 'wasm',
+        fusedKernels: hostFusedKernels({ gemm: () => gemm }),
+      });
+      const [batch, time, inputSize, units] = [3, 6, 4, 5];
+      const params = initParamTensors(backend, cell, { inputSize, units, ...options }, 5);
+      const inputs = backend.tensor(random(batch * time * inputSize, 'x'), [batch, time, inputSize]);
+      const args = {
+        cell,
+        options: resolveCellOptions(cell, options),
+        units,
+        inputs,
+        params,
+        returnSequences: true,
+      };
+      const fused = runSequence(backend, args, 'require');
+      const generic = scanCell(backend, args);
+      expect(gemm.growths).toBe(2);
+      const actual = backend.dataSync(fused.output);
+      const expected = backend.dataSync(generic.output);
+      expected.forEach((v, i) => {
+        expect(Math.abs(actual[i]! - v)).toBeLessThan(1e-5);
+      });
+      backend.dispose([
+        fused.output,
+        ...fused.state,
+        generic.output,
+        ...generic.state,
+        inputs,
+        ...Object.values(params),
+      ]);
+    });
+  }
+});
