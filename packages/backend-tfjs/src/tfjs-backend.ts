@@ -38,6 +38,8 @@ import {
   checkSlice,
   checkStack,
 } from './checks.js';
+import { customGradient } from './custom-gradient.js';
+import { gatherWithHostGradient, hasGatherGradientKernel } from './gather-gradient.js';
 import { hostSlice, hostStack, hostUnstack, registerHostKernels } from './host-kernels.js';
 import { hostValues } from './host-values.js';
 import './register-gradients.js';
@@ -497,6 +499,10 @@ export class TfjsBackend implements Backend<Tensor> {
     const a = normalizeAxis('gather(axis)', axis, t.rank);
     if (this.checkIndices)
       checkIndexValues('gather(indices)', i.dataSync() as Int32Array, i.shape, t.shape[a]!);
+    // tfjs differentiates gather with UnsortedSegmentSum; where the tfjs backend lacks it (wasm), a host gradient.
+    if (t.dtype === 'float32' && tf.engine().isTapeOn() && !hasGatherGradientKernel(this.tfjsBackendName)) {
+      return gatherWithHostGradient(t, i, a);
+    }
     return tf.gather(t, i, a);
   }
 
@@ -586,26 +592,38 @@ function swapLast(x: Tensor): Tensor {
  * plain one. Outside a gradient computation, no custom gradient is recorded.
  */
 function matMulExplicit(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
-  if (!tf.engine().isTapeOn()) {
+  if (!tf.engine().isTapeOn() || a.dtype !== 'float32' || b.dtype !== 'float32') {
     if (!transposeA && !transposeB) return tf.matMul(a, b);
     return tf.tidy(() => tf.matMul(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b));
   }
-  const product = tf.customGrad((...args: (Tensor | tf.GradSaveFunc)[]) => {
-    const [x, y, save] = args as [Tensor, Tensor, tf.GradSaveFunc];
-    const left = transposeA ? swapLast(x) : x;
-    const right = transposeB ? swapLast(y) : y;
-    save([left, right]);
-    return {
-      value: tf.matMul(left, right),
-      gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [l, r] = saved as [Tensor, Tensor];
-        const dLeft = tf.matMul(dy, swapLast(r));
-        const dRight = tf.matMul(swapLast(l), dy);
-        return [transposeA ? swapLast(dLeft) : dLeft, transposeB ? swapLast(dRight) : dRight];
+  const operands = (p: Tensor, q: Tensor): [Tensor, Tensor] => [
+    transposeA ? swapLast(p) : p,
+    transposeB ? swapLast(q) : q,
+  ];
+  const [product] = customGradient(
+    {
+      name: 'matMul',
+      forward: ([x, y], save) => {
+        save([x!, y!]);
+        return [tf.matMul(...operands(x!, y!))];
       },
-    };
-  });
-  return product(a, b) as Tensor;
+      // Each gradient only when asked for (a product with a constant operand needs one side).
+      backward: ([dy], [x, y]) => [
+        () => {
+          const [, r] = operands(x!, y!);
+          const dLeft = tf.matMul(dy!, swapLast(r));
+          return transposeA ? swapLast(dLeft) : dLeft;
+        },
+        () => {
+          const [l] = operands(x!, y!);
+          const dRight = tf.matMul(swapLast(l), dy!);
+          return transposeB ? swapLast(dRight) : dRight;
+        },
+      ],
+    },
+    [a, b],
+  );
+  return product!;
 }
 
 /**
