@@ -26,7 +26,14 @@ import {
 } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
 import { reverseTime } from '../engine/tensor-utils.js';
-import { type RecurrentLayer, type RecurrentResult, type RecurrentRunOptions, RNN } from './rnn.js';
+import {
+  type RecurrentLayer,
+  type RecurrentResult,
+  type RecurrentRunOptions,
+  RNN,
+  recurrentOutputMasks,
+  runOptionsOf,
+} from './rnn.js';
 
 /** How the two directions are combined; `null` returns both. */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
@@ -203,11 +210,7 @@ export class Bidirectional extends Layer implements RecurrentLayer {
   }
 
   call<T>(ctx: CallContext<T>, inputs: readonly T[], args: CallArgs<T>): T[] {
-    const { forward, backward, states } = this.runBoth(ctx, inputs[0]!, {
-      mask: args.masks[0],
-      initialState: args.initialState,
-      returnSequences: this.returnSequences,
-    });
+    const { forward, backward, states } = this.runBoth(ctx, inputs[0]!, runOptionsOf(this, args));
     const outputs = this.mergeMode === null ? [forward, backward] : [this.merge(ctx, forward, backward)];
     return this.returnState ? [...outputs, ...states] : outputs;
   }
@@ -218,12 +221,7 @@ export class Bidirectional extends Layer implements RecurrentLayer {
     masks: readonly (T | undefined)[],
     outputCount: number,
   ): (T | undefined)[] {
-    const out: (T | undefined)[] = Array.from({ length: outputCount }, () => undefined);
-    if (this.returnSequences) {
-      out[0] = masks[0];
-      if (this.mergeMode === null) out[1] = masks[0];
-    }
-    return out;
+    return recurrentOutputMasks(this.returnSequences, masks, outputCount, this.mergeMode === null ? 2 : 1);
   }
 
   override getConfig(): Record<string, unknown> {

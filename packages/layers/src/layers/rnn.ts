@@ -96,6 +96,26 @@ export interface RecurrentLayer {
   run<T>(ctx: CallContext<T>, x: T, options: RecurrentRunOptions<T>): RecurrentResult<T>;
 }
 
+/** The positional arguments the recurrent layers' `call` passes on to `run`. */
+export function runOptionsOf<T>(layer: RecurrentLayer, args: CallArgs<T>): RecurrentRunOptions<T> {
+  return { mask: args.masks[0], initialState: args.initialState, returnSequences: layer.returnSequences };
+}
+
+/**
+ * The masks of a recurrent layer's outputs: the input's mask on its `sequenceOutputs` first outputs when they keep
+ * the time axis (`returnSequences`), none on the states.
+ */
+export function recurrentOutputMasks<T>(
+  returnSequences: boolean,
+  masks: readonly (T | undefined)[],
+  outputCount: number,
+  sequenceOutputs = 1,
+): (T | undefined)[] {
+  return Array.from({ length: outputCount }, (_, i) =>
+    returnSequences && i < sequenceOutputs ? masks[0] : undefined,
+  );
+}
+
 export function isRecurrentLayer(layer: unknown): layer is Layer & RecurrentLayer {
   return layer instanceof Layer && typeof (layer as Partial<RecurrentLayer>).run === 'function';
 }
@@ -257,11 +277,7 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
   }
 
   call<T>(ctx: CallContext<T>, inputs: readonly T[], args: CallArgs<T>): T[] {
-    const { output, states } = this.run(ctx, inputs[0]!, {
-      mask: args.masks[0],
-      initialState: args.initialState,
-      returnSequences: this.returnSequences,
-    });
+    const { output, states } = this.run(ctx, inputs[0]!, runOptionsOf(this, args));
     return this.returnState ? [output, ...states] : [output];
   }
 
@@ -271,9 +287,7 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
     masks: readonly (T | undefined)[],
     outputCount: number,
   ): (T | undefined)[] {
-    const out: (T | undefined)[] = Array.from({ length: outputCount }, () => undefined);
-    out[0] = this.returnSequences ? masks[0] : undefined;
-    return out;
+    return recurrentOutputMasks(this.returnSequences, masks, outputCount);
   }
 
   run<T>(ctx: CallContext<T>, x: T, options: RecurrentRunOptions<T>): RecurrentResult<T> {

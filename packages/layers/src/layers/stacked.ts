@@ -41,6 +41,8 @@ import {
   type RecurrentRunOptions,
   RNN,
   type RnnArgs,
+  recurrentOutputMasks,
+  runOptionsOf,
   SimpleRNN,
 } from './rnn.js';
 
@@ -259,11 +261,7 @@ export class Stacked extends Layer implements RecurrentLayer {
   }
 
   call<T>(ctx: CallContext<T>, inputs: readonly T[], args: CallArgs<T>): T[] {
-    const { output, states } = this.run(ctx, inputs[0]!, {
-      mask: args.masks[0],
-      initialState: args.initialState,
-      returnSequences: this.returnSequences,
-    });
+    const { output, states } = this.run(ctx, inputs[0]!, runOptionsOf(this, args));
     return this.returnState ? [output, ...states] : [output];
   }
 
@@ -273,9 +271,7 @@ export class Stacked extends Layer implements RecurrentLayer {
     masks: readonly (T | undefined)[],
     outputCount: number,
   ): (T | undefined)[] {
-    const out: (T | undefined)[] = Array.from({ length: outputCount }, () => undefined);
-    out[0] = this.returnSequences ? masks[0] : undefined;
-    return out;
+    return recurrentOutputMasks(this.returnSequences, masks, outputCount);
   }
 
   override getConfig(): Record<string, unknown> {
