@@ -1,4 +1,6 @@
 /** Number formatting shared by the terminal table, the Markdown report and the charts. */
+import { type CaseRecord, hasLayers } from './results.js';
+import { formatSize } from './sizes.js';
 import type { Summary } from './stats.js';
 
 /** Milliseconds with about 3 significant digits. */
@@ -49,4 +51,30 @@ export function alignColumns(rows: readonly (readonly string[])[], right: readon
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** One case's figures as the tables show them; tfjs-layers' are `n/a` (and left out of pairs) when it has no such layer. */
+export function formatCase(c: CaseRecord) {
+  const l = hasLayers(c) ? c.tfjsLayers : undefined;
+  return {
+    cell: c.cell,
+    size: formatSize(c.size),
+    mode: c.mode,
+    seqmodelMs: formatRange(c.seqmodel.summary),
+    layersMs: l ? formatRange(l.summary) : 'n/a',
+    speedup: formatSpeedup(c.speedup),
+    sequencesPerSecond: formatRate(c.seqmodel.sequencesPerSecond),
+    stepsPerSecond: formatRate(c.seqmodel.stepsPerSecond),
+    gflops: formatGflops(c.seqmodel.gflops),
+    layersGflops: l ? formatGflops(l.gflops) : 'n/a',
+    ofMatMul: formatFraction(c.seqmodel.matMulFraction),
+    peak: formatBytes(c.seqmodel.tfjsPeakBytes),
+    /** `seqmodel / tfjs-layers` with `separator`, or seqmodel's alone. */
+    leaked: (separator: string) =>
+      l ? `${c.seqmodel.leakedTensors}${separator}${l.leakedTensors}` : `${c.seqmodel.leakedTensors}`,
+    peaks: (separator: string) =>
+      l
+        ? `${formatBytes(c.seqmodel.tfjsPeakBytes)}${separator}${formatBytes(l.tfjsPeakBytes)}`
+        : formatBytes(c.seqmodel.tfjsPeakBytes),
+  };
 }

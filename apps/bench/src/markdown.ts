@@ -6,16 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flopFormulas } from './flops.js';
-import {
-  formatBytes,
-  formatError,
-  formatFraction,
-  formatGflops,
-  formatMs,
-  formatRange,
-  formatRate,
-  formatSpeedup,
-} from './format.js';
+import { formatBytes, formatCase, formatError, formatGflops, formatMs } from './format.js';
 import { pathDescription } from './report.js';
 import { type BenchResults, type CaseRecord, formulaNotes, hasLayers } from './results.js';
 import { formatSize } from './sizes.js';
@@ -121,23 +112,21 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 function caseRows(cases: readonly CaseRecord[]): string[][] {
   return cases.map((c) => {
-    const l = hasLayers(c) ? c.tfjsLayers : undefined;
+    const f = formatCase(c);
     return [
-      c.cell,
-      formatSize(c.size),
-      c.mode,
-      formatRange(c.seqmodel.summary),
-      l ? formatRange(l.summary) : 'n/a',
-      formatSpeedup(c.speedup),
-      formatRate(c.seqmodel.sequencesPerSecond),
-      formatRate(c.seqmodel.stepsPerSecond),
-      formatGflops(c.seqmodel.gflops),
-      l ? formatGflops(l.gflops) : 'n/a',
-      formatFraction(c.seqmodel.matMulFraction),
-      l ? `${c.seqmodel.leakedTensors} / ${l.leakedTensors}` : `${c.seqmodel.leakedTensors}`,
-      l
-        ? `${formatBytes(c.seqmodel.tfjsPeakBytes)} / ${formatBytes(l.tfjsPeakBytes)}`
-        : formatBytes(c.seqmodel.tfjsPeakBytes),
+      f.cell,
+      f.size,
+      f.mode,
+      f.seqmodelMs,
+      f.layersMs,
+      f.speedup,
+      f.sequencesPerSecond,
+      f.stepsPerSecond,
+      f.gflops,
+      f.layersGflops,
+      f.ofMatMul,
+      f.leaked(' / '),
+      f.peaks(' / '),
       formatBytes(c.processMemory.rssBytes),
       c.platformMemory.wasmHeapBytes === undefined ? '' : formatBytes(c.platformMemory.wasmHeapBytes),
     ];

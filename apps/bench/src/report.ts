@@ -1,17 +1,7 @@
 /** The terminal report: what was measured and how, then one table per backend, skipped backends and checks. */
 import { describeBenchCell, listBenchCells } from './cells.js';
 import { flopFormulas } from './flops.js';
-import {
-  alignColumns,
-  formatBytes,
-  formatError,
-  formatFraction,
-  formatGflops,
-  formatMs,
-  formatRange,
-  formatRate,
-  formatSpeedup,
-} from './format.js';
+import { alignColumns, formatCase, formatError, formatGflops, formatMs } from './format.js';
 import { type BenchPath, type BenchResults, type CaseRecord, hasLayers } from './results.js';
 import { formatSize } from './sizes.js';
 
@@ -66,21 +56,21 @@ export function caseTable(cases: readonly CaseRecord[]): string {
     ],
   ];
   for (const c of cases) {
-    const layers = hasLayers(c) ? c.tfjsLayers : undefined;
+    const f = formatCase(c);
     rows.push([
-      c.cell,
-      formatSize(c.size),
-      c.mode,
-      formatRange(c.seqmodel.summary),
-      layers ? formatRange(layers.summary) : 'n/a',
-      formatSpeedup(c.speedup),
-      formatRate(c.seqmodel.sequencesPerSecond),
-      formatRate(c.seqmodel.stepsPerSecond),
-      formatGflops(c.seqmodel.gflops),
-      formatFraction(c.seqmodel.matMulFraction),
-      layers ? formatGflops(layers.gflops) : 'n/a',
-      formatBytes(c.seqmodel.tfjsPeakBytes),
-      layers ? `${c.seqmodel.leakedTensors}/${layers.leakedTensors}` : `${c.seqmodel.leakedTensors}`,
+      f.cell,
+      f.size,
+      f.mode,
+      f.seqmodelMs,
+      f.layersMs,
+      f.speedup,
+      f.sequencesPerSecond,
+      f.stepsPerSecond,
+      f.gflops,
+      f.ofMatMul,
+      f.layersGflops,
+      f.peak,
+      f.leaked('/'),
     ]);
   }
   return alignColumns(rows, [5, 6, 7, 8, 9, 10, 11]);
