@@ -28,6 +28,23 @@ export function randomValues(size: number, seed: number | string): Float32Array 
   return Float32Array.from({ length: size }, () => rng.uniform(-1, 1));
 }
 
+/**
+ * Post-padded inputs `[lengths.length, time, features]`: seeded values with the steps past each sequence's length
+ * zeroed, so that a Masking layer (maskValue 0) finds exactly `lengths`.
+ */
+export function paddedValues(
+  lengths: readonly number[],
+  time: number,
+  features: number,
+  seed: number | string,
+): Float32Array {
+  const x = randomValues(lengths.length * time * features, seed);
+  lengths.forEach((length, b) => {
+    x.fill(0, (b * time + length) * features, (b + 1) * time * features);
+  });
+  return x;
+}
+
 export function randomTensor(backend: ReferenceBackend, shape: number[], seed: number | string): RefTensor {
   return backend.tensor(
     randomValues(

@@ -8,8 +8,33 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import type { RefTensor } from '@seqmodel/core';
 import type { Model } from '../engine/model.js';
-import { type newBackend, randomValues, tf, type tfl, values } from '../test-helpers.js';
+import { type newBackend, paddedValues, randomValues, tf, type tfl, values } from '../test-helpers.js';
 import type { KerasArtifacts, KerasModelJson } from './artifacts.js';
+
+/** The shape of the interop tests' inputs: `[batch, time, features]`, sequence lengths for the padded ones. */
+export const batch = 3;
+export const time = 5;
+export const features = 3;
+export const lengths = [5, 3, 1];
+
+/** Seeded inputs `[batch, time, features]`, zero after each sequence's length when `padded`. */
+export function sequences(seed: number, padded: boolean): number[][][] {
+  const v = padded
+    ? paddedValues(lengths, time, features, seed)
+    : randomValues(batch * time * features, seed);
+  return Array.from({ length: batch }, (_, b) =>
+    Array.from({ length: time }, (_, t) =>
+      Array.from(v.subarray((b * time + t) * features, (b * time + t + 1) * features)),
+    ),
+  );
+}
+
+/** Token ids `[batch, time]` with 0 as post-padding. */
+export const ids = [
+  [3, 7, 1, 9, 2],
+  [5, 2, 8, 0, 0],
+  [4, 0, 0, 0, 0],
+];
 
 /** Gives every weight of a tfjs-layers model seeded values in [-0.5, 0.5). */
 export function randomizeTfjsWeights(model: tfl.LayersModel, seed: number): void {

@@ -4,12 +4,16 @@ import type { RefTensor } from '@seqmodel/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Bidirectional } from '../layers/bidirectional.js';
 import type { GRU, LSTM } from '../layers/rnn.js';
-import { expectClose, newBackend, randomValues, tf, tfjsChain, tfl, useTfjsCpu } from '../test-helpers.js';
+import { expectClose, newBackend, tf, tfjsChain, tfl, useTfjsCpu } from '../test-helpers.js';
 import type { KerasArtifacts } from './artifacts.js';
 import {
+  batch,
+  features,
+  ids,
   ourOutputs,
   randomizeTfjsWeights,
   removeTempDirectories,
+  sequences,
   serveDirectory,
   tempDirectory,
   tfjsArtifacts,
@@ -20,30 +24,6 @@ import { loadKerasModel } from './load.js';
 
 beforeAll(useTfjsCpu);
 afterAll(removeTempDirectories);
-
-const batch = 3;
-const time = 5;
-const features = 3;
-const lengths = [5, 3, 1];
-
-/** Seeded inputs `[batch, time, features]`, zero after each sequence's length when `padded`. */
-function sequences(seed: number, padded: boolean): number[][][] {
-  const v = randomValues(batch * time * features, seed);
-  return Array.from({ length: batch }, (_, b) =>
-    Array.from({ length: time }, (_, t) =>
-      Array.from({ length: features }, (_, f) =>
-        padded && t >= lengths[b]! ? 0 : v[(b * time + t) * features + f]!,
-      ),
-    ),
-  );
-}
-
-/** Token ids `[batch, time]` with 0 as post-padding. */
-const ids = [
-  [3, 7, 1, 9, 2],
-  [5, 2, 8, 0, 0],
-  [4, 0, 0, 0, 0],
-];
 
 const zeros = { kernelInitializer: 'zeros', recurrentInitializer: 'zeros' } as const;
 

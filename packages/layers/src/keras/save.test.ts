@@ -20,11 +20,15 @@ import { repeatVector } from '../layers/repeat-vector.js';
 import { gru, lstm, type RNN, rnn, simpleRNN } from '../layers/rnn.js';
 import { stacked } from '../layers/stacked.js';
 import { timeDistributed } from '../layers/time-distributed.js';
-import { expectClose, newBackend, randomValues, tf, tfl, useTfjsCpu } from '../test-helpers.js';
+import { expectClose, newBackend, tf, tfl, useTfjsCpu } from '../test-helpers.js';
 import type { KerasArtifacts } from './artifacts.js';
 import {
+  batch,
+  features,
+  ids,
   ourOutputs,
   removeTempDirectories,
+  sequences,
   serveDirectory,
   tempDirectory,
   tfjsOutputs,
@@ -34,28 +38,6 @@ import { saveKerasModel } from './save.js';
 
 beforeAll(useTfjsCpu);
 afterAll(removeTempDirectories);
-
-const batch = 3;
-const time = 5;
-const features = 3;
-const lengths = [5, 3, 1];
-
-function sequences(seed: number, padded: boolean): number[][][] {
-  const v = randomValues(batch * time * features, seed);
-  return Array.from({ length: batch }, (_, b) =>
-    Array.from({ length: time }, (_, t) =>
-      Array.from({ length: features }, (_, f) =>
-        padded && t >= lengths[b]! ? 0 : v[(b * time + t) * features + f]!,
-      ),
-    ),
-  );
-}
-
-const ids = [
-  [3, 7, 1, 9, 2],
-  [5, 2, 8, 0, 0],
-  [4, 0, 0, 0, 0],
-];
 
 type Inputs = number[][] | number[][][] | (number[][] | number[][][])[];
 

@@ -15,6 +15,7 @@ import {
   copyWeightsToTfjs,
   expectClose,
   newBackend,
+  paddedValues,
   randomTensor,
   randomValues,
   tfjsChain,
@@ -35,14 +36,8 @@ const units = 5;
 /** Post-padded lengths for masked cases: full, shorter, a single step. */
 const lengths = [6, 4, 1];
 
-/** Inputs with the padded steps zeroed, so a Masking layer (maskValue 0) finds exactly `lengths`. */
-function paddedInputs(seed: number): Float32Array {
-  const x = randomValues(batch * time * features, seed);
-  lengths.forEach((length, b) => {
-    x.fill(0, (b * time + length) * features, (b + 1) * time * features);
-  });
-  return x;
-}
+/** Inputs with the padded steps zeroed, so that a Masking layer (maskValue 0) finds exactly `lengths`. */
+const paddedInputs = (seed: number) => paddedValues(lengths, time, features, seed);
 
 type Kind = 'simpleRNN' | 'lstm' | 'gru';
 

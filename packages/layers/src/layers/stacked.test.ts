@@ -6,6 +6,7 @@ import {
   copyWeightsToTfjs,
   expectClose,
   newBackend,
+  paddedValues,
   randomTensor,
   randomValues,
   tfjsChain,
@@ -26,13 +27,8 @@ const time = 5;
 const features = 3;
 const lengths = [5, 2, 4];
 
-function paddedInputs(seed: number): Float32Array {
-  const x = randomValues(batch * time * features, seed);
-  lengths.forEach((length, b) => {
-    x.fill(0, (b * time + length) * features, (b + 1) * time * features);
-  });
-  return x;
-}
+/** Inputs with the padded steps zeroed, so that a Masking layer (maskValue 0) finds exactly `lengths`. */
+const paddedInputs = (seed: number) => paddedValues(lengths, time, features, seed);
 
 const zeros = { kernelInitializer: 'zeros', recurrentInitializer: 'zeros' } as const;
 
