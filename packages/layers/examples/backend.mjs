@@ -1,6 +1,5 @@
-// The backend the examples run on: `--backend wasm` (tfjs' WebAssembly backend, the fastest in Node here) or
-// `--backend cpu` (tfjs' pure-JavaScript CPU backend). Examples with an Embedding layer default to cpu: tfjs-backend-wasm
-// 4.22 has no UnsortedSegmentSum kernel, which the gradient of the embedding lookup (Gather) needs.
+// The backend the examples run on: `--backend wasm` (tfjs' WebAssembly backend, the fastest in Node here; the
+// default) or `--backend cpu` (tfjs' pure-JavaScript CPU backend).
 import { createCpuBackend } from '@seqmodel/backend-cpu';
 import { createWasmBackend } from '@seqmodel/backend-wasm';
 

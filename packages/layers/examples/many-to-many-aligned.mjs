@@ -50,7 +50,7 @@ export async function run(backend, settings = {}) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const backend = await backendFromArgs('cpu');
+  const backend = await backendFromArgs();
   const started = performance.now();
   const r = await run(backend, { verbose: process.stdout.isTTY ? 1 : 2 });
   console.log(
