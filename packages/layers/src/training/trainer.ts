@@ -31,7 +31,7 @@ import {
   type TensorsLike,
 } from './data.js';
 import { getLoss, type LossSpec } from './losses/index.js';
-import type { Loss } from './losses/loss.js';
+import type { Loss, LossWeighting } from './losses/loss.js';
 import { getMetric, type MetricSpec } from './metrics/index.js';
 import type { Metric } from './metrics/metric.js';
 import { getOptimizer, type Optimizer } from './optimizers/index.js';
@@ -394,18 +394,9 @@ export class Trainer<T> {
         perOutput.push(backend.fill([], 0));
         return;
       }
-      let loss: T;
-      try {
-        loss = s.losses[i]!.compute(backend, batch.ys[i]!, output, {
-          mask: masks[i],
-          sampleWeight: batch.sampleWeight,
-        });
-      } catch (error) {
-        if (!(error instanceof SeqmodelError)) throw error;
-        throw new SeqmodelError(
-          `${what}${s.names.length > 1 ? ` (output ${s.names[i]})` : ''}: ${error.message}`,
-        );
-      }
+      const loss = this.compareOutput(what, i, masks, batch, (weighting) =>
+        s.losses[i]!.compute(backend, batch.ys[i]!, output, weighting),
+      );
       if (backend.shape(loss).length !== 0) {
         throw new SeqmodelError(
           `${what}: the loss ${s.losses[i]!.name} must reduce to a scalar for training; reduction 'none' cannot be trained on`,
@@ -430,19 +421,32 @@ export class Trainer<T> {
     s.metrics.forEach((list, i) => {
       if (counted !== undefined && !counted[i]) return;
       for (const metric of list) {
-        try {
-          metric.updateState(backend, batch.ys[i]!, outputs[i]!, {
-            mask: masks[i],
-            sampleWeight: batch.sampleWeight,
-          });
-        } catch (error) {
-          if (!(error instanceof SeqmodelError)) throw error;
-          throw new SeqmodelError(
-            `${what}${s.names.length > 1 ? ` (output ${s.names[i]})` : ''}: ${error.message}`,
-          );
-        }
+        this.compareOutput(what, i, masks, batch, (weighting) =>
+          metric.updateState(backend, batch.ys[i]!, outputs[i]!, weighting),
+        );
       }
     });
+  }
+
+  /**
+   * Calls `compare` (a loss's `compute` or a metric's `updateState` on output `i`) with that output's mask and the
+   * batch's sample weights; a `SeqmodelError` from it is rethrown under `what` and, with several outputs, the
+   * output's name.
+   */
+  private compareOutput<R>(
+    what: string,
+    i: number,
+    masks: readonly (T | undefined)[],
+    batch: Batch<T>,
+    compare: (weighting: LossWeighting<T>) => R,
+  ): R {
+    try {
+      return compare({ mask: masks[i], sampleWeight: batch.sampleWeight });
+    } catch (error) {
+      if (!(error instanceof SeqmodelError)) throw error;
+      const names = this.setup().names;
+      throw new SeqmodelError(`${what}${names.length > 1 ? ` (output ${names[i]})` : ''}: ${error.message}`);
+    }
   }
 
   private readLosses(total: T, perOutput: readonly T[]): StepLosses {
