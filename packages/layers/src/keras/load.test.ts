@@ -8,6 +8,7 @@ import { expectClose, newBackend, tf, tfjsChain, tfl, useTfjsCpu } from '../test
 import type { KerasArtifacts } from './artifacts.js';
 import {
   batch,
+  denseActivations,
   features,
   ids,
   ourOutputs,
@@ -172,22 +173,12 @@ describe('loadKerasModel: tfjs-layers models predict the same in seqmodel (atol 
   });
 
   it('Dense on masked sequences with every supported activation', async () => {
-    const activations = [
-      'linear',
-      'tanh',
-      'sigmoid',
-      'relu',
-      'hardSigmoid',
-      'softmax',
-      'softplus',
-      'softsign',
-      'elu',
-      'selu',
-    ];
     const theirs = tfl.sequential({
       layers: [
         tfl.layers.masking({ maskValue: 0, inputShape: [null, features] }),
-        ...activations.map((activation) => tfl.layers.dense({ units: 3, activation: activation as never })),
+        ...denseActivations.map((activation) =>
+          tfl.layers.dense({ units: 3, activation: activation as never }),
+        ),
         tfl.layers.lstm({ units: 3, ...zeros }),
         tfl.layers.dense({ units: 2, useBias: false }),
       ],

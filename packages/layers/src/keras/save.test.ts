@@ -24,6 +24,7 @@ import { expectClose, newBackend, tf, tfl, useTfjsCpu } from '../test-helpers.js
 import type { KerasArtifacts } from './artifacts.js';
 import {
   batch,
+  denseActivations,
   features,
   ids,
   ourOutputs,
@@ -152,22 +153,10 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
 
   it('Dense with every exportable activation on masked sequences, RepeatVector and Flatten', async () => {
     const ref = newBackend();
-    const names = [
-      'linear',
-      'tanh',
-      'sigmoid',
-      'relu',
-      'hardSigmoid',
-      'softmax',
-      'softplus',
-      'softsign',
-      'elu',
-      'selu',
-    ] as const;
     const masked = sequential<RefTensor>(
       [
         masking(),
-        ...names.map((a) => dense({ units: 3, activation: a })),
+        ...denseActivations.map((a) => dense({ units: 3, activation: a })),
         lstm({ units: 3 }),
         dense({ units: 2, useBias: false }),
       ],
