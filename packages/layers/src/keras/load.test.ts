@@ -4,7 +4,15 @@ import type { RefTensor } from '@seqmodel/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Bidirectional } from '../layers/bidirectional.js';
 import type { GRU, LSTM } from '../layers/rnn.js';
-import { expectClose, newBackend, tf, tfjsChain, tfl, useTfjsCpu } from '../test-helpers.js';
+import {
+  expectClose,
+  expectOutputsClose,
+  newBackend,
+  tf,
+  tfjsChain,
+  tfl,
+  useTfjsCpu,
+} from '../test-helpers.js';
 import type { KerasArtifacts } from './artifacts.js';
 import {
   batch,
@@ -56,10 +64,7 @@ async function expectSamePredictions(
     ours,
     inputs.map((v) => ref.tensor(v)),
   );
-  expect(actual).toHaveLength(expected.length);
-  actual.forEach((y, i) => {
-    expectClose(`${label} output ${i}`, y, expected[i]!);
-  });
+  expectOutputsClose(label, actual, expected);
   expect(
     ourOutputs(
       fromFiles,

@@ -20,7 +20,7 @@ import { repeatVector } from '../layers/repeat-vector.js';
 import { gru, lstm, type RNN, rnn, simpleRNN } from '../layers/rnn.js';
 import { stacked } from '../layers/stacked.js';
 import { timeDistributed } from '../layers/time-distributed.js';
-import { expectClose, newBackend, tf, tfl, useTfjsCpu } from '../test-helpers.js';
+import { expectClose, expectOutputsClose, newBackend, tf, tfl, useTfjsCpu } from '../test-helpers.js';
 import type { KerasArtifacts } from './artifacts.js';
 import {
   batch,
@@ -59,10 +59,7 @@ async function expectTfjsAgrees(label: string, ours: Model<RefTensor>, x: Inputs
     theirs,
     list.map((v) => tf.tensor(v)),
   );
-  expect(got).toHaveLength(expected.length);
-  got.forEach((y, i) => {
-    expectClose(`${label} output ${i}`, y, expected[i]!);
-  });
+  expectOutputsClose(label, got, expected);
   theirs.dispose();
   const back = await loadKerasModel<RefTensor>(artifacts, { backend: ref });
   expect(
