@@ -8,6 +8,7 @@ import { createReferenceBackend, createRng, type ReferenceBackend, type RefTenso
 import { assertClose } from '@seqmodel/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { expect } from 'vitest';
 import type { Model } from './engine/model.js';
 
 export { tf, tfl };
@@ -115,4 +116,17 @@ export function expectClose(
   tolerance: { atol: number; rtol: number } = TFJS_TOLERANCE,
 ): void {
   assertClose(what, actual, expected, tolerance);
+}
+
+/** Asserts that a model gives as many outputs as expected and that each agrees within `tolerance`. */
+export function expectOutputsClose(
+  what: string,
+  actual: readonly ArrayLike<number>[],
+  expected: readonly ArrayLike<number>[],
+  tolerance: { atol: number; rtol: number } = TFJS_TOLERANCE,
+): void {
+  expect(actual).toHaveLength(expected.length);
+  actual.forEach((y, i) => {
+    expectClose(`${what} output ${i}`, y, expected[i]!, tolerance);
+  });
 }

@@ -152,8 +152,16 @@ function checkFormat(format: unknown, origin: string): void {
   throw new SeqmodelError(`${WHAT}: ${origin} has format ${JSON.stringify(format)}; expected "layers-model"`);
 }
 
-function specsOf(json: KerasModelJson): KerasWeightSpec[] {
-  return json.weightsManifest.flatMap((group) => [...group.weights]);
+/** The artifacts of a checked model.json whose weight files (in manifest order) hold `buffers`. */
+function loaded(json: KerasModelJson, buffers: readonly ArrayBuffer[], origin: string): LoadedKerasArtifacts {
+  return {
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest.flatMap((group) => [...group.weights]),
+    weightData: joinBuffers(buffers),
+    ...(json.format === undefined ? {} : { format: json.format }),
+    ...(json.generatedBy === undefined ? {} : { generatedBy: json.generatedBy }),
+    origin,
+  };
 }
 
 function pathsOf(json: KerasModelJson): string[] {
@@ -167,14 +175,7 @@ async function fromPath(filePath: string): Promise<LoadedKerasArtifacts> {
   const directory = path.dirname(jsonPath);
   const buffers: ArrayBuffer[] = [];
   for (const p of pathsOf(json)) buffers.push(await readFileBytes(path.join(directory, p), WHAT));
-  return {
-    modelTopology: json.modelTopology,
-    weightSpecs: specsOf(json),
-    weightData: joinBuffers(buffers),
-    ...(json.format === undefined ? {} : { format: json.format }),
-    ...(json.generatedBy === undefined ? {} : { generatedBy: json.generatedBy }),
-    origin: jsonPath,
-  };
+  return loaded(json, buffers, jsonPath);
 }
 
 async function fromUrl(url: string | URL): Promise<LoadedKerasArtifacts> {
@@ -184,14 +185,7 @@ async function fromUrl(url: string | URL): Promise<LoadedKerasArtifacts> {
   const json = checkModelJson(parseJson(text, base.href, WHAT), base.href);
   const buffers: ArrayBuffer[] = [];
   for (const p of pathsOf(json)) buffers.push(await fetchBytes(new URL(p, base), WHAT));
-  return {
-    modelTopology: json.modelTopology,
-    weightSpecs: specsOf(json),
-    weightData: joinBuffers(buffers),
-    ...(json.format === undefined ? {} : { format: json.format }),
-    ...(json.generatedBy === undefined ? {} : { generatedBy: json.generatedBy }),
-    origin: base.href,
-  };
+  return loaded(json, buffers, base.href);
 }
 
 function fromFiles(files: KerasModelFiles): LoadedKerasArtifacts {
@@ -230,14 +224,7 @@ function fromFiles(files: KerasModelFiles): LoadedKerasArtifacts {
       'an ArrayBuffer, an array of them (one per weight file) or a map from file paths to them',
     );
   }
-  return {
-    modelTopology: json.modelTopology,
-    weightSpecs: specsOf(json),
-    weightData: joinBuffers(buffers),
-    ...(json.format === undefined ? {} : { format: json.format }),
-    ...(json.generatedBy === undefined ? {} : { generatedBy: json.generatedBy }),
-    origin: 'model.json in memory',
-  };
+  return loaded(json, buffers, 'model.json in memory');
 }
 
 function fromArtifacts(artifacts: KerasArtifacts, origin: string): LoadedKerasArtifacts {

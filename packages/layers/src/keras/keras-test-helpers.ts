@@ -29,6 +29,20 @@ export function sequences(seed: number, padded: boolean): number[][][] {
   );
 }
 
+/** Every activation a Dense layer can take in both directions of the Keras interop (imported and exported). */
+export const denseActivations = [
+  'linear',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'hardSigmoid',
+  'softmax',
+  'softplus',
+  'softsign',
+  'elu',
+  'selu',
+] as const;
+
 /** Token ids `[batch, time]` with 0 as post-padding. */
 export const ids = [
   [3, 7, 1, 9, 2],

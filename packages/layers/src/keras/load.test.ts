@@ -4,10 +4,19 @@ import type { RefTensor } from '@seqmodel/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Bidirectional } from '../layers/bidirectional.js';
 import type { GRU, LSTM } from '../layers/rnn.js';
-import { expectClose, newBackend, tf, tfjsChain, tfl, useTfjsCpu } from '../test-helpers.js';
+import {
+  expectClose,
+  expectOutputsClose,
+  newBackend,
+  tf,
+  tfjsChain,
+  tfl,
+  useTfjsCpu,
+} from '../test-helpers.js';
 import type { KerasArtifacts } from './artifacts.js';
 import {
   batch,
+  denseActivations,
   features,
   ids,
   ourOutputs,
@@ -55,10 +64,7 @@ async function expectSamePredictions(
     ours,
     inputs.map((v) => ref.tensor(v)),
   );
-  expect(actual).toHaveLength(expected.length);
-  actual.forEach((y, i) => {
-    expectClose(`${label} output ${i}`, y, expected[i]!);
-  });
+  expectOutputsClose(label, actual, expected);
   expect(
     ourOutputs(
       fromFiles,
@@ -172,22 +178,12 @@ describe('loadKerasModel: tfjs-layers models predict the same in seqmodel (atol 
   });
 
   it('Dense on masked sequences with every supported activation', async () => {
-    const activations = [
-      'linear',
-      'tanh',
-      'sigmoid',
-      'relu',
-      'hardSigmoid',
-      'softmax',
-      'softplus',
-      'softsign',
-      'elu',
-      'selu',
-    ];
     const theirs = tfl.sequential({
       layers: [
         tfl.layers.masking({ maskValue: 0, inputShape: [null, features] }),
-        ...activations.map((activation) => tfl.layers.dense({ units: 3, activation: activation as never })),
+        ...denseActivations.map((activation) =>
+          tfl.layers.dense({ units: 3, activation: activation as never }),
+        ),
         tfl.layers.lstm({ units: 3, ...zeros }),
         tfl.layers.dense({ units: 2, useBias: false }),
       ],

@@ -20,10 +20,11 @@ import { repeatVector } from '../layers/repeat-vector.js';
 import { gru, lstm, type RNN, rnn, simpleRNN } from '../layers/rnn.js';
 import { stacked } from '../layers/stacked.js';
 import { timeDistributed } from '../layers/time-distributed.js';
-import { expectClose, newBackend, tf, tfl, useTfjsCpu } from '../test-helpers.js';
+import { expectClose, expectOutputsClose, newBackend, tf, tfl, useTfjsCpu } from '../test-helpers.js';
 import type { KerasArtifacts } from './artifacts.js';
 import {
   batch,
+  denseActivations,
   features,
   ids,
   ourOutputs,
@@ -58,10 +59,7 @@ async function expectTfjsAgrees(label: string, ours: Model<RefTensor>, x: Inputs
     theirs,
     list.map((v) => tf.tensor(v)),
   );
-  expect(got).toHaveLength(expected.length);
-  got.forEach((y, i) => {
-    expectClose(`${label} output ${i}`, y, expected[i]!);
-  });
+  expectOutputsClose(label, got, expected);
   theirs.dispose();
   const back = await loadKerasModel<RefTensor>(artifacts, { backend: ref });
   expect(
@@ -152,22 +150,10 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
 
   it('Dense with every exportable activation on masked sequences, RepeatVector and Flatten', async () => {
     const ref = newBackend();
-    const names = [
-      'linear',
-      'tanh',
-      'sigmoid',
-      'relu',
-      'hardSigmoid',
-      'softmax',
-      'softplus',
-      'softsign',
-      'elu',
-      'selu',
-    ] as const;
     const masked = sequential<RefTensor>(
       [
         masking(),
-        ...names.map((a) => dense({ units: 3, activation: a })),
+        ...denseActivations.map((a) => dense({ units: 3, activation: a })),
         lstm({ units: 3 }),
         dense({ units: 2, useBias: false }),
       ],

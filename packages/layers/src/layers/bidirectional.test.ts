@@ -5,6 +5,7 @@ import { sequential } from '../engine/sequential.js';
 import {
   copyWeightsToTfjs,
   expectClose,
+  expectOutputsClose,
   newBackend,
   paddedValues,
   randomTensor,
@@ -77,10 +78,11 @@ describe('Bidirectional matches tfjs-layers 4.22 on the same weights (atol 1e-5)
           const outputs = ours.predict(ref.tensor(x, [batch, time, features]));
           const list = Array.isArray(outputs) ? outputs : [outputs];
           const expected = tfjsPredict(theirs, [{ values: x, shape: [batch, time, features] }]);
-          expect(list).toHaveLength(expected.length);
-          list.forEach((y, i) => {
-            expectClose(`${label} output ${i}`, values(ref, y), expected[i]!);
-          });
+          expectOutputsClose(
+            label,
+            list.map((y) => values(ref, y)),
+            expected,
+          );
           theirs.dispose();
         });
       }

@@ -14,6 +14,7 @@ import { sequential } from '../engine/sequential.js';
 import {
   copyWeightsToTfjs,
   expectClose,
+  expectOutputsClose,
   newBackend,
   paddedValues,
   randomTensor,
@@ -93,10 +94,11 @@ describe('recurrent layers match tfjs-layers 4.22 on the same weights (atol 1e-5
           const input = ref.tensor(x, [batch, time, features]);
           const outputs = ours.predict(input) as RefTensor[];
           const expected = tfjsPredict(theirs, [{ values: x, shape: [batch, time, features] }]);
-          expect(outputs).toHaveLength(expected.length);
-          outputs.forEach((y, i) => {
-            expectClose(`${label} output ${i}`, values(ref, y), expected[i]!);
-          });
+          expectOutputsClose(
+            label,
+            outputs.map((y) => values(ref, y)),
+            expected,
+          );
           theirs.dispose();
         });
       }

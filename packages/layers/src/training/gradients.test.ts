@@ -15,36 +15,7 @@ import { gru, lstm } from '../layers/rnn.js';
 import { timeDistributed } from '../layers/time-distributed.js';
 import { expectClose } from '../test-helpers.js';
 import { sparseCategoricalCrossentropy } from './losses/crossentropy.js';
-import {
-  Optimizer,
-  type OptimizerVariable,
-  type UpdateArgs,
-  type UpdateResult,
-} from './optimizers/optimizer.js';
-import { cpuBackend } from './test-helpers.js';
-
-/** Records the gradients of each update and leaves the weights alone. */
-class Recorder extends Optimizer {
-  readonly className = 'Recorder';
-  readonly grads: number[][][] = [];
-  constructor() {
-    super('recorder', 0);
-  }
-  protected slotSpecs() {
-    return [];
-  }
-  protected update<U>({ value }: UpdateArgs<U>): UpdateResult<U> {
-    return { value, slots: {} };
-  }
-  override applyGradients<U>(
-    b: Backend<U>,
-    grads: readonly U[],
-    variables: readonly OptimizerVariable[],
-  ): void {
-    this.grads.push(grads.map((g) => Array.from(b.dataSync(g))));
-    super.applyGradients(b, grads, variables);
-  }
-}
+import { cpuBackend, Recorder } from './test-helpers.js';
 
 function build<T>(backend: Backend<T>, cell: 'lstm' | 'gru'): Model<T> {
   return sequential<T>(

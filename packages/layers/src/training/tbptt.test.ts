@@ -3,7 +3,7 @@
  * boundaries (equal to those of the chunk run alone from the carried states as constants, unlike full BPTT), many
  * to one trains on the last chunk only, masks carry through, and nothing leaks.
  */
-import { type Backend, SeqmodelError } from '@seqmodel/core';
+import { SeqmodelError } from '@seqmodel/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { model } from '../engine/functional.js';
@@ -16,43 +16,10 @@ import { lstm } from '../layers/rnn.js';
 import { timeDistributed } from '../layers/time-distributed.js';
 import { expectClose } from '../test-helpers.js';
 import { meanSquaredError } from './losses/regression.js';
-import {
-  Optimizer,
-  type OptimizerVariable,
-  type UpdateArgs,
-  type UpdateResult,
-} from './optimizers/optimizer.js';
-import { cpuBackend, seeded } from './test-helpers.js';
+import { cpuBackend, Recorder, seeded } from './test-helpers.js';
 
 type T = tf.Tensor;
 const backend = cpuBackend();
-
-/** An optimizer that records the gradients it is given and leaves the weights alone. */
-class Recorder extends Optimizer {
-  readonly className = 'Recorder';
-  readonly grads: number[][][] = [];
-
-  constructor() {
-    super('recorder', 0);
-  }
-
-  protected slotSpecs() {
-    return [];
-  }
-
-  protected update<U>({ value }: UpdateArgs<U>): UpdateResult<U> {
-    return { value, slots: {} };
-  }
-
-  override applyGradients<U>(
-    b: Backend<U>,
-    grads: readonly U[],
-    variables: readonly OptimizerVariable[],
-  ): void {
-    this.grads.push(grads.map((g) => Array.from(b.dataSync(g))));
-    super.applyGradients(b, grads, variables);
-  }
-}
 
 const BATCH = 4;
 const TIME = 7;

@@ -1,10 +1,16 @@
 /**
  * Helpers for the training tests (not exported): a quiet tfjs CPU backend, float64 reads from the reference backend,
- * and small seeded data.
+ * small seeded data, and an optimizer that records its gradients.
  */
 import { createCpuBackend } from '@seqmodel/backend-cpu';
 import { type Backend, createRng } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  Optimizer,
+  type OptimizerVariable,
+  type UpdateArgs,
+  type UpdateResult,
+} from './optimizers/optimizer.js';
 
 /** `@seqmodel/backend-cpu`, without tfjs' "install the node backend" notice. */
 export function cpuBackend(): ReturnType<typeof createCpuBackend> {
@@ -29,4 +35,31 @@ export function scalar<T>(backend: Backend<T>, t: T): number {
 export function seeded(n: number, seed: number | string, lo = -1, hi = 1): number[] {
   const rng = createRng(seed);
   return Array.from({ length: n }, () => rng.uniform(lo, hi));
+}
+
+/** An optimizer that records the gradients it is given (per update, per variable) and leaves the weights alone. */
+export class Recorder extends Optimizer {
+  readonly className = 'Recorder';
+  readonly grads: number[][][] = [];
+
+  constructor() {
+    super('recorder', 0);
+  }
+
+  protected slotSpecs() {
+    return [];
+  }
+
+  protected update<U>({ value }: UpdateArgs<U>): UpdateResult<U> {
+    return { value, slots: {} };
+  }
+
+  override applyGradients<U>(
+    b: Backend<U>,
+    grads: readonly U[],
+    variables: readonly OptimizerVariable[],
+  ): void {
+    this.grads.push(grads.map((g) => Array.from(b.dataSync(g))));
+    super.applyGradients(b, grads, variables);
+  }
 }

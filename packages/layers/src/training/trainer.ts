@@ -31,10 +31,10 @@ import {
   type TensorsLike,
 } from './data.js';
 import { getLoss, type LossSpec } from './losses/index.js';
-import type { Loss } from './losses/loss.js';
+import type { Loss, LossWeighting } from './losses/loss.js';
 import { getMetric, type MetricSpec } from './metrics/index.js';
 import type { Metric } from './metrics/metric.js';
-import { getOptimizer, type Optimizer } from './optimizers/index.js';
+import { getOptimizer, type Optimizer, type OptimizerVariable } from './optimizers/index.js';
 import {
   type Carry,
   checkTbptt,
@@ -150,6 +150,13 @@ interface OutputSetup {
 interface StepLosses {
   readonly total: number;
   readonly perOutput: readonly number[];
+}
+
+/** What a training step's forward pass keeps out of the gradient tape for the update and the metrics. */
+interface KeptPass<T> {
+  readonly outputs: T[];
+  readonly masks: (T | undefined)[];
+  readonly perOutput: T[];
 }
 
 /** Running means of the losses over an epoch, weighted by batch size (Keras 3). */
@@ -394,18 +401,9 @@ export class Trainer<T> {
         perOutput.push(backend.fill([], 0));
         return;
       }
-      let loss: T;
-      try {
-        loss = s.losses[i]!.compute(backend, batch.ys[i]!, output, {
-          mask: masks[i],
-          sampleWeight: batch.sampleWeight,
-        });
-      } catch (error) {
-        if (!(error instanceof SeqmodelError)) throw error;
-        throw new SeqmodelError(
-          `${what}${s.names.length > 1 ? ` (output ${s.names[i]})` : ''}: ${error.message}`,
-        );
-      }
+      const loss = this.compareOutput(what, i, masks, batch, (weighting) =>
+        s.losses[i]!.compute(backend, batch.ys[i]!, output, weighting),
+      );
       if (backend.shape(loss).length !== 0) {
         throw new SeqmodelError(
           `${what}: the loss ${s.losses[i]!.name} must reduce to a scalar for training; reduction 'none' cannot be trained on`,
@@ -430,19 +428,32 @@ export class Trainer<T> {
     s.metrics.forEach((list, i) => {
       if (counted !== undefined && !counted[i]) return;
       for (const metric of list) {
-        try {
-          metric.updateState(backend, batch.ys[i]!, outputs[i]!, {
-            mask: masks[i],
-            sampleWeight: batch.sampleWeight,
-          });
-        } catch (error) {
-          if (!(error instanceof SeqmodelError)) throw error;
-          throw new SeqmodelError(
-            `${what}${s.names.length > 1 ? ` (output ${s.names[i]})` : ''}: ${error.message}`,
-          );
-        }
+        this.compareOutput(what, i, masks, batch, (weighting) =>
+          metric.updateState(backend, batch.ys[i]!, outputs[i]!, weighting),
+        );
       }
     });
+  }
+
+  /**
+   * Calls `compare` (a loss's `compute` or a metric's `updateState` on output `i`) with that output's mask and the
+   * batch's sample weights; a `SeqmodelError` from it is rethrown under `what` and, with several outputs, the
+   * output's name.
+   */
+  private compareOutput<R>(
+    what: string,
+    i: number,
+    masks: readonly (T | undefined)[],
+    batch: Batch<T>,
+    compare: (weighting: LossWeighting<T>) => R,
+  ): R {
+    try {
+      return compare({ mask: masks[i], sampleWeight: batch.sampleWeight });
+    } catch (error) {
+      if (!(error instanceof SeqmodelError)) throw error;
+      const names = this.setup().names;
+      throw new SeqmodelError(`${what}${names.length > 1 ? ` (output ${names[i]})` : ''}: ${error.message}`);
+    }
   }
 
   private readLosses(total: T, perOutput: readonly T[]): StepLosses {
@@ -472,7 +483,7 @@ export class Trainer<T> {
     const variables = this.model.trainableWeights;
     if (variables.length === 0) throw new SeqmodelError(`${what}: the model has no trainable weights`);
     if (tbpttSteps !== undefined) return this.trainStepTbptt(batch, rng, what, tbpttSteps);
-    let kept: { outputs: T[]; masks: (T | undefined)[]; perOutput: T[] } | undefined;
+    let kept: KeptPass<T> | undefined;
     const { value, grads } = valueAndGrads(
       (...weights: T[]) => {
         const { outputs, masks } = this.model.applyWithMasks(this.inputs(batch), {
@@ -491,10 +502,28 @@ export class Trainer<T> {
       },
       variables.map((v) => v.read<T>()),
     );
+    return this.applyStep(batch, what, value, grads, variables, kept);
+  }
+
+  /**
+   * The end of a training step (or of a tbptt chunk): applies `grads` to `variables`, reads the losses and updates
+   * the metrics of outputs `counted` (all by default) from the forward pass's `kept` tensors, then frees the loss,
+   * the gradients and those tensors.
+   */
+  private applyStep(
+    batch: Batch<T>,
+    what: string,
+    value: T,
+    grads: T[],
+    variables: readonly OptimizerVariable[],
+    kept: KeptPass<T> | undefined,
+    counted?: readonly boolean[],
+  ): StepLosses {
+    const backend = this.model.backend;
     try {
       this.optimizer.applyGradients(backend, grads, variables);
       const losses = this.readLosses(value, kept!.perOutput);
-      this.updateMetrics(kept!.outputs, kept!.masks, batch, what);
+      this.updateMetrics(kept!.outputs, kept!.masks, batch, what, counted);
       return losses;
     } finally {
       backend.dispose([value, ...grads]);
@@ -534,7 +563,7 @@ export class Trainer<T> {
             carry = detachCarry(backend, { states: pass.states, outputs: pass.lastOutputs }, carry);
             continue;
           }
-          let kept: { outputs: T[]; masks: (T | undefined)[]; perOutput: T[]; carry: Carry<T> } | undefined;
+          let kept: (KeptPass<T> & { carry: Carry<T> }) | undefined;
           const { value, grads } = valueAndGrads(
             (...weights: T[]) => {
               const pass = this.model.runPass(this.inputs(chunk), { ...options, weights }, streaming);
@@ -556,22 +585,12 @@ export class Trainer<T> {
             variables.map((v) => v.read<T>()),
           );
           try {
-            this.optimizer.applyGradients(backend, grads, variables);
-            const losses = this.readLosses(value, kept!.perOutput);
-            this.updateMetrics(kept!.outputs, kept!.masks, chunk, what, counted);
+            const losses = this.applyStep(chunk, what, value, grads, variables, kept, counted);
             weightedTotal += losses.total * size;
             weightedPerOutput = weightedPerOutput.map((v, i) => v + (losses.perOutput[i] ?? 0) * size);
             lossSteps += size;
           } finally {
-            backend.dispose([value, ...grads]);
-            if (kept !== undefined) {
-              backend.dispose([
-                ...kept.outputs,
-                ...kept.perOutput,
-                ...kept.masks.filter((m): m is T => m !== undefined),
-              ]);
-              carry = detachCarry(backend, kept.carry, carry);
-            }
+            if (kept !== undefined) carry = detachCarry(backend, kept.carry, carry);
           }
         } finally {
           releaseBatch(backend, chunk);

@@ -14,7 +14,7 @@ import {
   shapesEqual,
   softplus,
 } from '@seqmodel/core';
-import { EPSILON, Loss, type LossOptions, sameShapeLabels } from './loss.js';
+import { EPSILON, Loss, type LossOptions, SameShapeLoss } from './loss.js';
 
 export interface CrossentropyOptions extends LossOptions {
   /** Predictions are logits (unnormalised scores) rather than probabilities (default false). */
@@ -46,7 +46,7 @@ function logProbabilities<T>(backend: Backend<T>, probabilities: T): T {
  * softplus(x) − x·z (= max(x, 0) − x·z + log(1 + e^−|x|)); from probabilities p (clipped):
  * −(z·log p + (1 − z)·log(1 − p)).
  */
-export class BinaryCrossentropy extends Loss {
+export class BinaryCrossentropy extends SameShapeLoss {
   readonly className = 'BinaryCrossentropy';
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
@@ -60,10 +60,6 @@ export class BinaryCrossentropy extends Loss {
       0,
       1,
     );
-  }
-
-  prepareLabels<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
-    return sameShapeLabels(backend, this.name, yTrue, yPred);
   }
 
   values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {

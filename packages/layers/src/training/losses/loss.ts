@@ -169,6 +169,13 @@ export function reduceWeighted<T>(
   }
 }
 
+/** A loss that compares labels and predictions entry by entry: its labels are checked by `sameShapeLabels`. */
+export abstract class SameShapeLoss extends Loss {
+  prepareLabels<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
+    return sameShapeLabels(backend, this.name, yTrue, yPred);
+  }
+}
+
 /**
  * Labels for losses that compare labels and predictions entry by entry: the predictions' shape, or (for predictions
  * whose last axis is 1) the shape without that axis, which is expanded. Anything else is an error that names the

@@ -3,18 +3,14 @@
  * sample (Keras 3).
  */
 import { type Backend, checkNumberInRange, mean, square } from '@seqmodel/core';
-import { Loss, type LossOptions, sameShapeLabels } from './loss.js';
+import { type LossOptions, SameShapeLoss } from './loss.js';
 
 /** mean((yTrue - yPred)², axis -1). */
-export class MeanSquaredError extends Loss {
+export class MeanSquaredError extends SameShapeLoss {
   readonly className = 'MeanSquaredError';
 
   constructor(options: LossOptions = {}) {
     super('meanSquaredError', options);
-  }
-
-  prepareLabels<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
-    return sameShapeLabels(backend, this.name, yTrue, yPred);
   }
 
   values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
@@ -23,15 +19,11 @@ export class MeanSquaredError extends Loss {
 }
 
 /** mean(|yTrue - yPred|, axis -1). */
-export class MeanAbsoluteError extends Loss {
+export class MeanAbsoluteError extends SameShapeLoss {
   readonly className = 'MeanAbsoluteError';
 
   constructor(options: LossOptions = {}) {
     super('meanAbsoluteError', options);
-  }
-
-  prepareLabels<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
-    return sameShapeLabels(backend, this.name, yTrue, yPred);
   }
 
   values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
@@ -48,7 +40,7 @@ export interface HuberOptions extends LossOptions {
  * Huber: ½e² for |e| ≤ delta, delta·(|e| − ½·delta) beyond, averaged over the last axis. Computed as
  * ½·q² + delta·(|e| − q) with q = min(|e|, delta), which is the same function with no branch.
  */
-export class Huber extends Loss {
+export class Huber extends SameShapeLoss {
   readonly className = 'Huber';
   readonly delta: number;
 
@@ -60,10 +52,6 @@ export class Huber extends Loss {
       Number.MIN_VALUE,
       Number.MAX_VALUE,
     );
-  }
-
-  prepareLabels<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
-    return sameShapeLabels(backend, this.name, yTrue, yPred);
   }
 
   values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {

@@ -2,7 +2,6 @@
  * Adagrad (Duchi et al. 2011) with Keras 3's rule and defaults (learning rate 0.001, initial accumulator 0.1,
  * ε 1e-7): `a ← a + g²`, `w ← w − lr · g / √(a + ε)`.
  */
-import { checkNumberInRange } from '@seqmodel/core';
 import {
   Optimizer,
   type OptimizerOptions,
@@ -26,13 +25,12 @@ export class Adagrad extends Optimizer {
 
   constructor(options: AdagradOptions = {}) {
     super('adagrad', 0.001, options);
-    this.initialAccumulatorValue = checkNumberInRange(
-      `${this.name} initialAccumulatorValue`,
-      options.initialAccumulatorValue ?? 0.1,
-      0,
-      Number.MAX_VALUE,
+    this.initialAccumulatorValue = this.numberOption(
+      'initialAccumulatorValue',
+      options.initialAccumulatorValue,
+      0.1,
     );
-    this.epsilon = checkNumberInRange(`${this.name} epsilon`, options.epsilon ?? 1e-7, 0, Number.MAX_VALUE);
+    this.epsilon = this.numberOption('epsilon', options.epsilon, 1e-7);
   }
 
   protected slotSpecs(): readonly SlotSpec[] {

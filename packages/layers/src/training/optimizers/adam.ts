@@ -4,7 +4,6 @@
  * `w ← w − α · m / (√v + ε)` (ε outside the bias correction, as Keras and the paper's "epsilon hat"). With
  * `amsgrad`, `v̂ ← max(v̂, v)` replaces v in the last step.
  */
-import { checkNumberInRange, invalidArgument } from '@seqmodel/core';
 import {
   Optimizer,
   type OptimizerOptions,
@@ -31,12 +30,10 @@ export class Adam extends Optimizer {
 
   constructor(options: AdamOptions = {}, defaultName = 'adam') {
     super(defaultName, 0.001, options);
-    this.beta1 = checkNumberInRange(`${this.name} beta1`, options.beta1 ?? 0.9, 0, 1);
-    this.beta2 = checkNumberInRange(`${this.name} beta2`, options.beta2 ?? 0.999, 0, 1);
-    this.epsilon = checkNumberInRange(`${this.name} epsilon`, options.epsilon ?? 1e-7, 0, Number.MAX_VALUE);
-    const amsgrad = options.amsgrad ?? false;
-    if (typeof amsgrad !== 'boolean') invalidArgument(`${this.name} amsgrad`, amsgrad, 'a boolean');
-    this.amsgrad = amsgrad;
+    this.beta1 = this.numberOption('beta1', options.beta1, 0.9, 0, 1);
+    this.beta2 = this.numberOption('beta2', options.beta2, 0.999, 0, 1);
+    this.epsilon = this.numberOption('epsilon', options.epsilon, 1e-7);
+    this.amsgrad = this.booleanOption('amsgrad', options.amsgrad);
   }
 
   protected slotSpecs(): readonly SlotSpec[] {

@@ -126,6 +126,24 @@ export abstract class Optimizer {
     this.excludeFromWeightDecay = [...exclude];
   }
 
+  /** A subclass's number option `key`: `value`, or `fallback` when absent, checked to lie in [min, max]. */
+  protected numberOption(
+    key: string,
+    value: number | undefined,
+    fallback: number,
+    min = 0,
+    max = Number.MAX_VALUE,
+  ): number {
+    return checkNumberInRange(`${this.name} ${key}`, value ?? fallback, min, max);
+  }
+
+  /** A subclass's boolean option `key`: `value`, or false when absent; anything else is an error. */
+  protected booleanOption(key: string, value: boolean | undefined): boolean {
+    const v = value ?? false;
+    if (typeof v !== 'boolean') invalidArgument(`${this.name} ${key}`, v, 'a boolean');
+    return v;
+  }
+
   /** The slots this optimizer keeps per variable. */
   protected abstract slotSpecs(): readonly SlotSpec[];
 

@@ -4,7 +4,6 @@
  * `Δ = lr · g / √(v + ε)` (ε inside the root, as Keras 3); `w ← w − Δ`, or with momentum μ `m ← μ·m + Δ`,
  * `w ← w − m`.
  */
-import { checkNumberInRange, invalidArgument } from '@seqmodel/core';
 import {
   Optimizer,
   type OptimizerOptions,
@@ -34,12 +33,10 @@ export class RMSprop extends Optimizer {
 
   constructor(options: RmspropOptions = {}) {
     super('rmsprop', 0.001, options);
-    this.rho = checkNumberInRange(`${this.name} rho`, options.rho ?? 0.9, 0, 1);
-    this.momentum = checkNumberInRange(`${this.name} momentum`, options.momentum ?? 0, 0, 1);
-    this.epsilon = checkNumberInRange(`${this.name} epsilon`, options.epsilon ?? 1e-7, 0, Number.MAX_VALUE);
-    const centered = options.centered ?? false;
-    if (typeof centered !== 'boolean') invalidArgument(`${this.name} centered`, centered, 'a boolean');
-    this.centered = centered;
+    this.rho = this.numberOption('rho', options.rho, 0.9, 0, 1);
+    this.momentum = this.numberOption('momentum', options.momentum, 0, 0, 1);
+    this.epsilon = this.numberOption('epsilon', options.epsilon, 1e-7);
+    this.centered = this.booleanOption('centered', options.centered);
   }
 
   protected slotSpecs(): readonly SlotSpec[] {

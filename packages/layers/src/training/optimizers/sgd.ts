@@ -3,7 +3,6 @@
  * - without momentum: `w ← w − lr · g`;
  * - with momentum μ: `m ← μ · m − lr · g`, then `w ← w + m`, or with Nesterov `w ← w + μ · m − lr · g`.
  */
-import { checkNumberInRange, invalidArgument } from '@seqmodel/core';
 import {
   Optimizer,
   type OptimizerOptions,
@@ -28,10 +27,8 @@ export class SGD extends Optimizer {
 
   constructor(options: SgdOptions = {}) {
     super('sgd', 0.01, options);
-    this.momentum = checkNumberInRange(`${this.name} momentum`, options.momentum ?? 0, 0, 1);
-    const nesterov = options.nesterov ?? false;
-    if (typeof nesterov !== 'boolean') invalidArgument(`${this.name} nesterov`, nesterov, 'a boolean');
-    this.nesterov = nesterov;
+    this.momentum = this.numberOption('momentum', options.momentum, 0, 0, 1);
+    this.nesterov = this.booleanOption('nesterov', options.nesterov);
   }
 
   protected slotSpecs(): readonly SlotSpec[] {
