@@ -101,3 +101,18 @@ export abstract class FusedCellBase implements FusedCell {
     this.backwardKernels = undefined;
   }
 }
+
+/** A cell with gates (LSTM, GRU): its two activations, and whether they are Keras' defaults. */
+export abstract class GatedCellBase extends FusedCellBase {
+  protected readonly act: FusedActivationName;
+  protected readonly rec: FusedActivationName;
+  /** Keras' defaults (σ gates, tanh candidate and cell output), which the cells compute inline. */
+  protected readonly fast: boolean;
+
+  constructor(run: SequenceRun, activations: GatedCellActivations) {
+    super(run);
+    this.act = activations.activation;
+    this.rec = activations.recurrentActivation;
+    this.fast = this.rec === 'sigmoid' && this.act === 'tanh';
+  }
+}

@@ -10,17 +10,11 @@
  *
  * Kept for the backward pass: the activated gates (in place of the projection) and, with `resetAfter`, rh.
  */
-import {
-  activate,
-  type FusedActivationName,
-  gateSigmoid,
-  gateTanh,
-  multiplyByDerivative,
-} from '../activations.js';
+import { activate, gateSigmoid, gateTanh, multiplyByDerivative } from '../activations.js';
 import { columns, type HostMatrix, hostMatrix } from '../gemm.js';
 import type { SequenceRun, WeightGradientBlock } from '../sequence-run.js';
 import { addRow } from '../sequence-run.js';
-import { FusedCellBase, type GatedCellActivations } from './cell-base.js';
+import { type GatedCellActivations, GatedCellBase } from './cell-base.js';
 
 export interface GruCellOptions extends GatedCellActivations {
   readonly resetAfter: boolean;
@@ -34,14 +28,10 @@ function sigmoidInPlace(x: Float32Array, start: number, end: number): void {
   for (let j = start; j < end; j++) x[j] = gateSigmoid(x[j]!);
 }
 
-export class GruCell extends FusedCellBase {
+export class GruCell extends GatedCellBase {
   readonly gates = 3;
   readonly states = 1;
-  private readonly act: FusedActivationName;
-  private readonly rec: FusedActivationName;
   private readonly resetAfter: boolean;
-  /** Keras' defaults (σ gates, tanh candidate), computed inline. */
-  private readonly fast: boolean;
   /** The step's recurrent product: `[batch, 3 * units]` (resetAfter), else `[batch, 2 * units]` then `[batch, units]`. */
   private readonly product: Float32Array;
   private readonly productH: Float32Array;
@@ -57,11 +47,8 @@ export class GruCell extends FusedCellBase {
   private readonly dReset: Float32Array;
 
   constructor(run: SequenceRun, options: GruCellOptions) {
-    super(run);
-    this.act = options.activation;
-    this.rec = options.recurrentActivation;
+    super(run, options);
     this.resetAfter = options.resetAfter;
-    this.fast = this.rec === 'sigmoid' && this.act === 'tanh';
     const { batch, time, units } = run;
     const training = run.config.training;
     this.product = new Float32Array(batch * (this.resetAfter ? 3 : 2) * units);

@@ -4,15 +4,9 @@
  *   c' = f * c + i * g,  h' = o * act(c')
  * Kept for the backward pass: the activated gates (in place of the projection), the previous c and act(c').
  */
-import {
-  activate,
-  type FusedActivationName,
-  gateSigmoid,
-  gateTanh,
-  multiplyByDerivative,
-} from '../activations.js';
+import { activate, gateSigmoid, gateTanh, multiplyByDerivative } from '../activations.js';
 import type { SequenceRun } from '../sequence-run.js';
-import { FusedCellBase, type GatedCellActivations } from './cell-base.js';
+import { type GatedCellActivations, GatedCellBase } from './cell-base.js';
 
 /**
  * One row of the step with Keras' defaults (σ gates, tanh candidate and cell output), in one pass per unit. Kept
@@ -53,11 +47,9 @@ function lstmRowSigmoidTanh(
   }
 }
 
-export class LstmCell extends FusedCellBase {
+export class LstmCell extends GatedCellBase {
   readonly gates = 4;
   readonly states = 2;
-  private readonly act: FusedActivationName;
-  private readonly rec: FusedActivationName;
   /** The step's recurrent product `[batch, 4 * units]`. */
   private readonly product: Float32Array;
   /** act(c') `[batch * time, units]` when training, else `[batch, units]` for one step. */
@@ -67,9 +59,7 @@ export class LstmCell extends FusedCellBase {
   private readonly dActivated: Float32Array;
 
   constructor(run: SequenceRun, activations: GatedCellActivations) {
-    super(run);
-    this.act = activations.activation;
-    this.rec = activations.recurrentActivation;
+    super(run, activations);
     const { batch, time, units } = run;
     const training = run.config.training;
     this.product = new Float32Array(batch * 4 * units);
@@ -92,7 +82,7 @@ export class LstmCell extends FusedCellBase {
     const training = run.config.training;
     const ac = this.activatedCell;
     const previousC = this.previousC;
-    const fast = this.rec === 'sigmoid' && this.act === 'tanh';
+    const fast = this.fast;
     if (previousC) {
       for (let b = 0; b < batch; b++) {
         previousC.set(c.subarray(b * units, (b + 1) * units), (b * time + tau) * units);
