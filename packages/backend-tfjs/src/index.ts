@@ -24,7 +24,13 @@ export {
 } from './fused/gemm.js';
 export { type HostFusedKernelsConfig, hostFusedKernels } from './fused/host-kernels.js';
 export { JsGemm } from './fused/js-gemm.js';
-export type { GruCandidateArgs, GruResetArgs, LstmStepArgs, VectorGates } from './fused/vector-gates.js';
+export type {
+  GateStepArgs,
+  GruCandidateArgs,
+  GruResetArgs,
+  LstmStepArgs,
+  VectorGates,
+} from './fused/vector-gates.js';
 export {
   createTfjsBackend,
   TfjsBackend,

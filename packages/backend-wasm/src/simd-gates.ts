@@ -9,7 +9,13 @@
  * speed; the gates were the cost). exp is Cephes' `expf` (range reduction by ln 2, a polynomial, 2^k from the
  * exponent bits), inline, in float32 like tfjs's own kernels: within a few float32 ulps of the exact values.
  */
-import type { GruCandidateArgs, GruResetArgs, LstmStepArgs, VectorGates } from '@seqmodel/backend-tfjs';
+import type {
+  GateStepArgs,
+  GruCandidateArgs,
+  GruResetArgs,
+  LstmStepArgs,
+  VectorGates,
+} from '@seqmodel/backend-tfjs';
 
 // Encoding helpers (WebAssembly binary format, with the SIMD proposal's final opcodes).
 
@@ -545,12 +551,7 @@ export class SimdGates implements VectorGates {
    * Copies the bias (its first `width` floats; zeros without one) to `bias` and the step's `rows` rows of the
    * projection (`width` wide, strided in `args.z`) to consecutive rows at `z` (float offsets in the module's memory).
    */
-  private stageGateInputs(
-    args: Pick<LstmStepArgs, 'rows' | 'z' | 'zOffset' | 'zStride' | 'bias'>,
-    width: number,
-    bias: number,
-    z: number,
-  ): void {
+  private stageGateInputs(args: GateStepArgs, width: number, bias: number, z: number): void {
     const heap = this.heap;
     if (args.bias) heap.set(args.bias.subarray(0, width), bias);
     else heap.fill(0, bias, bias + width);
