@@ -13,10 +13,9 @@ import {
   checkProductShapes,
   type GemmProvider,
   type HostMatrix,
-  hostMatrix,
+  multiplyIntoArray,
   type PreparedMatrix,
   type ResidentMatrix,
-  residentArray,
 } from './gemm.js';
 
 const MR = 4;
@@ -264,11 +263,7 @@ export class JsGemm implements GemmProvider {
   }
 
   multiplyResident(a: HostMatrix, transposeA: boolean, b: HostMatrix, transposeB: boolean): ResidentMatrix {
-    const m = transposeA ? a.cols : a.rows;
-    const n = transposeB ? b.rows : b.cols;
-    const out = new Float32Array(m * n);
-    this.multiply(a, transposeA, b, transposeB, hostMatrix(out, m, n), false);
-    return residentArray(out, m, n);
+    return multiplyIntoArray(this, a, transposeA, b, transposeB);
   }
 
   private run(a: HostMatrix, transposeA: boolean, b: PackedMatrix, c: HostMatrix, accumulate: boolean): void {
