@@ -88,6 +88,11 @@ function packPanels(
   }
 }
 
+/**
+ * `c[4 x 8 tile at ci] += ap panel · bp panel` over depth `kc`. Written out by hand on purpose: the 32 accumulators
+ * must be separate local variables for V8 to keep them in registers, so the repeated declarations, multiply-adds
+ * and stores cannot be folded into loops or arrays without losing most of the speed (see the header).
+ */
 function kernel4x8(
   kc: number,
   ap: Float32Array,
