@@ -6,7 +6,12 @@ import {
   hostMatrix,
   type PreparedMatrix,
 } from '@seqmodel/backend-tfjs';
-import { expectProductClose, randomFloats, referenceProduct } from '@seqmodel/backend-tfjs/testing';
+import {
+  expectProductClose,
+  randomFloats,
+  randomOperand,
+  referenceProduct,
+} from '@seqmodel/backend-tfjs/testing';
 import { gru, initParamTensors, lstm, resolveCellOptions, runSequence, scanCell } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -34,12 +39,8 @@ describe('XnnpackGemm', () => {
       for (const tB of [false, true]) {
         it(`multiplies [${m}, ${k}]·[${k}, ${n}] (transposeA ${tA}, transposeB ${tB})${label}`, () => {
           const before = wasm.numDataIds();
-          const a = tA
-            ? hostMatrix(randomFloats(k * m, 'a'), k, m)
-            : hostMatrix(randomFloats(m * k, 'a'), m, k);
-          const b = tB
-            ? hostMatrix(randomFloats(n * k, 'b'), n, k)
-            : hostMatrix(randomFloats(k * n, 'b'), k, n);
+          const a = randomOperand(m, k, tA, 'a');
+          const b = randomOperand(k, n, tB, 'b');
           const c = hostMatrix(new Float32Array(m * n).fill(Number.NaN), m, n);
           provider.multiply(a, tA, b, tB, c, false);
           expectProductClose(c, referenceProduct(a, tA, b, tB), k);

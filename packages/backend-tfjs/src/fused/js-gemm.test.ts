@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectProductClose, randomFloats, referenceProduct } from '../testing/gemm-checks.js';
+import { expectProductClose, randomFloats, randomOperand, referenceProduct } from '../testing/gemm-checks.js';
 import { columns, hostMatrix } from './gemm.js';
 import { JsGemm } from './js-gemm.js';
 
@@ -20,12 +20,8 @@ describe('JsGemm', () => {
     for (const tA of [false, true]) {
       for (const tB of [false, true]) {
         it(`multiplies [${m}, ${k}]·[${k}, ${n}] (transposeA ${tA}, transposeB ${tB})`, () => {
-          const a = tA
-            ? hostMatrix(randomFloats(k * m, 'a'), k, m)
-            : hostMatrix(randomFloats(m * k, 'a'), m, k);
-          const b = tB
-            ? hostMatrix(randomFloats(n * k, 'b'), n, k)
-            : hostMatrix(randomFloats(k * n, 'b'), k, n);
+          const a = randomOperand(m, k, tA, 'a');
+          const b = randomOperand(k, n, tB, 'b');
           const c = hostMatrix(new Float32Array(m * n).fill(Number.NaN), m, n);
           gemm.multiply(a, tA, b, tB, c, false);
           expectProductClose(c, referenceProduct(a, tA, b, tB), k);

@@ -3,12 +3,18 @@
  * product in float64, and a float32 tolerance.
  */
 import { createRng } from '@seqmodel/core';
-import type { HostMatrix } from '../fused/gemm.js';
+import { type HostMatrix, hostMatrix } from '../fused/gemm.js';
 
 /** `n` standard normal values, seeded. */
 export function randomFloats(n: number, seed: string): Float32Array {
   const rng = createRng(seed);
   return Float32Array.from({ length: n }, () => rng.normal());
+}
+
+/** A random operand whose op (transposed when asked) is `[rows, cols]`: stored `[cols, rows]` when transposed. */
+export function randomOperand(rows: number, cols: number, transpose: boolean, seed: string): HostMatrix {
+  const data = randomFloats(rows * cols, seed);
+  return transpose ? hostMatrix(data, cols, rows) : hostMatrix(data, rows, cols);
 }
 
 function at(m: HostMatrix, i: number, j: number, transpose: boolean): number {
