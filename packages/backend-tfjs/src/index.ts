@@ -12,19 +12,17 @@ export {
 } from './backend-switching.js';
 export { type CustomGradientSpec, customGradient, type GradientEntry } from './custom-gradient.js';
 export { type FusedActivationName, fusedActivationNames } from './fused/activations.js';
-export {
-  checkProductShapes,
-  columns,
-  type GemmProvider,
-  type HostMatrix,
-  hostMatrix,
-  type PreparedMatrix,
-  type ResidentMatrix,
-  residentArray,
-} from './fused/gemm.js';
+// All of gemm.ts: the matrix-product provider interface and the helpers every provider uses.
+export * from './fused/gemm.js';
 export { type HostFusedKernelsConfig, hostFusedKernels } from './fused/host-kernels.js';
 export { JsGemm } from './fused/js-gemm.js';
-export type { GruCandidateArgs, GruResetArgs, LstmStepArgs, VectorGates } from './fused/vector-gates.js';
+export type {
+  GateStepArgs,
+  GruCandidateArgs,
+  GruResetArgs,
+  LstmStepArgs,
+  VectorGates,
+} from './fused/vector-gates.js';
 export {
   createTfjsBackend,
   TfjsBackend,

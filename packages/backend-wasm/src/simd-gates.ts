@@ -9,7 +9,13 @@
  * speed; the gates were the cost). exp is Cephes' `expf` (range reduction by ln 2, a polynomial, 2^k from the
  * exponent bits), inline, in float32 like tfjs's own kernels: within a few float32 ulps of the exact values.
  */
-import type { GruCandidateArgs, GruResetArgs, LstmStepArgs, VectorGates } from '@seqmodel/backend-tfjs';
+import type {
+  GateStepArgs,
+  GruCandidateArgs,
+  GruResetArgs,
+  LstmStepArgs,
+  VectorGates,
+} from '@seqmodel/backend-tfjs';
 
 // Encoding helpers (WebAssembly binary format, with the SIMD proposal's final opcodes).
 
@@ -171,6 +177,101 @@ function tanh(x: number, k: number, e: number): number[] {
   ];
 }
 
+/** `for (i = 0; i < limit; i += step) body`, with `i` and `limit` i32 locals. */
+function forLoop(i: number, limit: number, step: number, body: number[]): number[] {
+  return [
+    ...op.i32Const(0),
+    ...op.localSet(i),
+    ...op.block,
+    ...op.loop,
+    ...op.localGet(i),
+    ...op.localGet(limit),
+    ...op.i32GeU,
+    ...op.brIf(1),
+    ...body,
+    ...op.localGet(i),
+    ...op.i32Const(step),
+    ...op.i32Add,
+    ...op.localSet(i),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+  ];
+}
+
+/** The i32 sum of locals (and a multiple of another: `scaled` = [local, factor]). */
+function sum(locals: number[], scaled?: [number, number]): number[] {
+  const out = [...op.localGet(locals[0]!)];
+  for (const l of locals.slice(1)) out.push(...op.localGet(l), ...op.i32Add);
+  if (scaled) out.push(...op.localGet(scaled[0]), ...op.i32Const(scaled[1]), ...op.i32Mul, ...op.i32Add);
+  return out;
+}
+
+/** Each `[local, base]` set to `base + j`: where column `j` (bytes) of a row starting at `base` is. */
+function columnAddresses(j: number, addresses: [local: number, base: number][]): number[] {
+  return addresses.flatMap(([local, base]) => [...sum([base, j]), ...op.localSet(local)]);
+}
+
+/** Gate block `part` of a row, at `local + part · width` (`width`: a block's bytes). */
+function block(local: number, width: number, part: number): number[] {
+  return sum([local], part ? [width, part] : undefined);
+}
+
+/** z + r + bias of gate block `part`, each read at its column address (`zj`, `rj`, `bj`), left on the stack. */
+function gateInput(zj: number, rj: number, bj: number, width: number, part: number): number[] {
+  return [
+    ...block(zj, width, part),
+    ...load,
+    ...block(rj, width, part),
+    ...load,
+    ...f32x4Add,
+    ...block(bj, width, part),
+    ...load,
+    ...f32x4Add,
+  ];
+}
+
+/** The i32 locals a function walks its rows and columns with; `units` and `rows` are params. */
+interface RowLocals {
+  readonly units: number;
+  readonly rows: number;
+  /** Set to units · 4: the bytes of a `units`-wide row, or of one gate block. */
+  readonly width: number;
+  /** The row. */
+  readonly b: number;
+  /** The column, in bytes: four units (16 bytes) at a time. */
+  readonly j: number;
+  /** Set to b · width at each row: the start of row b of a `units`-wide array. */
+  readonly unitRow: number;
+}
+
+/**
+ * A whole function body: `width = units · 4`, then for each row b below `rows`: `unitRow = b · width`, each
+ * `[local, base, blocks]` of `starts` set to `base + unitRow · blocks` (row b of an array `blocks · units` wide), and
+ * `column` for each column j below `width`; then the function's end.
+ */
+function overRows(
+  l: RowLocals,
+  starts: [local: number, base: number, blocks: number][],
+  column: number[],
+): number[] {
+  const row = [...op.localGet(l.b), ...op.localGet(l.width), ...op.i32Mul, ...op.localTee(l.unitRow)];
+  starts.forEach(([local, base, blocks], i) => {
+    // The first one multiplies the value the tee left on the stack.
+    if (i > 0) row.push(...op.localGet(l.unitRow));
+    row.push(...op.i32Const(blocks), ...op.i32Mul, ...op.localGet(base), ...op.i32Add, ...op.localSet(local));
+  });
+  row.push(...forLoop(l.j, l.width, 16, column));
+  return [
+    ...op.localGet(l.units),
+    ...op.i32Const(2),
+    ...op.i32Shl,
+    ...op.localSet(l.width),
+    ...forLoop(l.b, l.rows, 1, row),
+    ...op.end,
+  ];
+}
+
 /**
  * The one function, exported as `lstm`: params (bias, z, r, c, cNext, hNext, ac, rows, units), byte offsets except the
  * last two. Row b of z and r is 4·units wide at b·16·units bytes, of c, cNext, hNext and ac units wide. Writes the
@@ -184,84 +285,22 @@ function lstmBody(): number[] {
   const [gi, gf, gg, go, cv, sx, sk, se] = [18, 19, 20, 21, 22, 23, 24, 25];
   const activations = { sigmoid: sigmoid(sx, sk, se), tanh: tanh(sx, sk, se) };
   const gate = (part: number, activation: 'sigmoid' | 'tanh', into: number) => [
-    // z[part] + r[part] + bias[part], then the activation
-    ...op.localGet(zj),
-    ...(part === 0 ? [] : [...op.localGet(width), ...op.i32Const(part), ...op.i32Mul, ...op.i32Add]),
-    ...load,
-    ...op.localGet(rj),
-    ...(part === 0 ? [] : [...op.localGet(width), ...op.i32Const(part), ...op.i32Mul, ...op.i32Add]),
-    ...load,
-    ...f32x4Add,
-    ...op.localGet(bj),
-    ...(part === 0 ? [] : [...op.localGet(width), ...op.i32Const(part), ...op.i32Mul, ...op.i32Add]),
-    ...load,
-    ...f32x4Add,
+    ...gateInput(zj, rj, bj, width, part),
     ...activations[activation],
     ...op.localSet(into),
   ];
   const storeGate = (part: number, from: number) => [
-    ...op.localGet(zj),
-    ...(part === 0 ? [] : [...op.localGet(width), ...op.i32Const(part), ...op.i32Mul, ...op.i32Add]),
+    ...block(zj, width, part),
     ...op.localGet(from),
     ...store,
   ];
-  const at = (base: number) => [
-    ...op.localGet(base),
-    ...op.localGet(cRow),
-    ...op.i32Add,
-    ...op.localGet(j),
-    ...op.i32Add,
-  ];
-  return [
-    // locals: 9 i32, 8 v128
-    // width = units · 4 bytes
-    ...op.localGet(units),
-    ...op.i32Const(2),
-    ...op.i32Shl,
-    ...op.localSet(width),
-    ...op.i32Const(0),
-    ...op.localSet(b),
-    ...op.block,
-    ...op.loop,
-    ...op.localGet(b),
-    ...op.localGet(rows),
-    ...op.i32GeU,
-    ...op.brIf(1),
-    // zRow = z + b · 4 · width, rRow likewise, cRow = b · width
-    ...op.localGet(b),
-    ...op.localGet(width),
-    ...op.i32Mul,
-    ...op.localTee(cRow),
-    ...op.i32Const(2),
-    ...op.i32Shl,
-    ...op.localTee(zRow),
-    ...op.localGet(r),
-    ...op.i32Add,
-    ...op.localSet(rRow),
-    ...op.localGet(zRow),
-    ...op.localGet(z),
-    ...op.i32Add,
-    ...op.localSet(zRow),
-    ...op.i32Const(0),
-    ...op.localSet(j),
-    ...op.block,
-    ...op.loop,
-    ...op.localGet(j),
-    ...op.localGet(width),
-    ...op.i32GeU,
-    ...op.brIf(1),
-    ...op.localGet(zRow),
-    ...op.localGet(j),
-    ...op.i32Add,
-    ...op.localSet(zj),
-    ...op.localGet(rRow),
-    ...op.localGet(j),
-    ...op.i32Add,
-    ...op.localSet(rj),
-    ...op.localGet(bias),
-    ...op.localGet(j),
-    ...op.i32Add,
-    ...op.localSet(bj),
+  const at = (base: number) => sum([base, cRow, j]);
+  const column = [
+    ...columnAddresses(j, [
+      [zj, zRow],
+      [rj, rRow],
+      [bj, bias],
+    ]),
     ...gate(0, 'sigmoid', gi),
     ...gate(1, 'sigmoid', gf),
     ...gate(2, 'tanh', gg),
@@ -293,52 +332,16 @@ function lstmBody(): number[] {
     ...op.localGet(cv),
     ...f32x4Mul,
     ...store,
-    ...op.localGet(j),
-    ...op.i32Const(16),
-    ...op.i32Add,
-    ...op.localSet(j),
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-    ...op.localGet(b),
-    ...op.i32Const(1),
-    ...op.i32Add,
-    ...op.localSet(b),
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-    ...op.end,
   ];
-}
-
-/** `for (i = 0; i < limit; i += step) body`, with `i` and `limit` i32 locals. */
-function forLoop(i: number, limit: number, step: number, body: number[]): number[] {
-  return [
-    ...op.i32Const(0),
-    ...op.localSet(i),
-    ...op.block,
-    ...op.loop,
-    ...op.localGet(i),
-    ...op.localGet(limit),
-    ...op.i32GeU,
-    ...op.brIf(1),
-    ...body,
-    ...op.localGet(i),
-    ...op.i32Const(step),
-    ...op.i32Add,
-    ...op.localSet(i),
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-  ];
-}
-
-/** The i32 sum of locals (and a multiple of another: `scaled` = [local, factor]). */
-function sum(locals: number[], scaled?: [number, number]): number[] {
-  const out = [...op.localGet(locals[0]!)];
-  for (const l of locals.slice(1)) out.push(...op.localGet(l), ...op.i32Add);
-  if (scaled) out.push(...op.localGet(scaled[0]), ...op.i32Const(scaled[1]), ...op.i32Mul, ...op.i32Add);
-  return out;
+  // zRow = z + b · 4 · width, rRow likewise, cRow = b · width
+  return overRows(
+    { units, rows, width, b, j, unitRow: cRow },
+    [
+      [zRow, z, 4],
+      [rRow, r, 4],
+    ],
+    column,
+  );
 }
 
 /**
@@ -351,26 +354,18 @@ function gruResetBody(): number[] {
   const [b, j, width, zRow, rRow, hRow, zj, rj, bj] = [7, 8, 9, 10, 11, 12, 13, 14, 15];
   const [g, sx, sk, se] = [16, 17, 18, 19];
   const gate = (part: number) => [
-    ...sum([zj], part ? [width, part] : undefined),
-    ...sum([zj], part ? [width, part] : undefined),
-    ...load,
-    ...sum([rj], part ? [width, part] : undefined),
-    ...load,
-    ...f32x4Add,
-    ...sum([bj], part ? [width, part] : undefined),
-    ...load,
-    ...f32x4Add,
+    ...block(zj, width, part),
+    ...gateInput(zj, rj, bj, width, part),
     ...sigmoid(sx, sk, se),
     ...op.localTee(g),
     ...store,
   ];
   const column = [
-    ...sum([zRow, j]),
-    ...op.localSet(zj),
-    ...sum([rRow, j]),
-    ...op.localSet(rj),
-    ...sum([bias, j]),
-    ...op.localSet(bj),
+    ...columnAddresses(j, [
+      [zj, zRow],
+      [rj, rRow],
+      [bj, bias],
+    ]),
     ...gate(0),
     ...gate(1),
     // rht = r · h̃ (g holds r)
@@ -381,32 +376,14 @@ function gruResetBody(): number[] {
     ...f32x4Mul,
     ...store,
   ];
-  const row = [
-    ...op.localGet(b),
-    ...op.localGet(width),
-    ...op.i32Mul,
-    ...op.localTee(hRow),
-    ...op.i32Const(3),
-    ...op.i32Mul,
-    ...op.localGet(z),
-    ...op.i32Add,
-    ...op.localSet(zRow),
-    ...op.localGet(hRow),
-    ...op.i32Const(2),
-    ...op.i32Mul,
-    ...op.localGet(r),
-    ...op.i32Add,
-    ...op.localSet(rRow),
-    ...forLoop(j, width, 16, column),
-  ];
-  return [
-    ...op.localGet(units),
-    ...op.i32Const(2),
-    ...op.i32Shl,
-    ...op.localSet(width),
-    ...forLoop(b, rows, 1, row),
-    ...op.end,
-  ];
+  return overRows(
+    { units, rows, width, b, j, unitRow: hRow },
+    [
+      [zRow, z, 3],
+      [rRow, r, 2],
+    ],
+    column,
+  );
 }
 
 /**
@@ -418,10 +395,10 @@ function gruUpdateBody(): number[] {
   const [b, j, width, zRow, hRow, zj, hj] = [7, 8, 9, 10, 11, 12, 13];
   const [c, sx, sk, se] = [14, 15, 16, 17];
   const column = [
-    ...sum([zRow, j]),
-    ...op.localSet(zj),
-    ...sum([hRow, j]),
-    ...op.localSet(hj),
+    ...columnAddresses(j, [
+      [zj, zRow],
+      [hj, hRow],
+    ]),
     // ĥ = tanh(x_h + rh + b_h), stored over x_h
     ...sum([zj], [width, 2]),
     ...sum([zj], [width, 2]),
@@ -448,40 +425,33 @@ function gruUpdateBody(): number[] {
     ...f32x4Add,
     ...store,
   ];
-  const row = [
-    ...op.localGet(b),
-    ...op.localGet(width),
-    ...op.i32Mul,
-    ...op.localTee(hRow),
-    ...op.i32Const(3),
-    ...op.i32Mul,
-    ...op.localGet(z),
-    ...op.i32Add,
-    ...op.localSet(zRow),
-    ...forLoop(j, width, 16, column),
-  ];
-  return [
-    ...op.localGet(units),
-    ...op.i32Const(2),
-    ...op.i32Shl,
-    ...op.localSet(width),
-    ...forLoop(b, rows, 1, row),
-    ...op.end,
-  ];
+  return overRows({ units, rows, width, b, j, unitRow: hRow }, [[zRow, z, 3]], column);
 }
 
-function code(locals: [count: number, type: number][], body: number[]): number[] {
-  const bytes = [...vector(locals.map(([count, type]) => [...unsigned(count), type])), ...body];
+/** A function's code entry: its locals (`i32s` i32 ones, then `v128s` v128 ones, after the params) and body. */
+function code(i32s: number, v128s: number, body: number[]): number[] {
+  const bytes = [
+    ...vector([
+      [...unsigned(i32s), I32],
+      [...unsigned(v128s), V128],
+    ]),
+    ...body,
+  ];
   return [...unsigned(bytes.length), ...bytes];
 }
 
 function moduleBytes(): Uint8Array {
-  const lstm = [0x60, ...vector(Array.from({ length: 9 }, () => [I32])), ...vector([])];
-  const gru = [0x60, ...vector(Array.from({ length: 7 }, () => [I32])), ...vector([])];
+  /** The type of a function of `params` i32 params and no results. */
+  const functionType = (params: number) => [
+    0x60,
+    ...vector(Array.from({ length: params }, () => [I32])),
+    ...vector([]),
+  ];
   const name = (s: string) => [...unsigned(s.length), ...new TextEncoder().encode(s)];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([lstm, gru])),
+    // Types: 0 the lstm function's (9 params), 1 the two GRU functions' (7 params).
+    ...section(1, vector([functionType(9), functionType(7)])),
     ...section(3, vector([[0], [1], [1]])),
     ...section(5, vector([[0x00, ...unsigned(1)]])),
     ...section(
@@ -493,32 +463,7 @@ function moduleBytes(): Uint8Array {
         [...name('gruUpdate'), 0x00, 2],
       ]),
     ),
-    ...section(
-      10,
-      vector([
-        code(
-          [
-            [9, I32],
-            [8, V128],
-          ],
-          lstmBody(),
-        ),
-        code(
-          [
-            [9, I32],
-            [4, V128],
-          ],
-          gruResetBody(),
-        ),
-        code(
-          [
-            [7, I32],
-            [4, V128],
-          ],
-          gruUpdateBody(),
-        ),
-      ]),
-    ),
+    ...section(10, vector([code(9, 8, lstmBody()), code(9, 4, gruResetBody()), code(7, 4, gruUpdateBody())])),
   ]);
 }
 
@@ -602,6 +547,34 @@ export class SimdGates implements VectorGates {
     return offsets;
   }
 
+  /**
+   * Copies the bias (its first `width` floats; zeros without one) to `bias` and the step's `rows` rows of the
+   * projection (`width` wide, strided in `args.z`) to consecutive rows at `z` (float offsets in the module's memory).
+   */
+  private stageGateInputs(args: GateStepArgs, width: number, bias: number, z: number): void {
+    const heap = this.heap;
+    if (args.bias) heap.set(args.bias.subarray(0, width), bias);
+    else heap.fill(0, bias, bias + width);
+    for (let b = 0; b < args.rows; b++) {
+      const from = args.zOffset + b * args.zStride;
+      heap.set(args.z.subarray(from, from + width), z + b * width);
+    }
+  }
+
+  /** Copies `rows` consecutive rows (`width` wide) at `from` in the module's memory to `to`, row b at `offset + b * stride`. */
+  private unstageRows(
+    from: number,
+    rows: number,
+    width: number,
+    to: Float32Array,
+    offset: number,
+    stride: number,
+  ): void {
+    const heap = this.heap;
+    for (let b = 0; b < rows; b++)
+      to.set(heap.subarray(from + b * width, from + (b + 1) * width), offset + b * stride);
+  }
+
   lstmStep(args: LstmStepArgs): boolean {
     const { rows, units } = args;
     if (units % 4 !== 0) return false;
@@ -615,24 +588,16 @@ export class SimdGates implements VectorGates {
       rows * units,
       rows * units,
     ]) as [number, number, number, number, number, number, number];
+    this.stageGateInputs(args, width, bias, z);
     const heap = this.heap;
-    if (args.bias) heap.set(args.bias, bias);
-    else heap.fill(0, bias, bias + width);
-    for (let b = 0; b < rows; b++) {
-      const from = args.zOffset + b * args.zStride;
-      heap.set(args.z.subarray(from, from + width), z + b * width);
-    }
     heap.set(args.recurrent.subarray(0, rows * width), r);
     heap.set(args.c.subarray(0, rows * units), c);
     this.exports.lstm(bias * 4, z * 4, r * 4, c * 4, cNext * 4, hNext * 4, ac * 4, rows, units);
     args.cNext.set(heap.subarray(cNext, cNext + rows * units));
     args.hNext.set(heap.subarray(hNext, hNext + rows * units));
     if (args.ac) {
-      for (let b = 0; b < rows; b++) {
-        const to = args.zOffset + b * args.zStride;
-        args.z.set(heap.subarray(z + b * width, z + (b + 1) * width), to);
-        args.ac.set(heap.subarray(ac + b * units, ac + (b + 1) * units), args.acOffset + b * args.acStride);
-      }
+      this.unstageRows(z, rows, width, args.z, args.zOffset, args.zStride);
+      this.unstageRows(ac, rows, units, args.ac, args.acOffset, args.acStride);
     }
     return true;
   }
@@ -652,13 +617,8 @@ export class SimdGates implements VectorGates {
       rows * units,
     ]) as [number, number, number, number, number, number];
     const [bias, z, r, ht, rht] = offsets;
+    this.stageGateInputs(args, width, bias, z);
     const heap = this.heap;
-    if (args.bias) heap.set(args.bias.subarray(0, width), bias);
-    else heap.fill(0, bias, bias + width);
-    for (let b = 0; b < rows; b++) {
-      const from = args.zOffset + b * args.zStride;
-      heap.set(args.z.subarray(from, from + width), z + b * width);
-    }
     heap.set(args.recurrent.subarray(0, rows * 2 * units), r);
     heap.set(args.ht.subarray(0, rows * units), ht);
     this.exports.gruReset(bias * 4, z * 4, r * 4, ht * 4, rht * 4, rows, units);
@@ -678,11 +638,6 @@ export class SimdGates implements VectorGates {
     heap.set(args.recurrent.subarray(0, rows * units), rh);
     this.exports.gruUpdate(bias * 4, z * 4, rh * 4, ht * 4, hNext * 4, rows, units);
     args.hNext.set(heap.subarray(hNext, hNext + rows * units));
-    if (args.gates) {
-      const { zOffset, zStride } = step.args;
-      for (let b = 0; b < rows; b++) {
-        args.gates.set(heap.subarray(z + b * width, z + (b + 1) * width), zOffset + b * zStride);
-      }
-    }
+    if (args.gates) this.unstageRows(z, rows, width, args.gates, step.args.zOffset, step.args.zStride);
   }
 }

@@ -7,14 +7,12 @@ import {
   type PreparedMatrix,
 } from '@seqmodel/backend-tfjs';
 import {
-  createRng,
-  gru,
-  initParamTensors,
-  lstm,
-  resolveCellOptions,
-  runSequence,
-  scanCell,
-} from '@seqmodel/core';
+  expectProductClose,
+  randomFloats,
+  randomOperand,
+  referenceProduct,
+} from '@seqmodel/backend-tfjs/testing';
+import { gru, initParamTensors, lstm, resolveCellOptions, runSequence, scanCell } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createWasmBackend } from './wasm-backend.js';
@@ -22,43 +20,6 @@ import { XnnpackGemm } from './xnnpack-gemm.js';
 
 await createWasmBackend();
 const wasm = tf.engine().findBackend('wasm')!;
-
-function random(n: number, seed: string): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: n }, () => rng.normal());
-}
-
-function at(m: HostMatrix, i: number, j: number, transpose: boolean): number {
-  return transpose ? m.data[m.offset + j * m.stride + i]! : m.data[m.offset + i * m.stride + j]!;
-}
-
-function reference(a: HostMatrix, tA: boolean, b: HostMatrix, tB: boolean): Float64Array {
-  const m = tA ? a.cols : a.rows;
-  const k = tA ? a.rows : a.cols;
-  const n = tB ? b.rows : b.cols;
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += at(a, i, p, tA) * at(b, p, j, tB);
-      out[i * n + j] = s;
-    }
-  }
-  return out;
-}
-
-function expectClose(c: HostMatrix, expected: ArrayLike<number>, k: number): void {
-  const tolerance = 4e-6 * Math.sqrt(k);
-  for (let i = 0; i < c.rows; i++) {
-    for (let j = 0; j < c.cols; j++) {
-      const actual = c.data[c.offset + i * c.stride + j]!;
-      const e = expected[i * c.cols + j]!;
-      if (!(Math.abs(actual - e) <= tolerance * (1 + Math.abs(e)))) {
-        throw new Error(`c[${i}, ${j}] = ${actual}, expected ${e}`);
-      }
-    }
-  }
-}
 
 describe('XnnpackGemm', () => {
   const gemm = new XnnpackGemm(wasm);
@@ -78,11 +39,11 @@ describe('XnnpackGemm', () => {
       for (const tB of [false, true]) {
         it(`multiplies [${m}, ${k}]·[${k}, ${n}] (transposeA ${tA}, transposeB ${tB})${label}`, () => {
           const before = wasm.numDataIds();
-          const a = tA ? hostMatrix(random(k * m, 'a'), k, m) : hostMatrix(random(m * k, 'a'), m, k);
-          const b = tB ? hostMatrix(random(n * k, 'b'), n, k) : hostMatrix(random(k * n, 'b'), k, n);
+          const a = randomOperand(m, k, tA, 'a');
+          const b = randomOperand(k, n, tB, 'b');
           const c = hostMatrix(new Float32Array(m * n).fill(Number.NaN), m, n);
           provider.multiply(a, tA, b, tB, c, false);
-          expectClose(c, reference(a, tA, b, tB), k);
+          expectProductClose(c, referenceProduct(a, tA, b, tB), k);
           expect(wasm.numDataIds()).toBe(before);
         });
       }
@@ -92,14 +53,14 @@ describe('XnnpackGemm', () => {
   it('accumulates, reads and writes blocks of columns, and frees a prepared operand', () => {
     const before = wasm.numDataIds();
     const [m, k, n] = [6, 9, 5];
-    const a = columns(hostMatrix(random(m * 20, 'a'), m, 20), 2, k);
-    const b = columns(hostMatrix(random(k * 11, 'b'), k, 11), 3, n);
-    const start = random(m * 8, 'c');
+    const a = columns(hostMatrix(randomFloats(m * 20, 'a'), m, 20), 2, k);
+    const b = columns(hostMatrix(randomFloats(k * 11, 'b'), k, 11), 3, n);
+    const start = randomFloats(m * 8, 'c');
     const cData = Float32Array.from(start);
     const c = columns(hostMatrix(cData, m, 8), 1, n);
     const prepared = gemm.prepare(b, false);
     gemm.multiplyPrepared(a, prepared, c, true);
-    const product = reference(a, false, b, false);
+    const product = referenceProduct(a, false, b, false);
     for (let i = 0; i < m; i++) {
       expect(cData[i * 8]).toBe(start[i * 8]);
       expect(cData[i * 8 + 7]).toBe(start[i * 8 + 7]);
@@ -113,8 +74,8 @@ describe('XnnpackGemm', () => {
 
   it('keeps a prepared operand valid while the wasm heap grows', () => {
     const [m, k, n] = [4, 8, 16];
-    const a = hostMatrix(random(m * k, 'a'), m, k);
-    const b = hostMatrix(random(k * n, 'b'), k, n);
+    const a = hostMatrix(randomFloats(m * k, 'a'), m, k);
+    const b = hostMatrix(randomFloats(k * n, 'b'), k, n);
     const prepared = gemm.prepare(b, false);
     // A product whose left operand is larger than the whole heap, so the heap must grow between two uses of the
     // prepared operand (detaching every earlier view of it).
@@ -132,7 +93,7 @@ describe('XnnpackGemm', () => {
     expect(heap()).toBeGreaterThan(heapBefore);
     const c = hostMatrix(new Float32Array(m * n), m, n);
     gemm.multiplyPrepared(a, prepared, c, false);
-    expectClose(c, reference(a, false, b, false), k);
+    expectProductClose(c, referenceProduct(a, false, b, false), k);
     gemm.release(prepared);
   });
 
@@ -183,7 +144,7 @@ describe('fused kernels on a wasm heap that grows mid-sequence', () => {
       });
       const [batch, time, inputSize, units] = [3, 6, 4, 5];
       const params = initParamTensors(backend, cell, { inputSize, units, ...options }, 5);
-      const inputs = backend.tensor(random(batch * time * inputSize, 'x'), [batch, time, inputSize]);
+      const inputs = backend.tensor(randomFloats(batch * time * inputSize, 'x'), [batch, time, inputSize]);
       const args = {
         cell,
         options: resolveCellOptions(cell, options),

@@ -17,10 +17,9 @@ import {
   checkProductShapes,
   type GemmProvider,
   type HostMatrix,
-  hostMatrix,
+  multiplyIntoArray,
   type PreparedMatrix,
   type ResidentMatrix,
-  residentArray,
 } from '@seqmodel/backend-tfjs';
 import { SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -186,12 +185,8 @@ export class XnnpackGemm implements GemmProvider {
     const m = transposeA ? a.cols : a.rows;
     const k = transposeA ? a.rows : a.cols;
     const n = transposeB ? b.rows : b.cols;
-    if (m < n || k * n > this.maxRightOperand) {
-      const out = new Float32Array(m * n);
-      this.multiply(a, transposeA, b, transposeB, hostMatrix(out, m, n), false);
-      return residentArray(out, m, n);
-    }
-    checkProductShapes(a, transposeA, b, transposeB, hostMatrix(new Float32Array(0), m, n, 0, n));
+    if (m < n || k * n > this.maxRightOperand) return multiplyIntoArray(this, a, transposeA, b, transposeB);
+    checkProductShapes(a, transposeA, b, transposeB, { rows: m, cols: n });
     const left = this.stage(a, transposeA, 0, m, 0, k);
     let right: tf.TensorInfo | undefined;
     let out: tf.TensorInfo;

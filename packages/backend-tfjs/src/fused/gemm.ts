@@ -86,13 +86,16 @@ export interface GemmProvider {
   multiplyResident(a: HostMatrix, transposeA: boolean, b: HostMatrix, transposeB: boolean): ResidentMatrix;
 }
 
-/** `[m, k]·[k, n]` shapes of `op(a)·op(b)` checked against `c`; throws a plain Error on a driver bug. */
+/**
+ * `[m, k]·[k, n]` shapes of `op(a)·op(b)` checked against `c` (the product's `[m, n]`); throws a plain Error on a
+ * driver bug. Every provider's products go through it.
+ */
 export function checkProductShapes(
   a: { rows: number; cols: number },
   transposeA: boolean,
   b: { rows: number; cols: number },
   transposeB: boolean,
-  c: HostMatrix,
+  c: { rows: number; cols: number },
 ): { m: number; k: number; n: number } {
   const m = transposeA ? a.cols : a.rows;
   const k = transposeA ? a.rows : a.cols;
@@ -104,4 +107,19 @@ export function checkProductShapes(
     );
   }
   return { m, k, n };
+}
+
+/** `op(a)·op(b)` through `gemm.multiply` into a new JavaScript array (a provider's plain `multiplyResident`). */
+export function multiplyIntoArray(
+  gemm: GemmProvider,
+  a: HostMatrix,
+  transposeA: boolean,
+  b: HostMatrix,
+  transposeB: boolean,
+): ResidentMatrix {
+  const m = transposeA ? a.cols : a.rows;
+  const n = transposeB ? b.rows : b.cols;
+  const out = new Float32Array(m * n);
+  gemm.multiply(a, transposeA, b, transposeB, hostMatrix(out, m, n), false);
+  return residentArray(out, m, n);
 }

@@ -26,6 +26,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { customGradient, type GradientEntry } from '../custom-gradient.js';
 import type { TfjsBackend, TfjsFusedKernel, TfjsFusedKernelEntry } from '../tfjs-backend.js';
 import { fusedActivationNames, isFusedActivation } from './activations.js';
+import type { GatedCellActivations } from './cells/cell-base.js';
 import { GruCell } from './cells/gru.js';
 import { LstmCell } from './cells/lstm.js';
 import { SimpleRnnCell } from './cells/simple-rnn.js';
@@ -50,6 +51,12 @@ interface CellBinding {
   create(run: SequenceRun, options: Record<string, unknown>): FusedCell;
 }
 
+/** The options naming a gated cell's activations, and those activations from the resolved options. */
+const gatedActivationOptions = ['activation', 'recurrentActivation'];
+function gatedActivations(o: Record<string, unknown>): GatedCellActivations {
+  return { activation: o.activation as never, recurrentActivation: o.recurrentActivation as never };
+}
+
 const bindings: readonly CellBinding[] = [
   {
     cell: simpleRNN,
@@ -60,23 +67,14 @@ const bindings: readonly CellBinding[] = [
   {
     cell: lstm,
     gates: 4,
-    activationOptions: ['activation', 'recurrentActivation'],
-    create: (run, o) =>
-      new LstmCell(run, {
-        activation: o.activation as never,
-        recurrentActivation: o.recurrentActivation as never,
-      }),
+    activationOptions: gatedActivationOptions,
+    create: (run, o) => new LstmCell(run, gatedActivations(o)),
   },
   {
     cell: gru,
     gates: 3,
-    activationOptions: ['activation', 'recurrentActivation'],
-    create: (run, o) =>
-      new GruCell(run, {
-        activation: o.activation as never,
-        recurrentActivation: o.recurrentActivation as never,
-        resetAfter: o.resetAfter as boolean,
-      }),
+    activationOptions: gatedActivationOptions,
+    create: (run, o) => new GruCell(run, { ...gatedActivations(o), resetAfter: o.resetAfter as boolean }),
   },
 ];
 

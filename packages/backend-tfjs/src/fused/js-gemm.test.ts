@@ -1,46 +1,7 @@
-import { createRng } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
-import { columns, type HostMatrix, hostMatrix } from './gemm.js';
+import { expectProductClose, randomFloats, randomOperand, referenceProduct } from '../testing/gemm-checks.js';
+import { columns, hostMatrix } from './gemm.js';
 import { JsGemm } from './js-gemm.js';
-
-function random(n: number, seed: string): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: n }, () => rng.normal());
-}
-
-function at(m: HostMatrix, i: number, j: number, transpose: boolean): number {
-  return transpose ? m.data[m.offset + j * m.stride + i]! : m.data[m.offset + i * m.stride + j]!;
-}
-
-/** op(a)·op(b) in float64, the reference for the products. */
-function reference(a: HostMatrix, tA: boolean, b: HostMatrix, tB: boolean): Float64Array {
-  const m = tA ? a.cols : a.rows;
-  const k = tA ? a.rows : a.cols;
-  const n = tB ? b.rows : b.cols;
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += at(a, i, p, tA) * at(b, p, j, tB);
-      out[i * n + j] = s;
-    }
-  }
-  return out;
-}
-
-function expectClose(c: HostMatrix, expected: ArrayLike<number>, k: number): void {
-  // float32 inputs, float64 accumulation per 256-deep block: error well under 1e-6 * sqrt(k) per unit magnitude.
-  const tolerance = 1e-6 * Math.sqrt(k) * 4;
-  for (let i = 0; i < c.rows; i++) {
-    for (let j = 0; j < c.cols; j++) {
-      const actual = c.data[c.offset + i * c.stride + j]!;
-      const e = expected[i * c.cols + j]!;
-      if (Math.abs(actual - e) > tolerance * (1 + Math.abs(e))) {
-        throw new Error(`c[${i}, ${j}] = ${actual}, expected ${e}`);
-      }
-    }
-  }
-}
 
 describe('JsGemm', () => {
   const gemm = new JsGemm();
@@ -59,11 +20,11 @@ describe('JsGemm', () => {
     for (const tA of [false, true]) {
       for (const tB of [false, true]) {
         it(`multiplies [${m}, ${k}]·[${k}, ${n}] (transposeA ${tA}, transposeB ${tB})`, () => {
-          const a = tA ? hostMatrix(random(k * m, 'a'), k, m) : hostMatrix(random(m * k, 'a'), m, k);
-          const b = tB ? hostMatrix(random(n * k, 'b'), n, k) : hostMatrix(random(k * n, 'b'), k, n);
+          const a = randomOperand(m, k, tA, 'a');
+          const b = randomOperand(k, n, tB, 'b');
           const c = hostMatrix(new Float32Array(m * n).fill(Number.NaN), m, n);
           gemm.multiply(a, tA, b, tB, c, false);
-          expectClose(c, reference(a, tA, b, tB), k);
+          expectProductClose(c, referenceProduct(a, tA, b, tB), k);
         });
       }
     }
@@ -71,16 +32,16 @@ describe('JsGemm', () => {
 
   it('accumulates into c, and reuses a prepared operand', () => {
     const [m, k, n] = [6, 270, 11];
-    const a = hostMatrix(random(m * k, 'a'), m, k);
-    const bValues = random(n * k, 'b');
+    const a = hostMatrix(randomFloats(m * k, 'a'), m, k);
+    const bValues = randomFloats(n * k, 'b');
     const prepared = gemm.prepare(hostMatrix(bValues, n, k), true);
     expect([prepared.rows, prepared.cols]).toEqual([k, n]);
-    const start = random(m * n, 'c');
+    const start = randomFloats(m * n, 'c');
     const c = hostMatrix(Float32Array.from(start), m, n);
     gemm.multiplyPrepared(a, prepared, c, true);
     gemm.multiplyPrepared(a, prepared, c, true);
-    const product = reference(a, false, hostMatrix(bValues, n, k), true);
-    expectClose(
+    const product = referenceProduct(a, false, hostMatrix(bValues, n, k), true);
+    expectProductClose(
       c,
       product.map((v, i) => start[i]! + 2 * v),
       k,
@@ -90,14 +51,14 @@ describe('JsGemm', () => {
 
   it('reads and writes blocks of columns (strided rows) and leaves the rest of c alone', () => {
     const [m, k, n] = [7, 9, 5];
-    const wide = hostMatrix(random(m * 20, 'a'), m, 20);
+    const wide = hostMatrix(randomFloats(m * 20, 'a'), m, 20);
     const a = columns(wide, 3, k);
-    const bWide = hostMatrix(random(k * 12, 'b'), k, 12);
+    const bWide = hostMatrix(randomFloats(k * 12, 'b'), k, 12);
     const b = columns(bWide, 6, n);
     const cData = new Float32Array(m * 16).fill(7);
     const c = columns(hostMatrix(cData, m, 16), 4, n);
     gemm.multiply(a, false, b, false, c, false);
-    expectClose(c, reference(a, false, b, false), k);
+    expectProductClose(c, referenceProduct(a, false, b, false), k);
     for (let i = 0; i < m; i++) {
       for (const j of [0, 3, 9, 15]) expect(cData[i * 16 + j]).toBe(7);
     }

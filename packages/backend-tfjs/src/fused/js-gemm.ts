@@ -13,10 +13,9 @@ import {
   checkProductShapes,
   type GemmProvider,
   type HostMatrix,
-  hostMatrix,
+  multiplyIntoArray,
   type PreparedMatrix,
   type ResidentMatrix,
-  residentArray,
 } from './gemm.js';
 
 const MR = 4;
@@ -89,6 +88,11 @@ function packPanels(
   }
 }
 
+/**
+ * `c[4 x 8 tile at ci] += ap panel · bp panel` over depth `kc`. Written out by hand on purpose: the 32 accumulators
+ * must be separate local variables for V8 to keep them in registers, so the repeated declarations, multiply-adds
+ * and stores cannot be folded into loops or arrays without losing most of the speed (see the header).
+ */
 function kernel4x8(
   kc: number,
   ap: Float32Array,
@@ -264,11 +268,7 @@ export class JsGemm implements GemmProvider {
   }
 
   multiplyResident(a: HostMatrix, transposeA: boolean, b: HostMatrix, transposeB: boolean): ResidentMatrix {
-    const m = transposeA ? a.cols : a.rows;
-    const n = transposeB ? b.rows : b.cols;
-    const out = new Float32Array(m * n);
-    this.multiply(a, transposeA, b, transposeB, hostMatrix(out, m, n), false);
-    return residentArray(out, m, n);
+    return multiplyIntoArray(this, a, transposeA, b, transposeB);
   }
 
   private run(a: HostMatrix, transposeA: boolean, b: PackedMatrix, c: HostMatrix, accumulate: boolean): void {

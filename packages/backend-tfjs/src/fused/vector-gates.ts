@@ -3,17 +3,25 @@
  * backend's WebAssembly SIMD kernel). The JavaScript loops in `cells/` remain the definition and the fallback.
  */
 
-/** One LSTM step with σ gates and tanh candidate and cell output, for `rows` rows. */
-export interface LstmStepArgs {
+/** What a step's gates start from, for `rows` rows: the input projection, the recurrent product and the bias. */
+export interface GateStepArgs {
   readonly rows: number;
   readonly units: number;
-  /** x·W, row `b` at `zOffset + b * zStride`, `4 * units` wide; overwritten with the activated gates when `ac` is given. */
+  /** x·W, row `b` at `zOffset + b * zStride`, `gates * units` wide. */
   readonly z: Float32Array;
   readonly zOffset: number;
   readonly zStride: number;
-  /** h̃·U `[rows, 4 * units]`. */
+  /** h̃·U (or the part of it the step uses) `[rows, n * units]`. */
   readonly recurrent: Float32Array;
+  /** The cell's bias; its first `gates * units` values are the input bias. */
   readonly bias: Float32Array | undefined;
+}
+
+/**
+ * One LSTM step with σ gates and tanh candidate and cell output: `z` rows are `4 * units` wide (overwritten with
+ * the activated gates when `ac` is given), `recurrent` is h̃·U `[rows, 4 * units]`.
+ */
+export interface LstmStepArgs extends GateStepArgs {
   /** c before the step, c' and h' after it, each `[rows, units]`. */
   readonly c: Float32Array;
   readonly cNext: Float32Array;
@@ -25,19 +33,11 @@ export interface LstmStepArgs {
 }
 
 /**
- * The first half of a GRU step without `resetAfter` (σ gates): z and r from x·W + h̃·U_zr + b, and r · h̃. The
- * vectorized implementation keeps the step's rows for {@link GruCandidateArgs}, which must follow.
+ * The first half of a GRU step without `resetAfter` (σ gates): z and r from x·W + h̃·U_zr + b, and r · h̃. `z`
+ * rows are `3 * units` wide, `recurrent` is h̃·U_zr `[rows, 2 * units]`. The vectorized implementation keeps the
+ * step's rows for {@link GruCandidateArgs}, which must follow.
  */
-export interface GruResetArgs {
-  readonly rows: number;
-  readonly units: number;
-  /** x·W, row `b` at `zOffset + b * zStride`, `3 * units` wide. */
-  readonly z: Float32Array;
-  readonly zOffset: number;
-  readonly zStride: number;
-  /** h̃·U_zr `[rows, 2 * units]`. */
-  readonly recurrent: Float32Array;
-  readonly bias: Float32Array | undefined;
+export interface GruResetArgs extends GateStepArgs {
   /** h̃ `[rows, units]`. */
   readonly ht: Float32Array;
   /** Written: r · h̃ `[rows, units]`. */
@@ -51,8 +51,8 @@ export interface GruCandidateArgs {
   /** Written: h' `[rows, units]`. */
   readonly hNext: Float32Array;
   /**
-   * When given (training), the activated gates z, r, ĥ are written over its rows, laid out as in
-   * {@link GruResetArgs.z}: pass the projection again, read after the product in between (it may have moved).
+   * When given (training), the activated gates z, r, ĥ are written over its rows, laid out as the `z` of
+   * {@link GruResetArgs}: pass the projection again, read after the product in between (it may have moved).
    */
   readonly gates: Float32Array | undefined;
 }

@@ -28,6 +28,7 @@ export { badInputChecks, expectSeqmodelError } from './bad-input-checks.js';
 export { bindingChecks, type SwitchableNumerics } from './binding-checks.js';
 export { builtInCellConfigs } from './cell-configs.js';
 export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
+export { expectProductClose, randomFloats, randomOperand, referenceProduct } from './gemm-checks.js';
 export { minimalGatedUnit } from './plugin-cell.js';
 
 export interface CheckGroup {

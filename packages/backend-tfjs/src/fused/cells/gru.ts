@@ -10,17 +10,11 @@
  *
  * Kept for the backward pass: the activated gates (in place of the projection) and, with `resetAfter`, rh.
  */
-import {
-  activate,
-  type FusedActivationName,
-  gateSigmoid,
-  gateTanh,
-  multiplyByDerivative,
-} from '../activations.js';
-import { columns, hostMatrix, type PreparedMatrix } from '../gemm.js';
-import type { FusedCell, SequenceRun, WeightGradientBlock } from '../sequence-run.js';
+import { activate, gateSigmoid, gateTanh, multiplyByDerivative } from '../activations.js';
+import { columns, type HostMatrix, hostMatrix } from '../gemm.js';
+import type { SequenceRun, WeightGradientBlock } from '../sequence-run.js';
 import { addRow } from '../sequence-run.js';
-import type { GatedCellActivations } from './lstm.js';
+import { type GatedCellActivations, GatedCellBase } from './cell-base.js';
 
 export interface GruCellOptions extends GatedCellActivations {
   readonly resetAfter: boolean;
@@ -34,15 +28,10 @@ function sigmoidInPlace(x: Float32Array, start: number, end: number): void {
   for (let j = start; j < end; j++) x[j] = gateSigmoid(x[j]!);
 }
 
-export class GruCell implements FusedCell {
+export class GruCell extends GatedCellBase {
   readonly gates = 3;
   readonly states = 1;
-  private readonly run: SequenceRun;
-  private readonly act: FusedActivationName;
-  private readonly rec: FusedActivationName;
   private readonly resetAfter: boolean;
-  /** Keras' defaults (σ gates, tanh candidate), computed inline. */
-  private readonly fast: boolean;
   /** The step's recurrent product: `[batch, 3 * units]` (resetAfter), else `[batch, 2 * units]` then `[batch, units]`. */
   private readonly product: Float32Array;
   private readonly productH: Float32Array;
@@ -55,18 +44,11 @@ export class GruCell implements FusedCell {
   /** resetAfter: column sums of dR (d loss / d recurrent bias). */
   private dRSums: Float64Array | undefined;
   private readonly dDirect: Float32Array;
-  private readonly dRecurrent: Float32Array;
   private readonly dReset: Float32Array;
-  private readonly prepared: PreparedMatrix[] = [];
-  private forwardKernels: PreparedMatrix[] | undefined;
-  private backwardKernels: PreparedMatrix[] | undefined;
 
   constructor(run: SequenceRun, options: GruCellOptions) {
-    this.run = run;
-    this.act = options.activation;
-    this.rec = options.recurrentActivation;
+    super(run, options);
     this.resetAfter = options.resetAfter;
-    this.fast = this.rec === 'sigmoid' && this.act === 'tanh';
     const { batch, time, units } = run;
     const training = run.config.training;
     this.product = new Float32Array(batch * (this.resetAfter ? 3 : 2) * units);
@@ -74,36 +56,26 @@ export class GruCell implements FusedCell {
     this.recurrentH = new Float32Array(this.resetAfter ? (training ? batch * time : batch) * units : 0);
     this.resetH = new Float32Array(this.resetAfter ? 0 : batch * units);
     this.dDirect = new Float32Array(batch * units);
-    this.dRecurrent = new Float32Array(batch * units);
     this.dReset = new Float32Array(this.resetAfter ? 0 : batch * units);
   }
 
-  private prepare(transpose: boolean): PreparedMatrix[] {
-    const { units, gemm, inputs } = this.run;
-    const u = hostMatrix(inputs.recurrentKernel, units, 3 * units);
-    const parts = this.resetAfter ? [u] : [columns(u, 0, 2 * units), columns(u, 2 * units, units)];
-    const prepared = parts.map((part) => gemm.prepare(part, transpose));
-    this.prepared.push(...prepared);
-    return prepared;
+  /** Without `resetAfter`, two products per step: the z and r blocks of U, then its h block. */
+  protected override kernelParts(u: HostMatrix): HostMatrix[] {
+    const units = this.run.units;
+    return this.resetAfter ? [u] : [columns(u, 0, 2 * units), columns(u, 2 * units, units)];
   }
 
   forwardStep(tau: number): void {
     const run = this.run;
     const { batch, time, units } = run;
     const width = 3 * units;
-    this.forwardKernels ??= this.prepare(false);
     const ht = run.recurrentInput;
     const hNext = run.next[0]!;
     const bias = run.inputs.bias;
     const r = this.product;
     const training = run.config.training;
     if (this.resetAfter) {
-      run.gemm.multiplyPrepared(
-        hostMatrix(ht, batch, units),
-        this.forwardKernels[0]!,
-        hostMatrix(r, batch, width),
-        false,
-      );
+      this.stepProduct(ht, 0, r);
       // Read after the product: wasm memory may have moved (see SequenceRun.projection).
       const x = run.projection;
       const rh = this.recurrentH;
@@ -129,12 +101,7 @@ export class GruCell implements FusedCell {
       }
       return;
     }
-    run.gemm.multiplyPrepared(
-      hostMatrix(ht, batch, units),
-      this.forwardKernels[0]!,
-      hostMatrix(r, batch, 2 * units),
-      false,
-    );
+    this.stepProduct(ht, 0, r);
     let x = run.projection;
     const rHt = this.resetH;
     const rh = this.productH;
@@ -152,12 +119,7 @@ export class GruCell implements FusedCell {
         resetH: rHt,
       })
     ) {
-      run.gemm.multiplyPrepared(
-        hostMatrix(rHt, batch, units),
-        this.forwardKernels[1]!,
-        hostMatrix(rh, batch, units),
-        false,
-      );
+      this.stepProduct(rHt, 1, rh);
       vector.gruCandidate({ recurrent: rh, hNext, gates: training ? run.projection : undefined });
       return;
     }
@@ -175,12 +137,7 @@ export class GruCell implements FusedCell {
       const row = b * units;
       for (let j = 0; j < units; j++) rHt[row + j] = x[p + units + j]! * ht[row + j]!;
     }
-    run.gemm.multiplyPrepared(
-      hostMatrix(rHt, batch, units),
-      this.forwardKernels[1]!,
-      hostMatrix(rh, batch, units),
-      false,
-    );
+    this.stepProduct(rHt, 1, rh);
     x = run.projection;
     for (let b = 0; b < batch; b++) {
       const p = (b * time + tau) * width;
@@ -218,7 +175,6 @@ export class GruCell implements FusedCell {
     const run = this.run;
     const { batch, time, units } = run;
     const width = 3 * units;
-    this.backwardKernels ??= this.prepare(true);
     const x = run.projection;
     const dx = run.dP;
     const ht = run.recurrentInput;
@@ -260,55 +216,39 @@ export class GruCell implements FusedCell {
         dR.set(dx.subarray(p, p + 2 * units), p);
         addRow(dR, n, width, dRSums);
       }
-      run.gemm.multiplyPrepared(
-        hostMatrix(dR, batch, width, tau * width, time * width),
-        this.backwardKernels[0]!,
-        hostMatrix(this.dRecurrent, batch, units),
-        false,
-      );
-    } else {
-      // d (r * h̃) = d a · U_hᵀ, then d r = that * h̃ and d h̃ += that * r.
-      const dReset = this.dReset;
-      run.gemm.multiplyPrepared(
-        hostMatrix(dx, batch, units, tau * width + 2 * units, time * width),
-        this.backwardKernels[1]!,
-        hostMatrix(dReset, batch, units),
-        false,
-      );
-      for (let b = 0; b < batch; b++) {
-        if (!run.valid[b]) continue;
-        const p = (b * time + tau) * width;
-        const row = b * units;
-        if (this.fast) {
-          // σ' = y (1 − y) inline.
-          for (let j = 0; j < units; j++) {
-            const d = dReset[row + j]!;
-            const z = x[p + j]!;
-            const r = x[p + units + j]!;
-            dx[p + j] = dx[p + j]! * z * (1 - z);
-            dx[p + units + j] = d * ht[row + j]! * r * (1 - r);
-            dDirect[row + j]! += d * r;
-          }
-          continue;
-        }
+      this.backpropagateRecurrent(dR, tau, dDirect);
+      return;
+    }
+    // d (r * h̃) = d a · U_hᵀ, then d r = that * h̃ and d h̃ += that * r.
+    const dReset = this.dReset;
+    this.stepGradientProduct(dx, tau, 2 * units, 1, dReset);
+    for (let b = 0; b < batch; b++) {
+      if (!run.valid[b]) continue;
+      const p = (b * time + tau) * width;
+      const row = b * units;
+      if (this.fast) {
+        // σ' = y (1 − y) inline.
         for (let j = 0; j < units; j++) {
           const d = dReset[row + j]!;
-          dx[p + units + j] = d * ht[row + j]!;
-          dDirect[row + j]! += d * x[p + units + j]!;
+          const z = x[p + j]!;
+          const r = x[p + units + j]!;
+          dx[p + j] = dx[p + j]! * z * (1 - z);
+          dx[p + units + j] = d * ht[row + j]! * r * (1 - r);
+          dDirect[row + j]! += d * r;
         }
-        multiplyByDerivative(this.rec, dx, p, x, p, 2 * units);
+        continue;
       }
-      run.gemm.multiplyPrepared(
-        hostMatrix(dx, batch, 2 * units, tau * width, time * width),
-        this.backwardKernels[0]!,
-        hostMatrix(this.dRecurrent, batch, units),
-        false,
-      );
+      for (let j = 0; j < units; j++) {
+        const d = dReset[row + j]!;
+        dx[p + units + j] = d * ht[row + j]!;
+        dDirect[row + j]! += d * x[p + units + j]!;
+      }
+      multiplyByDerivative(this.rec, dx, p, x, p, 2 * units);
     }
-    run.recurrentGradient(this.dRecurrent, tau, dDirect);
+    this.backpropagateRecurrent(dx, tau, dDirect);
   }
 
-  weightGradientBlocks(): WeightGradientBlock[] {
+  override weightGradientBlocks(): WeightGradientBlock[] {
     const run = this.run;
     const { units } = run;
     const rows = run.batch * run.time;
@@ -339,19 +279,12 @@ export class GruCell implements FusedCell {
     ];
   }
 
-  biasGradient(): Float32Array {
+  override biasGradient(): Float32Array {
     const sums = this.run.dPSums;
     if (!this.resetAfter) return Float32Array.from(sums);
     const out = new Float32Array(2 * sums.length);
     out.set(sums);
     out.set(this.dRSums!, sums.length);
     return out;
-  }
-
-  release(): void {
-    for (const p of this.prepared) this.run.gemm.release(p);
-    this.prepared.length = 0;
-    this.forwardKernels = undefined;
-    this.backwardKernels = undefined;
   }
 }

@@ -4,20 +4,9 @@
  *   c' = f * c + i * g,  h' = o * act(c')
  * Kept for the backward pass: the activated gates (in place of the projection), the previous c and act(c').
  */
-import {
-  activate,
-  type FusedActivationName,
-  gateSigmoid,
-  gateTanh,
-  multiplyByDerivative,
-} from '../activations.js';
-import { hostMatrix, type PreparedMatrix } from '../gemm.js';
-import type { FusedCell, SequenceRun, WeightGradientBlock } from '../sequence-run.js';
-
-export interface GatedCellActivations {
-  readonly activation: FusedActivationName;
-  readonly recurrentActivation: FusedActivationName;
-}
+import { activate, gateSigmoid, gateTanh, multiplyByDerivative } from '../activations.js';
+import type { SequenceRun } from '../sequence-run.js';
+import { type GatedCellActivations, GatedCellBase } from './cell-base.js';
 
 /**
  * One row of the step with Keras' defaults (σ gates, tanh candidate and cell output), in one pass per unit. Kept
@@ -58,12 +47,9 @@ function lstmRowSigmoidTanh(
   }
 }
 
-export class LstmCell implements FusedCell {
+export class LstmCell extends GatedCellBase {
   readonly gates = 4;
   readonly states = 2;
-  private readonly run: SequenceRun;
-  private readonly act: FusedActivationName;
-  private readonly rec: FusedActivationName;
   /** The step's recurrent product `[batch, 4 * units]`. */
   private readonly product: Float32Array;
   /** act(c') `[batch * time, units]` when training, else `[batch, units]` for one step. */
@@ -71,35 +57,23 @@ export class LstmCell implements FusedCell {
   /** c before each step `[batch * time, units]` (training). */
   private readonly previousC: Float32Array | undefined;
   private readonly dActivated: Float32Array;
-  private readonly dRecurrent: Float32Array;
-  private forwardKernel: PreparedMatrix | undefined;
-  private backwardKernel: PreparedMatrix | undefined;
 
   constructor(run: SequenceRun, activations: GatedCellActivations) {
-    this.run = run;
-    this.act = activations.activation;
-    this.rec = activations.recurrentActivation;
+    super(run, activations);
     const { batch, time, units } = run;
     const training = run.config.training;
     this.product = new Float32Array(batch * 4 * units);
     this.activatedCell = new Float32Array((training ? batch * time : batch) * units);
     this.previousC = training ? new Float32Array(batch * time * units) : undefined;
     this.dActivated = new Float32Array(units);
-    this.dRecurrent = new Float32Array(batch * units);
   }
 
   forwardStep(tau: number): void {
     const run = this.run;
     const { batch, time, units } = run;
     const width = 4 * units;
-    this.forwardKernel ??= run.gemm.prepare(hostMatrix(run.inputs.recurrentKernel, units, width), false);
     const r = this.product;
-    run.gemm.multiplyPrepared(
-      hostMatrix(run.recurrentInput, batch, units),
-      this.forwardKernel,
-      hostMatrix(r, batch, width),
-      false,
-    );
+    this.stepProduct(run.recurrentInput, 0, r);
     const z = run.projection;
     const bias = run.inputs.bias;
     const c = run.state[1]!;
@@ -108,7 +82,7 @@ export class LstmCell implements FusedCell {
     const training = run.config.training;
     const ac = this.activatedCell;
     const previousC = this.previousC;
-    const fast = this.rec === 'sigmoid' && this.act === 'tanh';
+    const fast = this.fast;
     if (previousC) {
       for (let b = 0; b < batch; b++) {
         previousC.set(c.subarray(b * units, (b + 1) * units), (b * time + tau) * units);
@@ -163,7 +137,6 @@ export class LstmCell implements FusedCell {
     const run = this.run;
     const { batch, time, units } = run;
     const width = 4 * units;
-    this.backwardKernel ??= run.gemm.prepare(hostMatrix(run.inputs.recurrentKernel, units, width), true);
     const z = run.projection;
     const dz = run.dP;
     const ac = this.activatedCell;
@@ -195,29 +168,6 @@ export class LstmCell implements FusedCell {
       multiplyByDerivative(this.act, dz, p + 2 * units, z, p + 2 * units, units);
       multiplyByDerivative(this.rec, dz, p + 3 * units, z, p + 3 * units, units);
     }
-    run.gemm.multiplyPrepared(
-      hostMatrix(dz, batch, width, tau * width, time * width),
-      this.backwardKernel,
-      hostMatrix(this.dRecurrent, batch, units),
-      false,
-    );
-    run.recurrentGradient(this.dRecurrent, tau);
-  }
-
-  weightGradientBlocks(): WeightGradientBlock[] {
-    const run = this.run;
-    const dP = hostMatrix(run.dP, run.batch * run.time, 4 * run.units);
-    return [{ dZ: dP, kernelColumn: 0, recurrentLeft: run.recurrentInputs(), recurrentColumn: 0 }];
-  }
-
-  biasGradient(): Float32Array {
-    return Float32Array.from(this.run.dPSums);
-  }
-
-  release(): void {
-    if (this.forwardKernel) this.run.gemm.release(this.forwardKernel);
-    if (this.backwardKernel) this.run.gemm.release(this.backwardKernel);
-    this.forwardKernel = undefined;
-    this.backwardKernel = undefined;
+    this.backpropagateRecurrent(dz, tau);
   }
 }
