@@ -57,15 +57,18 @@ export function alignColumns(rows: readonly (readonly string[])[], right: readon
 export function formatCase(c: CaseRecord) {
   const l = hasLayers(c) ? c.tfjsLayers : undefined;
   return {
-    cell: c.cell,
-    size: formatSize(c.size),
-    mode: c.mode,
-    seqmodelMs: formatRange(c.seqmodel.summary),
-    layersMs: l ? formatRange(l.summary) : 'n/a',
-    speedup: formatSpeedup(c.speedup),
-    sequencesPerSecond: formatRate(c.seqmodel.sequencesPerSecond),
-    stepsPerSecond: formatRate(c.seqmodel.stepsPerSecond),
-    gflops: formatGflops(c.seqmodel.gflops),
+    /** The columns both tables start with: case, times, speedup and seqmodel's rates. */
+    lead: [
+      c.cell,
+      formatSize(c.size),
+      c.mode,
+      formatRange(c.seqmodel.summary),
+      l ? formatRange(l.summary) : 'n/a',
+      formatSpeedup(c.speedup),
+      formatRate(c.seqmodel.sequencesPerSecond),
+      formatRate(c.seqmodel.stepsPerSecond),
+      formatGflops(c.seqmodel.gflops),
+    ],
     layersGflops: l ? formatGflops(l.gflops) : 'n/a',
     ofMatMul: formatFraction(c.seqmodel.matMulFraction),
     peak: formatBytes(c.seqmodel.tfjsPeakBytes),

@@ -114,15 +114,7 @@ function caseRows(cases: readonly CaseRecord[]): string[][] {
   return cases.map((c) => {
     const f = formatCase(c);
     return [
-      f.cell,
-      f.size,
-      f.mode,
-      f.seqmodelMs,
-      f.layersMs,
-      f.speedup,
-      f.sequencesPerSecond,
-      f.stepsPerSecond,
-      f.gflops,
+      ...f.lead,
       f.layersGflops,
       f.ofMatMul,
       f.leaked(' / '),

@@ -57,21 +57,7 @@ export function caseTable(cases: readonly CaseRecord[]): string {
   ];
   for (const c of cases) {
     const f = formatCase(c);
-    rows.push([
-      f.cell,
-      f.size,
-      f.mode,
-      f.seqmodelMs,
-      f.layersMs,
-      f.speedup,
-      f.sequencesPerSecond,
-      f.stepsPerSecond,
-      f.gflops,
-      f.ofMatMul,
-      f.layersGflops,
-      f.peak,
-      f.leaked('/'),
-    ]);
+    rows.push([...f.lead, f.ofMatMul, f.layersGflops, f.peak, f.leaked('/')]);
   }
   return alignColumns(rows, [5, 6, 7, 8, 9, 10, 11]);
 }
