@@ -15,6 +15,7 @@ describe('loadCsv', () => {
     ]);
     expect(Array.from(t.dates!)).toEqual([Date.UTC(2020, 0, 1), Date.UTC(2020, 0, 2), Date.UTC(2020, 0, 3)]);
     expect(Array.from(tableColumn(t, 'other'))).toEqual([10, 20, 30]);
+    expect(() => tableColumn(t, 'date')).toThrow('name: expected one of "value", "other", received "date"');
   });
 
   it('selects columns by index and in the order given, from a path string too', async () => {

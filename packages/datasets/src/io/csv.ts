@@ -484,9 +484,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
 
 /** One column of a table, by name. */
 export function tableColumn(table: CsvTable, name: string): Float32Array {
-  const c = table.columns.indexOf(name);
-  if (c < 0)
-    invalidArgument('name', name, `one of ${table.columns.map((n) => JSON.stringify(n)).join(', ')}`);
+  const c = table.columns.indexOf(checkOneOf('name', name, table.columns));
   const width = table.columns.length;
   const rows = table.values.shape[0]!;
   return Float32Array.from({ length: rows }, (_, r) => table.values.data[r * width + c]!);
