@@ -118,7 +118,7 @@ export function loadSeattleWeather(
   });
 }
 
-/** Moby-Dick, chapters 1–107, as one string (about 990,000 characters). */
+/** Moby-Dick, chapters 1–107, as one string (983,375 characters). */
 export function loadMobyDick(options: ShippedLoadOptions = {}): Promise<string> {
   return loadText(options.source ?? mobyDickUrl());
 }

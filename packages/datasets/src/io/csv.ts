@@ -255,8 +255,9 @@ export class CsvParser {
   }
 
   /**
-   * The fields of an unquoted record, as a lazy view: only the selected cells are cut out of the string, which
-   * makes large files parse about twice as fast as `split`.
+   * The fields of an unquoted record, as a lazy view: only the selected cells are cut out of the string. Reading
+   * one column of seven from 200,000 rows, this parsed 1.4–1.7 times as fast as `split` (Node 20); the gain
+   * shrinks as more columns are selected.
    */
   private cells(record: string): Fields {
     const starts = this.starts;
