@@ -453,11 +453,11 @@ function interpolateColumns(values: Float32Array, rows: number, columns: readonl
             `column ${JSON.stringify(columns[c])}: every value is missing, nothing to interpolate`,
           );
         }
+        // At either end a and b are the one known neighbour, so the line is flat there.
         const a = previous === -1 ? values[r * width + c]! : values[previous * width + c]!;
         const b = r === rows ? a : values[r * width + c]!;
         for (let m = previous + 1; m < r; m++) {
-          const w = previous === -1 || r === rows ? 0 : (m - previous) / (r - previous);
-          values[m * width + c] = previous === -1 ? b : a + w * (b - a);
+          values[m * width + c] = a + ((m - previous) / (r - previous)) * (b - a);
         }
       }
       previous = r;
