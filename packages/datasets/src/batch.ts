@@ -77,6 +77,16 @@ export function shuffledIndices(n: number, seed: number | string = 0, epoch = 0)
   return Int32Array.from(order);
 }
 
+/** `[0, n)` in order, or shuffled by `seed` and `epoch` when `shuffle` is set (the order every batcher starts from). */
+export function exampleOrder(
+  n: number,
+  options: { shuffle?: boolean; seed?: number | string; epoch?: number },
+): Int32Array {
+  return options.shuffle
+    ? shuffledIndices(n, options.seed ?? 0, options.epoch ?? 0)
+    : Int32Array.from({ length: n }, (_, i) => i);
+}
+
 /** Groups `order` into batches of `batchSize` indices. */
 export function chunkIndices(
   order: ArrayLike<number>,
@@ -99,10 +109,7 @@ export function chunkIndices(
  */
 export function* batches(data: SequenceData, options: BatchOptions): Generator<SequenceBatch> {
   checkPositiveInteger('batchSize', options?.batchSize);
-  const n = numExamples(data);
-  const order = options.shuffle
-    ? shuffledIndices(n, options.seed ?? 0, options.epoch ?? 0)
-    : Int32Array.from({ length: n }, (_, i) => i);
+  const order = exampleOrder(numExamples(data), options);
   for (const idx of chunkIndices(order, options.batchSize, options.dropRemainder)) {
     yield selectExamples(data, idx);
   }

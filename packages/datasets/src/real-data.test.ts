@@ -97,6 +97,7 @@ describe('loaders', () => {
     expect(text).toContain('CHAPTER 107. The Carpenter.');
     expect(text).not.toContain('CHAPTER 108.');
     expect(text.endsWith('time to keep himself awake.\n')).toBe(true);
+    expect(text.length).toBe(983_375); // the count in loadMobyDick's doc comment
   });
 
   it('loads from another source when given one (as in a browser)', async () => {

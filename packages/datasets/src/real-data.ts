@@ -4,7 +4,7 @@
  * `Blob`), or rely on a bundler that understands `new URL('…', import.meta.url)` (Vite, webpack 5, Parcel).
  * Sources, licences and checksums: `data/README.md`.
  */
-import { invalidArgument } from '@seqmodel/core';
+import { checkOneOf } from '@seqmodel/core';
 import { type CsvTable, loadCsv } from './io/csv.js';
 import { type DataSource, loadText } from './io/source.js';
 
@@ -71,10 +71,8 @@ export const SHIPPED_DATASETS: readonly ShippedDataset[] = [
 
 /** The entry of `SHIPPED_DATASETS` named `name`. */
 export function shippedDataset(name: ShippedDataset['name']): ShippedDataset {
-  const found = SHIPPED_DATASETS.find((d) => d.name === name);
-  if (!found)
-    invalidArgument('name', name, `one of ${SHIPPED_DATASETS.map((d) => JSON.stringify(d.name)).join(', ')}`);
-  return found;
+  const names = SHIPPED_DATASETS.map((d) => d.name);
+  return SHIPPED_DATASETS[names.indexOf(checkOneOf('name', name, names))]!;
 }
 
 // One literal `new URL(…, import.meta.url)` per file: bundlers only recognise the literal form. This module sits
@@ -120,7 +118,7 @@ export function loadSeattleWeather(
   });
 }
 
-/** Moby-Dick, chapters 1–107, as one string (about 990,000 characters). */
+/** Moby-Dick, chapters 1–107, as one string (983,375 characters). */
 export function loadMobyDick(options: ShippedLoadOptions = {}): Promise<string> {
   return loadText(options.source ?? mobyDickUrl());
 }

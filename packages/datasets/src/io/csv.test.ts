@@ -15,6 +15,7 @@ describe('loadCsv', () => {
     ]);
     expect(Array.from(t.dates!)).toEqual([Date.UTC(2020, 0, 1), Date.UTC(2020, 0, 2), Date.UTC(2020, 0, 3)]);
     expect(Array.from(tableColumn(t, 'other'))).toEqual([10, 20, 30]);
+    expect(() => tableColumn(t, 'date')).toThrow('name: expected one of "value", "other", received "date"');
   });
 
   it('selects columns by index and in the order given, from a path string too', async () => {
@@ -78,6 +79,12 @@ describe('loadCsv', () => {
       [7, 40],
       [9, 50],
     ]);
+    // At the ends, the nearest value is repeated.
+    const ends = parseCsv('a\nNA\n2\nNA\n4\nNA\n', { missing: 'interpolate' });
+    expect(Array.from(ends.values.data)).toEqual([2, 2, 3, 4, 4]);
+    expect(() => parseCsv('a\nNA\n', { missing: 'interpolate' })).toThrow(
+      'column "a": every value is missing, nothing to interpolate',
+    );
   });
 
   it('handles quoted fields with delimiters, escaped quotes and line breaks', async () => {

@@ -255,8 +255,9 @@ export class CsvParser {
   }
 
   /**
-   * The fields of an unquoted record, as a lazy view: only the selected cells are cut out of the string, which
-   * makes large files parse about twice as fast as `split`.
+   * The fields of an unquoted record, as a lazy view: only the selected cells are cut out of the string. Reading
+   * one column of seven from 200,000 rows, this parsed 1.4–1.7 times as fast as `split` (Node 20); the gain
+   * shrinks as more columns are selected.
    */
   private cells(record: string): Fields {
     const starts = this.starts;
@@ -452,11 +453,11 @@ function interpolateColumns(values: Float32Array, rows: number, columns: readonl
             `column ${JSON.stringify(columns[c])}: every value is missing, nothing to interpolate`,
           );
         }
+        // At either end a and b are the one known neighbour, so the line is flat there.
         const a = previous === -1 ? values[r * width + c]! : values[previous * width + c]!;
         const b = r === rows ? a : values[r * width + c]!;
         for (let m = previous + 1; m < r; m++) {
-          const w = previous === -1 || r === rows ? 0 : (m - previous) / (r - previous);
-          values[m * width + c] = previous === -1 ? b : a + w * (b - a);
+          values[m * width + c] = a + ((m - previous) / (r - previous)) * (b - a);
         }
       }
       previous = r;
@@ -484,9 +485,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
 
 /** One column of a table, by name. */
 export function tableColumn(table: CsvTable, name: string): Float32Array {
-  const c = table.columns.indexOf(name);
-  if (c < 0)
-    invalidArgument('name', name, `one of ${table.columns.map((n) => JSON.stringify(n)).join(', ')}`);
+  const c = table.columns.indexOf(checkOneOf('name', name, table.columns));
   const width = table.columns.length;
   const rows = table.values.shape[0]!;
   return Float32Array.from({ length: rows }, (_, r) => table.values.data[r * width + c]!);

@@ -5,7 +5,7 @@
  * `shuffle` is set.
  */
 import { checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
-import { chunkIndices, shuffledIndices } from '../batch.js';
+import { chunkIndices, exampleOrder } from '../batch.js';
 
 export interface BucketOptions {
   batchSize: number;
@@ -32,9 +32,7 @@ export function bucketByLength(lengths: ArrayLike<number>, options: BucketOption
   }
   const seed = options.seed ?? 0;
   const epoch = options.epoch ?? 0;
-  const order = options.shuffle
-    ? Array.from(shuffledIndices(n, seed, epoch))
-    : Array.from({ length: n }, (_, i) => i);
+  const order = Array.from(exampleOrder(n, options));
   let batches: Int32Array[];
   const boundaries = options.boundaries;
   if (boundaries) {

@@ -6,9 +6,9 @@ import { checkPositiveInteger, invalidArgument } from '@seqmodel/core';
 import {
   type BatchOptions,
   chunkIndices,
+  exampleOrder,
   type SequenceBatch,
   type SequenceData,
-  shuffledIndices,
 } from '../batch.js';
 import { bucketByLength } from './bucket.js';
 import { type PaddingSide, padResolved, resolvePadOptions, type Sequence } from './pad.js';
@@ -139,10 +139,7 @@ export function* paddedBatches(
       dropRemainder: options.dropRemainder ?? false,
     });
   } else {
-    const order = options.shuffle
-      ? shuffledIndices(examples.length, options.seed ?? 0, options.epoch ?? 0)
-      : Int32Array.from({ length: examples.length }, (_, i) => i);
-    groups = chunkIndices(order, batchSize, options.dropRemainder);
+    groups = chunkIndices(exampleOrder(examples.length, options), batchSize, options.dropRemainder);
   }
   for (const indices of groups) {
     yield {

@@ -43,7 +43,7 @@ function isVectorSequence(seq: Sequence): seq is readonly ArrayLike<number>[] {
 }
 
 /** Number of features per step of `sequences` (0 when they hold plain numbers), checking they all agree. */
-export function featureSize(sequences: readonly Sequence[], argument = 'sequences'): number {
+function featureSize(sequences: readonly Sequence[], argument = 'sequences'): number {
   let features: number | undefined;
   sequences.forEach((seq, i) => {
     if (seq === null || typeof seq !== 'object' || typeof seq.length !== 'number') {
@@ -68,7 +68,7 @@ export function featureSize(sequences: readonly Sequence[], argument = 'sequence
 }
 
 /** The dtype padding should produce for `sequences` (see `PadOptions.dtype`). */
-export function inferDtype(sequences: readonly Sequence[], padValue = 0): 'float32' | 'int32' {
+function inferDtype(sequences: readonly Sequence[], padValue = 0): 'float32' | 'int32' {
   if (!Number.isInteger(padValue)) return 'float32';
   for (const seq of sequences) {
     if (seq instanceof Float32Array || seq instanceof Float64Array) return 'float32';
