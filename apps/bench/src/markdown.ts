@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flopFormulas } from './flops.js';
-import { formatBytes, formatCase, formatError, formatGflops, formatMs } from './format.js';
+import { formatBytes, formatCase, formatError, formatGflops, formatMs, leadColumns } from './format.js';
 import { pathDescription } from './report.js';
 import { type BenchResults, type CaseRecord, formulaNotes, hasLayers } from './results.js';
 import { formatSize } from './sizes.js';
@@ -126,15 +126,7 @@ function caseRows(cases: readonly CaseRecord[]): string[][] {
 }
 
 const caseHeader = [
-  'cell',
-  'size',
-  'mode',
-  'seqmodel ms',
-  'tfjs-layers ms',
-  'speedup',
-  'seq/s',
-  'steps/s',
-  'GFLOP/s',
+  ...leadColumns,
   'tfjs-layers GFLOP/s',
   'of matMul',
   'leaked',

@@ -1,7 +1,7 @@
 /** The terminal report: what was measured and how, then one table per backend, skipped backends and checks. */
 import { describeBenchCell, listBenchCells } from './cells.js';
 import { flopFormulas } from './flops.js';
-import { alignColumns, formatCase, formatError, formatGflops, formatMs } from './format.js';
+import { alignColumns, formatCase, formatError, formatGflops, formatMs, leadColumns } from './format.js';
 import { type BenchPath, type BenchResults, type CaseRecord, hasLayers } from './results.js';
 import { formatSize } from './sizes.js';
 
@@ -38,23 +38,7 @@ function nAReasons(cases: readonly CaseRecord[]): Map<string, string> {
 
 /** The table of one backend's cases: seqmodel's rates, tfjs-layers' time and the ratio. */
 export function caseTable(cases: readonly CaseRecord[]): string {
-  const rows = [
-    [
-      'cell',
-      'size',
-      'mode',
-      'seqmodel ms',
-      'tfjs-layers ms',
-      'speedup',
-      'seq/s',
-      'steps/s',
-      'GFLOP/s',
-      'of matMul',
-      'layers GFLOP/s',
-      'peak',
-      'leaked',
-    ],
-  ];
+  const rows = [[...leadColumns, 'of matMul', 'layers GFLOP/s', 'peak', 'leaked']];
   for (const c of cases) {
     const f = formatCase(c);
     rows.push([...f.lead, f.ofMatMul, f.layersGflops, f.peak, f.leaked('/')]);
