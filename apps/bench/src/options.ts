@@ -24,7 +24,7 @@ export const usage = `usage: seqmodel-bench [run] [options]      time cells x ba
 
 run options:
   --preset quick|default|large   sizes, repeats and warm-up (default: default)
-                                   quick:   8x16x8x32,16x32x16x64; 5 repeats, 2 warm-ups (about 30 s on 2 cores)
+                                   quick:   8x16x8x32,16x32x16x64; 5 repeats, 2 warm-ups (under 2 minutes on 2 cores)
                                    default: 16x32x16x64,32x64x32x128,64x100x64x256; 5 repeats, 2 warm-ups
                                    large:   64x100x64x256,128x100x128x512,128x200x256x1024; 3 repeats, 1 warm-up
   --backends LIST                ${backendNames.join(',')} (default: all; those that cannot run here are skipped)
