@@ -188,14 +188,16 @@ function contenderRecord(
   };
 }
 
-function modeRecord(
+/** The JSON record of one mode of a case; `gates` undefined when the cell's FLOPs are not known. */
+export function caseRecord(
   run: CaseRun,
   mode: ModeRun,
-  gates: number | null,
-  matMulGflops: number | null,
+  gates: number | undefined,
+  matMul: MatMulRecord | null,
 ): CaseRecord {
+  const matMulGflops = matMul?.gflops ?? null;
   const flops =
-    gates === null
+    gates === undefined
       ? null
       : mode.mode === 'forward'
         ? forwardFlops(gates, run.size)
@@ -212,7 +214,7 @@ function modeRecord(
     cellOptions: run.cell.options,
     size: run.size,
     mode: mode.mode,
-    gates,
+    gates: gates ?? null,
     flops,
     agreement: { ...run.agreement },
     seqmodel,
@@ -221,15 +223,6 @@ function modeRecord(
     processMemory: mode.processMemory,
     platformMemory: mode.platformMemory,
   };
-}
-
-/** The JSON records of one case, one per mode. */
-export function caseRecords(
-  run: CaseRun,
-  gates: number | undefined,
-  matMul: MatMulRecord | null,
-): CaseRecord[] {
-  return run.modes.map((m) => modeRecord(run, m, gates ?? null, matMul?.gflops ?? null));
 }
 
 /** Whether tfjs-layers ran in this case. */
