@@ -225,6 +225,15 @@ export function caseRecord(
   };
 }
 
+/** Cell -> why tfjs-layers has no counterpart, for the cells of `cases` it did not run. */
+export function layersUnavailable(cases: readonly CaseRecord[]): Map<string, string> {
+  const reasons = new Map<string, string>();
+  for (const c of cases) {
+    if ('unavailable' in c.tfjsLayers) reasons.set(c.cell, c.tfjsLayers.unavailable);
+  }
+  return reasons;
+}
+
 /** Whether tfjs-layers ran in this case. */
 export function hasLayers(c: CaseRecord): c is CaseRecord & { readonly tfjsLayers: ContenderRecord } {
   return 'summary' in c.tfjsLayers;
