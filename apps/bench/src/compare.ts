@@ -11,7 +11,7 @@
  * quiet. With one repeat a range is a single value, and only the threshold applies. tfjs-layers' figures are
  * compared too: when they moved as well, the machine (load, thermal state) rather than seqmodel probably changed.
  */
-import { alignColumns } from './format.js';
+import { alignColumns, formatRange } from './format.js';
 import { type BenchResults, type CaseRecord, hasLayers } from './results.js';
 import type { Summary } from './stats.js';
 
@@ -131,10 +131,6 @@ function percent(x: number): string {
   return `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
 }
 
-function range(s: Summary): string {
-  return `${s.median.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
-}
-
 /** The comparison as text: a table of every matched case, then what could not be matched. */
 export function renderComparison(c: Comparison, names: { before: string; after: string }): string {
   const lines: string[] = [
@@ -153,8 +149,8 @@ export function renderComparison(c: Comparison, names: { before: string; after: 
     rows.push([
       x.key,
       x.contender,
-      range(x.before),
-      range(x.after),
+      formatRange(x.before),
+      formatRange(x.after),
       percent(x.change),
       x.verdict === 'unchanged' ? 'unchanged' : x.verdict.toUpperCase(),
     ]);

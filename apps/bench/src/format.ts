@@ -53,6 +53,19 @@ export function alignColumns(rows: readonly (readonly string[])[], right: readon
     .join('\n');
 }
 
+/** The headers of `formatCase(c).lead`, the columns both case tables start with. */
+export const leadColumns: readonly string[] = [
+  'cell',
+  'size',
+  'mode',
+  'seqmodel ms',
+  'tfjs-layers ms',
+  'speedup',
+  'seq/s',
+  'steps/s',
+  'GFLOP/s',
+];
+
 /** One case's figures as the tables show them; tfjs-layers' are `n/a` (and left out of pairs) when it has no such layer. */
 export function formatCase(c: CaseRecord) {
   const l = hasLayers(c) ? c.tfjsLayers : undefined;

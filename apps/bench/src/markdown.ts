@@ -6,9 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flopFormulas } from './flops.js';
-import { formatBytes, formatCase, formatError, formatGflops, formatMs } from './format.js';
+import { formatBytes, formatCase, formatError, formatGflops, formatMs, leadColumns } from './format.js';
 import { pathDescription } from './report.js';
-import { type BenchResults, type CaseRecord, formulaNotes, hasLayers } from './results.js';
+import { type BenchResults, type CaseRecord, formulaNotes, hasLayers, layersUnavailable } from './results.js';
 import { formatSize } from './sizes.js';
 import { type BarSeries, barChart } from './svg.js';
 
@@ -126,15 +126,7 @@ function caseRows(cases: readonly CaseRecord[]): string[][] {
 }
 
 const caseHeader = [
-  'cell',
-  'size',
-  'mode',
-  'seqmodel ms',
-  'tfjs-layers ms',
-  'speedup',
-  'seq/s',
-  'steps/s',
-  'GFLOP/s',
+  ...leadColumns,
   'tfjs-layers GFLOP/s',
   'of matMul',
   'leaked',
@@ -202,11 +194,9 @@ export function renderMarkdownReport(results: BenchResults): ReportFiles {
       md.push(`![${b.name}: speedup over tfjs-layers](${name})`, '');
     }
     md.push(table(caseHeader, caseRows(cases)), '');
-    const reasons = unique(
-      cases.flatMap((x) => ('unavailable' in x.tfjsLayers ? [`${x.cell}: ${x.tfjsLayers.unavailable}`] : [])),
-    );
-    for (const r of reasons) md.push(`- tfjs-layers n/a for ${r}`);
-    if (reasons.length > 0) md.push('');
+    const reasons = layersUnavailable(cases);
+    for (const [cell, reason] of reasons) md.push(`- tfjs-layers n/a for ${cell}: ${reason}`);
+    if (reasons.size > 0) md.push('');
   }
   const skipped = results.backends.filter((b) => b.status === 'skipped');
   if (skipped.length > 0) {

@@ -4,6 +4,7 @@
  * allowed.
  */
 import { parseArgs } from 'node:util';
+import { invalidArgument } from '@seqmodel/core';
 import { backendNames } from './backends.js';
 import { listBenchCells } from './cells.js';
 import { defaultCompareThreshold } from './compare.js';
@@ -23,7 +24,7 @@ export const usage = `usage: seqmodel-bench [run] [options]      time cells x ba
 
 run options:
   --preset quick|default|large   sizes, repeats and warm-up (default: default)
-                                   quick:   8x16x8x32,16x32x16x64; 5 repeats, 2 warm-ups (about 30 s on 2 cores)
+                                   quick:   8x16x8x32,16x32x16x64; 5 repeats, 2 warm-ups (under 2 minutes on 2 cores)
                                    default: 16x32x16x64,32x64x32x128,64x100x64x256; 5 repeats, 2 warm-ups
                                    large:   64x100x64x256,128x100x128x512,128x200x256x1024; 3 repeats, 1 warm-up
   --backends LIST                ${backendNames.join(',')} (default: all; those that cannot run here are skipped)
@@ -82,15 +83,13 @@ export function parseList(flag: string, text: string, allowed: readonly string[]
 
 export function parseInteger(flag: string, text: string, min: number): number {
   const n = /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min) {
-    throw new Error(`${flag}: expected an integer >= ${min}, received ${JSON.stringify(text)}`);
-  }
+  if (!Number.isSafeInteger(n) || n < min) invalidArgument(flag, text, `an integer >= ${min}`);
   return n;
 }
 
 function parsePath(text: string): BenchPath {
   if (!(benchPaths as readonly string[]).includes(text)) {
-    throw new Error(`--path: expected one of ${benchPaths.join(', ')}, received ${JSON.stringify(text)}`);
+    invalidArgument('--path', text, `one of ${benchPaths.join(', ')}`);
   }
   return text as BenchPath;
 }
@@ -98,9 +97,7 @@ function parsePath(text: string): BenchPath {
 function parseThreshold(text: string): number {
   const x = Number(text);
   if (text.trim() === '' || !Number.isFinite(x) || x < 0 || x >= 1) {
-    throw new Error(
-      `--threshold: expected a number in [0, 1) such as 0.05 (5%), received ${JSON.stringify(text)}`,
-    );
+    invalidArgument('--threshold', text, 'a number in [0, 1) such as 0.05 (5%)');
   }
   return x;
 }
@@ -158,9 +155,7 @@ function parseRun(args: readonly string[]): Command {
   }
   const presetName = values.quick ? 'quick' : (values.preset ?? 'default');
   if (!presetNames.includes(presetName as PresetName)) {
-    throw new Error(
-      `--preset: expected one of ${presetNames.join(', ')}, received ${JSON.stringify(presetName)}`,
-    );
+    invalidArgument('--preset', presetName, `one of ${presetNames.join(', ')}`);
   }
   const preset = presets[presetName as PresetName];
   const cellKeys = listBenchCells().map((c) => c.key);
@@ -183,9 +178,8 @@ function parseRun(args: readonly string[]): Command {
     ['--json', values.json],
     ['--markdown', values.markdown],
   ] as const) {
-    if (value !== undefined && (value === '' || value.startsWith('--'))) {
-      throw new Error(`${flag}: expected a path, received ${JSON.stringify(value)}`);
-    }
+    if (value !== undefined && (value === '' || value.startsWith('--')))
+      invalidArgument(flag, value, 'a path');
   }
   return { kind: 'run', config, json: values.json, markdown: values.markdown };
 }

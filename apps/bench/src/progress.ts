@@ -5,6 +5,7 @@
  * The ETA weighs each remaining case by its work (FLOPs times runs times contenders) and converts work to time
  * with the rate measured so far on the same backend (on the others before a backend's first case finishes).
  */
+import { formatMs, formatSpeedup } from './format.js';
 import { type CaseRecord, hasLayers } from './results.js';
 
 export interface PlannedCase {
@@ -79,15 +80,11 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-function ms(x: number): string {
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
-
 /** The one-line summary of a finished case. */
 export function caseLine(record: CaseRecord): string {
-  const ours = `seqmodel ${ms(record.seqmodel.summary.median)} ms`;
+  const ours = `seqmodel ${formatMs(record.seqmodel.summary.median)} ms`;
   const theirs = hasLayers(record)
-    ? `, tfjs-layers ${ms(record.tfjsLayers.summary.median)} ms (seqmodel ${record.speedup!.toFixed(2)}x)`
+    ? `, tfjs-layers ${formatMs(record.tfjsLayers.summary.median)} ms (seqmodel ${formatSpeedup(record.speedup)})`
     : ', tfjs-layers n/a';
   return `${ours}${theirs}`;
 }

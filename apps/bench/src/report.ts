@@ -1,8 +1,14 @@
 /** The terminal report: what was measured and how, then one table per backend, skipped backends and checks. */
 import { describeBenchCell, listBenchCells } from './cells.js';
 import { flopFormulas } from './flops.js';
-import { alignColumns, formatCase, formatError, formatGflops, formatMs } from './format.js';
-import { type BenchPath, type BenchResults, type CaseRecord, hasLayers } from './results.js';
+import { alignColumns, formatCase, formatError, formatGflops, formatMs, leadColumns } from './format.js';
+import {
+  type BenchPath,
+  type BenchResults,
+  type CaseRecord,
+  hasLayers,
+  layersUnavailable,
+} from './results.js';
 import { formatSize } from './sizes.js';
 
 /** What `config.path` ran, in words (files without `path` predate the fused kernels: generic). */
@@ -28,33 +34,9 @@ export function header(results: Pick<BenchResults, 'config'>, machine: string): 
   ].join('\n');
 }
 
-function nAReasons(cases: readonly CaseRecord[]): Map<string, string> {
-  const reasons = new Map<string, string>();
-  for (const c of cases) {
-    if ('unavailable' in c.tfjsLayers) reasons.set(c.cell, c.tfjsLayers.unavailable);
-  }
-  return reasons;
-}
-
 /** The table of one backend's cases: seqmodel's rates, tfjs-layers' time and the ratio. */
 export function caseTable(cases: readonly CaseRecord[]): string {
-  const rows = [
-    [
-      'cell',
-      'size',
-      'mode',
-      'seqmodel ms',
-      'tfjs-layers ms',
-      'speedup',
-      'seq/s',
-      'steps/s',
-      'GFLOP/s',
-      'of matMul',
-      'layers GFLOP/s',
-      'peak',
-      'leaked',
-    ],
-  ];
+  const rows = [[...leadColumns, 'of matMul', 'layers GFLOP/s', 'peak', 'leaked']];
   for (const c of cases) {
     const f = formatCase(c);
     rows.push([...f.lead, f.ofMatMul, f.layersGflops, f.peak, f.leaked('/')]);
@@ -106,7 +88,7 @@ export function terminalReport(results: BenchResults): string {
     out.push('', `== ${b.name}: ${b.details}; ${mm}`);
     if (cases.length === 0) continue;
     out.push(caseTable(cases));
-    for (const [cell, reason] of nAReasons(cases)) out.push(`  n/a ${cell}: ${reason}`);
+    for (const [cell, reason] of layersUnavailable(cases)) out.push(`  n/a ${cell}: ${reason}`);
   }
   const skipped = results.backends.filter((b) => b.status === 'skipped');
   if (skipped.length > 0) {

@@ -188,14 +188,16 @@ function contenderRecord(
   };
 }
 
-function modeRecord(
+/** The JSON record of one mode of a case; `gates` undefined when the cell's FLOPs are not known. */
+export function caseRecord(
   run: CaseRun,
   mode: ModeRun,
-  gates: number | null,
-  matMulGflops: number | null,
+  gates: number | undefined,
+  matMul: MatMulRecord | null,
 ): CaseRecord {
+  const matMulGflops = matMul?.gflops ?? null;
   const flops =
-    gates === null
+    gates === undefined
       ? null
       : mode.mode === 'forward'
         ? forwardFlops(gates, run.size)
@@ -212,7 +214,7 @@ function modeRecord(
     cellOptions: run.cell.options,
     size: run.size,
     mode: mode.mode,
-    gates,
+    gates: gates ?? null,
     flops,
     agreement: { ...run.agreement },
     seqmodel,
@@ -223,13 +225,13 @@ function modeRecord(
   };
 }
 
-/** The JSON records of one case, one per mode. */
-export function caseRecords(
-  run: CaseRun,
-  gates: number | undefined,
-  matMul: MatMulRecord | null,
-): CaseRecord[] {
-  return run.modes.map((m) => modeRecord(run, m, gates ?? null, matMul?.gflops ?? null));
+/** Cell -> why tfjs-layers has no counterpart, for the cells of `cases` it did not run. */
+export function layersUnavailable(cases: readonly CaseRecord[]): Map<string, string> {
+  const reasons = new Map<string, string>();
+  for (const c of cases) {
+    if ('unavailable' in c.tfjsLayers) reasons.set(c.cell, c.tfjsLayers.unavailable);
+  }
+  return reasons;
 }
 
 /** Whether tfjs-layers ran in this case. */

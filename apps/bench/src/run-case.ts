@@ -35,12 +35,12 @@ export interface ModeRun {
   readonly platformMemory: Readonly<Record<string, number>>;
 }
 
+/** The case a mode ran in: what `results.ts` needs beside the `ModeRun` to write its record. */
 export interface CaseRun {
   readonly backend: string;
   readonly cell: BenchCell;
   readonly size: RnnSize;
   readonly agreement: Agreement;
-  readonly modes: readonly ModeRun[];
 }
 
 export interface CaseOptions {
@@ -54,8 +54,8 @@ export interface CaseOptions {
   readonly seed: number;
   /** Called after every run (warm-up or timed) of every contender, outside timed regions. */
   readonly onRun?: () => void;
-  /** Called when a mode is done, before the next one starts, with the case's correctness check. */
-  readonly onMode?: (run: ModeRun, agreement: Agreement) => void;
+  /** Called when a mode is done, before the next one starts, with the case and its correctness check. */
+  readonly onMode: (run: ModeRun, c: CaseRun) => void;
 }
 
 /** The most timed runs per contender and mode when `minTimeMs` asks for more than `repeats`. */
@@ -107,7 +107,7 @@ export async function runCase(
   cell: BenchCell,
   size: RnnSize,
   options: CaseOptions,
-): Promise<CaseRun> {
+): Promise<void> {
   const b = bench.backend;
   const data = benchData(cell, size, options.seed);
   const models: BenchModel[] = [];
@@ -125,7 +125,7 @@ export async function runCase(
       if (options.modes.includes('train')) ours.trainStep();
     }
     assertAgreement(`${bench.name}/${cell.key}`, agreement);
-    const modes: ModeRun[] = [];
+    const caseRun: CaseRun = { backend: bench.name, cell, size, agreement };
     for (const mode of options.modes) {
       const { runs, ...timed } = await timeMode(bench, mode, models, options);
       const result: ModeRun = {
@@ -134,10 +134,8 @@ export async function runCase(
           unavailable: 'unavailable' in cell.tfjsLayers ? cell.tfjsLayers.unavailable : '',
         },
       };
-      modes.push(result);
-      options.onMode?.(result, agreement);
+      options.onMode(result, caseRun);
     }
-    return { backend: bench.name, cell, size, agreement, modes };
   } finally {
     for (const m of models) m.dispose();
   }

@@ -14,7 +14,7 @@ import {
   type BenchResults,
   type CaseRecord,
   type ConfigRecord,
-  caseRecords,
+  caseRecord,
   formulaNotes,
   type MatMulRecord,
   schemaVersion,
@@ -107,9 +107,8 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
           minTimeMs: config.minTimeMs,
           seed: config.seed,
           onRun: () => observer.tick(),
-          onMode: (modeRun, agreement) => {
-            const run = { backend: bench.name, cell, size, agreement, modes: [modeRun] };
-            const record = caseRecords(run, gates, matMul)[0]!;
+          onMode: (modeRun, caseRun) => {
+            const record = caseRecord(caseRun, modeRun, gates, matMul);
             cases.push(record);
             observer.caseDone(index + mode, record);
             mode++;

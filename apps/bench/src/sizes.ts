@@ -1,7 +1,8 @@
 /**
  * Problem sizes (`batch x time x input x units`) and the presets that bundle sizes with repeat counts. The quick
- * preset is sized so that every cell on cpu and wasm, both modes, with tfjs-layers and warm-up, finishes in about
- * a minute on a 2-core machine (the README's first command); default holds the sizes of the CPU backend issue.
+ * preset is sized so that every cell on cpu and wasm, both modes, with tfjs-layers and warm-up, finishes in under
+ * two minutes on a 2-core machine (105 s measured at load average 6-14; the README's first command); default
+ * holds the sizes of the CPU backend issue.
  */
 
 /** The sizes of one benchmark case: batch, time steps, input features, units. */

@@ -46,8 +46,3 @@ export function summarize(values: readonly number[]): Summary {
     mad: medianAbsoluteDeviation(values),
   };
 }
-
-/** Interquartile range relative to the median: a unitless noise figure. */
-export function relativeSpread(summary: Summary): number {
-  return summary.median === 0 ? 0 : (summary.q3 - summary.q1) / summary.median;
-}
