@@ -820,10 +820,16 @@ export class Trainer<T> {
       callbacks.push(history);
       const list = new CallbackList(callbacks);
       list.setModel(this.model as Model<unknown>);
-      let paramsSet = false;
-      const setParams = () => {
-        if (paramsSet) return;
-        paramsSet = true;
+
+      this.model.stopTraining = false;
+      const rootRng = createRng(seed);
+      const losses = new LossTracker();
+      let lastLogs: Logs = {};
+      let trainBegun = false;
+      // Callbacks get their params and onTrainBegin once the model is built (log names and weights are known).
+      const beginTraining = async () => {
+        if (trainBegun) return;
+        trainBegun = true;
         const names = this.logNames();
         list.setParams({
           epochs,
@@ -835,18 +841,6 @@ export class Trainer<T> {
           doValidation,
           metrics: doValidation ? [...names, ...names.map((n) => `val_${n}`)] : names,
         } satisfies TrainingParams);
-      };
-      if (this.model.built) setParams();
-
-      this.model.stopTraining = false;
-      const rootRng = createRng(seed);
-      const losses = new LossTracker();
-      let lastLogs: Logs = {};
-      let trainBegun = false;
-      const beginTraining = async () => {
-        if (trainBegun) return;
-        trainBegun = true;
-        setParams();
         await list.trainBegin({});
       };
       if (this.model.built) await beginTraining();
