@@ -544,9 +544,8 @@ export class Trainer<T> {
     const time = sequenceLength(backend, batch, what);
     const variables = this.model.trainableWeights;
     let carry: Carry<T> = { states: new Map(), outputs: new Map() };
-    let weightedTotal = 0;
-    let weightedPerOutput = s.names.map(() => 0);
-    let lossSteps = 0;
+    // The batch's losses: the chunks' losses weighted by their time steps.
+    const chunkLosses = new LossTracker();
     try {
       for (let start = 0; start < time; start += steps) {
         const size = Math.min(steps, time - start);
@@ -585,10 +584,7 @@ export class Trainer<T> {
             variables.map((v) => v.read<T>()),
           );
           try {
-            const losses = this.applyStep(chunk, what, value, grads, variables, kept, counted);
-            weightedTotal += losses.total * size;
-            weightedPerOutput = weightedPerOutput.map((v, i) => v + (losses.perOutput[i] ?? 0) * size);
-            lossSteps += size;
+            chunkLosses.add(this.applyStep(chunk, what, value, grads, variables, kept, counted), size);
           } finally {
             if (kept !== undefined) carry = detachCarry(backend, kept.carry, carry);
           }
@@ -599,11 +595,7 @@ export class Trainer<T> {
     } finally {
       disposeCarry(backend, carry);
     }
-    const c = lossSteps === 0 ? 1 : lossSteps;
-    return {
-      total: weightedTotal / c,
-      perOutput: s.names.length > 1 ? weightedPerOutput.map((v) => v / c) : [],
-    };
+    return chunkLosses.mean();
   }
 
   /** Loss and metrics of a batch without training (dropout off). */
