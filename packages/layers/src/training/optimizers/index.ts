@@ -40,7 +40,9 @@ export function listOptimizers(): string[] {
 export function getOptimizer(spec: string | Optimizer, argument = 'optimizer'): Optimizer {
   if (spec instanceof Optimizer) return spec;
   if (typeof spec === 'string') {
-    const make = FACTORIES[normalizeName(spec)];
+    const key = normalizeName(spec);
+    // Own keys only: 'constructor' or 'toString' must not find Object.prototype's functions.
+    const make = Object.hasOwn(FACTORIES, key) ? FACTORIES[key] : undefined;
     if (make === undefined) {
       throw new SeqmodelError(
         `${argument}: unknown optimizer ${JSON.stringify(spec)}; known optimizers: ${listOptimizers().join(', ')}`,
