@@ -162,12 +162,12 @@ export function toTensorList<T>(
 /** Lengths as a plain array; `argument` names them in errors. */
 export function toLengths<T>(backend: Backend<T>, value: unknown, argument: string): number[] {
   if (backend.isTensor(value)) return Array.from(backend.dataSync(value));
-  if (value instanceof Int32Array) return Array.from(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return [...value];
+  if (isLengthsValue(value)) return Array.from(value);
   return invalidArgument(argument, value, 'an array of lengths, an Int32Array or an int tensor');
 }
 
-function isLengthsValue(value: unknown): boolean {
+/** Host lengths: an `Int32Array` or an array of numbers. */
+function isLengthsValue(value: unknown): value is Int32Array | readonly number[] {
   return value instanceof Int32Array || (Array.isArray(value) && value.every((v) => typeof v === 'number'));
 }
 
