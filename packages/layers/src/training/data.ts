@@ -71,6 +71,16 @@ export interface Batch<T> {
   readonly owned: T[];
 }
 
+/** `size` entries of `t` from `start` along `axis` (rows at axis 0, time steps at axis 1), every other axis whole. */
+export function sliceAxis<T>(backend: Backend<T>, t: T, axis: number, start: number, size: number): T {
+  const shape = backend.shape(t);
+  return backend.slice(
+    t,
+    shape.map((_, i) => (i === axis ? start : 0)),
+    shape.map((_, i) => (i === axis ? size : -1)),
+  );
+}
+
 /** Frees the tensors made for a batch. */
 export function releaseBatch<T>(backend: Backend<T>, batch: Batch<T>): void {
   backend.dispose(batch.owned);
@@ -152,12 +162,12 @@ export function toTensorList<T>(
 /** Lengths as a plain array; `argument` names them in errors. */
 export function toLengths<T>(backend: Backend<T>, value: unknown, argument: string): number[] {
   if (backend.isTensor(value)) return Array.from(backend.dataSync(value));
-  if (value instanceof Int32Array) return Array.from(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return [...value];
+  if (isLengthsValue(value)) return Array.from(value);
   return invalidArgument(argument, value, 'an array of lengths, an Int32Array or an int tensor');
 }
 
-function isLengthsValue(value: unknown): boolean {
+/** Host lengths: an `Int32Array` or an array of numbers. */
+function isLengthsValue(value: unknown): value is Int32Array | readonly number[] {
   return value instanceof Int32Array || (Array.isArray(value) && value.every((v) => typeof v === 'number'));
 }
 
@@ -332,12 +342,7 @@ export class InMemoryData<T> {
     const owned: T[] = [];
     const b = this.backend;
     const take = (t: T) => {
-      const shape = b.shape(t);
-      const part = b.slice(
-        t,
-        [start, ...shape.slice(1).map(() => 0)],
-        [count, ...shape.slice(1).map(() => -1)],
-      );
+      const part = sliceAxis(b, t, 0, start, count);
       owned.push(part);
       return part;
     };
@@ -411,17 +416,7 @@ export class InMemoryData<T> {
       }
       try {
         const take = (t: T) => {
-          let part: T;
-          if (indices !== undefined) {
-            part = b.gather(t, indices, 0);
-          } else {
-            const shape = b.shape(t);
-            part = b.slice(
-              t,
-              [start, ...shape.slice(1).map(() => 0)],
-              [count, ...shape.slice(1).map(() => -1)],
-            );
-          }
+          const part = indices !== undefined ? b.gather(t, indices, 0) : sliceAxis(b, t, 0, start, count);
           owned.push(part);
           return part;
         };

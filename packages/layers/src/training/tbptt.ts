@@ -19,7 +19,7 @@ import {
 import type { StateKey } from '../engine/context.js';
 import type { Layer } from '../engine/layer.js';
 import type { Model } from '../engine/model.js';
-import type { Batch } from './data.js';
+import { type Batch, sliceAxis } from './data.js';
 
 export interface TbpttOptions {
   /** Time steps per chunk. */
@@ -57,16 +57,6 @@ export function sequenceLength<T>(backend: Backend<T>, batch: Batch<T>, what: st
   return time;
 }
 
-/** Rows of `t` at time steps [start, start + size) (axis 1). */
-function timeSlice<T>(backend: Backend<T>, t: T, start: number, size: number): T {
-  const shape = backend.shape(t);
-  return backend.slice(
-    t,
-    shape.map((_, i) => (i === 1 ? start : 0)),
-    shape.map((_, i) => (i === 1 ? size : -1)),
-  );
-}
-
 /**
  * The chunk [start, start + size) of `batch`: inputs, masks and lengths cut along time, targets of sequence outputs
  * (`sequenceOutputs[i]`) too, per-step sample weights too. The chunk's tensors are its own (`owned`).
@@ -82,7 +72,7 @@ export function chunkOf<T>(
   const time = backend.shape(batch.xs[0]!)[1]!;
   const owned: T[] = [];
   const cut = (t: T) => {
-    const part = timeSlice(backend, t, start, size);
+    const part = sliceAxis(backend, t, 1, start, size);
     owned.push(part);
     return part;
   };

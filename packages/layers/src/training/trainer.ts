@@ -6,7 +6,14 @@
  * masks come from a seeded stream per step, and shuffling from a seeded permutation per epoch, so the same seed on
  * the same backend gives bit-identical weights.
  */
-import { type Backend, createRng, invalidArgument, type Rng, SeqmodelError } from '@seqmodel/core';
+import {
+  type Backend,
+  checkPositiveInteger,
+  createRng,
+  invalidArgument,
+  type Rng,
+  SeqmodelError,
+} from '@seqmodel/core';
 import type { ApplyOptions, Model } from '../engine/model.js';
 import { LayerNode } from '../engine/symbolic.js';
 import {
@@ -185,9 +192,10 @@ class LossTracker {
   }
 }
 
-function checkCount(argument: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    invalidArgument(argument, value, min === 0 ? 'an integer >= 0' : 'a positive integer');
+/** Checks an integer >= 0 (epochs); counts that must be positive use core's `checkPositiveInteger`. */
+function checkCount(argument: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    invalidArgument(argument, value, 'an integer >= 0');
   }
   return value;
 }
@@ -544,9 +552,8 @@ export class Trainer<T> {
     const time = sequenceLength(backend, batch, what);
     const variables = this.model.trainableWeights;
     let carry: Carry<T> = { states: new Map(), outputs: new Map() };
-    let weightedTotal = 0;
-    let weightedPerOutput = s.names.map(() => 0);
-    let lossSteps = 0;
+    // The batch's losses: the chunks' losses weighted by their time steps.
+    const chunkLosses = new LossTracker();
     try {
       for (let start = 0; start < time; start += steps) {
         const size = Math.min(steps, time - start);
@@ -585,10 +592,7 @@ export class Trainer<T> {
             variables.map((v) => v.read<T>()),
           );
           try {
-            const losses = this.applyStep(chunk, what, value, grads, variables, kept, counted);
-            weightedTotal += losses.total * size;
-            weightedPerOutput = weightedPerOutput.map((v, i) => v + (losses.perOutput[i] ?? 0) * size);
-            lossSteps += size;
+            chunkLosses.add(this.applyStep(chunk, what, value, grads, variables, kept, counted), size);
           } finally {
             if (kept !== undefined) carry = detachCarry(backend, kept.carry, carry);
           }
@@ -599,11 +603,7 @@ export class Trainer<T> {
     } finally {
       disposeCarry(backend, carry);
     }
-    const c = lossSteps === 0 ? 1 : lossSteps;
-    return {
-      total: weightedTotal / c,
-      perOutput: s.names.length > 1 ? weightedPerOutput.map((v) => v / c) : [],
-    };
+    return chunkLosses.mean();
   }
 
   /** Loss and metrics of a batch without training (dropout off). */
@@ -698,8 +698,8 @@ export class Trainer<T> {
     if (typeof options !== 'object' || options === null)
       invalidArgument(`${what} options`, options, 'an object');
     const fitOptions = options as FitOptions<T> & FitDatasetOptions<T>;
-    const epochs = checkCount(`${what} epochs`, fitOptions.epochs ?? 1, 0);
-    const initialEpoch = checkCount(`${what} initialEpoch`, fitOptions.initialEpoch ?? 0, 0);
+    const epochs = checkCount(`${what} epochs`, fitOptions.epochs ?? 1);
+    const initialEpoch = checkCount(`${what} initialEpoch`, fitOptions.initialEpoch ?? 0);
     const verbose = fitOptions.verbose ?? 'auto';
     if (![0, 1, 2, 'auto'].includes(verbose))
       invalidArgument(`${what} verbose`, verbose, "0, 1, 2 or 'auto'");
@@ -709,11 +709,11 @@ export class Trainer<T> {
       invalidArgument(`${what} seed`, seed, 'a safe integer or a string');
     const tbpttSteps =
       fitOptions.tbptt === undefined ? undefined : checkTbptt(this.model, fitOptions.tbptt, what);
-    const validationFreq = checkCount(`${what} validationFreq`, fitOptions.validationFreq ?? 1, 1);
+    const validationFreq = checkPositiveInteger(`${what} validationFreq`, fitOptions.validationFreq ?? 1);
     const validationSteps =
       fitOptions.validationSteps === undefined
         ? undefined
-        : checkCount(`${what} validationSteps`, fitOptions.validationSteps, 1);
+        : checkPositiveInteger(`${what} validationSteps`, fitOptions.validationSteps);
     const userCallbacks = (fitOptions.callbacks ?? []).map((c, i) =>
       checkCallback(`${what} callbacks[${i}]`, c),
     );
@@ -748,9 +748,9 @@ export class Trainer<T> {
         stepsPerEpoch =
           fitOptions.stepsPerEpoch === undefined
             ? undefined
-            : checkCount(`${what} stepsPerEpoch`, fitOptions.stepsPerEpoch, 1);
+            : checkPositiveInteger(`${what} stepsPerEpoch`, fitOptions.stepsPerEpoch);
       } else {
-        batchSize = checkCount(`${what} batchSize`, fitOptions.batchSize ?? 32, 1);
+        batchSize = checkPositiveInteger(`${what} batchSize`, fitOptions.batchSize ?? 32);
         shuffle = fitOptions.shuffle ?? true;
         if (typeof shuffle !== 'boolean') invalidArgument(`${what} shuffle`, shuffle, 'a boolean');
         if ((fitOptions as { stepsPerEpoch?: unknown }).stepsPerEpoch !== undefined) {
@@ -805,7 +805,7 @@ export class Trainer<T> {
       const validationBatchSize =
         fitOptions.validationBatchSize === undefined
           ? (batchSize ?? 32)
-          : checkCount(`${what} validationBatchSize`, fitOptions.validationBatchSize, 1);
+          : checkPositiveInteger(`${what} validationBatchSize`, fitOptions.validationBatchSize);
       const doValidation = validation !== undefined || validationReader !== undefined;
 
       // Build before the callbacks run, so that they can read weights.
@@ -820,10 +820,16 @@ export class Trainer<T> {
       callbacks.push(history);
       const list = new CallbackList(callbacks);
       list.setModel(this.model as Model<unknown>);
-      let paramsSet = false;
-      const setParams = () => {
-        if (paramsSet) return;
-        paramsSet = true;
+
+      this.model.stopTraining = false;
+      const rootRng = createRng(seed);
+      const losses = new LossTracker();
+      let lastLogs: Logs = {};
+      let trainBegun = false;
+      // Callbacks get their params and onTrainBegin once the model is built (log names and weights are known).
+      const beginTraining = async () => {
+        if (trainBegun) return;
+        trainBegun = true;
         const names = this.logNames();
         list.setParams({
           epochs,
@@ -835,18 +841,6 @@ export class Trainer<T> {
           doValidation,
           metrics: doValidation ? [...names, ...names.map((n) => `val_${n}`)] : names,
         } satisfies TrainingParams);
-      };
-      if (this.model.built) setParams();
-
-      this.model.stopTraining = false;
-      const rootRng = createRng(seed);
-      const losses = new LossTracker();
-      let lastLogs: Logs = {};
-      let trainBegun = false;
-      const beginTraining = async () => {
-        if (trainBegun) return;
-        trainBegun = true;
-        setParams();
         await list.trainBegin({});
       };
       if (this.model.built) await beginTraining();
@@ -1033,7 +1027,8 @@ export class Trainer<T> {
     const datasetMode = isDataset(xOrDataset) && (yOrOptions === undefined || isOptionsObject(yOrOptions));
     if (datasetMode) {
       const options = (yOrOptions ?? {}) as EvaluateDatasetOptions;
-      const steps = options.steps === undefined ? undefined : checkCount(`${what} steps`, options.steps, 1);
+      const steps =
+        options.steps === undefined ? undefined : checkPositiveInteger(`${what} steps`, options.steps);
       return this.evaluateReader(
         new DatasetReader(xOrDataset as Dataset<T>, `${what} dataset`),
         0,
@@ -1047,7 +1042,7 @@ export class Trainer<T> {
       );
     }
     const options = maybeOptions ?? {};
-    const batchSize = checkCount(`${what} batchSize`, options.batchSize ?? 32, 1);
+    const batchSize = checkPositiveInteger(`${what} batchSize`, options.batchSize ?? 32);
     const data = InMemoryData.from(this.model.backend, what, this.counts(), {
       x: xOrDataset,
       y: yOrOptions,

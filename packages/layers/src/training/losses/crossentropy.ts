@@ -36,7 +36,7 @@ function checkFromLogits(name: string, value: unknown): boolean {
 }
 
 /** log(p) of probabilities renormalised along the last axis and clipped into [ε, 1 − ε] (Keras 3). */
-function logProbabilities<T>(backend: Backend<T>, probabilities: T): T {
+export function logProbabilities<T>(backend: Backend<T>, probabilities: T): T {
   const normalised = backend.div(probabilities, backend.sum(probabilities, -1, true));
   return backend.log(backend.clip(normalised, EPSILON, 1 - EPSILON));
 }

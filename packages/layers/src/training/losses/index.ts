@@ -110,7 +110,7 @@ export function getLoss(spec: LossSpec, argument = 'loss'): Loss {
 
 /** Whether `loss` is a crossentropy (for metrics that follow the loss's `fromLogits`). */
 export function crossentropyOf(
-  loss: Loss,
+  loss: Loss | undefined,
 ): BinaryCrossentropy | CategoricalCrossentropy | SparseCategoricalCrossentropy | undefined {
   return loss instanceof BinaryCrossentropy ||
     loss instanceof CategoricalCrossentropy ||

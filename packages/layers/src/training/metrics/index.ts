@@ -3,12 +3,8 @@
  * the metric's name in logs (`metrics: ['mae']` logs `mae` and `val_mae`), as in Keras 3.
  */
 import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
-import {
-  BinaryCrossentropy,
-  CategoricalCrossentropy,
-  SparseCategoricalCrossentropy,
-} from '../losses/crossentropy.js';
-import { normalizeName } from '../losses/index.js';
+import { BinaryCrossentropy } from '../losses/crossentropy.js';
+import { crossentropyOf, normalizeName } from '../losses/index.js';
 import type { Loss } from '../losses/loss.js';
 import { Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy } from './accuracy.js';
 import { MeanMetric, Metric } from './metric.js';
@@ -65,15 +61,6 @@ interface MetricContext {
   readonly loss?: Loss;
 }
 
-function fromLogitsOf(loss: Loss | undefined): boolean {
-  return (
-    (loss instanceof BinaryCrossentropy ||
-      loss instanceof CategoricalCrossentropy ||
-      loss instanceof SparseCategoricalCrossentropy) &&
-    loss.fromLogits
-  );
-}
-
 const FACTORIES: ReadonlyArray<{
   readonly names: readonly string[];
   readonly make: (name: string, context: MetricContext) => Metric;
@@ -96,7 +83,10 @@ const FACTORIES: ReadonlyArray<{
   { names: ['sparseCategoricalAccuracy'], make: (name) => new SparseCategoricalAccuracy({ name }) },
   { names: ['meanSquaredError', 'mse'], make: (name) => new MeanSquaredErrorMetric({ name }) },
   { names: ['meanAbsoluteError', 'mae'], make: (name) => new MeanAbsoluteErrorMetric({ name }) },
-  { names: ['perplexity'], make: (name, c) => new Perplexity({ name, fromLogits: fromLogitsOf(c.loss) }) },
+  {
+    names: ['perplexity'],
+    make: (name, c) => new Perplexity({ name, fromLogits: crossentropyOf(c.loss)?.fromLogits ?? false }),
+  },
 ];
 
 /** Every metric name `getMetric` knows, with aliases. */

@@ -4,8 +4,7 @@
  * not count.
  */
 import { type Backend, formatShape, logSoftmax, SeqmodelError, shapesEqual } from '@seqmodel/core';
-import { sparseLabels } from '../losses/crossentropy.js';
-import { EPSILON } from '../losses/loss.js';
+import { logProbabilities, sparseLabels } from '../losses/crossentropy.js';
 import { accuracyKind } from './accuracy.js';
 import { MeanMetric } from './metric.js';
 
@@ -25,9 +24,7 @@ export class Perplexity extends MeanMetric {
 
   protected values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
     const pred = backend.shape(yPred);
-    const logP = this.fromLogits
-      ? logSoftmax(backend, yPred)
-      : backend.log(backend.clip(backend.div(yPred, backend.sum(yPred, -1, true)), EPSILON, 1 - EPSILON));
+    const logP = this.fromLogits ? logSoftmax(backend, yPred) : logProbabilities(backend, yPred);
     let oneHot: T;
     if (pred.length >= 2 && accuracyKind(backend.shape(yTrue), pred) === 'sparse') {
       oneHot = backend.oneHot(sparseLabels(backend, this.name, yTrue, yPred), pred[pred.length - 1]!);

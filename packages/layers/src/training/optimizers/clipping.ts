@@ -15,9 +15,7 @@ export function clipByNorm<T>(backend: Backend<T>, gradient: T, clipnorm: number
  * the direction is kept. A non-finite joint norm makes every gradient NaN (as Keras), rather than hiding it.
  */
 export function clipByGlobalNorm<T>(backend: Backend<T>, gradients: readonly T[], clipnorm: number): T[] {
-  const squares = gradients.map((g) => backend.sum(backend.mul(g, g)));
-  const total = squares.reduce((a, b) => backend.add(a, b));
-  const norm = backend.sqrt(total);
+  const norm = jointNorm(backend, gradients);
   const scale = backend.add(backend.div(clipnorm, backend.maximum(norm, clipnorm)), backend.sub(norm, norm));
   return gradients.map((g) => backend.mul(g, scale));
 }
@@ -29,12 +27,17 @@ export function clipByValue<T>(backend: Backend<T>, gradient: T, clipvalue: numb
 
 /** The joint L2 norm of `gradients` (for logging and tests), read back to the host. */
 export function globalNorm<T>(backend: Backend<T>, gradients: readonly T[]): number {
-  const norm = backend.tidy(() =>
-    backend.sqrt(gradients.map((g) => backend.sum(backend.mul(g, g))).reduce((a, b) => backend.add(a, b))),
-  );
+  const norm = backend.tidy(() => jointNorm(backend, gradients));
   try {
     return backend.dataSync(norm)[0]!;
   } finally {
     backend.dispose(norm);
   }
+}
+
+/** `‖(g₁, …, gₙ)‖` as a scalar tensor (intermediates left to the caller's tidy). */
+function jointNorm<T>(backend: Backend<T>, gradients: readonly T[]): T {
+  return backend.sqrt(
+    gradients.map((g) => backend.sum(backend.mul(g, g))).reduce((a, b) => backend.add(a, b)),
+  );
 }

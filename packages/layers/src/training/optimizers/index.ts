@@ -1,5 +1,6 @@
 /** Optimizers by name (case-insensitive Keras names) and the classes behind them. */
 import { invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { normalizeName } from '../losses/index.js';
 import { adagrad } from './adagrad.js';
 import { adam } from './adam.js';
 import { adamW } from './adamw.js';
@@ -39,7 +40,9 @@ export function listOptimizers(): string[] {
 export function getOptimizer(spec: string | Optimizer, argument = 'optimizer'): Optimizer {
   if (spec instanceof Optimizer) return spec;
   if (typeof spec === 'string') {
-    const make = FACTORIES[spec.replace(/_/g, '').toLowerCase()];
+    const key = normalizeName(spec);
+    // Own keys only: 'constructor' or 'toString' must not find Object.prototype's functions.
+    const make = Object.hasOwn(FACTORIES, key) ? FACTORIES[key] : undefined;
     if (make === undefined) {
       throw new SeqmodelError(
         `${argument}: unknown optimizer ${JSON.stringify(spec)}; known optimizers: ${listOptimizers().join(', ')}`,

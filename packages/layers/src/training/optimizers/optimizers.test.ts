@@ -371,6 +371,9 @@ describe('optimizer errors', () => {
     expect(() => getOptimizer('adamax')).toThrow(
       'optimizer: unknown optimizer "adamax"; known optimizers: sgd, adam, adamw, rmsprop, adagrad',
     );
+    // Names of Object.prototype's members are not optimizers either.
+    expect(() => getOptimizer('constructor')).toThrow('optimizer: unknown optimizer "constructor"');
+    expect(() => getOptimizer('toString')).toThrow('optimizer: unknown optimizer "toString"');
   });
 
   it('at most one kind of clipping; options in range', () => {
