@@ -51,6 +51,7 @@ export {
   zerosLike,
 } from './derived-ops.js';
 export {
+  checkBoolean,
   checkNumberInRange,
   checkOneOf,
   checkPositiveInteger,

@@ -1,6 +1,6 @@
 /** Option handling shared by the built-in cells. */
 import { type ActivationName, getActivation } from '../activations.js';
-import { invalidArgument } from '../errors.js';
+import { checkBoolean } from '../errors.js';
 import { type InitializerSpec, resolveInitializer } from '../init/initializers.js';
 import type { Ops } from '../ops.js';
 
@@ -32,8 +32,7 @@ export function validateBaseOptions(cellName: string, options: Record<string, un
   if ('recurrentActivation' in options) {
     getActivation(options.recurrentActivation, `${cellName}.recurrentActivation`);
   }
-  if (typeof options.useBias !== 'boolean')
-    invalidArgument(`${cellName}.useBias`, options.useBias, 'a boolean');
+  checkBoolean(`${cellName}.useBias`, options.useBias);
   for (const key of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer']) {
     resolveInitializer(options[key], `${cellName}.${key}`);
   }

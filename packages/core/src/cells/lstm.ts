@@ -13,7 +13,7 @@
 import { type ActivationName, getActivation } from '../activations.js';
 import type { CellPlugin } from '../cell.js';
 import { affine, splitLast } from '../derived-ops.js';
-import { invalidArgument } from '../errors.js';
+import { checkBoolean } from '../errors.js';
 import type { InitializerSpec } from '../init/initializers.js';
 import {
   type BaseCellOptions,
@@ -37,9 +37,7 @@ export const lstm: CellPlugin<LstmOptions> = {
 
   validateOptions(options) {
     validateBaseOptions('lstm', options as unknown as Record<string, unknown>);
-    if (typeof options.unitForgetBias !== 'boolean') {
-      invalidArgument('lstm.unitForgetBias', options.unitForgetBias, 'a boolean');
-    }
+    checkBoolean('lstm.unitForgetBias', options.unitForgetBias);
   },
 
   params({ inputSize, units, options }) {
