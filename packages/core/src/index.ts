@@ -32,6 +32,7 @@ export {
   lstm,
   type SimpleRnnOptions,
   simpleRNN,
+  validateBaseOptions,
 } from './cells/index.js';
 export { type DebugLogger, debugLog, setDebugLogger } from './debug.js';
 export {

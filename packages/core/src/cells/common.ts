@@ -26,14 +26,20 @@ export const baseCellDefaults: BaseCellOptions = {
   biasInitializer: 'zeros',
 };
 
-/** Validates the options in {@link BaseCellOptions} plus `recurrentActivation` when present. */
-export function validateBaseOptions(cellName: string, options: Record<string, unknown>): void {
+/**
+ * Validates the options in {@link BaseCellOptions} plus `recurrentActivation` when present, naming a bad one as
+ * `<cellName>.<option>`. Plugins whose options extend `BaseCellOptions` call it from `validateOptions`.
+ */
+export function validateBaseOptions(
+  cellName: string,
+  options: BaseCellOptions & { readonly recurrentActivation?: ActivationName },
+): void {
   getActivation(options.activation, `${cellName}.activation`);
   if ('recurrentActivation' in options) {
     getActivation(options.recurrentActivation, `${cellName}.recurrentActivation`);
   }
   checkBoolean(`${cellName}.useBias`, options.useBias);
-  for (const key of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer']) {
+  for (const key of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer'] as const) {
     resolveInitializer(options[key], `${cellName}.${key}`);
   }
 }

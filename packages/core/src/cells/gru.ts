@@ -53,7 +53,7 @@ export const gru: CellPlugin<GruOptions> = {
   supportsRecurrentDropout: true,
 
   validateOptions(options) {
-    validateBaseOptions('gru', options as unknown as Record<string, unknown>);
+    validateBaseOptions('gru', options);
     checkBoolean('gru.resetAfter', options.resetAfter);
   },
 

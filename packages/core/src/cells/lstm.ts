@@ -36,7 +36,7 @@ export const lstm: CellPlugin<LstmOptions> = {
   supportsRecurrentDropout: true,
 
   validateOptions(options) {
-    validateBaseOptions('lstm', options as unknown as Record<string, unknown>);
+    validateBaseOptions('lstm', options);
     checkBoolean('lstm.unitForgetBias', options.unitForgetBias);
   },
 
