@@ -20,6 +20,7 @@ import {
   countParams,
   explainParamCount,
   initParams,
+  outputSizeOf,
   paramSpecs,
   resolveCellDims,
 } from '../params.js';
@@ -440,7 +441,7 @@ export function cellConformanceChecks<T>(
       name: `${label}: output and state shapes`,
       run() {
         const setup = lazySetup();
-        const outputSize = cell.outputSize ? cell.outputSize(setup.dims) : setup.dims.units;
+        const outputSize = outputSizeOf(cell, setup.dims);
         for (const variant of variants) {
           const r = runCase(backend, setup, makeCase(setup, variant), (b, a) => runSequence(b, a));
           const expected = variant.returnSequences ? [batch, time, outputSize] : [batch, outputSize];
