@@ -9,7 +9,6 @@ import {
   initParamTensors,
   listCells,
   registerCell,
-  resolveCellDims,
   runSequence,
 } from '@seqmodel/core';
 
@@ -38,14 +37,13 @@ console.log(
 );
 for (const [name, options] of variants) {
   const config = { inputSize, units, ...options };
-  const { dims } = resolveCellDims(name, config);
   const label = `${name}${Object.keys(options).length ? ` ${JSON.stringify(options)}` : ''}`;
   const { formula } = explainParamCount(name, config);
   const h = backend.tidy(() => {
     const params = initParamTensors(backend, name, config, 7);
     const { state } = runSequence(backend, {
       cell: getCell(name),
-      options: dims.options,
+      options,
       units,
       inputs,
       params,

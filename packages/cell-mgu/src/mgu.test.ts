@@ -58,6 +58,15 @@ describe('mgu', () => {
     );
   });
 
+  it('rejects bad options by name', () => {
+    expect(() => countParams(mgu, { inputSize: 2, units: 2, recurrentActivation: 'hard_sigmoid' })).toThrow(
+      /mgu\.recurrentActivation: unknown activation "hard_sigmoid"/,
+    );
+    expect(() => countParams(mgu, { inputSize: 2, units: 2, useBias: 'no' })).toThrow(
+      'mgu.useBias: expected a boolean, received "no"',
+    );
+  });
+
   it('is registered by the code that uses it', () => {
     registerCell(mgu);
     expect(getCell('mgu')).toBe(mgu);

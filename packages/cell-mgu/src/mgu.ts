@@ -12,45 +12,28 @@
 import {
   type ActivationName,
   affine,
+  type BaseCellOptions,
+  baseCellDefaults,
   type CellPlugin,
   getActivation,
-  type InitializerSpec,
-  invalidArgument,
-  resolveInitializer,
   sliceLast,
   splitLast,
+  validateBaseOptions,
 } from '@seqmodel/core';
 
-export interface MguOptions {
-  /** Activation of the candidate state (default `tanh`). */
-  readonly activation: ActivationName;
+/** The options every built-in cell has (activation, useBias, initializers) plus the forget gate's activation. */
+export interface MguOptions extends BaseCellOptions {
   /** Activation of the forget gate (default `sigmoid`). */
   readonly recurrentActivation: ActivationName;
-  readonly useBias: boolean;
-  readonly kernelInitializer: InitializerSpec;
-  readonly recurrentInitializer: InitializerSpec;
-  readonly biasInitializer: InitializerSpec;
 }
 
 export const mgu: CellPlugin<MguOptions> = {
   name: 'mgu',
   description: 'Minimal gated unit: one forget gate, gates f, h',
-  defaultOptions: {
-    activation: 'tanh',
-    recurrentActivation: 'sigmoid',
-    useBias: true,
-    kernelInitializer: 'glorotUniform',
-    recurrentInitializer: 'orthogonal',
-    biasInitializer: 'zeros',
-  },
+  defaultOptions: { ...baseCellDefaults, recurrentActivation: 'sigmoid' },
 
   validateOptions(options) {
-    getActivation(options.activation, 'mgu.activation');
-    getActivation(options.recurrentActivation, 'mgu.recurrentActivation');
-    if (typeof options.useBias !== 'boolean') invalidArgument('mgu.useBias', options.useBias, 'a boolean');
-    resolveInitializer(options.kernelInitializer, 'mgu.kernelInitializer');
-    resolveInitializer(options.recurrentInitializer, 'mgu.recurrentInitializer');
-    resolveInitializer(options.biasInitializer, 'mgu.biasInitializer');
+    validateBaseOptions('mgu', options);
   },
 
   params({ inputSize, units, options }) {

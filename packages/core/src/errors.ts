@@ -36,6 +36,12 @@ export function checkPositiveInteger(argument: string, value: unknown): number {
   return value;
 }
 
+/** Checks that `value` is a boolean (flags such as `useBias`, `resetAfter`). */
+export function checkBoolean(argument: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') invalidArgument(argument, value, 'a boolean');
+  return value;
+}
+
 /** Checks that `value` is a finite number within [min, max]. */
 export function checkNumberInRange(argument: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {

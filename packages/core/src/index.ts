@@ -32,6 +32,7 @@ export {
   lstm,
   type SimpleRnnOptions,
   simpleRNN,
+  validateBaseOptions,
 } from './cells/index.js';
 export { type DebugLogger, debugLog, setDebugLogger } from './debug.js';
 export {
@@ -51,6 +52,7 @@ export {
   zerosLike,
 } from './derived-ops.js';
 export {
+  checkBoolean,
   checkNumberInRange,
   checkOneOf,
   checkPositiveInteger,

@@ -6,7 +6,7 @@
 import type { Backend } from './backend.js';
 import type { CellDims, StateSpec } from './cell.js';
 import { debugLog } from './debug.js';
-import { invalidArgument, SeqmodelError } from './errors.js';
+import { checkPositiveInteger, invalidArgument, SeqmodelError } from './errors.js';
 import { assertSequenceFinite } from './numerics.js';
 import type { Ops } from './ops.js';
 import { checkParams, outputSizeOf, resolveCellOptions } from './params.js';
@@ -34,8 +34,7 @@ export function checkSequenceArgs<T>(ops: Ops<T>, args: SequenceArgs<T>): Sequen
   if (batch < 1 || time < 1 || inputSize < 1) {
     invalidArgument(`${cell.name} inputs shape`, inputShape, 'batch, time and features of at least 1');
   }
-  if (!Number.isInteger(args.units) || args.units < 1)
-    invalidArgument('units', args.units, 'a positive integer');
+  checkPositiveInteger('units', args.units);
   const dims: CellDims = { inputSize, units: args.units, options: resolveCellOptions(cell, args.options) };
   checkParams(ops, cell, dims, args.params, `inputSize ${inputSize} from inputs ${formatShape(inputShape)}`);
   const states = cell.state(dims);

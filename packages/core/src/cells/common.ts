@@ -1,6 +1,6 @@
 /** Option handling shared by the built-in cells. */
 import { type ActivationName, getActivation } from '../activations.js';
-import { invalidArgument } from '../errors.js';
+import { checkBoolean } from '../errors.js';
 import { type InitializerSpec, resolveInitializer } from '../init/initializers.js';
 import type { Ops } from '../ops.js';
 
@@ -26,15 +26,20 @@ export const baseCellDefaults: BaseCellOptions = {
   biasInitializer: 'zeros',
 };
 
-/** Validates the options in {@link BaseCellOptions} plus `recurrentActivation` when present. */
-export function validateBaseOptions(cellName: string, options: Record<string, unknown>): void {
+/**
+ * Validates the options in {@link BaseCellOptions} plus `recurrentActivation` when present, naming a bad one as
+ * `<cellName>.<option>`. Plugins whose options extend `BaseCellOptions` call it from `validateOptions`.
+ */
+export function validateBaseOptions(
+  cellName: string,
+  options: BaseCellOptions & { readonly recurrentActivation?: ActivationName },
+): void {
   getActivation(options.activation, `${cellName}.activation`);
   if ('recurrentActivation' in options) {
     getActivation(options.recurrentActivation, `${cellName}.recurrentActivation`);
   }
-  if (typeof options.useBias !== 'boolean')
-    invalidArgument(`${cellName}.useBias`, options.useBias, 'a boolean');
-  for (const key of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer']) {
+  checkBoolean(`${cellName}.useBias`, options.useBias);
+  for (const key of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer'] as const) {
     resolveInitializer(options[key], `${cellName}.${key}`);
   }
 }

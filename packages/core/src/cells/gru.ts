@@ -16,7 +16,7 @@
 import { type ActivationName, getActivation } from '../activations.js';
 import type { CellPlugin } from '../cell.js';
 import { affine, sliceLast, splitLast } from '../derived-ops.js';
-import { invalidArgument } from '../errors.js';
+import { checkBoolean } from '../errors.js';
 import type { Ops } from '../ops.js';
 import {
   type BaseCellOptions,
@@ -53,10 +53,8 @@ export const gru: CellPlugin<GruOptions> = {
   supportsRecurrentDropout: true,
 
   validateOptions(options) {
-    validateBaseOptions('gru', options as unknown as Record<string, unknown>);
-    if (typeof options.resetAfter !== 'boolean') {
-      invalidArgument('gru.resetAfter', options.resetAfter, 'a boolean');
-    }
+    validateBaseOptions('gru', options);
+    checkBoolean('gru.resetAfter', options.resetAfter);
   },
 
   params({ inputSize, units, options }) {

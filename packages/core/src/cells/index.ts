@@ -4,7 +4,7 @@ import { gru } from './gru.js';
 import { lstm } from './lstm.js';
 import { simpleRNN } from './simple-rnn.js';
 
-export { type BaseCellOptions, baseCellDefaults } from './common.js';
+export { type BaseCellOptions, baseCellDefaults, validateBaseOptions } from './common.js';
 export { type GruOptions, gru } from './gru.js';
 export { type LstmOptions, lstm } from './lstm.js';
 export { type SimpleRnnOptions, simpleRNN } from './simple-rnn.js';

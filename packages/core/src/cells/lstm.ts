@@ -13,7 +13,7 @@
 import { type ActivationName, getActivation } from '../activations.js';
 import type { CellPlugin } from '../cell.js';
 import { affine, splitLast } from '../derived-ops.js';
-import { invalidArgument } from '../errors.js';
+import { checkBoolean } from '../errors.js';
 import type { InitializerSpec } from '../init/initializers.js';
 import {
   type BaseCellOptions,
@@ -36,10 +36,8 @@ export const lstm: CellPlugin<LstmOptions> = {
   supportsRecurrentDropout: true,
 
   validateOptions(options) {
-    validateBaseOptions('lstm', options as unknown as Record<string, unknown>);
-    if (typeof options.unitForgetBias !== 'boolean') {
-      invalidArgument('lstm.unitForgetBias', options.unitForgetBias, 'a boolean');
-    }
+    validateBaseOptions('lstm', options);
+    checkBoolean('lstm.unitForgetBias', options.unitForgetBias);
   },
 
   params({ inputSize, units, options }) {

@@ -24,7 +24,7 @@ export const simpleRNN: CellPlugin<SimpleRnnOptions> = {
   supportsRecurrentDropout: true,
 
   validateOptions(options) {
-    validateBaseOptions('simpleRNN', options as unknown as Record<string, unknown>);
+    validateBaseOptions('simpleRNN', options);
   },
 
   params({ inputSize, units, options }) {

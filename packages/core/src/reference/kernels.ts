@@ -2,7 +2,7 @@
  * Float64 kernels over plain typed arrays: the arithmetic behind the reference backend. Written for clarity, not
  * speed; every backend is tested against them.
  */
-import { invalidArgument, SeqmodelError } from '../errors.js';
+import { checkPositiveInteger, invalidArgument, SeqmodelError } from '../errors.js';
 import type { DType } from '../ops.js';
 import {
   broadcastShapes,
@@ -264,7 +264,7 @@ export function gather(x: RefData, indices: RefData, axisArg: number): RefData {
 }
 
 export function oneHot(indices: RefData, depth: number): RefData {
-  if (!Number.isInteger(depth) || depth < 1) invalidArgument('oneHot(depth)', depth, 'a positive integer');
+  checkPositiveInteger('oneHot(depth)', depth);
   const out = new Float64Array(indices.data.length * depth);
   indices.data.forEach((v, i) => {
     // Out-of-range indices give an all-zero row, as tf.oneHot.

@@ -308,14 +308,16 @@ export function backendConformanceChecks<T>(
       backend.dispose([result, kept!]);
       backend.dispose(result);
       if (backend.memory().numTensors !== start) fail('dispose did not free tensors');
+      let rethrown = false;
       try {
         backend.tidy(() => {
           backend.fill([3], 0);
           throw new Error('boom');
         });
-      } catch {
-        // expected
+      } catch (error) {
+        rethrown = (error as Error).message === 'boom';
       }
+      if (!rethrown) fail('tidy did not rethrow the error its function threw');
       if (backend.memory().numTensors !== start) fail('tidy leaked tensors when its function threw');
     },
   });

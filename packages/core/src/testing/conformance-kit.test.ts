@@ -170,6 +170,19 @@ describe('backend conformance kit', () => {
     expect(failed).toContain('tidy, keep and dispose');
   });
 
+  it('catches a tidy that swallows the error its function threw', async () => {
+    const backend = new ReferenceBackend();
+    const tidy = backend.tidy.bind(backend);
+    backend.tidy = <R>(fn: () => R): R => {
+      try {
+        return tidy(fn);
+      } catch {
+        return undefined as R;
+      }
+    };
+    expect(await failing(backendConformanceChecks(backend))).toEqual(['tidy, keep and dispose']);
+  });
+
   it('checks gradients when the backend has autodiff', async () => {
     expect(await failing(backendConformanceChecks(new DifferentiatingBackend()))).toEqual([]);
     expect(await failing(backendConformanceChecks(new DifferentiatingBackend(0.99)))).toEqual([
