@@ -19,13 +19,13 @@
  */
 import {
   type Backend,
+  checkShape,
   createRng,
   formatShape,
   invalidArgument,
   type NestedArray,
   type Rng,
   SeqmodelError,
-  shapesEqual,
 } from '@seqmodel/core';
 import type { Logs } from '../training/callbacks/callback.js';
 import type { History } from '../training/callbacks/history.js';
@@ -547,12 +547,7 @@ export abstract class Model<T = unknown> {
   private toWeightTensor(w: LayerWeight, value: WeightValue<T>, argument: string): T {
     const backend = this.backend;
     if (backend.isTensor(value)) {
-      const shape = backend.shape(value);
-      if (!shapesEqual(shape, w.shape)) {
-        throw new SeqmodelError(
-          `${argument}: expected shape ${formatShape(w.shape)}, received shape ${formatShape(shape)}`,
-        );
-      }
+      checkShape(argument, backend.shape(value), w.shape);
       return backend.reshape(value, w.shape);
     }
     const array =
@@ -716,12 +711,7 @@ export abstract class Model<T = unknown> {
     const out = new Map<LayerWeight, T>();
     const check = (w: LayerWeight, t: T, argument: string) => {
       if (!backend.isTensor(t)) invalidArgument(argument, t, `a tensor of backend ${backend.name}`);
-      const shape = backend.shape(t);
-      if (!shapesEqual(shape, w.shape)) {
-        throw new SeqmodelError(
-          `${argument}: expected shape ${formatShape(w.shape)}, received shape ${formatShape(shape)}`,
-        );
-      }
+      checkShape(argument, backend.shape(t), w.shape);
       out.set(w, t);
     };
     if (Array.isArray(weights)) {
