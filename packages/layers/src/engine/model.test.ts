@@ -225,6 +225,9 @@ describe('apply: the forward pass training builds on', () => {
     expect(() => model.apply(x, { mask, lengths: [1, 1] })).toThrow(
       'sequential (Sequential): give either mask or lengths, not both',
     );
+    expect(() => model.apply(x, { mask: 'x' as never })).toThrow(
+      'sequential (Sequential) mask: expected a tensor [batch, time], received "x"',
+    );
   });
 
   it('predicts in batches with the same result', () => {

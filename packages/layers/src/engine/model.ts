@@ -44,7 +44,7 @@ import {
 import { CallContext, type StateKey } from './context.js';
 import type { Graph } from './graph.js';
 import { commitStatefulStates, type Layer, toRng } from './layer.js';
-import { maskFromLengths } from './masks.js';
+import { checkMask, maskFromLengths } from './masks.js';
 import { checkName } from './naming.js';
 import { checkFitsSpec, type ShapeSpec } from './shape-spec.js';
 import { ModelStream } from './stream.js';
@@ -686,20 +686,7 @@ export abstract class Model<T = unknown> {
       if (l !== undefined)
         return maskFromLengths(backend, l, backend.shape(x), `${this.describe()} lengths${suffix}`);
       const m = masks[i];
-      if (m !== undefined) {
-        const shape = backend.isTensor(m) ? backend.shape(m) : undefined;
-        const inputShape = backend.shape(x);
-        if (
-          shape === undefined ||
-          shape.length !== 2 ||
-          shape[0] !== inputShape[0] ||
-          shape[1] !== inputShape[1]
-        ) {
-          throw new SeqmodelError(
-            `${this.describe()} mask${suffix}: expected shape ${formatShape(inputShape.slice(0, 2))} ([batch, time] of the input ${formatShape(inputShape)}), received ${shape === undefined ? describeKind(m) : `shape ${formatShape(shape)}`}`,
-          );
-        }
-      }
+      if (m !== undefined) checkMask(backend, `${this.describe()} mask${suffix}`, m, backend.shape(x));
       return m;
     });
   }
