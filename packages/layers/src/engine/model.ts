@@ -19,6 +19,7 @@
  */
 import {
   type Backend,
+  checkPositiveInteger,
   checkShape,
   createRng,
   formatShape,
@@ -363,13 +364,14 @@ export abstract class Model<T = unknown> {
       ...(options.mask === undefined ? {} : { mask: options.mask }),
       ...(options.lengths === undefined ? {} : { lengths: options.lengths }),
     };
-    const batchSize = options.batchSize;
+    const batchSize =
+      options.batchSize === undefined
+        ? undefined
+        : checkPositiveInteger('predict batchSize', options.batchSize);
     this.graphFor(xs);
     const backend = this.backend;
     const total = backend.shape(xs[0]!)[0]!;
     if (batchSize === undefined || batchSize >= total) return this.apply(xs.length === 1 ? xs[0]! : xs, base);
-    if (!Number.isInteger(batchSize) || batchSize < 1)
-      invalidArgument('predict batchSize', batchSize, 'a positive integer');
     const pieces: T[][] = [];
     try {
       for (let start = 0; start < total; start += batchSize) {
