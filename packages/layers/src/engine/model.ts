@@ -500,10 +500,11 @@ export abstract class Model<T = unknown> {
   /** Every weight read back to the host as float32, in `weights` order, with names and shapes. */
   getWeightData(): WeightData[] {
     const backend = this.backend;
+    const trainable = new Set(this.trainableWeights);
     return this.weights.map((w) => ({
       name: w.name,
       shape: [...w.shape],
-      trainable: this.trainableWeights.includes(w),
+      trainable: trainable.has(w),
       values: Float32Array.from(backend.dataSync(w.read<T>())),
     }));
   }
