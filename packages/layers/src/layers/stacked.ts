@@ -197,7 +197,7 @@ export class Stacked extends Layer implements RecurrentLayer {
 
   private splitInitialState<S>(states: readonly S[] | undefined, inputSize: number): (S[] | undefined)[] {
     if (states === undefined || states.length === 0) return this.layers.map(() => undefined);
-    const counts = this.layers.map((l, i) => l.stateSizes(this.inputSizes(inputSize)[i]!).length);
+    const counts = this.stateSizesPerLayer(inputSize).map((sizes) => sizes.length);
     const total = counts.reduce((a, b) => a + b, 0);
     if (states.length !== total) {
       throw new SeqmodelError(
