@@ -72,14 +72,11 @@ function layersFromSpec(spec: StackedSpec): InnerLayer[] {
     returnState: _returnState,
     name: _name,
     trainable: _trainable,
-    inputShape,
-    batchSize,
-    batchInputShape,
+    inputShape: _inputShape,
+    batchSize: _batchSize,
+    batchInputShape: _batchInputShape,
     ...layerArgs
   } = spec;
-  void inputShape;
-  void batchSize;
-  void batchInputShape;
   checkPositiveInteger('stacked numLayers', numLayers);
   const make = (): InnerLayer => {
     const args = { ...layerArgs } as RnnArgs;
