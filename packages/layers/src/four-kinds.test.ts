@@ -1,5 +1,5 @@
 /**
- * The four kinds of sequence model, forward only (training comes with the training package): many to one, one to
+ * The four kinds of sequence model, forward only (training is tested under `training/`): many to one, one to
  * many, many to many aligned, and many to many unaligned (an encoder-decoder with greedy decoding through a stream).
  * These double as smoke examples of the API.
  */

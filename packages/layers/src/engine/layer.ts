@@ -11,7 +11,6 @@ import {
   type Backend,
   checkPositiveInteger,
   createRng,
-  formatShape,
   type InitializerSpec,
   initialize,
   invalidArgument,
@@ -487,7 +486,7 @@ export abstract class Layer {
   protected checkInputShape(argument: string, shape: ShapeSpec): void {
     const spec = this.inputSpec;
     const where = `${this.describe()} ${argument}`;
-    const received = shape.every((d) => d !== null) ? formatShape(shape as number[]) : formatShapeSpec(shape);
+    const received = formatShapeSpec(shape);
     if (spec.rank !== undefined && shape.length !== spec.rank) {
       throw new SeqmodelError(
         `${where}: expected rank ${spec.rank}${spec.meaning ? ` ${spec.meaning}` : ''}, received shape ${received} (rank ${shape.length})`,

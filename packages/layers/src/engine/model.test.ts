@@ -56,6 +56,9 @@ describe('building', () => {
     ).toThrow(
       'sequential (Sequential): lstm (LSTM) returns 3 outputs (returnState, or Bidirectional without mergeMode); only the last layer of a Sequential model may',
     );
+    expect(() => sequential([gru({ units: 2 })], { inputShape: [null, 3], batchSize: 0 })).toThrow(
+      'sequential batchSize: expected a positive integer, received 0',
+    );
     const noBackend = sequential([gru({ units: 2, inputShape: [null, 3] })]);
     expect(() => noBackend.backend).toThrow(
       'sequential (Sequential): no backend; pass { backend } when creating it or call build(backend)',
@@ -225,6 +228,9 @@ describe('apply: the forward pass training builds on', () => {
     expect(() => model.apply(x, { mask, lengths: [1, 1] })).toThrow(
       'sequential (Sequential): give either mask or lengths, not both',
     );
+    expect(() => model.apply(x, { mask: 'x' as never })).toThrow(
+      'sequential (Sequential) mask: expected a tensor [batch, time], received "x"',
+    );
   });
 
   it('predicts in batches with the same result', () => {
@@ -245,6 +251,10 @@ describe('apply: the forward pass training builds on', () => {
     expectClose('batched', values(ref, batched), whole, { atol: 0, rtol: 0 });
     expect(() => model.predict(x, { batchSize: 0 })).toThrow(
       'predict batchSize: expected a positive integer, received 0',
+    );
+    // Checked even when it is larger than the batch.
+    expect(() => model.predict(x, { batchSize: 7.5 })).toThrow(
+      'predict batchSize: expected a positive integer, received 7.5',
     );
   });
 

@@ -19,13 +19,14 @@
  */
 import {
   type Backend,
+  checkPositiveInteger,
+  checkShape,
   createRng,
   formatShape,
   invalidArgument,
   type NestedArray,
   type Rng,
   SeqmodelError,
-  shapesEqual,
 } from '@seqmodel/core';
 import type { Logs } from '../training/callbacks/callback.js';
 import type { History } from '../training/callbacks/history.js';
@@ -44,7 +45,7 @@ import {
 import { CallContext, type StateKey } from './context.js';
 import type { Graph } from './graph.js';
 import { commitStatefulStates, type Layer, toRng } from './layer.js';
-import { maskFromLengths } from './masks.js';
+import { checkMask, maskFromLengths } from './masks.js';
 import { checkName } from './naming.js';
 import { checkFitsSpec, type ShapeSpec } from './shape-spec.js';
 import { ModelStream } from './stream.js';
@@ -363,13 +364,14 @@ export abstract class Model<T = unknown> {
       ...(options.mask === undefined ? {} : { mask: options.mask }),
       ...(options.lengths === undefined ? {} : { lengths: options.lengths }),
     };
-    const batchSize = options.batchSize;
+    const batchSize =
+      options.batchSize === undefined
+        ? undefined
+        : checkPositiveInteger('predict batchSize', options.batchSize);
     this.graphFor(xs);
     const backend = this.backend;
     const total = backend.shape(xs[0]!)[0]!;
     if (batchSize === undefined || batchSize >= total) return this.apply(xs.length === 1 ? xs[0]! : xs, base);
-    if (!Number.isInteger(batchSize) || batchSize < 1)
-      invalidArgument('predict batchSize', batchSize, 'a positive integer');
     const pieces: T[][] = [];
     try {
       for (let start = 0; start < total; start += batchSize) {
@@ -498,10 +500,11 @@ export abstract class Model<T = unknown> {
   /** Every weight read back to the host as float32, in `weights` order, with names and shapes. */
   getWeightData(): WeightData[] {
     const backend = this.backend;
+    const trainable = new Set(this.trainableWeights);
     return this.weights.map((w) => ({
       name: w.name,
       shape: [...w.shape],
-      trainable: this.trainableWeights.includes(w),
+      trainable: trainable.has(w),
       values: Float32Array.from(backend.dataSync(w.read<T>())),
     }));
   }
@@ -547,12 +550,7 @@ export abstract class Model<T = unknown> {
   private toWeightTensor(w: LayerWeight, value: WeightValue<T>, argument: string): T {
     const backend = this.backend;
     if (backend.isTensor(value)) {
-      const shape = backend.shape(value);
-      if (!shapesEqual(shape, w.shape)) {
-        throw new SeqmodelError(
-          `${argument}: expected shape ${formatShape(w.shape)}, received shape ${formatShape(shape)}`,
-        );
-      }
+      checkShape(argument, backend.shape(value), w.shape);
       return backend.reshape(value, w.shape);
     }
     const array =
@@ -691,20 +689,7 @@ export abstract class Model<T = unknown> {
       if (l !== undefined)
         return maskFromLengths(backend, l, backend.shape(x), `${this.describe()} lengths${suffix}`);
       const m = masks[i];
-      if (m !== undefined) {
-        const shape = backend.isTensor(m) ? backend.shape(m) : undefined;
-        const inputShape = backend.shape(x);
-        if (
-          shape === undefined ||
-          shape.length !== 2 ||
-          shape[0] !== inputShape[0] ||
-          shape[1] !== inputShape[1]
-        ) {
-          throw new SeqmodelError(
-            `${this.describe()} mask${suffix}: expected shape ${formatShape(inputShape.slice(0, 2))} ([batch, time] of the input ${formatShape(inputShape)}), received ${shape === undefined ? describeKind(m) : `shape ${formatShape(shape)}`}`,
-          );
-        }
-      }
+      if (m !== undefined) checkMask(backend, `${this.describe()} mask${suffix}`, m, backend.shape(x));
       return m;
     });
   }
@@ -716,12 +701,7 @@ export abstract class Model<T = unknown> {
     const out = new Map<LayerWeight, T>();
     const check = (w: LayerWeight, t: T, argument: string) => {
       if (!backend.isTensor(t)) invalidArgument(argument, t, `a tensor of backend ${backend.name}`);
-      const shape = backend.shape(t);
-      if (!shapesEqual(shape, w.shape)) {
-        throw new SeqmodelError(
-          `${argument}: expected shape ${formatShape(w.shape)}, received shape ${formatShape(shape)}`,
-        );
-      }
+      checkShape(argument, backend.shape(t), w.shape);
       out.set(w, t);
     };
     if (Array.isArray(weights)) {

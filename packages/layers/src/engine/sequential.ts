@@ -2,7 +2,7 @@
  * `Sequential`: a plain stack of layers, each feeding the next. The input shape comes from the model's `inputShape`,
  * the first layer's `inputShape`, `build(backend, inputShape)`, or the first batch it sees.
  */
-import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { type Backend, checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import { Graph } from './graph.js';
 import { Layer, type SerializedLayer } from './layer.js';
 import { Model, type ModelArgs } from './model.js';
@@ -33,7 +33,9 @@ export class Sequential<T = unknown> extends Model<T> {
       this.batchShape = checkShapeSpec('sequential batchInputShape', args.batchInputShape);
     } else if (args.inputShape !== undefined) {
       const sample = checkShapeSpec('sequential inputShape', args.inputShape);
-      this.batchShape = [args.batchSize ?? null, ...sample];
+      const batch =
+        args.batchSize === undefined ? null : checkPositiveInteger('sequential batchSize', args.batchSize);
+      this.batchShape = [batch, ...sample];
     }
     if (this.hasBackend && this.declaredInputShape() !== undefined) this.graphFor(undefined);
   }

@@ -2,7 +2,7 @@
  * Symbolic shapes: a layer's input and output shapes with `null` where a size is only known at call time (the batch
  * axis always, the time axis of variable-length sequences). Concrete tensors are checked against them.
  */
-import { formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkShape, invalidArgument } from '@seqmodel/core';
 
 /** One axis: a size, or `null` when it varies from call to call. */
 export type Dim = number | null;
@@ -33,16 +33,11 @@ export function sizeOfSpec(shape: ShapeSpec): number | null {
   return size;
 }
 
-/** Whether a concrete shape fits a symbolic one (same rank, equal where the spec is known). */
-export function fitsSpec(shape: readonly number[], spec: ShapeSpec): boolean {
-  return shape.length === spec.length && spec.every((d, i) => d === null || d === shape[i]);
-}
-
-/** Throws unless `shape` fits `spec`, naming the argument and both shapes. */
+/** Throws unless the concrete `shape` fits `spec` (same rank, equal where the spec is known), naming both shapes. */
 export function checkFitsSpec(argument: string, shape: readonly number[], spec: ShapeSpec): void {
-  if (!fitsSpec(shape, spec)) {
-    throw new SeqmodelError(
-      `${argument}: expected shape ${formatShapeSpec(spec).replace(/null/g, '?')}, received shape ${formatShape(shape)}`,
-    );
-  }
+  checkShape(
+    argument,
+    shape,
+    spec.map((d) => d ?? -1),
+  );
 }

@@ -1,5 +1,5 @@
 /** Small tensor helpers the layers share, written against core's `Ops` so they run on every backend. */
-import type { Backend, Rng } from '@seqmodel/core';
+import { type Backend, checkNumberInRange, invalidArgument, type Rng } from '@seqmodel/core';
 
 /** `x` with its time axis (axis 1) reversed. */
 export function reverseTime<T>(backend: Backend<T>, x: T): T {
@@ -30,6 +30,13 @@ export function lastValidStep<T>(backend: Backend<T>, seq: T, mask: T | undefine
   const index = backend.where(hasValid, backend.cast(backend.argMax(weighted, 1), 'float32'), time - 1);
   const onehot = backend.oneHot(backend.cast(index, 'int32'), time);
   return backend.sum(backend.mul(seq, backend.reshape(onehot, [batch, time, 1])), 1);
+}
+
+/** Checks a dropout rate: a number in [0, 1) (1 would drop everything and scale by infinity). */
+export function checkDropoutRate(argument: string, value: unknown): number {
+  checkNumberInRange(argument, value, 0, 1);
+  if (value === 1) invalidArgument(argument, value, 'a rate in [0, 1)');
+  return value as number;
 }
 
 /**

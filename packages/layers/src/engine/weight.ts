@@ -3,7 +3,7 @@
  * listed in Keras order (per layer as the layer declares them, layers in model order), and their full names
  * (`lstm_1/kernel`, `bidirectional/forward_lstm/recurrent_kernel`) are what saving and Keras import match on.
  */
-import { type Backend, formatShape, SeqmodelError, shapesEqual, sizeOfShape } from '@seqmodel/core';
+import { type Backend, checkShape, SeqmodelError, sizeOfShape } from '@seqmodel/core';
 
 export class LayerWeight {
   private value: unknown;
@@ -44,12 +44,7 @@ export class LayerWeight {
    * frees the previous one.
    */
   assign<T>(tensor: T): void {
-    const shape = this.backend.shape(tensor);
-    if (!shapesEqual(shape, this.shape)) {
-      throw new SeqmodelError(
-        `weight ${this.name}: expected shape ${formatShape(this.shape)}, received shape ${formatShape(shape)}`,
-      );
-    }
+    checkShape(`weight ${this.name}`, this.backend.shape(tensor), this.shape);
     if (tensor === this.value) return;
     const previous = this.value;
     this.value = this.backend.keep(tensor);

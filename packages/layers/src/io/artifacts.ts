@@ -140,7 +140,7 @@ export function deserializeModel<T>(
       `loadModel: the weights buffer has ${data.byteLength} bytes, the manifest says ${json.weights.byteLength}`,
     );
   }
-  const model = modelFromJSON(json.model, { backend: options.backend, seed: json.seed });
+  // The buffer is read before the model is built, so a bad manifest entry leaves no weights behind.
   const view = new DataView(data);
   const values = new Map<string, Float32Array>();
   for (const entry of json.weights.entries) {
@@ -163,16 +163,16 @@ export function deserializeModel<T>(
     for (let k = 0; k < size; k++) array[k] = view.getFloat32(entry.offset + 4 * k, true);
     values.set(entry.name, array);
   }
-  for (const w of model.weights) {
-    const entry = json.weights.entries.find((e) => e.name === w.name);
-    if (entry !== undefined && !shapesEqual(entry.shape, w.shape)) {
-      model.dispose();
-      throw new SeqmodelError(
-        `loadModel weight ${w.name}: saved with shape ${formatShape(entry.shape)}, the model's config gives ${formatShape(w.shape)}`,
-      );
-    }
-  }
+  const model = modelFromJSON(json.model, { backend: options.backend, seed: json.seed });
   try {
+    for (const w of model.weights) {
+      const entry = json.weights.entries.find((e) => e.name === w.name);
+      if (entry !== undefined && !shapesEqual(entry.shape, w.shape)) {
+        throw new SeqmodelError(
+          `loadModel weight ${w.name}: saved with shape ${formatShape(entry.shape)}, the model's config gives ${formatShape(w.shape)}`,
+        );
+      }
+    }
     model.setWeightsByName(values);
   } catch (error) {
     model.dispose();

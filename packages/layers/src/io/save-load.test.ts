@@ -198,6 +198,17 @@ describe('own save format', () => {
       'sequential (Sequential) setWeightsByName: missing embedding/embeddings',
     );
     expect(ref.memory().numTensors).toBe(before);
+    const misplaced = {
+      ...json,
+      weights: {
+        ...json.weights,
+        entries: json.weights.entries.map((e, i) => (i === 1 ? { ...e, offset: -4 } : e)),
+      },
+    };
+    expect(() => deserializeModel({ ...artifacts, modelJSON: misplaced }, { backend: ref })).toThrow(
+      'at offset -4',
+    );
+    expect(ref.memory().numTensors).toBe(before);
     await expect(loadModel('/nonexistent/seqmodel', { backend: ref })).rejects.toThrow(
       'loadModel: cannot read /nonexistent/seqmodel/model.json',
     );

@@ -11,6 +11,7 @@ import {
   type ModelArtifacts,
   type ModelJSON,
   serializeModel,
+  WEIGHTS_FILE,
 } from './artifacts.js';
 import {
   type ArtifactsSink as AnyArtifactsSink,
@@ -66,7 +67,7 @@ export async function readArtifacts(directory: string): Promise<ModelArtifacts> 
   if (!isObject(modelJSON)) {
     throw new SeqmodelError(`loadModel: ${jsonPath} does not hold a JSON object`);
   }
-  const weightsPath = path.join(directory, modelJSON.weights?.path ?? 'weights.bin');
+  const weightsPath = path.join(directory, modelJSON.weights?.path ?? WEIGHTS_FILE);
   return { modelJSON, weightData: await readFileBytes(weightsPath, 'loadModel') };
 }
 

@@ -4,11 +4,11 @@
  * layer's own `seed`), so a seed reproduces it on every backend. `noiseShape` shares the mask along axes of size 1
  * (`[null, 1, null]`: one mask per sequence for every time step). Masks pass through.
  */
-import { checkNumberInRange, createRng, invalidArgument, type Rng, SeqmodelError } from '@seqmodel/core';
+import { createRng, invalidArgument, type Rng, SeqmodelError } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type CallArgs, Layer, type LayerArgs } from '../engine/layer.js';
 import { checkShapeSpec, type Dim, type ShapeSpec } from '../engine/shape-spec.js';
-import { dropoutMask } from '../engine/tensor-utils.js';
+import { checkDropoutRate, dropoutMask } from '../engine/tensor-utils.js';
 
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of entries dropped, in [0, 1). */
@@ -30,8 +30,7 @@ export class Dropout extends Layer {
   constructor(args: DropoutArgs) {
     if (typeof args !== 'object' || args === null) invalidArgument('dropout(options)', args, 'an object');
     super(args);
-    this.rate = checkNumberInRange('dropout rate', args.rate, 0, 1);
-    if (this.rate === 1) invalidArgument('dropout rate', 1, 'a rate in [0, 1)');
+    this.rate = checkDropoutRate('dropout rate', args.rate);
     this.noiseShape =
       args.noiseShape === undefined ? undefined : checkShapeSpec('dropout noiseShape', args.noiseShape);
     this.seed = args.seed;

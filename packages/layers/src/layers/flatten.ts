@@ -1,4 +1,5 @@
 /** Keras `Flatten`: `[batch, ...]` to `[batch, product of the rest]`. Masks stop here. */
+import { sizeOfShape } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type CallArgs, Layer, type LayerArgs } from '../engine/layer.js';
 import { type ShapeSpec, sizeOfSpec } from '../engine/shape-spec.js';
@@ -25,7 +26,7 @@ export class Flatten extends Layer {
   call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
     const b = ctx.backend;
     const shape = b.shape(inputs[0]!);
-    return [b.reshape(inputs[0]!, [shape[0]!, shape.slice(1).reduce((n, d) => n * d, 1)])];
+    return [b.reshape(inputs[0]!, [shape[0]!, sizeOfShape(shape.slice(1))])];
   }
 
   static fromConfig(config: Record<string, unknown>): Flatten {

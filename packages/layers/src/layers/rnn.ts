@@ -14,7 +14,6 @@ import {
   type Backend,
   type CellDims,
   type CellRef,
-  checkNumberInRange,
   checkOneOf,
   checkPositiveInteger,
   type FusedPolicy,
@@ -36,7 +35,7 @@ import { type BuildEnv, type CallArgs, Layer, type LayerArgs, type StateOwner } 
 import { checkMask } from '../engine/masks.js';
 import { toSnakeCase } from '../engine/naming.js';
 import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
-import { dropoutMask, fillBeforeFirstValid } from '../engine/tensor-utils.js';
+import { checkDropoutRate, dropoutMask, fillBeforeFirstValid } from '../engine/tensor-utils.js';
 import type { LayerWeight } from '../engine/weight.js';
 
 /** Options of every recurrent layer, besides the cell's own options. */
@@ -139,13 +138,6 @@ function checkBoolean(argument: string, value: unknown, fallback: boolean): bool
   return value;
 }
 
-function checkRate(argument: string, value: unknown): number {
-  if (value === undefined) return 0;
-  checkNumberInRange(argument, value, 0, 1);
-  if (value === 1) invalidArgument(argument, value, 'a rate in [0, 1)');
-  return value as number;
-}
-
 export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
   readonly className: string = 'RNN';
   override readonly supportsMasking = true;
@@ -175,8 +167,11 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
     this.goBackwards = checkBoolean(`${where} goBackwards`, args.goBackwards, false);
     this.stateful = checkBoolean(`${where} stateful`, args.stateful, false);
     this.zeroOutputForMask = checkBoolean(`${where} zeroOutputForMask`, args.zeroOutputForMask, false);
-    this.dropout = checkRate(`${where} dropout`, args.dropout);
-    this.recurrentDropout = checkRate(`${where} recurrentDropout`, args.recurrentDropout);
+    this.dropout = args.dropout === undefined ? 0 : checkDropoutRate(`${where} dropout`, args.dropout);
+    this.recurrentDropout =
+      args.recurrentDropout === undefined
+        ? 0
+        : checkDropoutRate(`${where} recurrentDropout`, args.recurrentDropout);
     this.fused =
       args.fused === undefined
         ? 'auto'

@@ -12,13 +12,7 @@
  * their outputs: the middle ones always return sequences, the last returns sequences when the stack does (default:
  * as the last layer was configured); inner `returnState` must stay off. Masks reach every layer.
  */
-import {
-  type CellRef,
-  checkNumberInRange,
-  checkPositiveInteger,
-  invalidArgument,
-  SeqmodelError,
-} from '@seqmodel/core';
+import { type CellRef, checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import {
   type BuildEnv,
@@ -30,7 +24,7 @@ import {
 } from '../engine/layer.js';
 import { NameScope } from '../engine/naming.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
-import { dropoutMask, lastValidStep } from '../engine/tensor-utils.js';
+import { checkDropoutRate, dropoutMask, lastValidStep } from '../engine/tensor-utils.js';
 import {
   GRU,
   isRecurrentLayer,
@@ -78,14 +72,11 @@ function layersFromSpec(spec: StackedSpec): InnerLayer[] {
     returnState: _returnState,
     name: _name,
     trainable: _trainable,
-    inputShape,
-    batchSize,
-    batchInputShape,
+    inputShape: _inputShape,
+    batchSize: _batchSize,
+    batchInputShape: _batchInputShape,
     ...layerArgs
   } = spec;
-  void inputShape;
-  void batchSize;
-  void batchInputShape;
   checkPositiveInteger('stacked numLayers', numLayers);
   const make = (): InnerLayer => {
     const args = { ...layerArgs } as RnnArgs;
@@ -129,8 +120,7 @@ export class Stacked extends Layer implements RecurrentLayer {
     });
     if (new Set(list).size !== list.length) throw new SeqmodelError('stacked: the same layer appears twice');
     this.layers = list as InnerLayer[];
-    this.dropout = checkNumberInRange('stacked dropout', options.dropout ?? 0, 0, 1);
-    if (this.dropout === 1) invalidArgument('stacked dropout', 1, 'a rate in [0, 1)');
+    this.dropout = checkDropoutRate('stacked dropout', options.dropout ?? 0);
     this.residual = options.residual ?? false;
     if (typeof this.residual !== 'boolean')
       invalidArgument('stacked residual', options.residual, 'a boolean');
@@ -204,7 +194,7 @@ export class Stacked extends Layer implements RecurrentLayer {
 
   private splitInitialState<S>(states: readonly S[] | undefined, inputSize: number): (S[] | undefined)[] {
     if (states === undefined || states.length === 0) return this.layers.map(() => undefined);
-    const counts = this.layers.map((l, i) => l.stateSizes(this.inputSizes(inputSize)[i]!).length);
+    const counts = this.stateSizesPerLayer(inputSize).map((sizes) => sizes.length);
     const total = counts.reduce((a, b) => a + b, 0);
     if (states.length !== total) {
       throw new SeqmodelError(
