@@ -9,6 +9,7 @@
  */
 import {
   type Backend,
+  checkBoolean,
   checkPositiveInteger,
   createRng,
   type InitializerSpec,
@@ -154,8 +155,7 @@ export abstract class Layer {
   constructor(args: LayerArgs = {}) {
     if (typeof args !== 'object' || args === null) invalidArgument('layer options', args, 'an object');
     this.layerName = args.name === undefined ? undefined : checkName('layer name', args.name);
-    this.trainable = args.trainable ?? true;
-    if (typeof this.trainable !== 'boolean') invalidArgument('trainable', args.trainable, 'a boolean');
+    this.trainable = checkBoolean('trainable', args.trainable ?? true);
     if (args.batchInputShape !== undefined) {
       this.batchInputShape = checkShapeSpec('batchInputShape', args.batchInputShape);
     } else if (args.inputShape !== undefined) {

@@ -19,6 +19,7 @@
  */
 import {
   type Backend,
+  checkBoolean,
   checkPositiveInteger,
   checkShape,
   createRng,
@@ -268,8 +269,7 @@ export abstract class Model<T = unknown> {
     const backend = this.backend;
     this.checkInputs(graph, xs);
     const overrides = this.resolveOverrides(options.weights);
-    const training = options.training ?? false;
-    if (typeof training !== 'boolean') invalidArgument('apply training', training, 'a boolean');
+    const training = checkBoolean('apply training', options.training ?? false);
     // Only training passes draw from the model's stream, so inference calls in between do not shift the masks.
     const rng = toRng(options.rng, () =>
       training ? this.dropoutRng.fork(this.callCount++) : this.dropoutRng,

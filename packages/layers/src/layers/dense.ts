@@ -4,6 +4,7 @@
  */
 import {
   type ActivationName,
+  checkBoolean,
   checkPositiveInteger,
   getActivation,
   type InitializerSpec,
@@ -45,8 +46,7 @@ export class Dense extends Layer {
     this.units = checkPositiveInteger('dense units', args.units);
     this.activation = args.activation ?? 'linear';
     getActivation(this.activation, 'dense activation');
-    this.useBias = args.useBias ?? true;
-    if (typeof this.useBias !== 'boolean') invalidArgument('dense useBias', args.useBias, 'a boolean');
+    this.useBias = checkBoolean('dense useBias', args.useBias ?? true);
     this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
     this.biasInitializer = args.biasInitializer ?? 'zeros';
     resolveInitializer(this.kernelInitializer, 'dense kernelInitializer');

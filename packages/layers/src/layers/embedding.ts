@@ -4,6 +4,7 @@
  * `embeddings` `[inputDim, outputDim]`. Ids are not range-checked (that would need a read back from the device).
  */
 import {
+  checkBoolean,
   checkPositiveInteger,
   type InitializerSpec,
   invalidArgument,
@@ -38,8 +39,7 @@ export class Embedding extends Layer {
     super(args);
     this.inputDim = checkPositiveInteger('embedding inputDim', args.inputDim);
     this.outputDim = checkPositiveInteger('embedding outputDim', args.outputDim);
-    this.maskZero = args.maskZero ?? false;
-    if (typeof this.maskZero !== 'boolean') invalidArgument('embedding maskZero', args.maskZero, 'a boolean');
+    this.maskZero = checkBoolean('embedding maskZero', args.maskZero ?? false);
     this.embeddingsInitializer = args.embeddingsInitializer ?? 'uniform';
     resolveInitializer(this.embeddingsInitializer, 'embedding embeddingsInitializer');
     this.inputSpec = { minRank: 1, meaning: '[batch, ...] of token ids' };

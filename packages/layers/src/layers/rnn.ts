@@ -14,6 +14,7 @@ import {
   type Backend,
   type CellDims,
   type CellRef,
+  checkBoolean,
   checkOneOf,
   checkPositiveInteger,
   type FusedPolicy,
@@ -132,10 +133,9 @@ const recurrentKeys = [
 ] as const;
 const layerKeys = ['name', 'trainable', 'inputShape', 'batchSize', 'batchInputShape'] as const;
 
-function checkBoolean(argument: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') invalidArgument(argument, value, 'a boolean');
-  return value;
+/** A boolean option: `value`, or `fallback` when absent. */
+function booleanOr(argument: string, value: unknown, fallback: boolean): boolean {
+  return checkBoolean(argument, value ?? fallback);
 }
 
 export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
@@ -162,11 +162,11 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
     this.cell = resolveCell(args.cell);
     const where = this.hasName ? `${this.name} (${this.cell.name})` : this.cell.name;
     this.units = checkPositiveInteger(`${where} units`, args.units);
-    this.returnSequences = checkBoolean(`${where} returnSequences`, args.returnSequences, false);
-    this.returnState = checkBoolean(`${where} returnState`, args.returnState, false);
-    this.goBackwards = checkBoolean(`${where} goBackwards`, args.goBackwards, false);
-    this.stateful = checkBoolean(`${where} stateful`, args.stateful, false);
-    this.zeroOutputForMask = checkBoolean(`${where} zeroOutputForMask`, args.zeroOutputForMask, false);
+    this.returnSequences = booleanOr(`${where} returnSequences`, args.returnSequences, false);
+    this.returnState = booleanOr(`${where} returnState`, args.returnState, false);
+    this.goBackwards = booleanOr(`${where} goBackwards`, args.goBackwards, false);
+    this.stateful = booleanOr(`${where} stateful`, args.stateful, false);
+    this.zeroOutputForMask = booleanOr(`${where} zeroOutputForMask`, args.zeroOutputForMask, false);
     this.dropout = args.dropout === undefined ? 0 : checkDropoutRate(`${where} dropout`, args.dropout);
     this.recurrentDropout =
       args.recurrentDropout === undefined

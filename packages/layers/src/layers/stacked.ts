@@ -12,7 +12,13 @@
  * their outputs: the middle ones always return sequences, the last returns sequences when the stack does (default:
  * as the last layer was configured); inner `returnState` must stay off. Masks reach every layer.
  */
-import { type CellRef, checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  type CellRef,
+  checkBoolean,
+  checkPositiveInteger,
+  invalidArgument,
+  SeqmodelError,
+} from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import {
   type BuildEnv,
@@ -121,9 +127,7 @@ export class Stacked extends Layer implements RecurrentLayer {
     if (new Set(list).size !== list.length) throw new SeqmodelError('stacked: the same layer appears twice');
     this.layers = list as InnerLayer[];
     this.dropout = checkDropoutRate('stacked dropout', options.dropout ?? 0);
-    this.residual = options.residual ?? false;
-    if (typeof this.residual !== 'boolean')
-      invalidArgument('stacked residual', options.residual, 'a boolean');
+    this.residual = checkBoolean('stacked residual', options.residual ?? false);
     this.returnSequences = options.returnSequences ?? this.layers[this.layers.length - 1]!.returnSequences;
     this.returnState = options.returnState ?? false;
     const scope = new NameScope();

@@ -8,6 +8,7 @@
  */
 import {
   type Backend,
+  checkBoolean,
   checkPositiveInteger,
   createRng,
   invalidArgument,
@@ -751,8 +752,7 @@ export class Trainer<T> {
             : checkPositiveInteger(`${what} stepsPerEpoch`, fitOptions.stepsPerEpoch);
       } else {
         batchSize = checkPositiveInteger(`${what} batchSize`, fitOptions.batchSize ?? 32);
-        shuffle = fitOptions.shuffle ?? true;
-        if (typeof shuffle !== 'boolean') invalidArgument(`${what} shuffle`, shuffle, 'a boolean');
+        shuffle = checkBoolean(`${what} shuffle`, fitOptions.shuffle ?? true);
         if ((fitOptions as { stepsPerEpoch?: unknown }).stepsPerEpoch !== undefined) {
           throw new SeqmodelError(
             `${what} stepsPerEpoch: only for datasets; in-memory data is cut into batches of batchSize`,

@@ -5,9 +5,9 @@
  */
 import {
   type Backend,
+  checkBoolean,
   checkNumberInRange,
   formatShape,
-  invalidArgument,
   logSoftmax,
   mean,
   SeqmodelError,
@@ -30,9 +30,7 @@ export interface SmoothedCrossentropyOptions extends CrossentropyOptions {
 }
 
 function checkFromLogits(name: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') invalidArgument(`${name} fromLogits`, value, 'a boolean');
-  return value;
+  return checkBoolean(`${name} fromLogits`, value ?? false);
 }
 
 /** log(p) of probabilities renormalised along the last axis and clipped into [ε, 1 − ε] (Keras 3). */

@@ -11,6 +11,7 @@
  */
 import {
   type Backend,
+  checkBoolean,
   checkNumberInRange,
   formatShape,
   invalidArgument,
@@ -139,9 +140,7 @@ export abstract class Optimizer {
 
   /** A subclass's boolean option `key`: `value`, or false when absent; anything else is an error. */
   protected booleanOption(key: string, value: boolean | undefined): boolean {
-    const v = value ?? false;
-    if (typeof v !== 'boolean') invalidArgument(`${this.name} ${key}`, v, 'a boolean');
-    return v;
+    return checkBoolean(`${this.name} ${key}`, value ?? false);
   }
 
   /** The slots this optimizer keeps per variable. */
