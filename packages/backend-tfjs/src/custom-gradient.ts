@@ -6,8 +6,9 @@
  * checks every gradient's shape, naming the computation and the input.
  *
  * It records the computation on tfjs's tape through `engine.runKernelFunc`, the entry point `tf.customGrad` itself
- * uses (private in tfjs-core 4.22's typings, public at run time; `custom-gradient.test.ts` guards it): one tape node
- * with several outputs, whose gradient function returns one function per input.
+ * uses (private in tfjs-core 4.22's typings, public at run time; the `customGradient` tests in
+ * `fused-kernels.test.ts` guard it): one tape node with several outputs, whose gradient function returns one
+ * function per input.
  */
 import { formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
