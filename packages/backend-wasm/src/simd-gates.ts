@@ -502,7 +502,7 @@ interface GateExports {
 /** The module's bytes (exported for tests). */
 export const simdGateModule: Uint8Array = moduleBytes();
 
-/** LSTM steps on the SIMD module; `create` returns undefined where WebAssembly SIMD is unavailable. */
+/** LSTM and GRU steps on the SIMD module; `create` returns undefined where WebAssembly SIMD is unavailable. */
 export class SimdGates implements VectorGates {
   private readonly exports: GateExports;
   private heap: Float32Array;
@@ -520,15 +520,8 @@ export class SimdGates implements VectorGates {
     return new SimdGates(instance.exports as GateExports);
   }
 
-  /** The GRU step between `gruReset` and `gruCandidate`: its sizes, where its rows are, and the region offsets. */
-  private gru:
-    | {
-        rows: number;
-        units: number;
-        args: GruResetArgs;
-        offsets: [number, number, number, number, number, number];
-      }
-    | undefined;
+  /** The GRU step between `gruReset` and `gruCandidate`: its arguments (sizes, rows) and the region offsets. */
+  private gru: { args: GruResetArgs; offsets: [number, number, number, number, number, number] } | undefined;
 
   /** Float offsets of consecutive regions of the given sizes, growing the memory when needed. */
   private regions(sizes: number[]): number[] {
@@ -623,7 +616,7 @@ export class SimdGates implements VectorGates {
     heap.set(args.ht.subarray(0, rows * units), ht);
     this.exports.gruReset(bias * 4, z * 4, r * 4, ht * 4, rht * 4, rows, units);
     args.resetH.set(heap.subarray(rht, rht + rows * units));
-    this.gru = { rows, units, args, offsets };
+    this.gru = { args, offsets };
     return true;
   }
 
@@ -631,13 +624,13 @@ export class SimdGates implements VectorGates {
     const step = this.gru;
     if (!step) throw new Error('SimdGates.gruCandidate without a gruReset before it (internal error)');
     this.gru = undefined;
-    const { rows, units, offsets } = step;
-    const [bias, z, rh, ht, , hNext] = offsets;
+    const { rows, units, zOffset, zStride } = step.args;
+    const [bias, z, rh, ht, , hNext] = step.offsets;
     const width = 3 * units;
     const heap = this.heap;
     heap.set(args.recurrent.subarray(0, rows * units), rh);
     this.exports.gruUpdate(bias * 4, z * 4, rh * 4, ht * 4, hNext * 4, rows, units);
     args.hNext.set(heap.subarray(hNext, hNext + rows * units));
-    if (args.gates) this.unstageRows(z, rows, width, args.gates, step.args.zOffset, step.args.zStride);
+    if (args.gates) this.unstageRows(z, rows, width, args.gates, zOffset, zStride);
   }
 }
