@@ -10,6 +10,7 @@ import {
   normalizeAxis,
   SeqmodelError,
   type Shape,
+  shapesEqual,
   sizeOfShape,
   unravelIndex,
 } from '@seqmodel/core';
@@ -163,7 +164,7 @@ export function checkConcat(shapes: readonly Shape[], axis: number): number {
 export function checkStack(shapes: readonly Shape[], axis: number): number {
   const first = shapes[0];
   if (first === undefined) invalidArgument('stack(xs)', shapes, 'at least one tensor');
-  if (!shapes.every((s) => s.length === first.length && s.every((d, i) => d === first[i]))) {
+  if (!shapes.every((s) => shapesEqual(s, first))) {
     throw new SeqmodelError(
       `stack(xs): expected equal shapes, received ${shapes.map(formatShape).join(', ')}`,
     );

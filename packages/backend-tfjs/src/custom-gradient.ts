@@ -6,10 +6,11 @@
  * checks every gradient's shape, naming the computation and the input.
  *
  * It records the computation on tfjs's tape through `engine.runKernelFunc`, the entry point `tf.customGrad` itself
- * uses (private in tfjs-core 4.22's typings, public at run time; `custom-gradient.test.ts` guards it): one tape node
- * with several outputs, whose gradient function returns one function per input.
+ * uses (private in tfjs-core 4.22's typings, public at run time; the `customGradient` tests in
+ * `fused-kernels.test.ts` guard it): one tape node with several outputs, whose gradient function returns one
+ * function per input.
  */
-import { formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { formatShape, invalidArgument, SeqmodelError, shapesEqual } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 type Tensor = tf.Tensor;
@@ -143,7 +144,7 @@ function checkGradient(name: string, entry: GradientEntry, x: Tensor, i: number)
   if (g === undefined) return tf.zerosLike(x);
   if (!(g instanceof tf.Tensor))
     invalidArgument(`${name} backward: gradient ${i}`, g, 'a tensor or undefined');
-  if (g.shape.length !== x.shape.length || g.shape.some((d: number, k: number) => d !== x.shape[k])) {
+  if (!shapesEqual(g.shape, x.shape)) {
     throw new SeqmodelError(
       `${name} backward: gradient ${i}: expected the shape of input ${i}, ${formatShape(x.shape)}, received ` +
         formatShape(g.shape),

@@ -6,6 +6,7 @@
  * scatter-adds the output gradient into the rows it was gathered from on the host (exact, O(size of dy)). CPU
  * backends read tensors synchronously, so the readback costs a copy and no stall.
  */
+import { sizeOfShape } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { customGradient } from './custom-gradient.js';
 
@@ -25,9 +26,9 @@ export function gatherGradient(
   xShape: readonly number[],
   axis: number,
 ): Float32Array {
-  const outer = xShape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const outer = sizeOfShape(xShape.slice(0, axis));
   const rows = xShape[axis]!;
-  const inner = xShape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const inner = sizeOfShape(xShape.slice(axis + 1));
   const n = indices.length;
   const dx = new Float32Array(outer * rows * inner);
   for (let o = 0; o < outer; o++) {

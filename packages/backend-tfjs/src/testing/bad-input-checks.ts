@@ -45,6 +45,24 @@ export function expectSeqmodelError(what: string, fn: () => unknown, expected: r
   }
 }
 
+/**
+ * Throws unless `fn` leaves `numTensors` (and, on a tfjs backend, its data buffers: `numDataBuffers`) unchanged.
+ */
+export function checkNoLeak<T>(backend: Backend<T>, what: string, fn: () => void): void {
+  const count = () => {
+    const m = backend.memory() as { numTensors: number; numDataBuffers?: number };
+    return [m.numTensors, m.numDataBuffers ?? 0];
+  };
+  const before = count();
+  fn();
+  const after = count();
+  if (after[0] !== before[0] || after[1] !== before[1]) {
+    throw new SeqmodelError(
+      `${what}: leaked (numTensors ${before[0]} -> ${after[0]}, data buffers ${before[1]} -> ${after[1]})`,
+    );
+  }
+}
+
 function opCases<T>(): ErrorCase<T>[] {
   const fill = (b: Backend<T>, ...shapes: number[][]) => shapes.map((s) => b.fill(s, 1));
   return [
@@ -279,11 +297,9 @@ export function badInputChecks<T>(backend: Backend<T>): ConformanceCheck[] {
     run() {
       const xs = c.setup(backend);
       try {
-        const before = backend.memory().numTensors;
-        expectSeqmodelError(c.name, () => c.call(backend, xs), c.expected);
-        const after = backend.memory().numTensors;
-        if (after !== before)
-          throw new SeqmodelError(`${c.name}: the failed call leaked ${after - before} tensors`);
+        checkNoLeak(backend, `${c.name}: the failed call`, () => {
+          expectSeqmodelError(c.name, () => c.call(backend, xs), c.expected);
+        });
       } finally {
         backend.dispose(xs);
       }

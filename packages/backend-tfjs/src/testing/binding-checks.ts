@@ -13,7 +13,7 @@ import {
   type SequenceArgs,
 } from '@seqmodel/core';
 import { assertClose, type ConformanceCheck } from '@seqmodel/core/testing';
-import { expectSeqmodelError } from './bad-input-checks.js';
+import { checkNoLeak, expectSeqmodelError } from './bad-input-checks.js';
 import { minimalGatedUnit } from './plugin-cell.js';
 
 /** A backend whose numerics check can be switched (as `TfjsBackend`'s can). */
@@ -21,13 +21,6 @@ export type SwitchableNumerics<T> = Backend<T> & { checkNumerics: boolean };
 
 function fail(message: string): never {
   throw new SeqmodelError(message);
-}
-
-function checkNoLeak<T>(backend: Backend<T>, what: string, fn: () => void): void {
-  const before = backend.memory().numTensors;
-  fn();
-  const after = backend.memory().numTensors;
-  if (after !== before) fail(`${what}: ${after - before} tensors leaked (numTensors ${before} -> ${after})`);
 }
 
 function lstmArgs<T>(inputs: T, params: Record<string, T>): SequenceArgs<T> {

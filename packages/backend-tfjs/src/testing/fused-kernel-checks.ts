@@ -29,7 +29,7 @@ import {
   cellConformanceChecks,
   type Tolerance,
 } from '@seqmodel/core/testing';
-import { expectSeqmodelError } from './bad-input-checks.js';
+import { checkNoLeak, expectSeqmodelError } from './bad-input-checks.js';
 import type { SwitchableNumerics } from './binding-checks.js';
 
 const fusedTolerance: Tolerance = { atol: 1e-5, rtol: 1e-4 };
@@ -333,22 +333,6 @@ function assertFusedMatchesGeneric<T>(b: Backend<T>, c: HostSequence, what: stri
   gradients(b, c, fused).forEach((g, i) => {
     assertClose(`${what}: d loss / d ${g.name}`, g.values, generic[i]!.values, fusedTolerance);
   });
-}
-
-/** numTensors (and, on a tfjs backend, its data buffers) unchanged by `fn`. */
-function checkNoLeak<T>(b: Backend<T>, what: string, fn: () => void): void {
-  const count = () => {
-    const m = b.memory() as { numTensors: number; numDataBuffers?: number };
-    return [m.numTensors, m.numDataBuffers ?? 0];
-  };
-  const before = count();
-  fn();
-  const after = count();
-  if (after[0] !== before[0] || after[1] !== before[1]) {
-    throw new SeqmodelError(
-      `${what}: leaked (numTensors ${before[0]} -> ${after[0]}, data buffers ${before[1]} -> ${after[1]})`,
-    );
-  }
 }
 
 /** Every check of the fused kernels on `backend`; skipped when it has none. */
