@@ -9,7 +9,13 @@ import {
   type TfjsBackend,
   type TfjsFusedKernelEntry,
 } from '@seqmodel/backend-tfjs';
-import { describeValue, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  checkBoolean,
+  checkPositiveInteger,
+  describeValue,
+  invalidArgument,
+  SeqmodelError,
+} from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { wasmFusedKernels } from './fused-kernels.js';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from './register-tfjs-wasm.js';
@@ -76,12 +82,8 @@ function resolveSettings(options: WasmBackendOptions): InitSettings {
   } else if (wasmPaths !== undefined && (typeof wasmPaths !== 'string' || wasmPaths === '')) {
     invalidArgument('createWasmBackend(options.wasmPaths)', wasmPaths, 'a URL prefix or a map of file URLs');
   }
-  if (numThreads !== undefined && (!Number.isInteger(numThreads) || numThreads < 1)) {
-    invalidArgument('createWasmBackend(options.numThreads)', numThreads, 'a positive integer');
-  }
-  if (simd !== undefined && typeof simd !== 'boolean') {
-    invalidArgument('createWasmBackend(options.simd)', simd, 'a boolean');
-  }
+  if (numThreads !== undefined) checkPositiveInteger('createWasmBackend(options.numThreads)', numThreads);
+  if (simd !== undefined) checkBoolean('createWasmBackend(options.simd)', simd);
   return {
     wasmPaths: wasmPaths ?? (isNode() ? installedWasmDirectory() : undefined),
     usePlatformFetch: options.usePlatformFetch ?? false,
