@@ -359,22 +359,22 @@ function rejectLoraAndQuantization(reader: OptionReader): void {
   reader.expect('quantization_config', [], 'null (quantized layers are not supported)');
 }
 
-type Builder = (reader: OptionReader, context: BuildContext) => Layer;
+/** What a wrapper asks of the layer it wraps. */
+interface NestedOptions {
+  /** Keras' Bidirectional makes its recurrent layers output zeros at masked steps (see the module comment). */
+  readonly forceZeroOutputForMask?: boolean;
+}
+
+type Builder = (reader: OptionReader, context: BuildContext, options: NestedOptions) => Layer;
 
 /** What builders need besides their own config: a way to build the layers inside wrappers. */
 export interface BuildContext extends ImportContext {
   /** Builds a nested layer; `where` names the wrapper and the option holding it. */
-  layerFromJson(json: unknown, where: string, options?: { readonly forceZeroOutputForMask?: boolean }): Layer;
+  layerFromJson(json: unknown, where: string, options?: NestedOptions): Layer;
 }
 
-function recurrent(
-  kind: 'SimpleRNN' | 'LSTM' | 'GRU',
-): (
-  reader: OptionReader,
-  context: BuildContext,
-  options?: { readonly forceZeroOutputForMask?: boolean },
-) => RNN {
-  return (reader, context, options = {}) => {
+function recurrent(kind: 'SimpleRNN' | 'LSTM' | 'GRU'): Builder {
+  return (reader, context, options) => {
     const tfjs = context.dialect === 'tfjs';
     const args: Record<string, unknown> = {
       ...layerArgs(reader),
@@ -602,7 +602,7 @@ export function layerFromKeras(
   json: unknown,
   context: ImportContext,
   where = 'layer',
-  options: { readonly forceZeroOutputForMask?: boolean } = {},
+  options: NestedOptions = {},
 ): Layer {
   const layerJson = checkLayerJson(json, where);
   const className = layerJson.class_name;
@@ -623,10 +623,7 @@ export function layerFromKeras(
     layerFromJson: (inner, innerWhere, innerOptions) =>
       layerFromKeras(inner, context, innerWhere, innerOptions),
   };
-  if (className === 'SimpleRNN' || className === 'LSTM' || className === 'GRU') {
-    return recurrent(className)(reader, buildContext, options);
-  }
-  return builder(reader, buildContext);
+  return builder(reader, buildContext, options);
 }
 
 /** A batch shape from a config (`batch_input_shape` / `batch_shape`, or `input_shape` with `batch_size`). */
