@@ -18,9 +18,16 @@
  * - absent `recurrent_activation` / `reset_after` take the dialect's defaults (tfjs-layers: `hard_sigmoid` / false;
  *   Keras 2 and 3: `sigmoid` / true).
  */
-import { type ActivationName, describeValue, type InitializerSpec, SeqmodelError } from '@seqmodel/core';
+import {
+  type ActivationName,
+  checkPositiveInteger,
+  describeValue,
+  type InitializerSpec,
+  invalidArgument,
+  SeqmodelError,
+} from '@seqmodel/core';
 import type { Layer, LayerArgs } from '../engine/layer.js';
-import type { Dim, ShapeSpec } from '../engine/shape-spec.js';
+import { checkShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import { isObject } from '../io/files.js';
 import { Activation } from '../layers/activation.js';
 import { Bidirectional, type MergeMode } from '../layers/bidirectional.js';
@@ -92,10 +99,13 @@ export class OptionReader {
     readonly context: ImportContext,
   ) {}
 
+  /** The option as errors name it: `loadKerasModel: layer lstm_1 (LSTM) option units`. */
+  private argument(key: string): string {
+    return `${PREFIX}: ${this.where} option ${key}`;
+  }
+
   fail(key: string, received: unknown, expected: string): never {
-    throw new SeqmodelError(
-      `${PREFIX}: ${this.where} option ${key}: expected ${expected}, received ${describeValue(received)}`,
-    );
+    return invalidArgument(this.argument(key), received, expected);
   }
 
   /** The raw value (null and absent both read as undefined). */
@@ -115,11 +125,22 @@ export class OptionReader {
   }
 
   positiveInteger(key: string): number {
+    return checkPositiveInteger(this.argument(key), this.get(key));
+  }
+
+  /** A positive integer, or undefined when absent or null. */
+  optionalPositiveInteger(key: string): number | undefined {
     const value = this.get(key);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      this.fail(key, value, 'a positive integer');
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
+      this.fail(key, value, 'a positive integer or null');
     }
     return value;
+  }
+
+  /** A shape (sizes positive integers or null), or undefined when absent or null. */
+  shape(key: string): ShapeSpec | undefined {
+    const value = this.get(key);
+    return value === undefined ? undefined : checkShapeSpec(this.argument(key), value);
   }
 
   boolean(key: string, fallback: boolean): boolean {
@@ -628,25 +649,11 @@ export function layerFromKeras(
 
 /** A batch shape from a config (`batch_input_shape` / `batch_shape`, or `input_shape` with `batch_size`). */
 export function batchShapeOf(reader: OptionReader): ShapeSpec | undefined {
-  const checkShape = (key: string, value: unknown): Dim[] => {
-    if (!Array.isArray(value) || !value.every((d) => d === null || (Number.isInteger(d) && d >= 1))) {
-      reader.fail(key, value, 'an array of positive integers or null');
-    }
-    return value as Dim[];
-  };
-  for (const key of ['batch_input_shape', 'batch_shape']) {
-    const value = reader.get(key);
-    if (value !== undefined) return checkShape(key, value);
-  }
-  const sample = reader.get('input_shape');
-  if (sample !== undefined) {
-    const batch = reader.get('batch_size');
-    if (batch !== undefined && (typeof batch !== 'number' || !Number.isInteger(batch) || batch < 1)) {
-      reader.fail('batch_size', batch, 'a positive integer or null');
-    }
-    return [(batch as number | undefined) ?? null, ...checkShape('input_shape', sample)];
-  }
-  return undefined;
+  const batchShape = reader.shape('batch_input_shape') ?? reader.shape('batch_shape');
+  if (batchShape !== undefined) return batchShape;
+  const sample = reader.shape('input_shape');
+  if (sample === undefined) return undefined;
+  return [reader.optionalPositiveInteger('batch_size') ?? null, ...sample];
 }
 
 /** What an `InputLayer` declares: the batch shape, the dtype and its name. */
@@ -690,13 +697,6 @@ export function declaredInputShape(json: KerasLayerJson, context: ImportContext)
   });
   const shape = batchShapeOf(reader);
   if (shape !== undefined) return shape;
-  if (json.class_name === 'Embedding') {
-    const length = reader.get('input_length');
-    if (length === undefined) return [null, null];
-    if (typeof length !== 'number' || !Number.isInteger(length) || length < 1) {
-      reader.fail('input_length', length, 'a positive integer or null');
-    }
-    return [null, length as number];
-  }
+  if (json.class_name === 'Embedding') return [null, reader.optionalPositiveInteger('input_length') ?? null];
   return undefined;
 }
