@@ -103,7 +103,7 @@ export interface LoadedKerasArtifacts {
 const WHAT = 'loadKerasModel';
 
 /** Joins buffers into one. */
-export function joinBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
+function joinBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
   if (buffers.length === 1) return buffers[0]!;
   const total = buffers.reduce((n, b) => n + b.byteLength, 0);
   const out = new Uint8Array(total);

@@ -78,7 +78,7 @@ function varianceScaling(scale: number, mode: keyof typeof FAN_MODES, distributi
 }
 
 /** A seqmodel initializer as a Keras `{ class_name, config }`. */
-export function initializerJson(layer: Layer, option: string, spec: InitializerSpec): Json {
+function initializerJson(layer: Layer, option: string, spec: InitializerSpec): Json {
   const config = resolveInitializer(spec);
   switch (config.name) {
     case 'zeros':
@@ -206,7 +206,7 @@ function stripPrefix(name: string, prefix: string): string {
 }
 
 /** A layer's Keras JSON, named `name` (wrappers name their inner layers as tfjs-layers expects). */
-export function layerJson(layer: Layer, name: string = layer.name): Json {
+function layerJson(layer: Layer, name: string = layer.name): Json {
   const base = { name, trainable: layer.trainable, dtype: 'float32' };
   if (layer instanceof RNN) return recurrentJson(layer, name);
   if (layer instanceof Dense) {

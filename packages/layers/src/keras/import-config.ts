@@ -68,7 +68,7 @@ export interface KerasLayerJson {
 const PREFIX = 'loadKerasModel';
 
 /** Keras layer classes this loader maps (besides `InputLayer`, which becomes the model's input). */
-export const SUPPORTED_KERAS_LAYERS = [
+const SUPPORTED_KERAS_LAYERS = [
   'Activation',
   'Bidirectional',
   'Dense',
@@ -89,7 +89,7 @@ const COMMON_KEYS = ['name', 'trainable', 'batch_input_shape', 'batch_shape', 'i
 /**
  * Reads one layer's config, remembering which keys were looked at, so that `finish()` can report the rest.
  */
-export class OptionReader {
+class OptionReader {
   private readonly seen = new Set<string>();
 
   constructor(
@@ -227,7 +227,7 @@ const KERAS_ACTIVATIONS: Readonly<Record<string, ActivationName>> = {
 };
 
 /** A Keras activation name as seqmodel's; `hard_sigmoid` depends on the dialect (module comment). */
-export function kerasActivation(
+function kerasActivation(
   reader: OptionReader,
   key: string,
   value: unknown,
@@ -263,11 +263,7 @@ const DISTRIBUTIONS = {
  * model is trained or rebuilt later; they are mapped so the model's config stays faithful, and an unknown one is an
  * error like any other unknown option.
  */
-export function kerasInitializer(
-  reader: OptionReader,
-  key: string,
-  value: unknown,
-): InitializerSpec | undefined {
+function kerasInitializer(reader: OptionReader, key: string, value: unknown): InitializerSpec | undefined {
   if (value === undefined || value === null) return undefined;
   let className: unknown;
   let config: Record<string, unknown> = {};
@@ -648,7 +644,7 @@ export function layerFromKeras(
 }
 
 /** A batch shape from a config (`batch_input_shape` / `batch_shape`, or `input_shape` with `batch_size`). */
-export function batchShapeOf(reader: OptionReader): ShapeSpec | undefined {
+function batchShapeOf(reader: OptionReader): ShapeSpec | undefined {
   const batchShape = reader.shape('batch_input_shape') ?? reader.shape('batch_shape');
   if (batchShape !== undefined) return batchShape;
   const sample = reader.shape('input_shape');
