@@ -1,7 +1,7 @@
 // Many to many, aligned: tag every word of a sentence (@seqmodel/datasets' toy tagging task, shaped like
 // part-of-speech tagging). Ambiguous words take the tag of the word before them, so the tagger needs context; a
-// memoryless tagger tops out near 85%. Padding (id 0) is masked by the embedding, and masked steps count neither in
-// the loss nor in the accuracy.
+// memoryless tagger tops out near 85% (0.872 on this test set). Padding (id 0) is masked by the embedding, and
+// masked steps count neither in the loss nor in the accuracy.
 //
 //   node packages/layers/examples/many-to-many-aligned.mjs [--backend cpu]   (after `npx -y pnpm@12.21.0 build`)
 import { fileURLToPath } from 'node:url';

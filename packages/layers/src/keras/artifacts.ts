@@ -96,16 +96,14 @@ export interface LoadedKerasArtifacts {
   readonly modelTopology: Record<string, unknown>;
   readonly weightSpecs: readonly KerasWeightSpec[];
   readonly weightData: ArrayBuffer;
-  readonly format?: string;
+  /** Read when the topology has no `keras_version` (see `detectDialect`). */
   readonly generatedBy?: string;
-  /** Where the artifacts came from, for error messages. */
-  readonly origin: string;
 }
 
 const WHAT = 'loadKerasModel';
 
 /** Joins buffers into one. */
-export function joinBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
+function joinBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
   if (buffers.length === 1) return buffers[0]!;
   const total = buffers.reduce((n, b) => n + b.byteLength, 0);
   const out = new Uint8Array(total);
@@ -153,14 +151,12 @@ function checkFormat(format: unknown, origin: string): void {
 }
 
 /** The artifacts of a checked model.json whose weight files (in manifest order) hold `buffers`. */
-function loaded(json: KerasModelJson, buffers: readonly ArrayBuffer[], origin: string): LoadedKerasArtifacts {
+function loaded(json: KerasModelJson, buffers: readonly ArrayBuffer[]): LoadedKerasArtifacts {
   return {
     modelTopology: json.modelTopology,
     weightSpecs: json.weightsManifest.flatMap((group) => [...group.weights]),
     weightData: joinBuffers(buffers),
-    ...(json.format === undefined ? {} : { format: json.format }),
     ...(json.generatedBy === undefined ? {} : { generatedBy: json.generatedBy }),
-    origin,
   };
 }
 
@@ -175,7 +171,7 @@ async function fromPath(filePath: string): Promise<LoadedKerasArtifacts> {
   const directory = path.dirname(jsonPath);
   const buffers: ArrayBuffer[] = [];
   for (const p of pathsOf(json)) buffers.push(await readFileBytes(path.join(directory, p), WHAT));
-  return loaded(json, buffers, jsonPath);
+  return loaded(json, buffers);
 }
 
 async function fromUrl(url: string | URL): Promise<LoadedKerasArtifacts> {
@@ -185,7 +181,7 @@ async function fromUrl(url: string | URL): Promise<LoadedKerasArtifacts> {
   const json = checkModelJson(parseJson(text, base.href, WHAT), base.href);
   const buffers: ArrayBuffer[] = [];
   for (const p of pathsOf(json)) buffers.push(await fetchBytes(new URL(p, base), WHAT));
-  return loaded(json, buffers, base.href);
+  return loaded(json, buffers);
 }
 
 function fromFiles(files: KerasModelFiles): LoadedKerasArtifacts {
@@ -224,7 +220,7 @@ function fromFiles(files: KerasModelFiles): LoadedKerasArtifacts {
       'an ArrayBuffer, an array of them (one per weight file) or a map from file paths to them',
     );
   }
-  return loaded(json, buffers, 'model.json in memory');
+  return loaded(json, buffers);
 }
 
 function fromArtifacts(artifacts: KerasArtifacts, origin: string): LoadedKerasArtifacts {
@@ -256,9 +252,7 @@ function fromArtifacts(artifacts: KerasArtifacts, origin: string): LoadedKerasAr
     modelTopology: topology,
     weightSpecs: specs,
     weightData: buffer,
-    ...(artifacts.format === undefined ? {} : { format: artifacts.format }),
     ...(artifacts.generatedBy === undefined ? {} : { generatedBy: artifacts.generatedBy }),
-    origin,
   };
 }
 

@@ -12,6 +12,7 @@
  */
 import { type ActivationName, type InitializerSpec, resolveInitializer, SeqmodelError } from '@seqmodel/core';
 import { Functional } from '../engine/functional.js';
+import { Graph } from '../engine/graph.js';
 import type { Layer } from '../engine/layer.js';
 import type { Model } from '../engine/model.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
@@ -77,7 +78,7 @@ function varianceScaling(scale: number, mode: keyof typeof FAN_MODES, distributi
 }
 
 /** A seqmodel initializer as a Keras `{ class_name, config }`. */
-export function initializerJson(layer: Layer, option: string, spec: InitializerSpec): Json {
+function initializerJson(layer: Layer, option: string, spec: InitializerSpec): Json {
   const config = resolveInitializer(spec);
   switch (config.name) {
     case 'zeros':
@@ -205,7 +206,7 @@ function stripPrefix(name: string, prefix: string): string {
 }
 
 /** A layer's Keras JSON, named `name` (wrappers name their inner layers as tfjs-layers expects). */
-export function layerJson(layer: Layer, name: string = layer.name): Json {
+function layerJson(layer: Layer, name: string = layer.name): Json {
   const base = { name, trainable: layer.trainable, dtype: 'float32' };
   if (layer instanceof RNN) return recurrentJson(layer, name);
   if (layer instanceof Dense) {
@@ -354,7 +355,6 @@ export function modelJson<T>(model: Model<T>): Json {
 
 function functionalJson<T>(model: Model<T>): Json {
   // A Sequential model is a chain: the same description as a one-input functional model.
-  const graph = model instanceof Functional ? model.layerGraph : undefined;
   const inputs = model.inputs;
   const refs = new Map<SymbolicTensor, [string, number, number]>();
   const applications = new Map<Layer, number>();
@@ -366,13 +366,7 @@ function functionalJson<T>(model: Model<T>): Json {
     refs.set(x, [name, 0, 0]);
     return inputLayerJson(name, x.shape, (x.source as InputNode).dtype);
   });
-  const nodes =
-    graph?.nodes.map((n) => ({
-      layer: n.layer,
-      inputs: n.inputs,
-      initialState: n.initialState,
-      outputs: n.outputs,
-    })) ?? sequentialNodes(model);
+  const nodes = Graph.create(inputs, model.outputs, model.describe()).nodes;
   const inbound = new Map<Layer, unknown[]>();
   for (const node of nodes) {
     const index = applications.get(node.layer) ?? 0;
@@ -412,27 +406,4 @@ function functionalJson<T>(model: Model<T>): Json {
       output_layers: model.outputs.map(outputRef),
     },
   };
-}
-
-/** A Sequential model's chain of layer applications, with the symbolic tensors between them. */
-function sequentialNodes<T>(model: Model<T>) {
-  const out = model.outputs;
-  // Walk back from the output through each node's input (Sequential graphs have one path).
-  const nodes: {
-    layer: Layer;
-    inputs: readonly SymbolicTensor[];
-    initialState: readonly SymbolicTensor[];
-    outputs: readonly SymbolicTensor[];
-  }[] = [];
-  let source = out[0]!.source;
-  while ('layer' in source) {
-    nodes.unshift({
-      layer: source.layer,
-      inputs: source.inputs,
-      initialState: source.initialState,
-      outputs: source.outputs,
-    });
-    source = source.inputs[0]!.source;
-  }
-  return nodes;
 }

@@ -18,9 +18,16 @@
  * - absent `recurrent_activation` / `reset_after` take the dialect's defaults (tfjs-layers: `hard_sigmoid` / false;
  *   Keras 2 and 3: `sigmoid` / true).
  */
-import { type ActivationName, describeValue, type InitializerSpec, SeqmodelError } from '@seqmodel/core';
+import {
+  type ActivationName,
+  checkPositiveInteger,
+  describeValue,
+  type InitializerSpec,
+  invalidArgument,
+  SeqmodelError,
+} from '@seqmodel/core';
 import type { Layer, LayerArgs } from '../engine/layer.js';
-import type { Dim, ShapeSpec } from '../engine/shape-spec.js';
+import { checkShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import { isObject } from '../io/files.js';
 import { Activation } from '../layers/activation.js';
 import { Bidirectional, type MergeMode } from '../layers/bidirectional.js';
@@ -61,7 +68,7 @@ export interface KerasLayerJson {
 const PREFIX = 'loadKerasModel';
 
 /** Keras layer classes this loader maps (besides `InputLayer`, which becomes the model's input). */
-export const SUPPORTED_KERAS_LAYERS = [
+const SUPPORTED_KERAS_LAYERS = [
   'Activation',
   'Bidirectional',
   'Dense',
@@ -82,7 +89,7 @@ const COMMON_KEYS = ['name', 'trainable', 'batch_input_shape', 'batch_shape', 'i
 /**
  * Reads one layer's config, remembering which keys were looked at, so that `finish()` can report the rest.
  */
-export class OptionReader {
+class OptionReader {
   private readonly seen = new Set<string>();
 
   constructor(
@@ -92,10 +99,13 @@ export class OptionReader {
     readonly context: ImportContext,
   ) {}
 
+  /** The option as errors name it: `loadKerasModel: layer lstm_1 (LSTM) option units`. */
+  private argument(key: string): string {
+    return `${PREFIX}: ${this.where} option ${key}`;
+  }
+
   fail(key: string, received: unknown, expected: string): never {
-    throw new SeqmodelError(
-      `${PREFIX}: ${this.where} option ${key}: expected ${expected}, received ${describeValue(received)}`,
-    );
+    return invalidArgument(this.argument(key), received, expected);
   }
 
   /** The raw value (null and absent both read as undefined). */
@@ -115,11 +125,22 @@ export class OptionReader {
   }
 
   positiveInteger(key: string): number {
+    return checkPositiveInteger(this.argument(key), this.get(key));
+  }
+
+  /** A positive integer, or undefined when absent or null. */
+  optionalPositiveInteger(key: string): number | undefined {
     const value = this.get(key);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      this.fail(key, value, 'a positive integer');
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
+      this.fail(key, value, 'a positive integer or null');
     }
     return value;
+  }
+
+  /** A shape (sizes positive integers or null), or undefined when absent or null. */
+  shape(key: string): ShapeSpec | undefined {
+    const value = this.get(key);
+    return value === undefined ? undefined : checkShapeSpec(this.argument(key), value);
   }
 
   boolean(key: string, fallback: boolean): boolean {
@@ -206,7 +227,7 @@ const KERAS_ACTIVATIONS: Readonly<Record<string, ActivationName>> = {
 };
 
 /** A Keras activation name as seqmodel's; `hard_sigmoid` depends on the dialect (module comment). */
-export function kerasActivation(
+function kerasActivation(
   reader: OptionReader,
   key: string,
   value: unknown,
@@ -242,11 +263,7 @@ const DISTRIBUTIONS = {
  * model is trained or rebuilt later; they are mapped so the model's config stays faithful, and an unknown one is an
  * error like any other unknown option.
  */
-export function kerasInitializer(
-  reader: OptionReader,
-  key: string,
-  value: unknown,
-): InitializerSpec | undefined {
+function kerasInitializer(reader: OptionReader, key: string, value: unknown): InitializerSpec | undefined {
   if (value === undefined || value === null) return undefined;
   let className: unknown;
   let config: Record<string, unknown> = {};
@@ -359,22 +376,22 @@ function rejectLoraAndQuantization(reader: OptionReader): void {
   reader.expect('quantization_config', [], 'null (quantized layers are not supported)');
 }
 
-type Builder = (reader: OptionReader, context: BuildContext) => Layer;
+/** What a wrapper asks of the layer it wraps. */
+interface NestedOptions {
+  /** Keras' Bidirectional makes its recurrent layers output zeros at masked steps (see the module comment). */
+  readonly forceZeroOutputForMask?: boolean;
+}
+
+type Builder = (reader: OptionReader, context: BuildContext, options: NestedOptions) => Layer;
 
 /** What builders need besides their own config: a way to build the layers inside wrappers. */
 export interface BuildContext extends ImportContext {
   /** Builds a nested layer; `where` names the wrapper and the option holding it. */
-  layerFromJson(json: unknown, where: string, options?: { readonly forceZeroOutputForMask?: boolean }): Layer;
+  layerFromJson(json: unknown, where: string, options?: NestedOptions): Layer;
 }
 
-function recurrent(
-  kind: 'SimpleRNN' | 'LSTM' | 'GRU',
-): (
-  reader: OptionReader,
-  context: BuildContext,
-  options?: { readonly forceZeroOutputForMask?: boolean },
-) => RNN {
-  return (reader, context, options = {}) => {
+function recurrent(kind: 'SimpleRNN' | 'LSTM' | 'GRU'): Builder {
+  return (reader, context, options) => {
     const tfjs = context.dialect === 'tfjs';
     const args: Record<string, unknown> = {
       ...layerArgs(reader),
@@ -602,7 +619,7 @@ export function layerFromKeras(
   json: unknown,
   context: ImportContext,
   where = 'layer',
-  options: { readonly forceZeroOutputForMask?: boolean } = {},
+  options: NestedOptions = {},
 ): Layer {
   const layerJson = checkLayerJson(json, where);
   const className = layerJson.class_name;
@@ -623,33 +640,16 @@ export function layerFromKeras(
     layerFromJson: (inner, innerWhere, innerOptions) =>
       layerFromKeras(inner, context, innerWhere, innerOptions),
   };
-  if (className === 'SimpleRNN' || className === 'LSTM' || className === 'GRU') {
-    return recurrent(className)(reader, buildContext, options);
-  }
-  return builder(reader, buildContext);
+  return builder(reader, buildContext, options);
 }
 
 /** A batch shape from a config (`batch_input_shape` / `batch_shape`, or `input_shape` with `batch_size`). */
-export function batchShapeOf(reader: OptionReader): ShapeSpec | undefined {
-  const checkShape = (key: string, value: unknown): Dim[] => {
-    if (!Array.isArray(value) || !value.every((d) => d === null || (Number.isInteger(d) && d >= 1))) {
-      reader.fail(key, value, 'an array of positive integers or null');
-    }
-    return value as Dim[];
-  };
-  for (const key of ['batch_input_shape', 'batch_shape']) {
-    const value = reader.get(key);
-    if (value !== undefined) return checkShape(key, value);
-  }
-  const sample = reader.get('input_shape');
-  if (sample !== undefined) {
-    const batch = reader.get('batch_size');
-    if (batch !== undefined && (typeof batch !== 'number' || !Number.isInteger(batch) || batch < 1)) {
-      reader.fail('batch_size', batch, 'a positive integer or null');
-    }
-    return [(batch as number | undefined) ?? null, ...checkShape('input_shape', sample)];
-  }
-  return undefined;
+function batchShapeOf(reader: OptionReader): ShapeSpec | undefined {
+  const batchShape = reader.shape('batch_input_shape') ?? reader.shape('batch_shape');
+  if (batchShape !== undefined) return batchShape;
+  const sample = reader.shape('input_shape');
+  if (sample === undefined) return undefined;
+  return [reader.optionalPositiveInteger('batch_size') ?? null, ...sample];
 }
 
 /** What an `InputLayer` declares: the batch shape, the dtype and its name. */
@@ -693,13 +693,6 @@ export function declaredInputShape(json: KerasLayerJson, context: ImportContext)
   });
   const shape = batchShapeOf(reader);
   if (shape !== undefined) return shape;
-  if (json.class_name === 'Embedding') {
-    const length = reader.get('input_length');
-    if (length === undefined) return [null, null];
-    if (typeof length !== 'number' || !Number.isInteger(length) || length < 1) {
-      reader.fail('input_length', length, 'a positive integer or null');
-    }
-    return [null, length as number];
-  }
+  if (json.class_name === 'Embedding') return [null, reader.optionalPositiveInteger('input_length') ?? null];
   return undefined;
 }

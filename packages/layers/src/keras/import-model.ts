@@ -28,7 +28,7 @@ import type { LayerWithKerasName } from './weights.js';
 const PREFIX = 'loadKerasModel';
 
 /** The model config inside a `modelTopology` (tensorflowjs_converter wraps it in `model_config`). */
-export function modelConfigOf(topology: Record<string, unknown>): Record<string, unknown> {
+function modelConfigOf(topology: Record<string, unknown>): Record<string, unknown> {
   const inner = topology.model_config;
   if (inner !== undefined) {
     if (!isObject(inner)) {

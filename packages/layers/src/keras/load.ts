@@ -30,10 +30,7 @@ export interface LoadKerasOptions<T> {
 }
 
 /** Builds the model from artifacts already in memory (see `loadKerasModel`). */
-export function modelFromKerasArtifacts<T>(
-  artifacts: LoadedKerasArtifacts,
-  options: LoadKerasOptions<T>,
-): Model<T> {
+function modelFromKerasArtifacts<T>(artifacts: LoadedKerasArtifacts, options: LoadKerasOptions<T>): Model<T> {
   const dialect = options.dialect ?? detectDialect(artifacts.modelTopology, artifacts.generatedBy);
   if (!['tfjs', 'keras2', 'keras3'].includes(dialect)) {
     invalidArgument('loadKerasModel options.dialect', dialect, '"tfjs", "keras2" or "keras3"');

@@ -34,7 +34,7 @@ export function kerasArtifactsFromModel<T>(model: Model<T>): KerasArtifacts {
 }
 
 /** The `model.json` document for artifacts whose weights are in one file, `weightsPath`. */
-export function kerasModelJson(artifacts: KerasArtifacts, weightsPath = KERAS_WEIGHTS_FILE): KerasModelJson {
+function kerasModelJson(artifacts: KerasArtifacts, weightsPath = KERAS_WEIGHTS_FILE): KerasModelJson {
   return {
     format: artifacts.format ?? 'layers-model',
     generatedBy: artifacts.generatedBy ?? '@seqmodel/layers',
