@@ -24,6 +24,7 @@ import { Functional } from '../engine/functional.js';
 import type { Model, SerializedModel } from '../engine/model.js';
 import { deserializeLayer } from '../engine/registry.js';
 import { Sequential } from '../engine/sequential.js';
+import { packFloat32 } from './files.js';
 
 export const MODEL_FORMAT = 'seqmodel-layers';
 export const MODEL_FORMAT_VERSION = 1;
@@ -66,19 +67,14 @@ export interface ModelArtifacts {
 /** The model's config and weights as artifacts (the model must be built). */
 export function serializeModel<T>(model: Model<T>): ModelArtifacts {
   const weights = model.getWeightData();
-  const entries: WeightsManifestEntry[] = [];
-  let offset = 0;
-  for (const w of weights) {
-    const byteLength = w.values.length * 4;
-    entries.push({ name: w.name, shape: [...w.shape], dtype: 'float32', offset, byteLength });
-    offset += byteLength;
-  }
-  const buffer = new ArrayBuffer(offset);
-  const view = new DataView(buffer);
-  weights.forEach((w, i) => {
-    const base = entries[i]!.offset;
-    for (let k = 0; k < w.values.length; k++) view.setFloat32(base + 4 * k, w.values[k]!, true);
-  });
+  const { buffer, offsets } = packFloat32(weights.map((w) => w.values));
+  const entries: WeightsManifestEntry[] = weights.map((w, i) => ({
+    name: w.name,
+    shape: [...w.shape],
+    dtype: 'float32',
+    offset: offsets[i]!,
+    byteLength: 4 * w.values.length,
+  }));
   return {
     modelJSON: {
       format: MODEL_FORMAT,
@@ -86,7 +82,7 @@ export function serializeModel<T>(model: Model<T>): ModelArtifacts {
       generatedBy: '@seqmodel/layers',
       model: model.toJSON(),
       seed: model.seed,
-      weights: { path: WEIGHTS_FILE, byteLength: offset, entries },
+      weights: { path: WEIGHTS_FILE, byteLength: buffer.byteLength, entries },
     },
     weightData: buffer,
   };

@@ -114,3 +114,26 @@ export function toArrayBuffer(data: ArrayBuffer | ArrayBufferView, argument: str
   }
   invalidArgument(argument, data, 'an ArrayBuffer or a typed array');
 }
+
+/**
+ * Arrays as float32 little-endian, back to back in one buffer (the weight layout of both seqmodel's format and
+ * Keras'), with the byte offset of each.
+ */
+export function packFloat32(arrays: readonly ArrayLike<number>[]): {
+  buffer: ArrayBuffer;
+  offsets: number[];
+} {
+  const offsets: number[] = [];
+  let bytes = 0;
+  for (const a of arrays) {
+    offsets.push(bytes);
+    bytes += 4 * a.length;
+  }
+  const buffer = new ArrayBuffer(bytes);
+  const view = new DataView(buffer);
+  arrays.forEach((a, i) => {
+    const base = offsets[i]!;
+    for (let k = 0; k < a.length; k++) view.setFloat32(base + 4 * k, a[k]!, true);
+  });
+  return { buffer, offsets };
+}

@@ -11,6 +11,7 @@
 import { describeValue, formatShape, SeqmodelError, shapesEqual, sizeOfShape } from '@seqmodel/core';
 import type { Layer } from '../engine/layer.js';
 import type { WeightData } from '../engine/model.js';
+import { packFloat32 } from '../io/files.js';
 import type { KerasWeightSpec } from './artifacts.js';
 
 /** One weight read from a file. */
@@ -117,15 +118,8 @@ export function decodeKerasWeights(specs: readonly KerasWeightSpec[], data: Arra
 export function encodeKerasWeights(
   weights: readonly { readonly name: string; readonly data: WeightData }[],
 ): { specs: KerasWeightSpec[]; data: ArrayBuffer } {
-  const total = weights.reduce((n, w) => n + w.data.values.length, 0);
-  const buffer = new ArrayBuffer(total * 4);
-  const view = new DataView(buffer);
-  let offset = 0;
-  const specs = weights.map(({ name, data }) => {
-    for (let k = 0; k < data.values.length; k++) view.setFloat32(offset + 4 * k, data.values[k]!, true);
-    offset += 4 * data.values.length;
-    return { name, shape: [...data.shape], dtype: 'float32' };
-  });
+  const { buffer } = packFloat32(weights.map((w) => w.data.values));
+  const specs = weights.map(({ name, data }) => ({ name, shape: [...data.shape], dtype: 'float32' }));
   return { specs, data: buffer };
 }
 
