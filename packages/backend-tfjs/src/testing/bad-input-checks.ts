@@ -11,7 +11,7 @@ import {
   runSequence,
   SeqmodelError,
 } from '@seqmodel/core';
-import type { ConformanceCheck } from '@seqmodel/core/testing';
+import { type ConformanceCheck, checkNoLeak } from '@seqmodel/core/testing';
 
 interface ErrorCase<T> {
   readonly name: string;
@@ -41,24 +41,6 @@ export function expectSeqmodelError(what: string, fn: () => unknown, expected: r
   if (missing.length > 0) {
     throw new SeqmodelError(
       `${what}: the message ${JSON.stringify(message)} lacks ${JSON.stringify(missing)}`,
-    );
-  }
-}
-
-/**
- * Throws unless `fn` leaves `numTensors` (and, on a tfjs backend, its data buffers: `numDataBuffers`) unchanged.
- */
-export function checkNoLeak<T>(backend: Backend<T>, what: string, fn: () => void): void {
-  const count = () => {
-    const m = backend.memory() as { numTensors: number; numDataBuffers?: number };
-    return [m.numTensors, m.numDataBuffers ?? 0];
-  };
-  const before = count();
-  fn();
-  const after = count();
-  if (after[0] !== before[0] || after[1] !== before[1]) {
-    throw new SeqmodelError(
-      `${what}: leaked (numTensors ${before[0]} -> ${after[0]}, data buffers ${before[1]} -> ${after[1]})`,
     );
   }
 }

@@ -12,8 +12,8 @@ import {
   SeqmodelError,
   type SequenceArgs,
 } from '@seqmodel/core';
-import { assertClose, type ConformanceCheck } from '@seqmodel/core/testing';
-import { checkNoLeak, expectSeqmodelError } from './bad-input-checks.js';
+import { assertClose, type ConformanceCheck, checkNoLeak } from '@seqmodel/core/testing';
+import { expectSeqmodelError } from './bad-input-checks.js';
 import { minimalGatedUnit } from './plugin-cell.js';
 
 /** A backend whose numerics check can be switched (as `TfjsBackend`'s can). */

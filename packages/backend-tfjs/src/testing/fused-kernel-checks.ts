@@ -27,9 +27,10 @@ import {
   type CellConformanceConfig,
   type ConformanceCheck,
   cellConformanceChecks,
+  checkNoLeak,
   type Tolerance,
 } from '@seqmodel/core/testing';
-import { checkNoLeak, expectSeqmodelError } from './bad-input-checks.js';
+import { expectSeqmodelError } from './bad-input-checks.js';
 import type { SwitchableNumerics } from './binding-checks.js';
 
 const fusedTolerance: Tolerance = { atol: 1e-5, rtol: 1e-4 };

@@ -31,6 +31,7 @@ import { createRng } from '../rng.js';
 import type { SequenceArgs, SequenceResult } from '../sequence.js';
 import { formatShape, shapesEqual, sizeOfShape } from '../shape.js';
 import { assertClose, type Tolerance } from './compare.js';
+import { checkNoLeak } from './leaks.js';
 
 export interface ConformanceCheck {
   readonly name: string;
@@ -347,15 +348,6 @@ function assertSameResult(
       tolerance,
     );
   });
-}
-
-function checkNoLeak<T>(backend: Backend<T>, what: string, fn: () => void): void {
-  const before = backend.memory().numTensors;
-  fn();
-  const after = backend.memory().numTensors;
-  if (after !== before) {
-    throw new SeqmodelError(`${what}: ${after - before} tensors leaked (numTensors ${before} -> ${after})`);
-  }
 }
 
 function configLabel(config: CellConformanceConfig): string {

@@ -11,3 +11,4 @@ export {
   cellConformanceChecks,
 } from './cell-conformance.js';
 export { assertClose, type Comparison, compareArrays, type Tolerance } from './compare.js';
+export { checkNoLeak } from './leaks.js';
