@@ -8,10 +8,10 @@ import {
   formatShape,
   invalidArgument,
   normalizeAxis,
+  resolveReshape,
   SeqmodelError,
   type Shape,
   shapesEqual,
-  sizeOfShape,
   unravelIndex,
 } from '@seqmodel/core';
 
@@ -85,27 +85,7 @@ export function checkMatMul(a: Shape, b: Shape, transposeA: boolean, transposeB:
 
 /** The reshape target with `-1` resolved. */
 export function checkReshape(from: Shape, to: unknown): number[] {
-  const target = checkShapeArgument('reshape(shape)', to, true);
-  const unknown = target.indexOf(-1);
-  if (unknown !== target.lastIndexOf(-1)) invalidArgument('reshape(shape)', target, 'at most one -1');
-  const size = sizeOfShape(from);
-  const known = target.reduce((p, d) => (d === -1 ? p : p * d), 1);
-  const out = [...target];
-  if (unknown >= 0) {
-    if (known === 0 || size % known !== 0) {
-      throw new SeqmodelError(
-        `reshape(shape): cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(target)}: ` +
-          `${size} is not a multiple of ${known}`,
-      );
-    }
-    out[unknown] = size / known;
-  } else if (known !== size) {
-    throw new SeqmodelError(
-      `reshape(shape): expected a shape of ${size} elements to reshape ${formatShape(from)}, received ` +
-        `${formatShape(target)} (${known} elements)`,
-    );
-  }
-  return out;
+  return resolveReshape(from, checkShapeArgument('reshape(shape)', to, true));
 }
 
 export function checkPermutation(shape: Shape, perm: readonly number[] | undefined): number[] | undefined {

@@ -115,6 +115,7 @@ export {
   checkShape,
   formatShape,
   normalizeAxis,
+  resolveReshape,
   type Shape,
   shapesEqual,
   sizeOfShape,

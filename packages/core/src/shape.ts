@@ -71,21 +71,28 @@ export function normalizeAxis(argument: string, axis: number, rank: number): num
   return axis < 0 ? axis + rank : axis;
 }
 
-/** Resolves a reshape target that may contain one `-1`. */
-export function resolveReshape(from: Shape, to: Shape): number[] {
+/**
+ * Resolves a reshape target that may contain one `-1` against the shape it reshapes; errors name `argument` and
+ * both shapes with their element counts.
+ */
+export function resolveReshape(from: Shape, to: Shape, argument = 'reshape(shape)'): number[] {
   const size = sizeOfShape(from);
   const unknown = to.indexOf(-1);
-  if (unknown !== to.lastIndexOf(-1)) invalidArgument('shape', to, 'at most one -1');
+  if (unknown !== to.lastIndexOf(-1)) invalidArgument(argument, to, 'at most one -1');
   const known = to.reduce((p, d) => (d === -1 ? p : p * d), 1);
   const out = [...to];
   if (unknown >= 0) {
     if (known === 0 || size % known !== 0) {
-      throw new SeqmodelError(`reshape: cannot reshape ${formatShape(from)} to ${formatShape(to)}`);
+      throw new SeqmodelError(
+        `${argument}: cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(to)}: ` +
+          `${size} is not a multiple of ${known}`,
+      );
     }
     out[unknown] = size / known;
   } else if (known !== size) {
     throw new SeqmodelError(
-      `reshape: cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(to)} (${known} elements)`,
+      `${argument}: expected a shape of ${size} elements to reshape ${formatShape(from)}, received ` +
+        `${formatShape(to)} (${known} elements)`,
     );
   }
   return out;

@@ -114,7 +114,9 @@ describe('reference ops, hand-computed', () => {
       ],
     ]); // [2, 3, 2]
     expect(ref.shape(ref.reshape(x, [-1, 4]))).toEqual([3, 4]);
-    expect(() => ref.reshape(x, [5, -1])).toThrow('reshape: cannot reshape [2, 3, 2] to [5, -1]');
+    expect(() => ref.reshape(x, [5, -1])).toThrow(
+      'reshape(shape): cannot reshape [2, 3, 2] (12 elements) to [5, -1]: 12 is not a multiple of 5',
+    );
     expect(arr(ref.transpose(x, [1, 0, 2]))).toEqual([
       [
         [1, 2],
