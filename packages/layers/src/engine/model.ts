@@ -52,6 +52,7 @@ import { checkFitsSpec, type ShapeSpec } from './shape-spec.js';
 import { ModelStream } from './stream.js';
 import { formatSummary, type SummaryOptions } from './summary.js';
 import type { SymbolicTensor } from './symbolic.js';
+import { sliceAxis } from './tensor-utils.js';
 import type { LayerWeight } from './weight.js';
 
 /** Weight substitutes for one pass: aligned with `model.trainableWeights`, or by full weight name. */
@@ -376,14 +377,7 @@ export abstract class Model<T = unknown> {
     try {
       for (let start = 0; start < total; start += batchSize) {
         const rows = Math.min(batchSize, total - start);
-        const slice = (t: T) => {
-          const shape = backend.shape(t);
-          return backend.slice(
-            t,
-            [start, ...shape.slice(1).map(() => 0)],
-            [rows, ...shape.slice(1).map(() => -1)],
-          );
-        };
+        const slice = (t: T) => sliceAxis(backend, t, 0, start, rows);
         const chunk = backend.tidy(() => {
           const part = xs.map(slice);
           const masks = this.maskList(xs.length, options.mask).map((m) =>

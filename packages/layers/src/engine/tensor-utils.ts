@@ -79,3 +79,13 @@ export function fillBeforeFirstValid<T>(
   }
   return backend.where(backend.slice(noneYet, [0, time - 1], [-1, 1]), carried, output);
 }
+
+/** `size` entries of `t` from `start` along `axis` (rows at axis 0, time steps at axis 1), every other axis whole. */
+export function sliceAxis<T>(backend: Backend<T>, t: T, axis: number, start: number, size: number): T {
+  const shape = backend.shape(t);
+  return backend.slice(
+    t,
+    shape.map((_, i) => (i === axis ? start : 0)),
+    shape.map((_, i) => (i === axis ? size : -1)),
+  );
+}

@@ -19,6 +19,7 @@ import {
   SeqmodelError,
   type TypedArray,
 } from '@seqmodel/core';
+import { sliceAxis } from '../engine/tensor-utils.js';
 
 /** Host values with a shape, e.g. `@seqmodel/datasets`' `TensorData`. */
 export interface HostTensor {
@@ -69,16 +70,6 @@ export interface Batch<T> {
   readonly size: number;
   /** Tensors made for this batch, freed after use. */
   readonly owned: T[];
-}
-
-/** `size` entries of `t` from `start` along `axis` (rows at axis 0, time steps at axis 1), every other axis whole. */
-export function sliceAxis<T>(backend: Backend<T>, t: T, axis: number, start: number, size: number): T {
-  const shape = backend.shape(t);
-  return backend.slice(
-    t,
-    shape.map((_, i) => (i === axis ? start : 0)),
-    shape.map((_, i) => (i === axis ? size : -1)),
-  );
 }
 
 /** Frees the tensors made for a batch. */

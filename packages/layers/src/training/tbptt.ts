@@ -19,7 +19,8 @@ import {
 import type { StateKey } from '../engine/context.js';
 import type { Layer } from '../engine/layer.js';
 import type { Model } from '../engine/model.js';
-import { type Batch, sliceAxis } from './data.js';
+import { sliceAxis } from '../engine/tensor-utils.js';
+import type { Batch } from './data.js';
 
 export interface TbpttOptions {
   /** Time steps per chunk. */
