@@ -5,8 +5,6 @@
  */
 import type { RefTensor } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
-import { model } from './engine/functional.js';
-import { sequential } from './engine/sequential.js';
 import { input, type SymbolicTensor } from './engine/symbolic.js';
 import { bidirectional } from './layers/bidirectional.js';
 import { dense } from './layers/dense.js';
@@ -14,6 +12,8 @@ import { embedding } from './layers/embedding.js';
 import { repeatVector } from './layers/repeat-vector.js';
 import { gru, lstm } from './layers/rnn.js';
 import { timeDistributed } from './layers/time-distributed.js';
+import { model } from './models/functional.js';
+import { sequential } from './models/sequential.js';
 import { newBackend, randomTensor } from './test-helpers.js';
 
 describe('the four kinds of sequence model', () => {

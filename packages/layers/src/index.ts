@@ -5,13 +5,6 @@
  * summaries, stream one step at a time, and save to and load from seqmodel's own format.
  */
 export { CallContext, type CallContextInit, type StateKey } from './engine/context.js';
-export {
-  Functional,
-  type FunctionalArgs,
-  model,
-  type NodeConfig,
-  type TensorRef,
-} from './engine/functional.js';
 export { Graph } from './engine/graph.js';
 export {
   type BuildEnv,
@@ -27,18 +20,6 @@ export {
   type SymbolicApplyOptions,
 } from './engine/layer.js';
 export { checkMask, lengthsToMask, maskFromLengths } from './engine/masks.js';
-export {
-  type ApplyOptions,
-  Model,
-  type ModelArgs,
-  type OutputsWithMasks,
-  type PredictInput,
-  type PredictOptions,
-  type SerializedModel,
-  type WeightData,
-  type WeightOverrides,
-  type WeightValue,
-} from './engine/model.js';
 export { toSnakeCase } from './engine/naming.js';
 export {
   deserializeLayer,
@@ -49,10 +30,7 @@ export {
   serializeLayer,
   unregisterLayer,
 } from './engine/registry.js';
-export { type LayerDeserializer, Sequential, type SequentialArgs, sequential } from './engine/sequential.js';
 export { type Dim, formatShapeSpec, type ShapeSpec } from './engine/shape-spec.js';
-export { ModelStream, type StepOptions } from './engine/stream.js';
-export type { SummaryOptions } from './engine/summary.js';
 export { type InputArgs, InputNode, input, LayerNode, SymbolicTensor } from './engine/symbolic.js';
 export { dropoutMask, lastValidStep, reverseTime } from './engine/tensor-utils.js';
 export { LayerWeight } from './engine/weight.js';
@@ -88,4 +66,26 @@ export type { KerasDialect, UnknownKeyPolicy } from './keras/import-config.js';
 export { type LoadKerasOptions, loadKerasModel } from './keras/load.js';
 export { KERAS_WEIGHTS_FILE, kerasArtifactsFromModel, saveKerasModel } from './keras/save.js';
 export * from './layers/index.js';
+export {
+  Functional,
+  type FunctionalArgs,
+  model,
+  type NodeConfig,
+  type TensorRef,
+} from './models/functional.js';
+export {
+  type ApplyOptions,
+  Model,
+  type ModelArgs,
+  type OutputsWithMasks,
+  type PredictInput,
+  type PredictOptions,
+  type SerializedModel,
+  type WeightData,
+  type WeightOverrides,
+  type WeightValue,
+} from './models/model.js';
+export { type LayerDeserializer, Sequential, type SequentialArgs, sequential } from './models/sequential.js';
+export { ModelStream, type StepOptions } from './models/stream.js';
+export type { SummaryOptions } from './models/summary.js';
 export * from './training/index.js';

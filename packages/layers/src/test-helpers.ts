@@ -9,7 +9,7 @@ import { assertClose } from '@seqmodel/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect } from 'vitest';
-import type { Model } from './engine/model.js';
+import type { Model } from './models/model.js';
 
 export { tf, tfl };
 

@@ -20,10 +20,10 @@ import {
   shapesEqual,
   sizeOfShape,
 } from '@seqmodel/core';
-import { Functional } from '../engine/functional.js';
-import type { Model, SerializedModel } from '../engine/model.js';
 import { deserializeLayer } from '../engine/registry.js';
-import { Sequential } from '../engine/sequential.js';
+import { Functional } from '../models/functional.js';
+import type { Model, SerializedModel } from '../models/model.js';
+import { Sequential } from '../models/sequential.js';
 import { packFloat32 } from './files.js';
 
 export const MODEL_FORMAT = 'seqmodel-layers';

@@ -4,7 +4,7 @@
  * format (`files.ts`).
  */
 import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
-import type { Model } from '../engine/model.js';
+import type { Model } from '../models/model.js';
 import {
   deserializeModel,
   MODEL_JSON_FILE,

@@ -11,10 +11,8 @@
  * tfjs-layers and Keras 2 write them.
  */
 import { type ActivationName, type InitializerSpec, resolveInitializer, SeqmodelError } from '@seqmodel/core';
-import { Functional } from '../engine/functional.js';
 import { Graph } from '../engine/graph.js';
 import type { Layer } from '../engine/layer.js';
-import type { Model } from '../engine/model.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
 import type { InputNode, SymbolicTensor } from '../engine/symbolic.js';
 import { Activation } from '../layers/activation.js';
@@ -27,6 +25,8 @@ import { Masking } from '../layers/masking.js';
 import { RepeatVector } from '../layers/repeat-vector.js';
 import { RNN } from '../layers/rnn.js';
 import { TimeDistributed } from '../layers/time-distributed.js';
+import { Functional } from '../models/functional.js';
+import type { Model } from '../models/model.js';
 import { SEQMODEL_KERAS_VERSION_PREFIX } from './import-config.js';
 
 const PREFIX = 'saveKerasModel';

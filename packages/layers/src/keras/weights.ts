@@ -10,8 +10,8 @@
  */
 import { describeValue, formatShape, SeqmodelError, shapesEqual, sizeOfShape } from '@seqmodel/core';
 import type { Layer } from '../engine/layer.js';
-import type { WeightData } from '../engine/model.js';
 import { packFloat32 } from '../io/files.js';
+import type { WeightData } from '../models/model.js';
 import type { KerasWeightSpec } from './artifacts.js';
 
 /** One weight read from a file. */

@@ -1,7 +1,7 @@
 import { countParams, type RefTensor } from '@seqmodel/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deserializeLayer } from '../engine/registry.js';
-import { sequential } from '../engine/sequential.js';
+import { sequential } from '../models/sequential.js';
 import {
   copyWeightsToTfjs,
   expectClose,

@@ -2,7 +2,7 @@ import { createWasmBackend } from '@seqmodel/backend-wasm';
 import type { RefTensor } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sequential } from '../engine/sequential.js';
+import { sequential } from '../models/sequential.js';
 import {
   copyWeightsToTfjs,
   expectClose,

@@ -1,6 +1,6 @@
 import type { RefTensor } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
-import { sequential } from '../engine/sequential.js';
+import { sequential } from '../models/sequential.js';
 import { newBackend } from '../test-helpers.js';
 import { Masking, masking } from './masking.js';
 

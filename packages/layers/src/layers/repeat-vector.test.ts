@@ -1,6 +1,6 @@
 import type { RefTensor } from '@seqmodel/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sequential } from '../engine/sequential.js';
+import { sequential } from '../models/sequential.js';
 import {
   copyWeightsToTfjs,
   expectClose,

@@ -10,7 +10,7 @@ import {
   unregisterCell,
 } from '@seqmodel/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sequential } from '../engine/sequential.js';
+import { sequential } from '../models/sequential.js';
 import {
   copyWeightsToTfjs,
   expectClose,

@@ -1,7 +1,7 @@
 import type { RefTensor } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
 import { deserializeLayer } from '../engine/registry.js';
-import { sequential } from '../engine/sequential.js';
+import { sequential } from '../models/sequential.js';
 import { expectClose, newBackend, randomTensor, values } from '../test-helpers.js';
 import { dense } from './dense.js';
 import { masking } from './masking.js';

@@ -7,12 +7,12 @@
 import { type Backend, createReferenceBackend, type RefTensor } from '@seqmodel/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import type { Model } from '../engine/model.js';
-import { sequential } from '../engine/sequential.js';
 import { dense } from '../layers/dense.js';
 import { embedding } from '../layers/embedding.js';
 import { gru, lstm } from '../layers/rnn.js';
 import { timeDistributed } from '../layers/time-distributed.js';
+import type { Model } from '../models/model.js';
+import { sequential } from '../models/sequential.js';
 import { expectClose } from '../test-helpers.js';
 import { sparseCategoricalCrossentropy } from './losses/crossentropy.js';
 import { cpuBackend, Recorder } from './test-helpers.js';

@@ -6,14 +6,14 @@
 import { SeqmodelError } from '@seqmodel/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { model } from '../engine/functional.js';
-import type { Model } from '../engine/model.js';
-import { sequential } from '../engine/sequential.js';
 import { input, type SymbolicTensor } from '../engine/symbolic.js';
 import { bidirectional } from '../layers/bidirectional.js';
 import { dense } from '../layers/dense.js';
 import { lstm } from '../layers/rnn.js';
 import { timeDistributed } from '../layers/time-distributed.js';
+import { model } from '../models/functional.js';
+import type { Model } from '../models/model.js';
+import { sequential } from '../models/sequential.js';
 import { expectClose } from '../test-helpers.js';
 import { meanSquaredError } from './losses/regression.js';
 import { cpuBackend, Recorder, seeded } from './test-helpers.js';

@@ -18,8 +18,8 @@ import {
 } from '@seqmodel/core';
 import type { StateKey } from '../engine/context.js';
 import type { Layer } from '../engine/layer.js';
-import type { Model } from '../engine/model.js';
 import { sliceAxis } from '../engine/tensor-utils.js';
+import type { Model } from '../models/model.js';
 import type { Batch } from './data.js';
 
 export interface TbpttOptions {

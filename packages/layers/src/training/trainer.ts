@@ -15,8 +15,8 @@ import {
   type Rng,
   SeqmodelError,
 } from '@seqmodel/core';
-import type { ApplyOptions, Model } from '../engine/model.js';
 import { LayerNode } from '../engine/symbolic.js';
+import type { ApplyOptions, Model } from '../models/model.js';
 import {
   type CallbackLike,
   CallbackList,

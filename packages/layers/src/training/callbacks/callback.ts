@@ -6,7 +6,7 @@
  * last epoch's.
  */
 import { SeqmodelError } from '@seqmodel/core';
-import type { Model } from '../../engine/model.js';
+import type { Model } from '../../models/model.js';
 
 /** Loss and metric values by name. */
 export type Logs = Record<string, number>;

@@ -4,9 +4,9 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import type { Model } from '../../engine/model.js';
-import { sequential } from '../../engine/sequential.js';
 import { dense } from '../../layers/dense.js';
+import type { Model } from '../../models/model.js';
+import { sequential } from '../../models/sequential.js';
 import { cpuBackend, seeded } from '../test-helpers.js';
 import type { TrainingParams } from './callback.js';
 import { type EarlyStopping, earlyStopping } from './early-stopping.js';

@@ -12,8 +12,8 @@
  * stream.reset();
  */
 import { type Backend, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
-import type { StateKey } from './context.js';
-import { Layer } from './layer.js';
+import type { StateKey } from '../engine/context.js';
+import { Layer } from '../engine/layer.js';
 import type { Model } from './model.js';
 
 /** The layers inside `layer` (itself included) that carry state: recurrent layers without inner layers. */

@@ -1,5 +1,7 @@
 import type { RefTensor } from '@seqmodel/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { deserializeLayer } from '../engine/registry.js';
+import { input, type SymbolicTensor } from '../engine/symbolic.js';
 import { dense } from '../layers/dense.js';
 import { masking } from '../layers/masking.js';
 import { lstm } from '../layers/rnn.js';
@@ -16,8 +18,6 @@ import {
   values,
 } from '../test-helpers.js';
 import { Functional, model } from './functional.js';
-import { deserializeLayer } from './registry.js';
-import { input, type SymbolicTensor } from './symbolic.js';
 
 beforeAll(useTfjsCpu);
 

@@ -1,5 +1,6 @@
 import type { RefTensor } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
+import { input, type SymbolicTensor } from '../engine/symbolic.js';
 import { dense } from '../layers/dense.js';
 import { dropout } from '../layers/dropout.js';
 import { embedding } from '../layers/embedding.js';
@@ -7,7 +8,6 @@ import { gru, lstm } from '../layers/rnn.js';
 import { expectClose, newBackend, randomTensor, values } from '../test-helpers.js';
 import { model } from './functional.js';
 import { sequential } from './sequential.js';
-import { input, type SymbolicTensor } from './symbolic.js';
 
 function small(seed = 1) {
   const ref = newBackend();

@@ -1,5 +1,6 @@
 import { countParams, type RefTensor } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
+import { input, type SymbolicTensor } from '../engine/symbolic.js';
 import { bidirectional } from '../layers/bidirectional.js';
 import { dense } from '../layers/dense.js';
 import { embedding } from '../layers/embedding.js';
@@ -8,7 +9,6 @@ import { stacked } from '../layers/stacked.js';
 import { newBackend } from '../test-helpers.js';
 import { model } from './functional.js';
 import { sequential } from './sequential.js';
-import { input, type SymbolicTensor } from './symbolic.js';
 
 describe('summary', () => {
   it('prints layers, output shapes and parameter counts with totals equal to core countParams', () => {

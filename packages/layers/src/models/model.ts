@@ -29,6 +29,15 @@ import {
   type Rng,
   SeqmodelError,
 } from '@seqmodel/core';
+import { CallContext, type StateKey } from '../engine/context.js';
+import type { Graph } from '../engine/graph.js';
+import { commitStatefulStates, type Layer, toRng } from '../engine/layer.js';
+import { checkMask, maskFromLengths } from '../engine/masks.js';
+import { checkName } from '../engine/naming.js';
+import { checkFitsSpec, type ShapeSpec } from '../engine/shape-spec.js';
+import type { SymbolicTensor } from '../engine/symbolic.js';
+import { sliceAxis } from '../engine/tensor-utils.js';
+import type { LayerWeight } from '../engine/weight.js';
 import type { Logs } from '../training/callbacks/callback.js';
 import type { History } from '../training/callbacks/history.js';
 import type { Dataset, TensorsLike } from '../training/data.js';
@@ -43,17 +52,8 @@ import {
   type OnBatchOptions,
   Trainer,
 } from '../training/trainer.js';
-import { CallContext, type StateKey } from './context.js';
-import type { Graph } from './graph.js';
-import { commitStatefulStates, type Layer, toRng } from './layer.js';
-import { checkMask, maskFromLengths } from './masks.js';
-import { checkName } from './naming.js';
-import { checkFitsSpec, type ShapeSpec } from './shape-spec.js';
 import { ModelStream } from './stream.js';
 import { formatSummary, type SummaryOptions } from './summary.js';
-import type { SymbolicTensor } from './symbolic.js';
-import { sliceAxis } from './tensor-utils.js';
-import type { LayerWeight } from './weight.js';
 
 /** Weight substitutes for one pass: aligned with `model.trainableWeights`, or by full weight name. */
 export type WeightOverrides<T> = readonly T[] | ReadonlyMap<string, T> | Readonly<Record<string, T>>;

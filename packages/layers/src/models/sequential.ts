@@ -3,11 +3,11 @@
  * the first layer's `inputShape`, `build(backend, inputShape)`, or the first batch it sees.
  */
 import { type Backend, checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
-import { Graph } from './graph.js';
-import { Layer, type SerializedLayer } from './layer.js';
+import { Graph } from '../engine/graph.js';
+import { Layer, type SerializedLayer } from '../engine/layer.js';
+import { checkShapeSpec, type Dim, formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
+import { input, type SymbolicTensor } from '../engine/symbolic.js';
 import { Model, type ModelArgs } from './model.js';
-import { checkShapeSpec, type Dim, formatShapeSpec, type ShapeSpec } from './shape-spec.js';
-import { input, type SymbolicTensor } from './symbolic.js';
 
 export interface SequentialArgs<T> extends ModelArgs<T> {
   /** Shape of one sample without the batch axis (instead of the first layer's `inputShape`). */

@@ -3,10 +3,10 @@
  * (and, for functional models, what it is connected to), then the totals. The totals are the model's weight sizes,
  * which for recurrent layers are core's `countParams`.
  */
-import type { Graph } from './graph.js';
-import type { Layer } from './layer.js';
-import { formatShapeSpec } from './shape-spec.js';
-import type { InputNode, LayerNode, SymbolicTensor } from './symbolic.js';
+import type { Graph } from '../engine/graph.js';
+import type { Layer } from '../engine/layer.js';
+import { formatShapeSpec } from '../engine/shape-spec.js';
+import type { InputNode, LayerNode, SymbolicTensor } from '../engine/symbolic.js';
 
 export interface SummaryOptions {
   /** Print the table (default true); it is returned either way. */

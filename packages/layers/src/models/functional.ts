@@ -13,11 +13,11 @@
  * const seq2seq = model({ inputs: [source, target], outputs: probs as SymbolicTensor, backend });
  */
 import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
-import { Graph } from './graph.js';
-import type { Layer, SerializedLayer } from './layer.js';
+import { Graph } from '../engine/graph.js';
+import type { Layer, SerializedLayer } from '../engine/layer.js';
+import { checkShapeSpec, type Dim } from '../engine/shape-spec.js';
+import { type InputNode, input, type LayerNode, SymbolicTensor } from '../engine/symbolic.js';
 import { Model, type ModelArgs } from './model.js';
-import { checkShapeSpec, type Dim } from './shape-spec.js';
-import { type InputNode, input, type LayerNode, SymbolicTensor } from './symbolic.js';
 
 export interface FunctionalArgs<T> extends ModelArgs<T> {
   readonly inputs: SymbolicTensor | readonly SymbolicTensor[];
