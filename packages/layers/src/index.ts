@@ -4,6 +4,9 @@
  * variants; `sequential()` and the functional API (`input()`, `layer.apply`, `model()`) compose them; models print
  * summaries, stream one step at a time, and save to and load from seqmodel's own format.
  */
+// Registers the built-in layer classes with the layer registry, so that saved models naming them load.
+import './layers/builtins.js';
+
 export { CallContext, type CallContextInit, type StateKey } from './engine/context.js';
 export { Graph } from './engine/graph.js';
 export {

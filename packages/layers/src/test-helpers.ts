@@ -4,6 +4,8 @@
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+// Tests see the layer registry as users do: the package index registers the built-in layers.
+import './layers/builtins.js';
 import { createReferenceBackend, createRng, type ReferenceBackend, type RefTensor } from '@seqmodel/core';
 import { assertClose } from '@seqmodel/core/testing';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+// The registry knows no layer of its own; the built-ins register when their list loads (as the package index does).
+import '../layers/builtins.js';
 import { dense } from '../layers/dense.js';
 import {
   deserializeLayer,

@@ -1,11 +1,10 @@
 /**
  * The layer class registry: class names (`LSTM`, `Dense`, ...) to the functions that rebuild layers from their
- * configs, so models can be saved and loaded. Registration is explicit: the built-in layers are listed in
- * `layers/index.ts` and registered here when the registry is first used; a custom layer is added with
- * `registerLayer`.
+ * configs, so models can be saved and loaded. Registration is explicit and the registry knows no layer of its own:
+ * the built-in layers register themselves from `layers/builtins.ts` (loaded by the package index), and a custom
+ * layer is added the same way, with `registerLayer`.
  */
 import { invalidArgument, SeqmodelError } from '@seqmodel/core';
-import { builtInLayers } from '../layers/index.js';
 import type { FromConfigContext, Layer, SerializedLayer } from './layer.js';
 
 /** How to rebuild a layer class from its config. */
@@ -15,7 +14,7 @@ export interface LayerClass {
   fromConfig(config: Record<string, unknown>, context: FromConfigContext): Layer;
 }
 
-const registry = new Map<string, LayerClass>(builtInLayers.map((c) => [c.className, c]));
+const registry = new Map<string, LayerClass>();
 
 /** Adds a layer class; registering a class name twice throws unless `{ replace: true }`. */
 export function registerLayer(layerClass: LayerClass, options: { readonly replace?: boolean } = {}): void {

@@ -1,0 +1,37 @@
+/**
+ * The built-in layer classes, registered with the layer registry when this module loads (the package index loads
+ * it, as tfjs' backends load their kernel registrations), so that saved models naming them can be rebuilt. The
+ * registry itself knows no layer: a layer class outside this list is added the same way, with `registerLayer`.
+ */
+import { type LayerClass, registerLayer } from '../engine/registry.js';
+import { Activation } from './activation.js';
+import { Bidirectional } from './bidirectional.js';
+import { Dense } from './dense.js';
+import { Dropout } from './dropout.js';
+import { Embedding } from './embedding.js';
+import { Flatten } from './flatten.js';
+import { Masking } from './masking.js';
+import { RepeatVector } from './repeat-vector.js';
+import { GRU, LSTM, RNN, SimpleRNN } from './rnn.js';
+import { Stacked } from './stacked.js';
+import { TimeDistributed } from './time-distributed.js';
+
+/** The built-in layer classes, registered by default. */
+export const builtInLayers: readonly LayerClass[] = [
+  { className: 'RNN', fromConfig: (c) => RNN.fromConfig(c) },
+  { className: 'SimpleRNN', fromConfig: (c) => SimpleRNN.fromConfig(c) },
+  { className: 'LSTM', fromConfig: (c) => LSTM.fromConfig(c) },
+  { className: 'GRU', fromConfig: (c) => GRU.fromConfig(c) },
+  { className: 'Bidirectional', fromConfig: (c, ctx) => Bidirectional.fromConfig(c, ctx) },
+  { className: 'Stacked', fromConfig: (c, ctx) => Stacked.fromConfig(c, ctx) },
+  { className: 'Dense', fromConfig: (c) => Dense.fromConfig(c) },
+  { className: 'Embedding', fromConfig: (c) => Embedding.fromConfig(c) },
+  { className: 'Dropout', fromConfig: (c) => Dropout.fromConfig(c) },
+  { className: 'Masking', fromConfig: (c) => Masking.fromConfig(c) },
+  { className: 'TimeDistributed', fromConfig: (c, ctx) => TimeDistributed.fromConfig(c, ctx) },
+  { className: 'RepeatVector', fromConfig: (c) => RepeatVector.fromConfig(c) },
+  { className: 'Flatten', fromConfig: (c) => Flatten.fromConfig(c) },
+  { className: 'Activation', fromConfig: (c) => Activation.fromConfig(c) },
+];
+
+for (const layerClass of builtInLayers) registerLayer(layerClass);
