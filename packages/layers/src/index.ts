@@ -24,6 +24,7 @@ export {
 } from './engine/layer.js';
 export { checkMask, lengthsToMask, maskFromLengths } from './engine/masks.js';
 export { toSnakeCase } from './engine/naming.js';
+export type { ApplyOptions, OutputsWithMasks, WeightOverrides } from './engine/pass.js';
 export {
   deserializeLayer,
   getLayerClass,
@@ -69,6 +70,7 @@ export type { KerasDialect, UnknownKeyPolicy } from './keras/import-config.js';
 export { type LoadKerasOptions, loadKerasModel } from './keras/load.js';
 export { KERAS_WEIGHTS_FILE, kerasArtifactsFromModel, saveKerasModel } from './keras/save.js';
 export * from './layers/index.js';
+export { Callback } from './models/callback.js';
 export {
   Functional,
   type FunctionalArgs,
@@ -77,15 +79,12 @@ export {
   type TensorRef,
 } from './models/functional.js';
 export {
-  type ApplyOptions,
   Model,
   type ModelArgs,
-  type OutputsWithMasks,
   type PredictInput,
   type PredictOptions,
   type SerializedModel,
   type WeightData,
-  type WeightOverrides,
   type WeightValue,
 } from './models/model.js';
 export { type LayerDeserializer, Sequential, type SequentialArgs, sequential } from './models/sequential.js';

@@ -6,6 +6,9 @@
  * Subclasses implement `computeOutputShape` (shape inference, also used by `summary()`), `call` (the forward pass,
  * reading every weight through `ctx.read`), and when they create weights `onBuild`. Masks follow Keras: a layer that
  * `supportsMasking` passes its input mask on; others drop it; some (Embedding, Masking, RNN) compute their own.
+ *
+ * The symbolic tensors of the functional API and the graph nodes they come from are defined here too: a node names
+ * its layer and a layer makes nodes, so they share a module (`symbolic.ts` adds `input()`).
  */
 import {
   type Backend,
@@ -21,8 +24,44 @@ import {
 import { CallContext } from './context.js';
 import { checkName, toSnakeCase } from './naming.js';
 import { checkShapeSpec, type Dim, formatShapeSpec, type ShapeSpec } from './shape-spec.js';
-import { LayerNode, SymbolicTensor } from './symbolic.js';
 import { LayerWeight } from './weight.js';
+
+/** One application of a layer: its inputs, optional initial-state inputs and outputs. */
+export class LayerNode {
+  readonly outputs: SymbolicTensor[] = [];
+
+  constructor(
+    readonly layer: Layer,
+    readonly inputs: readonly SymbolicTensor[],
+    readonly initialState: readonly SymbolicTensor[],
+  ) {}
+}
+
+/** The start of a graph: a model input. */
+export class InputNode {
+  readonly outputs: SymbolicTensor[] = [];
+
+  constructor(
+    /** Name of the input; unnamed inputs are named by their model (`input`, `input_1`, ...). */
+    public name: string | undefined,
+    readonly dtype: 'float32' | 'int32',
+  ) {}
+}
+
+export class SymbolicTensor {
+  constructor(
+    /** Shape with the batch axis; `null` where the size is known only at call time. */
+    readonly shape: ShapeSpec,
+    /** The layer application (or model input) that produces it. */
+    readonly source: LayerNode | InputNode,
+    /** Which of the source's outputs it is. */
+    readonly index: number,
+  ) {}
+
+  get rank(): number {
+    return this.shape.length;
+  }
+}
 
 /** Options every layer takes. */
 export interface LayerArgs {

@@ -4,46 +4,13 @@
  * graph between its input and output symbolic tensors (see `functional.ts`).
  */
 import { checkPositiveInteger, invalidArgument } from '@seqmodel/core';
-import type { Layer } from './layer.js';
+import { InputNode, SymbolicTensor } from './layer.js';
 import { checkName } from './naming.js';
 import { checkShapeSpec, type Dim, type ShapeSpec } from './shape-spec.js';
 
-/** One application of a layer: its inputs, optional initial-state inputs and outputs. */
-export class LayerNode {
-  readonly outputs: SymbolicTensor[] = [];
-
-  constructor(
-    readonly layer: Layer,
-    readonly inputs: readonly SymbolicTensor[],
-    readonly initialState: readonly SymbolicTensor[],
-  ) {}
-}
-
-/** The start of a graph: a model input. */
-export class InputNode {
-  readonly outputs: SymbolicTensor[] = [];
-
-  constructor(
-    /** Name of the input; unnamed inputs are named by their model (`input`, `input_1`, ...). */
-    public name: string | undefined,
-    readonly dtype: 'float32' | 'int32',
-  ) {}
-}
-
-export class SymbolicTensor {
-  constructor(
-    /** Shape with the batch axis; `null` where the size is known only at call time. */
-    readonly shape: ShapeSpec,
-    /** The layer application (or model input) that produces it. */
-    readonly source: LayerNode | InputNode,
-    /** Which of the source's outputs it is. */
-    readonly index: number,
-  ) {}
-
-  get rank(): number {
-    return this.shape.length;
-  }
-}
+// The symbolic tensor and its nodes live in `layer.ts`: a node names its layer and a layer makes nodes, so one module
+// holds both (two would import each other).
+export { InputNode, LayerNode, SymbolicTensor } from './layer.js';
 
 export interface InputArgs {
   /** Shape of one sample, without the batch axis: `[null, 8]` for sequences of any length with 8 features. */

@@ -29,53 +29,40 @@ import {
   type Rng,
   SeqmodelError,
 } from '@seqmodel/core';
-import { CallContext, type StateKey } from '../engine/context.js';
+import { CallContext } from '../engine/context.js';
 import type { Graph } from '../engine/graph.js';
 import { commitStatefulStates, type Layer, toRng } from '../engine/layer.js';
 import { checkMask, maskFromLengths } from '../engine/masks.js';
 import { checkName } from '../engine/naming.js';
+import type {
+  ApplyOptions,
+  CarriedPassOutputs,
+  CarriedStates,
+  OutputsWithMasks,
+  WeightOverrides,
+} from '../engine/pass.js';
 import { checkFitsSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import type { SymbolicTensor } from '../engine/symbolic.js';
 import { sliceAxis } from '../engine/tensor-utils.js';
 import type { LayerWeight } from '../engine/weight.js';
 import type { Logs } from '../training/callbacks/callback.js';
 import type { History } from '../training/callbacks/history.js';
-import type { Dataset, TensorsLike } from '../training/data.js';
+import type { CompileArgs } from '../training/compile.js';
+import type { TensorsLike } from '../training/data/batch.js';
+import type { Dataset } from '../training/data/dataset.js';
 import type { Optimizer } from '../training/optimizers/optimizer.js';
-import {
-  type CompileArgs,
-  type DataOptions,
-  type EvaluateDatasetOptions,
-  type EvaluateOptions,
-  type FitDatasetOptions,
-  type FitOptions,
-  type OnBatchOptions,
-  Trainer,
-} from '../training/trainer.js';
+import type {
+  DataOptions,
+  EvaluateDatasetOptions,
+  EvaluateOptions,
+  FitDatasetOptions,
+  FitOptions,
+  OnBatchOptions,
+} from '../training/options.js';
+import type { TrainableModel } from '../training/trainable.js';
+import { Trainer } from '../training/trainer.js';
 import { ModelStream } from './stream.js';
 import { formatSummary, type SummaryOptions } from './summary.js';
-
-/** Weight substitutes for one pass: aligned with `model.trainableWeights`, or by full weight name. */
-export type WeightOverrides<T> = readonly T[] | ReadonlyMap<string, T> | Readonly<Record<string, T>>;
-
-/** Options of a forward pass. */
-export interface ApplyOptions<T> {
-  /** Training mode: dropout is applied (default false). */
-  readonly training?: boolean;
-  /** Tensors to use instead of stored weights in this pass (see the module comment). */
-  readonly weights?: WeightOverrides<T>;
-  /** Seed or generator for dropout masks; without it, a fresh stream per call drawn from the model's seed. */
-  readonly rng?: Rng | number | string;
-  /** Masks `[batch, time]` for the input (one model input) or per input (an array, `undefined` for none). */
-  readonly mask?: T | readonly (T | undefined)[];
-  /**
-   * Valid lengths of each sequence (post-padding): for the input (one model input), or per input. Turned into a mask;
-   * `mask` and `lengths` cannot both be given for one input.
-   */
-  readonly lengths?: readonly number[] | readonly (readonly number[] | undefined)[];
-  /** Whether stateful layers keep the states of this pass for the next one (default true). */
-  readonly updateStates?: boolean;
-}
 
 /** Options of `predict`: inference (no dropout), optionally in batches. */
 export interface PredictOptions<T> {
@@ -120,14 +107,7 @@ export interface ModelArgs<T> {
   readonly seed?: number | string;
 }
 
-/** Result of `applyWithMasks`. */
-export interface OutputsWithMasks<T> {
-  readonly outputs: T[];
-  /** The mask of each output (`[batch, time]`), or undefined. */
-  readonly masks: (T | undefined)[];
-}
-
-export abstract class Model<T = unknown> {
+export abstract class Model<T = unknown> implements TrainableModel<T> {
   abstract readonly className: string;
   readonly name: string;
   /** Seed of the weights and the default dropout stream. */
@@ -260,11 +240,8 @@ export abstract class Model<T = unknown> {
   runPass(
     inputs: T | readonly T[],
     options: ApplyOptions<T>,
-    streaming: {
-      readonly carried?: ReadonlyMap<StateKey, readonly T[]>;
-      readonly carriedOutputs?: ReadonlyMap<StateKey, T>;
-    },
-  ): OutputsWithMasks<T> & { states: Map<StateKey, T[]>; lastOutputs: Map<StateKey, T> } {
+    streaming: CarriedStates<T>,
+  ): CarriedPassOutputs<T> {
     const xs = this.toInputList(inputs);
     const graph = this.graphFor(xs);
     const backend = this.backend;

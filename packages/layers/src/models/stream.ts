@@ -14,7 +14,7 @@
 import { type Backend, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import type { StateKey } from '../engine/context.js';
 import { Layer } from '../engine/layer.js';
-import type { Model } from './model.js';
+import type { PassModel } from '../engine/pass.js';
 
 /** The layers inside `layer` (itself included) that carry state: recurrent layers without inner layers. */
 function stateLeaves(layer: Layer): Layer[] {
@@ -34,13 +34,19 @@ export interface StepOptions<T> {
   readonly mask?: T | readonly number[];
 }
 
+/** What a stream needs of its model (`Model` is one; the model class makes streams, so the stream cannot import it). */
+export interface StreamableModel<T> extends PassModel<T> {
+  /** Builds the model, or explains why it cannot be built yet. */
+  countParams(): number;
+}
+
 export class ModelStream<T> {
   private readonly states = new Map<StateKey, T[]>();
   /** Each recurrent layer's last output, repeated at masked steps as a full pass does. */
   private readonly outputs = new Map<StateKey, T>();
   private readonly backend: Backend<T>;
 
-  constructor(private readonly model: Model<T>) {
+  constructor(private readonly model: StreamableModel<T>) {
     this.backend = model.backend;
     model.countParams(); // builds the model or explains why it cannot be
     for (const layer of model.layers.flatMap(allLayers)) {

@@ -4,13 +4,8 @@
  * `model.compile`, `fit`, `evaluate`, `trainOnBatch` and `testOnBatch`, truncated BPTT included.
  */
 
-export {
-  Callback,
-  type CallbackHooks,
-  type CallbackLike,
-  type Logs,
-  type TrainingParams,
-} from './callbacks/callback.js';
+// `Callback` itself is exported from `models/callback.ts`, typed with the model class that training does not know.
+export type { CallbackHooks, CallbackLike, Logs, TrainingParams } from './callbacks/callback.js';
 export { EarlyStopping, type EarlyStoppingOptions, earlyStopping } from './callbacks/early-stopping.js';
 export { History } from './callbacks/history.js';
 export {
@@ -21,7 +16,9 @@ export {
   type ProgressStream,
   progressBar,
 } from './callbacks/progress-bar.js';
-export type { DataBatch, Dataset, HostTensor, LengthsLike, TensorLike, TensorsLike } from './data.js';
+export type { CompileArgs } from './compile.js';
+export type { HostTensor, LengthsLike, TensorLike, TensorsLike } from './data/batch.js';
+export type { DataBatch, Dataset } from './data/dataset.js';
 export * as losses from './losses/index.js';
 export { Loss, type LossOptions, type LossWeighting, type Reduction } from './losses/loss.js';
 export * as metrics from './metrics/index.js';
@@ -55,6 +52,16 @@ export {
   type UpdateArgs,
   type UpdateResult,
 } from './optimizers/index.js';
+export type {
+  DataOptions,
+  EvaluateDatasetOptions,
+  EvaluateOptions,
+  FitBaseOptions,
+  FitDatasetOptions,
+  FitOptions,
+  OnBatchOptions,
+  ValidationData,
+} from './options.js';
 export {
   type CosineDecayOptions,
   cosineDecay,
@@ -68,14 +75,4 @@ export {
   stepDecay,
 } from './schedules.js';
 export type { TbpttOptions } from './tbptt.js';
-export type {
-  CompileArgs,
-  DataOptions,
-  EvaluateDatasetOptions,
-  EvaluateOptions,
-  FitBaseOptions,
-  FitDatasetOptions,
-  FitOptions,
-  OnBatchOptions,
-  ValidationData,
-} from './trainer.js';
+export type { TrainableModel } from './trainable.js';

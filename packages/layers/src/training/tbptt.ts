@@ -14,13 +14,23 @@ import {
   checkPositiveInteger,
   formatShape,
   invalidArgument,
+  type Rng,
   SeqmodelError,
 } from '@seqmodel/core';
 import type { StateKey } from '../engine/context.js';
 import type { Layer } from '../engine/layer.js';
 import { sliceAxis } from '../engine/tensor-utils.js';
-import type { Model } from '../models/model.js';
-import type { Batch } from './data.js';
+import { LossTracker, type StepLosses } from './compile.js';
+import { type Batch, releaseBatch } from './data/batch.js';
+import {
+  applyStep,
+  beginTrainStep,
+  type KeptPass,
+  maskOptions,
+  passInputs,
+  type StepContext,
+} from './steps.js';
+import type { TrainableModel } from './trainable.js';
 
 export interface TbpttOptions {
   /** Time steps per chunk. */
@@ -32,7 +42,7 @@ function allLayers(layer: Layer): Layer[] {
 }
 
 /** Checks the option and the model: every layer must read time forwards. Returns the chunk length. */
-export function checkTbptt<T>(model: Model<T>, options: unknown, what: string): number {
+export function checkTbptt<T>(model: TrainableModel<T>, options: unknown, what: string): number {
   if (typeof options !== 'object' || options === null)
     invalidArgument(`${what} tbptt`, options, 'an object { steps }');
   const steps = checkPositiveInteger(`${what} tbptt.steps`, (options as TbpttOptions).steps);
@@ -137,4 +147,76 @@ export function detachCarry<T>(backend: Backend<T>, fresh: Carry<T>, previous: C
 export function disposeCarry<T>(backend: Backend<T>, carry: Carry<T>): void {
   for (const list of carry.states.values()) backend.dispose(list);
   for (const output of carry.outputs.values()) backend.dispose(output);
+}
+
+/**
+ * One training step on a batch cut into chunks of `steps` time steps: one update per chunk, the states carried from
+ * chunk to chunk without their history; updates the metrics. The batch's losses are the chunks' losses weighted by
+ * their time steps.
+ */
+export function trainStepTbptt<T>(
+  context: StepContext<T>,
+  batch: Batch<T>,
+  rng: Rng,
+  what: string,
+  steps: number,
+): StepLosses {
+  const { model, compiled } = context;
+  const backend = model.backend;
+  const { valueAndGrads, variables } = beginTrainStep(context, batch, what);
+  const s = compiled.setup();
+  const time = sequenceLength(backend, batch, what);
+  let carry: Carry<T> = { states: new Map(), outputs: new Map() };
+  // The batch's losses: the chunks' losses weighted by their time steps.
+  const chunkLosses = new LossTracker();
+  try {
+    for (let start = 0; start < time; start += steps) {
+      const size = Math.min(steps, time - start);
+      const last = start + size >= time;
+      const counted = s.sequence.map((sequence) => sequence || last);
+      const chunk = chunkOf(backend, batch, start, size, s.sequence, what);
+      try {
+        const options = { training: true, rng, ...maskOptions(chunk) };
+        const streaming = { carried: carry.states, carriedOutputs: carry.outputs };
+        if (!counted.some(Boolean)) {
+          // Only per-sequence targets, and this is not the last chunk: run forwards to carry the states on.
+          const pass = model.runPass(passInputs(chunk), options, streaming);
+          backend.dispose([...pass.outputs, ...pass.masks.filter((m): m is T => m !== undefined)]);
+          carry = detachCarry(backend, { states: pass.states, outputs: pass.lastOutputs }, carry);
+          continue;
+        }
+        let kept: (KeptPass<T> & { carry: Carry<T> }) | undefined;
+        const { value, grads } = valueAndGrads(
+          (...weights: T[]) => {
+            const pass = model.runPass(passInputs(chunk), { ...options, weights }, streaming);
+            const { total, perOutput } = compiled.lossesOf(pass.outputs, pass.masks, chunk, what, counted);
+            const keepAll = <V extends T | undefined>(list: V[]) =>
+              list.map((t) => (t === undefined ? t : backend.keep(t as T)));
+            const states = new Map<object, T[]>();
+            for (const [key, list] of pass.states) states.set(key, keepAll(list) as T[]);
+            const outputs = new Map<object, T>();
+            for (const [key, output] of pass.lastOutputs) outputs.set(key, backend.keep(output));
+            kept = {
+              outputs: keepAll(pass.outputs) as T[],
+              masks: keepAll(pass.masks),
+              perOutput: keepAll(perOutput) as T[],
+              carry: { states, outputs },
+            };
+            return total;
+          },
+          variables.map((v) => v.read<T>()),
+        );
+        try {
+          chunkLosses.add(applyStep(context, chunk, what, value, grads, variables, kept, counted), size);
+        } finally {
+          if (kept !== undefined) carry = detachCarry(backend, kept.carry, carry);
+        }
+      } finally {
+        releaseBatch(backend, chunk);
+      }
+    }
+  } finally {
+    disposeCarry(backend, carry);
+  }
+  return chunkLosses.mean();
 }

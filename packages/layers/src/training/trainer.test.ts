@@ -18,7 +18,7 @@ import type { Model } from '../models/model.js';
 import { sequential } from '../models/sequential.js';
 import type { Logs } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
-import type { DataBatch } from './data.js';
+import type { DataBatch } from './data/dataset.js';
 import { customMetric } from './metrics/index.js';
 import { meanSquaredError } from './metrics/regression.js';
 import { adam } from './optimizers/adam.js';

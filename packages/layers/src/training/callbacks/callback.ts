@@ -6,7 +6,7 @@
  * last epoch's.
  */
 import { SeqmodelError } from '@seqmodel/core';
-import type { Model } from '../../models/model.js';
+import type { TrainableModel } from '../trainable.js';
 
 /** Loss and metric values by name. */
 export type Logs = Record<string, number>;
@@ -37,19 +37,24 @@ export interface CallbackHooks {
   onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
 }
 
-/** Base class for callbacks that need the model (`this.model`) or the run's parameters (`this.params`). */
-export abstract class Callback implements CallbackHooks {
+/**
+ * Base class for callbacks that need the model (`this.model`) or the run's parameters (`this.params`).
+ *
+ * `M` is the model's type. Training knows models only as `TrainableModel`s; the package exports this same class
+ * with `M` set to the full `Model` class (`models/callback.ts`), so that a user's callback sees the model it trains.
+ */
+export abstract class Callback<M = TrainableModel<unknown>> implements CallbackHooks {
   onTrainBegin?(logs: Logs): void | Promise<void>;
   onTrainEnd?(logs: Logs): void | Promise<void>;
   onEpochBegin?(epoch: number, logs: Logs): void | Promise<void>;
   onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
-  private boundModel: Model<unknown> | undefined;
+  private boundModel: M | undefined;
   private boundParams: TrainingParams | undefined;
 
   /** The model being trained (set by `fit` before `onTrainBegin`). */
-  get model(): Model<unknown> {
+  get model(): M {
     if (this.boundModel === undefined)
       throw new SeqmodelError('callback: no model yet (fit sets it before onTrainBegin)');
     return this.boundModel;
@@ -61,7 +66,7 @@ export abstract class Callback implements CallbackHooks {
     return this.boundParams;
   }
 
-  setModel(model: Model<unknown>): void {
+  setModel(model: M): void {
     this.boundModel = model;
   }
 
@@ -105,7 +110,7 @@ export function checkCallback(argument: string, value: unknown): CallbackLike {
 export class CallbackList {
   constructor(readonly callbacks: readonly CallbackLike[]) {}
 
-  setModel(model: Model<unknown>): void {
+  setModel(model: TrainableModel<unknown>): void {
     for (const c of this.callbacks) if (c instanceof Callback) c.setModel(model);
   }
 
