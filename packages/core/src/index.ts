@@ -11,6 +11,14 @@ export {
   listActivations,
 } from './activations.js';
 export type { Backend, MemoryInfo, TensorContainer, TypedArray, ValueAndGrads } from './backend.js';
+export {
+  type Batch,
+  type BatchField,
+  type BatchToTensorsOptions,
+  batchToTensors,
+  type Lengths,
+  type TensorBatch,
+} from './batch.js';
 export type {
   AnyCellPlugin,
   CellDims,
@@ -60,6 +68,15 @@ export {
   invalidArgument,
   SeqmodelError,
 } from './errors.js';
+export {
+  type HostArray,
+  type HostTensor,
+  hostDtype,
+  isHostTensor,
+  isNestedNumbers,
+  type TensorLike,
+  toBackendTensor,
+} from './host-tensor.js';
 export {
   computeFans,
   type FanMode,
