@@ -1,13 +1,14 @@
 /**
  * Sequence data sets held in memory and the batches cut from them. A data set is a few aligned arrays whose first
  * axis is the example: inputs, optional targets, an optional `[n, time]` mask with its lengths, and optional
- * per-step sample weights (for targets that only count at some steps).
+ * per-step sample weights (for targets that only count at some steps). It is core's batch contract (`Batch`) with
+ * one host array per field, so that `model.fit` takes data sets and their batches as they are.
  */
-import { checkPositiveInteger, createRng, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { type Batch, checkPositiveInteger, createRng, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import { type DataArray, gatherRows, type TensorData } from './tensor-data.js';
 
-/** Aligned arrays whose axis 0 is the example. */
-export interface SequenceData {
+/** Aligned arrays whose axis 0 is the example: core's `Batch` of host arrays, one per field. */
+export interface SequenceData extends Batch<TensorData> {
   /** `[n, time, features]` float32 values or `[n, time]` int32 token ids. */
   readonly inputs: TensorData;
   /** Targets, aligned with the inputs on axis 0. */

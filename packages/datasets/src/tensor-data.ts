@@ -1,17 +1,26 @@
 /**
- * Tensor-agnostic arrays: a flat typed array plus its shape. Every data set and batch in this package is made of
- * these, so that nothing here depends on a tensor library; `toTensors` turns them into tensors of any `Backend`.
+ * Tensor-agnostic arrays: a flat typed array plus its shape (core's `HostTensor`). Every data set and batch in this
+ * package is made of these, so that nothing here depends on a tensor library; `toTensors` turns them into tensors of
+ * any `Backend`.
  */
-import { formatShape, invalidArgument, SeqmodelError, type Shape, sizeOfShape } from '@seqmodel/core';
+import {
+  formatShape,
+  type HostTensor,
+  hostDtype,
+  invalidArgument,
+  SeqmodelError,
+  type Shape,
+  sizeOfShape,
+} from '@seqmodel/core';
 
 /** Typed arrays used for data: `Float32Array` for values, `Int32Array` for token ids and class labels. */
 export type DataArray = Float32Array | Int32Array;
 
-/** A row-major array of `shape`; its dtype is `int32` for an `Int32Array`, else `float32`. */
-export interface TensorData<A extends DataArray = DataArray> {
-  readonly data: A;
-  readonly shape: readonly number[];
-}
+/**
+ * A row-major array of `shape`; its dtype is `int32` for an `Int32Array`, else `float32`. It is core's `HostTensor`,
+ * holding the two kinds of array data sets make.
+ */
+export type TensorData<A extends DataArray = DataArray> = HostTensor<A>;
 
 /** Wraps `data` with `shape`, checking that the sizes agree. */
 export function tensorData<A extends DataArray>(data: A, shape: Shape): TensorData<A> {
@@ -28,7 +37,7 @@ export function tensorData<A extends DataArray>(data: A, shape: Shape): TensorDa
 
 /** `int32` for an `Int32Array`, else `float32` (the dtype a backend should create). */
 export function dtypeOf(array: DataArray): 'float32' | 'int32' {
-  return array instanceof Int32Array ? 'int32' : 'float32';
+  return hostDtype(array);
 }
 
 /** A new array of the same kind as `like`. */

@@ -1,10 +1,10 @@
 /**
- * The one place where data meets a tensor library: a batch of typed arrays becomes tensors of any seqmodel
- * `Backend` (float32 values, int32 ids, float32 masks).
+ * Where data meets a tensor library: a batch of typed arrays becomes tensors of any seqmodel `Backend` (float32
+ * values, int32 ids, float32 masks), through core's converter, the one `model.fit` uses too.
  */
-import type { Backend } from '@seqmodel/core';
+import { type Backend, batchToTensors, toBackendTensor } from '@seqmodel/core';
 import type { SequenceData } from './batch.js';
-import { dtypeOf, type TensorData } from './tensor-data.js';
+import type { TensorData } from './tensor-data.js';
 
 /** The tensors of a batch; `lengths` is an int32 `[batch]` tensor. */
 export interface BatchTensors<T> {
@@ -17,7 +17,7 @@ export interface BatchTensors<T> {
 
 /** Creates one tensor from `x` on `backend`, with the dtype its typed array implies. */
 export function toTensor<T>(backend: Backend<T>, x: TensorData): T {
-  return backend.tensor(x.data, x.shape, dtypeOf(x.data));
+  return toBackendTensor(backend, x, 'toTensor(x)');
 }
 
 /**
@@ -25,21 +25,6 @@ export function toTensor<T>(backend: Backend<T>, x: TensorData): T {
  * disposes them (`backend.dispose(result)`); if creating one fails, those already created are disposed.
  */
 export function toTensors<T>(backend: Backend<T>, batch: SequenceData): BatchTensors<T> {
-  const created: T[] = [];
-  const make = (x: TensorData): T => {
-    const t = toTensor(backend, x);
-    created.push(t);
-    return t;
-  };
-  try {
-    const out: BatchTensors<T> = { inputs: make(batch.inputs) };
-    if (batch.targets) out.targets = make(batch.targets);
-    if (batch.mask) out.mask = make(batch.mask);
-    if (batch.lengths) out.lengths = make({ data: batch.lengths, shape: [batch.lengths.length] });
-    if (batch.sampleWeights) out.sampleWeights = make(batch.sampleWeights);
-    return out;
-  } catch (error) {
-    backend.dispose(created);
-    throw error;
-  }
+  // A data set's fields hold one array each, so each converted field is one tensor.
+  return batchToTensors(backend, batch) as BatchTensors<T>;
 }
