@@ -111,6 +111,24 @@ describe('batchToTensors', () => {
     expect(backend.memory().numTensors).toBe(0);
   });
 
+  it('reads an array of inputs or targets as one per input or output when the model has several', () => {
+    const backend = createReferenceBackend();
+    const batch = {
+      inputs: [[1], [2]],
+      targets: [
+        [[1], [0]],
+        [2, 3],
+      ],
+    };
+    const out = batchToTensors(backend, batch, { counts: { targets: 2 } });
+    expect(backend.shape(out.inputs as RefTensor)).toEqual([2, 1]);
+    expect((out.targets as RefTensor[]).map((t) => backend.shape(t))).toEqual([[2, 1], [2]]);
+    backend.dispose(out as never);
+    // Without the count, nested numbers are one value: here a ragged one.
+    expect(() => batchToTensors(backend, batch)).toThrow(/ragged/);
+    expect(backend.memory().numTensors).toBe(0);
+  });
+
   it('names the field (and entry) that cannot be converted, and frees what it made', () => {
     const backend = createReferenceBackend();
     const created: RefTensor[] = [];
@@ -132,6 +150,7 @@ describe('batchToTensors', () => {
     expect(bad({ inputs: x, lengths: 'all' })).toThrow(
       'lengths: expected an Int32Array, an array of integers or an int tensor, received "all"',
     );
+    expect(bad({ inputs: [x, undefined] })).toThrow(/^inputs\[1\]: expected a tensor of backend reference/);
     expect(bad({ targets: x })).toThrow(
       'inputs: expected a tensor-like, or one per model input, received undefined',
     );

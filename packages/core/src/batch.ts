@@ -45,6 +45,11 @@ export interface BatchToTensorsOptions<T> {
    * they are and not listed. Without it the caller owns every tensor made (all of them, for a batch of host values).
    */
   readonly created?: T[];
+  /**
+   * How many inputs and outputs the model has (default 1 each). With several, an array of `inputs` or `targets` is
+   * one value per input or output even when it reads as nested numbers (`[ids, [[1], [0]]]`).
+   */
+  readonly counts?: { readonly inputs?: number; readonly targets?: number };
 }
 
 /** A list of values (several inputs or outputs) rather than one value: an array that is not nested numbers. */
@@ -58,10 +63,11 @@ function isSingleLengths(value: unknown): boolean {
 }
 
 /**
- * Turns a batch into tensors of `backend`, field by field and keeping its structure (one value or a list, `undefined`
- * entries of a list kept). Host tensors keep their dtype (int32 for an `Int32Array`), nested arrays become float32,
- * lengths become int32 `[batch]` tensors; tensors of the backend are used as they are. When one value cannot be
- * converted, the tensors made so far are freed and the error names the field (and the list entry).
+ * Turns a batch into tensors of `backend`, field by field and keeping its structure (one value or a list). Host
+ * tensors keep their dtype (int32 for an `Int32Array`), nested arrays become float32, lengths become int32 `[batch]`
+ * tensors; tensors of the backend are used as they are. Lists of masks and of lengths may hold `undefined` for an
+ * input that has none. When one value cannot be converted, the tensors made so far are freed and the error names the
+ * field (and the list entry).
  */
 export function batchToTensors<T>(
   backend: Backend<T>,
@@ -78,9 +84,12 @@ export function batchToTensors<T>(
   const name = (field: BatchField) => options.names?.[field] ?? field;
   const made: T[] = [];
   const one = (value: unknown, argument: string) => toBackendTensor(backend, value, argument, made);
-  const oneOrList = (field: BatchField, value: unknown): T | (T | undefined)[] =>
-    isList(value)
-      ? value.map((v, i) => (v === undefined ? undefined : one(v, `${name(field)}[${i}]`)))
+  // Only a list of masks may leave an input out; every input and target needs a value.
+  const oneOrList = (field: BatchField, value: unknown, count = 1): T | (T | undefined)[] =>
+    isList(value) || (Array.isArray(value) && count > 1)
+      ? value.map((v, i) =>
+          v === undefined && field === 'mask' ? undefined : one(v, `${name(field)}[${i}]`),
+        )
       : one(value, name(field));
   const lengths = (value: unknown, argument: string): T => {
     if (backend.isTensor(value) || isHostTensor(value)) return one(value, argument);
@@ -101,8 +110,12 @@ export function batchToTensors<T>(
     if (batch.inputs === undefined || batch.inputs === null) {
       invalidArgument(name('inputs'), batch.inputs, 'a tensor-like, or one per model input');
     }
-    const out: TensorBatch<T> = { inputs: oneOrList('inputs', batch.inputs) as T | T[] };
-    if (batch.targets !== undefined) out.targets = oneOrList('targets', batch.targets) as T | T[];
+    const out: TensorBatch<T> = {
+      inputs: oneOrList('inputs', batch.inputs, options.counts?.inputs) as T | T[],
+    };
+    if (batch.targets !== undefined) {
+      out.targets = oneOrList('targets', batch.targets, options.counts?.targets) as T | T[];
+    }
     if (batch.mask !== undefined) out.mask = oneOrList('mask', batch.mask);
     if (batch.lengths !== undefined) {
       const value = batch.lengths;

@@ -7,7 +7,7 @@
 import { invalidArgument, SeqmodelError } from '@seqmodel/core';
 import { LayerNode } from '../engine/layer.js';
 import type { Logs } from './callbacks/callback.js';
-import type { Batch } from './data/batch.js';
+import type { StepBatch } from './data/batch.js';
 import { getLoss, type LossSpec } from './losses/index.js';
 import type { Loss, LossWeighting } from './losses/loss.js';
 import { getMetric, type MetricSpec } from './metrics/index.js';
@@ -252,7 +252,7 @@ export class Compiled<T> {
   lossesOf(
     outputs: readonly T[],
     masks: readonly (T | undefined)[],
-    batch: Batch<T>,
+    batch: StepBatch<T>,
     what: string,
     counted?: readonly boolean[],
   ): { total: T; perOutput: T[] } {
@@ -288,7 +288,7 @@ export class Compiled<T> {
   updateMetrics(
     outputs: readonly T[],
     masks: readonly (T | undefined)[],
-    batch: Batch<T>,
+    batch: StepBatch<T>,
     what: string,
     counted?: readonly boolean[],
   ): void {
@@ -313,7 +313,7 @@ export class Compiled<T> {
     what: string,
     i: number,
     masks: readonly (T | undefined)[],
-    batch: Batch<T>,
+    batch: StepBatch<T>,
     compare: (weighting: LossWeighting<T>) => R,
   ): R {
     try {

@@ -1,4 +1,5 @@
 /** The options of `fit`, `evaluate`, `trainOnBatch` and `testOnBatch` (Keras' arguments, in camelCase). */
+import type { Batch } from '@seqmodel/core';
 import type { CallbackLike } from './callbacks/callback.js';
 import type { LengthsLike, TensorLike, TensorsLike } from './data/batch.js';
 import type { Dataset } from './data/dataset.js';
@@ -14,10 +15,15 @@ export interface DataOptions<T> {
   readonly sampleWeight?: TensorLike<T>;
 }
 
-/** Validation data: `[x, y]`, `[x, y, sampleWeight]`, an object, or a dataset. */
+/**
+ * Validation data: `[x, y]`, `[x, y, sampleWeight]`, one batch of core's batch contract (`{ inputs, targets, mask?,
+ * lengths?, sampleWeights? }`, a `@seqmodel/datasets` data set say), or a dataset. The object `{ x, y, mask?,
+ * lengths?, sampleWeight? }` is the deprecated spelling of that batch; it still works.
+ */
 export type ValidationData<T> =
   | readonly [TensorsLike<T>, TensorsLike<T>]
   | readonly [TensorsLike<T>, TensorsLike<T>, TensorLike<T>]
+  | (Batch<TensorLike<T>> & { readonly targets: TensorsLike<T> })
   | ({ readonly x: TensorsLike<T>; readonly y: TensorsLike<T> } & DataOptions<T>)
   | Dataset<T>;
 

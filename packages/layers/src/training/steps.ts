@@ -7,7 +7,7 @@
 import { type Backend, type Rng, SeqmodelError } from '@seqmodel/core';
 import type { ApplyOptions } from '../engine/pass.js';
 import type { Compiled, StepLosses } from './compile.js';
-import type { Batch } from './data/batch.js';
+import type { StepBatch } from './data/batch.js';
 import type { OptimizerVariable } from './optimizers/index.js';
 import type { TrainableModel } from './trainable.js';
 
@@ -25,7 +25,7 @@ export interface KeptPass<T> {
 }
 
 /** The batch's masks and lengths as a pass's options (one model input: the value itself, several: a list). */
-export function maskOptions<T>(batch: Batch<T>): Pick<ApplyOptions<T>, 'mask' | 'lengths'> {
+export function maskOptions<T>(batch: StepBatch<T>): Pick<ApplyOptions<T>, 'mask' | 'lengths'> {
   const single = batch.xs.length === 1;
   const out: { mask?: ApplyOptions<T>['mask']; lengths?: ApplyOptions<T>['lengths'] } = {};
   if (batch.masks.some((m) => m !== undefined)) out.mask = single ? batch.masks[0] : batch.masks;
@@ -34,7 +34,7 @@ export function maskOptions<T>(batch: Batch<T>): Pick<ApplyOptions<T>, 'mask' | 
 }
 
 /** The batch's inputs as a pass takes them. */
-export function passInputs<T>(batch: Batch<T>): T | T[] {
+export function passInputs<T>(batch: StepBatch<T>): T | T[] {
   return batch.xs.length === 1 ? batch.xs[0]! : batch.xs;
 }
 
@@ -44,7 +44,7 @@ export function passInputs<T>(batch: Batch<T>): T | T[] {
  */
 export function beginTrainStep<T>(
   { model, compiled }: StepContext<T>,
-  batch: Batch<T>,
+  batch: StepBatch<T>,
   what: string,
 ): { valueAndGrads: NonNullable<Backend<T>['valueAndGrads']>; variables: readonly OptimizerVariable[] } {
   const backend = model.backend;
@@ -62,7 +62,12 @@ export function beginTrainStep<T>(
 }
 
 /** One training step on a batch: one update; updates the metrics. */
-export function trainStep<T>(context: StepContext<T>, batch: Batch<T>, rng: Rng, what: string): StepLosses {
+export function trainStep<T>(
+  context: StepContext<T>,
+  batch: StepBatch<T>,
+  rng: Rng,
+  what: string,
+): StepLosses {
   const { model, compiled } = context;
   const backend = model.backend;
   const { valueAndGrads, variables } = beginTrainStep(context, batch, what);
@@ -95,7 +100,7 @@ export function trainStep<T>(context: StepContext<T>, batch: Batch<T>, rng: Rng,
  */
 export function applyStep<T>(
   { model, compiled }: StepContext<T>,
-  batch: Batch<T>,
+  batch: StepBatch<T>,
   what: string,
   value: T,
   grads: T[],
@@ -122,7 +127,11 @@ export function applyStep<T>(
 }
 
 /** Loss and metrics of a batch without training (dropout off). */
-export function testStep<T>({ model, compiled }: StepContext<T>, batch: Batch<T>, what: string): StepLosses {
+export function testStep<T>(
+  { model, compiled }: StepContext<T>,
+  batch: StepBatch<T>,
+  what: string,
+): StepLosses {
   const backend = model.backend;
   model.buildFor(batch.xs);
   compiled.setup();

@@ -21,7 +21,7 @@ import type { StateKey } from '../engine/context.js';
 import type { Layer } from '../engine/layer.js';
 import { sliceAxis } from '../engine/tensor-utils.js';
 import { LossTracker, type StepLosses } from './compile.js';
-import { type Batch, releaseBatch } from './data/batch.js';
+import { releaseBatch, type StepBatch } from './data/batch.js';
 import {
   applyStep,
   beginTrainStep,
@@ -57,7 +57,7 @@ export function checkTbptt<T>(model: TrainableModel<T>, options: unknown, what: 
 }
 
 /** The time length shared by the batch's inputs (axis 1). */
-export function sequenceLength<T>(backend: Backend<T>, batch: Batch<T>, what: string): number {
+export function sequenceLength<T>(backend: Backend<T>, batch: StepBatch<T>, what: string): number {
   const lengths = batch.xs.map((x) => backend.shape(x)[1]);
   const time = lengths[0];
   if (time === undefined || lengths.some((t) => t !== time)) {
@@ -74,12 +74,12 @@ export function sequenceLength<T>(backend: Backend<T>, batch: Batch<T>, what: st
  */
 export function chunkOf<T>(
   backend: Backend<T>,
-  batch: Batch<T>,
+  batch: StepBatch<T>,
   start: number,
   size: number,
   sequenceOutputs: readonly boolean[],
   what: string,
-): Batch<T> {
+): StepBatch<T> {
   const time = backend.shape(batch.xs[0]!)[1]!;
   const owned: T[] = [];
   const cut = (t: T) => {
@@ -156,7 +156,7 @@ export function disposeCarry<T>(backend: Backend<T>, carry: Carry<T>): void {
  */
 export function trainStepTbptt<T>(
   context: StepContext<T>,
-  batch: Batch<T>,
+  batch: StepBatch<T>,
   rng: Rng,
   what: string,
   steps: number,

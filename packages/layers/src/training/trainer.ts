@@ -6,6 +6,7 @@
  * epoch, so the same seed on the same backend gives bit-identical weights.
  */
 import {
+  type Batch,
   checkBoolean,
   checkPositiveInteger,
   createRng,
@@ -17,7 +18,7 @@ import { CallbackList, checkCallback, type Logs, type TrainingParams } from './c
 import { History } from './callbacks/history.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
 import { type CompileArgs, Compiled, LossTracker, type StepLosses } from './compile.js';
-import { type Batch, releaseBatch, type TensorsLike } from './data/batch.js';
+import { BATCH_LABELS, releaseBatch, type StepBatch, type TensorsLike } from './data/batch.js';
 import { batchFromDataset, type Dataset, DatasetReader, isDataset } from './data/dataset.js';
 import { InMemoryData } from './data/in-memory.js';
 import type { Optimizer } from './optimizers/optimizer.js';
@@ -62,20 +63,20 @@ export class Trainer<T> {
   }
 
   /** One training step: one update, or one per chunk with tbptt. */
-  private trainStep(batch: Batch<T>, rng: Rng, what: string, tbpttSteps?: number): StepLosses {
+  private trainStep(batch: StepBatch<T>, rng: Rng, what: string, tbpttSteps?: number): StepLosses {
     return tbpttSteps === undefined
       ? trainStep(this.steps, batch, rng, what)
       : trainStepTbptt(this.steps, batch, rng, what, tbpttSteps);
   }
 
-  private testStep(batch: Batch<T>, what: string): StepLosses {
+  private testStep(batch: StepBatch<T>, what: string): StepLosses {
     return testStep(this.steps, batch, what);
   }
 
   /** Keras' `train_on_batch`: one update on `x`, `y`; returns this batch's loss and metrics. */
   trainOnBatch(x: TensorsLike<T>, y: TensorsLike<T>, options: OnBatchOptions<T> = {}): Logs {
     const what = `${this.model.describe()} trainOnBatch`;
-    const data = InMemoryData.from(this.model.backend, what, this.counts(), { x, y, ...options });
+    const data = InMemoryData.from(this.model.backend, what, this.counts(), argumentBatch(x, y, options));
     try {
       this.resetMetricsIfReady();
       const seed = options.seed ?? `${this.model.seed}:trainOnBatch:${this.batchSteps++}`;
@@ -94,7 +95,7 @@ export class Trainer<T> {
   /** Keras' `test_on_batch`: this batch's loss and metrics, without training. */
   testOnBatch(x: TensorsLike<T>, y: TensorsLike<T>, options: DataOptions<T> = {}): Logs {
     const what = `${this.model.describe()} testOnBatch`;
-    const data = InMemoryData.from(this.model.backend, what, this.counts(), { x, y, ...options });
+    const data = InMemoryData.from(this.model.backend, what, this.counts(), argumentBatch(x, y, options));
     try {
       this.resetMetricsIfReady();
       const [batch] = [...data.batches(data.size)];
@@ -136,7 +137,7 @@ export class Trainer<T> {
     const datasetMode = isDataset(xOrDataset) && (yOrOptions === undefined || isOptionsObject(yOrOptions));
     if (!datasetMode && yOrOptions === undefined) {
       throw new SeqmodelError(
-        `${what}: give targets y (fit(x, y, options)) or a dataset of { x, y } batches (fit(dataset, options))`,
+        `${what}: give targets y (fit(x, y, options)) or a dataset of { inputs, targets } batches (fit(dataset, options))`,
       );
     }
     const options = (datasetMode ? yOrOptions : maybeOptions) ?? {};
@@ -202,13 +203,12 @@ export class Trainer<T> {
             `${what} stepsPerEpoch: only for datasets; in-memory data is cut into batches of batchSize`,
           );
         }
-        const all = InMemoryData.from(backend, what, this.counts(), {
-          x: xOrDataset,
-          y: yOrOptions,
-          mask: fitOptions.mask,
-          lengths: fitOptions.lengths,
-          sampleWeight: fitOptions.sampleWeight,
-        });
+        const all = InMemoryData.from(
+          backend,
+          what,
+          this.counts(),
+          argumentBatch(xOrDataset, yOrOptions, fitOptions),
+        );
         const split = fitOptions.validationSplit;
         if (split !== undefined && split !== 0) {
           if (typeof split !== 'number' || !(split > 0 && split < 1)) {
@@ -293,7 +293,7 @@ export class Trainer<T> {
         if (this.model.built) this.compiled.resetMetrics();
         if (trainBegun) await list.epochBegin(epoch, {});
         let batchIndex = 0;
-        const runBatch = async (batch: Batch<T>) => {
+        const runBatch = async (batch: StepBatch<T>) => {
           if (!trainBegun) {
             // A model built from its first batch: callbacks start now that logs and weights are known.
             this.model.buildFor(batch.xs);
@@ -362,7 +362,7 @@ export class Trainer<T> {
     epoch: number,
     steps: number | undefined,
     what: string,
-    run: (batch: Batch<T>) => Promise<void>,
+    run: (batch: StepBatch<T>) => Promise<void>,
   ): Promise<boolean> {
     const backend = this.model.backend;
     // Without stepsPerEpoch an epoch is a pass; with it, a pass goes on across epochs.
@@ -394,27 +394,26 @@ export class Trainer<T> {
     const backend = this.model.backend;
     if (Array.isArray(vd) && (vd.length === 2 || vd.length === 3) && !isDataset(vd)) {
       return InMemoryData.from(backend, what, this.counts(), {
-        x: vd[0],
-        y: vd[1],
-        ...(vd.length === 3 ? { sampleWeight: vd[2] } : {}),
+        inputs: vd[0],
+        targets: vd[1],
+        sampleWeights: vd[2],
       });
     }
-    if (
-      typeof vd === 'object' &&
-      vd !== null &&
-      !Array.isArray(vd) &&
-      'x' in vd &&
-      'y' in vd &&
-      !isDataset(vd)
-    ) {
-      const v = vd as { x: unknown; y: unknown } & DataOptions<T>;
-      return InMemoryData.from(backend, what, this.counts(), v);
+    if (typeof vd === 'object' && vd !== null && !Array.isArray(vd) && !isDataset(vd)) {
+      if ('inputs' in vd && 'targets' in vd) {
+        // A batch from a data set carries a mask and the lengths it was made from: the mask is used.
+        return InMemoryData.from(backend, what, this.counts(), vd as Batch<unknown>, BATCH_LABELS, true);
+      }
+      if ('x' in vd && 'y' in vd) {
+        const v = vd as { x: unknown; y: unknown } & DataOptions<T>;
+        return InMemoryData.from(backend, what, this.counts(), argumentBatch(v.x, v.y, v));
+      }
     }
     if (isDataset(vd)) return vd as Dataset<T>;
     return invalidArgument(
       what,
       vd,
-      '[x, y], [x, y, sampleWeight], { x, y, mask?, lengths?, sampleWeight? } or a dataset',
+      '[x, y], [x, y, sampleWeight], { inputs, targets, mask?, lengths?, sampleWeights? } or a dataset',
     );
   }
 
@@ -482,18 +481,17 @@ export class Trainer<T> {
     }
     if (yOrOptions === undefined) {
       throw new SeqmodelError(
-        `${what}: give targets y (evaluate(x, y, options)) or a dataset of { x, y } batches`,
+        `${what}: give targets y (evaluate(x, y, options)) or a dataset of { inputs, targets } batches`,
       );
     }
     const options = maybeOptions ?? {};
     const batchSize = checkPositiveInteger(`${what} batchSize`, options.batchSize ?? 32);
-    const data = InMemoryData.from(this.model.backend, what, this.counts(), {
-      x: xOrDataset,
-      y: yOrOptions,
-      mask: options.mask,
-      lengths: options.lengths,
-      sampleWeight: options.sampleWeight,
-    });
+    const data = InMemoryData.from(
+      this.model.backend,
+      what,
+      this.counts(),
+      argumentBatch(xOrDataset, yOrOptions, options),
+    );
     try {
       return this.evaluateData(data, batchSize, what);
     } finally {
@@ -505,6 +503,17 @@ export class Trainer<T> {
   dispose(): void {
     this.compiled.dispose();
   }
+}
+
+/** `fit(x, y, { mask, lengths, sampleWeight })`'s data as core's batch contract. */
+function argumentBatch(x: unknown, y: unknown, options: DataOptions<unknown>): Batch<unknown> {
+  return {
+    inputs: x,
+    targets: y,
+    mask: options.mask,
+    lengths: options.lengths,
+    sampleWeights: options.sampleWeight,
+  };
 }
 
 /** Options objects are plain objects that are not data: no tensors, host arrays or batch fields. */

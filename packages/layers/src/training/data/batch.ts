@@ -1,37 +1,35 @@
 /**
- * The batch a training or test step runs on: tensors of the model's backend, one per model input and output, with
- * per-input masks and lengths and the sample weights, plus what in-memory data and dataset batches may hold before
- * they become one (tensors, `{ data, shape }` host arrays or nested arrays of numbers) and the converters.
+ * The batch a training or test step runs on (`StepBatch`): tensors of the model's backend, one per model input and
+ * output, with per-input masks and lengths and the sample weights. In-memory data and dataset batches become one
+ * through core's batch contract: their values (tensors, `{ data, shape }` host arrays or nested arrays of numbers)
+ * go through core's `batchToTensors`, and this module checks them against the model (one per input and output, the
+ * same rows everywhere).
  *
- * Tensors the caller gives stay the caller's; tensors made here from host arrays are listed in the batch's `owned`
- * and freed after use.
+ * Tensors the caller gives stay the caller's; tensors made from host arrays are listed in the batch's `owned` and
+ * freed after use.
  */
 import {
   type Backend,
+  type Batch,
+  type BatchField,
+  batchToTensors,
   formatShape,
   invalidArgument,
-  type NestedArray,
+  type Lengths,
   SeqmodelError,
-  type TypedArray,
+  type TensorLike,
 } from '@seqmodel/core';
 
-/** Host values with a shape, e.g. `@seqmodel/datasets`' `TensorData`. */
-export interface HostTensor {
-  readonly data: TypedArray | readonly number[];
-  readonly shape: readonly number[];
-}
-
-/** A tensor of the model's backend, host values with a shape, or nested arrays of numbers. */
-export type TensorLike<T> = T | HostTensor | NestedArray[];
+export type { HostTensor, TensorLike } from '@seqmodel/core';
 
 /** One tensor-like, or one per model input / output. */
 export type TensorsLike<T> = TensorLike<T> | readonly TensorLike<T>[];
 
 /** Valid lengths per sequence: an array, an `Int32Array`, or an int tensor `[batch]`. */
-export type LengthsLike<T> = readonly number[] | Int32Array | T;
+export type LengthsLike<T> = Lengths<T>;
 
 /** A batch ready for a step: tensors of the backend, and the tensors made for it (freed after the step). */
-export interface Batch<T> {
+export interface StepBatch<T> {
   readonly xs: T[];
   readonly ys: T[];
   readonly masks: (T | undefined)[];
@@ -44,147 +42,134 @@ export interface Batch<T> {
 }
 
 /** Frees the tensors made for a batch. */
-export function releaseBatch<T>(backend: Backend<T>, batch: Batch<T>): void {
+export function releaseBatch<T>(backend: Backend<T>, batch: StepBatch<T>): void {
   backend.dispose(batch.owned);
 }
 
-export function isHostTensor(value: unknown): value is HostTensor {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    'data' in value &&
-    'shape' in value &&
-    Array.isArray((value as HostTensor).shape)
-  );
-}
+/** How errors name a batch's fields: as the user spelled them (`fit(x, y, { sampleWeight })`, a batch's `inputs`). */
+export type FieldLabels = Readonly<Record<BatchField, string>>;
 
-function isNumberArray(value: unknown): value is NestedArray[] {
-  if (!Array.isArray(value)) return false;
-  let v: unknown = value;
-  while (Array.isArray(v)) {
-    if (v.length === 0) return true;
-    v = v[0];
-  }
-  return typeof v === 'number';
-}
+/** `fit(x, y, { mask, lengths, sampleWeight })`'s names (Keras' arguments), also those of the deprecated batch spelling. */
+export const ARGUMENT_LABELS: FieldLabels = {
+  inputs: 'x',
+  targets: 'y',
+  mask: 'mask',
+  lengths: 'lengths',
+  sampleWeights: 'sampleWeight',
+};
 
-/** Converts one tensor-like; a made tensor goes to `owned`. */
-export function toTensor<T>(backend: Backend<T>, value: unknown, argument: string, owned: T[]): T {
-  if (backend.isTensor(value)) return value;
-  let tensor: T;
-  if (isHostTensor(value)) {
-    const dtype = value.data instanceof Int32Array ? 'int32' : 'float32';
-    const data = ArrayBuffer.isView(value.data) ? (value.data as TypedArray) : Float32Array.from(value.data);
-    tensor = backend.tensor(data, [...value.shape], dtype);
-  } else if (isNumberArray(value)) {
-    tensor = backend.tensor(value as NestedArray);
-  } else {
-    return invalidArgument(
-      argument,
-      value,
-      `a tensor of backend ${backend.name}, { data, shape } host values, or nested arrays of numbers`,
-    );
-  }
-  owned.push(tensor);
-  return tensor;
+/** The names of core's batch contract. */
+export const BATCH_LABELS: FieldLabels = {
+  inputs: 'inputs',
+  targets: 'targets',
+  mask: 'mask',
+  lengths: 'lengths',
+  sampleWeights: 'sampleWeights',
+};
+
+/** Numbers of model inputs and outputs a batch must match. */
+export interface Counts {
+  readonly inputs: number;
+  readonly outputs: number;
 }
 
 /**
- * Converts `count` tensor-likes: one (`count` 1; a list holding one is accepted too) or a list of `count` (several
- * inputs or outputs). Nested arrays of numbers are one tensor, so that lists and arrays cannot be confused.
+ * A step batch from core's `Batch` of tensor-likes: converts it with `batchToTensors`, checks one value per model
+ * input and output (a list holding one is accepted for one), reads the lengths back to the host, and checks that
+ * every array has the same rows. With `maskOverLengths`, an input given both a mask and lengths uses the mask (data
+ * sets' batches carry both); otherwise the forward pass rejects the pair. Errors name the fields by `labels` after
+ * `what`.
  */
-export function toTensorList<T>(
+export function toStepBatch<T>(
   backend: Backend<T>,
-  value: unknown,
-  argument: string,
-  owned: T[],
-  count: number,
-): T[] {
-  if (value === undefined || value === null) invalidArgument(argument, value, 'tensors');
-  const isList = Array.isArray(value) && !isNumberArray(value);
-  if (count === 1) {
-    if (isList && value.length === 1) return [toTensor(backend, value[0], `${argument}[0]`, owned)];
-    if (isList) {
-      throw new SeqmodelError(
-        `${argument}: expected one tensor (the model has 1 ${argument.endsWith('y') ? 'output' : 'input'}), received a list of ${value.length}`,
-      );
-    }
-    return [toTensor(backend, value, argument, owned)];
+  batch: Batch<unknown>,
+  counts: Counts,
+  what: string,
+  labels: FieldLabels,
+  maskOverLengths = false,
+): StepBatch<T> {
+  const name = (field: BatchField) => `${what} ${labels[field]}`;
+  for (const field of ['inputs', 'targets'] as const) {
+    if (batch[field] === undefined || batch[field] === null)
+      invalidArgument(name(field), batch[field], 'tensors');
   }
-  // Several inputs or outputs: a list of exactly that many (each may be a nested array).
-  if (!Array.isArray(value) || value.length !== count) {
+  const owned: T[] = [];
+  try {
+    const t = batchToTensors(backend, batch as Batch<TensorLike<T>>, {
+      names: {
+        inputs: name('inputs'),
+        targets: name('targets'),
+        mask: name('mask'),
+        lengths: name('lengths'),
+        sampleWeights: name('sampleWeights'),
+      },
+      created: owned,
+      counts: { inputs: counts.inputs, targets: counts.outputs },
+    });
+    const xs = perModel(t.inputs, counts.inputs, name('inputs'), 'input');
+    const ys = perModel(t.targets!, counts.outputs, name('targets'), 'output');
+    const masks = perInput(t.mask, xs.length, name('mask'), 'masks');
+    const lengths = perInput(t.lengths, xs.length, name('lengths'), 'lengths arrays').map((l, i) =>
+      l === undefined || (maskOverLengths && masks[i] !== undefined)
+        ? undefined
+        : Array.from(backend.dataSync(l)),
+    );
+    const sampleWeight = t.sampleWeights;
+    const size = checkRows(backend, what, labels, xs, ys, masks, lengths, sampleWeight);
+    return { xs, ys, masks, lengths, sampleWeight, size, owned };
+  } catch (error) {
+    backend.dispose(owned);
+    throw error;
+  }
+}
+
+/**
+ * One tensor per model input (or output): `count` 1 takes one value or a list holding one, several take a list of
+ * exactly that many.
+ */
+function perModel<T>(value: T | (T | undefined)[], count: number, argument: string, kind: string): T[] {
+  const list = Array.isArray(value) ? value : undefined;
+  if (count === 1) {
+    if (list === undefined) return [value as T];
+    if (list.length === 1) return [list[0]!];
     throw new SeqmodelError(
-      `${argument}: expected a list of ${count} tensors (one per model ${argument.endsWith('y') ? 'output' : 'input'}), received ${Array.isArray(value) ? `a list of ${value.length}` : 'one tensor'}`,
+      `${argument}: expected one tensor (the model has 1 ${kind}), received a list of ${list.length}`,
     );
   }
-  return value.map((v, i) => toTensor(backend, v, `${argument}[${i}]`, owned));
+  if (list === undefined || list.length !== count) {
+    throw new SeqmodelError(
+      `${argument}: expected a list of ${count} tensors (one per model ${kind}), received ${list === undefined ? 'one tensor' : `a list of ${list.length}`}`,
+    );
+  }
+  return list as T[];
 }
 
-/** Lengths as a plain array; `argument` names them in errors. */
-export function toLengths<T>(backend: Backend<T>, value: unknown, argument: string): number[] {
-  if (backend.isTensor(value)) return Array.from(backend.dataSync(value));
-  if (isLengthsValue(value)) return Array.from(value);
-  return invalidArgument(argument, value, 'an array of lengths, an Int32Array or an int tensor');
-}
-
-/** Host lengths: an `Int32Array` or an array of numbers. */
-function isLengthsValue(value: unknown): value is Int32Array | readonly number[] {
-  return value instanceof Int32Array || (Array.isArray(value) && value.every((v) => typeof v === 'number'));
-}
-
-/** Per-input masks from a `mask` option (one mask for the first input, or one per input). */
-export function toMaskList<T>(
-  backend: Backend<T>,
-  value: unknown,
+/** One value (or none) per model input: a single value is the first input's; a list has one per input. */
+function perInput<T>(
+  value: T | (T | undefined)[] | undefined,
   inputs: number,
   argument: string,
-  owned: T[],
-): (T | undefined)[] {
+  what: string,
+) {
   const none = Array.from({ length: inputs }, () => undefined as T | undefined);
   if (value === undefined) return none;
-  if (Array.isArray(value) && !isNumberArray(value)) {
-    if (value.length !== inputs) {
-      throw new SeqmodelError(
-        `${argument}: expected ${inputs} masks (one per input), received ${value.length}`,
-      );
-    }
-    return value.map((m, i) =>
-      m === undefined ? undefined : toTensor(backend, m, `${argument}[${i}]`, owned),
-    );
-  }
-  none[0] = toTensor(backend, value, argument, owned);
-  return none;
-}
-
-/** Per-input lengths from a `lengths` option (lengths of the first input, or one array per input). */
-export function toLengthsList<T>(
-  backend: Backend<T>,
-  value: unknown,
-  inputs: number,
-  argument: string,
-): (number[] | undefined)[] {
-  const none = Array.from({ length: inputs }, () => undefined as number[] | undefined);
-  if (value === undefined) return none;
-  if (backend.isTensor(value) || isLengthsValue(value)) {
-    none[0] = toLengths(backend, value, argument);
+  if (!Array.isArray(value)) {
+    none[0] = value;
     return none;
   }
-  if (Array.isArray(value)) {
-    if (value.length !== inputs) {
-      throw new SeqmodelError(
-        `${argument}: expected ${inputs} lengths arrays (one per input), received ${value.length}`,
-      );
-    }
-    return value.map((l, i) => (l === undefined ? undefined : toLengths(backend, l, `${argument}[${i}]`)));
+  if (value.length !== inputs) {
+    throw new SeqmodelError(
+      `${argument}: expected ${inputs} ${what} (one per input), received ${value.length}`,
+    );
   }
-  return invalidArgument(argument, value, 'an array of lengths, or one per input');
+  return value;
 }
 
 /** Checks that every array has the same number of rows; returns it. */
-export function checkRows<T>(
+function checkRows<T>(
   backend: Backend<T>,
   what: string,
+  labels: FieldLabels,
   xs: readonly T[],
   ys: readonly T[],
   masks: readonly (T | undefined)[],
@@ -193,19 +178,21 @@ export function checkRows<T>(
 ): number {
   const rows = (t: T) => backend.shape(t)[0];
   const n = rows(xs[0]!);
-  if (n === undefined) throw new SeqmodelError(`${what} x: expected a batch axis, received a scalar`);
+  if (n === undefined) {
+    throw new SeqmodelError(`${what} ${labels.inputs}: expected a batch axis, received a scalar`);
+  }
   const check = (name: string, count: number | undefined, shape?: readonly number[]) => {
     if (count !== n) {
       throw new SeqmodelError(
-        `${what} ${name}: expected ${n} rows (as x${xs.length > 1 ? '[0]' : ''}), received ${count ?? 'a scalar'}${shape ? ` (shape ${formatShape(shape)})` : ''}`,
+        `${what} ${name}: expected ${n} rows (as ${labels.inputs}${xs.length > 1 ? '[0]' : ''}), received ${count ?? 'a scalar'}${shape ? ` (shape ${formatShape(shape)})` : ''}`,
       );
     }
   };
   xs.forEach((x, i) => {
-    check(xs.length > 1 ? `x[${i}]` : 'x', rows(x), backend.shape(x));
+    check(xs.length > 1 ? `${labels.inputs}[${i}]` : labels.inputs, rows(x), backend.shape(x));
   });
   ys.forEach((y, i) => {
-    check(ys.length > 1 ? `y[${i}]` : 'y', rows(y), backend.shape(y));
+    check(ys.length > 1 ? `${labels.targets}[${i}]` : labels.targets, rows(y), backend.shape(y));
   });
   masks.forEach((m, i) => {
     if (m !== undefined) check(masks.length > 1 ? `mask[${i}]` : 'mask', rows(m), backend.shape(m));
@@ -213,6 +200,7 @@ export function checkRows<T>(
   lengths.forEach((l, i) => {
     if (l !== undefined) check(lengths.length > 1 ? `lengths[${i}]` : 'lengths', l.length);
   });
-  if (sampleWeight !== undefined) check('sampleWeight', rows(sampleWeight), backend.shape(sampleWeight));
+  if (sampleWeight !== undefined)
+    check(labels.sampleWeights, rows(sampleWeight), backend.shape(sampleWeight));
   return n;
 }

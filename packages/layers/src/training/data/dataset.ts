@@ -1,38 +1,29 @@
 /**
  * Datasets: a sync or async iterable of batches, or a function `(epoch) => iterable` that makes a new one per epoch
- * (Keras' generator data adapter). A batch is `{ x, y, mask?, lengths?, sampleWeight? }`, or datasets'
- * `{ inputs, targets, mask?, lengths?, sampleWeights? }`, with tensors or host arrays. When a batch has both a mask
- * and lengths for an input (as datasets' batches do), the mask is used.
+ * (Keras' generator data adapter). A batch is core's batch contract, `{ inputs, targets, mask?, lengths?,
+ * sampleWeights? }` (what `@seqmodel/datasets` yields), with tensors or host arrays; the older spelling `{ x, y,
+ * sampleWeight? }` still works. When a batch has both a mask and lengths for an input (as datasets' batches do), the
+ * mask is used.
  */
-import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { type Backend, type Batch, invalidArgument, isHostTensor, SeqmodelError } from '@seqmodel/core';
 import {
-  type Batch,
-  checkRows,
-  isHostTensor,
-  type LengthsLike,
+  ARGUMENT_LABELS,
+  BATCH_LABELS,
+  type Counts,
+  type StepBatch,
   type TensorLike,
   type TensorsLike,
-  toLengthsList,
-  toMaskList,
-  toTensor,
-  toTensorList,
+  toStepBatch,
 } from './batch.js';
 
-/** One batch of a dataset. */
-export interface DataBatch<T> {
+/** One batch of a dataset: core's `Batch` of tensors of the model's backend, host arrays or nested arrays. */
+export interface DataBatch<T> extends Partial<Batch<TensorLike<T>>> {
+  /** @deprecated Spell it `inputs`, as core's batch contract and `@seqmodel/datasets` do. */
   readonly x?: TensorsLike<T>;
+  /** @deprecated Spell it `targets`, as core's batch contract and `@seqmodel/datasets` do. */
   readonly y?: TensorsLike<T>;
-  /** `@seqmodel/datasets`' name for `x`. */
-  readonly inputs?: TensorsLike<T>;
-  /** `@seqmodel/datasets`' name for `y`. */
-  readonly targets?: TensorsLike<T>;
-  /** `[batch, time]` mask of the (first) input, or one per input. */
-  readonly mask?: TensorLike<T> | readonly (TensorLike<T> | undefined)[];
-  /** Lengths of the (first) input's sequences, or one per input. */
-  readonly lengths?: LengthsLike<T> | readonly (LengthsLike<T> | undefined)[];
+  /** @deprecated Spell it `sampleWeights`, as core's batch contract and `@seqmodel/datasets` do. */
   readonly sampleWeight?: TensorLike<T>;
-  /** `@seqmodel/datasets`' name for `sampleWeight`. */
-  readonly sampleWeights?: TensorLike<T>;
 }
 
 /** A dataset: batches, once or per epoch. */
@@ -45,38 +36,31 @@ export type Dataset<T> =
 export function batchFromDataset<T>(
   backend: Backend<T>,
   element: unknown,
-  counts: { readonly inputs: number; readonly outputs: number },
+  counts: Counts,
   what: string,
-): Batch<T> {
+): StepBatch<T> {
   if (typeof element !== 'object' || element === null || Array.isArray(element)) {
-    invalidArgument(what, element, 'an object { x, y, mask?, lengths?, sampleWeight? }');
+    invalidArgument(what, element, 'an object { inputs, targets, mask?, lengths?, sampleWeights? }');
   }
   const e = element as DataBatch<T>;
-  const x = e.x ?? e.inputs;
-  const y = e.y ?? e.targets;
-  if (x === undefined || y === undefined) {
+  const inputs = e.inputs ?? e.x;
+  const targets = e.targets ?? e.y;
+  if (inputs === undefined || targets === undefined) {
     throw new SeqmodelError(
       `${what}: expected { x, y } (or { inputs, targets }), received an object with keys ${Object.keys(e).join(', ') || '(none)'}`,
     );
   }
-  const owned: T[] = [];
-  try {
-    const xs = toTensorList(backend, x, `${what} x`, owned, counts.inputs);
-    const ys = toTensorList(backend, y, `${what} y`, owned, counts.outputs);
-    const masks = toMaskList(backend, e.mask, xs.length, `${what} mask`, owned);
-    // Batches from @seqmodel/datasets carry both a mask and the lengths it was made from: the mask is used.
-    const lengths = toLengthsList(backend, e.lengths, xs.length, `${what} lengths`).map((l, i) =>
-      masks[i] === undefined ? l : undefined,
-    );
-    const weight = e.sampleWeight ?? e.sampleWeights;
-    const sampleWeight =
-      weight === undefined ? undefined : toTensor(backend, weight, `${what} sampleWeight`, owned);
-    const size = checkRows(backend, what, xs, ys, masks, lengths, sampleWeight);
-    return { xs, ys, masks, lengths, sampleWeight, size, owned };
-  } catch (error) {
-    backend.dispose(owned);
-    throw error;
-  }
+  // Errors name the fields as the batch spells them.
+  const labels = e.inputs === undefined ? ARGUMENT_LABELS : BATCH_LABELS;
+  const batch = {
+    inputs,
+    targets,
+    mask: e.mask,
+    lengths: e.lengths,
+    sampleWeights: e.sampleWeights ?? e.sampleWeight,
+  };
+  // Batches from @seqmodel/datasets carry both a mask and the lengths it was made from: the mask is used.
+  return toStepBatch(backend, batch, counts, what, labels, true);
 }
 
 /** Whether `value` looks like a dataset rather than in-memory tensors (see the module comment). */

@@ -3,9 +3,9 @@
  * arrays of numbers, one per model input / output, with optional per-input `mask` or `lengths` and `sampleWeight`,
  * converted to tensors once and cut into batches by row (shuffled with a seed, or in order).
  */
-import { type Backend, checkPositiveInteger, SeqmodelError } from '@seqmodel/core';
+import { type Backend, type Batch, checkPositiveInteger, SeqmodelError } from '@seqmodel/core';
 import { sliceAxis } from '../../engine/tensor-utils.js';
-import { type Batch, checkRows, toLengthsList, toMaskList, toTensor, toTensorList } from './batch.js';
+import { ARGUMENT_LABELS, type Counts, type FieldLabels, type StepBatch, toStepBatch } from './batch.js';
 
 /** In-memory data converted to tensors, cut into batches by row. */
 export class InMemoryData<T> {
@@ -21,34 +21,20 @@ export class InMemoryData<T> {
     private readonly owned: T[],
   ) {}
 
+  /**
+   * Converts `data` (core's batch contract: `fit`'s `x`, `y`, `mask`, `lengths` and `sampleWeight`, or a batch given
+   * as validation data); errors name its fields by `labels` after `what`. `maskOverLengths`: see `toStepBatch`.
+   */
   static from<T>(
     backend: Backend<T>,
     what: string,
-    counts: { readonly inputs: number; readonly outputs: number },
-    data: {
-      readonly x: unknown;
-      readonly y: unknown;
-      readonly mask?: unknown;
-      readonly lengths?: unknown;
-      readonly sampleWeight?: unknown;
-    },
+    counts: Counts,
+    data: Batch<unknown>,
+    labels: FieldLabels = ARGUMENT_LABELS,
+    maskOverLengths = false,
   ): InMemoryData<T> {
-    const owned: T[] = [];
-    try {
-      const xs = toTensorList(backend, data.x, `${what} x`, owned, counts.inputs);
-      const ys = toTensorList(backend, data.y, `${what} y`, owned, counts.outputs);
-      const masks = toMaskList(backend, data.mask, xs.length, `${what} mask`, owned);
-      const lengths = toLengthsList(backend, data.lengths, xs.length, `${what} lengths`);
-      const sampleWeight =
-        data.sampleWeight === undefined
-          ? undefined
-          : toTensor(backend, data.sampleWeight, `${what} sampleWeight`, owned);
-      const size = checkRows(backend, what, xs, ys, masks, lengths, sampleWeight);
-      return new InMemoryData(backend, xs, ys, masks, lengths, sampleWeight, size, owned);
-    } catch (error) {
-      backend.dispose(owned);
-      throw error;
-    }
+    const b = toStepBatch<T>(backend, data, counts, what, labels, maskOverLengths);
+    return new InMemoryData(backend, b.xs, b.ys, b.masks, b.lengths, b.sampleWeight, b.size, b.owned);
   }
 
   /** Rows [start, start + count) as a new data set (its tensors made here and owned by it). */
@@ -103,7 +89,7 @@ export class InMemoryData<T> {
   }
 
   /** Batches of `batchSize` rows in `order` (row indices; in order when omitted). */
-  *batches(batchSize: number, order?: Int32Array): Generator<Batch<T>> {
+  *batches(batchSize: number, order?: Int32Array): Generator<StepBatch<T>> {
     checkPositiveInteger('batchSize', batchSize);
     const b = this.backend;
     for (let start = 0; start < this.size; start += batchSize) {
@@ -134,7 +120,7 @@ export class InMemoryData<T> {
           owned.push(part);
           return part;
         };
-        const batch: Batch<T> = {
+        const batch: StepBatch<T> = {
           xs: this.xs.map(take),
           ys: this.ys.map(take),
           masks: this.masks.map((m) => (m === undefined ? undefined : take(m))),
