@@ -311,7 +311,13 @@ export class TfjsBackend implements Backend<Tensor> {
 
   cast(x: Tensor, dtype: DType): Tensor {
     this.activate();
-    return tf.cast(this.use(x, 'cast(x)'), checkDType('cast(dtype)', dtype));
+    const t = this.use(x, 'cast(x)');
+    if (checkDType('cast(dtype)', dtype) === 'int32' && t.dtype !== 'int32') {
+      // Truncation has no gradient. tfjs's Cast passes dy through, and ops on the int32 result (gather's indices)
+      // then hand int32 "gradients" to a float32 input, which tfjs's tape rejects.
+      return tf.tidy(() => tf.cast(withoutGradient(t), 'int32'));
+    }
+    return tf.cast(t, dtype);
   }
 
   // Elementwise, broadcasting.
