@@ -598,14 +598,13 @@ export function cellConformanceChecks<T>(
   return checks;
 }
 
-/** Runs every applicable check and rejects with one error listing all failures. */
-export async function assertCellConformance<T>(
-  cellRef: CellRef,
-  backend: Backend<T>,
-  options?: CellConformanceOptions,
+/** Runs every check that applies (no `skip`) and rejects with one error listing all failures. */
+export async function assertChecksPass(
+  checks: readonly ConformanceCheck[],
+  title = 'conformance',
 ): Promise<void> {
   const failures: string[] = [];
-  for (const check of cellConformanceChecks(cellRef, backend, options)) {
+  for (const check of checks) {
     if (check.skip !== undefined) continue;
     try {
       await check.run();
@@ -613,5 +612,14 @@ export async function assertCellConformance<T>(
       failures.push(`${check.name}: ${(error as Error).message}`);
     }
   }
-  if (failures.length > 0) throw new SeqmodelError(`conformance failed:\n- ${failures.join('\n- ')}`);
+  if (failures.length > 0) throw new SeqmodelError(`${title} failed:\n- ${failures.join('\n- ')}`);
+}
+
+/** Runs every applicable check and rejects with one error listing all failures. */
+export async function assertCellConformance<T>(
+  cellRef: CellRef,
+  backend: Backend<T>,
+  options?: CellConformanceOptions,
+): Promise<void> {
+  await assertChecksPass(cellConformanceChecks(cellRef, backend, options));
 }

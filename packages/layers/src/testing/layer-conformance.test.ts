@@ -14,8 +14,8 @@ import { Dense, type DenseArgs } from '../layers/dense.js';
 import { Dropout, type DropoutArgs } from '../layers/dropout.js';
 import { GRU, type GruArgs } from '../layers/rnn.js';
 import { cpuBackend } from '../training/test-helpers.js';
-import type { LayerCheckKey, LayerConformanceCase } from './layer-case.js';
-import { layerConformanceChecks } from './layer-conformance.js';
+import { type LayerCheckKey, type LayerConformanceCase, layerCheckKeys } from './layer-case.js';
+import { assertLayerConformance, layerConformanceChecks } from './layer-conformance.js';
 
 const backend = cpuBackend();
 // The broken layers below subclass Dense or Dropout under class names of their own (registered for the config
@@ -72,15 +72,7 @@ describe('layer conformance kit', () => {
       denseCase((a: DenseArgs) => new Dense(a), { units: 3, activation: 'tanh' }),
       backend,
     );
-    expect(checks.map((c) => c.key)).toEqual([
-      'shapes',
-      'config',
-      'masks',
-      'seeding',
-      'leaks',
-      'gradients',
-      'reference',
-    ]);
+    expect(checks.map((c) => c.key)).toEqual(layerCheckKeys);
     expect(await failing(checks)).toEqual([]);
     const onReference = layerConformanceChecks(
       denseCase((a: DenseArgs) => new Dense(a), { units: 3 }),
@@ -126,6 +118,14 @@ describe('layer conformance kit', () => {
     );
     expect(await failing(checks)).toEqual(['leaks']);
     expect(await messageOf(checks, 'leaks')).toMatch(/inference call: leaked \(numTensors \d+ -> \d+/);
+    await expect(
+      assertLayerConformance(
+        denseCase((a: DenseArgs) => new Leaky(a), { units: 3 }),
+        backend,
+      ),
+    ).rejects.toThrow(
+      /^layer conformance failed:\n- Leaky \{"units":3\} on cpu: no tensors leaked: .*leaked/,
+    );
   });
 
   it('catches a layer whose weights outlive dispose', async () => {
@@ -166,37 +166,30 @@ describe('layer conformance kit', () => {
     expect(await messageOf(checks, 'leaks')).toContain('output 1 is the same tensor as an earlier output');
   });
 
-  it('catches a config that loses an option', async () => {
-    class Forgetful extends Dense {
-      override readonly className = 'Forgetful' as 'Dense';
-      override getConfig(): Record<string, unknown> {
-        const { activation: _lost, ...config } = super.getConfig();
-        return config;
+  it('catches a config that loses an option: through the outputs, or (an initializer) the seeded weights', async () => {
+    /** Dense whose config leaves out `option`. */
+    const forgetting = (className: string, option: keyof DenseArgs) => {
+      class Forgetful extends Dense {
+        override readonly className = className as 'Dense';
+        override getConfig(): Record<string, unknown> {
+          const { [option]: _lost, ...config } = super.getConfig();
+          return config;
+        }
       }
-    }
-    register('Forgetful', (c) => new Forgetful(c as unknown as DenseArgs));
-    const checks = layerConformanceChecks(
-      denseCase((a: DenseArgs) => new Forgetful(a), { units: 3, activation: 'tanh' }),
+      register(className, (c) => new Forgetful(c as unknown as DenseArgs));
+      return (a: DenseArgs) => new Forgetful(a);
+    };
+    const noActivation = layerConformanceChecks(
+      denseCase(forgetting('NoActivation', 'activation'), { units: 3, activation: 'tanh' }),
       backend,
     );
-    expect(await failing(checks)).toEqual(['config']);
-    expect(await messageOf(checks, 'config')).toContain('restored layer (inference): output 0');
-  });
-
-  it('catches a config that loses an initializer, through the seeded weights', async () => {
-    class NoInit extends Dense {
-      override readonly className = 'NoInit' as 'Dense';
-      override getConfig(): Record<string, unknown> {
-        const { kernelInitializer: _lost, ...config } = super.getConfig();
-        return config;
-      }
-    }
-    register('NoInit', (c) => new NoInit(c as unknown as DenseArgs));
-    const checks = layerConformanceChecks(
-      denseCase((a: DenseArgs) => new NoInit(a), { units: 3, kernelInitializer: 'heNormal' }),
+    expect(await failing(noActivation)).toEqual(['config']);
+    expect(await messageOf(noActivation, 'config')).toContain('restored layer (inference): output 0');
+    const noInitializer = layerConformanceChecks(
+      denseCase(forgetting('NoInit', 'kernelInitializer'), { units: 3, kernelInitializer: 'heNormal' }),
       backend,
     );
-    expect(await messageOf(checks, 'config')).toContain('restored weight no_init/kernel (same seed)');
+    expect(await messageOf(noInitializer, 'config')).toContain('restored weight no_init/kernel (same seed)');
   });
 
   it('catches a gradient that is wrong, through a custom op', async () => {

@@ -23,7 +23,13 @@
  * for (const check of checks) it.skipIf(check.skip !== undefined)(check.name, check.run);
  */
 import { type Backend, createRng, ReferenceBackend, SeqmodelError } from '@seqmodel/core';
-import { assertClose, type ConformanceCheck, checkNoLeak, type Tolerance } from '@seqmodel/core/testing';
+import {
+  assertChecksPass,
+  assertClose,
+  type ConformanceCheck,
+  checkNoLeak,
+  type Tolerance,
+} from '@seqmodel/core/testing';
 import type { Layer } from '../engine/layer.js';
 import { deserializeLayer, serializeLayer } from '../engine/registry.js';
 import {
@@ -474,14 +480,5 @@ export async function assertLayerConformance<T, O>(
   backend: Backend<T>,
   options?: LayerConformanceOptions,
 ): Promise<void> {
-  const failures: string[] = [];
-  for (const check of layerConformanceChecks(testCase, backend, options)) {
-    if (check.skip !== undefined) continue;
-    try {
-      await check.run();
-    } catch (error) {
-      failures.push(`${check.name}: ${(error as Error).message}`);
-    }
-  }
-  if (failures.length > 0) throw new SeqmodelError(`layer conformance failed:\n- ${failures.join('\n- ')}`);
+  await assertChecksPass(layerConformanceChecks(testCase, backend, options), 'layer conformance');
 }
