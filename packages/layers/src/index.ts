@@ -56,6 +56,19 @@ export type { SummaryOptions } from './engine/summary.js';
 export { type InputArgs, InputNode, input, LayerNode, SymbolicTensor } from './engine/symbolic.js';
 export { dropoutMask, lastValidStep, reverseTime } from './engine/tensor-utils.js';
 export { LayerWeight } from './engine/weight.js';
+export * from './layers/index.js';
+export type {
+  KerasArtifacts,
+  KerasModelFiles,
+  KerasModelJson,
+  KerasModelSource,
+  KerasQuantization,
+  KerasWeightSpec,
+  KerasWeightsGroup,
+} from './saving/keras/artifacts.js';
+export type { KerasDialect, UnknownKeyPolicy } from './saving/keras/import-config.js';
+export { type LoadKerasOptions, loadKerasModel } from './saving/keras/load.js';
+export { KERAS_WEIGHTS_FILE, kerasArtifactsFromModel, saveKerasModel } from './saving/keras/save.js';
 export {
   deserializeModel,
   MODEL_FORMAT,
@@ -67,25 +80,12 @@ export {
   serializeModel,
   WEIGHTS_FILE,
   type WeightsManifestEntry,
-} from './io/artifacts.js';
+} from './saving/native/artifacts.js';
 export {
   type ArtifactsSink,
   type ArtifactsSource,
   loadModel,
   readArtifacts,
   saveModel,
-} from './io/save-load.js';
-export type {
-  KerasArtifacts,
-  KerasModelFiles,
-  KerasModelJson,
-  KerasModelSource,
-  KerasQuantization,
-  KerasWeightSpec,
-  KerasWeightsGroup,
-} from './keras/artifacts.js';
-export type { KerasDialect, UnknownKeyPolicy } from './keras/import-config.js';
-export { type LoadKerasOptions, loadKerasModel } from './keras/load.js';
-export { KERAS_WEIGHTS_FILE, kerasArtifactsFromModel, saveKerasModel } from './keras/save.js';
-export * from './layers/index.js';
+} from './saving/native/save-load.js';
 export * from './training/index.js';

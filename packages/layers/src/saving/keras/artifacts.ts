@@ -18,7 +18,7 @@ import {
   readFileBytes,
   readFileText,
   toArrayBuffer,
-} from '../io/files.js';
+} from '../files.js';
 
 /** How a weight is quantized in the file (tfjs converter's `--quantize_*` options). */
 export interface KerasQuantization {

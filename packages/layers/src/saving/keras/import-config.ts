@@ -26,19 +26,19 @@ import {
   invalidArgument,
   SeqmodelError,
 } from '@seqmodel/core';
-import type { Layer, LayerArgs } from '../engine/layer.js';
-import { checkShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
-import { isObject } from '../io/files.js';
-import { Activation } from '../layers/activation.js';
-import { Bidirectional, type MergeMode } from '../layers/bidirectional.js';
-import { Dense } from '../layers/dense.js';
-import { Dropout } from '../layers/dropout.js';
-import { Embedding } from '../layers/embedding.js';
-import { Flatten } from '../layers/flatten.js';
-import { Masking } from '../layers/masking.js';
-import { RepeatVector } from '../layers/repeat-vector.js';
-import { GRU, LSTM, type RNN, SimpleRNN } from '../layers/rnn.js';
-import { TimeDistributed } from '../layers/time-distributed.js';
+import type { Layer, LayerArgs } from '../../engine/layer.js';
+import { checkShapeSpec, type ShapeSpec } from '../../engine/shape-spec.js';
+import { Activation } from '../../layers/activation.js';
+import { Bidirectional, type MergeMode } from '../../layers/bidirectional.js';
+import { Dense } from '../../layers/dense.js';
+import { Dropout } from '../../layers/dropout.js';
+import { Embedding } from '../../layers/embedding.js';
+import { Flatten } from '../../layers/flatten.js';
+import { Masking } from '../../layers/masking.js';
+import { RepeatVector } from '../../layers/repeat-vector.js';
+import { GRU, LSTM, type RNN, SimpleRNN } from '../../layers/rnn.js';
+import { TimeDistributed } from '../../layers/time-distributed.js';
+import { isObject } from '../files.js';
 
 /** Which conventions a file follows (see the module comment). */
 export type KerasDialect = 'tfjs' | 'keras2' | 'keras3';

@@ -4,14 +4,14 @@
  * `output_layers`), in tfjs-layers / Keras 2 and Keras 3 spellings. Also decides which dialect a file follows.
  */
 import { type Backend, describeValue, SeqmodelError } from '@seqmodel/core';
-import { Functional } from '../engine/functional.js';
-import type { Layer } from '../engine/layer.js';
-import type { Model } from '../engine/model.js';
-import { Sequential } from '../engine/sequential.js';
-import type { ShapeSpec } from '../engine/shape-spec.js';
-import { input, type SymbolicTensor } from '../engine/symbolic.js';
-import { isObject } from '../io/files.js';
-import { isRecurrentLayer } from '../layers/rnn.js';
+import { Functional } from '../../engine/functional.js';
+import type { Layer } from '../../engine/layer.js';
+import type { Model } from '../../engine/model.js';
+import { Sequential } from '../../engine/sequential.js';
+import type { ShapeSpec } from '../../engine/shape-spec.js';
+import { input, type SymbolicTensor } from '../../engine/symbolic.js';
+import { isRecurrentLayer } from '../../layers/rnn.js';
+import { isObject } from '../files.js';
 import {
   checkLayerJson,
   declaredInputShape,

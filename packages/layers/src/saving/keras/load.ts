@@ -5,8 +5,8 @@
  * is an error naming the layer and the option; a failed load frees whatever it created.
  */
 import { type Backend, invalidArgument } from '@seqmodel/core';
-import type { Model } from '../engine/model.js';
-import { isObject } from '../io/files.js';
+import type { Model } from '../../engine/model.js';
+import { isObject } from '../files.js';
 import { type KerasModelSource, type LoadedKerasArtifacts, readKerasArtifacts } from './artifacts.js';
 import type { KerasDialect, UnknownKeyPolicy } from './import-config.js';
 import { detectDialect, modelFromKerasTopology } from './import-model.js';

@@ -11,22 +11,22 @@
  * tfjs-layers and Keras 2 write them.
  */
 import { type ActivationName, type InitializerSpec, resolveInitializer, SeqmodelError } from '@seqmodel/core';
-import { Functional } from '../engine/functional.js';
-import { Graph } from '../engine/graph.js';
-import type { Layer } from '../engine/layer.js';
-import type { Model } from '../engine/model.js';
-import type { ShapeSpec } from '../engine/shape-spec.js';
-import type { InputNode, SymbolicTensor } from '../engine/symbolic.js';
-import { Activation } from '../layers/activation.js';
-import { Bidirectional } from '../layers/bidirectional.js';
-import { Dense } from '../layers/dense.js';
-import { Dropout } from '../layers/dropout.js';
-import { Embedding } from '../layers/embedding.js';
-import { Flatten } from '../layers/flatten.js';
-import { Masking } from '../layers/masking.js';
-import { RepeatVector } from '../layers/repeat-vector.js';
-import { RNN } from '../layers/rnn.js';
-import { TimeDistributed } from '../layers/time-distributed.js';
+import { Functional } from '../../engine/functional.js';
+import { Graph } from '../../engine/graph.js';
+import type { Layer } from '../../engine/layer.js';
+import type { Model } from '../../engine/model.js';
+import type { ShapeSpec } from '../../engine/shape-spec.js';
+import type { InputNode, SymbolicTensor } from '../../engine/symbolic.js';
+import { Activation } from '../../layers/activation.js';
+import { Bidirectional } from '../../layers/bidirectional.js';
+import { Dense } from '../../layers/dense.js';
+import { Dropout } from '../../layers/dropout.js';
+import { Embedding } from '../../layers/embedding.js';
+import { Flatten } from '../../layers/flatten.js';
+import { Masking } from '../../layers/masking.js';
+import { RepeatVector } from '../../layers/repeat-vector.js';
+import { RNN } from '../../layers/rnn.js';
+import { TimeDistributed } from '../../layers/time-distributed.js';
 import { SEQMODEL_KERAS_VERSION_PREFIX } from './import-config.js';
 
 const PREFIX = 'saveKerasModel';

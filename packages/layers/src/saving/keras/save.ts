@@ -4,8 +4,8 @@
  * cannot reproduce is refused (see `export-config.ts`); seqmodel's own `saveModel` stores everything.
  */
 import { invalidArgument } from '@seqmodel/core';
-import type { Model } from '../engine/model.js';
-import { type ArtifactsSink, isSink, writeFiles } from '../io/files.js';
+import type { Model } from '../../engine/model.js';
+import { type ArtifactsSink, isSink, writeFiles } from '../files.js';
 import type { KerasArtifacts, KerasModelJson } from './artifacts.js';
 import { kerasWeightNames, modelJson, SEQMODEL_KERAS_VERSION } from './export-config.js';
 import { encodeKerasWeights } from './weights.js';
