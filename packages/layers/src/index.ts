@@ -66,8 +66,27 @@ export type {
   KerasWeightSpec,
   KerasWeightsGroup,
 } from './saving/keras/artifacts.js';
-export type { KerasDialect, UnknownKeyPolicy } from './saving/keras/import-config.js';
 export { type LoadKerasOptions, loadKerasModel } from './saving/keras/load.js';
+export type {
+  KerasExportContext,
+  KerasImportContext,
+  KerasLayerConfig,
+  KerasLayerMapping,
+  KerasWeightNamesContext,
+  NestedKerasOptions,
+} from './saving/keras/mapping.js';
+export type {
+  KerasConfigReader,
+  KerasDialect,
+  KerasReadOptions,
+  UnknownKeyPolicy,
+} from './saving/keras/option-reader.js';
+export {
+  getKerasLayerMapping,
+  listKerasLayerClasses,
+  registerKerasLayer,
+  unregisterKerasLayer,
+} from './saving/keras/registry.js';
 export { KERAS_WEIGHTS_FILE, kerasArtifactsFromModel, saveKerasModel } from './saving/keras/save.js';
 export {
   deserializeModel,

@@ -20,6 +20,9 @@ import {
   toArrayBuffer,
 } from '../files.js';
 
+/** Keras version string seqmodel writes in its exports (`loadKerasModel` reads them with tfjs-layers conventions). */
+export const SEQMODEL_KERAS_VERSION_PREFIX = 'seqmodel-layers';
+
 /** How a weight is quantized in the file (tfjs converter's `--quantize_*` options). */
 export interface KerasQuantization {
   readonly dtype: 'uint8' | 'uint16' | 'float16';
