@@ -2,7 +2,8 @@
  * `@seqmodel/layers`: Keras-style layers and models over core's `Backend` contract. Recurrent layers run any
  * registered cell (with the backend's fused kernel when it has one), with masks, states, Bidirectional and stacked
  * variants; `sequential()` and the functional API (`input()`, `layer.apply`, `model()`) compose them; models print
- * summaries, stream one step at a time, and save to and load from seqmodel's own format.
+ * summaries, stream one step at a time, and save to and load from seqmodel's own format and Keras / tfjs-layers files
+ * (other packages add Keras classes with `registerKerasLayer`).
  */
 export { CallContext, type CallContextInit, type StateKey } from './engine/context.js';
 export {

@@ -7,7 +7,6 @@
  */
 import { type ActivationName, type InitializerSpec, resolveInitializer } from '@seqmodel/core';
 import { isObject } from '../files.js';
-import type { KerasDialect } from './option-reader.js';
 
 /** Throws an error naming the option `key` (or a field inside it), what was received and what was expected. */
 export type FailOption = (key: string, received: unknown, expected: string) => never;
@@ -25,19 +24,22 @@ const KERAS_ACTIVATIONS: Readonly<Record<string, ActivationName>> = {
   exponential: 'exponential',
 };
 
-/** A Keras activation as seqmodel's; `hard_sigmoid` depends on the dialect (Keras 3's is clip(x/6 + 0.5)). */
+/**
+ * A Keras activation as seqmodel's. `hard_sigmoid` is `hardSigmoid` (clip(0.2x + 0.5): tfjs-layers, Keras 2) or
+ * `hardSigmoidKeras3` (clip(x/6 + 0.5)), as the file's dialect says.
+ */
 export function activationFromKeras(
   key: string,
   value: unknown,
   fallback: ActivationName,
-  dialect: KerasDialect,
+  hardSigmoid: 'hardSigmoid' | 'hardSigmoidKeras3',
   fail: FailOption,
 ): ActivationName {
   if (value === undefined || value === null) return fallback;
   // Keras 3 may write a function as { class_name: "function", config: "relu" }.
   const name = isObject(value) && typeof value.config === 'string' ? value.config : value;
   if (typeof name !== 'string') fail(key, value, 'an activation name');
-  if (name === 'hard_sigmoid') return dialect === 'keras3' ? 'hardSigmoidKeras3' : 'hardSigmoid';
+  if (name === 'hard_sigmoid') return hardSigmoid;
   const mapped = KERAS_ACTIVATIONS[name];
   if (mapped === undefined) {
     fail(

@@ -20,9 +20,8 @@ import type { ShapeSpec } from '../../engine/shape-spec.js';
 import type { InputNode, SymbolicTensor } from '../../engine/symbolic.js';
 import { activationToKeras, initializerToKeras } from './activations-initializers.js';
 import { SEQMODEL_KERAS_VERSION_PREFIX } from './artifacts.js';
-import { mappingFailure } from './import-layer.js';
 import type { KerasExportContext, KerasLayerConfig, KerasWeightNamesContext } from './mapping.js';
-import { findKerasLayerMapping } from './registry.js';
+import { findKerasLayerMapping, mappingFailure } from './registry.js';
 
 const PREFIX = 'saveKerasModel';
 

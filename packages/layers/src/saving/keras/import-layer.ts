@@ -17,7 +17,7 @@ import type { ShapeSpec } from '../../engine/shape-spec.js';
 import { isObject } from '../files.js';
 import type { KerasImportContext, NestedKerasOptions } from './mapping.js';
 import { dtypeName, KerasConfigReader, type KerasReadOptions } from './option-reader.js';
-import { didYouMean, findKerasLayerMapping, listKerasLayerClasses } from './registry.js';
+import { didYouMean, findKerasLayerMapping, listKerasLayerClasses, mappingFailure } from './registry.js';
 
 const PREFIX = 'loadKerasModel';
 
@@ -99,20 +99,8 @@ function unsupported(json: KerasLayerJson, key: string | undefined, custom: bool
   );
 }
 
-/** A mapping's own bug (not a SeqmodelError) as an error naming the layer and the mapping. */
-export function mappingFailure(prefix: string, what: string, className: string, error: unknown): unknown {
-  if (error instanceof SeqmodelError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new SeqmodelError(`${prefix}: ${what}: the Keras mapping for ${className} failed: ${message}`, {
-    cause: error,
-  });
-}
-
 /** What a file is read with: how layers nested in a wrapper's config are built. */
-export function importContext(
-  options: KerasReadOptions,
-  nested: NestedKerasOptions = {},
-): KerasImportContext {
+function importContext(options: KerasReadOptions, nested: NestedKerasOptions = {}): KerasImportContext {
   return {
     dialect: options.dialect,
     unknownKeys: options.unknownKeys,

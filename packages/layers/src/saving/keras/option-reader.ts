@@ -130,7 +130,8 @@ export class KerasConfigReader {
 
   /** An activation by its Keras name, as seqmodel's (`hard_sigmoid` by the file's dialect). */
   activation(key: string, fallback: ActivationName): ActivationName {
-    return activationFromKeras(key, this.get(key), fallback, this.context.dialect, (k, received, expected) =>
+    const hardSigmoid = this.context.dialect === 'keras3' ? 'hardSigmoidKeras3' : 'hardSigmoid';
+    return activationFromKeras(key, this.get(key), fallback, hardSigmoid, (k, received, expected) =>
       this.fail(k, received, expected),
     );
   }

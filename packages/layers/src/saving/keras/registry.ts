@@ -88,6 +88,15 @@ export function getKerasLayerMapping(className: string): KerasLayerMapping {
   return mapping;
 }
 
+/** A mapping's own bug (not a SeqmodelError) as an error naming the layer and the mapping. */
+export function mappingFailure(prefix: string, what: string, className: string, error: unknown): unknown {
+  if (error instanceof SeqmodelError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new SeqmodelError(`${prefix}: ${what}: the Keras mapping for ${className} failed: ${message}`, {
+    cause: error,
+  });
+}
+
 /** ` (did you mean "LSTM"?)` when one of `candidates` is a likely misspelling of `name`, else nothing. */
 export function didYouMean(name: string, candidates: readonly string[]): string {
   const closest = closestName(name, candidates);
