@@ -226,13 +226,18 @@ describe('a layer from outside the catalogue, registered by its own package', ()
   });
 });
 
+/** Registers ScaleShift, saves a model with it as Keras artifacts, and counts the tensors that exist then. */
+async function savedScaleShift() {
+  registerScaleShift();
+  const ref = createReferenceBackend();
+  const original = sequentialWithScaleShift(ref);
+  const artifacts = await saveKerasModel(original);
+  return { ref, original, artifacts, before: ref.memory().numTensors };
+}
+
 describe('Keras mapping registry errors', () => {
   it('names an unknown Keras class, listing the classes that load and the closest one', async () => {
-    registerScaleShift();
-    const ref = createReferenceBackend();
-    const original = sequentialWithScaleShift(ref);
-    const artifacts = await saveKerasModel(original);
-    const before = ref.memory().numTensors;
+    const { ref, original, artifacts, before } = await savedScaleShift();
     const misspelled = withScaleShiftJson(artifacts, (json) => {
       json.class_name = 'ScaleShft';
     });
@@ -292,11 +297,7 @@ describe('Keras mapping registry errors', () => {
   });
 
   it('names the layer and the mapping when a mapping throws, and frees what the load made', async () => {
-    registerScaleShift();
-    const ref = createReferenceBackend();
-    const original = sequentialWithScaleShift(ref);
-    const artifacts = await saveKerasModel(original);
-    const before = ref.memory().numTensors;
+    const { ref, original, artifacts, before } = await savedScaleShift();
     const bug = new TypeError("Cannot read properties of undefined (reading 'center')");
     registerKerasLayer(
       {
@@ -336,11 +337,7 @@ describe('Keras mapping registry errors', () => {
   });
 
   it("reports the options a mapping leaves unread, and passes the reader's own errors through", async () => {
-    registerScaleShift();
-    const ref = createReferenceBackend();
-    const original = sequentialWithScaleShift(ref);
-    const artifacts = await saveKerasModel(original);
-    const before = ref.memory().numTensors;
+    const { ref, original, artifacts, before } = await savedScaleShift();
     const extra = withScaleShiftJson(artifacts, (json) => {
       json.config.epsilon = 0.001;
     });
