@@ -1,15 +1,15 @@
 /**
  * `loadKerasModel`: a Keras / tfjs-layers model (`model.json` with its weight files) as a seqmodel model on any
- * backend. The model is rebuilt from its config (`import-model.ts`, `import-config.ts`), then every weight is taken
+ * backend. The model is rebuilt from its config (`import-model.ts`, `import-layer.ts` and the layers' mappings), then every weight is taken
  * from the file by order and checked against the layer's shape (`weights.ts`). Anything that cannot be loaded exactly
  * is an error naming the layer and the option; a failed load frees whatever it created.
  */
 import { type Backend, invalidArgument } from '@seqmodel/core';
-import type { Model } from '../engine/model.js';
-import { isObject } from '../io/files.js';
+import type { Model } from '../../engine/model.js';
+import { isObject } from '../files.js';
 import { type KerasModelSource, type LoadedKerasArtifacts, readKerasArtifacts } from './artifacts.js';
-import type { KerasDialect, UnknownKeyPolicy } from './import-config.js';
 import { detectDialect, modelFromKerasTopology } from './import-model.js';
+import type { KerasDialect, UnknownKeyPolicy } from './option-reader.js';
 import { decodeKerasWeights, matchKerasWeights } from './weights.js';
 
 export interface LoadKerasOptions<T> {

@@ -18,7 +18,10 @@ import {
   readFileBytes,
   readFileText,
   toArrayBuffer,
-} from '../io/files.js';
+} from '../files.js';
+
+/** Keras version string seqmodel writes in its exports (`loadKerasModel` reads them with tfjs-layers conventions). */
+export const SEQMODEL_KERAS_VERSION_PREFIX = 'seqmodel-layers';
 
 /** How a weight is quantized in the file (tfjs converter's `--quantize_*` options). */
 export interface KerasQuantization {

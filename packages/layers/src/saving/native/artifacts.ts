@@ -20,11 +20,11 @@ import {
   shapesEqual,
   sizeOfShape,
 } from '@seqmodel/core';
-import { Functional } from '../engine/functional.js';
-import type { Model, SerializedModel } from '../engine/model.js';
-import { deserializeLayer } from '../engine/registry.js';
-import { Sequential } from '../engine/sequential.js';
-import { packFloat32 } from './files.js';
+import { Functional } from '../../engine/functional.js';
+import type { Model, SerializedModel } from '../../engine/model.js';
+import { deserializeLayer } from '../../engine/registry.js';
+import { Sequential } from '../../engine/sequential.js';
+import { packFloat32 } from '../files.js';
 
 export const MODEL_FORMAT = 'seqmodel-layers';
 export const MODEL_FORMAT_VERSION = 1;

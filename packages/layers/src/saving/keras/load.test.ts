@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RefTensor } from '@seqmodel/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Bidirectional } from '../layers/bidirectional.js';
-import type { GRU, LSTM } from '../layers/rnn.js';
+import { Bidirectional } from '../../layers/bidirectional.js';
+import type { GRU, LSTM } from '../../layers/rnn.js';
 import {
   expectClose,
   expectOutputsClose,
@@ -12,7 +12,7 @@ import {
   tfjsChain,
   tfl,
   useTfjsCpu,
-} from '../test-helpers.js';
+} from '../../test-helpers.js';
 import type { KerasArtifacts } from './artifacts.js';
 import {
   batch,

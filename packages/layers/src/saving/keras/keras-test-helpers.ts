@@ -7,8 +7,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import type { RefTensor } from '@seqmodel/core';
-import type { Model } from '../engine/model.js';
-import { type newBackend, paddedValues, randomValues, tf, type tfl, values } from '../test-helpers.js';
+import type { Model } from '../../engine/model.js';
+import { type newBackend, paddedValues, randomValues, tf, type tfl, values } from '../../test-helpers.js';
 import type { KerasArtifacts, KerasModelJson } from './artifacts.js';
 
 /** The shape of the interop tests' inputs: `[batch, time, features]`, sequence lengths for the padded ones. */

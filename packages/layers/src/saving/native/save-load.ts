@@ -4,15 +4,7 @@
  * format (`files.ts`).
  */
 import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
-import type { Model } from '../engine/model.js';
-import {
-  deserializeModel,
-  MODEL_JSON_FILE,
-  type ModelArtifacts,
-  type ModelJSON,
-  serializeModel,
-  WEIGHTS_FILE,
-} from './artifacts.js';
+import type { Model } from '../../engine/model.js';
 import {
   type ArtifactsSink as AnyArtifactsSink,
   type ArtifactsSource as AnyArtifactsSource,
@@ -23,7 +15,15 @@ import {
   readFileBytes,
   readFileText,
   writeFiles,
-} from './files.js';
+} from '../files.js';
+import {
+  deserializeModel,
+  MODEL_JSON_FILE,
+  type ModelArtifacts,
+  type ModelJSON,
+  serializeModel,
+  WEIGHTS_FILE,
+} from './artifacts.js';
 
 /** Somewhere artifacts can be written (IndexedDB, an upload, ...). */
 export type ArtifactsSink<A = ModelArtifacts> = AnyArtifactsSink<A>;

@@ -1,13 +1,13 @@
 /**
  * `saveKerasModel`: a seqmodel model as tfjs layers-model artifacts (`model.json` + `group1-shard1of1.bin`) that
  * tfjs-layers' `loadLayersModel` loads and runs identically, and `loadKerasModel` loads back exactly. What tfjs-layers
- * cannot reproduce is refused (see `export-config.ts`); seqmodel's own `saveModel` stores everything.
+ * cannot reproduce is refused (see `export-model.ts` and the layers' mappings); seqmodel's own `saveModel` stores everything.
  */
 import { invalidArgument } from '@seqmodel/core';
-import type { Model } from '../engine/model.js';
-import { type ArtifactsSink, isSink, writeFiles } from '../io/files.js';
+import type { Model } from '../../engine/model.js';
+import { type ArtifactsSink, isSink, writeFiles } from '../files.js';
 import type { KerasArtifacts, KerasModelJson } from './artifacts.js';
-import { kerasWeightNames, modelJson, SEQMODEL_KERAS_VERSION } from './export-config.js';
+import { kerasWeightNames, modelJson, SEQMODEL_KERAS_VERSION } from './export-model.js';
 import { encodeKerasWeights } from './weights.js';
 
 /** Name of the weights file `saveKerasModel` writes next to `model.json` (tfjs-layers' own naming). */

@@ -1,6 +1,6 @@
 import { createRng } from '@seqmodel/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, useTfjsCpu } from '../test-helpers.js';
+import { tf, useTfjsCpu } from '../../test-helpers.js';
 import type { KerasWeightSpec } from './artifacts.js';
 import { decodeKerasWeights, encodeKerasWeights, float16ToNumber } from './weights.js';
 

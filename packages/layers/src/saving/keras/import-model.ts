@@ -4,25 +4,24 @@
  * `output_layers`), in tfjs-layers / Keras 2 and Keras 3 spellings. Also decides which dialect a file follows.
  */
 import { type Backend, describeValue, SeqmodelError } from '@seqmodel/core';
-import { Functional } from '../engine/functional.js';
-import type { Layer } from '../engine/layer.js';
-import type { Model } from '../engine/model.js';
-import { Sequential } from '../engine/sequential.js';
-import type { ShapeSpec } from '../engine/shape-spec.js';
-import { input, type SymbolicTensor } from '../engine/symbolic.js';
-import { isObject } from '../io/files.js';
-import { isRecurrentLayer } from '../layers/rnn.js';
+import { Functional } from '../../engine/functional.js';
+import type { Layer } from '../../engine/layer.js';
+import type { Model } from '../../engine/model.js';
+import { Sequential } from '../../engine/sequential.js';
+import type { ShapeSpec } from '../../engine/shape-spec.js';
+import { input, type SymbolicTensor } from '../../engine/symbolic.js';
+import { isRecurrentLayer } from '../../layers/rnn.js';
+import { isObject } from '../files.js';
+import { SEQMODEL_KERAS_VERSION_PREFIX } from './artifacts.js';
 import {
   checkLayerJson,
   declaredInputShape,
   describeKerasLayer,
-  type ImportContext,
   inputFromKeras,
-  type KerasDialect,
   type KerasLayerJson,
   layerFromKeras,
-  SEQMODEL_KERAS_VERSION_PREFIX,
-} from './import-config.js';
+} from './import-layer.js';
+import type { KerasDialect, KerasReadOptions } from './option-reader.js';
 import type { LayerWithKerasName } from './weights.js';
 
 const PREFIX = 'loadKerasModel';
@@ -93,7 +92,7 @@ function shapeFrom(value: unknown): ShapeSpec | undefined {
 /** Builds the model a topology describes, on `options.backend` (weights freshly initialized, to be replaced). */
 export function modelFromKerasTopology<T>(
   topology: Record<string, unknown>,
-  context: ImportContext,
+  context: KerasReadOptions,
   options: BuildOptions<T>,
 ): BuiltKerasModel<T> {
   const modelJson = modelConfigOf(topology);
@@ -117,7 +116,7 @@ function withCleanup<R>(created: readonly { layer: Layer }[], build: () => R): R
 
 function sequentialFromKeras<T>(
   modelJson: Record<string, unknown>,
-  context: ImportContext,
+  context: KerasReadOptions,
   options: BuildOptions<T>,
 ): BuiltKerasModel<T> {
   const config = modelJson.config;
@@ -280,7 +279,7 @@ function parseNode(node: unknown, layer: Layer, where: string): NodeSpec {
 
 function functionalFromKeras<T>(
   modelJson: Record<string, unknown>,
-  context: ImportContext,
+  context: KerasReadOptions,
   options: BuildOptions<T>,
 ): BuiltKerasModel<T> {
   const config = modelJson.config;

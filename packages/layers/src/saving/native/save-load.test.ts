@@ -3,24 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RefTensor } from '@seqmodel/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { model } from '../engine/functional.js';
-import { type CallArgs, Layer } from '../engine/layer.js';
-import { registerLayer, unregisterLayer } from '../engine/registry.js';
-import { sequential } from '../engine/sequential.js';
-import type { ShapeSpec } from '../engine/shape-spec.js';
-import { input, type SymbolicTensor } from '../engine/symbolic.js';
-import { activation } from '../layers/activation.js';
-import { bidirectional } from '../layers/bidirectional.js';
-import { dense } from '../layers/dense.js';
-import { dropout } from '../layers/dropout.js';
-import { embedding } from '../layers/embedding.js';
-import { flatten } from '../layers/flatten.js';
-import { masking } from '../layers/masking.js';
-import { repeatVector } from '../layers/repeat-vector.js';
-import { gru, lstm, rnn, simpleRNN } from '../layers/rnn.js';
-import { stacked } from '../layers/stacked.js';
-import { timeDistributed } from '../layers/time-distributed.js';
-import { newBackend, randomTensor, values } from '../test-helpers.js';
+import { model } from '../../engine/functional.js';
+import { type CallArgs, Layer } from '../../engine/layer.js';
+import { registerLayer, unregisterLayer } from '../../engine/registry.js';
+import { sequential } from '../../engine/sequential.js';
+import type { ShapeSpec } from '../../engine/shape-spec.js';
+import { input, type SymbolicTensor } from '../../engine/symbolic.js';
+import { activation } from '../../layers/activation.js';
+import { bidirectional } from '../../layers/bidirectional.js';
+import { dense } from '../../layers/dense.js';
+import { dropout } from '../../layers/dropout.js';
+import { embedding } from '../../layers/embedding.js';
+import { flatten } from '../../layers/flatten.js';
+import { masking } from '../../layers/masking.js';
+import { repeatVector } from '../../layers/repeat-vector.js';
+import { gru, lstm, rnn, simpleRNN } from '../../layers/rnn.js';
+import { stacked } from '../../layers/stacked.js';
+import { timeDistributed } from '../../layers/time-distributed.js';
+import { newBackend, randomTensor, values } from '../../test-helpers.js';
 import { deserializeModel, type ModelArtifacts, serializeModel } from './artifacts.js';
 import { loadModel, saveModel } from './save-load.js';
 
@@ -130,7 +130,7 @@ describe('own save format', () => {
         return [shapes[0]!];
       }
       call<T>(
-        ctx: import('../engine/context.js').CallContext<T>,
+        ctx: import('../../engine/context.js').CallContext<T>,
         inputs: readonly T[],
         _args: CallArgs<T>,
       ): T[] {

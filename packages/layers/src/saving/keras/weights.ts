@@ -9,9 +9,9 @@
  * weight belongs to. Every shape is checked against the layer's declared weight before anything is assigned.
  */
 import { describeValue, formatShape, SeqmodelError, shapesEqual, sizeOfShape } from '@seqmodel/core';
-import type { Layer } from '../engine/layer.js';
-import type { WeightData } from '../engine/model.js';
-import { packFloat32 } from '../io/files.js';
+import type { Layer } from '../../engine/layer.js';
+import type { WeightData } from '../../engine/model.js';
+import { packFloat32 } from '../files.js';
 import type { KerasWeightSpec } from './artifacts.js';
 
 /** One weight read from a file. */
