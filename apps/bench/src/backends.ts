@@ -12,9 +12,12 @@ import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchCell } from './cells.js';
 import { type BenchModel, layersModel } from './models.js';
-import type { BenchPath } from './results.js';
 import type { RnnSize } from './sizes.js';
 import type { BenchData } from './weights.js';
+
+/** Which seqmodel path the bench times (`--path`). */
+export const benchPaths = ['fused', 'generic'] as const;
+export type BenchPath = (typeof benchPaths)[number];
 
 export interface BenchBackend {
   readonly name: string;
