@@ -14,7 +14,7 @@ export { type CustomGradientSpec, customGradient, type GradientEntry } from './c
 export { type FusedActivationName, fusedActivationNames } from './fused/activations.js';
 // All of gemm.ts: the matrix-product provider interface and the helpers every provider uses.
 export * from './fused/gemm.js';
-export { type HostFusedKernelsConfig, hostFusedKernels } from './fused/host-kernels.js';
+export { type HostFusedKernelsConfig, hostFusedKernels } from './fused/host-sequence-kernels.js';
 export { JsGemm } from './fused/js-gemm.js';
 export type {
   GateStepArgs,

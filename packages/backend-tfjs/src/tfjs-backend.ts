@@ -40,7 +40,7 @@ import {
 } from './checks.js';
 import { customGradient } from './custom-gradient.js';
 import { gatherWithHostGradient, hasGatherGradientKernel } from './gather-gradient.js';
-import { hostSlice, hostStack, hostUnstack, registerHostKernels } from './host-kernels.js';
+import { hostSlice, hostStack, hostUnstack, registerHostKernels } from './host-layout-kernels.js';
 import { hostValues } from './host-values.js';
 import './register-gradients.js';
 
@@ -74,7 +74,7 @@ export interface TfjsBackendOptions {
   readonly checkIndices?: boolean;
   /**
    * Use seqmodel's layout kernels (slice, unstack, stack) instead of tfjs's, for tfjs backends that keep tensors in
-   * CPU memory (cpu, wasm), where tfjs's are slow for the recurrent loop (see `host-kernels.ts`). Default false.
+   * CPU memory (cpu, wasm), where tfjs's are slow for the recurrent loop (see `host-layout-kernels.ts`). Default false.
    */
   readonly hostKernels?: boolean;
   /**
