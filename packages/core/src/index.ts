@@ -103,6 +103,7 @@ export {
   type KernelTableOptions,
   kernelsOf,
   selectKernel,
+  sequenceKernelMap,
 } from './kernel-table.js';
 export { assertFinite, assertSequenceFinite, firstNonFinite, unravelIndex } from './numerics.js';
 export type { DType, NestedArray, Operand, Ops, OptionalOps } from './ops.js';

@@ -9,7 +9,7 @@ import { setDebugLogger } from './debug.js';
 import { softmax } from './derived-ops.js';
 import type { FusedKernel } from './fused-kernel.js';
 import { KernelRegistry, listKernels, registerKernel, unregisterKernel } from './kernel-registry.js';
-import { createKernelTable, findKernel, kernelsOf, selectKernel } from './kernel-table.js';
+import { createKernelTable, findKernel, kernelsOf, selectKernel, sequenceKernelMap } from './kernel-table.js';
 import { initParamTensors } from './params.js';
 import { runSequence, scanCell } from './recurrence.js';
 import { createReferenceBackend, type RefTensor } from './reference/reference-backend.js';
@@ -351,6 +351,36 @@ describe('registered kernels', () => {
       { backend: 'reference', kind: 'sequence', name: 'simpleRNN' },
     ]);
     expect(registry.list({ kind: 'attention' })).toEqual([]);
+  });
+});
+
+describe('sequenceKernelMap', () => {
+  it("answers the deprecated fusedKernels map from a backend's table, kernels registered later included", () => {
+    const { backend, runs } = tableBackend({}, (b, r) => [
+      { kind: 'sequence', name: 'simpleRNN', kernel: countingSequenceKernel(b, r, 'own') },
+      { kind: 'attention', name: 'dotProduct', kernel: hostAttention(b, r) },
+    ]);
+    const map = sequenceKernelMap(backend);
+    expect([...map.keys()]).toEqual(['simpleRNN']);
+    registerKernel({
+      backend: 'reference',
+      kind: 'sequence',
+      name: 'lstm',
+      kernel: (b: Ref) => countingSequenceKernel(b, runs, 'lstm'),
+    });
+    expect(map.size).toBe(2);
+    expect(map.has('lstm')).toBe(true);
+    expect(map.has('dotProduct')).toBe(false);
+    expect(map.get('gru')).toBeUndefined();
+    expect([...map].map(([name]) => name)).toEqual(['simpleRNN', 'lstm']);
+    const seen: string[] = [];
+    map.forEach((kernel, name) => {
+      seen.push(name);
+      expect(kernel).toBe(map.get(name));
+    });
+    expect(seen).toEqual(['simpleRNN', 'lstm']);
+    map.get('simpleRNN')!.run(sequenceArgs(backend));
+    expect(runs).toEqual(['own']);
   });
 });
 

@@ -19,6 +19,7 @@ import {
   type KernelRegistry,
   type TensorOf,
 } from './kernel-registry.js';
+import type { FusedSequenceKernel } from './sequence.js';
 import { checkBackendSpecification } from './specification.js';
 
 /** How a caller chooses between a fused kernel and the generic path. */
@@ -174,6 +175,33 @@ export function findKernel<T, K extends KernelKind>(
   const kernels = kernelsOf(backend, kind, name);
   if (kernels.length <= 1) return kernels[0];
   return firstSupporting(kernels as readonly AnyFusedKernel[]) as KernelFor<T, K>;
+}
+
+/**
+ * `backend`'s `sequence` kernels as a map by cell name, live (kernels registered later show up): what a backend with
+ * a kernel table answers for the deprecated `Backend.fusedKernels`.
+ */
+export function sequenceKernelMap<T>(backend: Backend<T>): ReadonlyMap<string, FusedSequenceKernel<T>> {
+  const names = () => backend.kernels?.names('sequence') ?? [];
+  const entries = () =>
+    names().map((n): [string, FusedSequenceKernel<T>] => [n, findKernel(backend, 'sequence', n)!]);
+  return {
+    get: (name) => findKernel(backend, 'sequence', name),
+    has: (name) => kernelsOf(backend, 'sequence', name).length > 0,
+    get size() {
+      return names().length;
+    },
+    forEach(callback, thisArg) {
+      for (const [name, kernel] of entries()) callback.call(thisArg, kernel, name, this);
+    },
+    keys: () => names()[Symbol.iterator](),
+    values: () =>
+      entries()
+        .map(([, kernel]) => kernel)
+        [Symbol.iterator](),
+    entries: () => entries()[Symbol.iterator](),
+    [Symbol.iterator]: () => entries()[Symbol.iterator](),
+  };
 }
 
 /**
