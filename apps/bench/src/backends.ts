@@ -36,9 +36,9 @@ export interface CreateOptions {
   readonly path: BenchPath;
 }
 
-/** The backend factories' option for a path: `fusedKernels: false` leaves the built-in fused kernels out. */
-function kernelOptions(path: BenchPath): { fusedKernels?: false } {
-  return path === 'fused' ? {} : { fusedKernels: false };
+/** The backend factories' option for a path: `kernels: false` leaves every fused kernel out. */
+function kernelOptions(path: BenchPath): { kernels?: false } {
+  return path === 'fused' ? {} : { kernels: false };
 }
 
 export interface BackendProvider {
@@ -106,7 +106,7 @@ export const wasmProvider: BackendProvider = {
   description: 'tfjs-backend-wasm: XNNPACK, SIMD; one thread under Node',
   async isAvailable() {
     try {
-      await createWasmBackend({ fusedKernels: false });
+      await createWasmBackend({ kernels: false });
       return true;
     } catch (error) {
       return (error as Error).message;

@@ -33,6 +33,8 @@ export type {
 } from './fused/vector-gates.js';
 export {
   createTfjsBackend,
+  type FactoryKernelOptions,
+  factoryKernelOptions,
   TfjsBackend,
   type TfjsBackendOptions,
   type TfjsFusedKernel,

@@ -159,6 +159,13 @@ export class TfjsBackend implements Backend<Tensor> {
     this.hostKernels = options.hostKernels ?? false;
     this.explicitTransposes = options.explicitTransposes ?? false;
     if (this.hostKernels) registerHostKernels(this.tfjsBackendName);
+    if (options.kernels !== undefined && !Array.isArray(options.kernels)) {
+      invalidArgument(
+        'createTfjsBackend(options.kernels)',
+        options.kernels,
+        'an array of kernel definitions',
+      );
+    }
     const legacy = Object.entries(options.fusedKernels ?? {}).map(
       ([cellName, entry]): TfjsKernelDefinition => {
         const kernel = typeof entry === 'function' ? entry(this) : entry;
@@ -707,6 +714,32 @@ function releaseTape(): void {
   if (state.gradientDepth !== 0 || state.activeTape == null) return;
   for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
   state.activeTape = null as unknown as typeof state.activeTape;
+}
+
+/** A backend package's factory options for fused kernels (`createCpuBackend`, `createWasmBackend`). */
+export interface FactoryKernelOptions {
+  readonly kernels?: readonly TfjsKernelDefinition[] | false;
+  /** @deprecated See the factories' `kernels`. */
+  readonly fusedKernels?: Readonly<Record<string, TfjsFusedKernelEntry>> | false;
+}
+
+/**
+ * `createTfjsBackend`'s kernel options for a backend package with the built-in `sequence` kernels `builtIn` (by
+ * cell name), from its factory's options: the factory's `kernels` first, its (deprecated) `fusedKernels` merged over
+ * the built-in ones, then the kernels registered for the backend's name; `false` for either leaves every fused
+ * kernel out.
+ */
+export function factoryKernelOptions(
+  builtIn: Readonly<Record<string, TfjsFusedKernelEntry>>,
+  options: FactoryKernelOptions,
+  factory: string,
+): Pick<TfjsBackendOptions, 'kernels' | 'fusedKernels' | 'registeredKernels'> {
+  const { kernels, fusedKernels } = options;
+  if (kernels !== undefined && kernels !== false && !Array.isArray(kernels)) {
+    invalidArgument(`${factory}(options.kernels)`, kernels, 'an array of kernel definitions or false');
+  }
+  if (kernels === false || fusedKernels === false) return { registeredKernels: false };
+  return { kernels: kernels ?? [], fusedKernels: { ...builtIn, ...fusedKernels } };
 }
 
 /**
