@@ -339,7 +339,9 @@ function assertFusedMatchesGeneric<T>(b: Backend<T>, c: HostSequence, what: stri
 
 /** Every check of the fused kernels on `backend`; skipped when it has none. */
 export function fusedKernelChecks<T>(backend: SwitchableNumerics<T>): ConformanceCheck[] {
-  const missing = cells.filter((c) => findKernel(backend, 'sequence', c.name) === undefined).map((c) => c.name);
+  const missing = cells
+    .filter((c) => findKernel(backend, 'sequence', c.name) === undefined)
+    .map((c) => c.name);
   const skip =
     missing.length > 0
       ? { skip: `backend ${backend.name} has no fused kernel for ${missing.join(', ')}` }
