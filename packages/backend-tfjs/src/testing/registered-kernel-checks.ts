@@ -26,15 +26,16 @@ import {
   type ConformanceCheck,
   cellConformanceChecks,
   checkNoLeak,
+  type Tolerance,
 } from '@seqmodel/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { hostSequenceKernel } from '../fused/host-sequence-kernels.js';
 import { JsGemm } from '../fused/js-gemm.js';
-import type { TfjsBackend } from '../tfjs-backend.js';
+import type { TfjsBackend, TfjsFusedKernel } from '../tfjs-backend.js';
 import { expectSeqmodelError } from './bad-input-checks.js';
 import { leakyRnn, leakyRnnBinding } from './leaky-rnn.js';
 
-const tolerance = { atol: 1e-5, rtol: 1e-4 };
+const tolerance: Tolerance = { atol: 1e-5, rtol: 1e-4 };
 
 /** The test attention's arguments: `[batch, tq, d]` queries against `[batch, tk, d]` keys and `[batch, tk, dv]` values. */
 interface AttentionArgs<T> {
@@ -120,19 +121,42 @@ function disposeArgs<T>(b: Backend<T>, args: AttentionArgs<T> | SequenceArgs<T>)
 }
 
 /** Registers `kernel` for the backend's name while `fn` runs. */
-function withRegistered<T>(
+async function withRegistered<T>(
   backend: Backend<T>,
   kind: string,
   name: string,
   kernel: (b: TfjsBackend) => AnyFusedKernel,
-  fn: () => void,
-): void {
+  fn: () => void | Promise<void>,
+): Promise<void> {
   registerKernel<TfjsBackend>({ backend: backend.name, kind, name, kernel });
   try {
-    fn();
+    await fn();
   } finally {
     unregisterKernel({ backend: backend.name, kind, name });
   }
+}
+
+/** `fn` on fresh attention arguments while the test attention kernel is registered; `runs` records its runs. */
+function withAttentionKernel<T>(
+  backend: Backend<T>,
+  masked: boolean,
+  fn: (args: AttentionArgs<T>, runs: readonly string[]) => void,
+): Promise<void> {
+  const runs: string[] = [];
+  return withRegistered(
+    backend,
+    'attention',
+    attentionName,
+    () => tfjsAttentionKernel(runs),
+    () => {
+      const args = attentionArgs(backend, masked);
+      try {
+        fn(args, runs);
+      } finally {
+        disposeArgs(backend, args);
+      }
+    },
+  );
 }
 
 function leakyArgs<T>(b: Backend<T>, options: Record<string, unknown> = {}): SequenceArgs<T> {
@@ -160,6 +184,64 @@ function leakyArgs<T>(b: Backend<T>, options: Record<string, unknown> = {}): Seq
   };
 }
 
+/**
+ * `fn` on fresh leaky RNN arguments (`options` over the defaults) while the leaky RNN's host kernel is registered as
+ * its `sequence` kernel; `runs` records its runs.
+ */
+function withLeakyKernel<T>(
+  backend: Backend<T>,
+  options: Record<string, unknown>,
+  fn: (args: SequenceArgs<T>, runs: readonly string[]) => void | Promise<void>,
+): Promise<void> {
+  const runs: string[] = [];
+  const kernel = (b: TfjsBackend): TfjsFusedKernel => {
+    const fused = hostSequenceKernel(b, leakyRnnBinding, { gemm: new JsGemm() });
+    return {
+      supports: (a) => fused.supports(a),
+      run: (a) => {
+        runs.push('sequence');
+        return fused.run(a);
+      },
+    };
+  };
+  return withRegistered(backend, 'sequence', leakyRnn.name, kernel, async () => {
+    const args = leakyArgs(backend, options);
+    try {
+      await fn(args, runs);
+    } finally {
+      disposeArgs(backend, args);
+      backend.dispose(Object.values(args.params));
+    }
+  });
+}
+
+/** `runSequence` with `policy` against the generic loop: outputs within `within`. */
+function compareWithGeneric<T>(
+  backend: Backend<T>,
+  what: string,
+  args: SequenceArgs<T>,
+  policy: FusedPolicy,
+  within: Tolerance,
+): void {
+  const viaRun = runSequence(backend, args, policy);
+  const generic = scanCell(backend, args);
+  try {
+    assertClose(what, backend.dataSync(viaRun.output), backend.dataSync(generic.output), within);
+  } finally {
+    backend.dispose([viaRun.output, ...viaRun.state, generic.output, ...generic.state]);
+  }
+}
+
+function expectRuns(what: string, runs: readonly string[], count: number): void {
+  if (runs.length !== count) {
+    throw new SeqmodelError(
+      `${what}: expected the registered kernel to run ${count} times, it ran ${runs.length}`,
+    );
+  }
+}
+
+const exactly: Tolerance = { atol: 0, rtol: 0 };
+
 /** Every check; skipped for a backend without a kernel table. */
 export function registeredKernelChecks<T>(backend: Backend<T>): ConformanceCheck[] {
   const label = `kernels registered from outside on ${backend.name}`;
@@ -168,34 +250,18 @@ export function registeredKernelChecks<T>(backend: Backend<T>): ConformanceCheck
     {
       name: `${label}: an attention kernel runs in place of the generic path, with the same values and gradients`,
       ...skip,
-      run() {
-        const runs: string[] = [];
-        withRegistered(
-          backend,
-          'attention',
-          attentionName,
-          () => tfjsAttentionKernel(runs),
-          () => {
-            const args = attentionArgs(backend, false);
-            try {
-              const generic = attentionValues(backend, args, 'never');
-              checkNoLeak(backend, `${label}: fused attention`, () => {
-                attentionValues(backend, args, 'require').forEach((values, i) => {
-                  const what = i === 0 ? 'output' : `d loss / d ${['query', 'key', 'value'][i - 1]}`;
-                  assertClose(`${label}: attention ${what}`, values, generic[i]!, tolerance);
-                });
-              });
-              // The forward pass and the one inside valueAndGrads.
-              if (runs.length !== 2) {
-                throw new SeqmodelError(
-                  `${label}: expected the registered attention kernel to run twice, it ran ${runs.length} times`,
-                );
-              }
-            } finally {
-              disposeArgs(backend, args);
-            }
-          },
-        );
+      async run() {
+        await withAttentionKernel(backend, false, (args, runs) => {
+          const generic = attentionValues(backend, args, 'never');
+          checkNoLeak(backend, `${label}: fused attention`, () => {
+            attentionValues(backend, args, 'require').forEach((values, i) => {
+              const what = i === 0 ? 'output' : `d loss / d ${['query', 'key', 'value'][i - 1]}`;
+              assertClose(`${label}: attention ${what}`, values, generic[i]!, tolerance);
+            });
+          });
+          // The forward pass and the one inside valueAndGrads.
+          expectRuns(`${label}: attention`, runs, 2);
+        });
         if (findKernel(backend, 'attention', attentionName) !== undefined) {
           throw new SeqmodelError(`${label}: the attention kernel is still there after unregisterKernel`);
         }
@@ -204,70 +270,30 @@ export function registeredKernelChecks<T>(backend: Backend<T>): ConformanceCheck
     {
       name: `${label}: arguments the attention kernel declines run the generic path, or throw when it is required`,
       ...skip,
-      run() {
-        const runs: string[] = [];
-        withRegistered(
-          backend,
-          'attention',
-          attentionName,
-          () => tfjsAttentionKernel(runs),
-          () => {
-            const args = attentionArgs(backend, true);
-            try {
-              const out = attention(backend, args);
-              const generic = genericAttention(backend, args);
-              assertClose(`${label}: masked attention`, backend.dataSync(out), backend.dataSync(generic), {
-                atol: 0,
-                rtol: 0,
-              });
-              backend.dispose([out, generic]);
-              expectSeqmodelError(`${label}: required`, () => attention(backend, args, 'require'), [
-                'fused kernel required but unavailable: the test attention kernel takes no mask',
-              ]);
-              if (runs.length !== 0) throw new SeqmodelError(`${label}: the declining kernel ran`);
-            } finally {
-              disposeArgs(backend, args);
-            }
-          },
-        );
-      },
+      run: () =>
+        withAttentionKernel(backend, true, (args, runs) => {
+          const out = attention(backend, args);
+          const generic = genericAttention(backend, args);
+          assertClose(
+            `${label}: masked attention`,
+            backend.dataSync(out),
+            backend.dataSync(generic),
+            exactly,
+          );
+          backend.dispose([out, generic]);
+          expectSeqmodelError(`${label}: required`, () => attention(backend, args, 'require'), [
+            'fused kernel required but unavailable: the test attention kernel takes no mask',
+          ]);
+          expectRuns(`${label}: declined attention`, runs, 0);
+        }),
     },
     {
       name: `${label}: a plugin cell's sequence kernel runs in place of the generic loop and passes the cell kit`,
       ...skip,
-      async run() {
-        const runs: string[] = [];
-        const kernel = (b: TfjsBackend) => {
-          const fused = hostSequenceKernel(b, leakyRnnBinding, { gemm: new JsGemm() });
-          return {
-            supports: (a: SequenceArgs<tf.Tensor>) => fused.supports(a),
-            run: (a: SequenceArgs<tf.Tensor>) => {
-              runs.push('sequence');
-              return fused.run(a);
-            },
-          };
-        };
-        registerKernel<TfjsBackend>({ backend: backend.name, kind: 'sequence', name: leakyRnn.name, kernel });
-        try {
-          const args = leakyArgs(backend);
-          try {
-            const fused = runSequence(backend, args, 'require');
-            const generic = scanCell(backend, args);
-            assertClose(
-              `${label}: ${leakyRnn.name} output`,
-              backend.dataSync(fused.output),
-              backend.dataSync(generic.output),
-              tolerance,
-            );
-            backend.dispose([fused.output, ...fused.state, generic.output, ...generic.state]);
-          } finally {
-            disposeArgs(backend, args);
-            backend.dispose(Object.values(args.params));
-          }
-          if (runs.length !== 1)
-            throw new SeqmodelError(
-              `${label}: expected the registered sequence kernel to run once, it ran ${runs.length} times`,
-            );
+      run: () =>
+        withLeakyKernel(backend, {}, async (args, runs) => {
+          compareWithGeneric(backend, `${label}: ${leakyRnn.name} output`, args, 'require', tolerance);
+          expectRuns(`${label}: ${leakyRnn.name}`, runs, 1);
           // The cell kit compares the fused kernel with the generic loop, forward and gradients, in several variants.
           const checks = cellConformanceChecks(leakyRnn, backend, {
             configs: [
@@ -282,37 +308,19 @@ export function registeredKernelChecks<T>(backend: Backend<T>): ConformanceCheck
             );
           }
           for (const check of checks) if (check.skip === undefined) await check.run();
-        } finally {
-          unregisterKernel({ backend: backend.name, kind: 'sequence', name: leakyRnn.name });
-        }
-      },
+        }),
     },
     {
       name: `${label}: options the plugin cell's kernel declines run the generic loop, or throw when it is required`,
       ...skip,
-      run() {
-        const kernel = (b: TfjsBackend) => hostSequenceKernel(b, leakyRnnBinding, { gemm: new JsGemm() });
-        withRegistered(backend, 'sequence', leakyRnn.name, kernel, () => {
-          const args = leakyArgs(backend, { activation: 'softmax' });
-          try {
-            const viaRun = runSequence(backend, args);
-            const generic = scanCell(backend, args);
-            assertClose(
-              `${label}: softmax leaky RNN`,
-              backend.dataSync(viaRun.output),
-              backend.dataSync(generic.output),
-              { atol: 0, rtol: 0 },
-            );
-            backend.dispose([viaRun.output, ...viaRun.state, generic.output, ...generic.state]);
-            expectSeqmodelError(`${label}: required`, () => runSequence(backend, args, 'require'), [
-              'fused kernel required but unavailable: activation "softmax" has no fused implementation',
-            ]);
-          } finally {
-            disposeArgs(backend, args);
-            backend.dispose(Object.values(args.params));
-          }
-        });
-      },
+      run: () =>
+        withLeakyKernel(backend, { activation: 'softmax' }, (args, runs) => {
+          compareWithGeneric(backend, `${label}: softmax leaky RNN`, args, 'auto', exactly);
+          expectSeqmodelError(`${label}: required`, () => runSequence(backend, args, 'require'), [
+            'fused kernel required but unavailable: activation "softmax" has no fused implementation',
+          ]);
+          expectRuns(`${label}: declined ${leakyRnn.name}`, runs, 0);
+        }),
     },
   ];
 }
