@@ -8,7 +8,7 @@
 /** The kernel kinds seqmodel's own packages use: `sequence` (core), `attention` (`@seqmodel/attention`). */
 export type KnownKernelKind = 'sequence' | 'attention';
 
-/** A kernel kind: a known one, or the name of a kind another package defines (letters, digits, `-`, `.`). */
+/** A kernel kind: a known one, or the name of a kind another package defines (letters, digits, `_`, `-`, `.`). */
 export type KernelKind = KnownKernelKind | (string & {});
 
 /**

@@ -84,6 +84,7 @@ export {
 export {
   type AnyBackend,
   checkFusedKernel,
+  checkKernelKind,
   defaultKernelRegistry,
   formatKernelKey,
   type KernelDefinition,

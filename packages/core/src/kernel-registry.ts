@@ -63,6 +63,13 @@ export function formatKernelKey(k: KernelKey): string {
   return `${k.backend}/${k.kind}/${k.name}`;
 }
 
+/** Checks that `kind` is a kernel kind's name (letters, digits, `_`, `-`, `.`), naming `argument` otherwise. */
+export function checkKernelKind(argument: string, kind: unknown): asserts kind is KernelKind {
+  if (typeof kind !== 'string' || !kindPattern.test(kind)) {
+    invalidArgument(argument, kind, 'a kind name such as "sequence" or "attention"');
+  }
+}
+
 /** Checks that `kernel` is a fused kernel object, naming `argument` otherwise. */
 export function checkFusedKernel(argument: string, kernel: unknown): void {
   const k = kernel as { supports?: unknown; run?: unknown } | null;
@@ -85,13 +92,7 @@ function checkRegistration(registration: unknown): asserts registration is Kerne
       invalidArgument(`registerKernel(registration).${field}`, r[field], 'a non-empty string');
     }
   }
-  if (typeof r.kind !== 'string' || !kindPattern.test(r.kind)) {
-    invalidArgument(
-      'registerKernel(registration).kind',
-      r.kind,
-      'a kind name such as "sequence" or "attention"',
-    );
-  }
+  checkKernelKind('registerKernel(registration).kind', r.kind);
   const where = `registerKernel(${formatKernelKey(r as KernelKey)})`;
   checkBackendSpecification(r, where);
   if (typeof r.kernel !== 'function') checkFusedKernel(`${where}.kernel`, r.kernel);

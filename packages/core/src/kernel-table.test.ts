@@ -184,7 +184,7 @@ describe('a kernel table', () => {
         backend: b,
         kernels: [{ kind: '', name: 'lstm', kernel: () => undefined as never }],
       }),
-    ).toThrow('kernels[0].kind: expected a kernel kind, received ""');
+    ).toThrow('kernels[0].kind: expected a kind name such as "sequence" or "attention", received ""');
     expect(() =>
       createKernelTable({ backend: { ...b, name: 'x', specificationVersion: 'v7' } as never }),
     ).toThrow('createKernelTable(options.backend).specificationVersion: expected "v1"');

@@ -12,6 +12,7 @@ import type { AnyFusedKernel, FusedKernel, KernelKind } from './fused-kernel.js'
 import {
   type AnyBackend,
   checkFusedKernel,
+  checkKernelKind,
   defaultKernelRegistry,
   formatKernelKey,
   type KernelDefinition,
@@ -58,7 +59,7 @@ class BackendKernelTable<B extends AnyBackend> implements KernelTable<TensorOf<B
         invalidArgument(argument, definition, 'an object with kind, name and kernel');
       }
       const { kind, name } = definition;
-      if (typeof kind !== 'string' || kind === '') invalidArgument(`${argument}.kind`, kind, 'a kernel kind');
+      checkKernelKind(`${argument}.kind`, kind);
       if (typeof name !== 'string' || name === '')
         invalidArgument(`${argument}.name`, name, 'a non-empty string');
       const kernel = this.build(definition, `${argument}.kernel`);
