@@ -10,7 +10,16 @@ export {
   isActivationName,
   listActivations,
 } from './activations.js';
-export type { Backend, MemoryInfo, TensorContainer, TypedArray, ValueAndGrads } from './backend.js';
+export type {
+  Backend,
+  KernelFor,
+  KernelKinds,
+  KernelTable,
+  MemoryInfo,
+  TensorContainer,
+  TypedArray,
+  ValueAndGrads,
+} from './backend.js';
 export type {
   AnyCellPlugin,
   CellDims,
@@ -60,6 +69,7 @@ export {
   invalidArgument,
   SeqmodelError,
 } from './errors.js';
+export type { AnyFusedKernel, FusedKernel, KernelKind, KnownKernelKind } from './fused-kernel.js';
 export {
   computeFans,
   type FanMode,
@@ -71,6 +81,31 @@ export {
   resolveInitializer,
   type VarianceDistribution,
 } from './init/initializers.js';
+export {
+  type AnyBackend,
+  checkFusedKernel,
+  checkKernelKind,
+  defaultKernelRegistry,
+  formatKernelKey,
+  type KernelDefinition,
+  type KernelKey,
+  type KernelRegistration,
+  KernelRegistry,
+  listKernels,
+  type RegisterKernelOptions,
+  registerKernel,
+  type TensorOf,
+  unregisterKernel,
+} from './kernel-registry.js';
+export {
+  createKernelTable,
+  type FusedPolicy,
+  findKernel,
+  type KernelTableOptions,
+  kernelsOf,
+  selectKernel,
+  sequenceKernelMap,
+} from './kernel-table.js';
 export { assertFinite, assertSequenceFinite, firstNonFinite, unravelIndex } from './numerics.js';
 export type { DType, NestedArray, Operand, Ops, OptionalOps } from './ops.js';
 export {
@@ -91,7 +126,6 @@ export {
 } from './params.js';
 export {
   checkSequenceArgs,
-  type FusedPolicy,
   runSequence,
   type SequenceInfo,
   scanCell,
@@ -121,3 +155,11 @@ export {
   sizeOfShape,
   stridesOf,
 } from './shape.js';
+export {
+  type BackendSpecificationVersion,
+  backendSpecificationVersions,
+  type CellSpecificationVersion,
+  cellSpecificationVersions,
+  checkBackendSpecification,
+  checkCellSpecification,
+} from './specification.js';

@@ -15,6 +15,7 @@
 import type { Backend } from '../backend.js';
 import type { AnyCellPlugin, CellDims } from '../cell.js';
 import { SeqmodelError } from '../errors.js';
+import { findKernel } from '../kernel-table.js';
 import {
   type CellConfig,
   countParams,
@@ -30,6 +31,7 @@ import { type CellRef, resolveCell } from '../registry.js';
 import { createRng } from '../rng.js';
 import type { SequenceArgs, SequenceResult } from '../sequence.js';
 import { formatShape, shapesEqual, sizeOfShape } from '../shape.js';
+import { checkBackendSpecification } from '../specification.js';
 import { assertClose, type Tolerance } from './compare.js';
 import { checkNoLeak } from './leaks.js';
 
@@ -371,7 +373,8 @@ export function cellConformanceChecks<T>(
   const forwardTolerance = options.forwardTolerance ?? { atol: 1e-5, rtol: 1e-5 };
   const gradientTolerance = options.gradientTolerance ?? { atol: 1e-4, rtol: 1e-3 };
   const fusedTolerance = options.fusedTolerance ?? { atol: 1e-5, rtol: 1e-4 };
-  const fused = backend.fusedKernels?.get(cell.name);
+  checkBackendSpecification(backend, 'cellConformanceChecks(backend)');
+  const fused = findKernel(backend, 'sequence', cell.name);
   const checks: ConformanceCheck[] = [];
 
   for (const conf of configs) {

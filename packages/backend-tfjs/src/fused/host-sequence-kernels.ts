@@ -1,7 +1,8 @@
 /**
- * Fused whole-sequence kernels for simpleRNN, LSTM and GRU (both `resetAfter` variants) on tfjs backends that keep
- * tensors in CPU memory (cpu, wasm). The arithmetic runs on `Float32Array`s (`sequence-run.ts`, `cells/`); a backend
- * supplies only its matrix products (`GemmProvider`). Tensor data is read through tfjs's `readSync` (the cpu backend
+ * Fused whole-sequence kernels (kind `sequence`) for simpleRNN, LSTM and GRU (both `resetAfter` variants), and for
+ * any cell bound to fused arithmetic (`cell-bindings.ts`), on tfjs backends that keep tensors in CPU memory (cpu,
+ * wasm). The arithmetic runs on `Float32Array`s (`sequence-run.ts`, `cells/`); a backend supplies only its matrix
+ * products (`GemmProvider`). Tensor data is read through tfjs's `readSync` (the cpu backend
  * hands out its own storage, so nothing is copied there; the wasm backend copies out of its heap) and results become
  * tensors through `tf.tensor` (again without a copy on cpu).
  *
@@ -11,27 +12,18 @@
  * twice.
  */
 import {
-  type AnyCellPlugin,
   assertSequenceFinite,
   checkSequenceArgs,
-  gru,
-  lstm,
-  resolveCellOptions,
   SeqmodelError,
   type SequenceArgs,
   type SequenceResult,
-  simpleRNN,
 } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { customGradient, type GradientEntry } from '../custom-gradient.js';
 import type { TfjsBackend, TfjsFusedKernel, TfjsFusedKernelEntry } from '../tfjs-backend.js';
-import { fusedActivationNames, isFusedActivation } from './activations.js';
-import type { GatedCellActivations } from './cells/cell-base.js';
-import { GruCell } from './cells/gru.js';
-import { LstmCell } from './cells/lstm.js';
-import { SimpleRnnCell } from './cells/simple-rnn.js';
+import { bindingRefusal, builtInCellBindings, type FusedCellBinding } from './cell-bindings.js';
 import type { GemmProvider } from './gemm.js';
-import { type FusedCell, SequenceRun } from './sequence-run.js';
+import { SequenceRun } from './sequence-run.js';
 import type { VectorGates } from './vector-gates.js';
 
 type Tensor = tf.Tensor;
@@ -43,40 +35,13 @@ export interface HostFusedKernelsConfig {
   readonly vectorGates?: (backend: TfjsBackend) => VectorGates | undefined;
 }
 
-interface CellBinding {
-  readonly cell: AnyCellPlugin;
-  readonly gates: number;
-  /** Options (resolved) that have an activation the kernel must implement. */
-  readonly activationOptions: readonly string[];
-  create(run: SequenceRun, options: Record<string, unknown>): FusedCell;
+/** What one host sequence kernel runs on. */
+export interface HostSequenceKernelConfig {
+  /** The matrix products. */
+  readonly gemm: GemmProvider;
+  /** Vectorized gate arithmetic, for the cells that use it (undefined: the JavaScript loops). */
+  readonly vectorGates?: VectorGates;
 }
-
-/** The options naming a gated cell's activations, and those activations from the resolved options. */
-const gatedActivationOptions = ['activation', 'recurrentActivation'];
-function gatedActivations(o: Record<string, unknown>): GatedCellActivations {
-  return { activation: o.activation as never, recurrentActivation: o.recurrentActivation as never };
-}
-
-const bindings: readonly CellBinding[] = [
-  {
-    cell: simpleRNN,
-    gates: 1,
-    activationOptions: ['activation'],
-    create: (run, o) => new SimpleRnnCell(run, o.activation as never),
-  },
-  {
-    cell: lstm,
-    gates: 4,
-    activationOptions: gatedActivationOptions,
-    create: (run, o) => new LstmCell(run, gatedActivations(o)),
-  },
-  {
-    cell: gru,
-    gates: 3,
-    activationOptions: gatedActivationOptions,
-    create: (run, o) => new GruCell(run, { ...gatedActivations(o), resetAfter: o.resetAfter as boolean }),
-  },
-];
 
 /** The dtype of a tensor argument, or undefined for something that is not a tensor (run() reports those). */
 function dtypeOf(x: unknown): string | undefined {
@@ -87,25 +52,22 @@ function read(x: Tensor): Float32Array {
   return tf.engine().readSync(x.dataId) as Float32Array;
 }
 
-class HostFusedKernel implements TfjsFusedKernel {
+class HostSequenceKernel implements TfjsFusedKernel {
+  private readonly gemm: GemmProvider;
+  private readonly vectorGates: VectorGates | undefined;
+
   constructor(
     private readonly backend: TfjsBackend,
-    private readonly binding: CellBinding,
-    private readonly gemm: GemmProvider,
-    private readonly vectorGates: VectorGates | undefined,
-  ) {}
+    private readonly binding: FusedCellBinding,
+    config: HostSequenceKernelConfig,
+  ) {
+    this.gemm = config.gemm;
+    this.vectorGates = config.vectorGates;
+  }
 
   supports(args: SequenceArgs<Tensor>): string | undefined {
-    const { cell } = this.binding;
-    if (args.cell !== cell) {
-      return `cell ${JSON.stringify(args.cell?.name)} is not @seqmodel/core's built-in ${cell.name} (the fused kernel implements only that one)`;
-    }
-    const options = resolveCellOptions(cell, args.options);
-    for (const name of this.binding.activationOptions) {
-      if (!isFusedActivation(options[name])) {
-        return `${name} ${JSON.stringify(options[name])} has no fused implementation (fused: ${fusedActivationNames.join(', ')})`;
-      }
-    }
+    const refusal = bindingRefusal(this.binding, args.cell, args.options);
+    if (refusal !== undefined) return refusal;
     // Malformed arguments are not refused here: run() reports them with the generic loop's messages.
     const params = typeof args.params === 'object' && args.params !== null ? args.params : {};
     const initialState = Array.isArray(args.initialState) ? args.initialState : [];
@@ -208,6 +170,27 @@ class HostFusedKernel implements TfjsFusedKernel {
 }
 
 /**
+ * The fused `sequence` kernel of one bound cell on `backend`: `SequenceRun` with the binding's arithmetic, on tensors
+ * read from host memory, differentiable once (`customGradient`). How a package with a cell of its own offers the
+ * cpu and wasm backends a fused kernel:
+ *
+ * @example
+ * registerKernel({
+ *   backend: 'cpu',
+ *   kind: 'sequence',
+ *   name: myCell.name,
+ *   kernel: (backend: TfjsBackend) => hostSequenceKernel(backend, myCellBinding, { gemm: new JsGemm() }),
+ * });
+ */
+export function hostSequenceKernel(
+  backend: TfjsBackend,
+  binding: FusedCellBinding,
+  config: HostSequenceKernelConfig,
+): TfjsFusedKernel {
+  return new HostSequenceKernel(backend, binding, config);
+}
+
+/**
  * The fused kernels for simpleRNN, LSTM and GRU, keyed by cell name, ready for `createTfjsBackend`'s
  * `fusedKernels`, with the matrix products of `config.gemm`.
  *
@@ -216,9 +199,14 @@ class HostFusedKernel implements TfjsFusedKernel {
  */
 export function hostFusedKernels(config: HostFusedKernelsConfig): Record<string, TfjsFusedKernelEntry> {
   const entries: Record<string, TfjsFusedKernelEntry> = {};
-  for (const binding of bindings) {
-    entries[binding.cell.name] = (backend) =>
-      new HostFusedKernel(backend, binding, config.gemm(backend), config.vectorGates?.(backend));
+  for (const binding of builtInCellBindings) {
+    entries[binding.cell.name] = (backend) => {
+      const vectorGates = config.vectorGates?.(backend);
+      return hostSequenceKernel(backend, binding, {
+        gemm: config.gemm(backend),
+        ...(vectorGates === undefined ? {} : { vectorGates }),
+      });
+    };
   }
   return entries;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend-switching.js';
 import { createTfjsBackend } from '../tfjs-backend.js';
 import type { HostMatrix } from './gemm.js';
-import { hostFusedKernels } from './host-kernels.js';
+import { hostFusedKernels } from './host-sequence-kernels.js';
 import { JsGemm } from './js-gemm.js';
 
 /** A JsGemm that records the shape of every whole-sequence product. */
