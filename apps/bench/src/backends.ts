@@ -12,9 +12,12 @@ import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchCell } from './cells.js';
 import { type BenchModel, layersModel } from './models.js';
-import type { BenchPath } from './results.js';
 import type { RnnSize } from './sizes.js';
 import type { BenchData } from './weights.js';
+
+/** Which seqmodel path the bench times (`--path`). */
+export const benchPaths = ['fused', 'generic'] as const;
+export type BenchPath = (typeof benchPaths)[number];
 
 export interface BenchBackend {
   readonly name: string;
@@ -33,9 +36,9 @@ export interface CreateOptions {
   readonly path: BenchPath;
 }
 
-/** The backend factories' option for a path: `fusedKernels: false` leaves the built-in fused kernels out. */
-function kernelOptions(path: BenchPath): { fusedKernels?: false } {
-  return path === 'fused' ? {} : { fusedKernels: false };
+/** The backend factories' option for a path: `kernels: false` leaves every fused kernel out. */
+function kernelOptions(path: BenchPath): { kernels?: false } {
+  return path === 'fused' ? {} : { kernels: false };
 }
 
 export interface BackendProvider {
@@ -103,7 +106,7 @@ export const wasmProvider: BackendProvider = {
   description: 'tfjs-backend-wasm: XNNPACK, SIMD; one thread under Node',
   async isAvailable() {
     try {
-      await createWasmBackend({ fusedKernels: false });
+      await createWasmBackend({ kernels: false });
       return true;
     } catch (error) {
       return (error as Error).message;

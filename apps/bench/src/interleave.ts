@@ -4,8 +4,21 @@
  * rounds, rounds continue (up to `maxRepeats`) until every contender's timed runs add up to `minTimeMs`, so that
  * sub-millisecond cases get a median of many runs instead of a few.
  */
-import { summarize } from './stats.js';
-import type { Timing, TimingOptions } from './timing.js';
+import { type Summary, summarize } from './stats.js';
+
+export interface TimingOptions {
+  /** Runs before measuring (JIT, kernel setup, memory pools). */
+  readonly warmup: number;
+  /** Measured runs. */
+  readonly repeats: number;
+  /** The clock, in milliseconds (default `performance.now`). */
+  readonly now?: () => number;
+}
+
+export interface Timing {
+  readonly samples: readonly number[];
+  readonly summary: Summary;
+}
 
 export interface InterleaveOptions extends TimingOptions {
   /** Keep timing until each contender's samples add up to this many milliseconds (default 0: exactly `repeats`). */

@@ -2,7 +2,8 @@
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { createRng } from '@seqmodel/core';
 import { gflops, matMulFlops } from './flops.js';
-import { type Timing, time } from './timing.js';
+import type { Timing } from './interleave.js';
+import { time } from './timing.js';
 
 export interface MatMulResult {
   readonly n: number;

@@ -5,10 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { invalidArgument } from '@seqmodel/core';
-import { backendNames } from './backends.js';
+import { type BenchPath, backendNames, benchPaths } from './backends.js';
 import { listBenchCells } from './cells.js';
 import { defaultCompareThreshold } from './compare.js';
-import { type BenchPath, benchPaths } from './results.js';
 import { benchModes } from './run-case.js';
 import type { RunConfig } from './runner.js';
 import { type PresetName, parseSizes, presetNames, presets } from './sizes.js';

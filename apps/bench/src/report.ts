@@ -1,14 +1,10 @@
 /** The terminal report: what was measured and how, then one table per backend, skipped backends and checks. */
+
+import type { BenchPath } from './backends.js';
 import { describeBenchCell, listBenchCells } from './cells.js';
 import { flopFormulas } from './flops.js';
 import { alignColumns, formatCase, formatError, formatGflops, formatMs, leadColumns } from './format.js';
-import {
-  type BenchPath,
-  type BenchResults,
-  type CaseRecord,
-  hasLayers,
-  layersUnavailable,
-} from './results.js';
+import { type BenchResults, type CaseRecord, hasLayers, layersUnavailable } from './results.js';
 import { formatSize } from './sizes.js';
 
 /** What `config.path` ran, in words (files without `path` predate the fused kernels: generic). */

@@ -3,6 +3,7 @@
  * `validate.ts`). A change that removes or renames a field, or changes a field's meaning, bumps `schemaVersion`;
  * adding an optional field does not. Times are in milliseconds, memory in bytes, rates per second.
  */
+import type { BenchPath } from './backends.js';
 import { flopFormulas, forwardFlops, gflops, trainingFlops } from './flops.js';
 import { type CaseRun, type ContenderRun, isContenderRun, type ModeRun } from './run-case.js';
 import { formatSize, type RnnSize } from './sizes.js';
@@ -28,10 +29,6 @@ export interface VersionsRecord {
   /** `git describe`-like commit of the working tree (`abc1234` or `abc1234-dirty`), null outside git. */
   readonly gitCommit: string | null;
 }
-
-/** Which seqmodel path the bench times (`--path`). */
-export const benchPaths = ['fused', 'generic'] as const;
-export type BenchPath = (typeof benchPaths)[number];
 
 export interface ConfigRecord {
   /** The preset the defaults came from. */

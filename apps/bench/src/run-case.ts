@@ -6,11 +6,10 @@
 import { type Agreement, assertAgreement, measureAgreement, measureReferenceAgreement } from './agreement.js';
 import type { BenchBackend } from './backends.js';
 import type { BenchCell } from './cells.js';
-import { timeInterleaved } from './interleave.js';
+import { type Timing, timeInterleaved } from './interleave.js';
 import { liveTensors, ProcessMemoryHighWater, type ProcessMemoryPeak, tfjsPeakBytes } from './memory.js';
 import { type BenchModel, seqmodelModel } from './models.js';
 import type { RnnSize } from './sizes.js';
-import type { Timing } from './timing.js';
 import { benchData } from './weights.js';
 
 export type BenchMode = 'forward' | 'train';

@@ -1,5 +1,11 @@
 /** The seqmodel backend on tfjs's pure-JavaScript CPU backend. */
-import { createTfjsBackend, type TfjsBackend, type TfjsFusedKernelEntry } from '@seqmodel/backend-tfjs';
+import {
+  createTfjsBackend,
+  factoryKernelOptions,
+  type TfjsBackend,
+  type TfjsFusedKernelEntry,
+  type TfjsKernelDefinition,
+} from '@seqmodel/backend-tfjs';
 import { SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { cpuFusedKernels } from './fused-kernels.js';
@@ -7,8 +13,16 @@ import './register-tfjs-cpu.js';
 
 export interface CpuBackendOptions {
   /**
-   * Fused kernels by cell name, added to (and replacing) the built-in ones; `false` leaves out the built-in ones so
-   * that every cell runs through the generic loop.
+   * More fused kernels of any kind, tried before the built-in ones and those registered for the backend's name
+   * (core's `registerKernel`); `false` leaves out every fused kernel, built-in and registered, so that the generic
+   * path runs everywhere.
+   */
+  readonly kernels?: readonly TfjsKernelDefinition[] | false;
+  /**
+   * Fused kernels by cell name, added to (and replacing) the built-in ones; `false` leaves out every fused kernel,
+   * as `kernels: false` does.
+   *
+   * @deprecated Pass them as `kernels` (`{ kind: 'sequence', name: cellName, kernel }`), or `kernels: false`.
    */
   readonly fusedKernels?: Readonly<Record<string, TfjsFusedKernelEntry>> | false;
   /** Check sequence arguments for NaN and ±Infinity before every `runSequence` (default false). */
@@ -30,11 +44,10 @@ export function createCpuBackend(options: CpuBackendOptions = {}): TfjsBackend {
       'createCpuBackend: tfjs backend "cpu" failed to initialize (see tfjs\'s warning above)',
     );
   }
-  const fusedKernels = options.fusedKernels === false ? {} : { ...cpuFusedKernels, ...options.fusedKernels };
   return createTfjsBackend({
     name: 'cpu',
     tfjsBackendName: 'cpu',
-    fusedKernels,
+    ...factoryKernelOptions(cpuFusedKernels, options, 'createCpuBackend'),
     // Tensors live in CPU memory: seqmodel's layout kernels beat tfjs's for the recurrent loop.
     hostKernels: true,
     ...(options.checkNumerics === undefined ? {} : { checkNumerics: options.checkNumerics }),

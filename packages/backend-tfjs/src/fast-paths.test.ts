@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initTfjsBackend } from './backend-switching.js';
-import { copyBlock } from './host-kernels.js';
+import { copyBlock } from './host-layout-kernels.js';
 import { createTfjsBackend } from './tfjs-backend.js';
 
 await initTfjsBackend('cpu');

@@ -1,10 +1,14 @@
 import {
   checkSequenceArgs,
+  findKernel,
+  registerKernel,
   resolveCellOptions,
   runSequence,
   type SequenceArgs,
+  selectKernel,
   setDebugLogger,
   simpleRNN,
+  unregisterKernel,
 } from '@seqmodel/core';
 import { cellConformanceChecks } from '@seqmodel/core/testing';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
@@ -205,6 +209,59 @@ describe('fused kernels through createTfjsBackend', () => {
     ).toThrow('kernel failure');
     expect(failing.memory().numTensors).toBe(before);
     tf.dispose([inputs, ...Object.values(params)]);
+  });
+
+  it('guards kernels of every kind, own and registered: on its tfjs backend, tensors checked, intermediates freed', () => {
+    type Args = { readonly scale: number; readonly inner: { readonly xs: Tensor[] } };
+    const seen: string[] = [];
+    const scaleKernel = (label: string) => ({
+      supports: () => undefined,
+      run: (args: Args) => {
+        seen.push(`${label} on ${tf.getBackend()}`);
+        tf.zeros([50]);
+        return tf.mul(args.inner.xs[0]!, args.scale);
+      },
+    });
+    const withKinds = createTfjsBackend({
+      name: 'cpu-kinds',
+      tfjsBackendName: 'cpu',
+      kernels: [{ kind: 'test-scale', name: 'own', kernel: scaleKernel('own') }],
+    });
+    registerKernel({
+      backend: 'cpu-kinds',
+      kind: 'test-scale',
+      name: 'registered',
+      kernel: () => scaleKernel('registered'),
+    });
+    try {
+      expect(withKinds.kernels.kinds()).toEqual(['test-scale']);
+      expect(withKinds.kernels.names('test-scale')).toEqual(['own', 'registered']);
+      const x = withKinds.tensor([1, 2]);
+      for (const name of ['own', 'registered']) {
+        other.activate();
+        const before = withKinds.memory().numTensors;
+        const args: Args = { scale: 3, inner: { xs: [x] } };
+        const y = selectKernel<Tensor, Args, Tensor>(withKinds, 'test-scale', name, args, 'require')!.run(
+          args,
+        );
+        expect(withKinds.toArray(y)).toEqual([3, 6]);
+        withKinds.dispose(y);
+        expect(withKinds.memory().numTensors).toBe(before);
+      }
+      expect(seen).toEqual(['own on cpu', 'registered on cpu']);
+      const foreign = other.tensor([1, 2]);
+      const args: Args = { scale: 3, inner: { xs: [x, foreign] } };
+      expect(() => findKernel(withKinds, 'test-scale', 'own')!.run(args)).toThrow(
+        'test-scale own args.inner.xs[1]: expected a tensor of seqmodel backend cpu-kinds',
+      );
+      expect(seen).toHaveLength(2);
+      tf.dispose([x, foreign]);
+    } finally {
+      unregisterKernel({ backend: 'cpu-kinds', kind: 'test-scale', name: 'registered' });
+    }
+    expect(() =>
+      createTfjsBackend({ name: 'bad', tfjsBackendName: 'cpu', kernels: { lstm: 1 } as never }),
+    ).toThrow('createTfjsBackend(options.kernels): expected an array of kernel definitions, received object');
   });
 
   it('rejects a fused kernel entry that is not a kernel', () => {

@@ -7,18 +7,26 @@
  * `SeqmodelError`s naming the argument, what was received and what was expected.
  */
 import {
+  type AnyFusedKernel,
   type Backend,
+  checkFusedKernel,
+  createKernelTable,
   type DType,
   describeValue,
   type FusedSequenceKernel,
   formatShape,
   invalidArgument,
+  type KernelDefinition,
+  type KernelKind,
+  type KernelTable,
   type MemoryInfo,
   type NestedArray,
   normalizeAxis,
   type Operand,
   SeqmodelError,
+  type SequenceArgs,
   type Shape,
+  sequenceKernelMap,
   type TensorContainer,
   type TypedArray,
   type ValueAndGrads,
@@ -40,28 +48,49 @@ import {
 } from './checks.js';
 import { customGradient } from './custom-gradient.js';
 import { gatherWithHostGradient, hasGatherGradientKernel } from './gather-gradient.js';
-import { hostSlice, hostStack, hostUnstack, registerHostKernels } from './host-kernels.js';
+import { hostSlice, hostStack, hostUnstack, registerHostKernels } from './host-layout-kernels.js';
 import { hostValues } from './host-values.js';
 import './register-gradients.js';
 
 type Tensor = tf.Tensor;
 
-/** A fused kernel for this binding's tensors. */
+/** A fused `sequence` kernel for this binding's tensors. */
 export type TfjsFusedKernel = FusedSequenceKernel<Tensor>;
 
 /**
- * A fused kernel, or a function that builds one for the backend being created (so that the kernel can use the
- * backend's ops, `tidy` and `checkSequenceArgs`).
+ * A fused `sequence` kernel, or a function that builds one for the backend being created (so that the kernel can
+ * use the backend's ops, `tidy` and `checkSequenceArgs`).
  */
 export type TfjsFusedKernelEntry = TfjsFusedKernel | ((backend: TfjsBackend) => TfjsFusedKernel);
+
+/**
+ * A fused kernel of any kind for backends of this binding: for `createTfjsBackend`'s `kernels` (and the backend
+ * factories' `kernels`), and for core's `registerKernel` (typed `registerKernel<TfjsBackend>`).
+ */
+export type TfjsKernelDefinition = KernelDefinition<TfjsBackend>;
 
 export interface TfjsBackendOptions {
   /** The seqmodel backend's name, shown in errors and benchmarks (`cpu`, `wasm`, ...). */
   readonly name: string;
   /** The registered and initialized tfjs backend to run on (`cpu`, `wasm`, `webgl`, `tensorflow`, ...). */
   readonly tfjsBackendName: string;
-  /** Fused whole-sequence kernels by cell name; the generic loop (`scanCell`) runs for every other cell. */
+  /**
+   * The backend's own fused kernels, of any kind (`sequence` kernels are named after their cell), tried in this
+   * order and before a kernel registered for the backend's name (core's `registerKernel`); the generic path runs
+   * for what none of them supports.
+   */
+  readonly kernels?: readonly TfjsKernelDefinition[];
+  /**
+   * Fused whole-sequence kernels by cell name, tried after `kernels`.
+   *
+   * @deprecated Pass them as `kernels` (`{ kind: 'sequence', name: cellName, kernel }`).
+   */
   readonly fusedKernels?: Readonly<Record<string, TfjsFusedKernelEntry>>;
+  /**
+   * Use the kernels registered with core's `registerKernel` for this backend's `name` (default true; false for a
+   * backend that must run the generic path, such as a benchmark's baseline).
+   */
+  readonly registeredKernels?: boolean;
   /**
    * Check sequence arguments for NaN and ±Infinity before every `runSequence` (see core's `assertFinite`).
    * Default false: the check reads every argument back to the host. Can be changed later on the backend.
@@ -74,7 +103,7 @@ export interface TfjsBackendOptions {
   readonly checkIndices?: boolean;
   /**
    * Use seqmodel's layout kernels (slice, unstack, stack) instead of tfjs's, for tfjs backends that keep tensors in
-   * CPU memory (cpu, wasm), where tfjs's are slow for the recurrent loop (see `host-kernels.ts`). Default false.
+   * CPU memory (cpu, wasm), where tfjs's are slow for the recurrent loop (see `host-layout-kernels.ts`). Default false.
    */
   readonly hostKernels?: boolean;
   /**
@@ -99,8 +128,16 @@ type Binary = (a: Tensor | number, b: Tensor | number) => Tensor;
 
 /** A seqmodel backend running on one tfjs backend. Create it with {@link createTfjsBackend}. */
 export class TfjsBackend implements Backend<Tensor> {
+  readonly specificationVersion = 'v1';
   readonly name: string;
   readonly tfjsBackendName: string;
+  /** Its fused kernels, by kind and name: its own (the `kernels` option), then those registered for its name. */
+  readonly kernels: KernelTable<Tensor>;
+  /**
+   * The `sequence` kernels by cell name (a live view of `kernels`).
+   *
+   * @deprecated Read `kernels` (`kernels.lookup('sequence', cellName)`, or core's `findKernel`).
+   */
   readonly fusedKernels: ReadonlyMap<string, TfjsFusedKernel>;
   /** See {@link TfjsBackendOptions.checkNumerics}. */
   checkNumerics: boolean;
@@ -122,11 +159,27 @@ export class TfjsBackend implements Backend<Tensor> {
     this.hostKernels = options.hostKernels ?? false;
     this.explicitTransposes = options.explicitTransposes ?? false;
     if (this.hostKernels) registerHostKernels(this.tfjsBackendName);
-    const kernels = new Map<string, TfjsFusedKernel>();
-    for (const [cellName, entry] of Object.entries(options.fusedKernels ?? {})) {
-      kernels.set(cellName, this.guardKernel(cellName, typeof entry === 'function' ? entry(this) : entry));
+    if (options.kernels !== undefined && !Array.isArray(options.kernels)) {
+      invalidArgument(
+        'createTfjsBackend(options.kernels)',
+        options.kernels,
+        'an array of kernel definitions',
+      );
     }
-    this.fusedKernels = kernels;
+    const legacy = Object.entries(options.fusedKernels ?? {}).map(
+      ([cellName, entry]): TfjsKernelDefinition => {
+        const kernel = typeof entry === 'function' ? entry(this) : entry;
+        checkFusedKernel(`fusedKernels.${cellName}`, kernel);
+        return { kind: 'sequence', name: cellName, kernel };
+      },
+    );
+    this.kernels = createKernelTable<TfjsBackend>({
+      backend: this,
+      kernels: [...(options.kernels ?? []), ...legacy],
+      registered: options.registeredKernels ?? true,
+      wrap: (kernel, kind, name) => this.guardKernel(kind, name, kernel),
+    });
+    this.fusedKernels = sequenceKernelMap(this);
   }
 
   /**
@@ -167,11 +220,15 @@ export class TfjsBackend implements Backend<Tensor> {
     return this.use(x, argument).shape;
   }
 
-  /** A fused kernel that runs on this backend, checks tensor ownership and frees its intermediates. */
-  private guardKernel(cellName: string, kernel: TfjsFusedKernel): TfjsFusedKernel {
-    if (typeof kernel?.supports !== 'function' || typeof kernel.run !== 'function') {
-      invalidArgument(`fusedKernels.${cellName}`, kernel, 'an object with supports(args) and run(args)');
-    }
+  /**
+   * A fused kernel that runs on this backend, checks that its tensor arguments are this backend's and frees its
+   * intermediates.
+   */
+  private guardKernel(kind: KernelKind, name: string, kernel: AnyFusedKernel): AnyFusedKernel {
+    const useArgs =
+      kind === 'sequence'
+        ? (args: SequenceArgs<Tensor>) => this.useSequenceArgs(name, args)
+        : (args: unknown) => this.useTensorsIn(args, `${kind} ${name} args`, 0);
     return {
       supports: (args) => {
         this.activate();
@@ -179,21 +236,43 @@ export class TfjsBackend implements Backend<Tensor> {
       },
       run: (args) => {
         this.activate();
-        this.use(args.inputs, `${cellName} inputs`);
-        // Malformed containers are left to the kernel's checkSequenceArgs, which names them.
-        if (typeof args.params === 'object' && args.params !== null) {
-          for (const [name, p] of Object.entries(args.params)) this.use(p, `${cellName} params.${name}`);
-        }
-        if (Array.isArray(args.initialState)) {
-          args.initialState.forEach((s, i) => {
-            this.use(s, `${cellName} initialState[${i}]`);
-          });
-        }
-        if (args.mask !== undefined) this.use(args.mask, `${cellName} mask`);
-        if (args.recurrentMask !== undefined) this.use(args.recurrentMask, `${cellName} recurrentMask`);
+        useArgs(args);
         return this.tidy(() => kernel.run(args));
       },
     };
+  }
+
+  private useSequenceArgs(cellName: string, args: SequenceArgs<Tensor>): void {
+    this.use(args.inputs, `${cellName} inputs`);
+    // Malformed containers are left to the kernel's checkSequenceArgs, which names them.
+    if (typeof args.params === 'object' && args.params !== null) {
+      for (const [name, p] of Object.entries(args.params)) this.use(p, `${cellName} params.${name}`);
+    }
+    if (Array.isArray(args.initialState)) {
+      args.initialState.forEach((s, i) => {
+        this.use(s, `${cellName} initialState[${i}]`);
+      });
+    }
+    if (args.mask !== undefined) this.use(args.mask, `${cellName} mask`);
+    if (args.recurrentMask !== undefined) this.use(args.recurrentMask, `${cellName} recurrentMask`);
+  }
+
+  /** Checks every tensor in `value` (a tensor, or arrays and plain objects holding them, a few levels deep). */
+  private useTensorsIn(value: unknown, path: string, depth: number): void {
+    if (value instanceof tf.Tensor) {
+      this.use(value, path);
+    } else if (depth < 4 && Array.isArray(value)) {
+      value.forEach((v, i) => {
+        this.useTensorsIn(v, `${path}[${i}]`, depth + 1);
+      });
+    } else if (
+      depth < 4 &&
+      typeof value === 'object' &&
+      value !== null &&
+      Object.getPrototypeOf(value) === Object.prototype
+    ) {
+      for (const [key, v] of Object.entries(value)) this.useTensorsIn(v, `${path}.${key}`, depth + 1);
+    }
   }
 
   // Creation and readback.
@@ -311,7 +390,13 @@ export class TfjsBackend implements Backend<Tensor> {
 
   cast(x: Tensor, dtype: DType): Tensor {
     this.activate();
-    return tf.cast(this.use(x, 'cast(x)'), checkDType('cast(dtype)', dtype));
+    const t = this.use(x, 'cast(x)');
+    if (checkDType('cast(dtype)', dtype) === 'int32' && t.dtype !== 'int32') {
+      // Truncation has no gradient. tfjs's Cast passes dy through, and ops on the int32 result (gather's indices)
+      // then hand int32 "gradients" to a float32 input, which tfjs's tape rejects.
+      return tf.tidy(() => tf.cast(withoutGradient(t), 'int32'));
+    }
+    return tf.cast(t, dtype);
   }
 
   // Elementwise, broadcasting.
@@ -635,6 +720,32 @@ function releaseTape(): void {
   if (state.gradientDepth !== 0 || state.activeTape == null) return;
   for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
   state.activeTape = null as unknown as typeof state.activeTape;
+}
+
+/** A backend package's factory options for fused kernels (`createCpuBackend`, `createWasmBackend`). */
+export interface FactoryKernelOptions {
+  readonly kernels?: readonly TfjsKernelDefinition[] | false;
+  /** @deprecated See the factories' `kernels`. */
+  readonly fusedKernels?: Readonly<Record<string, TfjsFusedKernelEntry>> | false;
+}
+
+/**
+ * `createTfjsBackend`'s kernel options for a backend package with the built-in `sequence` kernels `builtIn` (by
+ * cell name), from its factory's options: the factory's `kernels` first, its (deprecated) `fusedKernels` merged over
+ * the built-in ones, then the kernels registered for the backend's name; `false` for either leaves every fused
+ * kernel out.
+ */
+export function factoryKernelOptions(
+  builtIn: Readonly<Record<string, TfjsFusedKernelEntry>>,
+  options: FactoryKernelOptions,
+  factory: string,
+): Pick<TfjsBackendOptions, 'kernels' | 'fusedKernels' | 'registeredKernels'> {
+  const { kernels, fusedKernels } = options;
+  if (kernels !== undefined && kernels !== false && !Array.isArray(kernels)) {
+    invalidArgument(`${factory}(options.kernels)`, kernels, 'an array of kernel definitions or false');
+  }
+  if (kernels === false || fusedKernels === false) return { registeredKernels: false };
+  return { kernels: kernels ?? [], fusedKernels: { ...builtIn, ...fusedKernels } };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createRng } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
-import { SimdGates, simdGateModule } from './simd-gates.js';
+import { simdGateModule } from './simd-gate-programs.js';
+import { SimdGates } from './simd-gates.js';
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 

@@ -5,9 +5,11 @@
  */
 import {
   createTfjsBackend,
+  factoryKernelOptions,
   initTfjsBackend,
   type TfjsBackend,
   type TfjsFusedKernelEntry,
+  type TfjsKernelDefinition,
 } from '@seqmodel/backend-tfjs';
 import {
   checkBoolean,
@@ -37,8 +39,16 @@ export interface WasmBackendOptions {
   /** `false` loads the binary without SIMD (to compare); default: SIMD where supported. */
   readonly simd?: boolean;
   /**
-   * Fused kernels by cell name, added to (and replacing) the built-in ones; `false` leaves out the built-in ones so
-   * that every cell runs through the generic loop.
+   * More fused kernels of any kind, tried before the built-in ones and those registered for the backend's name
+   * (core's `registerKernel`); `false` leaves out every fused kernel, built-in and registered, so that the generic
+   * path runs everywhere.
+   */
+  readonly kernels?: readonly TfjsKernelDefinition[] | false;
+  /**
+   * Fused kernels by cell name, added to (and replacing) the built-in ones; `false` leaves out every fused kernel,
+   * as `kernels: false` does.
+   *
+   * @deprecated Pass them as `kernels` (`{ kind: 'sequence', name: cellName, kernel }`), or `kernels: false`.
    */
   readonly fusedKernels?: Readonly<Record<string, TfjsFusedKernelEntry>> | false;
   /** Check sequence arguments for NaN and ±Infinity before every `runSequence` (default false). */
@@ -128,7 +138,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const requested = resolveSettings(options);
   const reuse =
     initialization !== undefined &&
-    Object.keys(options).every((k) => k === 'fusedKernels' || k === 'checkNumerics');
+    Object.keys(options).every((k) => k === 'kernels' || k === 'fusedKernels' || k === 'checkNumerics');
   if (initialization === undefined) {
     // A failure stays recorded: tfjs 4.22 cannot retry a wasm initialization that aborted.
     initialization = { settings: requested, done: initialize(requested) };
@@ -139,11 +149,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     );
   }
   await initialization.done;
-  const fusedKernels = options.fusedKernels === false ? {} : { ...wasmFusedKernels, ...options.fusedKernels };
   return createTfjsBackend({
     name: 'wasm',
     tfjsBackendName: 'wasm',
-    fusedKernels,
+    ...factoryKernelOptions(wasmFusedKernels, options, 'createWasmBackend'),
     // Tensors live in CPU memory: seqmodel's layout kernels beat tfjs's for the recurrent loop.
     hostKernels: true,
     // XNNPACK's products with a transpose flag are 5-10 times slower than a transpose and a plain product.

@@ -1,4 +1,5 @@
 import {
+  cellSpecificationVersions,
   countParams,
   createReferenceBackend,
   explainParamCount,
@@ -65,6 +66,11 @@ describe('mgu', () => {
     expect(() => countParams(mgu, { inputSize: 2, units: 2, useBias: 'no' })).toThrow(
       'mgu.useBias: expected a boolean, received "no"',
     );
+  });
+
+  it('declares the CellPlugin contract it implements, one this core accepts', () => {
+    expect(mgu.specificationVersion).toBe('v1');
+    expect(cellSpecificationVersions).toContain(mgu.specificationVersion);
   });
 
   it('is registered by the code that uses it', () => {

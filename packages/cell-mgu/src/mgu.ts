@@ -28,6 +28,8 @@ export interface MguOptions extends BaseCellOptions {
 }
 
 export const mgu: CellPlugin<MguOptions> = {
+  // The CellPlugin contract this cell is written against (core refuses a version it does not implement).
+  specificationVersion: 'v1',
   name: 'mgu',
   description: 'Minimal gated unit: one forget gate, gates f, h',
   defaultOptions: { ...baseCellDefaults, recurrentActivation: 'sigmoid' },

@@ -2,8 +2,10 @@
  * The `Backend` contract: `Ops` plus everything needed to create, read, free and differentiate tensors. A backend
  * package implements it once (usually by binding a tensor library); cells and layers never see that library.
  */
+import type { AnyFusedKernel, KernelKind } from './fused-kernel.js';
 import type { DType, NestedArray, Ops, OptionalOps, Shape } from './ops.js';
 import type { FusedSequenceKernel } from './sequence.js';
+import type { BackendSpecificationVersion } from './specification.js';
 
 /** Typed arrays a backend accepts and returns. */
 export type TypedArray = Float32Array | Int32Array | Float64Array | Uint8Array;
@@ -28,7 +30,37 @@ export interface ValueAndGrads<T> {
   readonly grads: T[];
 }
 
+/** The kernel interface of each kind whose arguments core defines; other kinds hold {@link AnyFusedKernel}s. */
+export interface KernelKinds<T> {
+  readonly sequence: FusedSequenceKernel<T>;
+}
+
+/** The kernel interface of kind `K` for tensors `T`. */
+export type KernelFor<T, K extends KernelKind> = K extends keyof KernelKinds<T>
+  ? KernelKinds<T>[K]
+  : AnyFusedKernel;
+
+/**
+ * A backend's fused kernels, by kind and then by name (a cell's name for `sequence` kernels; a mechanism's name for
+ * `attention` ones). Several kernels may serve one name: they are tried in order, and the first whose `supports`
+ * accepts the arguments runs. Core's `createKernelTable` builds one from the backend's own kernels and those
+ * registered for it with `registerKernel`.
+ */
+export interface KernelTable<T> {
+  /** The kernels of `kind` for `name`, in the order they are tried; empty when there are none. */
+  lookup<K extends KernelKind>(kind: K, name: string): readonly KernelFor<T, K>[];
+  /** The names with at least one kernel of `kind`. */
+  names(kind: KernelKind): string[];
+  /** The kinds with at least one kernel. */
+  kinds(): string[];
+}
+
 export interface Backend<T> extends Ops<T>, OptionalOps<T> {
+  /**
+   * The version of this contract the backend implements, written as a literal (`'v1'`). Core refuses a backend
+   * declaring a version it does not know, naming it; absent means `'v1'` (backends written before versions).
+   */
+  readonly specificationVersion?: BackendSpecificationVersion;
   /** Short name shown in benchmarks and errors: `reference`, `cpu`, `wasm`, `webgl`, `cuda`, ... */
   readonly name: string;
   /** Creates a tensor from a nested array, a flat array or a typed array (then `shape` is required). */
@@ -63,6 +95,16 @@ export interface Backend<T> extends Ops<T>, OptionalOps<T> {
    * `assertFinite`). Off (absent) by default: the check reads every argument back to the host.
    */
   readonly checkNumerics?: boolean;
-  /** Fused whole-sequence kernels keyed by cell name; the generic loop runs for cells not listed. */
+  /**
+   * Fused kernels by kind and name (see {@link KernelTable}); the generic path runs for what has none. Absent: no
+   * fused kernels (unless the backend has the older `fusedKernels`).
+   */
+  readonly kernels?: KernelTable<T>;
+  /**
+   * Fused whole-sequence kernels keyed by cell name; read only when `kernels` is absent.
+   *
+   * @deprecated Give a {@link KernelTable} as `kernels` (the `sequence` kind holds these); backends that have one
+   * keep answering this with a view of its `sequence` kernels.
+   */
   readonly fusedKernels?: ReadonlyMap<string, FusedSequenceKernel<T>>;
 }

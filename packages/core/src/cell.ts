@@ -5,6 +5,7 @@
  */
 import type { InitializerSpec } from './init/initializers.js';
 import type { Ops } from './ops.js';
+import type { CellSpecificationVersion } from './specification.js';
 
 /** Sizes a cell's parameters and state depend on, with the cell's resolved options. */
 export interface CellDims<O = Record<string, unknown>> {
@@ -73,6 +74,12 @@ export interface CellStepResult<T> {
  * @typeParam O - the cell's options (activation names, flags, initializers); every option has a default.
  */
 export interface CellPlugin<O extends object = Record<string, unknown>> {
+  /**
+   * The version of this contract the cell implements, written as a literal (`'v1'`). `registerCell`, `resolveCell`
+   * and the sequence entry points refuse a version this core does not know, naming it; absent means `'v1'` (plugins
+   * written before versions).
+   */
+  readonly specificationVersion?: CellSpecificationVersion;
   /** Registry name, e.g. `lstm`. */
   readonly name: string;
   /** One line for listings and error messages. */

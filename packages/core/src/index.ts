@@ -10,7 +10,16 @@ export {
   isActivationName,
   listActivations,
 } from './activations.js';
-export type { Backend, MemoryInfo, TensorContainer, TypedArray, ValueAndGrads } from './backend.js';
+export type {
+  Backend,
+  KernelFor,
+  KernelKinds,
+  KernelTable,
+  MemoryInfo,
+  TensorContainer,
+  TypedArray,
+  ValueAndGrads,
+} from './backend.js';
 export {
   type Batch,
   type BatchField,
@@ -68,6 +77,7 @@ export {
   invalidArgument,
   SeqmodelError,
 } from './errors.js';
+export type { AnyFusedKernel, FusedKernel, KernelKind, KnownKernelKind } from './fused-kernel.js';
 export {
   type HostArray,
   type HostTensor,
@@ -88,6 +98,31 @@ export {
   resolveInitializer,
   type VarianceDistribution,
 } from './init/initializers.js';
+export {
+  type AnyBackend,
+  checkFusedKernel,
+  checkKernelKind,
+  defaultKernelRegistry,
+  formatKernelKey,
+  type KernelDefinition,
+  type KernelKey,
+  type KernelRegistration,
+  KernelRegistry,
+  listKernels,
+  type RegisterKernelOptions,
+  registerKernel,
+  type TensorOf,
+  unregisterKernel,
+} from './kernel-registry.js';
+export {
+  createKernelTable,
+  type FusedPolicy,
+  findKernel,
+  type KernelTableOptions,
+  kernelsOf,
+  selectKernel,
+  sequenceKernelMap,
+} from './kernel-table.js';
 export { assertFinite, assertSequenceFinite, firstNonFinite, unravelIndex } from './numerics.js';
 export type { DType, NestedArray, Operand, Ops, OptionalOps } from './ops.js';
 export {
@@ -108,7 +143,6 @@ export {
 } from './params.js';
 export {
   checkSequenceArgs,
-  type FusedPolicy,
   runSequence,
   type SequenceInfo,
   scanCell,
@@ -138,3 +172,11 @@ export {
   sizeOfShape,
   stridesOf,
 } from './shape.js';
+export {
+  type BackendSpecificationVersion,
+  backendSpecificationVersions,
+  type CellSpecificationVersion,
+  cellSpecificationVersions,
+  checkBackendSpecification,
+  checkCellSpecification,
+} from './specification.js';

@@ -27,7 +27,7 @@ export interface Ops<T> {
   shape(x: T): number[];
   /** A tensor of `shape` filled with `value`. */
   fill(shape: Shape, value: number, dtype?: DType): T;
-  /** Converts the element type (float32 <-> int32, truncating toward zero). */
+  /** Converts the element type (float32 <-> int32, truncating toward zero; not differentiable to int32). */
   cast(x: T, dtype: DType): T;
 
   // Elementwise, broadcasting.

@@ -1,17 +1,18 @@
 /**
  * Running a cell over a sequence. `scanCell` is the generic loop: always correct, written only against `Ops`, and
  * the definition that backends' fused kernels are tested against. `runSequence` picks a backend's fused kernel
- * when it has one that supports the arguments, and otherwise runs `scanCell`, logging why.
+ * (kind `sequence`) when it has one that supports the arguments, and otherwise runs `scanCell`, logging why.
  */
 import type { Backend } from './backend.js';
 import type { CellDims, StateSpec } from './cell.js';
-import { debugLog } from './debug.js';
 import { checkPositiveInteger, invalidArgument, SeqmodelError } from './errors.js';
+import { type FusedPolicy, selectKernel } from './kernel-table.js';
 import { assertSequenceFinite } from './numerics.js';
 import type { Ops } from './ops.js';
 import { checkParams, outputSizeOf, resolveCellOptions } from './params.js';
 import type { SequenceArgs, SequenceResult } from './sequence.js';
 import { checkRank, checkShape, formatShape } from './shape.js';
+import { checkBackendSpecification, checkCellSpecification } from './specification.js';
 
 /** What {@link checkSequenceArgs} derives from valid arguments. */
 export interface SequenceInfo {
@@ -28,6 +29,7 @@ export interface SequenceInfo {
  */
 export function checkSequenceArgs<T>(ops: Ops<T>, args: SequenceArgs<T>): SequenceInfo {
   const { cell } = args;
+  checkCellSpecification(cell, `args.cell (${cell.name})`);
   const inputShape = ops.shape(args.inputs);
   checkRank(`${cell.name} inputs`, inputShape, 3, '[batch, time, features]');
   const [batch, time, inputSize] = inputShape as [number, number, number];
@@ -67,6 +69,7 @@ export function checkSequenceArgs<T>(ops: Ops<T>, args: SequenceArgs<T>): Sequen
  * per time step, keeping the previous state (and output) at masked steps.
  */
 export function scanCell<T>(backend: Backend<T>, args: SequenceArgs<T>): SequenceResult<T> {
+  checkBackendSpecification(backend, 'scanCell(backend)');
   const { cell, params } = args;
   const info = checkSequenceArgs(backend, args);
   const { dims, batch, time } = info;
@@ -120,30 +123,28 @@ export function scanCell<T>(backend: Backend<T>, args: SequenceArgs<T>): Sequenc
   });
 }
 
-/** How `runSequence` chooses between a fused kernel and the generic loop. */
-export type FusedPolicy = 'auto' | 'never' | 'require';
-
 /**
- * Runs a cell over a sequence on `backend`: through the backend's fused kernel for this cell when there is one and
- * it supports the arguments (policy `auto`, the default), else through {@link scanCell}. `never` always runs the
- * generic loop; `require` throws instead of falling back. With `backend.checkNumerics`, every tensor argument is
- * first checked for NaN and ±Infinity (see `assertSequenceFinite`).
+ * Runs a cell over a sequence on `backend`: through the first of the backend's `sequence` kernels for this cell
+ * that supports the arguments (policy `auto`, the default; see `selectKernel`), else through {@link scanCell}.
+ * `never` always runs the generic loop; `require` throws instead of falling back. With `backend.checkNumerics`,
+ * every tensor argument is first checked for NaN and ±Infinity (see `assertSequenceFinite`).
  */
 export function runSequence<T>(
   backend: Backend<T>,
   args: SequenceArgs<T>,
   policy: FusedPolicy = 'auto',
 ): SequenceResult<T> {
+  checkBackendSpecification(backend, 'runSequence(backend)');
   if (backend.checkNumerics) {
     checkSequenceArgs(backend, args);
     assertSequenceFinite(backend, args);
   }
-  const kernel = policy === 'never' ? undefined : backend.fusedKernels?.get(args.cell.name);
-  const reason = kernel
-    ? kernel.supports(args)
-    : `backend ${backend.name} has no fused kernel for ${args.cell.name}`;
-  if (kernel && reason === undefined) return kernel.run(args);
-  if (policy === 'require') throw new SeqmodelError(`fused kernel required but unavailable: ${reason}`);
-  if (policy === 'auto') debugLog('fused', `${backend.name}/${args.cell.name}: generic loop (${reason})`);
-  return scanCell(backend, args);
+  const kernel = selectKernel<T, SequenceArgs<T>, SequenceResult<T>>(
+    backend,
+    'sequence',
+    args.cell.name,
+    args,
+    policy,
+  );
+  return kernel ? kernel.run(args) : scanCell(backend, args);
 }

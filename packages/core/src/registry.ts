@@ -5,6 +5,7 @@
 import type { AnyCellPlugin } from './cell.js';
 import { builtInCells } from './cells/index.js';
 import { invalidArgument, SeqmodelError } from './errors.js';
+import { checkCellSpecification } from './specification.js';
 
 export interface RegisterOptions {
   /** Replace a cell already registered under the same name instead of throwing. */
@@ -68,6 +69,7 @@ function checkPlugin(cell: unknown): asserts cell is AnyCellPlugin {
   if (typeof c.defaultOptions !== 'object' || c.defaultOptions === null) {
     invalidArgument(`registerCell(${c.name}).defaultOptions`, c.defaultOptions, 'an object');
   }
+  checkCellSpecification(c, `registerCell(${c.name})`);
 }
 
 const defaultRegistry = new CellRegistry(builtInCells);

@@ -3,6 +3,7 @@
  * (`scanCell`) and by backends' fused kernels, so that the two are interchangeable.
  */
 import type { AnyCellPlugin, ParamTensors } from './cell.js';
+import type { FusedKernel } from './fused-kernel.js';
 
 export interface SequenceArgs<T> {
   readonly cell: AnyCellPlugin;
@@ -40,11 +41,11 @@ export interface SequenceResult<T> {
 }
 
 /**
- * A backend's fast path for one cell over a whole sequence. It must compute what `scanCell` computes (tests compare
- * them) and be differentiable with respect to inputs, params and initial state under the backend's
- * `valueAndGrads`.
+ * A backend's fast path for one cell over a whole sequence (a kernel of kind `sequence`). It must compute what
+ * `scanCell` computes (tests compare them) and be differentiable with respect to inputs, params and initial state
+ * under the backend's `valueAndGrads`.
  */
-export interface FusedSequenceKernel<T> {
+export interface FusedSequenceKernel<T> extends FusedKernel<SequenceArgs<T>, SequenceResult<T>> {
   /** `undefined` when this kernel handles `args`; otherwise the reason it does not (logged when falling back). */
   supports(args: SequenceArgs<T>): string | undefined;
   run(args: SequenceArgs<T>): SequenceResult<T>;

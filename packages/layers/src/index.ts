@@ -2,7 +2,8 @@
  * `@seqmodel/layers`: Keras-style layers and models over core's `Backend` contract. Recurrent layers run any
  * registered cell (with the backend's fused kernel when it has one), with masks, states, Bidirectional and stacked
  * variants; `sequential()` and the functional API (`input()`, `layer.apply`, `model()`) compose them; models print
- * summaries, stream one step at a time, and save to and load from seqmodel's own format.
+ * summaries, stream one step at a time, and save to and load from seqmodel's own format and Keras / tfjs-layers files
+ * (other packages add Keras classes with `registerKerasLayer`).
  */
 // Registers the built-in layer classes with the layer registry, so that saved models naming them load.
 import './layers/builtins.js';
@@ -38,37 +39,6 @@ export { type Dim, formatShapeSpec, type ShapeSpec } from './engine/shape-spec.j
 export { type InputArgs, InputNode, input, LayerNode, SymbolicTensor } from './engine/symbolic.js';
 export { dropoutMask, lastValidStep, reverseTime } from './engine/tensor-utils.js';
 export { LayerWeight } from './engine/weight.js';
-export {
-  deserializeModel,
-  MODEL_FORMAT,
-  MODEL_FORMAT_VERSION,
-  MODEL_JSON_FILE,
-  type ModelArtifacts,
-  type ModelJSON,
-  modelFromJSON,
-  serializeModel,
-  WEIGHTS_FILE,
-  type WeightsManifestEntry,
-} from './io/artifacts.js';
-export {
-  type ArtifactsSink,
-  type ArtifactsSource,
-  loadModel,
-  readArtifacts,
-  saveModel,
-} from './io/save-load.js';
-export type {
-  KerasArtifacts,
-  KerasModelFiles,
-  KerasModelJson,
-  KerasModelSource,
-  KerasQuantization,
-  KerasWeightSpec,
-  KerasWeightsGroup,
-} from './keras/artifacts.js';
-export type { KerasDialect, UnknownKeyPolicy } from './keras/import-config.js';
-export { type LoadKerasOptions, loadKerasModel } from './keras/load.js';
-export { KERAS_WEIGHTS_FILE, kerasArtifactsFromModel, saveKerasModel } from './keras/save.js';
 export * from './layers/index.js';
 export { Callback } from './models/callback.js';
 export {
@@ -90,4 +60,54 @@ export {
 export { type LayerDeserializer, Sequential, type SequentialArgs, sequential } from './models/sequential.js';
 export { ModelStream, type StepOptions } from './models/stream.js';
 export type { SummaryOptions } from './models/summary.js';
+export type {
+  KerasArtifacts,
+  KerasModelFiles,
+  KerasModelJson,
+  KerasModelSource,
+  KerasQuantization,
+  KerasWeightSpec,
+  KerasWeightsGroup,
+} from './saving/keras/artifacts.js';
+export { type LoadKerasOptions, loadKerasModel } from './saving/keras/load.js';
+export type {
+  KerasExportContext,
+  KerasImportContext,
+  KerasLayerConfig,
+  KerasLayerMapping,
+  KerasWeightNamesContext,
+  NestedKerasOptions,
+} from './saving/keras/mapping.js';
+export type {
+  KerasConfigReader,
+  KerasDialect,
+  KerasReadOptions,
+  UnknownKeyPolicy,
+} from './saving/keras/option-reader.js';
+export {
+  getKerasLayerMapping,
+  listKerasLayerClasses,
+  registerKerasLayer,
+  unregisterKerasLayer,
+} from './saving/keras/registry.js';
+export { KERAS_WEIGHTS_FILE, kerasArtifactsFromModel, saveKerasModel } from './saving/keras/save.js';
+export {
+  deserializeModel,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  MODEL_JSON_FILE,
+  type ModelArtifacts,
+  type ModelJSON,
+  modelFromJSON,
+  serializeModel,
+  WEIGHTS_FILE,
+  type WeightsManifestEntry,
+} from './saving/native/artifacts.js';
+export {
+  type ArtifactsSink,
+  type ArtifactsSource,
+  loadModel,
+  readArtifacts,
+  saveModel,
+} from './saving/native/save-load.js';
 export * from './training/index.js';

@@ -10,6 +10,7 @@ import {
   type AnyCellPlugin,
   type Backend,
   createRng,
+  findKernel,
   gru,
   initParams,
   lstm,
@@ -314,7 +315,7 @@ function cellStateCount(c: HostSequence): number {
 }
 
 function fusedRunner<T>(b: Backend<T>, cell: AnyCellPlugin): Runner<T> {
-  const kernel = b.fusedKernels?.get(cell.name);
+  const kernel = findKernel(b, 'sequence', cell.name);
   if (!kernel) throw new SeqmodelError(`backend ${b.name} has no fused kernel for ${cell.name}`);
   return (_b, args) => {
     const reason = kernel.supports(args);
@@ -338,7 +339,9 @@ function assertFusedMatchesGeneric<T>(b: Backend<T>, c: HostSequence, what: stri
 
 /** Every check of the fused kernels on `backend`; skipped when it has none. */
 export function fusedKernelChecks<T>(backend: SwitchableNumerics<T>): ConformanceCheck[] {
-  const missing = cells.filter((c) => !backend.fusedKernels?.has(c.name)).map((c) => c.name);
+  const missing = cells
+    .filter((c) => findKernel(backend, 'sequence', c.name) === undefined)
+    .map((c) => c.name);
   const skip =
     missing.length > 0
       ? { skip: `backend ${backend.name} has no fused kernel for ${missing.join(', ')}` }
@@ -449,7 +452,7 @@ export function fusedKernelChecks<T>(backend: SwitchableNumerics<T>): Conformanc
           () => forward(backend, softmax, (b, a) => runSequence(b, a, 'require')),
           ['fused kernel required but unavailable: activation "softmax" has no fused implementation'],
         );
-        const kernel = backend.fusedKernels!.get('simpleRNN')!;
+        const kernel = findKernel(backend, 'sequence', 'simpleRNN')!;
         checkNoLeak(backend, 'the kernel called directly with softmax', () => {
           expectSeqmodelError(
             'the kernel called directly with softmax',
@@ -479,7 +482,7 @@ export function fusedKernelChecks<T>(backend: SwitchableNumerics<T>): Conformanc
     run() {
       const sizes = { batch: 2, time: 3, inputSize: 4, units: 5 };
       const c = hostSequence(lstm, {}, sizes, { initialState: true, mask: true }, 'bad input');
-      const kernel = backend.fusedKernels!.get('lstm')!;
+      const kernel = findKernel(backend, 'sequence', 'lstm')!;
       const cases: { name: string; change: (args: SequenceArgs<T>, b: Backend<T>) => SequenceArgs<T> }[] = [
         { name: 'inputs of rank 2', change: (a, b) => ({ ...a, inputs: b.fill([2, 12], 1) }) },
         {
@@ -544,7 +547,7 @@ export function fusedKernelChecks<T>(backend: SwitchableNumerics<T>): Conformanc
       const inputs = Float32Array.from(c.inputs);
       inputs[1 * 6 + 2 * 2 + 1] = Number.NaN;
       const bad = { ...c, inputs };
-      const kernel = backend.fusedKernels!.get('gru')!;
+      const kernel = findKernel(backend, 'sequence', 'gru')!;
       const previous = backend.checkNumerics;
       backend.checkNumerics = true;
       try {

@@ -1,8 +1,9 @@
 /**
  * `@seqmodel/backend-tfjs/testing`: the test plan every tfjs-based seqmodel backend runs. It gathers core's
  * backend and cell conformance kits (every built-in cell in several option variants, and a plugin cell) and the
- * binding's own checks (bad input, autodiff corner cases, leaks when calls throw, numerics, training) and, for a
- * backend with fused kernels, their checks against the generic loop. The checks
+ * binding's own checks (bad input, autodiff corner cases, leaks when calls throw, numerics, training), for a
+ * backend with fused kernels their checks against the generic loop, and kernels registered for the backend from
+ * another package (an attention kernel, a plugin cell's sequence kernel) taking over from the generic path. The checks
  * are plain objects, so any test runner can run them:
  *
  * @example
@@ -23,13 +24,17 @@ import { bindingChecks, type SwitchableNumerics } from './binding-checks.js';
 import { builtInCellConfigs } from './cell-configs.js';
 import { fusedKernelChecks } from './fused-kernel-checks.js';
 import { minimalGatedUnit } from './plugin-cell.js';
+import { registeredKernelChecks } from './registered-kernel-checks.js';
 
 export { badInputChecks, expectSeqmodelError } from './bad-input-checks.js';
 export { bindingChecks, type SwitchableNumerics } from './binding-checks.js';
 export { builtInCellConfigs } from './cell-configs.js';
+export { factoryKernelChecks } from './factory-kernel-checks.js';
 export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
 export { expectProductClose, randomFloats, randomOperand, referenceProduct } from './gemm-checks.js';
+export { type LeakyRnnOptions, leakyRnn, leakyRnnBinding } from './leaky-rnn.js';
 export { minimalGatedUnit } from './plugin-cell.js';
+export { registeredKernelChecks } from './registered-kernel-checks.js';
 
 export interface CheckGroup {
   readonly name: string;
@@ -48,5 +53,6 @@ export function tfjsBackendTestPlan<T>(backend: SwitchableNumerics<T>): CheckGro
     { name: 'bad input', checks: badInputChecks(backend) },
     { name: 'autodiff, memory and numerics', checks: bindingChecks(backend) },
     { name: 'fused kernels', checks: fusedKernelChecks(backend) },
+    { name: 'kernels registered from outside', checks: registeredKernelChecks(backend) },
   ];
 }

@@ -46,6 +46,7 @@ interface GruPrepared<T> {
 }
 
 export const gru: CellPlugin<GruOptions> = {
+  specificationVersion: 'v1',
   name: 'gru',
   description:
     'Gated recurrent unit, gates z, r, h; resetAfter true (Keras 3/PyTorch) or false (tfjs-layers)',

@@ -30,6 +30,7 @@ export interface LstmOptions extends BaseCellOptions {
 }
 
 export const lstm: CellPlugin<LstmOptions> = {
+  specificationVersion: 'v1',
   name: 'lstm',
   description: 'Long short-term memory, gates i, f, c, o',
   defaultOptions: { ...baseCellDefaults, recurrentActivation: 'sigmoid', unitForgetBias: true },

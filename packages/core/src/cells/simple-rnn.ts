@@ -18,6 +18,7 @@ import {
 export type SimpleRnnOptions = BaseCellOptions;
 
 export const simpleRNN: CellPlugin<SimpleRnnOptions> = {
+  specificationVersion: 'v1',
   name: 'simpleRNN',
   description: 'Fully connected recurrent cell: h = activation(x·W + b + h·U)',
   defaultOptions: baseCellDefaults,

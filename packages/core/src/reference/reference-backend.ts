@@ -56,6 +56,7 @@ function castValues(data: Float64Array, dtype: DType): Float64Array {
 }
 
 export class ReferenceBackend implements Backend<RefTensor> {
+  readonly specificationVersion = 'v1';
   readonly name = 'reference';
   private readonly live = new Set<RefTensor>();
   private readonly scopes: Set<RefTensor>[] = [];

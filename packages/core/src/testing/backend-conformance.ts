@@ -17,6 +17,7 @@ import type { NestedArray } from '../ops.js';
 import { createReferenceBackend } from '../reference/reference-backend.js';
 import { createRng } from '../rng.js';
 import { formatShape, type Shape, shapesEqual, sizeOfShape } from '../shape.js';
+import { checkBackendSpecification } from '../specification.js';
 import type { ConformanceCheck } from './cell-conformance.js';
 import { assertClose, type Tolerance } from './compare.js';
 
@@ -206,6 +207,7 @@ export function backendConformanceChecks<T>(
   backend: Backend<T>,
   options: BackendConformanceOptions = {},
 ): ConformanceCheck[] {
+  checkBackendSpecification(backend, 'backendConformanceChecks(backend)');
   const tolerance = options.tolerance ?? { atol: 1e-5, rtol: 1e-5 };
   const gradientTolerance = options.gradientTolerance ?? { atol: 1e-3, rtol: 1e-3 };
   const seed = options.seed ?? 99;

@@ -15,6 +15,7 @@
 import type { Backend } from '../backend.js';
 import type { AnyCellPlugin, CellDims } from '../cell.js';
 import { SeqmodelError } from '../errors.js';
+import { findKernel } from '../kernel-table.js';
 import {
   type CellConfig,
   countParams,
@@ -30,6 +31,7 @@ import { type CellRef, resolveCell } from '../registry.js';
 import { createRng } from '../rng.js';
 import type { SequenceArgs, SequenceResult } from '../sequence.js';
 import { formatShape, shapesEqual, sizeOfShape } from '../shape.js';
+import { checkBackendSpecification } from '../specification.js';
 import { assertClose, type Tolerance } from './compare.js';
 import { checkNoLeak } from './leaks.js';
 
@@ -371,7 +373,8 @@ export function cellConformanceChecks<T>(
   const forwardTolerance = options.forwardTolerance ?? { atol: 1e-5, rtol: 1e-5 };
   const gradientTolerance = options.gradientTolerance ?? { atol: 1e-4, rtol: 1e-3 };
   const fusedTolerance = options.fusedTolerance ?? { atol: 1e-5, rtol: 1e-4 };
-  const fused = backend.fusedKernels?.get(cell.name);
+  checkBackendSpecification(backend, 'cellConformanceChecks(backend)');
+  const fused = findKernel(backend, 'sequence', cell.name);
   const checks: ConformanceCheck[] = [];
 
   for (const conf of configs) {
@@ -598,14 +601,13 @@ export function cellConformanceChecks<T>(
   return checks;
 }
 
-/** Runs every applicable check and rejects with one error listing all failures. */
-export async function assertCellConformance<T>(
-  cellRef: CellRef,
-  backend: Backend<T>,
-  options?: CellConformanceOptions,
+/** Runs every check that applies (no `skip`) and rejects with one error listing all failures. */
+export async function assertChecksPass(
+  checks: readonly ConformanceCheck[],
+  title = 'conformance',
 ): Promise<void> {
   const failures: string[] = [];
-  for (const check of cellConformanceChecks(cellRef, backend, options)) {
+  for (const check of checks) {
     if (check.skip !== undefined) continue;
     try {
       await check.run();
@@ -613,5 +615,14 @@ export async function assertCellConformance<T>(
       failures.push(`${check.name}: ${(error as Error).message}`);
     }
   }
-  if (failures.length > 0) throw new SeqmodelError(`conformance failed:\n- ${failures.join('\n- ')}`);
+  if (failures.length > 0) throw new SeqmodelError(`${title} failed:\n- ${failures.join('\n- ')}`);
+}
+
+/** Runs every applicable check and rejects with one error listing all failures. */
+export async function assertCellConformance<T>(
+  cellRef: CellRef,
+  backend: Backend<T>,
+  options?: CellConformanceOptions,
+): Promise<void> {
+  await assertChecksPass(cellConformanceChecks(cellRef, backend, options));
 }

@@ -5,6 +5,7 @@
 export { type BackendConformanceOptions, backendConformanceChecks } from './backend-conformance.js';
 export {
   assertCellConformance,
+  assertChecksPass,
   type CellConformanceConfig,
   type CellConformanceOptions,
   type ConformanceCheck,

@@ -121,6 +121,19 @@ describe('Embedding', () => {
     );
   });
 
+  it('has a zero gradient with respect to float ids (conformance kit finding)', () => {
+    // Differentiating through float ids (a saliency map, an id-producing layer upstream) used to hit tfjs's
+    // "gradient of input indices must have 'float32' dtype" error: tfjs's Cast passed the gradient on to the ids.
+    const backend = cpuBackend();
+    const layer = embedding({ inputDim: 4, outputDim: 2 }).build(backend, [null, null], { seed: 1 });
+    const ids = backend.tensor([[1, 3, 0]]);
+    const before = backend.memory().numTensors;
+    const { value, grads } = backend.valueAndGrads!((x) => backend.sum(layer.apply(x) as tf.Tensor), [ids]);
+    expect(Array.from(backend.dataSync(grads[0]!))).toEqual([0, 0, 0]);
+    backend.dispose([value, ...grads]);
+    expect(backend.memory().numTensors).toBe(before);
+  });
+
   it('trains on backend-wasm (no UnsortedSegmentSum there: gather is differentiated on the host) as on backend-cpu', async () => {
     // Same seed, same data, 3 SGD steps on each backend: embedding rows move the same way on both. The two tfjs
     // backends differ only in float32 rounding order (XNNPACK's products), so weights agree to 1e-5.

@@ -629,4 +629,22 @@ describe('no leaks', () => {
     expect(() => model.apply(bad)).toThrow();
     expect(ref.memory().numTensors).toBe(count);
   });
+
+  it('returns the last output and the final state as tensors of their own (conformance kit finding)', () => {
+    // The generic loop's last output is the cell's new h itself; `[output, h]` handed out one tensor twice, so
+    // freeing the output freed the state.
+    const ref = newBackend();
+    for (const layer of [simpleRNN({ units: 2, returnState: true }), gru({ units: 2, returnState: true })]) {
+      layer.build(ref, [null, null, 2], { seed: 1 });
+      const x = randomTensor(ref, [2, 3, 2], 1);
+      const before = ref.memory().numTensors;
+      const [y, h] = layer.apply(x) as RefTensor[];
+      expect(y).not.toBe(h);
+      expect(ref.memory().numTensors).toBe(before + 2);
+      ref.dispose(y!);
+      expect(values(ref, h!)).toHaveLength(4);
+      ref.dispose(h!);
+      expect(ref.memory().numTensors).toBe(before);
+    }
+  });
 });

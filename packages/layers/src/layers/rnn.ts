@@ -366,7 +366,10 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
       );
     }
     if (this.stateful || ctx.recordAllStates) ctx.recordState(this, result.state);
-    return { output, states: result.state };
+    // The generic loop's last output is the cell's new state itself (h): hand out a tensor of its own, so that a
+    // caller freeing the output of `[output, ...states]` (returnState) does not free the state too.
+    const states = result.state.map((s) => (s === output ? backend.reshape(s, backend.shape(s)) : s));
+    return { output, states };
   }
 
   private carriedFor<T>(batch: number): T[] | undefined {

@@ -227,6 +227,8 @@ describe('Stacked', () => {
       [2, 3],
     ]);
     expectClose('last output is the last state', values(ref, y!), values(ref, h1!), { atol: 0, rtol: 0 });
+    // Equal values in tensors of their own: freeing the output must not free the state (conformance kit finding).
+    expect(y).not.toBe(h1);
     const resumed = layer.apply(x, { initialState: [h0!, c0!, h1!] }) as RefTensor[];
     expect(values(ref, resumed[0]!)).not.toEqual(values(ref, y!));
     expect(() => layer.apply(x, { initialState: [h0!] })).toThrow(

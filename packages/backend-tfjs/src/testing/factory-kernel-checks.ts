@@ -1,0 +1,183 @@
+/**
+ * Checks of a backend package's factory options for fused kernels (`createCpuBackend`, `createWasmBackend`): the
+ * built-in `sequence` kernels by default, the `kernels` option tried before them, kernels registered for the
+ * backend's name after both, `kernels: false` and the deprecated `fusedKernels: false` leaving every fused kernel
+ * out, and the deprecated `fusedKernels` record still replacing a built-in kernel.
+ */
+import {
+  type AnyCellPlugin,
+  type Backend,
+  findKernel,
+  initParamTensors,
+  lstm,
+  registerKernel,
+  runSequence,
+  SeqmodelError,
+  type SequenceArgs,
+  type SequenceResult,
+  scanCell,
+  unregisterKernel,
+} from '@seqmodel/core';
+import type { ConformanceCheck } from '@seqmodel/core/testing';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { FactoryKernelOptions, TfjsBackend, TfjsFusedKernel } from '../tfjs-backend.js';
+import { expectSeqmodelError } from './bad-input-checks.js';
+import { minimalGatedUnit } from './plugin-cell.js';
+
+type Tensor = tf.Tensor;
+
+/** A sequence kernel that records its runs and computes with the generic loop. */
+function countingKernel(
+  b: Backend<Tensor>,
+  runs: string[],
+  label: string,
+  supports: (args: SequenceArgs<Tensor>) => string | undefined = () => undefined,
+): TfjsFusedKernel {
+  return {
+    supports,
+    run: (args): SequenceResult<Tensor> => {
+      runs.push(label);
+      return scanCell(b, args);
+    },
+  };
+}
+
+function sequenceArgs(b: Backend<Tensor>, cell: AnyCellPlugin, masked = false): SequenceArgs<Tensor> {
+  return {
+    cell,
+    units: 2,
+    inputs: b.fill([1, 3, 2], 0.5),
+    params: initParamTensors(b, cell, { inputSize: 2, units: 2 }, 3),
+    ...(masked ? { mask: b.fill([1, 3], 1) } : {}),
+  };
+}
+
+/** Runs a sequence with `require` and frees everything. */
+function runRequired(b: Backend<Tensor>, args: SequenceArgs<Tensor>): void {
+  try {
+    const r = runSequence(b, args, 'require');
+    b.dispose([r.output, ...r.state]);
+  } finally {
+    b.dispose([args.inputs, ...Object.values(args.params), ...(args.mask ? [args.mask] : [])]);
+  }
+}
+
+function expectEqual(what: string, actual: unknown, expected: unknown): void {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new SeqmodelError(
+      `${what}: expected ${JSON.stringify(expected)}, received ${JSON.stringify(actual)}`,
+    );
+  }
+}
+
+/**
+ * Every check for `factory` (its name in errors), creating backends with `create`.
+ *
+ * @example
+ * for (const check of factoryKernelChecks('createCpuBackend', (options) => createCpuBackend(options))) it(check.name, check.run);
+ */
+export function factoryKernelChecks(
+  factory: string,
+  create: (options: FactoryKernelOptions) => TfjsBackend | Promise<TfjsBackend>,
+): ConformanceCheck[] {
+  const label = `${factory} kernels`;
+  return [
+    {
+      name: `${label}: the built-in sequence kernels by default, also through the deprecated fusedKernels`,
+      async run() {
+        const b = await create({});
+        expectEqual(`${label}: specificationVersion`, b.specificationVersion, 'v1');
+        expectEqual(`${label}: kernels.names('sequence')`, b.kernels.names('sequence'), [
+          'simpleRNN',
+          'lstm',
+          'gru',
+        ]);
+        expectEqual(`${label}: fusedKernels keys`, [...b.fusedKernels.keys()], ['simpleRNN', 'lstm', 'gru']);
+        if (b.fusedKernels.get('lstm') !== findKernel(b, 'sequence', 'lstm')) {
+          throw new SeqmodelError(`${label}: fusedKernels.get('lstm') is not the table's lstm kernel`);
+        }
+      },
+    },
+    {
+      name: `${label}: the kernels option, of any kind, is tried before the built-in kernels`,
+      async run() {
+        const runs: string[] = [];
+        const b = await create({
+          kernels: [
+            {
+              kind: 'sequence',
+              name: 'lstm',
+              kernel: (backend) =>
+                countingKernel(backend, runs, 'own', (a) => (a.mask ? 'own takes no mask' : undefined)),
+            },
+            {
+              kind: 'attention',
+              name: 'testDotProduct',
+              kernel: (backend) => countingKernel(backend, runs, 'attention'),
+            },
+          ],
+        });
+        expectEqual(`${label}: kinds`, b.kernels.kinds(), ['sequence', 'attention']);
+        expectEqual(`${label}: lstm kernels`, b.kernels.lookup('sequence', 'lstm').length, 2);
+        runRequired(b, sequenceArgs(b, lstm));
+        expectEqual(`${label}: runs`, runs, ['own']);
+        // Declined by the option's kernel: the built-in one runs.
+        runRequired(b, sequenceArgs(b, lstm, true));
+        expectEqual(`${label}: runs after a masked call`, runs, ['own']);
+        // The factory may be asynchronous (wasm): its error then comes as a rejection.
+        const error = await Promise.resolve()
+          .then(() => create({ kernels: 'lstm' as never }))
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expectSeqmodelError(`${label}: kernels not an array`, () => {
+          if (error !== undefined) throw error;
+        }, [
+          `${factory}(options.kernels): expected an array of kernel definitions or false, received "lstm"`,
+        ]);
+      },
+    },
+    {
+      name: `${label}: kernels registered for the backend's name come after its own; kernels: false and fusedKernels: false leave them out`,
+      async run() {
+        const runs: string[] = [];
+        const made = await create({});
+        const key = { backend: made.name, kind: 'sequence', name: minimalGatedUnit.name };
+        registerKernel<TfjsBackend>({
+          ...key,
+          kernel: (backend) => countingKernel(backend, runs, 'registered'),
+        });
+        try {
+          const off = [await create({ kernels: false }), await create({ fusedKernels: false })];
+          runRequired(made, sequenceArgs(made, minimalGatedUnit));
+          expectEqual(`${label}: runs`, runs, ['registered']);
+          for (const b of off) {
+            expectEqual(`${label}: kinds with kernels off`, b.kernels.kinds(), []);
+            expectSeqmodelError(
+              `${label}: kernels off`,
+              () => runRequired(b, sequenceArgs(b, minimalGatedUnit)),
+              [
+                `fused kernel required but unavailable: backend ${b.name} has no fused kernel for ${minimalGatedUnit.name}`,
+              ],
+            );
+          }
+        } finally {
+          unregisterKernel(key);
+        }
+      },
+    },
+    {
+      name: `${label}: the deprecated fusedKernels record still replaces a built-in kernel`,
+      async run() {
+        const runs: string[] = [];
+        const b = await create({
+          fusedKernels: { lstm: (backend) => countingKernel(backend, runs, 'record') },
+        });
+        expectEqual(`${label}: lstm kernels`, b.kernels.lookup('sequence', 'lstm').length, 1);
+        runRequired(b, sequenceArgs(b, lstm));
+        expectEqual(`${label}: runs`, runs, ['record']);
+      },
+    },
+  ];
+}

@@ -1,0 +1,373 @@
+/**
+ * Every built-in layer through the layer conformance kit (`@seqmodel/layers/testing`) on `@seqmodel/backend-cpu`
+ * (tfjs' CPU backend: autodiff for the gradient checks, fused recurrent kernels where they apply), compared with the
+ * float64 reference. The cases are data: each says what its layer does with masks, and every opt-out carries its
+ * reason.
+ */
+import { type Backend, createReferenceBackend, type Rng } from '@seqmodel/core';
+import { describe, it } from 'vitest';
+// The kit rebuilds layers through the registry, which holds the built-ins once they load (as the package index does).
+import './builtins.js';
+import type { HostTensor, LayerConformanceCase, LayerTestInput } from '../testing/layer-case.js';
+import { layerConformanceChecks } from '../testing/layer-conformance.js';
+import { cpuBackend } from '../training/test-helpers.js';
+import { activation } from './activation.js';
+import { bidirectional } from './bidirectional.js';
+import { dense } from './dense.js';
+import { dropout } from './dropout.js';
+import { embedding } from './embedding.js';
+import { flatten } from './flatten.js';
+import { masking } from './masking.js';
+import { repeatVector } from './repeat-vector.js';
+import { gru, lstm, rnn, simpleRNN } from './rnn.js';
+import { stacked } from './stacked.js';
+import { timeDistributed } from './time-distributed.js';
+
+const backend = cpuBackend();
+
+/** `[batch 3, time 4, features 2]`, masked: the size every sequence case uses (small enough for finite differences). */
+const sequence: LayerTestInput = { shape: [3, 4, 2], buildShape: [null, null, 2], mask: true };
+const unmaskedSequence: LayerTestInput = { shape: [3, 4, 2], buildShape: [null, null, 2] };
+
+/** Token ids in [0, vocab), about a quarter of them 0 (padding). */
+const ids =
+  (vocab: number) =>
+  (size: number, rng: Rng): number[] =>
+    Array.from({ length: size }, () => (rng.next() < 0.25 ? 0 : 1 + rng.int(vocab - 1)));
+
+/** Normals with about a third of the steps (`features` values each) set entirely to `maskValue`. */
+const paddedSteps =
+  (features: number, maskValue: number) =>
+  (size: number, rng: Rng): number[] => {
+    const out: number[] = [];
+    for (let step = 0; step < size / features; step++) {
+      const masked = rng.next() < 0.35;
+      for (let f = 0; f < features; f++) out.push(masked ? maskValue : rng.normal());
+    }
+    return out;
+  };
+
+/** The mask Embedding's `maskZero` makes: 1 where the id is not 0. */
+const nonZeroIds = ([x]: readonly HostTensor[]): HostTensor => ({
+  values: x!.values.map((v) => (v === 0 ? 0 : 1)),
+  shape: x!.shape,
+  dtype: 'float32',
+});
+
+/** The mask Masking makes: 1 where any feature of the step differs from `maskValue`. */
+const stepsNotAll =
+  (maskValue: number) =>
+  ([x]: readonly HostTensor[]): HostTensor => {
+    const features = x!.shape[x!.shape.length - 1]!;
+    const values = new Float64Array(x!.values.length / features);
+    values.forEach((_, s) => {
+      values[s] = x!.values.subarray(s * features, (s + 1) * features).some((v) => v !== maskValue) ? 1 : 0;
+    });
+    return { values, shape: x!.shape.slice(0, -1), dtype: 'float32' };
+  };
+
+/** One case, its options checked against its factory, in the list of cases of every option type. */
+const layerCase = <O>(testCase: LayerConformanceCase<O>): LayerConformanceCase => testCase;
+
+const none = 'none' as const;
+const passed = { input: 0 } as const;
+
+/** The recurrent variants every cell runs through. */
+function recurrentCases(
+  name: string,
+  factory: (options: Record<string, unknown>) => import('../engine/layer.js').Layer,
+  base: Record<string, unknown>,
+  states: number,
+): LayerConformanceCase[] {
+  const stateInputs = Array.from({ length: states }, () => ({ shape: [3, 3] }));
+  const stateMasks = Array.from({ length: states }, () => none);
+  return [
+    {
+      label: `${name} returnSequences, returnState, mask`,
+      factory,
+      options: { ...base, units: 3, returnSequences: true, returnState: true },
+      inputs: [sequence],
+      masks: { outputs: [passed, ...stateMasks] },
+    },
+    {
+      label: `${name} last step, returnState, no mask`,
+      factory,
+      options: { ...base, units: 3, returnState: true },
+      inputs: [unmaskedSequence],
+      masks: { outputs: [none, ...stateMasks] },
+    },
+    {
+      label: `${name} last step, returnState, generic loop`,
+      factory,
+      options: { ...base, units: 3, returnState: true, fused: 'never' },
+      inputs: [unmaskedSequence],
+      masks: { outputs: [none, ...stateMasks] },
+    },
+    {
+      label: `${name} goBackwards, zeroOutputForMask, initial state, generic loop`,
+      factory,
+      options: {
+        ...base,
+        units: 3,
+        returnSequences: true,
+        goBackwards: true,
+        zeroOutputForMask: true,
+        fused: 'never',
+      },
+      inputs: [sequence],
+      initialState: stateInputs,
+      masks: { outputs: [passed] },
+    },
+    {
+      label: `${name} dropout and recurrent dropout, last step`,
+      factory,
+      options: { ...base, units: 3, dropout: 0.3, recurrentDropout: 0.3 },
+      inputs: [sequence],
+      masks: { outputs: [none] },
+    },
+    {
+      label: `${name} stateful`,
+      factory,
+      options: { ...base, units: 3, stateful: true, returnSequences: true },
+      inputs: [{ ...sequence, buildShape: [3, 4, 2] }],
+      masks: { outputs: [passed] },
+    },
+  ];
+}
+
+const cases: LayerConformanceCase[] = [
+  ...recurrentCases('SimpleRNN', (o) => simpleRNN(o as never), {}, 1),
+  ...recurrentCases('LSTM', (o) => lstm(o as never), {}, 2),
+  ...recurrentCases('GRU', (o) => gru(o as never), {}, 1),
+  ...recurrentCases('GRU resetAfter false', (o) => gru(o as never), { resetAfter: false }, 1),
+  ...recurrentCases(
+    'RNN lstm cell, hardSigmoid',
+    (o) => rnn(o as never),
+    { cell: 'lstm', recurrentActivation: 'hardSigmoid' },
+    2,
+  ),
+  layerCase({
+    label: 'SimpleRNN relu, no bias, other initializers, named, frozen, with inputShape',
+    factory: simpleRNN,
+    options: {
+      units: 3,
+      activation: 'relu',
+      useBias: false,
+      kernelInitializer: 'heNormal',
+      recurrentInitializer: { name: 'orthogonal', gain: 0.5 },
+      name: 'encoder',
+      trainable: false,
+      inputShape: [null, 2],
+      returnSequences: true,
+    },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'LSTM without unit forget bias, biases drawn',
+    factory: lstm,
+    options: {
+      units: 3,
+      unitForgetBias: false,
+      biasInitializer: { name: 'uniform', minval: -0.5, maxval: 0.5 },
+    },
+    inputs: [sequence],
+    masks: { outputs: [none] },
+  }),
+  layerCase({
+    label: 'Bidirectional LSTM concat, returnSequences, mask',
+    factory: (o: { mergeMode: 'concat' }) => bidirectional(lstm({ units: 3, returnSequences: true }), o),
+    options: { mergeMode: 'concat' },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  ...(['sum', 'mul', 'ave'] as const).map((mergeMode) =>
+    layerCase({
+      label: `Bidirectional GRU ${mergeMode}, last step, returnState, initial state`,
+      factory: (o: { mergeMode: typeof mergeMode }) => bidirectional(gru({ units: 3, returnState: true }), o),
+      options: { mergeMode },
+      inputs: [sequence],
+      initialState: [{ shape: [3, 3] }, { shape: [3, 3] }],
+      masks: { outputs: [none, none, none] },
+    }),
+  ),
+  layerCase({
+    label: 'Bidirectional SimpleRNN mergeMode null (two outputs, both masked)',
+    factory: (o: { mergeMode: null }) => bidirectional(simpleRNN({ units: 3, returnSequences: true }), o),
+    options: { mergeMode: null },
+    inputs: [sequence],
+    masks: { outputs: [passed, passed] },
+  }),
+  layerCase({
+    label: 'Bidirectional LSTM mergeMode null, last step, returnState, no mask, generic loop',
+    factory: (o: { mergeMode: null }) =>
+      bidirectional(lstm({ units: 2, returnState: true, fused: 'never' }), o),
+    options: { mergeMode: null },
+    inputs: [unmaskedSequence],
+    masks: { outputs: [none, none, none, none, none, none] },
+  }),
+  layerCase({
+    label: 'Bidirectional with its own backward layer',
+    factory: (o: { mergeMode: 'concat' }) =>
+      bidirectional(lstm({ units: 3, returnSequences: true }), {
+        ...o,
+        backwardLayer: gru({ units: 2, returnSequences: true, goBackwards: true }),
+      }),
+    options: { mergeMode: 'concat' },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'Stacked GRU x2 from a spec, dropout between layers, returnState',
+    factory: (o: Record<string, unknown>) => stacked({ cell: 'gru', units: 3, numLayers: 2, ...o }),
+    options: { dropout: 0.3, returnState: true },
+    inputs: [sequence],
+    masks: { outputs: [none, none, none] },
+  }),
+  layerCase({
+    label: 'Stacked SimpleRNN x2, last step, returnState, no mask, generic loop',
+    factory: (o: Record<string, unknown>) => stacked({ cell: 'simpleRNN', units: 3, numLayers: 2, ...o }),
+    options: { returnState: true, fused: 'never' },
+    inputs: [unmaskedSequence],
+    masks: { outputs: [none, none, none] },
+  }),
+  layerCase({
+    label: 'Stacked LSTM + bidirectional SimpleRNN, residual, returnSequences',
+    factory: (o: { residual: boolean }) =>
+      stacked([lstm({ units: 4 }), bidirectional(simpleRNN({ units: 2 }))], { ...o, returnSequences: true }),
+    options: { residual: true },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'Stacked residual, last step',
+    factory: (o: { residual: boolean }) => stacked([gru({ units: 2 }), gru({ units: 2 })], o),
+    options: { residual: true },
+    inputs: [sequence],
+    masks: { outputs: [none] },
+  }),
+  layerCase({
+    factory: dense,
+    options: { units: 3, activation: 'tanh' },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'Dense named, frozen, with batchInputShape',
+    factory: dense,
+    options: { units: 2, name: 'head', trainable: false, batchInputShape: [null, 4, 2] },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'Dense rank 2, no bias, relu',
+    factory: dense,
+    options: { units: 3, activation: 'relu', useBias: false, kernelInitializer: 'heNormal' },
+    inputs: [{ shape: [3, 2] }],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'Embedding maskZero, int32 ids',
+    factory: embedding,
+    options: { inputDim: 5, outputDim: 3, maskZero: true },
+    inputs: [{ shape: [3, 4], dtype: 'int32', values: ids(5) }],
+    masks: { outputs: [nonZeroIds] },
+  }),
+  layerCase({
+    label: 'Embedding, float ids',
+    factory: embedding,
+    options: { inputDim: 5, outputDim: 2 },
+    inputs: [{ shape: [3, 4], values: ids(5) }],
+    masks: { outputs: [none] },
+    skip: {
+      gradients: 'ids are indices: the output is a step function of them, with no gradient to compare',
+    },
+  }),
+  layerCase({
+    factory: dropout,
+    options: { rate: 0.4 },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'Dropout noiseShape [null, 1, null]',
+    factory: dropout,
+    options: { rate: 0.5, noiseShape: [null, 1, null] },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'Dropout with its own seed',
+    factory: dropout,
+    options: { rate: 0.5, seed: 5 },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+    skip: {
+      seeding:
+        "its own seed fixes the masks whatever the call's seed (Keras' seeded Dropout); the layer has no weights",
+      gradients:
+        'its own stream advances on every training call, so each finite-difference evaluation draws a new mask',
+    },
+  }),
+  layerCase({
+    factory: flatten,
+    options: {},
+    inputs: [{ shape: [3, 4, 2] }],
+    masks: {
+      ignored: 'Flatten merges the time axis into the features: no mask can follow (Keras drops it too)',
+    },
+  }),
+  layerCase({
+    factory: masking,
+    options: { maskValue: 0.5 },
+    inputs: [{ shape: [3, 4, 2], buildShape: [null, null, 2], values: paddedSteps(2, 0.5) }],
+    masks: { outputs: [stepsNotAll(0.5)] },
+    skip: {
+      gradients:
+        'the output jumps where a step stops equalling maskValue, so finite differences there are not a derivative',
+    },
+  }),
+  ...(['linear', 'tanh', 'relu', 'sigmoid', 'softmax', 'hardSigmoid'] as const).map((name) =>
+    layerCase({
+      factory: activation,
+      options: { activation: name },
+      inputs: [sequence],
+      masks: { outputs: [passed] },
+    }),
+  ),
+  layerCase({
+    factory: repeatVector,
+    options: { n: 3 },
+    inputs: [{ shape: [3, 2] }],
+    masks: { ignored: 'its input has no time axis, so there is no mask to use or pass on (as Keras)' },
+  }),
+  layerCase({
+    label: 'TimeDistributed Dense',
+    factory: (o: { units: number }) => timeDistributed(dense({ ...o, activation: 'sigmoid' })),
+    options: { units: 3 },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'TimeDistributed Flatten on [batch, time, 2, 2]',
+    factory: () => timeDistributed(flatten()),
+    options: {},
+    inputs: [{ shape: [3, 4, 2, 2], mask: true }],
+    masks: { outputs: [passed] },
+  }),
+];
+
+describe('every built-in layer passes the layer conformance kit', () => {
+  // backend-cpu for gradients and fused kernels; the float64 reference for the generic paths (it has no fused kernels).
+  const backends: Backend<unknown>[] = [
+    backend as Backend<unknown>,
+    createReferenceBackend() as Backend<unknown>,
+  ];
+  for (const on of backends) {
+    for (const testCase of cases) {
+      for (const check of layerConformanceChecks(testCase, on)) {
+        it.skipIf(check.skip !== undefined)(check.name, check.run);
+      }
+    }
+  }
+});

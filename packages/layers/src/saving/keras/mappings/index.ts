@@ -1,0 +1,30 @@
+/** The built-in layers' Keras mappings, registered by default (`../registry.ts`). */
+import type { KerasLayerMapping } from '../mapping.js';
+import { activationMapping } from './activation.js';
+import { bidirectionalMapping } from './bidirectional.js';
+import { denseMapping } from './dense.js';
+import { dropoutMapping } from './dropout.js';
+import { embeddingMapping } from './embedding.js';
+import { flattenMapping } from './flatten.js';
+import { maskingMapping } from './masking.js';
+import { gruMapping, lstmMapping, rnnMapping, simpleRnnMapping } from './recurrent.js';
+import { repeatVectorMapping } from './repeat-vector.js';
+import { stackedMapping } from './stacked.js';
+import { timeDistributedMapping } from './time-distributed.js';
+
+export const builtInKerasLayers: readonly KerasLayerMapping[] = [
+  activationMapping,
+  bidirectionalMapping,
+  denseMapping,
+  dropoutMapping,
+  embeddingMapping,
+  flattenMapping,
+  gruMapping,
+  lstmMapping,
+  maskingMapping,
+  repeatVectorMapping,
+  rnnMapping,
+  simpleRnnMapping,
+  stackedMapping,
+  timeDistributedMapping,
+];

@@ -1,0 +1,422 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type RefTensor, simpleRNN as simpleRnnCell } from '@seqmodel/core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CallContext } from '../../engine/context.js';
+import { type CallArgs, Layer, type LayerArgs } from '../../engine/layer.js';
+import type { ShapeSpec } from '../../engine/shape-spec.js';
+import { input, type SymbolicTensor } from '../../engine/symbolic.js';
+import { activation } from '../../layers/activation.js';
+import { bidirectional, type MergeMode } from '../../layers/bidirectional.js';
+import { dense } from '../../layers/dense.js';
+import { dropout } from '../../layers/dropout.js';
+import { embedding } from '../../layers/embedding.js';
+import { flatten } from '../../layers/flatten.js';
+import { masking } from '../../layers/masking.js';
+import { repeatVector } from '../../layers/repeat-vector.js';
+import { gru, lstm, type RNN, rnn, simpleRNN } from '../../layers/rnn.js';
+import { stacked } from '../../layers/stacked.js';
+import { timeDistributed } from '../../layers/time-distributed.js';
+import { model as functionalModel } from '../../models/functional.js';
+import type { Model } from '../../models/model.js';
+import { sequential } from '../../models/sequential.js';
+import { expectClose, expectOutputsClose, newBackend, tf, tfl, useTfjsCpu } from '../../test-helpers.js';
+import type { KerasArtifacts } from './artifacts.js';
+import {
+  batch,
+  denseActivations,
+  features,
+  ids,
+  ourOutputs,
+  removeTempDirectories,
+  sequences,
+  serveDirectory,
+  tempDirectory,
+  tfjsOutputs,
+} from './keras-test-helpers.js';
+import { loadKerasModel } from './load.js';
+import { saveKerasModel } from './save.js';
+
+beforeAll(useTfjsCpu);
+afterAll(removeTempDirectories);
+
+type Inputs = number[][] | number[][][] | (number[][] | number[][][])[];
+
+/**
+ * Saves `ours` with saveKerasModel, loads it into tfjs-layers (and back into seqmodel) and compares predictions:
+ * tfjs within 1e-5 (float32 against the float64 reference), seqmodel exactly.
+ */
+async function expectTfjsAgrees(label: string, ours: Model<RefTensor>, x: Inputs, several = false) {
+  const ref = ours.backend;
+  const artifacts = await saveKerasModel(ours);
+  const theirs = await tfl.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
+  const list = several ? (x as number[][][][]) : [x as number[][][]];
+  const expected = ourOutputs(
+    ours,
+    list.map((v) => ref.tensor(v)),
+  );
+  const got = tfjsOutputs(
+    theirs,
+    list.map((v) => tf.tensor(v)),
+  );
+  expectOutputsClose(label, got, expected);
+  theirs.dispose();
+  const back = await loadKerasModel<RefTensor>(artifacts, { backend: ref });
+  expect(
+    ourOutputs(
+      back,
+      list.map((v) => ref.tensor(v)),
+    ),
+  ).toEqual(expected);
+  expect(back.getWeightData().map((w) => [w.shape, w.values])).toEqual(
+    ours.getWeightData().map((w) => [w.shape, w.values]),
+  );
+  return artifacts;
+}
+
+type Kind = 'simpleRNN' | 'lstm' | 'gru';
+
+function recurrent(
+  kind: Kind,
+  options: Record<string, unknown>,
+  gate: 'sigmoid' | 'hardSigmoid' = 'sigmoid',
+): RNN {
+  if (kind === 'lstm') return lstm({ units: 4, recurrentActivation: gate, ...options });
+  if (kind === 'gru') return gru({ units: 4, resetAfter: false, recurrentActivation: gate, ...options });
+  return simpleRNN({ units: 4, ...options });
+}
+
+describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the same (atol 1e-5)', () => {
+  for (const kind of ['simpleRNN', 'lstm', 'gru'] as Kind[]) {
+    for (const returnSequences of [true, false]) {
+      for (const goBackwards of [false, true]) {
+        for (const masked of [false, true]) {
+          const label = `${kind} returnSequences ${returnSequences} goBackwards ${goBackwards}${masked ? ' masked' : ''}`;
+          it(label, async () => {
+            const ref = newBackend();
+            const gate = goBackwards ? 'hardSigmoid' : 'sigmoid';
+            const ours = sequential<RefTensor>(
+              [...(masked ? [masking()] : []), recurrent(kind, { returnSequences, goBackwards }, gate)],
+              { backend: ref, seed: 7, inputShape: [null, features] },
+            );
+            await expectTfjsAgrees(label, ours, sequences(1, masked));
+          });
+        }
+      }
+    }
+  }
+
+  for (const mergeMode of ['concat', 'sum', 'mul', 'ave', null] as MergeMode[]) {
+    for (const masked of [false, true]) {
+      const label = `Bidirectional mergeMode ${mergeMode}${masked ? ' masked' : ''}`;
+      it(label, async () => {
+        const ref = newBackend();
+        const kind: Kind = mergeMode === 'sum' ? 'gru' : mergeMode === 'mul' ? 'simpleRNN' : 'lstm';
+        const ours = sequential<RefTensor>(
+          [
+            ...(masked ? [masking()] : []),
+            bidirectional(recurrent(kind, { returnSequences: true, name: 'inner' }), { mergeMode }),
+          ],
+          { backend: ref, seed: 8, inputShape: [null, features] },
+        );
+        const artifacts = await expectTfjsAgrees(label, ours, sequences(2, masked));
+        // Two outputs: written as a functional model, since a Sequential one may not end in two outputs.
+        expect(artifacts.modelTopology.class_name).toBe(mergeMode === null ? 'Model' : 'Sequential');
+        expect(artifacts.weightSpecs.map((w) => w.name).filter((n) => n.endsWith('/kernel'))).toEqual([
+          'bidirectional/forward_inner/kernel',
+          'bidirectional/backward_inner/kernel',
+        ]);
+      });
+    }
+  }
+
+  it('Embedding with maskZero into stacked recurrent layers, TimeDistributed(Dense), Dropout, Activation', async () => {
+    const ref = newBackend();
+    const ours = sequential<RefTensor>(
+      [
+        embedding({ inputDim: 10, outputDim: 3, maskZero: true }),
+        lstm({ units: 4, returnSequences: true }),
+        dropout({ rate: 0.3, noiseShape: [null, 1, null], seed: 3 }),
+        gru({ units: 3, returnSequences: true, resetAfter: false, recurrentActivation: 'hardSigmoid' }),
+        simpleRNN({ units: 3, returnSequences: true, activation: 'relu' }),
+        timeDistributed(dense({ units: 4, activation: 'softmax' })),
+        activation({ activation: 'softsign' }),
+      ],
+      { backend: ref, seed: 9, inputShape: [null] },
+    );
+    const artifacts = await expectTfjsAgrees('embedding stack', ours, ids);
+    expect(artifacts.weightSpecs.map((w) => w.name)).toContain('time_distributed/kernel');
+  });
+
+  it('Dense with every exportable activation on masked sequences, RepeatVector and Flatten', async () => {
+    const ref = newBackend();
+    const masked = sequential<RefTensor>(
+      [
+        masking(),
+        ...denseActivations.map((a) => dense({ units: 3, activation: a })),
+        lstm({ units: 3 }),
+        dense({ units: 2, useBias: false }),
+      ],
+      { backend: ref, seed: 10, inputShape: [null, features] },
+    );
+    await expectTfjsAgrees('dense activations', masked, sequences(3, true));
+    const repeat = sequential<RefTensor>(
+      [
+        lstm({ units: 3 }),
+        repeatVector({ n: 2 }),
+        simpleRNN({ units: 2, returnSequences: true }),
+        flatten(),
+        dense({ units: 2 }),
+      ],
+      { backend: ref, seed: 11, inputShape: [null, features] },
+    );
+    await expectTfjsAgrees('repeat and flatten', repeat, sequences(4, false));
+  });
+
+  it('a functional encoder-decoder with initial states and several outputs', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const ref = newBackend();
+    const source = input({ shape: [null, features], name: 'source' });
+    const [, h, c] = lstm({ units: 4, returnState: true, name: 'encoder' }).apply(source) as SymbolicTensor[];
+    const target = input({ shape: [null, 2], name: 'target' });
+    const decoded = lstm({ units: 4, returnSequences: true, name: 'decoder' }).apply(target, {
+      initialState: [h!, c!],
+    }) as SymbolicTensor;
+    const probs = timeDistributed(dense({ units: 2, activation: 'softmax' })).apply(
+      decoded,
+    ) as SymbolicTensor;
+    const ours = functionalModel<RefTensor>({
+      inputs: [source, target],
+      outputs: [probs, h!],
+      backend: ref,
+      seed: 12,
+    });
+    const targets = sequences(5, false).map((s) => s.slice(0, 4).map((step) => step.slice(0, 2)));
+    const artifacts = await expectTfjsAgrees('encoder-decoder', ours, [sequences(6, false), targets], true);
+    const layers = (artifacts.modelTopology.config as { layers: { name: string; inbound_nodes: unknown }[] })
+      .layers;
+    expect(layers.find((l) => l.name === 'decoder')!.inbound_nodes).toEqual([
+      [
+        ['target', 0, 0, {}],
+        ['encoder', 0, 1, {}],
+        ['encoder', 0, 2, {}],
+      ],
+    ]);
+    warn.mockRestore();
+  });
+
+  it('a layer shared by two inputs', async () => {
+    const ref = newBackend();
+    const a = input({ shape: [null, features], name: 'a' });
+    const b = input({ shape: [null, features], name: 'b' });
+    const shared = gru({ units: 3, resetAfter: false, name: 'shared' });
+    const ya = dense({ units: 2, name: 'head' }).apply(shared.apply(a) as SymbolicTensor) as SymbolicTensor;
+    const yb = shared.apply(b) as SymbolicTensor;
+    const ours = functionalModel<RefTensor>({ inputs: [a, b], outputs: [ya, yb], backend: ref, seed: 15 });
+    const artifacts = await expectTfjsAgrees(
+      'shared layer',
+      ours,
+      [sequences(10, false), sequences(11, false)],
+      true,
+    );
+    const config = artifacts.modelTopology.config as { output_layers: unknown };
+    expect(config.output_layers).toEqual([
+      ['head', 0, 0],
+      ['shared', 1, 0],
+    ]);
+  });
+
+  it('stateful layers with a fixed batch size', async () => {
+    const ref = newBackend();
+    const ours = sequential<RefTensor>([lstm({ units: 3, stateful: true, returnSequences: true })], {
+      backend: ref,
+      seed: 13,
+      batchInputShape: [batch, 2, features],
+    });
+    const artifacts = await saveKerasModel(ours);
+    const theirs = await tfl.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
+    const x = sequences(7, false);
+    for (const part of [x.map((s) => s.slice(0, 2)), x.map((s) => s.slice(2, 4))]) {
+      expectClose(
+        'stateful',
+        tfjsOutputs(theirs, tf.tensor(part))[0]!,
+        ourOutputs(ours, ref.tensor(part))[0]!,
+      );
+    }
+    theirs.dispose();
+    const unbatched = sequential<RefTensor>([lstm({ units: 3, stateful: true })], {
+      backend: ref,
+      seed: 13,
+      inputShape: [null, features],
+    });
+    await expect(saveKerasModel(unbatched)).rejects.toThrow(
+      'saveKerasModel: layer lstm (LSTM) stateful: tfjs-layers needs a fixed batch size for stateful layers; give the model a batchSize (or batchInputShape)',
+    );
+  });
+});
+
+describe('saveKerasModel targets', () => {
+  function small() {
+    const ref = newBackend();
+    const ours = sequential<RefTensor>(
+      [
+        bidirectional(lstm({ units: 3, returnSequences: true, name: 'enc' })),
+        timeDistributed(dense({ units: 2 })),
+      ],
+      { backend: ref, seed: 14, inputShape: [null, features] },
+    );
+    return { ref, ours };
+  }
+
+  it('writes model.json and group1-shard1of1.bin that tfjs-layers fetches over HTTP', async () => {
+    const { ref, ours } = small();
+    const dir = await tempDirectory();
+    await saveKerasModel(ours, dir);
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    expect(json.generatedBy).toBe('@seqmodel/layers');
+    expect(json.modelTopology.keras_version).toBe('seqmodel-layers (tfjs-layers 4 compatible)');
+    expect(json.weightsManifest[0].paths).toEqual(['group1-shard1of1.bin']);
+    expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual([
+      'bidirectional/forward_enc/kernel',
+      'bidirectional/forward_enc/recurrent_kernel',
+      'bidirectional/forward_enc/bias',
+      'bidirectional/backward_enc/kernel',
+      'bidirectional/backward_enc/recurrent_kernel',
+      'bidirectional/backward_enc/bias',
+      'time_distributed/kernel',
+      'time_distributed/bias',
+    ]);
+    const bytes = await readFile(join(dir, 'group1-shard1of1.bin'));
+    expect(bytes.byteLength).toBe(4 * ours.countParams());
+    const x = sequences(8, false);
+    const expected = ourOutputs(ours, ref.tensor(x))[0]!;
+    const server = await serveDirectory(dir);
+    try {
+      const theirs = await tfl.loadLayersModel(`${server.url}model.json`);
+      expectClose('tfjs over HTTP', tfjsOutputs(theirs, tf.tensor(x))[0]!, expected);
+      theirs.dispose();
+    } finally {
+      await server.close();
+    }
+    const back = await loadKerasModel<RefTensor>(dir, { backend: ref });
+    expect(ourOutputs(back, ref.tensor(x))[0]).toEqual(expected);
+    // A path ending in .json names the JSON file.
+    await saveKerasModel(ours, join(dir, 'named', 'my-model.json'));
+    const named = await loadKerasModel<RefTensor>(join(dir, 'named', 'my-model.json'), { backend: ref });
+    expect(ourOutputs(named, ref.tensor(x))[0]).toEqual(expected);
+  });
+
+  it('hands the artifacts to a sink (a tfjs IOHandler works) and returns them', async () => {
+    const { ours } = small();
+    let received: tf.io.ModelArtifacts | undefined;
+    const returned = await saveKerasModel(
+      ours,
+      tf.io.withSaveHandler(async (artifacts) => {
+        received = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }) as never,
+    );
+    expect(received).toBe(returned);
+    expect(returned.format).toBe('layers-model');
+    await expect(saveKerasModel(ours, 42 as never)).rejects.toThrow(
+      'saveKerasModel target: expected a directory path, a path to model.json, an object with save(artifacts), or nothing, received 42',
+    );
+  });
+});
+
+class Doubler extends Layer {
+  readonly className = 'Doubler';
+  constructor(args: LayerArgs = {}) {
+    super(args);
+  }
+  computeOutputShape(shapes: readonly ShapeSpec[]): ShapeSpec[] {
+    return [shapes[0]!];
+  }
+  call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
+    return [ctx.backend.mul(inputs[0]!, 2)];
+  }
+}
+
+describe('saveKerasModel refuses what tfjs-layers would load differently', () => {
+  const cases: [string, () => unknown[], string][] = [
+    [
+      'GRU resetAfter true',
+      () => [gru({ units: 2 })],
+      'saveKerasModel: layer gru (GRU) resetAfter: true cannot be loaded by tfjs-layers (it supports only reset_after false); build the GRU with resetAfter: false, or save with saveModel',
+    ],
+    [
+      "Keras 3's hard sigmoid",
+      () => [lstm({ units: 2, recurrentActivation: 'hardSigmoidKeras3' })],
+      `saveKerasModel: layer lstm (LSTM) recurrentActivation: "hardSigmoidKeras3" cannot be exported (tfjs-layers' hard_sigmoid is clip(0.2x + 0.5), not Keras 3's clip(x/6 + 0.5)); save with saveModel instead`,
+    ],
+    [
+      'the exponential activation',
+      () => [lstm({ units: 2 }), dense({ units: 1, activation: 'exponential' })],
+      'saveKerasModel: layer dense (Dense) activation: "exponential" cannot be exported (tfjs-layers has no such activation); save with saveModel instead',
+    ],
+    [
+      'zeroOutputForMask',
+      () => [lstm({ units: 2, zeroOutputForMask: true })],
+      'saveKerasModel: layer lstm (LSTM) zeroOutputForMask: tfjs-layers always repeats the previous output at masked steps',
+    ],
+    [
+      'a plugin cell',
+      () => [rnn({ cell: { ...simpleRnnCell, name: 'myCell' }, units: 2 })],
+      'saveKerasModel: layer rnn (RNN) cell: the cell "myCell" has no Keras layer; save with saveModel instead',
+    ],
+    [
+      'a Stacked layer',
+      () => [stacked([lstm({ units: 2 }), lstm({ units: 2 })])],
+      'saveKerasModel: layer stacked (Stacked): Stacked layers have no tfjs-layers equivalent: write its layers as separate recurrent layers with returnSequences, or save with saveModel',
+    ],
+    [
+      'a Bidirectional with its own backward layer',
+      () => [
+        bidirectional(lstm({ units: 2 }), {
+          backwardLayer: lstm({ units: 2, goBackwards: true, activation: 'relu' }),
+        }),
+      ],
+      'saveKerasModel: layer bidirectional (Bidirectional) backwardLayer: tfjs-layers derives the backward layer from the forward one and cannot load a separate one',
+    ],
+    [
+      'a custom layer',
+      () => [new Doubler(), lstm({ units: 2 })],
+      'saveKerasModel: layer doubler (Doubler): Doubler layers have no tfjs-layers equivalent; save with saveModel instead',
+    ],
+  ];
+  for (const [label, layers, message] of cases) {
+    it(label, async () => {
+      const ref = newBackend();
+      const ours = sequential<RefTensor>(layers() as never, {
+        backend: ref,
+        seed: 1,
+        inputShape: [null, features],
+      });
+      await expect(saveKerasModel(ours)).rejects.toThrow(message);
+    });
+  }
+
+  it('saves built-in cells run through rnn() as their Keras layers, and initializers tfjs-layers lacks as their kin', async () => {
+    const ref = newBackend();
+    const ours = sequential<RefTensor>(
+      [
+        rnn({ cell: 'lstm', units: 3, recurrentActivation: 'hardSigmoid', returnSequences: true }),
+        dense({
+          units: 2,
+          kernelInitializer: { name: 'varianceScaling', distribution: 'untruncatedNormal' },
+        }),
+      ],
+      { backend: ref, seed: 2, inputShape: [null, features] },
+    );
+    const artifacts: KerasArtifacts = await expectTfjsAgrees('rnn(lstm)', ours, sequences(9, false));
+    const layers = (
+      artifacts.modelTopology.config as { layers: { class_name: string; config: Record<string, unknown> }[] }
+    ).layers;
+    expect(layers.map((l) => l.class_name)).toEqual(['LSTM', 'Dense']);
+    expect(layers[1]!.config.kernel_initializer).toEqual({
+      class_name: 'VarianceScaling',
+      config: { scale: 1, mode: 'fan_in', distribution: 'normal', seed: null },
+    });
+  });
+});

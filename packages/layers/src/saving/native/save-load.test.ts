@@ -1,0 +1,219 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RefTensor } from '@seqmodel/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type CallArgs, Layer } from '../../engine/layer.js';
+import { registerLayer, unregisterLayer } from '../../engine/registry.js';
+import type { ShapeSpec } from '../../engine/shape-spec.js';
+import { input, type SymbolicTensor } from '../../engine/symbolic.js';
+import { activation } from '../../layers/activation.js';
+import { bidirectional } from '../../layers/bidirectional.js';
+import { dense } from '../../layers/dense.js';
+import { dropout } from '../../layers/dropout.js';
+import { embedding } from '../../layers/embedding.js';
+import { flatten } from '../../layers/flatten.js';
+import { masking } from '../../layers/masking.js';
+import { repeatVector } from '../../layers/repeat-vector.js';
+import { gru, lstm, rnn, simpleRNN } from '../../layers/rnn.js';
+import { stacked } from '../../layers/stacked.js';
+import { timeDistributed } from '../../layers/time-distributed.js';
+import { model } from '../../models/functional.js';
+import { sequential } from '../../models/sequential.js';
+import { newBackend, randomTensor, values } from '../../test-helpers.js';
+import { deserializeModel, type ModelArtifacts, serializeModel } from './artifacts.js';
+import { loadModel, saveModel } from './save-load.js';
+
+const directories: string[] = [];
+afterAll(async () => {
+  for (const d of directories) await rm(d, { recursive: true, force: true });
+});
+
+/** A model with every built-in layer. */
+function everyLayer() {
+  const ref = newBackend();
+  const tokens = sequential<RefTensor>(
+    [
+      embedding({ inputDim: 20, outputDim: 4, maskZero: true }),
+      bidirectional(lstm({ units: 3, returnSequences: true }), { mergeMode: 'ave' }),
+      stacked([gru({ units: 3, resetAfter: false }), rnn({ cell: 'simpleRNN', units: 3 })], {
+        residual: true,
+      }),
+      dropout({ rate: 0.2 }),
+      repeatVector({ n: 2 }),
+      simpleRNN({ units: 2, returnSequences: true }),
+      timeDistributed(dense({ units: 3 })),
+      flatten(),
+      activation({ activation: 'softmax' }),
+    ],
+    { backend: ref, seed: 17, inputShape: [5] },
+  );
+  return { ref, model: tokens };
+}
+
+describe('own save format', () => {
+  it('writes model.json and weights.bin to a directory and loads identical weights and predictions', async () => {
+    const { ref, model: original } = everyLayer();
+    const dir = await mkdtemp(join(tmpdir(), 'seqmodel-layers-'));
+    directories.push(dir);
+    await saveModel(original, dir);
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    expect(json.format).toBe('seqmodel-layers');
+    expect(json.formatVersion).toBe(1);
+    expect(json.model.className).toBe('Sequential');
+    expect(json.weights.entries[0]).toEqual({
+      name: 'embedding/embeddings',
+      shape: [20, 4],
+      dtype: 'float32',
+      offset: 0,
+      byteLength: 320,
+    });
+    const bytes = await readFile(join(dir, 'weights.bin'));
+    expect(bytes.byteLength).toBe(4 * original.countParams());
+    // Little-endian float32, in weight order.
+    const first = original.getWeightData()[0]!.values[0]!;
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getFloat32(0, true)).toBe(first);
+
+    const other = newBackend();
+    const loaded = await loadModel<RefTensor>(dir, { backend: other });
+    expect(loaded.toJSON()).toEqual(original.toJSON());
+    expect(loaded.getWeightData()).toEqual(original.getWeightData());
+    const ids = [
+      [1, 2, 3, 0, 0],
+      [4, 5, 6, 7, 8],
+    ];
+    const a = values(ref, original.predict(ref.tensor(ids)) as RefTensor);
+    const b = values(other, loaded.predict(other.tensor(ids)) as RefTensor);
+    expect(b).toEqual(a);
+  });
+
+  it('round-trips in memory, through sinks and sources, and functional encoder-decoders', async () => {
+    const ref = newBackend();
+    const source = input({ shape: [null, 3], name: 'source' });
+    const [, h, c] = lstm({ units: 4, returnState: true }).apply(
+      masking().apply(source) as SymbolicTensor,
+    ) as SymbolicTensor[];
+    const target = input({ shape: [null, 2], name: 'target' });
+    const decoded = lstm({ units: 4, returnSequences: true }).apply(target, { initialState: [h!, c!] });
+    const out = timeDistributed(dense({ units: 2 })).apply(decoded as SymbolicTensor) as SymbolicTensor;
+    const original = model<RefTensor>({
+      inputs: [source, target],
+      outputs: [out, h!],
+      backend: ref,
+      seed: 3,
+    });
+    let stored: ModelArtifacts | undefined;
+    await saveModel(original, {
+      save: (artifacts) => {
+        stored = artifacts;
+      },
+    });
+    const loaded = await loadModel<RefTensor>({ load: () => stored! }, { backend: ref });
+    const inMemory = await loadModel<RefTensor>(await saveModel(original), { backend: ref });
+    const x = randomTensor(ref, [2, 5, 3], 1);
+    const y = randomTensor(ref, [2, 3, 2], 2);
+    const expected = (original.predict([x, y]) as RefTensor[]).map((t) => values(ref, t));
+    for (const m of [loaded, inMemory]) {
+      expect((m.predict([x, y]) as RefTensor[]).map((t) => values(ref, t))).toEqual(expected);
+      expect(m.seed).toBe(3);
+    }
+  });
+
+  it('saves custom layers once their class is registered', async () => {
+    class Scale extends Layer {
+      readonly className = 'TestScale';
+      override readonly supportsMasking = true;
+      constructor(readonly factor: number) {
+        super();
+      }
+      computeOutputShape(shapes: readonly ShapeSpec[]) {
+        return [shapes[0]!];
+      }
+      call<T>(
+        ctx: import('../../engine/context.js').CallContext<T>,
+        inputs: readonly T[],
+        _args: CallArgs<T>,
+      ): T[] {
+        return [ctx.backend.mul(inputs[0]!, this.factor)];
+      }
+      override getConfig() {
+        return { ...super.getConfig(), factor: this.factor };
+      }
+    }
+    const ref = newBackend();
+    const original = sequential<RefTensor>([dense({ units: 2 }), new Scale(3)], {
+      backend: ref,
+      seed: 1,
+      inputShape: [2],
+    });
+    const artifacts = serializeModel(original);
+    expect(() => deserializeModel(artifacts, { backend: ref })).toThrow(
+      'unknown layer class "TestScale"; registered: RNN, SimpleRNN, LSTM, GRU, Bidirectional, Stacked, Dense',
+    );
+    registerLayer({ className: 'TestScale', fromConfig: (config) => new Scale(config.factor as number) });
+    try {
+      const loaded = deserializeModel<RefTensor>(artifacts, { backend: ref });
+      const x = ref.tensor([[1, 2]]);
+      expect(values(ref, loaded.predict(x) as RefTensor)).toEqual(
+        values(ref, original.predict(x) as RefTensor),
+      );
+      expect(() => registerLayer({ className: 'TestScale', fromConfig: () => new Scale(1) })).toThrow(
+        'registerLayer: a layer class named "TestScale" is already registered; pass { replace: true } to replace it',
+      );
+    } finally {
+      unregisterLayer('TestScale');
+    }
+  });
+
+  it('explains files it cannot load', async () => {
+    const ref = newBackend();
+    const { model: original } = everyLayer();
+    const artifacts = serializeModel(original);
+    const json = artifacts.modelJSON;
+    expect(() =>
+      deserializeModel(
+        { ...artifacts, modelJSON: { ...json, format: 'layers-model' as never } },
+        { backend: ref },
+      ),
+    ).toThrow(
+      'loadModel: expected a "seqmodel-layers" document, received format "layers-model" (Keras and tfjs-layers model.json files need loadKerasModel)',
+    );
+    expect(() =>
+      deserializeModel({ ...artifacts, modelJSON: { ...json, formatVersion: 2 } }, { backend: ref }),
+    ).toThrow('loadModel: format version 2 is not supported (this version reads 1)');
+    expect(() =>
+      deserializeModel({ ...artifacts, weightData: artifacts.weightData.slice(4) }, { backend: ref }),
+    ).toThrow(
+      `loadModel: the weights buffer has ${artifacts.weightData.byteLength - 4} bytes, the manifest says ${artifacts.weightData.byteLength}`,
+    );
+    const renamed = {
+      ...json,
+      weights: {
+        ...json.weights,
+        entries: json.weights.entries.map((e, i) => (i === 0 ? { ...e, name: 'other' } : e)),
+      },
+    };
+    const before = ref.memory().numTensors;
+    expect(() => deserializeModel({ ...artifacts, modelJSON: renamed }, { backend: ref })).toThrow(
+      'sequential (Sequential) setWeightsByName: missing embedding/embeddings',
+    );
+    expect(ref.memory().numTensors).toBe(before);
+    const misplaced = {
+      ...json,
+      weights: {
+        ...json.weights,
+        entries: json.weights.entries.map((e, i) => (i === 1 ? { ...e, offset: -4 } : e)),
+      },
+    };
+    expect(() => deserializeModel({ ...artifacts, modelJSON: misplaced }, { backend: ref })).toThrow(
+      'at offset -4',
+    );
+    expect(ref.memory().numTensors).toBe(before);
+    await expect(loadModel('/nonexistent/seqmodel', { backend: ref })).rejects.toThrow(
+      'loadModel: cannot read /nonexistent/seqmodel/model.json',
+    );
+    await expect(saveModel(original, 42 as never)).rejects.toThrow(
+      'saveModel target: expected a directory path, an object with save(artifacts), or nothing, received 42',
+    );
+  });
+});
