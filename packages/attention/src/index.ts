@@ -15,9 +15,13 @@ export {
   type ScaledDotProductKernelResult,
 } from './functional/kernel.js';
 export { type AttentionMasks, causalMask, combineAttentionMasks } from './functional/masks.js';
+export { applyRotaryEmbedding, sinusoidalEncoding } from './functional/positions.js';
 export {
+  maskedSoftmax,
   type ScaledDotProductAttentionArgs,
   type ScaledDotProductAttentionResult,
   scaledDotProductAttention,
   scaledDotProductGeneric,
 } from './functional/scaled-dot-product.js';
+export * from './layers/index.js';
+export { attentionLayers } from './register.js';

@@ -154,6 +154,18 @@ function resolveArgs<T>(
   };
 }
 
+/**
+ * Softmax over the last axis (keys) of `scores`, where `mask` (1 attend, 0 masked; broadcast to the scores) allows
+ * it: a masked key gets exactly zero weight, and a row whose keys are all masked gets zeros (never NaN, never a
+ * uniform row). Every attention mechanism of this package normalizes its scores with it.
+ */
+export function maskedSoftmax<T>(backend: Backend<T>, scores: T, mask: T | undefined): T {
+  if (mask === undefined) return softmax(backend, scores, -1);
+  // Masked scores get a finite fill, so that a fully masked row is a plain uniform softmax (not NaN) that the second
+  // `where` then zeroes, and a masked key's weight is exactly 0 whatever its score was.
+  return backend.where(mask, softmax(backend, backend.where(mask, scores, MASKED_SCORE), -1), 0);
+}
+
 /** `x` `[batch, keyHeads, ...]` with each head repeated `times` times in place (`g g g h h h ...`), as Keras' GQA. */
 function repeatHeads<T>(backend: Backend<T>, x: T, times: number): T {
   if (times === 1) return x;
@@ -181,14 +193,7 @@ export function scaledDotProductGeneric<T>(
     const causal = causalMask(backend, tq, tk, args.queryOffset);
     mask = mask === undefined ? causal : backend.mul(mask, causal);
   }
-  let weights: T;
-  if (mask === undefined) {
-    weights = softmax(backend, scores, -1);
-  } else {
-    // Masked scores get a finite fill, so that a fully masked row is a plain uniform softmax (not NaN) that the
-    // second `where` then zeroes, and a masked key's weight is exactly 0 whatever its score was.
-    weights = backend.where(mask, softmax(backend, backend.where(mask, scores, MASKED_SCORE), -1), 0);
-  }
+  const weights = maskedSoftmax(backend, scores, mask);
   const dropped = args.dropoutKeep === undefined ? weights : backend.mul(weights, args.dropoutKeep);
   const output = batchMatMul(backend, dropped, value);
   return args.returnWeights ? { output, weights } : { output };

@@ -123,8 +123,8 @@ export interface FromConfigContext {
 /** Options of an eager (tensor) call of a single layer. */
 export interface LayerApplyOptions<T> {
   readonly training?: boolean;
-  /** Mask `[batch, time]` for the input. */
-  readonly mask?: T;
+  /** Mask `[batch, time]` for the input, or one per input (`undefined` for none) for a layer with several. */
+  readonly mask?: T | readonly (T | undefined)[];
   readonly initialState?: readonly T[];
   /** Seed or generator for dropout masks. */
   readonly rng?: Rng | number | string;
@@ -293,6 +293,14 @@ export abstract class Layer {
   /** How many main inputs the layer takes (1 for every built-in layer). */
   get inputCount(): number {
     return 1;
+  }
+
+  /**
+   * The most main inputs the layer takes: more than `inputCount` for a layer with optional trailing inputs (Keras'
+   * `Attention` takes `[query, value]` or `[query, value, key]`). Default `inputCount`.
+   */
+  get maxInputCount(): number {
+    return this.inputCount;
   }
 
   /**
@@ -475,7 +483,7 @@ export abstract class Layer {
     const ctx = new CallContext<T>({ backend, training: options.training ?? false, rng: toRng(options.rng) });
     const result = backend.tidy(() => {
       const { outputs } = this.invoke(ctx, inputs, {
-        masks: [options.mask],
+        masks: Array.isArray(options.mask) ? options.mask : [options.mask as T | undefined],
         ...(options.initialState === undefined ? {} : { initialState: options.initialState }),
       });
       return { outputs, states: [...ctx.recordedStates().values()] };
@@ -514,9 +522,11 @@ export abstract class Layer {
   }
 
   private checkInputCount(count: number): void {
-    if (count !== this.inputCount) {
+    const [min, max] = [this.inputCount, Math.max(this.inputCount, this.maxInputCount)];
+    if (count < min || count > max) {
+      const expected = min === max ? `${min}` : `${min} to ${max}`;
       throw new SeqmodelError(
-        `${this.describe()} inputs: expected ${this.inputCount} input tensor${this.inputCount === 1 ? '' : 's'}, received ${count}`,
+        `${this.describe()} inputs: expected ${expected} input tensor${max === 1 ? '' : 's'}, received ${count}`,
       );
     }
   }
