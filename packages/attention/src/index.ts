@@ -24,4 +24,4 @@ export {
   scaledDotProductGeneric,
 } from './functional/scaled-dot-product.js';
 export * from './layers/index.js';
-export { attentionLayers } from './register.js';
+export { attentionKerasLayers, attentionLayers } from './register.js';

@@ -1,9 +1,12 @@
 /**
  * Registers the package's layers with `@seqmodel/layers`' layer registry (`loadModel`, the layer kit's config check)
- * when the package index loads, as `@seqmodel/layers` registers its built-in layers. Registration replaces an earlier
+ * and their Keras mappings (`loadKerasModel`, `saveKerasModel`) when the package index loads, as `@seqmodel/layers` registers its built-in layers. Registration replaces an earlier
  * one of the same class, so that loading the package twice (its ESM and CJS builds) is harmless.
  */
-import { type LayerClass, registerLayer } from '@seqmodel/layers';
+import { type KerasLayerMapping, type LayerClass, registerKerasLayer, registerLayer } from '@seqmodel/layers';
+import { additiveAttentionMapping, attentionMapping } from './keras/attention.js';
+import { groupedQueryAttentionMapping, multiHeadAttentionMapping } from './keras/multi-head-attention.js';
+import { layerNormalizationMapping, rmsNormalizationMapping } from './keras/normalization.js';
 import { AdditiveAttention } from './layers/additive-attention.js';
 import { Attention } from './layers/attention.js';
 import { BahdanauAttention } from './layers/bahdanau-attention.js';
@@ -29,4 +32,15 @@ export const attentionLayers: readonly LayerClass[] = [
   { className: 'RotaryEmbedding', fromConfig: (c) => RotaryEmbedding.fromConfig(c) },
 ];
 
+/** The Keras layer mappings this package registers (`loadKerasModel`, `saveKerasModel`). */
+export const attentionKerasLayers: readonly KerasLayerMapping[] = [
+  attentionMapping as KerasLayerMapping,
+  additiveAttentionMapping as KerasLayerMapping,
+  multiHeadAttentionMapping as KerasLayerMapping,
+  groupedQueryAttentionMapping as KerasLayerMapping,
+  layerNormalizationMapping as KerasLayerMapping,
+  rmsNormalizationMapping as KerasLayerMapping,
+];
+
 for (const layerClass of attentionLayers) registerLayer(layerClass, { replace: true });
+for (const mapping of attentionKerasLayers) registerKerasLayer(mapping, { replace: true });

@@ -104,7 +104,12 @@ const cases: LayerConformanceCase[] = [
     inputs: [seq(2, 4), seq(5, 3)],
     masks: passQuery,
   },
-  { factory: luongAttention, options: {}, inputs: [{ shape: [3, 3] }, seq(5, 3)], masks: { outputs: ['none'] } },
+  {
+    factory: luongAttention,
+    options: {},
+    inputs: [{ shape: [3, 3] }, seq(5, 3)],
+    masks: { outputs: ['none'] },
+  },
   {
     factory: luongAttention,
     options: { scoreMode: 'general', returnAttentionScores: true },
