@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createReferenceBackend, createRng } from '@seqmodel/core';
+import { createReferenceBackend, createRng, type RefTensor } from '@seqmodel/core';
 import {
   dense,
   embedding,
@@ -14,6 +14,7 @@ import {
   kerasArtifactsFromModel,
   loadKerasModel,
   lstm,
+  type Model,
   model,
   type SymbolicTensor,
 } from '@seqmodel/layers';
@@ -61,8 +62,8 @@ function savedLayers(topology: Record<string, unknown>): Record<string, unknown>
   return config.config.layers;
 }
 
-function predict(m: { predict: (x: unknown) => unknown }): number[] {
-  const y = m.predict(ref.tensor(tokens.flat(), [3, 5], 'int32')) as ReturnType<typeof ref.tensor>;
+function predict(m: Model<RefTensor>): number[] {
+  const y = m.predict(ref.tensor(tokens.flat(), [3, 5], 'int32')) as RefTensor;
   return Array.from(ref.toFloat64(y));
 }
 
