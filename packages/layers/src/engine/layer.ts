@@ -306,15 +306,20 @@ export abstract class Layer {
   /**
    * Builds the layer on its own (outside a model), so it can be called on tensors with `apply`.
    *
-   * @param inputShape - with the batch axis, e.g. `[null, null, 8]`.
+   * @param inputShape - with the batch axis, e.g. `[null, null, 8]`; one per input for a layer with several
+   *   (`[[null, null, 8], [null, null, 4]]`).
    */
   build<T>(
     backend: Backend<T>,
-    inputShape: ShapeSpec,
+    inputShape: ShapeSpec | readonly ShapeSpec[],
     options: { readonly seed?: number | string } = {},
   ): this {
-    const shape = checkShapeSpec(`${this.describe()} build inputShape`, inputShape);
-    this.buildIn({ backend: backend as Backend<unknown>, rng: toRng(options.seed), prefix: '' }, [shape]);
+    const several = inputShape.length > 0 && inputShape.every((d) => Array.isArray(d));
+    const list = (several ? inputShape : [inputShape]) as readonly ShapeSpec[];
+    const shapes = list.map((shape, i) =>
+      checkShapeSpec(`${this.describe()} build inputShape${several ? `[${i}]` : ''}`, shape),
+    );
+    this.buildIn({ backend: backend as Backend<unknown>, rng: toRng(options.seed), prefix: '' }, shapes);
     return this;
   }
 
