@@ -34,7 +34,7 @@ import {
 } from '@seqmodel/layers';
 import { causalMask } from '../functional/masks.js';
 import { maskedSoftmax, scaledDotProductAttention } from '../functional/scaled-dot-product.js';
-import { checkAttentionShapes } from './input-checks.js';
+import { checkAttentionShapes, queryMaskThenNone } from './input-checks.js';
 
 export interface AttentionArgs extends LayerArgs {
   /** A trainable scalar on the scores (default false). */
@@ -151,7 +151,7 @@ export class Attention extends Layer {
     masks: readonly (T | undefined)[],
     outputCount: number,
   ): (T | undefined)[] {
-    return [masks[0], ...new Array<undefined>(outputCount - 1).fill(undefined)];
+    return queryMaskThenNone(masks, outputCount);
   }
 
   /** Scores `[batch, Tq, Tk]` for score functions other than the plain (optionally scaled) dot product. */

@@ -39,3 +39,11 @@ export function checkAttentionShapes(
     key: key!.at(-1) as number,
   };
 }
+
+/** Output masks of a layer whose first output follows the query (input 0) and whose others (weights) have none. */
+export function queryMaskThenNone<T>(
+  masks: readonly (T | undefined)[],
+  outputCount: number,
+): (T | undefined)[] {
+  return [masks[0], ...new Array<undefined>(outputCount - 1).fill(undefined)];
+}

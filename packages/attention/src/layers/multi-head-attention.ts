@@ -37,7 +37,7 @@ import {
 } from '@seqmodel/layers';
 import { combineAttentionMasks } from '../functional/masks.js';
 import { scaledDotProductAttention } from '../functional/scaled-dot-product.js';
-import { checkAttentionShapes } from './input-checks.js';
+import { checkAttentionShapes, queryMaskThenNone } from './input-checks.js';
 
 export interface MultiHeadAttentionArgs extends LayerArgs {
   /** Query heads `H`. */
@@ -192,7 +192,7 @@ export class MultiHeadAttention extends Layer {
     masks: readonly (T | undefined)[],
     outputCount: number,
   ): (T | undefined)[] {
-    return [masks[0], ...new Array<undefined>(outputCount - 1).fill(undefined)];
+    return queryMaskThenNone(masks, outputCount);
   }
 
   /** `x` `[batch, time, features]` projected to heads: `[batch, heads, time, depth]`. */
