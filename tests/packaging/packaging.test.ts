@@ -26,7 +26,7 @@ import { formatMessage } from 'publint/utils';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packAll, publishablePackages } from '../../scripts/pack-all.mjs';
-import { runnableSnippets, type Snippet } from './readme-snippets.js';
+import { importedPackages, installedPackages, runnableSnippets, type Snippet } from './readme-snippets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
@@ -36,8 +36,8 @@ const snippets: Snippet[] = readmes.flatMap((file) =>
   runnableSnippets(file, readFileSync(join(repoRoot, file), 'utf8')),
 );
 
-// npm must see neither the pnpm/npx that started this run (npm_config_local_prefix would point it at the
-// repository) nor the user's cache; registry, certificate and proxy settings pass through.
+// npm gets none of the npm_config_* settings that the pnpm / npx running this test exports (cache, prefix, user
+// agent, ...), and a cache of its own; registry, certificate and proxy settings pass through.
 const KEPT_NPM_SETTINGS =
   /^npm_config_(registry|cafile|ca|proxy|https_proxy|noproxy|strict_ssl|userconfig)$/i;
 
@@ -239,11 +239,39 @@ describe('packed packages installed with npm into a fresh project', () => {
   }
 });
 
-describe('README examples', () => {
+describe('README examples and install lines', () => {
+  const manifests = new Map(packages.map(({ manifest }) => [manifest.name, manifest]));
+
+  /** The workspace packages npm would have to fetch for `names`: theirs and their dependencies' and peers'. */
+  function workspaceClosure(names: Iterable<string>): Set<string> {
+    const closure = new Set<string>();
+    const visit = (name: string): void => {
+      const manifest = manifests.get(name);
+      if (manifest === undefined || closure.has(name)) return;
+      closure.add(name);
+      for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) visit(dep);
+    };
+    for (const name of names) visit(name);
+    return closure;
+  }
+
   it('every package README has a runnable example', () => {
     for (const { dir } of packages) {
       const readme = relative(repoRoot, join(dir, 'README.md'));
       expect(snippets.filter((s) => s.file === readme).length, readme).toBeGreaterThan(0);
     }
   });
+
+  for (const readme of readmes) {
+    it(`${readme}: its npm install lines give every tarball its examples need`, () => {
+      const installed = installedPackages(readFileSync(join(repoRoot, readme), 'utf8'));
+      const own = packages.find(({ dir }) => relative(repoRoot, join(dir, 'README.md')) === readme);
+      if (own !== undefined) expect([...installed], readme).toContain(own.manifest.name);
+      const imported = snippets
+        .filter((s) => s.file === readme)
+        .flatMap((s) => [...importedPackages(s.code)]);
+      const needed = new Set([...imported, ...workspaceClosure([...installed, ...imported])]);
+      expect([...needed].filter((name) => !installed.has(name)).sort(), readme).toEqual([]);
+    });
+  }
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runnableSnippets } from './readme-snippets.js';
+import { importedPackages, installedPackages, runnableSnippets } from './readme-snippets.js';
 
 describe('runnableSnippets', () => {
   it('takes js and ts blocks marked runnable, with their line and indentation removed', () => {
@@ -39,5 +39,42 @@ describe('runnableSnippets', () => {
     expect(() => runnableSnippets('b.md', 'text\n```js runnable\nx();\n')).toThrow(
       'b.md:2: expected a closing ```, received the end of the file',
     );
+  });
+});
+
+describe('installedPackages', () => {
+  it('reads tarball globs, registry names with versions and continued lines', () => {
+    const markdown = [
+      '```sh',
+      'npm install $SEQMODEL/seqmodel-core-*.tgz $SEQMODEL/seqmodel-backend-cpu-*.tgz \\',
+      '  @tensorflow/tfjs-core@4.22.0 --save-exact # a comment',
+      '```',
+      'text npm install not-a-command',
+      '    npm install left-pad',
+    ].join('\n');
+    expect([...installedPackages(markdown)]).toEqual([
+      '@seqmodel/core',
+      '@seqmodel/backend-cpu',
+      '@tensorflow/tfjs-core',
+      'left-pad',
+    ]);
+  });
+});
+
+describe('importedPackages', () => {
+  it('takes bare specifiers of imports, dynamic imports and requires, without subpaths or node: modules', () => {
+    const code = [
+      "import { a } from '@seqmodel/core';",
+      "import '@tensorflow/tfjs-backend-cpu';",
+      "import * as t from '@seqmodel/core/testing';",
+      "const fs = require('node:fs');",
+      "const x = await import('lodash/fp');",
+      "import { b } from './local.js';",
+    ].join('\n');
+    expect([...importedPackages(code)].sort()).toEqual([
+      '@seqmodel/core',
+      '@tensorflow/tfjs-backend-cpu',
+      'lodash',
+    ]);
   });
 });

@@ -44,3 +44,36 @@ export function runnableSnippets(file: string, markdown: string): Snippet[] {
   }
   return snippets;
 }
+
+/**
+ * The packages that the `npm install` commands of `markdown` install, by name: `$SEQMODEL/seqmodel-<name>-*.tgz`
+ * (a packed tarball, see the root README) is `@seqmodel/<name>`, `pkg@1.2.3` is `pkg`. Continued lines (`\`) count.
+ */
+export function installedPackages(markdown: string): Set<string> {
+  const names = new Set<string>();
+  const commands = markdown.replace(/\\\r?\n/g, ' ').match(/^\s*npm install .*$/gm) ?? [];
+  for (const command of commands) {
+    const words = command.replace(/#.*$/, '').trim().split(/\s+/).slice(2);
+    for (const word of words.filter((w) => !w.startsWith('-'))) {
+      const tarball = /seqmodel-([a-z0-9-]+)-\*\.tgz$/.exec(word);
+      names.add(tarball ? `@seqmodel/${tarball[1]}` : word.replace(/(.)@[^/@]*$/, '$1'));
+    }
+  }
+  return names;
+}
+
+/** The packages a snippet imports or requires by bare name (`@scope/name/sub` is `@scope/name`), `node:` left out. */
+export function importedPackages(code: string): Set<string> {
+  const specifiers = [
+    ...code.matchAll(/(?:\bfrom\s+|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"]([^'"]+)['"]/g),
+  ].map((match) => match[1] ?? '');
+  const bare = specifiers.filter((s) => !s.startsWith('.') && !s.startsWith('/') && !s.startsWith('node:'));
+  return new Set(
+    bare.map((s) =>
+      s
+        .split('/')
+        .slice(0, s.startsWith('@') ? 2 : 1)
+        .join('/'),
+    ),
+  );
+}
