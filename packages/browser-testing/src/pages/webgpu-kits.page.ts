@@ -1,0 +1,6 @@
+/** The webgpu backend's conformance plan in the page (see `webgpu.test.ts`). */
+import { createWebgpuBackend } from '@seqmodel/backend-webgpu';
+import { exposeChecks } from '../in-page.js';
+import { kitGroups } from './kits.js';
+
+exposeChecks(createWebgpuBackend().then(kitGroups));

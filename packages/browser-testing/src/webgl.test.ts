@@ -1,0 +1,9 @@
+import { describe, it } from 'vitest';
+import { describePageChecks, openForTests, pageEntry } from './page-tests.js';
+
+const { session, skip } = await openForTests(['webgl'], pageEntry('webgl-kits.page.ts'));
+
+describe.skipIf(skip !== undefined)('webgl backend in headless Chromium: the conformance plan', async () => {
+  if (session) await describePageChecks(session);
+  else it('is skipped', () => undefined);
+});
