@@ -33,3 +33,6 @@ export {
   type TfjsKernelDefinition,
   type TfjsMemoryInfo,
 } from './tfjs-backend.js';
+export { builtInGpuCells, type GpuCell } from './gpu/gpu-cells.js';
+export { gpuFusedKernels, gpuSequenceKernel, type StepLauncher } from './gpu/gpu-sequence-kernel.js';
+export type { ProgramInput, ShaderLang, StepProgram } from './gpu/shader-lang.js';

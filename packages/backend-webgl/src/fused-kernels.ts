@@ -1,6 +1,13 @@
 /**
- * The fused kernels `createWebglBackend()` uses by default, keyed by cell name.
+ * The fused kernels `createWebglBackend()` uses by default, keyed by cell name: simpleRNN, LSTM and GRU
+ * (`resetAfter: true`) from `@seqmodel/backend-tfjs`'s GPU sequence kernels, their step programs compiled to GLSL
+ * fragment shaders (`glsl-launcher.ts`): one program per time step forward, two per step backward. Arguments they
+ * do not support (GRU with `resetAfter: false`, softmax activations, plugin cells) run through core's generic loop,
+ * with the reason logged.
  */
-import type { TfjsFusedKernelEntry } from '@seqmodel/backend-tfjs';
+import { gpuFusedKernels, type TfjsFusedKernelEntry } from '@seqmodel/backend-tfjs';
+import { GlslLauncher } from './glsl-launcher.js';
 
-export const webglFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {};
+export const webglFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = gpuFusedKernels(
+  (backend) => new GlslLauncher(backend),
+);

@@ -1,0 +1,52 @@
+/**
+ * The fused activations (`fused/activations.ts`) as shader functions, in any `ShaderLang`: `act_<name>(x)` and
+ * `dact_<name>(y)`, the derivative from the activation's output y, as the host kernels compute it. tanh is written
+ * through exp of a non-positive argument: GLSL's and WGSL's built-in tanh may overflow to NaN for large |x| on
+ * some drivers.
+ */
+import type { FusedActivationName } from '../fused/activations.js';
+import type { ShaderLang } from './shader-lang.js';
+
+const SELU_ALPHA = '1.6732632423543772';
+const SELU_SCALE = '1.0507009873554805';
+
+function definitions(lang: ShaderLang, name: FusedActivationName): [string, string] {
+  const sel = lang.select;
+  switch (name) {
+    case 'linear':
+      return ['x', '1.0'];
+    case 'tanh':
+      return ['sign(x) * (1.0 - exp(-2.0 * abs(x))) / (1.0 + exp(-2.0 * abs(x)))', '1.0 - x * x'];
+    case 'sigmoid':
+      return ['1.0 / (1.0 + exp(-x))', 'x * (1.0 - x)'];
+    case 'relu':
+      return ['max(x, 0.0)', sel('x > 0.0', '1.0', '0.0')];
+    case 'hardSigmoid':
+      return ['clamp(0.2 * x + 0.5, 0.0, 1.0)', sel('x > 0.0 && x < 1.0', '0.2', '0.0')];
+    case 'hardSigmoidKeras3':
+      return ['clamp(x / 6.0 + 0.5, 0.0, 1.0)', sel('x > 0.0 && x < 1.0', '1.0 / 6.0', '0.0')];
+    case 'softsign':
+      return ['x / (1.0 + abs(x))', '(1.0 - abs(x)) * (1.0 - abs(x))'];
+    case 'softplus':
+      return ['max(x, 0.0) + log(1.0 + exp(-abs(x)))', '1.0 - exp(-x)'];
+    case 'elu':
+      return [sel('x > 0.0', 'x', 'exp(min(x, 0.0)) - 1.0'), sel('x > 0.0', '1.0', 'x + 1.0')];
+    case 'selu':
+      return [
+        `${SELU_SCALE} * ${sel('x > 0.0', 'x', `${SELU_ALPHA} * (exp(min(x, 0.0)) - 1.0)`)}`,
+        sel('x > 0.0', SELU_SCALE, `x + ${SELU_SCALE} * ${SELU_ALPHA}`),
+      ];
+    case 'exponential':
+      return ['exp(x)', 'x'];
+  }
+}
+
+/** `act_<name>` and `dact_<name>` for each of `names` (the derivative's argument is the activation's output). */
+export function activationFunctions(lang: ShaderLang, names: readonly FusedActivationName[]): string {
+  return names
+    .flatMap((name) => {
+      const [act, dact] = definitions(lang, name);
+      return [lang.floatFunction(`act_${name}`, act), lang.floatFunction(`dact_${name}`, dact)];
+    })
+    .join('\n');
+}
