@@ -1,17 +1,19 @@
 /**
  * The backends the bench knows, as providers: each says whether it can run here (or why not) and creates the
  * seqmodel backend together with the factory of tfjs-layers' model on the same tfjs backend. cpu and wasm run in
- * this process; webgl (headless Chromium) and cuda (tfjs-node-gpu) are listed and skipped with their reason until
- * their seqmodel backends exist. Adding a backend: write a provider and add it to `backendProviders`.
+ * this process; webgl and webgpu run in headless Chromium (`browser.ts`: the same cases, in a page); cuda
+ * (tfjs-node-gpu) is listed and skipped with its reason until its seqmodel backend exists. Adding a backend: write a
+ * provider and add it to `backendProviders`.
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createCpuBackend } from '@seqmodel/backend-cpu';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { browserBenchUnavailable, openBrowserBench } from './browser.js';
 import type { BenchCell } from './cells.js';
 import { type BenchModel, layersModel } from './models.js';
+import type { RemoteBench } from './remote.js';
 import type { RnnSize } from './sizes.js';
 import type { BenchData } from './weights.js';
 
@@ -47,8 +49,10 @@ export interface BackendProvider {
   readonly description: string;
   /** `true` when the backend can run here, otherwise the reason it cannot. Never throws. */
   isAvailable(): Promise<true | string>;
-  /** Creates the backend; only called after `isAvailable()` answered `true`. */
+  /** Creates the backend; only called after `isAvailable()` answered `true`, for providers without `openRemote`. */
   create(options: CreateOptions): Promise<BenchBackend>;
+  /** For a backend that runs elsewhere (a browser page): opens it; the runner then runs its cases there. */
+  openRemote?(options: CreateOptions): Promise<RemoteBench>;
 }
 
 const require = createRequire(import.meta.url);
@@ -128,26 +132,28 @@ export const wasmProvider: BackendProvider = {
   },
 };
 
-/** Debian's Chromium, where `apt-get install chromium` puts it. */
-const chromiumPaths = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+/** A seqmodel GPU backend in headless Chromium, beside tfjs-layers on the same tfjs backend in the same page. */
+function browserProvider(name: 'webgl' | 'webgpu', description: string): BackendProvider {
+  return {
+    name,
+    description,
+    async isAvailable() {
+      return browserBenchUnavailable() ?? true;
+    },
+    create: () => Promise.reject(new Error(`${name}: runs in a browser page (openRemote)`)),
+    openRemote: ({ path }) => openBrowserBench(name, path),
+  };
+}
 
-export const webglProvider: BackendProvider = {
-  name: 'webgl',
-  description: 'tfjs-backend-webgl in headless Chromium (playwright-core)',
-  async isAvailable() {
-    const missing = [
-      resolvable('@seqmodel/backend-webgl')
-        ? undefined
-        : 'the seqmodel WebGL backend (@seqmodel/backend-webgl) does not exist yet',
-      resolvable('playwright-core') ? undefined : 'playwright-core is not installed',
-      chromiumPaths.some((p) => existsSync(p)) ? undefined : 'no Chromium found (apt-get install chromium)',
-    ].filter((m) => m !== undefined);
-    return missing.length > 0
-      ? `${missing.join('; ')}`
-      : 'the bench has no WebGL runner yet (headless Chromium)';
-  },
-  create: () => Promise.reject(new Error('webgl: not available (see isAvailable)')),
-};
+export const webglProvider = browserProvider(
+  'webgl',
+  'tfjs-backend-webgl in headless Chromium (SwiftShader without a GPU: ratios, not GPU figures)',
+);
+
+export const webgpuProvider = browserProvider(
+  'webgpu',
+  "tfjs-backend-webgpu in headless Chromium (SwiftShader's Vulkan adapter without a GPU)",
+);
 
 export const cudaProvider: BackendProvider = {
   name: 'cuda',
@@ -171,6 +177,7 @@ export const backendProviders: readonly BackendProvider[] = [
   cpuProvider,
   wasmProvider,
   webglProvider,
+  webgpuProvider,
   cudaProvider,
 ];
 

@@ -25,6 +25,8 @@ export class ProcessMemoryHighWater {
   private arrayBuffers = 0;
 
   sample(): void {
+    // In a browser page (the GPU backends' runs) there is no process: the figures stay 0.
+    if (typeof process === 'undefined' || typeof process.memoryUsage !== 'function') return;
     const m = process.memoryUsage();
     this.rss = Math.max(this.rss, m.rss);
     this.heapUsed = Math.max(this.heapUsed, m.heapUsed);

@@ -12,7 +12,7 @@ describe('run flags', () => {
   it('defaults to the default preset, every backend, cell and mode', () => {
     const { config, json, markdown } = run([]);
     expect(config.preset).toBe('default');
-    expect(config.backends).toEqual(['cpu', 'wasm', 'webgl', 'cuda']);
+    expect(config.backends).toEqual(['cpu', 'wasm', 'webgl', 'webgpu', 'cuda']);
     expect(config.cells).toEqual(['simpleRNN', 'lstm', 'gru', 'gruResetAfter', 'mgu']);
     expect(config.modes).toEqual(['forward', 'train']);
     expect(config.path).toBe('fused');
@@ -78,7 +78,7 @@ describe('run flags', () => {
       '--preset: expected one of quick, default, large, received "huge"',
     );
     expect(() => run(['--backends', 'cpu,tpu'])).toThrow(
-      '--backends: unknown "tpu" in "cpu,tpu"; expected a comma-separated list of cpu, wasm, webgl, cuda (or all)',
+      '--backends: unknown "tpu" in "cpu,tpu"; expected a comma-separated list of cpu, wasm, webgl, webgpu, cuda (or all)',
     );
     expect(() => run(['--cells', 'lstm,transformer'])).toThrow(
       '--cells: unknown "transformer" in "lstm,transformer"; expected a comma-separated list of simpleRNN, lstm, gru, gruResetAfter, mgu',

@@ -86,6 +86,13 @@ export interface ContenderRecord {
   readonly matMulFraction: number | null;
   readonly leakedTensors: number;
   readonly tfjsPeakBytes: number;
+  /**
+   * GPU programs one run launched (the backend's own counter: draw calls on webgl, dispatches on webgpu); GPU
+   * backends only.
+   */
+  readonly programsPerRun?: number;
+  /** programsPerRun / time steps. */
+  readonly programsPerStep?: number;
 }
 
 export interface AgreementRecord {
@@ -159,6 +166,9 @@ export const formulaNotes: Readonly<Record<string, string>> = {
     'largest process.memoryUsage() rss / heapUsed / arrayBuffers sampled after each run of the mode ' +
     '(process-wide; a peak inside a run can be missed)',
   wasmHeapBytes: 'size of the wasm module memory after the mode (it only grows: a process high-water mark)',
+  programsPerStep:
+    "GPU programs launched by one run, counted by the backend's own counter (webgl: draw calls; webgpu: " +
+    'dispatches), divided by the time steps; per-sequence programs (the input projection, gathering) included',
 };
 
 export function caseKey(backend: string, cell: string, size: RnnSize, mode: string): string {
@@ -170,10 +180,12 @@ function contenderRecord(
   size: RnnSize,
   flops: number | null,
   matMulGflops: number | null,
+  programs: number | undefined,
 ): ContenderRecord {
   const { median } = run.timing.summary;
   const rate = gflops(flops ?? 0, median);
   return {
+    ...(programs === undefined ? {} : { programsPerRun: programs, programsPerStep: programs / size.time }),
     samplesMs: run.timing.samples,
     summary: run.timing.summary,
     sequencesPerSecond: size.batch / (median / 1000),
@@ -185,12 +197,16 @@ function contenderRecord(
   };
 }
 
-/** The JSON record of one mode of a case; `gates` undefined when the cell's FLOPs are not known. */
+/**
+ * The JSON record of one mode of a case; `gates` undefined when the cell's FLOPs are not known; `programs` per run
+ * of each contender (seqmodel, then tfjs-layers) on GPU backends.
+ */
 export function caseRecord(
   run: CaseRun,
   mode: ModeRun,
   gates: number | undefined,
   matMul: MatMulRecord | null,
+  programs: readonly number[] = [],
 ): CaseRecord {
   const matMulGflops = matMul?.gflops ?? null;
   const flops =
@@ -199,9 +215,9 @@ export function caseRecord(
       : mode.mode === 'forward'
         ? forwardFlops(gates, run.size)
         : trainingFlops(gates, run.size);
-  const seqmodel = contenderRecord(mode.seqmodel, run.size, flops, matMulGflops);
+  const seqmodel = contenderRecord(mode.seqmodel, run.size, flops, matMulGflops, programs[0]);
   const tfjsLayers = isContenderRun(mode.tfjsLayers)
-    ? contenderRecord(mode.tfjsLayers, run.size, flops, matMulGflops)
+    ? contenderRecord(mode.tfjsLayers, run.size, flops, matMulGflops, programs[1])
     : { unavailable: mode.tfjsLayers.unavailable };
   return {
     key: caseKey(run.backend, run.cell.key, run.size, mode.mode),

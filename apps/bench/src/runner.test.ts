@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { type BackendProvider, cpuProvider, cudaProvider, webglProvider } from './backends.js';
+import { browserBenchUnavailable } from './browser.js';
 import type { PlannedCase, RunObserver } from './progress.js';
 import { runBench } from './runner.js';
 import { parseSizes } from './sizes.js';
@@ -55,10 +56,53 @@ it('lists backends that cannot run as skipped with their reason, never as failur
   expect(results.cases.map((c) => c.key)).toEqual(['cpu/gru/1x2x1x2/forward']);
 });
 
-it('skips webgl and cuda here with the reason: their seqmodel backends do not exist yet', async () => {
-  const webgl = await webglProvider.isAvailable();
+it('skips cuda here with the reason: its seqmodel backend does not exist yet', async () => {
   const cuda = await cudaProvider.isAvailable();
-  expect(webgl).toContain('@seqmodel/backend-webgl');
   expect(cuda).toContain('@seqmodel/backend-cuda');
-  await expect(webglProvider.create({ path: 'fused' })).rejects.toThrow('webgl: not available');
+  await expect(cudaProvider.create({ path: 'fused' })).rejects.toThrow('cuda: not available');
 });
+
+const noBrowser = browserBenchUnavailable();
+
+it.skipIf(noBrowser !== undefined)(
+  'runs webgl and webgpu in headless Chromium beside tfjs-layers, with programs per step and the renderer',
+  async () => {
+    expect(await webglProvider.isAvailable()).toBe(true);
+    const results = await runBench({
+      preset: 'test',
+      backends: ['webgl', 'webgpu'],
+      cells: ['lstm'],
+      sizes: parseSizes('2x4x3x5'),
+      modes: ['forward', 'train'],
+      repeats: 1,
+      minTimeMs: 0,
+      warmup: 1,
+      seed: 1,
+      matMulSize: 0,
+      matMulRepeats: 1,
+    });
+    expect(schemaErrors(results)).toEqual([]);
+    expect(results.backends.map((b) => [b.name, b.status])).toEqual([
+      ['webgl', 'ran'],
+      ['webgpu', 'ran'],
+    ]);
+    const webgl = results.backends[0]!;
+    expect('details' in webgl && webgl.details).toMatch(/headless Chromium .*, .*; seqmodel fused path/);
+    expect(results.cases.map((c) => c.key)).toEqual([
+      'webgl/lstm/2x4x3x5/forward',
+      'webgl/lstm/2x4x3x5/train',
+      'webgpu/lstm/2x4x3x5/forward',
+      'webgpu/lstm/2x4x3x5/train',
+    ]);
+    for (const c of results.cases) {
+      const layers = c.tfjsLayers;
+      if (!('summary' in layers)) throw new Error(`${c.key}: tfjs-layers did not run`);
+      expect(c.seqmodel.leakedTensors).toBe(0);
+      // Fewer programs than tfjs-layers on the same cell and backend, counted by the backend.
+      expect(c.seqmodel.programsPerRun).toBeGreaterThan(0);
+      expect(c.seqmodel.programsPerRun!).toBeLessThan(layers.programsPerRun!);
+      expect(c.seqmodel.programsPerStep).toBeCloseTo(c.seqmodel.programsPerRun! / 4);
+    }
+  },
+  300_000,
+);

@@ -9,6 +9,7 @@ import { forwardFlops, matMulFlops } from './flops.js';
 import { loadAverage, machineRecord, versionsRecord } from './machine.js';
 import { benchMatMul } from './matmul.js';
 import { type PlannedCase, type RunObserver, silentObserver } from './progress.js';
+import type { RemoteBench } from './remote.js';
 import {
   type BackendRecord,
   type BenchResults,
@@ -42,6 +43,55 @@ function measureMatMul(bench: BenchBackend, config: RunConfig): MatMulRecord | n
     medianMs: result.timing.summary.median,
     gflops: result.gflops,
   };
+}
+
+/** A backend's cases in another environment (a browser page): the same records, with programs per run. */
+async function runRemote(
+  remote: RemoteBench,
+  config: RunConfig,
+  observer: RunObserver,
+  firstIndex: number,
+  backends: BackendRecord[],
+  cases: CaseRecord[],
+): Promise<number> {
+  let matMul: MatMulRecord | null = null;
+  if (config.matMulSize !== 0) {
+    const m = await remote.matMul(config.matMulSize, config.matMulRepeats);
+    matMul = {
+      n: m.n,
+      flops: matMulFlops(m.n),
+      samplesMs: m.timing.samples,
+      medianMs: m.timing.summary.median,
+      gflops: m.gflops,
+    };
+  }
+  backends.push({ name: remote.name, status: 'ran', details: remote.details, matMul });
+  observer.note(
+    `backend ${remote.name}: ${remote.details}; ` +
+      (matMul ? `matMul ${matMul.n}^3 ${matMul.gflops.toFixed(2)} GFLOP/s` : 'matMul not measured'),
+  );
+  let index = firstIndex;
+  for (const key of config.cells) {
+    const cell = benchCell(key);
+    for (const size of config.sizes) {
+      observer.caseStarted(index);
+      const runs = await remote.runCase(key, size, {
+        modes: config.modes,
+        warmup: config.warmup,
+        repeats: config.repeats,
+        minTimeMs: config.minTimeMs,
+        seed: config.seed,
+      });
+      runs.forEach((r, mode) => {
+        const record = caseRecord(r.caseRun, r.modeRun, gatesOf(cell, size), matMul, r.programs);
+        cases.push(record);
+        observer.caseDone(index + mode, record);
+        if (mode + 1 < runs.length) observer.caseStarted(index + mode + 1);
+      });
+      index += config.modes.length;
+    }
+  }
+  return index;
 }
 
 export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise<BenchResults> {
@@ -88,6 +138,15 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
   const cases: CaseRecord[] = [];
   let index = 0;
   for (const provider of available) {
+    if (provider.openRemote) {
+      const remote = await provider.openRemote({ path: config.path ?? 'fused' });
+      try {
+        index = await runRemote(remote, config, observer, index, backends, cases);
+      } finally {
+        await remote.close();
+      }
+      continue;
+    }
     const bench = await provider.create({ path: config.path ?? 'fused' });
     const matMul = measureMatMul(bench, config);
     backends.push({ name: bench.name, status: 'ran', details: bench.details, matMul });

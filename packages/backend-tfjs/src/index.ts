@@ -22,6 +22,9 @@ export {
 // Everything of the tensor-library-free entry (`@seqmodel/backend-tfjs/fused`): the runner, fused cells, bindings,
 // activations, the GemmProvider interface and JsGemm.
 export * from './fused/index.js';
+export { builtInGpuCells, type GpuCell } from './gpu/gpu-cells.js';
+export { gpuFusedKernels, gpuSequenceKernel, type StepLauncher } from './gpu/gpu-sequence-kernel.js';
+export { checkLaunch, type ProgramInput, type ShaderLang, type StepProgram } from './gpu/shader-lang.js';
 export {
   createTfjsBackend,
   type FactoryKernelOptions,
@@ -33,6 +36,3 @@ export {
   type TfjsKernelDefinition,
   type TfjsMemoryInfo,
 } from './tfjs-backend.js';
-export { builtInGpuCells, type GpuCell } from './gpu/gpu-cells.js';
-export { gpuFusedKernels, gpuSequenceKernel, type StepLauncher } from './gpu/gpu-sequence-kernel.js';
-export type { ProgramInput, ShaderLang, StepProgram } from './gpu/shader-lang.js';

@@ -3,12 +3,13 @@
  * (`GPGPUProgram`) over unpacked float textures, compiled once per shape (tfjs caches the binary; the step indices
  * are uniforms) and launched with `compileAndRun`. Inputs are 2-D views of tensors: `getName(row, col)` samples them.
  */
-import type {
-  ProgramInput,
-  ShaderLang,
-  StepLauncher,
-  StepProgram,
-  TfjsBackend,
+import {
+  checkLaunch,
+  type ProgramInput,
+  type ShaderLang,
+  type StepLauncher,
+  type StepProgram,
+  type TfjsBackend,
 } from '@seqmodel/backend-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -80,6 +81,7 @@ export class GlslLauncher implements StepLauncher {
   }
 
   run(program: StepProgram, inputs: readonly tf.Tensor[], uniforms: readonly number[]): tf.Tensor {
+    checkLaunch(program, inputs, uniforms);
     let compiled = this.programs.get(program);
     if (compiled === undefined) {
       compiled = {

@@ -4,7 +4,7 @@
  * (`page.ts`), call what the page exposes and run its checks (this file). Page side: `@seqmodel/browser-testing/in-page`.
  */
 import type { Page } from 'playwright-core';
-import { browserUnavailable, type GpuApi, type LaunchedChromium, launchChromium } from './chromium.js';
+import { type GpuApi, type LaunchedChromium, launchChromium } from './chromium.js';
 import type { CallResult, ListedCheck } from './in-page.js';
 import { bundleForBrowser, type OpenedPage, openPage } from './page.js';
 
@@ -61,11 +61,4 @@ export async function openBrowserSession(
     await chromium.close();
     throw error;
   }
-}
-
-/** `browserUnavailable()`, for `describe.skipIf`: the one-line reason, printed once, or undefined. */
-export function browserSkipReason(): string | undefined {
-  const reason = browserUnavailable();
-  if (reason !== undefined) console.warn(`browser tests skipped: ${reason}`);
-  return reason;
 }

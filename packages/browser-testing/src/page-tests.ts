@@ -6,7 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, it } from 'vitest';
 import type { GpuApi } from './chromium.js';
-import { type BrowserSession, browserSkipReason, type ListedCheck, openBrowserSession } from './index.js';
+import { browserUnavailable } from './chromium.js';
+import { type BrowserSession, type ListedCheck, openBrowserSession } from './index.js';
 
 /** The path of a page entry in `src/pages/`. */
 export function pageEntry(name: string): string {
@@ -19,7 +20,8 @@ export async function openForTests(
   entry: string,
   files?: Readonly<Record<string, string>>,
 ): Promise<{ session?: BrowserSession; skip?: string }> {
-  const skip = browserSkipReason();
+  // The one line saying why comes from scripts/ensure-chromium.mjs (pnpm test) and from the skipped suite's name.
+  const skip = browserUnavailable();
   if (skip !== undefined) return { skip };
   const session = await openBrowserSession(gpu, entry, files);
   afterAll(() => session.close());
@@ -42,4 +44,24 @@ export async function describePageChecks(session: BrowserSession, timeout = 120_
       }
     });
   }
+}
+
+/**
+ * A suite of one vitest test per check of the page `entry` (in `src/pages/`), in a browser with `gpu`; without
+ * Chromium, a skipped suite whose name says why.
+ */
+export async function pageCheckSuite(
+  title: string,
+  gpu: readonly GpuApi[],
+  entry: string,
+  files?: Readonly<Record<string, string>>,
+): Promise<void> {
+  const { session, skip } = await openForTests(gpu, pageEntry(entry), files);
+  describe.skipIf(skip !== undefined)(
+    skip === undefined ? title : `${title} (skipped: ${skip})`,
+    async () => {
+      if (session) await describePageChecks(session);
+      else it('needs Chromium', () => undefined);
+    },
+  );
 }

@@ -81,7 +81,11 @@ export async function openPage(
     });
   });
   await page.goto(`${pageOrigin}/`);
-  await page.waitForFunction(() => 'seqmodelReady' in window, undefined, { timeout: 120_000 });
+  try {
+    await page.waitForFunction(() => 'seqmodelReady' in window, undefined, { timeout: 120_000 });
+  } catch (error) {
+    throw new Error(`the page did not start: ${(error as Error).message}\n${errors.join('\n')}`);
+  }
   try {
     await page.evaluate(() => (window as unknown as { seqmodelReady: Promise<unknown> }).seqmodelReady);
   } catch (error) {

@@ -248,7 +248,7 @@ export function forwardStepProgram(cell: GpuCell, shape: RunShape): StepProgram 
 /**
  * The backward `dh` program: d loss / d h after step s − 1 from step s's records: its backward record (`dnext`),
  * its post-stage record (`cnext`), its `dh` (`anext`, passed through when step s is masked), its forward and
- * auxiliary records (`cur`, `aux`: the direct terms' factors). Inputs: dnext, anext, rk, cur, then cnext, aux,
+ * auxiliary records (`cur`, `aux`: the direct terms' factors). Inputs: dnext, anext, rk, then cur, cnext, aux,
  * mask, rmask where present; uniform `tau` is step s's time index.
  */
 export function backwardDhProgram(cell: GpuCell, shape: RunShape): StepProgram {
@@ -259,7 +259,9 @@ export function backwardDhProgram(cell: GpuCell, shape: RunShape): StepProgram {
   const dnext = input('dnext', batch, bFields.length * units);
   const anext = input('anext', batch, units);
   const rk = input('rk', units, gu);
-  const cur = input('cur', batch, fFields.length * units);
+  const cur = cell.direct.some((x) => x.factor.record === 'F')
+    ? input('cur', batch, fFields.length * units)
+    : undefined;
   const cnext = cell.post ? input('cnext', batch, cell.post.fields.length * units) : undefined;
   const aux = cell.pre ? input('aux', batch, cell.pre.fields.length * units) : undefined;
   const mask = shape.hasMask ? input('mask', batch, shape.time) : undefined;
@@ -293,7 +295,7 @@ export function backwardDhProgram(cell: GpuCell, shape: RunShape): StepProgram {
       for (const { gradient: ref, factor } of cell.direct) {
         const f =
           factor.record === 'F'
-            ? lang.read(cur, 'b', `${fieldIndex(fFields, factor.name, 'the forward record') * units} + j`)
+            ? lang.read(cur!, 'b', `${fieldIndex(fFields, factor.name, 'the forward record') * units} + j`)
             : lang.read(
                 aux!,
                 'b',

@@ -13,6 +13,7 @@
 import {
   assertSequenceFinite,
   checkSequenceArgs,
+  resolveCellOptions,
   SeqmodelError,
   type SequenceArgs,
   type SequenceResult,
@@ -97,7 +98,33 @@ class GpuSequenceKernel implements TfjsFusedKernel {
       if (dtype !== undefined && dtype !== 'float32')
         return `${name} is ${dtype}; the fused kernel takes float32`;
     }
-    return undefined;
+    return this.inputLimitRefusal(args);
+  }
+
+  /** Why the step programs for `args` would read more tensors than the launcher allows, or undefined. */
+  private inputLimitRefusal(args: SequenceArgs<Tensor>): string | undefined {
+    const options = resolveCellOptions(this.gpuCell.cell, args.options);
+    const cell = gpuCellFor(this.gpuCell, options);
+    const params = typeof args.params === 'object' && args.params !== null ? args.params : {};
+    const shape: RunShape = {
+      batch: 1,
+      time: 1,
+      units: 1,
+      activation: 'linear',
+      recurrentActivation: 'linear',
+      hasMask: args.mask !== undefined,
+      hasRecurrentMask: args.recurrentMask !== undefined,
+      hasRecurrentBias: cell.recurrentBias(options, params.bias !== undefined),
+      returnSequences: args.returnSequences ?? false,
+      zeroMaskedOutputs: false,
+      training: true,
+    };
+    const programs = Object.values(this.programsFor(cell, shape)).filter(
+      (p): p is StepProgram => p !== undefined,
+    );
+    const most = Math.max(...programs.map((p) => p.inputs.length));
+    if (most <= this.launcher.maxInputs) return undefined;
+    return `its step programs would read ${most} tensors, more than the ${this.launcher.maxInputs} one program may read here`;
   }
 
   private programsFor(cell: GpuCell, shape: RunShape): RunPrograms {
@@ -250,13 +277,18 @@ class GpuSequenceKernel implements TfjsFusedKernel {
           const rk = launcher.prepare(args.params.recurrentKernel!);
           const backs: Tensor[] = new Array(time);
           const posts: Tensor[] = new Array(time);
-          // Step s's records as the dh program reads them: backward, post-stage, auxiliary.
-          const later = (s: number) => [...(post ? [posts[s]!] : []), ...(cell.pre ? [auxiliary[s]!] : [])];
+          // Step s's records as the dh program reads them: forward (for a direct term), post-stage, auxiliary.
+          const readsForward = cell.direct.some((x) => x.factor.record === 'F');
+          const later = (s: number) => [
+            ...(readsForward ? [records[s + 1]!] : []),
+            ...(post ? [posts[s]!] : []),
+            ...(cell.pre ? [auxiliary[s]!] : []),
+          ];
           let dhAfter = dStates[0]!;
           let dNext = initial;
           for (let s = time - 1; s >= 0; s--) {
             if (s < time - 1) {
-              const inputs = [dNext, dhAfter, rk, records[s + 2]!, ...later(s + 1), ...maskInputs];
+              const inputs = [dNext, dhAfter, rk, ...later(s + 1), ...maskInputs];
               dhAfter = launcher.run(backwardDh, inputs, [timeOf(s + 1)]);
             }
             const aux = cell.pre ? [auxiliary[s]!] : [];
@@ -274,11 +306,7 @@ class GpuSequenceKernel implements TfjsFusedKernel {
               posts[s] = launcher.run(post, [backs[s]!, rk, records[s]!, ...aux, ...maskInputs], [timeOf(s)]);
             dNext = backs[s]!;
           }
-          const dh0 = launcher.run(
-            backwardDh,
-            [dNext, dhAfter, rk, records[1]!, ...later(0), ...maskInputs],
-            [timeOf(0)],
-          );
+          const dh0 = launcher.run(backwardDh, [dNext, dhAfter, rk, ...later(0), ...maskInputs], [timeOf(0)]);
           // Whole-sequence tensors in time order (tau), rows b * time + tau. Made here rather than in the gradient
           // functions: tfjs frees what each of those makes when it returns, and several of them share these.
           const inTimeOrder = (t: Tensor, width: number) => {

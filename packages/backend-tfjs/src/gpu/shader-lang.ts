@@ -55,3 +55,23 @@ export interface StepProgram {
    */
   source(lang: ShaderLang): { readonly functions: string; readonly body: string };
 }
+
+/** Throws when a launch gives `program` other inputs or uniforms than it declares (a runner's mistake). */
+export function checkLaunch(
+  program: StepProgram,
+  inputs: readonly { readonly size: number }[],
+  uniforms: readonly number[],
+): void {
+  const sizes = inputs.map((t) => t.size);
+  const expected = program.inputs.map((i) => i.rows * i.cols);
+  if (
+    sizes.length !== expected.length ||
+    sizes.some((n, i) => n !== expected[i]) ||
+    uniforms.length !== program.uniforms.length
+  ) {
+    throw new Error(
+      `${program.name}: launched with inputs of ${JSON.stringify(sizes)} elements and ${uniforms.length} uniforms; ` +
+        `it reads ${program.inputs.map((i) => `${i.name} ${i.rows}x${i.cols}`).join(', ')} and ${program.uniforms.length} uniforms`,
+    );
+  }
+}

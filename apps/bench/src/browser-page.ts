@@ -1,0 +1,84 @@
+/**
+ * The bench inside headless Chromium (bundled by `browser.ts`): the webgl or webgpu seqmodel backend and
+ * tfjs-layers on the same tfjs backend, timed by the same `runCase` as in Node, plus the programs each contender
+ * launches per run (the backends' own counters). Node calls `start`, `matMul` and `runCase` through the page.
+ */
+import { countWebglPrograms, createWebglBackend, webglInfo } from '@seqmodel/backend-webgl';
+import { countWebgpuPrograms, createWebgpuBackend, webgpuInfo } from '@seqmodel/backend-webgpu';
+import { expose, pageReady } from '@seqmodel/browser-testing/in-page';
+import type { BenchBackend, BenchPath } from './backends.js';
+import { benchCell, registerBenchPlugins } from './cells.js';
+import { benchMatMul } from './matmul.js';
+import { layersModel, seqmodelModel } from './models.js';
+import type { RemoteCaseOptions, RemoteModeRun } from './remote.js';
+import { type BenchMode, type CaseRun, type ModeRun, runCase } from './run-case.js';
+import type { RnnSize } from './sizes.js';
+import { benchData } from './weights.js';
+
+let bench: BenchBackend | undefined;
+let countPrograms: <R>(fn: () => R) => { readonly programs: number } = () => {
+  throw new Error('the bench page has no backend yet (call start)');
+};
+
+expose('start', async (name: 'webgl' | 'webgpu', path: BenchPath) => {
+  registerBenchPlugins();
+  const kernels = path === 'fused' ? {} : { kernels: false as const };
+  const backend =
+    name === 'webgl'
+      ? await createWebglBackend({ allowSoftwareRenderer: true, ...kernels })
+      : await createWebgpuBackend(kernels);
+  countPrograms = name === 'webgl' ? countWebglPrograms : countWebgpuPrograms;
+  const info = name === 'webgl' ? await webglInfo() : await webgpuInfo();
+  const device =
+    info === undefined
+      ? 'unknown device'
+      : 'renderer' in info
+        ? `${info.renderer}, ${info.precision}-bit floats${info.softwareRenderer ? ' (software renderer: times are ratios, not GPU figures)' : ''}`
+        : `${info.adapter}${info.softwareAdapter ? ' (software adapter: times are ratios, not GPU figures)' : ''}`;
+  bench = {
+    name,
+    backend,
+    details: `tfjs-backend-${name} in headless Chromium ${navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1] ?? ''}, ${device}; seqmodel ${path} path`,
+    layersModel: (cell, size, data) => layersModel(backend, cell, size, data),
+  };
+  return bench.details;
+});
+
+expose('matMul', (n: number, repeats: number) => {
+  const result = benchMatMul(bench!.backend, n, 1, repeats);
+  return { n: result.n, timing: result.timing, gflops: result.gflops };
+});
+
+/** Programs one run of each contender launches (after the case's own runs, so nothing compiles any more). */
+function programsPerRun(cellKey: string, size: RnnSize, mode: BenchMode, seed: number): number[] {
+  const cell = benchCell(cellKey);
+  const data = benchData(cell, size, seed);
+  const models = [seqmodelModel(bench!.backend, cell, size, data)];
+  if ('layer' in cell.tfjsLayers) models.push(bench!.layersModel(cell, size, data));
+  try {
+    return models.map((m) => {
+      const run = (): void => {
+        if (mode === 'forward') m.forward();
+        else m.trainStep();
+      };
+      run();
+      return countPrograms(run).programs;
+    });
+  } finally {
+    for (const m of models) m.dispose();
+  }
+}
+
+expose(
+  'runCase',
+  async (cellKey: string, size: RnnSize, options: RemoteCaseOptions): Promise<RemoteModeRun[]> => {
+    const runs: { caseRun: CaseRun; modeRun: ModeRun }[] = [];
+    await runCase(bench!, benchCell(cellKey), size, {
+      ...options,
+      onMode: (modeRun, caseRun) => runs.push({ caseRun, modeRun }),
+    });
+    return runs.map((r) => ({ ...r, programs: programsPerRun(cellKey, size, r.modeRun.mode, options.seed) }));
+  },
+);
+
+pageReady(Promise.resolve());

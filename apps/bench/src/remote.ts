@@ -1,0 +1,35 @@
+/**
+ * A backend whose cases run in another JavaScript environment (a browser page, see `browser.ts` and
+ * `browser-page.ts`): what the runner asks of it, and what comes back. Only types; nothing here runs.
+ */
+import type { Timing } from './interleave.js';
+import type { BenchMode, CaseRun, ModeRun } from './run-case.js';
+import type { RnnSize } from './sizes.js';
+
+export interface RemoteCaseOptions {
+  readonly modes: readonly BenchMode[];
+  readonly warmup: number;
+  readonly repeats: number;
+  readonly minTimeMs: number;
+  readonly seed: number;
+}
+
+/** A mode's results as they come back, with the programs one run of each contender launched. */
+export interface RemoteModeRun {
+  readonly caseRun: CaseRun;
+  readonly modeRun: ModeRun;
+  /** GPU programs launched by one run: seqmodel's, then tfjs-layers' where it ran (the backend's own counter). */
+  readonly programs: readonly number[];
+}
+
+export interface RemoteBench {
+  readonly name: string;
+  /** One line about the backend's setup: the browser, the renderer or adapter, the path. */
+  readonly details: string;
+  matMul(
+    n: number,
+    repeats: number,
+  ): Promise<{ readonly n: number; readonly timing: Timing; readonly gflops: number }>;
+  runCase(cellKey: string, size: RnnSize, options: RemoteCaseOptions): Promise<RemoteModeRun[]>;
+  close(): Promise<void>;
+}

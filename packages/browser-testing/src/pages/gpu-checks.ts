@@ -1,0 +1,282 @@
+/**
+ * Checks of a GPU backend beyond the conformance plan, run in the page: parity with backend-cpu, program launches
+ * per time step (the fused kernels' targets, and tfjs-layers' count on the same cell), memory flat over 1,000
+ * training steps, and switching between the GPU backend, wasm and cpu at run time.
+ */
+import type { TfjsBackend } from '@seqmodel/backend-tfjs';
+import {
+  type AnyCellPlugin,
+  gru,
+  initParams,
+  lstm,
+  resolveCellOptions,
+  runSequence,
+  simpleRNN,
+} from '@seqmodel/core';
+import { assertClose } from '@seqmodel/core/testing';
+// tfjs-layers calls chained tensor methods (x.add(...)), which tfjs-core registers only through this module.
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { PageCheck, PageCheckGroup } from '../in-page.js';
+import { assertActiveTfjsBackend } from './kits.js';
+
+export interface GpuUnderTest {
+  /** The backend with its fused kernels. */
+  readonly backend: TfjsBackend;
+  /** Runs `fn` and counts the programs the GPU backend launched. */
+  countPrograms<R>(fn: () => R): { readonly result: R; readonly programs: number };
+}
+
+export interface CellCase {
+  readonly label: string;
+  readonly cell: AnyCellPlugin;
+  readonly options: Record<string, unknown>;
+  /** tfjs-layers' layer computing the same function, where it has one. */
+  readonly layer?: (units: number) => tfl.layers.Layer;
+}
+
+const zeros = {
+  kernelInitializer: 'zeros',
+  recurrentInitializer: 'zeros',
+  biasInitializer: 'zeros',
+} as const;
+
+const cases: readonly CellCase[] = [
+  {
+    label: 'simpleRNN',
+    cell: simpleRNN,
+    options: {},
+    layer: (units) => tfl.layers.simpleRNN({ units, ...zeros }),
+  },
+  {
+    label: 'lstm',
+    cell: lstm,
+    options: {},
+    layer: (units) => tfl.layers.lstm({ units, recurrentActivation: 'sigmoid', ...zeros }),
+  },
+  {
+    label: 'gru (resetAfter false, as tfjs-layers)',
+    cell: gru,
+    options: { resetAfter: false },
+    layer: (units) => tfl.layers.gru({ units, recurrentActivation: 'sigmoid', ...zeros }),
+  },
+  { label: 'gru (resetAfter true)', cell: gru, options: { resetAfter: true } },
+];
+
+export const lstmCase = cases[1]!;
+
+interface Sized {
+  readonly batch: number;
+  readonly time: number;
+  readonly inputSize: number;
+  readonly units: number;
+}
+
+/** Parameters and inputs of a case on `b` (seeded, the same numbers on every backend). */
+export function makeTensors(b: TfjsBackend, c: CellCase, size: Sized) {
+  const host = initParams(c.cell, { inputSize: size.inputSize, units: size.units, ...c.options }, 17);
+  const names = Object.keys(host);
+  const params = names.map((n) => b.tensor(host[n]!.values, host[n]!.shape));
+  const count = size.batch * size.time * size.inputSize;
+  const x = b.tensor(
+    Float32Array.from({ length: count }, (_, i) => Math.sin(0.7 * i)),
+    [size.batch, size.time, size.inputSize],
+  );
+  const loss = (ps: readonly tf.Tensor[]) => {
+    const { output } = runSequence(b, {
+      cell: c.cell,
+      options: resolveCellOptions(c.cell, c.options),
+      units: size.units,
+      inputs: x,
+      params: Object.fromEntries(names.map((n, i) => [n, ps[i]!])),
+      returnSequences: true,
+    });
+    return b.sum(b.mul(output, output));
+  };
+  return { params, x, loss, dispose: () => b.dispose([...params, x]) };
+}
+
+/** The loss and its gradients, read back. */
+function lossAndGradients(b: TfjsBackend, c: CellCase, size: Sized): Float32Array[] {
+  const t = makeTensors(b, c, size);
+  const { value, grads } = b.valueAndGrads((...ps) => t.loss(ps), t.params);
+  const out = [value, ...grads].map((v) => b.dataSync(v) as Float32Array);
+  b.dispose([value, ...grads]);
+  t.dispose();
+  return out;
+}
+
+/** Programs launched by a forward pass and by a training step's forward and backward, at `size`. */
+function seqmodelLaunches(g: GpuUnderTest, c: CellCase, size: Sized): { forward: number; train: number } {
+  const b = g.backend;
+  const t = makeTensors(b, c, size);
+  // Warm-up: the first run compiles, and tfjs uploads the inputs.
+  b.dispose(b.valueAndGrads((...ps) => t.loss(ps), t.params).grads);
+  const forward = g.countPrograms(() => b.dispose(b.tidy(() => t.loss(t.params)))).programs;
+  const train = g.countPrograms(() => {
+    const { value, grads } = b.valueAndGrads((...ps) => t.loss(ps), t.params);
+    b.dispose([value, ...grads]);
+  }).programs;
+  t.dispose();
+  return { forward, train };
+}
+
+/** The same for tfjs-layers' layer (`model.predict`, and `optimizer.computeGradients` of the same loss). */
+function layersLaunches(g: GpuUnderTest, c: CellCase, size: Sized): { forward: number; train: number } {
+  g.backend.activate();
+  const model = tfl.sequential({
+    layers: [c.layer!(size.units)],
+  });
+  model.build([null, size.time, size.inputSize]);
+  const x = tf.tensor(
+    Float32Array.from({ length: size.batch * size.time * size.inputSize }, (_, i) => Math.sin(i)),
+    [size.batch, size.time, size.inputSize],
+  );
+  const optimizer = tf.train.sgd(0.01);
+  const loss = () => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar;
+  const step = () => {
+    const { value, grads } = optimizer.computeGradients(loss);
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  step();
+  const forward = g.countPrograms(() =>
+    tf.dispose(model.predict(x, { batchSize: size.batch }) as tf.Tensor),
+  ).programs;
+  const train = g.countPrograms(step).programs;
+  model.dispose();
+  optimizer.dispose();
+  x.dispose();
+  return { forward, train };
+}
+
+/** Per time step: the difference between two sequence lengths, over the difference of lengths. */
+function perStep(at: (time: number) => { forward: number; train: number }): {
+  forward: number;
+  backward: number;
+} {
+  const [short, long] = [4, 8];
+  const a = at(short);
+  const b = at(long);
+  const forward = (b.forward - a.forward) / (long - short);
+  const train = (b.train - a.train) / (long - short);
+  return { forward, backward: train - forward };
+}
+
+function check(name: string, backendName: string, run: () => void | Promise<void>): PageCheck {
+  return {
+    name,
+    async run() {
+      assertActiveTfjsBackend(backendName);
+      await run();
+      assertActiveTfjsBackend(backendName);
+    },
+  };
+}
+
+/** What the launch checks measured, for the bench and the report (`launchCounts` in the page). */
+export const measuredLaunches: Record<string, unknown> = {};
+
+export function gpuChecks(g: GpuUnderTest, cpu: TfjsBackend): PageCheckGroup[] {
+  const b = g.backend;
+  const name = b.tfjsBackendName;
+  const parity = cases.map((c) =>
+    check(`${c.label}: loss and gradients match backend-cpu within 1e-4 (float32 targets)`, name, () => {
+      const size = { batch: 4, time: 12, inputSize: 8, units: 16 };
+      const onGpu = lossAndGradients(b, c, size);
+      const onCpu = lossAndGradients(cpu, c, size);
+      b.activate();
+      onCpu.forEach((expected, i) => {
+        assertClose(`${c.label} on ${name}, result ${i}`, onGpu[i]!, expected, { atol: 1e-4, rtol: 1e-4 });
+      });
+    }),
+  );
+  const launches = cases.map((c) =>
+    check(
+      `${c.label}: at most 2 programs per time step forward and 3 backward, fewer than tfjs-layers`,
+      name,
+      () => {
+        const size = (time: number) => ({ batch: 2, time, inputSize: 3, units: 5 });
+        const ours = perStep((time) => seqmodelLaunches(g, c, size(time)));
+        const theirs = c.layer ? perStep((time) => layersLaunches(g, c, size(time))) : undefined;
+        measuredLaunches[c.label] = { seqmodel: ours, tfjsLayers: theirs };
+        if (ours.forward > 2 || ours.backward > 3) {
+          throw new Error(
+            `${c.label} on ${name}: ${JSON.stringify(ours)} programs per step; targets 2 forward, 3 backward`,
+          );
+        }
+        if (theirs && (ours.forward >= theirs.forward || ours.backward >= theirs.backward)) {
+          throw new Error(
+            `${c.label} on ${name}: seqmodel ${JSON.stringify(ours)} per step, tfjs-layers ${JSON.stringify(theirs)}`,
+          );
+        }
+      },
+    ),
+  );
+  const leaks = check('lstm: numTensors and numBytesInGPU flat over 1,000 SGD training steps', name, () => {
+    const c = lstmCase;
+    const t = makeTensors(b, c, { batch: 2, time: 3, inputSize: 2, units: 3 });
+    let params = t.params;
+    const memory = () => {
+      const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+      return { numTensors: m.numTensors, numBytesInGPU: m.numBytesInGPU };
+    };
+    let early: ReturnType<typeof memory> | undefined;
+    let first = Number.NaN;
+    let last = Number.NaN;
+    for (let step = 1; step <= 1000; step++) {
+      const { value, grads } = b.valueAndGrads((...ps) => t.loss(ps), params);
+      if (step === 1) first = b.dataSync(value)[0]!;
+      if (step === 1000) last = b.dataSync(value)[0]!;
+      const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(grads[i]!, 0.01))));
+      b.dispose([value, ...grads, ...params]);
+      params = next;
+      if (step === 10) early = memory();
+    }
+    const late = memory();
+    b.dispose([...params, t.x]);
+    if (late.numTensors !== early!.numTensors || late.numBytesInGPU !== early!.numBytesInGPU) {
+      throw new Error(`memory after 10 steps ${JSON.stringify(early)}, after 1,000 ${JSON.stringify(late)}`);
+    }
+    if (!(last < first)) throw new Error(`the loss did not fall over 1,000 steps: ${first} -> ${last}`);
+  });
+  return [
+    { name: `${name}: parity with backend-cpu`, checks: parity },
+    { name: `${name}: program launches per time step`, checks: launches },
+    { name: `${name}: memory`, checks: [leaks] },
+  ];
+}
+
+/**
+ * The GPU backend, wasm and cpu used in turns in one page: every call runs on its own tfjs backend (the active one
+ * is checked after each), and an LSTM's loss and gradients agree between the three.
+ */
+export function switchingChecks(gpu: TfjsBackend, wasm: TfjsBackend, cpu: TfjsBackend): PageCheckGroup {
+  const backends = [gpu, wasm, cpu];
+  const inTurns = check(
+    `${gpu.name}, wasm and cpu in turns: each call on its own tfjs backend`,
+    gpu.name,
+    () => {
+      const c = lstmCase;
+      const size = { batch: 2, time: 5, inputSize: 3, units: 4 };
+      const results: Float32Array[][] = backends.map(() => []);
+      for (let round = 0; round < 2; round++) {
+        backends.forEach((b, k) => {
+          const r = lossAndGradients(b, c, size);
+          assertActiveTfjsBackend(b.tfjsBackendName);
+          if (round === 0) results[k] = r;
+        });
+      }
+      gpu.activate();
+      for (const k of [1, 2]) {
+        results[0]!.forEach((v, i) => {
+          assertClose(`${backends[k]!.name} against ${gpu.name}, result ${i}`, results[k]![i]!, v, {
+            atol: 1e-4,
+            rtol: 1e-4,
+          });
+        });
+      }
+    },
+  );
+  return { name: `${gpu.name}: switching between ${gpu.name}, wasm and cpu`, checks: [inTurns] };
+}
