@@ -88,6 +88,13 @@ export function formatCase(c: CaseRecord) {
     /** `seqmodel / tfjs-layers` with `separator`, or seqmodel's alone. */
     leaked: (separator: string) =>
       l ? `${c.seqmodel.leakedTensors}${separator}${l.leakedTensors}` : `${c.seqmodel.leakedTensors}`,
+    /** GPU programs per time step, `seqmodel / tfjs-layers` with `separator` (GPU backends; empty elsewhere). */
+    programs: (separator: string) => {
+      const ours = c.seqmodel.programsPerStep;
+      if (ours === undefined) return '';
+      const theirs = l?.programsPerStep;
+      return theirs === undefined ? ours.toFixed(1) : `${ours.toFixed(1)}${separator}${theirs.toFixed(1)}`;
+    },
     peaks: (separator: string) =>
       l
         ? `${formatBytes(c.seqmodel.tfjsPeakBytes)}${separator}${formatBytes(l.tfjsPeakBytes)}`

@@ -110,7 +110,13 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), `| ${header.map(() => '---').join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
+/** Whether the cases counted GPU programs (webgl, webgpu): their tables get a `programs/step` column. */
+function countsPrograms(cases: readonly CaseRecord[]): boolean {
+  return cases.some((c) => c.seqmodel.programsPerStep !== undefined);
+}
+
 function caseRows(cases: readonly CaseRecord[]): string[][] {
+  const gpu = countsPrograms(cases);
   return cases.map((c) => {
     const f = formatCase(c);
     return [
@@ -121,6 +127,7 @@ function caseRows(cases: readonly CaseRecord[]): string[][] {
       f.peaks(' / '),
       formatBytes(c.processMemory.rssBytes),
       c.platformMemory.wasmHeapBytes === undefined ? '' : formatBytes(c.platformMemory.wasmHeapBytes),
+      ...(gpu ? [f.programs(' / ')] : []),
     ];
   });
 }
@@ -193,7 +200,7 @@ export function renderMarkdownReport(results: BenchResults): ReportFiles {
       files[name] = ratio;
       md.push(`![${b.name}: speedup over tfjs-layers](${name})`, '');
     }
-    md.push(table(caseHeader, caseRows(cases)), '');
+    md.push(table([...caseHeader, ...(countsPrograms(cases) ? ['programs/step'] : [])], caseRows(cases)), '');
     const reasons = layersUnavailable(cases);
     for (const [cell, reason] of reasons) md.push(`- tfjs-layers n/a for ${cell}: ${reason}`);
     if (reasons.size > 0) md.push('');
@@ -232,6 +239,7 @@ export function renderMarkdownReport(results: BenchResults): ReportFiles {
       '',
       ...Object.entries(formulaNotes).map(([k, v]) => `- \`${k}\`: ${v}`),
       '- `leaked`: seqmodel / tfjs-layers; `tfjs peak`: seqmodel / tfjs-layers; `rss`: process high-water mark over the mode.',
+      "- `programs/step` (webgl, webgpu): GPU programs one run launched, by the backend's own counter, / time steps; seqmodel / tfjs-layers.",
       '',
     );
   }

@@ -32,12 +32,23 @@ export function header(results: Pick<BenchResults, 'config'>, machine: string): 
 
 /** The table of one backend's cases: seqmodel's rates, tfjs-layers' time and the ratio. */
 export function caseTable(cases: readonly CaseRecord[]): string {
-  const rows = [[...leadColumns, 'of matMul', 'layers GFLOP/s', 'peak', 'leaked']];
+  // GPU backends count their programs: one more column, seqmodel/tfjs-layers per time step.
+  const gpu = cases.some((c) => c.seqmodel.programsPerStep !== undefined);
+  const rows = [
+    [...leadColumns, 'of matMul', 'layers GFLOP/s', 'peak', 'leaked', ...(gpu ? ['programs/step'] : [])],
+  ];
   for (const c of cases) {
     const f = formatCase(c);
-    rows.push([...f.lead, f.ofMatMul, f.layersGflops, f.peak, f.leaked('/')]);
+    rows.push([
+      ...f.lead,
+      f.ofMatMul,
+      f.layersGflops,
+      f.peak,
+      f.leaked('/'),
+      ...(gpu ? [f.programs('/')] : []),
+    ]);
   }
-  return alignColumns(rows, [5, 6, 7, 8, 9, 10, 11]);
+  return alignColumns(rows, [5, 6, 7, 8, 9, 10, 11, ...(gpu ? [13] : [])]);
 }
 
 function worst(values: readonly (number | null)[]): number | null {
@@ -96,7 +107,8 @@ export function terminalReport(results: BenchResults): string {
       '',
       'columns: ms = median (min-max); speedup = tfjs-layers / seqmodel time (above 1: seqmodel faster); seq/s, ' +
         "steps/s, GFLOP/s, of matMul (share of the backend's matMul GFLOP/s) and peak (growth of live tfjs tensor " +
-        "bytes during one run) are seqmodel's; leaked = tensors left by the timed runs (seqmodel/tfjs-layers)",
+        "bytes during one run) are seqmodel's; leaked = tensors left by the timed runs (seqmodel/tfjs-layers); " +
+        'programs/step (GPU backends) = programs one run launched / time steps (seqmodel/tfjs-layers)',
     );
     out.push('correctness, checked before timing:', ...agreementSummary(results.cases));
     const leaks = results.cases.filter(

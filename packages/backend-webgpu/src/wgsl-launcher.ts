@@ -107,8 +107,10 @@ export class WgslLauncher implements StepLauncher {
       this.programs.set(program, compiled);
     }
     const instance = tf.engine().findBackend(this.backend.tfjsBackendName) as unknown as WebgpuKernelBackend;
+    // A copy per launch: tfjs replaces the program's shaderKey by one that includes it (and the shapes), and
+    // reshapes its dispatch; on the cached object the key would grow at every launch and miss tfjs's pipeline cache.
     const out = instance.runWebGPUProgram(
-      compiled,
+      { ...compiled },
       [...inputs],
       'float32',
       uniforms.map((u) => ({ type: 'int32', data: [u] })),

@@ -24,12 +24,12 @@ export async function openForTests(
   const skip = browserUnavailable();
   if (skip !== undefined) return { skip };
   const session = await openBrowserSession(gpu, entry, files);
-  afterAll(() => session.close());
+  afterAll(() => session.close(), 60_000);
   return { session };
 }
 
 /** One vitest test per check of the page, grouped as the page groups them. */
-export async function describePageChecks(session: BrowserSession, timeout = 120_000): Promise<void> {
+export async function describePageChecks(session: BrowserSession, timeout = 300_000): Promise<void> {
   const checks = await session.listChecks();
   const groups = new Map<string, { check: ListedCheck; index: number }[]>();
   checks.forEach((check, index) => {
