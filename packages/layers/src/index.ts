@@ -60,6 +60,11 @@ export {
 export { type LayerDeserializer, Sequential, type SequentialArgs, sequential } from './models/sequential.js';
 export { ModelStream, type StepOptions } from './models/stream.js';
 export type { SummaryOptions } from './models/summary.js';
+export {
+  ModelCheckpoint,
+  type ModelCheckpointOptions,
+  modelCheckpoint,
+} from './saving/checkpoint.js';
 export type {
   KerasArtifacts,
   KerasModelFiles,
