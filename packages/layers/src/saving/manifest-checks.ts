@@ -37,7 +37,7 @@ export class DocumentChecker {
     otherKeys = false,
   ): Record<string, unknown> {
     if (!isObject(value) || Array.isArray(value)) {
-      this.fail(field, value, `an object with ${required.join(', ') || 'no required fields'}`);
+      this.fail(field, value, required.length === 0 ? 'an object' : `an object with ${required.join(', ')}`);
     }
     for (const key of required) {
       if (value[key] === undefined)

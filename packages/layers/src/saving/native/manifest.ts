@@ -198,13 +198,8 @@ function checkTraining(
  */
 export function checkModelJSON(value: unknown, where: string): ModelJSON {
   const check: DocumentChecker = new DocumentChecker(where);
-  const doc = check.object(
-    '',
-    value,
-    ['format', 'formatVersion', 'model', 'seed', 'weights'],
-    ['generatedBy', 'training'],
-    true,
-  );
+  // The format first: it tells what the rest should be (and which loader a document of another format needs).
+  const doc = check.object('', value, [], [], true);
   checkFormat(check, doc, MODEL_FORMAT);
   check.object('', doc, ['format', 'formatVersion', 'model', 'seed', 'weights'], ['generatedBy', 'training']);
   if (doc.generatedBy !== undefined) check.string('generatedBy', doc.generatedBy);
@@ -221,7 +216,7 @@ export function checkModelJSON(value: unknown, where: string): ModelJSON {
 /** Checks a whole `weights.json` document (see `checkModelJSON`). */
 export function checkWeightsJSON(value: unknown, where: string): WeightsJSON {
   const check: DocumentChecker = new DocumentChecker(where);
-  const doc = check.object('', value, ['format', 'formatVersion', 'weights'], ['generatedBy'], true);
+  const doc = check.object('', value, [], [], true);
   checkFormat(check, doc, WEIGHTS_FORMAT);
   check.object('', doc, ['format', 'formatVersion', 'weights'], ['generatedBy']);
   if (doc.generatedBy !== undefined) check.string('generatedBy', doc.generatedBy);
