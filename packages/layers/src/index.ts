@@ -95,7 +95,8 @@ export {
   registerKerasLayer,
   unregisterKerasLayer,
 } from './saving/keras/registry.js';
-export { kerasArtifactsFromModel, saveKerasModel } from './saving/keras/save.js';
+export { kerasArtifactsFromModel, type SaveKerasOptions, saveKerasModel } from './saving/keras/save.js';
+export type { KerasTrainingConfig } from './saving/keras/training-config.js';
 export {
   deserializeModel,
   deserializeWeights,

@@ -69,13 +69,8 @@ async function copyOf(fixture: string): Promise<string> {
   return dir;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the rows edit parsed documents into every wrong shape there is.
 type Json = Record<string, any>;
-
-async function editJson(dir: string, name: string, edit: (json: Json) => void): Promise<void> {
-  const json = JSON.parse(await readFile(join(dir, name), 'utf8'));
-  edit(json);
-  await writeFile(join(dir, name), JSON.stringify(json));
-}
 
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -658,10 +653,7 @@ const CASES: Case[] = [
       await writeFile(join(dir, 'model.json'), '[1, 2]');
       return loadModel(dir, { backend });
     },
-    says: [
-      'loadModel: ',
-      'model.json: expected an object, received [1, 2]',
-    ],
+    says: ['loadModel: ', 'model.json: expected an object, received [1, 2]'],
   },
   nativeFile(
     'format version from the future',

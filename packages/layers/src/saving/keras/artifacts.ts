@@ -73,6 +73,8 @@ export interface KerasArtifacts {
   readonly format?: string;
   readonly generatedBy?: string;
   readonly convertedBy?: string | null;
+  /** tfjs-layers' `trainingConfig` (loss, metrics, optimizer), written with `includeOptimizer`. */
+  readonly trainingConfig?: unknown;
 }
 
 /** A `model.json` with its weight files in memory. */
@@ -106,12 +108,16 @@ export interface LoadedKerasArtifacts {
   readonly weightData: ArrayBuffer;
   /** Read when the topology has no `keras_version` (see `detectDialect`). */
   readonly generatedBy?: string;
+  /** tfjs-layers' `trainingConfig`, when the file has one. */
+  readonly trainingConfig?: unknown;
+  /** Where the artifacts came from, for errors. */
+  readonly origin: string;
 }
 
 const WHAT = 'loadKerasModel';
 
 /** Joins buffers into one. */
-function joinBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
+export function joinBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
   if (buffers.length === 1) return buffers[0]!;
   const total = buffers.reduce((n, b) => n + b.byteLength, 0);
   const out = new Uint8Array(total);
@@ -252,6 +258,10 @@ function loaded(
     weightSpecs: json.weightsManifest.flatMap((group) => [...group.weights]),
     weightData: data,
     ...(json.generatedBy === undefined ? {} : { generatedBy: json.generatedBy }),
+    ...(json.trainingConfig === undefined || json.trainingConfig === null
+      ? {}
+      : { trainingConfig: json.trainingConfig }),
+    origin,
   };
 }
 
@@ -398,6 +408,10 @@ function fromArtifacts(artifacts: KerasArtifacts, origin: string): LoadedKerasAr
     weightSpecs: specs,
     weightData: buffer,
     ...(artifacts.generatedBy === undefined ? {} : { generatedBy: artifacts.generatedBy }),
+    ...(artifacts.trainingConfig === undefined || artifacts.trainingConfig === null
+      ? {}
+      : { trainingConfig: artifacts.trainingConfig }),
+    origin,
   };
 }
 

@@ -8,8 +8,9 @@ import type { Model } from '../../models/model.js';
 import { contentName, dataFilesNamedBy, writeIndexed } from '../atomic-write.js';
 import { type ArtifactsSink, isObject, isSink } from '../files.js';
 import { checkBuilt } from '../native/artifacts.js';
-import type { KerasArtifacts, KerasModelJson } from './artifacts.js';
+import { joinBuffers, type KerasArtifacts, type KerasModelJson } from './artifacts.js';
 import { kerasWeightNames, modelJson, SEQMODEL_KERAS_VERSION } from './export-model.js';
+import { kerasOptimizerArtifacts } from './training-config.js';
 import { encodeKerasWeights } from './weights.js';
 
 /**
@@ -19,9 +20,24 @@ import { encodeKerasWeights } from './weights.js';
  */
 const KERAS_WEIGHTS_PATTERN = /^group\d+-shard\d+of\d+(\.[0-9a-f]{16})?\.bin$/;
 
+/** Options of `saveKerasModel`. */
+export interface SaveKerasOptions {
+  /**
+   * Also save the optimizer, its state and the loss and metrics (tfjs-layers' `includeOptimizer`; default false, as
+   * tfjs-layers): `loadLayersModel` and `loadKerasModel` then return a compiled model that resumes training. Only
+   * what tfjs-layers can hold is accepted (see `training-config.ts`); anything else is an error.
+   */
+  readonly includeOptimizer?: boolean;
+}
+
 /** The artifacts of a built model, in tfjs `ModelArtifacts` shape (`tf.io.fromMemory` takes them). */
-export function kerasArtifactsFromModel<T>(model: Model<T>): KerasArtifacts {
+export function kerasArtifactsFromModel<T>(model: Model<T>, options: SaveKerasOptions = {}): KerasArtifacts {
   checkBuilt(model as Model<unknown>, 'saveKerasModel');
+  if (!isObject(options))
+    invalidArgument('saveKerasModel options', options, 'an object { includeOptimizer? }');
+  const include = options.includeOptimizer ?? false;
+  if (typeof include !== 'boolean')
+    invalidArgument('saveKerasModel options.includeOptimizer', include, 'a boolean');
   const topology = {
     ...modelJson(model),
     keras_version: SEQMODEL_KERAS_VERSION,
@@ -29,11 +45,13 @@ export function kerasArtifactsFromModel<T>(model: Model<T>): KerasArtifacts {
   };
   const data = model.getWeightData();
   const names = model.layers.flatMap((layer) => kerasWeightNames(layer));
-  const { specs, data: weightData } = encodeKerasWeights(data.map((d, i) => ({ name: names[i]!, data: d })));
+  const encoded = encodeKerasWeights(data.map((d, i) => ({ name: names[i]!, data: d })));
+  const training = include ? kerasOptimizerArtifacts(model, names) : undefined;
   return {
     modelTopology: topology,
-    weightSpecs: specs,
-    weightData,
+    weightSpecs: training === undefined ? encoded.specs : [...encoded.specs, ...training.specs],
+    weightData: training === undefined ? encoded.data : joinBuffers([encoded.data, training.data]),
+    ...(training === undefined ? {} : { trainingConfig: training.trainingConfig }),
     format: 'layers-model',
     generatedBy: '@seqmodel/layers',
     convertedBy: null,
@@ -48,6 +66,7 @@ function kerasModelJson(artifacts: KerasArtifacts, weightsPath: string): KerasMo
     convertedBy: artifacts.convertedBy ?? null,
     modelTopology: artifacts.modelTopology,
     weightsManifest: [{ paths: [weightsPath], weights: artifacts.weightSpecs }],
+    ...(artifacts.trainingConfig === undefined ? {} : { trainingConfig: artifacts.trainingConfig }),
   };
 }
 
@@ -63,6 +82,7 @@ function kerasModelJson(artifacts: KerasArtifacts, weightsPath: string): KerasMo
 export async function saveKerasModel<T>(
   model: Model<T>,
   target?: string | ArtifactsSink<KerasArtifacts>,
+  options?: SaveKerasOptions,
 ): Promise<KerasArtifacts> {
   if (target !== undefined && typeof target !== 'string' && !isSink(target)) {
     invalidArgument(
@@ -71,7 +91,7 @@ export async function saveKerasModel<T>(
       'a directory path, a path to model.json, an object with save(artifacts), or nothing',
     );
   }
-  const artifacts = kerasArtifactsFromModel(model);
+  const artifacts = kerasArtifactsFromModel(model, options);
   if (typeof target === 'string') {
     const path = await import('node:path');
     const isJson = target.toLowerCase().endsWith('.json');

@@ -100,8 +100,11 @@ export function checkSerializedCompile(
   value: unknown,
 ): SerializedCompile {
   const doc = check.object(field, value, ['loss'], ['metrics', 'lossWeights']);
-  const leafLoss = (f: string, v: unknown) => {
-    if (typeof v === 'string') return check.string(f, v);
+  const leafLoss = (f: string, v: unknown): void => {
+    if (typeof v === 'string') {
+      check.string(f, v);
+      return;
+    }
     const o = check.object(f, v, [], ['className', 'config', 'custom']);
     if (o.custom !== undefined) {
       check.object(f, v, ['custom']);
@@ -118,24 +121,26 @@ export function checkSerializedCompile(
     leaf: (f: string, v: unknown) => void,
     isLeaf: (v: unknown) => boolean,
   ) => {
-    if (Array.isArray(v)) v.forEach((x, i) => leaf(`${f}[${i}]`, x));
-    else if (isLeaf(v)) leaf(f, v);
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) leaf(`${f}[${i}]`, x);
+    } else if (isLeaf(v)) leaf(f, v);
     else for (const [k, x] of Object.entries(check.object(f, v, [], [], true))) leaf(`${f}.${k}`, x);
   };
   const isSerializedLossLeaf = (v: unknown) =>
     typeof v !== 'object' || v === null || 'className' in v || 'custom' in v;
   perOutput(`${field}.loss`, doc.loss, leafLoss, isSerializedLossLeaf);
-  const leafMetric = (f: string, v: unknown) => {
+  const leafMetric = (f: string, v: unknown): void => {
     if (typeof v === 'string') check.string(f, v);
     else check.string(`${f}.custom`, check.object(f, v, ['custom']).custom);
   };
   if (doc.metrics !== undefined) {
-    if (Array.isArray(doc.metrics)) doc.metrics.forEach((m, i) => leafMetric(`${field}.metrics[${i}]`, m));
-    else {
+    if (Array.isArray(doc.metrics)) {
+      for (const [i, m] of doc.metrics.entries()) leafMetric(`${field}.metrics[${i}]`, m);
+    } else {
       for (const [k, list] of Object.entries(check.object(`${field}.metrics`, doc.metrics, [], [], true))) {
-        check
-          .array(`${field}.metrics.${k}`, list)
-          .forEach((m, i) => leafMetric(`${field}.metrics.${k}[${i}]`, m));
+        for (const [i, m] of check.array(`${field}.metrics.${k}`, list).entries()) {
+          leafMetric(`${field}.metrics.${k}[${i}]`, m);
+        }
       }
     }
   }

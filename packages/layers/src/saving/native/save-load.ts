@@ -32,10 +32,8 @@ import {
 import {
   checkModelJSON,
   checkWeightsJSON,
-  MODEL_FORMAT,
   MODEL_JSON_FILE,
   WEIGHTS_FILE_PATTERN,
-  WEIGHTS_FORMAT,
   WEIGHTS_JSON_FILE,
   type WeightsManifest,
 } from './manifest.js';
