@@ -6,6 +6,7 @@
  * left behind, and a failed save must leave the directory byte for byte as it was.
  */
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeqmodelError } from '@seqmodel/core';
@@ -17,6 +18,7 @@ import type { Model } from '../models/model.js';
 import { sequential } from '../models/sequential.js';
 import { sgd } from '../training/optimizers/sgd.js';
 import { cpuBackend, seeded } from '../training/test-helpers.js';
+import { serveDirectory } from './keras/keras-test-helpers.js';
 import { loadKerasModel } from './keras/load.js';
 import { saveKerasModel } from './keras/save.js';
 import type { ModelArtifacts } from './native/artifacts.js';
@@ -71,6 +73,42 @@ async function copyOf(fixture: string): Promise<string> {
 
 // biome-ignore lint/suspicious/noExplicitAny: the rows edit parsed documents into every wrong shape there is.
 type Json = Record<string, any>;
+
+/** Serves `dir` over HTTP while `use` runs. */
+async function withServer<R>(dir: string, use: (url: string) => Promise<R>): Promise<R> {
+  const server = await serveDirectory(dir);
+  try {
+    return await use(server.url);
+  } finally {
+    await server.close();
+  }
+}
+
+/** A server that answers `/model.json` with `json` and everything else with bytes that never end (no length). */
+async function withEndlessServer<R>(json: string, use: (url: string) => Promise<R>): Promise<R> {
+  const server = createServer((request, response) => {
+    if (request.url === '/model.json') {
+      response.end(json);
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const chunk = new Uint8Array(64 * 1024);
+    const pump = () => {
+      while (!response.destroyed && response.write(chunk)) {}
+      if (!response.destroyed) response.once('drain', pump);
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  try {
+    return await use(`http://127.0.0.1:${port}/`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
 
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -280,6 +318,31 @@ const CASES: Case[] = [
       return loadKerasModel({ modelJson: json, weights: {} }, { backend });
     },
     says: ['loadKerasModel weights: no contents for the weight file "constructor"'],
+  },
+
+  {
+    label: 'loadKerasModel(URL): a weight file larger than the manifest declares is not read to its end',
+    run: async () => {
+      const dir = await copyOf(fixtures.keras);
+      const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+      await writeFile(join(dir, json.weightsManifest[0].paths[0]), new Uint8Array(1 << 20));
+      return withServer(dir, (url) => loadKerasModel(`${url}model.json`, { backend }));
+    },
+    says: [
+      'loadKerasModel: http://127.0.0.1:',
+      'bytes, expected at most',
+      '(the size the manifest declares)',
+    ],
+  },
+  {
+    label: 'loadKerasModel(URL): an endless weight stream is cut at the declared size',
+    run: async () => {
+      const json = JSON.parse(await readFile(join(fixtures.keras, 'model.json'), 'utf8'));
+      return withEndlessServer(JSON.stringify(json), (url) =>
+        loadKerasModel(`${url}model.json`, { backend }),
+      );
+    },
+    says: ['loadKerasModel: http://127.0.0.1:', 'has more than', 'bytes, expected at most'],
   },
 
   // Declared sizes against real sizes.
