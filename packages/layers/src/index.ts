@@ -76,6 +76,7 @@ export type {
 } from './saving/keras/artifacts.js';
 export { type LoadKerasOptions, loadKerasModel } from './saving/keras/load.js';
 export type {
+  KerasCallSpec,
   KerasExportContext,
   KerasImportContext,
   KerasLayerConfig,
