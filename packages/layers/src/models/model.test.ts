@@ -140,7 +140,7 @@ describe('weights', () => {
       data.map((w) => Array.from(w.values)),
     );
     expect(() => other.setWeights(data.slice(1))).toThrow(
-      'sequential (Sequential) setWeights: expected 5 values (lstm/kernel, lstm/recurrent_kernel, lstm/bias, dense/kernel, dense/bias), received 4',
+      'sequential (Sequential) setWeights: expected an array of 5 values (lstm/kernel, lstm/recurrent_kernel, lstm/bias, dense/kernel, dense/bias), received 4 values',
     );
     const before = Array.from(other.getWeightData()[0]!.values);
     expect(() => other.setWeights([...data.slice(0, 4), [1, 2, 3]])).toThrow(
@@ -290,7 +290,7 @@ describe('apply: the forward pass training builds on', () => {
     expect(ref.shape(yb!)).toEqual([1, 1]);
     const count = ref.memory().numTensors;
     expect(() => two.predict([[[1, 2]], 'x' as never])).toThrow(
-      'model (Functional) predict inputs[1]: expected a tensor of backend reference or a nested array of numbers, received "x"',
+      'model (Functional) predict x[1]: expected a tensor of backend reference, { data, shape } host values, or nested arrays of numbers, received "x"',
     );
     expect(ref.memory().numTensors).toBe(count);
   });

@@ -28,4 +28,14 @@ export interface TrainableModel<T> extends PassModel<T> {
   getWeights(): T[];
   /** Sets every weight from tensors, in `getWeights` order. */
   setWeights(values: readonly T[]): void;
+  /**
+   * Checks host values of model input `input` before they become tensors (the layers reading it say what they
+   * accept: an embedding's token ids); absent, nothing is checked.
+   */
+  checkInputValues?(
+    input: number,
+    values: ArrayLike<number>,
+    shape: readonly number[],
+    argument: string,
+  ): void;
 }
