@@ -20,6 +20,10 @@ describe('closestName', () => {
     expect(closestName('epoch', fitKeys)).toBe('epochs');
     expect(closestName('bathcSize', fitKeys)).toBe('batchSize');
     expect(closestName('foo', fitKeys)).toBeUndefined();
+    // Short names need a closer match: a metric "auc" is not a typo of "acc", nor "adamax" of "adam".
+    expect(closestName('auc', ['acc', 'mse'])).toBeUndefined();
+    expect(closestName('adamax', ['adam', 'sgd'])).toBeUndefined();
+    expect(closestName('msee', ['mse', 'mae'])).toBe('mse');
     expect(closestName('verbose', fitKeys)).toBeUndefined();
   });
 

@@ -10,31 +10,39 @@ function normalize(name: string): string {
   return name.toLowerCase().replace(/[_-]/g, '');
 }
 
-/** Levenshtein distance: insertions, deletions and substitutions. */
+/** Edits from `a` to `b`: insertions, deletions, substitutions and swaps of neighbours (`bathc` to `batch` is one). */
 function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+      const row = rows[i]!;
+      const previous = rows[i - 1]!;
+      row[j] = Math.min(
+        previous[j]! + 1,
+        row[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j]!, rows[i - 2]![j - 2]! + 1);
+      }
     }
-    previous = current;
   }
-  return previous[b.length]!;
+  return rows[a.length]![b.length]!;
 }
 
 /**
  * The candidate `name` most likely misspells: the same name in another case or spelling (`batch_size` for
- * `batchSize`), else the one fewest single-character edits away when that is at most a third of the name's length
- * (so `epoch` finds `epochs` and `foo` finds nothing).
+ * `batchSize`), else the one fewest single-character edits away when that is under a third of the name's length
+ * (so `epoch` finds `epochs`, while `auc` does not find `acc` nor `adamax` `adam`).
  */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   const key = normalize(name);
   const same = candidates.find((c) => normalize(c) === key);
   if (same !== undefined) return same;
   let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(key.length / 3));
+  let bestDistance = Math.floor((key.length - 1) / 3);
   for (const candidate of candidates) {
     const distance = editDistance(key, normalize(candidate));
     if (distance <= bestDistance) {

@@ -314,7 +314,7 @@ describe('RNN layer', () => {
       expect(() => rnn({ cell: 'leakyTest', units: 2, retrunSequences: true })).toThrow(
         /unknown option "retrunSequences" \(did you mean "returnSequences"\?\)/,
       );
-      expect(() => rnn({ cell: 'leakyTest', units: 2, rat: 0.5 })).toThrow(/\(did you mean "rate"\?\)/);
+      expect(() => rnn({ cell: 'leakyTest', units: 2, raet: 0.5 })).toThrow(/\(did you mean "rate"\?\)/);
       expect(() => rnn({ cell: 'leakyTest', units: 2, recurrentDropout: 0.5 })).toThrow(
         'leakyTest recurrentDropout: the cell leakyTest does not support recurrent dropout',
       );

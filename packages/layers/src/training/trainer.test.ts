@@ -741,6 +741,12 @@ describe('bad input', () => {
     await expect(
       m.fit(X, Y, { verbose: 0, callbacks: [{ onEpochFinished: () => {} } as never] }),
     ).rejects.toThrow(
+      'sequential (Sequential) fit callbacks[0].onEpochFinished: not a callback hook; the hooks are onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd',
+    );
+    await expect(
+      m.fit(X, Y, { verbose: 0, callbacks: [{ onEpochEnds: () => {} } as never] }),
+    ).rejects.toThrow('callbacks[0].onEpochEnds: not a callback hook (did you mean "onEpochEnd"?)');
+    await expect(m.fit(X, Y, { verbose: 0, callbacks: [{ epochs: 3 } as never] })).rejects.toThrow(
       'sequential (Sequential) fit callbacks[0]: expected a callback with at least one of onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd',
     );
   });

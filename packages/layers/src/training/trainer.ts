@@ -18,6 +18,7 @@ import {
 import { CallbackList, checkCallback, type Logs, type TrainingParams } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
+import { checkCount } from './checks.js';
 import { type CompileArgs, Compiled, LossTracker, type StepLosses } from './compile.js';
 import {
   ARGUMENT_LABELS,
@@ -51,14 +52,6 @@ import {
 import { type StepContext, testStep, trainStep } from './steps.js';
 import { checkTbptt, trainStepTbptt } from './tbptt.js';
 import type { TrainableModel } from './trainable.js';
-
-/** Checks an integer >= 0 (epochs); counts that must be positive use core's `checkPositiveInteger`. */
-function checkCount(argument: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    invalidArgument(argument, value, 'an integer >= 0');
-  }
-  return value;
-}
 
 export class Trainer<T> {
   private readonly compiled: Compiled<T>;

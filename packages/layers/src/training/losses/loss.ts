@@ -11,6 +11,7 @@
 import {
   type Backend,
   checkOneOf,
+  checkOptions,
   formatShape,
   invalidArgument,
   SeqmodelError,
@@ -58,9 +59,11 @@ export abstract class Loss {
   readonly name: string;
   readonly reduction: Reduction;
 
-  constructor(defaultName: string, options: LossOptions = {}) {
+  /** @param own - the subclass's option keys besides `name` and `reduction`, for the unknown-key check. */
+  constructor(defaultName: string, options: LossOptions = {}, own: readonly string[] = []) {
     if (typeof options !== 'object' || options === null)
       invalidArgument(`${defaultName}(options)`, options, 'an object');
+    checkOptions(`${defaultName} options`, options, ['name', 'reduction', ...own]);
     this.name = options.name ?? defaultName;
     if (typeof this.name !== 'string' || this.name.length === 0)
       invalidArgument(`${defaultName} name`, options.name, 'a non-empty string');
