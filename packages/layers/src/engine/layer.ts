@@ -342,7 +342,7 @@ export abstract class Layer {
     const backend = this.layerBackend as Backend<T> | undefined;
     if (backend === undefined) {
       throw new SeqmodelError(
-        `${this.describe()} setWeights: the layer is not built, so it has no weights yet; build it (or its model) first`,
+        `${this.describe()} setWeights: expected a built layer, received values for a layer that is not built (it has no weights yet); build it (or its model) first`,
       );
     }
     setWeightValues(backend, this.weights, values, `${this.describe()} setWeights`);

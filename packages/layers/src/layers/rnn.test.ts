@@ -537,7 +537,7 @@ describe('stateful RNN', () => {
     stateful.apply(ref.slice(x, [0, 0, 0], [-1, 3, -1]), { updateStates: false });
     expect(layer.getStates<RefTensor>()![0]).toBe(held);
     expect(() => (plain.layers[0] as RNN).resetStates([h])).toThrow(
-      'lstm (LSTM) resetStates(states): the layer is not stateful',
+      'lstm (LSTM) resetStates(states): expected a stateful layer (made with stateful: true), received states for a layer that is not stateful',
     );
   });
 });

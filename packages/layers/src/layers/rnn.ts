@@ -424,7 +424,11 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
     if (states !== undefined) {
       // Checked before the carried state is touched: a failed call leaves it as it was.
       const what = `${this.describe()} resetStates(states)`;
-      if (!this.stateful) throw new SeqmodelError(`${what}: the layer is not stateful`);
+      if (!this.stateful) {
+        throw new SeqmodelError(
+          `${what}: expected a stateful layer (made with stateful: true), received states for a layer that is not stateful`,
+        );
+      }
       if (backend === undefined) throw new SeqmodelError(`${what}: build the layer first`);
       checkStates(backend, what, states, this.stateSizes());
     }

@@ -79,7 +79,7 @@ describe('building', () => {
     expect(model.layers.map((l) => l.name)).toEqual(['lstm', 'lstm_1', 'lstm_2', 'dense']);
     expect(model.getLayer('lstm_2')).toBe(model.layers[2]);
     expect(() => model.getLayer('nope')).toThrow(
-      'sequential (Sequential) getLayer: no layer named "nope"; layers: lstm, lstm_1, lstm_2, dense',
+      'sequential (Sequential) getLayer: no layer named "nope"; expected one of lstm, lstm_1, lstm_2, dense',
     );
   });
 
@@ -226,7 +226,7 @@ describe('apply: the forward pass training builds on', () => {
     ref.dispose([...outputs, masks[0]!]);
     expect(ref.memory().numTensors).toBe(before);
     expect(() => model.apply(x, { mask, lengths: [1, 1] })).toThrow(
-      'sequential (Sequential): give either mask or lengths, not both',
+      'sequential (Sequential) mask: expected either a mask or lengths, received both',
     );
     expect(() => model.apply(x, { mask: 'x' as never })).toThrow(
       'sequential (Sequential) mask: expected a tensor [batch, time], received "x"',

@@ -25,6 +25,7 @@ import {
   checkPositiveInteger,
   checkShape,
   createRng,
+  didYouMean,
   invalidArgument,
   type Rng,
   SeqmodelError,
@@ -218,7 +219,10 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     const layer = this.layers.find((l) => l.name === name);
     if (layer === undefined) {
       throw new SeqmodelError(
-        `${this.describe()} getLayer: no layer named ${JSON.stringify(name)}; layers: ${this.layers.map((l) => l.name).join(', ')}`,
+        `${this.describe()} getLayer: no layer named ${JSON.stringify(name)}${didYouMean(
+          String(name),
+          this.layers.map((l) => l.name),
+        )}; expected one of ${this.layers.map((l) => l.name).join(', ')}`,
       );
     }
     return layer;
@@ -403,7 +407,8 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
       for (const piece of pieces) backend.dispose(piece);
       throw error;
     }
-    if (pieces.length === 0) throw new SeqmodelError(`${what} dataset: it yielded no batches`);
+    if (pieces.length === 0)
+      throw new SeqmodelError(`${what} dataset: expected at least one batch, received none`);
     return this.joinPieces(pieces);
   }
 
@@ -689,7 +694,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
       const l = lengths[i];
       if (l !== undefined && masks[i] !== undefined) {
         throw new SeqmodelError(
-          `${this.describe()}: give either mask${suffix} or lengths${suffix}, not both`,
+          `${this.describe()} mask${suffix}: expected either a mask or lengths${suffix}, received both`,
         );
       }
       if (l !== undefined)

@@ -11,7 +11,14 @@
  * }
  * stream.reset();
  */
-import { type Backend, checkOptions, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  type Backend,
+  checkOptions,
+  didYouMean,
+  formatShape,
+  invalidArgument,
+  SeqmodelError,
+} from '@seqmodel/core';
 import type { StateKey } from '../engine/context.js';
 import { Layer } from '../engine/layer.js';
 import { checkMaskValues } from '../engine/masks.js';
@@ -149,7 +156,10 @@ export class ModelStream<T> {
     if (layer instanceof Layer) return layer;
     const found = this.model.layers.flatMap(allLayers).find((l) => l.name === layer || l.path === layer);
     if (found === undefined) {
-      throw new SeqmodelError(`${this.model.describe()} stream: no layer named ${JSON.stringify(layer)}`);
+      const names = this.model.layers.flatMap(allLayers).map((l) => l.name);
+      throw new SeqmodelError(
+        `${this.model.describe()} stream: no layer named ${JSON.stringify(layer)}${didYouMean(String(layer), names)}; expected one of ${names.join(', ')}`,
+      );
     }
     return found;
   }

@@ -89,9 +89,13 @@ export class Compiled<T> {
       invalidArgument(`${what}(args)`, args, 'an object { optimizer, loss, metrics? }');
     checkOptions(`${what} args`, args, ['optimizer', 'loss', 'metrics', 'lossWeights']);
     if (args.optimizer === undefined)
-      throw new SeqmodelError(`${what}: give an optimizer (a name such as 'adam', or an optimizer object)`);
+      invalidArgument(
+        `${what} optimizer`,
+        args.optimizer,
+        "an optimizer: a name such as 'adam', { className, config } or an Optimizer",
+      );
     if (args.loss === undefined)
-      throw new SeqmodelError(`${what}: give a loss (a name such as 'mse', or a loss object)`);
+      invalidArgument(`${what} loss`, args.loss, "a loss: a name such as 'mse', a Loss object or a function");
     this.optimizer = getOptimizer(args.optimizer, `${what} optimizer`);
     this.lossSpec = args.loss;
     this.metricSpec = args.metrics;

@@ -217,7 +217,7 @@ const SCHEDULES: Readonly<Record<string, (config: never) => LearningRateSchedule
 export function learningRateFromConfig(value: unknown, argument: string): LearningRate {
   if (value === 'function') {
     throw new SeqmodelError(
-      `${argument}: the config was saved from a function of the step, which a config cannot hold; give the learning rate again`,
+      `${argument}: expected a number or a schedule's { className, config }, received "function" (the config was saved from a function of the step, which a config cannot hold); give the learning rate again`,
     );
   }
   if (!isPlainObject(value)) return checkLearningRate(argument, value);

@@ -704,10 +704,10 @@ describe('bad input', () => {
       `fit verbose: expected 0, 1, 2 or 'auto', received 3`,
     );
     await expect(m.fit([{ x: X, y: Y }], { validationSplit: 0.2 } as never)).rejects.toThrow(
-      'sequential (Sequential) fit validationSplit: only for in-memory data, fit(x, y, options); a dataset brings its own batches, order, masks and weights (give a dataset validationData instead)',
+      'sequential (Sequential) fit validationSplit: only for in-memory data, fit(x, y, options), received 0.2 with a dataset; a dataset brings its own batches, order, masks and weights (give a dataset validationData instead)',
     );
     await expect(m.fit(X, Y, { validationSplit: 0.2, validationData: [X, Y] })).rejects.toThrow(
-      'give validationData or validationSplit, not both',
+      'sequential (Sequential) fit validationSplit: expected no validationSplit with validationData, received both; give one of them',
     );
   });
 

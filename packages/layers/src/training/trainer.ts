@@ -11,6 +11,7 @@ import {
   checkOptions,
   checkPositiveInteger,
   createRng,
+  describeValue,
   invalidArgument,
   type Rng,
   SeqmodelError,
@@ -221,12 +222,12 @@ export class Trainer<T> {
       );
       if (inMemoryOnly !== undefined) {
         throw new SeqmodelError(
-          `${what} ${inMemoryOnly}: only for in-memory data, fit(x, y, options); a dataset brings its own batches, order, masks and weights${inMemoryOnly === 'validationSplit' ? ' (give a dataset validationData instead)' : ''}`,
+          `${what} ${inMemoryOnly}: only for in-memory data, fit(x, y, options), received ${describeValue((options as Record<string, unknown>)[inMemoryOnly])} with a dataset; a dataset brings its own batches, order, masks and weights${inMemoryOnly === 'validationSplit' ? ' (give a dataset validationData instead)' : ''}`,
         );
       }
     } else if ((options as { stepsPerEpoch?: unknown }).stepsPerEpoch !== undefined) {
       throw new SeqmodelError(
-        `${what} stepsPerEpoch: only for datasets; in-memory data is cut into batches of batchSize`,
+        `${what} stepsPerEpoch: only for datasets, received ${describeValue((options as { stepsPerEpoch?: unknown }).stepsPerEpoch)} with in-memory data, which is cut into batches of batchSize`,
       );
     }
     checkOptions(`${what} options`, options, datasetMode ? FIT_DATASET_KEYS : FIT_KEYS);
@@ -288,7 +289,9 @@ export class Trainer<T> {
           }
           if (fitOptions.validationData !== undefined) {
             all.dispose();
-            throw new SeqmodelError(`${what}: give validationData or validationSplit, not both`);
+            throw new SeqmodelError(
+              `${what} validationSplit: expected no validationSplit with validationData, received both; give one of them`,
+            );
           }
           try {
             const parts = all.split(split, what);
@@ -403,7 +406,8 @@ export class Trainer<T> {
           if (!ran) {
             // The dataset ran out (a one-shot iterator read to its end): stop, as Keras does.
             if (batchIndex === 0) {
-              if (epoch === initialEpoch) throw new SeqmodelError(`${what}: the dataset yielded no batches`);
+              if (epoch === initialEpoch)
+                throw new SeqmodelError(`${what} dataset: expected at least one batch, received none`);
               break;
             }
             this.model.stopTraining = true;
@@ -544,7 +548,7 @@ export class Trainer<T> {
       }
       done += 1;
     }
-    if (done === 0) throw new SeqmodelError(`${what}: the dataset yielded no batches`);
+    if (done === 0) throw new SeqmodelError(`${what} dataset: expected at least one batch, received none`);
     return this.compiled.logs(losses.mean());
   }
 

@@ -129,8 +129,8 @@ export class ReduceLROnPlateau extends Callback {
     this.wait += 1;
     if (this.wait < this.patience) return;
     const old = optimizer.currentLearningRate();
-    // As Keras: compared with the float32 value of minLr, so that a rate already at minLr is not "reduced" again.
-    if (old > Math.fround(this.minLr)) {
+    // As Keras, in float32 (its rate is a float32 variable): a rate already at minLr is not "reduced" again.
+    if (Math.fround(old) > Math.fround(this.minLr)) {
       const next = Math.max(old * this.factor, this.minLr);
       optimizer.learningRate = next;
       if (this.verbose)

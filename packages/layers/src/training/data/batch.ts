@@ -106,11 +106,14 @@ function hostValues(value: unknown): { values: ArrayLike<number>; shape: number[
   return { values: (value as unknown[]).flat(Number.POSITIVE_INFINITY) as number[], shape };
 }
 
-/** One entry per model input from a value that is one input's or a list of them (as `batchToTensors` reads it). */
-function perInputValues(value: unknown, inputs: number): unknown[] {
-  const list = Array.isArray(value) && !isNestedNumbers(value) ? value : undefined;
-  if (list === undefined) return [value];
-  return inputs === 1 && list.length !== 1 ? [value] : list;
+/**
+ * One entry per model input from a value that is one input's or a list of them, as `batchToTensors` reads it: an
+ * array is a list when it is not nested numbers, or (`listWhenSeveral`, inputs) whenever the model has several.
+ */
+function perInputValues(value: unknown, inputs: number, listWhenSeveral: boolean): unknown[] {
+  const isList = Array.isArray(value) && (!isNestedNumbers(value) || (listWhenSeveral && inputs > 1));
+  if (!isList) return [value];
+  return inputs === 1 && value.length !== 1 ? [value] : value;
 }
 
 /**
@@ -163,6 +166,11 @@ export function toStepBatch<T>(
       const shape = backend.shape(x);
       const input = xs.length > 1 ? `${labels.inputs}[${i}]` : labels.inputs;
       const mask = masks[i];
+      if (mask !== undefined && lengths[i] !== undefined) {
+        throw new SeqmodelError(
+          `${indexed('mask', i, xs.length)}: expected either a mask or lengths for ${input}, received both`,
+        );
+      }
       if (mask !== undefined) {
         const got = backend.shape(mask);
         if (shape.length < 2 || got.length !== 2 || got[1] !== shape[1]) {
@@ -183,13 +191,13 @@ export function toStepBatch<T>(
       }
     });
     // Host values are checked on the host: no read back from the device.
-    perInputValues(batch.inputs, xs.length).forEach((value, i) => {
+    perInputValues(batch.inputs, xs.length, true).forEach((value, i) => {
       const host = hostValues(value);
       if (host !== undefined)
         options.checks?.checkInputValues(i, host.values, host.shape, indexed('inputs', i, xs.length));
     });
     if (batch.mask !== undefined) {
-      perInputValues(batch.mask, xs.length).forEach((value, i) => {
+      perInputValues(batch.mask, xs.length, false).forEach((value, i) => {
         const host = hostValues(value);
         if (host !== undefined) checkMaskValues(host.values, host.shape, indexed('mask', i, xs.length));
       });

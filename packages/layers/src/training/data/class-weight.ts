@@ -101,8 +101,8 @@ export function classWeightedSampleWeight<T>(
     const w = classWeight.get(classes[i]!);
     if (w === undefined) {
       throw new SeqmodelError(
-        `${argument}: class ${classes[i]} (target at index ${formatShape(unravelIndex(i, shape))}) has no weight; ` +
-          `classWeight gives classes ${[...classWeight.keys()].sort((a, b) => a - b).join(', ')}`,
+        `${argument}: expected a weight for every class of the targets, received none for class ${classes[i]} ` +
+          `(target at index ${formatShape(unravelIndex(i, shape))}); classWeight gives classes ${[...classWeight.keys()].sort((a, b) => a - b).join(', ')}`,
       );
     }
     weights[i] = w;

@@ -136,9 +136,13 @@ function fitWeight<T>(backend: Backend<T>, argument: string, weight: T, valuesSh
   if (shape.length < valuesShape.length && shapesEqual(shape, valuesShape.slice(0, shape.length))) {
     return backend.reshape(w, [...shape, ...valuesShape.slice(shape.length).map(() => 1)]);
   }
+  // A mask reaches the loss from the input's mask or lengths: they need outputs that keep the time axis.
+  const origin = argument.endsWith(' mask')
+    ? " (the output mask comes from the input's mask or lengths, which apply to a time axis the output keeps)"
+    : '';
   throw new SeqmodelError(
     `${argument}: shape ${formatShape(shape)} does not fit the per-sample loss values ${formatShape(valuesShape)}: ` +
-      `expected ${formatShape(valuesShape)} or a leading part of it such as ${formatShape(valuesShape.slice(0, 1))}`,
+      `expected ${formatShape(valuesShape)} or a leading part of it such as ${formatShape(valuesShape.slice(0, 1))}${origin}`,
   );
 }
 
