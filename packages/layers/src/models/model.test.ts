@@ -154,6 +154,36 @@ describe('weights', () => {
   });
 });
 
+describe('layer weights', () => {
+  it('a layer gets copies of its weights and sets them in Keras order, from tensors or host values', () => {
+    const { ref, model } = small();
+    const layer = model.layers[0]!;
+    const copies = layer.getWeights<RefTensor>();
+    expect(copies.map((t) => ref.shape(t))).toEqual(layer.weights.map((w) => [...w.shape]));
+    expect(copies[0]).not.toBe(layer.weights[0]!.read());
+    const other = small(2).model;
+    const target = other.layers[0]!;
+    const data = layer.getWeightData();
+    expect(data.map((d) => d.name)).toEqual(['lstm/kernel', 'lstm/recurrent_kernel', 'lstm/bias']);
+    target.setWeights([
+      copies[0]!,
+      { data: data[1]!.values, shape: data[1]!.shape },
+      Array.from(data[2]!.values),
+    ]);
+    expect(target.getWeightData().map((d) => Array.from(d.values))).toEqual(
+      data.map((d) => Array.from(d.values)),
+    );
+    const x = randomTensor(ref, [2, 4, 2], 3);
+    // The second model's other layer still differs; copying it too makes the models predict alike.
+    const head = model.layers[1]!.getWeights<RefTensor>();
+    other.layers[1]!.setWeights(head);
+    ref.dispose(head);
+    expect(values(ref, other.predict(x) as RefTensor)).toEqual(values(ref, model.predict(x) as RefTensor));
+    ref.dispose(copies);
+    expect(dense({ units: 1 }).getWeights()).toEqual([]);
+  });
+});
+
 describe('apply: the forward pass training builds on', () => {
   it('substitutes weights given as an array aligned with trainableWeights, leaving stored weights alone', () => {
     const { ref, model } = small();
