@@ -355,21 +355,13 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
       ARGUMENT_LABELS,
       { checks: this },
     );
+    const pieces: T[][] = [];
     try {
-      const pieces: T[][] = [];
-      try {
-        for (const batch of data.batches(batchSize ?? data.size)) {
-          try {
-            pieces.push(this.predictBatch(batch));
-          } finally {
-            releaseBatch(backend, batch);
-          }
-        }
-      } catch (error) {
-        for (const piece of pieces) backend.dispose(piece);
-        throw error;
-      }
+      for (const batch of data.batches(batchSize ?? data.size)) this.predictInto(pieces, batch);
       return this.joinPieces(pieces);
+    } catch (error) {
+      backend.dispose(pieces);
+      throw error;
     } finally {
       data.dispose();
     }
@@ -397,14 +389,10 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
           `${what} dataset batch ${pieces.length}`,
           this,
         );
-        try {
-          pieces.push(this.predictBatch(batch));
-        } finally {
-          releaseBatch(backend, batch);
-        }
+        this.predictInto(pieces, batch);
       }
     } catch (error) {
-      for (const piece of pieces) backend.dispose(piece);
+      backend.dispose(pieces);
       throw error;
     }
     if (pieces.length === 0)
@@ -417,15 +405,19 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     return { inputs: this.built ? this.graph!.inputs.length : 1, outputs: 0 };
   }
 
-  /** One batch's outputs (dropout off), owned by the caller. */
-  private predictBatch(batch: StepBatch<T>): T[] {
-    this.graphFor(batch.xs);
-    const { outputs, masks } = this.applyWithMasks(passInputs(batch), {
-      training: false,
-      ...maskOptions(batch),
-    });
-    this.backend.dispose(masks.filter((m): m is T => m !== undefined));
-    return outputs;
+  /** Adds one batch's outputs (dropout off) to `pieces` and frees the tensors made for the batch. */
+  private predictInto(pieces: T[][], batch: StepBatch<T>): void {
+    try {
+      this.graphFor(batch.xs);
+      const { outputs, masks } = this.applyWithMasks(passInputs(batch), {
+        training: false,
+        ...maskOptions(batch),
+      });
+      this.backend.dispose(masks.filter((m): m is T => m !== undefined));
+      pieces.push(outputs);
+    } finally {
+      releaseBatch(this.backend, batch);
+    }
   }
 
   /** The batches' outputs joined along the batch axis (the pieces are freed); one piece is returned as it is. */
