@@ -71,6 +71,7 @@ export type {
 } from './saving/keras/artifacts.js';
 export { type LoadKerasOptions, loadKerasModel } from './saving/keras/load.js';
 export type {
+  KerasCallSpec,
   KerasExportContext,
   KerasImportContext,
   KerasLayerConfig,
