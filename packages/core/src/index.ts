@@ -125,7 +125,7 @@ export {
 } from './kernel-table.js';
 export { assertFinite, assertSequenceFinite, firstNonFinite, unravelIndex } from './numerics.js';
 export type { DType, NestedArray, Operand, Ops, OptionalOps } from './ops.js';
-export { checkOptions, closestName, didYouMean } from './options.js';
+export { checkOptions, closestName, didYouMean, optionKeys } from './options.js';
 export {
   type CellConfig,
   checkParams,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lstm } from './cells/index.js';
 import { SeqmodelError } from './errors.js';
-import { checkOptions, closestName, didYouMean } from './options.js';
+import { checkOptions, closestName, didYouMean, optionKeys } from './options.js';
 import { resolveCellOptions } from './params.js';
 
 describe('closestName', () => {
@@ -72,5 +72,15 @@ describe("resolveCellOptions' suggestion", () => {
     expect(() => resolveCellOptions(lstm, { unitForgetbias: true })).toThrow(
       'lstm: unknown option "unitForgetbias" (did you mean "unitForgetBias"?); options of lstm:',
     );
+  });
+});
+
+describe('optionKeys', () => {
+  it('lists the keys of an options type', () => {
+    interface Options {
+      a?: number;
+      b: string;
+    }
+    expect(optionKeys<Options>({ a: true, b: true })).toEqual(['a', 'b']);
   });
 });

@@ -4,7 +4,15 @@
  * per-step sample weights (for targets that only count at some steps). It is core's batch contract (`Batch`) with
  * one host array per field, so that `model.fit` takes data sets and their batches as they are.
  */
-import { type Batch, checkPositiveInteger, createRng, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  type Batch,
+  checkOptions,
+  checkPositiveInteger,
+  createRng,
+  invalidArgument,
+  optionKeys,
+  SeqmodelError,
+} from '@seqmodel/core';
 import { type DataArray, gatherRows, type TensorData } from './tensor-data.js';
 
 /** Aligned arrays whose axis 0 is the example: core's `Batch` of host arrays, one per field. */
@@ -39,6 +47,15 @@ export interface BatchOptions {
   /** Leaves out a last batch smaller than `batchSize` (default false). */
   dropRemainder?: boolean;
 }
+
+/** The options of `batches` (shared by the other batchers). */
+export const batchOptionKeys = optionKeys<BatchOptions>({
+  batchSize: true,
+  shuffle: true,
+  seed: true,
+  epoch: true,
+  dropRemainder: true,
+});
 
 /** The number of examples in `data` (its axis 0), checking that every array agrees. */
 export function numExamples(data: SequenceData): number {
@@ -109,6 +126,7 @@ export function chunkIndices(
  * data set: iterate it once per epoch, passing the epoch number so that each epoch is shuffled differently.
  */
 export function* batches(data: SequenceData, options: BatchOptions): Generator<SequenceBatch> {
+  checkOptions('batches(options)', options, batchOptionKeys);
   checkPositiveInteger('batchSize', options?.batchSize);
   const order = exampleOrder(numExamples(data), options);
   for (const idx of chunkIndices(order, options.batchSize, options.dropRemainder)) {

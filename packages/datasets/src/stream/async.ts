@@ -3,9 +3,14 @@
  * buffer, batch, and prefetch the next batches while the model works on the current one. Each step is an async
  * generator, so the pipeline pulls data only as fast as it is consumed.
  */
-import { checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
+import { checkOptions, checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
 import type { SequenceBatch } from '../batch.js';
-import { type CollateOptions, collate, type Example } from '../transforms/collate.js';
+import {
+  type CollateOptions,
+  collateExamples,
+  collateOptionKeys,
+  type Example,
+} from '../transforms/collate.js';
 import { resolveWindowOptions, type WindowOptions } from '../transforms/windows.js';
 
 /** Applies `fn` to every item (sync or async). */
@@ -33,7 +38,7 @@ export async function* windowsAsync(
   for await (const row of rows) {
     if (!o) {
       features = row.length;
-      o = resolveWindowOptions(options, features);
+      o = resolveWindowOptions('windowsAsync', options, features);
     }
     if (row.length !== features)
       invalidArgument(`rows[${t}]`, row, `${features} features, like the first row`);
@@ -60,6 +65,7 @@ export async function* shuffleAsync<T>(
   source: AsyncIterable<T> | Iterable<T>,
   options: { bufferSize: number; seed?: number | string },
 ): AsyncGenerator<T> {
+  checkOptions('shuffleAsync(options)', options, ['bufferSize', 'seed']);
   const size = checkPositiveInteger('bufferSize', options?.bufferSize);
   const rng = createRng(options.seed ?? 0);
   const buffer: T[] = [];
@@ -92,12 +98,13 @@ export async function* batchAsync(
   examples: AsyncIterable<Example> | Iterable<Example>,
   options: AsyncBatchOptions,
 ): AsyncGenerator<SequenceBatch> {
+  checkOptions('batchAsync(options)', options, [...collateOptionKeys, 'batchSize', 'dropRemainder']);
   const batchSize = checkPositiveInteger('batchSize', options?.batchSize);
   let pending: Example[] = [];
   let seen = 0;
   const flush = (): SequenceBatch => {
     const indices = Int32Array.from({ length: pending.length }, (_, i) => seen - pending.length + i);
-    const batch = { ...collate(pending, options), indices };
+    const batch = { ...collateExamples(pending, options), indices };
     pending = [];
     return batch;
   };

@@ -2,7 +2,7 @@
  * What every synthetic task returns: its arrays plus a description of their shapes and the score of a trivial
  * baseline, so that a user can tell a model that learns from one that guesses.
  */
-import { checkNumberInRange, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
+import { checkNumberInRange, checkOptions, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
 import type { SequenceData } from '../batch.js';
 
 /** Loss or score a baseline is measured with. */
@@ -43,8 +43,17 @@ export interface SyntheticTask extends SequenceData {
 /** Seed of a synthetic task: a safe integer or a string. */
 export type Seed = number | string;
 
-/** Checks the `numSamples` / `seed` options shared by every task. */
-export function checkCommon(options: { numSamples?: number; seed?: Seed } | undefined, defaults: number) {
+/**
+ * Checks a task's options object (`task` names it in errors; `keys` are the options it accepts) and the
+ * `numSamples` / `seed` options shared by every task.
+ */
+export function checkCommon<O extends { numSamples?: number; seed?: Seed }>(
+  task: string,
+  options: O | undefined,
+  keys: readonly (keyof O & string)[],
+  defaults: number,
+) {
+  checkOptions(`${task}(options)`, options, keys);
   const numSamples = checkPositiveInteger('numSamples', options?.numSamples ?? defaults);
   const seed = options?.seed ?? 0;
   if (typeof seed !== 'string' && !Number.isSafeInteger(seed)) {

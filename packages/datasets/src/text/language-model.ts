@@ -2,7 +2,7 @@
  * Next-token prediction windows for language modeling: the input is a stretch of token ids and the target the
  * same stretch shifted by one (`targets[t] = ids[start + t + 1]`).
  */
-import { checkPositiveInteger, SeqmodelError } from '@seqmodel/core';
+import { checkOptions, checkPositiveInteger, SeqmodelError } from '@seqmodel/core';
 import type { SequenceData } from '../batch.js';
 
 export interface LanguageModelWindowOptions {
@@ -19,6 +19,7 @@ export interface LanguageModelWindowOptions {
  * `n = ⌊(ids.length − 1 − L) / stride⌋ + 1`; fewer than `L + 1` ids is an error.
  */
 export function nextTokenWindows(ids: ArrayLike<number>, options: LanguageModelWindowOptions): SequenceData {
+  checkOptions('nextTokenWindows(options)', options, ['sequenceLength', 'stride']);
   const length = checkPositiveInteger('sequenceLength', options?.sequenceLength);
   const stride = checkPositiveInteger('stride', options.stride ?? length);
   if (ids.length < length + 1) {

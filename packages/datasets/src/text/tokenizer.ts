@@ -4,9 +4,15 @@
  * words `decode` joins the tokens with single spaces, so `decode(encode(t))` equals `tokenize(t).join(' ')` and
  * `encode(decode(ids))` gives the ids back.
  */
-import { invalidArgument } from '@seqmodel/core';
+import { checkBoolean, checkOptions, invalidArgument } from '@seqmodel/core';
 import { type DataSource, loadText } from '../io/source.js';
-import { TokenCounter, Vocabulary, type VocabularyJSON, type VocabularyOptions } from './vocabulary.js';
+import {
+  TokenCounter,
+  Vocabulary,
+  type VocabularyJSON,
+  type VocabularyOptions,
+  vocabularyOptionKeys,
+} from './vocabulary.js';
 
 export interface EncodeOptions {
   /** Puts the BOS id first (default false). */
@@ -40,6 +46,7 @@ abstract class BaseTokenizer {
 
   encode(text: string, options: EncodeOptions = {}): Int32Array {
     if (typeof text !== 'string') invalidArgument('text', text, 'a string');
+    checkOptions('encode(options)', options, ['addBos', 'addEos']);
     const tokens = this.tokenize(text);
     const bos = options.addBos ? 1 : 0;
     const ids = new Int32Array(tokens.length + bos + (options.addEos ? 1 : 0));
@@ -50,6 +57,7 @@ abstract class BaseTokenizer {
   }
 
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
+    checkOptions('decode(options)', options, ['skipSpecial']);
     const skip = options.skipSpecial ?? true;
     const unk = this.vocabulary.unkId;
     const tokens: string[] = [];
@@ -71,6 +79,7 @@ abstract class BaseTokenizer {
 export class CharTokenizer extends BaseTokenizer {
   /** Builds the vocabulary from `texts` (a string or strings). */
   static fit(texts: string | Iterable<string>, options: VocabularyOptions = {}): CharTokenizer {
+    checkOptions('CharTokenizer.fit(options)', options, vocabularyOptionKeys);
     const counter = new TokenCounter();
     for (const text of typeof texts === 'string' ? [texts] : texts) counter.add(text);
     return new CharTokenizer(Vocabulary.fromCounts(counter.counts, options));
@@ -81,6 +90,7 @@ export class CharTokenizer extends BaseTokenizer {
     chunks: AsyncIterable<string>,
     options: VocabularyOptions = {},
   ): Promise<CharTokenizer> {
+    checkOptions('CharTokenizer.fitAsync(options)', options, vocabularyOptionKeys);
     const counter = new TokenCounter();
     for await (const chunk of chunks) counter.add(chunk);
     return new CharTokenizer(Vocabulary.fromCounts(counter.counts, options));
@@ -114,7 +124,8 @@ export class WordTokenizer extends BaseTokenizer {
 
   constructor(vocabulary: Vocabulary, options: WordTokenizerOptions = {}) {
     super(vocabulary);
-    this.lowercase = options.lowercase ?? true;
+    checkOptions('WordTokenizer(options)', options, ['lowercase']);
+    this.lowercase = checkBoolean('lowercase', options.lowercase ?? true);
   }
 
   /** Builds the vocabulary from `texts` (a string or strings, e.g. lines). */
@@ -122,10 +133,11 @@ export class WordTokenizer extends BaseTokenizer {
     texts: string | Iterable<string>,
     options: VocabularyOptions & WordTokenizerOptions = {},
   ): WordTokenizer {
-    const splitter = new WordTokenizer(new Vocabulary([]), options);
+    const { vocabulary, word } = wordFitOptions('WordTokenizer.fit(options)', options);
+    const splitter = new WordTokenizer(new Vocabulary([]), word);
     const counter = new TokenCounter();
     for (const text of typeof texts === 'string' ? [texts] : texts) counter.add(splitter.tokenize(text));
-    return new WordTokenizer(Vocabulary.fromCounts(counter.counts, options), options);
+    return new WordTokenizer(Vocabulary.fromCounts(counter.counts, vocabulary), word);
   }
 
   /**
@@ -136,10 +148,11 @@ export class WordTokenizer extends BaseTokenizer {
     lines: AsyncIterable<string>,
     options: VocabularyOptions & WordTokenizerOptions = {},
   ): Promise<WordTokenizer> {
-    const splitter = new WordTokenizer(new Vocabulary([]), options);
+    const { vocabulary, word } = wordFitOptions('WordTokenizer.fitAsync(options)', options);
+    const splitter = new WordTokenizer(new Vocabulary([]), word);
     const counter = new TokenCounter();
     for await (const line of lines) counter.add(splitter.tokenize(line));
-    return new WordTokenizer(Vocabulary.fromCounts(counter.counts, options), options);
+    return new WordTokenizer(Vocabulary.fromCounts(counter.counts, vocabulary), word);
   }
 
   tokenize(text: string): string[] {
@@ -153,6 +166,16 @@ export class WordTokenizer extends BaseTokenizer {
   toJSON(): TokenizerJSON {
     return { type: 'word', lowercase: this.lowercase, vocabulary: this.vocabulary.toJSON() };
   }
+}
+
+/** A word tokenizer's `fit` options, checked and split into the vocabulary's and the tokenizer's. */
+function wordFitOptions(
+  argument: string,
+  options: VocabularyOptions & WordTokenizerOptions,
+): { vocabulary: VocabularyOptions; word: WordTokenizerOptions } {
+  checkOptions(argument, options, [...vocabularyOptionKeys, 'lowercase']);
+  const { lowercase, ...vocabulary } = options;
+  return { vocabulary, word: lowercase === undefined ? {} : { lowercase } };
 }
 
 export type Tokenizer = CharTokenizer | WordTokenizer;

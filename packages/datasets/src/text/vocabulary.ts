@@ -3,7 +3,7 @@
  * default), then the counted tokens by decreasing count, ties in code-point order, so that the same counts always
  * give the same ids. Tokens seen fewer than `minCount` times, or beyond `maxSize`, are left out.
  */
-import { checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkOptions, checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import { type DataSource, loadText } from '../io/source.js';
 
 export interface SpecialTokens {
@@ -32,6 +32,8 @@ export interface VocabularyJSON {
 }
 
 type SpecialName = 'pad' | 'unk' | 'bos' | 'eos';
+/** The options of `Vocabulary.build` / `fromCounts` (the tokenizers' `fit` add their own). */
+export const vocabularyOptionKeys = ['minCount', 'maxSize', 'specialTokens'] as const;
 const SPECIAL_NAMES: readonly SpecialName[] = ['pad', 'unk', 'bos', 'eos'];
 const DEFAULT_SPECIALS: Record<SpecialName, string> = {
   pad: '<pad>',
@@ -65,6 +67,7 @@ export class Vocabulary {
       if (this.ids.has(token)) invalidArgument(`tokens[${id}]`, token, 'distinct tokens (this one repeats)');
       this.ids.set(token, id);
     });
+    checkOptions('specialTokens', specialTokens, [...SPECIAL_NAMES]);
     const specials = {} as VocabularyJSON['specialTokens'];
     for (const name of SPECIAL_NAMES) {
       const token = specialTokens[name] ?? null;
@@ -78,17 +81,20 @@ export class Vocabulary {
 
   /** Builds a vocabulary from a stream of tokens. */
   static build(tokens: Iterable<string>, options: VocabularyOptions = {}): Vocabulary {
+    checkOptions('Vocabulary.build(options)', options, vocabularyOptionKeys);
     return Vocabulary.fromCounts(new TokenCounter().add(tokens).counts, options);
   }
 
   /** Builds a vocabulary from token counts (see `TokenCounter`). */
   static fromCounts(counts: ReadonlyMap<string, number>, options: VocabularyOptions = {}): Vocabulary {
+    checkOptions('Vocabulary.fromCounts(options)', options, vocabularyOptionKeys);
     const minCount = checkPositiveInteger('minCount', options.minCount ?? 1);
     const maxSize =
       options.maxSize === undefined
         ? Number.POSITIVE_INFINITY
         : checkPositiveInteger('maxSize', options.maxSize);
     const given = options.specialTokens ?? {};
+    checkOptions('specialTokens', given, [...SPECIAL_NAMES]);
     const specials: SpecialTokens = {};
     const head: string[] = [];
     for (const name of SPECIAL_NAMES) {

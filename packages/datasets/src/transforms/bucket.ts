@@ -4,7 +4,7 @@
  * (ties in seeded random order) and cuts the sorted list into batches. Either way the batch order is shuffled when
  * `shuffle` is set.
  */
-import { checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
+import { checkOptions, checkPositiveInteger, createRng, invalidArgument, optionKeys } from '@seqmodel/core';
 import { chunkIndices, exampleOrder } from '../batch.js';
 
 export interface BucketOptions {
@@ -22,8 +22,18 @@ export interface BucketOptions {
   dropRemainder?: boolean;
 }
 
+const bucketKeys = optionKeys<BucketOptions>({
+  batchSize: true,
+  boundaries: true,
+  shuffle: true,
+  seed: true,
+  epoch: true,
+  dropRemainder: true,
+});
+
 /** Batches of example indices grouped by length. */
 export function bucketByLength(lengths: ArrayLike<number>, options: BucketOptions): Int32Array[] {
+  checkOptions('bucketByLength(options)', options, bucketKeys);
   const batchSize = checkPositiveInteger('batchSize', options?.batchSize);
   const n = lengths.length;
   for (let i = 0; i < n; i++) {

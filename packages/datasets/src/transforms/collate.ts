@@ -2,9 +2,10 @@
  * Batching of variable-length examples: each batch is padded to its own longest sequence (like a PyTorch
  * `collate_fn` with `pad_sequence`), optionally with buckets of similar lengths to waste less on padding.
  */
-import { checkPositiveInteger, invalidArgument } from '@seqmodel/core';
+import { checkOptions, checkPositiveInteger, invalidArgument, optionKeys } from '@seqmodel/core';
 import {
   type BatchOptions,
+  batchOptionKeys,
   chunkIndices,
   exampleOrder,
   type SequenceBatch,
@@ -36,6 +37,16 @@ export interface CollateOptions {
   targetDtype?: 'float32' | 'int32';
 }
 
+export const collateOptionKeys = optionKeys<CollateOptions>({
+  padding: true,
+  maxLength: true,
+  truncating: true,
+  padValue: true,
+  targetPadValue: true,
+  dtype: true,
+  targetDtype: true,
+});
+
 /**
  * Stacks `examples` into one batch (without `indices`).
  *
@@ -45,6 +56,12 @@ export interface CollateOptions {
  *   `sampleWeights` (`[b, T']`, 0 at padded target steps) tells a loss which target steps count.
  */
 export function collate(examples: readonly Example[], options: CollateOptions = {}): SequenceData {
+  checkOptions('collate(options)', options, collateOptionKeys);
+  return collateExamples(examples, options);
+}
+
+/** {@link collate} for the batchers, whose options hold more than the collate options (checked by them). */
+export function collateExamples(examples: readonly Example[], options: CollateOptions): SequenceData {
   if (!Array.isArray(examples) || examples.length === 0) {
     invalidArgument('examples', examples, 'a non-empty array of { input, target? }');
   }
@@ -123,8 +140,12 @@ export function* paddedBatches(
   examples: readonly Example[],
   options: PaddedBatchOptions,
 ): Generator<SequenceBatch> {
+  checkOptions('paddedBatches(options)', options, [...batchOptionKeys, ...collateOptionKeys, 'bucket']);
   const batchSize = checkPositiveInteger('batchSize', options?.batchSize);
   if (!Array.isArray(examples)) invalidArgument('examples', examples, 'an array of { input, target? }');
+  if (typeof options.bucket === 'object' && options.bucket !== null) {
+    checkOptions('paddedBatches(options.bucket)', options.bucket, ['boundaries']);
+  }
   let groups: Int32Array[];
   if (options.bucket) {
     const lengths = examples.map((e) =>
@@ -143,7 +164,7 @@ export function* paddedBatches(
   }
   for (const indices of groups) {
     yield {
-      ...collate(
+      ...collateExamples(
         Array.from(indices, (i) => examples[i]!),
         options,
       ),

@@ -3,7 +3,7 @@
  * the original units. Both scalers are affine per feature, `y = (x − center) / scale`, like scikit-learn's
  * `StandardScaler` (population standard deviation) and `MinMaxScaler`; a constant feature gets scale 1.
  */
-import { formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkOptions, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import type { TensorData } from '../tensor-data.js';
 
 /** Data a scaler reads: a `Float32Array` (one feature) or float32 data whose last axis is the feature. */
@@ -62,6 +62,7 @@ export class Scaler {
   }
 
   private apply<X extends ScalableData>(x: X, options: ScaleOptions, inverse: boolean): X {
+    checkOptions(`${inverse ? 'inverseTransform' : 'transform'}(options)`, options, ['columns']);
     const { data, features } = featuresOf(x, 'x');
     const columns = options.columns ?? (this.numFeatures === 1 ? undefined : range(this.numFeatures));
     // A one-feature scaler applies to every element whatever the shape (e.g. targets [n, horizon]).
@@ -138,6 +139,7 @@ export function fitMinMaxScaler(
   train: ScalableData,
   options: { featureRange?: [number, number] } = {},
 ): Scaler {
+  checkOptions('fitMinMaxScaler(options)', options, ['featureRange']);
   const [lo, hi] = options.featureRange ?? [0, 1];
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
     invalidArgument('featureRange', options.featureRange, '[min, max] with min < max');

@@ -3,7 +3,7 @@
  * tell a model which steps are real. `padSequences` follows Keras' `pad_sequences` (pre-padding and
  * pre-truncation by default).
  */
-import { checkOneOf, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
+import { checkOneOf, checkOptions, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
 import type { DataArray, TensorData } from '../tensor-data.js';
 
 /** A sequence: numbers (one value per step) or vectors (one feature vector per step). */
@@ -166,5 +166,6 @@ function writeValue(out: DataArray, at: number, v: number, argument: string, i: 
  * // values [[1, 2, 3], [4, 0, 0]], mask [[1, 1, 1], [1, 0, 0]], lengths [3, 1]
  */
 export function padSequences(sequences: readonly Sequence[], options: PadOptions = {}): PaddedSequences {
+  checkOptions('padSequences(options)', options, ['maxLength', 'padding', 'truncating', 'value', 'dtype']);
   return padResolved(sequences, resolvePadOptions(options, 'pre'), 'sequences');
 }
