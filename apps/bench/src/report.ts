@@ -3,8 +3,23 @@
 import type { BenchPath } from './backends.js';
 import { describeBenchCell, listBenchCells } from './cells.js';
 import { flopFormulas } from './flops.js';
-import { alignColumns, formatCase, formatError, formatGflops, formatMs, leadColumns } from './format.js';
-import { type BenchResults, type CaseRecord, hasLayers, layersUnavailable } from './results.js';
+import {
+  alignColumns,
+  formatCase,
+  formatError,
+  formatGflops,
+  formatMs,
+  layerCaseColumns,
+  layerCaseRow,
+  leadColumns,
+} from './format.js';
+import {
+  type BenchResults,
+  type CaseRecord,
+  hasLayers,
+  type LayerCaseRecord,
+  layersUnavailable,
+} from './results.js';
 import { formatSize } from './sizes.js';
 
 /** What `config.path` ran, in words (files without `path` predate the fused kernels: generic). */
@@ -38,6 +53,11 @@ export function caseTable(cases: readonly CaseRecord[]): string {
     rows.push([...f.lead, f.ofMatMul, f.layersGflops, f.peak, f.leaked('/')]);
   }
   return alignColumns(rows, [5, 6, 7, 8, 9, 10, 11]);
+}
+
+/** The table of one backend's whole-model workloads. */
+export function layerCaseTable(cases: readonly LayerCaseRecord[]): string {
+  return alignColumns([layerCaseColumns, ...cases.map(layerCaseRow)], [1, 2, 3, 4]);
 }
 
 function worst(values: readonly (number | null)[]): number | null {
@@ -82,6 +102,8 @@ export function terminalReport(results: BenchResults): string {
       ? `matMul ${b.matMul.n}^3: ${formatGflops(b.matMul.gflops)} GFLOP/s (median ${formatMs(b.matMul.medianMs)} ms)`
       : 'matMul not measured';
     out.push('', `== ${b.name}: ${b.details}; ${mm}`);
+    const layerCases = (results.layerCases ?? []).filter((c) => c.backend === b.name);
+    if (layerCases.length > 0) out.push(layerCaseTable(layerCases));
     if (cases.length === 0) continue;
     out.push(caseTable(cases));
     for (const [cell, reason] of layersUnavailable(cases)) out.push(`  n/a ${cell}: ${reason}`);
