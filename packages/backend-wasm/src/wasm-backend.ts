@@ -13,9 +13,11 @@ import {
 } from '@seqmodel/backend-tfjs';
 import {
   checkBoolean,
+  checkOptions,
   checkPositiveInteger,
   describeValue,
   invalidArgument,
+  optionKeys,
   SeqmodelError,
 } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -54,6 +56,16 @@ export interface WasmBackendOptions {
   /** Check sequence arguments for NaN and ±Infinity before every `runSequence` (default false). */
   readonly checkNumerics?: boolean;
 }
+
+const wasmOptionKeys = optionKeys<WasmBackendOptions>({
+  wasmPaths: true,
+  usePlatformFetch: true,
+  numThreads: true,
+  simd: true,
+  kernels: true,
+  fusedKernels: true,
+  checkNumerics: true,
+});
 
 /** How the wasm module was initialized (one module per process, shared by every wasm seqmodel backend). */
 export interface WasmInfo {
@@ -134,6 +146,13 @@ async function initialize(settings: InitSettings): Promise<WasmInfo> {
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<TfjsBackend> {
   if (typeof options !== 'object' || options === null) {
     invalidArgument('createWasmBackend(options)', options, 'an options object');
+  }
+  checkOptions('createWasmBackend(options)', options, wasmOptionKeys);
+  if (options.checkNumerics !== undefined) {
+    checkBoolean('createWasmBackend(options.checkNumerics)', options.checkNumerics);
+  }
+  if (options.usePlatformFetch !== undefined) {
+    checkBoolean('createWasmBackend(options.usePlatformFetch)', options.usePlatformFetch);
   }
   const requested = resolveSettings(options);
   const reuse =
