@@ -55,6 +55,7 @@ import { gatherWithHostGradient, hasGatherGradientKernel } from './gather-gradie
 import { hostSlice, hostStack, hostUnstack, registerHostKernels } from './host-layout-kernels.js';
 import { matMulOnHost } from './host-matmul.js';
 import { hostValues } from './host-values.js';
+import { silenceNodeBackendNotice } from './notices.js';
 import './register-gradients.js';
 
 type Tensor = tf.Tensor;
@@ -177,6 +178,7 @@ export class TfjsBackend implements Backend<Tensor> {
     this.name = options.name;
     this.tfjsBackendName = options.tfjsBackendName;
     this.instance = instance;
+    silenceNodeBackendNotice(instance);
     this.checkNumerics = options.checkNumerics ?? false;
     this.checkIndices = options.checkIndices ?? true;
     this.hostKernels = options.hostKernels ?? false;

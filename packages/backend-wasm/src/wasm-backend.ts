@@ -22,6 +22,7 @@ import {
 } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { wasmFusedKernels } from './fused-kernels.js';
+import { removeEmscriptenRethrows } from './process-listeners.js';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from './register-tfjs-wasm.js';
 import { installedWasmDirectory, isNode, type WasmFileName, wasmFileNames } from './wasm-files.js';
 
@@ -126,6 +127,9 @@ async function initialize(settings: InitSettings): Promise<WasmInfo> {
         `pass options.wasmPaths with the URL of the folder serving ${wasmFileNames.join(', ')} ` +
         `(${(error as Error).message})`,
     );
+  } finally {
+    // Crashes are reported where seqmodel (or the application) raised them, not at Emscripten's rethrow.
+    removeEmscriptenRethrows();
   }
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) as boolean;
