@@ -46,10 +46,10 @@ describe('checkOptions', () => {
     expect(() =>
       checkOptions('batches(options)', { batch_size: 32 } as { batchSize?: number }, ['batchSize']),
     ).toThrow(
-      'batches(options): unknown option "batch_size" (did you mean "batchSize"?); options: batchSize',
+      'batches(options): unknown option "batch_size" (did you mean "batchSize"?); expected one of batchSize',
     );
     expect(() => checkOptions('f(options)', { colour: 1 } as object, [])).toThrow(
-      'f(options): unknown option "colour"; options: (none)',
+      'f(options): unknown option "colour"; expected no options',
     );
   });
 

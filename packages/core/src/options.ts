@@ -53,7 +53,7 @@ function editDistance(a: string, b: string): number {
  *
  * @example
  * checkOptions('batches(options)', { batch_size: 32 }, ['batchSize', 'shuffle', 'seed']);
- * // SeqmodelError: batches(options): unknown option "batch_size" (did you mean "batchSize"?); options: batchSize, shuffle, seed
+ * // SeqmodelError: batches(options): unknown option "batch_size" (did you mean "batchSize"?); expected one of batchSize, shuffle, seed
  */
 export function checkOptions<O extends object>(
   argument: string,
@@ -69,7 +69,8 @@ export function checkOptions<O extends object>(
   for (const key of Object.keys(options)) {
     if (!(known as readonly string[]).includes(key)) {
       throw new SeqmodelError(
-        `${argument}: unknown option ${JSON.stringify(key)}${didYouMean(key, known)}; options: ${known.join(', ') || '(none)'}`,
+        `${argument}: unknown option ${JSON.stringify(key)}${didYouMean(key, known)}; ` +
+          (known.length > 0 ? `expected one of ${known.join(', ')}` : 'expected no options'),
       );
     }
   }
@@ -82,7 +83,8 @@ export function checkOptions<O extends object>(
  * @example
  * const keys = optionKeys<BatchOptions>({ batchSize: true, shuffle: true, seed: true, epoch: true, dropRemainder: true });
  */
-export function optionKeys<O extends object>(keys: { readonly [K in keyof Required<O>]: true }): (keyof O &
-  string)[] {
+export function optionKeys<O extends object>(
+  keys: { readonly [K in keyof Required<O>]: true },
+): (keyof O & string)[] {
   return Object.keys(keys) as (keyof O & string)[];
 }

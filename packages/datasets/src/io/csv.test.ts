@@ -121,14 +121,18 @@ describe('loadCsv', () => {
   });
 
   it('rejects an empty file and unknown columns', async () => {
-    await expect(loadCsv(fixture('empty.csv'))).rejects.toThrow('source: the CSV is empty (no header line)');
+    await expect(loadCsv(fixture('empty.csv'))).rejects.toThrow(
+      'source: expected a CSV with a header line, received an empty text',
+    );
     await expect(loadCsv(fixture('good.csv'), { columns: ['nope'] })).rejects.toThrow(
       'columns[0]: expected a column of the CSV ("date", "value", "other", "label"), received "nope"',
     );
     await expect(loadCsv(fixture('good.csv'))).rejects.toThrow(
       'line 2, column "date" (1): expected a number',
     );
-    await expect(loadCsv(fixture('missing-file.csv'))).rejects.toThrow('source: no such file');
+    await expect(loadCsv(fixture('missing-file.csv'))).rejects.toThrow(
+      'source: expected an existing file, received',
+    );
   });
 });
 
@@ -252,7 +256,7 @@ describe('CSV line ends and encodings', () => {
     // "café\n1\n" in Latin-1: é is 0xe9, not UTF-8.
     const latin1 = [0x63, 0x61, 0x66, 0xe9, 0x0a, 0x31, 0x0a];
     await expect(loadCsv(bytes(...latin1))).rejects.toThrow(
-      'source: invalid UTF-8 at byte offset 3 (bytes 0xe9 0x0a 0x31 0x0a)',
+      'source: expected UTF-8 text, received invalid UTF-8 at byte offset 3 (bytes 0xe9 0x0a 0x31 0x0a)',
     );
     expect((await loadCsv(bytes(...latin1), { encoding: 'latin1' })).columns).toEqual(['café']);
     const rows = [];
@@ -267,7 +271,7 @@ describe('CSV line ends and encodings', () => {
 describe('CSV options', () => {
   it('rejects unknown options with the closest valid name, in every entry point', async () => {
     expect(() => parseCsv('a\n1\n', { delimeter: ';' } as never)).toThrow(
-      'parseCsv(options): unknown option "delimeter" (did you mean "delimiter"?); options: delimiter, header,',
+      'parseCsv(options): unknown option "delimeter" (did you mean "delimiter"?); expected one of delimiter, header,',
     );
     expect(() => new CsvParser({ date_column: 'd' } as never)).toThrow(
       'CsvParser(options): unknown option "date_column" (did you mean "dateColumn"?)',

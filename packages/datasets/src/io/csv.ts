@@ -289,8 +289,8 @@ export class CsvParser {
     if (this.names === undefined) {
       throw new SeqmodelError(
         this.options.header === false
-          ? 'source: the CSV has no rows'
-          : 'source: the CSV is empty (no header line)',
+          ? 'source: expected CSV rows, received an empty text'
+          : 'source: expected a CSV with a header line, received an empty text',
       );
     }
     return rows;

@@ -81,7 +81,7 @@ describe('openSource', () => {
         'over http',
       ]);
       await expect(loadText(`http://127.0.0.1:${port}/missing.txt`)).rejects.toThrow(
-        `source: could not fetch http://127.0.0.1:${port}/missing.txt (HTTP 404 Not Found)`,
+        `source: expected a URL that can be fetched, received http://127.0.0.1:${port}/missing.txt (HTTP 404 Not Found)`,
       );
     } finally {
       server.close();
@@ -109,7 +109,7 @@ describe('text decoding', () => {
     for (let cut = 0; cut <= bytes.length; cut++) {
       // The bytes shown run to the end of the chunk at hand (four at most).
       await expect(loadText(chunksAt(bytes, cut))).rejects.toThrow(
-        /^source: invalid UTF-8 at byte offset 7 \(bytes 0xff( 0x[0-9a-f]{2}){0,3}\); the text is not UTF-8: pass \{ encoding: 'latin1' \}/,
+        /^source: expected UTF-8 text, received invalid UTF-8 at byte offset 7 \(bytes 0xff( 0x[0-9a-f]{2}){0,3}\); pass \{ encoding: 'latin1' \}/,
       );
     }
   });
@@ -136,7 +136,7 @@ describe('text decoding', () => {
     const bytes = Uint8Array.from([...utf8('ok 🐋'), 0xf0, 0x9f]);
     for (let cut = 0; cut <= bytes.length; cut++) {
       await expect(loadText(chunksAt(bytes, cut))).rejects.toThrow(
-        'source: invalid UTF-8: the text ends inside a character (bytes 0xf0 0x9f at byte offset 7)',
+        'source: expected UTF-8 text, received invalid UTF-8: the text ends inside a character (bytes 0xf0 0x9f at byte offset 7)',
       );
     }
   });
@@ -160,7 +160,7 @@ describe('text decoding', () => {
       'encoding: expected one of "utf-8", "latin1", received "utf-16le"',
     );
     await expect(loadText(['x'], { encodng: 'latin1' } as never)).rejects.toThrow(
-      'loadText(options): unknown option "encodng" (did you mean "encoding"?); options: encoding',
+      'loadText(options): unknown option "encodng" (did you mean "encoding"?); expected one of encoding',
     );
     await expect(streamText(['x'], { charset: 'latin1' } as never).next()).rejects.toThrow(
       'streamText(options): unknown option "charset"',

@@ -44,7 +44,11 @@ async function* readFile(path: string | URL): AsyncGenerator<Uint8Array> {
     for await (const chunk of stream) yield chunk as Uint8Array;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') throw new SeqmodelError(`source: no such file ${JSON.stringify(String(path))}`);
+    if (code === 'ENOENT') {
+      throw new SeqmodelError(
+        `source: expected an existing file, received ${JSON.stringify(String(path))} (no such file)`,
+      );
+    }
     throw error;
   } finally {
     stream.destroy();
@@ -55,7 +59,7 @@ async function* fetchUrl(url: string): AsyncGenerator<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok || !response.body) {
     throw new SeqmodelError(
-      `source: could not fetch ${url} (HTTP ${response.status} ${response.statusText})`,
+      `source: expected a URL that can be fetched, received ${url} (HTTP ${response.status} ${response.statusText})`,
     );
   }
   yield* readWebStream(response.body);
@@ -192,16 +196,17 @@ class Utf8Decoder {
       return this.decoder.decode();
     } catch {
       throw new SeqmodelError(
-        `source: invalid UTF-8: the text ends inside a character (bytes ${hexBytes(this.held)} at byte offset ` +
-          `${this.offset - this.held.length}); pass { encoding: 'latin1' } if the text is not UTF-8`,
+        `source: expected UTF-8 text, received invalid UTF-8: the text ends inside a character (bytes ` +
+          `${hexBytes(this.held)} at byte offset ${this.offset - this.held.length}); pass { encoding: 'latin1' } ` +
+          'if the text is not UTF-8',
       );
     }
   }
 
   private invalid(at: number, bytes: Uint8Array): SeqmodelError {
     return new SeqmodelError(
-      `source: invalid UTF-8 at byte offset ${at} (bytes ${hexBytes(bytes)}); the text is not UTF-8: pass ` +
-        `{ encoding: 'latin1' } for Latin-1 (ISO-8859-1) text, or fix the file`,
+      `source: expected UTF-8 text, received invalid UTF-8 at byte offset ${at} (bytes ${hexBytes(bytes)}); ` +
+        `pass { encoding: 'latin1' } for Latin-1 (ISO-8859-1) text, or fix the file`,
     );
   }
 }

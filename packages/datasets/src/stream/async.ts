@@ -5,6 +5,7 @@
  */
 import { checkOptions, checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
 import type { SequenceBatch } from '../batch.js';
+import { checkSeed, flag } from '../checks.js';
 import {
   type CollateOptions,
   collateExamples,
@@ -13,13 +14,29 @@ import {
 } from '../transforms/collate.js';
 import { resolveWindowOptions, type WindowOptions } from '../transforms/windows.js';
 
+/** `source` after checking that it is an iterable or async iterable (`argument` names it in the error). */
+function iterableSource<T>(
+  argument: string,
+  source: AsyncIterable<T> | Iterable<T>,
+): AsyncIterable<T> | Iterable<T> {
+  if (
+    source === null ||
+    typeof source !== 'object' ||
+    !(Symbol.asyncIterator in source || Symbol.iterator in source)
+  ) {
+    invalidArgument(argument, source, 'an iterable or async iterable');
+  }
+  return source;
+}
+
 /** Applies `fn` to every item (sync or async). */
 export async function* mapAsync<T, U>(
   source: AsyncIterable<T> | Iterable<T>,
   fn: (item: T, index: number) => U | Promise<U>,
 ): AsyncGenerator<U> {
+  if (typeof fn !== 'function') invalidArgument('fn', fn, 'a function (item, index) => value');
   let i = 0;
-  for await (const item of source) yield await fn(item, i++);
+  for await (const item of iterableSource('source', source)) yield await fn(item, i++);
 }
 
 /**
@@ -35,7 +52,7 @@ export async function* windowsAsync(
   let features = 0;
   const buffer: Float32Array[] = [];
   let t = 0;
-  for await (const row of rows) {
+  for await (const row of iterableSource('rows', rows)) {
     if (!o) {
       features = row.length;
       o = resolveWindowOptions('windowsAsync', options, features);
@@ -67,9 +84,9 @@ export async function* shuffleAsync<T>(
 ): AsyncGenerator<T> {
   checkOptions('shuffleAsync(options)', options, ['bufferSize', 'seed']);
   const size = checkPositiveInteger('bufferSize', options?.bufferSize);
-  const rng = createRng(options.seed ?? 0);
+  const rng = createRng(checkSeed('seed', options.seed ?? 0));
   const buffer: T[] = [];
-  for await (const item of source) {
+  for await (const item of iterableSource('source', source)) {
     if (buffer.length < size) {
       buffer.push(item);
       continue;
@@ -100,6 +117,7 @@ export async function* batchAsync(
 ): AsyncGenerator<SequenceBatch> {
   checkOptions('batchAsync(options)', options, [...collateOptionKeys, 'batchSize', 'dropRemainder']);
   const batchSize = checkPositiveInteger('batchSize', options?.batchSize);
+  const dropRemainder = flag('dropRemainder', options.dropRemainder, false);
   let pending: Example[] = [];
   let seen = 0;
   const flush = (): SequenceBatch => {
@@ -108,12 +126,12 @@ export async function* batchAsync(
     pending = [];
     return batch;
   };
-  for await (const example of examples) {
+  for await (const example of iterableSource('examples', examples)) {
     pending.push(example);
     seen++;
     if (pending.length === batchSize) yield flush();
   }
-  if (pending.length > 0 && !options.dropRemainder) yield flush();
+  if (pending.length > 0 && !dropRemainder) yield flush();
 }
 
 /**
@@ -126,8 +144,9 @@ export async function* prefetch<T>(
   bufferSize = 2,
 ): AsyncGenerator<T> {
   checkPositiveInteger('bufferSize', bufferSize);
+  const items = iterableSource('source', source);
   const iterator = (async function* () {
-    yield* source;
+    yield* items;
   })();
   const queue: Promise<IteratorResult<T>>[] = [];
   // Async generators queue calls to next(), so several can be outstanding; they settle in order.

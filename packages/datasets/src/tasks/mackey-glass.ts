@@ -10,6 +10,7 @@ import {
   optionKeys,
   SeqmodelError,
 } from '@seqmodel/core';
+import { checkSeed } from '../checks.js';
 import { type Baseline, checkCommon, checkNonNegative, type Seed, type SyntheticTask } from './task.js';
 
 export interface MackeyGlassOptions {
@@ -76,7 +77,12 @@ export function mackeyGlassSeries(options: MackeyGlassOptions): Float32Array {
   const gamma = checkNonNegative('gamma', options.gamma ?? 0.1);
   const n = checkNonNegative('n', options.n ?? 10);
   const dt = checkNumberInRange('dt', options.dt ?? 0.1, Number.MIN_VALUE, Number.MAX_VALUE);
-  const sampleStep = options.sampleStep ?? 1;
+  const sampleStep = checkNumberInRange(
+    'sampleStep',
+    options.sampleStep ?? 1,
+    Number.MIN_VALUE,
+    Number.MAX_VALUE,
+  );
   const x0 = checkNumberInRange('x0', options.x0 ?? 1.2, 0, Number.MAX_VALUE);
   const historyNoise = checkNonNegative('historyNoise', options.historyNoise ?? 0.1);
   const warmup = checkNonNegative('warmup', options.warmup ?? 100);
@@ -85,7 +91,7 @@ export function mackeyGlassSeries(options: MackeyGlassOptions): Float32Array {
   const stepsPerSample = wholeRatio('sampleStep', sampleStep, dt);
   const warmupSteps = warmup === 0 ? 0 : wholeRatio('warmup', warmup, dt);
 
-  const rng = createRng(options.seed ?? 0);
+  const rng = createRng(checkSeed('seed', options.seed ?? 0));
   const totalSteps = warmupSteps + (length - 1) * stepsPerSample;
   // x[i] is x(t) at t = (i − delay)·dt: indices 0 … delay hold the history on [−τ, 0].
   const x = new Float64Array(delay + totalSteps + 1);

@@ -4,6 +4,7 @@
  * position information.
  */
 import { checkPositiveInteger, createRng, optionKeys } from '@seqmodel/core';
+import { flag } from '../checks.js';
 import { checkCommon, type Seed, type SyntheticTask } from './task.js';
 
 export interface ParityOptions {
@@ -33,7 +34,7 @@ const parityTaskKeys = optionKeys<ParityOptions>({
 export function parityTask(options: ParityOptions = {}): SyntheticTask {
   const { numSamples, seed } = checkCommon('parityTask', options, parityTaskKeys, 1000);
   const length = checkPositiveInteger('length', options.length ?? 16);
-  const perStep = options.perStep ?? false;
+  const perStep = flag('perStep', options.perStep, false);
   const rng = createRng(seed);
   const inputs = new Float32Array(numSamples * length);
   const targets = new Float32Array(perStep ? numSamples * length : numSamples);

@@ -121,7 +121,9 @@ const embeddedReberTaskKeys = optionKeys<EmbeddedReberOptions>({
 export function embeddedReberTask(options: EmbeddedReberOptions = {}): EmbeddedReberTask {
   const { numSamples, seed } = checkCommon('embeddedReberTask', options, embeddedReberTaskKeys, 1000);
   const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
-  if (!(maxLength >= 9)) invalidArgument('maxLength', maxLength, 'a number >= 9 (the shortest string)');
+  if (options.maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 9)) {
+    invalidArgument('maxLength', maxLength, 'an integer >= 9 (the shortest string)');
+  }
   const rng = createRng(seed);
   const strings: string[] = [];
   while (strings.length < numSamples) {

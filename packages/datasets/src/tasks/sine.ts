@@ -10,6 +10,7 @@ import {
   invalidArgument,
   optionKeys,
 } from '@seqmodel/core';
+import { checkSeed } from '../checks.js';
 import { type Baseline, checkCommon, checkNonNegative, type Seed, type SyntheticTask } from './task.js';
 
 export interface SineComponent {
@@ -47,9 +48,14 @@ export function sumOfSinesSeries(options: SumOfSinesOptions): Float32Array {
       invalidArgument(`components[${k}].period`, c?.period, 'a finite number > 0');
     }
     checkOptions(`sumOfSinesSeries(options.components[${k}])`, c, ['period', 'amplitude', 'phase']);
+    for (const key of ['amplitude', 'phase'] as const) {
+      if (c[key] !== undefined) {
+        checkNumberInRange(`components[${k}].${key}`, c[key], -Number.MAX_VALUE, Number.MAX_VALUE);
+      }
+    }
   });
   const noiseStd = checkNonNegative('noiseStd', options.noiseStd ?? 0);
-  const rng = createRng(options.seed ?? 0);
+  const rng = createRng(checkSeed('seed', options.seed ?? 0));
   const out = new Float32Array(length);
   for (let t = 0; t < length; t++) {
     let v = 0;
@@ -83,7 +89,16 @@ export function sineSeries(options: SineSeriesOptions): Float32Array {
   return sumOfSinesSeries({
     length: options?.length,
     components: [
-      { period: options.period ?? 25, amplitude: options.amplitude ?? 1, phase: options.phase ?? 0 },
+      {
+        period: options.period ?? 25,
+        amplitude: checkNumberInRange(
+          'amplitude',
+          options.amplitude ?? 1,
+          -Number.MAX_VALUE,
+          Number.MAX_VALUE,
+        ),
+        phase: checkNumberInRange('phase', options.phase ?? 0, -Number.MAX_VALUE, Number.MAX_VALUE),
+      },
     ],
     noiseStd: options.noiseStd ?? 0,
     seed: options.seed ?? 0,

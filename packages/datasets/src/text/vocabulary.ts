@@ -42,6 +42,18 @@ const DEFAULT_SPECIALS: Record<SpecialName, string> = {
   eos: '<eos>',
 };
 
+/** `json` itself, or parsed when it is a string; a string that is not JSON is an error naming `argument`. */
+export function parseJson<T>(argument: string, json: T | string, expected: string): T {
+  if (typeof json !== 'string') return json;
+  try {
+    return JSON.parse(json) as T;
+  } catch (error) {
+    throw new SeqmodelError(
+      `${argument}: expected JSON text of ${expected}, received text that is not JSON (${(error as Error).message})`,
+    );
+  }
+}
+
 /** Counts tokens, to build a vocabulary from a corpus too large to hold (add it piece by piece). */
 export class TokenCounter {
   readonly counts = new Map<string, number>();
@@ -62,6 +74,7 @@ export class Vocabulary {
     specialTokens: SpecialTokens = {},
   ) {
     this.ids = new Map();
+    if (!Array.isArray(tokens)) invalidArgument('tokens', tokens, 'an array of distinct strings');
     tokens.forEach((token, id) => {
       if (typeof token !== 'string') invalidArgument(`tokens[${id}]`, token, 'a string');
       if (this.ids.has(token)) invalidArgument(`tokens[${id}]`, token, 'distinct tokens (this one repeats)');
@@ -88,6 +101,14 @@ export class Vocabulary {
   /** Builds a vocabulary from token counts (see `TokenCounter`). */
   static fromCounts(counts: ReadonlyMap<string, number>, options: VocabularyOptions = {}): Vocabulary {
     checkOptions('Vocabulary.fromCounts(options)', options, vocabularyOptionKeys);
+    if (!(counts instanceof Map))
+      invalidArgument('counts', counts, 'a Map from token to count (TokenCounter.counts)');
+    for (const [token, count] of counts) {
+      if (typeof token !== 'string') invalidArgument('counts', token, 'string tokens as keys');
+      if (!Number.isInteger(count) || count < 0) {
+        invalidArgument(`counts.get(${JSON.stringify(token)})`, count, 'a non-negative integer count');
+      }
+    }
     const minCount = checkPositiveInteger('minCount', options.minCount ?? 1);
     const maxSize =
       options.maxSize === undefined
@@ -119,7 +140,7 @@ export class Vocabulary {
   }
 
   static fromJSON(json: VocabularyJSON | string): Vocabulary {
-    const parsed: VocabularyJSON = typeof json === 'string' ? JSON.parse(json) : json;
+    const parsed = parseJson<VocabularyJSON>('json', json, 'a vocabulary as written by toJSON()');
     if (!parsed || !Array.isArray(parsed.tokens)) {
       invalidArgument('json', parsed, '{ tokens: string[], specialTokens: {…} } as written by toJSON');
     }
@@ -164,6 +185,7 @@ export class Vocabulary {
 
   /** The id of `token`: UNK's id for an unknown token, an error when there is no UNK token. */
   idOf(token: string): number {
+    if (typeof token !== 'string') invalidArgument('token', token, 'a string');
     const id = this.ids.get(token);
     if (id !== undefined) return id;
     const unk = this.unkId;

@@ -2,7 +2,7 @@
  * Batching of variable-length examples: each batch is padded to its own longest sequence (like a PyTorch
  * `collate_fn` with `pad_sequence`), optionally with buckets of similar lengths to waste less on padding.
  */
-import { checkOptions, checkPositiveInteger, invalidArgument, optionKeys } from '@seqmodel/core';
+import { checkOneOf, checkOptions, checkPositiveInteger, invalidArgument, optionKeys } from '@seqmodel/core';
 import {
   type BatchOptions,
   batchOptionKeys,
@@ -70,11 +70,20 @@ export function collateExamples(examples: readonly Example[], options: CollateOp
   const inputOptions = resolvePadOptions(
     { ...shared, value: options.padValue ?? 0, dtype: options.dtype },
     'post',
+    {
+      value: 'padValue',
+      dtype: 'dtype',
+    },
   );
+  examples.forEach((e, i) => {
+    if (typeof e !== 'object' || e === null)
+      invalidArgument(`examples[${i}]`, e, 'an example { input, target? }');
+  });
   const inputs = padResolved(
     examples.map((e) => e.input),
     inputOptions,
-    'examples[].input',
+    'examples',
+    (i) => `examples[${i}].input`,
   );
   const withTarget = examples.filter((e) => e.target !== undefined).length;
   if (withTarget === 0) return { inputs: inputs.values, mask: inputs.mask, lengths: inputs.lengths };
@@ -94,7 +103,12 @@ export function collateExamples(examples: readonly Example[], options: CollateOp
   });
   if (scalar) {
     const values = examples.map((e) => e.target as number);
-    const dtype = options.targetDtype ?? (values.every(Number.isInteger) ? 'int32' : 'float32');
+    const dtype =
+      options.targetDtype === undefined || options.targetDtype === null
+        ? values.every(Number.isInteger)
+          ? 'int32'
+          : 'float32'
+        : checkOneOf('targetDtype', options.targetDtype, ['float32', 'int32'] as const);
     values.forEach((v, i) => {
       if (Number.isNaN(v) || (dtype === 'int32' && !Number.isInteger(v))) {
         invalidArgument(`examples[${i}].target`, v, dtype === 'int32' ? 'an integer' : 'a number');
@@ -110,8 +124,12 @@ export function collateExamples(examples: readonly Example[], options: CollateOp
   }
   const targets = padResolved(
     examples.map((e) => e.target as Sequence),
-    resolvePadOptions({ ...shared, value: options.targetPadValue ?? 0, dtype: options.targetDtype }, 'post'),
-    'examples[].target',
+    resolvePadOptions({ ...shared, value: options.targetPadValue ?? 0, dtype: options.targetDtype }, 'post', {
+      value: 'targetPadValue',
+      dtype: 'targetDtype',
+    }),
+    'examples',
+    (i) => `examples[${i}].target`,
   );
   return {
     inputs: inputs.values,
@@ -143,17 +161,24 @@ export function* paddedBatches(
   checkOptions('paddedBatches(options)', options, [...batchOptionKeys, ...collateOptionKeys, 'bucket']);
   const batchSize = checkPositiveInteger('batchSize', options?.batchSize);
   if (!Array.isArray(examples)) invalidArgument('examples', examples, 'an array of { input, target? }');
-  if (typeof options.bucket === 'object' && options.bucket !== null) {
-    checkOptions('paddedBatches(options.bucket)', options.bucket, ['boundaries']);
+  const bucket = options.bucket ?? false;
+  if (typeof bucket === 'object' && bucket !== null) {
+    checkOptions('paddedBatches(options.bucket)', bucket, ['boundaries']);
+  } else if (typeof bucket !== 'boolean') {
+    invalidArgument('bucket', bucket, 'true, false or { boundaries }');
   }
   let groups: Int32Array[];
-  if (options.bucket) {
-    const lengths = examples.map((e) =>
-      Math.min(e.input.length, options.maxLength ?? Number.POSITIVE_INFINITY),
-    );
+  if (bucket) {
+    const lengths = examples.map((e, i) => {
+      const input = (e as Partial<Example> | null)?.input;
+      if (typeof input !== 'object' || input === null || typeof input.length !== 'number') {
+        invalidArgument(`examples[${i}].input`, input, 'an array of numbers or of number vectors');
+      }
+      return Math.min(input.length, options.maxLength ?? Number.POSITIVE_INFINITY);
+    });
     groups = bucketByLength(lengths, {
       batchSize,
-      ...(typeof options.bucket === 'object' && { boundaries: options.bucket.boundaries }),
+      ...(typeof bucket === 'object' && { boundaries: bucket.boundaries }),
       shuffle: options.shuffle ?? false,
       seed: options.seed ?? 0,
       epoch: options.epoch ?? 0,

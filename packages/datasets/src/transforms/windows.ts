@@ -10,6 +10,7 @@ import {
   SeqmodelError,
 } from '@seqmodel/core';
 import type { SequenceData } from '../batch.js';
+import { checkNonNegativeInteger } from '../checks.js';
 import type { TensorData } from '../tensor-data.js';
 
 /** A series: a `Float32Array` (univariate) or `[time, features]` float32 data. */
@@ -65,7 +66,9 @@ export function resolveWindowOptions(
   const gap = options.gap ?? 0;
   if (!Number.isInteger(gap) || gap < 0) invalidArgument('gap', gap, 'a non-negative integer');
   const targetColumns = options.targetColumns ?? Array.from({ length: features }, (_, f) => f);
-  if (targetColumns.length === 0) invalidArgument('targetColumns', targetColumns, 'at least one column');
+  if (!Array.isArray(targetColumns) || targetColumns.length === 0) {
+    invalidArgument('targetColumns', targetColumns, 'a non-empty array of column indices');
+  }
   targetColumns.forEach((c, i) => {
     if (!Number.isInteger(c) || c < 0 || c >= features) {
       invalidArgument(`targetColumns[${i}]`, c, `a column index in [0, ${features})`);
@@ -86,6 +89,7 @@ export function resolveWindowOptions(
 
 /** How many windows fit in `time` steps. */
 export function numWindows(time: number, options: WindowOptions): number {
+  checkNonNegativeInteger('time', time);
   const o = resolveWindowOptions('numWindows', options, 1);
   return time < o.span ? 0 : Math.floor((time - o.span) / o.stride) + 1;
 }
