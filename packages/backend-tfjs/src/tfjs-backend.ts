@@ -227,7 +227,9 @@ export class TfjsBackend implements Backend<Tensor> {
   use(x: unknown, argument: string): Tensor {
     if (!(x instanceof tf.Tensor)) invalidArgument(argument, x, `a tensor of backend ${this.name}`);
     if (x.isDisposed) {
-      throw new SeqmodelError(`${argument}: tensor ${formatShape(x.shape)} was already disposed`);
+      throw new SeqmodelError(
+        `${argument}: expected a live tensor, received tensor ${formatShape(x.shape)}, which was already disposed`,
+      );
     }
     if (tf.engine().state.tensorInfo.get(x.dataId)?.backend !== this.instance) {
       throw new SeqmodelError(

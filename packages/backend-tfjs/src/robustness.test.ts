@@ -1,0 +1,72 @@
+/**
+ * The robustness suite's share for the binding's factory: bad options of `createTfjsBackend` and
+ * `factoryKernelOptions`, each classified by core's rule and required to be a clear error.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import { classifyCase, type RobustnessCase, tallyOutcomes } from '@seqmodel/core/testing';
+import { describe, expect, it } from 'vitest';
+import { initTfjsBackend } from './backend-switching.js';
+import { createTfjsBackend, factoryKernelOptions } from './tfjs-backend.js';
+
+await initTfjsBackend('cpu');
+const base = { name: 'test', tfjsBackendName: 'cpu' };
+const create = (options: unknown) => () => createTfjsBackend(options as never);
+const badValues = (key: string, values: unknown[]): RobustnessCase[] =>
+  values.map((value) => ({
+    entry: 'createTfjsBackend',
+    argument: `createTfjsBackend(options.${key})`,
+    received: `${key}: ${JSON.stringify(value) ?? String(value)}`,
+    call: create({ ...base, [key]: value }),
+  }));
+const cases: RobustnessCase[] = [
+  {
+    entry: 'createTfjsBackend',
+    argument: 'unknown option "tfjsBackend"',
+    received: 'a misspelt option',
+    call: create({ name: 'x', tfjsBackend: 'cpu' }),
+  },
+  {
+    entry: 'createTfjsBackend',
+    argument: 'unknown option "hostMatmul"',
+    received: 'a misspelt option',
+    call: create({ ...base, hostMatmul: {} }),
+  },
+  ...[5, 'cpu', null, undefined].map((value) => ({
+    entry: 'createTfjsBackend',
+    argument: 'createTfjsBackend(options)',
+    received: String(value),
+    call: create(value),
+  })),
+  ...badValues('name', ['', 5, null]),
+  ...badValues('tfjsBackendName', ['', 5, 'no-such-backend']),
+  ...[
+    'registeredKernels',
+    'checkNumerics',
+    'checkIndices',
+    'hostKernels',
+    'explicitTransposes',
+    'hostGatherGradient',
+  ].flatMap((key) => badValues(key, ['yes', 1])),
+  ...badValues('hostMatMul', [true, {}, 'js']),
+  ...badValues('kernels', ['all', {}, 3]),
+  {
+    entry: 'factoryKernelOptions',
+    argument: 'createXBackend(options.kernels)',
+    received: 'a string',
+    call: () => factoryKernelOptions({}, { kernels: 'all' as never }, 'createXBackend'),
+  },
+];
+const results = [];
+for (const c of cases) results.push(await classifyCase(c));
+
+describe('createTfjsBackend robustness: every bad option is a clear error', () => {
+  it.each(cases.map((c, i) => [`${c.entry}: ${c.received}`, i] as const))('%s', (_, i) => {
+    expect(results[i]!.outcome, `${cases[i]!.entry} (${cases[i]!.received}): ${results[i]!.detail}`).toBe(
+      'clear error',
+    );
+  });
+
+  it('all clear errors', () => {
+    expect(tallyOutcomes(results)).toEqual({ 'clear error': cases.length, silent: 0, crash: 0, leak: 0 });
+  });
+});
