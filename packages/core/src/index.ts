@@ -125,7 +125,7 @@ export {
 } from './kernel-table.js';
 export { assertFinite, assertSequenceFinite, firstNonFinite, unravelIndex } from './numerics.js';
 export type { DType, NestedArray, Operand, Ops, OptionalOps } from './ops.js';
-export { checkOptions, closestName, didYouMean, optionKeys } from './options.js';
+export { checkOptions, closestName, didYouMean, isPlainObject } from './options.js';
 export {
   type CellConfig,
   checkParams,
@@ -178,6 +178,7 @@ export {
   backendSpecificationVersions,
   type CellSpecificationVersion,
   cellSpecificationVersions,
+  checkBackend,
   checkBackendSpecification,
   checkCellSpecification,
 } from './specification.js';

@@ -1,86 +1,93 @@
 import { describe, expect, it } from 'vitest';
-import { lstm } from './cells/index.js';
 import { SeqmodelError } from './errors.js';
-import { checkOptions, closestName, didYouMean, optionKeys } from './options.js';
+import { checkOptions, closestName, didYouMean, isPlainObject } from './options.js';
 import { resolveCellOptions } from './params.js';
+import { createReferenceBackend } from './reference/reference-backend.js';
+import { resolveCell } from './registry.js';
+import { checkBackend } from './specification.js';
 
 describe('closestName', () => {
-  const known = ['batchSize', 'shuffle', 'seed', 'epoch', 'dropRemainder'];
+  const fitKeys = ['batchSize', 'epochs', 'validationSplit', 'sampleWeight', 'classWeight'];
 
-  it('finds another spelling of the same name (case, snake_case, kebab-case)', () => {
-    expect(closestName('batch_size', known)).toBe('batchSize');
-    expect(closestName('BATCHSIZE', known)).toBe('batchSize');
-    expect(closestName('drop-remainder', known)).toBe('dropRemainder');
+  it('finds Python and other spellings of a key', () => {
+    expect(closestName('batch_size', fitKeys)).toBe('batchSize');
+    expect(closestName('BatchSize', fitKeys)).toBe('batchSize');
+    expect(closestName('validation-split', fitKeys)).toBe('validationSplit');
+    expect(closestName('class_weight', fitKeys)).toBe('classWeight');
   });
 
-  it('finds a name a few edits away, and nothing when every name is far', () => {
-    expect(closestName('batchSise', known)).toBe('batchSize');
-    expect(closestName('shufle', known)).toBe('shuffle');
-    expect(closestName('epochs', known)).toBe('epoch');
-    expect(closestName('x', known)).toBeUndefined();
-    expect(closestName('learningRate', known)).toBeUndefined();
-    expect(closestName('anything', [])).toBeUndefined();
+  it('finds typos within a third of the name, and nothing further', () => {
+    expect(closestName('epoch', fitKeys)).toBe('epochs');
+    expect(closestName('bathcSize', fitKeys)).toBe('batchSize');
+    expect(closestName('foo', fitKeys)).toBeUndefined();
+    expect(closestName('verbose', fitKeys)).toBeUndefined();
   });
 
-  it('prefers the nearest of several close names', () => {
-    expect(closestName('units', ['unit', 'units2', 'inits'])).toBe('unit');
-  });
-
-  it('didYouMean formats the suggestion or nothing', () => {
-    expect(didYouMean('sead', known)).toBe(' (did you mean "seed"?)');
-    expect(didYouMean('zzzzzz', known)).toBe('');
+  it('says nothing when no candidate is close', () => {
+    expect(didYouMean('zzz', fitKeys)).toBe('');
+    expect(didYouMean('epohcs', fitKeys)).toBe(' (did you mean "epochs"?)');
   });
 });
 
 describe('checkOptions', () => {
-  const known = ['batchSize', 'shuffle'] as const;
-
-  it('accepts undefined, an empty object and known keys', () => {
-    expect(() => checkOptions('f(options)', undefined, [...known])).not.toThrow();
-    expect(() => checkOptions('f(options)', {}, [...known])).not.toThrow();
-    expect(() => checkOptions('f(options)', { batchSize: 2, shuffle: true }, [...known])).not.toThrow();
+  it('returns the options, or {} for undefined', () => {
+    const options = { batchSize: 2 };
+    expect(checkOptions('fit options', options, ['batchSize'])).toBe(options);
+    expect(checkOptions('fit options', undefined, ['batchSize'])).toEqual({});
   });
 
-  it('rejects an unknown key, naming it, the closest known one and every known one', () => {
-    expect(() => checkOptions('batches(options)', { batch_size: 32 } as object, [])).toThrow(SeqmodelError);
+  it('names the unknown key, the closest known one and every known one', () => {
+    expect(() => checkOptions('fit options', { batch_size: 8 }, ['batchSize', 'epochs'])).toThrow(
+      'fit options: unknown option "batch_size" (did you mean "batchSize"?); known options: batchSize, epochs',
+    );
+  });
+
+  it('lists options from elsewhere under their own label', () => {
     expect(() =>
-      checkOptions('batches(options)', { batch_size: 32 } as { batchSize?: number }, ['batchSize']),
+      checkOptions('lstm', { recurrentActivaton: 1 }, ['units'], {
+        known: ['recurrentActivation'],
+        label: 'cell lstm',
+      }),
     ).toThrow(
-      'batches(options): unknown option "batch_size" (did you mean "batchSize"?); expected one of batchSize',
-    );
-    expect(() => checkOptions('f(options)', { colour: 1 } as object, [])).toThrow(
-      'f(options): unknown option "colour"; expected no options',
+      'lstm: unknown option "recurrentActivaton" (did you mean "recurrentActivation"?); known options: units; cell lstm: recurrentActivation',
     );
   });
 
-  it('rejects what is not an options object', () => {
-    for (const [value, shown] of [
-      [null, 'null'],
-      [3, '3'],
-      ['fast', '"fast"'],
-      [[1], 'an array'],
-    ] as const) {
-      expect(() => checkOptions('f(options)', value as never, [])).toThrow(
-        `f(options): expected an options object, received ${shown}`,
+  it('refuses what is not a plain object, saying what it received', () => {
+    for (const bad of [null, 3, 'x', [1], new Map()]) {
+      expect(() => checkOptions('fit options', bad, ['batchSize'])).toThrow(SeqmodelError);
+      expect(() => checkOptions('fit options', bad, ['batchSize'])).toThrow(
+        /fit options: expected an options object/,
       );
     }
+    expect(isPlainObject(Object.create(null))).toBe(true);
+    expect(isPlainObject(new (class {})())).toBe(false);
   });
 });
 
-describe("resolveCellOptions' suggestion", () => {
+describe('resolveCellOptions', () => {
   it('suggests the closest option of the cell', () => {
-    expect(() => resolveCellOptions(lstm, { unitForgetbias: true })).toThrow(
-      'lstm: unknown option "unitForgetbias" (did you mean "unitForgetBias"?); options of lstm:',
+    expect(() => resolveCellOptions(resolveCell('lstm'), { unit_forget_bias: true })).toThrow(
+      /unknown option "unit_forget_bias" \(did you mean "unitForgetBias"\?\)/,
     );
   });
 });
 
-describe('optionKeys', () => {
-  it('lists the keys of an options type', () => {
-    interface Options {
-      a?: number;
-      b: string;
-    }
-    expect(optionKeys<Options>({ a: true, b: true })).toEqual(['a', 'b']);
+describe('checkBackend', () => {
+  it('accepts a backend', () => {
+    expect(() => checkBackend('backend', createReferenceBackend())).not.toThrow();
+  });
+
+  it.each([
+    ['a name', 'cpu', /received "cpu"; a backend is an object made by a factory, not its name/],
+    ['an empty object', {}, /received object\. Make one with createCpuBackend\(\)/],
+    ['nothing', undefined, /received undefined\. Make one/],
+    ['a partial object', { tensor: () => 0 }, /\(it lacks isTensor, dataSync/],
+  ])('explains what a backend is and how to make one for %s', (_what, value, pattern) => {
+    expect(() => checkBackend('sequential backend', value)).toThrow(SeqmodelError);
+    expect(() => checkBackend('sequential backend', value)).toThrow(pattern);
+    expect(() => checkBackend('sequential backend', value)).toThrow(
+      /^sequential backend: expected a seqmodel Backend .*@seqmodel\/backend-cpu/,
+    );
   });
 });

@@ -1,35 +1,13 @@
 /**
- * Options objects: every public function that takes one rejects keys it does not know, so that a misspelt option
- * (`batch_size`, `numsamples`) is an error naming the closest valid one instead of a default silently used.
+ * Options objects as users write them: `fit(x, y, { batchSize: 32 })`, `dense({ units: 8 })`. A misspelt key
+ * (`batch_size`, `retrunSequences`) would otherwise be ignored without a word, so every entry point checks its keys
+ * against the ones it knows and names the closest one in its error.
  */
-import { describeValue, SeqmodelError } from './errors.js';
+import { invalidArgument, SeqmodelError } from './errors.js';
 
-/**
- * The candidate nearest to `name`: the same name in another case or spelling (`batch_size`, `BatchSize`), else the
- * one fewest single-character edits away when that is at most a third of the name's length (so `seed` suggests
- * nothing for `x`, and `numSample` suggests `numSamples`). Undefined when none is close.
- */
-export function closestName(name: string, candidates: readonly string[]): string | undefined {
-  const plain = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
-  const key = plain(name);
-  const same = candidates.find((c) => plain(c) === key);
-  if (same !== undefined) return same;
-  let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(name.length / 3));
-  for (const candidate of candidates) {
-    const distance = editDistance(key, plain(candidate));
-    if (distance <= bestDistance) {
-      best = candidate;
-      bestDistance = distance - 1;
-    }
-  }
-  return best;
-}
-
-/** ` (did you mean "batchSize"?)` when one of `candidates` is close to `name` (see {@link closestName}), else ''. */
-export function didYouMean(name: string, candidates: readonly string[]): string {
-  const closest = closestName(name, candidates);
-  return closest === undefined ? '' : ` (did you mean ${JSON.stringify(closest)}?)`;
+/** Lower case without `_` and `-`: `batch_size`, `BatchSize` and `batchSize` compare equal. */
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/[_-]/g, '');
 }
 
 /** Levenshtein distance: insertions, deletions and substitutions. */
@@ -47,44 +25,66 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * Checks an options argument: `undefined` or a plain object whose keys are all in `known`. `argument` names it in
- * errors (`'addingProblem(options)'`). An unknown key is an error that names it, suggests the closest known one and
- * lists the options accepted.
- *
- * @example
- * checkOptions('batches(options)', { batch_size: 32 }, ['batchSize', 'shuffle', 'seed']);
- * // SeqmodelError: batches(options): unknown option "batch_size" (did you mean "batchSize"?); expected one of batchSize, shuffle, seed
+ * The candidate `name` most likely misspells: the same name in another case or spelling (`batch_size` for
+ * `batchSize`), else the one fewest single-character edits away when that is at most a third of the name's length
+ * (so `epoch` finds `epochs` and `foo` finds nothing).
  */
-export function checkOptions<O extends object>(
-  argument: string,
-  options: O | undefined,
-  known: readonly (keyof O & string)[],
-): void {
-  if (options === undefined) return;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new SeqmodelError(
-      `${argument}: expected an options object, received ${Array.isArray(options) ? 'an array' : describeValue(options)}`,
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if (!(known as readonly string[]).includes(key)) {
-      throw new SeqmodelError(
-        `${argument}: unknown option ${JSON.stringify(key)}${didYouMean(key, known)}; ` +
-          (known.length > 0 ? `expected one of ${known.join(', ')}` : 'expected no options'),
-      );
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  const key = normalize(name);
+  const same = candidates.find((c) => normalize(c) === key);
+  if (same !== undefined) return same;
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(key.length / 3));
+  for (const candidate of candidates) {
+    const distance = editDistance(key, normalize(candidate));
+    if (distance <= bestDistance) {
+      best = candidate;
+      bestDistance = distance - 1;
     }
   }
+  return best;
+}
+
+/** ` (did you mean "batchSize"?)` when one of `candidates` is a likely misspelling of `name`, else nothing. */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  const closest = closestName(name, candidates);
+  return closest === undefined ? '' : ` (did you mean ${JSON.stringify(closest)}?)`;
+}
+
+/** Whether `value` is an options object: a plain object (not an array, a tensor, a Map or a class instance). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**
- * The keys of an options type as a list for {@link checkOptions}, written as `{ key: true, ... }` so that the
- * compiler refuses a list that misses a key of `O` or names one `O` does not have.
+ * Checks an options object: `undefined` gives `{}`; anything but a plain object, or a key not in `known`, is a
+ * `SeqmodelError` naming `argument`, the key, the closest known key and every known one. `more` names other options
+ * that come from elsewhere in the message (a recurrent layer's cell options).
  *
  * @example
- * const keys = optionKeys<BatchOptions>({ batchSize: true, shuffle: true, seed: true, epoch: true, dropRemainder: true });
+ * checkOptions('fit options', { batch_size: 8 }, ['batchSize', 'epochs']);
+ * // SeqmodelError: fit options: unknown option "batch_size" (did you mean "batchSize"?); known options: batchSize, epochs
  */
-export function optionKeys<O extends object>(
-  keys: { readonly [K in keyof Required<O>]: true },
-): (keyof O & string)[] {
-  return Object.keys(keys) as (keyof O & string)[];
+export function checkOptions<O extends object = Record<string, unknown>>(
+  argument: string,
+  options: unknown,
+  known: readonly string[],
+  more: { readonly known: readonly string[]; readonly label: string } | undefined = undefined,
+): O {
+  if (options === undefined) return {} as O;
+  if (!isPlainObject(options)) invalidArgument(argument, options, 'an options object { ... }');
+  const all = more === undefined ? known : [...known, ...more.known];
+  for (const key of Object.keys(options)) {
+    if (all.includes(key)) continue;
+    const listed =
+      more === undefined
+        ? `known options: ${known.join(', ') || '(none)'}`
+        : `known options: ${known.join(', ')}; ${more.label}: ${more.known.join(', ') || '(none)'}`;
+    throw new SeqmodelError(
+      `${argument}: unknown option ${JSON.stringify(key)}${didYouMean(key, all)}; ${listed}`,
+    );
+  }
+  return options as O;
 }
