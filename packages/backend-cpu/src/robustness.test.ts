@@ -5,7 +5,12 @@
  * tensor behind.
  */
 import { opsFixtures, opsRobustnessCases } from '@seqmodel/backend-tfjs/testing';
-import { classifyCase, type RobustnessCase, tallyOutcomes } from '@seqmodel/core/testing';
+import {
+  classifyCase,
+  type RobustnessCase,
+  type RobustnessResult,
+  tallyOutcomes,
+} from '@seqmodel/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from './cpu-backend.js';
 
@@ -51,7 +56,7 @@ const factoryCases: RobustnessCase[] = [
   })),
 ];
 const cases = [...opsRobustnessCases(backend, fixtures), ...factoryCases];
-const results = [];
+const results: RobustnessResult[] = [];
 for (const c of cases) results.push(await classifyCase(c, () => backend.memory().numTensors));
 fixtures.dispose();
 

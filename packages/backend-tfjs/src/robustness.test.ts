@@ -3,7 +3,12 @@
  * `factoryKernelOptions`, each classified by core's rule and required to be a clear error.
  */
 import '@tensorflow/tfjs-backend-cpu';
-import { classifyCase, type RobustnessCase, tallyOutcomes } from '@seqmodel/core/testing';
+import {
+  classifyCase,
+  type RobustnessCase,
+  type RobustnessResult,
+  tallyOutcomes,
+} from '@seqmodel/core/testing';
 import { describe, expect, it } from 'vitest';
 import { initTfjsBackend } from './backend-switching.js';
 import { createTfjsBackend, factoryKernelOptions } from './tfjs-backend.js';
@@ -56,7 +61,7 @@ const cases: RobustnessCase[] = [
     call: () => factoryKernelOptions({}, { kernels: 'all' as never }, 'createXBackend'),
   },
 ];
-const results = [];
+const results: RobustnessResult[] = [];
 for (const c of cases) results.push(await classifyCase(c));
 
 describe('createTfjsBackend robustness: every bad option is a clear error', () => {

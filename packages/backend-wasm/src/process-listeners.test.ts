@@ -12,14 +12,16 @@ import { isEmscriptenRethrow } from './process-listeners.js';
 import { createWasmBackend } from './wasm-backend.js';
 
 const events = ['uncaughtException', 'unhandledRejection'] as const;
-const before = Object.fromEntries(events.map((e) => [e, process.listeners(e)]));
+const listeners = (event: (typeof events)[number]): unknown[] =>
+  event === 'uncaughtException' ? process.listeners(event) : process.listeners(event);
+const before = Object.fromEntries(events.map((e) => [e, listeners(e)]));
 const backend = await createWasmBackend();
 
 describe("tfjs-backend-wasm's rethrowing process listeners", () => {
   it('are removed: initializing the wasm module leaves the process listeners as they were', () => {
     for (const event of events) {
-      expect(process.listeners(event)).toEqual(before[event]);
-      for (const listener of process.listeners(event)) {
+      expect(listeners(event)).toEqual(before[event]);
+      for (const listener of listeners(event)) {
         expect(isEmscriptenRethrow(event, listener as never)).toBe(false);
       }
     }

@@ -4,7 +4,12 @@
  * core's rule (clear error / silent / crash / leak) and required to be a clear error that leaves no tensor behind.
  */
 import { opsFixtures, opsRobustnessCases } from '@seqmodel/backend-tfjs/testing';
-import { classifyCase, type RobustnessCase, tallyOutcomes } from '@seqmodel/core/testing';
+import {
+  classifyCase,
+  type RobustnessCase,
+  type RobustnessResult,
+  tallyOutcomes,
+} from '@seqmodel/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createWasmBackend } from './wasm-backend.js';
 
@@ -50,7 +55,7 @@ const factoryCases: RobustnessCase[] = [
   ...badValues('kernels', 'createWasmBackend(options.kernels)', ['all', {}, 3]),
 ];
 const cases = [...opsRobustnessCases(backend, fixtures), ...factoryCases];
-const results = [];
+const results: RobustnessResult[] = [];
 for (const c of cases) results.push(await classifyCase(c, () => backend.memory().numTensors));
 fixtures.dispose();
 

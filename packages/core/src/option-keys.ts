@@ -6,7 +6,8 @@
  * @example
  * const batchKeys = optionKeys<BatchOptions>({ batchSize: true, shuffle: true, seed: true, epoch: true, dropRemainder: true });
  */
-export function optionKeys<O extends object>(keys: { readonly [K in keyof Required<O>]: true }): (keyof O &
-  string)[] {
+export function optionKeys<O extends object>(
+  keys: { readonly [K in keyof Required<O>]: true },
+): (keyof O & string)[] {
   return Object.keys(keys) as (keyof O & string)[];
 }

@@ -57,7 +57,7 @@ const cases: [string, () => unknown, string][] = [
   [
     'addingProblem',
     () => addingProblem({ num_samples: 3 } as never),
-    'addingProblem(options): unknown option "num_samples" (did you mean "numSamples"?); expected one of numSamples, length, seed',
+    'addingProblem(options): unknown option "num_samples" (did you mean "numSamples"?); known options: numSamples, length, seed',
   ],
   [
     'copyTask',
@@ -122,7 +122,7 @@ const cases: [string, () => unknown, string][] = [
   [
     'batches',
     () => [...batches(data, { batch_size: 2 } as never)],
-    'batches(options): unknown option "batch_size" (did you mean "batchSize"?); expected one of batchSize, shuffle, seed, epoch, dropRemainder',
+    'batches(options): unknown option "batch_size" (did you mean "batchSize"?); known options: batchSize, shuffle, seed, epoch, dropRemainder',
   ],
   [
     'bucketByLength',
@@ -167,7 +167,7 @@ const cases: [string, () => unknown, string][] = [
   [
     'randomSplit',
     () => randomSplit(data, { train: 0.5, valid: 0.5 } as never),
-    'fractions: unknown option "valid"; expected one of train, validation, test',
+    'fractions: unknown option "valid"; known options: train, validation, test',
   ],
   [
     'randomSplitIndices',
@@ -202,7 +202,7 @@ const cases: [string, () => unknown, string][] = [
   [
     'CharTokenizer.fit lowercase',
     () => CharTokenizer.fit('ab', { lowercase: true } as never),
-    'CharTokenizer.fit(options): unknown option "lowercase"; expected one of minCount, maxSize, specialTokens',
+    'CharTokenizer.fit(options): unknown option "lowercase"; known options: minCount, maxSize, specialTokens',
   ],
   [
     'WordTokenizer.fit',
@@ -232,7 +232,7 @@ const cases: [string, () => unknown, string][] = [
   [
     'Vocabulary.fromCounts specialTokens',
     () => Vocabulary.fromCounts(new Map(), { specialTokens: { UNK: null } } as never),
-    'specialTokens: unknown option "UNK" (did you mean "unk"?); expected one of pad, unk, bos, eos',
+    'specialTokens: unknown option "UNK" (did you mean "unk"?); known options: pad, unk, bos, eos',
   ],
   [
     'Vocabulary specialTokens',
@@ -245,7 +245,7 @@ const asyncCases: [string, () => Promise<unknown>, string][] = [
   [
     'loadUsBirths',
     () => loadUsBirths({ Source: 'x' } as never),
-    'loadUsBirths(options): unknown option "Source" (did you mean "source"?); expected one of source',
+    'loadUsBirths(options): unknown option "Source" (did you mean "source"?); known options: source',
   ],
   [
     'loadSeattleWeather',
@@ -255,7 +255,7 @@ const asyncCases: [string, () => Promise<unknown>, string][] = [
   [
     'loadMobyDick',
     () => loadMobyDick({ url: 'x' } as never),
-    'loadMobyDick(options): unknown option "url"; expected one of source',
+    'loadMobyDick(options): unknown option "url"; known options: source',
   ],
   [
     'CharTokenizer.fitAsync',

@@ -30,9 +30,12 @@ export interface RobustnessResult {
   readonly detail: string;
 }
 
-/** Whether `message` meets the rule for `argument`: names it and says what was received or expected. */
+/**
+ * Whether `message` meets the rule for `argument`: names it and says what was received or expected (`unknown
+ * option "x"` names what was received, and lists the known options).
+ */
 export function isClearMessage(message: string, argument: string): boolean {
-  return message.includes(argument) && /\b(expected|received)\b/.test(message);
+  return message.includes(argument) && /\b(expected|received|unknown option)\b/.test(message);
 }
 
 async function consume(value: unknown): Promise<unknown> {

@@ -271,7 +271,7 @@ describe('CSV line ends and encodings', () => {
 describe('CSV options', () => {
   it('rejects unknown options with the closest valid name, in every entry point', async () => {
     expect(() => parseCsv('a\n1\n', { delimeter: ';' } as never)).toThrow(
-      'parseCsv(options): unknown option "delimeter" (did you mean "delimiter"?); expected one of delimiter, header,',
+      'parseCsv(options): unknown option "delimeter" (did you mean "delimiter"?); known options: delimiter, header,',
     );
     expect(() => new CsvParser({ date_column: 'd' } as never)).toThrow(
       'CsvParser(options): unknown option "date_column" (did you mean "dateColumn"?)',

@@ -160,13 +160,13 @@ describe('text decoding', () => {
       'encoding: expected one of "utf-8", "latin1", received "utf-16le"',
     );
     await expect(loadText(['x'], { encodng: 'latin1' } as never)).rejects.toThrow(
-      'loadText(options): unknown option "encodng" (did you mean "encoding"?); expected one of encoding',
+      'loadText(options): unknown option "encodng" (did you mean "encoding"?); known options: encoding',
     );
     await expect(streamText(['x'], { charset: 'latin1' } as never).next()).rejects.toThrow(
       'streamText(options): unknown option "charset"',
     );
     await expect(streamLines(['x'], null as never).next()).rejects.toThrow(
-      'streamLines(options): expected an options object, received null',
+      'streamLines(options): expected an options object { ... }, received null',
     );
     await expect(loadText([42] as never)).rejects.toThrow(
       'source: expected chunks that are Uint8Arrays or strings, received 42',
