@@ -25,8 +25,10 @@ export function isEmscriptenRethrow(
 export function removeEmscriptenRethrows(): number {
   if (typeof process === 'undefined' || typeof process.listeners !== 'function') return 0;
   let removed = 0;
+  // Node's typings overload `listeners` per event name; both events hold plain functions here.
+  const listenersOf = (event: string) => process.listeners(event as 'uncaughtException') as Listener[];
   for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-    for (const listener of process.listeners(event) as Listener[]) {
+    for (const listener of listenersOf(event)) {
       if (isEmscriptenRethrow(event, listener)) {
         process.removeListener(event, listener);
         removed++;
