@@ -32,6 +32,21 @@ export function pathDescription(path: BenchPath | undefined): string {
 /** What the run does, printed before it starts. */
 export function header(results: Pick<BenchResults, 'config'>, machine: string): string {
   const c = results.config;
+  const layers =
+    (c.layers ?? []).length === 0
+      ? []
+      : [
+          `layers workloads: ${c.layers!.join(', ')}: one trainOnBatch step (SGD) of a small @seqmodel/layers model ` +
+            `per run, median (min-max) of at least ${c.repeats} run(s) after ${c.warmup} warm-up run(s) (the first ` +
+            'is the check: a finite loss)',
+        ];
+  if (c.cells.length === 0) {
+    return [
+      'seqmodel-bench: whole training steps through @seqmodel/layers',
+      ...layers,
+      `machine: ${machine}`,
+    ].join('\n');
+  }
   return [
     `seqmodel-bench: seqmodel's ${pathDescription(c.path)} against tfjs-layers 4.22's equivalent`,
     '  layer on the same tfjs backend, with the same weights and data',
@@ -41,6 +56,7 @@ export function header(results: Pick<BenchResults, 'config'>, machine: string): 
       ` after ${c.warmup} warm-up run(s) (the first is the correctness check), seqmodel and tfjs-layers interleaved`,
     `FLOPs: forward = ${flopFormulas.forward}, train = ${flopFormulas.train}; matrix products only (G: simpleRNN 1, ` +
       'mgu 2, gru 3, lstm 4); GFLOP/s = FLOPs / median',
+    ...layers,
     `machine: ${machine}`,
   ].join('\n');
 }
