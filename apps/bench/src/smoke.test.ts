@@ -133,7 +133,9 @@ it('bench layers: times a whole training step through @seqmodel/layers, validate
   expect(c!.seqmodel.samplesMs).toHaveLength(2);
   expect(c!.seqmodel.leakedTensors).toBe(0);
   expect(c!.seqmodel.examplesPerSecond).toBeCloseTo(32 / (c!.seqmodel.summary.median / 1000), 6);
-  expect(text).toContain('seqmodel-bench: whole training steps through @seqmodel/layers\nlayers workloads: dense:');
+  expect(text).toContain(
+    'seqmodel-bench: whole training steps through @seqmodel/layers\nlayers workloads: dense:',
+  );
   expect(text).not.toContain('batch x time x input x units');
   expect(text).toContain('[1/1] cpu layers dense train: seqmodel');
   expect(text).toMatch(/dense\s+[\d.]+ \([\d.]+-[\d.]+\)\s+[\d.]+\s+[\d.]+\s+0\s+dense\(256, relu\)/);

@@ -3,13 +3,8 @@
  * `factoryKernelOptions`, each classified by core's rule and required to be a clear error.
  */
 import '@tensorflow/tfjs-backend-cpu';
-import {
-  classifyCase,
-  type RobustnessCase,
-  type RobustnessResult,
-  tallyOutcomes,
-} from '@seqmodel/core/testing';
-import { describe, expect, it } from 'vitest';
+import { type RobustnessCase, robustnessChecks } from '@seqmodel/core/testing';
+import { describe, it } from 'vitest';
 import { initTfjsBackend } from './backend-switching.js';
 import { createTfjsBackend, factoryKernelOptions } from './tfjs-backend.js';
 
@@ -61,17 +56,8 @@ const cases: RobustnessCase[] = [
     call: () => factoryKernelOptions({}, { kernels: 'all' as never }, 'createXBackend'),
   },
 ];
-const results: RobustnessResult[] = [];
-for (const c of cases) results.push(await classifyCase(c));
+const checks = await robustnessChecks(cases);
 
 describe('createTfjsBackend robustness: every bad option is a clear error', () => {
-  it.each(cases.map((c, i) => [`${c.entry}: ${c.received}`, i] as const))('%s', (_, i) => {
-    expect(results[i]!.outcome, `${cases[i]!.entry} (${cases[i]!.received}): ${results[i]!.detail}`).toBe(
-      'clear error',
-    );
-  });
-
-  it('all clear errors', () => {
-    expect(tallyOutcomes(results)).toEqual({ 'clear error': cases.length, silent: 0, crash: 0, leak: 0 });
-  });
+  for (const check of checks) it(check.name, check.run);
 });

@@ -19,5 +19,6 @@ export {
   type RobustnessCase,
   type RobustnessOutcome,
   type RobustnessResult,
+  robustnessChecks,
   tallyOutcomes,
 } from './robustness.js';

@@ -10,6 +10,7 @@
  * - `leak`: it failed clearly but left tensors behind (`liveTensors` counts them).
  */
 import { SeqmodelError } from '../errors.js';
+import type { ConformanceCheck } from './cell-conformance.js';
 
 export type RobustnessOutcome = 'clear error' | 'silent' | 'crash' | 'leak';
 
@@ -92,4 +93,40 @@ export function tallyOutcomes(results: readonly RobustnessResult[]): Record<Robu
   const counts: Record<RobustnessOutcome, number> = { 'clear error': 0, silent: 0, crash: 0, leak: 0 };
   for (const r of results) counts[r.outcome]++;
   return counts;
+}
+
+/**
+ * Classifies `cases` one after another (leak counts need them apart) and returns the checks of a robustness suite:
+ * one per case, passing when it is a clear error, and one that counts the outcomes and asks for at least `minimum`
+ * cases. Plain objects, for any test runner (`for (const c of checks) it(c.name, c.run)`).
+ */
+export async function robustnessChecks(
+  cases: readonly RobustnessCase[],
+  options: { readonly liveTensors?: () => number; readonly minimum?: number } = {},
+): Promise<ConformanceCheck[]> {
+  const results: RobustnessResult[] = [];
+  for (const c of cases) results.push(await classifyCase(c, options.liveTensors));
+  const checks: ConformanceCheck[] = cases.map((c, i) => ({
+    name: `${c.entry}: ${c.received}`,
+    run: () => {
+      const r = results[i]!;
+      if (r.outcome !== 'clear error') {
+        throw new SeqmodelError(
+          `${c.entry} (${c.received}): expected a clear error, received ${r.outcome}: ${r.detail}`,
+        );
+      }
+    },
+  }));
+  checks.push({
+    name: `at least ${options.minimum ?? 1} cases, every one a clear error`,
+    run: () => {
+      const tally = tallyOutcomes(results);
+      if (cases.length < (options.minimum ?? 1) || tally['clear error'] !== cases.length) {
+        throw new SeqmodelError(
+          `robustness suite: expected at least ${options.minimum ?? 1} cases, all clear errors, received ${cases.length}: ${JSON.stringify(tally)}`,
+        );
+      }
+    },
+  });
+  return checks;
 }

@@ -50,8 +50,8 @@ function wholeRatio(argument: string, value: number, dt: number): number {
   return ratio;
 }
 
-const seriesKeys = optionKeys<MackeyGlassOptions>({
-  length: true,
+/** The series' options besides `length`, shared with the task. */
+const dynamicsKeys = {
   tau: true,
   beta: true,
   gamma: true,
@@ -63,7 +63,8 @@ const seriesKeys = optionKeys<MackeyGlassOptions>({
   warmup: true,
   noiseStd: true,
   seed: true,
-});
+} as const;
+const seriesKeys = optionKeys<MackeyGlassOptions>({ length: true, ...dynamicsKeys });
 
 /**
  * A Mackey–Glass series (`Float32Array` of `length`), integrated with fourth-order Runge–Kutta; the delayed term
@@ -133,17 +134,7 @@ const mackeyGlassTaskKeys = optionKeys<MackeyGlassTaskOptions>({
   inputLength: true,
   horizon: true,
   stride: true,
-  tau: true,
-  beta: true,
-  gamma: true,
-  n: true,
-  dt: true,
-  sampleStep: true,
-  x0: true,
-  historyNoise: true,
-  warmup: true,
-  noiseStd: true,
-  seed: true,
+  ...dynamicsKeys,
 });
 
 /**
