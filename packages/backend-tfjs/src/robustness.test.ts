@@ -6,6 +6,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { type RobustnessCase, robustnessChecks } from '@seqmodel/core/testing';
 import { describe, it } from 'vitest';
 import { initTfjsBackend } from './backend-switching.js';
+import { builtInCellBindings } from './fused/cell-bindings.js';
+import { hostFusedKernels, hostSequenceKernel } from './fused/host-sequence-kernels.js';
+import { JsGemm } from './fused/js-gemm.js';
 import { createTfjsBackend, factoryKernelOptions } from './tfjs-backend.js';
 
 await initTfjsBackend('cpu');
@@ -49,6 +52,24 @@ const cases: RobustnessCase[] = [
   ].flatMap((key) => badValues(key, ['yes', 1])),
   ...badValues('hostMatMul', [true, {}, 'js']),
   ...badValues('kernels', ['all', {}, 3]),
+  {
+    entry: 'hostFusedKernels',
+    argument: 'unknown option "gem"',
+    received: 'a misspelt option',
+    call: () => hostFusedKernels({ gem: () => new JsGemm() } as never),
+  },
+  ...[undefined, new JsGemm(), 'js'].map((gemm) => ({
+    entry: 'hostFusedKernels',
+    argument: 'hostFusedKernels(config.gemm)',
+    received: `gemm: ${String(gemm)}`,
+    call: () => hostFusedKernels({ gemm } as never),
+  })),
+  ...[{ gem: new JsGemm() }, { gemm: () => new JsGemm() }, null].map((config) => ({
+    entry: 'hostSequenceKernel',
+    argument: 'hostSequenceKernel(config',
+    received: JSON.stringify(config),
+    call: () => hostSequenceKernel(createTfjsBackend(base), builtInCellBindings[0]!, config as never),
+  })),
   {
     entry: 'factoryKernelOptions',
     argument: 'createXBackend(options.kernels)',
