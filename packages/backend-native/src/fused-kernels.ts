@@ -1,0 +1,215 @@
+/**
+ * The native backend's fused `sequence` kernels: simpleRNN, LSTM and GRU (both `resetAfter` variants), whole
+ * sequences forward and backward in C++ (`@seqmodel/native-kernels`' sequence.cc, the port of backend-tfjs's
+ * `SequenceRun` and fused cells, which stay the reference). They accept what backend-tfjs's host kernels accept
+ * (`bindingRefusal`: the built-in cell, activations with a fused implementation, float32 tensors).
+ *
+ * Autodiff: the forward pass, when a gradient is being recorded, writes what the backward pass needs into tensors
+ * it saves on tfjs's tape (the activated gates, the states before each step); the backward pass computes the
+ * projection's gradient once, and the input, weight and bias gradients only for the arguments that need one.
+ */
+import {
+  bindingRefusal,
+  builtInCellBindings,
+  customGradient,
+  type FusedCellBinding,
+  fusedActivationNames,
+  type GradientEntry,
+  type TfjsBackend,
+  type TfjsFusedKernel,
+  type TfjsFusedKernelEntry,
+} from '@seqmodel/backend-tfjs';
+import { assertSequenceFinite, checkSequenceArgs, SeqmodelError, type SequenceArgs, type SequenceResult } from '@seqmodel/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { NativeBuffer } from './addon.js';
+import { cellKinds } from './ops.js';
+import type { NativeKernelBackend } from './native-kernel-backend.js';
+
+type Tensor = tf.Tensor;
+
+function kernelBackend(): NativeKernelBackend {
+  return tf.engine().backend as unknown as NativeKernelBackend;
+}
+
+function activationNumber(name: unknown): number {
+  return fusedActivationNames.indexOf(name as (typeof fusedActivationNames)[number]);
+}
+
+/** A new float32 tensor of `shape` in native memory (zeros), for the addon to write. */
+function output(shape: number[]): Tensor {
+  const backend = kernelBackend();
+  const info = backend.makeOutput(shape, 'float32');
+  return tf.engine().makeTensorFromTensorInfo(info, backend) as Tensor;
+}
+
+class NativeSequenceKernel implements TfjsFusedKernel {
+  constructor(
+    private readonly backend: TfjsBackend,
+    private readonly binding: FusedCellBinding,
+  ) {}
+
+  supports(args: SequenceArgs<Tensor>): string | undefined {
+    const refusal = bindingRefusal(this.binding, args.cell, args.options);
+    if (refusal !== undefined) return refusal;
+    const params = typeof args.params === 'object' && args.params !== null ? args.params : {};
+    const initialState = Array.isArray(args.initialState) ? args.initialState : [];
+    const tensors: [string, unknown][] = [
+      ['inputs', args.inputs],
+      ...Object.entries(params).map(([n, p]): [string, unknown] => [`params.${n}`, p]),
+      ...initialState.map((s, i): [string, unknown] => [`initialState[${i}]`, s]),
+      ...(args.recurrentMask === undefined ? [] : [['recurrentMask', args.recurrentMask] as [string, unknown]]),
+    ];
+    for (const [name, t] of tensors) {
+      if (t instanceof tf.Tensor && t.dtype !== 'float32') return `${name} is ${t.dtype}; the fused kernel takes float32`;
+    }
+    return undefined;
+  }
+
+  run(args: SequenceArgs<Tensor>): SequenceResult<Tensor> {
+    const { backend, binding } = this;
+    const info = checkSequenceArgs(backend, args);
+    if (backend.checkNumerics) assertSequenceFinite(backend, args);
+    const reason = this.supports(args);
+    if (reason !== undefined) throw new SeqmodelError(`${binding.cell.name} fused kernel: ${reason}`);
+    const { batch, time, dims } = info;
+    const { inputSize, units, options } = dims;
+    const cell = cellKinds.indexOf(binding.cell.name as (typeof cellKinds)[number]);
+    const resetAfter = cell === 2 && options.resetAfter === true;
+    const gates = binding.gates;
+    const states = cell === 1 ? 2 : 1;
+    const config = [
+      cell,
+      resetAfter ? 1 : 0,
+      activationNumber(options.activation),
+      cell === 0 ? 0 : activationNumber(options.recurrentActivation),
+      batch,
+      time,
+      inputSize,
+      units,
+    ];
+    const returnSequences = args.returnSequences ?? false;
+    const flags = [args.goBackwards ? 1 : 0, returnSequences ? 1 : 0, args.zeroMaskedOutputs ? 1 : 0];
+    const bias = args.params.bias;
+    const kernel = args.params.kernel!;
+    const recurrentKernel = args.params.recurrentKernel!;
+    const initialState = args.initialState ?? [];
+    const recurrentMask = args.recurrentMask;
+    // The mask as float32 (a copy only for another dtype); freed by the kernel's guard (a tidy).
+    const mask = args.mask === undefined ? undefined : args.mask.dtype === 'float32' ? args.mask : tf.cast(args.mask, 'float32');
+    const xs: Tensor[] = [args.inputs, kernel, recurrentKernel];
+    if (bias) xs.push(bias);
+    xs.push(...initialState);
+    if (recurrentMask) xs.push(recurrentMask);
+    const buf = (t: Tensor | undefined): NativeBuffer | null => (t ? kernelBackend().buffer(t) : null);
+    const rows = batch * time;
+    const outputShape = returnSequences ? [batch, time, units] : [batch, units];
+
+    const outputs = customGradient(
+      {
+        name: `${binding.cell.name} native fused kernel`,
+        forward: (_inputs, save, { recordsGradient }) => {
+          const out = output(outputShape);
+          const finals = Array.from({ length: states }, () => output([batch, units]));
+          let saved: Tensor[] | undefined;
+          if (recordsGradient) {
+            saved = [
+              output([rows, gates * units]),
+              output([rows, units]),
+              output(cell === 1 ? [rows, units] : [0]),
+              output(cell === 1 ? [rows, units] : [0]),
+              output(resetAfter ? [rows, units] : [0]),
+            ];
+          }
+          kernelBackend().addon.sequenceForward(
+            config,
+            flags,
+            buf(args.inputs),
+            buf(kernel),
+            buf(recurrentKernel),
+            buf(bias),
+            buf(initialState[0]),
+            buf(initialState[1]),
+            buf(mask),
+            buf(recurrentMask),
+            buf(out),
+            buf(finals[0]),
+            buf(finals[1]),
+            saved ? saved.map(buf) : null,
+          );
+          if (saved) save([...saved, args.inputs, kernel, recurrentKernel, ...(mask ? [mask] : []), ...(recurrentMask ? [recurrentMask] : [])]);
+          return [out, ...finals];
+        },
+        backward: (dys, saved) => {
+          const [dOutput, ...dStates] = dys;
+          const savedBuffers = saved.slice(0, 5).map(buf);
+          const [x, w, u] = saved.slice(5, 8) as [Tensor, Tensor, Tensor];
+          const m = mask ? saved[8] : undefined;
+          const rm = recurrentMask ? saved[mask ? 9 : 8] : undefined;
+          const dP = output([rows, gates * units]);
+          const dR = resetAfter ? output([rows, gates * units]) : undefined;
+          const dInitial = Array.from({ length: states }, () => output([batch, units]));
+          const dRecurrentMask = rm ? output([batch, units]) : undefined;
+          kernelBackend().addon.sequenceBackward(
+            config,
+            flags,
+            buf(dOutput),
+            buf(dStates[0]),
+            buf(dStates[1]),
+            buf(u),
+            buf(m),
+            buf(rm),
+            savedBuffers,
+            buf(dP),
+            buf(dR),
+            buf(dInitial[0]),
+            buf(dInitial[1]),
+            buf(dRecurrentMask),
+          );
+          const gradient = (which: [number, number, number, number], shape: number[]) => () => {
+            const g = output(shape);
+            const at = which.indexOf(1);
+            const targets: (Tensor | undefined)[] = [undefined, undefined, undefined, undefined];
+            targets[at] = g;
+            kernelBackend().addon.sequenceGradients(
+              config,
+              which,
+              buf(x),
+              buf(w),
+              buf(rm),
+              savedBuffers[0]!,
+              savedBuffers[1]!,
+              buf(dP),
+              buf(dR),
+              buf(targets[0]),
+              buf(targets[1]),
+              buf(targets[2]),
+              buf(targets[3]),
+            );
+            return g;
+          };
+          const grads: GradientEntry[] = [
+            gradient([1, 0, 0, 0], [batch, time, inputSize]),
+            gradient([0, 1, 0, 0], kernel.shape),
+            gradient([0, 0, 1, 0], recurrentKernel.shape),
+          ];
+          if (bias) grads.push(gradient([0, 0, 0, 1], bias.shape));
+          initialState.forEach((_, k) => grads.push(dInitial[k]));
+          if (recurrentMask) grads.push(dRecurrentMask);
+          return grads;
+        },
+      },
+      xs,
+    );
+    return { output: outputs[0]!, state: outputs.slice(1) };
+  }
+}
+
+/** The native fused kernel of one built-in cell binding. */
+export function nativeSequenceKernel(backend: TfjsBackend, binding: FusedCellBinding): TfjsFusedKernel {
+  return new NativeSequenceKernel(backend, binding);
+}
+
+/** The fused kernels `createNativeBackend()` uses by default, keyed by cell name. */
+export const nativeFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = Object.fromEntries(
+  builtInCellBindings.map((binding) => [binding.cell.name, (backend: TfjsBackend) => nativeSequenceKernel(backend, binding)]),
+);
