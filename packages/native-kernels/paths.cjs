@@ -7,7 +7,9 @@ module.exports = {
   includeDirectory: path.join(__dirname, 'include'),
   /** The host sources (thread pool, GEMM, CPU features, sequence runner), compiled into a host addon. */
   sourceDirectory: path.join(__dirname, 'host'),
-  hostSources: ['cpu_features.cc', 'gemm.cc', 'sequence.cc', 'thread_pool.cc'].map((f) => path.join(__dirname, 'host', f)),
+  hostSources: ['cpu_features.cc', 'gemm.cc', 'sequence.cc', 'thread_pool.cc'].map((f) =>
+    path.join(__dirname, 'host', f),
+  ),
   /** The device translation unit (instantiates every functor in __global__ kernels). */
   cudaDirectory: path.join(__dirname, 'cuda'),
 };

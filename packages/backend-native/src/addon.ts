@@ -70,7 +70,15 @@ export interface NativeAddon {
     inner: number,
     count: number,
   ): void;
-  oneHot(dtype: number, indices: NativeBuffer, out: NativeBuffer, n: number, depth: number, on: number, off: number): void;
+  oneHot(
+    dtype: number,
+    indices: NativeBuffer,
+    out: NativeBuffer,
+    n: number,
+    depth: number,
+    on: number,
+    off: number,
+  ): void;
   segmentSum(
     dtype: number,
     x: NativeBuffer,
@@ -81,7 +89,14 @@ export interface NativeAddon {
     segments: number,
   ): void;
   reduce(op: number, dtype: number, x: NativeBuffer, out: NativeBuffer, rows: number, cols: number): void;
-  argExtreme(dtype: number, x: NativeBuffer, out: NativeBuffer, rows: number, cols: number, minimum: boolean): void;
+  argExtreme(
+    dtype: number,
+    x: NativeBuffer,
+    out: NativeBuffer,
+    rows: number,
+    cols: number,
+    minimum: boolean,
+  ): void;
   softmax(x: NativeBuffer, out: NativeBuffer, rows: number, cols: number, logarithm: boolean): void;
   matMul(
     a: NativeBuffer,
@@ -107,7 +122,11 @@ export interface NativeAddon {
     flags: readonly number[],
     ...buffers: (NativeBuffer | null | (NativeBuffer | null)[])[]
   ): void;
-  sequenceGradients(config: readonly number[], which: readonly number[], ...buffers: (NativeBuffer | null)[]): void;
+  sequenceGradients(
+    config: readonly number[],
+    which: readonly number[],
+    ...buffers: (NativeBuffer | null)[]
+  ): void;
 }
 
 export interface Availability {

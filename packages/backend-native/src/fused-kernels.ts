@@ -4,9 +4,12 @@
  * `SequenceRun` and fused cells, which stay the reference). They accept what backend-tfjs's host kernels accept
  * (`bindingRefusal`: the built-in cell, activations with a fused implementation, float32 tensors).
  *
- * Autodiff: the forward pass, when a gradient is being recorded, writes what the backward pass needs into tensors
- * it saves on tfjs's tape (the activated gates, the states before each step); the backward pass computes the
- * projection's gradient once, and the input, weight and bias gradients only for the arguments that need one.
+ * Autodiff: the forward pass, when a gradient is being recorded, writes what the backward pass needs (the activated
+ * gates, the states before each step) into native buffers held by the backward closure rather than into tensors:
+ * tfjs counts every tensor a kernel makes besides its outputs as a leak (its per-kernel check under `IS_TEST`). The
+ * backward pass turns them into tensors, so the gradient computation's scope frees them; if it never runs (an output
+ * the loss does not use), the addon's finalizers free them when the closure is collected. The backward pass computes
+ * the projection's gradient once, and the input, weight and bias gradients only for the arguments that need one.
  */
 import {
   bindingRefusal,
@@ -19,11 +22,18 @@ import {
   type TfjsFusedKernel,
   type TfjsFusedKernelEntry,
 } from '@seqmodel/backend-tfjs';
-import { assertSequenceFinite, checkSequenceArgs, SeqmodelError, type SequenceArgs, type SequenceResult } from '@seqmodel/core';
+import {
+  assertSequenceFinite,
+  checkSequenceArgs,
+  SeqmodelError,
+  type SequenceArgs,
+  type SequenceResult,
+  sizeOfShape,
+} from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBuffer } from './addon.js';
-import { cellKinds } from './ops.js';
 import type { NativeKernelBackend } from './native-kernel-backend.js';
+import { cellKinds } from './ops.js';
 
 type Tensor = tf.Tensor;
 
@@ -57,10 +67,13 @@ class NativeSequenceKernel implements TfjsFusedKernel {
       ['inputs', args.inputs],
       ...Object.entries(params).map(([n, p]): [string, unknown] => [`params.${n}`, p]),
       ...initialState.map((s, i): [string, unknown] => [`initialState[${i}]`, s]),
-      ...(args.recurrentMask === undefined ? [] : [['recurrentMask', args.recurrentMask] as [string, unknown]]),
+      ...(args.recurrentMask === undefined
+        ? []
+        : [['recurrentMask', args.recurrentMask] as [string, unknown]]),
     ];
     for (const [name, t] of tensors) {
-      if (t instanceof tf.Tensor && t.dtype !== 'float32') return `${name} is ${t.dtype}; the fused kernel takes float32`;
+      if (t instanceof tf.Tensor && t.dtype !== 'float32')
+        return `${name} is ${t.dtype}; the fused kernel takes float32`;
     }
     return undefined;
   }
@@ -95,7 +108,12 @@ class NativeSequenceKernel implements TfjsFusedKernel {
     const initialState = args.initialState ?? [];
     const recurrentMask = args.recurrentMask;
     // The mask as float32 (a copy only for another dtype); freed by the kernel's guard (a tidy).
-    const mask = args.mask === undefined ? undefined : args.mask.dtype === 'float32' ? args.mask : tf.cast(args.mask, 'float32');
+    const mask =
+      args.mask === undefined
+        ? undefined
+        : args.mask.dtype === 'float32'
+          ? args.mask
+          : tf.cast(args.mask, 'float32');
     const xs: Tensor[] = [args.inputs, kernel, recurrentKernel];
     if (bias) xs.push(bias);
     xs.push(...initialState);
@@ -103,6 +121,16 @@ class NativeSequenceKernel implements TfjsFusedKernel {
     const buf = (t: Tensor | undefined): NativeBuffer | null => (t ? kernelBackend().buffer(t) : null);
     const rows = batch * time;
     const outputShape = returnSequences ? [batch, time, units] : [batch, units];
+    // What the backward pass needs: the activated gates, h (and for an LSTM c and act(c)) before each step, and for
+    // a GRU with resetAfter h̃·U_h + b_rec,h.
+    const savedShapes = [
+      [rows, gates * units],
+      [rows, units],
+      cell === 1 ? [rows, units] : [0],
+      cell === 1 ? [rows, units] : [0],
+      resetAfter ? [rows, units] : [0],
+    ];
+    let savedBuffers: NativeBuffer[] | undefined;
 
     const outputs = customGradient(
       {
@@ -110,41 +138,58 @@ class NativeSequenceKernel implements TfjsFusedKernel {
         forward: (_inputs, save, { recordsGradient }) => {
           const out = output(outputShape);
           const finals = Array.from({ length: states }, () => output([batch, units]));
-          let saved: Tensor[] | undefined;
-          if (recordsGradient) {
-            saved = [
-              output([rows, gates * units]),
-              output([rows, units]),
-              output(cell === 1 ? [rows, units] : [0]),
-              output(cell === 1 ? [rows, units] : [0]),
-              output(resetAfter ? [rows, units] : [0]),
-            ];
+          const addon = kernelBackend().addon;
+          const saved = recordsGradient ? savedShapes.map((s) => addon.alloc(4 * sizeOfShape(s))) : undefined;
+          savedBuffers = saved;
+          try {
+            addon.sequenceForward(
+              config,
+              flags,
+              buf(args.inputs),
+              buf(kernel),
+              buf(recurrentKernel),
+              buf(bias),
+              buf(initialState[0]),
+              buf(initialState[1]),
+              buf(mask),
+              buf(recurrentMask),
+              buf(out),
+              buf(finals[0]),
+              buf(finals[1]),
+              saved ?? null,
+            );
+          } catch (error) {
+            for (const b of saved ?? []) addon.free(b);
+            savedBuffers = undefined;
+            throw error;
           }
-          kernelBackend().addon.sequenceForward(
-            config,
-            flags,
-            buf(args.inputs),
-            buf(kernel),
-            buf(recurrentKernel),
-            buf(bias),
-            buf(initialState[0]),
-            buf(initialState[1]),
-            buf(mask),
-            buf(recurrentMask),
-            buf(out),
-            buf(finals[0]),
-            buf(finals[1]),
-            saved ? saved.map(buf) : null,
-          );
-          if (saved) save([...saved, args.inputs, kernel, recurrentKernel, ...(mask ? [mask] : []), ...(recurrentMask ? [recurrentMask] : [])]);
+          if (saved)
+            save([
+              args.inputs,
+              kernel,
+              recurrentKernel,
+              ...(mask ? [mask] : []),
+              ...(recurrentMask ? [recurrentMask] : []),
+            ]);
           return [out, ...finals];
         },
         backward: (dys, saved) => {
           const [dOutput, ...dStates] = dys;
-          const savedBuffers = saved.slice(0, 5).map(buf);
-          const [x, w, u] = saved.slice(5, 8) as [Tensor, Tensor, Tensor];
-          const m = mask ? saved[8] : undefined;
-          const rm = recurrentMask ? saved[mask ? 9 : 8] : undefined;
+          const raw = savedBuffers;
+          if (!raw)
+            throw new SeqmodelError(
+              `${binding.cell.name} native fused kernel: backward pass without a recorded forward pass`,
+            );
+          savedBuffers = undefined;
+          // Adopted as tensors: the gradient computation's scope frees them.
+          const backend = kernelBackend();
+          const engine = tf.engine();
+          raw.forEach((b, k) =>
+            engine.makeTensorFromTensorInfo(backend.adopt(b, savedShapes[k]!, 'float32'), backend),
+          );
+          const [x, w, u] = saved.slice(0, 3) as [Tensor, Tensor, Tensor];
+          const m = mask ? saved[3] : undefined;
+          const rm = recurrentMask ? saved[mask ? 4 : 3] : undefined;
           const dP = output([rows, gates * units]);
           const dR = resetAfter ? output([rows, gates * units]) : undefined;
           const dInitial = Array.from({ length: states }, () => output([batch, units]));
@@ -158,7 +203,7 @@ class NativeSequenceKernel implements TfjsFusedKernel {
             buf(u),
             buf(m),
             buf(rm),
-            savedBuffers,
+            raw,
             buf(dP),
             buf(dR),
             buf(dInitial[0]),
@@ -176,8 +221,8 @@ class NativeSequenceKernel implements TfjsFusedKernel {
               buf(x),
               buf(w),
               buf(rm),
-              savedBuffers[0]!,
-              savedBuffers[1]!,
+              raw[0]!,
+              raw[1]!,
               buf(dP),
               buf(dR),
               buf(targets[0]),
@@ -211,5 +256,8 @@ export function nativeSequenceKernel(backend: TfjsBackend, binding: FusedCellBin
 
 /** The fused kernels `createNativeBackend()` uses by default, keyed by cell name. */
 export const nativeFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = Object.fromEntries(
-  builtInCellBindings.map((binding) => [binding.cell.name, (backend: TfjsBackend) => nativeSequenceKernel(backend, binding)]),
+  builtInCellBindings.map((binding) => [
+    binding.cell.name,
+    (backend: TfjsBackend) => nativeSequenceKernel(backend, binding),
+  ]),
 );

@@ -6,6 +6,11 @@
  */
 export { type Availability, isAvailable } from './addon.js';
 export { nativeFusedKernels, nativeSequenceKernel } from './fused-kernels.js';
+export {
+  createNativeBackend,
+  type NativeBackendOptions,
+  type NativeInfo,
+  nativeInfo,
+} from './native-backend.js';
 export { nativeTfjsBackendName } from './native-kernel-backend.js';
-export { createNativeBackend, type NativeBackendOptions, type NativeInfo, nativeInfo } from './native-backend.js';
 export { nativeKernelNames } from './register-kernels.js';

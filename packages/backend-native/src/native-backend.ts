@@ -76,7 +76,9 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
   registerNativeBackend();
   await initTfjsBackend(nativeTfjsBackendName);
   if (!tf.engine().findBackend(nativeTfjsBackendName)) {
-    throw new SeqmodelError(`createNativeBackend: tfjs backend ${nativeTfjsBackendName} failed to initialize`);
+    throw new SeqmodelError(
+      `createNativeBackend: tfjs backend ${nativeTfjsBackendName} failed to initialize`,
+    );
   }
   return createTfjsBackend({
     name: 'native',

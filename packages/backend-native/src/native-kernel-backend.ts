@@ -22,7 +22,9 @@ const bytesPer: Record<NativeDType, number> = { float32: 4, int32: 4, bool: 1 };
 
 function nativeDType(dtype: tf.DataType, where: string): NativeDType {
   if (dtype === 'float32' || dtype === 'int32' || dtype === 'bool') return dtype;
-  throw new SeqmodelError(`${where}: the native backend holds float32, int32 and bool tensors, received ${dtype}`);
+  throw new SeqmodelError(
+    `${where}: the native backend holds float32, int32 and bool tensors, received ${dtype}`,
+  );
 }
 
 function arrayFor(dtype: NativeDType, size: number): Float32Array | Int32Array | Uint8Array {
@@ -54,7 +56,8 @@ export class NativeKernelBackend extends tf.KernelBackend {
   /** The record of `dataId`; throws a clear error for data this backend does not hold. */
   record(dataId: tf.DataId): DataRecord {
     const r = this.records.get(dataId);
-    if (!r) throw new SeqmodelError('native backend: a tensor whose data is not (or no longer) on this backend');
+    if (!r)
+      throw new SeqmodelError('native backend: a tensor whose data is not (or no longer) on this backend');
     return r;
   }
 
@@ -72,13 +75,27 @@ export class NativeKernelBackend extends tf.KernelBackend {
     return { dataId, shape: [...shape], dtype: d };
   }
 
+  /**
+   * A tensor made of a buffer the caller allocated with the addon (`size` elements of `dtype`): the backend owns it
+   * from now on and frees it with the tensor.
+   */
+  adopt(buffer: NativeBuffer, shape: readonly number[], dtype: NativeDType): tf.TensorInfo {
+    const dataId = { id: NativeKernelBackend.nextId++ };
+    this.store(dataId, { buffer, dtype, size: tf.util.sizeFromShape(shape as number[]), refCount: 1 });
+    return { dataId, shape: [...shape], dtype };
+  }
+
   /** A tensor sharing `x`'s data with another shape (Reshape, ExpandDims, Identity). */
   view(x: tf.TensorInfo, shape: readonly number[]): tf.TensorInfo {
     this.incRef(x.dataId);
     return { dataId: x.dataId, shape: [...shape], dtype: x.dtype };
   }
 
-  override write(values: tf.backend_util.BackendValues | null, shape: number[], dtype: tf.DataType): tf.DataId {
+  override write(
+    values: tf.backend_util.BackendValues | null,
+    shape: number[],
+    dtype: tf.DataType,
+  ): tf.DataId {
     const dataId = { id: NativeKernelBackend.nextId++ };
     this.move(dataId, values, shape, dtype, 1);
     return dataId;
@@ -153,7 +170,10 @@ export class NativeKernelBackend extends tf.KernelBackend {
     return this.count;
   }
 
-  override memory(): { unreliable: boolean; reasons?: string[] } & { numBytesInNative: number; numNativeBuffers: number } {
+  override memory(): { unreliable: boolean; reasons?: string[] } & {
+    numBytesInNative: number;
+    numNativeBuffers: number;
+  } {
     const [buffers, bytes] = this.addon.stats();
     return { unreliable: false, numNativeBuffers: buffers, numBytesInNative: bytes };
   }

@@ -28,7 +28,10 @@ class Pool {
     for (auto& t : workers_) t.join();
     workers_.clear();
     stop_ = false;
-    for (int w = 1; w < threads; ++w) workers_.emplace_back([this, w] { loop(w); });
+    // Workers start from the current generation: one that read it only once running could miss the first region
+    // (and the caller would wait for it forever).
+    const std::uint64_t start = generation_.load(std::memory_order_acquire);
+    for (int w = 1; w < threads; ++w) workers_.emplace_back([this, w, start] { loop(w, start); });
   }
 
   void run(std::int64_t n, std::int64_t grain, const RangeFn& fn) {
@@ -55,8 +58,7 @@ class Pool {
   }
 
  private:
-  void loop(int index) {
-    std::uint64_t seen = generation_.load(std::memory_order_acquire);
+  void loop(int index, std::uint64_t seen) {
     for (;;) {
       // Spin a little: the next region of a recurrent step usually follows within microseconds.
       for (int spin = 0; spin < 4000 && generation_.load(std::memory_order_acquire) == seen; ++spin) {

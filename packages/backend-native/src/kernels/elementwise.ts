@@ -1,13 +1,30 @@
 /** Elementwise kernels: unary math, binary arithmetic and comparisons with broadcasting, Select, Cast, fills. */
-import * as tf from '@tensorflow/tfjs-core';
-import { binaryOps, opNumber, predicateOps, type BinaryOpName, type UnaryOpName, unaryOps } from '../ops.js';
-import { broadcastShapes, broadcastStrides, code, coalesce, type Info, type KernelArgs, register, sizeOf } from './support.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import { type BinaryOpName, binaryOps, opNumber, predicateOps, type UnaryOpName, unaryOps } from '../ops.js';
+import {
+  broadcastShapes,
+  broadcastStrides,
+  coalesce,
+  code,
+  type Info,
+  type KernelArgs,
+  register,
+  sizeOf,
+} from './support.js';
 
 export function unary(args: KernelArgs, op: UnaryOpName, a = 0, b = 0): Info {
   const { backend } = args;
   const x = args.inputs.x as Info;
   const out = backend.makeOutput(x.shape, x.dtype);
-  backend.addon.unary(opNumber(unaryOps, op), code(x.dtype), backend.buffer(x), backend.buffer(out), sizeOf(x.shape), a, b);
+  backend.addon.unary(
+    opNumber(unaryOps, op),
+    code(x.dtype),
+    backend.buffer(x),
+    backend.buffer(out),
+    sizeOf(x.shape),
+    a,
+    b,
+  );
   return out;
 }
 
@@ -49,7 +66,12 @@ function binary(args: KernelArgs, op: BinaryOpName): Info {
   return binaryInfo(args.backend, op, args.inputs.a as Info, args.inputs.b as Info);
 }
 
-export function fill(backend: KernelArgs['backend'], shape: readonly number[], dtype: tf.DataType, value: number): Info {
+export function fill(
+  backend: KernelArgs['backend'],
+  shape: readonly number[],
+  dtype: tf.DataType,
+  value: number,
+): Info {
   const out = backend.makeOutput(shape, dtype);
   if (value !== 0) backend.addon.fill(code(dtype), backend.buffer(out), sizeOf(shape), value);
   return out;
@@ -113,12 +135,18 @@ export function registerElementwiseKernels(): void {
     unary(args, 'clip', args.attrs.clipValueMin as number, args.attrs.clipValueMax as number),
   );
   register('Identity', ({ inputs, backend }) => backend.view(inputs.x as Info, (inputs.x as Info).shape));
-  register('Cast', ({ inputs, backend, attrs }) => cast(backend, inputs.x as Info, attrs.dtype as tf.DataType));
+  register('Cast', ({ inputs, backend, attrs }) =>
+    cast(backend, inputs.x as Info, attrs.dtype as tf.DataType),
+  );
   register('Fill', ({ backend, attrs }) =>
     fill(backend, attrs.shape as number[], (attrs.dtype as tf.DataType) ?? 'float32', attrs.value as number),
   );
-  register('ZerosLike', ({ inputs, backend }) => fill(backend, (inputs.x as Info).shape, (inputs.x as Info).dtype, 0));
-  register('OnesLike', ({ inputs, backend }) => fill(backend, (inputs.x as Info).shape, (inputs.x as Info).dtype, 1));
+  register('ZerosLike', ({ inputs, backend }) =>
+    fill(backend, (inputs.x as Info).shape, (inputs.x as Info).dtype, 0),
+  );
+  register('OnesLike', ({ inputs, backend }) =>
+    fill(backend, (inputs.x as Info).shape, (inputs.x as Info).dtype, 1),
+  );
   register('AddN', ({ inputs, backend }) => {
     const xs = Object.values(inputs) as Info[];
     let sum = backend.view(xs[0]!, xs[0]!.shape);

@@ -6,7 +6,16 @@
 import { SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fill } from './elementwise.js';
-import { broadcastStrides, code, elementBytes, type Info, type KernelArgs, register, sizeOf, stridesOf } from './support.js';
+import {
+  broadcastStrides,
+  code,
+  elementBytes,
+  type Info,
+  type KernelArgs,
+  register,
+  sizeOf,
+  stridesOf,
+} from './support.js';
 
 type Backend = KernelArgs['backend'];
 
@@ -38,7 +47,16 @@ export function transpose(backend: Backend, x: Info, perm: readonly number[]): I
   const shape = perm.map((p) => x.shape[p]!);
   const out = backend.makeOutput(shape, x.dtype);
   const strides = stridesOf(x.shape);
-  copyView(backend, x, out, shape, perm.map((p) => strides[p]!), 0, stridesOf(shape), 0);
+  copyView(
+    backend,
+    x,
+    out,
+    shape,
+    perm.map((p) => strides[p]!),
+    0,
+    stridesOf(shape),
+    0,
+  );
   return out;
 }
 
@@ -69,7 +87,8 @@ function concat(backend: Backend, xs: Info[], axis: number): Info {
   const outStrides = stridesOf(shape);
   let at = 0;
   for (const x of xs) {
-    if (x.dtype !== first.dtype) throw new SeqmodelError(`native Concat: inputs of dtypes ${first.dtype} and ${x.dtype}`);
+    if (x.dtype !== first.dtype)
+      throw new SeqmodelError(`native Concat: inputs of dtypes ${first.dtype} and ${x.dtype}`);
     copyView(backend, x, out, x.shape, stridesOf(x.shape), 0, outStrides, at * outStrides[a]!);
     at += x.shape[a]!;
   }
@@ -99,7 +118,9 @@ export function registerLayoutKernels(): void {
     const { newShape } = tf.util.squeezeShape(x.shape, axes.length > 0 ? axes : undefined);
     return backend.view(x, newShape);
   });
-  register('Transpose', ({ inputs, backend, attrs }) => transpose(backend, inputs.x as Info, attrs.perm as number[]));
+  register('Transpose', ({ inputs, backend, attrs }) =>
+    transpose(backend, inputs.x as Info, attrs.perm as number[]),
+  );
   register('Slice', ({ inputs, backend, attrs }) => {
     const x = inputs.x as Info;
     const [begin, size] = tf.slice_util.parseSliceParams(
@@ -263,7 +284,15 @@ export function registerLayoutKernels(): void {
     const inner = rows === 0 ? 1 : sizeOf(x.shape) / rows;
     const out = backend.makeOutput([segments, ...x.shape.slice(ids.shape.length)], x.dtype);
     const i = ids.dtype === 'int32' ? ids : castInt(backend, ids);
-    backend.addon.segmentSum(code(x.dtype), backend.buffer(x), backend.buffer(i), backend.buffer(out), rows, Math.max(1, inner), segments);
+    backend.addon.segmentSum(
+      code(x.dtype),
+      backend.buffer(x),
+      backend.buffer(i),
+      backend.buffer(out),
+      rows,
+      Math.max(1, inner),
+      segments,
+    );
     if (i !== ids) backend.disposeIntermediateTensorInfo(i);
     return out;
   });

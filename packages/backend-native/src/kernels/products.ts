@@ -8,7 +8,13 @@ import { type Info, type KernelArgs, register, sizeOf } from './support.js';
 
 type Backend = KernelArgs['backend'];
 
-export function batchMatMul(backend: Backend, a: Info, b: Info, transposeA: boolean, transposeB: boolean): Info {
+export function batchMatMul(
+  backend: Backend,
+  a: Info,
+  b: Info,
+  transposeA: boolean,
+  transposeB: boolean,
+): Info {
   const ra = a.shape.length;
   const rb = b.shape.length;
   const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
@@ -29,7 +35,9 @@ export function batchMatMul(backend: Backend, a: Info, b: Info, transposeA: bool
   const batch = Math.max(countA, countB);
   const out = backend.makeOutput([...batchShape, m, n], 'float32');
   if (a.dtype !== 'float32' || b.dtype !== 'float32') {
-    throw new SeqmodelError(`native BatchMatMul: float32 operands expected, received ${a.dtype} and ${b.dtype}`);
+    throw new SeqmodelError(
+      `native BatchMatMul: float32 operands expected, received ${a.dtype} and ${b.dtype}`,
+    );
   }
   backend.addon.matMul(
     backend.buffer(a),
@@ -55,10 +63,22 @@ function replace(backend: Backend, old: Info, next: Info): Info {
 
 export function registerProductKernels(): void {
   register('BatchMatMul', ({ inputs, backend, attrs }) =>
-    batchMatMul(backend, inputs.a as Info, inputs.b as Info, attrs.transposeA as boolean, attrs.transposeB as boolean),
+    batchMatMul(
+      backend,
+      inputs.a as Info,
+      inputs.b as Info,
+      attrs.transposeA as boolean,
+      attrs.transposeB as boolean,
+    ),
   );
   register('_FusedMatMul', ({ inputs, backend, attrs }) => {
-    let y = batchMatMul(backend, inputs.a as Info, inputs.b as Info, attrs.transposeA as boolean, attrs.transposeB as boolean);
+    let y = batchMatMul(
+      backend,
+      inputs.a as Info,
+      inputs.b as Info,
+      attrs.transposeA as boolean,
+      attrs.transposeB as boolean,
+    );
     if (inputs.bias) y = replace(backend, y, binaryInfo(backend, 'add', y, inputs.bias as Info));
     const activation = attrs.activation as string;
     const args = { inputs: { x: y }, backend, attrs: {} };
@@ -88,7 +108,9 @@ export function registerProductKernels(): void {
       }
       default:
         backend.disposeIntermediateTensorInfo(y);
-        throw new SeqmodelError(`native _FusedMatMul: activation ${JSON.stringify(activation)} is not supported`);
+        throw new SeqmodelError(
+          `native _FusedMatMul: activation ${JSON.stringify(activation)} is not supported`,
+        );
     }
   });
 }

@@ -11,7 +11,11 @@ import { code, type Info, type KernelArgs, register, sizeOf } from './support.js
 type Backend = KernelArgs['backend'];
 
 /** `x` with `axes` moved last (a transposed copy, or `x` itself), and the kept and reduced shapes. */
-function rowsView(backend: Backend, x: Info, axes: number[]): { view: Info; outShape: number[]; cols: number } {
+function rowsView(
+  backend: Backend,
+  x: Info,
+  axes: number[],
+): { view: Info; outShape: number[]; cols: number } {
   const rank = x.shape.length;
   const perm = tf.backend_util.getAxesPermutation(axes, rank);
   const view = perm === null ? x : transpose(backend, x, perm);
@@ -20,7 +24,15 @@ function rowsView(backend: Backend, x: Info, axes: number[]): { view: Info; outS
   return { view, outShape, cols: sizeOf(reduceShape) };
 }
 
-const identities: Record<ReduceOpName, number> = { sum: 0, max: -Infinity, min: Infinity, mean: Number.NaN, prod: 1, any: 0, all: 1 };
+const identities: Record<ReduceOpName, number> = {
+  sum: 0,
+  max: -Infinity,
+  min: Infinity,
+  mean: Number.NaN,
+  prod: 1,
+  any: 0,
+  all: 1,
+};
 
 function reduce(args: KernelArgs, op: ReduceOpName, axisAttr: string): Info {
   const { backend, attrs } = args;
@@ -29,7 +41,13 @@ function reduce(args: KernelArgs, op: ReduceOpName, axisAttr: string): Info {
   const axes = tf.util.parseAxisParam(attrs[axisAttr] as number | number[], x.shape);
   // tfjs sums bools as int32 and averages in float32.
   const dtype: tf.DataType =
-    op === 'any' || op === 'all' ? 'bool' : op === 'mean' ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
+    op === 'any' || op === 'all'
+      ? 'bool'
+      : op === 'mean'
+        ? 'float32'
+        : x.dtype === 'bool'
+          ? 'int32'
+          : x.dtype;
   let converted: Info | undefined;
   if (x.dtype !== dtype) {
     converted = cast(backend, x, dtype);
@@ -40,7 +58,14 @@ function reduce(args: KernelArgs, op: ReduceOpName, axisAttr: string): Info {
   try {
     if (cols === 0) return fill(backend, shape, dtype, identities[op]);
     const out = backend.makeOutput(shape, dtype);
-    backend.addon.reduce(opNumber(reduceOps, op), code(dtype), backend.buffer(view), backend.buffer(out), sizeOf(outShape), cols);
+    backend.addon.reduce(
+      opNumber(reduceOps, op),
+      code(dtype),
+      backend.buffer(view),
+      backend.buffer(out),
+      sizeOf(outShape),
+      cols,
+    );
     return out;
   } finally {
     if (view !== x) backend.disposeIntermediateTensorInfo(view);
@@ -55,7 +80,14 @@ function argExtreme(args: KernelArgs, minimum: boolean): Info {
   const { view, outShape, cols } = rowsView(backend, x, axes);
   try {
     const out = backend.makeOutput(outShape, 'int32');
-    backend.addon.argExtreme(code(x.dtype), backend.buffer(view), backend.buffer(out), sizeOf(outShape), cols, minimum);
+    backend.addon.argExtreme(
+      code(x.dtype),
+      backend.buffer(view),
+      backend.buffer(out),
+      sizeOf(outShape),
+      cols,
+      minimum,
+    );
     return out;
   } finally {
     if (view !== x) backend.disposeIntermediateTensorInfo(view);
@@ -77,7 +109,8 @@ export function registerReduceKernels(): void {
     const x = inputs.logits as Info;
     const cols = x.shape[x.shape.length - 1] ?? 1;
     const out = backend.makeOutput(x.shape, 'float32');
-    if (cols > 0) backend.addon.softmax(backend.buffer(x), backend.buffer(out), sizeOf(x.shape) / cols, cols, false);
+    if (cols > 0)
+      backend.addon.softmax(backend.buffer(x), backend.buffer(out), sizeOf(x.shape) / cols, cols, false);
     return out;
   });
 }

@@ -74,7 +74,10 @@ export function broadcastShapes(...shapes: (readonly number[])[]): number[] {
  * addon's per-element index arithmetic runs over as few axes as possible ([N, C] + [C] stays rank 2, a same-shape
  * sum becomes rank 1).
  */
-export function coalesce(shape: readonly number[], strides: number[][]): { shape: number[]; strides: number[][] } {
+export function coalesce(
+  shape: readonly number[],
+  strides: number[][],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {
