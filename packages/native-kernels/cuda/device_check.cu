@@ -35,14 +35,16 @@ void typed_kernels(const T* a, const T* b, T* out, std::uint8_t* flags, const st
 
 template <int Rec, int Act>
 void gate_kernels(float* p, const float* q, StepShape s) {
-  launch_rows(s.batch, s.units, SimpleRnnForward<Act>{s, p, q, q, p, kTanh});
-  launch_rows(s.batch, s.units, LstmForward<Rec, Act>{s, p, q, q, q, p, p, p, kSigmoid, kTanh});
-  launch_rows(s.batch, s.units, GruForwardResetAfter<Rec, Act>{s, p, q, q, q, p, p, kSigmoid, kTanh});
-  launch_rows(s.batch, s.units, GruForwardGates<Rec>{s, p, q, q, q, p, kSigmoid});
-  launch_rows(s.batch, s.units, GruForwardCandidate<Act>{s, p, q, q, q, p, kTanh});
+  KeptRows kept{p, s.time * s.units, s.units};
+  launch_rows(s.batch, s.units, SimpleRnnForward<Act>{{}, s, p, q, q, p, kTanh});
+  launch_rows(s.batch, s.units, LstmForward<Rec, Act>{{}, s, p, q, q, q, p, p, kept, kSigmoid, kTanh});
+  launch_rows(s.batch, s.units, GruForwardResetAfter<Rec, Act>{{}, s, p, q, q, q, p, kept, kSigmoid, kTanh});
+  launch_rows(s.batch, s.units, GruForwardGates<Rec>{{}, s, p, q, q, q, p, kSigmoid});
+  launch_rows(s.batch, s.units, GruForwardCandidate<Act>{{}, s, p, q, q, q, p, kTanh});
   launch_rows(s.batch, s.units, SimpleRnnBackward<Act>{s, q, p, q, kTanh});
   launch_rows(s.batch, s.units, LstmBackward<Rec, Act>{s, q, p, q, q, q, q, p, kSigmoid, kTanh});
-  launch_rows(s.batch, s.units, GruBackward<Rec, Act>{s, q, p, q, q, p, true, q, p, kSigmoid, kTanh});
+  launch_rows(s.batch, s.units, GruBackward<Rec, Act, true>{s, q, p, q, q, p, q, p, kSigmoid, kTanh});
+  launch_rows(s.batch, s.units, GruBackward<Rec, Act, false>{s, q, p, q, q, p, q, p, kSigmoid, kTanh});
   launch_rows(s.batch, s.units, GruBackwardReset<Rec>{s, p, q, q, q, p, kSigmoid});
 }
 
@@ -54,10 +56,11 @@ void instantiate_all(float* p, const float* q, std::int32_t* i, const std::int32
   launch(n, RowSoftmax{q, p, 8, false});
   launch(n, ColumnSum{q, p, 8, 8});
   StepShape s{2, 3, 4, 0, 0, q};
-  launch_rows(2, 4, ForwardPrologue{s, q, q, q, p, p, p});
-  launch_rows(2, 4, ForwardEpilogue{s, q, q, p, p, p, p, false});
-  launch_rows(2, 4, BackwardPrologue{s, q, q, p, q, p, p, q, q, p, p, false});
-  launch_rows(2, 4, RecurrentGradient{s, q, q, q, q, p, p});
+  launch_rows(2, 4, ForwardPrologue{{}, s, q, q, q, p, p, p});
+  launch_rows(2, 4, ForwardEpilogue{{}, s, q, q, p, p, p, p, false});
+  launch_rows(2, 4, BackwardPrologue{{}, s, q, q, p, q, p, p, q, q, p, p, false});
+  launch_rows(2, 4, RecurrentGradient<true>{s, q, q, q, q, p, p});
+  launch_rows(2, 4, RecurrentGradient<false>{s, q, q, q, q, p, p});
   gate_kernels<kSigmoid, kTanh>(p, q, s);
   gate_kernels<kRuntime, kRuntime>(p, q, s);
 }

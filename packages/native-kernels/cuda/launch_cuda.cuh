@@ -25,7 +25,8 @@ __global__ void rows_kernel(F f, index_t rows, index_t units) {
   index_t n = rows * units;
   for (index_t i = blockIdx.x * static_cast<index_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<index_t>(gridDim.x) * blockDim.x) {
-    f(i / units, i % units);
+    index_t b = i / units;
+    if (f.active(b)) f(b, i % units);
   }
 }
 

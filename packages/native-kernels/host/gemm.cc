@@ -27,22 +27,35 @@ float* aligned_floats(index_t count) {
   return static_cast<float*>(p);
 }
 
-// Packs op(B) rows [k0, k0 + kc), panel by panel: panel q holds columns [q NR, q NR + NR) as kc rows of NR
-// (zero beyond n).
+// Packs op(B) rows [k0, k0 + kc) into panels: panel q holds columns [q NR, q NR + NR) as kc rows of NR (zero
+// beyond n). Untransposed B is read row by row (sequential reads, one 64-byte write per panel); transposed B column
+// by column of op(B), which are its rows.
 void pack_b_block(MatrixView b, index_t k0, index_t kc, index_t n, index_t panelBegin, index_t panelEnd, float* out) {
+  if (!b.transposed) {
+    index_t fullEnd = std::min(panelEnd, n / NR);
+    for (index_t p = 0; p < kc; ++p) {
+      const float* src = b.data + (k0 + p) * b.ld;
+      for (index_t q = panelBegin; q < fullEnd; ++q) std::memcpy(out + (q * kc + p) * NR, src + q * NR, NR * sizeof(float));
+      for (index_t q = std::max(panelBegin, fullEnd); q < panelEnd; ++q) {
+        float* row = out + (q * kc + p) * NR;
+        index_t j0 = q * NR, width = std::min(NR, n - j0), j = 0;
+        for (; j < width; ++j) row[j] = src[j0 + j];
+        for (; j < NR; ++j) row[j] = 0.0f;
+      }
+    }
+    return;
+  }
   for (index_t q = panelBegin; q < panelEnd; ++q) {
     float* dst = out + q * kc * NR;
-    index_t j0 = q * NR;
-    index_t width = std::min(NR, n - j0);
-    for (index_t p = 0; p < kc; ++p) {
-      float* row = dst + p * NR;
-      if (!b.transposed && width == NR) {
-        std::memcpy(row, b.data + (k0 + p) * b.ld + j0, NR * sizeof(float));
+    index_t j0 = q * NR, width = std::min(NR, n - j0);
+    for (index_t j = 0; j < NR; ++j) {
+      if (j >= width) {
+        for (index_t p = 0; p < kc; ++p) dst[p * NR + j] = 0.0f;
         continue;
       }
-      index_t j = 0;
-      for (; j < width; ++j) row[j] = b.data[b.at(k0 + p, j0 + j)];
-      for (; j < NR; ++j) row[j] = 0.0f;
+      // op(B)(p, j0 + j) = B[j0 + j, k0 + p]: a contiguous run of B's row.
+      const float* src = b.data + (j0 + j) * b.ld + k0;
+      for (index_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
     }
   }
 }

@@ -4,6 +4,10 @@
 // functors are the part a cell compiler's C++ generator would emit for another cell: read the step's projection
 // row, the recurrent product row and the states, write activated gates (kept for the backward pass) and next states.
 //
+// Launchers call `active(b)` once per row and `operator()(b, j)` only for active rows (masked steps of the backward
+// pass skip whole rows). Optional operands are never null inside the loops (a zero bias, a scratch row for what only
+// training keeps): the host's inner loops then have no branches and vectorize.
+//
 // Layout (as @seqmodel/backend-tfjs's fused/sequence-run.ts): the projection P = X·W has rows n = b * time + tau and
 // `gates * units` columns, gate blocks side by side; a step's recurrent product has rows b. Equations are in
 // packages/backend-tfjs/src/fused/cells/{simple-rnn,lstm,gru}.ts, which these functors mirror line by line.
@@ -24,8 +28,22 @@ struct StepShape {
   SEQ_HOST_DEVICE SEQ_INLINE bool valid(index_t b) const { return mask == nullptr || mask[b * time + tau] != 0.0f; }
 };
 
+// Functors that run on every row.
+struct EveryRow {
+  SEQ_HOST_DEVICE SEQ_INLINE bool active(index_t) const { return true; }
+};
+
+// Where a functor writes what only training keeps, row b of step tau: element (b * rowStride + tau * stepStride + j)
+// of `data`. Training: [batch * time, units] (rowStride time * units, stepStride units); inference: a scratch
+// [batch, units] (units, 0).
+struct KeptRows {
+  float* data;
+  index_t rowStride, stepStride;
+  SEQ_HOST_DEVICE SEQ_INLINE float* row(index_t b, index_t tau) const { return data + b * rowStride + tau * stepStride; }
+};
+
 // Before a forward step: h̃ = h · recurrentMask, and when training the states before the step.
-struct ForwardPrologue {
+struct ForwardPrologue : EveryRow {
   StepShape s;
   const float* h;
   const float* c;
@@ -43,7 +61,7 @@ struct ForwardPrologue {
 };
 
 // After a forward step: masked rows keep their states; the output repeats the last valid one (or is zero).
-struct ForwardEpilogue {
+struct ForwardEpilogue : EveryRow {
   StepShape s;
   const float* state0;
   const float* state1;
@@ -67,7 +85,7 @@ struct ForwardEpilogue {
 
 // h' = act(x·W + b + h̃·U).
 template <int A>
-struct SimpleRnnForward {
+struct SimpleRnnForward : EveryRow {
   StepShape s;
   float* projection;
   const float* product;
@@ -76,7 +94,7 @@ struct SimpleRnnForward {
   int activation;
   SEQ_HOST_DEVICE SEQ_INLINE void operator()(index_t b, index_t j) const {
     float* x = projection + s.n(b) * s.units;
-    float v = x[j] + product[b * s.units + j] + (bias ? bias[j] : 0.0f);
+    float v = x[j] + product[b * s.units + j] + bias[j];
     float y = act<A>(activation, v);
     x[j] = y;
     hNext[b * s.units + j] = y;
@@ -85,7 +103,7 @@ struct SimpleRnnForward {
 
 // i, f, g, o = σ, σ, act, σ of x·W + b + h̃·U; c' = f c + i g; h' = o act(c').
 template <int Rec, int Act>
-struct LstmForward {
+struct LstmForward : EveryRow {
   StepShape s;
   float* projection;
   const float* product;
@@ -93,58 +111,54 @@ struct LstmForward {
   const float* c;
   float* cNext;
   float* hNext;
-  // Training: act(c') [batch * time, units]; the activated gates are written over the projection.
-  float* activatedCell;
+  // act(c'); the activated gates are written over the projection (the backward pass reads both when training).
+  KeptRows activatedCell;
   int recurrentActivation, activation;
   SEQ_HOST_DEVICE SEQ_INLINE void operator()(index_t b, index_t j) const {
     index_t u = s.units;
     float* z = projection + s.n(b) * 4 * u;
     const float* r = product + b * 4 * u;
-    float bi = bias ? bias[j] : 0.0f, bf = bias ? bias[u + j] : 0.0f;
-    float bg = bias ? bias[2 * u + j] : 0.0f, bo = bias ? bias[3 * u + j] : 0.0f;
-    float i = act<Rec>(recurrentActivation, z[j] + r[j] + bi);
-    float f = act<Rec>(recurrentActivation, z[u + j] + r[u + j] + bf);
-    float g = act<Act>(activation, z[2 * u + j] + r[2 * u + j] + bg);
-    float o = act<Rec>(recurrentActivation, z[3 * u + j] + r[3 * u + j] + bo);
+    float i = act<Rec>(recurrentActivation, z[j] + r[j] + bias[j]);
+    float f = act<Rec>(recurrentActivation, z[u + j] + r[u + j] + bias[u + j]);
+    float g = act<Act>(activation, z[2 * u + j] + r[2 * u + j] + bias[2 * u + j]);
+    float o = act<Rec>(recurrentActivation, z[3 * u + j] + r[3 * u + j] + bias[3 * u + j]);
     index_t row = b * u + j;
     float cv = f * c[row] + i * g;
     cNext[row] = cv;
     float a = act<Act>(activation, cv);
     hNext[row] = o * a;
-    if (activatedCell) {
-      z[j] = i;
-      z[u + j] = f;
-      z[2 * u + j] = g;
-      z[3 * u + j] = o;
-      activatedCell[s.n(b) * u + j] = a;
-    }
+    z[j] = i;
+    z[u + j] = f;
+    z[2 * u + j] = g;
+    z[3 * u + j] = o;
+    activatedCell.row(b, s.tau)[j] = a;
   }
 };
 
 // GRU with resetAfter: z, r = σ(x_zr + b_in + h̃·U_zr + b_rec); ĥ = act(x_h + b_in,h + r (h̃·U_h + b_rec,h));
 // h' = z h̃ + (1 − z) ĥ. Bias [2, 3 units].
 template <int Rec, int Act>
-struct GruForwardResetAfter {
+struct GruForwardResetAfter : EveryRow {
   StepShape s;
   float* projection;
   const float* product;
   const float* bias;
   const float* ht;
   float* hNext;
-  // Training: h̃·U_h + b_rec,h [batch * time, units].
-  float* recurrentH;
+  // h̃·U_h + b_rec,h (kept for the backward pass when training).
+  KeptRows recurrentH;
   int recurrentActivation, activation;
   SEQ_HOST_DEVICE SEQ_INLINE void operator()(index_t b, index_t j) const {
     index_t u = s.units, w = 3 * u;
     float* x = projection + s.n(b) * w;
     const float* r = product + b * w;
-    float zg = act<Rec>(recurrentActivation, x[j] + r[j] + (bias ? bias[j] + bias[w + j] : 0.0f));
-    float rg = act<Rec>(recurrentActivation, x[u + j] + r[u + j] + (bias ? bias[u + j] + bias[w + u + j] : 0.0f));
+    float zg = act<Rec>(recurrentActivation, x[j] + r[j] + bias[j] + bias[w + j]);
+    float rg = act<Rec>(recurrentActivation, x[u + j] + r[u + j] + bias[u + j] + bias[w + u + j]);
     x[j] = zg;
     x[u + j] = rg;
-    float recurrent = r[2 * u + j] + (bias ? bias[w + 2 * u + j] : 0.0f);
-    if (recurrentH) recurrentH[s.n(b) * u + j] = recurrent;
-    float candidate = act<Act>(activation, x[2 * u + j] + (bias ? bias[2 * u + j] : 0.0f) + rg * recurrent);
+    float recurrent = r[2 * u + j] + bias[w + 2 * u + j];
+    recurrentH.row(b, s.tau)[j] = recurrent;
+    float candidate = act<Act>(activation, x[2 * u + j] + bias[2 * u + j] + rg * recurrent);
     x[2 * u + j] = candidate;
     index_t row = b * u + j;
     hNext[row] = zg * ht[row] + (1.0f - zg) * candidate;
@@ -153,7 +167,7 @@ struct GruForwardResetAfter {
 
 // GRU without resetAfter, first half: z, r = σ(x_zr + h̃·U_zr + b_zr), and r h̃ for the second product.
 template <int Rec>
-struct GruForwardGates {
+struct GruForwardGates : EveryRow {
   StepShape s;
   float* projection;
   const float* product;  // [batch, 2 units]
@@ -165,8 +179,8 @@ struct GruForwardGates {
     index_t u = s.units;
     float* x = projection + s.n(b) * 3 * u;
     const float* r = product + b * 2 * u;
-    float zg = act<Rec>(recurrentActivation, x[j] + r[j] + (bias ? bias[j] : 0.0f));
-    float rg = act<Rec>(recurrentActivation, x[u + j] + r[u + j] + (bias ? bias[u + j] : 0.0f));
+    float zg = act<Rec>(recurrentActivation, x[j] + r[j] + bias[j]);
+    float rg = act<Rec>(recurrentActivation, x[u + j] + r[u + j] + bias[u + j]);
     x[j] = zg;
     x[u + j] = rg;
     resetH[b * u + j] = rg * ht[b * u + j];
@@ -175,7 +189,7 @@ struct GruForwardGates {
 
 // Second half: ĥ = act(x_h + (r h̃)·U_h + b_h); h' = z h̃ + (1 − z) ĥ.
 template <int Act>
-struct GruForwardCandidate {
+struct GruForwardCandidate : EveryRow {
   StepShape s;
   float* projection;
   const float* product;  // [batch, units]
@@ -187,7 +201,7 @@ struct GruForwardCandidate {
     index_t u = s.units;
     float* x = projection + s.n(b) * 3 * u;
     index_t row = b * u + j;
-    float candidate = act<Act>(activation, x[2 * u + j] + product[row] + (bias ? bias[2 * u + j] : 0.0f));
+    float candidate = act<Act>(activation, x[2 * u + j] + product[row] + bias[2 * u + j]);
     x[2 * u + j] = candidate;
     float zg = x[j];
     hNext[row] = zg * ht[row] + (1.0f - zg) * candidate;
@@ -196,7 +210,7 @@ struct GruForwardCandidate {
 
 // Before a backward step: this step's h̃ from the saved states, d loss / d h' (output gradient included), and the
 // previous states' gradients started (zero for valid rows, passed through for masked ones).
-struct BackwardPrologue {
+struct BackwardPrologue : EveryRow {
   StepShape s;
   const float* previousH;
   const float* recurrentMask;
@@ -231,12 +245,12 @@ struct BackwardPrologue {
 template <int A>
 struct SimpleRnnBackward {
   StepShape s;
+  SEQ_HOST_DEVICE SEQ_INLINE bool active(index_t b) const { return s.valid(b); }
   const float* projection;
   float* dProjection;
   const float* dNew;
   int activation;
   SEQ_HOST_DEVICE SEQ_INLINE void operator()(index_t b, index_t j) const {
-    if (!s.valid(b)) return;
     index_t k = s.n(b) * s.units + j;
     dProjection[k] = dNew[b * s.units + j] * dact<A>(activation, projection[k]);
   }
@@ -245,6 +259,7 @@ struct SimpleRnnBackward {
 template <int Rec, int Act>
 struct LstmBackward {
   StepShape s;
+  SEQ_HOST_DEVICE SEQ_INLINE bool active(index_t b) const { return s.valid(b); }
   const float* projection;  // activated gates
   float* dProjection;
   const float* activatedCell;
@@ -254,7 +269,6 @@ struct LstmBackward {
   float* dcPrevious;
   int recurrentActivation, activation;
   SEQ_HOST_DEVICE SEQ_INLINE void operator()(index_t b, index_t j) const {
-    if (!s.valid(b)) return;
     index_t u = s.units, n = s.n(b), row = b * u + j;
     const float* z = projection + n * 4 * u;
     float* dz = dProjection + n * 4 * u;
@@ -272,20 +286,19 @@ struct LstmBackward {
 
 // The GRU's backward step. With resetAfter, also d loss / d (h̃·U + b_rec) into dRecurrent; without, the first of
 // two halves (d z before σ', d ĥ, d h̃ direct), GruBackwardReset being the second.
-template <int Rec, int Act>
+template <int Rec, int Act, bool ResetAfter>
 struct GruBackward {
   StepShape s;
+  SEQ_HOST_DEVICE SEQ_INLINE bool active(index_t b) const { return s.valid(b); }
   const float* projection;
   float* dProjection;
   const float* ht;
   const float* dNew;
   float* dDirect;
-  bool resetAfter;
   const float* recurrentH;
   float* dRecurrent;
   int recurrentActivation, activation;
   SEQ_HOST_DEVICE SEQ_INLINE void operator()(index_t b, index_t j) const {
-    if (!s.valid(b)) return;
     index_t u = s.units, w = 3 * u, n = s.n(b), row = b * u + j;
     const float* x = projection + n * w;
     float* dx = dProjection + n * w;
@@ -294,7 +307,7 @@ struct GruBackward {
     float da = d * (1.0f - zg) * dact<Act>(activation, candidate);
     dx[2 * u + j] = da;
     dDirect[row] = d * zg;
-    if (!resetAfter) {
+    if constexpr (!ResetAfter) {
       dx[j] = dz * dact<Rec>(recurrentActivation, zg);
       return;
     }
@@ -314,6 +327,7 @@ struct GruBackward {
 template <int Rec>
 struct GruBackwardReset {
   StepShape s;
+  SEQ_HOST_DEVICE SEQ_INLINE bool active(index_t b) const { return s.valid(b); }
   float* dProjection;
   const float* projection;
   const float* ht;
@@ -321,7 +335,6 @@ struct GruBackwardReset {
   float* dDirect;
   int recurrentActivation;
   SEQ_HOST_DEVICE SEQ_INLINE void operator()(index_t b, index_t j) const {
-    if (!s.valid(b)) return;
     index_t u = s.units, n = s.n(b), row = b * u + j;
     float rg = projection[n * 3 * u + u + j];
     float d = dReset[row];
@@ -330,9 +343,12 @@ struct GruBackwardReset {
   }
 };
 
-// d loss / d h̃ of the step (plus a direct part) into the previous h's gradient, through the recurrent mask.
+// d loss / d h̃ of the step (plus a direct part, zeros for cells without one) into the previous h's gradient,
+// through the recurrent mask when Masked.
+template <bool Masked>
 struct RecurrentGradient {
   StepShape s;
+  SEQ_HOST_DEVICE SEQ_INLINE bool active(index_t b) const { return s.valid(b); }
   const float* dRecurrentProduct;
   const float* direct;
   const float* recurrentMask;
@@ -340,10 +356,9 @@ struct RecurrentGradient {
   float* dhPrevious;
   float* dRecurrentMask;
   SEQ_HOST_DEVICE SEQ_INLINE void operator()(index_t b, index_t j) const {
-    if (!s.valid(b)) return;
     index_t row = b * s.units + j;
-    float d = dRecurrentProduct[row] + (direct ? direct[row] : 0.0f);
-    if (recurrentMask) {
+    float d = dRecurrentProduct[row] + direct[row];
+    if constexpr (Masked) {
       dhPrevious[row] += d * recurrentMask[row];
       dRecurrentMask[row] += d * previousH[s.n(b) * s.units + j];
     } else {

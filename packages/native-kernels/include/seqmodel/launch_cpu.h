@@ -1,6 +1,6 @@
 // The host launcher: runs a functor over its index space on the thread pool. `launch` covers a flat index space
 // (one call per element or row); `launch_rows` the (row, unit) space of the gate functors, with the units of a row in
-// an inner loop. Both have an AVX2/FMA clone of their loop, chosen at run time, so that the inlined functors
+// an inner loop, for the rows the functor calls active. Both have an AVX2/FMA clone of their loop, chosen at run time, so that the inlined functors
 // vectorize on machines that have it.
 #pragma once
 
@@ -22,15 +22,22 @@ template <class F>
 void loop_portable(const F& f, index_t begin, index_t end) {
   for (index_t i = begin; i < end; ++i) f(i);
 }
+// The functor is copied into a local so that its fields stay in registers across the inner loop.
 template <class F>
-__attribute__((target("avx2,fma"))) void rows_avx2(const F& f, index_t begin, index_t end, index_t units) {
-  for (index_t b = begin; b < end; ++b)
+__attribute__((target("avx2,fma"))) void rows_avx2(const F& functor, index_t begin, index_t end, index_t units) {
+  const F f = functor;
+  for (index_t b = begin; b < end; ++b) {
+    if (!f.active(b)) continue;
     for (index_t j = 0; j < units; ++j) f(b, j);
+  }
 }
 template <class F>
-void rows_portable(const F& f, index_t begin, index_t end, index_t units) {
-  for (index_t b = begin; b < end; ++b)
+void rows_portable(const F& functor, index_t begin, index_t end, index_t units) {
+  const F f = functor;
+  for (index_t b = begin; b < end; ++b) {
+    if (!f.active(b)) continue;
     for (index_t j = 0; j < units; ++j) f(b, j);
+  }
 }
 
 }  // namespace detail
