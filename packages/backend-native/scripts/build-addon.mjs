@@ -61,7 +61,12 @@ function inputsHash(kernels) {
   ];
   for (const file of files) hash.update(file.slice(root.length)).update(readFileSync(file));
   hash.update(
-    JSON.stringify([process.versions.modules, process.platform, process.arch, process.env.SEQMODEL_NATIVE_SANITIZE ?? '']),
+    JSON.stringify([
+      process.versions.modules,
+      process.platform,
+      process.arch,
+      process.env.SEQMODEL_NATIVE_SANITIZE ?? '',
+    ]),
   );
   return hash.digest('hex');
 }
@@ -83,7 +88,10 @@ function findNodeGyp() {
   if (process.env.npm_config_node_gyp) candidates.push([process.execPath, [process.env.npm_config_node_gyp]]);
   candidates.push(['node-gyp', []]);
   for (const prefix of [join(dirname(process.execPath), '..', 'lib'), dirname(process.execPath)]) {
-    candidates.push([process.execPath, [join(prefix, 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')]]);
+    candidates.push([
+      process.execPath,
+      [join(prefix, 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')],
+    ]);
   }
   for (const [command, prefixArgs] of candidates) {
     if (prefixArgs.length > 0 && !existsSync(prefixArgs[0])) continue;
@@ -94,7 +102,9 @@ function findNodeGyp() {
 
 function unavailable(reason) {
   writeStatus({ built: false, reason });
-  say(`native addon not built: ${reason}. isAvailable() will report this; the package's other backends still work.`);
+  say(
+    `native addon not built: ${reason}. isAvailable() will report this; the package's other backends still work.`,
+  );
   process.exit(0);
 }
 
@@ -103,7 +113,9 @@ let kernels;
 try {
   kernels = require('@seqmodel/native-kernels/paths');
 } catch (error) {
-  unavailable(`@seqmodel/native-kernels (the kernel sources) is not installed (${error.message.split('\n')[0]})`);
+  unavailable(
+    `@seqmodel/native-kernels (the kernel sources) is not installed (${error.message.split('\n')[0]})`,
+  );
 }
 const hash = inputsHash(kernels);
 const previous = readStatus();
@@ -126,7 +138,9 @@ const [command, prefixArgs] = nodeGyp;
 // downloads them, which fails offline.
 const prefix = join(dirname(process.execPath), '..');
 const nodeDir =
-  !process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
+  !process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))
+    ? [`--nodedir=${prefix}`]
+    : [];
 const result = spawnSync(command, [...prefixArgs, 'rebuild', '--jobs', 'max', ...nodeDir], {
   cwd: root,
   stdio: 'pipe',
@@ -137,7 +151,11 @@ const seconds = Math.round((Date.now() - started) / 100) / 10;
 if (result.status !== 0 || !existsSync(addonFile)) {
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n');
   const tail = output.slice(-40).join('\n');
-  writeStatus({ built: false, reason: `compilation failed (node-gyp exited with ${result.status})`, output: tail });
+  writeStatus({
+    built: false,
+    reason: `compilation failed (node-gyp exited with ${result.status})`,
+    output: tail,
+  });
   console.error(tail);
   say(`compiling the native addon failed after ${seconds} s (see above)`);
   process.exit(optional ? 0 : 1);
