@@ -9,7 +9,17 @@
       ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fvisibility=hidden", "-pthread"],
+      # -fno-trapping-math lets GCC if-convert the float comparisons of the gate loops (clamps, ReLU), without which
+      # they do not vectorize; nothing here relies on floating-point exceptions or errno.
+      "cflags_cc": [
+        "-std=c++17",
+        "-O3",
+        "-fno-trapping-math",
+        "-fno-math-errno",
+        "-fexceptions",
+        "-fvisibility=hidden",
+        "-pthread"
+      ],
       "ldflags": ["-pthread"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",

@@ -8,6 +8,7 @@ import { flopFormulas, forwardFlops, gflops, trainingFlops } from './flops.js';
 import { type CaseRun, type ContenderRun, isContenderRun, type ModeRun } from './run-case.js';
 import { formatSize, type RnnSize } from './sizes.js';
 import type { Summary } from './stats.js';
+import type { TorchRecord } from './torch.js';
 
 export const schemaVersion = 1;
 
@@ -53,6 +54,10 @@ export interface ConfigRecord {
   /** n of the `[n, n]·[n, n]` ceiling, 0 when not measured. */
   readonly matMulSize: number;
   readonly matMulRepeats: number;
+  /** Threads of the native backend and of PyTorch (absent in files from before either). */
+  readonly threads?: number;
+  /** Whether PyTorch was timed (`--torch`). */
+  readonly torch?: boolean;
 }
 
 export interface MatMulRecord {
@@ -135,6 +140,8 @@ export interface BenchResults {
   readonly formulas: Readonly<Record<string, string>>;
   readonly backends: readonly BackendRecord[];
   readonly cases: readonly CaseRecord[];
+  /** PyTorch's figures with `--torch` (see `torch.ts`). */
+  readonly torch?: TorchRecord;
 }
 
 export const formulaNotes: Readonly<Record<string, string>> = {

@@ -4,7 +4,7 @@
  * printing and files are the caller's business.
  */
 import { type BackendProvider, type BenchBackend, backendProviders } from './backends.js';
-import { benchCell, gatesOf } from './cells.js';
+import { type BenchCell, benchCell, gatesOf } from './cells.js';
 import { forwardFlops, matMulFlops } from './flops.js';
 import { loadAverage, machineRecord, versionsRecord } from './machine.js';
 import { benchMatMul } from './matmul.js';
@@ -21,6 +21,8 @@ import {
 } from './results.js';
 import { type BenchMode, runCase } from './run-case.js';
 import { formatSize } from './sizes.js';
+import { runTorchCase, type TorchCase, type TorchRecord, torchAvailability, torchPython } from './torch.js';
+import { benchData } from './weights.js';
 
 export type RunConfig = ConfigRecord & { readonly modes: readonly BenchMode[] };
 
@@ -88,7 +90,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
   const cases: CaseRecord[] = [];
   let index = 0;
   for (const provider of available) {
-    const bench = await provider.create({ path: config.path ?? 'fused' });
+    const bench = await provider.create({ path: config.path ?? 'fused', threads: config.threads ?? 1 });
     const matMul = measureMatMul(bench, config);
     backends.push({ name: bench.name, status: 'ran', details: bench.details, matMul });
     observer.note(
@@ -119,6 +121,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
       }
     }
   }
+  const torch = config.torch ? runTorch(config, cells, observer) : undefined;
   observer.finish();
 
   // Skipped backends first came from probing; list every backend in the order asked for.
@@ -145,9 +148,44 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
       seed: config.seed,
       matMulSize: config.matMulSize,
       matMulRepeats: config.matMulRepeats,
+      threads: config.threads ?? 1,
+      torch: config.torch ?? false,
     },
     formulas: formulaNotes,
     backends,
     cases,
+    ...(torch ? { torch } : {}),
   };
+}
+
+/** PyTorch on every cell and size of the run (once, whatever the backends), or why it could not run. */
+function runTorch(config: RunConfig, cells: readonly BenchCell[], observer: RunObserver): TorchRecord {
+  const python = torchPython();
+  const availability = torchAvailability(python);
+  if ('reason' in availability) {
+    observer.note(`PyTorch: skipped (${availability.reason})`);
+    return { status: 'skipped', reason: availability.reason };
+  }
+  const threads = config.threads ?? 1;
+  observer.note(`PyTorch ${availability.version}: ${threads} thread(s), ${python}`);
+  const cases: TorchCase[] = [];
+  for (const cell of cells) {
+    for (const size of config.sizes) {
+      const settings = {
+        python,
+        threads,
+        modes: config.modes,
+        warmup: config.warmup,
+        repeats: config.repeats,
+        minTimeMs: config.minTimeMs,
+      };
+      const result = runTorchCase(cell, size, benchData(cell, size, config.seed), settings);
+      if ('unavailable' in result) {
+        observer.note(`PyTorch: ${cell.key} skipped (${result.unavailable})`);
+        break;
+      }
+      cases.push(...result);
+    }
+  }
+  return { status: 'ran', version: availability.version, threads, cases };
 }

@@ -41,7 +41,10 @@ it.skipIf(!compiler.command)(
       300_000,
     );
     // A compiler without the sanitizer runtimes still builds and runs the tests plainly.
-    const build = sanitized.status === 0 ? sanitized : run(compiler.command!, ['-O2', ...common], 300_000);
+    const build =
+      sanitized.status === 0
+        ? sanitized
+        : run(compiler.command!, ['-O2', '-fno-trapping-math', '-fno-math-errno', ...common], 300_000);
     expect(build.status, build.output).toBe(0);
     const result = run(binary, [], 300_000);
     expect(result.status, result.output).toBe(0);
