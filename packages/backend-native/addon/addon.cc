@@ -704,6 +704,16 @@ seqmodel::SequenceConfig sequence_config(const Call& call, std::size_t i) {
   return c;
 }
 
+// The config (argument i) and the flags (argument i + 1) of a sequence call.
+seqmodel::SequenceConfig sequence_config_and_flags(const Call& call, std::size_t i) {
+  seqmodel::SequenceConfig c = sequence_config(call, i);
+  Dims flags = call.dims(i + 1, 3);
+  c.goBackwards = flags.v[0] != 0;
+  c.returnSequences = flags.v[1] != 0;
+  c.zeroMaskedOutputs = flags.v[2] != 0;
+  return c;
+}
+
 struct SequenceSizes {
   index_t x, kernel, recurrent, bias, state, mask, sequence, width, saved, output;
 };
@@ -722,17 +732,28 @@ SequenceSizes sizes_of(const seqmodel::SequenceConfig& c) {
                        c.returnSequences ? rows * c.units : c.batch * c.units};
 }
 
+// The five saved buffers (argument i, an array), as a Call over them for the size checks.
+Call saved_buffers(const Call& call, std::size_t i) {
+  bool isArray = false;
+  napi_is_array(call.env, call.args[i], &isArray);
+  if (!isArray) call.fail_arg(i, "an array of 5 buffers");
+  Call saved = call;
+  saved.args.clear();
+  for (std::uint32_t k = 0; k < 5; ++k) {
+    napi_value e;
+    napi_get_element(call.env, call.args[i], k, &e);
+    saved.args.push_back(e);
+  }
+  return saved;
+}
+
 // sequenceForward(config, flags [goBackwards, returnSequences, zeroMaskedOutputs], x, kernel, recurrentKernel,
 // bias, h0, c0, mask, recurrentMask, output, hN, cN, saved [projection, previousH, previousC, activatedCell,
 // recurrentH] or null): optional buffers may be null.
 napi_value SequenceForward(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Call call(env, info, "sequenceForward", 14);
-    seqmodel::SequenceConfig c = sequence_config(call, 0);
-    Dims flags = call.dims(1, 3);
-    c.goBackwards = flags.v[0] != 0;
-    c.returnSequences = flags.v[1] != 0;
-    c.zeroMaskedOutputs = flags.v[2] != 0;
+    seqmodel::SequenceConfig c = sequence_config_and_flags(call, 0);
     SequenceSizes s = sizes_of(c);
     const bool lstm = c.cell == seqmodel::kLstm;
     seqmodel::ForwardBuffers io{};
@@ -749,16 +770,7 @@ napi_value SequenceForward(napi_env env, napi_callback_info info) {
     io.finalState[1] = lstm ? call.data<float>(12, s.state) : nullptr;
     napi_valuetype savedType = call.type(13);
     if (savedType != napi_null && savedType != napi_undefined) {
-      bool isArray = false;
-      napi_is_array(env, call.args[13], &isArray);
-      if (!isArray) call.fail_arg(13, "an array of 5 buffers (or null)");
-      Call saved = call;
-      saved.args.clear();
-      for (std::uint32_t k = 0; k < 5; ++k) {
-        napi_value e;
-        napi_get_element(env, call.args[13], k, &e);
-        saved.args.push_back(e);
-      }
+      Call saved = saved_buffers(call, 13);
       io.projection = saved.data<float>(0, s.saved);
       io.previousH = saved.data<float>(1, s.sequence);
       io.previousC = lstm ? saved.data<float>(2, s.sequence) : nullptr;
@@ -775,11 +787,7 @@ napi_value SequenceForward(napi_env env, napi_callback_info info) {
 napi_value SequenceBackward(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Call call(env, info, "sequenceBackward", 14);
-    seqmodel::SequenceConfig c = sequence_config(call, 0);
-    Dims flags = call.dims(1, 3);
-    c.goBackwards = flags.v[0] != 0;
-    c.returnSequences = flags.v[1] != 0;
-    c.zeroMaskedOutputs = flags.v[2] != 0;
+    seqmodel::SequenceConfig c = sequence_config_and_flags(call, 0);
     SequenceSizes s = sizes_of(c);
     const bool lstm = c.cell == seqmodel::kLstm, resetAfter = c.cell == seqmodel::kGru && c.resetAfter;
     seqmodel::BackwardBuffers io{};
@@ -789,16 +797,7 @@ napi_value SequenceBackward(napi_env env, napi_callback_info info) {
     io.recurrentKernel = call.data<float>(5, s.recurrent);
     io.mask = call.optional_data<float>(6, s.mask);
     io.recurrentMask = call.optional_data<float>(7, s.state);
-    bool isArray = false;
-    napi_is_array(env, call.args[8], &isArray);
-    if (!isArray) call.fail_arg(8, "an array of 5 buffers");
-    Call saved = call;
-    saved.args.clear();
-    for (std::uint32_t k = 0; k < 5; ++k) {
-      napi_value e;
-      napi_get_element(env, call.args[8], k, &e);
-      saved.args.push_back(e);
-    }
+    Call saved = saved_buffers(call, 8);
     io.projection = saved.data<float>(0, s.saved);
     io.previousH = saved.data<float>(1, s.sequence);
     io.previousC = lstm ? saved.data<float>(2, s.sequence) : nullptr;

@@ -12,12 +12,13 @@
  * the projection's gradient once, and the input, weight and bias gradients only for the arguments that need one.
  */
 import {
-  bindingRefusal,
   builtInCellBindings,
   customGradient,
   type FusedCellBinding,
   fusedActivationNames,
   type GradientEntry,
+  hostSequenceKernel,
+  JsGemm,
   type TfjsBackend,
   type TfjsFusedKernel,
   type TfjsFusedKernelEntry,
@@ -53,29 +54,19 @@ function output(shape: number[]): Tensor {
 }
 
 class NativeSequenceKernel implements TfjsFusedKernel {
+  /** The TypeScript kernel of the same binding: its `supports` is this kernel's (it never runs here). */
+  private readonly host: TfjsFusedKernel;
+
   constructor(
     private readonly backend: TfjsBackend,
     private readonly binding: FusedCellBinding,
-  ) {}
+  ) {
+    this.host = hostSequenceKernel(backend, binding, { gemm: new JsGemm() });
+  }
 
   supports(args: SequenceArgs<Tensor>): string | undefined {
-    const refusal = bindingRefusal(this.binding, args.cell, args.options);
-    if (refusal !== undefined) return refusal;
-    const params = typeof args.params === 'object' && args.params !== null ? args.params : {};
-    const initialState = Array.isArray(args.initialState) ? args.initialState : [];
-    const tensors: [string, unknown][] = [
-      ['inputs', args.inputs],
-      ...Object.entries(params).map(([n, p]): [string, unknown] => [`params.${n}`, p]),
-      ...initialState.map((s, i): [string, unknown] => [`initialState[${i}]`, s]),
-      ...(args.recurrentMask === undefined
-        ? []
-        : [['recurrentMask', args.recurrentMask] as [string, unknown]]),
-    ];
-    for (const [name, t] of tensors) {
-      if (t instanceof tf.Tensor && t.dtype !== 'float32')
-        return `${name} is ${t.dtype}; the fused kernel takes float32`;
-    }
-    return undefined;
+    // Exactly what the TypeScript host kernels accept (the cell, fused activations, float32 tensors).
+    return this.host.supports(args);
   }
 
   run(args: SequenceArgs<Tensor>): SequenceResult<Tensor> {
@@ -184,9 +175,9 @@ class NativeSequenceKernel implements TfjsFusedKernel {
           // Adopted as tensors: the gradient computation's scope frees them.
           const backend = kernelBackend();
           const engine = tf.engine();
-          raw.forEach((b, k) =>
-            engine.makeTensorFromTensorInfo(backend.adopt(b, savedShapes[k]!, 'float32'), backend),
-          );
+          raw.forEach((b, k) => {
+            engine.makeTensorFromTensorInfo(backend.adopt(b, savedShapes[k]!, 'float32'), backend);
+          });
           const [x, w, u] = saved.slice(0, 3) as [Tensor, Tensor, Tensor];
           const m = mask ? saved[3] : undefined;
           const rm = recurrentMask ? saved[mask ? 4 : 3] : undefined;
@@ -238,7 +229,7 @@ class NativeSequenceKernel implements TfjsFusedKernel {
             gradient([0, 0, 1, 0], recurrentKernel.shape),
           ];
           if (bias) grads.push(gradient([0, 0, 0, 1], bias.shape));
-          initialState.forEach((_, k) => grads.push(dInitial[k]));
+          grads.push(...dInitial.slice(0, initialState.length));
           if (recurrentMask) grads.push(dRecurrentMask);
           return grads;
         },

@@ -5,11 +5,10 @@
  */
 import {
   createTfjsBackend,
+  type FactoryKernelOptions,
   factoryKernelOptions,
   initTfjsBackend,
   type TfjsBackend,
-  type TfjsFusedKernelEntry,
-  type TfjsKernelDefinition,
 } from '@seqmodel/backend-tfjs';
 import { checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,23 +17,12 @@ import { nativeFusedKernels } from './fused-kernels.js';
 import { nativeTfjsBackendName } from './native-kernel-backend.js';
 import { registerNativeBackend } from './register-kernels.js';
 
-export interface NativeBackendOptions {
+export interface NativeBackendOptions extends FactoryKernelOptions {
   /**
    * Threads of the addon's pool (matrix products, elementwise kernels over large tensors, gate arithmetic); default:
    * the machine's logical processors. One pool per process: the last value set wins.
    */
   readonly threads?: number;
-  /**
-   * More fused kernels of any kind, tried before the built-in ones and those registered for the backend's name
-   * (core's `registerKernel`); `false` leaves out every fused kernel, so that the generic path runs everywhere.
-   */
-  readonly kernels?: readonly TfjsKernelDefinition[] | false;
-  /**
-   * Fused kernels by cell name, added to (and replacing) the built-in ones; `false` as `kernels: false`.
-   *
-   * @deprecated Pass them as `kernels`.
-   */
-  readonly fusedKernels?: Readonly<Record<string, TfjsFusedKernelEntry>> | false;
   /** Check sequence arguments for NaN and ±Infinity before every `runSequence` (default false). */
   readonly checkNumerics?: boolean;
 }

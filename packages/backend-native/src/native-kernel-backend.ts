@@ -5,7 +5,7 @@
  */
 import { SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { dtypeCodes, type NativeAddon, type NativeBuffer, type NativeDType } from './addon.js';
+import type { NativeAddon, NativeBuffer, NativeDType } from './addon.js';
 
 /** The tfjs name of the native backend. */
 export const nativeTfjsBackendName = 'seqmodel-native';

@@ -92,7 +92,9 @@ export function coalesce(
       continue;
     }
     outShape.push(extent);
-    strides.forEach((s, k) => outStrides[k]!.push(s[d]!));
+    strides.forEach((s, k) => {
+      outStrides[k]!.push(s[d]!);
+    });
   }
   return { shape: outShape, strides: outStrides };
 }
