@@ -54,11 +54,13 @@ export {
 export { type DebugLogger, debugLog, setDebugLogger } from './debug.js';
 export {
   affine,
+  batchMatMul,
   elu,
   hardSigmoid,
   hardSigmoidKeras3,
   logSoftmax,
   mean,
+  rsqrt,
   selu,
   sliceLast,
   softmax,
@@ -66,6 +68,7 @@ export {
   softsign,
   splitLast,
   square,
+  variance,
   zerosLike,
 } from './derived-ops.js';
 export {

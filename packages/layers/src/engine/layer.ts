@@ -123,8 +123,8 @@ export interface FromConfigContext {
 /** Options of an eager (tensor) call of a single layer. */
 export interface LayerApplyOptions<T> {
   readonly training?: boolean;
-  /** Mask `[batch, time]` for the input. */
-  readonly mask?: T;
+  /** Mask `[batch, time]` for the input, or one per input (`undefined` for none) for a layer with several. */
+  readonly mask?: T | readonly (T | undefined)[];
   readonly initialState?: readonly T[];
   /** Seed or generator for dropout masks. */
   readonly rng?: Rng | number | string;
@@ -296,17 +296,30 @@ export abstract class Layer {
   }
 
   /**
+   * The most main inputs the layer takes: more than `inputCount` for a layer with optional trailing inputs (Keras'
+   * `Attention` takes `[query, value]` or `[query, value, key]`). Default `inputCount`.
+   */
+  get maxInputCount(): number {
+    return this.inputCount;
+  }
+
+  /**
    * Builds the layer on its own (outside a model), so it can be called on tensors with `apply`.
    *
-   * @param inputShape - with the batch axis, e.g. `[null, null, 8]`.
+   * @param inputShape - with the batch axis, e.g. `[null, null, 8]`; one per input for a layer with several
+   *   (`[[null, null, 8], [null, null, 4]]`).
    */
   build<T>(
     backend: Backend<T>,
-    inputShape: ShapeSpec,
+    inputShape: ShapeSpec | readonly ShapeSpec[],
     options: { readonly seed?: number | string } = {},
   ): this {
-    const shape = checkShapeSpec(`${this.describe()} build inputShape`, inputShape);
-    this.buildIn({ backend: backend as Backend<unknown>, rng: toRng(options.seed), prefix: '' }, [shape]);
+    const several = inputShape.length > 0 && inputShape.every((d) => Array.isArray(d));
+    const list = (several ? inputShape : [inputShape]) as readonly ShapeSpec[];
+    const shapes = list.map((shape, i) =>
+      checkShapeSpec(`${this.describe()} build inputShape${several ? `[${i}]` : ''}`, shape),
+    );
+    this.buildIn({ backend: backend as Backend<unknown>, rng: toRng(options.seed), prefix: '' }, shapes);
     return this;
   }
 
@@ -475,7 +488,7 @@ export abstract class Layer {
     const ctx = new CallContext<T>({ backend, training: options.training ?? false, rng: toRng(options.rng) });
     const result = backend.tidy(() => {
       const { outputs } = this.invoke(ctx, inputs, {
-        masks: [options.mask],
+        masks: Array.isArray(options.mask) ? options.mask : [options.mask as T | undefined],
         ...(options.initialState === undefined ? {} : { initialState: options.initialState }),
       });
       return { outputs, states: [...ctx.recordedStates().values()] };
@@ -514,9 +527,11 @@ export abstract class Layer {
   }
 
   private checkInputCount(count: number): void {
-    if (count !== this.inputCount) {
+    const [min, max] = [this.inputCount, Math.max(this.inputCount, this.maxInputCount)];
+    if (count < min || count > max) {
+      const expected = min === max ? `${min}` : `${min} to ${max}`;
       throw new SeqmodelError(
-        `${this.describe()} inputs: expected ${this.inputCount} input tensor${this.inputCount === 1 ? '' : 's'}, received ${count}`,
+        `${this.describe()} inputs: expected ${expected} input tensor${max === 1 ? '' : 's'}, received ${count}`,
       );
     }
   }

@@ -116,6 +116,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
   private dropoutRng: Rng;
   private callCount = 0;
   private trainer: Trainer<T> | undefined;
+  private lastCompileArgs: CompileArgs | undefined;
   /** Set to true (by a callback, say) to stop `fit` after the current batch. */
   stopTraining = false;
   /** The graph once built. */
@@ -393,6 +394,12 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     const trainer = new Trainer<T>(this, args);
     this.trainer?.dispose();
     this.trainer = trainer;
+    this.lastCompileArgs = args;
+  }
+
+  /** @internal The arguments of the last `compile` (saving stores them with the optimizer). */
+  get compileArgs(): CompileArgs | undefined {
+    return this.lastCompileArgs;
   }
 
   /** Whether `compile` was called. */

@@ -15,12 +15,21 @@ export { clipByGlobalNorm, clipByNorm, clipByValue, globalNorm } from './clippin
 export {
   Optimizer,
   type OptimizerOptions,
+  type OptimizerSlotValue,
+  type OptimizerState,
   type OptimizerVariable,
   type SlotSpec,
   type UpdateArgs,
   type UpdateResult,
 } from './optimizer.js';
 export { RMSprop, type RmspropOptions, rmsprop } from './rmsprop.js';
+export {
+  deserializeOptimizer,
+  listOptimizerClasses,
+  type OptimizerClass,
+  type SerializedOptimizer,
+  serializeOptimizer,
+} from './serialization.js';
 export { SGD, type SgdOptions, sgd } from './sgd.js';
 
 const FACTORIES: Readonly<Record<string, () => Optimizer>> = {
