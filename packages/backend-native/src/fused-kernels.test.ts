@@ -136,7 +136,10 @@ function expectClose(actual: Float32Array[], expected: Float32Array[], what: str
   expect(actual.length).toBe(expected.length);
   actual.forEach((a, k) => {
     const c = compareArrays(a, expected[k]!, tol);
-    if (!c.ok) throw new Error(`${what} [${k}]: ${c.message}`);
+    if (!c.ok) {
+      const { index, actual, expected, error } = c.worst;
+      throw new Error(`${what} [${k}]: element ${index} is ${actual}, expected ${expected} (error ${error})`);
+    }
   });
 }
 

@@ -128,7 +128,7 @@ export function registerLayoutKernels(): void {
       attrs.begin as number[] | number,
       attrs.size as number[] | number,
     );
-    return slice(backend, x, begin, size);
+    return slice(backend, x, begin!, size!);
   });
   register('Reverse', ({ inputs, backend, attrs }) => {
     const x = inputs.x as Info;
