@@ -70,7 +70,10 @@ def main():
     a = read_arrays(spec)
     model = build(spec, a)
     if model is None:
-        print(json.dumps({"unavailable": f"PyTorch has no layer equal to the bench's {spec['cell']} cell"}))
+        reason = f"PyTorch has no layer equal to the bench's {spec['cell']} cell"
+        if spec["cell"] == "gru":
+            reason += " (nn.GRU is the resetAfter variant: compare --cells gruResetAfter)"
+        print(json.dumps({"unavailable": reason}))
         return
     x, target, lr = a["inputs"], a["target"], spec["learningRate"]
 
