@@ -8,6 +8,7 @@ import { flopFormulas, forwardFlops, gflops, trainingFlops } from './flops.js';
 import { type CaseRun, type ContenderRun, isContenderRun, type ModeRun } from './run-case.js';
 import { formatSize, type RnnSize } from './sizes.js';
 import type { Summary } from './stats.js';
+import type { TorchRecord } from './torch.js';
 
 export const schemaVersion = 1;
 
@@ -55,6 +56,10 @@ export interface ConfigRecord {
   readonly matMulRepeats: number;
   /** Whole-model workloads through `@seqmodel/layers` (`layer-workloads.ts`); absent in older files: none. */
   readonly layers?: readonly string[];
+  /** Threads of the native backend and of PyTorch (absent in files from before either). */
+  readonly threads?: number;
+  /** Whether PyTorch was timed (`--torch`). */
+  readonly torch?: boolean;
 }
 
 export interface MatMulRecord {
@@ -159,6 +164,8 @@ export interface BenchResults {
   readonly cases: readonly CaseRecord[];
   /** Present when `config.layers` named workloads. */
   readonly layerCases?: readonly LayerCaseRecord[];
+  /** PyTorch's figures with `--torch` (see `torch.ts`). */
+  readonly torch?: TorchRecord;
 }
 
 export const formulaNotes: Readonly<Record<string, string>> = {
