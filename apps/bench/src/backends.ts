@@ -1,12 +1,13 @@
 /**
  * The backends the bench knows, as providers: each says whether it can run here (or why not) and creates the
- * seqmodel backend together with the factory of tfjs-layers' model on the same tfjs backend. cpu and wasm run in
- * this process; webgl and webgpu run in headless Chromium (`browser.ts`: the same cases, in a page); cuda
- * (tfjs-node-gpu) is listed and skipped with its reason until its seqmodel backend exists. Adding a backend: write a
- * provider and add it to `backendProviders`.
+ * seqmodel backend together with the factory of tfjs-layers' model on the same tfjs backend. cpu, wasm and native
+ * (the C++ addon, where it was built) run in this process; webgl and webgpu run in headless Chromium (`browser.ts`:
+ * the same cases, in a page); cuda (tfjs-node-gpu) is listed and skipped with its reason until its seqmodel backend
+ * exists. Adding a backend: write a provider and add it to `backendProviders`.
  */
 import { createRequire } from 'node:module';
 import { createCpuBackend } from '@seqmodel/backend-cpu';
+import { createNativeBackend, isAvailable as nativeAvailability, nativeInfo } from '@seqmodel/backend-native';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
@@ -36,6 +37,8 @@ export interface BenchBackend {
 export interface CreateOptions {
   /** `fused`: the backend's fused kernels where it has them; `generic`: none, core's `scanCell` loop for every cell. */
   readonly path: BenchPath;
+  /** Threads for backends that take a thread count (native). */
+  readonly threads?: number;
 }
 
 /** The backend factories' option for a path: `kernels: false` leaves every fused kernel out. */
@@ -67,18 +70,6 @@ function resolvable(specifier: string): boolean {
   }
 }
 
-/** Runs `fn` with tfjs' warnings off (its "install the node backend" notice on the first CPU tensor). */
-function quietly(fn: () => void): void {
-  const env = tf.env();
-  const before = env.getBool('IS_TEST');
-  env.set('IS_TEST', true);
-  try {
-    fn();
-  } finally {
-    env.set('IS_TEST', before);
-  }
-}
-
 function tfjsBench(name: string, backend: TfjsBackend, details: string): BenchBackend {
   return {
     name,
@@ -94,7 +85,6 @@ export const cpuProvider: BackendProvider = {
   isAvailable: async () => true,
   async create({ path }) {
     const backend = createCpuBackend(kernelOptions(path));
-    quietly(() => backend.dispose(backend.tensor([0])));
     return tfjsBench('cpu', backend, `tfjs-backend-cpu (JavaScript); seqmodel ${path} path`);
   },
 };
@@ -129,6 +119,23 @@ export const wasmProvider: BackendProvider = {
         return heap === undefined ? {} : { wasmHeapBytes: heap };
       },
     };
+  },
+};
+
+export const nativeProvider: BackendProvider = {
+  name: 'native',
+  description: 'seqmodel native addon (C++: AVX2/FMA GEMM, thread pool, fused recurrent kernels); Node only',
+  async isAvailable() {
+    const availability = nativeAvailability();
+    return availability.available ? true : (availability.reason ?? 'unavailable');
+  },
+  async create({ path, threads }) {
+    const backend = await createNativeBackend({ ...kernelOptions(path), threads: threads ?? 1 });
+    const info = nativeInfo();
+    const details =
+      `native addon, ${info.threads} thread(s), GEMM ${info.gemmKernel}` +
+      `${info.avx512f ? ' (AVX-512 present, not used)' : ''}; seqmodel ${path} path`;
+    return tfjsBench('native', backend, details);
   },
 };
 
@@ -176,6 +183,7 @@ export const cudaProvider: BackendProvider = {
 export const backendProviders: readonly BackendProvider[] = [
   cpuProvider,
   wasmProvider,
+  nativeProvider,
   webglProvider,
   webgpuProvider,
   cudaProvider,

@@ -3,8 +3,23 @@
 import type { BenchPath } from './backends.js';
 import { describeBenchCell, listBenchCells } from './cells.js';
 import { flopFormulas } from './flops.js';
-import { alignColumns, formatCase, formatError, formatGflops, formatMs, leadColumns } from './format.js';
-import { type BenchResults, type CaseRecord, hasLayers, layersUnavailable } from './results.js';
+import {
+  alignColumns,
+  formatCase,
+  formatError,
+  formatGflops,
+  formatMs,
+  layerCaseColumns,
+  layerCaseRow,
+  leadColumns,
+} from './format.js';
+import {
+  type BenchResults,
+  type CaseRecord,
+  hasLayers,
+  type LayerCaseRecord,
+  layersUnavailable,
+} from './results.js';
 import { formatSize } from './sizes.js';
 
 /** What `config.path` ran, in words (files without `path` predate the fused kernels: generic). */
@@ -17,6 +32,21 @@ export function pathDescription(path: BenchPath | undefined): string {
 /** What the run does, printed before it starts. */
 export function header(results: Pick<BenchResults, 'config'>, machine: string): string {
   const c = results.config;
+  const layers =
+    (c.layers ?? []).length === 0
+      ? []
+      : [
+          `layers workloads: ${c.layers!.join(', ')}: one trainOnBatch step (SGD) of a small @seqmodel/layers model ` +
+            `per run, median (min-max) of at least ${c.repeats} run(s) after ${c.warmup} warm-up run(s) (the first ` +
+            'is the check: a finite loss)',
+        ];
+  if (c.cells.length === 0) {
+    return [
+      'seqmodel-bench: whole training steps through @seqmodel/layers',
+      ...layers,
+      `machine: ${machine}`,
+    ].join('\n');
+  }
   return [
     `seqmodel-bench: seqmodel's ${pathDescription(c.path)} against tfjs-layers 4.22's equivalent`,
     '  layer on the same tfjs backend, with the same weights and data',
@@ -26,6 +56,7 @@ export function header(results: Pick<BenchResults, 'config'>, machine: string): 
       ` after ${c.warmup} warm-up run(s) (the first is the correctness check), seqmodel and tfjs-layers interleaved`,
     `FLOPs: forward = ${flopFormulas.forward}, train = ${flopFormulas.train}; matrix products only (G: simpleRNN 1, ` +
       'mgu 2, gru 3, lstm 4); GFLOP/s = FLOPs / median',
+    ...layers,
     `machine: ${machine}`,
   ].join('\n');
 }
@@ -49,6 +80,11 @@ export function caseTable(cases: readonly CaseRecord[]): string {
     ]);
   }
   return alignColumns(rows, [5, 6, 7, 8, 9, 10, 11, ...(gpu ? [13] : [])]);
+}
+
+/** The table of one backend's whole-model workloads. */
+export function layerCaseTable(cases: readonly LayerCaseRecord[]): string {
+  return alignColumns([layerCaseColumns, ...cases.map(layerCaseRow)], [1, 2, 3, 4]);
 }
 
 function worst(values: readonly (number | null)[]): number | null {
@@ -93,6 +129,8 @@ export function terminalReport(results: BenchResults): string {
       ? `matMul ${b.matMul.n}^3: ${formatGflops(b.matMul.gflops)} GFLOP/s (median ${formatMs(b.matMul.medianMs)} ms)`
       : 'matMul not measured';
     out.push('', `== ${b.name}: ${b.details}; ${mm}`);
+    const layerCases = (results.layerCases ?? []).filter((c) => c.backend === b.name);
+    if (layerCases.length > 0) out.push(layerCaseTable(layerCases));
     if (cases.length === 0) continue;
     out.push(caseTable(cases));
     for (const [cell, reason] of layersUnavailable(cases)) out.push(`  n/a ${cell}: ${reason}`);
@@ -116,11 +154,45 @@ export function terminalReport(results: BenchResults): string {
     );
     if (leaks.length > 0) out.push(`TENSORS LEAKED in ${leaks.map((c) => c.key).join(', ')}`);
   }
+  out.push(...torchSection(results));
   out.push(
     '',
     `done in ${(results.durationMs / 1000).toFixed(1)} s; load average at the end ${results.machine.loadAverage.end.join(' ')}`,
   );
   return out.join('\n');
+}
+
+/**
+ * PyTorch beside seqmodel (`--torch`): per cell, size and mode, PyTorch's median and each backend's seqmodel
+ * median as a multiple of it (below 1: seqmodel faster).
+ */
+export function torchSection(results: BenchResults): string[] {
+  const torch = results.torch;
+  if (!torch) return [];
+  if (torch.status === 'skipped') return ['', `PyTorch: skipped (${torch.reason})`];
+  const rows = torch.cases.map((t) => {
+    const ours = results.cases.filter(
+      (c) => c.cell === t.cell && c.mode === t.mode && formatSize(c.size) === formatSize(t.size),
+    );
+    const versus = ours.map(
+      (c) =>
+        `${c.backend} ${formatMs(c.seqmodel.summary.median)} ms (${(c.seqmodel.summary.median / t.summary.median).toFixed(2)}x)`,
+    );
+    return [
+      `  ${t.cell}`,
+      formatSize(t.size),
+      t.mode,
+      `PyTorch ${formatMs(t.summary.median)} ms`,
+      `max error vs float64 ${formatError(t.forwardMaxError)}`,
+      versus.join(', '),
+    ];
+  });
+  return [
+    '',
+    `PyTorch ${torch.version} (CPU, ${torch.threads} thread(s); run after the seqmodel cases, not interleaved): ` +
+      "seqmodel's median as a multiple of PyTorch's (below 1: seqmodel faster)",
+    ...(rows.length > 0 ? [alignColumns(rows)] : ['  (no cell PyTorch has an equal of)']),
+  ];
 }
 
 /** `list`: the cells, backends and presets. */

@@ -8,6 +8,7 @@ import { flopFormulas, forwardFlops, gflops, trainingFlops } from './flops.js';
 import { type CaseRun, type ContenderRun, isContenderRun, type ModeRun } from './run-case.js';
 import { formatSize, type RnnSize } from './sizes.js';
 import type { Summary } from './stats.js';
+import type { TorchRecord } from './torch.js';
 
 export const schemaVersion = 1;
 
@@ -53,6 +54,12 @@ export interface ConfigRecord {
   /** n of the `[n, n]·[n, n]` ceiling, 0 when not measured. */
   readonly matMulSize: number;
   readonly matMulRepeats: number;
+  /** Whole-model workloads through `@seqmodel/layers` (`layer-workloads.ts`); absent in older files: none. */
+  readonly layers?: readonly string[];
+  /** Threads of the native backend and of PyTorch (absent in files from before either). */
+  readonly threads?: number;
+  /** Whether PyTorch was timed (`--torch`). */
+  readonly torch?: boolean;
 }
 
 export interface MatMulRecord {
@@ -128,6 +135,26 @@ export interface CaseRecord {
   readonly platformMemory: Readonly<Record<string, number>>;
 }
 
+/** One whole-model workload on one backend: a training step through `@seqmodel/layers`. */
+export interface LayerCaseRecord {
+  /** `backend/layers/workload/train`. */
+  readonly key: string;
+  readonly backend: string;
+  readonly workload: string;
+  readonly description: string;
+  readonly settings: Readonly<Record<string, number>>;
+  readonly mode: 'train';
+  /** The loss of the first step (the check before timing: it must be finite). */
+  readonly firstLoss: number;
+  readonly seqmodel: {
+    readonly samplesMs: readonly number[];
+    readonly summary: Summary;
+    /** batch / median seconds. */
+    readonly examplesPerSecond: number;
+    readonly leakedTensors: number;
+  };
+}
+
 export interface BenchResults {
   readonly schemaVersion: typeof schemaVersion;
   readonly tool: 'seqmodel-bench';
@@ -142,6 +169,10 @@ export interface BenchResults {
   readonly formulas: Readonly<Record<string, string>>;
   readonly backends: readonly BackendRecord[];
   readonly cases: readonly CaseRecord[];
+  /** Present when `config.layers` named workloads. */
+  readonly layerCases?: readonly LayerCaseRecord[];
+  /** PyTorch's figures with `--torch` (see `torch.ts`). */
+  readonly torch?: TorchRecord;
 }
 
 export const formulaNotes: Readonly<Record<string, string>> = {
@@ -169,7 +200,14 @@ export const formulaNotes: Readonly<Record<string, string>> = {
   programsPerStep:
     "GPU programs launched by one run, counted by the backend's own counter (webgl: draw calls; webgpu: " +
     'dispatches), divided by the time steps; per-sequence programs (the input projection, gathering) included',
+  layerCases:
+    'one trainOnBatch step (SGD) of a small @seqmodel/layers model, its loss read back; median over the timed ' +
+    'steps after warm-up (the first is the check: a finite loss); examplesPerSecond = batch / median time',
 };
+
+export function layerCaseKey(backend: string, workload: string): string {
+  return `${backend}/layers/${workload}/train`;
+}
 
 export function caseKey(backend: string, cell: string, size: RnnSize, mode: string): string {
   return `${backend}/${cell}/${formatSize(size)}/${mode}`;

@@ -4,8 +4,9 @@
  * printing and files are the caller's business.
  */
 import { type BackendProvider, type BenchBackend, backendProviders } from './backends.js';
-import { benchCell, gatesOf } from './cells.js';
+import { type BenchCell, benchCell, gatesOf } from './cells.js';
 import { forwardFlops, matMulFlops } from './flops.js';
+import { layerWorkload } from './layer-workloads.js';
 import { loadAverage, machineRecord, versionsRecord } from './machine.js';
 import { benchMatMul } from './matmul.js';
 import { type PlannedCase, type RunObserver, silentObserver } from './progress.js';
@@ -17,11 +18,15 @@ import {
   type ConfigRecord,
   caseRecord,
   formulaNotes,
+  type LayerCaseRecord,
   type MatMulRecord,
   schemaVersion,
 } from './results.js';
 import { type BenchMode, runCase } from './run-case.js';
+import { runLayerCase } from './run-layers.js';
 import { formatSize } from './sizes.js';
+import { runTorchCase, type TorchCase, type TorchRecord, torchAvailability, torchPython } from './torch.js';
+import { benchData } from './weights.js';
 
 export type RunConfig = ConfigRecord & { readonly modes: readonly BenchMode[] };
 
@@ -101,6 +106,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
   const started = performance.now();
   const loadAtStart = loadAverage();
   const cells = config.cells.map((key) => benchCell(key));
+  const workloads = (config.layers ?? []).map((key) => layerWorkload(key));
 
   // Which backends can run, before anything is timed, so that the plan (and the ETA) is known.
   const backends: BackendRecord[] = [];
@@ -132,10 +138,18 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
         }
       }
     }
+    for (const workload of workloads) {
+      plan.push({
+        backend: provider.name,
+        label: `${provider.name} layers ${workload.key} train`,
+        weight: workload.flops * (config.warmup + config.repeats),
+      });
+    }
   }
   observer.plan(plan);
 
   const cases: CaseRecord[] = [];
+  const layerCases: LayerCaseRecord[] = [];
   let index = 0;
   for (const provider of available) {
     if (provider.openRemote) {
@@ -147,7 +161,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
       }
       continue;
     }
-    const bench = await provider.create({ path: config.path ?? 'fused' });
+    const bench = await provider.create({ path: config.path ?? 'fused', threads: config.threads ?? 1 });
     const matMul = measureMatMul(bench, config);
     backends.push({ name: bench.name, status: 'ran', details: bench.details, matMul });
     observer.note(
@@ -177,7 +191,21 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
         index += config.modes.length;
       }
     }
+    for (const workload of workloads) {
+      observer.caseStarted(index);
+      const record = runLayerCase(bench, workload, {
+        warmup: config.warmup,
+        repeats: config.repeats,
+        minTimeMs: config.minTimeMs,
+        seed: config.seed,
+        onRun: () => observer.tick(),
+      });
+      layerCases.push(record);
+      observer.caseDone(index, record);
+      index++;
+    }
   }
+  const torch = config.torch ? runTorch(config, cells, observer) : undefined;
   observer.finish();
 
   // Skipped backends first came from probing; list every backend in the order asked for.
@@ -204,9 +232,46 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
       seed: config.seed,
       matMulSize: config.matMulSize,
       matMulRepeats: config.matMulRepeats,
+      ...(config.layers === undefined ? {} : { layers: config.layers }),
+      threads: config.threads ?? 1,
+      torch: config.torch ?? false,
     },
     formulas: formulaNotes,
     backends,
     cases,
+    ...(config.layers === undefined ? {} : { layerCases }),
+    ...(torch ? { torch } : {}),
   };
+}
+
+/** PyTorch on every cell and size of the run (once, whatever the backends), or why it could not run. */
+function runTorch(config: RunConfig, cells: readonly BenchCell[], observer: RunObserver): TorchRecord {
+  const python = torchPython();
+  const availability = torchAvailability(python);
+  if ('reason' in availability) {
+    observer.note(`PyTorch: skipped (${availability.reason})`);
+    return { status: 'skipped', reason: availability.reason };
+  }
+  const threads = config.threads ?? 1;
+  observer.note(`PyTorch ${availability.version}: ${threads} thread(s), ${python}`);
+  const cases: TorchCase[] = [];
+  for (const cell of cells) {
+    for (const size of config.sizes) {
+      const settings = {
+        python,
+        threads,
+        modes: config.modes,
+        warmup: config.warmup,
+        repeats: config.repeats,
+        minTimeMs: config.minTimeMs,
+      };
+      const result = runTorchCase(cell, size, benchData(cell, size, config.seed), settings);
+      if ('unavailable' in result) {
+        observer.note(`PyTorch: ${cell.key} skipped (${result.unavailable})`);
+        break;
+      }
+      cases.push(...result);
+    }
+  }
+  return { status: 'ran', version: availability.version, threads, cases };
 }
