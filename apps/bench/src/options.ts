@@ -19,6 +19,7 @@ export const defaultMinTimeMs = 100;
 export const usage = `usage: seqmodel-bench [run] [options]      time cells x backends x sizes x modes against tfjs-layers
        seqmodel-bench compare A.json B.json    flag regressions and improvements from A to B
        seqmodel-bench report FILE.json [--markdown DIR]   print (and write) the report of a results file
+       seqmodel-bench attention [options]      time attention: the fused kernel against plain tfjs ops (attention --help)
        seqmodel-bench list                     cells and backends (with availability)
 
 run options:
@@ -86,7 +87,7 @@ export function parseInteger(flag: string, text: string, min: number): number {
   return n;
 }
 
-function parsePath(text: string): BenchPath {
+export function parsePath(text: string): BenchPath {
   if (!(benchPaths as readonly string[]).includes(text)) {
     invalidArgument('--path', text, `one of ${benchPaths.join(', ')}`);
   }

@@ -3,6 +3,7 @@
  * `validate.ts`). A change that removes or renames a field, or changes a field's meaning, bumps `schemaVersion`;
  * adding an optional field does not. Times are in milliseconds, memory in bytes, rates per second.
  */
+import type { AttentionCaseRecord } from './attention/records.js';
 import type { BenchPath } from './backends.js';
 import { flopFormulas, forwardFlops, gflops, trainingFlops } from './flops.js';
 import { type CaseRun, type ContenderRun, isContenderRun, type ModeRun } from './run-case.js';
@@ -53,6 +54,8 @@ export interface ConfigRecord {
   /** n of the `[n, n]·[n, n]` ceiling, 0 when not measured. */
   readonly matMulSize: number;
   readonly matMulRepeats: number;
+  /** The attention cases run (`seqmodel-bench attention`); absent in files without them. */
+  readonly attention?: readonly string[];
 }
 
 export interface MatMulRecord {
@@ -135,6 +138,8 @@ export interface BenchResults {
   readonly formulas: Readonly<Record<string, string>>;
   readonly backends: readonly BackendRecord[];
   readonly cases: readonly CaseRecord[];
+  /** Present when `config.attention` named cases (`attention/records.ts`). */
+  readonly attentionCases?: readonly AttentionCaseRecord[];
 }
 
 export const formulaNotes: Readonly<Record<string, string>> = {

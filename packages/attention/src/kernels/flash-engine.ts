@@ -21,6 +21,8 @@ export interface Block {
 export interface FlashEngine {
   /** Shown in the kernel's reasons and in benchmarks. */
   readonly name: string;
+  /** The largest arena a call has asked for so far, in bytes (the kernel's working memory besides its tensors). */
+  readonly peakArenaBytes: number;
   /**
    * The arena, at least `floats` long. It may move when it grows: views returned earlier are then stale, so the
    * driver asks once per call, before it writes anything.

@@ -21,6 +21,7 @@ export { type FlashKernelConfig, flashAttentionKernel } from './flash-kernel.js'
 export { JsFlashEngine } from './js-engine.js';
 export {
   createFlashKernel,
+  defaultFlashEngine,
   type FlashKernelBackend,
   flashKernelBackends,
   type RegisterAttentionKernelsOptions,

@@ -17,7 +17,10 @@ export class JsFlashEngine implements FlashEngine {
   /** The arena of the current call (the last one `arena` returned). */
   private x = this.kept;
 
+  peakArenaBytes = 0;
+
   arena(floats: number): Float32Array {
+    this.peakArenaBytes = Math.max(this.peakArenaBytes, floats * 4);
     this.x = floats <= this.kept.length ? this.kept : new Float32Array(floats);
     if (this.x.length <= KEPT_ARENA) this.kept = this.x;
     return this.x;

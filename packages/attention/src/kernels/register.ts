@@ -8,6 +8,7 @@ import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { invalidArgument, registerKernel } from '@seqmodel/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { SCALED_DOT_PRODUCT_KERNEL, type ScaledDotProductKernel } from '../functional/kernel.js';
+import type { FlashEngine } from './flash-engine.js';
 import { flashAttentionKernel } from './flash-kernel.js';
 import { JsFlashEngine } from './js-engine.js';
 import { cpuTensorMemory, wasmTensorMemory } from './tensor-memory.js';
@@ -17,14 +18,27 @@ import { WasmFlashEngine } from './wasm-engine.js';
 export const flashKernelBackends = ['cpu', 'wasm'] as const;
 export type FlashKernelBackend = (typeof flashKernelBackends)[number];
 
-/** The flash kernel for a seqmodel backend named `cpu` or `wasm`, built for `backend`. */
-export function createFlashKernel(backend: TfjsBackend): ScaledDotProductKernel<tf.Tensor> {
-  if (backend.tfjsBackendName === 'wasm') {
-    // WebAssembly SIMD where the engine has it; the JavaScript engine keeps the memory bound elsewhere.
-    const engine = WasmFlashEngine.create() ?? new JsFlashEngine();
-    return flashAttentionKernel(backend, { engine, memory: wasmTensorMemory(backend.tfjsBackendName) });
-  }
-  return flashAttentionKernel(backend, { engine: new JsFlashEngine(), memory: cpuTensorMemory });
+/**
+ * The engine for a tfjs backend: WebAssembly SIMD on tfjs-backend-wasm where the JavaScript engine has SIMD (all
+ * current browsers and Node), JavaScript otherwise (which keeps the memory bound, at JavaScript's speed).
+ */
+export function defaultFlashEngine(tfjsBackendName: string): FlashEngine {
+  return (tfjsBackendName === 'wasm' ? WasmFlashEngine.create() : undefined) ?? new JsFlashEngine();
+}
+
+/**
+ * The flash kernel for `backend` (on tfjs-backend-cpu or tfjs-backend-wasm), on `engine` (default
+ * {@link defaultFlashEngine}; pass one to read its `peakArenaBytes`).
+ */
+export function createFlashKernel(
+  backend: TfjsBackend,
+  engine?: FlashEngine,
+): ScaledDotProductKernel<tf.Tensor> {
+  const name = backend.tfjsBackendName;
+  return flashAttentionKernel(backend, {
+    engine: engine ?? defaultFlashEngine(name),
+    memory: name === 'wasm' ? wasmTensorMemory(name) : cpuTensorMemory,
+  });
 }
 
 export interface RegisterAttentionKernelsOptions {

@@ -49,9 +49,12 @@ export class WasmFlashEngine implements FlashEngine {
     return new WasmFlashEngine(new api.Instance(compiled, {}).exports as FlashExports);
   }
 
+  peakArenaBytes = 0;
+
   arena(floats: number): Float32Array {
     const memory = this.x.memory;
     const bytes = floats * 4;
+    this.peakArenaBytes = Math.max(this.peakArenaBytes, bytes);
     if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
     return new Float32Array(memory.buffer, 0, floats);
   }
