@@ -13,7 +13,10 @@ import * as tf from '@tensorflow/tfjs-core';
 interface TrackingEngine {
   trackTensor(tensor: tf.Tensor, backend: tf.KernelBackend): void;
   removeDataId(dataId: object, backend: tf.KernelBackend): void;
-  readonly state: { readonly numBytes: number; readonly tensorInfo: WeakMap<object, { readonly bytes: number }> };
+  readonly state: {
+    readonly numBytes: number;
+    readonly tensorInfo: WeakMap<object, { readonly bytes: number }>;
+  };
 }
 
 export interface TensorMemory {
