@@ -145,10 +145,7 @@ export function plainTfjsContender(
     () => backend.activate(),
     data,
     output,
-    (ps) => {
-      const { value, grads } = valueAndGrads(ps);
-      return { value, grads };
-    },
+    (ps) => valueAndGrads(ps),
     [target, ...(x ? [x] : []), ...(bias ? [bias] : [])],
   );
 }

@@ -9,10 +9,8 @@ import { compareArrays } from '@seqmodel/core/testing';
 import { agreementTolerance } from '../agreement.js';
 import type { BenchBackend } from '../backends.js';
 import { gflops } from '../flops.js';
-import { timeInterleaved } from '../interleave.js';
-import { liveTensors } from '../memory.js';
 import type { BenchModel } from '../models.js';
-import { maxTimedRuns } from '../run-case.js';
+import { timeCountingLeaks } from '../run-case.js';
 import {
   type AttentionCase,
   type AttentionMode,
@@ -109,20 +107,7 @@ function timeMode(
   options: AttentionRunOptions,
 ): AttentionContenderRecord[] {
   const run = (m: BenchModel) => (mode === 'forward' ? () => m.forward() : () => m.trainStep());
-  const leaked = contenders.map(() => 0);
-  let last = liveTensors();
-  const timings = timeInterleaved(contenders.map(run), {
-    warmup: Math.max(0, options.warmup - 1),
-    repeats: options.repeats,
-    minTimeMs: options.minTimeMs,
-    maxRepeats: maxTimedRuns,
-    afterRun(k, timed) {
-      const now = liveTensors();
-      if (timed) leaked[k]! += now - last;
-      last = now;
-      options.onRun?.();
-    },
-  });
+  const { timings, leaked } = timeCountingLeaks(contenders.map(run), options, () => options.onRun?.());
   return contenders.map((m, k) => {
     const timing = timings[k]!;
     const memory = measureTensorMemory(run(m));

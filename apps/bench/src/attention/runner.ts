@@ -12,12 +12,12 @@ import {
 } from '@seqmodel/attention/kernels';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { registerKernel } from '@seqmodel/core';
-import { type BackendProvider, backendProviders } from '../backends.js';
+import { backendProviders } from '../backends.js';
 import { formatMs, formatSpeedup } from '../format.js';
 import { loadAverage, machineRecord, versionsRecord } from '../machine.js';
 import { silentObserver } from '../progress.js';
 import { type BackendRecord, type BenchResults, formulaNotes, schemaVersion } from '../results.js';
-import type { RunHooks } from '../runner.js';
+import { probeBackends, type RunHooks } from '../runner.js';
 import { attentionCase, formatAttentionSize } from './cases.js';
 import type { AttentionRunConfig } from './options.js';
 import { type AttentionCaseRecord, attentionFormulaNotes, hasPlainTfjs } from './records.js';
@@ -52,18 +52,8 @@ export async function runAttentionBench(
   const started = performance.now();
   const loadAtStart = loadAverage();
   const cases = config.cases.map((name) => attentionCase(name));
-  const backends: BackendRecord[] = [];
-  const available: BackendProvider[] = [];
-  for (const name of config.backends) {
-    const provider = providers.find((p) => p.name === name);
-    if (!provider) throw new Error(`--backends: unknown backend ${JSON.stringify(name)}`);
-    const answer = await provider.isAvailable();
-    if (answer === true) available.push(provider);
-    else {
-      backends.push({ name, status: 'skipped', reason: answer });
-      observer.note(`backend ${name}: skipped (${answer})`);
-    }
-  }
+  const { available, skipped } = await probeBackends(config.backends, providers, observer);
+  const backends: BackendRecord[] = skipped;
   const records: AttentionCaseRecord[] = [];
   for (const provider of available) {
     const engine = config.path === 'fused' ? registerBenchKernel(provider.name) : undefined;
