@@ -1,6 +1,7 @@
 /**
  * `@seqmodel/attention/testing`: the attention kernel kit. Run it on every backend that has a fused
- * `attention` / `scaledDotProduct` kernel:
+ * `attention` / `scaledDotProduct` kernel. On tfjs-backend-wasm leave tfjs's `IS_TEST` flag off: its per-kernel leak
+ * check misfires there for custom gradients that save tensors, as every fused kernel's backward pass does.
  *
  * @example
  * registerAttentionKernels();
