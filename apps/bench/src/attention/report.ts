@@ -14,7 +14,7 @@ import {
 import type { BenchResults } from '../results.js';
 import { type BarSeries, barChart } from '../svg.js';
 import { formatAttentionSize } from './cases.js';
-import { type AttentionCaseRecord, hasPlainTfjs } from './records.js';
+import { type AttentionCaseRecord, type AttentionContenderRecord, hasPlainTfjs } from './records.js';
 
 const unique = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
 
@@ -37,6 +37,11 @@ const header = [
   'leaked',
 ];
 
+/** `40.0 MiB (+8.0 MiB)`: the peak, and how far it rose above the level at the start of the run. */
+function peak(c: AttentionContenderRecord): string {
+  return `${formatBytes(c.peakTensorBytes)} (+${formatBytes(c.peakTensorBytes - c.tensorBytesAtStart)})`;
+}
+
 function row(r: AttentionCaseRecord): string[] {
   const plain = hasPlainTfjs(r) ? r.plainTfjs : undefined;
   const bytes = (n: number | undefined) => (n === undefined ? '' : formatBytes(n));
@@ -47,8 +52,8 @@ function row(r: AttentionCaseRecord): string[] {
     plain ? formatRange(plain.summary) : 'skipped',
     formatSpeedup(r.speedup),
     formatGflops(r.seqmodel.gflops),
-    formatBytes(r.seqmodel.peakTensorBytes),
-    plain ? formatBytes(plain.peakTensorBytes) : 'n/a',
+    peak(r.seqmodel),
+    plain ? peak(plain) : 'n/a',
     bytes(r.platformMemory.flashArenaBytes),
     bytes(r.platformMemory.wasmHeapBytes),
     `${r.seqmodel.leakedTensors}/${plain ? plain.leakedTensors : '-'}`,
@@ -61,8 +66,8 @@ function recordsOf(results: BenchResults, backend: string): AttentionCaseRecord[
 
 const columnsNote =
   'ms = median (min-max); speedup = plain tfjs / seqmodel time; GFLOP/s dense (causal counted in full); peak ' +
-  "tensors = most bytes of live tfjs buffers during one run, inputs and weights included (seqmodel's, plain " +
-  "tfjs's); kernel arena = the fused kernel's working memory outside tfjs; wasm heap = tfjs-backend-wasm's heap " +
+  "tensors = most bytes of live tfjs buffers during one run, absolute (both contenders' inputs, weights and targets " +
+  "included), and (+) how far that rose during the run (seqmodel's, plain tfjs's); kernel arena = the fused kernel's working memory outside tfjs; wasm heap = tfjs-backend-wasm's heap " +
   'after the mode (a process high-water mark); leaked = seqmodel/plain tfjs';
 
 function skippedReasons(records: readonly AttentionCaseRecord[]): string[] {
