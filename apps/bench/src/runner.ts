@@ -49,6 +49,31 @@ function measureMatMul(bench: BenchBackend, config: RunConfig): MatMulRecord | n
   };
 }
 
+/**
+ * The providers of `names` that can run here, and a `skipped` record (noted to the observer) for each that cannot,
+ * probed before anything is timed.
+ */
+export async function probeBackends(
+  names: readonly string[],
+  providers: readonly BackendProvider[],
+  observer: RunObserver,
+): Promise<{ available: BackendProvider[]; skipped: BackendRecord[] }> {
+  const skipped: BackendRecord[] = [];
+  const available: BackendProvider[] = [];
+  for (const name of names) {
+    const provider = providers.find((p) => p.name === name);
+    if (!provider) throw new Error(`--backends: unknown backend ${JSON.stringify(name)}`);
+    const answer = await provider.isAvailable();
+    if (answer === true) {
+      available.push(provider);
+    } else {
+      skipped.push({ name, status: 'skipped', reason: answer });
+      observer.note(`backend ${name}: skipped (${answer})`);
+    }
+  }
+  return { available, skipped };
+}
+
 export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise<BenchResults> {
   const observer = hooks.observer ?? silentObserver;
   const providers = hooks.providers ?? backendProviders;
@@ -59,19 +84,8 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
   const workloads = (config.layers ?? []).map((key) => layerWorkload(key));
 
   // Which backends can run, before anything is timed, so that the plan (and the ETA) is known.
-  const backends: BackendRecord[] = [];
-  const available: BackendProvider[] = [];
-  for (const name of config.backends) {
-    const provider = providers.find((p) => p.name === name);
-    if (!provider) throw new Error(`--backends: unknown backend ${JSON.stringify(name)}`);
-    const answer = await provider.isAvailable();
-    if (answer === true) {
-      available.push(provider);
-    } else {
-      backends.push({ name, status: 'skipped', reason: answer });
-      observer.note(`backend ${name}: skipped (${answer})`);
-    }
-  }
+  const { available, skipped } = await probeBackends(config.backends, providers, observer);
+  const backends: BackendRecord[] = skipped;
 
   const plan: PlannedCase[] = [];
   for (const provider of available) {
