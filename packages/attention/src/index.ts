@@ -7,6 +7,8 @@
  */
 import './register.js';
 
+export * from './blocks/index.js';
+export * from './decoding/index.js';
 export {
   MASKED_SCORE,
   SCALED_DOT_PRODUCT_KERNEL,
@@ -24,4 +26,5 @@ export {
   scaledDotProductGeneric,
 } from './functional/scaled-dot-product.js';
 export * from './layers/index.js';
+export * from './models/index.js';
 export { attentionKerasLayers, attentionLayers } from './register.js';
