@@ -162,7 +162,7 @@ export class AttentionDecoder extends Layer {
     }
     if (target[0] !== null && encoder[0] !== null && target[0] !== encoder[0]) {
       throw new SeqmodelError(
-        `${this.describe()} encoderOutputs: expected batch ${target[0]} (that of the targets), received shape ${formatShapeSpec(encoder)}`,
+        `${this.describe()} encoderOutputs: expected batch ${target[0]} (that of the targets ${formatShapeSpec(target)}), received shape ${formatShapeSpec(encoder)}`,
       );
     }
     return { target: target[2]!, encoder: encoder[2]! };
@@ -170,6 +170,11 @@ export class AttentionDecoder extends Layer {
 
   protected override onBuild(env: BuildEnv, inputShapes: readonly ShapeSpec[]): void {
     const sizes = this.checkShapes(inputShapes);
+    if (this.attention === 'luong' && this.scoreMode === 'dot' && sizes.encoder !== this.units) {
+      throw new SeqmodelError(
+        `${this.describe()} units: expected the encoder's feature size ${sizes.encoder} for Luong dot scores (scoreMode "general" or "concat" compare other sizes), received ${this.units}`,
+      );
+    }
     const feed = this.feedsOutput ? this.units : sizes.encoder;
     const dims: CellDims = { inputSize: sizes.target + feed, units: this.units, options: this.cellOptions };
     if (outputSizeOf(this.cell, dims) !== this.units) {
@@ -292,11 +297,6 @@ export class AttentionDecoder extends Layer {
     this.checkShapes([b.shape(targets), b.shape(encoded)]);
     const { dims, params: weights, attention, projection } = this.built_!;
     const [batch, time] = b.shape(targets) as [number, number];
-    if (b.shape(encoded)[0] !== batch) {
-      throw new SeqmodelError(
-        `${this.describe()} encoderOutputs: expected batch ${batch} (that of the targets ${formatShape(b.shape(targets))}), received shape ${formatShape(b.shape(encoded))}`,
-      );
-    }
     const params: Record<string, T> = {};
     for (const [name, w] of Object.entries(weights)) params[name] = ctx.read(w);
     const prepared = this.cell.prepare?.(b, params, dims);

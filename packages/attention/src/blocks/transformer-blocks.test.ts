@@ -33,7 +33,13 @@ function weightsOf<T>(layer: Layer, backend: Backend<T>): Weights {
 
 const relu = (v: number) => Math.max(0, v);
 
-function affine(x: Matrix, kernel: number[], bias: number[] | undefined, inSize: number, outSize: number): Matrix {
+function affine(
+  x: Matrix,
+  kernel: number[],
+  bias: number[] | undefined,
+  inSize: number,
+  outSize: number,
+): Matrix {
   return x.map((row) =>
     Array.from({ length: outSize }, (_, o) => {
       let s = bias?.[o] ?? 0;
@@ -54,12 +60,25 @@ function layerNorm(x: Matrix, w: Weights, name: string, epsilon: number): Matrix
 }
 
 /** Multi-head attention of `query` rows over `keys` rows, `allowed(i, j)` saying which key query i may attend to. */
-function attention(query: Matrix, keys: Matrix, w: Weights, name: string, heads: number, allowed: (i: number, j: number) => boolean): Matrix {
+function attention(
+  query: Matrix,
+  keys: Matrix,
+  w: Weights,
+  name: string,
+  heads: number,
+  allowed: (i: number, j: number) => boolean,
+): Matrix {
   const E = query[0]!.length;
   const Ek = keys[0]!.length;
   const dk = w.get(`${name}/query/kernel`)!.shape[2]!;
   const proj = (x: Matrix, part: string, inSize: number) =>
-    affine(x, w.get(`${name}/${part}/kernel`)!.values, w.get(`${name}/${part}/bias`)!.values, inSize, heads * dk);
+    affine(
+      x,
+      w.get(`${name}/${part}/kernel`)!.values,
+      w.get(`${name}/${part}/bias`)!.values,
+      inSize,
+      heads * dk,
+    );
   const [Q, K, V] = [proj(query, 'query', E), proj(keys, 'key', Ek), proj(keys, 'value', Ek)];
   const merged: Matrix = query.map(() => new Array(heads * dk).fill(0));
   for (let h = 0; h < heads; h++) {
@@ -79,19 +98,43 @@ function attention(query: Matrix, keys: Matrix, w: Weights, name: string, heads:
       }
     });
   }
-  return affine(merged, w.get(`${name}/attention_output/kernel`)!.values, w.get(`${name}/attention_output/bias`)!.values, heads * dk, E);
+  return affine(
+    merged,
+    w.get(`${name}/attention_output/kernel`)!.values,
+    w.get(`${name}/attention_output/bias`)!.values,
+    heads * dk,
+    E,
+  );
 }
 
 function feedForward(x: Matrix, w: Weights, intermediate: number): Matrix {
   const E = x[0]!.length;
-  const h = affine(x, w.get('feedforward_intermediate_dense/kernel')!.values, w.get('feedforward_intermediate_dense/bias')!.values, E, intermediate).map((row) => row.map(relu));
-  return affine(h, w.get('feedforward_output_dense/kernel')!.values, w.get('feedforward_output_dense/bias')!.values, intermediate, E);
+  const h = affine(
+    x,
+    w.get('feedforward_intermediate_dense/kernel')!.values,
+    w.get('feedforward_intermediate_dense/bias')!.values,
+    E,
+    intermediate,
+  ).map((row) => row.map(relu));
+  return affine(
+    h,
+    w.get('feedforward_output_dense/kernel')!.values,
+    w.get('feedforward_output_dense/bias')!.values,
+    intermediate,
+    E,
+  );
 }
 
 const add = (a: Matrix, b: Matrix) => a.map((row, i) => row.map((v, j) => v + b[i]![j]!));
 
 /** A residual sublayer: pre-norm `x + f(norm(x))` or post-norm `norm(x + f(x))`. */
-function residual(x: Matrix, w: Weights, norm: string, normalizeFirst: boolean, f: (h: Matrix) => Matrix): Matrix {
+function residual(
+  x: Matrix,
+  w: Weights,
+  norm: string,
+  normalizeFirst: boolean,
+  f: (h: Matrix) => Matrix,
+): Matrix {
   if (normalizeFirst) return add(x, f(layerNorm(x, w, norm, 1e-5)));
   return layerNorm(add(x, f(x)), w, norm, 1e-5);
 }
@@ -103,7 +146,14 @@ interface Case {
 }
 
 /** One batch entry through the block's formulas. */
-function blockReference(c: Case, w: Weights, x: Matrix, mask: number[], enc?: Matrix, encMask?: number[]): Matrix {
+function blockReference(
+  c: Case,
+  w: Weights,
+  x: Matrix,
+  mask: number[],
+  enc?: Matrix,
+  encMask?: number[],
+): Matrix {
   const self = c.decoder ? 'self_attention' : 'self_attention_layer';
   let y = residual(x, w, 'self_attention_layer_norm', c.normalizeFirst, (h) =>
     attention(h, h, w, self, 2, (i, j) => mask[i] === 1 && mask[j] === 1 && (!c.decoder || j <= i)),
@@ -150,17 +200,40 @@ describe('transformer blocks against the formulas', () => {
       const label = `${c.decoder ? 'decoder' : 'encoder'}${c.cross ? ' with cross-attention' : ''}, ${c.normalizeFirst ? 'pre' : 'post'}-norm (${name})`;
       it(label, () => {
         const backend = make();
-        const options = { numHeads: 2, intermediateDim: 6, normalizeFirst: c.normalizeFirst, biasInitializer: 'glorotUniform' as const };
+        const options = {
+          numHeads: 2,
+          intermediateDim: 6,
+          normalizeFirst: c.normalizeFirst,
+          biasInitializer: 'glorotUniform' as const,
+        };
         const block = c.decoder ? transformerDecoderBlock(options) : transformerEncoderBlock(options);
-        const shapes = c.cross ? [[null, null, E], [null, null, 3]] : [[null, null, E]];
+        const shapes = c.cross
+          ? [
+              [null, null, E],
+              [null, null, 3],
+            ]
+          : [[null, null, E]];
         block.build(backend, shapes, { seed: 7 });
-        const inputs = [backend.tensor(x, [batch, T, E]), ...(c.cross ? [backend.tensor(enc, [batch, S, 3])] : [])];
-        const masks = [backend.tensor(mask.flat(), [batch, T]), ...(c.cross ? [backend.tensor(encMask.flat(), [batch, S])] : [])];
+        const inputs = [
+          backend.tensor(x, [batch, T, E]),
+          ...(c.cross ? [backend.tensor(enc, [batch, S, 3])] : []),
+        ];
+        const masks = [
+          backend.tensor(mask.flat(), [batch, T]),
+          ...(c.cross ? [backend.tensor(encMask.flat(), [batch, S])] : []),
+        ];
         const y = block.apply(inputs, { mask: masks }) as unknown;
         const got = values(backend, y);
         const w = weightsOf(block, backend);
         const expected = Array.from({ length: batch }, (_, b) =>
-          blockReference(c, w, rows(x, b, T, E), mask[b]!, c.cross ? rows(enc, b, S, 3) : undefined, encMask[b]),
+          blockReference(
+            c,
+            w,
+            rows(x, b, T, E),
+            mask[b]!,
+            c.cross ? rows(enc, b, S, 3) : undefined,
+            encMask[b],
+          ),
         ).flat(2);
         assertClose(label, got, expected, { atol: tolerance, rtol: tolerance });
         backend.dispose([y, ...inputs, ...masks]);
@@ -173,7 +246,12 @@ describe('transformer blocks against the formulas', () => {
 describe('causality', () => {
   it('decoder outputs up to step t do not change when later inputs change; encoder outputs do', () => {
     const backend = createReferenceBackend();
-    const decoder = transformerDecoderStack({ numLayers: 2, numHeads: 2, intermediateDim: 6, normalizeFirst: true });
+    const decoder = transformerDecoderStack({
+      numLayers: 2,
+      numHeads: 2,
+      intermediateDim: 6,
+      normalizeFirst: true,
+    });
     const encoder = transformerEncoderBlock({ numHeads: 2, intermediateDim: 6 });
     decoder.build(backend, [null, null, 4], { seed: 1 });
     encoder.build(backend, [null, null, 4], { seed: 1 });
@@ -228,7 +306,9 @@ describe('causality', () => {
       outputs: transformerEncoderBlock({ numHeads: 2, intermediateDim: 4 }).apply(x) as SymbolicTensor,
       backend,
     });
-    expect(() => withEncoder.stream()).toThrow('transformer_encoder (TransformerEncoder) reads the sequence backwards');
+    expect(() => withEncoder.stream()).toThrow(
+      'transformer_encoder (TransformerEncoder) reads the sequence backwards',
+    );
   });
 });
 
@@ -236,10 +316,22 @@ describe('PyTorch state-dict names', () => {
   it('every weight of an encoder and a decoder stack maps to its own key (and rows of the packed projections)', () => {
     const backend = createReferenceBackend();
     const E = 8;
-    const encoder = transformerEncoderStack({ numLayers: 2, numHeads: 2, intermediateDim: 16, finalNormalization: true });
+    const encoder = transformerEncoderStack({
+      numLayers: 2,
+      numHeads: 2,
+      intermediateDim: 16,
+      finalNormalization: true,
+    });
     const decoder = transformerDecoderStack({ numLayers: 1, numHeads: 2, intermediateDim: 16 });
     encoder.build(backend, [null, null, E], { seed: 1 });
-    decoder.build(backend, [[null, null, E], [null, null, E]], { seed: 1 });
+    decoder.build(
+      backend,
+      [
+        [null, null, E],
+        [null, null, E],
+      ],
+      { seed: 1 },
+    );
     const mapped = (stack: Layer, kind: 'TransformerEncoder' | 'TransformerDecoder') =>
       stack.weights.map((w) => {
         const ref = pytorchStateDictName(kind, w.name.slice(stack.path.length + 1), E);
@@ -277,10 +369,14 @@ describe('errors name the argument, what was received and what was expected', ()
   const backend = createReferenceBackend();
 
   it('sizes that do not fit', () => {
-    expect(() => transformerEncoderBlock({ numHeads: 8, intermediateDim: 4 }).build(backend, [null, null, 4])).toThrow(
+    expect(() =>
+      transformerEncoderBlock({ numHeads: 8, intermediateDim: 4 }).build(backend, [null, null, 4]),
+    ).toThrow(
       'transformer_encoder (TransformerEncoder) inputs: expected a feature size of at least numHeads (8) so that each head gets a feature, received shape [null, null, 4]',
     );
-    expect(() => transformerDecoderBlock({ numHeads: 2, intermediateDim: 0 })).toThrow('transformerDecoderBlock intermediateDim');
+    expect(() => transformerDecoderBlock({ numHeads: 2, intermediateDim: 0 })).toThrow(
+      'transformerDecoderBlock intermediateDim',
+    );
     const block = transformerDecoderBlock({ numHeads: 2, intermediateDim: 4 }).build(backend, [
       [null, null, 4],
       [null, null, 3],

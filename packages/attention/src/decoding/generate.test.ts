@@ -91,7 +91,8 @@ describe('generate', () => {
     };
     expand([], 0);
     for (const lengthPenalty of [0, 1, 2]) {
-      const normalized = (s: { tokens: number[]; score: number }) => s.score / s.tokens.length ** lengthPenalty;
+      const normalized = (s: { tokens: number[]; score: number }) =>
+        s.score / s.tokens.length ** lengthPenalty;
       const best = sequences.reduce((a, s) => (normalized(s) > normalized(a) ? s : a));
       // Width 3^4 keeps every live sequence, so the search is exhaustive.
       const result = generate(lm, {
@@ -105,7 +106,11 @@ describe('generate', () => {
     }
     // Width 1 is greedy.
     const greedyTokens = generate(lm, { prompt: [prompt, [1, 1]], maxNewTokens: 5 }).tokens;
-    const oneBeam = generate(lm, { prompt: [prompt, [1, 1]], maxNewTokens: 5, strategy: beamSearch({ width: 1 }) });
+    const oneBeam = generate(lm, {
+      prompt: [prompt, [1, 1]],
+      maxNewTokens: 5,
+      strategy: beamSearch({ width: 1 }),
+    });
     expect(oneBeam.tokens).toEqual(greedyTokens);
     lm.dispose();
   });
@@ -196,7 +201,11 @@ describe('no tensor leaks', () => {
     });
     const before = backend.memory().numTensors;
     generate(lm, { prompt: [[1], [2]], maxNewTokens: 70 });
-    generate(lm, { prompt: [[1], [2]], maxNewTokens: 40, strategy: sampling({ temperature: 0.8, topK: 5, seed: 1 }) });
+    generate(lm, {
+      prompt: [[1], [2]],
+      maxNewTokens: 40,
+      strategy: sampling({ temperature: 0.8, topK: 5, seed: 1 }),
+    });
     generate(lm, { prompt: [[1], [2]], maxNewTokens: 30, endToken: 3, strategy: beamSearch({ width: 3 }) });
     expect(backend.memory().numTensors).toBe(before);
     lm.dispose();
@@ -205,7 +214,10 @@ describe('no tensor leaks', () => {
   it('in training steps', () => {
     const backend = cpuBackend();
     const lm = languageModel(backend);
-    lm.compile({ optimizer: adam({ learningRate: 0.01 }), loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }) });
+    lm.compile({
+      optimizer: adam({ learningRate: 0.01 }),
+      loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }),
+    });
     const x = backend.tensor([
       [1, 2, 3, 4],
       [2, 3, 4, 5],
