@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { generate, sampling, transformerLanguageModel } from '@seqmodel/attention';
 import { CharTokenizer, loadMobyDick, nextTokenWindows } from '@seqmodel/datasets';
 import { adam, dense, embedding, losses, lstm, sequential } from '@seqmodel/layers';
-import { backendFromArgs } from './backend.mjs';
+import { backendFromArgs } from '../../layers/examples/backend.mjs';
 
 export const DEFAULTS = {
   budgetSeconds: 90,

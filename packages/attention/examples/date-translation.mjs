@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { generate, rnnEncoderDecoder } from '@seqmodel/attention';
 import { createRng } from '@seqmodel/core';
 import { adam, losses } from '@seqmodel/layers';
-import { backendFromArgs } from './backend.mjs';
+import { backendFromArgs } from '../../layers/examples/backend.mjs';
 
 export const DEFAULTS = {
   trainSamples: 5000,

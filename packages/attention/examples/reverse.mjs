@@ -8,8 +8,8 @@
 import { fileURLToPath } from 'node:url';
 import { generate, rnnEncoderDecoder } from '@seqmodel/attention';
 import { adam, cosineDecay, losses } from '@seqmodel/layers';
+import { backendFromArgs } from '../../layers/examples/backend.mjs';
 import { reversalData, run as runPlain } from '../../layers/examples/encoder-decoder.mjs';
-import { backendFromArgs } from './backend.mjs';
 
 export const DEFAULTS = {
   trainSamples: 2400,

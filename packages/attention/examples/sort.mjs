@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { generate, transformerLanguageModel } from '@seqmodel/attention';
 import { createRng } from '@seqmodel/core';
 import { adam, losses } from '@seqmodel/layers';
-import { backendFromArgs } from './backend.mjs';
+import { backendFromArgs } from '../../layers/examples/backend.mjs';
 
 export const DEFAULTS = {
   length: 6,

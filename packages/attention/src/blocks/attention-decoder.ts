@@ -52,6 +52,7 @@ import {
   toSnakeCase,
 } from '@seqmodel/layers';
 import { type BahdanauAttention, bahdanauAttention } from '../layers/bahdanau-attention.js';
+import { queryMaskThenNone } from '../layers/input-checks.js';
 import { type LuongAttention, luongAttention } from '../layers/luong-attention.js';
 import { callSublayer } from './transformer-block.js';
 
@@ -251,7 +252,7 @@ export class AttentionDecoder extends Layer {
     masks: readonly (T | undefined)[],
     outputCount: number,
   ): (T | undefined)[] {
-    return [masks[0], ...new Array<undefined>(outputCount - 1).fill(undefined)];
+    return queryMaskThenNone(masks, outputCount);
   }
 
   /** The state the loop starts from: carried (streaming), else the initial state (plus a zero h̃), else zeros. */

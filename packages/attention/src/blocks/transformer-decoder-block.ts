@@ -157,7 +157,7 @@ export class TransformerDecoderBlock extends TransformerBlock {
    * The block on `x` `[batch, Tq, hidden]` following `cache` (undefined: nothing before), with its mask `[batch, Tq]`
    * and the encoder's sequence and mask; returns the output and, when `withCache`, the cache extended by `x`'s steps.
    */
-  forward<T>(
+  private forward<T>(
     ctx: CallContext<T>,
     x: T,
     options: {
