@@ -23,6 +23,7 @@ export const usage = `usage: seqmodel-bench [run] [options]      time cells x ba
        seqmodel-bench layers [options]         time whole training steps through @seqmodel/layers (Embedding,
                                                LSTM, Dense) on each backend: run with --cells none --layers all
                                                --matmul 0 as defaults
+       seqmodel-bench attention [options]      time attention: the fused kernel against plain tfjs ops (attention --help)
        seqmodel-bench list                     cells and backends (with availability)
 
 run options:
@@ -105,7 +106,7 @@ export function parseInteger(flag: string, text: string, min: number): number {
   return n;
 }
 
-function parsePath(text: string): BenchPath {
+export function parsePath(text: string): BenchPath {
   if (!(benchPaths as readonly string[]).includes(text)) {
     invalidArgument('--path', text, `one of ${benchPaths.join(', ')}`);
   }

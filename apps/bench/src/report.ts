@@ -1,5 +1,6 @@
 /** The terminal report: what was measured and how, then one table per backend, skipped backends and checks. */
 
+import { attentionTerminalReport } from './attention/report.js';
 import type { BenchPath } from './backends.js';
 import { describeBenchCell, listBenchCells } from './cells.js';
 import { flopFormulas } from './flops.js';
@@ -155,6 +156,7 @@ export function terminalReport(results: BenchResults): string {
     if (leaks.length > 0) out.push(`TENSORS LEAKED in ${leaks.map((c) => c.key).join(', ')}`);
   }
   out.push(...torchSection(results));
+  out.push(...attentionTerminalReport(results));
   out.push(
     '',
     `done in ${(results.durationMs / 1000).toFixed(1)} s; load average at the end ${results.machine.loadAverage.end.join(' ')}`,

@@ -3,6 +3,7 @@
  * `validate.ts`). A change that removes or renames a field, or changes a field's meaning, bumps `schemaVersion`;
  * adding an optional field does not. Times are in milliseconds, memory in bytes, rates per second.
  */
+import type { AttentionCaseRecord } from './attention/records.js';
 import type { BenchPath } from './backends.js';
 import { flopFormulas, forwardFlops, gflops, trainingFlops } from './flops.js';
 import { type CaseRun, type ContenderRun, isContenderRun, type ModeRun } from './run-case.js';
@@ -60,6 +61,8 @@ export interface ConfigRecord {
   readonly threads?: number;
   /** Whether PyTorch was timed (`--torch`). */
   readonly torch?: boolean;
+  /** The attention cases run (`seqmodel-bench attention`); absent in files without them. */
+  readonly attention?: readonly string[];
 }
 
 export interface MatMulRecord {
@@ -173,6 +176,8 @@ export interface BenchResults {
   readonly layerCases?: readonly LayerCaseRecord[];
   /** PyTorch's figures with `--torch` (see `torch.ts`). */
   readonly torch?: TorchRecord;
+  /** Present when `config.attention` named cases (`attention/records.ts`). */
+  readonly attentionCases?: readonly AttentionCaseRecord[];
 }
 
 export const formulaNotes: Readonly<Record<string, string>> = {

@@ -99,6 +99,31 @@ async function runRemote(
   return index;
 }
 
+/**
+ * The providers of `names` that can run here, and a `skipped` record (noted to the observer) for each that cannot,
+ * probed before anything is timed.
+ */
+export async function probeBackends(
+  names: readonly string[],
+  providers: readonly BackendProvider[],
+  observer: RunObserver,
+): Promise<{ available: BackendProvider[]; skipped: BackendRecord[] }> {
+  const skipped: BackendRecord[] = [];
+  const available: BackendProvider[] = [];
+  for (const name of names) {
+    const provider = providers.find((p) => p.name === name);
+    if (!provider) throw new Error(`--backends: unknown backend ${JSON.stringify(name)}`);
+    const answer = await provider.isAvailable();
+    if (answer === true) {
+      available.push(provider);
+    } else {
+      skipped.push({ name, status: 'skipped', reason: answer });
+      observer.note(`backend ${name}: skipped (${answer})`);
+    }
+  }
+  return { available, skipped };
+}
+
 export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise<BenchResults> {
   const observer = hooks.observer ?? silentObserver;
   const providers = hooks.providers ?? backendProviders;
@@ -109,19 +134,8 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
   const workloads = (config.layers ?? []).map((key) => layerWorkload(key));
 
   // Which backends can run, before anything is timed, so that the plan (and the ETA) is known.
-  const backends: BackendRecord[] = [];
-  const available: BackendProvider[] = [];
-  for (const name of config.backends) {
-    const provider = providers.find((p) => p.name === name);
-    if (!provider) throw new Error(`--backends: unknown backend ${JSON.stringify(name)}`);
-    const answer = await provider.isAvailable();
-    if (answer === true) {
-      available.push(provider);
-    } else {
-      backends.push({ name, status: 'skipped', reason: answer });
-      observer.note(`backend ${name}: skipped (${answer})`);
-    }
-  }
+  const { available, skipped } = await probeBackends(config.backends, providers, observer);
+  const backends: BackendRecord[] = skipped;
 
   const plan: PlannedCase[] = [];
   for (const provider of available) {
@@ -138,7 +152,8 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
         }
       }
     }
-    for (const workload of workloads) {
+    // The layers workloads run in this process only (a browser backend runs the cell cases).
+    for (const workload of provider.openRemote ? [] : workloads) {
       plan.push({
         backend: provider.name,
         label: `${provider.name} layers ${workload.key} train`,
@@ -153,6 +168,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
   let index = 0;
   for (const provider of available) {
     if (provider.openRemote) {
+      if (workloads.length > 0) observer.note(`backend ${provider.name}: the layers workloads run in Node only`);
       const remote = await provider.openRemote({ path: config.path ?? 'fused' });
       try {
         index = await runRemote(remote, config, observer, index, backends, cases);
