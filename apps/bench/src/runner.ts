@@ -168,7 +168,8 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
   let index = 0;
   for (const provider of available) {
     if (provider.openRemote) {
-      if (workloads.length > 0) observer.note(`backend ${provider.name}: the layers workloads run in Node only`);
+      if (workloads.length > 0)
+        observer.note(`backend ${provider.name}: the layers workloads run in Node only`);
       const remote = await provider.openRemote({ path: config.path ?? 'fused' });
       try {
         index = await runRemote(remote, config, observer, index, backends, cases);
