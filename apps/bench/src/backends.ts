@@ -11,28 +11,12 @@ import { createNativeBackend, isAvailable as nativeAvailability, nativeInfo } fr
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import type { BenchBackend, BenchPath } from './bench-backend.js';
 import { browserBenchUnavailable, openBrowserBench } from './browser.js';
-import type { BenchCell } from './cells.js';
-import { type BenchModel, layersModel } from './models.js';
+import { layersModel } from './models.js';
 import type { RemoteBench } from './remote.js';
-import type { RnnSize } from './sizes.js';
-import type { BenchData } from './weights.js';
 
-/** Which seqmodel path the bench times (`--path`). */
-export const benchPaths = ['fused', 'generic'] as const;
-export type BenchPath = (typeof benchPaths)[number];
-
-export interface BenchBackend {
-  readonly name: string;
-  /** The seqmodel backend: with its fused kernels, or without them for `--path generic`. */
-  readonly backend: TfjsBackend;
-  /** One line about the backend's setup (SIMD, threads, ...). */
-  readonly details: string;
-  /** tfjs-layers' model for `cell` on the same tfjs backend (only called for cells that tfjs-layers has). */
-  layersModel(cell: BenchCell, size: RnnSize, data: BenchData): BenchModel;
-  /** Memory figures that only this platform reports, in bytes (e.g. the wasm heap), by name. */
-  platformMemory?(): Readonly<Record<string, number>>;
-}
+export { type BenchBackend, type BenchPath, benchPaths } from './bench-backend.js';
 
 export interface CreateOptions {
   /** `fused`: the backend's fused kernels where it has them; `generic`: none, core's `scanCell` loop for every cell. */

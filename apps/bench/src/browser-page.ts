@@ -6,7 +6,7 @@
 import { countWebglPrograms, createWebglBackend, webglInfo } from '@seqmodel/backend-webgl';
 import { countWebgpuPrograms, createWebgpuBackend, webgpuInfo } from '@seqmodel/backend-webgpu';
 import { expose, pageReady } from '@seqmodel/browser-testing/in-page';
-import type { BenchBackend, BenchPath } from './backends.js';
+import type { BenchBackend, BenchPath } from './bench-backend.js';
 import { benchCell, registerBenchPlugins } from './cells.js';
 import { benchMatMul } from './matmul.js';
 import { layersModel, seqmodelModel } from './models.js';

@@ -4,7 +4,7 @@
  * interleaved, counting tensors and sampling memory between runs.
  */
 import { type Agreement, assertAgreement, measureAgreement, measureReferenceAgreement } from './agreement.js';
-import type { BenchBackend } from './backends.js';
+import type { BenchBackend } from './bench-backend.js';
 import type { BenchCell } from './cells.js';
 import { type Timing, timeInterleaved } from './interleave.js';
 import { liveTensors, ProcessMemoryHighWater, type ProcessMemoryPeak, tfjsPeakBytes } from './memory.js';

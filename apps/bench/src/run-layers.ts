@@ -2,7 +2,7 @@
  * One whole-model case: a `@seqmodel/layers` workload on one backend. The first warm-up step is the check (its loss
  * must be finite); then training steps are timed, counting the tensors each leaves behind.
  */
-import type { BenchBackend } from './backends.js';
+import type { BenchBackend } from './bench-backend.js';
 import { timeInterleaved } from './interleave.js';
 import type { LayerWorkload } from './layer-workloads.js';
 import { liveTensors } from './memory.js';

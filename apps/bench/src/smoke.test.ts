@@ -11,7 +11,7 @@ import { hasLayers } from './results.js';
 import { parseSvg } from './test-fixtures.js';
 import { readResults, schemaErrors } from './validate.js';
 
-it('runs lstm and mgu at 2x3x2x4 on cpu (webgl skipped), writes valid JSON and a report', async () => {
+it('runs lstm and mgu at 2x3x2x4 on cpu (cuda skipped), writes valid JSON and a report', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
   const json = join(dir, 'out', 'results.json');
   const report = join(dir, 'report');
@@ -22,7 +22,7 @@ it('runs lstm and mgu at 2x3x2x4 on cpu (webgl skipped), writes valid JSON and a
   };
   const argv = [
     '--backends',
-    'cpu,webgl',
+    'cpu,cuda',
     '--cells',
     'lstm,mgu',
     '--sizes',
@@ -44,17 +44,17 @@ it('runs lstm and mgu at 2x3x2x4 on cpu (webgl skipped), writes valid JSON and a
   const results = readResults(json);
   expect(results.schemaVersion).toBe(1);
   expect(results.config).toMatchObject({
-    backends: ['cpu', 'webgl'],
+    backends: ['cpu', 'cuda'],
     cells: ['lstm', 'mgu'],
     repeats: 2,
     warmup: 1,
   });
   expect(results.backends.map((b) => [b.name, b.status])).toEqual([
     ['cpu', 'ran'],
-    ['webgl', 'skipped'],
+    ['cuda', 'skipped'],
   ]);
-  const webgl = results.backends[1]!;
-  expect(webgl.status === 'skipped' && webgl.reason).toContain('@seqmodel/backend-webgl');
+  const cuda = results.backends[1]!;
+  expect(cuda.status === 'skipped' && cuda.reason).toContain('@seqmodel/backend-cuda');
   const cpu = results.backends[0]!;
   expect(cpu.status === 'ran' && cpu.matMul?.n).toBe(16);
 
@@ -86,7 +86,7 @@ it('runs lstm and mgu at 2x3x2x4 on cpu (webgl skipped), writes valid JSON and a
   expect(text).toContain('[1/4] cpu lstm 2x3x2x4 forward: seqmodel');
   expect(text).toContain('== cpu: tfjs-backend-cpu (JavaScript); seqmodel fused path; matMul 16^3');
   expect(text).toMatch(/lstm\s+2x3x2x4\s+forward/);
-  expect(text).toContain('webgl: the seqmodel WebGL backend');
+  expect(text).toContain('cuda: the seqmodel CUDA backend');
   expect(text).not.toContain('\r');
 
   const files = readdirSync(report).sort();
