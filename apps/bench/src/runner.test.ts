@@ -1,7 +1,9 @@
 import { expect, it } from 'vitest';
 import { type BackendProvider, cpuProvider, cudaProvider, webglProvider } from './backends.js';
 import { browserBenchUnavailable } from './browser.js';
+import { renderMarkdownReport } from './markdown.js';
 import type { PlannedCase, RunObserver } from './progress.js';
+import { terminalReport } from './report.js';
 import { runBench } from './runner.js';
 import { parseSizes } from './sizes.js';
 import { schemaErrors } from './validate.js';
@@ -103,6 +105,12 @@ it.skipIf(noBrowser !== undefined)(
       expect(c.seqmodel.programsPerRun!).toBeLessThan(layers.programsPerRun!);
       expect(c.seqmodel.programsPerStep).toBeCloseTo(c.seqmodel.programsPerRun! / 4);
     }
+    // The same reports as the Node backends, with a programs/step column (seqmodel / tfjs-layers).
+    const markdown = renderMarkdownReport(results)['report.md']!;
+    expect(markdown).toContain('programs/step');
+    expect(markdown).toContain('## webgpu: ');
+    expect(markdown).toMatch(/\| lstm \|[^\n]*\| [\d.]+ \/ [\d.]+ \|\n/);
+    expect(terminalReport(results)).toContain('programs/step');
   },
   300_000,
 );
