@@ -23,8 +23,9 @@ export async function bundleForBrowser(entry: string): Promise<string> {
     conditions: ['@seqmodel/source'],
     sourcemap: 'inline',
     logLevel: 'silent',
-    // tfjs-backend-wasm's Emscripten glue names Node modules it only loads under Node.
-    external: ['fs', 'path', 'crypto', 'worker_threads', 'perf_hooks', 'os'],
+    // tfjs-backend-wasm's Emscripten glue names Node modules it only loads under Node; so do layers' file savers
+    // (`node:` specifiers, imported dynamically when a model is saved to disk).
+    external: ['fs', 'path', 'crypto', 'worker_threads', 'perf_hooks', 'os', 'node:*'],
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   const output = result.outputFiles[0];

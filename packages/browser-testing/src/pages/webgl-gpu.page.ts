@@ -3,6 +3,7 @@ import { createCpuBackend } from '@seqmodel/backend-cpu';
 import { createWasmBackend } from '@seqmodel/backend-wasm';
 import { countWebglPrograms, createWebglBackend } from '@seqmodel/backend-webgl';
 import { exposeChecks } from '../in-page.js';
+import { attentionChecks } from './attention-checks.js';
 import { gpuChecks, switchingChecks } from './gpu-checks.js';
 
 exposeChecks(
@@ -14,6 +15,7 @@ exposeChecks(
     return [
       ...gpuChecks({ backend, countPrograms: countWebglPrograms }, cpu),
       switchingChecks(backend, wasm, cpu),
+      attentionChecks(backend, cpu),
     ];
   })(),
 );

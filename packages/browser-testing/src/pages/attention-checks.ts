@@ -1,0 +1,171 @@
+/**
+ * Attention on a GPU backend, run in the page: `@seqmodel/attention`'s scaled dot-product attention and a
+ * multi-head self-attention built on it, forward and gradients against backend-cpu, and memory over many training
+ * steps. The flash kernel of `@seqmodel/attention/kernels` is registered for cpu and wasm only (it runs on host
+ * memory), so on webgl and webgpu these run the generic path (products, masked softmax, products), which the first
+ * check confirms: a call that requires a fused kernel is refused.
+ */
+import { scaledDotProductAttention } from '@seqmodel/attention';
+import type { TfjsBackend } from '@seqmodel/backend-tfjs';
+import { assertClose } from '@seqmodel/core/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import type { PageCheck, PageCheckGroup } from '../in-page.js';
+import { assertActiveTfjsBackend } from './kits.js';
+
+const seeded = (n: number, phase: number) =>
+  Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin(0.37 * i + phase));
+
+/** Query, key and value of a causal multi-query case with key padding; the loss weights every output element. */
+function attentionLoss(b: TfjsBackend) {
+  const [batch, heads, keyHeads, time, depth] = [2, 4, 1, 7, 5];
+  const params = [
+    b.tensor(seeded(batch * heads * time * depth, 0), [batch, heads, time, depth]),
+    b.tensor(seeded(batch * keyHeads * time * depth, 1), [batch, keyHeads, time, depth]),
+    b.tensor(seeded(batch * keyHeads * time * depth, 2), [batch, keyHeads, time, depth]),
+  ];
+  // The second sequence's last two keys are padding.
+  const keep = Float32Array.from({ length: batch * time }, (_, i) => (i >= 2 * time - 2 ? 0 : 1));
+  const mask = b.tensor(keep, [batch, 1, 1, time]);
+  const weights = b.tensor(seeded(batch * heads * time * depth, 3), [batch, heads, time, depth]);
+  const loss = (ps: readonly tf.Tensor[]) => {
+    const { output } = scaledDotProductAttention(b, {
+      query: ps[0]!,
+      key: ps[1]!,
+      value: ps[2]!,
+      mask,
+      causal: true,
+    });
+    return b.sum(b.mul(output, weights));
+  };
+  return { params, loss, dispose: () => b.dispose([...params, mask, weights]) };
+}
+
+function attentionLossAndGradients(b: TfjsBackend): Float32Array[] {
+  const t = attentionLoss(b);
+  const { value, grads } = b.valueAndGrads((...ps) => t.loss(ps), t.params);
+  const out = [value, ...grads].map((v) => b.dataSync(v) as Float32Array);
+  b.dispose([value, ...grads]);
+  t.dispose();
+  return out;
+}
+
+/**
+ * Multi-head self-attention `[batch, time, model]` -> same, with query, key, value and output projections, fitted
+ * to a fixed target by SGD: the parameters are the four projection matrices.
+ */
+function selfAttentionModel(b: TfjsBackend) {
+  const [batch, time, model, heads] = [2, 6, 8, 2];
+  const depth = model / heads;
+  const x = b.tensor(seeded(batch * time * model, 4), [batch * time, model]);
+  const target = b.tensor(seeded(batch * time * model, 5), [batch * time, model]);
+  const params = [0, 1, 2, 3].map((k) =>
+    b.tensor(
+      seeded(model * model, 6 + k).map((v) => v / Math.sqrt(model)),
+      [model, model],
+    ),
+  );
+  const split = (y: tf.Tensor) => b.transpose(b.reshape(y, [batch, time, heads, depth]), [0, 2, 1, 3]);
+  const loss = (ps: readonly tf.Tensor[]) => {
+    const [wq, wk, wv, wo] = ps as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    const { output } = scaledDotProductAttention(b, {
+      query: split(b.matMul(x, wq)),
+      key: split(b.matMul(x, wk)),
+      value: split(b.matMul(x, wv)),
+      causal: true,
+    });
+    const joined = b.reshape(b.transpose(output, [0, 2, 1, 3]), [batch * time, model]);
+    const error = b.sub(b.matMul(joined, wo), target);
+    return b.div(b.sum(b.mul(error, error)), batch * time * model);
+  };
+  return { params, loss, dispose: () => b.dispose([x, target]) };
+}
+
+function check(name: string, backendName: string, run: () => void): PageCheck {
+  return {
+    name,
+    async run() {
+      assertActiveTfjsBackend(backendName);
+      run();
+      assertActiveTfjsBackend(backendName);
+    },
+  };
+}
+
+/** The checks on `b`; `steps` of training in the memory check (0 leaves that check out). */
+export function attentionChecks(b: TfjsBackend, cpu: TfjsBackend, steps = 1000): PageCheckGroup {
+  const name = b.tfjsBackendName;
+  const generic = check(`no fused attention kernel on ${name}: the generic path runs`, name, () => {
+    const t = attentionLoss(b);
+    let refused: unknown;
+    try {
+      b.tidy(() =>
+        scaledDotProductAttention(b, {
+          query: t.params[0]!,
+          key: t.params[1]!,
+          value: t.params[2]!,
+          fused: 'require',
+        }),
+      );
+    } catch (error) {
+      refused = error;
+    } finally {
+      t.dispose();
+    }
+    if (
+      !(refused instanceof Error) ||
+      !refused.message.includes(`backend ${b.name} has no fused kernel for attention scaledDotProduct`)
+    ) {
+      throw new Error(`expected fused: 'require' to be refused on ${name}, got ${String(refused)}`);
+    }
+  });
+  const parity = check(
+    'scaled dot-product attention (causal, key padding, multi-query): loss and gradients match backend-cpu within 1e-4',
+    name,
+    () => {
+      const onGpu = attentionLossAndGradients(b);
+      const onCpu = attentionLossAndGradients(cpu);
+      b.activate();
+      onCpu.forEach((expected, i) => {
+        assertClose(`attention on ${name}, result ${i}`, onGpu[i]!, expected, { atol: 1e-4, rtol: 1e-4 });
+      });
+    },
+  );
+  const training = check(
+    `multi-head self-attention: numTensors and numBytesInGPU flat over ${steps} SGD training steps, the loss halves`,
+    name,
+    () => {
+      const m = selfAttentionModel(b);
+      let params = m.params;
+      const memory = () => {
+        const info = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+        return { numTensors: info.numTensors, numBytesInGPU: info.numBytesInGPU };
+      };
+      let early: ReturnType<typeof memory> | undefined;
+      let first = Number.NaN;
+      let last = Number.NaN;
+      for (let step = 1; step <= steps; step++) {
+        const { value, grads } = b.valueAndGrads((...ps) => m.loss(ps), params);
+        if (step === 1) first = b.dataSync(value)[0]!;
+        if (step === steps) last = b.dataSync(value)[0]!;
+        const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(grads[i]!, 0.5))));
+        b.dispose([value, ...grads, ...params]);
+        params = next;
+        if (step === 10) early = memory();
+      }
+      const late = memory();
+      b.dispose(params);
+      m.dispose();
+      if (late.numTensors !== early!.numTensors || late.numBytesInGPU !== early!.numBytesInGPU) {
+        throw new Error(
+          `memory after 10 steps ${JSON.stringify(early)}, after ${steps} ${JSON.stringify(late)}`,
+        );
+      }
+      if (!(last < 0.5 * first))
+        throw new Error(`the loss did not halve over ${steps} steps: ${first} -> ${last}`);
+    },
+  );
+  return {
+    name: `${name}: attention (generic path)`,
+    checks: steps > 0 ? [generic, parity, training] : [generic, parity],
+  };
+}
