@@ -8,8 +8,9 @@
 import { scaledDotProductAttention } from '@seqmodel/attention';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { assertClose } from '@seqmodel/core/testing';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { PageCheck, PageCheckGroup } from '../in-page.js';
+import { trainWithFlatMemory } from './gpu-checks.js';
 import { assertActiveTfjsBackend } from './kits.js';
 
 const seeded = (n: number, phase: number) =>
@@ -131,35 +132,12 @@ export function attentionChecks(b: TfjsBackend, cpu: TfjsBackend, steps = 1000):
     },
   );
   const training = check(
-    `multi-head self-attention: numTensors and numBytesInGPU flat over ${steps} SGD training steps, the loss halves`,
+    `multi-head self-attention: numTensors and numBytesInGPU flat over ${steps.toLocaleString('en-US')} SGD training steps, the loss halves`,
     name,
     () => {
       const m = selfAttentionModel(b);
-      let params = m.params;
-      const memory = () => {
-        const info = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-        return { numTensors: info.numTensors, numBytesInGPU: info.numBytesInGPU };
-      };
-      let early: ReturnType<typeof memory> | undefined;
-      let first = Number.NaN;
-      let last = Number.NaN;
-      for (let step = 1; step <= steps; step++) {
-        const { value, grads } = b.valueAndGrads((...ps) => m.loss(ps), params);
-        if (step === 1) first = b.dataSync(value)[0]!;
-        if (step === steps) last = b.dataSync(value)[0]!;
-        const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(grads[i]!, 0.5))));
-        b.dispose([value, ...grads, ...params]);
-        params = next;
-        if (step === 10) early = memory();
-      }
-      const late = memory();
-      b.dispose(params);
+      const { first, last } = trainWithFlatMemory(b, m.loss, m.params, steps, 0.5);
       m.dispose();
-      if (late.numTensors !== early!.numTensors || late.numBytesInGPU !== early!.numBytesInGPU) {
-        throw new Error(
-          `memory after 10 steps ${JSON.stringify(early)}, after ${steps} ${JSON.stringify(late)}`,
-        );
-      }
       if (!(last < 0.5 * first))
         throw new Error(`the loss did not halve over ${steps} steps: ${first} -> ${last}`);
     },

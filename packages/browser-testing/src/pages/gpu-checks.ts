@@ -179,6 +179,43 @@ function check(name: string, backendName: string, run: () => void | Promise<void
 /** What the launch checks measured, for the bench and the report (`launchCounts` in the page). */
 export const measuredLaunches: Record<string, unknown> = {};
 
+/**
+ * `steps` SGD steps of `loss` from `params` (which it disposes), throwing when `numTensors` or `numBytesInGPU` after
+ * the last step differ from after step 10 (the warm-up has allocated what it keeps by then). The first and last
+ * losses come back.
+ */
+export function trainWithFlatMemory(
+  b: TfjsBackend,
+  loss: (params: readonly tf.Tensor[]) => tf.Tensor,
+  params: readonly tf.Tensor[],
+  steps: number,
+  learningRate: number,
+): { first: number; last: number } {
+  const memory = () => {
+    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+    return { numTensors: m.numTensors, numBytesInGPU: m.numBytesInGPU };
+  };
+  let current = params;
+  let early: ReturnType<typeof memory> | undefined;
+  let first = Number.NaN;
+  let last = Number.NaN;
+  for (let step = 1; step <= steps; step++) {
+    const { value, grads } = b.valueAndGrads((...ps) => loss(ps), current);
+    if (step === 1) first = b.dataSync(value)[0]!;
+    if (step === steps) last = b.dataSync(value)[0]!;
+    const next = b.tidy(() => current.map((p, i) => b.sub(p, b.mul(grads[i]!, learningRate))));
+    b.dispose([value, ...grads, ...current]);
+    current = next;
+    if (step === 10) early = memory();
+  }
+  const late = memory();
+  b.dispose(current);
+  if (late.numTensors !== early!.numTensors || late.numBytesInGPU !== early!.numBytesInGPU) {
+    throw new Error(`memory after 10 steps ${JSON.stringify(early)}, after ${steps} ${JSON.stringify(late)}`);
+  }
+  return { first, last };
+}
+
 export function gpuChecks(g: GpuUnderTest, cpu: TfjsBackend): PageCheckGroup[] {
   const b = g.backend;
   const name = b.tfjsBackendName;
@@ -216,30 +253,9 @@ export function gpuChecks(g: GpuUnderTest, cpu: TfjsBackend): PageCheckGroup[] {
     ),
   );
   const leaks = check('lstm: numTensors and numBytesInGPU flat over 1,000 SGD training steps', name, () => {
-    const c = lstmCase;
-    const t = makeTensors(b, c, { batch: 2, time: 3, inputSize: 2, units: 3 });
-    let params = t.params;
-    const memory = () => {
-      const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-      return { numTensors: m.numTensors, numBytesInGPU: m.numBytesInGPU };
-    };
-    let early: ReturnType<typeof memory> | undefined;
-    let first = Number.NaN;
-    let last = Number.NaN;
-    for (let step = 1; step <= 1000; step++) {
-      const { value, grads } = b.valueAndGrads((...ps) => t.loss(ps), params);
-      if (step === 1) first = b.dataSync(value)[0]!;
-      if (step === 1000) last = b.dataSync(value)[0]!;
-      const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(grads[i]!, 0.01))));
-      b.dispose([value, ...grads, ...params]);
-      params = next;
-      if (step === 10) early = memory();
-    }
-    const late = memory();
-    b.dispose([...params, t.x]);
-    if (late.numTensors !== early!.numTensors || late.numBytesInGPU !== early!.numBytesInGPU) {
-      throw new Error(`memory after 10 steps ${JSON.stringify(early)}, after 1,000 ${JSON.stringify(late)}`);
-    }
+    const t = makeTensors(b, lstmCase, { batch: 2, time: 3, inputSize: 2, units: 3 });
+    const { first, last } = trainWithFlatMemory(b, t.loss, t.params, 1000, 0.01);
+    b.dispose(t.x);
     if (!(last < first)) throw new Error(`the loss did not fall over 1,000 steps: ${first} -> ${last}`);
   });
   return [
