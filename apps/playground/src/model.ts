@@ -98,7 +98,7 @@ export function buildModel<T>(
     const out = layer.apply(h);
     if (returnState) {
       // [sequence, h, ...]: the forward direction's final h asks the attention what to look at.
-      [h, query] = out as SymbolicTensor[];
+      [h, query] = out as [SymbolicTensor, SymbolicTensor];
     } else {
       h = out as SymbolicTensor;
     }
@@ -112,10 +112,10 @@ export function buildModel<T>(
       returnAttentionScores: true,
     });
     if (task.head.kind === 'sequence') {
-      [h, scores] = attention.apply([h, h]) as SymbolicTensor[];
+      [h, scores] = attention.apply([h, h]) as [SymbolicTensor, SymbolicTensor];
     } else {
       const q = repeatVector({ n: 1 }).apply(query!) as SymbolicTensor;
-      [h, scores] = attention.apply([q, h]) as SymbolicTensor[];
+      [h, scores] = attention.apply([q, h]) as [SymbolicTensor, SymbolicTensor];
       h = flatten().apply(h) as SymbolicTensor;
     }
   }

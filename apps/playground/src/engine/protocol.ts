@@ -138,7 +138,13 @@ export type Request =
 export type Reply =
   | { readonly type: 'backend'; readonly status: BackendStatus }
   | { readonly type: 'ready'; readonly id: number; readonly model: ModelReady }
-  | { readonly type: 'steps'; readonly points: readonly StepPoint[]; readonly playing: boolean }
+  | {
+      readonly type: 'steps';
+      readonly points: readonly StepPoint[];
+      readonly playing: boolean;
+      /** tfjs's active backend right after these steps (`tf.getBackend()`): the one that really ran them. */
+      readonly tfjsBackend: string;
+    }
   | { readonly type: 'state'; readonly playing: boolean; readonly step: number }
   | { readonly type: 'inside'; readonly inside: Inside }
   | { readonly type: 'connectivity'; readonly connectivity: Connectivity }

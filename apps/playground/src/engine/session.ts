@@ -221,7 +221,9 @@ export class Session<T> {
    * Sample weights that keep only the loss at each example's last valid step: the gradient through time of that one
    * loss shows how far back a signal reaches (with a loss at every step, each h_t would mostly see its own).
    */
-  private lastStepWeights(batch: SequenceBatch): { data: Float32Array; shape: number[] } | undefined {
+  private lastStepWeights(
+    batch: SequenceBatch,
+  ): { data: Float32Array; shape: readonly number[] } | undefined {
     if (this.task.head.kind !== 'sequence') return batch.sampleWeights;
     const [n, time] = batch.inputs.shape as [number, number];
     const weights = new Float32Array(n * time);
@@ -386,7 +388,11 @@ export class Session<T> {
       const all = backend.dataSync(probs);
       backend.dispose([x, probs]);
       const vocabulary = this.task.head.units;
-      const last = all.subarray((context.length - 1) * vocabulary, context.length * vocabulary);
+      // Special tokens (padding, unknown, ...) never occur in the text: they are not characters to write.
+      const last = Float32Array.from(
+        all.subarray((context.length - 1) * vocabulary, context.length * vocabulary),
+        (p, id) => (tokenizer.vocabulary.isSpecial(id) ? 0 : p),
+      );
       const next = sample(last, temperature, rng.next());
       ids.push(next);
       out += tokenizer.decode([next]);
