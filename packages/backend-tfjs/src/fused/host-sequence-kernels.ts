@@ -13,7 +13,9 @@
  */
 import {
   assertSequenceFinite,
+  checkOptions,
   checkSequenceArgs,
+  invalidArgument,
   SeqmodelError,
   type SequenceArgs,
   type SequenceResult,
@@ -187,6 +189,10 @@ export function hostSequenceKernel(
   binding: FusedCellBinding,
   config: HostSequenceKernelConfig,
 ): TfjsFusedKernel {
+  checkOptions('hostSequenceKernel(config)', config, ['gemm', 'vectorGates']);
+  if (typeof config?.gemm?.multiply !== 'function') {
+    invalidArgument('hostSequenceKernel(config.gemm)', config?.gemm, 'a GemmProvider (such as new JsGemm())');
+  }
   return new HostSequenceKernel(backend, binding, config);
 }
 
@@ -198,6 +204,10 @@ export function hostSequenceKernel(
  * createTfjsBackend({ name: 'cpu', tfjsBackendName: 'cpu', fusedKernels: hostFusedKernels({ gemm: () => new JsGemm() }) });
  */
 export function hostFusedKernels(config: HostFusedKernelsConfig): Record<string, TfjsFusedKernelEntry> {
+  checkOptions('hostFusedKernels(config)', config, ['gemm', 'vectorGates']);
+  if (typeof config?.gemm !== 'function') {
+    invalidArgument('hostFusedKernels(config.gemm)', config?.gemm, 'a function (backend) => GemmProvider');
+  }
   const entries: Record<string, TfjsFusedKernelEntry> = {};
   for (const binding of builtInCellBindings) {
     entries[binding.cell.name] = (backend) => {

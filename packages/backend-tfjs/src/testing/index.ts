@@ -33,6 +33,7 @@ export { factoryKernelChecks } from './factory-kernel-checks.js';
 export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
 export { expectProductClose, randomFloats, randomOperand, referenceProduct } from './gemm-checks.js';
 export { type LeakyRnnOptions, leakyRnn, leakyRnnBinding } from './leaky-rnn.js';
+export { type OpsFixtures, opsFixtures, opsRobustnessCases } from './ops-robustness.js';
 export { minimalGatedUnit } from './plugin-cell.js';
 export { registeredKernelChecks } from './registered-kernel-checks.js';
 

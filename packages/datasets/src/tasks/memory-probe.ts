@@ -4,7 +4,7 @@
  * a simple RNN recalls the last few bits and falls to chance beyond, gated cells (LSTM, GRU) hold on for longer.
  * It measures memory as a curve against lag in one model, where the copy task needs a model per delay.
  */
-import { checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
+import { checkPositiveInteger, createRng, invalidArgument, optionKeys } from '@seqmodel/core';
 import { checkCommon, type Seed, type SyntheticTask } from './task.js';
 
 export interface MemoryProbeOptions {
@@ -17,6 +17,13 @@ export interface MemoryProbeOptions {
   seed?: Seed;
 }
 
+const memoryProbeKeys = optionKeys<MemoryProbeOptions>({
+  numSamples: true,
+  lags: true,
+  length: true,
+  seed: true,
+});
+
 /**
  * - inputs: `[numSamples, length, 1]` float32 bits (fair coin flips).
  * - targets: `[numSamples, length, K]` float32, K = `lags.length`: `targets[n, t, k] = inputs[n, t − lags[k]]`, and 0
@@ -27,7 +34,7 @@ export interface MemoryProbeOptions {
  * Baseline: without memory every answer is a coin flip: accuracy 0.5 at every lag, binary cross-entropy ln 2.
  */
 export function memoryProbeTask(options: MemoryProbeOptions = {}): SyntheticTask {
-  const { numSamples, seed } = checkCommon(options, 1000);
+  const { numSamples, seed } = checkCommon('memoryProbeTask', options, memoryProbeKeys, 1000);
   const lags = options.lags ?? [1, 2, 4, 8, 16];
   if (!Array.isArray(lags) || lags.length === 0) {
     invalidArgument('lags', lags, 'a non-empty array of distinct positive integers');

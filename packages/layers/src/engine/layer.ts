@@ -12,7 +12,9 @@
  */
 import {
   type Backend,
+  checkBackend,
   checkBoolean,
+  checkOptions,
   checkPositiveInteger,
   createRng,
   type InitializerSpec,
@@ -24,7 +26,14 @@ import {
 import { CallContext } from './context.js';
 import { checkName, toSnakeCase } from './naming.js';
 import { checkShapeSpec, type Dim, formatShapeSpec, type ShapeSpec } from './shape-spec.js';
-import { LayerWeight } from './weight.js';
+import {
+  copyWeights,
+  LayerWeight,
+  readWeightData,
+  setWeightValues,
+  type WeightData,
+  type WeightValue,
+} from './weight.js';
 
 /** One application of a layer: its inputs, optional initial-state inputs and outputs. */
 export class LayerNode {
@@ -75,6 +84,30 @@ export interface LayerArgs {
   readonly batchSize?: number;
   /** Full input shape with the batch axis, instead of `inputShape` / `batchSize` (Keras `batch_input_shape`). */
   readonly batchInputShape?: readonly Dim[];
+}
+
+/** The options of `LayerArgs`, which every layer takes. */
+export const layerOptionKeys: readonly string[] = [
+  'name',
+  'trainable',
+  'inputShape',
+  'batchSize',
+  'batchInputShape',
+];
+
+/**
+ * Checks a layer factory's options before the layer is made: an object whose keys are the layer's own (`own`), those
+ * of every layer, and `more` (a recurrent layer's cell options); an unknown key names the closest known one.
+ * `factory` names the layer in errors (`dense`, `lstm`).
+ */
+export function checkLayerOptions(
+  factory: string,
+  args: unknown,
+  own: readonly string[],
+  more?: { readonly known: readonly string[]; readonly label: string },
+): void {
+  if (typeof args !== 'object' || args === null) invalidArgument(`${factory}(options)`, args, 'an object');
+  checkOptions(`${factory} options`, args, [...own, ...layerOptionKeys], more);
 }
 
 /** What a layer requires of its (main) input; checked when it is built, applied symbolically and called. */
@@ -285,6 +318,36 @@ export abstract class Layer {
     ];
   }
 
+  /**
+   * Copies of the layer's weights as tensors of its backend, in Keras order (`weights`); the caller owns them. Empty
+   * before the layer is built, as in Keras.
+   */
+  getWeights<T>(): T[] {
+    const backend = this.layerBackend as Backend<T> | undefined;
+    return backend === undefined ? [] : copyWeights(backend, this.weights);
+  }
+
+  /** The layer's weights read back to the host as float32, in Keras order, with names and shapes. */
+  getWeightData(): WeightData[] {
+    const backend = this.layerBackend;
+    return backend === undefined ? [] : readWeightData(backend, this.weights, this.trainableWeights);
+  }
+
+  /**
+   * Sets the layer's weights, in Keras order (`weights`), from tensors of its backend (copied) or host values (arrays,
+   * typed arrays, `{ data, shape }`, `{ values }`). Every value is checked before anything changes: a failed call
+   * leaves the weights as they were and frees what it made.
+   */
+  setWeights<T>(values: readonly WeightValue<T>[]): void {
+    const backend = this.layerBackend as Backend<T> | undefined;
+    if (backend === undefined) {
+      throw new SeqmodelError(
+        `${this.describe()} setWeights: expected a built layer, received values for a layer that is not built (it has no weights yet); build it (or its model) first`,
+      );
+    }
+    setWeightValues(backend, this.weights, values, `${this.describe()} setWeights`);
+  }
+
   /** Number of weight entries (after build). */
   countParams(): number {
     return this.weights.reduce((n, w) => n + w.size, 0);
@@ -314,6 +377,8 @@ export abstract class Layer {
     inputShape: ShapeSpec | readonly ShapeSpec[],
     options: { readonly seed?: number | string } = {},
   ): this {
+    checkBackend(`${this.describe()} build(backend)`, backend);
+    checkOptions(`${this.describe()} build options`, options, ['seed']);
     const several = inputShape.length > 0 && inputShape.every((d) => Array.isArray(d));
     const list = (several ? inputShape : [inputShape]) as readonly ShapeSpec[];
     const shapes = list.map((shape, i) =>
@@ -397,6 +462,13 @@ export abstract class Layer {
     return shape.map((d, i) => (i === shape.length - 1 && i > 0 ? d : null));
   }
 
+  /**
+   * Checks the values of the layer's main input while they are still on the host, before they become a tensor (a
+   * model calls it for host data of the inputs the layer reads directly; `Embedding` checks its token ids). Throws a
+   * `SeqmodelError` naming `argument`; the default accepts everything.
+   */
+  checkInputValues(_values: ArrayLike<number>, _shape: readonly number[], _argument: string): void {}
+
   /** Output shapes for the given input shapes (and initial-state shapes of recurrent layers). */
   abstract computeOutputShape(
     inputShapes: readonly ShapeSpec[],
@@ -461,6 +533,7 @@ export abstract class Layer {
     inputs: SymbolicTensor[],
     options: SymbolicApplyOptions,
   ): SymbolicTensor | SymbolicTensor[] {
+    checkOptions(`${this.describe()} apply options`, options, ['initialState']);
     this.checkInputCount(inputs.length);
     const initialState = options.initialState ?? [];
     if (!initialState.every((s) => s instanceof SymbolicTensor)) {
@@ -485,7 +558,9 @@ export abstract class Layer {
         `${this.describe()}: not built; call layer.build(backend, inputShape) or put the layer in a model first`,
       );
     }
-    const ctx = new CallContext<T>({ backend, training: options.training ?? false, rng: toRng(options.rng) });
+    checkOptions(`${this.describe()} apply options`, options, ['training', 'mask', 'initialState', 'rng']);
+    const training = checkBoolean(`${this.describe()} apply training`, options.training ?? false);
+    const ctx = new CallContext<T>({ backend, training, rng: toRng(options.rng) });
     const result = backend.tidy(() => {
       const { outputs } = this.invoke(ctx, inputs, {
         masks: Array.isArray(options.mask) ? options.mask : [options.mask as T | undefined],

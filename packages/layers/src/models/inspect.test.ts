@@ -215,6 +215,10 @@ describe('model.inspect', () => {
         'the model has no recurrent layer to take gradients through time of',
       ],
       [() => twice.inspect(x), 'the recurrent layer lstm runs more than once in one pass'],
+      [
+        () => m.inspect(x, { target: y } as never),
+        'sequential (Sequential) inspect options: unknown option "target" (did you mean "targets"?)',
+      ],
     ];
     for (const [call, message] of refusals) {
       const before = b.memory().numTensors;

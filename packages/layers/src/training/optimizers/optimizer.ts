@@ -13,6 +13,7 @@ import {
   type Backend,
   checkBoolean,
   checkNumberInRange,
+  checkOptions,
   formatShape,
   invalidArgument,
   SeqmodelError,
@@ -91,11 +92,22 @@ export interface OptimizerState {
   readonly slots: readonly OptimizerSlotValue[];
 }
 
+/** The options of `OptimizerOptions`, which every optimizer takes. */
+const optimizerOptionKeys = [
+  'learningRate',
+  'clipnorm',
+  'globalClipnorm',
+  'clipvalue',
+  'weightDecay',
+  'excludeFromWeightDecay',
+  'name',
+];
+
 export abstract class Optimizer {
   /** Keras' class name: `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`. */
   abstract readonly className: string;
   readonly name: string;
-  readonly learningRate: LearningRate;
+  private rate: LearningRate;
   readonly clipnorm: number | undefined;
   readonly globalClipnorm: number | undefined;
   readonly clipvalue: number | undefined;
@@ -106,14 +118,21 @@ export abstract class Optimizer {
   private readonly slotsByVariable = new Map<OptimizerVariable, Record<string, unknown>>();
   private slotBackend: Backend<unknown> | undefined;
 
-  constructor(defaultName: string, defaultLearningRate: number, options: OptimizerOptions = {}) {
+  /**
+   * @param own - the subclass's option keys besides `OptimizerOptions`', for the unknown-key check (`momentum`,
+   * `beta1`, ...).
+   */
+  constructor(
+    defaultName: string,
+    defaultLearningRate: number,
+    options: OptimizerOptions = {},
+    own: readonly string[] = [],
+  ) {
     if (typeof options !== 'object' || options === null)
       invalidArgument(`${defaultName}(options)`, options, 'an object');
+    checkOptions(`${defaultName} options`, options, [...optimizerOptionKeys, ...own]);
     this.name = options.name ?? defaultName;
-    this.learningRate = checkLearningRate(
-      `${this.name} learningRate`,
-      options.learningRate ?? defaultLearningRate,
-    );
+    this.rate = checkLearningRate(`${this.name} learningRate`, options.learningRate ?? defaultLearningRate);
     const positive = (key: 'clipnorm' | 'globalClipnorm' | 'clipvalue' | 'weightDecay') => {
       const v = options[key];
       if (v === undefined) return undefined;
@@ -143,6 +162,25 @@ export abstract class Optimizer {
       );
     }
     this.excludeFromWeightDecay = [...exclude];
+  }
+
+  /** The learning rate: a number, a schedule or a function of the step (see `currentLearningRate`). */
+  get learningRate(): LearningRate {
+    return this.rate;
+  }
+
+  /**
+   * Changes the learning rate from the next update on (callbacks such as `reduceLROnPlateau` do). A rate given as a
+   * schedule or function decides every step itself, so it cannot be replaced by a number, as in Keras.
+   */
+  set learningRate(value: LearningRate) {
+    const rate = checkLearningRate(`${this.name} learningRate`, value);
+    if (typeof rate === 'number' && typeof this.rate !== 'number') {
+      throw new SeqmodelError(
+        `${this.name} learningRate: the optimizer was made with a ${typeof this.rate === 'function' ? 'function of the step' : 'schedule'} as its learning rate, which decides the rate at every step; a number cannot replace it (make the optimizer with a number to change its rate from a callback)`,
+      );
+    }
+    this.rate = rate;
   }
 
   /** A subclass's number option `key`: `value`, or `fallback` when absent, checked to lie in [min, max]. */
