@@ -3,7 +3,8 @@
  * and the loss falls, switches cell and backend (checking the backend that really runs), opens every view, steps
  * through time with the keyboard, replays a shared link to the same curves, keeps working offline, and logs no
  * errors. Screenshots are checked for content; with `PLAYGROUND_SCREENSHOTS=1` they are written to `docs/` for the
- * README. Skipped, with one line saying why, where there is no Chromium (CI installs it: it must run there).
+ * README. Skipped where there is no Chromium (`pnpm test` installs it where it can and says why it could not;
+ * under CI a missing browser is an error).
  */
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +18,8 @@ import { type StaticServer, serveStatic } from './static-server.js';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(appDir, 'dist');
+// Why the tests cannot run here (no Chromium): `pnpm test`'s `scripts/ensure-chromium.mjs` says it in one line.
 const skipReason = browserUnavailable();
-if (skipReason !== undefined) console.warn(`playground browser tests skipped: ${skipReason}`);
 const screenshotDir =
   process.env.PLAYGROUND_SCREENSHOTS === '1'
     ? join(appDir, 'docs')
