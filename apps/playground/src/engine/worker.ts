@@ -3,6 +3,7 @@
  * messages between short bursts of steps, so play, pause and the page's requests are answered while it trains and
  * the page never waits on a training step.
  */
+import { loadMobyDick } from '@seqmodel/datasets';
 import { getBackend } from '@tensorflow/tfjs-core';
 import { availableCells } from '../cells.js';
 import { generateCode } from '../code.js';
@@ -19,7 +20,10 @@ const INSIDE_EVERY_MS = 700;
 const EVALUATE_EVERY_MS = 1500;
 const RACE_INSIDE_EVERY_MS = 2000;
 
-const textPromise = import('./moby-dick.js').then((m) => m.default);
+// Moby-Dick is the datasets package's own file, bundled as an asset: fetched now, in the background, so that the
+// text task works offline once the page has loaded.
+const textPromise = loadMobyDick();
+textPromise.catch(() => undefined); // a failure is reported when the text task awaits it
 
 function post(reply: Reply): void {
   (self as unknown as { postMessage(message: Reply): void }).postMessage(reply);
