@@ -83,3 +83,15 @@ describe('"Copy as code" trains the model on screen', () => {
     session.dispose();
   });
 });
+
+describe('"Copy as code" for a page on WebGL', () => {
+  it('runs on wasm in Node and says how to use WebGL in a browser', () => {
+    const code = generateCode(DEFAULT_CONFIG, buildTask(DEFAULT_CONFIG));
+    expect(DEFAULT_CONFIG.backend).toBe('webgl');
+    expect(code).toContain("import { createWasmBackend } from '@seqmodel/backend-wasm';");
+    expect(code).toContain('const backend = await createWasmBackend();');
+    expect(code).toContain("In a browser: import { createWebglBackend } from '@seqmodel/backend-webgl';");
+    const onCpu = generateCode({ ...DEFAULT_CONFIG, backend: 'cpu' }, buildTask(DEFAULT_CONFIG));
+    expect(onCpu).not.toContain('WebGL');
+  });
+});

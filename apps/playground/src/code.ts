@@ -71,6 +71,12 @@ export function generateCode(config: PlaygroundConfig, task: TaskData, options: 
     ...importLines,
     '',
     ...registration,
+    ...(config.backend === 'webgl'
+      ? [
+          "// The page trains on WebGL; Node has none. In a browser: import { createWebglBackend } from '@seqmodel/backend-webgl';",
+          '// and const backend = await createWebglBackend();',
+        ]
+      : []),
     backend.line,
     '',
     task.code.lines,

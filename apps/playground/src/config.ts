@@ -10,8 +10,11 @@ export type TaskName = (typeof TASKS)[number];
 export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd', 'adagrad', 'adamw'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-/** Backends the page can train on, best first; `webgl` joins once `@seqmodel/backend-webgl` is available. */
-export const BACKENDS = ['wasm', 'cpu'] as const;
+/**
+ * Backends the page knows, best first. A build without `@seqmodel/backend-webgl` still reads `webgl` in links and
+ * says that it lacks it (engine/backends.ts).
+ */
+export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export const VIEWS = [
@@ -71,7 +74,7 @@ export const DEFAULT_CONFIG: PlaygroundConfig = {
   clip: 1,
   batchSize: 32,
   seed: 1,
-  backend: 'wasm',
+  backend: 'webgl',
   view: 'data',
   race: ['simpleRNN', 'lstm'],
   steps: 0,

@@ -12,6 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webglEntry } from '../../webgl-build.js';
+import { DEFAULT_CONFIG } from '../config.js';
 import type { PlaygroundHandle } from '../ui/app.js';
 import { browserUnavailable, type LaunchedChromium, launchChromium } from './chromium.js';
 import { type StaticServer, serveStatic } from './static-server.js';
@@ -20,6 +22,8 @@ const appDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(appDir, 'dist');
 // Why the tests cannot run here (no Chromium): `pnpm test`'s `scripts/ensure-chromium.mjs` says it in one line.
 const skipReason = browserUnavailable();
+// Whether the site is built with WebGL: where the workspace has `@seqmodel/backend-webgl` (webgl-build.ts).
+const builtWithWebgl = 'entry' in webglEntry();
 const screenshotDir =
   process.env.PLAYGROUND_SCREENSHOTS === '1'
     ? join(appDir, 'docs')
@@ -127,11 +131,30 @@ describe.skipIf(skipReason !== undefined)('the playground in Chromium', () => {
     server.resetCounts();
     await page.goto(server.origin);
     await ready(page);
+    expect(DEFAULT_CONFIG.backend).toBe('webgl');
     const status = await page.evaluate(() => window.playground.backend());
-    expect(status?.running).toBe('wasm');
-    await expect.poll(() => page.textContent('#backend-status')).toMatch(/^wasm \(SIMD/);
+    if (builtWithWebgl) {
+      expect(status?.running).toBe('webgl');
+      expect(status?.fallbackReason).toBeUndefined();
+      // SwiftShader here: the page says that it is a software renderer.
+      await expect.poll(() => page.textContent('#backend-status')).toMatch(/^webgl \(.+, float32\)$/);
+    } else {
+      // A build without WebGL says so, in the status, the message line and the switch, and runs on wasm.
+      expect(status?.running).toBe('wasm');
+      expect(status?.fallbackReason).toMatch(
+        /^webgl did not start: not in this build \(@seqmodel\/backend-webgl/,
+      );
+      expect(status?.missing?.webgl).toMatch(/is not in the workspace this page was built from$/);
+      await expect.poll(() => page.textContent('#backend-status')).toMatch(/^wasm \(SIMD/);
+      await expect
+        .poll(() => page.textContent('#messages'))
+        .toMatch(/^Asked for webgl, running on wasm: .*not in this build/);
+      const option = page.locator('#backend option[value="webgl"]');
+      expect(await option.textContent()).toBe('webgl (not in this build)');
+      expect(await option.isDisabled()).toBe(true);
+    }
     expect(await page.locator('#params table tbody tr').count()).toBe(2);
-    // Everything the page loaded came from this server (no CDN); the Moby-Dick chunk loads in the background.
+    // Everything the page loaded came from this server (no CDN); Moby-Dick loads in the background.
     await page.waitForTimeout(1000);
     const bytes = [...server.sent.values()].reduce((a, b) => a + b, 0);
     console.info(
@@ -141,15 +164,18 @@ describe.skipIf(skipReason !== undefined)('the playground in Chromium', () => {
   });
 
   it('trains the default model (memory probe, LSTM) and the loss falls', async () => {
+    // The rest runs on wasm, the fastest backend here (WebGL runs on SwiftShader, a CPU renderer): see the WebGL test.
+    if (DEFAULT_CONFIG.backend !== 'wasm') {
+      await page.goto(`${server.origin}/?backend=wasm`);
+      await ready(page);
+    }
     await trainAtLeast(page, 60);
     const points = await page.evaluate(() => window.playground.points());
     const mean = (xs: { loss: number }[]) => xs.reduce((a, p) => a + p.loss, 0) / xs.length;
     expect(mean(points.slice(-10))).toBeLessThan(mean(points.slice(0, 10)) - 0.02);
     expect(await page.evaluate(() => window.playground.tfjsBackend())).toBe('wasm');
     const rate = 1000 / (points.slice(-30).reduce((a, p) => a + p.ms, 0) / 30);
-    console.info(
-      `default model on wasm: ${rate.toFixed(1)} steps/s (${points.length} steps; SwiftShader machine, 2 shared cores)`,
-    );
+    console.info(`default model on wasm: ${rate.toFixed(1)} steps/s (${points.length} steps)`);
     expect(await page.textContent('#stat-step')).toBe(String(points.length));
     await checkedScreenshot(page, 'body', 'playground');
   }, 180_000);
@@ -169,12 +195,14 @@ describe.skipIf(skipReason !== undefined)('the playground in Chromium', () => {
 
     await openView(page, 'gates');
     await expect
-      .poll(() => page.locator('#panel-gates figcaption').allTextContents())
+      .poll(() => page.locator('#panel-gates figcaption').allTextContents(), { timeout: 30_000 })
       .toEqual(['input gate (0…1)', 'forget gate (0…1)', 'candidate (in −1…1)', 'output gate (0…1)']);
     await checkedScreenshot(page, '#panel-gates', 'gates');
 
     await openView(page, 'gradients');
-    await expect.poll(() => page.locator('#panel-gradients path[data-series]').count()).toBe(1);
+    await expect
+      .poll(() => page.locator('#panel-gradients path[data-series]').count(), { timeout: 30_000 })
+      .toBe(1);
     await checkedScreenshot(page, '#panel-gradients', 'gradients');
 
     await openView(page, 'connectivity');
@@ -188,7 +216,7 @@ describe.skipIf(skipReason !== undefined)('the playground in Chromium', () => {
 
     await openView(page, 'code');
     const code = await page.textContent('#code');
-    expect(code).toContain("import { createWasmBackend } from '@seqmodel/backend-wasm';");
+    expect(code).toContain("} from '@seqmodel/layers';");
     expect(code).toContain('memoryProbeTask({ numSamples: 2048');
     await openView(page, 'data');
     expect(await page.locator('#panel-data .example').count()).toBe(3);
@@ -223,7 +251,7 @@ describe.skipIf(skipReason !== undefined)('the playground in Chromium', () => {
     await page.waitForFunction(() => window.playground.points().length === 1);
     await openView(page, 'gates');
     await expect
-      .poll(() => page.locator('#panel-gates figcaption').allTextContents())
+      .poll(() => page.locator('#panel-gates figcaption').allTextContents(), { timeout: 30_000 })
       .toEqual(['update gate (0…1)', 'reset gate (0…1)', 'candidate (in −1…1)']);
     await page.selectOption('#backend', 'cpu');
     await expect.poll(() => page.evaluate(() => window.playground.backend()?.running)).toBe('cpu');
@@ -237,13 +265,34 @@ describe.skipIf(skipReason !== undefined)('the playground in Chromium', () => {
     await expect.poll(() => page.evaluate(() => window.playground.backend()?.running)).toBe('wasm');
   }, 120_000);
 
+  // Where the site is built with WebGL; the first test checks what a build without it says.
+  it.skipIf(!builtWithWebgl)(
+    'trains on WebGL (SwiftShader here), and the backend running is really webgl',
+    async () => {
+      await page.selectOption('#backend', 'webgl');
+      await expect.poll(() => page.evaluate(() => window.playground.backend()?.running)).toBe('webgl');
+      const before = await stepCount(page);
+      await trainAtLeast(page, before + 10);
+      expect(await page.evaluate(() => window.playground.tfjsBackend())).toBe('webgl');
+      expect(await page.textContent('#backend-status')).toMatch(/^webgl \(.*float32\)$/);
+      const points = await page.evaluate(() => window.playground.points());
+      const rate = 1000 / (points.slice(-15).reduce((a, p) => a + p.ms, 0) / 15);
+      console.info(
+        `GRU model on webgl (${await page.textContent('#backend-status')}): ${rate.toFixed(1)} steps/s`,
+      );
+      await page.selectOption('#backend', 'wasm');
+      await expect.poll(() => page.evaluate(() => window.playground.backend()?.running)).toBe('wasm');
+    },
+    180_000,
+  );
+
   it('turns attention on and shows its weights', async () => {
     await page.selectOption('#task', 'copy');
     await page.check('#attention');
     await ready(page);
     await page.click('#step');
     await openView(page, 'attention');
-    await expect.poll(() => page.locator('#panel-attention canvas').count()).toBe(2);
+    await expect.poll(() => page.locator('#panel-attention canvas').count(), { timeout: 30_000 }).toBe(2);
     await checkedScreenshot(page, '#panel-attention', 'attention');
     await page.uncheck('#attention');
     await ready(page);

@@ -1,8 +1,11 @@
 /**
  * The backends the page trains on, best first, each started once per worker. A backend that cannot start here
  * (no WebGL 2, a wasm file that fails to load) is skipped for the next one, and the page is told which one runs and
- * why: never a silent fallback. `@seqmodel/backend-webgl` joins this list as its first entry once it is available.
+ * why: never a silent fallback. WebGL comes first where the page is built with `@seqmodel/backend-webgl`
+ * (`webgl-build.ts`); where it is not, asking for it says so and the page runs on the next one.
  */
+
+import { loadWebgl, webglMissing } from 'virtual:seqmodel-webgl';
 import { createCpuBackend } from '@seqmodel/backend-cpu';
 import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
 import type { Backend } from '@seqmodel/core';
@@ -29,6 +32,23 @@ function absolute(url: string): string {
 
 const ENTRIES: readonly BackendEntry[] = [
   {
+    name: 'webgl',
+    async start() {
+      if (loadWebgl === undefined) throw new Error(`not in this build (${webglMissing})`);
+      const { createWebglBackend, webglInfo } = await loadWebgl();
+      // A software renderer (SwiftShader, llvmpipe) is accepted, and named in the status, so that a machine without
+      // a GPU still shows what WebGL runs; its speed says nothing about GPUs.
+      const backend = await createWebglBackend({ allowSoftwareRenderer: true });
+      const info = await webglInfo();
+      if (info === undefined) return { backend, detail: '' };
+      // 16-bit floats are too coarse to train in; the backend would refuse at the first step, so refuse here.
+      if (info.precision === 16)
+        throw new Error(`${info.renderer} has no 32-bit float render targets, too coarse for training`);
+      const software = info.softwareRenderer ? ', software renderer' : '';
+      return { backend, detail: `${info.renderer}${software}, float${info.precision}` };
+    },
+  },
+  {
     name: 'wasm',
     async start() {
       const backend = await createWasmBackend({
@@ -54,7 +74,10 @@ const ENTRIES: readonly BackendEntry[] = [
   },
 ];
 
-export const BACKEND_NAMES: readonly BackendName[] = ENTRIES.map((e) => e.name);
+/** The backends built into this page (WebGL only where the build has it). */
+export const BACKEND_NAMES: readonly BackendName[] = ENTRIES.filter(
+  (e) => e.name !== 'webgl' || loadWebgl !== undefined,
+).map((e) => e.name);
 
 const started = new Map<BackendName, Promise<StartedBackend>>();
 
@@ -87,6 +110,7 @@ export async function startBackend(
           detail: result.detail,
           ...(failures.length === 0 ? {} : { fallbackReason: failures.join('; ') }),
           available: BACKEND_NAMES,
+          ...(webglMissing === undefined ? {} : { missing: { webgl: webglMissing } }),
         },
       };
     } catch (error) {

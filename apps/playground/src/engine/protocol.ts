@@ -30,6 +30,8 @@ export interface BackendStatus {
   readonly fallbackReason?: string;
   /** Backends this page can offer (built into it and started here or not yet tried). */
   readonly available: readonly string[];
+  /** Backends the page knows but this build lacks, with why (WebGL without `@seqmodel/backend-webgl`). */
+  readonly missing?: Readonly<Partial<Record<BackendName, string>>>;
 }
 
 /** A data example, for previews. */

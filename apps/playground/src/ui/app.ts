@@ -25,7 +25,7 @@ import type {
 } from '../engine/protocol.js';
 import { DEFAULT_LENGTHS, TASK_TITLES } from '../tasks.js';
 import { LineChart } from './charts.js';
-import { checkboxControl, numberControl, selectControl, Tabs } from './controls.js';
+import { checkboxControl, numberControl, type SelectOption, selectControl, Tabs } from './controls.js';
 import { el, format, replace, table } from './dom.js';
 import {
   AttentionView,
@@ -506,9 +506,15 @@ export class App {
     if (s === undefined) return;
     this.backendBadge.textContent = `${s.running}${s.detail === '' ? '' : ` (${s.detail})`}`;
     this.backendBadge.dataset.backend = s.running;
-    (
-      this.controls.backend as unknown as { setOptions(o: readonly (readonly [string, string])[]): void }
-    ).setOptions(s.available.map((b) => [b, b] as const));
+    // Every backend the page knows is listed; one this build lacks is shown, greyed, with why.
+    (this.controls.backend as unknown as { setOptions(o: readonly SelectOption[]): void }).setOptions(
+      BACKENDS.filter((b) => s.available.includes(b) || s.missing?.[b] !== undefined).map((b) =>
+        s.available.includes(b) ? [b, b] : [b, `${b} (not in this build)`, true],
+      ),
+    );
+    this.backendBadge.title = Object.entries(s.missing ?? {})
+      .map(([b, why]) => `${b}: ${why}`)
+      .join('; ');
     (this.controls.backend as unknown as { set(v: string): void }).set(s.running);
     if (s.fallbackReason !== undefined)
       this.message(`Asked for ${s.requested}, running on ${s.running}: ${s.fallbackReason}`);

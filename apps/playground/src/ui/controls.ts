@@ -7,16 +7,21 @@ export interface Control<V> {
   setDisabled(disabled: boolean): void;
 }
 
+/** A select's option: value, text, and whether it is shown but cannot be chosen. */
+export type SelectOption = readonly [value: string, text: string, disabled?: boolean];
+
 export function selectControl(
   id: string,
   label: string,
-  options: readonly (readonly [string, string])[],
+  options: readonly SelectOption[],
   onChange: (value: string) => void,
-): Control<string> & { setOptions(options: readonly (readonly [string, string])[]): void } {
+): Control<string> & { setOptions(options: readonly SelectOption[]): void } {
   const select = el('select', { id, onchange: () => onChange(select.value) });
-  const setOptions = (list: readonly (readonly [string, string])[]) => {
+  const setOptions = (list: readonly SelectOption[]) => {
     const current = select.value;
-    select.replaceChildren(...list.map(([value, text]) => el('option', { value }, text)));
+    select.replaceChildren(
+      ...list.map(([value, text, disabled]) => el('option', { value, disabled: disabled === true }, text)),
+    );
     if (list.some(([v]) => v === current)) select.value = current;
   };
   setOptions(options);
