@@ -7,7 +7,7 @@ import { loadMobyDick } from '@seqmodel/datasets';
 import { getBackend } from '@tensorflow/tfjs-core';
 import { availableCells } from '../cells.js';
 import { generateCode } from '../code.js';
-import { type BackendName, type PlaygroundConfig, trainingKey } from '../config.js';
+import { type BackendName, DEFAULT_CONFIG, type PlaygroundConfig, trainingKey } from '../config.js';
 import { buildTask, type TaskData } from '../tasks.js';
 import { type StartedBackend, startBackend } from './backends.js';
 import type { ModelReady, RaceLane, Reply, Request, StepPoint } from './protocol.js';
@@ -35,8 +35,10 @@ function yieldToMessages(): Promise<void> {
 }
 
 class Engine {
-  private backendName: BackendName = 'wasm';
+  private backendName: BackendName = DEFAULT_CONFIG.backend;
   private started: StartedBackend | undefined;
+  /** The backend asked for when `started` was started (it differs from the one running after a fallback). */
+  private startedFor: BackendName | undefined;
   private config: PlaygroundConfig | undefined;
   private task: TaskData | undefined;
   private session: Session<unknown> | undefined;
@@ -136,9 +138,11 @@ class Engine {
   }
 
   private async ensureBackend(): Promise<StartedBackend> {
-    if (this.started === undefined || this.started.backend.name !== this.backendName) {
+    // Compared with what was asked for, not what runs: after a fallback, the page is told once, not at every rebuild.
+    if (this.started === undefined || this.startedFor !== this.backendName) {
       const { started, status } = await startBackend(this.backendName);
       this.started = started;
+      this.startedFor = this.backendName;
       post({ type: 'backend', status });
     }
     return this.started;
