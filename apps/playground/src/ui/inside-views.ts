@@ -3,7 +3,7 @@
  * the hidden state over time, the gates, the gradient norm through time, Distill's connectivity and attention.
  */
 import type { Connectivity, ExampleView, Inside, LayerInside, ModelReady } from '../engine/protocol.js';
-import { Heatmap, LineChart, type Series } from './charts.js';
+import { Heatmap, type HeatmapOptions, LineChart, type Series } from './charts.js';
 import { selectControl } from './controls.js';
 import { alternative, el, format, replace, table } from './dom.js';
 
@@ -162,14 +162,41 @@ function targetSummary(ex: ExampleView, lags?: readonly number[]): string {
   return `${values.join(' ')}${ex.targets.data.length > 40 ? ' …' : ''} (shape ${ex.targets.shape.join('×')})`;
 }
 
-/** The hidden state (and cell state) of the focused layer and example, units × time, scrubbable. */
-export class HiddenView {
+/** Units × time heatmaps that share one time cursor: moving it in one map moves it in all. */
+abstract class ScrubbedMaps {
   readonly element = el('div', { class: 'view' });
   private readonly maps = new Map<string, Heatmap>();
   private cursor = 0;
 
-  constructor(private readonly focus: Focus) {}
+  constructor(protected readonly focus: Focus) {}
 
+  /** The map kept under `key` (made on first use), showing the focused example's `g` with step names `names`. */
+  protected map(
+    key: string,
+    options: Omit<HeatmapOptions, 'onCursor'>,
+    g: { readonly data: Float32Array; readonly shape: readonly number[] },
+    names: readonly string[] | undefined,
+    range?: [number, number],
+  ): HTMLElement {
+    let map = this.maps.get(key);
+    if (map === undefined) {
+      map = new Heatmap({ ...options, onCursor: (c) => this.syncCursor(c) });
+      this.maps.set(key, map);
+    }
+    map.setColumnNames(names);
+    map.cursor = this.cursor;
+    map.update(unitsByTime(g.data, g.shape, this.focus.example), g.shape[2]!, g.shape[1]!, range);
+    return map.element;
+  }
+
+  private syncCursor(column: number): void {
+    this.cursor = column;
+    for (const map of this.maps.values()) if (map.cursor !== column) map.moveTo(column);
+  }
+}
+
+/** The hidden state (and cell state) of the focused layer and example, units × time, scrubbable. */
+export class HiddenView extends ScrubbedMaps {
   render(model: ModelReady | undefined, inside: Inside | undefined): void {
     const layer = inside?.layers[this.focus.layer];
     if (model === undefined || inside === undefined || layer === undefined) {
@@ -178,24 +205,19 @@ export class HiddenView {
     }
     const names = stepNames(model.examples[this.focus.example]);
     const controls = focusControls('hidden', this.focus, model, inside);
-    const figures = Object.entries(layer.states).map(([state, g]) => {
-      const key = `${this.focus.layer}:${state}`;
-      let map = this.maps.get(key);
-      if (map === undefined) {
-        map = new Heatmap({
+    const figures = Object.entries(layer.states).map(([state, g]) =>
+      this.map(
+        `${this.focus.layer}:${state}`,
+        {
           title: state === 'c' ? 'Cell state c over time' : 'Hidden state h over time',
           rowLabel: 'unit',
           columnLabel: 'step',
           scale: 'diverging',
-          onCursor: (c) => this.syncCursor(c),
-        });
-        this.maps.set(key, map);
-      }
-      map.setColumnNames(names);
-      map.cursor = this.cursor;
-      map.update(unitsByTime(g.data, g.shape, this.focus.example), g.shape[2]!, g.shape[1]!);
-      return map.element;
-    });
+        },
+        g,
+        names,
+      ),
+    );
     replace(
       this.element,
       controls,
@@ -207,21 +229,10 @@ export class HiddenView {
       ...figures,
     );
   }
-
-  private syncCursor(column: number): void {
-    this.cursor = column;
-    for (const map of this.maps.values()) if (map.cursor !== column) map.moveTo(column);
-  }
 }
 
 /** Gate activations of the focused layer per step, as real values. */
-export class GatesView {
-  readonly element = el('div', { class: 'view' });
-  private readonly maps = new Map<string, Heatmap>();
-  private cursor = 0;
-
-  constructor(private readonly focus: Focus) {}
-
+export class GatesView extends ScrubbedMaps {
   render(model: ModelReady | undefined, inside: Inside | undefined): void {
     const layer = inside?.layers[this.focus.layer];
     if (model === undefined || inside === undefined || layer === undefined) {
@@ -242,29 +253,20 @@ export class GatesView {
       return;
     }
     const names = stepNames(model.examples[this.focus.example]);
-    const figures = gates.map(([gate, g]) => {
-      const key = `${this.focus.layer}:${gate}`;
-      let map = this.maps.get(key);
-      if (map === undefined) {
-        map = new Heatmap({
+    const figures = gates.map(([gate, g]) =>
+      this.map(
+        `${this.focus.layer}:${gate}`,
+        {
           title: `${gate} ${gate === 'candidate' ? '(in −1…1)' : 'gate (0…1)'}`,
           rowLabel: 'unit',
           columnLabel: 'step',
           scale: gate === 'candidate' ? 'diverging' : 'unit',
-          onCursor: (c) => this.syncCursor(c),
-        });
-        this.maps.set(key, map);
-      }
-      map.setColumnNames(names);
-      map.cursor = this.cursor;
-      map.update(
-        unitsByTime(g.data, g.shape, this.focus.example),
-        g.shape[2]!,
-        g.shape[1]!,
+        },
+        g,
+        names,
         gate === 'candidate' ? [-1, 1] : [0, 1],
-      );
-      return map.element;
-    });
+      ),
+    );
     replace(
       this.element,
       focusControls('gates', this.focus, model, inside),
@@ -275,11 +277,6 @@ export class GatesView {
       ),
       el('div', { class: 'grid-2' }, ...figures),
     );
-  }
-
-  private syncCursor(column: number): void {
-    this.cursor = column;
-    for (const map of this.maps.values()) if (map.cursor !== column) map.moveTo(column);
   }
 }
 
