@@ -138,3 +138,4 @@ export {
   saveWeights,
 } from './saving/native/save-load.js';
 export * from './training/index.js';
+export * from './saving/torch/index.js';
