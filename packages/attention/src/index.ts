@@ -30,3 +30,16 @@ export {
 export * from './layers/index.js';
 export * from './models/index.js';
 export { attentionKerasLayers, attentionLayers } from './register.js';
+export { attentionTorchLayers } from './torch/mappings.js';
+export {
+  type TorchLayerNormArgs,
+  type TorchMultiheadAttentionArgs,
+  type TorchTransformerLayerArgs,
+  type TorchTransformerStackArgs,
+  torchLayerNorm,
+  torchMultiheadAttention,
+  torchTransformerDecoder,
+  torchTransformerDecoderLayer,
+  torchTransformerEncoder,
+  torchTransformerEncoderLayer,
+} from './torch/modules.js';

@@ -1,0 +1,84 @@
+/**
+ * PyTorch's own numbers for the attention modules (fixtures/generate.py, torch 1.13 on CPU in float64): the state
+ * dicts of `nn.LayerNorm`, `nn.MultiheadAttention` (self and cross), `nn.TransformerEncoderLayer` /
+ * `DecoderLayer` (post-norm and pre-norm; the decoder called with the causal `tgt_mask`) and `nn.TransformerEncoder`
+ * with a final norm load into the layers of the `torch*` helpers; forward within 1e-5 on cpu and wasm (float32
+ * arithmetic through two attentions and three normalizations) and 1e-9 on the float64 reference (the weights are
+ * float32-exact, so only float64 rounding is left); one SGD step within 1e-5.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createWasmBackend } from '@seqmodel/backend-wasm';
+import { type Backend, createReferenceBackend } from '@seqmodel/core';
+import { input, type Layer, model, type SymbolicTensor } from '@seqmodel/layers';
+import { checkTorchFixture, parseTorchFixture } from '@seqmodel/layers/testing';
+import { describe, expect, it } from 'vitest';
+import '../register.js';
+import { cpuBackend } from '../test-helpers.js';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  torchLayerNorm,
+  torchMultiheadAttention,
+  torchTransformerDecoderLayer,
+  torchTransformerEncoder,
+  torchTransformerEncoderLayer,
+} from './modules.js';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+function readFixture(name: string) {
+  return parseTorchFixture(
+    readFileSync(join(FIXTURES, `${name}.safetensors`)),
+    readFileSync(join(FIXTURES, `${name}.io.safetensors`)),
+    name,
+  );
+}
+
+const E = 8;
+const layerArgs = { nhead: 2, dimFeedforward: 16 };
+const CASES: readonly { name: string; make: () => Layer }[] = [
+  { name: 'layer_norm', make: () => torchLayerNorm({ normalizedShape: 6 }) },
+  { name: 'multihead_attention', make: () => torchMultiheadAttention({ embedDim: E, numHeads: 2 }) },
+  { name: 'multihead_attention_cross', make: () => torchMultiheadAttention({ embedDim: E, numHeads: 2 }) },
+  { name: 'encoder_layer', make: () => torchTransformerEncoderLayer(layerArgs) },
+  { name: 'encoder_layer_pre_norm', make: () => torchTransformerEncoderLayer({ ...layerArgs, normFirst: true }) },
+  { name: 'decoder_layer', make: () => torchTransformerDecoderLayer(layerArgs) },
+  { name: 'decoder_layer_pre_norm', make: () => torchTransformerDecoderLayer({ ...layerArgs, normFirst: true }) },
+  { name: 'encoder', make: () => torchTransformerEncoder({ ...layerArgs, numLayers: 2, norm: true }) },
+];
+
+describe('PyTorch fixtures: forward (float64 reference, cpu, wasm) and one SGD step (cpu, wasm)', () => {
+  tf.env().set('IS_TEST', false);
+  const backends: [string, () => Promise<Backend<unknown>>][] = [
+    ['reference', async () => createReferenceBackend() as Backend<unknown>],
+    ['cpu', async () => cpuBackend() as Backend<unknown>],
+    ['wasm', async () => (await createWasmBackend()) as Backend<unknown>],
+  ];
+  for (const [backendName, make] of backends) {
+    for (const c of CASES) {
+      it(`${c.name} on ${backendName}`, async () => {
+        tf.env().set('IS_TEST', false);
+        const backend = await make();
+        const fixture = readFixture(c.name);
+        const layer = c.make();
+        const query = input({ shape: fixture.io.get('input')!.shape.slice(1) });
+        const memory = fixture.io.has('input1') ? input({ shape: fixture.io.get('input1')!.shape.slice(1) }) : undefined;
+        // Self-attention is `[x, x]`; PyTorch's (query, memory, memory) is `[query, memory]`.
+        const inputs = c.name === 'multihead_attention' ? [query, query] : memory ? [query, memory] : query;
+        const m = model({
+          inputs: memory ? [query, memory] : query,
+          outputs: layer.apply(inputs) as SymbolicTensor,
+          backend,
+          seed: 1,
+        });
+        const check = checkTorchFixture(m, fixture, { mapping: { [layer.name]: '' } });
+        m.dispose();
+        expect(check.forward).toBeLessThan(backendName === 'reference' ? 1e-9 : 1e-5);
+        expect(check.tensorsLeft).toBe(0);
+        if (backendName === 'reference') return;
+        expect(check.afterStep, check.worstKey).toBeLessThan(1e-5);
+      });
+    }
+  }
+});
