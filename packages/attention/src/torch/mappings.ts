@@ -11,16 +11,21 @@
 import { SeqmodelError } from '@seqmodel/core';
 import type { Layer, LayerWeight, TorchLayerMapping, TorchPiece, TorchWeightBinding } from '@seqmodel/layers';
 import { type PytorchTensorRef, pytorchStateDictName } from '../blocks/pytorch-names.js';
+import type { TransformerBlock } from '../blocks/transformer-block.js';
 import type { TransformerDecoderStack } from '../blocks/transformer-decoder-stack.js';
 import type { TransformerEncoderStack } from '../blocks/transformer-encoder-stack.js';
-import type { TransformerBlock } from '../blocks/transformer-block.js';
 import type { MultiHeadAttention } from '../layers/multi-head-attention.js';
 
 /** The piece of a weight that `ref` locates, with the whole PyTorch tensor's shape (`E` is the model size). */
 function pieceOf(weight: LayerWeight, ref: PytorchTensorRef, prefix: string, hidden: number): TorchPiece {
   const key = `${prefix}${ref.key}`;
   if (ref.rows !== undefined) {
-    return { key, shape: ref.transpose ? [3 * hidden, hidden] : [3 * hidden], rows: ref.rows, transpose: ref.transpose };
+    return {
+      key,
+      shape: ref.transpose ? [3 * hidden, hidden] : [3 * hidden],
+      rows: ref.rows,
+      transpose: ref.transpose,
+    };
   }
   if (!ref.transpose) return { key, shape: [weight.size] };
   // A kernel `[in..., out...]` is `nn.Linear`'s `[out, in]` transposed; the output projection has two input axes.
@@ -57,13 +62,20 @@ function multiHeadAttentionBindings(layer: MultiHeadAttention, prefix: string): 
   }
   return weights.map((weight) => {
     // The path a block gives its self-attention, so that the block's naming serves the bare layer too.
-    const ref = pytorchStateDictName('TransformerEncoder', `self_attention_layer/${weight.shortName}`, hidden);
+    const ref = pytorchStateDictName(
+      'TransformerEncoder',
+      `self_attention_layer/${weight.shortName}`,
+      hidden,
+    );
     const key = ref.key.slice('self_attn.'.length);
     return { weight, pieces: [pieceOf(weight, { ...ref, key }, prefix, hidden)] };
   });
 }
 
-function blockBindings(layer: TransformerBlock | TransformerEncoderStack | TransformerDecoderStack, prefix: string) {
+function blockBindings(
+  layer: TransformerBlock | TransformerEncoderStack | TransformerDecoderStack,
+  prefix: string,
+) {
   const kind = layer.className.startsWith('TransformerDecoder') ? 'TransformerDecoder' : 'TransformerEncoder';
   const weights = layer.weights;
   const query = weights.find((w) => w.name.endsWith('/query/kernel'))!;
@@ -71,7 +83,14 @@ function blockBindings(layer: TransformerBlock | TransformerEncoderStack | Trans
   checkPacked(layer, hidden, heads, headDim);
   return weights.map((weight) => ({
     weight,
-    pieces: [pieceOf(weight, pytorchStateDictName(kind, weight.name.slice(layer.path.length + 1), hidden), prefix, hidden)],
+    pieces: [
+      pieceOf(
+        weight,
+        pytorchStateDictName(kind, weight.name.slice(layer.path.length + 1), hidden),
+        prefix,
+        hidden,
+      ),
+    ],
   }));
 }
 
@@ -89,10 +108,12 @@ const layerNormalizationMapping: TorchLayerMapping = {
 
 /** This package's PyTorch mappings (registered in `register.ts`). */
 export const attentionTorchLayers: readonly TorchLayerMapping[] = [
-  { className: 'MultiHeadAttention', torchWeights: multiHeadAttentionBindings } as unknown as TorchLayerMapping,
+  {
+    className: 'MultiHeadAttention',
+    torchWeights: multiHeadAttentionBindings,
+  } as unknown as TorchLayerMapping,
   layerNormalizationMapping,
   ...['TransformerEncoder', 'TransformerDecoder', 'TransformerEncoderStack', 'TransformerDecoderStack'].map(
     (className) => ({ className, torchWeights: blockBindings }) as unknown as TorchLayerMapping,
   ),
 ];
-

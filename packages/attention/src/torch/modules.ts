@@ -11,13 +11,31 @@
  * PyTorch's dropout after the feed-forward activation has no counterpart; seqmodel has no GELU yet, so `activation`
  * is `relu`.
  */
-import { checkBoolean, checkOptions, checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  checkBoolean,
+  checkOptions,
+  checkPositiveInteger,
+  invalidArgument,
+  SeqmodelError,
+} from '@seqmodel/core';
 import type { LayerArgs } from '@seqmodel/layers';
 import type { TransformerBlockArgs } from '../blocks/transformer-block.js';
-import { type TransformerDecoderBlock, transformerDecoderBlock } from '../blocks/transformer-decoder-block.js';
-import { type TransformerDecoderStack, transformerDecoderStack } from '../blocks/transformer-decoder-stack.js';
-import { type TransformerEncoderBlock, transformerEncoderBlock } from '../blocks/transformer-encoder-block.js';
-import { type TransformerEncoderStack, transformerEncoderStack } from '../blocks/transformer-encoder-stack.js';
+import {
+  type TransformerDecoderBlock,
+  transformerDecoderBlock,
+} from '../blocks/transformer-decoder-block.js';
+import {
+  type TransformerDecoderStack,
+  transformerDecoderStack,
+} from '../blocks/transformer-decoder-stack.js';
+import {
+  type TransformerEncoderBlock,
+  transformerEncoderBlock,
+} from '../blocks/transformer-encoder-block.js';
+import {
+  type TransformerEncoderStack,
+  transformerEncoderStack,
+} from '../blocks/transformer-encoder-stack.js';
 import { type LayerNormalization, layerNormalization } from '../layers/layer-normalization.js';
 import { type MultiHeadAttention, multiHeadAttention } from '../layers/multi-head-attention.js';
 
@@ -77,7 +95,11 @@ export function torchLayerNorm(args: TorchLayerNormArgs): LayerNormalization {
   const { normalizedShape, eps, elementwiseAffine, ...rest } = args;
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
   if (!Array.isArray(shape) || shape.length !== 1) {
-    invalidArgument('torchLayerNorm normalizedShape', normalizedShape, 'the size of the last axis (one axis)');
+    invalidArgument(
+      'torchLayerNorm normalizedShape',
+      normalizedShape,
+      'the size of the last axis (one axis)',
+    );
   }
   checkPositiveInteger('torchLayerNorm normalizedShape', shape[0]);
   const affine = checkBoolean('torchLayerNorm elementwiseAffine', elementwiseAffine ?? true);
@@ -101,11 +123,13 @@ export interface TorchTransformerLayerArgs extends LayerArgs {
 const TRANSFORMER_KEYS = ['nhead', 'dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'normFirst'];
 
 function blockArgs(what: string, args: TorchTransformerLayerArgs): TransformerBlockArgs {
-  if (typeof args !== 'object' || args === null) invalidArgument(`${what}(options)`, args, 'an object with nhead');
-  const { nhead, dimFeedforward, dropout, activation, layerNormEps, normFirst, ...rest } = args as TorchTransformerLayerArgs & {
-    numLayers?: unknown;
-    norm?: unknown;
-  };
+  if (typeof args !== 'object' || args === null)
+    invalidArgument(`${what}(options)`, args, 'an object with nhead');
+  const { nhead, dimFeedforward, dropout, activation, layerNormEps, normFirst, ...rest } =
+    args as TorchTransformerLayerArgs & {
+      numLayers?: unknown;
+      norm?: unknown;
+    };
   if (activation !== undefined && activation !== 'relu') {
     invalidArgument(`${what} activation`, activation, '"relu" (seqmodel has no GELU activation yet)');
   }

@@ -15,8 +15,8 @@ import { input, type Layer, model, type SymbolicTensor } from '@seqmodel/layers'
 import { checkTorchFixture, parseTorchFixture } from '@seqmodel/layers/testing';
 import { describe, expect, it } from 'vitest';
 import '../register.js';
-import { cpuBackend } from '../test-helpers.js';
 import * as tf from '@tensorflow/tfjs-core';
+import { cpuBackend } from '../test-helpers.js';
 import {
   torchLayerNorm,
   torchMultiheadAttention,
@@ -42,9 +42,15 @@ const CASES: readonly { name: string; make: () => Layer }[] = [
   { name: 'multihead_attention', make: () => torchMultiheadAttention({ embedDim: E, numHeads: 2 }) },
   { name: 'multihead_attention_cross', make: () => torchMultiheadAttention({ embedDim: E, numHeads: 2 }) },
   { name: 'encoder_layer', make: () => torchTransformerEncoderLayer(layerArgs) },
-  { name: 'encoder_layer_pre_norm', make: () => torchTransformerEncoderLayer({ ...layerArgs, normFirst: true }) },
+  {
+    name: 'encoder_layer_pre_norm',
+    make: () => torchTransformerEncoderLayer({ ...layerArgs, normFirst: true }),
+  },
   { name: 'decoder_layer', make: () => torchTransformerDecoderLayer(layerArgs) },
-  { name: 'decoder_layer_pre_norm', make: () => torchTransformerDecoderLayer({ ...layerArgs, normFirst: true }) },
+  {
+    name: 'decoder_layer_pre_norm',
+    make: () => torchTransformerDecoderLayer({ ...layerArgs, normFirst: true }),
+  },
   { name: 'encoder', make: () => torchTransformerEncoder({ ...layerArgs, numLayers: 2, norm: true }) },
 ];
 
@@ -63,7 +69,9 @@ describe('PyTorch fixtures: forward (float64 reference, cpu, wasm) and one SGD s
         const fixture = readFixture(c.name);
         const layer = c.make();
         const query = input({ shape: fixture.io.get('input')!.shape.slice(1) });
-        const memory = fixture.io.has('input1') ? input({ shape: fixture.io.get('input1')!.shape.slice(1) }) : undefined;
+        const memory = fixture.io.has('input1')
+          ? input({ shape: fixture.io.get('input1')!.shape.slice(1) })
+          : undefined;
         // Self-attention is `[x, x]`; PyTorch's (query, memory, memory) is `[query, memory]`.
         const inputs = c.name === 'multihead_attention' ? [query, query] : memory ? [query, memory] : query;
         const m = model({

@@ -41,7 +41,8 @@ export interface TorchFixtureCheck {
 }
 
 function maxGap(a: ArrayLike<number>, b: ArrayLike<number>, what: string): number {
-  if (a.length !== b.length) throw new SeqmodelError(`${what}: ${a.length} values against PyTorch's ${b.length}`);
+  if (a.length !== b.length)
+    throw new SeqmodelError(`${what}: ${a.length} values against PyTorch's ${b.length}`);
   let gap = 0;
   for (let i = 0; i < a.length; i++) gap = Math.max(gap, Math.abs(a[i]! - b[i]!));
   return gap;

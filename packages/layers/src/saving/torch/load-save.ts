@@ -47,13 +47,19 @@ function dotted(prefix: string): string {
 }
 
 /** Every weight of `target` with its PyTorch pieces, each weight exactly once. */
-export function torchWeightBindings(target: Target, options: TorchWeightsOptions, what: string): TorchWeightBinding[] {
-  if (typeof options !== 'object' || options === null) invalidArgument(`${what} options`, options, 'an object');
+export function torchWeightBindings(
+  target: Target,
+  options: TorchWeightsOptions,
+  what: string,
+): TorchWeightBinding[] {
+  if (typeof options !== 'object' || options === null)
+    invalidArgument(`${what} options`, options, 'an object');
   const { mapping, prefix } = options;
   let bindings: TorchWeightBinding[];
   let weights: readonly LayerWeight[];
   if (target instanceof Layer) {
-    if (mapping !== undefined) invalidArgument(`${what} options.mapping`, mapping, 'nothing for one layer (use prefix)');
+    if (mapping !== undefined)
+      invalidArgument(`${what} options.mapping`, mapping, 'nothing for one layer (use prefix)');
     if (prefix !== undefined && typeof prefix !== 'string') {
       invalidArgument(`${what} options.prefix`, prefix, 'a string');
     }
@@ -63,18 +69,21 @@ export function torchWeightBindings(target: Target, options: TorchWeightsOptions
     if (typeof target !== 'object' || target === null || !Array.isArray((target as Model).layers)) {
       invalidArgument(`${what} target`, target, 'a seqmodel model or layer');
     }
-    if (prefix !== undefined) invalidArgument(`${what} options.prefix`, prefix, 'nothing for a model (use mapping)');
+    if (prefix !== undefined)
+      invalidArgument(`${what} options.prefix`, prefix, 'nothing for a model (use mapping)');
     const layers = target.layers;
     const names = new Set(layers.map((l) => l.name));
     const table = mapping ?? {};
-    if (typeof table !== 'object' || table === null) invalidArgument(`${what} options.mapping`, table, 'an object');
+    if (typeof table !== 'object' || table === null)
+      invalidArgument(`${what} options.mapping`, table, 'an object');
     for (const [name, value] of Object.entries(table)) {
       if (!names.has(name)) {
         throw new SeqmodelError(
           `${what} options.mapping: ${describeTarget(target)} has no layer ${JSON.stringify(name)}; its layers: ${[...names].join(', ')}`,
         );
       }
-      if (typeof value !== 'string') invalidArgument(`${what} options.mapping.${name}`, value, 'a module prefix string');
+      if (typeof value !== 'string')
+        invalidArgument(`${what} options.mapping.${name}`, value, 'a module prefix string');
     }
     weights = target.weights;
     bindings = layers
@@ -118,7 +127,8 @@ export async function readTorchWeights(source: TorchWeightsSource): Promise<Stat
     const name = String(source);
     if (isUrl(source) || !isNode()) {
       const response = await fetch(source);
-      if (!response.ok) throw new SeqmodelError(`${name}: fetching PyTorch weights failed (HTTP ${response.status})`);
+      if (!response.ok)
+        throw new SeqmodelError(`${name}: fetching PyTorch weights failed (HTTP ${response.status})`);
       return parseTorchWeights(new Uint8Array(await response.arrayBuffer()), name);
     }
     const fs = await import('node:fs/promises');
@@ -126,7 +136,9 @@ export async function readTorchWeights(source: TorchWeightsSource): Promise<Stat
     try {
       bytes = await fs.readFile(name);
     } catch (error) {
-      throw new SeqmodelError(`${name}: cannot read PyTorch weights: ${(error as Error).message}`, { cause: error });
+      throw new SeqmodelError(`${name}: cannot read PyTorch weights: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     return parseTorchWeights(bytes, name);
   }
@@ -141,10 +153,16 @@ export async function readTorchWeights(source: TorchWeightsSource): Promise<Stat
  * Sets `target`'s weights from a state dict, as one transaction: every key is checked first, and a missing, extra
  * or mis-shaped key fails the whole load with one error that lists them all (nothing changes).
  */
-export function loadTorchStateDict(target: Target, stateDict: StateDict, options: LoadTorchOptions = {}): void {
+export function loadTorchStateDict(
+  target: Target,
+  stateDict: StateDict,
+  options: LoadTorchOptions = {},
+): void {
   const what = 'loadTorchWeights';
   const bindings = torchWeightBindings(target, options, what);
-  if (!(stateDict instanceof Map)) invalidArgument(`${what} state dict`, stateDict, 'a Map of names to tensors');
+  if (typeof stateDict?.get !== 'function' || typeof stateDict.keys !== 'function') {
+    invalidArgument(`${what} state dict`, stateDict, 'a Map of names to tensors');
+  }
   const expected = expectedKeys(bindings);
   const missing: string[] = [];
   const misShaped: string[] = [];
@@ -218,7 +236,10 @@ export function torchStateDict(target: Target, options: TorchWeightsOptions = {}
     const value = backend.dataSync(b.weight.read());
     let at = 0;
     b.pieces.forEach((p, i) => {
-      const size = p.rows === undefined ? sizeOfShape(p.shape) : (p.rows[1] - p.rows[0]) * (sizeOfShape(p.shape) / p.shape[0]!);
+      const size =
+        p.rows === undefined
+          ? sizeOfShape(p.shape)
+          : (p.rows[1] - p.rows[0]) * (sizeOfShape(p.shape) / p.shape[0]!);
       if (b.combine === 'sum') {
         if (i === 0) writePiece(p, value, out.get(p.key)!.data as Float64Array);
         return;
@@ -248,7 +269,8 @@ export async function saveTorchWeights(
     metadata: { format: 'pt', ...metadata },
   });
   if (path !== undefined) {
-    if (typeof path !== 'string') invalidArgument('saveTorchWeights path', path, 'a file path (string) or nothing');
+    if (typeof path !== 'string')
+      invalidArgument('saveTorchWeights path', path, 'a file path (string) or nothing');
     const fs = await import('node:fs/promises');
     await fs.writeFile(path, bytes);
   }

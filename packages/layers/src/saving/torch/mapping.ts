@@ -88,7 +88,11 @@ export function writePiece(piece: TorchPiece, values: ArrayLike<number>, data: F
 export function checkBinding(binding: TorchWeightBinding): void {
   const sizes = binding.pieces.map(pieceSize);
   const total =
-    binding.combine === 'sum' ? (sizes.every((s) => s === sizes[0]) ? sizes[0] : -1) : sizes.reduce((a, b) => a + b, 0);
+    binding.combine === 'sum'
+      ? sizes.every((s) => s === sizes[0])
+        ? sizes[0]
+        : -1
+      : sizes.reduce((a, b) => a + b, 0);
   if (total !== binding.weight.size || binding.pieces.length === 0) {
     throw new SeqmodelError(
       `PyTorch mapping of ${binding.weight.name} (shape ${formatShape(binding.weight.shape)}): its pieces ${binding.pieces

@@ -9,6 +9,8 @@
  *   Keras' `resetAfter: true` (its two biases are the rows of the `[2, 3·units]` bias). LSTM and RNN have one bias
  *   here: loading adds `bias_ih` and `bias_hh`.
  */
+
+import { SeqmodelError } from '@seqmodel/core';
 import type { Layer } from '../../engine/layer.js';
 import type { LayerWeight } from '../../engine/weight.js';
 import { Bidirectional } from '../../layers/bidirectional.js';
@@ -16,7 +18,6 @@ import type { Dense } from '../../layers/dense.js';
 import type { Embedding } from '../../layers/embedding.js';
 import { RNN } from '../../layers/rnn.js';
 import type { Stacked } from '../../layers/stacked.js';
-import { SeqmodelError } from '@seqmodel/core';
 import type { TorchLayerMapping, TorchWeightBinding } from './mapping.js';
 
 /** The weight of `layer` whose short name is `shortName` (mappings are written against built layers). */
@@ -40,14 +41,19 @@ export function linearBindings(
   const bindings: TorchWeightBinding[] = [
     { weight: kernel, pieces: [{ key: `${prefix}weight`, shape: [outputs, inputs], transpose: true }] },
   ];
-  if (bias !== undefined) bindings.push({ weight: bias, pieces: [{ key: `${prefix}bias`, shape: [outputs] }] });
+  if (bias !== undefined)
+    bindings.push({ weight: bias, pieces: [{ key: `${prefix}bias`, shape: [outputs] }] });
   return bindings;
 }
 
 const denseMapping: TorchLayerMapping<Dense> = {
   className: 'Dense',
   torchWeights: (layer, prefix) =>
-    linearBindings(weightNamed(layer, 'kernel'), layer.weights.find((w) => w.shortName === 'bias'), prefix),
+    linearBindings(
+      weightNamed(layer, 'kernel'),
+      layer.weights.find((w) => w.shortName === 'bias'),
+      prefix,
+    ),
 };
 
 const embeddingMapping: TorchLayerMapping<Embedding> = {
@@ -62,22 +68,31 @@ const GATES: Readonly<Record<string, number>> = { simpleRNN: 1, lstm: 4, gru: 3 
 
 /** The activations PyTorch's cells use; another one would load and silently compute something else. */
 function checkTorchActivations(layer: RNN): void {
-  const options = layer.cellOptions as { activation?: unknown; recurrentActivation?: unknown; resetAfter?: unknown };
+  const options = layer.cellOptions as {
+    activation?: unknown;
+    recurrentActivation?: unknown;
+    resetAfter?: unknown;
+  };
   const fail = (what: string): never => {
     throw new SeqmodelError(`${layer.describe()}: PyTorch weights need ${what}`);
   };
   if (layer.cell.name === 'simpleRNN') {
     if (options.activation !== 'tanh' && options.activation !== 'relu') {
-      fail(`activation "tanh" or "relu" (nn.RNN's nonlinearity), received ${JSON.stringify(options.activation)}`);
+      fail(
+        `activation "tanh" or "relu" (nn.RNN's nonlinearity), received ${JSON.stringify(options.activation)}`,
+      );
     }
     return;
   }
-  if (options.activation !== 'tanh') fail(`activation "tanh", received ${JSON.stringify(options.activation)}`);
+  if (options.activation !== 'tanh')
+    fail(`activation "tanh", received ${JSON.stringify(options.activation)}`);
   if (options.recurrentActivation !== 'sigmoid') {
     fail(`recurrentActivation "sigmoid", received ${JSON.stringify(options.recurrentActivation)}`);
   }
   if (layer.cell.name === 'gru' && options.resetAfter !== true) {
-    fail('resetAfter: true (PyTorch applies the reset gate after the recurrent product), received resetAfter: false');
+    fail(
+      'resetAfter: true (PyTorch applies the reset gate after the recurrent product), received resetAfter: false',
+    );
   }
 }
 
@@ -101,7 +116,10 @@ export function recurrentBindings(layer: Layer, prefix: string, suffix: string):
   });
   const bindings: TorchWeightBinding[] = [
     { weight: kernel, pieces: [piece('weight_ih', [gates * units, kernel.shape[0]!], true)] },
-    { weight: weightNamed(layer, 'recurrent_kernel'), pieces: [piece('weight_hh', [gates * units, units], true)] },
+    {
+      weight: weightNamed(layer, 'recurrent_kernel'),
+      pieces: [piece('weight_hh', [gates * units, units], true)],
+    },
   ];
   const bias = layer.weights.find((w) => w.shortName === 'bias');
   if (bias !== undefined) {
@@ -126,11 +144,15 @@ function recurrentLayerBindings(layer: Layer, prefix: string, k: number): TorchW
 }
 
 const recurrentMapping = (className: string): TorchLayerMapping =>
-  ({ className, torchWeights: (layer, prefix) => recurrentLayerBindings(layer, prefix, 0) }) as TorchLayerMapping;
+  ({
+    className,
+    torchWeights: (layer, prefix) => recurrentLayerBindings(layer, prefix, 0),
+  }) as TorchLayerMapping;
 
 const stackedMapping: TorchLayerMapping<Stacked> = {
   className: 'Stacked',
-  torchWeights: (layer, prefix) => layer.layers.flatMap((inner, k) => recurrentLayerBindings(inner, prefix, k)),
+  torchWeights: (layer, prefix) =>
+    layer.layers.flatMap((inner, k) => recurrentLayerBindings(inner, prefix, k)),
 };
 
 /** The built-in layers' PyTorch mappings, registered by `registry.ts`. */

@@ -63,15 +63,28 @@ type Kind = 'RNN' | 'LSTM' | 'GRU';
 
 function torchRecurrent(kind: Kind, args: TorchRNNArgs): Layer {
   const what = `torch${kind}`;
-  if (typeof args !== 'object' || args === null) invalidArgument(`${what}(options)`, args, 'an object with hiddenSize');
-  const keys = ['name', 'trainable', 'batchSize', 'inputSize', 'hiddenSize', 'numLayers', 'bias', 'bidirectional', 'dropout'];
+  if (typeof args !== 'object' || args === null)
+    invalidArgument(`${what}(options)`, args, 'an object with hiddenSize');
+  const keys = [
+    'name',
+    'trainable',
+    'batchSize',
+    'inputSize',
+    'hiddenSize',
+    'numLayers',
+    'bias',
+    'bidirectional',
+    'dropout',
+  ];
   checkLayerOptions(what, args, kind === 'RNN' ? [...keys, 'nonlinearity'] : keys);
   const units = checkPositiveInteger(`${what} hiddenSize`, args.hiddenSize);
   const numLayers = checkPositiveInteger(`${what} numLayers`, args.numLayers ?? 1);
   const useBias = checkBoolean(`${what} bias`, args.bias ?? true);
   const both = checkBoolean(`${what} bidirectional`, args.bidirectional ?? false);
   const inputShape =
-    args.inputSize === undefined ? {} : { inputShape: [null, checkPositiveInteger(`${what} inputSize`, args.inputSize)] };
+    args.inputSize === undefined
+      ? {}
+      : { inputShape: [null, checkPositiveInteger(`${what} inputSize`, args.inputSize)] };
   const outer = {
     ...(args.name === undefined ? {} : { name: args.name }),
     ...(args.trainable === undefined ? {} : { trainable: args.trainable }),

@@ -24,7 +24,11 @@ export function registerTorchLayer<L extends Layer>(
   options: { readonly replace?: boolean } = {},
 ): void {
   if (typeof mapping !== 'object' || mapping === null || typeof mapping.torchWeights !== 'function') {
-    invalidArgument('registerTorchLayer(mapping)', mapping, 'an object { className, torchWeights(layer, prefix) }');
+    invalidArgument(
+      'registerTorchLayer(mapping)',
+      mapping,
+      'an object { className, torchWeights(layer, prefix) }',
+    );
   }
   if (typeof mapping.className !== 'string' || mapping.className === '') {
     invalidArgument('registerTorchLayer(mapping).className', mapping.className, 'a non-empty string');

@@ -40,7 +40,12 @@ function halfToNumber(bits: number): number {
 }
 
 /** Decodes `count` little-endian elements of `dtype` from `view` at `offset`. */
-export function decodeElements(dtype: TorchDtype, view: DataView, offset: number, count: number): Float64Array {
+export function decodeElements(
+  dtype: TorchDtype,
+  view: DataView,
+  offset: number,
+  count: number,
+): Float64Array {
   const out = new Float64Array(count);
   const size = BYTES[dtype];
   for (let i = 0; i < count; i++) {
@@ -109,7 +114,9 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors bytes')
   }
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)),
+    );
   } catch (error) {
     fail(`the header is not UTF-8 JSON (${(error as Error).message})`);
   }
@@ -170,7 +177,9 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors bytes')
   let covered = 0;
   for (const span of spans) {
     if (span.begin < covered) {
-      fail(`tensor ${JSON.stringify(span.name)} overlaps the data of another tensor (data_offsets [${span.begin}, ${span.end}])`);
+      fail(
+        `tensor ${JSON.stringify(span.name)} overlaps the data of another tensor (data_offsets [${span.begin}, ${span.end}])`,
+      );
     }
     if (span.begin > covered) fail(`bytes ${covered} to ${span.begin} of the data belong to no tensor`);
     covered = span.end;
@@ -196,14 +205,17 @@ export function writeSafetensors(
 ): Uint8Array {
   const dtype = options.dtype ?? 'F32';
   if (dtype !== 'F32' && dtype !== 'F64') {
-    throw new SeqmodelError(`writeSafetensors options.dtype: expected "F32" or "F64", received ${JSON.stringify(dtype)}`);
+    throw new SeqmodelError(
+      `writeSafetensors options.dtype: expected "F32" or "F64", received ${JSON.stringify(dtype)}`,
+    );
   }
   const size = BYTES[dtype];
   const header: Record<string, unknown> = {};
   if (options.metadata !== undefined) header.__metadata__ = { ...options.metadata };
   let offset = 0;
   for (const [name, t] of tensors) {
-    if (name === '__metadata__') throw new SeqmodelError('writeSafetensors: "__metadata__" cannot name a tensor');
+    if (name === '__metadata__')
+      throw new SeqmodelError('writeSafetensors: "__metadata__" cannot name a tensor');
     const count = sizeOfShape(t.shape);
     if (t.data.length !== count) {
       throw new SeqmodelError(

@@ -21,7 +21,7 @@ import { torchEmbedding, torchGRU, torchLinear, torchLSTM, torchRNN } from './mo
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
-export function readFixture(name: string) {
+function readFixture(name: string) {
   return parseTorchFixture(
     readFileSync(join(FIXTURES, `${name}.safetensors`)),
     readFileSync(join(FIXTURES, `${name}.io.safetensors`)),
@@ -39,7 +39,11 @@ const CASES: readonly { name: string; make: () => Layer; summedBiases?: boolean 
     summedBiases: true,
   },
   { name: 'lstm', make: () => torchLSTM({ hiddenSize: 4, numLayers: 2 }), summedBiases: true },
-  { name: 'lstm_bidirectional', make: () => torchLSTM({ hiddenSize: 4, bidirectional: true }), summedBiases: true },
+  {
+    name: 'lstm_bidirectional',
+    make: () => torchLSTM({ hiddenSize: 4, bidirectional: true }),
+    summedBiases: true,
+  },
   { name: 'gru_bidirectional', make: () => torchGRU({ hiddenSize: 4, numLayers: 2, bidirectional: true }) },
 ];
 
@@ -56,7 +60,11 @@ describe('PyTorch fixtures: forward (float64 reference, cpu, wasm) and one SGD s
         const backend = await make();
         const fixture = readFixture(c.name);
         const layer = c.make();
-        const m = sequential([layer], { backend, seed: 1, inputShape: fixture.io.get('input')!.shape.slice(1) });
+        const m = sequential([layer], {
+          backend,
+          seed: 1,
+          inputShape: fixture.io.get('input')!.shape.slice(1),
+        });
         const check = checkTorchFixture(m, fixture, {
           mapping: { [layer.name]: '' },
           summedBiases: c.summedBiases ?? false,

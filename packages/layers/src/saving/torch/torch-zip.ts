@@ -38,7 +38,9 @@ const DTYPE_BYTES: Readonly<Record<TorchDtype, number>> = {
 
 /** Whether `bytes` start as a zip file does (`PK\x03\x04`). */
 export function isTorchZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  return (
+    bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04
+  );
 }
 
 /** The stored (uncompressed) entries of a zip file, by name. */
@@ -54,11 +56,13 @@ function zipEntries(bytes: Uint8Array, fail: (what: string) => never): Map<strin
   if (eocd < 0) fail('no end of central directory (truncated?)');
   const count = view.getUint16(eocd + 10, true);
   let at = view.getUint32(eocd + 16, true);
-  if (count === 0xffff || at === 0xffffffff) fail('zip64 archives (over 4 GiB or 65535 entries) are not supported');
+  if (count === 0xffff || at === 0xffffffff)
+    fail('zip64 archives (over 4 GiB or 65535 entries) are not supported');
   const decoder = new TextDecoder();
   const entries = new Map<string, Uint8Array>();
   for (let i = 0; i < count; i++) {
-    if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50) fail(`central directory entry ${i} is damaged`);
+    if (at + 46 > bytes.length || view.getUint32(at, true) !== 0x02014b50)
+      fail(`central directory entry ${i} is damaged`);
     const method = view.getUint16(at + 10, true);
     const size = view.getUint32(at + 20, true);
     const nameLength = view.getUint16(at + 28, true);
@@ -66,9 +70,11 @@ function zipEntries(bytes: Uint8Array, fail: (what: string) => never): Map<strin
     const commentLength = view.getUint16(at + 32, true);
     const local = view.getUint32(at + 42, true);
     const name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength));
-    if (method !== 0) fail(`entry ${name} is compressed (method ${method}); torch.save stores entries uncompressed`);
+    if (method !== 0)
+      fail(`entry ${name} is compressed (method ${method}); torch.save stores entries uncompressed`);
     if (size === 0xffffffff || local === 0xffffffff) fail('zip64 archives are not supported');
-    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50) fail(`entry ${name} has no local header`);
+    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50)
+      fail(`entry ${name} has no local header`);
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
     if (start + size > bytes.length) fail(`entry ${name} runs past the end of the file`);
     entries.set(name, bytes.subarray(start, start + size));
@@ -83,9 +89,6 @@ interface Global {
 interface Storage {
   readonly storage: Uint8Array;
   readonly dtype: TorchDtype;
-}
-interface Reduced {
-  readonly reduced: TorchTensor | Map<unknown, unknown>;
 }
 const MARK = Symbol('mark');
 
@@ -120,7 +123,8 @@ function rebuildTensor(args: unknown[], fail: (what: string) => never): TorchTen
   for (let i = 0; i < count; i++) {
     let source = offset;
     for (let a = 0; a < size.length; a++) source += index[a]! * stride[a]!;
-    if (source < 0 || source >= available) fail(`a tensor of shape [${size.join(', ')}] reads past its storage`);
+    if (source < 0 || source >= available)
+      fail(`a tensor of shape [${size.join(', ')}] reads past its storage`);
     data[i] = all[source]!;
     for (let a = size.length - 1; a >= 0; a--) {
       if (++index[a]! < size[a]!) break;
@@ -343,7 +347,9 @@ function unpickle(
         pop();
         break;
       default:
-        fail(`data.pkl uses the pickle opcode 0x${op.toString(16)}, which a state dict saved by torch.save does not`);
+        fail(
+          `data.pkl uses the pickle opcode 0x${op.toString(16)}, which a state dict saved by torch.save does not`,
+        );
     }
   }
 }
@@ -368,7 +374,8 @@ export function readTorchZip(bytes: Uint8Array, source = 'torch.save bytes'): St
     (key, dtype) => {
       const data = entries.get(`${root}data/${key}`);
       if (data === undefined) fail(`no entry ${root}data/${key} for a storage`);
-      if (data!.length % DTYPE_BYTES[dtype] !== 0) fail(`the storage ${key} is not a whole number of ${dtype}`);
+      if (data!.length % DTYPE_BYTES[dtype] !== 0)
+        fail(`the storage ${key} is not a whole number of ${dtype}`);
       return data!;
     },
     fail,
