@@ -11,11 +11,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWasmBackend } from '@seqmodel/backend-wasm';
 import { type Backend, createReferenceBackend } from '@seqmodel/core';
-import { input, type Layer, model, type SymbolicTensor } from '@seqmodel/layers';
+import {
+  input,
+  type Layer,
+  loadTorchWeights,
+  model,
+  type SymbolicTensor,
+  torchStateDict,
+} from '@seqmodel/layers';
 import { checkTorchFixture, parseTorchFixture } from '@seqmodel/layers/testing';
 import { describe, expect, it } from 'vitest';
 import '../register.js';
 import * as tf from '@tensorflow/tfjs-core';
+import { multiHeadAttention } from '../layers/multi-head-attention.js';
 import { cpuBackend } from '../test-helpers.js';
 import {
   torchLayerNorm,
@@ -89,4 +97,50 @@ describe('PyTorch fixtures: forward (float64 reference, cpu, wasm) and one SGD s
       });
     }
   }
+});
+
+describe('PyTorch mappings: one layer, and what does not map', () => {
+  it('loads one layer under a prefix, and refuses layouts PyTorch does not pack', async () => {
+    const backend = createReferenceBackend();
+    const fixture = readFixture('multihead_attention');
+    const prefixed = new Map([...fixture.state].map(([k, t]) => [`encoder.attn.${k}`, t]));
+    const layer = torchMultiheadAttention({ embedDim: E, numHeads: 2 });
+    layer.build(backend, [
+      [null, null, E],
+      [null, null, E],
+    ]);
+    await loadTorchWeights(layer, prefixed, { prefix: 'encoder.attn' });
+    const saved = torchStateDict(layer, { prefix: 'encoder.attn' });
+    for (const [key, t] of prefixed)
+      expect(Array.from(saved.get(key)!.data), key).toEqual(Array.from(t.data));
+
+    const grouped = multiHeadAttention({ numHeads: 2, keyDim: 4, numKeyValueHeads: 1 });
+    grouped.build(backend, [
+      [null, null, E],
+      [null, null, E],
+    ]);
+    expect(() => torchStateDict(grouped)).toThrow(
+      "multi_head_attention (MultiHeadAttention): PyTorch's packed in_proj_weight needs query, key, value and output of size 8",
+    );
+    const narrow = multiHeadAttention({ numHeads: 2, keyDim: 3 });
+    narrow.build(backend, [
+      [null, null, E],
+      [null, null, E],
+    ]);
+    expect(() => torchStateDict(narrow)).toThrow(
+      'multi_head_attention (MultiHeadAttention): PyTorch weights need a model size equal to numHeads × head size (embed_dim divisible by num_heads), received model size 8 with 2 heads of 3',
+    );
+    expect(() => torchMultiheadAttention({ embedDim: 10, numHeads: 4 })).toThrow(
+      'torchMultiheadAttention embedDim: expected a multiple of numHeads (4), received 10',
+    );
+    expect(() => torchTransformerEncoderLayer({ nhead: 2, activation: 'gelu' as 'relu' })).toThrow(
+      'torchTransformerEncoderLayer activation',
+    );
+    expect(() => torchTransformerEncoderLayer({ nhead: 2, d_model: 8 } as never)).toThrow(
+      'torchTransformerEncoderLayer options: unknown option "d_model"',
+    );
+    expect(() => torchLayerNorm({ normalizedShape: [2, 3] as never })).toThrow(
+      'torchLayerNorm normalizedShape',
+    );
+  });
 });
