@@ -1,10 +1,10 @@
 /**
  * PyTorch's own numbers for the attention modules (fixtures/generate.py, torch 1.13 on CPU in float64): the state
- * dicts of `nn.LayerNorm`, `nn.MultiheadAttention` (self and cross), `nn.TransformerEncoderLayer` /
- * `DecoderLayer` (post-norm and pre-norm; the decoder called with the causal `tgt_mask`) and `nn.TransformerEncoder`
- * with a final norm load into the layers of the `torch*` helpers; forward within 1e-5 on cpu and wasm (float32
- * arithmetic through two attentions and three normalizations) and 1e-9 on the float64 reference (the weights are
- * float32-exact, so only float64 rounding is left); one SGD step within 1e-5.
+ * dicts of `nn.LayerNorm`, `nn.MultiheadAttention` (self and cross), `nn.TransformerEncoderLayer` / `DecoderLayer`
+ * (post-norm and pre-norm; decoders called with the causal `tgt_mask`), `nn.TransformerEncoder` and a pre-norm
+ * `nn.TransformerDecoder` (each with a final norm) load into the layers of the `torch*` helpers; forward within 1e-5
+ * on cpu and wasm (float32 arithmetic through two attentions and three normalizations) and 1e-9 on the float64
+ * reference (the weights are float32-exact, so only float64 rounding is left); one SGD step within 1e-5.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,6 +28,7 @@ import { cpuBackend } from '../test-helpers.js';
 import {
   torchLayerNorm,
   torchMultiheadAttention,
+  torchTransformerDecoder,
   torchTransformerDecoderLayer,
   torchTransformerEncoder,
   torchTransformerEncoderLayer,
@@ -60,6 +61,10 @@ const CASES: readonly { name: string; make: () => Layer }[] = [
     make: () => torchTransformerDecoderLayer({ ...layerArgs, normFirst: true }),
   },
   { name: 'encoder', make: () => torchTransformerEncoder({ ...layerArgs, numLayers: 2, norm: true }) },
+  {
+    name: 'decoder',
+    make: () => torchTransformerDecoder({ ...layerArgs, numLayers: 2, normFirst: true, norm: true }),
+  },
 ];
 
 describe('PyTorch fixtures: forward (float64 reference, cpu, wasm) and one SGD step (cpu, wasm)', () => {

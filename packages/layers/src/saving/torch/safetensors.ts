@@ -7,7 +7,8 @@
 import { SeqmodelError, sizeOfShape } from '@seqmodel/core';
 import type { StateDict, TorchDtype, TorchTensor } from './state-dict.js';
 
-const BYTES: Readonly<Record<TorchDtype, number>> = {
+/** Bytes per element of each dtype. */
+export const DTYPE_BYTES: Readonly<Record<TorchDtype, number>> = {
   F64: 8,
   F32: 4,
   F16: 2,
@@ -47,7 +48,7 @@ export function decodeElements(
   count: number,
 ): Float64Array {
   const out = new Float64Array(count);
-  const size = BYTES[dtype];
+  const size = DTYPE_BYTES[dtype];
   for (let i = 0; i < count; i++) {
     const at = offset + i * size;
     switch (dtype) {
@@ -87,7 +88,7 @@ export function decodeElements(
 }
 
 export function isTorchDtype(x: unknown): x is TorchDtype {
-  return typeof x === 'string' && Object.hasOwn(BYTES, x);
+  return typeof x === 'string' && Object.hasOwn(DTYPE_BYTES, x);
 }
 
 export function isShape(x: unknown): x is number[] {
@@ -143,7 +144,7 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors bytes')
     if (typeof e !== 'object' || e === null) fail(`tensor ${JSON.stringify(name)} is not an object`);
     if (!isTorchDtype(e.dtype)) {
       fail(
-        `tensor ${JSON.stringify(name)} has dtype ${JSON.stringify(e.dtype)}; expected one of ${Object.keys(BYTES).join(', ')}`,
+        `tensor ${JSON.stringify(name)} has dtype ${JSON.stringify(e.dtype)}; expected one of ${Object.keys(DTYPE_BYTES).join(', ')}`,
       );
     }
     if (!isShape(e.shape)) {
@@ -165,9 +166,9 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors bytes')
     const dtype = e.dtype as TorchDtype;
     const shape = e.shape as number[];
     const count = sizeOfShape(shape);
-    if (end - begin !== count * BYTES[dtype]) {
+    if (end - begin !== count * DTYPE_BYTES[dtype]) {
       fail(
-        `tensor ${JSON.stringify(name)} (${dtype} [${shape.join(', ')}]) needs ${count * BYTES[dtype]} bytes, its data_offsets [${begin}, ${end}] hold ${end - begin}`,
+        `tensor ${JSON.stringify(name)} (${dtype} [${shape.join(', ')}]) needs ${count * DTYPE_BYTES[dtype]} bytes, its data_offsets [${begin}, ${end}] hold ${end - begin}`,
       );
     }
     spans.push({ name, begin, end });
@@ -209,7 +210,7 @@ export function writeSafetensors(
       `writeSafetensors options.dtype: expected "F32" or "F64", received ${JSON.stringify(dtype)}`,
     );
   }
-  const size = BYTES[dtype];
+  const size = DTYPE_BYTES[dtype];
   const header: Record<string, unknown> = {};
   if (options.metadata !== undefined) header.__metadata__ = { ...options.metadata };
   let offset = 0;

@@ -7,7 +7,7 @@
  * typed storages). Anything else (another global, a module, an optimizer state) is refused with its name.
  */
 import { SeqmodelError, sizeOfShape } from '@seqmodel/core';
-import { decodeElements } from './safetensors.js';
+import { DTYPE_BYTES, decodeElements } from './safetensors.js';
 import type { StateDict, TorchDtype, TorchTensor } from './state-dict.js';
 
 const STORAGE_DTYPES: Readonly<Record<string, TorchDtype>> = {
@@ -21,19 +21,6 @@ const STORAGE_DTYPES: Readonly<Record<string, TorchDtype>> = {
   CharStorage: 'I8',
   ByteStorage: 'U8',
   BoolStorage: 'BOOL',
-};
-
-const DTYPE_BYTES: Readonly<Record<TorchDtype, number>> = {
-  F64: 8,
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  I32: 4,
-  I16: 2,
-  I8: 1,
-  U8: 1,
-  BOOL: 1,
 };
 
 /** Whether `bytes` start as a zip file does (`PK\x03\x04`). */
