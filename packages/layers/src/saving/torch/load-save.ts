@@ -4,12 +4,12 @@
  * prefix each layer has is the caller's to say (`mapping`), since it is an attribute name in the user's
  * `nn.Module`; by default a model's layer `lstm` reads `lstm.weight_ih_l0`, ...
  */
-import { formatShape, invalidArgument, SeqmodelError, sizeOfShape } from '@seqmodel/core';
+import { type Backend, formatShape, invalidArgument, SeqmodelError, sizeOfShape } from '@seqmodel/core';
 import { Layer } from '../../engine/layer.js';
 import type { LayerWeight } from '../../engine/weight.js';
 import type { Model } from '../../models/model.js';
 import { isNode, isUrl } from '../files.js';
-import { checkBinding, readPiece, type TorchWeightBinding, writePiece } from './mapping.js';
+import { checkBinding, pieceSize, readPiece, type TorchWeightBinding, writePiece } from './mapping.js';
 import { torchBindings } from './registry.js';
 import { readSafetensors, type WriteSafetensorsOptions, writeSafetensors } from './safetensors.js';
 import type { StateDict, TorchTensor } from './state-dict.js';
@@ -36,10 +36,6 @@ export interface LoadTorchOptions extends TorchWeightsOptions {
 export interface SaveTorchOptions extends TorchWeightsOptions, WriteSafetensorsOptions {}
 
 type Target = Model<unknown> | Layer;
-
-function describeTarget(target: Target): string {
-  return target.describe();
-}
 
 /** The module prefix of `name` (`''` or ending with a dot). */
 function dotted(prefix: string): string {
@@ -79,7 +75,7 @@ export function torchWeightBindings(
     for (const [name, value] of Object.entries(table)) {
       if (!names.has(name)) {
         throw new SeqmodelError(
-          `${what} options.mapping: ${describeTarget(target)} has no layer ${JSON.stringify(name)}; its layers: ${[...names].join(', ')}`,
+          `${what} options.mapping: ${target.describe()} has no layer ${JSON.stringify(name)}; its layers: ${[...names].join(', ')}`,
         );
       }
       if (typeof value !== 'string')
@@ -92,7 +88,7 @@ export function torchWeightBindings(
   }
   if (weights.length === 0) {
     throw new SeqmodelError(
-      `${what}: ${describeTarget(target)} has no weights (is it built? build it or run it once first)`,
+      `${what}: ${target.describe()} has no weights (is it built? build it or run it once first)`,
     );
   }
   for (const b of bindings) checkBinding(b);
@@ -100,7 +96,7 @@ export function torchWeightBindings(
   const unbound = weights.filter((w) => !bound.has(w));
   if (unbound.length > 0 || bound.size !== bindings.length) {
     throw new SeqmodelError(
-      `${what}: the PyTorch mappings of ${describeTarget(target)} do not cover each weight once (left out: ${unbound.map((w) => w.name).join(', ') || 'none'})`,
+      `${what}: the PyTorch mappings of ${target.describe()} do not cover each weight once (left out: ${unbound.map((w) => w.name).join(', ') || 'none'})`,
     );
   }
   return bindings;
@@ -181,7 +177,7 @@ export function loadTorchStateDict(
       misShaped.length > 0 ? `wrong shapes: ${misShaped.join(', ')}` : '',
     ].filter((p) => p !== '');
     throw new SeqmodelError(
-      `${what}: the state dict does not fit ${describeTarget(target)}: ${parts.join('; ')}. Expected keys: ${[...expected.keys()].join(', ')}`,
+      `${what}: the state dict does not fit ${target.describe()}: ${parts.join('; ')}. Expected keys: ${[...expected.keys()].join(', ')}`,
     );
   }
   const values = new Map<string, Float32Array>();
@@ -229,22 +225,20 @@ export function torchStateDict(target: Target, options: TorchWeightsOptions = {}
   for (const [key, shape] of expectedKeys(bindings)) {
     out.set(key, { dtype: 'F32', shape, data: new Float64Array(sizeOfShape(shape)) });
   }
-  const backend = (target instanceof Layer ? target.backend : target.backend) as {
-    dataSync(x: unknown): ArrayLike<number>;
-  };
+  // A built layer or model has a backend; `torchWeightBindings` refused targets without weights.
+  const backend = target.backend as Backend<unknown>;
   for (const b of bindings) {
     const value = backend.dataSync(b.weight.read());
     let at = 0;
     b.pieces.forEach((p, i) => {
-      const size =
-        p.rows === undefined
-          ? sizeOfShape(p.shape)
-          : (p.rows[1] - p.rows[0]) * (sizeOfShape(p.shape) / p.shape[0]!);
+      const data = out.get(p.key)!.data as Float64Array;
       if (b.combine === 'sum') {
-        if (i === 0) writePiece(p, value, out.get(p.key)!.data as Float64Array);
+        // PyTorch adds the pieces: the first gets the value, the others stay zero.
+        if (i === 0) writePiece(p, value, data);
         return;
       }
-      writePiece(p, Array.prototype.slice.call(value, at, at + size), out.get(p.key)!.data as Float64Array);
+      const size = pieceSize(p);
+      writePiece(p, value.subarray(at, at + size), data);
       at += size;
     });
   }

@@ -3,7 +3,6 @@
  * files of `torch.save` hold them. Values are kept as float64 whatever the stored dtype, so that float64 weights pass
  * through unchanged and every narrower float (F32, F16, BF16) is exact.
  */
-import { formatShape } from '@seqmodel/core';
 
 /** The element types seqmodel reads (safetensors' codes); `F32` and `F64` are also written. */
 export type TorchDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
@@ -18,8 +17,3 @@ export interface TorchTensor {
 
 /** Tensor names to tensors, in file order. */
 export type StateDict = ReadonlyMap<string, TorchTensor>;
-
-/** `name: F32 [3, 4]`, for listings. */
-export function describeTorchTensor(name: string, t: TorchTensor): string {
-  return `${name}: ${t.dtype} ${formatShape(t.shape)}`;
-}
