@@ -138,5 +138,5 @@ export {
   saveModel,
   saveWeights,
 } from './saving/native/save-load.js';
-export * from './training/index.js';
 export * from './saving/torch/index.js';
+export * from './training/index.js';
