@@ -75,7 +75,7 @@ export function checkBuilt(model: Model<unknown>, what: string): void {
   }
   if (!model.built) {
     throw new SeqmodelError(
-      `${what}: ${model.describe()} is not built, so it has no weights to save; build it first (give inputShape, call build(), or run it once); nothing was written`,
+      `${what}: ${model.describe()} is not built, so it has no weights to save (expected a built model); build it first (give inputShape, call build(), or run it once); nothing was written`,
     );
   }
 }
@@ -101,7 +101,7 @@ export function serializeModel<T>(
   if (typeof include !== 'boolean') invalidArgument(`${what} options.includeOptimizer`, include, 'a boolean');
   if (include && !model.compiled) {
     throw new SeqmodelError(
-      `${what} options.includeOptimizer: ${model.describe()} is not compiled, so it has no optimizer to save; compile it or leave includeOptimizer out`,
+      `${what} options.includeOptimizer: ${model.describe()} is not compiled, so it has no optimizer to save (expected a compiled model); compile it or leave includeOptimizer out`,
     );
   }
   const weights = model.getWeightData();
@@ -191,7 +191,7 @@ function checkData(data: unknown, manifest: WeightsManifest, where: string, fiel
   if (!(data instanceof ArrayBuffer)) invalidArgument(`${where} ${field}`, data, 'an ArrayBuffer');
   if (data.byteLength !== manifest.byteLength) {
     throw new SeqmodelError(
-      `${where}: weights.byteLength: the manifest declares ${manifest.byteLength} bytes, ${field} has ${data.byteLength} (truncated or mismatched weights?)`,
+      `${where}: weights.byteLength: the manifest declares ${manifest.byteLength} bytes, ${field} has ${data.byteLength}; expected the two to agree (truncated or mismatched weights?)`,
     );
   }
   return data;

@@ -98,7 +98,7 @@ async function readDirectory<D extends { readonly weights: WeightsManifest }>(
     if (file.size !== declared) {
       new DocumentChecker(where).error(
         'weights.byteLength',
-        `declares ${declared} bytes, but ${document.weights.path} has ${file.size} (truncated, or a different model's weights?)`,
+        `declares ${declared} bytes, but ${document.weights.path} has ${file.size}; expected the two to agree (truncated, or a different model's weights?)`,
       );
     }
     return { document, weightData: await readExactly(file.path, declared, what), origin };
