@@ -1,12 +1,13 @@
 /**
  * The backends the bench knows, as providers: each says whether it can run here (or why not) and creates the
- * seqmodel backend together with the factory of tfjs-layers' model on the same tfjs backend. cpu and wasm run in
- * this process; webgl (headless Chromium) and cuda (tfjs-node-gpu) are listed and skipped with their reason until
+ * seqmodel backend together with the factory of tfjs-layers' model on the same tfjs backend. cpu, wasm and native
+ * (the C++ addon, where it was built) run in this process; webgl (headless Chromium) and cuda (tfjs-node-gpu) are listed and skipped with their reason until
  * their seqmodel backends exist. Adding a backend: write a provider and add it to `backendProviders`.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createCpuBackend } from '@seqmodel/backend-cpu';
+import { createNativeBackend, isAvailable as nativeAvailability, nativeInfo } from '@seqmodel/backend-native';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
@@ -34,6 +35,8 @@ export interface BenchBackend {
 export interface CreateOptions {
   /** `fused`: the backend's fused kernels where it has them; `generic`: none, core's `scanCell` loop for every cell. */
   readonly path: BenchPath;
+  /** Threads for backends that take a thread count (native). */
+  readonly threads?: number;
 }
 
 /** The backend factories' option for a path: `kernels: false` leaves every fused kernel out. */
@@ -115,6 +118,23 @@ export const wasmProvider: BackendProvider = {
   },
 };
 
+export const nativeProvider: BackendProvider = {
+  name: 'native',
+  description: 'seqmodel native addon (C++: AVX2/FMA GEMM, thread pool, fused recurrent kernels); Node only',
+  async isAvailable() {
+    const availability = nativeAvailability();
+    return availability.available ? true : (availability.reason ?? 'unavailable');
+  },
+  async create({ path, threads }) {
+    const backend = await createNativeBackend({ ...kernelOptions(path), threads: threads ?? 1 });
+    const info = nativeInfo();
+    const details =
+      `native addon, ${info.threads} thread(s), GEMM ${info.gemmKernel}` +
+      `${info.avx512f ? ' (AVX-512 present, not used)' : ''}; seqmodel ${path} path`;
+    return tfjsBench('native', backend, details);
+  },
+};
+
 /** Debian's Chromium, where `apt-get install chromium` puts it. */
 const chromiumPaths = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
@@ -157,6 +177,7 @@ export const cudaProvider: BackendProvider = {
 export const backendProviders: readonly BackendProvider[] = [
   cpuProvider,
   wasmProvider,
+  nativeProvider,
   webglProvider,
   cudaProvider,
 ];
