@@ -3,7 +3,7 @@
  * through `fetch`, and sinks / sources for anything else (browser storage, uploads, tfjs `IOHandler`s). Node's file
  * system is imported only when a path is used, so the package runs in browsers.
  */
-import { invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkBackend, checkOptions, invalidArgument, SeqmodelError } from '@seqmodel/core';
 
 /** Somewhere artifacts can be written (IndexedDB, an upload, a tfjs `IOHandler`, ...). */
 export interface ArtifactsSink<A> {
@@ -17,6 +17,15 @@ export interface ArtifactsSource<A> {
 
 export function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
+}
+
+/**
+ * Checks a loader's options as every entry point that takes a backend does: an options object of `known` keys (an
+ * unknown one names the closest), whose `backend` is a seqmodel Backend (core's `checkBackend` says how to make one).
+ */
+export function checkLoadOptions(what: string, options: unknown, known: readonly string[]): void {
+  checkOptions(`${what} options`, options, known);
+  checkBackend(`${what} options.backend`, (options as { backend?: unknown } | undefined)?.backend);
 }
 
 export function isSink<A>(x: unknown): x is ArtifactsSink<A> {

@@ -739,6 +739,52 @@ const CASES: Case[] = [
     },
     says: ['loadWeights: cannot read', 'weights.json'],
   },
+  // What every entry point that takes a backend checks, before any file is read.
+  ...(
+    [
+      ['loadModel', (options: unknown) => loadModel(fixtures.native, options as never)],
+      ['loadKerasModel', (options: unknown) => loadKerasModel(fixtures.keras, options as never)],
+    ] as const
+  ).flatMap(([name, load]): Case[] => [
+    ...(
+      [
+        ["a backend's name", 'cpu', 'a backend is an object made by a factory, not its name'],
+        ['an empty object', {}, 'Make one with createCpuBackend()'],
+        ['undefined', undefined, 'received undefined'],
+      ] as const
+    ).map(([what, value, hint]) => ({
+      label: `${name}: options.backend ${what}`,
+      run: () => load({ backend: value }),
+      says: [`${name} options.backend: expected a seqmodel Backend`, hint],
+    })),
+    {
+      label: `${name}: no options`,
+      run: () => load(undefined),
+      says: [`${name} options.backend: expected a seqmodel Backend`, 'received undefined'],
+    },
+    {
+      label: `${name}: a misspelt option`,
+      run: () => load({ backend, compiled: false }),
+      says: [`${name} options: unknown option "compiled"`, 'did you mean "compile"?'],
+    },
+  ]),
+  {
+    label: 'loadWeights: a backend in place of the model',
+    run: () => loadWeights(backend as never, fixtures.weights),
+    says: ['loadWeights model: expected a seqmodel model'],
+  },
+  {
+    label: 'loadWeights: an unbuilt model',
+    run: async () => {
+      const m = makeModel(false);
+      try {
+        return await loadWeights(m, fixtures.weights);
+      } finally {
+        m.dispose();
+      }
+    },
+    says: ['loadWeights: ', 'is not built, so it has no weights to load into (expected a built model)'],
+  },
 ];
 
 /** Saves that must fail and leave the directory exactly as it was. */
