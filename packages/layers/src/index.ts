@@ -51,6 +51,8 @@ export {
 export {
   Model,
   type ModelArgs,
+  type ModelOutput,
+  type OutputCount,
   type PredictInput,
   type PredictOptions,
   type SerializedModel,
