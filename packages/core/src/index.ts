@@ -51,6 +51,7 @@ export {
   simpleRNN,
   validateBaseOptions,
 } from './cells/index.js';
+export * from './compiler/index.js';
 export { type DebugLogger, debugLog, setDebugLogger } from './debug.js';
 export {
   affine,
