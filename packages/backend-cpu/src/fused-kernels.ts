@@ -1,11 +1,21 @@
 /**
  * The fused kernels `createCpuBackend()` uses by default, keyed by cell name: simpleRNN, LSTM and GRU (both
- * `resetAfter` variants) from `@seqmodel/backend-tfjs`'s `hostFusedKernels`, with every matrix product in
- * JavaScript (`JsGemm`, ~4-5 GFLOP/s in V8 against ~0.5-0.8 for tfjs-backend-cpu's matMul). Arguments they do not
- * support (softmax activations, plugin cells) run through core's generic loop, with the reason logged.
+ * `resetAfter` variants) from `@seqmodel/backend-tfjs`'s `hostFusedKernels`, and under `*` the compiled kernel,
+ * which serves every other cell (plugins included) with code generated from the cell's step (JavaScript). Every
+ * matrix product runs in JavaScript (`JsGemm`, ~4-5 GFLOP/s in V8 against ~0.5-0.8 for tfjs-backend-cpu's
+ * matMul). Arguments none of them supports (a softmax activation, a step the compiler cannot lower) run through
+ * core's generic loop, with the reason logged.
  */
-import { hostFusedKernels, JsGemm, type TfjsFusedKernelEntry } from '@seqmodel/backend-tfjs';
+import {
+  anyCell,
+  compiledSequenceKernel,
+  hostFusedKernels,
+  JsGemm,
+  javascriptGenerator,
+  type TfjsFusedKernelEntry,
+} from '@seqmodel/backend-tfjs';
 
-export const cpuFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = hostFusedKernels({
-  gemm: () => new JsGemm(),
-});
+export const cpuFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {
+  ...hostFusedKernels({ gemm: () => new JsGemm() }),
+  [anyCell]: (backend) => compiledSequenceKernel(backend, { gemm: new JsGemm(), generator: javascriptGenerator }),
+};

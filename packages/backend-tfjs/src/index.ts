@@ -14,6 +14,11 @@ export {
 } from './backend-switching.js';
 export { type CustomGradientSpec, customGradient, type GradientEntry } from './custom-gradient.js';
 export {
+  anyCell,
+  type CompiledSequenceKernelConfig,
+  compiledSequenceKernel,
+} from './fused/compiled-sequence-kernels.js';
+export {
   type HostFusedKernelsConfig,
   type HostSequenceKernelConfig,
   hostFusedKernels,

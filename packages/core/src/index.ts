@@ -116,6 +116,7 @@ export {
   unregisterKernel,
 } from './kernel-registry.js';
 export {
+  anyName,
   createKernelTable,
   type FusedPolicy,
   findKernel,

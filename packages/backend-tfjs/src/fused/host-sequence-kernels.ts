@@ -48,7 +48,28 @@ function dtypeOf(x: unknown): string | undefined {
   return x instanceof tf.Tensor ? x.dtype : undefined;
 }
 
-function read(x: Tensor): Float32Array {
+/**
+ * Why a host kernel does not take `args`: a tensor argument that is not float32 (undefined when all are). Malformed
+ * arguments are not refused here: run() reports them with the generic loop's messages.
+ */
+export function float32Refusal(args: SequenceArgs<Tensor>): string | undefined {
+  const params = typeof args.params === 'object' && args.params !== null ? args.params : {};
+  const initialState = Array.isArray(args.initialState) ? args.initialState : [];
+  const tensors: [string, unknown][] = [
+    ['inputs', args.inputs],
+    ...Object.entries(params).map(([n, p]): [string, unknown] => [`params.${n}`, p]),
+    ...initialState.map((s, i): [string, unknown] => [`initialState[${i}]`, s]),
+    ...(args.recurrentMask === undefined ? [] : [['recurrentMask', args.recurrentMask] as [string, unknown]]),
+  ];
+  for (const [name, t] of tensors) {
+    const dtype = dtypeOf(t);
+    if (dtype !== undefined && dtype !== 'float32') return `${name} is ${dtype}; the fused kernel takes float32`;
+  }
+  return undefined;
+}
+
+/** A tensor's values in host memory: tfjs-backend-cpu's own storage (no copy), a copy out of the wasm heap. */
+export function read(x: Tensor): Float32Array {
   return tf.engine().readSync(x.dataId) as Float32Array;
 }
 
@@ -66,26 +87,7 @@ class HostSequenceKernel implements TfjsFusedKernel {
   }
 
   supports(args: SequenceArgs<Tensor>): string | undefined {
-    const refusal = bindingRefusal(this.binding, args.cell, args.options);
-    if (refusal !== undefined) return refusal;
-    // Malformed arguments are not refused here: run() reports them with the generic loop's messages.
-    const params = typeof args.params === 'object' && args.params !== null ? args.params : {};
-    const initialState = Array.isArray(args.initialState) ? args.initialState : [];
-    const tensors: [string, unknown][] = [
-      ['inputs', args.inputs],
-      ...Object.entries(params).map(([n, p]): [string, unknown] => [`params.${n}`, p]),
-      ...initialState.map((s, i): [string, unknown] => [`initialState[${i}]`, s]),
-      ...(args.recurrentMask === undefined
-        ? []
-        : [['recurrentMask', args.recurrentMask] as [string, unknown]]),
-    ];
-    for (const [name, t] of tensors) {
-      const dtype = dtypeOf(t);
-      if (dtype !== undefined && dtype !== 'float32') {
-        return `${name} is ${dtype}; the fused kernel takes float32`;
-      }
-    }
-    return undefined;
+    return bindingRefusal(this.binding, args.cell, args.options) ?? float32Refusal(args);
   }
 
   run(args: SequenceArgs<Tensor>): SequenceResult<Tensor> {

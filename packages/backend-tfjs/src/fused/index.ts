@@ -21,6 +21,14 @@ export { FusedCellBase, type GatedCellActivations, GatedCellBase } from './cells
 export { GruCell, type GruCellOptions } from './cells/gru.js';
 export { LstmCell } from './cells/lstm.js';
 export { SimpleRnnCell } from './cells/simple-rnn.js';
+export { CompiledRun, type CompiledRunConfig, type CompiledRunInputs } from './compiled/compiled-run.js';
+export {
+  functionConstructorRefusal,
+  type HostInstance,
+  type HostPassGenerator,
+  type HostProgram,
+} from './compiled/host-program.js';
+export { javascriptGenerator } from './compiled/javascript-generator.js';
 // All of gemm.ts: the matrix-product provider interface and the helpers every provider uses.
 export * from './gemm.js';
 export { JsGemm } from './js-gemm.js';

@@ -907,7 +907,8 @@ function schedule(b: PlanBuilder, stores: readonly Store[], gemms: readonly Gemm
   }
 
   const stages: Stage[] = [];
-  for (let p = 0; p < passes.length; p++) {
+  const last = Math.max(passes.length - 1, ...gemms.map((gemm) => levelOfBuffer(gemm.out)));
+  for (let p = 0; p <= last; p++) {
     for (const gemm of gemms) {
       if (levelOfBuffer(gemm.out) === p && p > 0) {
         const { left, right, transposeRight, out, accumulate } = gemm;

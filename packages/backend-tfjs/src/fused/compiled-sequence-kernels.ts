@@ -1,0 +1,194 @@
+/**
+ * Compiled fused kernels: a `sequence` kernel for any cell, made from the cell's own `step` by core's compiler
+ * (`compileCell`) and a code generator (`HostPassGenerator`), run on tensors read from host memory like the
+ * hand-written kernels (`host-sequence-kernels.ts`). Registered under the name `*`, it serves every cell a backend
+ * has no kernel of its own for, plugins included, without backend code per cell. Where the compiler declines (an
+ * op it does not lower, generated code forbidden by the page), `supports` says why and the generic loop runs.
+ *
+ * The values a step computes from parameters alone (a slice of the recurrent kernel, a row of the bias) are
+ * computed once per sequence with the backend's own ops, before the kernel, so that autodiff carries their
+ * gradients to the parameters; the kernel's custom gradient covers the inputs, those values and the initial state.
+ */
+import {
+  assertSequenceFinite,
+  checkSequenceArgs,
+  compileCell,
+  type CompileResult,
+  replayStatic,
+  resolveCellOptions,
+  SeqmodelError,
+  type SequenceArgs,
+  type SequencePlan,
+  type SequenceResult,
+  type TraceLeaf,
+} from '@seqmodel/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { customGradient, type GradientEntry } from '../custom-gradient.js';
+import type { TfjsBackend, TfjsFusedKernel } from '../tfjs-backend.js';
+import { CompiledRun } from './compiled/compiled-run.js';
+import type { HostPassGenerator, HostProgram } from './compiled/host-program.js';
+import type { GemmProvider } from './gemm.js';
+import { float32Refusal, read } from './host-sequence-kernels.js';
+
+type Tensor = tf.Tensor;
+
+/** What a compiled kernel runs on. */
+export interface CompiledSequenceKernelConfig {
+  readonly gemm: GemmProvider;
+  readonly generator: HostPassGenerator;
+}
+
+/** The name a kernel serving every cell is registered under (core's kernel table tries it after named ones). */
+export const anyCell = '*';
+
+class CompiledSequenceKernel implements TfjsFusedKernel {
+  private readonly programs = new WeakMap<SequencePlan, HostProgram>();
+
+  constructor(
+    private readonly backend: TfjsBackend,
+    private readonly config: CompiledSequenceKernelConfig,
+  ) {}
+
+  /** Both plans (inference and training) for `args`, or the reason there are none. */
+  private compile(args: SequenceArgs<Tensor>): { inference: SequencePlan; training: SequencePlan } | string {
+    const cell = args.cell;
+    const inputs = args.inputs as unknown;
+    if (typeof cell?.step !== 'function' || !(inputs instanceof tf.Tensor) || inputs.shape.length !== 3) {
+      // Malformed arguments: run() reports them with the generic loop's messages.
+      return 'malformed arguments';
+    }
+    let options: Record<string, unknown>;
+    try {
+      options = resolveCellOptions(cell, args.options);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    const dims = { inputSize: inputs.shape[2]!, units: args.units, options };
+    const compileOptions = { recurrentMask: args.recurrentMask !== undefined };
+    const plans: CompileResult[] = [false, true].map((training) =>
+      compileCell(cell, dims, inputs.shape[0]!, { ...compileOptions, training }),
+    );
+    for (const p of plans) if ('reason' in p) return `${cell.name} not compiled: ${p.reason}`;
+    const [inference, training] = plans.map((p) => (p as { plan: SequencePlan }).plan) as [
+      SequencePlan,
+      SequencePlan,
+    ];
+    return { inference, training };
+  }
+
+  supports(args: SequenceArgs<Tensor>): string | undefined {
+    const unavailable = this.config.generator.unavailable();
+    if (unavailable !== undefined) return `compiled kernels (${this.config.generator.name}): ${unavailable}`;
+    const refusal = float32Refusal(args);
+    if (refusal !== undefined) return refusal;
+    const compiled = this.compile(args);
+    return typeof compiled === 'string' && compiled !== 'malformed arguments' ? compiled : undefined;
+  }
+
+  private program(plan: SequencePlan): HostProgram {
+    let program = this.programs.get(plan);
+    if (!program) {
+      program = this.config.generator.generate(plan).program;
+      this.programs.set(plan, program);
+    }
+    return program;
+  }
+
+  run(args: SequenceArgs<Tensor>): SequenceResult<Tensor> {
+    const { backend, config } = this;
+    const info = checkSequenceArgs(backend, args);
+    if (backend.checkNumerics) assertSequenceFinite(backend, args);
+    const reason = this.supports(args);
+    if (reason !== undefined) throw new SeqmodelError(`${args.cell.name} compiled kernel: ${reason}`);
+    const plans = this.compile(args) as { inference: SequencePlan; training: SequencePlan };
+    const { batch, time, dims } = info;
+    // Statics from the backend's ops (recorded by autodiff when a gradient is taken), in the order of the plan.
+    const leaves = (leaf: TraceLeaf): Tensor => {
+      if (leaf.kind === 'param') return args.params[leaf.name]!;
+      if (leaf.kind === 'recurrentMask') return args.recurrentMask!;
+      throw new SeqmodelError(`compiled kernel: a static leaf ${leaf.kind} (internal error)`);
+    };
+    const replayed = new Map<unknown, unknown>();
+    const staticsOf = (plan: SequencePlan) =>
+      plan.statics.map((s) => replayStatic(backend, s.node, leaves, replayed) as Tensor);
+    // The training plan's statics include the inference plan's (the same nodes), so replaying it covers both.
+    const statics = staticsOf(plans.training);
+    const initialState = args.initialState ?? [];
+    const xs: Tensor[] = [args.inputs, ...statics, ...initialState];
+    const mask = args.mask === undefined ? undefined : read(args.mask);
+    const returnSequences = args.returnSequences ?? false;
+    const outputSize = info.outputSize;
+    let run: CompiledRun | undefined;
+
+    const outputs = customGradient(
+      {
+        name: `${args.cell.name} compiled kernel`,
+        forward: (_inputs, _save, { recordsGradient }) => {
+          const plan = recordsGradient ? plans.training : plans.inference;
+          const staticData = plan.statics.map((s) => read(replayed.get(s.node) as Tensor));
+          run = new CompiledRun(
+            plan,
+            this.program(plan),
+            config.gemm,
+            {
+              batch,
+              time,
+              goBackwards: args.goBackwards ?? false,
+              returnSequences,
+              zeroMaskedOutputs: args.zeroMaskedOutputs ?? false,
+            },
+            {
+              x: read(args.inputs),
+              statics: staticData,
+              ...(initialState.length > 0 ? { initialState: initialState.map(read) } : {}),
+              ...(mask ? { mask } : {}),
+            },
+          );
+          run.forward();
+          const output = returnSequences
+            ? tf.tensor(run.outputs!, [batch, time, outputSize], 'float32')
+            : tf.tensor(run.lastOutput, [batch, outputSize], 'float32');
+          const states = plan.states.map((s, k) => tf.tensor(run!.finalState(k), [batch, s.size], 'float32'));
+          return [output, ...states];
+        },
+        backward: ([dOutput, ...dStates]) => {
+          const r = run!;
+          r.backward(
+            read(dOutput!),
+            dStates.map((d) => read(d!)),
+          );
+          // The training plan's statics are `statics`, in order.
+          const grads: GradientEntry[] = [
+            () => tf.tensor(r.inputGradient(), [batch, time, dims.inputSize], 'float32'),
+            ...statics.map((s, i) => () => tf.tensor(r.staticGradient(i), s.shape, 'float32')),
+            ...initialState.map(
+              (s, k) => () => tf.tensor(r.initialStateGradient(k), s.shape, 'float32'),
+            ),
+          ];
+          return grads;
+        },
+      },
+      xs,
+    );
+    return { output: outputs[0]!, state: outputs.slice(1) };
+  }
+}
+
+/**
+ * The compiled `sequence` kernel on `backend`, with the matrix products of `config.gemm` and the code of
+ * `config.generator`. Register it under the name {@link anyCell} (`*`) to serve every cell:
+ *
+ * @example
+ * registerKernel({
+ *   backend: 'cpu',
+ *   kind: 'sequence',
+ *   name: '*',
+ *   kernel: (backend: TfjsBackend) => compiledSequenceKernel(backend, { gemm: new JsGemm(), generator: javascriptGenerator }),
+ * });
+ */
+export function compiledSequenceKernel(
+  backend: TfjsBackend,
+  config: CompiledSequenceKernelConfig,
+): TfjsFusedKernel {
+  return new CompiledSequenceKernel(backend, config);
+}
