@@ -112,7 +112,7 @@ function only(checks: ConformanceCheck[], suffixes: readonly string[]): Conforma
   return checks.filter((c) => suffixes.some((s) => c.name.endsWith(s)));
 }
 
-interface HostSequence {
+export interface HostSequence {
   readonly cell: AnyCellPlugin;
   readonly options: Record<string, unknown>;
   readonly batch: number;
@@ -135,7 +135,7 @@ function normals(n: number, seed: string, scale = 1): Float32Array {
 }
 
 /** A seeded case: random inputs and perturbed initial parameters, optional state, masks and recurrent dropout. */
-function hostSequence(
+export function hostSequence(
   cell: AnyCellPlugin,
   options: Record<string, unknown>,
   sizes: { batch: number; time: number; inputSize: number; units: number },
@@ -325,7 +325,7 @@ function fusedRunner<T>(b: Backend<T>, cell: AnyCellPlugin): Runner<T> {
 }
 
 /** Fused against generic on one case: outputs, states and every gradient. */
-function assertFusedMatchesGeneric<T>(b: Backend<T>, c: HostSequence, what: string): void {
+export function assertFusedMatchesGeneric<T>(b: Backend<T>, c: HostSequence, what: string): void {
   const fused = fusedRunner(b, c.cell);
   const expected = forward(b, c, scanCell);
   forward(b, c, fused).forEach((values, i) => {

@@ -29,6 +29,7 @@ import { registeredKernelChecks } from './registered-kernel-checks.js';
 export { badInputChecks, expectSeqmodelError } from './bad-input-checks.js';
 export { bindingChecks, type SwitchableNumerics } from './binding-checks.js';
 export { builtInCellConfigs } from './cell-configs.js';
+export { type CompiledCellCheckOptions, compiledCellChecks } from './compiled-kernel-checks.js';
 export { factoryKernelChecks } from './factory-kernel-checks.js';
 export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
 export { expectProductClose, randomFloats, randomOperand, referenceProduct } from './gemm-checks.js';

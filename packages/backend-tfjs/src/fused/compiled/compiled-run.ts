@@ -293,28 +293,84 @@ export class CompiledRun {
     return hostMatrix(this.instance.buffer(id), this.batch * this.time, this.plan.buffers[id]!.width);
   }
 
-  /** d loss / d static operand `index`, row-major in its shape, after `backward`. */
-  staticGradient(index: number): Float32Array {
+  private productGradients: Map<number, Float32Array> | undefined;
+
+  /**
+   * The statics' gradients from the whole-sequence products, computed together on first use: for each gradient
+   * buffer dZ, one product `[X | L₁ | L₂ ...]ᵀ·dZ` over every left operand multiplied into it (the inputs for an
+   * input product, the kept left operand for a per-step product), so that the (large) dZ is packed once.
+   */
+  private weightGradients(): Map<number, Float32Array> {
+    if (this.productGradients) return this.productGradients;
     const { plan, inputs } = this;
     const backward = plan.backward!;
-    const shape = plan.statics[index]!.shape;
-    const out = new Float32Array(shape.reduce((n, d) => n * d, 1));
-    const x = hostMatrix(inputs.x, this.batch * this.time, plan.inputSize);
-    const matrix = () => hostMatrix(out, shape[0]!, shape[1]!);
+    const rows = this.batch * this.time;
+    const out = new Map<number, Float32Array>();
+    const target = (index: number) => {
+      let g = out.get(index);
+      if (!g) {
+        g = new Float32Array(plan.statics[index]!.shape.reduce((n, d) => n * d, 1));
+        out.set(index, g);
+      }
+      return g;
+    };
+    const x = hostMatrix(inputs.x, rows, plan.inputSize);
+    // Blocks by gradient buffer: left operand and the static it is the gradient of.
+    const blocks = new Map<number, { left: HostMatrix; right: number }[]>();
+    const add = (dOut: number, left: HostMatrix, right: number) =>
+      blocks.set(dOut, [...(blocks.get(dOut) ?? []), { left, right }]);
     plan.inputProducts.forEach((p, j) => {
       const d = backward.inputProductGradients[j];
-      if (p.right !== index || d === undefined) return;
-      // right [inputSize, n]: xᵀ·dP; right [n, inputSize] (transposed): dPᵀ·x.
-      if (p.transposeRight) this.gemm.multiply(this.wholeRows(d), true, x, false, matrix(), true);
-      else this.gemm.multiply(x, true, this.wholeRows(d), false, matrix(), true);
+      if (d === undefined) return;
+      const shape = plan.statics[p.right]!.shape;
+      // right [n, inputSize] (transposed): dZᵀ·x, on its own.
+      if (p.transposeRight) {
+        this.gemm.multiply(this.wholeRows(d), true, x, false, hostMatrix(target(p.right), shape[0]!, shape[1]!), true);
+      } else add(d, x, p.right);
     });
     for (const p of backward.productGradients) {
-      if (p.right !== index) continue;
-      const left = this.wholeRows(p.left);
-      const dOut = this.wholeRows(p.dOut);
-      if (p.transposeRight) this.gemm.multiply(dOut, true, left, false, matrix(), true);
-      else this.gemm.multiply(left, true, dOut, false, matrix(), true);
+      const shape = plan.statics[p.right]!.shape;
+      if (p.transposeRight) {
+        const matrix = hostMatrix(target(p.right), shape[0]!, shape[1]!);
+        this.gemm.multiply(this.wholeRows(p.dOut), true, this.wholeRows(p.left), false, matrix, true);
+      } else add(p.dOut, this.wholeRows(p.left), p.right);
     }
+    for (const [dOut, list] of blocks) {
+      const dZ = this.wholeRows(dOut);
+      const height = list.reduce((h, b) => h + b.left.cols, 0);
+      let stacked = list[0]!.left;
+      if (list.length > 1) {
+        const data = new Float32Array(rows * height);
+        let column = 0;
+        for (const { left } of list) {
+          for (let n = 0; n < rows; n++) {
+            data.set(left.data.subarray(n * left.cols, (n + 1) * left.cols), n * height + column);
+          }
+          column += left.cols;
+        }
+        stacked = hostMatrix(data, rows, height);
+      }
+      const product = new Float32Array(height * dZ.cols);
+      this.gemm.multiply(stacked, true, dZ, false, hostMatrix(product, height, dZ.cols), false);
+      let row = 0;
+      for (const { left, right } of list) {
+        const g = target(right);
+        const block = product.subarray(row * dZ.cols, (row + left.cols) * dZ.cols);
+        for (let i = 0; i < block.length; i++) g[i] = g[i]! + block[i]!;
+        row += left.cols;
+      }
+    }
+    this.productGradients = out;
+    return out;
+  }
+
+  /** d loss / d static operand `index`, row-major in its shape, after `backward`. */
+  staticGradient(index: number): Float32Array {
+    const backward = this.plan.backward!;
+    const shape = this.plan.statics[index]!.shape;
+    const out = new Float32Array(shape.reduce((n, d) => n * d, 1));
+    const products = this.weightGradients().get(index);
+    if (products) out.set(products);
     backward.staticGradients.forEach((g, i) => {
       if (g.static !== index) return;
       const total = this.staticTotals![i]!;
