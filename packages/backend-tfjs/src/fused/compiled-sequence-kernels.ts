@@ -14,6 +14,7 @@ import {
   checkSequenceArgs,
   compileCell,
   type CompileResult,
+  type PlanStatic,
   replayStatic,
   resolveCellOptions,
   SeqmodelError,
@@ -27,7 +28,7 @@ import { customGradient, type GradientEntry } from '../custom-gradient.js';
 import type { TfjsBackend, TfjsFusedKernel } from '../tfjs-backend.js';
 import { CompiledRun } from './compiled/compiled-run.js';
 import type { HostPassGenerator, HostProgram } from './compiled/host-program.js';
-import type { GemmProvider } from './gemm.js';
+import { type GemmProvider, type HostMatrix, hostMatrix } from './gemm.js';
 import { float32Refusal, read } from './host-sequence-kernels.js';
 
 type Tensor = tf.Tensor;
@@ -102,22 +103,42 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
     if (reason !== undefined) throw new SeqmodelError(`${args.cell.name} compiled kernel: ${reason}`);
     const plans = this.compile(args) as { inference: SequencePlan; training: SequencePlan };
     const { batch, time, dims } = info;
-    // Statics from the backend's ops (recorded by autodiff when a gradient is taken), in the order of the plan.
+    // Statics: blocks of a parameter are read in place; the others are computed with the backend's ops (recorded by
+    // autodiff when a gradient is taken). The training plan's statics include the inference plan's.
     const leaves = (leaf: TraceLeaf): Tensor => {
       if (leaf.kind === 'param') return args.params[leaf.name]!;
       if (leaf.kind === 'recurrentMask') return args.recurrentMask!;
       throw new SeqmodelError(`compiled kernel: a static leaf ${leaf.kind} (internal error)`);
     };
+    const statics = plans.training.statics;
     const replayed = new Map<unknown, unknown>();
-    const staticsOf = (plan: SequencePlan) =>
-      plan.statics.map((s) => replayStatic(backend, s.node, leaves, replayed) as Tensor);
-    // The training plan's statics include the inference plan's (the same nodes), so replaying it covers both.
-    const statics = staticsOf(plans.training);
+    const computed = statics.filter((s) => !s.view);
+    const computedTensors = computed.map((s) => replayStatic(backend, s.node, leaves, replayed) as Tensor);
+    const viewed = [...new Set(statics.flatMap((s) => (s.view ? [s.view.param] : [])))];
     const initialState = args.initialState ?? [];
-    const xs: Tensor[] = [args.inputs, ...statics, ...initialState];
+    const xs: Tensor[] = [args.inputs, ...computedTensors, ...viewed.map((p) => args.params[p]!), ...initialState];
     const mask = args.mask === undefined ? undefined : read(args.mask);
     const returnSequences = args.returnSequences ?? false;
     const outputSize = info.outputSize;
+    // Each tensor read once (the wasm backend copies it out of its heap).
+    const host = new Map<Tensor, Float32Array>();
+    const readOnce = (t: Tensor) => {
+      let data = host.get(t);
+      if (!data) {
+        data = read(t);
+        host.set(t, data);
+      }
+      return data;
+    };
+    const matrixOf = (s: PlanStatic): HostMatrix => {
+      const shape = s.shape;
+      if (s.view) {
+        const { param, offset, rows, cols, stride } = s.view;
+        return hostMatrix(readOnce(args.params[param]!), rows, cols, offset, stride);
+      }
+      const data = readOnce(replayed.get(s.node) as Tensor);
+      return shape.length === 2 ? hostMatrix(data, shape[0]!, shape[1]!) : hostMatrix(data, 1, data.length);
+    };
     let run: CompiledRun | undefined;
 
     const outputs = customGradient(
@@ -125,7 +146,6 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
         name: `${args.cell.name} compiled kernel`,
         forward: (_inputs, _save, { recordsGradient }) => {
           const plan = recordsGradient ? plans.training : plans.inference;
-          const staticData = plan.statics.map((s) => read(replayed.get(s.node) as Tensor));
           run = new CompiledRun(
             plan,
             this.program(plan),
@@ -139,7 +159,7 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
             },
             {
               x: read(args.inputs),
-              statics: staticData,
+              statics: plan.statics.map(matrixOf),
               ...(initialState.length > 0 ? { initialState: initialState.map(read) } : {}),
               ...(mask ? { mask } : {}),
             },
@@ -157,13 +177,25 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
             read(dOutput!),
             dStates.map((d) => read(d!)),
           );
-          // The training plan's statics are `statics`, in order.
+          // A parameter read in place gets the gradients of all its blocks.
+          const paramGradient = (param: string): Tensor => {
+            const tensor = args.params[param]!;
+            const out = new Float32Array(tensor.size);
+            for (const s of statics) {
+              if (s.view?.param !== param) continue;
+              const { offset, rows, cols, stride } = s.view;
+              const g = r.staticGradient(s.index);
+              for (let i = 0; i < rows; i++) {
+                for (let j = 0; j < cols; j++) out[offset + i * stride + j]! += g[i * cols + j]!;
+              }
+            }
+            return tf.tensor(out, tensor.shape, 'float32');
+          };
           const grads: GradientEntry[] = [
             () => tf.tensor(r.inputGradient(), [batch, time, dims.inputSize], 'float32'),
-            ...statics.map((s, i) => () => tf.tensor(r.staticGradient(i), s.shape, 'float32')),
-            ...initialState.map(
-              (s, k) => () => tf.tensor(r.initialStateGradient(k), s.shape, 'float32'),
-            ),
+            ...computed.map((s, i) => () => tf.tensor(r.staticGradient(s.index), computedTensors[i]!.shape, 'float32')),
+            ...viewed.map((p) => () => paramGradient(p)),
+            ...initialState.map((s, k) => () => tf.tensor(r.initialStateGradient(k), s.shape, 'float32')),
           ];
           return grads;
         },

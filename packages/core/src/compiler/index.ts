@@ -20,6 +20,8 @@ export {
   type Stage,
   type StaticGradient,
   type StaticLayout,
+  type StaticView,
+  staticView,
 } from './plan.js';
 export {
   type BinaryOp,

@@ -25,7 +25,7 @@ import type {
   PlanBuffer,
   UnaryOp,
 } from './program.js';
-import { type CellTrace, leafName, type TraceNode } from './trace.js';
+import { type CellTrace, leafName, TraceNode } from './trace.js';
 import { ExprGraph, isScalar, type Operand, operandsOf, type Value } from './values.js';
 
 /** Why a cell's step cannot be compiled; the kernel declines with this message and the generic loop runs. */
@@ -43,6 +43,52 @@ export interface PlanStatic {
   /** The buffer loops read it from, and how (absent when only products use it). */
   readonly buffer?: number;
   readonly layout?: StaticLayout;
+  /**
+   * When the static is a block of one parameter's values (the parameter itself, a slice of it, a reshape of such a
+   * block): where, so that a runtime can read it (and write its gradient) in place instead of computing it.
+   */
+  readonly view?: StaticView;
+}
+
+/**
+ * A block of a parameter's row-major values: `rows` rows of `cols` values, the first at `offset`, row starts
+ * `stride` apart. A static of shape `[k, n]` is `k` rows of `n`; one of shape `[n]`, `[]` or `[1, n]` one row.
+ */
+export interface StaticView {
+  readonly param: string;
+  readonly offset: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly stride: number;
+}
+
+/** The parameter block `node` is, if it is one (see {@link StaticView}). */
+export function staticView(node: TraceNode): StaticView | undefined {
+  const shape = node.shape;
+  const asBlock = (param: string, offset: number): StaticView | undefined => {
+    if (shape.length > 2) return undefined;
+    const rows = shape.length === 2 ? shape[0]! : 1;
+    const cols = shape.length === 0 ? 1 : shape[shape.length - 1]!;
+    return { param, offset, rows, cols, stride: cols };
+  };
+  if (node.op === 'leaf') return node.leaf?.kind === 'param' ? asBlock(node.leaf.name, 0) : undefined;
+  const source = node.args[0];
+  if (!(source instanceof TraceNode) || source.domain !== 'static') return undefined;
+  const inner = staticView(source);
+  if (!inner) return undefined;
+  if (node.op === 'reshape') {
+    const contiguous = inner.rows === 1 || inner.cols === inner.stride;
+    return contiguous ? asBlock(inner.param, inner.offset) : undefined;
+  }
+  if (node.op === 'slice' && source.shape.length <= 2) {
+    const begin = node.args[1] as number[];
+    const rowBegin = source.shape.length === 2 ? begin[0]! : 0;
+    const colBegin = begin[begin.length - 1] ?? 0;
+    const rows = shape.length === 2 ? shape[0]! : 1;
+    const cols = shape.length === 0 ? 1 : shape[shape.length - 1]!;
+    return { param: inner.param, offset: inner.offset + rowBegin * inner.stride + colBegin, rows, cols, stride: inner.stride };
+  }
+  return undefined;
 }
 
 /** `out = left · right` (or `· rightᵀ`), `left` and `out` rows of the current step. */
@@ -826,12 +872,16 @@ class PlanBuilder {
   }
 
   planStatics(): PlanStatic[] {
-    return [...this.statics.values()].map((s) => ({
-      index: s.index,
-      node: s.node,
-      shape: s.node.shape,
-      ...(s.buffer === undefined ? {} : { buffer: s.buffer, layout: s.layout! }),
-    }));
+    return [...this.statics.values()].map((s) => {
+      const view = staticView(s.node);
+      return {
+        index: s.index,
+        node: s.node,
+        shape: s.node.shape,
+        ...(s.buffer === undefined ? {} : { buffer: s.buffer, layout: s.layout! }),
+        ...(view ? { view } : {}),
+      };
+    });
   }
 
   forwardGemms(): Gemm[] {

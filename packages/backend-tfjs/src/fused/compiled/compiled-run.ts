@@ -22,8 +22,11 @@ export interface CompiledRunConfig {
 export interface CompiledRunInputs {
   /** `[batch, time, inputSize]`. */
   readonly x: Float32Array;
-  /** Each static operand's values (in the order of `plan.statics`), row-major in its shape. */
-  readonly statics: readonly Float32Array[];
+  /**
+   * Each static operand's values, in the order of `plan.statics`: a `[k, n]` static as `k` rows of `n`, any other
+   * as one row (a view into a parameter's values, or an array of its own).
+   */
+  readonly statics: readonly HostMatrix[];
   /** One `[batch, size]` array per state; zeros when absent. */
   readonly initialState?: readonly (Float32Array | undefined)[];
   /** `[batch, time]`; nonzero marks a valid step. */
@@ -31,9 +34,16 @@ export interface CompiledRunInputs {
 }
 
 /** A right-hand operand's matrix: a static of shape `[k, n]`. */
-function staticMatrix(plan: SequencePlan, inputs: CompiledRunInputs, index: number): HostMatrix {
-  const shape = plan.statics[index]!.shape;
-  return hostMatrix(inputs.statics[index]!, shape[0]!, shape[1]!);
+function staticMatrix(_plan: SequencePlan, inputs: CompiledRunInputs, index: number): HostMatrix {
+  return inputs.statics[index]!;
+}
+
+/** The values of `m` as one contiguous array (a view when they already are). */
+function contiguous(m: HostMatrix): Float32Array {
+  if (m.rows === 1 || m.stride === m.cols) return m.data.subarray(m.offset, m.offset + m.rows * m.cols);
+  const out = new Float32Array(m.rows * m.cols);
+  for (let r = 0; r < m.rows; r++) out.set(m.data.subarray(m.offset + r * m.stride, m.offset + r * m.stride + m.cols), r * m.cols);
+  return out;
 }
 
 export class CompiledRun {
@@ -45,7 +55,8 @@ export class CompiledRun {
   /** The output of the latest step `[batch, outputSize]`. */
   readonly lastOutput: Float32Array;
   private readonly passIndex = new Map<Stage, number>();
-  private readonly prepared = new Map<string, PreparedMatrix>();
+  /** Right-hand operands prepared for this run, by static and orientation (`2 * index + transposed`). */
+  private readonly prepared: (PreparedMatrix | undefined)[] = [];
 
   constructor(
     readonly plan: SequencePlan,
@@ -93,18 +104,18 @@ export class CompiledRun {
   }
 
   private right(index: number, transpose: boolean): PreparedMatrix {
-    const key = `${index}:${transpose}`;
-    let p = this.prepared.get(key);
+    const key = 2 * index + (transpose ? 1 : 0);
+    let p = this.prepared[key];
     if (!p) {
       p = this.gemm.prepare(staticMatrix(this.plan, this.inputs, index), transpose);
-      this.prepared.set(key, p);
+      this.prepared[key] = p;
     }
     return p;
   }
 
   private releasePrepared(): void {
-    for (const p of this.prepared.values()) this.gemm.release(p);
-    this.prepared.clear();
+    for (const p of this.prepared) if (p) this.gemm.release(p);
+    this.prepared.length = 0;
   }
 
   private runStages(stages: readonly Stage[], tau: number): void {
@@ -127,7 +138,7 @@ export class CompiledRun {
     const { plan, instance, batch, time, inputs } = this;
     const rows = batch * time;
     if (plan.inputs !== undefined) instance.provide(plan.inputs, inputs.x);
-    for (const s of plan.statics) if (s.buffer !== undefined) instance.provide(s.buffer, inputs.statics[s.index]!);
+    for (const s of plan.statics) if (s.buffer !== undefined) instance.provide(s.buffer, contiguous(inputs.statics[s.index]!));
     try {
       for (const p of plan.inputProducts) {
         this.gemm.multiply(
