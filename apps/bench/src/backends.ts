@@ -6,17 +6,21 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createCpuBackend } from '@seqmodel/backend-cpu';
-import type { TfjsBackend } from '@seqmodel/backend-tfjs';
-import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
+import { cpuCompiledKernel, createCpuBackend } from '@seqmodel/backend-cpu';
+import type { TfjsBackend, TfjsFusedKernelEntry, TfjsKernelDefinition } from '@seqmodel/backend-tfjs';
+import { createWasmBackend, wasmCompiledKernel, wasmInfo } from '@seqmodel/backend-wasm';
+import { builtInCells } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchCell } from './cells.js';
 import { type BenchModel, layersModel } from './models.js';
 import type { RnnSize } from './sizes.js';
 import type { BenchData } from './weights.js';
 
-/** Which seqmodel path the bench times (`--path`). */
-export const benchPaths = ['fused', 'generic'] as const;
+/**
+ * Which seqmodel path the bench times (`--path`): the backend's fused kernels (hand-written where it has one,
+ * compiled from the cell's step otherwise), the compiled kernels for every cell, or core's generic loop.
+ */
+export const benchPaths = ['fused', 'compiled', 'generic'] as const;
 export type BenchPath = (typeof benchPaths)[number];
 
 export interface BenchBackend {
@@ -32,13 +36,21 @@ export interface BenchBackend {
 }
 
 export interface CreateOptions {
-  /** `fused`: the backend's fused kernels where it has them; `generic`: none, core's `scanCell` loop for every cell. */
+  /** `fused`: the backend's fused kernels; `compiled`: its compiled kernel for every cell; `generic`: none. */
   readonly path: BenchPath;
 }
 
-/** The backend factories' option for a path: `kernels: false` leaves every fused kernel out. */
-function kernelOptions(path: BenchPath): { kernels?: false } {
-  return path === 'fused' ? {} : { kernels: false };
+/**
+ * The backend factories' option for a path: `kernels: false` leaves every fused kernel out; for `compiled`, the
+ * backend's compiled kernel is tried first for every cell that has a hand-written one (the others get it anyway).
+ */
+function kernelOptions(
+  path: BenchPath,
+  compiled: TfjsFusedKernelEntry,
+): { kernels?: TfjsKernelDefinition[] | false } {
+  if (path === 'generic') return { kernels: false };
+  if (path === 'fused') return {};
+  return { kernels: builtInCells.map((cell) => ({ kind: 'sequence', name: cell.name, kernel: compiled })) };
 }
 
 export interface BackendProvider {
@@ -89,7 +101,7 @@ export const cpuProvider: BackendProvider = {
   description: 'tfjs-backend-cpu: plain JavaScript, runs everywhere',
   isAvailable: async () => true,
   async create({ path }) {
-    const backend = createCpuBackend(kernelOptions(path));
+    const backend = createCpuBackend(kernelOptions(path, cpuCompiledKernel));
     quietly(() => backend.dispose(backend.tensor([0])));
     return tfjsBench('cpu', backend, `tfjs-backend-cpu (JavaScript); seqmodel ${path} path`);
   },
@@ -113,7 +125,7 @@ export const wasmProvider: BackendProvider = {
     }
   },
   async create({ path }) {
-    const backend = await createWasmBackend(kernelOptions(path));
+    const backend = await createWasmBackend(kernelOptions(path, wasmCompiledKernel));
     const info = await wasmInfo();
     const details =
       `tfjs-backend-wasm, SIMD ${info?.simd ? 'on' : 'off'}, ${info?.numThreads ?? 1} thread(s); ` +

@@ -30,8 +30,10 @@ run options:
   --cells LIST                   simpleRNN,lstm,gru,gruResetAfter and registered plugins such as mgu (default: all)
   --sizes BxTxIxU,...            batch x time x input x units, replacing the preset's sizes
   --modes forward,train          (default: both)
-  --path fused|generic           seqmodel's fused kernels where the backend has them, or core's generic scanCell
-                                 loop for every cell (default: fused)
+  --path fused|compiled|generic  fused: the backend's fused kernels (hand-written where it has one, else compiled
+                                 from the cell's step); compiled: the compiled kernels for every cell; generic: core's
+                                 generic scanCell loop for every cell (default: fused). Each case records the kernel
+                                 that ran.
   --repeats N                    timed runs per contender and mode, at least (N >= 1)
   --min-time MS                  more timed runs (up to 100) for fast cases, until each contender's add up to MS
                                  milliseconds; 0 runs exactly --repeats (default: ${defaultMinTimeMs})

@@ -15,7 +15,11 @@ import {
   type TfjsFusedKernelEntry,
 } from '@seqmodel/backend-tfjs';
 
+/** The compiled kernel of the cpu backend: JavaScript generated from a cell's step, products on `JsGemm`. */
+export const cpuCompiledKernel: TfjsFusedKernelEntry = (backend) =>
+  compiledSequenceKernel(backend, { gemm: new JsGemm(), generator: javascriptGenerator });
+
 export const cpuFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {
   ...hostFusedKernels({ gemm: () => new JsGemm() }),
-  [anyCell]: (backend) => compiledSequenceKernel(backend, { gemm: new JsGemm(), generator: javascriptGenerator }),
+  [anyCell]: cpuCompiledKernel,
 };

@@ -21,11 +21,15 @@ import { XnnpackGemm } from './xnnpack-gemm.js';
 
 const xnnpack = (backend: TfjsBackend) => new XnnpackGemm(tf.engine().findBackend(backend.tfjsBackendName));
 
+/** The compiled kernel of the wasm backend: WebAssembly SIMD generated from a cell's step, products on XNNPACK. */
+export const wasmCompiledKernel: TfjsFusedKernelEntry = (backend) =>
+  compiledSequenceKernel(backend, { gemm: xnnpack(backend), generator: wasmSimdGenerator });
+
 export const wasmFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {
   ...hostFusedKernels({
     gemm: xnnpack,
     // LSTM and GRU steps with Keras' default activations on WebAssembly SIMD (where the engine has it).
     vectorGates: () => SimdGates.create(),
   }),
-  [anyCell]: (backend) => compiledSequenceKernel(backend, { gemm: xnnpack(backend), generator: wasmSimdGenerator }),
+  [anyCell]: wasmCompiledKernel,
 };

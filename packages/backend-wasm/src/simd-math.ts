@@ -101,12 +101,13 @@ export function tanh(x: number, k: number, e: number): number[] {
  */
 export function log(v: number, e: number, x: number, z: number): number[] {
   const coefficients = [
-    7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
+    7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
     2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
   ];
   const intSplat = (n: number) => [...op.i32Const(n), ...simd.i32x4Splat];
   const poly: number[] = [...splat(coefficients[0]!)];
-  for (const c of coefficients.slice(1)) poly.push(...op.localGet(x), ...simd.f32x4Mul, ...splat(c), ...simd.f32x4Add);
+  for (const c of coefficients.slice(1))
+    poly.push(...op.localGet(x), ...simd.f32x4Mul, ...splat(c), ...simd.f32x4Add);
   // Lanes where `condition` (a mask computed from v) holds take `value` instead.
   const replace = (value: number, condition: number[]) => [
     ...splat(value),

@@ -9,7 +9,14 @@
  * (as in the paper), and u starts uniform in [0, 1], where relu units neither die out nor explode at first.
  * Written only against `@seqmodel/core`'s public API, as any third-party cell would be.
  */
-import { affine, type BaseCellOptions, baseCellDefaults, type CellPlugin, getActivation, validateBaseOptions } from '@seqmodel/core';
+import {
+  affine,
+  type BaseCellOptions,
+  baseCellDefaults,
+  type CellPlugin,
+  getActivation,
+  validateBaseOptions,
+} from '@seqmodel/core';
 
 /** The options every built-in cell has (activation, useBias, initializers), with IndRNN's defaults. */
 export type IndRnnOptions = BaseCellOptions;
@@ -48,7 +55,10 @@ export const indRnn: CellPlugin<IndRnnOptions> = {
 
   step(ops, { input, state, params, dims, recurrentMask }) {
     const h = recurrentMask === undefined ? state[0]! : ops.mul(state[0]!, recurrentMask);
-    const next = getActivation(dims.options.activation)(ops, ops.add(input, ops.mul(params.recurrentKernel!, h)));
+    const next = getActivation(dims.options.activation)(
+      ops,
+      ops.add(input, ops.mul(params.recurrentKernel!, h)),
+    );
     return { output: next, state: [next] };
   },
 };

@@ -67,7 +67,10 @@ describe('peepholeLstm', () => {
     //   i: [−0.1, −0.2], f: [1.6, 0.8], c: [−0.2, 0.15], o: [0.1, −0.45];  c1 = σ(i)·tanh(c),
     //   and the output gate sees c1: h1 = σ(o + p_o · c1)·tanh(c1).
     const c1 = [sigmoid(-0.1) * Math.tanh(-0.2), sigmoid(-0.2) * Math.tanh(0.15)];
-    const h1 = [sigmoid(0.1 - 0.6 * c1[0]!) * Math.tanh(c1[0]!), sigmoid(-0.45 + 0.7 * c1[1]!) * Math.tanh(c1[1]!)];
+    const h1 = [
+      sigmoid(0.1 - 0.6 * c1[0]!) * Math.tanh(c1[0]!),
+      sigmoid(-0.45 + 0.7 * c1[1]!) * Math.tanh(c1[1]!),
+    ];
     const ref = createReferenceBackend();
     const result = runSequence(ref, {
       cell: peepholeLstm,
@@ -95,7 +98,9 @@ describe('peepholeLstm', () => {
   });
 
   it('counts its parameters: an LSTM and three peephole vectors', () => {
-    expect(countParams(peepholeLstm, { inputSize: 45, units: 64 })).toBe(4 * (45 * 64 + 64 * 64 + 64) + 3 * 64);
+    expect(countParams(peepholeLstm, { inputSize: 45, units: 64 })).toBe(
+      4 * (45 * 64 + 64 * 64 + 64) + 3 * 64,
+    );
     expect(explainParamCount(peepholeLstm, { inputSize: 45, units: 64 }).formula).toBe(
       '(45*64)*4 + (64*64)*4 + 64 + 64 + 64 + 64*4 = 28352',
     );
@@ -119,9 +124,9 @@ describe('peepholeLstm', () => {
     expect(() => countParams(peepholeLstm, { inputSize: 2, units: 2, unitForgetBias: 1 })).toThrow(
       'peepholeLstm.unitForgetBias: expected a boolean, received 1',
     );
-    expect(() => countParams(peepholeLstm, { inputSize: 2, units: 2, peepholeInitializer: 'xavier' })).toThrow(
-      /peepholeLstm\.peepholeInitializer/,
-    );
+    expect(() =>
+      countParams(peepholeLstm, { inputSize: 2, units: 2, peepholeInitializer: 'xavier' }),
+    ).toThrow(/peepholeLstm\.peepholeInitializer/);
   });
 
   it('declares the CellPlugin contract it implements and is registered by the code that uses it', () => {
@@ -134,7 +139,11 @@ describe('peepholeLstm', () => {
 
 const configs = [
   { inputSize: 3, units: 4 },
-  { inputSize: 2, units: 5, options: { recurrentActivation: 'hardSigmoid', activation: 'relu', useBias: false } },
+  {
+    inputSize: 2,
+    units: 5,
+    options: { recurrentActivation: 'hardSigmoid', activation: 'relu', useBias: false },
+  },
 ];
 
 describe('peepholeLstm conformance on the reference ops', () => {

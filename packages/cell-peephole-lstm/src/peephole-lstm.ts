@@ -35,7 +35,11 @@ export interface PeepholeLstmOptions extends BaseCellOptions {
   readonly peepholeInitializer: InitializerSpec;
 }
 
-const peepholes = ['inputGatePeepholeWeights', 'forgetGatePeepholeWeights', 'outputGatePeepholeWeights'] as const;
+const peepholes = [
+  'inputGatePeepholeWeights',
+  'forgetGatePeepholeWeights',
+  'outputGatePeepholeWeights',
+] as const;
 
 export const peepholeLstm: CellPlugin<PeepholeLstmOptions> = {
   specificationVersion: 'v1',
@@ -68,7 +72,12 @@ export const peepholeLstm: CellPlugin<PeepholeLstmOptions> = {
       : options.biasInitializer;
     return [
       { name: 'kernel', shape: [inputSize, 4 * units], initializer: options.kernelInitializer, gates: 4 },
-      { name: 'recurrentKernel', shape: [units, 4 * units], initializer: options.recurrentInitializer, gates: 4 },
+      {
+        name: 'recurrentKernel',
+        shape: [units, 4 * units],
+        initializer: options.recurrentInitializer,
+        gates: 4,
+      },
       ...peepholes.map((name) => ({ name, shape: [units], initializer: options.peepholeInitializer })),
       ...(options.useBias ? [{ name: 'bias', shape: [4 * units], initializer: bias, gates: 4 }] : []),
     ];
@@ -91,7 +100,12 @@ export const peepholeLstm: CellPlugin<PeepholeLstmOptions> = {
     const gate = getActivation(dims.options.recurrentActivation);
     const act = getActivation(dims.options.activation);
     const h = recurrentMask === undefined ? hPrev : ops.mul(hPrev, recurrentMask);
-    const [zi, zf, zc, zo] = splitLast(ops, ops.add(input, ops.matMul(h, params.recurrentKernel!)), 4) as [T, T, T, T];
+    const [zi, zf, zc, zo] = splitLast(ops, ops.add(input, ops.matMul(h, params.recurrentKernel!)), 4) as [
+      T,
+      T,
+      T,
+      T,
+    ];
     const i = gate(ops, ops.add(zi, ops.mul(params.inputGatePeepholeWeights!, cPrev)));
     const f = gate(ops, ops.add(zf, ops.mul(params.forgetGatePeepholeWeights!, cPrev)));
     const c = ops.add(ops.mul(f, cPrev), ops.mul(i, act(ops, zc)));

@@ -7,8 +7,8 @@ import { fusedCellConfigs } from '../testing/fused-kernel-checks.js';
 import { leakyRnn } from '../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../testing/plugin-cell.js';
 import { createTfjsBackend } from '../tfjs-backend.js';
-import { anyCell, compiledSequenceKernel } from './compiled-sequence-kernels.js';
 import { javascriptGenerator } from './compiled/javascript-generator.js';
+import { anyCell, compiledSequenceKernel } from './compiled-sequence-kernels.js';
 import { JsGemm } from './js-gemm.js';
 
 await initTfjsBackend('cpu');
@@ -31,7 +31,13 @@ const cases = [
   { cell: lstm, configs: fusedCellConfigs.lstm! },
   { cell: gru, configs: fusedCellConfigs.gru! },
   { cell: minimalGatedUnit, configs: [{ inputSize: 3, units: 4 }] },
-  { cell: leakyRnn, configs: [{ inputSize: 3, units: 4 }, { inputSize: 2, units: 5, options: { leak: 0.25, activation: 'relu' } }] },
+  {
+    cell: leakyRnn,
+    configs: [
+      { inputSize: 3, units: 4 },
+      { inputSize: 2, units: 5, options: { leak: 0.25, activation: 'relu' } },
+    ],
+  },
 ];
 for (const { cell, configs } of cases) {
   describe(`compiled ${cell.name}`, () => {

@@ -11,9 +11,9 @@
  */
 import {
   assertSequenceFinite,
+  type CompileResult,
   checkSequenceArgs,
   compileCell,
-  type CompileResult,
   type PlanStatic,
   replayStatic,
   resolveCellOptions,
@@ -43,12 +43,15 @@ export interface CompiledSequenceKernelConfig {
 export const anyCell = '*';
 
 class CompiledSequenceKernel implements TfjsFusedKernel {
+  readonly label: string;
   private readonly programs = new WeakMap<SequencePlan, HostProgram>();
 
   constructor(
     private readonly backend: TfjsBackend,
     private readonly config: CompiledSequenceKernelConfig,
-  ) {}
+  ) {
+    this.label = `compiled (${config.generator.name})`;
+  }
 
   /** Both plans (inference and training) for `args`, or the reason there are none. */
   private compile(args: SequenceArgs<Tensor>): { inference: SequencePlan; training: SequencePlan } | string {
@@ -116,7 +119,12 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
     const computedTensors = computed.map((s) => replayStatic(backend, s.node, leaves, replayed) as Tensor);
     const viewed = [...new Set(statics.flatMap((s) => (s.view ? [s.view.param] : [])))];
     const initialState = args.initialState ?? [];
-    const xs: Tensor[] = [args.inputs, ...computedTensors, ...viewed.map((p) => args.params[p]!), ...initialState];
+    const xs: Tensor[] = [
+      args.inputs,
+      ...computedTensors,
+      ...viewed.map((p) => args.params[p]!),
+      ...initialState,
+    ];
     const mask = args.mask === undefined ? undefined : read(args.mask);
     const returnSequences = args.returnSequences ?? false;
     const outputSize = info.outputSize;
@@ -193,7 +201,9 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
           };
           const grads: GradientEntry[] = [
             () => tf.tensor(r.inputGradient(), [batch, time, dims.inputSize], 'float32'),
-            ...computed.map((s, i) => () => tf.tensor(r.staticGradient(s.index), computedTensors[i]!.shape, 'float32')),
+            ...computed.map(
+              (s, i) => () => tf.tensor(r.staticGradient(s.index), computedTensors[i]!.shape, 'float32'),
+            ),
             ...viewed.map((p) => () => paramGradient(p)),
             ...initialState.map((s, k) => () => tf.tensor(r.initialStateGradient(k), s.shape, 'float32')),
           ];

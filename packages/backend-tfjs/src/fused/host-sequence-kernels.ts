@@ -63,7 +63,8 @@ export function float32Refusal(args: SequenceArgs<Tensor>): string | undefined {
   ];
   for (const [name, t] of tensors) {
     const dtype = dtypeOf(t);
-    if (dtype !== undefined && dtype !== 'float32') return `${name} is ${dtype}; the fused kernel takes float32`;
+    if (dtype !== undefined && dtype !== 'float32')
+      return `${name} is ${dtype}; the fused kernel takes float32`;
   }
   return undefined;
 }
@@ -74,6 +75,7 @@ export function read(x: Tensor): Float32Array {
 }
 
 class HostSequenceKernel implements TfjsFusedKernel {
+  readonly label = 'hand-written';
   private readonly gemm: GemmProvider;
   private readonly vectorGates: VectorGates | undefined;
 

@@ -19,7 +19,11 @@ import {
   resolveCell,
   SeqmodelError,
 } from '@seqmodel/core';
-import { type CellConformanceConfig, type ConformanceCheck, cellConformanceChecks } from '@seqmodel/core/testing';
+import {
+  type CellConformanceConfig,
+  type ConformanceCheck,
+  cellConformanceChecks,
+} from '@seqmodel/core/testing';
 import { assertFusedMatchesGeneric, hostSequence } from './fused-kernel-checks.js';
 
 export interface CompiledCellCheckOptions {
@@ -52,9 +56,14 @@ export function compiledCellChecks<T>(
         throw new SeqmodelError(`backend ${backend.name} has no fused kernel for ${cell.name}`);
       }
       for (const c of configs) {
-        const text = explainCompiledCell(cell, c.options ?? {}, { batch: 2, inputSize: c.inputSize, units: c.units });
+        const text = explainCompiledCell(cell, c.options ?? {}, {
+          batch: 2,
+          inputSize: c.inputSize,
+          units: c.units,
+        });
         const declined = /^not compiled: (.*)$/m.exec(text);
-        if (declined) throw new SeqmodelError(`${cell.name} ${JSON.stringify(c.options ?? {})}: ${declined[1]}`);
+        if (declined)
+          throw new SeqmodelError(`${cell.name} ${JSON.stringify(c.options ?? {})}: ${declined[1]}`);
       }
     },
   });

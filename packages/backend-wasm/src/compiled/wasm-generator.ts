@@ -8,11 +8,7 @@
  * entries), then the batch's valid flags, then the buffers, each aligned to 16 bytes. A run's memory is sized once,
  * when its instance is made, so views of it stay valid for the whole run.
  */
-import {
-  type HostInstance,
-  type HostPassGenerator,
-  type HostProgram,
-} from '@seqmodel/backend-tfjs';
+import type { HostInstance, HostPassGenerator, HostProgram } from '@seqmodel/backend-tfjs';
 import {
   bufferLength,
   type ElementwiseLoop,
@@ -59,7 +55,12 @@ function layoutOf(plan: SequencePlan, batch: number, time: number): Layout {
 /** The i32 constant `validOffset` is read from the table's end: the flags follow the table. */
 function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint8Array {
   const [rows, tau, time] = [0, 1, 2];
-  const used = [...new Set([...loop.nodes.flatMap((n) => (n.op === 'read' ? [n.buffer] : [])), ...loop.stores.map((s) => s.buffer)])];
+  const used = [
+    ...new Set([
+      ...loop.nodes.flatMap((n) => (n.op === 'read' ? [n.buffer] : [])),
+      ...loop.stores.map((s) => s.buffer),
+    ]),
+  ];
   let next = 3;
   const b = next++;
   const j = next++;
@@ -71,7 +72,12 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
   }
   const i32Count = next - 3;
   const value = (i: number) => next + i;
-  const scratch = [next + loop.nodes.length, next + loop.nodes.length + 1, next + loop.nodes.length + 2, next + loop.nodes.length + 3] as const;
+  const scratch = [
+    next + loop.nodes.length,
+    next + loop.nodes.length + 1,
+    next + loop.nodes.length + 2,
+    next + loop.nodes.length + 3,
+  ] as const;
   const [s0, s1, s2, s3] = scratch;
   const validOffset = 4 * buffers.length;
 
@@ -80,7 +86,10 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
     const get = (k: number) => op.localGet(value(k));
     switch (node.op) {
       case 'read':
-        return [...address(node.buffer), ...(vector ? simd.loadAt(4 * node.column) : simd.load32Splat(4 * node.column))];
+        return [
+          ...address(node.buffer),
+          ...(vector ? simd.loadAt(4 * node.column) : simd.load32Splat(4 * node.column)),
+        ];
       case 'const':
         return simd.splat(node.value);
       case 'neg':
@@ -116,9 +125,22 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
       case 'equal':
         return [...get(node.a), ...get(node.b), ...simd.f32x4Eq, ...simd.splat(1), ...simd.v128And];
       case 'where':
-        return [...get(node.a), ...get(node.b), ...get(node.condition), ...simd.splat(0), ...simd.f32x4Ne, ...simd.v128Bitselect];
+        return [
+          ...get(node.a),
+          ...get(node.b),
+          ...get(node.condition),
+          ...simd.splat(0),
+          ...simd.f32x4Ne,
+          ...simd.v128Bitselect,
+        ];
       case 'clip':
-        return [...get(node.x), ...simd.splat(node.min), ...simd.f32x4Max, ...simd.splat(node.max), ...simd.f32x4Min];
+        return [
+          ...get(node.x),
+          ...simd.splat(node.min),
+          ...simd.f32x4Max,
+          ...simd.splat(node.max),
+          ...simd.f32x4Min,
+        ];
     }
   };
   // Constants and column-independent reads are set once (per function, per row).
@@ -134,7 +156,8 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
       const store = vector ? simd.storeAt(offset) : simd.store32Lane0(offset);
       const load = vector ? simd.loadAt(offset) : simd.load32Splat(offset);
       out.push(...address(s.buffer));
-      if (s.accumulate) out.push(...address(s.buffer), ...load, ...op.localGet(value(s.node)), ...simd.f32x4Add);
+      if (s.accumulate)
+        out.push(...address(s.buffer), ...load, ...op.localGet(value(s.node)), ...simd.f32x4Add);
       else out.push(...op.localGet(value(s.node)));
       out.push(...store);
     }
@@ -177,7 +200,13 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
     const bytes = 4 * buffer.width;
     if (buffer.rows === 'single') rowCode.push(...op.localGet(base.get(id)!));
     else if (buffer.rows === 'batch') {
-      rowCode.push(...op.localGet(b), ...op.i32Const(bytes), ...op.i32Mul, ...op.localGet(base.get(id)!), ...op.i32Add);
+      rowCode.push(
+        ...op.localGet(b),
+        ...op.i32Const(bytes),
+        ...op.i32Mul,
+        ...op.localGet(base.get(id)!),
+        ...op.i32Add,
+      );
     } else {
       rowCode.push(
         ...op.localGet(b),
@@ -195,12 +224,21 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
   }
   loop.nodes.forEach((n, i) => {
     if (n.op === 'read' && n.broadcast) {
-      rowCode.push(...op.localGet(row.get(n.buffer)!), ...simd.load32Splat(4 * n.column), ...op.localSet(value(i)));
+      rowCode.push(
+        ...op.localGet(row.get(n.buffer)!),
+        ...simd.load32Splat(4 * n.column),
+        ...op.localSet(value(i)),
+      );
     }
   });
-  rowCode.push(...range(j, 0, vectorBytes, 16, body(true)), ...range(j, vectorBytes, 4 * width, 4, body(false)), ...op.end);
+  rowCode.push(
+    ...range(j, 0, vectorBytes, 16, body(true)),
+    ...range(j, vectorBytes, 4 * width, 4, body(false)),
+    ...op.end,
+  );
   const prologue: number[] = [];
-  for (const id of used) prologue.push(...op.i32Const(4 * id), ...op.i32Load(), ...op.localSet(base.get(id)!));
+  for (const id of used)
+    prologue.push(...op.i32Const(4 * id), ...op.i32Load(), ...op.localSet(base.get(id)!));
   loop.nodes.forEach((n, i) => {
     if (isConst(n)) prologue.push(...emit(n, true), ...op.localSet(value(i)));
   });
@@ -254,7 +292,17 @@ function wasmRefusal(): string | undefined {
     return refusal;
   }
   try {
-    const probe = loopModule({ width: 4, nodes: [{ op: 'const', value: 1 }, { op: 'sigmoid', x: 0 }], stores: [] }, []);
+    const probe = loopModule(
+      {
+        width: 4,
+        nodes: [
+          { op: 'const', value: 1 },
+          { op: 'sigmoid', x: 0 },
+        ],
+        stores: [],
+      },
+      [],
+    );
     if (!wasm.validate(probe)) refusal = 'this engine has no WebAssembly SIMD';
     else {
       new wasm.Module(probe);

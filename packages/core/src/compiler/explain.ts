@@ -3,13 +3,14 @@
  * generator, the code it generates. `explainCompiledCell` is what a contributor runs to see how their step was
  * compiled, or why it was not.
  */
-import { type CellRef, resolveCell } from '../registry.js';
+
 import { resolveCellDims } from '../params.js';
+import { type CellRef, resolveCell } from '../registry.js';
 import { formatShape } from '../shape.js';
-import { compileCell, type CompileSizes } from './compile.js';
+import { type CompileSizes, compileCell } from './compile.js';
 import type { PassGenerator } from './generator.js';
-import { formatPass } from './program.js';
 import type { SequencePlan, Stage } from './plan.js';
+import { formatPass } from './program.js';
 import { formatTrace } from './trace.js';
 
 function formatStage(plan: SequencePlan, stage: Stage): string {
@@ -45,10 +46,14 @@ export function formatPlan(plan: SequencePlan): string {
     plan.inputProducts.forEach((p, j) => {
       const d = backward.inputProductGradients[j];
       if (d === undefined) return;
-      lines.push(`  d static ${p.right} += inputsᵀ · ${name(d)};  d inputs += ${name(d)} · static ${p.right}ᵀ`);
+      lines.push(
+        `  d static ${p.right} += inputsᵀ · ${name(d)};  d inputs += ${name(d)} · static ${p.right}ᵀ`,
+      );
     });
     for (const p of backward.productGradients) {
-      lines.push(`  d static ${p.right} += (${name(p.left)}ᵀ · ${name(p.dOut)})${p.transposeRight ? 'ᵀ' : ''} over all steps`);
+      lines.push(
+        `  d static ${p.right} += (${name(p.left)}ᵀ · ${name(p.dOut)})${p.transposeRight ? 'ᵀ' : ''} over all steps`,
+      );
     }
     for (const s of backward.staticGradients) {
       lines.push(`  d static ${s.static} += ${name(s.buffer)} (${s.layout})`);

@@ -42,8 +42,9 @@
  *   },
  * };
  */
-import type { ElementwisePass } from './program.js';
+
 import type { SequencePlan } from './plan.js';
+import type { ElementwisePass } from './program.js';
 
 /** What a generator made of a plan. */
 export interface GeneratedCode<P> {

@@ -25,8 +25,8 @@ export {
 } from './plan.js';
 export {
   type BinaryOp,
-  binaryOps,
   type BufferRows,
+  binaryOps,
   bufferLength,
   type ElementwiseLoop,
   type ElementwisePass,

@@ -86,7 +86,13 @@ export function staticView(node: TraceNode): StaticView | undefined {
     const colBegin = begin[begin.length - 1] ?? 0;
     const rows = shape.length === 2 ? shape[0]! : 1;
     const cols = shape.length === 0 ? 1 : shape[shape.length - 1]!;
-    return { param: inner.param, offset: inner.offset + rowBegin * inner.stride + colBegin, rows, cols, stride: inner.stride };
+    return {
+      param: inner.param,
+      offset: inner.offset + rowBegin * inner.stride + colBegin,
+      rows,
+      cols,
+      stride: inner.stride,
+    };
   }
   return undefined;
 }
@@ -312,7 +318,10 @@ class PlanBuilder {
   private widthOf(node: TraceNode): number {
     const s = node.shape;
     if (s.length !== 2 || s[0] !== this.batch) {
-      this.decline(node, `per-step values must be [batch, width] ([${this.batch}, w]); this one is ${formatShape(s)}`);
+      this.decline(
+        node,
+        `per-step values must be [batch, width] ([${this.batch}, w]); this one is ${formatShape(s)}`,
+      );
     }
     if (node.dtype !== 'float32') this.decline(node, `per-step values must be float32, not ${node.dtype}`);
     return s[1]!;
@@ -325,7 +334,10 @@ class PlanBuilder {
     if (node.domain === 'static') return this.staticOperand(node, width, user);
     const v = this.value(node);
     if (v.width !== width) {
-      this.decline(user, `operand %${node.id} ${formatShape(node.shape)} broadcasts per row over ${width} columns`);
+      this.decline(
+        user,
+        `operand %${node.id} ${formatShape(node.shape)} broadcasts per row over ${width} columns`,
+      );
     }
     return v;
   }
@@ -409,12 +421,16 @@ class PlanBuilder {
       case 'fill':
         return g.whole(width, g.const(args[1] as number));
       default:
-        return this.decline(node, `ops.${node.op} on a per-step value has no generator (only elementwise ops, slices and concatenations along the last axis, and products with parameters are compiled)`);
+        return this.decline(
+          node,
+          `ops.${node.op} on a per-step value has no generator (only elementwise ops, slices and concatenations along the last axis, and products with parameters are compiled)`,
+        );
     }
   }
 
   private checkRowsKept(node: TraceNode, begin: number, size: number): void {
-    if (begin !== 0 || (size !== -1 && size !== this.batch)) this.decline(node, 'a slice along the batch axis');
+    if (begin !== 0 || (size !== -1 && size !== this.batch))
+      this.decline(node, 'a slice along the batch axis');
   }
 
   /** An operand of a slice, concat or reshape: a per-step value, or a static `[batch, w]` one. */
@@ -446,7 +462,14 @@ class PlanBuilder {
    * Stores `v` at `column` of `buffer`. Zero pieces are left out with `skipZeros`: accumulating stores, and the
    * backward pass's, whose buffers start at zero.
    */
-  store(stores: Store[], v: Value, buffer: number, column: number, accumulate: boolean, skipZeros = accumulate): void {
+  store(
+    stores: Store[],
+    v: Value,
+    buffer: number,
+    column: number,
+    accumulate: boolean,
+    skipZeros = accumulate,
+  ): void {
     for (const p of v.pieces) {
       if (skipZeros && this.g.constant(p.expr) === 0) continue;
       stores.push({ expr: p.expr, buffer, column: column + p.offset, width: p.width, accumulate });
@@ -477,7 +500,12 @@ class PlanBuilder {
       this.inputProductOf.set(node, j);
       return g.whole(n, g.read(this.inputProducts[j]!.out, 0));
     }
-    const leftBuffer = this.materialize(left, `left of %${node.id}`, this.training ? 'sequence' : 'batch', this.forwardStores);
+    const leftBuffer = this.materialize(
+      left,
+      `left of %${node.id}`,
+      this.training ? 'sequence' : 'batch',
+      this.forwardStores,
+    );
     const key = `${leftBuffer}:${right}:${transposeB}`;
     let i = this.gemms.findIndex((p) => p.key === key);
     if (i < 0) {
@@ -546,7 +574,8 @@ class PlanBuilder {
       return this.value(node);
     }
     if (cheap.has(node.op)) {
-      if (node.op === 'clip') return elementwise([at(0)], ([x]) => g.clip(x!, args[1] as number, args[2] as number));
+      if (node.op === 'clip')
+        return elementwise([at(0)], ([x]) => g.clip(x!, args[1] as number, args[2] as number));
       if (node.op === 'where') return elementwise([at(0), at(1), at(2)], ([c, a, b]) => g.where(c!, a!, b!));
       if (unaryNames.has(node.op)) return elementwise([at(0)], ([x]) => g.unary(node.op as UnaryOp, x!));
       return elementwise([at(0), at(1)], ([a, b]) => g.binary(node.op as BinaryOp, a!, b!));
@@ -603,7 +632,11 @@ class PlanBuilder {
       if (info.gradient === undefined) {
         const layout = info.layout!;
         const width = layout === 'scalar' ? 0 : this.buffers[info.buffer!]!.width;
-        info.gradient = this.buffer(`d ${this.buffers[info.buffer!]!.name}`, width, layout === 'full' ? 'batch' : 'single');
+        info.gradient = this.buffer(
+          `d ${this.buffers[info.buffer!]!.name}`,
+          width,
+          layout === 'full' ? 'batch' : 'single',
+        );
         staticGradients.set(info.index, { static: info.index, buffer: info.gradient, layout });
       }
       const gradient = this.buffers[info.gradient]!;
@@ -638,7 +671,6 @@ class PlanBuilder {
       const args = node.args;
       const fwd = (i: number) => this.forwardInBackward(args[i], width, node);
       const times = (x: Operand, y: Operand): Value => g.mapBinary('mul', x, y) as Value;
-      const with1 = (f: (e: number) => number): Value => g.map([adjoint], ([a]) => f(a!)) as Value;
       const y = () => this.forwardInBackward(node, width, node);
       if (node.op === 'leaf') {
         const leaf = node.leaf!;
@@ -674,8 +706,12 @@ class PlanBuilder {
         case 'minimum': {
           // As tfjs: ties send the gradient to a.
           const [a, b] = node.op === 'maximum' ? [fwd(1), fwd(0)] : [fwd(0), fwd(1)];
-          const bWins = g.map([a, b, adjoint], ([p, q, d]) => g.where(g.binary('greater', p!, q!), d!, g.const(0)));
-          const aWins = g.map([a, b, adjoint], ([p, q, d]) => g.where(g.binary('greater', p!, q!), g.const(0), d!));
+          const bWins = g.map([a, b, adjoint], ([p, q, d]) =>
+            g.where(g.binary('greater', p!, q!), d!, g.const(0)),
+          );
+          const aWins = g.map([a, b, adjoint], ([p, q, d]) =>
+            g.where(g.binary('greater', p!, q!), g.const(0), d!),
+          );
           route(args[0], aWins as Value, node);
           route(args[1], bWins as Value, node);
           break;
@@ -702,28 +738,54 @@ class PlanBuilder {
           route(args[0], g.mapBinary('div', times(adjoint, { scalar: g.const(0.5) }), y()) as Value, node);
           break;
         case 'abs': {
-          const sign = g.map([fwd(0)], ([x]) => g.where(g.binary('greater', x!, g.const(0)), g.const(1), g.const(-1)));
+          const sign = g.map([fwd(0)], ([x]) =>
+            g.where(g.binary('greater', x!, g.const(0)), g.const(1), g.const(-1)),
+          );
           route(args[0], times(adjoint, sign), node);
           break;
         }
         case 'sigmoid': {
           const s = y();
-          route(args[0], times(adjoint, g.map([s], ([v]) => g.binary('mul', v!, g.binary('sub', g.const(1), v!)))), node);
+          route(
+            args[0],
+            times(
+              adjoint,
+              g.map([s], ([v]) => g.binary('mul', v!, g.binary('sub', g.const(1), v!))),
+            ),
+            node,
+          );
           break;
         }
         case 'tanh': {
           const t = y();
-          route(args[0], times(adjoint, g.map([t], ([v]) => g.binary('sub', g.const(1), g.binary('mul', v!, v!)))), node);
+          route(
+            args[0],
+            times(
+              adjoint,
+              g.map([t], ([v]) => g.binary('sub', g.const(1), g.binary('mul', v!, v!))),
+            ),
+            node,
+          );
           break;
         }
         case 'relu':
-          route(args[0], g.map([fwd(0), adjoint], ([x, d]) => g.where(g.binary('greater', x!, g.const(0)), d!, g.const(0))) as Value, node);
+          route(
+            args[0],
+            g.map([fwd(0), adjoint], ([x, d]) =>
+              g.where(g.binary('greater', x!, g.const(0)), d!, g.const(0)),
+            ) as Value,
+            node,
+          );
           break;
         case 'clip': {
           const [min, max] = [args[1] as number, args[2] as number];
           // As tfjs: the gradient passes at the bounds themselves.
           const inside = g.map([fwd(0), adjoint], ([x, d]) =>
-            g.where(g.binary('greater', x!, g.const(max)), g.const(0), g.where(g.binary('greater', g.const(min), x!), g.const(0), d!)),
+            g.where(
+              g.binary('greater', x!, g.const(max)),
+              g.const(0),
+              g.where(g.binary('greater', g.const(min), x!), g.const(0), d!),
+            ),
           );
           route(args[0], inside as Value, node);
           break;
@@ -751,7 +813,11 @@ class PlanBuilder {
         case 'matMul': {
           const j = this.inputProductOf.get(node);
           if (j !== undefined) {
-            inputProductGradients[j] ??= this.buffer(`d ${this.buffers[this.inputProducts[j]!.out]!.name}`, width, 'sequence');
+            inputProductGradients[j] ??= this.buffer(
+              `d ${this.buffers[this.inputProducts[j]!.out]!.name}`,
+              width,
+              'sequence',
+            );
             sink(inputProductGradients[j]!, adjoint);
             break;
           }
@@ -903,7 +969,12 @@ class PlanBuilder {
  * buffer (one the step writes anyway when there is one) instead of being computed twice; loops group stores of one
  * width.
  */
-function schedule(b: PlanBuilder, stores: readonly Store[], gemms: readonly Gemm[], direction: string): Stage[] {
+function schedule(
+  b: PlanBuilder,
+  stores: readonly Store[],
+  gemms: readonly Gemm[],
+  direction: string,
+): Stage[] {
   const { g } = b;
   const levels = createLevels(g, stores, gemms);
   const levelOfBuffer = levels.buffer;
@@ -911,7 +982,7 @@ function schedule(b: PlanBuilder, stores: readonly Store[], gemms: readonly Gemm
   const passes: Store[][] = [];
   for (const s of stores) {
     const level = levelOfExpr(s.expr);
-    (passes[level] ??= []).push(s);
+    passes[level] = [...(passes[level] ?? []), s];
   }
   for (const gemm of gemms) levelOfBuffer(gemm.out);
 
@@ -927,13 +998,21 @@ function schedule(b: PlanBuilder, stores: readonly Store[], gemms: readonly Gemm
     return work.length <= 2 && work.every((n) => cheap.has(g.node(n).op));
   };
   const available = new Map<number, { read: number; pass: number }>();
-  const stopAt = (pass: number) => (id: number) => (available.get(id)?.pass ?? Number.POSITIVE_INFINITY) < pass;
+  const stopAt = (pass: number) => (id: number) =>
+    (available.get(id)?.pass ?? Number.POSITIVE_INFINITY) < pass;
   const widths = new Map<number, number>();
   for (const s of stores) for (const id of g.closure([s.expr])) if (!widths.has(id)) widths.set(id, s.width);
   for (let p = 0; p < passes.length; p++) {
     const own = passes[p] ?? [];
-    const computed = new Set(g.closure(own.map((s) => s.expr), stopAt(p)));
-    const laterRoots = passes.slice(p + 1).flatMap((ss, q) => (ss ?? []).map((s) => ({ expr: s.expr, pass: p + 1 + q })));
+    const computed = new Set(
+      g.closure(
+        own.map((s) => s.expr),
+        stopAt(p),
+      ),
+    );
+    const laterRoots = passes
+      .slice(p + 1)
+      .flatMap((ss, q) => (ss ?? []).map((s) => ({ expr: s.expr, pass: p + 1 + q })));
     const candidates = [...computed].filter((id) => !stopAt(p)(id) && !trivial(id, p)).sort((x, y) => y - x);
     const chosen = new Set<number>();
     for (const c of candidates) {

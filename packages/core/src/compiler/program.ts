@@ -17,7 +17,16 @@ export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sigmoid' | 'tanh
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'greater' | 'equal';
 
 export const unaryOps: readonly UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sigmoid', 'tanh', 'relu'];
-export const binaryOps: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'greater', 'equal'];
+export const binaryOps: readonly BinaryOp[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'maximum',
+  'minimum',
+  'greater',
+  'equal',
+];
 
 /**
  * One node of a loop's program. Operands are indices of earlier nodes of the same loop.
@@ -113,7 +122,9 @@ export function formatPass(pass: ElementwisePass, buffers: readonly PlanBuffer[]
   const lines = [`${pass.name}:`];
   for (const loop of pass.loops) {
     lines.push(`  for b, j < ${loop.width}:`);
-    loop.nodes.forEach((node, i) => lines.push(`    v${i} = ${formatNode(node, buffers)}`));
+    loop.nodes.forEach((node, i) => {
+      lines.push(`    v${i} = ${formatNode(node, buffers)}`);
+    });
     for (const s of loop.stores) {
       const name = buffers[s.buffer]?.name ?? `#${s.buffer}`;
       lines.push(`    ${name}[b, ${s.column} + j] ${s.accumulate ? '+=' : '='} v${s.node}`);

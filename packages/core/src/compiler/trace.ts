@@ -176,7 +176,9 @@ class TracingOps implements Ops<TraceNode> {
     const sa = this.node(a, 'matMul(a)').shape;
     const sb = this.node(b, 'matMul(b)').shape;
     if (sa.length !== sb.length || (sa.length !== 2 && sa.length !== 3)) {
-      throw new TraceError(`matMul: operands of rank 2 or 3 expected, received ${formatShape(sa)}·${formatShape(sb)}`);
+      throw new TraceError(
+        `matMul: operands of rank 2 or 3 expected, received ${formatShape(sa)}·${formatShape(sb)}`,
+      );
     }
     const r = sa.length;
     const m = transposeA ? sa[r - 1]! : sa[r - 2]!;
@@ -195,7 +197,12 @@ class TracingOps implements Ops<TraceNode> {
   transpose(x: TraceNode, perm?: readonly number[]): TraceNode {
     const s = this.node(x, 'transpose(x)').shape;
     const p = perm ?? s.map((_, i) => s.length - 1 - i);
-    return this.push('transpose', perm ? [x, [...perm]] : [x], p.map((a) => s[a]!), x.dtype);
+    return this.push(
+      'transpose',
+      perm ? [x, [...perm]] : [x],
+      p.map((a) => s[a]!),
+      x.dtype,
+    );
   }
   slice(x: TraceNode, begin: readonly number[], size: readonly number[]): TraceNode {
     const s = this.node(x, 'slice(x)').shape;
@@ -204,7 +211,9 @@ class TracingOps implements Ops<TraceNode> {
     }
     const shape = s.map((d, i) => (size[i] === -1 ? d - begin[i]! : size[i]!));
     if (shape.some((d, i) => d < 0 || begin[i]! < 0 || begin[i]! + d > s[i]!)) {
-      throw new TraceError(`slice: begin ${formatShape(begin)} size ${formatShape(size)} outside ${formatShape(s)}`);
+      throw new TraceError(
+        `slice: begin ${formatShape(begin)} size ${formatShape(size)} outside ${formatShape(s)}`,
+      );
     }
     return this.push('slice', [x, [...begin], [...size]], shape, x.dtype);
   }
@@ -240,7 +249,12 @@ class TracingOps implements Ops<TraceNode> {
     return this.push('gather', [x, indices, axis], shape, x.dtype);
   }
   oneHot(indices: TraceNode, depth: number): TraceNode {
-    return this.push('oneHot', [indices, depth], [...this.node(indices, 'oneHot(indices)').shape, depth], 'float32');
+    return this.push(
+      'oneHot',
+      [indices, depth],
+      [...this.node(indices, 'oneHot(indices)').shape, depth],
+      'float32',
+    );
   }
   sum(x: TraceNode, axes?: number | readonly number[], keepDims = false): TraceNode {
     return this.reduce('sum', x, axes, keepDims, x.dtype);
@@ -251,7 +265,12 @@ class TracingOps implements Ops<TraceNode> {
   argMax(x: TraceNode, axis: number): TraceNode {
     const s = this.node(x, 'argMax(x)').shape;
     const a = normalizeAxis('argMax(axis)', axis, s.length);
-    return this.push('argMax', [x, axis], s.filter((_, i) => i !== a), 'int32');
+    return this.push(
+      'argMax',
+      [x, axis],
+      s.filter((_, i) => i !== a),
+      'int32',
+    );
   }
 
   private reduce(
@@ -266,7 +285,9 @@ class TracingOps implements Ops<TraceNode> {
       axes === undefined
         ? s.map((_, i) => i)
         : (typeof axes === 'number' ? [axes] : axes).map((a) => normalizeAxis(`${op}(axes)`, a, s.length));
-    const shape = keepDims ? s.map((d, i) => (list.includes(i) ? 1 : d)) : s.filter((_, i) => !list.includes(i));
+    const shape = keepDims
+      ? s.map((d, i) => (list.includes(i) ? 1 : d))
+      : s.filter((_, i) => !list.includes(i));
     const args = axes === undefined ? [x] : [x, typeof axes === 'number' ? axes : [...axes], keepDims];
     return this.push(op, args, shape, dtype);
   }
@@ -317,7 +338,12 @@ export interface TraceOptions {
  * on `batch` rows: its work must be row by row (the lowering checks), so the row count does not matter. Throws a
  * `SeqmodelError` (usually a `TraceError`) when the cell cannot be traced; the compiler turns it into a reason.
  */
-export function traceCell(cell: AnyCellPlugin, dims: CellDims, batch: number, options: TraceOptions = {}): CellTrace {
+export function traceCell(
+  cell: AnyCellPlugin,
+  dims: CellDims,
+  batch: number,
+  options: TraceOptions = {},
+): CellTrace {
   const ops = new TracingOps();
   const params: Record<string, TraceNode> = {};
   for (const spec of cell.params(dims)) {
@@ -374,7 +400,9 @@ export function traceCell(cell: AnyCellPlugin, dims: CellDims, batch: number, op
 
 function checkTraced(x: unknown, what: string): TraceNode {
   if (x instanceof TraceNode) return x;
-  throw new TraceError(`${what}: expected a tensor made by the ops given to the cell, received ${describe(x)}`);
+  throw new TraceError(
+    `${what}: expected a tensor made by the ops given to the cell, received ${describe(x)}`,
+  );
 }
 
 /** A short text of a node, for dumps: `%12 = mul(%3, %11) [2, 4] step`. */
@@ -406,7 +434,9 @@ export function leafName(leaf: TraceLeaf): string {
 export function formatTrace(trace: CellTrace): string {
   const lines = trace.nodes.map(formatTraceNode);
   lines.push(`output = %${trace.output.id}`);
-  trace.nextStates.forEach((s, i) => lines.push(`state[${i}]' = %${s.id}`));
+  trace.nextStates.forEach((s, i) => {
+    lines.push(`state[${i}]' = %${s.id}`);
+  });
   return lines.join('\n');
 }
 

@@ -215,7 +215,9 @@ export class ExprGraph {
   /** Columns `[begin, begin + width)` of `v`. */
   slice(v: Value, begin: number, width: number): Value {
     if (begin < 0 || width < 0 || begin + width > v.width) {
-      throw new SeqmodelError(`slice [${begin}, ${begin + width}) of a value of width ${v.width} (internal error)`);
+      throw new SeqmodelError(
+        `slice [${begin}, ${begin + width}) of a value of width ${v.width} (internal error)`,
+      );
     }
     const pieces: Piece[] = [];
     for (const p of v.pieces) {
@@ -249,7 +251,9 @@ export class ExprGraph {
     if (values.length === 0) return { scalar: f(operands.map((o) => (o as { scalar: number }).scalar)) };
     const width = values[0]!.width;
     if (values.some((v) => v.width !== width)) {
-      throw new SeqmodelError(`elementwise operands of widths ${values.map((v) => v.width).join(', ')} (internal error)`);
+      throw new SeqmodelError(
+        `elementwise operands of widths ${values.map((v) => v.width).join(', ')} (internal error)`,
+      );
     }
     const cuts = new Set<number>([0, width]);
     for (const v of values) for (const p of v.pieces) cuts.add(p.offset);

@@ -42,7 +42,8 @@ function staticMatrix(_plan: SequencePlan, inputs: CompiledRunInputs, index: num
 function contiguous(m: HostMatrix): Float32Array {
   if (m.rows === 1 || m.stride === m.cols) return m.data.subarray(m.offset, m.offset + m.rows * m.cols);
   const out = new Float32Array(m.rows * m.cols);
-  for (let r = 0; r < m.rows; r++) out.set(m.data.subarray(m.offset + r * m.stride, m.offset + r * m.stride + m.cols), r * m.cols);
+  for (let r = 0; r < m.rows; r++)
+    out.set(m.data.subarray(m.offset + r * m.stride, m.offset + r * m.stride + m.cols), r * m.cols);
   return out;
 }
 
@@ -69,7 +70,9 @@ export class CompiledRun {
     this.batch = batch;
     this.time = time;
     if (plan.batch !== batch) {
-      throw new Error(`compiled kernel: a plan for batch ${plan.batch} run on ${batch} rows (internal error)`);
+      throw new Error(
+        `compiled kernel: a plan for batch ${plan.batch} run on ${batch} rows (internal error)`,
+      );
     }
     let index = 0;
     for (const stage of [...plan.forward, ...(plan.backward?.stages ?? [])]) {
@@ -138,7 +141,8 @@ export class CompiledRun {
     const { plan, instance, batch, time, inputs } = this;
     const rows = batch * time;
     if (plan.inputs !== undefined) instance.provide(plan.inputs, inputs.x);
-    for (const s of plan.statics) if (s.buffer !== undefined) instance.provide(s.buffer, contiguous(inputs.statics[s.index]!));
+    for (const s of plan.statics)
+      if (s.buffer !== undefined) instance.provide(s.buffer, contiguous(inputs.statics[s.index]!));
     try {
       for (const p of plan.inputProducts) {
         this.gemm.multiply(
@@ -336,7 +340,14 @@ export class CompiledRun {
       const shape = plan.statics[p.right]!.shape;
       // right [n, inputSize] (transposed): dZᵀ·x, on its own.
       if (p.transposeRight) {
-        this.gemm.multiply(this.wholeRows(d), true, x, false, hostMatrix(target(p.right), shape[0]!, shape[1]!), true);
+        this.gemm.multiply(
+          this.wholeRows(d),
+          true,
+          x,
+          false,
+          hostMatrix(target(p.right), shape[0]!, shape[1]!),
+          true,
+        );
       } else add(d, x, p.right);
     });
     for (const p of backward.productGradients) {

@@ -36,7 +36,6 @@ export type HostPassGenerator = PassGenerator<HostProgram>;
 /** Why generated JavaScript cannot run here (a content security policy without 'unsafe-eval'), or undefined. */
 export function functionConstructorRefusal(): string | undefined {
   try {
-    // biome-ignore lint/complexity/useArrowFunction: the point is to try the Function constructor itself.
     if (new Function('return 1')() !== 1) return 'the Function constructor returned a wrong value';
     return undefined;
   } catch (error) {

@@ -38,7 +38,11 @@ function literal(value: number): string {
   return `(${value})`;
 }
 
-function expression(node: LoopNode, v: (i: number) => string, read: (n: LoopNode & { op: 'read' }) => string): string {
+function expression(
+  node: LoopNode,
+  v: (i: number) => string,
+  read: (n: LoopNode & { op: 'read' }) => string,
+): string {
   switch (node.op) {
     case 'read':
       return read(node);
@@ -133,7 +137,9 @@ function programSource(plan: SequencePlan): string {
   const passes = planPasses(plan).map((pass, p) => {
     const names = pass.loops.map((loop, l) => {
       const name = `pass${p}loop${l}`;
-      parts.push(`// ${pass.name}, loop ${l} (width ${loop.width})\n${loopFunction(name, loop, plan.buffers)}`);
+      parts.push(
+        `// ${pass.name}, loop ${l} (width ${loop.width})\n${loopFunction(name, loop, plan.buffers)}`,
+      );
       return name;
     });
     return `  (buffers, valid, rows, tau, time) => {\n${names.map((n) => `    ${n}(buffers, valid, rows, tau, time);`).join('\n')}\n  }`;
@@ -163,7 +169,9 @@ class JavaScriptInstance implements HostInstance {
   provide(id: number, data: Float32Array): void {
     const length = bufferLength(this.plan.buffers[id]!, this.rows, this.time);
     if (data.length < length) {
-      throw new Error(`compiled kernel: buffer ${id} needs ${length} floats, received ${data.length} (internal error)`);
+      throw new Error(
+        `compiled kernel: buffer ${id} needs ${length} floats, received ${data.length} (internal error)`,
+      );
     }
     this.buffers[id] = data;
   }
