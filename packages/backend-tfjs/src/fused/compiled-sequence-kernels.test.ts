@@ -1,29 +1,55 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { gru, lstm, simpleRNN } from '@seqmodel/core';
-import { cellConformanceChecks } from '@seqmodel/core/testing';
-import { describe, it } from 'vitest';
+import {
+  affine,
+  type CellPlugin,
+  findKernel,
+  gru,
+  initParamTensors,
+  lstm,
+  runSequence,
+  type SequenceArgs,
+  scanCell,
+  setDebugLogger,
+  simpleRNN,
+} from '@seqmodel/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend-switching.js';
+import { compiledCellChecks } from '../testing/compiled-kernel-checks.js';
 import { fusedCellConfigs } from '../testing/fused-kernel-checks.js';
+import { hostGeneratorChecks } from '../testing/generator-checks.js';
 import { leakyRnn } from '../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../testing/plugin-cell.js';
-import { createTfjsBackend } from '../tfjs-backend.js';
+import { createTfjsBackend, type TfjsBackend } from '../tfjs-backend.js';
+import type { HostPassGenerator } from './compiled/host-program.js';
 import { javascriptGenerator } from './compiled/javascript-generator.js';
 import { anyCell, compiledSequenceKernel } from './compiled-sequence-kernels.js';
 import { JsGemm } from './js-gemm.js';
 
 await initTfjsBackend('cpu');
-const backend = createTfjsBackend({
-  name: 'compiled-cpu',
-  tfjsBackendName: 'cpu',
-  hostKernels: true,
-  registeredKernels: false,
-  kernels: [
-    {
-      kind: 'sequence',
-      name: anyCell,
-      kernel: (b) => compiledSequenceKernel(b, { gemm: new JsGemm(), generator: javascriptGenerator }),
-    },
-  ],
+
+/** A backend whose only fused kernel is the compiled one (for every cell), with `generator`'s code. */
+function compiledBackend(generator: HostPassGenerator = javascriptGenerator): TfjsBackend {
+  return createTfjsBackend({
+    name: 'compiled-cpu',
+    tfjsBackendName: 'cpu',
+    hostKernels: true,
+    registeredKernels: false,
+    kernels: [
+      {
+        kind: 'sequence',
+        name: anyCell,
+        kernel: (b) => compiledSequenceKernel(b, { gemm: new JsGemm(), generator }),
+      },
+    ],
+  });
+}
+
+const backend = compiledBackend();
+
+describe('the JavaScript generator', () => {
+  for (const check of hostGeneratorChecks(javascriptGenerator))
+    it.skipIf(check.skip !== undefined)(check.name, check.run);
 });
 
 const cases = [
@@ -40,9 +66,132 @@ const cases = [
   },
 ];
 for (const { cell, configs } of cases) {
-  describe(`compiled ${cell.name}`, () => {
-    for (const check of cellConformanceChecks(cell, backend, { configs })) {
+  describe(`compiled ${cell.name} on cpu`, () => {
+    for (const check of compiledCellChecks(cell, backend, { configs })) {
       it.skipIf(check.skip !== undefined)(check.name, check.run);
     }
   });
 }
+
+type Tensor = tf.Tensor;
+
+function args(b: TfjsBackend, cell: CellPlugin, options: Record<string, unknown> = {}): SequenceArgs<Tensor> {
+  return {
+    cell,
+    options,
+    units: 3,
+    inputs: b.fill([2, 4, 2], 0.5),
+    params: initParamTensors(b, cell, { inputSize: 2, units: 3, ...options }, 7),
+  };
+}
+
+function release(b: TfjsBackend, a: SequenceArgs<Tensor>): void {
+  b.dispose([a.inputs, ...Object.values(a.params)]);
+}
+
+/** Runs `cell` through runSequence (policy auto) and the generic loop; returns the debug log and both outputs. */
+function fallback(b: TfjsBackend, cell: CellPlugin, options: Record<string, unknown> = {}) {
+  const logged: string[] = [];
+  setDebugLogger((topic, message) => logged.push(`${topic}: ${message}`));
+  const a = args(b, cell, options);
+  try {
+    const viaRunSequence = runSequence(b, a);
+    const generic = scanCell(b, a);
+    const result = {
+      logged,
+      actual: b.dataSync(viaRunSequence.output),
+      expected: b.dataSync(generic.output),
+    };
+    b.dispose([viaRunSequence.output, ...viaRunSequence.state, generic.output, ...generic.state]);
+    return result;
+  } finally {
+    release(b, a);
+    setDebugLogger(undefined);
+  }
+}
+
+/** A cell whose step does what the compiler does not lower, in one of several ways. */
+function unlowerable(name: string, step: CellPlugin['step']): CellPlugin {
+  return {
+    name,
+    defaultOptions: {},
+    params: ({ inputSize, units }) => [
+      { name: 'kernel', shape: [inputSize, units], initializer: 'glorotUniform' },
+      { name: 'recurrentKernel', shape: [units, units], initializer: 'orthogonal' },
+    ],
+    state: ({ units }) => [{ name: 'h', size: units }],
+    projectInput: (ops, x, params) => affine(ops, x, params.kernel!),
+    step,
+  };
+}
+
+describe('compiled kernels decline what they cannot compile, saying why, and the generic loop runs', () => {
+  afterEach(() => setDebugLogger(undefined));
+
+  it('a softmax activation (a reduction over the last axis)', () => {
+    const { logged, actual, expected } = fallback(backend, simpleRNN, { activation: 'softmax' });
+    expect(Array.from(actual)).toEqual(Array.from(expected));
+    expect(logged.join('\n')).toMatch(
+      /fused: compiled-cpu\/simpleRNN: generic loop \(simpleRNN not compiled: step: max\(\.\.\.\) \[2, 1\] \(%\d+\): ops\.max on a per-step value has no generator/,
+    );
+  });
+
+  it('a product of two per-step values', () => {
+    const cell = unlowerable('testOuterProduct', (ops, { input, state }) => {
+      const next = ops.tanh(
+        ops.add(input, ops.matMul(ops.matMul(state[0]!, state[0]!, false, true), state[0]!)),
+      );
+      return { output: next, state: [next] };
+    });
+    const { logged, actual, expected } = fallback(backend, cell);
+    expect(Array.from(actual)).toEqual(Array.from(expected));
+    expect(logged.join('\n')).toContain('a product of two per-step values');
+  });
+
+  it('a step that calls what Ops does not have (reading values back)', () => {
+    const cell = unlowerable('testReadsValues', (ops, { input, state }) => {
+      const host = (ops as unknown as { dataSync(x: unknown): Float32Array }).dataSync(state[0]);
+      const next = host[0]! > 0 ? ops.tanh(input) : ops.relu(input);
+      return { output: next, state: [next] };
+    });
+    const { logged } = fallback(backend, cell);
+    expect(logged.join('\n')).toMatch(/testReadsValues not compiled: tracing the step failed: .*dataSync/);
+  });
+
+  it('a step that records another computation on each call', () => {
+    let calls = 0;
+    const cell = unlowerable('testRestless', (ops, { input, state, params }) => {
+      calls++;
+      const h = ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!));
+      const next = calls % 2 === 0 ? ops.tanh(h) : ops.sigmoid(h);
+      return { output: next, state: [next] };
+    });
+    const a = args(backend, cell);
+    const kernel = findKernel(backend, 'sequence', cell.name)!;
+    expect(kernel.supports(a)).toBe(
+      'testRestless not compiled: the step records a different computation each time it is called',
+    );
+    release(backend, a);
+  });
+
+  it('generated code that cannot run here (a content security policy), and policy require', () => {
+    const forbidden: HostPassGenerator = {
+      ...javascriptGenerator,
+      unavailable: () => 'generated code cannot run here (new Function is forbidden)',
+    };
+    const strict = compiledBackend(forbidden);
+    const { logged } = fallback(strict, minimalGatedUnit);
+    expect(logged.join('\n')).toContain(
+      'testMinimalGatedUnit: generic loop (compiled kernels (javascript): generated code cannot run here',
+    );
+    const a = args(strict, minimalGatedUnit);
+    expect(() => runSequence(strict, a, 'require')).toThrow(
+      'fused kernel required but unavailable: compiled kernels (javascript): generated code cannot run here',
+    );
+    release(strict, a);
+  });
+
+  it('labels itself', () => {
+    expect(findKernel(backend, 'sequence', 'anything')?.label).toBe('compiled (javascript)');
+  });
+});

@@ -177,6 +177,8 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
             ? tf.tensor(run.outputs!, [batch, time, outputSize], 'float32')
             : tf.tensor(run.lastOutput, [batch, outputSize], 'float32');
           const states = plan.states.map((s, k) => tf.tensor(run!.finalState(k), [batch, s.size], 'float32'));
+          // Without a backward pass to come, the instance is free for the next run.
+          if (!recordsGradient) run.release();
           return [output, ...states];
         },
         backward: ([dOutput, ...dStates]) => {
@@ -185,6 +187,8 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
             read(dOutput!),
             dStates.map((d) => read(d!)),
           );
+          // tfjs asks for the gradients below right away, before any other run of this kernel can start.
+          r.release();
           // A parameter read in place gets the gradients of all its blocks.
           const paramGradient = (param: string): Tensor => {
             const tensor = args.params[param]!;

@@ -27,6 +27,7 @@ export {
   type HostInstance,
   type HostPassGenerator,
   type HostProgram,
+  InstancePool,
 } from './compiled/host-program.js';
 export { javascriptGenerator } from './compiled/javascript-generator.js';
 // All of gemm.ts: the matrix-product provider interface and the helpers every provider uses.

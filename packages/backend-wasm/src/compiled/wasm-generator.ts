@@ -8,7 +8,12 @@
  * entries), then the batch's valid flags, then the buffers, each aligned to 16 bytes. A run's memory is sized once,
  * when its instance is made, so views of it stay valid for the whole run.
  */
-import type { HostInstance, HostPassGenerator, HostProgram } from '@seqmodel/backend-tfjs';
+import {
+  type HostInstance,
+  type HostPassGenerator,
+  type HostProgram,
+  InstancePool,
+} from '@seqmodel/backend-tfjs';
 import {
   bufferLength,
   type ElementwiseLoop,
@@ -101,7 +106,19 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
       case 'relu':
         return [...get(node.x), ...simd.splat(0), ...simd.f32x4Max];
       case 'exp':
-        return [...get(node.x), ...exp(s0, s1)];
+        // Cephes' expf clamps its argument; above ln(float32 max) the exact result is +∞.
+        return [
+          ...get(node.x),
+          ...op.localTee(s3),
+          ...exp(s0, s1),
+          ...op.localSet(s2),
+          ...simd.splat(Number.POSITIVE_INFINITY),
+          ...op.localGet(s2),
+          ...op.localGet(s3),
+          ...simd.splat(88.72284),
+          ...simd.f32x4Gt,
+          ...simd.v128Bitselect,
+        ];
       case 'log':
         return [...get(node.x), ...log(s0, s1, s2, s3)];
       case 'sigmoid':
@@ -329,8 +346,11 @@ function compile(bytes: Uint8Array): object {
 
 class WasmInstance implements HostInstance {
   readonly valid: Uint8Array;
+  generation = 0;
   private readonly heap: ArrayBuffer;
   private readonly table: Int32Array;
+  private readonly offsets: readonly number[];
+  private readonly own: readonly Float32Array[];
   private readonly views: Float32Array[];
   private readonly passes: LoopFunction[][];
 
@@ -339,20 +359,37 @@ class WasmInstance implements HostInstance {
     passModules: readonly (readonly object[])[],
     private readonly rows: number,
     private readonly time: number,
+    private readonly pool: InstancePool<WasmInstance>,
   ) {
     const layout = layoutOf(plan, rows, time);
     const wasm = api()!;
     const memory = new wasm.Memory({ initial: Math.max(1, Math.ceil(layout.bytes / PAGE)) });
     this.heap = memory.buffer;
+    this.offsets = layout.offsets;
     this.table = new Int32Array(this.heap, 0, plan.buffers.length);
-    this.table.set(layout.offsets);
-    this.valid = new Uint8Array(this.heap, layout.validOffset, rows).fill(1);
-    this.views = plan.buffers.map(
+    this.valid = new Uint8Array(this.heap, layout.validOffset, rows);
+    this.own = plan.buffers.map(
       (b, i) => new Float32Array(this.heap, layout.offsets[i]!, bufferLength(b, rows, time)),
     );
+    this.views = [...this.own];
     this.passes = passModules.map((loops) =>
       loops.map((m) => new wasm.Instance(m, { env: { memory } }).exports.run as LoopFunction),
     );
+  }
+
+  /** Made ready for another run: buffers back in their places (undoing swaps), every row valid. */
+  reset(): this {
+    this.generation++;
+    this.table.set(this.offsets);
+    this.own.forEach((v, i) => {
+      this.views[i] = v;
+    });
+    this.valid.fill(1);
+    return this;
+  }
+
+  release(): void {
+    this.pool.put(this.rows, this.time, this);
   }
 
   buffer(id: number): Float32Array {
@@ -393,8 +430,10 @@ export const wasmSimdGenerator: HostPassGenerator = {
         return `${formatPass(pass, plan.buffers)}\n  (WebAssembly SIMD, four columns per instruction; ${sizes})`;
       })
       .join('\n');
+    const pool = new InstancePool<WasmInstance>();
     const program: HostProgram = {
-      instantiate: (batch, time) => new WasmInstance(plan, passModules, batch, time),
+      instantiate: (batch, time) =>
+        pool.take(batch, time, () => new WasmInstance(plan, passModules, batch, time, pool)).reset(),
     };
     return { source, program };
   },

@@ -7,6 +7,7 @@
 export { type CompileOptions, type CompileResult, type CompileSizes, compileCell } from './compile.js';
 export { type ExplainOptions, explainCompiledCell, formatPlan } from './explain.js';
 export { type GeneratedCode, type PassGenerator, planPasses } from './generator.js';
+export { interpretLoop, type LoopEnvironment } from './interpret.js';
 export {
   type BackwardPlan,
   CompileDecline,

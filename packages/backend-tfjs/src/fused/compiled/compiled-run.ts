@@ -56,6 +56,8 @@ export class CompiledRun {
   /** The output of the latest step `[batch, outputSize]`. */
   readonly lastOutput: Float32Array;
   private readonly passIndex = new Map<Stage, number>();
+  /** The instance's generation when this run got it (see `HostInstance.generation`). */
+  private readonly generation: number;
   /** Right-hand operands prepared for this run, by static and orientation (`2 * index + transposed`). */
   private readonly prepared: (PreparedMatrix | undefined)[] = [];
 
@@ -80,6 +82,7 @@ export class CompiledRun {
     }
     if (index !== planPasses(plan).length) throw new Error('compiled kernel: pass count (internal error)');
     this.instance = program.instantiate(batch, time);
+    this.generation = this.instance.generation;
     const size = plan.output.size;
     this.outputs = config.returnSequences ? new Float32Array(batch * time * size) : undefined;
     this.lastOutput = new Float32Array(batch * size);
@@ -136,10 +139,38 @@ export class CompiledRun {
     }
   }
 
+  /** The buffers `stages` write (their loops' stores and their products' results). */
+  private written(stages: readonly Stage[], rows?: 'sequence'): number[] {
+    const ids = new Set<number>();
+    for (const stage of stages) {
+      if (stage.kind === 'product') ids.add(stage.out);
+      else for (const loop of stage.pass.loops) for (const s of loop.stores) ids.add(s.buffer);
+    }
+    return [...ids].filter((id) => rows === undefined || this.plan.buffers[id]!.rows === rows);
+  }
+
+  /** Hands the instance back (see `HostInstance.release`); results stay readable until it is reused. */
+  release(): void {
+    this.instance.release();
+  }
+
+  private checkInstance(): void {
+    if (this.instance.generation !== this.generation) {
+      throw new Error(
+        'compiled kernel: a run read its buffers after they went to another run (internal error)',
+      );
+    }
+  }
+
   /** Runs every step; afterwards the states' `current` buffers hold the final states. */
   forward(): void {
     const { plan, instance, batch, time, inputs } = this;
     const rows = batch * time;
+    // A recycled instance holds its last run's values: clear what is read before it is written. Masked steps leave
+    // rows of the sequence buffers unwritten, which the whole-sequence products of the backward pass read.
+    for (const state of plan.states) instance.buffer(state.current).fill(0);
+    if (inputs.mask !== undefined)
+      for (const id of this.written(plan.forward, 'sequence')) instance.buffer(id).fill(0);
     if (plan.inputs !== undefined) instance.provide(plan.inputs, inputs.x);
     for (const s of plan.statics)
       if (s.buffer !== undefined) instance.provide(s.buffer, contiguous(inputs.statics[s.index]!));
@@ -202,12 +233,14 @@ export class CompiledRun {
 
   /** The final state `k` `[batch, size]` after `forward` (a copy). */
   finalState(k: number): Float32Array {
+    this.checkInstance();
     const state = this.plan.states[k]!;
     return this.instance.buffer(state.current).slice(0, this.batch * state.size);
   }
 
   /** d loss / d initial state `k`, after `backward`. */
   initialStateGradient(k: number): Float32Array {
+    this.checkInstance();
     const state = this.plan.states[k]!;
     return this.instance.buffer(state.seed!).slice(0, this.batch * state.size);
   }
@@ -223,6 +256,7 @@ export class CompiledRun {
     const backward = plan.backward;
     if (!backward) throw new Error('compiled kernel: backward on a plan without it (internal error)');
     const size = plan.output.size;
+    for (const id of this.written(backward.stages)) instance.buffer(id).fill(0);
     plan.states.forEach((state, k) => {
       const seed = instance.buffer(state.seed!);
       seed.fill(0);
@@ -281,6 +315,7 @@ export class CompiledRun {
 
   /** d loss / d inputs `[batch * time * inputSize]`, after `backward`. */
   inputGradient(): Float32Array {
+    this.checkInstance();
     const { plan, instance, batch, time } = this;
     const backward = plan.backward!;
     const rows = batch * time;
@@ -317,6 +352,7 @@ export class CompiledRun {
    */
   private weightGradients(): Map<number, Float32Array> {
     if (this.productGradients) return this.productGradients;
+    this.checkInstance();
     const { plan, inputs } = this;
     const backward = plan.backward!;
     const rows = this.batch * this.time;

@@ -5,11 +5,15 @@
  */
 import type { PassGenerator, SequencePlan } from '@seqmodel/core';
 
-/** One run's buffers and passes. */
+/**
+ * One run's buffers and passes. Programs recycle instances (`release`), so that a training loop does not allocate
+ * (and the garbage collector free) its buffers at every step: a buffer's contents at first are unspecified (zeros,
+ * or what the instance's last run left), and the runtime clears what it reads before writing.
+ */
 export interface HostInstance {
   /**
-   * The storage of plan buffer `id`: `bufferLength(buffer, batch, time)` floats, zero at first, writable. A wasm
-   * instance's views stay valid for the whole run (its memory is sized once, when the instance is made).
+   * The storage of plan buffer `id`: `bufferLength(buffer, batch, time)` floats, writable. A wasm instance's views
+   * stay valid as long as it is held (its memory is sized once, when the instance is made).
    */
   buffer(id: number): Float32Array;
   /**
@@ -23,6 +27,42 @@ export interface HostInstance {
   readonly valid: Uint8Array;
   /** Runs pass `index` (in `planPasses` order) at time index `tau`. */
   run(index: number, tau: number): void;
+  /**
+   * Hands the instance back to its program for a later run. Its buffers keep their values until it is handed out
+   * again (and `generation` changes): a run may still read its results after releasing it, until then.
+   */
+  release(): void;
+  /** How many times it was handed out: a holder that sees it change knows the instance went to another run. */
+  readonly generation: number;
+}
+
+/** Released instances by size, a few of each, for `instantiate` to hand out again. */
+export class InstancePool<I extends HostInstance> {
+  private readonly free = new Map<string, I[]>();
+
+  constructor(
+    private readonly perSize = 2,
+    private readonly sizes = 4,
+  ) {}
+
+  /** A released instance for `batch` rows and `time` steps, or a new one from `create`. */
+  take(batch: number, time: number, create: () => I): I {
+    const key = `${batch}x${time}`;
+    const list = this.free.get(key);
+    const reused = list?.pop();
+    if (list && list.length === 0) this.free.delete(key);
+    return reused ?? create();
+  }
+
+  put(batch: number, time: number, instance: I): void {
+    const key = `${batch}x${time}`;
+    const list = this.free.get(key) ?? [];
+    if (list.length >= this.perSize) return;
+    // The most recently used sizes stay; the oldest one goes.
+    this.free.delete(key);
+    this.free.set(key, [...list, instance]);
+    while (this.free.size > this.sizes) this.free.delete(this.free.keys().next().value!);
+  }
 }
 
 export interface HostProgram {

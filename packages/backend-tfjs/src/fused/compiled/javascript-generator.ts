@@ -21,6 +21,7 @@ import {
   type HostInstance,
   type HostPassGenerator,
   type HostProgram,
+  InstancePool,
 } from './host-program.js';
 
 type PassFunction = (
@@ -150,16 +151,35 @@ function programSource(plan: SequencePlan): string {
 
 class JavaScriptInstance implements HostInstance {
   readonly valid: Uint8Array;
+  generation = 0;
   private readonly buffers: Float32Array[];
+  /** The arrays it allocated (`provide` puts others in `buffers`, for one run). */
+  private readonly own: readonly Float32Array[];
 
   constructor(
     private readonly plan: SequencePlan,
     private readonly passes: readonly PassFunction[],
     private readonly rows: number,
     private readonly time: number,
+    private readonly pool: InstancePool<JavaScriptInstance>,
   ) {
     this.valid = new Uint8Array(rows).fill(1);
-    this.buffers = allocateBuffers(plan, (id) => bufferLength(plan.buffers[id]!, rows, time));
+    this.own = allocateBuffers(plan, (id) => bufferLength(plan.buffers[id]!, rows, time));
+    this.buffers = [...this.own];
+  }
+
+  /** Made ready for another run: its own arrays back in place, every row valid. */
+  reset(): this {
+    this.generation++;
+    this.own.forEach((a, i) => {
+      this.buffers[i] = a;
+    });
+    this.valid.fill(1);
+    return this;
+  }
+
+  release(): void {
+    this.pool.put(this.rows, this.time, this);
   }
 
   buffer(id: number): Float32Array {
@@ -204,8 +224,10 @@ export const javascriptGenerator: HostPassGenerator = {
       compiled.set(source, passes);
     }
     const functions = passes;
+    const pool = new InstancePool<JavaScriptInstance>();
     const program: HostProgram = {
-      instantiate: (batch, time) => new JavaScriptInstance(plan, functions, batch, time),
+      instantiate: (batch, time) =>
+        pool.take(batch, time, () => new JavaScriptInstance(plan, functions, batch, time, pool)).reset(),
     };
     return { source, program };
   },
