@@ -375,6 +375,10 @@ class PlanBuilder {
           return this.decline(node, `unexpected leaf ${leaf.kind} (internal error)`);
       }
     }
+    if (node.op === 'slice') {
+      const [begin, size] = [node.args[1] as number[], node.args[2] as number[]];
+      this.checkRowsKept(node, begin[0]!, size[0]!);
+    }
     const width = this.widthOf(node);
     const args = node.args;
     const elementwise = (operands: Operand[], f: (e: number[]) => number): Value => {
