@@ -84,11 +84,12 @@ async function paths(command: Extract<Command, { kind: 'paths' }>, io: CliIo): P
   const out = (text: string) => io.stdout.write(`${text}\n`);
   const c = command.config;
   out(
-    `seqmodel-bench paths: hand-written, compiled and generic kernels timed in turns; ${c.cells.join(', ')} at ` +
+    `seqmodel-bench paths: the backends' own, compiled and generic kernels timed in turns; ${c.cells.join(', ')} at ` +
       `${c.sizes.map(formatSize).join(', ')}; ${machineLine({ machine: machineRecord(loadAverage()) })}`,
   );
   const results = await runPaths(c, backendProviders, (record) => out(pathsTable([record]).split('\n')[1]!));
-  out('', pathsTable(results.cases));
+  out('');
+  out(pathsTable(results.cases));
   for (const s of results.skipped) out(`skipped ${s.name}: ${s.reason}`);
   if (command.json) {
     mkdirSync(dirname(command.json), { recursive: true });

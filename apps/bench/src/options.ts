@@ -20,8 +20,9 @@ export const defaultMinTimeMs = 100;
 export const usage = `usage: seqmodel-bench [run] [options]      time cells x backends x sizes x modes against tfjs-layers
        seqmodel-bench compare A.json B.json    flag regressions and improvements from A to B
        seqmodel-bench report FILE.json [--markdown DIR]   print (and write) the report of a results file
-       seqmodel-bench paths [options]          seqmodel's kernels against each other, interleaved: hand-written,
-                                               compiled from the cell's step, generic loop (ratios of medians)
+       seqmodel-bench paths [options]          seqmodel's kernels against each other, interleaved: a backend's
+                                               own kernel for a cell (where it has one), the one compiled from the
+                                               cell's step, the generic loop (ratios of medians)
        seqmodel-bench explain CELL [options]   what the compiler makes of a cell's step: the traced graph, the
                                                plan and the generated code (or why it declines)
        seqmodel-bench list                     cells and backends (with availability)
@@ -35,10 +36,10 @@ run options:
   --cells LIST                   simpleRNN,lstm,gru,gruResetAfter and registered plugins such as mgu (default: all)
   --sizes BxTxIxU,...            batch x time x input x units, replacing the preset's sizes
   --modes forward,train          (default: both)
-  --path fused|compiled|generic  fused: the backend's fused kernels (hand-written where it has one, else compiled
-                                 from the cell's step); compiled: the compiled kernels for every cell; generic: core's
-                                 generic scanCell loop for every cell (default: fused). Each case records the kernel
-                                 that ran.
+  --path fused|compiled|generic  fused: the backend's fused kernels (its own for a cell if it has one, else compiled
+                                 from the cell's step: today compiled for every cell); compiled: the compiled kernels
+                                 for every cell; generic: core's generic scanCell loop for every cell (default:
+                                 fused). Each case records the kernel that ran.
   --repeats N                    timed runs per contender and mode, at least (N >= 1)
   --min-time MS                  more timed runs (up to 100) for fast cases, until each contender's add up to MS
                                  milliseconds; 0 runs exactly --repeats (default: ${defaultMinTimeMs})

@@ -1,10 +1,11 @@
 /**
- * `seqmodel-bench paths`: seqmodel's own kernels against each other, interleaved on one backend: the hand-written
- * kernel (where the backend has one for the cell: the `fused` path), the kernel compiled from the cell's step
- * (`compiled`) and core's generic loop (`generic`). It answers "is the compiled kernel as fast as the hand-written
- * one, and how much faster than the generic loop" with ratios of medians timed in turns, which survive a noisy
- * machine better than times from separate runs. Before timing, each path's forward output is compared with the
- * generic loop's.
+ * `seqmodel-bench paths`: seqmodel's own kernels against each other, interleaved on one backend: a kernel the
+ * backend has for the cell itself (a hand-written one, on the `fused` path; the cpu and wasm backends have none since
+ * the compiler replaced theirs, and then `fused` is the compiled kernel and is timed once), the kernel compiled from
+ * the cell's step (`compiled`) and core's generic loop (`generic`). It answers "is the compiled kernel as fast as a
+ * hand-written one, and how much faster than the generic loop" with ratios of medians timed in turns, which survive
+ * a noisy machine better than times from separate runs. Before timing, each path's forward output is compared with
+ * the generic loop's.
  */
 import { type BackendProvider, type BenchBackend, type BenchPath, backendProviders } from './backends.js';
 import { benchCell } from './cells.js';

@@ -11,7 +11,7 @@ import { formatSize } from './sizes.js';
 export function pathDescription(path: BenchPath | undefined): string {
   switch (path) {
     case 'fused':
-      return "fused kernels (core runSequence -> the backend's fused kernel for the cell: hand-written where it has one, else compiled from the cell's step)";
+      return "fused kernels (core runSequence -> the backend's fused kernel for the cell: its own for that cell if it has one, else the one compiled from the cell's step)";
     case 'compiled':
       return "compiled kernels (core runSequence -> the backend's kernel compiled from the cell's step, for every cell)";
     default:

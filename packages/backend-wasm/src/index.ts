@@ -5,7 +5,6 @@
  */
 export { wasmSimdGenerator } from './compiled/wasm-generator.js';
 export { wasmCompiledKernel, wasmFusedKernels } from './fused-kernels.js';
-export { SimdGates } from './simd-gates.js';
 export { createWasmBackend, type WasmBackendOptions, type WasmInfo, wasmInfo } from './wasm-backend.js';
 export { installedWasmDirectory, type WasmFileName, wasmFileNames } from './wasm-files.js';
 export { XnnpackGemm } from './xnnpack-gemm.js';

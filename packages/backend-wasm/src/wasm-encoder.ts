@@ -2,7 +2,7 @@
  * A small WebAssembly binary encoder: LEB128 numbers, the instructions seqmodel's kernels use (with the SIMD
  * proposal's final opcodes), structured loops, and a module assembler. Programs are plain arrays of bytes built by
  * spreading these pieces, so a kernel is written in TypeScript and compiled at run time without a toolchain.
- * `simd-gate-programs.ts` is written with it; a cell compiler can emit its own step functions the same way.
+ * The compiled kernels' code generator (`compiled/wasm-generator.ts`) is written with it.
  */
 
 /** Unsigned LEB128. */

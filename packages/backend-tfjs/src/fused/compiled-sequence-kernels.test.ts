@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu';
 import {
+  type AnyCellPlugin,
   affine,
   type CellPlugin,
   findKernel,
@@ -24,6 +25,7 @@ import { createTfjsBackend, type TfjsBackend } from '../tfjs-backend.js';
 import type { HostPassGenerator } from './compiled/host-program.js';
 import { javascriptGenerator } from './compiled/javascript-generator.js';
 import { anyCell, compiledSequenceKernel } from './compiled-sequence-kernels.js';
+import type { HostMatrix } from './gemm.js';
 import { JsGemm } from './js-gemm.js';
 
 await initTfjsBackend('cpu');
@@ -75,7 +77,11 @@ for (const { cell, configs } of cases) {
 
 type Tensor = tf.Tensor;
 
-function args(b: TfjsBackend, cell: CellPlugin, options: Record<string, unknown> = {}): SequenceArgs<Tensor> {
+function args(
+  b: TfjsBackend,
+  cell: AnyCellPlugin,
+  options: Record<string, unknown> = {},
+): SequenceArgs<Tensor> {
   return {
     cell,
     options,
@@ -90,7 +96,7 @@ function release(b: TfjsBackend, a: SequenceArgs<Tensor>): void {
 }
 
 /** Runs `cell` through runSequence (policy auto) and the generic loop; returns the debug log and both outputs. */
-function fallback(b: TfjsBackend, cell: CellPlugin, options: Record<string, unknown> = {}) {
+function fallback(b: TfjsBackend, cell: AnyCellPlugin, options: Record<string, unknown> = {}) {
   const logged: string[] = [];
   setDebugLogger((topic, message) => logged.push(`${topic}: ${message}`));
   const a = args(b, cell, options);
@@ -193,5 +199,90 @@ describe('compiled kernels decline what they cannot compile, saying why, and the
 
   it('labels itself', () => {
     expect(findKernel(backend, 'sequence', 'anything')?.label).toBe('compiled (javascript)');
+  });
+});
+
+/** A JsGemm that records the shape of every whole-sequence product. */
+class CountingGemm extends JsGemm {
+  readonly products: string[] = [];
+  override multiply(
+    a: HostMatrix,
+    tA: boolean,
+    b: HostMatrix,
+    tB: boolean,
+    c: HostMatrix,
+    acc: boolean,
+  ): void {
+    this.products.push(`[${c.rows}, ${c.cols}]`);
+    super.multiply(a, tA, b, tB, c, acc);
+  }
+}
+
+describe('compiled kernels compute only the gradients asked for', () => {
+  const gemm = new CountingGemm();
+  const counting = createTfjsBackend({
+    name: 'cpu-counting',
+    tfjsBackendName: 'cpu',
+    kernels: [
+      {
+        kind: 'sequence',
+        name: anyCell,
+        kernel: (b) => compiledSequenceKernel(b, { gemm, generator: javascriptGenerator }),
+      },
+    ],
+  });
+  const [batch, time, inputSize, units] = [2, 3, 4, 5];
+  const params = initParamTensors(counting, lstm, { inputSize, units }, 3);
+  const inputs = counting.tensor(
+    Float32Array.from({ length: batch * time * inputSize }, (_, i) => Math.sin(i)),
+    [batch, time, inputSize],
+  );
+  const lstmArgs = (p: Record<string, Tensor>, x: Tensor): SequenceArgs<Tensor> => ({
+    cell: lstm,
+    units,
+    inputs: x,
+    params: p,
+  });
+
+  it('training the parameters skips the input gradient; kernel and recurrent kernel share one product', () => {
+    gemm.products.length = 0;
+    const names = Object.keys(params);
+    const { value, grads } = counting.valueAndGrads(
+      (...ps) => {
+        const p = Object.fromEntries(names.map((n, i) => [n, ps[i]!]));
+        return counting.sum(runSequence(counting, lstmArgs(p, inputs), 'require').output);
+      },
+      names.map((n) => params[n]!),
+    );
+    // The projection X·W, then one product [X | H]ᵀ·dZ = [inputSize + units, 4 * units]; no dZ·Wᵀ.
+    expect(gemm.products).toEqual(['[6, 20]', '[9, 20]']);
+    counting.dispose([value, ...grads]);
+  });
+
+  it('the input gradient alone costs one product, dZ·Wᵀ', () => {
+    gemm.products.length = 0;
+    const { value, grads } = counting.valueAndGrads(
+      (x) => counting.sum(runSequence(counting, lstmArgs(params, x!), 'require').output),
+      [inputs],
+    );
+    expect(gemm.products).toEqual(['[6, 20]', '[6, 4]']);
+    expect(counting.shape(grads[0]!)).toEqual([batch, time, inputSize]);
+    counting.dispose([value, ...grads]);
+  });
+
+  it('a forward pass outside a gradient computation runs only the projection', () => {
+    gemm.products.length = 0;
+    const before = counting.memory().numTensors;
+    const { output, state } = runSequence(counting, lstmArgs(params, inputs), 'require');
+    expect(gemm.products).toEqual(['[6, 20]']);
+    counting.dispose([output, ...state]);
+    expect(counting.memory().numTensors).toBe(before);
+  });
+
+  it('refuses int32 tensors with a reason (the generic loop then runs)', () => {
+    const kernel = findKernel(counting, 'sequence', 'lstm')!;
+    const ints = counting.fill([batch, time, inputSize], 1, 'int32');
+    expect(kernel.supports(lstmArgs(params, ints))).toBe('inputs is int32; the fused kernel takes float32');
+    counting.dispose(ints);
   });
 });

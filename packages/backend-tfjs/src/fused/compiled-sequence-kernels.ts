@@ -1,13 +1,16 @@
 /**
  * Compiled fused kernels: a `sequence` kernel for any cell, made from the cell's own `step` by core's compiler
- * (`compileCell`) and a code generator (`HostPassGenerator`), run on tensors read from host memory like the
- * hand-written kernels (`host-sequence-kernels.ts`). Registered under the name `*`, it serves every cell a backend
- * has no kernel of its own for, plugins included, without backend code per cell. Where the compiler declines (an
+ * (`compileCell`) and a code generator (`HostPassGenerator`), run on tensors read from host memory (tfjs's cpu
+ * backend hands out its own storage; the wasm backend copies out of its heap). Registered under the name `*`, it
+ * serves every cell a backend has no kernel of its own for, the built-in ones and plugins, without backend code per
+ * cell; it replaced the hand-written simpleRNN, LSTM and GRU kernels, which it matched or beat. Where the compiler declines (an
  * op it does not lower, generated code forbidden by the page), `supports` says why and the generic loop runs.
  *
- * The values a step computes from parameters alone (a slice of the recurrent kernel, a row of the bias) are
- * computed once per sequence with the backend's own ops, before the kernel, so that autodiff carries their
- * gradients to the parameters; the kernel's custom gradient covers the inputs, those values and the initial state.
+ * The values a step computes from parameters alone are computed once per sequence: blocks of a parameter (a slice of
+ * the recurrent kernel, a row of the bias) are read in place, the others computed with the backend's own ops before
+ * the kernel, so that autodiff carries their gradients to the parameters. The kernel's custom gradient covers the
+ * inputs, those values, the parameters read in place and the initial state, and computes only the gradients asked
+ * for (training a first layer skips the input's).
  */
 import {
   assertSequenceFinite,
@@ -29,9 +32,39 @@ import type { TfjsBackend, TfjsFusedKernel } from '../tfjs-backend.js';
 import { CompiledRun } from './compiled/compiled-run.js';
 import type { HostPassGenerator, HostProgram } from './compiled/host-program.js';
 import { type GemmProvider, type HostMatrix, hostMatrix } from './gemm.js';
-import { float32Refusal, read } from './host-sequence-kernels.js';
 
 type Tensor = tf.Tensor;
+
+/** The dtype of a tensor argument, or undefined for something that is not a tensor (run() reports those). */
+function dtypeOf(x: unknown): string | undefined {
+  return x instanceof tf.Tensor ? x.dtype : undefined;
+}
+
+/**
+ * Why a host kernel does not take `args`: a tensor argument that is not float32 (undefined when all are). Malformed
+ * arguments are not refused here: run() reports them with the generic loop's messages.
+ */
+export function float32Refusal(args: SequenceArgs<Tensor>): string | undefined {
+  const params = typeof args.params === 'object' && args.params !== null ? args.params : {};
+  const initialState = Array.isArray(args.initialState) ? args.initialState : [];
+  const tensors: [string, unknown][] = [
+    ['inputs', args.inputs],
+    ...Object.entries(params).map(([n, p]): [string, unknown] => [`params.${n}`, p]),
+    ...initialState.map((s, i): [string, unknown] => [`initialState[${i}]`, s]),
+    ...(args.recurrentMask === undefined ? [] : [['recurrentMask', args.recurrentMask] as [string, unknown]]),
+  ];
+  for (const [name, t] of tensors) {
+    const dtype = dtypeOf(t);
+    if (dtype !== undefined && dtype !== 'float32')
+      return `${name} is ${dtype}; the fused kernel takes float32`;
+  }
+  return undefined;
+}
+
+/** A tensor's values in host memory: tfjs-backend-cpu's own storage (no copy), a copy out of the wasm heap. */
+export function read(x: Tensor): Float32Array {
+  return tf.engine().readSync(x.dataId) as Float32Array;
+}
 
 /** What a compiled kernel runs on. */
 export interface CompiledSequenceKernelConfig {

@@ -1,8 +1,8 @@
 /**
  * Checks of a backend package's factory options for fused kernels (`createCpuBackend`, `createWasmBackend`): the
- * built-in `sequence` kernels by default, the `kernels` option tried before them, kernels registered for the
- * backend's name after both, `kernels: false` and the deprecated `fusedKernels: false` leaving every fused kernel
- * out, and the deprecated `fusedKernels` record still replacing a built-in kernel.
+ * compiled `sequence` kernel for every cell by default, the `kernels` option tried before it, kernels registered for
+ * the backend's name after the backend's own for that name, `kernels: false` and the deprecated `fusedKernels:
+ * false` leaving every fused kernel out, and the deprecated `fusedKernels` record still adding kernels by cell name.
  */
 import {
   type AnyCellPlugin,
@@ -83,23 +83,29 @@ export function factoryKernelChecks(
   const label = `${factory} kernels`;
   return [
     {
-      name: `${label}: the built-in sequence kernels by default, also through the deprecated fusedKernels`,
+      name: `${label}: by default the compiled kernel serves every cell, also through the deprecated fusedKernels`,
       async run() {
         const b = await create({});
         expectEqual(`${label}: specificationVersion`, b.specificationVersion, 'v1');
-        expectEqual(`${label}: kernels.names('sequence')`, b.kernels.names('sequence'), [
-          'simpleRNN',
-          'lstm',
-          'gru',
-        ]);
-        expectEqual(`${label}: fusedKernels keys`, [...b.fusedKernels.keys()], ['simpleRNN', 'lstm', 'gru']);
-        if (b.fusedKernels.get('lstm') !== findKernel(b, 'sequence', 'lstm')) {
-          throw new SeqmodelError(`${label}: fusedKernels.get('lstm') is not the table's lstm kernel`);
+        // One kernel under '*' (no cell has a kernel of its own): names lists cells, not '*'.
+        expectEqual(`${label}: kernels.kinds()`, b.kernels.kinds(), ['sequence']);
+        expectEqual(`${label}: kernels.names('sequence')`, b.kernels.names('sequence'), []);
+        for (const cell of [lstm, minimalGatedUnit]) {
+          const kernel = findKernel(b, 'sequence', cell.name);
+          if (!kernel?.label?.startsWith('compiled')) {
+            throw new SeqmodelError(
+              `${label}: ${cell.name}'s kernel is ${kernel?.label ?? 'missing'}, expected a compiled one`,
+            );
+          }
+          if (b.fusedKernels.get(cell.name) !== kernel) {
+            throw new SeqmodelError(`${label}: fusedKernels.get('${cell.name}') is not the table's kernel`);
+          }
+          runRequired(b, sequenceArgs(b, cell));
         }
       },
     },
     {
-      name: `${label}: the kernels option, of any kind, is tried before the built-in kernels`,
+      name: `${label}: the kernels option, of any kind, is tried before the built-in (compiled) kernel`,
       async run() {
         const runs: string[] = [];
         const b = await create({
@@ -121,7 +127,7 @@ export function factoryKernelChecks(
         expectEqual(`${label}: lstm kernels`, b.kernels.lookup('sequence', 'lstm').length, 2);
         runRequired(b, sequenceArgs(b, lstm));
         expectEqual(`${label}: runs`, runs, ['own']);
-        // Declined by the option's kernel: the built-in one runs.
+        // Declined by the option's kernel: the compiled one runs.
         runRequired(b, sequenceArgs(b, lstm, true));
         expectEqual(`${label}: runs after a masked call`, runs, ['own']);
         // The factory may be asynchronous (wasm): its error then comes as a rejection.
@@ -168,13 +174,14 @@ export function factoryKernelChecks(
       },
     },
     {
-      name: `${label}: the deprecated fusedKernels record still replaces a built-in kernel`,
+      name: `${label}: the deprecated fusedKernels record still adds a kernel by cell name`,
       async run() {
         const runs: string[] = [];
         const b = await create({
           fusedKernels: { lstm: (backend) => countingKernel(backend, runs, 'record') },
         });
-        expectEqual(`${label}: lstm kernels`, b.kernels.lookup('sequence', 'lstm').length, 1);
+        // The record's kernel, then the compiled one.
+        expectEqual(`${label}: lstm kernels`, b.kernels.lookup('sequence', 'lstm').length, 2);
         runRequired(b, sequenceArgs(b, lstm));
         expectEqual(`${label}: runs`, runs, ['record']);
       },

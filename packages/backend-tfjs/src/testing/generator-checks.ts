@@ -8,6 +8,7 @@
  * and log), NaN where the interpreter gives NaN.
  */
 import {
+  type BinaryOp,
   bufferLength,
   type ElementwiseLoop,
   type ElementwisePass,
@@ -105,7 +106,7 @@ function unaryCase(op: Extract<LoopNode, { x: number }>['op'] | 'clip', width: n
   };
 }
 
-function binaryCase(op: Extract<LoopNode, { a: number }>['op'], width: number): Case {
+function binaryCase(op: BinaryOp, width: number): Case {
   const nodes: LoopNode[] = [
     { op: 'read', buffer: 1, column: 0, broadcast: false },
     { op: 'read', buffer: 2, column: 2, broadcast: false },

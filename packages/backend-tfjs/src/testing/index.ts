@@ -34,7 +34,7 @@ export { factoryKernelChecks } from './factory-kernel-checks.js';
 export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
 export { expectProductClose, randomFloats, randomOperand, referenceProduct } from './gemm-checks.js';
 export { hostGeneratorChecks } from './generator-checks.js';
-export { type LeakyRnnOptions, leakyRnn, leakyRnnBinding } from './leaky-rnn.js';
+export { type LeakyRnnOptions, leakyRnn } from './leaky-rnn.js';
 export { minimalGatedUnit } from './plugin-cell.js';
 export { registeredKernelChecks } from './registered-kernel-checks.js';
 

@@ -1,7 +1,7 @@
 /**
  * Runs a compiled plan (core's `SequencePlan`) on host memory: the generated passes (a `HostProgram`) and the
  * matrix products (a `GemmProvider`), with the time loop, masks, `goBackwards`, outputs and states of the fused
- * path (as `SequenceRun` runs the hand-written cells). It computes what core's `scanCell` computes: at a masked
+ * path. It computes what core's `scanCell` computes: at a masked
  * step every state keeps its previous value and the output repeats the previous step's output (zeros before the
  * first valid step), or is zero with `zeroMaskedOutputs`; gradients flow accordingly. With `goBackwards`, step `s`
  * reads time `time - 1 - s` and writes output `s`. Nothing here uses a tensor library.
