@@ -22,7 +22,7 @@ import { hostGeneratorChecks } from '../testing/generator-checks.js';
 import { leakyRnn } from '../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../testing/plugin-cell.js';
 import { createTfjsBackend, type TfjsBackend } from '../tfjs-backend.js';
-import type { HostPassGenerator } from './compiled/host-program.js';
+import { type HostInstance, type HostPassGenerator, InstancePool } from './compiled/host-program.js';
 import { javascriptGenerator } from './compiled/javascript-generator.js';
 import { anyCell, compiledSequenceKernel } from './compiled-sequence-kernels.js';
 import type { HostMatrix } from './gemm.js';
@@ -284,5 +284,75 @@ describe('compiled kernels compute only the gradients asked for', () => {
     const ints = counting.fill([batch, time, inputSize], 1, 'int32');
     expect(kernel.supports(lstmArgs(params, ints))).toBe('inputs is int32; the fused kernel takes float32');
     counting.dispose(ints);
+  });
+});
+
+describe('instance pools', () => {
+  interface Fake extends HostInstance {
+    readonly id: number;
+  }
+  const fake = (id: number): Fake => ({
+    id,
+    generation: 0,
+    valid: new Uint8Array(1),
+    buffer: () => new Float32Array(0),
+    provide: () => undefined,
+    swap: () => undefined,
+    run: () => undefined,
+    release: () => undefined,
+  });
+
+  it('hand back released instances of the size asked for, a few per size, within a byte budget', () => {
+    const pool = new InstancePool<Fake>((i) => (i.id === 9 ? 1000 : 10), 100, 2, 2);
+    const made: number[] = [];
+    const create = (id: number) => () => {
+      made.push(id);
+      return fake(id);
+    };
+    pool.put(2, 3, fake(1));
+    pool.put(2, 3, fake(2));
+    pool.put(2, 3, fake(3)); // a third of one size is not kept
+    pool.put(2, 3, fake(9)); // over the budget
+    expect(pool.take(2, 3, create(4)).id).toBe(2);
+    expect(pool.take(2, 3, create(5)).id).toBe(1);
+    expect(pool.take(2, 3, create(6)).id).toBe(6);
+    expect(pool.take(4, 3, create(7)).id).toBe(7);
+    // Only the most recently used sizes stay.
+    pool.put(1, 1, fake(10));
+    pool.put(1, 2, fake(11));
+    pool.put(1, 3, fake(12));
+    expect(pool.take(1, 1, create(13)).id).toBe(13);
+    expect(pool.take(1, 3, create(14)).id).toBe(12);
+    expect(made).toEqual([6, 7, 13]);
+  });
+
+  it('give a compiled run a recycled instance whose stale values do not reach its results', () => {
+    const b = compiledBackend();
+    const masked = { ...args(b, lstm), mask: b.tensor([1, 0, 1, 1, 0, 1, 1, 1], [2, 4]) };
+    const run = () => {
+      const { value, grads } = b.valueAndGrads!(
+        (x) => b.sum(runSequence(b, { ...masked, inputs: x! }, 'require').output),
+        [masked.inputs],
+      );
+      const out = [b.dataSync(value)[0]!, ...b.dataSync(grads[0]!)];
+      b.dispose([value, ...grads]);
+      return out;
+    };
+    const first = run();
+    // A run on other data, every step valid, leaves other values in every row of the recycled buffers; the rows the
+    // mask skips must not see them.
+    const seven = b.fill([2, 4, 2], 7);
+    const { value, grads } = b.valueAndGrads!(
+      (x) =>
+        b.sum(
+          runSequence(b, { ...masked, mask: undefined, inputs: x! } as SequenceArgs<Tensor>, 'require')
+            .output,
+        ),
+      [seven],
+    );
+    b.dispose([value, ...grads, seven]);
+    expect(run()).toEqual(first);
+    b.dispose([masked.mask]);
+    release(b, masked);
   });
 });

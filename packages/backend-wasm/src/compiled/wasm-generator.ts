@@ -392,6 +392,11 @@ class WasmInstance implements HostInstance {
     this.pool.put(this.rows, this.time, this);
   }
 
+  /** The bytes of its memory. */
+  get bytes(): number {
+    return this.heap.byteLength;
+  }
+
   buffer(id: number): Float32Array {
     return this.views[id]!;
   }
@@ -430,7 +435,7 @@ export const wasmSimdGenerator: HostPassGenerator = {
         return `${formatPass(pass, plan.buffers)}\n  (WebAssembly SIMD, four columns per instruction; ${sizes})`;
       })
       .join('\n');
-    const pool = new InstancePool<WasmInstance>();
+    const pool = new InstancePool<WasmInstance>((i) => i.bytes);
     const program: HostProgram = {
       instantiate: (batch, time) =>
         pool.take(batch, time, () => new WasmInstance(plan, passModules, batch, time, pool)).reset(),

@@ -36,14 +36,27 @@ export interface HostInstance {
   readonly generation: number;
 }
 
-/** Released instances by size, a few of each, for `instantiate` to hand out again. */
+/**
+ * Released instances by size, a few of each, for `instantiate` to hand out again. It holds at most `budget` bytes:
+ * an instance that would not fit is left to the garbage collector (a large model's training buffers are not kept
+ * alive once it is done).
+ */
 export class InstancePool<I extends HostInstance> {
   private readonly free = new Map<string, I[]>();
 
   constructor(
+    /** The bytes an instance holds. */
+    private readonly bytes: (instance: I) => number,
+    private readonly budget = 64 * 2 ** 20,
     private readonly perSize = 2,
     private readonly sizes = 4,
   ) {}
+
+  private held(): number {
+    let total = 0;
+    for (const list of this.free.values()) for (const i of list) total += this.bytes(i);
+    return total;
+  }
 
   /** A released instance for `batch` rows and `time` steps, or a new one from `create`. */
   take(batch: number, time: number, create: () => I): I {
@@ -57,7 +70,7 @@ export class InstancePool<I extends HostInstance> {
   put(batch: number, time: number, instance: I): void {
     const key = `${batch}x${time}`;
     const list = this.free.get(key) ?? [];
-    if (list.length >= this.perSize) return;
+    if (list.length >= this.perSize || this.held() + this.bytes(instance) > this.budget) return;
     // The most recently used sizes stay; the oldest one goes.
     this.free.delete(key);
     this.free.set(key, [...list, instance]);

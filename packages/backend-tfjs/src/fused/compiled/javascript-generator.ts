@@ -182,6 +182,11 @@ class JavaScriptInstance implements HostInstance {
     this.pool.put(this.rows, this.time, this);
   }
 
+  /** The bytes of its own arrays. */
+  get bytes(): number {
+    return this.own.reduce((n, a) => n + a.byteLength, 0);
+  }
+
   buffer(id: number): Float32Array {
     return this.buffers[id]!;
   }
@@ -224,7 +229,7 @@ export const javascriptGenerator: HostPassGenerator = {
       compiled.set(source, passes);
     }
     const functions = passes;
-    const pool = new InstancePool<JavaScriptInstance>();
+    const pool = new InstancePool<JavaScriptInstance>((i) => i.bytes);
     const program: HostProgram = {
       instantiate: (batch, time) =>
         pool.take(batch, time, () => new JavaScriptInstance(plan, functions, batch, time, pool)).reset(),
