@@ -1,32 +1,63 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One vitest setup for the whole monorepo: every package and app with a `src/` folder becomes a project named
-// after its package. Tests import workspace packages through the `@seqmodel/source` export condition, so they run
-// against the TypeScript sources and need no build.
-const roots = ['packages', 'apps'];
-const projects = roots.flatMap((root) =>
-  existsSync(root)
-    ? readdirSync(root)
-        .map((dir) => join(root, dir))
-        .filter((dir) => existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src')))
-        .map((dir) => ({
-          extends: true as const,
-          test: {
-            name: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name as string,
-            root: dir,
-            include: ['src/**/*.test.ts'],
-          },
-        }))
-    : [],
-);
+// after its package, and `tests/<name>/` folders (tests of the repository as a whole) become projects named
+// `<name>`. Tests import workspace packages through the `@seqmodel/source` export condition, so they run against
+// the TypeScript sources and need no build.
+//
+// Paths are taken from this file's folder, not the working directory, because each package's `test` script runs
+// vitest with this config from inside the package; such a run (the working directory inside a project) runs that
+// project alone, so `pnpm test` in a package, or in a copy of one, needs no project name.
+const repoRoot = dirname(fileURLToPath(import.meta.url));
+
+interface ProjectDir {
+  name: string;
+  dir: string;
+  include: string[];
+}
+
+function packageProjects(root: string): ProjectDir[] {
+  const base = join(repoRoot, root);
+  if (!existsSync(base)) return [];
+  return readdirSync(base)
+    .map((name) => join(base, name))
+    .filter((dir) => existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src')))
+    .map((dir) => ({
+      name: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name as string,
+      dir,
+      include: ['src/**/*.test.ts'],
+    }));
+}
+
+function repositoryProjects(): ProjectDir[] {
+  const base = join(repoRoot, 'tests');
+  if (!existsSync(base)) return [];
+  return readdirSync(base, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => ({ name: entry.name, dir: join(base, entry.name), include: ['**/*.test.ts'] }));
+}
+
+const all = [...packageProjects('packages'), ...packageProjects('apps'), ...repositoryProjects()];
+
+function isInside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return !isAbsolute(rel) && rel.split(sep)[0] !== '..';
+}
+
+const current = all.find((project) => isInside(project.dir, process.cwd()));
+const selected = current === undefined ? all : [current];
 
 export default defineConfig({
   resolve: { conditions: ['@seqmodel/source'] },
   ssr: { resolve: { conditions: ['@seqmodel/source'] } },
   test: {
-    projects,
+    projects: selected.map(({ name, dir, include }) => ({
+      extends: true as const,
+      test: { name, root: dir, include },
+    })),
     testTimeout: 60_000,
   },
 });

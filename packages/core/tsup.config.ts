@@ -3,6 +3,10 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
   format: ['esm', 'cjs'],
+  // Shared chunks in both formats (tsup splits only ESM by default): in CommonJS every entry would otherwise carry
+  // its own copy of the package's module state, so a cell registered through the main entry would be unknown to
+  // the testing entry's kits.
+  splitting: true,
   dts: true,
   sourcemap: true,
   clean: true,

@@ -2,9 +2,9 @@
  * Helpers derived once from the `Ops` primitives, so that no backend has to implement them. Where a backend offers a
  * native version (`OptionalOps`), the helper uses it.
  */
-import { invalidArgument } from './errors.js';
+import { invalidArgument, SeqmodelError } from './errors.js';
 import type { Ops, OptionalOps } from './ops.js';
-import { normalizeAxis } from './shape.js';
+import { formatShape, normalizeAxis, shapesEqual } from './shape.js';
 
 /** `x[..., begin : begin + size]`. */
 export function sliceLast<T>(ops: Ops<T>, x: T, begin: number, size: number): T {
@@ -38,6 +38,52 @@ export function mean<T>(ops: Ops<T>, x: T, axes?: number | readonly number[], ke
   const list = axes === undefined ? shape.map((_, i) => i) : typeof axes === 'number' ? [axes] : axes;
   const count = list.reduce((n, a) => n * (shape[normalizeAxis('mean(axes)', a, shape.length)] ?? 1), 1);
   return ops.div(ops.sum(x, axes, keepDims), count);
+}
+
+/** Variance (mean squared deviation from the mean, no Bessel correction, as Keras and PyTorch's layer norm) over `axes`. */
+export function variance<T>(ops: Ops<T>, x: T, axes?: number | readonly number[], keepDims = false): T {
+  const centered = ops.sub(x, mean(ops, x, axes, true));
+  return mean(ops, square(ops, centered), axes, keepDims);
+}
+
+/** 1 / sqrt(x). */
+export function rsqrt<T>(ops: Ops<T>, x: T): T {
+  return ops.div(1, ops.sqrt(x));
+}
+
+/**
+ * Matrix product over any number of leading (batch) axes: `[..., m, k]·[..., k, n]` → `[..., m, n]`, with the same
+ * leading axes on both sides; or `[..., m, k]·[k, n]` with one matrix shared by every batch entry (a projection).
+ * `transposeA` / `transposeB` transpose the last two axes first. Rank 2 and 3 go to `ops.matMul` as they are; higher
+ * ranks are folded into one batch axis by reshapes, which cost nothing on tfjs backends, so no backend has to
+ * implement products of rank 4 (attention's `[batch, heads, time, depth]`).
+ */
+export function batchMatMul<T>(ops: Ops<T>, a: T, b: T, transposeA = false, transposeB = false): T {
+  const sa = ops.shape(a);
+  const sb = ops.shape(b);
+  const fail = (expected: string, suffix = ['', '']): never => {
+    throw new SeqmodelError(
+      `batchMatMul(a, b): expected ${expected}, received shapes ${formatShape(sa)}${suffix[0]} and ${formatShape(sb)}${suffix[1]}`,
+    );
+  };
+  if (sa.length < 2 || sb.length < 2) fail('tensors of rank 2 or more');
+  const [a0, a1] = sa.slice(-2) as [number, number];
+  const [b0, b1] = sb.slice(-2) as [number, number];
+  const k = transposeA ? a0 : a1;
+  const kb = transposeB ? b1 : b0;
+  if (k !== kb) fail(`equal inner sizes (${k} vs ${kb})`, [transposeA ? 'ᵀ' : '', transposeB ? 'ᵀ' : '']);
+  if (sb.length === 2 && sa.length > 2 && !transposeA) {
+    // A shared right-hand matrix: one plain product over every row of every batch entry.
+    const y = ops.matMul(ops.reshape(a, [-1, k]), b, false, transposeB);
+    return ops.reshape(y, [...sa.slice(0, -1), transposeB ? b0 : b1]);
+  }
+  const batch = sa.slice(0, -2);
+  if (sa.length !== sb.length || !shapesEqual(batch, sb.slice(0, -2))) {
+    fail('the same leading (batch) axes on both, or a rank-2 right-hand operand');
+  }
+  if (sa.length <= 3) return ops.matMul(a, b, transposeA, transposeB);
+  const y = ops.matMul(ops.reshape(a, [-1, a0, a1]), ops.reshape(b, [-1, b0, b1]), transposeA, transposeB);
+  return ops.reshape(y, [...batch, transposeA ? a1 : a0, transposeB ? b0 : b1]);
 }
 
 /** A tensor of zeros with `x`'s shape. */

@@ -55,11 +55,13 @@ export * from './compiler/index.js';
 export { type DebugLogger, debugLog, setDebugLogger } from './debug.js';
 export {
   affine,
+  batchMatMul,
   elu,
   hardSigmoid,
   hardSigmoidKeras3,
   logSoftmax,
   mean,
+  rsqrt,
   selu,
   sliceLast,
   softmax,
@@ -67,6 +69,7 @@ export {
   softsign,
   splitLast,
   square,
+  variance,
   zerosLike,
 } from './derived-ops.js';
 export {
@@ -127,6 +130,7 @@ export {
 } from './kernel-table.js';
 export { assertFinite, assertSequenceFinite, firstNonFinite, unravelIndex } from './numerics.js';
 export type { DType, NestedArray, Operand, Ops, OptionalOps } from './ops.js';
+export { checkOptions, closestName, didYouMean, isPlainObject } from './options.js';
 export {
   type CellConfig,
   checkParams,
@@ -179,6 +183,7 @@ export {
   backendSpecificationVersions,
   type CellSpecificationVersion,
   cellSpecificationVersions,
+  checkBackend,
   checkBackendSpecification,
   checkCellSpecification,
 } from './specification.js';

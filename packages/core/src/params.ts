@@ -7,6 +7,7 @@ import type { AnyCellPlugin, CellDims, ParamSpec, ParamTensors, StateSpec } from
 import { checkPositiveInteger, invalidArgument, SeqmodelError } from './errors.js';
 import { initialize } from './init/initializers.js';
 import type { Ops } from './ops.js';
+import { didYouMean } from './options.js';
 import { type CellRef, resolveCell } from './registry.js';
 import { createRng, type Rng } from './rng.js';
 import { formatShape, shapesEqual, sizeOfShape } from './shape.js';
@@ -25,7 +26,7 @@ export function resolveCellOptions(cell: AnyCellPlugin, options: Readonly<Record
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       throw new SeqmodelError(
-        `${cell.name}: unknown option ${JSON.stringify(key)}; options of ${cell.name}: ${known.join(', ') || '(none)'}`,
+        `${cell.name}: unknown option ${JSON.stringify(key)}${didYouMean(key, known)}; options of ${cell.name}: ${known.join(', ') || '(none)'}`,
       );
     }
   }

@@ -50,3 +50,45 @@ export function checkCellSpecification(cell: unknown, argument: string): void {
     (cell as { specificationVersion?: unknown } | null)?.specificationVersion,
   );
 }
+
+/** Members every backend has; a value without them is not a backend (a backend's name, `{}`, a tfjs module). */
+const backendMembers = [
+  'tensor',
+  'isTensor',
+  'dataSync',
+  'dispose',
+  'tidy',
+  'keep',
+  'shape',
+  'matMul',
+] as const;
+
+/**
+ * Throws a `SeqmodelError` unless `backend` is a seqmodel `Backend` of a contract version this core knows. The
+ * message says what a backend is and how to make one, since the usual mistakes are a backend's name (`'cpu'`), an
+ * empty object, or a forgotten argument.
+ */
+export function checkBackend(argument: string, backend: unknown): void {
+  const record = backend as Record<string, unknown> | null;
+  const missing =
+    typeof backend !== 'object' || backend === null
+      ? backendMembers
+      : backendMembers.filter((m) => typeof record![m] !== 'function');
+  if (missing.length > 0) {
+    const hint =
+      typeof backend === 'string'
+        ? '; a backend is an object made by a factory, not its name'
+        : backend === undefined
+          ? ''
+          : missing.length < backendMembers.length
+            ? ` (it lacks ${missing.join(', ')})`
+            : '';
+    throw new SeqmodelError(
+      `${argument}: expected a seqmodel Backend (an object with tensor, matMul, dispose, ... as @seqmodel/core's Backend ` +
+        `declares), received ${describeValue(backend)}${hint}. Make one with createCpuBackend() from ` +
+        '@seqmodel/backend-cpu, await createWasmBackend() from @seqmodel/backend-wasm, or createReferenceBackend() ' +
+        'from @seqmodel/core',
+    );
+  }
+  checkBackendSpecification(backend, argument);
+}

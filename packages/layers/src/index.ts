@@ -60,6 +60,11 @@ export {
 export { type LayerDeserializer, Sequential, type SequentialArgs, sequential } from './models/sequential.js';
 export { ModelStream, type StepOptions } from './models/stream.js';
 export type { SummaryOptions } from './models/summary.js';
+export {
+  ModelCheckpoint,
+  type ModelCheckpointOptions,
+  modelCheckpoint,
+} from './saving/checkpoint.js';
 export type {
   KerasArtifacts,
   KerasModelFiles,
@@ -71,6 +76,7 @@ export type {
 } from './saving/keras/artifacts.js';
 export { type LoadKerasOptions, loadKerasModel } from './saving/keras/load.js';
 export type {
+  KerasCallSpec,
   KerasExportContext,
   KerasImportContext,
   KerasLayerConfig,
@@ -90,24 +96,45 @@ export {
   registerKerasLayer,
   unregisterKerasLayer,
 } from './saving/keras/registry.js';
-export { KERAS_WEIGHTS_FILE, kerasArtifactsFromModel, saveKerasModel } from './saving/keras/save.js';
+export { kerasArtifactsFromModel, type SaveKerasOptions, saveKerasModel } from './saving/keras/save.js';
+export type { KerasTrainingConfig } from './saving/keras/training-config.js';
 export {
   deserializeModel,
+  deserializeWeights,
+  type LoadModelOptions,
+  type ModelArtifacts,
+  modelFromJSON,
+  type SaveModelOptions,
+  serializeModel,
+  serializeWeights,
+  type WeightsArtifacts,
+} from './saving/native/artifacts.js';
+export type {
+  SerializedCompile,
+  SerializedLoss,
+  SerializedMetric,
+} from './saving/native/compile-config.js';
+export {
+  LEGACY_WEIGHTS_FILE,
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,
   MODEL_JSON_FILE,
-  type ModelArtifacts,
   type ModelJSON,
-  modelFromJSON,
-  serializeModel,
-  WEIGHTS_FILE,
+  type SlotManifestEntry,
+  type TrainingJSON,
+  WEIGHTS_FORMAT,
+  WEIGHTS_JSON_FILE,
+  type WeightsJSON,
+  type WeightsManifest,
   type WeightsManifestEntry,
-} from './saving/native/artifacts.js';
+} from './saving/native/manifest.js';
 export {
   type ArtifactsSink,
   type ArtifactsSource,
   loadModel,
+  loadWeights,
   readArtifacts,
   saveModel,
+  saveWeights,
 } from './saving/native/save-load.js';
 export * from './training/index.js';

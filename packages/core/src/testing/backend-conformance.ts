@@ -11,7 +11,7 @@
  */
 import { getActivation, listActivations } from '../activations.js';
 import type { Backend } from '../backend.js';
-import { logSoftmax, mean, softmax } from '../derived-ops.js';
+import { batchMatMul, logSoftmax, mean, rsqrt, softmax, variance } from '../derived-ops.js';
 import { SeqmodelError } from '../errors.js';
 import type { NestedArray } from '../ops.js';
 import { createReferenceBackend } from '../reference/reference-backend.js';
@@ -166,6 +166,23 @@ const opCases: readonly OpCase[] = [
     apply: (b, [x]) => logSoftmax(b, x),
   },
   { name: 'mean axis 0', inputs: [S(3, 4)], apply: (b, [x]) => mean(b, x, 0) },
+  { name: 'variance axis -1 keepDims', inputs: [S(3, 5)], apply: (b, [x]) => variance(b, x, -1, true) },
+  { name: 'rsqrt', inputs: [P(4, 3)], apply: (b, [x]) => rsqrt(b, x) },
+  {
+    name: 'batchMatMul rank 4 [2,3,4,5]·[2,3,6,5]ᵀ',
+    inputs: [S(2, 3, 4, 5), S(2, 3, 6, 5)],
+    apply: (b, [x, y]) => batchMatMul(b, x, y, false, true),
+  },
+  {
+    name: 'batchMatMul rank 4 [2,3,5,4]ᵀ·[2,3,5,6]',
+    inputs: [S(2, 3, 5, 4), S(2, 3, 5, 6)],
+    apply: (b, [x, y]) => batchMatMul(b, x, y, true, false),
+  },
+  {
+    name: 'batchMatMul shared right operand [2,3,4]·[4,5]',
+    inputs: [S(2, 3, 4), S(4, 5)],
+    apply: (b, [x, y]) => batchMatMul(b, x, y),
+  },
   ...listActivations().map((name) => ({
     name: `activation ${name}`,
     inputs: [{ shape: [4, 6], kind: 'large' } as InputSpec],

@@ -12,7 +12,9 @@
  */
 import {
   type Backend,
+  checkBackend,
   checkBoolean,
+  checkOptions,
   checkPositiveInteger,
   createRng,
   type InitializerSpec,
@@ -24,7 +26,14 @@ import {
 import { CallContext } from './context.js';
 import { checkName, toSnakeCase } from './naming.js';
 import { checkShapeSpec, type Dim, formatShapeSpec, type ShapeSpec } from './shape-spec.js';
-import { LayerWeight } from './weight.js';
+import {
+  copyWeights,
+  LayerWeight,
+  readWeightData,
+  setWeightValues,
+  type WeightData,
+  type WeightValue,
+} from './weight.js';
 
 /** One application of a layer: its inputs, optional initial-state inputs and outputs. */
 export class LayerNode {
@@ -77,6 +86,30 @@ export interface LayerArgs {
   readonly batchInputShape?: readonly Dim[];
 }
 
+/** The options of `LayerArgs`, which every layer takes. */
+export const layerOptionKeys: readonly string[] = [
+  'name',
+  'trainable',
+  'inputShape',
+  'batchSize',
+  'batchInputShape',
+];
+
+/**
+ * Checks a layer factory's options before the layer is made: an object whose keys are the layer's own (`own`), those
+ * of every layer, and `more` (a recurrent layer's cell options); an unknown key names the closest known one.
+ * `factory` names the layer in errors (`dense`, `lstm`).
+ */
+export function checkLayerOptions(
+  factory: string,
+  args: unknown,
+  own: readonly string[],
+  more?: { readonly known: readonly string[]; readonly label: string },
+): void {
+  if (typeof args !== 'object' || args === null) invalidArgument(`${factory}(options)`, args, 'an object');
+  checkOptions(`${factory} options`, args, [...own, ...layerOptionKeys], more);
+}
+
 /** What a layer requires of its (main) input; checked when it is built, applied symbolically and called. */
 export interface InputSpec {
   readonly rank?: number;
@@ -123,8 +156,8 @@ export interface FromConfigContext {
 /** Options of an eager (tensor) call of a single layer. */
 export interface LayerApplyOptions<T> {
   readonly training?: boolean;
-  /** Mask `[batch, time]` for the input. */
-  readonly mask?: T;
+  /** Mask `[batch, time]` for the input, or one per input (`undefined` for none) for a layer with several. */
+  readonly mask?: T | readonly (T | undefined)[];
   readonly initialState?: readonly T[];
   /** Seed or generator for dropout masks. */
   readonly rng?: Rng | number | string;
@@ -285,6 +318,36 @@ export abstract class Layer {
     ];
   }
 
+  /**
+   * Copies of the layer's weights as tensors of its backend, in Keras order (`weights`); the caller owns them. Empty
+   * before the layer is built, as in Keras.
+   */
+  getWeights<T>(): T[] {
+    const backend = this.layerBackend as Backend<T> | undefined;
+    return backend === undefined ? [] : copyWeights(backend, this.weights);
+  }
+
+  /** The layer's weights read back to the host as float32, in Keras order, with names and shapes. */
+  getWeightData(): WeightData[] {
+    const backend = this.layerBackend;
+    return backend === undefined ? [] : readWeightData(backend, this.weights, this.trainableWeights);
+  }
+
+  /**
+   * Sets the layer's weights, in Keras order (`weights`), from tensors of its backend (copied) or host values (arrays,
+   * typed arrays, `{ data, shape }`, `{ values }`). Every value is checked before anything changes: a failed call
+   * leaves the weights as they were and frees what it made.
+   */
+  setWeights<T>(values: readonly WeightValue<T>[]): void {
+    const backend = this.layerBackend as Backend<T> | undefined;
+    if (backend === undefined) {
+      throw new SeqmodelError(
+        `${this.describe()} setWeights: expected a built layer, received values for a layer that is not built (it has no weights yet); build it (or its model) first`,
+      );
+    }
+    setWeightValues(backend, this.weights, values, `${this.describe()} setWeights`);
+  }
+
   /** Number of weight entries (after build). */
   countParams(): number {
     return this.weights.reduce((n, w) => n + w.size, 0);
@@ -296,17 +359,32 @@ export abstract class Layer {
   }
 
   /**
+   * The most main inputs the layer takes: more than `inputCount` for a layer with optional trailing inputs (Keras'
+   * `Attention` takes `[query, value]` or `[query, value, key]`). Default `inputCount`.
+   */
+  get maxInputCount(): number {
+    return this.inputCount;
+  }
+
+  /**
    * Builds the layer on its own (outside a model), so it can be called on tensors with `apply`.
    *
-   * @param inputShape - with the batch axis, e.g. `[null, null, 8]`.
+   * @param inputShape - with the batch axis, e.g. `[null, null, 8]`; one per input for a layer with several
+   *   (`[[null, null, 8], [null, null, 4]]`).
    */
   build<T>(
     backend: Backend<T>,
-    inputShape: ShapeSpec,
+    inputShape: ShapeSpec | readonly ShapeSpec[],
     options: { readonly seed?: number | string } = {},
   ): this {
-    const shape = checkShapeSpec(`${this.describe()} build inputShape`, inputShape);
-    this.buildIn({ backend: backend as Backend<unknown>, rng: toRng(options.seed), prefix: '' }, [shape]);
+    checkBackend(`${this.describe()} build(backend)`, backend);
+    checkOptions(`${this.describe()} build options`, options, ['seed']);
+    const several = inputShape.length > 0 && inputShape.every((d) => Array.isArray(d));
+    const list = (several ? inputShape : [inputShape]) as readonly ShapeSpec[];
+    const shapes = list.map((shape, i) =>
+      checkShapeSpec(`${this.describe()} build inputShape${several ? `[${i}]` : ''}`, shape),
+    );
+    this.buildIn({ backend: backend as Backend<unknown>, rng: toRng(options.seed), prefix: '' }, shapes);
     return this;
   }
 
@@ -384,6 +462,13 @@ export abstract class Layer {
     return shape.map((d, i) => (i === shape.length - 1 && i > 0 ? d : null));
   }
 
+  /**
+   * Checks the values of the layer's main input while they are still on the host, before they become a tensor (a
+   * model calls it for host data of the inputs the layer reads directly; `Embedding` checks its token ids). Throws a
+   * `SeqmodelError` naming `argument`; the default accepts everything.
+   */
+  checkInputValues(_values: ArrayLike<number>, _shape: readonly number[], _argument: string): void {}
+
   /** Output shapes for the given input shapes (and initial-state shapes of recurrent layers). */
   abstract computeOutputShape(
     inputShapes: readonly ShapeSpec[],
@@ -448,6 +533,7 @@ export abstract class Layer {
     inputs: SymbolicTensor[],
     options: SymbolicApplyOptions,
   ): SymbolicTensor | SymbolicTensor[] {
+    checkOptions(`${this.describe()} apply options`, options, ['initialState']);
     this.checkInputCount(inputs.length);
     const initialState = options.initialState ?? [];
     if (!initialState.every((s) => s instanceof SymbolicTensor)) {
@@ -472,10 +558,12 @@ export abstract class Layer {
         `${this.describe()}: not built; call layer.build(backend, inputShape) or put the layer in a model first`,
       );
     }
-    const ctx = new CallContext<T>({ backend, training: options.training ?? false, rng: toRng(options.rng) });
+    checkOptions(`${this.describe()} apply options`, options, ['training', 'mask', 'initialState', 'rng']);
+    const training = checkBoolean(`${this.describe()} apply training`, options.training ?? false);
+    const ctx = new CallContext<T>({ backend, training, rng: toRng(options.rng) });
     const result = backend.tidy(() => {
       const { outputs } = this.invoke(ctx, inputs, {
-        masks: [options.mask],
+        masks: Array.isArray(options.mask) ? options.mask : [options.mask as T | undefined],
         ...(options.initialState === undefined ? {} : { initialState: options.initialState }),
       });
       return { outputs, states: [...ctx.recordedStates().values()] };
@@ -514,9 +602,11 @@ export abstract class Layer {
   }
 
   private checkInputCount(count: number): void {
-    if (count !== this.inputCount) {
+    const [min, max] = [this.inputCount, Math.max(this.inputCount, this.maxInputCount)];
+    if (count < min || count > max) {
+      const expected = min === max ? `${min}` : `${min} to ${max}`;
       throw new SeqmodelError(
-        `${this.describe()} inputs: expected ${this.inputCount} input tensor${this.inputCount === 1 ? '' : 's'}, received ${count}`,
+        `${this.describe()} inputs: expected ${expected} input tensor${max === 1 ? '' : 's'}, received ${count}`,
       );
     }
   }

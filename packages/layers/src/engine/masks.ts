@@ -3,7 +3,28 @@
  * and 0 for a masked one. They come from a `masking` layer, an `embedding({ maskZero: true })`, an explicit `mask`
  * or a lengths array (`lengthsToMask`), and flow through the layers that support them, as in Keras.
  */
-import { type Backend, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { type Backend, formatShape, invalidArgument, SeqmodelError, unravelIndex } from '@seqmodel/core';
+
+/**
+ * Throws unless every value of a mask is 0 or 1, naming the first other value and its index. A mask of 0.5 or 2 would
+ * otherwise scale states and losses without a word.
+ */
+export function checkMaskValues(values: ArrayLike<number>, shape: readonly number[], argument: string): void {
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== 0 && v !== 1) {
+      if (first < 0) first = i;
+      count += 1;
+    }
+  }
+  if (first < 0) return;
+  throw new SeqmodelError(
+    `${argument}: expected 0 (masked) or 1 (valid) in a mask, received ${values[first]} at index ` +
+      `${formatShape(unravelIndex(first, shape))} (${count} of ${values.length} values, shape ${formatShape(shape)})`,
+  );
+}
 
 /**
  * A mask `[batch, time]` from sequence lengths: row `b` is valid for its first `lengths[b]` steps (post-padding).
@@ -57,7 +78,10 @@ export function maskFromLengths<T>(
   return lengthsToMask(backend, lengths, time, argument);
 }
 
-/** Throws unless `mask` is `[batch, time]` for an input `[batch, time, ...]`. */
+/**
+ * Throws unless `mask` is `[batch, time]` for an input `[batch, time, ...]`; with `backend.checkNumerics`, also unless
+ * it holds only 0 and 1 (that reads it back, which is why it is not done otherwise).
+ */
 export function checkMask<T>(
   backend: Backend<T>,
   argument: string,
@@ -72,4 +96,5 @@ export function checkMask<T>(
       `${argument}: expected shape ${formatShape(expected)} ([batch, time] of the input ${formatShape(inputShape)}), received shape ${formatShape(shape)}`,
     );
   }
+  if (backend.checkNumerics) checkMaskValues(backend.dataSync(mask), shape, argument);
 }

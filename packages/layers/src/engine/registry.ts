@@ -4,7 +4,7 @@
  * the built-in layers register themselves from `layers/builtins.ts` (loaded by the package index), and a custom
  * layer is added the same way, with `registerLayer`.
  */
-import { invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkOptions, didYouMean, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import type { FromConfigContext, Layer, SerializedLayer } from './layer.js';
 
 /** How to rebuild a layer class from its config. */
@@ -47,7 +47,7 @@ export function getLayerClass(className: string): LayerClass {
   const entry = registry.get(className);
   if (entry === undefined) {
     throw new SeqmodelError(
-      `unknown layer class ${JSON.stringify(className)}; registered: ${listLayerClasses().join(', ')} (register custom layers with registerLayer)`,
+      `unknown layer class ${JSON.stringify(className)}${didYouMean(className, listLayerClasses())}; registered: ${listLayerClasses().join(', ')} (register custom layers with registerLayer)`,
     );
   }
   return entry;
@@ -63,6 +63,7 @@ export function deserializeLayer(serialized: SerializedLayer): Layer {
   if (typeof serialized !== 'object' || serialized === null || typeof serialized.className !== 'string') {
     invalidArgument('deserializeLayer(serialized)', serialized, 'an object with className and config');
   }
+  checkOptions(`deserializeLayer(${serialized.className})`, serialized, ['className', 'config']);
   const config = serialized.config ?? {};
   if (typeof config !== 'object' || config === null) {
     invalidArgument(`deserializeLayer(${serialized.className}).config`, config, 'an object');

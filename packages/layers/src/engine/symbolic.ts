@@ -3,7 +3,7 @@
  * connected. `input()` makes one; applying a layer to symbolic tensors returns new ones. A functional model is the
  * graph between its input and output symbolic tensors (see `functional.ts`).
  */
-import { checkPositiveInteger, invalidArgument } from '@seqmodel/core';
+import { checkOneOf, checkOptions, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
 import { InputNode, SymbolicTensor } from './layer.js';
 import { checkName } from './naming.js';
 import { checkShapeSpec, type Dim, type ShapeSpec } from './shape-spec.js';
@@ -33,6 +33,7 @@ export interface InputArgs {
  */
 export function input(args: InputArgs): SymbolicTensor {
   if (typeof args !== 'object' || args === null) invalidArgument('input(args)', args, 'an object');
+  checkOptions('input options', args, ['shape', 'batchSize', 'batchShape', 'name', 'dtype']);
   let shape: ShapeSpec;
   if (args.batchShape !== undefined) {
     shape = checkShapeSpec('input batchShape', args.batchShape);
@@ -45,7 +46,7 @@ export function input(args: InputArgs): SymbolicTensor {
   }
   if (shape.length < 1) invalidArgument('input shape', shape, 'at least a batch axis');
   const name = args.name === undefined ? undefined : checkName('input name', args.name);
-  const node = new InputNode(name, args.dtype ?? 'float32');
+  const node = new InputNode(name, checkOneOf('input dtype', args.dtype ?? 'float32', ['float32', 'int32']));
   const tensor = new SymbolicTensor(shape, node, 0);
   node.outputs.push(tensor);
   return tensor;

@@ -1,5 +1,14 @@
 /** Small tensor helpers the layers share, written against core's `Ops` so they run on every backend. */
-import { type Backend, checkNumberInRange, invalidArgument, type Rng } from '@seqmodel/core';
+import {
+  assertFinite,
+  type Backend,
+  checkNumberInRange,
+  describeValue,
+  formatShape,
+  invalidArgument,
+  type Rng,
+  SeqmodelError,
+} from '@seqmodel/core';
 
 /** `x` with its time axis (axis 1) reversed. */
 export function reverseTime<T>(backend: Backend<T>, x: T): T {
@@ -88,4 +97,34 @@ export function sliceAxis<T>(backend: Backend<T>, t: T, axis: number, start: num
     shape.map((_, i) => (i === axis ? start : 0)),
     shape.map((_, i) => (i === axis ? size : -1)),
   );
+}
+
+/**
+ * Throws unless `states` holds one tensor of `backend` per entry of `sizes`, each `[batch, size]` with one batch for
+ * all (finite, with `backend.checkNumerics`); `what` names the call. Stream and stateful-layer state setters check
+ * with it before changing anything.
+ */
+export function checkStates<T>(
+  backend: Backend<T>,
+  what: string,
+  states: unknown,
+  sizes: readonly number[],
+): void {
+  if (!Array.isArray(states) || states.length !== sizes.length) {
+    throw new SeqmodelError(
+      `${what}: expected an array of ${sizes.length} state tensors ([batch, ${sizes.join('], [batch, ')}]), received ${Array.isArray(states) ? `${states.length}` : describeValue(states)}`,
+    );
+  }
+  let batch: number | undefined;
+  states.forEach((s, k) => {
+    if (!backend.isTensor(s)) invalidArgument(`${what}[${k}]`, s, `a tensor of backend ${backend.name}`);
+    const shape = backend.shape(s);
+    if (shape.length !== 2 || shape[1] !== sizes[k] || (batch !== undefined && shape[0] !== batch)) {
+      throw new SeqmodelError(
+        `${what}[${k}]: expected shape [${batch ?? 'batch'}, ${sizes[k]}], received shape ${formatShape(shape)}`,
+      );
+    }
+    batch = shape[0];
+    if (backend.checkNumerics) assertFinite(backend, s, `${what}[${k}]`);
+  });
 }

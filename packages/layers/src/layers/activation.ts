@@ -1,7 +1,7 @@
 /** Keras `Activation`: applies a named activation (`softmax` along the last axis). Masks pass through. */
-import { type ActivationName, getActivation, invalidArgument } from '@seqmodel/core';
+import { type ActivationName, getActivation } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
-import { type CallArgs, Layer, type LayerArgs } from '../engine/layer.js';
+import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
 
 export interface ActivationArgs extends LayerArgs {
@@ -14,7 +14,7 @@ export class Activation extends Layer {
   readonly activation: ActivationName;
 
   constructor(args: ActivationArgs) {
-    if (typeof args !== 'object' || args === null) invalidArgument('activation(options)', args, 'an object');
+    checkLayerOptions('activation', args, ['activation']);
     super(args);
     getActivation(args.activation, 'activation activation');
     this.activation = args.activation;

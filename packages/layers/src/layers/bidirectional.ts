@@ -19,6 +19,7 @@ import type { CallContext } from '../engine/context.js';
 import {
   type BuildEnv,
   type CallArgs,
+  checkLayerOptions,
   type FromConfigContext,
   Layer,
   type LayerArgs,
@@ -65,6 +66,7 @@ export class Bidirectional extends Layer implements RecurrentLayer {
   constructor(layer: RNN, args: BidirectionalArgs = {}) {
     if (!(layer instanceof RNN))
       invalidArgument('bidirectional(layer)', layer, 'a recurrent layer (rnn, lstm, gru, ...)');
+    checkLayerOptions('bidirectional', args, ['mergeMode', 'backwardLayer']);
     super(args);
     const mode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
     if (!mergeModes.includes(mode)) {

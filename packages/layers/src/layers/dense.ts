@@ -8,12 +8,11 @@ import {
   checkPositiveInteger,
   getActivation,
   type InitializerSpec,
-  invalidArgument,
   resolveInitializer,
   SeqmodelError,
 } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
-import { type BuildEnv, type CallArgs, Layer, type LayerArgs } from '../engine/layer.js';
+import { type BuildEnv, type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import type { LayerWeight } from '../engine/weight.js';
 
@@ -29,6 +28,8 @@ export interface DenseArgs extends LayerArgs {
   readonly biasInitializer?: InitializerSpec;
 }
 
+const denseOptionKeys = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'];
+
 export class Dense extends Layer {
   readonly className = 'Dense';
   override readonly supportsMasking = true;
@@ -41,7 +42,7 @@ export class Dense extends Layer {
   private bias: LayerWeight | undefined;
 
   constructor(args: DenseArgs) {
-    if (typeof args !== 'object' || args === null) invalidArgument('dense(options)', args, 'an object');
+    checkLayerOptions('dense', args, denseOptionKeys);
     super(args);
     this.units = checkPositiveInteger('dense units', args.units);
     this.activation = args.activation ?? 'linear';

@@ -6,7 +6,7 @@
  */
 import { createRng, invalidArgument, type Rng, SeqmodelError } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
-import { type CallArgs, Layer, type LayerArgs } from '../engine/layer.js';
+import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import { checkShapeSpec, type Dim, type ShapeSpec } from '../engine/shape-spec.js';
 import { checkDropoutRate, dropoutMask } from '../engine/tensor-utils.js';
 
@@ -28,11 +28,13 @@ export class Dropout extends Layer {
   private ownRng: Rng | undefined;
 
   constructor(args: DropoutArgs) {
-    if (typeof args !== 'object' || args === null) invalidArgument('dropout(options)', args, 'an object');
+    checkLayerOptions('dropout', args, ['rate', 'noiseShape', 'seed']);
     super(args);
     this.rate = checkDropoutRate('dropout rate', args.rate);
     this.noiseShape =
       args.noiseShape === undefined ? undefined : checkShapeSpec('dropout noiseShape', args.noiseShape);
+    if (args.seed !== undefined && !Number.isSafeInteger(args.seed))
+      invalidArgument('dropout seed', args.seed, 'a safe integer');
     this.seed = args.seed;
     if (this.seed !== undefined) this.ownRng = createRng(this.seed);
   }

@@ -1,7 +1,7 @@
 /** Keras `Flatten`: `[batch, ...]` to `[batch, product of the rest]`. Masks stop here. */
 import { sizeOfShape } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
-import { type CallArgs, Layer, type LayerArgs } from '../engine/layer.js';
+import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import { type ShapeSpec, sizeOfSpec } from '../engine/shape-spec.js';
 
 export type FlattenArgs = LayerArgs;
@@ -10,6 +10,7 @@ export class Flatten extends Layer {
   readonly className = 'Flatten';
 
   constructor(args: FlattenArgs = {}) {
+    checkLayerOptions('flatten', args, []);
     super(args);
     this.inputSpec = { minRank: 1, meaning: '[batch, ...]' };
   }

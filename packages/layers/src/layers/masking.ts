@@ -4,7 +4,7 @@
  */
 import { invalidArgument } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
-import { type CallArgs, Layer, type LayerArgs } from '../engine/layer.js';
+import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
 
 export interface MaskingArgs extends LayerArgs {
@@ -17,6 +17,7 @@ export class Masking extends Layer {
   readonly maskValue: number;
 
   constructor(args: MaskingArgs = {}) {
+    checkLayerOptions('masking', args, ['maskValue']);
     super(args);
     this.maskValue = args.maskValue ?? 0;
     if (typeof this.maskValue !== 'number' || Number.isNaN(this.maskValue)) {

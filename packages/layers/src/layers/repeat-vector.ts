@@ -1,7 +1,7 @@
 /** Keras `RepeatVector`: `[batch, features]` to `[batch, n, features]` (one-to-many models feed it to a decoder). */
-import { checkPositiveInteger, invalidArgument } from '@seqmodel/core';
+import { checkPositiveInteger } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
-import { type CallArgs, Layer, type LayerArgs } from '../engine/layer.js';
+import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
 
 export interface RepeatVectorArgs extends LayerArgs {
@@ -14,8 +14,7 @@ export class RepeatVector extends Layer {
   readonly n: number;
 
   constructor(args: RepeatVectorArgs) {
-    if (typeof args !== 'object' || args === null)
-      invalidArgument('repeatVector(options)', args, 'an object');
+    checkLayerOptions('repeatVector', args, ['n']);
     super(args);
     this.n = checkPositiveInteger('repeatVector n', args.n);
     this.inputSpec = { rank: 2, meaning: '[batch, features]' };

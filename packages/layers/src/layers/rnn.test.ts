@@ -308,8 +308,13 @@ describe('RNN layer', () => {
       expectClose('by object', values(ref, byObject.predict(x) as RefTensor), [Math.tanh(2), Math.tanh(-2)]);
       expect(byName.layers[0]!.getConfig()).toMatchObject({ cell: 'leakyTest', rate: 1, units: 2 });
       expect(() => rnn({ cell: 'leakyTest', units: 2, unknownOption: 3 })).toThrow(
-        'leakyTest: unknown option "unknownOption"; options of leakyTest: rate',
+        'leakyTest options: unknown option "unknownOption"; known options: cell, units, returnSequences, returnState, goBackwards, stateful, dropout, recurrentDropout, zeroOutputForMask, fused, name, trainable, inputShape, batchSize, batchInputShape; options of the cell leakyTest: rate',
       );
+      // A misspelt layer option is named as such, not taken for an option of the cell.
+      expect(() => rnn({ cell: 'leakyTest', units: 2, retrunSequences: true })).toThrow(
+        /unknown option "retrunSequences" \(did you mean "returnSequences"\?\)/,
+      );
+      expect(() => rnn({ cell: 'leakyTest', units: 2, raet: 0.5 })).toThrow(/\(did you mean "rate"\?\)/);
       expect(() => rnn({ cell: 'leakyTest', units: 2, recurrentDropout: 0.5 })).toThrow(
         'leakyTest recurrentDropout: the cell leakyTest does not support recurrent dropout',
       );
@@ -444,13 +449,13 @@ describe('RNN layer', () => {
       'encoder (LSTM) mask: expected shape [2, 5] ([batch, time] of the input [2, 5, 3]), received shape [2, 4]',
     );
     expect(() => model.predict(x, { mask: ref.fill([2, 4], 1) })).toThrow(
-      'sequential (Sequential) mask: expected shape [2, 5] ([batch, time] of the input [2, 5, 3]), received shape [2, 4]',
+      'sequential (Sequential) predict mask: expected shape [2, 5] ([batch, time] of x [2, 5, 3]), received shape [2, 4]',
     );
     expect(() => model.predict(x, { lengths: [5, 3, 1] })).toThrow(
-      'sequential (Sequential) lengths: expected 2 lengths (one per batch row of the input [2, 5, 3]), received 3',
+      'sequential (Sequential) predict lengths: expected 2 rows (as x), received 3',
     );
     expect(() => model.predict(x, { lengths: [5, 6] })).toThrow(
-      'sequential (Sequential) lengths[1]: expected an integer in [0, 5] (the time steps of the input), received 6',
+      'sequential (Sequential) predict lengths[1]: expected an integer in [0, 5] (the time steps of x [2, 5, 3]), received 6',
     );
     expect(() => lstm({ units: 0 })).toThrow('lstm units: expected a positive integer, received 0');
     expect(() => lstm({ units: 2, dropout: 1 })).toThrow(
@@ -532,7 +537,7 @@ describe('stateful RNN', () => {
     stateful.apply(ref.slice(x, [0, 0, 0], [-1, 3, -1]), { updateStates: false });
     expect(layer.getStates<RefTensor>()![0]).toBe(held);
     expect(() => (plain.layers[0] as RNN).resetStates([h])).toThrow(
-      'lstm (LSTM) resetStates(states): the layer is not stateful',
+      'lstm (LSTM) resetStates(states): expected a stateful layer (made with stateful: true), received states for a layer that is not stateful',
     );
   });
 });

@@ -32,11 +32,19 @@ import {
   type StateSpec,
 } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
-import { type BuildEnv, type CallArgs, Layer, type LayerArgs, type StateOwner } from '../engine/layer.js';
+import {
+  type BuildEnv,
+  type CallArgs,
+  checkLayerOptions,
+  Layer,
+  type LayerArgs,
+  layerOptionKeys,
+  type StateOwner,
+} from '../engine/layer.js';
 import { checkMask } from '../engine/masks.js';
 import { toSnakeCase } from '../engine/naming.js';
 import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
-import { checkDropoutRate, dropoutMask, fillBeforeFirstValid } from '../engine/tensor-utils.js';
+import { checkDropoutRate, checkStates, dropoutMask, fillBeforeFirstValid } from '../engine/tensor-utils.js';
 import type { LayerWeight } from '../engine/weight.js';
 
 /** Options of every recurrent layer, besides the cell's own options. */
@@ -120,7 +128,8 @@ export function isRecurrentLayer(layer: unknown): layer is Layer & RecurrentLaye
   return layer instanceof Layer && typeof (layer as Partial<RecurrentLayer>).run === 'function';
 }
 
-const recurrentKeys = [
+/** The options of `RecurrentArgs` besides `LayerArgs`'. */
+export const recurrentKeys = [
   'units',
   'returnSequences',
   'returnState',
@@ -131,7 +140,6 @@ const recurrentKeys = [
   'zeroOutputForMask',
   'fused',
 ] as const;
-const layerKeys = ['name', 'trainable', 'inputShape', 'batchSize', 'batchInputShape'] as const;
 
 /** A boolean option: `value`, or `fallback` when absent. */
 function booleanOr(argument: string, value: unknown, fallback: boolean): boolean {
@@ -158,8 +166,17 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
 
   constructor(args: RnnArgs) {
     if (typeof args !== 'object' || args === null) invalidArgument('rnn(options)', args, 'an object');
+    const cell = resolveCell(args.cell);
+    // Every key is checked here, so that a misspelt layer option is not taken for a cell option (and the message
+    // lists both kinds).
+    checkLayerOptions(
+      typeof args.name === 'string' ? `${args.name} (${cell.name})` : cell.name,
+      args,
+      ['cell', ...recurrentKeys],
+      { known: Object.keys(cell.defaultOptions), label: `options of the cell ${cell.name}` },
+    );
     super(args);
-    this.cell = resolveCell(args.cell);
+    this.cell = cell;
     const where = this.hasName ? `${this.name} (${this.cell.name})` : this.cell.name;
     this.units = checkPositiveInteger(`${where} units`, args.units);
     this.returnSequences = booleanOr(`${where} returnSequences`, args.returnSequences, false);
@@ -184,7 +201,7 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
     const cellOptions: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(args)) {
       if (key === 'cell' || (recurrentKeys as readonly string[]).includes(key)) continue;
-      if ((layerKeys as readonly string[]).includes(key)) continue;
+      if (layerOptionKeys.includes(key)) continue;
       cellOptions[key] = value;
     }
     this.cellOptions = resolveCellOptions(this.cell, cellOptions);
@@ -404,19 +421,22 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
    */
   override resetStates<T>(states?: readonly T[]): void {
     const backend = this.backend as Backend<T> | undefined;
+    if (states !== undefined) {
+      // Checked before the carried state is touched: a failed call leaves it as it was.
+      const what = `${this.describe()} resetStates(states)`;
+      if (!this.stateful) {
+        throw new SeqmodelError(
+          `${what}: expected a stateful layer (made with stateful: true), received states for a layer that is not stateful`,
+        );
+      }
+      if (backend === undefined) throw new SeqmodelError(`${what}: build the layer first`);
+      checkStates(backend, what, states, this.stateSizes());
+    }
     if (this.carried !== undefined) backend?.dispose(this.carried as T[]);
-    this.carried = undefined;
-    if (states === undefined) return;
-    if (!this.stateful)
-      throw new SeqmodelError(`${this.describe()} resetStates(states): the layer is not stateful`);
-    if (backend === undefined)
-      throw new SeqmodelError(`${this.describe()} resetStates(states): build the layer first`);
-    const specs = this.stateSpecs();
-    this.checkInitialStateShapes(
-      states.map((s) => backend.shape(s)),
-      specs,
-    );
-    this.carried = states.map((s) => backend.keep(backend.reshape(s, backend.shape(s))));
+    this.carried =
+      states === undefined
+        ? undefined
+        : states.map((s) => backend!.keep(backend!.reshape(s, backend!.shape(s))));
   }
 
   override dispose(): void {

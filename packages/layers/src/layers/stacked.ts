@@ -17,12 +17,14 @@ import {
   checkBoolean,
   checkPositiveInteger,
   invalidArgument,
+  resolveCell,
   SeqmodelError,
 } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import {
   type BuildEnv,
   type CallArgs,
+  checkLayerOptions,
   type FromConfigContext,
   Layer,
   type LayerArgs,
@@ -41,6 +43,7 @@ import {
   type RecurrentRunOptions,
   RNN,
   type RnnArgs,
+  recurrentKeys,
   recurrentOutputMasks,
   runOptionsOf,
   SimpleRNN,
@@ -68,6 +71,8 @@ export type StackedSpec = StackedArgs &
   } & Readonly<Record<string, unknown>>;
 
 type InnerLayer = Layer & RecurrentLayer;
+
+const stackedKeys: readonly string[] = ['dropout', 'residual', 'returnSequences', 'returnState'];
 
 function layersFromSpec(spec: StackedSpec): InnerLayer[] {
   const {
@@ -105,6 +110,23 @@ export class Stacked extends Layer implements RecurrentLayer {
 
   constructor(layers: readonly Layer[] | StackedSpec, args: StackedArgs = {}) {
     const fromSpec = !Array.isArray(layers);
+    if (fromSpec && (typeof layers !== 'object' || layers === null)) {
+      invalidArgument(
+        'stacked(layers)',
+        layers,
+        'an array of recurrent layers or a spec { cell, units, numLayers }',
+      );
+    }
+    checkLayerOptions('stacked', args, stackedKeys);
+    if (fromSpec) {
+      const cell = resolveCell((layers as StackedSpec).cell);
+      checkLayerOptions(
+        'stacked',
+        layers,
+        [...stackedKeys, 'numLayers', 'cell', ...recurrentKeys.filter((k) => !stackedKeys.includes(k))],
+        { known: Object.keys(cell.defaultOptions), label: `options of the cell ${cell.name}` },
+      );
+    }
     const options: StackedArgs = fromSpec ? { ...(layers as StackedSpec), ...args } : args;
     super(options);
     const list = fromSpec ? layersFromSpec(layers as StackedSpec) : [...(layers as readonly Layer[])];
@@ -128,8 +150,11 @@ export class Stacked extends Layer implements RecurrentLayer {
     this.layers = list as InnerLayer[];
     this.dropout = checkDropoutRate('stacked dropout', options.dropout ?? 0);
     this.residual = checkBoolean('stacked residual', options.residual ?? false);
-    this.returnSequences = options.returnSequences ?? this.layers[this.layers.length - 1]!.returnSequences;
-    this.returnState = options.returnState ?? false;
+    this.returnSequences = checkBoolean(
+      'stacked returnSequences',
+      options.returnSequences ?? this.layers[this.layers.length - 1]!.returnSequences,
+    );
+    this.returnState = checkBoolean('stacked returnState', options.returnState ?? false);
     const scope = new NameScope();
     for (const layer of this.layers) if (layer.hasName) scope.reserve(layer.name, 'stacked');
     for (const layer of this.layers) if (!layer.hasName) layer.assignName(scope.unique(layer.defaultName()));

@@ -8,6 +8,7 @@ import type { CallContext } from '../engine/context.js';
 import {
   type BuildEnv,
   type CallArgs,
+  checkLayerOptions,
   type FromConfigContext,
   Layer,
   type LayerArgs,
@@ -22,6 +23,7 @@ export class TimeDistributed extends Layer {
 
   constructor(layer: Layer, args: LayerArgs = {}) {
     if (!(layer instanceof Layer)) invalidArgument('timeDistributed(layer)', layer, 'a layer');
+    checkLayerOptions('timeDistributed', args, []);
     super(args);
     this.layer = layer;
     this.inputSpec = { minRank: 3, meaning: '[batch, time, ...]' };
@@ -42,6 +44,11 @@ export class TimeDistributed extends Layer {
   override inferInputShape(shape: readonly number[]): ShapeSpec {
     const inner = this.layer.inferInputShape([shape[0]!, ...shape.slice(2)]);
     return [null, null, ...inner.slice(1)];
+  }
+
+  /** The wrapped layer sees the same values (time folded into the batch). */
+  override checkInputValues(values: ArrayLike<number>, shape: readonly number[], argument: string): void {
+    this.layer.checkInputValues(values, shape, argument);
   }
 
   computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {

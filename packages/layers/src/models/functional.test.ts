@@ -221,7 +221,7 @@ describe('functional models', () => {
     const built = unbuilt.build(ref);
     expect(ref.shape(built.predict(ref.fill([1, 2], 0)) as RefTensor)).toEqual([1, 1]);
     expect(() => built.predict([ref.fill([1, 2], 0), ref.fill([1, 2], 0)])).toThrow(
-      'model (Functional) inputs: expected 1 tensor, received 2',
+      'model (Functional) predict x: expected one tensor (the model has 1 input), received a list of 2',
     );
     expect(() => lstm({ units: 2 }).apply(input({ shape: [3] }))).toThrow(
       'lstm (LSTM) inputs: expected rank 3 [batch, time, features], received shape [null, 3] (rank 2)',

@@ -12,12 +12,12 @@
  * const probs = timeDistributed(dense({ units: 5, activation: 'softmax' })).apply(decoded as SymbolicTensor);
  * const seq2seq = model({ inputs: [source, target], outputs: probs as SymbolicTensor, backend });
  */
-import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { type Backend, checkOptions, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import { Graph } from '../engine/graph.js';
 import type { Layer, SerializedLayer } from '../engine/layer.js';
 import { checkShapeSpec, type Dim } from '../engine/shape-spec.js';
 import { type InputNode, input, type LayerNode, SymbolicTensor } from '../engine/symbolic.js';
-import { Model, type ModelArgs } from './model.js';
+import { consumersOf, Model, type ModelArgs, modelOptionKeys } from './model.js';
 
 export interface FunctionalArgs<T> extends ModelArgs<T> {
   readonly inputs: SymbolicTensor | readonly SymbolicTensor[];
@@ -49,6 +49,7 @@ export class Functional<T = unknown> extends Model<T> {
   constructor(args: FunctionalArgs<T>) {
     if (typeof args !== 'object' || args === null)
       invalidArgument('model(args)', args, 'an object with inputs and outputs');
+    checkOptions('model options', args, [...modelOptionKeys, 'inputs', 'outputs']);
     super(args, 'model');
     const inputs = toList(args.inputs, 'model inputs');
     const outputs = toList(args.outputs, 'model outputs');
@@ -78,6 +79,10 @@ export class Functional<T = unknown> extends Model<T> {
     }
     this.buildGraph(this.pendingGraph);
     return this.graph!;
+  }
+
+  protected override inputConsumers(index: number): readonly Layer[] {
+    return consumersOf(this.pendingGraph, index);
   }
 
   /** The graph (available before build, for summaries of shapes and for serialization). */
@@ -122,13 +127,16 @@ export class Functional<T = unknown> extends Model<T> {
     args: { readonly backend?: Backend<T>; readonly seed?: number | string } = {},
   ): Functional<T> {
     const what = 'Functional config';
+    checkOptions(what, config, ['name', 'inputs', 'layers', 'nodes', 'outputs']);
+    checkOptions('Functional.fromConfig options', args, ['backend', 'seed']);
     const inputsConfig = config.inputs as { name: string; batchShape: Dim[]; dtype?: 'float32' | 'int32' }[];
     if (!Array.isArray(inputsConfig)) invalidArgument(`${what}.inputs`, inputsConfig, 'an array');
     if (!Array.isArray(config.layers)) invalidArgument(`${what}.layers`, config.layers, 'an array');
     if (!Array.isArray(config.nodes)) invalidArgument(`${what}.nodes`, config.nodes, 'an array');
     if (!Array.isArray(config.outputs)) invalidArgument(`${what}.outputs`, config.outputs, 'an array');
     const tensors = new Map<string, SymbolicTensor[][]>();
-    const inputs = inputsConfig.map((spec) => {
+    const inputs = inputsConfig.map((spec, i) => {
+      checkOptions(`${what}.inputs[${i}]`, spec, ['name', 'batchShape', 'dtype']);
       const x = input({
         batchShape: checkShapeSpec(`${what} input ${spec.name}`, spec.batchShape),
         name: spec.name,
@@ -148,7 +156,8 @@ export class Functional<T = unknown> extends Model<T> {
         throw new SeqmodelError(`${what}: unknown tensor reference ${JSON.stringify(ref)}`);
       return tensor;
     };
-    for (const node of config.nodes as NodeConfig[]) {
+    for (const [i, node] of (config.nodes as NodeConfig[]).entries()) {
+      checkOptions(`${what}.nodes[${i}]`, node, ['layer', 'inputs', 'initialState']);
       const layer = layers.get(node.layer);
       if (layer === undefined)
         throw new SeqmodelError(`${what}: node refers to unknown layer ${JSON.stringify(node.layer)}`);

@@ -79,7 +79,7 @@ describe('building', () => {
     expect(model.layers.map((l) => l.name)).toEqual(['lstm', 'lstm_1', 'lstm_2', 'dense']);
     expect(model.getLayer('lstm_2')).toBe(model.layers[2]);
     expect(() => model.getLayer('nope')).toThrow(
-      'sequential (Sequential) getLayer: no layer named "nope"; layers: lstm, lstm_1, lstm_2, dense',
+      'sequential (Sequential) getLayer: no layer named "nope"; expected one of lstm, lstm_1, lstm_2, dense',
     );
   });
 
@@ -140,7 +140,7 @@ describe('weights', () => {
       data.map((w) => Array.from(w.values)),
     );
     expect(() => other.setWeights(data.slice(1))).toThrow(
-      'sequential (Sequential) setWeights: expected 5 values (lstm/kernel, lstm/recurrent_kernel, lstm/bias, dense/kernel, dense/bias), received 4',
+      'sequential (Sequential) setWeights: expected an array of 5 values (lstm/kernel, lstm/recurrent_kernel, lstm/bias, dense/kernel, dense/bias), received 4 values',
     );
     const before = Array.from(other.getWeightData()[0]!.values);
     expect(() => other.setWeights([...data.slice(0, 4), [1, 2, 3]])).toThrow(
@@ -151,6 +151,36 @@ describe('weights', () => {
     );
     expect(Array.from(other.getWeightData()[0]!.values)).toEqual(before);
     ref.dispose(copies);
+  });
+});
+
+describe('layer weights', () => {
+  it('a layer gets copies of its weights and sets them in Keras order, from tensors or host values', () => {
+    const { ref, model } = small();
+    const layer = model.layers[0]!;
+    const copies = layer.getWeights<RefTensor>();
+    expect(copies.map((t) => ref.shape(t))).toEqual(layer.weights.map((w) => [...w.shape]));
+    expect(copies[0]).not.toBe(layer.weights[0]!.read());
+    const other = small(2).model;
+    const target = other.layers[0]!;
+    const data = layer.getWeightData();
+    expect(data.map((d) => d.name)).toEqual(['lstm/kernel', 'lstm/recurrent_kernel', 'lstm/bias']);
+    target.setWeights([
+      copies[0]!,
+      { data: data[1]!.values, shape: data[1]!.shape },
+      Array.from(data[2]!.values),
+    ]);
+    expect(target.getWeightData().map((d) => Array.from(d.values))).toEqual(
+      data.map((d) => Array.from(d.values)),
+    );
+    const x = randomTensor(ref, [2, 4, 2], 3);
+    // The second model's other layer still differs; copying it too makes the models predict alike.
+    const head = model.layers[1]!.getWeights<RefTensor>();
+    other.layers[1]!.setWeights(head);
+    ref.dispose(head);
+    expect(values(ref, other.predict(x) as RefTensor)).toEqual(values(ref, model.predict(x) as RefTensor));
+    ref.dispose(copies);
+    expect(dense({ units: 1 }).getWeights()).toEqual([]);
   });
 });
 
@@ -226,7 +256,7 @@ describe('apply: the forward pass training builds on', () => {
     ref.dispose([...outputs, masks[0]!]);
     expect(ref.memory().numTensors).toBe(before);
     expect(() => model.apply(x, { mask, lengths: [1, 1] })).toThrow(
-      'sequential (Sequential): give either mask or lengths, not both',
+      'sequential (Sequential) mask: expected either a mask or lengths, received both',
     );
     expect(() => model.apply(x, { mask: 'x' as never })).toThrow(
       'sequential (Sequential) mask: expected a tensor [batch, time], received "x"',
@@ -290,7 +320,7 @@ describe('apply: the forward pass training builds on', () => {
     expect(ref.shape(yb!)).toEqual([1, 1]);
     const count = ref.memory().numTensors;
     expect(() => two.predict([[[1, 2]], 'x' as never])).toThrow(
-      'model (Functional) predict inputs[1]: expected a tensor of backend reference or a nested array of numbers, received "x"',
+      'model (Functional) predict x[1]: expected a tensor of backend reference, { data, shape } host values, or nested arrays of numbers, received "x"',
     );
     expect(ref.memory().numTensors).toBe(count);
   });

@@ -19,15 +19,17 @@
  */
 import {
   type Backend,
+  checkBackend,
   checkBoolean,
+  checkOptions,
   checkPositiveInteger,
   checkShape,
   createRng,
-  formatShape,
+  didYouMean,
   invalidArgument,
-  type NestedArray,
   type Rng,
   SeqmodelError,
+  type TensorLike,
 } from '@seqmodel/core';
 import { CallContext } from '../engine/context.js';
 import type { Graph } from '../engine/graph.js';
@@ -43,13 +45,27 @@ import type {
 } from '../engine/pass.js';
 import { checkFitsSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import type { SymbolicTensor } from '../engine/symbolic.js';
-import { sliceAxis } from '../engine/tensor-utils.js';
-import type { LayerWeight } from '../engine/weight.js';
+import {
+  copyWeights,
+  type LayerWeight,
+  readWeightData,
+  setWeightValues,
+  type WeightData,
+  type WeightValue,
+} from '../engine/weight.js';
 import type { Logs } from '../training/callbacks/callback.js';
 import type { History } from '../training/callbacks/history.js';
 import type { CompileArgs } from '../training/compile.js';
-import type { TensorsLike } from '../training/data/batch.js';
-import type { Dataset } from '../training/data/dataset.js';
+import {
+  ARGUMENT_LABELS,
+  type Counts,
+  type LengthsLike,
+  releaseBatch,
+  type StepBatch,
+  type TensorsLike,
+} from '../training/data/batch.js';
+import { batchFromDataset, type Dataset, DatasetReader, isDataset } from '../training/data/dataset.js';
+import { InMemoryData } from '../training/data/in-memory.js';
 import type { Optimizer } from '../training/optimizers/optimizer.js';
 import type {
   DataOptions,
@@ -59,41 +75,47 @@ import type {
   FitOptions,
   OnBatchOptions,
 } from '../training/options.js';
+import { maskOptions, passInputs } from '../training/steps.js';
 import type { TrainableModel } from '../training/trainable.js';
 import { Trainer } from '../training/trainer.js';
 import { ModelStream } from './stream.js';
 import { formatSummary, type SummaryOptions } from './summary.js';
 
-/** Options of `predict`: inference (no dropout), optionally in batches. */
+/** Options of `predict` on in-memory data: inference (no dropout), optionally in batches. */
 export interface PredictOptions<T> {
   /** Run at most this many rows at a time and join the results (default: all at once). */
   readonly batchSize?: number;
-  readonly mask?: T | readonly (T | undefined)[];
-  readonly lengths?: readonly number[] | readonly (readonly number[] | undefined)[];
+  /** `[n, time]` mask of the (first) input, or one per input, as `fit` takes it. */
+  readonly mask?: TensorLike<T> | readonly (TensorLike<T> | undefined)[];
+  /** Valid lengths of the (first) input's sequences, or one per input, as `fit` takes them. */
+  readonly lengths?: LengthsLike<T> | readonly (LengthsLike<T> | undefined)[];
+}
+
+/** Options of `predict` on a dataset. */
+export interface PredictDatasetOptions {
+  /** Batches to read (default: the whole dataset). */
+  readonly steps?: number;
 }
 
 /**
- * What `predict` takes: a tensor of the model's backend or a nested array of numbers, or for a model with several
- * inputs an array of them (one per input).
+ * What `predict` takes, as `fit` and `evaluate` take their `x`: a tensor of the model's backend, `{ data, shape }`
+ * host values or nested arrays of numbers, or for a model with several inputs a list of them (one per input).
  */
-export type PredictInput<T> = T | readonly (T | NestedArray)[];
+export type PredictInput<T> = TensorsLike<T>;
 
-/** One weight read back to the host. */
-export interface WeightData {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly trainable: boolean;
-  readonly values: Float32Array;
-}
-
-/** A value for `setWeights`: a tensor of the model's backend, or host values (row-major, the weight's size). */
-export type WeightValue<T> = T | ArrayLike<number> | { readonly values: ArrayLike<number> };
+export type { WeightData, WeightValue };
 
 /** A model as JSON: class name and config (layers and how they connect). */
 export interface SerializedModel {
   readonly className: string;
   readonly config: Record<string, unknown>;
 }
+
+/** The options of `ApplyOptions`. */
+const applyOptionKeys = ['training', 'weights', 'rng', 'mask', 'lengths', 'updateStates'];
+
+/** The options of `ModelArgs`. */
+export const modelOptionKeys: readonly string[] = ['name', 'backend', 'seed'];
 
 /** Options shared by model constructors. */
 export interface ModelArgs<T> {
@@ -116,6 +138,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
   private dropoutRng: Rng;
   private callCount = 0;
   private trainer: Trainer<T> | undefined;
+  private lastCompileArgs: CompileArgs | undefined;
   /** Set to true (by a callback, say) to stop `fit` after the current batch. */
   stopTraining = false;
   /** The graph once built. */
@@ -123,6 +146,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
 
   constructor(args: ModelArgs<T>, defaultName: string) {
     this.name = args.name === undefined ? defaultName : checkName('model name', args.name);
+    if (args.backend !== undefined) checkBackend(`${defaultName} backend`, args.backend);
     this.seed = args.seed ?? Math.floor(Math.random() * 2 ** 32);
     if (typeof this.seed === 'number' && !Number.isSafeInteger(this.seed)) {
       invalidArgument('seed', this.seed, 'a safe integer or a string');
@@ -155,8 +179,8 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     return this.boundBackend !== undefined;
   }
 
-  protected bindBackend(backend: Backend<T> | undefined): void {
-    if (backend === undefined) return;
+  protected bindBackend(backend: Backend<T>): void {
+    checkBackend(`${this.describe()} build(backend)`, backend);
     if (this.boundBackend !== undefined && this.boundBackend !== backend) {
       throw new SeqmodelError(
         `${this.describe()}: already bound to backend ${this.boundBackend.name}; a model lives on one backend`,
@@ -196,7 +220,10 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     const layer = this.layers.find((l) => l.name === name);
     if (layer === undefined) {
       throw new SeqmodelError(
-        `${this.describe()} getLayer: no layer named ${JSON.stringify(name)}; layers: ${this.layers.map((l) => l.name).join(', ')}`,
+        `${this.describe()} getLayer: no layer named ${JSON.stringify(name)}${didYouMean(
+          String(name),
+          this.layers.map((l) => l.name),
+        )}; expected one of ${this.layers.map((l) => l.name).join(', ')}`,
       );
     }
     return layer;
@@ -233,6 +260,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
 
   /** The forward pass, also returning each output's mask (for masked losses and metrics); the caller owns both. */
   applyWithMasks(inputs: T | readonly T[], options: ApplyOptions<T> = {}): OutputsWithMasks<T> {
+    checkOptions(`${this.describe()} apply options`, options, applyOptionKeys);
     return this.runPass(inputs, options, {});
   }
 
@@ -294,95 +322,124 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
   }
 
   /**
-   * Inference: `apply` with dropout off, optionally in batches of `batchSize` rows. Inputs may be nested arrays of
-   * numbers (`[[3, 8, 1]]` token ids, say), made into float32 tensors for the call and freed after it.
+   * Inference: `apply` with dropout off, optionally in batches of `batchSize` rows. Takes what `fit` takes: tensors of
+   * the model's backend, `{ data, shape }` host values or nested arrays of numbers (`[[3, 8, 1]]` token ids, say),
+   * with `mask` or `lengths`; values made into tensors here are freed after the call. On a dataset (batches of
+   * `{ inputs, mask?, lengths? }`, as `fit` reads them; targets are ignored) it resolves to the outputs of every
+   * batch joined along the batch axis.
    */
-  predict(inputs: PredictInput<T>, options: PredictOptions<T> = {}): T | T[] {
-    const { xs, created } = this.toInputTensors(inputs);
-    try {
-      return this.predictTensors(xs, options);
-    } finally {
-      if (created.length > 0) this.backend.dispose(created);
-    }
-  }
-
-  /** Tensors for `predict`'s inputs: backend tensors as they are, nested arrays converted (listed in `created`). */
-  private toInputTensors(inputs: PredictInput<T>): { xs: T[]; created: T[] } {
-    if (!Array.isArray(inputs)) return { xs: [inputs as T], created: [] };
-    const list = inputs as readonly unknown[];
-    // Without a backend there is nothing to convert to; the pass explains what is missing.
-    if (!this.hasBackend) return { xs: [...list] as T[], created: [] };
+  predict(x: PredictInput<T>, options?: PredictOptions<T>): T | T[];
+  predict(dataset: Dataset<T>, options?: PredictDatasetOptions): Promise<T | T[]>;
+  predict(
+    x: PredictInput<T> | Dataset<T>,
+    options?: PredictOptions<T> | PredictDatasetOptions,
+  ): T | T[] | Promise<T | T[]> {
+    const what = `${this.describe()} predict`;
+    // Without a backend, the model explains what it needs to be built.
+    if (!this.hasBackend) this.graphFor(undefined);
     const backend = this.backend;
-    if (list.length > 0 && list.every((x) => backend.isTensor(x)))
-      return { xs: [...list] as T[], created: [] };
-    const created: T[] = [];
-    const convert = (x: unknown, argument: string): T => {
-      if (backend.isTensor(x)) return x;
-      if (!Array.isArray(x)) {
-        invalidArgument(argument, x, `a tensor of backend ${backend.name} or a nested array of numbers`);
+    if (!backend.isTensor(x) && isDataset(x)) {
+      try {
+        return this.predictDataset(x as Dataset<T>, options as PredictDatasetOptions | undefined, what);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const t = backend.tensor(x as NestedArray);
-      created.push(t);
-      return t;
-    };
-    try {
-      // One input: the array is its nested values; several: one tensor or nested array per input.
-      const count = this.built ? this.graph!.inputs.length : 1;
-      if (count === 1) return { xs: [convert(list, `${this.describe()} predict inputs`)], created };
-      return { xs: list.map((x, i) => convert(x, `${this.describe()} predict inputs[${i}]`)), created };
-    } catch (error) {
-      backend.dispose(created);
-      throw error;
     }
-  }
-
-  private predictTensors(xs: T[], options: PredictOptions<T>): T | T[] {
-    const base = {
-      training: false,
-      ...(options.mask === undefined ? {} : { mask: options.mask }),
-      ...(options.lengths === undefined ? {} : { lengths: options.lengths }),
-    };
+    const o = checkOptions<PredictOptions<T>>(`${what} options`, options, ['batchSize', 'mask', 'lengths']);
     const batchSize =
-      options.batchSize === undefined
-        ? undefined
-        : checkPositiveInteger('predict batchSize', options.batchSize);
-    this.graphFor(xs);
-    const backend = this.backend;
-    const total = backend.shape(xs[0]!)[0]!;
-    if (batchSize === undefined || batchSize >= total) return this.apply(xs.length === 1 ? xs[0]! : xs, base);
+      o.batchSize === undefined ? undefined : checkPositiveInteger(`${what} batchSize`, o.batchSize);
+    const data = InMemoryData.from<T>(
+      backend,
+      what,
+      this.predictCounts(),
+      { inputs: x, mask: o.mask, lengths: o.lengths },
+      ARGUMENT_LABELS,
+      { checks: this },
+    );
     const pieces: T[][] = [];
     try {
-      for (let start = 0; start < total; start += batchSize) {
-        const rows = Math.min(batchSize, total - start);
-        const slice = (t: T) => sliceAxis(backend, t, 0, start, rows);
-        const chunk = backend.tidy(() => {
-          const part = xs.map(slice);
-          const masks = this.maskList(xs.length, options.mask).map((m) =>
-            m === undefined ? undefined : slice(m),
-          );
-          const lengths = this.lengthsList(xs.length, options.lengths).map((l) =>
-            l?.slice(start, start + rows),
-          );
-          const out = this.applyWithMasks(part.length === 1 ? part[0]! : part, {
-            training: false,
-            ...(masks.some((m) => m !== undefined) ? { mask: masks } : {}),
-            ...(lengths.some((l) => l !== undefined) ? { lengths } : {}),
-          });
-          backend.dispose(out.masks.filter((m): m is T => m !== undefined));
-          return out.outputs;
-        });
-        pieces.push(chunk);
-      }
-      const joined = pieces[0]!.map((_, k) =>
-        backend.concat(
-          pieces.map((p) => p[k]!),
-          0,
-        ),
-      );
-      return joined.length === 1 ? joined[0]! : joined;
+      for (const batch of data.batches(batchSize ?? data.size)) this.predictInto(pieces, batch);
+      return this.joinPieces(pieces);
+    } catch (error) {
+      backend.dispose(pieces);
+      throw error;
     } finally {
-      for (const p of pieces) backend.dispose(p);
+      data.dispose();
     }
+  }
+
+  private async predictDataset(
+    dataset: Dataset<T>,
+    options: PredictDatasetOptions | undefined,
+    what: string,
+  ): Promise<T | T[]> {
+    const o = checkOptions<PredictDatasetOptions>(`${what} options`, options, ['steps']);
+    const steps = o.steps === undefined ? undefined : checkPositiveInteger(`${what} steps`, o.steps);
+    const backend = this.backend;
+    const reader = new DatasetReader(dataset, `${what} dataset`);
+    reader.restart(0);
+    const pieces: T[][] = [];
+    try {
+      while (steps === undefined || pieces.length < steps) {
+        const element = await reader.next();
+        if (element === undefined) break;
+        const batch = batchFromDataset<T>(
+          backend,
+          element,
+          this.predictCounts(),
+          `${what} dataset batch ${pieces.length}`,
+          this,
+        );
+        this.predictInto(pieces, batch);
+      }
+    } catch (error) {
+      backend.dispose(pieces);
+      throw error;
+    }
+    if (pieces.length === 0)
+      throw new SeqmodelError(`${what} dataset: expected at least one batch, received none`);
+    return this.joinPieces(pieces);
+  }
+
+  /** Inputs `predict` reads (a model not built yet takes one) and no targets. */
+  private predictCounts(): Counts {
+    return { inputs: this.built ? this.graph!.inputs.length : 1, outputs: 0 };
+  }
+
+  /** Adds one batch's outputs (dropout off) to `pieces` and frees the tensors made for the batch. */
+  private predictInto(pieces: T[][], batch: StepBatch<T>): void {
+    try {
+      this.graphFor(batch.xs);
+      const { outputs, masks } = this.applyWithMasks(passInputs(batch), {
+        training: false,
+        ...maskOptions(batch),
+      });
+      this.backend.dispose(masks.filter((m): m is T => m !== undefined));
+      pieces.push(outputs);
+    } finally {
+      releaseBatch(this.backend, batch);
+    }
+  }
+
+  /** The batches' outputs joined along the batch axis (the pieces are freed); one piece is returned as it is. */
+  private joinPieces(pieces: readonly T[][]): T | T[] {
+    const backend = this.backend;
+    let joined: T[];
+    if (pieces.length === 1) {
+      joined = pieces[0]!;
+    } else {
+      try {
+        joined = pieces[0]!.map((_, k) =>
+          backend.concat(
+            pieces.map((p) => p[k]!),
+            0,
+          ),
+        );
+      } finally {
+        for (const p of pieces) backend.dispose(p);
+      }
+    }
+    return joined.length === 1 ? joined[0]! : joined;
   }
 
   /**
@@ -393,6 +450,12 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     const trainer = new Trainer<T>(this, args);
     this.trainer?.dispose();
     this.trainer = trainer;
+    this.lastCompileArgs = args;
+  }
+
+  /** @internal The arguments of the last `compile` (saving stores them with the optimizer). */
+  get compileArgs(): CompileArgs | undefined {
+    return this.lastCompileArgs;
   }
 
   /** Whether `compile` was called. */
@@ -457,6 +520,24 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     return this.trainer;
   }
 
+  /**
+   * Checks host values of model input `input` before they become tensors: each layer that reads the input directly
+   * checks them (`Layer.checkInputValues`; an embedding's token ids). `fit`, `evaluate` and `predict` call it.
+   */
+  checkInputValues(
+    input: number,
+    values: ArrayLike<number>,
+    shape: readonly number[],
+    argument: string,
+  ): void {
+    for (const layer of this.inputConsumers(input)) layer.checkInputValues(values, shape, argument);
+  }
+
+  /** The layers that read model input `index` directly (none known before the graph is). */
+  protected inputConsumers(index: number): readonly Layer[] {
+    return consumersOf(this.graph, index);
+  }
+
   /** @internal Builds the model for these inputs if it is not built yet (training reads weights before a pass). */
   buildFor(inputs: T | readonly T[]): void {
     this.graphFor(this.toInputList(inputs));
@@ -464,39 +545,21 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
 
   /** Copies of every weight as tensors, in `weights` order; the caller owns them. */
   getWeights(): T[] {
-    const backend = this.backend;
-    return this.weights.map((w) => backend.reshape(w.read<T>(), w.shape));
+    return copyWeights(this.backend, this.weights);
   }
 
   /** Every weight read back to the host as float32, in `weights` order, with names and shapes. */
   getWeightData(): WeightData[] {
-    const backend = this.backend;
-    const trainable = new Set(this.trainableWeights);
-    return this.weights.map((w) => ({
-      name: w.name,
-      shape: [...w.shape],
-      trainable: trainable.has(w),
-      values: Float32Array.from(backend.dataSync(w.read<T>())),
-    }));
+    return readWeightData(this.backend, this.weights, this.trainableWeights);
   }
 
   /**
-   * Sets every weight, in `weights` order (Keras order), from tensors of the model's backend (copied) or host values.
-   * Counts, sizes and shapes are checked before anything changes.
+   * Sets every weight, in `weights` order (Keras order), from tensors of the model's backend (copied) or host values
+   * (arrays, typed arrays, `{ data, shape }`, `{ values }`). Every value is checked before anything changes: a failed
+   * call leaves the weights as they were and frees what it made.
    */
   setWeights(values: readonly WeightValue<T>[]): void {
-    const weights = this.weights;
-    if (!Array.isArray(values) || values.length !== weights.length) {
-      throw new SeqmodelError(
-        `${this.describe()} setWeights: expected ${weights.length} values (${weights.map((w) => w.name).join(', ')}), received ${Array.isArray(values) ? values.length : describeKind(values)}`,
-      );
-    }
-    const prepared = weights.map((w, i) =>
-      this.toWeightTensor(w, values[i]!, `${this.describe()} setWeights[${i}] (${w.name})`),
-    );
-    weights.forEach((w, i) => {
-      w.assign(prepared[i]!);
-    });
+    setWeightValues(this.backend, this.weights, values, `${this.describe()} setWeights`);
   }
 
   /** Sets weights by full name (every weight must be given); used by loaders. */
@@ -518,36 +581,12 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     this.setWeights(weights.map((w) => map.get(w.name)!));
   }
 
-  private toWeightTensor(w: LayerWeight, value: WeightValue<T>, argument: string): T {
-    const backend = this.backend;
-    if (backend.isTensor(value)) {
-      checkShape(argument, backend.shape(value), w.shape);
-      return backend.reshape(value, w.shape);
-    }
-    const array =
-      typeof value === 'object' &&
-      value !== null &&
-      !Array.isArray(value) &&
-      !ArrayBuffer.isView(value) &&
-      'values' in value
-        ? (value as { values: ArrayLike<number> }).values
-        : (value as ArrayLike<number>);
-    if (array === null || typeof array !== 'object' || typeof array.length !== 'number') {
-      invalidArgument(argument, value, 'a tensor of the model backend or an array of numbers');
-    }
-    if (array.length !== w.size) {
-      throw new SeqmodelError(
-        `${argument}: expected ${w.size} values (shape ${formatShape(w.shape)}), received ${array.length}`,
-      );
-    }
-    return backend.tensor(Float32Array.from(array), w.shape);
-  }
-
   /**
    * A table of the layers with their output shapes and parameter counts, and the totals (as Keras). Printed with
    * `console.log` unless `{ print: false }`; returned either way.
    */
   summary(options: SummaryOptions = {}): string {
+    checkOptions(`${this.describe()} summary options`, options, ['print', 'printFn']);
     const graph = this.graphFor(undefined);
     const count = (ws: readonly LayerWeight[]) => ws.reduce((n, w) => n + w.size, 0);
     const text = formatSummary(this.name, graph, this.layers, this.className !== 'Sequential', {
@@ -654,7 +693,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
       const l = lengths[i];
       if (l !== undefined && masks[i] !== undefined) {
         throw new SeqmodelError(
-          `${this.describe()}: give either mask${suffix} or lengths${suffix}, not both`,
+          `${this.describe()} mask${suffix}: expected either a mask or lengths${suffix}, received both`,
         );
       }
       if (l !== undefined)
@@ -703,8 +742,9 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
   }
 }
 
-function describeKind(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  return typeof value;
+/** The layers whose main input is `graph`'s input `index`. */
+export function consumersOf(graph: Graph | undefined, index: number): Layer[] {
+  const x = graph?.inputs[index];
+  if (graph === undefined || x === undefined) return [];
+  return graph.nodes.filter((node) => node.inputs[0] === x).map((node) => node.layer);
 }

@@ -2,12 +2,18 @@
  * `Sequential`: a plain stack of layers, each feeding the next. The input shape comes from the model's `inputShape`,
  * the first layer's `inputShape`, `build(backend, inputShape)`, or the first batch it sees.
  */
-import { type Backend, checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  type Backend,
+  checkOptions,
+  checkPositiveInteger,
+  invalidArgument,
+  SeqmodelError,
+} from '@seqmodel/core';
 import { Graph } from '../engine/graph.js';
 import { Layer, type SerializedLayer } from '../engine/layer.js';
 import { checkShapeSpec, type Dim, formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import { input, type SymbolicTensor } from '../engine/symbolic.js';
-import { Model, type ModelArgs } from './model.js';
+import { Model, type ModelArgs, modelOptionKeys } from './model.js';
 
 export interface SequentialArgs<T> extends ModelArgs<T> {
   /** Shape of one sample without the batch axis (instead of the first layer's `inputShape`). */
@@ -26,6 +32,12 @@ export class Sequential<T = unknown> extends Model<T> {
   private batchShape: ShapeSpec | undefined;
 
   constructor(layers: readonly Layer[] = [], args: SequentialArgs<T> = {}) {
+    checkOptions('sequential options', args, [
+      ...modelOptionKeys,
+      'inputShape',
+      'batchSize',
+      'batchInputShape',
+    ]);
     super(args, 'sequential');
     if (!Array.isArray(layers)) invalidArgument('sequential(layers)', layers, 'an array of layers');
     for (const layer of layers) this.add(layer);
@@ -112,6 +124,12 @@ export class Sequential<T = unknown> extends Model<T> {
     return this.graph!;
   }
 
+  /** Before the build, the first layer reads the input. */
+  protected override inputConsumers(index: number): readonly Layer[] {
+    if (this.built || index !== 0) return super.inputConsumers(index);
+    return this.layerList.slice(0, 1);
+  }
+
   getConfig(): Record<string, unknown> {
     return {
       name: this.name,
@@ -126,6 +144,8 @@ export class Sequential<T = unknown> extends Model<T> {
     deserializeLayer: LayerDeserializer,
     args: { readonly backend?: Backend<T>; readonly seed?: number | string } = {},
   ): Sequential<T> {
+    checkOptions('Sequential config', config, ['name', 'batchInputShape', 'layers']);
+    checkOptions('Sequential.fromConfig options', args, ['backend', 'seed']);
     const layers = config.layers;
     if (!Array.isArray(layers))
       invalidArgument('Sequential config.layers', layers, 'an array of serialized layers');

@@ -120,7 +120,7 @@ describe('streaming', () => {
     }
     expectClose('decoder stream', got, expected, exact);
     expect(() => stream.setStates('decoder', [h])).toThrow(
-      'sequential (Sequential) stream setStates(decoder): expected 2 tensors, received 1',
+      'sequential (Sequential) stream setStates(decoder): expected an array of 2 state tensors ([batch, 3], [batch, 3]), received 1',
     );
     expect(() => stream.getStates('encoder')).toThrow(
       'sequential (Sequential) stream: no layer named "encoder"',

@@ -11,10 +11,19 @@
  * }
  * stream.reset();
  */
-import { type Backend, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  type Backend,
+  checkOptions,
+  didYouMean,
+  formatShape,
+  invalidArgument,
+  SeqmodelError,
+} from '@seqmodel/core';
 import type { StateKey } from '../engine/context.js';
 import { Layer } from '../engine/layer.js';
+import { checkMaskValues } from '../engine/masks.js';
 import type { PassModel } from '../engine/pass.js';
+import { checkStates } from '../engine/tensor-utils.js';
 
 /** The layers inside `layer` (itself included) that carry state: recurrent layers without inner layers. */
 function stateLeaves(layer: Layer): Layer[] {
@@ -65,6 +74,7 @@ export class ModelStream<T> {
    */
   step(x: T | readonly T[], options: StepOptions<T> = {}): T | T[] {
     const b = this.backend;
+    checkOptions(`${this.model.describe()} stream step options`, options, ['mask']);
     const xs = Array.isArray(x) ? [...(x as readonly T[])] : [x as T];
     const created: T[] = [];
     try {
@@ -89,6 +99,8 @@ export class ModelStream<T> {
               `${this.model.describe()} stream step mask: expected shape [${batch}], received shape ${formatShape(shape)}`,
             );
           }
+          if (b.checkNumerics)
+            checkMaskValues(b.dataSync(m), shape, `${this.model.describe()} stream step mask`);
           mask = b.reshape(m, [batch, 1]);
         } else {
           if (!Array.isArray(m) || m.length !== batch) {
@@ -98,10 +110,8 @@ export class ModelStream<T> {
               `${batch} values (one per batch row)`,
             );
           }
-          mask = b.tensor(
-            Float32Array.from(m as readonly number[], (v) => (v ? 1 : 0)),
-            [batch, 1],
-          );
+          checkMaskValues(m as readonly number[], [batch], `${this.model.describe()} stream step mask`);
+          mask = b.tensor(Float32Array.from(m as readonly number[]), [batch, 1]);
         }
         created.push(mask);
       }
@@ -146,7 +156,10 @@ export class ModelStream<T> {
     if (layer instanceof Layer) return layer;
     const found = this.model.layers.flatMap(allLayers).find((l) => l.name === layer || l.path === layer);
     if (found === undefined) {
-      throw new SeqmodelError(`${this.model.describe()} stream: no layer named ${JSON.stringify(layer)}`);
+      const names = this.model.layers.flatMap(allLayers).map((l) => l.name);
+      throw new SeqmodelError(
+        `${this.model.describe()} stream: no layer named ${JSON.stringify(layer)}${didYouMean(String(layer), names)}; expected one of ${names.join(', ')}`,
+      );
     }
     return found;
   }
@@ -169,27 +182,17 @@ export class ModelStream<T> {
   setStates(layer: Layer | string, states: readonly T[]): void {
     const b = this.backend;
     const target = this.resolve(layer);
+    const what = `${this.model.describe()} stream setStates(${target.name})`;
     const leaves = stateLeaves(target);
-    const counts = leaves.map((l) => (l as unknown as { stateSizes(): number[] }).stateSizes().length);
-    const total = counts.reduce((a, n) => a + n, 0);
-    if (!Array.isArray(states) || states.length !== total) {
-      throw new SeqmodelError(
-        `${this.model.describe()} stream setStates(${target.name}): expected ${total} tensors, received ${Array.isArray(states) ? states.length : typeof states}`,
-      );
-    }
+    const sizes = leaves.map((l) => (l as unknown as { stateSizes(): number[] }).stateSizes());
+    // Every state is checked before any changes, so a failed call leaves the stream as it was.
+    checkStates(b, what, states, sizes.flat());
     let offset = 0;
     leaves.forEach((leaf, i) => {
-      const sizes = (leaf as unknown as { stateSizes(): number[] }).stateSizes();
-      const part = states.slice(offset, offset + counts[i]!).map((s, k) => {
-        const shape = b.shape(s);
-        if (shape.length !== 2 || shape[1] !== sizes[k]) {
-          throw new SeqmodelError(
-            `${this.model.describe()} stream setStates(${leaf.name})[${k}]: expected shape [batch, ${sizes[k]}], received shape ${formatShape(shape)}`,
-          );
-        }
-        return b.keep(b.reshape(s, shape));
-      });
-      offset += counts[i]!;
+      const part = states
+        .slice(offset, offset + sizes[i]!.length)
+        .map((s) => b.keep(b.reshape(s, b.shape(s))));
+      offset += sizes[i]!.length;
       const previous = this.states.get(leaf);
       this.states.set(leaf, part);
       if (previous !== undefined) b.dispose(previous);

@@ -38,30 +38,145 @@ export function isUrl(source: string | URL): boolean {
   return /^https?:\/\//i.test(source) || !isNode();
 }
 
-/** One file of a saved model. */
-export interface FileEntry {
-  readonly name: string;
-  readonly data: string | Uint8Array;
+/**
+ * Checks a path read from a manifest (a weights file next to `model.json`): relative, `/`-separated, without `..`
+ * segments, a drive, a scheme or a NUL byte, so that it cannot name anything outside the model's directory. `field`
+ * names it in errors (`model.json: weights.path`). Returns the path.
+ */
+export function checkRelativePath(field: string, value: unknown): string {
+  const expected = 'a relative path inside the model directory (no "..", no leading "/", no "\\", no scheme)';
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024)
+    invalidArgument(field, value, expected);
+  const segments = value.split('/');
+  if (
+    value.includes('\0') ||
+    value.includes('\\') ||
+    value.startsWith('/') ||
+    /^[a-z][a-z0-9+.-]*:/i.test(value) ||
+    segments.some((s) => s === '..' || s === '' || /^%2e%2e$/i.test(s) || /%2f|%5c/i.test(s))
+  ) {
+    invalidArgument(field, value, expected);
+  }
+  return value;
 }
 
-/** Writes `files` into `directory` (created if needed). */
-export async function writeFiles(directory: string, files: readonly FileEntry[]): Promise<void> {
+/** A file inside a model's directory, resolved and checked by `statInside`. */
+export interface CheckedFile {
+  /** Its real path (symbolic links resolved). */
+  readonly path: string;
+  /** Its size in bytes when checked. */
+  readonly size: number;
+}
+
+/** Node's error code of a failed file-system call (`ENOENT`, ...). */
+export function errorCode(error: unknown): string | undefined {
+  return isObject(error) && typeof error.code === 'string' ? error.code : undefined;
+}
+
+/**
+ * Resolves `relative` (a checked manifest path, see `checkRelativePath`) against `directory` and checks that the file
+ * it names stays inside: symbolic links are followed, and a link that leads outside the directory (or anywhere the
+ * directory's own real path does not contain) is refused, as is anything but a regular file (`/dev/zero`, a FIFO, a
+ * directory). `field` names the manifest entry in errors.
+ */
+export async function statInside(
+  directory: string,
+  relative: string,
+  field: string,
+  what: string,
+): Promise<CheckedFile> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
-  await fs.mkdir(directory, { recursive: true });
-  for (const file of files) await fs.writeFile(path.join(directory, file.name), file.data);
+  checkRelativePath(`${what}: ${field}`, relative);
+  const root = await fs.realpath(directory);
+  const joined = path.join(directory, relative);
+  let real: string;
+  try {
+    real = await fs.realpath(joined);
+  } catch (error) {
+    throw new SeqmodelError(
+      `${what}: ${field}: cannot read ${JSON.stringify(relative)} (${joined}): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  if (!real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+    throw new SeqmodelError(
+      `${what}: ${field}: ${JSON.stringify(relative)} leads to ${real}, outside the model directory ${root} (a symbolic link?); weight files must stay inside it`,
+    );
+  }
+  const stat = await fs.stat(real);
+  if (!stat.isFile()) {
+    throw new SeqmodelError(`${what}: ${field}: ${JSON.stringify(relative)} (${real}) is not a regular file`);
+  }
+  return { path: real, size: stat.size };
 }
 
-/** The bytes of a file; `what` names the caller in errors (`loadModel`, `loadKerasModel`). */
-export async function readFileBytes(filePath: string, what: string): Promise<ArrayBuffer> {
+/**
+ * Exactly `bytes` bytes from the start of the regular file `filePath` (which must still hold at least that many).
+ * Nothing more is read, so a file that grows meanwhile or a device cannot make it read without end.
+ */
+export async function readExactly(filePath: string, bytes: number, what: string): Promise<ArrayBuffer> {
   const fs = await import('node:fs/promises');
+  let handle: Awaited<ReturnType<typeof fs.open>>;
   try {
-    const bytes = await fs.readFile(filePath);
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    handle = await fs.open(filePath, 'r');
   } catch (error) {
-    throw new SeqmodelError(`${what}: cannot read ${filePath}: ${(error as Error).message}`);
+    throw new SeqmodelError(`${what}: cannot read ${filePath}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new SeqmodelError(`${what}: ${filePath} is not a regular file`);
+    if (stat.size < bytes) {
+      throw new SeqmodelError(
+        `${what}: ${filePath} holds ${stat.size} bytes, expected at least ${bytes} (truncated, or changed while loading?)`,
+      );
+    }
+    const out = new Uint8Array(bytes);
+    let done = 0;
+    while (done < bytes) {
+      const { bytesRead } = await handle.read(out, done, bytes - done, done);
+      if (bytesRead === 0) {
+        throw new SeqmodelError(`${what}: ${filePath} ended after ${done} of ${bytes} bytes (truncated?)`);
+      }
+      done += bytesRead;
+    }
+    return out.buffer;
+  } finally {
+    await handle.close();
   }
 }
+
+/**
+ * The bytes of the regular file a user named (a `model.json`): devices, FIFOs and directories are refused, and a file
+ * larger than `maxBytes` is refused before it is read.
+ */
+export async function readFileBytes(
+  filePath: string,
+  what: string,
+  maxBytes = MAX_JSON_BYTES,
+): Promise<ArrayBuffer> {
+  const fs = await import('node:fs/promises');
+  let size: number;
+  try {
+    const stat = await fs.stat(filePath);
+    if (!stat.isFile()) throw new SeqmodelError(`${what}: ${filePath} is not a regular file`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof SeqmodelError) throw error;
+    throw new SeqmodelError(`${what}: cannot read ${filePath}: ${(error as Error).message}`);
+  }
+  if (size > maxBytes) {
+    throw new SeqmodelError(
+      `${what}: ${filePath} has ${size} bytes, more than the ${maxBytes} a model's JSON may have`,
+    );
+  }
+  return readExactly(filePath, size, what);
+}
+
+/** The largest `model.json` read (topologies are kilobytes; a converted model's manifest a few megabytes). */
+export const MAX_JSON_BYTES = 256 * 1024 * 1024;
 
 /** A file's text (UTF-8). */
 export async function readFileText(filePath: string, what: string): Promise<string> {
@@ -78,8 +193,15 @@ export async function isDirectory(filePath: string): Promise<boolean> {
   }
 }
 
-/** The bytes at `url`, through the global `fetch`; a failed request or a non-2xx status throws, naming the URL. */
-export async function fetchBytes(url: string | URL, what: string): Promise<ArrayBuffer> {
+/**
+ * The bytes at `url`, through the global `fetch`; a failed request or a non-2xx status throws, naming the URL. With
+ * `maxBytes`, a response that announces or delivers more is cancelled with an error instead of being read to the end.
+ */
+export async function fetchBytes(
+  url: string | URL,
+  what: string,
+  maxBytes = Number.MAX_SAFE_INTEGER,
+): Promise<ArrayBuffer> {
   if (typeof fetch !== 'function') {
     throw new SeqmodelError(`${what}: cannot fetch ${String(url)}: no global fetch in this environment`);
   }
@@ -94,7 +216,36 @@ export async function fetchBytes(url: string | URL, what: string): Promise<Array
       `${what}: cannot fetch ${String(url)}: HTTP ${response.status} ${response.statusText}`,
     );
   }
-  return response.arrayBuffer();
+  const tooLarge = (received: string) =>
+    new SeqmodelError(
+      `${what}: ${String(url)} has ${received} bytes, expected at most ${maxBytes} (the size the manifest declares)`,
+    );
+  const announced = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(announced) && announced > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(String(announced));
+  }
+  if (response.body === null) return new ArrayBuffer(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(`more than ${maxBytes}`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out.buffer;
 }
 
 /** Parses JSON, naming where it came from in the error. */

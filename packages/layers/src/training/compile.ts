@@ -4,7 +4,7 @@
  * once the model is built (its outputs are known then). A step hands its outputs here for the weighted total loss
  * and the metric updates; the logs (`loss`, `<output>_loss`, metrics) are read from here.
  */
-import { invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkOptions, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import { LayerNode } from '../engine/layer.js';
 import type { Logs } from './callbacks/callback.js';
 import type { StepBatch } from './data/batch.js';
@@ -12,13 +12,16 @@ import { getLoss, type LossSpec } from './losses/index.js';
 import type { Loss, LossWeighting } from './losses/loss.js';
 import { getMetric, type MetricSpec } from './metrics/index.js';
 import type { Metric } from './metrics/metric.js';
-import { getOptimizer, type Optimizer } from './optimizers/index.js';
+import { getOptimizer, type Optimizer, type OptimizerConfig } from './optimizers/index.js';
 import type { TrainableModel } from './trainable.js';
 
 /** What `model.compile` takes. */
 export interface CompileArgs {
-  /** An optimizer, or its name with Keras' defaults (`'adam'`, `'sgd'`, `'rmsprop'`, `'adagrad'`, `'adamw'`). */
-  readonly optimizer: string | Optimizer;
+  /**
+   * An optimizer, its name with Keras' defaults (`'adam'`, `'sgd'`, `'rmsprop'`, `'adagrad'`, `'adamw'`), or its
+   * config `{ className, config }`.
+   */
+  readonly optimizer: string | Optimizer | OptimizerConfig;
   /** One loss for every output, one per output, or one per output name. */
   readonly loss: LossSpec | readonly LossSpec[] | Readonly<Record<string, LossSpec>>;
   /** Metrics for every output (names, `Metric`s or functions), or per output name. */
@@ -84,10 +87,15 @@ export class Compiled<T> {
     const what = `${model.describe()} compile`;
     if (typeof args !== 'object' || args === null)
       invalidArgument(`${what}(args)`, args, 'an object { optimizer, loss, metrics? }');
+    checkOptions(`${what} args`, args, ['optimizer', 'loss', 'metrics', 'lossWeights']);
     if (args.optimizer === undefined)
-      throw new SeqmodelError(`${what}: give an optimizer (a name such as 'adam', or an optimizer object)`);
+      invalidArgument(
+        `${what} optimizer`,
+        args.optimizer,
+        "an optimizer: a name such as 'adam', { className, config } or an Optimizer",
+      );
     if (args.loss === undefined)
-      throw new SeqmodelError(`${what}: give a loss (a name such as 'mse', or a loss object)`);
+      invalidArgument(`${what} loss`, args.loss, "a loss: a name such as 'mse', a Loss object or a function");
     this.optimizer = getOptimizer(args.optimizer, `${what} optimizer`);
     this.lossSpec = args.loss;
     this.metricSpec = args.metrics;

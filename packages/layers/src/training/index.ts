@@ -6,8 +6,19 @@
 
 // `Callback` itself is exported from `models/callback.ts`, typed with the model class that training does not know.
 export type { CallbackHooks, CallbackLike, Logs, TrainingParams } from './callbacks/callback.js';
+export { CSVLogger, type CsvLoggerOptions, type CsvSink, csvLogger } from './callbacks/csv-logger.js';
 export { EarlyStopping, type EarlyStoppingOptions, earlyStopping } from './callbacks/early-stopping.js';
 export { History } from './callbacks/history.js';
+export {
+  type EpochSchedule,
+  LearningRateScheduler,
+  type LearningRateSchedulerOptions,
+  learningRateScheduler,
+  ReduceLROnPlateau,
+  type ReduceLROnPlateauOptions,
+  reduceLROnPlateau,
+} from './callbacks/learning-rate.js';
+export type { MonitorMode } from './callbacks/monitor.js';
 export {
   formatDuration,
   formatLogValue,
@@ -16,8 +27,10 @@ export {
   type ProgressStream,
   progressBar,
 } from './callbacks/progress-bar.js';
+export { TerminateOnNaN, type TerminateOnNaNOptions, terminateOnNaN } from './callbacks/terminate-on-nan.js';
 export type { CompileArgs } from './compile.js';
 export type { HostTensor, LengthsLike, TensorLike, TensorsLike } from './data/batch.js';
+export type { ClassWeight } from './data/class-weight.js';
 export type { DataBatch, Dataset } from './data/dataset.js';
 export * as losses from './losses/index.js';
 export { Loss, type LossOptions, type LossWeighting, type Reduction } from './losses/loss.js';
@@ -36,18 +49,26 @@ export {
   clipByGlobalNorm,
   clipByNorm,
   clipByValue,
+  deserializeOptimizer,
   getOptimizer,
   globalNorm,
+  listOptimizerClasses,
   listOptimizers,
   Optimizer,
+  type OptimizerClass,
+  type OptimizerConfig,
   type OptimizerOptions,
+  type OptimizerSlotValue,
+  type OptimizerState,
   type OptimizerVariable,
   RMSprop,
   type RmspropOptions,
   rmsprop,
+  type SerializedOptimizer,
   SGD,
   type SgdOptions,
   type SlotSpec,
+  serializeOptimizer,
   sgd,
   type UpdateArgs,
   type UpdateResult,

@@ -2,6 +2,7 @@
 import type { Batch } from '@seqmodel/core';
 import type { CallbackLike } from './callbacks/callback.js';
 import type { LengthsLike, TensorLike, TensorsLike } from './data/batch.js';
+import type { ClassWeight } from './data/class-weight.js';
 import type { Dataset } from './data/dataset.js';
 import type { TbpttOptions } from './tbptt.js';
 
@@ -50,6 +51,11 @@ export interface FitBaseOptions<T> {
   readonly validationFreq?: number;
   /** Truncated backpropagation through time: cut each batch into chunks of `steps` time steps (see `tbptt.ts`). */
   readonly tbptt?: TbpttOptions;
+  /**
+   * A weight per class index (`{ 0: 1, 1: 5 }`), multiplied into the sample weights of the training targets (not of
+   * validation data), as Keras' `class_weight`; every class in the targets needs one. Models with one output.
+   */
+  readonly classWeight?: ClassWeight;
 }
 
 /** `fit(x, y, options)`. */
@@ -83,8 +89,39 @@ export interface EvaluateDatasetOptions {
   readonly steps?: number;
 }
 
-/** `trainOnBatch` / `testOnBatch` options. */
+/** `trainOnBatch` options. */
 export interface OnBatchOptions<T> extends DataOptions<T> {
-  /** Seed of the dropout masks (trainOnBatch; default: a stream from the model's seed, one step after another). */
+  /** Seed of the dropout masks (default: a stream from the model's seed, one step after another). */
   readonly seed?: number | string;
+  /** See `FitBaseOptions.classWeight`. */
+  readonly classWeight?: ClassWeight;
 }
+
+/** The keys of each options object, for the unknown-key check. */
+const DATA_KEYS = ['mask', 'lengths', 'sampleWeight'];
+const FIT_BASE_KEYS = [
+  'epochs',
+  'initialEpoch',
+  'callbacks',
+  'verbose',
+  'seed',
+  'validationData',
+  'validationBatchSize',
+  'validationSteps',
+  'validationFreq',
+  'tbptt',
+  'classWeight',
+];
+/** Options of `fit(x, y, options)` only: a dataset brings its own batches, order, masks and weights. */
+export const IN_MEMORY_FIT_KEYS: readonly string[] = [
+  'batchSize',
+  'shuffle',
+  'validationSplit',
+  ...DATA_KEYS,
+];
+export const FIT_KEYS: readonly string[] = [...FIT_BASE_KEYS, ...IN_MEMORY_FIT_KEYS];
+export const FIT_DATASET_KEYS: readonly string[] = [...FIT_BASE_KEYS, 'stepsPerEpoch'];
+export const EVALUATE_KEYS: readonly string[] = ['batchSize', ...DATA_KEYS];
+export const EVALUATE_DATASET_KEYS: readonly string[] = ['steps'];
+export const TRAIN_ON_BATCH_KEYS: readonly string[] = [...DATA_KEYS, 'seed', 'classWeight'];
+export const TEST_ON_BATCH_KEYS: readonly string[] = DATA_KEYS;

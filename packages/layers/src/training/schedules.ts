@@ -3,7 +3,16 @@
  * one per applied update), as Keras 3 defines them. A schedule, or any function `(step) => rate`, can be given as an
  * optimizer's `learningRate`. Values are computed on the host in float64.
  */
-import { checkNumberInRange, checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  checkBoolean,
+  checkNumberInRange,
+  checkOptions,
+  checkPositiveInteger,
+  didYouMean,
+  invalidArgument,
+  isPlainObject,
+  SeqmodelError,
+} from '@seqmodel/core';
 
 export interface LearningRateSchedule {
   /** Keras' class name (`ExponentialDecay`, ...). */
@@ -15,6 +24,12 @@ export interface LearningRateSchedule {
 
 /** A learning rate: a number, a schedule, or a function of the step. */
 export type LearningRate = number | LearningRateSchedule | ((step: number) => number);
+
+function checkScheduleOptions(factory: string, options: unknown, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null)
+    invalidArgument(`${factory}(options)`, options, 'an object');
+  checkOptions(`${factory} options`, options, known);
+}
 
 function checkRate(argument: string, value: unknown): number {
   return checkNumberInRange(argument, value, 0, Number.MAX_VALUE);
@@ -31,10 +46,16 @@ export interface ExponentialDecayOptions {
 
 /** `initial · decayRate^(step / decaySteps)`, the exponent floored with `staircase`. */
 export function exponentialDecay(options: ExponentialDecayOptions): LearningRateSchedule {
+  checkScheduleOptions('exponentialDecay', options, [
+    'initialLearningRate',
+    'decaySteps',
+    'decayRate',
+    'staircase',
+  ]);
   const initial = checkRate('exponentialDecay initialLearningRate', options?.initialLearningRate);
   const decaySteps = checkPositiveInteger('exponentialDecay decaySteps', options.decaySteps);
   const decayRate = checkRate('exponentialDecay decayRate', options.decayRate);
-  const staircase = options.staircase ?? false;
+  const staircase = checkBoolean('exponentialDecay staircase', options.staircase ?? false);
   return {
     className: 'ExponentialDecay',
     at: (step) => {
@@ -55,6 +76,7 @@ export interface StepDecayOptions {
 
 /** `initial · factor^⌊step / stepSize⌋`: drops by `factor` every `stepSize` steps (a staircase exponential decay). */
 export function stepDecay(options: StepDecayOptions): LearningRateSchedule {
+  checkScheduleOptions('stepDecay', options, ['initialLearningRate', 'stepSize', 'factor']);
   const initial = checkRate('stepDecay initialLearningRate', options?.initialLearningRate);
   const stepSize = checkPositiveInteger('stepDecay stepSize', options.stepSize);
   const factor = checkRate('stepDecay factor', options.factor ?? 0.1);
@@ -74,6 +96,7 @@ export interface PiecewiseConstantDecayOptions {
 
 /** `values[i]` for `boundaries[i - 1] < step <= boundaries[i]` (Keras' `PiecewiseConstantDecay`). */
 export function piecewiseConstantDecay(options: PiecewiseConstantDecayOptions): LearningRateSchedule {
+  checkScheduleOptions('piecewiseConstantDecay', options, ['boundaries', 'values']);
   const boundaries = options?.boundaries;
   const values = options?.values;
   if (
@@ -120,6 +143,13 @@ export interface CosineDecayOptions {
  * is `warmupTarget` after a warmup and `initialLearningRate` without one.
  */
 export function cosineDecay(options: CosineDecayOptions): LearningRateSchedule {
+  checkScheduleOptions('cosineDecay', options, [
+    'initialLearningRate',
+    'decaySteps',
+    'alpha',
+    'warmupTarget',
+    'warmupSteps',
+  ]);
   const initial = checkRate('cosineDecay initialLearningRate', options?.initialLearningRate);
   const decaySteps = checkPositiveInteger('cosineDecay decaySteps', options.decaySteps);
   const alpha = checkNumberInRange('cosineDecay alpha', options.alpha ?? 0, 0, 1);
@@ -171,4 +201,34 @@ export function checkLearningRate(argument: string, rate: unknown): LearningRate
     return rate as LearningRateSchedule;
   }
   return invalidArgument(argument, rate, 'a number >= 0, a schedule, or a function of the step');
+}
+
+const SCHEDULES: Readonly<Record<string, (config: never) => LearningRateSchedule>> = {
+  ExponentialDecay: exponentialDecay,
+  StepDecay: stepDecay,
+  PiecewiseConstantDecay: piecewiseConstantDecay,
+  CosineDecay: cosineDecay,
+};
+
+/**
+ * A learning rate from an optimizer config: a number, or a schedule's `{ className, config }` (what an optimizer's
+ * `getConfig` writes for the schedules here). A function of the step has no config and cannot be rebuilt.
+ */
+export function learningRateFromConfig(value: unknown, argument: string): LearningRate {
+  if (value === 'function') {
+    throw new SeqmodelError(
+      `${argument}: expected a number or a schedule's { className, config }, received "function" (the config was saved from a function of the step, which a config cannot hold); give the learning rate again`,
+    );
+  }
+  if (!isPlainObject(value)) return checkLearningRate(argument, value);
+  checkOptions(argument, value, ['className', 'config']);
+  const className = value.className;
+  const make =
+    typeof className === 'string' && Object.hasOwn(SCHEDULES, className) ? SCHEDULES[className] : undefined;
+  if (make === undefined) {
+    throw new SeqmodelError(
+      `${argument}.className: unknown schedule ${JSON.stringify(className)}${typeof className === 'string' ? didYouMean(className, Object.keys(SCHEDULES)) : ''}; known schedules: ${Object.keys(SCHEDULES).join(', ')}`,
+    );
+  }
+  return make((value.config ?? {}) as never);
 }

@@ -4,7 +4,7 @@
  * masked steps), followed by the optimizer's update and the metric updates; a test step is the forward pass (dropout
  * off), the losses and the metrics. Truncated BPTT cuts a training step into chunks (`tbptt.ts`).
  */
-import { type Backend, type Rng, SeqmodelError } from '@seqmodel/core';
+import { assertFinite, type Backend, type Rng, SeqmodelError } from '@seqmodel/core';
 import type { ApplyOptions } from '../engine/pass.js';
 import type { Compiled, StepLosses } from './compile.js';
 import type { StepBatch } from './data/batch.js';
@@ -94,9 +94,10 @@ export function trainStep<T>(
 }
 
 /**
- * The end of a training step (or of a tbptt chunk): applies `grads` to `variables`, reads the losses and updates
- * the metrics of outputs `counted` (all by default) from the forward pass's `kept` tensors, then frees the loss,
- * the gradients and those tensors.
+ * The end of a training step (or of a tbptt chunk): applies `grads` to `variables` (with `backend.checkNumerics`,
+ * only once the loss and every gradient are found finite), reads the losses and updates the metrics of outputs
+ * `counted` (all by default) from the forward pass's `kept` tensors, then frees the loss, the gradients and those
+ * tensors.
  */
 export function applyStep<T>(
   { model, compiled }: StepContext<T>,
@@ -110,6 +111,13 @@ export function applyStep<T>(
 ): StepLosses {
   const backend = model.backend;
   try {
+    if (backend.checkNumerics) {
+      // Before the update, so that a bad step leaves the weights as they were.
+      assertFinite(backend, value, `${what} loss`);
+      grads.forEach((g, i) => {
+        assertFinite(backend, g, `${what} gradient of ${variables[i]!.name}`);
+      });
+    }
     compiled.optimizer.applyGradients(backend, grads, variables);
     const losses = compiled.readLosses(value, kept!.perOutput);
     compiled.updateMetrics(kept!.outputs, kept!.masks, batch, what, counted);

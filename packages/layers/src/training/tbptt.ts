@@ -11,6 +11,7 @@
  */
 import {
   type Backend,
+  checkOptions,
   checkPositiveInteger,
   formatShape,
   invalidArgument,
@@ -45,6 +46,7 @@ function allLayers(layer: Layer): Layer[] {
 export function checkTbptt<T>(model: TrainableModel<T>, options: unknown, what: string): number {
   if (typeof options !== 'object' || options === null)
     invalidArgument(`${what} tbptt`, options, 'an object { steps }');
+  checkOptions(`${what} tbptt`, options, ['steps']);
   const steps = checkPositiveInteger(`${what} tbptt.steps`, (options as TbpttOptions).steps);
   for (const layer of model.layers.flatMap(allLayers)) {
     if ((layer as { readsBackwards?: boolean }).readsBackwards === true) {

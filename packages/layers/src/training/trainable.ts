@@ -8,6 +8,7 @@
 import type { SymbolicTensor } from '../engine/layer.js';
 import type { PassModel } from '../engine/pass.js';
 import type { LayerWeight } from '../engine/weight.js';
+import type { Optimizer } from './optimizers/optimizer.js';
 
 export interface TrainableModel<T> extends PassModel<T> {
   /** The seed `fit` and `trainOnBatch` derive their shuffles and dropout streams from when given none. */
@@ -16,6 +17,8 @@ export interface TrainableModel<T> extends PassModel<T> {
   readonly built: boolean;
   /** Set to true (by a callback, say) to stop `fit` after the current batch; `fit` resets it when it starts. */
   stopTraining: boolean;
+  /** The compiled optimizer, for callbacks that change its learning rate (`Model` has one once compiled). */
+  readonly optimizer?: Optimizer;
   /** Symbolic inputs (once built): training reads their count. */
   readonly inputs: readonly SymbolicTensor[];
   /** Symbolic outputs (once built): their count, names (the layers that make them) and ranks (time axis or not). */
@@ -28,4 +31,14 @@ export interface TrainableModel<T> extends PassModel<T> {
   getWeights(): T[];
   /** Sets every weight from tensors, in `getWeights` order. */
   setWeights(values: readonly T[]): void;
+  /**
+   * Checks host values of model input `input` before they become tensors (the layers reading it say what they
+   * accept: an embedding's token ids); absent, nothing is checked.
+   */
+  checkInputValues?(
+    input: number,
+    values: ArrayLike<number>,
+    shape: readonly number[],
+    argument: string,
+  ): void;
 }

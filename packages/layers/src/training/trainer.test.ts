@@ -704,10 +704,10 @@ describe('bad input', () => {
       `fit verbose: expected 0, 1, 2 or 'auto', received 3`,
     );
     await expect(m.fit([{ x: X, y: Y }], { validationSplit: 0.2 } as never)).rejects.toThrow(
-      'fit validationSplit: only for in-memory data (x, y); give a dataset validationData instead',
+      'sequential (Sequential) fit validationSplit: only for in-memory data, fit(x, y, options), received 0.2 with a dataset; a dataset brings its own batches, order, masks and weights (give a dataset validationData instead)',
     );
     await expect(m.fit(X, Y, { validationSplit: 0.2, validationData: [X, Y] })).rejects.toThrow(
-      'give validationData or validationSplit, not both',
+      'sequential (Sequential) fit validationSplit: expected no validationSplit with validationData, received both; give one of them',
     );
   });
 
@@ -716,15 +716,20 @@ describe('bad input', () => {
     await expect(m.fit(X, Y.slice(1))).rejects.toThrow(
       'sequential (Sequential) fit y: expected 64 rows (as x), received 63 (shape [63, 1])',
     );
-    await expect(m.fit(X as never)).rejects.toThrow(/give targets y/);
+    await expect(m.fit(X as never)).rejects.toThrow(
+      'sequential (Sequential) fit y: expected targets, received none; call fit(x, y, options), or fit(dataset, options) with a dataset of { inputs, targets } batches',
+    );
+    await expect(m.fit(X, { epochs: 2 } as never)).rejects.toThrow(
+      'sequential (Sequential) fit y: expected targets, received an options object',
+    );
     await expect(m.fit(X, [backend.tensor(Y), backend.tensor(Y)], { verbose: 0 })).rejects.toThrow(
       'sequential (Sequential) fit y: expected one tensor (the model has 1 output), received a list of 2',
     );
     await expect(m.fit([{ inputs: X }] as never, { verbose: 0 })).rejects.toThrow(
-      'fit dataset batch 0: expected { x, y } (or { inputs, targets }), received an object with keys inputs',
+      'fit dataset batch 0: expected { inputs, targets } (or { x, y }), received an object with keys inputs',
     );
     await expect(m.fit([] as never, Y)).rejects.toThrow(
-      'fit y: expected 0 rows (as x), received 64 (shape [64, 1])',
+      'sequential (Sequential) fit x: expected at least one sample, received none (shape [0])',
     );
   });
 
@@ -736,6 +741,12 @@ describe('bad input', () => {
     await expect(
       m.fit(X, Y, { verbose: 0, callbacks: [{ onEpochFinished: () => {} } as never] }),
     ).rejects.toThrow(
+      'sequential (Sequential) fit callbacks[0].onEpochFinished: not a callback hook; the hooks are onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd',
+    );
+    await expect(
+      m.fit(X, Y, { verbose: 0, callbacks: [{ onEpochEnds: () => {} } as never] }),
+    ).rejects.toThrow('callbacks[0].onEpochEnds: not a callback hook (did you mean "onEpochEnd"?)');
+    await expect(m.fit(X, Y, { verbose: 0, callbacks: [{ epochs: 3 } as never] })).rejects.toThrow(
       'sequential (Sequential) fit callbacks[0]: expected a callback with at least one of onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd',
     );
   });

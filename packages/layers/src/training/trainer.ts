@@ -8,8 +8,10 @@
 import {
   type Batch,
   checkBoolean,
+  checkOptions,
   checkPositiveInteger,
   createRng,
+  describeValue,
   invalidArgument,
   type Rng,
   SeqmodelError,
@@ -17,31 +19,40 @@ import {
 import { CallbackList, checkCallback, type Logs, type TrainingParams } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
+import { checkCount } from './checks.js';
 import { type CompileArgs, Compiled, LossTracker, type StepLosses } from './compile.js';
-import { BATCH_LABELS, releaseBatch, type StepBatch, type TensorsLike } from './data/batch.js';
+import {
+  ARGUMENT_LABELS,
+  BATCH_LABELS,
+  type InputValueChecks,
+  releaseBatch,
+  type StepBatch,
+  type StepBatchOptions,
+  type TensorsLike,
+} from './data/batch.js';
+import { checkClassWeight, classWeightedSampleWeight } from './data/class-weight.js';
 import { batchFromDataset, type Dataset, DatasetReader, isDataset } from './data/dataset.js';
 import { InMemoryData } from './data/in-memory.js';
 import type { Optimizer } from './optimizers/optimizer.js';
-import type {
-  DataOptions,
-  EvaluateDatasetOptions,
-  EvaluateOptions,
-  FitDatasetOptions,
-  FitOptions,
-  OnBatchOptions,
-  ValidationData,
+import {
+  type DataOptions,
+  EVALUATE_DATASET_KEYS,
+  EVALUATE_KEYS,
+  type EvaluateDatasetOptions,
+  type EvaluateOptions,
+  FIT_DATASET_KEYS,
+  FIT_KEYS,
+  type FitDatasetOptions,
+  type FitOptions,
+  IN_MEMORY_FIT_KEYS,
+  type OnBatchOptions,
+  TEST_ON_BATCH_KEYS,
+  TRAIN_ON_BATCH_KEYS,
+  type ValidationData,
 } from './options.js';
 import { type StepContext, testStep, trainStep } from './steps.js';
 import { checkTbptt, trainStepTbptt } from './tbptt.js';
 import type { TrainableModel } from './trainable.js';
-
-/** Checks an integer >= 0 (epochs); counts that must be positive use core's `checkPositiveInteger`. */
-function checkCount(argument: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    invalidArgument(argument, value, 'an integer >= 0');
-  }
-  return value;
-}
 
 export class Trainer<T> {
   private readonly compiled: Compiled<T>;
@@ -76,10 +87,16 @@ export class Trainer<T> {
   /** Keras' `train_on_batch`: one update on `x`, `y`; returns this batch's loss and metrics. */
   trainOnBatch(x: TensorsLike<T>, y: TensorsLike<T>, options: OnBatchOptions<T> = {}): Logs {
     const what = `${this.model.describe()} trainOnBatch`;
-    const data = InMemoryData.from(this.model.backend, what, this.counts(), argumentBatch(x, y, options));
+    checkOptions(`${what} options`, options, TRAIN_ON_BATCH_KEYS);
+    const classWeight =
+      options.classWeight === undefined
+        ? undefined
+        : checkClassWeight(`${what} classWeight`, options.classWeight);
+    const data = this.inMemory(what, argumentBatch(x, y, options));
     try {
       this.resetMetricsIfReady();
       const seed = options.seed ?? `${this.model.seed}:trainOnBatch:${this.batchSteps++}`;
+      if (classWeight !== undefined) this.weighClasses(data, classWeight, what);
       const [batch] = [...data.batches(data.size)];
       try {
         const losses = this.trainStep(batch!, createRng(seed), what);
@@ -95,7 +112,8 @@ export class Trainer<T> {
   /** Keras' `test_on_batch`: this batch's loss and metrics, without training. */
   testOnBatch(x: TensorsLike<T>, y: TensorsLike<T>, options: DataOptions<T> = {}): Logs {
     const what = `${this.model.describe()} testOnBatch`;
-    const data = InMemoryData.from(this.model.backend, what, this.counts(), argumentBatch(x, y, options));
+    checkOptions(`${what} options`, options, TEST_ON_BATCH_KEYS);
+    const data = this.inMemory(what, argumentBatch(x, y, options));
     try {
       this.resetMetricsIfReady();
       const [batch] = [...data.batches(data.size)];
@@ -107,6 +125,67 @@ export class Trainer<T> {
     } finally {
       data.dispose();
     }
+  }
+
+  /** What a batch's host inputs are checked by: the model's layers (see `Layer.checkInputValues`). */
+  private batchOptions(extra: StepBatchOptions = {}): StepBatchOptions {
+    const model = this.model as TrainableModel<T> & Partial<InputValueChecks>;
+    return typeof model.checkInputValues === 'function'
+      ? { ...extra, checks: model as InputValueChecks }
+      : extra;
+  }
+
+  /** In-memory data from a batch of the user's values (spelled as `fit`'s arguments unless `labels` says). */
+  private inMemory(
+    what: string,
+    batch: Batch<unknown>,
+    labels = ARGUMENT_LABELS,
+    maskOverLengths = false,
+  ): InMemoryData<T> {
+    return InMemoryData.from(this.model.backend, what, this.counts(), batch, labels, {
+      ...this.batchOptions({ maskOverLengths }),
+    });
+  }
+
+  /** The output shape `classWeight` reads targets against (one output; the model built). */
+  private classWeightOutput(what: string) {
+    const outputs = this.model.outputs;
+    if (outputs.length !== 1) {
+      throw new SeqmodelError(
+        `${what} classWeight: only for models with one output (this one has ${outputs.length}); give sampleWeight per output's targets instead`,
+      );
+    }
+    return outputs[0]!.shape;
+  }
+
+  /** Multiplies in-memory data's sample weights by its targets' class weights (once, before the epochs). */
+  private weighClasses(data: InMemoryData<T>, classWeight: ReadonlyMap<number, number>, what: string): void {
+    this.model.buildFor(data.xs);
+    const output = this.classWeightOutput(what);
+    const backend = this.model.backend;
+    data.replaceSampleWeight(
+      classWeightedSampleWeight(backend, data.ys[0]!, data.sampleWeight, classWeight, output, what),
+    );
+  }
+
+  /** A dataset batch with its sample weights multiplied by its targets' class weights (the tensor made is owned). */
+  private weighBatchClasses(
+    batch: StepBatch<T>,
+    classWeight: ReadonlyMap<number, number>,
+    what: string,
+  ): StepBatch<T> {
+    this.model.buildFor(batch.xs);
+    const output = this.classWeightOutput(what);
+    const backend = this.model.backend;
+    const weights = classWeightedSampleWeight(
+      backend,
+      batch.ys[0]!,
+      batch.sampleWeight,
+      classWeight,
+      output,
+      what,
+    );
+    return { ...batch, sampleWeight: weights, owned: [...batch.owned, weights] };
   }
 
   private resetMetricsIfReady(): void {
@@ -135,15 +214,28 @@ export class Trainer<T> {
   ): Promise<History> {
     const what = `${this.model.describe()} fit`;
     const datasetMode = isDataset(xOrDataset) && (yOrOptions === undefined || isOptionsObject(yOrOptions));
-    if (!datasetMode && yOrOptions === undefined) {
+    checkTargets(what, datasetMode, yOrOptions, 'fit(x, y, options)', 'fit(dataset, options)');
+    const options = (datasetMode ? yOrOptions : maybeOptions) ?? {};
+    if (datasetMode) {
+      const inMemoryOnly = IN_MEMORY_FIT_KEYS.find(
+        (k) => (options as Record<string, unknown>)[k] !== undefined,
+      );
+      if (inMemoryOnly !== undefined) {
+        throw new SeqmodelError(
+          `${what} ${inMemoryOnly}: only for in-memory data, fit(x, y, options), received ${describeValue((options as Record<string, unknown>)[inMemoryOnly])} with a dataset; a dataset brings its own batches, order, masks and weights${inMemoryOnly === 'validationSplit' ? ' (give a dataset validationData instead)' : ''}`,
+        );
+      }
+    } else if ((options as { stepsPerEpoch?: unknown }).stepsPerEpoch !== undefined) {
       throw new SeqmodelError(
-        `${what}: give targets y (fit(x, y, options)) or a dataset of { inputs, targets } batches (fit(dataset, options))`,
+        `${what} stepsPerEpoch: only for datasets, received ${describeValue((options as { stepsPerEpoch?: unknown }).stepsPerEpoch)} with in-memory data, which is cut into batches of batchSize`,
       );
     }
-    const options = (datasetMode ? yOrOptions : maybeOptions) ?? {};
-    if (typeof options !== 'object' || options === null)
-      invalidArgument(`${what} options`, options, 'an object');
+    checkOptions(`${what} options`, options, datasetMode ? FIT_DATASET_KEYS : FIT_KEYS);
     const fitOptions = options as FitOptions<T> & FitDatasetOptions<T>;
+    const classWeight =
+      fitOptions.classWeight === undefined
+        ? undefined
+        : checkClassWeight(`${what} classWeight`, fitOptions.classWeight);
     const epochs = checkCount(`${what} epochs`, fitOptions.epochs ?? 1);
     const initialEpoch = checkCount(`${what} initialEpoch`, fitOptions.initialEpoch ?? 0);
     const verbose = fitOptions.verbose ?? 'auto';
@@ -176,20 +268,6 @@ export class Trainer<T> {
     let stepsPerEpoch: number | undefined;
     try {
       if (datasetMode) {
-        const dsOptions = fitOptions as FitDatasetOptions<T> & {
-          batchSize?: unknown;
-          validationSplit?: unknown;
-        };
-        if (dsOptions.validationSplit !== undefined) {
-          throw new SeqmodelError(
-            `${what} validationSplit: only for in-memory data (x, y); give a dataset validationData instead`,
-          );
-        }
-        if (dsOptions.batchSize !== undefined) {
-          throw new SeqmodelError(
-            `${what} batchSize: a dataset brings its own batches; set the batch size where the dataset is made`,
-          );
-        }
         reader = new DatasetReader(xOrDataset as Dataset<T>, `${what} dataset`);
         stepsPerEpoch =
           fitOptions.stepsPerEpoch === undefined
@@ -198,17 +276,7 @@ export class Trainer<T> {
       } else {
         batchSize = checkPositiveInteger(`${what} batchSize`, fitOptions.batchSize ?? 32);
         shuffle = checkBoolean(`${what} shuffle`, fitOptions.shuffle ?? true);
-        if ((fitOptions as { stepsPerEpoch?: unknown }).stepsPerEpoch !== undefined) {
-          throw new SeqmodelError(
-            `${what} stepsPerEpoch: only for datasets; in-memory data is cut into batches of batchSize`,
-          );
-        }
-        const all = InMemoryData.from(
-          backend,
-          what,
-          this.counts(),
-          argumentBatch(xOrDataset, yOrOptions, fitOptions),
-        );
+        const all = this.inMemory(what, argumentBatch(xOrDataset, yOrOptions, fitOptions));
         const split = fitOptions.validationSplit;
         if (split !== undefined && split !== 0) {
           if (typeof split !== 'number' || !(split > 0 && split < 1)) {
@@ -221,7 +289,9 @@ export class Trainer<T> {
           }
           if (fitOptions.validationData !== undefined) {
             all.dispose();
-            throw new SeqmodelError(`${what}: give validationData or validationSplit, not both`);
+            throw new SeqmodelError(
+              `${what} validationSplit: expected no validationSplit with validationData, received both; give one of them`,
+            );
           }
           try {
             const parts = all.split(split, what);
@@ -235,6 +305,7 @@ export class Trainer<T> {
         }
         toDispose.push(train);
         if (validation !== undefined) toDispose.push(validation);
+        if (classWeight !== undefined) this.weighClasses(train, classWeight, what);
       }
       const vd = fitOptions.validationData;
       if (vd !== undefined) {
@@ -293,7 +364,19 @@ export class Trainer<T> {
         if (this.model.built) this.compiled.resetMetrics();
         if (trainBegun) await list.epochBegin(epoch, {});
         let batchIndex = 0;
-        const runBatch = async (batch: StepBatch<T>) => {
+        const runBatch = async (given: StepBatch<T>) => {
+          // Weights made here are freed with the batch: the reader releases `given`, this releases the rest.
+          const batch =
+            classWeight === undefined || train !== undefined
+              ? given
+              : this.weighBatchClasses(given, classWeight, what);
+          try {
+            await runWeighted(batch);
+          } finally {
+            if (batch !== given) backend.dispose(batch.owned.filter((t) => !given.owned.includes(t)));
+          }
+        };
+        const runWeighted = async (batch: StepBatch<T>) => {
           if (!trainBegun) {
             // A model built from its first batch: callbacks start now that logs and weights are known.
             this.model.buildFor(batch.xs);
@@ -323,7 +406,8 @@ export class Trainer<T> {
           if (!ran) {
             // The dataset ran out (a one-shot iterator read to its end): stop, as Keras does.
             if (batchIndex === 0) {
-              if (epoch === initialEpoch) throw new SeqmodelError(`${what}: the dataset yielded no batches`);
+              if (epoch === initialEpoch)
+                throw new SeqmodelError(`${what} dataset: expected at least one batch, received none`);
               break;
             }
             this.model.stopTraining = true;
@@ -378,7 +462,13 @@ export class Trainer<T> {
         element = await reader.next();
       }
       if (element === undefined) return steps === undefined && done > 0;
-      const batch = batchFromDataset(backend, element, this.counts(), `${what} dataset batch ${done}`);
+      const batch = batchFromDataset(
+        backend,
+        element,
+        this.counts(),
+        `${what} dataset batch ${done}`,
+        this.batchOptions().checks,
+      );
       try {
         await run(batch);
       } finally {
@@ -391,22 +481,18 @@ export class Trainer<T> {
   }
 
   private parseValidation(vd: ValidationData<T>, what: string): InMemoryData<T> | Dataset<T> {
-    const backend = this.model.backend;
     if (Array.isArray(vd) && (vd.length === 2 || vd.length === 3) && !isDataset(vd)) {
-      return InMemoryData.from(backend, what, this.counts(), {
-        inputs: vd[0],
-        targets: vd[1],
-        sampleWeights: vd[2],
-      });
+      return this.inMemory(what, { inputs: vd[0], targets: vd[1], sampleWeights: vd[2] });
     }
     if (typeof vd === 'object' && vd !== null && !Array.isArray(vd) && !isDataset(vd)) {
       if ('inputs' in vd && 'targets' in vd) {
         // A batch from a data set carries a mask and the lengths it was made from: the mask is used.
-        return InMemoryData.from(backend, what, this.counts(), vd as Batch<unknown>, BATCH_LABELS, true);
+        return this.inMemory(what, vd as Batch<unknown>, BATCH_LABELS, true);
       }
       if ('x' in vd && 'y' in vd) {
+        checkOptions(what, vd, ['x', 'y', 'mask', 'lengths', 'sampleWeight']);
         const v = vd as { x: unknown; y: unknown } & DataOptions<T>;
-        return InMemoryData.from(backend, what, this.counts(), argumentBatch(v.x, v.y, v));
+        return this.inMemory(what, argumentBatch(v.x, v.y, v));
       }
     }
     if (isDataset(vd)) return vd as Dataset<T>;
@@ -444,7 +530,13 @@ export class Trainer<T> {
     while (steps === undefined || done < steps) {
       const element = await reader.next();
       if (element === undefined) break;
-      const batch = batchFromDataset(backend, element, this.counts(), `${what} batch ${done}`);
+      const batch = batchFromDataset(
+        backend,
+        element,
+        this.counts(),
+        `${what} batch ${done}`,
+        this.batchOptions().checks,
+      );
       try {
         if (!reset) {
           this.prepare(batch.xs);
@@ -456,7 +548,7 @@ export class Trainer<T> {
       }
       done += 1;
     }
-    if (done === 0) throw new SeqmodelError(`${what}: the dataset yielded no batches`);
+    if (done === 0) throw new SeqmodelError(`${what} dataset: expected at least one batch, received none`);
     return this.compiled.logs(losses.mean());
   }
 
@@ -468,8 +560,13 @@ export class Trainer<T> {
   ): Promise<Logs> {
     const what = `${this.model.describe()} evaluate`;
     const datasetMode = isDataset(xOrDataset) && (yOrOptions === undefined || isOptionsObject(yOrOptions));
+    checkTargets(what, datasetMode, yOrOptions, 'evaluate(x, y, options)', 'evaluate(dataset, options)');
     if (datasetMode) {
-      const options = (yOrOptions ?? {}) as EvaluateDatasetOptions;
+      const options = checkOptions<EvaluateDatasetOptions>(
+        `${what} options`,
+        yOrOptions,
+        EVALUATE_DATASET_KEYS,
+      );
       const steps =
         options.steps === undefined ? undefined : checkPositiveInteger(`${what} steps`, options.steps);
       return this.evaluateReader(
@@ -479,19 +576,9 @@ export class Trainer<T> {
         what,
       );
     }
-    if (yOrOptions === undefined) {
-      throw new SeqmodelError(
-        `${what}: give targets y (evaluate(x, y, options)) or a dataset of { inputs, targets } batches`,
-      );
-    }
-    const options = maybeOptions ?? {};
+    const options = checkOptions<EvaluateOptions<T>>(`${what} options`, maybeOptions, EVALUATE_KEYS);
     const batchSize = checkPositiveInteger(`${what} batchSize`, options.batchSize ?? 32);
-    const data = InMemoryData.from(
-      this.model.backend,
-      what,
-      this.counts(),
-      argumentBatch(xOrDataset, yOrOptions, options),
-    );
+    const data = this.inMemory(what, argumentBatch(xOrDataset, yOrOptions, options));
     try {
       return this.evaluateData(data, batchSize, what);
     } finally {
@@ -516,8 +603,27 @@ function argumentBatch(x: unknown, y: unknown, options: DataOptions<unknown>): B
   };
 }
 
+/**
+ * Throws unless in-memory data comes with targets: a missing second argument, or options where the targets belong
+ * (`fit(x, { epochs })`), names both ways to call.
+ */
+function checkTargets(
+  what: string,
+  datasetMode: boolean,
+  y: unknown,
+  withTargets: string,
+  withDataset: string,
+): void {
+  if (datasetMode) return;
+  if (y === undefined || isOptionsObject(y)) {
+    throw new SeqmodelError(
+      `${what} y: expected targets, received ${y === undefined ? 'none' : 'an options object'}; call ${withTargets}, or ${withDataset} with a dataset of { inputs, targets } batches`,
+    );
+  }
+}
+
 /** Options objects are plain objects that are not data: no tensors, host arrays or batch fields. */
-function isOptionsObject(value: unknown): boolean {
+export function isOptionsObject(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   if ('data' in value && 'shape' in value) return false;
   if (Symbol.iterator in value || Symbol.asyncIterator in value) return false;

@@ -6,19 +6,24 @@
  * one in-memory shape, and holds the types the loader and saver share.
  */
 import { invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { readIndexed } from '../atomic-write.js';
 import {
   type ArtifactsSource,
+  type CheckedFile,
+  checkRelativePath,
   fetchBytes,
   isDirectory,
   isNode,
   isObject,
   isSource,
   isUrl,
+  MAX_JSON_BYTES,
   parseJson,
-  readFileBytes,
-  readFileText,
+  readExactly,
+  statInside,
   toArrayBuffer,
 } from '../files.js';
+import { DocumentChecker } from '../manifest-checks.js';
 
 /** Keras version string seqmodel writes in its exports (`loadKerasModel` reads them with tfjs-layers conventions). */
 export const SEQMODEL_KERAS_VERSION_PREFIX = 'seqmodel-layers';
@@ -68,6 +73,8 @@ export interface KerasArtifacts {
   readonly format?: string;
   readonly generatedBy?: string;
   readonly convertedBy?: string | null;
+  /** tfjs-layers' `trainingConfig` (loss, metrics, optimizer), written with `includeOptimizer`. */
+  readonly trainingConfig?: unknown;
 }
 
 /** A `model.json` with its weight files in memory. */
@@ -101,12 +108,16 @@ export interface LoadedKerasArtifacts {
   readonly weightData: ArrayBuffer;
   /** Read when the topology has no `keras_version` (see `detectDialect`). */
   readonly generatedBy?: string;
+  /** tfjs-layers' `trainingConfig`, when the file has one. */
+  readonly trainingConfig?: unknown;
+  /** Where the artifacts came from, for errors. */
+  readonly origin: string;
 }
 
 const WHAT = 'loadKerasModel';
 
 /** Joins buffers into one. */
-function joinBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
+export function joinBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
   if (buffers.length === 1) return buffers[0]!;
   const total = buffers.reduce((n, b) => n + b.byteLength, 0);
   const out = new Uint8Array(total);
@@ -118,26 +129,58 @@ function joinBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
   return out.buffer;
 }
 
-function checkModelJson(json: unknown, origin: string): KerasModelJson {
-  if (!isObject(json)) throw new SeqmodelError(`${WHAT}: ${origin} is not a JSON object`);
-  checkFormat(json.format, origin);
-  if (!isObject(json.modelTopology)) {
-    throw new SeqmodelError(
-      `${WHAT}: ${origin} has no modelTopology object (expected a tfjs layers-model model.json${json.format === undefined ? '' : `, received format ${JSON.stringify(json.format)}`})`,
+const DTYPES = ['float32', 'int32'] as const;
+const QUANTIZED = ['uint8', 'uint16', 'float16'] as const;
+
+/** Bytes per entry of a checked spec. */
+function bytesPerEntry(spec: KerasWeightSpec): number {
+  const q = spec.quantization?.dtype;
+  return q === 'uint8' ? 1 : q === 'uint16' || q === 'float16' ? 2 : 4;
+}
+
+/**
+ * Checks one weight spec (tfjs `WeightsManifestEntry`) whole: name, shape, a known dtype, a quantization with what it
+ * needs, nothing unknown. Returns its size in bytes.
+ */
+function checkSpec(check: DocumentChecker, field: string, value: unknown): number {
+  const spec = check.object(field, value, ['name', 'shape', 'dtype'], ['quantization', 'group']);
+  check.string(`${field}.name`, spec.name);
+  if (spec.dtype !== undefined && !(DTYPES as readonly unknown[]).includes(spec.dtype)) {
+    check.fail(
+      `${field}.dtype`,
+      spec.dtype,
+      `one of ${DTYPES.map((d) => JSON.stringify(d)).join(', ')} (weights of other dtypes cannot be loaded)`,
     );
   }
-  const manifest = json.weightsManifest ?? [];
-  if (!Array.isArray(manifest)) invalidArgument(`${WHAT} ${origin} weightsManifest`, manifest, 'an array');
-  manifest.forEach((group, i) => {
-    if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      invalidArgument(`${WHAT} ${origin} weightsManifest[${i}]`, group, 'an object with paths and weights');
+  if (spec.group !== undefined) check.string(`${field}.group`, spec.group);
+  if (spec.quantization !== undefined) {
+    const q = check.object(
+      `${field}.quantization`,
+      spec.quantization,
+      ['dtype'],
+      ['scale', 'min', 'original_dtype'],
+    );
+    const dtype = check.oneOf(`${field}.quantization.dtype`, q.dtype, QUANTIZED);
+    if (dtype !== 'float16') {
+      check.number(`${field}.quantization.scale`, q.scale);
+      check.number(`${field}.quantization.min`, q.min);
     }
-    for (const p of group.paths) {
-      if (typeof p !== 'string')
-        invalidArgument(`${WHAT} ${origin} weightsManifest[${i}].paths`, p, 'strings');
-    }
-  });
-  return { ...json, weightsManifest: manifest } as unknown as KerasModelJson;
+  }
+  const bytes = bytesPerEntry(spec as unknown as KerasWeightSpec);
+  return check.shape(`${field}.shape`, spec.shape, bytes) * bytes;
+}
+
+/** Checks specs and that their names are unique; returns the bytes they take in all. */
+function checkSpecs(check: DocumentChecker, specs: readonly { field: string; value: unknown }[]): number {
+  let total = 0;
+  for (const { field, value } of specs) total += checkSpec(check, field, value);
+  if (!Number.isSafeInteger(total))
+    check.error('weights', `the weights take ${total} bytes, more than can be loaded`);
+  check.unique(
+    'weight name',
+    specs.map(({ field, value }) => ({ field: `${field}.name`, value: (value as { name: string }).name })),
+  );
+  return total;
 }
 
 function checkFormat(format: unknown, origin: string): void {
@@ -153,46 +196,146 @@ function checkFormat(format: unknown, origin: string): void {
   throw new SeqmodelError(`${WHAT}: ${origin} has format ${JSON.stringify(format)}; expected "layers-model"`);
 }
 
-/** The artifacts of a checked model.json whose weight files (in manifest order) hold `buffers`. */
-function loaded(json: KerasModelJson, buffers: readonly ArrayBuffer[]): LoadedKerasArtifacts {
+/** A checked model.json, with the weight file paths in manifest order and the bytes its weights take. */
+interface CheckedModelJson {
+  readonly json: KerasModelJson;
+  readonly paths: readonly string[];
+  readonly bytes: number;
+}
+
+/**
+ * Checks a whole `model.json` before anything is read by it: the format, a topology, and a manifest whose groups list
+ * paths inside the model's directory (relative, no `..`, none twice) and weight specs that are whole and unique.
+ */
+function checkModelJson(json: unknown, origin: string): CheckedModelJson {
+  if (!isObject(json) || Array.isArray(json))
+    throw new SeqmodelError(`${WHAT}: ${origin} is not a JSON object`);
+  checkFormat(json.format, origin);
+  if (!isObject(json.modelTopology)) {
+    throw new SeqmodelError(
+      `${WHAT}: ${origin} has no modelTopology object (expected a tfjs layers-model model.json${json.format === undefined ? '' : `, received format ${JSON.stringify(json.format)}`})`,
+    );
+  }
+  const check: DocumentChecker = new DocumentChecker(`${WHAT}: ${origin}`);
+  const manifest = check.array('weightsManifest', json.weightsManifest ?? []);
+  const paths: { field: string; value: string }[] = [];
+  const specs: { field: string; value: unknown }[] = [];
+  manifest.forEach((g, i) => {
+    const field = `weightsManifest[${i}]`;
+    const group = check.object(field, g, ['paths', 'weights']);
+    check.array(`${field}.paths`, group.paths).forEach((p, k) => {
+      const pathField = `${field}.paths[${k}]`;
+      try {
+        checkRelativePath(pathField, p);
+      } catch {
+        check.fail(pathField, p, 'a file name inside the model directory (relative, "/"-separated, no "..")');
+      }
+      paths.push({ field: pathField, value: p as string });
+    });
+    check.array(`${field}.weights`, group.weights).forEach((w, k) => {
+      specs.push({ field: `${field}.weights[${k}]`, value: w });
+    });
+  });
+  check.unique('weight file', paths);
+  const bytes = checkSpecs(check, specs);
   return {
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest.flatMap((group) => [...group.weights]),
-    weightData: joinBuffers(buffers),
-    ...(json.generatedBy === undefined ? {} : { generatedBy: json.generatedBy }),
+    json: { ...json, weightsManifest: manifest } as unknown as KerasModelJson,
+    paths: paths.map((p) => p.value),
+    bytes,
   };
 }
 
-function pathsOf(json: KerasModelJson): string[] {
-  return json.weightsManifest.flatMap((group) => [...group.paths]);
+/** The artifacts of a checked model.json whose weight files (in manifest order) hold `buffers`. */
+function loaded(
+  { json, bytes }: CheckedModelJson,
+  buffers: readonly ArrayBuffer[],
+  origin: string,
+): LoadedKerasArtifacts {
+  const data = joinBuffers(buffers);
+  checkTotal(bytes, data.byteLength, origin);
+  return {
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest.flatMap((group) => [...group.weights]),
+    weightData: data,
+    ...(json.generatedBy === undefined ? {} : { generatedBy: json.generatedBy }),
+    ...(json.trainingConfig === undefined || json.trainingConfig === null
+      ? {}
+      : { trainingConfig: json.trainingConfig }),
+    origin,
+  };
 }
 
+/** Throws unless the weight files hold exactly the bytes the manifest's weights take. */
+function checkTotal(declared: number, actual: number, origin: string, files = ''): void {
+  if (declared !== actual) {
+    throw new SeqmodelError(
+      `${WHAT}: ${origin}: weightsManifest: the weights take ${declared} bytes, the weight files hold ${actual}${files} (truncated or mismatched weight files?)`,
+    );
+  }
+}
+
+/**
+ * Reads a model.json and its weight files from a Node path. Every weight file must lie inside the model.json's
+ * directory and be a regular file; their sizes are checked against the manifest before any is read.
+ */
 async function fromPath(filePath: string): Promise<LoadedKerasArtifacts> {
   const path = await import('node:path');
   const jsonPath = (await isDirectory(filePath)) ? path.join(filePath, 'model.json') : filePath;
-  const json = checkModelJson(parseJson(await readFileText(jsonPath, WHAT), jsonPath, WHAT), jsonPath);
   const directory = path.dirname(jsonPath);
-  const buffers: ArrayBuffer[] = [];
-  for (const p of pathsOf(json)) buffers.push(await readFileBytes(path.join(directory, p), WHAT));
-  return loaded(json, buffers);
+  return readIndexed(jsonPath, WHAT, async (text) => {
+    const checked = checkModelJson(parseJson(text, jsonPath, WHAT), jsonPath);
+    const files: CheckedFile[] = [];
+    for (const [k, p] of checked.paths.entries()) {
+      files.push(await statInside(directory, p, `${jsonPath}: weight file ${k} (${p})`, WHAT));
+    }
+    const sizes = files.map((f, k) => `${checked.paths[k]}: ${f.size}`).join(', ');
+    checkTotal(
+      checked.bytes,
+      files.reduce((n, f) => n + f.size, 0),
+      jsonPath,
+      ` (${sizes})`,
+    );
+    const buffers: ArrayBuffer[] = [];
+    for (const f of files) buffers.push(await readExactly(f.path, f.size, WHAT));
+    return loaded(checked, buffers, jsonPath);
+  });
+}
+
+/** `p` resolved against the model.json's URL; it must stay on the same origin and under the model.json's folder. */
+function resolveUrl(p: string, base: URL, field: string): URL {
+  const url = new URL(p, base);
+  const folder = base.pathname.slice(0, base.pathname.lastIndexOf('/') + 1);
+  if (url.origin !== base.origin || !url.pathname.startsWith(folder)) {
+    throw new SeqmodelError(
+      `${WHAT}: ${base.href}: ${field}: ${JSON.stringify(p)} resolves to ${url.href}, outside ${base.origin}${folder}; weight files must stay beside the model.json`,
+    );
+  }
+  return url;
 }
 
 async function fromUrl(url: string | URL): Promise<LoadedKerasArtifacts> {
   const page = (globalThis as { location?: { href?: string } }).location?.href;
   const base = new URL(String(url), page);
-  const text = new TextDecoder().decode(await fetchBytes(base, WHAT));
-  const json = checkModelJson(parseJson(text, base.href, WHAT), base.href);
+  const text = new TextDecoder().decode(await fetchBytes(base, WHAT, MAX_JSON_BYTES));
+  const checked = checkModelJson(parseJson(text, base.href, WHAT), base.href);
+  const urls = checked.paths.map((p, k) => resolveUrl(p, base, `weight file ${k}`));
   const buffers: ArrayBuffer[] = [];
-  for (const p of pathsOf(json)) buffers.push(await fetchBytes(new URL(p, base), WHAT));
-  return loaded(json, buffers);
+  let remaining = checked.bytes;
+  for (const u of urls) {
+    // No file may hold more than the bytes still expected: a server cannot make this read without end.
+    const bytes = await fetchBytes(u, WHAT, remaining);
+    remaining -= bytes.byteLength;
+    buffers.push(bytes);
+  }
+  return loaded(checked, buffers, base.href);
 }
 
 function fromFiles(files: KerasModelFiles): LoadedKerasArtifacts {
   const origin = 'modelJson';
   const raw =
     typeof files.modelJson === 'string' ? parseJson(files.modelJson, origin, WHAT) : files.modelJson;
-  const json = checkModelJson(raw, origin);
-  const paths = pathsOf(json);
+  const checked = checkModelJson(raw, origin);
+  const paths = checked.paths;
   const weights = files.weights;
   let buffers: ArrayBuffer[];
   if (weights instanceof ArrayBuffer || ArrayBuffer.isView(weights)) {
@@ -205,10 +348,14 @@ function fromFiles(files: KerasModelFiles): LoadedKerasArtifacts {
     }
     buffers = weights.map((w, i) => toArrayBuffer(w, `${WHAT} weights[${i}]`));
   } else if (isObject(weights)) {
+    // Own entries only: a path such as "constructor" must not find Object.prototype's.
     const lookup =
       weights instanceof Map
         ? (p: string) => weights.get(p)
-        : (p: string) => (weights as Record<string, ArrayBuffer | ArrayBufferView>)[p];
+        : (p: string) =>
+            Object.hasOwn(weights, p)
+              ? (weights as Record<string, ArrayBuffer | ArrayBufferView>)[p]
+              : undefined;
     buffers = paths.map((p) => {
       const data = lookup(p) ?? lookup(p.split('/').pop()!);
       if (data === undefined) {
@@ -223,7 +370,7 @@ function fromFiles(files: KerasModelFiles): LoadedKerasArtifacts {
       'an ArrayBuffer, an array of them (one per weight file) or a map from file paths to them',
     );
   }
-  return loaded(json, buffers);
+  return loaded(checked, buffers, origin);
 }
 
 function fromArtifacts(artifacts: KerasArtifacts, origin: string): LoadedKerasArtifacts {
@@ -236,7 +383,11 @@ function fromArtifacts(artifacts: KerasArtifacts, origin: string): LoadedKerasAr
   }
   if (!isObject(topology)) invalidArgument(`${WHAT} ${origin}.modelTopology`, topology, 'an object');
   const specs = artifacts.weightSpecs ?? [];
-  if (!Array.isArray(specs)) invalidArgument(`${WHAT} ${origin}.weightSpecs`, specs, 'an array');
+  const check: DocumentChecker = new DocumentChecker(`${WHAT}: ${origin}`);
+  const declared = checkSpecs(
+    check,
+    check.array('weightSpecs', specs).map((value, i) => ({ field: `weightSpecs[${i}]`, value })),
+  );
   const data = artifacts.weightData;
   let buffer: ArrayBuffer;
   if (data === undefined || data === null) {
@@ -251,11 +402,16 @@ function fromArtifacts(artifacts: KerasArtifacts, origin: string): LoadedKerasAr
   } else {
     buffer = toArrayBuffer(data as ArrayBuffer, `${WHAT} ${origin}.weightData`);
   }
+  checkTotal(declared, buffer.byteLength, origin);
   return {
     modelTopology: topology,
     weightSpecs: specs,
     weightData: buffer,
     ...(artifacts.generatedBy === undefined ? {} : { generatedBy: artifacts.generatedBy }),
+    ...(artifacts.trainingConfig === undefined || artifacts.trainingConfig === null
+      ? {}
+      : { trainingConfig: artifacts.trainingConfig }),
+    origin,
   };
 }
 

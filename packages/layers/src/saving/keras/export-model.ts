@@ -9,7 +9,8 @@
  *
  * Sequential models whose layers all have one output are written as `Sequential`; others (and functional models) as
  * functional `Model` configs with `inbound_nodes`, where a recurrent layer's initial states follow its input, as
- * tfjs-layers and Keras 2 write them.
+ * tfjs-layers and Keras 2 write them, and a layer with several inputs is called as its mapping's `call` says (a list,
+ * or the first tensor with the others as keywords), its call options as keywords.
  */
 import { SeqmodelError } from '@seqmodel/core';
 import { Graph } from '../../engine/graph.js';
@@ -137,12 +138,22 @@ function functionalJson<T>(model: Model<T>): Json {
   for (const node of nodes) {
     const index = applications.get(node.layer) ?? 0;
     applications.set(node.layer, index + 1);
-    const args = [...node.inputs, ...node.initialState].map((x) => {
+    const refOf = (x: SymbolicTensor) => {
       const ref = refs.get(x);
       if (ref === undefined)
         throw new SeqmodelError(`${PREFIX}: ${model.describe()}: the graph refers to an unknown tensor`);
-      return [...ref, {}];
-    });
+      return ref;
+    };
+    const call = findKerasLayerMapping(node.layer.className)?.call;
+    const kwargs = call?.toKerasCall?.(node.layer) ?? {};
+    let args: unknown[];
+    if (call?.keywordInputs) {
+      // `layer(query, value=..., key=...)`, as Keras 2 writes such a call: the first tensor with the others as keywords.
+      const named = Object.fromEntries(node.inputs.slice(1).map((x, i) => [call.inputs[i + 1]!, refOf(x)]));
+      args = [[...refOf(node.inputs[0]!), { ...named, ...kwargs }]];
+    } else {
+      args = [...node.inputs, ...node.initialState].map((x) => [...refOf(x), { ...kwargs }]);
+    }
     const list = inbound.get(node.layer) ?? [];
     list.push(args);
     inbound.set(node.layer, list);

@@ -15,7 +15,7 @@ import { describeValue, SeqmodelError } from '@seqmodel/core';
 import { Layer } from '../../engine/layer.js';
 import type { ShapeSpec } from '../../engine/shape-spec.js';
 import { isObject } from '../files.js';
-import type { KerasImportContext, NestedKerasOptions } from './mapping.js';
+import type { KerasCallSpec, KerasImportContext, NestedKerasOptions } from './mapping.js';
 import { dtypeName, KerasConfigReader, type KerasReadOptions } from './option-reader.js';
 import { didYouMean, findKerasLayerMapping, listKerasLayerClasses, mappingFailure } from './registry.js';
 
@@ -74,6 +74,12 @@ function registryKey(json: KerasLayerJson): { key: string | undefined; custom: b
     return { key: typeof registered === 'string' ? registered : undefined, custom: true };
   }
   return { key: json.class_name, custom: false };
+}
+
+/** The call spec of the mapping a layer JSON loads with (layers with several inputs or call options), if any. */
+export function callSpecOf(json: KerasLayerJson): KerasCallSpec | undefined {
+  const { key } = registryKey(json);
+  return key === undefined ? undefined : findKerasLayerMapping(key)?.call;
 }
 
 function unsupported(json: KerasLayerJson, key: string | undefined, custom: boolean): SeqmodelError {

@@ -14,6 +14,7 @@ import { Sequential } from '../../models/sequential.js';
 import { isObject } from '../files.js';
 import { SEQMODEL_KERAS_VERSION_PREFIX } from './artifacts.js';
 import {
+  callSpecOf,
   checkLayerJson,
   declaredInputShape,
   describeKerasLayer,
@@ -21,6 +22,7 @@ import {
   type KerasLayerJson,
   layerFromKeras,
 } from './import-layer.js';
+import type { KerasCallSpec } from './mapping.js';
 import type { KerasDialect, KerasReadOptions } from './option-reader.js';
 import type { LayerWithKerasName } from './weights.js';
 
@@ -209,24 +211,61 @@ interface NodeSpec {
   readonly initialState: Ref[];
 }
 
-/** Keyword arguments of a node that do not change the computation when absent or null. */
-function checkKwargs(kwargs: unknown, where: string): unknown {
-  if (kwargs === undefined || kwargs === null) return undefined;
-  if (!isObject(kwargs))
-    throw new SeqmodelError(
-      `${PREFIX}: ${where}: expected keyword arguments, received ${describeValue(kwargs)}`,
-    );
-  let initialState: unknown;
-  for (const [key, value] of Object.entries(kwargs)) {
-    if (key === 'training') continue;
-    if (key === 'initial_state') initialState = value;
-    else if (value !== null && value !== undefined) {
+/** Whether a call keyword names an input's mask (`mask`, `query_mask`, `value_mask`, ...). */
+function isMaskKeyword(key: string, call: KerasCallSpec | undefined): boolean {
+  return key === 'mask' || (call?.inputs.some((name) => key === `${name}_mask`) ?? false);
+}
+
+/** The tensor reference a keyword holds, if it holds one (null and absent hold none). */
+function keywordRef(value: unknown, where: string): Ref | undefined {
+  return value === undefined || value === null ? undefined : parseRef(value, where);
+}
+
+/** `[positional tensors, keyword arguments]` of a node, in either spelling. */
+function nodeArguments(node: unknown, where: string): [unknown[], Record<string, unknown>] {
+  if (Array.isArray(node)) {
+    // Keras 2 / tfjs-layers: [[name, node, index, kwargs], ...], the call's keywords copied onto each tensor.
+    const kwargs = node
+      .map((r) => (Array.isArray(r) ? r[3] : undefined))
+      .find((k) => isObject(k) && Object.keys(k).length > 0);
+    return [node, (kwargs as Record<string, unknown> | undefined) ?? {}];
+  }
+  if (isObject(node) && Array.isArray(node.args)) {
+    // Keras 3: { args: [tensor, ...] or [[tensors]], kwargs: { ... } }.
+    const kwargs = node.kwargs ?? {};
+    if (!isObject(kwargs)) {
       throw new SeqmodelError(
-        `${PREFIX}: ${where}: call argument ${key} is not supported (seqmodel passes masks from layer to layer and supports initial_state)`,
+        `${PREFIX}: ${where}: expected keyword arguments, received ${describeValue(kwargs)}`,
       );
     }
+    const first: unknown = node.args[0];
+    const list = node.args.length === 1 && Array.isArray(first) && typeof first[0] !== 'string';
+    return [list ? (first as unknown[]) : node.args, kwargs];
   }
-  return initialState;
+  throw new SeqmodelError(`${PREFIX}: ${where}: expected an inbound node, received ${describeValue(node)}`);
+}
+
+/**
+ * The call options (`call.options` keywords) of a layer's inbound nodes: the value every call gives (absent: none),
+ * to be added to the config its mapping reads. Calls that disagree are an error (seqmodel keeps them as layer options).
+ */
+function callOptionsOf(
+  nodes: readonly unknown[],
+  call: KerasCallSpec | undefined,
+  what: string,
+): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const key of call?.options ?? []) {
+    const values = nodes.map((node, i) => nodeArguments(node, `${what} inbound node ${i}`)[1][key] ?? null);
+    const distinct = [...new Set(values.map((v) => JSON.stringify(v)))];
+    if (distinct.length > 1) {
+      throw new SeqmodelError(
+        `${PREFIX}: ${what} call argument ${key}: expected the same value in every call (seqmodel keeps it as a layer option), received ${distinct.join(' and ')}`,
+      );
+    }
+    if (values.length > 0 && values[0] !== null) options[key] = values[0];
+  }
+  return options;
 }
 
 function parseStateRefs(value: unknown, where: string): Ref[] {
@@ -240,41 +279,68 @@ function parseStateRefs(value: unknown, where: string): Ref[] {
   return list.map((v, i) => parseRef(v, `${where}[${i}]`));
 }
 
-function parseNode(node: unknown, layer: Layer, where: string): NodeSpec {
-  let refs: Ref[];
+function parseNode(
+  node: unknown,
+  layer: Layer,
+  call: KerasCallSpec | undefined,
+  where: string,
+  isModelTensor: (name: string) => boolean,
+): NodeSpec {
+  const [positional, kwargs] = nodeArguments(node, where);
+  const refs: (Ref | undefined)[] = positional.map((r, i) => parseRef(r, `${where} input ${i}`));
   let statesValue: unknown;
-  if (Array.isArray(node)) {
-    // Keras 2 / tfjs-layers: [[name, node, index, kwargs], ...].
-    refs = node.map((r, i) => parseRef(r, `${where} input ${i}`));
-    for (const r of node) statesValue ??= checkKwargs(Array.isArray(r) ? r[3] : undefined, where);
-  } else if (isObject(node) && Array.isArray(node.args)) {
-    // Keras 3: { args: [tensor or [tensors]], kwargs: { initial_state, mask, training } }.
-    if (node.args.length !== 1) {
+  for (const [key, value] of Object.entries(kwargs)) {
+    const index = call?.inputs.indexOf(key) ?? -1;
+    if (key === 'training' || call?.options?.includes(key)) continue;
+    if (key === 'initial_state') statesValue = value;
+    else if (index > 0) {
+      const ref = keywordRef(value, `${where} ${key}`);
+      if (ref !== undefined) refs[index] = ref;
+    } else if (isMaskKeyword(key, call)) {
+      // Keras 3 writes the masks it propagated (made by its own mask ops) into the call; seqmodel propagates the same
+      // masks itself. A mask fed from a model input or layer would be a tensor argument seqmodel does not take.
+      // A list-input layer (Keras' `Attention`) gets one mask per input.
+      const list = Array.isArray(value) && typeof value[0] !== 'string' ? value : [value];
+      for (const [i, item] of list.entries()) {
+        const ref = keywordRef(item, `${where} ${key}${list.length > 1 ? `[${i}]` : ''}`);
+        if (ref !== undefined && isModelTensor(ref[0])) {
+          throw new SeqmodelError(
+            `${PREFIX}: ${where}: call argument ${key} is a tensor of the model (${ref[0]}); explicit mask tensors are not supported (seqmodel passes masks from layer to layer)`,
+          );
+        }
+      }
+    } else if (value !== null && value !== undefined) {
+      const supported = call === undefined ? [] : [...call.inputs.slice(1), ...(call.options ?? [])];
       throw new SeqmodelError(
-        `${PREFIX}: ${where}: expected one positional argument, received ${node.args.length}`,
+        `${PREFIX}: ${where}: call argument ${key} is not supported (seqmodel passes masks from layer to layer and supports initial_state${supported.map((k) => `, ${k}`).join('')})`,
       );
     }
-    const first = node.args[0];
-    refs = (Array.isArray(first) && typeof first[0] !== 'string' ? first : [first]).map(
-      (r: unknown, i: number) => parseRef(r, `${where} input ${i}`),
+  }
+  const missing = refs.findIndex((r) => r === undefined);
+  if (missing >= 0) {
+    throw new SeqmodelError(
+      `${PREFIX}: ${where}: input ${call?.inputs[missing] ?? missing} is missing although a later one is given`,
     );
-    statesValue = checkKwargs(node.kwargs, where);
-  } else {
-    throw new SeqmodelError(`${PREFIX}: ${where}: expected an inbound node, received ${describeValue(node)}`);
   }
+  let inputs = refs as Ref[];
   let initialState = parseStateRefs(statesValue, `${where} initial_state`);
-  if (refs.length > 1 && isRecurrentLayer(layer) && initialState.length === 0) {
+  if (inputs.length > 1 && isRecurrentLayer(layer) && initialState.length === 0) {
     // Keras 2 and tfjs-layers list a recurrent layer's initial states after its input.
-    initialState = refs.slice(1);
-    refs = refs.slice(0, 1);
+    initialState = inputs.slice(1);
+    inputs = inputs.slice(0, 1);
   }
-  if (refs.length !== 1) {
-    throw new SeqmodelError(`${PREFIX}: ${where}: expected one input tensor, received ${refs.length}`);
+  const [min, max] = [layer.inputCount, Math.max(layer.inputCount, layer.maxInputCount)];
+  if (inputs.length < min || inputs.length > max) {
+    const expected = min === max ? `${min}` : `${min} to ${max}`;
+    const names = call === undefined ? '' : ` (${call.inputs.slice(0, max).join(', ')})`;
+    throw new SeqmodelError(
+      `${PREFIX}: ${where}: expected ${expected} input tensor${max === 1 ? '' : 's'}${names}, received ${inputs.length}`,
+    );
   }
   if (initialState.length > 0 && !isRecurrentLayer(layer)) {
     throw new SeqmodelError(`${PREFIX}: ${where}: only recurrent layers take initial_state`);
   }
-  return { inputs: refs, initialState };
+  return { inputs, initialState };
 }
 
 function functionalFromKeras<T>(
@@ -291,7 +357,12 @@ function functionalFromKeras<T>(
   const created: LayerWithKerasName[] = [];
   return withCleanup(created, () => {
     const outputsOf = new Map<string, SymbolicTensor[][]>();
-    const pending: { entry: LayerWithKerasName; nodes: unknown[]; next: number }[] = [];
+    const pending: {
+      entry: LayerWithKerasName;
+      nodes: unknown[];
+      next: number;
+      call: KerasCallSpec | undefined;
+    }[] = [];
     (config.layers as unknown[]).forEach((raw, i) => {
       const json = checkLayerJson(raw, `functional model layers[${i}]`);
       const name = layerName(json);
@@ -307,21 +378,32 @@ function functionalFromKeras<T>(
         outputsOf.set(name, [[input({ batchShape: spec.batchShape, name, dtype: spec.dtype })]]);
         return;
       }
-      const entry = {
-        kerasName: name,
-        kerasClass: json.class_name,
-        layer: layerFromKeras(json, context, `functional model layers[${i}]`),
-      };
-      created.push(entry);
       const nodes = (raw as Record<string, unknown>).inbound_nodes ?? [];
       if (!Array.isArray(nodes)) {
         throw new SeqmodelError(
           `${PREFIX}: ${describeKerasLayer(json)} inbound_nodes: expected an array, received ${describeValue(nodes)}`,
         );
       }
-      pending.push({ entry, nodes, next: 0 });
+      const call = callSpecOf(json);
+      // Call options (an attention layer's `use_causal_mask`, ...) are layer options here: read with the config.
+      const options = callOptionsOf(nodes, call, describeKerasLayer(json));
+      const withOptions =
+        Object.keys(options).length > 0 ? { ...json, config: { ...json.config, ...options } } : json;
+      const entry = {
+        kerasName: name,
+        kerasClass: json.class_name,
+        layer: layerFromKeras(withOptions, context, `functional model layers[${i}]`),
+      };
+      created.push(entry);
+      pending.push({ entry, nodes, next: 0, call });
     });
     const resolve = (ref: Ref): SymbolicTensor | undefined => outputsOf.get(ref[0])?.[ref[1]]?.[ref[2]];
+    const layerNames = new Set(
+      (config.layers as unknown[]).map((l) =>
+        isObject(l) ? layerName(l as unknown as KerasLayerJson) : undefined,
+      ),
+    );
+    const isModelTensor = (name: string): boolean => layerNames.has(name);
     // Apply nodes as soon as their inputs exist (layers are not always listed in dependency order).
     let progress = true;
     while (progress) {
@@ -329,7 +411,7 @@ function functionalFromKeras<T>(
       for (const item of pending) {
         while (item.next < item.nodes.length) {
           const where = `layer ${item.entry.kerasName} (${item.entry.kerasClass}) inbound node ${item.next}`;
-          const spec = parseNode(item.nodes[item.next], item.entry.layer, where);
+          const spec = parseNode(item.nodes[item.next], item.entry.layer, item.call, where, isModelTensor);
           const inputs = spec.inputs.map(resolve);
           const states = spec.initialState.map(resolve);
           if (inputs.some((x) => x === undefined) || states.some((x) => x === undefined)) break;

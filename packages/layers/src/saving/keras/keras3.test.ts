@@ -361,7 +361,7 @@ describe('Keras 3 functional models', () => {
     ).inbound_nodes[0]!;
     decoderNode.kwargs.mask = ref3('target', 0, [null, null]);
     await expect(loadKerasModel(masked, { backend: ref })).rejects.toThrow(
-      'loadKerasModel: layer decoder (GRU) inbound node 0: call argument mask is not supported (seqmodel passes masks from layer to layer and supports initial_state)',
+      'loadKerasModel: layer decoder (GRU) inbound node 0: call argument mask is a tensor of the model (target); explicit mask tensors are not supported (seqmodel passes masks from layer to layer)',
     );
     const dangling = encoderDecoder().artifacts;
     (dangling.modelTopology.model_config.config.layers[2] as { inbound_nodes: unknown[] }).inbound_nodes = [

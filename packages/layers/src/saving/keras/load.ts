@@ -4,13 +4,14 @@
  * from the file by order and checked against the layer's shape (`weights.ts`). Anything that cannot be loaded exactly
  * is an error naming the layer and the option; a failed load frees whatever it created.
  */
-import { type Backend, invalidArgument } from '@seqmodel/core';
+import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import type { Model } from '../../models/model.js';
 import { isObject } from '../files.js';
 import { type KerasModelSource, type LoadedKerasArtifacts, readKerasArtifacts } from './artifacts.js';
 import { detectDialect, modelFromKerasTopology } from './import-model.js';
 import type { KerasDialect, UnknownKeyPolicy } from './option-reader.js';
-import { decodeKerasWeights, matchKerasWeights } from './weights.js';
+import { restoreKerasTraining } from './training-config.js';
+import { decodeKerasWeightGroups, matchKerasWeights } from './weights.js';
 
 export interface LoadKerasOptions<T> {
   /** The backend the model runs on. */
@@ -27,6 +28,12 @@ export interface LoadKerasOptions<T> {
    * `keras3`. Decides `hard_sigmoid` and Bidirectional's outputs at masked steps.
    */
   readonly dialect?: KerasDialect;
+  /**
+   * Whether to compile the model from the file's `trainingConfig` (tfjs-layers' `includeOptimizer`) and restore its
+   * optimizer's state, as tfjs-layers' `loadLayersModel` does. Default: when the file has one and it can be restored
+   * (otherwise a warning says why and the model comes back uncompiled); `true`: an error when it cannot; `false`: never.
+   */
+  readonly compile?: boolean;
 }
 
 /** Builds the model from artifacts already in memory (see `loadKerasModel`). */
@@ -39,15 +46,39 @@ function modelFromKerasArtifacts<T>(artifacts: LoadedKerasArtifacts, options: Lo
   if (unknownKeys !== 'error' && unknownKeys !== 'ignore') {
     invalidArgument('loadKerasModel options.unknownConfigKeys', unknownKeys, '"error" or "ignore"');
   }
+  const compile = options.compile;
+  if (compile !== undefined && typeof compile !== 'boolean') {
+    invalidArgument('loadKerasModel options.compile', compile, 'a boolean');
+  }
   // Decode first: a bad weights buffer fails before any tensor exists.
-  const decoded = decodeKerasWeights(artifacts.weightSpecs, artifacts.weightData);
+  const decoded = decodeKerasWeightGroups(artifacts.weightSpecs, artifacts.weightData);
   const { model, layers } = modelFromKerasTopology(
     artifacts.modelTopology,
     { dialect, unknownKeys },
     { backend: options.backend, ...(options.seed === undefined ? {} : { seed: options.seed }) },
   );
   try {
-    model.setWeightsByName(matchKerasWeights(layers, decoded));
+    model.setWeightsByName(matchKerasWeights(layers, decoded.model));
+    if (compile === true && artifacts.trainingConfig === undefined) {
+      throw new SeqmodelError(
+        `loadKerasModel: ${artifacts.origin} has no trainingConfig (saved without includeOptimizer), so compile: true has nothing to restore`,
+      );
+    }
+    if (compile !== false && artifacts.trainingConfig !== undefined) {
+      try {
+        restoreKerasTraining(
+          model,
+          artifacts.trainingConfig,
+          decoded.optimizer,
+          `loadKerasModel: ${artifacts.origin}`,
+        );
+      } catch (error) {
+        if (compile === true) throw error;
+        console.warn(
+          `${(error as Error).message}; the model is loaded without compiling it (compile it yourself, or pass compile: false)`,
+        );
+      }
+    }
   } catch (error) {
     model.dispose();
     throw error;

@@ -47,6 +47,32 @@ export interface KerasWeightNamesContext {
 }
 
 /**
+ * How a layer's calls are written in a functional model file, for layers that take several tensors or call options
+ * (attention layers). Keras passes them as `layer([query, value])` (a list: `Attention`) or as
+ * `layer(query, value, key=...)` (arguments: `MultiHeadAttention`), with options such as `use_causal_mask` as call
+ * keywords.
+ */
+export interface KerasCallSpec<L extends Layer = Layer> {
+  /**
+   * The names of the call's tensor arguments in seqmodel's input order (`['query', 'value', 'key']`): tensors Keras
+   * passes by keyword (`value=...`) go to their position.
+   */
+  readonly inputs: readonly string[];
+  /**
+   * True when Keras passes the first tensor positionally and the others as keywords (`MultiHeadAttention`); false when
+   * it passes them as one list (`Attention`). Decides how saving writes the call.
+   */
+  readonly keywordInputs: boolean;
+  /**
+   * Call keywords (snake case) that seqmodel keeps as layer options: when loading, the value every call of the layer
+   * gives (they must agree) is added to the config `fromKeras` reads.
+   */
+  readonly options?: readonly string[];
+  /** The call keywords to write for the layer's calls when saving (its call options). */
+  toKerasCall?(layer: L): Record<string, unknown>;
+}
+
+/**
  * How one Keras layer class maps to seqmodel. A mapping may go one way only: without `fromKeras` files with the class
  * do not load, without `toKeras` models with the layer do not save.
  *
@@ -79,4 +105,6 @@ export interface KerasLayerMapping<L extends Layer = Layer> {
    * names). Default: `<scope>/<weight short name>` for each weight (`dense/kernel`); wrappers scope their inner layers.
    */
   kerasWeightNames?(layer: L, scope: string, context: KerasWeightNamesContext): string[];
+  /** How its calls read in functional model files, for layers with several tensor inputs or call options. */
+  readonly call?: KerasCallSpec<L>;
 }

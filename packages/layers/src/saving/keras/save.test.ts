@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type RefTensor, simpleRNN as simpleRnnCell } from '@seqmodel/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -268,7 +268,7 @@ describe('saveKerasModel targets', () => {
     return { ref, ours };
   }
 
-  it('writes model.json and group1-shard1of1.bin that tfjs-layers fetches over HTTP', async () => {
+  it('writes model.json and group1-shard1of1.<content hash>.bin that tfjs-layers fetches over HTTP', async () => {
     const { ref, ours } = small();
     const dir = await tempDirectory();
     await saveKerasModel(ours, dir);
@@ -276,7 +276,9 @@ describe('saveKerasModel targets', () => {
     expect(json.format).toBe('layers-model');
     expect(json.generatedBy).toBe('@seqmodel/layers');
     expect(json.modelTopology.keras_version).toBe('seqmodel-layers (tfjs-layers 4 compatible)');
-    expect(json.weightsManifest[0].paths).toEqual(['group1-shard1of1.bin']);
+    const [shard] = json.weightsManifest[0].paths;
+    expect(shard).toMatch(/^group1-shard1of1\.[0-9a-f]{16}\.bin$/);
+    expect((await readdir(dir)).sort()).toEqual([shard, 'model.json']);
     expect(json.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual([
       'bidirectional/forward_enc/kernel',
       'bidirectional/forward_enc/recurrent_kernel',
@@ -287,7 +289,7 @@ describe('saveKerasModel targets', () => {
       'time_distributed/kernel',
       'time_distributed/bias',
     ]);
-    const bytes = await readFile(join(dir, 'group1-shard1of1.bin'));
+    const bytes = await readFile(join(dir, shard));
     expect(bytes.byteLength).toBe(4 * ours.countParams());
     const x = sequences(8, false);
     const expected = ourOutputs(ours, ref.tensor(x))[0]!;

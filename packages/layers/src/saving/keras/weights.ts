@@ -82,12 +82,16 @@ function readerFor(spec: KerasWeightSpec): { bytes: number; read: (view: DataVie
 }
 
 /**
- * The weights listed in `specs`, read from `data` in order. Weights of the `optimizer` group (optimizer state some
- * savers append) are read past and left out. The buffer must hold exactly what the specs describe.
+ * The weights listed in `specs`, read from `data` in order, split into the model's and the optimizer's (the
+ * `optimizer` group that tfjs-layers' `includeOptimizer` appends). The buffer must hold exactly what the specs describe.
  */
-export function decodeKerasWeights(specs: readonly KerasWeightSpec[], data: ArrayBuffer): DecodedWeight[] {
+export function decodeKerasWeightGroups(
+  specs: readonly KerasWeightSpec[],
+  data: ArrayBuffer,
+): { model: DecodedWeight[]; optimizer: DecodedWeight[] } {
   const view = new DataView(data);
-  const out: DecodedWeight[] = [];
+  const model: DecodedWeight[] = [];
+  const optimizer: DecodedWeight[] = [];
   let offset = 0;
   specs.forEach((spec, index) => {
     checkSpec(spec, index);
@@ -99,11 +103,13 @@ export function decodeKerasWeights(specs: readonly KerasWeightSpec[], data: Arra
         `${WHAT} weight ${spec.name}: shape ${formatShape(spec.shape)} needs ${size * bytes} bytes at offset ${offset}, but the weight files hold only ${data.byteLength} bytes in all (truncated or mismatched weight files?)`,
       );
     }
-    if (spec.group !== 'optimizer') {
-      const values = new Float32Array(size);
-      for (let k = 0; k < size; k++) values[k] = read(view, offset + k * bytes);
-      out.push({ name: spec.name, shape: [...spec.shape], values });
-    }
+    const values = new Float32Array(size);
+    for (let k = 0; k < size; k++) values[k] = read(view, offset + k * bytes);
+    (spec.group === 'optimizer' ? optimizer : model).push({
+      name: spec.name,
+      shape: [...spec.shape],
+      values,
+    });
     offset = end;
   });
   if (offset !== data.byteLength) {
@@ -111,7 +117,12 @@ export function decodeKerasWeights(specs: readonly KerasWeightSpec[], data: Arra
       `${WHAT}: the weight files hold ${data.byteLength} bytes, but the manifest's ${specs.length} weights take ${offset} (mismatched weight files?)`,
     );
   }
-  return out;
+  return { model, optimizer };
+}
+
+/** The model's weights listed in `specs` (see `decodeKerasWeightGroups`; optimizer weights are left out). */
+export function decodeKerasWeights(specs: readonly KerasWeightSpec[], data: ArrayBuffer): DecodedWeight[] {
+  return decodeKerasWeightGroups(specs, data).model;
 }
 
 /** Weights as float32 little-endian, back to back, with their manifest entries. */

@@ -1,80 +1,134 @@
 /**
- * seqmodel's own model format: a JSON document (the model's config plus a manifest of its weights) and one binary
- * weights buffer (every weight as float32 little-endian, back to back, in the model's weight order). Loading rebuilds
- * the model from the config on a backend and sets every weight by name, so predictions are identical to the saved
- * model's on the same backend. Carried states of stateful layers and streams are not saved (as Keras).
- *
- * `model.json`:
- * ```json
- * { "format": "seqmodel-layers", "formatVersion": 1, "generatedBy": "@seqmodel/layers",
- *   "model": { "className": "Sequential", "config": { ... } }, "seed": 42,
- *   "weights": { "path": "weights.bin", "byteLength": 1234,
- *                "entries": [{ "name": "lstm/kernel", "shape": [3, 32], "dtype": "float32", "offset": 0, "byteLength": 384 }] } }
- * ```
+ * seqmodel's own model format in memory: a JSON document (the model's config, a manifest of its weights, and when the
+ * model was compiled its optimizer, the optimizer's state and the compile arguments; see `manifest.ts`) and one binary
+ * buffer (every weight and optimizer slot as float32 little-endian). Loading rebuilds the model from the config on a
+ * backend and sets every weight by name, so predictions are identical to the saved model's on the same backend; with
+ * the optimizer state restored, training resumes exactly where it stopped. Carried states of stateful layers and
+ * streams are not saved (as Keras).
  */
-import {
-  type Backend,
-  formatShape,
-  invalidArgument,
-  SeqmodelError,
-  shapesEqual,
-  sizeOfShape,
-} from '@seqmodel/core';
+import { type Backend, invalidArgument, SeqmodelError, shapesEqual } from '@seqmodel/core';
 import { deserializeLayer } from '../../engine/registry.js';
 import { Functional } from '../../models/functional.js';
 import type { Model, SerializedModel } from '../../models/model.js';
 import { Sequential } from '../../models/sequential.js';
-import { packFloat32 } from '../files.js';
-
-export const MODEL_FORMAT = 'seqmodel-layers';
-export const MODEL_FORMAT_VERSION = 1;
-/** File names inside a saved model's directory. */
-export const MODEL_JSON_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
-
-/** One weight's place in the weights buffer. */
-export interface WeightsManifestEntry {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly dtype: 'float32';
-  /** Byte offset in the buffer. */
-  readonly offset: number;
-  readonly byteLength: number;
-}
-
-/** The JSON half of a saved model. */
-export interface ModelJSON {
-  readonly format: typeof MODEL_FORMAT;
-  readonly formatVersion: number;
-  readonly generatedBy: string;
-  readonly model: SerializedModel;
-  /** The model's seed (drives its default dropout stream after loading). */
-  readonly seed: number | string;
-  readonly weights: {
-    readonly path: string;
-    readonly byteLength: number;
-    readonly entries: readonly WeightsManifestEntry[];
-  };
-}
+import type { CompileArgs } from '../../training/compile.js';
+import { getOptimizer } from '../../training/optimizers/index.js';
+import { deserializeOptimizer, serializeOptimizer } from '../../training/optimizers/serialization.js';
+import { isObject, packFloat32 } from '../files.js';
+import { DocumentChecker } from '../manifest-checks.js';
+import { deserializeCompile, serializeCompile } from './compile-config.js';
+import {
+  checkModelJSON,
+  checkWeightsJSON,
+  LEGACY_WEIGHTS_FILE,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  type ModelJSON,
+  type SlotManifestEntry,
+  type TrainingJSON,
+  WEIGHTS_FORMAT,
+  type WeightsJSON,
+  type WeightsManifest,
+  type WeightsManifestEntry,
+} from './manifest.js';
 
 /** A saved model in memory: what `saveModel` writes and `loadModel` reads. */
 export interface ModelArtifacts {
   readonly modelJSON: ModelJSON;
-  /** The weights, float32 little-endian (see `modelJSON.weights.entries`). */
+  /** The weights and optimizer slots, float32 little-endian (see `modelJSON.weights.entries`, `training.slots`). */
   readonly weightData: ArrayBuffer;
 }
 
-/** The model's config and weights as artifacts (the model must be built). */
-export function serializeModel<T>(model: Model<T>): ModelArtifacts {
+/** Saved weights in memory: what `saveWeights` writes and `loadWeights` reads. */
+export interface WeightsArtifacts {
+  readonly weightsJSON: WeightsJSON;
+  readonly weightData: ArrayBuffer;
+}
+
+/** Options of `saveModel` (and of `serializeModel`). */
+export interface SaveModelOptions {
+  /**
+   * Save the optimizer, its state (step count, moments, accumulators) and the compile arguments, so that `loadModel`
+   * returns a compiled model that resumes training exactly (Keras' `include_optimizer`). Default: when the model is
+   * compiled. `true` on a model that is not compiled is an error.
+   */
+  readonly includeOptimizer?: boolean;
+}
+
+/** Options of `loadModel` (and of `deserializeModel`). */
+export interface LoadModelOptions<T> {
+  /** The backend the model runs on. */
+  readonly backend: Backend<T>;
+  /**
+   * `true` (default): when the model was saved with its optimizer, compile it again and restore the optimizer's state
+   * (Keras' `compile=True`); `false`: load the model uncompiled; an object: compile it with these arguments, each
+   * replacing the saved one (custom losses and metrics, saved by name only, are given here; a given optimizer gets the
+   * saved state).
+   */
+  readonly compile?: boolean | Partial<CompileArgs>;
+}
+
+/** Throws unless `model` is built (an unbuilt model has no weights to save). */
+export function checkBuilt(model: Model<unknown>, what: string): void {
+  if (!isObject(model) || typeof model.toJSON !== 'function') {
+    invalidArgument(`${what} model`, model, 'a seqmodel model');
+  }
+  if (!model.built) {
+    throw new SeqmodelError(
+      `${what}: ${model.describe()} is not built, so it has no weights to save; build it first (give inputShape, call build(), or run it once); nothing was written`,
+    );
+  }
+}
+
+/** The packed buffer and manifest entries of `arrays`, with a place for each. */
+function pack<E>(
+  items: readonly { readonly values: ArrayLike<number>; readonly shape: readonly number[] }[],
+  entry: (index: number, offset: number, byteLength: number) => E,
+): { buffer: ArrayBuffer; entries: E[] } {
+  const { buffer, offsets } = packFloat32(items.map((w) => w.values));
+  return { buffer, entries: items.map((w, i) => entry(i, offsets[i]!, 4 * w.values.length)) };
+}
+
+/** The model's config, weights and (see `SaveModelOptions`) optimizer as artifacts; the model must be built. */
+export function serializeModel<T>(
+  model: Model<T>,
+  options: SaveModelOptions = {},
+  what = 'saveModel',
+): ModelArtifacts {
+  checkBuilt(model as Model<unknown>, what);
+  if (!isObject(options)) invalidArgument(`${what} options`, options, 'an object { includeOptimizer? }');
+  const include = options.includeOptimizer ?? model.compiled;
+  if (typeof include !== 'boolean') invalidArgument(`${what} options.includeOptimizer`, include, 'a boolean');
+  if (include && !model.compiled) {
+    throw new SeqmodelError(
+      `${what} options.includeOptimizer: ${model.describe()} is not compiled, so it has no optimizer to save; compile it or leave includeOptimizer out`,
+    );
+  }
   const weights = model.getWeightData();
-  const { buffer, offsets } = packFloat32(weights.map((w) => w.values));
-  const entries: WeightsManifestEntry[] = weights.map((w, i) => ({
-    name: w.name,
-    shape: [...w.shape],
-    dtype: 'float32',
-    offset: offsets[i]!,
-    byteLength: 4 * w.values.length,
+  const state = include ? model.optimizer.getState(model.trainableWeights) : undefined;
+  const slots = state?.slots ?? [];
+  const { buffer, entries } = pack([...weights, ...slots], (i, offset, byteLength) => ({
+    shape: [...(i < weights.length ? weights[i]! : slots[i - weights.length]!).shape],
+    dtype: 'float32' as const,
+    offset,
+    byteLength,
   }));
+  const weightEntries: WeightsManifestEntry[] = weights.map((w, i) => ({ name: w.name, ...entries[i]! }));
+  const training: TrainingJSON | undefined =
+    state === undefined
+      ? undefined
+      : {
+          optimizer: serializeOptimizer(model.optimizer, `${what}: the optimizer`),
+          iterations: state.iterations,
+          ...(model.compileArgs === undefined ? {} : { compile: serializeCompile(model.compileArgs) }),
+          slots: slots.map(
+            (s, i): SlotManifestEntry => ({
+              variable: s.variable,
+              slot: s.slot,
+              ...entries[weights.length + i]!,
+            }),
+          ),
+        };
   return {
     modelJSON: {
       format: MODEL_FORMAT,
@@ -82,7 +136,30 @@ export function serializeModel<T>(model: Model<T>): ModelArtifacts {
       generatedBy: '@seqmodel/layers',
       model: model.toJSON(),
       seed: model.seed,
-      weights: { path: WEIGHTS_FILE, byteLength: buffer.byteLength, entries },
+      weights: { path: LEGACY_WEIGHTS_FILE, byteLength: buffer.byteLength, entries: weightEntries },
+      ...(training === undefined ? {} : { training }),
+    },
+    weightData: buffer,
+  };
+}
+
+/** The weights of a built model as artifacts (no config, no optimizer). */
+export function serializeWeights<T>(model: Model<T>, what = 'saveWeights'): WeightsArtifacts {
+  checkBuilt(model as Model<unknown>, what);
+  const weights = model.getWeightData();
+  const { buffer, entries } = pack(weights, (i, offset, byteLength) => ({
+    name: weights[i]!.name,
+    shape: [...weights[i]!.shape],
+    dtype: 'float32' as const,
+    offset,
+    byteLength,
+  }));
+  return {
+    weightsJSON: {
+      format: WEIGHTS_FORMAT,
+      formatVersion: MODEL_FORMAT_VERSION,
+      generatedBy: '@seqmodel/layers',
+      weights: { path: LEGACY_WEIGHTS_FILE, byteLength: buffer.byteLength, entries },
     },
     weightData: buffer,
   };
@@ -109,70 +186,177 @@ export function modelFromJSON<T>(
   }
 }
 
-/** A model from artifacts, on `backend`, with the saved weights. */
+/** Checks that `data` is an ArrayBuffer of exactly the bytes `manifest` declares. */
+function checkData(data: unknown, manifest: WeightsManifest, where: string, field: string): ArrayBuffer {
+  if (!(data instanceof ArrayBuffer)) invalidArgument(`${where} ${field}`, data, 'an ArrayBuffer');
+  if (data.byteLength !== manifest.byteLength) {
+    throw new SeqmodelError(
+      `${where}: weights.byteLength: the manifest declares ${manifest.byteLength} bytes, ${field} has ${data.byteLength} (truncated or mismatched weights?)`,
+    );
+  }
+  return data;
+}
+
+/** The float32 values of one checked entry. */
+function read(view: DataView, entry: { readonly offset: number; readonly byteLength: number }): Float32Array {
+  const out = new Float32Array(entry.byteLength / 4);
+  for (let k = 0; k < out.length; k++) out[k] = view.getFloat32(entry.offset + 4 * k, true);
+  return out;
+}
+
+/**
+ * Sets `model`'s weights from checked entries: every weight of the model must be there, by name, with its shape, and
+ * nothing else (errors name the entry). Values were read before, so a failure changes nothing.
+ */
+function setWeightsFrom<T>(
+  model: Model<T>,
+  manifest: WeightsManifest,
+  view: DataView,
+  where: string,
+  field: string,
+): void {
+  const check: DocumentChecker = new DocumentChecker(where);
+  const byName = new Map(model.weights.map((w) => [w.name, w]));
+  const values = new Map<string, Float32Array>();
+  manifest.entries.forEach((entry, i) => {
+    const w = byName.get(entry.name);
+    if (w === undefined) {
+      check.fail(
+        `${field}[${i}].name`,
+        entry.name,
+        `the name of a weight of ${model.describe()} (${[...byName.keys()].join(', ')})`,
+      );
+    }
+    if (!shapesEqual(entry.shape, w.shape)) {
+      check.fail(
+        `${field}[${i}].shape`,
+        entry.shape,
+        `[${w.shape.join(', ')}], the shape of ${w.name} in the model's config`,
+      );
+    }
+    values.set(entry.name, read(view, entry));
+  });
+  const missing = [...byName.keys()].filter((name) => !values.has(name));
+  if (missing.length > 0) {
+    check.error(
+      field,
+      `no entry for ${missing.join(', ')} (the model has ${byName.size} weights, the file ${manifest.entries.length})`,
+    );
+  }
+  model.setWeightsByName(values);
+}
+
+/** Compiles a loaded model and restores its optimizer as `options.compile` says (see `LoadModelOptions`). */
+function restoreTraining<T>(
+  model: Model<T>,
+  training: TrainingJSON | undefined,
+  compile: LoadModelOptions<T>['compile'],
+  view: DataView,
+  what: string,
+  where: string,
+): void {
+  if (compile === false) return;
+  if (compile !== undefined && compile !== true && !isObject(compile)) {
+    invalidArgument(
+      `${what} options.compile`,
+      compile,
+      'a boolean or compile arguments { loss, metrics, optimizer }',
+    );
+  }
+  const given: Partial<CompileArgs> = isObject(compile) ? compile : {};
+  if (training === undefined) {
+    if (compile === true) {
+      throw new SeqmodelError(
+        `${where}: the model was saved without its optimizer (not compiled, or includeOptimizer: false), so compile: true has nothing to restore; pass compile arguments instead`,
+      );
+    }
+    if (isObject(compile)) model.compile(compile as CompileArgs);
+    return;
+  }
+  const check: DocumentChecker = new DocumentChecker(where);
+  const variables = new Map(model.trainableWeights.map((w) => [w.name, w]));
+  training.slots.forEach((s, i) => {
+    const w = variables.get(s.variable);
+    if (w === undefined) {
+      check.fail(
+        `training.slots[${i}].variable`,
+        s.variable,
+        `a trainable weight of ${model.describe()} (${[...variables.keys()].join(', ')})`,
+      );
+    }
+    if (!shapesEqual(s.shape, w.shape))
+      check.fail(`training.slots[${i}].shape`, s.shape, `[${w.shape.join(', ')}], the shape of ${w.name}`);
+  });
+  if (training.compile === undefined && given.loss === undefined) {
+    throw new SeqmodelError(
+      `${where}: training.compile is absent (the compile arguments could not be saved); pass them in options.compile ({ loss, metrics }), or compile: false`,
+    );
+  }
+  const optimizer =
+    given.optimizer === undefined
+      ? deserializeOptimizer(training.optimizer, `${where}: training.optimizer`)
+      : getOptimizer(given.optimizer, `${what} options.compile.optimizer`);
+  const args =
+    training.compile === undefined
+      ? (given as CompileArgs)
+      : deserializeCompile(training.compile, given, where);
+  model.compile({ ...args, optimizer });
+  optimizer.setState(model.backend, model.trainableWeights, {
+    iterations: training.iterations,
+    slots: training.slots.map((s) => ({
+      variable: s.variable,
+      slot: s.slot,
+      shape: s.shape,
+      values: read(view, s),
+    })),
+  });
+}
+
+/**
+ * A model from artifacts, on `options.backend`, with the saved weights and (see `LoadModelOptions`) its optimizer.
+ * The document is checked whole before anything is built; a failure frees whatever was created. `where` names the
+ * document in errors (`loadModel: /models/a/model.json`).
+ */
 export function deserializeModel<T>(
   artifacts: ModelArtifacts,
-  options: { readonly backend: Backend<T> },
+  options: LoadModelOptions<T>,
+  what = 'loadModel',
+  origin = 'artifacts.modelJSON',
 ): Model<T> {
-  const json = artifacts?.modelJSON;
-  if (typeof json !== 'object' || json === null) {
-    invalidArgument('loadModel artifacts.modelJSON', json, 'the JSON document of a saved model');
-  }
-  if (json.format !== MODEL_FORMAT) {
-    throw new SeqmodelError(
-      `loadModel: expected a ${JSON.stringify(MODEL_FORMAT)} document, received format ${JSON.stringify(json.format)} (Keras and tfjs-layers model.json files need loadKerasModel)`,
+  if (!isObject(artifacts))
+    invalidArgument(`${what} artifacts`, artifacts, 'an object { modelJSON, weightData }');
+  if (!isObject(options) || !isObject(options.backend))
+    invalidArgument(
+      `${what} options.backend`,
+      (options as { backend?: unknown } | undefined)?.backend,
+      'a backend',
     );
-  }
-  if (json.formatVersion !== MODEL_FORMAT_VERSION) {
-    throw new SeqmodelError(
-      `loadModel: format version ${json.formatVersion} is not supported (this version reads ${MODEL_FORMAT_VERSION})`,
-    );
-  }
-  const data = artifacts.weightData;
-  if (!(data instanceof ArrayBuffer))
-    invalidArgument('loadModel artifacts.weightData', data, 'an ArrayBuffer');
-  if (data.byteLength !== json.weights.byteLength) {
-    throw new SeqmodelError(
-      `loadModel: the weights buffer has ${data.byteLength} bytes, the manifest says ${json.weights.byteLength}`,
-    );
-  }
-  // The buffer is read before the model is built, so a bad manifest entry leaves no weights behind.
+  const where = `${what}: ${origin}`;
+  const json = checkModelJSON(artifacts.modelJSON, where);
+  const data = checkData(artifacts.weightData, json.weights, where, 'weightData');
   const view = new DataView(data);
-  const values = new Map<string, Float32Array>();
-  for (const entry of json.weights.entries) {
-    if (entry.dtype !== 'float32') {
-      throw new SeqmodelError(
-        `loadModel weight ${entry.name}: dtype ${JSON.stringify(entry.dtype)} is not supported`,
-      );
-    }
-    const size = sizeOfShape(entry.shape);
-    if (
-      entry.byteLength !== size * 4 ||
-      entry.offset < 0 ||
-      entry.offset + entry.byteLength > data.byteLength
-    ) {
-      throw new SeqmodelError(
-        `loadModel weight ${entry.name}: shape ${formatShape(entry.shape)} at offset ${entry.offset} (${entry.byteLength} bytes) does not fit the ${data.byteLength}-byte buffer`,
-      );
-    }
-    const array = new Float32Array(size);
-    for (let k = 0; k < size; k++) array[k] = view.getFloat32(entry.offset + 4 * k, true);
-    values.set(entry.name, array);
-  }
   const model = modelFromJSON(json.model, { backend: options.backend, seed: json.seed });
   try {
-    for (const w of model.weights) {
-      const entry = json.weights.entries.find((e) => e.name === w.name);
-      if (entry !== undefined && !shapesEqual(entry.shape, w.shape)) {
-        throw new SeqmodelError(
-          `loadModel weight ${w.name}: saved with shape ${formatShape(entry.shape)}, the model's config gives ${formatShape(w.shape)}`,
-        );
-      }
-    }
-    model.setWeightsByName(values);
+    setWeightsFrom(model, json.weights, view, where, 'weights.entries');
+    restoreTraining(model, json.training, options.compile, view, what, where);
   } catch (error) {
     model.dispose();
     throw error;
   }
   return model;
+}
+
+/** Sets `model`'s weights from weights artifacts (checked whole first; a failure changes nothing). */
+export function deserializeWeights<T>(
+  model: Model<T>,
+  artifacts: WeightsArtifacts,
+  origin = 'artifacts.weightsJSON',
+): void {
+  checkBuilt(model as Model<unknown>, 'loadWeights');
+  if (!isObject(artifacts))
+    invalidArgument('loadWeights artifacts', artifacts, 'an object { weightsJSON, weightData }');
+  const where = `loadWeights: ${origin}`;
+  const json = checkWeightsJSON(artifacts.weightsJSON, where);
+  const data = checkData(artifacts.weightData, json.weights, where, 'weightData');
+  setWeightsFrom(model, json.weights, new DataView(data), where, 'weights.entries');
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RefTensor } from '@seqmodel/core';
@@ -52,7 +52,7 @@ function everyLayer() {
 }
 
 describe('own save format', () => {
-  it('writes model.json and weights.bin to a directory and loads identical weights and predictions', async () => {
+  it('writes model.json and weights.<content hash>.bin to a directory and loads identical weights and predictions', async () => {
     const { ref, model: original } = everyLayer();
     const dir = await mkdtemp(join(tmpdir(), 'seqmodel-layers-'));
     directories.push(dir);
@@ -68,7 +68,9 @@ describe('own save format', () => {
       offset: 0,
       byteLength: 320,
     });
-    const bytes = await readFile(join(dir, 'weights.bin'));
+    expect(json.weights.path).toMatch(/^weights\.[0-9a-f]{16}\.bin$/);
+    expect((await readdir(dir)).sort()).toEqual(['model.json', json.weights.path]);
+    const bytes = await readFile(join(dir, json.weights.path));
     expect(bytes.byteLength).toBe(4 * original.countParams());
     // Little-endian float32, in weight order.
     const first = original.getWeightData()[0]!.values[0]!;
@@ -176,15 +178,17 @@ describe('own save format', () => {
         { backend: ref },
       ),
     ).toThrow(
-      'loadModel: expected a "seqmodel-layers" document, received format "layers-model" (Keras and tfjs-layers model.json files need loadKerasModel)',
+      'loadModel: artifacts.modelJSON: format: expected "seqmodel-layers" (a tfjs model: load layers models with loadKerasModel), received "layers-model"',
     );
     expect(() =>
       deserializeModel({ ...artifacts, modelJSON: { ...json, formatVersion: 2 } }, { backend: ref }),
-    ).toThrow('loadModel: format version 2 is not supported (this version reads 1)');
+    ).toThrow(
+      'loadModel: artifacts.modelJSON: formatVersion: expected 1 (the version this release reads), received 2',
+    );
     expect(() =>
       deserializeModel({ ...artifacts, weightData: artifacts.weightData.slice(4) }, { backend: ref }),
     ).toThrow(
-      `loadModel: the weights buffer has ${artifacts.weightData.byteLength - 4} bytes, the manifest says ${artifacts.weightData.byteLength}`,
+      `loadModel: artifacts.modelJSON: weights.byteLength: the manifest declares ${artifacts.weightData.byteLength} bytes, weightData has ${artifacts.weightData.byteLength - 4}`,
     );
     const renamed = {
       ...json,
@@ -195,7 +199,7 @@ describe('own save format', () => {
     };
     const before = ref.memory().numTensors;
     expect(() => deserializeModel({ ...artifacts, modelJSON: renamed }, { backend: ref })).toThrow(
-      'sequential (Sequential) setWeightsByName: missing embedding/embeddings',
+      'loadModel: artifacts.modelJSON: weights.entries[0].name: expected the name of a weight of sequential (Sequential) (embedding/embeddings,',
     );
     expect(ref.memory().numTensors).toBe(before);
     const misplaced = {
@@ -206,7 +210,7 @@ describe('own save format', () => {
       },
     };
     expect(() => deserializeModel({ ...artifacts, modelJSON: misplaced }, { backend: ref })).toThrow(
-      'at offset -4',
+      'loadModel: artifacts.modelJSON: weights.entries[1].offset: expected an integer >= 0, received -4',
     );
     expect(ref.memory().numTensors).toBe(before);
     await expect(loadModel('/nonexistent/seqmodel', { backend: ref })).rejects.toThrow(

@@ -5,7 +5,7 @@
  * metrics), `onEpochEnd` the epoch's results with validation results as `val_loss`, `val_<metric>`, `onTrainEnd` the
  * last epoch's.
  */
-import { SeqmodelError } from '@seqmodel/core';
+import { didYouMean, SeqmodelError } from '@seqmodel/core';
 import type { TrainableModel } from '../trainable.js';
 
 /** Loss and metric values by name. */
@@ -98,6 +98,18 @@ export function checkCallback(argument: string, value: unknown): CallbackLike {
   for (const hook of HOOKS) {
     if (record[hook] !== undefined && typeof record[hook] !== 'function') {
       throw new SeqmodelError(`${argument}.${hook}: expected a function, received ${typeof record[hook]}`);
+    }
+  }
+  // A misspelt hook (`onEpochEnds`) would never be called: a function named like a hook must be one.
+  for (const key of Object.keys(record)) {
+    if (
+      /^on[A-Z]/.test(key) &&
+      typeof record[key] === 'function' &&
+      !(HOOKS as readonly string[]).includes(key)
+    ) {
+      throw new SeqmodelError(
+        `${argument}.${key}: not a callback hook${didYouMean(key, HOOKS)}; the hooks are ${HOOKS.join(', ')}`,
+      );
     }
   }
   if (!(value instanceof Callback) && !HOOKS.some((h) => typeof record[h] === 'function')) {

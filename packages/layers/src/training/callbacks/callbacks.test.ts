@@ -3,7 +3,7 @@
  * with chosen logs and inside `fit`; the progress bar with a fake terminal and clock, quiet off terminals.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { dense } from '../../layers/dense.js';
 import type { Model } from '../../models/model.js';
 import { sequential } from '../../models/sequential.js';
@@ -120,14 +120,39 @@ describe('earlyStopping', () => {
     expect(backend.memory().numTensors).toBe(before);
   });
 
-  it('a monitored log that never appears is an error naming the logs there are', () => {
-    const m = tiny();
-    const es = earlyStopping({ monitor: 'val_auc' });
-    es.setModel(m as Model<unknown>);
-    es.setParams({ ...params, doValidation: false });
-    expect(() => es.onEpochEnd(0, { loss: 1 })).toThrow(
-      'earlyStopping: the monitored log "val_auc" is not in the epoch\'s logs (loss); validation logs need validationData or validationSplit',
-    );
+  it('a monitored log that never appears is warned about once per run, naming the logs there are (as Keras)', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const m = tiny();
+      const es = earlyStopping({ monitor: 'val_auc' });
+      es.setModel(m as Model<unknown>);
+      es.setParams({ ...params, doValidation: false });
+      es.onTrainBegin();
+      es.onEpochEnd(0, { loss: 1 });
+      es.onEpochEnd(1, { loss: 2 });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(
+        'earlyStopping: the monitored log "val_auc" is not in the epoch\'s logs, so the callback does nothing; logs: loss; validation logs need validationData or validationSplit in fit',
+      );
+      // A misspelling gets the closest name; a new run warns again.
+      const typo = earlyStopping({ monitor: 'val_acuracy' });
+      typo.setModel(m as Model<unknown>);
+      typo.setParams({ ...params, metrics: ['loss', 'accuracy', 'val_loss', 'val_accuracy'] });
+      typo.onTrainBegin();
+      typo.onEpochEnd(0, { loss: 1, accuracy: 0.5, val_loss: 1, val_accuracy: 0.5 });
+      expect(warn).toHaveBeenLastCalledWith(expect.stringContaining('(did you mean "val_accuracy"?)'));
+      expect(typo.model.stopTraining).toBe(false);
+      // With validationFreq, an epoch without validation is expected to lack the log: no warning.
+      warn.mockClear();
+      const sparse = earlyStopping({ monitor: 'val_loss' });
+      sparse.setModel(m as Model<unknown>);
+      sparse.setParams({ ...params, doValidation: true, metrics: ['loss', 'val_loss'] });
+      sparse.onTrainBegin();
+      sparse.onEpochEnd(0, { loss: 1 });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('inside fit: stops the run and restores the best weights', async () => {

@@ -1,9 +1,12 @@
 /**
  * Early stopping (Keras 3's `EarlyStopping`): stop training when a monitored log has stopped improving for
- * `patience` epochs, optionally restoring the weights of the best epoch when training ends.
+ * `patience` epochs, optionally restoring the weights of the best epoch when training ends. A monitored log that is
+ * not in the logs (a misspelt name, `val_loss` without validation data) is warned about once per run, as Keras does.
  */
-import { checkOneOf, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkBoolean, checkOptions } from '@seqmodel/core';
+import { checkCount, checkFinite } from '../checks.js';
 import { Callback, type Logs } from './callback.js';
+import { MonitoredLog, type MonitorMode } from './monitor.js';
 
 export interface EarlyStoppingOptions {
   /** The log to watch (default `val_loss`). */
@@ -13,7 +16,7 @@ export interface EarlyStoppingOptions {
   /** Epochs without improvement before stopping (default 0). */
   readonly patience?: number;
   /** `min`, `max`, or `auto` (default): `max` for names ending in `acc`, `accuracy` or `auc`, else `min`. */
-  readonly mode?: 'auto' | 'min' | 'max';
+  readonly mode?: MonitorMode;
   /** Stop unless the monitored value beats this (default none). */
   readonly baseline?: number;
   /** Put back the weights of the best epoch when training ends (default false). */
@@ -40,28 +43,38 @@ export class EarlyStopping extends Callback {
   best: number | undefined;
   bestEpoch = 0;
   private bestWeights: unknown[] | undefined;
+  private readonly watched: MonitoredLog;
 
   constructor(options: EarlyStoppingOptions = {}) {
     super();
-    this.monitor = options.monitor ?? 'val_loss';
-    if (typeof this.monitor !== 'string')
-      invalidArgument('earlyStopping monitor', options.monitor, 'a log name');
-    const nonNegative = (name: string, value: number | undefined, fallback: number) => {
-      const v = value ?? fallback;
-      if (typeof v !== 'number' || !Number.isFinite(v))
-        invalidArgument(`earlyStopping ${name}`, v, 'a finite number');
-      return v;
-    };
-    this.minDelta = Math.abs(nonNegative('minDelta', options.minDelta, 0));
-    this.patience = nonNegative('patience', options.patience, 0);
-    if (!Number.isInteger(this.patience) || this.patience < 0)
-      invalidArgument('earlyStopping patience', this.patience, 'an integer >= 0');
-    const mode = checkOneOf('earlyStopping mode', options.mode ?? 'auto', ['auto', 'min', 'max']);
-    this.mode = mode === 'auto' ? (/(acc|accuracy|auc)$/.test(this.monitor) ? 'max' : 'min') : mode;
-    this.baseline = options.baseline === undefined ? undefined : nonNegative('baseline', options.baseline, 0);
-    this.restoreBestWeights = options.restoreBestWeights ?? false;
-    this.startFromEpoch = nonNegative('startFromEpoch', options.startFromEpoch, 0);
-    this.verbose = options.verbose ?? false;
+    checkOptions('earlyStopping options', options, [
+      'monitor',
+      'minDelta',
+      'patience',
+      'mode',
+      'baseline',
+      'restoreBestWeights',
+      'startFromEpoch',
+      'verbose',
+    ]);
+    this.minDelta = Math.abs(checkFinite('earlyStopping minDelta', options.minDelta ?? 0));
+    this.watched = new MonitoredLog(
+      'earlyStopping',
+      options.monitor ?? 'val_loss',
+      options.mode ?? 'auto',
+      this.minDelta,
+    );
+    this.monitor = this.watched.monitor;
+    this.mode = this.watched.mode;
+    this.patience = checkCount('earlyStopping patience', options.patience ?? 0);
+    this.baseline =
+      options.baseline === undefined ? undefined : checkFinite('earlyStopping baseline', options.baseline);
+    this.restoreBestWeights = checkBoolean(
+      'earlyStopping restoreBestWeights',
+      options.restoreBestWeights ?? false,
+    );
+    this.startFromEpoch = checkCount('earlyStopping startFromEpoch', options.startFromEpoch ?? 0);
+    this.verbose = checkBoolean('earlyStopping verbose', options.verbose ?? false);
   }
 
   override onTrainBegin(): void {
@@ -69,29 +82,23 @@ export class EarlyStopping extends Callback {
     this.stoppedEpoch = 0;
     this.best = undefined;
     this.bestEpoch = 0;
+    this.watched.reset();
     this.dropBestWeights();
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {
-    const current = logs[this.monitor];
-    if (current === undefined) {
-      // Validation every few epochs (validationFreq): nothing to compare on the others.
-      if (this.monitor.startsWith('val_') && this.params.doValidation) return;
-      throw new SeqmodelError(
-        `earlyStopping: the monitored log ${JSON.stringify(this.monitor)} is not in the epoch's logs (${Object.keys(logs).join(', ')})${this.monitor.startsWith('val_') ? '; validation logs need validationData or validationSplit' : ''}`,
-      );
-    }
-    if (epoch < this.startFromEpoch) return;
+    const current = this.watched.read(logs, this.params);
+    if (current === undefined || epoch < this.startFromEpoch) return;
     if (this.restoreBestWeights && this.bestWeights === undefined) this.bestWeights = this.model.getWeights();
     this.wait += 1;
-    if (this.isImprovement(current, this.best)) {
+    if (this.watched.isImprovement(current, this.best)) {
       this.best = current;
       this.bestEpoch = epoch;
       if (this.restoreBestWeights) {
         this.dropBestWeights();
         this.bestWeights = this.model.getWeights();
       }
-      if (this.baseline === undefined || this.isImprovement(current, this.baseline)) this.wait = 0;
+      if (this.baseline === undefined || this.watched.isImprovement(current, this.baseline)) this.wait = 0;
       return;
     }
     if (this.wait >= this.patience && epoch > 0) {
@@ -108,11 +115,6 @@ export class EarlyStopping extends Callback {
       this.model.setWeights(this.bestWeights);
     }
     this.dropBestWeights();
-  }
-
-  private isImprovement(value: number, reference: number | undefined): boolean {
-    if (reference === undefined) return true;
-    return this.mode === 'min' ? value + this.minDelta < reference : value - this.minDelta > reference;
   }
 
   private dropBestWeights(): void {

@@ -7,7 +7,7 @@
  * that logs are not filled with redraws. `mode: 'epoch'` (what `fit`'s `verbose: 2` uses) prints one summary line per
  * epoch instead, terminal or not.
  */
-import { checkOneOf, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
+import { checkOneOf, checkOptions, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
 import { Callback, type Logs } from './callback.js';
 
 /** Where the bar writes: `process.stdout`, or anything with `write` (and `isTTY` / `columns` for terminals). */
@@ -71,6 +71,7 @@ export class ProgressBar extends Callback {
 
   constructor(options: ProgressBarOptions = {}) {
     super();
+    checkOptions('progressBar options', options, ['stream', 'mode', 'width', 'updateIntervalMs', 'now']);
     this.stream = options.stream ?? defaultStream();
     if (this.stream !== undefined && typeof this.stream.write !== 'function') {
       invalidArgument('progressBar stream', this.stream, 'an object with write(text)');

@@ -7,18 +7,26 @@
  *
  * Tensors the caller gives stay the caller's; tensors made from host arrays are listed in the batch's `owned` and
  * freed after use.
+ *
+ * Values are checked where that needs no read back from the device: host masks must hold only 0 and 1, and host
+ * inputs go through the checks of the layers that read them (an embedding's token ids). With `backend.checkNumerics`
+ * the tensors are read and checked too: inputs, targets and sample weights finite, masks 0 or 1.
  */
 import {
+  assertFinite,
   type Backend,
   type Batch,
   type BatchField,
   batchToTensors,
   formatShape,
   invalidArgument,
+  isHostTensor,
+  isNestedNumbers,
   type Lengths,
   SeqmodelError,
   type TensorLike,
 } from '@seqmodel/core';
+import { checkMaskValues } from '../../engine/masks.js';
 
 export type { HostTensor, TensorLike } from '@seqmodel/core';
 
@@ -67,18 +75,52 @@ export const BATCH_LABELS: FieldLabels = {
   sampleWeights: 'sampleWeights',
 };
 
-/** Numbers of model inputs and outputs a batch must match. */
+/** Numbers of model inputs and outputs a batch must match; `outputs` 0 takes no targets (`predict`). */
 export interface Counts {
   readonly inputs: number;
   readonly outputs: number;
 }
 
+/** What the model checks of host input values before they become tensors (see `Layer.checkInputValues`). */
+export interface InputValueChecks {
+  checkInputValues(
+    input: number,
+    values: ArrayLike<number>,
+    shape: readonly number[],
+    argument: string,
+  ): void;
+}
+
+export interface StepBatchOptions {
+  /** An input given both a mask and lengths uses the mask (data sets' batches carry both); otherwise an error. */
+  readonly maskOverLengths?: boolean;
+  readonly checks?: InputValueChecks;
+}
+
+/** A host value's numbers and shape (`{ data, shape }` or nested arrays), or undefined for a tensor. */
+function hostValues(value: unknown): { values: ArrayLike<number>; shape: number[] } | undefined {
+  if (isHostTensor(value)) return { values: value.data, shape: [...value.shape] };
+  if (!isNestedNumbers(value)) return undefined;
+  const shape: number[] = [];
+  for (let v: unknown = value; Array.isArray(v); v = v[0]) shape.push(v.length);
+  return { values: (value as unknown[]).flat(Number.POSITIVE_INFINITY) as number[], shape };
+}
+
+/**
+ * One entry per model input from a value that is one input's or a list of them, as `batchToTensors` reads it: an
+ * array is a list when it is not nested numbers, or (`listWhenSeveral`, inputs) whenever the model has several.
+ */
+function perInputValues(value: unknown, inputs: number, listWhenSeveral: boolean): unknown[] {
+  const isList = Array.isArray(value) && (!isNestedNumbers(value) || (listWhenSeveral && inputs > 1));
+  if (!isList) return [value];
+  return inputs === 1 && value.length !== 1 ? [value] : value;
+}
+
 /**
  * A step batch from core's `Batch` of tensor-likes: converts it with `batchToTensors`, checks one value per model
- * input and output (a list holding one is accepted for one), reads the lengths back to the host, and checks that
- * every array has the same rows. With `maskOverLengths`, an input given both a mask and lengths uses the mask (data
- * sets' batches carry both); otherwise the forward pass rejects the pair. Errors name the fields by `labels` after
- * `what`.
+ * input and output (a list holding one is accepted for one), reads the lengths back to the host, checks that every
+ * array has the same rows (at least one) and checks values (see the module comment). Errors name the fields by
+ * `labels` after `what`.
  */
 export function toStepBatch<T>(
   backend: Backend<T>,
@@ -86,16 +128,18 @@ export function toStepBatch<T>(
   counts: Counts,
   what: string,
   labels: FieldLabels,
-  maskOverLengths = false,
+  options: StepBatchOptions = {},
 ): StepBatch<T> {
   const name = (field: BatchField) => `${what} ${labels[field]}`;
-  for (const field of ['inputs', 'targets'] as const) {
+  const fields = counts.outputs === 0 ? (['inputs'] as const) : (['inputs', 'targets'] as const);
+  for (const field of fields) {
     if (batch[field] === undefined || batch[field] === null)
       invalidArgument(name(field), batch[field], 'tensors');
   }
   const owned: T[] = [];
   try {
-    const t = batchToTensors(backend, batch as Batch<TensorLike<T>>, {
+    const source = counts.outputs === 0 ? { ...batch, targets: undefined } : batch;
+    const t = batchToTensors(backend, source as Batch<TensorLike<T>>, {
       names: {
         inputs: name('inputs'),
         targets: name('targets'),
@@ -107,15 +151,70 @@ export function toStepBatch<T>(
       counts: { inputs: counts.inputs, targets: counts.outputs },
     });
     const xs = perModel(t.inputs, counts.inputs, name('inputs'), 'input');
-    const ys = perModel(t.targets!, counts.outputs, name('targets'), 'output');
+    const ys = counts.outputs === 0 ? [] : perModel(t.targets!, counts.outputs, name('targets'), 'output');
     const masks = perInput(t.mask, xs.length, name('mask'), 'masks');
     const lengths = perInput(t.lengths, xs.length, name('lengths'), 'lengths arrays').map((l, i) =>
-      l === undefined || (maskOverLengths && masks[i] !== undefined)
+      l === undefined || (options.maskOverLengths && masks[i] !== undefined)
         ? undefined
         : Array.from(backend.dataSync(l)),
     );
     const sampleWeight = t.sampleWeights;
     const size = checkRows(backend, what, labels, xs, ys, masks, lengths, sampleWeight);
+    const indexed = (field: BatchField, i: number, count: number) =>
+      count > 1 ? `${name(field)}[${i}]` : name(field);
+    xs.forEach((x, i) => {
+      const shape = backend.shape(x);
+      const input = xs.length > 1 ? `${labels.inputs}[${i}]` : labels.inputs;
+      const mask = masks[i];
+      if (mask !== undefined && lengths[i] !== undefined) {
+        throw new SeqmodelError(
+          `${indexed('mask', i, xs.length)}: expected either a mask or lengths for ${input}, received both`,
+        );
+      }
+      if (mask !== undefined) {
+        const got = backend.shape(mask);
+        if (shape.length < 2 || got.length !== 2 || got[1] !== shape[1]) {
+          throw new SeqmodelError(
+            `${indexed('mask', i, xs.length)}: expected shape [${shape[0]}, ${shape[1] ?? 'time'}] ([batch, time] of ${input} ${formatShape(shape)}), received shape ${formatShape(got)}`,
+          );
+        }
+      }
+      const bad = lengths[i]?.findIndex((l) => shape.length < 2 || l > shape[1]!) ?? -1;
+      if (bad >= 0) {
+        invalidArgument(
+          `${indexed('lengths', i, xs.length)}[${bad}]`,
+          lengths[i]![bad],
+          shape.length < 2
+            ? `no lengths: ${input} ${formatShape(shape)} has no time axis`
+            : `an integer in [0, ${shape[1]}] (the time steps of ${input} ${formatShape(shape)})`,
+        );
+      }
+    });
+    // Host values are checked on the host: no read back from the device.
+    perInputValues(batch.inputs, xs.length, true).forEach((value, i) => {
+      const host = hostValues(value);
+      if (host !== undefined)
+        options.checks?.checkInputValues(i, host.values, host.shape, indexed('inputs', i, xs.length));
+    });
+    if (batch.mask !== undefined) {
+      perInputValues(batch.mask, xs.length, false).forEach((value, i) => {
+        const host = hostValues(value);
+        if (host !== undefined) checkMaskValues(host.values, host.shape, indexed('mask', i, xs.length));
+      });
+    }
+    if (backend.checkNumerics) {
+      xs.forEach((x, i) => {
+        assertFinite(backend, x, indexed('inputs', i, xs.length));
+      });
+      ys.forEach((y, i) => {
+        assertFinite(backend, y, indexed('targets', i, ys.length));
+      });
+      if (sampleWeight !== undefined) assertFinite(backend, sampleWeight, name('sampleWeights'));
+      masks.forEach((m, i) => {
+        if (m !== undefined)
+          checkMaskValues(backend.dataSync(m), backend.shape(m), indexed('mask', i, xs.length));
+      });
+    }
     return { xs, ys, masks, lengths, sampleWeight, size, owned };
   } catch (error) {
     backend.dispose(owned);
@@ -180,6 +279,11 @@ function checkRows<T>(
   const n = rows(xs[0]!);
   if (n === undefined) {
     throw new SeqmodelError(`${what} ${labels.inputs}: expected a batch axis, received a scalar`);
+  }
+  if (n === 0) {
+    throw new SeqmodelError(
+      `${what} ${labels.inputs}: expected at least one sample, received none (shape ${formatShape(backend.shape(xs[0]!))})`,
+    );
   }
   const check = (name: string, count: number | undefined, shape?: readonly number[]) => {
     if (count !== n) {

@@ -10,6 +10,7 @@ import {
   ARGUMENT_LABELS,
   BATCH_LABELS,
   type Counts,
+  type InputValueChecks,
   type StepBatch,
   type TensorLike,
   type TensorsLike,
@@ -32,12 +33,16 @@ export type Dataset<T> =
   | AsyncIterable<DataBatch<T>>
   | ((epoch: number) => Iterable<DataBatch<T>> | AsyncIterable<DataBatch<T>>);
 
-/** Turns a dataset's batch into tensors; `what` names it in errors (`fit dataset batch 3`). */
+/**
+ * Turns a dataset's batch into tensors; `what` names it in errors (`fit dataset batch 3`). With `counts.outputs` 0
+ * (`predict`) targets are not needed and not read.
+ */
 export function batchFromDataset<T>(
   backend: Backend<T>,
   element: unknown,
   counts: Counts,
   what: string,
+  checks?: InputValueChecks,
 ): StepBatch<T> {
   if (typeof element !== 'object' || element === null || Array.isArray(element)) {
     invalidArgument(what, element, 'an object { inputs, targets, mask?, lengths?, sampleWeights? }');
@@ -45,9 +50,9 @@ export function batchFromDataset<T>(
   const e = element as DataBatch<T>;
   const inputs = e.inputs ?? e.x;
   const targets = e.targets ?? e.y;
-  if (inputs === undefined || targets === undefined) {
+  if (inputs === undefined || (targets === undefined && counts.outputs > 0)) {
     throw new SeqmodelError(
-      `${what}: expected { x, y } (or { inputs, targets }), received an object with keys ${Object.keys(e).join(', ') || '(none)'}`,
+      `${what}: expected ${counts.outputs > 0 ? '{ inputs, targets } (or { x, y })' : '{ inputs } (or { x })'}, received an object with keys ${Object.keys(e).join(', ') || '(none)'}`,
     );
   }
   // Errors name the fields as the batch spells them.
@@ -60,7 +65,10 @@ export function batchFromDataset<T>(
     sampleWeights: e.sampleWeights ?? e.sampleWeight,
   };
   // Batches from @seqmodel/datasets carry both a mask and the lengths it was made from: the mask is used.
-  return toStepBatch(backend, batch, counts, what, labels, true);
+  return toStepBatch(backend, batch, counts, what, labels, {
+    maskOverLengths: true,
+    ...(checks === undefined ? {} : { checks }),
+  });
 }
 
 /** Whether `value` looks like a dataset rather than in-memory tensors (see the module comment). */

@@ -5,7 +5,14 @@
  */
 import { type Backend, type Batch, checkPositiveInteger, SeqmodelError } from '@seqmodel/core';
 import { sliceAxis } from '../../engine/tensor-utils.js';
-import { ARGUMENT_LABELS, type Counts, type FieldLabels, type StepBatch, toStepBatch } from './batch.js';
+import {
+  ARGUMENT_LABELS,
+  type Counts,
+  type FieldLabels,
+  type StepBatch,
+  type StepBatchOptions,
+  toStepBatch,
+} from './batch.js';
 
 /** In-memory data converted to tensors, cut into batches by row. */
 export class InMemoryData<T> {
@@ -15,7 +22,7 @@ export class InMemoryData<T> {
     readonly ys: T[],
     readonly masks: (T | undefined)[],
     readonly lengths: (number[] | undefined)[],
-    readonly sampleWeight: T | undefined,
+    private weights: T | undefined,
     readonly size: number,
     /** Tensors made from host arrays (freed by `dispose`). */
     private readonly owned: T[],
@@ -23,7 +30,7 @@ export class InMemoryData<T> {
 
   /**
    * Converts `data` (core's batch contract: `fit`'s `x`, `y`, `mask`, `lengths` and `sampleWeight`, or a batch given
-   * as validation data); errors name its fields by `labels` after `what`. `maskOverLengths`: see `toStepBatch`.
+   * as validation data); errors name its fields by `labels` after `what`. `options`: see `toStepBatch`.
    */
   static from<T>(
     backend: Backend<T>,
@@ -31,10 +38,25 @@ export class InMemoryData<T> {
     counts: Counts,
     data: Batch<unknown>,
     labels: FieldLabels = ARGUMENT_LABELS,
-    maskOverLengths = false,
+    options: StepBatchOptions = {},
   ): InMemoryData<T> {
-    const b = toStepBatch<T>(backend, data, counts, what, labels, maskOverLengths);
+    const b = toStepBatch<T>(backend, data, counts, what, labels, options);
     return new InMemoryData(backend, b.xs, b.ys, b.masks, b.lengths, b.sampleWeight, b.size, b.owned);
+  }
+
+  /** `[n]` or `[n, time]` sample weights, or undefined. */
+  get sampleWeight(): T | undefined {
+    return this.weights;
+  }
+
+  /** Replaces the sample weights with `weights` (a tensor made for this data set, which now owns it). */
+  replaceSampleWeight(weights: T): void {
+    if (this.weights !== undefined && this.owned.includes(this.weights)) {
+      this.owned.splice(this.owned.indexOf(this.weights), 1);
+      this.backend.dispose(this.weights);
+    }
+    this.weights = weights;
+    this.owned.push(weights);
   }
 
   /** Rows [start, start + count) as a new data set (its tensors made here and owned by it). */

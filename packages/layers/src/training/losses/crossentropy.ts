@@ -50,7 +50,7 @@ export class BinaryCrossentropy extends SameShapeLoss {
   readonly labelSmoothing: number;
 
   constructor(options: SmoothedCrossentropyOptions = {}) {
-    super('binaryCrossentropy', options);
+    super('binaryCrossentropy', options, ['fromLogits', 'labelSmoothing']);
     this.fromLogits = checkFromLogits(this.name, options.fromLogits);
     this.labelSmoothing = checkNumberInRange(
       `${this.name} labelSmoothing`,
@@ -89,7 +89,7 @@ export class CategoricalCrossentropy extends Loss {
   readonly labelSmoothing: number;
 
   constructor(options: SmoothedCrossentropyOptions = {}) {
-    super('categoricalCrossentropy', options);
+    super('categoricalCrossentropy', options, ['fromLogits', 'labelSmoothing']);
     this.fromLogits = checkFromLogits(this.name, options.fromLogits);
     this.labelSmoothing = checkNumberInRange(
       `${this.name} labelSmoothing`,
@@ -141,7 +141,7 @@ export class SparseCategoricalCrossentropy extends Loss {
   readonly fromLogits: boolean;
 
   constructor(options: CrossentropyOptions = {}) {
-    super('sparseCategoricalCrossentropy', options);
+    super('sparseCategoricalCrossentropy', options, ['fromLogits']);
     this.fromLogits = checkFromLogits(this.name, options.fromLogits);
   }
 

@@ -1,7 +1,7 @@
 /**
  * Losses by name (Keras' names and aliases, in camelCase or snake_case) and custom losses from a function.
  */
-import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { type Backend, didYouMean, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import {
   BinaryCrossentropy,
   binaryCrossentropy,
@@ -100,7 +100,10 @@ export function getLoss(spec: LossSpec, argument = 'loss'): Loss {
     const found = FACTORIES.find((f) => f.names.some((n) => normalizeName(n) === key));
     if (found === undefined) {
       throw new SeqmodelError(
-        `${argument}: unknown loss ${JSON.stringify(spec)}; known losses: ${listLosses().join(', ')}`,
+        `${argument}: unknown loss ${JSON.stringify(spec)}${didYouMean(
+          spec,
+          FACTORIES.flatMap((f) => f.names),
+        )}; known losses: ${listLosses().join(', ')}`,
       );
     }
     return found.make();

@@ -11,6 +11,7 @@
 import {
   type Backend,
   checkOneOf,
+  checkOptions,
   formatShape,
   invalidArgument,
   SeqmodelError,
@@ -58,9 +59,11 @@ export abstract class Loss {
   readonly name: string;
   readonly reduction: Reduction;
 
-  constructor(defaultName: string, options: LossOptions = {}) {
+  /** @param own - the subclass's option keys besides `name` and `reduction`, for the unknown-key check. */
+  constructor(defaultName: string, options: LossOptions = {}, own: readonly string[] = []) {
     if (typeof options !== 'object' || options === null)
       invalidArgument(`${defaultName}(options)`, options, 'an object');
+    checkOptions(`${defaultName} options`, options, ['name', 'reduction', ...own]);
     this.name = options.name ?? defaultName;
     if (typeof this.name !== 'string' || this.name.length === 0)
       invalidArgument(`${defaultName} name`, options.name, 'a non-empty string');
@@ -133,9 +136,13 @@ function fitWeight<T>(backend: Backend<T>, argument: string, weight: T, valuesSh
   if (shape.length < valuesShape.length && shapesEqual(shape, valuesShape.slice(0, shape.length))) {
     return backend.reshape(w, [...shape, ...valuesShape.slice(shape.length).map(() => 1)]);
   }
+  // A mask reaches the loss from the input's mask or lengths: they need outputs that keep the time axis.
+  const origin = argument.endsWith(' mask')
+    ? " (the output mask comes from the input's mask or lengths, which apply to a time axis the output keeps)"
+    : '';
   throw new SeqmodelError(
     `${argument}: shape ${formatShape(shape)} does not fit the per-sample loss values ${formatShape(valuesShape)}: ` +
-      `expected ${formatShape(valuesShape)} or a leading part of it such as ${formatShape(valuesShape.slice(0, 1))}`,
+      `expected ${formatShape(valuesShape)} or a leading part of it such as ${formatShape(valuesShape.slice(0, 1))}${origin}`,
   );
 }
 

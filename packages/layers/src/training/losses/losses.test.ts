@@ -385,7 +385,7 @@ describe('losses by name', () => {
   it('unknown names list the known ones', () => {
     expect(() => getLoss('msee')).toThrow(SeqmodelError);
     expect(() => getLoss('msee')).toThrow(
-      `loss: unknown loss "msee"; known losses: ${listLosses().join(', ')}`,
+      `loss: unknown loss "msee" (did you mean "mse"?); known losses: ${listLosses().join(', ')}`,
     );
     expect(listLosses()).toContain('meanSquaredError / mse');
   });

@@ -45,7 +45,7 @@ export class Huber extends SameShapeLoss {
   readonly delta: number;
 
   constructor(options: HuberOptions = {}) {
-    super('huber', options);
+    super('huber', options, ['delta']);
     this.delta = checkNumberInRange(
       `${this.name} delta`,
       options.delta ?? 1,

@@ -3,11 +3,18 @@
  * predictions) and sparse categorical (class ids against the argmax), and `accuracy`, which picks one from the
  * shapes of the first batch as Keras' `'accuracy'` string does.
  */
-import { type Backend, formatShape, mean, SeqmodelError, shapesEqual } from '@seqmodel/core';
+import {
+  type Backend,
+  checkNumberInRange,
+  formatShape,
+  mean,
+  SeqmodelError,
+  shapesEqual,
+} from '@seqmodel/core';
 import { sparseLabels } from '../losses/crossentropy.js';
 import type { LossWeighting } from '../losses/loss.js';
 import { sameShapeLabels } from '../losses/loss.js';
-import { MeanMetric, Metric } from './metric.js';
+import { checkMetricOptions, MeanMetric, Metric } from './metric.js';
 
 export interface BinaryAccuracyOptions {
   readonly name?: string;
@@ -20,7 +27,7 @@ export class BinaryAccuracy extends MeanMetric {
   readonly threshold: number;
 
   constructor(options: BinaryAccuracyOptions = {}) {
-    super(options.name ?? 'binaryAccuracy');
+    super(checkMetricOptions('binaryAccuracy', options, ['threshold']).name ?? 'binaryAccuracy');
     this.threshold = options.threshold ?? 0.5;
     if (typeof this.threshold !== 'number' || !Number.isFinite(this.threshold)) {
       throw new SeqmodelError(
@@ -38,7 +45,7 @@ export class BinaryAccuracy extends MeanMetric {
 /** argmax(yTrue) == argmax(yPred) along the last axis, for one-hot labels of the predictions' shape. */
 export class CategoricalAccuracy extends MeanMetric {
   constructor(options: { readonly name?: string } = {}) {
-    super(options.name ?? 'categoricalAccuracy');
+    super(checkMetricOptions('categoricalAccuracy', options).name ?? 'categoricalAccuracy');
   }
 
   protected values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
@@ -57,7 +64,7 @@ export class CategoricalAccuracy extends MeanMetric {
 /** labels == argmax(yPred) along the last axis, for class-id labels. */
 export class SparseCategoricalAccuracy extends MeanMetric {
   constructor(options: { readonly name?: string } = {}) {
-    super(options.name ?? 'sparseCategoricalAccuracy');
+    super(checkMetricOptions('sparseCategoricalAccuracy', options).name ?? 'sparseCategoricalAccuracy');
   }
 
   protected values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
@@ -86,8 +93,13 @@ export class Accuracy extends Metric {
   readonly threshold: number;
 
   constructor(options: BinaryAccuracyOptions = {}) {
-    super(options.name ?? 'accuracy');
-    this.threshold = options.threshold ?? 0.5;
+    super(checkMetricOptions('accuracy', options, ['threshold']).name ?? 'accuracy');
+    this.threshold = checkNumberInRange(
+      `${this.name} threshold`,
+      options.threshold ?? 0.5,
+      -Number.MAX_VALUE,
+      Number.MAX_VALUE,
+    );
   }
 
   /** The metric chosen from the first batch (undefined before it). */

@@ -2,7 +2,7 @@
  * Metrics by name (Keras' names and aliases) and custom metrics from a function. A name given as a string is also
  * the metric's name in logs (`metrics: ['mae']` logs `mae` and `val_mae`), as in Keras 3.
  */
-import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { type Backend, didYouMean, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import { BinaryCrossentropy } from '../losses/crossentropy.js';
 import { crossentropyOf, normalizeName } from '../losses/index.js';
 import type { Loss } from '../losses/loss.js';
@@ -109,7 +109,10 @@ export function getMetric(spec: MetricSpec, context: MetricContext = {}, argumen
     const found = FACTORIES.find((f) => f.names.some((n) => normalizeName(n) === key));
     if (found === undefined) {
       throw new SeqmodelError(
-        `${argument}: unknown metric ${JSON.stringify(spec)}; known metrics: ${listMetrics().join(', ')}`,
+        `${argument}: unknown metric ${JSON.stringify(spec)}${didYouMean(
+          spec,
+          FACTORIES.flatMap((f) => f.names),
+        )}; known metrics: ${listMetrics().join(', ')}`,
       );
     }
     return found.make(spec, context);

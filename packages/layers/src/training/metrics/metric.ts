@@ -4,8 +4,17 @@
  * them by the predictions' mask and sample weights (masked steps do not count), and accumulates the weighted sum and
  * the sum of weights on the host in float64.
  */
-import { type Backend, invalidArgument, sizeOfShape } from '@seqmodel/core';
+import { type Backend, checkOptions, invalidArgument, sizeOfShape } from '@seqmodel/core';
 import { combinedWeights, type LossWeighting } from '../losses/loss.js';
+
+/** Checks a metric factory's options (`name` and the metric's `own` keys); returns them. */
+export function checkMetricOptions<O extends { readonly name?: string }>(
+  factory: string,
+  options: O,
+  own: readonly string[] = [],
+): O {
+  return checkOptions<O>(`${factory} options`, options, ['name', ...own]);
+}
 
 export abstract class Metric {
   readonly name: string;

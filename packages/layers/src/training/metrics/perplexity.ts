@@ -3,10 +3,17 @@
  * next-token predictors. Labels are class ids (sparse) or one-hot rows, told apart by their shape; masked steps do
  * not count.
  */
-import { type Backend, formatShape, logSoftmax, SeqmodelError, shapesEqual } from '@seqmodel/core';
+import {
+  type Backend,
+  checkBoolean,
+  formatShape,
+  logSoftmax,
+  SeqmodelError,
+  shapesEqual,
+} from '@seqmodel/core';
 import { logProbabilities, sparseLabels } from '../losses/crossentropy.js';
 import { accuracyKind } from './accuracy.js';
-import { MeanMetric } from './metric.js';
+import { checkMetricOptions, MeanMetric } from './metric.js';
 
 export interface PerplexityOptions {
   readonly name?: string;
@@ -18,8 +25,8 @@ export class Perplexity extends MeanMetric {
   readonly fromLogits: boolean;
 
   constructor(options: PerplexityOptions = {}) {
-    super(options.name ?? 'perplexity');
-    this.fromLogits = options.fromLogits ?? false;
+    super(checkMetricOptions('perplexity', options, ['fromLogits']).name ?? 'perplexity');
+    this.fromLogits = checkBoolean(`${this.name} fromLogits`, options.fromLogits ?? false);
   }
 
   protected values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {

@@ -1,12 +1,12 @@
 /** Regression metrics: mean squared error and mean absolute error, averaged over the last axis per sample. */
 import { type Backend, mean, square } from '@seqmodel/core';
 import { sameShapeLabels } from '../losses/loss.js';
-import { MeanMetric } from './metric.js';
+import { checkMetricOptions, MeanMetric } from './metric.js';
 
 /** mean((yTrue - yPred)², axis -1), averaged over samples (and unmasked steps). */
 export class MeanSquaredErrorMetric extends MeanMetric {
   constructor(options: { readonly name?: string } = {}) {
-    super(options.name ?? 'meanSquaredError');
+    super(checkMetricOptions('meanSquaredError', options).name ?? 'meanSquaredError');
   }
 
   protected values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
@@ -18,7 +18,7 @@ export class MeanSquaredErrorMetric extends MeanMetric {
 /** mean(|yTrue - yPred|, axis -1), averaged over samples (and unmasked steps). */
 export class MeanAbsoluteErrorMetric extends MeanMetric {
   constructor(options: { readonly name?: string } = {}) {
-    super(options.name ?? 'meanAbsoluteError');
+    super(checkMetricOptions('meanAbsoluteError', options).name ?? 'meanAbsoluteError');
   }
 
   protected values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {

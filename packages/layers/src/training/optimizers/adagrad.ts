@@ -24,7 +24,7 @@ export class Adagrad extends Optimizer {
   readonly epsilon: number;
 
   constructor(options: AdagradOptions = {}) {
-    super('adagrad', 0.001, options);
+    super('adagrad', 0.001, options, ['initialAccumulatorValue', 'epsilon']);
     this.initialAccumulatorValue = this.numberOption(
       'initialAccumulatorValue',
       options.initialAccumulatorValue,

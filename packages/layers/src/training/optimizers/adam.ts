@@ -29,7 +29,7 @@ export class Adam extends Optimizer {
   readonly amsgrad: boolean;
 
   constructor(options: AdamOptions = {}, defaultName = 'adam') {
-    super(defaultName, 0.001, options);
+    super(defaultName, 0.001, options, ['beta1', 'beta2', 'epsilon', 'amsgrad']);
     this.beta1 = this.numberOption('beta1', options.beta1, 0.9, 0, 1);
     this.beta2 = this.numberOption('beta2', options.beta2, 0.999, 0, 1);
     this.epsilon = this.numberOption('epsilon', options.epsilon, 1e-7);

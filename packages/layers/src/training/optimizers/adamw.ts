@@ -2,6 +2,7 @@
  * AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, as Keras 3 applies it: before each Adam update,
  * `w ← w − w · weightDecay · lr` (the learning rate of the step, schedules included). Default weight decay 0.004.
  */
+import { invalidArgument, isPlainObject } from '@seqmodel/core';
 import { Adam, type AdamOptions } from './adam.js';
 
 export interface AdamWOptions extends AdamOptions {
@@ -13,6 +14,7 @@ export class AdamW extends Adam {
   override readonly className = 'AdamW';
 
   constructor(options: AdamWOptions = {}) {
+    if (!isPlainObject(options as unknown)) invalidArgument('adamw(options)', options, 'an options object');
     super({ ...options, weightDecay: options.weightDecay ?? 0.004 }, 'adamw');
   }
 }

@@ -13,6 +13,7 @@ import {
   type Backend,
   checkBoolean,
   checkNumberInRange,
+  checkOptions,
   formatShape,
   invalidArgument,
   SeqmodelError,
@@ -73,11 +74,40 @@ export interface UpdateResult<T> {
   readonly slots: Readonly<Record<string, T>>;
 }
 
+/** One slot of one variable, read back to the host (see `Optimizer.getState`). */
+export interface OptimizerSlotValue {
+  /** The variable's name (a model weight's full name, `lstm/kernel`). */
+  readonly variable: string;
+  /** The slot's name (`m`, `v`, `velocity`, ...: see `Optimizer.slotNames`). */
+  readonly slot: string;
+  readonly shape: readonly number[];
+  readonly values: ArrayLike<number>;
+}
+
+/** What an optimizer has learnt so far: its step count and its slots (Keras' `optimizer.variables`). */
+export interface OptimizerState {
+  /** Updates applied so far (schedules and bias corrections read it). */
+  readonly iterations: number;
+  /** Every slot of every variable updated so far. */
+  readonly slots: readonly OptimizerSlotValue[];
+}
+
+/** The options of `OptimizerOptions`, which every optimizer takes. */
+const optimizerOptionKeys = [
+  'learningRate',
+  'clipnorm',
+  'globalClipnorm',
+  'clipvalue',
+  'weightDecay',
+  'excludeFromWeightDecay',
+  'name',
+];
+
 export abstract class Optimizer {
   /** Keras' class name: `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`. */
   abstract readonly className: string;
   readonly name: string;
-  readonly learningRate: LearningRate;
+  private rate: LearningRate;
   readonly clipnorm: number | undefined;
   readonly globalClipnorm: number | undefined;
   readonly clipvalue: number | undefined;
@@ -88,14 +118,21 @@ export abstract class Optimizer {
   private readonly slotsByVariable = new Map<OptimizerVariable, Record<string, unknown>>();
   private slotBackend: Backend<unknown> | undefined;
 
-  constructor(defaultName: string, defaultLearningRate: number, options: OptimizerOptions = {}) {
+  /**
+   * @param own - the subclass's option keys besides `OptimizerOptions`', for the unknown-key check (`momentum`,
+   * `beta1`, ...).
+   */
+  constructor(
+    defaultName: string,
+    defaultLearningRate: number,
+    options: OptimizerOptions = {},
+    own: readonly string[] = [],
+  ) {
     if (typeof options !== 'object' || options === null)
       invalidArgument(`${defaultName}(options)`, options, 'an object');
+    checkOptions(`${defaultName} options`, options, [...optimizerOptionKeys, ...own]);
     this.name = options.name ?? defaultName;
-    this.learningRate = checkLearningRate(
-      `${this.name} learningRate`,
-      options.learningRate ?? defaultLearningRate,
-    );
+    this.rate = checkLearningRate(`${this.name} learningRate`, options.learningRate ?? defaultLearningRate);
     const positive = (key: 'clipnorm' | 'globalClipnorm' | 'clipvalue' | 'weightDecay') => {
       const v = options[key];
       if (v === undefined) return undefined;
@@ -125,6 +162,25 @@ export abstract class Optimizer {
       );
     }
     this.excludeFromWeightDecay = [...exclude];
+  }
+
+  /** The learning rate: a number, a schedule or a function of the step (see `currentLearningRate`). */
+  get learningRate(): LearningRate {
+    return this.rate;
+  }
+
+  /**
+   * Changes the learning rate from the next update on (callbacks such as `reduceLROnPlateau` do). A rate given as a
+   * schedule or function decides every step itself, so it cannot be replaced by a number, as in Keras.
+   */
+  set learningRate(value: LearningRate) {
+    const rate = checkLearningRate(`${this.name} learningRate`, value);
+    if (typeof rate === 'number' && typeof this.rate !== 'number') {
+      throw new SeqmodelError(
+        `${this.name} learningRate: the optimizer was made with a ${typeof this.rate === 'function' ? 'function of the step' : 'schedule'} as its learning rate, which decides the rate at every step; a number cannot replace it (make the optimizer with a number to change its rate from a callback)`,
+      );
+    }
+    this.rate = rate;
   }
 
   /** A subclass's number option `key`: `value`, or `fallback` when absent, checked to lie in [min, max]. */
@@ -200,6 +256,107 @@ export abstract class Optimizer {
   /** The slot `name` of `variable` (owned by the optimizer), or undefined before its first update. */
   getSlot<T>(variable: OptimizerVariable, name: string): T | undefined {
     return this.slotsByVariable.get(variable)?.[name] as T | undefined;
+  }
+
+  /** The slots kept per variable, by name, in order (Adam: `m`, `v`, and `vHat` with `amsgrad`). */
+  get slotNames(): string[] {
+    return this.slotSpecs().map((s) => s.name);
+  }
+
+  /**
+   * The state to save and resume training from: `iterations`, and the slots of each of `variables` that has been
+   * updated (in `variables` order, each variable's slots in `slotNames` order), read back to the host as float32.
+   */
+  getState(variables: readonly OptimizerVariable[]): OptimizerState {
+    const slots: OptimizerSlotValue[] = [];
+    for (const variable of variables) {
+      const own = this.slotsByVariable.get(variable);
+      if (own === undefined) continue;
+      for (const name of this.slotNames) {
+        slots.push({
+          variable: variable.name,
+          slot: name,
+          shape: [...variable.shape],
+          values: Float32Array.from(this.slotBackend!.dataSync(own[name])),
+        });
+      }
+    }
+    return { iterations: this.iterations, slots };
+  }
+
+  /**
+   * Restores a state from `getState` (of an optimizer of the same class and slot options) for `variables`, matched by
+   * name, on `backend`. Everything is checked first (iterations; every slot's variable, name, shape and value count;
+   * each listed variable's slots complete, none twice); only then is the current state freed and replaced, so a
+   * failed call changes nothing.
+   */
+  setState<T>(backend: Backend<T>, variables: readonly OptimizerVariable[], state: OptimizerState): void {
+    const what = `${this.name} setState`;
+    if (typeof state !== 'object' || state === null)
+      invalidArgument(`${what}(state)`, state, 'an object { iterations, slots }');
+    const iterations = state.iterations;
+    if (typeof iterations !== 'number' || !Number.isSafeInteger(iterations) || iterations < 0) {
+      invalidArgument(`${what} state.iterations`, iterations, 'an integer >= 0');
+    }
+    if (!Array.isArray(state.slots)) invalidArgument(`${what} state.slots`, state.slots, 'an array');
+    const byName = new Map(variables.map((v) => [v.name, v]));
+    const names = this.slotNames;
+    const values = new Map<OptimizerVariable, Map<string, ArrayLike<number>>>();
+    state.slots.forEach((s, i) => {
+      const field = `${what} state.slots[${i}]`;
+      if (typeof s !== 'object' || s === null)
+        invalidArgument(field, s, 'an object { variable, slot, shape, values }');
+      const variable = byName.get(s.variable);
+      if (variable === undefined) {
+        invalidArgument(
+          `${field}.variable`,
+          s.variable,
+          `the name of a variable being restored (${[...byName.keys()].join(', ') || 'none'})`,
+        );
+      }
+      if (!names.includes(s.slot)) {
+        invalidArgument(
+          `${field}.slot`,
+          s.slot,
+          `a slot of ${this.className} with these options (${names.join(', ') || 'none'})`,
+        );
+      }
+      if (!Array.isArray(s.shape) || !shapesEqual(s.shape, variable.shape)) {
+        throw new SeqmodelError(
+          `${field}.shape: expected ${formatShape(variable.shape)} (the shape of ${variable.name}), received ${Array.isArray(s.shape) ? formatShape(s.shape) : typeof s.shape}`,
+        );
+      }
+      const size = variable.shape.reduce((n, d) => n * d, 1);
+      if (typeof s.values !== 'object' || s.values === null || s.values.length !== size) {
+        throw new SeqmodelError(
+          `${field}.values: expected ${size} numbers, received ${typeof s.values === 'object' && s.values !== null ? s.values.length : typeof s.values}`,
+        );
+      }
+      const own = values.get(variable) ?? new Map<string, ArrayLike<number>>();
+      if (own.has(s.slot))
+        throw new SeqmodelError(`${field}: slot ${s.slot} of ${variable.name} is given twice`);
+      own.set(s.slot, s.values);
+      values.set(variable, own);
+    });
+    for (const [variable, own] of values) {
+      const missing = names.filter((n) => !own.has(n));
+      if (missing.length > 0) {
+        throw new SeqmodelError(
+          `${what} state.slots: ${variable.name} has ${[...own.keys()].join(', ')} but not ${missing.join(', ')}; give every slot of a variable or none`,
+        );
+      }
+    }
+    const next = new Map<OptimizerVariable, Record<string, unknown>>();
+    for (const [variable, own] of values) {
+      const slots: Record<string, unknown> = {};
+      for (const name of names)
+        slots[name] = backend.keep(backend.tensor(Float32Array.from(own.get(name)!), variable.shape));
+      next.set(variable, slots);
+    }
+    this.reset();
+    for (const [variable, slots] of next) this.slotsByVariable.set(variable, slots);
+    this.slotBackend = backend as Backend<unknown>;
+    this.iterations = iterations;
   }
 
   /** Frees every slot and sets `iterations` back to 0: the next update starts afresh. */

@@ -361,11 +361,62 @@ describe('optimizer state', () => {
       config: { initialLearningRate: 1, decaySteps: 10, decayRate: 0.5, staircase: false },
     });
   });
+
+  it('getOptimizer rebuilds every optimizer from { className, config }, schedules included', () => {
+    const schedule = exponentialDecay({ initialLearningRate: 1, decaySteps: 10, decayRate: 0.5 });
+    const made = [
+      sgd({ learningRate: 0.2, momentum: 0.5, nesterov: true, clipnorm: 1 }),
+      adam({ learningRate: schedule, beta1: 0.8, amsgrad: true }),
+      adamW({ weightDecay: 0.01, globalClipnorm: 2 }),
+      rmsprop({ rho: 0.8, centered: true, clipvalue: 0.5 }),
+      adagrad({ initialAccumulatorValue: 0.2, epsilon: 1e-6 }),
+    ];
+    for (const optimizer of made) {
+      const again = getOptimizer({ className: optimizer.className, config: optimizer.getConfig() });
+      expect(again.className).toBe(optimizer.className);
+      expect(again.getConfig()).toEqual(optimizer.getConfig());
+    }
+    const rebuilt = getOptimizer({ className: 'adam', config: made[1]!.getConfig() });
+    expect(rebuilt.currentLearningRate()).toBe(schedule.at(0));
+    expect(getOptimizer({ className: 'SGD' }).getConfig()).toEqual(sgd().getConfig());
+  });
+
+  it('a learning rate given as a number can be changed; a schedule cannot be replaced by a number', () => {
+    const optimizer = sgd({ learningRate: 0.1 });
+    optimizer.learningRate = 0.05;
+    expect(optimizer.currentLearningRate()).toBe(0.05);
+    expect(() => {
+      optimizer.learningRate = -1;
+    }).toThrow('sgd learningRate: expected a number in [0, 1.7976931348623157e+308], received -1');
+    const scheduled = sgd({ learningRate: (step) => 1 / (step + 1) });
+    expect(() => {
+      scheduled.learningRate = 0.5;
+    }).toThrow('the optimizer was made with a function of the step as its learning rate');
+  });
 });
 
 describe('optimizer errors', () => {
   const b = createReferenceBackend();
   const v = new Variable(b, 'dense/kernel', [2, 2], [1, 2, 3, 4]);
+
+  it('unknown options and configs name the key and the closest known one', () => {
+    expect(() => adam({ beta_1: 0.9 } as never)).toThrow(
+      'adam options: unknown option "beta_1" (did you mean "beta1"?); known options: learningRate, clipnorm, globalClipnorm, clipvalue, weightDecay, excludeFromWeightDecay, name, beta1, beta2, epsilon, amsgrad',
+    );
+    expect(() => sgd({ learning_rate: 0.1 } as never)).toThrow('(did you mean "learningRate"?)');
+    expect(() => getOptimizer({ className: 'Adamm' })).toThrow(
+      'optimizer.className: unknown optimizer "Adamm" (did you mean "adam"?)',
+    );
+    expect(() => getOptimizer({ className: 'Adam', config: { momentum: 0.9 } })).toThrow(
+      'adam options: unknown option "momentum"',
+    );
+    expect(() => getOptimizer({ class_name: 'Adam' } as never)).toThrow(
+      'optimizer: unknown option "class_name" (did you mean "className"?)',
+    );
+    expect(() =>
+      getOptimizer({ className: 'sgd', config: { learningRate: { className: 'Exponential', config: {} } } }),
+    ).toThrow('optimizer.config.learningRate.className: unknown schedule "Exponential"');
+  });
 
   it('unknown names list the known ones', () => {
     expect(() => getOptimizer('adamax')).toThrow(

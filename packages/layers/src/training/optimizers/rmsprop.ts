@@ -32,7 +32,7 @@ export class RMSprop extends Optimizer {
   readonly centered: boolean;
 
   constructor(options: RmspropOptions = {}) {
-    super('rmsprop', 0.001, options);
+    super('rmsprop', 0.001, options, ['rho', 'momentum', 'epsilon', 'centered']);
     this.rho = this.numberOption('rho', options.rho, 0.9, 0, 1);
     this.momentum = this.numberOption('momentum', options.momentum, 0, 0, 1);
     this.epsilon = this.numberOption('epsilon', options.epsilon, 1e-7);

@@ -26,7 +26,7 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
 
   constructor(options: SgdOptions = {}) {
-    super('sgd', 0.01, options);
+    super('sgd', 0.01, options, ['momentum', 'nesterov']);
     this.momentum = this.numberOption('momentum', options.momentum, 0, 0, 1);
     this.nesterov = this.booleanOption('nesterov', options.nesterov);
   }

@@ -1,0 +1,27 @@
+/**
+ * `@seqmodel/attention`: attention for seqmodel models. A functional core (`scaledDotProductAttention` with masks,
+ * grouped-query heads and a fused-kernel hook) and Keras-compatible layers built on it: `attention`,
+ * `additiveAttention`, `multiHeadAttention` (and grouped-query attention), Bahdanau and Luong attention for recurrent
+ * encoder-decoders, positional encodings, and layer / RMS normalization. Importing the package registers its layers
+ * for `loadModel` and their Keras mappings for `loadKerasModel` / `saveKerasModel`.
+ */
+import './register.js';
+
+export {
+  MASKED_SCORE,
+  SCALED_DOT_PRODUCT_KERNEL,
+  type ScaledDotProductKernel,
+  type ScaledDotProductKernelArgs,
+  type ScaledDotProductKernelResult,
+} from './functional/kernel.js';
+export { type AttentionMasks, causalMask, combineAttentionMasks } from './functional/masks.js';
+export { applyRotaryEmbedding, sinusoidalEncoding } from './functional/positions.js';
+export {
+  maskedSoftmax,
+  type ScaledDotProductAttentionArgs,
+  type ScaledDotProductAttentionResult,
+  scaledDotProductAttention,
+  scaledDotProductGeneric,
+} from './functional/scaled-dot-product.js';
+export * from './layers/index.js';
+export { attentionKerasLayers, attentionLayers } from './register.js';
