@@ -76,18 +76,6 @@ function resolvable(specifier: string): boolean {
   }
 }
 
-/** Runs `fn` with tfjs' warnings off (its "install the node backend" notice on the first CPU tensor). */
-function quietly(fn: () => void): void {
-  const env = tf.env();
-  const before = env.getBool('IS_TEST');
-  env.set('IS_TEST', true);
-  try {
-    fn();
-  } finally {
-    env.set('IS_TEST', before);
-  }
-}
-
 function tfjsBench(name: string, backend: TfjsBackend, details: string): BenchBackend {
   return {
     name,
@@ -103,7 +91,6 @@ export const cpuProvider: BackendProvider = {
   isAvailable: async () => true,
   async create({ path }) {
     const backend = createCpuBackend(kernelOptions(path, cpuCompiledKernel));
-    quietly(() => backend.dispose(backend.tensor([0])));
     return tfjsBench('cpu', backend, `tfjs-backend-cpu (JavaScript); seqmodel ${path} path`);
   },
 };

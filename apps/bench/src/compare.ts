@@ -46,6 +46,17 @@ export interface Comparison {
   readonly warnings: readonly string[];
 }
 
+/** Every timed case of a run by key, cells' and whole-model workloads' alike, with its contenders' summaries. */
+function timedCases(results: BenchResults): [string, [ComparedCase['contender'], Summary][]][] {
+  return [
+    ...results.cases.map((c): [string, [ComparedCase['contender'], Summary][]] => [c.key, contenders(c)]),
+    ...(results.layerCases ?? []).map((c): [string, [ComparedCase['contender'], Summary][]] => [
+      c.key,
+      [['seqmodel', c.seqmodel.summary]],
+    ]),
+  ];
+}
+
 function contenders(c: CaseRecord): [ComparedCase['contender'], Summary][] {
   return hasLayers(c)
     ? [
@@ -85,18 +96,19 @@ export function compareResults(
   after: BenchResults,
   threshold = defaultCompareThreshold,
 ): Comparison {
-  const afterByKey = new Map(after.cases.map((c) => [c.key, c]));
-  const beforeKeys = new Set(before.cases.map((c) => c.key));
+  const beforeCases = timedCases(before);
+  const afterByKey = new Map(timedCases(after));
+  const beforeKeys = new Set(beforeCases.map(([key]) => key));
   const cases: ComparedCase[] = [];
-  for (const b of before.cases) {
-    const a = afterByKey.get(b.key);
+  for (const [key, summaries] of beforeCases) {
+    const a = afterByKey.get(key);
     if (!a) continue;
-    const next = new Map(contenders(a));
-    for (const [contender, summary] of contenders(b)) {
+    const next = new Map(a);
+    for (const [contender, summary] of summaries) {
       const s = next.get(contender);
       if (!s) continue;
       cases.push({
-        key: b.key,
+        key,
         contender,
         before: summary,
         after: s,
@@ -114,8 +126,8 @@ export function compareResults(
   return {
     threshold,
     cases,
-    onlyBefore: before.cases.filter((c) => !afterByKey.has(c.key)).map((c) => c.key),
-    onlyAfter: after.cases.filter((c) => !beforeKeys.has(c.key)).map((c) => c.key),
+    onlyBefore: beforeCases.filter(([key]) => !afterByKey.has(key)).map(([key]) => key),
+    onlyAfter: [...afterByKey.keys()].filter((key) => !beforeKeys.has(key)),
     matMul,
     warnings: warningsOf(before, after),
   };

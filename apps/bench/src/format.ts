@@ -1,5 +1,5 @@
 /** Number formatting shared by the terminal table, the Markdown report and the charts. */
-import { type CaseRecord, hasLayers } from './results.js';
+import { type CaseRecord, hasLayers, type LayerCaseRecord } from './results.js';
 import { formatSize } from './sizes.js';
 import type { Summary } from './stats.js';
 
@@ -95,4 +95,25 @@ export function formatCase(c: CaseRecord) {
         ? `${formatBytes(c.seqmodel.tfjsPeakBytes)}${separator}${formatBytes(l.tfjsPeakBytes)}`
         : formatBytes(c.seqmodel.tfjsPeakBytes),
   };
+}
+
+/** The columns of a whole-model workload's row, and the row (terminal and Markdown reports alike). */
+export const layerCaseColumns: readonly string[] = [
+  'layers workload',
+  'ms per step',
+  'examples/s',
+  'first loss',
+  'leaked',
+  'model',
+];
+
+export function layerCaseRow(c: LayerCaseRecord): string[] {
+  return [
+    c.workload,
+    formatRange(c.seqmodel.summary),
+    c.seqmodel.examplesPerSecond.toFixed(1),
+    c.firstLoss.toFixed(4),
+    String(c.seqmodel.leakedTensors),
+    c.description,
+  ];
 }

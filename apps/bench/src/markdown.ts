@@ -6,7 +6,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flopFormulas } from './flops.js';
-import { formatBytes, formatCase, formatError, formatGflops, formatMs, leadColumns } from './format.js';
+import {
+  formatBytes,
+  formatCase,
+  formatError,
+  formatGflops,
+  formatMs,
+  layerCaseColumns,
+  layerCaseRow,
+  leadColumns,
+} from './format.js';
 import { pathDescription } from './report.js';
 import { type BenchResults, type CaseRecord, formulaNotes, hasLayers, layersUnavailable } from './results.js';
 import { formatSize } from './sizes.js';
@@ -181,6 +190,15 @@ export function renderMarkdownReport(results: BenchResults): ReportFiles {
         : 'matMul ceiling not measured.',
       '',
     );
+    const layerCases = (results.layerCases ?? []).filter((x) => x.backend === b.name);
+    if (layerCases.length > 0) {
+      md.push(
+        'Whole training steps through `@seqmodel/layers` (`trainOnBatch`, SGD):',
+        '',
+        table(layerCaseColumns, layerCases.map(layerCaseRow)),
+        '',
+      );
+    }
     if (cases.length === 0) continue;
     for (const mode of unique(cases.map((x) => x.mode))) {
       const name = chartName('speed', b.name, mode);

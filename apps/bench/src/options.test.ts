@@ -118,6 +118,35 @@ describe('run flags', () => {
   });
 });
 
+describe('whole-model workloads', () => {
+  it('runs none by default; --layers adds them after the cells; bench layers runs only them', () => {
+    expect(run([]).config.layers).toEqual([]);
+    expect(run(['--layers', 'dense,embedding-lstm-v87']).config.layers).toEqual([
+      'dense',
+      'embedding-lstm-v87',
+    ]);
+    const layers = run(['layers']).config;
+    expect(layers.cells).toEqual([]);
+    expect(layers.layers).toEqual(['embedding-lstm-v87', 'embedding-lstm-v1600', 'dense']);
+    expect(layers.matMulSize).toBe(0);
+    expect(run(['layers', '--backends', 'cpu', '--layers', 'dense', '--matmul', '64']).config).toMatchObject({
+      backends: ['cpu'],
+      layers: ['dense'],
+      matMulSize: 64,
+    });
+    expect(run(['--cells', 'none', '--layers', 'all']).config.cells).toEqual([]);
+  });
+
+  it('names a bad workload and refuses a run with nothing to do', () => {
+    expect(() => run(['--layers', 'dens'])).toThrow(
+      '--layers: unknown "dens" in "dens"; expected a comma-separated list of embedding-lstm-v87, embedding-lstm-v1600, dense (or all, or none)',
+    );
+    expect(() => run(['layers', '--layers', 'none'])).toThrow(
+      '--cells none and --layers none: nothing to run',
+    );
+  });
+});
+
 describe('other commands', () => {
   it('parses compare, report, list and help', () => {
     expect(parseCommand(['compare', 'a.json', 'b.json'])).toEqual({

@@ -8,6 +8,7 @@ import { invalidArgument } from '@seqmodel/core';
 import { type BenchPath, backendNames, benchPaths } from './backends.js';
 import { listBenchCells } from './cells.js';
 import { defaultCompareThreshold } from './compare.js';
+import { layerWorkloadNames } from './layer-workloads.js';
 import type { PathsConfig } from './paths.js';
 import { benchModes } from './run-case.js';
 import type { RunConfig } from './runner.js';
@@ -25,6 +26,9 @@ export const usage = `usage: seqmodel-bench [run] [options]      time cells x ba
                                                cell's step, the generic loop (ratios of medians)
        seqmodel-bench explain CELL [options]   what the compiler makes of a cell's step: the traced graph, the
                                                plan and the generated code (or why it declines)
+       seqmodel-bench layers [options]         time whole training steps through @seqmodel/layers (Embedding,
+                                               LSTM, Dense) on each backend: run with --cells none --layers all
+                                               --matmul 0 as defaults
        seqmodel-bench list                     cells and backends (with availability)
 
 run options:
@@ -33,7 +37,10 @@ run options:
                                    default: 16x32x16x64,32x64x32x128,64x100x64x256; 5 repeats, 2 warm-ups
                                    large:   64x100x64x256,128x100x128x512,128x200x256x1024; 3 repeats, 1 warm-up
   --backends LIST                ${backendNames.join(',')} (default: all; those that cannot run here are skipped)
-  --cells LIST                   simpleRNN,lstm,gru,gruResetAfter and registered plugins such as mgu (default: all)
+  --cells LIST                   simpleRNN,lstm,gru,gruResetAfter and registered plugins such as mgu, all or none
+                                 (default: all)
+  --layers LIST                  whole-model workloads through @seqmodel/layers after the cells: ${layerWorkloadNames.join(',')},
+                                 all or none (default: none; bench layers: all)
   --sizes BxTxIxU,...            batch x time x input x units, replacing the preset's sizes
   --modes forward,train          (default: both)
   --path fused|compiled|generic  fused: the backend's fused kernels (its own for a cell if it has one, else compiled
@@ -91,16 +98,25 @@ export type Command =
       readonly failOnRegression: boolean;
     };
 
-/** A comma-separated list of allowed values, duplicates dropped; `all` stands for every allowed value. */
-export function parseList(flag: string, text: string, allowed: readonly string[]): string[] {
+/**
+ * A comma-separated list of allowed values, duplicates dropped; `all` stands for every allowed value, and `none`,
+ * where `allowNone`, for no value.
+ */
+export function parseList(
+  flag: string,
+  text: string,
+  allowed: readonly string[],
+  allowNone = false,
+): string[] {
   const items = text.split(',').map((s) => s.trim());
   if (items.length === 1 && items[0] === 'all') return [...allowed];
+  if (allowNone && items.length === 1 && items[0] === 'none') return [];
   const bad = items.filter((i) => i !== '' && !allowed.includes(i));
   if (bad.length > 0 || items.some((i) => i === '')) {
     const what =
       bad.length > 0 ? `unknown ${bad.map((b) => JSON.stringify(b)).join(', ')} in` : 'an empty item in';
     throw new Error(
-      `${flag}: ${what} ${JSON.stringify(text)}; expected a comma-separated list of ${allowed.join(', ')} (or all)`,
+      `${flag}: ${what} ${JSON.stringify(text)}; expected a comma-separated list of ${allowed.join(', ')} (or all${allowNone ? ', or none' : ''})`,
     );
   }
   return [...new Set(items)];
@@ -132,6 +148,7 @@ const runFlags = {
   quick: { type: 'boolean' },
   backends: { type: 'string' },
   cells: { type: 'string' },
+  layers: { type: 'string' },
   sizes: { type: 'string' },
   modes: { type: 'string' },
   path: { type: 'string' },
@@ -165,14 +182,24 @@ function parse<R>(fn: () => R): R {
   }
 }
 
-function parseRun(args: readonly string[]): Command {
+/** Defaults of `run` that a subcommand changes (`layers`). */
+interface RunDefaults {
+  readonly cells: string;
+  readonly layers: string;
+  readonly matmul: number;
+}
+
+const runDefaults: RunDefaults = { cells: 'all', layers: 'none', matmul: 1024 };
+const layersDefaults: RunDefaults = { cells: 'none', layers: 'all', matmul: 0 };
+
+function parseRun(args: readonly string[], defaults: RunDefaults = runDefaults): Command {
   const { values, positionals } = parse(() =>
     parseArgs({ args: [...args], options: runFlags, strict: true, allowPositionals: true }),
   );
   if (values.help) return { kind: 'help' };
   if (positionals.length > 0) {
     throw new Error(
-      `unexpected argument ${JSON.stringify(positionals[0])}; expected flags only (commands: run, compare, report, list)`,
+      `unexpected argument ${JSON.stringify(positionals[0])}; expected flags only (commands: run, layers, compare, report, list)`,
     );
   }
   if (values.quick && values.preset !== undefined && values.preset !== 'quick') {
@@ -187,7 +214,7 @@ function parseRun(args: readonly string[]): Command {
   const config: RunConfig = {
     preset: presetName,
     backends: parseList('--backends', values.backends ?? 'all', backendNames),
-    cells: parseList('--cells', values.cells ?? 'all', cellKeys),
+    cells: parseList('--cells', values.cells ?? defaults.cells, cellKeys, true),
     sizes: values.sizes === undefined ? preset.sizes : parseSizes(values.sizes, '--sizes'),
     modes: parseList('--modes', values.modes ?? 'all', benchModes) as RunConfig['modes'],
     path: parsePath(values.path ?? 'fused'),
@@ -196,9 +223,13 @@ function parseRun(args: readonly string[]): Command {
       values['min-time'] === undefined ? defaultMinTimeMs : parseInteger('--min-time', values['min-time'], 0),
     warmup: values.warmup === undefined ? preset.warmup : parseInteger('--warmup', values.warmup, 1),
     seed: values.seed === undefined ? defaultSeed : parseInteger('--seed', values.seed, 0),
-    matMulSize: values.matmul === undefined ? 1024 : parseInteger('--matmul', values.matmul, 0),
+    matMulSize: values.matmul === undefined ? defaults.matmul : parseInteger('--matmul', values.matmul, 0),
     matMulRepeats: preset.matMulRepeats,
+    layers: parseList('--layers', values.layers ?? defaults.layers, layerWorkloadNames, true),
   };
+  if (config.cells.length === 0 && config.layers!.length === 0) {
+    throw new Error('--cells none and --layers none: nothing to run');
+  }
   for (const [flag, value] of [
     ['--json', values.json],
     ['--markdown', values.markdown],
@@ -354,5 +385,6 @@ export function parseCommand(argv: readonly string[]): Command {
     return { kind: 'list' };
   }
   if (first === 'help') return { kind: 'help' };
+  if (first === 'layers') return parseRun(rest, layersDefaults);
   return parseRun(first === 'run' ? rest : argv);
 }

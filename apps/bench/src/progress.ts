@@ -6,7 +6,7 @@
  * with the rate measured so far on the same backend (on the others before a backend's first case finishes).
  */
 import { formatMs, formatSpeedup } from './format.js';
-import { type CaseRecord, hasLayers } from './results.js';
+import { type CaseRecord, hasLayers, type LayerCaseRecord } from './results.js';
 
 export interface PlannedCase {
   readonly backend: string;
@@ -24,7 +24,7 @@ export interface RunObserver {
   caseStarted(index: number): void;
   /** One run of a contender finished (warm-up or timed). */
   tick(): void;
-  caseDone(index: number, record: CaseRecord): void;
+  caseDone(index: number, record: CaseRecord | LayerCaseRecord): void;
   finish(): void;
 }
 
@@ -81,7 +81,11 @@ export function formatDuration(ms: number): string {
 }
 
 /** The one-line summary of a finished case. */
-export function caseLine(record: CaseRecord): string {
+export function caseLine(record: CaseRecord | LayerCaseRecord): string {
+  if ('workload' in record) {
+    const s = record.seqmodel;
+    return `seqmodel ${formatMs(s.summary.median)} ms per step (${s.examplesPerSecond.toFixed(1)} examples/s)`;
+  }
   const ours = `seqmodel ${formatMs(record.seqmodel.summary.median)} ms`;
   const theirs = hasLayers(record)
     ? `, tfjs-layers ${formatMs(record.tfjsLayers.summary.median)} ms (seqmodel ${formatSpeedup(record.speedup)})`

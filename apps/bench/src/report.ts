@@ -3,8 +3,23 @@
 import type { BenchPath } from './backends.js';
 import { describeBenchCell, listBenchCells } from './cells.js';
 import { flopFormulas } from './flops.js';
-import { alignColumns, formatCase, formatError, formatGflops, formatMs, leadColumns } from './format.js';
-import { type BenchResults, type CaseRecord, hasLayers, layersUnavailable } from './results.js';
+import {
+  alignColumns,
+  formatCase,
+  formatError,
+  formatGflops,
+  formatMs,
+  layerCaseColumns,
+  layerCaseRow,
+  leadColumns,
+} from './format.js';
+import {
+  type BenchResults,
+  type CaseRecord,
+  hasLayers,
+  type LayerCaseRecord,
+  layersUnavailable,
+} from './results.js';
 import { formatSize } from './sizes.js';
 
 /** What `config.path` ran, in words (files without `path` predate the fused kernels: generic). */
@@ -22,6 +37,21 @@ export function pathDescription(path: BenchPath | undefined): string {
 /** What the run does, printed before it starts. */
 export function header(results: Pick<BenchResults, 'config'>, machine: string): string {
   const c = results.config;
+  const layers =
+    (c.layers ?? []).length === 0
+      ? []
+      : [
+          `layers workloads: ${c.layers!.join(', ')}: one trainOnBatch step (SGD) of a small @seqmodel/layers model ` +
+            `per run, median (min-max) of at least ${c.repeats} run(s) after ${c.warmup} warm-up run(s) (the first ` +
+            'is the check: a finite loss)',
+        ];
+  if (c.cells.length === 0) {
+    return [
+      'seqmodel-bench: whole training steps through @seqmodel/layers',
+      ...layers,
+      `machine: ${machine}`,
+    ].join('\n');
+  }
   return [
     `seqmodel-bench: seqmodel's ${pathDescription(c.path)} against tfjs-layers 4.22's equivalent`,
     '  layer on the same tfjs backend, with the same weights and data',
@@ -31,6 +61,7 @@ export function header(results: Pick<BenchResults, 'config'>, machine: string): 
       ` after ${c.warmup} warm-up run(s) (the first is the correctness check), seqmodel and tfjs-layers interleaved`,
     `FLOPs: forward = ${flopFormulas.forward}, train = ${flopFormulas.train}; matrix products only (G: simpleRNN 1, ` +
       'mgu 2, gru 3, lstm 4); GFLOP/s = FLOPs / median',
+    ...layers,
     `machine: ${machine}`,
   ].join('\n');
 }
@@ -43,6 +74,11 @@ export function caseTable(cases: readonly CaseRecord[]): string {
     rows.push([...f.lead, f.ofMatMul, f.layersGflops, f.peak, f.leaked('/')]);
   }
   return alignColumns(rows, [6, 7, 8, 9, 10, 11, 12]);
+}
+
+/** The table of one backend's whole-model workloads. */
+export function layerCaseTable(cases: readonly LayerCaseRecord[]): string {
+  return alignColumns([layerCaseColumns, ...cases.map(layerCaseRow)], [1, 2, 3, 4]);
 }
 
 function worst(values: readonly (number | null)[]): number | null {
@@ -87,6 +123,8 @@ export function terminalReport(results: BenchResults): string {
       ? `matMul ${b.matMul.n}^3: ${formatGflops(b.matMul.gflops)} GFLOP/s (median ${formatMs(b.matMul.medianMs)} ms)`
       : 'matMul not measured';
     out.push('', `== ${b.name}: ${b.details}; ${mm}`);
+    const layerCases = (results.layerCases ?? []).filter((c) => c.backend === b.name);
+    if (layerCases.length > 0) out.push(layerCaseTable(layerCases));
     if (cases.length === 0) continue;
     out.push(caseTable(cases));
     for (const [cell, reason] of layersUnavailable(cases)) out.push(`  n/a ${cell}: ${reason}`);

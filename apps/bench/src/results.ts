@@ -53,6 +53,8 @@ export interface ConfigRecord {
   /** n of the `[n, n]·[n, n]` ceiling, 0 when not measured. */
   readonly matMulSize: number;
   readonly matMulRepeats: number;
+  /** Whole-model workloads through `@seqmodel/layers` (`layer-workloads.ts`); absent in older files: none. */
+  readonly layers?: readonly string[];
 }
 
 export interface MatMulRecord {
@@ -126,6 +128,26 @@ export interface CaseRecord {
   readonly platformMemory: Readonly<Record<string, number>>;
 }
 
+/** One whole-model workload on one backend: a training step through `@seqmodel/layers`. */
+export interface LayerCaseRecord {
+  /** `backend/layers/workload/train`. */
+  readonly key: string;
+  readonly backend: string;
+  readonly workload: string;
+  readonly description: string;
+  readonly settings: Readonly<Record<string, number>>;
+  readonly mode: 'train';
+  /** The loss of the first step (the check before timing: it must be finite). */
+  readonly firstLoss: number;
+  readonly seqmodel: {
+    readonly samplesMs: readonly number[];
+    readonly summary: Summary;
+    /** batch / median seconds. */
+    readonly examplesPerSecond: number;
+    readonly leakedTensors: number;
+  };
+}
+
 export interface BenchResults {
   readonly schemaVersion: typeof schemaVersion;
   readonly tool: 'seqmodel-bench';
@@ -140,6 +162,8 @@ export interface BenchResults {
   readonly formulas: Readonly<Record<string, string>>;
   readonly backends: readonly BackendRecord[];
   readonly cases: readonly CaseRecord[];
+  /** Present when `config.layers` named workloads. */
+  readonly layerCases?: readonly LayerCaseRecord[];
 }
 
 export const formulaNotes: Readonly<Record<string, string>> = {
@@ -164,7 +188,14 @@ export const formulaNotes: Readonly<Record<string, string>> = {
     'largest process.memoryUsage() rss / heapUsed / arrayBuffers sampled after each run of the mode ' +
     '(process-wide; a peak inside a run can be missed)',
   wasmHeapBytes: 'size of the wasm module memory after the mode (it only grows: a process high-water mark)',
+  layerCases:
+    'one trainOnBatch step (SGD) of a small @seqmodel/layers model, its loss read back; median over the timed ' +
+    'steps after warm-up (the first is the check: a finite loss); examplesPerSecond = batch / median time',
 };
+
+export function layerCaseKey(backend: string, workload: string): string {
+  return `${backend}/layers/${workload}/train`;
+}
 
 export function caseKey(backend: string, cell: string, size: RnnSize, mode: string): string {
   return `${backend}/${cell}/${formatSize(size)}/${mode}`;

@@ -6,6 +6,7 @@
 import { type BackendProvider, type BenchBackend, backendProviders } from './backends.js';
 import { benchCell, gatesOf } from './cells.js';
 import { forwardFlops, matMulFlops } from './flops.js';
+import { layerWorkload } from './layer-workloads.js';
 import { loadAverage, machineRecord, versionsRecord } from './machine.js';
 import { benchMatMul } from './matmul.js';
 import { type PlannedCase, type RunObserver, silentObserver } from './progress.js';
@@ -16,10 +17,12 @@ import {
   type ConfigRecord,
   caseRecord,
   formulaNotes,
+  type LayerCaseRecord,
   type MatMulRecord,
   schemaVersion,
 } from './results.js';
 import { type BenchMode, runCase } from './run-case.js';
+import { runLayerCase } from './run-layers.js';
 import { formatSize } from './sizes.js';
 
 export type RunConfig = ConfigRecord & { readonly modes: readonly BenchMode[] };
@@ -51,6 +54,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
   const started = performance.now();
   const loadAtStart = loadAverage();
   const cells = config.cells.map((key) => benchCell(key));
+  const workloads = (config.layers ?? []).map((key) => layerWorkload(key));
 
   // Which backends can run, before anything is timed, so that the plan (and the ETA) is known.
   const backends: BackendRecord[] = [];
@@ -82,10 +86,18 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
         }
       }
     }
+    for (const workload of workloads) {
+      plan.push({
+        backend: provider.name,
+        label: `${provider.name} layers ${workload.key} train`,
+        weight: workload.flops * (config.warmup + config.repeats),
+      });
+    }
   }
   observer.plan(plan);
 
   const cases: CaseRecord[] = [];
+  const layerCases: LayerCaseRecord[] = [];
   let index = 0;
   for (const provider of available) {
     const bench = await provider.create({ path: config.path ?? 'fused' });
@@ -118,6 +130,19 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
         index += config.modes.length;
       }
     }
+    for (const workload of workloads) {
+      observer.caseStarted(index);
+      const record = runLayerCase(bench, workload, {
+        warmup: config.warmup,
+        repeats: config.repeats,
+        minTimeMs: config.minTimeMs,
+        seed: config.seed,
+        onRun: () => observer.tick(),
+      });
+      layerCases.push(record);
+      observer.caseDone(index, record);
+      index++;
+    }
   }
   observer.finish();
 
@@ -145,9 +170,11 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
       seed: config.seed,
       matMulSize: config.matMulSize,
       matMulRepeats: config.matMulRepeats,
+      ...(config.layers === undefined ? {} : { layers: config.layers }),
     },
     formulas: formulaNotes,
     backends,
     cases,
+    ...(config.layers === undefined ? {} : { layerCases }),
   };
 }

@@ -107,3 +107,48 @@ it('runs lstm and mgu at 2x3x2x4 on cpu (webgl skipped), writes valid JSON and a
   expect(await main(['compare', json, json, '--fail-on-regression'], io)).toBe(0);
   expect(out.join('')).toContain('seqmodel: 0 regression(s), 0 improvement(s), 4 unchanged');
 });
+
+it('bench layers: times a whole training step through @seqmodel/layers, validated and comparable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-layers-'));
+  const json = join(dir, 'layers.json');
+  const report = join(dir, 'report');
+  const out: string[] = [];
+  const io = {
+    stdout: { write: (t: string) => out.push(t), isTTY: false },
+    stderr: { write: (t: string) => out.push(t) },
+  };
+  const argv = ['layers', '--backends', 'cpu', '--layers', 'dense', '--repeats', '2', '--warmup', '1'];
+  const status = await main([...argv, '--min-time', '0', '--json', json, '--markdown', report], io);
+  const text = out.join('');
+  expect(status, text).toBe(0);
+  const results = readResults(json);
+  expect(results.config).toMatchObject({ cells: [], layers: ['dense'], matMulSize: 0 });
+  expect(results.cases).toEqual([]);
+  expect(results.layerCases).toHaveLength(1);
+  const [c] = results.layerCases!;
+  expect(c).toMatchObject({
+    key: 'cpu/layers/dense/train',
+    backend: 'cpu',
+    workload: 'dense',
+    mode: 'train',
+    settings: { batch: 32, time: 50, features: 64, hidden: 256 },
+  });
+  expect(Number.isFinite(c!.firstLoss)).toBe(true);
+  expect(c!.seqmodel.samplesMs).toHaveLength(2);
+  expect(c!.seqmodel.leakedTensors).toBe(0);
+  expect(c!.seqmodel.examplesPerSecond).toBeCloseTo(32 / (c!.seqmodel.summary.median / 1000), 6);
+  expect(text).toContain(
+    'seqmodel-bench: whole training steps through @seqmodel/layers\nlayers workloads: dense:',
+  );
+  expect(text).not.toContain('batch x time x input x units');
+  expect(text).toContain('[1/1] cpu layers dense train: seqmodel');
+  expect(text).toMatch(/dense\s+[\d.]+ \([\d.]+-[\d.]+\)\s+[\d.]+\s+[\d.]+\s+0\s+dense\(256, relu\)/);
+  expect(readFileSync(join(report, 'report.md'), 'utf8')).toContain(
+    'Whole training steps through `@seqmodel/layers`',
+  );
+
+  out.length = 0;
+  expect(await main(['compare', json, json], io)).toBe(0);
+  expect(out.join('')).toContain('cpu/layers/dense/train');
+  expect(out.join('')).toContain('seqmodel: 0 regression(s), 0 improvement(s), 1 unchanged');
+});

@@ -13,13 +13,16 @@ import {
 } from '@seqmodel/backend-tfjs';
 import {
   checkBoolean,
+  checkOptions,
   checkPositiveInteger,
   describeValue,
   invalidArgument,
+  optionKeys,
   SeqmodelError,
 } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { wasmFusedKernels } from './fused-kernels.js';
+import { removeEmscriptenRethrows } from './process-listeners.js';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from './register-tfjs-wasm.js';
 import { installedWasmDirectory, isNode, type WasmFileName, wasmFileNames } from './wasm-files.js';
 
@@ -54,6 +57,16 @@ export interface WasmBackendOptions {
   /** Check sequence arguments for NaN and ±Infinity before every `runSequence` (default false). */
   readonly checkNumerics?: boolean;
 }
+
+const wasmOptionKeys = optionKeys<WasmBackendOptions>({
+  wasmPaths: true,
+  usePlatformFetch: true,
+  numThreads: true,
+  simd: true,
+  kernels: true,
+  fusedKernels: true,
+  checkNumerics: true,
+});
 
 /** How the wasm module was initialized (one module per process, shared by every wasm seqmodel backend). */
 export interface WasmInfo {
@@ -114,6 +127,9 @@ async function initialize(settings: InitSettings): Promise<WasmInfo> {
         `pass options.wasmPaths with the URL of the folder serving ${wasmFileNames.join(', ')} ` +
         `(${(error as Error).message})`,
     );
+  } finally {
+    // Crashes are reported where seqmodel (or the application) raised them, not at Emscripten's rethrow.
+    removeEmscriptenRethrows();
   }
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) as boolean;
@@ -134,6 +150,13 @@ async function initialize(settings: InitSettings): Promise<WasmInfo> {
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<TfjsBackend> {
   if (typeof options !== 'object' || options === null) {
     invalidArgument('createWasmBackend(options)', options, 'an options object');
+  }
+  checkOptions('createWasmBackend(options)', options, wasmOptionKeys);
+  if (options.checkNumerics !== undefined) {
+    checkBoolean('createWasmBackend(options.checkNumerics)', options.checkNumerics);
+  }
+  if (options.usePlatformFetch !== undefined) {
+    checkBoolean('createWasmBackend(options.usePlatformFetch)', options.usePlatformFetch);
   }
   const requested = resolveSettings(options);
   const reuse =

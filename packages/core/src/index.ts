@@ -130,6 +130,7 @@ export {
 } from './kernel-table.js';
 export { assertFinite, assertSequenceFinite, firstNonFinite, unravelIndex } from './numerics.js';
 export type { DType, NestedArray, Operand, Ops, OptionalOps } from './ops.js';
+export { optionKeys } from './option-keys.js';
 export { checkOptions, closestName, didYouMean, isPlainObject } from './options.js';
 export {
   type CellConfig,

@@ -4,7 +4,16 @@
  * per-step sample weights (for targets that only count at some steps). It is core's batch contract (`Batch`) with
  * one host array per field, so that `model.fit` takes data sets and their batches as they are.
  */
-import { type Batch, checkPositiveInteger, createRng, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  type Batch,
+  checkOptions,
+  checkPositiveInteger,
+  createRng,
+  invalidArgument,
+  optionKeys,
+  SeqmodelError,
+} from '@seqmodel/core';
+import { checkArrayLike, checkNonNegativeInteger, checkSeed, flag, shuffleOptions } from './checks.js';
 import { type DataArray, gatherRows, type TensorData } from './tensor-data.js';
 
 /** Aligned arrays whose axis 0 is the example: core's `Batch` of host arrays, one per field. */
@@ -40,8 +49,24 @@ export interface BatchOptions {
   dropRemainder?: boolean;
 }
 
+/** The options of `batches` (shared by the other batchers). */
+export const batchOptionKeys = optionKeys<BatchOptions>({
+  batchSize: true,
+  shuffle: true,
+  seed: true,
+  epoch: true,
+  dropRemainder: true,
+});
+
 /** The number of examples in `data` (its axis 0), checking that every array agrees. */
 export function numExamples(data: SequenceData): number {
+  if (typeof data !== 'object' || data === null) {
+    invalidArgument('data', data, 'a data set { inputs, targets?, mask?, lengths?, sampleWeights? }');
+  }
+  const inputs: unknown = data.inputs;
+  if (typeof inputs !== 'object' || inputs === null || !Array.isArray((inputs as TensorData).shape)) {
+    invalidArgument('inputs', inputs, 'host data { data, shape } (every data set has inputs)');
+  }
   const n = data.inputs.shape[0];
   if (n === undefined)
     invalidArgument('inputs.shape', data.inputs.shape, 'rank >= 1 (axis 0 is the example)');
@@ -73,6 +98,9 @@ export function selectExamples(data: SequenceData, indices: ArrayLike<number>): 
 
 /** `[0, n)` in a seeded random order (Fisher–Yates with core's RNG). */
 export function shuffledIndices(n: number, seed: number | string = 0, epoch = 0): Int32Array {
+  checkNonNegativeInteger('n', n);
+  checkSeed('seed', seed);
+  checkNonNegativeInteger('epoch', epoch);
   const order = Array.from({ length: n }, (_, i) => i);
   createRng(seed).fork(`epoch:${epoch}`).shuffle(order);
   return Int32Array.from(order);
@@ -83,9 +111,8 @@ export function exampleOrder(
   n: number,
   options: { shuffle?: boolean; seed?: number | string; epoch?: number },
 ): Int32Array {
-  return options.shuffle
-    ? shuffledIndices(n, options.seed ?? 0, options.epoch ?? 0)
-    : Int32Array.from({ length: n }, (_, i) => i);
+  const { shuffle, seed, epoch } = shuffleOptions(options);
+  return shuffle ? shuffledIndices(n, seed, epoch) : Int32Array.from({ length: n }, (_, i) => i);
 }
 
 /** Groups `order` into batches of `batchSize` indices. */
@@ -94,7 +121,9 @@ export function chunkIndices(
   batchSize: number,
   dropRemainder = false,
 ): Int32Array[] {
+  checkArrayLike('order', order, 'an array of example indices');
   checkPositiveInteger('batchSize', batchSize);
+  flag('dropRemainder', dropRemainder, false);
   const out: Int32Array[] = [];
   for (let start = 0; start < order.length; start += batchSize) {
     const end = Math.min(start + batchSize, order.length);
@@ -109,6 +138,7 @@ export function chunkIndices(
  * data set: iterate it once per epoch, passing the epoch number so that each epoch is shuffled differently.
  */
 export function* batches(data: SequenceData, options: BatchOptions): Generator<SequenceBatch> {
+  checkOptions('batches(options)', options, batchOptionKeys);
   checkPositiveInteger('batchSize', options?.batchSize);
   const order = exampleOrder(numExamples(data), options);
   for (const idx of chunkIndices(order, options.batchSize, options.dropRemainder)) {
@@ -118,6 +148,8 @@ export function* batches(data: SequenceData, options: BatchOptions): Generator<S
 
 /** How many batches `batches(data, options)` yields. */
 export function numBatches(numExamples: number, batchSize: number, dropRemainder = false): number {
+  checkNonNegativeInteger('numExamples', numExamples);
   checkPositiveInteger('batchSize', batchSize);
+  flag('dropRemainder', dropRemainder, false);
   return dropRemainder ? Math.floor(numExamples / batchSize) : Math.ceil(numExamples / batchSize);
 }

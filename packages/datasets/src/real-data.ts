@@ -4,7 +4,7 @@
  * `Blob`), or rely on a bundler that understands `new URL('…', import.meta.url)` (Vite, webpack 5, Parcel).
  * Sources, licences and checksums: `data/README.md`.
  */
-import { checkOneOf } from '@seqmodel/core';
+import { checkOneOf, checkOptions } from '@seqmodel/core';
 import { type CsvTable, loadCsv } from './io/csv.js';
 import { type DataSource, loadText } from './io/source.js';
 
@@ -99,7 +99,8 @@ export interface ShippedLoadOptions {
  * US births per day, 1969–1988: `values` `[7305, 1]` (column `births`) and `dates` (UTC midnight of each day).
  * A classic univariate series with weekly and yearly seasonality.
  */
-export function loadUsBirths(options: ShippedLoadOptions = {}): Promise<CsvTable> {
+export async function loadUsBirths(options: ShippedLoadOptions = {}): Promise<CsvTable> {
+  checkOptions('loadUsBirths(options)', options, ['source']);
   return loadCsv(options.source ?? usBirthsUrl(), { dateColumn: 'date', columns: ['births'] });
 }
 
@@ -109,9 +110,10 @@ export type SeattleWeatherColumn = 'precipitation' | 'temp_max' | 'temp_min' | '
  * Seattle daily weather, 2012–2015: `values` `[1461, columns.length]` and `dates`. By default the four numeric
  * columns `precipitation`, `temp_max`, `temp_min`, `wind`.
  */
-export function loadSeattleWeather(
+export async function loadSeattleWeather(
   options: ShippedLoadOptions & { columns?: readonly SeattleWeatherColumn[] } = {},
 ): Promise<CsvTable> {
+  checkOptions('loadSeattleWeather(options)', options, ['source', 'columns']);
   return loadCsv(options.source ?? seattleWeatherUrl(), {
     dateColumn: 'date',
     columns: options.columns ?? ['precipitation', 'temp_max', 'temp_min', 'wind'],
@@ -119,6 +121,7 @@ export function loadSeattleWeather(
 }
 
 /** Moby-Dick, chapters 1–107, as one string (983,375 characters). */
-export function loadMobyDick(options: ShippedLoadOptions = {}): Promise<string> {
+export async function loadMobyDick(options: ShippedLoadOptions = {}): Promise<string> {
+  checkOptions('loadMobyDick(options)', options, ['source']);
   return loadText(options.source ?? mobyDickUrl());
 }

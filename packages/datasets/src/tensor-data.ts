@@ -24,6 +24,8 @@ export type TensorData<A extends DataArray = DataArray> = HostTensor<A>;
 
 /** Wraps `data` with `shape`, checking that the sizes agree. */
 export function tensorData<A extends DataArray>(data: A, shape: Shape): TensorData<A> {
+  checkHostArray('data', data);
+  if (!Array.isArray(shape)) invalidArgument('shape', shape, 'an array of dimensions');
   if (!shape.every((d) => Number.isInteger(d) && d >= 0)) {
     invalidArgument('shape', [...shape], 'non-negative integer dimensions');
   }
@@ -62,7 +64,14 @@ export function gatherRows<A extends DataArray>(x: TensorData<A>, indices: Array
 
 /** Rows `[start, end)` of `x`, copied. */
 export function sliceRows<A extends DataArray>(x: TensorData<A>, start: number, end: number): TensorData<A> {
+  checkTensorData('x', x);
   const rows = x.shape[0] ?? 0;
+  if (!Number.isInteger(start) || start < 0 || start > rows) {
+    invalidArgument('start', start, `an integer in [0, ${rows}] (the rows of x)`);
+  }
+  if (!Number.isInteger(end) || end < start || end > rows) {
+    invalidArgument('end', end, `an integer in [start, ${rows}] = [${start}, ${rows}]`);
+  }
   const rowSize = rows === 0 ? 0 : x.data.length / rows;
   return {
     data: x.data.slice(start * rowSize, end * rowSize) as A,
@@ -94,6 +103,7 @@ export function oneHot(
 
 /** Reads `x` back as nested arrays (for small arrays, tests and printing). */
 export function toNested(x: TensorData): unknown {
+  checkTensorData('x', x);
   const nest = (offset: number, dims: readonly number[]): unknown => {
     if (dims.length === 0) return x.data[offset];
     const [head, ...rest] = dims as [number, ...number[]];
@@ -101,4 +111,22 @@ export function toNested(x: TensorData): unknown {
     return Array.from({ length: head }, (_, i) => nest(offset + i * size, rest));
   };
   return nest(0, x.shape);
+}
+
+function checkHostArray(argument: string, data: unknown): void {
+  if (!(data instanceof Float32Array) && !(data instanceof Int32Array)) {
+    invalidArgument(argument, data, 'a Float32Array or an Int32Array');
+  }
+}
+
+/** Checks that `x` is host data `{ data, shape }` whose shape matches its values. */
+export function checkTensorData(argument: string, x: unknown): void {
+  const t = x as Partial<TensorData> | null;
+  if (typeof t !== 'object' || t === null || !Array.isArray(t.shape)) {
+    invalidArgument(argument, x, 'host data { data: Float32Array | Int32Array, shape }');
+  }
+  checkHostArray(`${argument}.data`, t.data);
+  if (sizeOfShape(t.shape) !== t.data!.length) {
+    invalidArgument(`${argument}.shape`, t.shape, `a shape of ${t.data!.length} values`);
+  }
 }

@@ -15,8 +15,10 @@
 import {
   assertSequenceFinite,
   type CompileResult,
+  checkOptions,
   checkSequenceArgs,
   compileCell,
+  invalidArgument,
   type PlanStatic,
   replayStatic,
   resolveCellOptions,
@@ -269,5 +271,21 @@ export function compiledSequenceKernel(
   backend: TfjsBackend,
   config: CompiledSequenceKernelConfig,
 ): TfjsFusedKernel {
+  checkOptions('compiledSequenceKernel(config)', config, ['gemm', 'generator']);
+  if (typeof config?.gemm?.multiply !== 'function') {
+    invalidArgument(
+      'compiledSequenceKernel(config.gemm)',
+      config?.gemm,
+      'a GemmProvider (such as new JsGemm())',
+    );
+  }
+  const generator = config.generator as Partial<CompiledSequenceKernelConfig['generator']> | undefined;
+  if (typeof generator?.generate !== 'function' || typeof generator.unavailable !== 'function') {
+    invalidArgument(
+      'compiledSequenceKernel(config.generator)',
+      config.generator,
+      'a code generator (such as javascriptGenerator)',
+    );
+  }
   return new CompiledSequenceKernel(backend, config);
 }

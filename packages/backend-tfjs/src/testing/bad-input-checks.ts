@@ -204,7 +204,7 @@ function opCases<T>(): ErrorCase<T>[] {
         return [x];
       },
       call: (b, [x]) => b.add(x!, 1),
-      expected: ['add(a): tensor [2] was already disposed'],
+      expected: ['add(a): expected a live tensor, received tensor [2], which was already disposed'],
     },
     {
       name: 'something that is not a tensor',

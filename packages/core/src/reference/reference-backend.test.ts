@@ -221,7 +221,9 @@ describe('reference ops, hand-computed', () => {
   it('refuses to use a disposed tensor', () => {
     const x = t([1]);
     ref.dispose(x);
-    expect(() => ref.add(x, 1)).toThrow('add(a): tensor [1] was already disposed');
+    expect(() => ref.add(x, 1)).toThrow(
+      'add(a): expected a live tensor, received tensor [1], which was already disposed',
+    );
   });
 });
 

@@ -71,7 +71,9 @@ export class ReferenceBackend implements Backend<RefTensor> {
   private use(x: RefTensor, argument: string): RefTensor {
     if (!(x instanceof RefTensor)) invalidArgument(argument, x, 'a reference tensor');
     if (x.disposed)
-      throw new SeqmodelError(`${argument}: tensor ${formatShape(x.shape)} was already disposed`);
+      throw new SeqmodelError(
+        `${argument}: expected a live tensor, received tensor ${formatShape(x.shape)}, which was already disposed`,
+      );
     return x;
   }
 

@@ -13,3 +13,12 @@ export {
 } from './cell-conformance.js';
 export { assertClose, type Comparison, compareArrays, type Tolerance } from './compare.js';
 export { checkNoLeak } from './leaks.js';
+export {
+  classifyCase,
+  isClearMessage,
+  type RobustnessCase,
+  type RobustnessOutcome,
+  type RobustnessResult,
+  robustnessChecks,
+  tallyOutcomes,
+} from './robustness.js';

@@ -121,14 +121,18 @@ describe('loadCsv', () => {
   });
 
   it('rejects an empty file and unknown columns', async () => {
-    await expect(loadCsv(fixture('empty.csv'))).rejects.toThrow('source: the CSV is empty (no header line)');
+    await expect(loadCsv(fixture('empty.csv'))).rejects.toThrow(
+      'source: expected a CSV with a header line, received an empty text',
+    );
     await expect(loadCsv(fixture('good.csv'), { columns: ['nope'] })).rejects.toThrow(
       'columns[0]: expected a column of the CSV ("date", "value", "other", "label"), received "nope"',
     );
     await expect(loadCsv(fixture('good.csv'))).rejects.toThrow(
       'line 2, column "date" (1): expected a number',
     );
-    await expect(loadCsv(fixture('missing-file.csv'))).rejects.toThrow('source: no such file');
+    await expect(loadCsv(fixture('missing-file.csv'))).rejects.toThrow(
+      'source: expected an existing file, received',
+    );
   });
 });
 
@@ -153,5 +157,155 @@ describe('CsvParser', () => {
     await expect(gen.next()).rejects.toThrow(
       'missing: expected "error", "skip", "fill" or "forward" when streaming',
     );
+  });
+});
+
+describe('CSV cells that are not plain decimal numbers', () => {
+  const one = (cell: string) => parseCsv(`a\n${cell}\n`);
+
+  it('quotes a long bad cell as a short excerpt with its length', () => {
+    const long = `x${'y'.repeat(10_000)}`;
+    let message = '';
+    try {
+      one(long);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      `line 2, column "a" (1): expected a number, received "x${'y'.repeat(39)}"… (10001 characters)`,
+    );
+    expect(() => parseCsv(`d,a\n${long},1\n`, { dateColumn: 'd' })).toThrow(
+      /expected a date, received "x(y){39}"… \(10001 characters\)$/,
+    );
+    // A long column name is cut the same way.
+    expect(() => parseCsv(`${'n'.repeat(100)}\nabc\n`)).toThrow(
+      `column "${'n'.repeat(40)}"… (100 characters) (1)`,
+    );
+  });
+
+  it('refuses numbers that overflow to Infinity, like an Infinity cell', () => {
+    expect(() => one('Infinity')).toThrow(
+      'line 2, column "a" (1): expected a finite number, received "Infinity"',
+    );
+    expect(() => one('-Infinity')).toThrow('expected a finite number, received "-Infinity"');
+    expect(() => one('1e999')).toThrow(
+      'line 2, column "a" (1): expected a finite number, received "1e999", which overflows to Infinity',
+    );
+    expect(() => one('-1e999')).toThrow('received "-1e999", which overflows to -Infinity');
+  });
+
+  it('refuses numbers beyond float32 range, which the float32 table cannot hold', () => {
+    expect(() => one('1e39')).toThrow(
+      'line 2, column "a" (1): expected a number in float32 range (magnitude below 3.4028235e38), received "1e39", which overflows to Infinity in float32',
+    );
+    expect(() => one('-3.5e38')).toThrow('overflows to -Infinity in float32');
+    // The largest float32 itself, and a value that rounds down to it, are kept.
+    expect(one('3.4028234663852886e38').values.data[0]).toBe(3.4028234663852886e38);
+    expect(one('3.40282356e38').values.data[0]).toBe(3.4028234663852886e38);
+    // Tiny magnitudes round to float32 (to 0 below its smallest subnormal), as every float32 reader does.
+    expect(one('1e-50').values.data[0]).toBe(0);
+  });
+
+  it('refuses hexadecimal, octal and binary literals, signed or not, with or without the fast path', () => {
+    for (const cell of ['0x1A', '0X1a', '0o17', '0b101', '-0x1A', '+0x1A']) {
+      expect(() => one(cell)).toThrow(
+        `line 2, column "a" (1): expected a decimal number, received ${JSON.stringify(cell)} (hexadecimal, octal and binary literals are not read as numbers)`,
+      );
+      // A numeric missing marker turns the fast path off; the rule is the same.
+      expect(() => parseCsv(`a\n${cell}\n`, { missingValues: ['-999'] })).toThrow(
+        'expected a decimal number',
+      );
+    }
+    // Decimal forms Number reads are numbers: signs, leading and trailing points, exponents, leading zeros.
+    expect(Array.from(parseCsv('a\n+5\n.5\n5.\n1E3\n007\n-0\n').values.data)).toEqual([
+      5, 0.5, 5, 1000, 7, -0,
+    ]);
+  });
+});
+
+describe('CSV line ends and encodings', () => {
+  it('accepts CR-only line ends (old Mac files) and mixed ones, across chunk boundaries', () => {
+    const expected = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ];
+    for (const text of ['a,b\r1,2\r3,4\r5,6\r', 'a,b\n1,2\r\n3,4\r5,6', 'a,b\r\r1,2\n\n3,4\r\n\r\n5,6\n']) {
+      expect(toNested(parseCsv(text).values)).toEqual(expected);
+      for (let cut = 1; cut < text.length; cut++) {
+        const parser = new CsvParser();
+        const rows = [...parser.push(text.slice(0, cut)), ...parser.push(text.slice(cut)), ...parser.end()];
+        expect(rows.map((r) => Array.from(r.values))).toEqual(expected);
+      }
+    }
+    // Line numbers count every line end, so errors point at the right line.
+    expect(() => parseCsv('a\r1\rx\r')).toThrow('line 3, column "a" (1): expected a number, received "x"');
+    // A quoted field may span CR-only lines; the next row's line number counts them.
+    const parser = new CsvParser({ columns: ['b'] });
+    const rows = [...parser.push('a,b\r"x\ry",1\r2,3\r'), ...parser.end()];
+    expect(rows.map((r) => [r.line, r.values[0]])).toEqual([
+      [2, 1],
+      [4, 3],
+    ]);
+  });
+
+  it('drops a BOM, reads Latin-1 on request and refuses invalid UTF-8 with its byte offset', async () => {
+    const bytes = (...b: number[]) => [Uint8Array.from(b)];
+    const t = await loadCsv(bytes(0xef, 0xbb, 0xbf, 0x61, 0x0a, 0x31, 0x0a));
+    expect(t.columns).toEqual(['a']);
+    // "café\n1\n" in Latin-1: é is 0xe9, not UTF-8.
+    const latin1 = [0x63, 0x61, 0x66, 0xe9, 0x0a, 0x31, 0x0a];
+    await expect(loadCsv(bytes(...latin1))).rejects.toThrow(
+      'source: expected UTF-8 text, received invalid UTF-8 at byte offset 3 (bytes 0xe9 0x0a 0x31 0x0a)',
+    );
+    expect((await loadCsv(bytes(...latin1), { encoding: 'latin1' })).columns).toEqual(['café']);
+    const rows = [];
+    for await (const row of streamCsv(bytes(...latin1), { encoding: 'latin1' })) rows.push(row.values[0]);
+    expect(rows).toEqual([1]);
+    await expect(loadCsv(bytes(0x61), { encoding: 'utf8' as never })).rejects.toThrow(
+      'encoding: expected one of "utf-8", "latin1", received "utf8"',
+    );
+  });
+});
+
+describe('CSV options', () => {
+  it('rejects unknown options with the closest valid name, in every entry point', async () => {
+    expect(() => parseCsv('a\n1\n', { delimeter: ';' } as never)).toThrow(
+      'parseCsv(options): unknown option "delimeter" (did you mean "delimiter"?); known options: delimiter, header,',
+    );
+    expect(() => new CsvParser({ date_column: 'd' } as never)).toThrow(
+      'CsvParser(options): unknown option "date_column" (did you mean "dateColumn"?)',
+    );
+    await expect(loadCsv(['a\n1\n'], { missingValue: ['x'] } as never)).rejects.toThrow(
+      'loadCsv(options): unknown option "missingValue" (did you mean "missingValues"?)',
+    );
+    await expect(streamCsv(['a\n1\n'], { encodng: 'latin1' } as never).next()).rejects.toThrow(
+      'streamCsv(options): unknown option "encodng" (did you mean "encoding"?)',
+    );
+    // parseCsv reads text, not bytes: it has no encoding.
+    expect(() => parseCsv('a\n1\n', { encoding: 'latin1' } as never)).toThrow(
+      'parseCsv(options): unknown option "encoding"',
+    );
+  });
+
+  it('checks the type of every option', () => {
+    expect(() => parseCsv('a\n1\n', { fillValue: 'zero' as never })).toThrow(
+      'fillValue: expected a finite number (in float32 range), received "zero"',
+    );
+    expect(() => parseCsv('a\n1\n', { missingValues: 'NA' as never })).toThrow(
+      'missingValues: expected an array of strings, received "NA"',
+    );
+    expect(() => parseCsv('a\n1\n', { parseDate: 'iso' as never })).toThrow('parseDate: expected a function');
+    expect(() => parseCsv('a\n1\n', { header: 'yes' as never })).toThrow('header: expected a boolean');
+    expect(() => parseCsv('a\n1\n', { columnNames: 'a' as never })).toThrow(
+      'columnNames: expected an array of strings',
+    );
+    expect(() => parseCsv('a\n1\n', { columns: [] })).toThrow(
+      'columns: expected a non-empty array of column names or indices',
+    );
+    expect(() => parseCsv('a\n1\n', { dateColumn: true as never })).toThrow(
+      'dateColumn: expected a column name or index, received true',
+    );
+    expect(() => new CsvParser().push(3 as never)).toThrow('text: expected a string, received 3');
   });
 });

@@ -4,9 +4,16 @@
  * line breaks included), so files larger than memory can be read row by row with `streamCsv`; `loadCsv` and
  * `parseCsv` collect the rows into one table. Errors name the line and the column.
  */
-import { checkOneOf, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  checkBoolean,
+  checkOneOf,
+  checkOptions,
+  invalidArgument,
+  optionKeys,
+  SeqmodelError,
+} from '@seqmodel/core';
 import type { TensorData } from '../tensor-data.js';
-import { type DataSource, streamText } from './source.js';
+import { type DataSource, decodedChunks, forEachLine, type TextOptions, textEncoding } from './source.js';
 
 /** What to do with a missing cell (one of `missingValues`, `NaN` included) in a selected column. */
 export type MissingPolicy = 'error' | 'skip' | 'fill' | 'forward' | 'interpolate';
@@ -36,6 +43,22 @@ export interface CsvOptions {
   missingValues?: readonly string[];
 }
 
+/** `loadCsv` / `streamCsv` read a source: the CSV options and the text's encoding. */
+export interface CsvSourceOptions extends CsvOptions, TextOptions {}
+
+const csvKeys = optionKeys<CsvOptions>({
+  delimiter: true,
+  header: true,
+  columnNames: true,
+  columns: true,
+  dateColumn: true,
+  parseDate: true,
+  missing: true,
+  fillValue: true,
+  missingValues: true,
+});
+const csvSourceKeys = [...csvKeys, 'encoding'];
+
 /** One parsed row. */
 export interface CsvRow {
   /** 1-based line number where the row starts in the file. */
@@ -57,6 +80,30 @@ export interface CsvTable {
 }
 
 const DEFAULT_MISSING = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL'];
+
+/** Longest cell or name quoted whole in an error message; longer ones are cut, with their length. */
+const EXCERPT_LENGTH = 40;
+
+/** `text` quoted for an error message: whole when short, else its start and its length. */
+export function excerpt(text: string): string {
+  if (text.length <= EXCERPT_LENGTH) return JSON.stringify(text);
+  let cut = text.slice(0, EXCERPT_LENGTH);
+  // Not half a surrogate pair.
+  if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${JSON.stringify(cut)}… (${text.length} characters)`;
+}
+
+/**
+ * Whether `text` is a literal that `Number` reads but a CSV of decimal numbers should not: hexadecimal (`0x1A`),
+ * octal (`0o17`) or binary (`0b101`), signed or not. Such cells are errors, as in pandas and NumPy, so that an
+ * identifier column read by mistake does not become numbers.
+ */
+function isPrefixedLiteral(text: string): boolean {
+  const at = text.charCodeAt(0) === 43 || text.charCodeAt(0) === 45 ? 1 : 0;
+  if (text.charCodeAt(at) !== 48) return false;
+  const letter = text.charCodeAt(at + 1) | 0x20;
+  return letter === 0x78 || letter === 0x6f || letter === 0x62;
+}
 
 /** Splits one record into fields, honouring quotes (`"a,b"`, `"say ""hi"""`). */
 function splitRecord(record: string, delimiter: string, line: number): string[] {
@@ -163,7 +210,12 @@ export class CsvParser {
   private inQuotes = false;
   private last: Float32Array | undefined;
 
-  constructor(private readonly options: CsvOptions = {}) {
+  /** `caller` names the function in errors (`loadCsv`, ...; default `CsvParser`). */
+  constructor(
+    private readonly options: CsvOptions = {},
+    caller = 'CsvParser',
+  ) {
+    checkOptions(`${caller}(options)`, options, csvKeys);
     this.delimiter = options.delimiter ?? ',';
     if (typeof this.delimiter !== 'string' || this.delimiter.length === 0 || /["\r\n]/.test(this.delimiter)) {
       invalidArgument('delimiter', this.delimiter, 'a non-empty string without quotes or line breaks');
@@ -176,9 +228,31 @@ export class CsvParser {
       'interpolate',
     ]);
     this.fillValue = options.fillValue ?? 0;
-    this.missingValues = new Set((options.missingValues ?? DEFAULT_MISSING).map((m) => m.trim()));
+    if (typeof this.fillValue !== 'number' || !Number.isFinite(Math.fround(this.fillValue))) {
+      invalidArgument('fillValue', this.fillValue, 'a finite number (in float32 range)');
+    }
+    const missingValues = options.missingValues ?? DEFAULT_MISSING;
+    if (!Array.isArray(missingValues) || !missingValues.every((m) => typeof m === 'string')) {
+      invalidArgument('missingValues', missingValues, 'an array of strings');
+    }
+    this.missingValues = new Set(missingValues.map((m) => m.trim()));
     this.numericMissing = [...this.missingValues].some((m) => m.length > 0 && Number.isFinite(Number(m)));
     this.parseDate = options.parseDate ?? Date.parse;
+    if (typeof this.parseDate !== 'function') invalidArgument('parseDate', this.parseDate, 'a function');
+    if (options.header !== undefined) checkBoolean('header', options.header);
+    const { columnNames, columns, dateColumn } = options;
+    if (
+      columnNames !== undefined &&
+      (!Array.isArray(columnNames) || !columnNames.every((n) => typeof n === 'string'))
+    ) {
+      invalidArgument('columnNames', columnNames, 'an array of strings');
+    }
+    if (columns !== undefined && (!Array.isArray(columns) || columns.length === 0)) {
+      invalidArgument('columns', columns, 'a non-empty array of column names or indices');
+    }
+    if (dateColumn !== undefined && typeof dateColumn !== 'string' && typeof dateColumn !== 'number') {
+      invalidArgument('dateColumn', dateColumn, 'a column name or index');
+    }
   }
 
   /** Names of the selected columns (known after the header line). */
@@ -191,36 +265,32 @@ export class CsvParser {
     return this.options.dateColumn !== undefined;
   }
 
+  /**
+   * Parses more text (lines may end in `\n`, `\r\n` or a lone `\r`, mixed too; a byte-order mark at the very
+   * start is dropped); returns the rows it completed.
+   */
   push(text: string): CsvRow[] {
+    if (typeof text !== 'string') invalidArgument('text', text, 'a string');
     const rows: CsvRow[] = [];
-    const buffer = this.partialLine + text;
-    let start = 0;
-    let end = buffer.indexOf('\n');
-    while (end !== -1) {
-      const stop = end > start && buffer.charCodeAt(end - 1) === 13 ? end - 1 : end;
-      this.line(buffer.slice(start, stop), rows, buffer.slice(stop, end + 1));
-      start = end + 1;
-      end = buffer.indexOf('\n', start);
-    }
-    this.partialLine = buffer.slice(start);
+    let buffer = this.partialLine + text;
+    if (this.lineNo === 0 && buffer.charCodeAt(0) === 0xfeff) buffer = buffer.slice(1);
+    this.partialLine = forEachLine(buffer, false, (line, ending) => this.line(line, rows, ending));
     return rows;
   }
 
   end(): CsvRow[] {
     const rows: CsvRow[] = [];
-    if (this.partialLine.length > 0) {
-      const rest = this.partialLine.endsWith('\r') ? this.partialLine.slice(0, -1) : this.partialLine;
-      this.partialLine = '';
-      this.line(rest, rows, '');
-    }
+    const rest = forEachLine(this.partialLine, true, (line, ending) => this.line(line, rows, ending));
+    this.partialLine = '';
+    if (rest.length > 0) this.line(rest, rows, '');
     if (this.inQuotes) {
       throw new SeqmodelError(`line ${this.recordLine}: unterminated quoted field at the end of the file`);
     }
     if (this.names === undefined) {
       throw new SeqmodelError(
         this.options.header === false
-          ? 'source: the CSV has no rows'
-          : 'source: the CSV is empty (no header line)',
+          ? 'source: expected CSV rows, received an empty text'
+          : 'source: expected a CSV with a header line, received an empty text',
       );
     }
     return rows;
@@ -307,7 +377,28 @@ export class CsvParser {
   }
 
   private where(line: number, column: number): string {
-    return `line ${line}, column ${JSON.stringify(this.names![column])} (${column + 1})`;
+    return `line ${line}, column ${excerpt(this.names![column]!)} (${column + 1})`;
+  }
+
+  /** The number in a cell that is not missing, or an error saying what is wrong with it. */
+  private number(text: string, line: number, column: number): number {
+    const v = Number(text);
+    const where = this.where(line, column);
+    if (isPrefixedLiteral(text)) {
+      throw new SeqmodelError(
+        `${where}: expected a decimal number, received ${excerpt(text)} (hexadecimal, octal and binary literals are not read as numbers)`,
+      );
+    }
+    if (Number.isNaN(v)) {
+      throw new SeqmodelError(`${where}: expected a number, received ${excerpt(text)}`);
+    }
+    if (!Number.isFinite(v)) {
+      const why = /^[+-]?Infinity$/.test(text) ? '' : `, which overflows to ${v}`;
+      throw new SeqmodelError(`${where}: expected a finite number, received ${excerpt(text)}${why}`);
+    }
+    throw new SeqmodelError(
+      `${where}: expected a number in float32 range (magnitude below 3.4028235e38), received ${excerpt(text)}, which overflows to ${Math.fround(v)} in float32`,
+    );
   }
 
   private parseRow(fields: Fields | string[], line: number): CsvRow | undefined {
@@ -327,7 +418,7 @@ export class CsvParser {
       // Fast path: a plain number (unless some missing marker is itself numeric, like -999).
       if (text.length > 0 && !this.numericMissing) {
         const v = Number(text);
-        if (Number.isFinite(v)) {
+        if (Number.isFinite(Math.fround(v)) && !isPrefixedLiteral(text)) {
           values[k] = v;
           continue;
         }
@@ -357,12 +448,8 @@ export class CsvParser {
         }
       }
       const v = Number(text);
-      if (!Number.isFinite(v)) {
-        throw new SeqmodelError(
-          `${this.where(line, column)}: expected a number, received ${JSON.stringify(text)}`,
-        );
-      }
-      values[k] = v;
+      values[k] =
+        Number.isFinite(Math.fround(v)) && !isPrefixedLiteral(text) ? v : this.number(text, line, column);
     }
     let date: number | undefined;
     if (this.dateIndex >= 0) {
@@ -371,7 +458,7 @@ export class CsvParser {
       if (typeof date !== 'number' || Number.isNaN(date)) {
         if (this.missing === 'skip' && this.missingValues.has(text)) return undefined;
         throw new SeqmodelError(
-          `${this.where(line, this.dateIndex)}: expected a date, received ${JSON.stringify(text)}`,
+          `${this.where(line, this.dateIndex)}: expected a date, received ${excerpt(text)}`,
         );
       }
     }
@@ -384,7 +471,8 @@ export class CsvParser {
  * Reads a CSV file row by row, without holding it in memory. `missing: 'interpolate'` needs the whole column and
  * is only accepted by `loadCsv` / `parseCsv`.
  */
-export async function* streamCsv(source: DataSource, options: CsvOptions = {}): AsyncGenerator<CsvRow> {
+export async function* streamCsv(source: DataSource, options: CsvSourceOptions = {}): AsyncGenerator<CsvRow> {
+  const encoding = textEncoding('streamCsv', options, csvSourceKeys);
   if (options.missing === 'interpolate') {
     invalidArgument(
       'missing',
@@ -392,9 +480,10 @@ export async function* streamCsv(source: DataSource, options: CsvOptions = {}): 
       '"error", "skip", "fill" or "forward" when streaming (use loadCsv)',
     );
   }
-  const parser = new CsvParser(options);
+  const { encoding: _, ...csv } = options;
+  const parser = new CsvParser(csv, 'streamCsv');
   // A plain loop rather than `yield*` over the arrays: one await per row instead of two.
-  for await (const text of streamText(source)) for (const row of parser.push(text)) yield row;
+  for await (const text of decodedChunks(source, encoding)) for (const row of parser.push(text)) yield row;
   for (const row of parser.end()) yield row;
 }
 
@@ -466,19 +555,22 @@ function interpolateColumns(values: Float32Array, rows: number, columns: readonl
 }
 
 /** Reads a whole CSV file (streamed while parsing) into a table. */
-export async function loadCsv(source: DataSource, options: CsvOptions = {}): Promise<CsvTable> {
-  const parser = new CsvParser(options);
+export async function loadCsv(source: DataSource, options: CsvSourceOptions = {}): Promise<CsvTable> {
+  const encoding = textEncoding('loadCsv', options, csvSourceKeys);
+  const { encoding: _, ...csv } = options;
+  const parser = new CsvParser(csv, 'loadCsv');
   const table = new TableBuilder(options.dateColumn !== undefined);
-  for await (const text of streamText(source)) for (const row of parser.push(text)) table.add(row);
+  for await (const text of decodedChunks(source, encoding))
+    for (const row of parser.push(text)) table.add(row);
   for (const row of parser.end()) table.add(row);
   return table.finish(parser, options.missing);
 }
 
 /** Parses CSV text already in memory. */
 export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
-  const parser = new CsvParser(options);
+  const parser = new CsvParser(options, 'parseCsv');
   const table = new TableBuilder(options.dateColumn !== undefined);
-  for (const row of parser.push(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)) table.add(row);
+  for (const row of parser.push(text)) table.add(row);
   for (const row of parser.end()) table.add(row);
   return table.finish(parser, options.missing);
 }

@@ -3,18 +3,40 @@
  * buffer, batch, and prefetch the next batches while the model works on the current one. Each step is an async
  * generator, so the pipeline pulls data only as fast as it is consumed.
  */
-import { checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
+import { checkOptions, checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
 import type { SequenceBatch } from '../batch.js';
-import { type CollateOptions, collate, type Example } from '../transforms/collate.js';
+import { checkSeed, flag } from '../checks.js';
+import {
+  type CollateOptions,
+  collateExamples,
+  collateOptionKeys,
+  type Example,
+} from '../transforms/collate.js';
 import { resolveWindowOptions, type WindowOptions } from '../transforms/windows.js';
+
+/** `source` after checking that it is an iterable or async iterable (`argument` names it in the error). */
+function iterableSource<T>(
+  argument: string,
+  source: AsyncIterable<T> | Iterable<T>,
+): AsyncIterable<T> | Iterable<T> {
+  if (
+    source === null ||
+    typeof source !== 'object' ||
+    !(Symbol.asyncIterator in source || Symbol.iterator in source)
+  ) {
+    invalidArgument(argument, source, 'an iterable or async iterable');
+  }
+  return source;
+}
 
 /** Applies `fn` to every item (sync or async). */
 export async function* mapAsync<T, U>(
   source: AsyncIterable<T> | Iterable<T>,
   fn: (item: T, index: number) => U | Promise<U>,
 ): AsyncGenerator<U> {
+  if (typeof fn !== 'function') invalidArgument('fn', fn, 'a function (item, index) => value');
   let i = 0;
-  for await (const item of source) yield await fn(item, i++);
+  for await (const item of iterableSource('source', source)) yield await fn(item, i++);
 }
 
 /**
@@ -30,10 +52,10 @@ export async function* windowsAsync(
   let features = 0;
   const buffer: Float32Array[] = [];
   let t = 0;
-  for await (const row of rows) {
+  for await (const row of iterableSource('rows', rows)) {
     if (!o) {
       features = row.length;
-      o = resolveWindowOptions(options, features);
+      o = resolveWindowOptions('windowsAsync', options, features);
     }
     if (row.length !== features)
       invalidArgument(`rows[${t}]`, row, `${features} features, like the first row`);
@@ -60,10 +82,11 @@ export async function* shuffleAsync<T>(
   source: AsyncIterable<T> | Iterable<T>,
   options: { bufferSize: number; seed?: number | string },
 ): AsyncGenerator<T> {
+  checkOptions('shuffleAsync(options)', options, ['bufferSize', 'seed']);
   const size = checkPositiveInteger('bufferSize', options?.bufferSize);
-  const rng = createRng(options.seed ?? 0);
+  const rng = createRng(checkSeed('seed', options.seed ?? 0));
   const buffer: T[] = [];
-  for await (const item of source) {
+  for await (const item of iterableSource('source', source)) {
     if (buffer.length < size) {
       buffer.push(item);
       continue;
@@ -92,21 +115,23 @@ export async function* batchAsync(
   examples: AsyncIterable<Example> | Iterable<Example>,
   options: AsyncBatchOptions,
 ): AsyncGenerator<SequenceBatch> {
+  checkOptions('batchAsync(options)', options, [...collateOptionKeys, 'batchSize', 'dropRemainder']);
   const batchSize = checkPositiveInteger('batchSize', options?.batchSize);
+  const dropRemainder = flag('dropRemainder', options.dropRemainder, false);
   let pending: Example[] = [];
   let seen = 0;
   const flush = (): SequenceBatch => {
     const indices = Int32Array.from({ length: pending.length }, (_, i) => seen - pending.length + i);
-    const batch = { ...collate(pending, options), indices };
+    const batch = { ...collateExamples(pending, options), indices };
     pending = [];
     return batch;
   };
-  for await (const example of examples) {
+  for await (const example of iterableSource('examples', examples)) {
     pending.push(example);
     seen++;
     if (pending.length === batchSize) yield flush();
   }
-  if (pending.length > 0 && !options.dropRemainder) yield flush();
+  if (pending.length > 0 && !dropRemainder) yield flush();
 }
 
 /**
@@ -119,8 +144,9 @@ export async function* prefetch<T>(
   bufferSize = 2,
 ): AsyncGenerator<T> {
   checkPositiveInteger('bufferSize', bufferSize);
+  const items = iterableSource('source', source);
   const iterator = (async function* () {
-    yield* source;
+    yield* items;
   })();
   const queue: Promise<IteratorResult<T>>[] = [];
   // Async generators queue calls to next(), so several can be outstanding; they settle in order.

@@ -3,7 +3,7 @@
  * long sequence of random numbers, two of them marked; the target is the sum of the two marked numbers. A model
  * has to carry the first marked value across up to `length` steps.
  */
-import { checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
+import { checkPositiveInteger, createRng, invalidArgument, optionKeys } from '@seqmodel/core';
 import { checkCommon, type Seed, type SyntheticTask } from './task.js';
 
 export interface AddingProblemOptions {
@@ -14,6 +14,8 @@ export interface AddingProblemOptions {
   seed?: Seed;
 }
 
+const addingProblemKeys = optionKeys<AddingProblemOptions>({ numSamples: true, length: true, seed: true });
+
 /**
  * - inputs: `[numSamples, length, 2]` float32: channel 0 is a value `~ U(0, 1)`, channel 1 a marker, 1 at
  *   exactly two steps: one uniformly in the first half (`[0, ⌊T/2⌋)`), one in the second half.
@@ -22,7 +24,7 @@ export interface AddingProblemOptions {
  * Baseline: always predicting 1 scores MSE = Var(u₁ + u₂) = 2 · 1/12 = 1/6 ≈ 0.167.
  */
 export function addingProblem(options: AddingProblemOptions = {}): SyntheticTask {
-  const { numSamples, seed } = checkCommon(options, 1000);
+  const { numSamples, seed } = checkCommon('addingProblem', options, addingProblemKeys, 1000);
   const length = checkPositiveInteger('length', options.length ?? 100);
   if (length < 2) invalidArgument('length', length, 'an integer >= 2 (two steps are marked)');
   const rng = createRng(seed);

@@ -2,7 +2,7 @@
  * The copy (memory) task of Hochreiter & Schmidhuber 1997, in the form of Arjovsky et al. 2016: read a short
  * sequence of symbols, wait through a blank stretch, and after a "go" signal write the sequence back.
  */
-import { checkPositiveInteger, createRng } from '@seqmodel/core';
+import { checkPositiveInteger, createRng, optionKeys } from '@seqmodel/core';
 import { checkCommon, type Seed, type SyntheticTask } from './task.js';
 
 export interface CopyTaskOptions {
@@ -20,6 +20,14 @@ export interface CopyTaskOptions {
   seed?: Seed;
 }
 
+const copyTaskKeys = optionKeys<CopyTaskOptions>({
+  numSamples: true,
+  sequenceLength: true,
+  delay: true,
+  numSymbols: true,
+  seed: true,
+});
+
 /**
  * Token ids: 0 is blank, `1 … K` are the symbols and `K + 1` is the go signal. An example has
  * `L = S + delay + S` steps: S random symbols, `delay − 1` blanks, the go signal, S blanks.
@@ -33,7 +41,7 @@ export interface CopyTaskOptions {
  * the S recalled symbols is 1/K.
  */
 export function copyTask(options: CopyTaskOptions = {}): SyntheticTask {
-  const { numSamples, seed } = checkCommon(options, 1000);
+  const { numSamples, seed } = checkCommon('copyTask', options, copyTaskKeys, 1000);
   const s = checkPositiveInteger('sequenceLength', options.sequenceLength ?? 10);
   const delay = checkPositiveInteger('delay', options.delay ?? 100);
   const k = checkPositiveInteger('numSymbols', options.numSymbols ?? 8);

@@ -3,7 +3,7 @@
  * symbols at random steps; at the end, prompt symbols ask for the targets in the order they appeared. Unlike the
  * copy task the model must decide what to store, and when.
  */
-import { checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
+import { checkPositiveInteger, createRng, invalidArgument, optionKeys } from '@seqmodel/core';
 import { checkCommon, type Seed, type SyntheticTask } from './task.js';
 
 export interface DistractedRecallOptions {
@@ -20,6 +20,15 @@ export interface DistractedRecallOptions {
   seed?: Seed;
 }
 
+const distractedRecallTaskKeys = optionKeys<DistractedRecallOptions>({
+  numSamples: true,
+  length: true,
+  numTargets: true,
+  numTargetSymbols: true,
+  numDistractors: true,
+  seed: true,
+});
+
 /**
  * Token ids: 0 is reserved (padding), `1 … A` target symbols, `A+1 … A+D` distractors, `A+D+1 … A+D+R` the R
  * prompts. An example has `L = length + R` steps: `length` steps of distractors with R targets at distinct random
@@ -33,7 +42,7 @@ export interface DistractedRecallOptions {
  * (1.386) on the scored steps.
  */
 export function distractedRecallTask(options: DistractedRecallOptions = {}): SyntheticTask {
-  const { numSamples, seed } = checkCommon(options, 1000);
+  const { numSamples, seed } = checkCommon('distractedRecallTask', options, distractedRecallTaskKeys, 1000);
   const length = checkPositiveInteger('length', options.length ?? 20);
   const r = checkPositiveInteger('numTargets', options.numTargets ?? 2);
   const a = checkPositiveInteger('numTargetSymbols', options.numTargetSymbols ?? 4);

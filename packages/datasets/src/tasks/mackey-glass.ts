@@ -2,7 +2,15 @@
  * The Mackey–Glass delay differential equation, the classic chaotic benchmark for time-series forecasting:
  * `dx/dt = β x(t−τ) / (1 + x(t−τ)^n) − γ x(t)`, chaotic for τ ≥ 17 with β = 0.2, γ = 0.1, n = 10.
  */
-import { checkNumberInRange, checkPositiveInteger, createRng, SeqmodelError } from '@seqmodel/core';
+import {
+  checkNumberInRange,
+  checkOptions,
+  checkPositiveInteger,
+  createRng,
+  optionKeys,
+  SeqmodelError,
+} from '@seqmodel/core';
+import { checkSeed } from '../checks.js';
 import { type Baseline, checkCommon, checkNonNegative, type Seed, type SyntheticTask } from './task.js';
 
 export interface MackeyGlassOptions {
@@ -42,18 +50,40 @@ function wholeRatio(argument: string, value: number, dt: number): number {
   return ratio;
 }
 
+/** The series' options besides `length`, shared with the task. */
+const dynamicsKeys = {
+  tau: true,
+  beta: true,
+  gamma: true,
+  n: true,
+  dt: true,
+  sampleStep: true,
+  x0: true,
+  historyNoise: true,
+  warmup: true,
+  noiseStd: true,
+  seed: true,
+} as const;
+const seriesKeys = optionKeys<MackeyGlassOptions>({ length: true, ...dynamicsKeys });
+
 /**
  * A Mackey–Glass series (`Float32Array` of `length`), integrated with fourth-order Runge–Kutta; the delayed term
  * at half steps is the mean of its two neighbouring history points.
  */
 export function mackeyGlassSeries(options: MackeyGlassOptions): Float32Array {
+  checkOptions('mackeyGlassSeries(options)', options, seriesKeys);
   const length = checkPositiveInteger('length', options?.length);
   const tau = checkNumberInRange('tau', options.tau ?? 17, Number.MIN_VALUE, Number.MAX_VALUE);
   const beta = checkNonNegative('beta', options.beta ?? 0.2);
   const gamma = checkNonNegative('gamma', options.gamma ?? 0.1);
   const n = checkNonNegative('n', options.n ?? 10);
   const dt = checkNumberInRange('dt', options.dt ?? 0.1, Number.MIN_VALUE, Number.MAX_VALUE);
-  const sampleStep = options.sampleStep ?? 1;
+  const sampleStep = checkNumberInRange(
+    'sampleStep',
+    options.sampleStep ?? 1,
+    Number.MIN_VALUE,
+    Number.MAX_VALUE,
+  );
   const x0 = checkNumberInRange('x0', options.x0 ?? 1.2, 0, Number.MAX_VALUE);
   const historyNoise = checkNonNegative('historyNoise', options.historyNoise ?? 0.1);
   const warmup = checkNonNegative('warmup', options.warmup ?? 100);
@@ -62,7 +92,7 @@ export function mackeyGlassSeries(options: MackeyGlassOptions): Float32Array {
   const stepsPerSample = wholeRatio('sampleStep', sampleStep, dt);
   const warmupSteps = warmup === 0 ? 0 : wholeRatio('warmup', warmup, dt);
 
-  const rng = createRng(options.seed ?? 0);
+  const rng = createRng(checkSeed('seed', options.seed ?? 0));
   const totalSteps = warmupSteps + (length - 1) * stepsPerSample;
   // x[i] is x(t) at t = (i − delay)·dt: indices 0 … delay hold the history on [−τ, 0].
   const x = new Float64Array(delay + totalSteps + 1);
@@ -99,6 +129,14 @@ export interface MackeyGlassTaskOptions extends Omit<MackeyGlassOptions, 'length
   stride?: number;
 }
 
+const mackeyGlassTaskKeys = optionKeys<MackeyGlassTaskOptions>({
+  numSamples: true,
+  inputLength: true,
+  horizon: true,
+  stride: true,
+  ...dynamicsKeys,
+});
+
 /**
  * Mackey–Glass forecasting: overlapping windows of one long series (consecutive windows start `stride` samples
  * apart, in time order).
@@ -110,12 +148,13 @@ export interface MackeyGlassTaskOptions extends Omit<MackeyGlassOptions, 'length
  * with the defaults) and repeating the last observed value (about 0.0011 for horizon 1 with the defaults).
  */
 export function mackeyGlassTask(options: MackeyGlassTaskOptions = {}): SyntheticTask {
-  const { numSamples, seed } = checkCommon(options, 1000);
+  const { numSamples, seed } = checkCommon('mackeyGlassTask', options, mackeyGlassTaskKeys, 1000);
   const inputLength = checkPositiveInteger('inputLength', options.inputLength ?? 50);
   const horizon = checkPositiveInteger('horizon', options.horizon ?? 1);
   const stride = checkPositiveInteger('stride', options.stride ?? 1);
+  const { numSamples: _n, inputLength: _i, horizon: _h, stride: _s, ...seriesOptions } = options;
   const series = mackeyGlassSeries({
-    ...options,
+    ...seriesOptions,
     seed,
     length: (numSamples - 1) * stride + inputLength + horizon,
   });

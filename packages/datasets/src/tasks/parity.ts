@@ -3,7 +3,8 @@
  * of state through the whole sequence; a classic failure case for short memories and for attention without
  * position information.
  */
-import { checkPositiveInteger, createRng } from '@seqmodel/core';
+import { checkPositiveInteger, createRng, optionKeys } from '@seqmodel/core';
+import { flag } from '../checks.js';
 import { checkCommon, type Seed, type SyntheticTask } from './task.js';
 
 export interface ParityOptions {
@@ -16,6 +17,13 @@ export interface ParityOptions {
   seed?: Seed;
 }
 
+const parityTaskKeys = optionKeys<ParityOptions>({
+  numSamples: true,
+  length: true,
+  perStep: true,
+  seed: true,
+});
+
 /**
  * - inputs: `[numSamples, length, 1]` float32 bits (fair coin flips).
  * - targets: `[numSamples, 1]` float32, the parity (XOR) of all bits; with `perStep`, `[numSamples, length, 1]`,
@@ -24,9 +32,9 @@ export interface ParityOptions {
  * Baseline: a constant guess scores accuracy 0.5 and binary cross-entropy ln 2 ≈ 0.693.
  */
 export function parityTask(options: ParityOptions = {}): SyntheticTask {
-  const { numSamples, seed } = checkCommon(options, 1000);
+  const { numSamples, seed } = checkCommon('parityTask', options, parityTaskKeys, 1000);
   const length = checkPositiveInteger('length', options.length ?? 16);
-  const perStep = options.perStep ?? false;
+  const perStep = flag('perStep', options.perStep, false);
   const rng = createRng(seed);
   const inputs = new Float32Array(numSamples * length);
   const targets = new Float32Array(perStep ? numSamples * length : numSamples);

@@ -77,7 +77,7 @@ describe('embeddedReberTask', () => {
     const short = embeddedReberTask({ numSamples: 200, maxLength: 12, seed: 0 });
     expect(short.strings.every((s) => s.length <= 12)).toBe(true);
     expect(embeddedReberTask({ numSamples: 3, seed: 0 }).strings).toEqual(GOLDEN_STRINGS);
-    expect(() => embeddedReberTask({ maxLength: 8 })).toThrow('maxLength: expected a number >= 9');
+    expect(() => embeddedReberTask({ maxLength: 8 })).toThrow('maxLength: expected an integer >= 9');
   });
 });
 

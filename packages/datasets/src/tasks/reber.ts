@@ -3,7 +3,7 @@
  * `B P <reber> P E`, where `<reber>` is a string of the Reber grammar. Predicting the next symbol is easy except
  * at the second-to-last step, which must repeat the second symbol: a memory test across the inner string.
  */
-import { createRng, invalidArgument, type Rng } from '@seqmodel/core';
+import { createRng, invalidArgument, optionKeys, type Rng } from '@seqmodel/core';
 import { padResolved, resolvePadOptions } from '../transforms/pad.js';
 import { checkCommon, type Seed, type SyntheticTask } from './task.js';
 
@@ -99,6 +99,12 @@ export interface EmbeddedReberTask extends SyntheticTask {
   readonly strings: readonly string[];
 }
 
+const embeddedReberTaskKeys = optionKeys<EmbeddedReberOptions>({
+  numSamples: true,
+  maxLength: true,
+  seed: true,
+});
+
 /**
  * Next-symbol prediction on the embedded Reber grammar. For a string of length `m`, the inputs are its first
  * `m − 1` symbols and the target at step t is the set of symbols that may follow `s[0..t]`. Sequences are
@@ -113,9 +119,11 @@ export interface EmbeddedReberTask extends SyntheticTask {
  * the time, so at most 50% of the strings entirely right.
  */
 export function embeddedReberTask(options: EmbeddedReberOptions = {}): EmbeddedReberTask {
-  const { numSamples, seed } = checkCommon(options, 1000);
+  const { numSamples, seed } = checkCommon('embeddedReberTask', options, embeddedReberTaskKeys, 1000);
   const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
-  if (!(maxLength >= 9)) invalidArgument('maxLength', maxLength, 'a number >= 9 (the shortest string)');
+  if (options.maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 9)) {
+    invalidArgument('maxLength', maxLength, 'an integer >= 9 (the shortest string)');
+  }
   const rng = createRng(seed);
   const strings: string[] = [];
   while (strings.length < numSamples) {

@@ -2,7 +2,15 @@
  * Sine and sum-of-sines series with Gaussian noise, and a forecasting task built from them: each example is a
  * window of a noisy sinusoid with a random period and phase, and the target is what comes next.
  */
-import { checkNumberInRange, checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
+import {
+  checkNumberInRange,
+  checkOptions,
+  checkPositiveInteger,
+  createRng,
+  invalidArgument,
+  optionKeys,
+} from '@seqmodel/core';
+import { checkSeed } from '../checks.js';
 import { type Baseline, checkCommon, checkNonNegative, type Seed, type SyntheticTask } from './task.js';
 
 export interface SineComponent {
@@ -29,6 +37,7 @@ export interface SumOfSinesOptions {
  * `x[t] = Σ_k A_k sin(2π t / P_k + φ_k) + ε_t`, `ε_t ~ N(0, noiseStd²)`: a `Float32Array` of `length` steps.
  */
 export function sumOfSinesSeries(options: SumOfSinesOptions): Float32Array {
+  checkOptions('sumOfSinesSeries(options)', options, ['length', 'components', 'noiseStd', 'seed']);
   const length = checkPositiveInteger('length', options?.length);
   const components = options.components;
   if (!Array.isArray(components) || components.length === 0) {
@@ -38,9 +47,15 @@ export function sumOfSinesSeries(options: SumOfSinesOptions): Float32Array {
     if (!(typeof c?.period === 'number' && c.period > 0 && Number.isFinite(c.period))) {
       invalidArgument(`components[${k}].period`, c?.period, 'a finite number > 0');
     }
+    checkOptions(`sumOfSinesSeries(options.components[${k}])`, c, ['period', 'amplitude', 'phase']);
+    for (const key of ['amplitude', 'phase'] as const) {
+      if (c[key] !== undefined) {
+        checkNumberInRange(`components[${k}].${key}`, c[key], -Number.MAX_VALUE, Number.MAX_VALUE);
+      }
+    }
   });
   const noiseStd = checkNonNegative('noiseStd', options.noiseStd ?? 0);
-  const rng = createRng(options.seed ?? 0);
+  const rng = createRng(checkSeed('seed', options.seed ?? 0));
   const out = new Float32Array(length);
   for (let t = 0; t < length; t++) {
     let v = 0;
@@ -63,10 +78,27 @@ export interface SineSeriesOptions {
 
 /** One noisy sinusoid: `A sin(2π t / period + phase) + ε_t`. */
 export function sineSeries(options: SineSeriesOptions): Float32Array {
+  checkOptions('sineSeries(options)', options, [
+    'length',
+    'period',
+    'amplitude',
+    'phase',
+    'noiseStd',
+    'seed',
+  ]);
   return sumOfSinesSeries({
     length: options?.length,
     components: [
-      { period: options.period ?? 25, amplitude: options.amplitude ?? 1, phase: options.phase ?? 0 },
+      {
+        period: options.period ?? 25,
+        amplitude: checkNumberInRange(
+          'amplitude',
+          options.amplitude ?? 1,
+          -Number.MAX_VALUE,
+          Number.MAX_VALUE,
+        ),
+        phase: checkNumberInRange('phase', options.phase ?? 0, -Number.MAX_VALUE, Number.MAX_VALUE),
+      },
     ],
     noiseStd: options.noiseStd ?? 0,
     seed: options.seed ?? 0,
@@ -105,6 +137,18 @@ function meanCosine(h: number, min: number, max: number): number {
   return (sum * step) / 3 / (max - min);
 }
 
+const sineForecastTaskKeys = optionKeys<SineForecastOptions>({
+  numSamples: true,
+  inputLength: true,
+  horizon: true,
+  numComponents: true,
+  minPeriod: true,
+  maxPeriod: true,
+  amplitude: true,
+  noiseStd: true,
+  seed: true,
+});
+
 /**
  * Sine (or sum-of-sines) forecasting with noise.
  *
@@ -118,7 +162,7 @@ function meanCosine(h: number, min: number, max: number): number {
  * defaults). The noise floor is `σ²` (0.01).
  */
 export function sineForecastTask(options: SineForecastOptions = {}): SyntheticTask {
-  const { numSamples, seed } = checkCommon(options, 1000);
+  const { numSamples, seed } = checkCommon('sineForecastTask', options, sineForecastTaskKeys, 1000);
   const inputLength = checkPositiveInteger('inputLength', options.inputLength ?? 40);
   const horizon = checkPositiveInteger('horizon', options.horizon ?? 1);
   const numComponents = checkPositiveInteger('numComponents', options.numComponents ?? 1);

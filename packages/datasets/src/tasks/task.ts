@@ -2,8 +2,9 @@
  * What every synthetic task returns: its arrays plus a description of their shapes and the score of a trivial
  * baseline, so that a user can tell a model that learns from one that guesses.
  */
-import { checkNumberInRange, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
+import { checkNumberInRange, checkOptions, checkPositiveInteger } from '@seqmodel/core';
 import type { SequenceData } from '../batch.js';
+import { checkSeed } from '../checks.js';
 
 /** Loss or score a baseline is measured with. */
 export type BaselineMetric = 'mse' | 'accuracy' | 'crossEntropy' | 'binaryCrossEntropy';
@@ -43,14 +44,19 @@ export interface SyntheticTask extends SequenceData {
 /** Seed of a synthetic task: a safe integer or a string. */
 export type Seed = number | string;
 
-/** Checks the `numSamples` / `seed` options shared by every task. */
-export function checkCommon(options: { numSamples?: number; seed?: Seed } | undefined, defaults: number) {
+/**
+ * Checks a task's options object (`task` names it in errors; `keys` are the options it accepts) and the
+ * `numSamples` / `seed` options shared by every task.
+ */
+export function checkCommon<O extends { numSamples?: number; seed?: Seed }>(
+  task: string,
+  options: O | undefined,
+  keys: readonly (keyof O & string)[],
+  defaults: number,
+) {
+  checkOptions(`${task}(options)`, options, keys);
   const numSamples = checkPositiveInteger('numSamples', options?.numSamples ?? defaults);
-  const seed = options?.seed ?? 0;
-  if (typeof seed !== 'string' && !Number.isSafeInteger(seed)) {
-    invalidArgument('seed', seed, 'a safe integer or a string');
-  }
-  return { numSamples, seed };
+  return { numSamples, seed: checkSeed('seed', options?.seed ?? 0) };
 }
 
 /** Checks a non-negative number option. */

@@ -2,7 +2,7 @@
  * A toy many-to-one task: classify variable-length noisy waves by their frequency. Sequences are post-padded, so
  * a model must respect the mask (or the lengths) to read the last real step.
  */
-import { checkNumberInRange, checkPositiveInteger, createRng } from '@seqmodel/core';
+import { checkNumberInRange, checkPositiveInteger, createRng, optionKeys } from '@seqmodel/core';
 import { padResolved, resolvePadOptions } from '../transforms/pad.js';
 import { checkCommon, checkNonNegative, type Seed, type SyntheticTask } from './task.js';
 
@@ -27,6 +27,17 @@ export function toyClassPeriod(c: number, numClasses: number, minPeriod = 4, max
   return numClasses === 1 ? minPeriod : minPeriod * (maxPeriod / minPeriod) ** (c / (numClasses - 1));
 }
 
+const toyClassificationTaskKeys = optionKeys<ToyClassificationOptions>({
+  numSamples: true,
+  numClasses: true,
+  minLength: true,
+  maxLength: true,
+  minPeriod: true,
+  maxPeriod: true,
+  noiseStd: true,
+  seed: true,
+});
+
 /**
  * Each example: class `c ~ U{0 … C−1}`, length `~ U{minLength … maxLength}`, values
  * `sin(2π t / P_c + φ) + ε_t` with a random phase φ and `P_c` from `toyClassPeriod`.
@@ -39,7 +50,7 @@ export function toyClassPeriod(c: number, numClasses: number, minPeriod = 4, max
  * cross-entropy ln C for a uniform guess.
  */
 export function toyClassificationTask(options: ToyClassificationOptions = {}): SyntheticTask {
-  const { numSamples, seed } = checkCommon(options, 1000);
+  const { numSamples, seed } = checkCommon('toyClassificationTask', options, toyClassificationTaskKeys, 1000);
   const numClasses = checkPositiveInteger('numClasses', options.numClasses ?? 3);
   const minLength = checkPositiveInteger('minLength', options.minLength ?? 20);
   const maxLength = checkPositiveInteger('maxLength', options.maxLength ?? 50);

@@ -2,7 +2,13 @@
  * A toy aligned tagging task (many-to-many), shaped like part-of-speech tagging: most words always carry the same
  * tag, but ambiguous words take the tag of the word before them, so a tagger needs context.
  */
-import { checkNumberInRange, checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
+import {
+  checkNumberInRange,
+  checkPositiveInteger,
+  createRng,
+  invalidArgument,
+  optionKeys,
+} from '@seqmodel/core';
 import { padResolved, resolvePadOptions } from '../transforms/pad.js';
 import { checkCommon, type Seed, type SyntheticTask } from './task.js';
 
@@ -26,6 +32,16 @@ export function toyWordTag(word: number, vocabSize: number, numTags: number, num
   return word > vocabSize - numAmbiguous ? undefined : (word - 1) % numTags;
 }
 
+const toyTaggingTaskKeys = optionKeys<ToyTaggingOptions>({
+  numSamples: true,
+  vocabSize: true,
+  numTags: true,
+  numAmbiguous: true,
+  minLength: true,
+  maxLength: true,
+  seed: true,
+});
+
 /**
  * Words are drawn uniformly. An unambiguous word `w` has tag `(w − 1) mod numTags`; an ambiguous word copies the
  * tag of the previous word (tag 0 at the first step).
@@ -37,7 +53,7 @@ export function toyWordTag(word: number, vocabSize: number, numTags: number, num
  * unambiguous word and about 1/numTags of the ambiguous ones: ≈ 0.85 accuracy with the defaults.
  */
 export function toyTaggingTask(options: ToyTaggingOptions = {}): SyntheticTask {
-  const { numSamples, seed } = checkCommon(options, 1000);
+  const { numSamples, seed } = checkCommon('toyTaggingTask', options, toyTaggingTaskKeys, 1000);
   const vocabSize = checkPositiveInteger('vocabSize', options.vocabSize ?? 20);
   const numTags = checkPositiveInteger('numTags', options.numTags ?? 4);
   const numAmbiguous = options.numAmbiguous ?? 4;

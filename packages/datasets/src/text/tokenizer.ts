@@ -4,9 +4,17 @@
  * words `decode` joins the tokens with single spaces, so `decode(encode(t))` equals `tokenize(t).join(' ')` and
  * `encode(decode(ids))` gives the ids back.
  */
-import { invalidArgument } from '@seqmodel/core';
+import { checkOptions, invalidArgument } from '@seqmodel/core';
+import { checkArrayLike, flag } from '../checks.js';
 import { type DataSource, loadText } from '../io/source.js';
-import { TokenCounter, Vocabulary, type VocabularyJSON, type VocabularyOptions } from './vocabulary.js';
+import {
+  parseJson,
+  TokenCounter,
+  Vocabulary,
+  type VocabularyJSON,
+  type VocabularyOptions,
+  vocabularyOptionKeys,
+} from './vocabulary.js';
 
 export interface EncodeOptions {
   /** Puts the BOS id first (default false). */
@@ -40,17 +48,22 @@ abstract class BaseTokenizer {
 
   encode(text: string, options: EncodeOptions = {}): Int32Array {
     if (typeof text !== 'string') invalidArgument('text', text, 'a string');
+    checkOptions('encode(options)', options, ['addBos', 'addEos']);
+    const addBos = flag('addBos', options.addBos, false);
+    const addEos = flag('addEos', options.addEos, false);
     const tokens = this.tokenize(text);
-    const bos = options.addBos ? 1 : 0;
-    const ids = new Int32Array(tokens.length + bos + (options.addEos ? 1 : 0));
-    if (options.addBos) ids[0] = this.vocabulary.requireSpecial('bos', 'addBos');
+    const bos = addBos ? 1 : 0;
+    const ids = new Int32Array(tokens.length + bos + (addEos ? 1 : 0));
+    if (addBos) ids[0] = this.vocabulary.requireSpecial('bos', 'addBos');
     for (let i = 0; i < tokens.length; i++) ids[bos + i] = this.vocabulary.idOf(tokens[i]!);
-    if (options.addEos) ids[ids.length - 1] = this.vocabulary.requireSpecial('eos', 'addEos');
+    if (addEos) ids[ids.length - 1] = this.vocabulary.requireSpecial('eos', 'addEos');
     return ids;
   }
 
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
-    const skip = options.skipSpecial ?? true;
+    checkOptions('decode(options)', options, ['skipSpecial']);
+    checkArrayLike('ids', ids, 'an array of token ids');
+    const skip = flag('skipSpecial', options.skipSpecial, true);
     const unk = this.vocabulary.unkId;
     const tokens: string[] = [];
     for (let i = 0; i < ids.length; i++) {
@@ -71,8 +84,9 @@ abstract class BaseTokenizer {
 export class CharTokenizer extends BaseTokenizer {
   /** Builds the vocabulary from `texts` (a string or strings). */
   static fit(texts: string | Iterable<string>, options: VocabularyOptions = {}): CharTokenizer {
+    checkOptions('CharTokenizer.fit(options)', options, vocabularyOptionKeys);
     const counter = new TokenCounter();
-    for (const text of typeof texts === 'string' ? [texts] : texts) counter.add(text);
+    for (const text of texts_('texts', texts)) counter.add(text);
     return new CharTokenizer(Vocabulary.fromCounts(counter.counts, options));
   }
 
@@ -81,8 +95,9 @@ export class CharTokenizer extends BaseTokenizer {
     chunks: AsyncIterable<string>,
     options: VocabularyOptions = {},
   ): Promise<CharTokenizer> {
+    checkOptions('CharTokenizer.fitAsync(options)', options, vocabularyOptionKeys);
     const counter = new TokenCounter();
-    for await (const chunk of chunks) counter.add(chunk);
+    for await (const chunk of asyncTexts('chunks', chunks)) counter.add(chunk);
     return new CharTokenizer(Vocabulary.fromCounts(counter.counts, options));
   }
 
@@ -114,7 +129,8 @@ export class WordTokenizer extends BaseTokenizer {
 
   constructor(vocabulary: Vocabulary, options: WordTokenizerOptions = {}) {
     super(vocabulary);
-    this.lowercase = options.lowercase ?? true;
+    checkOptions('WordTokenizer(options)', options, ['lowercase']);
+    this.lowercase = flag('lowercase', options.lowercase, true);
   }
 
   /** Builds the vocabulary from `texts` (a string or strings, e.g. lines). */
@@ -122,10 +138,11 @@ export class WordTokenizer extends BaseTokenizer {
     texts: string | Iterable<string>,
     options: VocabularyOptions & WordTokenizerOptions = {},
   ): WordTokenizer {
-    const splitter = new WordTokenizer(new Vocabulary([]), options);
+    const { vocabulary, word } = wordFitOptions('WordTokenizer.fit(options)', options);
+    const splitter = new WordTokenizer(new Vocabulary([]), word);
     const counter = new TokenCounter();
-    for (const text of typeof texts === 'string' ? [texts] : texts) counter.add(splitter.tokenize(text));
-    return new WordTokenizer(Vocabulary.fromCounts(counter.counts, options), options);
+    for (const text of texts_('texts', texts)) counter.add(splitter.tokenize(text));
+    return new WordTokenizer(Vocabulary.fromCounts(counter.counts, vocabulary), word);
   }
 
   /**
@@ -136,10 +153,11 @@ export class WordTokenizer extends BaseTokenizer {
     lines: AsyncIterable<string>,
     options: VocabularyOptions & WordTokenizerOptions = {},
   ): Promise<WordTokenizer> {
-    const splitter = new WordTokenizer(new Vocabulary([]), options);
+    const { vocabulary, word } = wordFitOptions('WordTokenizer.fitAsync(options)', options);
+    const splitter = new WordTokenizer(new Vocabulary([]), word);
     const counter = new TokenCounter();
-    for await (const line of lines) counter.add(splitter.tokenize(line));
-    return new WordTokenizer(Vocabulary.fromCounts(counter.counts, options), options);
+    for await (const line of asyncTexts('lines', lines)) counter.add(splitter.tokenize(line));
+    return new WordTokenizer(Vocabulary.fromCounts(counter.counts, vocabulary), word);
   }
 
   tokenize(text: string): string[] {
@@ -155,13 +173,60 @@ export class WordTokenizer extends BaseTokenizer {
   }
 }
 
+/** The strings of `texts` (a string, or an iterable of strings), each checked as it comes. */
+function* texts_(argument: string, texts: unknown): Generator<string> {
+  if (typeof texts === 'string') {
+    yield texts;
+    return;
+  }
+  if (texts === null || typeof texts !== 'object' || !(Symbol.iterator in texts)) {
+    invalidArgument(argument, texts, 'a string or an iterable of strings');
+  }
+  let i = 0;
+  for (const text of texts as Iterable<unknown>) {
+    if (typeof text !== 'string') invalidArgument(`${argument}[${i}]`, text, 'a string');
+    yield text;
+    i++;
+  }
+}
+
+/** The strings of an async iterable, each checked as it comes. */
+async function* asyncTexts(argument: string, texts: unknown): AsyncGenerator<string> {
+  if (texts === null || typeof texts !== 'object' || !(Symbol.asyncIterator in texts)) {
+    invalidArgument(
+      argument,
+      texts,
+      'an async iterable of strings (streamText(source), streamLines(source))',
+    );
+  }
+  let i = 0;
+  for await (const text of texts as AsyncIterable<unknown>) {
+    if (typeof text !== 'string') invalidArgument(`${argument}[${i}]`, text, 'a string');
+    yield text;
+    i++;
+  }
+}
+
+/** A word tokenizer's `fit` options, checked and split into the vocabulary's and the tokenizer's. */
+function wordFitOptions(
+  argument: string,
+  options: VocabularyOptions & WordTokenizerOptions,
+): { vocabulary: VocabularyOptions; word: WordTokenizerOptions } {
+  checkOptions(argument, options, [...vocabularyOptionKeys, 'lowercase']);
+  const { lowercase, ...vocabulary } = options;
+  return { vocabulary, word: lowercase === undefined ? {} : { lowercase } };
+}
+
 export type Tokenizer = CharTokenizer | WordTokenizer;
 
 /** Rebuilds a tokenizer from `toJSON()` output or its JSON string. */
 export function tokenizerFromJSON(json: TokenizerJSON | string): Tokenizer {
-  const parsed: TokenizerJSON = typeof json === 'string' ? JSON.parse(json) : json;
+  const parsed = parseJson<TokenizerJSON>('json', json, 'a tokenizer as written by toJSON()');
   if (parsed?.type !== 'char' && parsed?.type !== 'word') {
     invalidArgument('json.type', parsed?.type, '"char" or "word"');
+  }
+  if (typeof parsed.vocabulary !== 'object' || parsed.vocabulary === null) {
+    invalidArgument('json.vocabulary', parsed.vocabulary, '{ tokens, specialTokens } as written by toJSON()');
   }
   const vocabulary = Vocabulary.fromJSON(parsed.vocabulary);
   if (parsed.type === 'char') return new CharTokenizer(vocabulary);

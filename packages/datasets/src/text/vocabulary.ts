@@ -3,7 +3,7 @@
  * default), then the counted tokens by decreasing count, ties in code-point order, so that the same counts always
  * give the same ids. Tokens seen fewer than `minCount` times, or beyond `maxSize`, are left out.
  */
-import { checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkOptions, checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import { type DataSource, loadText } from '../io/source.js';
 
 export interface SpecialTokens {
@@ -32,6 +32,8 @@ export interface VocabularyJSON {
 }
 
 type SpecialName = 'pad' | 'unk' | 'bos' | 'eos';
+/** The options of `Vocabulary.build` / `fromCounts` (the tokenizers' `fit` add their own). */
+export const vocabularyOptionKeys = ['minCount', 'maxSize', 'specialTokens'] as const;
 const SPECIAL_NAMES: readonly SpecialName[] = ['pad', 'unk', 'bos', 'eos'];
 const DEFAULT_SPECIALS: Record<SpecialName, string> = {
   pad: '<pad>',
@@ -39,6 +41,18 @@ const DEFAULT_SPECIALS: Record<SpecialName, string> = {
   bos: '<bos>',
   eos: '<eos>',
 };
+
+/** `json` itself, or parsed when it is a string; a string that is not JSON is an error naming `argument`. */
+export function parseJson<T>(argument: string, json: T | string, expected: string): T {
+  if (typeof json !== 'string') return json;
+  try {
+    return JSON.parse(json) as T;
+  } catch (error) {
+    throw new SeqmodelError(
+      `${argument}: expected JSON text of ${expected}, received text that is not JSON (${(error as Error).message})`,
+    );
+  }
+}
 
 /** Counts tokens, to build a vocabulary from a corpus too large to hold (add it piece by piece). */
 export class TokenCounter {
@@ -60,11 +74,13 @@ export class Vocabulary {
     specialTokens: SpecialTokens = {},
   ) {
     this.ids = new Map();
+    if (!Array.isArray(tokens)) invalidArgument('tokens', tokens, 'an array of distinct strings');
     tokens.forEach((token, id) => {
       if (typeof token !== 'string') invalidArgument(`tokens[${id}]`, token, 'a string');
       if (this.ids.has(token)) invalidArgument(`tokens[${id}]`, token, 'distinct tokens (this one repeats)');
       this.ids.set(token, id);
     });
+    checkOptions('specialTokens', specialTokens, [...SPECIAL_NAMES]);
     const specials = {} as VocabularyJSON['specialTokens'];
     for (const name of SPECIAL_NAMES) {
       const token = specialTokens[name] ?? null;
@@ -78,17 +94,28 @@ export class Vocabulary {
 
   /** Builds a vocabulary from a stream of tokens. */
   static build(tokens: Iterable<string>, options: VocabularyOptions = {}): Vocabulary {
+    checkOptions('Vocabulary.build(options)', options, vocabularyOptionKeys);
     return Vocabulary.fromCounts(new TokenCounter().add(tokens).counts, options);
   }
 
   /** Builds a vocabulary from token counts (see `TokenCounter`). */
   static fromCounts(counts: ReadonlyMap<string, number>, options: VocabularyOptions = {}): Vocabulary {
+    checkOptions('Vocabulary.fromCounts(options)', options, vocabularyOptionKeys);
+    if (!(counts instanceof Map))
+      invalidArgument('counts', counts, 'a Map from token to count (TokenCounter.counts)');
+    for (const [token, count] of counts) {
+      if (typeof token !== 'string') invalidArgument('counts', token, 'string tokens as keys');
+      if (!Number.isInteger(count) || count < 0) {
+        invalidArgument(`counts.get(${JSON.stringify(token)})`, count, 'a non-negative integer count');
+      }
+    }
     const minCount = checkPositiveInteger('minCount', options.minCount ?? 1);
     const maxSize =
       options.maxSize === undefined
         ? Number.POSITIVE_INFINITY
         : checkPositiveInteger('maxSize', options.maxSize);
     const given = options.specialTokens ?? {};
+    checkOptions('specialTokens', given, [...SPECIAL_NAMES]);
     const specials: SpecialTokens = {};
     const head: string[] = [];
     for (const name of SPECIAL_NAMES) {
@@ -113,7 +140,7 @@ export class Vocabulary {
   }
 
   static fromJSON(json: VocabularyJSON | string): Vocabulary {
-    const parsed: VocabularyJSON = typeof json === 'string' ? JSON.parse(json) : json;
+    const parsed = parseJson<VocabularyJSON>('json', json, 'a vocabulary as written by toJSON()');
     if (!parsed || !Array.isArray(parsed.tokens)) {
       invalidArgument('json', parsed, '{ tokens: string[], specialTokens: {…} } as written by toJSON');
     }
@@ -158,6 +185,7 @@ export class Vocabulary {
 
   /** The id of `token`: UNK's id for an unknown token, an error when there is no UNK token. */
   idOf(token: string): number {
+    if (typeof token !== 'string') invalidArgument('token', token, 'a string');
     const id = this.ids.get(token);
     if (id !== undefined) return id;
     const unk = this.unkId;

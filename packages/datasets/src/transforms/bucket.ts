@@ -4,8 +4,9 @@
  * (ties in seeded random order) and cuts the sorted list into batches. Either way the batch order is shuffled when
  * `shuffle` is set.
  */
-import { checkPositiveInteger, createRng, invalidArgument } from '@seqmodel/core';
+import { checkOptions, checkPositiveInteger, createRng, invalidArgument, optionKeys } from '@seqmodel/core';
 import { chunkIndices, exampleOrder } from '../batch.js';
+import { checkArrayLike, flag, shuffleOptions } from '../checks.js';
 
 export interface BucketOptions {
   batchSize: number;
@@ -22,20 +23,34 @@ export interface BucketOptions {
   dropRemainder?: boolean;
 }
 
+const bucketKeys = optionKeys<BucketOptions>({
+  batchSize: true,
+  boundaries: true,
+  shuffle: true,
+  seed: true,
+  epoch: true,
+  dropRemainder: true,
+});
+
 /** Batches of example indices grouped by length. */
 export function bucketByLength(lengths: ArrayLike<number>, options: BucketOptions): Int32Array[] {
+  checkOptions('bucketByLength(options)', options, bucketKeys);
   const batchSize = checkPositiveInteger('batchSize', options?.batchSize);
+  checkArrayLike('lengths', lengths, 'an array of sequence lengths');
+  const dropRemainder = flag('dropRemainder', options.dropRemainder, false);
+  const { shuffle, seed, epoch } = shuffleOptions(options);
   const n = lengths.length;
   for (let i = 0; i < n; i++) {
     const v = lengths[i]!;
     if (!Number.isInteger(v) || v < 0) invalidArgument(`lengths[${i}]`, v, 'a non-negative integer');
   }
-  const seed = options.seed ?? 0;
-  const epoch = options.epoch ?? 0;
   const order = Array.from(exampleOrder(n, options));
   let batches: Int32Array[];
   const boundaries = options.boundaries;
-  if (boundaries) {
+  if (boundaries !== undefined && boundaries !== null) {
+    if (!Array.isArray(boundaries)) {
+      invalidArgument('boundaries', boundaries, 'an array of strictly ascending positive integers');
+    }
     boundaries.forEach((b, i) => {
       if (!Number.isInteger(b) || b < 1 || (i > 0 && b <= boundaries[i - 1]!)) {
         invalidArgument(`boundaries[${i}]`, b, 'strictly ascending positive integers');
@@ -47,13 +62,13 @@ export function bucketByLength(lengths: ArrayLike<number>, options: BucketOption
       while (b < boundaries.length && lengths[i]! >= boundaries[b]!) b++;
       buckets[b]!.push(i);
     }
-    batches = buckets.flatMap((bucket) => chunkIndices(bucket, batchSize, options.dropRemainder));
+    batches = buckets.flatMap((bucket) => chunkIndices(bucket, batchSize, dropRemainder));
   } else {
     // Array.prototype.sort is stable, so equal lengths keep the (possibly shuffled) order.
     order.sort((a, b) => lengths[a]! - lengths[b]!);
-    batches = chunkIndices(order, batchSize, options.dropRemainder);
+    batches = chunkIndices(order, batchSize, dropRemainder);
   }
-  if (options.shuffle) createRng(seed).fork(`buckets:${epoch}`).shuffle(batches);
+  if (shuffle) createRng(seed).fork(`buckets:${epoch}`).shuffle(batches);
   return batches;
 }
 
@@ -62,6 +77,8 @@ export function bucketByLength(lengths: ArrayLike<number>, options: BucketOption
  * `1 − Σ lengths / Σ_batches (batch size · longest)`.
  */
 export function paddingFraction(lengths: ArrayLike<number>, batches: readonly ArrayLike<number>[]): number {
+  checkArrayLike('lengths', lengths, 'an array of sequence lengths');
+  checkArrayLike('batches', batches, 'an array of batches of example indices');
   let real = 0;
   let cells = 0;
   for (const batch of batches) {

@@ -2,9 +2,10 @@
  * Batching of variable-length examples: each batch is padded to its own longest sequence (like a PyTorch
  * `collate_fn` with `pad_sequence`), optionally with buckets of similar lengths to waste less on padding.
  */
-import { checkPositiveInteger, invalidArgument } from '@seqmodel/core';
+import { checkOneOf, checkOptions, checkPositiveInteger, invalidArgument, optionKeys } from '@seqmodel/core';
 import {
   type BatchOptions,
+  batchOptionKeys,
   chunkIndices,
   exampleOrder,
   type SequenceBatch,
@@ -36,6 +37,16 @@ export interface CollateOptions {
   targetDtype?: 'float32' | 'int32';
 }
 
+export const collateOptionKeys = optionKeys<CollateOptions>({
+  padding: true,
+  maxLength: true,
+  truncating: true,
+  padValue: true,
+  targetPadValue: true,
+  dtype: true,
+  targetDtype: true,
+});
+
 /**
  * Stacks `examples` into one batch (without `indices`).
  *
@@ -45,6 +56,12 @@ export interface CollateOptions {
  *   `sampleWeights` (`[b, T']`, 0 at padded target steps) tells a loss which target steps count.
  */
 export function collate(examples: readonly Example[], options: CollateOptions = {}): SequenceData {
+  checkOptions('collate(options)', options, collateOptionKeys);
+  return collateExamples(examples, options);
+}
+
+/** {@link collate} for the batchers, whose options hold more than the collate options (checked by them). */
+export function collateExamples(examples: readonly Example[], options: CollateOptions): SequenceData {
   if (!Array.isArray(examples) || examples.length === 0) {
     invalidArgument('examples', examples, 'a non-empty array of { input, target? }');
   }
@@ -53,11 +70,20 @@ export function collate(examples: readonly Example[], options: CollateOptions = 
   const inputOptions = resolvePadOptions(
     { ...shared, value: options.padValue ?? 0, dtype: options.dtype },
     'post',
+    {
+      value: 'padValue',
+      dtype: 'dtype',
+    },
   );
+  examples.forEach((e, i) => {
+    if (typeof e !== 'object' || e === null)
+      invalidArgument(`examples[${i}]`, e, 'an example { input, target? }');
+  });
   const inputs = padResolved(
     examples.map((e) => e.input),
     inputOptions,
-    'examples[].input',
+    'examples',
+    (i) => `examples[${i}].input`,
   );
   const withTarget = examples.filter((e) => e.target !== undefined).length;
   if (withTarget === 0) return { inputs: inputs.values, mask: inputs.mask, lengths: inputs.lengths };
@@ -77,7 +103,12 @@ export function collate(examples: readonly Example[], options: CollateOptions = 
   });
   if (scalar) {
     const values = examples.map((e) => e.target as number);
-    const dtype = options.targetDtype ?? (values.every(Number.isInteger) ? 'int32' : 'float32');
+    const dtype =
+      options.targetDtype === undefined || options.targetDtype === null
+        ? values.every(Number.isInteger)
+          ? 'int32'
+          : 'float32'
+        : checkOneOf('targetDtype', options.targetDtype, ['float32', 'int32'] as const);
     values.forEach((v, i) => {
       if (Number.isNaN(v) || (dtype === 'int32' && !Number.isInteger(v))) {
         invalidArgument(`examples[${i}].target`, v, dtype === 'int32' ? 'an integer' : 'a number');
@@ -93,8 +124,12 @@ export function collate(examples: readonly Example[], options: CollateOptions = 
   }
   const targets = padResolved(
     examples.map((e) => e.target as Sequence),
-    resolvePadOptions({ ...shared, value: options.targetPadValue ?? 0, dtype: options.targetDtype }, 'post'),
-    'examples[].target',
+    resolvePadOptions({ ...shared, value: options.targetPadValue ?? 0, dtype: options.targetDtype }, 'post', {
+      value: 'targetPadValue',
+      dtype: 'targetDtype',
+    }),
+    'examples',
+    (i) => `examples[${i}].target`,
   );
   return {
     inputs: inputs.values,
@@ -123,16 +158,27 @@ export function* paddedBatches(
   examples: readonly Example[],
   options: PaddedBatchOptions,
 ): Generator<SequenceBatch> {
+  checkOptions('paddedBatches(options)', options, [...batchOptionKeys, ...collateOptionKeys, 'bucket']);
   const batchSize = checkPositiveInteger('batchSize', options?.batchSize);
   if (!Array.isArray(examples)) invalidArgument('examples', examples, 'an array of { input, target? }');
+  const bucket = options.bucket ?? false;
+  if (typeof bucket === 'object' && bucket !== null) {
+    checkOptions('paddedBatches(options.bucket)', bucket, ['boundaries']);
+  } else if (typeof bucket !== 'boolean') {
+    invalidArgument('bucket', bucket, 'true, false or { boundaries }');
+  }
   let groups: Int32Array[];
-  if (options.bucket) {
-    const lengths = examples.map((e) =>
-      Math.min(e.input.length, options.maxLength ?? Number.POSITIVE_INFINITY),
-    );
+  if (bucket) {
+    const lengths = examples.map((e, i) => {
+      const input = (e as Partial<Example> | null)?.input;
+      if (typeof input !== 'object' || input === null || typeof input.length !== 'number') {
+        invalidArgument(`examples[${i}].input`, input, 'an array of numbers or of number vectors');
+      }
+      return Math.min(input.length, options.maxLength ?? Number.POSITIVE_INFINITY);
+    });
     groups = bucketByLength(lengths, {
       batchSize,
-      ...(typeof options.bucket === 'object' && { boundaries: options.bucket.boundaries }),
+      ...(typeof bucket === 'object' && { boundaries: bucket.boundaries }),
       shuffle: options.shuffle ?? false,
       seed: options.seed ?? 0,
       epoch: options.epoch ?? 0,
@@ -143,7 +189,7 @@ export function* paddedBatches(
   }
   for (const indices of groups) {
     yield {
-      ...collate(
+      ...collateExamples(
         Array.from(indices, (i) => examples[i]!),
         options,
       ),

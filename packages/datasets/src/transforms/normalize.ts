@@ -3,7 +3,7 @@
  * the original units. Both scalers are affine per feature, `y = (x − center) / scale`, like scikit-learn's
  * `StandardScaler` (population standard deviation) and `MinMaxScaler`; a constant feature gets scale 1.
  */
-import { formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkOptions, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import type { TensorData } from '../tensor-data.js';
 
 /** Data a scaler reads: a `Float32Array` (one feature) or float32 data whose last axis is the feature. */
@@ -58,10 +58,32 @@ export class Scaler {
     if (!json || (json.kind !== 'standard' && json.kind !== 'minmax')) {
       invalidArgument('json.kind', json?.kind, '"standard" or "minmax"');
     }
+    for (const field of ['center', 'scale'] as const) {
+      const values: unknown = json[field];
+      if (!Array.isArray(values) || values.length === 0) {
+        invalidArgument(`json.${field}`, values, 'a non-empty array of numbers, one per feature');
+      }
+      values.forEach((v, i) => {
+        if (typeof v !== 'number' || !Number.isFinite(v) || (field === 'scale' && v === 0)) {
+          invalidArgument(
+            `json.${field}[${i}]`,
+            v,
+            field === 'scale' ? 'a finite non-zero number' : 'a finite number',
+          );
+        }
+      });
+    }
+    if (json.center.length !== json.scale.length) {
+      invalidArgument('json.scale', json.scale, `${json.center.length} values (as many as json.center)`);
+    }
     return new Scaler(json.kind, Float64Array.from(json.center), Float64Array.from(json.scale));
   }
 
   private apply<X extends ScalableData>(x: X, options: ScaleOptions, inverse: boolean): X {
+    checkOptions(`${inverse ? 'inverseTransform' : 'transform'}(options)`, options, ['columns']);
+    if (options.columns !== undefined && !Array.isArray(options.columns)) {
+      invalidArgument('columns', options.columns, 'an array of column indices');
+    }
     const { data, features } = featuresOf(x, 'x');
     const columns = options.columns ?? (this.numFeatures === 1 ? undefined : range(this.numFeatures));
     // A one-feature scaler applies to every element whatever the shape (e.g. targets [n, horizon]).
@@ -138,6 +160,7 @@ export function fitMinMaxScaler(
   train: ScalableData,
   options: { featureRange?: [number, number] } = {},
 ): Scaler {
+  checkOptions('fitMinMaxScaler(options)', options, ['featureRange']);
   const [lo, hi] = options.featureRange ?? [0, 1];
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
     invalidArgument('featureRange', options.featureRange, '[min, max] with min < max');

@@ -3,7 +3,7 @@
  * tell a model which steps are real. `padSequences` follows Keras' `pad_sequences` (pre-padding and
  * pre-truncation by default).
  */
-import { checkOneOf, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
+import { checkOneOf, checkOptions, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
 import type { DataArray, TensorData } from '../tensor-data.js';
 
 /** A sequence: numbers (one value per step) or vectors (one feature vector per step). */
@@ -43,11 +43,14 @@ function isVectorSequence(seq: Sequence): seq is readonly ArrayLike<number>[] {
 }
 
 /** Number of features per step of `sequences` (0 when they hold plain numbers), checking they all agree. */
-function featureSize(sequences: readonly Sequence[], argument = 'sequences'): number {
+/** How errors name sequence `i` (`sequences[2]`, `examples[2].input`). */
+export type SequenceName = (i: number) => string;
+
+function featureSize(sequences: readonly Sequence[], name: SequenceName): number {
   let features: number | undefined;
   sequences.forEach((seq, i) => {
     if (seq === null || typeof seq !== 'object' || typeof seq.length !== 'number') {
-      invalidArgument(`${argument}[${i}]`, seq, 'an array of numbers or of number vectors');
+      invalidArgument(name(i), seq, 'an array of numbers or of number vectors');
     }
     if (seq.length === 0) return;
     const f = isVectorSequence(seq) ? (seq[0]?.length ?? 0) : 0;
@@ -57,7 +60,7 @@ function featureSize(sequences: readonly Sequence[], argument = 'sequences'): nu
       const stepFeatures = typeof step === 'number' ? 0 : (step as ArrayLike<number>)?.length;
       if (stepFeatures !== features) {
         invalidArgument(
-          `${argument}[${i}][${t}]`,
+          `${name(i)}[${t}]`,
           step,
           features === 0 ? 'a number (like the other steps)' : `a vector of ${features} numbers`,
         );
@@ -94,20 +97,28 @@ export interface ResolvedPad {
   dtype: 'float32' | 'int32' | undefined;
 }
 
-export function resolvePadOptions(options: PadOptions | undefined, defaultSide: PaddingSide): ResolvedPad {
-  const maxLength = options?.maxLength;
+/**
+ * Checks padding options; `names` are how errors name the value and dtype options (`collate` calls them
+ * `padValue` / `targetPadValue` and `dtype` / `targetDtype`). `null` means the default, as `undefined` does.
+ */
+export function resolvePadOptions(
+  options: PadOptions | undefined,
+  defaultSide: PaddingSide,
+  names: { readonly value: string; readonly dtype: string } = { value: 'value', dtype: 'dtype' },
+): ResolvedPad {
+  const maxLength = options?.maxLength ?? undefined;
   if (maxLength !== undefined) checkPositiveInteger('maxLength', maxLength);
   const value = options?.value ?? 0;
-  if (typeof value !== 'number' || Number.isNaN(value)) invalidArgument('value', value, 'a number');
+  if (typeof value !== 'number' || Number.isNaN(value)) invalidArgument(names.value, value, 'a number');
   return {
     maxLength,
     padding: checkOneOf('padding', options?.padding ?? defaultSide, sides),
     truncating: checkOneOf('truncating', options?.truncating ?? defaultSide, sides),
     value,
     dtype:
-      options?.dtype === undefined
+      options?.dtype === undefined || options.dtype === null
         ? undefined
-        : checkOneOf('dtype', options.dtype, ['float32', 'int32'] as const),
+        : checkOneOf(names.dtype, options.dtype, ['float32', 'int32'] as const),
   };
 }
 
@@ -116,9 +127,10 @@ export function padResolved(
   sequences: readonly Sequence[],
   o: ResolvedPad,
   argument: string,
+  name: SequenceName = (i) => `${argument}[${i}]`,
 ): PaddedSequences {
   if (!Array.isArray(sequences)) invalidArgument(argument, sequences, 'an array of sequences');
-  const features = featureSize(sequences, argument);
+  const features = featureSize(sequences, name);
   const width = Math.max(1, features);
   const longest = sequences.reduce((m, s) => Math.max(m, s.length), 0);
   const maxLength = o.maxLength ?? longest;
@@ -138,8 +150,9 @@ export function padResolved(
       const step = seq[from + t]!;
       const at = (i * maxLength + to + t) * width;
       mask[i * maxLength + to + t] = 1;
-      if (typeof step === 'number') writeValue(values, at, step, argument, i, from + t);
-      else for (let f = 0; f < width; f++) writeValue(values, at + f, step[f]!, argument, i, from + t);
+      const where = () => `${name(i)}[${from + t}]`;
+      if (typeof step === 'number') writeValue(values, at, step, where);
+      else for (let f = 0; f < width; f++) writeValue(values, at + f, step[f]!, where);
     }
   });
   return {
@@ -149,10 +162,10 @@ export function padResolved(
   };
 }
 
-function writeValue(out: DataArray, at: number, v: number, argument: string, i: number, t: number): void {
-  if (typeof v !== 'number' || Number.isNaN(v)) invalidArgument(`${argument}[${i}][${t}]`, v, 'a number');
+function writeValue(out: DataArray, at: number, v: number, where: () => string): void {
+  if (typeof v !== 'number' || Number.isNaN(v)) invalidArgument(where(), v, 'a number');
   if (out instanceof Int32Array && !Number.isInteger(v)) {
-    invalidArgument(`${argument}[${i}][${t}]`, v, 'an integer (dtype is int32)');
+    invalidArgument(where(), v, 'an integer (dtype is int32)');
   }
   out[at] = v;
 }
@@ -166,5 +179,6 @@ function writeValue(out: DataArray, at: number, v: number, argument: string, i: 
  * // values [[1, 2, 3], [4, 0, 0]], mask [[1, 1, 1], [1, 0, 0]], lengths [3, 1]
  */
 export function padSequences(sequences: readonly Sequence[], options: PadOptions = {}): PaddedSequences {
+  checkOptions('padSequences(options)', options, ['maxLength', 'padding', 'truncating', 'value', 'dtype']);
   return padResolved(sequences, resolvePadOptions(options, 'pre'), 'sequences');
 }

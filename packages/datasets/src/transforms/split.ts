@@ -2,7 +2,7 @@
  * Train / validation / test splits. A time series is split in time order (the model never trains on the future of
  * its validation data); independent examples are split at random with a seed, like PyTorch's `random_split`.
  */
-import { invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkOptions, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import { numExamples, type SequenceData, selectExamples, shuffledIndices } from '../batch.js';
 import { asMatrix, type Series } from './windows.js';
 
@@ -26,6 +26,7 @@ export interface Splits<D> {
  * given, leaving the remainder out). The train part must not be empty.
  */
 export function splitSizes(n: number, fractions: SplitFractions): [number, number, number] {
+  checkOptions('fractions', fractions, ['train', 'validation', 'test']);
   const train = fractions?.train;
   const validation = fractions?.validation ?? 0;
   const check = (name: string, v: unknown) => {

@@ -2,8 +2,15 @@
  * Sliding windows over a time series: each window of `inputLength` steps becomes an input, and the `horizon` steps
  * after it (optionally after a gap) its target. Like Keras' `timeseries_dataset_from_array`, in memory.
  */
-import { checkPositiveInteger, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import {
+  checkOptions,
+  checkPositiveInteger,
+  invalidArgument,
+  optionKeys,
+  SeqmodelError,
+} from '@seqmodel/core';
 import type { SequenceData } from '../batch.js';
+import { checkNonNegativeInteger } from '../checks.js';
 import type { TensorData } from '../tensor-data.js';
 
 /** A series: a `Float32Array` (univariate) or `[time, features]` float32 data. */
@@ -35,15 +42,33 @@ export function asMatrix(
   return { data: series.data, time, features };
 }
 
-/** Checks the window options against a series of `time` steps; returns them resolved. */
-export function resolveWindowOptions(options: WindowOptions, features: number, time?: number) {
+const windowKeys = optionKeys<WindowOptions>({
+  inputLength: true,
+  horizon: true,
+  stride: true,
+  gap: true,
+  targetColumns: true,
+});
+
+/**
+ * Checks the window options (of the function `caller`) against a series of `time` steps; returns them resolved.
+ */
+export function resolveWindowOptions(
+  caller: string,
+  options: WindowOptions,
+  features: number,
+  time?: number,
+) {
+  checkOptions(`${caller}(options)`, options, windowKeys);
   const inputLength = checkPositiveInteger('inputLength', options?.inputLength);
   const horizon = checkPositiveInteger('horizon', options.horizon ?? 1);
   const stride = checkPositiveInteger('stride', options.stride ?? 1);
   const gap = options.gap ?? 0;
   if (!Number.isInteger(gap) || gap < 0) invalidArgument('gap', gap, 'a non-negative integer');
   const targetColumns = options.targetColumns ?? Array.from({ length: features }, (_, f) => f);
-  if (targetColumns.length === 0) invalidArgument('targetColumns', targetColumns, 'at least one column');
+  if (!Array.isArray(targetColumns) || targetColumns.length === 0) {
+    invalidArgument('targetColumns', targetColumns, 'a non-empty array of column indices');
+  }
   targetColumns.forEach((c, i) => {
     if (!Number.isInteger(c) || c < 0 || c >= features) {
       invalidArgument(`targetColumns[${i}]`, c, `a column index in [0, ${features})`);
@@ -64,7 +89,8 @@ export function resolveWindowOptions(options: WindowOptions, features: number, t
 
 /** How many windows fit in `time` steps. */
 export function numWindows(time: number, options: WindowOptions): number {
-  const o = resolveWindowOptions(options, 1);
+  checkNonNegativeInteger('time', time);
+  const o = resolveWindowOptions('numWindows', options, 1);
   return time < o.span ? 0 : Math.floor((time - o.span) / o.stride) + 1;
 }
 
@@ -80,7 +106,7 @@ export function numWindows(time: number, options: WindowOptions): number {
  */
 export function slidingWindows(series: Series, options: WindowOptions): SequenceData {
   const { data, time, features } = asMatrix(series);
-  const o = resolveWindowOptions(options, features, time);
+  const o = resolveWindowOptions('slidingWindows', options, features, time);
   const n = Math.floor((time - o.span) / o.stride) + 1;
   const targetWidth = o.targetColumns.length;
   const inputs = new Float32Array(n * o.inputLength * features);

@@ -91,7 +91,7 @@ describe('saveModel + loadModel resume training exactly', () => {
       expect(backend.memory().numTensors).toBe(before + resumed.weights.length + json.training.slots.length);
       await resumed.fit(x, y, { ...fitOptions, epochs: 4, initialEpoch: 2 });
       expect(resumed.getWeightData()).toEqual(straight.getWeightData());
-      const logs = await resumed.evaluate(x, y, { verbose: 0 } as never);
+      const logs = await resumed.evaluate(x, y);
       expect(Object.keys(logs).sort()).toEqual(['loss', 'mae']);
       for (const m of [straight, first, resumed]) m.dispose();
     });
