@@ -1,12 +1,13 @@
 /**
  * The backends the bench knows, as providers: each says whether it can run here (or why not) and creates the
- * seqmodel backend together with the factory of tfjs-layers' model on the same tfjs backend. cpu and wasm run in
- * this process; webgl (headless Chromium) and cuda (tfjs-node-gpu) are listed and skipped with their reason until
+ * seqmodel backend together with the factory of tfjs-layers' model on the same tfjs backend. cpu, wasm and native
+ * (the C++ addon, where it was built) run in this process; webgl (headless Chromium) and cuda (tfjs-node-gpu) are listed and skipped with their reason until
  * their seqmodel backends exist. Adding a backend: write a provider and add it to `backendProviders`.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpuCompiledKernel, createCpuBackend } from '@seqmodel/backend-cpu';
+import { createNativeBackend, isAvailable as nativeAvailability, nativeInfo } from '@seqmodel/backend-native';
 import type { TfjsBackend, TfjsFusedKernelEntry, TfjsKernelDefinition } from '@seqmodel/backend-tfjs';
 import { createWasmBackend, wasmCompiledKernel, wasmInfo } from '@seqmodel/backend-wasm';
 import { builtInCells } from '@seqmodel/core';
@@ -39,6 +40,8 @@ export interface BenchBackend {
 export interface CreateOptions {
   /** `fused`: the backend's fused kernels; `compiled`: its compiled kernel for every cell; `generic`: none. */
   readonly path: BenchPath;
+  /** Threads for backends that take a thread count (native). */
+  readonly threads?: number;
 }
 
 /**
@@ -128,6 +131,28 @@ export const wasmProvider: BackendProvider = {
   },
 };
 
+export const nativeProvider: BackendProvider = {
+  name: 'native',
+  description: 'seqmodel native addon (C++: AVX2/FMA GEMM, thread pool, fused recurrent kernels); Node only',
+  async isAvailable() {
+    const availability = nativeAvailability();
+    return availability.available ? true : (availability.reason ?? 'unavailable');
+  },
+  async create({ path, threads }) {
+    // The native backend has no code generator: its compiled path runs the cpu backend's (JavaScript, JsGemm) on
+    // native tensors, which the compiled kernel reads into host arrays like any tfjs backend's.
+    const backend = await createNativeBackend({
+      ...kernelOptions(path, cpuCompiledKernel),
+      threads: threads ?? 1,
+    });
+    const info = nativeInfo();
+    const details =
+      `native addon, ${info.threads} thread(s), GEMM ${info.gemmKernel}` +
+      `${info.avx512f ? ' (AVX-512 present, not used)' : ''}; seqmodel ${path} path`;
+    return tfjsBench('native', backend, details);
+  },
+};
+
 /** Debian's Chromium, where `apt-get install chromium` puts it. */
 const chromiumPaths = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
@@ -170,6 +195,7 @@ export const cudaProvider: BackendProvider = {
 export const backendProviders: readonly BackendProvider[] = [
   cpuProvider,
   wasmProvider,
+  nativeProvider,
   webglProvider,
   cudaProvider,
 ];

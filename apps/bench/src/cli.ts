@@ -12,6 +12,8 @@ import { dirname } from 'node:path';
 import { javascriptGenerator } from '@seqmodel/backend-tfjs';
 import { wasmSimdGenerator } from '@seqmodel/backend-wasm';
 import { explainCompiledCell } from '@seqmodel/core';
+import { type AttentionCommand, attentionUsage, parseAttentionCommand } from './attention/options.js';
+import { runAttentionBench } from './attention/runner.js';
 import { backendProviders } from './backends.js';
 import { benchCell } from './cells.js';
 import { compareResults, countVerdicts, renderComparison } from './compare.js';
@@ -33,19 +35,27 @@ export interface CliIo {
 const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
 
 async function run(
-  command: Extract<Command, { kind: 'run' }>,
+  command: Extract<Command, { kind: 'run' }> | Extract<AttentionCommand, { kind: 'attention' }>,
   argv: readonly string[],
   io: CliIo,
 ): Promise<number> {
   const out = (text: string) => io.stdout.write(`${text}\n`);
-  out(header({ config: command.config }, machineLine({ machine: machineRecord(loadAverage()) })));
+  const machine = machineLine({ machine: machineRecord(loadAverage()) });
+  out(
+    command.kind === 'run'
+      ? header({ config: command.config }, machine)
+      : `seqmodel-bench attention: ${command.config.cases.join(', ')} on ${command.config.backends.join(', ')}\nmachine: ${machine}`,
+  );
   out('');
   const progress = createProgress({
     write: (text) => io.stdout.write(text),
     tty: io.stdout.isTTY === true,
     columns: () => io.stdout.columns,
   });
-  const results = await runBench(command.config, { observer: progress, argv });
+  const results =
+    command.kind === 'run'
+      ? await runBench(command.config, { observer: progress, argv })
+      : await runAttentionBench(command.config, { observer: progress, argv });
   assertResults(results, 'the results of this run');
   out(terminalReport(results));
   if (command.json) {
@@ -124,9 +134,10 @@ async function list(io: CliIo): Promise<number> {
  * `--fail-on-regression`), 2 a bad command line. Errors are printed, not thrown.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  let command: Command;
+  let command: Command | AttentionCommand;
   try {
-    command = parseCommand(argv);
+    // `attention` has flags of its own (attention/options.ts), parsed apart from the cell runs'.
+    command = argv[0] === 'attention' ? parseAttentionCommand(argv.slice(1)) : parseCommand(argv);
   } catch (error) {
     io.stderr.write(`seqmodel-bench: ${(error as Error).message}
 `);
@@ -135,7 +146,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   try {
     switch (command.kind) {
       case 'help':
-        io.stdout.write(`${usage}\n`);
+        io.stdout.write(`${argv[0] === 'attention' ? attentionUsage : usage}\n`);
         return 0;
       case 'list':
         return await list(io);
@@ -148,6 +159,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       case 'report':
         return report(command, io);
       case 'run':
+      case 'attention':
         return await run(command, argv, io);
     }
   } catch (error) {

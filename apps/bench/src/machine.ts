@@ -32,6 +32,7 @@ const seqmodelPackages = [
   '@seqmodel/backend-cpu',
   '@seqmodel/backend-wasm',
   '@seqmodel/cell-mgu',
+  '@seqmodel/attention',
 ];
 
 function gitCommit(): string | null {

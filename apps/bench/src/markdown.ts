@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { attentionMarkdown } from './attention/report.js';
 import { flopFormulas } from './flops.js';
 import {
   formatBytes,
@@ -253,6 +254,9 @@ export function renderMarkdownReport(results: BenchResults): ReportFiles {
       '',
     );
   }
+  const attention = attentionMarkdown(results, table);
+  md.push(...attention.lines);
+  Object.assign(files, attention.files);
   files['report.md'] = md.join('\n');
   files['results.json'] = `${JSON.stringify(results, null, 2)}\n`;
   return files;

@@ -12,7 +12,7 @@ describe('run flags', () => {
   it('defaults to the default preset, every backend, cell and mode', () => {
     const { config, json, markdown } = run([]);
     expect(config.preset).toBe('default');
-    expect(config.backends).toEqual(['cpu', 'wasm', 'webgl', 'cuda']);
+    expect(config.backends).toEqual(['cpu', 'wasm', 'native', 'webgl', 'cuda']);
     expect(config.cells).toEqual([
       'simpleRNN',
       'lstm',
@@ -28,6 +28,7 @@ describe('run flags', () => {
     expect([config.repeats, config.minTimeMs, config.warmup, config.seed, config.matMulSize]).toEqual([
       5, 100, 2, 2024, 1024,
     ]);
+    expect([config.threads, config.torch]).toEqual([1, false]);
     expect(json).toBeUndefined();
     expect(markdown).toBeUndefined();
     expect(run(['run']).config).toEqual(config);
@@ -60,6 +61,9 @@ describe('run flags', () => {
       '5',
       '--matmul',
       '0',
+      '--threads',
+      '2',
+      '--torch',
       '--json',
       'out.json',
       '--markdown',
@@ -77,6 +81,7 @@ describe('run flags', () => {
       custom.config.seed,
       custom.config.matMulSize,
     ]).toEqual([7, 3, 5, 0]);
+    expect([custom.config.threads, custom.config.torch]).toEqual([2, true]);
     expect(custom.json).toBe('out.json');
     expect(custom.markdown).toBe('report');
   });
@@ -86,7 +91,7 @@ describe('run flags', () => {
       '--preset: expected one of quick, default, large, received "huge"',
     );
     expect(() => run(['--backends', 'cpu,tpu'])).toThrow(
-      '--backends: unknown "tpu" in "cpu,tpu"; expected a comma-separated list of cpu, wasm, webgl, cuda (or all)',
+      '--backends: unknown "tpu" in "cpu,tpu"; expected a comma-separated list of cpu, wasm, native, webgl, cuda (or all)',
     );
     expect(() => run(['--cells', 'lstm,transformer'])).toThrow(
       '--cells: unknown "transformer" in "lstm,transformer"; expected a comma-separated list of simpleRNN, lstm, gru, gruResetAfter, mgu',
@@ -103,6 +108,7 @@ describe('run flags', () => {
     expect(() => run(['--warmup', '0'])).toThrow('--warmup: expected an integer >= 1, received "0"');
     expect(() => run(['--seed', '1.5'])).toThrow('--seed: expected an integer >= 0, received "1.5"');
     expect(() => run(['--matmul', 'big'])).toThrow('--matmul: expected an integer >= 0, received "big"');
+    expect(() => run(['--threads', '0'])).toThrow('--threads: expected an integer >= 1, received "0"');
     expect(() => run(['--quick', '--preset', 'large'])).toThrow('--quick: conflicts with --preset large');
     expect(() => run(['--json', ''])).toThrow('--json: expected a path, received ""');
     expect(() => run(['--fast'])).toThrow("Unknown option '--fast'");

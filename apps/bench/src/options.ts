@@ -29,6 +29,7 @@ export const usage = `usage: seqmodel-bench [run] [options]      time cells x ba
        seqmodel-bench layers [options]         time whole training steps through @seqmodel/layers (Embedding,
                                                LSTM, Dense) on each backend: run with --cells none --layers all
                                                --matmul 0 as defaults
+       seqmodel-bench attention [options]      time attention: the fused kernel against plain tfjs ops (attention --help)
        seqmodel-bench list                     cells and backends (with availability)
 
 run options:
@@ -53,6 +54,9 @@ run options:
   --warmup N                     warm-up runs (N >= 1; the first is the correctness check)
   --seed N                       seed of weights and data (default: ${defaultSeed})
   --matmul N                     size n of the [n, n]x[n, n] matMul ceiling, 0 to skip (default: 1024)
+  --threads N                    threads of the native backend and of PyTorch (default: 1)
+  --torch                        also time PyTorch's nn.LSTM / nn.GRU / nn.RNN (CPU) on the same weights and data,
+                                 with --threads threads (Python with torch: SEQMODEL_BENCH_PYTHON, /usr/bin/python3)
   --json FILE                    write the results as JSON (schema version 1)
   --markdown DIR                 write a Markdown report with SVG charts (and results.json) to DIR
 
@@ -128,7 +132,7 @@ export function parseInteger(flag: string, text: string, min: number): number {
   return n;
 }
 
-function parsePath(text: string): BenchPath {
+export function parsePath(text: string): BenchPath {
   if (!(benchPaths as readonly string[]).includes(text)) {
     invalidArgument('--path', text, `one of ${benchPaths.join(', ')}`);
   }
@@ -157,6 +161,8 @@ const runFlags = {
   warmup: { type: 'string' },
   seed: { type: 'string' },
   matmul: { type: 'string' },
+  threads: { type: 'string' },
+  torch: { type: 'boolean' },
   json: { type: 'string' },
   markdown: { type: 'string' },
   help: { type: 'boolean' },
@@ -226,6 +232,8 @@ function parseRun(args: readonly string[], defaults: RunDefaults = runDefaults):
     matMulSize: values.matmul === undefined ? defaults.matmul : parseInteger('--matmul', values.matmul, 0),
     matMulRepeats: preset.matMulRepeats,
     layers: parseList('--layers', values.layers ?? defaults.layers, layerWorkloadNames, true),
+    threads: values.threads === undefined ? 1 : parseInteger('--threads', values.threads, 1),
+    torch: values.torch ?? false,
   };
   if (config.cells.length === 0 && config.layers!.length === 0) {
     throw new Error('--cells none and --layers none: nothing to run');

@@ -1,5 +1,6 @@
 /** The terminal report: what was measured and how, then one table per backend, skipped backends and checks. */
 
+import { attentionTerminalReport } from './attention/report.js';
 import type { BenchPath } from './backends.js';
 import { describeBenchCell, listBenchCells } from './cells.js';
 import { flopFormulas } from './flops.js';
@@ -147,11 +148,46 @@ export function terminalReport(results: BenchResults): string {
     );
     if (leaks.length > 0) out.push(`TENSORS LEAKED in ${leaks.map((c) => c.key).join(', ')}`);
   }
+  out.push(...torchSection(results));
+  out.push(...attentionTerminalReport(results));
   out.push(
     '',
     `done in ${(results.durationMs / 1000).toFixed(1)} s; load average at the end ${results.machine.loadAverage.end.join(' ')}`,
   );
   return out.join('\n');
+}
+
+/**
+ * PyTorch beside seqmodel (`--torch`): per cell, size and mode, PyTorch's median and each backend's seqmodel
+ * median as a multiple of it (below 1: seqmodel faster).
+ */
+export function torchSection(results: BenchResults): string[] {
+  const torch = results.torch;
+  if (!torch) return [];
+  if (torch.status === 'skipped') return ['', `PyTorch: skipped (${torch.reason})`];
+  const rows = torch.cases.map((t) => {
+    const ours = results.cases.filter(
+      (c) => c.cell === t.cell && c.mode === t.mode && formatSize(c.size) === formatSize(t.size),
+    );
+    const versus = ours.map(
+      (c) =>
+        `${c.backend} ${formatMs(c.seqmodel.summary.median)} ms (${(c.seqmodel.summary.median / t.summary.median).toFixed(2)}x)`,
+    );
+    return [
+      `  ${t.cell}`,
+      formatSize(t.size),
+      t.mode,
+      `PyTorch ${formatMs(t.summary.median)} ms`,
+      `max error vs float64 ${formatError(t.forwardMaxError)}`,
+      versus.join(', '),
+    ];
+  });
+  return [
+    '',
+    `PyTorch ${torch.version} (CPU, ${torch.threads} thread(s); run after the seqmodel cases, not interleaved): ` +
+      "seqmodel's median as a multiple of PyTorch's (below 1: seqmodel faster)",
+    ...(rows.length > 0 ? [alignColumns(rows)] : ['  (no cell PyTorch has an equal of)']),
+  ];
 }
 
 /** `list`: the cells, backends and presets. */

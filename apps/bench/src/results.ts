@@ -3,11 +3,13 @@
  * `validate.ts`). A change that removes or renames a field, or changes a field's meaning, bumps `schemaVersion`;
  * adding an optional field does not. Times are in milliseconds, memory in bytes, rates per second.
  */
+import type { AttentionCaseRecord } from './attention/records.js';
 import type { BenchPath } from './backends.js';
 import { flopFormulas, forwardFlops, gflops, trainingFlops } from './flops.js';
 import { type CaseRun, type ContenderRun, isContenderRun, type ModeRun } from './run-case.js';
 import { formatSize, type RnnSize } from './sizes.js';
 import type { Summary } from './stats.js';
+import type { TorchRecord } from './torch.js';
 
 export const schemaVersion = 1;
 
@@ -55,6 +57,12 @@ export interface ConfigRecord {
   readonly matMulRepeats: number;
   /** Whole-model workloads through `@seqmodel/layers` (`layer-workloads.ts`); absent in older files: none. */
   readonly layers?: readonly string[];
+  /** Threads of the native backend and of PyTorch (absent in files from before either). */
+  readonly threads?: number;
+  /** Whether PyTorch was timed (`--torch`). */
+  readonly torch?: boolean;
+  /** The attention cases run (`seqmodel-bench attention`); absent in files without them. */
+  readonly attention?: readonly string[];
 }
 
 export interface MatMulRecord {
@@ -164,6 +172,10 @@ export interface BenchResults {
   readonly cases: readonly CaseRecord[];
   /** Present when `config.layers` named workloads. */
   readonly layerCases?: readonly LayerCaseRecord[];
+  /** PyTorch's figures with `--torch` (see `torch.ts`). */
+  readonly torch?: TorchRecord;
+  /** Present when `config.attention` named cases (`attention/records.ts`). */
+  readonly attentionCases?: readonly AttentionCaseRecord[];
 }
 
 export const formulaNotes: Readonly<Record<string, string>> = {

@@ -66,18 +66,18 @@ export function isContenderRun(x: ModeRun['tfjsLayers']): x is ContenderRun {
   return 'timing' in x;
 }
 
-async function timeMode(
-  bench: BenchBackend,
-  mode: BenchMode,
-  contenders: readonly BenchModel[],
-  options: CaseOptions,
-): Promise<Omit<ModeRun, 'tfjsLayers'> & { runs: ContenderRun[] }> {
-  const run = (m: BenchModel) => (mode === 'forward' ? () => m.forward() : () => m.trainStep());
-  const memory = new ProcessMemoryHighWater();
-  const leaked = contenders.map(() => 0);
+/**
+ * `runs` timed in turns after the warm-ups left (the first warm-up was the correctness check), and the tensors each
+ * one's timed runs left behind; `afterRun` is called after every run, outside the timed region.
+ */
+export function timeCountingLeaks(
+  runs: readonly (() => unknown)[],
+  options: Pick<CaseOptions, 'warmup' | 'repeats' | 'minTimeMs'>,
+  afterRun: () => void,
+): { timings: Timing[]; leaked: number[] } {
+  const leaked = runs.map(() => 0);
   let last = liveTensors();
-  const timings = timeInterleaved(contenders.map(run), {
-    // The correctness check was the first warm-up.
+  const timings = timeInterleaved(runs, {
     warmup: Math.max(0, options.warmup - 1),
     repeats: options.repeats,
     minTimeMs: options.minTimeMs,
@@ -86,9 +86,23 @@ async function timeMode(
       const now = liveTensors();
       if (timed) leaked[k]! += now - last;
       last = now;
-      memory.sample();
-      options.onRun?.();
+      afterRun();
     },
+  });
+  return { timings, leaked };
+}
+
+async function timeMode(
+  bench: BenchBackend,
+  mode: BenchMode,
+  contenders: readonly BenchModel[],
+  options: CaseOptions,
+): Promise<Omit<ModeRun, 'tfjsLayers'> & { runs: ContenderRun[] }> {
+  const run = (m: BenchModel) => (mode === 'forward' ? () => m.forward() : () => m.trainStep());
+  const memory = new ProcessMemoryHighWater();
+  const { timings, leaked } = timeCountingLeaks(contenders.map(run), options, () => {
+    memory.sample();
+    options.onRun?.();
   });
   const runs: ContenderRun[] = [];
   for (const [k, m] of contenders.entries()) {

@@ -4,7 +4,7 @@
  * printing and files are the caller's business.
  */
 import { type BackendProvider, type BenchBackend, backendProviders } from './backends.js';
-import { benchCell, gatesOf } from './cells.js';
+import { type BenchCell, benchCell, gatesOf } from './cells.js';
 import { forwardFlops, matMulFlops } from './flops.js';
 import { layerWorkload } from './layer-workloads.js';
 import { loadAverage, machineRecord, versionsRecord } from './machine.js';
@@ -24,6 +24,8 @@ import {
 import { type BenchMode, runCase } from './run-case.js';
 import { runLayerCase } from './run-layers.js';
 import { formatSize } from './sizes.js';
+import { runTorchCase, type TorchCase, type TorchRecord, torchAvailability, torchPython } from './torch.js';
+import { benchData } from './weights.js';
 
 export type RunConfig = ConfigRecord & { readonly modes: readonly BenchMode[] };
 
@@ -47,6 +49,31 @@ function measureMatMul(bench: BenchBackend, config: RunConfig): MatMulRecord | n
   };
 }
 
+/**
+ * The providers of `names` that can run here, and a `skipped` record (noted to the observer) for each that cannot,
+ * probed before anything is timed.
+ */
+export async function probeBackends(
+  names: readonly string[],
+  providers: readonly BackendProvider[],
+  observer: RunObserver,
+): Promise<{ available: BackendProvider[]; skipped: BackendRecord[] }> {
+  const skipped: BackendRecord[] = [];
+  const available: BackendProvider[] = [];
+  for (const name of names) {
+    const provider = providers.find((p) => p.name === name);
+    if (!provider) throw new Error(`--backends: unknown backend ${JSON.stringify(name)}`);
+    const answer = await provider.isAvailable();
+    if (answer === true) {
+      available.push(provider);
+    } else {
+      skipped.push({ name, status: 'skipped', reason: answer });
+      observer.note(`backend ${name}: skipped (${answer})`);
+    }
+  }
+  return { available, skipped };
+}
+
 export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise<BenchResults> {
   const observer = hooks.observer ?? silentObserver;
   const providers = hooks.providers ?? backendProviders;
@@ -57,19 +84,8 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
   const workloads = (config.layers ?? []).map((key) => layerWorkload(key));
 
   // Which backends can run, before anything is timed, so that the plan (and the ETA) is known.
-  const backends: BackendRecord[] = [];
-  const available: BackendProvider[] = [];
-  for (const name of config.backends) {
-    const provider = providers.find((p) => p.name === name);
-    if (!provider) throw new Error(`--backends: unknown backend ${JSON.stringify(name)}`);
-    const answer = await provider.isAvailable();
-    if (answer === true) {
-      available.push(provider);
-    } else {
-      backends.push({ name, status: 'skipped', reason: answer });
-      observer.note(`backend ${name}: skipped (${answer})`);
-    }
-  }
+  const { available, skipped } = await probeBackends(config.backends, providers, observer);
+  const backends: BackendRecord[] = skipped;
 
   const plan: PlannedCase[] = [];
   for (const provider of available) {
@@ -100,7 +116,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
   const layerCases: LayerCaseRecord[] = [];
   let index = 0;
   for (const provider of available) {
-    const bench = await provider.create({ path: config.path ?? 'fused' });
+    const bench = await provider.create({ path: config.path ?? 'fused', threads: config.threads ?? 1 });
     const matMul = measureMatMul(bench, config);
     backends.push({ name: bench.name, status: 'ran', details: bench.details, matMul });
     observer.note(
@@ -144,6 +160,7 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
       index++;
     }
   }
+  const torch = config.torch ? runTorch(config, cells, observer) : undefined;
   observer.finish();
 
   // Skipped backends first came from probing; list every backend in the order asked for.
@@ -171,10 +188,45 @@ export async function runBench(config: RunConfig, hooks: RunHooks = {}): Promise
       matMulSize: config.matMulSize,
       matMulRepeats: config.matMulRepeats,
       ...(config.layers === undefined ? {} : { layers: config.layers }),
+      threads: config.threads ?? 1,
+      torch: config.torch ?? false,
     },
     formulas: formulaNotes,
     backends,
     cases,
     ...(config.layers === undefined ? {} : { layerCases }),
+    ...(torch ? { torch } : {}),
   };
+}
+
+/** PyTorch on every cell and size of the run (once, whatever the backends), or why it could not run. */
+function runTorch(config: RunConfig, cells: readonly BenchCell[], observer: RunObserver): TorchRecord {
+  const python = torchPython();
+  const availability = torchAvailability(python);
+  if ('reason' in availability) {
+    observer.note(`PyTorch: skipped (${availability.reason})`);
+    return { status: 'skipped', reason: availability.reason };
+  }
+  const threads = config.threads ?? 1;
+  observer.note(`PyTorch ${availability.version}: ${threads} thread(s), ${python}`);
+  const cases: TorchCase[] = [];
+  for (const cell of cells) {
+    for (const size of config.sizes) {
+      const settings = {
+        python,
+        threads,
+        modes: config.modes,
+        warmup: config.warmup,
+        repeats: config.repeats,
+        minTimeMs: config.minTimeMs,
+      };
+      const result = runTorchCase(cell, size, benchData(cell, size, config.seed), settings);
+      if ('unavailable' in result) {
+        observer.note(`PyTorch: ${cell.key} skipped (${result.unavailable})`);
+        break;
+      }
+      cases.push(...result);
+    }
+  }
+  return { status: 'ran', version: availability.version, threads, cases };
 }

@@ -4,6 +4,12 @@
  * one of the same class, so that loading the package twice (its ESM and CJS builds) is harmless.
  */
 import { type KerasLayerMapping, type LayerClass, registerKerasLayer, registerLayer } from '@seqmodel/layers';
+import { AttentionDecoder } from './blocks/attention-decoder.js';
+import { TokenAndPositionEmbedding } from './blocks/token-and-position-embedding.js';
+import { TransformerDecoderBlock } from './blocks/transformer-decoder-block.js';
+import { TransformerDecoderStack } from './blocks/transformer-decoder-stack.js';
+import { TransformerEncoderBlock } from './blocks/transformer-encoder-block.js';
+import { TransformerEncoderStack } from './blocks/transformer-encoder-stack.js';
 import { additiveAttentionMapping, attentionMapping } from './keras/attention.js';
 import { groupedQueryAttentionMapping, multiHeadAttentionMapping } from './keras/multi-head-attention.js';
 import { layerNormalizationMapping, rmsNormalizationMapping } from './keras/normalization.js';
@@ -30,6 +36,12 @@ export const attentionLayers: readonly LayerClass[] = [
   { className: 'SinePositionEncoding', fromConfig: (c) => SinePositionEncoding.fromConfig(c) },
   { className: 'PositionEmbedding', fromConfig: (c) => PositionEmbedding.fromConfig(c) },
   { className: 'RotaryEmbedding', fromConfig: (c) => RotaryEmbedding.fromConfig(c) },
+  { className: 'TransformerEncoder', fromConfig: (c) => TransformerEncoderBlock.fromConfig(c) },
+  { className: 'TransformerDecoder', fromConfig: (c) => TransformerDecoderBlock.fromConfig(c) },
+  { className: 'TransformerEncoderStack', fromConfig: (c) => TransformerEncoderStack.fromConfig(c) },
+  { className: 'TransformerDecoderStack', fromConfig: (c) => TransformerDecoderStack.fromConfig(c) },
+  { className: 'TokenAndPositionEmbedding', fromConfig: (c) => TokenAndPositionEmbedding.fromConfig(c) },
+  { className: 'AttentionDecoder', fromConfig: (c) => AttentionDecoder.fromConfig(c) },
 ];
 
 /** The Keras layer mappings this package registers (`loadKerasModel`, `saveKerasModel`). */

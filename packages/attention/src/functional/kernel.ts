@@ -2,7 +2,8 @@
  * The `attention` / `scaledDotProduct` fused-kernel contract: what `scaledDotProductAttention` hands to a backend's
  * kernel (registered with core's `registerKernel({ backend, kind: 'attention', name: 'scaledDotProduct', kernel })`)
  * and what the kernel must give back. The generic path in `scaled-dot-product.ts` is the reference every kernel is
- * compared with, forward and gradients (a kit running that comparison on a backend comes with the first fused kernel).
+ * compared with, forward and gradients: `attentionKernelChecks` (`@seqmodel/attention/testing`) runs that comparison on
+ * a backend. `@seqmodel/attention/kernels` has one such kernel, FlashAttention on cpu and wasm.
  *
  * What a kernel computes, per batch entry `b` and query head `h` (key/value head `g = floor(h / (H / Hk))`):
  *

@@ -25,6 +25,7 @@ import {
   type InitializerSpec,
   invalidArgument,
   resolveInitializer,
+  SeqmodelError,
 } from '@seqmodel/core';
 import {
   type BuildEnv,
@@ -205,36 +206,63 @@ export class MultiHeadAttention extends Layer {
     return b.transpose(b.reshape(y, [batch, time, heads, depth]), [0, 2, 1, 3]);
   }
 
-  call<T>(ctx: CallContext<T>, inputs: readonly T[], args: CallArgs<T>): T[] {
+  private builtProjections(): Record<'query' | 'key' | 'value' | 'output', Projection> {
+    if (this.projections === undefined) {
+      throw new SeqmodelError(`${this.describe()}: not built; build it (or its model) before calling it`);
+    }
+    return this.projections;
+  }
+
+  /**
+   * The query `[batch, Tq, features]` projected to its heads, `[batch, numHeads, Tq, keyDim]`. With
+   * `projectKeyValue` and `attendHeads` it is the layer's call in three parts, for callers that keep the key and
+   * value heads of earlier steps (a decoder's key/value cache) instead of projecting them again.
+   */
+  projectQuery<T>(ctx: CallContext<T>, query: T): T {
+    return this.projectHeads(ctx, query, this.builtProjections().query);
+  }
+
+  /**
+   * The key and value `[batch, Tk, features]` projected to their heads: `[batch, numKeyValueHeads, Tk, keyDim]` and
+   * `[batch, numKeyValueHeads, Tk, valueDim]`, what a key/value cache holds.
+   */
+  projectKeyValue<T>(ctx: CallContext<T>, key: T, value: T): { key: T; value: T } {
+    const p = this.builtProjections();
+    return { key: this.projectHeads(ctx, key, p.key), value: this.projectHeads(ctx, value, p.value) };
+  }
+
+  /**
+   * Attention over projected heads (from `projectQuery` and `projectKeyValue`, the keys possibly longer than the
+   * queries: cached steps first), then the heads merged and projected back to `[batch, Tq, outputSize]`. `mask`
+   * broadcasts to `[batch, numHeads, Tq, Tk]` (1 attend, 0 masked); `causal` masks keys after each query, query 0
+   * sitting at key position `queryOffset` (the number of cached steps). Dropout on the weights in training.
+   */
+  attendHeads<T>(
+    ctx: CallContext<T>,
+    heads: { readonly query: T; readonly key: T; readonly value: T },
+    options: {
+      readonly mask?: T | undefined;
+      readonly causal?: boolean;
+      readonly queryOffset?: number;
+      readonly returnWeights?: boolean;
+    } = {},
+  ): { output: T; weights?: T } {
     const b = ctx.backend;
-    const shapes = inputs.map((x) => b.shape(x));
-    checkAttentionShapes(this.describe(), shapes);
-    const [query, value, key = value] = inputs as [T, T, T?];
-    const p = this.projections!;
-    const [batch, tq] = shapes[0] as [number, number];
-    const tk = shapes[1]![1]!;
-    // Keras reads the key's own mask only when a separate key is given.
-    const mask = combineAttentionMasks(
-      b,
-      {
-        queryMask: args.masks[0],
-        valueMask: args.masks[1],
-        keyMask: inputs.length > 2 ? args.masks[2] : undefined,
-      },
-      { batch, queryLength: tq, keyLength: tk },
-    );
+    const p = this.builtProjections();
     const attended = scaledDotProductAttention(b, {
-      query: this.projectHeads(ctx, query, p.query),
-      key: this.projectHeads(ctx, key!, p.key),
-      value: this.projectHeads(ctx, value!, p.value),
-      mask: mask === undefined ? undefined : b.reshape(mask, [batch, 1, tq, tk]),
-      causal: this.useCausalMask,
+      query: heads.query,
+      key: heads.key,
+      value: heads.value,
+      mask: options.mask,
+      causal: options.causal ?? false,
+      queryOffset: options.queryOffset ?? 0,
       scale: 1 / Math.sqrt(this.keyDim),
       dropout:
         ctx.training && this.dropout > 0 ? { rate: this.dropout, rng: ctx.rngFor(this.path) } : undefined,
-      returnWeights: this.returnAttentionScores,
+      returnWeights: options.returnWeights ?? false,
       fused: this.fused,
     });
+    const [batch, , tq] = b.shape(heads.query) as [number, number, number];
     const outputSize = p.output.kernel.shape[2]!;
     const merged = b.reshape(b.transpose(attended.output, [0, 2, 1, 3]), [
       batch,
@@ -247,7 +275,37 @@ export class MultiHeadAttention extends Layer {
       b.reshape(ctx.read(p.output.kernel), [this.numHeads * this.valueDim, outputSize]),
     );
     if (p.output.bias !== undefined) y = b.add(y, ctx.read(p.output.bias));
-    return this.returnAttentionScores ? [y, attended.weights!] : [y];
+    return attended.weights === undefined ? { output: y } : { output: y, weights: attended.weights };
+  }
+
+  call<T>(ctx: CallContext<T>, inputs: readonly T[], args: CallArgs<T>): T[] {
+    const b = ctx.backend;
+    const shapes = inputs.map((x) => b.shape(x));
+    checkAttentionShapes(this.describe(), shapes);
+    const [query, value, key = value] = inputs as [T, T, T?];
+    const [batch, tq] = shapes[0] as [number, number];
+    const tk = shapes[1]![1]!;
+    // Keras reads the key's own mask only when a separate key is given.
+    const mask = combineAttentionMasks(
+      b,
+      {
+        queryMask: args.masks[0],
+        valueMask: args.masks[1],
+        keyMask: inputs.length > 2 ? args.masks[2] : undefined,
+      },
+      { batch, queryLength: tq, keyLength: tk },
+    );
+    const projected = this.projectKeyValue(ctx, key!, value!);
+    const { output, weights } = this.attendHeads(
+      ctx,
+      { query: this.projectQuery(ctx, query), ...projected },
+      {
+        mask: mask === undefined ? undefined : b.reshape(mask, [batch, 1, tq, tk]),
+        causal: this.useCausalMask,
+        returnWeights: this.returnAttentionScores,
+      },
+    );
+    return this.returnAttentionScores ? [output, weights!] : [output];
   }
 
   override getConfig(): Record<string, unknown> {

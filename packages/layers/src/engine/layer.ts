@@ -604,7 +604,8 @@ export abstract class Layer {
   private checkInputCount(count: number): void {
     const [min, max] = [this.inputCount, Math.max(this.inputCount, this.maxInputCount)];
     if (count < min || count > max) {
-      const expected = min === max ? `${min}` : `${min} to ${max}`;
+      const expected =
+        min === max ? `${min}` : max === Number.POSITIVE_INFINITY ? `${min} or more` : `${min} to ${max}`;
       throw new SeqmodelError(
         `${this.describe()} inputs: expected ${expected} input tensor${max === 1 ? '' : 's'}, received ${count}`,
       );

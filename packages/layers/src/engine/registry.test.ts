@@ -27,6 +27,9 @@ describe('layer registry', () => {
       'RepeatVector',
       'Flatten',
       'Activation',
+      'Add',
+      'Multiply',
+      'Concatenate',
     ]);
     const layer = dense({ units: 3, activation: 'relu', name: 'd' });
     const again = deserializeLayer(serializeLayer(layer));

@@ -5,12 +5,15 @@
  */
 import { type LayerClass, registerLayer } from '../engine/registry.js';
 import { Activation } from './activation.js';
+import { Add } from './add.js';
 import { Bidirectional } from './bidirectional.js';
+import { Concatenate } from './concatenate.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
 import { Masking } from './masking.js';
+import { Multiply } from './multiply.js';
 import { RepeatVector } from './repeat-vector.js';
 import { GRU, LSTM, RNN, SimpleRNN } from './rnn.js';
 import { Stacked } from './stacked.js';
@@ -32,6 +35,9 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'RepeatVector', fromConfig: (c) => RepeatVector.fromConfig(c) },
   { className: 'Flatten', fromConfig: (c) => Flatten.fromConfig(c) },
   { className: 'Activation', fromConfig: (c) => Activation.fromConfig(c) },
+  { className: 'Add', fromConfig: (c) => Add.fromConfig(c) },
+  { className: 'Multiply', fromConfig: (c) => Multiply.fromConfig(c) },
+  { className: 'Concatenate', fromConfig: (c) => Concatenate.fromConfig(c) },
 ];
 
 for (const layerClass of builtInLayers) registerLayer(layerClass);

@@ -12,12 +12,15 @@ import type { HostTensor, LayerConformanceCase, LayerTestInput } from '../testin
 import { layerConformanceChecks } from '../testing/layer-conformance.js';
 import { cpuBackend } from '../training/test-helpers.js';
 import { activation } from './activation.js';
+import { add } from './add.js';
 import { bidirectional } from './bidirectional.js';
+import { concatenate } from './concatenate.js';
 import { dense } from './dense.js';
 import { dropout } from './dropout.js';
 import { embedding } from './embedding.js';
 import { flatten } from './flatten.js';
 import { masking } from './masking.js';
+import { multiply } from './multiply.js';
 import { repeatVector } from './repeat-vector.js';
 import { gru, lstm, rnn, simpleRNN } from './rnn.js';
 import { stacked } from './stacked.js';
@@ -335,6 +338,31 @@ const cases: LayerConformanceCase[] = [
       masks: { outputs: [passed] },
     }),
   ),
+  // Masks of merges reach the kit from one input here; the AND of several is checked in merge.test.ts.
+  layerCase({
+    factory: add,
+    options: {},
+    inputs: [sequence, unmaskedSequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    factory: multiply,
+    options: {},
+    inputs: [unmaskedSequence, sequence, unmaskedSequence],
+    masks: { outputs: [{ input: 1 }] },
+  }),
+  layerCase({
+    factory: concatenate,
+    options: {},
+    inputs: [unmaskedSequence, { shape: [3, 4, 3], buildShape: [null, null, 3], mask: true }],
+    masks: { outputs: [{ input: 1 }] },
+  }),
+  layerCase({
+    factory: concatenate,
+    options: { axis: 1 },
+    inputs: [unmaskedSequence, { shape: [3, 2, 2] }],
+    masks: { outputs: [none] },
+  }),
   layerCase({
     factory: repeatVector,
     options: { n: 3 },

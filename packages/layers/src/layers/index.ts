@@ -1,12 +1,16 @@
 /** Every built-in layer: the classes and their factory functions. */
 export { Activation, type ActivationArgs, activation } from './activation.js';
+export { Add, type AddArgs, add } from './add.js';
 export { Bidirectional, type BidirectionalArgs, bidirectional, type MergeMode } from './bidirectional.js';
 export { builtInLayers } from './builtins.js';
+export { Concatenate, type ConcatenateArgs, concatenate } from './concatenate.js';
 export { Dense, type DenseArgs, dense } from './dense.js';
 export { Dropout, type DropoutArgs, dropout } from './dropout.js';
 export { Embedding, type EmbeddingArgs, embedding } from './embedding.js';
 export { Flatten, type FlattenArgs, flatten } from './flatten.js';
 export { Masking, type MaskingArgs, masking } from './masking.js';
+export { Merge } from './merge.js';
+export { Multiply, type MultiplyArgs, multiply } from './multiply.js';
 export { RepeatVector, type RepeatVectorArgs, repeatVector } from './repeat-vector.js';
 export {
   GRU,

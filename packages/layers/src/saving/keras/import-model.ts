@@ -331,7 +331,8 @@ function parseNode(
   }
   const [min, max] = [layer.inputCount, Math.max(layer.inputCount, layer.maxInputCount)];
   if (inputs.length < min || inputs.length > max) {
-    const expected = min === max ? `${min}` : `${min} to ${max}`;
+    const expected =
+      min === max ? `${min}` : max === Number.POSITIVE_INFINITY ? `${min} or more` : `${min} to ${max}`;
     const names = call === undefined ? '' : ` (${call.inputs.slice(0, max).join(', ')})`;
     throw new SeqmodelError(
       `${PREFIX}: ${where}: expected ${expected} input tensor${max === 1 ? '' : 's'}${names}, received ${inputs.length}`,

@@ -246,6 +246,40 @@ describe('loadKerasModel: tfjs-layers models predict the same in seqmodel (atol 
     expect(ours.layers.map((l) => l.name)).toEqual(['shared', 'head']);
   });
 
+  it('Add, Multiply, and Concatenate along the features and the time axis on masked branches', async () => {
+    // Masks only through Concatenate: tfjs-layers 4.22's Add and Multiply hand on a mask of the wrong shape
+    // ([1, batch, time], leaving out the last input's mask), where Keras 3 and seqmodel give the AND of the masks.
+    const x = tfl.input({ shape: [null, features], name: 'x' });
+    const masked = tfl.layers.masking({ maskValue: 0 }).apply(x) as tfl.SymbolicTensor;
+    const a = tfl.layers.dense({ units: 3, name: 'a' }).apply(masked) as tfl.SymbolicTensor;
+    const b = tfl.layers.dense({ units: 3, name: 'b' }).apply(masked) as tfl.SymbolicTensor;
+    const joined = tfl.layers.concatenate({ name: 'features' }).apply([a, b]) as tfl.SymbolicTensor;
+    const steps = tfl.layers.concatenate({ axis: 1, name: 'steps' }).apply([joined, joined]);
+    const last = tfl.layers.lstm({ units: 2, ...zeros }).apply(steps) as tfl.SymbolicTensor;
+    const y = tfl.input({ shape: [null, features], name: 'y' });
+    const c = tfl.layers.dense({ units: 3, name: 'c' }).apply(y) as tfl.SymbolicTensor;
+    const d = tfl.layers.dense({ units: 3, name: 'd' }).apply(y) as tfl.SymbolicTensor;
+    const sum = tfl.layers.add({ name: 'sum' }).apply([c, d, c]) as tfl.SymbolicTensor;
+    const product = tfl.layers.multiply({ name: 'product' }).apply([sum, d]) as tfl.SymbolicTensor;
+    const theirs = tfl.model({ inputs: [x, y], outputs: [last, product] });
+    const { ours } = await expectSamePredictions('merge layers', theirs, [
+      sequences(16, true),
+      sequences(17, false),
+    ]);
+    expect(ours.layers.map((l) => l.className)).toEqual([
+      'Masking',
+      'Dense',
+      'Dense',
+      'Concatenate',
+      'Concatenate',
+      'LSTM',
+      'Dense',
+      'Dense',
+      'Add',
+      'Multiply',
+    ]);
+  });
+
   it('stateful layers carry their state across predict calls as in tfjs-layers', async () => {
     const theirs = tfl.sequential({
       layers: [tfl.layers.gru({ units: 3, stateful: true, batchInputShape: [batch, 2, features], ...zeros })],

@@ -7,12 +7,15 @@ import { type CallArgs, Layer, type LayerArgs } from '../../engine/layer.js';
 import type { ShapeSpec } from '../../engine/shape-spec.js';
 import { input, type SymbolicTensor } from '../../engine/symbolic.js';
 import { activation } from '../../layers/activation.js';
+import { add } from '../../layers/add.js';
 import { bidirectional, type MergeMode } from '../../layers/bidirectional.js';
+import { concatenate } from '../../layers/concatenate.js';
 import { dense } from '../../layers/dense.js';
 import { dropout } from '../../layers/dropout.js';
 import { embedding } from '../../layers/embedding.js';
 import { flatten } from '../../layers/flatten.js';
 import { masking } from '../../layers/masking.js';
+import { multiply } from '../../layers/multiply.js';
 import { repeatVector } from '../../layers/repeat-vector.js';
 import { gru, lstm, type RNN, rnn, simpleRNN } from '../../layers/rnn.js';
 import { stacked } from '../../layers/stacked.js';
@@ -203,6 +206,44 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
       ],
     ]);
     warn.mockRestore();
+  });
+
+  it('Add, Multiply, and Concatenate along the features and the time axis on masked branches', async () => {
+    // Masks only through Concatenate: tfjs-layers 4.22's Add and Multiply hand on a mask of the wrong shape.
+    const ref = newBackend();
+    const x = input({ shape: [null, features], name: 'x' });
+    const masked = masking().apply(x) as SymbolicTensor;
+    const a = dense({ units: 3, name: 'a' }).apply(masked) as SymbolicTensor;
+    const b = dense({ units: 3, name: 'b' }).apply(masked) as SymbolicTensor;
+    const joined = concatenate({ name: 'features' }).apply([a, b]) as SymbolicTensor;
+    const steps = concatenate({ axis: 1, name: 'steps' }).apply([joined, joined]) as SymbolicTensor;
+    const last = lstm({ units: 2 }).apply(steps) as SymbolicTensor;
+    const y = input({ shape: [null, features], name: 'y' });
+    const c = dense({ units: 3, name: 'c' }).apply(y) as SymbolicTensor;
+    const d = dense({ units: 3, name: 'd' }).apply(y) as SymbolicTensor;
+    const sum = add({ name: 'sum' }).apply([c, d, c]) as SymbolicTensor;
+    const product = multiply({ name: 'product' }).apply([sum, d]) as SymbolicTensor;
+    const ours = functionalModel<RefTensor>({
+      inputs: [x, y],
+      outputs: [last, product],
+      backend: ref,
+      seed: 14,
+    });
+    const artifacts = await expectTfjsAgrees(
+      'merge layers',
+      ours,
+      [sequences(12, true), sequences(13, false)],
+      true,
+    );
+    const layers = (artifacts.modelTopology.config as { layers: { name: string; inbound_nodes: unknown }[] })
+      .layers;
+    expect(layers.find((l) => l.name === 'sum')!.inbound_nodes).toEqual([
+      [
+        ['c', 0, 0, {}],
+        ['d', 0, 0, {}],
+        ['c', 0, 0, {}],
+      ],
+    ]);
   });
 
   it('a layer shared by two inputs', async () => {

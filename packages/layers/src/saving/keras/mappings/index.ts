@@ -7,6 +7,7 @@ import { dropoutMapping } from './dropout.js';
 import { embeddingMapping } from './embedding.js';
 import { flattenMapping } from './flatten.js';
 import { maskingMapping } from './masking.js';
+import { addMapping, concatenateMapping, multiplyMapping } from './merge.js';
 import { gruMapping, lstmMapping, rnnMapping, simpleRnnMapping } from './recurrent.js';
 import { repeatVectorMapping } from './repeat-vector.js';
 import { stackedMapping } from './stacked.js';
@@ -14,7 +15,9 @@ import { timeDistributedMapping } from './time-distributed.js';
 
 export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   activationMapping,
+  addMapping,
   bidirectionalMapping,
+  concatenateMapping,
   denseMapping,
   dropoutMapping,
   embeddingMapping,
@@ -22,6 +25,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   gruMapping,
   lstmMapping,
   maskingMapping,
+  multiplyMapping,
   repeatVectorMapping,
   rnnMapping,
   simpleRnnMapping,

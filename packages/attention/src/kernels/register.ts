@@ -1,0 +1,74 @@
+/**
+ * `registerAttentionKernels`: gives seqmodel's cpu and wasm backends the fused scaled dot-product attention kernel
+ * (`flash-kernel.ts`) through core's kernel registry, so that `scaledDotProductAttention` and every layer built on
+ * it (`multiHeadAttention`, `attention`) run it where it applies. Registration is explicit, as core's registry
+ * wants; backends created before the call pick the kernel up too.
+ */
+import type { TfjsBackend } from '@seqmodel/backend-tfjs';
+import { invalidArgument, registerKernel } from '@seqmodel/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { SCALED_DOT_PRODUCT_KERNEL, type ScaledDotProductKernel } from '../functional/kernel.js';
+import type { FlashEngine } from './flash-engine.js';
+import { flashAttentionKernel } from './flash-kernel.js';
+import { JsFlashEngine } from './js-engine.js';
+import { cpuTensorMemory, wasmTensorMemory } from './tensor-memory.js';
+import { WasmFlashEngine } from './wasm-engine.js';
+
+/** The backends the flash kernel is registered for, by seqmodel backend name. */
+export const flashKernelBackends = ['cpu', 'wasm'] as const;
+export type FlashKernelBackend = (typeof flashKernelBackends)[number];
+
+/**
+ * The engine for a tfjs backend: WebAssembly SIMD on tfjs-backend-wasm where the JavaScript engine has SIMD (all
+ * current browsers and Node), JavaScript otherwise (which keeps the memory bound, at JavaScript's speed).
+ */
+export function defaultFlashEngine(tfjsBackendName: string): FlashEngine {
+  return (tfjsBackendName === 'wasm' ? WasmFlashEngine.create() : undefined) ?? new JsFlashEngine();
+}
+
+/**
+ * The flash kernel for `backend` (on tfjs-backend-cpu or tfjs-backend-wasm), on `engine` (default
+ * {@link defaultFlashEngine}; pass one to read its `peakArenaBytes`).
+ */
+export function createFlashKernel(
+  backend: TfjsBackend,
+  engine?: FlashEngine,
+): ScaledDotProductKernel<tf.Tensor> {
+  const name = backend.tfjsBackendName;
+  return flashAttentionKernel(backend, {
+    engine: engine ?? defaultFlashEngine(name),
+    memory: name === 'wasm' ? wasmTensorMemory(name) : cpuTensorMemory,
+  });
+}
+
+export interface RegisterAttentionKernelsOptions {
+  /** Backend names to register for (default both, `cpu` and `wasm`). */
+  readonly backends?: readonly FlashKernelBackend[];
+}
+
+/**
+ * Registers the flash attention kernel (kind `attention`, name `scaledDotProduct`) for seqmodel's `cpu` and `wasm`
+ * backends, replacing an earlier registration (calling it twice is harmless). Undo it with core's
+ * `unregisterKernel`, or run one call on the generic path with `fused: 'never'`.
+ *
+ * @example
+ * import { registerAttentionKernels } from '@seqmodel/attention/kernels';
+ * registerAttentionKernels();
+ * const backend = await createWasmBackend(); // multiHeadAttention now runs the flash kernel there
+ */
+export function registerAttentionKernels(options: RegisterAttentionKernelsOptions = {}): void {
+  const backends = options.backends ?? flashKernelBackends;
+  if (!Array.isArray(backends) || backends.some((b) => !flashKernelBackends.includes(b))) {
+    invalidArgument(
+      'registerAttentionKernels(options.backends)',
+      backends,
+      `a list of ${flashKernelBackends.join(', ')}`,
+    );
+  }
+  for (const backend of backends) {
+    registerKernel<TfjsBackend>(
+      { backend, ...SCALED_DOT_PRODUCT_KERNEL, kernel: (b) => createFlashKernel(b) },
+      { replace: true },
+    );
+  }
+}

@@ -1,0 +1,14 @@
+// Where the kernel library's sources are, for build files (binding.gyp, a CMake list, an nvcc command line):
+// `node -p "require('@seqmodel/native-kernels/paths').includeDirectory"`. Plain `exports.x =` assignments, so that
+// Node detects the names for ESM imports (`import { includeDirectory } from '@seqmodel/native-kernels/paths'`).
+const path = require('node:path');
+
+/** Add to the include path: `#include "seqmodel/gates.h"`. */
+exports.includeDirectory = path.join(__dirname, 'include');
+/** The host sources (thread pool, GEMM, CPU features, sequence runner), compiled into a host addon. */
+exports.sourceDirectory = path.join(__dirname, 'host');
+exports.hostSources = ['cpu_features.cc', 'gemm.cc', 'sequence.cc', 'thread_pool.cc'].map((f) =>
+  path.join(__dirname, 'host', f),
+);
+/** The device translation unit (instantiates every functor in __global__ kernels). */
+exports.cudaDirectory = path.join(__dirname, 'cuda');
