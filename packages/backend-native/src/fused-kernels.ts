@@ -14,6 +14,7 @@
  */
 import {
   customGradient,
+  float32Refusal,
   type GradientEntry,
   type TfjsBackend,
   type TfjsFusedKernel,
@@ -69,21 +70,7 @@ function refusal(binding: NativeCellBinding, args: SequenceArgs<Tensor>): string
       return `${name} ${JSON.stringify(resolved[name])} has no native implementation (native: ${activations.join(', ')})`;
     }
   }
-  // Malformed arguments are not refused here: run() reports them with the generic loop's messages.
-  const params = typeof args.params === 'object' && args.params !== null ? args.params : {};
-  const initialState = Array.isArray(args.initialState) ? args.initialState : [];
-  const tensors: [string, unknown][] = [
-    ['inputs', args.inputs],
-    ...Object.entries(params).map(([n, p]): [string, unknown] => [`params.${n}`, p]),
-    ...initialState.map((s, i): [string, unknown] => [`initialState[${i}]`, s]),
-    ...(args.recurrentMask === undefined ? [] : [['recurrentMask', args.recurrentMask] as [string, unknown]]),
-  ];
-  for (const [name, t] of tensors) {
-    if (t instanceof tf.Tensor && t.dtype !== 'float32') {
-      return `${name} is ${t.dtype}; the native kernel takes float32`;
-    }
-  }
-  return undefined;
+  return float32Refusal(args);
 }
 
 function kernelBackend(): NativeKernelBackend {

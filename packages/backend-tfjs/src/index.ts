@@ -18,6 +18,7 @@ export {
   anyCell,
   type CompiledSequenceKernelConfig,
   compiledSequenceKernel,
+  float32Refusal,
 } from './fused/compiled-sequence-kernels.js';
 // Everything of the tensor-library-free entry (`@seqmodel/backend-tfjs/fused`): the compiled-plan runtime, the
 // JavaScript generator, the gate activations, the GemmProvider interface and JsGemm.

@@ -6,16 +6,10 @@
  * expressions are one node) and folded where the result is known (`x + 0`, `x · 1`, constants).
  */
 import { SeqmodelError } from '../errors.js';
-import type { BinaryOp, UnaryOp } from './program.js';
+import type { BinaryOp, LoopNode, UnaryOp } from './program.js';
 
-/** An expression node: a {@link LoopNode} over other expressions' ids, with its width (undefined: broadcast). */
-export type Expr =
-  | { readonly op: 'read'; readonly buffer: number; readonly column: number; readonly broadcast: boolean }
-  | { readonly op: 'const'; readonly value: number }
-  | { readonly op: UnaryOp; readonly x: number }
-  | { readonly op: BinaryOp; readonly a: number; readonly b: number }
-  | { readonly op: 'where'; readonly condition: number; readonly a: number; readonly b: number }
-  | { readonly op: 'clip'; readonly x: number; readonly min: number; readonly max: number };
+/** An expression node: a {@link LoopNode} whose operands are other expressions' ids (instead of a loop's nodes). */
+export type Expr = LoopNode;
 
 /** A range of columns computed by one expression. */
 export interface Piece {
