@@ -8,7 +8,12 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpuCompiledKernel, createCpuBackend } from '@seqmodel/backend-cpu';
 import { createNativeBackend, isAvailable as nativeAvailability, nativeInfo } from '@seqmodel/backend-native';
-import type { TfjsBackend, TfjsFusedKernelEntry, TfjsKernelDefinition } from '@seqmodel/backend-tfjs';
+import {
+  anyCell,
+  type TfjsBackend,
+  type TfjsFusedKernelEntry,
+  type TfjsKernelDefinition,
+} from '@seqmodel/backend-tfjs';
 import { createWasmBackend, wasmCompiledKernel, wasmInfo } from '@seqmodel/backend-wasm';
 import { builtInCells } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -46,7 +51,8 @@ export interface CreateOptions {
 
 /**
  * The backend factories' option for a path: `kernels: false` leaves every fused kernel out; for `compiled`, the
- * backend's compiled kernel is tried first for every cell that has a hand-written one (the others get it anyway).
+ * backend's compiled kernel is tried first for every built-in cell and filed under `*` for the others (a backend
+ * without a compiled kernel of its own, such as native, has none there).
  */
 function kernelOptions(
   path: BenchPath,
@@ -54,7 +60,8 @@ function kernelOptions(
 ): { kernels?: TfjsKernelDefinition[] | false } {
   if (path === 'generic') return { kernels: false };
   if (path === 'fused') return {};
-  return { kernels: builtInCells.map((cell) => ({ kind: 'sequence', name: cell.name, kernel: compiled })) };
+  const names = [...builtInCells.map((cell) => cell.name), anyCell];
+  return { kernels: names.map((name) => ({ kind: 'sequence', name, kernel: compiled })) };
 }
 
 export interface BackendProvider {

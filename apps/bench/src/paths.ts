@@ -101,10 +101,14 @@ export async function runPaths(
         try {
           const outputs = models.map((m) => m.forward());
           const generic = outputs[2]!;
-          // A plugin's fused path is its compiled kernel: timed once.
+          // The fused path is timed only where it runs a kernel of the backend's own for the cell: for a plugin it
+          // is the compiled kernel (timed once), or the generic loop on a backend without one (native).
           const timed = paths
             .map((path, i) => ({ path, i }))
-            .filter(({ path, i }) => path !== 'fused' || models[i]!.kernel !== models[1]!.kernel);
+            .filter(
+              ({ path, i }) =>
+                path !== 'fused' || ![models[1]!.kernel, models[2]!.kernel].includes(models[i]!.kernel),
+            );
           for (const mode of config.modes) {
             const runs = timed.map(({ i }) =>
               mode === 'forward' ? () => void models[i]!.forward() : () => void models[i]!.trainStep(),
