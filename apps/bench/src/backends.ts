@@ -6,18 +6,28 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createCpuBackend } from '@seqmodel/backend-cpu';
+import { cpuCompiledKernel, createCpuBackend } from '@seqmodel/backend-cpu';
 import { createNativeBackend, isAvailable as nativeAvailability, nativeInfo } from '@seqmodel/backend-native';
-import type { TfjsBackend } from '@seqmodel/backend-tfjs';
-import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
+import {
+  anyCell,
+  type TfjsBackend,
+  type TfjsFusedKernelEntry,
+  type TfjsKernelDefinition,
+} from '@seqmodel/backend-tfjs';
+import { createWasmBackend, wasmCompiledKernel, wasmInfo } from '@seqmodel/backend-wasm';
+import { builtInCells } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchCell } from './cells.js';
 import { type BenchModel, layersModel } from './models.js';
 import type { RnnSize } from './sizes.js';
 import type { BenchData } from './weights.js';
 
-/** Which seqmodel path the bench times (`--path`). */
-export const benchPaths = ['fused', 'generic'] as const;
+/**
+ * Which seqmodel path the bench times (`--path`): the backend's fused kernels (a kernel of its own for the cell if it
+ * has one, else the one compiled from the cell's step: today the compiled one for every cell on cpu and wasm), the
+ * compiled kernels for every cell, or core's generic loop.
+ */
+export const benchPaths = ['fused', 'compiled', 'generic'] as const;
 export type BenchPath = (typeof benchPaths)[number];
 
 export interface BenchBackend {
@@ -33,15 +43,25 @@ export interface BenchBackend {
 }
 
 export interface CreateOptions {
-  /** `fused`: the backend's fused kernels where it has them; `generic`: none, core's `scanCell` loop for every cell. */
+  /** `fused`: the backend's fused kernels; `compiled`: its compiled kernel for every cell; `generic`: none. */
   readonly path: BenchPath;
   /** Threads for backends that take a thread count (native). */
   readonly threads?: number;
 }
 
-/** The backend factories' option for a path: `kernels: false` leaves every fused kernel out. */
-function kernelOptions(path: BenchPath): { kernels?: false } {
-  return path === 'fused' ? {} : { kernels: false };
+/**
+ * The backend factories' option for a path: `kernels: false` leaves every fused kernel out; for `compiled`, the
+ * backend's compiled kernel is tried first for every built-in cell and filed under `*` for the others (a backend
+ * without a compiled kernel of its own, such as native, has none there).
+ */
+function kernelOptions(
+  path: BenchPath,
+  compiled: TfjsFusedKernelEntry,
+): { kernels?: TfjsKernelDefinition[] | false } {
+  if (path === 'generic') return { kernels: false };
+  if (path === 'fused') return {};
+  const names = [...builtInCells.map((cell) => cell.name), anyCell];
+  return { kernels: names.map((name) => ({ kind: 'sequence', name, kernel: compiled })) };
 }
 
 export interface BackendProvider {
@@ -80,7 +100,7 @@ export const cpuProvider: BackendProvider = {
   description: 'tfjs-backend-cpu: plain JavaScript, runs everywhere',
   isAvailable: async () => true,
   async create({ path }) {
-    const backend = createCpuBackend(kernelOptions(path));
+    const backend = createCpuBackend(kernelOptions(path, cpuCompiledKernel));
     return tfjsBench('cpu', backend, `tfjs-backend-cpu (JavaScript); seqmodel ${path} path`);
   },
 };
@@ -103,7 +123,7 @@ export const wasmProvider: BackendProvider = {
     }
   },
   async create({ path }) {
-    const backend = await createWasmBackend(kernelOptions(path));
+    const backend = await createWasmBackend(kernelOptions(path, wasmCompiledKernel));
     const info = await wasmInfo();
     const details =
       `tfjs-backend-wasm, SIMD ${info?.simd ? 'on' : 'off'}, ${info?.numThreads ?? 1} thread(s); ` +
@@ -126,7 +146,12 @@ export const nativeProvider: BackendProvider = {
     return availability.available ? true : (availability.reason ?? 'unavailable');
   },
   async create({ path, threads }) {
-    const backend = await createNativeBackend({ ...kernelOptions(path), threads: threads ?? 1 });
+    // The native backend has no code generator: its compiled path runs the cpu backend's (JavaScript, JsGemm) on
+    // native tensors, which the compiled kernel reads into host arrays like any tfjs backend's.
+    const backend = await createNativeBackend({
+      ...kernelOptions(path, cpuCompiledKernel),
+      threads: threads ?? 1,
+    });
     const info = nativeInfo();
     const details =
       `native addon, ${info.threads} thread(s), GEMM ${info.gemmKernel}` +

@@ -80,12 +80,16 @@ it('runs lstm and mgu at 2x3x2x4 on cpu (webgl skipped), writes valid JSON and a
     unavailable: 'tfjs-layers has no mgu layer (mgu is a seqmodel plugin cell)',
   });
   expect(mguForward!.agreement.against).toBe('reference');
+  // The built-in LSTM and the plugin alike on the kernel compiled from their step.
+  expect(lstmForward!.kernel).toBe('compiled (javascript)');
+  expect(mguForward!.kernel).toBe('compiled (javascript)');
   expect(mguForward!.speedup).toBeNull();
 
   // The terminal output: plain progress lines (not a terminal), the table, the skipped backend.
   expect(text).toContain('[1/4] cpu lstm 2x3x2x4 forward: seqmodel');
   expect(text).toContain('== cpu: tfjs-backend-cpu (JavaScript); seqmodel fused path; matMul 16^3');
-  expect(text).toMatch(/lstm\s+2x3x2x4\s+forward/);
+  expect(text).toMatch(/lstm\s+2x3x2x4\s+forward\s+compiled \(javascript\)/);
+  expect(text).toMatch(/mgu\s+2x3x2x4\s+forward\s+compiled \(javascript\)/);
   expect(text).toContain('webgl: the seqmodel WebGL backend');
   expect(text).not.toContain('\r');
 

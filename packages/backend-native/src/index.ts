@@ -5,7 +5,12 @@
  * it. The addon is compiled at install when a C++ compiler is present; `isAvailable()` says why not otherwise.
  */
 export { type Availability, isAvailable } from './addon.js';
-export { nativeFusedKernels, nativeSequenceKernel } from './fused-kernels.js';
+export {
+  type NativeCellBinding,
+  nativeCellBindings,
+  nativeFusedKernels,
+  nativeSequenceKernel,
+} from './fused-kernels.js';
 export {
   createNativeBackend,
   type NativeBackendOptions,

@@ -1,3 +1,6 @@
+import { createCpuBackend } from '@seqmodel/backend-cpu';
+import { compiledCellChecks } from '@seqmodel/backend-tfjs/testing';
+import { createWasmBackend } from '@seqmodel/backend-wasm';
 import {
   cellSpecificationVersions,
   countParams,
@@ -117,3 +120,16 @@ describe('mgu conformance on the reference ops', () => {
     it.skipIf(check.skip !== undefined)(check.name, check.run);
   }
 });
+
+// Registered with one line and nothing else, it runs on a kernel compiled from its step on both backends.
+for (const backend of [createCpuBackend(), await createWasmBackend()]) {
+  describe(`mgu compiled on ${backend.name}`, () => {
+    const configs = [
+      { inputSize: 3, units: 4 },
+      { inputSize: 2, units: 5, options: { recurrentActivation: 'hardSigmoid', activation: 'relu' } },
+    ];
+    for (const check of compiledCellChecks(mgu, backend, { configs })) {
+      it.skipIf(check.skip !== undefined)(check.name, check.run);
+    }
+  });
+}
