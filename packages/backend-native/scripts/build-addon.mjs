@@ -57,6 +57,7 @@ function inputsHash(kernels) {
     join(root, 'binding.gyp'),
     ...filesUnder(join(root, 'addon')),
     ...filesUnder(kernels.includeDirectory),
+    ...filesUnder(kernels.napiDirectory),
     ...kernels.hostSources,
   ];
   for (const file of files) hash.update(file.slice(root.length)).update(readFileSync(file));
