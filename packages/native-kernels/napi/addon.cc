@@ -841,6 +841,50 @@ napi_value SequenceGradients(napi_env env, napi_callback_info info) {
   });
 }
 
+#if defined(SEQMODEL_TARGET_CUDA)
+napi_value string(napi_env env, const char* text) {
+  napi_value v;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+// device() -> [usable, reason, devices, name, computeMajor, computeMinor, cublas, cudnn, notes]: what this process
+// found (driver, devices, the optional libraries); never throws.
+napi_value Device(napi_env env, napi_callback_info) {
+  const auto& r = seqmodel::cuda::runtime_report();
+  napi_value result, usable;
+  napi_create_array_with_length(env, 9, &result);
+  napi_get_boolean(env, r.usable, &usable);
+  napi_set_element(env, result, 0, usable);
+  napi_set_element(env, result, 1, string(env, r.reason));
+  napi_set_element(env, result, 2, number(env, r.devices));
+  napi_set_element(env, result, 3, string(env, r.deviceName));
+  napi_set_element(env, result, 4, number(env, r.computeMajor));
+  napi_set_element(env, result, 5, number(env, r.computeMinor));
+  napi_set_element(env, result, 6, string(env, r.cublas));
+  napi_set_element(env, result, 7, string(env, r.cudnn));
+  napi_set_element(env, result, 8, string(env, r.libraryNotes));
+  return result;
+}
+
+// setOwnKernelsOnly(bool): the tiled GEMM even where cuBLAS loaded.
+napi_value SetOwnKernelsOnly(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    Call call(env, info, "setOwnKernelsOnly", 1);
+    seqmodel::cuda::set_own_kernels_only(call.boolean(0));
+    return undefined(env);
+  });
+}
+
+// synchronize(): waits for the device's queued work (timings), turning a kernel's deferred error into a throw.
+napi_value Synchronize(napi_env env, napi_callback_info) {
+  return guarded(env, [&]() -> napi_value {
+    target::check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+    return undefined(env);
+  });
+}
+#endif
+
 #define EXPORT(name, fn) {name, nullptr, fn, nullptr, nullptr, nullptr, napi_default, nullptr}
 
 napi_value Init(napi_env env, napi_value exports) {
@@ -858,6 +902,10 @@ napi_value Init(napi_env env, napi_value exports) {
       EXPORT("softmax", Softmax),     EXPORT("matMul", MatMul),
       EXPORT("sequenceForward", SequenceForward), EXPORT("sequenceBackward", SequenceBackward),
       EXPORT("sequenceGradients", SequenceGradients),
+#if defined(SEQMODEL_TARGET_CUDA)
+      EXPORT("device", Device), EXPORT("setOwnKernelsOnly", SetOwnKernelsOnly),
+      EXPORT("synchronize", Synchronize),
+#endif
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
   return exports;
