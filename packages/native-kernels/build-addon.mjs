@@ -144,7 +144,11 @@ export function buildAddon({ root, packageName, what, addonName, requirements, s
   if (result.status !== 0 || !existsSync(addonFile)) {
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n');
     const tail = output.slice(-40).join('\n');
-    writeStatus({ built: false, reason: `compilation failed (node-gyp exited with ${result.status})`, output: tail });
+    writeStatus({
+      built: false,
+      reason: `compilation failed (node-gyp exited with ${result.status})`,
+      output: tail,
+    });
     console.error(tail);
     say(`compiling the ${what} failed after ${seconds} s (see above)`);
     process.exit(optional ? 0 : 1);

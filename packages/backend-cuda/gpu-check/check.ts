@@ -37,7 +37,9 @@ async function runPlan(backend: Backend<Tensor>, groups: readonly string[] | und
         passed++;
       } catch (error) {
         failed++;
-        say(`FAIL ${group.name} > ${check.name}: ${(error as Error).message.split('\n').slice(0, 6).join(' | ')}`);
+        say(
+          `FAIL ${group.name} > ${check.name}: ${(error as Error).message.split('\n').slice(0, 6).join(' | ')}`,
+        );
       }
     }
   }
@@ -82,10 +84,13 @@ function torchCase(backend: Backend<Tensor>, c: Case, dir: string, repeats: numb
     ['recurrentKernel', [c.units, W], uniform(c.units * W, scale, 4)],
     ['bias', c.cell === 'lstm' ? [W] : [2, W], uniform(c.cell === 'lstm' ? W : 2 * W, scale, 5)],
   ];
-  const [x, target, kernel, recurrentKernel, bias] = arrays.map(([, shape, v]) => b.tensor(v, shape)) as Tensor[];
+  const [x, target, kernel, recurrentKernel, bias] = arrays.map(([, shape, v]) =>
+    b.tensor(v, shape),
+  ) as Tensor[];
   const cell = c.cell === 'lstm' ? lstm : gru;
   const sequence = (k: Tensor, r: Tensor, bi: Tensor) =>
-    runSequence(b, { cell, units: c.units, inputs: x!, params: { kernel: k, recurrentKernel: r, bias: bi } }).output;
+    runSequence(b, { cell, units: c.units, inputs: x!, params: { kernel: k, recurrentKernel: r, bias: bi } })
+      .output;
   const loss = (k: Tensor, r: Tensor, bi: Tensor) => {
     const d = b.sub(sequence(k, r, bi), target!);
     return b.div(b.sum(b.mul(d, d)), c.batch * c.units);
@@ -131,7 +136,10 @@ function torchCase(backend: Backend<Tensor>, c: Case, dir: string, repeats: numb
 
   const name = `${c.cell}-${c.batch}x${c.time}x${c.inputSize}x${c.units}`;
   const write = (file: string, entries: [string, number[], Float32Array][]) => {
-    writeFileSync(join(dir, `${name}.${file}.bin`), Buffer.concat(entries.map(([, , v]) => Buffer.from(v.buffer, v.byteOffset, v.byteLength))));
+    writeFileSync(
+      join(dir, `${name}.${file}.bin`),
+      Buffer.concat(entries.map(([, , v]) => Buffer.from(v.buffer, v.byteOffset, v.byteLength))),
+    );
     return entries.map(([n, shape]) => ({ name: n, shape }));
   };
   const spec = {
@@ -143,10 +151,18 @@ function torchCase(backend: Backend<Tensor>, c: Case, dir: string, repeats: numb
     resultFile: join(dir, `${name}.results.bin`),
     results: write('results', results),
     loss: lossValue,
-    seqmodel: { forwardMs: median(forward), trainMs: median(train), forward, train, gemm: cudaInfo().gemmKernel },
+    seqmodel: {
+      forwardMs: median(forward),
+      trainMs: median(train),
+      forward,
+      train,
+      gemm: cudaInfo().gemmKernel,
+    },
   };
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(spec));
-  say(`${name}: seqmodel-cuda forward ${spec.seqmodel.forwardMs.toFixed(2)} ms, training step ${spec.seqmodel.trainMs.toFixed(2)} ms (${spec.seqmodel.gemm})`);
+  say(
+    `${name}: seqmodel-cuda forward ${spec.seqmodel.forwardMs.toFixed(2)} ms, training step ${spec.seqmodel.trainMs.toFixed(2)} ms (${spec.seqmodel.gemm})`,
+  );
 }
 
 async function main(): Promise<number> {
@@ -160,10 +176,14 @@ async function main(): Promise<number> {
     ownKernelsOnly: process.env.SEQMODEL_CUDA_OWN_KERNELS === '1',
   })) as unknown as Backend<Tensor>;
   const info = cudaInfo();
-  say(`device: ${info.deviceName} (compute ${info.computeCapability}, ${info.devices} device(s)); ${info.notes}`);
+  say(
+    `device: ${info.deviceName} (compute ${info.computeCapability}, ${info.devices} device(s)); ${info.notes}`,
+  );
   if (mode === 'kits') return (await runPlan(backend, undefined)) > 0 ? 1 : 0;
   if (mode === 'sanitize') {
-    return (await runPlan(backend, ['backend conformance', 'fused kernels', 'cell conformance: lstm'])) > 0 ? 1 : 0;
+    return (await runPlan(backend, ['backend conformance', 'fused kernels', 'cell conformance: lstm'])) > 0
+      ? 1
+      : 0;
   }
   if (mode === 'torch' && dir) {
     const sizes: [number, number, number, number][] = [[64, 100, 64, 256]];

@@ -17,16 +17,25 @@ let build;
 try {
   build = await import(createRequire(import.meta.url).resolve('@seqmodel/native-kernels/build-addon.mjs'));
 } catch (error) {
-  console.log(`${packageName}: CUDA addon not built: @seqmodel/native-kernels is not installed (${error.message})`);
+  console.log(
+    `${packageName}: CUDA addon not built: @seqmodel/native-kernels is not installed (${error.message})`,
+  );
   process.exit(0);
 }
 
 // The CUDA installation: the folder whose lib64 holds the static runtime.
 function cudaHome(nvcc) {
-  const candidates = [process.env.SEQMODEL_CUDA_HOME, process.env.CUDA_HOME, process.env.CUDA_PATH, '/usr/local/cuda'];
+  const candidates = [
+    process.env.SEQMODEL_CUDA_HOME,
+    process.env.CUDA_HOME,
+    process.env.CUDA_PATH,
+    '/usr/local/cuda',
+  ];
   // nvcc's own folder's parent (through symlinks and wrapper scripts `nvcc --dryrun` would reveal; the parent is
   // enough for the usual layouts).
-  const which = spawnSync('sh', ['-c', `command -v ${JSON.stringify(nvcc)}`], { encoding: 'utf8' }).stdout.trim();
+  const which = spawnSync('sh', ['-c', `command -v ${JSON.stringify(nvcc)}`], {
+    encoding: 'utf8',
+  }).stdout.trim();
   if (which) candidates.push(dirname(dirname(realpathSync(which))));
   return candidates.find((c) => c && existsSync(join(c, 'lib64', 'libcudart_static.a')));
 }

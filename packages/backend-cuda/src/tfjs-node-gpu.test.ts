@@ -18,10 +18,13 @@ it('tfjsNodeGpuAvailability answers in one line without throwing', () => {
   }
 });
 
-it.skipIf(availability.available)('createTfjsNodeGpuBackend throws the reason without the package', async () => {
-  await expect(createTfjsNodeGpuBackend()).rejects.toThrow(SeqmodelError);
-  await expect(createTfjsNodeGpuBackend()).rejects.toThrow(availability.reason!);
-});
+it.skipIf(availability.available)(
+  'createTfjsNodeGpuBackend throws the reason without the package',
+  async () => {
+    await expect(createTfjsNodeGpuBackend()).rejects.toThrow(SeqmodelError);
+    await expect(createTfjsNodeGpuBackend()).rejects.toThrow(availability.reason!);
+  },
+);
 
 describe.skipIf(!availability.available)(
   `tfjs-node-gpu conformance${availability.reason ? ` (skipped: ${availability.reason})` : ''}`,

@@ -5,9 +5,10 @@
  * later (tfjs issues 8362, 8269) and has no kernels for Hopper GPUs. `createCudaBackend()` is the path for today's
  * GPUs.
  */
+
+import type { Availability } from '@seqmodel/backend-native';
 import { createTfjsBackend, initTfjsBackend, type TfjsBackend } from '@seqmodel/backend-tfjs';
 import { SeqmodelError } from '@seqmodel/core';
-import type { Availability } from '@seqmodel/backend-native';
 
 const packageName = '@tensorflow/tfjs-node-gpu';
 

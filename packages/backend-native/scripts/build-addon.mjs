@@ -12,7 +12,9 @@ let build;
 try {
   build = await import(createRequire(import.meta.url).resolve('@seqmodel/native-kernels/build-addon.mjs'));
 } catch (error) {
-  console.log(`${packageName}: native addon not built: @seqmodel/native-kernels is not installed (${error.message})`);
+  console.log(
+    `${packageName}: native addon not built: @seqmodel/native-kernels is not installed (${error.message})`,
+  );
   process.exit(0);
 }
 

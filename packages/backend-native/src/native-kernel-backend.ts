@@ -23,9 +23,7 @@ const bytesPer: Record<NativeDType, number> = { float32: 4, int32: 4, bool: 1 };
 
 function nativeDType(dtype: tf.DataType, where: string): NativeDType {
   if (dtype === 'float32' || dtype === 'int32' || dtype === 'bool') return dtype;
-  throw new SeqmodelError(
-    `${where}: the backend holds float32, int32 and bool tensors, received ${dtype}`,
-  );
+  throw new SeqmodelError(`${where}: the backend holds float32, int32 and bool tensors, received ${dtype}`);
 }
 
 function arrayFor(dtype: NativeDType, size: number): Float32Array | Int32Array | Uint8Array {

@@ -4,12 +4,7 @@
  */
 import { SeqmodelError } from '@seqmodel/core';
 import { binaryInfo, unary } from './elementwise.js';
-import {
-  type Info,
-  type KernelArgs,
-  type Register,
-  sizeOf,
-} from './support.js';
+import { type Info, type KernelArgs, type Register, sizeOf } from './support.js';
 
 type Backend = KernelArgs['backend'];
 

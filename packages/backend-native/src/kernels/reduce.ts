@@ -6,13 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { opNumber, type ReduceOpName, reduceOps } from '../ops.js';
 import { cast, fill } from './elementwise.js';
 import { transpose } from './layout.js';
-import {
-  code,
-  type Info,
-  type KernelArgs,
-  type Register,
-  sizeOf,
-} from './support.js';
+import { code, type Info, type KernelArgs, type Register, sizeOf } from './support.js';
 
 type Backend = KernelArgs['backend'];
 
