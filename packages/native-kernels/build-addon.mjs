@@ -1,5 +1,6 @@
 // Building an addon over the kernel library with node-gyp, for @seqmodel/backend-native (host, a C++ compiler) and
-// @seqmodel/backend-cuda (device, nvcc as well). Used by their scripts/build-addon.mjs:
+// @seqmodel/backend-cuda (device, nvcc as well). Their scripts/build-addon.mjs import it through `paths.cjs`'s
+// `buildScript` (not an export: an ES module, which CommonJS could only import dynamically):
 //
 //   node scripts/build-addon.mjs             the package's `build`: fails only when compilation itself fails
 //   node scripts/build-addon.mjs --optional  the package's `install`: never fails

@@ -16,3 +16,5 @@ exports.napiDirectory = path.join(__dirname, 'napi');
 exports.cudaDirectory = path.join(__dirname, 'cuda');
 /** The device translation units compiled beside the addon by a CUDA build. */
 exports.cudaSources = ['runtime.cu', 'gemm.cu', 'sequence.cu'].map((f) => path.join(__dirname, 'cuda', f));
+/** The addon build script (an ES module: `await import(pathToFileURL(buildScript).href)`), see build-addon.mjs. */
+exports.buildScript = path.join(__dirname, 'build-addon.mjs');

@@ -5,3 +5,4 @@ export declare const hostSources: readonly string[];
 export declare const cudaDirectory: string;
 export declare const napiDirectory: string;
 export declare const cudaSources: readonly string[];
+export declare const buildScript: string;

@@ -15,7 +15,7 @@ import { tfjsBackendTestPlan } from '@seqmodel/backend-tfjs/testing';
 import { type Backend, gru, lstm, runSequence } from '@seqmodel/core';
 import { createCudaBackend, cudaInfo, isAvailable } from '../src/index.js';
 
-type Tensor = unknown;
+type Tensor = object;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);

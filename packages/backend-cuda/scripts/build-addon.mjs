@@ -9,13 +9,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const packageName = '@seqmodel/backend-cuda';
 let build;
 try {
-  build = await import(createRequire(import.meta.url).resolve('@seqmodel/native-kernels/build-addon.mjs'));
+  build = await import(
+    pathToFileURL(createRequire(import.meta.url)('@seqmodel/native-kernels/paths').buildScript).href
+  );
 } catch (error) {
   console.log(
     `${packageName}: CUDA addon not built: @seqmodel/native-kernels is not installed (${error.message})`,
