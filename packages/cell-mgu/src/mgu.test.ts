@@ -7,6 +7,7 @@ import {
   registerCell,
   resolveCellOptions,
   runSequence,
+  traceSequence,
   unregisterCell,
 } from '@seqmodel/core';
 import { cellConformanceChecks } from '@seqmodel/core/testing';
@@ -50,6 +51,32 @@ describe('mgu', () => {
     // Second step from an independent scalar float64 implementation (Python).
     expect(out[0]![1]![0]).toBeCloseTo(-0.14767600604026024, 14);
     expect(out[0]![1]![1]).toBeCloseTo(0.3502189229681016, 14);
+  });
+
+  it('reports its forget gate and candidate per step (traceSequence), as worked by hand at step 1', () => {
+    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+    const ref = createReferenceBackend();
+    const trace = traceSequence(ref, {
+      cell: mgu,
+      options: resolveCellOptions(mgu, {}),
+      units: 2,
+      inputs: ref.tensor([[[1, -1]]]),
+      params: {
+        kernel: ref.tensor([
+          [0.1, -0.2, 0.3, 0.05],
+          [0.2, 0.1, -0.3, 0.25],
+        ]),
+        recurrentKernel: ref.fill([2, 4], 0.5),
+        bias: ref.tensor([0.1, -0.1, 0.05, 0.25]),
+      },
+    });
+    // With h = 0 (see the case above): f = σ([0, −0.4]), ĥ = tanh([0.65, 0.05]).
+    const f = (ref.toArray(trace.gates.forget!) as number[][][])[0]![0]!;
+    const candidate = (ref.toArray(trace.gates.candidate!) as number[][][])[0]![0]!;
+    expect(f[0]).toBeCloseTo(0.5, 14);
+    expect(f[1]).toBeCloseTo(sigmoid(-0.4), 14);
+    expect(candidate[0]).toBeCloseTo(Math.tanh(0.65), 14);
+    expect(candidate[1]).toBeCloseTo(Math.tanh(0.05), 14);
   });
 
   it('counts its parameters', () => {

@@ -150,7 +150,10 @@ export {
   checkSequenceArgs,
   runSequence,
   type SequenceInfo,
+  type SequenceTrace,
   scanCell,
+  type TraceSequenceArgs,
+  traceSequence,
 } from './recurrence.js';
 export { createReferenceBackend, ReferenceBackend, RefTensor } from './reference/reference-backend.js';
 export {

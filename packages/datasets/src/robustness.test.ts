@@ -33,6 +33,7 @@ import {
   mackeyGlassSeries,
   mackeyGlassTask,
   mapAsync,
+  memoryProbeTask,
   nextTokenWindows,
   numBatches,
   numExamples,
@@ -188,6 +189,18 @@ const optionSpecs: OptionsSpec[] = [
     keys: { length: positiveInteger, dt: positiveNumber, noiseStd: nonNegativeNumber, seed: seedValue },
     call: (o) => mackeyGlassSeries(o as never),
     misspelt: 'lenght',
+  },
+  {
+    entry: 'memoryProbeTask',
+    base: { numSamples: 2, lags: [1, 2], length: 4 },
+    keys: {
+      numSamples: positiveInteger,
+      lags: labelled([[], [0], [1, 1], [2.5], 3, '1,2']),
+      length: [...positiveInteger, ['no longer than the largest lag', 2]],
+      seed: seedValue,
+    },
+    call: (o) => memoryProbeTask(o as never),
+    misspelt: 'lag',
   },
   {
     entry: 'parityTask',

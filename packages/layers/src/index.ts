@@ -26,6 +26,7 @@ export {
 export { checkMask, lengthsToMask, maskFromLengths } from './engine/masks.js';
 export { toSnakeCase } from './engine/naming.js';
 export type { ApplyOptions, OutputsWithMasks, WeightOverrides } from './engine/pass.js';
+export type { RecurrentProbes, RecurrentTraceRecord, RecurrentTracer } from './engine/recurrent-trace.js';
 export {
   deserializeLayer,
   getLayerClass,
@@ -48,6 +49,12 @@ export {
   type NodeConfig,
   type TensorRef,
 } from './models/functional.js';
+export type {
+  InspectObjective,
+  InspectOptions,
+  ModelInspection,
+  RecurrentInspection,
+} from './models/inspect.js';
 export {
   Model,
   type ModelArgs,

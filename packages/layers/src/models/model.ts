@@ -43,6 +43,7 @@ import type {
   OutputsWithMasks,
   WeightOverrides,
 } from '../engine/pass.js';
+import type { RecurrentTracer } from '../engine/recurrent-trace.js';
 import { checkFitsSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import type { SymbolicTensor } from '../engine/symbolic.js';
 import {
@@ -78,6 +79,7 @@ import type {
 import { maskOptions, passInputs } from '../training/steps.js';
 import type { TrainableModel } from '../training/trainable.js';
 import { Trainer } from '../training/trainer.js';
+import { type InspectOptions, inspectModel, type ModelInspection } from './inspect.js';
 import { ModelStream } from './stream.js';
 import { formatSummary, type SummaryOptions } from './summary.js';
 
@@ -264,11 +266,12 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     return this.runPass(inputs, options, {});
   }
 
-  /** @internal The forward pass with carried states (streaming). */
+  /** @internal The forward pass with carried states (streaming), traced by `tracer` when given (`inspect`). */
   runPass(
     inputs: T | readonly T[],
     options: ApplyOptions<T>,
     streaming: CarriedStates<T>,
+    tracer?: RecurrentTracer<T>,
   ): CarriedPassOutputs<T> {
     const xs = this.toInputList(inputs);
     const graph = this.graphFor(xs);
@@ -292,6 +295,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
             carriedOutputs: streaming.carriedOutputs ?? new Map(),
             recordAllStates: true,
           }),
+      ...(tracer === undefined ? {} : { tracer }),
     });
     const result = backend.tidy(() => {
       const masks = this.inputMasks(xs, options);
@@ -319,6 +323,54 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
       return { outputs: result.outputs, masks: result.masks, states: new Map(), lastOutputs: new Map() };
     }
     return { outputs: result.outputs, masks: result.masks, states, lastOutputs: ctx.lastOutputs() };
+  }
+
+  /**
+   * Looks inside the model on `inputs` (dropout off, stateful layers' states left as they are): every recurrent
+   * layer's states and gate activations at every step, and with `targets` (the compiled loss) or an `objective` the
+   * gradients with respect to each recurrent layer's hidden state and input at every step (∂L/∂h_t, ∂L/∂x_t). The
+   * recurrent layers run core's generic loop here, never a fused kernel, since those keep no per-step values. The
+   * caller owns the result's tensors (`dispose()`).
+   *
+   * @example
+   * const look = model.inspect(x, { targets: y });
+   * const [lstm] = look.recurrent;
+   * backend.shape(lstm.gates.forget); // [batch, time, units]
+   * backend.shape(lstm.stateGradients!); // [batch, time, units]: ∂L/∂h_t
+   * look.dispose();
+   */
+  inspect(inputs: T | readonly T[], options?: InspectOptions<T>): ModelInspection<T> {
+    const what = `${this.describe()} inspect`;
+    const { targets, objective, sampleWeight, mask, lengths } = checkOptions<InspectOptions<T>>(
+      `${what} options`,
+      options,
+      ['targets', 'objective', 'sampleWeight', 'mask', 'lengths'],
+    );
+    if (objective !== undefined && typeof objective !== 'function') {
+      invalidArgument(`${what} objective`, objective, 'a function of the outputs returning a scalar tensor');
+    }
+    if (targets === undefined) {
+      if (sampleWeight !== undefined)
+        throw new SeqmodelError(`${what}: sampleWeight needs targets (it weights the compiled loss)`);
+      const passOptions = {
+        ...(mask === undefined ? {} : { mask }),
+        ...(lengths === undefined ? {} : { lengths }),
+      };
+      return inspectModel(this, inputs, passOptions, objective);
+    }
+    if (objective !== undefined)
+      throw new SeqmodelError(`${what}: give targets (for the compiled loss) or objective, not both`);
+    return this.requireTrainer('inspect').withLossBatch(
+      inputs as TensorsLike<T>,
+      targets as TensorsLike<T>,
+      {
+        ...(mask === undefined ? {} : { mask: mask as DataOptions<T>['mask'] }),
+        ...(lengths === undefined ? {} : { lengths: lengths as DataOptions<T>['lengths'] }),
+        ...(sampleWeight === undefined ? {} : { sampleWeight }),
+      },
+      what,
+      (batchInputs, passOptions, loss) => inspectModel(this, batchInputs, passOptions, loss),
+    );
   }
 
   /**
