@@ -1,12 +1,13 @@
 /**
  * The backends the bench knows, as providers: each says whether it can run here (or why not) and creates the
  * seqmodel backend together with the factory of tfjs-layers' model on the same tfjs backend. cpu, wasm and native
- * (the C++ addon, where it was built) run in this process; webgl (headless Chromium) and cuda (tfjs-node-gpu) are listed and skipped with their reason until
- * their seqmodel backends exist. Adding a backend: write a provider and add it to `backendProviders`.
+ * (the C++ addon, where it was built) and cuda (the CUDA addon, where it was built and a GPU is present) run in this
+ * process; webgl (headless Chromium) is listed and skipped with its reason until its seqmodel backend exists. Adding a backend: write a provider and add it to `backendProviders`.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpuCompiledKernel, createCpuBackend } from '@seqmodel/backend-cpu';
+import { createCudaBackend, isAvailable as cudaAvailability, cudaInfo } from '@seqmodel/backend-cuda';
 import { createNativeBackend, isAvailable as nativeAvailability, nativeInfo } from '@seqmodel/backend-native';
 import {
   anyCell,
@@ -183,19 +184,17 @@ export const webglProvider: BackendProvider = {
 
 export const cudaProvider: BackendProvider = {
   name: 'cuda',
-  description: 'tfjs-node-gpu (CUDA)',
+  description: 'seqmodel CUDA addon (nvcc: tiled GEMM or cuBLAS, fused recurrent kernels on the device)',
   async isAvailable() {
-    const missing = [
-      resolvable('@seqmodel/backend-cuda')
-        ? undefined
-        : 'the seqmodel CUDA backend (@seqmodel/backend-cuda) does not exist yet',
-      resolvable('@tensorflow/tfjs-node-gpu')
-        ? undefined
-        : '@tensorflow/tfjs-node-gpu is not installed (it needs libtensorflow with CUDA and an NVIDIA GPU)',
-    ].filter((m) => m !== undefined);
-    return missing.length > 0 ? `${missing.join('; ')}` : 'the bench has no CUDA runner yet';
+    const availability = cudaAvailability();
+    return availability.available ? true : (availability.reason ?? 'unavailable');
   },
-  create: () => Promise.reject(new Error('cuda: not available (see isAvailable)')),
+  async create({ path }) {
+    const backend = await createCudaBackend(kernelOptions(path));
+    const info = cudaInfo();
+    const details = `${info.deviceName} (compute ${info.computeCapability}); ${info.notes}; seqmodel ${path} path`;
+    return tfjsBench('cuda', backend, details);
+  },
 };
 
 /** Every backend the bench knows, in the order they run. */

@@ -4,7 +4,14 @@
  * `seqmodel-native` and bound through `@seqmodel/backend-tfjs`, so tfjs's autodiff and every seqmodel layer run on
  * it. The addon is compiled at install when a C++ compiler is present; `isAvailable()` says why not otherwise.
  */
-export { type Availability, isAvailable } from './addon.js';
+export {
+  type AddonLoad,
+  type Availability,
+  addonLoader,
+  isAvailable,
+  type NativeAddon,
+  type NativeBuffer,
+} from './addon.js';
 export {
   type NativeCellBinding,
   nativeCellBindings,
@@ -17,5 +24,5 @@ export {
   type NativeInfo,
   nativeInfo,
 } from './native-backend.js';
-export { nativeTfjsBackendName } from './native-kernel-backend.js';
-export { nativeKernelNames } from './register-kernels.js';
+export { NativeKernelBackend, nativeTfjsBackendName } from './native-kernel-backend.js';
+export { nativeKernelNames, registerAddonBackend } from './register-kernels.js';

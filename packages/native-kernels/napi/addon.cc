@@ -1,5 +1,8 @@
-// The N-API addon of @seqmodel/backend-native: tensor buffers in native memory and the host launches of
-// @seqmodel/native-kernels' functors. Every entry point checks its arguments (types, ranges, and that every element
+// The N-API addon over @seqmodel/native-kernels, one source for two targets: @seqmodel/backend-native compiles it
+// with the host target (target_host.h: buffers in host memory, functors run by the thread-pool launcher, the blocked
+// GEMM), @seqmodel/backend-cuda with nvcc and the device target (cuda/target_cuda.cuh, chosen by
+// SEQMODEL_TARGET_CUDA: buffers in device memory, functors run by the grid launcher, the tiled or cuBLAS GEMM, the
+// device sequence runner). Every entry point checks its arguments (types, ranges, and that every element
 // a kernel will touch lies inside its buffers) and throws a JavaScript error naming the function and argument
 // instead of reaching C++ with bad input. The TypeScript backend checks shapes first and names tensors; these checks
 // are the last line, so that no call from JavaScript can corrupt memory.
@@ -16,17 +19,19 @@
 #include <string>
 #include <vector>
 
-#include "seqmodel/cpu_features.h"
 #include "seqmodel/elementwise.h"
-#include "seqmodel/gemm.h"
-#include "seqmodel/launch_cpu.h"
 #include "seqmodel/layout.h"
 #include "seqmodel/reduce.h"
 #include "seqmodel/sequence.h"
-#include "seqmodel/thread_pool.h"
+#if defined(SEQMODEL_TARGET_CUDA)
+#include "cuda/target_cuda.cuh"
+#else
+#include "seqmodel/target_host.h"
+#endif
 
 using seqmodel::Dims;
 using seqmodel::index_t;
+namespace target = seqmodel::target;
 
 namespace {
 
@@ -49,7 +54,7 @@ const napi_type_tag kBufferTag = {0x5e9d0de1a7b14c2eULL, 0x9b3f2c8d11e04f7aULL};
 
 void release(NativeBuffer* buffer) {
   if (buffer->data == nullptr) return;
-  std::free(buffer->data);
+  target::release(buffer->data);
   buffer->data = nullptr;
   live_buffers.fetch_sub(1);
   live_bytes.fetch_sub(static_cast<std::int64_t>(buffer->bytes));
@@ -247,10 +252,7 @@ napi_value Alloc(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Call call(env, info, "alloc", 1);
     index_t bytes = call.integer(0, 0, index_t(1) << 40);
-    std::size_t rounded = (static_cast<std::size_t>(std::max<index_t>(bytes, 1)) + 63) / 64 * 64;
-    void* data = std::aligned_alloc(64, rounded);
-    if (data == nullptr) throw std::bad_alloc();
-    std::memset(data, 0, rounded);
+    void* data = target::allocate(static_cast<std::size_t>(bytes));
     auto* buffer = new NativeBuffer{data, static_cast<std::size_t>(bytes)};
     live_buffers.fetch_add(1);
     live_bytes.fetch_add(bytes);
@@ -300,7 +302,7 @@ napi_value Write(napi_env env, napi_callback_info info) {
     typed_array(call, 1, &src, &bytes);
     index_t offset = call.integer(2, 0, index_t(1) << 40);
     if (static_cast<std::size_t>(offset) + bytes > b->bytes) call.fail("the array does not fit in the buffer");
-    if (bytes > 0) std::memcpy(static_cast<char*>(b->data) + offset, src, bytes);
+    if (bytes > 0) target::upload(static_cast<char*>(b->data) + offset, src, bytes);
     return undefined(env);
   });
 }
@@ -315,7 +317,7 @@ napi_value Read(napi_env env, napi_callback_info info) {
     typed_array(call, 1, &dst, &bytes);
     index_t offset = call.integer(2, 0, index_t(1) << 40);
     if (static_cast<std::size_t>(offset) + bytes > b->bytes) call.fail("the array reaches past the buffer's end");
-    if (bytes > 0) std::memcpy(dst, static_cast<const char*>(b->data) + offset, bytes);
+    if (bytes > 0) target::download(dst, static_cast<const char*>(b->data) + offset, bytes);
     return undefined(env);
   });
 }
@@ -344,25 +346,25 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Call call(env, info, "setThreads", 1);
     index_t n = call.integer(0, 1, 1024);
-    int previous = seqmodel::thread_count();
-    seqmodel::set_thread_count(static_cast<int>(n));
+    int previous = target::thread_count();
+    target::set_thread_count(static_cast<int>(n));
     return number(env, previous);
   });
 }
 
-// info() -> [threads, hardware threads, avx2+fma, avx512f, gemm kernel name].
+// info() -> [threads, hardware threads, avx2+fma, avx512f, gemm kernel name]: the host's pool and instruction sets
+// (the device target answers 1, 1, false, false) and the GEMM in use.
 napi_value Info(napi_env env, napi_callback_info) {
-  const auto& f = seqmodel::cpu_features();
   napi_value result, name;
   napi_create_array_with_length(env, 5, &result);
-  napi_set_element(env, result, 0, number(env, seqmodel::thread_count()));
-  napi_set_element(env, result, 1, number(env, seqmodel::hardware_threads()));
+  napi_set_element(env, result, 0, number(env, target::thread_count()));
+  napi_set_element(env, result, 1, number(env, target::hardware_threads()));
   napi_value b;
-  napi_get_boolean(env, f.avx2_fma, &b);
+  napi_get_boolean(env, target::has_avx2_fma(), &b);
   napi_set_element(env, result, 2, b);
-  napi_get_boolean(env, f.avx512f, &b);
+  napi_get_boolean(env, target::has_avx512f(), &b);
   napi_set_element(env, result, 3, b);
-  napi_create_string_utf8(env, seqmodel::gemm_kernel_name(), NAPI_AUTO_LENGTH, &name);
+  napi_create_string_utf8(env, target::gemm_kernel_name(), NAPI_AUTO_LENGTH, &name);
   napi_set_element(env, result, 4, name);
   return result;
 }
@@ -371,7 +373,7 @@ napi_value Info(napi_env env, napi_callback_info) {
 napi_value SetPortable(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Call call(env, info, "setPortable", 1);
-    seqmodel::force_portable(call.boolean(0));
+    target::force_portable(call.boolean(0));
     return undefined(env);
   });
 }
@@ -387,12 +389,12 @@ napi_value Unary(napi_env env, napi_callback_info info) {
     index_t n = call.integer(4, 0, index_t(1) << 40);
     float a = static_cast<float>(call.number(5)), b = static_cast<float>(call.number(6));
     if (dtype == kFloat32) {
-      seqmodel::launch(n, seqmodel::UnaryKernel<float, float>{call.data<float>(2, n), call.data<float>(3, n), op, a, b});
+      target::launch(n, seqmodel::UnaryKernel<float, float>{call.data<float>(2, n), call.data<float>(3, n), op, a, b});
     } else if (dtype == kInt32) {
-      seqmodel::launch(n, seqmodel::UnaryKernel<std::int32_t, std::int32_t>{call.data<std::int32_t>(2, n),
+      target::launch(n, seqmodel::UnaryKernel<std::int32_t, std::int32_t>{call.data<std::int32_t>(2, n),
                                                                              call.data<std::int32_t>(3, n), op, a, b});
     } else {
-      seqmodel::launch(n, seqmodel::UnaryKernel<std::uint8_t, std::uint8_t>{call.data<std::uint8_t>(2, n),
+      target::launch(n, seqmodel::UnaryKernel<std::uint8_t, std::uint8_t>{call.data<std::uint8_t>(2, n),
                                                                              call.data<std::uint8_t>(3, n), op, a, b});
     }
     return undefined(env);
@@ -407,7 +409,7 @@ void binary_typed(const Call& call, int op, const Dims& shape, const Dims& sa, c
   const T* b = static_cast<const T*>(call.buffer(3)->data);
   if (seqmodel::is_predicate(op)) {
     auto* out = call.data<std::uint8_t>(4, n);
-    seqmodel::launch(n, seqmodel::PredicateBroadcast<T>{a, b, out, op, shape, sa, sb});
+    target::launch(n, seqmodel::PredicateBroadcast<T>{a, b, out, op, shape, sa, sb});
     return;
   }
   T* out = call.data<T>(4, n);
@@ -417,8 +419,8 @@ void binary_typed(const Call& call, int op, const Dims& shape, const Dims& sa, c
     if (shape.v[d] != 1 && (sa.v[d] != stride || sb.v[d] != stride)) same = false;
     stride *= shape.v[d];
   }
-  if (same) seqmodel::launch(n, seqmodel::ArithmeticSameShape<T>{a, b, out, op});
-  else seqmodel::launch(n, seqmodel::ArithmeticBroadcast<T>{a, b, out, op, shape, sa, sb});
+  if (same) target::launch(n, seqmodel::ArithmeticSameShape<T>{a, b, out, op});
+  else target::launch(n, seqmodel::ArithmeticBroadcast<T>{a, b, out, op, shape, sa, sb});
 }
 
 // binary(op, dtype, a, b, out, shape, aStrides, bStrides): out = op(a, b) over `shape`, operands read through
@@ -443,7 +445,7 @@ void select_typed(const Call& call, const Dims& shape, const Dims& sc, const Dim
   check_view(call, 1, 1, shape, sc, 0);
   check_view(call, 2, sizeof(T), shape, sa, 0);
   check_view(call, 3, sizeof(T), shape, sb, 0);
-  seqmodel::launch(n, seqmodel::SelectKernel<T>{static_cast<const std::uint8_t*>(call.buffer(1)->data),
+  target::launch(n, seqmodel::SelectKernel<T>{static_cast<const std::uint8_t*>(call.buffer(1)->data),
                                                 static_cast<const T*>(call.buffer(2)->data),
                                                 static_cast<const T*>(call.buffer(3)->data), call.data<T>(4, n),
                                                 shape, sc, sa, sb});
@@ -466,9 +468,9 @@ napi_value Select(napi_env env, napi_callback_info info) {
 template <class From>
 void cast_from(const Call& call, int to, index_t n) {
   const From* x = call.data<From>(2, n);
-  if (to == kFloat32) seqmodel::launch(n, seqmodel::CastKernel<From, float>{x, call.data<float>(3, n)});
-  else if (to == kInt32) seqmodel::launch(n, seqmodel::CastKernel<From, std::int32_t>{x, call.data<std::int32_t>(3, n)});
-  else seqmodel::launch(n, seqmodel::CastToBool<From>{x, call.data<std::uint8_t>(3, n)});
+  if (to == kFloat32) target::launch(n, seqmodel::CastKernel<From, float>{x, call.data<float>(3, n)});
+  else if (to == kInt32) target::launch(n, seqmodel::CastKernel<From, std::int32_t>{x, call.data<std::int32_t>(3, n)});
+  else target::launch(n, seqmodel::CastToBool<From>{x, call.data<std::uint8_t>(3, n)});
 }
 
 // cast(from, to, x, y, n).
@@ -491,10 +493,10 @@ napi_value Fill(napi_env env, napi_callback_info info) {
     int dtype = call.dtype(0);
     index_t n = call.integer(2, 0, index_t(1) << 40);
     double v = call.number(3);
-    if (dtype == kFloat32) seqmodel::launch(n, seqmodel::FillKernel<float>{call.data<float>(1, n), static_cast<float>(v)});
+    if (dtype == kFloat32) target::launch(n, seqmodel::FillKernel<float>{call.data<float>(1, n), static_cast<float>(v)});
     else if (dtype == kInt32)
-      seqmodel::launch(n, seqmodel::FillKernel<std::int32_t>{call.data<std::int32_t>(1, n), static_cast<std::int32_t>(v)});
-    else seqmodel::launch(n, seqmodel::FillKernel<std::uint8_t>{call.data<std::uint8_t>(1, n), static_cast<std::uint8_t>(v != 0)});
+      target::launch(n, seqmodel::FillKernel<std::int32_t>{call.data<std::int32_t>(1, n), static_cast<std::int32_t>(v)});
+    else target::launch(n, seqmodel::FillKernel<std::uint8_t>{call.data<std::uint8_t>(1, n), static_cast<std::uint8_t>(v != 0)});
     return undefined(env);
   });
 }
@@ -505,7 +507,7 @@ template <class T>
 void copy_typed(const Call& call, index_t inOffset, index_t outOffset, const Dims& shape, const Dims& si, const Dims& so) {
   check_view(call, 1, sizeof(T), shape, si, inOffset);
   check_view(call, 2, sizeof(T), shape, so, outOffset);
-  seqmodel::launch(volume(shape), seqmodel::StridedCopy<T>{static_cast<const T*>(call.buffer(1)->data),
+  target::launch(volume(shape), seqmodel::StridedCopy<T>{static_cast<const T*>(call.buffer(1)->data),
                                                            static_cast<T*>(call.buffer(2)->data), inOffset, outOffset,
                                                            shape, si, so});
 }
@@ -529,13 +531,15 @@ napi_value Copy(napi_env env, napi_callback_info info) {
 template <class T>
 void gather_typed(const Call& call, index_t outer, index_t axis, index_t inner, index_t count) {
   const std::int32_t* indices = call.data<std::int32_t>(2, count);
+  // Checked on the host: the device target copies the indices back first (the host target reads them in place).
+  target::HostCopy<std::int32_t> checked(indices, count);
   for (index_t k = 0; k < count; ++k) {
-    if (indices[k] < 0 || indices[k] >= axis) {
-      call.fail("index " + std::to_string(indices[k]) + " at position " + std::to_string(k) + " is outside [0, " +
+    if (checked[k] < 0 || checked[k] >= axis) {
+      call.fail("index " + std::to_string(checked[k]) + " at position " + std::to_string(k) + " is outside [0, " +
                 std::to_string(axis) + ")");
     }
   }
-  seqmodel::launch(outer * count * inner,
+  target::launch(outer * count * inner,
                    seqmodel::GatherKernel<T>{call.data<T>(1, outer * axis * inner), indices,
                                              call.data<T>(3, outer * count * inner), axis, inner, count});
 }
@@ -563,10 +567,10 @@ napi_value OneHot(napi_env env, napi_callback_info info) {
     const std::int32_t* indices = call.data<std::int32_t>(1, n);
     double on = call.number(5), off = call.number(6);
     if (dtype == kFloat32) {
-      seqmodel::launch(n * depth, seqmodel::OneHotKernel<float>{indices, call.data<float>(2, n * depth), depth,
+      target::launch(n * depth, seqmodel::OneHotKernel<float>{indices, call.data<float>(2, n * depth), depth,
                                                                 static_cast<float>(on), static_cast<float>(off)});
     } else if (dtype == kInt32) {
-      seqmodel::launch(n * depth, seqmodel::OneHotKernel<std::int32_t>{indices, call.data<std::int32_t>(2, n * depth), depth,
+      target::launch(n * depth, seqmodel::OneHotKernel<std::int32_t>{indices, call.data<std::int32_t>(2, n * depth), depth,
                                                                        static_cast<std::int32_t>(on),
                                                                        static_cast<std::int32_t>(off)});
     } else {
@@ -585,10 +589,10 @@ napi_value SegmentSum(napi_env env, napi_callback_info info) {
     index_t segments = call.integer(6, 0, index_t(1) << 40);
     const std::int32_t* ids = call.data<std::int32_t>(2, rows);
     if (dtype == kFloat32) {
-      seqmodel::launch(inner, seqmodel::SegmentSumColumn<float>{call.data<float>(1, rows * inner), ids,
+      target::launch(inner, seqmodel::SegmentSumColumn<float>{call.data<float>(1, rows * inner), ids,
                                                                 call.data<float>(3, segments * inner), rows, inner, segments}, 8);
     } else if (dtype == kInt32) {
-      seqmodel::launch(inner, seqmodel::SegmentSumColumn<std::int32_t>{call.data<std::int32_t>(1, rows * inner), ids,
+      target::launch(inner, seqmodel::SegmentSumColumn<std::int32_t>{call.data<std::int32_t>(1, rows * inner), ids,
                                                                        call.data<std::int32_t>(3, segments * inner), rows,
                                                                        inner, segments}, 8);
     } else {
@@ -607,14 +611,14 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
     int op = static_cast<int>(call.integer(0, 0, seqmodel::kReduceCount - 1));
     int dtype = call.dtype(1);
     index_t rows = call.integer(4, 0, index_t(1) << 40), cols = call.integer(5, 1, index_t(1) << 40);
-    index_t grain = std::max<index_t>(1, seqmodel::kElementGrain / cols);
+    index_t grain = std::max<index_t>(1, target::kElementGrain / cols);
     if (dtype == kFloat32) {
-      seqmodel::launch(rows, seqmodel::RowReduce<float>{call.data<float>(2, rows * cols), call.data<float>(3, rows), cols, op}, grain);
+      target::launch(rows, seqmodel::RowReduce<float>{call.data<float>(2, rows * cols), call.data<float>(3, rows), cols, op}, grain);
     } else if (dtype == kInt32) {
-      seqmodel::launch(rows, seqmodel::RowReduce<std::int32_t>{call.data<std::int32_t>(2, rows * cols),
+      target::launch(rows, seqmodel::RowReduce<std::int32_t>{call.data<std::int32_t>(2, rows * cols),
                                                                call.data<std::int32_t>(3, rows), cols, op}, grain);
     } else {
-      seqmodel::launch(rows, seqmodel::RowReduce<std::uint8_t>{call.data<std::uint8_t>(2, rows * cols),
+      target::launch(rows, seqmodel::RowReduce<std::uint8_t>{call.data<std::uint8_t>(2, rows * cols),
                                                                call.data<std::uint8_t>(3, rows), cols, op}, grain);
     }
     return undefined(env);
@@ -629,9 +633,9 @@ napi_value ArgExtreme(napi_env env, napi_callback_info info) {
     index_t rows = call.integer(3, 0, index_t(1) << 40), cols = call.integer(4, 1, index_t(1) << 40);
     bool minimum = call.boolean(5);
     std::int32_t* out = call.data<std::int32_t>(2, rows);
-    if (dtype == kFloat32) seqmodel::launch(rows, seqmodel::RowArgExtreme<float>{call.data<float>(1, rows * cols), out, cols, minimum}, 64);
+    if (dtype == kFloat32) target::launch(rows, seqmodel::RowArgExtreme<float>{call.data<float>(1, rows * cols), out, cols, minimum}, 64);
     else if (dtype == kInt32)
-      seqmodel::launch(rows, seqmodel::RowArgExtreme<std::int32_t>{call.data<std::int32_t>(1, rows * cols), out, cols, minimum}, 64);
+      target::launch(rows, seqmodel::RowArgExtreme<std::int32_t>{call.data<std::int32_t>(1, rows * cols), out, cols, minimum}, 64);
     else call.fail_arg(0, "float32 or int32");
     return undefined(env);
   });
@@ -643,8 +647,8 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
     Call call(env, info, "softmax", 5);
     index_t rows = call.integer(2, 0, index_t(1) << 40), cols = call.integer(3, 1, index_t(1) << 40);
     bool logarithm = call.boolean(4);
-    seqmodel::launch(rows, seqmodel::RowSoftmax{call.data<float>(0, rows * cols), call.data<float>(1, rows * cols), cols, logarithm},
-                     std::max<index_t>(1, seqmodel::kElementGrain / cols));
+    target::launch(rows, seqmodel::RowSoftmax{call.data<float>(0, rows * cols), call.data<float>(1, rows * cols), cols, logarithm},
+                     std::max<index_t>(1, target::kElementGrain / cols));
     return undefined(env);
   });
 }
@@ -670,7 +674,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     const float* b = call.data<float>(1, (batch - 1) * sb + k * n);
     float* c = call.data<float>(2, batch * m * n);
     for (index_t i = 0; i < batch; ++i) {
-      seqmodel::gemm(m, n, k, seqmodel::MatrixView{a + i * sa, ta ? m : k, ta},
+      target::gemm(m, n, k, seqmodel::MatrixView{a + i * sa, ta ? m : k, ta},
                      seqmodel::MatrixView{b + i * sb, tb ? k : n, tb}, c + i * m * n, n, accumulate);
     }
     return undefined(env);
@@ -777,7 +781,7 @@ napi_value SequenceForward(napi_env env, napi_callback_info info) {
       io.activatedCell = lstm ? saved.data<float>(3, s.sequence) : nullptr;
       io.recurrentH = c.cell == seqmodel::kGru && c.resetAfter ? saved.data<float>(4, s.sequence) : nullptr;
     }
-    seqmodel::sequence_forward(c, io);
+    target::sequence_forward(c, io);
     return undefined(env);
   });
 }
@@ -808,7 +812,7 @@ napi_value SequenceBackward(napi_env env, napi_callback_info info) {
     io.dInitialState[0] = call.data<float>(11, s.state);
     io.dInitialState[1] = lstm ? call.data<float>(12, s.state) : nullptr;
     io.dRecurrentMask = io.recurrentMask ? call.data<float>(13, s.state) : nullptr;
-    seqmodel::sequence_backward(c, io);
+    target::sequence_backward(c, io);
     return undefined(env);
   });
 }
@@ -825,17 +829,61 @@ napi_value SequenceGradients(napi_env env, napi_callback_info info) {
     const bool resetAfter = c.cell == seqmodel::kGru && c.resetAfter;
     const float* dP = call.data<float>(7, s.saved);
     const float* dR = resetAfter ? call.data<float>(8, s.saved) : nullptr;
-    if (which.v[0]) seqmodel::sequence_input_gradient(c, call.data<float>(3, s.kernel), dP, call.data<float>(9, s.x));
+    if (which.v[0]) target::sequence_input_gradient(c, call.data<float>(3, s.kernel), dP, call.data<float>(9, s.x));
     if (which.v[1] || which.v[2]) {
-      seqmodel::sequence_weight_gradients(
+      target::sequence_weight_gradients(
           c, call.data<float>(2, s.x), call.data<float>(6, s.sequence), call.optional_data<float>(4, s.state),
           call.data<float>(5, s.saved), dP, dR, which.v[1] ? call.data<float>(10, s.kernel) : nullptr,
           which.v[2] ? call.data<float>(11, s.recurrent) : nullptr);
     }
-    if (which.v[3]) seqmodel::sequence_bias_gradient(c, dP, dR, call.data<float>(12, s.bias));
+    if (which.v[3]) target::sequence_bias_gradient(c, dP, dR, call.data<float>(12, s.bias));
     return undefined(env);
   });
 }
+
+#if defined(SEQMODEL_TARGET_CUDA)
+napi_value string(napi_env env, const char* text) {
+  napi_value v;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+// device() -> [usable, reason, devices, name, computeMajor, computeMinor, cublas, cudnn, notes]: what this process
+// found (driver, devices, the optional libraries); never throws.
+napi_value Device(napi_env env, napi_callback_info) {
+  const auto& r = seqmodel::cuda::runtime_report();
+  napi_value result, usable;
+  napi_create_array_with_length(env, 9, &result);
+  napi_get_boolean(env, r.usable, &usable);
+  napi_set_element(env, result, 0, usable);
+  napi_set_element(env, result, 1, string(env, r.reason));
+  napi_set_element(env, result, 2, number(env, r.devices));
+  napi_set_element(env, result, 3, string(env, r.deviceName));
+  napi_set_element(env, result, 4, number(env, r.computeMajor));
+  napi_set_element(env, result, 5, number(env, r.computeMinor));
+  napi_set_element(env, result, 6, string(env, r.cublas));
+  napi_set_element(env, result, 7, string(env, r.cudnn));
+  napi_set_element(env, result, 8, string(env, r.libraryNotes));
+  return result;
+}
+
+// setOwnKernelsOnly(bool): the tiled GEMM even where cuBLAS loaded.
+napi_value SetOwnKernelsOnly(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    Call call(env, info, "setOwnKernelsOnly", 1);
+    seqmodel::cuda::set_own_kernels_only(call.boolean(0));
+    return undefined(env);
+  });
+}
+
+// synchronize(): waits for the device's queued work (timings), turning a kernel's deferred error into a throw.
+napi_value Synchronize(napi_env env, napi_callback_info) {
+  return guarded(env, [&]() -> napi_value {
+    target::check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+    return undefined(env);
+  });
+}
+#endif
 
 #define EXPORT(name, fn) {name, nullptr, fn, nullptr, nullptr, nullptr, napi_default, nullptr}
 
@@ -854,6 +902,10 @@ napi_value Init(napi_env env, napi_value exports) {
       EXPORT("softmax", Softmax),     EXPORT("matMul", MatMul),
       EXPORT("sequenceForward", SequenceForward), EXPORT("sequenceBackward", SequenceBackward),
       EXPORT("sequenceGradients", SequenceGradients),
+#if defined(SEQMODEL_TARGET_CUDA)
+      EXPORT("device", Device), EXPORT("setOwnKernelsOnly", SetOwnKernelsOnly),
+      EXPORT("synchronize", Synchronize),
+#endif
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
   return exports;
