@@ -190,7 +190,8 @@ export const cudaProvider: BackendProvider = {
     return availability.available ? true : (availability.reason ?? 'unavailable');
   },
   async create({ path }) {
-    const backend = await createCudaBackend(kernelOptions(path));
+    // As on native: the compiled path runs the cpu backend's JavaScript kernel on device tensors (no CUDA generator).
+    const backend = await createCudaBackend(kernelOptions(path, cpuCompiledKernel));
     const info = cudaInfo();
     const details = `${info.deviceName} (compute ${info.computeCapability}); ${info.notes}; seqmodel ${path} path`;
     return tfjsBench('cuda', backend, details);
