@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "seqmodel_native",
-      "sources": ["addon/addon.cc", "addon/host_sources.cc"],
+      "sources": ["addon/host_sources.cc"],
       "include_dirs": [
         "<!(node -p \"require('@seqmodel/native-kernels/paths').includeDirectory\")",
         "<!(node -p \"require('path').dirname(require('@seqmodel/native-kernels/paths').includeDirectory)\")"

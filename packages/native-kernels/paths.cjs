@@ -10,5 +10,11 @@ exports.sourceDirectory = path.join(__dirname, 'host');
 exports.hostSources = ['cpu_features.cc', 'gemm.cc', 'sequence.cc', 'thread_pool.cc'].map((f) =>
   path.join(__dirname, 'host', f),
 );
-/** The device translation unit (instantiates every functor in __global__ kernels). */
+/** The N-API addon's source (napi/addon.cc), one for the host target and the device target. */
+exports.napiDirectory = path.join(__dirname, 'napi');
+/** The device sources (launcher, target, tiled GEMM, sequence runner, cuBLAS/cuDNN loading), for nvcc. */
 exports.cudaDirectory = path.join(__dirname, 'cuda');
+/** The device translation units compiled beside the addon by a CUDA build. */
+exports.cudaSources = ['runtime.cu', 'gemm.cu', 'sequence.cu'].map((f) => path.join(__dirname, 'cuda', f));
+/** The addon build script (an ES module: `await import(pathToFileURL(buildScript).href)`), see build-addon.mjs. */
+exports.buildScript = path.join(__dirname, 'build-addon.mjs');

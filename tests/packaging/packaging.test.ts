@@ -157,7 +157,9 @@ describe('packed packages installed with npm into a fresh project', () => {
     const nodenextFiles = ['typed-check.mts', 'typed-check.cts', ...tsSnippets];
     writeFileSync(join(app, 'tsconfig.nodenext.json'), tsconfig('nodenext', 'nodenext', nodenextFiles));
     writeFileSync(join(app, 'tsconfig.bundler.json'), tsconfig('esnext', 'bundler', ['typed-check.ts']));
-  }, 300_000);
+    // The install compiles backend-native's addon (g++) and backend-cuda's (nvcc) where the compilers exist: minutes
+    // on two loaded cores.
+  }, 600_000);
 
   // Removing a node_modules tree of tens of thousands of files takes well over vitest's 10 s hook default when the
   // machine is loaded (seen at load average 20 on 2 cores).

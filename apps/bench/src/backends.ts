@@ -1,15 +1,21 @@
 /**
  * The backends the bench knows, as providers: each says whether it can run here (or why not) and creates the
  * seqmodel backend together with the factory of tfjs-layers' model on the same tfjs backend. cpu, wasm and native
- * (the C++ addon, where it was built) run in this process; webgl and webgpu run in headless Chromium (`browser.ts`:
- * the same cases, in a page); cuda (tfjs-node-gpu) is listed and skipped with its reason until its seqmodel backend
- * exists. Adding a backend: write a provider and add it to `backendProviders`.
+ * (the C++ addon, where it was built) and cuda (the CUDA addon, where it was built and a GPU is present) run in this
+ * process; webgl and webgpu run in headless Chromium (`browser.ts`: the same cases, in a page). Adding a backend: write
+ * a provider and add it to `backendProviders`.
  */
-import { createRequire } from 'node:module';
-import { createCpuBackend } from '@seqmodel/backend-cpu';
+import { cpuCompiledKernel, createCpuBackend } from '@seqmodel/backend-cpu';
+import { createCudaBackend, isAvailable as cudaAvailability, cudaInfo } from '@seqmodel/backend-cuda';
 import { createNativeBackend, isAvailable as nativeAvailability, nativeInfo } from '@seqmodel/backend-native';
-import type { TfjsBackend } from '@seqmodel/backend-tfjs';
-import { createWasmBackend, wasmInfo } from '@seqmodel/backend-wasm';
+import {
+  anyCell,
+  type TfjsBackend,
+  type TfjsFusedKernelEntry,
+  type TfjsKernelDefinition,
+} from '@seqmodel/backend-tfjs';
+import { createWasmBackend, wasmCompiledKernel, wasmInfo } from '@seqmodel/backend-wasm';
+import { builtInCells } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchBackend, BenchPath } from './bench-backend.js';
 import { browserBenchUnavailable, openBrowserBench } from './browser.js';
@@ -19,15 +25,25 @@ import type { RemoteBench } from './remote.js';
 export { type BenchBackend, type BenchPath, benchPaths } from './bench-backend.js';
 
 export interface CreateOptions {
-  /** `fused`: the backend's fused kernels where it has them; `generic`: none, core's `scanCell` loop for every cell. */
+  /** `fused`: the backend's fused kernels; `compiled`: its compiled kernel for every cell; `generic`: none. */
   readonly path: BenchPath;
   /** Threads for backends that take a thread count (native). */
   readonly threads?: number;
 }
 
-/** The backend factories' option for a path: `kernels: false` leaves every fused kernel out. */
-function kernelOptions(path: BenchPath): { kernels?: false } {
-  return path === 'fused' ? {} : { kernels: false };
+/**
+ * The backend factories' option for a path: `kernels: false` leaves every fused kernel out; for `compiled`, the
+ * backend's compiled kernel is tried first for every built-in cell and filed under `*` for the others (a backend
+ * without a compiled kernel of its own, such as native, has none there).
+ */
+function kernelOptions(
+  path: BenchPath,
+  compiled: TfjsFusedKernelEntry,
+): { kernels?: TfjsKernelDefinition[] | false } {
+  if (path === 'generic') return { kernels: false };
+  if (path === 'fused') return {};
+  const names = [...builtInCells.map((cell) => cell.name), anyCell];
+  return { kernels: names.map((name) => ({ kind: 'sequence', name, kernel: compiled })) };
 }
 
 export interface BackendProvider {
@@ -40,18 +56,6 @@ export interface BackendProvider {
   create(options: CreateOptions): Promise<BenchBackend>;
   /** For a backend that runs elsewhere (a browser page): opens it; the runner then runs its cases there. */
   openRemote?(options: CreateOptions): Promise<RemoteBench>;
-}
-
-const require = createRequire(import.meta.url);
-
-/** Whether `specifier` resolves from the bench (an installed package). */
-function resolvable(specifier: string): boolean {
-  try {
-    require.resolve(specifier);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function tfjsBench(name: string, backend: TfjsBackend, details: string): BenchBackend {
@@ -68,7 +72,7 @@ export const cpuProvider: BackendProvider = {
   description: 'tfjs-backend-cpu: plain JavaScript, runs everywhere',
   isAvailable: async () => true,
   async create({ path }) {
-    const backend = createCpuBackend(kernelOptions(path));
+    const backend = createCpuBackend(kernelOptions(path, cpuCompiledKernel));
     return tfjsBench('cpu', backend, `tfjs-backend-cpu (JavaScript); seqmodel ${path} path`);
   },
 };
@@ -91,7 +95,7 @@ export const wasmProvider: BackendProvider = {
     }
   },
   async create({ path }) {
-    const backend = await createWasmBackend(kernelOptions(path));
+    const backend = await createWasmBackend(kernelOptions(path, wasmCompiledKernel));
     const info = await wasmInfo();
     const details =
       `tfjs-backend-wasm, SIMD ${info?.simd ? 'on' : 'off'}, ${info?.numThreads ?? 1} thread(s); ` +
@@ -114,7 +118,12 @@ export const nativeProvider: BackendProvider = {
     return availability.available ? true : (availability.reason ?? 'unavailable');
   },
   async create({ path, threads }) {
-    const backend = await createNativeBackend({ ...kernelOptions(path), threads: threads ?? 1 });
+    // The native backend has no code generator: its compiled path runs the cpu backend's (JavaScript, JsGemm) on
+    // native tensors, which the compiled kernel reads into host arrays like any tfjs backend's.
+    const backend = await createNativeBackend({
+      ...kernelOptions(path, cpuCompiledKernel),
+      threads: threads ?? 1,
+    });
     const info = nativeInfo();
     const details =
       `native addon, ${info.threads} thread(s), GEMM ${info.gemmKernel}` +
@@ -148,19 +157,18 @@ export const webgpuProvider = browserProvider(
 
 export const cudaProvider: BackendProvider = {
   name: 'cuda',
-  description: 'tfjs-node-gpu (CUDA)',
+  description: 'seqmodel CUDA addon (nvcc: tiled GEMM or cuBLAS, fused recurrent kernels on the device)',
   async isAvailable() {
-    const missing = [
-      resolvable('@seqmodel/backend-cuda')
-        ? undefined
-        : 'the seqmodel CUDA backend (@seqmodel/backend-cuda) does not exist yet',
-      resolvable('@tensorflow/tfjs-node-gpu')
-        ? undefined
-        : '@tensorflow/tfjs-node-gpu is not installed (it needs libtensorflow with CUDA and an NVIDIA GPU)',
-    ].filter((m) => m !== undefined);
-    return missing.length > 0 ? `${missing.join('; ')}` : 'the bench has no CUDA runner yet';
+    const availability = cudaAvailability();
+    return availability.available ? true : (availability.reason ?? 'unavailable');
   },
-  create: () => Promise.reject(new Error('cuda: not available (see isAvailable)')),
+  async create({ path }) {
+    // As on native: the compiled path runs the cpu backend's JavaScript kernel on device tensors (no CUDA generator).
+    const backend = await createCudaBackend(kernelOptions(path, cpuCompiledKernel));
+    const info = cudaInfo();
+    const details = `${info.deviceName} (compute ${info.computeCapability}); ${info.notes}; seqmodel ${path} path`;
+    return tfjsBench('cuda', backend, details);
+  },
 };
 
 /** Every backend the bench knows, in the order they run. */

@@ -8,8 +8,12 @@ import type { BenchModel } from './models.js';
 import type { RnnSize } from './sizes.js';
 import type { BenchData } from './weights.js';
 
-/** Which seqmodel path the bench times (`--path`). */
-export const benchPaths = ['fused', 'generic'] as const;
+/**
+ * Which seqmodel path the bench times (`--path`): the backend's fused kernels (a kernel of its own for the cell if it
+ * has one, else the one compiled from the cell's step: today the compiled one for every cell on cpu and wasm), the
+ * compiled kernels for every cell, or core's generic loop.
+ */
+export const benchPaths = ['fused', 'compiled', 'generic'] as const;
 export type BenchPath = (typeof benchPaths)[number];
 
 export interface BenchBackend {

@@ -21,6 +21,11 @@ let countPrograms: <R>(fn: () => R) => { readonly programs: number } = () => {
 };
 
 expose('start', async (name: 'webgl' | 'webgpu', path: BenchPath) => {
+  if (path === 'compiled') {
+    throw new Error(
+      `${name}: no compiled path (the cell compiler has no GLSL or WGSL generator): use fused or generic`,
+    );
+  }
   registerBenchPlugins();
   const kernels = path === 'fused' ? {} : { kernels: false as const };
   const backend =

@@ -8,7 +8,15 @@ describe('bench cells', () => {
     registerBenchPlugins(); // twice is harmless
     expect(getCell('mgu').name).toBe('mgu');
     const cells = listBenchCells();
-    expect(cells.map((c) => c.key)).toEqual(['simpleRNN', 'lstm', 'gru', 'gruResetAfter', 'mgu']);
+    expect(cells.map((c) => c.key)).toEqual([
+      'simpleRNN',
+      'lstm',
+      'gru',
+      'gruResetAfter',
+      'mgu',
+      'peepholeLstm',
+      'indRnn',
+    ]);
     const layers = Object.fromEntries(
       cells.map((c) => [c.key, 'layer' in c.tfjsLayers ? c.tfjsLayers.layer : null]),
     );
@@ -18,6 +26,8 @@ describe('bench cells', () => {
       gru: 'gru',
       gruResetAfter: null,
       mgu: null,
+      peepholeLstm: null,
+      indRnn: null,
     });
     // Both sides use sigmoid gates (tfjs-layers defaults to hardSigmoid).
     expect(benchCell('lstm').options.recurrentActivation).toBe('sigmoid');

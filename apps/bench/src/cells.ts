@@ -7,7 +7,9 @@
  * the gate activation to sigmoid on both sides: tfjs-layers defaults `recurrentActivation` to hardSigmoid, seqmodel
  * to sigmoid.
  */
+import { indRnn } from '@seqmodel/cell-indrnn';
 import { mgu } from '@seqmodel/cell-mgu';
+import { peepholeLstm } from '@seqmodel/cell-peephole-lstm';
 import { getCell, listCells, paramSpecs, registerCell } from '@seqmodel/core';
 import type { RnnSize } from './sizes.js';
 
@@ -27,7 +29,7 @@ export interface BenchCell {
 }
 
 /** Plugin cells the bench registers (built-in cells are always registered). */
-const benchPlugins = [mgu];
+const benchPlugins = [mgu, peepholeLstm, indRnn];
 
 /** Registers the plugin cells the bench knows; harmless to call twice. */
 export function registerBenchPlugins(): void {

@@ -9,16 +9,22 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { javascriptGenerator } from '@seqmodel/backend-tfjs';
+import { wasmSimdGenerator } from '@seqmodel/backend-wasm';
+import { explainCompiledCell } from '@seqmodel/core';
 import { type AttentionCommand, attentionUsage, parseAttentionCommand } from './attention/options.js';
 import { runAttentionBench } from './attention/runner.js';
 import { backendProviders } from './backends.js';
+import { benchCell } from './cells.js';
 import { compareResults, countVerdicts, renderComparison } from './compare.js';
 import { loadAverage, machineRecord } from './machine.js';
 import { writeMarkdownReport } from './markdown.js';
 import { type Command, parseCommand, usage } from './options.js';
+import { pathsTable, runPaths } from './paths.js';
 import { createProgress } from './progress.js';
 import { header, listing, machineLine, terminalReport } from './report.js';
 import { runBench } from './runner.js';
+import { formatSize } from './sizes.js';
 import { assertResults, readResults } from './validate.js';
 
 export interface CliIo {
@@ -84,6 +90,36 @@ function report(command: Extract<Command, { kind: 'report' }>, io: CliIo): numbe
   return 0;
 }
 
+async function paths(command: Extract<Command, { kind: 'paths' }>, io: CliIo): Promise<number> {
+  const out = (text: string) => io.stdout.write(`${text}\n`);
+  const c = command.config;
+  out(
+    `seqmodel-bench paths: the backends' own, compiled and generic kernels timed in turns; ${c.cells.join(', ')} at ` +
+      `${c.sizes.map(formatSize).join(', ')}; ${machineLine({ machine: machineRecord(loadAverage()) })}`,
+  );
+  const results = await runPaths(c, backendProviders, (record) => out(pathsTable([record]).split('\n')[1]!));
+  out('');
+  out(pathsTable(results.cases));
+  for (const s of results.skipped) out(`skipped ${s.name}: ${s.reason}`);
+  if (command.json) {
+    mkdirSync(dirname(command.json), { recursive: true });
+    writeFileSync(command.json, `${JSON.stringify(results, null, 2)}\n`);
+    out(`results written to ${command.json}`);
+  }
+  return 0;
+}
+
+function explain(command: Extract<Command, { kind: 'explain' }>, io: CliIo): number {
+  const cell = benchCell(command.cell);
+  const generator = command.backend === 'wasm' ? wasmSimdGenerator : javascriptGenerator;
+  const text = explainCompiledCell(cell.cellName, command.options ?? cell.options, command.sizes, {
+    generator,
+    training: command.training,
+  });
+  io.stdout.write(`${text}\n`);
+  return 0;
+}
+
 async function list(io: CliIo): Promise<number> {
   const backends = [];
   for (const p of backendProviders) {
@@ -114,6 +150,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return 0;
       case 'list':
         return await list(io);
+      case 'paths':
+        return await paths(command, io);
+      case 'explain':
+        return explain(command, io);
       case 'compare':
         return compare(command, io);
       case 'report':

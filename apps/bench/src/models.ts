@@ -4,7 +4,7 @@
  * and train with one SGD step on the mean squared error against a fixed target.
  */
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
-import { resolveCellDims, runSequence } from '@seqmodel/core';
+import { resolveCellDims, runSequence, type SequenceArgs, selectKernel } from '@seqmodel/core';
 // tfjs-layers calls chained tensor methods (x.add(...)), which tfjs-core registers only through this module.
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,6 +21,8 @@ export interface BenchModel {
   trainStep(): number;
   /** The current parameters (kernel, recurrent kernel, bias for the built-in cells), read back. */
   weights(): Float32Array[];
+  /** Which seqmodel kernel runs (`hand-written`, `compiled (javascript)`, `generic loop`); absent for tfjs-layers. */
+  readonly kernel?: string;
   dispose(): void;
 }
 
@@ -34,15 +36,17 @@ export function seqmodelModel(b: TfjsBackend, cell: BenchCell, size: RnnSize, da
   const inputs = b.tensor(data.inputs.values, data.inputs.shape);
   const target = b.tensor(data.target.values, data.target.shape);
   const count = data.target.values.length;
-  const sequence = (ps: tf.Tensor[]) =>
-    runSequence(b, {
-      cell: plugin,
-      options: dims.options,
-      units: size.units,
-      inputs,
-      params: Object.fromEntries(data.params.map((p, i) => [p.name, ps[i]!])),
-    });
+  const args = (ps: tf.Tensor[]): SequenceArgs<tf.Tensor> => ({
+    cell: plugin,
+    options: dims.options,
+    units: size.units,
+    inputs,
+    params: Object.fromEntries(data.params.map((p, i) => [p.name, ps[i]!])),
+  });
+  const sequence = (ps: tf.Tensor[]) => runSequence(b, args(ps));
+  const chosen = selectKernel(b, 'sequence', plugin.name, args(params));
   return {
+    kernel: chosen ? (chosen.label ?? 'fused') : 'generic loop',
     forward() {
       const { output, state } = sequence(params);
       const values = b.dataSync(output) as Float32Array;

@@ -13,7 +13,15 @@ describe('run flags', () => {
     const { config, json, markdown } = run([]);
     expect(config.preset).toBe('default');
     expect(config.backends).toEqual(['cpu', 'wasm', 'native', 'webgl', 'webgpu', 'cuda']);
-    expect(config.cells).toEqual(['simpleRNN', 'lstm', 'gru', 'gruResetAfter', 'mgu']);
+    expect(config.cells).toEqual([
+      'simpleRNN',
+      'lstm',
+      'gru',
+      'gruResetAfter',
+      'mgu',
+      'peepholeLstm',
+      'indRnn',
+    ]);
     expect(config.modes).toEqual(['forward', 'train']);
     expect(config.path).toBe('fused');
     expect(config.sizes).toEqual(presets.default.sizes);
@@ -92,7 +100,9 @@ describe('run flags', () => {
     expect(() => run(['--sizes', '32x64'])).toThrow(
       '--sizes: size "32x64": expected batch x time x input x units',
     );
-    expect(() => run(['--path', 'fast'])).toThrow('--path: expected one of fused, generic, received "fast"');
+    expect(() => run(['--path', 'fast'])).toThrow(
+      '--path: expected one of fused, compiled, generic, received "fast"',
+    );
     expect(() => run(['--repeats', '0'])).toThrow('--repeats: expected an integer >= 1, received "0"');
     expect(() => run(['--min-time=-1'])).toThrow('--min-time: expected an integer >= 0, received "-1"');
     expect(() => run(['--warmup', '0'])).toThrow('--warmup: expected an integer >= 1, received "0"');

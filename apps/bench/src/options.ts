@@ -9,6 +9,7 @@ import { type BenchPath, backendNames, benchPaths } from './backends.js';
 import { listBenchCells } from './cells.js';
 import { defaultCompareThreshold } from './compare.js';
 import { layerWorkloadNames } from './layer-workloads.js';
+import type { PathsConfig } from './paths.js';
 import { benchModes } from './run-case.js';
 import type { RunConfig } from './runner.js';
 import { type PresetName, parseSizes, presetNames, presets } from './sizes.js';
@@ -20,6 +21,11 @@ export const defaultMinTimeMs = 100;
 export const usage = `usage: seqmodel-bench [run] [options]      time cells x backends x sizes x modes against tfjs-layers
        seqmodel-bench compare A.json B.json    flag regressions and improvements from A to B
        seqmodel-bench report FILE.json [--markdown DIR]   print (and write) the report of a results file
+       seqmodel-bench paths [options]          seqmodel's kernels against each other, interleaved: a backend's
+                                               own kernel for a cell (where it has one), the one compiled from the
+                                               cell's step, the generic loop (ratios of medians)
+       seqmodel-bench explain CELL [options]   what the compiler makes of a cell's step: the traced graph, the
+                                               plan and the generated code (or why it declines)
        seqmodel-bench layers [options]         time whole training steps through @seqmodel/layers (Embedding,
                                                LSTM, Dense) on each backend: run with --cells none --layers all
                                                --matmul 0 as defaults
@@ -38,8 +44,10 @@ run options:
                                  all or none (default: none; bench layers: all)
   --sizes BxTxIxU,...            batch x time x input x units, replacing the preset's sizes
   --modes forward,train          (default: both)
-  --path fused|generic           seqmodel's fused kernels where the backend has them, or core's generic scanCell
-                                 loop for every cell (default: fused)
+  --path fused|compiled|generic  fused: the backend's fused kernels (its own for a cell if it has one, else compiled
+                                 from the cell's step: today compiled for every cell); compiled: the compiled kernels
+                                 for every cell; generic: core's generic scanCell loop for every cell (default:
+                                 fused). Each case records the kernel that ran.
   --repeats N                    timed runs per contender and mode, at least (N >= 1)
   --min-time MS                  more timed runs (up to 100) for fast cases, until each contender's add up to MS
                                  milliseconds; 0 runs exactly --repeats (default: ${defaultMinTimeMs})
@@ -51,6 +59,15 @@ run options:
                                  with --threads threads (Python with torch: SEQMODEL_BENCH_PYTHON, /usr/bin/python3)
   --json FILE                    write the results as JSON (schema version 1)
   --markdown DIR                 write a Markdown report with SVG charts (and results.json) to DIR
+
+paths options: --preset, --backends, --cells, --sizes, --modes, --repeats, --min-time, --warmup, --seed and
+  --json FILE as for run (default: the quick preset's sizes)
+
+explain options:
+  --backend cpu|wasm             whose generated code to show: JavaScript (cpu) or WebAssembly SIMD (wasm) (default: cpu)
+  --sizes BxIxU                  batch x input x units to compile for (default: 2x3x4)
+  --options JSON                 the cell's options, e.g. '{"activation":"relu"}' (default: the bench's for the cell)
+  --inference                    plan the forward pass only (default: forward and backward)
 
 compare options:
   --threshold X                  smallest relative change of the median that counts (default: ${defaultCompareThreshold})
@@ -68,6 +85,15 @@ export type Command =
       readonly markdown: string | undefined;
     }
   | { readonly kind: 'report'; readonly file: string; readonly markdown: string | undefined }
+  | { readonly kind: 'paths'; readonly config: PathsConfig; readonly json: string | undefined }
+  | {
+      readonly kind: 'explain';
+      readonly cell: string;
+      readonly backend: 'cpu' | 'wasm';
+      readonly sizes: { readonly batch: number; readonly inputSize: number; readonly units: number };
+      readonly options: Readonly<Record<string, unknown>> | undefined;
+      readonly training: boolean;
+    }
   | {
       readonly kind: 'compare';
       readonly before: string;
@@ -254,8 +280,112 @@ function parseReport(args: readonly string[]): Command {
   return { kind: 'report', file: positionals[0]!, markdown: values.markdown };
 }
 
+const pathsFlags = {
+  preset: { type: 'string' },
+  backends: { type: 'string' },
+  cells: { type: 'string' },
+  sizes: { type: 'string' },
+  modes: { type: 'string' },
+  repeats: { type: 'string' },
+  'min-time': { type: 'string' },
+  warmup: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+function parsePaths(args: readonly string[]): Command {
+  const { values, positionals } = parse(() =>
+    parseArgs({ args: [...args], options: pathsFlags, strict: true, allowPositionals: true }),
+  );
+  if (values.help) return { kind: 'help' };
+  if (positionals.length > 0) {
+    throw new Error(`paths: unexpected argument ${JSON.stringify(positionals[0])}; expected flags only`);
+  }
+  const presetName = values.preset ?? 'quick';
+  if (!presetNames.includes(presetName as PresetName)) {
+    invalidArgument('--preset', presetName, `one of ${presetNames.join(', ')}`);
+  }
+  const preset = presets[presetName as PresetName];
+  const config: PathsConfig = {
+    backends: parseList('--backends', values.backends ?? 'cpu,wasm', backendNames),
+    cells: parseList(
+      '--cells',
+      values.cells ?? 'all',
+      listBenchCells().map((c) => c.key),
+    ),
+    sizes: values.sizes === undefined ? preset.sizes : parseSizes(values.sizes, '--sizes'),
+    modes: parseList('--modes', values.modes ?? 'all', benchModes) as PathsConfig['modes'],
+    repeats: values.repeats === undefined ? preset.repeats : parseInteger('--repeats', values.repeats, 1),
+    minTimeMs:
+      values['min-time'] === undefined ? defaultMinTimeMs : parseInteger('--min-time', values['min-time'], 0),
+    warmup: values.warmup === undefined ? preset.warmup : parseInteger('--warmup', values.warmup, 0),
+    seed: values.seed === undefined ? defaultSeed : parseInteger('--seed', values.seed, 0),
+  };
+  if (values.json !== undefined && (values.json === '' || values.json.startsWith('--'))) {
+    invalidArgument('--json', values.json, 'a path');
+  }
+  return { kind: 'paths', config, json: values.json };
+}
+
+const explainFlags = {
+  backend: { type: 'string' },
+  sizes: { type: 'string' },
+  options: { type: 'string' },
+  inference: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+function parseExplain(args: readonly string[]): Command {
+  const { values, positionals } = parse(() =>
+    parseArgs({ args: [...args], options: explainFlags, strict: true, allowPositionals: true }),
+  );
+  if (values.help) return { kind: 'help' };
+  if (positionals.length !== 1) {
+    throw new Error(
+      `explain: expected one cell, received ${positionals.length}: ${JSON.stringify(positionals)}`,
+    );
+  }
+  const cell = positionals[0]!;
+  const cells = listBenchCells().map((c) => c.key);
+  if (!cells.includes(cell)) invalidArgument('explain CELL', cell, `one of ${cells.join(', ')}`);
+  const backend = values.backend ?? 'cpu';
+  if (backend !== 'cpu' && backend !== 'wasm') invalidArgument('--backend', backend, 'cpu or wasm');
+  const sizeText = values.sizes ?? '2x3x4';
+  const numbers = sizeText.split('x').map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
+  if (numbers.length !== 3 || !numbers.every((n) => Number.isSafeInteger(n) && n > 0)) {
+    invalidArgument(
+      '--sizes',
+      sizeText,
+      'batch x input x units as three positive integers joined by "x", e.g. 2x3x4',
+    );
+  }
+  let options: Record<string, unknown> | undefined;
+  if (values.options !== undefined) {
+    try {
+      options = JSON.parse(values.options) as Record<string, unknown>;
+    } catch {
+      invalidArgument('--options', values.options, 'a JSON object such as {"activation":"relu"}');
+    }
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      invalidArgument('--options', values.options, 'a JSON object such as {"activation":"relu"}');
+    }
+  }
+  const [batch, inputSize, units] = numbers as [number, number, number];
+  return {
+    kind: 'explain',
+    cell,
+    backend,
+    sizes: { batch, inputSize, units },
+    options,
+    training: values.inference !== true,
+  };
+}
+
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
+  if (first === 'explain') return parseExplain(rest);
+  if (first === 'paths') return parsePaths(rest);
   if (first === 'compare') return parseCompare(rest);
   if (first === 'report') return parseReport(rest);
   if (first === 'list') {

@@ -25,9 +25,14 @@ import { formatSize } from './sizes.js';
 
 /** What `config.path` ran, in words (files without `path` predate the fused kernels: generic). */
 export function pathDescription(path: BenchPath | undefined): string {
-  return path === 'fused'
-    ? "fused kernels (core runSequence -> the backend's fused kernel where it has one for the cell)"
-    : 'generic path (core runSequence -> scanCell)';
+  switch (path) {
+    case 'fused':
+      return "fused kernels (core runSequence -> the backend's fused kernel for the cell: its own for that cell if it has one, else the one compiled from the cell's step)";
+    case 'compiled':
+      return "compiled kernels (core runSequence -> the backend's kernel compiled from the cell's step, for every cell)";
+    default:
+      return 'generic path (core runSequence -> scanCell)';
+  }
 }
 
 /** What the run does, printed before it starts. */
@@ -80,7 +85,7 @@ export function caseTable(cases: readonly CaseRecord[]): string {
       ...(gpu ? [f.programs('/')] : []),
     ]);
   }
-  return alignColumns(rows, [5, 6, 7, 8, 9, 10, 11, ...(gpu ? [13] : [])]);
+  return alignColumns(rows, [6, 7, 8, 9, 10, 11, 12, ...(gpu ? [14] : [])]);
 }
 
 /** The table of one backend's whole-model workloads. */

@@ -120,6 +120,11 @@ export interface CaseRecord {
   /** The seqmodel cell (registry name) and the options given to it. */
   readonly cellName: string;
   readonly cellOptions: Readonly<Record<string, unknown>>;
+  /**
+   * The seqmodel kernel that ran: `hand-written`, `compiled (javascript)`, `compiled (wasm-simd)` or `generic loop`.
+   * Absent in files written before kernels were labelled.
+   */
+  readonly kernel?: string;
   readonly size: RnnSize;
   readonly mode: 'forward' | 'train';
   /** G of the FLOP formula, null when unknown. */
@@ -268,6 +273,7 @@ export function caseRecord(
     cell: run.cell.key,
     cellName: run.cell.cellName,
     cellOptions: run.cell.options,
+    ...(run.kernel === undefined ? {} : { kernel: run.kernel }),
     size: run.size,
     mode: mode.mode,
     gates: gates ?? null,

@@ -40,6 +40,8 @@ export interface CaseRun {
   readonly cell: BenchCell;
   readonly size: RnnSize;
   readonly agreement: Agreement;
+  /** The seqmodel kernel that ran (see `BenchModel.kernel`). */
+  readonly kernel?: string;
 }
 
 export interface CaseOptions {
@@ -138,7 +140,13 @@ export async function runCase(
       if (options.modes.includes('train')) ours.trainStep();
     }
     assertAgreement(`${bench.name}/${cell.key}`, agreement);
-    const caseRun: CaseRun = { backend: bench.name, cell, size, agreement };
+    const caseRun: CaseRun = {
+      backend: bench.name,
+      cell,
+      size,
+      agreement,
+      ...(ours.kernel === undefined ? {} : { kernel: ours.kernel }),
+    };
     for (const mode of options.modes) {
       const { runs, ...timed } = await timeMode(bench, mode, models, options);
       const result: ModeRun = {

@@ -42,6 +42,7 @@ export function fakeCase(c: FakeCase): CaseRecord {
     cell,
     cellName: cell,
     cellOptions: {},
+    kernel: 'hand-written',
     size,
     mode,
     gates: 4,

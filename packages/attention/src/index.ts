@@ -5,7 +5,8 @@
  * encoder-decoders, positional encodings, and layer / RMS normalization; transformer blocks and stacks, model builders
  * (a decoder-only language model, transformer and recurrent encoder-decoders), and one decoding module for every model
  * kind (greedy, beam search, sampling; key/value caches and carried states). Importing the package registers its layers
- * for `loadModel` and their Keras mappings for `loadKerasModel` / `saveKerasModel`.
+ * for `loadModel`, their Keras mappings for `loadKerasModel` / `saveKerasModel` and their PyTorch state-dict names for
+ * `loadTorchWeights` / `saveTorchWeights` (`torch*` helpers build them as PyTorch's modules).
  */
 import './register.js';
 
@@ -30,3 +31,16 @@ export {
 export * from './layers/index.js';
 export * from './models/index.js';
 export { attentionKerasLayers, attentionLayers } from './register.js';
+export { attentionTorchLayers } from './torch/mappings.js';
+export {
+  type TorchLayerNormArgs,
+  type TorchMultiheadAttentionArgs,
+  type TorchTransformerLayerArgs,
+  type TorchTransformerStackArgs,
+  torchLayerNorm,
+  torchMultiheadAttention,
+  torchTransformerDecoder,
+  torchTransformerDecoderLayer,
+  torchTransformerEncoder,
+  torchTransformerEncoderLayer,
+} from './torch/modules.js';

@@ -1,9 +1,16 @@
 /**
- * Registers the package's layers with `@seqmodel/layers`' layer registry (`loadModel`, the layer kit's config check)
- * and their Keras mappings (`loadKerasModel`, `saveKerasModel`) when the package index loads, as `@seqmodel/layers` registers its built-in layers. Registration replaces an earlier
- * one of the same class, so that loading the package twice (its ESM and CJS builds) is harmless.
+ * Registers the package's layers with `@seqmodel/layers`' layer registry (`loadModel`, the layer kit's config check),
+ * their Keras mappings (`loadKerasModel`, `saveKerasModel`) and their PyTorch mappings (`loadTorchWeights`,
+ * `saveTorchWeights`) when the package index loads, as `@seqmodel/layers` registers its built-in layers. Registration
+ * replaces an earlier one of the same class, so that loading the package twice (its ESM and CJS builds) is harmless.
  */
-import { type KerasLayerMapping, type LayerClass, registerKerasLayer, registerLayer } from '@seqmodel/layers';
+import {
+  type KerasLayerMapping,
+  type LayerClass,
+  registerKerasLayer,
+  registerLayer,
+  registerTorchLayer,
+} from '@seqmodel/layers';
 import { AttentionDecoder } from './blocks/attention-decoder.js';
 import { TokenAndPositionEmbedding } from './blocks/token-and-position-embedding.js';
 import { TransformerDecoderBlock } from './blocks/transformer-decoder-block.js';
@@ -23,6 +30,7 @@ import { PositionEmbedding } from './layers/position-embedding.js';
 import { RMSNormalization } from './layers/rms-normalization.js';
 import { RotaryEmbedding } from './layers/rotary-embedding.js';
 import { SinePositionEncoding } from './layers/sine-position-encoding.js';
+import { attentionTorchLayers } from './torch/mappings.js';
 
 /** The layer classes this package registers. */
 export const attentionLayers: readonly LayerClass[] = [
@@ -56,3 +64,4 @@ export const attentionKerasLayers: readonly KerasLayerMapping[] = [
 
 for (const layerClass of attentionLayers) registerLayer(layerClass, { replace: true });
 for (const mapping of attentionKerasLayers) registerKerasLayer(mapping, { replace: true });
+for (const mapping of attentionTorchLayers) registerTorchLayer(mapping, { replace: true });

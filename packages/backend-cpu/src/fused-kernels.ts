@@ -1,11 +1,23 @@
 /**
- * The fused kernels `createCpuBackend()` uses by default, keyed by cell name: simpleRNN, LSTM and GRU (both
- * `resetAfter` variants) from `@seqmodel/backend-tfjs`'s `hostFusedKernels`, with every matrix product in
- * JavaScript (`JsGemm`, ~4-5 GFLOP/s in V8 against ~0.5-0.8 for tfjs-backend-cpu's matMul). Arguments they do not
- * support (softmax activations, plugin cells) run through core's generic loop, with the reason logged.
+ * The fused kernels `createCpuBackend()` uses by default: under `*`, the compiled kernel, which serves every cell
+ * (the built-in ones and plugins) with JavaScript generated from the cell's step by core's compiler
+ * (`javascriptGenerator`) and every matrix product in JavaScript (`JsGemm`, ~4-5 GFLOP/s in V8 against ~0.5-0.8 for
+ * tfjs-backend-cpu's matMul). It replaced the hand-written simpleRNN, LSTM and GRU kernels, which it matched or beat
+ * in interleaved runs (`seqmodel-bench paths`). Steps it cannot compile (a softmax activation, a reduction) run
+ * through core's generic loop, with the reason logged.
  */
-import { hostFusedKernels, JsGemm, type TfjsFusedKernelEntry } from '@seqmodel/backend-tfjs';
+import {
+  anyCell,
+  compiledSequenceKernel,
+  JsGemm,
+  javascriptGenerator,
+  type TfjsFusedKernelEntry,
+} from '@seqmodel/backend-tfjs';
 
-export const cpuFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = hostFusedKernels({
-  gemm: () => new JsGemm(),
-});
+/** The compiled kernel of the cpu backend: JavaScript generated from a cell's step, products on `JsGemm`. */
+export const cpuCompiledKernel: TfjsFusedKernelEntry = (backend) =>
+  compiledSequenceKernel(backend, { gemm: new JsGemm(), generator: javascriptGenerator });
+
+export const cpuFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {
+  [anyCell]: cpuCompiledKernel,
+};

@@ -4,4 +4,4 @@
  * and lists its fused kernels.
  */
 export { type CpuBackendOptions, createCpuBackend } from './cpu-backend.js';
-export { cpuFusedKernels } from './fused-kernels.js';
+export { cpuCompiledKernel, cpuFusedKernels } from './fused-kernels.js';

@@ -127,6 +127,8 @@ export interface NativeAddon {
     which: readonly number[],
     ...buffers: (NativeBuffer | null)[]
   ): void;
+  /** Waits for queued work (an addon whose kernels run asynchronously, on a device, has it). */
+  synchronize?(): void;
 }
 
 export interface Availability {
@@ -135,41 +137,63 @@ export interface Availability {
   readonly reason?: string;
 }
 
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const addonPath = join(packageRoot, 'build', 'Release', 'seqmodel_native.node');
-const statusPath = join(packageRoot, 'build', 'seqmodel-addon.json');
-
-let loaded: { addon?: NativeAddon; reason?: string } | undefined;
-
-function buildReason(): string | undefined {
-  try {
-    const status = JSON.parse(readFileSync(statusPath, 'utf8')) as { built?: boolean; reason?: string };
-    return status.built === false && typeof status.reason === 'string' ? status.reason : undefined;
-  } catch {
-    return undefined;
-  }
+export interface AddonLoad<A> {
+  addon?: A;
+  reason?: string;
 }
 
-function load(): { addon?: NativeAddon; reason?: string } {
-  if (loaded) return loaded;
-  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') {
-    loaded = { reason: 'the native backend runs in Node only' };
+/**
+ * A loader of an addon built by `@seqmodel/native-kernels/build-addon.mjs` in `packageRoot`
+ * (`build/Release/<addonName>.node`), loading once and saying why not (the build's status file's reason, or the load
+ * error) in one line. Shared with `@seqmodel/backend-cuda`.
+ */
+export function addonLoader<A>(options: {
+  packageRoot: string;
+  addonName: string;
+  packageName: string;
+  what: string;
+  /** Where `createRequire` resolves from (an `import.meta.url` of the package). */
+  from: string;
+}): () => AddonLoad<A> {
+  const addonPath = join(options.packageRoot, 'build', 'Release', `${options.addonName}.node`);
+  const statusPath = join(options.packageRoot, 'build', 'seqmodel-addon.json');
+  let loaded: AddonLoad<A> | undefined;
+  const buildReason = (): string | undefined => {
+    try {
+      const status = JSON.parse(readFileSync(statusPath, 'utf8')) as { built?: boolean; reason?: string };
+      return status.built === false && typeof status.reason === 'string' ? status.reason : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return () => {
+    if (loaded) return loaded;
+    if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') {
+      loaded = { reason: `the ${options.what} runs in Node only` };
+      return loaded;
+    }
+    try {
+      loaded = { addon: createRequire(options.from)(addonPath) as A };
+    } catch (error) {
+      const why = buildReason();
+      const message = (error as Error).message.split('\n')[0];
+      loaded = {
+        reason: why
+          ? `the ${options.what} was not built: ${why}`
+          : `the ${options.what} did not load from ${addonPath} (${message}); build it with "npm run build:addon" in ${options.packageName}`,
+      };
+    }
     return loaded;
-  }
-  try {
-    const require = createRequire(import.meta.url);
-    loaded = { addon: require(addonPath) as NativeAddon };
-  } catch (error) {
-    const why = buildReason();
-    const message = (error as Error).message.split('\n')[0];
-    loaded = {
-      reason: why
-        ? `the native addon was not built: ${why}`
-        : `the native addon did not load from ${addonPath} (${message}); build it with "npm run build:addon" in @seqmodel/backend-native`,
-    };
-  }
-  return loaded;
+  };
 }
+
+const load = addonLoader<NativeAddon>({
+  packageRoot: join(dirname(fileURLToPath(import.meta.url)), '..'),
+  addonName: 'seqmodel_native',
+  packageName: '@seqmodel/backend-native',
+  what: 'native addon',
+  from: import.meta.url,
+});
 
 /** Whether the native addon loads here, and if not, why (without throwing). */
 export function isAvailable(): Availability {

@@ -1,8 +1,9 @@
 /**
  * The native backend's fused `sequence` kernels: simpleRNN, LSTM and GRU (both `resetAfter` variants), whole
- * sequences forward and backward in C++ (`@seqmodel/native-kernels`' sequence.cc, the port of backend-tfjs's
- * `SequenceRun` and fused cells, which stay the reference). They accept what backend-tfjs's host kernels accept
- * (`bindingRefusal`: the built-in cell, activations with a fused implementation, float32 tensors).
+ * sequences forward and backward in C++ (`@seqmodel/native-kernels`' sequence.cc, a port of the hand-written
+ * TypeScript kernels that backend-tfjs had before its kernels were compiled from the cells' steps; the cpu backend's
+ * compiled kernels are now their reference in the tests). They take the built-in cell they were made for, activations
+ * the C++ code implements (`ops.ts`' `activations`) and float32 tensors; anything else runs the generic loop.
  *
  * Autodiff: the forward pass, when a gradient is being recorded, writes what the backward pass needs (the activated
  * gates, the states before each step) into native buffers held by the backward closure rather than into tensors:
@@ -12,38 +13,72 @@
  * the projection's gradient once, and the input, weight and bias gradients only for the arguments that need one.
  */
 import {
-  builtInCellBindings,
   customGradient,
-  type FusedCellBinding,
-  fusedActivationNames,
+  float32Refusal,
   type GradientEntry,
-  hostSequenceKernel,
-  JsGemm,
   type TfjsBackend,
   type TfjsFusedKernel,
   type TfjsFusedKernelEntry,
 } from '@seqmodel/backend-tfjs';
 import {
+  type AnyCellPlugin,
   assertSequenceFinite,
   checkSequenceArgs,
+  gru,
+  lstm,
+  resolveCellOptions,
   SeqmodelError,
   type SequenceArgs,
   type SequenceResult,
+  simpleRNN,
   sizeOfShape,
 } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBuffer } from './addon.js';
 import type { NativeKernelBackend } from './native-kernel-backend.js';
-import { cellKinds } from './ops.js';
+import { activations, cellKinds } from './ops.js';
 
 type Tensor = tf.Tensor;
+
+/** A built-in cell with the C++ kernel's layout: `gates` blocks on the kernels' last axis, activations by option. */
+export interface NativeCellBinding {
+  /** The cell, compared by identity (a plugin that reuses the name is not it). */
+  readonly cell: AnyCellPlugin;
+  readonly gates: number;
+  /** The options (resolved) naming an activation the C++ code must implement. */
+  readonly activationOptions: readonly string[];
+}
+
+const gated = ['activation', 'recurrentActivation'];
+
+/** core's simpleRNN, LSTM and GRU, the cells the C++ kernels implement. */
+export const nativeCellBindings: readonly NativeCellBinding[] = [
+  { cell: simpleRNN, gates: 1, activationOptions: ['activation'] },
+  { cell: lstm, gates: 4, activationOptions: gated },
+  { cell: gru, gates: 3, activationOptions: gated },
+];
+
+/** Why the kernel of `binding` cannot run `args`, or undefined when it can. */
+function refusal(binding: NativeCellBinding, args: SequenceArgs<Tensor>): string | undefined {
+  const own = binding.cell;
+  if (args.cell !== own) {
+    return `cell ${JSON.stringify(args.cell?.name)} is not @seqmodel/core's built-in ${own.name} (the native kernel implements only that one)`;
+  }
+  const resolved = resolveCellOptions(own, args.options);
+  for (const name of binding.activationOptions) {
+    if (!(activations as readonly unknown[]).includes(resolved[name])) {
+      return `${name} ${JSON.stringify(resolved[name])} has no native implementation (native: ${activations.join(', ')})`;
+    }
+  }
+  return float32Refusal(args);
+}
 
 function kernelBackend(): NativeKernelBackend {
   return tf.engine().backend as unknown as NativeKernelBackend;
 }
 
 function activationNumber(name: unknown): number {
-  return fusedActivationNames.indexOf(name as (typeof fusedActivationNames)[number]);
+  return activations.indexOf(name as (typeof activations)[number]);
 }
 
 /** A new float32 tensor of `shape` in native memory (zeros), for the addon to write. */
@@ -54,19 +89,13 @@ function output(shape: number[]): Tensor {
 }
 
 class NativeSequenceKernel implements TfjsFusedKernel {
-  /** The TypeScript kernel of the same binding: its `supports` is this kernel's (it never runs here). */
-  private readonly host: TfjsFusedKernel;
-
   constructor(
     private readonly backend: TfjsBackend,
-    private readonly binding: FusedCellBinding,
-  ) {
-    this.host = hostSequenceKernel(backend, binding, { gemm: new JsGemm() });
-  }
+    private readonly binding: NativeCellBinding,
+  ) {}
 
   supports(args: SequenceArgs<Tensor>): string | undefined {
-    // Exactly what the TypeScript host kernels accept (the cell, fused activations, float32 tensors).
-    return this.host.supports(args);
+    return refusal(this.binding, args);
   }
 
   run(args: SequenceArgs<Tensor>): SequenceResult<Tensor> {
@@ -241,13 +270,13 @@ class NativeSequenceKernel implements TfjsFusedKernel {
 }
 
 /** The native fused kernel of one built-in cell binding. */
-export function nativeSequenceKernel(backend: TfjsBackend, binding: FusedCellBinding): TfjsFusedKernel {
+export function nativeSequenceKernel(backend: TfjsBackend, binding: NativeCellBinding): TfjsFusedKernel {
   return new NativeSequenceKernel(backend, binding);
 }
 
 /** The fused kernels `createNativeBackend()` uses by default, keyed by cell name. */
 export const nativeFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = Object.fromEntries(
-  builtInCellBindings.map((binding) => [
+  nativeCellBindings.map((binding) => [
     binding.cell.name,
     (backend: TfjsBackend) => nativeSequenceKernel(backend, binding),
   ]),

@@ -4,13 +4,25 @@
  * `seqmodel-native` and bound through `@seqmodel/backend-tfjs`, so tfjs's autodiff and every seqmodel layer run on
  * it. The addon is compiled at install when a C++ compiler is present; `isAvailable()` says why not otherwise.
  */
-export { type Availability, isAvailable } from './addon.js';
-export { nativeFusedKernels, nativeSequenceKernel } from './fused-kernels.js';
+export {
+  type AddonLoad,
+  type Availability,
+  addonLoader,
+  isAvailable,
+  type NativeAddon,
+  type NativeBuffer,
+} from './addon.js';
+export {
+  type NativeCellBinding,
+  nativeCellBindings,
+  nativeFusedKernels,
+  nativeSequenceKernel,
+} from './fused-kernels.js';
 export {
   createNativeBackend,
   type NativeBackendOptions,
   type NativeInfo,
   nativeInfo,
 } from './native-backend.js';
-export { nativeTfjsBackendName } from './native-kernel-backend.js';
-export { nativeKernelNames } from './register-kernels.js';
+export { NativeKernelBackend, nativeTfjsBackendName } from './native-kernel-backend.js';
+export { nativeKernelNames, registerAddonBackend } from './register-kernels.js';

@@ -2,6 +2,7 @@
  * The tfjs `KernelBackend` over the native addon: tensor data lives in native buffers (allocated by the addon,
  * freed when tfjs disposes the tensor's last reference), and kernels (`kernels/`) hand buffers to the addon.
  * Reading data back copies it into a JavaScript typed array. Strings and complex numbers are not supported.
+ * `@seqmodel/backend-cuda` uses the same class over its addon (the same functions on device buffers), with its label.
  */
 import { SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,9 +23,7 @@ const bytesPer: Record<NativeDType, number> = { float32: 4, int32: 4, bool: 1 };
 
 function nativeDType(dtype: tf.DataType, where: string): NativeDType {
   if (dtype === 'float32' || dtype === 'int32' || dtype === 'bool') return dtype;
-  throw new SeqmodelError(
-    `${where}: the native backend holds float32, int32 and bool tensors, received ${dtype}`,
-  );
+  throw new SeqmodelError(`${where}: the backend holds float32, int32 and bool tensors, received ${dtype}`);
 }
 
 function arrayFor(dtype: NativeDType, size: number): Float32Array | Int32Array | Uint8Array {
@@ -35,13 +34,16 @@ function arrayFor(dtype: NativeDType, size: number): Float32Array | Int32Array |
 
 export class NativeKernelBackend extends tf.KernelBackend {
   readonly addon: NativeAddon;
+  /** How errors name this backend ("native backend", "cuda backend"). */
+  readonly label: string;
   private readonly records = new WeakMap<tf.DataId, DataRecord>();
   private count = 0;
   private static nextId = 0;
 
-  constructor(addon: NativeAddon) {
+  constructor(addon: NativeAddon, label = 'native backend') {
     super();
     this.addon = addon;
+    this.label = label;
   }
 
   private allocate(dtype: NativeDType, size: number): NativeBuffer {
@@ -57,7 +59,7 @@ export class NativeKernelBackend extends tf.KernelBackend {
   record(dataId: tf.DataId): DataRecord {
     const r = this.records.get(dataId);
     if (!r)
-      throw new SeqmodelError('native backend: a tensor whose data is not (or no longer) on this backend');
+      throw new SeqmodelError(`${this.label}: a tensor whose data is not (or no longer) on this backend`);
     return r;
   }
 
@@ -68,7 +70,7 @@ export class NativeKernelBackend extends tf.KernelBackend {
 
   /** A new tensor of `shape`, zero-filled, for a kernel to write. */
   makeOutput(shape: readonly number[], dtype: tf.DataType): tf.TensorInfo {
-    const d = nativeDType(dtype, 'native backend output');
+    const d = nativeDType(dtype, `${this.label} output`);
     const size = tf.util.sizeFromShape(shape as number[]);
     const dataId = { id: NativeKernelBackend.nextId++ };
     this.store(dataId, { buffer: this.allocate(d, size), dtype: d, size, refCount: 1 });
@@ -108,13 +110,13 @@ export class NativeKernelBackend extends tf.KernelBackend {
     dtype: tf.DataType,
     refCount: number,
   ): void {
-    const d = nativeDType(dtype, 'native backend write');
+    const d = nativeDType(dtype, `${this.label} write`);
     const size = tf.util.sizeFromShape(shape);
     const buffer = this.allocate(d, size);
     if (values != null) {
       if (!ArrayBuffer.isView(values) || (values as ArrayBufferView).byteLength < size * bytesPer[d]) {
         this.addon.free(buffer);
-        throw new SeqmodelError(`native backend write: expected ${size} ${d} values in a typed array`);
+        throw new SeqmodelError(`${this.label} write: expected ${size} ${d} values in a typed array`);
       }
       const typed = values as ArrayBufferView;
       // tfjs hands bool data as Uint8Array, int32 as Int32Array, float32 as Float32Array; other arrays convert.
@@ -181,6 +183,8 @@ export class NativeKernelBackend extends tf.KernelBackend {
   override async time(f: () => void): Promise<tf.BackendTimingInfo> {
     const start = tf.util.now();
     f();
+    // A device addon queues its kernels: the time is the work's only once it finished.
+    this.addon.synchronize?.();
     return { kernelMs: tf.util.now() - start };
   }
 

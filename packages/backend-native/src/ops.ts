@@ -65,6 +65,21 @@ export type ReduceOpName = (typeof reduceOps)[number];
 
 export const cellKinds = ['simpleRNN', 'lstm', 'gru'] as const;
 
+/** The activations the fused recurrent kernels implement (`math.h`'s `Activation`), by core's names. */
+export const activations = [
+  'linear',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'hardSigmoid',
+  'hardSigmoidKeras3',
+  'softsign',
+  'softplus',
+  'elu',
+  'selu',
+  'exponential',
+] as const;
+
 export function opNumber<T extends string>(table: readonly T[], name: T): number {
   return table.indexOf(name);
 }

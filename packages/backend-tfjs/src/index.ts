@@ -3,8 +3,9 @@
  * shared by every tfjs-based seqmodel backend. Backend packages (`@seqmodel/backend-cpu`, `@seqmodel/backend-wasm`,
  * ...) register their tfjs backend and call `createTfjsBackend`; fused kernels of any kind plug in through its
  * `kernels` option or, from another package, through core's `registerKernel`, and can use `customGradient` for
- * their backward pass. `hostSequenceKernel` makes a fused `sequence` kernel from a cell's fused arithmetic; the
- * tensor-library-free pieces are re-exported here and, without tfjs, from `@seqmodel/backend-tfjs/fused`.
+ * their backward pass. `compiledSequenceKernel` makes the fused `sequence` kernel of every cell, compiled from the
+ * cell's step by core's compiler; the tensor-library-free pieces are re-exported here and, without tfjs, from
+ * `@seqmodel/backend-tfjs/fused`.
  */
 export {
   activateTfjsBackend,
@@ -14,13 +15,13 @@ export {
 } from './backend-switching.js';
 export { type CustomGradientSpec, customGradient, type GradientEntry } from './custom-gradient.js';
 export {
-  type HostFusedKernelsConfig,
-  type HostSequenceKernelConfig,
-  hostFusedKernels,
-  hostSequenceKernel,
-} from './fused/host-sequence-kernels.js';
-// Everything of the tensor-library-free entry (`@seqmodel/backend-tfjs/fused`): the runner, fused cells, bindings,
-// activations, the GemmProvider interface and JsGemm.
+  anyCell,
+  type CompiledSequenceKernelConfig,
+  compiledSequenceKernel,
+  float32Refusal,
+} from './fused/compiled-sequence-kernels.js';
+// Everything of the tensor-library-free entry (`@seqmodel/backend-tfjs/fused`): the compiled-plan runtime, the
+// JavaScript generator, the gate activations, the GemmProvider interface and JsGemm.
 export * from './fused/index.js';
 export { builtInGpuCells, type GpuCell } from './gpu/gpu-cells.js';
 export { gpuFusedKernels, gpuSequenceKernel, type StepLauncher } from './gpu/gpu-sequence-kernel.js';

@@ -6,8 +6,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { type RobustnessCase, robustnessChecks } from '@seqmodel/core/testing';
 import { describe, it } from 'vitest';
 import { initTfjsBackend } from './backend-switching.js';
-import { builtInCellBindings } from './fused/cell-bindings.js';
-import { hostFusedKernels, hostSequenceKernel } from './fused/host-sequence-kernels.js';
+import { javascriptGenerator } from './fused/compiled/javascript-generator.js';
+import { compiledSequenceKernel } from './fused/compiled-sequence-kernels.js';
 import { JsGemm } from './fused/js-gemm.js';
 import { createTfjsBackend, factoryKernelOptions } from './tfjs-backend.js';
 
@@ -53,23 +53,34 @@ const cases: RobustnessCase[] = [
   ...badValues('hostMatMul', [true, {}, 'js']),
   ...badValues('kernels', ['all', {}, 3]),
   {
-    entry: 'hostFusedKernels',
+    entry: 'compiledSequenceKernel',
     argument: 'unknown option "gem"',
     received: 'a misspelt option',
-    call: () => hostFusedKernels({ gem: () => new JsGemm() } as never),
+    call: () =>
+      compiledSequenceKernel(createTfjsBackend(base), {
+        gem: new JsGemm(),
+        generator: javascriptGenerator,
+      } as never),
   },
-  ...[undefined, new JsGemm(), 'js'].map((gemm) => ({
-    entry: 'hostFusedKernels',
-    argument: 'hostFusedKernels(config.gemm)',
+  ...[undefined, () => new JsGemm(), 'js'].map((gemm) => ({
+    entry: 'compiledSequenceKernel',
+    argument: 'compiledSequenceKernel(config.gemm)',
     received: `gemm: ${String(gemm)}`,
-    call: () => hostFusedKernels({ gemm } as never),
+    call: () =>
+      compiledSequenceKernel(createTfjsBackend(base), { gemm, generator: javascriptGenerator } as never),
   })),
-  ...[{ gem: new JsGemm() }, { gemm: () => new JsGemm() }, null].map((config) => ({
-    entry: 'hostSequenceKernel',
-    argument: 'hostSequenceKernel(config',
-    received: JSON.stringify(config),
-    call: () => hostSequenceKernel(createTfjsBackend(base), builtInCellBindings[0]!, config as never),
+  ...[undefined, 'javascript', { name: 'x' }].map((generator) => ({
+    entry: 'compiledSequenceKernel',
+    argument: 'compiledSequenceKernel(config.generator)',
+    received: `generator: ${JSON.stringify(generator)}`,
+    call: () => compiledSequenceKernel(createTfjsBackend(base), { gemm: new JsGemm(), generator } as never),
   })),
+  {
+    entry: 'compiledSequenceKernel',
+    argument: 'compiledSequenceKernel(config)',
+    received: 'null',
+    call: () => compiledSequenceKernel(createTfjsBackend(base), null as never),
+  },
   {
     entry: 'factoryKernelOptions',
     argument: 'createXBackend(options.kernels)',
@@ -77,7 +88,7 @@ const cases: RobustnessCase[] = [
     call: () => factoryKernelOptions({}, { kernels: 'all' as never }, 'createXBackend'),
   },
 ];
-const checks = await robustnessChecks(cases);
+const checks = await robustnessChecks(cases, { suite: '@seqmodel/backend-tfjs' });
 
 describe('createTfjsBackend robustness: every bad option is a clear error', () => {
   for (const check of checks) it(check.name, check.run);

@@ -259,6 +259,7 @@ export class TfjsBackend implements Backend<Tensor> {
         ? (args: SequenceArgs<Tensor>) => this.useSequenceArgs(name, args)
         : (args: unknown) => this.useTensorsIn(args, `${kind} ${name} args`, 0);
     return {
+      ...(kernel.label === undefined ? {} : { label: kernel.label }),
       supports: (args) => {
         this.activate();
         return kernel.supports(args);

@@ -4,5 +4,5 @@
  * package's flash attention). No tfjs and no side effects: importing it does not register the wasm backend.
  */
 
-export { exp, sigmoid, tanh } from './simd-math.js';
+export { exp, log, sigmoid, tanh } from './simd-math.js';
 export * from './wasm-encoder.js';

@@ -1,17 +1,27 @@
 /**
- * The fused kernels `createWasmBackend()` uses by default, keyed by cell name: simpleRNN, LSTM and GRU (both
- * `resetAfter` variants) from `@seqmodel/backend-tfjs`'s `hostFusedKernels`, with every matrix product on XNNPACK
- * (`XnnpackGemm`) and the gate arithmetic in JavaScript, except LSTM and GRU (without `resetAfter`) steps with the
- * default activations, which run on WebAssembly SIMD (`SimdGates`). Arguments they do not support (softmax activations, plugin cells) run through
- * core's generic loop, with the reason logged.
+ * The fused kernels `createWasmBackend()` uses by default: under `*`, the compiled kernel, which serves every cell
+ * (the built-in ones and plugins) with WebAssembly SIMD generated from the cell's step by core's compiler
+ * (`wasmSimdGenerator`) and every matrix product on XNNPACK (`XnnpackGemm`). It replaced the hand-written simpleRNN,
+ * LSTM and GRU kernels (and their SIMD gates), which it matched or beat in interleaved runs (`seqmodel-bench
+ * paths`). Steps it cannot compile (a softmax activation, a reduction) run through core's generic loop, with the
+ * reason logged.
  */
-import { hostFusedKernels, type TfjsFusedKernelEntry } from '@seqmodel/backend-tfjs';
+import {
+  anyCell,
+  compiledSequenceKernel,
+  type TfjsBackend,
+  type TfjsFusedKernelEntry,
+} from '@seqmodel/backend-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
-import { SimdGates } from './simd-gates.js';
+import { wasmSimdGenerator } from './compiled/wasm-generator.js';
 import { XnnpackGemm } from './xnnpack-gemm.js';
 
-export const wasmFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = hostFusedKernels({
-  gemm: (backend) => new XnnpackGemm(tf.engine().findBackend(backend.tfjsBackendName)),
-  // LSTM and GRU steps with Keras' default activations on WebAssembly SIMD (where the engine has it).
-  vectorGates: () => SimdGates.create(),
-});
+const xnnpack = (backend: TfjsBackend) => new XnnpackGemm(tf.engine().findBackend(backend.tfjsBackendName));
+
+/** The compiled kernel of the wasm backend: WebAssembly SIMD generated from a cell's step, products on XNNPACK. */
+export const wasmCompiledKernel: TfjsFusedKernelEntry = (backend) =>
+  compiledSequenceKernel(backend, { gemm: xnnpack(backend), generator: wasmSimdGenerator });
+
+export const wasmFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {
+  [anyCell]: wasmCompiledKernel,
+};

@@ -93,3 +93,92 @@ export function tanh(x: number, k: number, e: number): number[] {
     ...simd.f32x4Sub,
   ];
 }
+
+/**
+ * ln(v) for four lanes (Cephes logf: v = m·2^e with m in [√½, √2), a polynomial in m − 1), consuming the value on
+ * the stack; `v`, `e`, `x` and `z` are scratch v128 locals. ln 0 = −∞, negative lanes and NaN give NaN, +∞ gives
+ * +∞; subnormal inputs are not handled (they come out as if their exponent were −126).
+ */
+export function log(v: number, e: number, x: number, z: number): number[] {
+  const coefficients = [
+    7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
+    2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
+  ];
+  const intSplat = (n: number) => [...op.i32Const(n), ...simd.i32x4Splat];
+  const poly: number[] = [...splat(coefficients[0]!)];
+  for (const c of coefficients.slice(1))
+    poly.push(...op.localGet(x), ...simd.f32x4Mul, ...splat(c), ...simd.f32x4Add);
+  // Lanes where `condition` (a mask computed from v) holds take `value` instead.
+  const replace = (value: number, condition: number[]) => [
+    ...splat(value),
+    ...op.localGet(z),
+    ...op.localGet(v),
+    ...condition,
+    ...simd.v128Bitselect,
+    ...op.localSet(z),
+  ];
+  return [
+    ...op.localTee(v),
+    // e = exponent field − 126, as float
+    ...op.i32Const(23),
+    ...simd.i32x4ShrU,
+    ...intSplat(126),
+    ...simd.i32x4Sub,
+    ...simd.f32x4ConvertI32x4,
+    ...op.localSet(e),
+    // x = mantissa in [0.5, 1): (bits & 0x807fffff) | 0x3f000000
+    ...op.localGet(v),
+    ...intSplat(0x807fffff | 0),
+    ...simd.v128And,
+    ...intSplat(0x3f000000),
+    ...simd.v128Or,
+    ...op.localTee(x),
+    // below √½: e −= 1 and x = 2x − 1, else x = x − 1 (z holds the mask meanwhile)
+    ...splat(Math.SQRT1_2),
+    ...simd.f32x4Lt,
+    ...op.localSet(z),
+    ...op.localGet(e),
+    ...op.localGet(z),
+    ...splat(1),
+    ...simd.v128And,
+    ...simd.f32x4Sub,
+    ...op.localSet(e),
+    ...op.localGet(x),
+    ...op.localGet(x),
+    ...op.localGet(z),
+    ...simd.v128And,
+    ...simd.f32x4Add,
+    ...splat(1),
+    ...simd.f32x4Sub,
+    ...op.localTee(x),
+    ...op.localGet(x),
+    ...simd.f32x4Mul,
+    ...op.localSet(z),
+    // y = p(x)·x·z + e·(−2.12194440e-4) − z/2; result x + y + e·0.693359375, into z
+    ...poly,
+    ...op.localGet(x),
+    ...simd.f32x4Mul,
+    ...op.localGet(z),
+    ...simd.f32x4Mul,
+    ...op.localGet(e),
+    ...splat(-2.1219444e-4),
+    ...simd.f32x4Mul,
+    ...simd.f32x4Add,
+    ...op.localGet(z),
+    ...splat(0.5),
+    ...simd.f32x4Mul,
+    ...simd.f32x4Sub,
+    ...op.localGet(x),
+    ...simd.f32x4Add,
+    ...op.localGet(e),
+    ...splat(0.693359375),
+    ...simd.f32x4Mul,
+    ...simd.f32x4Add,
+    ...op.localSet(z),
+    ...replace(Number.NEGATIVE_INFINITY, [...splat(0), ...simd.f32x4Eq]),
+    ...replace(Number.NaN, [...splat(0), ...simd.f32x4Lt]),
+    ...replace(Number.NaN, [...op.localGet(v), ...simd.f32x4Ne]),
+    ...replace(Number.POSITIVE_INFINITY, [...splat(Number.POSITIVE_INFINITY), ...simd.f32x4Eq]),
+    ...op.localGet(z),
+  ];
+}

@@ -2,7 +2,7 @@
  * A small WebAssembly binary encoder: LEB128 numbers, the instructions seqmodel's kernels use (with the SIMD
  * proposal's final opcodes), structured loops, and a module assembler. Programs are plain arrays of bytes built by
  * spreading these pieces, so a kernel is written in TypeScript and compiled at run time without a toolchain.
- * `simd-gate-programs.ts` is written with it; a cell compiler can emit its own step functions the same way.
+ * The compiled kernels' code generator (`compiled/wasm-generator.ts`) is written with it.
  */
 
 /** Unsigned LEB128. */
@@ -44,6 +44,11 @@ export function vector(items: number[][]): number[] {
 export const valueTypes = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b } as const;
 export type ValueType = keyof typeof valueTypes;
 
+/** A memory argument: alignment (as a power of two) and a constant offset added to the address. */
+export function memarg(alignPower: number, offset = 0): number[] {
+  return [alignPower, ...unsigned(offset)];
+}
+
 /** Scalar and control instructions. */
 export const op = {
   localGet: (i: number) => [0x20, ...unsigned(i)],
@@ -51,9 +56,15 @@ export const op = {
   localTee: (i: number) => [0x22, ...unsigned(i)],
   i32Const: (n: number) => [0x41, ...signed(n)],
   i32Add: [0x6a],
+  i32Sub: [0x6b],
   i32Mul: [0x6c],
   i32Shl: [0x74],
   i32GeU: [0x4f],
+  i32Eqz: [0x45],
+  /** i32 from memory, 4-byte aligned, at the address on the stack plus `offset`. */
+  i32Load: (offset = 0) => [0x28, ...memarg(2, offset)],
+  /** A byte from memory, zero-extended. */
+  i32Load8U: (offset = 0) => [0x2d, ...memarg(0, offset)],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   br: (depth: number) => [0x0c, ...unsigned(depth)],
@@ -68,6 +79,26 @@ export const simd = {
   // v128 memory access with 4-byte alignment (rows need not be 16-byte aligned) and no constant offset.
   load: [...op.simd(0x00), 2, 0],
   store: [...op.simd(0x0b), 2, 0],
+  /** v128 load and store at the address on the stack plus a constant `offset`. */
+  loadAt: (offset: number) => [...op.simd(0x00), ...memarg(2, offset)],
+  storeAt: (offset: number) => [...op.simd(0x0b), ...memarg(2, offset)],
+  /** One float32 from memory into all four lanes. */
+  load32Splat: (offset: number) => [...op.simd(0x09), ...memarg(2, offset)],
+  /** Lane 0 to memory (a float32). */
+  store32Lane0: (offset: number) => [...op.simd(0x5a), ...memarg(2, offset), 0],
+  f32x4Eq: op.simd(0x41),
+  f32x4Ne: op.simd(0x42),
+  f32x4Lt: op.simd(0x43),
+  f32x4Gt: op.simd(0x44),
+  v128And: op.simd(0x4e),
+  v128Or: op.simd(0x50),
+  /** v1 where the mask's bits are set, else v2 (stack: v1, v2, mask). */
+  v128Bitselect: op.simd(0x52),
+  i32x4ShrU: op.simd(0xad),
+  i32x4Sub: op.simd(0xb1),
+  f32x4Abs: op.simd(0xe0),
+  f32x4Sqrt: op.simd(0xe3),
+  f32x4ConvertI32x4: op.simd(0xfa),
   i32x4Splat: op.simd(0x11),
   f32x4Splat: op.simd(0x13),
   f32x4Nearest: op.simd(0x6a),
@@ -129,6 +160,8 @@ export interface ModuleDefinition {
   readonly functions: readonly FunctionDefinition[];
   /** A memory of this many 64 KiB pages (growable), exported as `memory`; none when absent. */
   readonly memoryPages?: number;
+  /** Import the memory instead, as `env.memory`, of at least this many pages (exclusive with `memoryPages`). */
+  readonly importedMemoryPages?: number;
 }
 
 /** The bytes of a module exporting `functions` (and its memory). Functions with one signature share a type. */
@@ -158,9 +191,14 @@ export function encodeModule(definition: ModuleDefinition): Uint8Array {
     ];
     return [...unsigned(bytes.length), ...bytes];
   });
+  const imported =
+    definition.importedMemoryPages === undefined
+      ? []
+      : [[...name('env'), ...name('memory'), 0x02, 0x00, ...unsigned(definition.importedMemoryPages)]];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector(types)),
+    ...(imported.length > 0 ? section(2, vector(imported)) : []),
     ...section(3, vector(typeIndex.map((t) => unsigned(t)))),
     ...(memory.length > 0 ? section(5, vector(memory)) : []),
     ...section(7, vector(exports)),

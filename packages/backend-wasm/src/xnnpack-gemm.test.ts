@@ -1,8 +1,9 @@
 import {
+  anyCell,
   columns,
+  compiledSequenceKernel,
   createTfjsBackend,
   type HostMatrix,
-  hostFusedKernels,
   hostMatrix,
   type PreparedMatrix,
 } from '@seqmodel/backend-tfjs';
@@ -15,6 +16,7 @@ import {
 import { gru, initParamTensors, lstm, resolveCellOptions, runSequence, scanCell } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { wasmSimdGenerator } from './compiled/wasm-generator.js';
 import { createWasmBackend } from './wasm-backend.js';
 import { XnnpackGemm } from './xnnpack-gemm.js';
 
@@ -135,12 +137,18 @@ describe('fused kernels on a wasm heap that grows mid-sequence', () => {
     [gru, { resetAfter: false }],
     [gru, { resetAfter: true }],
   ] as const) {
-    it(`${cell.name} ${JSON.stringify(options)}: reads the projection again after every product`, () => {
+    it(`${cell.name} ${JSON.stringify(options)}: the compiled kernel is unaffected by the heap moving`, () => {
       const gemm = new GrowingGemm(wasm);
       const backend = createTfjsBackend({
         name: 'wasm-growing',
         tfjsBackendName: 'wasm',
-        fusedKernels: hostFusedKernels({ gemm: () => gemm }),
+        kernels: [
+          {
+            kind: 'sequence',
+            name: anyCell,
+            kernel: (b) => compiledSequenceKernel(b, { gemm, generator: wasmSimdGenerator }),
+          },
+        ],
       });
       const [batch, time, inputSize, units] = [3, 6, 4, 5];
       const params = initParamTensors(backend, cell, { inputSize, units, ...options }, 5);

@@ -1,3 +1,6 @@
+import { createCpuBackend } from '@seqmodel/backend-cpu';
+import { compiledCellChecks } from '@seqmodel/backend-tfjs/testing';
+import { createWasmBackend } from '@seqmodel/backend-wasm';
 import {
   cellSpecificationVersions,
   countParams,
@@ -7,6 +10,7 @@ import {
   registerCell,
   resolveCellOptions,
   runSequence,
+  traceSequence,
   unregisterCell,
 } from '@seqmodel/core';
 import { cellConformanceChecks } from '@seqmodel/core/testing';
@@ -52,6 +56,32 @@ describe('mgu', () => {
     expect(out[0]![1]![1]).toBeCloseTo(0.3502189229681016, 14);
   });
 
+  it('reports its forget gate and candidate per step (traceSequence), as worked by hand at step 1', () => {
+    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+    const ref = createReferenceBackend();
+    const trace = traceSequence(ref, {
+      cell: mgu,
+      options: resolveCellOptions(mgu, {}),
+      units: 2,
+      inputs: ref.tensor([[[1, -1]]]),
+      params: {
+        kernel: ref.tensor([
+          [0.1, -0.2, 0.3, 0.05],
+          [0.2, 0.1, -0.3, 0.25],
+        ]),
+        recurrentKernel: ref.fill([2, 4], 0.5),
+        bias: ref.tensor([0.1, -0.1, 0.05, 0.25]),
+      },
+    });
+    // With h = 0 (see the case above): f = σ([0, −0.4]), ĥ = tanh([0.65, 0.05]).
+    const f = (ref.toArray(trace.gates.forget!) as number[][][])[0]![0]!;
+    const candidate = (ref.toArray(trace.gates.candidate!) as number[][][])[0]![0]!;
+    expect(f[0]).toBeCloseTo(0.5, 14);
+    expect(f[1]).toBeCloseTo(sigmoid(-0.4), 14);
+    expect(candidate[0]).toBeCloseTo(Math.tanh(0.65), 14);
+    expect(candidate[1]).toBeCloseTo(Math.tanh(0.05), 14);
+  });
+
   it('counts its parameters', () => {
     expect(countParams(mgu, { inputSize: 45, units: 64 })).toBe(2 * (45 * 64 + 64 * 64 + 64));
     expect(explainParamCount(mgu, { inputSize: 45, units: 64 }).formula).toBe(
@@ -90,3 +120,16 @@ describe('mgu conformance on the reference ops', () => {
     it.skipIf(check.skip !== undefined)(check.name, check.run);
   }
 });
+
+// Registered with one line and nothing else, it runs on a kernel compiled from its step on both backends.
+for (const backend of [createCpuBackend(), await createWasmBackend()]) {
+  describe(`mgu compiled on ${backend.name}`, () => {
+    const configs = [
+      { inputSize: 3, units: 4 },
+      { inputSize: 2, units: 5, options: { recurrentActivation: 'hardSigmoid', activation: 'relu' } },
+    ];
+    for (const check of compiledCellChecks(mgu, backend, { configs })) {
+      it.skipIf(check.skip !== undefined)(check.name, check.run);
+    }
+  });
+}

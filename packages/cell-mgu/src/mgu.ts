@@ -76,6 +76,7 @@ export const mgu: CellPlugin<MguOptions> = {
     const f = getActivation(dims.options.recurrentActivation)(ops, ops.add(xf, ops.matMul(h, uF)));
     const candidate = getActivation(dims.options.activation)(ops, ops.add(xh, ops.matMul(ops.mul(f, h), uH)));
     const next = ops.add(ops.mul(ops.sub(1, f), h), ops.mul(f, candidate));
-    return { output: next, state: [next] };
+    // The activated gates, for traceSequence (visualizations); the loops that only need h ignore them.
+    return { output: next, state: [next], gates: { forget: f, candidate } };
   },
 };

@@ -47,7 +47,10 @@ export type KernelFor<T, K extends KernelKind> = K extends keyof KernelKinds<T>
  * registered for it with `registerKernel`.
  */
 export interface KernelTable<T> {
-  /** The kernels of `kind` for `name`, in the order they are tried; empty when there are none. */
+  /**
+   * The kernels of `kind` for `name`, in the order they are tried (those for `name`, then those for `*`, which
+   * serve every name); empty when there are none.
+   */
   lookup<K extends KernelKind>(kind: K, name: string): readonly KernelFor<T, K>[];
   /** The names with at least one kernel of `kind`. */
   names(kind: KernelKind): string[];

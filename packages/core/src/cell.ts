@@ -65,6 +65,13 @@ export interface CellStepResult<T> {
   readonly output: T;
   /** The new state, same order and shapes as the previous one. */
   readonly state: readonly T[];
+  /**
+   * The step's gate activations by name, each `[batch, size]` (optional): the values the cell computed anyway, after
+   * their activation (`input`, `forget`, `candidate`, `output` for an LSTM; `update`, `reset`, `candidate` for a
+   * GRU). Loops that only need outputs ignore them (they are freed with the step's other intermediates);
+   * `traceSequence` collects them over time, for visualizations and debugging. A cell without gates omits it.
+   */
+  readonly gates?: Readonly<Record<string, T>>;
 }
 
 /**

@@ -19,6 +19,8 @@ export type KernelKind = KnownKernelKind | (string & {});
  * @typeParam R - its result.
  */
 export interface FusedKernel<A, R> {
+  /** What the kernel is, for logs and benchmarks: `hand-written`, `compiled (wasm-simd)`, ... */
+  readonly label?: string;
   /** `undefined` when this kernel handles `args`; otherwise the reason it does not (logged when falling back). */
   supports(args: A): string | undefined;
   run(args: A): R;

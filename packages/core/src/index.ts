@@ -51,6 +51,7 @@ export {
   simpleRNN,
   validateBaseOptions,
 } from './cells/index.js';
+export * from './compiler/index.js';
 export { type DebugLogger, debugLog, setDebugLogger } from './debug.js';
 export {
   affine,
@@ -118,6 +119,7 @@ export {
   unregisterKernel,
 } from './kernel-registry.js';
 export {
+  anyName,
   createKernelTable,
   type FusedPolicy,
   findKernel,
@@ -150,7 +152,10 @@ export {
   checkSequenceArgs,
   runSequence,
   type SequenceInfo,
+  type SequenceTrace,
   scanCell,
+  type TraceSequenceArgs,
+  traceSequence,
 } from './recurrence.js';
 export { createReferenceBackend, ReferenceBackend, RefTensor } from './reference/reference-backend.js';
 export {

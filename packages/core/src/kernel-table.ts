@@ -23,6 +23,12 @@ import {
 import type { FusedSequenceKernel } from './sequence.js';
 import { checkBackendSpecification } from './specification.js';
 
+/**
+ * The name of kernels that serve every name of their kind (a compiled `sequence` kernel serves every cell): tried
+ * after the kernels registered or built in for the exact name.
+ */
+export const anyName = '*';
+
 /** How a caller chooses between a fused kernel and the generic path. */
 export type FusedPolicy = 'auto' | 'never' | 'require';
 
@@ -87,15 +93,21 @@ class BackendKernelTable<B extends AnyBackend> implements KernelTable<TensorOf<B
     return kernel;
   }
 
-  lookup<K extends KernelKind>(kind: K, name: string): readonly KernelFor<TensorOf<B>, K>[] {
+  private named(kind: KernelKind, name: string): AnyFusedKernel[] {
     const own = this.own.get(kind)?.get(name) ?? [];
     const registered = this.registeredKernel(kind, name);
-    return (registered ? [...own, registered] : own) as KernelFor<TensorOf<B>, K>[];
+    return registered ? [...own, registered] : own;
+  }
+
+  lookup<K extends KernelKind>(kind: K, name: string): readonly KernelFor<TensorOf<B>, K>[] {
+    const exact = this.named(kind, name);
+    const any = name === anyName ? [] : this.named(kind, anyName);
+    return [...exact, ...any] as KernelFor<TensorOf<B>, K>[];
   }
 
   names(kind: KernelKind): string[] {
     const registered = this.registry?.list({ backend: this.backend.name, kind }).map((k) => k.name) ?? [];
-    return [...new Set([...(this.own.get(kind)?.keys() ?? []), ...registered])];
+    return [...new Set([...(this.own.get(kind)?.keys() ?? []), ...registered])].filter((n) => n !== anyName);
   }
 
   kinds(): string[] {
@@ -105,7 +117,8 @@ class BackendKernelTable<B extends AnyBackend> implements KernelTable<TensorOf<B
 }
 
 /**
- * The kernel table of `options.backend`: its own kernels, then those registered for its name.
+ * The kernel table of `options.backend`: its own kernels, then those registered for its name; for each name, then
+ * the kernels filed under {@link anyName} (`*`), which serve every name of their kind.
  *
  * @example
  * class MyBackend implements Backend<MyTensor> {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AnyCellPlugin } from './cell.js';
 import { setDebugLogger } from './debug.js';
-import { initParamTensors, resolveCellOptions } from './params.js';
-import { runSequence, scanCell } from './recurrence.js';
+import { initParams, initParamTensors, resolveCellOptions } from './params.js';
+import { runSequence, scanCell, traceSequence } from './recurrence.js';
 import { createReferenceBackend, type RefTensor } from './reference/reference-backend.js';
 import { getCell } from './registry.js';
 import type { FusedSequenceKernel, SequenceArgs } from './sequence.js';
@@ -10,6 +11,7 @@ import { closeTo } from './test-helpers.js';
 const ref = createReferenceBackend();
 const rnn = getCell('simpleRNN');
 const lstm = getCell('lstm');
+const gru = getCell('gru');
 
 /** A linear simple RNN with U = I, W = I, no bias: h_t = x_t + h_{t-1}, so states are running sums. */
 function summer(extra: Partial<SequenceArgs<RefTensor>> & { inputs: RefTensor }): SequenceArgs<RefTensor> {
@@ -395,5 +397,221 @@ describe('runSequence', () => {
     );
     runSequence(backend, args, 'never');
     expect(logged).toHaveLength(1);
+  });
+});
+
+describe('traceSequence', () => {
+  const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+  it("matches an LSTM computed with plain loops: gates, h and c at every step, and scanCell's result", () => {
+    const [inputSize, units] = [2, 3];
+    const values = initParams(lstm, { inputSize, units }, 11);
+    const params = initParamTensors(ref, lstm, { inputSize, units }, 11);
+    const xs = [
+      [
+        [0.5, -1],
+        [1, 2],
+        [-0.3, 0.7],
+      ],
+      [
+        [0, 0.2],
+        [-1.5, 0.4],
+        [0.9, -0.8],
+      ],
+    ];
+    const options = resolveCellOptions(lstm, {});
+    const args = { cell: lstm, options, units, inputs: ref.tensor(xs), params, returnSequences: true };
+    const trace = traceSequence(ref, args);
+    const W = values.kernel!.values;
+    const U = values.recurrentKernel!.values;
+    const b = values.bias!.values;
+    const names = ['input', 'forget', 'candidate', 'output'] as const;
+    for (let n = 0; n < xs.length; n++) {
+      let h = new Array<number>(units).fill(0);
+      let c = new Array<number>(units).fill(0);
+      for (let t = 0; t < xs[n]!.length; t++) {
+        // z_k = Σ x_i W[i, k] + Σ h_j U[j, k] + b_k, gates stacked i, f, g, o.
+        const z = Array.from({ length: 4 * units }, (_, k) => {
+          let v = b[k]!;
+          for (let i = 0; i < inputSize; i++) v += xs[n]![t]![i]! * W[i * 4 * units + k]!;
+          for (let j = 0; j < units; j++) v += h[j]! * U[j * 4 * units + k]!;
+          return v;
+        });
+        const gate = (g: number) => z.slice(g * units, (g + 1) * units);
+        const expected = {
+          input: gate(0).map(sigmoid),
+          forget: gate(1).map(sigmoid),
+          candidate: gate(2).map(Math.tanh),
+          output: gate(3).map(sigmoid),
+        };
+        c = c.map((cj, j) => expected.forget[j]! * cj + expected.input[j]! * expected.candidate[j]!);
+        h = c.map((cj, j) => expected.output[j]! * Math.tanh(cj));
+        for (const name of names) {
+          closeTo((ref.toArray(trace.gates[name]!) as number[][][])[n]![t], expected[name], 1e-12);
+        }
+        closeTo((ref.toArray(trace.states[0]!) as number[][][])[n]![t], h, 1e-12);
+        closeTo((ref.toArray(trace.states[1]!) as number[][][])[n]![t], c, 1e-12);
+      }
+    }
+    expect(Object.keys(trace.gates).sort()).toEqual([...names].sort());
+    const scanned = scanCell(ref, args);
+    expect(ref.toArray(trace.output)).toEqual(ref.toArray(scanned.output));
+    expect(trace.state.map((t) => ref.toArray(t))).toEqual(scanned.state.map((t) => ref.toArray(t)));
+  });
+
+  it.each([true, false])(
+    'GRU (resetAfter %s): h_t = z·h_{t-1} + (1 − z)·ĥ from the reported gates, reset and update in (0, 1)',
+    (resetAfter) => {
+      const config = { inputSize: 2, units: 4, resetAfter };
+      const params = initParamTensors(ref, gru, config, 3);
+      const inputs = ref.tensor(
+        Array.from({ length: 2 }, (_, n) =>
+          Array.from({ length: 5 }, (_, t) => [Math.sin(n + t), Math.cos(2 * t - n)]),
+        ),
+      );
+      const options = resolveCellOptions(gru, { resetAfter });
+      const trace = traceSequence(ref, {
+        cell: gru,
+        options,
+        units: 4,
+        inputs,
+        params,
+        returnSequences: true,
+      });
+      expect(Object.keys(trace.gates).sort()).toEqual(['candidate', 'reset', 'update']);
+      const z = ref.toArray(trace.gates.update!) as number[][][];
+      const r = ref.toArray(trace.gates.reset!) as number[][][];
+      const candidate = ref.toArray(trace.gates.candidate!) as number[][][];
+      const h = ref.toArray(trace.states[0]!) as number[][][];
+      for (let n = 0; n < 2; n++) {
+        for (let t = 0; t < 5; t++) {
+          const previous = t === 0 ? [0, 0, 0, 0] : h[n]![t - 1]!;
+          const expected = previous.map(
+            (p, j) => z[n]![t]![j]! * p + (1 - z[n]![t]![j]!) * candidate[n]![t]![j]!,
+          );
+          closeTo(h[n]![t], expected, 1e-12);
+          for (const v of [...z[n]![t]!, ...r[n]![t]!]) expect(v > 0 && v < 1).toBe(true);
+        }
+      }
+      expect(ref.toArray(trace.output)).toEqual(
+        ref.toArray(
+          scanCell(ref, { cell: gru, options, units: 4, inputs, params, returnSequences: true }).output,
+        ),
+      );
+    },
+  );
+
+  it('reports no gates for the simple RNN, and its states are its outputs', () => {
+    const trace = traceSequence(ref, summer({ inputs: x() }));
+    expect(trace.gates).toEqual({});
+    expect(ref.toArray(trace.states[0]!)).toEqual(ref.toArray(trace.output));
+  });
+
+  it('keeps states at masked steps and lists steps in processing order with goBackwards', () => {
+    const trace = traceSequence(
+      ref,
+      summer({
+        inputs: x(),
+        goBackwards: true,
+        returnSequences: false,
+        mask: ref.tensor([
+          [1, 1, 0],
+          [1, 1, 1],
+        ]),
+      }),
+    );
+    // Processing order 3, 2, 1: the padded third step of the first sequence comes first and keeps the zero state.
+    expect(ref.toArray(trace.states[0]!)).toEqual([
+      [
+        [0, 0],
+        [2, 20],
+        [3, 30],
+      ],
+      [
+        [6, 60],
+        [11, 110],
+        [15, 150],
+      ],
+    ]);
+    expect(ref.toArray(trace.output)).toEqual([
+      [3, 30],
+      [15, 150],
+    ]);
+  });
+
+  it('adds the output probe to the output and carries it as h into the next step', () => {
+    const probe = ref.tensor([
+      [
+        [100, 0],
+        [0, 0],
+        [0, 1000],
+      ],
+      [
+        [0, 0],
+        [1, 1],
+        [0, 0],
+      ],
+    ]);
+    const trace = traceSequence(ref, { ...summer({ inputs: x() }), outputProbe: probe });
+    // h_t = x_t + h_{t-1} + p_t.
+    expect(ref.toArray(trace.output)).toEqual([
+      [
+        [101, 10],
+        [103, 30],
+        [106, 1060],
+      ],
+      [
+        [4, 40],
+        [10, 91],
+        [16, 151],
+      ],
+    ]);
+    const zero = traceSequence(ref, { ...summer({ inputs: x() }), outputProbe: ref.fill([2, 3, 2], 0) });
+    expect(ref.toArray(zero.output)).toEqual(ref.toArray(scanCell(ref, summer({ inputs: x() })).output));
+  });
+
+  it('makes the gradient with respect to the probe the total derivative ∂L/∂h_t (finite differences)', () => {
+    // For h_t = x_t + h_{t-1} and L = Σ_t w_t·Σ_j h_t[j], every later step sees h_t: ∂L/∂h_t[j] = Σ_{s ≥ t} w_s.
+    const w = [0.5, -2, 3];
+    const loss = (probe: number[][][]) => {
+      const out = ref.toArray(
+        traceSequence(ref, { ...summer({ inputs: x() }), outputProbe: ref.tensor(probe) }).output,
+      ) as number[][][];
+      return out.reduce((sum, seq) => sum + seq.reduce((s, h, t) => s + w[t]! * (h[0]! + h[1]!), 0), 0);
+    };
+    const zeros = () => [0, 1].map(() => [0, 1, 2].map(() => [0, 0]));
+    const eps = 1e-3;
+    for (let t = 0; t < 3; t++) {
+      const plus = zeros();
+      const minus = zeros();
+      plus[1]![t]![1] = eps;
+      minus[1]![t]![1] = -eps;
+      const numeric = (loss(plus) - loss(minus)) / (2 * eps);
+      expect(numeric).toBeCloseTo(
+        w.slice(t).reduce((a, b) => a + b, 0),
+        9,
+      );
+    }
+  });
+
+  it('names a probe of the wrong shape, and a cell that reports a gate at some steps only', () => {
+    expect(() =>
+      traceSequence(ref, { ...summer({ inputs: x() }), outputProbe: ref.fill([2, 2, 2], 0) }),
+    ).toThrow('simpleRNN outputProbe: expected shape [2, 3, 2], received shape [2, 2, 2]');
+    let calls = 0;
+    const fickle: AnyCellPlugin = {
+      ...rnn,
+      name: 'fickle',
+      step(ops, args) {
+        const result = rnn.step(ops, args);
+        return calls++ === 0 ? { ...result, gates: { odd: result.output } } : result;
+      },
+    };
+    const args = { ...summer({ inputs: x() }), cell: fickle };
+    const before = ref.memory().numTensors;
+    expect(() => traceSequence(ref, args)).toThrow(
+      'traceSequence: the cell fickle reported gate "odd" at 1 of 3 steps',
+    );
+    expect(ref.memory().numTensors).toBe(before);
   });
 });

@@ -70,57 +70,164 @@ export function checkSequenceArgs<T>(ops: Ops<T>, args: SequenceArgs<T>): Sequen
  */
 export function scanCell<T>(backend: Backend<T>, args: SequenceArgs<T>): SequenceResult<T> {
   checkBackendSpecification(backend, 'scanCell(backend)');
-  const { cell, params } = args;
   const info = checkSequenceArgs(backend, args);
-  const { dims, batch, time } = info;
   return backend.tidy(() => {
-    let stepInputs: T[];
-    if (cell.projectInput) {
-      const flat = backend.reshape(args.inputs, [batch * time, dims.inputSize]);
-      const projected = cell.projectInput(backend, flat, params, dims);
-      const width = backend.shape(projected)[1]!;
-      stepInputs = backend.unstack(backend.reshape(projected, [batch, time, width]), 1);
-    } else {
-      stepInputs = backend.unstack(args.inputs, 1);
-    }
-    let stepMasks =
-      args.mask === undefined ? undefined : backend.unstack(backend.reshape(args.mask, [batch, time, 1]), 1);
-    if (args.goBackwards) {
-      // Reverse copies: a backend's autodiff tape may hold the very array `unstack` returned (tfjs does), and
-      // reversing it in place would send each step's gradient to the mirrored step.
-      stepInputs = [...stepInputs].reverse();
-      stepMasks = stepMasks === undefined ? undefined : [...stepMasks].reverse();
-    }
-    const prepared = cell.prepare?.(backend, params, dims);
-    let state: T[] = args.initialState
-      ? [...args.initialState]
-      : info.states.map((s) => backend.fill([batch, s.size], 0));
-    let previousOutput = stepMasks ? backend.fill([batch, info.outputSize], 0) : undefined;
-    const outputs: T[] = [];
-    for (let t = 0; t < time; t++) {
-      const m = stepMasks?.[t];
-      const result = backend.tidy(() => {
-        const next = cell.step(backend, {
-          input: stepInputs[t]!,
-          state,
-          params,
-          dims,
-          prepared,
-          ...(args.recurrentMask === undefined ? {} : { recurrentMask: args.recurrentMask }),
-        });
-        if (m === undefined) return { output: next.output, state: [...next.state] };
-        return {
-          output: backend.where(m, next.output, args.zeroMaskedOutputs ? 0 : previousOutput!),
-          state: next.state.map((s, i) => backend.where(m, s, state[i]!)),
-        };
-      });
-      state = result.state;
-      previousOutput = result.output;
-      outputs.push(result.output);
-    }
-    const output = args.returnSequences ? backend.stack(outputs, 1) : outputs[time - 1]!;
+    const { outputs, state } = loopOverTime(backend, args, info, undefined);
+    const output = args.returnSequences ? backend.stack(outputs, 1) : outputs[info.time - 1]!;
     return { output, state };
   });
+}
+
+/** Arguments of {@link traceSequence}: a sequence, and optionally a probe to differentiate with respect to. */
+export interface TraceSequenceArgs<T> extends SequenceArgs<T> {
+  /**
+   * `[batch, time, outputSize]`, added to each step's output before the mask applies; zeros change nothing. When
+   * the cell returns its output as its first state (`h`, as every built-in cell does), the sum is carried as that
+   * state into the next step too, so the gradient of a loss with respect to the probe is ∂L/∂h_t at every step: the
+   * total derivative, through that step's output and through every later step. Row t is the t-th step processed
+   * (reversed with `goBackwards`, like the outputs); at masked steps the sum is discarded, so its gradient is 0.
+   */
+  readonly outputProbe?: T;
+}
+
+/** What {@link traceSequence} returns: `runSequence`'s result and every step's states and gate activations. */
+export interface SequenceTrace<T> extends SequenceResult<T> {
+  /** Each declared state (in the cell's order: `h`, `c`, ...) after every step, `[batch, time, size]`. */
+  readonly states: T[];
+  /**
+   * The gate activations the cell reports (`CellStepResult.gates`) at every step, by name, `[batch, time, size]`;
+   * empty for cells that report none (the simple RNN). At masked steps they are what the cell computed there,
+   * although the step's result was discarded.
+   */
+  readonly gates: Record<string, T>;
+}
+
+/**
+ * Runs a cell over a sequence through the generic loop, as {@link scanCell}, and also returns the states after every
+ * step and the cell's gate activations at every step, for visualizations and for studying a model (how saturated
+ * are the gates, which units carry memory). With `outputProbe` it gives ∂L/∂h_t per step under the backend's
+ * `valueAndGrads` (see {@link TraceSequenceArgs}). Steps are in processing order, as the outputs; never a fused
+ * kernel, since those keep no per-step values.
+ *
+ * @example
+ * const trace = traceSequence(backend, { cell: getCell('lstm'), units: 8, inputs, params, returnSequences: true });
+ * backend.shape(trace.gates.forget); // [batch, time, 8]: σ(f) at every step
+ * backend.shape(trace.states[1]!); // [batch, time, 8]: the cell state c after every step
+ */
+export function traceSequence<T>(backend: Backend<T>, args: TraceSequenceArgs<T>): SequenceTrace<T> {
+  checkBackendSpecification(backend, 'traceSequence(backend)');
+  const info = checkSequenceArgs(backend, args);
+  if (args.outputProbe !== undefined) {
+    checkShape(`${args.cell.name} outputProbe`, backend.shape(args.outputProbe), [
+      info.batch,
+      info.time,
+      info.outputSize,
+    ]);
+  }
+  return backend.tidy(() => {
+    const trace: StepRecord<T> = { states: info.states.map(() => []), gates: new Map() };
+    const { outputs, state } = loopOverTime(backend, args, info, trace, args.outputProbe);
+    const output = args.returnSequences ? backend.stack(outputs, 1) : outputs[info.time - 1]!;
+    const states = trace.states.map((steps) => backend.stack(steps, 1));
+    const gates: Record<string, T> = {};
+    for (const [name, steps] of trace.gates) {
+      if (steps.length !== info.time) {
+        throw new SeqmodelError(
+          `traceSequence: the cell ${args.cell.name} reported gate ${JSON.stringify(name)} at ${steps.length} of ${info.time} steps; a cell reports the same gates at every step`,
+        );
+      }
+      gates[name] = backend.stack(steps, 1);
+    }
+    return { output, state, states, gates };
+  });
+}
+
+/** Per-step values collected by the traced loop. */
+interface StepRecord<T> {
+  readonly states: T[][];
+  readonly gates: Map<string, T[]>;
+}
+
+/**
+ * The loop shared by {@link scanCell} and {@link traceSequence}; runs inside the caller's `tidy`. Returns every
+ * step's output (in processing order) and the final state; with `record`, also collects each step's states and gates.
+ */
+function loopOverTime<T>(
+  backend: Backend<T>,
+  args: TraceSequenceArgs<T>,
+  info: SequenceInfo,
+  record: StepRecord<T> | undefined,
+  outputProbe?: T,
+): { outputs: T[]; state: T[] } {
+  const { cell, params } = args;
+  const { dims, batch, time } = info;
+  let stepInputs: T[];
+  if (cell.projectInput) {
+    const flat = backend.reshape(args.inputs, [batch * time, dims.inputSize]);
+    const projected = cell.projectInput(backend, flat, params, dims);
+    const width = backend.shape(projected)[1]!;
+    stepInputs = backend.unstack(backend.reshape(projected, [batch, time, width]), 1);
+  } else {
+    stepInputs = backend.unstack(args.inputs, 1);
+  }
+  let stepMasks =
+    args.mask === undefined ? undefined : backend.unstack(backend.reshape(args.mask, [batch, time, 1]), 1);
+  if (args.goBackwards) {
+    // Reverse copies: a backend's autodiff tape may hold the very array `unstack` returned (tfjs does), and
+    // reversing it in place would send each step's gradient to the mirrored step.
+    stepInputs = [...stepInputs].reverse();
+    stepMasks = stepMasks === undefined ? undefined : [...stepMasks].reverse();
+  }
+  // The probe is already in processing order (see TraceSequenceArgs), so it is not reversed.
+  const probes = outputProbe === undefined ? undefined : backend.unstack(outputProbe, 1);
+  const prepared = cell.prepare?.(backend, params, dims);
+  let state: T[] = args.initialState
+    ? [...args.initialState]
+    : info.states.map((s) => backend.fill([batch, s.size], 0));
+  let previousOutput = stepMasks ? backend.fill([batch, info.outputSize], 0) : undefined;
+  const outputs: T[] = [];
+  for (let t = 0; t < time; t++) {
+    const m = stepMasks?.[t];
+    const probe = probes?.[t];
+    const result = backend.tidy(() => {
+      const next = cell.step(backend, {
+        input: stepInputs[t]!,
+        state,
+        params,
+        dims,
+        prepared,
+        ...(args.recurrentMask === undefined ? {} : { recurrentMask: args.recurrentMask }),
+      });
+      let output = next.output;
+      const nextState = [...next.state];
+      if (probe !== undefined) {
+        const probed = backend.add(output, probe);
+        if (nextState[0] === output) nextState[0] = probed;
+        output = probed;
+      }
+      const gates = record === undefined ? {} : { ...next.gates };
+      if (m === undefined) return { output, state: nextState, gates };
+      return {
+        output: backend.where(m, output, args.zeroMaskedOutputs ? 0 : previousOutput!),
+        state: nextState.map((s, i) => backend.where(m, s, state[i]!)),
+        gates,
+      };
+    });
+    state = result.state;
+    previousOutput = result.output;
+    outputs.push(result.output);
+    if (record !== undefined) {
+      state.forEach((s, i) => {
+        record.states[i]!.push(s);
+      });
+      for (const [name, gate] of Object.entries(result.gates)) {
+        const steps = record.gates.get(name) ?? [];
+        steps.push(gate);
+        record.gates.set(name, steps);
+      }
+    }
+  }
+  return { outputs, state };
 }
 
 /**

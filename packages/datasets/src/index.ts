@@ -63,6 +63,7 @@ export {
   mackeyGlassSeries,
   mackeyGlassTask,
 } from './tasks/mackey-glass.js';
+export { type MemoryProbeOptions, memoryProbeTask } from './tasks/memory-probe.js';
 export { type ParityOptions, parityTask } from './tasks/parity.js';
 export {
   type EmbeddedReberOptions,

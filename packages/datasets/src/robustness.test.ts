@@ -1,7 +1,7 @@
 /**
  * The robustness suite for `@seqmodel/datasets`: bad arguments generated over every public entry point (tasks,
  * loaders, the CSV reader, tokenizers, vocabulary, windowing, padding, bucketing, batching, collate), each call
- * classified by core's rule (`@seqmodel/core/testing`: clear error / silent / crash / leak) and required to be a
+ * classified by core's rule (`@seqmodel/core/testing`: clear error / silent / unclear error / crash / leak / changed) and required to be a
  * clear error: a `SeqmodelError` whose message names the argument and says what was received or expected.
  *
  * Option values come from categories (a positive integer, a boolean, a fraction, ...): fixed bad values of each
@@ -33,6 +33,7 @@ import {
   mackeyGlassSeries,
   mackeyGlassTask,
   mapAsync,
+  memoryProbeTask,
   nextTokenWindows,
   numBatches,
   numExamples,
@@ -188,6 +189,18 @@ const optionSpecs: OptionsSpec[] = [
     keys: { length: positiveInteger, dt: positiveNumber, noiseStd: nonNegativeNumber, seed: seedValue },
     call: (o) => mackeyGlassSeries(o as never),
     misspelt: 'lenght',
+  },
+  {
+    entry: 'memoryProbeTask',
+    base: { numSamples: 2, lags: [1, 2], length: 4 },
+    keys: {
+      numSamples: positiveInteger,
+      lags: labelled([[], [0], [1, 1], [2.5], 3, '1,2']),
+      length: [...positiveInteger, ['no longer than the largest lag', 2]],
+      seed: seedValue,
+    },
+    call: (o) => memoryProbeTask(o as never),
+    misspelt: 'lag',
   },
   {
     entry: 'parityTask',
@@ -999,7 +1012,7 @@ const argumentCases: RobustnessCase[] = [
 ];
 
 const cases: RobustnessCase[] = [...optionSpecs.flatMap(optionCases), ...argumentCases];
-const checks = await robustnessChecks(cases, { minimum: 150 });
+const checks = await robustnessChecks(cases, { suite: '@seqmodel/datasets', minimum: 150 });
 
 describe('datasets robustness: every bad argument is a clear error', () => {
   for (const check of checks) it(check.name, check.run);

@@ -3,7 +3,8 @@
  * registered cell (with the backend's fused kernel when it has one), with masks, states, Bidirectional and stacked
  * variants; `sequential()` and the functional API (`input()`, `layer.apply`, `model()`) compose them; models print
  * summaries, stream one step at a time, and save to and load from seqmodel's own format and Keras / tfjs-layers files
- * (other packages add Keras classes with `registerKerasLayer`).
+ * (other packages add Keras classes with `registerKerasLayer`); weights load from and save to PyTorch state dicts
+ * (`.safetensors`, `torch.save` files; other packages add layers with `registerTorchLayer`).
  */
 // Registers the built-in layer classes with the layer registry, so that saved models naming them load.
 import './layers/builtins.js';
@@ -26,6 +27,7 @@ export {
 export { checkMask, lengthsToMask, maskFromLengths } from './engine/masks.js';
 export { toSnakeCase } from './engine/naming.js';
 export type { ApplyOptions, OutputsWithMasks, WeightOverrides } from './engine/pass.js';
+export type { RecurrentProbes, RecurrentTraceRecord, RecurrentTracer } from './engine/recurrent-trace.js';
 export {
   deserializeLayer,
   getLayerClass,
@@ -48,9 +50,17 @@ export {
   type NodeConfig,
   type TensorRef,
 } from './models/functional.js';
+export type {
+  InspectObjective,
+  InspectOptions,
+  ModelInspection,
+  RecurrentInspection,
+} from './models/inspect.js';
 export {
   Model,
   type ModelArgs,
+  type ModelOutput,
+  type OutputCount,
   type PredictInput,
   type PredictOptions,
   type SerializedModel,
@@ -137,4 +147,5 @@ export {
   saveModel,
   saveWeights,
 } from './saving/native/save-load.js';
+export * from './saving/torch/index.js';
 export * from './training/index.js';

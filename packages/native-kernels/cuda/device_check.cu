@@ -1,6 +1,7 @@
 // Instantiates every functor of the kernel library in device kernels, so that `nvcc -c` checks the device path of
 // the one source (src/nvcc.test.ts runs it in CI where nvcc exists). The launches are never executed here: the
-// translation unit only has to compile for the device. The CUDA backend's own translation units replace it.
+// translation unit only has to compile for the device. The device target (target_cuda.cuh, runtime.cu, gemm.cu,
+// sequence.cu) launches them for real.
 #include <cstdint>
 
 #include "launch_cuda.cuh"

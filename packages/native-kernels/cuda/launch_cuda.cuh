@@ -1,5 +1,5 @@
 // The device launcher: the same functors as launch_cpu.h, one thread per index of their space, grid-stride loops.
-// Used by the CUDA backend (a later phase) and compiled today by cuda/device_check.cu, which instantiates every
+// Used by the device target (target_cuda.cuh, sequence.cu) and by cuda/device_check.cu, which instantiates every
 // functor of the library for the device.
 #pragma once
 

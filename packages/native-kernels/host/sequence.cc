@@ -40,9 +40,6 @@ void copy(float* to, const float* from, index_t count) {
 
 }  // namespace
 
-int gate_count(const SequenceConfig& c) { return c.cell == kLstm ? 4 : c.cell == kGru ? 3 : 1; }
-int state_count(const SequenceConfig& c) { return c.cell == kLstm ? 2 : 1; }
-
 void sequence_forward(const SequenceConfig& c, const ForwardBuffers& io) {
   const index_t B = c.batch, T = c.time, U = c.units, G = gate_count(c), W = G * U, size = B * U;
   const bool lstm = c.cell == kLstm, gru = c.cell == kGru;

@@ -28,3 +28,27 @@ export function run(
     output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
   };
 }
+
+/**
+ * Compiles a C++ test program with the host sources, under AddressSanitizer and UBSan when the compiler has them
+ * (plainly otherwise), runs it, and returns its build and run results.
+ */
+export function buildAndRunSanitized(
+  compiler: string,
+  includeDirectory: string,
+  sources: readonly string[],
+  binary: string,
+): { build: { status: number | null; output: string }; result?: { status: number | null; output: string } } {
+  const common = ['-std=c++17', '-pthread', '-I', includeDirectory, ...sources, '-o', binary];
+  const sanitized = run(
+    compiler,
+    ['-O1', '-g', '-fsanitize=address,undefined', '-fno-omit-frame-pointer', ...common],
+    600_000,
+  );
+  const build =
+    sanitized.status === 0
+      ? sanitized
+      : run(compiler, ['-O2', '-fno-trapping-math', '-fno-math-errno', ...common], 600_000);
+  if (build.status !== 0) return { build };
+  return { build, result: run(binary, [], 300_000) };
+}

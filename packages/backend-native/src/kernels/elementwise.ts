@@ -8,7 +8,7 @@ import {
   code,
   type Info,
   type KernelArgs,
-  register,
+  type Register,
   sizeOf,
 } from './support.js';
 
@@ -126,7 +126,7 @@ const binaryKernels: Record<string, BinaryOpName> = {
   LogicalOr: 'logicalOr',
 };
 
-export function registerElementwiseKernels(): void {
+export function registerElementwiseKernels(register: Register): void {
   for (const [name, op] of Object.entries(unaryKernels)) register(name, (args) => unary(args, op));
   for (const [name, op] of Object.entries(binaryKernels)) register(name, (args) => binary(args, op));
   register('Step', (args) => unary(args, 'step', args.attrs.alpha as number));

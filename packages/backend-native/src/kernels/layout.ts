@@ -12,7 +12,7 @@ import {
   elementBytes,
   type Info,
   type KernelArgs,
-  register,
+  type Register,
   sizeOf,
   stridesOf,
 } from './support.js';
@@ -102,7 +102,7 @@ function splitSizes(x: Info, sizes: number[] | number, axis: number): number[] {
   return sizes.map((v) => (v === -1 ? extent - known : v));
 }
 
-export function registerLayoutKernels(): void {
+export function registerLayoutKernels(register: Register): void {
   register('Reshape', reshapeKernel);
   register('ExpandDims', ({ inputs, backend, attrs }) => {
     const x = inputs.input as Info;

@@ -4,7 +4,7 @@
  */
 import { SeqmodelError } from '@seqmodel/core';
 import { binaryInfo, unary } from './elementwise.js';
-import { type Info, type KernelArgs, register, sizeOf } from './support.js';
+import { type Info, type KernelArgs, type Register, sizeOf } from './support.js';
 
 type Backend = KernelArgs['backend'];
 
@@ -61,7 +61,7 @@ function replace(backend: Backend, old: Info, next: Info): Info {
   return next;
 }
 
-export function registerProductKernels(): void {
+export function registerProductKernels(register: Register): void {
   register('BatchMatMul', ({ inputs, backend, attrs }) =>
     batchMatMul(
       backend,

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { opNumber, type ReduceOpName, reduceOps } from '../ops.js';
 import { cast, fill } from './elementwise.js';
 import { transpose } from './layout.js';
-import { code, type Info, type KernelArgs, register, sizeOf } from './support.js';
+import { code, type Info, type KernelArgs, type Register, sizeOf } from './support.js';
 
 type Backend = KernelArgs['backend'];
 
@@ -94,7 +94,7 @@ function argExtreme(args: KernelArgs, minimum: boolean): Info {
   }
 }
 
-export function registerReduceKernels(): void {
+export function registerReduceKernels(register: Register): void {
   register('Sum', (args) => reduce(args, 'sum', 'axis'));
   register('Max', (args) => reduce(args, 'max', 'reductionIndices'));
   register('Min', (args) => reduce(args, 'min', 'axis'));

@@ -5,7 +5,7 @@
 import { SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { dtypeCodes, type NativeDType } from '../addon.js';
-import { type NativeKernelBackend, nativeTfjsBackendName } from '../native-kernel-backend.js';
+import type { NativeKernelBackend } from '../native-kernel-backend.js';
 
 export type Info = tf.TensorInfo;
 
@@ -15,18 +15,20 @@ export interface KernelArgs {
   attrs: tf.NamedAttrMap;
 }
 
-/** Registers a kernel for the native tfjs backend. */
-export function register(kernelName: string, kernelFunc: (args: KernelArgs) => Info | Info[]): void {
-  tf.registerKernel({
-    kernelName,
-    backendName: nativeTfjsBackendName,
-    kernelFunc: kernelFunc as unknown as tf.KernelFunc,
-  });
+export type Register = (kernelName: string, kernelFunc: (args: KernelArgs) => Info | Info[]) => void;
+
+/**
+ * Registers kernels for the tfjs backend `backendName` (the native one, or another backend over an addon with the
+ * same functions, such as `@seqmodel/backend-cuda`'s).
+ */
+export function kernelRegistrar(backendName: string): Register {
+  return (kernelName, kernelFunc) =>
+    tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }
 
 export function code(dtype: tf.DataType): number {
   const c = dtypeCodes[dtype as NativeDType];
-  if (c === undefined) throw new SeqmodelError(`native backend: unsupported dtype ${dtype}`);
+  if (c === undefined) throw new SeqmodelError(`unsupported dtype ${dtype} (float32, int32 and bool are)`);
   return c;
 }
 

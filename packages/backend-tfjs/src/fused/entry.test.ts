@@ -29,18 +29,14 @@ function reachable(entry: string): { modules: string[]; packages: string[] } {
 
 it('reaches no tensor library and nothing outside fused/', () => {
   const { modules, packages } = reachable(resolve(here, 'index.ts'));
-  expect(modules).toContain('sequence-run.ts');
-  expect(modules).toContain('cell-bindings.ts');
+  expect(modules).toContain('compiled/compiled-run.ts');
+  expect(modules).toContain('compiled/javascript-generator.ts');
   expect(modules.filter((m) => m.startsWith('..'))).toEqual([]);
   expect(packages).toEqual(['@seqmodel/core']);
 });
 
-it('exports the sequence runner, the fused cells and their bindings', () => {
-  expect(typeof fused.SequenceRun).toBe('function');
-  expect(typeof fused.FusedCellBase).toBe('function');
-  expect(fused.builtInCellBindings.map((b) => [b.cell.name, b.gates])).toEqual([
-    ['simpleRNN', 1],
-    ['lstm', 4],
-    ['gru', 3],
-  ]);
+it('exports the compiled-plan runtime and the JavaScript generator', () => {
+  expect(typeof fused.CompiledRun).toBe('function');
+  expect(fused.javascriptGenerator.name).toBe('javascript');
+  expect(typeof fused.JsGemm).toBe('function');
 });

@@ -6,14 +6,14 @@
  * reads (the activated gates); the backward record holds the gradients of the projection's and the recurrent
  * product's gate columns, the previous states' gradients and the output-gradient carry.
  *
- * The same equations as `@seqmodel/core`'s cells and the host kernels' `fused/cells/` (see there):
+ * The same equations as `@seqmodel/core`'s cells (see there):
  *   simpleRNN  h = act(x·W + b + h̃·U)
  *   lstm       i, f, o = σ(...), g = act(...), c = f·c₋ + i·g, h = o·act(c)
  *   gru        (resetAfter) z, r = σ(x·W_zr + b + h̃·U_zr + b'), ĥ = act(x·W_h + b + r·(h̃·U_h + b')), h = z·h̃ + (1 − z)·ĥ
  * with h̃ = h₋ times the recurrent mask.
  */
 import { type AnyCellPlugin, gru, lstm, simpleRNN } from '@seqmodel/core';
-import type { FusedActivationName } from '../fused/activations.js';
+import type { ShaderActivationName } from './shader-activations.js';
 
 /** What a quantity's expression may refer to. */
 export interface QuantityTerms {
@@ -312,8 +312,8 @@ export function gpuCellFor(base: GpuCell, options: Record<string, unknown>): Gpu
 }
 
 /** The activation options a cell's programs use. */
-export function activationNames(gpuCell: GpuCell, options: Record<string, unknown>): FusedActivationName[] {
-  const names = [options.activation as FusedActivationName];
-  if (gpuCell.gates > 1) names.push(options.recurrentActivation as FusedActivationName);
+export function activationNames(gpuCell: GpuCell, options: Record<string, unknown>): ShaderActivationName[] {
+  const names = [options.activation as ShaderActivationName];
+  if (gpuCell.gates > 1) names.push(options.recurrentActivation as ShaderActivationName);
   return names;
 }

@@ -12,17 +12,16 @@
  *   states' gradients and the output-gradient carry (elementwise: no products).
  * - collect: fields of up to `maxInputs` records side by side, to build whole-sequence tensors.
  */
-import type { FusedActivationName } from '../fused/activations.js';
 import type { BackwardTerms, GpuCell, GradientRef, QuantityTerms } from './gpu-cells.js';
-import { activationFunctions } from './shader-activations.js';
+import { activationFunctions, type ShaderActivationName } from './shader-activations.js';
 import type { ProgramInput, ShaderLang, StepProgram } from './shader-lang.js';
 
 export interface RunShape {
   readonly batch: number;
   readonly time: number;
   readonly units: number;
-  readonly activation: FusedActivationName;
-  readonly recurrentActivation: FusedActivationName;
+  readonly activation: ShaderActivationName;
+  readonly recurrentActivation: ShaderActivationName;
   readonly hasMask: boolean;
   readonly hasRecurrentMask: boolean;
   readonly hasRecurrentBias: boolean;
@@ -95,7 +94,7 @@ function validity(lang: ShaderLang, mask: ProgramInput | undefined, tau: string)
   return mask ? lang.select(`${lang.read(mask, 'b', tau)} != 0.0`, '1.0', '0.0') : '1.0';
 }
 
-function activationList(shape: RunShape): FusedActivationName[] {
+function activationList(shape: RunShape): ShaderActivationName[] {
   return [...new Set([shape.activation, shape.recurrentActivation])];
 }
 

@@ -11,7 +11,9 @@
  * `valueAndGrads` runs the hand-written backward pass once; differentiable once, not twice.
  */
 import {
+  type AnyCellPlugin,
   assertSequenceFinite,
+  builtInCells,
   checkSequenceArgs,
   resolveCellOptions,
   SeqmodelError,
@@ -20,8 +22,6 @@ import {
 } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { customGradient, type GradientEntry } from '../custom-gradient.js';
-import type { FusedActivationName } from '../fused/activations.js';
-import { bindingRefusal, builtInCellBindings, type FusedCellBinding } from '../fused/cell-bindings.js';
 import type { TfjsBackend, TfjsFusedKernel, TfjsFusedKernelEntry } from '../tfjs-backend.js';
 import { builtInGpuCells, type ForwardRef, type GpuCell, type GradientRef, gpuCellFor } from './gpu-cells.js';
 import {
@@ -35,6 +35,11 @@ import {
   preStepProgram,
   type RunShape,
 } from './gpu-programs.js';
+import {
+  isShaderActivation,
+  type ShaderActivationName,
+  shaderActivationNames,
+} from './shader-activations.js';
 import type { ShaderLang, StepProgram } from './shader-lang.js';
 
 type Tensor = tf.Tensor;
@@ -77,12 +82,11 @@ class GpuSequenceKernel implements TfjsFusedKernel {
   constructor(
     private readonly backend: TfjsBackend,
     private readonly gpuCell: GpuCell,
-    private readonly binding: FusedCellBinding,
     private readonly launcher: StepLauncher,
   ) {}
 
   supports(args: SequenceArgs<Tensor>): string | undefined {
-    const refusal = bindingRefusal(this.binding, args.cell, args.options);
+    const refusal = cellRefusal(this.gpuCell, args.cell, args.options);
     if (refusal !== undefined) return refusal;
     const params = typeof args.params === 'object' && args.params !== null ? args.params : {};
     const tensors: [string, unknown][] = [
@@ -194,8 +198,8 @@ class GpuSequenceKernel implements TfjsFusedKernel {
       batch,
       time,
       units,
-      activation: options.activation as FusedActivationName,
-      recurrentActivation: (options.recurrentActivation ?? options.activation) as FusedActivationName,
+      activation: options.activation as ShaderActivationName,
+      recurrentActivation: (options.recurrentActivation ?? options.activation) as ShaderActivationName,
       hasMask: mask !== undefined,
       hasRecurrentMask: recurrentMask !== undefined,
       hasRecurrentBias,
@@ -413,19 +417,40 @@ class GpuSequenceKernel implements TfjsFusedKernel {
   }
 }
 
+/**
+ * Why the programs of `gpuCell` cannot run `cell` with `options`, or undefined when they can: the cell must be the
+ * one they were written for (compared by identity: a plugin that reuses the name is not it), and every activation
+ * option one the shaders implement.
+ */
+function cellRefusal(
+  gpuCell: GpuCell,
+  cell: AnyCellPlugin | undefined,
+  options: Readonly<Record<string, unknown>> | undefined,
+): string | undefined {
+  const own = gpuCell.cell;
+  if (cell !== own) {
+    const which = builtInCells.includes(own)
+      ? `@seqmodel/core's built-in ${own.name}`
+      : `the cell ${own.name}`;
+    return `cell ${JSON.stringify(cell?.name)} is not ${which} (the GPU kernel implements only that one)`;
+  }
+  const resolved = resolveCellOptions(own, options);
+  const activationOptions = gpuCell.gates > 1 ? ['activation', 'recurrentActivation'] : ['activation'];
+  for (const name of activationOptions) {
+    if (!isShaderActivation(resolved[name])) {
+      return `${name} ${JSON.stringify(resolved[name])} has no shader implementation (implemented: ${shaderActivationNames.join(', ')})`;
+    }
+  }
+  return undefined;
+}
+
 /** The GPU sequence kernel of one cell on `backend`, running its programs with `launcher`. */
 export function gpuSequenceKernel(
   backend: TfjsBackend,
   gpuCell: GpuCell,
   launcher: StepLauncher,
 ): TfjsFusedKernel {
-  const binding = builtInCellBindings.find((b) => b.cell === gpuCell.cell);
-  if (binding === undefined) {
-    throw new SeqmodelError(
-      `gpuSequenceKernel: cell ${gpuCell.cell.name} has no fused binding (built-in cells only)`,
-    );
-  }
-  return new GpuSequenceKernel(backend, gpuCell, binding, launcher);
+  return new GpuSequenceKernel(backend, gpuCell, launcher);
 }
 
 /**

@@ -1,16 +1,40 @@
 /**
- * The fused activations (`fused/activations.ts`) as shader functions, in any `ShaderLang`: `act_<name>(x)` and
- * `dact_<name>(y)`, the derivative from the activation's output y, as the host kernels compute it. tanh is written
+ * Core's elementwise activations as shader functions, in any `ShaderLang`: `act_<name>(x)` and `dact_<name>(y)`, the
+ * derivative from the activation's output y (so the backward pass needs only what the forward pass kept). tanh is written
  * through exp of a non-positive argument: GLSL's and WGSL's built-in tanh may overflow to NaN for large |x| on
  * some drivers.
  */
-import type { FusedActivationName } from '../fused/activations.js';
 import type { ShaderLang } from './shader-lang.js';
+
+/**
+ * The activations the step programs implement: core's, less `softmax` (not elementwise: the kernel refuses it and
+ * the generic loop runs). At the corners of the hard sigmoids and of relu the derivative from the output is that of
+ * the open interval (0), where tfjs's clip passes the gradient at the bounds themselves.
+ */
+export const shaderActivationNames = [
+  'linear',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'hardSigmoid',
+  'hardSigmoidKeras3',
+  'softsign',
+  'softplus',
+  'elu',
+  'selu',
+  'exponential',
+] as const;
+
+export type ShaderActivationName = (typeof shaderActivationNames)[number];
+
+export function isShaderActivation(name: unknown): name is ShaderActivationName {
+  return typeof name === 'string' && (shaderActivationNames as readonly string[]).includes(name);
+}
 
 const SELU_ALPHA = '1.6732632423543772';
 const SELU_SCALE = '1.0507009873554805';
 
-function definitions(lang: ShaderLang, name: FusedActivationName): [string, string] {
+function definitions(lang: ShaderLang, name: ShaderActivationName): [string, string] {
   const sel = lang.select;
   switch (name) {
     case 'linear':
@@ -42,7 +66,7 @@ function definitions(lang: ShaderLang, name: FusedActivationName): [string, stri
 }
 
 /** `act_<name>` and `dact_<name>` for each of `names` (the derivative's argument is the activation's output). */
-export function activationFunctions(lang: ShaderLang, names: readonly FusedActivationName[]): string {
+export function activationFunctions(lang: ShaderLang, names: readonly ShaderActivationName[]): string {
   return names
     .flatMap((name) => {
       const [act, dact] = definitions(lang, name);

@@ -1,8 +1,9 @@
 /**
- * Checks of a backend package's factory options for fused kernels (`createCpuBackend`, `createWasmBackend`): the
- * built-in `sequence` kernels by default, the `kernels` option tried before them, kernels registered for the
- * backend's name after both, `kernels: false` and the deprecated `fusedKernels: false` leaving every fused kernel
- * out, and the deprecated `fusedKernels` record still replacing a built-in kernel.
+ * Checks of a backend package's factory options for fused kernels (`createCpuBackend`, `createWasmBackend`,
+ * `createNativeBackend`): its default `sequence` kernels (the compiled kernel for every cell, or kernels of its own by
+ * cell name), the `kernels` option tried before them, kernels registered for
+ * the backend's name after the backend's own for that name, `kernels: false` and the deprecated `fusedKernels:
+ * false` leaving every fused kernel out, and the deprecated `fusedKernels` record still adding kernels by cell name.
  */
 import {
   type AnyCellPlugin,
@@ -70,8 +71,17 @@ function expectEqual(what: string, actual: unknown, expected: unknown): void {
   }
 }
 
+/** The `sequence` kernels a factory files by default. */
+export interface FactoryDefaultKernels {
+  /** Cells with a kernel of their own, in the order `kernels.names('sequence')` lists them. */
+  readonly named: readonly string[];
+  /** Whether a compiled kernel under `*` serves every cell (and those named ones that decline). */
+  readonly compiled: boolean;
+}
+
 /**
- * Every check for `factory` (its name in errors), creating backends with `create`.
+ * Every check for `factory` (its name in errors), creating backends with `create`; `defaults` are the kernels it
+ * files by default (the compiled kernel alone, as the cpu and wasm backends do, unless said otherwise).
  *
  * @example
  * for (const check of factoryKernelChecks('createCpuBackend', (options) => createCpuBackend(options))) it(check.name, check.run);
@@ -79,27 +89,41 @@ function expectEqual(what: string, actual: unknown, expected: unknown): void {
 export function factoryKernelChecks(
   factory: string,
   create: (options: FactoryKernelOptions) => TfjsBackend | Promise<TfjsBackend>,
+  defaults: FactoryDefaultKernels = { named: [], compiled: true },
 ): ConformanceCheck[] {
   const label = `${factory} kernels`;
   return [
     {
-      name: `${label}: the built-in sequence kernels by default, also through the deprecated fusedKernels`,
+      name: `${label}: the default kernels (${[...defaults.named, ...(defaults.compiled ? ['compiled'] : [])].join(', ')}), also through the deprecated fusedKernels`,
       async run() {
         const b = await create({});
         expectEqual(`${label}: specificationVersion`, b.specificationVersion, 'v1');
-        expectEqual(`${label}: kernels.names('sequence')`, b.kernels.names('sequence'), [
-          'simpleRNN',
-          'lstm',
-          'gru',
-        ]);
-        expectEqual(`${label}: fusedKernels keys`, [...b.fusedKernels.keys()], ['simpleRNN', 'lstm', 'gru']);
-        if (b.fusedKernels.get('lstm') !== findKernel(b, 'sequence', 'lstm')) {
-          throw new SeqmodelError(`${label}: fusedKernels.get('lstm') is not the table's lstm kernel`);
+        expectEqual(`${label}: kernels.kinds()`, b.kernels.kinds(), ['sequence']);
+        // names lists cells with a kernel of their own, never '*'.
+        expectEqual(`${label}: kernels.names('sequence')`, b.kernels.names('sequence'), defaults.named);
+        for (const cell of [lstm, minimalGatedUnit]) {
+          const kernel = findKernel(b, 'sequence', cell.name);
+          const named = defaults.named.includes(cell.name);
+          if (!named && !defaults.compiled) {
+            if (kernel !== undefined)
+              throw new SeqmodelError(`${label}: ${cell.name} has an unexpected kernel`);
+            continue;
+          }
+          const compiled = kernel?.label?.startsWith('compiled') ?? false;
+          if (kernel === undefined || compiled === named) {
+            throw new SeqmodelError(
+              `${label}: ${cell.name}'s kernel is ${kernel?.label ?? (kernel ? 'unlabelled' : 'missing')}, expected ${named ? 'its own' : 'a compiled one'}`,
+            );
+          }
+          if (b.fusedKernels.get(cell.name) !== kernel) {
+            throw new SeqmodelError(`${label}: fusedKernels.get('${cell.name}') is not the table's kernel`);
+          }
+          runRequired(b, sequenceArgs(b, cell));
         }
       },
     },
     {
-      name: `${label}: the kernels option, of any kind, is tried before the built-in kernels`,
+      name: `${label}: the kernels option, of any kind, is tried before the built-in (compiled) kernel`,
       async run() {
         const runs: string[] = [];
         const b = await create({
@@ -121,7 +145,7 @@ export function factoryKernelChecks(
         expectEqual(`${label}: lstm kernels`, b.kernels.lookup('sequence', 'lstm').length, 2);
         runRequired(b, sequenceArgs(b, lstm));
         expectEqual(`${label}: runs`, runs, ['own']);
-        // Declined by the option's kernel: the built-in one runs.
+        // Declined by the option's kernel: the backend's own runs.
         runRequired(b, sequenceArgs(b, lstm, true));
         expectEqual(`${label}: runs after a masked call`, runs, ['own']);
         // The factory may be asynchronous (wasm): its error then comes as a rejection.
@@ -168,13 +192,18 @@ export function factoryKernelChecks(
       },
     },
     {
-      name: `${label}: the deprecated fusedKernels record still replaces a built-in kernel`,
+      name: `${label}: the deprecated fusedKernels record still adds a kernel by cell name`,
       async run() {
         const runs: string[] = [];
         const b = await create({
           fusedKernels: { lstm: (backend) => countingKernel(backend, runs, 'record') },
         });
-        expectEqual(`${label}: lstm kernels`, b.kernels.lookup('sequence', 'lstm').length, 1);
+        // The record's kernel (in place of the backend's own lstm kernel), then the compiled one.
+        expectEqual(
+          `${label}: lstm kernels`,
+          b.kernels.lookup('sequence', 'lstm').length,
+          defaults.compiled ? 2 : 1,
+        );
         runRequired(b, sequenceArgs(b, lstm));
         expectEqual(`${label}: runs`, runs, ['record']);
       },

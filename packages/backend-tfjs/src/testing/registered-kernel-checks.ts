@@ -29,11 +29,12 @@ import {
   type Tolerance,
 } from '@seqmodel/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { hostSequenceKernel } from '../fused/host-sequence-kernels.js';
+import { javascriptGenerator } from '../fused/compiled/javascript-generator.js';
+import { compiledSequenceKernel } from '../fused/compiled-sequence-kernels.js';
 import { JsGemm } from '../fused/js-gemm.js';
 import type { TfjsBackend, TfjsFusedKernel } from '../tfjs-backend.js';
 import { expectSeqmodelError } from './bad-input-checks.js';
-import { leakyRnn, leakyRnnBinding } from './leaky-rnn.js';
+import { leakyRnn } from './leaky-rnn.js';
 
 const tolerance: Tolerance = { atol: 1e-5, rtol: 1e-4 };
 
@@ -185,8 +186,8 @@ function leakyArgs<T>(b: Backend<T>, options: Record<string, unknown> = {}): Seq
 }
 
 /**
- * `fn` on fresh leaky RNN arguments (`options` over the defaults) while the leaky RNN's host kernel is registered as
- * its `sequence` kernel; `runs` records its runs.
+ * `fn` on fresh leaky RNN arguments (`options` over the defaults) while a compiled kernel is registered as the leaky RNN's
+ * own `sequence` kernel (tried before the backend's kernel for every cell); `runs` records its runs.
  */
 function withLeakyKernel<T>(
   backend: Backend<T>,
@@ -195,7 +196,7 @@ function withLeakyKernel<T>(
 ): Promise<void> {
   const runs: string[] = [];
   const kernel = (b: TfjsBackend): TfjsFusedKernel => {
-    const fused = hostSequenceKernel(b, leakyRnnBinding, { gemm: new JsGemm() });
+    const fused = compiledSequenceKernel(b, { gemm: new JsGemm(), generator: javascriptGenerator });
     return {
       supports: (a) => fused.supports(a),
       run: (a) => {
@@ -317,7 +318,7 @@ export function registeredKernelChecks<T>(backend: Backend<T>): ConformanceCheck
         withLeakyKernel(backend, { activation: 'softmax' }, (args, runs) => {
           compareWithGeneric(backend, `${label}: softmax leaky RNN`, args, 'auto', exactly);
           expectSeqmodelError(`${label}: required`, () => runSequence(backend, args, 'require'), [
-            'fused kernel required but unavailable: activation "softmax" has no fused implementation',
+            'fused kernel required but unavailable: testLeakyRNN not compiled: step: max(...)',
           ]);
           expectRuns(`${label}: declined ${leakyRnn.name}`, runs, 0);
         }),

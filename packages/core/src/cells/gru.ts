@@ -12,6 +12,7 @@
  *
  * and in both: h_t = z * h_{t-1} + (1 − z) * ĥ.
  * σ is `recurrentActivation` (sigmoid by default, as Keras 3; tfjs-layers defaults to `hardSigmoid`).
+ * Gates reported per step (`CellStepResult.gates`): `update` z, `reset` r, `candidate` ĥ.
  */
 import { type ActivationName, getActivation } from '../activations.js';
 import type { CellPlugin } from '../cell.js';
@@ -101,21 +102,22 @@ export const gru: CellPlugin<GruOptions> = {
     const h = maskedRecurrentInput(ops, state[0]!, recurrentMask);
     const [xz, xr, xh] = splitLast(ops, input, 3) as [T, T, T];
     let z: T;
+    let r: T;
     let candidate: T;
     if (dims.options.resetAfter) {
       const hu = ops.matMul(h, params.recurrentKernel!);
       const inner = recurrentBias === undefined ? hu : ops.add(hu, recurrentBias);
       const [rz, rr, rh] = splitLast(ops, inner, 3) as [T, T, T];
       z = gateActivation(ops, ops.add(xz, rz));
-      const r = gateActivation(ops, ops.add(xr, rr));
+      r = gateActivation(ops, ops.add(xr, rr));
       candidate = activation(ops, ops.add(xh, ops.mul(r, rh)));
     } else {
       const [rz, rr] = splitLast(ops, ops.matMul(h, uZr!), 2) as [T, T];
       z = gateActivation(ops, ops.add(xz, rz));
-      const r = gateActivation(ops, ops.add(xr, rr));
+      r = gateActivation(ops, ops.add(xr, rr));
       candidate = activation(ops, ops.add(xh, ops.matMul(ops.mul(r, h), uH!)));
     }
     const next = ops.add(ops.mul(z, h), ops.mul(ops.sub(1, z), candidate));
-    return { output: next, state: [next] };
+    return { output: next, state: [next], gates: { update: z, reset: r, candidate } };
   },
 };

@@ -9,6 +9,7 @@
  * σ is `recurrentActivation` (sigmoid by default, as Keras 3; tfjs-layers defaults to `hardSigmoid`), act is
  * `activation` (tanh). With `unitForgetBias` (default true) the forget part of the bias starts at 1.
  * Parameters: kernel `[inputSize, 4*units]`, recurrentKernel `[units, 4*units]`, bias `[4*units]`.
+ * Gates reported per step (`CellStepResult.gates`): `input` σ(i), `forget` σ(f), `candidate` act(g), `output` σ(o).
  */
 import { type ActivationName, getActivation } from '../activations.js';
 import type { CellPlugin } from '../cell.js';
@@ -84,11 +85,12 @@ export const lstm: CellPlugin<LstmOptions> = {
       ops.matMul(maskedRecurrentInput(ops, hPrev, recurrentMask), params.recurrentKernel!),
     );
     const [zi, zf, zg, zo] = splitLast(ops, z, 4) as [typeof z, typeof z, typeof z, typeof z];
-    const c = ops.add(
-      ops.mul(gateActivation(ops, zf), cPrev),
-      ops.mul(gateActivation(ops, zi), activation(ops, zg)),
-    );
-    const h = ops.mul(gateActivation(ops, zo), activation(ops, c));
-    return { output: h, state: [h, c] };
+    const i = gateActivation(ops, zi);
+    const f = gateActivation(ops, zf);
+    const g = activation(ops, zg);
+    const o = gateActivation(ops, zo);
+    const c = ops.add(ops.mul(f, cPrev), ops.mul(i, g));
+    const h = ops.mul(o, activation(ops, c));
+    return { output: h, state: [h, c], gates: { input: i, forget: f, candidate: g, output: o } };
   },
 };

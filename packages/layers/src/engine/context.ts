@@ -6,9 +6,11 @@
  * - `training` switches dropout on;
  * - `rngFor(layer)` gives each layer call its own seeded stream for dropout masks, drawn host-side;
  * - recurrent layers read carried state from it (streaming) and record their final state in it (streaming and
- *   stateful layers); the model commits recorded states after the pass.
+ *   stateful layers); the model commits recorded states after the pass;
+ * - a tracer, when set, receives every recurrent layer's per-step states and gates (`model.inspect`).
  */
 import type { Backend, Rng } from '@seqmodel/core';
+import type { RecurrentTracer } from './recurrent-trace.js';
 import type { LayerWeight } from './weight.js';
 
 /** What recurrent layers are keyed by in a context's state bookkeeping (the layer object). */
@@ -28,6 +30,8 @@ export interface CallContextInit<T> {
   readonly carriedOutputs?: ReadonlyMap<StateKey, T>;
   /** Record every recurrent layer's final state (streaming), not only stateful layers'. */
   readonly recordAllStates?: boolean;
+  /** Trace every recurrent layer: per-step states and gates, and probes for gradients (`model.inspect`). */
+  readonly tracer?: RecurrentTracer<T>;
 }
 
 export class CallContext<T> {
@@ -35,6 +39,8 @@ export class CallContext<T> {
   readonly training: boolean;
   /** True when every recurrent layer must record its final state (streaming). */
   readonly recordAllStates: boolean;
+  /** When set, recurrent layers run core's `traceSequence` and report to it (see `RecurrentTracer`). */
+  readonly tracer: RecurrentTracer<T> | undefined;
   private readonly rng: Rng;
   private readonly overrides: ReadonlyMap<LayerWeight, T>;
   private readonly carried: ReadonlyMap<StateKey, readonly T[]>;
@@ -51,6 +57,7 @@ export class CallContext<T> {
     this.carried = init.carriedStates ?? new Map();
     this.carriedOutputs = init.carriedOutputs ?? new Map();
     this.recordAllStates = init.recordAllStates ?? false;
+    this.tracer = init.tracer;
   }
 
   /** The tensor to use for `weight` in this pass: its override when one was given, else its stored value. */

@@ -28,8 +28,11 @@ import {
   resolveCellOptions,
   runSequence,
   SeqmodelError,
+  type SequenceArgs,
+  type SequenceResult,
   type SimpleRnnOptions,
   type StateSpec,
+  traceSequence,
 } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import {
@@ -43,6 +46,7 @@ import {
 } from '../engine/layer.js';
 import { checkMask } from '../engine/masks.js';
 import { toSnakeCase } from '../engine/naming.js';
+import type { RecurrentTracer } from '../engine/recurrent-trace.js';
 import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import { checkDropoutRate, checkStates, dropoutMask, fillBeforeFirstValid } from '../engine/tensor-utils.js';
 import type { LayerWeight } from '../engine/weight.js';
@@ -345,23 +349,23 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
         );
       }
     }
-    const result = runSequence(
-      backend,
-      {
-        cell: this.cell,
-        options: this.cellOptions,
-        units: this.units,
-        inputs,
-        params,
-        ...(initialState === undefined ? {} : { initialState }),
-        ...(options.mask === undefined ? {} : { mask: options.mask }),
-        goBackwards: this.goBackwards,
-        returnSequences: options.returnSequences,
-        zeroMaskedOutputs: this.zeroOutputForMask,
-        ...(recurrentMask === undefined ? {} : { recurrentMask }),
-      },
-      this.fused,
-    );
+    const sequence: SequenceArgs<T> = {
+      cell: this.cell,
+      options: this.cellOptions,
+      units: this.units,
+      inputs,
+      params,
+      ...(initialState === undefined ? {} : { initialState }),
+      ...(options.mask === undefined ? {} : { mask: options.mask }),
+      goBackwards: this.goBackwards,
+      returnSequences: options.returnSequences,
+      zeroMaskedOutputs: this.zeroOutputForMask,
+      ...(recurrentMask === undefined ? {} : { recurrentMask }),
+    };
+    const result =
+      ctx.tracer === undefined
+        ? runSequence(backend, sequence, this.fused)
+        : this.runTraced(ctx.tracer, backend, sequence, specs);
     let output = result.output;
     if (ctx.recordAllStates) {
       // Streaming: continue the previous step's output through masked steps, as the full pass does.
@@ -387,6 +391,31 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
     // caller freeing the output of `[output, ...states]` (returnState) does not free the state too.
     const states = result.state.map((s) => (s === output ? backend.reshape(s, backend.shape(s)) : s));
     return { output, states };
+  }
+
+  /** A traced pass (`model.inspect`): core's generic loop with every step kept, and the tracer's probes added. */
+  private runTraced<T>(
+    tracer: RecurrentTracer<T>,
+    backend: Backend<T>,
+    sequence: SequenceArgs<T>,
+    specs: readonly StateSpec[],
+  ): SequenceResult<T> {
+    const probes = tracer.probesFor(this);
+    const trace = traceSequence(backend, {
+      ...sequence,
+      ...(probes?.input === undefined ? {} : { inputs: backend.add(sequence.inputs, probes.input) }),
+      ...(probes?.output === undefined ? {} : { outputProbe: probes.output }),
+    });
+    tracer.record(this, {
+      path: this.path,
+      cell: this.cell.name,
+      stateNames: specs.map((s) => s.name),
+      goBackwards: this.goBackwards,
+      inputShape: backend.shape(sequence.inputs) as [number, number, number],
+      outputSize: this.outputSize(backend.shape(sequence.inputs)[2]),
+      trace,
+    });
+    return trace;
   }
 
   private carriedFor<T>(batch: number): T[] | undefined {

@@ -43,6 +43,7 @@ import type {
   OutputsWithMasks,
   WeightOverrides,
 } from '../engine/pass.js';
+import type { RecurrentTracer } from '../engine/recurrent-trace.js';
 import { checkFitsSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import type { SymbolicTensor } from '../engine/symbolic.js';
 import {
@@ -78,6 +79,7 @@ import type {
 import { maskOptions, passInputs } from '../training/steps.js';
 import type { TrainableModel } from '../training/trainable.js';
 import { Trainer } from '../training/trainer.js';
+import { type InspectOptions, inspectModel, type ModelInspection } from './inspect.js';
 import { ModelStream } from './stream.js';
 import { formatSummary, type SummaryOptions } from './summary.js';
 
@@ -102,6 +104,17 @@ export interface PredictDatasetOptions {
  * host values or nested arrays of numbers, or for a model with several inputs a list of them (one per input).
  */
 export type PredictInput<T> = TensorsLike<T>;
+
+/**
+ * How many outputs a model's type promises: `one` (a `Sequential`, or a functional model built with one output
+ * tensor), `several` (a functional model built with a list of two or more, a `Sequential` with `outputs:
+ * 'several'`), or both, `'one' | 'several'`, for a model whose outputs are known only at run time (one loaded from a
+ * file). A model that promises one is a model that promises either, where one is expected.
+ */
+export type OutputCount = 'one' | 'several';
+
+/** What `predict` and `apply` return for a model of `OutputCount` `N`: a tensor, a list of them, or either. */
+export type ModelOutput<T, N extends OutputCount> = N extends 'one' ? T : T[];
 
 export type { WeightData, WeightValue };
 
@@ -129,7 +142,11 @@ export interface ModelArgs<T> {
   readonly seed?: number | string;
 }
 
-export abstract class Model<T = unknown> implements TrainableModel<T> {
+/**
+ * A model on tensors `T` with `N` outputs (see `OutputCount`): `predict` and `apply` on a `Model<T, 'one'>` give a
+ * `T`, with no cast.
+ */
+export abstract class Model<T = unknown, N extends OutputCount = OutputCount> implements TrainableModel<T> {
   abstract readonly className: string;
   readonly name: string;
   /** Seed of the weights and the default dropout stream. */
@@ -252,10 +269,10 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
    * The forward pass. Returns one tensor, or an array for models with several outputs; every returned tensor is new
    * and owned by the caller. Everything else the pass creates is freed, also when it throws.
    */
-  apply(inputs: T | readonly T[], options: ApplyOptions<T> = {}): T | T[] {
+  apply(inputs: T | readonly T[], options: ApplyOptions<T> = {}): ModelOutput<T, N> {
     const { outputs, masks } = this.applyWithMasks(inputs, options);
     this.backend.dispose(masks.filter((m): m is T => m !== undefined));
-    return outputs.length === 1 ? outputs[0]! : outputs;
+    return (outputs.length === 1 ? outputs[0]! : outputs) as ModelOutput<T, N>;
   }
 
   /** The forward pass, also returning each output's mask (for masked losses and metrics); the caller owns both. */
@@ -264,11 +281,12 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     return this.runPass(inputs, options, {});
   }
 
-  /** @internal The forward pass with carried states (streaming). */
+  /** @internal The forward pass with carried states (streaming), traced by `tracer` when given (`inspect`). */
   runPass(
     inputs: T | readonly T[],
     options: ApplyOptions<T>,
     streaming: CarriedStates<T>,
+    tracer?: RecurrentTracer<T>,
   ): CarriedPassOutputs<T> {
     const xs = this.toInputList(inputs);
     const graph = this.graphFor(xs);
@@ -292,6 +310,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
             carriedOutputs: streaming.carriedOutputs ?? new Map(),
             recordAllStates: true,
           }),
+      ...(tracer === undefined ? {} : { tracer }),
     });
     const result = backend.tidy(() => {
       const masks = this.inputMasks(xs, options);
@@ -322,18 +341,66 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
   }
 
   /**
+   * Looks inside the model on `inputs` (dropout off, stateful layers' states left as they are): every recurrent
+   * layer's states and gate activations at every step, and with `targets` (the compiled loss) or an `objective` the
+   * gradients with respect to each recurrent layer's hidden state and input at every step (∂L/∂h_t, ∂L/∂x_t). The
+   * recurrent layers run core's generic loop here, never a fused kernel, since those keep no per-step values. The
+   * caller owns the result's tensors (`dispose()`).
+   *
+   * @example
+   * const look = model.inspect(x, { targets: y });
+   * const [lstm] = look.recurrent;
+   * backend.shape(lstm.gates.forget); // [batch, time, units]
+   * backend.shape(lstm.stateGradients!); // [batch, time, units]: ∂L/∂h_t
+   * look.dispose();
+   */
+  inspect(inputs: T | readonly T[], options?: InspectOptions<T>): ModelInspection<T> {
+    const what = `${this.describe()} inspect`;
+    const { targets, objective, sampleWeight, mask, lengths } = checkOptions<InspectOptions<T>>(
+      `${what} options`,
+      options,
+      ['targets', 'objective', 'sampleWeight', 'mask', 'lengths'],
+    );
+    if (objective !== undefined && typeof objective !== 'function') {
+      invalidArgument(`${what} objective`, objective, 'a function of the outputs returning a scalar tensor');
+    }
+    if (targets === undefined) {
+      if (sampleWeight !== undefined)
+        throw new SeqmodelError(`${what}: sampleWeight needs targets (it weights the compiled loss)`);
+      const passOptions = {
+        ...(mask === undefined ? {} : { mask }),
+        ...(lengths === undefined ? {} : { lengths }),
+      };
+      return inspectModel(this, inputs, passOptions, objective);
+    }
+    if (objective !== undefined)
+      throw new SeqmodelError(`${what}: give targets (for the compiled loss) or objective, not both`);
+    return this.requireTrainer('inspect').withLossBatch(
+      inputs as TensorsLike<T>,
+      targets as TensorsLike<T>,
+      {
+        ...(mask === undefined ? {} : { mask: mask as DataOptions<T>['mask'] }),
+        ...(lengths === undefined ? {} : { lengths: lengths as DataOptions<T>['lengths'] }),
+        ...(sampleWeight === undefined ? {} : { sampleWeight }),
+      },
+      what,
+      (batchInputs, passOptions, loss) => inspectModel(this, batchInputs, passOptions, loss),
+    );
+  }
+
+  /**
    * Inference: `apply` with dropout off, optionally in batches of `batchSize` rows. Takes what `fit` takes: tensors of
    * the model's backend, `{ data, shape }` host values or nested arrays of numbers (`[[3, 8, 1]]` token ids, say),
    * with `mask` or `lengths`; values made into tensors here are freed after the call. On a dataset (batches of
    * `{ inputs, mask?, lengths? }`, as `fit` reads them; targets are ignored) it resolves to the outputs of every
    * batch joined along the batch axis.
    */
-  predict(x: PredictInput<T>, options?: PredictOptions<T>): T | T[];
-  predict(dataset: Dataset<T>, options?: PredictDatasetOptions): Promise<T | T[]>;
+  predict(x: PredictInput<T>, options?: PredictOptions<T>): ModelOutput<T, N>;
+  predict(dataset: Dataset<T>, options?: PredictDatasetOptions): Promise<ModelOutput<T, N>>;
   predict(
     x: PredictInput<T> | Dataset<T>,
     options?: PredictOptions<T> | PredictDatasetOptions,
-  ): T | T[] | Promise<T | T[]> {
+  ): ModelOutput<T, N> | Promise<ModelOutput<T, N>> {
     const what = `${this.describe()} predict`;
     // Without a backend, the model explains what it needs to be built.
     if (!this.hasBackend) this.graphFor(undefined);
@@ -372,7 +439,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     dataset: Dataset<T>,
     options: PredictDatasetOptions | undefined,
     what: string,
-  ): Promise<T | T[]> {
+  ): Promise<ModelOutput<T, N>> {
     const o = checkOptions<PredictDatasetOptions>(`${what} options`, options, ['steps']);
     const steps = o.steps === undefined ? undefined : checkPositiveInteger(`${what} steps`, o.steps);
     const backend = this.backend;
@@ -422,7 +489,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
   }
 
   /** The batches' outputs joined along the batch axis (the pieces are freed); one piece is returned as it is. */
-  private joinPieces(pieces: readonly T[][]): T | T[] {
+  private joinPieces(pieces: readonly T[][]): ModelOutput<T, N> {
     const backend = this.backend;
     let joined: T[];
     if (pieces.length === 1) {
@@ -439,7 +506,8 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
         for (const p of pieces) backend.dispose(p);
       }
     }
-    return joined.length === 1 ? joined[0]! : joined;
+    // One output is one tensor whatever the model's type says; the type only narrows it.
+    return (joined.length === 1 ? joined[0]! : joined) as ModelOutput<T, N>;
   }
 
   /**

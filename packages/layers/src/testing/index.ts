@@ -16,3 +16,9 @@ export {
   type LayerConformanceOptions,
   layerConformanceChecks,
 } from './layer-conformance.js';
+export {
+  checkTorchFixture,
+  parseTorchFixture,
+  type TorchFixture,
+  type TorchFixtureCheck,
+} from './torch-fixtures.js';

@@ -16,6 +16,7 @@ import {
   type Rng,
   SeqmodelError,
 } from '@seqmodel/core';
+import type { ApplyOptions } from '../engine/pass.js';
 import { CallbackList, checkCallback, type Logs, type TrainingParams } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
 import { ProgressBar } from './callbacks/progress-bar.js';
@@ -50,7 +51,7 @@ import {
   TRAIN_ON_BATCH_KEYS,
   type ValidationData,
 } from './options.js';
-import { type StepContext, testStep, trainStep } from './steps.js';
+import { maskOptions, passInputs, type StepContext, testStep, trainStep } from './steps.js';
 import { checkTbptt, trainStepTbptt } from './tbptt.js';
 import type { TrainableModel } from './trainable.js';
 
@@ -101,6 +102,41 @@ export class Trainer<T> {
       try {
         const losses = this.trainStep(batch!, createRng(seed), what);
         return this.compiled.logs(losses);
+      } finally {
+        releaseBatch(this.model.backend, batch!);
+      }
+    } finally {
+      data.dispose();
+    }
+  }
+
+  /**
+   * For `model.inspect` with targets: `x`, `y` made into a batch (as `testOnBatch` does), handed to `use` as a pass's
+   * inputs and mask options with the compiled total loss of that pass's outputs; the batch is freed afterwards.
+   */
+  withLossBatch<R>(
+    x: TensorsLike<T>,
+    y: TensorsLike<T>,
+    options: DataOptions<T>,
+    what: string,
+    use: (
+      inputs: T | T[],
+      passOptions: Pick<ApplyOptions<T>, 'mask' | 'lengths'>,
+      loss: (outputs: readonly T[], masks: readonly (T | undefined)[]) => T,
+    ) => R,
+  ): R {
+    const data = this.inMemory(what, argumentBatch(x, y, options));
+    try {
+      const [batch] = [...data.batches(data.size)];
+      try {
+        this.model.buildFor(batch!.xs);
+        this.compiled.setup();
+        // Called inside the backend's valueAndGrads, whose scope frees the per-output losses.
+        return use(
+          passInputs(batch!),
+          maskOptions(batch!),
+          (outputs, masks) => this.compiled.lossesOf(outputs, masks, batch!, what).total,
+        );
       } finally {
         releaseBatch(this.model.backend, batch!);
       }

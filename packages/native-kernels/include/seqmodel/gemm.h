@@ -16,7 +16,7 @@ struct MatrixView {
   index_t ld;
   bool transposed;
   // Element (row, col) of op(M).
-  index_t at(index_t row, index_t col) const { return transposed ? col * ld + row : row * ld + col; }
+  SEQ_HOST_DEVICE index_t at(index_t row, index_t col) const { return transposed ? col * ld + row : row * ld + col; }
 };
 
 // op(B) [k, n] packed into the micro kernel's panels.

@@ -21,8 +21,8 @@ struct SequenceConfig {
   bool goBackwards, returnSequences, zeroMaskedOutputs;
 };
 
-int gate_count(const SequenceConfig& config);
-int state_count(const SequenceConfig& config);
+inline int gate_count(const SequenceConfig& c) { return c.cell == kLstm ? 4 : c.cell == kGru ? 3 : 1; }
+inline int state_count(const SequenceConfig& c) { return c.cell == kLstm ? 2 : 1; }
 
 // Buffers of one forward pass. Optional inputs may be null. With `projection` given (training), the forward pass
 // leaves there the activated gates and fills the other saved buffers its cell uses: previousH (all cells),

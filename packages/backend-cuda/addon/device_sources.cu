@@ -1,0 +1,5 @@
+// The device target's translation units from @seqmodel/native-kernels (runtime, GEMM, sequence runner), compiled by
+// nvcc as one unit beside the addon.
+#include "cuda/runtime.cu"
+#include "cuda/gemm.cu"
+#include "cuda/sequence.cu"

@@ -1,0 +1,208 @@
+/**
+ * The GPU check's Node side, bundled by scripts/prepare-gpu-check.mjs (esbuild) so that it runs on a GPU machine
+ * with only the carried Node binary:
+ *   node check.mjs kits              the binding's conformance plan on seqmodel-cuda (pass / fail / skip per check)
+ *   node check.mjs sanitize          a small workload for compute-sanitizer: every fused cell forward and backward,
+ *                                    with masks, and the backend conformance group
+ *   node check.mjs torch <dir>       LSTM and GRU at the issue's sizes (the small one alone with
+ *                                    SEQMODEL_GPU_CHECK_QUICK=1; SEQMODEL_CUDA_OWN_KERNELS=1: the tiled GEMM): seqmodel's forward output, loss and
+ *                                    gradients and its timings, written to <dir> for compare.py (PyTorch, cuDNN)
+ * Prints one line per finding and a summary line; exits 1 on a failure, 2 when no device is usable.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tfjsBackendTestPlan } from '@seqmodel/backend-tfjs/testing';
+import { type Backend, gru, lstm, runSequence } from '@seqmodel/core';
+import { createCudaBackend, cudaInfo, isAvailable } from '../src/index.js';
+
+type Tensor = object;
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function runPlan(backend: Backend<Tensor>, groups: readonly string[] | undefined): Promise<number> {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const group of tfjsBackendTestPlan(backend as never)) {
+    if (groups && !groups.includes(group.name)) continue;
+    for (const check of group.checks) {
+      if (check.skip !== undefined) {
+        skipped++;
+        continue;
+      }
+      try {
+        await check.run();
+        passed++;
+      } catch (error) {
+        failed++;
+        say(
+          `FAIL ${group.name} > ${check.name}: ${(error as Error).message.split('\n').slice(0, 6).join(' | ')}`,
+        );
+      }
+    }
+  }
+  say(`kits: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  return failed;
+}
+
+/** Deterministic uniform values in [-scale, scale] (a 32-bit LCG: the weights only need to be shared with PyTorch). */
+function uniform(n: number, scale: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = scale * ((s / 4294967296) * 2 - 1);
+  }
+  return out;
+}
+
+interface Case {
+  cell: 'lstm' | 'gruResetAfter';
+  batch: number;
+  time: number;
+  inputSize: number;
+  units: number;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Forward and training step of one case on seqmodel-cuda; writes the arrays and timings for compare.py. */
+function torchCase(backend: Backend<Tensor>, c: Case, dir: string, repeats: number): void {
+  const b = backend as Required<Backend<Tensor>>;
+  const gates = c.cell === 'lstm' ? 4 : 3;
+  const W = gates * c.units;
+  const scale = 1 / Math.sqrt(c.units);
+  const arrays: [string, number[], Float32Array][] = [
+    ['inputs', [c.batch, c.time, c.inputSize], uniform(c.batch * c.time * c.inputSize, 1, 1)],
+    ['target', [c.batch, c.units], uniform(c.batch * c.units, 0.5, 2)],
+    ['kernel', [c.inputSize, W], uniform(c.inputSize * W, scale, 3)],
+    ['recurrentKernel', [c.units, W], uniform(c.units * W, scale, 4)],
+    ['bias', c.cell === 'lstm' ? [W] : [2, W], uniform(c.cell === 'lstm' ? W : 2 * W, scale, 5)],
+  ];
+  const [x, target, kernel, recurrentKernel, bias] = arrays.map(([, shape, v]) =>
+    b.tensor(v, shape),
+  ) as Tensor[];
+  const cell = c.cell === 'lstm' ? lstm : gru;
+  const sequence = (k: Tensor, r: Tensor, bi: Tensor) =>
+    runSequence(b, { cell, units: c.units, inputs: x!, params: { kernel: k, recurrentKernel: r, bias: bi } })
+      .output;
+  const loss = (k: Tensor, r: Tensor, bi: Tensor) => {
+    const d = b.sub(sequence(k, r, bi), target!);
+    return b.div(b.sum(b.mul(d, d)), c.batch * c.units);
+  };
+  // Outputs and gradients on the initial weights first.
+  const output = b.tidy(() => sequence(kernel!, recurrentKernel!, bias!));
+  const outputValues = b.dataSync(output) as Float32Array;
+  const { value, grads } = b.valueAndGrads(loss, [kernel!, recurrentKernel!, bias!]);
+  const results: [string, number[], Float32Array][] = [
+    ['output', [c.batch, c.units], outputValues],
+    ['dKernel', arrays[2]![1], b.dataSync(grads[0]!) as Float32Array],
+    ['dRecurrentKernel', arrays[3]![1], b.dataSync(grads[1]!) as Float32Array],
+    ['dBias', arrays[4]![1], b.dataSync(grads[2]!) as Float32Array],
+  ];
+  const lossValue = (b.dataSync(value) as Float32Array)[0]!;
+  b.dispose([output, value, ...grads]);
+
+  const timed = (fn: () => void): number[] => {
+    fn();
+    const samples: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const start = performance.now();
+      fn();
+      samples.push(performance.now() - start);
+    }
+    return samples;
+  };
+  // Reading the result back waits for the device, as PyTorch's timing synchronizes.
+  const forward = timed(() => {
+    const y = b.tidy(() => sequence(kernel!, recurrentKernel!, bias!));
+    b.dataSync(y);
+    b.dispose(y);
+  });
+  let params = [kernel!, recurrentKernel!, bias!];
+  const train = timed(() => {
+    const step = b.valueAndGrads(loss, params);
+    const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(step.grads[i]!, 0.01))));
+    b.dataSync(step.value);
+    b.dispose([step.value, ...step.grads, ...params]);
+    params = next;
+  });
+  b.dispose([x!, target!, ...params]);
+
+  const name = `${c.cell}-${c.batch}x${c.time}x${c.inputSize}x${c.units}`;
+  const write = (file: string, entries: [string, number[], Float32Array][]) => {
+    writeFileSync(
+      join(dir, `${name}.${file}.bin`),
+      Buffer.concat(entries.map(([, , v]) => Buffer.from(v.buffer, v.byteOffset, v.byteLength))),
+    );
+    return entries.map(([n, shape]) => ({ name: n, shape }));
+  };
+  const spec = {
+    name,
+    cell: c.cell,
+    size: { batch: c.batch, time: c.time, inputSize: c.inputSize, units: c.units },
+    dataFile: join(dir, `${name}.data.bin`),
+    arrays: write('data', arrays),
+    resultFile: join(dir, `${name}.results.bin`),
+    results: write('results', results),
+    loss: lossValue,
+    seqmodel: {
+      forwardMs: median(forward),
+      trainMs: median(train),
+      forward,
+      train,
+      gemm: cudaInfo().gemmKernel,
+    },
+  };
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(spec));
+  say(
+    `${name}: seqmodel-cuda forward ${spec.seqmodel.forwardMs.toFixed(2)} ms, training step ${spec.seqmodel.trainMs.toFixed(2)} ms (${spec.seqmodel.gemm})`,
+  );
+}
+
+async function main(): Promise<number> {
+  const [mode, dir] = process.argv.slice(2);
+  const availability = isAvailable();
+  if (!availability.available) {
+    say(`no usable GPU: ${availability.reason}`);
+    return 2;
+  }
+  const backend = (await createCudaBackend({
+    ownKernelsOnly: process.env.SEQMODEL_CUDA_OWN_KERNELS === '1',
+  })) as unknown as Backend<Tensor>;
+  const info = cudaInfo();
+  say(
+    `device: ${info.deviceName} (compute ${info.computeCapability}, ${info.devices} device(s)); ${info.notes}`,
+  );
+  if (mode === 'kits') return (await runPlan(backend, undefined)) > 0 ? 1 : 0;
+  if (mode === 'sanitize') {
+    return (await runPlan(backend, ['backend conformance', 'fused kernels', 'cell conformance: lstm'])) > 0
+      ? 1
+      : 0;
+  }
+  if (mode === 'torch' && dir) {
+    const sizes: [number, number, number, number][] = [[64, 100, 64, 256]];
+    if (process.env.SEQMODEL_GPU_CHECK_QUICK !== '1') sizes.push([256, 512, 512, 1024]);
+    for (const cell of ['lstm', 'gruResetAfter'] as const) {
+      for (const [batch, time, inputSize, units] of sizes) {
+        torchCase(backend, { cell, batch, time, inputSize, units }, dir, batch > 64 ? 5 : 10);
+      }
+    }
+    return 0;
+  }
+  say('usage: node check.mjs kits | sanitize | torch <dir>');
+  return 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    say(`FAIL ${(error as Error).stack ?? error}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,90 @@
+/**
+ * What runs without a GPU: the addon builds here when nvcc is present (the install compiled it), loads without a
+ * driver, checks its arguments before touching the device, and `isAvailable()` / `createCudaBackend()` say in one
+ * line what is missing. The kernel table is backend-native's, registered for `seqmodel-cuda`.
+ */
+import {
+  isAvailable as nativeAvailable,
+  nativeKernelNames,
+  registerAddonBackend,
+} from '@seqmodel/backend-native';
+import { SeqmodelError } from '@seqmodel/core';
+import { describe, expect, it } from 'vitest';
+import { isAvailable, loadCudaAddon } from './addon.js';
+import { createCudaBackend, cudaKernelNames, cudaTfjsBackendName } from './cuda-backend.js';
+
+const availability = isAvailable();
+const { addon, reason: loadReason } = loadCudaAddon();
+
+describe('availability', () => {
+  it('isAvailable answers without throwing, with a one-line reason when the backend cannot run', () => {
+    expect(typeof availability.available).toBe('boolean');
+    if (!availability.available) {
+      expect(availability.reason).toMatch(/\S/);
+      expect(availability.reason).not.toContain('\n');
+    }
+  });
+
+  it.skipIf(availability.available)(
+    'createCudaBackend rejects with that reason when no device is usable',
+    async () => {
+      await expect(createCudaBackend()).rejects.toThrow(SeqmodelError);
+      await expect(createCudaBackend()).rejects.toThrow(availability.reason!);
+    },
+  );
+
+  it('createCudaBackend names a bad options argument', async () => {
+    await expect(createCudaBackend(3 as never)).rejects.toThrow(/createCudaBackend\(options\)/);
+  });
+});
+
+describe.skipIf(!addon)(
+  `the CUDA addon without a GPU${loadReason ? ` (skipped: ${loadReason})` : ''}`,
+  () => {
+    it('reports the device, cuBLAS and cuDNN it found', () => {
+      const [usable, reason, devices, , , , cublas, cudnn, notes] = addon!.device();
+      expect(usable).toBe(availability.available);
+      if (!usable) {
+        expect(reason).toBe(availability.reason);
+        expect(reason).toMatch(/NVIDIA driver|cudaGetDeviceCount|no CUDA device/);
+        expect(devices).toBe(0);
+      }
+      expect(typeof cublas).toBe('string');
+      expect(typeof cudnn).toBe('string');
+      expect(notes).toMatch(cublas ? /cuBLAS runs/ : /tiled kernel/);
+    });
+
+    it('checks arguments before they reach CUDA', () => {
+      expect(() => addon!.alloc(-1)).toThrow(/alloc: argument 0: expected an integer/);
+      expect(() => addon!.free({} as never)).toThrow(/free: argument 0: expected a native buffer/);
+      expect(() => addon!.unary(0, 0, null as never, null as never, 1, 0, 0)).toThrow(/unary/);
+      expect(() => addon!.sequenceForward([9, 0, 0, 0, 1, 1, 1, 1], [0, 0, 0])).toThrow(
+        /expected 14 arguments/,
+      );
+    });
+
+    it.skipIf(availability.available)('allocating without a device throws the reason, not a crash', () => {
+      expect(() => addon!.alloc(64)).toThrow(availability.reason!);
+    });
+
+    it('registers backend-native kernel table for seqmodel-cuda', () => {
+      const names = cudaKernelNames();
+      expect(names.length).toBeGreaterThan(50);
+      for (const name of [
+        'BatchMatMul',
+        'Softmax',
+        'GatherV2',
+        'UnsortedSegmentSum',
+        'Transpose',
+        'Select',
+      ]) {
+        expect(names).toContain(name);
+      }
+      if (nativeAvailable().available) {
+        registerAddonBackend('seqmodel-native-table-check', addon!, 'check');
+        expect(names).toEqual(nativeKernelNames('seqmodel-native-table-check'));
+      }
+      expect(cudaTfjsBackendName).toBe('seqmodel-cuda');
+    });
+  },
+);

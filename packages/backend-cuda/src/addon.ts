@@ -1,0 +1,54 @@
+/**
+ * Loading the CUDA addon (`build/Release/seqmodel_cuda.node`, built with nvcc at install) and asking it for a
+ * device. `isAvailable()` says, in one line, what is missing: nvcc at install (the build's status), a loadable addon,
+ * or at run time the NVIDIA driver (libcuda.so.1, looked for with dlopen) or a device (cudaGetDeviceCount).
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type AddonLoad, type Availability, addonLoader, type NativeAddon } from '@seqmodel/backend-native';
+
+/** The CUDA addon: the native addon's functions over device buffers, and what it found. */
+export interface CudaAddon extends NativeAddon {
+  device(): [
+    usable: boolean,
+    reason: string,
+    devices: number,
+    name: string,
+    computeMajor: number,
+    computeMinor: number,
+    cublas: string,
+    cudnn: string,
+    notes: string,
+  ];
+  setOwnKernelsOnly(own: boolean): void;
+  synchronize(): void;
+}
+
+const load: () => AddonLoad<CudaAddon> = addonLoader<CudaAddon>({
+  packageRoot: join(dirname(fileURLToPath(import.meta.url)), '..'),
+  addonName: 'seqmodel_cuda',
+  packageName: '@seqmodel/backend-cuda',
+  what: 'CUDA addon',
+  from: import.meta.url,
+});
+
+/** The addon if it loads (whether or not a device is present), else why not. */
+export function loadCudaAddon(): AddonLoad<CudaAddon> {
+  return load();
+}
+
+/** Whether the CUDA backend can run here (addon built and loaded, driver and device present), and if not, why. */
+export function isAvailable(): Availability {
+  const { addon, reason } = load();
+  if (!addon) return { available: false, reason: reason ?? 'unknown' };
+  const [usable, why] = addon.device();
+  return usable ? { available: true } : { available: false, reason: why };
+}
+
+/** The addon, with a usable device; throws the reason otherwise. */
+export function cudaAddon(): CudaAddon {
+  const { addon } = load();
+  const availability = isAvailable();
+  if (!addon || !availability.available) throw new Error(`@seqmodel/backend-cuda: ${availability.reason}`);
+  return addon;
+}

@@ -1,0 +1,97 @@
+/**
+ * Checks that a cell runs on a backend's compiled kernel (the `sequence` kernel filed under `*`, made from the
+ * cell's step by core's compiler) and that the kernel computes what the generic loop computes: the cell
+ * conformance kit's comparisons (float64 reference, fused against generic forward and gradients, leaks, finite
+ * differences) on every variant of the kit (masks, initial states, `goBackwards`, last step only), and recurrent
+ * dropout, whose mask's gradient the kit does not cover. A plugin package runs them on the backends it has:
+ *
+ * @example
+ * for (const check of compiledCellChecks(myCell, createCpuBackend(), { configs })) {
+ *   it.skipIf(check.skip !== undefined)(check.name, check.run);
+ * }
+ */
+import {
+  type AnyCellPlugin,
+  type Backend,
+  type CellRef,
+  explainCompiledCell,
+  findKernel,
+  resolveCell,
+  SeqmodelError,
+} from '@seqmodel/core';
+import {
+  type CellConformanceConfig,
+  type ConformanceCheck,
+  cellConformanceChecks,
+} from '@seqmodel/core/testing';
+import { assertFusedMatchesGeneric, hostSequence } from './fused-kernel-checks.js';
+
+export interface CompiledCellCheckOptions {
+  /** Sizes and options (default: inputSize 3, units 4, default options). */
+  readonly configs?: readonly CellConformanceConfig[];
+  readonly batch?: number;
+  readonly time?: number;
+}
+
+const kitChecks = [
+  'agrees with the float64 reference',
+  'fused kernel matches the generic loop',
+  'no tensors leaked',
+  'gradients match finite differences',
+];
+
+/** The checks for `cell` on `backend` (see the module comment). */
+export function compiledCellChecks<T>(
+  cellRef: CellRef,
+  backend: Backend<T>,
+  options: CompiledCellCheckOptions = {},
+): ConformanceCheck[] {
+  const cell: AnyCellPlugin = resolveCell(cellRef);
+  const configs = options.configs ?? [{ inputSize: 3, units: 4 }];
+  const checks: ConformanceCheck[] = [];
+  checks.push({
+    name: `${cell.name} on ${backend.name}: a fused kernel takes it and the compiler compiles it`,
+    run() {
+      if (!findKernel(backend, 'sequence', cell.name)) {
+        throw new SeqmodelError(`backend ${backend.name} has no fused kernel for ${cell.name}`);
+      }
+      for (const c of configs) {
+        const text = explainCompiledCell(cell, c.options ?? {}, {
+          batch: 2,
+          inputSize: c.inputSize,
+          units: c.units,
+        });
+        const declined = /^not compiled: (.*)$/m.exec(text);
+        if (declined)
+          throw new SeqmodelError(`${cell.name} ${JSON.stringify(c.options ?? {})}: ${declined[1]}`);
+      }
+    },
+  });
+  const conformance = cellConformanceChecks(cell, backend, {
+    configs,
+    ...(options.batch === undefined ? {} : { batch: options.batch }),
+    ...(options.time === undefined ? {} : { time: options.time }),
+  });
+  checks.push(...conformance.filter((c) => kitChecks.some((s) => c.name.endsWith(s))));
+  if (cell.supportsRecurrentDropout) {
+    for (const c of configs) {
+      checks.push({
+        name: `${cell.name} (${JSON.stringify(c.options ?? {})}) on ${backend.name}: recurrent dropout matches the generic loop (the mask's gradient too)`,
+        ...(backend.valueAndGrads ? {} : { skip: `backend ${backend.name} has no autodiff` }),
+        run() {
+          const sizes = { batch: 4, time: 5, inputSize: c.inputSize, units: c.units };
+          const variants = [
+            { recurrentDropout: true },
+            { recurrentDropout: true, mask: true, initialState: true, goBackwards: true },
+            { recurrentDropout: true, mask: true, returnSequences: false, zeroMaskedOutputs: true },
+          ];
+          variants.forEach((variant, i) => {
+            const host = hostSequence(cell, { ...c.options }, sizes, variant, `compiled/${cell.name}/${i}`);
+            assertFusedMatchesGeneric(backend, host, `${cell.name} ${JSON.stringify(variant)}`);
+          });
+        },
+      });
+    }
+  }
+  return checks;
+}

@@ -1,0 +1,306 @@
+import { describe, expect, it } from 'vitest';
+import type { CellPlugin } from '../cell.js';
+import { gru, lstm, simpleRNN } from '../cells/index.js';
+import { affine, sliceLast, splitLast } from '../derived-ops.js';
+import { resolveCellDims } from '../params.js';
+import { createReferenceBackend } from '../reference/reference-backend.js';
+import { compileCell } from './compile.js';
+import { explainCompiledCell } from './explain.js';
+import { interpretLoop } from './interpret.js';
+import { type PlanStatic, planSequence, type Stage, staticView } from './plan.js';
+import type { PlanBuffer } from './program.js';
+import { formatTrace, replayStatic, traceCell } from './trace.js';
+
+/** The minimal gated unit, as `@seqmodel/cell-mgu` writes it: two products per step, U split in `prepare`. */
+const mgu: CellPlugin<Record<string, never>> = {
+  name: 'testCompilerMgu',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => [
+    { name: 'kernel', shape: [inputSize, 2 * units], initializer: 'glorotUniform' },
+    { name: 'recurrentKernel', shape: [units, 2 * units], initializer: 'orthogonal' },
+    { name: 'bias', shape: [2 * units], initializer: 'zeros' },
+  ],
+  state: ({ units }) => [{ name: 'h', size: units }],
+  projectInput: (ops, x, params) => affine(ops, x, params.kernel!, params.bias),
+  prepare: (ops, params, { units }) => ({
+    uF: sliceLast(ops, params.recurrentKernel!, 0, units),
+    uH: sliceLast(ops, params.recurrentKernel!, units, units),
+  }),
+  step(ops, { input, state, prepared }) {
+    type T = typeof input;
+    const { uF, uH } = prepared as { uF: T; uH: T };
+    const h = state[0]!;
+    const [xf, xh] = splitLast(ops, input, 2) as [T, T];
+    const f = ops.sigmoid(ops.add(xf, ops.matMul(h, uF)));
+    const candidate = ops.tanh(ops.add(xh, ops.matMul(ops.mul(f, h), uH)));
+    const next = ops.add(ops.mul(ops.sub(1, f), h), ops.mul(f, candidate));
+    return { output: next, state: [next] };
+  },
+};
+
+function dimsOf(cell: CellPlugin<object>, options: Record<string, unknown> = {}, inputSize = 3, units = 4) {
+  return resolveCellDims(cell, { inputSize, units, ...options }).dims;
+}
+
+function plan(cell: CellPlugin<object>, training: boolean, options: Record<string, unknown> = {}) {
+  return planSequence(traceCell(cell, dimsOf(cell, options), 2), training);
+}
+
+const kinds = (stages: readonly Stage[]) => stages.map((s) => s.kind);
+
+/** A cell whose step is `f(ops, h, input, params)`, with the usual parameters. */
+function cellWithStep(name: string, f: CellPlugin['step']): CellPlugin {
+  return {
+    name,
+    defaultOptions: {},
+    params: ({ inputSize, units }) => [
+      { name: 'kernel', shape: [inputSize, units], initializer: 'glorotUniform' },
+      { name: 'recurrentKernel', shape: [units, units], initializer: 'orthogonal' },
+    ],
+    state: ({ units }) => [{ name: 'h', size: units }],
+    projectInput: (ops, x, params) => affine(ops, x, params.kernel!),
+    step: f,
+  };
+}
+
+describe('the tracer', () => {
+  it('records projectInput on rows, parameter-only work as static and the step, each call with its shape', () => {
+    const trace = traceCell(mgu, dimsOf(mgu), 2);
+    const byOp = (op: string) => trace.nodes.filter((n) => n.op === op);
+    expect(trace.projection!.output.domain).toBe('sequence');
+    expect(byOp('slice').map((n) => n.domain)).toEqual(['static', 'static', 'step', 'step']);
+    expect(byOp('matMul').map((n) => [n.domain, ...n.shape])).toEqual([
+      ['sequence', 2, 8],
+      ['step', 2, 4],
+      ['step', 2, 4],
+    ]);
+    expect(trace.output).toBe(trace.nextStates[0]);
+    const text = formatTrace(trace);
+    expect(text).toMatch(/^%0 = params\.kernel \[3, 8\] static$/m);
+    expect(text).toMatch(/= sigmoid\(%\d+\) \[2, 4\] step$/m);
+    expect(text).toMatch(/^state\[0\]' = %\d+$/m);
+  });
+
+  it('replays static nodes on real ops', () => {
+    const ref = createReferenceBackend();
+    const trace = traceCell(mgu, dimsOf(mgu, {}, 1, 2), 1);
+    const u = ref.tensor(
+      [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ],
+      [2, 4],
+    );
+    const uH = trace.nodes.filter((n) => n.op === 'slice' && n.domain === 'static')[1]!;
+    const value = replayStatic(ref, uH, (leaf) =>
+      leaf.kind === 'param' && leaf.name === 'recurrentKernel' ? u : ref.fill([1], 0),
+    );
+    expect(ref.toArray(value)).toEqual([
+      [3, 4],
+      [7, 8],
+    ]);
+  });
+});
+
+describe('the plan', () => {
+  it('lstm: one product of the inputs, per step the recurrent product then one pass, backward one pass then dh·Uᵀ', () => {
+    const p = plan(lstm, true);
+    expect(p.inputProducts).toHaveLength(1);
+    expect(p.statics[p.inputProducts[0]!.right]!.node.leaf).toEqual({ kind: 'param', name: 'kernel' });
+    expect(kinds(p.forward)).toEqual(['product', 'pass']);
+    const forward = p.forward[1] as Extract<Stage, { kind: 'pass' }>;
+    expect(forward.pass.loops.map((l) => l.width)).toEqual([4]);
+    expect(kinds(p.backward!.stages)).toEqual(['pass', 'product']);
+    // The backward product writes d h directly: the state's gradient buffer is its output.
+    const product = p.backward!.stages[1] as Extract<Stage, { kind: 'product' }>;
+    expect(product.out).toBe(p.states[0]!.gradient);
+    expect(product.transposeRight).toBe(true);
+    // The gradient of x·W and of h·U are one buffer: what the gates' pre-activations receive.
+    expect(p.backward!.inputProductGradients[0]).toBe(p.backward!.productGradients[0]!.dOut);
+    expect(p.states[0]!.saved).toBeDefined();
+    expect(p.states[1]!.saved).toBeDefined();
+  });
+
+  it('keeps what the backward pass reads only when training', () => {
+    const inference = plan(lstm, false);
+    expect(inference.buffers.filter((b) => b.rows === 'sequence').map((b) => b.name)).toEqual([
+      'inputs',
+      'inputs·%0',
+    ]);
+    const training = plan(lstm, true);
+    const kept = training.buffers
+      .filter((b) => b.name.startsWith('kept'))
+      .map((b) => b.name.replace(/%\d+ /, ''));
+    // σ(i), σ(f), tanh(g), σ(o), tanh(c): the outputs the derivatives are written in, as the hand-written kernel.
+    expect(kept.sort()).toEqual(['kept sigmoid', 'kept sigmoid', 'kept sigmoid', 'kept tanh', 'kept tanh']);
+  });
+
+  it('mgu: two products per step, the second on f * h; U read in place as two column blocks', () => {
+    const p = plan(mgu, true);
+    expect(kinds(p.forward)).toEqual(['product', 'pass', 'product', 'pass']);
+    const views = p.statics.filter((s: PlanStatic) => s.view?.param === 'recurrentKernel').map((s) => s.view);
+    expect(views).toEqual([
+      { param: 'recurrentKernel', offset: 0, rows: 4, cols: 4, stride: 8 },
+      { param: 'recurrentKernel', offset: 4, rows: 4, cols: 4, stride: 8 },
+    ]);
+    expect(kinds(p.backward!.stages)).toEqual(['pass', 'product', 'pass', 'product']);
+    // The last backward product adds (dz·U_fᵀ) to what the passes stored in d h.
+    const last = p.backward!.stages[3] as Extract<Stage, { kind: 'product' }>;
+    expect([last.out, last.accumulate]).toEqual([p.states[0]!.gradient, true]);
+  });
+
+  it('gru resetAfter: the recurrent bias row read in place, with the input bias row', () => {
+    const p = plan(gru, true);
+    const rows = p.statics.filter((s) => s.view?.param === 'bias').map((s) => [s.view!.offset, s.layout]);
+    expect(rows).toEqual([
+      [0, 'column'],
+      [12, 'column'],
+    ]);
+  });
+
+  it('finds parameter blocks through slices and contiguous reshapes only', () => {
+    const trace = traceCell(gru, dimsOf(gru), 2);
+    const biasRow = trace.nodes.find((n) => n.op === 'reshape' && n.domain === 'static')!;
+    expect(staticView(biasRow)).toEqual({ param: 'bias', offset: 0, rows: 1, cols: 12, stride: 12 });
+    const columnsThenReshape = traceCell(
+      cellWithStep('testReshapedColumns', (ops, { input, state, params }) => {
+        const u = ops.reshape(sliceLast(ops, params.recurrentKernel!, 0, 2), [-1]);
+        const next = ops.tanh(ops.add(input, ops.mul(state[0]!, ops.sum(u))));
+        return { output: next, state: [next] };
+      }),
+      dimsOf(simpleRNN),
+      2,
+    );
+    const reshape = columnsThenReshape.nodes.find((n) => n.op === 'reshape')!;
+    expect(staticView(reshape)).toBeUndefined();
+  });
+});
+
+describe('declines, with a reason naming the operation', () => {
+  const cases: [string, CellPlugin['step'], RegExp][] = [
+    [
+      'a reduction over a per-step value',
+      (ops, { input, state }) => {
+        const next = ops.tanh(ops.add(input, ops.sum(state[0]!, -1, true)));
+        return { output: next, state: [next] };
+      },
+      /step: sum\(\.\.\.\) \[2, 1\] \(%\d+\): ops\.sum on a per-step value has no generator/,
+    ],
+    [
+      'a slice along the batch axis',
+      (ops, { input, state }) => {
+        const first = ops.slice(state[0]!, [0, 0], [1, -1]);
+        const next = ops.tanh(ops.add(input, first));
+        return { output: next, state: [next] };
+      },
+      /a slice along the batch axis/,
+    ],
+    [
+      'a reshape that changes the per-step layout',
+      (ops, { input, state }) => {
+        const next = ops.tanh(ops.add(input, ops.reshape(ops.reshape(state[0]!, [-1, 2]), [2, 4])));
+        return { output: next, state: [next] };
+      },
+      /a reshape from \[4, 2\] changes the per-step layout/,
+    ],
+    [
+      'a product of two per-step values',
+      (ops, { input, state }) => {
+        const h = state[0]!;
+        const next = ops.tanh(ops.add(input, ops.matMul(ops.matMul(h, h, false, true), h)));
+        return { output: next, state: [next] };
+      },
+      /a product of two per-step values/,
+    ],
+    [
+      'an int32 per-step value',
+      (ops, { input, state }) => {
+        const next = ops.tanh(ops.add(input, ops.cast(ops.cast(state[0]!, 'int32'), 'float32')));
+        return { output: next, state: [next] };
+      },
+      /int32/,
+    ],
+  ];
+  for (const [what, step, reason] of cases) {
+    it(what, () => {
+      const cell = cellWithStep(`testDecline${what.replace(/\W/g, '')}`, step);
+      const result = compileCell(cell, dimsOf(cell), 2, { training: false, recurrentMask: false });
+      expect('reason' in result && result.reason).toMatch(reason);
+    });
+  }
+
+  it('a step that fails while traced, or returns the wrong shapes', () => {
+    const reads = cellWithStep('testDeclineReads', (ops, { state }) => {
+      (ops as unknown as { dataSync(x: unknown): void }).dataSync(state[0]);
+      return { output: state[0]!, state: [state[0]!] };
+    });
+    const wide = cellWithStep('testDeclineWide', (ops, { input, state }) => {
+      const next = ops.concat([ops.tanh(input), state[0]!], -1);
+      return { output: next, state: [state[0]!] };
+    });
+    const compile = (cell: CellPlugin) =>
+      compileCell(cell, dimsOf(cell), 2, { training: true, recurrentMask: false });
+    expect((compile(reads) as { reason: string }).reason).toMatch(/^tracing the step failed: .*dataSync/);
+    expect((compile(wide) as { reason: string }).reason).toBe(
+      "the step's output has shape [2, 8], expected [2, 4]",
+    );
+  });
+});
+
+describe('compileCell and explainCompiledCell', () => {
+  it('caches plans per cell, options and sizes', () => {
+    const dims = dimsOf(lstm);
+    const a = compileCell(lstm, dims, 3, { training: true, recurrentMask: false });
+    expect(compileCell(lstm, dimsOf(lstm), 3, { training: true, recurrentMask: false })).toBe(a);
+    expect(compileCell(lstm, dims, 4, { training: true, recurrentMask: false })).not.toBe(a);
+    expect(compileCell(lstm, dims, 3, { training: true, recurrentMask: true })).not.toBe(a);
+  });
+
+  it('shows the traced graph and the plan, or the reason', () => {
+    const text = explainCompiledCell(mgu, {}, { batch: 2, inputSize: 3, units: 4 });
+    for (const heading of [
+      'traced graph:',
+      'plan:',
+      'each step, forward:',
+      'each step, backward',
+      'after the loop',
+    ]) {
+      expect(text).toContain(heading);
+    }
+    expect(
+      explainCompiledCell(simpleRNN, { activation: 'softmax' }, { batch: 2, inputSize: 3, units: 4 }),
+    ).toMatch(/^not compiled: step: max\(\.\.\.\)/m);
+  });
+});
+
+describe('the IR interpreter', () => {
+  it('runs a loop over valid rows, placing rows by their kind, accumulating into a single row', () => {
+    const buffers: PlanBuffer[] = [
+      { id: 0, name: 'x', width: 2, rows: 'sequence' },
+      { id: 1, name: 'y', width: 2, rows: 'batch' },
+      { id: 2, name: 'sum', width: 2, rows: 'single' },
+    ];
+    // time 2, tau 1: row b of x is at (2b + 1) * 2.
+    const x = Float64Array.from([0, 0, 1, -2, 0, 0, 3, 4]);
+    const y = new Float64Array(4);
+    const sum = new Float64Array(2);
+    interpretLoop(
+      {
+        width: 2,
+        nodes: [
+          { op: 'read', buffer: 0, column: 0, broadcast: false },
+          { op: 'relu', x: 0 },
+          { op: 'const', value: 10 },
+          { op: 'mul', a: 1, b: 2 },
+        ],
+        stores: [
+          { node: 3, buffer: 1, column: 0, accumulate: false },
+          { node: 1, buffer: 2, column: 0, accumulate: true },
+        ],
+      },
+      { buffers, arrays: [x, y, sum], valid: [1, 1], rows: 2, tau: 1, time: 2 },
+    );
+    expect(Array.from(y)).toEqual([10, 0, 30, 40]);
+    expect(Array.from(sum)).toEqual([4, 4]);
+  });
+});

@@ -1,0 +1,310 @@
+/**
+ * The algebra the lowering computes with. A per-step tensor `[batch, width]` is a {@link Value}: a row of pieces,
+ * each a range of columns holding one expression that is the same for every column of the range (reading column
+ * `offset + j` of its sources). Slices and concatenations along the last axis only move pieces around, so they cost
+ * nothing in the generated code; elementwise operations apply piece by piece. Expressions are hash-consed (equal
+ * expressions are one node) and folded where the result is known (`x + 0`, `x · 1`, constants).
+ */
+import { SeqmodelError } from '../errors.js';
+import type { BinaryOp, LoopNode, UnaryOp } from './program.js';
+
+/** An expression node: a {@link LoopNode} whose operands are other expressions' ids (instead of a loop's nodes). */
+export type Expr = LoopNode;
+
+/** A range of columns computed by one expression. */
+export interface Piece {
+  readonly offset: number;
+  readonly width: number;
+  readonly expr: number;
+}
+
+/** A per-step tensor `[batch, width]` as pieces covering `[0, width)` in order. */
+export interface Value {
+  readonly width: number;
+  readonly pieces: readonly Piece[];
+}
+
+/** Operand of an elementwise operation: a value, or an expression the same in every column (a scalar). */
+export type Operand = Value | { readonly scalar: number };
+
+export function isScalar(x: Operand): x is { readonly scalar: number } {
+  return 'scalar' in x;
+}
+
+const unaryFunctions: Record<UnaryOp, (x: number) => number> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  abs: Math.abs,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  tanh: Math.tanh,
+  relu: (x) => Math.max(x, 0),
+};
+
+const binaryFunctions: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  maximum: Math.max,
+  minimum: Math.min,
+  greater: (a, b) => (a > b ? 1 : 0),
+  equal: (a, b) => (a === b ? 1 : 0),
+};
+
+export class ExprGraph {
+  readonly nodes: Expr[] = [];
+  private readonly keys = new Map<string, number>();
+  private readonly slices = new Map<string, number>();
+
+  private intern(e: Expr): number {
+    const key = JSON.stringify(e);
+    const found = this.keys.get(key);
+    if (found !== undefined) return found;
+    this.nodes.push(e);
+    this.keys.set(key, this.nodes.length - 1);
+    return this.nodes.length - 1;
+  }
+
+  node(id: number): Expr {
+    const e = this.nodes[id];
+    if (!e) throw new SeqmodelError(`expression ${id} does not exist (internal error)`);
+    return e;
+  }
+
+  constant(id: number): number | undefined {
+    const e = this.node(id);
+    return e.op === 'const' ? e.value : undefined;
+  }
+
+  /** True for an expression with the same value in every column (a constant or a broadcast read, and ops of them). */
+  isBroadcast(id: number): boolean {
+    const e = this.node(id);
+    switch (e.op) {
+      case 'read':
+        return e.broadcast;
+      case 'const':
+        return true;
+      case 'where':
+        return this.isBroadcast(e.condition) && this.isBroadcast(e.a) && this.isBroadcast(e.b);
+      default:
+        return 'x' in e ? this.isBroadcast(e.x) : this.isBroadcast(e.a) && this.isBroadcast(e.b);
+    }
+  }
+
+  read(buffer: number, column: number, broadcast = false): number {
+    return this.intern({ op: 'read', buffer, column, broadcast });
+  }
+
+  const(value: number): number {
+    // -0 and 0 differ only in division by them; keep them apart, and NaN as one key.
+    return this.intern({ op: 'const', value: Object.is(value, -0) ? -0 : value });
+  }
+
+  unary(op: UnaryOp, x: number): number {
+    const c = this.constant(x);
+    if (c !== undefined) return this.const(Math.fround(unaryFunctions[op](c)));
+    const e = this.node(x);
+    if (op === 'neg' && e.op === 'neg') return e.x;
+    return this.intern({ op, x });
+  }
+
+  binary(op: BinaryOp, a: number, b: number): number {
+    const ca = this.constant(a);
+    const cb = this.constant(b);
+    if (ca !== undefined && cb !== undefined) return this.const(Math.fround(binaryFunctions[op](ca, cb)));
+    switch (op) {
+      case 'add':
+        if (ca === 0) return b;
+        if (cb === 0) return a;
+        break;
+      case 'sub':
+        if (cb === 0) return a;
+        if (ca === 0) return this.unary('neg', b);
+        break;
+      case 'mul':
+        // Gradient expressions multiply by structural zeros (columns a slice did not take): drop those terms.
+        if (ca === 0 || cb === 0) return this.const(0);
+        if (ca === 1) return b;
+        if (cb === 1) return a;
+        if (ca === -1) return this.unary('neg', b);
+        if (cb === -1) return this.unary('neg', a);
+        break;
+      case 'div':
+        if (cb === 1) return a;
+        if (ca === 0) return this.const(0);
+        break;
+      default:
+        break;
+    }
+    return this.intern({ op, a, b });
+  }
+
+  where(condition: number, a: number, b: number): number {
+    if (a === b) return a;
+    const c = this.constant(condition);
+    if (c !== undefined) return c !== 0 ? a : b;
+    return this.intern({ op: 'where', condition, a, b });
+  }
+
+  clip(x: number, min: number, max: number): number {
+    const c = this.constant(x);
+    if (c !== undefined) return this.const(Math.min(Math.max(c, min), max));
+    return this.intern({ op: 'clip', x, min, max });
+  }
+
+  /** Expression `id` shifted to start at column `offset` of its sources (reads move; broadcast ones do not). */
+  shift(id: number, offset: number): number {
+    if (offset === 0 || this.isBroadcast(id)) return id;
+    const key = `${id}:${offset}`;
+    const cached = this.slices.get(key);
+    if (cached !== undefined) return cached;
+    const e = this.node(id);
+    let out: number;
+    switch (e.op) {
+      case 'read':
+        out = this.read(e.buffer, e.column + offset, e.broadcast);
+        break;
+      case 'const':
+        out = id;
+        break;
+      case 'where':
+        out = this.where(this.shift(e.condition, offset), this.shift(e.a, offset), this.shift(e.b, offset));
+        break;
+      case 'clip':
+        out = this.clip(this.shift(e.x, offset), e.min, e.max);
+        break;
+      default:
+        out =
+          'x' in e
+            ? this.unary(e.op, this.shift(e.x, offset))
+            : this.binary(e.op, this.shift(e.a, offset), this.shift(e.b, offset));
+    }
+    this.slices.set(key, out);
+    return out;
+  }
+
+  /** The ids of `roots` and everything they use, in an order where operands come first. */
+  closure(roots: readonly number[], stop: (id: number) => boolean = () => false): number[] {
+    const seen = new Set<number>();
+    const order: number[] = [];
+    const visit = (id: number) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      if (!stop(id)) for (const child of operandsOf(this.node(id))) visit(child);
+      order.push(id);
+    };
+    roots.forEach(visit);
+    return order;
+  }
+
+  // Values.
+
+  /** A value of one piece. */
+  whole(width: number, expr: number): Value {
+    return { width, pieces: [{ offset: 0, width, expr }] };
+  }
+
+  /** Columns `[begin, begin + width)` of `v`. */
+  slice(v: Value, begin: number, width: number): Value {
+    if (begin < 0 || width < 0 || begin + width > v.width) {
+      throw new SeqmodelError(
+        `slice [${begin}, ${begin + width}) of a value of width ${v.width} (internal error)`,
+      );
+    }
+    const pieces: Piece[] = [];
+    for (const p of v.pieces) {
+      const start = Math.max(p.offset, begin);
+      const end = Math.min(p.offset + p.width, begin + width);
+      if (start >= end) continue;
+      pieces.push({ offset: start - begin, width: end - start, expr: this.shift(p.expr, start - p.offset) });
+    }
+    return { width, pieces };
+  }
+
+  concat(values: readonly Value[]): Value {
+    const pieces: Piece[] = [];
+    let offset = 0;
+    for (const v of values) {
+      for (const p of v.pieces) pieces.push({ ...p, offset: offset + p.offset });
+      offset += v.width;
+    }
+    return { width: offset, pieces: this.merge(pieces) };
+  }
+
+  /** `v` placed at columns `[offset, offset + v.width)` of a value of `width` that is zero elsewhere. */
+  pad(v: Value, offset: number, width: number): Value {
+    const zero = (w: number): Value[] => (w > 0 ? [this.whole(w, this.const(0))] : []);
+    return this.concat([...zero(offset), v, ...zero(width - offset - v.width)]);
+  }
+
+  /** Applies `f` piece by piece to operands of one width (scalars broadcast). */
+  map(operands: readonly Operand[], f: (exprs: number[]) => number): Operand {
+    const values = operands.filter((o): o is Value => !isScalar(o));
+    if (values.length === 0) return { scalar: f(operands.map((o) => (o as { scalar: number }).scalar)) };
+    const width = values[0]!.width;
+    if (values.some((v) => v.width !== width)) {
+      throw new SeqmodelError(
+        `elementwise operands of widths ${values.map((v) => v.width).join(', ')} (internal error)`,
+      );
+    }
+    const cuts = new Set<number>([0, width]);
+    for (const v of values) for (const p of v.pieces) cuts.add(p.offset);
+    const sorted = [...cuts].sort((x, y) => x - y);
+    const pieces: Piece[] = [];
+    for (let i = 0; i + 1 < sorted.length; i++) {
+      const start = sorted[i]!;
+      const w = sorted[i + 1]! - start;
+      const exprs = operands.map((o) => (isScalar(o) ? o.scalar : this.slice(o, start, w).pieces[0]!.expr));
+      pieces.push({ offset: start, width: w, expr: f(exprs) });
+    }
+    return { width, pieces: this.merge(pieces) };
+  }
+
+  mapUnary(op: UnaryOp, x: Operand): Operand {
+    return this.map([x], ([e]) => this.unary(op, e!));
+  }
+
+  mapBinary(op: BinaryOp, a: Operand, b: Operand): Operand {
+    return this.map([a, b], ([x, y]) => this.binary(op, x!, y!));
+  }
+
+  /** The sum of values of one width (undefined for none). */
+  sum(values: readonly Value[]): Value | undefined {
+    let total: Value | undefined;
+    for (const v of values) total = total ? (this.mapBinary('add', total, v) as Value) : v;
+    return total;
+  }
+
+  /** Joins neighbouring pieces whose expressions continue each other (the same reads, shifted; equal constants). */
+  private merge(pieces: readonly Piece[]): Piece[] {
+    const out: Piece[] = [];
+    for (const p of pieces) {
+      const last = out[out.length - 1];
+      if (last && last.offset + last.width === p.offset && this.shift(last.expr, last.width) === p.expr) {
+        out[out.length - 1] = { offset: last.offset, width: last.width + p.width, expr: last.expr };
+      } else {
+        out.push(p);
+      }
+    }
+    return out;
+  }
+
+  /** True when every piece of `v` is the constant 0. */
+  isZero(v: Value): boolean {
+    return v.pieces.every((p) => this.constant(p.expr) === 0);
+  }
+}
+
+export function operandsOf(e: Expr): number[] {
+  switch (e.op) {
+    case 'read':
+    case 'const':
+      return [];
+    case 'where':
+      return [e.condition, e.a, e.b];
+    default:
+      return 'x' in e ? [e.x] : [e.a, e.b];
+  }
+}
