@@ -330,7 +330,7 @@ const cases: LayerConformanceCase[] = [
         'the output jumps where a step stops equalling maskValue, so finite differences there are not a derivative',
     },
   }),
-  ...(['linear', 'tanh', 'relu', 'sigmoid', 'softmax', 'hardSigmoid'] as const).map((name) =>
+  ...(['linear', 'tanh', 'relu', 'sigmoid', 'softmax', 'hardSigmoid', 'gelu', 'geluNew'] as const).map((name) =>
     layerCase({
       factory: activation,
       options: { activation: name },
