@@ -1,11 +1,9 @@
 /** Helpers for this package's tests (not exported): a quiet tfjs CPU backend, seeded values, float64 reads. */
 import { createCpuBackend } from '@seqmodel/backend-cpu';
 import { type Backend, createRng, ReferenceBackend, type RefTensor } from '@seqmodel/core';
-import * as tf from '@tensorflow/tfjs-core';
 
-/** `@seqmodel/backend-cpu`, without tfjs' "install the node backend" notice. */
+/** `@seqmodel/backend-cpu` with its default options (it keeps tfjs' "install the node backend" notice quiet). */
 export function cpuBackend(): ReturnType<typeof createCpuBackend> {
-  tf.env().set('IS_TEST', true);
   return createCpuBackend();
 }
 

@@ -1,7 +1,7 @@
 /**
  * The robustness suite's backend share on the default backend: generated bad calls of every `Ops` method, tensor
  * creation, readback, memory and autodiff (`opsRobustnessCases`), and of `createCpuBackend`'s options, each
- * classified by core's rule (clear error / silent / crash / leak) and required to be a clear error that leaves no
+ * classified by core's rule (clear error / silent / unclear error / crash / leak / changed) and required to be a clear error that leaves no
  * tensor behind.
  */
 import { opsFixtures, opsRobustnessCases } from '@seqmodel/backend-tfjs/testing';
@@ -52,6 +52,7 @@ const factoryCases: RobustnessCase[] = [
 ];
 const cases = [...opsRobustnessCases(backend, fixtures), ...factoryCases];
 const checks = await robustnessChecks(cases, {
+  suite: '@seqmodel/backend-cpu',
   liveTensors: () => backend.memory().numTensors,
   minimum: 150,
 });

@@ -147,6 +147,7 @@ describe.skipIf(!availability.available)(
   `native fused kernels against the TypeScript fused kernels and the float64 reference${availability.reason ? ` (skipped: ${availability.reason})` : ''}`,
   async () => {
     if (!availability.available) return;
+    // tfjs's per-kernel leak check (on under IS_TEST): the kernels keep what the backward pass needs out of tensors.
     tf.env().set('IS_TEST', true);
     const native = await createNativeBackend({ threads: 2 });
     const cpu = createCpuBackend();

@@ -77,7 +77,7 @@ const cases: RobustnessCase[] = [
     call: () => factoryKernelOptions({}, { kernels: 'all' as never }, 'createXBackend'),
   },
 ];
-const checks = await robustnessChecks(cases);
+const checks = await robustnessChecks(cases, { suite: '@seqmodel/backend-tfjs' });
 
 describe('createTfjsBackend robustness: every bad option is a clear error', () => {
   for (const check of checks) it(check.name, check.run);

@@ -1,7 +1,7 @@
 /**
  * The robustness suite's backend share on wasm: generated bad calls of every `Ops` method, tensor creation,
  * readback, memory and autodiff (`opsRobustnessCases`), and of `createWasmBackend`'s options, each classified by
- * core's rule (clear error / silent / crash / leak) and required to be a clear error that leaves no tensor behind.
+ * core's rule (clear error / silent / unclear error / crash / leak / changed) and required to be a clear error that leaves no tensor behind.
  */
 import { opsFixtures, opsRobustnessCases } from '@seqmodel/backend-tfjs/testing';
 import { type RobustnessCase, robustnessChecks } from '@seqmodel/core/testing';
@@ -51,6 +51,7 @@ const factoryCases: RobustnessCase[] = [
 ];
 const cases = [...opsRobustnessCases(backend, fixtures), ...factoryCases];
 const checks = await robustnessChecks(cases, {
+  suite: '@seqmodel/backend-wasm',
   liveTensors: () => backend.memory().numTensors,
   minimum: 150,
 });

@@ -1,7 +1,7 @@
 /**
  * The robustness suite for `@seqmodel/datasets`: bad arguments generated over every public entry point (tasks,
  * loaders, the CSV reader, tokenizers, vocabulary, windowing, padding, bucketing, batching, collate), each call
- * classified by core's rule (`@seqmodel/core/testing`: clear error / silent / crash / leak) and required to be a
+ * classified by core's rule (`@seqmodel/core/testing`: clear error / silent / unclear error / crash / leak / changed) and required to be a
  * clear error: a `SeqmodelError` whose message names the argument and says what was received or expected.
  *
  * Option values come from categories (a positive integer, a boolean, a fraction, ...): fixed bad values of each
@@ -1012,7 +1012,7 @@ const argumentCases: RobustnessCase[] = [
 ];
 
 const cases: RobustnessCase[] = [...optionSpecs.flatMap(optionCases), ...argumentCases];
-const checks = await robustnessChecks(cases, { minimum: 150 });
+const checks = await robustnessChecks(cases, { suite: '@seqmodel/datasets', minimum: 150 });
 
 describe('datasets robustness: every bad argument is a clear error', () => {
   for (const check of checks) it(check.name, check.run);

@@ -59,6 +59,8 @@ export type {
 export {
   Model,
   type ModelArgs,
+  type ModelOutput,
+  type OutputCount,
   type PredictInput,
   type PredictOptions,
   type SerializedModel,

@@ -19,10 +19,11 @@ export { tf, tfl };
 export const TFJS_TOLERANCE = { atol: 1e-5, rtol: 1e-5 } as const;
 
 export async function useTfjsCpu(): Promise<void> {
-  // Silences tfjs' "install the node backend" notice, which only tfjs' own warnings look at.
-  tf.env().set('IS_TEST', true);
   await tf.setBackend('cpu');
   await tf.ready();
+  // tfjs-layers runs on tfjs-backend-cpu directly, not through seqmodel's backend, which would clear this flag (see
+  // backend-tfjs's notices.ts): without it the first tensor prints tfjs' "install the node backend" notice.
+  (tf.backend() as { firstUse?: boolean }).firstUse = false;
 }
 
 /** Seeded values in [-1, 1). */

@@ -1,6 +1,6 @@
 /**
  * Generated bad calls of every `Ops` method and of tensor creation and readback, for the robustness suite (core's
- * `classifyCase`: clear error / silent / crash / leak). Each tensor argument gets things that are not a live tensor
+ * `classifyCase`: clear error / silent / unclear error / crash / leak / changed). Each tensor argument gets things that are not a live tensor
  * of the backend (numbers, null, plain arrays and objects, a disposed tensor); each axis, shape, size or depth gets
  * values out of range, fractional, NaN or of the wrong type. Every call must throw a `SeqmodelError` naming the
  * argument and leave no tensor behind. The cases are plain objects, for any test runner.

@@ -14,11 +14,15 @@ export {
 export { assertClose, type Comparison, compareArrays, type Tolerance } from './compare.js';
 export { checkNoLeak } from './leaks.js';
 export {
+  type ClassifyOptions,
   classifyCase,
   isClearMessage,
+  ROBUSTNESS_OUTCOMES,
   type RobustnessCase,
   type RobustnessOutcome,
   type RobustnessResult,
+  type RobustnessSuiteOptions,
   robustnessChecks,
+  robustnessTotals,
   tallyOutcomes,
 } from './robustness.js';

@@ -61,7 +61,12 @@ describe('Bidirectional matches tfjs-layers 4.22 on the same weights (atol 1e-5)
           const inner = { returnSequences, returnState };
           const ours = sequential<RefTensor>(
             [...(masked ? [masking()] : []), bidirectional(ourInner(kind, inner), { mergeMode })],
-            { backend: ref, seed: 21, inputShape: [null, features] },
+            {
+              backend: ref,
+              seed: 21,
+              inputShape: [null, features],
+              outputs: returnState || mergeMode === null ? 'several' : 'one',
+            },
           );
           const theirs = tfjsChain(
             [null, features],

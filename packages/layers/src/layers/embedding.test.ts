@@ -1,6 +1,6 @@
 import { createWasmBackend } from '@seqmodel/backend-wasm';
 import type { RefTensor } from '@seqmodel/core';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sequential } from '../models/sequential.js';
 import {
@@ -145,10 +145,6 @@ describe('Embedding', () => {
     const targets = [[1], [0], [1]];
     const trained: number[][][] = [];
     const onCpu = cpuBackend();
-    // cpuBackend() sets tfjs's IS_TEST flag (it quiets a notice), which also turns on tfjs's per-kernel leak check;
-    // on wasm that check misreads every gradient that saves a tensor (tfjs clones saved tensors, and wasm's clone
-    // copies into a new data id), so it is off for the wasm run, as it is for users.
-    tf.env().set('IS_TEST', false);
     for (const backend of [onCpu, await createWasmBackend()]) {
       const m = sequential<tf.Tensor>(
         [embedding({ inputDim: 10, outputDim: 4, maskZero: true }), lstm({ units: 3 }), dense({ units: 1 })],

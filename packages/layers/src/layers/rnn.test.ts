@@ -83,7 +83,7 @@ describe('recurrent layers match tfjs-layers 4.22 on the same weights (atol 1e-5
               ...(masked ? [masking({ inputShape: [null, features] })] : []),
               ourLayer(kind, masked ? layerOptions : { ...layerOptions, inputShape: [null, features] }),
             ],
-            { backend: ref, seed: 7 },
+            { backend: ref, seed: 7, outputs: 'several' },
           );
           const theirs = tfjsChain(
             [null, features],
@@ -92,7 +92,7 @@ describe('recurrent layers match tfjs-layers 4.22 on the same weights (atol 1e-5
           copyWeightsToTfjs(ours, theirs);
           const x = masked ? paddedInputs(1) : randomValues(batch * time * features, 1);
           const input = ref.tensor(x, [batch, time, features]);
-          const outputs = ours.predict(input) as RefTensor[];
+          const outputs = ours.predict(input);
           const expected = tfjsPredict(theirs, [{ values: x, shape: [batch, time, features] }]);
           expectOutputsClose(
             label,
@@ -618,12 +618,12 @@ describe('no leaks', () => {
           inputShape: [null, 2],
         }),
       ],
-      { backend: ref, seed: 1 },
+      { backend: ref, seed: 1, outputs: 'several' },
     );
     const x = randomTensor(ref, [2, 4, 2], 1);
     const before = ref.memory().numTensors;
     for (let i = 0; i < 3; i++) {
-      const out = model.apply(x, { training: i === 1, lengths: [4, 2] }) as RefTensor[];
+      const out = model.apply(x, { training: i === 1, lengths: [4, 2] });
       expect(ref.memory().numTensors).toBe(before + 3);
       ref.dispose(out);
     }

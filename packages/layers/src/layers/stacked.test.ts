@@ -240,6 +240,7 @@ describe('Stacked', () => {
         backend: ref,
         seed: 1,
         inputShape: [null, 2],
+        outputs: 'several',
       },
     );
     expect(model.outputs.map((o) => o.shape)).toEqual([

@@ -17,7 +17,7 @@ import { Graph } from '../engine/graph.js';
 import type { Layer, SerializedLayer } from '../engine/layer.js';
 import { checkShapeSpec, type Dim } from '../engine/shape-spec.js';
 import { type InputNode, input, type LayerNode, SymbolicTensor } from '../engine/symbolic.js';
-import { consumersOf, Model, type ModelArgs, modelOptionKeys } from './model.js';
+import { consumersOf, Model, type ModelArgs, modelOptionKeys, type OutputCount } from './model.js';
 
 export interface FunctionalArgs<T> extends ModelArgs<T> {
   readonly inputs: SymbolicTensor | readonly SymbolicTensor[];
@@ -42,7 +42,7 @@ function toList(x: SymbolicTensor | readonly SymbolicTensor[], argument: string)
   return list as SymbolicTensor[];
 }
 
-export class Functional<T = unknown> extends Model<T> {
+export class Functional<T = unknown, N extends OutputCount = OutputCount> extends Model<T, N> {
   readonly className = 'Functional';
   private readonly pendingGraph: Graph;
 
@@ -63,8 +63,8 @@ export class Functional<T = unknown> extends Model<T> {
   }
 
   /** Binds the model to `backend` and creates its weights. */
-  build<U>(backend: Backend<U>): Functional<U> {
-    const self = this as unknown as Functional<U>;
+  build<U>(backend: Backend<U>): Functional<U, N> {
+    const self = this as unknown as Functional<U, N>;
     self.bindBackend(backend);
     self.graphFor(undefined);
     return self;
@@ -178,13 +178,27 @@ export class Functional<T = unknown> extends Model<T> {
 }
 
 /**
- * A model from symbolic inputs to symbolic outputs (the functional API).
+ * A model from symbolic inputs to symbolic outputs (the functional API). Its type says how many outputs it has, as
+ * Keras returns them: one output tensor (alone or in a one-element list) makes `predict` give a tensor, a list of two
+ * or more a list; a list whose length the compiler does not know gives either.
  *
  * @example
  * const x = input({ shape: [null, 3] });
  * const y = dense({ units: 1 }).apply(lstm({ units: 8 }).apply(x) as SymbolicTensor);
  * const m = model({ inputs: x, outputs: y as SymbolicTensor, backend, seed: 1 });
+ * const out = m.predict([[[1, 2, 3]]]); // a tensor
  */
-export function model<T = unknown>(args: FunctionalArgs<T>): Functional<T> {
-  return new Functional<T>(args);
+export function model<T = unknown>(
+  args: FunctionalArgs<T> & { readonly outputs: SymbolicTensor | readonly [SymbolicTensor] },
+): Functional<T, 'one'>;
+export function model<T = unknown>(
+  args: FunctionalArgs<T> & {
+    readonly outputs: readonly [SymbolicTensor, SymbolicTensor, ...SymbolicTensor[]];
+  },
+): Functional<T, 'several'>;
+export function model<T = unknown>(args: FunctionalArgs<T>): Functional<T>;
+export function model<T = unknown, N extends OutputCount = OutputCount>(
+  args: FunctionalArgs<T>,
+): Functional<T, N> {
+  return new Functional<T, N>(args);
 }

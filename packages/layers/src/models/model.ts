@@ -105,6 +105,17 @@ export interface PredictDatasetOptions {
  */
 export type PredictInput<T> = TensorsLike<T>;
 
+/**
+ * How many outputs a model's type promises: `one` (a `Sequential`, or a functional model built with one output
+ * tensor), `several` (a functional model built with a list of two or more, a `Sequential` with `outputs:
+ * 'several'`), or both, `'one' | 'several'`, for a model whose outputs are known only at run time (one loaded from a
+ * file). A model that promises one is a model that promises either, where one is expected.
+ */
+export type OutputCount = 'one' | 'several';
+
+/** What `predict` and `apply` return for a model of `OutputCount` `N`: a tensor, a list of them, or either. */
+export type ModelOutput<T, N extends OutputCount> = N extends 'one' ? T : T[];
+
 export type { WeightData, WeightValue };
 
 /** A model as JSON: class name and config (layers and how they connect). */
@@ -131,7 +142,11 @@ export interface ModelArgs<T> {
   readonly seed?: number | string;
 }
 
-export abstract class Model<T = unknown> implements TrainableModel<T> {
+/**
+ * A model on tensors `T` with `N` outputs (see `OutputCount`): `predict` and `apply` on a `Model<T, 'one'>` give a
+ * `T`, with no cast.
+ */
+export abstract class Model<T = unknown, N extends OutputCount = OutputCount> implements TrainableModel<T> {
   abstract readonly className: string;
   readonly name: string;
   /** Seed of the weights and the default dropout stream. */
@@ -254,10 +269,10 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
    * The forward pass. Returns one tensor, or an array for models with several outputs; every returned tensor is new
    * and owned by the caller. Everything else the pass creates is freed, also when it throws.
    */
-  apply(inputs: T | readonly T[], options: ApplyOptions<T> = {}): T | T[] {
+  apply(inputs: T | readonly T[], options: ApplyOptions<T> = {}): ModelOutput<T, N> {
     const { outputs, masks } = this.applyWithMasks(inputs, options);
     this.backend.dispose(masks.filter((m): m is T => m !== undefined));
-    return outputs.length === 1 ? outputs[0]! : outputs;
+    return (outputs.length === 1 ? outputs[0]! : outputs) as ModelOutput<T, N>;
   }
 
   /** The forward pass, also returning each output's mask (for masked losses and metrics); the caller owns both. */
@@ -380,12 +395,12 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
    * `{ inputs, mask?, lengths? }`, as `fit` reads them; targets are ignored) it resolves to the outputs of every
    * batch joined along the batch axis.
    */
-  predict(x: PredictInput<T>, options?: PredictOptions<T>): T | T[];
-  predict(dataset: Dataset<T>, options?: PredictDatasetOptions): Promise<T | T[]>;
+  predict(x: PredictInput<T>, options?: PredictOptions<T>): ModelOutput<T, N>;
+  predict(dataset: Dataset<T>, options?: PredictDatasetOptions): Promise<ModelOutput<T, N>>;
   predict(
     x: PredictInput<T> | Dataset<T>,
     options?: PredictOptions<T> | PredictDatasetOptions,
-  ): T | T[] | Promise<T | T[]> {
+  ): ModelOutput<T, N> | Promise<ModelOutput<T, N>> {
     const what = `${this.describe()} predict`;
     // Without a backend, the model explains what it needs to be built.
     if (!this.hasBackend) this.graphFor(undefined);
@@ -424,7 +439,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
     dataset: Dataset<T>,
     options: PredictDatasetOptions | undefined,
     what: string,
-  ): Promise<T | T[]> {
+  ): Promise<ModelOutput<T, N>> {
     const o = checkOptions<PredictDatasetOptions>(`${what} options`, options, ['steps']);
     const steps = o.steps === undefined ? undefined : checkPositiveInteger(`${what} steps`, o.steps);
     const backend = this.backend;
@@ -474,7 +489,7 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
   }
 
   /** The batches' outputs joined along the batch axis (the pieces are freed); one piece is returned as it is. */
-  private joinPieces(pieces: readonly T[][]): T | T[] {
+  private joinPieces(pieces: readonly T[][]): ModelOutput<T, N> {
     const backend = this.backend;
     let joined: T[];
     if (pieces.length === 1) {
@@ -491,7 +506,8 @@ export abstract class Model<T = unknown> implements TrainableModel<T> {
         for (const p of pieces) backend.dispose(p);
       }
     }
-    return joined.length === 1 ? joined[0]! : joined;
+    // One output is one tensor whatever the model's type says; the type only narrows it.
+    return (joined.length === 1 ? joined[0]! : joined) as ModelOutput<T, N>;
   }
 
   /**

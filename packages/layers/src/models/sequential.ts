@@ -4,6 +4,7 @@
  */
 import {
   type Backend,
+  checkOneOf,
   checkOptions,
   checkPositiveInteger,
   invalidArgument,
@@ -13,7 +14,7 @@ import { Graph } from '../engine/graph.js';
 import { Layer, type SerializedLayer } from '../engine/layer.js';
 import { checkShapeSpec, type Dim, formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import { input, type SymbolicTensor } from '../engine/symbolic.js';
-import { Model, type ModelArgs, modelOptionKeys } from './model.js';
+import { Model, type ModelArgs, modelOptionKeys, type OutputCount } from './model.js';
 
 export interface SequentialArgs<T> extends ModelArgs<T> {
   /** Shape of one sample without the batch axis (instead of the first layer's `inputShape`). */
@@ -21,15 +22,23 @@ export interface SequentialArgs<T> extends ModelArgs<T> {
   readonly batchSize?: number;
   /** Full input shape with the batch axis. */
   readonly batchInputShape?: readonly Dim[];
+  /**
+   * `several` when the last layer returns several tensors (a recurrent layer with `returnState`, a Bidirectional
+   * without `mergeMode`): `predict` and `apply` then give a list. Default `one`: they give a tensor, and a last
+   * layer with several outputs is an error at the build. Keras' Sequential allows only `one`.
+   */
+  readonly outputs?: 'one' | 'several';
 }
 
 /** Turns a serialized layer back into a layer (the registry's `deserializeLayer`). */
 export type LayerDeserializer = (serialized: SerializedLayer) => Layer;
 
-export class Sequential<T = unknown> extends Model<T> {
+/** A stack of layers; `N` is `one` unless its `outputs` option says `several` (see `SequentialArgs.outputs`). */
+export class Sequential<T = unknown, N extends OutputCount = 'one'> extends Model<T, N> {
   readonly className = 'Sequential';
   private readonly layerList: Layer[] = [];
   private batchShape: ShapeSpec | undefined;
+  private readonly outputCount: 'one' | 'several';
 
   constructor(layers: readonly Layer[] = [], args: SequentialArgs<T> = {}) {
     checkOptions('sequential options', args, [
@@ -37,8 +46,10 @@ export class Sequential<T = unknown> extends Model<T> {
       'inputShape',
       'batchSize',
       'batchInputShape',
+      'outputs',
     ]);
     super(args, 'sequential');
+    this.outputCount = checkOneOf('sequential outputs', args.outputs ?? 'one', ['one', 'several']);
     if (!Array.isArray(layers)) invalidArgument('sequential(layers)', layers, 'an array of layers');
     for (const layer of layers) this.add(layer);
     if (args.batchInputShape !== undefined) {
@@ -75,8 +86,8 @@ export class Sequential<T = unknown> extends Model<T> {
    * Binds the model to `backend` and creates its weights for `inputShape` (with the batch axis, e.g.
    * `[null, null, 8]`); the shape may be omitted when the model or its first layer declares one.
    */
-  build<U>(backend: Backend<U>, inputShape?: readonly Dim[]): Sequential<U> {
-    const self = this as unknown as Sequential<U>;
+  build<U>(backend: Backend<U>, inputShape?: readonly Dim[]): Sequential<U, N> {
+    const self = this as unknown as Sequential<U, N>;
     self.bindBackend(backend);
     if (inputShape !== undefined) {
       const shape = checkShapeSpec(`${this.describe()} build inputShape`, inputShape);
@@ -120,6 +131,15 @@ export class Sequential<T = unknown> extends Model<T> {
       y = layer.apply(y as SymbolicTensor);
     });
     const outputs: SymbolicTensor[] = Array.isArray(y) ? y : [y];
+    // The declared count is what `predict`'s type promises, so a stack that gives another count cannot be built.
+    if (outputs.length > 1 !== (this.outputCount === 'several')) {
+      const last = this.layerList.at(-1)!.describe();
+      throw new SeqmodelError(
+        this.outputCount === 'one'
+          ? `${this.describe()} outputs: expected one output (the default), received ${outputs.length} from ${last} (returnState, or Bidirectional without mergeMode); pass { outputs: 'several' } to sequential() and predict gives a list`
+          : `${this.describe()} outputs: expected several outputs (outputs: 'several'), received one from ${last}; leave outputs out`,
+      );
+    }
     this.buildGraph(Graph.create([x], outputs, this.describe()));
     return this.graph!;
   }
@@ -134,6 +154,7 @@ export class Sequential<T = unknown> extends Model<T> {
     return {
       name: this.name,
       ...(this.batchShape === undefined ? {} : { batchInputShape: [...this.batchShape] }),
+      ...(this.outputCount === 'one' ? {} : { outputs: this.outputCount }),
       layers: this.layerList.map((l) => l.serialize()),
     };
   }
@@ -143,16 +164,17 @@ export class Sequential<T = unknown> extends Model<T> {
     config: Record<string, unknown>,
     deserializeLayer: LayerDeserializer,
     args: { readonly backend?: Backend<T>; readonly seed?: number | string } = {},
-  ): Sequential<T> {
-    checkOptions('Sequential config', config, ['name', 'batchInputShape', 'layers']);
+  ): Sequential<T, OutputCount> {
+    checkOptions('Sequential config', config, ['name', 'batchInputShape', 'outputs', 'layers']);
     checkOptions('Sequential.fromConfig options', args, ['backend', 'seed']);
     const layers = config.layers;
     if (!Array.isArray(layers))
       invalidArgument('Sequential config.layers', layers, 'an array of serialized layers');
-    return new Sequential<T>(
+    return new Sequential<T, OutputCount>(
       layers.map((l) => deserializeLayer(l as SerializedLayer)),
       {
         ...(typeof config.name === 'string' ? { name: config.name } : {}),
+        ...(config.outputs === undefined ? {} : { outputs: config.outputs as 'several' }),
         ...(Array.isArray(config.batchInputShape)
           ? { batchInputShape: config.batchInputShape as Dim[] }
           : {}),
@@ -172,8 +194,20 @@ export class Sequential<T = unknown> extends Model<T> {
  * );
  */
 export function sequential<T = unknown>(
+  layers?: readonly Layer[],
+  args?: SequentialArgs<T> & { readonly outputs?: 'one' },
+): Sequential<T>;
+export function sequential<T = unknown>(
+  layers: readonly Layer[],
+  args: SequentialArgs<T> & { readonly outputs: 'several' },
+): Sequential<T, 'several'>;
+export function sequential<T = unknown>(
+  layers: readonly Layer[],
+  args: SequentialArgs<T>,
+): Sequential<T, OutputCount>;
+export function sequential<T = unknown, N extends OutputCount = 'one'>(
   layers: readonly Layer[] = [],
   args: SequentialArgs<T> = {},
-): Sequential<T> {
-  return new Sequential<T>(layers, args);
+): Sequential<T, N> {
+  return new Sequential<T, N>(layers, args);
 }

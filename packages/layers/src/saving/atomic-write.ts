@@ -127,7 +127,7 @@ export async function writeIndexed(write: IndexedWrite, what: string): Promise<v
   } catch (error) {
     for (const file of [...temporaries, ...created]) await fs.unlink(file).catch(() => undefined);
     throw new SeqmodelError(
-      `${what}: cannot write ${directory}: ${(error as Error).message}; the model already there (if any) is unchanged`,
+      `${what}: cannot write ${directory}: ${(error as Error).message}; expected a writable directory; the model already there (if any) is unchanged`,
       { cause: error },
     );
   }

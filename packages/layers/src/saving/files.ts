@@ -3,7 +3,7 @@
  * through `fetch`, and sinks / sources for anything else (browser storage, uploads, tfjs `IOHandler`s). Node's file
  * system is imported only when a path is used, so the package runs in browsers.
  */
-import { invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkBackend, checkOptions, invalidArgument, SeqmodelError } from '@seqmodel/core';
 
 /** Somewhere artifacts can be written (IndexedDB, an upload, a tfjs `IOHandler`, ...). */
 export interface ArtifactsSink<A> {
@@ -17,6 +17,15 @@ export interface ArtifactsSource<A> {
 
 export function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
+}
+
+/**
+ * Checks a loader's options as every entry point that takes a backend does: an options object of `known` keys (an
+ * unknown one names the closest), whose `backend` is a seqmodel Backend (core's `checkBackend` says how to make one).
+ */
+export function checkLoadOptions(what: string, options: unknown, known: readonly string[]): void {
+  checkOptions(`${what} options`, options, known);
+  checkBackend(`${what} options.backend`, (options as { backend?: unknown } | undefined)?.backend);
 }
 
 export function isSink<A>(x: unknown): x is ArtifactsSink<A> {
@@ -95,20 +104,39 @@ export async function statInside(
     real = await fs.realpath(joined);
   } catch (error) {
     throw new SeqmodelError(
-      `${what}: ${field}: cannot read ${JSON.stringify(relative)} (${joined}): ${(error as Error).message}`,
+      `${what}: ${field}: cannot read ${JSON.stringify(relative)} (${joined}): ${(error as Error).message}; expected a readable file inside the model directory`,
       { cause: error },
     );
   }
   if (!real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
     throw new SeqmodelError(
-      `${what}: ${field}: ${JSON.stringify(relative)} leads to ${real}, outside the model directory ${root} (a symbolic link?); weight files must stay inside it`,
+      `${what}: ${field}: ${JSON.stringify(relative)} leads to ${real}, outside the model directory ${root} (a symbolic link?); expected a file inside it`,
     );
   }
   const stat = await fs.stat(real);
   if (!stat.isFile()) {
-    throw new SeqmodelError(`${what}: ${field}: ${JSON.stringify(relative)} (${real}) is not a regular file`);
+    throw new SeqmodelError(
+      `${what}: ${field}: ${JSON.stringify(relative)} (${real}) is not a regular file: expected one, received ${fileKind(stat)}`,
+    );
   }
   return { path: real, size: stat.size };
+}
+
+const READABLE = 'expected a readable file';
+
+/** What a file-system entry is, in words (`a directory`), for errors about something that is not a regular file. */
+function fileKind(stat: import('node:fs').Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isSocket()) return 'a socket';
+  return 'something else';
+}
+
+function notRegular(filePath: string, stat: import('node:fs').Stats, what: string): SeqmodelError {
+  return new SeqmodelError(
+    `${what}: ${filePath} is not a regular file: expected one, received ${fileKind(stat)}`,
+  );
 }
 
 /**
@@ -121,13 +149,13 @@ export async function readExactly(filePath: string, bytes: number, what: string)
   try {
     handle = await fs.open(filePath, 'r');
   } catch (error) {
-    throw new SeqmodelError(`${what}: cannot read ${filePath}: ${(error as Error).message}`, {
+    throw new SeqmodelError(`${what}: cannot read ${filePath}: ${(error as Error).message}; ${READABLE}`, {
       cause: error,
     });
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new SeqmodelError(`${what}: ${filePath} is not a regular file`);
+    if (!stat.isFile()) throw notRegular(filePath, stat, what);
     if (stat.size < bytes) {
       throw new SeqmodelError(
         `${what}: ${filePath} holds ${stat.size} bytes, expected at least ${bytes} (truncated, or changed while loading?)`,
@@ -161,11 +189,11 @@ export async function readFileBytes(
   let size: number;
   try {
     const stat = await fs.stat(filePath);
-    if (!stat.isFile()) throw new SeqmodelError(`${what}: ${filePath} is not a regular file`);
+    if (!stat.isFile()) throw notRegular(filePath, stat, what);
     size = stat.size;
   } catch (error) {
     if (error instanceof SeqmodelError) throw error;
-    throw new SeqmodelError(`${what}: cannot read ${filePath}: ${(error as Error).message}`);
+    throw new SeqmodelError(`${what}: cannot read ${filePath}: ${(error as Error).message}; ${READABLE}`);
   }
   if (size > maxBytes) {
     throw new SeqmodelError(
@@ -253,7 +281,9 @@ export function parseJson(text: string, where: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new SeqmodelError(`${what}: ${where} is not valid JSON: ${(error as Error).message}`);
+    throw new SeqmodelError(
+      `${what}: ${where} is not valid JSON: ${(error as Error).message}; expected a JSON document`,
+    );
   }
 }
 

@@ -47,7 +47,10 @@ export class DocumentChecker {
       const known = [...required, ...optional];
       for (const key of Object.keys(value)) {
         if (!known.includes(key)) {
-          this.error(join(field, key), `unknown field; known fields: ${known.join(', ')}`);
+          this.error(
+            join(field, key),
+            `unknown field; expected one of the known fields: ${known.join(', ')}`,
+          );
         }
       }
     }
@@ -114,7 +117,10 @@ export class DocumentChecker {
     for (const { field, value } of items) {
       const first = seen.get(value);
       if (first !== undefined)
-        this.error(field, `duplicate ${what} ${JSON.stringify(value)} (also at ${first})`);
+        this.error(
+          field,
+          `duplicate ${what} ${JSON.stringify(value)} (also at ${first}); expected each ${what} once`,
+        );
       seen.set(value, field);
     }
   }
@@ -138,7 +144,7 @@ export function checkRanges(check: DocumentChecker, ranges: readonly ByteRange[]
     if (r.offset + r.byteLength > total) {
       check.error(
         r.field,
-        `bytes ${r.offset} to ${r.offset + r.byteLength} do not fit in the ${total}-byte weights buffer`,
+        `bytes ${r.offset} to ${r.offset + r.byteLength} do not fit in the ${total}-byte weights buffer; expected bytes inside it`,
       );
     }
   }
@@ -149,7 +155,7 @@ export function checkRanges(check: DocumentChecker, ranges: readonly ByteRange[]
     if (r.offset < before.offset + before.byteLength) {
       check.error(
         r.field,
-        `bytes ${r.offset} to ${r.offset + r.byteLength} overlap ${before.field} (bytes ${before.offset} to ${before.offset + before.byteLength})`,
+        `bytes ${r.offset} to ${r.offset + r.byteLength} overlap ${before.field} (bytes ${before.offset} to ${before.offset + before.byteLength}); expected each weight's bytes apart`,
       );
     }
   }

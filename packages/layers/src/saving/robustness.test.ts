@@ -1,16 +1,17 @@
 /**
  * The saving part of the robustness suite: bad model files, manifests and artifacts, one row each, against every
- * reader (`loadModel`, `loadWeights`, `loadKerasModel`; directories and artifacts in memory) and the savers. Every row
- * must end in a clear error: a `SeqmodelError` whose message names the entry point and the field (its path in the
- * document) and says what was received or expected; nothing may crash, hang or read without end, no tensor may be
- * left behind, and a failed save must leave the directory byte for byte as it was.
+ * reader (`loadModel`, `loadWeights`, `loadKerasModel`; directories and artifacts in memory) and the savers. Each row
+ * is classified by core's rule (`robustnessChecks` from `@seqmodel/core/testing`) and must be a clear error: a
+ * `SeqmodelError` whose message names the entry point and the field (its path in the document) and says what was
+ * received or expected; nothing may crash, hang or read without end (20 s), no tensor may be left behind, and a
+ * failed save must leave the directory byte for byte as it was (`changed` otherwise).
  */
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeqmodelError } from '@seqmodel/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RobustnessCase, robustnessChecks } from '@seqmodel/core/testing';
+import { afterAll, describe, it } from 'vitest';
 import '../layers/builtins.js';
 import { dense } from '../layers/dense.js';
 import { lstm } from '../layers/rnn.js';
@@ -25,13 +26,11 @@ import type { ModelArtifacts } from './native/artifacts.js';
 import { loadModel, loadWeights, saveModel, saveWeights } from './native/save-load.js';
 
 const backend = cpuBackend();
-const directories: string[] = [];
-let root = '';
-/** A directory with a compiled, trained model saved by `saveModel`, its `saveWeights` and its `saveKerasModel`. */
-let fixtures = { native: '', weights: '', keras: '' };
-let memory: ModelArtifacts;
+const root = await mkdtemp(join(tmpdir(), 'seqmodel-robust-'));
+/** Directories with a compiled, trained model saved by `saveModel`, its `saveWeights` and its `saveKerasModel`. */
+const fixtures = { native: join(root, 'native'), weights: join(root, 'weights'), keras: join(root, 'keras') };
 /** A file outside every model directory, which no manifest may reach. */
-let outside = '';
+const outside = join(root, 'outside.bin');
 
 function makeModel(built = true): Model<unknown> {
   return sequential([lstm({ units: 3 }), dense({ units: 2 })], {
@@ -41,26 +40,25 @@ function makeModel(built = true): Model<unknown> {
   }) as Model<unknown>;
 }
 
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'seqmodel-robust-'));
-  directories.push(root);
+const memory: ModelArtifacts = await (async () => {
   const m = makeModel();
   m.compile({ optimizer: 'adam', loss: 'mse' });
   const x = backend.tensor(Float32Array.from(seeded(3 * 4 * 2, 'x')), [3, 4, 2]);
   const y = backend.tensor(Float32Array.from(seeded(3 * 2, 'y')), [3, 2]);
   m.trainOnBatch(x, y);
-  fixtures = { native: join(root, 'native'), weights: join(root, 'weights'), keras: join(root, 'keras') };
-  memory = await saveModel(m, fixtures.native);
+  const saved = await saveModel(m, fixtures.native);
   await saveWeights(m, fixtures.weights);
   await saveKerasModel(m, fixtures.keras);
-  outside = join(root, 'outside.bin');
+  m.dispose();
+  backend.dispose([x, y]);
   await writeFile(
     outside,
-    new Uint8Array((await readFile(join(fixtures.native, memory.modelJSON.weights.path))).byteLength),
+    new Uint8Array((await readFile(join(fixtures.native, saved.modelJSON.weights.path))).byteLength),
   );
-});
+  return saved;
+})();
 afterAll(async () => {
-  for (const d of directories) await rm(d, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true });
 });
 
 let copies = 0;
@@ -110,10 +108,11 @@ async function withEndlessServer<R>(json: string, use: (url: string) => Promise<
   }
 }
 
-async function snapshot(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+/** The names and bytes of what `dir` holds: a failed save must leave them as they were. */
+async function snapshot(dir: string): Promise<string[]> {
+  const out: string[] = [];
   for (const name of (await readdir(dir)).sort()) {
-    out.set(
+    out.push(
       name,
       await readFile(join(dir, name)).then(
         (b) => b.toString('base64'),
@@ -125,11 +124,14 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
 }
 
 interface Case {
+  /** `entry: what is wrong`. */
   readonly label: string;
   /** Makes the bad input and calls the entry point; resolves to what it resolved to. */
   readonly run: () => Promise<unknown>;
-  /** Texts the message must contain: the entry point and field, and what was received or expected. */
+  /** Texts the message must contain: the field (first), the entry point, and what was received or expected. */
   readonly says: readonly string[];
+  /** What the failed call must leave alone (see `RobustnessCase.observe`). */
+  readonly observe?: () => Promise<readonly unknown[]> | readonly unknown[];
 }
 
 type Edit = (json: Json, dir: string) => void | Promise<void>;
@@ -146,7 +148,7 @@ const fileCase =
       await writeFile(join(dir, 'model.json'), JSON.stringify(json));
       return load(dir);
     },
-    says: [entry, ...says],
+    says: [...says, entry],
   });
 
 const nativeFile = fileCase(
@@ -172,11 +174,18 @@ const nativeMemory = (
     edit(modelJSON);
     return loadModel({ modelJSON, weightData: weightData?.() ?? memory.weightData } as never, { backend });
   },
-  says: ['loadModel: artifacts.modelJSON', ...says],
+  says: [...says, 'loadModel: artifacts.modelJSON'],
 });
 
 const entry = (json: Json, i: number) => json.weights.entries[i];
 const spec = (json: Json, i: number) => json.weightsManifest[0].weights[i];
+
+/** A model whose weights do not fit the saved ones; loading them must leave its own alone. */
+const other = sequential([lstm({ units: 5 }), dense({ units: 2 })], {
+  backend,
+  seed: 1,
+  inputShape: [4, 2],
+}) as Model<unknown>;
 
 const CASES: Case[] = [
   // Paths that leave the directory.
@@ -547,7 +556,9 @@ const CASES: Case[] = [
     (j) => {
       entry(j, 0).ofset = entry(j, 0).offset;
     },
-    ['weights.entries[0].ofset: unknown field; known fields: name, shape, dtype, offset, byteLength'],
+    [
+      'weights.entries[0].ofset: unknown field; expected one of the known fields: name, shape, dtype, offset, byteLength',
+    ],
   ),
   nativeFile(
     'iterations not an integer',
@@ -625,7 +636,7 @@ const CASES: Case[] = [
       spec(j, 0).offset = 0;
     },
     [
-      'weightsManifest[0].weights[0].offset: unknown field; known fields: name, shape, dtype, quantization, group',
+      'weightsManifest[0].weights[0].offset: unknown field; expected one of the known fields: name, shape, dtype, quantization, group',
     ],
   ),
 
@@ -707,23 +718,14 @@ const CASES: Case[] = [
   },
   {
     label: 'loadWeights: weights of another architecture',
-    run: async () => {
-      const other = sequential([lstm({ units: 5 }), dense({ units: 2 })], {
-        backend,
-        seed: 1,
-        inputShape: [4, 2],
-      });
-      const before = other.getWeightData();
-      const error = await loadWeights(other as Model<unknown>, fixtures.weights).catch((e: unknown) => e);
-      expect(other.getWeightData()).toEqual(before);
-      other.dispose();
-      throw error;
-    },
+    run: () => loadWeights(other, fixtures.weights),
     says: [
-      'loadWeights: ',
       'weights.json: weights.entries[0].shape: expected [2, 20], the shape of lstm/kernel',
+      'loadWeights: ',
       'received [2, 12]',
     ],
+    // The model's own weights stay as they were.
+    observe: () => other.getWeightData().flatMap((w) => [w.name, ...w.shape, ...w.values]),
   },
   {
     label: 'loadWeights: a whole model directory',
@@ -736,6 +738,52 @@ const CASES: Case[] = [
       }
     },
     says: ['loadWeights: cannot read', 'weights.json'],
+  },
+  // What every entry point that takes a backend checks, before any file is read.
+  ...(
+    [
+      ['loadModel', (options: unknown) => loadModel(fixtures.native, options as never)],
+      ['loadKerasModel', (options: unknown) => loadKerasModel(fixtures.keras, options as never)],
+    ] as const
+  ).flatMap(([name, load]): Case[] => [
+    ...(
+      [
+        ["a backend's name", 'cpu', 'a backend is an object made by a factory, not its name'],
+        ['an empty object', {}, 'Make one with createCpuBackend()'],
+        ['undefined', undefined, 'received undefined'],
+      ] as const
+    ).map(([what, value, hint]) => ({
+      label: `${name}: options.backend ${what}`,
+      run: () => load({ backend: value }),
+      says: [`${name} options.backend: expected a seqmodel Backend`, hint],
+    })),
+    {
+      label: `${name}: no options`,
+      run: () => load(undefined),
+      says: [`${name} options.backend: expected a seqmodel Backend`, 'received undefined'],
+    },
+    {
+      label: `${name}: a misspelt option`,
+      run: () => load({ backend, compiled: false }),
+      says: [`${name} options: unknown option "compiled"`, 'did you mean "compile"?'],
+    },
+  ]),
+  {
+    label: 'loadWeights: a backend in place of the model',
+    run: () => loadWeights(backend as never, fixtures.weights),
+    says: ['loadWeights model: expected a seqmodel model'],
+  },
+  {
+    label: 'loadWeights: an unbuilt model',
+    run: async () => {
+      const m = makeModel(false);
+      try {
+        return await loadWeights(m, fixtures.weights);
+      } finally {
+        m.dispose();
+      }
+    },
+    says: ['loadWeights: ', 'is not built, so it has no weights to load into (expected a built model)'],
   },
 ];
 
@@ -814,51 +862,47 @@ const SAVES: SaveCase[] = [
   },
 ];
 
-describe('bad model files, manifests and artifacts get clear errors', () => {
-  for (const c of CASES) {
-    it(c.label, async () => {
-      const before = backend.memory().numTensors;
-      const outcome = await Promise.race([
-        c.run().then(
-          () => ({ error: undefined as unknown }),
-          (error: unknown) => ({ error }),
-        ),
-        new Promise<{ error: unknown }>((resolve) =>
-          setTimeout(() => resolve({ error: 'timed out' }), 20_000),
-        ),
-      ]);
-      expect(outcome.error).toBeInstanceOf(SeqmodelError);
-      const message = (outcome.error as Error).message;
-      for (const text of c.says) expect(message).toContain(text);
-      expect(message).toMatch(
-        /expected|received|not a regular file|outside|cannot read|not valid JSON|overlap|do not fit|duplicate|declares|unknown field|no contents|the weights take/,
-      );
-      expect(backend.memory().numTensors).toBe(before);
-    });
-  }
-});
+/** A save row as a case: the directory is copied (and prepared) now, and watched byte for byte. */
+async function saveCase(c: SaveCase): Promise<Case> {
+  const dir = await copyOf(c.fixture());
+  await c.prepare?.(dir);
+  return {
+    label: c.label,
+    run: async () => {
+      const m = c.model();
+      try {
+        return await c.save(m, dir);
+      } finally {
+        m.dispose();
+      }
+    },
+    says: c.says,
+    observe: () => snapshot(dir),
+  };
+}
 
-describe('failed saves leave the directory unchanged', () => {
-  for (const s of SAVES) {
-    it(s.label, async () => {
-      const dir = await copyOf(s.fixture());
-      await s.prepare?.(dir);
-      const before = await snapshot(dir);
-      const tensors = backend.memory().numTensors;
-      const m = s.model();
-      const error = await s.save(m, dir).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      m.dispose();
-      expect(error).toBeInstanceOf(SeqmodelError);
-      for (const text of s.says) expect((error as Error).message).toContain(text);
-      expect(await snapshot(dir)).toEqual(before);
-      expect(backend.memory().numTensors).toBe(tensors);
-    });
-  }
-});
+/** `entry: what is wrong` as core's case: the first text is the argument, the others must be said too. */
+function toCase({ label, run, says, observe }: Case): RobustnessCase {
+  const at = label.indexOf(': ');
+  return {
+    entry: label.slice(0, at),
+    received: label.slice(at + 2),
+    argument: says[0]!,
+    says: says.slice(1),
+    call: run,
+    ...(observe === undefined ? {} : { observe }),
+  };
+}
 
-it('the suite has at least 40 cases', () => {
-  expect(CASES.length + SAVES.length).toBeGreaterThanOrEqual(40);
+const cases = [...CASES, ...(await Promise.all(SAVES.map(saveCase)))].map(toCase);
+const checks = await robustnessChecks(cases, {
+  suite: '@seqmodel/layers saving',
+  liveTensors: () => backend.memory().numTensors,
+  timeoutMs: 20_000,
+  minimum: 40,
+});
+other.dispose();
+
+describe('bad model files, manifests and artifacts get clear errors; failed saves leave the directory unchanged', () => {
+  for (const check of checks) it(check.name, check.run);
 });

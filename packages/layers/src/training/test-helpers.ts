@@ -4,7 +4,6 @@
  */
 import { createCpuBackend } from '@seqmodel/backend-cpu';
 import { type Backend, createRng } from '@seqmodel/core';
-import * as tf from '@tensorflow/tfjs-core';
 import {
   Optimizer,
   type OptimizerVariable,
@@ -12,9 +11,8 @@ import {
   type UpdateResult,
 } from './optimizers/optimizer.js';
 
-/** `@seqmodel/backend-cpu`, without tfjs' "install the node backend" notice. */
+/** `@seqmodel/backend-cpu` with its default options (it keeps tfjs' "install the node backend" notice quiet). */
 export function cpuBackend(): ReturnType<typeof createCpuBackend> {
-  tf.env().set('IS_TEST', true);
   return createCpuBackend();
 }
 

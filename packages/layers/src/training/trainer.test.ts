@@ -741,7 +741,7 @@ describe('bad input', () => {
     await expect(
       m.fit(X, Y, { verbose: 0, callbacks: [{ onEpochFinished: () => {} } as never] }),
     ).rejects.toThrow(
-      'sequential (Sequential) fit callbacks[0].onEpochFinished: not a callback hook; the hooks are onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd',
+      'sequential (Sequential) fit callbacks[0].onEpochFinished: not a callback hook; expected one of onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd',
     );
     await expect(
       m.fit(X, Y, { verbose: 0, callbacks: [{ onEpochEnds: () => {} } as never] }),

@@ -269,7 +269,7 @@ function loaded(
 function checkTotal(declared: number, actual: number, origin: string, files = ''): void {
   if (declared !== actual) {
     throw new SeqmodelError(
-      `${WHAT}: ${origin}: weightsManifest: the weights take ${declared} bytes, the weight files hold ${actual}${files} (truncated or mismatched weight files?)`,
+      `${WHAT}: ${origin}: weightsManifest: the weights take ${declared} bytes, the weight files hold ${actual}${files}; expected the two to agree (truncated or mismatched weight files?)`,
     );
   }
 }
@@ -307,7 +307,7 @@ function resolveUrl(p: string, base: URL, field: string): URL {
   const folder = base.pathname.slice(0, base.pathname.lastIndexOf('/') + 1);
   if (url.origin !== base.origin || !url.pathname.startsWith(folder)) {
     throw new SeqmodelError(
-      `${WHAT}: ${base.href}: ${field}: ${JSON.stringify(p)} resolves to ${url.href}, outside ${base.origin}${folder}; weight files must stay beside the model.json`,
+      `${WHAT}: ${base.href}: ${field}: ${JSON.stringify(p)} resolves to ${url.href}, outside ${base.origin}${folder}; expected a file beside the model.json`,
     );
   }
   return url;
@@ -359,7 +359,9 @@ function fromFiles(files: KerasModelFiles): LoadedKerasArtifacts {
     buffers = paths.map((p) => {
       const data = lookup(p) ?? lookup(p.split('/').pop()!);
       if (data === undefined) {
-        throw new SeqmodelError(`${WHAT} weights: no contents for the weight file ${JSON.stringify(p)}`);
+        throw new SeqmodelError(
+          `${WHAT} weights: no contents for the weight file ${JSON.stringify(p)}; expected an entry for every path of the manifest`,
+        );
       }
       return toArrayBuffer(data, `${WHAT} weights[${JSON.stringify(p)}]`);
     });

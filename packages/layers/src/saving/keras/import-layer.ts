@@ -11,13 +11,13 @@
  * the layer and the option when the value would give a different model (`time_major: true`, a `swish` activation, a
  * float16 dtype policy, ...). Unknown options are errors too, unless the caller asks to ignore them.
  */
-import { describeValue, SeqmodelError } from '@seqmodel/core';
+import { describeValue, didYouMean, SeqmodelError } from '@seqmodel/core';
 import { Layer } from '../../engine/layer.js';
 import type { ShapeSpec } from '../../engine/shape-spec.js';
 import { isObject } from '../files.js';
 import type { KerasCallSpec, KerasImportContext, NestedKerasOptions } from './mapping.js';
 import { dtypeName, KerasConfigReader, type KerasReadOptions } from './option-reader.js';
-import { didYouMean, findKerasLayerMapping, listKerasLayerClasses, mappingFailure } from './registry.js';
+import { findKerasLayerMapping, listKerasLayerClasses, mappingFailure } from './registry.js';
 
 const PREFIX = 'loadKerasModel';
 

@@ -407,7 +407,7 @@ describe('loadKerasModel sources', () => {
       'loadKerasModel source: expected',
     );
     await expect(loadKerasModel(artifacts as never, {} as never)).rejects.toThrow(
-      'loadKerasModel options.backend: expected a backend, received undefined',
+      'loadKerasModel options.backend: expected a seqmodel Backend',
     );
   });
 

@@ -4,9 +4,9 @@
  * from the file by order and checked against the layer's shape (`weights.ts`). Anything that cannot be loaded exactly
  * is an error naming the layer and the option; a failed load frees whatever it created.
  */
-import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { type Backend, invalidArgument, optionKeys, SeqmodelError } from '@seqmodel/core';
 import type { Model } from '../../models/model.js';
-import { isObject } from '../files.js';
+import { checkLoadOptions } from '../files.js';
 import { type KerasModelSource, type LoadedKerasArtifacts, readKerasArtifacts } from './artifacts.js';
 import { detectDialect, modelFromKerasTopology } from './import-model.js';
 import type { KerasDialect, UnknownKeyPolicy } from './option-reader.js';
@@ -35,6 +35,14 @@ export interface LoadKerasOptions<T> {
    */
   readonly compile?: boolean;
 }
+
+const LOAD_KERAS_KEYS = optionKeys<LoadKerasOptions<unknown>>({
+  backend: true,
+  seed: true,
+  unknownConfigKeys: true,
+  dialect: true,
+  compile: true,
+});
 
 /** Builds the model from artifacts already in memory (see `loadKerasModel`). */
 function modelFromKerasArtifacts<T>(artifacts: LoadedKerasArtifacts, options: LoadKerasOptions<T>): Model<T> {
@@ -102,8 +110,6 @@ export async function loadKerasModel<T>(
   source: KerasModelSource,
   options: LoadKerasOptions<T>,
 ): Promise<Model<T>> {
-  if (!isObject(options) || !isObject(options.backend)) {
-    invalidArgument('loadKerasModel options.backend', options?.backend, 'a backend');
-  }
+  checkLoadOptions('loadKerasModel', options, LOAD_KERAS_KEYS);
   return modelFromKerasArtifacts(await readKerasArtifacts(source), options);
 }

@@ -5,7 +5,7 @@
  * (attention, a custom layer) calls `registerKerasLayer`. As in Keras 3, registering a taken name is an error unless
  * asked to replace it.
  */
-import { invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { didYouMean, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import type { Layer } from '../../engine/layer.js';
 import type { KerasLayerMapping } from './mapping.js';
 import { builtInKerasLayers } from './mappings/index.js';
@@ -95,44 +95,4 @@ export function mappingFailure(prefix: string, what: string, className: string, 
   return new SeqmodelError(`${prefix}: ${what}: the Keras mapping for ${className} failed: ${message}`, {
     cause: error,
   });
-}
-
-/** ` (did you mean "LSTM"?)` when one of `candidates` is a likely misspelling of `name`, else nothing. */
-export function didYouMean(name: string, candidates: readonly string[]): string {
-  const closest = closestName(name, candidates);
-  return closest === undefined ? '' : ` (did you mean ${JSON.stringify(closest)}?)`;
-}
-
-/**
- * The candidate nearest to `name`: the same name in another case, else the one fewest single-character edits away
- * when that is at most a third of the name's length (so `Conv1D` suggests nothing, `Lstm` and `Embeding` do).
- */
-function closestName(name: string, candidates: readonly string[]): string | undefined {
-  const lower = name.toLowerCase();
-  const sameLetters = candidates.find((c) => c.toLowerCase() === lower);
-  if (sameLetters !== undefined) return sameLetters;
-  let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(name.length / 3));
-  for (const candidate of candidates) {
-    const distance = editDistance(lower, candidate.toLowerCase());
-    if (distance <= bestDistance) {
-      best = candidate;
-      bestDistance = distance - 1;
-    }
-  }
-  return best;
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

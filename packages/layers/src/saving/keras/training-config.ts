@@ -192,7 +192,7 @@ export function kerasOptimizerArtifacts<T>(
 ): { trainingConfig: KerasTrainingConfig; specs: KerasWeightSpec[]; data: ArrayBuffer } {
   if (!model.compiled) {
     throw new SeqmodelError(
-      `saveKerasModel options.includeOptimizer: ${model.describe()} is not compiled, so it has no optimizer to save`,
+      `saveKerasModel options.includeOptimizer: ${model.describe()} is not compiled, so it has no optimizer to save (expected a compiled model)`,
     );
   }
   const optimizer = model.optimizer;

@@ -6,7 +6,7 @@
  * the optimizer state restored, training resumes exactly where it stopped. Carried states of stateful layers and
  * streams are not saved (as Keras).
  */
-import { type Backend, invalidArgument, SeqmodelError, shapesEqual } from '@seqmodel/core';
+import { type Backend, invalidArgument, optionKeys, SeqmodelError, shapesEqual } from '@seqmodel/core';
 import { deserializeLayer } from '../../engine/registry.js';
 import { Functional } from '../../models/functional.js';
 import type { Model, SerializedModel } from '../../models/model.js';
@@ -14,7 +14,7 @@ import { Sequential } from '../../models/sequential.js';
 import type { CompileArgs } from '../../training/compile.js';
 import { getOptimizer } from '../../training/optimizers/index.js';
 import { deserializeOptimizer, serializeOptimizer } from '../../training/optimizers/serialization.js';
-import { isObject, packFloat32 } from '../files.js';
+import { checkLoadOptions, isObject, packFloat32 } from '../files.js';
 import { DocumentChecker } from '../manifest-checks.js';
 import { deserializeCompile, serializeCompile } from './compile-config.js';
 import {
@@ -68,14 +68,21 @@ export interface LoadModelOptions<T> {
   readonly compile?: boolean | Partial<CompileArgs>;
 }
 
-/** Throws unless `model` is built (an unbuilt model has no weights to save). */
-export function checkBuilt(model: Model<unknown>, what: string): void {
+export const LOAD_MODEL_KEYS = optionKeys<LoadModelOptions<unknown>>({ backend: true, compile: true });
+
+/**
+ * Throws unless `model` is a built model: an unbuilt one has no weights to save (`load: false`) or to load into
+ * (`load: true`).
+ */
+export function checkBuilt(model: Model<unknown>, what: string, load = false): void {
   if (!isObject(model) || typeof model.toJSON !== 'function') {
     invalidArgument(`${what} model`, model, 'a seqmodel model');
   }
   if (!model.built) {
     throw new SeqmodelError(
-      `${what}: ${model.describe()} is not built, so it has no weights to save; build it first (give inputShape, call build(), or run it once); nothing was written`,
+      load
+        ? `${what}: ${model.describe()} is not built, so it has no weights to load into (expected a built model); build it first (give inputShape, call build(), or run it once)`
+        : `${what}: ${model.describe()} is not built, so it has no weights to save (expected a built model); build it first (give inputShape, call build(), or run it once); nothing was written`,
     );
   }
 }
@@ -101,7 +108,7 @@ export function serializeModel<T>(
   if (typeof include !== 'boolean') invalidArgument(`${what} options.includeOptimizer`, include, 'a boolean');
   if (include && !model.compiled) {
     throw new SeqmodelError(
-      `${what} options.includeOptimizer: ${model.describe()} is not compiled, so it has no optimizer to save; compile it or leave includeOptimizer out`,
+      `${what} options.includeOptimizer: ${model.describe()} is not compiled, so it has no optimizer to save (expected a compiled model); compile it or leave includeOptimizer out`,
     );
   }
   const weights = model.getWeightData();
@@ -191,7 +198,7 @@ function checkData(data: unknown, manifest: WeightsManifest, where: string, fiel
   if (!(data instanceof ArrayBuffer)) invalidArgument(`${where} ${field}`, data, 'an ArrayBuffer');
   if (data.byteLength !== manifest.byteLength) {
     throw new SeqmodelError(
-      `${where}: weights.byteLength: the manifest declares ${manifest.byteLength} bytes, ${field} has ${data.byteLength} (truncated or mismatched weights?)`,
+      `${where}: weights.byteLength: the manifest declares ${manifest.byteLength} bytes, ${field} has ${data.byteLength}; expected the two to agree (truncated or mismatched weights?)`,
     );
   }
   return data;
@@ -325,12 +332,7 @@ export function deserializeModel<T>(
 ): Model<T> {
   if (!isObject(artifacts))
     invalidArgument(`${what} artifacts`, artifacts, 'an object { modelJSON, weightData }');
-  if (!isObject(options) || !isObject(options.backend))
-    invalidArgument(
-      `${what} options.backend`,
-      (options as { backend?: unknown } | undefined)?.backend,
-      'a backend',
-    );
+  checkLoadOptions(what, options, LOAD_MODEL_KEYS);
   const where = `${what}: ${origin}`;
   const json = checkModelJSON(artifacts.modelJSON, where);
   const data = checkData(artifacts.weightData, json.weights, where, 'weightData');
@@ -352,7 +354,7 @@ export function deserializeWeights<T>(
   artifacts: WeightsArtifacts,
   origin = 'artifacts.weightsJSON',
 ): void {
-  checkBuilt(model as Model<unknown>, 'loadWeights');
+  checkBuilt(model as Model<unknown>, 'loadWeights', true);
   if (!isObject(artifacts))
     invalidArgument('loadWeights artifacts', artifacts, 'an object { weightsJSON, weightData }');
   const where = `loadWeights: ${origin}`;

@@ -157,7 +157,7 @@ describe('saveModel + loadModel resume training exactly', () => {
     const m = makeModel();
     m.compile({ optimizer: sgd({ learningRate: (step) => 0.1 / (1 + step) }), loss: 'mse' });
     expect(() => serializeModel(m)).toThrow(
-      'saveModel: the optimizer learningRate: a function cannot be saved; use a number or a schedule',
+      'saveModel: the optimizer learningRate: a function cannot be saved; expected a number or a schedule',
     );
     expect(serializeModel(m, { includeOptimizer: false }).modelJSON.training).toBeUndefined();
   });

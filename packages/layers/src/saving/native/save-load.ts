@@ -11,6 +11,7 @@ import { contentName, dataFilesNamedBy, readIndexed, writeIndexed } from '../ato
 import {
   type ArtifactsSink as AnyArtifactsSink,
   type ArtifactsSource as AnyArtifactsSource,
+  checkLoadOptions,
   isObject,
   isSink,
   isSource,
@@ -20,8 +21,10 @@ import {
 } from '../files.js';
 import { DocumentChecker } from '../manifest-checks.js';
 import {
+  checkBuilt,
   deserializeModel,
   deserializeWeights,
+  LOAD_MODEL_KEYS,
   type LoadModelOptions,
   type ModelArtifacts,
   type SaveModelOptions,
@@ -98,7 +101,7 @@ async function readDirectory<D extends { readonly weights: WeightsManifest }>(
     if (file.size !== declared) {
       new DocumentChecker(where).error(
         'weights.byteLength',
-        `declares ${declared} bytes, but ${document.weights.path} has ${file.size} (truncated, or a different model's weights?)`,
+        `declares ${declared} bytes, but ${document.weights.path} has ${file.size}; expected the two to agree (truncated, or a different model's weights?)`,
       );
     }
     return { document, weightData: await readExactly(file.path, declared, what), origin };
@@ -160,13 +163,8 @@ export async function loadModel<T>(
   source: string | ModelArtifacts | ArtifactsSource,
   options: LoadModelOptions<T>,
 ): Promise<Model<T>> {
-  if (!isObject(options) || !isObject(options.backend)) {
-    invalidArgument(
-      'loadModel options.backend',
-      (options as { backend?: unknown } | undefined)?.backend,
-      'a backend',
-    );
-  }
+  // Before any file is read: a wrong backend or option fails at once.
+  checkLoadOptions('loadModel', options, LOAD_MODEL_KEYS);
   if (typeof source === 'string') {
     const { document, weightData, origin } = await readDirectory(
       source,
@@ -215,6 +213,8 @@ export async function loadWeights<T>(
   model: Model<T>,
   source: string | WeightsArtifacts | ArtifactsSource<WeightsArtifacts>,
 ): Promise<void> {
+  // Before any file is read: weights need a built model to go into.
+  checkBuilt(model as Model<unknown>, 'loadWeights', true);
   if (typeof source === 'string') {
     const { document, weightData, origin } = await readDirectory(
       source,

@@ -108,7 +108,7 @@ export function checkCallback(argument: string, value: unknown): CallbackLike {
       !(HOOKS as readonly string[]).includes(key)
     ) {
       throw new SeqmodelError(
-        `${argument}.${key}: not a callback hook${didYouMean(key, HOOKS)}; the hooks are ${HOOKS.join(', ')}`,
+        `${argument}.${key}: not a callback hook${didYouMean(key, HOOKS)}; expected one of ${HOOKS.join(', ')}`,
       );
     }
   }

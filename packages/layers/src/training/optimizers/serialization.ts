@@ -56,7 +56,7 @@ export function serializeOptimizer(optimizer: Optimizer, argument: string): Seri
   const rate = optimizer.learningRate;
   if (typeof rate === 'function') {
     throw new SeqmodelError(
-      `${argument} learningRate: a function cannot be saved; use a number or a schedule (exponentialDecay, stepDecay, piecewiseConstantDecay, cosineDecay), or save without the optimizer`,
+      `${argument} learningRate: a function cannot be saved; expected a number or a schedule (exponentialDecay, stepDecay, piecewiseConstantDecay, cosineDecay), or save without the optimizer`,
     );
   }
   if (typeof rate === 'object' && !Object.hasOwn(SCHEDULES, rate.className)) {
