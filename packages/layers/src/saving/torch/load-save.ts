@@ -35,7 +35,8 @@ export interface LoadTorchOptions extends TorchWeightsOptions {
 
 export interface SaveTorchOptions extends TorchWeightsOptions, WriteSafetensorsOptions {}
 
-type Target = Model<unknown> | Layer;
+/** A model on any tensor type (`Model<T>` is invariant in `T`), or one layer. */
+type Target<T> = Model<T> | Layer;
 
 /** The module prefix of `name` (`''` or ending with a dot). */
 function dotted(prefix: string): string {
@@ -43,8 +44,8 @@ function dotted(prefix: string): string {
 }
 
 /** Every weight of `target` with its PyTorch pieces, each weight exactly once. */
-export function torchWeightBindings(
-  target: Target,
+export function torchWeightBindings<T>(
+  target: Target<T>,
   options: TorchWeightsOptions,
   what: string,
 ): TorchWeightBinding[] {
@@ -149,8 +150,8 @@ export async function readTorchWeights(source: TorchWeightsSource): Promise<Stat
  * Sets `target`'s weights from a state dict, as one transaction: every key is checked first, and a missing, extra
  * or mis-shaped key fails the whole load with one error that lists them all (nothing changes).
  */
-export function loadTorchStateDict(
-  target: Target,
+export function loadTorchStateDict<T>(
+  target: Target<T>,
   stateDict: StateDict,
   options: LoadTorchOptions = {},
 ): void {
@@ -207,8 +208,8 @@ export function loadTorchStateDict(
  * const m = sequential({ layers: [rnn], backend, inputShape: [null, 8] });
  * await loadTorchWeights(m, 'lstm.safetensors', { mapping: { [rnn.name]: '' } }); // keys weight_ih_l0, ...
  */
-export async function loadTorchWeights(
-  target: Target,
+export async function loadTorchWeights<T>(
+  target: Target<T>,
   source: TorchWeightsSource,
   options: LoadTorchOptions = {},
 ): Promise<void> {
@@ -219,7 +220,10 @@ export async function loadTorchWeights(
  * `target`'s weights as a PyTorch state dict (float64 values of the float32 weights), in the order of its weights.
  * LSTM and RNN biases go to `bias_ih` (`bias_hh` is zeros): PyTorch adds the two, so the numbers are the same.
  */
-export function torchStateDict(target: Target, options: TorchWeightsOptions = {}): Map<string, TorchTensor> {
+export function torchStateDict<T>(
+  target: Target<T>,
+  options: TorchWeightsOptions = {},
+): Map<string, TorchTensor> {
   const bindings = torchWeightBindings(target, options, 'torchStateDict');
   const out = new Map<string, TorchTensor>();
   for (const [key, shape] of expectedKeys(bindings)) {
@@ -252,8 +256,8 @@ export function torchStateDict(target: Target, options: TorchWeightsOptions = {}
  * @example
  * const bytes = await saveTorchWeights(m, 'lstm.safetensors', { mapping: { [rnn.name]: '' } });
  */
-export async function saveTorchWeights(
-  target: Target,
+export async function saveTorchWeights<T>(
+  target: Target<T>,
   path?: string,
   options: SaveTorchOptions = {},
 ): Promise<Uint8Array> {
