@@ -137,7 +137,7 @@ function blockArgs(what: string, args: TorchTransformerLayerArgs): TransformerBl
     numHeads: nhead,
     intermediateDim: dimFeedforward ?? 2048,
     dropout: dropout ?? 0,
-    activation: checkOneOf(`${what} activation`, activation ?? 'relu', ['relu', 'gelu']),
+    activation: checkOneOf(`${what} activation`, activation ?? 'relu', ['relu', 'gelu'] as const),
     layerNormEpsilon: layerNormEps ?? 1e-5,
     normalizeFirst: normFirst ?? false,
   };
