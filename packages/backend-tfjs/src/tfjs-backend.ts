@@ -686,6 +686,9 @@ export class TfjsBackend implements Backend<Tensor> {
   softplus(x: Tensor): Tensor {
     return this.unary('softplus', x, tf.softplus);
   }
+  erf(x: Tensor): Tensor {
+    return this.unary('erf', x, tf.erf);
+  }
 }
 
 /**

@@ -27,6 +27,58 @@ describe('activations', () => {
     for (const [i, x] of xs.entries()) expect(got[i]).toBeCloseTo(f(x), 12);
   });
 
+  describe('gelu', () => {
+    // PyTorch 1.13 in float64 (Debian's /usr/bin/python3):
+    //   x = torch.tensor(gx, dtype=torch.float64, requires_grad=True)
+    //   F.gelu(x) / F.gelu(x, approximate='tanh'), and x.grad after .sum().backward()
+    const gx = [-6, -3, -1.5, -0.5, 0, 0.25, 1, 2, 4];
+    const torch = {
+      gelu: {
+        value: [
+          -5.919525869479969e-9, -0.00404969409489031, -0.10021080190328704, -0.15426876936299344, 0,
+          0.14967658142073093, 0.841344746068543, 1.9544997361036416, 3.9998733150326675,
+        ],
+        grad: [
+          -3.546870945402639e-8, -0.01194564720418392, -0.1274691922299796, 0.13250487534383712, 0.5,
+          0.695373354883636, 1.0833154705876864, 1.085231801078197, 1.0005036496612265,
+        ],
+      },
+      geluNew: {
+        value: [
+          -8.43964897967453e-11, -0.0036373920817729943, -0.10042842301976707, -0.15428599017485606, 0,
+          0.149675350701685, 0.8411919906082768, 1.954597694087775, 3.9999297540518075,
+        ],
+        grad: [
+          -7.709976012836329e-10, -0.011584166630969648, -0.12771079315143308, 0.13263009646535764, 0.5,
+          0.6953540951510604, 1.0829640838457826, 1.0860992566236183, 1.000335123197122,
+        ],
+      },
+    };
+
+    it.each(['gelu', 'geluNew'] as const)('%s matches PyTorch within 1e-15', (name) => {
+      const got = apply(name, gx);
+      for (const [i, expected] of torch[name].value.entries()) {
+        expect(Math.abs(got[i]! - expected)).toBeLessThanOrEqual(1e-15);
+      }
+    });
+
+    it.each(['gelu', 'geluNew'] as const)("%s's central differences match PyTorch's autograd", (name) => {
+      // h = 1e-5: truncation error h²·|f'''|/6 < 1e-10, rounding 1e-16/h = 1e-11.
+      const h = 1e-5;
+      const hi = apply(
+        name,
+        gx.map((x) => x + h),
+      );
+      const lo = apply(
+        name,
+        gx.map((x) => x - h),
+      );
+      for (const [i, expected] of torch[name].grad.entries()) {
+        expect(Math.abs((hi[i]! - lo[i]!) / (2 * h) - expected)).toBeLessThan(1e-9);
+      }
+    });
+  });
+
   it('distinguishes the two hard sigmoids', () => {
     // At x = 2: 0.2·2 + 0.5 = 0.9, but 2/6 + 0.5 = 0.8333...
     expect(apply('hardSigmoid', [2])[0]).toBeCloseTo(0.9, 12);
@@ -54,8 +106,8 @@ describe('activations', () => {
 
   it('lists known names in an unknown-name error', () => {
     expect(listActivations()).toContain('hardSigmoidKeras3');
-    expect(() => getActivation('gelu', 'recurrentActivation')).toThrow(
-      `recurrentActivation: unknown activation "gelu"; known activations: ${listActivations().join(', ')}`,
+    expect(() => getActivation('swish', 'recurrentActivation')).toThrow(
+      `recurrentActivation: unknown activation "swish"; known activations: ${listActivations().join(', ')}`,
     );
   });
 });

@@ -3,8 +3,20 @@
  * because the frameworks disagree:
  * - `hardSigmoid`: clip(0.2·x + 0.5, 0, 1), as tfjs-layers and Keras 2;
  * - `hardSigmoidKeras3`: clip(x/6 + 0.5, 0, 1), as Keras 3 (`hard_sigmoid`) and PyTorch (`Hardsigmoid`).
+ * `gelu` is the exact x·Φ(x) (PyTorch's and Keras' default); `geluNew` its tanh approximation, named as tfjs-layers
+ * names it (`gelu_new`; Keras `approximate=True`, PyTorch `approximate='tanh'`).
  */
-import { elu, hardSigmoid, hardSigmoidKeras3, selu, softmax, softplus, softsign } from './derived-ops.js';
+import {
+  elu,
+  gelu,
+  geluNew,
+  hardSigmoid,
+  hardSigmoidKeras3,
+  selu,
+  softmax,
+  softplus,
+  softsign,
+} from './derived-ops.js';
 import { SeqmodelError } from './errors.js';
 import type { Ops, OptionalOps } from './ops.js';
 
@@ -24,6 +36,8 @@ const activations = {
   elu: (ops, x) => elu(ops, x),
   selu: (ops, x) => selu(ops, x),
   exponential: (ops, x) => ops.exp(x),
+  gelu: (ops, x) => gelu(ops, x),
+  geluNew: (ops, x) => geluNew(ops, x),
 } satisfies Record<string, Activation>;
 
 /** The name of a built-in activation. */

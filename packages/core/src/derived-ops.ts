@@ -146,3 +146,37 @@ export function elu<T>(ops: Ops<T>, x: T, alpha = 1): T {
 export function selu<T>(ops: Ops<T>, x: T): T {
   return ops.mul(elu(ops, x, 1.6732632423543772), 1.0507009873554805);
 }
+
+const ERF_P = 0.3275911;
+const ERF_A = [0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429] as const;
+
+/**
+ * The error function: the backend's own `erf` when it has one, else Abramowitz and Stegun's formula 7.1.26,
+ * erf(|x|) ≈ 1 − t·(a₁ + t·(a₂ + …)) · e^{−x²} with t = 1/(1 + p|x|), absolute error below 1.5e-7.
+ */
+export function erf<T>(ops: Ops<T> & OptionalOps<T>, x: T): T {
+  if (ops.erf) return ops.erf(x);
+  const a = ops.abs(x);
+  const t = ops.div(1, ops.add(ops.mul(a, ERF_P), 1));
+  let poly: T | number = ERF_A[4];
+  for (let i = 3; i >= 0; i--) poly = ops.add(ops.mul(t, poly), ERF_A[i]!);
+  const positive = ops.sub(1, ops.mul(ops.mul(t, poly), ops.exp(ops.neg(ops.mul(a, a)))));
+  return ops.where(ops.greater(0, x), ops.neg(positive), positive);
+}
+
+/**
+ * The exact GELU, x·Φ(x) = x·(1 + erf(x/√2))/2: PyTorch's `nn.GELU()`, Keras' `gelu` (`approximate=False`) and
+ * tfjs-layers' `gelu`.
+ */
+export function gelu<T>(ops: Ops<T> & OptionalOps<T>, x: T): T {
+  return ops.mul(ops.mul(x, 0.5), ops.add(erf(ops, ops.mul(x, Math.SQRT1_2)), 1));
+}
+
+/**
+ * The tanh approximation of GELU, x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))/2: tfjs-layers' `gelu_new`, Keras'
+ * `gelu(x, approximate=True)` and PyTorch's `nn.GELU(approximate='tanh')`.
+ */
+export function geluNew<T>(ops: Ops<T>, x: T): T {
+  const inner = ops.mul(ops.add(x, ops.mul(ops.mul(ops.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+  return ops.mul(ops.mul(x, 0.5), ops.add(ops.tanh(inner), 1));
+}

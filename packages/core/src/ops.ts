@@ -95,4 +95,10 @@ export interface OptionalOps<T> {
   softmax?(x: T, axis?: number): T;
   logSoftmax?(x: T, axis?: number): T;
   softplus?(x: T): T;
+  /**
+   * The error function, for the exact GELU. Optional so that backends written against the `v1` contract keep
+   * working; without it `derived-ops.ts` uses the Abramowitz-Stegun 7.1.26 approximation (absolute error 1.5e-7,
+   * float32's own rounding), which is also what tfjs computes.
+   */
+  erf?(x: T): T;
 }

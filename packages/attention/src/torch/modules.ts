@@ -8,11 +8,12 @@
  *
  * Differences to know: the decoder block always masks its self-attention causally (PyTorch's decoder layer does when
  * called with `tgt_mask` = the causal mask, as a language model does); dropout defaults to 0 here (PyTorch's 0.1), and
- * PyTorch's dropout after the feed-forward activation has no counterpart; seqmodel has no GELU yet, so `activation`
- * is `relu`.
+ * PyTorch's dropout after the feed-forward activation has no counterpart; `activation` is one of PyTorch's two
+ * names, `relu` or `gelu` (the exact, erf-based GELU, as `F.gelu`).
  */
 import {
   checkBoolean,
+  checkOneOf,
   checkOptions,
   checkPositiveInteger,
   invalidArgument,
@@ -112,8 +113,8 @@ export interface TorchTransformerLayerArgs extends LayerArgs {
   readonly dimFeedforward?: number;
   /** Default 0 (PyTorch's is 0.1; see the module notes). */
   readonly dropout?: number;
-  /** Only `relu` (PyTorch's default). */
-  readonly activation?: 'relu';
+  /** `relu` (PyTorch's default) or `gelu` (exact, `F.gelu` with `approximate='none'`). */
+  readonly activation?: 'relu' | 'gelu';
   /** Default 1e-5. */
   readonly layerNormEps?: number;
   /** Pre-norm (default false). */
@@ -130,22 +131,19 @@ function blockArgs(what: string, args: TorchTransformerLayerArgs): TransformerBl
       numLayers?: unknown;
       norm?: unknown;
     };
-  if (activation !== undefined && activation !== 'relu') {
-    invalidArgument(`${what} activation`, activation, '"relu" (seqmodel has no GELU activation yet)');
-  }
   const { numLayers: _n, norm: _m, ...layerArgs } = rest as Record<string, unknown>;
   return {
     ...(layerArgs as LayerArgs),
     numHeads: nhead,
     intermediateDim: dimFeedforward ?? 2048,
     dropout: dropout ?? 0,
-    activation: 'relu',
+    activation: checkOneOf(`${what} activation`, activation ?? 'relu', ['relu', 'gelu'] as const),
     layerNormEpsilon: layerNormEps ?? 1e-5,
     normalizeFirst: normFirst ?? false,
   };
 }
 
-/** `nn.TransformerEncoderLayer(dModel, nhead, dimFeedforward, dropout, 'relu', layerNormEps, batch_first=True, normFirst)`. */
+/** `nn.TransformerEncoderLayer(dModel, nhead, dimFeedforward, dropout, activation, layerNormEps, batch_first=True, normFirst)`. */
 export function torchTransformerEncoderLayer(args: TorchTransformerLayerArgs): TransformerEncoderBlock {
   checkLayerOptions('torchTransformerEncoderLayer', args, TRANSFORMER_KEYS);
   return transformerEncoderBlock(blockArgs('torchTransformerEncoderLayer', args));

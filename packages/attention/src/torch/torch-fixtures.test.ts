@@ -1,7 +1,7 @@
 /**
  * PyTorch's own numbers for the attention modules (fixtures/generate.py, torch 1.13 on CPU in float64): the state
  * dicts of `nn.LayerNorm`, `nn.MultiheadAttention` (self and cross), `nn.TransformerEncoderLayer` / `DecoderLayer`
- * (post-norm and pre-norm; decoders called with the causal `tgt_mask`), `nn.TransformerEncoder` and a pre-norm
+ * (post-norm and pre-norm, an encoder layer with `activation="gelu"`; decoders called with the causal `tgt_mask`), `nn.TransformerEncoder` and a pre-norm
  * `nn.TransformerDecoder` (each with a final norm) load into the layers of the `torch*` helpers; forward within 1e-5
  * on cpu and wasm (float32 arithmetic through two attentions and three normalizations) and 1e-9 on the float64
  * reference (the weights are float32-exact, so only float64 rounding is left); one SGD step within 1e-5.
@@ -54,6 +54,10 @@ const CASES: readonly { name: string; make: () => Layer }[] = [
   {
     name: 'encoder_layer_pre_norm',
     make: () => torchTransformerEncoderLayer({ ...layerArgs, normFirst: true }),
+  },
+  {
+    name: 'encoder_layer_gelu',
+    make: () => torchTransformerEncoderLayer({ ...layerArgs, activation: 'gelu' }),
   },
   { name: 'decoder_layer', make: () => torchTransformerDecoderLayer(layerArgs) },
   {
@@ -138,8 +142,8 @@ describe('PyTorch mappings: one layer, and what does not map', () => {
     expect(() => torchMultiheadAttention({ embedDim: 10, numHeads: 4 })).toThrow(
       'torchMultiheadAttention embedDim: expected a multiple of numHeads (4), received 10',
     );
-    expect(() => torchTransformerEncoderLayer({ nhead: 2, activation: 'gelu' as 'relu' })).toThrow(
-      'torchTransformerEncoderLayer activation',
+    expect(() => torchTransformerEncoderLayer({ nhead: 2, activation: 'swish' as 'relu' })).toThrow(
+      'torchTransformerEncoderLayer activation: expected one of "relu", "gelu", received "swish"',
     );
     expect(() => torchTransformerEncoderLayer({ nhead: 2, d_model: 8 } as never)).toThrow(
       'torchTransformerEncoderLayer options: unknown option "d_model"',

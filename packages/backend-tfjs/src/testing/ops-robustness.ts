@@ -76,7 +76,7 @@ function specs<T>(): ArgumentSpec<T>[] {
     values: notTensors,
     call,
   });
-  const unary = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sigmoid', 'tanh', 'relu'] as const;
+  const unary = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sigmoid', 'tanh', 'relu', 'erf'] as const;
   const binary = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'greater', 'equal'] as const;
   return [
     // Readback and memory.

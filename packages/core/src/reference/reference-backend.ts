@@ -7,6 +7,7 @@ import type { Backend, MemoryInfo, TensorContainer, TypedArray } from '../backen
 import { invalidArgument, SeqmodelError } from '../errors.js';
 import type { DType, NestedArray, Operand } from '../ops.js';
 import { formatShape, type Shape, sizeOfShape } from '../shape.js';
+import { erf } from './erf.js';
 import * as k from './kernels.js';
 
 /** A tensor of the reference backend. */
@@ -261,6 +262,10 @@ export class ReferenceBackend implements Backend<RefTensor> {
   }
   tanh(x: RefTensor) {
     return this.unary('tanh', x, Math.tanh);
+  }
+  /** Optional in `Ops`; here in full float64 precision, the oracle for the exact GELU. */
+  erf(x: RefTensor) {
+    return this.unary('erf', x, erf);
   }
   relu(x: RefTensor) {
     return this.unary('relu', x, (v) => (v > 0 ? v : v === 0 || v < 0 ? 0 : v));

@@ -11,7 +11,7 @@
  */
 import { getActivation, listActivations } from '../activations.js';
 import type { Backend } from '../backend.js';
-import { batchMatMul, logSoftmax, mean, rsqrt, softmax, variance } from '../derived-ops.js';
+import { batchMatMul, erf, gelu, logSoftmax, mean, rsqrt, softmax, variance } from '../derived-ops.js';
 import { SeqmodelError } from '../errors.js';
 import type { NestedArray } from '../ops.js';
 import { createReferenceBackend } from '../reference/reference-backend.js';
@@ -91,6 +91,13 @@ const opCases: readonly OpCase[] = [
     name: 'tanh (large inputs too)',
     inputs: [{ shape: [6, 4], kind: 'large' }],
     apply: (b, [x]) => b.tanh(x),
+  },
+  // The backend's optional erf when it has one, else core's derived one: either way what `gelu` computes.
+  { name: 'erf', inputs: [S(6, 4)], apply: (b, [x]) => erf(b, x) },
+  {
+    name: 'erf (large inputs too)',
+    inputs: [{ shape: [6, 4], kind: 'large' }],
+    apply: (b, [x]) => erf(b, x),
   },
   { name: 'relu', inputs: [S(6, 4)], apply: (b, [x]) => b.relu(x) },
   { name: 'clip', inputs: [S(6, 4)], apply: (b, [x]) => b.clip(x, -0.5, 0.7) },
@@ -350,13 +357,15 @@ export function backendConformanceChecks<T>(
       const xHost = hostValues(S(3, 4), `${seed}/grad/x`);
       const wHost = hostValues(S(4, 2), `${seed}/grad/w`);
       const cHost = hostValues(S(3, 2), `${seed}/grad/c`);
-      // f(x, w) = Σ c · tanh(x·w) + Σ sigmoid(x)² / 2 + Σ softmax(x·w)·c, touching most differentiable primitives.
+      // f(x, w) = Σ c · tanh(x·w) + Σ sigmoid(x)² / 2 + Σ softmax(x·w)·c + Σ gelu(x)·x, touching most
+      // differentiable primitives (and erf, optional, through gelu).
       const f = <U>(b: Backend<U>, x: U, w: U, c: U): U => {
         const xw = b.matMul(x, w);
         const t = b.sum(b.mul(c, b.tanh(xw)));
         const s = b.div(b.sum(b.mul(b.sigmoid(x), b.sigmoid(x))), 2);
         const sm = b.sum(b.mul(softmax(b, xw), c));
-        return b.add(b.add(t, s), sm);
+        const g = b.sum(b.mul(gelu(b, x), x));
+        return b.add(b.add(b.add(t, s), sm), g);
       };
       const refValue = (x: Float64Array, w: Float64Array) =>
         ref.tidy(

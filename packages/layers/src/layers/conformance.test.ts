@@ -330,13 +330,14 @@ const cases: LayerConformanceCase[] = [
         'the output jumps where a step stops equalling maskValue, so finite differences there are not a derivative',
     },
   }),
-  ...(['linear', 'tanh', 'relu', 'sigmoid', 'softmax', 'hardSigmoid'] as const).map((name) =>
-    layerCase({
-      factory: activation,
-      options: { activation: name },
-      inputs: [sequence],
-      masks: { outputs: [passed] },
-    }),
+  ...(['linear', 'tanh', 'relu', 'sigmoid', 'softmax', 'hardSigmoid', 'gelu', 'geluNew'] as const).map(
+    (name) =>
+      layerCase({
+        factory: activation,
+        options: { activation: name },
+        inputs: [sequence],
+        masks: { outputs: [passed] },
+      }),
   ),
   // Masks of merges reach the kit from one input here; the AND of several is checked in merge.test.ts.
   layerCase({

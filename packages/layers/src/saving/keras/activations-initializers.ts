@@ -22,6 +22,9 @@ const KERAS_ACTIVATIONS: Readonly<Record<string, ActivationName>> = {
   elu: 'elu',
   selu: 'selu',
   exponential: 'exponential',
+  // Keras' "gelu" is gelu(x, approximate=False), the exact one; "gelu_new" (the tanh approximation) is tfjs-layers'.
+  gelu: 'gelu',
+  gelu_new: 'geluNew',
 };
 
 /**
@@ -167,6 +170,7 @@ const TFJS_ACTIVATIONS: Partial<Record<ActivationName, string>> = {
   softsign: 'softsign',
   elu: 'elu',
   selu: 'selu',
+  gelu: 'gelu',
 };
 
 /** A seqmodel activation as tfjs-layers names it; `refuse` throws for those tfjs-layers lacks. */
@@ -176,7 +180,9 @@ export function activationToKeras(name: ActivationName, refuse: (detail: string)
     const why =
       name === 'hardSigmoidKeras3'
         ? "tfjs-layers' hard_sigmoid is clip(0.2x + 0.5), not Keras 3's clip(x/6 + 0.5)"
-        : 'tfjs-layers has no such activation';
+        : name === 'geluNew'
+          ? 'tfjs-layers 4.22 writes gelu_new but cannot read it back: its loader looks for geluNew'
+          : 'tfjs-layers has no such activation';
     refuse(`${JSON.stringify(name)} cannot be exported (${why}); save with saveModel instead`);
   }
   return keras;

@@ -8,7 +8,7 @@
  *
  * Every option of a supported layer is either mapped, accepted and ignored because it cannot change a prediction
  * (regularizers, constraints, `unroll`, `implementation`, `use_cudnn`, seeds), or rejected with an error that names
- * the layer and the option when the value would give a different model (`time_major: true`, a `gelu` activation, a
+ * the layer and the option when the value would give a different model (`time_major: true`, a `swish` activation, a
  * float16 dtype policy, ...). Unknown options are errors too, unless the caller asks to ignore them.
  */
 import { describeValue, didYouMean, SeqmodelError } from '@seqmodel/core';

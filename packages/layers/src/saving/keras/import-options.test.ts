@@ -76,7 +76,7 @@ describe('loadKerasModel: options of supported layers', () => {
       (t) => {
         layerConfig(t, 1).recurrent_activation = 'swish';
       },
-      'loadKerasModel: layer lstm (LSTM) option recurrent_activation: expected one of the supported activations: linear, tanh, sigmoid, relu, softmax, softplus, softsign, elu, selu, exponential, hard_sigmoid, received "swish"',
+      'loadKerasModel: layer lstm (LSTM) option recurrent_activation: expected one of the supported activations: linear, tanh, sigmoid, relu, softmax, softplus, softsign, elu, selu, exponential, gelu, gelu_new, hard_sigmoid, received "swish"',
     ],
     [
       'time_major',

@@ -29,7 +29,10 @@ export function sequences(seed: number, padded: boolean): number[][][] {
   );
 }
 
-/** Every activation a Dense layer can take in both directions of the Keras interop (imported and exported). */
+/**
+ * Every activation a Dense layer can take in the Keras interop: imported, and exported but for `geluNew` (tfjs-layers
+ * cannot read back the `gelu_new` it writes).
+ */
 export const denseActivations = [
   'linear',
   'tanh',
@@ -41,6 +44,8 @@ export const denseActivations = [
   'softsign',
   'elu',
   'selu',
+  'gelu',
+  'geluNew',
 ] as const;
 
 /** Token ids `[batch, time]` with 0 as post-padding. */

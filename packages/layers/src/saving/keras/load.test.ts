@@ -181,8 +181,12 @@ describe('loadKerasModel: tfjs-layers models predict the same in seqmodel (atol 
     const theirs = tfl.sequential({
       layers: [
         tfl.layers.masking({ maskValue: 0, inputShape: [null, features] }),
+        // tfjs-layers saves gelu_new, which its own loader misses; seqmodel reads it.
         ...denseActivations.map((activation) =>
-          tfl.layers.dense({ units: 3, activation: activation as never }),
+          tfl.layers.dense({
+            units: 3,
+            activation: (activation === 'geluNew' ? 'gelu_new' : activation) as never,
+          }),
         ),
         tfl.layers.lstm({ units: 3, ...zeros }),
         tfl.layers.dense({ units: 2, useBias: false }),
