@@ -28,9 +28,32 @@ export async function openForTests(
   return { session };
 }
 
-/** One vitest test per check of the page, grouped as the page groups them. */
-export async function describePageChecks(session: BrowserSession, timeout = 300_000): Promise<void> {
+/**
+ * One vitest test per check of the page, grouped as the page groups them. With `checksPerBrowser`, every that many
+ * checks run in a fresh browser (`reopen` launches it; the previous one is closed): a page's GPU device, with
+ * whatever tfjs and the driver keep of it, lasts only that many checks.
+ */
+export async function describePageChecks(
+  session: BrowserSession,
+  timeout = 300_000,
+  chunking?: { readonly checksPerBrowser: number; readonly reopen: () => Promise<BrowserSession> },
+): Promise<void> {
   const checks = await session.listChecks();
+  let current = session;
+  let currentChunk = 0;
+  const sessionFor = async (index: number): Promise<BrowserSession> => {
+    const chunk = chunking === undefined ? 0 : Math.floor(index / chunking.checksPerBrowser);
+    if (chunking !== undefined && chunk !== currentChunk) {
+      await current.close();
+      current = await chunking.reopen();
+      currentChunk = chunk;
+    }
+    return current;
+  };
+  // The first session is closed by whoever opened it (openForTests); a reopened one here.
+  afterAll(async () => {
+    if (current !== session) await current.close();
+  }, 60_000);
   const groups = new Map<string, { check: ListedCheck; index: number }[]>();
   checks.forEach((check, index) => {
     const list = groups.get(check.group) ?? [];
@@ -40,7 +63,11 @@ export async function describePageChecks(session: BrowserSession, timeout = 300_
   for (const [group, list] of groups) {
     describe(group, () => {
       for (const { check, index } of list) {
-        it.skipIf(check.skip !== undefined)(check.name, () => session.runCheck(index), timeout);
+        it.skipIf(check.skip !== undefined)(
+          check.name,
+          async () => (await sessionFor(index)).runCheck(index),
+          timeout,
+        );
       }
     });
   }
@@ -48,19 +75,24 @@ export async function describePageChecks(session: BrowserSession, timeout = 300_
 
 /**
  * A suite of one vitest test per check of the page `entry` (in `src/pages/`), in a browser with `gpu`; without
- * Chromium, a skipped suite whose name says why.
+ * Chromium, a skipped suite whose name says why. `checksPerBrowser` spreads a long plan over several browsers.
  */
 export async function pageCheckSuite(
   title: string,
   gpu: readonly GpuApi[],
   entry: string,
   files?: Readonly<Record<string, string>>,
+  checksPerBrowser?: number,
 ): Promise<void> {
   const { session, skip } = await openForTests(gpu, pageEntry(entry), files);
+  const chunking =
+    checksPerBrowser === undefined
+      ? undefined
+      : { checksPerBrowser, reopen: () => openBrowserSession(gpu, pageEntry(entry), files) };
   describe.skipIf(skip !== undefined)(
     skip === undefined ? title : `${title} (skipped: ${skip})`,
     async () => {
-      if (session) await describePageChecks(session);
+      if (session) await describePageChecks(session, undefined, chunking);
       else it('needs Chromium', () => undefined);
     },
   );
