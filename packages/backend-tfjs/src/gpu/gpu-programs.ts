@@ -84,6 +84,39 @@ function present(...inputs: (ProgramInput | undefined)[]): ProgramInput[] {
   return inputs.filter((x): x is ProgramInput => x !== undefined);
 }
 
+/**
+ * The step mask (`[batch, time]`) and the recurrent dropout mask (`[batch, units]`) as the programs read them. With
+ * both present they travel as one input `[batch, time + units]`, step mask first (the runner's `maskTensors`
+ * makes it): WebGPU guarantees a program only 8 storage buffers, and GRU's backward programs would read 9.
+ */
+export interface Masks {
+  readonly inputs: readonly ProgramInput[];
+  readonly step?: ProgramInput;
+  readonly recurrent?: { readonly input: ProgramInput; readonly offset: number };
+}
+
+export function masksOf(shape: RunShape): Masks {
+  const { batch, time, units } = shape;
+  if (shape.hasMask && shape.hasRecurrentMask) {
+    const both = input('masks', batch, time + units);
+    return { inputs: [both], step: both, recurrent: { input: both, offset: time } };
+  }
+  const step = shape.hasMask ? input('mask', batch, time) : undefined;
+  const rmask = shape.hasRecurrentMask ? input('rmask', batch, units) : undefined;
+  return {
+    inputs: present(step, rmask),
+    ...(step ? { step } : {}),
+    ...(rmask ? { recurrent: { input: rmask, offset: 0 } } : {}),
+  };
+}
+
+/** `value` (a float expression of unit `m` in batch row `b`) times the recurrent dropout mask, where there is one. */
+function timesRecurrentMask(lang: ShaderLang, masks: Masks, value: string, m: string): string {
+  const r = masks.recurrent;
+  if (r === undefined) return value;
+  return `${value} * ${lang.read(r.input, 'b', r.offset > 0 ? `${r.offset} + ${m}` : m)}`;
+}
+
 /** `if (field == k) { ... }` blocks, one per field, each computing `result`. */
 function fieldBlocks(fields: readonly string[], block: (field: string) => string): string {
   return fields.map((f, k) => `if (field == ${k}) {\n${block(f)}\n}`).join('\n');
@@ -117,10 +150,9 @@ function forwardTerms(
 ): QuantityTerms {
   const { units } = shape;
   const gu = cell.gates * units;
-  const { prev, proj, rb, rmask, aux } = inputs;
+  const { prev, proj, rb, masks, aux } = inputs;
   const tau = lang.uniform('tau');
-  const hTilde = (m: string) =>
-    rmask ? `${lang.read(prev, 'b', m)} * ${lang.read(rmask, 'b', m)}` : lang.read(prev, 'b', m);
+  const hTilde = (m: string) => timesRecurrentMask(lang, masks, lang.read(prev, 'b', m), m);
   return {
     projection: (g) => lang.read(proj, 'b', `${tau} * ${gu} + ${g * units} + j`),
     recurrent: (g) =>
@@ -143,8 +175,7 @@ interface ForwardInputs {
   readonly rk: ProgramInput;
   readonly aux?: ProgramInput;
   readonly rb?: ProgramInput;
-  readonly mask?: ProgramInput;
-  readonly rmask?: ProgramInput;
+  readonly masks: Masks;
 }
 
 function forwardInputs(cell: GpuCell, shape: RunShape, withAux: boolean): ForwardInputs {
@@ -156,16 +187,14 @@ function forwardInputs(cell: GpuCell, shape: RunShape, withAux: boolean): Forwar
     rk: input('rk', units, gu),
     ...(withAux && cell.pre ? { aux: input('aux', batch, cell.pre.fields.length * units) } : {}),
     ...(shape.hasRecurrentBias ? { rb: input('rb', 1, gu) } : {}),
-    ...(shape.hasMask ? { mask: input('mask', batch, time) } : {}),
-    ...(shape.hasRecurrentMask ? { rmask: input('rmask', batch, units) } : {}),
+    masks: masksOf(shape),
   };
 }
 
 function forwardFunctions(cell: GpuCell, shape: RunShape, lang: ShaderLang, inputs: ForwardInputs): string {
   const { units } = shape;
-  const { prev, rk, rmask, aux } = inputs;
-  const hTilde = (m: string) =>
-    rmask ? `${lang.read(prev, 'b', m)} * ${lang.read(rmask, 'b', m)}` : lang.read(prev, 'b', m);
+  const { prev, rk, masks, aux } = inputs;
+  const hTilde = (m: string) => timesRecurrentMask(lang, masks, lang.read(prev, 'b', m), m);
   const functions = [
     activationFunctions(lang, activationList(shape)),
     lang.sumFunction('recurrent', units, (m) => `${hTilde(m)} * ${lang.read(rk, m, 'col')}`),
@@ -183,13 +212,13 @@ function forwardFunctions(cell: GpuCell, shape: RunShape, lang: ShaderLang, inpu
   return functions.join('\n');
 }
 
-/** The `pre` stage of a cell that has one (GRU without resetAfter). Inputs: prev, proj, rk, then mask, rmask. */
+/** The `pre` stage of a cell that has one (GRU without resetAfter). Inputs: prev, proj, rk, then rb and the masks. */
 export function preStepProgram(cell: GpuCell, shape: RunShape): StepProgram {
   const pre = cell.pre!;
   const inputs = forwardInputs(cell, shape, false);
   return {
     name: `${cell.cell.name} forward step, first stage`,
-    inputs: present(inputs.prev, inputs.proj, inputs.rk, inputs.rb, inputs.mask, inputs.rmask),
+    inputs: [...present(inputs.prev, inputs.proj, inputs.rk, inputs.rb), ...inputs.masks.inputs],
     uniforms: ['tau'],
     outputRows: shape.batch,
     outputCols: pre.fields.length * shape.units,
@@ -201,7 +230,7 @@ export function preStepProgram(cell: GpuCell, shape: RunShape): StepProgram {
           `result = q_${field};`,
         ].join('\n');
       const body = [
-        ...header(lang, shape.units, inputs.mask, lang.uniform('tau')),
+        ...header(lang, shape.units, inputs.masks.step, lang.uniform('tau')),
         fieldBlocks(pre.fields, block),
       ];
       return { functions: forwardFunctions(cell, shape, lang, inputs), body: body.join('\n') };
@@ -209,14 +238,14 @@ export function preStepProgram(cell: GpuCell, shape: RunShape): StepProgram {
   };
 }
 
-/** The forward step program. Inputs: prev, proj, rk, then aux, rb, mask, rmask where present. */
+/** The forward step program. Inputs: prev, proj, rk, then aux, rb and the masks where present. */
 export function forwardStepProgram(cell: GpuCell, shape: RunShape): StepProgram {
   const { batch, units } = shape;
   const fields = forwardFields(cell, shape);
   const inputs = forwardInputs(cell, shape, true);
   return {
     name: `${cell.cell.name} forward step`,
-    inputs: present(inputs.prev, inputs.proj, inputs.rk, inputs.aux, inputs.rb, inputs.mask, inputs.rmask),
+    inputs: [...present(inputs.prev, inputs.proj, inputs.rk, inputs.aux, inputs.rb), ...inputs.masks.inputs],
     uniforms: ['tau'],
     outputRows: batch,
     outputCols: fields.length * units,
@@ -238,7 +267,10 @@ export function forwardStepProgram(cell: GpuCell, shape: RunShape): StepProgram 
         } else value = `q_${field}`;
         return [...lets, `result = ${value};`].join('\n');
       };
-      const body = [...header(lang, units, inputs.mask, lang.uniform('tau')), fieldBlocks(fields, block)];
+      const body = [
+        ...header(lang, units, inputs.masks.step, lang.uniform('tau')),
+        fieldBlocks(fields, block),
+      ];
       return { functions: forwardFunctions(cell, shape, lang, inputs), body: body.join('\n') };
     },
   };
@@ -248,7 +280,7 @@ export function forwardStepProgram(cell: GpuCell, shape: RunShape): StepProgram 
  * The backward `dh` program: d loss / d h after step s − 1 from step s's records: its backward record (`dnext`),
  * its post-stage record (`cnext`), its `dh` (`anext`, passed through when step s is masked), its forward and
  * auxiliary records (`cur`, `aux`: the direct terms' factors). Inputs: dnext, anext, rk, then cur, cnext, aux,
- * mask, rmask where present; uniform `tau` is step s's time index.
+ * the masks where present; uniform `tau` is step s's time index.
  */
 export function backwardDhProgram(cell: GpuCell, shape: RunShape): StepProgram {
   const { batch, units } = shape;
@@ -263,11 +295,10 @@ export function backwardDhProgram(cell: GpuCell, shape: RunShape): StepProgram {
     : undefined;
   const cnext = cell.post ? input('cnext', batch, cell.post.fields.length * units) : undefined;
   const aux = cell.pre ? input('aux', batch, cell.pre.fields.length * units) : undefined;
-  const mask = shape.hasMask ? input('mask', batch, shape.time) : undefined;
-  const rmask = shape.hasRecurrentMask ? input('rmask', batch, units) : undefined;
+  const masks = masksOf(shape);
   return {
     name: `${cell.cell.name} backward dh`,
-    inputs: present(dnext, anext, rk, cur, cnext, aux, mask, rmask),
+    inputs: [...present(dnext, anext, rk, cur, cnext, aux), ...masks.inputs],
     uniforms: ['tau'],
     outputRows: batch,
     outputCols: units,
@@ -303,10 +334,10 @@ export function backwardDhProgram(cell: GpuCell, shape: RunShape): StepProgram {
         sums.push(`${gradient(ref, 'j')} * ${f}`);
       }
       const dTilde = sums.join(' + ');
-      const through = rmask ? `(${dTilde}) * ${lang.read(rmask, 'b', 'j')}` : dTilde;
+      const through = timesRecurrentMask(lang, masks, masks.recurrent ? `(${dTilde})` : dTilde, 'j');
       const body = [
         lang.letInt('j', 'col'),
-        lang.let('valid_f', validity(lang, mask, lang.uniform('tau'))),
+        lang.let('valid_f', validity(lang, masks.step, lang.uniform('tau'))),
         lang.variable('result', lang.read(anext, 'b', 'j')),
         `if (valid_f != 0.0) {\nresult = ${through};\n}`,
       ].join('\n');
@@ -318,7 +349,7 @@ export function backwardDhProgram(cell: GpuCell, shape: RunShape): StepProgram {
 interface BackwardInputs {
   readonly prev: ProgramInput;
   readonly aux?: ProgramInput;
-  readonly rmask?: ProgramInput;
+  readonly masks: Masks;
 }
 
 function backwardTerms(
@@ -330,7 +361,7 @@ function backwardTerms(
   const { units } = shape;
   const bFields = backwardFields(cell);
   const fFields = forwardFields(cell, shape);
-  const { prev, aux, rmask, cur, dnext } = inputs;
+  const { prev, aux, masks, cur, dnext } = inputs;
   const previousState = (k: number) => lang.read(prev, 'b', `${k * units} + j`);
   return {
     dNew: () => 'd_new',
@@ -342,7 +373,7 @@ function backwardTerms(
       ),
     saved: (name) => lang.read(cur!, 'b', `${fieldIndex(fFields, name, 'the forward record') * units} + j`),
     previousState,
-    previousInput: () => (rmask ? `${previousState(0)} * ${lang.read(rmask, 'b', 'j')}` : previousState(0)),
+    previousInput: () => timesRecurrentMask(lang, masks, previousState(0), 'j'),
     q: (name) => `q_${name}`,
     act: (which, x) => `act_${shape[which]}(${x})`,
     dact: (which, y) => `dact_${shape[which]}(${y})`,
@@ -356,7 +387,7 @@ function backwardTerms(
  * The backward step program: this step's backward record from `dh` (d loss / d h after the step, without the
  * output's gradient), the later step's backward record (`dnext`: state gradients and the carry), this step's and the
  * previous forward records and auxiliary record, and the outputs' gradient. Inputs: dh, dnext, cur, prev, then aux,
- * dout (with returnSequences), mask, rmask where present; uniforms `tau` and `s`.
+ * dout (with returnSequences) and the masks where present; uniforms `tau` and `s`.
  */
 export function backwardStepProgram(cell: GpuCell, shape: RunShape): StepProgram {
   const { batch, time, units } = shape;
@@ -368,17 +399,16 @@ export function backwardStepProgram(cell: GpuCell, shape: RunShape): StepProgram
   const prev = input('prev', batch, fFields.length * units);
   const aux = cell.pre ? input('aux', batch, cell.pre.fields.length * units) : undefined;
   const dout = shape.returnSequences ? input('dout', batch, time * units) : undefined;
-  const mask = shape.hasMask ? input('mask', batch, time) : undefined;
-  const rmask = shape.hasRecurrentMask ? input('rmask', batch, units) : undefined;
+  const masks = masksOf(shape);
   return {
     name: `${cell.cell.name} backward step`,
-    inputs: present(dh, dnext, cur, prev, aux, dout, mask, rmask),
+    inputs: [...present(dh, dnext, cur, prev, aux, dout), ...masks.inputs],
     uniforms: ['tau', 's'],
     outputRows: batch,
     outputCols: bFields.length * units,
     source(lang) {
       const s = lang.uniform('s');
-      const terms = backwardTerms(cell, shape, lang, { prev, aux, rmask, cur, dnext });
+      const terms = backwardTerms(cell, shape, lang, { prev, aux, masks, cur, dnext });
       const carryField = fieldIndex(bFields, 'carry', 'the backward record');
       const carried = lang.read(dnext, 'b', `${carryField * units} + j`);
       const outputGradient = dout ? `${carried} + ${lang.read(dout, 'b', `${s} * ${units} + j`)}` : carried;
@@ -393,7 +423,7 @@ export function backwardStepProgram(cell: GpuCell, shape: RunShape): StepProgram
         return [...lets, `result = ${lang.select('valid_f != 0.0', `q_${name}`, invalid)};`].join('\n');
       };
       const body = [
-        ...header(lang, units, mask, lang.uniform('tau')),
+        ...header(lang, units, masks.step, lang.uniform('tau')),
         lang.let('g_out', outputGradient),
         lang.let('d_new', `${lang.read(dh, 'b', 'j')} + g_out`),
         fieldBlocks(bFields, block),
@@ -405,7 +435,7 @@ export function backwardStepProgram(cell: GpuCell, shape: RunShape): StepProgram
 
 /**
  * The `post` backward stage of a cell that has one: its record from this step's backward record (`dcur`), the
- * recurrent kernel and the previous forward and auxiliary records. Inputs: dcur, rk, prev, aux, then mask, rmask.
+ * recurrent kernel and the previous forward and auxiliary records. Inputs: dcur, rk, prev, aux, then the masks.
  */
 export function postStepProgram(cell: GpuCell, shape: RunShape): StepProgram {
   const post = cell.post!;
@@ -415,16 +445,15 @@ export function postStepProgram(cell: GpuCell, shape: RunShape): StepProgram {
   const rk = input('rk', units, cell.gates * units);
   const prev = input('prev', batch, forwardFields(cell, shape).length * units);
   const aux = input('aux', batch, cell.pre!.fields.length * units);
-  const mask = shape.hasMask ? input('mask', batch, shape.time) : undefined;
-  const rmask = shape.hasRecurrentMask ? input('rmask', batch, units) : undefined;
+  const masks = masksOf(shape);
   return {
     name: `${cell.cell.name} backward step, last stage`,
-    inputs: present(dcur, rk, prev, aux, mask, rmask),
+    inputs: [...present(dcur, rk, prev, aux), ...masks.inputs],
     uniforms: ['tau'],
     outputRows: batch,
     outputCols: post.fields.length * units,
     source(lang) {
-      const terms = backwardTerms(cell, shape, lang, { prev, aux, rmask });
+      const terms = backwardTerms(cell, shape, lang, { prev, aux, masks });
       const products = new Set<string>();
       const functions = [activationFunctions(lang, activationList(shape))];
       for (const q of post.quantities) {
@@ -454,7 +483,7 @@ export function postStepProgram(cell: GpuCell, shape: RunShape): StepProgram {
           ...closure(post.quantities, [field]).map((q) => lang.let(`q_${q.name}`, q.expr(terms))),
           `result = ${lang.select('valid_f != 0.0', `q_${field}`, '0.0')};`,
         ].join('\n');
-      const body = [...header(lang, units, mask, lang.uniform('tau')), fieldBlocks(post.fields, block)];
+      const body = [...header(lang, units, masks.step, lang.uniform('tau')), fieldBlocks(post.fields, block)];
       return { functions: functions.join('\n'), body: body.join('\n') };
     },
   };

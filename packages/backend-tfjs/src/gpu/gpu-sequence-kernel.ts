@@ -234,9 +234,9 @@ class GpuSequenceKernel implements TfjsFusedKernel {
           );
           const records = [initial];
           const auxiliary: Tensor[] = [];
-          const extra = [recurrentBias, maskF, recurrentMask]
-            .filter((t): t is Tensor => t !== undefined)
-            .map((t) => launcher.prepare(t));
+          const extra = [...(recurrentBias ? [recurrentBias] : []), ...maskTensors(maskF, recurrentMask)].map(
+            (t) => launcher.prepare(t),
+          );
           for (let s = 0; s < time; s++) {
             const tau = [timeOf(s)];
             const aux = pre ? [launcher.run(pre, [records[s]!, projection, rk, ...extra], tau)] : [];
@@ -275,9 +275,7 @@ class GpuSequenceKernel implements TfjsFusedKernel {
           const dOut = returnSequences
             ? launcher.prepare(tf.reshape(dOutput!, [batch, time * units]))
             : undefined;
-          const maskInputs = [savedMask, recurrentMask]
-            .filter((t): t is Tensor => t !== undefined)
-            .map((t) => launcher.prepare(t));
+          const maskInputs = maskTensors(savedMask, recurrentMask).map((t) => launcher.prepare(t));
           const rk = launcher.prepare(args.params.recurrentKernel!);
           const backs: Tensor[] = new Array(time);
           const posts: Tensor[] = new Array(time);
@@ -415,6 +413,12 @@ class GpuSequenceKernel implements TfjsFusedKernel {
     );
     return { output: outputs[0]!, state: outputs.slice(1) };
   }
+}
+
+/** The step mask and the recurrent dropout mask as the programs take them (`masksOf` in `gpu-programs.ts`). */
+function maskTensors(mask: Tensor | undefined, recurrentMask: Tensor | undefined): Tensor[] {
+  if (mask && recurrentMask) return [tf.concat([mask, recurrentMask], 1)];
+  return [mask, recurrentMask].filter((t): t is Tensor => t !== undefined);
 }
 
 /**

@@ -152,12 +152,17 @@ function layersLaunches(g: GpuUnderTest, c: CellCase, size: Sized): { forward: n
   return { forward, train };
 }
 
-/** Per time step: the difference between two sequence lengths, over the difference of lengths. */
+/**
+ * Per time step: the difference between two sequence lengths, over the difference of lengths. Both lengths are
+ * at most 7, so that each whole-sequence gather of step records is one launch at either length (a gathering program
+ * reads at most 7 records on WebGPU, 16 on WebGL); beyond that a gather adds one launch per 7 (16) steps per record
+ * stream, which the bench's whole-run counts include.
+ */
 function perStep(at: (time: number) => { forward: number; train: number }): {
   forward: number;
   backward: number;
 } {
-  const [short, long] = [4, 8];
+  const [short, long] = [3, 7];
   const a = at(short);
   const b = at(long);
   const forward = (b.forward - a.forward) / (long - short);
@@ -191,7 +196,13 @@ export function trainWithFlatMemory(
   steps: number,
   learningRate: number,
 ): { first: number; last: number } {
-  const memory = () => {
+  const memory = (on: tf.Tensor) => {
+    // tfjs-webgpu releases the buffers of tensors disposed while its command queue still uses them only when it
+    // next submits the queue, so what it reports depends on where the last step stopped; reading a result computed
+    // on the GPU (the sum of a parameter) submits the queue.
+    const probe = b.tidy(() => b.sum(on));
+    b.dataSync(probe);
+    b.dispose(probe);
     const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
     return { numTensors: m.numTensors, numBytesInGPU: m.numBytesInGPU };
   };
@@ -206,9 +217,9 @@ export function trainWithFlatMemory(
     const next = b.tidy(() => current.map((p, i) => b.sub(p, b.mul(grads[i]!, learningRate))));
     b.dispose([value, ...grads, ...current]);
     current = next;
-    if (step === 10) early = memory();
+    if (step === 10) early = memory(current[0]!);
   }
-  const late = memory();
+  const late = memory(current[0]!);
   b.dispose(current);
   if (late.numTensors !== early!.numTensors || late.numBytesInGPU !== early!.numBytesInGPU) {
     throw new Error(`memory after 10 steps ${JSON.stringify(early)}, after ${steps} ${JSON.stringify(late)}`);

@@ -15,10 +15,9 @@ exposeChecks(
     return [
       ...gpuChecks({ backend, countPrograms: countWebgpuPrograms }, cpu),
       switchingChecks(backend, wasm, cpu),
-      // No training check of attention on webgpu: on SwiftShader's Vulkan adapter a step of the generic path took
-      // about 2 s, and tfjs-webgpu's numBytesInGPU rose from 2,672 to 5,312 between steps 10 and 20 with numTensors
-      // flat (measured 2026-12-02); open in the closing note of issue 14.
-      attentionChecks(backend, cpu, 0),
+      // 150 steps rather than 1,000: a step of the generic path takes ~0.2 s on SwiftShader's Vulkan adapter (the
+      // loss fell from 0.126 to 0.082 over them, measured 2026-12-02).
+      attentionChecks(backend, cpu, 150, 0.75),
     ];
   })(),
 );
