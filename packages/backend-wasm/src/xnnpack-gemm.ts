@@ -58,6 +58,37 @@ function shapeBytes(rows: number, cols: number): Uint8Array {
   return new Uint8Array(new Int32Array([1, rows, cols]).buffer);
 }
 
+/**
+ * `to[i, j] (+)= from[j, i]` for `i < rows`, `j < cols` (`from` row-major with `fromStride`, `to` with `toStride`).
+ * In strips of 8 rows of `to`, so that its writes stay in a few cache lines: a plain column-by-column loop ran 5
+ * times slower on a weight gradient's `[2048, 128]` operand (rows of 8 KiB).
+ */
+function transposeInto(
+  from: Float32Array,
+  fromOffset: number,
+  fromStride: number,
+  to: Float32Array,
+  toOffset: number,
+  toStride: number,
+  rows: number,
+  cols: number,
+  accumulate: boolean,
+): void {
+  for (let i0 = 0; i0 < rows; i0 += 8) {
+    const i1 = Math.min(rows, i0 + 8);
+    for (let j = 0; j < cols; j++) {
+      const source = fromOffset + j * fromStride;
+      const target = toOffset + j;
+      if (accumulate) {
+        for (let i = i0; i < i1; i++)
+          to[target + i * toStride] = to[target + i * toStride]! + from[source + i]!;
+      } else {
+        for (let i = i0; i < i1; i++) to[target + i * toStride] = from[source + i]!;
+      }
+    }
+  }
+}
+
 /** A heap allocation kept for the per-step products: its data id, module id and its latest view. */
 interface Scratch {
   readonly info: tf.TensorInfo;
@@ -172,11 +203,8 @@ export class XnnpackGemm implements GemmProvider {
           copyRow(data, offset + (rowStart + i) * stride + colStart, view, i * cols, cols);
       }
     } else {
-      // op(src)[i, j] = src[colStart + j, rowStart + i]: read rows of src, write columns of the view.
-      for (let j = 0; j < cols; j++) {
-        const from = offset + (colStart + j) * stride + rowStart;
-        for (let i = 0; i < rows; i++) view[i * cols + j] = data[from + i]!;
-      }
+      // op(src)[i, j] = src[colStart + j, rowStart + i]
+      transposeInto(data, offset + colStart * stride + rowStart, stride, view, 0, cols, rows, cols, false);
     }
   }
 
@@ -193,6 +221,10 @@ export class XnnpackGemm implements GemmProvider {
   /** Copies (or adds) the `[rows, cols]` values of `view` into `c`. */
   private static copyOut(view: Float32Array, c: HostMatrix, accumulate: boolean): void {
     const { data, offset, stride, rows, cols } = c;
+    if (!accumulate && (stride === cols || rows === 1)) {
+      data.set(view.subarray(0, rows * cols), offset);
+      return;
+    }
     for (let i = 0; i < rows; i++) {
       const to = offset + i * stride;
       const from = i * cols;
@@ -341,14 +373,8 @@ export class XnnpackGemm implements GemmProvider {
     try {
       const view = this.backend.typedArrayFromHeap(out);
       const { data, offset, stride, rows, cols } = c;
-      // out is [cols, rows]: read its rows, write c's columns.
-      for (let j = 0; j < cols; j++) {
-        const from = j * rows;
-        for (let i = 0; i < rows; i++) {
-          const to = offset + i * stride + j;
-          data[to] = accumulate ? data[to]! + view[from + i]! : view[from + i]!;
-        }
-      }
+      // out is [cols, rows].
+      transposeInto(view, 0, rows, data, offset, stride, rows, cols, accumulate);
     } finally {
       this.backend.disposeData(out.dataId);
     }
