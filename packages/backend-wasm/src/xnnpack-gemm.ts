@@ -1,7 +1,7 @@
 /**
  * Matrix products for the fused kernels on tfjs-backend-wasm: each product runs through the backend's own
- * `BatchMatMul` kernel (XNNPACK), called directly through tfjs's kernel registry rather than as a tfjs op, so that
- * no engine bookkeeping (tensor tracking, scopes, tape) is paid per step. Operands are staged from JavaScript
+ * `BatchMatMul` (XNNPACK), called directly rather than as a tfjs op, so that no engine bookkeeping (tensor tracking,
+ * scopes, tape) is paid per step. Operands are staged from JavaScript
  * arrays into the wasm heap already transposed where asked (XNNPACK is 5-10 times slower with a transpose flag),
  * and oriented so that XNNPACK packs the smaller operand: it packs the right-hand operand on every call (caching the
  * packed form per tensor), which made `[64, 6400]·[6400, 1024]` run at ~8-13 GFLOP/s against ~30 for the
