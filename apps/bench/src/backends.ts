@@ -7,7 +7,12 @@
  */
 import { cpuCompiledKernel, createCpuBackend } from '@seqmodel/backend-cpu';
 import { createCudaBackend, isAvailable as cudaAvailability, cudaInfo } from '@seqmodel/backend-cuda';
-import { createNativeBackend, isAvailable as nativeAvailability, nativeInfo } from '@seqmodel/backend-native';
+import {
+  createNativeBackend,
+  isAvailable as nativeAvailability,
+  nativeCompiledKernel,
+  nativeInfo,
+} from '@seqmodel/backend-native';
 import {
   anyCell,
   type TfjsBackend,
@@ -33,8 +38,8 @@ export interface CreateOptions {
 
 /**
  * The backend factories' option for a path: `kernels: false` leaves every fused kernel out; for `compiled`, the
- * backend's compiled kernel is tried first for every built-in cell and filed under `*` for the others (a backend
- * without a compiled kernel of its own, such as native, has none there).
+ * backend's compiled kernel is tried first for every built-in cell too (native and cuda have kernels of their own for
+ * those) and filed under `*` for the others, as the backends' defaults file it.
  */
 function kernelOptions(
   path: BenchPath,
@@ -118,10 +123,10 @@ export const nativeProvider: BackendProvider = {
     return availability.available ? true : (availability.reason ?? 'unavailable');
   },
   async create({ path, threads }) {
-    // The native backend has no code generator: its compiled path runs the cpu backend's (JavaScript, JsGemm) on
-    // native tensors, which the compiled kernel reads into host arrays like any tfjs backend's.
+    // The native backend has no code generator: its compiled kernel runs the cpu backend's JavaScript (JsGemm) on
+    // native tensors, which it reads into host arrays like any tfjs backend's.
     const backend = await createNativeBackend({
-      ...kernelOptions(path, cpuCompiledKernel),
+      ...kernelOptions(path, nativeCompiledKernel),
       threads: threads ?? 1,
     });
     const info = nativeInfo();
@@ -163,8 +168,9 @@ export const cudaProvider: BackendProvider = {
     return availability.available ? true : (availability.reason ?? 'unavailable');
   },
   async create({ path }) {
-    // As on native: the compiled path runs the cpu backend's JavaScript kernel on device tensors (no CUDA generator).
-    const backend = await createCudaBackend(kernelOptions(path, cpuCompiledKernel));
+    // As on native (whose default kernels it takes): the compiled kernel is JavaScript on device tensors (no CUDA
+    // generator yet).
+    const backend = await createCudaBackend(kernelOptions(path, nativeCompiledKernel));
     const info = cudaInfo();
     const details = `${info.deviceName} (compute ${info.computeCapability}); ${info.notes}; seqmodel ${path} path`;
     return tfjsBench('cuda', backend, details);

@@ -102,7 +102,7 @@ export async function runPaths(
           const outputs = models.map((m) => m.forward());
           const generic = outputs[2]!;
           // The fused path is timed only where it runs a kernel of the backend's own for the cell: for a plugin it
-          // is the compiled kernel (timed once), or the generic loop on a backend without one (native).
+          // is the compiled kernel (timed once).
           const timed = paths
             .map((path, i) => ({ path, i }))
             .filter(

@@ -13,9 +13,13 @@
  * the projection's gradient once, and the input, weight and bias gradients only for the arguments that need one.
  */
 import {
+  anyCell,
+  compiledSequenceKernel,
   customGradient,
   float32Refusal,
   type GradientEntry,
+  JsGemm,
+  javascriptGenerator,
   type TfjsBackend,
   type TfjsFusedKernel,
   type TfjsFusedKernelEntry,
@@ -274,10 +278,24 @@ export function nativeSequenceKernel(backend: TfjsBackend, binding: NativeCellBi
   return new NativeSequenceKernel(backend, binding);
 }
 
-/** The fused kernels `createNativeBackend()` uses by default, keyed by cell name. */
-export const nativeFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = Object.fromEntries(
-  nativeCellBindings.map((binding) => [
-    binding.cell.name,
-    (backend: TfjsBackend) => nativeSequenceKernel(backend, binding),
-  ]),
-);
+/**
+ * The compiled kernel on native tensors, for every cell without a C++ kernel (plugins above all): the addon has no
+ * code generator yet, so it runs the cpu backend's (JavaScript generated from the cell's step, products on `JsGemm`)
+ * on the tensors' values read into host arrays. Without it a plugin cell would run core's generic loop, op by op.
+ */
+export const nativeCompiledKernel: TfjsFusedKernelEntry = (backend) =>
+  compiledSequenceKernel(backend, { gemm: new JsGemm(), generator: javascriptGenerator });
+
+/**
+ * The fused kernels `createNativeBackend()` uses by default: the C++ kernels by cell name, and under `*` the
+ * compiled kernel for every other cell (core's kernel table tries `*` after the named ones).
+ */
+export const nativeFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {
+  ...Object.fromEntries(
+    nativeCellBindings.map((binding) => [
+      binding.cell.name,
+      (backend: TfjsBackend) => nativeSequenceKernel(backend, binding),
+    ]),
+  ),
+  [anyCell]: nativeCompiledKernel,
+};

@@ -15,6 +15,7 @@ export {
 export {
   type NativeCellBinding,
   nativeCellBindings,
+  nativeCompiledKernel,
   nativeFusedKernels,
   nativeSequenceKernel,
 } from './fused-kernels.js';

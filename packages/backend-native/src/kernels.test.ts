@@ -1,10 +1,13 @@
-import { factoryKernelChecks } from '@seqmodel/backend-tfjs/testing';
+import { compiledCellChecks, factoryKernelChecks, minimalGatedUnit } from '@seqmodel/backend-tfjs/testing';
+import { initParamTensors, runSequence, selectKernel } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
 import { isAvailable } from './addon.js';
 import { createNativeBackend, nativeInfo } from './native-backend.js';
 import { nativeKernelNames } from './register-kernels.js';
 
 const availability = isAvailable();
+// A plugin cell's compiled kernel, checked like the cpu and wasm backends' (the kits need the backend up front).
+const compiledOn = availability.available ? await createNativeBackend() : undefined;
 
 describe.skipIf(!availability.available)(
   `native backend factory${availability.reason ? ` (skipped: ${availability.reason})` : ''}`,
@@ -12,8 +15,8 @@ describe.skipIf(!availability.available)(
     for (const check of factoryKernelChecks(
       'createNativeBackend',
       (options) => createNativeBackend(options),
-      // Its own C++ kernels for the built-in cells; plugin cells run the generic loop.
-      { named: ['simpleRNN', 'lstm', 'gru'], compiled: false },
+      // Its own C++ kernels for the built-in cells; plugin cells run the compiled kernel (under '*').
+      { named: ['simpleRNN', 'lstm', 'gru'], compiled: true },
     )) {
       it.skipIf(check.skip !== undefined)(check.name, check.run);
     }
@@ -78,6 +81,24 @@ describe.skipIf(!availability.available)(
       expect(used.filter((k) => !nativeKernelNames().includes(k))).toEqual([]);
     });
 
+    it('runs a plugin cell on the compiled kernel, not the generic loop', async () => {
+      const b = await createNativeBackend();
+      const args = {
+        cell: minimalGatedUnit,
+        units: 5,
+        inputs: b.fill([2, 3, 4], 0.5),
+        params: initParamTensors(b, minimalGatedUnit, { inputSize: 4, units: 5 }, 7),
+      };
+      const before = b.memory().numTensors;
+      expect(selectKernel(b, 'sequence', minimalGatedUnit.name, args)?.label).toBe('compiled (javascript)');
+      // 'require' fails where only the generic loop would run.
+      const { output, state } = runSequence(b, args, 'require');
+      expect(output.shape).toEqual([2, 5]);
+      b.dispose([output, ...state]);
+      expect(b.memory().numTensors).toBe(before);
+      b.dispose([args.inputs, ...Object.values(args.params)]);
+    });
+
     it('takes a thread count and checks it', async () => {
       await createNativeBackend({ threads: 3 });
       expect(nativeInfo().threads).toBe(3);
@@ -86,6 +107,14 @@ describe.skipIf(!availability.available)(
       );
       await createNativeBackend({ threads: 1 });
       expect(nativeInfo().threads).toBe(1);
+    });
+
+    describe('the compiled kernel on native tensors', () => {
+      const configs = [{ inputSize: 3, units: 4 }];
+      if (!compiledOn) return;
+      for (const check of compiledCellChecks(minimalGatedUnit, compiledOn, { configs })) {
+        it.skipIf(check.skip !== undefined)(check.name, check.run);
+      }
     });
   },
 );

@@ -1,20 +1,28 @@
 /**
  * Matrix products for the fused kernels on tfjs-backend-wasm: each product runs through the backend's own
- * `BatchMatMul` kernel (XNNPACK), called directly through tfjs's kernel registry rather than as a tfjs op, so that
- * no engine bookkeeping (tensor tracking, scopes, tape) is paid per step. Operands are staged from JavaScript
+ * `BatchMatMul` (XNNPACK), called directly rather than as a tfjs op, so that no engine bookkeeping (tensor tracking,
+ * scopes, tape) is paid per step. Operands are staged from JavaScript
  * arrays into the wasm heap already transposed where asked (XNNPACK is 5-10 times slower with a transpose flag),
  * and oriented so that XNNPACK packs the smaller operand: it packs the right-hand operand on every call (caching the
  * packed form per tensor), which made `[64, 6400]·[6400, 1024]` run at ~8-13 GFLOP/s against ~30 for the
  * transposed `[1024, 6400]·[6400, 64]`. A very large right-hand operand is split along the inner dimension. A
  * recurrent kernel is staged once per sequence (`prepare`), so XNNPACK packs it once and reuses it at every step.
  *
- * This relies on three methods of tfjs-backend-wasm 4.22's `BackendWasm` (`write` with null values to allocate,
- * `typedArrayFromHeap` for a view of a tensor's heap memory, `disposeData`) and on its `BatchMatMul` kernel
- * function taking and returning `TensorInfo`s; `xnnpack-gemm.test.ts` guards them. A heap view is only used until
- * the next allocation (which may grow, and so detach, the heap).
+ * Products call the wasm module's `BatchMatMul` export directly, with an output allocated by the provider, not
+ * through tfjs's kernel function, which reshapes both operands and allocates (and the caller frees) its output at
+ * every call: a per-step product of a small model spent more time there than in XNNPACK. The per-step products also
+ * reuse their staged left operands and outputs (by shape) while a prepared operand is alive, so a sequence allocates
+ * them once, not at every step.
+ *
+ * This relies on what tfjs-backend-wasm 4.22's `BackendWasm` has (`write` with null values to allocate,
+ * `typedArrayFromHeap` for a view of a tensor's heap memory, `disposeData`, `dataIdMap` for the module's tensor ids,
+ * and the module's `cwrap`) and on the module's `BatchMatMul(aId, aShape, aRank, bId, bShape, bRank, transposeA,
+ * transposeB, outId)`, as its own kernel calls it; `xnnpack-gemm.test.ts` guards them. A heap view is only used
+ * until the next allocation (which may grow, and so detach, the heap).
  */
 import {
   checkProductShapes,
+  copyRow,
   type GemmProvider,
   type HostMatrix,
   multiplyIntoArray,
@@ -22,43 +30,142 @@ import {
   type ResidentMatrix,
 } from '@seqmodel/backend-tfjs';
 import { SeqmodelError } from '@seqmodel/core';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** What the provider uses of tfjs-backend-wasm's backend object. */
 interface WasmHeapBackend extends tf.KernelBackend {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  /** The module's tensor id (the one its C++ kernels take) of each data id. */
+  readonly dataIdMap: { get(dataId: tf.DataId): { readonly id: number } | undefined };
+  readonly wasm: { cwrap(name: string, returns: null, args: readonly string[]): WasmBatchMatMul };
+}
+
+/** The module's `BatchMatMul` export, `cwrap`ped as tfjs-backend-wasm 4.22 wraps it. */
+type WasmBatchMatMul = (
+  aId: number,
+  aShape: Uint8Array,
+  aRank: number,
+  bId: number,
+  bShape: Uint8Array,
+  bRank: number,
+  transposeA: boolean,
+  transposeB: boolean,
+  outId: number,
+) => void;
+
+/** `[1, rows, cols]` as the bytes of int32s, the shape argument of `BatchMatMul`. */
+function shapeBytes(rows: number, cols: number): Uint8Array {
+  return new Uint8Array(new Int32Array([1, rows, cols]).buffer);
+}
+
+/**
+ * `to[i, j] (+)= from[j, i]` for `i < rows`, `j < cols` (`from` row-major with `fromStride`, `to` with `toStride`).
+ * In strips of 8 rows of `to`, so that its writes stay in a few cache lines: a plain column-by-column loop ran 5
+ * times slower on a weight gradient's `[2048, 128]` operand (rows of 8 KiB).
+ */
+function transposeInto(
+  from: Float32Array,
+  fromOffset: number,
+  fromStride: number,
+  to: Float32Array,
+  toOffset: number,
+  toStride: number,
+  rows: number,
+  cols: number,
+  accumulate: boolean,
+): void {
+  for (let i0 = 0; i0 < rows; i0 += 8) {
+    const i1 = Math.min(rows, i0 + 8);
+    for (let j = 0; j < cols; j++) {
+      const source = fromOffset + j * fromStride;
+      const target = toOffset + j;
+      if (accumulate) {
+        for (let i = i0; i < i1; i++)
+          to[target + i * toStride] = to[target + i * toStride]! + from[source + i]!;
+      } else {
+        for (let i = i0; i < i1; i++) to[target + i * toStride] = from[source + i]!;
+      }
+    }
+  }
+}
+
+/** A heap allocation kept for the per-step products: its data id, module id and its latest view. */
+interface Scratch {
+  readonly info: tf.TensorInfo;
+  readonly id: number;
+  /** Its shape as `BatchMatMul` takes it. */
+  readonly shape: Uint8Array;
+  view: Float32Array;
 }
 
 /** Right-hand operands larger than this (elements, 8 MiB) are split along the inner dimension. */
 const MAX_RIGHT_OPERAND = 1 << 21;
 
 class StagedMatrix implements PreparedMatrix {
+  readonly shape: Uint8Array;
+
   constructor(
     readonly rows: number,
     readonly cols: number,
     readonly info: tf.TensorInfo,
-  ) {}
+    readonly id: number,
+  ) {
+    this.shape = shapeBytes(rows, cols);
+  }
 }
 
 /** Matrix products through tfjs-backend-wasm's XNNPACK `BatchMatMul`. */
 export class XnnpackGemm implements GemmProvider {
   readonly name = 'xnnpack';
   private readonly backend: WasmHeapBackend;
-  private readonly matMul: tf.KernelFunc;
+  private readonly matMul: WasmBatchMatMul;
   private readonly maxRightOperand: number;
+  /** Prepared operands not yet released: the scratch below lives as long as one does. */
+  private live = 0;
+  /** Staged left operands and outputs of the per-step products, by role and shape. */
+  private readonly scratch = new Map<string, Scratch>();
 
   /** `options.maxRightOperand` (elements) is for tests of the splitting. */
   constructor(backend: tf.KernelBackend, options: { readonly maxRightOperand?: number } = {}) {
     this.maxRightOperand = options.maxRightOperand ?? MAX_RIGHT_OPERAND;
     const heap = backend as Partial<WasmHeapBackend>;
-    const kernel = tf.getKernel('BatchMatMul', 'wasm');
-    if (typeof heap.typedArrayFromHeap !== 'function' || typeof heap.write !== 'function' || !kernel) {
+    if (
+      typeof heap.typedArrayFromHeap !== 'function' ||
+      typeof heap.write !== 'function' ||
+      typeof heap.dataIdMap?.get !== 'function' ||
+      typeof heap.wasm?.cwrap !== 'function'
+    ) {
       throw new SeqmodelError(
-        'XnnpackGemm: expected tfjs-backend-wasm 4.22 (a backend with typedArrayFromHeap and a BatchMatMul kernel)',
+        'XnnpackGemm: expected tfjs-backend-wasm 4.22 (a backend with typedArrayFromHeap, dataIdMap and its module)',
       );
     }
     this.backend = backend as WasmHeapBackend;
-    this.matMul = kernel.kernelFunc;
+    this.matMul = heap.wasm.cwrap('BatchMatMul', null, [
+      'number',
+      'array',
+      'number',
+      'number',
+      'array',
+      'number',
+      'number',
+      'number',
+      'number',
+    ]);
+  }
+
+  /** A new `[rows, cols]` allocation on the heap (contents unspecified). */
+  private allocate(rows: number, cols: number): tf.TensorInfo {
+    const shape = [rows, cols];
+    return {
+      dataId: this.backend.write(null as unknown as Float32Array, shape, 'float32'),
+      shape,
+      dtype: 'float32',
+    };
+  }
+
+  /** The module's id of an allocation. */
+  private idOf(info: tf.TensorInfo): number {
+    return this.backend.dataIdMap.get(info.dataId)!.id;
   }
 
   /** Allocates `[rows, cols]` on the heap and fills it with `op(src)` (src transposed when asked). */
@@ -70,10 +177,21 @@ export class XnnpackGemm implements GemmProvider {
     colStart: number,
     cols: number,
   ): tf.TensorInfo {
-    const shape = [rows, cols];
-    const dataId = this.backend.write(null as unknown as Float32Array, shape, 'float32');
-    const info: tf.TensorInfo = { dataId, shape, dtype: 'float32' };
-    const view = this.backend.typedArrayFromHeap(info);
+    const info = this.allocate(rows, cols);
+    this.fill(this.backend.typedArrayFromHeap(info), src, transpose, rowStart, rows, colStart, cols);
+    return info;
+  }
+
+  /** Writes `op(src)`'s block `[rowStart, +rows) x [colStart, +cols)` into `view`, row-major. */
+  private fill(
+    view: Float32Array,
+    src: HostMatrix,
+    transpose: boolean,
+    rowStart: number,
+    rows: number,
+    colStart: number,
+    cols: number,
+  ): void {
     const { data, offset, stride } = src;
     if (!transpose) {
       // op(src)[i, j] = src[rowStart + i, colStart + j]
@@ -81,63 +199,99 @@ export class XnnpackGemm implements GemmProvider {
         const from = offset + rowStart * stride;
         view.set(data.subarray(from, from + rows * cols));
       } else {
-        for (let i = 0; i < rows; i++) {
-          const from = offset + (rowStart + i) * stride + colStart;
-          view.set(data.subarray(from, from + cols), i * cols);
-        }
+        for (let i = 0; i < rows; i++)
+          copyRow(data, offset + (rowStart + i) * stride + colStart, view, i * cols, cols);
       }
     } else {
-      // op(src)[i, j] = src[colStart + j, rowStart + i]: read rows of src, write columns of the view.
-      for (let j = 0; j < cols; j++) {
-        const from = offset + (colStart + j) * stride + rowStart;
-        for (let i = 0; i < rows; i++) view[i * cols + j] = data[from + i]!;
-      }
+      // op(src)[i, j] = src[colStart + j, rowStart + i]
+      transposeInto(data, offset + colStart * stride + rowStart, stride, view, 0, cols, rows, cols, false);
     }
-    return info;
   }
 
+  /** `a·b` into a new allocation `[m, n]`. */
   private product(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
-    return this.matMul({
-      inputs: { a, b },
-      backend: this.backend,
-      attrs: { transposeA: false, transposeB: false },
-    }) as tf.TensorInfo;
+    const [m, k] = a.shape as [number, number];
+    const n = b.shape[1]!;
+    const out = this.allocate(m, n);
+    const [aShape, bShape] = [shapeBytes(m, k), shapeBytes(k, n)];
+    this.matMul(this.idOf(a), aShape, 3, this.idOf(b), bShape, 3, false, false, this.idOf(out));
+    return out;
+  }
+
+  /** Copies (or adds) the `[rows, cols]` values of `view` into `c`. */
+  private static copyOut(view: Float32Array, c: HostMatrix, accumulate: boolean): void {
+    const { data, offset, stride, rows, cols } = c;
+    if (!accumulate && (stride === cols || rows === 1)) {
+      data.set(view.subarray(0, rows * cols), offset);
+      return;
+    }
+    for (let i = 0; i < rows; i++) {
+      const to = offset + i * stride;
+      const from = i * cols;
+      if (accumulate) for (let j = 0; j < cols; j++) data[to + j] = data[to + j]! + view[from + j]!;
+      else copyRow(view, from, data, to, cols);
+    }
   }
 
   /** Copies (or adds) the product `out` into `c`, then frees it. */
   private collect(out: tf.TensorInfo, c: HostMatrix, accumulate: boolean): void {
     try {
-      const view = this.backend.typedArrayFromHeap(out);
-      const { data, offset, stride, rows, cols } = c;
-      for (let i = 0; i < rows; i++) {
-        const to = offset + i * stride;
-        const from = i * cols;
-        if (accumulate) for (let j = 0; j < cols; j++) data[to + j] = data[to + j]! + view[from + j]!;
-        else data.set(view.subarray(from, from + cols), to);
-      }
+      XnnpackGemm.copyOut(this.backend.typedArrayFromHeap(out), c, accumulate);
     } finally {
       this.backend.disposeData(out.dataId);
     }
   }
 
+  /** The kept `[rows, cols]` allocation for `role`, with a current view (the heap may have grown since). */
+  private scratchFor(role: 'left' | 'out', rows: number, cols: number): Scratch {
+    const key = `${role} ${rows}x${cols}`;
+    let s = this.scratch.get(key);
+    if (!s) {
+      const info = this.allocate(rows, cols);
+      s = {
+        info,
+        id: this.idOf(info),
+        shape: shapeBytes(rows, cols),
+        view: this.backend.typedArrayFromHeap(info),
+      };
+      this.scratch.set(key, s);
+    } else if (s.view.length === 0) {
+      // A view of a heap that grew since is detached (length 0).
+      s.view = this.backend.typedArrayFromHeap(s.info);
+    }
+    return s;
+  }
+
   prepare(b: HostMatrix, transpose: boolean): StagedMatrix {
     const k = transpose ? b.cols : b.rows;
     const n = transpose ? b.rows : b.cols;
-    return new StagedMatrix(k, n, this.stage(b, transpose, 0, k, 0, n));
+    const info = this.stage(b, transpose, 0, k, 0, n);
+    this.live++;
+    return new StagedMatrix(k, n, info, this.idOf(info));
   }
 
+  /** Frees `b`, and the per-step scratch with the last prepared operand. */
   release(b: PreparedMatrix): void {
     this.backend.disposeData((b as StagedMatrix).info.dataId);
+    if (--this.live > 0) return;
+    this.live = 0;
+    for (const s of this.scratch.values()) this.backend.disposeData(s.info.dataId);
+    this.scratch.clear();
   }
 
   multiplyPrepared(a: HostMatrix, b: PreparedMatrix, c: HostMatrix, accumulate: boolean): void {
-    const { m, k } = checkProductShapes(a, false, b, false, c);
-    const left = this.stage(a, false, 0, m, 0, k);
-    try {
-      this.collect(this.product(left, (b as StagedMatrix).info), c, accumulate);
-    } finally {
-      this.backend.disposeData(left.dataId);
-    }
+    const { m, k, n } = checkProductShapes(a, false, b, false, c);
+    if (m === 0 || n === 0) return;
+    const staged = b as StagedMatrix;
+    // Both allocated before either view is used: an allocation may grow the heap and detach earlier views.
+    const left = this.scratchFor('left', m, k);
+    const out = this.scratchFor('out', m, n);
+    if (left.view.length === 0) left.view = this.backend.typedArrayFromHeap(left.info);
+    this.fill(left.view, a, false, 0, m, 0, k);
+    this.matMul(left.id, left.shape, 3, staged.id, staged.shape, 3, false, false, out.id);
+    // XNNPACK allocates when it first meets an operand (its packed weights), which may grow the heap.
+    if (out.view.length === 0) out.view = this.backend.typedArrayFromHeap(out.info);
+    XnnpackGemm.copyOut(out.view, c, accumulate);
   }
 
   multiply(
@@ -219,14 +373,8 @@ export class XnnpackGemm implements GemmProvider {
     try {
       const view = this.backend.typedArrayFromHeap(out);
       const { data, offset, stride, rows, cols } = c;
-      // out is [cols, rows]: read its rows, write c's columns.
-      for (let j = 0; j < cols; j++) {
-        const from = j * rows;
-        for (let i = 0; i < rows; i++) {
-          const to = offset + i * stride + j;
-          data[to] = accumulate ? data[to]! + view[from + i]! : view[from + i]!;
-        }
-      }
+      // out is [cols, rows].
+      transposeInto(view, 0, rows, data, offset, stride, rows, cols, accumulate);
     } finally {
       this.backend.disposeData(out.dataId);
     }

@@ -77,9 +77,31 @@ export interface CompiledSequenceKernelConfig {
 /** The name a kernel serving every cell is registered under (core's kernel table tries it after named ones). */
 export const anyCell = '*';
 
+/** A cell's plans at one size, without and with the backward pass. */
+interface Plans {
+  readonly inference: SequencePlan;
+  readonly training: SequencePlan;
+}
+
+/** `compile`'s answer for one arguments object, with what it was computed from. */
+interface Compiled {
+  readonly args: SequenceArgs<Tensor>;
+  readonly cell: unknown;
+  readonly options: unknown;
+  readonly inputs: unknown;
+  readonly units: unknown;
+  readonly recurrentMask: boolean;
+  readonly result: Plans | string;
+}
+
 class CompiledSequenceKernel implements TfjsFusedKernel {
   readonly label: string;
   private readonly programs = new WeakMap<SequencePlan, HostProgram>();
+  /**
+   * The answer `supports` found, for `run` with the same arguments right after it (core's `runSequence` asks one,
+   * then the other): resolving the options and looking the plans up twice cost more than a small model's step.
+   */
+  private compiled: Compiled | undefined;
 
   constructor(
     private readonly backend: TfjsBackend,
@@ -88,8 +110,35 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
     this.label = `compiled (${config.generator.name})`;
   }
 
+  /** {@link compile}, or the answer `supports` found for the same, unchanged arguments. */
+  private compileOnce(args: SequenceArgs<Tensor>): Plans | string {
+    const c = this.compiled;
+    if (
+      c !== undefined &&
+      c.args === args &&
+      c.cell === args.cell &&
+      c.options === args.options &&
+      c.inputs === args.inputs &&
+      c.units === args.units &&
+      c.recurrentMask === (args.recurrentMask !== undefined)
+    ) {
+      return c.result;
+    }
+    const result = this.compile(args);
+    this.compiled = {
+      args,
+      cell: args.cell,
+      options: args.options,
+      inputs: args.inputs,
+      units: args.units,
+      recurrentMask: args.recurrentMask !== undefined,
+      result,
+    };
+    return result;
+  }
+
   /** Both plans (inference and training) for `args`, or the reason there are none. */
-  private compile(args: SequenceArgs<Tensor>): { inference: SequencePlan; training: SequencePlan } | string {
+  private compile(args: SequenceArgs<Tensor>): Plans | string {
     const cell = args.cell;
     const inputs = args.inputs as unknown;
     if (typeof cell?.step !== 'function' || !(inputs instanceof tf.Tensor) || inputs.shape.length !== 3) {
@@ -120,7 +169,7 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
     if (unavailable !== undefined) return `compiled kernels (${this.config.generator.name}): ${unavailable}`;
     const refusal = float32Refusal(args);
     if (refusal !== undefined) return refusal;
-    const compiled = this.compile(args);
+    const compiled = this.compileOnce(args);
     return typeof compiled === 'string' && compiled !== 'malformed arguments' ? compiled : undefined;
   }
 
@@ -139,7 +188,9 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
     if (backend.checkNumerics) assertSequenceFinite(backend, args);
     const reason = this.supports(args);
     if (reason !== undefined) throw new SeqmodelError(`${args.cell.name} compiled kernel: ${reason}`);
-    const plans = this.compile(args) as { inference: SequencePlan; training: SequencePlan };
+    const plans = this.compileOnce(args) as Plans;
+    // Used once: a later call with this arguments object (changed meanwhile, perhaps) compiles again.
+    this.compiled = undefined;
     const { batch, time, dims } = info;
     // Statics: blocks of a parameter are read in place; the others are computed with the backend's ops (recorded by
     // autodiff when a gradient is taken). The training plan's statics include the inference plan's.

@@ -24,6 +24,21 @@ export function hostMatrix(
   return { data, offset, rows, cols, stride };
 }
 
+/**
+ * `to[at, +count) = from[start, +count)`. `set` copies at memory speed (~0.3-0.5 ns a float for 64 or more, in V8)
+ * but needs a `subarray` object first, which costs more than a loop (~1.3 ns a float) for short rows.
+ */
+export function copyRow(
+  from: Float32Array,
+  start: number,
+  to: Float32Array,
+  at: number,
+  count: number,
+): void {
+  if (count >= 32) to.set(from.subarray(start, start + count), at);
+  else for (let j = 0; j < count; j++) to[at + j] = from[start + j]!;
+}
+
 /** The columns `[start, start + width)` of `m`. */
 export function columns(m: HostMatrix, start: number, width: number): HostMatrix {
   return { data: m.data, offset: m.offset + start, rows: m.rows, cols: width, stride: m.stride };

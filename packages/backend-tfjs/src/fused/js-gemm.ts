@@ -233,13 +233,20 @@ function zero(c: HostMatrix): void {
 export class JsGemm implements GemmProvider {
   readonly name = 'js';
   private scratch = new Float32Array(0);
+  /** Scratch for the right-hand operand of an unprepared product. */
+  private packScratch = new Float32Array(0);
   private readonly tile = new Float32Array(MR * NR);
 
   prepare(b: HostMatrix, transpose: boolean): PackedMatrix {
+    return this.pack(b, transpose, (size) => new Float32Array(size));
+  }
+
+  /** `op(b)` packed into panels in an array from `allocate` (of at least the size it is asked for). */
+  private pack(b: HostMatrix, transpose: boolean, allocate: (size: number) => Float32Array): PackedMatrix {
     const k = transpose ? b.cols : b.rows;
     const n = transpose ? b.rows : b.cols;
     const paddedCols = Math.ceil(n / NR) * NR;
-    const panels = new Float32Array(k * paddedCols);
+    const panels = allocate(k * paddedCols);
     for (let pc = 0; pc < k; pc += KC) {
       // A column of op(b) is a column of b, or a row of b when transposed.
       packPanels(b, !transpose, n, pc, Math.min(KC, k - pc), NR, panels, pc * paddedCols);
@@ -264,7 +271,13 @@ export class JsGemm implements GemmProvider {
     accumulate: boolean,
   ): void {
     checkProductShapes(a, transposeA, b, transposeB, c);
-    this.run(a, transposeA, this.prepare(b, transposeB), c, accumulate);
+    // Packed for this product only: into scratch kept between calls, not a new array each time (a weight
+    // gradient's [batch * time, units] operand at every training step).
+    const packed = this.pack(b, transposeB, (size) => {
+      if (size > this.packScratch.length && size <= KEPT_SCRATCH) this.packScratch = new Float32Array(size);
+      return size <= this.packScratch.length ? this.packScratch : new Float32Array(size);
+    });
+    this.run(a, transposeA, packed, c, accumulate);
   }
 
   multiplyResident(a: HostMatrix, transposeA: boolean, b: HostMatrix, transposeB: boolean): ResidentMatrix {
