@@ -1,5 +1,5 @@
 /**
- * Whether the page is built with WebGL. `@seqmodel/backend-webgl` is found by its name from this app (once it is a
+ * Whether the page is built with WebGL. `@seqmodel/backend-webgl` is found by its name from this app (a
  * dependency) or else in the workspace's `packages/` folder; if it is found, the virtual module
  * `virtual:seqmodel-webgl` loads it lazily (its own chunk, fetched only when WebGL is chosen), and otherwise it says
  * why the page has no WebGL, which the page shows beside its backend switch. Nothing else in the page names the

@@ -80,13 +80,21 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
+export interface LaunchOptions {
+  /** The pages' viewport (Playwright's default, 1280x720, when absent). */
+  readonly viewport?: { readonly width: number; readonly height: number };
+}
+
 /**
  * Launches headless Chromium with a fresh profile (a new `--user-data-dir`, removed on close).
  *
  * @example
  * const { context, close } = await launchChromium(['webgl']);
  */
-export async function launchChromium(gpu: readonly GpuApi[] = ['webgl']): Promise<LaunchedChromium> {
+export async function launchChromium(
+  gpu: readonly GpuApi[] = ['webgl'],
+  options: LaunchOptions = {},
+): Promise<LaunchedChromium> {
   const executablePath = findChromium();
   if (executablePath === undefined)
     throw new Error(`launchChromium: ${browserUnavailable() ?? 'no Chromium'}`);
@@ -95,6 +103,7 @@ export async function launchChromium(gpu: readonly GpuApi[] = ['webgl']): Promis
     executablePath,
     headless: true,
     args: chromiumArgs(gpu),
+    ...(options.viewport ? { viewport: { ...options.viewport } } : {}),
   });
   return {
     context,

@@ -8,7 +8,15 @@ import { type GpuApi, type LaunchedChromium, launchChromium } from './chromium.j
 import type { CallResult, ListedCheck } from './in-page.js';
 import { bundleForBrowser, type OpenedPage, openPage } from './page.js';
 
-export { browserUnavailable, chromiumArgs, findChromium, type GpuApi, launchChromium } from './chromium.js';
+export {
+  browserUnavailable,
+  chromiumArgs,
+  findChromium,
+  type GpuApi,
+  type LaunchedChromium,
+  type LaunchOptions,
+  launchChromium,
+} from './chromium.js';
 export type { ListedCheck } from './in-page.js';
 export { bundleForBrowser, type OpenedPage, openPage, pageOrigin } from './page.js';
 

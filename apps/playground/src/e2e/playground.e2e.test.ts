@@ -10,12 +10,12 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { browserUnavailable, type LaunchedChromium, launchChromium } from '@seqmodel/browser-testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webglEntry } from '../../webgl-build.js';
 import { DEFAULT_CONFIG } from '../config.js';
 import type { PlaygroundHandle } from '../ui/app.js';
-import { browserUnavailable, type LaunchedChromium, launchChromium } from './chromium.js';
 import { type StaticServer, serveStatic } from './static-server.js';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -117,7 +117,7 @@ describe.skipIf(skipReason !== undefined)('the playground in Chromium', () => {
     }
     mkdirSync(screenshotDir, { recursive: true });
     server = await serveStatic(dist);
-    chromium = await launchChromium(['webgl']);
+    chromium = await launchChromium(['webgl'], { viewport: { width: 1280, height: 900 } });
     page = await chromium.context.newPage();
     watch(page);
   }, 300_000);
