@@ -26,14 +26,24 @@ export function machineRecord(loadAtStart: readonly number[]): MachineRecord {
   };
 }
 
-const seqmodelPackages = [
+/** Every package whose code a bench run can time, by the version in its package.json. */
+const measuredPackages = [
   '@seqmodel/core',
   '@seqmodel/backend-tfjs',
   '@seqmodel/backend-cpu',
   '@seqmodel/backend-wasm',
+  '@seqmodel/backend-native',
+  '@seqmodel/backend-cuda',
+  '@seqmodel/backend-webgl',
+  '@seqmodel/backend-webgpu',
   '@seqmodel/cell-mgu',
+  '@seqmodel/cell-peephole-lstm',
+  '@seqmodel/cell-indrnn',
   '@seqmodel/attention',
 ];
+
+/** tfjs's browser backends: not imported in Node (the browser pages bundle them), so read from their manifests. */
+const browserTfjsPackages = ['@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu'];
 
 function gitCommit(): string | null {
   try {
@@ -53,16 +63,20 @@ function gitCommit(): string | null {
 export function versionsRecord(): VersionsRecord {
   const require = createRequire(import.meta.url);
   const packages: Record<string, string> = {};
-  for (const name of seqmodelPackages) {
-    try {
-      packages[name] = (require(`${name}/package.json`) as { version: string }).version;
-    } catch {
-      // A package without a ./package.json export: its version is left out rather than guessed.
+  const fromManifests = (names: readonly string[]) => {
+    for (const name of names) {
+      try {
+        packages[name] = (require(`${name}/package.json`) as { version: string }).version;
+      } catch {
+        // A package without a ./package.json export: its version is left out rather than guessed.
+      }
     }
-  }
+  };
+  fromManifests(measuredPackages);
   packages['@tensorflow/tfjs-core'] = version_core;
   packages['@tensorflow/tfjs-layers'] = version_layers;
   packages['@tensorflow/tfjs-backend-cpu'] = version_cpu;
   packages['@tensorflow/tfjs-backend-wasm'] = version_wasm;
+  fromManifests(browserTfjsPackages);
   return { packages, gitCommit: gitCommit() };
 }
