@@ -53,7 +53,8 @@ interface GpgpuProgram {
   customUniforms: { name: string; type: 'int' }[];
 }
 
-function userCode(program: StepProgram): string {
+/** The GLSL `userCode` tfjs compiles for `program` (exported for the package's tests). */
+export function glslUserCode(program: StepProgram): string {
   const { functions, body } = program.source(glsl);
   return `${functions}
 void main() {
@@ -87,7 +88,7 @@ export class GlslLauncher implements StepLauncher {
       compiled = {
         variableNames: program.inputs.map((i) => i.name),
         outputShape: [program.outputRows, program.outputCols],
-        userCode: userCode(program),
+        userCode: glslUserCode(program),
         packedInputs: false,
         packedOutput: false,
         customUniforms: program.uniforms.map((name) => ({ name, type: 'int' as const })),

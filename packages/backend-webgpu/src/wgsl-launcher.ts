@@ -53,7 +53,8 @@ interface WebgpuKernelBackend {
   ): tf.TensorInfo;
 }
 
-function userCode(program: StepProgram): string {
+/** The WGSL `getUserCode()` of `program` (exported for the package's tests). */
+export function wgslUserCode(program: StepProgram): string {
   const { functions, body } = program.source(wgsl);
   // WebGPU derives the pipeline's bindings from the shader and drops the buffers it never reads, while tfjs binds
   // every input: a read that never runs (index is never negative) keeps each one.
@@ -88,7 +89,7 @@ export class WgslLauncher implements StepLauncher {
     checkLaunch(program, inputs, uniforms);
     let compiled = this.programs.get(program);
     if (compiled === undefined) {
-      const code = userCode(program);
+      const code = wgslUserCode(program);
       const size = program.outputRows * program.outputCols;
       compiled = {
         variableNames: program.inputs.map((i) => i.name),
