@@ -234,9 +234,9 @@ class GpuSequenceKernel implements TfjsFusedKernel {
           );
           const records = [initial];
           const auxiliary: Tensor[] = [];
-          const extra = [...(recurrentBias ? [recurrentBias] : []), ...maskTensors(maskF, recurrentMask)].map(
-            (t) => launcher.prepare(t),
-          );
+          // Made once per sequence and saved for the backward programs, which read the same masks.
+          const masks = maskTensors(maskF, recurrentMask).map((t) => launcher.prepare(t));
+          const extra = [...(recurrentBias ? [launcher.prepare(recurrentBias)] : []), ...masks];
           for (let s = 0; s < time; s++) {
             const tau = [timeOf(s)];
             const aux = pre ? [launcher.run(pre, [records[s]!, projection, rk, ...extra], tau)] : [];
@@ -252,7 +252,7 @@ class GpuSequenceKernel implements TfjsFusedKernel {
                 units,
               ])
             : field(last, outField);
-          if (recordsGradient) save([...records, ...auxiliary, ...(maskF ? [maskF] : [])]);
+          if (recordsGradient) save([...records, ...auxiliary, ...masks]);
           return [output, ...Array.from({ length: cell.states }, (_, k) => field(last, k))];
         },
         backward: ([dOutput, ...dStates], saved) => {
@@ -260,7 +260,6 @@ class GpuSequenceKernel implements TfjsFusedKernel {
           const { backwardDh, backwardStep, post } = this.programsFor(cell, runShape);
           const records = saved.slice(0, time + 1);
           const auxiliary = cell.pre ? saved.slice(time + 1, 2 * time + 1) : [];
-          const savedMask = maskF ? saved[saved.length - 1] : undefined;
           const fFields = forwardFields(cell, runShape);
           const bFields = backwardFields(cell);
           const carry = bFields.indexOf('carry');
@@ -275,7 +274,7 @@ class GpuSequenceKernel implements TfjsFusedKernel {
           const dOut = returnSequences
             ? launcher.prepare(tf.reshape(dOutput!, [batch, time * units]))
             : undefined;
-          const maskInputs = maskTensors(savedMask, recurrentMask).map((t) => launcher.prepare(t));
+          const maskInputs = saved.slice(cell.pre ? 2 * time + 1 : time + 1);
           const rk = launcher.prepare(args.params.recurrentKernel!);
           const backs: Tensor[] = new Array(time);
           const posts: Tensor[] = new Array(time);
