@@ -19,6 +19,12 @@ describe.skipIf(!availability.available)(
       addon.write(b, Float32Array.from(values), 0);
       return b;
     };
+    /**
+     * A sequenceForward call with configuration `dims`, every required buffer `b` and no optional one; `saved` is the
+     * last argument (the buffers a training forward pass keeps), null unless a test passes something wrong there.
+     */
+    const sequenceForwardWith = (dims: number[], b: NativeBuffer, saved: NativeBuffer[] | null = null) =>
+      addon.sequenceForward(dims, [0, 0, 0], b, b, b, null, null, null, null, null, b, b, null, saved);
     const refuses = (what: string, call: () => unknown, message: RegExp) =>
       it(`refuses ${what}`, () => {
         expect(call).toThrow(message);
@@ -141,69 +147,21 @@ describe.skipIf(!availability.available)(
     refuses(
       'an unknown cell',
       () => {
-        const b = f32([0]);
-        addon.sequenceForward(
-          [7, 0, 1, 2, 1, 1, 1, 1],
-          [0, 0, 0],
-          b,
-          b,
-          b,
-          null,
-          null,
-          null,
-          null,
-          null,
-          b,
-          b,
-          null,
-          null,
-        );
+        sequenceForwardWith([7, 0, 1, 2, 1, 1, 1, 1], f32([0]));
       },
       /cell must be 0/,
     );
     refuses(
       'a sequence buffer too small',
       () => {
-        const one = f32([0]);
-        addon.sequenceForward(
-          [0, 0, 1, 2, 2, 3, 4, 5],
-          [0, 0, 0],
-          one,
-          one,
-          one,
-          null,
-          null,
-          null,
-          null,
-          null,
-          one,
-          one,
-          null,
-          null,
-        );
+        sequenceForwardWith([0, 0, 1, 2, 2, 3, 4, 5], f32([0]));
       },
       /sequenceForward: argument 2: expected a buffer of at least 24 elements/,
     );
     refuses(
       'saved buffers that are not an array',
       () => {
-        const b = f32(new Array(64).fill(0));
-        addon.sequenceForward(
-          [0, 0, 1, 2, 1, 1, 1, 1],
-          [0, 0, 0],
-          b,
-          b,
-          b,
-          null,
-          null,
-          null,
-          null,
-          null,
-          b,
-          b,
-          null,
-          5 as never,
-        );
+        sequenceForwardWith([0, 0, 1, 2, 1, 1, 1, 1], f32(new Array(64).fill(0)), 5 as never);
       },
       /argument 13: expected an array of 5 buffers/,
     );
