@@ -7,8 +7,8 @@ import { SCALED_DOT_PRODUCT_KERNEL } from '@seqmodel/attention';
 import {
   createFlashKernel,
   defaultFlashEngine,
+  defaultFlashKernelBackends,
   type FlashEngine,
-  flashKernelBackends,
 } from '@seqmodel/attention/kernels';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { registerKernel } from '@seqmodel/core';
@@ -23,9 +23,12 @@ import type { AttentionRunConfig } from './options.js';
 import { type AttentionCaseRecord, attentionFormulaNotes, hasPlainTfjs } from './records.js';
 import { runAttentionCase } from './run.js';
 
-/** Registers the flash kernel for `backendName` on a new engine, and returns the engine (undefined: no kernel). */
+/**
+ * Registers the flash kernel for `backendName` (cpu or wasm: the kernels on host memory, with an engine) on a new
+ * engine, and returns the engine (undefined: no kernel).
+ */
 function registerBenchKernel(backendName: string): FlashEngine | undefined {
-  if (!(flashKernelBackends as readonly string[]).includes(backendName)) return undefined;
+  if (!(defaultFlashKernelBackends as readonly string[]).includes(backendName)) return undefined;
   const engine = defaultFlashEngine(backendName);
   registerKernel<TfjsBackend>(
     { backend: backendName, ...SCALED_DOT_PRODUCT_KERNEL, kernel: (b) => createFlashKernel(b, engine) },

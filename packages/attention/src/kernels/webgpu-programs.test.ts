@@ -135,7 +135,9 @@ describe('the WGSL flash attention programs', () => {
     expect(wgslFlashUnsupported({ ...base, depth: 300, valueDepth: 200 })).toMatch(
       /depth \+ valueDepth is 500/,
     );
-    expect(wgslFlashUnsupported({ ...base, batch: 20000 })).toMatch(/would dispatch 87500 workgroups along one dimension, more than WebGPU.s 65535/);
+    expect(wgslFlashUnsupported({ ...base, batch: 20000 })).toMatch(
+      /would dispatch 87500 workgroups along one dimension, more than WebGPU.s 65535/,
+    );
   });
 });
 
