@@ -52,8 +52,11 @@ export interface WgslProgram {
 /** Query rows (forward, dQ) or keys (dK/dV) per workgroup: one invocation each. */
 export const WGSL_FLASH_ROWS = 64;
 
-/** Floats of workgroup memory a program may use: WebGPU's guaranteed 16 KiB. */
-const WORKGROUP_FLOATS = 4096;
+/**
+ * Floats of workgroup memory a program's tiles may use: WebGPU's guaranteed 16 KiB, less 16 bytes for the
+ * workgroup's ids (`vec2<i32>`, aligned).
+ */
+const WORKGROUP_FLOATS = 4096 - 4;
 
 /** The most `depth + valueDepth` the programs take (private arrays per invocation, tiles of at least 8 rows). */
 export const WGSL_FLASH_MAX_DEPTHS = 480;

@@ -8,7 +8,7 @@
  */
 import { SCALED_DOT_PRODUCT_KERNEL, scaledDotProductAttention } from '@seqmodel/attention';
 import { registerAttentionKernels } from '@seqmodel/attention/kernels';
-import { attentionKernelChecks } from '@seqmodel/attention/testing';
+import { type AttentionKernelCase, attentionKernelChecks } from '@seqmodel/attention/testing';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { listKernels } from '@seqmodel/core';
 import { assertClose } from '@seqmodel/core/testing';
@@ -83,6 +83,32 @@ function sameLaunches(what: string, actual: Record<string, number>, expected: Re
   }
 }
 
+/** Cases of the kit at the head depths of real models. */
+const depthCases: readonly AttentionKernelCase[] = [
+  {
+    name: 'd = dv = 64 (tiles of 31 keys), multi-query, causal, key padding, 100 steps',
+    batch: 2,
+    heads: 2,
+    keyHeads: 1,
+    queryLength: 100,
+    keyLength: 100,
+    depth: 64,
+    valueDepth: 64,
+    causal: true,
+    mask: 'keys',
+  },
+  {
+    name: 'd = 128, dv = 96 (tiles of 18 keys), grouped heads, 70 queries on 90 keys',
+    batch: 1,
+    heads: 4,
+    keyHeads: 2,
+    queryLength: 70,
+    keyLength: 90,
+    depth: 128,
+    valueDepth: 96,
+  },
+];
+
 /** Sequence lengths of the parity check: one block, exactly one, one past it, several with a partial last one. */
 const parityLengths = [7, 64, 65, 130];
 
@@ -115,6 +141,10 @@ export function webgpuFlashChecks(
       }
     }),
   );
+  // Head depths of real models, whose key tiles fill workgroup memory (the kit's cases have small depths).
+  const depths = attentionKernelChecks(b, { cases: depthCases })
+    .filter((c) => c.name.startsWith('fused = generic'))
+    .map((c) => check(`kit grid: ${c.name}`, name, () => c.run()));
   const parity = parityLengths.map((time) =>
     check(
       `causal, key padding, multi-query, ${time} steps: loss and gradients match backend-cpu within 1e-4`,
@@ -214,6 +244,6 @@ export function webgpuFlashChecks(
       name: `${name}: flash attention kernel (WGSL), the attention kernel kit`,
       checks: [registered, ...kit],
     },
-    { name: `${name}: flash attention kernel (WGSL)`, checks: [...parity, launches, training] },
+    { name: `${name}: flash attention kernel (WGSL)`, checks: [...depths, ...parity, launches, training] },
   ];
 }
