@@ -87,6 +87,9 @@ export function webgpuFlashKernel(backend: TfjsBackend): ScaledDotProductKernel<
         if (x !== undefined && x.dtype !== 'float32')
           return `${name}: ${argument} is ${x.dtype}, not float32`;
       }
+      if (!Number.isFinite(Math.fround(args.scale))) {
+        return `${name}: scale ${args.scale} is not a finite float32 (its programs take it as a WGSL constant)`;
+      }
       if (webgpuInstance(tfjsName) === undefined) {
         return `${name}: tfjs backend ${tfjsName} is not tfjs-backend-webgpu (it has no runWebGPUProgram)`;
       }

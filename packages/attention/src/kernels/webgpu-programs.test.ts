@@ -178,6 +178,7 @@ describe('the webgpu flash kernel outside WebGPU', () => {
       };
       expect(kernel.supports(args)).toMatch(/is not tfjs-backend-webgpu \(it has no runWebGPUProgram\)/);
       expect(kernel.supports({ ...args, returnWeights: true })).toMatch(/returnWeights/);
+      expect(kernel.supports({ ...args, scale: 1e39 })).toMatch(/scale 1e\+39 is not a finite float32/);
       expect(() => kernel.run(args)).toThrow(SeqmodelError);
       // Registered for webgpu, nothing changes on cpu.
       registerAttentionKernels({ backends: ['webgpu'] });
