@@ -3,14 +3,19 @@
  * tfjs-layers on the same tfjs backend, timed by the same `runCase` as in Node, plus the programs each contender
  * launches per run (the backends' own counters). Node calls `start`, `matMul` and `runCase` through the page.
  */
+import { registerAttentionKernels } from '@seqmodel/attention/kernels';
 import { countWebglPrograms, createWebglBackend, webglInfo } from '@seqmodel/backend-webgl';
 import { countWebgpuPrograms, createWebgpuBackend, webgpuInfo } from '@seqmodel/backend-webgpu';
 import { expose, pageReady } from '@seqmodel/browser-testing/in-page';
+import * as tf from '@tensorflow/tfjs-core';
+import { attentionCase } from './attention/cases.js';
+import type { AttentionCaseRecord } from './attention/records.js';
+import { runAttentionCase } from './attention/run.js';
 import type { BenchBackend, BenchPath } from './bench-backend.js';
 import { benchCell, registerBenchPlugins } from './cells.js';
 import { benchMatMul } from './matmul.js';
 import { layersModel, seqmodelModel } from './models.js';
-import type { RemoteCaseOptions, RemoteModeRun } from './remote.js';
+import type { RemoteAttentionOptions, RemoteCaseOptions, RemoteModeRun } from './remote.js';
 import { type BenchMode, type CaseRun, type ModeRun, runCase } from './run-case.js';
 import type { RnnSize } from './sizes.js';
 import { benchData } from './weights.js';
@@ -19,6 +24,23 @@ let bench: BenchBackend | undefined;
 let countPrograms: <R>(fn: () => R) => { readonly programs: number } = () => {
   throw new Error('the bench page has no backend yet (call start)');
 };
+/** Launches of the WGSL flash attention kernel's programs (webgpu, fused path), by their shader keys. */
+let flashLaunches = 0;
+let flashKernel: string | undefined;
+
+/** Registers `@seqmodel/attention`'s WGSL flash kernel for webgpu and counts its programs' launches. */
+function registerWebgpuFlashKernel(): void {
+  registerAttentionKernels({ backends: ['webgpu'] });
+  const instance = tf.engine().findBackend('webgpu') as unknown as {
+    runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown;
+  };
+  const run = instance.runWebGPUProgram;
+  instance.runWebGPUProgram = function (this: unknown, program, ...rest) {
+    if (program.shaderKey.startsWith('seqmodel flash attention ')) flashLaunches++;
+    return run.apply(this, [program, ...rest]);
+  };
+  flashKernel = 'WGSL';
+}
 
 expose('start', async (name: 'webgl' | 'webgpu', path: BenchPath) => {
   if (path === 'compiled') {
@@ -33,6 +55,7 @@ expose('start', async (name: 'webgl' | 'webgpu', path: BenchPath) => {
       ? await createWebglBackend({ allowSoftwareRenderer: true, ...kernels })
       : await createWebgpuBackend(kernels);
   countPrograms = name === 'webgl' ? countWebglPrograms : countWebgpuPrograms;
+  if (name === 'webgpu' && path === 'fused') registerWebgpuFlashKernel();
   const info = name === 'webgl' ? await webglInfo() : await webgpuInfo();
   const device =
     info === undefined
@@ -43,7 +66,7 @@ expose('start', async (name: 'webgl' | 'webgpu', path: BenchPath) => {
   bench = {
     name,
     backend,
-    details: `tfjs-backend-${name} in headless Chromium ${navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1] ?? ''}, ${device}; seqmodel ${path} path`,
+    details: `tfjs-backend-${name} in headless Chromium ${navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1] ?? ''}, ${device}; seqmodel ${path} path${flashKernel ? `; flash attention kernel (${flashKernel})` : ''}`,
     layersModel: (cell, size, data) => layersModel(backend, cell, size, data),
   };
   return bench.details;
@@ -85,5 +108,17 @@ expose(
     return runs.map((r) => ({ ...r, programs: programsPerRun(cellKey, size, r.modeRun.mode, options.seed) }));
   },
 );
+
+expose('runAttentionCase', (caseName: string, options: RemoteAttentionOptions): AttentionCaseRecord[] => {
+  const records: AttentionCaseRecord[] = [];
+  const before = flashLaunches;
+  runAttentionCase(bench!, attentionCase(caseName), {
+    ...options,
+    engine: undefined,
+    ...(flashKernel ? { fusedKernel: { name: flashKernel, ran: () => flashLaunches > before } } : {}),
+    onRecord: (record) => records.push(record),
+  });
+  return records;
+});
 
 pageReady(Promise.resolve());

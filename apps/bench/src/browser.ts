@@ -45,6 +45,7 @@ export async function openBrowserBench(name: 'webgl' | 'webgpu', path: string): 
       details,
       matMul: (n, repeats) => callInPage(page, 'matMul', n, repeats),
       runCase: (cellKey, size, options) => callInPage(page, 'runCase', cellKey, size, options),
+      runAttentionCase: (caseName, options) => callInPage(page, 'runAttentionCase', caseName, options),
       close: () => chromium.close(),
     };
   } catch (error) {

@@ -2,6 +2,7 @@
  * A backend whose cases run in another JavaScript environment (a browser page, see `browser.ts` and
  * `browser-page.ts`): what the runner asks of it, and what comes back. Only types; nothing here runs.
  */
+import type { AttentionCaseRecord } from './attention/records.js';
 import type { Timing } from './interleave.js';
 import type { BenchMode, CaseRun, ModeRun } from './run-case.js';
 import type { RnnSize } from './sizes.js';
@@ -22,6 +23,14 @@ export interface RemoteModeRun {
   readonly programs: readonly number[];
 }
 
+/** How an attention case runs in the page (`runAttentionCase`). */
+export interface RemoteAttentionOptions {
+  readonly warmup: number;
+  readonly repeats: number;
+  readonly minTimeMs: number;
+  readonly seed: number;
+}
+
 export interface RemoteBench {
   readonly name: string;
   /** One line about the backend's setup: the browser, the renderer or adapter, the path. */
@@ -31,5 +40,7 @@ export interface RemoteBench {
     repeats: number,
   ): Promise<{ readonly n: number; readonly timing: Timing; readonly gflops: number }>;
   runCase(cellKey: string, size: RnnSize, options: RemoteCaseOptions): Promise<RemoteModeRun[]>;
+  /** The attention case `caseName` (`attentionCases`), run as in Node: its records. */
+  runAttentionCase(caseName: string, options: RemoteAttentionOptions): Promise<AttentionCaseRecord[]>;
   close(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { wasmProvider } from '../backends.js';
+import { browserBenchUnavailable } from '../browser.js';
 import { main } from '../cli.js';
 import { parseSvg } from '../test-fixtures.js';
 import { readResults, schemaErrors } from '../validate.js';
@@ -76,6 +77,54 @@ describe('seqmodel-bench attention', () => {
     expect(md).toContain('![wasm: attention speedup](attention-speedup-wasm.svg)');
     parseSvg(readFileSync(join(report, 'attention-speedup-wasm.svg'), 'utf8'));
   });
+
+  it.skipIf(browserBenchUnavailable() !== undefined)(
+    "runs mha-16 on webgpu in headless Chromium: the WGSL flash kernel on the fused path, tfjs's programs on the generic one",
+    async () => {
+      for (const path of ['fused', 'generic'] as const) {
+        const dir = mkdtempSync(join(tmpdir(), 'bench-attention-webgpu-'));
+        const json = join(dir, 'results.json');
+        const { out, io: streams } = io();
+        const argv = [
+          'attention',
+          '--backends',
+          'webgpu',
+          '--attention',
+          'mha-16,sdpa-4096',
+          '--repeats',
+          '1',
+        ];
+        const status = await main([...argv, '--path', path, '--min-time', '0', '--json', json], streams);
+        const text = out.join('');
+        expect(status, text).toBe(0);
+        expect(schemaErrors(JSON.parse(readFileSync(json, 'utf8')))).toEqual([]);
+        const results = readResults(json);
+        const backend = results.backends[0]!;
+        expect('details' in backend && backend.details).toMatch(
+          path === 'fused'
+            ? /headless Chromium .*; flash attention kernel \(WGSL\)$/
+            : /seqmodel generic path$/,
+        );
+        // The memory case runs in Node only.
+        expect(text).toContain('webgpu sdpa-4096: skipped (the memory case runs in Node only)');
+        const records = results.attentionCases!;
+        expect(records.map((r) => r.key)).toEqual(
+          ['full', 'causal'].flatMap((c) =>
+            ['forward', 'train'].map((m) => `webgpu/attention/mha/2x16x2x8/${c}/${m}`),
+          ),
+        );
+        for (const r of records) {
+          expect(r.seqmodelPath).toBe(
+            path === 'fused' ? 'fused flash attention kernel (WGSL)' : 'generic path',
+          );
+          expect(r.agreement.forwardMaxError).toBeLessThan(1e-4);
+          if (r.mode === 'train') expect(r.agreement.weightsMaxError).toBeLessThan(1e-5);
+          expect(r.seqmodel.leakedTensors).toBe(0);
+        }
+      }
+    },
+    600_000,
+  );
 
   it('checks a case without plain tfjs against float64 rows', async () => {
     const bench = await wasmProvider.create({ path: 'generic' });

@@ -29,6 +29,11 @@ export interface AttentionRunOptions {
   readonly seed: number;
   /** The fused kernel's engine on this backend, or undefined on the generic path. */
   readonly engine: FlashEngine | undefined;
+  /**
+   * A fused kernel without an engine (the WGSL one on webgpu): its name, and whether it has run since the case
+   * started (so that a kernel that declined shows as the generic path).
+   */
+  readonly fusedKernel?: { readonly name: string; ran(): boolean };
   readonly onRun?: () => void;
   readonly onRecord: (record: AttentionCaseRecord) => void;
 }
@@ -154,7 +159,9 @@ export function runAttentionCase(bench: BenchBackend, c: AttentionCase, options:
           seqmodelPath:
             engine && engine.peakArenaBytes > 0
               ? `fused flash attention kernel (${engine.name})`
-              : 'generic path',
+              : options.fusedKernel?.ran()
+                ? `fused flash attention kernel (${options.fusedKernel.name})`
+                : 'generic path',
           agreement: checked,
           seqmodel: seqmodel!,
           plainTfjs: plain ?? { unavailable: c.plainTfjsSkipped ?? '' },

@@ -7,8 +7,8 @@ import { SCALED_DOT_PRODUCT_KERNEL } from '@seqmodel/attention';
 import {
   createFlashKernel,
   defaultFlashEngine,
+  defaultFlashKernelBackends,
   type FlashEngine,
-  flashKernelBackends,
 } from '@seqmodel/attention/kernels';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { registerKernel } from '@seqmodel/core';
@@ -23,9 +23,12 @@ import type { AttentionRunConfig } from './options.js';
 import { type AttentionCaseRecord, attentionFormulaNotes, hasPlainTfjs } from './records.js';
 import { runAttentionCase } from './run.js';
 
-/** Registers the flash kernel for `backendName` on a new engine, and returns the engine (undefined: no kernel). */
+/**
+ * Registers the flash kernel for `backendName` (cpu or wasm: the kernels on host memory, with an engine) on a new
+ * engine, and returns the engine (undefined: no kernel).
+ */
 function registerBenchKernel(backendName: string): FlashEngine | undefined {
-  if (!(flashKernelBackends as readonly string[]).includes(backendName)) return undefined;
+  if (!(defaultFlashKernelBackends as readonly string[]).includes(backendName)) return undefined;
   const engine = defaultFlashEngine(backendName);
   registerKernel<TfjsBackend>(
     { backend: backendName, ...SCALED_DOT_PRODUCT_KERNEL, kernel: (b) => createFlashKernel(b, engine) },
@@ -54,16 +57,36 @@ export async function runAttentionBench(
   const cases = config.cases.map((name) => attentionCase(name));
   const probed = await probeBackends(config.backends, providers, observer);
   const backends: BackendRecord[] = probed.skipped;
-  // The attention cases run in this process; the browser backends (webgl, webgpu) run the cell cases only.
-  const available = probed.available.filter((provider) => {
-    if (!provider.openRemote) return true;
-    const reason = 'the attention cases run in Node only; this backend runs in a browser page';
-    backends.push({ name: provider.name, status: 'skipped', reason });
-    observer.note(`backend ${provider.name}: skipped (${reason})`);
-    return false;
-  });
   const records: AttentionCaseRecord[] = [];
-  for (const provider of available) {
+  for (const provider of probed.available) {
+    if (provider.openRemote) {
+      // A browser backend (webgl, webgpu) runs the cases in its page, all but the memory case (whose figure is
+      // the host process's tensor memory, and whose T = 4096 takes minutes on a software GPU).
+      const remote = await provider.openRemote({ path: config.path });
+      try {
+        backends.push({ name: remote.name, status: 'ran', details: remote.details, matMul: null });
+        observer.note(`backend ${remote.name}: ${remote.details}`);
+        for (const c of cases) {
+          if (c.plainTfjsSkipped !== undefined) {
+            observer.note(`${remote.name} ${c.name}: skipped (the memory case runs in Node only)`);
+            continue;
+          }
+          const options = {
+            warmup: config.warmup,
+            repeats: config.repeats,
+            minTimeMs: config.minTimeMs,
+            seed: config.seed,
+          };
+          for (const record of await remote.runAttentionCase(c.name, options)) {
+            records.push(record);
+            observer.note(line(record));
+          }
+        }
+      } finally {
+        await remote.close();
+      }
+      continue;
+    }
     const engine = config.path === 'fused' ? registerBenchKernel(provider.name) : undefined;
     const bench = await provider.create({ path: config.path });
     const details = `${bench.details}${engine ? `; flash attention kernel on ${engine.name}` : ''}`;

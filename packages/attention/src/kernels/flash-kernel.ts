@@ -34,7 +34,7 @@ export interface FlashKernelConfig {
 }
 
 /** Element strides of a rank-4 mask broadcast to `[B, H, Tq, Tk]` (0 on its axes of size 1). */
-function maskStrides(shape: readonly number[]): [number, number, number, number] {
+export function maskStrides(shape: readonly number[]): [number, number, number, number] {
   const [, s1, s2, s3] = shape as [number, number, number, number];
   const contiguous = [s1 * s2 * s3, s2 * s3, s3, 1];
   return shape.map((n, i) => (n === 1 ? 0 : contiguous[i]!)) as [number, number, number, number];

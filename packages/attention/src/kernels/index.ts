@@ -1,5 +1,5 @@
 /**
- * `@seqmodel/attention/kernels`: fused scaled dot-product attention for seqmodel's cpu and wasm backends, by the
+ * `@seqmodel/attention/kernels`: fused scaled dot-product attention for seqmodel's cpu, wasm and webgpu backends, by the
  * FlashAttention recurrence (online softmax over blocks of keys, a backward pass that recomputes the weights from
  * one log-sum-exp per query row), so that attention holds O(T·d) memory per head instead of the T x T weights.
  * `registerAttentionKernels()` registers it; `scaledDotProductAttention` and the layers on it then use it wherever
@@ -22,6 +22,7 @@ export { JsFlashEngine } from './js-engine.js';
 export {
   createFlashKernel,
   defaultFlashEngine,
+  defaultFlashKernelBackends,
   type FlashKernelBackend,
   flashKernelBackends,
   type RegisterAttentionKernelsOptions,
@@ -29,3 +30,13 @@ export {
 } from './register.js';
 export { cpuTensorMemory, type TensorMemory, wasmTensorMemory } from './tensor-memory.js';
 export { WasmFlashEngine } from './wasm-engine.js';
+export { webgpuFlashKernel } from './webgpu-kernel.js';
+export {
+  forwardProgram as wgslFlashForwardProgram,
+  keyValueGradientProgram as wgslFlashKeyValueGradientProgram,
+  queryGradientProgram as wgslFlashQueryGradientProgram,
+  statsProgram as wgslFlashStatsProgram,
+  type WgslFlashProblem,
+  type WgslProgram,
+  wgslFlashUnsupported,
+} from './webgpu-programs.js';

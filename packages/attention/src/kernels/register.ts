@@ -1,6 +1,7 @@
 /**
  * `registerAttentionKernels`: gives seqmodel's cpu and wasm backends the fused scaled dot-product attention kernel
- * (`flash-kernel.ts`) through core's kernel registry, so that `scaledDotProductAttention` and every layer built on
+ * (`flash-kernel.ts`), and on request its webgpu backend the WGSL one (`webgpu-kernel.ts`), through core's kernel
+ * registry, so that `scaledDotProductAttention` and every layer built on
  * it (`multiHeadAttention`, `attention`) run it where it applies. Registration is explicit, as core's registry
  * wants; backends created before the call pick the kernel up too.
  */
@@ -13,10 +14,17 @@ import { flashAttentionKernel } from './flash-kernel.js';
 import { JsFlashEngine } from './js-engine.js';
 import { cpuTensorMemory, wasmTensorMemory } from './tensor-memory.js';
 import { WasmFlashEngine } from './wasm-engine.js';
+import { webgpuFlashKernel } from './webgpu-kernel.js';
 
-/** The backends the flash kernel is registered for, by seqmodel backend name. */
-export const flashKernelBackends = ['cpu', 'wasm'] as const;
+/** The backends the flash kernel can be registered for, by seqmodel backend name. */
+export const flashKernelBackends = ['cpu', 'wasm', 'webgpu'] as const;
 export type FlashKernelBackend = (typeof flashKernelBackends)[number];
+
+/**
+ * The backends `registerAttentionKernels()` registers for without `options.backends`: cpu and wasm. The webgpu
+ * kernel is registered only when asked for (`backends: ['cpu', 'wasm', 'webgpu']`).
+ */
+export const defaultFlashKernelBackends: readonly FlashKernelBackend[] = ['cpu', 'wasm'];
 
 /**
  * The engine for a tfjs backend: WebAssembly SIMD on tfjs-backend-wasm where the JavaScript engine has SIMD (all
@@ -42,22 +50,23 @@ export function createFlashKernel(
 }
 
 export interface RegisterAttentionKernelsOptions {
-  /** Backend names to register for (default both, `cpu` and `wasm`). */
+  /** Backend names to register for, among `cpu`, `wasm` and `webgpu` (default `cpu` and `wasm`). */
   readonly backends?: readonly FlashKernelBackend[];
 }
 
 /**
  * Registers the flash attention kernel (kind `attention`, name `scaledDotProduct`) for seqmodel's `cpu` and `wasm`
- * backends, replacing an earlier registration (calling it twice is harmless). Undo it with core's
+ * backends (by default) and `webgpu` (when listed in `options.backends`: the WGSL programs), replacing an earlier registration (calling it twice is harmless). Undo it with core's
  * `unregisterKernel`, or run one call on the generic path with `fused: 'never'`.
  *
  * @example
  * import { registerAttentionKernels } from '@seqmodel/attention/kernels';
  * registerAttentionKernels();
  * const backend = await createWasmBackend(); // multiHeadAttention now runs the flash kernel there
+ * registerAttentionKernels({ backends: ['webgpu'] }); // and on createWebgpuBackend()'s backend
  */
 export function registerAttentionKernels(options: RegisterAttentionKernelsOptions = {}): void {
-  const backends = options.backends ?? flashKernelBackends;
+  const backends = options.backends ?? defaultFlashKernelBackends;
   if (!Array.isArray(backends) || backends.some((b) => !flashKernelBackends.includes(b))) {
     invalidArgument(
       'registerAttentionKernels(options.backends)',
@@ -67,7 +76,11 @@ export function registerAttentionKernels(options: RegisterAttentionKernelsOption
   }
   for (const backend of backends) {
     registerKernel<TfjsBackend>(
-      { backend, ...SCALED_DOT_PRODUCT_KERNEL, kernel: (b) => createFlashKernel(b) },
+      {
+        backend,
+        ...SCALED_DOT_PRODUCT_KERNEL,
+        kernel: (b) => (backend === 'webgpu' ? webgpuFlashKernel(b) : createFlashKernel(b)),
+      },
       { replace: true },
     );
   }

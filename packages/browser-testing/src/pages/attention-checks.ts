@@ -16,9 +16,12 @@ import { assertActiveTfjsBackend } from './kits.js';
 const seeded = (n: number, phase: number) =>
   Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin(0.37 * i + phase));
 
-/** Query, key and value of a causal multi-query case with key padding; the loss weights every output element. */
-function attentionLoss(b: TfjsBackend) {
-  const [batch, heads, keyHeads, time, depth] = [2, 4, 1, 7, 5];
+/**
+ * Query, key and value of a causal multi-query case with key padding over `time` steps; the loss weights every
+ * output element. `fused` is passed to `scaledDotProductAttention` (default: its own, 'auto').
+ */
+export function attentionLoss(b: TfjsBackend, time = 7, fused?: 'require' | 'never') {
+  const [batch, heads, keyHeads, depth] = [2, 4, 1, 5];
   const params = [
     b.tensor(seeded(batch * heads * time * depth, 0), [batch, heads, time, depth]),
     b.tensor(seeded(batch * keyHeads * time * depth, 1), [batch, keyHeads, time, depth]),
@@ -35,14 +38,19 @@ function attentionLoss(b: TfjsBackend) {
       value: ps[2]!,
       mask,
       causal: true,
+      ...(fused === undefined ? {} : { fused }),
     });
     return b.sum(b.mul(output, weights));
   };
   return { params, loss, dispose: () => b.dispose([...params, mask, weights]) };
 }
 
-function attentionLossAndGradients(b: TfjsBackend): Float32Array[] {
-  const t = attentionLoss(b);
+export function attentionLossAndGradients(
+  b: TfjsBackend,
+  time = 7,
+  fused?: 'require' | 'never',
+): Float32Array[] {
+  const t = attentionLoss(b, time, fused);
   const { value, grads } = b.valueAndGrads((...ps) => t.loss(ps), t.params);
   const out = [value, ...grads].map((v) => b.dataSync(v) as Float32Array);
   b.dispose([value, ...grads]);
@@ -54,7 +62,7 @@ function attentionLossAndGradients(b: TfjsBackend): Float32Array[] {
  * Multi-head self-attention `[batch, time, model]` -> same, with query, key, value and output projections, fitted
  * to a fixed target by SGD: the parameters are the four projection matrices.
  */
-function selfAttentionModel(b: TfjsBackend) {
+export function selfAttentionModel(b: TfjsBackend) {
   const [batch, time, model, heads] = [2, 6, 8, 2];
   const depth = model / heads;
   const x = b.tensor(seeded(batch * time * model, 4), [batch * time, model]);
