@@ -103,13 +103,18 @@ export function mapTensors<H, K>(binding: Binding<H>, f: (tensor: H) => K): Bind
       return { ...binding, tensor: f(binding.tensor) };
     case 'zero':
       return binding;
-    case 'product':
+    case 'product': {
+      const v = (x: ViewBinding<H>): ViewBinding<K> => ({ ...x, tensor: f(x.tensor) });
+      const { left, right, transpose, length, base } = binding;
       return {
-        ...binding,
-        left: { ...binding.left, tensor: f(binding.left.tensor) },
-        right: { ...binding.right, tensor: f(binding.right.tensor) },
-        ...(binding.base ? { base: { ...binding.base, tensor: f(binding.base.tensor) } } : {}),
+        kind: 'product',
+        left: v(left),
+        right: v(right),
+        transpose,
+        length,
+        ...(base ? { base: v(base) } : {}),
       };
+    }
     case 'sum':
       return { kind: 'sum', parts: binding.parts.map((p) => mapTensors(p, f)) };
     case 'valid':

@@ -182,13 +182,9 @@ class GpuCompiledKernel implements TfjsFusedKernel {
       view(stub(rows, cols), rows, cols, rowMode);
     const inputs = this.runnerInputs(plan, batch, time, args.mask !== undefined, initial, {
       x: () => stubView(batch * time, plan.inputSize, 'tau'),
-      product: (width) => stubView(batch * time, width, 'tau'),
-      static: (s) => {
-        const [r, c] = matrixShape(s.shape);
-        return stubView(r, c, s.layout === 'full' ? 'batch' : 'single');
-      },
+      products: () => stub(batch * time, 1),
+      pack: (rows, cols) => stub(rows, cols),
       state: (size) => stubView(batch, size),
-      mask: () => stubView(batch, time),
     });
     let reason: string | undefined;
     const launch: Launch<Stub> = (spec) => {
@@ -233,26 +229,56 @@ class GpuCompiledKernel implements TfjsFusedKernel {
     initialStates: number,
     make: {
       x(): ViewBinding<H>;
-      product(width: number, index: number): ViewBinding<H>;
-      static(s: PlanStatic): ViewBinding<H>;
+      /** Every input product, side by side: `[batch * time, Σ widths]`. */
+      products(): H;
+      /**
+       * `[rows, cols]`: the statics `group` (each as a matrix), then the step mask `[batch, time]` in runs with one,
+       * side by side, zeros below.
+       */
+      pack(rows: number, cols: number, group: readonly PlanStatic[]): H;
       state(size: number, k: number): ViewBinding<H>;
-      mask(): ViewBinding<H>;
     },
   ): RunnerInputs<H> {
     const constants = new Map<number, Binding<H>>();
     if (plan.inputs !== undefined) constants.set(plan.inputs, make.x());
-    plan.inputProducts.forEach((p, j) => {
-      constants.set(p.out, make.product(plan.buffers[p.out]!.width, j));
-    });
-    const statics = plan.statics.map((s) => make.static(s));
+    if (plan.inputProducts.length > 0) {
+      const total = plan.inputProducts.reduce((n, p) => n + plan.buffers[p.out]!.width, 0);
+      const products = make.products();
+      let offset = 0;
+      for (const p of plan.inputProducts) {
+        constants.set(p.out, view(products, batch * time, total, 'tau', offset));
+        offset += plan.buffers[p.out]!.width;
+      }
+    }
+    // The statics the programs read and the step mask, side by side in one tensor (zero rows below the shorter
+    // ones): a program reads a few tensors at most (WebGPU's 7).
+    const used = new Set<number>();
+    for (const s of plan.statics) if (s.buffer !== undefined) used.add(s.index);
+    for (const stage of [...plan.forward, ...(plan.backward?.stages ?? [])])
+      if (stage.kind === 'product') used.add(stage.right);
+    const group = plan.statics.filter((s) => used.has(s.index));
+    const shapes = group.map((s) => matrixShape(s.shape));
+    if (masked) shapes.push([batch, time]);
+    const statics: (ViewBinding<H> | undefined)[] = plan.statics.map(() => undefined);
+    let mask: ViewBinding<H> | undefined;
+    if (shapes.length > 0) {
+      const rows = Math.max(...shapes.map(([r]) => r));
+      const cols = shapes.reduce((n, [, c]) => n + c, 0);
+      const tensor = make.pack(rows, cols, group);
+      let offset = 0;
+      group.forEach((s, i) => {
+        const rowMode = s.layout === 'full' ? 'batch' : 'single';
+        statics[s.index] = view(tensor, rows, cols, rowMode, offset);
+        offset += shapes[i]![1];
+      });
+      if (masked) mask = view(tensor, rows, cols, 'batch', offset);
+    }
     for (const s of plan.statics) if (s.buffer !== undefined) constants.set(s.buffer, statics[s.index]!);
-    void time;
-    void batch;
     return {
       constants,
       statics: plan.statics.map((s, i) => (s.shape.length === 2 ? statics[i] : undefined)),
       initialState: plan.states.map((s, k) => (k < initialStates ? make.state(s.size, k) : undefined)),
-      ...(masked ? { mask: make.mask() } : {}),
+      ...(mask ? { mask } : {}),
     };
   }
 
@@ -329,24 +355,27 @@ class GpuCompiledKernel implements TfjsFusedKernel {
             initialState.length,
             {
               x: () => view(launcher.prepare(x2()), batch * time, inputSize, 'tau'),
-              product: (width, j) => {
-                const p = plan.inputProducts[j]!;
-                const right = asMatrix(staticOf(plan.statics[p.right]!));
-                const product = tf.matMul(x2(), right, false, p.transposeRight);
-                return view(launcher.prepare(product), batch * time, width, 'tau');
+              products: () => {
+                const x = x2();
+                const products = plan.inputProducts.map((p) =>
+                  tf.matMul(x, asMatrix(staticOf(plan.statics[p.right]!)), false, p.transposeRight),
+                );
+                return launcher.prepare(products.length === 1 ? products[0]! : tf.concat(products, 1));
               },
-              static: (s) => {
-                const [r, c] = matrixShape(s.shape);
-                const t = launcher.prepare(tf.reshape(staticOf(s), [r, c]));
-                return view(t, r, c, s.layout === 'full' ? 'batch' : 'single');
+              pack: (rows, _cols, group) => {
+                const parts = group.map((s) => tf.reshape(staticOf(s), matrixShape(s.shape)));
+                if (mask) parts.push(mask.dtype === 'float32' ? mask : tf.cast(mask, 'float32'));
+                const padded = parts.map((t) =>
+                  t.shape[0] === rows
+                    ? t
+                    : tf.pad(t, [
+                        [0, rows - t.shape[0]!],
+                        [0, 0],
+                      ]),
+                );
+                return launcher.prepare(padded.length === 1 ? padded[0]! : tf.concat(padded, 1));
               },
               state: (size, k) => view(launcher.prepare(initialState[k]!), batch, size),
-              mask: () =>
-                view(
-                  launcher.prepare(mask!.dtype === 'float32' ? mask! : tf.cast(mask!, 'float32')),
-                  batch,
-                  time,
-                ),
             },
           );
           const r = new PlanRunner(plan, config, inputs, launch);

@@ -159,8 +159,7 @@ function programSource(
 ): { functions: string; body: string } {
   const functions: string[] = [activationFunctions(lang, ['sigmoid', 'tanh'])];
   const products = new Map<string, string>();
-  const validity = (): string =>
-    spec.mask ? `${lang.read(inputs[spec.mask.tensor]!, 'b', lang.uniform('tau'))} != 0.0` : 'true';
+  const validity = (): string => (spec.mask ? `${viewRead(spec.mask, lang.uniform('tau'))} != 0.0` : 'true');
   const viewRead = (v: ViewBinding<number>, col: string): string => {
     const row =
       v.rowMode === 'batch'

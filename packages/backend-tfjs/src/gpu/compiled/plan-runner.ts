@@ -12,7 +12,15 @@
  * (`gpu-compiled-kernel.ts`).
  */
 import type { SequencePlan, Stage } from '@seqmodel/core';
-import { type Binding, forEachView, type Sized, type ViewBinding, view, zero } from './bindings.js';
+import {
+  type Binding,
+  forEachView,
+  mapTensors,
+  type Sized,
+  type ViewBinding,
+  view,
+  zero,
+} from './bindings.js';
 import { gatherSpec, type ProgramSpec, type Segment, type StoreRef } from './plan-programs.js';
 
 export interface RunnerConfig {
@@ -264,11 +272,11 @@ export class PlanRunner<H extends Sized> {
 
   /** The forward pass's bindings with their tensors replaced (by the copies tfjs keeps for the backward pass). */
   remapForward(f: (tensor: H) => H): void {
-    for (const record of this.forwardRecords) for (const [id, b] of record) record.set(id, mapBinding(b, f));
+    for (const record of this.forwardRecords) for (const [id, b] of record) record.set(id, mapTensors(b, f));
     const { constants, statics, initialState, mask } = this.inputs;
-    const v = (x: ViewBinding<H>) => mapBinding(x, f) as ViewBinding<H>;
+    const v = (x: ViewBinding<H>) => mapTensors(x, f) as ViewBinding<H>;
     this.inputs = {
-      constants: new Map([...constants].map(([id, b]) => [id, mapBinding(b, f)])),
+      constants: new Map([...constants].map(([id, b]) => [id, mapTensors(b, f)])),
       statics: statics.map((x) => (x ? v(x) : x)),
       initialState: initialState.map((x) => (x ? v(x) : x)),
       ...(mask ? { mask: v(mask) } : {}),
@@ -368,22 +376,6 @@ function passesMaskedRows<H>(b: Binding<H>): boolean {
 function readsMask<H>(b: Binding<H>): boolean {
   if (b.kind === 'valid') return true;
   return b.kind === 'sum' && b.parts.some(readsMask);
-}
-
-function mapBinding<H>(b: Binding<H>, f: (tensor: H) => H): Binding<H> {
-  const v = (x: ViewBinding<H>): ViewBinding<H> => ({ ...x, tensor: f(x.tensor) });
-  switch (b.kind) {
-    case 'view':
-      return v(b);
-    case 'zero':
-      return b;
-    case 'product':
-      return { ...b, left: v(b.left), right: v(b.right), ...(b.base ? { base: v(b.base) } : {}) };
-    case 'sum':
-      return { kind: 'sum', parts: b.parts.map((p) => mapBinding(p, f)) };
-    case 'valid':
-      return { kind: 'valid', valid: mapBinding(b.valid, f), masked: mapBinding(b.masked, f) };
-  }
 }
 
 /** The buffers `stages` write. */
