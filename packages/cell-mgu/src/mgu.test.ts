@@ -1,5 +1,5 @@
 import { createCpuBackend } from '@seqmodel/backend-cpu';
-import { compiledCellChecks } from '@seqmodel/backend-tfjs/testing';
+import { compiledCellChecks, interpretedGpuBackend } from '@seqmodel/backend-tfjs/testing';
 import { createWasmBackend } from '@seqmodel/backend-wasm';
 import {
   cellSpecificationVersions,
@@ -122,7 +122,8 @@ describe('mgu conformance on the reference ops', () => {
 });
 
 // Registered with one line and nothing else, it runs on a kernel compiled from its step on both backends.
-for (const backend of [createCpuBackend(), await createWasmBackend()]) {
+// interpretedGpuBackend: the compiled kernel webgl and webgpu run for it, its programs interpreted in Node.
+for (const backend of [createCpuBackend(), await createWasmBackend(), interpretedGpuBackend()]) {
   describe(`mgu compiled on ${backend.name}`, () => {
     const configs = [
       { inputSize: 3, units: 4 },

@@ -1,5 +1,5 @@
 import { createCpuBackend } from '@seqmodel/backend-cpu';
-import { compiledCellChecks } from '@seqmodel/backend-tfjs/testing';
+import { compiledCellChecks, interpretedGpuBackend } from '@seqmodel/backend-tfjs/testing';
 import { createWasmBackend } from '@seqmodel/backend-wasm';
 import {
   cellSpecificationVersions,
@@ -152,7 +152,8 @@ describe('peepholeLstm conformance on the reference ops', () => {
   }
 });
 
-for (const backend of [createCpuBackend(), await createWasmBackend()]) {
+// interpretedGpuBackend: the compiled kernel webgl and webgpu run for it, its programs interpreted in Node.
+for (const backend of [createCpuBackend(), await createWasmBackend(), interpretedGpuBackend()]) {
   describe(`peepholeLstm compiled on ${backend.name}`, () => {
     for (const check of compiledCellChecks(peepholeLstm, backend, { configs })) {
       it.skipIf(check.skip !== undefined)(check.name, check.run);

@@ -35,7 +35,12 @@ export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
 export { expectProductClose, randomFloats, randomOperand, referenceProduct } from './gemm-checks.js';
 export { hostGeneratorChecks } from './generator-checks.js';
 export { recordStepPrograms } from './gpu-step-programs.js';
-export { InterpretingLauncher, interpretProgram, javascriptShaderLang } from './interpreting-launcher.js';
+export {
+  InterpretingLauncher,
+  interpretedGpuBackend,
+  interpretProgram,
+  javascriptShaderLang,
+} from './interpreting-launcher.js';
 export { type LeakyRnnOptions, leakyRnn } from './leaky-rnn.js';
 export { type OpsFixtures, opsFixtures, opsRobustnessCases } from './ops-robustness.js';
 export { minimalGatedUnit } from './plugin-cell.js';

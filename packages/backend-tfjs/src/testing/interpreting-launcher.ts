@@ -5,8 +5,11 @@
  * are bounds-checked (a read outside an input throws), and it counts its launches.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { anyCell } from '../fused/compiled-sequence-kernels.js';
+import { gpuCompiledSequenceKernel } from '../gpu/compiled/gpu-compiled-kernel.js';
 import type { StepLauncher } from '../gpu/gpu-sequence-kernel.js';
 import { checkLaunch, type ProgramInput, type ShaderLang, type StepProgram } from '../gpu/shader-lang.js';
+import { createTfjsBackend, type TfjsBackend } from '../tfjs-backend.js';
 
 /** ShaderLang emitted as JavaScript (integer bindings truncate, as GLSL's and WGSL's integer division does). */
 export const javascriptShaderLang: ShaderLang = {
@@ -104,4 +107,21 @@ export class InterpretingLauncher implements StepLauncher {
   prepare(t: tf.Tensor): tf.Tensor {
     return t;
   }
+}
+
+/**
+ * A backend on tfjs-cpu whose only fused kernel is the compiled GPU kernel (filed under `*`), its programs run by
+ * `launcher` (WebGPU's limit of 7 inputs per program by default): what webgl and webgpu run for a plugin cell,
+ * checked in Node. Call after tfjs-cpu is initialized (`initTfjsBackend('cpu')`).
+ *
+ * @example
+ * for (const check of compiledCellChecks(myCell, interpretedGpuBackend())) it(check.name, check.run);
+ */
+export function interpretedGpuBackend(launcher: StepLauncher = new InterpretingLauncher(7)): TfjsBackend {
+  return createTfjsBackend({
+    name: `interpreted-gpu-${launcher.maxInputs}`,
+    tfjsBackendName: 'cpu',
+    registeredKernels: false,
+    kernels: [{ kind: 'sequence', name: anyCell, kernel: (b) => gpuCompiledSequenceKernel(b, launcher) }],
+  });
 }

@@ -14,26 +14,13 @@ import { initTfjsBackend } from '../../backend-switching.js';
 import { anyCell } from '../../fused/compiled-sequence-kernels.js';
 import { compiledCellChecks } from '../../testing/compiled-kernel-checks.js';
 import { fusedCellConfigs } from '../../testing/fused-kernel-checks.js';
-import { InterpretingLauncher } from '../../testing/interpreting-launcher.js';
+import { InterpretingLauncher, interpretedGpuBackend } from '../../testing/interpreting-launcher.js';
 import { leakyRnn } from '../../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../../testing/plugin-cell.js';
 import { createTfjsBackend, type TfjsBackend } from '../../tfjs-backend.js';
 import { gpuCompiledSequenceKernel } from './gpu-compiled-kernel.js';
 
 await initTfjsBackend('cpu');
-
-/**
- * A backend whose only fused kernel is the compiled GPU one, its programs interpreted in JavaScript on tfjs-cpu
- * (WebGPU's limit of 7 inputs per program).
- */
-function interpretedGpuBackend(launcher = new InterpretingLauncher(7)): TfjsBackend {
-  return createTfjsBackend({
-    name: 'interpreted-gpu',
-    tfjsBackendName: 'cpu',
-    registeredKernels: false,
-    kernels: [{ kind: 'sequence', name: anyCell, kernel: (b) => gpuCompiledSequenceKernel(b, launcher) }],
-  });
-}
 
 const backend = interpretedGpuBackend();
 /** WebGL's limit (16 textures per program). */
