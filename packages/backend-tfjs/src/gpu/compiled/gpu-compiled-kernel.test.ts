@@ -11,13 +11,11 @@ import {
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../../backend-switching.js';
-import { anyCell } from '../../fused/compiled-sequence-kernels.js';
 import { compiledCellChecks } from '../../testing/compiled-kernel-checks.js';
 import { fusedCellConfigs } from '../../testing/fused-kernel-checks.js';
 import { InterpretingLauncher, interpretedGpuBackend } from '../../testing/interpreting-launcher.js';
 import { leakyRnn } from '../../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../../testing/plugin-cell.js';
-import { createTfjsBackend, type TfjsBackend } from '../../tfjs-backend.js';
 import { gpuCompiledSequenceKernel } from './gpu-compiled-kernel.js';
 
 await initTfjsBackend('cpu');
