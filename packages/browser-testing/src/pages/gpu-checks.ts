@@ -4,6 +4,9 @@
  * training steps, and switching between the GPU backend, wasm and cpu at run time.
  */
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
+import { indRnn } from '@seqmodel/cell-indrnn';
+import { mgu } from '@seqmodel/cell-mgu';
+import { peepholeLstm } from '@seqmodel/cell-peephole-lstm';
 import {
   type AnyCellPlugin,
   gru,
@@ -64,6 +67,10 @@ const cases: readonly CellCase[] = [
       tfl.layers.gru({ units, inputShape, recurrentActivation: 'sigmoid', ...zeros }),
   },
   { label: 'gru (resetAfter true)', cell: gru, options: { resetAfter: true } },
+  // Plugin cells: the compiled GPU kernel (filed under `*`), made from their steps.
+  { label: 'mgu (plugin, compiled)', cell: mgu, options: {} },
+  { label: 'peepholeLstm (plugin, compiled)', cell: peepholeLstm, options: {} },
+  { label: 'indRnn (plugin, compiled)', cell: indRnn, options: {} },
 ];
 
 export const lstmCase = cases[1]!;
@@ -257,7 +264,7 @@ export function gpuChecks(g: GpuUnderTest, cpu: TfjsBackend): PageCheckGroup[] {
   );
   const launches = cases.map((c) =>
     check(
-      `${c.label}: at most 2 programs per time step forward and 3 backward, fewer than tfjs-layers`,
+      `${c.label}: at most 2 programs per time step forward and 3 backward${c.layer ? ', fewer than tfjs-layers' : ''}`,
       name,
       () => {
         const size = (time: number) => ({ batch: 2, time, inputSize: 3, units: 5 });
