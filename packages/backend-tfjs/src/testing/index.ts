@@ -38,8 +38,10 @@ export { recordCompiledPrograms, recordStepPrograms } from './gpu-step-programs.
 export {
   InterpretingLauncher,
   interpretedGpuBackend,
+  interpretedLaunchesPerStep,
   interpretProgram,
   javascriptShaderLang,
+  type LaunchCountOptions,
 } from './interpreting-launcher.js';
 export { type LeakyRnnOptions, leakyRnn } from './leaky-rnn.js';
 export { type OpsFixtures, opsFixtures, opsRobustnessCases } from './ops-robustness.js';

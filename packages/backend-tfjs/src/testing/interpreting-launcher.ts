@@ -4,6 +4,7 @@
  * element, as a shader would be. It lets Node tests check the numbers the GPU kernels compute, without a GPU. Reads
  * are bounds-checked (a read outside an input throws), and it counts its launches.
  */
+import { type AnyCellPlugin, initParams, resolveCellOptions, runSequence } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { anyCell } from '../fused/compiled-sequence-kernels.js';
 import { gpuCompiledSequenceKernel } from '../gpu/compiled/gpu-compiled-kernel.js';
@@ -124,4 +125,64 @@ export function interpretedGpuBackend(launcher: StepLauncher = new InterpretingL
     registeredKernels: false,
     kernels: [{ kind: 'sequence', name: anyCell, kernel: (b) => gpuCompiledSequenceKernel(b, launcher) }],
   });
+}
+
+export interface LaunchCountOptions {
+  /** Cell options (defaults otherwise). */
+  readonly options?: Record<string, unknown>;
+  /** With a step mask (every row valid but one step of one row). */
+  readonly mask?: boolean;
+  /** With a recurrent dropout mask. */
+  readonly recurrentDropout?: boolean;
+}
+
+/**
+ * Programs the compiled GPU kernel launches per time step for `cell` (2 rows, 3 inputs, 4 units, `returnSequences`):
+ * forward (inference), and backward (a training step's launches less its forward's), as the difference between 7
+ * and 3 steps over 4, the way the browser suites count them. Call after tfjs-cpu is registered.
+ */
+export function interpretedLaunchesPerStep(
+  cell: AnyCellPlugin,
+  options: LaunchCountOptions = {},
+): { forward: number; backward: number } {
+  const count = (time: number, training: boolean): number => {
+    const launcher = new InterpretingLauncher(7);
+    const b = interpretedGpuBackend(launcher);
+    b.activate();
+    const [batch, inputSize, units] = [2, 3, 4];
+    const resolved = resolveCellOptions(cell, options.options ?? {});
+    const host = initParams(cell, { inputSize, units, ...options.options }, 1);
+    const names = Object.keys(host);
+    const params = names.map((n) => b.tensor(host[n]!.values, host[n]!.shape));
+    const inputs = b.tensor(
+      Float32Array.from({ length: batch * time * inputSize }, (_, i) => Math.sin(i)),
+      [batch, time, inputSize],
+    );
+    const mask = b.tensor(
+      Float32Array.from({ length: batch * time }, (_, i) => (i === 1 ? 0 : 1)),
+      [batch, time],
+    );
+    const recurrentMask = b.tensor(new Float32Array(batch * units).fill(1.25), [batch, units]);
+    const run = (ps: tf.Tensor[]) =>
+      runSequence(b, {
+        cell,
+        options: resolved,
+        units,
+        inputs,
+        returnSequences: true,
+        params: Object.fromEntries(names.map((n, i) => [n, ps[i]!])),
+        ...(options.mask ? { mask } : {}),
+        ...(options.recurrentDropout ? { recurrentMask } : {}),
+      }).output;
+    const before = launcher.launches;
+    if (training) {
+      const { value, grads } = b.valueAndGrads((...ps) => b.sum(run(ps)), params);
+      b.dispose([value, ...grads]);
+    } else b.dispose(run(params));
+    b.dispose([...params, inputs, mask, recurrentMask]);
+    return launcher.launches - before;
+  };
+  const forward = (count(7, false) - count(3, false)) / 4;
+  const training = (count(7, true) - count(3, true)) / 4;
+  return { forward, backward: training - forward };
 }

@@ -232,29 +232,44 @@ export class PlanRunner<H extends Sized> {
         return k >= 0 ? current[k]! : zero;
       };
       let outputView: ViewBinding<H> | undefined;
+      const savedViews = new Map<number, ViewBinding<H>>();
+      // Extra columns: the output with a mask (where the output is stored), and in the first pass a copy of each
+      // state the backward pass reads, so that a backward step reads this forward step's outputs only.
+      let tags: (number | 'output')[] = [];
       const written = this.runStages(
         plan.forward,
         lookup,
         maskedValue,
         (p) => {
+          const segments: Segment<H>[] = [];
+          tags = [];
           const stores = this.outputStores(passes[p]);
-          if (!inputs.mask || stores.length === 0) return [];
-          return [
-            {
-              width: size,
-              stores,
-              masked: config.zeroMaskedOutputs ? zero : previousOutput,
-            },
-          ];
+          if (inputs.mask && stores.length > 0) {
+            segments.push({ width: size, stores, masked: config.zeroMaskedOutputs ? zero : previousOutput });
+            tags.push('output');
+          }
+          if (p === 0) {
+            plan.states.forEach((state, k) => {
+              const value = current[k]!;
+              if (state.saved === undefined || value.kind === 'zero') return;
+              segments.push({ width: state.size, stores: [], value, masked: value });
+              tags.push(k);
+            });
+          }
+          return segments;
         },
         (_p, views) => {
-          if (views[0]) outputView = views[0];
+          views.forEach((v, i) => {
+            const tag = tags[i]!;
+            if (tag === 'output') outputView = v;
+            else savedViews.set(tag, v);
+          });
         },
       );
       const record = new Map(written);
       plan.states.forEach((state, k) => {
         record.set(state.current, current[k]!);
-        if (state.saved !== undefined) record.set(state.saved, current[k]!);
+        if (state.saved !== undefined) record.set(state.saved, savedViews.get(k) ?? current[k]!);
       });
       this.forwardRecords.push(record);
       const output = outputView ?? written.get(plan.output.buffer);
@@ -301,6 +316,14 @@ export class PlanRunner<H extends Sized> {
     const mask = inputs.mask;
     let seeds: Binding<H>[] = plan.states.map((_, k) => dStates[k] ?? zero);
     let carried: Binding<H> = zero;
+    const passes = backward.stages.filter((stage) => stage.kind === 'pass');
+    const seedReadLater = passes
+      .slice(1)
+      .some((stage) =>
+        stage.pass.loops.some((loop) =>
+          loop.nodes.some((n) => n.op === 'read' && n.buffer === backward.outputSeed),
+        ),
+      );
     this.backwardRecords.length = time;
     for (let s = time - 1; s >= 0; s--) {
       this.uniforms = { tau: this.timeOf(s), stepIndex: s };
@@ -308,7 +331,9 @@ export class PlanRunner<H extends Sized> {
       const dOut: Binding<H> =
         'sequences' in dOutput ? dOutput.sequences : s === time - 1 ? dOutput.last : zero;
       const incoming: Binding<H> = carried.kind === 'zero' ? dOut : { kind: 'sum', parts: [carried, dOut] };
-      const outputSeed: Binding<H> = mask ? { kind: 'valid', valid: incoming, masked: zero } : dOut;
+      let outputSeed: Binding<H> = mask ? { kind: 'valid', valid: incoming, masked: zero } : dOut;
+      // A seed that is a sum or reads the mask: computed once, in the first pass, for the later passes to read.
+      const seedColumns = seedReadLater && outputSeed.kind !== 'view' && outputSeed.kind !== 'zero';
       const current = seeds;
       const lookup = (id: number): Binding<H> => {
         if (id === backward.outputSeed) return outputSeed;
@@ -334,17 +359,19 @@ export class PlanRunner<H extends Sized> {
         lookup,
         maskedValue,
         (p) => {
-          if (!mask || p !== 0) return [];
-          const pass: Segment<H> = {
-            width: size,
-            stores: [],
-            value: zero,
-            masked: config.zeroMaskedOutputs ? zero : incoming,
-          };
-          return [pass];
+          if (p !== 0) return [];
+          const segments: Segment<H>[] = [];
+          if (mask) {
+            const masked = config.zeroMaskedOutputs ? zero : incoming;
+            segments.push({ width: size, stores: [], value: zero, masked });
+          }
+          if (seedColumns) segments.push({ width: size, stores: [], value: outputSeed, masked: outputSeed });
+          return segments;
         },
         (p, views) => {
-          if (p === 0 && views[0]) carriedView = views[0];
+          if (p !== 0) return;
+          if (mask) carriedView = views[0];
+          if (seedColumns) outputSeed = views[mask ? 1 : 0]!;
         },
       );
       if (mask) {
