@@ -324,6 +324,14 @@ export class PlanRunner<H extends Sized> {
           loop.nodes.some((n) => n.op === 'read' && n.buffer === backward.outputSeed),
         ),
       );
+    // States whose gradient only products write: with a mask, the first pass writes the masked rows' values (the
+    // gradient passed through, zero elsewhere) as the products' base, instead of a launch of their own.
+    const storedByPasses = new Set<number>();
+    for (const stage of passes)
+      for (const loop of stage.pass.loops) for (const st of loop.stores) storedByPasses.add(st.buffer);
+    const passThrough = mask
+      ? plan.states.flatMap((state, k) => (storedByPasses.has(state.gradient!) ? [] : [k]))
+      : [];
     this.backwardRecords.length = time;
     for (let s = time - 1; s >= 0; s--) {
       this.uniforms = { tau: this.timeOf(s), stepIndex: s };
@@ -354,6 +362,7 @@ export class PlanRunner<H extends Sized> {
         return k >= 0 ? current[k]! : zero;
       };
       let carriedView: ViewBinding<H> | undefined;
+      const passViews = new Map<number, ViewBinding<H>>();
       const written = this.runStages(
         backward.stages,
         lookup,
@@ -366,12 +375,19 @@ export class PlanRunner<H extends Sized> {
             segments.push({ width: size, stores: [], value: zero, masked });
           }
           if (seedColumns) segments.push({ width: size, stores: [], value: outputSeed, masked: outputSeed });
+          for (const k of passThrough) {
+            segments.push({ width: plan.states[k]!.size, stores: [], value: zero, masked: current[k]! });
+          }
           return segments;
         },
         (p, views) => {
           if (p !== 0) return;
           if (mask) carriedView = views[0];
           if (seedColumns) outputSeed = views[mask ? 1 : 0]!;
+          const first = (mask ? 1 : 0) + (seedColumns ? 1 : 0);
+          passThrough.forEach((k, i) => {
+            passViews.set(k, views[first + i]!);
+          });
         },
       );
       if (mask) {
@@ -380,7 +396,9 @@ export class PlanRunner<H extends Sized> {
       }
       this.backwardRecords[s] = written;
       seeds = plan.states.map((state, k) => {
-        const g = written.get(state.gradient!) ?? zero;
+        let g = written.get(state.gradient!) ?? zero;
+        const base = passViews.get(k);
+        if (base && g.kind === 'product' && g.base === undefined) g = { ...g, base };
         if (!mask || passesMaskedRows(g)) return g;
         // Masked rows pass the state's gradient through: a launch where no pass of the step wrote it.
         const width = state.size;
