@@ -3,8 +3,18 @@
  * tfjs-layers on the same tfjs backend, timed by the same `runCase` as in Node, plus the programs each contender
  * launches per run (the backends' own counters). Node calls `start`, `matMul` and `runCase` through the page.
  */
-import { countWebglPrograms, createWebglBackend, webglInfo } from '@seqmodel/backend-webgl';
-import { countWebgpuPrograms, createWebgpuBackend, webgpuInfo } from '@seqmodel/backend-webgpu';
+import {
+  countWebglPrograms,
+  createWebglBackend,
+  webglFusedKernels,
+  webglInfo,
+} from '@seqmodel/backend-webgl';
+import {
+  countWebgpuPrograms,
+  createWebgpuBackend,
+  webgpuFusedKernels,
+  webgpuInfo,
+} from '@seqmodel/backend-webgpu';
 import { expose, pageReady } from '@seqmodel/browser-testing/in-page';
 import type { BenchBackend, BenchPath } from './bench-backend.js';
 import { benchCell, registerBenchPlugins } from './cells.js';
@@ -21,13 +31,16 @@ let countPrograms: <R>(fn: () => R) => { readonly programs: number } = () => {
 };
 
 expose('start', async (name: 'webgl' | 'webgpu', path: BenchPath) => {
-  if (path === 'compiled') {
-    throw new Error(
-      `${name}: no compiled path (the cell compiler has no GLSL or WGSL generator): use fused or generic`,
-    );
-  }
   registerBenchPlugins();
-  const kernels = path === 'fused' ? {} : { kernels: false as const };
+  // compiled: the compiled GPU kernel (filed under `*`, serving plugin cells) first for the built-in cells too.
+  const star = (name === 'webgl' ? webglFusedKernels : webgpuFusedKernels)['*']!;
+  const compiledFirst = ['simpleRNN', 'lstm', 'gru'].map((cell) => ({
+    kind: 'sequence' as const,
+    name: cell,
+    kernel: star,
+  }));
+  const kernels =
+    path === 'fused' ? {} : path === 'compiled' ? { kernels: compiledFirst } : { kernels: false as const };
   const backend =
     name === 'webgl'
       ? await createWebglBackend({ allowSoftwareRenderer: true, ...kernels })
