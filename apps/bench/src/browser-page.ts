@@ -4,8 +4,18 @@
  * launches per run (the backends' own counters). Node calls `start`, `matMul` and `runCase` through the page.
  */
 import { registerAttentionKernels } from '@seqmodel/attention/kernels';
-import { countWebglPrograms, createWebglBackend, webglInfo } from '@seqmodel/backend-webgl';
-import { countWebgpuPrograms, createWebgpuBackend, webgpuInfo } from '@seqmodel/backend-webgpu';
+import {
+  countWebglPrograms,
+  createWebglBackend,
+  webglFusedKernels,
+  webglInfo,
+} from '@seqmodel/backend-webgl';
+import {
+  countWebgpuPrograms,
+  createWebgpuBackend,
+  webgpuFusedKernels,
+  webgpuInfo,
+} from '@seqmodel/backend-webgpu';
 import { expose, pageReady } from '@seqmodel/browser-testing/in-page';
 import * as tf from '@tensorflow/tfjs-core';
 import { attentionCase } from './attention/cases.js';
@@ -43,13 +53,16 @@ function registerWebgpuFlashKernel(): void {
 }
 
 expose('start', async (name: 'webgl' | 'webgpu', path: BenchPath) => {
-  if (path === 'compiled') {
-    throw new Error(
-      `${name}: no compiled path (the cell compiler has no GLSL or WGSL generator): use fused or generic`,
-    );
-  }
   registerBenchPlugins();
-  const kernels = path === 'fused' ? {} : { kernels: false as const };
+  // compiled: the compiled GPU kernel (filed under `*`, serving plugin cells) first for the built-in cells too.
+  const star = (name === 'webgl' ? webglFusedKernels : webgpuFusedKernels)['*']!;
+  const compiledFirst = ['simpleRNN', 'lstm', 'gru'].map((cell) => ({
+    kind: 'sequence' as const,
+    name: cell,
+    kernel: star,
+  }));
+  const kernels =
+    path === 'fused' ? {} : path === 'compiled' ? { kernels: compiledFirst } : { kernels: false as const };
   const backend =
     name === 'webgl'
       ? await createWebglBackend({ allowSoftwareRenderer: true, ...kernels })

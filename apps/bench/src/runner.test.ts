@@ -115,3 +115,33 @@ it.skipIf(noBrowser !== undefined)(
   },
   300_000,
 );
+
+it.skipIf(noBrowser !== undefined)(
+  'runs the compiled path on webgl: the compiled GPU kernel for a built-in cell and a plugin, fewer programs than tfjs-layers',
+  async () => {
+    const results = await runBench({
+      preset: 'test',
+      backends: ['webgl'],
+      cells: ['lstm', 'mgu'],
+      sizes: parseSizes('2x4x3x5'),
+      modes: ['train'],
+      repeats: 1,
+      minTimeMs: 0,
+      warmup: 1,
+      seed: 1,
+      matMulSize: 0,
+      matMulRepeats: 1,
+      path: 'compiled',
+    });
+    expect(schemaErrors(results)).toEqual([]);
+    const webgl = results.backends[0]!;
+    expect(webgl.status).toBe('ran');
+    expect('details' in webgl && webgl.details).toMatch(/seqmodel compiled path/);
+    expect(results.cases.map((c) => c.key)).toEqual(['webgl/lstm/2x4x3x5/train', 'webgl/mgu/2x4x3x5/train']);
+    const lstm = results.cases[0]!;
+    const layers = lstm.tfjsLayers;
+    if (!('summary' in layers)) throw new Error('tfjs-layers did not run');
+    expect(lstm.seqmodel.programsPerRun!).toBeLessThan(layers.programsPerRun!);
+  },
+  300_000,
+);

@@ -1,7 +1,7 @@
 // What can be checked without a browser: the WGSL each built-in step program becomes, and how the package refuses
 // to start where there is no WebGPU. The backend itself runs in headless Chromium (packages/browser-testing).
 import { createCpuBackend } from '@seqmodel/backend-cpu';
-import { recordStepPrograms } from '@seqmodel/backend-tfjs/testing';
+import { recordCompiledPrograms, recordStepPrograms } from '@seqmodel/backend-tfjs/testing';
 import { SeqmodelError } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
 import { countWebgpuPrograms, createWebgpuBackend, webgpuInfo } from './index.js';
@@ -9,6 +9,8 @@ import { WgslLauncher, wgslUserCode } from './wgsl-launcher.js';
 
 const maxInputs = new WgslLauncher(createCpuBackend()).maxInputs;
 const programs = recordStepPrograms(createCpuBackend(), maxInputs);
+// The compiled kernel's programs (plugin cells, and the built-in cells compiled).
+const compiled = recordCompiledPrograms(maxInputs);
 
 describe('WGSL of the GPU step programs', () => {
   it('covers every built-in cell and option: forward, backward and gathering programs', () => {
@@ -41,6 +43,25 @@ describe('WGSL of the GPU step programs', () => {
       for (const [, name] of code.matchAll(/uniforms\.(\w+)/g))
         expect(uniforms, program.name).toContain(name);
       // GLSL declarations must not leak into WGSL.
+      expect(code).not.toMatch(/\b(float|int) \w+ =/);
+    }
+  });
+});
+
+describe('WGSL of the compiled kernel programs', () => {
+  it('reads only its declared inputs, within the limit, and keeps every binding', () => {
+    expect(compiled.length).toBeGreaterThan(40);
+    for (const program of compiled) {
+      expect(program.inputs.length, program.name).toBeLessThanOrEqual(maxInputs);
+      const code = wgslUserCode(program);
+      const declared = new Set(program.inputs.map((i) => i.name));
+      for (const [, name] of code.matchAll(/(\w+)\[\(/g)) expect(declared, program.name).toContain(name);
+      for (const input of program.inputs) {
+        expect(code, `${program.name} keeps ${input.name}`).toContain(`${input.name}[0]`);
+      }
+      const uniforms = new Set([...program.uniforms, 'size']);
+      for (const [, name] of code.matchAll(/uniforms\.(\w+)/g))
+        expect(uniforms, program.name).toContain(name);
       expect(code).not.toMatch(/\b(float|int) \w+ =/);
     }
   });

@@ -1,5 +1,9 @@
 import { createCpuBackend } from '@seqmodel/backend-cpu';
-import { compiledCellChecks } from '@seqmodel/backend-tfjs/testing';
+import {
+  compiledCellChecks,
+  interpretedGpuBackend,
+  interpretedLaunchesPerStep,
+} from '@seqmodel/backend-tfjs/testing';
 import { createWasmBackend } from '@seqmodel/backend-wasm';
 import {
   cellSpecificationVersions,
@@ -122,7 +126,8 @@ describe('mgu conformance on the reference ops', () => {
 });
 
 // Registered with one line and nothing else, it runs on a kernel compiled from its step on both backends.
-for (const backend of [createCpuBackend(), await createWasmBackend()]) {
+// interpretedGpuBackend: the compiled kernel webgl and webgpu run for it, its programs interpreted in Node.
+for (const backend of [createCpuBackend(), await createWasmBackend(), interpretedGpuBackend()]) {
   describe(`mgu compiled on ${backend.name}`, () => {
     const configs = [
       { inputSize: 3, units: 4 },
@@ -133,3 +138,17 @@ for (const backend of [createCpuBackend(), await createWasmBackend()]) {
     }
   });
 }
+
+// On webgl and webgpu, the compiled GPU kernel runs a step in one launch per elementwise pass of its plan (the
+// products inside them), counted here with its programs interpreted in Node (the browser suites count them on the GPU).
+describe('mgu on webgl and webgpu: programs launched per time step', () => {
+  const cases = [
+    [{}, { forward: 2, backward: 2 }],
+    [{ mask: true }, { forward: 2, backward: 2 }],
+  ] as const;
+  for (const [options, counts] of cases) {
+    it(`${JSON.stringify(options)}: ${counts.forward} forward, ${counts.backward} backward`, () => {
+      expect(interpretedLaunchesPerStep(mgu, options)).toEqual(counts);
+    });
+  }
+});

@@ -1,5 +1,9 @@
 import { createCpuBackend } from '@seqmodel/backend-cpu';
-import { compiledCellChecks } from '@seqmodel/backend-tfjs/testing';
+import {
+  compiledCellChecks,
+  interpretedGpuBackend,
+  interpretedLaunchesPerStep,
+} from '@seqmodel/backend-tfjs/testing';
 import { createWasmBackend } from '@seqmodel/backend-wasm';
 import {
   cellSpecificationVersions,
@@ -152,10 +156,30 @@ describe('peepholeLstm conformance on the reference ops', () => {
   }
 });
 
-for (const backend of [createCpuBackend(), await createWasmBackend()]) {
+// interpretedGpuBackend: the compiled kernel webgl and webgpu run for it, its programs interpreted in Node.
+for (const backend of [createCpuBackend(), await createWasmBackend(), interpretedGpuBackend()]) {
   describe(`peepholeLstm compiled on ${backend.name}`, () => {
     for (const check of compiledCellChecks(peepholeLstm, backend, { configs })) {
       it.skipIf(check.skip !== undefined)(check.name, check.run);
     }
   });
 }
+
+// On webgl and webgpu, the compiled GPU kernel runs a step in one launch per elementwise pass of its plan (the
+// products inside them), counted here with its programs interpreted in Node (the browser suites count them on the GPU).
+describe('peepholeLstm on webgl and webgpu: programs launched per time step', () => {
+  const cases = [
+    [{}, { forward: 1, backward: 1 }],
+    [{ mask: true }, { forward: 1, backward: 1 }],
+    [{ recurrentDropout: true }, { forward: 2, backward: 2 }],
+    [
+      { mask: true, recurrentDropout: true },
+      { forward: 2, backward: 2 },
+    ],
+  ] as const;
+  for (const [options, counts] of cases) {
+    it(`${JSON.stringify(options)}: ${counts.forward} forward, ${counts.backward} backward`, () => {
+      expect(interpretedLaunchesPerStep(peepholeLstm, options)).toEqual(counts);
+    });
+  }
+});

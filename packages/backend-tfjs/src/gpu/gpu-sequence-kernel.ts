@@ -22,7 +22,9 @@ import {
 } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { customGradient, type GradientEntry } from '../custom-gradient.js';
+import { anyCell } from '../fused/compiled-sequence-kernels.js';
 import type { TfjsBackend, TfjsFusedKernel, TfjsFusedKernelEntry } from '../tfjs-backend.js';
+import { gpuCompiledSequenceKernel } from './compiled/gpu-compiled-kernel.js';
 import { builtInGpuCells, type ForwardRef, type GpuCell, type GradientRef, gpuCellFor } from './gpu-cells.js';
 import {
   backwardDhProgram,
@@ -457,8 +459,9 @@ export function gpuSequenceKernel(
 }
 
 /**
- * The GPU kernels for simpleRNN, LSTM and GRU, keyed by cell name, ready for a backend factory's built-in kernels
- * (`factoryKernelOptions`), with the step programs run by `launcher(backend)`.
+ * The GPU kernels for simpleRNN, LSTM and GRU, keyed by cell name, and the compiled GPU kernel for every other cell
+ * the compiler accepts (plugins), under `*` (`gpuCompiledSequenceKernel`), ready for a backend factory's built-in
+ * kernels (`factoryKernelOptions`), with the step programs run by `launcher(backend)`.
  *
  * @example
  * const kernels = gpuFusedKernels((backend) => new GlslLauncher(backend));
@@ -470,5 +473,6 @@ export function gpuFusedKernels(
   for (const gpuCell of builtInGpuCells) {
     entries[gpuCell.cell.name] = (backend) => gpuSequenceKernel(backend, gpuCell, launcher(backend));
   }
+  entries[anyCell] = (backend) => gpuCompiledSequenceKernel(backend, launcher(backend));
   return entries;
 }

@@ -2,12 +2,24 @@
  * The step programs of the built-in GPU sequence kernels (`gpu/`), as they are launched: a GPU backend's own tests
  * render them in its shading language and check what its launcher relies on, without a browser.
  */
-import { initParams, resolveCellOptions } from '@seqmodel/core';
+import {
+  type AnyCellPlugin,
+  findKernel,
+  gru,
+  initParams,
+  lstm,
+  resolveCellOptions,
+  runSequence,
+  simpleRNN,
+} from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { builtInGpuCells } from '../gpu/gpu-cells.js';
 import { gpuSequenceKernel, type StepLauncher } from '../gpu/gpu-sequence-kernel.js';
 import { checkLaunch, type ShaderLang, type StepProgram } from '../gpu/shader-lang.js';
 import type { TfjsBackend } from '../tfjs-backend.js';
+import { InterpretingLauncher, interpretedGpuBackend } from './interpreting-launcher.js';
+import { leakyRnn } from './leaky-rnn.js';
+import { minimalGatedUnit } from './plugin-cell.js';
 
 const flags = [false, true];
 
@@ -72,4 +84,68 @@ export function recordStepPrograms(backend: TfjsBackend, maxInputs: number): Ste
     }
   }
   return [...programs];
+}
+
+/**
+ * Every distinct program the compiled GPU kernel (`gpuCompiledSequenceKernel`, filed under `*`) launches for two
+ * plugin cells (a minimal gated unit, a leaky RNN) and compiled simpleRNN, LSTM and GRU (both variants), forward and
+ * backward, with and without a mask, recurrent dropout, initial states, `goBackwards` and `returnSequences`: the
+ * programs are interpreted on tfjs-cpu (`InterpretingLauncher`) with the launcher's limit of `maxInputs` inputs.
+ * Call after tfjs-cpu is registered (`createCpuBackend()`).
+ */
+export function recordCompiledPrograms(maxInputs: number): StepProgram[] {
+  const launcher = new InterpretingLauncher(maxInputs);
+  const backend = interpretedGpuBackend(launcher);
+  const [batch, time, inputSize, units] = [2, 4, 3, 4];
+  backend.activate();
+  const variants: [AnyCellPlugin, Record<string, unknown>][] = [
+    [minimalGatedUnit, {}],
+    [leakyRnn, {}],
+    [simpleRNN, {}],
+    [lstm, {}],
+    [gru, { resetAfter: true }],
+    [gru, { resetAfter: false }],
+  ];
+  for (const [cell, variant] of variants) {
+    const options = resolveCellOptions(cell, variant);
+    const host = initParams(cell, { inputSize, units, ...variant }, 1);
+    const names = Object.keys(host);
+    const params = names.map((n) => backend.tensor(host[n]!.values, host[n]!.shape));
+    const inputs = backend.tensor(
+      Float32Array.from({ length: batch * time * inputSize }, (_, i) => Math.sin(i)),
+      [batch, time, inputSize],
+    );
+    const mask = backend.tensor(
+      Float32Array.from({ length: batch * time }, (_, i) => (i === 2 ? 0 : 1)),
+      [batch, time],
+    );
+    const recurrentMask = backend.tensor(new Float32Array(batch * units).fill(1.25), [batch, units]);
+    const kernel = findKernel(backend, 'sequence', cell.name)!;
+    for (const masked of flags)
+      for (const dropout of cell.supportsRecurrentDropout ? flags : [false])
+        for (const returnSequences of flags) {
+          const args = {
+            cell,
+            options,
+            units,
+            inputs,
+            returnSequences,
+            goBackwards: masked,
+            ...(masked ? { mask } : {}),
+            ...(dropout ? { recurrentMask } : {}),
+          };
+          // Cases over the launcher's input limit are declined (and run the generic loop): nothing to record.
+          if (kernel.supports({ ...args, params: {} }) !== undefined) continue;
+          const { value, grads } = backend.valueAndGrads((...ps) => {
+            const { output } = runSequence(backend, {
+              ...args,
+              params: Object.fromEntries(names.map((n, i) => [n, ps[i]!])),
+            });
+            return backend.sum(output);
+          }, params);
+          backend.dispose([value, ...grads]);
+        }
+    backend.dispose([...params, inputs, mask, recurrentMask]);
+  }
+  return [...launcher.programs];
 }

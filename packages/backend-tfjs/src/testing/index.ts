@@ -34,7 +34,15 @@ export { type FactoryDefaultKernels, factoryKernelChecks } from './factory-kerne
 export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
 export { expectProductClose, randomFloats, randomOperand, referenceProduct } from './gemm-checks.js';
 export { hostGeneratorChecks } from './generator-checks.js';
-export { recordStepPrograms } from './gpu-step-programs.js';
+export { recordCompiledPrograms, recordStepPrograms } from './gpu-step-programs.js';
+export {
+  InterpretingLauncher,
+  interpretedGpuBackend,
+  interpretedLaunchesPerStep,
+  interpretProgram,
+  javascriptShaderLang,
+  type LaunchCountOptions,
+} from './interpreting-launcher.js';
 export { type LeakyRnnOptions, leakyRnn } from './leaky-rnn.js';
 export { type OpsFixtures, opsFixtures, opsRobustnessCases } from './ops-robustness.js';
 export { minimalGatedUnit } from './plugin-cell.js';

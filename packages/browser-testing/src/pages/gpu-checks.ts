@@ -4,6 +4,9 @@
  * training steps, and switching between the GPU backend, wasm and cpu at run time.
  */
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
+import { indRnn } from '@seqmodel/cell-indrnn';
+import { mgu } from '@seqmodel/cell-mgu';
+import { peepholeLstm } from '@seqmodel/cell-peephole-lstm';
 import {
   type AnyCellPlugin,
   gru,
@@ -64,9 +67,16 @@ const cases: readonly CellCase[] = [
       tfl.layers.gru({ units, inputShape, recurrentActivation: 'sigmoid', ...zeros }),
   },
   { label: 'gru (resetAfter true)', cell: gru, options: { resetAfter: true } },
+  // Plugin cells: the compiled GPU kernel (filed under `*`), made from their steps.
+  { label: 'mgu (plugin, compiled)', cell: mgu, options: {} },
+  { label: 'peepholeLstm (plugin, compiled)', cell: peepholeLstm, options: {} },
+  { label: 'indRnn (plugin, compiled)', cell: indRnn, options: {} },
 ];
 
 export const lstmCase = cases[1]!;
+
+/** The built-in cells' cases (simpleRNN, LSTM, both GRUs). */
+export const builtInCases: readonly CellCase[] = cases.slice(0, 4);
 
 interface Sized {
   readonly batch: number;
@@ -241,10 +251,25 @@ export function trainWithFlatMemory(
   return { first, last };
 }
 
-export function gpuChecks(g: GpuUnderTest, cpu: TfjsBackend): PageCheckGroup[] {
+/**
+ * `gpuChecks`' options: other cases (the built-in cells on a backend whose kernels for them are the compiled GPU
+ * kernel, for comparison), a title for the groups, the memory check left out.
+ */
+export interface GpuCheckOptions {
+  readonly cases?: readonly CellCase[];
+  readonly title?: string;
+  readonly memory?: boolean;
+}
+
+export function gpuChecks(
+  g: GpuUnderTest,
+  cpu: TfjsBackend,
+  options: GpuCheckOptions = {},
+): PageCheckGroup[] {
   const b = g.backend;
   const name = b.tfjsBackendName;
-  const parity = cases.map((c) =>
+  const title = options.title ?? name;
+  const parity = (options.cases ?? cases).map((c) =>
     check(`${c.label}: loss and gradients match backend-cpu within 1e-4 (float32 targets)`, name, () => {
       const size = { batch: 4, time: 12, inputSize: 8, units: 16 };
       const onGpu = lossAndGradients(b, c, size);
@@ -255,9 +280,9 @@ export function gpuChecks(g: GpuUnderTest, cpu: TfjsBackend): PageCheckGroup[] {
       });
     }),
   );
-  const launches = cases.map((c) =>
+  const launches = (options.cases ?? cases).map((c) =>
     check(
-      `${c.label}: at most 2 programs per time step forward and 3 backward, fewer than tfjs-layers`,
+      `${c.label}: at most 2 programs per time step forward and 3 backward${c.layer ? ', fewer than tfjs-layers' : ''}`,
       name,
       () => {
         const size = (time: number) => ({ batch: 2, time, inputSize: 3, units: 5 });
@@ -284,9 +309,9 @@ export function gpuChecks(g: GpuUnderTest, cpu: TfjsBackend): PageCheckGroup[] {
     if (!(last < first)) throw new Error(`the loss did not fall over 1,000 steps: ${first} -> ${last}`);
   });
   return [
-    { name: `${name}: parity with backend-cpu`, checks: parity },
-    { name: `${name}: program launches per time step`, checks: launches },
-    { name: `${name}: memory`, checks: [leaks] },
+    { name: `${title}: parity with backend-cpu`, checks: parity },
+    { name: `${title}: program launches per time step`, checks: launches },
+    ...(options.memory === false ? [] : [{ name: `${title}: memory`, checks: [leaks] }]),
   ];
 }
 

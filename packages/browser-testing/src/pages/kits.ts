@@ -3,7 +3,10 @@
  * asserts that tfjs's current backend is still the GPU one when it ends (tfjs falls back to cpu silently).
  */
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
-import { tfjsBackendTestPlan } from '@seqmodel/backend-tfjs/testing';
+import { type CheckGroup, compiledCellChecks, tfjsBackendTestPlan } from '@seqmodel/backend-tfjs/testing';
+import { indRnn } from '@seqmodel/cell-indrnn';
+import { mgu } from '@seqmodel/cell-mgu';
+import { peepholeLstm } from '@seqmodel/cell-peephole-lstm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PageCheckGroup } from '../in-page.js';
 
@@ -16,8 +19,21 @@ export function assertActiveTfjsBackend(expected: string): void {
   }
 }
 
+/**
+ * The plugin cells on the backend's compiled kernel (filed under `*`): the float64 reference, the generic loop
+ * (forward and gradients, every variant of the cell kit: masks, initial states, goBackwards, last step only, and
+ * recurrent dropout), leaks and finite differences.
+ */
+function pluginGroups(backend: TfjsBackend): CheckGroup[] {
+  const configs = [{ inputSize: 3, units: 4 }];
+  return [mgu, peepholeLstm, indRnn].map((cell) => ({
+    name: `plugin cell ${cell.name}, compiled`,
+    checks: compiledCellChecks(cell, backend, { configs }),
+  }));
+}
+
 export function kitGroups(backend: TfjsBackend): PageCheckGroup[] {
-  return tfjsBackendTestPlan(backend).map((group) => ({
+  return [...tfjsBackendTestPlan(backend), ...pluginGroups(backend)].map((group) => ({
     name: group.name,
     checks: group.checks.map((check) => ({
       ...check,

@@ -1,19 +1,32 @@
 /** Parity, launches, memory and switching checks of the webgpu backend (see `webgpu.test.ts`). */
 import { createCpuBackend } from '@seqmodel/backend-cpu';
 import { createWasmBackend } from '@seqmodel/backend-wasm';
-import { countWebgpuPrograms, createWebgpuBackend } from '@seqmodel/backend-webgpu';
+import { countWebgpuPrograms, createWebgpuBackend, webgpuFusedKernels } from '@seqmodel/backend-webgpu';
 import { exposeChecks } from '../in-page.js';
 import { attentionChecks } from './attention-checks.js';
-import { gpuChecks, switchingChecks } from './gpu-checks.js';
+import { builtInCases, gpuChecks, switchingChecks } from './gpu-checks.js';
 
 exposeChecks(
   (async () => {
     const backend = await createWebgpuBackend();
     const wasm = await createWasmBackend({ wasmPaths: '/tfjs-wasm/' });
     const cpu = createCpuBackend();
+    // The built-in cells on the compiled GPU kernel (what plugin cells run, filed under `*`), for comparison with
+    // their hand-written kernels.
+    const kernels = ['simpleRNN', 'lstm', 'gru'].map((name) => ({
+      kind: 'sequence' as const,
+      name,
+      kernel: webgpuFusedKernels['*']!,
+    }));
+    const compiled = await createWebgpuBackend({ kernels });
     backend.activate();
     return [
       ...gpuChecks({ backend, countPrograms: countWebgpuPrograms }, cpu),
+      ...gpuChecks({ backend: compiled, countPrograms: countWebgpuPrograms }, cpu, {
+        cases: builtInCases,
+        title: `${backend.tfjsBackendName}, built-in cells compiled`,
+        memory: false,
+      }),
       switchingChecks(backend, wasm, cpu),
       // 150 steps rather than 1,000: a step of the generic path takes ~0.2 s on SwiftShader's Vulkan adapter (the
       // loss fell from 0.126 to 0.082 over them, measured 2026-12-02).

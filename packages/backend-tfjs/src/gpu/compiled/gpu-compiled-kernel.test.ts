@@ -1,0 +1,95 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { type AnyCellPlugin, gru, initParams, lstm, resolveCellOptions, simpleRNN } from '@seqmodel/core';
+import { describe, expect, it } from 'vitest';
+import { initTfjsBackend } from '../../backend-switching.js';
+import { compiledCellChecks } from '../../testing/compiled-kernel-checks.js';
+import { fusedCellConfigs } from '../../testing/fused-kernel-checks.js';
+import {
+  InterpretingLauncher,
+  interpretedGpuBackend,
+  interpretedLaunchesPerStep,
+  type LaunchCountOptions,
+} from '../../testing/interpreting-launcher.js';
+import { leakyRnn } from '../../testing/leaky-rnn.js';
+import { minimalGatedUnit } from '../../testing/plugin-cell.js';
+import { gpuCompiledSequenceKernel } from './gpu-compiled-kernel.js';
+
+await initTfjsBackend('cpu');
+
+const backend = interpretedGpuBackend();
+
+const cases = [
+  { cell: minimalGatedUnit, configs: [{ inputSize: 3, units: 4 }] },
+  {
+    cell: leakyRnn,
+    configs: [
+      { inputSize: 3, units: 4 },
+      { inputSize: 2, units: 5, options: { leak: 0.25, activation: 'relu' } },
+    ],
+  },
+  { cell: simpleRNN, configs: fusedCellConfigs.simpleRNN!.slice(0, 3) },
+  { cell: lstm, configs: fusedCellConfigs.lstm!.slice(0, 2) },
+  { cell: gru, configs: fusedCellConfigs.gru!.slice(0, 2) },
+];
+for (const { cell, configs } of cases) {
+  describe(`compiled GPU programs (interpreted) for ${cell.name}`, () => {
+    for (const check of compiledCellChecks(cell, backend, { configs })) {
+      it.skipIf(check.skip !== undefined)(check.name, check.run);
+    }
+  });
+}
+
+describe('launches per step', () => {
+  // Forward, backward: one launch per elementwise pass of the plan, products inline. With a mask the same (the
+  // output and the carried gradient are columns of the passes' outputs).
+  const expected: [AnyCellPlugin, LaunchCountOptions, { forward: number; backward: number }][] = [
+    [minimalGatedUnit, {}, { forward: 2, backward: 2 }],
+    [minimalGatedUnit, { mask: true }, { forward: 2, backward: 2 }],
+    [leakyRnn, {}, { forward: 1, backward: 1 }],
+    [simpleRNN, {}, { forward: 1, backward: 1 }],
+    [simpleRNN, { mask: true, recurrentDropout: true }, { forward: 2, backward: 2 }],
+    [lstm, {}, { forward: 1, backward: 1 }],
+    [lstm, { mask: true, recurrentDropout: true }, { forward: 2, backward: 2 }],
+    [gru, { options: { resetAfter: true } }, { forward: 1, backward: 1 }],
+    [gru, { options: { resetAfter: false } }, { forward: 2, backward: 2 }],
+  ];
+  for (const [cell, options, counts] of expected) {
+    it(`${cell.name} ${JSON.stringify(options)}: ${counts.forward} forward, ${counts.backward} backward`, () => {
+      expect(interpretedLaunchesPerStep(cell, options)).toEqual(counts);
+    });
+  }
+});
+
+describe('refusals', () => {
+  it('declines a program that would read more tensors than the launcher allows, naming it', () => {
+    const [batch, time, inputSize, units] = [2, 3, 3, 4];
+    const options = resolveCellOptions(gru, { resetAfter: false });
+    const host = initParams(gru, { inputSize, units, resetAfter: false }, 1);
+    const params = Object.fromEntries(
+      Object.entries(host).map(([n, p]) => [n, backend.tensor(p.values, p.shape)]),
+    );
+    const inputs = backend.tensor(new Float32Array(batch * time * inputSize), [batch, time, inputSize]);
+    const mask = backend.tensor(new Float32Array(batch * time).fill(1), [batch, time]);
+    const recurrentMask = backend.tensor(new Float32Array(batch * units).fill(1), [batch, units]);
+    const args = { cell: gru, options, units, inputs, params, mask, recurrentMask, returnSequences: true };
+    // Within WebGPU's 7, not within 4.
+    expect(gpuCompiledSequenceKernel(backend, new InterpretingLauncher(7)).supports(args)).toBeUndefined();
+    const narrow = gpuCompiledSequenceKernel(backend, new InterpretingLauncher(4));
+    expect(narrow.supports(args)).toMatch(
+      /its program gru (forward|backward) \d would read \d tensors, more than the 4/,
+    );
+    backend.dispose([...Object.values(params), inputs, mask, recurrentMask]);
+  });
+
+  it("declines what the compiler declines, with the compiler's reason", () => {
+    const kernel = gpuCompiledSequenceKernel(backend, new InterpretingLauncher(7));
+    const options = resolveCellOptions(simpleRNN, { activation: 'softmax' });
+    const host = initParams(simpleRNN, { inputSize: 3, units: 4 }, 1);
+    const params = Object.fromEntries(
+      Object.entries(host).map(([n, p]) => [n, backend.tensor(p.values, p.shape)]),
+    );
+    const inputs = backend.tensor(new Float32Array(2 * 3 * 3), [2, 3, 3]);
+    expect(kernel.supports({ cell: simpleRNN, options, units: 4, inputs, params })).toMatch(/not compiled/);
+    backend.dispose([...Object.values(params), inputs]);
+  });
+});

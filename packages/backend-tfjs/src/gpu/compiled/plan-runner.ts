@@ -1,0 +1,441 @@
+/**
+ * The time loop of a compiled plan on a GPU backend: per step, one program launch per elementwise pass of the plan
+ * (`plan-programs.ts`), its per-step matrix products computed inline by the passes that read them (a product whose
+ * result only the next step reads, such as the gradient of the previous state, is read there). It computes what
+ * core's `scanCell` computes, masks, `goBackwards` and `returnSequences` included (see `compiled-run.ts`, the host
+ * runtime it mirrors): at a masked step every state keeps its value and the output repeats the previous output (or
+ * is zero with `zeroMaskedOutputs`), and gradients flow accordingly.
+ *
+ * It only binds buffers and launches programs; the tensors are a type parameter, so that `supports` can run it
+ * dry (with stand-ins) to check each program's input count against the launcher's limit. What comes before the
+ * loop (input products, statics) and after it (gathering, weight gradients) is the kernel's
+ * (`gpu-compiled-kernel.ts`).
+ */
+import type { SequencePlan, Stage } from '@seqmodel/core';
+import {
+  type Binding,
+  forEachView,
+  mapTensors,
+  type Sized,
+  type ViewBinding,
+  view,
+  zero,
+} from './bindings.js';
+import { gatherSpec, type ProgramSpec, type Segment, type StoreRef } from './plan-programs.js';
+
+export interface RunnerConfig {
+  readonly batch: number;
+  readonly time: number;
+  readonly goBackwards: boolean;
+  readonly returnSequences: boolean;
+  readonly zeroMaskedOutputs: boolean;
+}
+
+export interface RunnerInputs<H> {
+  /** Bindings for the whole run: the raw inputs, the input products, the statics loops read. */
+  readonly constants: ReadonlyMap<number, Binding<H>>;
+  /** Each static a product uses, as a `[k, n]` view (undefined for the others). */
+  readonly statics: readonly (ViewBinding<H> | undefined)[];
+  readonly initialState: readonly (ViewBinding<H> | undefined)[];
+  /** `[batch, time]`, nonzero for a valid step. */
+  readonly mask?: ViewBinding<H>;
+}
+
+/** The uniforms of a launch: the step's time index and processing step. */
+export interface StepUniforms {
+  readonly tau: number;
+  readonly stepIndex: number;
+}
+
+/** Launches a program (compiled once per distinct spec) and returns its `[batch, cols]` output. */
+export type Launch<H> = (spec: ProgramSpec<H>, uniforms: StepUniforms) => H;
+
+/** d loss / d outputs: of each step (`[batch * time, size]`, row `b * time + s`) or of the last one. */
+export type OutputGradient<H> = { readonly sequences: ViewBinding<H> } | { readonly last: ViewBinding<H> };
+
+export class PlanRunner<H extends Sized> {
+  /** Per processing step: the bindings of the forward buffers (for the backward pass and the gathering). */
+  readonly forwardRecords: Map<number, Binding<H>>[] = [];
+  /** Per processing step: the step's output. */
+  readonly outputs: ViewBinding<H>[] = [];
+  /** The states after the last step. */
+  finalStates: Binding<H>[] = [];
+  /** Per processing step: the bindings of the buffers the backward step wrote. */
+  readonly backwardRecords: Map<number, Binding<H>>[] = [];
+  /** d loss / d initial states, after `backward`. */
+  initialStateGradients: Binding<H>[] = [];
+  private readonly forwardWritten: Set<number>;
+  private readonly backwardWritten: Set<number>;
+  private uniforms: StepUniforms = { tau: 0, stepIndex: 0 };
+
+  constructor(
+    readonly plan: SequencePlan,
+    readonly config: RunnerConfig,
+    public inputs: RunnerInputs<H>,
+    private readonly launch: Launch<H>,
+  ) {
+    this.forwardWritten = written(plan.forward);
+    this.backwardWritten = written(plan.backward?.stages ?? []);
+  }
+
+  timeOf(s: number): number {
+    return this.config.goBackwards ? this.config.time - 1 - s : s;
+  }
+
+  private spec(
+    name: string,
+    segments: readonly Segment<H>[],
+    reads: ReadonlyMap<number, Binding<H>>,
+    pass?: ProgramSpec<H>['pass'],
+  ): ProgramSpec<H> {
+    const { batch, time } = this.config;
+    return {
+      name,
+      batch,
+      time,
+      ...(pass ? { pass } : {}),
+      segments,
+      reads,
+      ...(this.inputs.mask ? { mask: this.inputs.mask } : {}),
+    };
+  }
+
+  /** `binding` as a view (a launch unless it already is one), of a `[batch, width]` tensor of its own with `copy`. */
+  materialize(binding: Binding<H>, width: number, name: string, copy = false): ViewBinding<H> {
+    if (binding.kind === 'view' && !copy) return binding;
+    const { batch, time } = this.config;
+    const spec = gatherSpec(name, batch, time, [binding], width);
+    // The mask only where the binding reads it (a `valid` binding).
+    const mask = this.inputs.mask && readsMask(binding) ? { mask: this.inputs.mask } : {};
+    const out = this.launch({ ...spec, ...mask }, this.uniforms);
+    return view(out, batch, width);
+  }
+
+  /**
+   * Runs `stages` for one step. `lookup` binds the buffers not yet written in the step; `masked` gives a buffer's
+   * value at masked rows; `extra` adds segments (the output with a mask, the carried output gradient) to a pass.
+   */
+  private runStages(
+    stages: readonly Stage[],
+    lookup: (id: number) => Binding<H>,
+    masked: (id: number) => Binding<H>,
+    extra: (pass: number, written: ReadonlyMap<number, Binding<H>>) => Segment<H>[],
+    onExtra: (pass: number, views: ViewBinding<H>[]) => void,
+  ): Map<number, Binding<H>> {
+    const { plan } = this;
+    const { batch } = this.config;
+    const written = new Map<number, Binding<H>>();
+    const get = (id: number) => written.get(id) ?? lookup(id);
+    let passIndex = 0;
+    for (const stage of stages) {
+      if (stage.kind === 'product') {
+        const right = this.inputs.statics[stage.right]!;
+        const base = stage.accumulate ? written.get(stage.out) : undefined;
+        let left = get(stage.left);
+        if (left.kind === 'zero') {
+          written.set(stage.out, base ?? zero);
+          continue;
+        }
+        left = this.materialize(left, plan.buffers[stage.left]!.width, `${plan.cell} product operand`);
+        const baseView =
+          base === undefined
+            ? undefined
+            : this.materialize(base, plan.buffers[stage.out]!.width, `${plan.cell} product base`);
+        written.set(stage.out, {
+          kind: 'product',
+          left,
+          right,
+          transpose: stage.transposeRight,
+          length: plan.buffers[stage.left]!.width,
+          ...(baseView ? { base: baseView } : {}),
+        });
+        continue;
+      }
+      const pass = stage.pass;
+      const order: number[] = [];
+      const refs = new Map<number, StoreRef[]>();
+      pass.loops.forEach((loop, l) => {
+        loop.stores.forEach((store, x) => {
+          if (!refs.has(store.buffer)) {
+            refs.set(store.buffer, []);
+            order.push(store.buffer);
+          }
+          refs.get(store.buffer)!.push({ loop: l, store: x });
+        });
+      });
+      const segments: Segment<H>[] = order.map((id) => {
+        const base = written.get(id);
+        return {
+          width: plan.buffers[id]!.width,
+          stores: refs.get(id)!,
+          ...(base ? { base } : {}),
+          masked: masked(id),
+        };
+      });
+      const extraSegments = extra(passIndex, written);
+      const reads = new Map<number, Binding<H>>();
+      for (const loop of pass.loops)
+        for (const node of loop.nodes) if (node.op === 'read') reads.set(node.buffer, get(node.buffer));
+      const all = [...segments, ...extraSegments];
+      const cols = all.reduce((n, s) => n + s.width, 0);
+      const out = this.launch(this.spec(`${plan.cell} ${pass.name}`, all, reads, pass), this.uniforms);
+      let offset = 0;
+      order.forEach((id, k) => {
+        written.set(id, view(out, batch, cols, 'batch', offset));
+        offset += segments[k]!.width;
+      });
+      const extraViews = extraSegments.map((s) => {
+        const v = view(out, batch, cols, 'batch', offset);
+        offset += s.width;
+        return v;
+      });
+      onExtra(passIndex, extraViews);
+      passIndex++;
+    }
+    return written;
+  }
+
+  /** The output's stores in `pass` (with a mask, they are stored a second time as the step's output). */
+  private outputStores(stage: Stage | undefined): StoreRef[] {
+    if (stage?.kind !== 'pass') return [];
+    const refs: StoreRef[] = [];
+    stage.pass.loops.forEach((loop, l) => {
+      loop.stores.forEach((store, x) => {
+        if (store.buffer === this.plan.output.buffer) refs.push({ loop: l, store: x });
+      });
+    });
+    return refs;
+  }
+
+  forward(): void {
+    const { plan, inputs, config } = this;
+    const { time } = config;
+    const size = plan.output.size;
+    let states: Binding<H>[] = plan.states.map((_, k) => inputs.initialState[k] ?? zero);
+    let previousOutput: Binding<H> = zero;
+    const passes = plan.forward.filter((s) => s.kind === 'pass');
+    for (let s = 0; s < time; s++) {
+      this.uniforms = { tau: this.timeOf(s), stepIndex: s };
+      const current = states;
+      const lookup = (id: number): Binding<H> => {
+        const constant = inputs.constants.get(id);
+        if (constant) return constant;
+        for (let k = 0; k < plan.states.length; k++) {
+          const state = plan.states[k]!;
+          if (id === state.current || id === state.saved) return current[k]!;
+        }
+        if (this.forwardWritten.has(id)) return zero;
+        throw new Error(`compiled GPU kernel: ${plan.cell} reads buffer ${id} unbound (internal error)`);
+      };
+      const maskedValue = (id: number): Binding<H> => {
+        const k = plan.states.findIndex((state) => state.next === id);
+        return k >= 0 ? current[k]! : zero;
+      };
+      let outputView: ViewBinding<H> | undefined;
+      const savedViews = new Map<number, ViewBinding<H>>();
+      // Extra columns: the output with a mask (where the output is stored), and in the first pass a copy of each
+      // state the backward pass reads, so that a backward step reads this forward step's outputs only.
+      let tags: (number | 'output')[] = [];
+      const written = this.runStages(
+        plan.forward,
+        lookup,
+        maskedValue,
+        (p) => {
+          const segments: Segment<H>[] = [];
+          tags = [];
+          const stores = this.outputStores(passes[p]);
+          if (inputs.mask && stores.length > 0) {
+            segments.push({ width: size, stores, masked: config.zeroMaskedOutputs ? zero : previousOutput });
+            tags.push('output');
+          }
+          if (p === 0) {
+            plan.states.forEach((state, k) => {
+              const value = current[k]!;
+              if (state.saved === undefined || value.kind === 'zero') return;
+              segments.push({ width: state.size, stores: [], value, masked: value });
+              tags.push(k);
+            });
+          }
+          return segments;
+        },
+        (_p, views) => {
+          views.forEach((v, i) => {
+            const tag = tags[i]!;
+            if (tag === 'output') outputView = v;
+            else savedViews.set(tag, v);
+          });
+        },
+      );
+      const record = new Map(written);
+      plan.states.forEach((state, k) => {
+        record.set(state.current, current[k]!);
+        if (state.saved !== undefined) record.set(state.saved, savedViews.get(k) ?? current[k]!);
+      });
+      this.forwardRecords.push(record);
+      const output = outputView ?? written.get(plan.output.buffer);
+      if (output?.kind !== 'view') {
+        throw new Error(
+          `compiled GPU kernel: ${plan.cell}'s output is not written by a pass (internal error)`,
+        );
+      }
+      this.outputs.push(output);
+      previousOutput = output;
+      states = plan.states.map((state) => written.get(state.next) ?? zero);
+    }
+    this.finalStates = states;
+  }
+
+  /** The forward pass's bindings with their tensors replaced (by the copies tfjs keeps for the backward pass). */
+  remapForward(f: (tensor: H) => H): void {
+    for (const record of this.forwardRecords) for (const [id, b] of record) record.set(id, mapTensors(b, f));
+    const { constants, statics, initialState, mask } = this.inputs;
+    const v = (x: ViewBinding<H>) => mapTensors(x, f) as ViewBinding<H>;
+    this.inputs = {
+      constants: new Map([...constants].map(([id, b]) => [id, mapTensors(b, f)])),
+      statics: statics.map((x) => (x ? v(x) : x)),
+      initialState: initialState.map((x) => (x ? v(x) : x)),
+      ...(mask ? { mask: v(mask) } : {}),
+    };
+  }
+
+  /** Every tensor the forward pass's bindings read (what the backward pass needs kept). */
+  forwardTensors(): Set<H> {
+    const { constants, statics, initialState, mask } = this.inputs;
+    const all: Binding<H>[] = [...constants.values()];
+    for (const x of [...statics, ...initialState, mask]) if (x) all.push(x);
+    for (const record of this.forwardRecords) all.push(...record.values());
+    return tensorsOf(all);
+  }
+
+  backward(dOutput: OutputGradient<H>, dStates: readonly (ViewBinding<H> | undefined)[]): void {
+    const { plan, inputs, config } = this;
+    const backward = plan.backward;
+    if (!backward) throw new Error('compiled GPU kernel: backward on a plan without it (internal error)');
+    const { time } = config;
+    const size = plan.output.size;
+    const mask = inputs.mask;
+    let seeds: Binding<H>[] = plan.states.map((_, k) => dStates[k] ?? zero);
+    let carried: Binding<H> = zero;
+    const passes = backward.stages.filter((stage) => stage.kind === 'pass');
+    const seedReadLater = passes
+      .slice(1)
+      .some((stage) =>
+        stage.pass.loops.some((loop) =>
+          loop.nodes.some((n) => n.op === 'read' && n.buffer === backward.outputSeed),
+        ),
+      );
+    // States whose gradient only products write: with a mask, the first pass writes the masked rows' values (the
+    // gradient passed through, zero elsewhere) as the products' base, instead of a launch of their own.
+    const storedByPasses = new Set<number>();
+    for (const stage of passes)
+      for (const loop of stage.pass.loops) for (const st of loop.stores) storedByPasses.add(st.buffer);
+    const passThrough = mask
+      ? plan.states.flatMap((state, k) => (storedByPasses.has(state.gradient!) ? [] : [k]))
+      : [];
+    this.backwardRecords.length = time;
+    for (let s = time - 1; s >= 0; s--) {
+      this.uniforms = { tau: this.timeOf(s), stepIndex: s };
+      const record = this.forwardRecords[s]!;
+      const dOut: Binding<H> =
+        'sequences' in dOutput ? dOutput.sequences : s === time - 1 ? dOutput.last : zero;
+      const incoming: Binding<H> = carried.kind === 'zero' ? dOut : { kind: 'sum', parts: [carried, dOut] };
+      let outputSeed: Binding<H> = mask ? { kind: 'valid', valid: incoming, masked: zero } : dOut;
+      // A seed that is a sum or reads the mask: computed once, in the first pass, for the later passes to read.
+      const seedColumns = seedReadLater && outputSeed.kind !== 'view' && outputSeed.kind !== 'zero';
+      const current = seeds;
+      const lookup = (id: number): Binding<H> => {
+        if (id === backward.outputSeed) return outputSeed;
+        for (let k = 0; k < plan.states.length; k++) {
+          const state = plan.states[k]!;
+          if (id === state.seed) return current[k]!;
+          if (id === state.gradient) return zero;
+        }
+        if (this.backwardWritten.has(id)) return zero;
+        const forward = record.get(id) ?? inputs.constants.get(id);
+        if (forward) return forward;
+        throw new Error(
+          `compiled GPU kernel: ${plan.cell} backward reads buffer ${id} unbound (internal error)`,
+        );
+      };
+      const maskedValue = (id: number): Binding<H> => {
+        const k = plan.states.findIndex((state) => state.gradient === id);
+        return k >= 0 ? current[k]! : zero;
+      };
+      let carriedView: ViewBinding<H> | undefined;
+      const passViews = new Map<number, ViewBinding<H>>();
+      const written = this.runStages(
+        backward.stages,
+        lookup,
+        maskedValue,
+        (p) => {
+          if (p !== 0) return [];
+          const segments: Segment<H>[] = [];
+          if (mask) {
+            const masked = config.zeroMaskedOutputs ? zero : incoming;
+            segments.push({ width: size, stores: [], value: zero, masked });
+          }
+          if (seedColumns) segments.push({ width: size, stores: [], value: outputSeed, masked: outputSeed });
+          for (const k of passThrough) {
+            segments.push({ width: plan.states[k]!.size, stores: [], value: zero, masked: current[k]! });
+          }
+          return segments;
+        },
+        (p, views) => {
+          if (p !== 0) return;
+          if (mask) carriedView = views[0];
+          if (seedColumns) outputSeed = views[mask ? 1 : 0]!;
+          const first = (mask ? 1 : 0) + (seedColumns ? 1 : 0);
+          passThrough.forEach((k, i) => {
+            passViews.set(k, views[first + i]!);
+          });
+        },
+      );
+      if (mask) {
+        if (!carriedView) throw new Error('compiled GPU kernel: no backward pass (internal error)');
+        carried = carriedView;
+      }
+      this.backwardRecords[s] = written;
+      seeds = plan.states.map((state, k) => {
+        let g = written.get(state.gradient!) ?? zero;
+        const base = passViews.get(k);
+        if (base && g.kind === 'product' && g.base === undefined) g = { ...g, base };
+        if (!mask || passesMaskedRows(g)) return g;
+        // Masked rows pass the state's gradient through: a launch where no pass of the step wrote it.
+        const width = state.size;
+        return this.materialize(
+          { kind: 'valid', valid: g, masked: current[k]! },
+          width,
+          `${plan.cell} state gradient`,
+        );
+      });
+    }
+    this.initialStateGradients = seeds;
+  }
+}
+
+/** True when `b` already holds the masked rows' values: written by a pass (possibly plus a product). */
+function passesMaskedRows<H>(b: Binding<H>): boolean {
+  return b.kind === 'view' || (b.kind === 'product' && b.base !== undefined);
+}
+
+function readsMask<H>(b: Binding<H>): boolean {
+  if (b.kind === 'valid') return true;
+  return b.kind === 'sum' && b.parts.some(readsMask);
+}
+
+/** The buffers `stages` write. */
+function written(stages: readonly Stage[]): Set<number> {
+  const ids = new Set<number>();
+  for (const stage of stages) {
+    if (stage.kind === 'product') ids.add(stage.out);
+    else for (const loop of stage.pass.loops) for (const s of loop.stores) ids.add(s.buffer);
+  }
+  return ids;
+}
+
+/** The tensors `bindings` read. */
+export function tensorsOf<H>(bindings: Iterable<Binding<H>>): Set<H> {
+  const out = new Set<H>();
+  for (const b of bindings) forEachView(b, (v) => out.add(v.tensor));
+  return out;
+}
