@@ -52,6 +52,30 @@ describe('XnnpackGemm', () => {
     }
   }
 
+  it('accumulates a product computed transposed (fewer rows than columns) into a block of columns', () => {
+    // [7, 10]·[10, 21] runs as ([10, 21]ᵀ·[7, 10]ᵀ)ᵀ, and its transpose is added into c: whole 4 x 4 blocks and
+    // the edges (7 and 21 are not multiples of 4).
+    const before = wasm.numDataIds();
+    const [m, k, n] = [7, 10, 21];
+    for (const tA of [false, true]) {
+      const a = randomOperand(m, k, tA, 'a');
+      const b = randomOperand(k, n, false, 'b');
+      const start = randomFloats(m * 25, 'c');
+      const cData = Float32Array.from(start);
+      const c = columns(hostMatrix(cData, m, 25), 2, n);
+      gemm.multiply(a, tA, b, false, c, true);
+      const product = referenceProduct(a, tA, b, false);
+      for (let i = 0; i < m; i++) {
+        expect(cData[i * 25 + 1]).toBe(start[i * 25 + 1]);
+        expect(cData[i * 25 + 2 + n]).toBe(start[i * 25 + 2 + n]);
+        for (let j = 0; j < n; j++) {
+          expect(cData[i * 25 + 2 + j]).toBeCloseTo(start[i * 25 + 2 + j]! + product[i * n + j]!, 4);
+        }
+      }
+    }
+    expect(wasm.numDataIds()).toBe(before);
+  });
+
   it('accumulates, reads and writes blocks of columns, and frees a prepared operand', () => {
     const before = wasm.numDataIds();
     const [m, k, n] = [6, 9, 5];

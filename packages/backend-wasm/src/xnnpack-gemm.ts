@@ -60,8 +60,10 @@ function shapeBytes(rows: number, cols: number): Uint8Array {
 
 /**
  * `to[i, j] (+)= from[j, i]` for `i < rows`, `j < cols` (`from` row-major with `fromStride`, `to` with `toStride`).
- * In strips of 8 rows of `to`, so that its writes stay in a few cache lines: a plain column-by-column loop ran 5
- * times slower on a weight gradient's `[2048, 128]` operand (rows of 8 KiB).
+ * In blocks of 4 x 4, written out so that V8 keeps the addresses in registers: each block reads 4 short runs of
+ * `from` and writes 4 of `to`, so both stay in a few cache lines. 2.5 times faster (0.7 against 1.8 ns a value,
+ * Node 20) than strips of 8 rows with an inner loop, on the weight gradients' `[batch * time, units]` operands
+ * (`[512, 64]` to `[2048, 128]`); a plain column-by-column loop was 5 times slower still on rows of 8 KiB.
  */
 function transposeInto(
   from: Float32Array,
@@ -74,17 +76,100 @@ function transposeInto(
   cols: number,
   accumulate: boolean,
 ): void {
-  for (let i0 = 0; i0 < rows; i0 += 8) {
-    const i1 = Math.min(rows, i0 + 8);
-    for (let j = 0; j < cols; j++) {
-      const source = fromOffset + j * fromStride;
-      const target = toOffset + j;
-      if (accumulate) {
-        for (let i = i0; i < i1; i++)
-          to[target + i * toStride] = to[target + i * toStride]! + from[source + i]!;
-      } else {
-        for (let i = i0; i < i1; i++) to[target + i * toStride] = from[source + i]!;
-      }
+  const rows4 = rows - (rows % 4);
+  const cols4 = cols - (cols % 4);
+  if (accumulate) addTransposedBlocks(from, fromOffset, fromStride, to, toOffset, toStride, rows4, cols4);
+  else setTransposedBlocks(from, fromOffset, fromStride, to, toOffset, toStride, rows4, cols4);
+  // The edges: the last `cols % 4` columns of the first `rows4` rows, then the last `rows % 4` rows.
+  for (let i = 0; i < rows; i++) {
+    const target = toOffset + i * toStride;
+    for (let j = i < rows4 ? cols4 : 0; j < cols; j++) {
+      const value = from[fromOffset + j * fromStride + i]!;
+      to[target + j] = accumulate ? to[target + j]! + value : value;
+    }
+  }
+}
+
+/** `to[i, j] = from[j, i]` for `i < rows4`, `j < cols4` (multiples of 4). */
+function setTransposedBlocks(
+  from: Float32Array,
+  fromOffset: number,
+  fromStride: number,
+  to: Float32Array,
+  toOffset: number,
+  toStride: number,
+  rows4: number,
+  cols4: number,
+): void {
+  for (let i = 0; i < rows4; i += 4) {
+    const t0 = toOffset + i * toStride;
+    const t1 = t0 + toStride;
+    const t2 = t1 + toStride;
+    const t3 = t2 + toStride;
+    let s0 = fromOffset + i;
+    for (let j = 0; j < cols4; j += 4) {
+      const s1 = s0 + fromStride;
+      const s2 = s1 + fromStride;
+      const s3 = s2 + fromStride;
+      to[t0 + j] = from[s0]!;
+      to[t1 + j] = from[s0 + 1]!;
+      to[t2 + j] = from[s0 + 2]!;
+      to[t3 + j] = from[s0 + 3]!;
+      to[t0 + j + 1] = from[s1]!;
+      to[t1 + j + 1] = from[s1 + 1]!;
+      to[t2 + j + 1] = from[s1 + 2]!;
+      to[t3 + j + 1] = from[s1 + 3]!;
+      to[t0 + j + 2] = from[s2]!;
+      to[t1 + j + 2] = from[s2 + 1]!;
+      to[t2 + j + 2] = from[s2 + 2]!;
+      to[t3 + j + 2] = from[s2 + 3]!;
+      to[t0 + j + 3] = from[s3]!;
+      to[t1 + j + 3] = from[s3 + 1]!;
+      to[t2 + j + 3] = from[s3 + 2]!;
+      to[t3 + j + 3] = from[s3 + 3]!;
+      s0 += 4 * fromStride;
+    }
+  }
+}
+
+/** `to[i, j] += from[j, i]` for `i < rows4`, `j < cols4` (multiples of 4). */
+function addTransposedBlocks(
+  from: Float32Array,
+  fromOffset: number,
+  fromStride: number,
+  to: Float32Array,
+  toOffset: number,
+  toStride: number,
+  rows4: number,
+  cols4: number,
+): void {
+  for (let i = 0; i < rows4; i += 4) {
+    const t0 = toOffset + i * toStride;
+    const t1 = t0 + toStride;
+    const t2 = t1 + toStride;
+    const t3 = t2 + toStride;
+    let s0 = fromOffset + i;
+    for (let j = 0; j < cols4; j += 4) {
+      const s1 = s0 + fromStride;
+      const s2 = s1 + fromStride;
+      const s3 = s2 + fromStride;
+      to[t0 + j] = to[t0 + j]! + from[s0]!;
+      to[t1 + j] = to[t1 + j]! + from[s0 + 1]!;
+      to[t2 + j] = to[t2 + j]! + from[s0 + 2]!;
+      to[t3 + j] = to[t3 + j]! + from[s0 + 3]!;
+      to[t0 + j + 1] = to[t0 + j + 1]! + from[s1]!;
+      to[t1 + j + 1] = to[t1 + j + 1]! + from[s1 + 1]!;
+      to[t2 + j + 1] = to[t2 + j + 1]! + from[s1 + 2]!;
+      to[t3 + j + 1] = to[t3 + j + 1]! + from[s1 + 3]!;
+      to[t0 + j + 2] = to[t0 + j + 2]! + from[s2]!;
+      to[t1 + j + 2] = to[t1 + j + 2]! + from[s2 + 1]!;
+      to[t2 + j + 2] = to[t2 + j + 2]! + from[s2 + 2]!;
+      to[t3 + j + 2] = to[t3 + j + 2]! + from[s2 + 3]!;
+      to[t0 + j + 3] = to[t0 + j + 3]! + from[s3]!;
+      to[t1 + j + 3] = to[t1 + j + 3]! + from[s3 + 1]!;
+      to[t2 + j + 3] = to[t2 + j + 3]! + from[s3 + 2]!;
+      to[t3 + j + 3] = to[t3 + j + 3]! + from[s3 + 3]!;
+      s0 += 4 * fromStride;
     }
   }
 }
