@@ -123,7 +123,7 @@ describe('XnnpackGemm', () => {
     gemm.release(prepared);
   });
 
-  it('relies on what tfjs-backend-wasm 4.22 offers (a heap view, null writes, the BatchMatMul kernel)', () => {
+  it('relies on what tfjs-backend-wasm 4.22 offers (a heap view, null writes, the BatchMatMul kernel and export)', () => {
     expect(typeof (wasm as unknown as { typedArrayFromHeap: unknown }).typedArrayFromHeap).toBe('function');
     const dataId = wasm.write(null as unknown as Float32Array, [2, 3], 'float32');
     const view = (
@@ -132,6 +132,11 @@ describe('XnnpackGemm', () => {
     expect(view.length).toBe(6);
     wasm.disposeData(dataId);
     expect(tf.getKernel('BatchMatMul', 'wasm')).toBeDefined();
+    // The module: BatchMatMul called directly with its shapes in the heap (cwrap with numbers only), _malloc, HEAP32.
+    const module = (wasm as unknown as { wasm: Record<string, unknown> }).wasm;
+    expect(typeof module._malloc).toBe('function');
+    expect(module.HEAP32).toBeInstanceOf(Int32Array);
+    expect(typeof module._BatchMatMul).toBe('function');
     expect(() => new XnnpackGemm(tf.engine().findBackend('cpu') ?? ({} as tf.KernelBackend))).toThrow(
       'XnnpackGemm: expected tfjs-backend-wasm 4.22',
     );

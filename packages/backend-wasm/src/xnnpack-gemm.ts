@@ -37,26 +37,31 @@ interface WasmHeapBackend extends tf.KernelBackend {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
   /** The module's tensor id (the one its C++ kernels take) of each data id. */
   readonly dataIdMap: { get(dataId: tf.DataId): { readonly id: number } | undefined };
-  readonly wasm: { cwrap(name: string, returns: null, args: readonly string[]): WasmBatchMatMul };
+  readonly wasm: {
+    cwrap(name: string, returns: null, args: readonly string[]): WasmBatchMatMul;
+    _malloc(bytes: number): number;
+    /** The module's heap as int32s (replaced when the heap grows). */
+    readonly HEAP32: Int32Array;
+  };
 }
 
-/** The module's `BatchMatMul` export, `cwrap`ped as tfjs-backend-wasm 4.22 wraps it. */
+/**
+ * The module's `BatchMatMul` export, taking its shapes as heap addresses of three int32s each (`[1, rows, cols]`)
+ * and its flags as 0 or 1. `cwrap` with only numeric arguments hands back the export itself: tfjs-backend-wasm 4.22
+ * wraps it with `array` shapes, copied to the stack by emscripten's `ccall` at every call, which cost a per-step
+ * product of a small model about as much as its arithmetic.
+ */
 type WasmBatchMatMul = (
   aId: number,
-  aShape: Uint8Array,
+  aShape: number,
   aRank: number,
   bId: number,
-  bShape: Uint8Array,
+  bShape: number,
   bRank: number,
-  transposeA: boolean,
-  transposeB: boolean,
+  transposeA: number,
+  transposeB: number,
   outId: number,
 ) => void;
-
-/** `[1, rows, cols]` as the bytes of int32s, the shape argument of `BatchMatMul`. */
-function shapeBytes(rows: number, cols: number): Uint8Array {
-  return new Uint8Array(new Int32Array([1, rows, cols]).buffer);
-}
 
 /**
  * `to[i, j] (+)= from[j, i]` for `i < rows`, `j < cols` (`from` row-major with `fromStride`, `to` with `toStride`).
@@ -178,8 +183,6 @@ function addTransposedBlocks(
 interface Scratch {
   readonly info: tf.TensorInfo;
   readonly id: number;
-  /** Its shape as `BatchMatMul` takes it. */
-  readonly shape: Uint8Array;
   view: Float32Array;
 }
 
@@ -187,16 +190,12 @@ interface Scratch {
 const MAX_RIGHT_OPERAND = 1 << 21;
 
 class StagedMatrix implements PreparedMatrix {
-  readonly shape: Uint8Array;
-
   constructor(
     readonly rows: number,
     readonly cols: number,
     readonly info: tf.TensorInfo,
     readonly id: number,
-  ) {
-    this.shape = shapeBytes(rows, cols);
-  }
+  ) {}
 }
 
 /** Matrix products through tfjs-backend-wasm's XNNPACK `BatchMatMul`. */
@@ -209,6 +208,11 @@ export class XnnpackGemm implements GemmProvider {
   private live = 0;
   /** Staged left operands and outputs of the per-step products, by role and shape. */
   private readonly scratch = new Map<string, Scratch>();
+  /**
+   * Heap address of the two shapes `BatchMatMul` reads (six int32s), written before each call. Allocated once for
+   * the provider's lifetime (24 bytes; one provider serves a backend's compiled kernel).
+   */
+  private readonly shapes: number;
 
   /** `options.maxRightOperand` (elements) is for tests of the splitting. */
   constructor(backend: tf.KernelBackend, options: { readonly maxRightOperand?: number } = {}) {
@@ -218,24 +222,30 @@ export class XnnpackGemm implements GemmProvider {
       typeof heap.typedArrayFromHeap !== 'function' ||
       typeof heap.write !== 'function' ||
       typeof heap.dataIdMap?.get !== 'function' ||
-      typeof heap.wasm?.cwrap !== 'function'
+      typeof heap.wasm?.cwrap !== 'function' ||
+      typeof heap.wasm._malloc !== 'function' ||
+      !(heap.wasm.HEAP32 instanceof Int32Array)
     ) {
       throw new SeqmodelError(
-        'XnnpackGemm: expected tfjs-backend-wasm 4.22 (a backend with typedArrayFromHeap, dataIdMap and its module)',
+        'XnnpackGemm: expected tfjs-backend-wasm 4.22 (a backend with typedArrayFromHeap, dataIdMap and its module, with _malloc and HEAP32)',
       );
     }
     this.backend = backend as WasmHeapBackend;
-    this.matMul = heap.wasm.cwrap('BatchMatMul', null, [
-      'number',
-      'array',
-      'number',
-      'number',
-      'array',
-      'number',
-      'number',
-      'number',
-      'number',
-    ]);
+    this.matMul = heap.wasm.cwrap('BatchMatMul', null, Array(9).fill('number'));
+    this.shapes = heap.wasm._malloc(24);
+  }
+
+  /** `out = a·b` for heap allocations (module ids) `a` `[m, k]`, `b` `[k, n]` and `out` `[m, n]`. */
+  private batchMatMul(aId: number, m: number, k: number, bId: number, n: number, outId: number): void {
+    const heap = this.backend.wasm.HEAP32;
+    const at = this.shapes >> 2;
+    heap[at] = 1;
+    heap[at + 1] = m;
+    heap[at + 2] = k;
+    heap[at + 3] = 1;
+    heap[at + 4] = k;
+    heap[at + 5] = n;
+    this.matMul(aId, this.shapes, 3, bId, this.shapes + 12, 3, 0, 0, outId);
   }
 
   /** A new `[rows, cols]` allocation on the heap (contents unspecified). */
@@ -298,8 +308,7 @@ export class XnnpackGemm implements GemmProvider {
     const [m, k] = a.shape as [number, number];
     const n = b.shape[1]!;
     const out = this.allocate(m, n);
-    const [aShape, bShape] = [shapeBytes(m, k), shapeBytes(k, n)];
-    this.matMul(this.idOf(a), aShape, 3, this.idOf(b), bShape, 3, false, false, this.idOf(out));
+    this.batchMatMul(this.idOf(a), m, k, this.idOf(b), n, this.idOf(out));
     return out;
   }
 
@@ -336,7 +345,6 @@ export class XnnpackGemm implements GemmProvider {
       s = {
         info,
         id: this.idOf(info),
-        shape: shapeBytes(rows, cols),
         view: this.backend.typedArrayFromHeap(info),
       };
       this.scratch.set(key, s);
@@ -373,7 +381,7 @@ export class XnnpackGemm implements GemmProvider {
     const out = this.scratchFor('out', m, n);
     if (left.view.length === 0) left.view = this.backend.typedArrayFromHeap(left.info);
     this.fill(left.view, a, false, 0, m, 0, k);
-    this.matMul(left.id, left.shape, 3, staged.id, staged.shape, 3, false, false, out.id);
+    this.batchMatMul(left.id, m, k, staged.id, n, out.id);
     // XNNPACK allocates when it first meets an operand (its packed weights), which may grow the heap.
     if (out.view.length === 0) out.view = this.backend.typedArrayFromHeap(out.info);
     XnnpackGemm.copyOut(out.view, c, accumulate);
