@@ -660,7 +660,9 @@ export class TfjsBackend implements Backend<Tensor> {
     const a = checkAxes('sum(axes)', axes, t.rank);
     // The sum of every element (a loss), on a host backend: differentiated without tfjs's broadcast (hostFullSum).
     if (this.hostKernels && t.dtype === 'float32' && t.rank > 0 && a.length === t.rank) {
-      return keepDims ? tf.tidy(() => tf.reshape(hostFullSum(t), a.map(() => 1))) : hostFullSum(t);
+      if (!keepDims) return hostFullSum(t);
+      const ones = a.map(() => 1);
+      return tf.tidy(() => tf.reshape(hostFullSum(t), ones));
     }
     return tf.sum(t, a, keepDims);
   }
