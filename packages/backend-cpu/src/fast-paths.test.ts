@@ -105,3 +105,61 @@ describe("the host gather gradient agrees with tfjs's UnsortedSegmentSum", () =>
     cpu.dispose([x, ids]);
   });
 });
+
+describe("the gradient of a sum over every axis agrees with tfjs's Sum gradient", () => {
+  // A loss: sum (or, keepDims, a [1, 1] sum) of weighted squares; the gradient is 2·w·x, whatever the reduction.
+  const cases: [string, number[], boolean][] = [
+    ['a [16, 64] output', [16, 64], false],
+    ['keepDims, rank 3', [2, 3, 5], true],
+    ['a vector', [7], false],
+  ];
+  for (const [name, shape, keepDims] of cases) {
+    it(name, async () => {
+      const [ours, theirs] = [cpu, tfjsPath].map((b) => {
+        const size = shape.reduce((p, q) => p * q, 1);
+        const x = b.tensor(values(size), shape);
+        const w = b.tensor(values(size, 3), shape);
+        const before = b.memory().numTensors;
+        const loss = (t: tf.Tensor) => {
+          const s = b.sum(b.mul(w, b.mul(t, t)), undefined, keepDims);
+          expect(b.shape(s)).toEqual(keepDims ? shape.map(() => 1) : []);
+          return keepDims ? b.reshape(s, []) : s;
+        };
+        const { value, grads } = b.valueAndGrads((t) => loss(t!), [x]);
+        const out = { value: b.dataSync(value)[0]!, grad: Array.from(b.dataSync(grads[0]!)) };
+        b.dispose([value, ...grads]);
+        expect(b.memory().numTensors).toBe(before);
+        b.dispose([x, w]);
+        return out;
+      });
+      expect(ours!.value).toBe(theirs!.value);
+      // The same products (dy·1, then the mul gradients): equal to the last bit.
+      expect(ours!.grad).toEqual(theirs!.grad);
+      const x = values(shape.reduce((p, q) => p * q, 1));
+      const w = values(x.length, 3);
+      ours!.grad.forEach((g, i) => {
+        expect(g).toBeCloseTo(2 * w[i]! * x[i]!, 5);
+      });
+    });
+  }
+
+  it("does not broadcast through tfjs-backend-cpu's index arithmetic, and keeps partial sums and int32 on tfjs", async () => {
+    const x = cpu.tensor(values(12), [3, 4]);
+    const run = () => {
+      const { value, grads } = cpu.valueAndGrads((t) => cpu.sum(t!), [x]);
+      return [value, ...grads];
+    };
+    const profile = await tf.profile(run);
+    // The gradient is ones times a rank-0 gradient: no Reshape of the gradient to [1, 1].
+    expect(profile.kernelNames).not.toContain('Reshape');
+    expect(cpu.dataSync((profile.result as tf.Tensor[])[1]!)).toEqual(new Float32Array(12).fill(1));
+    tf.dispose(profile.result as tf.Tensor[]);
+    const [rows, reference] = [cpu.sum(x, 1), tfjsPath.sum(x, 1)];
+    expect(cpu.toArray(rows)).toEqual(tfjsPath.toArray(reference));
+    const ints = cpu.tensor([1, 2, 3, 4], [2, 2], 'int32');
+    const total = cpu.sum(ints);
+    expect(cpu.dtype(total)).toBe('int32');
+    expect(cpu.toArray(total)).toBe(10);
+    cpu.dispose([x, ints, total, rows, reference]);
+  });
+});

@@ -52,6 +52,30 @@ describe('XnnpackGemm', () => {
     }
   }
 
+  it('accumulates a product computed transposed (fewer rows than columns) into a block of columns', () => {
+    // [7, 10]·[10, 21] runs as ([10, 21]ᵀ·[7, 10]ᵀ)ᵀ, and its transpose is added into c: whole 4 x 4 blocks and
+    // the edges (7 and 21 are not multiples of 4).
+    const before = wasm.numDataIds();
+    const [m, k, n] = [7, 10, 21];
+    for (const tA of [false, true]) {
+      const a = randomOperand(m, k, tA, 'a');
+      const b = randomOperand(k, n, false, 'b');
+      const start = randomFloats(m * 25, 'c');
+      const cData = Float32Array.from(start);
+      const c = columns(hostMatrix(cData, m, 25), 2, n);
+      gemm.multiply(a, tA, b, false, c, true);
+      const product = referenceProduct(a, tA, b, false);
+      for (let i = 0; i < m; i++) {
+        expect(cData[i * 25 + 1]).toBe(start[i * 25 + 1]);
+        expect(cData[i * 25 + 2 + n]).toBe(start[i * 25 + 2 + n]);
+        for (let j = 0; j < n; j++) {
+          expect(cData[i * 25 + 2 + j]).toBeCloseTo(start[i * 25 + 2 + j]! + product[i * n + j]!, 4);
+        }
+      }
+    }
+    expect(wasm.numDataIds()).toBe(before);
+  });
+
   it('accumulates, reads and writes blocks of columns, and frees a prepared operand', () => {
     const before = wasm.numDataIds();
     const [m, k, n] = [6, 9, 5];
@@ -99,7 +123,7 @@ describe('XnnpackGemm', () => {
     gemm.release(prepared);
   });
 
-  it('relies on what tfjs-backend-wasm 4.22 offers (a heap view, null writes, the BatchMatMul kernel)', () => {
+  it('relies on what tfjs-backend-wasm 4.22 offers (a heap view, null writes, the BatchMatMul kernel and export)', () => {
     expect(typeof (wasm as unknown as { typedArrayFromHeap: unknown }).typedArrayFromHeap).toBe('function');
     const dataId = wasm.write(null as unknown as Float32Array, [2, 3], 'float32');
     const view = (
@@ -108,6 +132,11 @@ describe('XnnpackGemm', () => {
     expect(view.length).toBe(6);
     wasm.disposeData(dataId);
     expect(tf.getKernel('BatchMatMul', 'wasm')).toBeDefined();
+    // The module: BatchMatMul called directly with its shapes in the heap (cwrap with numbers only), _malloc, HEAP32.
+    const module = (wasm as unknown as { wasm: Record<string, unknown> }).wasm;
+    expect(typeof module._malloc).toBe('function');
+    expect(module.HEAP32).toBeInstanceOf(Int32Array);
+    expect(typeof module._BatchMatMul).toBe('function');
     expect(() => new XnnpackGemm(tf.engine().findBackend('cpu') ?? ({} as tf.KernelBackend))).toThrow(
       'XnnpackGemm: expected tfjs-backend-wasm 4.22',
     );

@@ -86,8 +86,20 @@ export interface HostProgram {
 /** A generator whose code a host runtime runs. */
 export type HostPassGenerator = PassGenerator<HostProgram>;
 
-/** Why generated JavaScript cannot run here (a content security policy without 'unsafe-eval'), or undefined. */
+/** {@link functionConstructorRefusal}'s answer, found once: a page's content security policy does not change. */
+let functionRefusal: { readonly reason: string | undefined } | undefined;
+
+/**
+ * Why generated JavaScript cannot run here (a content security policy without 'unsafe-eval'), or undefined. Probed
+ * once per process or page: the compiled kernel asks at every call, and a `new Function` at every call cost a small
+ * model's training step a few percent.
+ */
 export function functionConstructorRefusal(): string | undefined {
+  if (!functionRefusal) functionRefusal = { reason: probeFunctionConstructor() };
+  return functionRefusal.reason;
+}
+
+function probeFunctionConstructor(): string | undefined {
   try {
     if (new Function('return 1')() !== 1) return 'the Function constructor returned a wrong value';
     return undefined;
