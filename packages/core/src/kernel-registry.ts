@@ -1,7 +1,7 @@
 /**
  * The kernel registry: fused kernels that a package adds to backends it does not own, keyed, as in tfjs's kernel
  * registry, by the backend's name, the kernel's kind and its name (`cpu` / `attention` / `dotProduct`). It is how
- * `@seqmodel/attention` gives the cpu and wasm backends its attention kernels, and how a compiled plugin cell gives
+ * `@seqmodel/attention` gives the cpu, wasm and webgpu backends its attention kernels, and how a compiled plugin cell gives
  * them its `sequence` kernel, without editing the backend packages. Registration is explicit, like `registerCell`:
  * the package exports a function that calls `registerKernel`, and the application calls it. A backend whose
  * kernel table is built by `createKernelTable` (every tfjs-based one) looks registered kernels up on each call, so

@@ -3,7 +3,8 @@
  * kernel (registered with core's `registerKernel({ backend, kind: 'attention', name: 'scaledDotProduct', kernel })`)
  * and what the kernel must give back. The generic path in `scaled-dot-product.ts` is the reference every kernel is
  * compared with, forward and gradients: `attentionKernelChecks` (`@seqmodel/attention/testing`) runs that comparison on
- * a backend. `@seqmodel/attention/kernels` has one such kernel, FlashAttention on cpu and wasm.
+ * a backend. `@seqmodel/attention/kernels` has one such kernel, FlashAttention on cpu and wasm (host memory) and as WGSL programs
+ * on webgpu.
  *
  * What a kernel computes, per batch entry `b` and query head `h` (key/value head `g = floor(h / (H / Hk))`):
  *

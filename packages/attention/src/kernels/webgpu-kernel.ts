@@ -8,10 +8,10 @@
  * Launches: inference 1 program; with gradients recorded, the forward program and a slice, and for the backward
  * pass a per-row statistics program, dQ, dK/dV (one program, side by side) and two slices.
  *
- * It declines `returnWeights` (the T x T matrix it exists to avoid), tensors other than float32, empty sequences,
- * depths beyond what its programs keep per invocation and dispatches beyond WebGPU's limits, each with the reason;
- * the generic path then runs. Masks of any broadcastable shape, both causal alignments, any scale, grouped
- * key/value heads and dropout are supported.
+ * It declines `returnWeights` (the T x T matrix it exists to avoid), tensors other than float32 (the dropout keep
+ * mask included), empty sequences, a scale that is not a finite float32, depths beyond what its programs keep per
+ * invocation and dispatches beyond WebGPU's limits, each with the reason; the generic path then runs. Masks of any
+ * broadcastable shape, both causal alignments, grouped key/value heads and dropout are supported.
  */
 import { customGradient, type TfjsBackend } from '@seqmodel/backend-tfjs';
 import { SeqmodelError } from '@seqmodel/core';
@@ -82,7 +82,13 @@ export function webgpuFlashKernel(backend: TfjsBackend): ScaledDotProductKernel<
       if (args.returnWeights) {
         return `${name}: never forms the Tq x Tk weights that returnWeights asks for (the generic path returns them)`;
       }
-      const tensors = { query: args.query, key: args.key, value: args.value, mask: args.mask };
+      const tensors = {
+        query: args.query,
+        key: args.key,
+        value: args.value,
+        mask: args.mask,
+        dropoutKeep: args.dropoutKeep,
+      };
       for (const [argument, x] of Object.entries(tensors)) {
         if (x !== undefined && x.dtype !== 'float32')
           return `${name}: ${argument} is ${x.dtype}, not float32`;

@@ -8,6 +8,7 @@ import {
   gru,
   initParams,
   lstm,
+  resolveCellDims,
   resolveCellOptions,
   runSequence,
   simpleRNN,
@@ -89,8 +90,9 @@ export function recordStepPrograms(backend: TfjsBackend, maxInputs: number): Ste
 /**
  * Every distinct program the compiled GPU kernel (`gpuCompiledSequenceKernel`, filed under `*`) launches for two
  * plugin cells (a minimal gated unit, a leaky RNN) and compiled simpleRNN, LSTM and GRU (both variants), forward and
- * backward, with and without a mask, recurrent dropout, initial states, `goBackwards` and `returnSequences`: the
- * programs are interpreted on tfjs-cpu (`InterpretingLauncher`) with the launcher's limit of `maxInputs` inputs.
+ * backward, with and without a mask, recurrent dropout, `goBackwards` and `returnSequences` (initial states with
+ * every `returnSequences` case): the programs are interpreted on tfjs-cpu (`InterpretingLauncher`) with the
+ * launcher's limit of `maxInputs` inputs.
  * Call after tfjs-cpu is registered (`createCpuBackend()`).
  */
 export function recordCompiledPrograms(maxInputs: number): StepProgram[] {
@@ -120,6 +122,15 @@ export function recordCompiledPrograms(maxInputs: number): StepProgram[] {
       [batch, time],
     );
     const recurrentMask = backend.tensor(new Float32Array(batch * units).fill(1.25), [batch, units]);
+    // Initial states (the cells here keep states of `units` values) with every returnSequences case.
+    const initialState = cell
+      .state(resolveCellDims(cell, { inputSize, units, ...variant }).dims)
+      .map((_, k) =>
+        backend.tensor(
+          Float32Array.from({ length: batch * units }, (_, i) => 0.3 * Math.cos(i + k)),
+          [batch, units],
+        ),
+      );
     const kernel = findKernel(backend, 'sequence', cell.name)!;
     for (const masked of flags)
       for (const dropout of cell.supportsRecurrentDropout ? flags : [false])
@@ -133,6 +144,7 @@ export function recordCompiledPrograms(maxInputs: number): StepProgram[] {
             goBackwards: masked,
             ...(masked ? { mask } : {}),
             ...(dropout ? { recurrentMask } : {}),
+            ...(returnSequences ? { initialState } : {}),
           };
           // Cases over the launcher's input limit are declined (and run the generic loop): nothing to record.
           if (kernel.supports({ ...args, params: {} }) !== undefined) continue;
@@ -145,7 +157,7 @@ export function recordCompiledPrograms(maxInputs: number): StepProgram[] {
           }, params);
           backend.dispose([value, ...grads]);
         }
-    backend.dispose([...params, inputs, mask, recurrentMask]);
+    backend.dispose([...params, inputs, mask, recurrentMask, ...initialState]);
   }
   return [...launcher.programs];
 }

@@ -1,8 +1,8 @@
 /**
  * Attention on a GPU backend, run in the page: `@seqmodel/attention`'s scaled dot-product attention and a
  * multi-head self-attention built on it, forward and gradients against backend-cpu, and memory over many training
- * steps. The flash kernel of `@seqmodel/attention/kernels` is registered for cpu and wasm only (it runs on host
- * memory), so on webgl and webgpu these run the generic path (products, masked softmax, products), which the first
+ * steps. This page does not register `@seqmodel/attention/kernels`' flash kernel (the WebGPU one is checked in its own
+ * page, `webgpu-flash.page.ts`), so on webgl and webgpu these run the generic path (products, masked softmax, products), which the first
  * check confirms: a call that requires a fused kernel is refused.
  */
 import { scaledDotProductAttention } from '@seqmodel/attention';

@@ -204,17 +204,23 @@ class GpuCompiledKernel implements TfjsFusedKernel {
       returnSequences: args.returnSequences ?? false,
       zeroMaskedOutputs: args.zeroMaskedOutputs ?? false,
     };
-    const runner = new PlanRunner(plan, config, inputs, launch);
-    runner.forward();
-    if (plan.backward) {
-      const size = plan.output.size;
-      const dOutput: OutputGradient<Stub> = config.returnSequences
-        ? { sequences: stubView(batch * time, size, 'step') }
-        : { last: stubView(batch, size) };
-      runner.backward(
-        dOutput,
-        plan.states.map((s) => stubView(batch, s.size)),
-      );
+    // An internal error of the runner on this plan declines the kernel (the generic loop runs) instead of failing
+    // the kernel's selection.
+    try {
+      const runner = new PlanRunner(plan, config, inputs, launch);
+      runner.forward();
+      if (plan.backward) {
+        const size = plan.output.size;
+        const dOutput: OutputGradient<Stub> = config.returnSequences
+          ? { sequences: stubView(batch * time, size, 'step') }
+          : { last: stubView(batch, size) };
+        runner.backward(
+          dOutput,
+          plan.states.map((s) => stubView(batch, s.size)),
+        );
+      }
+    } catch (error) {
+      reason ??= `its GPU step programs could not be laid out: ${error instanceof Error ? error.message : String(error)}`;
     }
     cache.set(key, reason);
     return reason;
