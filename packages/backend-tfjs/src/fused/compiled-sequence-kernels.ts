@@ -78,9 +78,39 @@ export interface CompiledSequenceKernelConfig {
 export const anyCell = '*';
 
 /** A cell's plans at one size, without and with the backward pass. */
-interface Plans {
+export interface Plans {
   readonly inference: SequencePlan;
   readonly training: SequencePlan;
+}
+
+/**
+ * Both plans (inference and training) for `args`, or the reason there are none ('malformed arguments' when `args`
+ * is not a sequence call at all: run() reports those with the generic loop's messages). The host and the GPU
+ * compiled kernels share it.
+ */
+export function compilePlans(args: SequenceArgs<Tensor>): Plans | string {
+  const cell = args.cell;
+  const inputs = args.inputs as unknown;
+  if (typeof cell?.step !== 'function' || !(inputs instanceof tf.Tensor) || inputs.shape.length !== 3) {
+    return 'malformed arguments';
+  }
+  let options: Record<string, unknown>;
+  try {
+    options = resolveCellOptions(cell, args.options);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const dims = { inputSize: inputs.shape[2]!, units: args.units, options };
+  const compileOptions = { recurrentMask: args.recurrentMask !== undefined };
+  const plans: CompileResult[] = [false, true].map((training) =>
+    compileCell(cell, dims, inputs.shape[0]!, { ...compileOptions, training }),
+  );
+  for (const p of plans) if ('reason' in p) return `${cell.name} not compiled: ${p.reason}`;
+  const [inference, training] = plans.map((p) => (p as { plan: SequencePlan }).plan) as [
+    SequencePlan,
+    SequencePlan,
+  ];
+  return { inference, training };
 }
 
 /** `compile`'s answer for one arguments object, with what it was computed from. */
@@ -124,7 +154,7 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
     ) {
       return c.result;
     }
-    const result = this.compile(args);
+    const result = compilePlans(args);
     this.compiled = {
       args,
       cell: args.cell,
@@ -135,33 +165,6 @@ class CompiledSequenceKernel implements TfjsFusedKernel {
       result,
     };
     return result;
-  }
-
-  /** Both plans (inference and training) for `args`, or the reason there are none. */
-  private compile(args: SequenceArgs<Tensor>): Plans | string {
-    const cell = args.cell;
-    const inputs = args.inputs as unknown;
-    if (typeof cell?.step !== 'function' || !(inputs instanceof tf.Tensor) || inputs.shape.length !== 3) {
-      // Malformed arguments: run() reports them with the generic loop's messages.
-      return 'malformed arguments';
-    }
-    let options: Record<string, unknown>;
-    try {
-      options = resolveCellOptions(cell, args.options);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    const dims = { inputSize: inputs.shape[2]!, units: args.units, options };
-    const compileOptions = { recurrentMask: args.recurrentMask !== undefined };
-    const plans: CompileResult[] = [false, true].map((training) =>
-      compileCell(cell, dims, inputs.shape[0]!, { ...compileOptions, training }),
-    );
-    for (const p of plans) if ('reason' in p) return `${cell.name} not compiled: ${p.reason}`;
-    const [inference, training] = plans.map((p) => (p as { plan: SequencePlan }).plan) as [
-      SequencePlan,
-      SequencePlan,
-    ];
-    return { inference, training };
   }
 
   supports(args: SequenceArgs<Tensor>): string | undefined {

@@ -10,12 +10,9 @@
  */
 import {
   assertSequenceFinite,
-  type CompileResult,
   checkSequenceArgs,
-  compileCell,
   type PlanStatic,
   replayStatic,
-  resolveCellOptions,
   SeqmodelError,
   type SequenceArgs,
   type SequencePlan,
@@ -24,7 +21,7 @@ import {
 } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { customGradient } from '../../custom-gradient.js';
-import { float32Refusal } from '../../fused/compiled-sequence-kernels.js';
+import { compilePlans, float32Refusal, type Plans } from '../../fused/compiled-sequence-kernels.js';
 import type { TfjsBackend, TfjsFusedKernel } from '../../tfjs-backend.js';
 import type { StepLauncher } from '../gpu-sequence-kernel.js';
 import type { ProgramInput, StepProgram } from '../shader-lang.js';
@@ -47,11 +44,6 @@ import {
 } from './plan-runner.js';
 
 type Tensor = tf.Tensor;
-
-interface Plans {
-  readonly inference: SequencePlan;
-  readonly training: SequencePlan;
-}
 
 /** `spec` with its tensors numbered in reading order, the program inputs they are, and a cache key. */
 function slot<H>(spec: ProgramSpec<H>): {
@@ -126,35 +118,10 @@ class GpuCompiledKernel implements TfjsFusedKernel {
     this.label = `compiled (${launcher.lang.name})`;
   }
 
-  private compile(args: SequenceArgs<Tensor>): Plans | string {
-    const cell = args.cell;
-    const inputs = args.inputs as unknown;
-    if (typeof cell?.step !== 'function' || !(inputs instanceof tf.Tensor) || inputs.shape.length !== 3) {
-      return 'malformed arguments';
-    }
-    let options: Record<string, unknown>;
-    try {
-      options = resolveCellOptions(cell, args.options);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    const dims = { inputSize: inputs.shape[2]!, units: args.units, options };
-    const compileOptions = { recurrentMask: args.recurrentMask !== undefined };
-    const plans: CompileResult[] = [false, true].map((training) =>
-      compileCell(cell, dims, inputs.shape[0]!, { ...compileOptions, training }),
-    );
-    for (const p of plans) if ('reason' in p) return `${cell.name} not compiled: ${p.reason}`;
-    const [inference, training] = plans.map((p) => (p as { plan: SequencePlan }).plan) as [
-      SequencePlan,
-      SequencePlan,
-    ];
-    return { inference, training };
-  }
-
   supports(args: SequenceArgs<Tensor>): string | undefined {
     const refusal = float32Refusal(args);
     if (refusal !== undefined) return refusal;
-    const plans = this.compile(args);
+    const plans = compilePlans(args);
     if (typeof plans === 'string') return plans === 'malformed arguments' ? undefined : plans;
     return this.dryRun(plans.training, args) ?? this.dryRun(plans.inference, args);
   }
@@ -318,7 +285,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
     if (backend.checkNumerics) assertSequenceFinite(backend, args);
     const reason = this.supports(args);
     if (reason !== undefined) throw new SeqmodelError(`${args.cell.name} compiled GPU kernel: ${reason}`);
-    const plans = this.compile(args) as Plans;
+    const plans = compilePlans(args) as Plans;
     const { batch, time, dims } = info;
     const { inputSize } = dims;
     const leaves = (leaf: TraceLeaf): Tensor => {
