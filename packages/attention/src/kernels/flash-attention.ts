@@ -25,8 +25,8 @@ export interface HostMask {
   readonly strides: readonly [number, number, number, number];
 }
 
-/** One attention call's sizes and options, as the contract gives them. */
-export interface FlashProblem {
+/** One attention call's sizes and options, as the contract gives them (every flash kernel's problem has them). */
+export interface AttentionShape {
   readonly batch: number;
   readonly heads: number;
   readonly keyHeads: number;
@@ -37,6 +37,10 @@ export interface FlashProblem {
   readonly scale: number;
   readonly causal: boolean;
   readonly queryOffset: number;
+}
+
+/** One attention call as the host flash kernel takes it: sizes and options, the mask and dropout factors. */
+export interface FlashProblem extends AttentionShape {
   /** Where attention is allowed (positive values). */
   readonly mask?: HostMask | undefined;
   /** Dropout factors on the weights, `[B, H, Tq, Tk]`. */

@@ -14,6 +14,7 @@ import { SeqmodelError } from '@seqmodel/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ScaledDotProductKernel, ScaledDotProductKernelArgs } from '../functional/kernel.js';
 import {
+  type AttentionShape,
   defaultFlashBlocks,
   type FlashBlocks,
   type FlashProblem,
@@ -40,7 +41,8 @@ export function maskStrides(shape: readonly number[]): [number, number, number, 
   return shape.map((n, i) => (n === 1 ? 0 : contiguous[i]!)) as [number, number, number, number];
 }
 
-function problemOf(args: ScaledDotProductKernelArgs<Tensor>): Omit<FlashProblem, 'mask' | 'keep'> {
+/** The sizes and options of an attention call (`AttentionShape`), read off its arguments. */
+export function attentionShape(args: ScaledDotProductKernelArgs<Tensor>): AttentionShape {
   const [batch, heads, queryLength, depth] = args.query.shape as [number, number, number, number];
   const [, keyHeads, keyLength] = args.key.shape as [number, number, number];
   return {
@@ -80,7 +82,7 @@ export function flashAttentionKernel(
     run(args) {
       const reason = this.supports(args);
       if (reason !== undefined) throw new SeqmodelError(reason);
-      const sizes = problemOf(args);
+      const sizes = attentionShape(args);
       const { batch, heads, queryLength, valueDepth } = sizes;
       const constants = [args.mask, args.dropoutKeep].filter((x): x is Tensor => x !== undefined);
       const problem = (mask: Tensor | undefined, keep: Tensor | undefined): FlashProblem => ({

@@ -17,7 +17,7 @@ import { customGradient, type TfjsBackend } from '@seqmodel/backend-tfjs';
 import { SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ScaledDotProductKernel, ScaledDotProductKernelArgs } from '../functional/kernel.js';
-import { maskStrides } from './flash-kernel.js';
+import { attentionShape, maskStrides } from './flash-kernel.js';
 import {
   forwardProgram,
   keyValueGradientProgram,
@@ -43,19 +43,8 @@ function webgpuInstance(tfjsBackendName: string): WebgpuProgramBackend | undefin
 }
 
 function problemOf(args: ScaledDotProductKernelArgs<Tensor>): WgslFlashProblem {
-  const [batch, heads, queryLength, depth] = args.query.shape as [number, number, number, number];
-  const [, keyHeads, keyLength] = args.key.shape as [number, number, number];
   return {
-    batch,
-    heads,
-    keyHeads,
-    queryLength,
-    keyLength,
-    depth,
-    valueDepth: args.value.shape[3]!,
-    scale: args.scale,
-    causal: args.causal,
-    queryOffset: args.queryOffset,
+    ...attentionShape(args),
     maskStrides: args.mask === undefined ? undefined : maskStrides(args.mask.shape),
     dropout: args.dropoutKeep !== undefined,
   };

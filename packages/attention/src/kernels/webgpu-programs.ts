@@ -18,19 +18,10 @@
  * Masked keys (key padding, the mask, the causal limit, keys past the end) get no weight; a row without any allowed
  * key has a zero output and zero gradients, as on the generic path.
  */
+import type { AttentionShape } from './flash-attention.js';
 
 /** The problem a program is built for (the kernel contract's sizes and options). */
-export interface WgslFlashProblem {
-  readonly batch: number;
-  readonly heads: number;
-  readonly keyHeads: number;
-  readonly queryLength: number;
-  readonly keyLength: number;
-  readonly depth: number;
-  readonly valueDepth: number;
-  readonly scale: number;
-  readonly causal: boolean;
-  readonly queryOffset: number;
+export interface WgslFlashProblem extends AttentionShape {
   /** Element strides of the mask broadcast to `[B, H, Tq, Tk]` (0 on broadcast axes); undefined without a mask. */
   readonly maskStrides?: readonly [number, number, number, number] | undefined;
   /** Whether dropout factors `[B, H, Tq, Tk]` are an input. */
