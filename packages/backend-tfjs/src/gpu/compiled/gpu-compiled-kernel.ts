@@ -170,6 +170,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
       goBackwards: false,
       returnSequences: args.returnSequences ?? false,
       zeroMaskedOutputs: args.zeroMaskedOutputs ?? false,
+      maxInputs: this.launcher.maxInputs,
     };
     // An internal error of the runner on this plan declines the kernel (the generic loop runs) instead of failing
     // the kernel's selection.
@@ -305,6 +306,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
       goBackwards: args.goBackwards ?? false,
       returnSequences,
       zeroMaskedOutputs: args.zeroMaskedOutputs ?? false,
+      maxInputs: this.launcher.maxInputs,
     };
     const outputSize = info.outputSize;
     let runner: PlanRunner<Tensor> | undefined;

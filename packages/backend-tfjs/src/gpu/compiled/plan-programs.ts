@@ -99,7 +99,7 @@ function nodeExpression(lang: ShaderLang, node: LoopNode, v: (i: number) => stri
 }
 
 /** The nodes `root` depends on, itself included, in order. */
-function closure(loop: ElementwiseLoop, root: number): number[] {
+export function closure(loop: ElementwiseLoop, root: number): number[] {
   const needed = new Set<number>();
   const visit = (i: number) => {
     if (needed.has(i)) return;

@@ -11,7 +11,7 @@
  * loop (input products, statics) and after it (gathering, weight gradients) is the kernel's
  * (`gpu-compiled-kernel.ts`).
  */
-import type { SequencePlan, Stage } from '@seqmodel/core';
+import type { ElementwisePass, SequencePlan, Stage } from '@seqmodel/core';
 import {
   type Binding,
   forEachView,
@@ -21,7 +21,7 @@ import {
   view,
   zero,
 } from './bindings.js';
-import { gatherSpec, type ProgramSpec, type Segment, type StoreRef } from './plan-programs.js';
+import { closure, gatherSpec, type ProgramSpec, type Segment, type StoreRef } from './plan-programs.js';
 
 export interface RunnerConfig {
   readonly batch: number;
@@ -29,6 +29,8 @@ export interface RunnerConfig {
   readonly goBackwards: boolean;
   readonly returnSequences: boolean;
   readonly zeroMaskedOutputs: boolean;
+  /** The most tensors one program may read (the launcher's limit): a product is computed apart only within it. */
+  readonly maxInputs: number;
 }
 
 export interface RunnerInputs<H> {
@@ -172,10 +174,36 @@ export class PlanRunner<H extends Sized> {
           masked: masked(id),
         };
       });
-      const extraSegments = extra(passIndex, written);
       const reads = new Map<number, Binding<H>>();
       for (const loop of pass.loops)
         for (const node of loop.nodes) if (node.op === 'read') reads.set(node.buffer, get(node.buffer));
+      // A product the pass would recompute for many more columns than it has is computed once, by a launch of its
+      // own, and read in place (see `inlineProductCost`), where the pass still reads few enough tensors.
+      const costly = [...reads]
+        .filter(
+          ([id, b]) =>
+            b.kind === 'product' &&
+            inlineProductCost(pass, id) > maxInlineRecomputation * plan.buffers[id]!.width,
+        )
+        .map(([id]) => id)
+        .sort((a, b) => inlineProductCost(pass, b) - inlineProductCost(pass, a));
+      const chosen = new Set<number>();
+      for (const id of costly) {
+        const trial = new Set([...chosen, id]);
+        const count = tensorCount(
+          reads,
+          [...segments, ...extra(passIndex, written)],
+          this.inputs.mask,
+          trial,
+        );
+        if (count <= this.config.maxInputs) chosen.add(id);
+      }
+      for (const id of chosen) {
+        const v = this.materialize(reads.get(id)!, plan.buffers[id]!.width, `${plan.cell} product`);
+        reads.set(id, v);
+        written.set(id, v);
+      }
+      const extraSegments = extra(passIndex, written);
       const all = [...segments, ...extraSegments];
       const cols = all.reduce((n, s) => n + s.width, 0);
       const out = this.launch(this.spec(`${plan.cell} ${pass.name}`, all, reads, pass), this.uniforms);
@@ -438,4 +466,53 @@ export function tensorsOf<H>(bindings: Iterable<Binding<H>>): Set<H> {
   const out = new Set<H>();
   for (const b of bindings) forEachView(b, (v) => out.add(v.tensor));
   return out;
+}
+
+/**
+ * How many times a product is read inline per batch row is what a pass pays for it: each read of buffer `id` in the
+ * closure of a store is one sum over the product's length, and a store computes its closure once per column. A
+ * product made by a launch of its own costs its width sums. Recomputing a product up to this many times its width
+ * saves a launch (what small sequences on a GPU wait for); beyond it, the recomputation costs more than the launch
+ * (the peephole LSTM's backward pass read its `[batch, units]` product from 12 x units columns).
+ */
+export const maxInlineRecomputation = 4;
+
+/** The number of inline sums of buffer `id` one batch row of `pass` computes (see `maxInlineRecomputation`). */
+export function inlineProductCost(pass: ElementwisePass, id: number): number {
+  let sums = 0;
+  for (const loop of pass.loops) {
+    for (const store of loop.stores) {
+      let reads = 0;
+      for (const i of closure(loop, store.node)) {
+        const node = loop.nodes[i]!;
+        if (node.op === 'read' && node.buffer === id) reads++;
+      }
+      sums += reads * loop.width;
+    }
+  }
+  return sums;
+}
+
+/**
+ * The distinct tensors a pass reads with its bindings `reads` (those in `apart` replaced by one tensor each, computed
+ * by launches of their own), its `segments` and the step mask.
+ */
+function tensorCount<H>(
+  reads: ReadonlyMap<number, Binding<H>>,
+  segments: readonly Segment<H>[],
+  mask: ViewBinding<H> | undefined,
+  apart: ReadonlySet<number>,
+): number {
+  const tensors = new Set<H>();
+  const add = (b: Binding<H> | undefined) => {
+    if (b) forEachView(b, (v) => tensors.add(v.tensor));
+  };
+  for (const [id, b] of reads) if (!apart.has(id)) add(b);
+  for (const s of segments) {
+    add(s.base);
+    add(s.value);
+    add(s.masked);
+  }
+  if (mask) tensors.add(mask.tensor);
+  return tensors.size + apart.size;
 }
