@@ -1,6 +1,7 @@
 // What can be checked without a browser: the WGSL each built-in step program becomes, and how the package refuses
 // to start where there is no WebGPU. The backend itself runs in headless Chromium (packages/browser-testing).
 import { createCpuBackend } from '@seqmodel/backend-cpu';
+import type { StepProgram } from '@seqmodel/backend-tfjs';
 import { recordCompiledPrograms, recordStepPrograms } from '@seqmodel/backend-tfjs/testing';
 import { SeqmodelError } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
@@ -31,39 +32,14 @@ describe('WGSL of the GPU step programs', () => {
   });
 
   it('reads only its declared inputs, and keeps every binding (WebGPU drops buffers a shader never reads)', () => {
-    for (const program of programs) {
-      expect(program.inputs.length, program.name).toBeLessThanOrEqual(maxInputs);
-      const code = wgslUserCode(program);
-      const declared = new Set(program.inputs.map((i) => i.name));
-      for (const [, name] of code.matchAll(/(\w+)\[\(/g)) expect(declared, program.name).toContain(name);
-      for (const input of program.inputs) {
-        expect(code, `${program.name} keeps ${input.name}`).toContain(`${input.name}[0]`);
-      }
-      const uniforms = new Set([...program.uniforms, 'size']);
-      for (const [, name] of code.matchAll(/uniforms\.(\w+)/g))
-        expect(uniforms, program.name).toContain(name);
-      // GLSL declarations must not leak into WGSL.
-      expect(code).not.toMatch(/\b(float|int) \w+ =/);
-    }
+    for (const program of programs) checkWgsl(program);
   });
 });
 
 describe('WGSL of the compiled kernel programs', () => {
   it('reads only its declared inputs, within the limit, and keeps every binding', () => {
     expect(compiled.length).toBeGreaterThan(40);
-    for (const program of compiled) {
-      expect(program.inputs.length, program.name).toBeLessThanOrEqual(maxInputs);
-      const code = wgslUserCode(program);
-      const declared = new Set(program.inputs.map((i) => i.name));
-      for (const [, name] of code.matchAll(/(\w+)\[\(/g)) expect(declared, program.name).toContain(name);
-      for (const input of program.inputs) {
-        expect(code, `${program.name} keeps ${input.name}`).toContain(`${input.name}[0]`);
-      }
-      const uniforms = new Set([...program.uniforms, 'size']);
-      for (const [, name] of code.matchAll(/uniforms\.(\w+)/g))
-        expect(uniforms, program.name).toContain(name);
-      expect(code).not.toMatch(/\b(float|int) \w+ =/);
-    }
+    for (const program of compiled) checkWgsl(program);
   });
 });
 
@@ -85,3 +61,20 @@ describe('starting without WebGPU', () => {
     );
   });
 });
+
+/**
+ * A step program's WGSL reads only its declared inputs (at most `maxInputs`), keeps every binding (WebGPU drops
+ * buffers a shader never reads), uses only declared uniforms, and carries no GLSL declarations.
+ */
+function checkWgsl(program: StepProgram): void {
+  expect(program.inputs.length, program.name).toBeLessThanOrEqual(maxInputs);
+  const code = wgslUserCode(program);
+  const declared = new Set(program.inputs.map((i) => i.name));
+  for (const [, name] of code.matchAll(/(\w+)\[\(/g)) expect(declared, program.name).toContain(name);
+  for (const input of program.inputs) {
+    expect(code, `${program.name} keeps ${input.name}`).toContain(`${input.name}[0]`);
+  }
+  const uniforms = new Set([...program.uniforms, 'size']);
+  for (const [, name] of code.matchAll(/uniforms\.(\w+)/g)) expect(uniforms, program.name).toContain(name);
+  expect(code).not.toMatch(/\b(float|int) \w+ =/);
+}

@@ -178,25 +178,22 @@ export class PlanRunner<H extends Sized> {
       for (const loop of pass.loops)
         for (const node of loop.nodes) if (node.op === 'read') reads.set(node.buffer, get(node.buffer));
       // A product the pass would recompute for many more columns than it has is computed once, by a launch of its
-      // own, and read in place (see `inlineProductCost`), where the pass still reads few enough tensors.
+      // own, and read in place (see `inlineProductCosts`), where the pass still reads few enough tensors.
+      const costs = inlineProductCosts(pass);
+      const cost = (id: number) => costs.get(id) ?? 0;
       const costly = [...reads]
         .filter(
-          ([id, b]) =>
-            b.kind === 'product' &&
-            inlineProductCost(pass, id) > maxInlineRecomputation * plan.buffers[id]!.width,
+          ([id, b]) => b.kind === 'product' && cost(id) > maxInlineRecomputation * plan.buffers[id]!.width,
         )
         .map(([id]) => id)
-        .sort((a, b) => inlineProductCost(pass, b) - inlineProductCost(pass, a));
+        .sort((a, b) => cost(b) - cost(a));
       const chosen = new Set<number>();
-      for (const id of costly) {
-        const trial = new Set([...chosen, id]);
-        const count = tensorCount(
-          reads,
-          [...segments, ...extra(passIndex, written)],
-          this.inputs.mask,
-          trial,
-        );
-        if (count <= this.config.maxInputs) chosen.add(id);
+      if (costly.length > 0) {
+        const all = [...segments, ...extra(passIndex, written)];
+        for (const id of costly) {
+          const count = tensorCount(reads, all, this.inputs.mask, new Set([...chosen, id]));
+          if (count <= this.config.maxInputs) chosen.add(id);
+        }
       }
       for (const id of chosen) {
         const v = this.materialize(reads.get(id)!, plan.buffers[id]!.width, `${plan.cell} product`);
@@ -477,19 +474,26 @@ export function tensorsOf<H>(bindings: Iterable<Binding<H>>): Set<H> {
  */
 export const maxInlineRecomputation = 4;
 
-/** The number of inline sums of buffer `id` one batch row of `pass` computes (see `maxInlineRecomputation`). */
-export function inlineProductCost(pass: ElementwisePass, id: number): number {
-  let sums = 0;
+const productCosts = new WeakMap<ElementwisePass, ReadonlyMap<number, number>>();
+
+/**
+ * The number of inline sums of each buffer one batch row of `pass` computes (see `maxInlineRecomputation`), by
+ * buffer; counted once per pass (the runner asks at every step).
+ */
+export function inlineProductCosts(pass: ElementwisePass): ReadonlyMap<number, number> {
+  let sums = productCosts.get(pass);
+  if (sums) return sums;
+  const counted = new Map<number, number>();
   for (const loop of pass.loops) {
     for (const store of loop.stores) {
-      let reads = 0;
       for (const i of closure(loop, store.node)) {
         const node = loop.nodes[i]!;
-        if (node.op === 'read' && node.buffer === id) reads++;
+        if (node.op === 'read') counted.set(node.buffer, (counted.get(node.buffer) ?? 0) + loop.width);
       }
-      sums += reads * loop.width;
     }
   }
+  sums = counted;
+  productCosts.set(pass, sums);
   return sums;
 }
 
