@@ -24,7 +24,7 @@ import { minimalGatedUnit } from '../testing/plugin-cell.js';
 import { createTfjsBackend, type TfjsBackend } from '../tfjs-backend.js';
 import { type HostInstance, type HostPassGenerator, InstancePool } from './compiled/host-program.js';
 import { javascriptGenerator } from './compiled/javascript-generator.js';
-import { anyCell, compiledSequenceKernel } from './compiled-sequence-kernels.js';
+import { anyCell, compiledSequenceKernel, compilePlans } from './compiled-sequence-kernels.js';
 import type { HostMatrix } from './gemm.js';
 import { JsGemm } from './js-gemm.js';
 
@@ -217,6 +217,45 @@ class CountingGemm extends JsGemm {
     super.multiply(a, tA, b, tB, c, acc);
   }
 }
+
+describe('compilePlans remembers the last plans of each cell', () => {
+  it('for equal options, also given as new objects; not after a value changes, however deep', () => {
+    const options: Record<string, unknown> = {
+      activation: 'tanh',
+      kernelInitializer: { name: 'glorotUniform', seed: 1 },
+    };
+    const a = args(backend, simpleRNN, options);
+    try {
+      const first = compilePlans(a);
+      if (typeof first === 'string') throw new Error(first);
+      // A copy of the same options, and the same object again: the plans found last time.
+      expect(compilePlans({ ...a, options: structuredClone(options) })).toBe(first);
+      expect(compilePlans(a)).toBe(first);
+      // A value changed in place inside a nested option: the options are resolved again (core caches plans by the
+      // resolved options, so the plans are new objects).
+      (options.kernelInitializer as { seed: number }).seed = 2;
+      const reseeded = compilePlans(a);
+      expect(reseeded).not.toBe(first);
+      expect(compilePlans(a)).toBe(reseeded);
+      // A changed activation gives other plans: relu's pass is not tanh's.
+      options.activation = 'relu';
+      const relu = compilePlans(a);
+      if (typeof relu === 'string') throw new Error(relu);
+      expect(relu).not.toBe(reseeded);
+      expect(JSON.stringify(relu.inference.forward)).not.toEqual(JSON.stringify(first.inference.forward));
+      // Another batch size, or an option the cell does not have: not the remembered plans.
+      const wider = { ...a, inputs: backend.fill([3, 4, 2], 0.5) };
+      expect(compilePlans(wider)).not.toBe(relu);
+      backend.dispose(wider.inputs);
+      options.notAnOption = 1;
+      expect(compilePlans(a)).toMatch(/simpleRNN: unknown option "notAnOption"/);
+      delete options.notAnOption;
+      expect(compilePlans(a)).not.toBeTypeOf('string');
+    } finally {
+      release(backend, a);
+    }
+  });
+});
 
 describe('compiled kernels compute only the gradients asked for', () => {
   const gemm = new CountingGemm();
