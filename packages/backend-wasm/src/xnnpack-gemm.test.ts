@@ -141,6 +141,30 @@ describe('XnnpackGemm', () => {
       'XnnpackGemm: expected tfjs-backend-wasm 4.22',
     );
   });
+
+  it('leaves nothing on the heap per provider: the shapes block is one per module', () => {
+    const module = (wasm as unknown as { wasm: { _malloc(bytes: number): number } }).wasm;
+    const malloc = module._malloc;
+    let calls = 0;
+    module._malloc = (bytes: number) => {
+      calls++;
+      return malloc.call(module, bytes);
+    };
+    try {
+      // Providers made after the first (above) allocate nothing, and still multiply correctly.
+      const providers = Array.from({ length: 5 }, () => new XnnpackGemm(wasm));
+      expect(calls).toBe(0);
+      const a = randomOperand(3, 4, false, 'shapes a');
+      const b = randomOperand(4, 5, false, 'shapes b');
+      for (const p of providers) {
+        const c = hostMatrix(new Float32Array(15), 3, 5);
+        p.multiply(a, false, b, false, c, false);
+        expectProductClose(c, referenceProduct(a, false, b, false), 4);
+      }
+    } finally {
+      module._malloc = malloc;
+    }
+  });
 });
 
 /** XnnpackGemm that makes the wasm heap grow inside chosen per-step products (detaching every view of it). */

@@ -198,6 +198,23 @@ class StagedMatrix implements PreparedMatrix {
   ) {}
 }
 
+/**
+ * The 24 bytes on `module`'s heap that every provider on it writes `BatchMatMul`'s shapes to: allocated once per
+ * module (which lives as long as the process), so that making providers (one per backend's compiled kernel) does
+ * not leave an allocation behind each time. Providers on one module never run at once (JavaScript is one thread,
+ * and a product writes the shapes right before its call).
+ */
+const shapeBlocks = new WeakMap<object, number>();
+
+function shapeBlock(module: WasmHeapBackend['wasm']): number {
+  let at = shapeBlocks.get(module);
+  if (at === undefined) {
+    at = module._malloc(24);
+    shapeBlocks.set(module, at);
+  }
+  return at;
+}
+
 /** Matrix products through tfjs-backend-wasm's XNNPACK `BatchMatMul`. */
 export class XnnpackGemm implements GemmProvider {
   readonly name = 'xnnpack';
@@ -208,10 +225,7 @@ export class XnnpackGemm implements GemmProvider {
   private live = 0;
   /** Staged left operands and outputs of the per-step products, by role and shape. */
   private readonly scratch = new Map<string, Scratch>();
-  /**
-   * Heap address of the two shapes `BatchMatMul` reads (six int32s), written before each call. Allocated once for
-   * the provider's lifetime (24 bytes; one provider serves a backend's compiled kernel).
-   */
+  /** Heap address of the two shapes `BatchMatMul` reads (six int32s), written before each call: {@link shapeBlock}. */
   private readonly shapes: number;
 
   /** `options.maxRightOperand` (elements) is for tests of the splitting. */
@@ -232,7 +246,7 @@ export class XnnpackGemm implements GemmProvider {
     }
     this.backend = backend as WasmHeapBackend;
     this.matMul = heap.wasm.cwrap('BatchMatMul', null, Array(9).fill('number'));
-    this.shapes = heap.wasm._malloc(24);
+    this.shapes = shapeBlock(heap.wasm);
   }
 
   /** `out = a·b` for heap allocations (module ids) `a` `[m, k]`, `b` `[k, n]` and `out` `[m, n]`. */
