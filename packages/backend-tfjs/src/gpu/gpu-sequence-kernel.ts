@@ -239,11 +239,15 @@ class GpuSequenceKernel implements TfjsFusedKernel {
           // Made once per sequence and saved for the backward programs, which read the same masks.
           const masks = maskTensors(maskF, recurrentMask).map((t) => launcher.prepare(t));
           const extra = [...(recurrentBias ? [launcher.prepare(recurrentBias)] : []), ...masks];
+          // Inference of the last step only keeps one step's records: the earlier ones are freed as it goes, so that
+          // memory does not grow with the sequence's length (training and returnSequences read every step's).
+          const keepAll = recordsGradient || returnSequences;
           for (let s = 0; s < time; s++) {
             const tau = [timeOf(s)];
             const aux = pre ? [launcher.run(pre, [records[s]!, projection, rk, ...extra], tau)] : [];
-            auxiliary.push(...aux);
             records.push(launcher.run(forward, [records[s]!, projection, rk, ...aux, ...extra], tau));
+            if (keepAll) auxiliary.push(...aux);
+            else tf.dispose([records[s]!, ...aux]);
           }
           const last = records[time]!;
           const outField = shape.hasMask ? fields.indexOf('out') : 0;

@@ -1,5 +1,14 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { type AnyCellPlugin, gru, initParams, lstm, resolveCellOptions, simpleRNN } from '@seqmodel/core';
+import {
+  type AnyCellPlugin,
+  gru,
+  initParams,
+  lstm,
+  resolveCellOptions,
+  runSequence,
+  simpleRNN,
+} from '@seqmodel/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../../backend-switching.js';
 import { compiledCellChecks } from '../../testing/compiled-kernel-checks.js';
@@ -60,6 +69,49 @@ describe('launches per step', () => {
       expect(interpretedLaunchesPerStep(cell, options)).toEqual(counts);
     });
   }
+});
+
+describe('gradients asked for', () => {
+  it('training the parameters alone skips the input gradient (its product dZ·Wᵀ); the same parameter gradients', async () => {
+    const [batch, time, inputSize, units] = [2, 4, 3, 4];
+    const options = resolveCellOptions(minimalGatedUnit, {});
+    const host = initParams(minimalGatedUnit, { inputSize, units }, 1);
+    const names = Object.keys(host);
+    const params = names.map((n) => backend.tensor(host[n]!.values, host[n]!.shape));
+    const inputs = backend.tensor(
+      Float32Array.from({ length: batch * time * inputSize }, (_, i) => Math.cos(i)),
+      [batch, time, inputSize],
+    );
+    const loss = (x: tf.Tensor, ps: tf.Tensor[]) =>
+      backend.sum(
+        runSequence(backend, {
+          cell: minimalGatedUnit,
+          options,
+          units,
+          inputs: x,
+          params: Object.fromEntries(names.map((n, i) => [n, ps[i]!])),
+        }).output,
+      );
+    const run = async (withInputs: boolean) => {
+      let values: Float32Array[] = [];
+      const profile = await tf.profile(() => {
+        const { value, grads } = withInputs
+          ? backend.valueAndGrads((x, ...ps) => loss(x!, ps), [inputs, ...params])
+          : backend.valueAndGrads((...ps) => loss(inputs, ps), params);
+        values = grads.slice(withInputs ? 1 : 0).map((g) => backend.dataSync(g) as Float32Array);
+        backend.dispose([value, ...grads]);
+      });
+      return { values, products: profile.kernels.filter((k) => k.name === 'BatchMatMul').length };
+    };
+    const paramsOnly = await run(false);
+    const withInputs = await run(true);
+    // MGU has one input product (both gates' columns): its input gradient is one more product.
+    expect(withInputs.products - paramsOnly.products).toBe(1);
+    paramsOnly.values.forEach((v, i) => {
+      expect(Array.from(v)).toEqual(Array.from(withInputs.values[i]!));
+    });
+    backend.dispose([...params, inputs]);
+  });
 });
 
 describe('refusals', () => {

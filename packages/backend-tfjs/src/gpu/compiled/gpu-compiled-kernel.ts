@@ -319,7 +319,23 @@ class GpuCompiledKernel implements TfjsFusedKernel {
         name: `${args.cell.name} compiled GPU kernel`,
         forward: (_inputs, save, { recordsGradient }) => {
           const plan = recordsGradient ? plans.training : plans.inference;
-          const launch = this.launchFor(plan);
+          // Inference of the last step only frees each step's launches once no later step reads them, so that memory
+          // does not grow with the sequence's length (training and returnSequences read every step's).
+          const freeAsItGoes = !recordsGradient && !returnSequences;
+          const launched: Tensor[] = [];
+          const planLaunch = this.launchFor(plan);
+          const launch: Launch<Tensor> = freeAsItGoes
+            ? (spec, uniforms) => {
+                const out = planLaunch(spec, uniforms);
+                launched.push(out);
+                return out;
+              }
+            : planLaunch;
+          const afterStep = (live: ReadonlySet<Tensor>) => {
+            const kept = launched.filter((t) => live.has(t));
+            tf.dispose(launched.filter((t) => !live.has(t)));
+            launched.splice(0, launched.length, ...kept);
+          };
           const staticOf = (s: PlanStatic) => replayed.get(s.node) as Tensor;
           const mask = args.mask;
           const inputs = this.runnerInputs<Tensor>(
@@ -355,7 +371,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
           );
           const r = new PlanRunner(plan, config, inputs, launch);
           runner = r;
-          r.forward();
+          r.forward(freeAsItGoes ? afterStep : undefined);
           const output = returnSequences
             ? tf.reshape(this.gather(r, launch, r.outputs, outputSize, false), [batch, time, outputSize])
             : this.tensorOf(r, r.outputs[time - 1]!, outputSize);
@@ -398,21 +414,25 @@ class GpuCompiledKernel implements TfjsFusedKernel {
           const width = (id: number) => plan.buffers[id]!.width;
           const fromBackward = (id: number) => steps(r.backwardRecords, id, width(id));
           const fromForward = (id: number) => steps(r.forwardRecords, id, width(id));
-          // Input gradient.
-          const xTerms: Tensor[] = [];
-          if (backward.inputGradient !== undefined) xTerms.push(fromBackward(backward.inputGradient));
           const dProducts = backward.inputProductGradients.map((d) =>
             d === undefined ? undefined : fromBackward(d),
           );
-          plan.inputProducts.forEach((p, j) => {
-            const dZ = dProducts[j];
-            if (!dZ) return;
-            xTerms.push(tf.matMul(dZ, asMatrix(staticTensors[p.right]!), false, !p.transposeRight));
-          });
-          const dInputs = tf.reshape(
-            xTerms.length === 0 ? tf.zeros([batch * time, inputSize]) : tf.addN(xTerms),
-            [batch, time, inputSize],
-          );
+          // The input gradient only when it is asked for (training a first layer does not): tfjs calls this while the
+          // tensors above are alive (its gradient scope frees them after every input's gradient is taken).
+          const dInputs = (): Tensor => {
+            const xTerms: Tensor[] = [];
+            if (backward.inputGradient !== undefined) xTerms.push(fromBackward(backward.inputGradient));
+            plan.inputProducts.forEach((p, j) => {
+              const dZ = dProducts[j];
+              if (!dZ) return;
+              xTerms.push(tf.matMul(dZ, asMatrix(staticTensors[p.right]!), false, !p.transposeRight));
+            });
+            return tf.reshape(xTerms.length === 0 ? tf.zeros([batch * time, inputSize]) : tf.addN(xTerms), [
+              batch,
+              time,
+              inputSize,
+            ]);
+          };
           // Static gradients.
           const terms: Tensor[][] = statics.map(() => []);
           plan.inputProducts.forEach((p, j) => {

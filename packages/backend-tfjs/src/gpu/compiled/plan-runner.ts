@@ -232,7 +232,12 @@ export class PlanRunner<H extends Sized> {
     return refs;
   }
 
-  forward(): void {
+  /**
+   * Runs every step. `afterStep`, when given, is called after each step with the tensors the next one can read (the
+   * states and the output so far): a caller that needs no other step's values (inference of the last step) frees
+   * the rest as it goes.
+   */
+  forward(afterStep?: (live: ReadonlySet<H>) => void): void {
     const { plan, inputs, config } = this;
     const { time } = config;
     const size = plan.output.size;
@@ -306,6 +311,7 @@ export class PlanRunner<H extends Sized> {
       this.outputs.push(output);
       previousOutput = output;
       states = plan.states.map((state) => written.get(state.next) ?? zero);
+      afterStep?.(tensorsOf([...states, previousOutput]));
     }
     this.finalStates = states;
   }
