@@ -129,7 +129,54 @@ export interface NativeAddon {
   ): void;
   /** Waits for queued work (an addon whose kernels run asynchronously, on a device, has it). */
   synchronize?(): void;
+  /**
+   * Products on JavaScript arrays (the host addon only; see `NativeGemm`): `c (+)= op(a)·op(b)`, each matrix given
+   * as its array, offset, leading dimension (and whether it is transposed).
+   */
+  hostGemm?(
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    aOffset: number,
+    lda: number,
+    transposeA: boolean,
+    b: Float32Array,
+    bOffset: number,
+    ldb: number,
+    transposeB: boolean,
+    c: Float32Array,
+    cOffset: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void;
+  /** `op(b)` `[k, n]` packed once for many `hostGemmPacked` calls. */
+  hostPack?(
+    k: number,
+    n: number,
+    b: Float32Array,
+    offset: number,
+    ld: number,
+    transposed: boolean,
+  ): NativePacked;
+  /** `c (+)= a·packed`, `a` `[m, k]`. */
+  hostGemmPacked?(
+    m: number,
+    a: Float32Array,
+    aOffset: number,
+    lda: number,
+    packed: NativePacked,
+    c: Float32Array,
+    cOffset: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void;
+  /** Frees a packed operand now (else the garbage collector does). */
+  hostRelease?(packed: NativePacked): void;
 }
+
+/** A right-hand operand packed by the addon (an opaque handle). */
+export type NativePacked = { readonly __nativePacked: unique symbol };
 
 export interface Availability {
   readonly available: boolean;

@@ -17,6 +17,7 @@ import {
   compiledSequenceKernel,
   customGradient,
   float32Refusal,
+  type GemmProvider,
   type GradientEntry,
   JsGemm,
   javascriptGenerator,
@@ -38,7 +39,8 @@ import {
   sizeOfShape,
 } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { NativeBuffer } from './addon.js';
+import { isAvailable, type NativeBuffer, nativeAddon } from './addon.js';
+import { hasHostGemm, NativeGemm } from './native-gemm.js';
 import type { NativeKernelBackend } from './native-kernel-backend.js';
 import { activations, cellKinds } from './ops.js';
 
@@ -280,11 +282,19 @@ export function nativeSequenceKernel(backend: TfjsBackend, binding: NativeCellBi
 
 /**
  * The compiled kernel on native tensors, for every cell without a C++ kernel (plugins above all): the addon has no
- * code generator yet, so it runs the cpu backend's (JavaScript generated from the cell's step, products on `JsGemm`)
- * on the tensors' values read into host arrays. Without it a plugin cell would run core's generic loop, op by op.
+ * code generator yet, so it runs the cpu backend's JavaScript generated from the cell's step on the tensors' values
+ * read into host arrays, with the products on the addon's GEMM (`NativeGemm`, on those arrays in place; `JsGemm`
+ * where the host addon does not load, under `@seqmodel/backend-cuda` without it, say). Without it a plugin cell would
+ * run core's generic loop, op by op.
  */
 export const nativeCompiledKernel: TfjsFusedKernelEntry = (backend) =>
-  compiledSequenceKernel(backend, { gemm: new JsGemm(), generator: javascriptGenerator });
+  compiledSequenceKernel(backend, { gemm: hostGemm(), generator: javascriptGenerator });
+
+/** The host addon's GEMM on JavaScript arrays, or `JsGemm` where the addon (or that function of it) is missing. */
+function hostGemm(): GemmProvider {
+  const addon = isAvailable().available ? nativeAddon() : undefined;
+  return addon && hasHostGemm(addon) ? new NativeGemm(addon) : new JsGemm();
+}
 
 /**
  * The fused kernels `createNativeBackend()` uses by default: the C++ kernels by cell name, and under `*` the

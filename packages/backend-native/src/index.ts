@@ -11,6 +11,7 @@ export {
   isAvailable,
   type NativeAddon,
   type NativeBuffer,
+  type NativePacked,
 } from './addon.js';
 export {
   type NativeCellBinding,
@@ -25,5 +26,6 @@ export {
   type NativeInfo,
   nativeInfo,
 } from './native-backend.js';
+export { hasHostGemm, NativeGemm } from './native-gemm.js';
 export { NativeKernelBackend, nativeTfjsBackendName } from './native-kernel-backend.js';
 export { nativeKernelNames, registerAddonBackend } from './register-kernels.js';

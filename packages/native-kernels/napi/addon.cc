@@ -681,6 +681,146 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   });
 }
 
+#if !defined(SEQMODEL_TARGET_CUDA)
+// --- products on JavaScript arrays (host target) -------------------------------------------------------------------
+// For kernels that keep their values in JavaScript memory (the compiled kernel of cells without a C++ kernel): the
+// blocked GEMM runs on the Float32Arrays' own memory, without copies. A matrix is (array, offset, ld, transposed)
+// with op(M) of the product's shape; every element the product reads or writes is checked to lie in its array.
+
+struct HostArray {
+  float* data;
+  std::size_t length;
+};
+
+HostArray float32_array(const Call& call, std::size_t i) {
+  bool isTypedArray = false;
+  if (i >= call.args.size() || napi_is_typedarray(call.env, call.args[i], &isTypedArray) != napi_ok || !isTypedArray) {
+    call.fail_arg(i, "a Float32Array");
+  }
+  napi_typedarray_type type;
+  std::size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer;
+  std::size_t byteOffset = 0;
+  napi_get_typedarray_info(call.env, call.args[i], &type, &length, &data, &buffer, &byteOffset);
+  if (type != napi_float32_array) call.fail_arg(i, "a Float32Array");
+  return {static_cast<float*>(data), length};
+}
+
+// The view of array argument `i` at offset `i + 1`, leading dimension `i + 2`, for op(M) of [rows, cols].
+seqmodel::MatrixView host_view(const Call& call, std::size_t i, bool transposed, index_t rows, index_t cols,
+                               float** mutable_data = nullptr) {
+  HostArray array = float32_array(call, i);
+  index_t offset = call.integer(i + 1, 0, index_t(1) << 40), ld = call.integer(i + 2, 1, index_t(1) << 40);
+  index_t storedRows = transposed ? cols : rows, storedCols = transposed ? rows : cols;
+  if (storedCols > ld) {
+    call.fail_arg(i + 2, "a leading dimension of at least " + std::to_string(storedCols) + ", received " +
+                             std::to_string(ld));
+  }
+  if (storedRows > 0 && storedCols > 0 &&
+      offset + (storedRows - 1) * ld + storedCols > static_cast<index_t>(array.length)) {
+    call.fail_arg(i, "a Float32Array holding " + std::to_string(storedRows) + " rows of " +
+                         std::to_string(storedCols) + " at offset " + std::to_string(offset) + " (leading dimension " +
+                         std::to_string(ld) + "), received " + std::to_string(array.length) + " elements");
+  }
+  if (mutable_data) *mutable_data = array.data + offset;
+  return seqmodel::MatrixView{array.data + offset, ld, transposed};
+}
+
+// A right-hand operand packed once (hostPack) for many products (hostGemmPacked); freed by hostRelease or by the
+// garbage collector.
+struct PackedHolder {
+  seqmodel::PackedMatrix* packed;
+};
+
+const napi_type_tag kPackedTag = {0x2c41f6b09de3457aULL, 0x8e17a5c3b2f90d64ULL};
+
+void finalize_packed(napi_env, void* data, void*) {
+  auto* holder = static_cast<PackedHolder*>(data);
+  delete holder->packed;
+  delete holder;
+}
+
+seqmodel::PackedMatrix* packed_arg(const Call& call, std::size_t i) {
+  bool tagged = false;
+  if (call.type(i) != napi_external || napi_check_object_type_tag(call.env, call.args[i], &kPackedTag, &tagged) != napi_ok ||
+      !tagged) {
+    call.fail_arg(i, "a packed matrix (from hostPack)");
+  }
+  void* data = nullptr;
+  napi_get_value_external(call.env, call.args[i], &data);
+  auto* holder = static_cast<PackedHolder*>(data);
+  if (holder->packed == nullptr) call.fail_arg(i, "a live packed matrix (this one was released)");
+  return holder->packed;
+}
+
+// hostGemm(m, n, k, a, aOffset, lda, transposeA, b, bOffset, ldb, transposeB, c, cOffset, ldc, accumulate):
+// c (+)= op(a)·op(b), c [m, n].
+napi_value HostGemm(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    Call call(env, info, "hostGemm", 15);
+    index_t m = call.integer(0, 0, index_t(1) << 20), n = call.integer(1, 0, index_t(1) << 20);
+    index_t k = call.integer(2, 0, index_t(1) << 20);
+    bool ta = call.boolean(6), tb = call.boolean(10), accumulate = call.boolean(14);
+    seqmodel::MatrixView a = host_view(call, 3, ta, m, k);
+    seqmodel::MatrixView b = host_view(call, 7, tb, k, n);
+    float* c = nullptr;
+    seqmodel::MatrixView cv = host_view(call, 11, false, m, n, &c);
+    seqmodel::gemm(m, n, k, a, b, c, cv.ld, accumulate);
+    return undefined(env);
+  });
+}
+
+// hostPack(k, n, b, offset, ld, transposed): op(b) [k, n] packed for hostGemmPacked.
+napi_value HostPack(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    Call call(env, info, "hostPack", 6);
+    index_t k = call.integer(0, 0, index_t(1) << 20), n = call.integer(1, 0, index_t(1) << 20);
+    seqmodel::MatrixView b = host_view(call, 2, call.boolean(5), k, n);
+    auto* holder = new PackedHolder{new seqmodel::PackedMatrix(b, k, n)};
+    napi_value external;
+    if (napi_create_external(env, holder, finalize_packed, nullptr, &external) != napi_ok) {
+      finalize_packed(env, holder, nullptr);
+      throw std::bad_alloc();
+    }
+    napi_type_tag_object(env, external, &kPackedTag);
+    return external;
+  });
+}
+
+// hostGemmPacked(m, a, aOffset, lda, packed, c, cOffset, ldc, accumulate): c (+)= a·packed, a [m, k] not transposed.
+napi_value HostGemmPacked(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    Call call(env, info, "hostGemmPacked", 9);
+    index_t m = call.integer(0, 0, index_t(1) << 20);
+    seqmodel::PackedMatrix* packed = packed_arg(call, 4);
+    seqmodel::MatrixView a = host_view(call, 1, false, m, packed->rows());
+    float* c = nullptr;
+    seqmodel::MatrixView cv = host_view(call, 5, false, m, packed->cols(), &c);
+    seqmodel::gemm_packed(m, a, *packed, c, cv.ld, call.boolean(8));
+    return undefined(env);
+  });
+}
+
+// hostRelease(packed): frees a packed matrix now (releasing it twice is harmless).
+napi_value HostRelease(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    Call call(env, info, "hostRelease", 1);
+    bool tagged = false;
+    if (call.type(0) != napi_external || napi_check_object_type_tag(env, call.args[0], &kPackedTag, &tagged) != napi_ok ||
+        !tagged) {
+      call.fail_arg(0, "a packed matrix (from hostPack)");
+    }
+    void* data = nullptr;
+    napi_get_value_external(env, call.args[0], &data);
+    auto* holder = static_cast<PackedHolder*>(data);
+    delete holder->packed;
+    holder->packed = nullptr;
+    return undefined(env);
+  });
+}
+#endif
+
 // --- fused sequences ---------------------------------------------------------------------------------------------
 
 // The config array: [cell, resetAfter, activation, recurrentActivation, batch, time, inputSize, units]; the flags
@@ -905,6 +1045,9 @@ napi_value Init(napi_env env, napi_value exports) {
 #if defined(SEQMODEL_TARGET_CUDA)
       EXPORT("device", Device), EXPORT("setOwnKernelsOnly", SetOwnKernelsOnly),
       EXPORT("synchronize", Synchronize),
+#else
+      EXPORT("hostGemm", HostGemm), EXPORT("hostPack", HostPack),
+      EXPORT("hostGemmPacked", HostGemmPacked), EXPORT("hostRelease", HostRelease),
 #endif
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);

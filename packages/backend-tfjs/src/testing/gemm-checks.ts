@@ -1,9 +1,10 @@
 /**
- * What the tests of a `GemmProvider` (`JsGemm`, backend-wasm's `XnnpackGemm`) compare against: random operands, the
- * product in float64, and a float32 tolerance.
+ * What the tests of a `GemmProvider` (`JsGemm`, backend-wasm's `XnnpackGemm`, backend-native's `NativeGemm`) compare
+ * against: random operands, the product in float64, and a float32 tolerance; and `gemmProviderChecks`, the checks
+ * every provider passes.
  */
 import { createRng } from '@seqmodel/core';
-import { type HostMatrix, hostMatrix } from '../fused/gemm.js';
+import { columns, type GemmProvider, type HostMatrix, hostMatrix } from '../fused/gemm.js';
 
 /** `n` standard normal values, seeded. */
 export function randomFloats(n: number, seed: string): Float32Array {
@@ -52,4 +53,113 @@ export function expectProductClose(c: HostMatrix, expected: ArrayLike<number>, k
       }
     }
   }
+}
+
+/** One check of a provider: a name for the test and the check itself (it throws on failure). */
+export interface GemmCheck {
+  readonly name: string;
+  run(): void;
+}
+
+/** Sizes around common tiles (4 x 8, 6 x 16) and a 256-deep block, including 1 and sizes that are multiples of none. */
+export const gemmCheckShapes: readonly (readonly [m: number, k: number, n: number])[] = [
+  [1, 1, 1],
+  [3, 5, 7],
+  [4, 8, 8],
+  [5, 9, 13],
+  [7, 17, 33],
+  [32, 128, 512],
+  [13, 300, 17],
+  [64, 513, 40],
+];
+
+function expect(condition: boolean, message: string): void {
+  if (!condition) throw new Error(message);
+}
+
+/**
+ * The checks every `GemmProvider` passes: products of every shape in `shapes` with each operand transposed or not,
+ * accumulation, a prepared (transposed) operand reused, blocks of columns of wider matrices read and written while
+ * the rest of `c` stays as it was, and `multiplyResident`. Each check compares with the float64 product.
+ *
+ * @example
+ * for (const check of gemmProviderChecks(new JsGemm())) it(check.name, check.run);
+ */
+export function gemmProviderChecks(gemm: GemmProvider, shapes = gemmCheckShapes): GemmCheck[] {
+  const checks: GemmCheck[] = [];
+  for (const [m, k, n] of shapes) {
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        checks.push({
+          name: `multiplies [${m}, ${k}]·[${k}, ${n}] (transposeA ${tA}, transposeB ${tB})`,
+          run() {
+            const a = randomOperand(m, k, tA, 'a');
+            const b = randomOperand(k, n, tB, 'b');
+            const c = hostMatrix(new Float32Array(m * n).fill(Number.NaN), m, n);
+            gemm.multiply(a, tA, b, tB, c, false);
+            expectProductClose(c, referenceProduct(a, tA, b, tB), k);
+          },
+        });
+      }
+    }
+  }
+  checks.push({
+    name: 'accumulates into c, and reuses a prepared (transposed) operand',
+    run() {
+      const [m, k, n] = [6, 270, 11];
+      const a = hostMatrix(randomFloats(m * k, 'a'), m, k);
+      const bValues = randomFloats(n * k, 'b');
+      const prepared = gemm.prepare(hostMatrix(bValues, n, k), true);
+      expect(prepared.rows === k && prepared.cols === n, `prepared [${prepared.rows}, ${prepared.cols}]`);
+      const start = randomFloats(m * n, 'c');
+      const c = hostMatrix(Float32Array.from(start), m, n);
+      gemm.multiplyPrepared(a, prepared, c, true);
+      gemm.multiplyPrepared(a, prepared, c, true);
+      const product = referenceProduct(a, false, hostMatrix(bValues, n, k), true);
+      expectProductClose(
+        c,
+        product.map((v, i) => start[i]! + 2 * v),
+        k,
+      );
+      gemm.release(prepared);
+    },
+  });
+  checks.push({
+    name: 'reads and writes blocks of columns (strided rows) and leaves the rest of c alone',
+    run() {
+      const [m, k, n] = [7, 9, 5];
+      const a = columns(hostMatrix(randomFloats(m * 20, 'a'), m, 20), 3, k);
+      const b = columns(hostMatrix(randomFloats(k * 12, 'b'), k, 12), 6, n);
+      for (const prepared of [false, true]) {
+        const cData = new Float32Array(m * 16).fill(7);
+        const c = columns(hostMatrix(cData, m, 16), 4, n);
+        if (prepared) {
+          const p = gemm.prepare(b, false);
+          gemm.multiplyPrepared(a, p, c, false);
+          gemm.release(p);
+        } else gemm.multiply(a, false, b, false, c, false);
+        expectProductClose(c, referenceProduct(a, false, b, false), k);
+        for (let i = 0; i < m; i++) {
+          for (const j of [0, 3, 9, 15]) expect(cData[i * 16 + j] === 7, `c[${i}, ${j}] was written`);
+        }
+      }
+    },
+  });
+  checks.push({
+    name: 'multiplyResident gives the product',
+    run() {
+      const [m, k, n] = [40, 6, 9];
+      const a = randomOperand(m, k, true, 'a');
+      const b = randomOperand(k, n, false, 'b');
+      const resident = gemm.multiplyResident(a, true, b, false);
+      expect(resident.rows === m && resident.cols === n, `resident [${resident.rows}, ${resident.cols}]`);
+      expectProductClose(
+        hostMatrix(Float32Array.from(resident.view()), m, n),
+        referenceProduct(a, true, b, false),
+        k,
+      );
+      resident.release();
+    },
+  });
+  return checks;
 }

@@ -32,7 +32,15 @@ export { builtInCellConfigs } from './cell-configs.js';
 export { type CompiledCellCheckOptions, compiledCellChecks } from './compiled-kernel-checks.js';
 export { type FactoryDefaultKernels, factoryKernelChecks } from './factory-kernel-checks.js';
 export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
-export { expectProductClose, randomFloats, randomOperand, referenceProduct } from './gemm-checks.js';
+export {
+  expectProductClose,
+  type GemmCheck,
+  gemmCheckShapes,
+  gemmProviderChecks,
+  randomFloats,
+  randomOperand,
+  referenceProduct,
+} from './gemm-checks.js';
 export { hostGeneratorChecks } from './generator-checks.js';
 export { recordCompiledPrograms, recordStepPrograms } from './gpu-step-programs.js';
 export {
