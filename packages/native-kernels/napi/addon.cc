@@ -741,7 +741,7 @@ void finalize_packed(napi_env, void* data, void*) {
   delete holder;
 }
 
-seqmodel::PackedMatrix* packed_arg(const Call& call, std::size_t i) {
+PackedHolder* packed_holder(const Call& call, std::size_t i) {
   bool tagged = false;
   if (call.type(i) != napi_external || napi_check_object_type_tag(call.env, call.args[i], &kPackedTag, &tagged) != napi_ok ||
       !tagged) {
@@ -749,7 +749,11 @@ seqmodel::PackedMatrix* packed_arg(const Call& call, std::size_t i) {
   }
   void* data = nullptr;
   napi_get_value_external(call.env, call.args[i], &data);
-  auto* holder = static_cast<PackedHolder*>(data);
+  return static_cast<PackedHolder*>(data);
+}
+
+seqmodel::PackedMatrix* packed_arg(const Call& call, std::size_t i) {
+  PackedHolder* holder = packed_holder(call, i);
   if (holder->packed == nullptr) call.fail_arg(i, "a live packed matrix (this one was released)");
   return holder->packed;
 }
@@ -806,14 +810,7 @@ napi_value HostGemmPacked(napi_env env, napi_callback_info info) {
 napi_value HostRelease(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Call call(env, info, "hostRelease", 1);
-    bool tagged = false;
-    if (call.type(0) != napi_external || napi_check_object_type_tag(env, call.args[0], &kPackedTag, &tagged) != napi_ok ||
-        !tagged) {
-      call.fail_arg(0, "a packed matrix (from hostPack)");
-    }
-    void* data = nullptr;
-    napi_get_value_external(env, call.args[0], &data);
-    auto* holder = static_cast<PackedHolder*>(data);
+    PackedHolder* holder = packed_holder(call, 0);
     delete holder->packed;
     holder->packed = nullptr;
     return undefined(env);
