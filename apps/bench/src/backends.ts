@@ -23,9 +23,9 @@ import { createWasmBackend, wasmCompiledKernel, wasmInfo } from '@seqmodel/backe
 import { builtInCells } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchBackend, BenchPath } from './bench-backend.js';
-import { browserBenchUnavailable, openBrowserBench } from './browser.js';
+import { browserBenchUnavailable, openBrowserBench, openBrowserPaths } from './browser.js';
 import { layersModel } from './models.js';
-import type { RemoteBench } from './remote.js';
+import type { RemoteBench, RemotePaths } from './remote.js';
 
 export { type BenchBackend, type BenchPath, benchPaths } from './bench-backend.js';
 
@@ -61,6 +61,8 @@ export interface BackendProvider {
   create(options: CreateOptions): Promise<BenchBackend>;
   /** For a backend that runs elsewhere (a browser page): opens it; the runner then runs its cases there. */
   openRemote?(options: CreateOptions): Promise<RemoteBench>;
+  /** For a backend that runs elsewhere: a page with the backend on every path, for `bench paths`. */
+  openRemotePaths?(): Promise<RemotePaths>;
 }
 
 function tfjsBench(name: string, backend: TfjsBackend, details: string): BenchBackend {
@@ -147,6 +149,7 @@ function browserProvider(name: 'webgl' | 'webgpu', description: string): Backend
     },
     create: () => Promise.reject(new Error(`${name}: runs in a browser page (openRemote)`)),
     openRemote: ({ path }) => openBrowserBench(name, path),
+    openRemotePaths: () => openBrowserPaths(name),
   };
 }
 

@@ -1,9 +1,11 @@
 /**
  * The bench inside headless Chromium (bundled by `browser.ts`): the webgl or webgpu seqmodel backend and
  * tfjs-layers on the same tfjs backend, timed by the same `runCase` as in Node, plus the programs each contender
- * launches per run (the backends' own counters). Node calls `start`, `matMul` and `runCase` through the page.
+ * launches per run (the backends' own counters). Node calls `start`, `matMul` and `runCase` through the page; for
+ * `bench paths`, `startPaths` and `runPathsCase` (the backend on every path, timed by the same code as in Node).
  */
 import { registerAttentionKernels } from '@seqmodel/attention/kernels';
+import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import {
   countWebglPrograms,
   createWebglBackend,
@@ -21,10 +23,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { attentionCase } from './attention/cases.js';
 import type { AttentionCaseRecord } from './attention/records.js';
 import { runAttentionCase } from './attention/run.js';
-import type { BenchBackend, BenchPath } from './bench-backend.js';
+import { type BenchBackend, type BenchPath, benchPaths } from './bench-backend.js';
 import { benchCell, registerBenchPlugins } from './cells.js';
 import { benchMatMul } from './matmul.js';
 import { layersModel, seqmodelModel } from './models.js';
+import { type PathsCase, type PathsCaseConfig, timePathsCase } from './paths-case.js';
 import type { RemoteAttentionOptions, RemoteCaseOptions, RemoteModeRun } from './remote.js';
 import { type BenchMode, type CaseRun, type ModeRun, runCase } from './run-case.js';
 import type { RnnSize } from './sizes.js';
@@ -52,8 +55,8 @@ function registerWebgpuFlashKernel(): void {
   flashKernel = 'WGSL';
 }
 
-expose('start', async (name: 'webgl' | 'webgpu', path: BenchPath) => {
-  registerBenchPlugins();
+/** A seqmodel backend on `name` for `path`: compiled puts the compiled GPU kernel first for the built-in cells too. */
+async function pageBackend(name: 'webgl' | 'webgpu', path: BenchPath): Promise<TfjsBackend> {
   // compiled: the compiled GPU kernel (filed under `*`, serving plugin cells) first for the built-in cells too.
   const star = (name === 'webgl' ? webglFusedKernels : webgpuFusedKernels)['*']!;
   const compiledFirst = ['simpleRNN', 'lstm', 'gru'].map((cell) => ({
@@ -63,12 +66,13 @@ expose('start', async (name: 'webgl' | 'webgpu', path: BenchPath) => {
   }));
   const kernels =
     path === 'fused' ? {} : path === 'compiled' ? { kernels: compiledFirst } : { kernels: false as const };
-  const backend =
-    name === 'webgl'
-      ? await createWebglBackend({ allowSoftwareRenderer: true, ...kernels })
-      : await createWebgpuBackend(kernels);
-  countPrograms = name === 'webgl' ? countWebglPrograms : countWebgpuPrograms;
-  if (name === 'webgpu' && path === 'fused') registerWebgpuFlashKernel();
+  return name === 'webgl'
+    ? await createWebglBackend({ allowSoftwareRenderer: true, ...kernels })
+    : await createWebgpuBackend(kernels);
+}
+
+/** The browser and the device, for the details line. */
+async function deviceDetails(name: 'webgl' | 'webgpu'): Promise<string> {
   const info = name === 'webgl' ? await webglInfo() : await webgpuInfo();
   const device =
     info === undefined
@@ -76,14 +80,44 @@ expose('start', async (name: 'webgl' | 'webgpu', path: BenchPath) => {
       : 'renderer' in info
         ? `${info.renderer}, ${info.precision}-bit floats${info.softwareRenderer ? ' (software renderer: times are ratios, not GPU figures)' : ''}`
         : `${info.adapter}${info.softwareAdapter ? ' (software adapter: times are ratios, not GPU figures)' : ''}`;
+  return `tfjs-backend-${name} in headless Chromium ${navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1] ?? ''}, ${device}`;
+}
+
+expose('start', async (name: 'webgl' | 'webgpu', path: BenchPath) => {
+  registerBenchPlugins();
+  const backend = await pageBackend(name, path);
+  countPrograms = name === 'webgl' ? countWebglPrograms : countWebgpuPrograms;
+  if (name === 'webgpu' && path === 'fused') registerWebgpuFlashKernel();
   bench = {
     name,
     backend,
-    details: `tfjs-backend-${name} in headless Chromium ${navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1] ?? ''}, ${device}; seqmodel ${path} path${flashKernel ? `; flash attention kernel (${flashKernel})` : ''}`,
+    details: `${await deviceDetails(name)}; seqmodel ${path} path${flashKernel ? `; flash attention kernel (${flashKernel})` : ''}`,
     layersModel: (cell, size, data) => layersModel(backend, cell, size, data),
   };
   return bench.details;
 });
+
+/** The backend on every path (fused, compiled, generic), for `bench paths`. */
+let pathBenches: BenchBackend[] = [];
+
+expose('startPaths', async (name: 'webgl' | 'webgpu') => {
+  registerBenchPlugins();
+  pathBenches = [];
+  for (const path of benchPaths) {
+    const backend = await pageBackend(name, path);
+    pathBenches.push({
+      name,
+      backend,
+      details: path,
+      layersModel: (cell, size, data) => layersModel(backend, cell, size, data),
+    });
+  }
+  return `${await deviceDetails(name)}; seqmodel fused, compiled and generic paths`;
+});
+
+expose('runPathsCase', (cellKey: string, size: RnnSize, config: PathsCaseConfig): PathsCase[] =>
+  timePathsCase(pathBenches[0]!.name, pathBenches, cellKey, size, config),
+);
 
 expose('matMul', (n: number, repeats: number) => {
   const result = benchMatMul(bench!.backend, n, 1, repeats);

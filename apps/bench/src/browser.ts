@@ -11,9 +11,10 @@ import {
   callInPage,
   findChromium,
   launchChromium,
+  type OpenedPage,
   openPage,
 } from '@seqmodel/browser-testing';
-import type { RemoteBench } from './remote.js';
+import type { RemoteBench, RemotePaths } from './remote.js';
 
 /** The page's source: beside this module in the repository (the bench runs from a checkout). */
 function pageEntry(): string | undefined {
@@ -33,12 +34,27 @@ export function browserBenchUnavailable(): string | undefined {
   return undefined;
 }
 
-/** Opens a page running the seqmodel backend `name` (`webgl` or `webgpu`) on `path`. */
-export async function openBrowserBench(name: 'webgl' | 'webgpu', path: string): Promise<RemoteBench> {
+type Page = OpenedPage['page'];
+
+/** A new page of the bench in its own Chromium, handed to `use` (the browser is closed if `use` throws). */
+async function withBenchPage<T>(
+  name: 'webgl' | 'webgpu',
+  use: (page: Page, close: () => Promise<void>) => Promise<T>,
+): Promise<T> {
   const script = await bundleForBrowser(pageEntry()!);
   const chromium = await launchChromium([name]);
   try {
     const { page } = await openPage(chromium.context, { script });
+    return await use(page, () => chromium.close());
+  } catch (error) {
+    await chromium.close();
+    throw error;
+  }
+}
+
+/** Opens a page running the seqmodel backend `name` (`webgl` or `webgpu`) on `path`. */
+export function openBrowserBench(name: 'webgl' | 'webgpu', path: string): Promise<RemoteBench> {
+  return withBenchPage(name, async (page, close) => {
     const details = await callInPage<string>(page, 'start', name, path);
     return {
       name,
@@ -46,10 +62,19 @@ export async function openBrowserBench(name: 'webgl' | 'webgpu', path: string): 
       matMul: (n, repeats) => callInPage(page, 'matMul', n, repeats),
       runCase: (cellKey, size, options) => callInPage(page, 'runCase', cellKey, size, options),
       runAttentionCase: (caseName, options) => callInPage(page, 'runAttentionCase', caseName, options),
-      close: () => chromium.close(),
+      close,
     };
-  } catch (error) {
-    await chromium.close();
-    throw error;
-  }
+  });
+}
+
+/** Opens a page with the seqmodel backend `name` on every path (fused, compiled, generic), for `bench paths`. */
+export function openBrowserPaths(name: 'webgl' | 'webgpu'): Promise<RemotePaths> {
+  return withBenchPage(name, async (page, close) => {
+    const details = await callInPage<string>(page, 'startPaths', name);
+    return {
+      details,
+      runPathsCase: (cellKey, size, config) => callInPage(page, 'runPathsCase', cellKey, size, config),
+      close,
+    };
+  });
 }

@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
-import { cpuProvider } from './backends.js';
+import { type BackendProvider, type BenchBackend, benchPaths, cpuProvider } from './backends.js';
 import { parseCommand } from './options.js';
 import { pathsTable, runPaths } from './paths.js';
+import { timePathsCase } from './paths-case.js';
 
 it('times the compiled and generic kernels of a cell in turns (the fused path is the compiled one)', async () => {
   const results = await runPaths(
@@ -42,6 +43,55 @@ it('times the compiled and generic kernels of a cell in turns (the fused path is
   const table = pathsTable(results.cases);
   expect(table).toMatch(/cpu\s+lstm\s+2x3x2x4\s+forward/);
   expect(table.split('\n')[0]).toContain('compiled / hand-written');
+});
+
+it("runs a browser backend's cases in its page, with the backend on every path there, and closes the page", async () => {
+  // A stand-in for the webgl and webgpu providers' page (browser-page.ts calls timePathsCase the same way), on cpu.
+  const calls: string[] = [];
+  let closed = 0;
+  const page: BackendProvider = {
+    name: 'page',
+    description: 'a page',
+    isAvailable: async () => true,
+    create: () => Promise.reject(new Error('runs in a page')),
+    async openRemotePaths() {
+      const benches: BenchBackend[] = [];
+      for (const path of benchPaths) benches.push(await cpuProvider.create({ path }));
+      return {
+        details: 'a page on cpu',
+        runPathsCase: async (key, size, config) => {
+          calls.push(`${key} ${size.batch}`);
+          return timePathsCase('page', benches, key, size, config);
+        },
+        close: async () => {
+          closed++;
+        },
+      };
+    },
+  };
+  const results = await runPaths(
+    {
+      backends: ['page'],
+      cells: ['mgu'],
+      sizes: [
+        { batch: 2, time: 3, inputSize: 2, units: 4 },
+        { batch: 3, time: 2, inputSize: 2, units: 4 },
+      ],
+      modes: ['train'],
+      repeats: 2,
+      minTimeMs: 0,
+      warmup: 1,
+      seed: 1,
+    },
+    [page],
+  );
+  expect(calls).toEqual(['mgu 2', 'mgu 3']);
+  expect(closed).toBe(1);
+  expect(results.cases.map((c) => [c.backend, c.cell, c.size.batch, c.mode])).toEqual([
+    ['page', 'mgu', 2, 'train'],
+    ['page', 'mgu', 3, 'train'],
+  ]);
+  for (const c of results.cases) expect(c.timings.map((t) => t.path)).toEqual(['compiled', 'generic']);
 });
 
 it('parses the paths command with the quick preset by default and names bad flags', () => {

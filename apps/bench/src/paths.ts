@@ -5,51 +5,26 @@
  * the cell's step (`compiled`) and core's generic loop (`generic`). It answers "is the compiled kernel as fast as a
  * hand-written one, and how much faster than the generic loop" with ratios of medians timed in turns, which survive
  * a noisy machine better than times from separate runs. Before timing, each path's forward output is compared with
- * the generic loop's.
+ * the generic loop's. On webgl and webgpu the browser page times each case with the same code (`paths-case.ts`).
  */
-import { type BackendProvider, type BenchBackend, type BenchPath, backendProviders } from './backends.js';
-import { benchCell } from './cells.js';
+import {
+  type BackendProvider,
+  type BenchBackend,
+  type BenchPath,
+  backendProviders,
+  benchPaths,
+} from './backends.js';
 import { alignColumns, formatRange } from './format.js';
-import { timeInterleaved } from './interleave.js';
 import { loadAverage, machineRecord } from './machine.js';
-import { type BenchModel, seqmodelModel } from './models.js';
-import type { BenchMode } from './run-case.js';
+import { type PathsCase, type PathsCaseConfig, timePathsCase } from './paths-case.js';
 import { formatSize, type RnnSize } from './sizes.js';
-import type { Summary } from './stats.js';
-import { benchData } from './weights.js';
 
-export interface PathsConfig {
+export type { PathsCase, PathTiming } from './paths-case.js';
+
+export interface PathsConfig extends PathsCaseConfig {
   readonly backends: readonly string[];
   readonly cells: readonly string[];
   readonly sizes: readonly RnnSize[];
-  readonly modes: readonly BenchMode[];
-  readonly repeats: number;
-  readonly minTimeMs: number;
-  readonly warmup: number;
-  readonly seed: number;
-}
-
-export interface PathTiming {
-  readonly path: BenchPath;
-  /** The kernel that ran on this path (`hand-written`, `compiled (javascript)`, `generic loop`). */
-  readonly kernel: string;
-  readonly samplesMs: readonly number[];
-  readonly summary: Summary;
-  /** Max |forward output − the generic loop's|, before timing. */
-  readonly maxDifference: number;
-}
-
-export interface PathsCase {
-  readonly backend: string;
-  readonly cell: string;
-  readonly size: RnnSize;
-  readonly mode: BenchMode;
-  /** The paths timed: fused only when it ran a hand-written kernel (else it is the compiled one). */
-  readonly timings: readonly PathTiming[];
-  /** Compiled median / hand-written median (below 1: the compiled kernel is faster); null without a hand-written one. */
-  readonly compiledOverHandWritten: number | null;
-  /** Generic median / compiled median: how many times faster the compiled kernel is than the generic loop. */
-  readonly genericOverCompiled: number | null;
 }
 
 export interface PathsResults {
@@ -60,18 +35,6 @@ export interface PathsResults {
   /** Backends that could not run here, with the reason. */
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];
   readonly cases: readonly PathsCase[];
-}
-
-const paths: readonly BenchPath[] = ['fused', 'compiled', 'generic'];
-
-function maxDifference(a: Float32Array, b: Float32Array): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return a.length === b.length ? worst : Number.POSITIVE_INFINITY;
-}
-
-function median(t: PathTiming | undefined): number | undefined {
-  return t?.summary.median;
 }
 
 export async function runPaths(
@@ -91,62 +54,28 @@ export async function runPaths(
       skipped.push({ name, reason: available });
       continue;
     }
-    const benches: BenchBackend[] = [];
-    for (const path of paths) benches.push(await provider.create({ path }));
-    for (const key of config.cells) {
-      const cell = benchCell(key);
-      for (const size of config.sizes) {
-        const data = benchData(cell, size, config.seed);
-        const models: BenchModel[] = benches.map((b) => seqmodelModel(b.backend, cell, size, data));
-        try {
-          const outputs = models.map((m) => m.forward());
-          const generic = outputs[2]!;
-          // The fused path is timed only where it runs a kernel of the backend's own for the cell: for a plugin it
-          // is the compiled kernel (timed once).
-          const timed = paths
-            .map((path, i) => ({ path, i }))
-            .filter(
-              ({ path, i }) =>
-                path !== 'fused' || ![models[1]!.kernel, models[2]!.kernel].includes(models[i]!.kernel),
-            );
-          for (const mode of config.modes) {
-            const runs = timed.map(({ i }) =>
-              mode === 'forward' ? () => void models[i]!.forward() : () => void models[i]!.trainStep(),
-            );
-            const timings = timeInterleaved(runs, {
-              warmup: config.warmup,
-              repeats: config.repeats,
-              minTimeMs: config.minTimeMs,
-            });
-            const byPath = timed.map(
-              ({ path, i }, k): PathTiming => ({
-                path,
-                kernel: models[i]!.kernel ?? path,
-                samplesMs: timings[k]!.samples,
-                summary: timings[k]!.summary,
-                maxDifference: maxDifference(outputs[i]!, generic),
-              }),
-            );
-            const find = (p: BenchPath) => byPath.find((t) => t.path === p);
-            const hand = median(find('fused'));
-            const compiled = median(find('compiled'));
-            const genericTime = median(find('generic'));
-            const record: PathsCase = {
-              backend: name,
-              cell: key,
-              size,
-              mode,
-              timings: byPath,
-              compiledOverHandWritten: hand !== undefined && compiled !== undefined ? compiled / hand : null,
-              genericOverCompiled:
-                genericTime !== undefined && compiled !== undefined ? genericTime / compiled : null,
-            };
-            cases.push(record);
-            onCase(record);
+    if (provider.openRemotePaths) {
+      // A browser backend: the page makes the three backends and times each case with the same code.
+      const remote = await provider.openRemotePaths();
+      try {
+        for (const key of config.cells) {
+          for (const size of config.sizes) {
+            for (const record of await remote.runPathsCase(key, size, config)) {
+              cases.push(record);
+              onCase(record);
+            }
           }
-        } finally {
-          for (const m of models) m.dispose();
         }
+      } finally {
+        await remote.close();
+      }
+      continue;
+    }
+    const benches: BenchBackend[] = [];
+    for (const path of benchPaths) benches.push(await provider.create({ path }));
+    for (const key of config.cells) {
+      for (const size of config.sizes) {
+        cases.push(...timePathsCase(name, benches, key, size, config, onCase));
       }
     }
   }

@@ -4,6 +4,7 @@
  */
 import type { AttentionCaseRecord } from './attention/records.js';
 import type { Timing } from './interleave.js';
+import type { PathsCase, PathsCaseConfig } from './paths-case.js';
 import type { BenchMode, CaseRun, ModeRun } from './run-case.js';
 import type { RnnSize } from './sizes.js';
 
@@ -42,5 +43,13 @@ export interface RemoteBench {
   runCase(cellKey: string, size: RnnSize, options: RemoteCaseOptions): Promise<RemoteModeRun[]>;
   /** The attention case `caseName` (`attentionCases`), run as in Node: its records. */
   runAttentionCase(caseName: string, options: RemoteAttentionOptions): Promise<AttentionCaseRecord[]>;
+  close(): Promise<void>;
+}
+
+/** A page with the backend on every path (`bench paths` on webgl and webgpu): each case timed there, in turns. */
+export interface RemotePaths {
+  /** One line about the backend's setup (the browser, the renderer or adapter). */
+  readonly details: string;
+  runPathsCase(cellKey: string, size: RnnSize, config: PathsCaseConfig): Promise<PathsCase[]>;
   close(): Promise<void>;
 }
