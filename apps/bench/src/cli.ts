@@ -100,6 +100,7 @@ async function paths(command: Extract<Command, { kind: 'paths' }>, io: CliIo): P
   const results = await runPaths(c, backendProviders, (record) => out(pathsTable([record]).split('\n')[1]!));
   out('');
   out(pathsTable(results.cases));
+  for (const b of results.backends) out(`${b.name}: ${b.details}`);
   for (const s of results.skipped) out(`skipped ${s.name}: ${s.reason}`);
   if (command.json) {
     mkdirSync(dirname(command.json), { recursive: true });

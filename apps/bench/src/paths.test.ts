@@ -87,6 +87,7 @@ it("runs a browser backend's cases in its page, with the backend on every path t
   );
   expect(calls).toEqual(['mgu 2', 'mgu 3']);
   expect(closed).toBe(1);
+  expect(results.backends).toEqual([{ name: 'page', details: 'a page on cpu' }]);
   expect(results.cases.map((c) => [c.backend, c.cell, c.size.batch, c.mode])).toEqual([
     ['page', 'mgu', 2, 'train'],
     ['page', 'mgu', 3, 'train'],

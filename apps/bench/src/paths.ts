@@ -32,6 +32,8 @@ export interface PathsResults {
   readonly startedAt: string;
   readonly machine: ReturnType<typeof machineRecord>;
   readonly config: PathsConfig;
+  /** The backends that ran, each with its setup line (the browser and renderer for webgl and webgpu). */
+  readonly backends: readonly { readonly name: string; readonly details: string }[];
   /** Backends that could not run here, with the reason. */
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];
   readonly cases: readonly PathsCase[];
@@ -46,6 +48,7 @@ export async function runPaths(
   const loadAtStart = loadAverage();
   const cases: PathsCase[] = [];
   const skipped: { name: string; reason: string }[] = [];
+  const ran: { name: string; details: string }[] = [];
   for (const name of config.backends) {
     const provider = providers.find((p) => p.name === name);
     if (!provider) throw new Error(`--backends: unknown backend ${JSON.stringify(name)}`);
@@ -57,6 +60,7 @@ export async function runPaths(
     if (provider.openRemotePaths) {
       // A browser backend: the page makes the three backends and times each case with the same code.
       const remote = await provider.openRemotePaths();
+      ran.push({ name, details: remote.details });
       try {
         for (const key of config.cells) {
           for (const size of config.sizes) {
@@ -73,6 +77,7 @@ export async function runPaths(
     }
     const benches: BenchBackend[] = [];
     for (const path of benchPaths) benches.push(await provider.create({ path }));
+    ran.push({ name, details: [...new Set(benches.map((b) => b.details))].join(' | ') });
     for (const key of config.cells) {
       for (const size of config.sizes) {
         cases.push(...timePathsCase(name, benches, key, size, config, onCase));
@@ -84,6 +89,7 @@ export async function runPaths(
     startedAt: startedAt.toISOString(),
     machine: machineRecord(loadAtStart),
     config,
+    backends: ran,
     skipped,
     cases,
   };

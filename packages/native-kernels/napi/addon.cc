@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -692,6 +693,9 @@ struct HostArray {
   std::size_t length;
 };
 
+// The largest m, n or k of a product on JavaScript arrays.
+constexpr index_t kHostExtent = index_t(1) << 31;
+
 HostArray float32_array(const Call& call, std::size_t i) {
   bool isTypedArray = false;
   if (i >= call.args.size() || napi_is_typedarray(call.env, call.args[i], &isTypedArray) != napi_ok || !isTypedArray) {
@@ -707,18 +711,24 @@ HostArray float32_array(const Call& call, std::size_t i) {
   return {static_cast<float*>(data), length};
 }
 
-// The view of array argument `i` at offset `i + 1`, leading dimension `i + 2`, for op(M) of [rows, cols].
+// The view of array argument `i` at offset `i + 1`, leading dimension `i + 2`, for op(M) of [rows, cols]. Checked
+// without overflow: the offset lies in the array (also for an empty view), and the last element the view reaches.
 seqmodel::MatrixView host_view(const Call& call, std::size_t i, bool transposed, index_t rows, index_t cols,
                                float** mutable_data = nullptr) {
   HostArray array = float32_array(call, i);
-  index_t offset = call.integer(i + 1, 0, index_t(1) << 40), ld = call.integer(i + 2, 1, index_t(1) << 40);
+  // A leading dimension of 0 is allowed for an empty view only (ld >= storedCols >= 1 otherwise).
+  index_t offset = call.integer(i + 1, 0, index_t(1) << 40), ld = call.integer(i + 2, 0, index_t(1) << 40);
   index_t storedRows = transposed ? cols : rows, storedCols = transposed ? rows : cols;
   if (storedCols > ld) {
     call.fail_arg(i + 2, "a leading dimension of at least " + std::to_string(storedCols) + ", received " +
                              std::to_string(ld));
   }
-  if (storedRows > 0 && storedCols > 0 &&
-      offset + (storedRows - 1) * ld + storedCols > static_cast<index_t>(array.length)) {
+  const index_t length = static_cast<index_t>(array.length);
+  const index_t available = offset <= length ? length - offset : -1;
+  const bool empty = storedRows == 0 || storedCols == 0;
+  // offset + (storedRows - 1) * ld + storedCols <= length, written so that nothing overflows.
+  if (available < 0 ||
+      (!empty && (storedCols > available || storedRows - 1 > (available - storedCols) / ld))) {
     call.fail_arg(i, "a Float32Array holding " + std::to_string(storedRows) + " rows of " +
                          std::to_string(storedCols) + " at offset " + std::to_string(offset) + " (leading dimension " +
                          std::to_string(ld) + "), received " + std::to_string(array.length) + " elements");
@@ -763,8 +773,9 @@ seqmodel::PackedMatrix* packed_arg(const Call& call, std::size_t i) {
 napi_value HostGemm(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Call call(env, info, "hostGemm", 15);
-    index_t m = call.integer(0, 0, index_t(1) << 20), n = call.integer(1, 0, index_t(1) << 20);
-    index_t k = call.integer(2, 0, index_t(1) << 20);
+    // Sizes up to 2^31 (a whole sequence's rows, batch x time, is one dimension); the views bound the rest.
+    index_t m = call.integer(0, 0, kHostExtent), n = call.integer(1, 0, kHostExtent);
+    index_t k = call.integer(2, 0, kHostExtent);
     bool ta = call.boolean(6), tb = call.boolean(10), accumulate = call.boolean(14);
     seqmodel::MatrixView a = host_view(call, 3, ta, m, k);
     seqmodel::MatrixView b = host_view(call, 7, tb, k, n);
@@ -779,15 +790,20 @@ napi_value HostGemm(napi_env env, napi_callback_info info) {
 napi_value HostPack(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Call call(env, info, "hostPack", 6);
-    index_t k = call.integer(0, 0, index_t(1) << 20), n = call.integer(1, 0, index_t(1) << 20);
+    index_t k = call.integer(0, 0, kHostExtent), n = call.integer(1, 0, kHostExtent);
     seqmodel::MatrixView b = host_view(call, 2, call.boolean(5), k, n);
-    auto* holder = new PackedHolder{new seqmodel::PackedMatrix(b, k, n)};
+    std::unique_ptr<seqmodel::PackedMatrix> packed(new seqmodel::PackedMatrix(b, k, n));
+    std::unique_ptr<PackedHolder> holder(new PackedHolder{packed.get()});
     napi_value external;
-    if (napi_create_external(env, holder, finalize_packed, nullptr, &external) != napi_ok) {
-      finalize_packed(env, holder, nullptr);
+    if (napi_create_external(env, holder.get(), finalize_packed, nullptr, &external) != napi_ok) {
       throw std::bad_alloc();
     }
-    napi_type_tag_object(env, external, &kPackedTag);
+    // The external owns both now: its finalizer frees them, also if tagging fails below.
+    packed.release();
+    holder.release();
+    if (napi_type_tag_object(env, external, &kPackedTag) != napi_ok) {
+      throw std::runtime_error("seqmodel native addon: hostPack: could not tag the packed matrix");
+    }
     return external;
   });
 }
@@ -796,7 +812,7 @@ napi_value HostPack(napi_env env, napi_callback_info info) {
 napi_value HostGemmPacked(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Call call(env, info, "hostGemmPacked", 9);
-    index_t m = call.integer(0, 0, index_t(1) << 20);
+    index_t m = call.integer(0, 0, kHostExtent);
     seqmodel::PackedMatrix* packed = packed_arg(call, 4);
     seqmodel::MatrixView a = host_view(call, 1, false, m, packed->rows());
     float* c = nullptr;

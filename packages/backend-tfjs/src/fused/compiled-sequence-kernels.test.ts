@@ -255,6 +255,22 @@ describe('compilePlans remembers the last plans of each cell', () => {
       release(backend, a);
     }
   });
+
+  it('not for options holding other objects (a class instance could change inside unseen)', () => {
+    class Seeded {
+      name = 'glorotUniform';
+      seed = 1;
+    }
+    const a = args(backend, simpleRNN, { kernelInitializer: new Seeded() });
+    try {
+      const first = compilePlans(a);
+      expect(first).not.toBeTypeOf('string');
+      // Resolved again at every call: new plans objects (core's cache keys them by the options as JSON).
+      expect(compilePlans(a)).not.toBe(first);
+    } finally {
+      release(backend, a);
+    }
+  });
 });
 
 describe('compiled kernels compute only the gradients asked for', () => {

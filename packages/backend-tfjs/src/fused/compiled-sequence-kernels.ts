@@ -95,6 +95,7 @@ export function compilePlans(args: SequenceArgs<Tensor>): Plans | string {
     return 'malformed arguments';
   }
   const key = memoKey(args, inputs.shape);
+  if (key === undefined) return compileBoth(args, inputs.shape);
   const memo = lastPlans.get(cell);
   if (memo !== undefined && sameMemoKey(memo.key, key)) return memo.result;
   const result = compileBoth(args, inputs.shape);
@@ -103,9 +104,10 @@ export function compilePlans(args: SequenceArgs<Tensor>): Plans | string {
 }
 
 /**
- * What a cell's plans depend on besides the cell: a copy of the options as given (plain values: numbers, strings,
- * arrays and plain objects of them, such as an initializer's config; anything else is compared by identity), the
- * batch and input sizes, the units and whether a recurrent mask is passed.
+ * What a cell's plans depend on besides the cell: a copy of the options as given, the batch and input sizes, the
+ * units and whether a recurrent mask is passed. Options are copied deep through arrays and plain objects (an
+ * initializer's config, say); functions are compared by identity. Options holding anything else (a typed array, a
+ * class instance, a Map) could change inside without a copy seeing it: those are not remembered.
  */
 interface MemoKey {
   readonly options: unknown;
@@ -118,12 +120,23 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** A copy of `x` deep through arrays and plain objects (the options a user writes); other values as they are. */
+/** Stands for a value the memo cannot copy. */
+const uncopyable = Symbol('uncopyable');
+
+/** A copy of `x` deep through arrays and plain objects, or `uncopyable` when it holds another kind of object. */
 function copyPlain(x: unknown): unknown {
-  if (Array.isArray(x)) return x.map(copyPlain);
-  if (!isPlainObject(x)) return x;
+  if (typeof x !== 'object' || x === null) return x;
+  if (Array.isArray(x)) {
+    const items = x.map(copyPlain);
+    return items.includes(uncopyable) ? uncopyable : items;
+  }
+  if (!isPlainObject(x)) return uncopyable;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(x)) out[key] = copyPlain(x[key]);
+  for (const key of Object.keys(x)) {
+    const value = copyPlain(x[key]);
+    if (value === uncopyable) return uncopyable;
+    out[key] = value;
+  }
   return out;
 }
 
@@ -140,11 +153,10 @@ function samePlain(a: unknown, b: unknown): boolean {
   return true;
 }
 
-function memoKey(args: SequenceArgs<Tensor>, shape: readonly number[]): MemoKey {
-  return {
-    options: copyPlain(args.options),
-    sizes: [shape[0], shape[2], args.units, args.recurrentMask !== undefined],
-  };
+function memoKey(args: SequenceArgs<Tensor>, shape: readonly number[]): MemoKey | undefined {
+  const options = copyPlain(args.options);
+  if (options === uncopyable) return undefined;
+  return { options, sizes: [shape[0], shape[2], args.units, args.recurrentMask !== undefined] };
 }
 
 function sameMemoKey(a: MemoKey, b: MemoKey): boolean {

@@ -2,7 +2,8 @@
  * The GPU kernels' memory during inference: with only the last step's output asked for, a step's launches are freed
  * once no later step reads them, so the tensors alive at once do not grow with the sequence's length. Training and
  * returnSequences read every step's values and keep them (the comparison shows the count is measured). The step
- * programs run in Node, interpreted on tfjs-cpu; the browser suites check the same kernels on WebGL and WebGPU.
+ * programs run in Node, interpreted on tfjs-cpu; the browser suites run the same kernels on WebGL and WebGPU (checking
+ * their numbers and training memory, not this count).
  */
 import '@tensorflow/tfjs-backend-cpu';
 import { type AnyCellPlugin, initParams, lstm, resolveCellOptions, runSequence } from '@seqmodel/core';

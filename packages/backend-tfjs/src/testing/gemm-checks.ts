@@ -146,6 +146,74 @@ export function gemmProviderChecks(gemm: GemmProvider, shapes = gemmCheckShapes)
     },
   });
   checks.push({
+    name: 'accumulates a product of transposed blocks (rows of a wider matrix) into c',
+    run() {
+      const [m, k, n] = [6, 11, 9];
+      // op(a) = the first m columns of a stored [k, 15] matrix, transposed; op(b) likewise from [n, 14].
+      const a = hostMatrix(randomFloats(k * 15, 'a'), k, m, 2, 15);
+      const b = hostMatrix(randomFloats(n * 14, 'b'), n, k, 1, 14);
+      const start = randomFloats(m * n, 'c');
+      const c = hostMatrix(Float32Array.from(start), m, n);
+      gemm.multiply(a, true, b, true, c, true);
+      expectProductClose(
+        c,
+        referenceProduct(a, true, b, true).map((v, i) => start[i]! + v),
+        k,
+      );
+    },
+  });
+  checks.push({
+    name: 'empty products: k = 0 sets c to zero (or leaves it, accumulating); m = 0 and n = 0 touch nothing',
+    run() {
+      const c = hostMatrix(new Float32Array(6).fill(3), 2, 3);
+      gemm.multiply(
+        hostMatrix(new Float32Array(0), 2, 0),
+        false,
+        hostMatrix(new Float32Array(0), 0, 3),
+        false,
+        c,
+        true,
+      );
+      expect(
+        c.data.every((v) => v === 3),
+        'accumulating an empty product changed c',
+      );
+      gemm.multiply(
+        hostMatrix(new Float32Array(0), 2, 0),
+        false,
+        hostMatrix(new Float32Array(0), 0, 3),
+        false,
+        c,
+        false,
+      );
+      expect(
+        c.data.every((v) => v === 0),
+        'an empty product did not set c to zero',
+      );
+      const untouched = new Float32Array(4).fill(5);
+      gemm.multiply(
+        hostMatrix(new Float32Array(0), 0, 4),
+        false,
+        randomOperand(4, 3, false, 'b'),
+        false,
+        hostMatrix(untouched, 0, 3),
+        false,
+      );
+      gemm.multiply(
+        randomOperand(2, 4, false, 'a'),
+        false,
+        hostMatrix(new Float32Array(0), 4, 0),
+        false,
+        hostMatrix(untouched, 2, 0),
+        false,
+      );
+      expect(
+        untouched.every((v) => v === 5),
+        'an empty c was written',
+      );
+    },
+  });
+  checks.push({
     name: 'multiplyResident gives the product',
     run() {
       const [m, k, n] = [40, 6, 9];

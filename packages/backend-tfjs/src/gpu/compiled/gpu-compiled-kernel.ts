@@ -332,9 +332,9 @@ class GpuCompiledKernel implements TfjsFusedKernel {
               }
             : planLaunch;
           const afterStep = (live: ReadonlySet<Tensor>) => {
-            const kept = launched.filter((t) => live.has(t));
+            const stillRead = launched.filter((t) => live.has(t));
             tf.dispose(launched.filter((t) => !live.has(t)));
-            launched.splice(0, launched.length, ...kept);
+            launched.splice(0, launched.length, ...stillRead);
           };
           const staticOf = (s: PlanStatic) => replayed.get(s.node) as Tensor;
           const mask = args.mask;
