@@ -254,14 +254,25 @@ napi_value Alloc(napi_env env, napi_callback_info info) {
     Call call(env, info, "alloc", 1);
     index_t bytes = call.integer(0, 0, index_t(1) << 40);
     void* data = target::allocate(static_cast<std::size_t>(bytes));
-    auto* buffer = new NativeBuffer{data, static_cast<std::size_t>(bytes)};
+    NativeBuffer* buffer = nullptr;
+    try {
+      buffer = new NativeBuffer{data, static_cast<std::size_t>(bytes)};
+    } catch (...) {
+      target::release(data);
+      throw;
+    }
     live_buffers.fetch_add(1);
     live_bytes.fetch_add(bytes);
     napi_value result;
-    if (napi_create_external(env, buffer, finalize_buffer, nullptr, &result) != napi_ok ||
-        napi_type_tag_object(env, result, &kBufferTag) != napi_ok) {
+    if (napi_create_external(env, buffer, finalize_buffer, nullptr, &result) != napi_ok) {
       finalize_buffer(env, buffer, nullptr);
       throw std::runtime_error("seqmodel native addon: alloc: could not create the buffer handle");
+    }
+    // The handle owns the buffer from here: if tagging fails, free the memory now and leave the struct to the
+    // handle's finalizer (finalizing it here too would free it twice).
+    if (napi_type_tag_object(env, result, &kBufferTag) != napi_ok) {
+      release(buffer);
+      throw std::runtime_error("seqmodel native addon: alloc: could not tag the buffer handle");
     }
     return result;
   });
