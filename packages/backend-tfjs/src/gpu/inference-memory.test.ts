@@ -6,12 +6,12 @@
  * their numbers and training memory, not this count).
  */
 import '@tensorflow/tfjs-backend-cpu';
-import { type AnyCellPlugin, initParams, lstm, resolveCellOptions, runSequence } from '@seqmodel/core';
+import { type AnyCellPlugin, lstm, resolveCellOptions, runSequence } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend-switching.js';
 import { anyCell } from '../fused/compiled-sequence-kernels.js';
-import { InterpretingLauncher } from '../testing/interpreting-launcher.js';
+import { InterpretingLauncher, interpretedFixture } from '../testing/interpreting-launcher.js';
 import { minimalGatedUnit } from '../testing/plugin-cell.js';
 import { createTfjsBackend, type TfjsBackend } from '../tfjs-backend.js';
 import { gpuCompiledSequenceKernel } from './compiled/gpu-compiled-kernel.js';
@@ -65,18 +65,8 @@ function peakTensors(entry: (typeof kernels)[number], time: number, options: Run
     ],
   });
   b.activate();
-  const [batch, inputSize, units] = [2, 3, 4];
-  const host = initParams(entry.cell, { inputSize, units }, 1);
-  const names = Object.keys(host);
-  const params = names.map((n) => b.tensor(host[n]!.values, host[n]!.shape));
-  const inputs = b.tensor(
-    Float32Array.from({ length: batch * time * inputSize }, (_, i) => Math.sin(i)),
-    [batch, time, inputSize],
-  );
-  const mask = b.tensor(
-    Float32Array.from({ length: batch * time }, (_, i) => (i === 1 ? 0 : 1)),
-    [batch, time],
-  );
+  const units = 4;
+  const { names, params, inputs, mask } = interpretedFixture(b, entry.cell, time);
   const run = (ps: tf.Tensor[]) =>
     runSequence(b, {
       cell: entry.cell,

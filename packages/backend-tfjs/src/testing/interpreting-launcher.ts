@@ -127,6 +127,33 @@ export function interpretedGpuBackend(launcher: StepLauncher = new InterpretingL
   });
 }
 
+/**
+ * The tensors the interpreted GPU checks run a cell on (2 rows, 3 inputs, 4 units, `time` steps): parameters drawn
+ * with seed 1 (and their names), inputs `sin(i)`, and a step mask with every row valid but one step of the first.
+ */
+export function interpretedFixture(
+  b: TfjsBackend,
+  cell: AnyCellPlugin,
+  time: number,
+  options: Record<string, unknown> = {},
+): { names: string[]; params: tf.Tensor[]; inputs: tf.Tensor; mask: tf.Tensor } {
+  const [batch, inputSize, units] = [2, 3, 4];
+  const host = initParams(cell, { inputSize, units, ...options }, 1);
+  const names = Object.keys(host);
+  return {
+    names,
+    params: names.map((n) => b.tensor(host[n]!.values, host[n]!.shape)),
+    inputs: b.tensor(
+      Float32Array.from({ length: batch * time * inputSize }, (_, i) => Math.sin(i)),
+      [batch, time, inputSize],
+    ),
+    mask: b.tensor(
+      Float32Array.from({ length: batch * time }, (_, i) => (i === 1 ? 0 : 1)),
+      [batch, time],
+    ),
+  };
+}
+
 export interface LaunchCountOptions {
   /** Cell options (defaults otherwise). */
   readonly options?: Record<string, unknown>;
@@ -149,19 +176,9 @@ export function interpretedLaunchesPerStep(
     const launcher = new InterpretingLauncher(7);
     const b = interpretedGpuBackend(launcher);
     b.activate();
-    const [batch, inputSize, units] = [2, 3, 4];
+    const [batch, units] = [2, 4];
     const resolved = resolveCellOptions(cell, options.options ?? {});
-    const host = initParams(cell, { inputSize, units, ...options.options }, 1);
-    const names = Object.keys(host);
-    const params = names.map((n) => b.tensor(host[n]!.values, host[n]!.shape));
-    const inputs = b.tensor(
-      Float32Array.from({ length: batch * time * inputSize }, (_, i) => Math.sin(i)),
-      [batch, time, inputSize],
-    );
-    const mask = b.tensor(
-      Float32Array.from({ length: batch * time }, (_, i) => (i === 1 ? 0 : 1)),
-      [batch, time],
-    );
+    const { names, params, inputs, mask } = interpretedFixture(b, cell, time, options.options ?? {});
     const recurrentMask = b.tensor(new Float32Array(batch * units).fill(1.25), [batch, units]);
     const run = (ps: tf.Tensor[]) =>
       runSequence(b, {
