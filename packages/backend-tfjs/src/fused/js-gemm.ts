@@ -7,10 +7,12 @@
  * reused at every step.
  *
  * Panels hold float64: the operands are float32 values, so the products are bit for bit those of float32 panels,
- * but the micro-kernel's loads need no float32-to-double conversion. On a 2.0 GHz Xeon (Node 20) the 4 x 8 tile ran
- * a 16 x 64 · 64 x 128 step product at 1.8 GFLOP/s with float64 panels, 1.4 with float32 ones, and 1.5-1.6 as a
- * 4 x 4, 2 x 8 or 8 x 4 tile; an earlier, faster machine measured ~4.5 GFLOP/s for the 4 x 8 tile with float32
- * panels against ~2 for a plain i-k-j loop. Float64 panels double the memory of a prepared operand.
+ * but the micro-kernel's loads need no float32-to-double conversion. On a 2.0 GHz Xeon (Node 20), over the packed
+ * panels of a 16 x 64 · 64 x 128 step product, the 4 x 8 micro-kernel ran at 1.8 GFLOP/s with float64 panels and
+ * 1.4 with float32 ones, and 4 x 4, 2 x 8 or 8 x 4 tiles at 1.5-1.6 with float64 panels (with float32 panels those
+ * three were slightly ahead of 4 x 8); the whole prepared product went from 1.6-2.1 to 1.7-2.5 GFLOP/s. An earlier,
+ * faster machine measured ~4.5 GFLOP/s for the 4 x 8 tile with float32 panels against ~2 for a plain i-k-j loop.
+ * Float64 panels double the memory of a prepared operand and of the scratch kept between calls.
  */
 import {
   checkProductShapes,
