@@ -30,6 +30,7 @@ import {
   type ConformanceCheck,
   cellConformanceChecks,
   checkNoLeak,
+  readAll,
   type Tolerance,
 } from '@seqmodel/core/testing';
 import { expectSeqmodelError } from './bad-input-checks.js';
@@ -244,7 +245,7 @@ function forward<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): Float32Arra
   const t = toTensors(b, c);
   try {
     const r = run(b, argsOf(c, t));
-    const values = [r.output, ...r.state].map((x) => Float32Array.from(b.dataSync(x)));
+    const values = readAll(b, [r.output, ...r.state]).map((x) => Float32Array.from(x));
     b.dispose([r.output, ...r.state]);
     return values;
   } finally {
@@ -301,7 +302,7 @@ function gradients<T>(
       },
       targets.map((x) => x.tensor),
     );
-    const out = grads.map((g, i) => ({ name: targets[i]!.name, values: Float32Array.from(b.dataSync(g)) }));
+    const out = readAll(b, grads).map((g, i) => ({ name: targets[i]!.name, values: Float32Array.from(g) }));
     b.dispose([value, ...grads]);
     return out;
   } finally {

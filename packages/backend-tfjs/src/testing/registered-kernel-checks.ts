@@ -26,6 +26,7 @@ import {
   type ConformanceCheck,
   cellConformanceChecks,
   checkNoLeak,
+  readAll,
   type Tolerance,
 } from '@seqmodel/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
@@ -112,7 +113,7 @@ function attentionValues<T>(b: Backend<T>, args: AttentionArgs<T>, policy: Fused
     (q, k, v) => b.sum(b.mul(attention(b, { ...args, query: q!, key: k!, value: v! }, policy), weights)),
     [args.query, args.key, args.value],
   );
-  const out = [output, ...grads].map((t) => Float32Array.from(b.dataSync(t)));
+  const out = readAll(b, [output, ...grads]).map((t) => Float32Array.from(t));
   b.dispose([weights, output, value, ...grads]);
   return out;
 }

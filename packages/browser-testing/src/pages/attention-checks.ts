@@ -7,7 +7,7 @@
  */
 import { scaledDotProductAttention } from '@seqmodel/attention';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
-import { assertClose } from '@seqmodel/core/testing';
+import { assertClose, readAll } from '@seqmodel/core/testing';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { PageCheck, PageCheckGroup } from '../in-page.js';
 import { trainWithFlatMemory } from './gpu-checks.js';
@@ -52,7 +52,7 @@ export function attentionLossAndGradients(
 ): Float32Array[] {
   const t = attentionLoss(b, time, fused);
   const { value, grads } = b.valueAndGrads((...ps) => t.loss(ps), t.params);
-  const out = [value, ...grads].map((v) => b.dataSync(v) as Float32Array);
+  const out = readAll(b, [value, ...grads]) as Float32Array[];
   b.dispose([value, ...grads]);
   t.dispose();
   return out;

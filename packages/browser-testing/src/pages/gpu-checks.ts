@@ -16,7 +16,7 @@ import {
   runSequence,
   simpleRNN,
 } from '@seqmodel/core';
-import { assertClose } from '@seqmodel/core/testing';
+import { assertClose, readAll } from '@seqmodel/core/testing';
 // tfjs-layers calls chained tensor methods (x.add(...)), which tfjs-core registers only through this module.
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as tf from '@tensorflow/tfjs-core';
@@ -117,7 +117,7 @@ export function makeTensors(b: TfjsBackend, c: CellCase, size: Sized) {
 function lossAndGradients(b: TfjsBackend, c: CellCase, size: Sized): Float32Array[] {
   const t = makeTensors(b, c, size);
   const { value, grads } = b.valueAndGrads((...ps) => t.loss(ps), t.params);
-  const out = [value, ...grads].map((v) => b.dataSync(v) as Float32Array);
+  const out = readAll(b, [value, ...grads]) as Float32Array[];
   b.dispose([value, ...grads]);
   t.dispose();
   return out;

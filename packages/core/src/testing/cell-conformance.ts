@@ -34,6 +34,7 @@ import { formatShape, shapesEqual, sizeOfShape } from '../shape.js';
 import { checkBackendSpecification } from '../specification.js';
 import { assertClose, type Tolerance } from './compare.js';
 import { checkNoLeak } from './leaks.js';
+import { readAll } from './read-all.js';
 
 export interface ConformanceCheck {
   readonly name: string;
@@ -209,20 +210,22 @@ interface HostResult {
 
 /** Runs one case on a backend and reads the result back, leaving no tensors behind. */
 function runCase<T>(backend: Backend<T>, setup: Setup, c: HostCase, run: Runner<T>): HostResult {
-  // The reference backend reads back at full float64 precision; the finite differences need it.
-  const read = (x: T) =>
+  // The reference backend reads back at full float64 precision; the finite differences need it. Others read the
+  // output and the states in one read (`readAll`).
+  const readResult = (xs: readonly T[]): Float64Array[] =>
     backend instanceof ReferenceBackend
-      ? backend.toFloat64(x as unknown as RefTensor)
-      : Float64Array.from(backend.dataSync(x));
+      ? xs.map((x) => backend.toFloat64(x as unknown as RefTensor))
+      : readAll(backend, xs).map((v) => Float64Array.from(v));
   const tensors = toTensors(backend, setup, c);
   try {
     const result = run(backend, sequenceArgs(setup, c.variant, tensors));
     try {
+      const [output, ...state] = readResult([result.output, ...result.state]);
       return {
         outputShape: backend.shape(result.output),
-        output: read(result.output),
+        output: output!,
         stateShapes: result.state.map((s) => backend.shape(s)),
-        state: result.state.map(read),
+        state,
       };
     } finally {
       backend.dispose([result.output, ...result.state]);
@@ -321,7 +324,7 @@ function autodiffGrads<T>(backend: Backend<T>, setup: Setup, c: HostCase, run: R
       });
       return loss;
     }, targets);
-    const out = grads.map((g) => Float64Array.from(backend.dataSync(g)));
+    const out = readAll(backend, grads).map((g) => Float64Array.from(g));
     backend.dispose([value, ...grads]);
     return out;
   } finally {

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { createReferenceBackend, type RefTensor } from '../reference/reference-backend.js';
+import { readAll } from './read-all.js';
+
+/** The reference backend, counting its synchronous reads. */
+function counting() {
+  const backend = createReferenceBackend();
+  let reads = 0;
+  const dataSync = backend.dataSync.bind(backend);
+  backend.dataSync = (x: RefTensor) => {
+    reads++;
+    return dataSync(x);
+  };
+  return { backend, reads: () => reads };
+}
+
+describe('readAll', () => {
+  it('reads float32 tensors of any shape in one read, each value where one read per tensor puts it', () => {
+    const { backend, reads } = counting();
+    const tensors = [
+      backend.tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+      backend.tensor(7.5),
+      backend.tensor(new Float32Array(0), [0, 4]),
+      backend.tensor([-1, -2]),
+    ];
+    const expected = tensors.map((t) => Array.from(backend.dataSync(t)));
+    const before = reads();
+    const numTensors = backend.memory().numTensors;
+    const got = readAll(backend, tensors);
+    expect(reads() - before).toBe(1);
+    expect(got.map((v) => Array.from(v))).toEqual(expected);
+    expect(got.every((v) => v instanceof Float32Array)).toBe(true);
+    expect(backend.memory().numTensors).toBe(numTensors);
+  });
+
+  it('returns copies: changing one leaves the tensors and the other results as they were', () => {
+    const { backend } = counting();
+    const a = backend.tensor([1, 2]);
+    const b = backend.tensor([3]);
+    const [ra, rb] = readAll(backend, [a, b]);
+    ra!.fill(0);
+    expect(Array.from(rb!)).toEqual([3]);
+    expect(Array.from(backend.dataSync(a))).toEqual([1, 2]);
+  });
+
+  it('reads one by one where a tensor is not float32, and reads a lone tensor directly', () => {
+    const { backend, reads } = counting();
+    const f = backend.tensor([1.5, 2.5]);
+    const i = backend.tensor([1, 2, 3], [3], 'int32');
+    let before = reads();
+    const got = readAll(backend, [f, i]);
+    expect(reads() - before).toBe(2);
+    expect(got[1]).toBeInstanceOf(Int32Array);
+    expect(Array.from(got[1]!)).toEqual([1, 2, 3]);
+    before = reads();
+    expect(Array.from(readAll(backend, [f])[0]!)).toEqual([1.5, 2.5]);
+    expect(reads() - before).toBe(1);
+    expect(readAll(backend, [])).toEqual([]);
+  });
+});
