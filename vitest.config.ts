@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // One vitest setup for the whole monorepo: every package and app with a `src/` folder becomes a project named
 // after its package, and `tests/<name>/` folders (tests of the repository as a whole) become projects named
@@ -50,6 +52,23 @@ function isInside(dir: string, path: string): boolean {
 const current = all.find((project) => isInside(project.dir, process.cwd()));
 const selected = current === undefined ? all : [current];
 
+/** The project whose files drive headless Chromium: the longest files of the run. */
+const browserProject = '@seqmodel/browser-testing';
+
+/**
+ * Vitest's order (by the last run's durations, else by file size, project by project), with the browser files
+ * moved to the front. They are the longest files and spend most of their time waiting for Chromium's GPU process
+ * (SwiftShader), so started first they overlap the rest of the run on the other worker. Without this a fresh
+ * clone, which has no durations yet, starts them late and ends with them running alone.
+ */
+class BrowserFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const isBrowser = (f: TestSpecification) => f.project.name === browserProject;
+    return [...sorted.filter(isBrowser), ...sorted.filter((f) => !isBrowser(f))];
+  }
+}
+
 export default defineConfig({
   resolve: { conditions: ['@seqmodel/source'] },
   ssr: { resolve: { conditions: ['@seqmodel/source'] } },
@@ -59,5 +78,9 @@ export default defineConfig({
       test: { name, root: dir, include },
     })),
     testTimeout: 60_000,
+    // Vitest's default is one worker less than the cores: one worker on these 2-core machines, where the browser
+    // files leave a core mostly idle while Chromium's GPU process works. Two workers overlap them with the rest.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: BrowserFilesFirst },
   },
 });
