@@ -79,7 +79,8 @@ export default defineConfig({
     })),
     testTimeout: 60_000,
     // Vitest's default is one worker less than the cores: one worker on these 2-core machines, where the browser
-    // files leave a core mostly idle while Chromium's GPU process works. Two workers overlap them with the rest.
+    // files leave a core idle for long spells while Chromium's GPU process works (13-50% of the machine idle in
+    // samples). Two workers overlap them with the rest.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     sequence: { sequencer: BrowserFilesFirst },
   },
