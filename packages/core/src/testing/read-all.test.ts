@@ -46,6 +46,21 @@ describe('readAll', () => {
     expect(Array.from(backend.dataSync(a))).toEqual([1, 2]);
   });
 
+  it("leaves the caller's tensors alone on a backend whose reshape hands back the tensor itself", () => {
+    const { backend } = counting();
+    const reshape = backend.reshape.bind(backend);
+    backend.reshape = (x, shape) => (backend.shape(x).join() === shape.join() ? x : reshape(x, shape));
+    const a = backend.tensor([1, 2]);
+    const b = backend.tensor([[3], [4]]);
+    const numTensors = backend.memory().numTensors;
+    expect(readAll(backend, [a, b]).map((v) => Array.from(v))).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(backend.memory().numTensors).toBe(numTensors);
+    expect(Array.from(backend.dataSync(a))).toEqual([1, 2]);
+  });
+
   it('reads one by one where a tensor is not float32, and reads a lone tensor directly', () => {
     const { backend, reads } = counting();
     const f = backend.tensor([1.5, 2.5]);
