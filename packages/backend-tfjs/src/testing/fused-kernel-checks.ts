@@ -240,25 +240,41 @@ function dispose<T>(b: Backend<T>, t: Tensors<T>): void {
   ]);
 }
 
-/** Outputs and states, read back. */
-function forward<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): Float32Array[] {
+/** Host copies of `tensors` (one read), which are then disposed. */
+function readAndDispose<T>(b: Backend<T>, tensors: readonly T[]): Float32Array[] {
+  try {
+    return readAll(b, tensors).map((x) => Float32Array.from(x));
+  } finally {
+    b.dispose([...tensors]);
+  }
+}
+
+/** Outputs and states, not read yet; the inputs are disposed. */
+function launchForward<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): T[] {
   const t = toTensors(b, c);
   try {
     const r = run(b, argsOf(c, t));
-    const values = readAll(b, [r.output, ...r.state]).map((x) => Float32Array.from(x));
-    b.dispose([r.output, ...r.state]);
-    return values;
+    return [r.output, ...r.state];
   } finally {
     dispose(b, t);
   }
 }
 
-/** Gradients of Σ output·R + Σ state·S with respect to inputs, params, initial state and recurrent mask. */
-function gradients<T>(
-  b: Backend<T>,
-  c: HostSequence,
-  run: Runner<T>,
-): { name: string; values: Float32Array }[] {
+/** Outputs and states, read back. */
+function forward<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): Float32Array[] {
+  return readAndDispose(b, launchForward(b, c, run));
+}
+
+interface LaunchedGradients<T> {
+  readonly names: string[];
+  readonly grads: T[];
+}
+
+/**
+ * Gradients of Σ output·R + Σ state·S with respect to inputs, params, initial state and recurrent mask, not read
+ * yet; everything else is disposed.
+ */
+function launchGradients<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): LaunchedGradients<T> {
   const t = toTensors(b, c);
   const names = Object.keys(t.params);
   const targets = [
@@ -302,13 +318,22 @@ function gradients<T>(
       },
       targets.map((x) => x.tensor),
     );
-    const out = readAll(b, grads).map((g, i) => ({ name: targets[i]!.name, values: Float32Array.from(g) }));
-    b.dispose([value, ...grads]);
-    return out;
+    b.dispose(value);
+    return { names: targets.map((x) => x.name), grads };
   } finally {
     b.dispose([outputWeights, ...stateWeights]);
     dispose(b, t);
   }
+}
+
+/** {@link launchGradients}, read back. */
+function gradients<T>(
+  b: Backend<T>,
+  c: HostSequence,
+  run: Runner<T>,
+): { name: string; values: Float32Array }[] {
+  const { names, grads } = launchGradients(b, c, run);
+  return readAndDispose(b, grads).map((values, i) => ({ name: names[i]!, values }));
 }
 
 function cellStateCount(c: HostSequence): number {
@@ -333,13 +358,39 @@ export function assertFusedMatchesGeneric<T>(
   what: string,
   fused: Runner<T> = fusedRunner(b, c.cell),
 ): void {
-  const expected = forward(b, c, scanCell);
-  forward(b, c, fused).forEach((values, i) => {
-    assertClose(`${what}: ${i === 0 ? 'output' : `state[${i - 1}]`}`, values, expected[i]!, fusedTolerance);
+  // Both paths' outputs, states and gradients, read back at once: on a GPU backend a read is a round trip that
+  // costs more than these small runs.
+  const launched: T[][] = [];
+  let names: string[] = [];
+  try {
+    launched.push(launchForward(b, c, scanCell), launchForward(b, c, fused));
+    for (const run of [scanCell, fused]) {
+      const g = launchGradients(b, c, run);
+      names = g.names;
+      launched.push(g.grads);
+    }
+  } catch (error) {
+    b.dispose(launched.flat());
+    throw error;
+  }
+  const values = readAndDispose(b, launched.flat());
+  const parts: Float32Array[][] = [];
+  let at = 0;
+  for (const l of launched) {
+    parts.push(values.slice(at, at + l.length));
+    at += l.length;
+  }
+  const [expected, actual, generic, viaFused] = parts as [
+    Float32Array[],
+    Float32Array[],
+    Float32Array[],
+    Float32Array[],
+  ];
+  actual.forEach((v, i) => {
+    assertClose(`${what}: ${i === 0 ? 'output' : `state[${i - 1}]`}`, v, expected[i]!, fusedTolerance);
   });
-  const generic = gradients(b, c, scanCell);
-  gradients(b, c, fused).forEach((g, i) => {
-    assertClose(`${what}: d loss / d ${g.name}`, g.values, generic[i]!.values, fusedTolerance);
+  viaFused.forEach((g, i) => {
+    assertClose(`${what}: d loss / d ${names[i]}`, g, generic[i]!, fusedTolerance);
   });
 }
 

@@ -228,7 +228,8 @@ function compareWithGeneric<T>(
   const viaRun = runSequence(backend, args, policy);
   const generic = scanCell(backend, args);
   try {
-    assertClose(what, backend.dataSync(viaRun.output), backend.dataSync(generic.output), within);
+    const [actual, expected] = readAll(backend, [viaRun.output, generic.output]);
+    assertClose(what, actual!, expected!, within);
   } finally {
     backend.dispose([viaRun.output, ...viaRun.state, generic.output, ...generic.state]);
   }
@@ -276,13 +277,9 @@ export function registeredKernelChecks<T>(backend: Backend<T>): ConformanceCheck
         withAttentionKernel(backend, true, (args, runs) => {
           const out = attention(backend, args);
           const generic = genericAttention(backend, args);
-          assertClose(
-            `${label}: masked attention`,
-            backend.dataSync(out),
-            backend.dataSync(generic),
-            exactly,
-          );
+          const [actual, expected] = readAll(backend, [out, generic]);
           backend.dispose([out, generic]);
+          assertClose(`${label}: masked attention`, actual!, expected!, exactly);
           expectSeqmodelError(`${label}: required`, () => attention(backend, args, 'require'), [
             'fused kernel required but unavailable: the test attention kernel takes no mask',
           ]);

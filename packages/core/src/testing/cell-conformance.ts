@@ -208,31 +208,71 @@ interface HostResult {
   readonly state: Float64Array[];
 }
 
-/** Runs one case on a backend and reads the result back, leaving no tensors behind. */
-function runCase<T>(backend: Backend<T>, setup: Setup, c: HostCase, run: Runner<T>): HostResult {
-  // The reference backend reads back at full float64 precision; the finite differences need it. Others read the
-  // output and the states in one read (`readAll`).
-  const readResult = (xs: readonly T[]): Float64Array[] =>
-    backend instanceof ReferenceBackend
-      ? xs.map((x) => backend.toFloat64(x as unknown as RefTensor))
-      : readAll(backend, xs).map((v) => Float64Array.from(v));
+/** A case run on a backend: its result tensors (`[output, ...state]`), not read yet (see `runCases`). */
+interface LaunchedCase<T> {
+  readonly outputShape: number[];
+  readonly stateShapes: number[][];
+  readonly tensors: readonly T[];
+}
+
+/** Runs one case on a backend; its inputs are disposed, its result tensors kept for `runCases` to read. */
+function launchCase<T>(backend: Backend<T>, setup: Setup, c: HostCase, run: Runner<T>): LaunchedCase<T> {
   const tensors = toTensors(backend, setup, c);
   try {
     const result = run(backend, sequenceArgs(setup, c.variant, tensors));
-    try {
-      const [output, ...state] = readResult([result.output, ...result.state]);
-      return {
-        outputShape: backend.shape(result.output),
-        output: output!,
-        stateShapes: result.state.map((s) => backend.shape(s)),
-        state,
-      };
-    } finally {
-      backend.dispose([result.output, ...result.state]);
-    }
+    return {
+      outputShape: backend.shape(result.output),
+      stateShapes: result.state.map((s) => backend.shape(s)),
+      tensors: [result.output, ...result.state],
+    };
   } finally {
     backend.dispose(tensors as unknown as Record<string, T>);
   }
+}
+
+/**
+ * Host copies of `tensors`, then disposes them. The reference backend reads back at full float64 precision (the
+ * finite differences need it); any other backend reads them all with one read (`readAll`): on a GPU backend a
+ * read is a round trip that costs more than a small case's run.
+ */
+function readAndDispose<T>(backend: Backend<T>, tensors: readonly T[]): Float64Array[] {
+  try {
+    return backend instanceof ReferenceBackend
+      ? tensors.map((x) => backend.toFloat64(x as unknown as RefTensor))
+      : readAll(backend, tensors).map((v) => Float64Array.from(v));
+  } finally {
+    backend.dispose([...tensors]);
+  }
+}
+
+/** Runs `cases` one after another and reads all their results at once, leaving no tensors behind. */
+function runCases<T>(
+  backend: Backend<T>,
+  setup: Setup,
+  cases: readonly (readonly [HostCase, Runner<T>])[],
+): HostResult[] {
+  const launched: LaunchedCase<T>[] = [];
+  try {
+    for (const [c, run] of cases) launched.push(launchCase(backend, setup, c, run));
+  } catch (error) {
+    backend.dispose(launched.flatMap((l) => l.tensors));
+    throw error;
+  }
+  const values = readAndDispose(
+    backend,
+    launched.flatMap((l) => l.tensors),
+  );
+  let at = 0;
+  return launched.map((l) => {
+    const [output, ...state] = values.slice(at, at + l.tensors.length);
+    at += l.tensors.length;
+    return { outputShape: l.outputShape, output: output!, stateShapes: l.stateShapes, state };
+  });
+}
+
+/** Runs one case on a backend and reads the result back, leaving no tensors behind. */
+function runCase<T>(backend: Backend<T>, setup: Setup, c: HostCase, run: Runner<T>): HostResult {
+  return runCases(backend, setup, [[c, run]])[0]!;
 }
 
 /** Weights of the scalar loss Σ output·R + Σ_i state_i·S_i used by the gradient checks. */
@@ -290,8 +330,11 @@ function finiteDifferenceGrads(setup: Setup, c: HostCase): Float64Array[] {
   });
 }
 
-/** Gradients of the same loss by the backend's autodiff, through `run`. */
-function autodiffGrads<T>(backend: Backend<T>, setup: Setup, c: HostCase, run: Runner<T>): Float64Array[] {
+/**
+ * Gradients of the same loss by the backend's autodiff, through `run`: tensors in the order of `gradientTargets`,
+ * not read yet; everything else the call made is disposed.
+ */
+function launchGrads<T>(backend: Backend<T>, setup: Setup, c: HostCase, run: Runner<T>): T[] {
   if (!backend.valueAndGrads) throw new SeqmodelError(`backend ${backend.name} has no valueAndGrads`);
   const shapes = runCase(createReferenceBackend(), setup, c, scanCell);
   const w = lossWeights(setup, shapes);
@@ -324,13 +367,33 @@ function autodiffGrads<T>(backend: Backend<T>, setup: Setup, c: HostCase, run: R
       });
       return loss;
     }, targets);
-    const out = readAll(backend, grads).map((g) => Float64Array.from(g));
-    backend.dispose([value, ...grads]);
-    return out;
+    backend.dispose(value);
+    return grads;
   } finally {
     backend.dispose([outputWeights, ...stateWeights]);
     backend.dispose(tensors as unknown as Record<string, T>);
   }
+}
+
+/** The autodiff gradients of each case (see `launchGrads`), all read at once. */
+function autodiffGradsOf<T>(
+  backend: Backend<T>,
+  setup: Setup,
+  cases: readonly (readonly [HostCase, Runner<T>])[],
+): Float64Array[][] {
+  const launched: T[][] = [];
+  try {
+    for (const [c, run] of cases) launched.push(launchGrads(backend, setup, c, run));
+  } catch (error) {
+    backend.dispose(launched.flat());
+    throw error;
+  }
+  const values = readAndDispose(backend, launched.flat());
+  let at = 0;
+  return launched.map((grads) => {
+    at += grads.length;
+    return values.slice(at - grads.length, at);
+  });
 }
 
 function assertSameResult(
@@ -442,8 +505,13 @@ export function cellConformanceChecks<T>(
       run() {
         const setup = lazySetup();
         const outputSize = outputSizeOf(cell, setup.dims);
-        for (const variant of variants) {
-          const r = runCase(backend, setup, makeCase(setup, variant), (b, a) => runSequence(b, a));
+        const results = runCases(
+          backend,
+          setup,
+          variants.map((variant) => [makeCase(setup, variant), runSequence] as const),
+        );
+        for (const [v, variant] of variants.entries()) {
+          const r = results[v]!;
           const expected = variant.returnSequences ? [batch, time, outputSize] : [batch, outputSize];
           if (!shapesEqual(r.outputShape, expected)) {
             throw new SeqmodelError(
@@ -466,24 +534,30 @@ export function cellConformanceChecks<T>(
       run() {
         const setup = lazySetup();
         const ref = createReferenceBackend();
-        for (const variant of variants) {
-          const c = makeCase(setup, variant);
+        const cases = variants.map((variant) => makeCase(setup, variant));
+        // Every variant's generic loop, then (with a fused kernel) its default path, read at once.
+        const results = runCases(backend, setup, [
+          ...cases.map((c) => [c, scanCell] as const),
+          ...(fused ? cases.map((c) => [c, runSequence] as const) : []),
+        ]);
+        cases.forEach((c, v) => {
+          const variant = variants[v]!;
           const expected = runCase(ref, setup, c, scanCell);
           assertSameResult(
             `${label} (${variant.name}, generic loop)`,
-            runCase(backend, setup, c, scanCell),
+            results[v]!,
             expected,
             forwardTolerance,
           );
           if (fused) {
             assertSameResult(
               `${label} (${variant.name}, default path)`,
-              runCase(backend, setup, c, (b, a) => runSequence(b, a)),
+              results[cases.length + v]!,
               expected,
               forwardTolerance,
             );
           }
-        }
+        });
       },
     });
 
@@ -513,9 +587,11 @@ export function cellConformanceChecks<T>(
         if (randomInit && !differs)
           throw new SeqmodelError(`${cell.name}: seeds ${seed} and ${seed + 1} gave identical parameters`);
         const c = makeCase(setup, variants[3]!);
-        const first = runCase(backend, setup, c, (bk, args) => runSequence(bk, args));
-        const second = runCase(backend, setup, c, (bk, args) => runSequence(bk, args));
-        assertSameResult(`${label}: a second identical run`, second, first, { atol: 0, rtol: 0 });
+        const [first, second] = runCases(backend, setup, [
+          [c, runSequence],
+          [c, runSequence],
+        ]);
+        assertSameResult(`${label}: a second identical run`, second!, first!, { atol: 0, rtol: 0 });
       },
     });
 
@@ -523,17 +599,19 @@ export function cellConformanceChecks<T>(
       name: `${label}: no tensors leaked`,
       run() {
         const setup = lazySetup();
+        // Each run's results are disposed unread: the other checks read them, reading makes no tensor of the
+        // run's, and on a GPU backend every read is a round trip that costs more than the run.
         for (const variant of variants) {
           const c = makeCase(setup, variant);
           checkNoLeak(backend, `${label} (${variant.name}, generic loop)`, () =>
-            runCase(backend, setup, c, scanCell),
+            backend.dispose([...launchCase(backend, setup, c, scanCell).tensors]),
           );
           checkNoLeak(backend, `${label} (${variant.name}, default path)`, () =>
-            runCase(backend, setup, c, (b, a) => runSequence(b, a)),
+            backend.dispose([...launchCase(backend, setup, c, runSequence).tensors]),
           );
           if (backend.valueAndGrads) {
             checkNoLeak(backend, `${label} (${variant.name}, gradients)`, () =>
-              autodiffGrads(backend, setup, c, (b, a) => runSequence(b, a)),
+              backend.dispose(launchGrads(backend, setup, c, runSequence)),
             );
           }
         }
@@ -546,10 +624,16 @@ export function cellConformanceChecks<T>(
       ...(backend.valueAndGrads ? {} : { skip: `backend ${backend.name} has no autodiff` }),
       run() {
         const setup = lazySetup();
-        for (const variant of gradientVariants) {
-          const c = makeCase(setup, variant);
+        const cases = gradientVariants.map((variant) => makeCase(setup, variant));
+        const grads = autodiffGradsOf(
+          backend,
+          setup,
+          cases.map((c) => [c, scanCell] as const),
+        );
+        for (const [v, variant] of gradientVariants.entries()) {
+          const c = cases[v]!;
           const expected = finiteDifferenceGrads(setup, c);
-          const actual = autodiffGrads(backend, setup, c, scanCell);
+          const actual = grads[v]!;
           gradientTargets(c).forEach((target, i) => {
             assertClose(
               `${label} (${variant.name}): d loss / d ${target.name}`,
@@ -568,35 +652,48 @@ export function cellConformanceChecks<T>(
       run() {
         if (!fused) return;
         const setup = lazySetup();
-        let covered = 0;
-        for (const variant of variants) {
-          const c = makeCase(setup, variant);
-          const tensors = toTensors(backend, setup, c);
+        const runFused: Runner<T> = (_b, a) => fused.run(a);
+        const covered = variants.filter((variant) => {
+          const tensors = toTensors(backend, setup, makeCase(setup, variant));
           const reason = fused.supports(sequenceArgs(setup, variant, tensors));
           backend.dispose(tensors as unknown as Record<string, T>);
-          if (reason !== undefined) continue;
-          covered++;
-          const runFused: Runner<T> = (_b, a) => fused.run(a);
+          return reason === undefined;
+        });
+        const cases = covered.map((variant) => makeCase(setup, variant));
+        // Both paths' results for every covered variant with one read, their gradients with another.
+        const results = runCases(
+          backend,
+          setup,
+          cases.flatMap((c) => [[c, runFused] as const, [c, scanCell] as const]),
+        );
+        const grads = backend.valueAndGrads
+          ? autodiffGradsOf(
+              backend,
+              setup,
+              cases.flatMap((c) => [[c, scanCell] as const, [c, runFused] as const]),
+            )
+          : [];
+        cases.forEach((c, v) => {
+          const name = covered[v]!.name;
           assertSameResult(
-            `${label} (${variant.name}): fused forward`,
-            runCase(backend, setup, c, runFused),
-            runCase(backend, setup, c, scanCell),
+            `${label} (${name}): fused forward`,
+            results[2 * v]!,
+            results[2 * v + 1]!,
             fusedTolerance,
           );
-          if (backend.valueAndGrads) {
-            const generic = autodiffGrads(backend, setup, c, scanCell);
-            const viaFused = autodiffGrads(backend, setup, c, runFused);
-            gradientTargets(c).forEach((target, i) => {
-              assertClose(
-                `${label} (${variant.name}): fused d loss / d ${target.name}`,
-                viaFused[i]!,
-                generic[i]!,
-                fusedTolerance,
-              );
-            });
-          }
-        }
-        if (covered === 0)
+          if (grads.length === 0) return;
+          const generic = grads[2 * v]!;
+          const viaFused = grads[2 * v + 1]!;
+          gradientTargets(c).forEach((target, i) => {
+            assertClose(
+              `${label} (${name}): fused d loss / d ${target.name}`,
+              viaFused[i]!,
+              generic[i]!,
+              fusedTolerance,
+            );
+          });
+        });
+        if (covered.length === 0)
           throw new SeqmodelError(`${label}: the fused kernel supports none of the conformance variants`);
       },
     });
