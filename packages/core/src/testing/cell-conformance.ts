@@ -245,6 +245,23 @@ function readAndDispose<T>(backend: Backend<T>, tensors: readonly T[]): Float64A
   }
 }
 
+/**
+ * Runs `launches` one after another (each makes some tensors) and reads all their tensors with one read: host
+ * copies, grouped as launched. Nothing is left behind, also when a launch throws.
+ */
+function launchAndRead<T>(backend: Backend<T>, launches: readonly (() => readonly T[])[]): Float64Array[][] {
+  const launched: (readonly T[])[] = [];
+  try {
+    for (const launch of launches) launched.push(launch());
+  } catch (error) {
+    backend.dispose(launched.flat());
+    throw error;
+  }
+  const values = readAndDispose(backend, launched.flat());
+  let at = 0;
+  return launched.map((group) => values.slice(at, (at += group.length)));
+}
+
 /** Runs `cases` one after another and reads all their results at once, leaving no tensors behind. */
 function runCases<T>(
   backend: Backend<T>,
@@ -252,22 +269,20 @@ function runCases<T>(
   cases: readonly (readonly [HostCase, Runner<T>])[],
 ): HostResult[] {
   const launched: LaunchedCase<T>[] = [];
-  try {
-    for (const [c, run] of cases) launched.push(launchCase(backend, setup, c, run));
-  } catch (error) {
-    backend.dispose(launched.flatMap((l) => l.tensors));
-    throw error;
-  }
-  const values = readAndDispose(
+  const groups = launchAndRead(
     backend,
-    launched.flatMap((l) => l.tensors),
+    cases.map(([c, run]) => () => {
+      const l = launchCase(backend, setup, c, run);
+      launched.push(l);
+      return l.tensors;
+    }),
   );
-  let at = 0;
-  return launched.map((l) => {
-    const [output, ...state] = values.slice(at, at + l.tensors.length);
-    at += l.tensors.length;
-    return { outputShape: l.outputShape, output: output!, stateShapes: l.stateShapes, state };
-  });
+  return groups.map(([output, ...state], i) => ({
+    outputShape: launched[i]!.outputShape,
+    output: output!,
+    stateShapes: launched[i]!.stateShapes,
+    state,
+  }));
 }
 
 /** Runs one case on a backend and reads the result back, leaving no tensors behind. */
@@ -381,19 +396,14 @@ function autodiffGradsOf<T>(
   setup: Setup,
   cases: readonly (readonly [HostCase, Runner<T>])[],
 ): Float64Array[][] {
-  const launched: T[][] = [];
-  try {
-    for (const [c, run] of cases) launched.push(launchGrads(backend, setup, c, run));
-  } catch (error) {
-    backend.dispose(launched.flat());
-    throw error;
-  }
-  const values = readAndDispose(backend, launched.flat());
-  let at = 0;
-  return launched.map((grads) => {
-    at += grads.length;
-    return values.slice(at - grads.length, at);
-  });
+  return launchAndRead(
+    backend,
+    cases.map(
+      ([c, run]) =>
+        () =>
+          launchGrads(backend, setup, c, run),
+    ),
+  );
 }
 
 function assertSameResult(
@@ -604,10 +614,10 @@ export function cellConformanceChecks<T>(
         for (const variant of variants) {
           const c = makeCase(setup, variant);
           checkNoLeak(backend, `${label} (${variant.name}, generic loop)`, () =>
-            backend.dispose([...launchCase(backend, setup, c, scanCell).tensors]),
+            backend.dispose(launchCase(backend, setup, c, scanCell).tensors),
           );
           checkNoLeak(backend, `${label} (${variant.name}, default path)`, () =>
-            backend.dispose([...launchCase(backend, setup, c, runSequence).tensors]),
+            backend.dispose(launchCase(backend, setup, c, runSequence).tensors),
           );
           if (backend.valueAndGrads) {
             checkNoLeak(backend, `${label} (${variant.name}, gradients)`, () =>
