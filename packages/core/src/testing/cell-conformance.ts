@@ -259,7 +259,10 @@ function launchAndRead<T>(backend: Backend<T>, launches: readonly (() => readonl
   }
   const values = readAndDispose(backend, launched.flat());
   let at = 0;
-  return launched.map((group) => values.slice(at, (at += group.length)));
+  return launched.map((group) => {
+    at += group.length;
+    return values.slice(at - group.length, at);
+  });
 }
 
 /** Runs `cases` one after another and reads all their results at once, leaving no tensors behind. */
