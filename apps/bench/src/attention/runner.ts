@@ -11,7 +11,7 @@ import {
   type FlashEngine,
 } from '@seqmodel/attention/kernels';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
-import { registerKernel } from '@seqmodel/core';
+import { registerKernel, unregisterKernel } from '@seqmodel/core';
 import { backendProviders } from '../backends.js';
 import { formatMs, formatSpeedup } from '../format.js';
 import { loadAverage, machineRecord, versionsRecord } from '../machine.js';
@@ -88,23 +88,28 @@ export async function runAttentionBench(
       continue;
     }
     const engine = config.path === 'fused' ? registerBenchKernel(provider.name) : undefined;
-    const bench = await provider.create({ path: config.path });
-    const details = `${bench.details}${engine ? `; flash attention kernel on ${engine.name}` : ''}`;
-    backends.push({ name: bench.name, status: 'ran', details, matMul: null });
-    observer.note(`backend ${bench.name}: ${details}`);
-    for (const c of cases) {
-      runAttentionCase(bench, c, {
-        warmup: config.warmup,
-        repeats: config.repeats,
-        minTimeMs: config.minTimeMs,
-        seed: config.seed,
-        engine,
-        onRun: () => observer.tick(),
-        onRecord: (record) => {
-          records.push(record);
-          observer.note(line(record));
-        },
-      });
+    try {
+      const bench = await provider.create({ path: config.path });
+      const details = `${bench.details}${engine ? `; flash attention kernel on ${engine.name}` : ''}`;
+      backends.push({ name: bench.name, status: 'ran', details, matMul: null });
+      observer.note(`backend ${bench.name}: ${details}`);
+      for (const c of cases) {
+        runAttentionCase(bench, c, {
+          warmup: config.warmup,
+          repeats: config.repeats,
+          minTimeMs: config.minTimeMs,
+          seed: config.seed,
+          engine,
+          onRun: () => observer.tick(),
+          onRecord: (record) => {
+            records.push(record);
+            observer.note(line(record));
+          },
+        });
+      }
+    } finally {
+      // A later run in the same process (a `--path generic` one, say) must not find the kernel still registered.
+      if (engine) unregisterKernel({ backend: provider.name, ...SCALED_DOT_PRODUCT_KERNEL });
     }
   }
   observer.finish();
