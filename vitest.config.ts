@@ -49,6 +49,25 @@ function isInside(dir: string, path: string): boolean {
   return !isAbsolute(rel) && rel.split(sep)[0] !== '..';
 }
 
+/**
+ * Projects whose test files share a process per worker (vitest's `isolate: false`) instead of one process each. A
+ * file's imports (tfjs, and several hundred modules of the workspace's TypeScript sources through vite's module
+ * runner) cost ~1.5-2.5 s per process here: layers' 59 files spent 134 s importing and 49 s testing, and the project
+ * took 106 s alone with a process per file, 34 s sharing (2026-12-03, 2 cores). A project belongs here only when its
+ * files leave nothing process-wide behind that changes what a later file tests, and none needs a fresh process. The
+ * kernels they register are unregistered again (a kernel left registered would silently move later files from the
+ * generic path to a fused one): `scripts/shared-process-guard.ts` fails a file that leaves the kernel table changed.
+ * The backends' packages keep a process per file: they test one-time initialization (tfjs-wasm's module and its
+ * paths, tfjs's first-tensor notice, native addons, browsers).
+ */
+const sharedProcessProjects = new Set([
+  '@seqmodel/attention',
+  '@seqmodel/bench',
+  '@seqmodel/datasets',
+  '@seqmodel/layers',
+]);
+const sharedProcessGuard = join(repoRoot, 'scripts', 'shared-process-guard.ts');
+
 const current = all.find((project) => isInside(project.dir, process.cwd()));
 const selected = current === undefined ? all : [current];
 
@@ -75,7 +94,9 @@ export default defineConfig({
   test: {
     projects: selected.map(({ name, dir, include }) => ({
       extends: true as const,
-      test: { name, root: dir, include },
+      test: sharedProcessProjects.has(name)
+        ? { name, root: dir, include, isolate: false, setupFiles: [sharedProcessGuard] }
+        : { name, root: dir, include },
     })),
     testTimeout: 60_000,
     // Vitest's default is one worker less than the cores: one worker on these 2-core machines, where the browser
