@@ -75,6 +75,9 @@ const cases: readonly CellCase[] = [
 
 export const lstmCase = cases[1]!;
 
+/** The plugin cells' cases (the compiled GPU kernel). */
+export const pluginCases: readonly CellCase[] = cases.filter((c) => c.label.includes('plugin, compiled'));
+
 /** The built-in cells' cases (simpleRNN, LSTM, both GRUs). */
 export const builtInCases: readonly CellCase[] = cases.slice(0, 4);
 
@@ -121,6 +124,19 @@ function lossAndGradients(b: TfjsBackend, c: CellCase, size: Sized): Float32Arra
   b.dispose([value, ...grads]);
   t.dispose();
   return out;
+}
+
+/** The loss and gradients of case `c` at `size` on `b` agree with backend-cpu's within 1e-4 (float32 targets). */
+export function assertMatchesCpu(b: TfjsBackend, cpu: TfjsBackend, c: CellCase, size: Sized): void {
+  const onGpu = lossAndGradients(b, c, size);
+  const onCpu = lossAndGradients(cpu, c, size);
+  b.activate();
+  onCpu.forEach((expected, i) => {
+    assertClose(`${c.label} on ${b.tfjsBackendName}, result ${i}`, onGpu[i]!, expected, {
+      atol: 1e-4,
+      rtol: 1e-4,
+    });
+  });
 }
 
 /**
@@ -194,7 +210,7 @@ function perStep(at: (time: number) => Launches): Launches {
   };
 }
 
-function check(name: string, backendName: string, run: () => void | Promise<void>): PageCheck {
+export function check(name: string, backendName: string, run: () => void | Promise<void>): PageCheck {
   return {
     name,
     async run() {
@@ -270,15 +286,9 @@ export function gpuChecks(
   const name = b.tfjsBackendName;
   const title = options.title ?? name;
   const parity = (options.cases ?? cases).map((c) =>
-    check(`${c.label}: loss and gradients match backend-cpu within 1e-4 (float32 targets)`, name, () => {
-      const size = { batch: 4, time: 12, inputSize: 8, units: 16 };
-      const onGpu = lossAndGradients(b, c, size);
-      const onCpu = lossAndGradients(cpu, c, size);
-      b.activate();
-      onCpu.forEach((expected, i) => {
-        assertClose(`${c.label} on ${name}, result ${i}`, onGpu[i]!, expected, { atol: 1e-4, rtol: 1e-4 });
-      });
-    }),
+    check(`${c.label}: loss and gradients match backend-cpu within 1e-4 (float32 targets)`, name, () =>
+      assertMatchesCpu(b, cpu, c, { batch: 4, time: 12, inputSize: 8, units: 16 }),
+    ),
   );
   const launches = (options.cases ?? cases).map((c) =>
     check(
@@ -303,7 +313,7 @@ export function gpuChecks(
     ),
   );
   // The hand-written kernels (lstm) and the compiled GPU kernel (the plugin cells) train with flat memory.
-  const trained = [lstmCase, ...cases.filter((c) => c.label.includes('plugin, compiled'))];
+  const trained = [lstmCase, ...pluginCases];
   const leaks = trained.map((c) =>
     check(`${c.label}: numTensors and numBytesInGPU flat over 1,000 SGD training steps`, name, () => {
       const t = makeTensors(b, c, { batch: 2, time: 3, inputSize: 2, units: 3 });

@@ -120,8 +120,8 @@ export function webgpuFlashChecks(
   b: TfjsBackend,
   cpu: TfjsBackend,
   countPrograms: ProgramCounter,
-  steps = 150,
-  lossRatio = 0.75,
+  steps = 1000,
+  lossRatio = 0.5,
 ): PageCheckGroup[] {
   registerAttentionKernels({ backends: ['webgpu'] });
   const name = b.tfjsBackendName;
@@ -222,7 +222,7 @@ export function webgpuFlashChecks(
     },
   );
   const training = check(
-    `multi-head self-attention on the flash kernel: numTensors and numBytesInGPU flat over ${steps} SGD training steps, the loss falls below ${lossRatio} of its start`,
+    `multi-head self-attention on the flash kernel: numTensors and numBytesInGPU flat over ${steps.toLocaleString('en-US')} SGD training steps, the loss falls below ${lossRatio} of its start`,
     name,
     () => {
       const m = selfAttentionModel(b);

@@ -3,6 +3,7 @@ import { createCpuBackend } from '@seqmodel/backend-cpu';
 import { countWebgpuPrograms, createWebgpuBackend } from '@seqmodel/backend-webgpu';
 import { expose, exposeChecks } from '../in-page.js';
 import { flashMeasurements, webgpuFlashChecks } from './webgpu-flash-checks.js';
+import { useTiledMatMul } from './webgpu-matmul.js';
 
 expose('flashMeasurements', () => flashMeasurements);
 exposeChecks(
@@ -10,6 +11,8 @@ exposeChecks(
     const backend = await createWebgpuBackend();
     const cpu = createCpuBackend();
     backend.activate();
+    // Every product on tfjs's tiled program (see webgpu-matmul.ts).
+    useTiledMatMul();
     return webgpuFlashChecks(backend, cpu, countWebgpuPrograms);
   })(),
 );
