@@ -56,7 +56,8 @@ function isInside(dir: string, path: string): boolean {
  * took 106 s alone with a process per file, 34 s sharing (2026-12-03, 2 cores). A project belongs here only when its
  * files leave nothing process-wide behind that changes what a later file tests, and none needs a fresh process. The
  * kernels they register are unregistered again (a kernel left registered would silently move later files from the
- * generic path to a fused one): `scripts/shared-process-guard.ts` fails a file that leaves the kernel table changed.
+ * generic path to a fused one): `scripts/shared-process-guard.ts` fails a file that leaves the kernel table or the
+ * cell registry changed.
  * The backends' packages keep a process per file: they test one-time initialization (tfjs-wasm's module and its
  * paths, tfjs's first-tensor notice, native addons, browsers).
  */
@@ -67,6 +68,16 @@ const sharedProcessProjects = new Set([
   '@seqmodel/layers',
 ]);
 const sharedProcessGuard = join(repoRoot, 'scripts', 'shared-process-guard.ts');
+
+/**
+ * A shared project's setup files: its own `src/shared-process-setup.ts` where it has one (what all its files expect
+ * registered once per process: the bench's plugin cells, as its CLI registers them at start), then the guard, which
+ * takes its snapshot after that.
+ */
+function sharedProcessSetup(dir: string): string[] {
+  const own = join(dir, 'src', 'shared-process-setup.ts');
+  return existsSync(own) ? [own, sharedProcessGuard] : [sharedProcessGuard];
+}
 
 const current = all.find((project) => isInside(project.dir, process.cwd()));
 const selected = current === undefined ? all : [current];
@@ -95,7 +106,7 @@ export default defineConfig({
     projects: selected.map(({ name, dir, include }) => ({
       extends: true as const,
       test: sharedProcessProjects.has(name)
-        ? { name, root: dir, include, isolate: false, setupFiles: [sharedProcessGuard] }
+        ? { name, root: dir, include, isolate: false, setupFiles: sharedProcessSetup(dir) }
         : { name, root: dir, include },
     })),
     testTimeout: 60_000,
