@@ -30,6 +30,7 @@ import {
   type ConformanceCheck,
   cellConformanceChecks,
   checkNoLeak,
+  launchAndRead,
   readAll,
   type Tolerance,
 } from '@seqmodel/core/testing';
@@ -240,21 +241,17 @@ function dispose<T>(b: Backend<T>, t: Tensors<T>): void {
   ]);
 }
 
-/** Host copies of `tensors` (one read), which are then disposed. */
-function readAndDispose<T>(b: Backend<T>, tensors: readonly T[]): Float32Array[] {
-  try {
-    return readAll(b, tensors).map((x) => Float32Array.from(x));
-  } finally {
-    b.dispose([...tensors]);
-  }
+/** Host copies of `tensors`, as float32 (`launchAndRead` reads them with one read and disposes them). */
+function readFloat32<T>(b: Backend<T>, tensors: readonly T[]): Float32Array[] {
+  return readAll(b, tensors).map((x) => Float32Array.from(x));
 }
 
 /** Outputs and states, not read yet; the inputs are disposed. */
-function launchForward<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): T[] {
+function launchForward<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): { tensors: T[] } {
   const t = toTensors(b, c);
   try {
     const r = run(b, argsOf(c, t));
-    return [r.output, ...r.state];
+    return { tensors: [r.output, ...r.state] };
   } finally {
     dispose(b, t);
   }
@@ -262,12 +259,13 @@ function launchForward<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): T[] {
 
 /** Outputs and states, read back. */
 function forward<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): Float32Array[] {
-  return readAndDispose(b, launchForward(b, c, run));
+  return launchAndRead(b, [() => launchForward(b, c, run)], readFloat32)[0]!.values;
 }
 
 interface LaunchedGradients<T> {
   readonly names: string[];
-  readonly grads: T[];
+  /** The gradients, one per name. */
+  readonly tensors: T[];
 }
 
 /**
@@ -319,7 +317,7 @@ function launchGradients<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): Lau
       targets.map((x) => x.tensor),
     );
     b.dispose(value);
-    return { names: targets.map((x) => x.name), grads };
+    return { names: targets.map((x) => x.name), tensors: grads };
   } finally {
     b.dispose([outputWeights, ...stateWeights]);
     dispose(b, t);
@@ -332,8 +330,8 @@ function gradients<T>(
   c: HostSequence,
   run: Runner<T>,
 ): { name: string; values: Float32Array }[] {
-  const { names, grads } = launchGradients(b, c, run);
-  return readAndDispose(b, grads).map((values, i) => ({ name: names[i]!, values }));
+  const { names, values } = launchAndRead(b, [() => launchGradients(b, c, run)], readFloat32)[0]!;
+  return values.map((v, i) => ({ name: names[i]!, values: v }));
 }
 
 function cellStateCount(c: HostSequence): number {
@@ -360,32 +358,23 @@ export function assertFusedMatchesGeneric<T>(
 ): void {
   // Both paths' outputs, states and gradients, read back at once: on a GPU backend a read is a round trip that
   // costs more than these small runs.
-  const launched: T[][] = [];
-  let names: string[] = [];
-  try {
-    launched.push(launchForward(b, c, scanCell), launchForward(b, c, fused));
-    for (const run of [scanCell, fused]) {
-      const g = launchGradients(b, c, run);
-      names = g.names;
-      launched.push(g.grads);
-    }
-  } catch (error) {
-    b.dispose(launched.flat());
-    throw error;
-  }
-  const values = readAndDispose(b, launched.flat());
-  const parts: Float32Array[][] = [];
-  let at = 0;
-  for (const l of launched) {
-    parts.push(values.slice(at, at + l.length));
-    at += l.length;
-  }
-  const [expected, actual, generic, viaFused] = parts as [
+  const launched = launchAndRead<T, { tensors: T[]; names?: string[] }, Float32Array>(
+    b,
+    [
+      () => launchForward(b, c, scanCell),
+      () => launchForward(b, c, fused),
+      () => launchGradients(b, c, scanCell),
+      () => launchGradients(b, c, fused),
+    ],
+    readFloat32,
+  );
+  const [expected, actual, generic, viaFused] = launched.map((l) => l.values) as [
     Float32Array[],
     Float32Array[],
     Float32Array[],
     Float32Array[],
   ];
+  const names = launched[2]!.names!;
   actual.forEach((v, i) => {
     assertClose(`${what}: ${i === 0 ? 'output' : `state[${i - 1}]`}`, v, expected[i]!, fusedTolerance);
   });

@@ -34,7 +34,7 @@ import { formatShape, shapesEqual, sizeOfShape } from '../shape.js';
 import { checkBackendSpecification } from '../specification.js';
 import { assertClose, type Tolerance } from './compare.js';
 import { checkNoLeak } from './leaks.js';
-import { readAll } from './read-all.js';
+import { launchAndRead, readAll } from './read-all.js';
 
 export interface ConformanceCheck {
   readonly name: string;
@@ -231,38 +231,14 @@ function launchCase<T>(backend: Backend<T>, setup: Setup, c: HostCase, run: Runn
 }
 
 /**
- * Host copies of `tensors`, then disposes them. The reference backend reads back at full float64 precision (the
- * finite differences need it); any other backend reads them all with one read (`readAll`): on a GPU backend a
- * read is a round trip that costs more than a small case's run.
+ * Host copies of `tensors` (`launchAndRead` disposes them). The reference backend reads back at full float64
+ * precision (the finite differences need it); any other backend reads them all with one read (`readAll`): on a GPU
+ * backend a read is a round trip that costs more than a small case's run.
  */
-function readAndDispose<T>(backend: Backend<T>, tensors: readonly T[]): Float64Array[] {
-  try {
-    return backend instanceof ReferenceBackend
-      ? tensors.map((x) => backend.toFloat64(x as unknown as RefTensor))
-      : readAll(backend, tensors).map((v) => Float64Array.from(v));
-  } finally {
-    backend.dispose([...tensors]);
-  }
-}
-
-/**
- * Runs `launches` one after another (each makes some tensors) and reads all their tensors with one read: host
- * copies, grouped as launched. Nothing is left behind, also when a launch throws.
- */
-function launchAndRead<T>(backend: Backend<T>, launches: readonly (() => readonly T[])[]): Float64Array[][] {
-  const launched: (readonly T[])[] = [];
-  try {
-    for (const launch of launches) launched.push(launch());
-  } catch (error) {
-    backend.dispose(launched.flat());
-    throw error;
-  }
-  const values = readAndDispose(backend, launched.flat());
-  let at = 0;
-  return launched.map((group) => {
-    at += group.length;
-    return values.slice(at - group.length, at);
-  });
+function readFloat64<T>(backend: Backend<T>, tensors: readonly T[]): Float64Array[] {
+  return backend instanceof ReferenceBackend
+    ? tensors.map((x) => backend.toFloat64(x as unknown as RefTensor))
+    : readAll(backend, tensors).map((v) => Float64Array.from(v));
 }
 
 /** Runs `cases` one after another and reads all their results at once, leaving no tensors behind. */
@@ -271,19 +247,19 @@ function runCases<T>(
   setup: Setup,
   cases: readonly (readonly [HostCase, Runner<T>])[],
 ): HostResult[] {
-  const launched: LaunchedCase<T>[] = [];
-  const groups = launchAndRead(
+  const launched = launchAndRead(
     backend,
-    cases.map(([c, run]) => () => {
-      const l = launchCase(backend, setup, c, run);
-      launched.push(l);
-      return l.tensors;
-    }),
+    cases.map(
+      ([c, run]) =>
+        () =>
+          launchCase(backend, setup, c, run),
+    ),
+    readFloat64,
   );
-  return groups.map(([output, ...state], i) => ({
-    outputShape: launched[i]!.outputShape,
+  return launched.map(({ outputShape, stateShapes, values: [output, ...state] }) => ({
+    outputShape,
     output: output!,
-    stateShapes: launched[i]!.stateShapes,
+    stateShapes,
     state,
   }));
 }
@@ -401,12 +377,9 @@ function autodiffGradsOf<T>(
 ): Float64Array[][] {
   return launchAndRead(
     backend,
-    cases.map(
-      ([c, run]) =>
-        () =>
-          launchGrads(backend, setup, c, run),
-    ),
-  );
+    cases.map(([c, run]) => () => ({ tensors: launchGrads(backend, setup, c, run) })),
+    readFloat64,
+  ).map((l) => l.values);
 }
 
 function assertSameResult(

@@ -13,7 +13,7 @@ export {
 } from './cell-conformance.js';
 export { assertClose, type Comparison, compareArrays, type Tolerance } from './compare.js';
 export { checkNoLeak } from './leaks.js';
-export { readAll } from './read-all.js';
+export { launchAndRead, readAll } from './read-all.js';
 export {
   type ClassifyOptions,
   classifyCase,

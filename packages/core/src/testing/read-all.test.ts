@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createReferenceBackend, type RefTensor } from '../reference/reference-backend.js';
-import { readAll } from './read-all.js';
+import { launchAndRead, readAll } from './read-all.js';
 
 /** The reference backend, counting its synchronous reads. */
 function counting() {
@@ -74,5 +74,56 @@ describe('readAll', () => {
     expect(Array.from(readAll(backend, [f])[0]!)).toEqual([1.5, 2.5]);
     expect(reads() - before).toBe(1);
     expect(readAll(backend, [])).toEqual([]);
+  });
+});
+
+describe('launchAndRead', () => {
+  const read = (b: ReturnType<typeof createReferenceBackend>, ts: readonly RefTensor[]) =>
+    readAll(b, ts).map((v) => Array.from(v));
+
+  it("hands each launch back with its own tensors' values, read in one read, and disposes every tensor", () => {
+    const { backend, reads } = counting();
+    const numTensors = backend.memory().numTensors;
+    const before = reads();
+    const got = launchAndRead(
+      backend,
+      [
+        () => ({ label: 'a', tensors: [backend.tensor([1, 2]), backend.tensor(3)] }),
+        () => ({ label: 'b', tensors: [] }),
+        () => ({ label: 'c', tensors: [backend.tensor([[4], [5]])] }),
+      ],
+      read,
+    );
+    expect(reads() - before).toBe(1);
+    expect(got.map((l) => [l.label, l.values])).toEqual([
+      ['a', [[1, 2], [3]]],
+      ['b', []],
+      ['c', [[4, 5]]],
+    ]);
+    expect(backend.memory().numTensors).toBe(numTensors);
+  });
+
+  it('disposes what the earlier launches made when a launch throws, and what all made when the read throws', () => {
+    const { backend } = counting();
+    const numTensors = backend.memory().numTensors;
+    expect(() =>
+      launchAndRead(
+        backend,
+        [
+          () => ({ tensors: [backend.tensor([1, 2])] }),
+          () => {
+            throw new Error('launch failed');
+          },
+        ],
+        read,
+      ),
+    ).toThrow('launch failed');
+    expect(backend.memory().numTensors).toBe(numTensors);
+    expect(() =>
+      launchAndRead(backend, [() => ({ tensors: [backend.tensor([1, 2])] })], () => {
+        throw new Error('read failed');
+      }),
+    ).toThrow('read failed');
+    expect(backend.memory().numTensors).toBe(numTensors);
   });
 });

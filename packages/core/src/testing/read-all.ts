@@ -30,3 +30,35 @@ export function readAll<T>(backend: Backend<T>, tensors: readonly T[]): (Float32
     return part;
   });
 }
+
+/**
+ * Runs `launches` one after another (each makes some tensors: its `tensors`), reads every tensor they made with one
+ * `read`, and disposes them all; each launch comes back with the host copies of its own tensors as `values`. Nothing
+ * is left behind, also when a launch or the read throws. On a GPU backend one read is one round trip, however many
+ * launches it gathers.
+ */
+export function launchAndRead<T, L extends { readonly tensors: readonly T[] }, V>(
+  backend: Backend<T>,
+  launches: readonly (() => L)[],
+  read: (backend: Backend<T>, tensors: readonly T[]) => V[],
+): (L & { readonly values: V[] })[] {
+  const launched: L[] = [];
+  try {
+    for (const launch of launches) launched.push(launch());
+  } catch (error) {
+    backend.dispose(launched.flatMap((l) => l.tensors));
+    throw error;
+  }
+  const tensors = launched.flatMap((l) => l.tensors);
+  let values: V[];
+  try {
+    values = read(backend, tensors);
+  } finally {
+    backend.dispose(tensors);
+  }
+  let at = 0;
+  return launched.map((l) => {
+    at += l.tensors.length;
+    return { ...l, values: values.slice(at - l.tensors.length, at) };
+  });
+}
