@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Backend } from '../backend.js';
 import { createReferenceBackend, type RefTensor } from '../reference/reference-backend.js';
 import { launchAndRead, readAll } from './read-all.js';
 
@@ -78,8 +79,7 @@ describe('readAll', () => {
 });
 
 describe('launchAndRead', () => {
-  const read = (b: ReturnType<typeof createReferenceBackend>, ts: readonly RefTensor[]) =>
-    readAll(b, ts).map((v) => Array.from(v));
+  const read = (b: Backend<RefTensor>, ts: readonly RefTensor[]) => readAll(b, ts).map((v) => Array.from(v));
 
   it("hands each launch back with its own tensors' values, read in one read, and disposes every tensor", () => {
     const { backend, reads } = counting();
