@@ -17,34 +17,16 @@ import type { PageCheck, PageCheckGroup } from '../in-page.js';
 import { attentionLoss, attentionLossAndGradients, selfAttentionModel } from './attention-checks.js';
 import { trainWithFlatMemory } from './gpu-checks.js';
 import { assertActiveTfjsBackend } from './kits.js';
+import { countProgramsByShaderKey } from './webgpu-programs.js';
 
 type ProgramCounter = <R>(fn: () => R) => { readonly result: R; readonly programs: number };
 
 /** The flash programs' names, as their shader keys begin (`seqmodel flash attention NAME ...`). */
 const flashProgram = /^seqmodel flash attention (forward\+lse|forward|stats|dQ|dK dV)\s/;
 
-/**
- * Runs `fn` and counts the flash attention programs tfjs's WebGPU backend was asked to run, by name (from their
- * shader keys), through the backend instance's `runWebGPUProgram`.
- */
+/** Runs `fn` and counts the flash attention programs tfjs's WebGPU backend was asked to run, by name. */
 export function countFlashPrograms<R>(fn: () => R): { result: R; launches: Record<string, number> } {
-  const instance = tf.engine().findBackend('webgpu') as unknown as {
-    runWebGPUProgram: (program: { shaderKey: string }, ...rest: unknown[]) => unknown;
-  };
-  const own = Object.hasOwn(instance, 'runWebGPUProgram');
-  const run = instance.runWebGPUProgram;
-  const launches: Record<string, number> = {};
-  instance.runWebGPUProgram = function (this: unknown, program, ...rest) {
-    const name = flashProgram.exec(program.shaderKey)?.[1];
-    if (name !== undefined) launches[name] = (launches[name] ?? 0) + 1;
-    return run.apply(this, [program, ...rest]);
-  };
-  try {
-    return { result: fn(), launches };
-  } finally {
-    if (own) instance.runWebGPUProgram = run;
-    else delete (instance as { runWebGPUProgram?: unknown }).runWebGPUProgram;
-  }
+  return countProgramsByShaderKey(flashProgram, fn);
 }
 
 /** What the launch check measured, for the Node side (`flashMeasurements` in the page). */

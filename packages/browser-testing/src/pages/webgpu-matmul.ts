@@ -15,23 +15,31 @@ import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PageCheckGroup } from '../in-page.js';
 import { assertMatchesCpu, check, lstmCase, pluginCases } from './gpu-checks.js';
+import { countProgramsByShaderKey } from './webgpu-programs.js';
 
 const flag = 'WEBGPU_MATMUL_PROGRAM_TYPE';
 /** tfjs-backend-webgpu's `MatMulProgramType.MatMulPackedProgram`, the tiled program; -1 is its own choice. */
 const packedProgram = 3;
 
-/** Every product from here on runs tfjs-backend-webgpu's tiled program (it must be registered: call it after
- * `createWebgpuBackend`). */
+/** Every product from here on runs tfjs-backend-webgpu's tiled program (call it after `createWebgpuBackend`). */
 export function useTiledMatMul(): void {
   tf.env().set(flag, packedProgram);
 }
 
-/** `fn` with tfjs-backend-webgpu choosing its product programs by shape, as it does by default. */
+/**
+ * `fn` with tfjs-backend-webgpu choosing its product programs by shape, as it does by default; throws unless it ran
+ * `MatMulReduceProgram` (shader keys `matMulReduce...`) at least once, the program the other pages avoid.
+ */
 function withTfjsChoice(fn: () => void): void {
   const before = tf.env().get(flag);
   tf.env().set(flag, -1);
   try {
-    fn();
+    const { launches } = countProgramsByShaderKey(/^(matMulReduce)/, fn);
+    if (!launches.matMulReduce) {
+      throw new Error(
+        "tfjs ran no MatMulReduceProgram: this check no longer covers tfjs's choice for small products",
+      );
+    }
   } finally {
     tf.env().set(flag, before);
   }
@@ -39,8 +47,8 @@ function withTfjsChoice(fn: () => void): void {
 
 /**
  * The LSTM (hand-written kernel) and the plugin cells (compiled kernel) at a size where every product has at most
- * 128 output elements (the input projection 6 x 12 for the LSTM; the weight gradients 2 x 12 and 3 x 12), on tfjs's
- * own choice of program (`MatMulReduceProgram` there): loss and gradients against backend-cpu.
+ * 128 output elements (at most 6 x 12), on tfjs's own choice of program (`MatMulReduceProgram` there, which the
+ * check asserts ran): loss and gradients against backend-cpu.
  */
 export function tfjsMatMulChoiceChecks(b: TfjsBackend, cpu: TfjsBackend): PageCheckGroup {
   const size = { batch: 2, time: 3, inputSize: 2, units: 3 };
