@@ -42,6 +42,9 @@ export interface CudaInfo {
   readonly notes: string;
 }
 
+/** What the last `createCudaBackend` asked for (the addon's switch is process-wide). */
+let ownKernelsOnly = false;
+
 /** The device and the paths in use; throws the reason when no device is usable. */
 export function cudaInfo(): CudaInfo {
   const addon = cudaAddon();
@@ -53,7 +56,14 @@ export function cudaInfo(): CudaInfo {
     cublas,
     cudnn,
     gemmKernel: addon.info()[4],
-    notes,
+    // The addon's note says what loaded; with ownKernelsOnly the tiled kernel runs the products all the same.
+    notes:
+      ownKernelsOnly && cublas
+        ? notes.replace(
+            'cuBLAS runs the matrix products',
+            'the tiled kernel runs the matrix products (ownKernelsOnly; cuBLAS loaded)',
+          )
+        : notes,
   };
 }
 
@@ -87,7 +97,8 @@ export async function createCudaBackend(options: CudaBackendOptions = {}): Promi
   if (options.ownKernelsOnly !== undefined && typeof options.ownKernelsOnly !== 'boolean') {
     invalidArgument('createCudaBackend(options.ownKernelsOnly)', options.ownKernelsOnly, 'a boolean');
   }
-  cudaAddon().setOwnKernelsOnly(options.ownKernelsOnly ?? false);
+  ownKernelsOnly = options.ownKernelsOnly ?? false;
+  cudaAddon().setOwnKernelsOnly(ownKernelsOnly);
   registerCudaBackend();
   await initTfjsBackend(cudaTfjsBackendName);
   if (!tf.engine().findBackend(cudaTfjsBackendName)) {

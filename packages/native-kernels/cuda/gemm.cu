@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 
 #include <climits>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
@@ -67,6 +68,7 @@ __global__ __launch_bounds__(kGemmThreads) void gemm_tiled(index_t m, index_t n,
 
 // cuBLAS's v2 entry points (cublas_api.h), by value types only.
 using CublasCreate = int (*)(void** handle);
+using CublasDestroy = int (*)(void* handle);
 using CublasSgemm = int (*)(void* handle, int transa, int transb, int m, int n, int k, const float* alpha,
                             const float* a, int lda, const float* b, int ldb, const float* beta, float* c, int ldc);
 constexpr int kCublasOpN = 0, kCublasOpT = 1;
@@ -77,17 +79,37 @@ struct Cublas {
   bool tried = false;
 };
 
+Cublas state;
+std::mutex state_mutex;
+
+}  // namespace
+
+void release_libraries() {
+  std::lock_guard<std::mutex> lock(state_mutex);
+  if (state.handle != nullptr && cublas_library != nullptr) {
+    // The handle's device memory (its workspace among it) goes back; a later product creates a new handle.
+    if (auto destroy = reinterpret_cast<CublasDestroy>(dlsym(cublas_library, "cublasDestroy_v2"))) destroy(state.handle);
+  }
+  state = Cublas{};
+}
+
+namespace {
+
 Cublas& cublas() {
-  static Cublas state;
-  static std::mutex mutex;
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<std::mutex> lock(state_mutex);
   if (!state.tried) {
     state.tried = true;
     runtime_report();
     if (cublas_library != nullptr) {
       auto create = reinterpret_cast<CublasCreate>(dlsym(cublas_library, "cublasCreate_v2"));
       auto sgemm = reinterpret_cast<CublasSgemm>(dlsym(cublas_library, "cublasSgemm_v2"));
-      if (create != nullptr && sgemm != nullptr && create(&state.handle) == 0) state.sgemm = sgemm;
+      if (create != nullptr && sgemm != nullptr && create(&state.handle) == 0) {
+        state.sgemm = sgemm;
+        // Registered after the CUDA runtime's own exit handler (which the device query above installed), so it runs
+        // first: the handle and its workspace go back while the context still exists. Once per process.
+        static const bool registered = std::atexit(release_libraries) == 0;
+        (void)registered;
+      }
     }
   }
   return state;

@@ -87,6 +87,9 @@ struct RuntimeReport {
 const RuntimeReport& runtime_report();
 // Forces the tiled GEMM even when cuBLAS loaded (to compare the two on a device).
 void set_own_kernels_only(bool own);
+// Destroys the cuBLAS handle (and the device memory it holds: ~64 MiB of workspace on an H200); runs at process exit,
+// so that nothing the addon allocated stays on the device (compute-sanitizer's leak check counts it otherwise).
+void release_libraries();
 
 }  // namespace cuda
 }  // namespace seqmodel
