@@ -4,17 +4,21 @@
 # packages/backend-cuda/gpu-bundle (made by scripts/prepare-gpu-check.mjs) beside it.
 #   1. unpacks the carried Node binary;
 #   2. builds the CUDA addon with nvcc (the same sources and flags as binding.gyp; node-gyp needs npm, absent there);
-#   3. runs the binding's conformance kits on seqmodel-cuda;
-#   4. runs a small workload under compute-sanitizer (memcheck);
-#   5. compares LSTM and GRU at 64x100x64x256 and 256x512x512x1024 with PyTorch's cuDNN layers (outputs within
-#      1e-4, gradients, forward and training-step times), with the tiled GEMM and, where PyTorch ships it, cuBLAS.
+#   3. runs the binding's conformance kits on seqmodel-cuda, with cuBLAS (where it loads) and with the tiled GEMM;
+#   4. compares LSTM and GRU at 64x100x64x256 and 256x512x512x1024 with PyTorch's cuDNN layers (outputs within
+#      1e-4, gradients, forward and training-step times), with the tiled GEMM and, where a cuBLAS is found (the CUDA
+#      installation's or PyTorch's wheels'), cuBLAS;
+#   5. runs a small workload under compute-sanitizer (memcheck) with what is left of the time budget
+#      (SEQMODEL_GPU_CHECK_BUDGET_S, default 540 s; the slowest step and the least predictable, so it comes last).
+# With SEQMODEL_GPU_CHECK_OUT set, the comparison's case files (JSON: sizes, loss, timings) are copied there.
 # Exits 0 when everything passed, 1 on a failure, 2 when the machine lacks what the check needs (said in one line).
-# Stays under 10 minutes on an H200 (SEQMODEL_GPU_CHECK_QUICK=1 skips the large size).
+# SEQMODEL_GPU_CHECK_QUICK=1 skips the large size.
 set -uo pipefail
 cd "$(dirname "$0")/../../.." || exit 2
 bundle=packages/backend-cuda/gpu-bundle
 kernels=packages/native-kernels
 started=$(date +%s)
+budget=${SEQMODEL_GPU_CHECK_BUDGET_S:-540}
 say() { echo "gpu-check [$(($(date +%s) - started)) s]: $*"; }
 stop() { say "$1"; exit "${2:-2}"; }
 
@@ -66,35 +70,68 @@ case $? in
   2) stop "the addon sees no usable GPU (the line above says why)" ;;
   *) failures=$((failures + 1)) ;;
 esac
+say "conformance kits on seqmodel-cuda with the tiled GEMM (ownKernelsOnly: odd shapes through its edge tiles)"
+SEQMODEL_CUDA_OWN_KERNELS=1 "$node" "$bundle/check.mjs" kits || failures=$((failures + 1))
 
-sanitizer=$(command -v compute-sanitizer || echo "$cuda_home/bin/compute-sanitizer")
-if [ -x "$sanitizer" ]; then
-  say "compute-sanitizer memcheck on the sanitizer workload"
-  "$sanitizer" --tool memcheck --leak-check full --error-exitcode 3 "$node" "$bundle/check.mjs" sanitize 2>&1 | tail -25
-  [ "${PIPESTATUS[0]}" -eq 0 ] || failures=$((failures + 1))
-else
-  say "compute-sanitizer not found at $sanitizer: skipped"
+python=${SEQMODEL_PYTHON:-}
+if [ -z "$python" ]; then
+  # The first Python that imports torch: the one on PATH, else a system or conda one.
+  for candidate in python3 python /usr/bin/python3 /opt/conda/bin/python3; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c "import torch" 2>/dev/null; then python=$(command -v "$candidate"); break; fi
+  done
+  python=${python:-python3}
 fi
-
-python=${SEQMODEL_PYTHON:-python3}
 if "$python" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
-  # PyTorch's wheels carry cuBLAS: put it where the addon's dlopen looks, for a second run on cuBLAS.
-  cublas_dir=$("$python" -c "import nvidia.cublas, os; print(os.path.join(os.path.dirname(nvidia.cublas.__file__), 'lib'))" 2>/dev/null \
-    || "$python" -c "import torch, os; print(os.path.join(os.path.dirname(torch.__file__), 'lib'))")
+  # A cuBLAS for the second run: the addon's dlopen finds the CUDA installation's through the loader's path; else
+  # the one PyTorch's wheels carry (nvidia/cublas/lib or nvidia/cu13/lib) goes on LD_LIBRARY_PATH.
+  cublas_dir=$("$python" - <<'PY' 2>/dev/null
+import glob, os, site, torch
+roots = site.getsitepackages() + [site.getusersitepackages(), os.path.dirname(os.path.dirname(torch.__file__))]
+for root in roots:
+    for path in sorted(glob.glob(os.path.join(root, "nvidia", "**", "libcublas.so*"), recursive=True)):
+        print(os.path.dirname(path))
+        raise SystemExit
+print(os.path.join(os.path.dirname(torch.__file__), "lib"))
+PY
+)
+  say "cuBLAS for the second run: ${cuda_home}/lib64 ($(ls "$cuda_home"/lib64/libcublas.so* 2>/dev/null | head -1 || true)) or ${cublas_dir} ($(ls "$cublas_dir"/libcublas.so* 2>/dev/null | head -1 || true))"
   quick=${SEQMODEL_GPU_CHECK_QUICK:-0}
-  for gemm in own cublas; do
+  gemms=(own)
+  if ls "$cuda_home"/lib64/libcublas.so* "$cublas_dir"/libcublas.so* >/dev/null 2>&1; then gemms+=(cublas)
+  else say "no libcublas.so found: the comparison runs on the tiled GEMM only"; fi
+  for gemm in "${gemms[@]}"; do
     dir="$work/torch-$gemm"
     mkdir -p "$dir"
     if [ "$gemm" = own ]; then env_vars=(SEQMODEL_CUDA_OWN_KERNELS=1)
-    else env_vars=("LD_LIBRARY_PATH=$cublas_dir:${LD_LIBRARY_PATH:-}")
+    else env_vars=("LD_LIBRARY_PATH=$cuda_home/lib64:$cublas_dir:${LD_LIBRARY_PATH:-}")
     fi
     say "seqmodel-cuda LSTM/GRU cases ($gemm GEMM)"
     env "${env_vars[@]}" SEQMODEL_GPU_CHECK_QUICK="$quick" "$node" "$bundle/check.mjs" torch "$dir" || { failures=$((failures + 1)); continue; }
     say "PyTorch (cuDNN) on the same weights"
     "$python" packages/backend-cuda/gpu-check/compare.py "$dir" apps/bench/torch || failures=$((failures + 1))
+    if [ -n "${SEQMODEL_GPU_CHECK_OUT:-}" ]; then mkdir -p "$SEQMODEL_GPU_CHECK_OUT/$gemm" && cp "$dir"/*.json "$SEQMODEL_GPU_CHECK_OUT/$gemm/"; fi
+    rm -rf "$dir"
   done
 else
   say "no Python with a CUDA PyTorch ($python): the comparison is skipped"
+fi
+sanitizer=$(command -v compute-sanitizer || echo "$cuda_home/bin/compute-sanitizer")
+left=$((budget - ($(date +%s) - started)))
+if [ ! -x "$sanitizer" ]; then
+  say "compute-sanitizer not found at $sanitizer: skipped"
+elif [ "$left" -lt 30 ]; then
+  say "compute-sanitizer skipped: ${left} s left of the ${budget} s budget (SEQMODEL_GPU_CHECK_BUDGET_S)"
+else
+  say "compute-sanitizer memcheck on the sanitizer workload (at most ${left} s)"
+  report=${SEQMODEL_GPU_CHECK_OUT:-$work}/sanitizer.log
+  mkdir -p "$(dirname "$report")"
+  timeout "$left" "$sanitizer" --tool memcheck --leak-check full --error-exitcode 3 "$node" "$bundle/check.mjs" sanitize >"$report" 2>&1
+  status=$?
+  # The findings' headers and the summary; the whole report (host backtraces) stays in $report.
+  grep -E '^(kits:|FAIL|device:)|^========= (Invalid|Leaked|Program hit|ERROR SUMMARY|LEAK SUMMARY|Error)' "$report" | head -40
+  tail -3 "$report"
+  if [ "$status" -eq 124 ]; then say "compute-sanitizer ran out of the budget: not finished (not counted as a failure)"
+  elif [ "$status" -ne 0 ]; then failures=$((failures + 1)); fi
 fi
 rm -rf "$work"
 say "done: $failures failing step(s)"
