@@ -247,11 +247,11 @@ function readFloat32<T>(b: Backend<T>, tensors: readonly T[]): Float32Array[] {
 }
 
 /** Outputs and states, not read yet; the inputs are disposed. */
-function launchForward<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): { tensors: T[] } {
+function launchForward<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): Launched<T> {
   const t = toTensors(b, c);
   try {
     const r = run(b, argsOf(c, t));
-    return { tensors: [r.output, ...r.state] };
+    return { names: ['output', ...r.state.map((_, i) => `state[${i}]`)], tensors: [r.output, ...r.state] };
   } finally {
     dispose(b, t);
   }
@@ -262,9 +262,10 @@ function forward<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): Float32Arra
   return launchAndRead(b, [() => launchForward(b, c, run)], readFloat32)[0]!.values;
 }
 
-interface LaunchedGradients<T> {
+/** Launched results, not read yet: the outputs and states of a run, or the gradients of its loss. */
+interface Launched<T> {
   readonly names: string[];
-  /** The gradients, one per name. */
+  /** The results, one per name. */
   readonly tensors: T[];
 }
 
@@ -272,7 +273,7 @@ interface LaunchedGradients<T> {
  * Gradients of Σ output·R + Σ state·S with respect to inputs, params, initial state and recurrent mask, not read
  * yet; everything else is disposed.
  */
-function launchGradients<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): LaunchedGradients<T> {
+function launchGradients<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): Launched<T> {
   const t = toTensors(b, c);
   const names = Object.keys(t.params);
   const targets = [
@@ -358,7 +359,7 @@ export function assertFusedMatchesGeneric<T>(
 ): void {
   // Both paths' outputs, states and gradients, read back at once: on a GPU backend a read is a round trip that
   // costs more than these small runs.
-  const launched = launchAndRead<T, { tensors: T[]; names?: string[] }, Float32Array>(
+  const launched = launchAndRead<T, Launched<T>, Float32Array>(
     b,
     [
       () => launchForward(b, c, scanCell),
@@ -368,18 +369,12 @@ export function assertFusedMatchesGeneric<T>(
     ],
     readFloat32,
   );
-  const [expected, actual, generic, viaFused] = launched.map((l) => l.values) as [
-    Float32Array[],
-    Float32Array[],
-    Float32Array[],
-    Float32Array[],
-  ];
-  const names = launched[2]!.names!;
-  actual.forEach((v, i) => {
-    assertClose(`${what}: ${i === 0 ? 'output' : `state[${i - 1}]`}`, v, expected[i]!, fusedTolerance);
+  const [expected, actual, generic, viaFused] = launched;
+  actual!.values.forEach((v, i) => {
+    assertClose(`${what}: ${actual!.names[i]}`, v, expected!.values[i]!, fusedTolerance);
   });
-  viaFused.forEach((g, i) => {
-    assertClose(`${what}: d loss / d ${names[i]}`, g, generic[i]!, fusedTolerance);
+  viaFused!.values.forEach((g, i) => {
+    assertClose(`${what}: d loss / d ${viaFused!.names[i]}`, g, generic!.values[i]!, fusedTolerance);
   });
 }
 

@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createWasmBackend } from '@seqmodel/backend-wasm';
+import { createCpuBackend } from '@seqmodel/backend-cpu';
+import { registerCell, runSequence, resolveCellDims, initParamTensors } from '@seqmodel/core';
+import { indRnn } from '@seqmodel/cell-indrnn';
+import { mgu } from '@seqmodel/cell-mgu';
+registerCell(indRnn); registerCell(mgu);
+const which = process.argv[2] ?? 'wasm';
+const cellName = process.argv[3] ?? 'indRnn';
+const [B, T, I, U] = (process.argv[4] ?? '16x32x16x64').split('x').map(Number);
+const opts = process.argv[5] === 'generic' ? { kernels: false } : {};
+const b = which === 'wasm' ? await createWasmBackend(opts) : await createCpuBackend(opts);
+const { cell, dims } = resolveCellDims(cellName, { inputSize: I, units: U });
+let params = initParamTensors(b, cell, { inputSize: I, units: U }, 1);
+const names = Object.keys(params);
+let ps = names.map((n) => params[n]);
+const inputs = b.tensor(new Float32Array(B * T * I).map(() => Math.random() - 0.5), [B, T, I]);
+const target = b.tensor(new Float32Array(B * U).fill(0.1), [B, U]);
+const args = (p) => ({ cell, options: dims.options, units: U, inputs, params: Object.fromEntries(names.map((n, i) => [n, p[i]])) });
+const step = () => {
+  const { value, grads } = b.valueAndGrads((...p) => { const d = b.sub(runSequence(b, args(p)).output, target); return b.div(b.sum(b.mul(d, d)), B * U); }, ps);
+  b.dataSync(value);
+  const next = b.tidy(() => ps.map((p, i) => b.sub(p, b.mul(grads[i], 0.01))));
+  b.dispose([value, ...grads, ...ps]); ps = next;
+};
+const harness = () => {
+  const { value, grads } = b.valueAndGrads((...p) => { const d = b.sub(b.add(b.add(b.matMul(b.sum(inputs, 1), p[0]), p[1]), p[2]), target); return b.div(b.sum(b.mul(d, d)), B * U); }, ps);
+  b.dataSync(value);
+  const next = b.tidy(() => ps.map((p, i) => b.sub(p, b.mul(grads[i], 0.01))));
+  b.dispose([value, ...grads, ...ps]); ps = next;
+};
+const fwd = () => { const r = runSequence(b, args(ps)); b.dataSync(r.output); b.dispose([r.output, ...r.state]); };
+for (let i = 0; i < 20; i++) step();
+const prof = await tf.profile(() => { step(); });
+const counts = {};
+for (const k of prof.kernels) counts[k.name] = (counts[k.name] ?? 0) + 1;
+console.log('kernels in train step:', prof.kernels.length, JSON.stringify(counts));
+const kt = {}; for (const k of prof.kernels) kt[k.name] = (kt[k.name] ?? 0) + (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0);
+console.log('kernel ms', JSON.stringify(Object.fromEntries(Object.entries(kt).map(([k, v]) => [k, +v.toFixed(3)]))));
+const time = (fn, n = 300) => { for (let i = 0; i < 20; i++) fn(); const s = []; for (let i = 0; i < n; i++) { const t = performance.now(); fn(); s.push(performance.now() - t); } s.sort((a, b) => a - b); return s[n >> 1]; };
+if (process.argv[6]==='harness') console.log('harness', time(harness).toFixed(3));
+console.log('train', time(step).toFixed(3), 'forward', time(fwd).toFixed(3));
+if (process.env.ZZ_LOOP) { const fn = process.env.ZZ_LOOP === 'fwd' ? fwd : step; const t = performance.now(); for (let i = 0; i < 5000; i++) fn(); console.log('loop per call ms', ((performance.now() - t) / 5000).toFixed(3)); }
