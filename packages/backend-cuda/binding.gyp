@@ -6,7 +6,8 @@
   "variables": {
     "nvcc%": "<!(node -e \"process.stdout.write(process.env.SEQMODEL_NVCC || 'nvcc')\")",
     "cuda_home%": "<!(node -e \"process.stdout.write(process.env.SEQMODEL_CUDA_HOME || '/usr/local/cuda')\")",
-    "cuda_arch%": "<!(node -e \"process.stdout.write(process.env.SEQMODEL_CUDA_ARCH || 'sm_90')\")",
+    # nvcc's -gencode arguments for SEQMODEL_CUDA_ARCH (default sm_75,sm_80,sm_90 and PTX of the last).
+    "cuda_gencode%": ["<!@(node scripts/cuda-arch.mjs --flags)"],
     "kernels_include%": "<!(node -p \"require('@seqmodel/native-kernels/paths').includeDirectory\")",
     "kernels_root%": "<!(node -p \"require('path').dirname(require('@seqmodel/native-kernels/paths').includeDirectory)\")"
   },
@@ -23,7 +24,7 @@
           "message": "nvcc <(RULE_INPUT_PATH)",
           "process_outputs_as_sources": 1,
           "action": [
-            "<(nvcc)", "-std=c++17", "-O3", "-arch=<(cuda_arch)", "-DSEQMODEL_TARGET_CUDA",
+            "<(nvcc)", "-std=c++17", "-O3", "<@(cuda_gencode)", "-DSEQMODEL_TARGET_CUDA",
             "-Xcompiler", "-fPIC,-fvisibility=hidden",
             "-I<(kernels_include)", "-I<(kernels_root)", "-I<(node_root_dir)/include/node",
             "-c", "<(RULE_INPUT_PATH)", "-o", "<@(_outputs)"

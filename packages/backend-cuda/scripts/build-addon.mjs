@@ -4,12 +4,14 @@
 // what is missing. The steps and the status file are @seqmodel/native-kernels' build-addon.mjs.
 //   SEQMODEL_NVCC       nvcc to use (default: $CUDA_HOME/bin/nvcc, nvcc on PATH, /usr/local/cuda/bin/nvcc)
 //   SEQMODEL_CUDA_HOME  the CUDA installation (default: $CUDA_HOME, $CUDA_PATH, /usr/local/cuda, nvcc's parent)
-//   SEQMODEL_CUDA_ARCH  the GPU architecture (default sm_90: Hopper, H100/H200)
+//   SEQMODEL_CUDA_ARCH  the GPU architectures, comma-separated (default sm_75,sm_80,sm_90: Turing to Hopper, and
+//                       later GPUs through PTX; see cuda-arch.mjs)
 import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cudaArchitectures } from './cuda-arch.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const packageName = '@seqmodel/backend-cuda';
@@ -50,6 +52,11 @@ build.buildAddon({
   sources: [join(root, 'binding.gyp'), join(root, 'addon')],
   environment: ['SEQMODEL_CUDA_ARCH'],
   requirements: () => {
+    try {
+      cudaArchitectures();
+    } catch (error) {
+      return { missing: error.message };
+    }
     const nvcc = build.findCommand([
       process.env.SEQMODEL_NVCC,
       process.env.CUDA_HOME && join(process.env.CUDA_HOME, 'bin', 'nvcc'),

@@ -8,7 +8,9 @@
 #   4. compares LSTM and GRU at 64x100x64x256 and 256x512x512x1024 with PyTorch's cuDNN layers (outputs within
 #      1e-4, gradients, forward and training-step times), with the tiled GEMM and, where a cuBLAS is found (the CUDA
 #      installation's or PyTorch's wheels'), cuBLAS;
-#   5. runs a small workload under compute-sanitizer (memcheck) with what is left of the time budget
+#   5. builds the addon for an older architecture only (sm_75: it runs here through PTX, kits again) and for a newer
+#      one only (sm_100: isAvailable() must refuse it, naming the rebuild);
+#   6. runs a small workload under compute-sanitizer (memcheck) with what is left of the time budget
 #      (SEQMODEL_GPU_CHECK_BUDGET_S, default 540 s; the slowest step and the least predictable, so it comes last).
 # With SEQMODEL_GPU_CHECK_OUT set, the comparison's case files (JSON: sizes, loss, timings) are copied there.
 # Exits 0 when everything passed, 1 on a failure, 2 when the machine lacks what the check needs (said in one line).
@@ -48,18 +50,25 @@ for candidate in /usr/local/cuda "$(dirname "$(dirname "$(readlink -f "$nvcc")")
   [ -n "$cuda_home" ] || { [ -f "$candidate/lib64/libcudart_static.a" ] && cuda_home=$candidate; }
 done
 [ -n "$cuda_home" ] || stop "no CUDA installation with lib64/libcudart_static.a (set SEQMODEL_CUDA_HOME)"
-arch=${SEQMODEL_CUDA_ARCH:-sm_90}
-say "building the CUDA addon with $($nvcc --version | tail -1) for $arch"
 out=packages/backend-cuda/build/Release
 mkdir -p "$out"
-flags=(-std=c++17 -O3 "-arch=$arch" -DSEQMODEL_TARGET_CUDA -Xcompiler -fPIC,-fvisibility=hidden
-  -I"$kernels/include" -I"$kernels" -I"$bundle/node-include")
-"$nvcc" "${flags[@]}" -c packages/backend-cuda/addon/addon.cu -o "$work/addon.o" &
-first=$!
-"$nvcc" "${flags[@]}" -c packages/backend-cuda/addon/device_sources.cu -o "$work/device_sources.o" || stop "nvcc failed" 1
-wait "$first" || stop "nvcc failed" 1
-"$nvcc" -shared "-arch=$arch" -L"$cuda_home/lib64" "$work/addon.o" "$work/device_sources.o" -o "$out/seqmodel_cuda.node" \
-  -lcudart_static -ldl -lrt -lpthread || stop "linking the addon failed" 1
+# build_addon <output> [SEQMODEL_CUDA_ARCH value]: the addon with binding.gyp's command line and -gencode arguments
+# (cuda-arch.mjs, which says what is wrong with the value, if anything).
+build_addon() {
+  local gencode=() flag
+  while IFS= read -r flag; do gencode+=("$flag"); done < <(SEQMODEL_CUDA_ARCH=${2:-${SEQMODEL_CUDA_ARCH:-}} "$node" packages/backend-cuda/scripts/cuda-arch.mjs --flags)
+  [ "${#gencode[@]}" -gt 0 ] || return 1
+  say "building the CUDA addon with $($nvcc --version | tail -1) for ${2:-${SEQMODEL_CUDA_ARCH:-the default architectures}} (${gencode[*]})"
+  local flags=(-std=c++17 -O3 "${gencode[@]}" -DSEQMODEL_TARGET_CUDA -Xcompiler -fPIC,-fvisibility=hidden
+    -I"$kernels/include" -I"$kernels" -I"$bundle/node-include")
+  "$nvcc" "${flags[@]}" -c packages/backend-cuda/addon/addon.cu -o "$work/addon.o" &
+  local first=$!
+  "$nvcc" "${flags[@]}" -c packages/backend-cuda/addon/device_sources.cu -o "$work/device_sources.o" || { wait "$first"; return 1; }
+  wait "$first" || return 1
+  "$nvcc" -shared -L"$cuda_home/lib64" "$work/addon.o" "$work/device_sources.o" -o "$1" \
+    -lcudart_static -ldl -lrt -lpthread
+}
+build_addon "$out/seqmodel_cuda.node" || stop "building the addon failed (the lines above say why)" 1
 say "addon built"
 
 failures=0
@@ -115,6 +124,29 @@ PY
 else
   say "no Python with a CUDA PyTorch ($python): the comparison is skipped"
 fi
+# Architectures: an addon with only an older GPU's code runs here through its PTX (the driver compiles it), and one
+# with only a newer GPU's code is refused by isAvailable() with the rebuild hint instead of failing at a launch.
+major=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | cut -d. -f1)
+if [ -n "$major" ] && [ "$major" -ge 8 ] && [ "$major" -lt 10 ]; then
+  cp "$out/seqmodel_cuda.node" "$work/default.node"
+  if build_addon "$out/seqmodel_cuda.node" sm_75; then
+    say "conformance kits on the sm_75-only addon (PTX compiled by the driver for this GPU)"
+    "$node" "$bundle/check.mjs" kits || failures=$((failures + 1))
+  else failures=$((failures + 1)); fi
+  if build_addon "$out/seqmodel_cuda.node" sm_100; then
+    say "the sm_100-only addon on this GPU: isAvailable() must refuse it with the rebuild hint"
+    refusal=$("$node" "$bundle/check.mjs" kits 2>&1)
+    echo "$refusal"
+    case "$refusal" in
+      *"no usable GPU: the CUDA addon has no code for this GPU"*"SEQMODEL_CUDA_ARCH=sm_${major}"*) ;;
+      *) say "FAIL: the refusal above is not the expected one"; failures=$((failures + 1)) ;;
+    esac
+  else failures=$((failures + 1)); fi
+  cp "$work/default.node" "$out/seqmodel_cuda.node"
+else
+  say "architecture checks skipped: they are written for a compute capability 8.x or 9.x GPU (this one: ${major:-unknown})"
+fi
+
 sanitizer=$(command -v compute-sanitizer || echo "$cuda_home/bin/compute-sanitizer")
 left=$((budget - ($(date +%s) - started)))
 if [ ! -x "$sanitizer" ]; then

@@ -74,6 +74,11 @@ static const char* first_loadable(const char* const* names, void** handle) {
 
 void* cublas_library = nullptr;
 
+// An empty kernel: whether its attributes can be read says whether the addon holds code this GPU runs (SASS for its
+// architecture, or PTX the driver can compile for it). Without it the first real launch would fail with "no kernel
+// image is available".
+__global__ void probe_kernel() {}
+
 static RuntimeReport make_report() {
   RuntimeReport r{};
   static std::string reason, notes;
@@ -94,11 +99,24 @@ static RuntimeReport make_report() {
     } else {
       cudaDeviceProp prop{};
       cudaGetDeviceProperties(&prop, 0);
-      r.usable = true;
       r.devices = count;
       std::snprintf(r.deviceName, sizeof r.deviceName, "%s", prop.name);
       r.computeMajor = prop.major;
       r.computeMinor = prop.minor;
+      cudaFuncAttributes attributes{};
+      cudaError_t image = cudaFuncGetAttributes(&attributes, probe_kernel);
+      if (image == cudaSuccess) {
+        r.usable = true;
+      } else {
+        cudaGetLastError();
+        char arch[16];
+        std::snprintf(arch, sizeof arch, "sm_%d%d", prop.major, prop.minor);
+        reason = std::string("the CUDA addon has no code for this GPU (") + prop.name + ", compute capability " +
+                 std::to_string(prop.major) + "." + std::to_string(prop.minor) + ": " + cudaGetErrorName(image) +
+                 "): rebuild it for the GPU with SEQMODEL_CUDA_ARCH=" + arch +
+                 " npm run build:addon in @seqmodel/backend-cuda (see cuda-arch.mjs)";
+        r.reason = reason.c_str();
+      }
     }
   }
   if (r.reason == nullptr) r.reason = "";
