@@ -2,6 +2,8 @@
  * The GPU check's Node side, bundled by scripts/prepare-gpu-check.mjs (esbuild) so that it runs on a GPU machine
  * with only the carried Node binary:
  *   node check.mjs kits              the binding's conformance plan on seqmodel-cuda (pass / fail / skip per check)
+ *   node check.mjs layers            seqmodel's layers on seqmodel-cuda (`backendLayerChecks`: the layer conformance
+ *                                    kit on the recurrent layers, Dense and Embedding; a model trained with fit)
  *   node check.mjs sanitize          a small workload for compute-sanitizer: every fused cell forward and backward,
  *                                    with masks, and the backend conformance group
  *   node check.mjs torch <dir>       LSTM and GRU at the issue's sizes (the small one alone with
@@ -13,6 +15,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tfjsBackendTestPlan } from '@seqmodel/backend-tfjs/testing';
 import { type Backend, gru, lstm, runSequence } from '@seqmodel/core';
+import type { ConformanceCheck } from '@seqmodel/core/testing';
+import { backendLayerChecks } from '@seqmodel/layers/testing';
 import { createCudaBackend, cudaInfo, isAvailable } from '../src/index.js';
 
 type Tensor = object;
@@ -21,12 +25,15 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function runPlan(backend: Backend<Tensor>, groups: readonly string[] | undefined): Promise<number> {
+/** Runs the groups' checks; one line per failure and a summary line; the number of failures. */
+async function runChecks(
+  what: string,
+  groups: readonly { name: string; checks: readonly ConformanceCheck[] }[],
+): Promise<number> {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
-  for (const group of tfjsBackendTestPlan(backend as never)) {
-    if (groups && !groups.includes(group.name)) continue;
+  for (const group of groups) {
     for (const check of group.checks) {
       if (check.skip !== undefined) {
         skipped++;
@@ -43,8 +50,13 @@ async function runPlan(backend: Backend<Tensor>, groups: readonly string[] | und
       }
     }
   }
-  say(`kits: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  say(`${what}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   return failed;
+}
+
+function runPlan(backend: Backend<Tensor>, groups: readonly string[] | undefined): Promise<number> {
+  const plan = tfjsBackendTestPlan(backend as never).filter((g) => !groups || groups.includes(g.name));
+  return runChecks('kits', plan);
 }
 
 /** Deterministic uniform values in [-scale, scale] (a 32-bit LCG: the weights only need to be shared with PyTorch). */
@@ -180,6 +192,9 @@ async function main(): Promise<number> {
     `device: ${info.deviceName} (compute ${info.computeCapability}, ${info.devices} device(s)); ${info.notes}`,
   );
   if (mode === 'kits') return (await runPlan(backend, undefined)) > 0 ? 1 : 0;
+  if (mode === 'layers') {
+    return (await runChecks('layers', [{ name: 'layers', checks: backendLayerChecks(backend) }])) > 0 ? 1 : 0;
+  }
   if (mode === 'sanitize') {
     return (await runPlan(backend, ['backend conformance', 'fused kernels', 'cell conformance: lstm'])) > 0
       ? 1
@@ -195,7 +210,7 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  say('usage: node check.mjs kits | sanitize | torch <dir>');
+  say('usage: node check.mjs kits | layers | sanitize | torch <dir>');
   return 1;
 }
 

@@ -4,7 +4,8 @@
 # packages/backend-cuda/gpu-bundle (made by scripts/prepare-gpu-check.mjs) beside it.
 #   1. unpacks the carried Node binary;
 #   2. builds the CUDA addon with nvcc (the same sources and flags as binding.gyp; node-gyp needs npm, absent there);
-#   3. runs the binding's conformance kits on seqmodel-cuda, with cuBLAS (where it loads) and with the tiled GEMM;
+#   3. runs the binding's conformance kits on seqmodel-cuda, with cuBLAS (where it loads) and with the tiled GEMM,
+#      and seqmodel's layers on it (the layer conformance kit, a model trained with fit);
 #   4. compares LSTM and GRU at 64x100x64x256 and 256x512x512x1024 with PyTorch's cuDNN layers (outputs within
 #      1e-4, gradients, forward and training-step times), with the tiled GEMM and, where a cuBLAS is found (the CUDA
 #      installation's or PyTorch's wheels'), cuBLAS;
@@ -12,6 +13,7 @@
 #      one only (sm_100: isAvailable() must refuse it, naming the rebuild);
 #   6. runs a small workload under compute-sanitizer (memcheck) with what is left of the time budget
 #      (SEQMODEL_GPU_CHECK_BUDGET_S, default 540 s; the slowest step and the least predictable, so it comes last).
+# SEQMODEL_GPU_CHECK_STEPS picks steps (default kits,layers,torch,arch,sanitizer; the build always runs).
 # With SEQMODEL_GPU_CHECK_OUT set, the comparison's case files (JSON: sizes, loss, timings) are copied there.
 # Exits 0 when everything passed, 1 on a failure, 2 when the machine lacks what the check needs (said in one line).
 # SEQMODEL_GPU_CHECK_QUICK=1 skips the large size.
@@ -21,6 +23,8 @@ bundle=packages/backend-cuda/gpu-bundle
 kernels=packages/native-kernels
 started=$(date +%s)
 budget=${SEQMODEL_GPU_CHECK_BUDGET_S:-540}
+steps=${SEQMODEL_GPU_CHECK_STEPS:-kits,layers,torch,arch,sanitizer}
+want() { [[ ",$steps," == *",$1,"* ]]; }
 say() { echo "gpu-check [$(($(date +%s) - started)) s]: $*"; }
 stop() { say "$1"; exit "${2:-2}"; }
 
@@ -72,15 +76,26 @@ build_addon "$out/seqmodel_cuda.node" || stop "building the addon failed (the li
 say "addon built"
 
 failures=0
-say "conformance kits on seqmodel-cuda"
-"$node" "$bundle/check.mjs" kits
-case $? in
-  0) ;;
-  2) stop "the addon sees no usable GPU (the line above says why)" ;;
-  *) failures=$((failures + 1)) ;;
-esac
-say "conformance kits on seqmodel-cuda with the tiled GEMM (ownKernelsOnly: odd shapes through its edge tiles)"
-SEQMODEL_CUDA_OWN_KERNELS=1 "$node" "$bundle/check.mjs" kits || failures=$((failures + 1))
+if want kits; then
+  say "conformance kits on seqmodel-cuda"
+  "$node" "$bundle/check.mjs" kits
+  case $? in
+    0) ;;
+    2) stop "the addon sees no usable GPU (the line above says why)" ;;
+    *) failures=$((failures + 1)) ;;
+  esac
+  say "conformance kits on seqmodel-cuda with the tiled GEMM (ownKernelsOnly: odd shapes through its edge tiles)"
+  SEQMODEL_CUDA_OWN_KERNELS=1 "$node" "$bundle/check.mjs" kits || failures=$((failures + 1))
+fi
+if want layers; then
+  say "seqmodel's layers on seqmodel-cuda (layer conformance kit, a model trained with fit)"
+  "$node" "$bundle/check.mjs" layers
+  case $? in
+    0) ;;
+    2) stop "the addon sees no usable GPU (the line above says why)" ;;
+    *) failures=$((failures + 1)) ;;
+  esac
+fi
 
 python=${SEQMODEL_PYTHON:-}
 if [ -z "$python" ]; then
@@ -90,7 +105,9 @@ if [ -z "$python" ]; then
   done
   python=${python:-python3}
 fi
-if "$python" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
+if ! want torch; then
+  :
+elif "$python" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
   # A cuBLAS for the second run: the addon's dlopen finds the CUDA installation's through the loader's path; else
   # the one PyTorch's wheels carry (nvidia/cublas/lib or nvidia/cu13/lib) goes on LD_LIBRARY_PATH.
   cublas_dir=$("$python" - <<'PY' 2>/dev/null
@@ -127,7 +144,9 @@ fi
 # Architectures: an addon with only an older GPU's code runs here through its PTX (the driver compiles it), and one
 # with only a newer GPU's code is refused by isAvailable() with the rebuild hint instead of failing at a launch.
 major=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | cut -d. -f1)
-if [ -n "$major" ] && [ "$major" -ge 8 ] && [ "$major" -lt 10 ]; then
+if ! want arch; then
+  :
+elif [ -n "$major" ] && [ "$major" -ge 8 ] && [ "$major" -lt 10 ]; then
   cp "$out/seqmodel_cuda.node" "$work/default.node"
   if build_addon "$out/seqmodel_cuda.node" sm_75; then
     say "conformance kits on the sm_75-only addon (PTX compiled by the driver for this GPU)"
@@ -149,7 +168,9 @@ fi
 
 sanitizer=$(command -v compute-sanitizer || echo "$cuda_home/bin/compute-sanitizer")
 left=$((budget - ($(date +%s) - started)))
-if [ ! -x "$sanitizer" ]; then
+if ! want sanitizer; then
+  :
+elif [ ! -x "$sanitizer" ]; then
   say "compute-sanitizer not found at $sanitizer: skipped"
 elif [ "$left" -lt 30 ]; then
   say "compute-sanitizer skipped: ${left} s left of the ${budget} s budget (SEQMODEL_GPU_CHECK_BUDGET_S)"

@@ -1,9 +1,10 @@
 /**
  * On a GPU: the binding's whole conformance plan (backend conformance, every built-in cell and a plugin cell, bad
  * input, autodiff/memory/numerics, fused kernels against the generic loop, kernels registered from outside) on
- * `seqmodel-cuda`. Skipped here (no GPU) with the reason; `scripts/gpu-check.sh` runs the same plan on a GPU machine.
+ * `seqmodel-cuda`, and seqmodel's layers on it (`backendLayerChecks`). Skipped here (no GPU) with the reason; `scripts/gpu-check.sh` runs the same plan on a GPU machine.
  */
 import { tfjsBackendTestPlan } from '@seqmodel/backend-tfjs/testing';
+import { backendLayerChecks } from '@seqmodel/layers/testing';
 import { describe, it } from 'vitest';
 import { isAvailable } from './addon.js';
 import { createCudaBackend } from './cuda-backend.js';
@@ -20,5 +21,9 @@ describe.skipIf(!backend)(
         for (const check of group.checks) it.skipIf(check.skip !== undefined)(check.name, check.run);
       });
     }
+    describe('layers', () => {
+      for (const check of backendLayerChecks(backend))
+        it.skipIf(check.skip !== undefined)(check.name, check.run);
+    });
   },
 );

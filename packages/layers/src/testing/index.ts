@@ -2,6 +2,8 @@
  * `@seqmodel/layers/testing`: the layer conformance kit that layer authors run in their own test suites (built-in
  * layers, attention layers, custom layers registered with `registerLayer`).
  */
+
+export { backendLayerCases, backendLayerChecks } from './backend-layer-checks.js';
 export type {
   HostTensor,
   LayerCheckKey,
