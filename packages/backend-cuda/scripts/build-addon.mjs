@@ -49,7 +49,8 @@ build.buildAddon({
   packageName,
   what: 'CUDA addon',
   addonName: 'seqmodel_cuda',
-  sources: [join(root, 'binding.gyp'), join(root, 'addon')],
+  // cuda-arch.mjs holds the default architectures: a change to them rebuilds.
+  sources: [join(root, 'binding.gyp'), join(root, 'addon'), join(root, 'scripts', 'cuda-arch.mjs')],
   environment: ['SEQMODEL_CUDA_ARCH'],
   requirements: () => {
     try {

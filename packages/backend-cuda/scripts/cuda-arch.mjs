@@ -4,9 +4,9 @@
 // for newer GPUs at load. SASS for sm_X0 runs on every X.Y GPU with Y >= 0 (sm_80 on A100, A10, RTX 30 and 40
 // series, Jetson Orin; sm_75 on T4 and RTX 20; sm_90 on H100/H200), so the default covers Turing to Hopper natively
 // and later GPUs through the PTX; CUDA 13 dropped everything before sm_75.
-//   node scripts/cuda-arch.mjs --flags   prints nvcc's -gencode arguments, one per line (binding.gyp, gpu-check.sh)
-//   node scripts/cuda-arch.mjs --check   exits 1 naming the variable when its value is not a list of sm_XY
-import { resolve } from 'node:path';
+//   node scripts/cuda-arch.mjs --flags   prints nvcc's -gencode arguments, one per line (binding.gyp, gpu-check.sh),
+//                                        or exits 1 naming the variable when its value is not a list of sm_XY
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const defaultCudaArch = 'sm_75,sm_80,sm_90';
@@ -36,10 +36,16 @@ export function gencodeFlags(architectures) {
   ];
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script (through a symlink too), not imported by build-addon.mjs.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (!process.argv.includes('--flags')) {
+    console.error(
+      `cuda-arch.mjs: expected --flags, received ${JSON.stringify(process.argv.slice(2).join(' '))}`,
+    );
+    process.exit(1);
+  }
   try {
-    const architectures = cudaArchitectures();
-    if (process.argv.includes('--flags')) process.stdout.write(`${gencodeFlags(architectures).join('\n')}\n`);
+    process.stdout.write(`${gencodeFlags(cudaArchitectures()).join('\n')}\n`);
   } catch (error) {
     console.error(error.message);
     process.exit(1);

@@ -15,18 +15,31 @@
 #      (SEQMODEL_GPU_CHECK_BUDGET_S, default 540 s; the slowest step and the least predictable, so it comes last).
 # SEQMODEL_GPU_CHECK_STEPS picks steps (default kits,layers,torch,arch,sanitizer; the build always runs).
 # With SEQMODEL_GPU_CHECK_OUT set, the comparison's case files (JSON: sizes, loss, timings) are copied there.
-# Exits 0 when everything passed, 1 on a failure, 2 when the machine lacks what the check needs (said in one line).
+# Exits 0 when every selected step passed, 1 on a failure, 2 when the machine lacks what the check needs or a setting
+# is malformed (said in one line), 3 when a step did not finish within the budget.
 # SEQMODEL_GPU_CHECK_QUICK=1 skips the large size.
 set -uo pipefail
 cd "$(dirname "$0")/../../.." || exit 2
 bundle=packages/backend-cuda/gpu-bundle
 kernels=packages/native-kernels
 started=$(date +%s)
-budget=${SEQMODEL_GPU_CHECK_BUDGET_S:-540}
-steps=${SEQMODEL_GPU_CHECK_STEPS:-kits,layers,torch,arch,sanitizer}
-want() { [[ ",$steps," == *",$1,"* ]]; }
 say() { echo "gpu-check [$(($(date +%s) - started)) s]: $*"; }
 stop() { say "$1"; exit "${2:-2}"; }
+# The whole log too, when the results are kept (an absolute path: the script works from the repository's root).
+if [ -n "${SEQMODEL_GPU_CHECK_OUT:-}" ]; then
+  case "$SEQMODEL_GPU_CHECK_OUT" in
+    /*) mkdir -p "$SEQMODEL_GPU_CHECK_OUT" && exec > >(tee "$SEQMODEL_GPU_CHECK_OUT/gpu-check.log") 2>&1 ;;
+    *) stop "SEQMODEL_GPU_CHECK_OUT: expected an absolute path, received \"$SEQMODEL_GPU_CHECK_OUT\"" ;;
+  esac
+fi
+budget=${SEQMODEL_GPU_CHECK_BUDGET_S:-540}
+[[ "$budget" =~ ^[0-9]+$ ]] || stop "SEQMODEL_GPU_CHECK_BUDGET_S: expected a whole number of seconds, received \"$budget\""
+known_steps=kits,layers,torch,arch,sanitizer
+steps=${SEQMODEL_GPU_CHECK_STEPS:-$known_steps}
+for step in ${steps//,/ }; do
+  [[ ",$known_steps," == *",$step,"* ]] || stop "SEQMODEL_GPU_CHECK_STEPS: expected names from $known_steps, received \"$steps\" (\"$step\" is not one)"
+done
+want() { [[ ",$steps," == *",$1,"* ]]; }
 
 [ -f "$bundle/check.mjs" ] || stop "$bundle/check.mjs is missing: run node packages/backend-cuda/scripts/prepare-gpu-check.mjs first and carry $bundle"
 if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L >/dev/null 2>&1; then
@@ -36,6 +49,13 @@ nvidia-smi -L
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 
 work=$(mktemp -d /tmp/seqmodel-gpu-check.XXXXXX)
+out=packages/backend-cuda/build/Release
+# On any exit: the default addon back in place (the architecture step swaps in others), the scratch folder gone.
+cleanup() {
+  [ -f "$work/default.node" ] && cp "$work/default.node" "$out/seqmodel_cuda.node"
+  rm -rf "$work"
+}
+trap cleanup EXIT
 if command -v node >/dev/null 2>&1; then
   node=$(command -v node)
 else
@@ -54,7 +74,6 @@ for candidate in /usr/local/cuda "$(dirname "$(dirname "$(readlink -f "$nvcc")")
   [ -n "$cuda_home" ] || { [ -f "$candidate/lib64/libcudart_static.a" ] && cuda_home=$candidate; }
 done
 [ -n "$cuda_home" ] || stop "no CUDA installation with lib64/libcudart_static.a (set SEQMODEL_CUDA_HOME)"
-out=packages/backend-cuda/build/Release
 mkdir -p "$out"
 # build_addon <output> [SEQMODEL_CUDA_ARCH value]: the addon with binding.gyp's command line and -gencode arguments
 # (cuda-arch.mjs, which says what is wrong with the value, if anything).
@@ -62,7 +81,7 @@ build_addon() {
   local gencode=() flag
   while IFS= read -r flag; do gencode+=("$flag"); done < <(SEQMODEL_CUDA_ARCH=${2:-${SEQMODEL_CUDA_ARCH:-}} "$node" packages/backend-cuda/scripts/cuda-arch.mjs --flags)
   [ "${#gencode[@]}" -gt 0 ] || return 1
-  say "building the CUDA addon with $($nvcc --version | tail -1) for ${2:-${SEQMODEL_CUDA_ARCH:-the default architectures}} (${gencode[*]})"
+  say "building the CUDA addon with $("$nvcc" --version | tail -1) for ${2:-${SEQMODEL_CUDA_ARCH:-the default architectures}} (${gencode[*]})"
   local flags=(-std=c++17 -O3 "${gencode[@]}" -DSEQMODEL_TARGET_CUDA -Xcompiler -fPIC,-fvisibility=hidden
     -I"$kernels/include" -I"$kernels" -I"$bundle/node-include")
   "$nvcc" "${flags[@]}" -c packages/backend-cuda/addon/addon.cu -o "$work/addon.o" &
@@ -76,6 +95,7 @@ build_addon "$out/seqmodel_cuda.node" || stop "building the addon failed (the li
 say "addon built"
 
 failures=0
+incomplete=0
 if want kits; then
   say "conformance kits on seqmodel-cuda"
   "$node" "$bundle/check.mjs" kits
@@ -98,7 +118,7 @@ if want layers; then
 fi
 
 python=${SEQMODEL_PYTHON:-}
-if [ -z "$python" ]; then
+if want torch && [ -z "$python" ]; then
   # The first Python that imports torch: the one on PATH, else a system or conda one.
   for candidate in python3 python /usr/bin/python3 /opt/conda/bin/python3; do
     if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c "import torch" 2>/dev/null; then python=$(command -v "$candidate"); break; fi
@@ -123,13 +143,13 @@ PY
   say "cuBLAS for the second run: ${cuda_home}/lib64 ($(ls "$cuda_home"/lib64/libcublas.so* 2>/dev/null | head -1 || true)) or ${cublas_dir} ($(ls "$cublas_dir"/libcublas.so* 2>/dev/null | head -1 || true))"
   quick=${SEQMODEL_GPU_CHECK_QUICK:-0}
   gemms=(own)
-  if ls "$cuda_home"/lib64/libcublas.so* "$cublas_dir"/libcublas.so* >/dev/null 2>&1; then gemms+=(cublas)
+  if compgen -G "$cuda_home/lib64/libcublas.so*" >/dev/null || { [ -n "$cublas_dir" ] && compgen -G "$cublas_dir/libcublas.so*" >/dev/null; }; then gemms+=(cublas)
   else say "no libcublas.so found: the comparison runs on the tiled GEMM only"; fi
   for gemm in "${gemms[@]}"; do
     dir="$work/torch-$gemm"
     mkdir -p "$dir"
     if [ "$gemm" = own ]; then env_vars=(SEQMODEL_CUDA_OWN_KERNELS=1)
-    else env_vars=("LD_LIBRARY_PATH=$cuda_home/lib64:$cublas_dir:${LD_LIBRARY_PATH:-}")
+    else env_vars=("LD_LIBRARY_PATH=$cuda_home/lib64${cublas_dir:+:$cublas_dir}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
     fi
     say "seqmodel-cuda LSTM/GRU cases ($gemm GEMM)"
     env "${env_vars[@]}" SEQMODEL_GPU_CHECK_QUICK="$quick" "$node" "$bundle/check.mjs" torch "$dir" || { failures=$((failures + 1)); continue; }
@@ -143,7 +163,8 @@ else
 fi
 # Architectures: an addon with only an older GPU's code runs here through its PTX (the driver compiles it), and one
 # with only a newer GPU's code is refused by isAvailable() with the rebuild hint instead of failing at a launch.
-major=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | cut -d. -f1)
+capability=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d ' ')
+major=${capability%%.*}
 if ! want arch; then
   :
 elif [ -n "$major" ] && [ "$major" -ge 8 ] && [ "$major" -lt 10 ]; then
@@ -157,11 +178,12 @@ elif [ -n "$major" ] && [ "$major" -ge 8 ] && [ "$major" -lt 10 ]; then
     refusal=$("$node" "$bundle/check.mjs" kits 2>&1)
     echo "$refusal"
     case "$refusal" in
-      *"no usable GPU: the CUDA addon has no code for this GPU"*"SEQMODEL_CUDA_ARCH=sm_${major}"*) ;;
+      *"no usable GPU: the CUDA addon has no code for this GPU"*"SEQMODEL_CUDA_ARCH=sm_${capability/./} "*) ;;
       *) say "FAIL: the refusal above is not the expected one"; failures=$((failures + 1)) ;;
     esac
   else failures=$((failures + 1)); fi
   cp "$work/default.node" "$out/seqmodel_cuda.node"
+  rm -f "$work/default.node"
 else
   say "architecture checks skipped: they are written for a compute capability 8.x or 9.x GPU (this one: ${major:-unknown})"
 fi
@@ -174,18 +196,21 @@ elif [ ! -x "$sanitizer" ]; then
   say "compute-sanitizer not found at $sanitizer: skipped"
 elif [ "$left" -lt 30 ]; then
   say "compute-sanitizer skipped: ${left} s left of the ${budget} s budget (SEQMODEL_GPU_CHECK_BUDGET_S)"
+  incomplete=$((incomplete + 1))
 else
   say "compute-sanitizer memcheck on the sanitizer workload (at most ${left} s)"
   report=${SEQMODEL_GPU_CHECK_OUT:-$work}/sanitizer.log
   mkdir -p "$(dirname "$report")"
-  timeout "$left" "$sanitizer" --tool memcheck --leak-check full --error-exitcode 3 "$node" "$bundle/check.mjs" sanitize >"$report" 2>&1
+  timeout -k 10 "$left" "$sanitizer" --tool memcheck --leak-check full --error-exitcode 3 "$node" "$bundle/check.mjs" sanitize >"$report" 2>&1
   status=$?
   # The findings' headers and the summary; the whole report (host backtraces) stays in $report.
   grep -E '^(kits:|FAIL|device:)|^========= (Invalid|Leaked|Program hit|ERROR SUMMARY|LEAK SUMMARY|Error)' "$report" | head -40
-  tail -3 "$report"
-  if [ "$status" -eq 124 ]; then say "compute-sanitizer ran out of the budget: not finished (not counted as a failure)"
+  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    say "compute-sanitizer ran out of the budget: not finished"
+    incomplete=$((incomplete + 1))
   elif [ "$status" -ne 0 ]; then failures=$((failures + 1)); fi
 fi
-rm -rf "$work"
-say "done: $failures failing step(s)"
-[ "$failures" -eq 0 ]
+# Exit 0 only when every selected step ran to its end and passed; a step cut short by the budget is not a pass.
+say "done: $failures failing step(s), $incomplete not finished"
+[ "$failures" -eq 0 ] || exit 1
+[ "$incomplete" -eq 0 ] || exit 3

@@ -46,12 +46,20 @@ describe.skipIf(!addon)(
       expect(usable).toBe(availability.available);
       if (!usable) {
         expect(reason).toBe(availability.reason);
-        expect(reason).toMatch(/NVIDIA driver|cudaGetDeviceCount|no CUDA device/);
-        expect(devices).toBe(0);
+        // No driver or no device: nothing counted. A GPU that is there but unusable (no code for it in this build,
+        // or no context) is counted and named.
+        if (/has no code for this GPU|CUDA context could not be created/.test(reason)) {
+          expect(devices).toBeGreaterThan(0);
+        } else {
+          expect(reason).toMatch(/NVIDIA driver|cudaGetDeviceCount|no CUDA device/);
+          expect(devices).toBe(0);
+        }
       }
       expect(typeof cublas).toBe('string');
       expect(typeof cudnn).toBe('string');
-      expect(notes).toMatch(cublas ? /cuBLAS runs/ : /tiled kernel/);
+      expect(notes).toMatch(
+        cublas ? /cuBLAS runs|ownKernelsOnly; cuBLAS loaded/ : /cuBLAS not found: the tiled kernel/,
+      );
     });
 
     it('checks arguments before they reach CUDA', () => {

@@ -45,6 +45,12 @@ describe('cuda-arch.mjs', () => {
     expect(flags('sm_100').stdout).toContain('arch=compute_100,code=compute_100');
   });
 
+  it('says what it expects when run without --flags', () => {
+    const result = spawnSync(process.execPath, [script], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('cuda-arch.mjs: expected --flags, received ""');
+  });
+
   it.each(['90', 'sm_90a', 'compute_90', 'sm_90;rm -rf /', 'sm_9'])(
     'refuses %j, naming the variable and what it expects',
     (arch) => {

@@ -42,9 +42,6 @@ export interface CudaInfo {
   readonly notes: string;
 }
 
-/** What the last `createCudaBackend` asked for (the addon's switch is process-wide). */
-let ownKernelsOnly = false;
-
 /** The device and the paths in use; throws the reason when no device is usable. */
 export function cudaInfo(): CudaInfo {
   const addon = cudaAddon();
@@ -56,14 +53,7 @@ export function cudaInfo(): CudaInfo {
     cublas,
     cudnn,
     gemmKernel: addon.info()[4],
-    // The addon's note says what loaded; with ownKernelsOnly the tiled kernel runs the products all the same.
-    notes:
-      ownKernelsOnly && cublas
-        ? notes.replace(
-            'cuBLAS runs the matrix products',
-            'the tiled kernel runs the matrix products (ownKernelsOnly; cuBLAS loaded)',
-          )
-        : notes,
+    notes,
   };
 }
 
@@ -97,8 +87,7 @@ export async function createCudaBackend(options: CudaBackendOptions = {}): Promi
   if (options.ownKernelsOnly !== undefined && typeof options.ownKernelsOnly !== 'boolean') {
     invalidArgument('createCudaBackend(options.ownKernelsOnly)', options.ownKernelsOnly, 'a boolean');
   }
-  ownKernelsOnly = options.ownKernelsOnly ?? false;
-  cudaAddon().setOwnKernelsOnly(ownKernelsOnly);
+  cudaAddon().setOwnKernelsOnly(options.ownKernelsOnly ?? false);
   registerCudaBackend();
   await initTfjsBackend(cudaTfjsBackendName);
   if (!tf.engine().findBackend(cudaTfjsBackendName)) {

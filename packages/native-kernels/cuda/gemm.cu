@@ -4,6 +4,7 @@
 // 4x4 register tile, the operands staged through shared memory 16 deep.
 #include <dlfcn.h>
 
+#include <atomic>
 #include <climits>
 #include <cstdlib>
 #include <mutex>
@@ -87,15 +88,18 @@ std::mutex state_mutex;
 void release_libraries() {
   std::lock_guard<std::mutex> lock(state_mutex);
   if (state.handle != nullptr && cublas_library != nullptr) {
-    // The handle's device memory (its workspace among it) goes back; a later product creates a new handle.
+    // The handle's device memory (its workspace among it) goes back; a later product (another exit handler's)
+    // runs on the tiled kernel: `tried` stays set, so no handle is created that nothing would destroy.
     if (auto destroy = reinterpret_cast<CublasDestroy>(dlsym(cublas_library, "cublasDestroy_v2"))) destroy(state.handle);
   }
-  state = Cublas{};
+  state.handle = nullptr;
+  state.sgemm = nullptr;
 }
 
 namespace {
 
-Cublas& cublas() {
+// A copy taken under the lock: the handle and entry point a product uses.
+Cublas cublas() {
   std::lock_guard<std::mutex> lock(state_mutex);
   if (!state.tried) {
     state.tried = true;
@@ -115,12 +119,13 @@ Cublas& cublas() {
   return state;
 }
 
-bool own_only = false;
+std::atomic<bool> own_only{false};
 const char* last_kernel = "tiled";
 
 }  // namespace
 
 void set_own_kernels_only(bool own) { own_only = own; }
+bool own_kernels_only() { return own_only; }
 
 }  // namespace cuda
 
@@ -134,7 +139,7 @@ void gemm(index_t m, index_t n, index_t k, MatrixView a, MatrixView b, float* c,
     }
     return;
   }
-  auto& blas = cuda::cublas();
+  const auto blas = cuda::cublas();
   const bool fits = m < INT_MAX && n < INT_MAX && k < INT_MAX && a.ld < INT_MAX && b.ld < INT_MAX && ldc < INT_MAX;
   if (blas.sgemm != nullptr && !cuda::own_only && fits) {
     // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: the row-major views read as column-major

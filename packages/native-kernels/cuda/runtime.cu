@@ -81,7 +81,7 @@ __global__ void probe_kernel() {}
 
 static RuntimeReport make_report() {
   RuntimeReport r{};
-  static std::string reason, notes;
+  static std::string reason;
   void* driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   if (driver == nullptr) {
     const char* why = dlerror();
@@ -109,12 +109,21 @@ static RuntimeReport make_report() {
         r.usable = true;
       } else {
         cudaGetLastError();
-        char arch[16];
-        std::snprintf(arch, sizeof arch, "sm_%d%d", prop.major, prop.minor);
-        reason = std::string("the CUDA addon has no code for this GPU (") + prop.name + ", compute capability " +
-                 std::to_string(prop.major) + "." + std::to_string(prop.minor) + ": " + cudaGetErrorName(image) +
-                 "): rebuild it for the GPU with SEQMODEL_CUDA_ARCH=" + arch +
-                 " npm run build:addon in @seqmodel/backend-cuda (see cuda-arch.mjs)";
+        const std::string gpu = std::string(prop.name) + ", compute capability " + std::to_string(prop.major) + "." +
+                                std::to_string(prop.minor);
+        if (image == cudaErrorNoKernelImageForDevice || image == cudaErrorInvalidDeviceFunction ||
+            image == cudaErrorUnsupportedPtxVersion || image == cudaErrorInvalidPtx) {
+          char arch[16];
+          std::snprintf(arch, sizeof arch, "sm_%d%d", prop.major, prop.minor);
+          reason = "the CUDA addon has no code for this GPU (" + gpu + ": " + cudaGetErrorName(image) +
+                   "): rebuild it for the GPU with SEQMODEL_CUDA_ARCH=" + arch +
+                   " npm run build:addon in @seqmodel/backend-cuda (see cuda-arch.mjs)";
+        } else {
+          // The probe is the first call that needs a context: a GPU held by another process in exclusive mode, or
+          // out of memory, fails here.
+          reason = "the CUDA context could not be created on device 0 (" + gpu + "): " + cudaGetErrorName(image) +
+                   " (" + cudaGetErrorString(image) + ")";
+        }
         r.reason = reason.c_str();
       }
     }
@@ -126,12 +135,17 @@ static RuntimeReport make_report() {
   r.cublas = first_loadable(cublasNames, &cublas_library);
   void* cudnn = nullptr;
   r.cudnn = first_loadable(cudnnNames, &cudnn);
-  notes = std::string(*r.cublas ? "cuBLAS runs the matrix products" : "cuBLAS not found: the tiled kernel runs the matrix products") +
-          "; " +
-          (*r.cudnn ? "cuDNN found, not used: the recurrent sequences run the own fused kernels (no cuDNN RNN binding yet)"
-                    : "cuDNN not found: the recurrent sequences run the own fused kernels");
-  r.libraryNotes = notes.c_str();
+  r.cudnnNote = *r.cudnn ? "cuDNN found, not used: the recurrent sequences run the own fused kernels (no cuDNN RNN binding yet)"
+                         : "cuDNN not found: the recurrent sequences run the own fused kernels";
   return r;
+}
+
+std::string library_notes() {
+  const auto& r = runtime_report();
+  const char* gemm = !*r.cublas          ? "cuBLAS not found: the tiled kernel runs the matrix products"
+                     : own_kernels_only() ? "the tiled kernel runs the matrix products (ownKernelsOnly; cuBLAS loaded)"
+                                          : "cuBLAS runs the matrix products";
+  return std::string(gemm) + "; " + r.cudnnNote;
 }
 
 const RuntimeReport& runtime_report() {

@@ -8,6 +8,7 @@
 #include <cuda_runtime.h>
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "launch_cuda.cuh"
@@ -82,11 +83,14 @@ struct RuntimeReport {
   int computeMajor, computeMinor;
   const char* cublas;       // the library loaded, or "" when none
   const char* cudnn;        // the library found, or ""
-  const char* libraryNotes; // why cuBLAS / cuDNN are not used, one line
+  const char* cudnnNote;    // whether cuDNN was found and why it is not used, one clause
 };
 const RuntimeReport& runtime_report();
 // Forces the tiled GEMM even when cuBLAS loaded (to compare the two on a device).
 void set_own_kernels_only(bool own);
+bool own_kernels_only();
+// Which GEMM runs the products and what of cuBLAS / cuDNN is used, one line (ownKernelsOnly taken into account).
+std::string library_notes();
 // Destroys the cuBLAS handle (and the device memory it holds: ~64 MiB of workspace on an H200); runs at process exit,
 // so that nothing the addon allocated stays on the device (compute-sanitizer's leak check counts it otherwise).
 void release_libraries();

@@ -1027,7 +1027,7 @@ napi_value Device(napi_env env, napi_callback_info) {
   napi_set_element(env, result, 5, number(env, r.computeMinor));
   napi_set_element(env, result, 6, string(env, r.cublas));
   napi_set_element(env, result, 7, string(env, r.cudnn));
-  napi_set_element(env, result, 8, string(env, r.libraryNotes));
+  napi_set_element(env, result, 8, string(env, seqmodel::cuda::library_notes().c_str()));
   return result;
 }
 

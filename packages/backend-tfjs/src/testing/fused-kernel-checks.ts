@@ -370,6 +370,16 @@ export function assertFusedMatchesGeneric<T>(
     readFloat32,
   );
   const [expected, actual, generic, viaFused] = launched;
+  for (const [mine, theirs, kind] of [
+    [actual!, expected!, 'outputs and states'],
+    [viaFused!, generic!, 'gradients'],
+  ] as const) {
+    if (mine.names.join() !== theirs.names.join()) {
+      throw new SeqmodelError(
+        `${what}: the fused path gave ${kind} ${mine.names.join(', ')}; expected those of the generic path, ${theirs.names.join(', ')}`,
+      );
+    }
+  }
   actual!.values.forEach((v, i) => {
     assertClose(`${what}: ${actual!.names[i]}`, v, expected!.values[i]!, fusedTolerance);
   });
