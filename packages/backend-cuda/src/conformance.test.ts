@@ -1,7 +1,8 @@
 /**
  * On a GPU: the binding's whole conformance plan (backend conformance, every built-in cell and a plugin cell, bad
  * input, autodiff/memory/numerics, fused kernels against the generic loop, kernels registered from outside) on
- * `seqmodel-cuda`, and seqmodel's layers on it (`backendLayerChecks`). Skipped here (no GPU) with the reason; `scripts/gpu-check.sh` runs the same plan on a GPU machine.
+ * `seqmodel-cuda`, and seqmodel's layers on it (`backendLayerChecks`). Skipped here (no GPU) with the reason;
+ * `scripts/gpu-check.sh` runs the same plan on a GPU machine.
  */
 import { tfjsBackendTestPlan } from '@seqmodel/backend-tfjs/testing';
 import { backendLayerChecks } from '@seqmodel/layers/testing';
