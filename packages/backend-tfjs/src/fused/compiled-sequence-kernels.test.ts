@@ -17,7 +17,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend-switching.js';
 import { compiledCellChecks } from '../testing/compiled-kernel-checks.js';
-import { fusedCellConfigs } from '../testing/fused-kernel-checks.js';
+import { assertFusedMatchesGeneric, fusedCellConfigs, hostSequence } from '../testing/fused-kernel-checks.js';
 import { hostGeneratorChecks } from '../testing/generator-checks.js';
 import { leakyRnn } from '../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../testing/plugin-cell.js';
@@ -409,5 +409,18 @@ describe('instance pools', () => {
     expect(run()).toEqual(first);
     b.dispose([masked.mask]);
     release(b, masked);
+  });
+});
+
+describe('assertFusedMatchesGeneric', () => {
+  it('fails, naming both lists, when the fused path returns fewer states than the generic loop', () => {
+    const c = hostSequence(lstm, {}, { batch: 2, time: 3, inputSize: 2, units: 3 }, {}, 'dropped-state');
+    const dropsCellState = (b: TfjsBackend, a: SequenceArgs<tf.Tensor>) => {
+      const r = runSequence(b, a);
+      return { output: r.output, state: [r.state[0]!] };
+    };
+    expect(() => assertFusedMatchesGeneric(backend, c, 'lstm', dropsCellState as never)).toThrow(
+      'lstm: the fused path returned output, state[0]; expected what the generic path returned, output, state[0], state[1]',
+    );
   });
 });
