@@ -14,7 +14,8 @@
 #   6. runs a small workload under compute-sanitizer (memcheck) with what is left of the time budget
 #      (SEQMODEL_GPU_CHECK_BUDGET_S, default 540 s; the slowest step and the least predictable, so it comes last).
 # SEQMODEL_GPU_CHECK_STEPS picks steps (default kits,layers,torch,arch,sanitizer; the build always runs).
-# With SEQMODEL_GPU_CHECK_OUT set, the comparison's case files (JSON: sizes, loss, timings) are copied there.
+# With SEQMODEL_GPU_CHECK_OUT (an absolute path) set, the log, the comparison's case files (JSON: sizes, loss,
+# timings) and the sanitizer's report are kept there.
 # Exits 0 when every selected step passed, 1 on a failure, 2 when the machine lacks what the check needs or a setting
 # is malformed (said in one line), 3 when a step did not finish within the budget.
 # SEQMODEL_GPU_CHECK_QUICK=1 skips the large size.
@@ -96,25 +97,25 @@ say "addon built"
 
 failures=0
 incomplete=0
-if want kits; then
-  say "conformance kits on seqmodel-cuda"
-  "$node" "$bundle/check.mjs" kits
+# run_check [VAR=value ...] <mode>: one mode of check.mjs with that environment; a failure is counted, and no usable
+# GPU (its exit 2) ends the check.
+run_check() {
+  env "${@:1:$#-1}" "$node" "$bundle/check.mjs" "${@: -1}"
   case $? in
     0) ;;
     2) stop "the addon sees no usable GPU (the line above says why)" ;;
     *) failures=$((failures + 1)) ;;
   esac
+}
+if want kits; then
+  say "conformance kits on seqmodel-cuda"
+  run_check kits
   say "conformance kits on seqmodel-cuda with the tiled GEMM (ownKernelsOnly: odd shapes through its edge tiles)"
-  SEQMODEL_CUDA_OWN_KERNELS=1 "$node" "$bundle/check.mjs" kits || failures=$((failures + 1))
+  run_check SEQMODEL_CUDA_OWN_KERNELS=1 kits
 fi
 if want layers; then
   say "seqmodel's layers on seqmodel-cuda (layer conformance kit, a model trained with fit)"
-  "$node" "$bundle/check.mjs" layers
-  case $? in
-    0) ;;
-    2) stop "the addon sees no usable GPU (the line above says why)" ;;
-    *) failures=$((failures + 1)) ;;
-  esac
+  run_check layers
 fi
 
 python=${SEQMODEL_PYTHON:-}
@@ -140,11 +141,13 @@ for root in roots:
 print(os.path.join(os.path.dirname(torch.__file__), "lib"))
 PY
 )
-  say "cuBLAS for the second run: ${cuda_home}/lib64 ($(ls "$cuda_home"/lib64/libcublas.so* 2>/dev/null | head -1 || true)) or ${cublas_dir} ($(ls "$cublas_dir"/libcublas.so* 2>/dev/null | head -1 || true))"
+  cublas_libs=$(compgen -G "$cuda_home/lib64/libcublas.so*"; [ -n "$cublas_dir" ] && compgen -G "$cublas_dir/libcublas.so*")
   quick=${SEQMODEL_GPU_CHECK_QUICK:-0}
   gemms=(own)
-  if compgen -G "$cuda_home/lib64/libcublas.so*" >/dev/null || { [ -n "$cublas_dir" ] && compgen -G "$cublas_dir/libcublas.so*" >/dev/null; }; then gemms+=(cublas)
-  else say "no libcublas.so found: the comparison runs on the tiled GEMM only"; fi
+  if [ -n "$cublas_libs" ]; then
+    gemms+=(cublas)
+    say "cuBLAS for the second run, found: $(echo $cublas_libs)"
+  else say "no libcublas.so in $cuda_home/lib64 or ${cublas_dir:-the wheels of PyTorch}: the comparison runs on the tiled GEMM only"; fi
   for gemm in "${gemms[@]}"; do
     dir="$work/torch-$gemm"
     mkdir -p "$dir"
@@ -171,7 +174,7 @@ elif [ -n "$major" ] && [ "$major" -ge 8 ] && [ "$major" -lt 10 ]; then
   cp "$out/seqmodel_cuda.node" "$work/default.node"
   if build_addon "$out/seqmodel_cuda.node" sm_75; then
     say "conformance kits on the sm_75-only addon (PTX compiled by the driver for this GPU)"
-    "$node" "$bundle/check.mjs" kits || failures=$((failures + 1))
+    run_check kits
   else failures=$((failures + 1)); fi
   if build_addon "$out/seqmodel_cuda.node" sm_100; then
     say "the sm_100-only addon on this GPU: isAvailable() must refuse it with the rebuild hint"
