@@ -6,6 +6,11 @@
  *                                    kit on the recurrent layers, Dense and Embedding; a model trained with fit)
  *   node check.mjs sanitize          a small workload for compute-sanitizer: every fused cell forward and backward,
  *                                    with masks, and the backend conformance group
+ *   node check.mjs plugins           plugin cells (MGU, IndRNN, peephole LSTM, the kits' leaky RNN and minimal gated
+ *                                    unit) on the compiled GPU kernel with NVRTC-compiled step programs: the
+ *                                    compiled-kernel checks (float64 reference, generic loop, finite differences),
+ *                                    then forward and training-step times at 64x100x64x256 against the host's
+ *                                    compiled JavaScript, the generic loop and the hand-written GRU
  *   node check.mjs torch <dir>       LSTM and GRU at the issue's sizes (the small one alone with
  *                                    SEQMODEL_GPU_CHECK_QUICK=1; SEQMODEL_CUDA_OWN_KERNELS=1: the tiled GEMM): seqmodel's forward output, loss and
  *                                    gradients and its timings, written to <dir> for compare.py (PyTorch, cuDNN)
@@ -13,8 +18,27 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tfjsBackendTestPlan } from '@seqmodel/backend-tfjs/testing';
-import { type Backend, gru, lstm, runSequence } from '@seqmodel/core';
+import { nativeCompiledKernel } from '@seqmodel/backend-native';
+import { anyCell } from '@seqmodel/backend-tfjs';
+import {
+  compiledCellChecks,
+  leakyRnn,
+  minimalGatedUnit,
+  tfjsBackendTestPlan,
+} from '@seqmodel/backend-tfjs/testing';
+import { indRnn } from '@seqmodel/cell-indrnn';
+import { mgu } from '@seqmodel/cell-mgu';
+import { peepholeLstm } from '@seqmodel/cell-peephole-lstm';
+import {
+  type AnyCellPlugin,
+  type Backend,
+  findKernel,
+  gru,
+  initParams,
+  lstm,
+  resolveCellOptions,
+  runSequence,
+} from '@seqmodel/core';
 import type { ConformanceCheck } from '@seqmodel/core/testing';
 import { backendLayerChecks } from '@seqmodel/layers/testing';
 import { createCudaBackend, cudaInfo, isAvailable } from '../src/index.js';
@@ -177,6 +201,100 @@ function torchCase(backend: Backend<Tensor>, c: Case, dir: string, repeats: numb
   );
 }
 
+/** Median forward and training-step times of `cell` at `size` on `backend` (values read back: the device waits). */
+function cellTimes(
+  backend: Backend<Tensor>,
+  cell: AnyCellPlugin,
+  [batch, time, inputSize, units]: readonly number[],
+  repeats: number,
+): { forward: number; train: number; kernel: string } {
+  const b = backend as Required<Backend<Tensor>>;
+  const options = resolveCellOptions(cell, {});
+  const host = initParams(cell, { inputSize: inputSize!, units: units! }, 7);
+  const names = Object.keys(host);
+  let params = names.map((n) => b.tensor(host[n]!.values, host[n]!.shape));
+  const x = b.tensor(uniform(batch! * time! * inputSize!, 1, 11), [batch!, time!, inputSize!]);
+  const target = b.tensor(uniform(batch! * units!, 0.5, 12), [batch!, units!]);
+  const args = (ps: Tensor[]) => ({
+    cell,
+    options,
+    units: units!,
+    inputs: x,
+    params: Object.fromEntries(names.map((n, i) => [n, ps[i]!])),
+  });
+  const kernel = findKernel(backend, 'sequence', cell.name);
+  const chosen = kernel && kernel.supports(args(params) as never) === undefined ? kernel : undefined;
+  const timed = (fn: () => void): number => {
+    fn();
+    const samples: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const start = performance.now();
+      fn();
+      samples.push(performance.now() - start);
+    }
+    return median(samples);
+  };
+  const forward = timed(() => {
+    const y = b.tidy(() => runSequence(b, args(params)).output);
+    b.dataSync(y);
+    b.dispose(y);
+  });
+  const loss = (...ps: Tensor[]) => {
+    const d = b.sub(runSequence(b, args(ps)).output, target);
+    return b.div(b.sum(b.mul(d, d)), batch! * units!);
+  };
+  const train = timed(() => {
+    const step = b.valueAndGrads(loss, params);
+    const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(step.grads[i]!, 0.01))));
+    b.dataSync(step.value);
+    b.dispose([step.value, ...step.grads, ...params]);
+    params = next;
+  });
+  b.dispose([x, target, ...params]);
+  return { forward, train, kernel: chosen ? (chosen.label ?? 'fused') : 'generic loop' };
+}
+
+/** The plugin cells on the compiled GPU kernel: checks, then times against the other paths. */
+async function pluginCells(backend: Backend<Tensor>): Promise<number> {
+  const cells: AnyCellPlugin[] = [mgu, indRnn, peepholeLstm, leakyRnn, minimalGatedUnit];
+  let failures = 0;
+  const label = findKernel(backend, 'sequence', mgu.name)?.label;
+  if (label !== 'compiled (cuda)') {
+    say(`FAIL plugin cells run "${label}", not "compiled (cuda)" (NVRTC: ${cudaInfo().nvrtc || 'none'})`);
+    failures++;
+  }
+  const configs = [
+    { inputSize: 3, units: 4 },
+    { inputSize: 5, units: 7 },
+  ];
+  failures += await runChecks(
+    'plugins',
+    cells.map((cell) => ({ name: cell.name, checks: compiledCellChecks(cell, backend, { configs }) })),
+  );
+  // The same backend with the host's compiled JavaScript under `*`, and with no fused kernel (the generic loop).
+  const hostBackend = (await createCudaBackend({
+    kernels: [{ kind: 'sequence', name: anyCell, kernel: nativeCompiledKernel }],
+  })) as unknown as Backend<Tensor>;
+  const genericBackend = (await createCudaBackend({ kernels: false })) as unknown as Backend<Tensor>;
+  const size = [64, 100, 64, 256];
+  const reference = cellTimes(backend, gru, size, 5);
+  say(
+    `gru ${size.join('x')} (${reference.kernel}): forward ${reference.forward.toFixed(2)} ms, training step ${reference.train.toFixed(2)} ms`,
+  );
+  for (const cell of cells.slice(0, 3)) {
+    const paths = [
+      cellTimes(backend, cell, size, 5),
+      cellTimes(hostBackend, cell, size, 3),
+      cellTimes(genericBackend, cell, size, 3),
+    ];
+    say(
+      `${cell.name} ${size.join('x')}: ${paths.map((p) => `${p.kernel} forward ${p.forward.toFixed(2)} ms, training step ${p.train.toFixed(2)} ms`).join('; ')}`,
+    );
+    if (paths[0]!.kernel !== 'compiled (cuda)') failures++;
+  }
+  return failures;
+}
+
 async function main(): Promise<number> {
   const [mode, dir] = process.argv.slice(2);
   const availability = isAvailable();
@@ -200,6 +318,7 @@ async function main(): Promise<number> {
       ? 1
       : 0;
   }
+  if (mode === 'plugins') return (await pluginCells(backend)) > 0 ? 1 : 0;
   if (mode === 'torch' && dir) {
     const sizes: [number, number, number, number][] = [[64, 100, 64, 256]];
     if (process.env.SEQMODEL_GPU_CHECK_QUICK !== '1') sizes.push([256, 512, 512, 1024]);
@@ -210,7 +329,7 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  say('usage: node check.mjs kits | layers | sanitize | torch <dir>');
+  say('usage: node check.mjs kits | layers | plugins | sanitize | torch <dir>');
   return 1;
 }
 

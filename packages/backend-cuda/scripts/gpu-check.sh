@@ -5,7 +5,9 @@
 #   1. unpacks the carried Node binary;
 #   2. builds the CUDA addon with nvcc (the same sources and flags as binding.gyp; node-gyp needs npm, absent there);
 #   3. runs the binding's conformance kits on seqmodel-cuda, with cuBLAS (where it loads) and with the tiled GEMM,
-#      and seqmodel's layers on it (the layer conformance kit, a model trained with fit);
+#      and seqmodel's layers on it (the layer conformance kit, a model trained with fit); then the plugin cells on
+#      the compiled GPU kernel, its step programs compiled by NVRTC (compiled-kernel checks, times against the host
+#      path and the generic loop);
 #   4. compares LSTM and GRU at 64x100x64x256 and 256x512x512x1024 with PyTorch's cuDNN layers (outputs within
 #      1e-4, gradients, forward and training-step times), with the tiled GEMM and, where a cuBLAS is found (the CUDA
 #      installation's or PyTorch's wheels'), cuBLAS;
@@ -13,7 +15,7 @@
 #      one only (sm_100: isAvailable() must refuse it, naming the rebuild);
 #   6. runs a small workload under compute-sanitizer (memcheck) with what is left of the time budget
 #      (SEQMODEL_GPU_CHECK_BUDGET_S, default 540 s; the slowest step and the least predictable, so it comes last).
-# SEQMODEL_GPU_CHECK_STEPS picks steps (default kits,layers,torch,arch,sanitizer; the build always runs).
+# SEQMODEL_GPU_CHECK_STEPS picks steps (default kits,layers,plugins,torch,arch,sanitizer; the build always runs).
 # With SEQMODEL_GPU_CHECK_OUT (an absolute path) set, the log, the comparison's case files (JSON: sizes, loss,
 # timings) and the sanitizer's report are kept there.
 # Exits 0 when every selected step passed, 1 on a failure, 2 when the machine lacks what the check needs or a setting
@@ -35,7 +37,7 @@ if [ -n "${SEQMODEL_GPU_CHECK_OUT:-}" ]; then
 fi
 budget=${SEQMODEL_GPU_CHECK_BUDGET_S:-540}
 [[ "$budget" =~ ^[0-9]+$ ]] || stop "SEQMODEL_GPU_CHECK_BUDGET_S: expected a whole number of seconds, received \"$budget\""
-known_steps=kits,layers,torch,arch,sanitizer
+known_steps=kits,layers,plugins,torch,arch,sanitizer
 steps=${SEQMODEL_GPU_CHECK_STEPS:-$known_steps}
 for step in ${steps//,/ }; do
   [[ ",$known_steps," == *",$step,"* ]] || stop "SEQMODEL_GPU_CHECK_STEPS: expected names from $known_steps, received \"$steps\" (\"$step\" is not one)"
@@ -116,6 +118,10 @@ fi
 if want layers; then
   say "seqmodel's layers on seqmodel-cuda (layer conformance kit, a model trained with fit)"
   run_check layers
+fi
+if want plugins; then
+  say "plugin cells on seqmodel-cuda (the compiled GPU kernel, step programs compiled by NVRTC)"
+  run_check plugins
 fi
 
 python=${SEQMODEL_PYTHON:-}

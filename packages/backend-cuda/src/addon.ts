@@ -5,7 +5,16 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AddonLoad, type Availability, addonLoader, type NativeAddon } from '@seqmodel/backend-native';
+import {
+  type AddonLoad,
+  type Availability,
+  addonLoader,
+  type NativeAddon,
+  type NativeBuffer,
+} from '@seqmodel/backend-native';
+
+/** A program compiled by NVRTC and loaded on the device (an opaque handle; unloaded when collected). */
+export type CudaProgram = { readonly __cudaProgram: unique symbol };
 
 /** The CUDA addon: the native addon's functions over device buffers, and what it found. */
 export interface CudaAddon extends NativeAddon {
@@ -19,9 +28,29 @@ export interface CudaAddon extends NativeAddon {
     cublas: string,
     cudnn: string,
     notes: string,
+    /** The NVRTC library loaded and its version, or "" (then `nvrtcReason` says why). */
+    nvrtc: string,
+    nvrtcReason: string,
   ];
   setOwnKernelsOnly(own: boolean): void;
   synchronize(): void;
+  /**
+   * Compiles CUDA C++ with the entry point `seqmodel_program(const float* in..., float* out, int count, int
+   * uniform...)` for device 0 (NVRTC); throws NVRTC's log. The counts are what each input must hold and what it writes.
+   */
+  programCompile(
+    source: string,
+    inputElements: readonly number[],
+    outputElements: number,
+    uniforms: number,
+  ): CudaProgram;
+  /** Launches `program` on the buffers (checked against its counts), queued on the device. */
+  programRun(
+    program: CudaProgram,
+    inputs: readonly NativeBuffer[],
+    output: NativeBuffer,
+    uniforms: readonly number[],
+  ): void;
 }
 
 const load: () => AddonLoad<CudaAddon> = addonLoader<CudaAddon>({

@@ -2,19 +2,23 @@
  * `createCudaBackend()`: seqmodel on the GPU through the CUDA addon, registered as the tfjs backend `seqmodel-cuda`
  * with backend-native's kernel table (the same kernels over device buffers) and bound through the shared tfjs
  * binding, so tfjs's autodiff, every seqmodel op and layer, and the kits run on it. The fused recurrent kernels
- * (backend-native's, calling the addon) run whole sequences on the device.
+ * (backend-native's, calling the addon) run whole sequences on the device; plugin cells run the compiled GPU kernel
+ * with step programs compiled by NVRTC (`cuda-launcher.ts`).
  */
 import { nativeFusedKernels, nativeKernelNames, registerAddonBackend } from '@seqmodel/backend-native';
 import {
+  anyCell,
   createTfjsBackend,
   type FactoryKernelOptions,
   factoryKernelOptions,
   initTfjsBackend,
   type TfjsBackend,
+  type TfjsFusedKernelEntry,
 } from '@seqmodel/backend-tfjs';
 import { invalidArgument, SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { cudaAddon, isAvailable, loadCudaAddon } from './addon.js';
+import { cudaCompiledKernel } from './cuda-launcher.js';
 
 /** The tfjs name of the CUDA backend. */
 export const cudaTfjsBackendName = 'seqmodel-cuda';
@@ -38,6 +42,11 @@ export interface CudaInfo {
   readonly cudnn: string;
   /** The GEMM that ran the last product: "cublas" or "tiled". */
   readonly gemmKernel: string;
+  /**
+   * The NVRTC library loaded and its version ("libnvrtc.so.13 13.0"), or "" when none loaded: then plugin cells run
+   * their compiled JavaScript on the host (`notes` says why).
+   */
+  readonly nvrtc: string;
   /** The paths in one line. */
   readonly notes: string;
 }
@@ -45,7 +54,7 @@ export interface CudaInfo {
 /** The device and the paths in use; throws the reason when no device is usable. */
 export function cudaInfo(): CudaInfo {
   const addon = cudaAddon();
-  const [, , devices, deviceName, major, minor, cublas, cudnn, notes] = addon.device();
+  const [, , devices, deviceName, major, minor, cublas, cudnn, notes, nvrtc] = addon.device();
   return {
     devices,
     deviceName,
@@ -53,9 +62,20 @@ export function cudaInfo(): CudaInfo {
     cublas,
     cudnn,
     gemmKernel: addon.info()[4],
+    nvrtc,
     notes,
   };
 }
+
+/**
+ * The fused kernels `createCudaBackend()` uses by default: backend-native's kernels by cell name (the same C++ on the
+ * device), and under `*` the compiled GPU kernel with NVRTC-compiled step programs for every other cell
+ * (`cudaCompiledKernel`).
+ */
+export const cudaFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {
+  ...nativeFusedKernels,
+  [anyCell]: (backend: TfjsBackend) => cudaCompiledKernel(backend, cudaAddon()),
+};
 
 /** Registers `seqmodel-cuda` with tfjs (needs the addon, not a device); idempotent. */
 export function registerCudaBackend(): void {
@@ -97,7 +117,7 @@ export async function createCudaBackend(options: CudaBackendOptions = {}): Promi
   return createTfjsBackend({
     name: 'cuda',
     tfjsBackendName: cudaTfjsBackendName,
-    ...factoryKernelOptions(nativeFusedKernels, kernelOptions, 'createCudaBackend'),
+    ...factoryKernelOptions(cudaFusedKernels, kernelOptions, 'createCudaBackend'),
     ...(checkNumerics === undefined ? {} : { checkNumerics }),
   });
 }

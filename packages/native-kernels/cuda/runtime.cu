@@ -145,7 +145,11 @@ std::string library_notes() {
   const char* gemm = !*r.cublas          ? "cuBLAS not found: the tiled kernel runs the matrix products"
                      : own_kernels_only() ? "the tiled kernel runs the matrix products (ownKernelsOnly; cuBLAS loaded)"
                                           : "cuBLAS runs the matrix products";
-  return std::string(gemm) + "; " + r.cudnnNote;
+  const std::string nvrtc = nvrtc_report();
+  const std::string programs =
+      nvrtc.empty() ? nvrtc_reason() + ": plugin cells run their compiled JavaScript on the host"
+                    : "NVRTC (" + nvrtc + ") compiles the plugin cells' step programs";
+  return std::string(gemm) + "; " + r.cudnnNote + "; " + programs;
 }
 
 const RuntimeReport& runtime_report() {

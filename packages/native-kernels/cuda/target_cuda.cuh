@@ -8,6 +8,7 @@
 #include <cuda_runtime.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,28 @@ std::string library_notes();
 // Destroys the cuBLAS handle (and the device memory it holds: ~64 MiB of workspace on an H200); runs at process exit,
 // so that nothing the addon allocated stays on the device (compute-sanitizer's leak check counts it otherwise).
 void release_libraries();
+
+// A program generated at run time (programs.cu): compiled by NVRTC, loaded as a CUDA library. Unloaded when deleted.
+struct Program {
+  cudaLibrary_t library = nullptr;
+  cudaKernel_t kernel = nullptr;
+  std::vector<index_t> inputElements;  // the elements each input must hold
+  index_t outputElements = 0;          // the elements it writes
+  int uniforms = 0;
+  Program() = default;
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+  ~Program();
+};
+// The NVRTC library loaded and its version ("libnvrtc.so.13 13.0"), or "" with nvrtc_reason() saying why not.
+std::string nvrtc_report();
+std::string nvrtc_reason();
+// Compiles `source` (entry point `seqmodel_program`, see programs.cu) for device 0; throws with NVRTC's log.
+std::unique_ptr<Program> compile_program(const std::string& source, std::vector<index_t> inputElements,
+                                         index_t outputElements, int uniforms);
+// Launches `program` on the current stream, one thread per output element; the caller checked the buffers.
+void run_program(const Program& program, const std::vector<const float*>& inputs, float* output,
+                 const std::vector<int>& uniforms);
 
 }  // namespace cuda
 }  // namespace seqmodel

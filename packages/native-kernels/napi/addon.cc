@@ -1012,12 +1012,12 @@ napi_value string(napi_env env, const char* text) {
   return v;
 }
 
-// device() -> [usable, reason, devices, name, computeMajor, computeMinor, cublas, cudnn, notes]: what this process
-// found (driver, devices, the optional libraries); never throws.
+// device() -> [usable, reason, devices, name, computeMajor, computeMinor, cublas, cudnn, notes, nvrtc, nvrtcReason]:
+// what this process found (driver, devices, the optional libraries); never throws.
 napi_value Device(napi_env env, napi_callback_info) {
   const auto& r = seqmodel::cuda::runtime_report();
   napi_value result, usable;
-  napi_create_array_with_length(env, 9, &result);
+  napi_create_array_with_length(env, 11, &result);
   napi_get_boolean(env, r.usable, &usable);
   napi_set_element(env, result, 0, usable);
   napi_set_element(env, result, 1, string(env, r.reason));
@@ -1028,6 +1028,8 @@ napi_value Device(napi_env env, napi_callback_info) {
   napi_set_element(env, result, 6, string(env, r.cublas));
   napi_set_element(env, result, 7, string(env, r.cudnn));
   napi_set_element(env, result, 8, string(env, seqmodel::cuda::library_notes().c_str()));
+  napi_set_element(env, result, 9, string(env, seqmodel::cuda::nvrtc_report().c_str()));
+  napi_set_element(env, result, 10, string(env, seqmodel::cuda::nvrtc_reason().c_str()));
   return result;
 }
 
@@ -1036,6 +1038,115 @@ napi_value SetOwnKernelsOnly(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Call call(env, info, "setOwnKernelsOnly", 1);
     seqmodel::cuda::set_own_kernels_only(call.boolean(0));
+    return undefined(env);
+  });
+}
+
+const napi_type_tag kProgramTag = {0x7c1e5a0d93b24f61ULL, 0xa4d2e8b1c05f3e97ULL};
+
+void finalize_program(napi_env, void* data, void*) { delete static_cast<seqmodel::cuda::Program*>(data); }
+
+// The integers of the array argument `i` (each in [min, max]).
+std::vector<index_t> integers(const Call& call, std::size_t i, index_t min, index_t max) {
+  bool isArray = false;
+  if (i >= call.args.size() || napi_is_array(call.env, call.args[i], &isArray) != napi_ok || !isArray) {
+    call.fail_arg(i, "an array of integers");
+  }
+  std::uint32_t length = 0;
+  napi_get_array_length(call.env, call.args[i], &length);
+  std::vector<index_t> values(length);
+  for (std::uint32_t k = 0; k < length; ++k) {
+    napi_value e;
+    double v = 0;
+    napi_get_element(call.env, call.args[i], k, &e);
+    if (napi_get_value_double(call.env, e, &v) != napi_ok || v != std::floor(v) || v < static_cast<double>(min) ||
+        v > static_cast<double>(max)) {
+      call.fail_arg(i, "an array of integers in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+    }
+    values[k] = static_cast<index_t>(v);
+  }
+  return values;
+}
+
+// programCompile(source, inputElements[], outputElements, uniforms) -> program: CUDA C++ with the entry point
+// `seqmodel_program` (see cuda/programs.cu) compiled by NVRTC for device 0; throws NVRTC's log when it does not
+// compile. The program keeps the element counts, which every run checks its buffers against.
+napi_value ProgramCompile(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    Call call(env, info, "programCompile", 4);
+    if (call.type(0) != napi_string) call.fail_arg(0, "a string (the program's source)");
+    std::size_t length = 0;
+    napi_get_value_string_utf8(env, call.args[0], nullptr, 0, &length);
+    std::string source(length, '\0');
+    napi_get_value_string_utf8(env, call.args[0], &source[0], length + 1, &length);
+    std::vector<index_t> inputs = integers(call, 1, 0, INT32_MAX);
+    if (inputs.size() > 256) call.fail_arg(1, "at most 256 inputs");
+    index_t outputs = call.integer(2, 0, INT32_MAX);
+    int uniforms = static_cast<int>(call.integer(3, 0, 16));
+    auto program = seqmodel::cuda::compile_program(source, std::move(inputs), outputs, uniforms);
+    napi_value result;
+    if (napi_create_external(env, program.get(), finalize_program, nullptr, &result) != napi_ok) {
+      throw std::runtime_error("seqmodel native addon: programCompile: could not create the program handle");
+    }
+    seqmodel::cuda::Program* owned = program.release();
+    if (napi_type_tag_object(env, result, &kProgramTag) != napi_ok) {
+      (void)owned;  // the handle's finalizer deletes it
+      throw std::runtime_error("seqmodel native addon: programCompile: could not tag the program handle");
+    }
+    return result;
+  });
+}
+
+// programRun(program, inputs[], output, uniforms[]): launches `program` (queued on the device), each input a buffer
+// of at least the elements it was compiled for, `output` likewise.
+napi_value ProgramRun(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    Call call(env, info, "programRun", 4);
+    bool tagged = false;
+    if (call.type(0) != napi_external || napi_check_object_type_tag(env, call.args[0], &kProgramTag, &tagged) != napi_ok ||
+        !tagged) {
+      call.fail_arg(0, "a program (from programCompile)");
+    }
+    void* data = nullptr;
+    napi_get_value_external(env, call.args[0], &data);
+    const auto& program = *static_cast<const seqmodel::cuda::Program*>(data);
+    bool isArray = false;
+    if (napi_is_array(env, call.args[1], &isArray) != napi_ok || !isArray) call.fail_arg(1, "an array of buffers");
+    std::uint32_t count = 0;
+    napi_get_array_length(env, call.args[1], &count);
+    if (count != program.inputElements.size()) {
+      call.fail_arg(1, std::to_string(program.inputElements.size()) + " buffers (the program's inputs), received " +
+                           std::to_string(count));
+    }
+    std::vector<const float*> inputs(count);
+    for (std::uint32_t k = 0; k < count; ++k) {
+      napi_value e;
+      napi_get_element(env, call.args[1], k, &e);
+      const std::string which = "inputs[" + std::to_string(k) + "]";
+      bool isBuffer = false;
+      napi_valuetype t = napi_undefined;
+      napi_typeof(env, e, &t);
+      if (t != napi_external || napi_check_object_type_tag(env, e, &kBufferTag, &isBuffer) != napi_ok || !isBuffer) {
+        call.fail(which + ": expected a native buffer");
+      }
+      void* b = nullptr;
+      napi_get_value_external(env, e, &b);
+      auto* buffer = static_cast<NativeBuffer*>(b);
+      if (buffer->data == nullptr) call.fail(which + ": expected a live native buffer (this one was freed)");
+      const index_t need = program.inputElements[k];
+      if (static_cast<std::size_t>(need) * sizeof(float) > buffer->bytes) {
+        call.fail(which + ": expected a buffer of at least " + std::to_string(need) + " float32 elements, received " +
+                  std::to_string(buffer->bytes) + " bytes");
+      }
+      inputs[k] = static_cast<const float*>(buffer->data);
+    }
+    float* output = call.data<float>(2, program.outputElements);
+    std::vector<index_t> values = integers(call, 3, INT32_MIN, INT32_MAX);
+    if (values.size() != static_cast<std::size_t>(program.uniforms)) {
+      call.fail_arg(3, std::to_string(program.uniforms) + " uniforms, received " + std::to_string(values.size()));
+    }
+    std::vector<int> uniforms(values.begin(), values.end());
+    seqmodel::cuda::run_program(program, inputs, output, uniforms);
     return undefined(env);
   });
 }
@@ -1068,7 +1179,8 @@ napi_value Init(napi_env env, napi_value exports) {
       EXPORT("sequenceGradients", SequenceGradients),
 #if defined(SEQMODEL_TARGET_CUDA)
       EXPORT("device", Device), EXPORT("setOwnKernelsOnly", SetOwnKernelsOnly),
-      EXPORT("synchronize", Synchronize),
+      EXPORT("synchronize", Synchronize), EXPORT("programCompile", ProgramCompile),
+      EXPORT("programRun", ProgramRun),
 #else
       EXPORT("hostGemm", HostGemm), EXPORT("hostPack", HostPack),
       EXPORT("hostGemmPacked", HostGemmPacked), EXPORT("hostRelease", HostRelease),

@@ -1,7 +1,7 @@
 /**
  * The device path of the one kernel source, compiled with nvcc for sm_90 (Hopper, the H200 the CUDA backend
  * targets) with warnings as errors: cuda/device_check.cu (every functor in CUDA kernels), the device target's
- * translation units (runtime, tiled GEMM, sequence runner) and the N-API addon with the device target. Compile checks:
+ * translation units (runtime, tiled GEMM, sequence runner, generated programs) and the N-API addon with the device target. Compile checks:
  * no GPU, cuBLAS or cuDNN is needed (@seqmodel/backend-cuda links and loads them). Skipped, with the reason, without
  * nvcc; the addon without Node's headers.
  */
@@ -22,6 +22,7 @@ const sources: { file: string; flags: string[]; skip?: string }[] = [
   { file: 'cuda/runtime.cu', flags: [] },
   { file: 'cuda/gemm.cu', flags: [] },
   { file: 'cuda/sequence.cu', flags: [] },
+  { file: 'cuda/programs.cu', flags: [] },
   {
     file: 'napi/addon.cc',
     flags: ['-x', 'cu', '-DSEQMODEL_TARGET_CUDA', '-I', nodeHeaders],

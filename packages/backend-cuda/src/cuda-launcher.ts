@@ -1,0 +1,155 @@
+/**
+ * Plugin cells on the GPU: `@seqmodel/backend-tfjs`'s compiled GPU kernel (the kernel webgl and webgpu run for every
+ * cell the compiler accepts) with its step programs compiled to CUDA by NVRTC (`cuda-lang.ts`) and launched by the
+ * addon on the tensors' device buffers. Nothing is read back to the host: the whole-sequence products are the
+ * backend's MatMul (cuBLAS or the tiled kernel), each elementwise pass one launch per step.
+ *
+ * Where NVRTC is missing (only the driver installed, or CUDA's lib64 not on the library path) or cannot compile for
+ * this GPU, `cudaCompiledKernel` runs backend-native's compiled kernel instead: the cpu backend's JavaScript on the
+ * tensors' values read back to the host.
+ */
+import { type NativeKernelBackend, nativeCompiledKernel } from '@seqmodel/backend-native';
+import {
+  checkLaunch,
+  gpuCompiledSequenceKernel,
+  type StepLauncher,
+  type StepProgram,
+  type TfjsBackend,
+  type TfjsFusedKernel,
+} from '@seqmodel/backend-tfjs';
+import { SeqmodelError, type SequenceArgs, type SequenceResult } from '@seqmodel/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { CudaAddon, CudaProgram } from './addon.js';
+import { cudaLang, cudaProgramSource } from './cuda-lang.js';
+
+/** The most tensors one program reads: kernel parameters are 8 bytes each, far below CUDA's 4 KiB. */
+const maxProgramInputs = 64;
+
+/** A kernel with no inputs, compiled once per launcher to learn whether NVRTC works here at all. */
+const probeProgram: StepProgram = {
+  name: 'nvrtc probe',
+  inputs: [],
+  uniforms: [],
+  outputRows: 1,
+  outputCols: 1,
+  source: (lang) => ({ functions: '', body: lang.variable('result', '1.0') }),
+};
+
+export class CudaLauncher implements StepLauncher {
+  readonly lang = cudaLang;
+  readonly maxInputs = maxProgramInputs;
+  /** Compiled programs by source: plans of the same shapes share them. */
+  private readonly compiled = new Map<string, CudaProgram>();
+  private readonly sources = new WeakMap<StepProgram, string>();
+  private probed: { reason: string | undefined } | undefined;
+
+  constructor(
+    private readonly backend: TfjsBackend,
+    private readonly addon: CudaAddon,
+  ) {}
+
+  /** Why generated programs cannot run here (no NVRTC, or it failed to compile a trivial kernel), or undefined. */
+  unavailable(): string | undefined {
+    if (this.probed === undefined) {
+      const [, , , , , , , , , nvrtc, nvrtcReason] = this.addon.device();
+      let reason: string | undefined = nvrtc === '' ? nvrtcReason : undefined;
+      if (reason === undefined) {
+        try {
+          this.program(probeProgram);
+        } catch (error) {
+          reason = `NVRTC (${nvrtc}) failed on a trivial kernel: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      }
+      this.probed = { reason };
+    }
+    return this.probed.reason;
+  }
+
+  /** The CUDA C++ that runs `program` (what `run` compiles; for dumps and tests). */
+  source(program: StepProgram): string {
+    let source = this.sources.get(program);
+    if (source === undefined) {
+      source = cudaProgramSource(program);
+      this.sources.set(program, source);
+    }
+    return source;
+  }
+
+  private program(program: StepProgram): CudaProgram {
+    const source = this.source(program);
+    let compiled = this.compiled.get(source);
+    if (compiled === undefined) {
+      compiled = this.addon.programCompile(
+        source,
+        program.inputs.map((i) => i.rows * i.cols),
+        program.outputRows * program.outputCols,
+        program.uniforms.length,
+      );
+      this.compiled.set(source, compiled);
+    }
+    return compiled;
+  }
+
+  private instance(): NativeKernelBackend {
+    return tf.engine().findBackend(this.backend.tfjsBackendName) as unknown as NativeKernelBackend;
+  }
+
+  run(program: StepProgram, inputs: readonly tf.Tensor[], uniforms: readonly number[]): tf.Tensor {
+    checkLaunch(program, inputs, uniforms);
+    const wrong = inputs.findIndex((t) => t.dtype !== 'float32');
+    if (wrong >= 0) {
+      throw new SeqmodelError(
+        `${program.name}: input ${program.inputs[wrong]!.name} is ${inputs[wrong]!.dtype}; the programs read float32`,
+      );
+    }
+    const compiled = this.program(program);
+    const backend = this.instance();
+    const out = backend.makeOutput([program.outputRows, program.outputCols], 'float32');
+    try {
+      this.addon.programRun(
+        compiled,
+        inputs.map((t) => backend.buffer(t)),
+        backend.buffer(out),
+        [...uniforms],
+      );
+    } catch (error) {
+      backend.disposeData(out.dataId);
+      throw error;
+    }
+    return tf.engine().makeTensorFromTensorInfo(out);
+  }
+
+  prepare(t: tf.Tensor): tf.Tensor {
+    return t;
+  }
+}
+
+/**
+ * The `sequence` kernel for every cell without a hand-written one (plugins above all) on the CUDA backend: the
+ * compiled GPU kernel with NVRTC-compiled step programs, or backend-native's host kernel where NVRTC is unavailable
+ * or the GPU kernel declines (a program reading more than 64 tensors).
+ */
+export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): TfjsFusedKernel {
+  const launcher = new CudaLauncher(backend, addon);
+  const gpu = gpuCompiledSequenceKernel(backend, launcher);
+  const host =
+    typeof nativeCompiledKernel === 'function' ? nativeCompiledKernel(backend) : nativeCompiledKernel;
+  const choose = (args: SequenceArgs<tf.Tensor>): { kernel: TfjsFusedKernel; gpuReason?: string } => {
+    const gpuReason = launcher.unavailable() ?? gpu.supports(args);
+    return gpuReason === undefined ? { kernel: gpu } : { kernel: host, gpuReason };
+  };
+  return {
+    get label() {
+      return launcher.unavailable() === undefined ? gpu.label : host.label;
+    },
+    supports(args: SequenceArgs<tf.Tensor>): string | undefined {
+      const { kernel, gpuReason } = choose(args);
+      if (kernel === gpu) return undefined;
+      const hostReason = host.supports(args);
+      return hostReason === undefined ? undefined : `${gpuReason}; on the host: ${hostReason}`;
+    },
+    run(args: SequenceArgs<tf.Tensor>): SequenceResult<tf.Tensor> {
+      return choose(args).kernel.run(args);
+    },
+  } as TfjsFusedKernel;
+}
