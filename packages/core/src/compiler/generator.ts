@@ -1,6 +1,7 @@
 /**
  * The interface every code generator implements: it turns a plan's elementwise passes into code for one kind of
- * backend (JavaScript for `backend-cpu`, WebAssembly SIMD for `backend-wasm`; GLSL/WGSL and C++/CUDA next). The
+ * backend (JavaScript for `backend-cpu`, WebAssembly SIMD for `backend-wasm`; the GPU backends render the plan's
+ * passes as step programs instead, in GLSL, WGSL or CUDA C++: `@seqmodel/backend-tfjs`'s `gpu/compiled`). The
  * compiler decides everything else (what the passes compute, which products run between them, what the forward
  * pass keeps for the backward pass); the backend's runtime runs the plan's stages, calling the generated code for
  * each pass and its own matrix product for each product stage.
