@@ -108,6 +108,48 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/**
+ * Times `repeats` forward passes (`output`, read back: the device waits, as PyTorch's timing synchronizes) and SGD
+ * training steps on `loss` from `initial` (disposed), each after one untimed call; `first` is the first forward
+ * call's time (it compiles what runs on first use).
+ */
+function timeSteps(
+  b: Required<Backend<Tensor>>,
+  output: (ps: Tensor[]) => Tensor,
+  loss: (...ps: Tensor[]) => Tensor,
+  initial: Tensor[],
+  repeats: number,
+): { forward: number[]; train: number[]; first: number } {
+  let first: number | undefined;
+  const timed = (fn: () => void): number[] => {
+    const start = performance.now();
+    fn();
+    first ??= performance.now() - start;
+    const samples: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t = performance.now();
+      fn();
+      samples.push(performance.now() - t);
+    }
+    return samples;
+  };
+  let params = initial;
+  const forward = timed(() => {
+    const y = b.tidy(() => output(params));
+    b.dataSync(y);
+    b.dispose(y);
+  });
+  const train = timed(() => {
+    const step = b.valueAndGrads(loss, params);
+    const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(step.grads[i]!, 0.01))));
+    b.dataSync(step.value);
+    b.dispose([step.value, ...step.grads, ...params]);
+    params = next;
+  });
+  b.dispose(params);
+  return { forward, train, first: first ?? 0 };
+}
+
 /** Forward and training step of one case on seqmodel-cuda; writes the arrays and timings for compare.py. */
 function torchCase(backend: Backend<Tensor>, c: Case, dir: string, repeats: number): void {
   const b = backend as Required<Backend<Tensor>>;
@@ -145,31 +187,14 @@ function torchCase(backend: Backend<Tensor>, c: Case, dir: string, repeats: numb
   const lossValue = (b.dataSync(value) as Float32Array)[0]!;
   b.dispose([output, value, ...grads]);
 
-  const timed = (fn: () => void): number[] => {
-    fn();
-    const samples: number[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const start = performance.now();
-      fn();
-      samples.push(performance.now() - start);
-    }
-    return samples;
-  };
-  // Reading the result back waits for the device, as PyTorch's timing synchronizes.
-  const forward = timed(() => {
-    const y = b.tidy(() => sequence(kernel!, recurrentKernel!, bias!));
-    b.dataSync(y);
-    b.dispose(y);
-  });
-  let params = [kernel!, recurrentKernel!, bias!];
-  const train = timed(() => {
-    const step = b.valueAndGrads(loss, params);
-    const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(step.grads[i]!, 0.01))));
-    b.dataSync(step.value);
-    b.dispose([step.value, ...step.grads, ...params]);
-    params = next;
-  });
-  b.dispose([x!, target!, ...params]);
+  const { forward, train } = timeSteps(
+    b,
+    (ps) => sequence(ps[0]!, ps[1]!, ps[2]!),
+    (...ps) => loss(ps[0]!, ps[1]!, ps[2]!),
+    [kernel!, recurrentKernel!, bias!],
+    repeats,
+  );
+  b.dispose([x!, target!]);
 
   const name = `${c.cell}-${c.batch}x${c.time}x${c.inputSize}x${c.units}`;
   const write = (file: string, entries: [string, number[], Float32Array][]) => {
@@ -213,7 +238,7 @@ function cellTimes(
   const options = resolveCellOptions(cell, {});
   const host = initParams(cell, { inputSize: inputSize!, units: units! }, 7);
   const names = Object.keys(host);
-  let params = names.map((n) => b.tensor(host[n]!.values, host[n]!.shape));
+  const params = names.map((n) => b.tensor(host[n]!.values, host[n]!.shape));
   const x = b.tensor(uniform(batch! * time! * inputSize!, 1, 11), [batch!, time!, inputSize!]);
   const target = b.tensor(uniform(batch! * units!, 0.5, 12), [batch!, units!]);
   const args = (ps: Tensor[]) => ({
@@ -225,38 +250,19 @@ function cellTimes(
   });
   const kernel = findKernel(backend, 'sequence', cell.name);
   const chosen = kernel && kernel.supports(args(params) as never) === undefined ? kernel : undefined;
-  let first = 0;
-  const timed = (fn: () => void): number => {
-    const start = performance.now();
-    fn();
-    first ||= performance.now() - start;
-    const samples: number[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const start = performance.now();
-      fn();
-      samples.push(performance.now() - start);
-    }
-    return median(samples);
-  };
-  const forward = timed(() => {
-    const y = b.tidy(() => runSequence(b, args(params)).output);
-    b.dataSync(y);
-    b.dispose(y);
-  });
   const loss = (...ps: Tensor[]) => {
     const d = b.sub(runSequence(b, args(ps)).output, target);
     return b.div(b.sum(b.mul(d, d)), batch! * units!);
   };
-  const train = timed(() => {
-    const step = b.valueAndGrads(loss, params);
-    const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(step.grads[i]!, 0.01))));
-    b.dataSync(step.value);
-    b.dispose([step.value, ...step.grads, ...params]);
-    params = next;
-  });
-  b.dispose([x, target, ...params]);
+  const times = timeSteps(b, (ps) => runSequence(b, args(ps)).output, loss, params, repeats);
+  b.dispose([x, target]);
   // The first forward call compiles the programs of that shape (NVRTC on the GPU kernel).
-  return { forward, train, first, kernel: chosen ? (chosen.label ?? 'fused') : 'generic loop' };
+  return {
+    forward: median(times.forward),
+    train: median(times.train),
+    first: times.first,
+    kernel: chosen ? (chosen.label ?? 'fused') : 'generic loop',
+  };
 }
 
 /** The plugin cells on the compiled GPU kernel: checks, then times against the other paths. */
