@@ -62,10 +62,10 @@ function inputsOf(program: StepProgram, k: number): Float32Array[] {
 describe('singlePrecision', () => {
   it('suffixes float literals and maps the math functions to their float forms, leaving identifiers alone', () => {
     expect(singlePrecision('x = 1.0 / (1.0 + exp(-v0_1_2)) * 2.5e-7 + max(in0[(b) * 3 + (c0)], 0.0);')).toBe(
-      'x = 1.0f / (1.0f + expf(-v0_1_2)) * 2.5e-7f + fmaxf(in0[(b) * 3 + (c0)], 0.0f);',
+      'x = 1.0f / (1.0f + expf(-v0_1_2)) * 2.5e-7f + seqmodel_max(in0[(b) * 3 + (c0)], 0.0f);',
     );
     expect(singlePrecision('act_exp(x) + dact_log(y) + sqrt(abs(min(a, (-0.0))))')).toBe(
-      'act_exp(x) + dact_log(y) + sqrtf(fabsf(fminf(a, (-0.0f))))',
+      'act_exp(x) + dact_log(y) + sqrtf(fabsf(seqmodel_min(a, (-0.0f))))',
     );
   });
 });
@@ -134,6 +134,12 @@ static std::size_t position = 0;
 static const float* next(std::size_t n) { const float* p = data.data() + position; position += n; return p; }
 int main(int argc, char** argv) {
   if (argc != 3) return 2;
+  // The prelude keeps a NaN where CUDA's fmaxf / fminf drop it (as the interpreter's Math.max does).
+  if (!std::isnan(seqmodel_max(NAN, 0.0f)) || !std::isnan(seqmodel_min(0.0f, NAN)) ||
+      !std::isnan(clamp(NAN, 0.0f, 1.0f)) || !std::isnan(sign(NAN)) || seqmodel_max(-1.0f, 2.0f) != 2.0f ||
+      clamp(3.0f, 0.0f, 1.0f) != 1.0f || sign(-0.5f) != -1.0f) {
+    return 4;
+  }
   FILE* input = fopen(argv[1], "rb");
   fseek(input, 0, SEEK_END);
   data.resize(static_cast<std::size_t>(ftell(input)) / sizeof(float));

@@ -28,17 +28,23 @@ export const cudaLang: ShaderLang = {
     `[[maybe_unused]] auto ${name} = [](float x) -> float {\n  return ${expr};\n};`,
 };
 
-/** GLSL's `clamp` and `sign`, which CUDA lacks (the other names are mapped to CUDA's in `singlePrecision`). */
-const prelude = `__device__ __forceinline__ float clamp(float x, float lo, float hi) { return fminf(fmaxf(x, lo), hi); }
-__device__ __forceinline__ float sign(float x) { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f); }`;
+/**
+ * GLSL's `clamp` and `sign`, which CUDA lacks, and `max` / `min` that keep a NaN (CUDA's `fmaxf(NaN, 0)` is 0; the
+ * interpreter, the host kernels and tfjs's relu give NaN, which `checkNumerics` relies on). The other names are
+ * mapped to CUDA's in `singlePrecision`.
+ */
+const prelude = `__device__ __forceinline__ float seqmodel_max(float a, float b) { return (a != a || b != b) ? a + b : fmaxf(a, b); }
+__device__ __forceinline__ float seqmodel_min(float a, float b) { return (a != a || b != b) ? a + b : fminf(a, b); }
+__device__ __forceinline__ float clamp(float x, float lo, float hi) { return seqmodel_min(seqmodel_max(x, lo), hi); }
+__device__ __forceinline__ float sign(float x) { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : (x == 0.0f ? 0.0f : x)); }`;
 
 const functionNames: Readonly<Record<string, string>> = {
   exp: 'expf',
   log: 'logf',
   sqrt: 'sqrtf',
   abs: 'fabsf',
-  max: 'fmaxf',
-  min: 'fminf',
+  max: 'seqmodel_max',
+  min: 'seqmodel_min',
 };
 
 /**

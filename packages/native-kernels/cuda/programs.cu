@@ -6,7 +6,9 @@
 // Every program has one entry point, `seqmodel_program`, with the parameters
 //   (const float* in0, ..., const float* in{n-1}, float* out, int count, int u0, ..., int u{m-1})
 // and writes out[0, count). Its handle keeps the element counts it was generated for, and every launch checks the
-// buffers against them, so that a launch cannot hand a program a buffer shorter than what it reads.
+// buffers against them, so that a launch cannot hand a program a buffer shorter than what it reads. What the source
+// itself reads and writes is not checked: a program is as trusted as the JavaScript that wrote it (the addon's one
+// exception to checking every argument; @seqmodel/backend-cuda generates the text from the cell compiler's plan).
 #include <dlfcn.h>
 
 #include <memory>
@@ -131,9 +133,9 @@ std::unique_ptr<Program> compile_program(const std::string& source, std::vector<
   n.destroy(&program);
   if (status != 0) {
     throw std::runtime_error("seqmodel cuda: NVRTC (" + n.library + ") could not compile a generated program for " +
-                             arch.substr(21) + ": " + nvrtc_error(status) + "\n" + log);
+                             arch.substr(19) + ": " + nvrtc_error(status) + "\n" + log);
   }
-  if (image.empty()) throw std::runtime_error("seqmodel cuda: NVRTC gave no CUBIN for " + arch.substr(21));
+  if (image.empty()) throw std::runtime_error("seqmodel cuda: NVRTC gave no CUBIN for " + arch.substr(19));
   auto compiled = std::make_unique<Program>();
   target::check(cudaLibraryLoadData(&compiled->library, image.data(), nullptr, nullptr, 0, nullptr, nullptr, 0),
                 "cudaLibraryLoadData (a generated program)");

@@ -5,7 +5,9 @@
 // device sequence runner). Every entry point checks its arguments (types, ranges, and that every element
 // a kernel will touch lies inside its buffers) and throws a JavaScript error naming the function and argument
 // instead of reaching C++ with bad input. The TypeScript backend checks shapes first and names tensors; these checks
-// are the last line, so that no call from JavaScript can corrupt memory.
+// are the last line, so that no call from JavaScript can corrupt memory. The one exception is the device target's
+// programCompile: it compiles CUDA source the caller wrote, whose reads are as trusted as that caller (programRun
+// still checks every buffer against the element counts the program was compiled for).
 #include <node_api.h>
 
 #include <algorithm>
@@ -1079,9 +1081,10 @@ napi_value ProgramCompile(napi_env env, napi_callback_info info) {
     napi_get_value_string_utf8(env, call.args[0], nullptr, 0, &length);
     std::string source(length, '\0');
     napi_get_value_string_utf8(env, call.args[0], &source[0], length + 1, &length);
-    std::vector<index_t> inputs = integers(call, 1, 0, INT32_MAX);
+    std::vector<index_t> inputs = integers(call, 1, 0, INT32_MAX - 1024);
     if (inputs.size() > 256) call.fail_arg(1, "at most 256 inputs");
-    index_t outputs = call.integer(2, 0, INT32_MAX);
+    // Below INT32_MAX by a block, so that the launch's block count and the kernel's int index cannot overflow.
+    index_t outputs = call.integer(2, 0, INT32_MAX - 1024);
     int uniforms = static_cast<int>(call.integer(3, 0, 16));
     auto program = seqmodel::cuda::compile_program(source, std::move(inputs), outputs, uniforms);
     napi_value result;
@@ -1110,6 +1113,12 @@ napi_value ProgramRun(napi_env env, napi_callback_info info) {
     void* data = nullptr;
     napi_get_value_external(env, call.args[0], &data);
     const auto& program = *static_cast<const seqmodel::cuda::Program*>(data);
+    // The uniforms first: reading an array can run JavaScript (a getter), which must not free a buffer checked before.
+    std::vector<index_t> values = integers(call, 3, INT32_MIN, INT32_MAX);
+    if (values.size() != static_cast<std::size_t>(program.uniforms)) {
+      call.fail_arg(3, std::to_string(program.uniforms) + " uniforms, received " + std::to_string(values.size()));
+    }
+    std::vector<int> uniforms(values.begin(), values.end());
     bool isArray = false;
     if (napi_is_array(env, call.args[1], &isArray) != napi_ok || !isArray) call.fail_arg(1, "an array of buffers");
     std::uint32_t count = 0;
@@ -1118,10 +1127,12 @@ napi_value ProgramRun(napi_env env, napi_callback_info info) {
       call.fail_arg(1, std::to_string(program.inputElements.size()) + " buffers (the program's inputs), received " +
                            std::to_string(count));
     }
+    // Every element read before any is checked (as above).
+    std::vector<napi_value> elements(count);
+    for (std::uint32_t k = 0; k < count; ++k) napi_get_element(env, call.args[1], k, &elements[k]);
     std::vector<const float*> inputs(count);
     for (std::uint32_t k = 0; k < count; ++k) {
-      napi_value e;
-      napi_get_element(env, call.args[1], k, &e);
+      napi_value e = elements[k];
       const std::string which = "inputs[" + std::to_string(k) + "]";
       bool isBuffer = false;
       napi_valuetype t = napi_undefined;
@@ -1141,11 +1152,6 @@ napi_value ProgramRun(napi_env env, napi_callback_info info) {
       inputs[k] = static_cast<const float*>(buffer->data);
     }
     float* output = call.data<float>(2, program.outputElements);
-    std::vector<index_t> values = integers(call, 3, INT32_MIN, INT32_MAX);
-    if (values.size() != static_cast<std::size_t>(program.uniforms)) {
-      call.fail_arg(3, std::to_string(program.uniforms) + " uniforms, received " + std::to_string(values.size()));
-    }
-    std::vector<int> uniforms(values.begin(), values.end());
     seqmodel::cuda::run_program(program, inputs, output, uniforms);
     return undefined(env);
   });

@@ -1,0 +1,65 @@
+/**
+ * `cudaCompiledKernel`'s fallback, without a GPU: with an addon whose NVRTC is missing, or fails on the trial kernel,
+ * plugin cells run the host's compiled kernel (label, supports, and the same output as the generic loop); the reason
+ * is kept. The GPU path itself runs in `scripts/gpu-check.sh` (`plugins`).
+ */
+import { createCpuBackend } from '@seqmodel/backend-cpu';
+import { minimalGatedUnit } from '@seqmodel/backend-tfjs/testing';
+import { initParams, resolveCellOptions, runSequence } from '@seqmodel/core';
+import { describe, expect, it } from 'vitest';
+import type { CudaAddon } from './addon.js';
+import { CudaLauncher, cudaCompiledKernel } from './cuda-launcher.js';
+
+const backend = await createCpuBackend({ kernels: false });
+
+function fakeAddon(nvrtc: string, compile: () => never): CudaAddon {
+  const device = [true, '', 1, 'fake', 9, 0, '', '', 'notes', nvrtc, nvrtc ? '' : 'NVRTC not found (fake)'];
+  return { device: () => device, programCompile: compile } as unknown as CudaAddon;
+}
+
+const missing = fakeAddon('', () => {
+  throw new Error('must not compile without NVRTC');
+});
+const broken = fakeAddon('libnvrtc.so 13.0', () => {
+  throw new Error('nvrtc: cannot open libnvrtc-builtins');
+});
+
+describe('the plugin-cell kernel without a working NVRTC', () => {
+  for (const [what, addon, reason] of [
+    ['missing', missing, /^NVRTC not found \(fake\)$/],
+    [
+      'failing on the trial kernel',
+      broken,
+      /failed on a trivial kernel: nvrtc: cannot open libnvrtc-builtins/,
+    ],
+  ] as const) {
+    it(`NVRTC ${what}: the launcher says why, and the host's compiled kernel runs, as the generic loop computes`, () => {
+      expect(new CudaLauncher(backend, addon).unavailable()).toMatch(reason);
+      const kernel = cudaCompiledKernel(backend, addon);
+      expect(kernel.label).toBe('compiled (javascript)');
+      const [batch, time, inputSize, units] = [2, 3, 3, 4];
+      const host = initParams(minimalGatedUnit, { inputSize, units }, 1);
+      const params = Object.fromEntries(
+        Object.entries(host).map(([n, p]) => [n, backend.tensor(p.values, p.shape)]),
+      );
+      const inputs = backend.tensor(
+        Float32Array.from({ length: batch * time * inputSize }, (_, i) => Math.sin(i)),
+        [batch, time, inputSize],
+      );
+      const args = {
+        cell: minimalGatedUnit,
+        options: resolveCellOptions(minimalGatedUnit, {}),
+        units,
+        inputs,
+        params,
+      };
+      expect(kernel.supports(args)).toBeUndefined();
+      const fused = kernel.run(args);
+      const generic = runSequence(backend, args);
+      const [a, b] = [backend.dataSync(fused.output), backend.dataSync(generic.output)];
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-6);
+      backend.dispose([fused.output, ...fused.state, generic.output, ...generic.state, inputs]);
+      backend.dispose(Object.values(params));
+    });
+  }
+});
