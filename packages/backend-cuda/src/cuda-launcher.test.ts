@@ -5,10 +5,10 @@
  */
 import { createCpuBackend } from '@seqmodel/backend-cpu';
 import { minimalGatedUnit } from '@seqmodel/backend-tfjs/testing';
-import { initParams, resolveCellOptions, runSequence } from '@seqmodel/core';
+import { initParams, resolveCellOptions, runSequence, setDebugLogger } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
 import type { CudaAddon } from './addon.js';
-import { CudaLauncher, cudaCompiledKernel } from './cuda-launcher.js';
+import { CudaLauncher, cudaCompiledKernel, ProgramCache } from './cuda-launcher.js';
 
 const backend = await createCpuBackend({ kernels: false });
 
@@ -53,7 +53,17 @@ describe('the plugin-cell kernel without a working NVRTC', () => {
         inputs,
         params,
       };
-      expect(kernel.supports(args)).toBeUndefined();
+      const logs: string[] = [];
+      setDebugLogger((topic, message) => logs.push(`${topic}: ${message}`));
+      try {
+        expect(kernel.supports(args)).toBeUndefined();
+        expect(kernel.supports(args)).toBeUndefined();
+      } finally {
+        setDebugLogger(undefined);
+      }
+      // Said once, with the reason.
+      expect(logs).toHaveLength(1);
+      expect(logs[0]).toMatch(/^fused: cpu\/testMinimalGatedUnit: the host's compiled kernel \(/);
       const fused = kernel.run(args);
       const generic = runSequence(backend, args);
       const [a, b] = [backend.dataSync(fused.output), backend.dataSync(generic.output)];
@@ -62,4 +72,25 @@ describe('the plugin-cell kernel without a working NVRTC', () => {
       backend.dispose(Object.values(params));
     });
   }
+});
+
+describe('ProgramCache', () => {
+  it('compiles a source once, and drops the least recently used beyond its limit', () => {
+    const cache = new ProgramCache<string>(2);
+    const compiled: string[] = [];
+    const get = (source: string) =>
+      cache.get(source, () => {
+        compiled.push(source);
+        return `program of ${source}`;
+      });
+    expect(get('a')).toBe('program of a');
+    get('b');
+    get('a');
+    expect(compiled).toEqual(['a', 'b']);
+    get('c'); // drops b, the least recently used
+    expect(cache.size).toBe(2);
+    get('a');
+    get('b');
+    expect(compiled).toEqual(['a', 'b', 'c', 'b']);
+  });
 });

@@ -17,13 +17,41 @@ import {
   type TfjsBackend,
   type TfjsFusedKernel,
 } from '@seqmodel/backend-tfjs';
-import { SeqmodelError, type SequenceArgs, type SequenceResult } from '@seqmodel/core';
+import { debugLog, SeqmodelError, type SequenceArgs, type SequenceResult } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CudaAddon, CudaProgram } from './addon.js';
 import { cudaLang, cudaProgramSource } from './cuda-lang.js';
 
 /** The most tensors one program reads: kernel parameters are 8 bytes each, far below CUDA's 4 KiB. */
 const maxProgramInputs = 64;
+
+/**
+ * Compiled programs by source, the least recently used dropped beyond `limit` (its module is unloaded when the handle
+ * is collected). Sizes are constants in a program's text, so training on many sequence lengths would otherwise keep
+ * a set of programs per length for the backend's life.
+ */
+export class ProgramCache<P> {
+  private readonly entries = new Map<string, P>();
+
+  constructor(readonly limit = 512) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The program of `source`, compiled by `compile` when it is not cached. */
+  get(source: string, compile: () => P): P {
+    let program = this.entries.get(source);
+    if (program === undefined) {
+      program = compile();
+      if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
+    } else {
+      this.entries.delete(source);
+    }
+    this.entries.set(source, program);
+    return program;
+  }
+}
 
 /** A kernel with no inputs, compiled once per launcher to learn whether NVRTC works here at all. */
 const probeProgram: StepProgram = {
@@ -39,7 +67,7 @@ export class CudaLauncher implements StepLauncher {
   readonly lang = cudaLang;
   readonly maxInputs = maxProgramInputs;
   /** Compiled programs by source: plans of the same shapes share them. */
-  private readonly compiled = new Map<string, CudaProgram>();
+  private readonly compiled = new ProgramCache<CudaProgram>();
   private readonly sources = new WeakMap<StepProgram, string>();
   private probed: { reason: string | undefined } | undefined;
 
@@ -77,17 +105,14 @@ export class CudaLauncher implements StepLauncher {
 
   private program(program: StepProgram): CudaProgram {
     const source = this.source(program);
-    let compiled = this.compiled.get(source);
-    if (compiled === undefined) {
-      compiled = this.addon.programCompile(
+    return this.compiled.get(source, () =>
+      this.addon.programCompile(
         source,
         program.inputs.map((i) => i.rows * i.cols),
         program.outputRows * program.outputCols,
         program.uniforms.length,
-      );
-      this.compiled.set(source, compiled);
-    }
-    return compiled;
+      ),
+    );
   }
 
   private instance(): NativeKernelBackend {
@@ -138,6 +163,9 @@ export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): Tfjs
     const gpuReason = launcher.unavailable() ?? gpu.supports(args);
     return gpuReason === undefined ? { kernel: gpu } : { kernel: host, gpuReason };
   };
+  // The label is the GPU kernel's wherever NVRTC works; a cell it declines (and every cell where NVRTC does not work)
+  // runs on the host, said once per reason in the debug log.
+  const logged = new Set<string>();
   return {
     get label() {
       return launcher.unavailable() === undefined ? gpu.label : host.label;
@@ -146,6 +174,10 @@ export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): Tfjs
       const { kernel, gpuReason } = choose(args);
       if (kernel === gpu) return undefined;
       const hostReason = host.supports(args);
+      if (hostReason === undefined && gpuReason !== undefined && !logged.has(gpuReason)) {
+        logged.add(gpuReason);
+        debugLog('fused', `${backend.name}/${args.cell.name}: the host's compiled kernel (${gpuReason})`);
+      }
       return hostReason === undefined ? undefined : `${gpuReason}; on the host: ${hostReason}`;
     },
     run(args: SequenceArgs<tf.Tensor>): SequenceResult<tf.Tensor> {
