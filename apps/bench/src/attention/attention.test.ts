@@ -7,6 +7,8 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SCALED_DOT_PRODUCT_KERNEL } from '@seqmodel/attention';
+import { defaultKernelRegistry, registerKernel, unregisterKernel } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { wasmProvider } from '../backends.js';
@@ -125,6 +127,31 @@ describe('seqmodel-bench attention', () => {
     },
     600_000,
   );
+
+  it('puts back an attention kernel the process had registered under the key it times, and leaves none otherwise', async () => {
+    const key = { backend: 'cpu', ...SCALED_DOT_PRODUCT_KERNEL };
+    const own = { supports: () => 'never chosen', run: () => undefined as never };
+    const argv = [
+      'attention',
+      '--backends',
+      'cpu',
+      '--attention',
+      'mha-16',
+      '--repeats',
+      '1',
+      '--min-time',
+      '0',
+    ];
+    expect(await main(argv, io().io)).toBe(0);
+    expect(defaultKernelRegistry.get(key)).toBeUndefined();
+    registerKernel({ ...key, kernel: own });
+    try {
+      expect(await main(argv, io().io)).toBe(0);
+      expect(defaultKernelRegistry.get(key)?.kernel).toBe(own);
+    } finally {
+      unregisterKernel(key);
+    }
+  });
 
   it('checks a case without plain tfjs against float64 rows', async () => {
     const bench = await wasmProvider.create({ path: 'generic' });

@@ -11,7 +11,7 @@ import {
   type FlashEngine,
 } from '@seqmodel/attention/kernels';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
-import { registerKernel, unregisterKernel } from '@seqmodel/core';
+import { defaultKernelRegistry, registerKernel, unregisterKernel } from '@seqmodel/core';
 import { backendProviders } from '../backends.js';
 import { formatMs, formatSpeedup } from '../format.js';
 import { loadAverage, machineRecord, versionsRecord } from '../machine.js';
@@ -27,14 +27,20 @@ import { runAttentionCase } from './run.js';
  * Registers the flash kernel for `backendName` (cpu or wasm: the kernels on host memory, with an engine) on a new
  * engine, and returns the engine (undefined: no kernel).
  */
-function registerBenchKernel(backendName: string): FlashEngine | undefined {
+function registerBenchKernel(backendName: string): { engine: FlashEngine; restore: () => void } | undefined {
   if (!(defaultFlashKernelBackends as readonly string[]).includes(backendName)) return undefined;
   const engine = defaultFlashEngine(backendName);
-  registerKernel<TfjsBackend>(
-    { backend: backendName, ...SCALED_DOT_PRODUCT_KERNEL, kernel: (b) => createFlashKernel(b, engine) },
-    { replace: true },
-  );
-  return engine;
+  const key = { backend: backendName, ...SCALED_DOT_PRODUCT_KERNEL };
+  // A kernel the process registered under the same key (its own attention kernel, say) is put back afterwards.
+  const previous = defaultKernelRegistry.get(key);
+  registerKernel<TfjsBackend>({ ...key, kernel: (b) => createFlashKernel(b, engine) }, { replace: true });
+  return {
+    engine,
+    restore: () => {
+      if (previous) defaultKernelRegistry.register(previous, { replace: true });
+      else unregisterKernel(key);
+    },
+  };
 }
 
 function line(r: AttentionCaseRecord): string {
@@ -87,7 +93,8 @@ export async function runAttentionBench(
       }
       continue;
     }
-    const engine = config.path === 'fused' ? registerBenchKernel(provider.name) : undefined;
+    const registered = config.path === 'fused' ? registerBenchKernel(provider.name) : undefined;
+    const engine = registered?.engine;
     try {
       const bench = await provider.create({ path: config.path });
       const details = `${bench.details}${engine ? `; flash attention kernel on ${engine.name}` : ''}`;
@@ -108,8 +115,9 @@ export async function runAttentionBench(
         });
       }
     } finally {
-      // A later run in the same process (a `--path generic` one, say) must not find the kernel still registered.
-      if (engine) unregisterKernel({ backend: provider.name, ...SCALED_DOT_PRODUCT_KERNEL });
+      // A later run in the same process (a `--path generic` one, say) must not find the kernel still registered, and
+      // a kernel registered before the run is registered again.
+      registered?.restore();
     }
   }
   observer.finish();
