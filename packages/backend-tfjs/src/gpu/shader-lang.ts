@@ -2,7 +2,8 @@
  * What the GPU sequence kernels (`gpu-programs.ts`) need of a shading language. The step programs are written once,
  * as text valid in both GLSL ES 3.00 and WGSL wherever the two agree (arithmetic, calls, `if` blocks, integer
  * indices, float literals written with a point), and through this interface where they do not (declarations,
- * selects, reads, uniforms, functions). `backend-webgl` implements it for GLSL, `backend-webgpu` for WGSL.
+ * selects, reads, uniforms, functions). `backend-webgl` implements it for GLSL, `backend-webgpu` for WGSL,
+ * `backend-cuda` for CUDA C++ (the compiled kernel's programs only).
  */
 /** An input of a step program: a tensor seen as a `[rows, cols]` matrix. */
 export interface ProgramInput {

@@ -1,5 +1,5 @@
 /**
- * The compiled `sequence` kernel of the GPU backends (webgl, webgpu): any cell core's compiler accepts (plugins
+ * The compiled `sequence` kernel of the GPU backends (webgl, webgpu, cuda): any cell core's compiler accepts (plugins
  * included), fused. The plan's elementwise passes become step programs (`plan-programs.ts`) launched once per step
  * each (`plan-runner.ts`), their per-step products computed inline; the input products of all steps, the weight
  * gradients (Σ_t leftᵀ·dOut) and the statics are tfjs ops on whole-sequence tensors, once per sequence. Registered
