@@ -9,6 +9,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createCpuBackend } from '@seqmodel/backend-cpu';
+import { explainCudaPrograms } from '@seqmodel/backend-cuda';
 import { javascriptGenerator } from '@seqmodel/backend-tfjs';
 import { wasmSimdGenerator } from '@seqmodel/backend-wasm';
 import { explainCompiledCell } from '@seqmodel/core';
@@ -112,8 +114,21 @@ async function paths(command: Extract<Command, { kind: 'paths' }>, io: CliIo): P
 
 function explain(command: Extract<Command, { kind: 'explain' }>, io: CliIo): number {
   const cell = benchCell(command.cell);
+  const options = command.options ?? cell.options;
+  if (command.backend === 'cuda') {
+    // The traced graph and the plan, then the programs the CUDA backend would compile, recorded on the cpu backend.
+    const plan = explainCompiledCell(cell.cellName, options, command.sizes, { training: command.training });
+    const programs = explainCudaPrograms(createCpuBackend(), cell.cellName, {
+      ...command.sizes,
+      time: command.time,
+      options,
+      training: command.training,
+    });
+    io.stdout.write(`${plan}\n\n${programs}\n`);
+    return 0;
+  }
   const generator = command.backend === 'wasm' ? wasmSimdGenerator : javascriptGenerator;
-  const text = explainCompiledCell(cell.cellName, command.options ?? cell.options, command.sizes, {
+  const text = explainCompiledCell(cell.cellName, options, command.sizes, {
     generator,
     training: command.training,
   });

@@ -64,8 +64,10 @@ paths options: --preset, --backends, --cells, --sizes, --modes, --repeats, --min
   --json FILE as for run (default: the quick preset's sizes)
 
 explain options:
-  --backend cpu|wasm             whose generated code to show: JavaScript (cpu) or WebAssembly SIMD (wasm) (default: cpu)
+  --backend cpu|wasm|cuda        whose generated code to show: JavaScript (cpu), WebAssembly SIMD (wasm) or the CUDA C++
+                                 programs the CUDA backend compiles with NVRTC (cuda; no GPU needed) (default: cpu)
   --sizes BxIxU                  batch x input x units to compile for (default: 2x3x4)
+  --time N                       with --backend cuda: the sequence length (the programs' text holds it) (default: 3)
   --options JSON                 the cell's options, e.g. '{"activation":"relu"}' (default: the bench's for the cell)
   --inference                    plan the forward pass only (default: forward and backward)
 
@@ -89,8 +91,10 @@ export type Command =
   | {
       readonly kind: 'explain';
       readonly cell: string;
-      readonly backend: 'cpu' | 'wasm';
+      readonly backend: 'cpu' | 'wasm' | 'cuda';
       readonly sizes: { readonly batch: number; readonly inputSize: number; readonly units: number };
+      /** The sequence length of the CUDA programs (`--backend cuda` only). */
+      readonly time: number;
       readonly options: Readonly<Record<string, unknown>> | undefined;
       readonly training: boolean;
     }
@@ -330,6 +334,7 @@ function parsePaths(args: readonly string[]): Command {
 
 const explainFlags = {
   backend: { type: 'string' },
+  time: { type: 'string' },
   sizes: { type: 'string' },
   options: { type: 'string' },
   inference: { type: 'boolean' },
@@ -350,7 +355,18 @@ function parseExplain(args: readonly string[]): Command {
   const cells = listBenchCells().map((c) => c.key);
   if (!cells.includes(cell)) invalidArgument('explain CELL', cell, `one of ${cells.join(', ')}`);
   const backend = values.backend ?? 'cpu';
-  if (backend !== 'cpu' && backend !== 'wasm') invalidArgument('--backend', backend, 'cpu or wasm');
+  if (backend !== 'cpu' && backend !== 'wasm' && backend !== 'cuda') {
+    invalidArgument('--backend', backend, 'cpu, wasm or cuda');
+  }
+  if (values.time !== undefined && backend !== 'cuda') {
+    invalidArgument(
+      '--time',
+      values.time,
+      'no value without --backend cuda (only the CUDA programs hold the length)',
+    );
+  }
+  const time = values.time === undefined ? 3 : /^\d+$/.test(values.time) ? Number(values.time) : Number.NaN;
+  if (!Number.isSafeInteger(time) || time < 1) invalidArgument('--time', values.time, 'a positive integer');
   const sizeText = values.sizes ?? '2x3x4';
   const numbers = sizeText.split('x').map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
   if (numbers.length !== 3 || !numbers.every((n) => Number.isSafeInteger(n) && n > 0)) {
@@ -377,6 +393,7 @@ function parseExplain(args: readonly string[]): Command {
     cell,
     backend,
     sizes: { batch, inputSize, units },
+    time,
     options,
     training: values.inference !== true,
   };

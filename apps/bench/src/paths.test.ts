@@ -125,3 +125,20 @@ it('explains what the compiler makes of a plugin cell, with the JavaScript or th
   expect(out.join('')).toMatch(/not compiled: step: max\(\.\.\.\)/);
   expect(await main(['explain', 'lstn'], io)).toBe(2);
 });
+
+it('explains what the CUDA backend compiles for a plugin cell (the plan, then its CUDA programs), without a GPU', async () => {
+  const { main } = await import('./cli.js');
+  const out: string[] = [];
+  const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) } };
+  expect(await main(['explain', 'mgu', '--backend', 'cuda', '--time', '5'], io)).toBe(0);
+  const text = out.join('');
+  expect(text).toContain('traced graph:');
+  expect(text).not.toContain('code (javascript):');
+  expect(text).toMatch(/mgu at batch 2, time 5, input 3, units 4 \(training\): \d+ CUDA programs/);
+  expect(text).toMatch(/extern "C" __global__ void seqmodel_program\(const float\* __restrict__ in0/);
+  expect(() => parseCommand(['explain', 'mgu', '--time', '5'])).toThrow(/--time.*without --backend cuda/);
+  expect(() => parseCommand(['explain', 'mgu', '--backend', 'cuda', '--time', '0'])).toThrow(
+    /--time.*a positive integer/,
+  );
+  expect(() => parseCommand(['explain', 'mgu', '--backend', 'gpu'])).toThrow(/--backend.*cpu, wasm or cuda/);
+});

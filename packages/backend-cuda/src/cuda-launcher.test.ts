@@ -8,7 +8,7 @@ import { minimalGatedUnit } from '@seqmodel/backend-tfjs/testing';
 import { initParams, resolveCellOptions, runSequence, setDebugLogger } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
 import type { CudaAddon } from './addon.js';
-import { CudaLauncher, cudaCompiledKernel, ProgramCache } from './cuda-launcher.js';
+import { CudaLauncher, cudaCompiledKernel, explainCudaPrograms, ProgramCache } from './cuda-launcher.js';
 
 const backend = await createCpuBackend({ kernels: false });
 
@@ -92,5 +92,33 @@ describe('ProgramCache', () => {
     get('a');
     get('b');
     expect(compiled).toEqual(['a', 'b', 'c', 'b']);
+  });
+});
+
+describe('explainCudaPrograms', () => {
+  const request = { batch: 2, time: 3, inputSize: 3, units: 4 };
+
+  it('lists the CUDA C++ of every program a plugin cell launches, forward only for inference', () => {
+    const before = backend.memory().numTensors;
+    const training = explainCudaPrograms(backend, minimalGatedUnit, request);
+    const inference = explainCudaPrograms(backend, minimalGatedUnit, { ...request, training: false });
+    expect(backend.memory().numTensors).toBe(before);
+    const count = (text: string) => text.match(/extern "C" __global__ void seqmodel_program\(/g)?.length ?? 0;
+    const [, n] = /: (\d+) CUDA programs/.exec(training)!;
+    expect(count(training)).toBe(Number(n));
+    expect(training).toMatch(/^testMinimalGatedUnit at batch 2, time 3, input 3, units 4 \(training\): /);
+    expect(training).toMatch(/backward/);
+    expect(count(inference)).toBeGreaterThanOrEqual(2);
+    expect(count(inference)).toBeLessThan(count(training));
+    expect(inference).not.toMatch(/backward/);
+  });
+
+  it('says why a cell is not compiled, and names a bad size', () => {
+    expect(
+      explainCudaPrograms(backend, 'simpleRNN', { ...request, options: { activation: 'softmax' } }),
+    ).toMatch(/: not compiled for the GPU: .*not compiled/);
+    expect(() => explainCudaPrograms(backend, minimalGatedUnit, { ...request, time: 0 })).toThrow(
+      /explainCudaPrograms\(request\.time\): expected a positive integer, received 0/,
+    );
   });
 });

@@ -12,12 +12,23 @@ import { type NativeKernelBackend, nativeCompiledKernel } from '@seqmodel/backen
 import {
   checkLaunch,
   gpuCompiledSequenceKernel,
+  recordCompiledGpuPrograms,
   type StepLauncher,
   type StepProgram,
   type TfjsBackend,
   type TfjsFusedKernel,
 } from '@seqmodel/backend-tfjs';
-import { debugLog, SeqmodelError, type SequenceArgs, type SequenceResult } from '@seqmodel/core';
+import {
+  type CellRef,
+  debugLog,
+  initParams,
+  invalidArgument,
+  resolveCell,
+  resolveCellOptions,
+  SeqmodelError,
+  type SequenceArgs,
+  type SequenceResult,
+} from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CudaAddon, CudaProgram } from './addon.js';
 import { cudaLang, cudaProgramSource } from './cuda-lang.js';
@@ -184,4 +195,65 @@ export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): Tfjs
       return choose(args).kernel.run(args);
     },
   } as TfjsFusedKernel;
+}
+
+/** Sizes and options for `explainCudaPrograms`. */
+export interface CudaProgramsRequest {
+  readonly batch: number;
+  /** Time steps: a program's text holds the sequence length, so a dump is for one. */
+  readonly time: number;
+  readonly inputSize: number;
+  readonly units: number;
+  /** The cell's options (default: its defaults). */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** Also the backward pass's programs (default true). */
+  readonly training?: boolean;
+}
+
+/**
+ * The CUDA C++ the CUDA backend compiles for a plugin cell at these sizes: every program the compiled GPU kernel
+ * launches, forward and (when training) backward, as `cudaProgramSource` writes it for NVRTC; or why the kernel
+ * declines the cell. Recorded on `backend`, a host backend (`createCpuBackend()`): no GPU is needed.
+ *
+ * @example
+ * console.log(explainCudaPrograms(await createCpuBackend(), mgu, { batch: 2, time: 3, inputSize: 3, units: 4 }));
+ */
+export function explainCudaPrograms(
+  backend: TfjsBackend,
+  cellRef: CellRef,
+  request: CudaProgramsRequest,
+): string {
+  const cell = resolveCell(cellRef);
+  const { batch, time, inputSize, units } = request;
+  for (const [name, value] of Object.entries({ batch, time, inputSize, units })) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      invalidArgument(`explainCudaPrograms(request.${name})`, value, 'a positive integer');
+    }
+  }
+  const training = request.training ?? true;
+  const variant = request.options ?? {};
+  const host = initParams(cell, { inputSize, units, ...variant }, 1);
+  const params = Object.fromEntries(
+    Object.entries(host).map(([n, p]) => [n, backend.tensor(p.values, p.shape)]),
+  );
+  const inputs = backend.tensor(new Float32Array(batch * time * inputSize), [batch, time, inputSize]);
+  try {
+    const args = { cell, options: resolveCellOptions(cell, variant), units, inputs, params };
+    const programs = recordCompiledGpuPrograms(backend, args, {
+      lang: cudaLang,
+      maxInputs: maxProgramInputs,
+      training,
+    });
+    const what = `${cell.name} at batch ${batch}, time ${time}, input ${inputSize}, units ${units} (${training ? 'training' : 'inference'})`;
+    if (typeof programs === 'string') return `${what}: not compiled for the GPU: ${programs}`;
+    const header = `${what}: ${programs.length} CUDA programs, each compiled by NVRTC at its first launch and launched once per step`;
+    return [
+      header,
+      ...programs.map(
+        (p, i) => `\n// --- program ${i + 1} of ${programs.length} ---\n${cudaProgramSource(p)}`,
+      ),
+    ].join('\n');
+  } finally {
+    backend.dispose([inputs, ...Object.values(params)]);
+  }
 }

@@ -17,5 +17,10 @@ export {
   registerCudaBackend,
 } from './cuda-backend.js';
 export { cudaLang, cudaProgramSource } from './cuda-lang.js';
-export { CudaLauncher, cudaCompiledKernel } from './cuda-launcher.js';
+export {
+  CudaLauncher,
+  type CudaProgramsRequest,
+  cudaCompiledKernel,
+  explainCudaPrograms,
+} from './cuda-launcher.js';
 export { createTfjsNodeGpuBackend, tfjsNodeGpuAvailability } from './tfjs-node-gpu.js';

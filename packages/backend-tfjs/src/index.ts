@@ -24,6 +24,11 @@ export {
 // JavaScript generator, the gate activations, the GemmProvider interface and JsGemm.
 export * from './fused/index.js';
 export { gpuCompiledSequenceKernel } from './gpu/compiled/gpu-compiled-kernel.js';
+export {
+  type RecordProgramsOptions,
+  recordCompiledGpuPrograms,
+  recordingLauncher,
+} from './gpu/compiled/record-programs.js';
 export { builtInGpuCells, type GpuCell } from './gpu/gpu-cells.js';
 export { gpuFusedKernels, gpuSequenceKernel, type StepLauncher } from './gpu/gpu-sequence-kernel.js';
 export { checkLaunch, type ProgramInput, type ShaderLang, type StepProgram } from './gpu/shader-lang.js';

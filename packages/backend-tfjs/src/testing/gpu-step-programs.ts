@@ -13,10 +13,10 @@ import {
   runSequence,
   simpleRNN,
 } from '@seqmodel/core';
-import * as tf from '@tensorflow/tfjs-core';
+import { recordingLauncher } from '../gpu/compiled/record-programs.js';
 import { builtInGpuCells } from '../gpu/gpu-cells.js';
-import { gpuSequenceKernel, type StepLauncher } from '../gpu/gpu-sequence-kernel.js';
-import { checkLaunch, type ShaderLang, type StepProgram } from '../gpu/shader-lang.js';
+import { gpuSequenceKernel } from '../gpu/gpu-sequence-kernel.js';
+import type { ShaderLang, StepProgram } from '../gpu/shader-lang.js';
 import type { TfjsBackend } from '../tfjs-backend.js';
 import { InterpretingLauncher, interpretedGpuBackend } from './interpreting-launcher.js';
 import { leakyRnn } from './leaky-rnn.js';
@@ -32,16 +32,7 @@ const flags = [false, true];
  */
 export function recordStepPrograms(backend: TfjsBackend, maxInputs: number): StepProgram[] {
   const programs = new Set<StepProgram>();
-  const launcher: StepLauncher = {
-    lang: { name: 'recording' } as ShaderLang,
-    maxInputs,
-    run(program, inputs, uniforms) {
-      checkLaunch(program, inputs, uniforms);
-      programs.add(program);
-      return tf.zeros([program.outputRows, program.outputCols]);
-    },
-    prepare: (t) => t,
-  };
+  const launcher = recordingLauncher({ name: 'recording' } as ShaderLang, maxInputs, programs);
   const [batch, time, inputSize, units] = [2, 5, 3, 4];
   backend.activate();
   for (const gpuCell of builtInGpuCells) {

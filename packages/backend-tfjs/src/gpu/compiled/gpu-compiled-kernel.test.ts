@@ -22,6 +22,7 @@ import {
 import { leakyRnn } from '../../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../../testing/plugin-cell.js';
 import { gpuCompiledSequenceKernel } from './gpu-compiled-kernel.js';
+import { recordCompiledGpuPrograms } from './record-programs.js';
 
 await initTfjsBackend('cpu');
 
@@ -145,5 +146,44 @@ describe('refusals', () => {
     const inputs = backend.tensor(new Float32Array(2 * 3 * 3), [2, 3, 3]);
     expect(kernel.supports({ cell: simpleRNN, options, units: 4, inputs, params })).toMatch(/not compiled/);
     backend.dispose([...Object.values(params), inputs]);
+  });
+});
+
+describe('recordCompiledGpuPrograms', () => {
+  const lang = new InterpretingLauncher().lang;
+  const [batch, time, inputSize, units] = [2, 3, 3, 4];
+  const argsOf = (cell: AnyCellPlugin, variant: Record<string, unknown>) => {
+    const host = initParams(cell, { inputSize, units, ...variant }, 1);
+    return {
+      cell,
+      options: resolveCellOptions(cell, variant),
+      units,
+      inputs: backend.tensor(new Float32Array(batch * time * inputSize).fill(0.5), [batch, time, inputSize]),
+      params: Object.fromEntries(
+        Object.entries(host).map(([n, p]) => [n, backend.tensor(p.values, p.shape)]),
+      ),
+    };
+  };
+
+  it('records what the kernel launches: the forward programs, and the backward ones when training', () => {
+    const args = argsOf(minimalGatedUnit, {});
+    const before = backend.memory().numTensors;
+    const training = recordCompiledGpuPrograms(backend, args, { lang, maxInputs: 7 });
+    const inference = recordCompiledGpuPrograms(backend, args, { lang, maxInputs: 7, training: false });
+    expect(backend.memory().numTensors).toBe(before);
+    if (typeof training === 'string' || typeof inference === 'string') throw new Error('declined');
+    // Inference: forward programs only (the first step's, without a previous state, apart from the later steps').
+    expect(inference.length).toBeGreaterThanOrEqual(2);
+    for (const p of inference) expect(p.name).toMatch(/^testMinimalGatedUnit forward \d$/);
+    expect(training.length).toBeGreaterThan(inference.length);
+    expect(training.some((p) => /backward/.test(p.name))).toBe(true);
+    for (const p of training) expect(p.inputs.length).toBeLessThanOrEqual(7);
+    backend.dispose([args.inputs, ...Object.values(args.params)]);
+  });
+
+  it("returns the kernel's reason where it declines", () => {
+    const args = argsOf(simpleRNN, { activation: 'softmax' });
+    expect(recordCompiledGpuPrograms(backend, args, { lang, maxInputs: 7 })).toMatch(/not compiled/);
+    backend.dispose([args.inputs, ...Object.values(args.params)]);
   });
 });
