@@ -65,7 +65,8 @@ paths options: --preset, --backends, --cells, --sizes, --modes, --repeats, --min
 
 explain options:
   --backend cpu|wasm|cuda        whose generated code to show: JavaScript (cpu), WebAssembly SIMD (wasm) or the CUDA C++
-                                 programs the CUDA backend compiles with NVRTC (cuda; no GPU needed) (default: cpu)
+                                 programs the CUDA backend compiles with NVRTC for a plugin cell (cuda; no GPU
+                                 needed) (default: cpu)
   --sizes BxIxU                  batch x input x units to compile for (default: 2x3x4)
   --time N                       with --backend cuda: the sequence length (the programs' text holds it) (default: 3)
   --options JSON                 the cell's options, e.g. '{"activation":"relu"}' (default: the bench's for the cell)

@@ -134,7 +134,9 @@ it('explains what the CUDA backend compiles for a plugin cell (the plan, then it
   const text = out.join('');
   expect(text).toContain('traced graph:');
   expect(text).not.toContain('code (javascript):');
-  expect(text).toMatch(/mgu at batch 2, time 5, input 3, units 4 \(training\): \d+ CUDA programs/);
+  expect(text).toMatch(
+    /mgu at batch 2, time 5, input 3, units 4 \(training\): \d+ step programs in CUDA C\+\+/,
+  );
   expect(text).toMatch(/extern "C" __global__ void seqmodel_program\(const float\* __restrict__ in0/);
   expect(() => parseCommand(['explain', 'mgu', '--time', '5'])).toThrow(/--time.*without --backend cuda/);
   expect(() => parseCommand(['explain', 'mgu', '--backend', 'cuda', '--time', '0'])).toThrow(

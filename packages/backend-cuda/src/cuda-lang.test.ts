@@ -97,6 +97,7 @@ describe('the CUDA text of the compiled kernel programs', () => {
     () => {
       // The host has no grid: each output element is one call with the thread's indices set.
       const shim = `#include <cmath>
+#include <math.h>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -134,10 +135,12 @@ static std::size_t position = 0;
 static const float* next(std::size_t n) { const float* p = data.data() + position; position += n; return p; }
 int main(int argc, char** argv) {
   if (argc != 3) return 2;
-  // The prelude keeps a NaN where CUDA's fmaxf / fminf drop it (as the interpreter's Math.max does).
+  // The prelude keeps a NaN where CUDA's fmaxf / fminf drop it, and orders ±0, as the interpreter's Math.max does.
   if (!std::isnan(seqmodel_max(NAN, 0.0f)) || !std::isnan(seqmodel_min(0.0f, NAN)) ||
       !std::isnan(clamp(NAN, 0.0f, 1.0f)) || !std::isnan(sign(NAN)) || seqmodel_max(-1.0f, 2.0f) != 2.0f ||
-      clamp(3.0f, 0.0f, 1.0f) != 1.0f || sign(-0.5f) != -1.0f) {
+      clamp(3.0f, 0.0f, 1.0f) != 1.0f || sign(-0.5f) != -1.0f || !signbit(sign(-0.0f)) ||
+      signbit(seqmodel_max(-0.0f, 0.0f)) || signbit(seqmodel_max(0.0f, -0.0f)) ||
+      !signbit(seqmodel_min(-0.0f, 0.0f)) || !signbit(seqmodel_min(0.0f, -0.0f))) {
     return 4;
   }
   FILE* input = fopen(argv[1], "rb");

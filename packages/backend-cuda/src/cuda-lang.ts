@@ -29,14 +29,19 @@ export const cudaLang: ShaderLang = {
 };
 
 /**
- * GLSL's `clamp` and `sign`, which CUDA lacks, and `max` / `min` that keep a NaN (CUDA's `fmaxf(NaN, 0)` is 0; the
- * interpreter, the host kernels and tfjs's relu give NaN, which `checkNumerics` relies on). The other names are
- * mapped to CUDA's in `singlePrecision`.
+ * GLSL's `clamp` and `sign`, which CUDA lacks, and `max` / `min` with JavaScript's `Math.max` / `Math.min` results:
+ * a NaN kept (CUDA's `fmaxf(NaN, 0)` is 0; the interpreter, the host kernels and tfjs's relu give NaN, which
+ * `checkNumerics` relies on), +0 the larger of ±0 (`fmaxf` leaves that open); `sign` of ±0 and NaN is its argument, as
+ * `Math.sign`'s. The other names are mapped to CUDA's in `singlePrecision`.
  */
-const prelude = `__device__ __forceinline__ float seqmodel_max(float a, float b) { return (a != a || b != b) ? a + b : fmaxf(a, b); }
-__device__ __forceinline__ float seqmodel_min(float a, float b) { return (a != a || b != b) ? a + b : fminf(a, b); }
+const prelude = `__device__ __forceinline__ float seqmodel_max(float a, float b) {
+  return (a != a || b != b) ? a + b : (a > b ? a : (b > a ? b : (signbit(a) ? b : a)));
+}
+__device__ __forceinline__ float seqmodel_min(float a, float b) {
+  return (a != a || b != b) ? a + b : (a < b ? a : (b < a ? b : (signbit(a) ? a : b)));
+}
 __device__ __forceinline__ float clamp(float x, float lo, float hi) { return seqmodel_min(seqmodel_max(x, lo), hi); }
-__device__ __forceinline__ float sign(float x) { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : (x == 0.0f ? 0.0f : x)); }`;
+__device__ __forceinline__ float sign(float x) { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : x); }`;
 
 const functionNames: Readonly<Record<string, string>> = {
   exp: 'expf',

@@ -104,7 +104,7 @@ describe('explainCudaPrograms', () => {
     const inference = explainCudaPrograms(backend, minimalGatedUnit, { ...request, training: false });
     expect(backend.memory().numTensors).toBe(before);
     const count = (text: string) => text.match(/extern "C" __global__ void seqmodel_program\(/g)?.length ?? 0;
-    const [, n] = /: (\d+) CUDA programs/.exec(training)!;
+    const [, n] = /: (\d+) step programs in CUDA C\+\+/.exec(training)!;
     expect(count(training)).toBe(Number(n));
     expect(training).toMatch(/^testMinimalGatedUnit at batch 2, time 3, input 3, units 4 \(training\): /);
     expect(training).toMatch(/backward/);
@@ -117,6 +117,14 @@ describe('explainCudaPrograms', () => {
     expect(
       explainCudaPrograms(backend, 'simpleRNN', { ...request, options: { activation: 'softmax' } }),
     ).toMatch(/: not compiled for the GPU: .*not compiled/);
+    expect(explainCudaPrograms(backend, 'lstm', request)).toMatch(
+      /lstm is built in: createCudaBackend\(\) runs its C\+\+ kernel/,
+    );
+    expect(() =>
+      explainCudaPrograms(backend, minimalGatedUnit, { ...request, batch: 1 << 13, time: 1 << 13 }),
+    ).toThrow(
+      /explainCudaPrograms\(request\): expected at most 16777216 input values .*received "batch x time x inputSize = 201326592"/,
+    );
     expect(() => explainCudaPrograms(backend, minimalGatedUnit, { ...request, time: 0 })).toThrow(
       /explainCudaPrograms\(request\.time\): expected a positive integer, received 0/,
     );

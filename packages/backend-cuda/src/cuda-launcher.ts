@@ -19,6 +19,7 @@ import {
   type TfjsFusedKernel,
 } from '@seqmodel/backend-tfjs';
 import {
+  builtInCells,
   type CellRef,
   debugLog,
   initParams,
@@ -175,7 +176,7 @@ export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): Tfjs
     return gpuReason === undefined ? { kernel: gpu } : { kernel: host, gpuReason };
   };
   // The label is the GPU kernel's wherever NVRTC works; a cell it declines (and every cell where NVRTC does not work)
-  // runs on the host, said once per reason in the debug log.
+  // runs on the host, said once per cell and reason in the debug log.
   const logged = new Set<string>();
   return {
     get label() {
@@ -185,8 +186,9 @@ export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): Tfjs
       const { kernel, gpuReason } = choose(args);
       if (kernel === gpu) return undefined;
       const hostReason = host.supports(args);
-      if (hostReason === undefined && gpuReason !== undefined && !logged.has(gpuReason)) {
-        logged.add(gpuReason);
+      const key = `${args.cell?.name}\n${gpuReason}`;
+      if (hostReason === undefined && gpuReason !== undefined && !logged.has(key)) {
+        logged.add(key);
         debugLog('fused', `${backend.name}/${args.cell.name}: the host's compiled kernel (${gpuReason})`);
       }
       return hostReason === undefined ? undefined : `${gpuReason}; on the host: ${hostReason}`;
@@ -196,6 +198,9 @@ export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): Tfjs
     },
   } as TfjsFusedKernel;
 }
+
+/** The most input values `explainCudaPrograms` takes (it runs the kernel on the host, values unused). */
+const maxExplainedInputs = 1 << 24;
 
 /** Sizes and options for `explainCudaPrograms`. */
 export interface CudaProgramsRequest {
@@ -216,7 +221,7 @@ export interface CudaProgramsRequest {
  * declines the cell. Recorded on `backend`, a host backend (`createCpuBackend()`): no GPU is needed.
  *
  * @example
- * console.log(explainCudaPrograms(await createCpuBackend(), mgu, { batch: 2, time: 3, inputSize: 3, units: 4 }));
+ * console.log(explainCudaPrograms(createCpuBackend(), mgu, { batch: 2, time: 3, inputSize: 3, units: 4 }));
  */
 export function explainCudaPrograms(
   backend: TfjsBackend,
@@ -230,14 +235,27 @@ export function explainCudaPrograms(
       invalidArgument(`explainCudaPrograms(request.${name})`, value, 'a positive integer');
     }
   }
+  if (batch * time * inputSize > maxExplainedInputs) {
+    invalidArgument(
+      'explainCudaPrograms(request)',
+      `batch x time x inputSize = ${batch * time * inputSize}`,
+      `at most ${maxExplainedInputs} input values (the dump runs the kernel on the host)`,
+    );
+  }
   const training = request.training ?? true;
   const variant = request.options ?? {};
   const host = initParams(cell, { inputSize, units, ...variant }, 1);
-  const params = Object.fromEntries(
-    Object.entries(host).map(([n, p]) => [n, backend.tensor(p.values, p.shape)]),
-  );
-  const inputs = backend.tensor(new Float32Array(batch * time * inputSize), [batch, time, inputSize]);
+  const made: tf.Tensor[] = [];
   try {
+    const params = Object.fromEntries(
+      Object.entries(host).map(([n, p]) => {
+        const t = backend.tensor(p.values, p.shape);
+        made.push(t);
+        return [n, t];
+      }),
+    );
+    const inputs = backend.tensor(new Float32Array(batch * time * inputSize), [batch, time, inputSize]);
+    made.push(inputs);
     const args = { cell, options: resolveCellOptions(cell, variant), units, inputs, params };
     const programs = recordCompiledGpuPrograms(backend, args, {
       lang: cudaLang,
@@ -246,7 +264,10 @@ export function explainCudaPrograms(
     });
     const what = `${cell.name} at batch ${batch}, time ${time}, input ${inputSize}, units ${units} (${training ? 'training' : 'inference'})`;
     if (typeof programs === 'string') return `${what}: not compiled for the GPU: ${programs}`;
-    const header = `${what}: ${programs.length} CUDA programs, each compiled by NVRTC at its first launch and launched once per step`;
+    const builtIn = builtInCells.some((c) => c.name === cell.name)
+      ? `\n${cell.name} is built in: createCudaBackend() runs its C++ kernel; these are the programs its compiled GPU kernel would launch`
+      : '';
+    const header = `${what}: ${programs.length} step programs in CUDA C++, each compiled by NVRTC at its first launch${builtIn}`;
     return [
       header,
       ...programs.map(
@@ -254,6 +275,6 @@ export function explainCudaPrograms(
       ),
     ].join('\n');
   } finally {
-    backend.dispose([inputs, ...Object.values(params)]);
+    backend.dispose(made);
   }
 }
