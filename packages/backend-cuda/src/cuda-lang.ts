@@ -32,13 +32,14 @@ export const cudaLang: ShaderLang = {
  * GLSL's `clamp` and `sign`, which CUDA lacks, and `max` / `min` with JavaScript's `Math.max` / `Math.min` results:
  * a NaN kept (CUDA's `fmaxf(NaN, 0)` is 0; the interpreter, the host kernels and tfjs's relu give NaN, which
  * `checkNumerics` relies on), +0 the larger of ±0 (`fmaxf` leaves that open); `sign` of ±0 and NaN is its argument, as
- * `Math.sign`'s. The other names are mapped to CUDA's in `singlePrecision`.
+ * `Math.sign`'s. Plain arithmetic only (`1 / a < 0` tells -0 from +0), nothing NVRTC might lack. The other names
+ * are mapped to CUDA's in `singlePrecision`.
  */
 const prelude = `__device__ __forceinline__ float seqmodel_max(float a, float b) {
-  return (a != a || b != b) ? a + b : (a > b ? a : (b > a ? b : (signbit(a) ? b : a)));
+  return (a != a || b != b) ? a + b : (a > b ? a : (b > a ? b : (1.0f / a < 0.0f ? b : a)));
 }
 __device__ __forceinline__ float seqmodel_min(float a, float b) {
-  return (a != a || b != b) ? a + b : (a < b ? a : (b < a ? b : (signbit(a) ? a : b)));
+  return (a != a || b != b) ? a + b : (a < b ? a : (b < a ? b : (1.0f / a < 0.0f ? a : b)));
 }
 __device__ __forceinline__ float clamp(float x, float lo, float hi) { return seqmodel_min(seqmodel_max(x, lo), hi); }
 __device__ __forceinline__ float sign(float x) { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : x); }`;
