@@ -120,15 +120,19 @@ struct Call {
     return v;
   }
 
-  NativeBuffer* buffer(std::size_t i) const {
-    bool tagged = false;
-    if (type(i) != napi_external || napi_check_object_type_tag(env, args[i], &kBufferTag, &tagged) != napi_ok ||
-        !tagged) {
-      fail_arg(i, "a native buffer");
+  // The data of an external handle carrying `tag` (a buffer, a CUDA program).
+  void* tagged(std::size_t i, const napi_type_tag& tag, const char* expected) const {
+    bool ok = false;
+    if (type(i) != napi_external || napi_check_object_type_tag(env, args[i], &tag, &ok) != napi_ok || !ok) {
+      fail_arg(i, expected);
     }
     void* data = nullptr;
     napi_get_value_external(env, args[i], &data);
-    auto* b = static_cast<NativeBuffer*>(data);
+    return data;
+  }
+
+  NativeBuffer* buffer(std::size_t i) const {
+    auto* b = static_cast<NativeBuffer*>(tagged(i, kBufferTag, "a native buffer"));
     if (b->data == nullptr) fail_arg(i, "a live native buffer (this one was freed)");
     return b;
   }
@@ -902,20 +906,30 @@ SequenceSizes sizes_of(const seqmodel::SequenceConfig& c) {
                        c.returnSequences ? rows * c.units : c.batch * c.units};
 }
 
-// The five saved buffers (argument i, an array), as a Call over them for the size checks.
-Call saved_buffers(const Call& call, std::size_t i) {
+// The first `count` elements of array argument `i` (exactly `count` when `exact`), as a Call over them for the
+// buffer checks, whose messages then number the elements. Every element is read before any is checked: reading one
+// can run JavaScript (a getter), which must not free a buffer already checked.
+Call array_elements(const Call& call, std::size_t i, std::uint32_t count, bool exact = false) {
+  const std::string expected = "an array of " + std::to_string(count) + " buffers";
   bool isArray = false;
-  napi_is_array(call.env, call.args[i], &isArray);
-  if (!isArray) call.fail_arg(i, "an array of 5 buffers");
-  Call saved = call;
-  saved.args.clear();
-  for (std::uint32_t k = 0; k < 5; ++k) {
+  if (i >= call.args.size() || napi_is_array(call.env, call.args[i], &isArray) != napi_ok || !isArray) {
+    call.fail_arg(i, expected);
+  }
+  std::uint32_t length = 0;
+  napi_get_array_length(call.env, call.args[i], &length);
+  if (exact && length != count) call.fail_arg(i, expected + ", received " + std::to_string(length));
+  Call elements = call;
+  elements.args.clear();
+  for (std::uint32_t k = 0; k < count; ++k) {
     napi_value e;
     napi_get_element(call.env, call.args[i], k, &e);
-    saved.args.push_back(e);
+    elements.args.push_back(e);
   }
-  return saved;
+  return elements;
 }
+
+// The five saved buffers of a sequence (argument i).
+Call saved_buffers(const Call& call, std::size_t i) { return array_elements(call, i, 5); }
 
 // sequenceForward(config, flags [goBackwards, returnSequences, zeroMaskedOutputs], x, kernel, recurrentKernel,
 // bias, h0, c0, mask, recurrentMask, output, hN, cN, saved [projection, previousH, previousC, activatedCell,
@@ -1105,52 +1119,18 @@ napi_value ProgramCompile(napi_env env, napi_callback_info info) {
 napi_value ProgramRun(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     Call call(env, info, "programRun", 4);
-    bool tagged = false;
-    if (call.type(0) != napi_external || napi_check_object_type_tag(env, call.args[0], &kProgramTag, &tagged) != napi_ok ||
-        !tagged) {
-      call.fail_arg(0, "a program (from programCompile)");
-    }
-    void* data = nullptr;
-    napi_get_value_external(env, call.args[0], &data);
-    const auto& program = *static_cast<const seqmodel::cuda::Program*>(data);
+    const auto& program =
+        *static_cast<const seqmodel::cuda::Program*>(call.tagged(0, kProgramTag, "a program (from programCompile)"));
     // The uniforms first: reading an array can run JavaScript (a getter), which must not free a buffer checked before.
     std::vector<index_t> values = integers(call, 3, INT32_MIN, INT32_MAX);
     if (values.size() != static_cast<std::size_t>(program.uniforms)) {
       call.fail_arg(3, std::to_string(program.uniforms) + " uniforms, received " + std::to_string(values.size()));
     }
     std::vector<int> uniforms(values.begin(), values.end());
-    bool isArray = false;
-    if (napi_is_array(env, call.args[1], &isArray) != napi_ok || !isArray) call.fail_arg(1, "an array of buffers");
-    std::uint32_t count = 0;
-    napi_get_array_length(env, call.args[1], &count);
-    if (count != program.inputElements.size()) {
-      call.fail_arg(1, std::to_string(program.inputElements.size()) + " buffers (the program's inputs), received " +
-                           std::to_string(count));
-    }
-    // Every element read before any is checked (as above).
-    std::vector<napi_value> elements(count);
-    for (std::uint32_t k = 0; k < count; ++k) napi_get_element(env, call.args[1], k, &elements[k]);
+    const auto count = static_cast<std::uint32_t>(program.inputElements.size());
+    const Call elements = array_elements(call, 1, count, true);
     std::vector<const float*> inputs(count);
-    for (std::uint32_t k = 0; k < count; ++k) {
-      napi_value e = elements[k];
-      const std::string which = "inputs[" + std::to_string(k) + "]";
-      bool isBuffer = false;
-      napi_valuetype t = napi_undefined;
-      napi_typeof(env, e, &t);
-      if (t != napi_external || napi_check_object_type_tag(env, e, &kBufferTag, &isBuffer) != napi_ok || !isBuffer) {
-        call.fail(which + ": expected a native buffer");
-      }
-      void* b = nullptr;
-      napi_get_value_external(env, e, &b);
-      auto* buffer = static_cast<NativeBuffer*>(b);
-      if (buffer->data == nullptr) call.fail(which + ": expected a live native buffer (this one was freed)");
-      const index_t need = program.inputElements[k];
-      if (static_cast<std::size_t>(need) * sizeof(float) > buffer->bytes) {
-        call.fail(which + ": expected a buffer of at least " + std::to_string(need) + " float32 elements, received " +
-                  std::to_string(buffer->bytes) + " bytes");
-      }
-      inputs[k] = static_cast<const float*>(buffer->data);
-    }
+    for (std::uint32_t k = 0; k < count; ++k) inputs[k] = elements.data<const float>(k, program.inputElements[k]);
     float* output = call.data<float>(2, program.outputElements);
     seqmodel::cuda::run_program(program, inputs, output, uniforms);
     return undefined(env);
