@@ -10,8 +10,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createCpuBackend } from '@seqmodel/backend-cpu';
 import type { StepProgram } from '@seqmodel/backend-tfjs';
 import { interpretProgram, recordCompiledPrograms } from '@seqmodel/backend-tfjs/testing';
@@ -23,18 +25,15 @@ const programs = recordCompiledPrograms(64);
 const work = mkdtempSync(join(tmpdir(), 'seqmodel-cuda-lang-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function tool(candidates: readonly (string | undefined)[]): string | undefined {
-  for (const c of candidates) {
-    if (!c) continue;
-    const found = spawnSync('sh', ['-c', `command -v ${JSON.stringify(c)}`], {
-      encoding: 'utf8',
-    }).stdout.trim();
-    if (found) return found;
-  }
-  return undefined;
-}
-const nvcc = tool([process.env.SEQMODEL_NVCC, 'nvcc', '/usr/local/cuda/bin/nvcc']);
-const gxx = tool([process.env.CXX, 'g++', 'c++']);
+// The compilers, found as the addons' builds find theirs (native-kernels' build script: the first that runs).
+const { buildScript } = createRequire(import.meta.url)('@seqmodel/native-kernels/paths') as {
+  buildScript: string;
+};
+const { findCommand } = (await import(pathToFileURL(buildScript).href)) as {
+  findCommand(candidates: readonly (string | undefined)[]): { found: string | undefined };
+};
+const nvcc = findCommand([process.env.SEQMODEL_NVCC, 'nvcc', '/usr/local/cuda/bin/nvcc']).found;
+const gxx = findCommand([process.env.CXX, 'g++', 'c++']).found;
 
 /** Every program in one file, each entry point renamed `seqmodel_program_<i>` (the prelude once). */
 function allPrograms(): string {

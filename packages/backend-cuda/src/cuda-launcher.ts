@@ -169,8 +169,7 @@ export class CudaLauncher implements StepLauncher {
 export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): TfjsFusedKernel {
   const launcher = new CudaLauncher(backend, addon);
   const gpu = gpuCompiledSequenceKernel(backend, launcher);
-  const host =
-    typeof nativeCompiledKernel === 'function' ? nativeCompiledKernel(backend) : nativeCompiledKernel;
+  const host = nativeCompiledKernel(backend);
   const choose = (args: SequenceArgs<tf.Tensor>): { kernel: TfjsFusedKernel; gpuReason?: string } => {
     const gpuReason = launcher.unavailable() ?? gpu.supports(args);
     return gpuReason === undefined ? { kernel: gpu } : { kernel: host, gpuReason };
@@ -186,7 +185,7 @@ export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): Tfjs
       const { kernel, gpuReason } = choose(args);
       if (kernel === gpu) return undefined;
       const hostReason = host.supports(args);
-      const key = `${args.cell?.name}\n${gpuReason}`;
+      const key = `${args.cell.name}\n${gpuReason}`;
       if (hostReason === undefined && gpuReason !== undefined && !logged.has(key)) {
         logged.add(key);
         debugLog('fused', `${backend.name}/${args.cell.name}: the host's compiled kernel (${gpuReason})`);
@@ -245,17 +244,12 @@ export function explainCudaPrograms(
   const training = request.training ?? true;
   const variant = request.options ?? {};
   const host = initParams(cell, { inputSize, units, ...variant }, 1);
-  const made: tf.Tensor[] = [];
-  try {
+  // In a scope: the parameters and inputs made here are freed with it, on an error too.
+  return backend.tidy(() => {
     const params = Object.fromEntries(
-      Object.entries(host).map(([n, p]) => {
-        const t = backend.tensor(p.values, p.shape);
-        made.push(t);
-        return [n, t];
-      }),
+      Object.entries(host).map(([n, p]) => [n, backend.tensor(p.values, p.shape)]),
     );
     const inputs = backend.tensor(new Float32Array(batch * time * inputSize), [batch, time, inputSize]);
-    made.push(inputs);
     const args = { cell, options: resolveCellOptions(cell, variant), units, inputs, params };
     const programs = recordCompiledGpuPrograms(backend, args, {
       lang: cudaLang,
@@ -274,7 +268,5 @@ export function explainCudaPrograms(
         (p, i) => `\n// --- program ${i + 1} of ${programs.length} ---\n${cudaProgramSource(p)}`,
       ),
     ].join('\n');
-  } finally {
-    backend.dispose(made);
-  }
+  });
 }

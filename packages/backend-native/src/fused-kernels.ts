@@ -287,7 +287,7 @@ export function nativeSequenceKernel(backend: TfjsBackend, binding: NativeCellBi
  * where the host addon does not load, under `@seqmodel/backend-cuda` without it, say). Without it a plugin cell would
  * run core's generic loop, op by op.
  */
-export const nativeCompiledKernel: TfjsFusedKernelEntry = (backend) =>
+export const nativeCompiledKernel = (backend: TfjsBackend): TfjsFusedKernel =>
   compiledSequenceKernel(backend, { gemm: hostGemm(), generator: javascriptGenerator });
 
 /** The host addon's GEMM on JavaScript arrays, or `JsGemm` where the addon (or that function of it) is missing. */
