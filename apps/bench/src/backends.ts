@@ -15,11 +15,21 @@ import {
 } from '@seqmodel/backend-native';
 import {
   anyCell,
+  compiledSequenceKernel,
+  type GemmProvider,
+  JsGemm,
+  javascriptGenerator,
   type TfjsBackend,
   type TfjsFusedKernelEntry,
   type TfjsKernelDefinition,
 } from '@seqmodel/backend-tfjs';
-import { createWasmBackend, wasmCompiledKernel, wasmInfo } from '@seqmodel/backend-wasm';
+import {
+  createWasmBackend,
+  wasmCompiledKernel,
+  wasmInfo,
+  wasmSimdGenerator,
+  XnnpackGemm,
+} from '@seqmodel/backend-wasm';
 import { builtInCells } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchBackend, BenchPath } from './bench-backend.js';
@@ -34,6 +44,11 @@ export interface CreateOptions {
   readonly path: BenchPath;
   /** Threads for backends that take a thread count (native). */
   readonly threads?: number;
+  /**
+   * With `path: 'compiled'` on cpu and wasm: wraps the compiled kernel's matrix products (`bench paths` times them
+   * through a `TimedGemm`). Other providers ignore it, and `timesProducts` says which honour it.
+   */
+  readonly wrapGemm?: (gemm: GemmProvider) => GemmProvider;
 }
 
 /**
@@ -63,6 +78,8 @@ export interface BackendProvider {
   openRemote?(options: CreateOptions): Promise<RemoteBench>;
   /** For a backend that runs elsewhere: a page with the backend on every path, for `bench paths`. */
   openRemotePaths?(): Promise<RemotePaths>;
+  /** True where `create` honours `wrapGemm` (the compiled kernel's products run in this process, on a provider). */
+  readonly timesProducts?: boolean;
 }
 
 function tfjsBench(name: string, backend: TfjsBackend, details: string): BenchBackend {
@@ -78,8 +95,13 @@ export const cpuProvider: BackendProvider = {
   name: 'cpu',
   description: 'tfjs-backend-cpu: plain JavaScript, runs everywhere',
   isAvailable: async () => true,
-  async create({ path }) {
-    const backend = createCpuBackend(kernelOptions(path, cpuCompiledKernel));
+  timesProducts: true,
+  async create({ path, wrapGemm }) {
+    const compiled: TfjsFusedKernelEntry = wrapGemm
+      ? (backend) =>
+          compiledSequenceKernel(backend, { gemm: wrapGemm(new JsGemm()), generator: javascriptGenerator })
+      : cpuCompiledKernel;
+    const backend = createCpuBackend(kernelOptions(path, compiled));
     return tfjsBench('cpu', backend, `tfjs-backend-cpu (JavaScript); seqmodel ${path} path`);
   },
 };
@@ -101,8 +123,17 @@ export const wasmProvider: BackendProvider = {
       return (error as Error).message;
     }
   },
-  async create({ path }) {
-    const backend = await createWasmBackend(kernelOptions(path, wasmCompiledKernel));
+  timesProducts: true,
+  async create({ path, wrapGemm }) {
+    // With wrapGemm, wasmCompiledKernel's composition with the products wrapped.
+    const compiled: TfjsFusedKernelEntry = wrapGemm
+      ? (backend) =>
+          compiledSequenceKernel(backend, {
+            gemm: wrapGemm(new XnnpackGemm(tf.engine().findBackend(backend.tfjsBackendName))),
+            generator: wasmSimdGenerator,
+          })
+      : wasmCompiledKernel;
+    const backend = await createWasmBackend(kernelOptions(path, compiled));
     const info = await wasmInfo();
     const details =
       `tfjs-backend-wasm, SIMD ${info?.simd ? 'on' : 'off'}, ${info?.numThreads ?? 1} thread(s); ` +

@@ -26,16 +26,70 @@ export interface BenchModel {
   dispose(): void;
 }
 
+/**
+ * The training step every seqmodel path is timed with: `valueAndGrads` of the mean squared error between
+ * `model(params)` and the target, then an SGD update. Returns the loss and the updated parameters (the old ones are
+ * freed).
+ */
+function sgdStep(
+  b: TfjsBackend,
+  params: tf.Tensor[],
+  target: tf.Tensor,
+  count: number,
+  model: (ps: tf.Tensor[]) => tf.Tensor,
+): { loss: number; next: tf.Tensor[] } {
+  const { value, grads } = b.valueAndGrads((...ps) => {
+    const diff = b.sub(model(ps), target);
+    return b.div(b.sum(b.mul(diff, diff)), count);
+  }, params);
+  const loss = b.dataSync(value)[0]!;
+  const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(grads[i]!, learningRate))));
+  b.dispose([value, ...grads, ...params]);
+  return { loss, next };
+}
+
+/**
+ * A model whose output is `model(params)`, trained against `data`'s target: `params` (freed by `dispose`, replaced
+ * at every training step) and `extra` (freed by `dispose`) become the model's.
+ */
+function paramsModel(
+  b: TfjsBackend,
+  data: BenchData,
+  params: tf.Tensor[],
+  extra: tf.Tensor[],
+  model: (ps: tf.Tensor[]) => tf.Tensor,
+  kernel: string,
+): BenchModel {
+  const target = b.tensor(data.target.values, data.target.shape);
+  const count = data.target.values.length;
+  let current = params;
+  return {
+    kernel,
+    forward() {
+      // What the model makes besides its output (a sequence's final states) is freed with the scope.
+      const output = b.tidy(() => model(current));
+      const values = b.dataSync(output) as Float32Array;
+      b.dispose(output);
+      return values;
+    },
+    trainStep() {
+      const { loss, next } = sgdStep(b, current, target, count, model);
+      current = next;
+      return loss;
+    },
+    weights: () => current.map((p) => b.dataSync(p) as Float32Array),
+    dispose: () => b.dispose([...current, target, ...extra]),
+  };
+}
+
 export function seqmodelModel(b: TfjsBackend, cell: BenchCell, size: RnnSize, data: BenchData): BenchModel {
   const { cell: plugin, dims } = resolveCellDims(cell.cellName, {
     inputSize: size.inputSize,
     units: size.units,
     ...cell.options,
   });
-  let params = data.params.map((p) => b.tensor(p.values, p.shape));
+  const params = data.params.map((p) => b.tensor(p.values, p.shape));
   const inputs = b.tensor(data.inputs.values, data.inputs.shape);
-  const target = b.tensor(data.target.values, data.target.shape);
-  const count = data.target.values.length;
   const args = (ps: tf.Tensor[]): SequenceArgs<tf.Tensor> => ({
     cell: plugin,
     options: dims.options,
@@ -43,30 +97,32 @@ export function seqmodelModel(b: TfjsBackend, cell: BenchCell, size: RnnSize, da
     inputs,
     params: Object.fromEntries(data.params.map((p, i) => [p.name, ps[i]!])),
   });
-  const sequence = (ps: tf.Tensor[]) => runSequence(b, args(ps));
   const chosen = selectKernel(b, 'sequence', plugin.name, args(params));
-  return {
-    kernel: chosen ? (chosen.label ?? 'fused') : 'generic loop',
-    forward() {
-      const { output, state } = sequence(params);
-      const values = b.dataSync(output) as Float32Array;
-      b.dispose([output, ...state]);
-      return values;
-    },
-    trainStep() {
-      const { value, grads } = b.valueAndGrads((...ps) => {
-        const diff = b.sub(sequence(ps).output, target);
-        return b.div(b.sum(b.mul(diff, diff)), count);
-      }, params);
-      const loss = b.dataSync(value)[0]!;
-      const next = b.tidy(() => params.map((p, i) => b.sub(p, b.mul(grads[i]!, learningRate))));
-      b.dispose([value, ...grads, ...params]);
-      params = next;
-      return loss;
-    },
-    weights: () => params.map((p) => b.dataSync(p) as Float32Array),
-    dispose: () => b.dispose([...params, inputs, target]),
-  };
+  return paramsModel(
+    b,
+    data,
+    params,
+    [inputs],
+    (ps) => runSequence(b, args(ps)).output,
+    chosen ? (chosen.label ?? 'fused') : 'generic loop',
+  );
+}
+
+/**
+ * The fixed cost of {@link seqmodelModel}'s training step: the same loss, gradient tape and SGD update over the same
+ * parameters, with the model replaced by the sum of each parameter (one reduction per parameter and the adds: a few
+ * small ops, so its time is slightly above the harness alone). `bench paths` times it beside the kernels, so that
+ * the ratio of what the kernels themselves cost can be told from the ratio of whole steps.
+ */
+export function harnessModel(b: TfjsBackend, data: BenchData): BenchModel {
+  return paramsModel(
+    b,
+    data,
+    data.params.map((p) => b.tensor(p.values, p.shape)),
+    [],
+    (ps) => ps.map((p) => b.sum(p)).reduce((a, x) => b.add(a, x)),
+    'harness',
+  );
 }
 
 /** tfjs-layers' layer for `cell` on `b`'s tfjs backend; throws when tfjs-layers has none. */

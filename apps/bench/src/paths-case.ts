@@ -2,13 +2,15 @@
  * One case of `seqmodel-bench paths` (a cell at a size on one backend, every mode): its paths timed in turns. Apart
  * from `paths.ts` so that the browser page (`browser-page.ts`) runs the same code on webgl and webgpu.
  */
+import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { type BenchBackend, type BenchPath, benchPaths } from './bench-backend.js';
 import { benchCell } from './cells.js';
 import { timeInterleaved } from './interleave.js';
-import { type BenchModel, seqmodelModel } from './models.js';
+import { type BenchModel, harnessModel, seqmodelModel } from './models.js';
 import type { BenchMode } from './run-case.js';
 import type { RnnSize } from './sizes.js';
-import type { Summary } from './stats.js';
+import { type Summary, summarize } from './stats.js';
+import type { ProductTimer } from './timed-gemm.js';
 import { benchData } from './weights.js';
 
 /** How a case is timed (the parts of `PathsConfig` a case needs). */
@@ -41,6 +43,42 @@ export interface PathsCase {
   readonly compiledOverHandWritten: number | null;
   /** Generic median / compiled median: how many times faster the compiled kernel is than the generic loop. */
   readonly genericOverCompiled: number | null;
+  /**
+   * Train mode: the timing of `harnessModel`'s step (the same loss, tape and update with a model of a few small ops),
+   * in the same turns; null in forward mode.
+   */
+  readonly harness: { readonly samplesMs: readonly number[]; readonly summary: Summary } | null;
+  /**
+   * (generic − harness) / (compiled − harness), medians: the ratio of what the two paths cost beyond the fixed cost
+   * of a training step, which bounds `genericOverCompiled` at small sizes. Null in forward mode, or where the
+   * compiled median is not above the harness's.
+   */
+  readonly genericOverCompiledBeyondHarness: number | null;
+  /**
+   * Train mode, where the products could be timed (cpu, wasm): the time a compiled training step spends in matrix
+   * products (its `GemmProvider`), one sample per step, measured after the turns on a second compiled-path backend.
+   * The generic loop runs the same products on the same provider, so harness + products bounds how fast the
+   * compiled step can get against it.
+   */
+  readonly products: { readonly samplesMs: readonly number[]; readonly summary: Summary } | null;
+}
+
+/** A compiled-path backend whose kernel's products go through `timer` (see `PathsCase.products`). */
+export interface ProductsProbe {
+  readonly backend: TfjsBackend;
+  readonly timer: ProductTimer;
+}
+
+/** `model`'s training steps, each sample the milliseconds `timer` counted during one step. */
+function timeProducts(model: BenchModel, timer: ProductTimer, warmup: number, repeats: number): number[] {
+  for (let i = 0; i < warmup; i++) model.trainStep();
+  const samples: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    timer.reset();
+    model.trainStep();
+    samples.push(timer.ms);
+  }
+  return samples;
 }
 
 function maxDifference(a: Float32Array, b: Float32Array): number {
@@ -55,7 +93,9 @@ function median(t: PathTiming | undefined): number | undefined {
 
 /**
  * Times the paths of `key` at `size` on `benches` (one per path of `benchPaths`: fused, compiled, generic), each mode in
- * turns after comparing every path's forward output with the generic loop's; `onCase` sees each mode's record.
+ * turns after comparing every path's forward output with the generic loop's; `onCase` sees each mode's record. In
+ * train mode the harness is timed in the same turns, and with `products` the compiled step's matrix products after
+ * them.
  */
 export function timePathsCase(
   backendName: string,
@@ -64,11 +104,18 @@ export function timePathsCase(
   size: RnnSize,
   config: PathsCaseConfig,
   onCase: (c: PathsCase) => void = () => undefined,
+  products?: ProductsProbe,
 ): PathsCase[] {
   const cell = benchCell(key);
   const data = benchData(cell, size, config.seed);
   const cases: PathsCase[] = [];
   const models: BenchModel[] = benches.map((b) => seqmodelModel(b.backend, cell, size, data));
+  // On the compiled path's backend; it runs no sequence kernel, so any of them would do.
+  const harness = config.modes.includes('train') ? harnessModel(benches[1]!.backend, data) : undefined;
+  const probe =
+    products && config.modes.includes('train')
+      ? seqmodelModel(products.backend, cell, size, data)
+      : undefined;
   try {
     const outputs = models.map((m) => m.forward());
     const generic = outputs[2]!;
@@ -84,6 +131,8 @@ export function timePathsCase(
       const runs = timed.map(({ i }) =>
         mode === 'forward' ? () => void models[i]!.forward() : () => void models[i]!.trainStep(),
       );
+      // The harness is timed in the same turns as the paths, last.
+      if (mode === 'train' && harness) runs.push(() => void harness.trainStep());
       const timings = timeInterleaved(runs, {
         warmup: config.warmup,
         repeats: config.repeats,
@@ -102,6 +151,13 @@ export function timePathsCase(
       const hand = median(find('fused'));
       const compiled = median(find('compiled'));
       const genericTime = median(find('generic'));
+      const harnessTiming = mode === 'train' ? timings[timed.length] : undefined;
+      const floor = harnessTiming?.summary.median;
+      // Only where the probe runs the compiled kernel too (its timer counts nothing on the generic loop).
+      const productSamples =
+        mode === 'train' && probe && products && probe.kernel === models[1]!.kernel
+          ? timeProducts(probe, products.timer, config.warmup, Math.max(3, config.repeats))
+          : undefined;
       const record: PathsCase = {
         backend: backendName,
         cell: key,
@@ -111,12 +167,20 @@ export function timePathsCase(
         compiledOverHandWritten: hand !== undefined && compiled !== undefined ? compiled / hand : null,
         genericOverCompiled:
           genericTime !== undefined && compiled !== undefined ? genericTime / compiled : null,
+        harness: harnessTiming ? { samplesMs: harnessTiming.samples, summary: harnessTiming.summary } : null,
+        genericOverCompiledBeyondHarness:
+          floor !== undefined && genericTime !== undefined && compiled !== undefined && compiled > floor
+            ? (genericTime - floor) / (compiled - floor)
+            : null,
+        products: productSamples ? { samplesMs: productSamples, summary: summarize(productSamples) } : null,
       };
       cases.push(record);
       onCase(record);
     }
   } finally {
     for (const m of models) m.dispose();
+    harness?.dispose();
+    probe?.dispose();
   }
   return cases;
 }

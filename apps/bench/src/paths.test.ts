@@ -34,6 +34,22 @@ it('times the compiled and generic kernels of a cell in turns (the fused path is
   expect(mgu!.compiledOverHandWritten).toBeNull();
   for (const c of results.cases) {
     expect(c.genericOverCompiled).toBeGreaterThan(0);
+    // The harness is timed in train mode only, in the same turns as the paths.
+    if (c.mode === 'forward') {
+      expect(c.harness).toBeNull();
+      expect(c.genericOverCompiledBeyondHarness).toBeNull();
+      expect(c.products).toBeNull();
+    } else {
+      // cpu times the compiled step's products on a second backend: one sample per step, at least 3.
+      expect(c.products!.samplesMs.length).toBeGreaterThanOrEqual(3);
+      for (const ms of c.products!.samplesMs) expect(ms).toBeGreaterThan(0);
+      expect(c.harness!.samplesMs).toHaveLength(2);
+      const [compiled, generic] = c.timings.map((t) => t.summary.median);
+      const floor = c.harness!.summary.median;
+      expect(c.genericOverCompiledBeyondHarness).toBe(
+        compiled! > floor ? (generic! - floor) / (compiled! - floor) : null,
+      );
+    }
     for (const t of c.timings) {
       expect(t.samplesMs).toHaveLength(2);
       // float32 kernels against the float32 generic loop on the same data.
@@ -43,6 +59,11 @@ it('times the compiled and generic kernels of a cell in turns (the fused path is
   const table = pathsTable(results.cases);
   expect(table).toMatch(/cpu\s+lstm\s+2x3x2x4\s+forward/);
   expect(table.split('\n')[0]).toContain('compiled / hand-written');
+  expect(table.split('\n')[0]).toMatch(/harness ms\s+beyond harness/);
+  expect(table).toMatch(/^cpu\s+mgu\s+2x3x2x4\s+forward .*\dx\s+n\/a\s+n\/a\s+n\/a\s+\S+$/m);
+  expect(table).toMatch(
+    /^cpu\s+mgu\s+2x3x2x4\s+train .*\dx\s+[\d.]+ \([\d.]+-[\d.]+\)\s+(\S+x|n\/a)\s+[\d.]+ \([\d.]+-[\d.]+\)\s+\S+$/m,
+  );
 });
 
 it("runs a browser backend's cases in its page, with the backend on every path there, and closes the page", async () => {
@@ -92,7 +113,12 @@ it("runs a browser backend's cases in its page, with the backend on every path t
     ['page', 'mgu', 2, 'train'],
     ['page', 'mgu', 3, 'train'],
   ]);
-  for (const c of results.cases) expect(c.timings.map((t) => t.path)).toEqual(['compiled', 'generic']);
+  for (const c of results.cases) {
+    expect(c.timings.map((t) => t.path)).toEqual(['compiled', 'generic']);
+    expect(c.harness).not.toBeNull();
+    // The page has no products probe.
+    expect(c.products).toBeNull();
+  }
 });
 
 it('parses the paths command with the quick preset by default and names bad flags', () => {

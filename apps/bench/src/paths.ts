@@ -16,8 +16,9 @@ import {
 } from './backends.js';
 import { alignColumns, formatRange } from './format.js';
 import { loadAverage, machineRecord } from './machine.js';
-import { type PathsCase, type PathsCaseConfig, timePathsCase } from './paths-case.js';
+import { type PathsCase, type PathsCaseConfig, type ProductsProbe, timePathsCase } from './paths-case.js';
 import { formatSize, type RnnSize } from './sizes.js';
+import { ProductTimer } from './timed-gemm.js';
 
 export type { PathsCase, PathTiming } from './paths-case.js';
 
@@ -78,9 +79,16 @@ export async function runPaths(
     const benches: BenchBackend[] = [];
     for (const path of benchPaths) benches.push(await provider.create({ path }));
     ran.push({ name, details: [...new Set(benches.map((b) => b.details))].join(' | ') });
+    // A second compiled-path backend whose products are timed (PathsCase.products), where the provider can.
+    let products: ProductsProbe | undefined;
+    if (provider.timesProducts && config.modes.includes('train')) {
+      const timer = new ProductTimer();
+      const bench = await provider.create({ path: 'compiled', wrapGemm: (gemm) => timer.wrap(gemm) });
+      products = { backend: bench.backend, timer };
+    }
     for (const key of config.cells) {
       for (const size of config.sizes) {
-        cases.push(...timePathsCase(name, benches, key, size, config, onCase));
+        cases.push(...timePathsCase(name, benches, key, size, config, onCase, products));
       }
     }
   }
@@ -95,7 +103,11 @@ export async function runPaths(
   };
 }
 
-/** One line per case: the three paths' times and the two ratios. */
+/**
+ * One line per case: the three paths' times and the two ratios; in train mode also the harness's time (a training
+ * step's fixed cost, `harnessModel`), the generic/compiled ratio beyond it and the compiled step's time in matrix
+ * products.
+ */
 export function pathsTable(cases: readonly PathsCase[]): string {
   const rows = [
     [
@@ -108,6 +120,9 @@ export function pathsTable(cases: readonly PathsCase[]): string {
       'generic ms',
       'compiled / hand-written',
       'generic / compiled',
+      'harness ms',
+      'beyond harness',
+      'products ms',
       'max |diff|',
     ],
   ];
@@ -127,8 +142,13 @@ export function pathsTable(cases: readonly PathsCase[]): string {
       ms('generic'),
       c.compiledOverHandWritten === null ? 'n/a' : `${c.compiledOverHandWritten.toFixed(2)}x`,
       c.genericOverCompiled === null ? 'n/a' : `${c.genericOverCompiled.toFixed(1)}x`,
+      c.harness === null ? 'n/a' : formatRange(c.harness.summary),
+      c.genericOverCompiledBeyondHarness === null
+        ? 'n/a'
+        : `${c.genericOverCompiledBeyondHarness.toFixed(1)}x`,
+      c.products === null ? 'n/a' : formatRange(c.products.summary),
       Math.max(...c.timings.map((t) => t.maxDifference)).toExponential(1),
     ]);
   }
-  return alignColumns(rows, [4, 5, 6, 7, 8, 9]);
+  return alignColumns(rows, [4, 5, 6, 7, 8, 9, 10, 11, 12]);
 }
