@@ -5,7 +5,7 @@
  * process; webgl and webgpu run in headless Chromium (`browser.ts`: the same cases, in a page). Adding a backend: write
  * a provider and add it to `backendProviders`.
  */
-import { cpuCompiledKernel, createCpuBackend } from '@seqmodel/backend-cpu';
+import { cpuCompiledKernelWith, createCpuBackend } from '@seqmodel/backend-cpu';
 import { createCudaBackend, isAvailable as cudaAvailability, cudaInfo } from '@seqmodel/backend-cuda';
 import {
   createNativeBackend,
@@ -15,21 +15,12 @@ import {
 } from '@seqmodel/backend-native';
 import {
   anyCell,
-  compiledSequenceKernel,
   type GemmProvider,
-  JsGemm,
-  javascriptGenerator,
   type TfjsBackend,
   type TfjsFusedKernelEntry,
   type TfjsKernelDefinition,
 } from '@seqmodel/backend-tfjs';
-import {
-  createWasmBackend,
-  wasmCompiledKernel,
-  wasmInfo,
-  wasmSimdGenerator,
-  XnnpackGemm,
-} from '@seqmodel/backend-wasm';
+import { createWasmBackend, wasmCompiledKernelWith, wasmInfo } from '@seqmodel/backend-wasm';
 import { builtInCells } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchBackend, BenchPath } from './bench-backend.js';
@@ -97,11 +88,7 @@ export const cpuProvider: BackendProvider = {
   isAvailable: async () => true,
   timesProducts: true,
   async create({ path, wrapGemm }) {
-    const compiled: TfjsFusedKernelEntry = wrapGemm
-      ? (backend) =>
-          compiledSequenceKernel(backend, { gemm: wrapGemm(new JsGemm()), generator: javascriptGenerator })
-      : cpuCompiledKernel;
-    const backend = createCpuBackend(kernelOptions(path, compiled));
+    const backend = createCpuBackend(kernelOptions(path, cpuCompiledKernelWith({ wrapGemm })));
     return tfjsBench('cpu', backend, `tfjs-backend-cpu (JavaScript); seqmodel ${path} path`);
   },
 };
@@ -125,15 +112,7 @@ export const wasmProvider: BackendProvider = {
   },
   timesProducts: true,
   async create({ path, wrapGemm }) {
-    // With wrapGemm, wasmCompiledKernel's composition with the products wrapped.
-    const compiled: TfjsFusedKernelEntry = wrapGemm
-      ? (backend) =>
-          compiledSequenceKernel(backend, {
-            gemm: wrapGemm(new XnnpackGemm(tf.engine().findBackend(backend.tfjsBackendName))),
-            generator: wasmSimdGenerator,
-          })
-      : wasmCompiledKernel;
-    const backend = await createWasmBackend(kernelOptions(path, compiled));
+    const backend = await createWasmBackend(kernelOptions(path, wasmCompiledKernelWith({ wrapGemm })));
     const info = await wasmInfo();
     const details =
       `tfjs-backend-wasm, SIMD ${info?.simd ? 'on' : 'off'}, ${info?.numThreads ?? 1} thread(s); ` +

@@ -38,4 +38,10 @@ it('adds rounds for fast work until every contender has minTimeMs of samples, up
   // Slow work: exactly `repeats`.
   expect(timeInterleaved([run(50)], { ...options, minTimeMs: 30 })[0]!.samples).toHaveLength(2);
   expect(timeInterleaved([run(2)], options)[0]!.samples).toHaveLength(2);
+  // A fast last contender left out of minTimeMs: the 10 ms one decides (3 rounds), the 1 ms one gets as many.
+  const counted = timeInterleaved([run(10), run(1)], { ...options, minTimeMs: 30, minTimeContenders: 1 });
+  expect(counted.map((t) => t.samples.length)).toEqual([3, 3]);
+  expect(() => timeInterleaved([run(1)], { ...options, minTimeContenders: 2 })).toThrow(
+    'minTimeContenders: expected an integer from 1 to 1, received 2',
+  );
 });

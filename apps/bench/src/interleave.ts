@@ -26,6 +26,11 @@ export interface InterleaveOptions extends TimingOptions {
   /** The most rounds when `minTimeMs` asks for more than `repeats` (default 100, at least `repeats`). */
   readonly maxRepeats?: number;
   /**
+   * How many contenders, from the first, must reach `minTimeMs` (default all): a fast reference timed in the same
+   * turns (`bench paths`' harness) goes last and is left out, so that it does not multiply the rounds of the rest.
+   */
+  readonly minTimeContenders?: number;
+  /**
    * Called after every run of contender `index`, outside the timed region: to count tensors, sample memory or
    * show progress. `timed` is false for warm-up runs.
    */
@@ -49,7 +54,11 @@ export function timeInterleaved(runs: readonly (() => void)[], options: Interlea
   const totals = runs.map(() => 0);
   const minTime = options.minTimeMs ?? 0;
   const maxRepeats = Math.max(repeats, options.maxRepeats ?? 100);
-  const enough = () => totals.every((t) => t >= minTime);
+  const counted = options.minTimeContenders ?? runs.length;
+  if (!Number.isInteger(counted) || counted < 1 || counted > runs.length) {
+    throw new Error(`minTimeContenders: expected an integer from 1 to ${runs.length}, received ${counted}`);
+  }
+  const enough = () => totals.every((t, k) => k >= counted || t >= minTime);
   for (let i = 0; i < repeats || (i < maxRepeats && !enough()); i++) {
     runs.forEach((run, k) => {
       const start = now();

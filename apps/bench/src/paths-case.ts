@@ -57,8 +57,9 @@ export interface PathsCase {
   /**
    * Train mode, where the products could be timed (cpu, wasm): the time a compiled training step spends in matrix
    * products (its `GemmProvider`), one sample per step, measured after the turns on a second compiled-path backend.
-   * The generic loop runs the same products on the same provider, so harness + products bounds how fast the
-   * compiled step can get against it.
+   * The generic loop runs the same products through the backend's own matrix product (on cpu `JsGemm` too, on wasm
+   * XNNPACK through tfjs's op), so generic / (harness + products) estimates how far the ratio could go if the rest of
+   * the compiled step cost nothing. Null where the compiled path runs the generic loop.
    */
   readonly products: { readonly samplesMs: readonly number[]; readonly summary: Summary } | null;
 }
@@ -91,11 +92,18 @@ function median(t: PathTiming | undefined): number | undefined {
   return t?.summary.median;
 }
 
+export interface PathsCaseOptions {
+  /** Sees each mode's record as it is made. */
+  readonly onCase?: (c: PathsCase) => void;
+  /** Where the compiled step's matrix products are timed (train mode), if anywhere. */
+  readonly products?: ProductsProbe;
+}
+
 /**
  * Times the paths of `key` at `size` on `benches` (one per path of `benchPaths`: fused, compiled, generic), each mode in
- * turns after comparing every path's forward output with the generic loop's; `onCase` sees each mode's record. In
- * train mode the harness is timed in the same turns, and with `products` the compiled step's matrix products after
- * them.
+ * turns after comparing every path's forward output with the generic loop's. In train mode the harness is timed in
+ * the same turns (last, and left out of `minTimeMs`, so that the fastest contender does not multiply the rounds), and
+ * with `products` the compiled step's matrix products after them.
  */
 export function timePathsCase(
   backendName: string,
@@ -103,20 +111,24 @@ export function timePathsCase(
   key: string,
   size: RnnSize,
   config: PathsCaseConfig,
-  onCase: (c: PathsCase) => void = () => undefined,
-  products?: ProductsProbe,
+  options: PathsCaseOptions = {},
 ): PathsCase[] {
+  const { onCase, products } = options;
   const cell = benchCell(key);
   const data = benchData(cell, size, config.seed);
   const cases: PathsCase[] = [];
-  const models: BenchModel[] = benches.map((b) => seqmodelModel(b.backend, cell, size, data));
-  // On the compiled path's backend; it runs no sequence kernel, so any of them would do.
-  const harness = config.modes.includes('train') ? harnessModel(benches[1]!.backend, data) : undefined;
-  const probe =
-    products && config.modes.includes('train')
-      ? seqmodelModel(products.backend, cell, size, data)
-      : undefined;
+  // Every model made, freed at the end even if making a later one throws.
+  const owned: BenchModel[] = [];
+  const own = (m: BenchModel) => {
+    owned.push(m);
+    return m;
+  };
   try {
+    const models = benches.map((b) => own(seqmodelModel(b.backend, cell, size, data)));
+    const train = config.modes.includes('train');
+    // On the compiled path's backend; it runs no sequence kernel, so any of them would do.
+    const harness = train ? own(harnessModel(benches[1]!.backend, data)) : undefined;
+    const probe = train && products ? own(seqmodelModel(products.backend, cell, size, data)) : undefined;
     const outputs = models.map((m) => m.forward());
     const generic = outputs[2]!;
     // The fused path is timed only where it runs a kernel of the backend's own for the cell: for a plugin it
@@ -137,6 +149,7 @@ export function timePathsCase(
         warmup: config.warmup,
         repeats: config.repeats,
         minTimeMs: config.minTimeMs,
+        minTimeContenders: timed.length,
       });
       const byPath = timed.map(
         ({ path, i }, k): PathTiming => ({
@@ -153,9 +166,14 @@ export function timePathsCase(
       const genericTime = median(find('generic'));
       const harnessTiming = mode === 'train' ? timings[timed.length] : undefined;
       const floor = harnessTiming?.summary.median;
-      // Only where the probe runs the compiled kernel too (its timer counts nothing on the generic loop).
+      // Only where both run a compiled kernel, the same one: the timer counts nothing on the generic loop.
+      const compiledKernel = models[1]!.kernel;
       const productSamples =
-        mode === 'train' && probe && products && probe.kernel === models[1]!.kernel
+        mode === 'train' &&
+        probe &&
+        products &&
+        compiledKernel !== 'generic loop' &&
+        probe.kernel === compiledKernel
           ? timeProducts(probe, products.timer, config.warmup, Math.max(3, config.repeats))
           : undefined;
       const record: PathsCase = {
@@ -175,12 +193,10 @@ export function timePathsCase(
         products: productSamples ? { samplesMs: productSamples, summary: summarize(productSamples) } : null,
       };
       cases.push(record);
-      onCase(record);
+      onCase?.(record);
     }
   } finally {
-    for (const m of models) m.dispose();
-    harness?.dispose();
-    probe?.dispose();
+    for (const m of owned) m.dispose();
   }
   return cases;
 }

@@ -3,6 +3,7 @@ import { type BackendProvider, type BenchBackend, benchPaths, cpuProvider } from
 import { parseCommand } from './options.js';
 import { pathsTable, runPaths } from './paths.js';
 import { timePathsCase } from './paths-case.js';
+import { ProductTimer } from './timed-gemm.js';
 
 it('times the compiled and generic kernels of a cell in turns (the fused path is the compiled one)', async () => {
   const results = await runPaths(
@@ -40,6 +41,8 @@ it('times the compiled and generic kernels of a cell in turns (the fused path is
       expect(c.genericOverCompiledBeyondHarness).toBeNull();
       expect(c.products).toBeNull();
     } else {
+      // The harness's own samples (timed last in the turns), not a path's.
+      for (const t of c.timings) expect(c.harness!.samplesMs).not.toEqual(t.samplesMs);
       // cpu times the compiled step's products on a second backend: one sample per step, at least 3.
       expect(c.products!.samplesMs.length).toBeGreaterThanOrEqual(3);
       for (const ms of c.products!.samplesMs) expect(ms).toBeGreaterThan(0);
@@ -119,6 +122,24 @@ it("runs a browser backend's cases in its page, with the backend on every path t
     // The page has no products probe.
     expect(c.products).toBeNull();
   }
+});
+
+it('leaves the products out where the compiled path runs the generic loop (nothing to time there)', async () => {
+  // Every path generic, and a probe without a compiled kernel: the timer would count 0 ms.
+  const generic = await cpuProvider.create({ path: 'generic' });
+  const timer = new ProductTimer();
+  const probe = await cpuProvider.create({ path: 'generic', wrapGemm: (gemm) => timer.wrap(gemm) });
+  const [record] = timePathsCase(
+    'cpu',
+    [generic, generic, generic],
+    'mgu',
+    { batch: 2, time: 3, inputSize: 2, units: 4 },
+    { modes: ['train'], repeats: 2, minTimeMs: 0, warmup: 1, seed: 1 },
+    { products: { backend: probe.backend, timer } },
+  );
+  expect(record!.timings.map((t) => t.kernel)).toEqual(['generic loop', 'generic loop']);
+  expect(record!.products).toBeNull();
+  expect(record!.harness).not.toBeNull();
 });
 
 it('parses the paths command with the quick preset by default and names bad flags', () => {

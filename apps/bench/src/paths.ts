@@ -88,7 +88,7 @@ export async function runPaths(
     }
     for (const key of config.cells) {
       for (const size of config.sizes) {
-        cases.push(...timePathsCase(name, benches, key, size, config, onCase, products));
+        cases.push(...timePathsCase(name, benches, key, size, config, { onCase, products }));
       }
     }
   }

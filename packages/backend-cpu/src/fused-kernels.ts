@@ -8,15 +8,29 @@
  */
 import {
   anyCell,
+  type CompiledKernelOptions,
+  compiledKernelGemm,
   compiledSequenceKernel,
   JsGemm,
   javascriptGenerator,
   type TfjsFusedKernelEntry,
 } from '@seqmodel/backend-tfjs';
 
+/**
+ * {@link cpuCompiledKernel} with options: `wrapGemm` wraps its matrix products (to time or trace them).
+ *
+ * @example
+ * const kernel = cpuCompiledKernelWith({ wrapGemm: (gemm) => myTimer.wrap(gemm) });
+ * const backend = createCpuBackend({ kernels: [{ kind: 'sequence', name: anyCell, kernel }] });
+ */
+export function cpuCompiledKernelWith(options: CompiledKernelOptions): TfjsFusedKernelEntry {
+  const gemm = compiledKernelGemm('cpuCompiledKernelWith(options)', options);
+  return (backend) =>
+    compiledSequenceKernel(backend, { gemm: gemm(new JsGemm()), generator: javascriptGenerator });
+}
+
 /** The compiled kernel of the cpu backend: JavaScript generated from a cell's step, products on `JsGemm`. */
-export const cpuCompiledKernel: TfjsFusedKernelEntry = (backend) =>
-  compiledSequenceKernel(backend, { gemm: new JsGemm(), generator: javascriptGenerator });
+export const cpuCompiledKernel: TfjsFusedKernelEntry = cpuCompiledKernelWith({});
 
 export const cpuFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {
   [anyCell]: cpuCompiledKernel,

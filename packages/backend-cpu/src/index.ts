@@ -4,4 +4,4 @@
  * and lists its fused kernels.
  */
 export { type CpuBackendOptions, createCpuBackend } from './cpu-backend.js';
-export { cpuCompiledKernel, cpuFusedKernels } from './fused-kernels.js';
+export { cpuCompiledKernel, cpuCompiledKernelWith, cpuFusedKernels } from './fused-kernels.js';

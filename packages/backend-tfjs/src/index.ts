@@ -16,7 +16,9 @@ export {
 export { type CustomGradientSpec, customGradient, type GradientEntry } from './custom-gradient.js';
 export {
   anyCell,
+  type CompiledKernelOptions,
   type CompiledSequenceKernelConfig,
+  compiledKernelGemm,
   compiledSequenceKernel,
   float32Refusal,
 } from './fused/compiled-sequence-kernels.js';

@@ -8,6 +8,8 @@
  */
 import {
   anyCell,
+  type CompiledKernelOptions,
+  compiledKernelGemm,
   compiledSequenceKernel,
   type TfjsBackend,
   type TfjsFusedKernelEntry,
@@ -18,9 +20,21 @@ import { XnnpackGemm } from './xnnpack-gemm.js';
 
 const xnnpack = (backend: TfjsBackend) => new XnnpackGemm(tf.engine().findBackend(backend.tfjsBackendName));
 
+/**
+ * {@link wasmCompiledKernel} with options: `wrapGemm` wraps its matrix products (to time or trace them).
+ *
+ * @example
+ * const kernel = wasmCompiledKernelWith({ wrapGemm: (gemm) => myTimer.wrap(gemm) });
+ * const backend = await createWasmBackend({ kernels: [{ kind: 'sequence', name: anyCell, kernel }] });
+ */
+export function wasmCompiledKernelWith(options: CompiledKernelOptions): TfjsFusedKernelEntry {
+  const gemm = compiledKernelGemm('wasmCompiledKernelWith(options)', options);
+  return (backend) =>
+    compiledSequenceKernel(backend, { gemm: gemm(xnnpack(backend)), generator: wasmSimdGenerator });
+}
+
 /** The compiled kernel of the wasm backend: WebAssembly SIMD generated from a cell's step, products on XNNPACK. */
-export const wasmCompiledKernel: TfjsFusedKernelEntry = (backend) =>
-  compiledSequenceKernel(backend, { gemm: xnnpack(backend), generator: wasmSimdGenerator });
+export const wasmCompiledKernel: TfjsFusedKernelEntry = wasmCompiledKernelWith({});
 
 export const wasmFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {
   [anyCell]: wasmCompiledKernel,

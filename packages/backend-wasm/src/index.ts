@@ -4,7 +4,7 @@
  * wasm module (from the installed package in Node, from `wasmPaths` in browsers) and lists its fused kernels.
  */
 export { wasmSimdGenerator } from './compiled/wasm-generator.js';
-export { wasmCompiledKernel, wasmFusedKernels } from './fused-kernels.js';
+export { wasmCompiledKernel, wasmCompiledKernelWith, wasmFusedKernels } from './fused-kernels.js';
 export { createWasmBackend, type WasmBackendOptions, type WasmInfo, wasmInfo } from './wasm-backend.js';
 export { installedWasmDirectory, type WasmFileName, wasmFileNames } from './wasm-files.js';
 export { XnnpackGemm } from './xnnpack-gemm.js';

@@ -69,6 +69,47 @@ export function read(x: Tensor): Float32Array {
 }
 
 /** What a compiled kernel runs on. */
+/**
+ * Options of a backend's compiled-kernel factory (`cpuCompiledKernelWith`, `wasmCompiledKernelWith`): what a user may
+ * change without writing a kernel.
+ */
+export interface CompiledKernelOptions {
+  /**
+   * Wraps the backend's matrix products before the kernel uses them, to time or trace them (`seqmodel-bench paths`
+   * times a compiled step's products this way); called once per kernel the backend makes. Default: unwrapped.
+   */
+  readonly wrapGemm?: (gemm: GemmProvider) => GemmProvider;
+}
+
+/**
+ * Checks a backend's {@link CompiledKernelOptions} (named `argument` in errors) and returns what to apply to each
+ * kernel's `GemmProvider`: `wrapGemm`, with its result checked, or the identity.
+ */
+export function compiledKernelGemm(
+  argument: string,
+  options: CompiledKernelOptions | undefined,
+): (gemm: GemmProvider) => GemmProvider {
+  const { wrapGemm } = checkOptions<CompiledKernelOptions>(argument, options, ['wrapGemm']);
+  if (wrapGemm === undefined) return (gemm) => gemm;
+  if (typeof wrapGemm !== 'function') {
+    invalidArgument(`${argument}.wrapGemm`, wrapGemm, 'a function from a GemmProvider to a GemmProvider');
+  }
+  return (gemm) => {
+    const wrapped: unknown = wrapGemm(gemm);
+    const provider = wrapped as Partial<GemmProvider> | undefined;
+    if (
+      typeof provider?.multiply !== 'function' ||
+      typeof provider.multiplyPrepared !== 'function' ||
+      typeof provider.prepare !== 'function' ||
+      typeof provider.release !== 'function' ||
+      typeof provider.multiplyResident !== 'function'
+    ) {
+      invalidArgument(`${argument}.wrapGemm's result`, wrapped, 'a GemmProvider');
+    }
+    return wrapped as GemmProvider;
+  };
+}
+
 export interface CompiledSequenceKernelConfig {
   readonly gemm: GemmProvider;
   readonly generator: HostPassGenerator;

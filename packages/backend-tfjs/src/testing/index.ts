@@ -30,6 +30,7 @@ export { badInputChecks, expectSeqmodelError } from './bad-input-checks.js';
 export { bindingChecks, type SwitchableNumerics } from './binding-checks.js';
 export { builtInCellConfigs } from './cell-configs.js';
 export { type CompiledCellCheckOptions, compiledCellChecks } from './compiled-kernel-checks.js';
+export { compiledKernelWithChecks } from './compiled-kernel-with-checks.js';
 export { type FactoryDefaultKernels, factoryKernelChecks } from './factory-kernel-checks.js';
 export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
 export {
