@@ -41,7 +41,16 @@ it('adds rounds for fast work until every contender has minTimeMs of samples, up
   // A fast last contender left out of minTimeMs: the 10 ms one decides (3 rounds), the 1 ms one gets as many.
   const counted = timeInterleaved([run(10), run(1)], { ...options, minTimeMs: 30, minTimeContenders: 1 });
   expect(counted.map((t) => t.samples.length)).toEqual([3, 3]);
-  expect(() => timeInterleaved([run(1)], { ...options, minTimeContenders: 2 })).toThrow(
-    'minTimeContenders: expected an integer from 1 to 1, received 2',
-  );
+  for (const bad of [0, 1.5, 2]) {
+    let ran = 0;
+    const counting = () => {
+      ran++;
+    };
+    expect(() => timeInterleaved([counting], { ...options, warmup: 1, minTimeContenders: bad })).toThrow(
+      `minTimeContenders: expected an integer from 1 to 1, received ${bad}`,
+    );
+    // Checked before anything runs.
+    expect(ran).toBe(0);
+  }
+  expect(timeInterleaved([], options)).toEqual([]);
 });

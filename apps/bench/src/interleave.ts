@@ -1,8 +1,9 @@
 /**
  * Timing several contenders in turns (A, B, A, B, ...) rather than one after the other, so that a burst of load
  * from other processes on a shared machine hits all of them alike. Fast work gets more rounds: after `repeats`
- * rounds, rounds continue (up to `maxRepeats`) until every contender's timed runs add up to `minTimeMs`, so that
- * sub-millisecond cases get a median of many runs instead of a few.
+ * rounds, rounds continue (up to `maxRepeats`) until every contender's timed runs (or the first
+ * `minTimeContenders`') add up to `minTimeMs`, so that sub-millisecond cases get a median of many runs instead of a
+ * few.
  */
 import { type Summary, summarize } from './stats.js';
 
@@ -21,7 +22,10 @@ export interface Timing {
 }
 
 export interface InterleaveOptions extends TimingOptions {
-  /** Keep timing until each contender's samples add up to this many milliseconds (default 0: exactly `repeats`). */
+  /**
+   * Keep timing until each contender's samples (see `minTimeContenders`) add up to this many milliseconds (default 0:
+   * exactly `repeats`).
+   */
   readonly minTimeMs?: number;
   /** The most rounds when `minTimeMs` asks for more than `repeats` (default 100, at least `repeats`). */
   readonly maxRepeats?: number;
@@ -43,6 +47,10 @@ export function timeInterleaved(runs: readonly (() => void)[], options: Interlea
     throw new Error(`warmup: expected an integer >= 0, received ${warmup}`);
   if (!Number.isInteger(repeats) || repeats < 1)
     throw new Error(`repeats: expected an integer >= 1, received ${repeats}`);
+  const counted = options.minTimeContenders;
+  if (counted !== undefined && (!Number.isInteger(counted) || counted < 1 || counted > runs.length)) {
+    throw new Error(`minTimeContenders: expected an integer from 1 to ${runs.length}, received ${counted}`);
+  }
   const now = options.now ?? (() => performance.now());
   for (let i = 0; i < warmup; i++) {
     runs.forEach((run, k) => {
@@ -54,11 +62,7 @@ export function timeInterleaved(runs: readonly (() => void)[], options: Interlea
   const totals = runs.map(() => 0);
   const minTime = options.minTimeMs ?? 0;
   const maxRepeats = Math.max(repeats, options.maxRepeats ?? 100);
-  const counted = options.minTimeContenders ?? runs.length;
-  if (!Number.isInteger(counted) || counted < 1 || counted > runs.length) {
-    throw new Error(`minTimeContenders: expected an integer from 1 to ${runs.length}, received ${counted}`);
-  }
-  const enough = () => totals.every((t, k) => k >= counted || t >= minTime);
+  const enough = () => totals.every((t, k) => k >= (counted ?? runs.length) || t >= minTime);
   for (let i = 0; i < repeats || (i < maxRepeats && !enough()); i++) {
     runs.forEach((run, k) => {
       const start = now();

@@ -20,17 +20,18 @@ import {
  * {@link cpuCompiledKernel} with options: `wrapGemm` wraps its matrix products (to time or trace them).
  *
  * @example
+ * // anyCell ('*', every cell) and the GemmProvider type come from @seqmodel/backend-tfjs.
  * const kernel = cpuCompiledKernelWith({ wrapGemm: (gemm) => myTimer.wrap(gemm) });
  * const backend = createCpuBackend({ kernels: [{ kind: 'sequence', name: anyCell, kernel }] });
  */
-export function cpuCompiledKernelWith(options: CompiledKernelOptions): TfjsFusedKernelEntry {
-  const gemm = compiledKernelGemm('cpuCompiledKernelWith(options)', options);
+export function cpuCompiledKernelWith(options: CompiledKernelOptions = {}): TfjsFusedKernelEntry {
+  const gemm = compiledKernelGemm('cpuCompiledKernelWith', options);
   return (backend) =>
     compiledSequenceKernel(backend, { gemm: gemm(new JsGemm()), generator: javascriptGenerator });
 }
 
 /** The compiled kernel of the cpu backend: JavaScript generated from a cell's step, products on `JsGemm`. */
-export const cpuCompiledKernel: TfjsFusedKernelEntry = cpuCompiledKernelWith({});
+export const cpuCompiledKernel: TfjsFusedKernelEntry = cpuCompiledKernelWith();
 
 export const cpuFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {
   [anyCell]: cpuCompiledKernel,

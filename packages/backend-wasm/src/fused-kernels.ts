@@ -24,17 +24,18 @@ const xnnpack = (backend: TfjsBackend) => new XnnpackGemm(tf.engine().findBacken
  * {@link wasmCompiledKernel} with options: `wrapGemm` wraps its matrix products (to time or trace them).
  *
  * @example
+ * // anyCell ('*', every cell) and the GemmProvider type come from @seqmodel/backend-tfjs.
  * const kernel = wasmCompiledKernelWith({ wrapGemm: (gemm) => myTimer.wrap(gemm) });
  * const backend = await createWasmBackend({ kernels: [{ kind: 'sequence', name: anyCell, kernel }] });
  */
-export function wasmCompiledKernelWith(options: CompiledKernelOptions): TfjsFusedKernelEntry {
-  const gemm = compiledKernelGemm('wasmCompiledKernelWith(options)', options);
+export function wasmCompiledKernelWith(options: CompiledKernelOptions = {}): TfjsFusedKernelEntry {
+  const gemm = compiledKernelGemm('wasmCompiledKernelWith', options);
   return (backend) =>
     compiledSequenceKernel(backend, { gemm: gemm(xnnpack(backend)), generator: wasmSimdGenerator });
 }
 
 /** The compiled kernel of the wasm backend: WebAssembly SIMD generated from a cell's step, products on XNNPACK. */
-export const wasmCompiledKernel: TfjsFusedKernelEntry = wasmCompiledKernelWith({});
+export const wasmCompiledKernel: TfjsFusedKernelEntry = wasmCompiledKernelWith();
 
 export const wasmFusedKernels: Readonly<Record<string, TfjsFusedKernelEntry>> = {
   [anyCell]: wasmCompiledKernel,

@@ -68,7 +68,6 @@ export function read(x: Tensor): Float32Array {
   return tf.engine().readSync(x.dataId) as Float32Array;
 }
 
-/** What a compiled kernel runs on. */
 /**
  * Options of a backend's compiled-kernel factory (`cpuCompiledKernelWith`, `wasmCompiledKernelWith`): what a user may
  * change without writing a kernel.
@@ -82,17 +81,22 @@ export interface CompiledKernelOptions {
 }
 
 /**
- * Checks a backend's {@link CompiledKernelOptions} (named `argument` in errors) and returns what to apply to each
- * kernel's `GemmProvider`: `wrapGemm`, with its result checked, or the identity.
+ * Checks the {@link CompiledKernelOptions} given to the factory `factory` (its name, for errors:
+ * `cpuCompiledKernelWith(options.wrapGemm)`) and returns what to apply to each kernel's `GemmProvider`: `wrapGemm`,
+ * with its result checked, or the identity.
  */
 export function compiledKernelGemm(
-  argument: string,
+  factory: string,
   options: CompiledKernelOptions | undefined,
 ): (gemm: GemmProvider) => GemmProvider {
-  const { wrapGemm } = checkOptions<CompiledKernelOptions>(argument, options, ['wrapGemm']);
+  const { wrapGemm } = checkOptions<CompiledKernelOptions>(`${factory}(options)`, options, ['wrapGemm']);
   if (wrapGemm === undefined) return (gemm) => gemm;
   if (typeof wrapGemm !== 'function') {
-    invalidArgument(`${argument}.wrapGemm`, wrapGemm, 'a function from a GemmProvider to a GemmProvider');
+    invalidArgument(
+      `${factory}(options.wrapGemm)`,
+      wrapGemm,
+      'a function from a GemmProvider to a GemmProvider',
+    );
   }
   return (gemm) => {
     const wrapped: unknown = wrapGemm(gemm);
@@ -104,12 +108,13 @@ export function compiledKernelGemm(
       typeof provider.release !== 'function' ||
       typeof provider.multiplyResident !== 'function'
     ) {
-      invalidArgument(`${argument}.wrapGemm's result`, wrapped, 'a GemmProvider');
+      invalidArgument(`${factory}(options.wrapGemm)(gemm)`, wrapped, 'a GemmProvider');
     }
     return wrapped as GemmProvider;
   };
 }
 
+/** What a compiled kernel runs on. */
 export interface CompiledSequenceKernelConfig {
   readonly gemm: GemmProvider;
   readonly generator: HostPassGenerator;

@@ -114,10 +114,10 @@ export function compiledKernelWithChecks(
         expectSeqmodelError(
           `${name}: an unknown option`,
           () => kernelWith({ wrapGem: () => undefined } as never),
-          [`${name}(options)`, 'wrapGem'],
+          [`${name}(options): unknown option "wrapGem"`],
         );
         expectSeqmodelError(`${name}: wrapGemm not a function`, () => kernelWith({ wrapGemm: 3 as never }), [
-          `${name}(options).wrapGemm`,
+          `${name}(options.wrapGemm)`,
           'a function',
           '3',
         ]);
@@ -130,9 +130,13 @@ export function compiledKernelWithChecks(
           error = e;
         }
         const message = (error as Error | undefined)?.message ?? 'none';
-        if (!message.includes(`${name}(options).wrapGemm's result`) || !message.includes('a GemmProvider')) {
+        if (
+          (error as Error | undefined)?.name !== 'SeqmodelError' ||
+          !message.includes(`${name}(options.wrapGemm)(gemm)`) ||
+          !message.includes('a GemmProvider')
+        ) {
           throw new SeqmodelError(
-            `${name}: a wrapGemm returning {}: expected an error naming its result, received ${message}`,
+            `${name}: a wrapGemm returning {}: expected a SeqmodelError naming its result, received ${message}`,
           );
         }
       },
