@@ -21,6 +21,7 @@ import {
 import {
   builtInCells,
   type CellRef,
+  checkPositiveInteger,
   debugLog,
   initParams,
   invalidArgument,
@@ -186,7 +187,7 @@ export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): Tfjs
       if (kernel === gpu) return undefined;
       const hostReason = host.supports(args);
       const key = `${args.cell.name}\n${gpuReason}`;
-      if (hostReason === undefined && gpuReason !== undefined && !logged.has(key)) {
+      if (hostReason === undefined && !logged.has(key)) {
         logged.add(key);
         debugLog('fused', `${backend.name}/${args.cell.name}: the host's compiled kernel (${gpuReason})`);
       }
@@ -230,9 +231,7 @@ export function explainCudaPrograms(
   const cell = resolveCell(cellRef);
   const { batch, time, inputSize, units } = request;
   for (const [name, value] of Object.entries({ batch, time, inputSize, units })) {
-    if (!Number.isSafeInteger(value) || value < 1) {
-      invalidArgument(`explainCudaPrograms(request.${name})`, value, 'a positive integer');
-    }
+    checkPositiveInteger(`explainCudaPrograms(request.${name})`, value);
   }
   if (batch * time * inputSize > maxExplainedInputs) {
     invalidArgument(

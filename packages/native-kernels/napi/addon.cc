@@ -1105,9 +1105,8 @@ napi_value ProgramCompile(napi_env env, napi_callback_info info) {
     if (napi_create_external(env, program.get(), finalize_program, nullptr, &result) != napi_ok) {
       throw std::runtime_error("seqmodel native addon: programCompile: could not create the program handle");
     }
-    seqmodel::cuda::Program* owned = program.release();
+    program.release();  // the handle's finalizer deletes it
     if (napi_type_tag_object(env, result, &kProgramTag) != napi_ok) {
-      (void)owned;  // the handle's finalizer deletes it
       throw std::runtime_error("seqmodel native addon: programCompile: could not tag the program handle");
     }
     return result;
