@@ -37,7 +37,7 @@ export interface CreateOptions {
   readonly threads?: number;
   /**
    * With `path: 'compiled'` on cpu and wasm: wraps the compiled kernel's matrix products (`bench paths` times them
-   * through a `TimedGemm`). Other providers ignore it, and `timesProducts` says which honour it.
+   * through a `ProductTimer`). Other providers ignore it, and `timesProducts` says which honour it.
    */
   readonly wrapGemm?: (gemm: GemmProvider) => GemmProvider;
 }

@@ -128,11 +128,15 @@ export function harnessModel(b: TfjsBackend, data: BenchData): BenchModel {
     data.params.map((p) => b.tensor(p.values, p.shape)),
     [],
     (ps) => {
-      const sums = ps.map((p) => b.sum(p));
-      const partials = [sums[0]!];
-      for (const x of sums.slice(1)) partials.push(b.add(partials[partials.length - 1]!, x));
-      const output = partials.pop()!;
-      return { output, others: [...sums.slice(1), ...partials] };
+      // Every sum and partial sum but the last is freed by the caller.
+      const others: tf.Tensor[] = [];
+      const output = ps
+        .map((p) => b.sum(p))
+        .reduce((total, x) => {
+          others.push(total, x);
+          return b.add(total, x);
+        });
+      return { output, others };
     },
     'harness',
   );

@@ -366,8 +366,7 @@ function parseExplain(args: readonly string[]): Command {
       'no value without --backend cuda (only the CUDA programs hold the length)',
     );
   }
-  const time = values.time === undefined ? 3 : /^\d+$/.test(values.time) ? Number(values.time) : Number.NaN;
-  if (!Number.isSafeInteger(time) || time < 1) invalidArgument('--time', values.time, 'a positive integer');
+  const time = values.time === undefined ? 3 : parseInteger('--time', values.time, 1);
   const sizeText = values.sizes ?? '2x3x4';
   const numbers = sizeText.split('x').map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
   if (numbers.length !== 3 || !numbers.every((n) => Number.isSafeInteger(n) && n > 0)) {

@@ -9,7 +9,7 @@ import { timeInterleaved } from './interleave.js';
 import { type BenchModel, harnessModel, seqmodelModel } from './models.js';
 import type { BenchMode } from './run-case.js';
 import type { RnnSize } from './sizes.js';
-import { type Summary, summarize } from './stats.js';
+import type { Summary } from './stats.js';
 import type { ProductTimer } from './timed-gemm.js';
 import { benchData } from './weights.js';
 
@@ -70,18 +70,6 @@ export interface ProductsProbe {
   readonly timer: ProductTimer;
 }
 
-/** `model`'s training steps, each sample the milliseconds `timer` counted during one step. */
-function timeProducts(model: BenchModel, timer: ProductTimer, warmup: number, repeats: number): number[] {
-  for (let i = 0; i < warmup; i++) model.trainStep();
-  const samples: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    timer.reset();
-    model.trainStep();
-    samples.push(timer.ms);
-  }
-  return samples;
-}
-
 function maxDifference(a: Float32Array, b: Float32Array): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
@@ -128,7 +116,10 @@ export function timePathsCase(
     const train = config.modes.includes('train');
     // On the compiled path's backend; it runs no sequence kernel, so any of them would do.
     const harness = train ? own(harnessModel(benches[1]!.backend, data)) : undefined;
-    const probe = train && products ? own(seqmodelModel(products.backend, cell, size, data)) : undefined;
+    const probe =
+      train && products
+        ? { model: own(seqmodelModel(products.backend, cell, size, data)), timer: products.timer }
+        : undefined;
     const outputs = models.map((m) => m.forward());
     const generic = outputs[2]!;
     // The fused path is timed only where it runs a kernel of the backend's own for the cell: for a plugin it
@@ -168,13 +159,17 @@ export function timePathsCase(
       const floor = harnessTiming?.summary.median;
       // Only where both run a compiled kernel, the same one: the timer counts nothing on the generic loop.
       const compiledKernel = models[1]!.kernel;
-      const productSamples =
+      // Timed on the timer's clock, which runs only during products: a sample is one step's products.
+      const productTiming =
         mode === 'train' &&
         probe &&
-        products &&
         compiledKernel !== 'generic loop' &&
-        probe.kernel === compiledKernel
-          ? timeProducts(probe, products.timer, config.warmup, Math.max(3, config.repeats))
+        probe.model.kernel === compiledKernel
+          ? timeInterleaved([() => void probe.model.trainStep()], {
+              warmup: config.warmup,
+              repeats: Math.max(3, config.repeats),
+              now: () => probe.timer.ms,
+            })[0]
           : undefined;
       const record: PathsCase = {
         backend: backendName,
@@ -190,7 +185,7 @@ export function timePathsCase(
           floor !== undefined && genericTime !== undefined && compiled !== undefined && compiled > floor
             ? (genericTime - floor) / (compiled - floor)
             : null,
-        products: productSamples ? { samplesMs: productSamples, summary: summarize(productSamples) } : null,
+        products: productTiming ? { samplesMs: productTiming.samples, summary: productTiming.summary } : null,
       };
       cases.push(record);
       onCase?.(record);

@@ -187,7 +187,7 @@ it('explains what the CUDA backend compiles for a plugin cell (the plan, then it
   expect(text).toMatch(/extern "C" __global__ void seqmodel_program\(const float\* __restrict__ in0/);
   expect(() => parseCommand(['explain', 'mgu', '--time', '5'])).toThrow(/--time.*without --backend cuda/);
   expect(() => parseCommand(['explain', 'mgu', '--backend', 'cuda', '--time', '0'])).toThrow(
-    /--time.*a positive integer/,
+    /--time.*an integer >= 1/,
   );
   expect(() => parseCommand(['explain', 'mgu', '--backend', 'gpu'])).toThrow(/--backend.*cpu, wasm or cuda/);
 });

@@ -9,8 +9,7 @@
 import {
   anyCell,
   type CompiledKernelOptions,
-  compiledKernelGemm,
-  compiledSequenceKernel,
+  compiledKernelFactory,
   JsGemm,
   javascriptGenerator,
   type TfjsFusedKernelEntry,
@@ -24,11 +23,8 @@ import {
  * const kernel = cpuCompiledKernelWith({ wrapGemm: (gemm) => myTimer.wrap(gemm) });
  * const backend = createCpuBackend({ kernels: [{ kind: 'sequence', name: anyCell, kernel }] });
  */
-export function cpuCompiledKernelWith(options: CompiledKernelOptions = {}): TfjsFusedKernelEntry {
-  const gemm = compiledKernelGemm('cpuCompiledKernelWith', options);
-  return (backend) =>
-    compiledSequenceKernel(backend, { gemm: gemm(new JsGemm()), generator: javascriptGenerator });
-}
+export const cpuCompiledKernelWith: (options?: CompiledKernelOptions) => TfjsFusedKernelEntry =
+  compiledKernelFactory('cpuCompiledKernelWith', () => new JsGemm(), javascriptGenerator);
 
 /** The compiled kernel of the cpu backend: JavaScript generated from a cell's step, products on `JsGemm`. */
 export const cpuCompiledKernel: TfjsFusedKernelEntry = cpuCompiledKernelWith();

@@ -18,7 +18,7 @@ export {
   anyCell,
   type CompiledKernelOptions,
   type CompiledSequenceKernelConfig,
-  compiledKernelGemm,
+  compiledKernelFactory,
   compiledSequenceKernel,
   float32Refusal,
 } from './fused/compiled-sequence-kernels.js';
@@ -29,7 +29,6 @@ export { gpuCompiledSequenceKernel } from './gpu/compiled/gpu-compiled-kernel.js
 export {
   type RecordProgramsOptions,
   recordCompiledGpuPrograms,
-  recordingLauncher,
 } from './gpu/compiled/record-programs.js';
 export { builtInGpuCells, type GpuCell } from './gpu/gpu-cells.js';
 export { gpuFusedKernels, gpuSequenceKernel, type StepLauncher } from './gpu/gpu-sequence-kernel.js';

@@ -50,7 +50,7 @@ import {
   checkStack,
 } from './checks.js';
 import { customGradient } from './custom-gradient.js';
-import type { GemmProvider } from './fused/gemm.js';
+import { checkGemmProvider, type GemmProvider } from './fused/gemm.js';
 import { gatherWithHostGradient, hasGatherGradientKernel } from './gather-gradient.js';
 import { hostSlice, hostStack, hostUnstack, registerHostKernels } from './host-layout-kernels.js';
 import { matMulOnHost } from './host-matmul.js';
@@ -846,13 +846,8 @@ export function createTfjsBackend(options: TfjsBackendOptions): TfjsBackend {
   ] as const) {
     if (options[flag] !== undefined) checkBoolean(`createTfjsBackend(options.${flag})`, options[flag]);
   }
-  if (options.hostMatMul !== undefined && typeof options.hostMatMul?.multiply !== 'function') {
-    invalidArgument(
-      'createTfjsBackend(options.hostMatMul)',
-      options.hostMatMul,
-      'a GemmProvider (such as new JsGemm())',
-    );
-  }
+  if (options.hostMatMul !== undefined)
+    checkGemmProvider('createTfjsBackend(options.hostMatMul)', options.hostMatMul);
   if (typeof options.name !== 'string' || options.name === '') {
     invalidArgument('createTfjsBackend(options.name)', options.name, 'a non-empty string');
   }

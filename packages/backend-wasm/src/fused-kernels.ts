@@ -9,8 +9,7 @@
 import {
   anyCell,
   type CompiledKernelOptions,
-  compiledKernelGemm,
-  compiledSequenceKernel,
+  compiledKernelFactory,
   type TfjsBackend,
   type TfjsFusedKernelEntry,
 } from '@seqmodel/backend-tfjs';
@@ -28,11 +27,8 @@ const xnnpack = (backend: TfjsBackend) => new XnnpackGemm(tf.engine().findBacken
  * const kernel = wasmCompiledKernelWith({ wrapGemm: (gemm) => myTimer.wrap(gemm) });
  * const backend = await createWasmBackend({ kernels: [{ kind: 'sequence', name: anyCell, kernel }] });
  */
-export function wasmCompiledKernelWith(options: CompiledKernelOptions = {}): TfjsFusedKernelEntry {
-  const gemm = compiledKernelGemm('wasmCompiledKernelWith', options);
-  return (backend) =>
-    compiledSequenceKernel(backend, { gemm: gemm(xnnpack(backend)), generator: wasmSimdGenerator });
-}
+export const wasmCompiledKernelWith: (options?: CompiledKernelOptions) => TfjsFusedKernelEntry =
+  compiledKernelFactory('wasmCompiledKernelWith', xnnpack, wasmSimdGenerator);
 
 /** The compiled kernel of the wasm backend: WebAssembly SIMD generated from a cell's step, products on XNNPACK. */
 export const wasmCompiledKernel: TfjsFusedKernelEntry = wasmCompiledKernelWith();

@@ -30,10 +30,10 @@ import {
 } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { customGradient, type GradientEntry } from '../custom-gradient.js';
-import type { TfjsBackend, TfjsFusedKernel } from '../tfjs-backend.js';
+import type { TfjsBackend, TfjsFusedKernel, TfjsFusedKernelEntry } from '../tfjs-backend.js';
 import { CompiledRun } from './compiled/compiled-run.js';
 import type { HostPassGenerator, HostProgram } from './compiled/host-program.js';
-import { type GemmProvider, type HostMatrix, hostMatrix } from './gemm.js';
+import { checkGemmProvider, type GemmProvider, type HostMatrix, hostMatrix } from './gemm.js';
 
 type Tensor = tf.Tensor;
 
@@ -81,36 +81,32 @@ export interface CompiledKernelOptions {
 }
 
 /**
- * Checks the {@link CompiledKernelOptions} given to the factory `factory` (its name, for errors:
- * `cpuCompiledKernelWith(options.wrapGemm)`) and returns what to apply to each kernel's `GemmProvider`: `wrapGemm`,
- * with its result checked, or the identity.
+ * A backend's compiled-kernel factory with {@link CompiledKernelOptions}, named `factory` in its errors: the kernel
+ * of `compiledSequenceKernel` on `gemm(backend)` (passed through `wrapGemm`, whose result is checked) and
+ * `generator`. The cpu and wasm backends' `cpuCompiledKernelWith` and `wasmCompiledKernelWith` are made with it.
  */
-export function compiledKernelGemm(
+export function compiledKernelFactory(
   factory: string,
-  options: CompiledKernelOptions | undefined,
-): (gemm: GemmProvider) => GemmProvider {
-  const { wrapGemm } = checkOptions<CompiledKernelOptions>(`${factory}(options)`, options, ['wrapGemm']);
-  if (wrapGemm === undefined) return (gemm) => gemm;
-  if (typeof wrapGemm !== 'function') {
-    invalidArgument(
-      `${factory}(options.wrapGemm)`,
-      wrapGemm,
-      'a function from a GemmProvider to a GemmProvider',
-    );
-  }
-  return (gemm) => {
-    const wrapped: unknown = wrapGemm(gemm);
-    const provider = wrapped as Partial<GemmProvider> | undefined;
-    if (
-      typeof provider?.multiply !== 'function' ||
-      typeof provider.multiplyPrepared !== 'function' ||
-      typeof provider.prepare !== 'function' ||
-      typeof provider.release !== 'function' ||
-      typeof provider.multiplyResident !== 'function'
-    ) {
-      invalidArgument(`${factory}(options.wrapGemm)(gemm)`, wrapped, 'a GemmProvider');
+  gemm: (backend: TfjsBackend) => GemmProvider,
+  generator: HostPassGenerator,
+): (options?: CompiledKernelOptions) => TfjsFusedKernelEntry {
+  return (options = {}) => {
+    const { wrapGemm } = checkOptions<CompiledKernelOptions>(`${factory}(options)`, options, ['wrapGemm']);
+    if (wrapGemm !== undefined && typeof wrapGemm !== 'function') {
+      invalidArgument(
+        `${factory}(options.wrapGemm)`,
+        wrapGemm,
+        'a function from a GemmProvider to a GemmProvider',
+      );
     }
-    return wrapped as GemmProvider;
+    return (backend) => {
+      let provider = gemm(backend);
+      if (wrapGemm !== undefined) {
+        provider = wrapGemm(provider);
+        checkGemmProvider(`${factory}(options.wrapGemm)(gemm)`, provider);
+      }
+      return compiledSequenceKernel(backend, { gemm: provider, generator });
+    };
   };
 }
 
@@ -450,13 +446,7 @@ export function compiledSequenceKernel(
   config: CompiledSequenceKernelConfig,
 ): TfjsFusedKernel {
   checkOptions('compiledSequenceKernel(config)', config, ['gemm', 'generator']);
-  if (typeof config?.gemm?.multiply !== 'function') {
-    invalidArgument(
-      'compiledSequenceKernel(config.gemm)',
-      config?.gemm,
-      'a GemmProvider (such as new JsGemm())',
-    );
-  }
+  checkGemmProvider('compiledSequenceKernel(config.gemm)', config?.gemm);
   const generator = config.generator as Partial<CompiledSequenceKernelConfig['generator']> | undefined;
   if (typeof generator?.generate !== 'function' || typeof generator.unavailable !== 'function') {
     invalidArgument(

@@ -3,6 +3,7 @@
  * time driver serves every backend: the CPU backend multiplies in JavaScript (`js-gemm.ts`), the wasm backend hands
  * products to XNNPACK. Operands are row-major views into `Float32Array`s in JavaScript memory.
  */
+import { invalidArgument } from '@seqmodel/core';
 
 /** A row-major `[rows, cols]` block of `data`, starting at `offset`, `stride` elements between row starts. */
 export interface HostMatrix {
@@ -99,6 +100,20 @@ export interface GemmProvider {
   release(b: PreparedMatrix): void;
   /** `op(a)·op(b)` as a new matrix, left where it was computed. */
   multiplyResident(a: HostMatrix, transposeA: boolean, b: HostMatrix, transposeB: boolean): ResidentMatrix;
+}
+
+/** Throws naming `argument` unless `value` has every method of a {@link GemmProvider}. */
+export function checkGemmProvider(argument: string, value: unknown): asserts value is GemmProvider {
+  const provider = value as Partial<GemmProvider> | undefined;
+  if (
+    typeof provider?.prepare !== 'function' ||
+    typeof provider.multiplyPrepared !== 'function' ||
+    typeof provider.multiply !== 'function' ||
+    typeof provider.release !== 'function' ||
+    typeof provider.multiplyResident !== 'function'
+  ) {
+    invalidArgument(argument, value, 'a GemmProvider (such as new JsGemm())');
+  }
 }
 
 /**

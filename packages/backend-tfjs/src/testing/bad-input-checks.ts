@@ -30,6 +30,25 @@ export function expectSeqmodelError(what: string, fn: () => unknown, expected: r
   } catch (e) {
     error = e;
   }
+  checkSeqmodelError(what, error, expected);
+}
+
+/** {@link expectSeqmodelError} for an asynchronous `fn` (a backend factory that initializes). */
+export async function expectSeqmodelErrorAsync(
+  what: string,
+  fn: () => Promise<unknown>,
+  expected: readonly string[],
+): Promise<void> {
+  let error: unknown;
+  try {
+    await fn();
+  } catch (e) {
+    error = e;
+  }
+  checkSeqmodelError(what, error, expected);
+}
+
+function checkSeqmodelError(what: string, error: unknown, expected: readonly string[]): void {
   if (error === undefined) throw new SeqmodelError(`${what}: expected an error, none was thrown`);
   const message = (error as Error).message;
   if ((error as Error).name !== 'SeqmodelError') {
