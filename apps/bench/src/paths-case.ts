@@ -85,6 +85,8 @@ export interface PathsCaseOptions {
   readonly onCase?: (c: PathsCase) => void;
   /** Where the compiled step's matrix products are timed (train mode), if anywhere. */
   readonly products?: ProductsProbe;
+  /** The clock of the paths' and the harness's turns, in milliseconds (default `performance.now`; tests pin it). */
+  readonly now?: () => number;
 }
 
 /**
@@ -101,7 +103,7 @@ export function timePathsCase(
   config: PathsCaseConfig,
   options: PathsCaseOptions = {},
 ): PathsCase[] {
-  const { onCase, products } = options;
+  const { onCase, products, now } = options;
   const cell = benchCell(key);
   const data = benchData(cell, size, config.seed);
   const cases: PathsCase[] = [];
@@ -141,6 +143,7 @@ export function timePathsCase(
         repeats: config.repeats,
         minTimeMs: config.minTimeMs,
         minTimeContenders: timed.length,
+        ...(now ? { now } : {}),
       });
       const byPath = timed.map(
         ({ path, i }, k): PathTiming => ({

@@ -124,6 +124,37 @@ it("runs a browser backend's cases in its page, with the backend on every path t
   }
 });
 
+it('times the harness last in the turns and works out the ratios from the medians (on a clock the test sets)', async () => {
+  const benches: BenchBackend[] = [];
+  for (const path of benchPaths) benches.push(await cpuProvider.create({ path }));
+  // A clock that says how long each run took: the turns run compiled, generic, then the harness, and each run
+  // reads the clock twice (before and after).
+  const clock = (durations: readonly number[]) => {
+    let calls = 0;
+    let t = 0;
+    return () => {
+      const call = calls++;
+      if (call % 2 === 1) t += durations[Math.floor(call / 2) % durations.length]!;
+      return t;
+    };
+  };
+  const config = { modes: ['train'] as const, repeats: 3, minTimeMs: 0, warmup: 1, seed: 1 };
+  const size = { batch: 2, time: 3, inputSize: 2, units: 4 };
+  const [record] = timePathsCase('cpu', benches, 'mgu', size, config, { now: clock([2, 10, 0.5]) });
+  expect(record!.timings.map((t) => [t.path, t.samplesMs])).toEqual([
+    ['compiled', [2, 2, 2]],
+    ['generic', [10, 10, 10]],
+  ]);
+  expect(record!.harness!.samplesMs).toEqual([0.5, 0.5, 0.5]);
+  expect(record!.genericOverCompiled).toBe(5);
+  expect(record!.genericOverCompiledBeyondHarness).toBeCloseTo((10 - 0.5) / (2 - 0.5), 12);
+  // A compiled step no slower than the harness leaves nothing beyond it to compare.
+  const [fast] = timePathsCase('cpu', benches, 'mgu', size, config, { now: clock([0.5, 10, 0.5]) });
+  expect(fast!.harness!.summary.median).toBe(0.5);
+  expect(fast!.genericOverCompiled).toBe(20);
+  expect(fast!.genericOverCompiledBeyondHarness).toBeNull();
+});
+
 it('leaves the products out where the compiled path runs the generic loop (nothing to time there)', async () => {
   // Every path generic, and a probe without a compiled kernel: the timer would count 0 ms.
   const generic = await cpuProvider.create({ path: 'generic' });
