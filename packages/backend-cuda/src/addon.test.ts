@@ -10,7 +10,7 @@ import {
 } from '@seqmodel/backend-native';
 import { SeqmodelError } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
-import { isAvailable, loadCudaAddon } from './addon.js';
+import { cudaDevice, isAvailable, loadCudaAddon } from './addon.js';
 import { createCudaBackend, cudaKernelNames, cudaTfjsBackendName } from './cuda-backend.js';
 
 const availability = isAvailable();
@@ -42,7 +42,7 @@ describe.skipIf(!addon)(
   `the CUDA addon without a GPU${loadReason ? ` (skipped: ${loadReason})` : ''}`,
   () => {
     it('reports the device, cuBLAS and cuDNN it found', () => {
-      const [usable, reason, devices, , , , cublas, cudnn, notes] = addon!.device();
+      const { usable, reason, devices, cublas, cudnn, notes } = cudaDevice(addon!);
       expect(usable).toBe(availability.available);
       if (!usable) {
         expect(reason).toBe(availability.reason);

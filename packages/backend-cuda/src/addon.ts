@@ -18,6 +18,7 @@ export type CudaProgram = { readonly __cudaProgram: unique symbol };
 
 /** The CUDA addon: the native addon's functions over device buffers, and what it found. */
 export interface CudaAddon extends NativeAddon {
+  /** What the addon found, as a tuple (an N-API array); read it by name with {@link cudaDevice}. */
   device(): [
     usable: boolean,
     reason: string,
@@ -53,6 +54,56 @@ export interface CudaAddon extends NativeAddon {
   ): void;
 }
 
+/** What the CUDA addon found: the device, the libraries loaded, and why a part is unusable. */
+export interface CudaDevice {
+  /** Whether a device can run the backend; if not, `reason` says why. */
+  readonly usable: boolean;
+  readonly reason: string;
+  /** Devices counted (0 without a driver). */
+  readonly devices: number;
+  readonly name: string;
+  readonly computeMajor: number;
+  readonly computeMinor: number;
+  /** The cuBLAS and cuDNN libraries found ("" when none). */
+  readonly cublas: string;
+  readonly cudnn: string;
+  /** The paths in use, in one line. */
+  readonly notes: string;
+  /** The NVRTC library loaded and its version, or "" (then `nvrtcReason` says why). */
+  readonly nvrtc: string;
+  readonly nvrtcReason: string;
+}
+
+/** `addon.device()` by name. */
+export function cudaDevice(addon: CudaAddon): CudaDevice {
+  const [
+    usable,
+    reason,
+    devices,
+    name,
+    computeMajor,
+    computeMinor,
+    cublas,
+    cudnn,
+    notes,
+    nvrtc,
+    nvrtcReason,
+  ] = addon.device();
+  return {
+    usable,
+    reason,
+    devices,
+    name,
+    computeMajor,
+    computeMinor,
+    cublas,
+    cudnn,
+    notes,
+    nvrtc,
+    nvrtcReason,
+  };
+}
+
 const load: () => AddonLoad<CudaAddon> = addonLoader<CudaAddon>({
   packageRoot: join(dirname(fileURLToPath(import.meta.url)), '..'),
   addonName: 'seqmodel_cuda',
@@ -70,7 +121,7 @@ export function loadCudaAddon(): AddonLoad<CudaAddon> {
 export function isAvailable(): Availability {
   const { addon, reason } = load();
   if (!addon) return { available: false, reason: reason ?? 'unknown' };
-  const [usable, why] = addon.device();
+  const { usable, reason: why } = cudaDevice(addon);
   return usable ? { available: true } : { available: false, reason: why };
 }
 

@@ -17,7 +17,7 @@ import {
 } from '@seqmodel/backend-tfjs';
 import { invalidArgument, SeqmodelError } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { cudaAddon, isAvailable, loadCudaAddon } from './addon.js';
+import { cudaAddon, cudaDevice, isAvailable, loadCudaAddon } from './addon.js';
 import { cudaCompiledKernel } from './cuda-launcher.js';
 
 /** The tfjs name of the CUDA backend. */
@@ -54,11 +54,20 @@ export interface CudaInfo {
 /** The device and the paths in use; throws the reason when no device is usable. */
 export function cudaInfo(): CudaInfo {
   const addon = cudaAddon();
-  const [, , devices, deviceName, major, minor, cublas, cudnn, notes, nvrtc] = addon.device();
+  const {
+    devices,
+    name: deviceName,
+    computeMajor,
+    computeMinor,
+    cublas,
+    cudnn,
+    notes,
+    nvrtc,
+  } = cudaDevice(addon);
   return {
     devices,
     deviceName,
-    computeCapability: `${major}.${minor}`,
+    computeCapability: `${computeMajor}.${computeMinor}`,
     cublas,
     cudnn,
     gemmKernel: addon.info()[4],

@@ -32,7 +32,7 @@ import {
   type SequenceResult,
 } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CudaAddon, CudaProgram } from './addon.js';
+import { type CudaAddon, type CudaProgram, cudaDevice } from './addon.js';
 import { cudaLang, cudaProgramSource } from './cuda-lang.js';
 
 /** The most tensors one program reads: kernel parameters are 8 bytes each, far below CUDA's 4 KiB. */
@@ -92,7 +92,7 @@ export class CudaLauncher implements StepLauncher {
   /** Why generated programs cannot run here (no NVRTC, or it failed to compile a trivial kernel), or undefined. */
   unavailable(): string | undefined {
     if (this.probed === undefined) {
-      const [, , , , , , , , , nvrtc, nvrtcReason] = this.addon.device();
+      const { nvrtc, nvrtcReason } = cudaDevice(this.addon);
       let reason: string | undefined = nvrtc === '' ? nvrtcReason : undefined;
       if (reason === undefined) {
         try {
