@@ -54,25 +54,16 @@ export interface CudaInfo {
 /** The device and the paths in use; throws the reason when no device is usable. */
 export function cudaInfo(): CudaInfo {
   const addon = cudaAddon();
-  const {
-    devices,
-    name: deviceName,
-    computeMajor,
-    computeMinor,
-    cublas,
-    cudnn,
-    notes,
-    nvrtc,
-  } = cudaDevice(addon);
+  const d = cudaDevice(addon);
   return {
-    devices,
-    deviceName,
-    computeCapability: `${computeMajor}.${computeMinor}`,
-    cublas,
-    cudnn,
+    devices: d.devices,
+    deviceName: d.name,
+    computeCapability: `${d.computeMajor}.${d.computeMinor}`,
+    cublas: d.cublas,
+    cudnn: d.cudnn,
     gemmKernel: addon.info()[4],
-    nvrtc,
-    notes,
+    nvrtc: d.nvrtc,
+    notes: d.notes,
   };
 }
 
