@@ -10,7 +10,7 @@ import {
 } from '@seqmodel/backend-native';
 import { SeqmodelError } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
-import { cudaDevice, isAvailable, loadCudaAddon } from './addon.js';
+import { type CudaAddon, cudaDevice, isAvailable, loadCudaAddon } from './addon.js';
 import { createCudaBackend, cudaKernelNames, cudaTfjsBackendName } from './cuda-backend.js';
 
 const availability = isAvailable();
@@ -32,6 +32,36 @@ describe('availability', () => {
       await expect(createCudaBackend()).rejects.toThrow(availability.reason!);
     },
   );
+
+  it("cudaDevice names each item of the addon's device() tuple, in the addon's order", () => {
+    const tuple = [
+      'usable',
+      'reason',
+      'devices',
+      'name',
+      'major',
+      'minor',
+      'cublas',
+      'cudnn',
+      'notes',
+      'nvrtc',
+      'why',
+    ];
+    const fake = { device: () => tuple } as unknown as CudaAddon;
+    expect(cudaDevice(fake)).toEqual({
+      usable: 'usable',
+      reason: 'reason',
+      devices: 'devices',
+      name: 'name',
+      computeMajor: 'major',
+      computeMinor: 'minor',
+      cublas: 'cublas',
+      cudnn: 'cudnn',
+      notes: 'notes',
+      nvrtc: 'nvrtc',
+      nvrtcReason: 'why',
+    });
+  });
 
   it('createCudaBackend names a bad options argument', async () => {
     await expect(createCudaBackend(3 as never)).rejects.toThrow(/createCudaBackend\(options\)/);
