@@ -1,4 +1,10 @@
-import { type GemmProvider, type HostMatrix, hostMatrix, JsGemm } from '@seqmodel/backend-tfjs';
+import {
+  type GemmProvider,
+  type HostMatrix,
+  hostMatrix,
+  interceptGemm,
+  JsGemm,
+} from '@seqmodel/backend-tfjs';
 import { expect, it } from 'vitest';
 import { ProductTimer } from './timed-gemm.js';
 
@@ -7,15 +13,9 @@ it('adds the time of every call to the wrapped providers, and passes calls and r
   const timer = new ProductTimer(() => clock);
   // Each inner call advances the clock by a different amount, so a call left untimed changes the total.
   const advancing = (inner: GemmProvider, steps: Record<string, number>): GemmProvider =>
-    new Proxy(inner, {
-      get(target, key, receiver) {
-        const value = Reflect.get(target, key, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          clock += steps[String(key)] ?? 1000;
-          return value.apply(target, args);
-        };
-      },
+    interceptGemm(inner, (method, call) => {
+      clock += steps[method] ?? 1000;
+      return call();
     });
   const steps = { prepare: 1, multiplyPrepared: 2, multiply: 4, release: 8, multiplyResident: 16 };
   const a = hostMatrix(Float32Array.from([1, 2, 3, 4]), 2, 2);
@@ -35,18 +35,13 @@ it('adds the time of every call to the wrapped providers, and passes calls and r
   expect([...resident.view()]).toEqual(expected);
   expect(timer.ms).toBe(1 + 2 + 4 + 8 + 16);
   // A call that throws is counted too, and the error reaches the caller.
-  const inner = new JsGemm();
-  const failing = timer.wrap({
-    name: 'failing',
-    prepare: (m, t) => inner.prepare(m, t),
-    multiplyPrepared: (...args) => inner.multiplyPrepared(...args),
-    release: (p) => inner.release(p),
-    multiplyResident: (...args) => inner.multiplyResident(...args),
-    multiply: () => {
+  const failing = timer.wrap(
+    interceptGemm(new JsGemm(), (method, call) => {
+      if (method !== 'multiply') return call();
       clock += 32;
       throw new Error('boom');
-    },
-  });
+    }),
+  );
   expect(() => failing.multiply(a, false, b, false, c, false)).toThrow('boom');
   expect(timer.ms).toBe(31 + 32);
 });

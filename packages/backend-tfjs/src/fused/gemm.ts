@@ -102,6 +102,34 @@ export interface GemmProvider {
   multiplyResident(a: HostMatrix, transposeA: boolean, b: HostMatrix, transposeB: boolean): ResidentMatrix;
 }
 
+/** A method of a {@link GemmProvider} (every member but `name`). */
+export type GemmMethod = Exclude<keyof GemmProvider, 'name'>;
+
+/**
+ * `gemm` with every method call passed through `around(method, call)`, which must run `call()` (once) and return its
+ * result: to time, count or trace a provider's calls, with `wrapGemm` (`cpuCompiledKernelWith({ wrapGemm })`).
+ *
+ * @example
+ * let products = 0;
+ * const counted = interceptGemm(new JsGemm(), (method, call) => {
+ *   if (method === 'multiply' || method === 'multiplyPrepared') products++;
+ *   return call();
+ * });
+ */
+export function interceptGemm(
+  gemm: GemmProvider,
+  around: <T>(method: GemmMethod, call: () => T) => T,
+): GemmProvider {
+  return {
+    name: gemm.name,
+    prepare: (...args) => around('prepare', () => gemm.prepare(...args)),
+    multiplyPrepared: (...args) => around('multiplyPrepared', () => gemm.multiplyPrepared(...args)),
+    multiply: (...args) => around('multiply', () => gemm.multiply(...args)),
+    release: (...args) => around('release', () => gemm.release(...args)),
+    multiplyResident: (...args) => around('multiplyResident', () => gemm.multiplyResident(...args)),
+  };
+}
+
 /** Throws naming `argument` unless `value` has every method of a {@link GemmProvider}. */
 export function checkGemmProvider(argument: string, value: unknown): asserts value is GemmProvider {
   const provider = value as Partial<GemmProvider> | undefined;

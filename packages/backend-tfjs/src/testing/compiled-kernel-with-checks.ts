@@ -8,7 +8,7 @@ import { initParamTensors, runSequence, SeqmodelError, type SequenceArgs } from 
 import type { ConformanceCheck } from '@seqmodel/core/testing';
 import type * as tf from '@tensorflow/tfjs-core';
 import { anyCell, type CompiledKernelOptions } from '../fused/compiled-sequence-kernels.js';
-import type { GemmProvider } from '../fused/gemm.js';
+import { type GemmProvider, interceptGemm } from '../fused/gemm.js';
 import type { FactoryKernelOptions, TfjsBackend, TfjsFusedKernelEntry } from '../tfjs-backend.js';
 import { expectSeqmodelError, expectSeqmodelErrorAsync } from './bad-input-checks.js';
 import { minimalGatedUnit } from './plugin-cell.js';
@@ -17,15 +17,9 @@ type Tensor = tf.Tensor;
 
 /** `gemm` with every method call counted in `calls`, by name. */
 function countingGemm(gemm: GemmProvider, calls: Map<string, number>): GemmProvider {
-  return new Proxy(gemm, {
-    get(target, key, receiver) {
-      const value: unknown = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
+  return interceptGemm(gemm, (method, call) => {
+    calls.set(method, (calls.get(method) ?? 0) + 1);
+    return call();
   });
 }
 
