@@ -76,31 +76,19 @@ export interface CudaDevice {
 
 /** `addon.device()` by name. */
 export function cudaDevice(addon: CudaAddon): CudaDevice {
-  const [
-    usable,
-    reason,
-    devices,
-    name,
-    computeMajor,
-    computeMinor,
-    cublas,
-    cudnn,
-    notes,
-    nvrtc,
-    nvrtcReason,
-  ] = addon.device();
+  const d = addon.device();
   return {
-    usable,
-    reason,
-    devices,
-    name,
-    computeMajor,
-    computeMinor,
-    cublas,
-    cudnn,
-    notes,
-    nvrtc,
-    nvrtcReason,
+    usable: d[0],
+    reason: d[1],
+    devices: d[2],
+    name: d[3],
+    computeMajor: d[4],
+    computeMinor: d[5],
+    cublas: d[6],
+    cudnn: d[7],
+    notes: d[8],
+    nvrtc: d[9],
+    nvrtcReason: d[10],
   };
 }
 
