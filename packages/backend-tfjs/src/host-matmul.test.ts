@@ -30,7 +30,7 @@ interface ProductCase {
   readonly tb: boolean;
 }
 
-// Every transpose combination, rank 2 and batched rank 3; sizes off the 4 x 8 tile, a depth past one 256-deep
+// Every transpose combination, rank 2 and batched rank 3; sizes off the 4 x 4 tile, a depth past one 256-deep
 // block, single rows and columns.
 const cases: ProductCase[] = [];
 for (const [ta, tb] of [

@@ -1,11 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { gemmProviderChecks } from '../testing/gemm-checks.js';
+import {
+  expectProductClose,
+  gemmProviderChecks,
+  randomFloats,
+  randomOperand,
+  referenceProduct,
+} from '../testing/gemm-checks.js';
 import { hostMatrix } from './gemm.js';
 import { JsGemm } from './js-gemm.js';
 
 describe('JsGemm', () => {
   const gemm = new JsGemm();
   for (const check of gemmProviderChecks(gemm)) it(check.name, check.run);
+
+  // JsGemm packs op(a) 128 rows at a time and op(b) in blocks of 256 deep by 65,536 columns.
+  describe('across its blocks', () => {
+    for (const check of gemmProviderChecks(gemm, [
+      [133, 7, 6],
+      [2, 3, 65_541],
+    ])) {
+      it(check.name, check.run);
+    }
+
+    it('multiplies by a prepared operand of more than one block in depth and in columns', () => {
+      const [m, k, n] = [3, 257, 65_537];
+      for (const transpose of [false, true]) {
+        const a = randomOperand(m, k, false, 'a');
+        const b = randomOperand(k, n, transpose, 'b');
+        const prepared = gemm.prepare(b, transpose);
+        const start = randomFloats(m * n, 'c');
+        const c = hostMatrix(Float32Array.from(start), m, n);
+        gemm.multiplyPrepared(a, prepared, c, true);
+        expectProductClose(
+          c,
+          referenceProduct(a, false, b, transpose).map((v, i) => start[i]! + v),
+          k,
+        );
+      }
+    });
+  });
 
   it('refuses products whose shapes do not fit (a driver bug, not user input)', () => {
     const a = hostMatrix(new Float32Array(6), 2, 3);
