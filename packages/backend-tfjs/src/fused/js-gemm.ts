@@ -202,7 +202,8 @@ function packBlock(
  * `c[4 x 4 tile at ci] += ap panel · bp panel` over depth `kc`. Written out by hand on purpose: the 16 accumulators
  * must be separate local variables for V8 to keep them in registers (or its own spill slots), so the repeated
  * declarations, multiply-adds and stores cannot be folded into loops or arrays without losing most of the speed (see
- * the header).
+ * the header). `c` is the product's float32 matrix, or a float64 scratch tile at the edges (so that an edge element
+ * is rounded to float32 once, as every other is).
  */
 function kernel4x4(
   kc: number,
@@ -210,7 +211,7 @@ function kernel4x4(
   ai: number,
   bp: Panels,
   bi: number,
-  c: Float32Array,
+  c: Float32Array | Float64Array,
   ci: number,
   ldc: number,
 ): void {
@@ -295,7 +296,7 @@ export class JsGemm implements GemmProvider {
   private scratch: Panels = panelArray(0);
   /** Scratch for a block of the right-hand operand of an unprepared product. */
   private packScratch: Panels = panelArray(0);
-  private readonly tile = new Float32Array(MR * NR);
+  private readonly tile = new Float64Array(MR * NR);
 
   prepare(b: HostMatrix, transpose: boolean): PackedMatrix {
     const k = transpose ? b.cols : b.rows;
