@@ -96,7 +96,8 @@ async function paths(command: Extract<Command, { kind: 'paths' }>, io: CliIo): P
   const out = (text: string) => io.stdout.write(`${text}\n`);
   const c = command.config;
   out(
-    `seqmodel-bench paths: the backends' own, compiled and generic kernels timed in turns; ${c.cells.join(', ')} at ` +
+    `seqmodel-bench paths: the backends' own, compiled and generic kernels timed in turns` +
+      `${(c.runsPerTurn ?? 1) > 1 ? ` (${c.runsPerTurn} runs in a row each)` : ''}; ${c.cells.join(', ')} at ` +
       `${c.sizes.map(formatSize).join(', ')}; ${machineLine({ machine: machineRecord(loadAverage()) })}`,
   );
   const results = await runPaths(c, backendProviders, (record) => out(pathsTable([record]).split('\n')[1]!));

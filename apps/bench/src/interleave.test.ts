@@ -24,6 +24,56 @@ it('alternates the contenders, keeps their samples apart and reports every run o
   expect(after).toEqual(['0w', '1w', '0t', '1t', '0t', '1t']);
 });
 
+it('runs each contender runsPerTurn times in a row in its turn, a sample being their mean', () => {
+  let clock = 0;
+  const order: string[] = [];
+  // a takes 1, 2, 3, 1, 2, 3 ... ms; b always 10.
+  let aRuns = 0;
+  const a = () => {
+    order.push('a');
+    clock += (aRuns++ % 3) + 1;
+  };
+  const b = () => {
+    order.push('b');
+    clock += 10;
+  };
+  const after: string[] = [];
+  const [ta, tb] = timeInterleaved([a, b], {
+    warmup: 1,
+    repeats: 2,
+    runsPerTurn: 3,
+    now: () => clock,
+    afterRun: (k, timed) => {
+      after.push(`${k}${timed ? 't' : 'w'}`);
+      clock += 1000; // time spent here is not measured
+    },
+  });
+  // One warm-up run each, then turns of three.
+  expect(order.join('')).toBe('ab' + 'aaabbb' + 'aaabbb');
+  expect(ta!.samples).toEqual([(2 + 3 + 1) / 3, (2 + 3 + 1) / 3]);
+  expect(tb!.samples).toEqual([10, 10]);
+  expect(after).toEqual([
+    '0w',
+    '1w',
+    ...['0t', '0t', '0t', '1t', '1t', '1t'],
+    ...['0t', '0t', '0t', '1t', '1t', '1t'],
+  ]);
+  // minTimeMs counts every run: 3 runs of 10 ms a turn reach 30 ms in one round (beyond `repeats` none are added).
+  const long = timeInterleaved([b], {
+    warmup: 0,
+    repeats: 1,
+    runsPerTurn: 3,
+    minTimeMs: 60,
+    now: () => clock,
+  });
+  expect(long[0]!.samples).toHaveLength(2);
+  for (const bad of [0, 1.5]) {
+    expect(() => timeInterleaved([a], { warmup: 1, repeats: 1, runsPerTurn: bad })).toThrow(
+      `runsPerTurn: expected an integer >= 1, received ${bad}`,
+    );
+  }
+});
+
 it('adds rounds for fast work until every contender has minTimeMs of samples, up to maxRepeats', () => {
   let clock = 0;
   const run = (ms: number) => () => {

@@ -3,7 +3,8 @@
  * from other processes on a shared machine hits all of them alike. Fast work gets more rounds: after `repeats`
  * rounds, rounds continue (up to `maxRepeats`) until every contender's timed runs (or the first
  * `minTimeContenders`') add up to `minTimeMs`, so that sub-millisecond cases get a median of many runs instead of a
- * few.
+ * few. With `runsPerTurn` above 1 each contender runs that many times in a row in its turn, a sample being their
+ * mean: a short step timed right after another contender's runs starts with cold caches (see the bench README).
  */
 import { type Summary, summarize } from './stats.js';
 
@@ -35,6 +36,11 @@ export interface InterleaveOptions extends TimingOptions {
    */
   readonly minTimeContenders?: number;
   /**
+   * Runs of a contender in a row in each of its turns, each timed on its own; a sample is their mean (default 1).
+   * Warm-up rounds run each contender once.
+   */
+  readonly runsPerTurn?: number;
+  /**
    * Called after every run of contender `index`, outside the timed region: to count tensors, sample memory or
    * show progress. `timed` is false for warm-up runs.
    */
@@ -51,6 +57,10 @@ export function timeInterleaved(runs: readonly (() => void)[], options: Interlea
   if (counted !== undefined && (!Number.isInteger(counted) || counted < 1 || counted > runs.length)) {
     throw new Error(`minTimeContenders: expected an integer from 1 to ${runs.length}, received ${counted}`);
   }
+  const perTurn = options.runsPerTurn ?? 1;
+  if (!Number.isInteger(perTurn) || perTurn < 1) {
+    throw new Error(`runsPerTurn: expected an integer >= 1, received ${perTurn}`);
+  }
   const now = options.now ?? (() => performance.now());
   for (let i = 0; i < warmup; i++) {
     runs.forEach((run, k) => {
@@ -65,12 +75,15 @@ export function timeInterleaved(runs: readonly (() => void)[], options: Interlea
   const enough = () => totals.every((t, k) => k >= (counted ?? runs.length) || t >= minTime);
   for (let i = 0; i < repeats || (i < maxRepeats && !enough()); i++) {
     runs.forEach((run, k) => {
-      const start = now();
-      run();
-      const ms = now() - start;
-      samples[k]!.push(ms);
-      totals[k]! += ms;
-      afterRun?.(k, true);
+      let sum = 0;
+      for (let r = 0; r < perTurn; r++) {
+        const start = now();
+        run();
+        sum += now() - start;
+        afterRun?.(k, true);
+      }
+      samples[k]!.push(sum / perTurn);
+      totals[k]! += sum;
     });
   }
   return samples.map((s) => ({ samples: s, summary: summarize(s) }));

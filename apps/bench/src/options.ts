@@ -61,7 +61,9 @@ run options:
   --markdown DIR                 write a Markdown report with SVG charts (and results.json) to DIR
 
 paths options: --preset, --backends, --cells, --sizes, --modes, --repeats, --min-time, --warmup, --seed and
-  --json FILE as for run (default: the quick preset's sizes)
+  --json FILE as for run (default: the quick preset's sizes), and
+  --runs-per-turn N              runs of each path (and the harness) in a row in each turn, a sample being their mean
+                                 (default 1: the paths alternate run by run; a short step then starts cold)
 
 explain options:
   --backend cpu|wasm|cuda        whose generated code to show: JavaScript (cpu), WebAssembly SIMD (wasm) or the CUDA C++
@@ -295,6 +297,7 @@ const pathsFlags = {
   'min-time': { type: 'string' },
   warmup: { type: 'string' },
   seed: { type: 'string' },
+  'runs-per-turn': { type: 'string' },
   json: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -326,6 +329,8 @@ function parsePaths(args: readonly string[]): Command {
       values['min-time'] === undefined ? defaultMinTimeMs : parseInteger('--min-time', values['min-time'], 0),
     warmup: values.warmup === undefined ? preset.warmup : parseInteger('--warmup', values.warmup, 0),
     seed: values.seed === undefined ? defaultSeed : parseInteger('--seed', values.seed, 0),
+    runsPerTurn:
+      values['runs-per-turn'] === undefined ? 1 : parseInteger('--runs-per-turn', values['runs-per-turn'], 1),
   };
   if (values.json !== undefined && (values.json === '' || values.json.startsWith('--'))) {
     invalidArgument('--json', values.json, 'a path');

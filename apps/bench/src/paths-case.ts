@@ -20,6 +20,8 @@ export interface PathsCaseConfig {
   readonly minTimeMs: number;
   readonly warmup: number;
   readonly seed: number;
+  /** Runs of each path (and the harness) in a row in each turn, a sample being their mean (default 1). */
+  readonly runsPerTurn?: number;
 }
 
 export interface PathTiming {
@@ -143,6 +145,7 @@ export function timePathsCase(
         repeats: config.repeats,
         minTimeMs: config.minTimeMs,
         minTimeContenders: timed.length,
+        runsPerTurn: config.runsPerTurn ?? 1,
         ...(now ? { now } : {}),
       });
       const byPath = timed.map(

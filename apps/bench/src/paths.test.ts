@@ -153,6 +153,21 @@ it('times the harness last in the turns and works out the ratios from the median
   expect(fast!.harness!.summary.median).toBe(0.5);
   expect(fast!.genericOverCompiled).toBe(20);
   expect(fast!.genericOverCompiledBeyondHarness).toBeNull();
+  // Two runs in a row per turn: compiled 2 then 4 ms, generic 10 and 10, the harness 0.5 and 0.5; a sample is a
+  // turn's mean.
+  const [paired] = timePathsCase(
+    'cpu',
+    benches,
+    'mgu',
+    size,
+    { ...config, runsPerTurn: 2 },
+    { now: clock([2, 4, 10, 10, 0.5, 0.5]) },
+  );
+  expect(paired!.timings.map((t) => [t.path, t.samplesMs])).toEqual([
+    ['compiled', [3, 3, 3]],
+    ['generic', [10, 10, 10]],
+  ]);
+  expect(paired!.harness!.samplesMs).toEqual([0.5, 0.5, 0.5]);
 });
 
 it('leaves the products out where the compiled path runs the generic loop (nothing to time there)', async () => {
@@ -180,6 +195,12 @@ it('parses the paths command with the quick preset by default and names bad flag
   expect(command.config.cells).toEqual(['mgu']);
   expect(command.config.backends).toEqual(['cpu', 'wasm']);
   expect(command.config.sizes.length).toBeGreaterThan(0);
+  expect(command.config.runsPerTurn).toBe(1);
+  const paired = parseCommand(['paths', '--runs-per-turn', '10']);
+  expect(paired.kind === 'paths' && paired.config.runsPerTurn).toBe(10);
+  expect(() => parseCommand(['paths', '--runs-per-turn', '0'])).toThrow(
+    '--runs-per-turn: expected an integer >= 1, received "0"',
+  );
   expect(() => parseCommand(['paths', '--cells', 'lstn'])).toThrow('--cells: unknown "lstn"');
   expect(() => parseCommand(['paths', 'extra'])).toThrow('paths: unexpected argument "extra"');
 });
