@@ -35,13 +35,14 @@ const NR = 4;
 const KC = 256;
 /** Rows of op(a) packed at a time: 128 x KC (256 KiB) of packed left operand stay in L2. */
 const MC = 128;
-/**
- * Columns of op(b) per packed block: a block (KC x NC values, 16 Mi) stays within the 32 Mi elements up to which V8
- * makes `new Array(n)` a fast array (beyond, a dictionary).
- */
-const NC = (1 << 24) / KC;
-/** Scratch (values, 8 bytes each) kept between calls; larger packs are allocated for the call. */
+/** Scratch (values, 8 bytes each) kept between calls. */
 const KEPT_SCRATCH = 1 << 20;
+/**
+ * Columns of op(b) per packed block: a block (KC x NC values, 1 Mi) fits the scratch kept between calls, so that an
+ * unprepared product packs into it without allocating, and stays far within the 32 Mi elements up to which V8 makes
+ * `new Array(n)` a fast array (beyond, a dictionary).
+ */
+const NC = KEPT_SCRATCH / KC;
 
 /**
  * Packed panels: a JavaScript array of doubles, not a `Float64Array`. V8 reads an element of such an array with
@@ -344,10 +345,10 @@ export class JsGemm implements GemmProvider {
     // weight gradient's [batch * time, units] operand at every training step).
     this.run(a, transposeA, transposeB ? b.cols : b.rows, c, accumulate, (jc, pc, kc, nc) => {
       const size = blockSize(kc, nc);
-      if (size > this.packScratch.length && size <= KEPT_SCRATCH) this.packScratch = panelArray(size);
-      const out = size <= this.packScratch.length ? this.packScratch : panelArray(size);
-      packBlock(b, transposeB, pc, kc, jc, nc, out);
-      return out;
+      // At most KC x NC = KEPT_SCRATCH values.
+      if (size > this.packScratch.length) this.packScratch = panelArray(size);
+      packBlock(b, transposeB, pc, kc, jc, nc, this.packScratch);
+      return this.packScratch;
     });
   }
 
