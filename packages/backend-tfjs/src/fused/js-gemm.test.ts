@@ -17,13 +17,14 @@ describe('JsGemm', () => {
   describe('across its blocks', () => {
     for (const check of gemmProviderChecks(gemm, [
       [133, 7, 6],
-      [2, 3, 4_101],
+      [5, 3, 4_101],
     ])) {
       it(check.name, check.run);
     }
 
     it('multiplies by a prepared operand of more than one block in depth and in columns', () => {
-      const [m, k, n] = [3, 257, 4_097];
+      // Five rows: whole 4 x 4 tiles past the first column block, not only edge tiles.
+      const [m, k, n] = [5, 257, 4_097];
       for (const transpose of [false, true]) {
         const a = randomOperand(m, k, false, 'a');
         const b = randomOperand(k, n, transpose, 'b');

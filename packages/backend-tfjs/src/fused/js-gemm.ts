@@ -39,8 +39,9 @@ const MC = 128;
 const KEPT_SCRATCH = 1 << 20;
 /**
  * Columns of op(b) per packed block: a block (KC x NC values, 1 Mi) fits the scratch kept between calls, so that an
- * unprepared product packs into it without allocating, and stays far within the 32 Mi elements up to which V8 makes
- * `new Array(n)` a fast array (beyond, a dictionary).
+ * unprepared product packs into it without allocating. It also stays far below 32 Mi elements, beyond which V8 makes
+ * `new Array(n)` a dictionary that `fill` turns back into a fast array ~40 times more slowly (and runs out of memory
+ * at 256 Mi).
  */
 const NC = KEPT_SCRATCH / KC;
 
