@@ -428,10 +428,9 @@ export class JsGemm implements GemmProvider {
     }
   }
 
+  /** The left operand's scratch, grown to `size` values (at most MC x KC, so always kept). */
   private scratchFor(size: number): Panels {
-    if (size <= this.scratch.length) return this.scratch;
-    const buffer = panelArray(size);
-    if (size <= KEPT_SCRATCH) this.scratch = buffer;
-    return buffer;
+    if (size > this.scratch.length) this.scratch = panelArray(size);
+    return this.scratch;
   }
 }
