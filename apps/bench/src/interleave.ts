@@ -4,7 +4,7 @@
  * rounds, rounds continue (up to `maxRepeats`) until every contender's timed runs (or the first
  * `minTimeContenders`') add up to `minTimeMs`, so that sub-millisecond cases get a median of many runs instead of a
  * few. With `runsPerTurn` above 1 each contender runs that many times in a row in its turn, a sample being their
- * mean: a short step timed right after another contender's runs starts with cold caches (see the bench README).
+ * mean: a short step timed right after another contender's run measured 17-28% slower (see the bench README).
  */
 import { type Summary, summarize } from './stats.js';
 

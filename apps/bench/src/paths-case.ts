@@ -145,7 +145,7 @@ export function timePathsCase(
         repeats: config.repeats,
         minTimeMs: config.minTimeMs,
         minTimeContenders: timed.length,
-        runsPerTurn: config.runsPerTurn ?? 1,
+        runsPerTurn: config.runsPerTurn,
         ...(now ? { now } : {}),
       });
       const byPath = timed.map(
