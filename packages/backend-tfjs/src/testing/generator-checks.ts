@@ -22,7 +22,7 @@ import type { ConformanceCheck } from '@seqmodel/core/testing';
 import type { HostPassGenerator } from '../fused/compiled/host-program.js';
 
 /** A plan holding only forward passes over `buffers` (what a generator and an instance read of a plan). */
-function planOf(buffers: readonly PlanBuffer[], passes: readonly ElementwisePass[]): SequencePlan {
+export function planOf(buffers: readonly PlanBuffer[], passes: readonly ElementwisePass[]): SequencePlan {
   return {
     cell: 'generatorCheck',
     batch: 3,

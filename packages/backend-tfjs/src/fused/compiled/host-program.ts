@@ -3,7 +3,7 @@
  * that, for one run, gets its buffers (`Float32Array`s in JavaScript memory, or views of a WebAssembly memory) and
  * runs the plan's passes on them. `CompiledRun` drives it.
  */
-import type { PassGenerator, SequencePlan } from '@seqmodel/core';
+import type { PassGenerator } from '@seqmodel/core';
 
 /**
  * One run's buffers and passes. Programs recycle instances (`release`), so that a training loop does not allocate
@@ -106,9 +106,4 @@ function probeFunctionConstructor(): string | undefined {
   } catch (error) {
     return `generated code cannot run here (the page's content security policy forbids new Function: ${(error as Error).message})`;
   }
-}
-
-/** `plan`'s buffers as zeroed arrays, for an instance in JavaScript memory. */
-export function allocateBuffers(plan: SequencePlan, length: (id: number) => number): Float32Array[] {
-  return plan.buffers.map((b) => new Float32Array(length(b.id)));
 }
