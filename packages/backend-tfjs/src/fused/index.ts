@@ -10,6 +10,7 @@
 export { gateExp, gateSigmoid, gateTanh } from './activations.js';
 export { CompiledRun, type CompiledRunConfig, type CompiledRunInputs } from './compiled/compiled-run.js';
 export {
+  checkLoopColumns,
   functionConstructorRefusal,
   type HostInstance,
   type HostPassGenerator,

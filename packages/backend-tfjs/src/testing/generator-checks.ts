@@ -128,11 +128,13 @@ function mixedCase(width: number): Case {
     { op: 'read', buffer: 1, column: 2, broadcast: false },
     { op: 'read', buffer: 2, column: 1, broadcast: true },
     { op: 'const', value: 0.25 },
-    { op: 'where', condition: 0, a: 1, b: 2 },
-    { op: 'sigmoid', x: 4 },
-    { op: 'mul', a: 5, b: 3 },
+    // The condition is 0 for about half the elements, so both operands of the where (the broadcast read too) count.
+    { op: 'greater', a: 0, b: 3 },
+    { op: 'where', condition: 4, a: 1, b: 2 },
+    { op: 'sigmoid', x: 5 },
+    { op: 'mul', a: 6, b: 3 },
     { op: 'tanh', x: 1 },
-    { op: 'sub', a: 6, b: 7 },
+    { op: 'sub', a: 7, b: 8 },
   ];
   return {
     name: `mixed reads and stores, width ${width}`,
@@ -142,9 +144,9 @@ function mixedCase(width: number): Case {
         width,
         nodes,
         stores: [
-          { node: 8, buffer: 3, column: 1, accumulate: false },
-          { node: 6, buffer: 4, column: 0, accumulate: true },
-          { node: 8, buffer: 5, column: 2, accumulate: true },
+          { node: 9, buffer: 3, column: 1, accumulate: false },
+          { node: 7, buffer: 4, column: 0, accumulate: true },
+          { node: 9, buffer: 5, column: 2, accumulate: true },
         ],
       },
       {

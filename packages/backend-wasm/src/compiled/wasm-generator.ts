@@ -9,6 +9,7 @@
  * when its instance is made, so views of it stay valid for the whole run.
  */
 import {
+  checkLoopColumns,
   type HostInstance,
   type HostPassGenerator,
   type HostProgram,
@@ -426,6 +427,7 @@ export const wasmSimdGenerator: HostPassGenerator = {
   name: 'wasm-simd',
   unavailable: wasmRefusal,
   generate(plan) {
+    checkLoopColumns(plan);
     const passes = planPasses(plan);
     const bytes = passes.map((pass) => pass.loops.map((loop) => loopModule(loop, plan.buffers)));
     const passModules = bytes.map((loops) => loops.map(compile));

@@ -3,7 +3,7 @@
  * that, for one run, gets its buffers (`Float32Array`s in JavaScript memory, or views of a WebAssembly memory) and
  * runs the plan's passes on them. `CompiledRun` drives it.
  */
-import type { PassGenerator } from '@seqmodel/core';
+import { type PassGenerator, planPasses, type SequencePlan } from '@seqmodel/core';
 
 /**
  * One run's buffers and passes. Programs recycle instances (`release`), so that a training loop does not allocate
@@ -105,5 +105,28 @@ function probeFunctionConstructor(): string | undefined {
     return undefined;
   } catch (error) {
     return `generated code cannot run here (the page's content security policy forbids new Function: ${(error as Error).message})`;
+  }
+}
+
+/**
+ * Throws unless every read and store of `plan`'s passes stays inside its buffer's width (an internal error of the
+ * compiler if not). The host generators keep all buffers in one memory (the JavaScript arena, the wasm memory), so a
+ * column past a buffer's width would silently read or overwrite the next buffer; a generator checks once per plan.
+ */
+export function checkLoopColumns(plan: SequencePlan): void {
+  for (const pass of planPasses(plan)) {
+    for (const loop of pass.loops) {
+      const check = (buffer: number, column: number, span: number, what: string) => {
+        const width = plan.buffers[buffer]!.width;
+        if (column < 0 || column + span > width) {
+          throw new Error(
+            `compiled kernel: pass "${pass.name}" ${what} columns [${column}, ${column + span}) of buffer ${buffer}, which has ${width} (internal error)`,
+          );
+        }
+      };
+      for (const n of loop.nodes)
+        if (n.op === 'read') check(n.buffer, n.column, n.broadcast ? 1 : loop.width, 'reads');
+      for (const st of loop.stores) check(st.buffer, st.column, loop.width, 'stores');
+    }
   }
 }

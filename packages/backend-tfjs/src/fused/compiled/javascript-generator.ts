@@ -21,6 +21,7 @@ import {
 } from '@seqmodel/core';
 import { gateSigmoid, gateTanh } from '../activations.js';
 import {
+  checkLoopColumns,
   functionConstructorRefusal,
   type HostInstance,
   type HostPassGenerator,
@@ -269,6 +270,7 @@ export const javascriptGenerator: HostPassGenerator = {
   name: 'javascript',
   unavailable: functionConstructorRefusal,
   generate(plan) {
+    checkLoopColumns(plan);
     const source = programSource(plan);
     let passes = compiled.get(source);
     if (!passes) {
