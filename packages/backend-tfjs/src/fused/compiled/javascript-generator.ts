@@ -169,13 +169,12 @@ class JavaScriptInstance implements HostInstance {
   generation = 0;
   /** The storage of every buffer (see the module comment). */
   private readonly arena: Float32Array;
-  /** Where each buffer starts in the arena now (`swap` exchanges two). */
-  private readonly offsets: Int32Array;
   /** Each buffer's storage now: a view of the arena, or an array `provide` handed over. */
   private readonly buffers: Float32Array[];
-  /** Each buffer's own view and offset, put back by `reset`. */
+  /** Where each arena view in `buffers` starts, for the passes (set with it by `place`). */
+  private readonly offsets: Int32Array;
+  /** Each buffer's own view of the arena, put back by `reset`. */
   private readonly own: readonly Float32Array[];
-  private readonly ownOffsets: Int32Array;
 
   constructor(
     private readonly plan: SequencePlan,
@@ -196,24 +195,33 @@ class JavaScriptInstance implements HostInstance {
       );
     }
     this.arena = new Float32Array(total);
-    this.ownOffsets = new Int32Array(lengths.length);
     let at = 0;
-    this.own = lengths.map((length, id) => {
-      this.ownOffsets[id] = at;
+    this.own = lengths.map((length) => {
       at += length;
       return this.arena.subarray(at - length, at);
     });
-    this.offsets = this.ownOffsets.slice();
-    this.buffers = [...this.own];
+    this.buffers = [];
+    this.offsets = new Int32Array(lengths.length);
+    this.placeOwnViews();
+  }
+
+  /** Every buffer back on its own view of the arena. */
+  private placeOwnViews(): void {
+    this.own.forEach((view, id) => {
+      this.place(id, view);
+    });
+  }
+
+  /** Makes `view`, a view of the arena, the storage of buffer `id`, for `buffer()` and for the passes. */
+  private place(id: number, view: Float32Array): void {
+    this.buffers[id] = view;
+    this.offsets[id] = view.byteOffset / Float32Array.BYTES_PER_ELEMENT;
   }
 
   /** Made ready for another run: its own views back in place, every row valid. */
   reset(): this {
     this.generation++;
-    this.own.forEach((a, i) => {
-      this.buffers[i] = a;
-    });
-    this.offsets.set(this.ownOffsets);
+    this.placeOwnViews();
     this.valid.fill(1);
     return this;
   }
@@ -251,11 +259,8 @@ class JavaScriptInstance implements HostInstance {
         `compiled kernel: buffers ${a} and ${b} are swapped, but one was provided (internal error)`,
       );
     }
-    this.buffers[a] = y;
-    this.buffers[b] = x;
-    const offset = this.offsets[a]!;
-    this.offsets[a] = this.offsets[b]!;
-    this.offsets[b] = offset;
+    this.place(a, y);
+    this.place(b, x);
   }
 
   run(index: number, tau: number): void {
