@@ -58,7 +58,7 @@ it('runs each contender runsPerTurn times in a row in its turn, a sample being t
     ...['0t', '0t', '0t', '1t', '1t', '1t'],
     ...['0t', '0t', '0t', '1t', '1t', '1t'],
   ]);
-  // minTimeMs counts every run: 3 runs of 10 ms a turn reach 30 ms in one round (beyond `repeats` none are added).
+  // minTimeMs counts every run of a turn, not one: three 10 ms runs a turn reach 60 ms in two rounds.
   const long = timeInterleaved([b], {
     warmup: 0,
     repeats: 1,

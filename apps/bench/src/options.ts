@@ -63,7 +63,8 @@ run options:
 paths options: --preset, --backends, --cells, --sizes, --modes, --repeats, --min-time, --warmup, --seed and
   --json FILE as for run (default: the quick preset's sizes), and
   --runs-per-turn N              runs of each path (and the harness) in a row in each turn, a sample being their mean
-                                 (default 1: the paths alternate run by run; a short step then starts cold)
+                                 (default 1: the paths alternate run by run, so a step is timed right after
+                                 another path's run)
 
 explain options:
   --backend cpu|wasm|cuda        whose generated code to show: JavaScript (cpu), WebAssembly SIMD (wasm) or the CUDA C++

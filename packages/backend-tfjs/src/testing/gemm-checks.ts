@@ -61,7 +61,10 @@ export interface GemmCheck {
   run(): void;
 }
 
-/** Sizes around common tiles (4 x 4, 4 x 8, 6 x 16) and a 256-deep block, including 1 and sizes that are multiples of none. */
+/**
+ * Sizes around common tiles (4 x 4, 4 x 8, 6 x 16) and a 256-deep block, including 1 and sizes that are multiples of
+ * none.
+ */
 export const gemmCheckShapes: readonly (readonly [m: number, k: number, n: number])[] = [
   [1, 1, 1],
   [3, 5, 7],
