@@ -7,6 +7,7 @@ import type { AnyCellPlugin, CellDims } from '../cell.js';
 import { SeqmodelError } from '../errors.js';
 import { outputSizeOf } from '../params.js';
 import { formatShape, shapesEqual } from '../shape.js';
+import { cacheKey } from './cache-key.js';
 import { planSequence, type SequencePlan } from './plan.js';
 import { type CellTrace, traceCell, traceSignature } from './trace.js';
 
@@ -42,13 +43,14 @@ function messageOf(error: unknown): string {
 }
 
 function traced(cell: AnyCellPlugin, dims: CellDims, batch: number, recurrentMask: boolean): CacheEntry {
-  const key = JSON.stringify([dims.options, dims.inputSize, dims.units, batch, recurrentMask]);
+  // Options holding something a key cannot follow (a typed array, a class instance) are traced at every call.
+  const key = cacheKey([dims.options, dims.inputSize, dims.units, batch, recurrentMask]);
   let byKey = cache.get(cell);
   if (!byKey) {
     byKey = new Map();
     cache.set(cell, byKey);
   }
-  const cached = byKey.get(key);
+  const cached = key === undefined ? undefined : byKey.get(key);
   if (cached) return cached;
   const entry: CacheEntry = { plans: new Map() };
   try {
@@ -70,7 +72,7 @@ function traced(cell: AnyCellPlugin, dims: CellDims, batch: number, recurrentMas
   } catch (error) {
     entry.reason = `tracing the step failed: ${messageOf(error)}`;
   }
-  byKey.set(key, entry);
+  if (key !== undefined) byKey.set(key, entry);
   return entry;
 }
 

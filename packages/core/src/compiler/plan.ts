@@ -649,12 +649,15 @@ class PlanBuilder {
       this.store(stores, c, info.gradient, 0, true);
     };
 
+    // An output or next state computed from parameters alone (a static) sends its gradient to the static's.
+    const seedWith = (node: TraceNode, v: Value) =>
+      node.domain === 'static' ? route(node, v, node) : add(node, v);
     const outputSeed = this.buffer('d output', output.size, 'batch');
-    add(trace.output, g.whole(output.size, g.read(outputSeed, 0)));
+    seedWith(trace.output, g.whole(output.size, g.read(outputSeed, 0)));
     const states: { seed: number; gradient: number }[] = trace.nextStates.map((s, k) => {
       const width = s.shape[1]!;
       const seed = this.buffer(`d state[${k}]'`, width, 'batch');
-      add(s, g.whole(width, g.read(seed, 0)));
+      seedWith(s, g.whole(width, g.read(seed, 0)));
       return { seed, gradient: this.buffer(`d state[${k}]`, width, 'batch') };
     });
     let inputGradient: number | undefined;
@@ -861,7 +864,13 @@ class PlanBuilder {
           this.decline(node, 'no derivative (internal error)');
       }
     }
-    const alias = this.finishSinks(sinks, stores, backwardGemms, dLefts);
+    // Only these are read through the alias map below; every other sink (a state's gradient, d inputs) is read by
+    // the runtime itself and must be written.
+    const aliasable = new Set<number>([
+      ...[...gemmGradients.values()].map((d) => d.dOut),
+      ...inputProductGradients.filter((d) => d !== undefined),
+    ]);
+    const alias = this.finishSinks(sinks, stores, backwardGemms, dLefts, aliasable);
     const a = (id: number) => alias.get(id) ?? id;
     const gemms = backwardGemms.map((gemm) => ({ ...gemm, left: a(gemm.left) }));
     const plan: BackwardPlan = {
@@ -880,20 +889,37 @@ class PlanBuilder {
    * product's result directly becomes that product's output (which adds to what the loops stored there, when they
    * run before it), and buffers that would hold equal values (the gradient of `x·W` and of `h·U` when both feed
    * one sum) become one. Returns the buffers replaced by another.
+   *
+   * A product's output is redirected only when nothing else reads it (two states used only through `(h + c)·U`
+   * both receive it), and only `aliasable` buffers are replaced (the runtime reads a state's gradient and d inputs
+   * by their own ids).
    */
   private finishSinks(
     sinks: Map<number, Value[]>,
     stores: Store[],
     gemms: Gemm[],
     dLefts: Map<number, number>,
+    aliasable: ReadonlySet<number>,
   ): Map<number, number> {
     const { g } = this;
+    // How many stores and sink contributions read each buffer.
+    const readers = new Map<number, number>();
+    const countReads = (exprs: readonly number[]) => {
+      const read = new Set<number>();
+      for (const id of g.closure(exprs)) {
+        const e = g.node(id);
+        if (e.op === 'read') read.add(e.buffer);
+      }
+      for (const b of read) readers.set(b, (readers.get(b) ?? 0) + 1);
+    };
+    for (const s of stores) countReads([s.expr]);
+    for (const values of sinks.values()) for (const v of values) countReads(v.pieces.map((q) => q.expr));
     const plans = [...sinks].map(([buffer, values]) => {
       let into: number | undefined;
       const rest: Value[] = [];
       for (const v of values) {
         const source = this.wholeBuffer(v);
-        const gemm = source === undefined ? undefined : dLefts.get(source);
+        const gemm = source === undefined || readers.get(source) !== 1 ? undefined : dLefts.get(source);
         if (into === undefined && gemm !== undefined && this.buffers[buffer]!.rows === 'batch') into = gemm;
         else rest.push(v);
       }
@@ -920,11 +946,11 @@ class PlanBuilder {
       const buffer = this.buffers[p.buffer]!;
       const key = JSON.stringify([buffer.rows, buffer.width, total.pieces]);
       const same = seen.get(key);
-      if (same !== undefined) {
+      if (same !== undefined && aliasable.has(p.buffer)) {
         alias.set(p.buffer, same);
         continue;
       }
-      seen.set(key, p.buffer);
+      if (same === undefined) seen.set(key, p.buffer);
       this.store(stores, total, p.buffer, 0, false, true);
     }
     return alias;

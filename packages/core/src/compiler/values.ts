@@ -6,6 +6,7 @@
  * expressions are one node) and folded where the result is known (`x + 0`, `x · 1`, constants).
  */
 import { SeqmodelError } from '../errors.js';
+import { cacheKey } from './cache-key.js';
 import type { BinaryOp, LoopNode, UnaryOp } from './program.js';
 
 /** An expression node: a {@link LoopNode} whose operands are other expressions' ids (instead of a loop's nodes). */
@@ -59,7 +60,8 @@ export class ExprGraph {
   private readonly slices = new Map<string, number>();
 
   private intern(e: Expr): number {
-    const key = JSON.stringify(e);
+    // Not JSON.stringify alone: it makes ±Infinity, NaN and -0 constants one with null and 0.
+    const key = cacheKey(e)!;
     const found = this.keys.get(key);
     if (found !== undefined) return found;
     this.nodes.push(e);
@@ -98,8 +100,9 @@ export class ExprGraph {
   }
 
   const(value: number): number {
-    // -0 and 0 differ only in division by them; keep them apart, and NaN as one key.
-    return this.intern({ op: 'const', value: Object.is(value, -0) ? -0 : value });
+    // Rounded to float32, as a constant in a step is when tfjs makes it a tensor. -0 and 0 stay apart (they differ
+    // in division by them), and every NaN is one constant.
+    return this.intern({ op: 'const', value: Math.fround(value) });
   }
 
   unary(op: UnaryOp, x: number): number {

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ExprGraph } from './values.js';
+
+describe('ExprGraph constants', () => {
+  it('keeps ±Infinity, NaN, -0 and 0 apart, and every NaN as one constant', () => {
+    const g = new ExprGraph();
+    const ids = [Infinity, -Infinity, Number.NaN, -0, 0].map((v) => g.const(v));
+    expect(new Set(ids).size).toBe(5);
+    expect(g.const(Number.NaN)).toBe(ids[2]);
+    expect(g.constant(ids[0]!)).toBe(Infinity);
+    expect(Object.is(g.constant(ids[3]!), -0)).toBe(true);
+  });
+
+  it('rounds constants to float32, as tfjs does when a number in a step becomes a tensor', () => {
+    const g = new ExprGraph();
+    expect(g.constant(g.const(0.1))).toBe(Math.fround(0.1));
+    expect(g.const(0.1)).toBe(g.const(Math.fround(0.1)));
+  });
+
+  it('folds operations on ±Infinity without turning them into null or 0', () => {
+    const g = new ExprGraph();
+    const x = g.read(0, 0);
+    // min(max(x, -∞), ∞) is not min(x, -∞).
+    const clipped = g.binary('minimum', g.binary('maximum', x, g.const(-Infinity)), g.const(Infinity));
+    const node = g.node(clipped);
+    expect(node.op).toBe('minimum');
+    expect(g.constant((node as { b: number }).b)).toBe(Infinity);
+  });
+});
