@@ -279,6 +279,46 @@ describe('scanCell', () => {
   });
 });
 
+describe('scanCell and traceSequence return tensors of their own', () => {
+  // h' = x + h; k (a second state) is carried unchanged, and with one step the output is the first state.
+  const carrying: AnyCellPlugin = {
+    specificationVersion: 'v1',
+    name: 'testCarrying',
+    defaultOptions: {},
+    params: () => [],
+    state: ({ units }) => [
+      { name: 'h', size: units },
+      { name: 'k', size: units },
+    ],
+    step: (ops, { input, state }) => ({ output: state[0]!, state: [ops.add(input, state[0]!), state[1]!] }),
+  };
+
+  it('copies a state returned unchanged and an output that is an initial state, which stay the caller’s', () => {
+    const h0 = ref.tensor([[1, 2]]);
+    const k0 = ref.tensor([[3, 4]]);
+    const args = {
+      cell: carrying,
+      units: 2,
+      inputs: ref.tensor([[[5, 6]]]),
+      params: {},
+      initialState: [h0, k0],
+    };
+    for (const run of [scanCell, traceSequence] as const) {
+      const before = ref.memory().numTensors;
+      const r = run(ref, args);
+      expect(r.output).not.toBe(h0);
+      expect(r.state[1]).not.toBe(k0);
+      expect(ref.toArray(r.output)).toEqual([[1, 2]]);
+      expect(ref.toArray(r.state[1]!)).toEqual([[3, 4]]);
+      ref.dispose([r.output, ...r.state, ...('states' in r ? [...r.states, ...Object.values(r.gates)] : [])]);
+      // Freeing the results leaves the caller's tensors alive, and nothing else behind.
+      expect(ref.toArray(k0)).toEqual([[3, 4]]);
+      expect(ref.toArray(h0)).toEqual([[1, 2]]);
+      expect(ref.memory().numTensors).toBe(before);
+    }
+  });
+});
+
 describe('scanCell rejects bad input by name', () => {
   const base = () => summer({ inputs: x() });
 

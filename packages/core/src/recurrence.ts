@@ -74,8 +74,31 @@ export function scanCell<T>(backend: Backend<T>, args: SequenceArgs<T>): Sequenc
   return backend.tidy(() => {
     const { outputs, state } = loopOverTime(backend, args, info, undefined);
     const output = args.returnSequences ? backend.stack(outputs, 1) : outputs[info.time - 1]!;
-    return { output, state };
+    return ownResults(backend, args, output, state);
   });
+}
+
+/**
+ * The output and final states as tensors of their own: a step may return a state unchanged (or its first state
+ * as the output), so the loop can end on one of the caller's tensors (an initial state), which the caller would
+ * otherwise free with the results. Those are copied (a reshape to the same shape, which shares the data), as a fused
+ * kernel's results are new tensors too.
+ */
+function ownResults<T>(
+  backend: Backend<T>,
+  args: SequenceArgs<T>,
+  output: T,
+  state: readonly T[],
+): { output: T; state: T[] } {
+  const callers = new Set<T>([
+    args.inputs,
+    ...(args.initialState ?? []),
+    ...Object.values(args.params),
+    ...(args.mask === undefined ? [] : [args.mask]),
+    ...(args.recurrentMask === undefined ? [] : [args.recurrentMask]),
+  ]);
+  const own = (t: T) => (callers.has(t) ? backend.reshape(t, backend.shape(t)) : t);
+  return { output: own(output), state: state.map(own) };
 }
 
 /** Arguments of {@link traceSequence}: a sequence, and optionally a probe to differentiate with respect to. */
@@ -126,8 +149,13 @@ export function traceSequence<T>(backend: Backend<T>, args: TraceSequenceArgs<T>
   }
   return backend.tidy(() => {
     const trace: StepRecord<T> = { states: info.states.map(() => []), gates: new Map() };
-    const { outputs, state } = loopOverTime(backend, args, info, trace, args.outputProbe);
-    const output = args.returnSequences ? backend.stack(outputs, 1) : outputs[info.time - 1]!;
+    const { outputs, state: last } = loopOverTime(backend, args, info, trace, args.outputProbe);
+    const { output, state } = ownResults(
+      backend,
+      args,
+      args.returnSequences ? backend.stack(outputs, 1) : outputs[info.time - 1]!,
+      last,
+    );
     const states = trace.states.map((steps) => backend.stack(steps, 1));
     const gates: Record<string, T> = {};
     for (const [name, steps] of trace.gates) {
