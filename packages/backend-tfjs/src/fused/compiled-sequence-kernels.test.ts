@@ -17,6 +17,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend-switching.js';
 import { compiledCellChecks } from '../testing/compiled-kernel-checks.js';
+import { compilerCornerCells } from '../testing/corner-cells.js';
 import { assertFusedMatchesGeneric, fusedCellConfigs, hostSequence } from '../testing/fused-kernel-checks.js';
 import { hostGeneratorChecks } from '../testing/generator-checks.js';
 import { leakyRnn } from '../testing/leaky-rnn.js';
@@ -195,6 +196,19 @@ describe('compiled kernels decline what they cannot compile, saying why, and the
       'fused kernel required but unavailable: compiled kernels (javascript): generated code cannot run here',
     );
     release(strict, a);
+  });
+
+  it('compiledCellChecks names a step that compiles only without a recurrent dropout mask', () => {
+    const maskSum: CellPlugin = {
+      ...unlowerable('testMaskSum', (ops, { input, state, params, recurrentMask }) => {
+        const h = recurrentMask === undefined ? state[0]! : ops.mul(state[0]!, ops.sum(recurrentMask, -1, true));
+        const next = ops.tanh(ops.add(input, ops.matMul(h, params.recurrentKernel!)));
+        return { output: next, state: [next] };
+      }),
+      supportsRecurrentDropout: true,
+    };
+    const compiles = compiledCellChecks(maskSum, backend)[0]!;
+    expect(() => compiles.run()).toThrow(/testMaskSum \{\} with a recurrent mask: step: /);
   });
 
   it('labels itself', () => {
@@ -423,4 +437,12 @@ describe('assertFusedMatchesGeneric', () => {
       'lstm: the fused path returned output, state[0]; expected what the generic path returned, output, state[0], state[1]',
     );
   });
+});
+
+describe('compiled kernels of cells at the compiler’s corners match the generic loop', () => {
+  for (const { cell, configs } of compilerCornerCells) {
+    for (const check of compiledCellChecks(cell, backend, { configs })) {
+      it.skipIf(check.skip !== undefined)(check.name, check.run);
+    }
+  }
 });

@@ -55,15 +55,22 @@ export function compiledCellChecks<T>(
       if (!findKernel(backend, 'sequence', cell.name)) {
         throw new SeqmodelError(`backend ${backend.name} has no fused kernel for ${cell.name}`);
       }
+      // With a recurrent dropout mask too, for a cell that applies one (the step then traces differently).
+      const masks = cell.supportsRecurrentDropout ? [false, true] : [false];
       for (const c of configs) {
-        const text = explainCompiledCell(cell, c.options ?? {}, {
-          batch: 2,
-          inputSize: c.inputSize,
-          units: c.units,
-        });
-        const declined = /^not compiled: (.*)$/m.exec(text);
-        if (declined)
-          throw new SeqmodelError(`${cell.name} ${JSON.stringify(c.options ?? {})}: ${declined[1]}`);
+        for (const recurrentMask of masks) {
+          const text = explainCompiledCell(
+            cell,
+            c.options ?? {},
+            { batch: 2, inputSize: c.inputSize, units: c.units },
+            { recurrentMask },
+          );
+          const declined = /^not compiled: (.*)$/m.exec(text);
+          if (declined) {
+            const mask = recurrentMask ? ' with a recurrent mask' : '';
+            throw new SeqmodelError(`${cell.name} ${JSON.stringify(c.options ?? {})}${mask}: ${declined[1]}`);
+          }
+        }
       }
     },
   });

@@ -15,6 +15,7 @@ import {
   gru,
   initParams,
   lstm,
+  outputSizeOf,
   resolveCellDims,
   runSequence,
   SeqmodelError,
@@ -159,7 +160,8 @@ export function hostSequence(
     const noise = normals(p.values.length, `${seed}/${name}`, 0.1);
     params[name] = { values: p.values.map((v, i) => v + noise[i]!), shape: p.shape };
   }
-  const states = cell.state(resolveCellDims(cell, config).dims).length;
+  const { dims } = resolveCellDims(cell, config);
+  const stateSizes = cell.state(dims).map((s) => s.size);
   const rng = createRng(`${seed}/masks`);
   const mask = variant.mask
     ? Float32Array.from({ length: batch * time }, (_, i) => {
@@ -176,9 +178,7 @@ export function hostSequence(
     params,
     ...(variant.initialState
       ? {
-          initialState: Array.from({ length: states }, (_, k) =>
-            normals(batch * units, `${seed}/s${k}`, 0.5),
-          ),
+          initialState: stateSizes.map((size, k) => normals(batch * size, `${seed}/s${k}`, 0.5)),
         }
       : {}),
     ...(mask ? { mask } : {}),
@@ -207,7 +207,9 @@ function toTensors<T>(b: Backend<T>, c: HostSequence): Tensors<T> {
   return {
     inputs: b.tensor(c.inputs, [c.batch, c.time, c.inputSize]),
     params,
-    ...(c.initialState ? { initialState: c.initialState.map((s) => b.tensor(s, [c.batch, c.units])) } : {}),
+    ...(c.initialState
+      ? { initialState: c.initialState.map((s) => b.tensor(s, [c.batch, s.length / c.batch])) }
+      : {}),
     ...(c.mask ? { mask: b.tensor(c.mask, [c.batch, c.time]) } : {}),
     ...(c.recurrentMask ? { recurrentMask: b.tensor(c.recurrentMask, [c.batch, c.units]) } : {}),
   };
@@ -282,14 +284,18 @@ function launchGradients<T>(b: Backend<T>, c: HostSequence, run: Runner<T>): Lau
     ...(t.initialState ?? []).map((s, i) => ({ name: `initialState[${i}]`, tensor: s })),
     ...(t.recurrentMask ? [{ name: 'recurrentMask', tensor: t.recurrentMask }] : []),
   ];
-  const outputSize = c.returnSequences ? c.batch * c.time * c.units : c.batch * c.units;
+  // The output and each state as wide as the cell makes them (not always `units`).
+  const sizes = cellSizes(c);
+  const outputShape = c.returnSequences ? [c.batch, c.time, sizes.output] : [c.batch, sizes.output];
   const outputWeights = b.tensor(
-    normals(outputSize, 'R'),
-    c.returnSequences ? [c.batch, c.time, c.units] : [c.batch, c.units],
+    normals(
+      outputShape.reduce((n, d) => n * d, 1),
+      'R',
+    ),
+    outputShape,
   );
-  const states = cellStateCount(c);
-  const stateWeights = Array.from({ length: states }, (_, k) =>
-    b.tensor(normals(c.batch * c.units, `S${k}`), [c.batch, c.units]),
+  const stateWeights = sizes.states.map((size, k) =>
+    b.tensor(normals(c.batch * size, `S${k}`), [c.batch, size]),
   );
   try {
     const { value, grads } = b.valueAndGrads!(
@@ -335,9 +341,10 @@ function gradients<T>(
   return values.map((v, i) => ({ name: names[i]!, values: v }));
 }
 
-function cellStateCount(c: HostSequence): number {
-  return c.cell.state(resolveCellDims(c.cell, { inputSize: c.inputSize, units: c.units, ...c.options }).dims)
-    .length;
+/** The widths of the cell's output and of each of its states. */
+function cellSizes(c: HostSequence): { output: number; states: number[] } {
+  const { dims } = resolveCellDims(c.cell, { inputSize: c.inputSize, units: c.units, ...c.options });
+  return { output: outputSizeOf(c.cell, dims), states: c.cell.state(dims).map((s) => s.size) };
 }
 
 function fusedRunner<T>(b: Backend<T>, cell: AnyCellPlugin): Runner<T> {

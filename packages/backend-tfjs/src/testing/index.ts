@@ -31,6 +31,15 @@ export { bindingChecks, type SwitchableNumerics } from './binding-checks.js';
 export { builtInCellConfigs } from './cell-configs.js';
 export { type CompiledCellCheckOptions, compiledCellChecks } from './compiled-kernel-checks.js';
 export { compiledKernelWithChecks } from './compiled-kernel-with-checks.js';
+export {
+  boundsCell,
+  carriedStateCell,
+  compilerCornerCells,
+  functionOptionCell,
+  paramStateCell,
+  rawInputSumCell,
+  sharedStateGradientCell,
+} from './corner-cells.js';
 export { type FactoryDefaultKernels, factoryKernelChecks } from './factory-kernel-checks.js';
 export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
 export {

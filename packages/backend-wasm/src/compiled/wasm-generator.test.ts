@@ -1,6 +1,7 @@
 import { createTfjsBackend } from '@seqmodel/backend-tfjs';
 import {
   compiledCellChecks,
+  compilerCornerCells,
   fusedCellConfigs,
   hostGeneratorChecks,
   leakyRnn,
@@ -54,7 +55,7 @@ const cases = [
   { cell: minimalGatedUnit, configs: [{ inputSize: 3, units: 4 }] },
   { cell: leakyRnn, configs: [{ inputSize: 2, units: 5, options: { leak: 0.25, activation: 'relu' } }] },
 ];
-for (const { cell, configs } of cases) {
+for (const { cell, configs } of [...cases, ...compilerCornerCells]) {
   describe(`compiled ${cell.name} on wasm`, () => {
     for (const check of compiledCellChecks(cell, backend, { configs })) {
       it.skipIf(check.skip !== undefined)(check.name, check.run);

@@ -1,0 +1,176 @@
+/**
+ * Cells whose steps reach corners of the cell compiler that the built-in cells do not, each once compiled into a
+ * kernel whose results differed from the generic loop's. A backend with a compiled kernel runs `compiledCellChecks`
+ * on each with its configs:
+ *
+ * - `testSharedStateGradient`: two states used only through their sum, so both get the same gradient (the plan
+ *   once wrote it to one of them only), with the sum multiplied by the recurrent kernel or scaled;
+ * - `testRawInputSum`: no `projectInput`, the raw input added to `h·U` (d inputs was never written);
+ * - `testParamState`: a next state made from a parameter alone (its gradient was dropped);
+ * - `testCarriedState`: a state returned unchanged (the generic loop returned the caller's initial state itself) and
+ *   one twice as wide as `units` (the recurrent dropout check assumed `units`);
+ * - `testFunctionOption`: an option holding a function (the compiler's cache left functions out of its key);
+ * - `testBounds`: ±Infinity constants, as an unbounded clip (they were one constant with `null`).
+ */
+import {
+  type AnyCellPlugin,
+  affine,
+  type CellPlugin,
+  type Ops,
+  type ParamSpec,
+  sliceLast,
+} from '@seqmodel/core';
+import type { CellConformanceConfig } from '@seqmodel/core/testing';
+
+const kernels = (inputSize: number, units: number): ParamSpec[] => [
+  { name: 'kernel', shape: [inputSize, units], initializer: 'glorotUniform' },
+  { name: 'recurrentKernel', shape: [units, units], initializer: 'orthogonal' },
+  { name: 'bias', shape: [units], initializer: 'zeros' },
+];
+
+/** `h' = tanh(x·W + b + (h + c)·U)` (or `0.7 (h + c)` without `viaProduct`), `c' = h' / 2`. */
+export const sharedStateGradientCell: CellPlugin<{ viaProduct: boolean }> = {
+  specificationVersion: 'v1',
+  name: 'testSharedStateGradient',
+  defaultOptions: { viaProduct: true },
+  params: ({ inputSize, units }) => kernels(inputSize, units),
+  state: ({ units }) => [
+    { name: 'h', size: units },
+    { name: 'c', size: units },
+  ],
+  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  step(ops, { input, state, params, dims }) {
+    const sum = ops.add(state[0]!, state[1]!);
+    const recurrent = dims.options.viaProduct ? ops.matMul(sum, params.recurrentKernel!) : ops.mul(sum, 0.7);
+    const next = ops.tanh(ops.add(input, recurrent));
+    return { output: next, state: [next, ops.mul(next, 0.5)] };
+  },
+};
+
+/** `h' = tanh(x + h·U)`: the raw input, `inputSize = units`. */
+export const rawInputSumCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testRawInputSum',
+  defaultOptions: {},
+  params: ({ units }) => [{ name: 'recurrentKernel', shape: [units, units], initializer: 'orthogonal' }],
+  state: ({ units }) => [{ name: 'h', size: units }],
+  step(ops, { input, state, params }) {
+    const next = ops.tanh(ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)));
+    return { output: next, state: [next] };
+  },
+};
+
+/** `h' = tanh(x·W + b + h·U + c)`, `c' = c0` (a parameter, the same at every step). */
+export const paramStateCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testParamState',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => [
+    ...kernels(inputSize, units),
+    { name: 'c0', shape: [units], initializer: 'ones' },
+  ],
+  state: ({ units }) => [
+    { name: 'h', size: units },
+    { name: 'c', size: units },
+  ],
+  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  step(ops, { input, state, params }) {
+    const [h, c] = state as [typeof input, typeof input];
+    const next = ops.tanh(ops.add(ops.add(input, ops.matMul(h, params.recurrentKernel!)), c));
+    return { output: next, state: [next, ops.add(ops.fill(ops.shape(c), 0), params.c0!)] };
+  },
+};
+
+/**
+ * `h' = tanh(x·W + b + (h ∘ mask)·U) + m[:units] / 2`; `m` (2 units wide) shifts in `h'`; `k` (3 wide) is carried
+ * unchanged. Supports recurrent dropout.
+ */
+export const carriedStateCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testCarriedState',
+  defaultOptions: {},
+  supportsRecurrentDropout: true,
+  params: ({ inputSize, units }) => kernels(inputSize, units),
+  state: ({ units }) => [
+    { name: 'h', size: units },
+    { name: 'm', size: 2 * units },
+    { name: 'k', size: 3 },
+  ],
+  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  step(ops, { input, state, params, dims, recurrentMask }) {
+    const [h, m, k] = state as [typeof input, typeof input, typeof input];
+    const u = dims.units;
+    const dropped = recurrentMask === undefined ? h : ops.mul(h, recurrentMask);
+    const a = ops.tanh(ops.add(input, ops.matMul(dropped, params.recurrentKernel!)));
+    const next = ops.add(a, ops.mul(sliceLast(ops, m, 0, u), 0.5));
+    return { output: next, state: [next, ops.concat([sliceLast(ops, m, u, u), next], -1), k] };
+  },
+};
+
+type Squash = <T>(ops: Ops<T>, x: T) => T;
+
+/** `h' = squash(x·W + b + h·U)`, `squash` an option holding a function. */
+export const functionOptionCell: CellPlugin<{ squash: Squash }> = {
+  specificationVersion: 'v1',
+  name: 'testFunctionOption',
+  defaultOptions: { squash: (ops, x) => ops.tanh(x) },
+  validateOptions(options) {
+    if (typeof options.squash !== 'function')
+      throw new TypeError('testFunctionOption.squash: expected a function');
+  },
+  params: ({ inputSize, units }) => kernels(inputSize, units),
+  state: ({ units }) => [{ name: 'h', size: units }],
+  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  step(ops, { input, state, params, dims }) {
+    const next = dims.options.squash(ops, ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)));
+    return { output: next, state: [next] };
+  },
+};
+
+/** `h' = tanh(min(max(z, -bound), bound))` with `z = clip(x·W + b + h·U, -bound, bound)`; `bound` ∞ by default. */
+export const boundsCell: CellPlugin<{ bound: number }> = {
+  specificationVersion: 'v1',
+  name: 'testBounds',
+  defaultOptions: { bound: Number.POSITIVE_INFINITY },
+  params: ({ inputSize, units }) => kernels(inputSize, units),
+  state: ({ units }) => [{ name: 'h', size: units }],
+  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  step(ops, { input, state, params, dims }) {
+    const bound = dims.options.bound;
+    const z = ops.clip(ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)), -bound, bound);
+    const next = ops.tanh(ops.minimum(ops.maximum(z, -bound), bound));
+    return { output: next, state: [next] };
+  },
+};
+
+/** Each corner cell with the sizes and options to check it at. */
+export const compilerCornerCells: readonly {
+  readonly cell: AnyCellPlugin;
+  readonly configs: readonly CellConformanceConfig[];
+}[] = [
+  {
+    cell: sharedStateGradientCell,
+    configs: [
+      { inputSize: 3, units: 4 },
+      { inputSize: 2, units: 5, options: { viaProduct: false } },
+    ],
+  },
+  { cell: rawInputSumCell, configs: [{ inputSize: 4, units: 4 }] },
+  { cell: paramStateCell, configs: [{ inputSize: 3, units: 4 }] },
+  { cell: carriedStateCell, configs: [{ inputSize: 3, units: 4 }] },
+  {
+    cell: functionOptionCell,
+    // Two functions one after the other: the second must not run the first's kernel.
+    configs: [
+      { inputSize: 3, units: 4, options: { squash: <T>(ops: Ops<T>, x: T) => ops.tanh(x) } },
+      { inputSize: 3, units: 4, options: { squash: <T>(ops: Ops<T>, x: T) => ops.relu(x) } },
+    ],
+  },
+  {
+    cell: boundsCell,
+    configs: [
+      { inputSize: 3, units: 4 },
+      { inputSize: 3, units: 4, options: { bound: 0.5 } },
+    ],
+  },
+];
