@@ -201,7 +201,8 @@ describe('compiled kernels decline what they cannot compile, saying why, and the
   it('compiledCellChecks names a step that compiles only without a recurrent dropout mask', () => {
     const maskSum: CellPlugin = {
       ...unlowerable('testMaskSum', (ops, { input, state, params, recurrentMask }) => {
-        const h = recurrentMask === undefined ? state[0]! : ops.mul(state[0]!, ops.sum(recurrentMask, -1, true));
+        const h =
+          recurrentMask === undefined ? state[0]! : ops.mul(state[0]!, ops.sum(recurrentMask, -1, true));
         const next = ops.tanh(ops.add(input, ops.matMul(h, params.recurrentKernel!)));
         return { output: next, state: [next] };
       }),

@@ -1,8 +1,10 @@
 import '@tensorflow/tfjs-backend-cpu';
 import {
   type AnyCellPlugin,
+  findKernel,
   gru,
   initParams,
+  initParamTensors,
   lstm,
   resolveCellOptions,
   runSequence,
@@ -12,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../../backend-switching.js';
 import { compiledCellChecks } from '../../testing/compiled-kernel-checks.js';
+import { boundsCell, compilerCornerCells } from '../../testing/corner-cells.js';
 import { fusedCellConfigs } from '../../testing/fused-kernel-checks.js';
 import {
   InterpretingLauncher,
@@ -41,13 +44,35 @@ const cases = [
   { cell: lstm, configs: fusedCellConfigs.lstm!.slice(0, 2) },
   { cell: gru, configs: fusedCellConfigs.gru!.slice(0, 2) },
 ];
-for (const { cell, configs } of cases) {
+// GPU programs have no literal for ±Infinity: the unbounded testBounds runs the generic loop (tested below).
+const corners = compilerCornerCells.map(({ cell, configs }) => ({
+  cell,
+  configs: cell === boundsCell ? configs.filter((c) => c.options?.bound !== undefined) : configs,
+}));
+for (const { cell, configs } of [...cases, ...corners]) {
   describe(`compiled GPU programs (interpreted) for ${cell.name}`, () => {
     for (const check of compiledCellChecks(cell, backend, { configs })) {
       it.skipIf(check.skip !== undefined)(check.name, check.run);
     }
   });
 }
+
+describe('constants GPU programs cannot write', () => {
+  it('decline the kernel, naming the constant, and the generic loop runs', () => {
+    const args = {
+      cell: boundsCell,
+      units: 3,
+      inputs: backend.fill([2, 4, 2], 0.5),
+      params: initParamTensors(backend, boundsCell, { inputSize: 2, units: 3 }, 7),
+    };
+    const kernel = findKernel(backend, 'sequence', boundsCell.name)!;
+    expect(kernel.supports(args)).toMatch(/the constant -?Infinity, which GPU programs cannot write/);
+    expect(kernel.supports({ ...args, options: { bound: 0.5 } })).toBeUndefined();
+    const { output, state } = runSequence(backend, args);
+    expect(output.shape).toEqual([2, 3]);
+    backend.dispose([output, ...state, args.inputs, ...Object.values(args.params)]);
+  });
+});
 
 describe('launches per step', () => {
   // Forward, backward: one launch per elementwise pass of the plan, products inline, except a product a pass would

@@ -34,7 +34,7 @@ import {
   view,
   zero,
 } from './bindings.js';
-import { gatherSpec, type ProgramSpec, specProgram } from './plan-programs.js';
+import { constantWithoutLiteral, gatherSpec, type ProgramSpec, specProgram } from './plan-programs.js';
 import {
   type Launch,
   type OutputGradient,
@@ -123,6 +123,11 @@ class GpuCompiledKernel implements TfjsFusedKernel {
     if (refusal !== undefined) return refusal;
     const plans = compilePlans(args);
     if (typeof plans === 'string') return plans === 'malformed arguments' ? undefined : plans;
+    for (const plan of [plans.training, plans.inference]) {
+      const constant = constantWithoutLiteral(plan);
+      if (constant !== undefined)
+        return `its step has the constant ${constant}, which GPU programs cannot write`;
+    }
     return this.dryRun(plans.training, args) ?? this.dryRun(plans.inference, args);
   }
 
