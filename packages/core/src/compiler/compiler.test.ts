@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CellPlugin } from '../cell.js';
 import { gru, lstm, simpleRNN } from '../cells/index.js';
-import { affine, sliceLast, splitLast } from '../derived-ops.js';
+import { affine, mean, sliceLast, splitLast } from '../derived-ops.js';
 import { resolveCellDims } from '../params.js';
 import { createReferenceBackend } from '../reference/reference-backend.js';
 import { compileCell } from './compile.js';
@@ -185,6 +185,15 @@ describe('declines, with a reason naming the operation', () => {
         return { output: next, state: [next] };
       },
       /step: sum\(\.\.\.\) \[2, 1\] \(%\d+\): ops\.sum on a per-step value has no generator/,
+    ],
+    [
+      'a reduction without keepDims, reshaped back (layer normalization written by hand)',
+      (ops, { input, state }) => {
+        const m = ops.reshape(mean(ops, state[0]!, -1), [-1, 1]);
+        const next = ops.tanh(ops.add(input, ops.sub(state[0]!, m)));
+        return { output: next, state: [next] };
+      },
+      /step: sum\(\.\.\.\) \[2\] \(%\d+\): ops\.sum on a per-step value has no generator \(core's mean, variance/,
     ],
     [
       'a slice along the batch axis',

@@ -213,6 +213,47 @@ interface StaticInfo {
 
 const unaryNames = new Set<string>(['neg', 'exp', 'log', 'sqrt', 'abs', 'sigmoid', 'tanh', 'relu']);
 const binaryNames = new Set<string>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'greater', 'equal']);
+/** Every op a per-step value may come from. */
+const loweredOps = new Set<string>([
+  ...unaryNames,
+  ...binaryNames,
+  'leaf',
+  'where',
+  'clip',
+  'slice',
+  'concat',
+  'reshape',
+  'cast',
+  'matMul',
+  'fill',
+]);
+
+/** The first per-step node `x` depends on (itself included) made by an op without a generator, if any. */
+function firstUnlowered(x: TraceNode, seen = new Set<TraceNode>()): TraceNode | undefined {
+  if (x.domain === 'static' || seen.has(x)) return undefined;
+  seen.add(x);
+  if (!loweredOps.has(x.op)) return x;
+  for (const arg of x.args) {
+    for (const a of Array.isArray(arg) ? arg : [arg]) {
+      if (!(a instanceof TraceNode)) continue;
+      const found = firstUnlowered(a, seen);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Why a per-step value made by `op` (not in {@link loweredOps}) cannot be compiled. */
+function noGenerator(op: string): string {
+  // Core's mean and variance reduce with sum; its softmax and logSoftmax with max and sum.
+  const derived =
+    op === 'sum'
+      ? " (core's mean, variance, softmax and logSoftmax use it)"
+      : op === 'max'
+        ? " (core's softmax and logSoftmax use it)"
+        : '';
+  return `ops.${op} on a per-step value has no generator${derived} (only elementwise ops, slices and concatenations along the last axis, and products with parameters are compiled)`;
+}
 /** Operations cheap enough to recompute in the backward pass instead of keeping their results. */
 const cheap = new Set<string>([
   'add',
@@ -379,6 +420,8 @@ class PlanBuilder {
       const [begin, size] = [node.args[1] as number[], node.args[2] as number[]];
       this.checkRowsKept(node, begin[0]!, size[0]!);
     }
+    // An op without a generator is named before its result's shape is judged (a reduction's is [batch]).
+    if (!loweredOps.has(node.op)) this.decline(node, noGenerator(node.op));
     const width = this.widthOf(node);
     const args = node.args;
     const elementwise = (operands: Operand[], f: (e: number[]) => number): Value => {
@@ -415,6 +458,9 @@ class PlanBuilder {
       case 'reshape':
       case 'cast': {
         const x = args[0] as TraceNode;
+        // `reshape(mean(h, -1), [-1, 1])`: the reduction is what cannot be compiled, not the reshape after it.
+        const unlowered = firstUnlowered(x);
+        if (unlowered) this.decline(unlowered, noGenerator(unlowered.op));
         if (x.shape.length !== 2 || x.shape[0] !== node.shape[0] || x.shape[1] !== node.shape[1]) {
           this.decline(node, `a reshape from ${formatShape(x.shape)} changes the per-step layout`);
         }
@@ -425,10 +471,7 @@ class PlanBuilder {
       case 'fill':
         return g.whole(width, g.const(args[1] as number));
       default:
-        return this.decline(
-          node,
-          `ops.${node.op} on a per-step value has no generator (only elementwise ops, slices and concatenations along the last axis, and products with parameters are compiled)`,
-        );
+        return this.decline(node, noGenerator(node.op));
     }
   }
 
