@@ -63,7 +63,7 @@ export interface Ops<T> {
   matMul(a: T, b: T, transposeA?: boolean, transposeB?: boolean): T;
 
   // Layout.
-  /** Same elements, new shape; one dimension may be -1. */
+  /** Same elements, new shape; one dimension may be -1. A new tensor even for the same shape (it may share data). */
   reshape(x: T, shape: Shape): T;
   /** Permutes axes; without `perm`, reverses them. */
   transpose(x: T, perm?: readonly number[]): T;

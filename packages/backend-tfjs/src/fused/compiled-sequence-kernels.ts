@@ -207,7 +207,7 @@ function sameMemoKey(a: MemoKey, b: MemoKey): boolean {
 
 /**
  * The last plans (or reason) `compilePlans` found for each cell: a kernel asks at every call, and resolving the
- * options and looking the plans up in core's cache (which keys them by the resolved options as JSON) cost more than
+ * options and looking the plans up in core's cache (which keys them by the resolved options, see `cacheKey`) cost more than
  * a small model's step (4% of a 16x32x16x64 IndRNN training step on wasm).
  */
 const lastPlans = new WeakMap<object, { readonly key: MemoKey; readonly result: Plans | string }>();

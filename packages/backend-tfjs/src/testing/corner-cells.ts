@@ -6,7 +6,8 @@
  * - `testSharedStateGradient`: two states used only through their sum, so both get the same gradient (the plan
  *   once wrote it to one of them only), with the sum multiplied by the recurrent kernel or scaled;
  * - `testRawInputSum`: no `projectInput`, the raw input added to `h·U` (d inputs was never written);
- * - `testParamState`: a next state made from a parameter alone (its gradient was dropped);
+ * - `testParamState`: a next state made from a parameter alone (its gradient was dropped), or with `output`, the
+ *   output;
  * - `testCarriedState`: a state returned unchanged (the generic loop returned the caller's initial state itself) and
  *   one twice as wide as `units` (the recurrent dropout check assumed `units`);
  * - `testFunctionOption`: an option holding a function (the compiler's cache left functions out of its key);
@@ -60,11 +61,14 @@ export const rawInputSumCell: CellPlugin = {
   },
 };
 
-/** `h' = tanh(x·W + b + h·U + c)`, `c' = c0` (a parameter, the same at every step). */
-export const paramStateCell: CellPlugin = {
+/**
+ * `h' = tanh(x·W + b + h·U + c)`, `c' = c0` (a parameter, the same at every step); the output is `h'`, or with
+ * `output` it is `c0` too.
+ */
+export const paramStateCell: CellPlugin<{ output: boolean }> = {
   specificationVersion: 'v1',
   name: 'testParamState',
-  defaultOptions: {},
+  defaultOptions: { output: false },
   params: ({ inputSize, units }) => [
     ...kernels(inputSize, units),
     { name: 'c0', shape: [units], initializer: 'ones' },
@@ -74,10 +78,11 @@ export const paramStateCell: CellPlugin = {
     { name: 'c', size: units },
   ],
   projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
-  step(ops, { input, state, params }) {
+  step(ops, { input, state, params, dims }) {
     const [h, c] = state as [typeof input, typeof input];
     const next = ops.tanh(ops.add(ops.add(input, ops.matMul(h, params.recurrentKernel!)), c));
-    return { output: next, state: [next, ops.add(ops.fill(ops.shape(c), 0), params.c0!)] };
+    const c0 = ops.add(ops.fill(ops.shape(c), 0), params.c0!);
+    return { output: dims.options.output ? c0 : next, state: [next, c0] };
   },
 };
 
@@ -156,7 +161,13 @@ export const compilerCornerCells: readonly {
     ],
   },
   { cell: rawInputSumCell, configs: [{ inputSize: 4, units: 4 }] },
-  { cell: paramStateCell, configs: [{ inputSize: 3, units: 4 }] },
+  {
+    cell: paramStateCell,
+    configs: [
+      { inputSize: 3, units: 4 },
+      { inputSize: 3, units: 4, options: { output: true } },
+    ],
+  },
   { cell: carriedStateCell, configs: [{ inputSize: 3, units: 4 }] },
   {
     cell: functionOptionCell,

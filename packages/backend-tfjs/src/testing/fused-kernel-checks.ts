@@ -184,7 +184,10 @@ export function hostSequence(
     ...(mask ? { mask } : {}),
     ...(variant.recurrentDropout
       ? {
-          recurrentMask: Float32Array.from({ length: batch * units }, () => (rng.next() < 0.3 ? 0 : 1 / 0.7)),
+          // As wide as the first state, which the mask multiplies.
+          recurrentMask: Float32Array.from({ length: batch * stateSizes[0]! }, () =>
+            rng.next() < 0.3 ? 0 : 1 / 0.7,
+          ),
         }
       : {}),
     goBackwards: variant.goBackwards ?? false,
@@ -211,7 +214,9 @@ function toTensors<T>(b: Backend<T>, c: HostSequence): Tensors<T> {
       ? { initialState: c.initialState.map((s) => b.tensor(s, [c.batch, s.length / c.batch])) }
       : {}),
     ...(c.mask ? { mask: b.tensor(c.mask, [c.batch, c.time]) } : {}),
-    ...(c.recurrentMask ? { recurrentMask: b.tensor(c.recurrentMask, [c.batch, c.units]) } : {}),
+    ...(c.recurrentMask
+      ? { recurrentMask: b.tensor(c.recurrentMask, [c.batch, c.recurrentMask.length / c.batch]) }
+      : {}),
   };
 }
 

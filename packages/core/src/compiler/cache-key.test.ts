@@ -28,5 +28,8 @@ describe('cacheKey', () => {
     expect(cacheKey([new (class Box {})()])).toBeUndefined();
     expect(cacheKey({ s: Symbol('s') })).toBeUndefined();
     expect(cacheKey({ m: new Map() })).toBeUndefined();
+    // Not the string its toJSON gives.
+    expect(cacheKey({ d: new Date(0) })).toBeUndefined();
+    expect(cacheKey({ d: new Date(0).toJSON() })).toBeDefined();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Text keys for the compiler's caches. `JSON.stringify` alone would make different values one key: it writes
- * `Infinity`, `-Infinity` and `NaN` as `null` and `-0` as `0`, and leaves functions out (an option holding a
- * function would reuse the trace of another function).
+ * `Infinity`, `-Infinity` and `NaN` as `null` and `-0` as `0`, leaves functions out (an option holding a function
+ * would reuse the trace of another function), and writes a Map or a typed array as what they are not (`{}`, an
+ * object of indices).
  */
 import { isPlainObject } from '../options.js';
 
@@ -19,15 +20,18 @@ function functionId(f: object): number {
 }
 
 /**
- * A key equal for two values exactly when they are the same deep through arrays and plain objects: numbers as
+ * A key for values made of arrays, plain objects (their own enumerable string keys, in order), numbers as
  * `Object.is` tells them apart (so -0, NaN and ±Infinity each keep their own), functions by identity, strings,
- * booleans, null and undefined as themselves. Undefined when `value` holds something else (a typed array, a class
- * instance, a symbol), which could change without its key changing: such a value is not cached.
+ * booleans, bigints, null and undefined: equal keys mean equal values. Undefined when `value` holds anything else (a
+ * typed array, a Map, a Date, a class instance, a symbol), which the key could not tell apart: such a value is not
+ * cached.
  */
 export function cacheKey(value: unknown): string | undefined {
   let keyable = true;
-  // Every leaf is written as a tagged string, so no two kinds of value can give the same text.
-  const text = JSON.stringify(value, (_name, v: unknown) => {
+  // Every leaf is written as a tagged string, so no two kinds of value can give the same text. The value is taken
+  // from its holder, before `toJSON` (a Date's) has turned it into a string.
+  const text = JSON.stringify(value, function (this: Record<string, unknown>, name: string) {
+    const v = this[name];
     switch (typeof v) {
       case 'number':
         return `n${Object.is(v, -0) ? '-0' : String(v)}`;

@@ -1,7 +1,8 @@
 /**
  * Compiling a cell: trace it (`trace.ts`), check the trace, and lower it to a plan (`plan.ts`), or say why not.
- * Traces and plans are cached per cell object, resolved options, sizes and batch size, so a kernel can ask on
- * every call.
+ * Traces and plans are cached per cell object, resolved options (see `cacheKey`: options holding a typed array or a
+ * class instance are traced at every call), sizes and batch size, so a kernel can ask on every call; each cell keeps
+ * its latest `maxTracesPerCell`.
  */
 import type { AnyCellPlugin, CellDims } from '../cell.js';
 import { SeqmodelError } from '../errors.js';
@@ -37,6 +38,8 @@ interface CacheEntry {
 }
 
 const cache = new WeakMap<AnyCellPlugin, Map<string, CacheEntry>>();
+/** Traces kept per cell: an option holding a new function at every call would otherwise add one each time. */
+const maxTracesPerCell = 64;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -72,7 +75,11 @@ function traced(cell: AnyCellPlugin, dims: CellDims, batch: number, recurrentMas
   } catch (error) {
     entry.reason = `tracing the step failed: ${messageOf(error)}`;
   }
-  if (key !== undefined) byKey.set(key, entry);
+  if (key !== undefined) {
+    byKey.set(key, entry);
+    // A Map iterates in insertion order: the first key is the oldest.
+    if (byKey.size > maxTracesPerCell) byKey.delete(byKey.keys().next().value!);
+  }
   return entry;
 }
 

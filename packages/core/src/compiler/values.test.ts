@@ -17,6 +17,13 @@ describe('ExprGraph constants', () => {
     expect(g.const(0.1)).toBe(g.const(Math.fround(0.1)));
   });
 
+  it('rounds clip bounds to float32 too, so a clipped value equals the constant of its bound', () => {
+    const g = new ExprGraph();
+    const clipped = g.node(g.clip(g.read(0, 0), -0.1, 0.1)) as { min: number; max: number };
+    expect([clipped.min, clipped.max]).toEqual([Math.fround(-0.1), Math.fround(0.1)]);
+    expect(g.constant(g.clip(g.const(1), -0.1, 0.1))).toBe(g.constant(g.const(0.1)));
+  });
+
   it('folds operations on ±Infinity without turning them into null or 0', () => {
     const g = new ExprGraph();
     const x = g.read(0, 0);

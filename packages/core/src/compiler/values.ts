@@ -152,9 +152,12 @@ export class ExprGraph {
   }
 
   clip(x: number, min: number, max: number): number {
+    // Bounds in float32, as the constants (the generated JavaScript compares in float64: `clip(z, -0.1, 0.1)` must
+    // give the float32 0.1 that tfjs gives, equal to the constant 0.1).
+    const [lo, hi] = [Math.fround(min), Math.fround(max)];
     const c = this.constant(x);
-    if (c !== undefined) return this.const(Math.min(Math.max(c, min), max));
-    return this.intern({ op: 'clip', x, min, max });
+    if (c !== undefined) return this.const(Math.min(Math.max(c, lo), hi));
+    return this.intern({ op: 'clip', x, min: lo, max: hi });
   }
 
   /** Expression `id` shifted to start at column `offset` of its sources (reads move; broadcast ones do not). */
