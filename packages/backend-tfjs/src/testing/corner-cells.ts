@@ -11,7 +11,10 @@
  * - `testCarriedState`: a state returned unchanged (the generic loop returned the caller's initial state itself) and
  *   one twice as wide as `units` (the recurrent dropout check assumed `units`);
  * - `testFunctionOption`: an option holding a function (the compiler's cache left functions out of its key);
- * - `testBounds`: ±Infinity constants, as an unbounded clip (they were one constant with `null`).
+ * - `testBounds`: ±Infinity constants, as an unbounded clip (they were one constant with `null`);
+ * - `testRowLeft`: a product whose left operand folds to a parameter's row (`h·0 + c0`; the product read one row);
+ * - `testStepInputProduct`: a product of the projected step input with a parameter inside `step` (the GPU kernels
+ *   read it as zeros for the parameter's gradient).
  */
 import {
   type AnyCellPlugin,
@@ -148,6 +151,45 @@ export const boundsCell: CellPlugin<{ bound: number }> = {
   },
 };
 
+/** `h' = tanh(x·W + h·U + (h·0 + c0)·V)`: the last product's left operand is the row `c0`. */
+export const rowLeftCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testRowLeft',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => [
+    ...kernels(inputSize, units),
+    { name: 'c0', shape: [units], initializer: 'ones' },
+    { name: 'V', shape: [units, units], initializer: 'glorotUniform' },
+  ],
+  state: ({ units }) => [{ name: 'h', size: units }],
+  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  step(ops, { input, state, params }) {
+    const h = state[0]!;
+    const row = ops.add(ops.mul(h, 0), params.c0!);
+    const sum = ops.add(ops.matMul(h, params.recurrentKernel!), ops.matMul(row, params.V!));
+    const next = ops.tanh(ops.add(input, sum));
+    return { output: next, state: [next] };
+  },
+};
+
+/** `h' = tanh((x·W)·V + h·U + b)`: the projected input (an input product, no bias) multiplied again in the step. */
+export const stepInputProductCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testStepInputProduct',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => [
+    ...kernels(inputSize, units),
+    { name: 'V', shape: [units, units], initializer: 'glorotUniform' },
+  ],
+  state: ({ units }) => [{ name: 'h', size: units }],
+  projectInput: (ops, x, p) => ops.matMul(x, p.kernel!),
+  step(ops, { input, state, params }) {
+    const recurrent = ops.add(ops.matMul(state[0]!, params.recurrentKernel!), params.bias!);
+    const next = ops.tanh(ops.add(ops.matMul(input, params.V!), recurrent));
+    return { output: next, state: [next] };
+  },
+};
+
 /** Each corner cell with the sizes and options to check it at. */
 export const compilerCornerCells: readonly {
   readonly cell: AnyCellPlugin;
@@ -177,6 +219,8 @@ export const compilerCornerCells: readonly {
       { inputSize: 3, units: 4, options: { squash: <T>(ops: Ops<T>, x: T) => ops.relu(x) } },
     ],
   },
+  { cell: rowLeftCell, configs: [{ inputSize: 3, units: 4 }] },
+  { cell: stepInputProductCell, configs: [{ inputSize: 3, units: 4 }] },
   {
     cell: boundsCell,
     configs: [

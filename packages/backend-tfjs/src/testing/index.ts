@@ -38,7 +38,9 @@ export {
   functionOptionCell,
   paramStateCell,
   rawInputSumCell,
+  rowLeftCell,
   sharedStateGradientCell,
+  stepInputProductCell,
 } from './corner-cells.js';
 export { type FactoryDefaultKernels, factoryKernelChecks } from './factory-kernel-checks.js';
 export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';

@@ -496,10 +496,13 @@ class PlanBuilder {
     return this.buffers[e.buffer]!.width === v.width ? e.buffer : undefined;
   }
 
-  /** A buffer holding `v` (a new one written by stores, unless `v` already is a whole buffer). */
+  /**
+   * A buffer holding `v` for every row (a new one written by stores, unless `v` already is a whole buffer with a row
+   * per batch row: not a parameter's single row, which `h·0 + b` folds to).
+   */
   private materialize(v: Value, name: string, rows: BufferRows, stores: Store[]): number {
     const existing = this.wholeBuffer(v);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined && this.buffers[existing]!.rows !== 'single') return existing;
     const id = this.buffer(name, v.width, rows);
     this.store(stores, v, id, 0, false);
     return id;

@@ -447,8 +447,15 @@ class GpuCompiledKernel implements TfjsFusedKernel {
               p.transposeRight ? tf.matMul(dZ, x2(), true, false) : tf.matMul(x2(), dZ, true, false),
             );
           });
+          // An input product's result is made before the loop, for all steps at once: no step records it.
+          const inputProductOf = new Map(plan.inputProducts.map((p) => [p.out, p]));
+          const leftOverSteps = (id: number): Tensor => {
+            const p = inputProductOf.get(id);
+            if (!p) return fromForward(id);
+            return tf.matMul(x2(), asMatrix(staticTensors[p.right]!), false, p.transposeRight);
+          };
           for (const p of backward.productGradients) {
-            const left = fromForward(p.left);
+            const left = leftOverSteps(p.left);
             const d = fromBackward(p.dOut);
             terms[p.right]!.push(
               p.transposeRight ? tf.matMul(d, left, true, false) : tf.matMul(left, d, true, false),
