@@ -10,6 +10,7 @@
  */
 import {
   assertSequenceFinite,
+  CompileDecline,
   checkSequenceArgs,
   type PlanStatic,
   replayStatic,
@@ -34,7 +35,7 @@ import {
   view,
   zero,
 } from './bindings.js';
-import { constantWithoutLiteral, gatherSpec, type ProgramSpec, specProgram } from './plan-programs.js';
+import { gatherSpec, type ProgramSpec, specProgram } from './plan-programs.js';
 import {
   type Launch,
   type OutputGradient,
@@ -123,15 +124,13 @@ class GpuCompiledKernel implements TfjsFusedKernel {
     if (refusal !== undefined) return refusal;
     const plans = compilePlans(args);
     if (typeof plans === 'string') return plans === 'malformed arguments' ? undefined : plans;
-    for (const plan of [plans.training, plans.inference]) {
-      const constant = constantWithoutLiteral(plan);
-      if (constant !== undefined)
-        return `its step has the constant ${constant}, which GPU programs cannot write`;
-    }
     return this.dryRun(plans.training, args) ?? this.dryRun(plans.inference, args);
   }
 
-  /** Why the step loop of `plan` cannot run with the options of `args` (a program reading too many tensors). */
+  /**
+   * Why the step loop of `plan` cannot run with the options of `args`: a program reading too many tensors, or one
+   * whose source cannot be written (a constant with no shader literal).
+   */
   private dryRun(plan: SequencePlan, args: SequenceArgs<Tensor>): string | undefined {
     const initial = Array.isArray(args.initialState) ? args.initialState.length : 0;
     const key = JSON.stringify([
@@ -160,9 +159,18 @@ class GpuCompiledKernel implements TfjsFusedKernel {
     });
     let reason: string | undefined;
     const launch: Launch<Stub> = (spec) => {
-      const { tensors } = slot(spec);
+      const { spec: slotted, tensors, inputs } = slot(spec);
       if (tensors.length > this.launcher.maxInputs && reason === undefined) {
         reason = `its program ${spec.name} would read ${tensors.length} tensors, more than the ${this.launcher.maxInputs} one program may read here`;
+      }
+      // The source written here, once per plan and options, declines what a launch would fail on.
+      if (reason === undefined) {
+        try {
+          specProgram(slotted, inputs).source(this.launcher.lang);
+        } catch (error) {
+          if (!(error instanceof CompileDecline)) throw error;
+          reason = `its program ${spec.name} cannot be written: ${error.message}`;
+        }
       }
       return stub(
         batch,

@@ -6,14 +6,7 @@
  * per-step products inline. At a row the step's mask marks invalid, a segment keeps its earlier value, or takes its
  * `masked` value (a state's previous value, the output's previous output, zero): what core's `scanCell` computes.
  */
-import {
-  CompileDecline,
-  type ElementwiseLoop,
-  type ElementwisePass,
-  type LoopNode,
-  planPasses,
-  type SequencePlan,
-} from '@seqmodel/core';
+import { CompileDecline, type ElementwiseLoop, type ElementwisePass, type LoopNode } from '@seqmodel/core';
 import { activationFunctions } from '../shader-activations.js';
 import type { ProgramInput, ShaderLang, StepProgram } from '../shader-lang.js';
 import type { Binding, ViewBinding } from './bindings.js';
@@ -61,23 +54,6 @@ export function floatLiteral(value: number): string {
   const [mantissa, exponent] = s.split('e') as [string, string | undefined];
   if (!mantissa.includes('.')) s = `${mantissa}.0${exponent === undefined ? '' : `e${exponent}`}`;
   return value < 0 || Object.is(value, -0) ? `(-${s})` : s;
-}
-
-/**
- * A constant of `plan`'s passes that {@link floatLiteral} cannot write (±Infinity or NaN, as a constant or a clip
- * bound), for `supports` to decline before any program is built; undefined when there is none.
- */
-export function constantWithoutLiteral(plan: SequencePlan): number | undefined {
-  for (const pass of planPasses(plan)) {
-    for (const loop of pass.loops) {
-      for (const node of loop.nodes) {
-        const values = node.op === 'const' ? [node.value] : node.op === 'clip' ? [node.min, node.max] : [];
-        const bad = values.find((x) => !Number.isFinite(x));
-        if (bad !== undefined) return bad;
-      }
-    }
-  }
-  return undefined;
 }
 
 function nodeExpression(lang: ShaderLang, node: LoopNode, v: (i: number) => string, read: string): string {
