@@ -73,23 +73,23 @@ export function scanCell<T>(backend: Backend<T>, args: SequenceArgs<T>): Sequenc
   const info = checkSequenceArgs(backend, args);
   return backend.tidy(() => {
     const { outputs, state } = loopOverTime(backend, args, info, undefined);
-    const output = args.returnSequences ? backend.stack(outputs, 1) : outputs[info.time - 1]!;
-    return ownResults(backend, args, output, state);
+    return sequenceResult(backend, args, outputs, state);
   });
 }
 
 /**
- * The output and final states as tensors of their own: a step may return a state unchanged (or its first state
- * as the output), so the loop can end on one of the caller's tensors (an initial state), which the caller would
- * otherwise free with the results. Those are copied (a reshape to the same shape, which shares the data), as a fused
- * kernel's results are new tensors too.
+ * The output (every step's, stacked, or the last) and the final states, as tensors of their own: a step may return a
+ * state unchanged (or its first state as the output), so the loop can end on one of the caller's tensors (an
+ * initial state), which the caller would otherwise free with the results. Those are copied (a reshape to the same
+ * shape, which shares the data), as a fused kernel's results are new tensors too.
  */
-function ownResults<T>(
+function sequenceResult<T>(
   backend: Backend<T>,
   args: SequenceArgs<T>,
-  output: T,
+  outputs: readonly T[],
   state: readonly T[],
-): { output: T; state: T[] } {
+): SequenceResult<T> {
+  const output = args.returnSequences ? backend.stack(outputs, 1) : outputs[outputs.length - 1]!;
   const callers = new Set<T>([
     args.inputs,
     ...(args.initialState ?? []),
@@ -149,13 +149,8 @@ export function traceSequence<T>(backend: Backend<T>, args: TraceSequenceArgs<T>
   }
   return backend.tidy(() => {
     const trace: StepRecord<T> = { states: info.states.map(() => []), gates: new Map() };
-    const { outputs, state: last } = loopOverTime(backend, args, info, trace, args.outputProbe);
-    const { output, state } = ownResults(
-      backend,
-      args,
-      args.returnSequences ? backend.stack(outputs, 1) : outputs[info.time - 1]!,
-      last,
-    );
+    const loop = loopOverTime(backend, args, info, trace, args.outputProbe);
+    const { output, state } = sequenceResult(backend, args, loop.outputs, loop.state);
     const states = trace.states.map((steps) => backend.stack(steps, 1));
     const gates: Record<string, T> = {};
     for (const [name, steps] of trace.gates) {

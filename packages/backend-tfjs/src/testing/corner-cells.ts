@@ -22,15 +22,37 @@ import {
   type CellPlugin,
   type Ops,
   type ParamSpec,
+  type ParamTensors,
+  type StateSpec,
   sliceLast,
 } from '@seqmodel/core';
 import type { CellConformanceConfig } from '@seqmodel/core/testing';
 
-const kernels = (inputSize: number, units: number): ParamSpec[] => [
+/** W, U and b, and `more` after them. */
+const kernels = (inputSize: number, units: number, ...more: ParamSpec[]): ParamSpec[] => [
   { name: 'kernel', shape: [inputSize, units], initializer: 'glorotUniform' },
   { name: 'recurrentKernel', shape: [units, units], initializer: 'orthogonal' },
   { name: 'bias', shape: [units], initializer: 'zeros' },
+  ...more,
 ];
+
+/** A second recurrent matrix, `V`. */
+const matrixV = (units: number): ParamSpec => ({
+  name: 'V',
+  shape: [units, units],
+  initializer: 'glorotUniform',
+});
+
+/** A parameter row, `c0`. */
+const rowC0 = (units: number): ParamSpec => ({ name: 'c0', shape: [units], initializer: 'ones' });
+
+/** One state, `h`. */
+const stateH = ({ units }: { units: number }): StateSpec[] => [{ name: 'h', size: units }];
+
+/** `x·W + b`. */
+function projected<T>(ops: Ops<T>, x: T, p: ParamTensors<T>): T {
+  return affine(ops, x, p.kernel!, p.bias);
+}
 
 /** `h' = tanh(x·W + b + (h + c)·U)` (or `0.7 (h + c)` without `viaProduct`), `c' = h' / 2`. */
 export const sharedStateGradientCell: CellPlugin<{ viaProduct: boolean }> = {
@@ -42,7 +64,7 @@ export const sharedStateGradientCell: CellPlugin<{ viaProduct: boolean }> = {
     { name: 'h', size: units },
     { name: 'c', size: units },
   ],
-  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  projectInput: projected,
   step(ops, { input, state, params, dims }) {
     const sum = ops.add(state[0]!, state[1]!);
     const recurrent = dims.options.viaProduct ? ops.matMul(sum, params.recurrentKernel!) : ops.mul(sum, 0.7);
@@ -57,7 +79,7 @@ export const rawInputSumCell: CellPlugin = {
   name: 'testRawInputSum',
   defaultOptions: {},
   params: ({ units }) => [{ name: 'recurrentKernel', shape: [units, units], initializer: 'orthogonal' }],
-  state: ({ units }) => [{ name: 'h', size: units }],
+  state: stateH,
   step(ops, { input, state, params }) {
     const next = ops.tanh(ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)));
     return { output: next, state: [next] };
@@ -72,15 +94,12 @@ export const paramStateCell: CellPlugin<{ output: boolean }> = {
   specificationVersion: 'v1',
   name: 'testParamState',
   defaultOptions: { output: false },
-  params: ({ inputSize, units }) => [
-    ...kernels(inputSize, units),
-    { name: 'c0', shape: [units], initializer: 'ones' },
-  ],
+  params: ({ inputSize, units }) => kernels(inputSize, units, rowC0(units)),
   state: ({ units }) => [
     { name: 'h', size: units },
     { name: 'c', size: units },
   ],
-  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  projectInput: projected,
   step(ops, { input, state, params, dims }) {
     const [h, c] = state as [typeof input, typeof input];
     const next = ops.tanh(ops.add(ops.add(input, ops.matMul(h, params.recurrentKernel!)), c));
@@ -104,7 +123,7 @@ export const carriedStateCell: CellPlugin = {
     { name: 'm', size: 2 * units },
     { name: 'k', size: 3 },
   ],
-  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  projectInput: projected,
   step(ops, { input, state, params, dims, recurrentMask }) {
     const [h, m, k] = state as [typeof input, typeof input, typeof input];
     const u = dims.units;
@@ -127,8 +146,8 @@ export const functionOptionCell: CellPlugin<{ squash: Squash }> = {
       throw new TypeError('testFunctionOption.squash: expected a function');
   },
   params: ({ inputSize, units }) => kernels(inputSize, units),
-  state: ({ units }) => [{ name: 'h', size: units }],
-  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  state: stateH,
+  projectInput: projected,
   step(ops, { input, state, params, dims }) {
     const next = dims.options.squash(ops, ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)));
     return { output: next, state: [next] };
@@ -141,8 +160,8 @@ export const boundsCell: CellPlugin<{ bound: number }> = {
   name: 'testBounds',
   defaultOptions: { bound: Number.POSITIVE_INFINITY },
   params: ({ inputSize, units }) => kernels(inputSize, units),
-  state: ({ units }) => [{ name: 'h', size: units }],
-  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  state: stateH,
+  projectInput: projected,
   step(ops, { input, state, params, dims }) {
     const bound = dims.options.bound;
     const z = ops.clip(ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)), -bound, bound);
@@ -156,13 +175,9 @@ export const rowLeftCell: CellPlugin = {
   specificationVersion: 'v1',
   name: 'testRowLeft',
   defaultOptions: {},
-  params: ({ inputSize, units }) => [
-    ...kernels(inputSize, units),
-    { name: 'c0', shape: [units], initializer: 'ones' },
-    { name: 'V', shape: [units, units], initializer: 'glorotUniform' },
-  ],
-  state: ({ units }) => [{ name: 'h', size: units }],
-  projectInput: (ops, x, p) => affine(ops, x, p.kernel!, p.bias),
+  params: ({ inputSize, units }) => kernels(inputSize, units, rowC0(units), matrixV(units)),
+  state: stateH,
+  projectInput: projected,
   step(ops, { input, state, params }) {
     const h = state[0]!;
     const row = ops.add(ops.mul(h, 0), params.c0!);
@@ -177,11 +192,8 @@ export const stepInputProductCell: CellPlugin = {
   specificationVersion: 'v1',
   name: 'testStepInputProduct',
   defaultOptions: {},
-  params: ({ inputSize, units }) => [
-    ...kernels(inputSize, units),
-    { name: 'V', shape: [units, units], initializer: 'glorotUniform' },
-  ],
-  state: ({ units }) => [{ name: 'h', size: units }],
+  params: ({ inputSize, units }) => kernels(inputSize, units, matrixV(units)),
+  state: stateH,
   projectInput: (ops, x, p) => ops.matMul(x, p.kernel!),
   step(ops, { input, state, params }) {
     const recurrent = ops.add(ops.matMul(state[0]!, params.recurrentKernel!), params.bias!);

@@ -471,7 +471,8 @@ class PlanBuilder {
       case 'fill':
         return g.whole(width, g.const(args[1] as number));
       default:
-        return this.decline(node, noGenerator(node.op));
+        // Ops without a generator were declined above.
+        return this.decline(node, `ops.${node.op} is listed as lowered but has no case (internal error)`);
     }
   }
 
