@@ -64,7 +64,8 @@ describe('starting without WebGPU', () => {
 
 /**
  * A step program's WGSL reads only its declared inputs (at most `maxInputs`), keeps every binding (WebGPU drops
- * buffers a shader never reads), uses only declared uniforms, and carries no GLSL declarations.
+ * buffers a shader never reads), uses only declared uniforms, carries no GLSL declarations, and leaves no operator
+ * without its operand.
  */
 function checkWgsl(program: StepProgram): void {
   expect(program.inputs.length, program.name).toBeLessThanOrEqual(maxInputs);
@@ -77,4 +78,7 @@ function checkWgsl(program: StepProgram): void {
   const uniforms = new Set([...program.uniforms, 'size']);
   for (const [, name] of code.matchAll(/uniforms\.(\w+)/g)) expect(uniforms, program.name).toContain(name);
   expect(code).not.toMatch(/\b(float|int) \w+ =/);
+  // No operator left without its operand (the bindings kept for a program without inputs once read `result + ;`):
+  // WebGPU reports a shader that does not compile only to the console, and the dispatch leaves stale values.
+  expect(code, program.name).not.toMatch(/[-+*/]\s*;/);
 }

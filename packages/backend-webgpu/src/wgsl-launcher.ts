@@ -57,17 +57,22 @@ interface WebgpuKernelBackend {
 export function wgslUserCode(program: StepProgram): string {
   const { functions, body } = program.source(wgsl);
   // WebGPU derives the pipeline's bindings from the shader and drops the buffers it never reads, while tfjs binds
-  // every input: a read that never runs (index is never negative) keeps each one.
-  const keep = program.inputs.map((i) => `${i.name}[0]`).join(' + ');
+  // every input: a read that never runs (index is never negative) keeps each one. A program without inputs (a sum of
+  // zero initial states) has none to keep. WebGPU reports a shader that does not compile only to the console, and the
+  // dispatch then leaves the output buffer as it was: a pooled buffer's old values.
+  const keep =
+    program.inputs.length === 0
+      ? ''
+      : `
+    if (index < 0) {
+      result = result + ${program.inputs.map((i) => `${i.name}[0]`).join(' + ')};
+    }`;
   return `${functions}
 fn main(index: i32) {
   if (index < uniforms.size) {
     let b: i32 = index / ${program.outputCols};
     let col: i32 = index - b * ${program.outputCols};
-${body}
-    if (index < 0) {
-      result = result + ${keep};
-    }
+${body}${keep}
     setOutputAtIndex(index, result);
   }
 }

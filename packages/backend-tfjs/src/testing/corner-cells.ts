@@ -241,3 +241,14 @@ export const compilerCornerCells: readonly {
     ],
   },
 ];
+
+/**
+ * The corner cells a GPU compiled kernel runs: the same, less the unbounded `testBounds` (GPU programs have no literal
+ * for ±Infinity, so that step declines and runs the generic loop; the interpreted GPU test checks the decline).
+ */
+export const gpuCompilerCornerCells: typeof compilerCornerCells = compilerCornerCells.map(
+  ({ cell, configs }) => ({
+    cell,
+    configs: cell === boundsCell ? configs.filter((c) => c.options?.bound !== undefined) : configs,
+  }),
+);

@@ -18,6 +18,7 @@ import { builtInGpuCells } from '../gpu/gpu-cells.js';
 import { gpuSequenceKernel } from '../gpu/gpu-sequence-kernel.js';
 import type { ShaderLang, StepProgram } from '../gpu/shader-lang.js';
 import type { TfjsBackend } from '../tfjs-backend.js';
+import { gpuCompilerCornerCells } from './corner-cells.js';
 import { InterpretingLauncher, interpretedGpuBackend } from './interpreting-launcher.js';
 import { leakyRnn } from './leaky-rnn.js';
 import { minimalGatedUnit } from './plugin-cell.js';
@@ -80,26 +81,34 @@ export function recordStepPrograms(backend: TfjsBackend, maxInputs: number): Ste
 
 /**
  * Every distinct program the compiled GPU kernel (`gpuCompiledSequenceKernel`, filed under `*`) launches for two
- * plugin cells (a minimal gated unit, a leaky RNN) and compiled simpleRNN, LSTM and GRU (both variants), forward and
- * backward, with and without a mask, recurrent dropout, `goBackwards` and `returnSequences` (initial states with
- * every `returnSequences` case): the programs are interpreted on tfjs-cpu (`InterpretingLauncher`) with the
- * launcher's limit of `maxInputs` inputs.
+ * plugin cells (a minimal gated unit, a leaky RNN), compiled simpleRNN, LSTM and GRU (both variants) and the compiler's
+ * corner cells (`gpuCompilerCornerCells`, at their own sizes), forward and backward, with and without a mask, recurrent
+ * dropout, `goBackwards` and `returnSequences` (initial states with every `returnSequences` case): the programs are
+ * interpreted on tfjs-cpu (`InterpretingLauncher`) with the launcher's limit of `maxInputs` inputs.
  * Call after tfjs-cpu is registered (`createCpuBackend()`).
  */
 export function recordCompiledPrograms(maxInputs: number): StepProgram[] {
   const launcher = new InterpretingLauncher(maxInputs);
   const backend = interpretedGpuBackend(launcher);
-  const [batch, time, inputSize, units] = [2, 4, 3, 4];
+  const [batch, time] = [2, 4];
   backend.activate();
-  const variants: [AnyCellPlugin, Record<string, unknown>][] = [
-    [minimalGatedUnit, {}],
-    [leakyRnn, {}],
-    [simpleRNN, {}],
-    [lstm, {}],
-    [gru, { resetAfter: true }],
-    [gru, { resetAfter: false }],
+  const sized = { inputSize: 3, units: 4 };
+  const variants: (readonly [
+    AnyCellPlugin,
+    Readonly<Record<string, unknown>>,
+    { readonly inputSize: number; readonly units: number },
+  ])[] = [
+    [minimalGatedUnit, {}, sized],
+    [leakyRnn, {}, sized],
+    [simpleRNN, {}, sized],
+    [lstm, {}, sized],
+    [gru, { resetAfter: true }, sized],
+    [gru, { resetAfter: false }, sized],
+    ...gpuCompilerCornerCells.flatMap(({ cell, configs }) =>
+      configs.map(({ inputSize, units, options }) => [cell, options ?? {}, { inputSize, units }] as const),
+    ),
   ];
-  for (const [cell, variant] of variants) {
+  for (const [cell, variant, { inputSize, units }] of variants) {
     const options = resolveCellOptions(cell, variant);
     const host = initParams(cell, { inputSize, units, ...variant }, 1);
     const names = Object.keys(host);
@@ -113,13 +122,13 @@ export function recordCompiledPrograms(maxInputs: number): StepProgram[] {
       [batch, time],
     );
     const recurrentMask = backend.tensor(new Float32Array(batch * units).fill(1.25), [batch, units]);
-    // Initial states (the cells here keep states of `units` values) with every returnSequences case.
+    // Initial states, as wide as the cell declares them, with every returnSequences case.
     const initialState = cell
       .state(resolveCellDims(cell, { inputSize, units, ...variant }).dims)
-      .map((_, k) =>
+      .map(({ size }, k) =>
         backend.tensor(
-          Float32Array.from({ length: batch * units }, (_, i) => 0.3 * Math.cos(i + k)),
-          [batch, units],
+          Float32Array.from({ length: batch * size }, (_, i) => 0.3 * Math.cos(i + k)),
+          [batch, size],
         ),
       );
     const kernel = findKernel(backend, 'sequence', cell.name)!;

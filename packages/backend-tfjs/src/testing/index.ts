@@ -36,6 +36,7 @@ export {
   carriedStateCell,
   compilerCornerCells,
   functionOptionCell,
+  gpuCompilerCornerCells,
   paramStateCell,
   rawInputSumCell,
   rowLeftCell,

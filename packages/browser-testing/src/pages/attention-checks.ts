@@ -9,9 +9,9 @@ import { scaledDotProductAttention } from '@seqmodel/attention';
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { assertClose, readAll } from '@seqmodel/core/testing';
 import type * as tf from '@tensorflow/tfjs-core';
-import type { PageCheck, PageCheckGroup } from '../in-page.js';
+import type { PageCheckGroup } from '../in-page.js';
 import { trainWithFlatMemory } from './gpu-checks.js';
-import { assertActiveTfjsBackend } from './kits.js';
+import { check } from './kits.js';
 
 const seeded = (n: number, phase: number) =>
   Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin(0.37 * i + phase));
@@ -87,17 +87,6 @@ export function selfAttentionModel(b: TfjsBackend) {
     return b.div(b.sum(b.mul(error, error)), batch * time * model);
   };
   return { params, loss, dispose: () => b.dispose([x, target]) };
-}
-
-function check(name: string, backendName: string, run: () => void): PageCheck {
-  return {
-    name,
-    async run() {
-      assertActiveTfjsBackend(backendName);
-      run();
-      assertActiveTfjsBackend(backendName);
-    },
-  };
 }
 
 /**

@@ -21,8 +21,8 @@ import { assertClose, readAll } from '@seqmodel/core/testing';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { PageCheck, PageCheckGroup } from '../in-page.js';
-import { assertActiveTfjsBackend } from './kits.js';
+import type { PageCheckGroup } from '../in-page.js';
+import { assertActiveTfjsBackend, check } from './kits.js';
 
 export interface GpuUnderTest {
   /** The backend with its fused kernels. */
@@ -207,17 +207,6 @@ function perStep(at: (time: number) => Launches): Launches {
   return {
     forward: (b.forward - a.forward) / (long - short),
     backward: (b.backward - a.backward) / (long - short),
-  };
-}
-
-export function check(name: string, backendName: string, run: () => void | Promise<void>): PageCheck {
-  return {
-    name,
-    async run() {
-      assertActiveTfjsBackend(backendName);
-      await run();
-      assertActiveTfjsBackend(backendName);
-    },
   };
 }
 

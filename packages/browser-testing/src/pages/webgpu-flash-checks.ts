@@ -12,11 +12,10 @@ import { type AttentionKernelCase, attentionKernelChecks } from '@seqmodel/atten
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { listKernels } from '@seqmodel/core';
 import { assertClose } from '@seqmodel/core/testing';
-import * as tf from '@tensorflow/tfjs-core';
-import type { PageCheck, PageCheckGroup } from '../in-page.js';
+import type { PageCheckGroup } from '../in-page.js';
 import { attentionLoss, attentionLossAndGradients, selfAttentionModel } from './attention-checks.js';
 import { trainWithFlatMemory } from './gpu-checks.js';
-import { assertActiveTfjsBackend } from './kits.js';
+import { check } from './kits.js';
 import { countProgramsByShaderKey } from './webgpu-programs.js';
 
 type ProgramCounter = <R>(fn: () => R) => { readonly result: R; readonly programs: number };
@@ -31,31 +30,6 @@ export function countFlashPrograms<R>(fn: () => R): { result: R; launches: Recor
 
 /** What the launch check measured, for the Node side (`flashMeasurements` in the page). */
 export const flashMeasurements: Record<string, unknown> = {};
-
-/**
- * A check that also fails on any WebGPU validation error meanwhile: tfjs does not report a shader that fails to
- * compile, whose launches then leave their outputs unwritten.
- */
-function check(name: string, backendName: string, run: () => void | Promise<void>): PageCheck {
-  return {
-    name,
-    async run() {
-      assertActiveTfjsBackend(backendName);
-      const device = (tf.engine().findBackend('webgpu') as unknown as { device: GPUDevice }).device;
-      device.pushErrorScope('validation');
-      let failed: unknown;
-      try {
-        await run();
-      } catch (error) {
-        failed = error;
-      }
-      const invalid = await device.popErrorScope();
-      if (invalid !== null) throw new Error(`WebGPU validation error: ${invalid.message}`);
-      if (failed !== undefined) throw failed;
-      assertActiveTfjsBackend(backendName);
-    },
-  };
-}
 
 function sameLaunches(what: string, actual: Record<string, number>, expected: Record<string, number>): void {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {

@@ -14,7 +14,8 @@
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PageCheckGroup } from '../in-page.js';
-import { assertMatchesCpu, check, lstmCase, pluginCases } from './gpu-checks.js';
+import { assertMatchesCpu, lstmCase, pluginCases } from './gpu-checks.js';
+import { check } from './kits.js';
 import { countProgramsByShaderKey } from './webgpu-programs.js';
 
 const flag = 'WEBGPU_MATMUL_PROGRAM_TYPE';

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../../backend-switching.js';
 import { compiledCellChecks } from '../../testing/compiled-kernel-checks.js';
-import { boundsCell, compilerCornerCells } from '../../testing/corner-cells.js';
+import { boundsCell, gpuCompilerCornerCells } from '../../testing/corner-cells.js';
 import { fusedCellConfigs } from '../../testing/fused-kernel-checks.js';
 import {
   InterpretingLauncher,
@@ -44,12 +44,7 @@ const cases = [
   { cell: lstm, configs: fusedCellConfigs.lstm!.slice(0, 2) },
   { cell: gru, configs: fusedCellConfigs.gru!.slice(0, 2) },
 ];
-// GPU programs have no literal for ±Infinity: the unbounded testBounds runs the generic loop (tested below).
-const corners = compilerCornerCells.map(({ cell, configs }) => ({
-  cell,
-  configs: cell === boundsCell ? configs.filter((c) => c.options?.bound !== undefined) : configs,
-}));
-for (const { cell, configs } of [...cases, ...corners]) {
+for (const { cell, configs } of [...cases, ...gpuCompilerCornerCells]) {
   describe(`compiled GPU programs (interpreted) for ${cell.name}`, () => {
     for (const check of compiledCellChecks(cell, backend, { configs })) {
       it.skipIf(check.skip !== undefined)(check.name, check.run);
