@@ -97,7 +97,8 @@ export function tanh(x: number, k: number, e: number): number[] {
 /**
  * ln(v) for four lanes (Cephes logf: v = m·2^e with m in [√½, √2), a polynomial in m − 1), consuming the value on
  * the stack; `v`, `e`, `x` and `z` are scratch v128 locals. ln 0 = −∞, negative lanes and NaN give NaN, +∞ gives
- * +∞; subnormal inputs are not handled (they come out as if their exponent were −126).
+ * +∞. Subnormal inputs are scaled by 2^23 first (their exponent field is 0, so read as they are they would all come
+ * out near ln 2^−126 = −87.3), and 23 is taken off their exponent.
  */
 export function log(v: number, e: number, x: number, z: number): number[] {
   const coefficients = [
@@ -118,13 +119,28 @@ export function log(v: number, e: number, x: number, z: number): number[] {
     ...op.localSet(z),
   ];
   return [
+    // subnormal (and 0 and negative) lanes: v·2^23, z the mask meanwhile
     ...op.localTee(v),
-    // e = exponent field − 126, as float
+    ...splat(1.1754943508222875e-38),
+    ...simd.f32x4Lt,
+    ...op.localSet(z),
+    ...op.localGet(v),
+    ...splat(8388608),
+    ...simd.f32x4Mul,
+    ...op.localGet(v),
+    ...op.localGet(z),
+    ...simd.v128Bitselect,
+    ...op.localTee(v),
+    // e = exponent field − 126, as float, less 23 in the scaled lanes
     ...op.i32Const(23),
     ...simd.i32x4ShrU,
     ...intSplat(126),
     ...simd.i32x4Sub,
     ...simd.f32x4ConvertI32x4,
+    ...op.localGet(z),
+    ...splat(23),
+    ...simd.v128And,
+    ...simd.f32x4Sub,
     ...op.localSet(e),
     // x = mantissa in [0.5, 1): (bits & 0x807fffff) | 0x3f000000
     ...op.localGet(v),
