@@ -1,17 +1,20 @@
 /**
- * The conformance plan of `@seqmodel/backend-tfjs/testing` for a GPU backend, as page checks: every check also
- * asserts that tfjs's current backend is still the GPU one when it ends (tfjs falls back to cpu silently).
+ * The conformance plan of `@seqmodel/backend-tfjs/testing` for a GPU backend, as page checks, with the plugin cells,
+ * the compiler's corner cells and the built-in cells on the compiled GPU kernel; and the wrapper every page check runs
+ * in (`onBackend`: the GPU backend still active, no WebGPU validation error).
  */
-import type { TfjsBackend } from '@seqmodel/backend-tfjs';
+import type { TfjsBackend, TfjsFusedKernelEntry, TfjsKernelDefinition } from '@seqmodel/backend-tfjs';
 import {
   type CheckGroup,
   compiledCellChecks,
+  fusedCellConfigs,
   gpuCompilerCornerCells,
   tfjsBackendTestPlan,
 } from '@seqmodel/backend-tfjs/testing';
 import { indRnn } from '@seqmodel/cell-indrnn';
 import { mgu } from '@seqmodel/cell-mgu';
 import { peepholeLstm } from '@seqmodel/cell-peephole-lstm';
+import { gru, lstm, simpleRNN } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PageCheck, PageCheckGroup } from '../in-page.js';
 
@@ -71,8 +74,39 @@ function pluginGroups(backend: TfjsBackend): CheckGroup[] {
   }));
 }
 
-export function kitGroups(backend: TfjsBackend): PageCheckGroup[] {
-  return [...tfjsBackendTestPlan(backend), ...pluginGroups(backend)].map((group) => ({
+/**
+ * The kernels of a backend whose built-in cells run the compiled GPU kernel (`compiled`, the backend's kernel filed
+ * under `*`) instead of their hand-written ones.
+ */
+export function builtInsCompiled(compiled: TfjsFusedKernelEntry): TfjsKernelDefinition[] {
+  return ['simpleRNN', 'lstm', 'gru'].map((name) => ({ kind: 'sequence', name, kernel: compiled }));
+}
+
+/**
+ * The built-in cells on `compiled` (a backend made with `builtInsCompiled`): the same kit as the plugin cells, at the
+ * sizes and options the interpreted GPU programs are checked at (activations written with ops, both GRU variants).
+ */
+function compiledBuiltInGroups(compiled: TfjsBackend): CheckGroup[] {
+  return [
+    { cell: simpleRNN, configs: fusedCellConfigs.simpleRNN!.slice(0, 3) },
+    { cell: lstm, configs: fusedCellConfigs.lstm!.slice(0, 2) },
+    { cell: gru, configs: fusedCellConfigs.gru!.slice(0, 2) },
+  ].map(({ cell, configs }) => ({
+    name: `built-in cell ${cell.name}, compiled`,
+    checks: compiledCellChecks(cell, compiled, { configs }),
+  }));
+}
+
+/**
+ * The conformance plan of `backend`, its plugin and corner cells compiled, and with `compiled` the built-in cells
+ * compiled.
+ */
+export function kitGroups(backend: TfjsBackend, compiled?: TfjsBackend): PageCheckGroup[] {
+  return [
+    ...tfjsBackendTestPlan(backend),
+    ...pluginGroups(backend),
+    ...(compiled ? compiledBuiltInGroups(compiled) : []),
+  ].map((group) => ({
     name: group.name,
     checks: group.checks.map((c) => ({ ...c, run: onBackend(backend.tfjsBackendName, () => c.run()) })),
   }));

@@ -5,20 +5,19 @@ import { countWebglPrograms, createWebglBackend, webglFusedKernels } from '@seqm
 import { exposeChecks } from '../in-page.js';
 import { attentionChecks } from './attention-checks.js';
 import { builtInCases, gpuChecks, switchingChecks } from './gpu-checks.js';
+import { builtInsCompiled } from './kits.js';
 
 exposeChecks(
   (async () => {
     const backend = await createWebglBackend({ allowSoftwareRenderer: true });
     const wasm = await createWasmBackend({ wasmPaths: '/tfjs-wasm/' });
     const cpu = createCpuBackend();
-    // The built-in cells on the compiled GPU kernel (what plugin cells run, filed under `*`), for comparison with
-    // their hand-written kernels.
-    const kernels = ['simpleRNN', 'lstm', 'gru'].map((name) => ({
-      kind: 'sequence' as const,
-      name,
-      kernel: webglFusedKernels['*']!,
-    }));
-    const compiled = await createWebglBackend({ allowSoftwareRenderer: true, kernels });
+    // The built-in cells on the compiled GPU kernel (what plugin cells run), for comparison with their hand-written
+    // kernels.
+    const compiled = await createWebglBackend({
+      allowSoftwareRenderer: true,
+      kernels: builtInsCompiled(webglFusedKernels['*']!),
+    });
     backend.activate();
     return [
       ...gpuChecks({ backend, countPrograms: countWebglPrograms }, cpu),

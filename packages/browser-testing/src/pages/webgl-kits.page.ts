@@ -1,6 +1,15 @@
 /** The webgl backend's conformance plan in the page (see `webgl.test.ts`). */
-import { createWebglBackend } from '@seqmodel/backend-webgl';
+import { createWebglBackend, webglFusedKernels } from '@seqmodel/backend-webgl';
 import { exposeChecks } from '../in-page.js';
-import { kitGroups } from './kits.js';
+import { builtInsCompiled, kitGroups } from './kits.js';
 
-exposeChecks(createWebglBackend({ allowSoftwareRenderer: true }).then(kitGroups));
+exposeChecks(
+  (async () => {
+    const compiled = await createWebglBackend({
+      allowSoftwareRenderer: true,
+      kernels: builtInsCompiled(webglFusedKernels['*']!),
+    });
+    const backend = await createWebglBackend({ allowSoftwareRenderer: true });
+    return kitGroups(backend, compiled);
+  })(),
+);

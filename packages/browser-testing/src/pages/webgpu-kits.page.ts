@@ -1,13 +1,15 @@
 /** The webgpu backend's conformance plan in the page (see `webgpu-conformance.test.ts`). */
-import { createWebgpuBackend } from '@seqmodel/backend-webgpu';
+import { createWebgpuBackend, webgpuFusedKernels } from '@seqmodel/backend-webgpu';
 import { exposeChecks } from '../in-page.js';
-import { kitGroups } from './kits.js';
+import { builtInsCompiled, kitGroups } from './kits.js';
 import { useTiledMatMul } from './webgpu-matmul.js';
 
 exposeChecks(
-  createWebgpuBackend().then((backend) => {
+  (async () => {
+    const compiled = await createWebgpuBackend({ kernels: builtInsCompiled(webgpuFusedKernels['*']!) });
+    const backend = await createWebgpuBackend();
     // Every product on tfjs's tiled program (see webgpu-matmul.ts; webgpu.test.ts covers tfjs's own choice).
     useTiledMatMul();
-    return kitGroups(backend);
-  }),
+    return kitGroups(backend, compiled);
+  })(),
 );
