@@ -98,7 +98,7 @@ export function tanh(x: number, k: number, e: number): number[] {
  * ln(v) for four lanes (Cephes logf: v = m·2^e with m in [√½, √2), a polynomial in m − 1), consuming the value on
  * the stack; `v`, `e`, `x` and `z` are scratch v128 locals. ln 0 = −∞, negative lanes and NaN give NaN, +∞ gives
  * +∞. Subnormal inputs are scaled by 2^23 first (their exponent field is 0, so read as they are they would all come
- * out near ln 2^−126 = −87.3), and 23 is taken off their exponent.
+ * out between −88.0 and −87.3), and 23 is taken off their exponent.
  */
 export function log(v: number, e: number, x: number, z: number): number[] {
   const coefficients = [

@@ -79,6 +79,6 @@ function checkWgsl(program: StepProgram): void {
   for (const [, name] of code.matchAll(/uniforms\.(\w+)/g)) expect(uniforms, program.name).toContain(name);
   expect(code).not.toMatch(/\b(float|int) \w+ =/);
   // No operator left without its operand (the bindings kept for a program without inputs once read `result + ;`):
-  // WebGPU reports a shader that does not compile only to the console, and the dispatch leaves stale values.
+  // WebGPU reports a shader that does not compile only to the console, and its dispatches leave stale values.
   expect(code, program.name).not.toMatch(/[-+*/]\s*;/);
 }

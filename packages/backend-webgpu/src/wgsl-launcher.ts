@@ -59,7 +59,7 @@ export function wgslUserCode(program: StepProgram): string {
   // WebGPU derives the pipeline's bindings from the shader and drops the buffers it never reads, while tfjs binds
   // every input: a read that never runs (index is never negative) keeps each one. A program without inputs (a sum of
   // zero initial states) has none to keep. WebGPU reports a shader that does not compile only to the console, and the
-  // dispatch then leaves the output buffer as it was: a pooled buffer's old values.
+  // batch of dispatches using it is rejected, leaving the outputs as they were: pooled buffers' old values.
   const keep =
     program.inputs.length === 0
       ? ''

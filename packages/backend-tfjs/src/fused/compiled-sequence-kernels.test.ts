@@ -22,6 +22,7 @@ import { assertFusedMatchesGeneric, fusedCellConfigs, hostSequence } from '../te
 import { hostGeneratorChecks } from '../testing/generator-checks.js';
 import { leakyRnn } from '../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../testing/plugin-cell.js';
+import { strictKernel } from '../testing/strict-kernel.js';
 import { createTfjsBackend, type TfjsBackend } from '../tfjs-backend.js';
 import { type HostInstance, type HostPassGenerator, InstancePool } from './compiled/host-program.js';
 import { javascriptGenerator } from './compiled/javascript-generator.js';
@@ -31,24 +32,24 @@ import { JsGemm } from './js-gemm.js';
 
 await initTfjsBackend('cpu');
 
-/** A backend whose only fused kernel is the compiled one (for every cell), with `generator`'s code. */
-function compiledBackend(generator: HostPassGenerator = javascriptGenerator): TfjsBackend {
+/**
+ * A backend whose only fused kernel is the compiled one (for every cell), with `generator`'s code; with `strict`, a
+ * case the kernel declines throws instead of running the generic loop.
+ */
+function compiledBackend(generator: HostPassGenerator = javascriptGenerator, strict = false): TfjsBackend {
+  const kernel = (b: TfjsBackend) => compiledSequenceKernel(b, { gemm: new JsGemm(), generator });
   return createTfjsBackend({
     name: 'compiled-cpu',
     tfjsBackendName: 'cpu',
     hostKernels: true,
     registeredKernels: false,
-    kernels: [
-      {
-        kind: 'sequence',
-        name: anyCell,
-        kernel: (b) => compiledSequenceKernel(b, { gemm: new JsGemm(), generator }),
-      },
-    ],
+    kernels: [{ kind: 'sequence', name: anyCell, kernel: strict ? strictKernel(kernel) : kernel }],
   });
 }
 
 const backend = compiledBackend();
+// The kits run on a strict kernel: a case it declined would otherwise be compared with the generic loop by itself.
+const strict = compiledBackend(javascriptGenerator, true);
 
 describe('the JavaScript generator', () => {
   for (const check of hostGeneratorChecks(javascriptGenerator))
@@ -70,7 +71,7 @@ const cases = [
 ];
 for (const { cell, configs } of cases) {
   describe(`compiled ${cell.name} on cpu`, () => {
-    for (const check of compiledCellChecks(cell, backend, { configs })) {
+    for (const check of compiledCellChecks(cell, strict, { configs })) {
       it.skipIf(check.skip !== undefined)(check.name, check.run);
     }
   });
@@ -442,7 +443,7 @@ describe('assertFusedMatchesGeneric', () => {
 
 describe('compiled kernels of cells at the compiler’s corners match the generic loop', () => {
   for (const { cell, configs } of compilerCornerCells) {
-    for (const check of compiledCellChecks(cell, backend, { configs })) {
+    for (const check of compiledCellChecks(cell, strict, { configs })) {
       it.skipIf(check.skip !== undefined)(check.name, check.run);
     }
   }

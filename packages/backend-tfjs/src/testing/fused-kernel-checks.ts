@@ -100,6 +100,20 @@ export const fusedCellConfigs: Readonly<Record<string, readonly CellConformanceC
   ],
 };
 
+/**
+ * The built-in cells at the sizes and options the compiled GPU kernel runs them at in the checks (interpreted in Node,
+ * in real webgl and webgpu, recorded for the shader-text checks): simpleRNN with its default, linear and elu
+ * activations, LSTM at 9 and 12 units, both GRU variants.
+ */
+export const gpuCompiledBuiltInCells: readonly {
+  readonly cell: AnyCellPlugin;
+  readonly configs: readonly CellConformanceConfig[];
+}[] = [
+  { cell: simpleRNN, configs: fusedCellConfigs.simpleRNN!.slice(0, 3) },
+  { cell: lstm, configs: fusedCellConfigs.lstm!.slice(0, 2) },
+  { cell: gru, configs: fusedCellConfigs.gru!.slice(0, 2) },
+];
+
 const cells: readonly AnyCellPlugin[] = [simpleRNN, lstm, gru];
 
 /** The one GRU variant per `resetAfter`, the others as they are. */

@@ -1,11 +1,11 @@
 /**
  * Checks of a host code generator (`HostPassGenerator`: the JavaScript one, the wasm backend's WebAssembly SIMD one)
  * against core's IR interpreter (`interpretLoop`, float64 with the exact functions): every operation on ordinary and
- * edge values (0, ±∞, NaN, large arguments, subnormals), every kind of buffer row (`batch`, `sequence`, `single`), reads of one
- * column for every column, accumulating stores (summing over rows into a `single` row), masked rows left alone,
- * widths below, at and above a multiple of 4 (vector bodies and scalar tails), and the instance's buffers: provided
- * inputs, swapped buffers. Results are compared within atol 1e-6 + rtol 1e-5 (float32, approximated σ, tanh, exp
- * and log), NaN where the interpreter gives NaN.
+ * edge values (0, ±∞, NaN, large arguments, subnormals), every kind of buffer row (`batch`, `sequence`, `single`),
+ * reads of one column for every column, accumulating stores (summing over rows into a `single` row), masked rows left
+ * alone, widths below, at and above a multiple of 4 (vector bodies and scalar tails), and the instance's buffers:
+ * provided inputs, swapped buffers. Results are compared within atol 1e-6 + rtol 1e-5 (float32, approximated σ,
+ * tanh, exp and log), NaN where the interpreter gives NaN.
  */
 import {
   type BinaryOp,

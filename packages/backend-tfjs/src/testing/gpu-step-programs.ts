@@ -5,13 +5,10 @@
 import {
   type AnyCellPlugin,
   findKernel,
-  gru,
   initParams,
-  lstm,
   resolveCellDims,
   resolveCellOptions,
   runSequence,
-  simpleRNN,
 } from '@seqmodel/core';
 import { recordingLauncher } from '../gpu/compiled/record-programs.js';
 import { builtInGpuCells } from '../gpu/gpu-cells.js';
@@ -19,6 +16,7 @@ import { gpuSequenceKernel } from '../gpu/gpu-sequence-kernel.js';
 import type { ShaderLang, StepProgram } from '../gpu/shader-lang.js';
 import type { TfjsBackend } from '../tfjs-backend.js';
 import { gpuCompilerCornerCells } from './corner-cells.js';
+import { gpuCompiledBuiltInCells } from './fused-kernel-checks.js';
 import { InterpretingLauncher, interpretedGpuBackend } from './interpreting-launcher.js';
 import { leakyRnn } from './leaky-rnn.js';
 import { minimalGatedUnit } from './plugin-cell.js';
@@ -81,8 +79,8 @@ export function recordStepPrograms(backend: TfjsBackend, maxInputs: number): Ste
 
 /**
  * Every distinct program the compiled GPU kernel (`gpuCompiledSequenceKernel`, filed under `*`) launches for two
- * plugin cells (a minimal gated unit, a leaky RNN), compiled simpleRNN, LSTM and GRU (both variants) and the compiler's
- * corner cells (`gpuCompilerCornerCells`, at their own sizes), forward and backward, with and without a mask, recurrent
+ * plugin cells (a minimal gated unit, a leaky RNN), compiled simpleRNN, LSTM and GRU (`gpuCompiledBuiltInCells`) and
+ * the compiler's corner cells (`gpuCompilerCornerCells`), each at its own sizes, forward and backward, with and without a mask, recurrent
  * dropout, `goBackwards` and `returnSequences` (initial states with every `returnSequences` case): the programs are
  * interpreted on tfjs-cpu (`InterpretingLauncher`) with the launcher's limit of `maxInputs` inputs.
  * Call after tfjs-cpu is registered (`createCpuBackend()`).
@@ -100,11 +98,7 @@ export function recordCompiledPrograms(maxInputs: number): StepProgram[] {
   ])[] = [
     [minimalGatedUnit, {}, sized],
     [leakyRnn, {}, sized],
-    [simpleRNN, {}, sized],
-    [lstm, {}, sized],
-    [gru, { resetAfter: true }, sized],
-    [gru, { resetAfter: false }, sized],
-    ...gpuCompilerCornerCells.flatMap(({ cell, configs }) =>
+    ...[...gpuCompiledBuiltInCells, ...gpuCompilerCornerCells].flatMap(({ cell, configs }) =>
       configs.map(({ inputSize, units, options }) => [cell, options ?? {}, { inputSize, units }] as const),
     ),
   ];

@@ -44,7 +44,7 @@ export {
   stepInputProductCell,
 } from './corner-cells.js';
 export { type FactoryDefaultKernels, factoryKernelChecks } from './factory-kernel-checks.js';
-export { fusedCellConfigs, fusedKernelChecks } from './fused-kernel-checks.js';
+export { fusedCellConfigs, fusedKernelChecks, gpuCompiledBuiltInCells } from './fused-kernel-checks.js';
 export {
   expectProductClose,
   type GemmCheck,
@@ -68,6 +68,7 @@ export { type LeakyRnnOptions, leakyRnn } from './leaky-rnn.js';
 export { type OpsFixtures, opsFixtures, opsRobustnessCases } from './ops-robustness.js';
 export { minimalGatedUnit } from './plugin-cell.js';
 export { registeredKernelChecks } from './registered-kernel-checks.js';
+export { strictKernel } from './strict-kernel.js';
 
 export interface CheckGroup {
   readonly name: string;

@@ -11,6 +11,7 @@ import { gpuCompiledSequenceKernel } from '../gpu/compiled/gpu-compiled-kernel.j
 import type { StepLauncher } from '../gpu/gpu-sequence-kernel.js';
 import { checkLaunch, type ProgramInput, type ShaderLang, type StepProgram } from '../gpu/shader-lang.js';
 import { createTfjsBackend, type TfjsBackend } from '../tfjs-backend.js';
+import { strictKernel } from './strict-kernel.js';
 
 /** ShaderLang emitted as JavaScript (integer bindings truncate, as GLSL's and WGSL's integer division does). */
 export const javascriptShaderLang: ShaderLang = {
@@ -113,17 +114,22 @@ export class InterpretingLauncher implements StepLauncher {
 /**
  * A backend on tfjs-cpu whose only fused kernel is the compiled GPU kernel (filed under `*`), its programs run by
  * `launcher` (WebGPU's limit of 7 inputs per program by default): what webgl and webgpu run for a plugin cell,
- * checked in Node. Call after tfjs-cpu is initialized (`initTfjsBackend('cpu')`).
+ * checked in Node. With `strict`, a case the kernel declines throws instead of running the generic loop
+ * (`strictKernel`). Call after tfjs-cpu is initialized (`initTfjsBackend('cpu')`).
  *
  * @example
  * for (const check of compiledCellChecks(myCell, interpretedGpuBackend())) it(check.name, check.run);
  */
-export function interpretedGpuBackend(launcher: StepLauncher = new InterpretingLauncher(7)): TfjsBackend {
+export function interpretedGpuBackend(
+  launcher: StepLauncher = new InterpretingLauncher(7),
+  options: { readonly strict?: boolean } = {},
+): TfjsBackend {
+  const kernel = (b: TfjsBackend) => gpuCompiledSequenceKernel(b, launcher);
   return createTfjsBackend({
-    name: `interpreted-gpu-${launcher.maxInputs}`,
+    name: `interpreted-gpu-${launcher.maxInputs}${options.strict ? '-strict' : ''}`,
     tfjsBackendName: 'cpu',
     registeredKernels: false,
-    kernels: [{ kind: 'sequence', name: anyCell, kernel: (b) => gpuCompiledSequenceKernel(b, launcher) }],
+    kernels: [{ kind: 'sequence', name: anyCell, kernel: options.strict ? strictKernel(kernel) : kernel }],
   });
 }
 

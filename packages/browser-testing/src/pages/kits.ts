@@ -7,14 +7,15 @@ import type { TfjsBackend, TfjsFusedKernelEntry, TfjsKernelDefinition } from '@s
 import {
   type CheckGroup,
   compiledCellChecks,
-  fusedCellConfigs,
+  gpuCompiledBuiltInCells,
   gpuCompilerCornerCells,
+  strictKernel,
   tfjsBackendTestPlan,
 } from '@seqmodel/backend-tfjs/testing';
 import { indRnn } from '@seqmodel/cell-indrnn';
 import { mgu } from '@seqmodel/cell-mgu';
 import { peepholeLstm } from '@seqmodel/cell-peephole-lstm';
-import { gru, lstm, simpleRNN } from '@seqmodel/core';
+import { anyName } from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PageCheck, PageCheckGroup } from '../in-page.js';
 
@@ -29,24 +30,34 @@ export function assertActiveTfjsBackend(expected: string): void {
 
 /**
  * `run` as a check on `backendName`: tfjs's active backend is that one before and after (tfjs falls back to cpu
- * silently), and on webgpu no validation error was raised meanwhile (tfjs does not report a shader that fails to
- * compile, whose launches then leave their outputs as they were: a pooled buffer's old values).
+ * silently), and on webgpu no validation error was raised meanwhile. tfjs does not report a WGSL shader that fails
+ * to compile: the batch of dispatches that uses it is rejected and their outputs keep a pooled buffer's old values.
+ * tfjs submits its batch before the scope is popped, so that an error is the check's own, not the next one's.
  */
 export function onBackend(backendName: string, run: () => unknown): () => Promise<void> {
   return async () => {
     assertActiveTfjsBackend(backendName);
-    const device =
+    const webgpu =
       backendName === 'webgpu'
-        ? (tf.engine().findBackend('webgpu') as unknown as { device: GPUDevice }).device
+        ? (tf.engine().findBackend('webgpu') as unknown as {
+            device: GPUDevice;
+            ensureCommandEncoderReady(): void;
+            endComputePassEncoder(): void;
+            submitQueue(): void;
+          })
         : undefined;
-    device?.pushErrorScope('validation');
+    webgpu?.device.pushErrorScope('validation');
     let failed: unknown;
     try {
       await run();
     } catch (error) {
       failed = error;
     }
-    const invalid = await device?.popErrorScope();
+    // As tfjs submits before a read: an encoder (a fresh one where none is open), its compute pass ended.
+    webgpu?.ensureCommandEncoderReady();
+    webgpu?.endComputePassEncoder();
+    webgpu?.submitQueue();
+    const invalid = await webgpu?.device.popErrorScope();
     if (invalid) throw new Error(`WebGPU validation error: ${invalid.message}`);
     if (failed !== undefined) throw failed;
     assertActiveTfjsBackend(backendName);
@@ -59,55 +70,42 @@ export function check(name: string, backendName: string, run: () => unknown): Pa
 }
 
 /**
- * The plugin cells on the backend's compiled kernel (filed under `*`): the float64 reference, the generic loop
- * (forward and gradients, every variant of the cell kit: masks, initial states, goBackwards, last step only, and
- * recurrent dropout), leaks and finite differences. Then the compiler's corner cells (shared state gradients,
- * parameter-made states, function options, bounds, ...), which the built-in and plugin cells do not reach.
+ * The kit of the compiled GPU kernel on `compiled` (a backend made with `compiledOnly`): the plugin cells, the
+ * compiler's corner cells (shared state gradients, parameter-made states, function options, bounds, ...) and the
+ * built-in cells at the sizes the interpreted GPU programs are checked at. Each: the float64 reference, the generic
+ * loop (forward and gradients, every variant of the cell kit: masks, initial states, goBackwards, last step only,
+ * and recurrent dropout), leaks and finite differences.
  */
-function pluginGroups(backend: TfjsBackend): CheckGroup[] {
+function compiledCellGroups(compiled: TfjsBackend): CheckGroup[] {
   const configs = [{ inputSize: 3, units: 4 }];
-  const plugins = [mgu, peepholeLstm, indRnn].map((cell) => ({ cell, configs, kind: 'plugin cell' }));
-  const corners = gpuCompilerCornerCells.map((c) => ({ ...c, kind: 'compiler corner cell' }));
-  return [...plugins, ...corners].map(({ cell, configs, kind }) => ({
-    name: `${kind} ${cell.name}, compiled`,
-    checks: compiledCellChecks(cell, backend, { configs }),
-  }));
-}
-
-/**
- * The kernels of a backend whose built-in cells run the compiled GPU kernel (`compiled`, the backend's kernel filed
- * under `*`) instead of their hand-written ones.
- */
-export function builtInsCompiled(compiled: TfjsFusedKernelEntry): TfjsKernelDefinition[] {
-  return ['simpleRNN', 'lstm', 'gru'].map((name) => ({ kind: 'sequence', name, kernel: compiled }));
-}
-
-/**
- * The built-in cells on `compiled` (a backend made with `builtInsCompiled`): the same kit as the plugin cells, at the
- * sizes and options the interpreted GPU programs are checked at (activations written with ops, both GRU variants).
- */
-function compiledBuiltInGroups(compiled: TfjsBackend): CheckGroup[] {
   return [
-    { cell: simpleRNN, configs: fusedCellConfigs.simpleRNN!.slice(0, 3) },
-    { cell: lstm, configs: fusedCellConfigs.lstm!.slice(0, 2) },
-    { cell: gru, configs: fusedCellConfigs.gru!.slice(0, 2) },
-  ].map(({ cell, configs }) => ({
-    name: `built-in cell ${cell.name}, compiled`,
+    ...[mgu, peepholeLstm, indRnn].map((cell) => ({ cell, configs, kind: 'plugin cell' })),
+    ...gpuCompilerCornerCells.map((c) => ({ ...c, kind: 'compiler corner cell' })),
+    ...gpuCompiledBuiltInCells.map((c) => ({ ...c, kind: 'built-in cell' })),
+  ].map(({ cell, configs, kind }) => ({
+    name: `${kind} ${cell.name}, compiled`,
     checks: compiledCellChecks(cell, compiled, { configs }),
   }));
 }
 
 /**
- * The conformance plan of `backend`, its plugin and corner cells compiled, and with `compiled` the built-in cells
- * compiled.
+ * The kernels of a backend on which every cell, the built-in ones included, runs the compiled GPU kernel (`compiled`,
+ * the backend's kernel filed under `*`), strict: a case it declines throws instead of running the hand-written
+ * kernel or the generic loop, which the kits would then compare with the generic loop and pass.
  */
-export function kitGroups(backend: TfjsBackend, compiled?: TfjsBackend): PageCheckGroup[] {
-  return [
-    ...tfjsBackendTestPlan(backend),
-    ...pluginGroups(backend),
-    ...(compiled ? compiledBuiltInGroups(compiled) : []),
-  ].map((group) => ({
+export function compiledOnly(compiled: TfjsFusedKernelEntry): TfjsKernelDefinition[] {
+  const kernel = strictKernel(compiled);
+  return ['simpleRNN', 'lstm', 'gru', anyName].map((name) => ({ kind: 'sequence', name, kernel }));
+}
+
+/** The conformance plan of `backend`, then the compiled kernel's kit on `compiled` (see `compiledCellGroups`). */
+export function kitGroups(backend: TfjsBackend, compiled: TfjsBackend): PageCheckGroup[] {
+  const groups = [
+    ...tfjsBackendTestPlan(backend).map((group) => ({ group, on: backend })),
+    ...compiledCellGroups(compiled).map((group) => ({ group, on: compiled })),
+  ];
+  return groups.map(({ group, on }) => ({
     name: group.name,
-    checks: group.checks.map((c) => ({ ...c, run: onBackend(backend.tfjsBackendName, () => c.run()) })),
+    checks: group.checks.map((c) => ({ ...c, run: onBackend(on.tfjsBackendName, () => c.run()) })),
   }));
 }

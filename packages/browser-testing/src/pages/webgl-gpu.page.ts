@@ -5,7 +5,7 @@ import { countWebglPrograms, createWebglBackend, webglFusedKernels } from '@seqm
 import { exposeChecks } from '../in-page.js';
 import { attentionChecks } from './attention-checks.js';
 import { builtInCases, gpuChecks, switchingChecks } from './gpu-checks.js';
-import { builtInsCompiled } from './kits.js';
+import { compiledOnly } from './kits.js';
 
 exposeChecks(
   (async () => {
@@ -16,7 +16,7 @@ exposeChecks(
     // kernels.
     const compiled = await createWebglBackend({
       allowSoftwareRenderer: true,
-      kernels: builtInsCompiled(webglFusedKernels['*']!),
+      kernels: compiledOnly(webglFusedKernels['*']!),
     });
     backend.activate();
     return [

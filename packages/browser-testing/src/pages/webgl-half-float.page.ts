@@ -8,7 +8,7 @@ import { assertClose } from '@seqmodel/core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { exposeChecks, type PageCheck } from '../in-page.js';
 import { lstmCase, makeTensors } from './gpu-checks.js';
-import { assertActiveTfjsBackend } from './kits.js';
+import { assertActiveTfjsBackend, onBackend } from './kits.js';
 
 const size = { batch: 2, time: 6, inputSize: 3, units: 4 };
 
@@ -85,6 +85,11 @@ exposeChecks(
         },
       },
     ];
-    return [{ name: 'webgl backend in 16-bit floats (forceHalfFloat)', checks }];
+    return [
+      {
+        name: 'webgl backend in 16-bit floats (forceHalfFloat)',
+        checks: checks.map((c) => ({ ...c, run: onBackend('webgl', () => c.run()) })),
+      },
+    ];
   })(),
 );

@@ -5,7 +5,7 @@ import { countWebgpuPrograms, createWebgpuBackend, webgpuFusedKernels } from '@s
 import { exposeChecks } from '../in-page.js';
 import { attentionChecks } from './attention-checks.js';
 import { builtInCases, gpuChecks, switchingChecks } from './gpu-checks.js';
-import { builtInsCompiled } from './kits.js';
+import { compiledOnly } from './kits.js';
 import { tfjsMatMulChoiceChecks, useTiledMatMul } from './webgpu-matmul.js';
 
 exposeChecks(
@@ -15,7 +15,7 @@ exposeChecks(
     const cpu = createCpuBackend();
     // The built-in cells on the compiled GPU kernel (what plugin cells run), for comparison with their hand-written
     // kernels.
-    const compiled = await createWebgpuBackend({ kernels: builtInsCompiled(webgpuFusedKernels['*']!) });
+    const compiled = await createWebgpuBackend({ kernels: compiledOnly(webgpuFusedKernels['*']!) });
     backend.activate();
     // Every product on tfjs's tiled program, but for the group that runs small ones on tfjs's own choice (see
     // webgpu-matmul.ts).

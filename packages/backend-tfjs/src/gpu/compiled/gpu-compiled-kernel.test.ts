@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../../backend-switching.js';
 import { compiledCellChecks } from '../../testing/compiled-kernel-checks.js';
 import { boundsCell, gpuCompilerCornerCells } from '../../testing/corner-cells.js';
-import { fusedCellConfigs } from '../../testing/fused-kernel-checks.js';
+import { gpuCompiledBuiltInCells } from '../../testing/fused-kernel-checks.js';
 import {
   InterpretingLauncher,
   interpretedGpuBackend,
@@ -40,13 +40,13 @@ const cases = [
       { inputSize: 2, units: 5, options: { leak: 0.25, activation: 'relu' } },
     ],
   },
-  { cell: simpleRNN, configs: fusedCellConfigs.simpleRNN!.slice(0, 3) },
-  { cell: lstm, configs: fusedCellConfigs.lstm!.slice(0, 2) },
-  { cell: gru, configs: fusedCellConfigs.gru!.slice(0, 2) },
+  ...gpuCompiledBuiltInCells,
 ];
+// The kit's cases on a strict kernel: one it declines fails instead of running the generic loop.
+const strict = interpretedGpuBackend(undefined, { strict: true });
 for (const { cell, configs } of [...cases, ...gpuCompilerCornerCells]) {
   describe(`compiled GPU programs (interpreted) for ${cell.name}`, () => {
-    for (const check of compiledCellChecks(cell, backend, { configs })) {
+    for (const check of compiledCellChecks(cell, strict, { configs })) {
       it.skipIf(check.skip !== undefined)(check.name, check.run);
     }
   });
