@@ -1,6 +1,7 @@
 /**
  * Checks that a cell runs on a backend's compiled kernel (the `sequence` kernel filed under `*`, made from the
- * cell's step by core's compiler) and that the kernel computes what the generic loop computes: the cell
+ * cell's step by core's compiler), that the kernel takes every kind of case of the kit (a declined one would run the
+ * generic loop and pass the comparisons), and that it computes what the generic loop computes: the cell
  * conformance kit's comparisons (float64 reference, fused against generic forward and gradients, leaks, finite
  * differences) on every variant of the kit (masks, initial states, `goBackwards`, last step only), and recurrent
  * dropout, whose mask's gradient the kit does not cover. A plugin package runs them on the backends it has:
@@ -15,9 +16,13 @@ import {
   type Backend,
   type CellRef,
   explainCompiledCell,
+  type FusedSequenceKernel,
   findKernel,
+  initParamTensors,
   resolveCell,
+  resolveCellDims,
   SeqmodelError,
+  type SequenceArgs,
 } from '@seqmodel/core';
 import {
   type CellConformanceConfig,
@@ -50,11 +55,10 @@ export function compiledCellChecks<T>(
   const configs = options.configs ?? [{ inputSize: 3, units: 4 }];
   const checks: ConformanceCheck[] = [];
   checks.push({
-    name: `${cell.name} on ${backend.name}: a fused kernel takes it and the compiler compiles it`,
+    name: `${cell.name} on ${backend.name}: a fused kernel takes every variant and the compiler compiles it`,
     run() {
-      if (!findKernel(backend, 'sequence', cell.name)) {
-        throw new SeqmodelError(`backend ${backend.name} has no fused kernel for ${cell.name}`);
-      }
+      const kernel = findKernel(backend, 'sequence', cell.name);
+      if (!kernel) throw new SeqmodelError(`backend ${backend.name} has no fused kernel for ${cell.name}`);
       // With a recurrent dropout mask too, for a cell that applies one (the step then traces differently).
       const masks = cell.supportsRecurrentDropout ? [false, true] : [false];
       for (const c of configs) {
@@ -72,6 +76,9 @@ export function compiledCellChecks<T>(
           }
         }
       }
+      // The kit compares the fused path with the generic loop only where the kernel takes the case; a declined
+      // variant would run the generic loop (or another kernel) and pass.
+      for (const c of configs) assertTakesEveryVariant(backend, kernel, cell, c);
     },
   });
   const conformance = cellConformanceChecks(cell, backend, {
@@ -101,4 +108,55 @@ export function compiledCellChecks<T>(
     }
   }
   return checks;
+}
+
+/** Throws, naming the variant and the kernel's reason, when `kernel` declines one of the kit's kinds of case. */
+function assertTakesEveryVariant<T>(
+  backend: Backend<T>,
+  kernel: FusedSequenceKernel<T>,
+  cell: AnyCellPlugin,
+  c: CellConformanceConfig,
+): void {
+  const [batch, time] = [2, 3];
+  const config = { inputSize: c.inputSize, units: c.units, ...c.options };
+  const { dims } = resolveCellDims(cell, config);
+  const made: T[] = [];
+  const keep = <X extends T>(x: X): X => {
+    made.push(x);
+    return x;
+  };
+  try {
+    const params = initParamTensors(backend, cell, config, 1);
+    made.push(...Object.values(params));
+    const base = {
+      cell,
+      options: dims.options,
+      units: c.units,
+      inputs: keep(backend.fill([batch, time, c.inputSize], 0.5)),
+      params,
+    };
+    const mask = keep(backend.fill([batch, time], 1));
+    const initialState = cell.state(dims).map(({ size }) => keep(backend.fill([batch, size], 0.25)));
+    const variants: [string, Partial<SequenceArgs<T>>][] = [
+      ['last step', {}],
+      ['all steps', { returnSequences: true }],
+      ['mask, goBackwards', { mask, goBackwards: true, returnSequences: true }],
+      ['initial state', { initialState }],
+      ['mask, initial state, zeroMaskedOutputs', { mask, initialState, zeroMaskedOutputs: true }],
+    ];
+    if (cell.supportsRecurrentDropout) {
+      const recurrentMask = keep(backend.fill([batch, c.units], 1.25));
+      variants.push(['recurrent dropout', { recurrentMask, returnSequences: true }]);
+    }
+    for (const [name, variant] of variants) {
+      const reason = kernel.supports({ ...base, ...variant });
+      if (reason !== undefined) {
+        throw new SeqmodelError(
+          `${cell.name} ${JSON.stringify(c.options ?? {})} (${name}): the fused kernel declined it: ${reason}`,
+        );
+      }
+    }
+  } finally {
+    backend.dispose(made);
+  }
 }

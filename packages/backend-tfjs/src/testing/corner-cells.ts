@@ -14,7 +14,9 @@
  * - `testBounds`: ±Infinity constants, as an unbounded clip (they were one constant with `null`);
  * - `testRowLeft`: a product whose left operand folds to a parameter's row (`h·0 + c0`; the product read one row);
  * - `testStepInputProduct`: a product of the projected step input with a parameter inside `step` (the GPU kernels
- *   read it as zeros for the parameter's gradient).
+ *   read it as zeros for the parameter's gradient);
+ * - `testInputProductChain`: a product of that product with another parameter (the GPU kernels read the first
+ *   step's left operand at every step for its gradient).
  */
 import {
   type AnyCellPlugin,
@@ -202,6 +204,28 @@ export const stepInputProductCell: CellPlugin = {
   },
 };
 
+/**
+ * `h' = tanh(((x·W)·V)·Q + h·U + b)`: a product whose left operand is itself a product of the projected input (the
+ * GPU kernels took `Q`'s gradient from the first step's left operand at every step).
+ */
+export const inputProductChainCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testInputProductChain',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => [
+    ...kernels(inputSize, units, matrixV(units)),
+    { name: 'Q', shape: [units, units], initializer: 'glorotUniform' },
+  ],
+  state: stateH,
+  projectInput: (ops, x, p) => ops.matMul(x, p.kernel!),
+  step(ops, { input, state, params }) {
+    const chained = ops.matMul(ops.matMul(input, params.V!), params.Q!);
+    const recurrent = ops.add(ops.matMul(state[0]!, params.recurrentKernel!), params.bias!);
+    const next = ops.tanh(ops.add(chained, recurrent));
+    return { output: next, state: [next] };
+  },
+};
+
 /** Each corner cell with the sizes and options to check it at. */
 export const compilerCornerCells: readonly {
   readonly cell: AnyCellPlugin;
@@ -233,6 +257,7 @@ export const compilerCornerCells: readonly {
   },
   { cell: rowLeftCell, configs: [{ inputSize: 3, units: 4 }] },
   { cell: stepInputProductCell, configs: [{ inputSize: 3, units: 4 }] },
+  { cell: inputProductChainCell, configs: [{ inputSize: 3, units: 4 }] },
   {
     cell: boundsCell,
     configs: [

@@ -37,6 +37,7 @@ export {
   compilerCornerCells,
   functionOptionCell,
   gpuCompilerCornerCells,
+  inputProductChainCell,
   paramStateCell,
   rawInputSumCell,
   rowLeftCell,

@@ -66,4 +66,12 @@ describe('strictKernel', () => {
     await expect(run(false)).resolves.toBeUndefined();
     await expect(run(true)).rejects.toThrow(/declined a case: no masks here/);
   });
+
+  it("compiledCellChecks' first check names a variant the kernel declines, strict or not", () => {
+    const first = compiledCellChecks(leakyRnn, backendOf(false))[0]!;
+    expect(first.name).toMatch(/takes every variant/);
+    expect(() => first.run()).toThrow(
+      `${leakyRnn.name} {} (mask, goBackwards): the fused kernel declined it: no masks here`,
+    );
+  });
 });

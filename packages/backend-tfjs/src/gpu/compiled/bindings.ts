@@ -96,6 +96,20 @@ export function forEachView<H>(binding: Binding<H>, f: (view: ViewBinding<H>) =>
   }
 }
 
+/**
+ * Whether what `binding` reads depends on the step it is read at: a view of the step's row of a whole-sequence tensor
+ * (`tau`, `step`), or a choice by the step's mask (`valid`).
+ */
+export function readsStepRows<H>(binding: Binding<H>): boolean {
+  if (binding.kind === 'valid') return true;
+  if (binding.kind === 'sum') return binding.parts.some(readsStepRows);
+  let found = false;
+  forEachView(binding, (v) => {
+    if (v.rowMode === 'tau' || v.rowMode === 'step') found = true;
+  });
+  return found;
+}
+
 /** `binding` with every tensor replaced by `f(tensor)`. */
 export function mapTensors<H, K>(binding: Binding<H>, f: (tensor: H) => K): Binding<K> {
   switch (binding.kind) {

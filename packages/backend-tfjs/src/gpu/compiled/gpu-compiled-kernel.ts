@@ -30,6 +30,7 @@ import {
   type Binding,
   forEachView,
   mapTensors,
+  readsStepRows,
   type Sized,
   type ViewBinding,
   view,
@@ -513,16 +514,21 @@ class GpuCompiledKernel implements TfjsFusedKernel {
 
   /**
    * The bindings of every step (`parts[s]`, each `[batch, width]`) as one tensor: `[batch, time * width]` in
-   * processing order, or with `byTime` `[batch * time, width]` in time order (row b * time + tau).
+   * processing order, or with `byTime` `[batch * time, width]` in time order (row b * time + tau). The gathering
+   * programs read many steps' parts at once, with no step of their own: a part that reads its step's row of a
+   * whole-sequence tensor (a product of the projected input, say) or its step's mask is first copied at that step.
    */
   private gather(
     r: PlanRunner<Tensor>,
     launch: Launch<Tensor>,
-    parts: readonly Binding<Tensor>[],
+    records: readonly Binding<Tensor>[],
     width: number,
     byTime: boolean,
   ): Tensor {
     const { batch, time } = r.config;
+    const parts = records.map((part, s) =>
+      readsStepRows(part) ? r.materializeAt(part, width, `${r.plan.cell} record at its step`, s) : part,
+    );
     const ordered = byTime ? parts.map((_, tau) => parts[r.timeOf(tau)]!) : [...parts];
     const chunks: Tensor[] = [];
     let chunk: Binding<Tensor>[] = [];

@@ -114,6 +114,20 @@ export class PlanRunner<H extends Sized> {
   }
 
   /**
+   * `binding` as processing step `s` reads it (its time index and step as the uniforms, the mask at that time), in a
+   * `[batch, width]` tensor of its own: for reading a step's record outside the loop.
+   */
+  materializeAt(binding: Binding<H>, width: number, name: string, s: number): ViewBinding<H> {
+    const current = this.uniforms;
+    this.uniforms = { tau: this.timeOf(s), stepIndex: s };
+    try {
+      return this.materialize(binding, width, name, true);
+    } finally {
+      this.uniforms = current;
+    }
+  }
+
+  /**
    * Runs `stages` for one step. `lookup` binds the buffers not yet written in the step; `masked` gives a buffer's
    * value at masked rows; `extra` adds segments (the output with a mask, the carried output gradient) to a pass.
    */
