@@ -26,8 +26,10 @@ import {
 } from '@seqmodel/core';
 import {
   type CellConformanceConfig,
+  type CellKitVariant,
   type ConformanceCheck,
   cellConformanceChecks,
+  cellKitVariants,
 } from '@seqmodel/core/testing';
 import { assertFusedMatchesGeneric, hostSequence } from './fused-kernel-checks.js';
 
@@ -78,7 +80,8 @@ export function compiledCellChecks<T>(
       }
       // The kit compares the fused path with the generic loop only where the kernel takes the case; a declined
       // variant would run the generic loop (or another kernel) and pass.
-      for (const c of configs) assertTakesEveryVariant(backend, kernel, cell, c);
+      const sizes = { batch: options.batch ?? 3, time: options.time ?? 4 };
+      for (const c of configs) assertTakesEveryVariant(backend, kernel, cell, c, sizes);
     },
   });
   const conformance = cellConformanceChecks(cell, backend, {
@@ -93,15 +96,16 @@ export function compiledCellChecks<T>(
         name: `${cell.name} (${JSON.stringify(c.options ?? {})}) on ${backend.name}: recurrent dropout matches the generic loop (the mask's gradient too)`,
         ...(backend.valueAndGrads ? {} : { skip: `backend ${backend.name} has no autodiff` }),
         run() {
-          const sizes = { batch: 4, time: 5, inputSize: c.inputSize, units: c.units };
-          const variants = [
-            { recurrentDropout: true },
-            { recurrentDropout: true, mask: true, initialState: true, goBackwards: true },
-            { recurrentDropout: true, mask: true, returnSequences: false, zeroMaskedOutputs: true },
-          ];
-          variants.forEach((variant, i) => {
-            const host = hostSequence(cell, { ...c.options }, sizes, variant, `compiled/${cell.name}/${i}`);
-            assertFusedMatchesGeneric(backend, host, `${cell.name} ${JSON.stringify(variant)}`);
+          const sizes = { ...dropoutSizes, inputSize: c.inputSize, units: c.units };
+          dropoutVariants.forEach(({ name, ...variant }, i) => {
+            const host = hostSequence(
+              cell,
+              { ...c.options },
+              sizes,
+              { ...variant, recurrentDropout: true },
+              `compiled/${cell.name}/${i}`,
+            );
+            assertFusedMatchesGeneric(backend, host, `${cell.name} (${name})`);
           });
         },
       });
@@ -110,49 +114,74 @@ export function compiledCellChecks<T>(
   return checks;
 }
 
-/** Throws, naming the variant and the kernel's reason, when `kernel` declines one of the kit's kinds of case. */
+/** The recurrent dropout check's sizes and ways of running a sequence, as kit variants. */
+const dropoutSizes = { batch: 4, time: 5 };
+const dropoutVariants: readonly CellKitVariant[] = [
+  { name: 'recurrent dropout', returnSequences: true },
+  {
+    name: 'recurrent dropout, mask + goBackwards + initial state',
+    returnSequences: true,
+    mask: true,
+    goBackwards: true,
+    initialState: true,
+  },
+  {
+    name: 'recurrent dropout, mask, zero masked outputs, last step',
+    returnSequences: false,
+    mask: true,
+    zeroMaskedOutputs: true,
+  },
+];
+
+/**
+ * Throws, naming the variant and the kernel's reason, when `kernel` declines one of the cases the kit runs (its
+ * variants at its batch and length, and for a cell with recurrent dropout the dropout check's).
+ */
 function assertTakesEveryVariant<T>(
   backend: Backend<T>,
   kernel: FusedSequenceKernel<T>,
   cell: AnyCellPlugin,
   c: CellConformanceConfig,
+  sizes: { readonly batch: number; readonly time: number },
 ): void {
-  const [batch, time] = [2, 3];
   const config = { inputSize: c.inputSize, units: c.units, ...c.options };
   const { dims } = resolveCellDims(cell, config);
+  const stateSizes = cell.state(dims).map((s) => s.size);
   const made: T[] = [];
   const keep = <X extends T>(x: X): X => {
     made.push(x);
     return x;
   };
+  const cases = [
+    ...cellKitVariants.map((v) => ({ v, batch: sizes.batch, time: sizes.time, dropout: false })),
+    ...(cell.supportsRecurrentDropout
+      ? dropoutVariants.map((v) => ({ v, ...dropoutSizes, dropout: true }))
+      : []),
+  ];
   try {
     const params = initParamTensors(backend, cell, config, 1);
     made.push(...Object.values(params));
-    const base = {
-      cell,
-      options: dims.options,
-      units: c.units,
-      inputs: keep(backend.fill([batch, time, c.inputSize], 0.5)),
-      params,
-    };
-    const mask = keep(backend.fill([batch, time], 1));
-    const initialState = cell.state(dims).map(({ size }) => keep(backend.fill([batch, size], 0.25)));
-    const variants: [string, Partial<SequenceArgs<T>>][] = [
-      ['last step', {}],
-      ['all steps', { returnSequences: true }],
-      ['mask, goBackwards', { mask, goBackwards: true, returnSequences: true }],
-      ['initial state', { initialState }],
-      ['mask, initial state, zeroMaskedOutputs', { mask, initialState, zeroMaskedOutputs: true }],
-    ];
-    if (cell.supportsRecurrentDropout) {
-      const recurrentMask = keep(backend.fill([batch, c.units], 1.25));
-      variants.push(['recurrent dropout', { recurrentMask, returnSequences: true }]);
-    }
-    for (const [name, variant] of variants) {
-      const reason = kernel.supports({ ...base, ...variant });
+    for (const { v, batch, time, dropout } of cases) {
+      const args: SequenceArgs<T> = {
+        cell,
+        options: dims.options,
+        units: c.units,
+        inputs: keep(backend.fill([batch, time, c.inputSize], 0.5)),
+        params,
+        returnSequences: v.returnSequences,
+        goBackwards: v.goBackwards ?? false,
+        zeroMaskedOutputs: v.zeroMaskedOutputs ?? false,
+        ...(v.mask ? { mask: keep(backend.fill([batch, time], 1)) } : {}),
+        ...(v.initialState
+          ? { initialState: stateSizes.map((size) => keep(backend.fill([batch, size], 0.25))) }
+          : {}),
+        // The dropout mask is as wide as the first state.
+        ...(dropout ? { recurrentMask: keep(backend.fill([batch, stateSizes[0]!], 1.25)) } : {}),
+      };
+      const reason = kernel.supports(args);
       if (reason !== undefined) {
         throw new SeqmodelError(
-          `${cell.name} ${JSON.stringify(c.options ?? {})} (${name}): the fused kernel declined it: ${reason}`,
+          `${cell.name} ${JSON.stringify(c.options ?? {})} (${v.name}): the fused kernel declined it: ${reason}`,
         );
       }
     }

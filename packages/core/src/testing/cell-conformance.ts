@@ -75,7 +75,7 @@ export interface CellConformanceOptions {
 }
 
 /** One way of running a sequence; every check covers all of them. */
-interface Variant {
+export interface CellKitVariant {
   readonly name: string;
   readonly returnSequences: boolean;
   readonly initialState?: boolean;
@@ -84,7 +84,13 @@ interface Variant {
   readonly zeroMaskedOutputs?: boolean;
 }
 
-const variants: readonly Variant[] = [
+type Variant = CellKitVariant;
+
+/**
+ * The ways the cell kit runs a sequence (its checks cover all of them), for checks that must know which cases a
+ * fused kernel is asked to take.
+ */
+export const cellKitVariants: readonly CellKitVariant[] = [
   { name: 'all steps', returnSequences: true },
   { name: 'last step', returnSequences: false },
   { name: 'initial state', returnSequences: true, initialState: true },
@@ -494,9 +500,9 @@ export function cellConformanceChecks<T>(
         const results = runCases(
           backend,
           setup,
-          variants.map((variant) => [makeCase(setup, variant), runSequence] as const),
+          cellKitVariants.map((variant) => [makeCase(setup, variant), runSequence] as const),
         );
-        for (const [v, variant] of variants.entries()) {
+        for (const [v, variant] of cellKitVariants.entries()) {
           const r = results[v]!;
           const expected = variant.returnSequences ? [batch, time, outputSize] : [batch, outputSize];
           if (!shapesEqual(r.outputShape, expected)) {
@@ -520,14 +526,14 @@ export function cellConformanceChecks<T>(
       run() {
         const setup = lazySetup();
         const ref = createReferenceBackend();
-        const cases = variants.map((variant) => makeCase(setup, variant));
+        const cases = cellKitVariants.map((variant) => makeCase(setup, variant));
         // Every variant's generic loop, then (with a fused kernel) its default path, read at once.
         const results = runCases(backend, setup, [
           ...cases.map((c) => [c, scanCell] as const),
           ...(fused ? cases.map((c) => [c, runSequence] as const) : []),
         ]);
         cases.forEach((c, v) => {
-          const variant = variants[v]!;
+          const variant = cellKitVariants[v]!;
           const expected = runCase(ref, setup, c, scanCell);
           assertSameResult(
             `${label} (${variant.name}, generic loop)`,
@@ -572,7 +578,7 @@ export function cellConformanceChecks<T>(
           );
         if (randomInit && !differs)
           throw new SeqmodelError(`${cell.name}: seeds ${seed} and ${seed + 1} gave identical parameters`);
-        const c = makeCase(setup, variants[3]!);
+        const c = makeCase(setup, cellKitVariants[3]!);
         const [first, second] = runCases(backend, setup, [
           [c, runSequence],
           [c, runSequence],
@@ -587,7 +593,7 @@ export function cellConformanceChecks<T>(
         const setup = lazySetup();
         // Each run's results are disposed unread: the other checks read them, reading makes no tensor of the
         // run's, and on a GPU backend every read is a round trip that costs more than the run.
-        for (const variant of variants) {
+        for (const variant of cellKitVariants) {
           const c = makeCase(setup, variant);
           checkNoLeak(backend, `${label} (${variant.name}, generic loop)`, () =>
             backend.dispose(launchCase(backend, setup, c, scanCell).tensors),
@@ -604,7 +610,7 @@ export function cellConformanceChecks<T>(
       },
     });
 
-    const gradientVariants = [variants[2]!, variants[6]!];
+    const gradientVariants = [cellKitVariants[2]!, cellKitVariants[6]!];
     checks.push({
       name: `${label}: gradients match finite differences`,
       ...(backend.valueAndGrads ? {} : { skip: `backend ${backend.name} has no autodiff` }),
@@ -639,7 +645,7 @@ export function cellConformanceChecks<T>(
         if (!fused) return;
         const setup = lazySetup();
         const runFused: Runner<T> = (_b, a) => fused.run(a);
-        const covered = variants.filter((variant) => {
+        const covered = cellKitVariants.filter((variant) => {
           const tensors = toTensors(backend, setup, makeCase(setup, variant));
           const reason = fused.supports(sequenceArgs(setup, variant, tensors));
           backend.dispose(tensors as unknown as Record<string, T>);

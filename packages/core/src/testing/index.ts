@@ -8,8 +8,10 @@ export {
   assertChecksPass,
   type CellConformanceConfig,
   type CellConformanceOptions,
+  type CellKitVariant,
   type ConformanceCheck,
   cellConformanceChecks,
+  cellKitVariants,
 } from './cell-conformance.js';
 export { assertClose, type Comparison, compareArrays, type Tolerance } from './compare.js';
 export { checkNoLeak } from './leaks.js';

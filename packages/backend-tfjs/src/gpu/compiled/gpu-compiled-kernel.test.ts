@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../../backend-switching.js';
 import { compiledCellChecks } from '../../testing/compiled-kernel-checks.js';
-import { boundsCell, gpuCompilerCornerCells } from '../../testing/corner-cells.js';
+import { boundsCell, gpuCompilerCornerCells, inputProductChainCell } from '../../testing/corner-cells.js';
 import { gpuCompiledBuiltInCells } from '../../testing/fused-kernel-checks.js';
 import {
   InterpretingLauncher,
@@ -84,6 +84,9 @@ describe('launches per step', () => {
     [lstm, { mask: true, recurrentDropout: true }, { forward: 2, backward: 2 }],
     [gru, { options: { resetAfter: true } }, { forward: 1, backward: 2 }],
     [gru, { options: { resetAfter: false } }, { forward: 2, backward: 3 }],
+    // Q's gradient needs ((x·W)·V) of every step, a record reading its step's row of the input products: one
+    // launch per step copies it (3 backward without it, when the gradient was wrong).
+    [inputProductChainCell, {}, { forward: 2, backward: 4 }],
   ];
   for (const [cell, options, counts] of expected) {
     it(`${cell.name} ${JSON.stringify(options)}: ${counts.forward} forward, ${counts.backward} backward`, () => {

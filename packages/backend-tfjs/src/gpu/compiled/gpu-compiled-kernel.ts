@@ -427,7 +427,16 @@ class GpuCompiledKernel implements TfjsFusedKernel {
             );
           const width = (id: number) => plan.buffers[id]!.width;
           const fromBackward = (id: number) => steps(r.backwardRecords, id, width(id));
-          const fromForward = (id: number) => steps(r.forwardRecords, id, width(id));
+          // Once per buffer: a left operand shared by products is gathered (and, reading its step, copied) once.
+          const gatheredForward = new Map<number, Tensor>();
+          const fromForward = (id: number) => {
+            let t = gatheredForward.get(id);
+            if (t === undefined) {
+              t = steps(r.forwardRecords, id, width(id));
+              gatheredForward.set(id, t);
+            }
+            return t;
+          };
           const dProducts = backward.inputProductGradients.map((d) =>
             d === undefined ? undefined : fromBackward(d),
           );
