@@ -2,14 +2,7 @@
  * The step programs of the built-in GPU sequence kernels (`gpu/`), as they are launched: a GPU backend's own tests
  * render them in its shading language and check what its launcher relies on, without a browser.
  */
-import {
-  type AnyCellPlugin,
-  findKernel,
-  initParams,
-  resolveCellDims,
-  resolveCellOptions,
-  runSequence,
-} from '@seqmodel/core';
+import { findKernel, initParams, resolveCellDims, resolveCellOptions, runSequence } from '@seqmodel/core';
 import { recordingLauncher } from '../gpu/compiled/record-programs.js';
 import { builtInGpuCells } from '../gpu/gpu-cells.js';
 import { gpuSequenceKernel } from '../gpu/gpu-sequence-kernel.js';
@@ -79,10 +72,11 @@ export function recordStepPrograms(backend: TfjsBackend, maxInputs: number): Ste
 
 /**
  * Every distinct program the compiled GPU kernel (`gpuCompiledSequenceKernel`, filed under `*`) launches for two
- * plugin cells (a minimal gated unit, a leaky RNN), compiled simpleRNN, LSTM and GRU (`gpuCompiledBuiltInCells`) and
- * the compiler's corner cells (`gpuCompilerCornerCells`), each at its own sizes, forward and backward, with and without a mask, recurrent
- * dropout, `goBackwards` and `returnSequences` (initial states with every `returnSequences` case): the programs are
- * interpreted on tfjs-cpu (`InterpretingLauncher`) with the launcher's limit of `maxInputs` inputs.
+ * plugin cells (a minimal gated unit, a leaky RNN), compiled simpleRNN, LSTM and GRU (`gpuCompiledBuiltInCells`)
+ * and the compiler's corner cells (`gpuCompilerCornerCells`), each at its own sizes, forward and backward, with and
+ * without a mask, recurrent dropout, `goBackwards` and `returnSequences` (initial states with every
+ * `returnSequences` case): the programs are interpreted on tfjs-cpu (`InterpretingLauncher`) with the launcher's
+ * limit of `maxInputs` inputs.
  * Call after tfjs-cpu is registered (`createCpuBackend()`).
  */
 export function recordCompiledPrograms(maxInputs: number): StepProgram[] {
@@ -90,19 +84,16 @@ export function recordCompiledPrograms(maxInputs: number): StepProgram[] {
   const backend = interpretedGpuBackend(launcher);
   const [batch, time] = [2, 4];
   backend.activate();
-  const sized = { inputSize: 3, units: 4 };
-  const variants: (readonly [
-    AnyCellPlugin,
-    Readonly<Record<string, unknown>>,
-    { readonly inputSize: number; readonly units: number },
-  ])[] = [
-    [minimalGatedUnit, {}, sized],
-    [leakyRnn, {}, sized],
-    ...[...gpuCompiledBuiltInCells, ...gpuCompilerCornerCells].flatMap(({ cell, configs }) =>
-      configs.map(({ inputSize, units, options }) => [cell, options ?? {}, { inputSize, units }] as const),
-    ),
+  const cells = [
+    { cell: minimalGatedUnit, configs: [{ inputSize: 3, units: 4 }] },
+    { cell: leakyRnn, configs: [{ inputSize: 3, units: 4 }] },
+    ...gpuCompiledBuiltInCells,
+    ...gpuCompilerCornerCells,
   ];
-  for (const [cell, variant, { inputSize, units }] of variants) {
+  const runs = cells.flatMap(({ cell, configs }) =>
+    configs.map(({ inputSize, units, options }) => ({ cell, inputSize, units, variant: options ?? {} })),
+  );
+  for (const { cell, inputSize, units, variant } of runs) {
     const options = resolveCellOptions(cell, variant);
     const host = initParams(cell, { inputSize, units, ...variant }, 1);
     const names = Object.keys(host);
