@@ -42,7 +42,7 @@ describe('countParams', () => {
 
   it('names an unknown cell and lists the known ones', () => {
     expect(() => countParams('lstn', { inputSize: 3, units: 4 })).toThrow(
-      'getCell: unknown cell "lstn"; registered cells: simpleRNN, lstm, gru',
+      'getCell: unknown cell "lstn" (did you mean "lstm"?); registered cells: simpleRNN, lstm, gru.',
     );
   });
 });

@@ -32,7 +32,8 @@ describe('cell registry', () => {
     expect(resolveCell(echo)).toBe(echo);
     expect(unregisterCell('echo')).toBe(true);
     expect(() => getCell('echo')).toThrow(
-      'getCell: unknown cell "echo"; registered cells: simpleRNN, lstm, gru',
+      'getCell: unknown cell "echo"; registered cells: simpleRNN, lstm, gru. A plugin cell is known by name only ' +
+        'once registered: call registerCell(cell) first (also before loading a saved model that uses it)',
     );
   });
 

@@ -5,6 +5,7 @@
 import type { AnyCellPlugin } from './cell.js';
 import { builtInCells } from './cells/index.js';
 import { invalidArgument, SeqmodelError } from './errors.js';
+import { didYouMean } from './options.js';
 import { checkCellSpecification } from './specification.js';
 
 export interface RegisterOptions {
@@ -33,8 +34,10 @@ export class CellRegistry {
   get(name: string): AnyCellPlugin {
     const cell = this.cells.get(name);
     if (!cell) {
+      const known = this.list();
       throw new SeqmodelError(
-        `getCell: unknown cell ${JSON.stringify(name)}; registered cells: ${this.list().join(', ') || '(none)'}`,
+        `getCell: unknown cell ${JSON.stringify(name)}${didYouMean(name, known)}; registered cells: ${known.join(', ') || '(none)'}. ` +
+          'A plugin cell is known by name only once registered: call registerCell(cell) first (also before loading a saved model that uses it)',
       );
     }
     return cell;

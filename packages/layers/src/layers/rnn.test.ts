@@ -321,7 +321,13 @@ describe('RNN layer', () => {
     } finally {
       unregisterCell('leakyTest');
     }
-    expect(() => rnn({ cell: 'noSuchCell', units: 2 })).toThrow('getCell: unknown cell "noSuchCell"');
+    expect(() => rnn({ cell: 'noSuchCell', units: 2 })).toThrow(
+      'rnn cell: "noSuchCell" is not a registered cell; registered: simpleRNN, lstm, gru. Register a plugin cell ' +
+        'with registerCell(cell) before building a layer that names it or loading a saved model that uses it',
+    );
+    expect(() => rnn({ cell: 'LSTM', units: 2, name: 'encoder' })).toThrow(
+      'rnn "encoder" cell: "LSTM" is not a registered cell (did you mean "lstm"?); registered: simpleRNN, lstm, gru.',
+    );
   });
 
   it('returns the final states with returnState and starts from initialState', () => {

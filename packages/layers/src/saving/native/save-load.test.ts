@@ -1,7 +1,13 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RefTensor } from '@seqmodel/core';
+import {
+  type AnyCellPlugin,
+  type CellPlugin,
+  type RefTensor,
+  registerCell,
+  unregisterCell,
+} from '@seqmodel/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CallArgs, Layer } from '../../engine/layer.js';
 import { registerLayer, unregisterLayer } from '../../engine/registry.js';
@@ -164,6 +170,50 @@ describe('own save format', () => {
       );
     } finally {
       unregisterLayer('TestScale');
+    }
+  });
+
+  it('names the layer and the fix when a saved model uses a plugin cell that is not registered', () => {
+    // A leaky integrator, h = 0.5 h + 0.5 tanh(x·W): a plugin cell, known by name once registered.
+    const leaky: CellPlugin<Record<string, never>> = {
+      name: 'leakySaved',
+      defaultOptions: {},
+      params: ({ inputSize, units: n }) => [
+        { name: 'kernel', shape: [inputSize, n], initializer: 'glorotUniform' },
+      ],
+      state: ({ units: n }) => [{ name: 'h', size: n }],
+      step(ops, { input, state, params }) {
+        const h = ops.add(ops.mul(state[0]!, 0.5), ops.mul(ops.tanh(ops.matMul(input, params.kernel!)), 0.5));
+        return { output: h, state: [h] };
+      },
+    };
+    const ref = newBackend();
+    registerCell(leaky as AnyCellPlugin);
+    let artifacts: ModelArtifacts;
+    try {
+      const original = sequential<RefTensor>(
+        [rnn({ cell: 'leakySaved', units: 2, name: 'encoder' }), dense({ units: 1 })],
+        { backend: ref, seed: 1, inputShape: [null, 2] },
+      );
+      artifacts = serializeModel(original);
+      original.dispose();
+    } finally {
+      unregisterCell('leakySaved');
+    }
+    // As in a process that loads the model without registering the cell first.
+    const before = ref.memory().numTensors;
+    expect(() => deserializeModel(artifacts, { backend: ref })).toThrow(
+      'rnn "encoder" cell: "leakySaved" is not a registered cell; registered: simpleRNN, lstm, gru. Register a ' +
+        'plugin cell with registerCell(cell) before building a layer that names it or loading a saved model that uses it',
+    );
+    expect(ref.memory().numTensors).toBe(before);
+    registerCell(leaky as AnyCellPlugin);
+    try {
+      const loaded = deserializeModel<RefTensor>(artifacts, { backend: ref });
+      expect(loaded.layers[0]!.name).toBe('encoder');
+      loaded.dispose();
+    } finally {
+      unregisterCell('leakySaved');
     }
   });
 
