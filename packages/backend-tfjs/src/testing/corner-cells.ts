@@ -16,7 +16,12 @@
  * - `testStepInputProduct`: a product of the projected step input with a parameter inside `step` (the GPU kernels
  *   read it as zeros for the parameter's gradient);
  * - `testInputProductChain`: a product of that product with another parameter (the GPU kernels read the first
- *   step's left operand at every step for its gradient).
+ *   step's left operand at every step for its gradient);
+ * - `testComputedProjection`: an input product whose right operand is computed from a parameter (`x·(2W)`), and with
+ *   `again` the projected input multiplied again in the step (the GPU kernels' backward pass read the computed
+ *   operand after tfjs had freed it);
+ * - `testSkipOutput`: an output twice as wide as the state, `concat([x·W, h'])`, its columns stored by two passes
+ *   (with a mask, the GPU kernels kept only the second pass's columns).
  */
 import {
   type AnyCellPlugin,
@@ -226,6 +231,41 @@ export const inputProductChainCell: CellPlugin = {
   },
 };
 
+/**
+ * `h' = tanh(x·(2W) + h·U + b)`, or with `again` `tanh((x·(2W))·V + h·U + b)`: the input product's right operand is
+ * computed, not a parameter read in place.
+ */
+export const computedProjectionCell: CellPlugin<{ again: boolean }> = {
+  specificationVersion: 'v1',
+  name: 'testComputedProjection',
+  defaultOptions: { again: false },
+  params: ({ inputSize, units }) => kernels(inputSize, units, matrixV(units)),
+  state: stateH,
+  projectInput: (ops, x, p) => ops.matMul(x, ops.mul(p.kernel!, 2)),
+  step(ops, { input, state, params, dims }) {
+    const projected = dims.options.again ? ops.matMul(input, params.V!) : input;
+    const recurrent = ops.add(ops.matMul(state[0]!, params.recurrentKernel!), params.bias!);
+    const next = ops.tanh(ops.add(projected, recurrent));
+    return { output: next, state: [next] };
+  },
+};
+
+/** `h' = tanh(x·W + h·U + b)`, output `concat([x·W, h'])` (`2 units` wide): a skip connection. */
+export const skipOutputCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testSkipOutput',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => kernels(inputSize, units),
+  state: stateH,
+  outputSize: ({ units }) => 2 * units,
+  projectInput: (ops, x, p) => ops.matMul(x, p.kernel!),
+  step(ops, { input, state, params }) {
+    const recurrent = ops.add(ops.matMul(state[0]!, params.recurrentKernel!), params.bias!);
+    const next = ops.tanh(ops.add(input, recurrent));
+    return { output: ops.concat([input, next], -1), state: [next] };
+  },
+};
+
 /** Each corner cell with the sizes and options to check it at. */
 export const compilerCornerCells: readonly {
   readonly cell: AnyCellPlugin;
@@ -258,6 +298,14 @@ export const compilerCornerCells: readonly {
   { cell: rowLeftCell, configs: [{ inputSize: 3, units: 4 }] },
   { cell: stepInputProductCell, configs: [{ inputSize: 3, units: 4 }] },
   { cell: inputProductChainCell, configs: [{ inputSize: 3, units: 4 }] },
+  {
+    cell: computedProjectionCell,
+    configs: [
+      { inputSize: 3, units: 4 },
+      { inputSize: 3, units: 4, options: { again: true } },
+    ],
+  },
+  { cell: skipOutputCell, configs: [{ inputSize: 3, units: 4 }] },
   {
     cell: boundsCell,
     configs: [

@@ -391,7 +391,9 @@ class GpuCompiledKernel implements TfjsFusedKernel {
             : this.tensorOf(r, r.outputs[time - 1]!, outputSize);
           const states = plan.states.map((s, k) => this.tensorOf(r, r.finalStates[k]!, s.size));
           if (recordsGradient) {
-            kept = [...r.forwardTensors()];
+            // The statics too: the backward pass multiplies by them, and those computed here (x·(2W)'s 2W) are freed
+            // with the kernel's scope unless tfjs keeps them.
+            kept = [...new Set([...r.forwardTensors(), ...staticTensors])];
             save(kept);
           }
           return [output, ...states];
@@ -402,6 +404,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
           const launch = this.launchFor(plan);
           const copies = new Map(kept.map((t, i) => [t, saved[i]!]));
           r.remapForward((t) => copies.get(t) ?? t);
+          const staticAt = (i: number) => copies.get(staticTensors[i]!) ?? staticTensors[i]!;
           const dOut: OutputGradient<Tensor> = returnSequences
             ? {
                 sequences: view(
@@ -448,7 +451,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
             plan.inputProducts.forEach((p, j) => {
               const dZ = dProducts[j];
               if (!dZ) return;
-              xTerms.push(tf.matMul(dZ, asMatrix(staticTensors[p.right]!), false, !p.transposeRight));
+              xTerms.push(tf.matMul(dZ, asMatrix(staticAt(p.right)), false, !p.transposeRight));
             });
             return tf.reshape(xTerms.length === 0 ? tf.zeros([batch * time, inputSize]) : tf.addN(xTerms), [
               batch,
@@ -470,7 +473,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
           const leftOverSteps = (id: number): Tensor => {
             const p = inputProductOf.get(id);
             if (!p) return fromForward(id);
-            return tf.matMul(x2(), asMatrix(staticTensors[p.right]!), false, p.transposeRight);
+            return tf.matMul(x2(), asMatrix(staticAt(p.right)), false, p.transposeRight);
           };
           for (const p of backward.productGradients) {
             const left = leftOverSteps(p.left);

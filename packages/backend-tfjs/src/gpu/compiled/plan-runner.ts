@@ -289,7 +289,14 @@ export class PlanRunner<H extends Sized> {
           tags = [];
           const stores = this.outputStores(passes[p]);
           if (inputs.mask && stores.length > 0) {
-            segments.push({ width: size, stores, masked: config.zeroMaskedOutputs ? zero : previousOutput });
+            // Columns an earlier pass stored come from its copy of the output (output = concat([x·W, h']): x·W is
+            // stored before the pass that needs h·U).
+            segments.push({
+              width: size,
+              stores,
+              ...(outputView ? { base: outputView } : {}),
+              masked: config.zeroMaskedOutputs ? zero : previousOutput,
+            });
             tags.push('output');
           }
           if (p === 0) {
