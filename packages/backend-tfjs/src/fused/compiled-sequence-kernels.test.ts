@@ -358,6 +358,94 @@ describe('compiled kernels compute only the gradients asked for', () => {
   });
 });
 
+describe('compiled kernels at float32 ties and signed zeros give the generic loop’s results', () => {
+  /** Outputs of every step and the gradients of Σ output·w (w from 0.3 by tenths) for the inputs and parameters. */
+  const run = (cell: AnyCellPlugin, x: number[], shape: number[], policy: 'never' | 'require') => {
+    const b = strict;
+    const options = {};
+    const inputs = b.tensor(Float32Array.from(x), shape);
+    const names = cell.params({ inputSize: shape[2]!, units: 2, options }).map((p) => p.name);
+    const params = names.map(() => b.tensor([1], [1]));
+    const { value, grads } = b.valueAndGrads(
+      (input, ...ps) => {
+        const { output } = runSequence(
+          b,
+          {
+            cell,
+            units: 2,
+            options,
+            inputs: input!,
+            params: Object.fromEntries(names.map((n, i) => [n, ps[i]!])),
+            returnSequences: true,
+          },
+          policy,
+        );
+        const w = b.tensor(
+          Float32Array.from({ length: x.length }, (_, i) => 0.3 + 0.1 * i),
+          [shape[0]!, shape[1]!, 2],
+        );
+        return b.sum(b.mul(output, w));
+      },
+      [inputs, ...params],
+    );
+    const { output } = runSequence(
+      b,
+      {
+        cell,
+        units: 2,
+        options,
+        inputs,
+        params: Object.fromEntries(names.map((n, i) => [n, params[i]!])),
+        returnSequences: true,
+      },
+      policy,
+    );
+    const result = [b.dataSync(output), ...grads.map((g) => b.dataSync(g))].map((a) => Array.from(a));
+    b.dispose([value, ...grads, output, inputs, ...params]);
+    return result;
+  };
+
+  it('a comparison and maximum at a float32 tie (x + 0.1 = 0.3 at x = 0.2)', () => {
+    // h' = 0.5 h + [z == 0.3] + max(z, 0.3), z = (x + 0.1)·k: at x = 0.2, z is 0.3 in float32.
+    const tie: CellPlugin = {
+      specificationVersion: 'v1',
+      name: 'testFloat32Tie',
+      defaultOptions: {},
+      params: () => [{ name: 'k', shape: [1], initializer: 'ones' }],
+      state: ({ units }) => [{ name: 'h', size: units }],
+      step(ops, { input, state, params }) {
+        const z = ops.mul(ops.add(input, 0.1), params.k!);
+        const next = ops.add(ops.add(ops.mul(state[0]!, 0.5), ops.equal(z, 0.3)), ops.maximum(z, 0.3));
+        return { output: next, state: [next] };
+      },
+    };
+    const x = [0.2, 0.5, 0.2, 0.1];
+    const want = run(tie as AnyCellPlugin, x, [1, 2, 2], 'never');
+    // The generic loop's float32 arithmetic: 1.3 at the tie; maximum's gradient goes to z there (tfjs).
+    expect(want[0]![0]).toBeCloseTo(1.3, 6);
+    expect(run(tie as AnyCellPlugin, x, [1, 2, 2], 'require')).toEqual(want);
+  });
+
+  it('0 − relu(x) is +0 at x ≤ 0, so 1 / (0 − relu(x)) is +∞', () => {
+    const signed: CellPlugin = {
+      specificationVersion: 'v1',
+      name: 'testSignedZero',
+      defaultOptions: {},
+      params: () => [],
+      state: ({ units }) => [{ name: 'h', size: units }],
+      step(ops, { input, state }) {
+        const d = ops.sub(0, ops.relu(input));
+        const next = ops.add(ops.tanh(ops.div(1, d)), ops.mul(state[0]!, 0.5));
+        return { output: next, state: [next] };
+      },
+    };
+    const x = [-0.5, 0.5, 0, 2];
+    const [want] = run(signed as AnyCellPlugin, x, [1, 2, 2], 'never');
+    expect(want![0]).toBe(1);
+    expect(run(signed as AnyCellPlugin, x, [1, 2, 2], 'require')[0]).toEqual(want);
+  });
+});
+
 describe('instance pools', () => {
   interface Fake extends HostInstance {
     readonly id: number;

@@ -5,7 +5,8 @@
  * reads of one column for every column, accumulating stores (summing over rows into a `single` row), masked rows left
  * alone, widths below, at and above a multiple of 4 (vector bodies and scalar tails), and the instance's buffers:
  * provided inputs, swapped buffers. Results are compared within atol 1e-6 + rtol 1e-5 (float32, approximated σ,
- * tanh, exp and log), NaN where the interpreter gives NaN.
+ * tanh, exp and log), NaN where the interpreter gives NaN. Comparisons at float32 ties are checked against float32
+ * arithmetic (the interpreter computes in float64).
  */
 import {
   type BinaryOp,
@@ -193,6 +194,50 @@ function runCase(generator: HostPassGenerator, c: Case): void {
   });
 }
 
+/**
+ * Comparisons at a float32 tie decide as tfjs's float32 ops do: at x = 0.2, `x + 0.1 == 0.3` and
+ * `(x + 0.1) · 2 == 0.6` hold in float32 (and `x + 0.1 > 0.3` does not), where float64 arithmetic on the same
+ * float32 values says otherwise.
+ */
+function assertFloat32Ties(generator: HostPassGenerator): void {
+  const buffers: PlanBuffer[] = [
+    { id: 0, name: 'x', width: 1, rows: 'batch' },
+    { id: 1, name: 'out', width: 3, rows: 'batch' },
+  ];
+  const loop: ElementwiseLoop = {
+    width: 1,
+    nodes: [
+      { op: 'read', buffer: 0, column: 0, broadcast: false },
+      { op: 'const', value: Math.fround(0.1) },
+      { op: 'add', a: 0, b: 1 },
+      { op: 'const', value: Math.fround(0.3) },
+      { op: 'equal', a: 2, b: 3 },
+      { op: 'greater', a: 2, b: 3 },
+      { op: 'const', value: 2 },
+      { op: 'mul', a: 2, b: 6 },
+      { op: 'const', value: Math.fround(0.6) },
+      { op: 'equal', a: 7, b: 8 },
+    ],
+    stores: [
+      { node: 4, buffer: 1, column: 0, accumulate: false },
+      { node: 5, buffer: 1, column: 1, accumulate: false },
+      { node: 9, buffer: 1, column: 2, accumulate: false },
+    ],
+  };
+  const instance = generator
+    .generate(planOf(buffers, [{ name: 'float32 ties', loops: [loop] }]))
+    .program.instantiate(rows, time);
+  instance.buffer(0).fill(0.2);
+  instance.run(0, 0);
+  const got = Array.from(instance.buffer(1).subarray(0, 3));
+  if (got.join() !== '1,0,1') {
+    throw new SeqmodelError(
+      `${generator.name}: at x = 0.2, [x + 0.1 == 0.3, x + 0.1 > 0.3, (x + 0.1) · 2 == 0.6] is [${got}], ` +
+        'expected [1, 0, 1] (float32 arithmetic)',
+    );
+  }
+}
+
 /** The checks of `generator` (see the module comment). */
 export function hostGeneratorChecks(generator: HostPassGenerator): ConformanceCheck[] {
   const unavailable = generator.unavailable();
@@ -221,6 +266,11 @@ export function hostGeneratorChecks(generator: HostPassGenerator): ConformanceCh
       run: () => {
         for (const w of widths) runCase(generator, mixedCase(w));
       },
+    },
+    {
+      name: `${generator.name}: comparisons at float32 ties decide as float32 arithmetic does`,
+      ...skip,
+      run: () => assertFloat32Ties(generator),
     },
     {
       name: `${generator.name}: swapped buffers trade places for the passes and for buffer()`,

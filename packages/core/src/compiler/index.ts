@@ -48,3 +48,4 @@ export {
   TraceNode,
   traceCell,
 } from './trace.js';
+export { operandsOf } from './values.js';

@@ -34,3 +34,16 @@ describe('ExprGraph constants', () => {
     expect(g.constant((node as { b: number }).b)).toBe(Infinity);
   });
 });
+
+describe('ExprGraph folds', () => {
+  it('turns 0 − x into −x only for the constant −0 (+0 − (+0) is +0, −(+0) is −0)', () => {
+    const g = new ExprGraph();
+    const x = g.read(0, 0);
+    const fromPlusZero = g.node(g.binary('sub', g.const(0), x));
+    expect(fromPlusZero.op).toBe('sub');
+    const fromMinusZero = g.node(g.binary('sub', g.const(-0), x));
+    expect(fromMinusZero).toMatchObject({ op: 'neg' });
+    // x − 0 is x for every x, −0 included.
+    expect(g.binary('sub', x, g.const(0))).toBe(x);
+  });
+});

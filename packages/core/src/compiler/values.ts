@@ -119,12 +119,14 @@ export class ExprGraph {
     if (ca !== undefined && cb !== undefined) return this.const(Math.fround(binaryFunctions[op](ca, cb)));
     switch (op) {
       case 'add':
+        // Exact but for x = −0 with a +0 constant: x + 0 is +0 there, the fold keeps −0 (seen only by dividing by it).
         if (ca === 0) return b;
         if (cb === 0) return a;
         break;
       case 'sub':
         if (cb === 0) return a;
-        if (ca === 0) return this.unary('neg', b);
+        // (−0) − b is −b for every b; (+0) − b is not at b = +0 (+0, where −b is −0).
+        if (Object.is(ca, -0)) return this.unary('neg', b);
         break;
       case 'mul':
         // Gradient expressions multiply by structural zeros (columns a slice did not take): drop those terms.
@@ -303,6 +305,7 @@ export class ExprGraph {
   }
 }
 
+/** The nodes an expression (or a loop's node) reads, by index. */
 export function operandsOf(e: Expr): number[] {
   switch (e.op) {
     case 'read':
