@@ -21,7 +21,10 @@
  *   `again` the projected input multiplied again in the step (the GPU kernels' backward pass read the computed
  *   operand after tfjs had freed it);
  * - `testSkipOutput`: an output twice as wide as the state, `concat([x·W, h'])`, its columns stored by two passes
- *   (with a mask, the GPU kernels kept only the second pass's columns).
+ *   (with a mask, the GPU kernels kept only the second pass's columns);
+ * - `testProductChain`: a chain of two products after a pass, `(h'·V)·Q` as the output, or with `inStep`
+ *   `(tanh(h·U)·V)·Q` inside the step (the second product was scheduled before the pass its chain starts from: a
+ *   step late on cpu and wasm, zeros on the GPU kernels).
  */
 import {
   type AnyCellPlugin,
@@ -266,6 +269,31 @@ export const skipOutputCell: CellPlugin = {
   },
 };
 
+/**
+ * `h' = tanh(x·W + b + h·U)`, output `(h'·V)·Q`; with `inStep`, `h' = tanh(x·W + b + (tanh(h·U)·V)·Q)`, output `h'`.
+ */
+export const productChainCell: CellPlugin<{ inStep: boolean }> = {
+  specificationVersion: 'v1',
+  name: 'testProductChain',
+  defaultOptions: { inStep: false },
+  params: ({ inputSize, units }) => [
+    ...kernels(inputSize, units, matrixV(units)),
+    { name: 'Q', shape: [units, units], initializer: 'glorotUniform' },
+  ],
+  state: stateH,
+  projectInput: projected,
+  step(ops, { input, state, params, dims }) {
+    const chain = (x: unknown) => ops.matMul(ops.matMul(x as never, params.V!), params.Q!);
+    if (dims.options.inStep) {
+      const a = ops.tanh(ops.matMul(state[0]!, params.recurrentKernel!));
+      const next = ops.tanh(ops.add(input, chain(a)));
+      return { output: next, state: [next] };
+    }
+    const next = ops.tanh(ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)));
+    return { output: chain(next), state: [next] };
+  },
+};
+
 /** Each corner cell with the sizes and options to check it at. */
 export const compilerCornerCells: readonly {
   readonly cell: AnyCellPlugin;
@@ -306,6 +334,13 @@ export const compilerCornerCells: readonly {
     ],
   },
   { cell: skipOutputCell, configs: [{ inputSize: 3, units: 4 }] },
+  {
+    cell: productChainCell,
+    configs: [
+      { inputSize: 3, units: 4 },
+      { inputSize: 3, units: 4, options: { inStep: true } },
+    ],
+  },
   {
     cell: boundsCell,
     configs: [

@@ -1115,8 +1115,8 @@ function schedule(
   const stages: Stage[] = [];
   const last = Math.max(passes.length - 1, ...gemms.map((gemm) => levelOfBuffer(gemm.out)));
   for (let p = 0; p <= last; p++) {
-    for (const gemm of gemms) {
-      if (levelOfBuffer(gemm.out) === p && p > 0) {
+    if (p > 0) {
+      for (const gemm of productOrder(gemms.filter((gemm) => levelOfBuffer(gemm.out) === p))) {
         const { left, right, transposeRight, out, accumulate } = gemm;
         stages.push({ kind: 'product', left, right, transposeRight, out, accumulate });
       }
@@ -1161,9 +1161,23 @@ function schedule(
   return stages;
 }
 
+/** Products of one level, each after the products writing its left operand (a chain `(h'·V)·Q`: `h'·V` first). */
+function productOrder(gemms: readonly Gemm[]): Gemm[] {
+  const ordered: Gemm[] = [];
+  const placed = new Set<Gemm>();
+  const place = (gemm: Gemm) => {
+    if (placed.has(gemm)) return;
+    placed.add(gemm);
+    for (const before of gemms) if (before.out === gemm.left) place(before);
+    ordered.push(gemm);
+  };
+  for (const gemm of gemms) place(gemm);
+  return ordered;
+}
+
 /**
- * Levels: a buffer a product writes is ready one level after the loops writing the product's left operand; an
- * expression can be computed at the level of the latest buffer it reads.
+ * Levels: a buffer a product writes is ready one level after the loops writing the product's left operand (and no
+ * earlier than a product writing it); an expression can be computed at the level of the latest buffer it reads.
  */
 function createLevels(
   g: ExprGraph,
@@ -1183,6 +1197,9 @@ function createLevels(
       let left = 0;
       for (const s of stores) if (s.buffer === gemm.left) left = Math.max(left, levelOfExpr(s.expr));
       level = left + 1;
+      // A left operand that is itself a product's result (`(h'·V)·Q`): no later than that product, which `schedule`
+      // runs first within the level.
+      if (producer.has(gemm.left)) level = Math.max(level, levelOfBuffer(gemm.left));
     }
     bufferLevel.set(buffer, level);
     return level;
