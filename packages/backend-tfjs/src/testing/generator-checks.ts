@@ -195,13 +195,13 @@ function runCase(generator: HostPassGenerator, c: Case): void {
 }
 
 /**
- * Comparisons at a float32 tie decide as tfjs's float32 ops do: at x = 0.2, `x + 0.1 == 0.3` and
- * `(x + 0.1) · 2 == 0.6` hold in float32 (and `x + 0.1 > 0.3` does not), where float64 arithmetic on the same
- * float32 values says otherwise.
+ * Comparisons at a float32 tie decide as tfjs's float32 ops do: `x + 0.1 == 0.3` at x = 0.2, `(x + 0.1) · 2 == 0.6`
+ * there, and `y + 0.1 > 0.5` at y = 0.4 are true, true and false in float32, and each the other way in float64
+ * arithmetic on the same float32 values.
  */
 function assertFloat32Ties(generator: HostPassGenerator): void {
   const buffers: PlanBuffer[] = [
-    { id: 0, name: 'x', width: 1, rows: 'batch' },
+    { id: 0, name: 'x, y', width: 2, rows: 'batch' },
     { id: 1, name: 'out', width: 3, rows: 'batch' },
   ];
   const loop: ElementwiseLoop = {
@@ -212,28 +212,32 @@ function assertFloat32Ties(generator: HostPassGenerator): void {
       { op: 'add', a: 0, b: 1 },
       { op: 'const', value: Math.fround(0.3) },
       { op: 'equal', a: 2, b: 3 },
-      { op: 'greater', a: 2, b: 3 },
+      { op: 'read', buffer: 0, column: 1, broadcast: false },
+      { op: 'add', a: 5, b: 1 },
+      { op: 'const', value: 0.5 },
+      { op: 'greater', a: 6, b: 7 },
       { op: 'const', value: 2 },
-      { op: 'mul', a: 2, b: 6 },
+      { op: 'mul', a: 2, b: 9 },
       { op: 'const', value: Math.fround(0.6) },
-      { op: 'equal', a: 7, b: 8 },
+      { op: 'equal', a: 10, b: 11 },
     ],
     stores: [
       { node: 4, buffer: 1, column: 0, accumulate: false },
-      { node: 5, buffer: 1, column: 1, accumulate: false },
-      { node: 9, buffer: 1, column: 2, accumulate: false },
+      { node: 12, buffer: 1, column: 1, accumulate: false },
+      { node: 8, buffer: 1, column: 2, accumulate: false },
     ],
   };
   const instance = generator
     .generate(planOf(buffers, [{ name: 'float32 ties', loops: [loop] }]))
     .program.instantiate(rows, time);
-  instance.buffer(0).fill(0.2);
+  const xy = instance.buffer(0);
+  for (let b = 0; b < rows; b++) xy.set([0.2, 0.4], 2 * b);
   instance.run(0, 0);
   const got = Array.from(instance.buffer(1).subarray(0, 3));
-  if (got.join() !== '1,0,1') {
+  if (got.join() !== '1,1,0') {
     throw new SeqmodelError(
-      `${generator.name}: at x = 0.2, [x + 0.1 == 0.3, x + 0.1 > 0.3, (x + 0.1) · 2 == 0.6] is [${got}], ` +
-        'expected [1, 0, 1] (float32 arithmetic)',
+      `${generator.name}: at x = 0.2, y = 0.4, [x + 0.1 == 0.3, (x + 0.1) · 2 == 0.6, y + 0.1 > 0.5] is [${got}], ` +
+        'expected [1, 1, 0] (float32 arithmetic)',
     );
   }
 }

@@ -48,4 +48,4 @@ export {
   TraceNode,
   traceCell,
 } from './trace.js';
-export { operandsOf } from './values.js';
+export { nodeClosure } from './values.js';

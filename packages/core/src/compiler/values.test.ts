@@ -36,14 +36,15 @@ describe('ExprGraph constants', () => {
 });
 
 describe('ExprGraph folds', () => {
-  it('turns 0 − x into −x only for the constant −0 (+0 − (+0) is +0, −(+0) is −0)', () => {
+  it('folds 0 − x to −x and x − 0 to x only where that holds for ±0 (+0 − (+0) is +0, −(+0) is −0)', () => {
     const g = new ExprGraph();
     const x = g.read(0, 0);
     const fromPlusZero = g.node(g.binary('sub', g.const(0), x));
     expect(fromPlusZero.op).toBe('sub');
     const fromMinusZero = g.node(g.binary('sub', g.const(-0), x));
     expect(fromMinusZero).toMatchObject({ op: 'neg' });
-    // x − 0 is x for every x, −0 included.
+    // x − (+0) is x for every x (−0 − 0 is −0); x − (−0) is +0 at x = −0.
     expect(g.binary('sub', x, g.const(0))).toBe(x);
+    expect(g.node(g.binary('sub', x, g.const(-0))).op).toBe('sub');
   });
 });

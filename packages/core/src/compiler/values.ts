@@ -124,7 +124,8 @@ export class ExprGraph {
         if (cb === 0) return a;
         break;
       case 'sub':
-        if (cb === 0) return a;
+        // x − (+0) is x for every x; x − (−0) is not (+0 at x = −0).
+        if (Object.is(cb, 0)) return a;
         // (−0) − b is −b for every b; (+0) − b is not at b = +0 (+0, where −b is −0).
         if (Object.is(ca, -0)) return this.unary('neg', b);
         break;
@@ -316,4 +317,19 @@ export function operandsOf(e: Expr): number[] {
     default:
       return 'x' in e ? [e.x] : [e.a, e.b];
   }
+}
+
+/**
+ * The nodes of `nodes` (a loop's, or any list whose operands point into it) that `roots` depend on, themselves
+ * included, in increasing order.
+ */
+export function nodeClosure(nodes: readonly Expr[], roots: Iterable<number>): number[] {
+  const needed = new Set<number>();
+  const visit = (i: number) => {
+    if (needed.has(i)) return;
+    needed.add(i);
+    for (const k of operandsOf(nodes[i]!)) visit(k);
+  };
+  for (const r of roots) visit(r);
+  return [...needed].sort((a, b) => a - b);
 }

@@ -6,7 +6,13 @@
  * per-step products inline. At a row the step's mask marks invalid, a segment keeps its earlier value, or takes its
  * `masked` value (a state's previous value, the output's previous output, zero): what core's `scanCell` computes.
  */
-import { CompileDecline, type ElementwiseLoop, type ElementwisePass, type LoopNode } from '@seqmodel/core';
+import {
+  CompileDecline,
+  type ElementwiseLoop,
+  type ElementwisePass,
+  type LoopNode,
+  nodeClosure,
+} from '@seqmodel/core';
 import { activationFunctions } from '../shader-activations.js';
 import type { ProgramInput, ShaderLang, StepProgram } from '../shader-lang.js';
 import type { Binding, ViewBinding } from './bindings.js';
@@ -100,20 +106,7 @@ function nodeExpression(lang: ShaderLang, node: LoopNode, v: (i: number) => stri
 
 /** The nodes `root` depends on, itself included, in order. */
 export function closure(loop: ElementwiseLoop, root: number): number[] {
-  const needed = new Set<number>();
-  const visit = (i: number) => {
-    if (needed.has(i)) return;
-    needed.add(i);
-    const n = loop.nodes[i]!;
-    if ('x' in n) visit(n.x);
-    if ('a' in n) {
-      visit(n.a);
-      visit(n.b);
-    }
-    if (n.op === 'where') visit(n.condition);
-  };
-  visit(root);
-  return [...needed].sort((a, b) => a - b);
+  return nodeClosure(loop.nodes, [root]);
 }
 
 /** The program `spec` describes (tensors replaced by input indices), reading `inputs`. */
