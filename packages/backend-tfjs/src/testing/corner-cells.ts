@@ -24,7 +24,10 @@
  *   (with a mask, the GPU kernels kept only the second pass's columns);
  * - `testProductChain`: a chain of two products after a pass, `(h'·V)·Q` as the output, or with `inStep`
  *   `(tanh(h·U)·V)·Q` inside the step (the second product was scheduled before the pass its chain starts from: a
- *   step late on cpu and wasm, zeros on the GPU kernels).
+ *   step late on cpu and wasm, zeros on the GPU kernels);
+ * - `testWideReads`: two states through three passes with `exp`, `log`, `sqrt` and a division, whose backward
+ *   programs read more tensors than WebGPU's 7 (its kernel declined the cell before packing reads side by side);
+ * - `testManyStates`: six states of three widths, with initial states (each one more input of the first program).
  */
 import {
   type AnyCellPlugin,
@@ -294,6 +297,64 @@ export const productChainCell: CellPlugin<{ inStep: boolean }> = {
   },
 };
 
+/**
+ * `a = tanh(x·W + b + h·U)`, `z = σ(a·V + 0.2 q)`, `h' = tanh((z ∘ g)·Q + a) ∘ z + a ∘ q`, `g' = (g + h') / 2`, with
+ * `q = √(h² + 1.5) / log(e^{0.3 g} + c + 1)`: three passes and two states.
+ */
+export const wideReadsCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testWideReads',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => [
+    ...kernels(inputSize, units, matrixV(units), rowC0(units)),
+    { name: 'Q', shape: [units, units], initializer: 'glorotUniform' },
+  ],
+  state: ({ units }) => [
+    { name: 'h', size: units },
+    { name: 'g', size: units },
+  ],
+  projectInput: projected,
+  step(ops, { input, state, params }) {
+    const [h, g] = [state[0]!, state[1]!];
+    const q = ops.div(
+      ops.sqrt(ops.add(ops.mul(h, h), 1.5)),
+      ops.log(ops.add(ops.add(ops.exp(ops.mul(g, 0.3)), params.c0!), 1)),
+    );
+    const a = ops.tanh(ops.add(input, ops.matMul(h, params.recurrentKernel!)));
+    const z = ops.sigmoid(ops.add(ops.matMul(a, params.V!), ops.mul(q, 0.2)));
+    const next = ops.add(
+      ops.mul(ops.tanh(ops.add(ops.matMul(ops.mul(z, g), params.Q!), a)), z),
+      ops.mul(a, q),
+    );
+    return { output: next, state: [next, ops.mul(ops.add(g, next), 0.5)] };
+  },
+};
+
+/** Six states `s_i` of widths `units + i mod 3`: `h' = tanh(x·W + b + s₀·U + Σ_i 0.1 i s_i[:units])`, each `s_i'`
+ * built from `h'` and `s_i`'s own extra columns. */
+export const manyStatesCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testManyStates',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => kernels(inputSize, units),
+  state: ({ units }) => Array.from({ length: 6 }, (_, i) => ({ name: `s${i}`, size: units + (i % 3) })),
+  projectInput: projected,
+  step(ops, { input, state, params, dims }) {
+    const { units } = dims;
+    let sum = ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!));
+    for (let i = 1; i < 6; i++) sum = ops.add(sum, ops.mul(sliceLast(ops, state[i]!, 0, units), 0.1 * i));
+    const next = ops.tanh(sum);
+    const states = state.map((s, i) =>
+      i % 3 === 0
+        ? i === 0
+          ? next
+          : ops.mul(next, 0.5)
+        : ops.concat([ops.mul(next, 0.5 + 0.05 * i), sliceLast(ops, s, units, i % 3)], -1),
+    );
+    return { output: next, state: states };
+  },
+};
+
 /** Each corner cell with the sizes and options to check it at. */
 export const compilerCornerCells: readonly {
   readonly cell: AnyCellPlugin;
@@ -334,6 +395,8 @@ export const compilerCornerCells: readonly {
     ],
   },
   { cell: skipOutputCell, configs: [{ inputSize: 3, units: 4 }] },
+  { cell: wideReadsCell, configs: [{ inputSize: 3, units: 4 }] },
+  { cell: manyStatesCell, configs: [{ inputSize: 3, units: 4 }] },
   {
     cell: productChainCell,
     configs: [

@@ -97,6 +97,28 @@ function slot<H>(spec: ProgramSpec<H>): {
   return { spec: slotted, tensors, inputs, key };
 }
 
+/**
+ * Views of the first `count` states' values (initial states, or the gradients of the final ones), side by side in
+ * the one tensor `make` makes: a program reading several states reads one input.
+ */
+function sideBySide<H extends Sized>(
+  plan: SequencePlan,
+  batch: number,
+  count: number,
+  make: (cols: number) => H,
+): (ViewBinding<H> | undefined)[] {
+  const sizes = plan.states.slice(0, count).map((s) => s.size);
+  const cols = sizes.reduce((n, w) => n + w, 0);
+  const tensor = count > 0 ? make(cols) : undefined;
+  let offset = 0;
+  return plan.states.map((s, k) => {
+    if (k >= count) return undefined;
+    const v = view(tensor!, batch, cols, 'batch', offset);
+    offset += s.size;
+    return v;
+  });
+}
+
 /** A stand-in tensor for the dry run. */
 interface Stub extends Sized {
   readonly id: number;
@@ -156,7 +178,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
       x: () => stubView(batch * time, plan.inputSize, 'tau'),
       products: () => stub(batch * time, 1),
       pack: (rows, cols) => stub(rows, cols),
-      state: (size) => stubView(batch, size),
+      states: (cols) => stub(batch, cols),
     });
     let reason: string | undefined;
     const launch: Launch<Stub> = (spec) => {
@@ -198,7 +220,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
           : { last: stubView(batch, size) };
         runner.backward(
           dOutput,
-          plan.states.map((s) => stubView(batch, s.size)),
+          sideBySide(plan, batch, plan.states.length, (cols) => stub(batch, cols)),
         );
       }
     } catch (error) {
@@ -224,7 +246,8 @@ class GpuCompiledKernel implements TfjsFusedKernel {
        * side by side, zeros below.
        */
       pack(rows: number, cols: number, group: readonly PlanStatic[]): H;
-      state(size: number, k: number): ViewBinding<H>;
+      /** The initial states side by side, `[batch, Σ sizes]` (one input for a program, however many states). */
+      states(cols: number): H;
     },
   ): RunnerInputs<H> {
     const constants = new Map<number, Binding<H>>();
@@ -265,7 +288,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
     return {
       constants,
       statics: plan.statics.map((s, i) => (s.shape.length === 2 ? statics[i] : undefined)),
-      initialState: plan.states.map((s, k) => (k < initialStates ? make.state(s.size, k) : undefined)),
+      initialState: sideBySide(plan, batch, initialStates, make.states),
       ...(mask ? { mask } : {}),
     };
   }
@@ -380,7 +403,10 @@ class GpuCompiledKernel implements TfjsFusedKernel {
                 );
                 return launcher.prepare(padded.length === 1 ? padded[0]! : tf.concat(padded, 1));
               },
-              state: (size, k) => view(launcher.prepare(initialState[k]!), batch, size),
+              states: () =>
+                launcher.prepare(
+                  initialState.length === 1 ? initialState[0]! : tf.concat([...initialState], 1),
+                ),
             },
           );
           const r = new PlanRunner(plan, config, inputs, launch);
@@ -417,7 +443,9 @@ class GpuCompiledKernel implements TfjsFusedKernel {
             : { last: view(launcher.prepare(dOutput!), batch, outputSize) };
           r.backward(
             dOut,
-            plan.states.map((s, k) => view(launcher.prepare(dStates[k]!), batch, s.size)),
+            sideBySide(plan, batch, plan.states.length, () =>
+              launcher.prepare(dStates.length === 1 ? dStates[0]! : tf.concat(dStates as Tensor[], 1)),
+            ),
           );
           const backward = plan.backward!;
           const steps = (records: Map<number, Binding<Tensor>>[], id: number, width: number) =>

@@ -216,6 +216,7 @@ export class PlanRunner<H extends Sized> {
       }
       const extraSegments = extra(passIndex, written);
       const all = [...segments, ...extraSegments];
+      this.packReads(reads, all, `${plan.cell} ${pass.name} inputs`);
       const cols = all.reduce((n, s) => n + s.width, 0);
       const out = this.launch(this.spec(`${plan.cell} ${pass.name}`, all, reads, pass), this.uniforms);
       let offset = 0;
@@ -232,6 +233,75 @@ export class PlanRunner<H extends Sized> {
       passIndex++;
     }
     return written;
+  }
+
+  /**
+   * Where a pass would read more tensors than a program may (WebGPU's 7), copies some of its reads side by side into
+   * one `[batch, Σ widths]` tensor first, by programs of their own (one more launch each), each reading at most as
+   * many, and points those reads at it. Reads whose tensors nothing else in the pass reads go first (packing the
+   * others frees no input). Leaves the reads as they are where that cannot help (the stores alone read too many); the
+   * launch's check (and `supports`' dry run) then declines.
+   */
+  private packReads(reads: Map<number, Binding<H>>, segments: readonly Segment<H>[], name: string): void {
+    const { maxInputs: max, batch } = this.config;
+    const mask = this.inputs.mask;
+    const count = () => tensorCount(reads, segments, mask, new Set());
+    while (count() > max) {
+      // Tensors read other than through `id`.
+      const elsewhere = (id: number) => {
+        const others = new Map([...reads].filter(([k]) => k !== id));
+        const t = new Set<H>();
+        for (const b of others.values()) forEachView(b, (v) => t.add(v.tensor));
+        for (const seg of segments)
+          for (const b of [seg.base, seg.value, seg.masked]) if (b) forEachView(b, (v) => t.add(v.tensor));
+        if (mask) t.add(mask.tensor);
+        return t;
+      };
+      const freed = (id: number) => {
+        const others = elsewhere(id);
+        return [...tensorsOf([reads.get(id)!])].filter((t) => !others.has(t)).length;
+      };
+      const candidates = [...reads.keys()]
+        .filter((id) => reads.get(id)!.kind !== 'zero' && freed(id) > 0)
+        .sort((a, b) => freed(b) - freed(a));
+      const group: number[] = [];
+      const groupTensors = new Set<H>();
+      for (const id of candidates) {
+        const b = reads.get(id)!;
+        const union = new Set([...groupTensors, ...tensorsOf([b])]);
+        if (mask && (readsMask(b) || group.some((g) => readsMask(reads.get(g)!)))) union.add(mask.tensor);
+        if (union.size > max) continue;
+        group.push(id);
+        for (const t of union) groupTensors.add(t);
+        const rest = new Map([...reads].filter(([k]) => !group.includes(k)));
+        if (tensorCount(rest, segments, mask, new Set()) + 1 <= max) break;
+      }
+      const before = count();
+      const rest = new Map([...reads].filter(([k]) => !group.includes(k)));
+      if (group.length === 0 || tensorCount(rest, segments, mask, new Set()) + 1 >= before) return;
+      const widths = group.map((id) => this.plan.buffers[id]!.width);
+      const cols = widths.reduce((n, w) => n + w, 0);
+      const needsMask = mask !== undefined && group.some((id) => readsMask(reads.get(id)!));
+      const out = this.launch(
+        {
+          name,
+          batch,
+          time: this.config.time,
+          segments: group.map((id, i) => {
+            const value = reads.get(id)!;
+            return { width: widths[i]!, stores: [], value, masked: value };
+          }),
+          reads: new Map(),
+          ...(needsMask ? { mask } : {}),
+        },
+        this.uniforms,
+      );
+      let offset = 0;
+      group.forEach((id, i) => {
+        reads.set(id, view(out, batch, cols, 'batch', offset));
+        offset += widths[i]!;
+      });
+    }
   }
 
   /** The output's stores in `pass` (with a mask, they are stored a second time as the step's output). */
@@ -291,11 +361,12 @@ export class PlanRunner<H extends Sized> {
           if (inputs.mask && stores.length > 0) {
             // Columns an earlier pass stored come from its copy of the output (output = concat([x·W, h']): x·W is
             // stored before the pass that needs h·U).
+            // With a base, masked rows read it (it holds their previous output, or zero, already).
             segments.push({
               width: size,
               stores,
               ...(outputView ? { base: outputView } : {}),
-              masked: config.zeroMaskedOutputs ? zero : previousOutput,
+              masked: outputView || config.zeroMaskedOutputs ? zero : previousOutput,
             });
             tags.push('output');
           }
