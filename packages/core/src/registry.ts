@@ -31,12 +31,13 @@ export class CellRegistry {
     this.cells.set(cell.name, cell);
   }
 
-  get(name: string): AnyCellPlugin {
+  /** The cell registered under `name`; an unknown name throws, naming `argument` (`getCell` by default). */
+  get(name: string, argument = 'getCell'): AnyCellPlugin {
     const cell = this.cells.get(name);
     if (!cell) {
       const known = this.list();
       throw new SeqmodelError(
-        `getCell: unknown cell ${JSON.stringify(name)}${didYouMean(name, known)}; registered cells: ${known.join(', ') || '(none)'}. ` +
+        `${argument}: unknown cell ${JSON.stringify(name)}${didYouMean(name, known)}; registered cells: ${known.join(', ') || '(none)'}. ` +
           'A plugin cell is known by name only once registered: call registerCell(cell) first (also before loading a saved model that uses it)',
       );
     }
@@ -87,9 +88,12 @@ export function unregisterCell(name: string): boolean {
   return defaultRegistry.unregister(name);
 }
 
-/** The cell registered under `name`; an unknown name throws, listing the known ones. */
-export function getCell(name: string): AnyCellPlugin {
-  return defaultRegistry.get(name);
+/**
+ * The cell registered under `name`; an unknown name throws, naming `argument` (a layer's option, say; `getCell` by
+ * default), listing the known ones and saying how to register a plugin.
+ */
+export function getCell(name: string, argument?: string): AnyCellPlugin {
+  return defaultRegistry.get(name, argument);
 }
 
 /** Names of every registered cell. */
@@ -100,8 +104,9 @@ export function listCells(): string[] {
 /** A cell given by name (looked up in the default registry) or as a plugin object. */
 export type CellRef = string | AnyCellPlugin;
 
-export function resolveCell(cell: CellRef): AnyCellPlugin {
-  if (typeof cell === 'string') return getCell(cell);
+/** `cell` as a plugin: looked up by name (see {@link getCell}, `argument` naming it in errors) or checked. */
+export function resolveCell(cell: CellRef, argument?: string): AnyCellPlugin {
+  if (typeof cell === 'string') return getCell(cell, argument);
   checkPlugin(cell);
   return cell;
 }

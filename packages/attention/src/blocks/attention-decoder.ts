@@ -98,7 +98,7 @@ export class AttentionDecoder extends Layer {
       invalidArgument('attentionDecoder(options)', args, 'an object with units');
     }
     super(args);
-    this.cell = resolveCell(args.cell ?? 'lstm');
+    this.cell = resolveCell(args.cell ?? 'lstm', 'attentionDecoder cell');
     this.units = checkPositiveInteger('attentionDecoder units', args.units);
     this.attention = checkOneOf('attentionDecoder attention', args.attention ?? 'luong', [
       'luong',

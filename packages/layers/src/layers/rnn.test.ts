@@ -322,11 +322,11 @@ describe('RNN layer', () => {
       unregisterCell('leakyTest');
     }
     expect(() => rnn({ cell: 'noSuchCell', units: 2 })).toThrow(
-      'rnn cell: "noSuchCell" is not a registered cell; registered: simpleRNN, lstm, gru. Register a plugin cell ' +
-        'with registerCell(cell) before building a layer that names it or loading a saved model that uses it',
+      'rnn cell: unknown cell "noSuchCell"; registered cells: simpleRNN, lstm, gru. A plugin cell is known by name ' +
+        'only once registered: call registerCell(cell) first (also before loading a saved model that uses it)',
     );
     expect(() => rnn({ cell: 'LSTM', units: 2, name: 'encoder' })).toThrow(
-      'rnn "encoder" cell: "LSTM" is not a registered cell (did you mean "lstm"?); registered: simpleRNN, lstm, gru.',
+      'rnn "encoder" cell: unknown cell "LSTM" (did you mean "lstm"?); registered cells: simpleRNN, lstm, gru.',
     );
   });
 

@@ -17,14 +17,12 @@ import {
   checkBoolean,
   checkOneOf,
   checkPositiveInteger,
-  didYouMean,
   type FusedPolicy,
   formatShape,
   type GruOptions,
   initParams,
   invalidArgument,
   type LstmOptions,
-  listCells,
   outputSizeOf,
   resolveCell,
   resolveCellOptions,
@@ -152,24 +150,6 @@ function booleanOr(argument: string, value: unknown, fallback: boolean): boolean
   return checkBoolean(argument, value ?? fallback);
 }
 
-/**
- * The layer's cell: a plugin, or the name of a registered one. An unknown name is reported as the layer's: a saved
- * model loaded where its plugin cell was not registered fails here.
- */
-function layerCell(args: RnnArgs): AnyCellPlugin {
-  const ref = args.cell;
-  const known = listCells();
-  if (typeof ref === 'string' && !known.includes(ref)) {
-    const layer = typeof args.name === 'string' ? `rnn ${JSON.stringify(args.name)}` : 'rnn';
-    throw new SeqmodelError(
-      `${layer} cell: ${JSON.stringify(ref)} is not a registered cell${didYouMean(ref, known)}; registered: ` +
-        `${known.join(', ')}. Register a plugin cell with registerCell(cell) before building a layer that names it ` +
-        'or loading a saved model that uses it',
-    );
-  }
-  return resolveCell(ref);
-}
-
 export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
   readonly className: string = 'RNN';
   override readonly supportsMasking = true;
@@ -190,7 +170,11 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
 
   constructor(args: RnnArgs) {
     if (typeof args !== 'object' || args === null) invalidArgument('rnn(options)', args, 'an object');
-    const cell = layerCell(args);
+    // A saved model loaded where its plugin cell was not registered fails here: the error names the layer.
+    const cell = resolveCell(
+      args.cell,
+      typeof args.name === 'string' ? `rnn ${JSON.stringify(args.name)} cell` : 'rnn cell',
+    );
     // Every key is checked here, so that a misspelt layer option is not taken for a cell option (and the message
     // lists both kinds).
     checkLayerOptions(

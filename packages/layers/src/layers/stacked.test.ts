@@ -259,6 +259,9 @@ describe('Stacked', () => {
       'stacked layers[0] bidirectional (Bidirectional): a Bidirectional layer in a stack needs a mergeMode',
     );
     expect(() => stacked([])).toThrow('stacked(layers): expected at least one recurrent layer');
+    expect(() => stacked({ cell: 'mgu', units: 2, numLayers: 2 })).toThrow(
+      'stacked cell: unknown cell "mgu"; registered cells: simpleRNN, lstm, gru. A plugin cell is known by name only',
+    );
     const layer = stacked([lstm({ units: 2 }), bidirectional(gru({ units: 2 }))], {
       dropout: 0.1,
       residual: false,

@@ -119,7 +119,7 @@ export class Stacked extends Layer implements RecurrentLayer {
     }
     checkLayerOptions('stacked', args, stackedKeys);
     if (fromSpec) {
-      const cell = resolveCell((layers as StackedSpec).cell);
+      const cell = resolveCell((layers as StackedSpec).cell, 'stacked cell');
       checkLayerOptions(
         'stacked',
         layers,

@@ -203,8 +203,8 @@ describe('own save format', () => {
     // As in a process that loads the model without registering the cell first.
     const before = ref.memory().numTensors;
     expect(() => deserializeModel(artifacts, { backend: ref })).toThrow(
-      'rnn "encoder" cell: "leakySaved" is not a registered cell; registered: simpleRNN, lstm, gru. Register a ' +
-        'plugin cell with registerCell(cell) before building a layer that names it or loading a saved model that uses it',
+      'rnn "encoder" cell: unknown cell "leakySaved"; registered cells: simpleRNN, lstm, gru. A plugin cell is ' +
+        'known by name only once registered: call registerCell(cell) first (also before loading a saved model that uses it)',
     );
     expect(ref.memory().numTensors).toBe(before);
     registerCell(leaky as AnyCellPlugin);
