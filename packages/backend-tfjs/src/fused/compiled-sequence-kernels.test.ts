@@ -18,6 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend-switching.js';
 import { compiledCellChecks } from '../testing/compiled-kernel-checks.js';
 import { compilerCornerCells } from '../testing/corner-cells.js';
+import { compiledEdgeValueChecks } from '../testing/edge-value-checks.js';
 import { assertFusedMatchesGeneric, fusedCellConfigs, hostSequence } from '../testing/fused-kernel-checks.js';
 import { hostGeneratorChecks } from '../testing/generator-checks.js';
 import { leakyRnn } from '../testing/leaky-rnn.js';
@@ -358,143 +359,8 @@ describe('compiled kernels compute only the gradients asked for', () => {
   });
 });
 
-describe('compiled kernels at float32 ties and signed zeros give the generic loop’s results', () => {
-  /**
-   * The outputs of every step, then the gradients of Σ output·w (w from 0.3 by tenths) for the inputs and each
-   * parameter, of `cell` at 2 units on `x` (every parameter a `[1]` tensor holding 1), by the compiled kernel
-   * (`require`) or the generic loop (`never`).
-   */
-  const run = (cell: AnyCellPlugin, x: number[], shape: number[], policy: 'never' | 'require') => {
-    const b = strict;
-    const units = 2;
-    const inputs = b.tensor(Float32Array.from(x), shape);
-    const names = cell.params({ inputSize: shape[2]!, units, options: {} }).map((p) => p.name);
-    const params = names.map(() => b.tensor([1], [1]));
-    const sequence = (input: Tensor, ps: Tensor[]) =>
-      runSequence(
-        b,
-        {
-          cell,
-          units,
-          options: {},
-          inputs: input,
-          params: Object.fromEntries(names.map((n, i) => [n, ps[i]!])),
-          returnSequences: true,
-        },
-        policy,
-      ).output;
-    const outputs = shape[0]! * shape[1]! * units;
-    const w = b.tensor(
-      Float32Array.from({ length: outputs }, (_, i) => 0.3 + 0.1 * i),
-      [shape[0]!, shape[1]!, units],
-    );
-    const { value, grads } = b.valueAndGrads(
-      (input, ...ps) => b.sum(b.mul(sequence(input!, ps), w)),
-      [inputs, ...params],
-    );
-    const output = sequence(inputs, params);
-    const result = [output, ...grads].map((t) => Array.from(b.dataSync(t)));
-    b.dispose([value, ...grads, output, inputs, w, ...params]);
-    return result;
-  };
-  /** Equal within 1e-6: float32 rounding apart (the faults below are off by 0.1 or more, or in sign). */
-  const expectClose = (actual: number[][], expected: number[][]) => {
-    expect(actual.map((a) => a.length)).toEqual(expected.map((e) => e.length));
-    actual.forEach((a, i) => {
-      a.forEach((v, k) => {
-        expect(
-          Math.abs(v - expected[i]![k]!),
-          `array ${i} element ${k}: ${v} against ${expected[i]![k]}`,
-        ).toBeLessThanOrEqual(1e-6);
-      });
-    });
-  };
-
-  it('a comparison and maximum at a float32 tie (x + 0.1 = 0.3 at x = 0.2)', () => {
-    // h' = 0.5 h + [z == 0.3] + max(z, 0.3), z = (x + 0.1)·k: at x = 0.2, z is 0.3 in float32.
-    const tie: CellPlugin = {
-      specificationVersion: 'v1',
-      name: 'testFloat32Tie',
-      defaultOptions: {},
-      params: () => [{ name: 'k', shape: [1], initializer: 'ones' }],
-      state: ({ units }) => [{ name: 'h', size: units }],
-      step(ops, { input, state, params }) {
-        const z = ops.mul(ops.add(input, 0.1), params.k!);
-        const next = ops.add(ops.add(ops.mul(state[0]!, 0.5), ops.equal(z, 0.3)), ops.maximum(z, 0.3));
-        return { output: next, state: [next] };
-      },
-    };
-    const x = [0.2, 0.5, 0.2, 0.1];
-    const want = run(tie as AnyCellPlugin, x, [1, 2, 2], 'never');
-    // The generic loop's float32 arithmetic: 1.3 at the tie; maximum's gradient goes to z there (tfjs).
-    expect(want[0]![0]).toBeCloseTo(1.3, 6);
-    expectClose(run(tie as AnyCellPlugin, x, [1, 2, 2], 'require'), want);
-  });
-
-  it('a value kept by the forward pass and compared in the backward pass, and a where on a difference', () => {
-    // z = (x + 0.1) / (3k), kept for the backward pass (a division); h' = 0.5 h + max(z, C) + where(x + 0.1 − 0.3,
-    // 2x, 3x), C the float32 z at x = 0.20000200 and k = 1 (a tie there), the where's condition +0 at x = 0.2.
-    const C = Math.fround(Math.fround(Math.fround(0.200002) + Math.fround(0.1)) / 3);
-    const kept: CellPlugin = {
-      specificationVersion: 'v1',
-      name: 'testKeptTie',
-      defaultOptions: {},
-      params: () => [{ name: 'k', shape: [1], initializer: 'ones' }],
-      state: ({ units }) => [{ name: 'h', size: units }],
-      step(ops, { input, state, params }) {
-        const z = ops.div(ops.add(input, 0.1), ops.mul(params.k!, 3));
-        const chosen = ops.where(ops.sub(ops.add(input, 0.1), 0.3), ops.mul(input, 2), ops.mul(input, 3));
-        const next = ops.add(ops.add(ops.mul(state[0]!, 0.5), ops.maximum(z, C)), chosen);
-        return { output: next, state: [next] };
-      },
-    };
-    const x = [0.200002, 0.5, 0.2, 0.1];
-    expectClose(
-      run(kept as AnyCellPlugin, x, [1, 2, 2], 'require'),
-      run(kept as AnyCellPlugin, x, [1, 2, 2], 'never'),
-    );
-  });
-
-  it('a division by a difference that is 0 in float32 (1 / (x + 0.1 − 0.3) at x = 0.2 is +∞)', () => {
-    const pole: CellPlugin = {
-      specificationVersion: 'v1',
-      name: 'testFloat32Pole',
-      defaultOptions: {},
-      params: () => [],
-      state: ({ units }) => [{ name: 'h', size: units }],
-      step(ops, { input, state }) {
-        const next = ops.add(
-          ops.tanh(ops.div(1, ops.sub(ops.add(input, 0.1), 0.3))),
-          ops.mul(state[0]!, 0.5),
-        );
-        return { output: next, state: [next] };
-      },
-    };
-    const x = [0.2, 0.5, 0.2, 0.1];
-    // Outputs only: the gradient at the pole is NaN (0 · ∞) on both paths.
-    const [want] = run(pole as AnyCellPlugin, x, [1, 2, 2], 'never');
-    expect(want![0]).toBe(1);
-    expectClose([run(pole as AnyCellPlugin, x, [1, 2, 2], 'require')[0]!], [want!]);
-  });
-
-  it('0 − relu(x) is +0 at x ≤ 0, so 1 / (0 − relu(x)) is +∞', () => {
-    const signed: CellPlugin = {
-      specificationVersion: 'v1',
-      name: 'testSignedZero',
-      defaultOptions: {},
-      params: () => [],
-      state: ({ units }) => [{ name: 'h', size: units }],
-      step(ops, { input, state }) {
-        const d = ops.sub(0, ops.relu(input));
-        const next = ops.add(ops.tanh(ops.div(1, d)), ops.mul(state[0]!, 0.5));
-        return { output: next, state: [next] };
-      },
-    };
-    const x = [-0.5, 0.5, 0, 2];
-    const [want] = run(signed as AnyCellPlugin, x, [1, 2, 2], 'never');
-    expect(want![0]).toBe(1);
-    expectClose([run(signed as AnyCellPlugin, x, [1, 2, 2], 'require')[0]!], [want!]);
-  });
+describe('compiled kernels at float32 ties, signed zeros and NaN give the generic loop’s results', () => {
+  for (const check of compiledEdgeValueChecks(strict)) it(check.name, check.run);
 });
 
 describe('instance pools', () => {

@@ -44,6 +44,7 @@ export {
   sharedStateGradientCell,
   stepInputProductCell,
 } from './corner-cells.js';
+export { compiledEdgeValueChecks } from './edge-value-checks.js';
 export { type FactoryDefaultKernels, factoryKernelChecks } from './factory-kernel-checks.js';
 export { fusedCellConfigs, fusedKernelChecks, gpuCompiledBuiltInCells } from './fused-kernel-checks.js';
 export {

@@ -1,6 +1,7 @@
 import { createTfjsBackend } from '@seqmodel/backend-tfjs';
 import {
   compiledCellChecks,
+  compiledEdgeValueChecks,
   compilerCornerCells,
   fusedCellConfigs,
   hostGeneratorChecks,
@@ -24,6 +25,10 @@ const backend = createTfjsBackend({
   registeredKernels: false,
   // Strict: a case the kernel declined would otherwise run the generic loop, and the kits compare that with itself.
   kernels: [{ kind: 'sequence', name: anyName, kernel: strictKernel(wasmCompiledKernel) }],
+});
+
+describe('compiled kernels at float32 ties, signed zeros and NaN give the generic loop’s results', () => {
+  for (const check of compiledEdgeValueChecks(backend)) it(check.name, check.run);
 });
 
 describe('the WebAssembly SIMD generator', () => {

@@ -758,13 +758,13 @@ class PlanBuilder {
         }
         case 'maximum':
         case 'minimum': {
-          // As tfjs: ties send the gradient to a.
+          // As tfjs: ties send the gradient to a, and a NaN to neither (its tests are a ≥ b and a < b for maximum).
           const [a, b] = node.op === 'maximum' ? [fwd(1), fwd(0)] : [fwd(0), fwd(1)];
           const bWins = g.map([a, b, adjoint], ([p, q, d]) =>
             g.where(g.binary('greater', p!, q!), d!, g.const(0)),
           );
           const aWins = g.map([a, b, adjoint], ([p, q, d]) =>
-            g.where(g.binary('greater', p!, q!), g.const(0), d!),
+            g.where(g.binary('greater', q!, p!), d!, g.where(g.binary('equal', q!, p!), d!, g.const(0))),
           );
           route(args[0], aWins as Value, node);
           route(args[1], bWins as Value, node);
@@ -792,8 +792,13 @@ class PlanBuilder {
           route(args[0], g.mapBinary('div', times(adjoint, { scalar: g.const(0.5) }), y()) as Value, node);
           break;
         case 'abs': {
+          // As tfjs: 1 above 0, −1 at or below it, NaN at a NaN (x where x ≠ x).
           const sign = g.map([fwd(0)], ([x]) =>
-            g.where(g.binary('greater', x!, g.const(0)), g.const(1), g.const(-1)),
+            g.where(
+              g.binary('greater', x!, g.const(0)),
+              g.const(1),
+              g.where(g.binary('equal', x!, x!), g.const(-1), x!),
+            ),
           );
           route(args[0], times(adjoint, sign), node);
           break;
@@ -823,22 +828,31 @@ class PlanBuilder {
           break;
         }
         case 'relu':
+          // As tfjs (dy · step(x)): d above 0, 0 at or below it, NaN at a NaN.
           route(
             args[0],
             g.map([fwd(0), adjoint], ([x, d]) =>
-              g.where(g.binary('greater', x!, g.const(0)), d!, g.const(0)),
+              g.where(
+                g.binary('greater', x!, g.const(0)),
+                d!,
+                g.where(g.binary('equal', x!, x!), g.const(0), x!),
+              ),
             ) as Value,
             node,
           );
           break;
         case 'clip': {
           const [min, max] = [args[1] as number, args[2] as number];
-          // As tfjs: the gradient passes at the bounds themselves.
+          // As tfjs: the gradient passes at the bounds themselves, and not at a NaN (min ≤ x ≤ max fails).
           const inside = g.map([fwd(0), adjoint], ([x, d]) =>
             g.where(
               g.binary('greater', x!, g.const(max)),
               g.const(0),
-              g.where(g.binary('greater', g.const(min), x!), g.const(0), d!),
+              g.where(
+                g.binary('greater', g.const(min), x!),
+                g.const(0),
+                g.where(g.binary('equal', x!, x!), d!, g.const(0)),
+              ),
             ),
           );
           route(args[0], inside as Value, node);
