@@ -58,10 +58,13 @@ export class CellRegistry {
   }
 }
 
-function checkPlugin(cell: unknown): asserts cell is AnyCellPlugin {
+function checkPlugin(
+  cell: unknown,
+  argument = 'registerCell(cell)',
+  expected = 'a cell plugin object',
+): asserts cell is AnyCellPlugin {
   const c = cell as Partial<AnyCellPlugin> | null;
-  if (typeof c !== 'object' || c === null)
-    invalidArgument('registerCell(cell)', cell, 'a cell plugin object');
+  if (typeof c !== 'object' || c === null) invalidArgument(argument, cell, expected);
   if (typeof c.name !== 'string' || !/^[A-Za-z][\w.-]*$/.test(c.name)) {
     invalidArgument('registerCell(cell).name', c.name, 'a name of letters, digits, "_", "-" or "."');
   }
@@ -107,6 +110,6 @@ export type CellRef = string | AnyCellPlugin;
 /** `cell` as a plugin: looked up by name (see {@link getCell}, `argument` naming it in errors) or checked. */
 export function resolveCell(cell: CellRef, argument?: string): AnyCellPlugin {
   if (typeof cell === 'string') return getCell(cell, argument);
-  checkPlugin(cell);
+  checkPlugin(cell, argument ?? 'resolveCell(cell)', 'a cell plugin object or the name of a registered cell');
   return cell;
 }

@@ -325,6 +325,9 @@ describe('RNN layer', () => {
       'rnn cell: unknown cell "noSuchCell"; registered cells: simpleRNN, lstm, gru. A plugin cell is known by name ' +
         'only once registered: call registerCell(cell) first (also before loading a saved model that uses it)',
     );
+    expect(() => rnn({ units: 2 } as never)).toThrow(
+      'rnn cell: expected a cell plugin object or the name of a registered cell, received undefined',
+    );
     expect(() => rnn({ cell: 'LSTM', units: 2, name: 'encoder' })).toThrow(
       'rnn "encoder" cell: unknown cell "LSTM" (did you mean "lstm"?); registered cells: simpleRNN, lstm, gru.',
     );

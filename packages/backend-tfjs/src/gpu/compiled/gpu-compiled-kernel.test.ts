@@ -14,7 +14,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../../backend-switching.js';
 import { compiledCellChecks } from '../../testing/compiled-kernel-checks.js';
-import { boundsCell, gpuCompilerCornerCells, inputProductChainCell } from '../../testing/corner-cells.js';
+import {
+  boundsCell,
+  gpuCompilerCornerCells,
+  inputProductChainCell,
+  wideReadsCell,
+} from '../../testing/corner-cells.js';
 import { gpuCompiledBuiltInCells } from '../../testing/fused-kernel-checks.js';
 import {
   InterpretingLauncher,
@@ -87,6 +92,9 @@ describe('launches per step', () => {
     // Q's gradient needs ((x·W)·V) of every step, a record reading its step's row of the input products: one
     // launch per step copies it (3 backward without it, when the gradient was wrong).
     [inputProductChainCell, {}, { forward: 2, backward: 4 }],
+    // A backward pass reading more than 7 tensors first packs some of its reads side by side: one launch of its own
+    // (4 backward where a program may read 16).
+    [wideReadsCell, {}, { forward: 3, backward: 5 }],
   ];
   for (const [cell, options, counts] of expected) {
     it(`${cell.name} ${JSON.stringify(options)}: ${counts.forward} forward, ${counts.backward} backward`, () => {

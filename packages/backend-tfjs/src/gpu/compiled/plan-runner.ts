@@ -239,8 +239,8 @@ export class PlanRunner<H extends Sized> {
    * Where a pass would read more tensors than a program may (WebGPU's 7), copies some of its reads side by side into
    * one `[batch, Σ widths]` tensor first, by programs of their own (one more launch each), each reading at most as
    * many, and points those reads at it. Reads whose tensors nothing else in the pass reads go first (packing the
-   * others frees no input). Leaves the reads as they are where that cannot help (the stores alone read too many); the
-   * launch's check (and `supports`' dry run) then declines.
+   * others frees no input; reads sharing their tensors are not tried together). Leaves the reads as they are where
+   * that cannot help; the launch's check (and `supports`' dry run) then declines.
    */
   private packReads(reads: Map<number, Binding<H>>, segments: readonly Segment<H>[], name: string): void {
     const { maxInputs: max, batch } = this.config;
