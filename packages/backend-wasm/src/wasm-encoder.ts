@@ -111,6 +111,10 @@ export const simd = {
   f32x4Div: op.simd(0xe7),
   f32x4Min: op.simd(0xe8),
   f32x4Max: op.simd(0xe9),
+  /** `b < a ? b : a` per lane: the first operand where either is NaN (C++'s `std::min`). */
+  f32x4Pmin: op.simd(0xea),
+  /** `a < b ? b : a` per lane: the first operand where either is NaN (C++'s `std::max`). */
+  f32x4Pmax: op.simd(0xeb),
   i32x4TruncSatF32x4: op.simd(0xf8),
   /** `x` in all four lanes. */
   splat: (x: number) => [...op.f32Const(x), ...op.simd(0x13)],

@@ -169,7 +169,15 @@ function runCase(generator: HostPassGenerator, c: Case): void {
   const inputs = c.buffers.map((b, i) => values(bufferLength(b, rows, time), i + 1, c.withSpecials));
   const expected = inputs.map((a) => Float32Array.from(a));
   for (const loop of c.loops) {
-    interpretLoop(loop, { buffers: c.buffers, arrays: expected, valid: c.valid, rows, tau, time });
+    interpretLoop(loop, {
+      buffers: c.buffers,
+      arrays: expected,
+      valid: c.valid,
+      rows,
+      tau,
+      time,
+      ...(generator.nanMinMax ? { nanMinMax: generator.nanMinMax } : {}),
+    });
   }
   const instance = generator.generate(plan).program.instantiate(rows, time);
   c.buffers.forEach((b, i) => {

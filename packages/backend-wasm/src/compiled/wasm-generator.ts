@@ -134,10 +134,13 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
         return [...get(node.a), ...get(node.b), ...simd.f32x4Mul];
       case 'div':
         return [...get(node.a), ...get(node.b), ...simd.f32x4Div];
+      // tfjs-wasm's Maximum, Minimum and ClipByValue (the generic loop here) give the first operand where either is
+      // NaN (C++'s std::max, std::min; a clip is max(min, min(x, max)), so NaN clips to the lower bound): the
+      // pseudo-min and -max, not f32x4.min and max, which give NaN.
       case 'maximum':
-        return [...get(node.a), ...get(node.b), ...simd.f32x4Max];
+        return [...get(node.a), ...get(node.b), ...simd.f32x4Pmax];
       case 'minimum':
-        return [...get(node.a), ...get(node.b), ...simd.f32x4Min];
+        return [...get(node.a), ...get(node.b), ...simd.f32x4Pmin];
       case 'greater':
         return [...get(node.a), ...get(node.b), ...simd.f32x4Gt, ...simd.splat(1), ...simd.v128And];
       case 'equal':
@@ -153,11 +156,11 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
         ];
       case 'clip':
         return [
-          ...get(node.x),
           ...simd.splat(node.min),
-          ...simd.f32x4Max,
+          ...get(node.x),
           ...simd.splat(node.max),
-          ...simd.f32x4Min,
+          ...simd.f32x4Pmin,
+          ...simd.f32x4Pmax,
         ];
     }
   };
@@ -426,6 +429,8 @@ class WasmInstance implements HostInstance {
 export const wasmSimdGenerator: HostPassGenerator = {
   name: 'wasm-simd',
   unavailable: wasmRefusal,
+  // As tfjs-wasm's kernels (see `loopModule`'s maximum, minimum and clip).
+  nanMinMax: 'first',
   generate(plan) {
     checkLoopColumns(plan);
     const passes = planPasses(plan);

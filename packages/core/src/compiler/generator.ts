@@ -65,6 +65,13 @@ export interface PassGenerator<P = unknown> {
   unavailable(): string | undefined;
   /** Code for every pass of `plan` (see {@link planPasses}). */
   generate(plan: SequencePlan): GeneratedCode<P>;
+  /**
+   * What its `maximum`, `minimum` and `clip` give where an operand is NaN, as its backend's own ops (the generic
+   * loop) do: `'nan'`, the default (tfjs's cpu and GPU backends, IEEE 754-2019, PyTorch), or `'first'`, the first
+   * operand (tfjs-wasm, whose kernels use C++'s `std::max` and `std::min`: a clip, `max(min, min(x, max))`, gives its
+   * lower bound).
+   */
+  readonly nanMinMax?: 'nan' | 'first';
 }
 
 /** The plan's passes in a fixed order: the forward stages' passes, then the backward stages'. */

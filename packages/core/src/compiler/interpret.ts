@@ -15,7 +15,15 @@ export interface LoopEnvironment {
   readonly rows: number;
   readonly tau: number;
   readonly time: number;
+  /** `maximum`, `minimum` and `clip` at a NaN operand (see `PassGenerator.nanMinMax`; default `'nan'`). */
+  readonly nanMinMax?: 'nan' | 'first';
 }
+
+/** C++'s `std::max(a, b)` and `std::min(a, b)`: the first operand where either is NaN. */
+// biome-ignore lint/complexity/useMathMinMax: Math.max gives NaN where either is NaN; this gives a.
+const firstMax = (a: number, b: number) => (a < b ? b : a);
+// biome-ignore lint/complexity/useMathMinMax: Math.min gives NaN where either is NaN; this gives a.
+const firstMin = (a: number, b: number) => (b < a ? b : a);
 
 function evaluate(node: LoopNode, v: readonly number[], env: LoopEnvironment, b: number, j: number): number {
   switch (node.op) {
@@ -51,9 +59,9 @@ function evaluate(node: LoopNode, v: readonly number[], env: LoopEnvironment, b:
     case 'div':
       return v[node.a]! / v[node.b]!;
     case 'maximum':
-      return Math.max(v[node.a]!, v[node.b]!);
+      return (env.nanMinMax === 'first' ? firstMax : Math.max)(v[node.a]!, v[node.b]!);
     case 'minimum':
-      return Math.min(v[node.a]!, v[node.b]!);
+      return (env.nanMinMax === 'first' ? firstMin : Math.min)(v[node.a]!, v[node.b]!);
     case 'greater':
       return v[node.a]! > v[node.b]! ? 1 : 0;
     case 'equal':
@@ -61,6 +69,7 @@ function evaluate(node: LoopNode, v: readonly number[], env: LoopEnvironment, b:
     case 'where':
       return v[node.condition]! !== 0 ? v[node.a]! : v[node.b]!;
     case 'clip':
+      if (env.nanMinMax === 'first') return firstMax(node.min, firstMin(v[node.x]!, node.max));
       return Math.min(Math.max(v[node.x]!, node.min), node.max);
   }
 }
