@@ -27,7 +27,10 @@
  *   step late on cpu and wasm, zeros on the GPU kernels);
  * - `testWideReads`: two states through three passes with `exp`, `log`, `sqrt` and a division, whose backward
  *   programs read more tensors than WebGPU's 7 (its kernel declined the cell before packing reads side by side);
- * - `testManyStates`: six states of three widths, with initial states (each one more input of the first program).
+ * - `testManyStates`: six states of three widths, with initial states (each one more input of the first program);
+ * - `testStaircase`: seven states, six of them stored by two passes each (`concat([a_j, a_6 / 2])`, `a_{j+1} =
+ *   tanh(a_j·V)`): its last pass reads 7 tensors, and without a mask the GPU kernels bound each state's unread
+ *   masked value too and declined it at WebGPU's 7.
  */
 import {
   type AnyCellPlugin,
@@ -355,6 +358,26 @@ export const manyStatesCell: CellPlugin = {
   },
 };
 
+/** `a₁ = tanh(x·W + b + h·U)`, `a_{j+1} = tanh(a_j·V)` to `a₆`; `h' = a₆`, `s_j' = concat([a_j, a₆ / 2])`. */
+export const staircaseCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testStaircase',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => kernels(inputSize, units, matrixV(units)),
+  state: ({ units }) => [
+    { name: 'h', size: units },
+    ...Array.from({ length: 6 }, (_, j) => ({ name: `s${j}`, size: 2 * units })),
+  ],
+  projectInput: projected,
+  step(ops, { input, state, params }) {
+    const as = [ops.tanh(ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)))];
+    for (let j = 1; j <= 6; j++) as.push(ops.tanh(ops.matMul(as[j - 1]!, params.V!)));
+    const last = as[6]!;
+    const half = ops.mul(last, 0.5);
+    return { output: last, state: [last, ...as.slice(0, 6).map((a) => ops.concat([a, half], -1))] };
+  },
+};
+
 /** Each corner cell with the sizes and options to check it at. */
 export const compilerCornerCells: readonly {
   readonly cell: AnyCellPlugin;
@@ -397,6 +420,7 @@ export const compilerCornerCells: readonly {
   { cell: skipOutputCell, configs: [{ inputSize: 3, units: 4 }] },
   { cell: wideReadsCell, configs: [{ inputSize: 3, units: 4 }] },
   { cell: manyStatesCell, configs: [{ inputSize: 3, units: 4 }] },
+  { cell: staircaseCell, configs: [{ inputSize: 3, units: 4 }] },
   {
     cell: productChainCell,
     configs: [

@@ -185,7 +185,8 @@ export class PlanRunner<H extends Sized> {
           width: plan.buffers[id]!.width,
           stores: refs.get(id)!,
           ...(base ? { base } : {}),
-          masked: masked(id),
+          // Read only at masked rows without a base: bound otherwise, it would be one more input for nothing.
+          masked: base || !this.inputs.mask ? zero : masked(id),
         };
       });
       const reads = new Map<number, Binding<H>>();
@@ -236,71 +237,85 @@ export class PlanRunner<H extends Sized> {
   }
 
   /**
-   * Where a pass would read more tensors than a program may (WebGPU's 7), copies some of its reads side by side into
-   * one `[batch, Σ widths]` tensor first, by programs of their own (one more launch each), each reading at most as
-   * many, and points those reads at it. Reads whose tensors nothing else in the pass reads go first (packing the
-   * others frees no input; reads sharing their tensors are not tried together). Leaves the reads as they are where
-   * that cannot help; the launch's check (and `supports`' dry run) then declines.
+   * Where a pass would read more tensors than a program may (WebGPU's 7), copies some of what it reads (its reads, and
+   * its segments' earlier values and masked rows' values) side by side into one `[batch, Σ widths]` tensor first, by
+   * programs of their own (one more launch each) reading at most as many, and points those bindings at it.
+   * Packing every binding that reads a tensor frees that input; tensors whose readers read the fewest tensors go
+   * first. Leaves the pass as it is where that cannot help; the launch's check (and `supports`' dry run) then
+   * declines.
    */
-  private packReads(reads: Map<number, Binding<H>>, segments: readonly Segment<H>[], name: string): void {
+  private packReads(reads: Map<number, Binding<H>>, segments: Segment<H>[], name: string): void {
     const { maxInputs: max, batch } = this.config;
     const mask = this.inputs.mask;
+    /** What a pack may copy: a binding, where to put its packed view, and its width. */
+    interface Slot {
+      readonly binding: Binding<H>;
+      readonly replace: (v: ViewBinding<H>) => void;
+      readonly width: number;
+    }
+    const slotsOf = (): Slot[] => [
+      ...[...reads].map(([id, binding]) => ({
+        binding,
+        replace: (v: ViewBinding<H>) => reads.set(id, v),
+        width: this.plan.buffers[id]!.width,
+      })),
+      ...segments.flatMap((segment, i) =>
+        (['base', 'value', 'masked'] as const).flatMap((field) => {
+          const binding = segment[field];
+          if (!binding) return [];
+          const replace = (v: ViewBinding<H>) => {
+            segments[i] = { ...segments[i]!, [field]: v };
+          };
+          return [{ binding, replace, width: segment.width }];
+        }),
+      ),
+    ];
     const count = () => tensorCount(reads, segments, mask, new Set());
     while (count() > max) {
-      // Tensors read other than through `id`.
-      const elsewhere = (id: number) => {
-        const others = new Map([...reads].filter(([k]) => k !== id));
-        const t = new Set<H>();
-        for (const b of others.values()) forEachView(b, (v) => t.add(v.tensor));
-        for (const seg of segments)
-          for (const b of [seg.base, seg.value, seg.masked]) if (b) forEachView(b, (v) => t.add(v.tensor));
+      const slots = slotsOf();
+      const tensorsBut = (skip: ReadonlySet<Slot>) => {
+        const t = tensorsOf(slots.filter((s) => !skip.has(s)).map((s) => s.binding));
         if (mask) t.add(mask.tensor);
         return t;
       };
-      const freed = (id: number) => {
-        const others = elsewhere(id);
-        return [...tensorsOf([reads.get(id)!])].filter((t) => !others.has(t)).length;
-      };
-      const candidates = [...reads.keys()]
-        .filter((id) => reads.get(id)!.kind !== 'zero' && freed(id) > 0)
-        .sort((a, b) => freed(b) - freed(a));
-      const group: number[] = [];
-      const groupTensors = new Set<H>();
-      for (const id of candidates) {
-        const b = reads.get(id)!;
-        const union = new Set([...groupTensors, ...tensorsOf([b])]);
-        if (mask && (readsMask(b) || group.some((g) => readsMask(reads.get(g)!)))) union.add(mask.tensor);
+      // Packing every binding that reads a tensor frees it: tensors whose readers read the fewest tensors first.
+      const readers = (t: H) => slots.filter((s) => tensorsOf([s.binding]).has(t));
+      const cost = (t: H) => tensorsOf(readers(t).map((s) => s.binding)).size;
+      const tensors = [...tensorsBut(new Set())]
+        .filter((t) => t !== mask?.tensor)
+        .sort((a, b) => cost(a) - cost(b));
+      const group = new Set<Slot>();
+      const after = () => tensorsBut(group).size + 1;
+      for (const t of tensors) {
+        const joining = [...group, ...readers(t)];
+        const union = tensorsOf(joining.map((s) => s.binding));
+        if (mask && joining.some((s) => readsMask(s.binding))) union.add(mask.tensor);
         if (union.size > max) continue;
-        group.push(id);
-        for (const t of union) groupTensors.add(t);
-        const rest = new Map([...reads].filter(([k]) => !group.includes(k)));
-        if (tensorCount(rest, segments, mask, new Set()) + 1 <= max) break;
+        for (const s of readers(t)) group.add(s);
+        if (after() <= max) break;
       }
-      const before = count();
-      const rest = new Map([...reads].filter(([k]) => !group.includes(k)));
-      if (group.length === 0 || tensorCount(rest, segments, mask, new Set()) + 1 >= before) return;
-      const widths = group.map((id) => this.plan.buffers[id]!.width);
-      const cols = widths.reduce((n, w) => n + w, 0);
-      const needsMask = mask !== undefined && group.some((id) => readsMask(reads.get(id)!));
+      if (group.size === 0 || after() >= count()) return;
+      // One copy of a binding several slots hold (a read that is also a segment's earlier value).
+      const copies = new Map<Binding<H>, { width: number; offset: number }>();
+      let cols = 0;
+      for (const s of group) {
+        if (copies.has(s.binding)) continue;
+        copies.set(s.binding, { width: s.width, offset: cols });
+        cols += s.width;
+      }
+      const needsMask = mask !== undefined && [...copies.keys()].some(readsMask);
       const out = this.launch(
         {
           name,
           batch,
           time: this.config.time,
-          segments: group.map((id, i) => {
-            const value = reads.get(id)!;
-            return { width: widths[i]!, stores: [], value, masked: value };
-          }),
+          segments: [...copies].map(([value, { width }]) => ({ width, stores: [], value, masked: value })),
           reads: new Map(),
           ...(needsMask ? { mask } : {}),
         },
         this.uniforms,
       );
-      let offset = 0;
-      group.forEach((id, i) => {
-        reads.set(id, view(out, batch, cols, 'batch', offset));
-        offset += widths[i]!;
-      });
+      for (const s of group) s.replace(view(out, batch, cols, 'batch', copies.get(s.binding)!.offset));
     }
   }
 
