@@ -96,6 +96,8 @@ export const simd = {
   v128Bitselect: op.simd(0x52),
   i32x4ShrU: op.simd(0xad),
   i32x4Sub: op.simd(0xb1),
+  /** Signed maximum per lane: on float bits, `max(x, +0)` is XNNPACK's relu (a sign-bit test: −0 and −NaN give +0). */
+  i32x4MaxS: op.simd(0xb8),
   f32x4Abs: op.simd(0xe0),
   f32x4Sqrt: op.simd(0xe3),
   f32x4ConvertI32x4: op.simd(0xfa),

@@ -58,25 +58,31 @@ export class CellRegistry {
   }
 }
 
+/** Checks a plugin object; errors name `argument` (a layer's option, say), or `registerCell(<name>)` without one. */
 function checkPlugin(
   cell: unknown,
-  argument = 'registerCell(cell)',
+  argument?: string,
   expected = 'a cell plugin object',
 ): asserts cell is AnyCellPlugin {
   const c = cell as Partial<AnyCellPlugin> | null;
-  if (typeof c !== 'object' || c === null) invalidArgument(argument, cell, expected);
+  if (typeof c !== 'object' || c === null) invalidArgument(argument ?? 'registerCell(cell)', cell, expected);
   if (typeof c.name !== 'string' || !/^[A-Za-z][\w.-]*$/.test(c.name)) {
-    invalidArgument('registerCell(cell).name', c.name, 'a name of letters, digits, "_", "-" or "."');
+    invalidArgument(
+      `${argument ?? 'registerCell(cell)'}.name`,
+      c.name,
+      'a name of letters, digits, "_", "-" or "."',
+    );
   }
+  const where = argument ?? `registerCell(${c.name})`;
   for (const method of ['params', 'state', 'step'] as const) {
     if (typeof c[method] !== 'function') {
-      invalidArgument(`registerCell(${c.name}).${method}`, c[method], 'a function');
+      invalidArgument(`${where}.${method}`, c[method], 'a function');
     }
   }
   if (typeof c.defaultOptions !== 'object' || c.defaultOptions === null) {
-    invalidArgument(`registerCell(${c.name}).defaultOptions`, c.defaultOptions, 'an object');
+    invalidArgument(`${where}.defaultOptions`, c.defaultOptions, 'an object');
   }
-  checkCellSpecification(c, `registerCell(${c.name})`);
+  checkCellSpecification(c, where);
 }
 
 const defaultRegistry = new CellRegistry(builtInCells);
@@ -110,6 +116,6 @@ export type CellRef = string | AnyCellPlugin;
 /** `cell` as a plugin: looked up by name (see {@link getCell}, `argument` naming it in errors) or checked. */
 export function resolveCell(cell: CellRef, argument?: string): AnyCellPlugin {
   if (typeof cell === 'string') return getCell(cell, argument);
-  checkPlugin(cell, argument ?? 'resolveCell(cell)', 'a cell plugin object or the name of a registered cell');
+  checkPlugin(cell, argument, 'a cell plugin object or the name of a registered cell');
   return cell;
 }

@@ -29,8 +29,8 @@
  *   programs read more tensors than WebGPU's 7 (its kernel declined the cell before packing reads side by side);
  * - `testManyStates`: six states of three widths, with initial states (each one more input of the first program);
  * - `testStaircase`: seven states, six of them stored by two passes each (`concat([a_j, a_6 / 2])`, `a_{j+1} =
- *   tanh(a_j·V)`): its last pass reads 7 tensors, and without a mask the GPU kernels bound each state's unread
- *   masked value too and declined it at WebGPU's 7.
+ *   tanh(a_j·V)`): its last pass reads more than WebGPU's 7 tensors (the GPU kernels declined it before packing
+ *   whole inputs, the states' earlier values included).
  */
 import {
   type AnyCellPlugin,

@@ -178,15 +178,19 @@ const cases: readonly EdgeCase[] = [
   ...(
     [
       ['maximum', (ops, x, h) => ops.maximum(x, h)],
+      ['maximum (NaN second)', (ops, x, h) => ops.maximum(h, x)],
       ['minimum', (ops, x, h) => ops.minimum(h, x)],
+      ['minimum (NaN first)', (ops, x, h) => ops.minimum(x, h)],
       ['clip', (ops, x) => ops.clip(x, -1, 1)],
       ['relu', (ops, x) => ops.relu(x)],
+      // neg flips the NaN's sign bit on both paths: tfjs-wasm's relu (a sign test) gives 0 there.
+      ['relu of a negated NaN', (ops, x) => ops.relu(ops.neg(x))],
       ['abs', (ops, x) => ops.abs(x)],
     ] as const satisfies readonly (readonly [string, <T>(ops: Ops<T>, x: T, h: T) => T])[]
   ).map(
     ([op, f]): EdgeCase => ({
       name: `the gradient of ${op} at a NaN`,
-      cell: cellOf(`testNaN${op}`, [], (ops, { input, state }) => {
+      cell: cellOf(`testNaN${op.replace(/\W/g, '')}`, [], (ops, { input, state }) => {
         const next = ops.add(f(ops, input, state[0]!), ops.mul(state[0]!, 0.5));
         return { output: next, state: [next] };
       }),
@@ -194,6 +198,17 @@ const cases: readonly EdgeCase[] = [
       generic: () => true,
     }),
   ),
+  {
+    // clip(−0, −1, 0) is −0 in tfjs-cpu and +0 in tfjs-wasm (XNNPACK's clamp takes the bound first).
+    name: 'clip at −0, seen through 1 / clip(x, −1, 0)',
+    cell: cellOf('testClipZero', [], (ops, { input, state }) => {
+      const next = ops.add(ops.tanh(ops.div(1, ops.clip(input, -1, 0))), ops.mul(state[0]!, 0.5));
+      return { output: next, state: [next] };
+    }),
+    x: [-0, 0.5, -0.5, -0],
+    outputsOnly: true,
+    generic: () => true,
+  },
   {
     name: '0 − relu(x) is +0 at x ≤ 0, so 1 / (0 − relu(x)) is +∞',
     cell: cellOf('testSignedZero', [], (ops, { input, state }) => {

@@ -111,9 +111,11 @@ function unaryCase(op: Extract<LoopNode, { x: number }>['op'] | 'clip', width: n
 }
 
 function binaryCase(op: BinaryOp, width: number): Case {
+  // Both operands from rows of many values, so that each edge value meets ordinary ones on either side (a NaN as the
+  // second operand only, say).
   const nodes: LoopNode[] = [
     { op: 'read', buffer: 1, column: 0, broadcast: false },
-    { op: 'read', buffer: 2, column: 2, broadcast: false },
+    { op: 'read', buffer: 0, column: 1, broadcast: false },
     { op, a: 0, b: 1 },
   ];
   return {

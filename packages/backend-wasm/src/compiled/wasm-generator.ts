@@ -105,7 +105,9 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
       case 'sqrt':
         return [...get(node.x), ...simd.f32x4Sqrt];
       case 'relu':
-        return [...get(node.x), ...simd.splat(0), ...simd.f32x4Max];
+        // tfjs-wasm's Relu is XNNPACK's: the float's bits as a signed integer, at least 0. Negative values, −0 and a
+        // NaN with its sign bit set (what x86 arithmetic makes) give +0; a positive NaN stays.
+        return [...get(node.x), ...simd.splat(0), ...simd.i32x4MaxS];
       case 'exp':
         // Cephes' expf clamps its argument; above ln(float32 max) the exact result is +∞.
         return [
@@ -134,9 +136,10 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
         return [...get(node.a), ...get(node.b), ...simd.f32x4Mul];
       case 'div':
         return [...get(node.a), ...get(node.b), ...simd.f32x4Div];
-      // tfjs-wasm's Maximum, Minimum and ClipByValue (the generic loop here) give the first operand where either is
-      // NaN (C++'s std::max, std::min; a clip is max(min, min(x, max)), so NaN clips to the lower bound): the
-      // pseudo-min and -max, not f32x4.min and max, which give NaN.
+      // tfjs-wasm's Maximum and Minimum (the generic loop here) give the first operand where either is NaN (C++'s
+      // std::max, std::min): the pseudo-max and -min, not f32x4.max and min, which give NaN. Its ClipByValue is
+      // XNNPACK's clamp, min(max, max(min, x)), the bounds first: a NaN clips to the lower bound, and
+      // clip(−0, −1, 0) is +0.
       case 'maximum':
         return [...get(node.a), ...get(node.b), ...simd.f32x4Pmax];
       case 'minimum':
@@ -156,11 +159,11 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
         ];
       case 'clip':
         return [
+          ...simd.splat(node.max),
           ...simd.splat(node.min),
           ...get(node.x),
-          ...simd.splat(node.max),
-          ...simd.f32x4Pmin,
           ...simd.f32x4Pmax,
+          ...simd.f32x4Pmin,
         ];
     }
   };

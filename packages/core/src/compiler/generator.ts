@@ -68,8 +68,8 @@ export interface PassGenerator<P = unknown> {
   /**
    * What its `maximum`, `minimum` and `clip` give where an operand is NaN, as its backend's own ops (the generic
    * loop) do: `'nan'`, the default (tfjs's cpu and GPU backends, IEEE 754-2019, PyTorch), or `'first'`, the first
-   * operand (tfjs-wasm, whose kernels use C++'s `std::max` and `std::min`: a clip, `max(min, min(x, max))`, gives its
-   * lower bound).
+   * operand (tfjs-wasm, whose kernels use C++'s `std::max` and `std::min`; its clip, `min(max, max(min, x))` with
+   * the bounds first, gives the lower bound).
    */
   readonly nanMinMax?: 'nan' | 'first';
 }

@@ -69,7 +69,7 @@ function evaluate(node: LoopNode, v: readonly number[], env: LoopEnvironment, b:
     case 'where':
       return v[node.condition]! !== 0 ? v[node.a]! : v[node.b]!;
     case 'clip':
-      if (env.nanMinMax === 'first') return firstMax(node.min, firstMin(v[node.x]!, node.max));
+      if (env.nanMinMax === 'first') return firstMin(node.max, firstMax(node.min, v[node.x]!));
       return Math.min(Math.max(v[node.x]!, node.min), node.max);
   }
 }

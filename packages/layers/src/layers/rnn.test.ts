@@ -328,6 +328,9 @@ describe('RNN layer', () => {
     expect(() => rnn({ units: 2 } as never)).toThrow(
       'rnn cell: expected a cell plugin object or the name of a registered cell, received undefined',
     );
+    expect(() => rnn({ cell: { name: 'half' } as never, units: 2 })).toThrow(
+      'rnn cell.params: expected a function',
+    );
     expect(() => rnn({ cell: 'LSTM', units: 2, name: 'encoder' })).toThrow(
       'rnn "encoder" cell: unknown cell "LSTM" (did you mean "lstm"?); registered cells: simpleRNN, lstm, gru.',
     );
