@@ -1,4 +1,9 @@
-import { compiledCellChecks, factoryKernelChecks, minimalGatedUnit } from '@seqmodel/backend-tfjs/testing';
+import {
+  compiledCellChecks,
+  compiledEdgeValueChecks,
+  factoryKernelChecks,
+  minimalGatedUnit,
+} from '@seqmodel/backend-tfjs/testing';
 import { initParamTensors, runSequence, selectKernel } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
 import { isAvailable } from './addon.js';
@@ -115,6 +120,7 @@ describe.skipIf(!availability.available)(
       for (const check of compiledCellChecks(minimalGatedUnit, compiledOn, { configs })) {
         it.skipIf(check.skip !== undefined)(check.name, check.run);
       }
+      for (const check of compiledEdgeValueChecks(compiledOn)) it(check.name, check.run);
     });
   },
 );

@@ -37,14 +37,17 @@ SEQ_HOST_DEVICE SEQ_INLINE T unary_value(int op, T x, float a, float b) {
     case kAbs: return static_cast<T>(fabsf(v));
     case kSigmoidOp: return static_cast<T>(1.0f / (1.0f + expf(-v)));
     case kTanhOp: return static_cast<T>(tanhf(v));
-    case kReluOp: return static_cast<T>(v > 0.0f ? v : 0.0f);
+    // tfjs-cpu's Relu: NaN stays NaN (and -0 gives +0).
+    case kReluOp: return static_cast<T>(v > 0.0f || v != v ? v : 0.0f);
     case kSquare: return static_cast<T>(v * v);
     case kSoftplusOp: return static_cast<T>(fmaxf(v, 0.0f) + log1pf(expf(-fabsf(v))));
     case kSeluOp: return static_cast<T>(v > 0.0f ? kSeluScale * v : kSeluScale * kSeluAlpha * expm1f(v));
     case kEluOp: return static_cast<T>(v > 0.0f ? v : expm1f(v));
     // tfjs's Step: 1 for x > 0, alpha otherwise, NaN stays NaN.
     case kStep: return static_cast<T>(v != v ? v : (v > 0.0f ? 1.0f : a));
-    case kClip: return static_cast<T>(v != v ? v : fminf(fmaxf(v, a), b));
+    // tfjs-cpu's ClipByValue: by comparisons, so NaN stays NaN and -0 inside the bounds stays -0 (fminf(-0, +0) may be
+    // either).
+    case kClip: return static_cast<T>(v < a ? a : (v > b ? b : v));
     case kLogicalNot: return static_cast<T>(v == 0.0f ? 1.0f : 0.0f);
     case kRsqrt: return static_cast<T>(1.0f / sqrtf(v));
     case kReciprocal: return static_cast<T>(1.0f / v);
