@@ -144,7 +144,7 @@ function decidedNodes(plan: SequencePlan): Map<ElementwiseLoop, Set<number>> {
     for (const id of [state.current, state.next, state.saved]) if (id !== undefined) same.set(id, state.next);
     for (const id of [state.seed, state.gradient]) if (id !== undefined) same.set(id, state.gradient!);
   }
-  const valueOf = (buffer: number) => same.get(buffer) ?? buffer;
+  const valueKey = (buffer: number) => same.get(buffer) ?? buffer;
   const loops = planPasses(plan).flatMap((pass) => pass.loops);
   const read = new Set<number>();
   const cones = new Map<ElementwiseLoop, number[]>();
@@ -152,12 +152,12 @@ function decidedNodes(plan: SequencePlan): Map<ElementwiseLoop, Set<number>> {
     changed = false;
     for (const loop of loops) {
       const roots = loop.nodes.flatMap(decidingOperands);
-      for (const store of loop.stores) if (read.has(valueOf(store.buffer))) roots.push(store.node);
+      for (const store of loop.stores) if (read.has(valueKey(store.buffer))) roots.push(store.node);
       const cone = nodeClosure(loop.nodes, roots);
       for (const i of cone) {
         const node = loop.nodes[i]!;
-        if (node.op === 'read' && !read.has(valueOf(node.buffer))) {
-          read.add(valueOf(node.buffer));
+        if (node.op === 'read' && !read.has(valueKey(node.buffer))) {
+          read.add(valueKey(node.buffer));
           changed = true;
         }
       }
