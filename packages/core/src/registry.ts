@@ -65,13 +65,10 @@ function checkPlugin(
   expected = 'a cell plugin object',
 ): asserts cell is AnyCellPlugin {
   const c = cell as Partial<AnyCellPlugin> | null;
-  if (typeof c !== 'object' || c === null) invalidArgument(argument ?? 'registerCell(cell)', cell, expected);
+  const given = argument ?? 'registerCell(cell)';
+  if (typeof c !== 'object' || c === null) invalidArgument(given, cell, expected);
   if (typeof c.name !== 'string' || !/^[A-Za-z][\w.-]*$/.test(c.name)) {
-    invalidArgument(
-      `${argument ?? 'registerCell(cell)'}.name`,
-      c.name,
-      'a name of letters, digits, "_", "-" or "."',
-    );
+    invalidArgument(`${given}.name`, c.name, 'a name of letters, digits, "_", "-" or "."');
   }
   const where = argument ?? `registerCell(${c.name})`;
   for (const method of ['params', 'state', 'step'] as const) {

@@ -65,6 +65,11 @@ const rowC0 = (units: number): ParamSpec => ({ name: 'c0', shape: [units], initi
 /** One state, `h`. */
 const stateH = ({ units }: { units: number }): StateSpec[] => [{ name: 'h', size: units }];
 
+/** `h·U`: the first state times the recurrent kernel. */
+function hU<T>(ops: Ops<T>, state: readonly T[], p: ParamTensors<T>): T {
+  return ops.matMul(state[0]!, p.recurrentKernel!);
+}
+
 /** `x·W + b`. */
 function projected<T>(ops: Ops<T>, x: T, p: ParamTensors<T>): T {
   return affine(ops, x, p.kernel!, p.bias);
@@ -97,7 +102,7 @@ export const rawInputSumCell: CellPlugin = {
   params: ({ units }) => [{ name: 'recurrentKernel', shape: [units, units], initializer: 'orthogonal' }],
   state: stateH,
   step(ops, { input, state, params }) {
-    const next = ops.tanh(ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)));
+    const next = ops.tanh(ops.add(input, hU(ops, state, params)));
     return { output: next, state: [next] };
   },
 };
@@ -165,7 +170,7 @@ export const functionOptionCell: CellPlugin<{ squash: Squash }> = {
   state: stateH,
   projectInput: projected,
   step(ops, { input, state, params, dims }) {
-    const next = dims.options.squash(ops, ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)));
+    const next = dims.options.squash(ops, ops.add(input, hU(ops, state, params)));
     return { output: next, state: [next] };
   },
 };
@@ -180,7 +185,7 @@ export const boundsCell: CellPlugin<{ bound: number }> = {
   projectInput: projected,
   step(ops, { input, state, params, dims }) {
     const bound = dims.options.bound;
-    const z = ops.clip(ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)), -bound, bound);
+    const z = ops.clip(ops.add(input, hU(ops, state, params)), -bound, bound);
     const next = ops.tanh(ops.minimum(ops.maximum(z, -bound), bound));
     return { output: next, state: [next] };
   },
@@ -212,7 +217,7 @@ export const stepInputProductCell: CellPlugin = {
   state: stateH,
   projectInput: (ops, x, p) => ops.matMul(x, p.kernel!),
   step(ops, { input, state, params }) {
-    const recurrent = ops.add(ops.matMul(state[0]!, params.recurrentKernel!), params.bias!);
+    const recurrent = ops.add(hU(ops, state, params), params.bias!);
     const next = ops.tanh(ops.add(ops.matMul(input, params.V!), recurrent));
     return { output: next, state: [next] };
   },
@@ -234,7 +239,7 @@ export const inputProductChainCell: CellPlugin = {
   projectInput: (ops, x, p) => ops.matMul(x, p.kernel!),
   step(ops, { input, state, params }) {
     const chained = ops.matMul(ops.matMul(input, params.V!), params.Q!);
-    const recurrent = ops.add(ops.matMul(state[0]!, params.recurrentKernel!), params.bias!);
+    const recurrent = ops.add(hU(ops, state, params), params.bias!);
     const next = ops.tanh(ops.add(chained, recurrent));
     return { output: next, state: [next] };
   },
@@ -253,7 +258,7 @@ export const computedProjectionCell: CellPlugin<{ again: boolean }> = {
   projectInput: (ops, x, p) => ops.matMul(x, ops.mul(p.kernel!, 2)),
   step(ops, { input, state, params, dims }) {
     const projected = dims.options.again ? ops.matMul(input, params.V!) : input;
-    const recurrent = ops.add(ops.matMul(state[0]!, params.recurrentKernel!), params.bias!);
+    const recurrent = ops.add(hU(ops, state, params), params.bias!);
     const next = ops.tanh(ops.add(projected, recurrent));
     return { output: next, state: [next] };
   },
@@ -269,7 +274,7 @@ export const skipOutputCell: CellPlugin = {
   outputSize: ({ units }) => 2 * units,
   projectInput: (ops, x, p) => ops.matMul(x, p.kernel!),
   step(ops, { input, state, params }) {
-    const recurrent = ops.add(ops.matMul(state[0]!, params.recurrentKernel!), params.bias!);
+    const recurrent = ops.add(hU(ops, state, params), params.bias!);
     const next = ops.tanh(ops.add(input, recurrent));
     return { output: ops.concat([input, next], -1), state: [next] };
   },
@@ -291,11 +296,11 @@ export const productChainCell: CellPlugin<{ inStep: boolean }> = {
   step(ops, { input, state, params, dims }) {
     const chain = (x: unknown) => ops.matMul(ops.matMul(x as never, params.V!), params.Q!);
     if (dims.options.inStep) {
-      const a = ops.tanh(ops.matMul(state[0]!, params.recurrentKernel!));
+      const a = ops.tanh(hU(ops, state, params));
       const next = ops.tanh(ops.add(input, chain(a)));
       return { output: next, state: [next] };
     }
-    const next = ops.tanh(ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)));
+    const next = ops.tanh(ops.add(input, hU(ops, state, params)));
     return { output: chain(next), state: [next] };
   },
 };
@@ -344,7 +349,7 @@ export const manyStatesCell: CellPlugin = {
   projectInput: projected,
   step(ops, { input, state, params, dims }) {
     const { units } = dims;
-    let sum = ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!));
+    let sum = ops.add(input, hU(ops, state, params));
     for (let i = 1; i < 6; i++) sum = ops.add(sum, ops.mul(sliceLast(ops, state[i]!, 0, units), 0.1 * i));
     const next = ops.tanh(sum);
     const states = state.map((s, i) =>
@@ -370,7 +375,7 @@ export const staircaseCell: CellPlugin = {
   ],
   projectInput: projected,
   step(ops, { input, state, params }) {
-    const as = [ops.tanh(ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!)))];
+    const as = [ops.tanh(ops.add(input, hU(ops, state, params)))];
     for (let j = 1; j <= 6; j++) as.push(ops.tanh(ops.matMul(as[j - 1]!, params.V!)));
     const last = as[6]!;
     const half = ops.mul(last, 0.5);

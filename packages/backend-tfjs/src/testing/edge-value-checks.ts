@@ -103,8 +103,8 @@ interface EdgeCase {
   readonly x: readonly number[];
   /** Compare the outputs only (where the gradient is NaN at a pole on both paths, by 0 · ∞). */
   readonly outputsOnly?: boolean;
-  /** What the generic loop must give, so that the case is what it says. */
-  readonly generic: (result: number[][]) => boolean;
+  /** What the generic loop must give, so that the case is what it says (where it is checkable). */
+  readonly generic?: (result: number[][]) => boolean;
 }
 
 const f32 = Math.fround;
@@ -195,7 +195,6 @@ const cases: readonly EdgeCase[] = [
         return { output: next, state: [next] };
       }),
       x: [Number.NaN, -0.5, 0.3, Number.NaN],
-      generic: () => true,
     }),
   ),
   {
@@ -207,7 +206,6 @@ const cases: readonly EdgeCase[] = [
     }),
     x: [-0, 0.5, -0.5, -0],
     outputsOnly: true,
-    generic: () => true,
   },
   {
     name: '0 − relu(x) is +0 at x ≤ 0, so 1 / (0 − relu(x)) is +∞',
@@ -229,7 +227,7 @@ export function compiledEdgeValueChecks<T>(backend: Backend<T>): ConformanceChec
     run() {
       const shape = [1, 2, 2] as const;
       const generic = run(backend, c.cell, c.x, shape, 'never');
-      if (!c.generic(generic)) {
+      if (c.generic && !c.generic(generic)) {
         throw new SeqmodelError(
           `${c.name}: the generic loop gave ${JSON.stringify(generic)}, not the case intended`,
         );

@@ -1211,8 +1211,8 @@ function createLevels(
       let left = 0;
       for (const s of stores) if (s.buffer === gemm.left) left = Math.max(left, levelOfExpr(s.expr));
       level = left + 1;
-      // A left operand that is itself a product's result (`(h'·V)·Q`): no later than that product, which `schedule`
-      // runs first within the level.
+      // A left operand that is itself a product's result (`(h'·V)·Q`): no earlier than that product, which
+      // `schedule` runs first within the level.
       if (producer.has(gemm.left)) level = Math.max(level, levelOfBuffer(gemm.left));
     }
     bufferLevel.set(buffer, level);

@@ -119,6 +119,11 @@ function sideBySide<H extends Sized>(
   });
 }
 
+/** `[rows, Σ cols]`: the tensors side by side (one of them as it is). */
+function sideBySideTensor(tensors: readonly Tensor[]): Tensor {
+  return tensors.length === 1 ? tensors[0]! : tf.concat([...tensors], 1);
+}
+
 /** A stand-in tensor for the dry run. */
 interface Stub extends Sized {
   readonly id: number;
@@ -388,7 +393,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
                 const products = plan.inputProducts.map((p) =>
                   tf.matMul(x, asMatrix(staticOf(plan.statics[p.right]!)), false, p.transposeRight),
                 );
-                return launcher.prepare(products.length === 1 ? products[0]! : tf.concat(products, 1));
+                return launcher.prepare(sideBySideTensor(products));
               },
               pack: (rows, _cols, group) => {
                 const parts = group.map((s) => tf.reshape(staticOf(s), matrixShape(s.shape)));
@@ -401,12 +406,9 @@ class GpuCompiledKernel implements TfjsFusedKernel {
                         [0, 0],
                       ]),
                 );
-                return launcher.prepare(padded.length === 1 ? padded[0]! : tf.concat(padded, 1));
+                return launcher.prepare(sideBySideTensor(padded));
               },
-              states: () =>
-                launcher.prepare(
-                  initialState.length === 1 ? initialState[0]! : tf.concat([...initialState], 1),
-                ),
+              states: () => launcher.prepare(sideBySideTensor(initialState)),
             },
           );
           const r = new PlanRunner(plan, config, inputs, launch);
@@ -444,7 +446,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
           r.backward(
             dOut,
             sideBySide(plan, batch, plan.states.length, () =>
-              launcher.prepare(dStates.length === 1 ? dStates[0]! : tf.concat(dStates as Tensor[], 1)),
+              launcher.prepare(sideBySideTensor(dStates as Tensor[])),
             ),
           );
           const backward = plan.backward!;
@@ -590,7 +592,7 @@ class GpuCompiledKernel implements TfjsFusedKernel {
       for (const t of mine) tensors.add(t);
     }
     flush();
-    const all = chunks.length === 1 ? chunks[0]! : tf.concat(chunks, 1);
+    const all = sideBySideTensor(chunks);
     return byTime ? tf.reshape(all, [batch * time, width]) : all;
   }
 }
