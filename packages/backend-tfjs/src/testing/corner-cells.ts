@@ -30,7 +30,11 @@
  * - `testManyStates`: six states of three widths, with initial states (each one more input of the first program);
  * - `testStaircase`: seven states, six of them stored by two passes each (`concat([a_j, a_6 / 2])`, `a_{j+1} =
  *   tanh(a_j·V)`): its last pass reads more than WebGPU's 7 tensors (the GPU kernels declined it before packing
- *   whole inputs, the states' earlier values included).
+ *   whole inputs, the states' earlier values included);
+ * - `testNarrowStore`: a value stored in one column of a state and needed at every column in a later pass (the plan
+ *   read it from that state's columns, one of them its own; found by `randomCellChecks`);
+ * - `testOverwrittenStore`: a value stored in a gradient buffer that a product then adds to, and needed in a later
+ *   pass (the plan read it back with the product's part added; found by `randomCellChecks`).
  */
 import {
   type AnyCellPlugin,
@@ -383,6 +387,54 @@ export const staircaseCell: CellPlugin = {
   },
 };
 
+/**
+ * `a = tanh(x·W + b + h·U)`, `t = tanh(a ∘ a + a)`; `h' = concat([a, t])[1 : units + 1]` (so `h'` holds `t` in its
+ * last column only) and `g' = t ∘ σ(h'·V)`: `t` is needed again at every column in the pass after the product (the
+ * plan read it from `h'`'s one column, across the next columns too).
+ */
+export const narrowStoreCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testNarrowStore',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => kernels(inputSize, units, matrixV(units)),
+  state: ({ units }) => [
+    { name: 'h', size: units },
+    { name: 'g', size: units },
+  ],
+  projectInput: projected,
+  step(ops, { input, state, params, dims }) {
+    const a = ops.tanh(ops.add(input, hU(ops, state, params)));
+    const t = ops.tanh(ops.add(ops.mul(a, a), a));
+    const next = sliceLast(ops, ops.concat([a, t], -1), 1, dims.units);
+    const g = ops.mul(t, ops.sigmoid(ops.matMul(next, params.V!)));
+    return { output: next, state: [next, g] };
+  },
+};
+
+/**
+ * `e = g − 0.3 h`, `h' = tanh(tanh(x·W + b + tanh(h)·U) ∘ e)`, `g' = tanh(g·V)`: `d e` is `d g`'s elementwise part,
+ * which `g·V`'s gradient product then adds to, and `d h` needs `d e` in the pass after the products (through
+ * `tanh(h)`); the plan read it from `d g`, the product's part included.
+ */
+export const overwrittenStoreCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testOverwrittenStore',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => kernels(inputSize, units, matrixV(units)),
+  state: ({ units }) => [
+    { name: 'h', size: units },
+    { name: 'g', size: units },
+  ],
+  projectInput: projected,
+  step(ops, { input, state, params }) {
+    const [h, g] = [state[0]!, state[1]!];
+    const e = ops.sub(g, ops.mul(h, 0.3));
+    const a = ops.tanh(ops.add(input, ops.matMul(ops.tanh(h), params.recurrentKernel!)));
+    const next = ops.tanh(ops.mul(a, e));
+    return { output: next, state: [next, ops.tanh(ops.matMul(g, params.V!))] };
+  },
+};
+
 /** Each corner cell with the sizes and options to check it at. */
 export const compilerCornerCells: readonly {
   readonly cell: AnyCellPlugin;
@@ -426,6 +478,8 @@ export const compilerCornerCells: readonly {
   { cell: wideReadsCell, configs: [{ inputSize: 3, units: 4 }] },
   { cell: manyStatesCell, configs: [{ inputSize: 3, units: 4 }] },
   { cell: staircaseCell, configs: [{ inputSize: 3, units: 4 }] },
+  { cell: narrowStoreCell, configs: [{ inputSize: 3, units: 4 }] },
+  { cell: overwrittenStoreCell, configs: [{ inputSize: 3, units: 4 }] },
   {
     cell: productChainCell,
     configs: [

@@ -1088,11 +1088,26 @@ function schedule(
     });
     return work.length <= 2 && work.every((n) => cheap.has(g.node(n).op));
   };
+  // A store whose columns a product or another store also writes (a gradient's sum, say) holds the value only until
+  // then, so later passes cannot read the value there.
+  const overwritten = (store: Store) =>
+    gemms.some((gemm) => gemm.out === store.buffer) ||
+    stores.some(
+      (other) =>
+        other !== store &&
+        other.buffer === store.buffer &&
+        other.column < store.column + store.width &&
+        store.column < other.column + other.width,
+    );
   const available = new Map<number, { read: number; pass: number }>();
   const stopAt = (pass: number) => (id: number) =>
     (available.get(id)?.pass ?? Number.POSITIVE_INFINITY) < pass;
+  // The columns a value is needed for: the widest store that reads it (an expression is the same at every column,
+  // so one computed for a narrow store is read by a wider one too).
   const widths = new Map<number, number>();
-  for (const s of stores) for (const id of g.closure([s.expr])) if (!widths.has(id)) widths.set(id, s.width);
+  for (const s of stores) {
+    for (const id of g.closure([s.expr])) widths.set(id, Math.max(widths.get(id) ?? 0, s.width));
+  }
   for (let p = 0; p < passes.length; p++) {
     const own = passes[p] ?? [];
     const computed = new Set(
@@ -1112,7 +1127,11 @@ function schedule(
       );
       if (!reached) continue;
       chosen.add(c);
-      const existing = own.find((s) => s.expr === c && !s.accumulate);
+      // A store of the value that covers every column it is needed for and that nothing else writes over; else a
+      // temporary of that width.
+      const existing = own.find(
+        (s) => s.expr === c && !s.accumulate && s.width >= widths.get(c)! && !overwritten(s),
+      );
       let read: number;
       if (existing) {
         read = g.read(existing.buffer, existing.column);
