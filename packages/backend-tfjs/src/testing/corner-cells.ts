@@ -35,6 +35,8 @@
  *   read it from that state's columns, one of them its own; found by `randomCellChecks`);
  * - `testOverwrittenStore`: a value stored in a gradient buffer that a product then adds to, and needed in a later
  *   pass (the plan read it back with the product's part added; found by `randomCellChecks`).
+ * - `testConstantStep`: a step whose results are constants (`tanh(0 · z)`), so no backward pass (with a mask the GPU
+ *   kernels had nothing to carry the masked rows' output gradient and failed; found by `randomCellChecks`).
  */
 import {
   type AnyCellPlugin,
@@ -435,6 +437,20 @@ export const overwrittenStoreCell: CellPlugin = {
   },
 };
 
+/** `h' = tanh(0 · (x·W + b + h·U))`: a step whose results are constants, so its backward pass does nothing. */
+export const constantStepCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testConstantStep',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => kernels(inputSize, units),
+  state: stateH,
+  projectInput: projected,
+  step(ops, { input, state, params }) {
+    const next = ops.tanh(ops.mul(ops.add(input, hU(ops, state, params)), 0));
+    return { output: next, state: [next] };
+  },
+};
+
 /** Each corner cell with the sizes and options to check it at. */
 export const compilerCornerCells: readonly {
   readonly cell: AnyCellPlugin;
@@ -480,6 +496,7 @@ export const compilerCornerCells: readonly {
   { cell: staircaseCell, configs: [{ inputSize: 3, units: 4 }] },
   { cell: narrowStoreCell, configs: [{ inputSize: 3, units: 4 }] },
   { cell: overwrittenStoreCell, configs: [{ inputSize: 3, units: 4 }] },
+  { cell: constantStepCell, configs: [{ inputSize: 3, units: 4 }] },
   {
     cell: productChainCell,
     configs: [

@@ -529,8 +529,15 @@ export class PlanRunner<H extends Sized> {
         },
       );
       if (mask) {
-        if (!carriedView) throw new Error('compiled GPU kernel: no backward pass (internal error)');
-        carried = carriedView;
+        // A step whose results depend on nothing (a constant next state) has no backward pass: the masked rows'
+        // output gradient is carried by a launch of its own.
+        carried =
+          carriedView ??
+          this.materialize(
+            { kind: 'valid', valid: zero, masked: config.zeroMaskedOutputs ? zero : incoming },
+            size,
+            `${plan.cell} carried output gradient`,
+          );
       }
       this.backwardRecords[s] = written;
       seeds = plan.states.map((state, k) => {
