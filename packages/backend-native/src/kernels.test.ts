@@ -3,6 +3,7 @@ import {
   compiledEdgeValueChecks,
   factoryKernelChecks,
   minimalGatedUnit,
+  randomCellChecks,
 } from '@seqmodel/backend-tfjs/testing';
 import { initParamTensors, runSequence, selectKernel } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
@@ -121,6 +122,9 @@ describe.skipIf(!availability.available)(
         it.skipIf(check.skip !== undefined)(check.name, check.run);
       }
       for (const check of compiledEdgeValueChecks(compiledOn)) it(check.name, check.run);
+      for (const check of randomCellChecks(compiledOn, { seeds: Array.from({ length: 40 }, (_, i) => i) })) {
+        it(check.name, check.run);
+      }
     });
   },
 );

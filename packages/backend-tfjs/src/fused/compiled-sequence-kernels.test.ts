@@ -23,6 +23,7 @@ import { assertFusedMatchesGeneric, fusedCellConfigs, hostSequence } from '../te
 import { hostGeneratorChecks } from '../testing/generator-checks.js';
 import { leakyRnn } from '../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../testing/plugin-cell.js';
+import { randomCellChecks } from '../testing/random-cells.js';
 import { strictKernel } from '../testing/strict-kernel.js';
 import { createTfjsBackend, type TfjsBackend } from '../tfjs-backend.js';
 import { type HostInstance, type HostPassGenerator, InstancePool } from './compiled/host-program.js';
@@ -444,6 +445,13 @@ describe('assertFusedMatchesGeneric', () => {
       'lstm: the fused path returned output, state[0]; expected what the generic path returned, output, state[0], state[1]',
     );
   });
+});
+
+describe('compiled kernels of random cells match the generic loop', () => {
+  // Seeds 0 to 199 (~30 ms each here); 3,000 passed when the check was written.
+  for (const check of randomCellChecks(strict, { seeds: Array.from({ length: 200 }, (_, i) => i) })) {
+    it(check.name, check.run);
+  }
 });
 
 describe('compiled kernels of cells at the compiler’s corners match the generic loop', () => {

@@ -137,7 +137,7 @@ const dropoutVariants: readonly CellKitVariant[] = [
  * Throws, naming the variant and the kernel's reason, when `kernel` declines one of the cases the kit runs (its
  * variants at its batch and length, and for a cell with recurrent dropout the dropout check's).
  */
-function assertTakesEveryVariant<T>(
+export function assertTakesEveryVariant<T>(
   backend: Backend<T>,
   kernel: FusedSequenceKernel<T>,
   cell: AnyCellPlugin,

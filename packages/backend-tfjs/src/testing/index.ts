@@ -92,3 +92,12 @@ export function tfjsBackendTestPlan<T>(backend: SwitchableNumerics<T>): CheckGro
     { name: 'kernels registered from outside', checks: registeredKernelChecks(backend) },
   ];
 }
+export {
+  describeRandomCell,
+  type RandomCellCheckOptions,
+  type RandomCellOptions,
+  type RandomCellProgram,
+  randomCell,
+  randomCellChecks,
+  randomCellProgram,
+} from './random-cells.js';

@@ -13,12 +13,17 @@ import { checkLaunch, type ProgramInput, type ShaderLang, type StepProgram } fro
 import { createTfjsBackend, type TfjsBackend } from '../tfjs-backend.js';
 import { strictKernel } from './strict-kernel.js';
 
-/** ShaderLang emitted as JavaScript (integer bindings truncate, as GLSL's and WGSL's integer division does). */
+/**
+ * ShaderLang emitted as JavaScript (integer bindings truncate, as GLSL's and WGSL's integer division does). Every
+ * float binding is rounded to float32, as a GPU computes (a product's sum is rounded once, as tfjs's are): in float64 a
+ * comparison of near-equal values (`tanh(x) > x` at a small x) could go the other way from the generic loop's, and
+ * random cells showed such differences up to 7e-3 that were no fault of the programs.
+ */
 export const javascriptShaderLang: ShaderLang = {
   name: 'javascript',
-  let: (name, expr) => `const ${name} = ${expr};`,
+  let: (name, expr) => `const ${name} = fround(${expr});`,
   letInt: (name, expr) => `const ${name} = Math.trunc(${expr});`,
-  variable: (name, expr) => `let ${name} = ${expr};`,
+  variable: (name, expr) => `let ${name} = fround(${expr});`,
   variableInt: (name, expr) => `let ${name} = Math.trunc(${expr});`,
   select: (condition, a, b) => `((${condition}) ? (${a}) : (${b}))`,
   read: (input: ProgramInput, row, col) =>
@@ -26,7 +31,7 @@ export const javascriptShaderLang: ShaderLang = {
   uniform: (name) => `uniforms.${name}`,
   sumFunction: (name, length, term) =>
     `function ${name}(b, col) {\n  let sum = 0.0;\n  for (let m = 0; m < ${length}; m++) {\n    sum += ${term('m')};\n  }\n  return sum;\n}`,
-  floatFunction: (name, expr) => `function ${name}(x) {\n  return ${expr};\n}`,
+  floatFunction: (name, expr) => `function ${name}(x) {\n  return fround(${expr});\n}`,
 };
 
 function read(
@@ -44,6 +49,7 @@ function read(
 }
 
 const builtins = {
+  fround: Math.fround,
   exp: Math.exp,
   log: Math.log,
   sqrt: Math.sqrt,

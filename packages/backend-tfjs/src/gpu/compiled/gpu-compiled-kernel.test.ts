@@ -20,6 +20,7 @@ import {
   inputProductChainCell,
   wideReadsCell,
 } from '../../testing/corner-cells.js';
+import { compiledEdgeValueChecks } from '../../testing/edge-value-checks.js';
 import { gpuCompiledBuiltInCells } from '../../testing/fused-kernel-checks.js';
 import {
   InterpretingLauncher,
@@ -29,6 +30,7 @@ import {
 } from '../../testing/interpreting-launcher.js';
 import { leakyRnn } from '../../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../../testing/plugin-cell.js';
+import { randomCellChecks } from '../../testing/random-cells.js';
 import { gpuCompiledSequenceKernel } from './gpu-compiled-kernel.js';
 import { recordCompiledGpuPrograms } from './record-programs.js';
 
@@ -56,6 +58,19 @@ for (const { cell, configs } of [...cases, ...gpuCompilerCornerCells]) {
     }
   });
 }
+
+describe('compiled GPU programs (interpreted, in float32) at float32 ties, signed zeros and NaN', () => {
+  // The programs' logic; a real GPU leaves NaN through max, min and clamp to its shader compiler.
+  for (const check of compiledEdgeValueChecks(strict)) it(check.name, check.run);
+});
+
+describe('compiled GPU programs (interpreted) of random cells match the generic loop', () => {
+  // At WebGPU's 7 inputs and at 4 (packing reads side by side); 500 seeds passed at 7 when the check was written.
+  const seeds = (n: number) => Array.from({ length: n }, (_, i) => i);
+  for (const check of randomCellChecks(strict, { seeds: seeds(60) })) it(check.name, check.run);
+  const narrow = interpretedGpuBackend(new InterpretingLauncher(4), { strict: true });
+  for (const check of randomCellChecks(narrow, { seeds: seeds(30) })) it(check.name, check.run);
+});
 
 describe('constants GPU programs cannot write', () => {
   it('decline the kernel, naming the constant, and the generic loop runs', () => {

@@ -1,0 +1,481 @@
+/**
+ * Differential testing of the cell compiler with cells nobody wrote: `randomCell` is one plugin whose `seed` option
+ * draws a step program (a few states, slices of the projected input, products with parameters and with computed
+ * values, a chain of elementwise ops drawn from every op the compiler lowers, gated or squashed next states, a
+ * recurrent dropout mask), and `randomCellChecks` compares a backend's compiled kernel with the generic loop on the
+ * same backend for a range of seeds, on the variants the fused path supports (initial states, masks, `goBackwards`,
+ * `returnSequences`, zeroed masked outputs, recurrent dropout), outputs, states and gradients within the fused
+ * kernels' tolerance (atol 1e-5, rtol 1e-4).
+ *
+ * Every value stays bounded (states through `tanh`, `sigmoid` gates or `softsign`; `exp` of a clipped value;
+ * divisions by `1 + |b|`; logarithms and roots of `|a| + c`), so a mismatch is a fault, not float32 overflow. A failure
+ * names the seed and prints the program (`describeRandomCell`); add the seed's cell to the corner cells once it is
+ * understood.
+ */
+import {
+  affine,
+  type Backend,
+  type CellDims,
+  type CellPlugin,
+  createRng,
+  elu,
+  findKernel,
+  geluNew,
+  hardSigmoid,
+  type Ops,
+  type ParamSpec,
+  type Rng,
+  SeqmodelError,
+  sliceLast,
+  softplus,
+  softsign,
+  square,
+} from '@seqmodel/core';
+import type { ConformanceCheck } from '@seqmodel/core/testing';
+import { assertTakesEveryVariant } from './compiled-kernel-checks.js';
+import { assertFusedMatchesGeneric, hostSequence } from './fused-kernel-checks.js';
+
+const unaryOps = [
+  'tanh',
+  'sigmoid',
+  'relu',
+  'abs',
+  'neg',
+  'softsign',
+  'softplus',
+  'elu',
+  'geluNew',
+  'hardSigmoid',
+  'square',
+  'exp',
+  'log',
+  'sqrt',
+  'clip',
+  'scale',
+  'shift',
+] as const;
+const binaryOps = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'select', 'concatSlice'] as const;
+
+type Unary = (typeof unaryOps)[number];
+type Binary = (typeof binaryOps)[number];
+
+/**
+ * The right operand of a product: a slice of `recurrentKernel` by index, `V`, `V` transposed, or `V / 2` (computed from
+ * the parameter, once per sequence).
+ */
+type Right = number | 'V' | 'Vᵀ' | 'V/2';
+
+/** One value of the step, `[batch, units]`; `a`, `b`, `c` are earlier values' indices. */
+type Instruction =
+  | { readonly kind: 'input'; readonly slice: number }
+  | { readonly kind: 'state'; readonly state: number; readonly half?: 0 | 1 }
+  | { readonly kind: 'product'; readonly a: number; readonly right: Right }
+  | { readonly kind: 'row'; readonly a: number; readonly scale: boolean }
+  | { readonly kind: 'unary'; readonly op: Unary; readonly a: number; readonly k: number }
+  | {
+      readonly kind: 'binary';
+      readonly op: Binary;
+      readonly a: number;
+      readonly b: number;
+      readonly k: number;
+    };
+
+/** How a next state is made from two values `a`, `b` and the previous state. */
+type Update =
+  | { readonly kind: 'tanh' | 'softsign'; readonly a: number }
+  | { readonly kind: 'gate'; readonly a: number; readonly b: number };
+
+export interface RandomCellProgram {
+  readonly seed: number;
+  readonly states: number;
+  /** The last state is `[batch, 2 * units]` (the program reads its halves and writes it as two). */
+  readonly wide: boolean;
+  /** Slices of the projected input (`kernel` `[inputSize, slices * units]`), or 0: the raw input times `kernel` in the step. */
+  readonly slices: number;
+  readonly useBias: boolean;
+  /** Slices of `recurrentKernel` (`[units, recurrentSlices * units]`); products take them by index. */
+  readonly recurrentSlices: number;
+  readonly usesV: boolean;
+  readonly usesRow: boolean;
+  readonly instructions: readonly Instruction[];
+  readonly updates: readonly Update[];
+  /** The output: the first next state, or it beside a value (`[batch, 2 * units]`). */
+  readonly output: { readonly beside?: number };
+}
+
+const constants = [0, 1, -1, 0.5, -0.5, 2, 0.25, 1.7, -0.3];
+
+/** The step program for `seed` (the same on every platform). */
+export function randomCellProgram(seed: number): RandomCellProgram {
+  const rng = createRng(`random-cell/${seed}`);
+  const states = 1 + rng.int(3);
+  const wide = states > 1 && rng.next() < 0.3;
+  const slices = rng.next() < 0.15 ? 0 : 1 + rng.int(3);
+  const recurrentSlices = 1 + rng.int(2);
+  const instructions: Instruction[] = [];
+  for (let s = 0; s < Math.max(slices, 1); s++) instructions.push({ kind: 'input', slice: s });
+  for (let k = 0; k < states; k++) {
+    if (wide && k === states - 1) {
+      instructions.push({ kind: 'state', state: k, half: 0 }, { kind: 'state', state: k, half: 1 });
+    } else {
+      instructions.push({ kind: 'state', state: k });
+    }
+  }
+  // A state times each recurrent slice, as a cell's h·U (state 0 first: the one recurrent dropout masks).
+  for (let r = 0; r < recurrentSlices; r++) {
+    const state = r === 0 ? 0 : rng.int(states);
+    instructions.push({ kind: 'product', a: Math.max(slices, 1) + state, right: r });
+  }
+  // Operands lean toward recent values, so that chains get deep.
+  const pick = (r: Rng) => {
+    const n = instructions.length;
+    return r.next() < 0.6 ? n - 1 - r.int(Math.min(n, 4)) : r.int(n);
+  };
+  const length = 6 + rng.int(10);
+  let usesV = false;
+  let usesRow = false;
+  for (let i = 0; i < length; i++) {
+    const roll = rng.next();
+    if (roll < 0.1) {
+      usesV = true;
+      const rights = ['V', 'V', 'Vᵀ', 'V/2'] as const;
+      instructions.push({ kind: 'product', a: pick(rng), right: rights[rng.int(rights.length)]! });
+    } else if (roll < 0.16) {
+      usesRow = true;
+      instructions.push({ kind: 'row', a: pick(rng), scale: rng.next() < 0.4 });
+    } else if (roll < 0.58) {
+      const op = unaryOps[rng.int(unaryOps.length)]!;
+      instructions.push({ kind: 'unary', op, a: pick(rng), k: constants[rng.int(constants.length)]! });
+    } else {
+      const op = binaryOps[rng.int(binaryOps.length)]!;
+      instructions.push({ kind: 'binary', op, a: pick(rng), b: pick(rng), k: rng.int(1000) });
+    }
+  }
+  const updates: Update[] = [];
+  for (let k = 0; k < states; k++) {
+    const roll = rng.next();
+    updates.push(
+      roll < 0.45
+        ? { kind: 'gate', a: pick(rng), b: pick(rng) }
+        : { kind: roll < 0.8 ? 'tanh' : 'softsign', a: pick(rng) },
+    );
+  }
+  return {
+    seed,
+    states,
+    wide,
+    slices,
+    useBias: rng.next() < 0.7,
+    recurrentSlices,
+    usesV,
+    usesRow,
+    instructions,
+    updates,
+    output: rng.next() < 0.25 ? { beside: pick(rng) } : {},
+  };
+}
+
+/** The program as text, one value a line (`v3 = tanh(v1)`). */
+export function describeRandomCell(seed: number): string {
+  const p = randomCellProgram(seed);
+  const lines = [
+    `random cell ${seed}: ${p.states} state(s), ${p.slices === 0 ? 'raw input · kernel in the step' : `${p.slices} input slice(s)`}` +
+      `${p.useBias ? ' + bias' : ''}, ${p.recurrentSlices} recurrent slice(s)`,
+  ];
+  p.instructions.forEach((ins, i) => {
+    const v = (j: number) => `v${j}`;
+    const text =
+      ins.kind === 'input'
+        ? p.slices === 0
+          ? 'x·kernel'
+          : `input slice ${ins.slice}`
+        : ins.kind === 'state'
+          ? `state ${ins.state}${ins.half === undefined ? '' : ins.half === 0 ? '[:units]' : '[units:]'}${ins.state === 0 ? ' (× recurrent mask if any)' : ''}`
+          : ins.kind === 'product'
+            ? `${v(ins.a)}·${typeof ins.right === 'number' ? `U${ins.right}` : ins.right}`
+            : ins.kind === 'row'
+              ? `${v(ins.a)} ${ins.scale ? '∘' : '+'} c0`
+              : ins.kind === 'unary'
+                ? `${ins.op}(${v(ins.a)}; k ${ins.k})`
+                : `${ins.op}(${v(ins.a)}, ${v(ins.b)}; k ${ins.k})`;
+    lines.push(`  v${i} = ${text}`);
+  });
+  p.updates.forEach((u, k) => {
+    const update =
+      u.kind === 'gate' ? `σ(v${u.a}) · state ${k} + (1 − σ(v${u.a})) · tanh(v${u.b})` : `${u.kind}(v${u.a})`;
+    const wide = p.wide && k === p.states - 1;
+    lines.push(
+      `  state ${k}' = ${wide ? `concat([${update}, (state ${k}[:units] + softsign(v${u.a})) / 2])` : update}`,
+    );
+  });
+  lines.push(
+    `  output = state 0'${p.output.beside === undefined ? '' : ` beside tanh(v${p.output.beside})`}`,
+  );
+  return lines.join('\n');
+}
+
+const programs = new Map<number, RandomCellProgram>();
+
+function programOf(seed: number): RandomCellProgram {
+  let p = programs.get(seed);
+  if (!p) {
+    p = randomCellProgram(seed);
+    programs.set(seed, p);
+  }
+  return p;
+}
+
+function unary<T>(ops: Ops<T>, op: Unary, x: T, k: number): T {
+  switch (op) {
+    case 'tanh':
+      return ops.tanh(x);
+    case 'sigmoid':
+      return ops.sigmoid(x);
+    case 'relu':
+      return ops.relu(x);
+    case 'abs':
+      return ops.abs(x);
+    case 'neg':
+      return ops.neg(x);
+    case 'softsign':
+      return softsign(ops, x);
+    case 'softplus':
+      return softplus(ops, ops.clip(x, -8, 8));
+    case 'elu':
+      return elu(ops, ops.clip(x, -8, 8));
+    case 'geluNew':
+      return geluNew(ops, ops.clip(x, -4, 4));
+    case 'hardSigmoid':
+      return hardSigmoid(ops, x);
+    case 'square':
+      // Less 0.25: squaring a state at every step would take it to float32's denormals within a few steps, where
+      // backends' tanh differ in whether the result is 0 (and abs's gradient at 0 is −1, above it 1).
+      return ops.sub(square(ops, ops.tanh(x)), 0.25);
+    case 'exp':
+      return ops.exp(ops.clip(x, -3, 2));
+    case 'log':
+      return ops.log(ops.add(ops.abs(x), 0.5));
+    case 'sqrt':
+      return ops.sqrt(ops.add(ops.abs(x), 0.1));
+    case 'clip':
+      return ops.clip(x, -Math.abs(k) - 0.2, Math.abs(k) + 0.2);
+    case 'scale':
+      return ops.mul(x, k);
+    case 'shift':
+      return ops.add(k, x);
+  }
+}
+
+function binary<T>(ops: Ops<T>, op: Binary, a: T, b: T, k: number, units: number): T {
+  switch (op) {
+    case 'add':
+      return ops.add(a, b);
+    case 'sub':
+      return ops.sub(a, b);
+    case 'mul':
+      return ops.mul(ops.tanh(a), b);
+    case 'div':
+      return ops.div(a, ops.add(ops.abs(b), 1));
+    case 'maximum':
+      return ops.maximum(a, b);
+    case 'minimum':
+      return ops.minimum(a, b);
+    case 'select':
+      // Against b + 0.1, not b: programs often compare related values (tanh(x) with x), equal in float32 at small x,
+      // and which side such a tie falls on depends on the last bit of each backend's tanh.
+      return ops.where(ops.greater(a, ops.add(b, 0.1)), ops.mul(a, 0.5), b);
+    case 'concatSlice':
+      // A window across the two, at a column drawn with the program.
+      return sliceLast(ops, ops.concat([a, b], -1), k % (units + 1), units);
+  }
+}
+
+/** `randomCell`'s options: which program. */
+export interface RandomCellOptions {
+  readonly seed: number;
+}
+
+/** The plugin behind `randomCellChecks`: its step is `randomCellProgram(options.seed)`. */
+export const randomCell: CellPlugin<RandomCellOptions> = {
+  specificationVersion: 'v1',
+  name: 'testRandom',
+  description: 'a step program drawn from options.seed, for differential tests of the cell compiler',
+  defaultOptions: { seed: 0 },
+  validateOptions({ seed }) {
+    if (!Number.isSafeInteger(seed) || seed < 0) {
+      throw new SeqmodelError(
+        `testRandom options.seed: expected a non-negative integer, received ${String(seed)}`,
+      );
+    }
+  },
+  params({ inputSize, units, options }: CellDims<RandomCellOptions>): ParamSpec[] {
+    const p = programOf(options.seed);
+    const width = Math.max(p.slices, 1) * units;
+    return [
+      { name: 'kernel', shape: [inputSize, width], initializer: 'glorotUniform' },
+      {
+        name: 'recurrentKernel',
+        shape: [units, p.recurrentSlices * units],
+        initializer: 'orthogonal',
+      },
+      ...(p.useBias
+        ? [{ name: 'bias', shape: [width], initializer: { name: 'normal', stddev: 0.3 } } as ParamSpec]
+        : []),
+      ...(p.usesV ? [{ name: 'V', shape: [units, units], initializer: 'glorotUniform' } as ParamSpec] : []),
+      ...(p.usesRow
+        ? [{ name: 'c0', shape: [units], initializer: { name: 'normal', stddev: 0.5 } } as ParamSpec]
+        : []),
+    ];
+  },
+  state: ({ units, options }) => {
+    const p = programOf(options.seed);
+    return Array.from({ length: p.states }, (_, k) => ({
+      name: `s${k}`,
+      size: p.wide && k === p.states - 1 ? 2 * units : units,
+    }));
+  },
+  outputSize: ({ units, options }) =>
+    programOf(options.seed).output.beside === undefined ? units : 2 * units,
+  projectInput<T>(
+    ops: Ops<T>,
+    x: T,
+    params: Readonly<Record<string, T>>,
+    dims: CellDims<RandomCellOptions>,
+  ): T {
+    // With no slices the step multiplies the raw input; projecting it to itself keeps that path a projection-free one.
+    return programOf(dims.options.seed).slices === 0 ? x : affine(ops, x, params.kernel!, params.bias);
+  },
+  supportsRecurrentDropout: true,
+  step(ops, { input, state, params, dims, recurrentMask }) {
+    type T = typeof input;
+    const p = programOf(dims.options.seed);
+    const { units } = dims;
+    const values: T[] = [];
+    for (const ins of p.instructions) {
+      const at = (j: number) => values[j]!;
+      switch (ins.kind) {
+        case 'input':
+          values.push(
+            p.slices === 0
+              ? affine(ops, input, params.kernel!, params.bias)
+              : p.slices === 1
+                ? input
+                : sliceLast(ops, input, ins.slice * units, units),
+          );
+          break;
+        case 'state': {
+          const whole = state[ins.state]!;
+          const s = ins.half === undefined ? whole : sliceLast(ops, whole, ins.half * units, units);
+          values.push(ins.state === 0 && recurrentMask !== undefined ? ops.mul(s, recurrentMask) : s);
+          break;
+        }
+        case 'product': {
+          if (typeof ins.right === 'number') {
+            const u =
+              p.recurrentSlices === 1
+                ? params.recurrentKernel!
+                : sliceLast(ops, params.recurrentKernel!, ins.right * units, units);
+            values.push(ops.matMul(at(ins.a), u));
+          } else if (ins.right === 'Vᵀ') {
+            values.push(ops.matMul(at(ins.a), params.V!, false, true));
+          } else {
+            values.push(ops.matMul(at(ins.a), ins.right === 'V' ? params.V! : ops.mul(params.V!, 0.5)));
+          }
+          break;
+        }
+        case 'row':
+          values.push(ins.scale ? ops.mul(at(ins.a), params.c0!) : ops.add(at(ins.a), params.c0!));
+          break;
+        case 'unary':
+          values.push(unary(ops, ins.op, at(ins.a), ins.k));
+          break;
+        case 'binary':
+          values.push(binary(ops, ins.op, at(ins.a), at(ins.b), ins.k, units));
+          break;
+      }
+    }
+    const next = p.updates.map((u, k) => {
+      if (u.kind !== 'gate') return u.kind === 'tanh' ? ops.tanh(values[u.a]!) : softsign(ops, values[u.a]!);
+      const gate = ops.sigmoid(values[u.a]!);
+      const previous = p.wide && k === p.states - 1 ? sliceLast(ops, state[k]!, 0, units) : state[k]!;
+      return ops.add(ops.mul(gate, previous), ops.mul(ops.sub(1, gate), ops.tanh(values[u.b]!)));
+    });
+    if (p.wide) {
+      // The wide state's second half: its first half carried on, averaged with a new value.
+      const k = p.states - 1;
+      const u = p.updates[k]!;
+      const carried = ops.mul(ops.add(sliceLast(ops, state[k]!, 0, units), softsign(ops, values[u.a]!)), 0.5);
+      next[k] = ops.concat([next[k]!, carried], -1);
+    }
+    const output =
+      p.output.beside === undefined
+        ? next[0]!
+        : ops.concat([next[0]!, ops.tanh(values[p.output.beside]!)], -1);
+    return { output, state: next };
+  },
+};
+
+/** The variants each seed runs on (the fused path's options, several at once). */
+const variants = [
+  { name: 'plain' },
+  { name: 'initial state, mask, every step', initialState: true, mask: true, returnSequences: true },
+  {
+    name: 'backwards, mask, zeroed masked outputs',
+    goBackwards: true,
+    mask: true,
+    returnSequences: true,
+    zeroMaskedOutputs: true,
+  },
+  { name: 'recurrent dropout, initial state', recurrentDropout: true, initialState: true },
+] as const;
+
+export interface RandomCellCheckOptions {
+  /** The seeds (default 0 to 23). */
+  readonly seeds?: readonly number[];
+  readonly inputSize?: number;
+  readonly units?: number;
+  readonly batch?: number;
+  readonly time?: number;
+}
+
+/**
+ * One check per seed: `randomCell` with that seed on `backend`, the compiled kernel (run through `backend`'s fused
+ * path; give it a strict kernel so that a decline fails) against the generic loop on every variant.
+ */
+export function randomCellChecks<T>(
+  backend: Backend<T>,
+  options: RandomCellCheckOptions = {},
+): ConformanceCheck[] {
+  const seeds = options.seeds ?? Array.from({ length: 24 }, (_, i) => i);
+  const sizes = {
+    batch: options.batch ?? 3,
+    time: options.time ?? 4,
+    inputSize: options.inputSize ?? 3,
+    units: options.units ?? 4,
+  };
+  return seeds.map((seed) => ({
+    name: `random cell ${seed} on ${backend.name}: the compiled kernel matches the generic loop`,
+    ...(backend.valueAndGrads ? {} : { skip: `backend ${backend.name} has no autodiff` }),
+    run() {
+      // The compiled kernel must take every variant: one it declined would run the generic loop, compared with itself.
+      const kernel = findKernel(backend, 'sequence', randomCell.name);
+      if (!kernel)
+        throw new SeqmodelError(`backend ${backend.name} has no fused kernel for ${randomCell.name}`);
+      const config = { inputSize: sizes.inputSize, units: sizes.units, options: { seed } };
+      try {
+        assertTakesEveryVariant(backend, kernel, randomCell, config, sizes);
+      } catch (error) {
+        throw new SeqmodelError(`${(error as Error).message}\n${describeRandomCell(seed)}`);
+      }
+      for (const { name, ...variant } of variants) {
+        const host = hostSequence(randomCell, { seed }, sizes, variant, `random/${seed}/${name}`);
+        try {
+          assertFusedMatchesGeneric(backend, host, `random cell ${seed} (${name})`);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          throw new SeqmodelError(`${message}\n${describeRandomCell(seed)}`);
+        }
+      }
+    },
+  }));
+}
