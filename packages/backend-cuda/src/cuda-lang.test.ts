@@ -5,7 +5,7 @@
  *   same language), and
  * - computes, compiled as host C++ by g++ with CUDA's thread indices emulated, what the JavaScript interpreter of
  *   the same programs computes (`interpretProgram`) on the same inputs: within 1e-5 of the larger magnitude and 1,
- *   float32 arithmetic against double rounded at the end.
+ *   float32 arithmetic against the interpreter's float64 operations rounded to float32 at each binding.
  * Skipped, with the reason, without nvcc or g++.
  */
 import { spawnSync } from 'node:child_process';

@@ -15,7 +15,8 @@ import { strictKernel } from './strict-kernel.js';
 
 /**
  * ShaderLang emitted as JavaScript (integer bindings truncate, as GLSL's and WGSL's integer division does). Every
- * float binding is rounded to float32, as a GPU computes (a product's sum is rounded once, as tfjs's are): in float64 a
+ * float binding (a compiled plan's programs bind one operation each) and every product's sum is rounded to float32, as
+ * a GPU computes (a sum accumulates in float64 and is rounded once, as tfjs-cpu's are): in float64 a
  * comparison of near-equal values (`tanh(x) > x` at a small x) could go the other way from the generic loop's, and
  * random cells showed such differences up to 7e-3 that were no fault of the programs.
  */
@@ -30,7 +31,7 @@ export const javascriptShaderLang: ShaderLang = {
     `read(${input.name}, ${JSON.stringify(input.name)}, ${input.rows}, ${input.cols}, ${row}, ${col})`,
   uniform: (name) => `uniforms.${name}`,
   sumFunction: (name, length, term) =>
-    `function ${name}(b, col) {\n  let sum = 0.0;\n  for (let m = 0; m < ${length}; m++) {\n    sum += ${term('m')};\n  }\n  return sum;\n}`,
+    `function ${name}(b, col) {\n  let sum = 0.0;\n  for (let m = 0; m < ${length}; m++) {\n    sum += ${term('m')};\n  }\n  return fround(sum);\n}`,
   floatFunction: (name, expr) => `function ${name}(x) {\n  return fround(${expr});\n}`,
 };
 

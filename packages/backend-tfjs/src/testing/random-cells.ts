@@ -1,7 +1,8 @@
 /**
  * Differential testing of the cell compiler with cells nobody wrote: `randomCell` is one plugin whose `seed` option
  * draws a step program (a few states, slices of the projected input, products with parameters and with computed
- * values, a chain of elementwise ops drawn from every op the compiler lowers, gated or squashed next states, a
+ * values, a chain of elementwise ops drawn from every op the compiler lowers (`greater` against `b + 0.1`, `equal` at
+ * `relu`'s exact zeros), gated or squashed next states, a
  * recurrent dropout mask), and `randomCellChecks` compares a backend's compiled kernel with the generic loop on the
  * same backend for a range of seeds, on the variants the fused path supports (initial states, masks, `goBackwards`,
  * `returnSequences`, zeroed masked outputs, recurrent dropout), outputs, states and gradients within the fused
@@ -54,7 +55,17 @@ const unaryOps = [
   'scale',
   'shift',
 ] as const;
-const binaryOps = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'select', 'concatSlice'] as const;
+const binaryOps = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'maximum',
+  'minimum',
+  'select',
+  'zeroSelect',
+  'concatSlice',
+] as const;
 
 type Unary = (typeof unaryOps)[number];
 type Binary = (typeof binaryOps)[number];
@@ -151,15 +162,28 @@ export function randomCellProgram(seed: number): RandomCellProgram {
       instructions.push({ kind: 'binary', op, a: pick(rng), b: pick(rng), k: rng.int(1000) });
     }
   }
+  // The next states and the output read values nothing else reads first, so that most of the chain is live.
+  const used = new Set<number>();
+  for (const ins of instructions) {
+    for (const key of ['a', 'b'] as const) if (key in ins) used.add((ins as Record<typeof key, number>)[key]);
+  }
+  const unused = instructions
+    .map((_, i) => i)
+    .filter((i) => !used.has(i) && instructions[i]!.kind !== 'state');
+  const pickLive = (r: Rng) => {
+    if (unused.length === 0) return pick(r);
+    return unused.splice(r.int(unused.length), 1)[0]!;
+  };
   const updates: Update[] = [];
   for (let k = 0; k < states; k++) {
     const roll = rng.next();
     updates.push(
       roll < 0.45
-        ? { kind: 'gate', a: pick(rng), b: pick(rng) }
-        : { kind: roll < 0.8 ? 'tanh' : 'softsign', a: pick(rng) },
+        ? { kind: 'gate', a: pickLive(rng), b: pickLive(rng) }
+        : { kind: roll < 0.8 ? 'tanh' : 'softsign', a: pickLive(rng) },
     );
   }
+  const beside = rng.next() < 0.25 ? pickLive(rng) : undefined;
   return {
     seed,
     states,
@@ -171,7 +195,7 @@ export function randomCellProgram(seed: number): RandomCellProgram {
     usesRow,
     instructions,
     updates,
-    output: rng.next() < 0.25 ? { beside: pick(rng) } : {},
+    output: beside === undefined ? {} : { beside },
   };
 }
 
@@ -210,6 +234,9 @@ export function describeRandomCell(seed: number): string {
   });
   lines.push(
     `  output = state 0'${p.output.beside === undefined ? '' : ` beside tanh(v${p.output.beside})`}`,
+    '  (mul(a, b) is tanh(a)·b, div(a, b) a / (1 + |b|), select(a, b) a > b + 0.1 ? a / 2 : b, zeroSelect(a, b)',
+    '  relu(a − 0.05) == 0 ? b : a / 2, concatSlice(a, b; k) concat([a, b])[1 + k % (units − 1) :][:units], square(a)',
+    '  tanh(a)² − 0.25, exp(a) exp(clip(a, −3, 2)), log(a) log(|a| + 0.5), sqrt(a) √(|a| + 0.1))',
   );
   return lines.join('\n');
 }
@@ -284,9 +311,13 @@ function binary<T>(ops: Ops<T>, op: Binary, a: T, b: T, k: number, units: number
       // Against b + 0.1, not b: programs often compare related values (tanh(x) with x), equal in float32 at small x,
       // and which side such a tie falls on depends on the last bit of each backend's tanh.
       return ops.where(ops.greater(a, ops.add(b, 0.1)), ops.mul(a, 0.5), b);
+    case 'zeroSelect':
+      // equal at relu's exact zeros, of a − 0.05: whether a itself is 0 can depend on how a backend computes it (the
+      // wasm kernels' tanh(x) is 0 for |x| below ~3e-8, where tfjs-wasm's is x).
+      return ops.where(ops.equal(ops.relu(ops.sub(a, 0.05)), 0), b, ops.mul(a, 0.5));
     case 'concatSlice':
       // A window across the two, at a column drawn with the program.
-      return sliceLast(ops, ops.concat([a, b], -1), k % (units + 1), units);
+      return sliceLast(ops, ops.concat([a, b], -1), units > 1 ? 1 + (k % (units - 1)) : 0, units);
   }
 }
 
@@ -417,16 +448,22 @@ export const randomCell: CellPlugin<RandomCellOptions> = {
 
 /** The variants each seed runs on (the fused path's options, several at once). */
 const variants = [
-  { name: 'plain' },
-  { name: 'initial state, mask, every step', initialState: true, mask: true, returnSequences: true },
+  { name: 'plain, every step', returnSequences: true },
+  // The last step only: its gradient seeds the last valid step and passes back through trailing masked ones.
+  { name: 'initial state, mask, last step', initialState: true, mask: true, returnSequences: false },
   {
-    name: 'backwards, mask, zeroed masked outputs',
+    name: 'backwards, mask, zeroed masked outputs, every step',
     goBackwards: true,
     mask: true,
     returnSequences: true,
     zeroMaskedOutputs: true,
   },
-  { name: 'recurrent dropout, initial state', recurrentDropout: true, initialState: true },
+  {
+    name: 'recurrent dropout, initial state, last step',
+    recurrentDropout: true,
+    initialState: true,
+    returnSequences: false,
+  },
 ] as const;
 
 export interface RandomCellCheckOptions {

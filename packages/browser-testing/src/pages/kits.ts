@@ -9,6 +9,7 @@ import {
   compiledCellChecks,
   gpuCompiledBuiltInCells,
   gpuCompilerCornerCells,
+  randomCellChecks,
   strictKernel,
   tfjsBackendTestPlan,
 } from '@seqmodel/backend-tfjs/testing';
@@ -82,10 +83,16 @@ function compiledCellGroups(compiled: TfjsBackend): CheckGroup[] {
     ...[mgu, peepholeLstm, indRnn].map((cell) => ({ cell, configs, kind: 'plugin cell' })),
     ...gpuCompilerCornerCells.map((c) => ({ ...c, kind: 'compiler corner cell' })),
     ...gpuCompiledBuiltInCells.map((c) => ({ ...c, kind: 'built-in cell' })),
-  ].map(({ cell, configs, kind }) => ({
-    name: `${kind} ${cell.name}, compiled`,
-    checks: compiledCellChecks(cell, compiled, { configs }),
-  }));
+  ]
+    .map(({ cell, configs, kind }) => ({
+      name: `${kind} ${cell.name}, compiled`,
+      checks: compiledCellChecks(cell, compiled, { configs }),
+    }))
+    .concat({
+      // Cells drawn from seeds (randomCellChecks), on the real GPU programs: forward and gradients on four variants.
+      name: 'random cells, compiled',
+      checks: randomCellChecks(compiled, { seeds: Array.from({ length: 8 }, (_, i) => i) }),
+    });
 }
 
 /**

@@ -529,15 +529,9 @@ export class PlanRunner<H extends Sized> {
         },
       );
       if (mask) {
-        // A step whose results depend on nothing (a constant next state) has no backward pass: the masked rows'
-        // output gradient is carried by a launch of its own.
-        carried =
-          carriedView ??
-          this.materialize(
-            { kind: 'valid', valid: zero, masked: config.zeroMaskedOutputs ? zero : incoming },
-            size,
-            `${plan.cell} carried output gradient`,
-          );
+        // A step whose results depend on nothing (a constant next state) has no backward pass, and nothing reads the
+        // output gradient it would carry (only passes read it).
+        carried = carriedView ?? zero;
       }
       this.backwardRecords[s] = written;
       seeds = plan.states.map((state, k) => {
