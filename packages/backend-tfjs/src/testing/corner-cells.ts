@@ -71,6 +71,12 @@ const rowC0 = (units: number): ParamSpec => ({ name: 'c0', shape: [units], initi
 /** One state, `h`. */
 const stateH = ({ units }: { units: number }): StateSpec[] => [{ name: 'h', size: units }];
 
+/** Two states of `units` each, `h` and `g`. */
+const statesHG = ({ units }: { units: number }): StateSpec[] => [
+  { name: 'h', size: units },
+  { name: 'g', size: units },
+];
+
 /** `h·U`: the first state times the recurrent kernel. */
 function hU<T>(ops: Ops<T>, state: readonly T[], p: ParamTensors<T>): T {
   return ops.matMul(state[0]!, p.recurrentKernel!);
@@ -323,10 +329,7 @@ export const wideReadsCell: CellPlugin = {
     ...kernels(inputSize, units, matrixV(units), rowC0(units)),
     { name: 'Q', shape: [units, units], initializer: 'glorotUniform' },
   ],
-  state: ({ units }) => [
-    { name: 'h', size: units },
-    { name: 'g', size: units },
-  ],
+  state: statesHG,
   projectInput: projected,
   step(ops, { input, state, params }) {
     const [h, g] = [state[0]!, state[1]!];
@@ -399,10 +402,7 @@ export const narrowStoreCell: CellPlugin = {
   name: 'testNarrowStore',
   defaultOptions: {},
   params: ({ inputSize, units }) => kernels(inputSize, units, matrixV(units)),
-  state: ({ units }) => [
-    { name: 'h', size: units },
-    { name: 'g', size: units },
-  ],
+  state: statesHG,
   projectInput: projected,
   step(ops, { input, state, params, dims }) {
     const a = ops.tanh(ops.add(input, hU(ops, state, params)));
@@ -423,10 +423,7 @@ export const overwrittenStoreCell: CellPlugin = {
   name: 'testOverwrittenStore',
   defaultOptions: {},
   params: ({ inputSize, units }) => kernels(inputSize, units, matrixV(units)),
-  state: ({ units }) => [
-    { name: 'h', size: units },
-    { name: 'g', size: units },
-  ],
+  state: statesHG,
   projectInput: projected,
   step(ops, { input, state, params }) {
     const [h, g] = [state[0]!, state[1]!];
