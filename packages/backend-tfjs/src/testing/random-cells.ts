@@ -313,7 +313,7 @@ function binary<T>(ops: Ops<T>, op: Binary, a: T, b: T, k: number, units: number
       return ops.where(ops.greater(a, ops.add(b, 0.1)), ops.mul(a, 0.5), b);
     case 'zeroSelect':
       // equal at relu's exact zeros, of a − 0.05: whether a itself is 0 can depend on how a backend computes it (the
-      // wasm kernels' tanh(x) is 0 for |x| below ~3e-8, where tfjs-wasm's is x).
+      // wasm kernels' tanh(x) was 0 for |x| below ~3e-8, where tfjs-wasm's is x).
       return ops.where(ops.equal(ops.relu(ops.sub(a, 0.05)), 0), b, ops.mul(a, 0.5));
     case 'concatSlice':
       // A window across the two, at a column drawn with the program.

@@ -10,7 +10,7 @@ import {
   randomCellChecks,
   strictKernel,
 } from '@seqmodel/backend-tfjs/testing';
-import { anyName, explainCompiledCell, gru, lstm, simpleRNN } from '@seqmodel/core';
+import { anyName, explainCompiledCell, gru, lstm, type SequencePlan, simpleRNN } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
 import { wasmCompiledKernel } from '../fused-kernels.js';
 import { createWasmBackend } from '../wasm-backend.js';
@@ -76,4 +76,55 @@ describe('compiled kernels of random cells on wasm match the generic loop', () =
   for (const check of randomCellChecks(backend, { seeds: Array.from({ length: 100 }, (_, i) => i) })) {
     it.skipIf(check.skip !== undefined)(check.name, check.run);
   }
+});
+
+describe('the WebAssembly SIMD tanh', () => {
+  it('keeps its relative accuracy near 0, where tanh(x) is x (1 − 2/(1 + e^2x) alone was 0 below ~3e-8)', () => {
+    const xs = [
+      1e-40, 1e-30, 1e-8, 3e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.19, 0.2, 0.21, 0.3, 1, 4,
+    ]
+      .flatMap((x) => [x, -x])
+      .map(Math.fround);
+    const plan: SequencePlan = {
+      cell: 'tanhCheck',
+      batch: 1,
+      inputSize: 1,
+      units: 1,
+      training: false,
+      buffers: [
+        { id: 0, name: 'x', width: xs.length, rows: 'batch' },
+        { id: 1, name: 'tanh x', width: xs.length, rows: 'batch' },
+      ],
+      statics: [],
+      inputProducts: [],
+      states: [],
+      output: { size: 1, buffer: 0 },
+      forward: [
+        {
+          kind: 'pass',
+          pass: {
+            name: 'tanh',
+            loops: [
+              {
+                width: xs.length,
+                nodes: [
+                  { op: 'read', buffer: 0, column: 0, broadcast: false },
+                  { op: 'tanh', x: 0 },
+                ],
+                stores: [{ node: 1, buffer: 1, column: 0, accumulate: false }],
+              },
+            ],
+          },
+        },
+      ],
+    };
+    const instance = wasmSimdGenerator.generate(plan).program.instantiate(1, 1);
+    instance.buffer(0).set(xs);
+    instance.run(0, 0);
+    const got = Array.from(instance.buffer(1));
+    // A few float32 ulps relative to the exact value (the series below 0.2, the formula above).
+    for (const [i, x] of xs.entries()) {
+      expect(Math.abs(got[i]! - Math.tanh(x))).toBeLessThanOrEqual(1e-6 * Math.abs(Math.tanh(x)));
+    }
+  });
 });

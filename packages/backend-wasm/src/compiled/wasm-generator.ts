@@ -127,7 +127,7 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
       case 'sigmoid':
         return [...get(node.x), ...sigmoid(s0, s1, s2)];
       case 'tanh':
-        return [...get(node.x), ...tanh(s0, s1, s2)];
+        return [...get(node.x), ...tanh(s0, s1, s2, s3)];
       case 'add':
         return [...get(node.a), ...get(node.b), ...simd.f32x4Add];
       case 'sub':
