@@ -56,7 +56,7 @@ export {
   randomOperand,
   referenceProduct,
 } from './gemm-checks.js';
-export { hostGeneratorChecks } from './generator-checks.js';
+export { hostGeneratorChecks, planOf } from './generator-checks.js';
 export { recordCompiledPrograms, recordStepPrograms } from './gpu-step-programs.js';
 export {
   InterpretingLauncher,

@@ -7,10 +7,11 @@ import {
   hostGeneratorChecks,
   leakyRnn,
   minimalGatedUnit,
+  planOf,
   randomCellChecks,
   strictKernel,
 } from '@seqmodel/backend-tfjs/testing';
-import { anyName, explainCompiledCell, gru, lstm, type SequencePlan, simpleRNN } from '@seqmodel/core';
+import { anyName, explainCompiledCell, gru, lstm, simpleRNN } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
 import { wasmCompiledKernel } from '../fused-kernels.js';
 import { createWasmBackend } from '../wasm-backend.js';
@@ -73,7 +74,7 @@ for (const { cell, configs } of [...cases, ...compilerCornerCells]) {
 
 describe('compiled kernels of random cells on wasm match the generic loop', () => {
   // 1,500 seeds passed when the check was written.
-  for (const check of randomCellChecks(backend, { seeds: Array.from({ length: 100 }, (_, i) => i) })) {
+  for (const check of randomCellChecks(backend, { seeds: 100 })) {
     it.skipIf(check.skip !== undefined)(check.name, check.run);
   }
 });
@@ -85,39 +86,27 @@ describe('the WebAssembly SIMD tanh', () => {
     ]
       .flatMap((x) => [x, -x])
       .map(Math.fround);
-    const plan: SequencePlan = {
-      cell: 'tanhCheck',
-      batch: 1,
-      inputSize: 1,
-      units: 1,
-      training: false,
-      buffers: [
+    const plan = planOf(
+      [
         { id: 0, name: 'x', width: xs.length, rows: 'batch' },
         { id: 1, name: 'tanh x', width: xs.length, rows: 'batch' },
       ],
-      statics: [],
-      inputProducts: [],
-      states: [],
-      output: { size: 1, buffer: 0 },
-      forward: [
+      [
         {
-          kind: 'pass',
-          pass: {
-            name: 'tanh',
-            loops: [
-              {
-                width: xs.length,
-                nodes: [
-                  { op: 'read', buffer: 0, column: 0, broadcast: false },
-                  { op: 'tanh', x: 0 },
-                ],
-                stores: [{ node: 1, buffer: 1, column: 0, accumulate: false }],
-              },
-            ],
-          },
+          name: 'tanh',
+          loops: [
+            {
+              width: xs.length,
+              nodes: [
+                { op: 'read', buffer: 0, column: 0, broadcast: false },
+                { op: 'tanh', x: 0 },
+              ],
+              stores: [{ node: 1, buffer: 1, column: 0, accumulate: false }],
+            },
+          ],
         },
       ],
-    };
+    );
     const instance = wasmSimdGenerator.generate(plan).program.instantiate(1, 1);
     instance.buffer(0).set(xs);
     instance.run(0, 0);
