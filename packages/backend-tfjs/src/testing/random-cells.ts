@@ -216,7 +216,9 @@ export function describeRandomCell(seed: number): string {
     `random cell ${seed}: ${p.states} state(s), ${p.slices === 0 ? 'raw input · kernel in the step' : `${p.slices} input slice(s)`}` +
       `${p.useBias ? ' + bias' : ''}, ${p.recurrentSlices} recurrent slice(s)`,
   ];
-  p.instructions.forEach((ins, i) => lines.push(`  v${i} = ${describeInstruction(ins, p.slices)}`));
+  p.instructions.forEach((ins, i) => {
+    lines.push(`  v${i} = ${describeInstruction(ins, p.slices)}`);
+  });
   p.updates.forEach((u, k) => {
     const update =
       u.kind === 'gate' ? `σ(v${u.a}) · state ${k} + (1 − σ(v${u.a})) · tanh(v${u.b})` : `${u.kind}(v${u.a})`;
