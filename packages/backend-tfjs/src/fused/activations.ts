@@ -29,7 +29,9 @@ const gates = (() => {
   return {
     exp,
     sigmoid: (v: number): number => 1 / (1 + exp(-v)),
-    tanh: (v: number): number => 1 - 2 / (1 + exp(2 * v)),
+    // Near 0 the formula loses its relative accuracy to cancellation (1 − a number near 1: a float32 ulp off at 1e-9,
+    // garbage below 1e-16, 0 for denormals), so small arguments take tanh's series, accurate there to 1e-17.
+    tanh: (v: number): number => (v > -1e-4 && v < 1e-4 ? v * (1 - (v * v) / 3) : 1 - 2 / (1 + exp(2 * v))),
   };
 })();
 
@@ -45,7 +47,8 @@ export const gateExp: (v: number) => number = gates.exp;
 export const gateSigmoid: (v: number) => number = gates.sigmoid;
 
 /**
- * tanh(v) = 1 − 2 / (1 + e^{2v}) with {@link gateExp}, about four times as fast as `Math.tanh` in V8. Absolute
- * error below 6e-10; exactly ±1 once saturated, exactly 0 at 0.
+ * tanh(v) = 1 − 2 / (1 + e^{2v}) with {@link gateExp}, about four times as fast as `Math.tanh` in V8, and
+ * v·(1 − v²/3) for |v| < 1e-4. Absolute error below 6e-10, and within a float32 rounding of `Math.tanh` relative to
+ * the value down to the smallest denormal; exactly ±1 once saturated, and ±0 at ±0.
  */
 export const gateTanh: (v: number) => number = gates.tanh;
