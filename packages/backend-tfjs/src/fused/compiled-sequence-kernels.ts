@@ -19,6 +19,7 @@ import {
   checkSequenceArgs,
   compileCell,
   invalidArgument,
+  isPlainObject,
   type PlanStatic,
   replayStatic,
   resolveCellOptions,
@@ -154,12 +155,6 @@ export function compilePlans(args: SequenceArgs<Tensor>): Plans | string {
 interface MemoKey {
   readonly options: unknown;
   readonly sizes: readonly unknown[];
-}
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== 'object' || x === null) return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Stands for a value the memo cannot copy. */
