@@ -8,15 +8,21 @@ import { op, simd } from './wasm-encoder.js';
 
 const { splat } = simd;
 
+/** c₀·xⁿ + c₁·xⁿ⁻¹ + … + cₙ by Horner's scheme, `x` a v128 local; leaves the value on the stack. */
+function horner(x: number, coefficients: readonly number[]): number[] {
+  const code: number[] = [...splat(coefficients[0]!)];
+  for (const c of coefficients.slice(1))
+    code.push(...op.localGet(x), ...simd.f32x4Mul, ...splat(c), ...simd.f32x4Add);
+  return code;
+}
+
 /** e^x for four lanes (Cephes expf); `x` and `k` are scratch v128 locals. */
 export function exp(x: number, k: number): number[] {
-  // Horner's scheme for the polynomial in r (x holds r after the range reduction).
-  const coefficients = [
-    1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1,
-  ];
-  const poly: number[] = [...splat(coefficients[0]!)];
-  for (const c of coefficients.slice(1))
-    poly.push(...op.localGet(x), ...simd.f32x4Mul, ...splat(c), ...simd.f32x4Add);
+  // The polynomial in r (x holds r after the range reduction).
+  const poly = horner(
+    x,
+    [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1],
+  );
   return [
     // x = min(max(x, -87), 88): e^x stays a normal float32 and 2^k below.
     ...splat(-87),
@@ -105,19 +111,8 @@ export function tanh(x: number, k: number, e: number, v?: number): number[] {
     ...op.localGet(v),
     ...op.localGet(v),
     ...simd.f32x4Mul,
-    ...op.localTee(e),
-    ...splat(-17 / 315),
-    ...simd.f32x4Mul,
-    ...splat(2 / 15),
-    ...simd.f32x4Add,
-    ...op.localGet(e),
-    ...simd.f32x4Mul,
-    ...splat(-1 / 3),
-    ...simd.f32x4Add,
-    ...op.localGet(e),
-    ...simd.f32x4Mul,
-    ...splat(1),
-    ...simd.f32x4Add,
+    ...op.localSet(e),
+    ...horner(e, [-17 / 315, 2 / 15, -1 / 3, 1]),
     ...op.localGet(v),
     ...simd.f32x4Mul,
     // the formula where 0.2 < |v| (NaN takes the series: NaN either way)
