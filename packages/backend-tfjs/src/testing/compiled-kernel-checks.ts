@@ -17,7 +17,6 @@ import {
   type CellRef,
   explainCompiledCell,
   type FusedSequenceKernel,
-  findKernel,
   initParamTensors,
   resolveCell,
   resolveCellDims,
@@ -31,7 +30,7 @@ import {
   cellConformanceChecks,
   cellKitVariants,
 } from '@seqmodel/core/testing';
-import { assertFusedMatchesGeneric, hostSequence } from './fused-kernel-checks.js';
+import { assertFusedMatchesGeneric, hostSequence, requireSequenceKernel } from './fused-kernel-checks.js';
 
 export interface CompiledCellCheckOptions {
   /** Sizes and options (default: inputSize 3, units 4, default options). */
@@ -59,8 +58,7 @@ export function compiledCellChecks<T>(
   checks.push({
     name: `${cell.name} on ${backend.name}: a fused kernel takes every variant and the compiler compiles it`,
     run() {
-      const kernel = findKernel(backend, 'sequence', cell.name);
-      if (!kernel) throw new SeqmodelError(`backend ${backend.name} has no fused kernel for ${cell.name}`);
+      const kernel = requireSequenceKernel(backend, cell);
       // With a recurrent dropout mask too, for a cell that applies one (the step then traces differently).
       const masks = cell.supportsRecurrentDropout ? [false, true] : [false];
       for (const c of configs) {

@@ -366,9 +366,15 @@ function cellSizes(c: HostSequence): { output: number; states: number[] } {
   return { output: outputSizeOf(c.cell, dims), states: c.cell.state(dims).map((s) => s.size) };
 }
 
-function fusedRunner<T>(b: Backend<T>, cell: AnyCellPlugin): Runner<T> {
+/** `b`'s `sequence` kernel for `cell` (its own, or one filed under `*`); throws when it has none. */
+export function requireSequenceKernel<T>(b: Backend<T>, cell: AnyCellPlugin) {
   const kernel = findKernel(b, 'sequence', cell.name);
   if (!kernel) throw new SeqmodelError(`backend ${b.name} has no fused kernel for ${cell.name}`);
+  return kernel;
+}
+
+function fusedRunner<T>(b: Backend<T>, cell: AnyCellPlugin): Runner<T> {
+  const kernel = requireSequenceKernel(b, cell);
   return (_b, args) => {
     const reason = kernel.supports(args);
     if (reason !== undefined) throw new SeqmodelError(`fused kernel refused the case: ${reason}`);

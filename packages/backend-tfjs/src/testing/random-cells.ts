@@ -19,7 +19,6 @@ import {
   type CellPlugin,
   createRng,
   elu,
-  findKernel,
   geluNew,
   hardSigmoid,
   type Ops,
@@ -33,7 +32,7 @@ import {
 } from '@seqmodel/core';
 import type { ConformanceCheck } from '@seqmodel/core/testing';
 import { assertTakesEveryVariant } from './compiled-kernel-checks.js';
-import { assertFusedMatchesGeneric, hostSequence } from './fused-kernel-checks.js';
+import { assertFusedMatchesGeneric, hostSequence, requireSequenceKernel } from './fused-kernel-checks.js';
 
 const unaryOps = [
   'tanh',
@@ -493,9 +492,7 @@ export function randomCellChecks<T>(
     ...(backend.valueAndGrads ? {} : { skip: `backend ${backend.name} has no autodiff` }),
     run() {
       // The compiled kernel must take every variant: one it declined would run the generic loop, compared with itself.
-      const kernel = findKernel(backend, 'sequence', randomCell.name);
-      if (!kernel)
-        throw new SeqmodelError(`backend ${backend.name} has no fused kernel for ${randomCell.name}`);
+      const kernel = requireSequenceKernel(backend, randomCell);
       const config = { inputSize: sizes.inputSize, units: sizes.units, options: { seed } };
       try {
         assertTakesEveryVariant(backend, kernel, randomCell, config, sizes);
