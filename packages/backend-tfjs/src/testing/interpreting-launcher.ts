@@ -62,6 +62,21 @@ const builtins = {
   read,
 };
 
+/**
+ * The functions `source` defines (`ShaderLang` `floatFunction`s, emitted in {@link javascriptShaderLang}), by name, in
+ * JavaScript with the interpreter's builtins; `overrides` replaces some (a float32 `exp`, say).
+ */
+export function interpretFunctions(
+  source: string,
+  names: readonly string[],
+  overrides: Partial<typeof builtins> = {},
+): ((x: number) => number)[] {
+  const env = { ...builtins, ...overrides };
+  return new Function(...Object.keys(env), `"use strict";\n${source}\nreturn [${names.join(', ')}];`)(
+    ...Object.values(env),
+  );
+}
+
 type Compiled = (
   inputs: readonly Float32Array[],
   uniforms: Readonly<Record<string, number>>,
