@@ -83,15 +83,17 @@ export function sigmoid(x: number, k: number, e: number): number[] {
 }
 
 /**
- * tanh(v) = 1 − 2 / (1 + e^{2v}). That loses the relative accuracy near 0 (1e-5 at |v| = 1e-2, 5% at 1e-6, and 0
- * below ~3e-8, where the exact tanh is v); given a fourth scratch local `v`, lanes with |v| ≤ 0.2 take the series
- * v − v³/3 + 2v⁵/15 − 17v⁷/315 instead, as tfjs-wasm's own tanh is accurate near 0 too. In float32 (with an exactly
- * rounded exp) the relative error is then at most ~1.1e-7 below 0.2 and ~4.1e-7 just above it.
+ * tanh(v); `e` and `v` are a third and fourth scratch local. 1 − 2 / (1 + e^{2v}) loses the relative accuracy near 0
+ * (1e-5 at |v| = 1e-2, 5% at 1e-6, and 0 below ~3e-8, where the exact tanh is v), so lanes with |v| ≤ 0.2 take the
+ * series v − v³/3 + 2v⁵/15 − 17v⁷/315 instead, as tfjs-wasm's own tanh is accurate near 0 too. In float32 (with an
+ * exactly rounded exp) the relative error is at most ~1.1e-7 below 0.2 and ~4.1e-7 just above it.
  */
-export function tanh(x: number, k: number, e: number, v?: number): number[] {
-  const formula = (input: number) => [
-    ...op.localGet(input),
-    ...op.localGet(input),
+export function tanh(x: number, k: number, e: number, v: number): number[] {
+  return [
+    ...op.localSet(v),
+    // the formula
+    ...op.localGet(v),
+    ...op.localGet(v),
     ...simd.f32x4Add,
     ...exp(x, k),
     ...op.localSet(e),
@@ -102,11 +104,6 @@ export function tanh(x: number, k: number, e: number, v?: number): number[] {
     ...simd.f32x4Add,
     ...simd.f32x4Div,
     ...simd.f32x4Sub,
-  ];
-  if (v === undefined) return [...op.localSet(e), ...formula(e)];
-  return [
-    ...op.localSet(v),
-    ...formula(v),
     // v · (1 + v² · (−1/3 + v² · (2/15 − v² · 17/315))), with e = v²
     ...op.localGet(v),
     ...op.localGet(v),
