@@ -19,6 +19,7 @@ import { runAttentionBench } from './attention/runner.js';
 import { backendProviders } from './backends.js';
 import { benchCell } from './cells.js';
 import { compareResults, countVerdicts, renderComparison } from './compare.js';
+import { autoMaxRunsPerTurn, autoTurnMs } from './interleave.js';
 import { loadAverage, machineRecord } from './machine.js';
 import { writeMarkdownReport } from './markdown.js';
 import { type Command, parseCommand, usage } from './options.js';
@@ -92,12 +93,19 @@ function report(command: Extract<Command, { kind: 'report' }>, io: CliIo): numbe
   return 0;
 }
 
+function runsPerTurnNote(runsPerTurn: number | 'auto' | undefined): string {
+  if (runsPerTurn === 'auto') {
+    return ` (each ${autoMaxRunsPerTurn} runs in a row at most, as many as fill ${autoTurnMs} ms at its warm-up pace)`;
+  }
+  return (runsPerTurn ?? 1) > 1 ? ` (${runsPerTurn} runs in a row each)` : '';
+}
+
 async function paths(command: Extract<Command, { kind: 'paths' }>, io: CliIo): Promise<number> {
   const out = (text: string) => io.stdout.write(`${text}\n`);
   const c = command.config;
   out(
     `seqmodel-bench paths: the backends' own, compiled and generic kernels timed in turns` +
-      `${(c.runsPerTurn ?? 1) > 1 ? ` (${c.runsPerTurn} runs in a row each)` : ''}; ${c.cells.join(', ')} at ` +
+      `${runsPerTurnNote(c.runsPerTurn)}; ${c.cells.join(', ')} at ` +
       `${c.sizes.map(formatSize).join(', ')}; ${machineLine({ machine: machineRecord(loadAverage()) })}`,
   );
   const results = await runPaths(c, backendProviders, (record) => out(pathsTable([record]).split('\n')[1]!));

@@ -1,5 +1,11 @@
 import { expect, it } from 'vitest';
-import { timeInterleaved } from './interleave.js';
+import {
+  autoMaxRunsPerTurn,
+  autoRunsPerTurn,
+  autoTurnMs,
+  timeInterleaved,
+  timeInterleavedTurns,
+} from './interleave.js';
 
 it('alternates the contenders, keeps their samples apart and reports every run outside the timed region', () => {
   let clock = 0;
@@ -69,9 +75,45 @@ it('runs each contender runsPerTurn times in a row in its turn, a sample being t
   expect(long[0]!.samples).toHaveLength(2);
   for (const bad of [0, 1.5]) {
     expect(() => timeInterleaved([a], { warmup: 1, repeats: 1, runsPerTurn: bad })).toThrow(
-      `runsPerTurn: expected an integer >= 1, received ${bad}`,
+      `runsPerTurn: expected an integer >= 1 or 'auto', received ${bad}`,
     );
   }
+});
+
+it("with runsPerTurn 'auto' gives each contender the runs in a row that fill a turn at its fastest warm-up pace", () => {
+  let clock = 0;
+  const order: string[] = [];
+  // a: 4 ms, but 20 ms for its second warm-up run (a hiccup); b: 30 ms; c: 100 ms (longer than a turn).
+  let aRuns = 0;
+  const run = (name: string, ms: () => number) => () => {
+    order.push(name);
+    clock += ms();
+  };
+  const { timings, runsPerTurn } = timeInterleavedTurns(
+    [run('a', () => (aRuns++ === 1 ? 20 : 4)), run('b', () => 30), run('c', () => 100)],
+    { warmup: 2, repeats: 2, runsPerTurn: 'auto', now: () => clock },
+  );
+  // The fastest warm-up run decides: a at 4 ms fills 50 ms with 12 runs, capped at 10; b 1; c 1.
+  expect(autoTurnMs).toBe(50);
+  expect(autoMaxRunsPerTurn).toBe(10);
+  expect(runsPerTurn).toEqual([10, 1, 1]);
+  expect(order.join('')).toBe('abc'.repeat(2) + `${'a'.repeat(10)}bc`.repeat(2));
+  expect(timings.map((t) => t.samples)).toEqual([
+    [4, 4],
+    [30, 30],
+    [100, 100],
+  ]);
+  // Without a warm-up run the pace is unknown: one run a turn.
+  expect(
+    timeInterleavedTurns([run('b', () => 30)], { warmup: 0, repeats: 1, runsPerTurn: 'auto' }).runsPerTurn,
+  ).toEqual([1]);
+  expect([
+    autoRunsPerTurn(undefined),
+    autoRunsPerTurn(0),
+    autoRunsPerTurn(5),
+    autoRunsPerTurn(12),
+    autoRunsPerTurn(60),
+  ]).toEqual([1, 10, 10, 4, 1]);
 });
 
 it('adds rounds for fast work until every contender has minTimeMs of samples, up to maxRepeats', () => {

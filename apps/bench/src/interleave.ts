@@ -5,6 +5,8 @@
  * `minTimeContenders`') add up to `minTimeMs`, so that sub-millisecond cases get a median of many runs instead of a
  * few. With `runsPerTurn` above 1 each contender runs that many times in a row in its turn, a sample being their
  * mean: a short step timed right after another contender's run measured 17-28% slower (see the bench README).
+ * `runsPerTurn: 'auto'` picks the count per contender from its warm-up runs, so that short steps run back to
+ * back, as a training loop runs them, while long ones keep alternating run by run.
  */
 import { type Summary, summarize } from './stats.js';
 
@@ -37,9 +39,11 @@ export interface InterleaveOptions extends TimingOptions {
   readonly minTimeContenders?: number;
   /**
    * Runs of a contender in a row in each of its turns, each timed on its own; a sample is their mean (default 1).
-   * Warm-up rounds run each contender once.
+   * Warm-up rounds run each contender once. `'auto'`: for each contender, as many runs as fill
+   * {@link autoTurnMs} at the pace of its fastest warm-up run (the first may include compiling its kernel), from 1
+   * to {@link autoMaxRunsPerTurn} (1 without warm-up).
    */
-  readonly runsPerTurn?: number;
+  readonly runsPerTurn?: number | 'auto';
   /**
    * Called after every run of contender `index`, outside the timed region: to count tensors, sample memory or
    * show progress. `timed` is false for warm-up runs.
@@ -47,7 +51,34 @@ export interface InterleaveOptions extends TimingOptions {
   readonly afterRun?: (index: number, timed: boolean) => void;
 }
 
+/**
+ * With `runsPerTurn: 'auto'`, a contender's turn takes up to this many milliseconds: a switch between contenders
+ * costs the next one a roughly fixed amount (cold caches, the other's garbage collected in its time), which a turn
+ * this long spreads over runs of up to a few milliseconds, while steps this long keep alternating run by run.
+ */
+export const autoTurnMs = 50;
+/** The most runs in a row with `runsPerTurn: 'auto'`. */
+export const autoMaxRunsPerTurn = 10;
+
+/**
+ * The runs in a row that fill {@link autoTurnMs} at `runMs` a run, from 1 to {@link autoMaxRunsPerTurn}; 1 when
+ * the pace is unknown (no warm-up run).
+ */
+export function autoRunsPerTurn(runMs: number | undefined): number {
+  if (runMs === undefined) return 1;
+  if (!(runMs > 0)) return autoMaxRunsPerTurn;
+  return Math.min(autoMaxRunsPerTurn, Math.max(1, Math.floor(autoTurnMs / runMs)));
+}
+
 export function timeInterleaved(runs: readonly (() => void)[], options: InterleaveOptions): Timing[] {
+  return timeInterleavedTurns(runs, options).timings;
+}
+
+/** {@link timeInterleaved}, also returning how many runs in a row each contender had in its turns. */
+export function timeInterleavedTurns(
+  runs: readonly (() => void)[],
+  options: InterleaveOptions,
+): { timings: Timing[]; runsPerTurn: number[] } {
   const { warmup, repeats, afterRun } = options;
   if (!Number.isInteger(warmup) || warmup < 0)
     throw new Error(`warmup: expected an integer >= 0, received ${warmup}`);
@@ -57,17 +88,23 @@ export function timeInterleaved(runs: readonly (() => void)[], options: Interlea
   if (counted !== undefined && (!Number.isInteger(counted) || counted < 1 || counted > runs.length)) {
     throw new Error(`minTimeContenders: expected an integer from 1 to ${runs.length}, received ${counted}`);
   }
-  const perTurn = options.runsPerTurn ?? 1;
-  if (!Number.isInteger(perTurn) || perTurn < 1) {
-    throw new Error(`runsPerTurn: expected an integer >= 1, received ${perTurn}`);
+  const requested = options.runsPerTurn ?? 1;
+  if (requested !== 'auto' && (!Number.isInteger(requested) || requested < 1)) {
+    throw new Error(`runsPerTurn: expected an integer >= 1 or 'auto', received ${requested}`);
   }
   const now = options.now ?? (() => performance.now());
+  // Warm-up runs are timed only to pick the 'auto' counts.
+  const auto = requested === 'auto';
+  const fastestWarmupMs: (number | undefined)[] = runs.map(() => undefined);
   for (let i = 0; i < warmup; i++) {
     runs.forEach((run, k) => {
+      const start = auto ? now() : 0;
       run();
+      if (auto) fastestWarmupMs[k] = Math.min(now() - start, fastestWarmupMs[k] ?? Number.POSITIVE_INFINITY);
       afterRun?.(k, false);
     });
   }
+  const perTurn = runs.map((_, k) => (auto ? autoRunsPerTurn(fastestWarmupMs[k]) : requested));
   const samples = runs.map(() => [] as number[]);
   const totals = runs.map(() => 0);
   const minTime = options.minTimeMs ?? 0;
@@ -76,15 +113,15 @@ export function timeInterleaved(runs: readonly (() => void)[], options: Interlea
   for (let i = 0; i < repeats || (i < maxRepeats && !enough()); i++) {
     runs.forEach((run, k) => {
       let sum = 0;
-      for (let r = 0; r < perTurn; r++) {
+      for (let r = 0; r < perTurn[k]!; r++) {
         const start = now();
         run();
         sum += now() - start;
         afterRun?.(k, true);
       }
-      samples[k]!.push(sum / perTurn);
+      samples[k]!.push(sum / perTurn[k]!);
       totals[k]! += sum;
     });
   }
-  return samples.map((s) => ({ samples: s, summary: summarize(s) }));
+  return { timings: samples.map((s) => ({ samples: s, summary: summarize(s) })), runsPerTurn: perTurn };
 }

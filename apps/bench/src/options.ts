@@ -62,9 +62,10 @@ run options:
 
 paths options: --preset, --backends, --cells, --sizes, --modes, --repeats, --min-time, --warmup, --seed and
   --json FILE as for run (default: the quick preset's sizes), and
-  --runs-per-turn N              runs of each path (and the harness) in a row in each turn, a sample being their mean
-                                 (default 1: the paths alternate run by run, so a step is timed right after
-                                 another path's run)
+  --runs-per-turn N|auto         runs of each path (and the harness) in a row in each turn, a sample being their mean
+                                 (default auto: for each, as many as fill 50 ms at its warm-up pace, 1 to 10, so
+                                 that short steps run back to back as in a training loop; 1: the paths alternate
+                                 run by run, and a short step is timed right after another path's run)
 
 explain options:
   --backend cpu|wasm|cuda        whose generated code to show: JavaScript (cpu), WebAssembly SIMD (wasm) or the CUDA C++
@@ -137,6 +138,13 @@ export function parseList(
 export function parseInteger(flag: string, text: string, min: number): number {
   const n = /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min) invalidArgument(flag, text, `an integer >= ${min}`);
+  return n;
+}
+
+function parseRunsPerTurn(text: string): number | 'auto' {
+  if (text === 'auto') return text;
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) invalidArgument('--runs-per-turn', text, 'an integer >= 1 or auto');
   return n;
 }
 
@@ -330,8 +338,7 @@ function parsePaths(args: readonly string[]): Command {
       values['min-time'] === undefined ? defaultMinTimeMs : parseInteger('--min-time', values['min-time'], 0),
     warmup: values.warmup === undefined ? preset.warmup : parseInteger('--warmup', values.warmup, 0),
     seed: values.seed === undefined ? defaultSeed : parseInteger('--seed', values.seed, 0),
-    runsPerTurn:
-      values['runs-per-turn'] === undefined ? 1 : parseInteger('--runs-per-turn', values['runs-per-turn'], 1),
+    runsPerTurn: parseRunsPerTurn(values['runs-per-turn'] ?? 'auto'),
   };
   if (values.json !== undefined && (values.json === '' || values.json.startsWith('--'))) {
     invalidArgument('--json', values.json, 'a path');

@@ -5,7 +5,7 @@
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { type BenchBackend, type BenchPath, benchPaths } from './bench-backend.js';
 import { benchCell } from './cells.js';
-import { timeInterleaved } from './interleave.js';
+import { timeInterleaved, timeInterleavedTurns } from './interleave.js';
 import { type BenchModel, harnessModel, seqmodelModel } from './models.js';
 import type { BenchMode } from './run-case.js';
 import type { RnnSize } from './sizes.js';
@@ -20,8 +20,11 @@ export interface PathsCaseConfig {
   readonly minTimeMs: number;
   readonly warmup: number;
   readonly seed: number;
-  /** Runs of each path (and the harness) in a row in each turn, a sample being their mean (default 1). */
-  readonly runsPerTurn?: number;
+  /**
+   * Runs of each path (and the harness) in a row in each turn, a sample being their mean (default 1), or `'auto'`:
+   * per contender, from its warm-up pace (see `timeInterleaved`).
+   */
+  readonly runsPerTurn?: number | 'auto';
 }
 
 export interface PathTiming {
@@ -30,6 +33,8 @@ export interface PathTiming {
   readonly kernel: string;
   readonly samplesMs: readonly number[];
   readonly summary: Summary;
+  /** Runs in a row in each of its turns (a sample is their mean). */
+  readonly runsPerTurn: number;
   /** Max |forward output − the generic loop's|, before timing. */
   readonly maxDifference: number;
 }
@@ -49,7 +54,11 @@ export interface PathsCase {
    * Train mode: the timing of `harnessModel`'s step (the same loss, tape and update with a model of a few small ops),
    * in the same turns; null in forward mode.
    */
-  readonly harness: { readonly samplesMs: readonly number[]; readonly summary: Summary } | null;
+  readonly harness: {
+    readonly samplesMs: readonly number[];
+    readonly summary: Summary;
+    readonly runsPerTurn: number;
+  } | null;
   /**
    * (generic − harness) / (compiled − harness), medians: the ratio of what the two paths cost beyond the fixed cost
    * of a training step, which bounds `genericOverCompiled` at small sizes. Null in forward mode, or where the
@@ -140,7 +149,7 @@ export function timePathsCase(
       );
       // The harness is timed in the same turns as the paths, last.
       if (mode === 'train' && harness) runs.push(() => void harness.trainStep());
-      const timings = timeInterleaved(runs, {
+      const { timings, runsPerTurn } = timeInterleavedTurns(runs, {
         warmup: config.warmup,
         repeats: config.repeats,
         minTimeMs: config.minTimeMs,
@@ -154,6 +163,7 @@ export function timePathsCase(
           kernel: models[i]!.kernel ?? path,
           samplesMs: timings[k]!.samples,
           summary: timings[k]!.summary,
+          runsPerTurn: runsPerTurn[k]!,
           maxDifference: maxDifference(outputs[i]!, generic),
         }),
       );
@@ -186,7 +196,13 @@ export function timePathsCase(
         compiledOverHandWritten: hand !== undefined && compiled !== undefined ? compiled / hand : null,
         genericOverCompiled:
           genericTime !== undefined && compiled !== undefined ? genericTime / compiled : null,
-        harness: harnessTiming ? { samplesMs: harnessTiming.samples, summary: harnessTiming.summary } : null,
+        harness: harnessTiming
+          ? {
+              samplesMs: harnessTiming.samples,
+              summary: harnessTiming.summary,
+              runsPerTurn: runsPerTurn[timed.length]!,
+            }
+          : null,
         genericOverCompiledBeyondHarness:
           floor !== undefined && genericTime !== undefined && compiled !== undefined && compiled > floor
             ? (genericTime - floor) / (compiled - floor)

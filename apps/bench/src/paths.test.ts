@@ -168,6 +168,9 @@ it('times the harness last in the turns and works out the ratios from the median
     ['generic', [10, 10, 10]],
   ]);
   expect(paired!.harness!.samplesMs).toEqual([0.5, 0.5, 0.5]);
+  // The records say how many runs a sample is the mean of.
+  expect([...paired!.timings.map((t) => t.runsPerTurn), paired!.harness!.runsPerTurn]).toEqual([2, 2, 2]);
+  expect([...record!.timings.map((t) => t.runsPerTurn), record!.harness!.runsPerTurn]).toEqual([1, 1, 1]);
 });
 
 it('leaves the products out where the compiled path runs the generic loop (nothing to time there)', async () => {
@@ -195,12 +198,16 @@ it('parses the paths command with the quick preset by default and names bad flag
   expect(command.config.cells).toEqual(['mgu']);
   expect(command.config.backends).toEqual(['cpu', 'wasm']);
   expect(command.config.sizes.length).toBeGreaterThan(0);
-  expect(command.config.runsPerTurn).toBe(1);
+  expect(command.config.runsPerTurn).toBe('auto');
   const paired = parseCommand(['paths', '--runs-per-turn', '10']);
   expect(paired.kind === 'paths' && paired.config.runsPerTurn).toBe(10);
-  expect(() => parseCommand(['paths', '--runs-per-turn', '0'])).toThrow(
-    '--runs-per-turn: expected an integer >= 1, received "0"',
-  );
+  const alternating = parseCommand(['paths', '--runs-per-turn', '1']);
+  expect(alternating.kind === 'paths' && alternating.config.runsPerTurn).toBe(1);
+  for (const bad of ['0', '1.5', 'many']) {
+    expect(() => parseCommand(['paths', '--runs-per-turn', bad])).toThrow(
+      `--runs-per-turn: expected an integer >= 1 or auto, received "${bad}"`,
+    );
+  }
   expect(() => parseCommand(['paths', '--cells', 'lstn'])).toThrow('--cells: unknown "lstn"');
   expect(() => parseCommand(['paths', 'extra'])).toThrow('paths: unexpected argument "extra"');
 });
