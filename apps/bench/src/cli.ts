@@ -93,9 +93,11 @@ function report(command: Extract<Command, { kind: 'report' }>, io: CliIo): numbe
   return 0;
 }
 
-function runsPerTurnNote(runsPerTurn: number | 'auto' | undefined): string {
+function runsPerTurnNote(runsPerTurn: number | 'auto' | undefined, warmup: number): string {
   if (runsPerTurn === 'auto') {
-    return ` (each ${autoMaxRunsPerTurn} runs in a row at most, as many as fill ${autoTurnMs} ms at its warm-up pace)`;
+    return warmup === 0
+      ? ' (1 run a turn: no warm-up run to set the pace)'
+      : ` (each up to ${autoMaxRunsPerTurn} runs in a row, as many as fill ${autoTurnMs} ms at its fastest warm-up run)`;
   }
   return (runsPerTurn ?? 1) > 1 ? ` (${runsPerTurn} runs in a row each)` : '';
 }
@@ -105,7 +107,7 @@ async function paths(command: Extract<Command, { kind: 'paths' }>, io: CliIo): P
   const c = command.config;
   out(
     `seqmodel-bench paths: the backends' own, compiled and generic kernels timed in turns` +
-      `${runsPerTurnNote(c.runsPerTurn)}; ${c.cells.join(', ')} at ` +
+      `${runsPerTurnNote(c.runsPerTurn, c.warmup)}; ${c.cells.join(', ')} at ` +
       `${c.sizes.map(formatSize).join(', ')}; ${machineLine({ machine: machineRecord(loadAverage()) })}`,
   );
   const results = await runPaths(c, backendProviders, (record) => out(pathsTable([record]).split('\n')[1]!));

@@ -83,21 +83,22 @@ it('runs each contender runsPerTurn times in a row in its turn, a sample being t
 it("with runsPerTurn 'auto' gives each contender the runs in a row that fill a turn at its fastest warm-up pace", () => {
   let clock = 0;
   const order: string[] = [];
-  // a: 4 ms, but 20 ms for its second warm-up run (a hiccup); b: 30 ms; c: 100 ms (longer than a turn).
+  // a: warm-up runs of 20 (its kernel compiled), 4 and 6 ms, then 4 ms; b: 30 ms; c: 100 ms (longer than a turn).
+  // The first warm-up run would give a 2 runs a turn, the last 8, the fastest 10.
   let aRuns = 0;
   const run = (name: string, ms: () => number) => () => {
     order.push(name);
     clock += ms();
   };
   const { timings, runsPerTurn } = timeInterleavedTurns(
-    [run('a', () => (aRuns++ === 1 ? 20 : 4)), run('b', () => 30), run('c', () => 100)],
-    { warmup: 2, repeats: 2, runsPerTurn: 'auto', now: () => clock },
+    [run('a', () => [20, 4, 6][aRuns++] ?? 4), run('b', () => 30), run('c', () => 100)],
+    { warmup: 3, repeats: 2, runsPerTurn: 'auto', now: () => clock },
   );
   // The fastest warm-up run decides: a at 4 ms fills 50 ms with 12 runs, capped at 10; b 1; c 1.
   expect(autoTurnMs).toBe(50);
   expect(autoMaxRunsPerTurn).toBe(10);
   expect(runsPerTurn).toEqual([10, 1, 1]);
-  expect(order.join('')).toBe('abc'.repeat(2) + `${'a'.repeat(10)}bc`.repeat(2));
+  expect(order.join('')).toBe('abc'.repeat(3) + `${'a'.repeat(10)}bc`.repeat(2));
   expect(timings.map((t) => t.samples)).toEqual([
     [4, 4],
     [30, 30],
@@ -107,13 +108,23 @@ it("with runsPerTurn 'auto' gives each contender the runs in a row that fill a t
   expect(
     timeInterleavedTurns([run('b', () => 30)], { warmup: 0, repeats: 1, runsPerTurn: 'auto' }).runsPerTurn,
   ).toEqual([1]);
+  // Steps over half a turn (25 ms) alternate run by run; a clock reading NaN leaves the pace unknown.
   expect([
     autoRunsPerTurn(undefined),
+    autoRunsPerTurn(Number.NaN),
     autoRunsPerTurn(0),
     autoRunsPerTurn(5),
     autoRunsPerTurn(12),
-    autoRunsPerTurn(60),
-  ]).toEqual([1, 10, 10, 4, 1]);
+    autoRunsPerTurn(25),
+    autoRunsPerTurn(26),
+  ]).toEqual([1, 1, 10, 10, 4, 2, 1]);
+  const broken = timeInterleavedTurns([run('b', () => 30)], {
+    warmup: 1,
+    repeats: 1,
+    runsPerTurn: 'auto',
+    now: () => Number.NaN,
+  });
+  expect(broken.runsPerTurn).toEqual([1]);
 });
 
 it('adds rounds for fast work until every contender has minTimeMs of samples, up to maxRepeats', () => {

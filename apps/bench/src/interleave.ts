@@ -54,7 +54,7 @@ export interface InterleaveOptions extends TimingOptions {
 /**
  * With `runsPerTurn: 'auto'`, a contender's turn takes up to this many milliseconds: a switch between contenders
  * costs the next one a roughly fixed amount (cold caches, the other's garbage collected in its time), which a turn
- * this long spreads over runs of up to a few milliseconds, while steps this long keep alternating run by run.
+ * this long spreads over runs of up to a few milliseconds, while steps over half of it keep alternating run by run.
  */
 export const autoTurnMs = 50;
 /** The most runs in a row with `runsPerTurn: 'auto'`. */
@@ -62,11 +62,11 @@ export const autoMaxRunsPerTurn = 10;
 
 /**
  * The runs in a row that fill {@link autoTurnMs} at `runMs` a run, from 1 to {@link autoMaxRunsPerTurn}; 1 when
- * the pace is unknown (no warm-up run).
+ * the pace is unknown (no warm-up run, or a clock that read NaN), the most for a run too short for the clock.
  */
 export function autoRunsPerTurn(runMs: number | undefined): number {
-  if (runMs === undefined) return 1;
-  if (!(runMs > 0)) return autoMaxRunsPerTurn;
+  if (runMs === undefined || Number.isNaN(runMs)) return 1;
+  if (runMs <= 0) return autoMaxRunsPerTurn;
   return Math.min(autoMaxRunsPerTurn, Math.max(1, Math.floor(autoTurnMs / runMs)));
 }
 
@@ -100,7 +100,11 @@ export function timeInterleavedTurns(
     runs.forEach((run, k) => {
       const start = auto ? now() : 0;
       run();
-      if (auto) fastestWarmupMs[k] = Math.min(now() - start, fastestWarmupMs[k] ?? Number.POSITIVE_INFINITY);
+      if (auto) {
+        // A NaN reading fails the comparison and is skipped.
+        const ms = now() - start;
+        if (ms < (fastestWarmupMs[k] ?? Number.POSITIVE_INFINITY)) fastestWarmupMs[k] = ms;
+      }
       afterRun?.(k, false);
     });
   }

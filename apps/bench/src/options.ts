@@ -135,17 +135,20 @@ export function parseList(
   return [...new Set(items)];
 }
 
-export function parseInteger(flag: string, text: string, min: number): number {
+/** `expected` words the error when the flag takes more than an integer. */
+export function parseInteger(
+  flag: string,
+  text: string,
+  min: number,
+  expected = `an integer >= ${min}`,
+): number {
   const n = /^\s*-?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min) invalidArgument(flag, text, `an integer >= ${min}`);
+  if (!Number.isSafeInteger(n) || n < min) invalidArgument(flag, text, expected);
   return n;
 }
 
 function parseRunsPerTurn(text: string): number | 'auto' {
-  if (text === 'auto') return text;
-  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 1) invalidArgument('--runs-per-turn', text, 'an integer >= 1 or auto');
-  return n;
+  return text === 'auto' ? text : parseInteger('--runs-per-turn', text, 1, 'an integer >= 1 or auto');
 }
 
 export function parsePath(text: string): BenchPath {

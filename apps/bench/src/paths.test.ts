@@ -171,6 +171,23 @@ it('times the harness last in the turns and works out the ratios from the median
   // The records say how many runs a sample is the mean of.
   expect([...paired!.timings.map((t) => t.runsPerTurn), paired!.harness!.runsPerTurn]).toEqual([2, 2, 2]);
   expect([...record!.timings.map((t) => t.runsPerTurn), record!.harness!.runsPerTurn]).toEqual([1, 1, 1]);
+  // 'auto' from one warm-up round (compiled 2 ms, generic 30 ms, the harness 8 ms): 10, 1 and 6 runs a turn, each
+  // sample a turn's mean (compiled 2 then 4 ms alternately: 3).
+  const turn = [...Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 2 : 4)), 30, ...Array(6).fill(8)];
+  const [auto] = timePathsCase(
+    'cpu',
+    benches,
+    'mgu',
+    size,
+    { ...config, runsPerTurn: 'auto' },
+    { now: clock([2, 30, 8, ...turn, ...turn, ...turn]) },
+  );
+  expect([...auto!.timings.map((t) => t.runsPerTurn), auto!.harness!.runsPerTurn]).toEqual([10, 1, 6]);
+  expect(auto!.timings.map((t) => [t.path, t.samplesMs])).toEqual([
+    ['compiled', [3, 3, 3]],
+    ['generic', [30, 30, 30]],
+  ]);
+  expect(auto!.harness!.samplesMs).toEqual([8, 8, 8]);
 });
 
 it('leaves the products out where the compiled path runs the generic loop (nothing to time there)', async () => {
