@@ -19,7 +19,7 @@ import { runAttentionBench } from './attention/runner.js';
 import { backendProviders } from './backends.js';
 import { benchCell } from './cells.js';
 import { compareResults, countVerdicts, renderComparison } from './compare.js';
-import { autoMaxRunsPerTurn, autoTurnMs } from './interleave.js';
+import { describeRunsPerTurn } from './interleave.js';
 import { loadAverage, machineRecord } from './machine.js';
 import { writeMarkdownReport } from './markdown.js';
 import { type Command, parseCommand, usage } from './options.js';
@@ -93,21 +93,13 @@ function report(command: Extract<Command, { kind: 'report' }>, io: CliIo): numbe
   return 0;
 }
 
-function runsPerTurnNote(runsPerTurn: number | 'auto' | undefined, warmup: number): string {
-  if (runsPerTurn === 'auto') {
-    return warmup === 0
-      ? ' (1 run a turn: no warm-up run to set the pace)'
-      : ` (each up to ${autoMaxRunsPerTurn} runs in a row, as many as fill ${autoTurnMs} ms at its fastest warm-up run)`;
-  }
-  return (runsPerTurn ?? 1) > 1 ? ` (${runsPerTurn} runs in a row each)` : '';
-}
-
 async function paths(command: Extract<Command, { kind: 'paths' }>, io: CliIo): Promise<number> {
   const out = (text: string) => io.stdout.write(`${text}\n`);
   const c = command.config;
+  const turns = describeRunsPerTurn(c.runsPerTurn, c.warmup);
   out(
     `seqmodel-bench paths: the backends' own, compiled and generic kernels timed in turns` +
-      `${runsPerTurnNote(c.runsPerTurn, c.warmup)}; ${c.cells.join(', ')} at ` +
+      `${turns ? ` (${turns})` : ''}; ${c.cells.join(', ')} at ` +
       `${c.sizes.map(formatSize).join(', ')}; ${machineLine({ machine: machineRecord(loadAverage()) })}`,
   );
   const results = await runPaths(c, backendProviders, (record) => out(pathsTable([record]).split('\n')[1]!));

@@ -3,6 +3,7 @@ import {
   autoMaxRunsPerTurn,
   autoRunsPerTurn,
   autoTurnMs,
+  describeRunsPerTurn,
   timeInterleaved,
   timeInterleavedTurns,
 } from './interleave.js';
@@ -125,6 +126,13 @@ it("with runsPerTurn 'auto' gives each contender the runs in a row that fill a t
     now: () => Number.NaN,
   });
   expect(broken.runsPerTurn).toEqual([1]);
+  // The report's header says which rule ran.
+  expect(describeRunsPerTurn('auto', 2)).toBe(
+    'each up to 10 runs in a row, as many as fill 50 ms at its fastest warm-up run',
+  );
+  expect(describeRunsPerTurn('auto', 0)).toBe('1 run a turn: no warm-up run to set the pace');
+  expect(describeRunsPerTurn(3, 0)).toBe('3 runs in a row each');
+  expect(describeRunsPerTurn(1, 2)).toBe('');
 });
 
 it('adds rounds for fast work until every contender has minTimeMs of samples, up to maxRepeats', () => {

@@ -43,13 +43,16 @@ export interface InterleaveOptions extends TimingOptions {
    * {@link autoTurnMs} at the pace of its fastest warm-up run (the first may include compiling its kernel), from 1
    * to {@link autoMaxRunsPerTurn} (1 without warm-up).
    */
-  readonly runsPerTurn?: number | 'auto';
+  readonly runsPerTurn?: RunsPerTurn;
   /**
    * Called after every run of contender `index`, outside the timed region: to count tensors, sample memory or
    * show progress. `timed` is false for warm-up runs.
    */
   readonly afterRun?: (index: number, timed: boolean) => void;
 }
+
+/** Runs of a contender in a row in each turn: a count, or `'auto'` (see {@link InterleaveOptions.runsPerTurn}). */
+export type RunsPerTurn = number | 'auto';
 
 /**
  * With `runsPerTurn: 'auto'`, a contender's turn takes up to this many milliseconds: a switch between contenders
@@ -68,6 +71,16 @@ export function autoRunsPerTurn(runMs: number | undefined): number {
   if (runMs === undefined || Number.isNaN(runMs)) return 1;
   if (runMs <= 0) return autoMaxRunsPerTurn;
   return Math.min(autoMaxRunsPerTurn, Math.max(1, Math.floor(autoTurnMs / runMs)));
+}
+
+/** How `runsPerTurn` runs the contenders, in words (for a report's header); '' for one run a turn. */
+export function describeRunsPerTurn(runsPerTurn: RunsPerTurn | undefined, warmup: number): string {
+  if (runsPerTurn === 'auto') {
+    return warmup === 0
+      ? '1 run a turn: no warm-up run to set the pace'
+      : `each up to ${autoMaxRunsPerTurn} runs in a row, as many as fill ${autoTurnMs} ms at its fastest warm-up run`;
+  }
+  return (runsPerTurn ?? 1) > 1 ? `${runsPerTurn} runs in a row each` : '';
 }
 
 export function timeInterleaved(runs: readonly (() => void)[], options: InterleaveOptions): Timing[] {

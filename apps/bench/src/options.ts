@@ -8,6 +8,7 @@ import { invalidArgument } from '@seqmodel/core';
 import { type BenchPath, backendNames, benchPaths } from './backends.js';
 import { listBenchCells } from './cells.js';
 import { defaultCompareThreshold } from './compare.js';
+import type { RunsPerTurn } from './interleave.js';
 import { layerWorkloadNames } from './layer-workloads.js';
 import type { PathsConfig } from './paths.js';
 import { benchModes } from './run-case.js';
@@ -147,7 +148,7 @@ export function parseInteger(
   return n;
 }
 
-function parseRunsPerTurn(text: string): number | 'auto' {
+function parseRunsPerTurn(text: string): RunsPerTurn {
   return text === 'auto' ? text : parseInteger('--runs-per-turn', text, 1, 'an integer >= 1 or auto');
 }
 

@@ -5,7 +5,7 @@
 import type { TfjsBackend } from '@seqmodel/backend-tfjs';
 import { type BenchBackend, type BenchPath, benchPaths } from './bench-backend.js';
 import { benchCell } from './cells.js';
-import { timeInterleaved, timeInterleavedTurns } from './interleave.js';
+import { type RunsPerTurn, timeInterleaved, timeInterleavedTurns } from './interleave.js';
 import { type BenchModel, harnessModel, seqmodelModel } from './models.js';
 import type { BenchMode } from './run-case.js';
 import type { RnnSize } from './sizes.js';
@@ -24,7 +24,7 @@ export interface PathsCaseConfig {
    * Runs of each path (and the harness) in a row in each turn, a sample being their mean (default 1), or `'auto'`:
    * per contender, from its warm-up pace (see `timeInterleaved`).
    */
-  readonly runsPerTurn?: number | 'auto';
+  readonly runsPerTurn?: RunsPerTurn;
 }
 
 export interface PathTiming {
