@@ -4,6 +4,7 @@ import {
   factoryKernelChecks,
   minimalGatedUnit,
   randomCellChecks,
+  randomCellRun,
 } from '@seqmodel/backend-tfjs/testing';
 import { initParamTensors, runSequence, selectKernel } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
@@ -122,7 +123,7 @@ describe.skipIf(!availability.available)(
         it.skipIf(check.skip !== undefined)(check.name, check.run);
       }
       for (const check of compiledEdgeValueChecks(compiledOn)) it(check.name, check.run);
-      for (const check of randomCellChecks(compiledOn, { seeds: 40 })) {
+      for (const check of randomCellChecks(compiledOn, randomCellRun({ seeds: 40 }))) {
         it.skipIf(check.skip !== undefined)(check.name, check.run);
       }
     });

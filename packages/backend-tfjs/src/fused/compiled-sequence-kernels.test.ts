@@ -23,7 +23,7 @@ import { assertFusedMatchesGeneric, fusedCellConfigs, hostSequence } from '../te
 import { hostGeneratorChecks } from '../testing/generator-checks.js';
 import { leakyRnn } from '../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../testing/plugin-cell.js';
-import { randomCellChecks } from '../testing/random-cells.js';
+import { randomCellChecks, randomCellRun } from '../testing/random-cells.js';
 import { strictKernel } from '../testing/strict-kernel.js';
 import { createTfjsBackend, type TfjsBackend } from '../tfjs-backend.js';
 import { type HostInstance, type HostPassGenerator, InstancePool } from './compiled/host-program.js';
@@ -449,7 +449,7 @@ describe('assertFusedMatchesGeneric', () => {
 
 describe('compiled kernels of random cells match the generic loop', () => {
   // Seeds 0 to 199; 3,000 passed when the check was written (in 173 s on a 2-core machine, ~58 ms a seed).
-  for (const check of randomCellChecks(strict, { seeds: 200 })) {
+  for (const check of randomCellChecks(strict, randomCellRun({ seeds: 200 }))) {
     it.skipIf(check.skip !== undefined)(check.name, check.run);
   }
 });

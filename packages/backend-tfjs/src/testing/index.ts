@@ -95,9 +95,11 @@ export function tfjsBackendTestPlan<T>(backend: SwitchableNumerics<T>): CheckGro
 export {
   describeRandomCell,
   type RandomCellCheckOptions,
+  type RandomCellEnvironment,
   type RandomCellOptions,
   type RandomCellProgram,
   randomCell,
   randomCellChecks,
   randomCellProgram,
+  randomCellRun,
 } from './random-cells.js';

@@ -21,6 +21,7 @@ import {
   elu,
   geluNew,
   hardSigmoid,
+  invalidArgument,
   type Ops,
   type ParamSpec,
   type Rng,
@@ -469,6 +470,62 @@ export interface RandomCellCheckOptions {
   readonly units?: number;
   readonly batch?: number;
   readonly time?: number;
+}
+
+/** The variables {@link randomCellRun} reads. */
+export type RandomCellEnvironment = Readonly<Record<string, string | undefined>>;
+
+function processEnvironment(): RandomCellEnvironment {
+  return (globalThis as { process?: { env?: RandomCellEnvironment } }).process?.env ?? {};
+}
+
+/**
+ * A test's random-cell options, or a longer run asked for in the environment, for after a compiler change:
+ * `SEQMODEL_RANDOM_CELL_SEEDS` replaces the seeds (`N`: 0 to N − 1; `A-B`: A to B, both included) and
+ * `SEQMODEL_RANDOM_CELL_SIZES` the sizes (`BxTxIxU`: batch, time, input, units). Without them, `defaults`.
+ *
+ * @example
+ * // SEQMODEL_RANDOM_CELL_SEEDS=3000-5999 npx vitest run -t 'random cells'
+ * for (const check of randomCellChecks(backend, randomCellRun({ seeds: 200 }))) it(check.name, check.run);
+ */
+export function randomCellRun(
+  defaults: RandomCellCheckOptions,
+  env: RandomCellEnvironment = processEnvironment(),
+): RandomCellCheckOptions {
+  const seedsText = env.SEQMODEL_RANDOM_CELL_SEEDS;
+  const sizesText = env.SEQMODEL_RANDOM_CELL_SIZES;
+  let seeds = defaults.seeds;
+  if (seedsText !== undefined && seedsText !== '') {
+    const range = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(seedsText);
+    const [from, to] =
+      range === null
+        ? [0, -1]
+        : range[2] === undefined
+          ? [0, Number(range[1]) - 1]
+          : [Number(range[1]), Number(range[2])];
+    if (!Number.isSafeInteger(to) || to < from) {
+      invalidArgument(
+        'SEQMODEL_RANDOM_CELL_SEEDS',
+        seedsText,
+        'a count N (seeds 0 to N - 1) or a range A-B (A <= B)',
+      );
+    }
+    seeds = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  }
+  let sizes = {};
+  if (sizesText !== undefined && sizesText !== '') {
+    const parts = sizesText.split('x').map((p) => (/^\s*\d+\s*$/.test(p) ? Number(p) : Number.NaN));
+    if (parts.length !== 4 || parts.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+      invalidArgument(
+        'SEQMODEL_RANDOM_CELL_SIZES',
+        sizesText,
+        'batch x time x input x units, four integers >= 1 such as 2x5x2x5',
+      );
+    }
+    const [batch, time, inputSize, units] = parts as [number, number, number, number];
+    sizes = { batch, time, inputSize, units };
+  }
+  return { ...defaults, ...(seeds === undefined ? {} : { seeds }), ...sizes };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   minimalGatedUnit,
   planOf,
   randomCellChecks,
+  randomCellRun,
   strictKernel,
 } from '@seqmodel/backend-tfjs/testing';
 import { anyName, explainCompiledCell, gru, lstm, simpleRNN } from '@seqmodel/core';
@@ -74,7 +75,7 @@ for (const { cell, configs } of [...cases, ...compilerCornerCells]) {
 
 describe('compiled kernels of random cells on wasm match the generic loop', () => {
   // 1,500 seeds passed when the check was written.
-  for (const check of randomCellChecks(backend, { seeds: 100 })) {
+  for (const check of randomCellChecks(backend, randomCellRun({ seeds: 100 }))) {
     it.skipIf(check.skip !== undefined)(check.name, check.run);
   }
 });

@@ -30,7 +30,7 @@ import {
 } from '../../testing/interpreting-launcher.js';
 import { leakyRnn } from '../../testing/leaky-rnn.js';
 import { minimalGatedUnit } from '../../testing/plugin-cell.js';
-import { randomCellChecks } from '../../testing/random-cells.js';
+import { randomCellChecks, randomCellRun } from '../../testing/random-cells.js';
 import { gpuCompiledSequenceKernel } from './gpu-compiled-kernel.js';
 import { recordCompiledGpuPrograms } from './record-programs.js';
 
@@ -66,10 +66,10 @@ describe('compiled GPU programs (interpreted, in float32) at float32 ties, signe
 
 describe('compiled GPU programs (interpreted) of random cells match the generic loop', () => {
   // At WebGPU's 7 inputs and at 4 (packing reads side by side); 500 seeds passed at 7 when the check was written.
-  for (const check of randomCellChecks(strict, { seeds: 60 }))
+  for (const check of randomCellChecks(strict, randomCellRun({ seeds: 60 })))
     it.skipIf(check.skip !== undefined)(check.name, check.run);
   const narrow = interpretedGpuBackend(new InterpretingLauncher(4), { strict: true });
-  for (const check of randomCellChecks(narrow, { seeds: 30 }))
+  for (const check of randomCellChecks(narrow, randomCellRun({ seeds: 30 })))
     it.skipIf(check.skip !== undefined)(check.name, check.run);
 });
 
