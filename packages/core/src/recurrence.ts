@@ -9,6 +9,7 @@ import { checkPositiveInteger, invalidArgument, SeqmodelError } from './errors.j
 import { type FusedPolicy, selectKernel } from './kernel-table.js';
 import { assertSequenceFinite } from './numerics.js';
 import type { Ops } from './ops.js';
+import { ParamReads } from './param-reads.js';
 import { checkParams, outputSizeOf, resolveCellOptions } from './params.js';
 import type { SequenceArgs, SequenceResult } from './sequence.js';
 import { checkRank, checkShape, formatShape } from './shape.js';
@@ -182,7 +183,24 @@ function loopOverTime<T>(
   record: StepRecord<T> | undefined,
   outputProbe?: T,
 ): { outputs: T[]; state: T[] } {
-  const { cell, params } = args;
+  const reads = new ParamReads(args.params);
+  try {
+    return runLoop(backend, args, reads.params, info, record, outputProbe);
+  } catch (error) {
+    throw reads.explain(error, args.cell.name);
+  }
+}
+
+/** {@link loopOverTime} with `params` as the cell's code reads them. */
+function runLoop<T>(
+  backend: Backend<T>,
+  args: TraceSequenceArgs<T>,
+  params: Readonly<Record<string, T>>,
+  info: SequenceInfo,
+  record: StepRecord<T> | undefined,
+  outputProbe?: T,
+): { outputs: T[]; state: T[] } {
+  const { cell } = args;
   const { dims, batch, time } = info;
   let stepInputs: T[];
   if (cell.projectInput) {

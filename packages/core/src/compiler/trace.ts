@@ -12,6 +12,7 @@
 import type { AnyCellPlugin, CellDims } from '../cell.js';
 import { invalidArgument, SeqmodelError } from '../errors.js';
 import type { DType, Operand, Ops } from '../ops.js';
+import { ParamReads } from '../param-reads.js';
 import { broadcastShapes, formatShape, normalizeAxis, resolveReshape, type Shape } from '../shape.js';
 
 export type TraceDomain = 'static' | 'step' | 'sequence';
@@ -349,53 +350,59 @@ export function traceCell(
   for (const spec of cell.params(dims)) {
     params[spec.name] = ops.leaf({ kind: 'param', name: spec.name }, spec.shape, 'static');
   }
-  let projection: CellTrace['projection'];
-  let stepInput: TraceNode;
-  if (cell.projectInput) {
-    const input = ops.leaf({ kind: 'sequenceInput' }, [batch, dims.inputSize], 'sequence');
-    const output = checkTraced(cell.projectInput(ops, input, params, dims), 'projectInput');
-    if (output.shape.length !== 2 || output.shape[0] !== batch) {
-      throw new TraceError(
-        `projectInput returned shape ${formatShape(output.shape)} for ${batch} rows; expected [${batch}, width]`,
-      );
+  // The cell's code reads the parameters through `reads`, which names a misspelled one when an op then fails.
+  const reads = new ParamReads(params);
+  try {
+    let projection: CellTrace['projection'];
+    let stepInput: TraceNode;
+    if (cell.projectInput) {
+      const input = ops.leaf({ kind: 'sequenceInput' }, [batch, dims.inputSize], 'sequence');
+      const output = checkTraced(cell.projectInput(ops, input, reads.params, dims), 'projectInput');
+      if (output.shape.length !== 2 || output.shape[0] !== batch) {
+        throw new TraceError(
+          `projectInput returned shape ${formatShape(output.shape)} for ${batch} rows; expected [${batch}, width]`,
+        );
+      }
+      projection = { input, output };
+      stepInput = ops.leaf({ kind: 'stepInput' }, output.shape, 'step');
+    } else {
+      stepInput = ops.leaf({ kind: 'stepInput' }, [batch, dims.inputSize], 'step');
     }
-    projection = { input, output };
-    stepInput = ops.leaf({ kind: 'stepInput' }, output.shape, 'step');
-  } else {
-    stepInput = ops.leaf({ kind: 'stepInput' }, [batch, dims.inputSize], 'step');
+    const prepared = cell.prepare?.(ops, reads.params, dims);
+    const stateSpecs = cell.state(dims);
+    const states = stateSpecs.map((s, index) => ops.leaf({ kind: 'state', index }, [batch, s.size], 'step'));
+    const recurrentMask = options.recurrentMask
+      ? ops.leaf({ kind: 'recurrentMask' }, [batch, stateSpecs[0]?.size ?? 0], 'static')
+      : undefined;
+    const result = cell.step(ops, {
+      input: stepInput,
+      state: states,
+      params: reads.params,
+      dims,
+      prepared,
+      ...(recurrentMask ? { recurrentMask } : {}),
+    });
+    const output = checkTraced(result?.output, 'step output');
+    if (!Array.isArray(result.state) || result.state.length !== states.length) {
+      throw new TraceError(`step returned ${String(result.state?.length)} states; expected ${states.length}`);
+    }
+    const nextStates = result.state.map((s, i) => checkTraced(s, `step state[${i}]`));
+    return {
+      cell,
+      dims,
+      batch,
+      nodes: ops.nodes,
+      params,
+      ...(projection ? { projection } : {}),
+      stepInput,
+      states,
+      ...(recurrentMask ? { recurrentMask } : {}),
+      output,
+      nextStates,
+    };
+  } catch (error) {
+    throw reads.explain(error, cell.name);
   }
-  const prepared = cell.prepare?.(ops, params, dims);
-  const stateSpecs = cell.state(dims);
-  const states = stateSpecs.map((s, index) => ops.leaf({ kind: 'state', index }, [batch, s.size], 'step'));
-  const recurrentMask = options.recurrentMask
-    ? ops.leaf({ kind: 'recurrentMask' }, [batch, stateSpecs[0]?.size ?? 0], 'static')
-    : undefined;
-  const result = cell.step(ops, {
-    input: stepInput,
-    state: states,
-    params,
-    dims,
-    prepared,
-    ...(recurrentMask ? { recurrentMask } : {}),
-  });
-  const output = checkTraced(result?.output, 'step output');
-  if (!Array.isArray(result.state) || result.state.length !== states.length) {
-    throw new TraceError(`step returned ${String(result.state?.length)} states; expected ${states.length}`);
-  }
-  const nextStates = result.state.map((s, i) => checkTraced(s, `step state[${i}]`));
-  return {
-    cell,
-    dims,
-    batch,
-    nodes: ops.nodes,
-    params,
-    ...(projection ? { projection } : {}),
-    stepInput,
-    states,
-    ...(recurrentMask ? { recurrentMask } : {}),
-    output,
-    nextStates,
-  };
 }
 
 function checkTraced(x: unknown, what: string): TraceNode {

@@ -1,0 +1,42 @@
+/**
+ * A cell's parameters as its own code reads them (`projectInput`, `prepare`, `step`), noting every name read that the
+ * record lacks. A misspelled name (`params.recurrentKernal`) reads undefined and fails later in some op, with a
+ * message about an argument of that op (`matMul(b): expected a tensor ..., received undefined`); {@link ParamReads.explain}
+ * adds the cell and the names to such an error. Reading an absent name is no error in itself: a cell may test for an
+ * optional parameter (`params.bias === undefined` without a bias).
+ */
+
+import { SeqmodelError } from './errors.js';
+import { didYouMean } from './options.js';
+
+export class ParamReads<T> {
+  /** The record, as the cell's code should see it. */
+  readonly params: Readonly<Record<string, T>>;
+  private readonly absent = new Set<string>();
+
+  constructor(private readonly given: Readonly<Record<string, T>>) {
+    const absent = this.absent;
+    this.params = new Proxy(given, {
+      get(target, key, receiver) {
+        // Names on the prototype (`toString`) are not parameters.
+        if (typeof key === 'string' && !(key in target)) absent.add(key);
+        return Reflect.get(target, key, receiver);
+      },
+    });
+  }
+
+  /**
+   * `error`, thrown while the cell's code ran, as an error naming the cell and the absent names it read, when it has
+   * read any and the error is about an undefined value; otherwise `error` itself.
+   */
+  explain(error: unknown, cellName: string): unknown {
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.absent.size === 0 || !message.includes('undefined')) return error;
+    const given = Object.keys(this.given);
+    const names = [...this.absent].map((n) => `params.${n}${didYouMean(n, given)}`).join(', ');
+    return new SeqmodelError(
+      `${cellName} cell: ${message}. Its code read ${names}, which it was not given (its parameters: ${given.join(', ') || 'none'})`,
+      { cause: error },
+    );
+  }
+}
