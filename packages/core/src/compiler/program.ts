@@ -100,12 +100,23 @@ export function rowOffset(buffer: PlanBuffer, b: number, tau: number, time: numb
   }
 }
 
+/** Buffer `id` at `column` (`+ j` unless `broadcast`) of row `b`; a `single`-row buffer has no row index. */
+function formatElement(
+  buffers: readonly PlanBuffer[],
+  id: number,
+  column: number,
+  broadcast = false,
+): string {
+  const buffer = buffers[id];
+  const name = buffer?.name ?? `#${id}`;
+  const at = broadcast ? `${column}` : `${column} + j`;
+  return buffer?.rows === 'single' ? `${name}[${at}]` : `${name}[b, ${at}]`;
+}
+
 function formatNode(node: LoopNode, buffers: readonly PlanBuffer[]): string {
   switch (node.op) {
-    case 'read': {
-      const name = buffers[node.buffer]?.name ?? `#${node.buffer}`;
-      return node.broadcast ? `${name}[b, ${node.column}]` : `${name}[b, ${node.column} + j]`;
-    }
+    case 'read':
+      return formatElement(buffers, node.buffer, node.column, node.broadcast);
     case 'const':
       return String(node.value);
     case 'where':
@@ -126,8 +137,7 @@ export function formatPass(pass: ElementwisePass, buffers: readonly PlanBuffer[]
       lines.push(`    v${i} = ${formatNode(node, buffers)}`);
     });
     for (const s of loop.stores) {
-      const name = buffers[s.buffer]?.name ?? `#${s.buffer}`;
-      lines.push(`    ${name}[b, ${s.column} + j] ${s.accumulate ? '+=' : '='} v${s.node}`);
+      lines.push(`    ${formatElement(buffers, s.buffer, s.column)} ${s.accumulate ? '+=' : '='} v${s.node}`);
     }
   }
   return lines.join('\n');
