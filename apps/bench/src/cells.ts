@@ -1,7 +1,7 @@
 /**
  * The cells the bench runs: the built-in cells in the variants worth comparing, then every other cell in core's
  * registry (plugins) with its default options. Plugins are registered explicitly here (`registerBenchPlugins`);
- * a new plugin package is one import and one line below.
+ * a new plugin package is a dependency of the bench, one import and one line below (see the README).
  *
  * tfjs-layers 4.22 has equivalents for simpleRNN, LSTM and GRU with `resetAfter: false` only. Every variant sets
  * the gate activation to sigmoid on both sides: tfjs-layers defaults `recurrentActivation` to hardSigmoid, seqmodel

@@ -26,21 +26,17 @@ export function machineRecord(loadAtStart: readonly number[]): MachineRecord {
   };
 }
 
-/** Every package whose code a bench run can time, by the version in its package.json. */
-const measuredPackages = [
-  '@seqmodel/core',
-  '@seqmodel/backend-tfjs',
-  '@seqmodel/backend-cpu',
-  '@seqmodel/backend-wasm',
-  '@seqmodel/backend-native',
-  '@seqmodel/backend-cuda',
-  '@seqmodel/backend-webgl',
-  '@seqmodel/backend-webgpu',
-  '@seqmodel/cell-mgu',
-  '@seqmodel/cell-peephole-lstm',
-  '@seqmodel/cell-indrnn',
-  '@seqmodel/attention',
-];
+/**
+ * Every seqmodel package whose code a bench run can time (core, attention, the backends, the cells): the bench's own
+ * dependencies of those kinds, so that a cell added to the bench (a dependency and a line in `cells.ts`) is recorded
+ * with no list to update here.
+ */
+function measuredPackages(require: NodeJS.Require): string[] {
+  const manifest = require('../package.json') as { dependencies?: Record<string, string> };
+  return Object.keys(manifest.dependencies ?? {}).filter((name) =>
+    /^@seqmodel\/(core|attention|backend-(?!testing)|cell-)/.test(name),
+  );
+}
 
 /** tfjs's browser backends: not imported in Node (the browser pages bundle them), so read from their manifests. */
 const browserTfjsPackages = ['@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu'];
@@ -72,7 +68,7 @@ export function versionsRecord(): VersionsRecord {
       }
     }
   };
-  fromManifests(measuredPackages);
+  fromManifests(measuredPackages(require));
   packages['@tensorflow/tfjs-core'] = version_core;
   packages['@tensorflow/tfjs-layers'] = version_layers;
   packages['@tensorflow/tfjs-backend-cpu'] = version_cpu;
