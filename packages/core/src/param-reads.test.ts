@@ -1,27 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { affine, type CellPlugin, compileCell, resolveCellDims } from './index.js';
+import { compileCell, resolveCellDims } from './index.js';
 import { ParamReads } from './param-reads.js';
 import { initParamTensors } from './params.js';
 import { scanCell } from './recurrence.js';
 import { createReferenceBackend } from './reference/reference-backend.js';
+import { cellWithStep } from './test-helpers.js';
 
 const ref = createReferenceBackend();
 
 /** A cell whose step reads `recurrentKernal`, one letter off its declared `recurrentKernel`. */
-const misspelled: CellPlugin = {
-  name: 'testMisspelledParam',
-  defaultOptions: {},
-  params: ({ inputSize, units }) => [
-    { name: 'kernel', shape: [inputSize, units], initializer: 'glorotUniform' },
-    { name: 'recurrentKernel', shape: [units, units], initializer: 'orthogonal' },
-  ],
-  state: ({ units }) => [{ name: 'h', size: units }],
-  projectInput: (ops, x, params) => affine(ops, x, params.kernel!),
-  step: (ops, { input, state, params }) => {
-    const h = ops.tanh(ops.add(input, ops.matMul(state[0]!, params.recurrentKernal!)));
-    return { output: h, state: [h] };
-  },
-};
+const misspelled = cellWithStep('testMisspelledParam', (ops, { input, state, params }) => {
+  const h = ops.tanh(ops.add(input, ops.matMul(state[0]!, params.recurrentKernal!)));
+  return { output: h, state: [h] };
+});
 
 describe('ParamReads', () => {
   it('notes the absent names read, and leaves reads of given names and of the prototype alone', () => {

@@ -1,5 +1,6 @@
 /** Small helpers for core's own tests (not exported from the package). */
-import type { AnyCellPlugin } from './cell.js';
+import type { AnyCellPlugin, CellPlugin } from './cell.js';
+import { affine } from './derived-ops.js';
 import { resolveCellOptions } from './params.js';
 import { scanCell } from './recurrence.js';
 import { createReferenceBackend, type RefTensor } from './reference/reference-backend.js';
@@ -52,4 +53,22 @@ export function closeTo(actual: unknown, expected: unknown, tolerance: number, p
   if (!Array.isArray(a) || a.length !== e.length)
     throw new Error(`at ${path}: length ${a?.length} vs ${e.length}`);
   for (let i = 0; i < e.length; i++) closeTo(a[i], e[i], tolerance, `${path}[${i}]`);
+}
+
+/**
+ * A test cell of one state `h` with `kernel` `[inputSize, units]` (projected as `x·kernel`) and `recurrentKernel`
+ * `[units, units]`, and the step `f`.
+ */
+export function cellWithStep(name: string, f: CellPlugin['step']): CellPlugin {
+  return {
+    name,
+    defaultOptions: {},
+    params: ({ inputSize, units }) => [
+      { name: 'kernel', shape: [inputSize, units], initializer: 'glorotUniform' },
+      { name: 'recurrentKernel', shape: [units, units], initializer: 'orthogonal' },
+    ],
+    state: ({ units }) => [{ name: 'h', size: units }],
+    projectInput: (ops, x, params) => affine(ops, x, params.kernel!),
+    step: f,
+  };
 }

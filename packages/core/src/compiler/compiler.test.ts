@@ -4,6 +4,7 @@ import { gru, lstm, simpleRNN } from '../cells/index.js';
 import { affine, mean, sliceLast, splitLast } from '../derived-ops.js';
 import { resolveCellDims } from '../params.js';
 import { createReferenceBackend } from '../reference/reference-backend.js';
+import { cellWithStep } from '../test-helpers.js';
 import { compileCell } from './compile.js';
 import { explainCompiledCell } from './explain.js';
 import { interpretLoop } from './interpret.js';
@@ -49,20 +50,6 @@ function plan(cell: CellPlugin<object>, training: boolean, options: Record<strin
 const kinds = (stages: readonly Stage[]) => stages.map((s) => s.kind);
 
 /** A cell whose step is `f(ops, h, input, params)`, with the usual parameters. */
-function cellWithStep(name: string, f: CellPlugin['step']): CellPlugin {
-  return {
-    name,
-    defaultOptions: {},
-    params: ({ inputSize, units }) => [
-      { name: 'kernel', shape: [inputSize, units], initializer: 'glorotUniform' },
-      { name: 'recurrentKernel', shape: [units, units], initializer: 'orthogonal' },
-    ],
-    state: ({ units }) => [{ name: 'h', size: units }],
-    projectInput: (ops, x, params) => affine(ops, x, params.kernel!),
-    step: f,
-  };
-}
-
 describe('the tracer', () => {
   it('records projectInput on rows, parameter-only work as static and the step, each call with its shape', () => {
     const trace = traceCell(mgu, dimsOf(mgu), 2);
