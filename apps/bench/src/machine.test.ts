@@ -9,7 +9,7 @@ it('records the version of every package a run can time, browser backends and pl
   };
   const wanted = Object.keys(manifest.dependencies).filter(
     (name) =>
-      /^@seqmodel\/(core|attention|backend-(?!testing)|cell-)/.test(name) ||
+      /^@seqmodel\/(core|attention|layers|backend-(?!testing)|cell-)/.test(name) ||
       /^@tensorflow\/tfjs-(core|layers|backend-)/.test(name),
   );
   expect(wanted).toContain('@seqmodel/backend-webgpu');

@@ -27,14 +27,14 @@ export function machineRecord(loadAtStart: readonly number[]): MachineRecord {
 }
 
 /**
- * Every seqmodel package whose code a bench run can time (core, attention, the backends, the cells): the bench's own
+ * Every seqmodel package whose code a bench run can time (core, attention, layers, the backends, the cells): the bench's own
  * dependencies of those kinds, so that a cell added to the bench (a dependency and a line in `cells.ts`) is recorded
  * with no list to update here.
  */
 function measuredPackages(require: NodeJS.Require): string[] {
   const manifest = require('../package.json') as { dependencies?: Record<string, string> };
   return Object.keys(manifest.dependencies ?? {}).filter((name) =>
-    /^@seqmodel\/(core|attention|backend-(?!testing)|cell-)/.test(name),
+    /^@seqmodel\/(core|attention|layers|backend-(?!testing)|cell-)/.test(name),
   );
 }
 

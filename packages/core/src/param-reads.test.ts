@@ -16,28 +16,29 @@ const misspelled = cellWithStep('testMisspelledParam', (ops, { input, state, par
 
 describe('ParamReads', () => {
   it('notes the absent names read, and leaves reads of given names and of the prototype alone', () => {
-    const reads = new ParamReads<number>({ kernel: 1, bias: 2 });
+    const reads = new ParamReads<number>({ kernel: 1, recurrentKernel: 2 });
     expect(reads.params.kernel).toBe(1);
     expect(String(reads.params)).toBe('[object Object]');
-    expect(Object.keys(reads.params)).toEqual(['kernel', 'bias']);
-    const error = new Error('x');
+    expect(Object.keys(reads.params)).toEqual(['kernel', 'recurrentKernel']);
+    const error = new Error('matMul(b): expected a tensor, received undefined.');
     expect(reads.explain(error, 'c')).toBe(error);
     expect(reads.params.recurrentKernal).toBeUndefined();
-    const explained = reads.explain(
-      new Error('matMul(b): expected a tensor, received undefined'),
-      'c',
-    ) as Error;
+    const explained = reads.explain(error, 'c') as Error;
     expect(explained.message).toBe(
-      'c cell: matMul(b): expected a tensor, received undefined. Its code read params.recurrentKernal, which it was not given (its parameters: kernel, bias)',
+      'c cell: matMul(b): expected a tensor, received undefined; its code read parameters it was not given: params.recurrentKernal (did you mean "recurrentKernel"?)',
     );
-    expect((explained as { cause?: unknown }).cause).toBeInstanceOf(Error);
+    expect((explained as { cause?: unknown }).cause).toBe(error);
   });
 
-  it('leaves an error about something else as it is, absent names read or not', () => {
-    const reads = new ParamReads<number>({ kernel: 1 });
-    expect(reads.params.bias === undefined).toBe(true); // a cell testing for an optional parameter
-    const error = new Error('shapes [2, 3] and [4, 5] do not match');
-    expect(reads.explain(error, 'c')).toBe(error);
+  it('leaves an error as it is when the absent names read are not near a given one, or it is about something else', () => {
+    // A cell without a bias testing for one, then failing for another reason.
+    const reads = new ParamReads<number>({ kernel: 1, recurrentKernel: 2 });
+    expect(reads.params.bias === undefined).toBe(true);
+    const undefinedState = new TypeError("Cannot read properties of undefined (reading 'shape')");
+    expect(reads.explain(undefinedState, 'c')).toBe(undefinedState);
+    expect(reads.params.kernal).toBeUndefined();
+    const shapes = new Error('shapes [2, 3] and [4, 5] do not match');
+    expect(reads.explain(shapes, 'c')).toBe(shapes);
   });
 });
 
@@ -49,14 +50,33 @@ describe('a step reading a parameter it was not given', () => {
     const params = initParamTensors(ref, misspelled, config, 1);
     const inputs = ref.tensor(new Float32Array(2 * 3 * 3), [2, 3, 3]);
     expect(() => scanCell(ref, { cell: misspelled, units: 4, inputs, params })).toThrow(
-      /^testMisspelledParam cell: .*undefined\. Its code read params\.recurrentKernal \(did you mean "recurrentKernel"\?\), which it was not given \(its parameters: kernel, recurrentKernel\)$/,
+      /^testMisspelledParam cell: .*undefined; its code read parameters it was not given: params\.recurrentKernal \(did you mean "recurrentKernel"\?\)$/,
     );
+  });
+
+  it('leaves the error of a cell testing for an optional parameter and failing for another reason as it was', () => {
+    const noBias = cellWithStep('testOptionalBias', (ops, { input, state, params }) => {
+      const z = ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!));
+      const h = ops.tanh(params.bias === undefined ? z : ops.add(z, params.bias));
+      return { output: h, state: [] }; // the next step's state[0] is undefined
+    });
+    const params = initParamTensors(ref, noBias, config, 1);
+    const inputs = ref.tensor(new Float32Array(2 * 3 * 3), [2, 3, 3]);
+    let message = '';
+    try {
+      scanCell(ref, { cell: noBias, units: 4, inputs, params });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('undefined');
+    expect(message).not.toContain('params.bias');
+    expect(message).not.toMatch(/^testOptionalBias cell:/);
   });
 
   it("gives the compiler's reason for the generic loop the same words", () => {
     const compiled = compileCell(misspelled, dims, 2, { training: true, recurrentMask: false });
     expect((compiled as { reason: string }).reason).toMatch(
-      /^tracing the step failed: testMisspelledParam cell: .*Its code read params\.recurrentKernal \(did you mean "recurrentKernel"\?\)/,
+      /^tracing the step failed: testMisspelledParam cell: .*undefined; its code read parameters it was not given: params\.recurrentKernal \(did you mean "recurrentKernel"\?\)$/,
     );
   });
 });

@@ -1,13 +1,13 @@
 /**
  * A cell's parameters as its own code reads them (`projectInput`, `prepare`, `step`), noting every name read that the
  * record lacks. A misspelled name (`params.recurrentKernal`) reads undefined and fails later in some op, with a
- * message about an argument of that op (`matMul(b): expected a tensor ..., received undefined`); {@link ParamReads.explain}
- * adds the cell and the names to such an error. Reading an absent name is no error in itself: a cell may test for an
- * optional parameter (`params.bias === undefined` without a bias).
+ * message about an argument of that op (`matMul(b): expected a tensor ..., received undefined`);
+ * {@link ParamReads.explain} adds the cell and the name to such an error. Reading an absent name is no error in
+ * itself: a cell may test for an optional parameter (`params.bias === undefined` without a bias), so only names close
+ * to a given one count as misspellings.
  */
-
 import { SeqmodelError } from './errors.js';
-import { didYouMean } from './options.js';
+import { closestName } from './options.js';
 
 export class ParamReads<T> {
   /** The record, as the cell's code should see it. */
@@ -26,16 +26,20 @@ export class ParamReads<T> {
   }
 
   /**
-   * `error`, thrown while the cell's code ran, as an error naming the cell and the absent names it read, when it has
-   * read any and the error is about an undefined value; otherwise `error` itself.
+   * `error`, thrown while the cell's code ran, as an error naming the cell and each absent name it read that is close
+   * to a given one, when there is such a name and the error is about an undefined value; otherwise `error` itself.
    */
   explain(error: unknown, cellName: string): unknown {
     const message = error instanceof Error ? error.message : String(error);
-    if (this.absent.size === 0 || !message.includes('undefined')) return error;
+    if (!message.includes('undefined')) return error;
     const given = Object.keys(this.given);
-    const names = [...this.absent].map((n) => `params.${n}${didYouMean(n, given)}`).join(', ');
+    const misspelled = [...this.absent].flatMap((name) => {
+      const closest = closestName(name, given);
+      return closest === undefined ? [] : [`params.${name} (did you mean ${JSON.stringify(closest)}?)`];
+    });
+    if (misspelled.length === 0) return error;
     return new SeqmodelError(
-      `${cellName} cell: ${message}. Its code read ${names}, which it was not given (its parameters: ${given.join(', ') || 'none'})`,
+      `${cellName} cell: ${message.replace(/\.$/, '')}; its code read parameters it was not given: ${misspelled.join(', ')}`,
       { cause: error },
     );
   }

@@ -472,6 +472,9 @@ export interface RandomCellCheckOptions {
   readonly time?: number;
 }
 
+/** The most seeds {@link randomCellRun} takes from the environment (some 17 hours on cpu, at about 0.06 s a seed). */
+const maxRandomCellSeeds = 1_000_000;
+
 /** The variables {@link randomCellRun} reads. */
 export type RandomCellEnvironment = Readonly<Record<string, string | undefined>>;
 
@@ -485,7 +488,7 @@ function processEnvironment(): RandomCellEnvironment {
  * `SEQMODEL_RANDOM_CELL_SIZES` the sizes (`BxTxIxU`: batch, time, input, units). Without them, `defaults`.
  *
  * @example
- * // SEQMODEL_RANDOM_CELL_SEEDS=3000-5999 npx vitest run -t 'random cells'
+ * // SEQMODEL_RANDOM_CELL_SEEDS=3000-5999 npx vitest run -t 'random cell'
  * for (const check of randomCellChecks(backend, randomCellRun({ seeds: 200 }))) it(check.name, check.run);
  */
 export function randomCellRun(
@@ -503,11 +506,11 @@ export function randomCellRun(
         : range[2] === undefined
           ? [0, Number(range[1]) - 1]
           : [Number(range[1]), Number(range[2])];
-    if (!Number.isSafeInteger(to) || to < from) {
+    if (!Number.isSafeInteger(to) || to < from || to - from >= maxRandomCellSeeds) {
       invalidArgument(
         'SEQMODEL_RANDOM_CELL_SEEDS',
         seedsText,
-        'a count N (seeds 0 to N - 1) or a range A-B (A <= B)',
+        `a count N (seeds 0 to N - 1) or a range A-B (A <= B), of at most ${maxRandomCellSeeds} seeds`,
       );
     }
     seeds = Array.from({ length: to - from + 1 }, (_, i) => from + i);

@@ -263,6 +263,11 @@ describe('compileCell and explainCompiledCell', () => {
     ]) {
       expect(text).toContain(heading);
     }
+    // A single-row buffer (the bias, its gradient) has no row index; a per-row one does.
+    expect(text).toMatch(/v\d+ = params\.bias\[4 \+ j\]/);
+    expect(text).toMatch(/d params\.bias\[\d+ \+ j\] \+= v\d+/);
+    expect(text).not.toContain('params.bias[b,');
+    expect(text).toMatch(/v\d+ = state\[0\]\[b, 0 \+ j\]/);
     expect(
       explainCompiledCell(simpleRNN, { activation: 'softmax' }, { batch: 2, inputSize: 3, units: 4 }),
     ).toMatch(/^not compiled: step: max\(\.\.\.\)/m);
