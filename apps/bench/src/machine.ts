@@ -27,9 +27,9 @@ export function machineRecord(loadAtStart: readonly number[]): MachineRecord {
 }
 
 /**
- * Every seqmodel package whose code a bench run can time (core, attention, layers, the backends, the cells): the bench's own
- * dependencies of those kinds, so that a cell added to the bench (a dependency and a line in `cells.ts`) is recorded
- * with no list to update here.
+ * Every seqmodel package whose code a bench run can time (core, attention, layers, the backends, the cells): the
+ * bench's own dependencies of those kinds, so that a cell added to the bench (a dependency and a line in `cells.ts`)
+ * is recorded with no list to update here.
  */
 function measuredPackages(require: NodeJS.Require): string[] {
   const manifest = require('../package.json') as { dependencies?: Record<string, string> };
