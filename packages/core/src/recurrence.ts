@@ -185,22 +185,21 @@ function loopOverTime<T>(
 ): { outputs: T[]; state: T[] } {
   const reads = new ParamReads(args.params);
   try {
-    return runLoop(backend, args, reads.params, info, record, outputProbe);
+    return runLoop(backend, { ...args, params: reads.params }, info, record, outputProbe);
   } catch (error) {
     throw reads.explain(error, args.cell.name);
   }
 }
 
-/** {@link loopOverTime} with `params` as the cell's code reads them. */
+/** {@link loopOverTime}, its `args.params` being those the cell's code reads (see `ParamReads`). */
 function runLoop<T>(
   backend: Backend<T>,
   args: TraceSequenceArgs<T>,
-  params: Readonly<Record<string, T>>,
   info: SequenceInfo,
   record: StepRecord<T> | undefined,
   outputProbe?: T,
 ): { outputs: T[]; state: T[] } {
-  const { cell } = args;
+  const { cell, params } = args;
   const { dims, batch, time } = info;
   let stepInputs: T[];
   if (cell.projectInput) {
