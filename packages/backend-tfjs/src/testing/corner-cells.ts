@@ -37,11 +37,15 @@
  *   pass (the plan read it back with the product's part added; found by `randomCellChecks`).
  * - `testConstantStep`: a step whose results are constants (`tanh(0 · z)`), so no backward pass (with a mask the GPU
  *   kernels had nothing to carry the masked rows' output gradient and failed; found by `randomCellChecks`).
+ * - `testRowNorm`: layer normalization inside the step and, with `inProjection`, in `projectInput` (sums along the
+ *   last axis and `[batch, 1]` values beside wider ones, which the tracer records as products with ones), with
+ *   `flat` a mean without `keepDims` reshaped back (a `[batch]` value).
  */
 import {
   type AnyCellPlugin,
   affine,
   type CellPlugin,
+  mean,
   type Ops,
   type ParamSpec,
   type ParamTensors,
@@ -448,6 +452,38 @@ export const constantStepCell: CellPlugin = {
   },
 };
 
+/** Layer normalization of each row, `(z − mean) / √(variance + 0.1)`, with core's `mean`. */
+function normalizeRows<T>(ops: Ops<T>, z: T, flat: boolean): { normalized: T; mu: T } {
+  const mu = flat ? ops.reshape(mean(ops, z, -1), [-1, 1]) : mean(ops, z, -1, true);
+  const centered = ops.sub(z, mu);
+  const spread = mean(ops, ops.mul(centered, centered), -1, true);
+  return { normalized: ops.div(centered, ops.sqrt(ops.add(spread, 0.1))), mu };
+}
+
+/**
+ * `z = x·W + b + h·U`, normalized per row and scaled by `c0`; `g = σ(mean(z))` per row (a `[batch, 1]` gate);
+ * `h' = g · tanh(norm(z) · c0) + (1 − g) · h`. With `inProjection`, `x·W + b` is normalized in `projectInput` too.
+ */
+export const rowNormCell: CellPlugin<{ flat: boolean; inProjection: boolean }> = {
+  specificationVersion: 'v1',
+  name: 'testRowNorm',
+  defaultOptions: { flat: false, inProjection: false },
+  params: ({ inputSize, units }) => kernels(inputSize, units, rowC0(units)),
+  state: stateH,
+  projectInput(ops, x, params, dims) {
+    const z = projected(ops, x, params);
+    return dims.options.inProjection ? normalizeRows(ops, z, dims.options.flat).normalized : z;
+  },
+  step(ops, { input, state, params, dims }) {
+    const z = ops.add(input, hU(ops, state, params));
+    const { normalized, mu } = normalizeRows(ops, z, dims.options.flat);
+    const gate = ops.sigmoid(mu);
+    const candidate = ops.tanh(ops.mul(normalized, params.c0!));
+    const next = ops.add(ops.mul(gate, candidate), ops.mul(ops.sub(1, gate), state[0]!));
+    return { output: next, state: [next] };
+  },
+};
+
 /** Each corner cell with the sizes and options to check it at. */
 export const compilerCornerCells: readonly {
   readonly cell: AnyCellPlugin;
@@ -494,6 +530,14 @@ export const compilerCornerCells: readonly {
   { cell: narrowStoreCell, configs: [{ inputSize: 3, units: 4 }] },
   { cell: overwrittenStoreCell, configs: [{ inputSize: 3, units: 4 }] },
   { cell: constantStepCell, configs: [{ inputSize: 3, units: 4 }] },
+  {
+    cell: rowNormCell,
+    configs: [
+      { inputSize: 3, units: 4 },
+      { inputSize: 2, units: 5, options: { flat: true } },
+      { inputSize: 3, units: 6, options: { inProjection: true } },
+    ],
+  },
   {
     cell: productChainCell,
     configs: [

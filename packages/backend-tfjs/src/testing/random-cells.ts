@@ -22,6 +22,7 @@ import {
   geluNew,
   hardSigmoid,
   invalidArgument,
+  mean,
   type Ops,
   type ParamSpec,
   type Rng,
@@ -53,6 +54,8 @@ const unaryOps = [
   'clip',
   'scale',
   'shift',
+  'rowNorm',
+  'rowGate',
 ] as const;
 const binaryOps = [
   'add',
@@ -231,7 +234,8 @@ export function describeRandomCell(seed: number): string {
     `  output = state 0'${p.output.beside === undefined ? '' : ` beside tanh(v${p.output.beside})`}`,
     '  (mul(a, b) is tanh(a)·b, div(a, b) a / (1 + |b|), select(a, b) a > b + 0.1 ? a / 2 : b, zeroSelect(a, b)',
     '  relu(a − 0.05) == 0 ? b : a / 2, concatSlice(a, b; k) concat([a, b])[1 + k % (units − 1) :][:units], square(a)',
-    '  tanh(a)² − 0.25, exp(a) exp(clip(a, −3, 2)), log(a) log(|a| + 0.5), sqrt(a) √(|a| + 0.1))',
+    '  tanh(a)² − 0.25, exp(a) exp(clip(a, −3, 2)), log(a) log(|a| + 0.5), sqrt(a) √(|a| + 0.1), rowNorm(a)',
+    '  (a − mean(a)) / √(var(a) + 0.5) per row, rowGate(a) a · σ(mean(a)) per row)',
   );
   return lines.join('\n');
 }
@@ -285,6 +289,14 @@ function unary<T>(ops: Ops<T>, op: Unary, x: T, k: number): T {
       return ops.mul(x, k);
     case 'shift':
       return ops.add(k, x);
+    case 'rowNorm': {
+      // Layer normalization of each row: sums along the last axis and [batch, 1] values beside wider ones.
+      const centered = ops.sub(x, mean(ops, x, -1, true));
+      return ops.div(centered, ops.sqrt(ops.add(mean(ops, ops.mul(centered, centered), -1, true), 0.5)));
+    }
+    case 'rowGate':
+      // The row's mean without keepDims (a [batch] value), reshaped back into a gate for its row.
+      return ops.mul(x, ops.sigmoid(ops.reshape(mean(ops, x, -1), [-1, 1])));
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CellPlugin } from '../cell.js';
 import { gru, lstm, simpleRNN } from '../cells/index.js';
-import { affine, mean, sliceLast, splitLast } from '../derived-ops.js';
+import { affine, mean, sliceLast, softmax, splitLast, variance } from '../derived-ops.js';
 import { resolveCellDims } from '../params.js';
 import { createReferenceBackend } from '../reference/reference-backend.js';
 import { cellWithStep } from '../test-helpers.js';
@@ -68,6 +68,38 @@ describe('the tracer', () => {
     expect(text).toMatch(/^state\[0\]' = %\d+$/m);
   });
 
+  it('records a sum along the last axis, and a [batch, 1] value beside wider ones, as products with ones', () => {
+    const trace = traceCell(layerNorm, dimsOf(layerNorm), 2);
+    const text = formatTrace(trace);
+    // One column of ones for the sums, one row for the [2, 1] values beside [2, 4] ones: each recorded once.
+    expect(text.match(/= fill\(.*\) \[4, 1\] static$/gm)).toHaveLength(1);
+    expect(text.match(/= fill\(.*\) \[1, 4\] static$/gm)).toHaveLength(1);
+    expect(trace.nodes.filter((n) => n.op === 'sum')).toEqual([]);
+    // h·U, then in the order the step makes them: three sums ([2, 1]: the mean, the variance's mean of z and of the
+    // squares) and four [2, 1] values broadcast ([2, 4]: z − μ twice, the division, the gate).
+    const products = trace.nodes.filter((n) => n.op === 'matMul' && n.domain === 'step');
+    expect(products.map((n) => n.shape.join('x'))).toEqual([
+      '2x4',
+      '2x1',
+      '2x4',
+      '2x1',
+      '2x4',
+      '2x1',
+      '2x4',
+      '2x4',
+    ]);
+    // A sum of a parameter stays a sum (the backend computes it once per sequence).
+    const paramSum = traceCell(
+      cellWithStep('testParamSum', (ops, { input, state, params }) => {
+        const next = ops.tanh(ops.add(input, ops.mul(state[0]!, ops.sum(params.recurrentKernel!, 0, true))));
+        return { output: next, state: [next] };
+      }),
+      dimsOf(simpleRNN),
+      2,
+    );
+    expect(paramSum.nodes.filter((n) => n.op === 'sum').map((n) => n.domain)).toEqual(['static']);
+  });
+
   it('replays static nodes on real ops', () => {
     const ref = createReferenceBackend();
     const trace = traceCell(mgu, dimsOf(mgu, {}, 1, 2), 1);
@@ -89,7 +121,35 @@ describe('the tracer', () => {
   });
 });
 
+/**
+ * `h' = tanh(LN(x·W + b + h·U)) · σ(mean(h))`, layer normalization with core's `mean` (the mean reshaped back from
+ * `[batch]`) and `variance` (`keepDims`).
+ */
+const layerNorm = cellWithStep('testCompilerLayerNorm', (ops, { input, state, params }) => {
+  const z = ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!));
+  const mu = ops.reshape(mean(ops, z, -1), [-1, 1]);
+  const normalized = ops.div(ops.sub(z, mu), ops.sqrt(ops.add(variance(ops, z, -1, true), 1e-3)));
+  const next = ops.mul(ops.tanh(normalized), ops.sigmoid(mu));
+  return { output: next, state: [next] };
+});
+
 describe('the plan', () => {
+  it('layer normalization: its sums and broadcasts are products with constants, which get no gradient', () => {
+    const p = plan(layerNorm, true);
+    const constant = (index: number) => p.statics[index]!.node.op === 'fill';
+    const products = p.forward.filter((s): s is Extract<Stage, { kind: 'product' }> => s.kind === 'product');
+    expect(products.filter((s) => constant(s.right))).toHaveLength(7);
+    // Only U's gradient is a product over all steps; the left operands of the products with ones are not kept.
+    expect(p.backward!.productGradients.map((g) => p.statics[g.right]!.node.leaf)).toEqual([
+      { kind: 'param', name: 'recurrentKernel' },
+    ]);
+    const keptLefts = products
+      .filter((s) => constant(s.right))
+      .map((s) => p.buffers[s.left]!)
+      .filter((b) => b.rows === 'sequence' && b.name.startsWith('left of'));
+    expect(keptLefts).toEqual([]);
+  });
+
   it('lstm: one product of the inputs, per step the recurrent product then one pass, backward one pass then dh·Uᵀ', () => {
     const p = plan(lstm, true);
     expect(p.inputProducts).toHaveLength(1);
@@ -166,21 +226,28 @@ describe('the plan', () => {
 describe('declines, with a reason naming the operation', () => {
   const cases: [string, CellPlugin['step'], RegExp][] = [
     [
-      'a reduction over a per-step value',
+      'a sum over the batch axis',
       (ops, { input, state }) => {
-        const next = ops.tanh(ops.add(input, ops.sum(state[0]!, -1, true)));
+        const next = ops.tanh(ops.add(input, ops.sum(state[0]!, 0, true)));
         return { output: next, state: [next] };
       },
-      /step: sum\(\.\.\.\) \[2, 1\] \(%\d+\): ops\.sum on a per-step value has no generator/,
+      /step: sum\(\.\.\.\) \[1, 4\] \(%\d+\): ops\.sum on a per-step value has no generator over the batch axis/,
     ],
     [
-      'a reduction without keepDims, reshaped back (layer normalization written by hand)',
+      'a maximum along the last axis (softmax)',
       (ops, { input, state }) => {
-        const m = ops.reshape(mean(ops, state[0]!, -1), [-1, 1]);
-        const next = ops.tanh(ops.add(input, ops.sub(state[0]!, m)));
+        const next = ops.tanh(ops.add(input, softmax(ops, state[0]!)));
         return { output: next, state: [next] };
       },
-      /step: sum\(\.\.\.\) \[2\] \(%\d+\): ops\.sum on a per-step value has no generator \(core's mean, variance/,
+      /step: max\(\.\.\.\) \[2, 1\] \(%\d+\): ops\.max on a per-step value has no generator \(core's softmax/,
+    ],
+    [
+      'a [batch] value beside a row of as many columns (broadcast per column, as tfjs does)',
+      (ops, { input, state }) => {
+        const next = ops.tanh(ops.add(input, ops.sum(state[0]!, -1)));
+        return { output: next, state: [next] };
+      },
+      /add\(\.\.\.\) \[2, 2\] \(%\d+\): operand %\d+ \[2\] broadcasts per row over 2 columns/,
     ],
     [
       'a slice along the batch axis',
@@ -220,7 +287,12 @@ describe('declines, with a reason naming the operation', () => {
   for (const [what, step, reason] of cases) {
     it(what, () => {
       const cell = cellWithStep(`testDecline${what.replace(/\W/g, '')}`, step);
-      const result = compileCell(cell, dimsOf(cell), 2, { training: false, recurrentMask: false });
+      // Units 2 = batch 2 for the [batch] case, where tfjs broadcasts the [2] value along each row.
+      const units = what.startsWith('a [batch]') ? 2 : 4;
+      const result = compileCell(cell, dimsOf(cell, {}, 3, units), 2, {
+        training: false,
+        recurrentMask: false,
+      });
       expect('reason' in result && result.reason).toMatch(reason);
     });
   }

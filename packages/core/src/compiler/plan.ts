@@ -25,7 +25,7 @@ import type {
   PlanBuffer,
   UnaryOp,
 } from './program.js';
-import { type CellTrace, leafName, TraceNode } from './trace.js';
+import { type CellTrace, leafName, TraceNode, tensorArgs } from './trace.js';
 import { ExprGraph, isScalar, type Operand, operandsOf, type Value } from './values.js';
 
 /** Why a cell's step cannot be compiled; the kernel declines with this message and the generic loop runs. */
@@ -245,15 +245,30 @@ function firstUnlowered(x: TraceNode, seen = new Set<TraceNode>()): TraceNode | 
 
 /** Why a per-step value made by `op` (not in {@link loweredOps}) cannot be compiled. */
 function noGenerator(op: string): string {
-  // Core's mean and variance reduce with sum; its softmax and logSoftmax with max and sum.
+  // The tracer records a sum along the last axis as a product, so a sum here is over the batch axis (or all axes).
+  // Core's softmax and logSoftmax reduce with max.
   const derived =
     op === 'sum'
-      ? " (core's mean, variance, softmax and logSoftmax use it)"
+      ? ' over the batch axis (only sums along the last axis are compiled)'
       : op === 'max'
         ? " (core's softmax and logSoftmax use it)"
         : '';
-  return `ops.${op} on a per-step value has no generator${derived} (only elementwise ops, slices and concatenations along the last axis, and products with parameters are compiled)`;
+  return `ops.${op} on a per-step value has no generator${derived} (only elementwise ops, slices and concatenations along the last axis, sums along it, and products with parameters are compiled)`;
 }
+
+/** `[batch, width]`'s width, 1 for `[batch]`, or undefined for any other shape. */
+function stepWidth(shape: readonly number[], batch: number): number | undefined {
+  if (shape[0] !== batch) return undefined;
+  if (shape.length === 2) return shape[1];
+  return shape.length === 1 ? 1 : undefined;
+}
+
+/** Whether a static node depends on no parameter and no mask: a constant (`fill`, or work on fills alone). */
+function isConstant(node: TraceNode): boolean {
+  if (node.op === 'leaf') return false;
+  return tensorArgs(node.args).every(isConstant);
+}
+
 /** Operations cheap enough to recompute in the backward pass instead of keeping their results. */
 const cheap = new Set<string>([
   'add',
@@ -355,17 +370,20 @@ class PlanBuilder {
     );
   }
 
-  /** The width of a per-step result, checking it is `[batch, width]`. */
+  /**
+   * The width of a per-step result, checking it is `[batch, width]`, or `[batch]` (a row sum without `keepDims`:
+   * one column).
+   */
   private widthOf(node: TraceNode): number {
-    const s = node.shape;
-    if (s.length !== 2 || s[0] !== this.batch) {
+    const width = stepWidth(node.shape, this.batch);
+    if (width === undefined) {
       this.decline(
         node,
-        `per-step values must be [batch, width] ([${this.batch}, w]); this one is ${formatShape(s)}`,
+        `per-step values must be [batch, width] ([${this.batch}, w]) or [batch]; this one is ${formatShape(node.shape)}`,
       );
     }
     if (node.dtype !== 'float32') this.decline(node, `per-step values must be float32, not ${node.dtype}`);
-    return s[1]!;
+    return width;
   }
 
   /** An argument of an elementwise operation with result width `width`, in the forward pass. */
@@ -416,6 +434,10 @@ class PlanBuilder {
           return this.decline(node, `unexpected leaf ${leaf.kind} (internal error)`);
       }
     }
+    if (node.op === 'slice' || node.op === 'concat') {
+      // A `[batch]` value's only axis is the batch axis.
+      if (node.shape.length === 1) this.decline(node, `a ${node.op} along the batch axis`);
+    }
     if (node.op === 'slice') {
       const [begin, size] = [node.args[1] as number[], node.args[2] as number[]];
       this.checkRowsKept(node, begin[0]!, size[0]!);
@@ -458,10 +480,12 @@ class PlanBuilder {
       case 'reshape':
       case 'cast': {
         const x = args[0] as TraceNode;
-        // `reshape(mean(h, -1), [-1, 1])`: the reduction is what cannot be compiled, not the reshape after it.
+        // `reshape(max(h, -1), [-1, 1])`: the reduction is what cannot be compiled, not the reshape after it.
         const unlowered = firstUnlowered(x);
         if (unlowered) this.decline(unlowered, noGenerator(unlowered.op));
-        if (x.shape.length !== 2 || x.shape[0] !== node.shape[0] || x.shape[1] !== node.shape[1]) {
+        // `[batch, 1]` and `[batch]` lay out alike.
+        const from = stepWidth(x.shape, this.batch);
+        if (from === undefined || from !== stepWidth(node.shape, this.batch)) {
           this.decline(node, `a reshape from ${formatShape(x.shape)} changes the per-step layout`);
         }
         return this.structural(x, node);
@@ -540,6 +564,8 @@ class PlanBuilder {
     const right = this.static(b).index;
     const left = this.value(a);
     const { g } = this;
+    // A product with a constant (a row sum's column of ones) needs no gradient of it, so no left operand per step.
+    const kept = this.training && !isConstant(b);
     if (this.inputsBuffer !== undefined && this.wholeBuffer(left) === this.inputsBuffer) {
       const key = `${right}:${transposeB}`;
       let j = this.inputProducts.findIndex((p) => p.key === key);
@@ -554,7 +580,7 @@ class PlanBuilder {
     const leftBuffer = this.materialize(
       left,
       `left of %${node.id}`,
-      this.training ? 'sequence' : 'batch',
+      kept ? 'sequence' : 'batch',
       this.forwardStores,
     );
     const key = `${leftBuffer}:${right}:${transposeB}`;
@@ -599,7 +625,7 @@ class PlanBuilder {
 
   private computeForwardInBackward(node: TraceNode): Value {
     const { g } = this;
-    const width = node.shape[1]!;
+    const width = this.widthOf(node);
     const args = node.args;
     const at = (i: number) => this.forwardInBackward(args[i], width, node);
     const elementwise = (operands: Operand[], f: (e: number[]) => number): Value => {
@@ -654,7 +680,7 @@ class PlanBuilder {
 
   private structuralInBackward(x: TraceNode, user: TraceNode): Value {
     if (x.domain === 'static') return this.structural(x, user);
-    return this.forwardInBackward(x, x.shape[1]!, user) as Value;
+    return this.forwardInBackward(x, this.widthOf(x), user) as Value;
   }
 
   backward(output: { size: number }): { plan: BackwardPlan; states: { seed: number; gradient: number }[] } {
@@ -906,12 +932,14 @@ class PlanBuilder {
               out: dLeft,
               accumulate: false,
             });
-            productGradients.push({
-              left: this.leftOverSteps(gemm.left),
-              dOut,
-              right: gemm.right,
-              transposeRight: gemm.transposeRight,
-            });
+            if (!isConstant(args[1] as TraceNode)) {
+              productGradients.push({
+                left: this.leftOverSteps(gemm.left),
+                dOut,
+                right: gemm.right,
+                transposeRight: gemm.transposeRight,
+              });
+            }
           }
           sink(grads.dOut, adjoint);
           if (!routed.has(i)) {

@@ -8,6 +8,11 @@
  * (the same value at every step: computed once per sequence), `step` when it depends on the step's input or state,
  * and `sequence` for `projectInput`'s work on the rows of all steps. The tracer records every `Ops` method; what the
  * lowering cannot turn into fused code it declines later, with a reason.
+ *
+ * Two row-wise operations on per-step values are recorded as products with constants, which the lowering compiles
+ * like any product with a parameter: a sum along the last axis (`sum(x, -1, true)`: `x·1`, a column of ones) and a
+ * value of one column per row used beside wider ones (`[batch, 1]`: its product with a row of ones). Layer
+ * normalization inside a step (core's `mean` and `variance` with `keepDims`) compiles that way.
  */
 import type { AnyCellPlugin, CellDims } from '../cell.js';
 import { invalidArgument, SeqmodelError } from '../errors.js';
@@ -60,6 +65,7 @@ export class TraceError extends SeqmodelError {}
 
 class TracingOps implements Ops<TraceNode> {
   readonly nodes: TraceNode[] = [];
+  private readonly onesByShape = new Map<string, TraceNode>();
 
   leaf(leaf: TraceLeaf, shape: readonly number[], domain: TraceDomain): TraceNode {
     return this.push('leaf', [], shape, 'float32', domain, leaf);
@@ -99,7 +105,42 @@ class TracingOps implements Ops<TraceNode> {
 
   private binary(op: string, a: Operand<TraceNode>, b: Operand<TraceNode>): TraceNode {
     const shape = broadcastShapes(this.operandShape(a, `${op}(a)`), this.operandShape(b, `${op}(b)`));
-    return this.push(op, [a, b], shape, 'float32');
+    return this.push(op, [this.perRow(a, shape), this.perRow(b, shape)], shape, 'float32');
+  }
+
+  /** A `[rows, cols]` static of ones, one node per shape. */
+  private ones(rows: number, cols: number): TraceNode {
+    const key = `${rows}x${cols}`;
+    let node = this.onesByShape.get(key);
+    if (!node) {
+      node = this.fill([rows, cols], 1);
+      this.onesByShape.set(key, node);
+    }
+    return node;
+  }
+
+  /**
+   * An operand of an elementwise operation whose result has shape `shape`: a per-step (or projectInput) value of
+   * one column per row, `[rows, 1]`, beside wider ones is recorded as its product with a row of ones, `[rows,
+   * 1]·[1, width]`, so that the lowering sees the same per-row value in every column (products with constants it
+   * compiles; a value broadcast across a row it does not). Anything else is returned as it is.
+   */
+  private perRow<A>(x: A, shape: readonly number[]): A {
+    if (!(x instanceof TraceNode) || x.domain === 'static' || x.dtype !== 'float32') return x;
+    const s = x.shape;
+    if (s.length !== 2 || shape.length !== 2 || s[1] !== 1 || shape[1] === 1 || s[0] !== shape[0]) return x;
+    return this.matMul(x, this.ones(1, shape[1]!)) as A;
+  }
+
+  /**
+   * Whether `sum(x, axes)` adds up each row of a per-step (or projectInput) value `[rows, width]` along its last
+   * axis: such a sum is recorded as the product `x·1` with a column of ones, which the lowering compiles.
+   */
+  private isRowSum(x: TraceNode, axes: number | readonly number[] | undefined): boolean {
+    if (x.domain === 'static' || x.dtype !== 'float32' || x.shape.length !== 2 || axes === undefined)
+      return false;
+    const list = typeof axes === 'number' ? [axes] : axes;
+    return list.length === 1 && normalizeAxis('sum(axes)', list[0]!, 2) === 1;
   }
 
   private unary(op: string, x: TraceNode, extra: unknown[] = []): TraceNode {
@@ -144,7 +185,8 @@ class TracingOps implements Ops<TraceNode> {
       broadcastShapes(this.node(condition, 'where(condition)').shape, this.operandShape(a, 'where(a)')),
       this.operandShape(b, 'where(b)'),
     );
-    return this.push('where', [condition, a, b], shape, 'float32');
+    const args = [condition, a, b].map((x) => this.perRow(x, shape));
+    return this.push('where', args, shape, 'float32');
   }
   neg(x: TraceNode): TraceNode {
     return this.unary('neg', x);
@@ -258,6 +300,11 @@ class TracingOps implements Ops<TraceNode> {
     );
   }
   sum(x: TraceNode, axes?: number | readonly number[], keepDims = false): TraceNode {
+    if (this.isRowSum(this.node(x, 'sum(x)'), axes)) {
+      const [rows, width] = x.shape as [number, number];
+      const total = this.matMul(x, this.ones(width, 1));
+      return keepDims ? total : this.reshape(total, [rows]);
+    }
     return this.reduce('sum', x, axes, keepDims, x.dtype);
   }
   max(x: TraceNode, axes?: number | readonly number[], keepDims = false): TraceNode {
