@@ -16,6 +16,7 @@ describe('bench cells', () => {
       'mgu',
       'peepholeLstm',
       'indRnn',
+      'layerNormLstm',
     ]);
     const layers = Object.fromEntries(
       cells.map((c) => [c.key, 'layer' in c.tfjsLayers ? c.tfjsLayers.layer : null]),
@@ -28,6 +29,7 @@ describe('bench cells', () => {
       mgu: null,
       peepholeLstm: null,
       indRnn: null,
+      layerNormLstm: null,
     });
     // Both sides use sigmoid gates (tfjs-layers defaults to hardSigmoid).
     expect(benchCell('lstm').options.recurrentActivation).toBe('sigmoid');

@@ -8,6 +8,7 @@
  * to sigmoid.
  */
 import { indRnn } from '@seqmodel/cell-indrnn';
+import { layerNormLstm } from '@seqmodel/cell-layernorm-lstm';
 import { mgu } from '@seqmodel/cell-mgu';
 import { peepholeLstm } from '@seqmodel/cell-peephole-lstm';
 import { getCell, listCells, paramSpecs, registerCell } from '@seqmodel/core';
@@ -29,7 +30,7 @@ export interface BenchCell {
 }
 
 /** Plugin cells the bench registers (built-in cells are always registered). */
-const benchPlugins = [mgu, peepholeLstm, indRnn];
+const benchPlugins = [mgu, peepholeLstm, indRnn, layerNormLstm];
 
 /** Registers the plugin cells the bench knows; harmless to call twice. */
 export function registerBenchPlugins(): void {

@@ -21,6 +21,7 @@ describe('run flags', () => {
       'mgu',
       'peepholeLstm',
       'indRnn',
+      'layerNormLstm',
     ]);
     expect(config.modes).toEqual(['forward', 'train']);
     expect(config.path).toBe('fused');

@@ -14,6 +14,7 @@ import {
   tfjsBackendTestPlan,
 } from '@seqmodel/backend-tfjs/testing';
 import { indRnn } from '@seqmodel/cell-indrnn';
+import { layerNormLstm } from '@seqmodel/cell-layernorm-lstm';
 import { mgu } from '@seqmodel/cell-mgu';
 import { peepholeLstm } from '@seqmodel/cell-peephole-lstm';
 import { anyName } from '@seqmodel/core';
@@ -80,7 +81,7 @@ export function check(name: string, backendName: string, run: () => unknown): Pa
 function compiledCellGroups(compiled: TfjsBackend): CheckGroup[] {
   const configs = [{ inputSize: 3, units: 4 }];
   return [
-    ...[mgu, peepholeLstm, indRnn].map((cell) => ({ cell, configs, kind: 'plugin cell' })),
+    ...[mgu, peepholeLstm, indRnn, layerNormLstm].map((cell) => ({ cell, configs, kind: 'plugin cell' })),
     ...gpuCompilerCornerCells.map((c) => ({ ...c, kind: 'compiler corner cell' })),
     ...gpuCompiledBuiltInCells.map((c) => ({ ...c, kind: 'built-in cell' })),
   ]

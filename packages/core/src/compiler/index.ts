@@ -22,6 +22,7 @@ export {
   type StaticGradient,
   type StaticLayout,
   type StaticView,
+  staticOnes,
   staticView,
 } from './plan.js';
 export {

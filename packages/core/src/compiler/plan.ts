@@ -97,6 +97,15 @@ export function staticView(node: TraceNode): StaticView | undefined {
   return undefined;
 }
 
+/**
+ * Whether static `s` is a matrix of ones: the column `[width, 1]` the tracer multiplies by for a sum along the last
+ * axis, or the row `[1, width]` for a per-row value beside wider ones. A runtime may compute a product with it as
+ * each row's sum, or the left operand's one column repeated, instead of through its matrix product.
+ */
+export function staticOnes(s: PlanStatic): boolean {
+  return s.node.op === 'fill' && s.node.args[1] === 1 && s.shape.length === 2;
+}
+
 /** `out = left · right` (or `· rightᵀ`), `left` and `out` rows of the current step. */
 export interface ProductStage {
   readonly kind: 'product';

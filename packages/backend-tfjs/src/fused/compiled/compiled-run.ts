@@ -6,7 +6,7 @@
  * first valid step), or is zero with `zeroMaskedOutputs`; gradients flow accordingly. With `goBackwards`, step `s`
  * reads time `time - 1 - s` and writes output `s`. Nothing here uses a tensor library.
  */
-import { planPasses, type SequencePlan, type Stage } from '@seqmodel/core';
+import { planPasses, type SequencePlan, type Stage, staticOnes } from '@seqmodel/core';
 import { copyRow, type GemmProvider, type HostMatrix, hostMatrix, type PreparedMatrix } from '../gemm.js';
 import type { HostInstance, HostProgram } from './host-program.js';
 
@@ -80,6 +80,29 @@ function addAndClear(total: Float64Array, a: Float32Array): void {
 /** A right-hand operand's matrix: a static of shape `[k, n]`. */
 function staticMatrix(_plan: SequencePlan, inputs: CompiledRunInputs, index: number): HostMatrix {
   return inputs.statics[index]!;
+}
+
+/**
+ * `c = a·1` with a column of ones (each row's sum, in float64 rounded once, as `JsGemm`) or `a·1ᵀ` with a row of ones
+ * (`a`'s one column repeated across `c`'s), or `+=` with `accumulate`: a product with a `staticOnes` operand, which
+ * is a sum along the last axis or a per-row value in the step, without a call to the GEMM (one per product and step:
+ * at layer normalization's sizes most of the GEMM's time is its fixed cost).
+ */
+export function onesProduct(a: HostMatrix, c: HostMatrix, accumulate: boolean): void {
+  const { data: x, stride: xs } = a;
+  const { data: y, stride: ys } = c;
+  for (let i = 0; i < c.rows; i++) {
+    const from = a.offset + i * xs;
+    const to = c.offset + i * ys;
+    if (c.cols === 1) {
+      let sum = 0;
+      for (let j = 0; j < a.cols; j++) sum += x[from + j]!;
+      y[to] = accumulate ? y[to]! + sum : sum;
+    } else {
+      const v = x[from]!;
+      for (let j = 0; j < c.cols; j++) y[to + j] = accumulate ? y[to + j]! + v : v;
+    }
+  }
 }
 
 /** The values of `m` as one contiguous array (a view when they already are). */
@@ -172,6 +195,8 @@ export class CompiledRun {
     for (const stage of stages) {
       if (stage.kind === 'pass') {
         this.instance.run(this.passIndex.get(stage)!, tau);
+      } else if (staticOnes(this.plan.statics[stage.right]!)) {
+        onesProduct(this.rows(stage.left, tau), this.rows(stage.out, tau), stage.accumulate);
       } else {
         this.gemm.multiplyPrepared(
           this.rows(stage.left, tau),
