@@ -40,6 +40,9 @@
  * - `testRowNorm`: layer normalization inside the step and, with `inProjection`, in `projectInput` (sums along the
  *   last axis and `[batch, 1]` values beside wider ones, which the tracer records as products with ones), with
  *   `flat` a mean without `keepDims` reshaped back (a `[batch]` value).
+ * - `testOnesMatrix`: a product with the step's own matrix of ones `[units, units]` (the host runtimes computed it as
+ *   the tracer's one-column ones at first: the first column of `h` repeated instead of its rows' sums; found in
+ *   review).
  */
 import {
   type AnyCellPlugin,
@@ -484,6 +487,21 @@ export const rowNormCell: CellPlugin<{ flat: boolean; inProjection: boolean }> =
   },
 };
 
+/** `h' = tanh(x·W + b + h·U + 0.3 · h·J)`, `J` a `[units, units]` matrix of ones the step makes. */
+export const onesMatrixCell: CellPlugin = {
+  specificationVersion: 'v1',
+  name: 'testOnesMatrix',
+  defaultOptions: {},
+  params: ({ inputSize, units }) => kernels(inputSize, units),
+  state: stateH,
+  projectInput: projected,
+  step(ops, { input, state, params, dims }) {
+    const ones = ops.matMul(state[0]!, ops.fill([dims.units, dims.units], 1));
+    const next = ops.tanh(ops.add(ops.add(input, hU(ops, state, params)), ops.mul(ones, 0.3)));
+    return { output: next, state: [next] };
+  },
+};
+
 /** Each corner cell with the sizes and options to check it at. */
 export const compilerCornerCells: readonly {
   readonly cell: AnyCellPlugin;
@@ -538,6 +556,7 @@ export const compilerCornerCells: readonly {
       { inputSize: 3, units: 6, options: { inProjection: true } },
     ],
   },
+  { cell: onesMatrixCell, configs: [{ inputSize: 3, units: 4 }] },
   {
     cell: productChainCell,
     configs: [

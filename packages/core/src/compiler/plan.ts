@@ -98,9 +98,10 @@ export function staticView(node: TraceNode): StaticView | undefined {
 }
 
 /**
- * Whether static `s` is a matrix of ones: the column `[width, 1]` the tracer multiplies by for a sum along the last
- * axis, or the row `[1, width]` for a per-row value beside wider ones. A runtime may compute a product with it as
- * each row's sum, or the left operand's one column repeated, instead of through its matrix product.
+ * Whether static `s` is a matrix of ones, of any shape: the column `[width, 1]` the tracer multiplies by for a sum
+ * along the last axis, the row `[1, width]` for a per-row value beside wider ones, or a step's own `fill([k, n], 1)`.
+ * A runtime may compute a product with it as each row's sum repeated across the row, instead of through its matrix
+ * product.
  */
 export function staticOnes(s: PlanStatic): boolean {
   return s.node.op === 'fill' && s.node.args[1] === 1 && s.shape.length === 2;
@@ -258,7 +259,7 @@ function noGenerator(op: string): string {
   // Core's softmax and logSoftmax reduce with max.
   const derived =
     op === 'sum'
-      ? ' over the batch axis (only sums along the last axis are compiled)'
+      ? ' over the batch axis or all axes (only sums along the last axis are compiled)'
       : op === 'max'
         ? " (core's softmax and logSoftmax use it)"
         : '';

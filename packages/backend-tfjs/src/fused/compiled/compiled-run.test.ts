@@ -9,10 +9,12 @@ const values = (n: number, seed: number) =>
 
 it('onesProduct: row sums and repeated columns, as JsGemm multiplies by ones, in strided rows, replacing and adding', () => {
   const gemm = new JsGemm();
-  // [3, 5] rows inside a wider array (stride 8, from offset 2), by a column [5, 1] and, as [3, 1], by a row [1, 4].
+  // [3, 5] rows inside a wider array (stride 8, from offset 2), by a column [5, 1]; as [3, 1], by a row [1, 4]; and
+  // by a whole matrix of ones [5, 2] (a step's own ones: every column the row's sum).
   const cases = [
     { a: [3, 5, 2, 8], ones: [5, 1] },
     { a: [3, 1, 1, 3], ones: [1, 4] },
+    { a: [3, 5, 2, 8], ones: [5, 2] },
   ] as const;
   for (const {
     a: [rows, cols, offset, stride],

@@ -83,10 +83,10 @@ function staticMatrix(_plan: SequencePlan, inputs: CompiledRunInputs, index: num
 }
 
 /**
- * `c = a·1` with a column of ones (each row's sum, in float64 rounded once, as `JsGemm`) or `a·1ᵀ` with a row of ones
- * (`a`'s one column repeated across `c`'s), or `+=` with `accumulate`: a product with a `staticOnes` operand, which
- * is a sum along the last axis or a per-row value in the step, without a call to the GEMM (one per product and step:
- * at layer normalization's sizes most of the GEMM's time is its fixed cost).
+ * `c = a·J` for a matrix of ones `J` of any shape (transposed or not): every column of a row of `c` is that row's sum
+ * of `a` (in float64, rounded once, as `JsGemm`), or `+=` with `accumulate`. The tracer's ones make it a sum along the
+ * last axis (`J` one column) or a per-row value repeated across a row (`a` one column); computed here without a call to
+ * the GEMM (one per product and step: at layer normalization's sizes most of the GEMM's time is its fixed cost).
  */
 export function onesProduct(a: HostMatrix, c: HostMatrix, accumulate: boolean): void {
   const { data: x, stride: xs } = a;
@@ -94,14 +94,9 @@ export function onesProduct(a: HostMatrix, c: HostMatrix, accumulate: boolean): 
   for (let i = 0; i < c.rows; i++) {
     const from = a.offset + i * xs;
     const to = c.offset + i * ys;
-    if (c.cols === 1) {
-      let sum = 0;
-      for (let j = 0; j < a.cols; j++) sum += x[from + j]!;
-      y[to] = accumulate ? y[to]! + sum : sum;
-    } else {
-      const v = x[from]!;
-      for (let j = 0; j < c.cols; j++) y[to + j] = accumulate ? y[to + j]! + v : v;
-    }
+    let sum = 0;
+    for (let j = 0; j < a.cols; j++) sum += x[from + j]!;
+    for (let j = 0; j < c.cols; j++) y[to + j] = accumulate ? y[to + j]! + sum : sum;
   }
 }
 
