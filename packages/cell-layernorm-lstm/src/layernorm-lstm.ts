@@ -25,6 +25,7 @@ import {
   getActivation,
   type InitializerSpec,
   invalidArgument,
+  lstmBiasInitializer,
   mean,
   type Ops,
   resolveInitializer,
@@ -84,16 +85,7 @@ export const layerNormLstm: CellPlugin<LayerNormLstmOptions> = {
   },
 
   params({ inputSize, units, options }) {
-    const bias: InitializerSpec = options.unitForgetBias
-      ? {
-          name: 'concat',
-          parts: [
-            [units, options.biasInitializer],
-            [units, 'ones'],
-            [2 * units, options.biasInitializer],
-          ],
-        }
-      : options.biasInitializer;
+    const bias = lstmBiasInitializer(units, options.biasInitializer, options.unitForgetBias);
     return [
       { name: 'kernel', shape: [inputSize, 4 * units], initializer: options.kernelInitializer, gates: 4 },
       {

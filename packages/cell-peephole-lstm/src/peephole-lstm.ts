@@ -21,6 +21,7 @@ import {
   checkBoolean,
   getActivation,
   type InitializerSpec,
+  lstmBiasInitializer,
   resolveInitializer,
   splitLast,
   validateBaseOptions,
@@ -60,16 +61,7 @@ export const peepholeLstm: CellPlugin<PeepholeLstmOptions> = {
   },
 
   params({ inputSize, units, options }) {
-    const bias: InitializerSpec = options.unitForgetBias
-      ? {
-          name: 'concat',
-          parts: [
-            [units, options.biasInitializer],
-            [units, 'ones'],
-            [2 * units, options.biasInitializer],
-          ],
-        }
-      : options.biasInitializer;
+    const bias = lstmBiasInitializer(units, options.biasInitializer, options.unitForgetBias);
     return [
       { name: 'kernel', shape: [inputSize, 4 * units], initializer: options.kernelInitializer, gates: 4 },
       {

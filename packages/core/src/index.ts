@@ -47,6 +47,7 @@ export {
   gru,
   type LstmOptions,
   lstm,
+  lstmBiasInitializer,
   type SimpleRnnOptions,
   simpleRNN,
   validateBaseOptions,

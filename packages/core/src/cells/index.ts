@@ -6,7 +6,7 @@ import { simpleRNN } from './simple-rnn.js';
 
 export { type BaseCellOptions, baseCellDefaults, validateBaseOptions } from './common.js';
 export { type GruOptions, gru } from './gru.js';
-export { type LstmOptions, lstm } from './lstm.js';
+export { type LstmOptions, lstm, lstmBiasInitializer } from './lstm.js';
 export { type SimpleRnnOptions, simpleRNN } from './simple-rnn.js';
 
 export const builtInCells: readonly AnyCellPlugin[] = [simpleRNN, lstm, gru];

@@ -23,6 +23,26 @@ import {
   validateBaseOptions,
 } from './common.js';
 
+/**
+ * The initializer of an LSTM's bias `[4*units]` (gates i, f, c, o): `biasInitializer`, with the forget gate's quarter
+ * at 1 when `unitForgetBias` (as Keras). For cells built on the LSTM's gates (peephole, layer-normalized).
+ */
+export function lstmBiasInitializer(
+  units: number,
+  biasInitializer: InitializerSpec,
+  unitForgetBias: boolean,
+): InitializerSpec {
+  if (!unitForgetBias) return biasInitializer;
+  return {
+    name: 'concat',
+    parts: [
+      [units, biasInitializer],
+      [units, 'ones'],
+      [2 * units, biasInitializer],
+    ],
+  };
+}
+
 export interface LstmOptions extends BaseCellOptions {
   /** Activation of the gates (default `sigmoid`). */
   readonly recurrentActivation: ActivationName;
@@ -43,16 +63,7 @@ export const lstm: CellPlugin<LstmOptions> = {
   },
 
   params({ inputSize, units, options }) {
-    const bias: InitializerSpec = options.unitForgetBias
-      ? {
-          name: 'concat',
-          parts: [
-            [units, options.biasInitializer],
-            [units, 'ones'],
-            [2 * units, options.biasInitializer],
-          ],
-        }
-      : options.biasInitializer;
+    const bias = lstmBiasInitializer(units, options.biasInitializer, options.unitForgetBias);
     return [
       { name: 'kernel', shape: [inputSize, 4 * units], initializer: options.kernelInitializer, gates: 4 },
       {
