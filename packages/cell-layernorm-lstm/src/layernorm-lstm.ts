@@ -32,7 +32,6 @@ import {
   rsqrt,
   splitLast,
   validateBaseOptions,
-  variance,
 } from '@seqmodel/core';
 
 export interface LayerNormLstmOptions extends BaseCellOptions {
@@ -51,10 +50,14 @@ export interface LayerNormLstmOptions extends BaseCellOptions {
 /** The three normalizations, by the prefix of their parameters' names. */
 const norms = ['kernelNorm', 'recurrentNorm', 'stateNorm'] as const;
 
-/** `(v − mean(v)) / √(var(v) + ε) · γ + β` over each row of `v` `[batch, width]`. */
+/**
+ * `(v − mean(v)) / √(var(v) + ε) · γ + β` over each row of `v` `[batch, width]`. The variance is the mean square of
+ * the centered values computed once (core's `variance` would center `v` again: two more row sums a step).
+ */
 function layerNorm<T>(ops: Ops<T>, v: T, gamma: T, beta: T, epsilon: number): T {
   const centered = ops.sub(v, mean(ops, v, -1, true));
-  const scale = rsqrt(ops, ops.add(variance(ops, v, -1, true), epsilon));
+  const spread = mean(ops, ops.mul(centered, centered), -1, true);
+  const scale = rsqrt(ops, ops.add(spread, epsilon));
   return ops.add(ops.mul(ops.mul(centered, scale), gamma), beta);
 }
 
