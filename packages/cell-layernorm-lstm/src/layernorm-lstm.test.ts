@@ -31,7 +31,7 @@ import {
   type SequenceArgs,
   unregisterCell,
 } from '@seqmodel/core';
-import { cellConformanceChecks } from '@seqmodel/core/testing';
+import { assertClose, cellConformanceChecks } from '@seqmodel/core/testing';
 import { describe, expect, it } from 'vitest';
 import { layerNormLstm } from './layernorm-lstm.js';
 
@@ -67,23 +67,9 @@ function args<T>(params: readonly T[], inputs: T, initialState: T[]): SequenceAr
   };
 }
 
-/** Every element of `actual` within `atol + rtol · |expected|` of `expected`, naming the first that is not. */
+/** `assertClose` on nested arrays, flattened (the fixture's are up to three deep). */
 function expectClose(actual: unknown, expected: unknown, atol: number, rtol: number, what: string): void {
-  const a = [actual].flat(3) as number[];
-  const e = [expected].flat(3) as number[];
-  expect(a.length, `${what}: length`).toBe(e.length);
-  const worst = a.reduce(
-    (w, v, i) => {
-      const excess = Math.abs(v - e[i]!) - (atol + rtol * Math.abs(e[i]!));
-      return excess > w.excess ? { excess, i } : w;
-    },
-    { excess: 0, i: -1 },
-  );
-  if (worst.i >= 0) {
-    expect.fail(
-      `${what}[${worst.i}]: ${a[worst.i]} against PyTorch's ${e[worst.i]} (atol ${atol}, rtol ${rtol})`,
-    );
-  }
+  assertClose(what, [actual].flat(3) as number[], [expected].flat(3) as number[], { atol, rtol });
 }
 
 describe('layerNormLstm against PyTorch', () => {
