@@ -118,6 +118,8 @@ export class CompiledRun {
   /** The output of the latest step `[batch, outputSize]`. */
   readonly lastOutput: Float32Array;
   private readonly passIndex = new Map<Stage, number>();
+  /** The product stages whose right operand is a matrix of ones (`staticOnes`), run by `onesProduct`. */
+  private readonly onesStages = new Set<Stage>();
   /** The instance's generation when this run got it (see `HostInstance.generation`). */
   private readonly generation: number;
   /** Right-hand operands prepared for this run, by static and orientation (`2 * index + transposed`). */
@@ -141,6 +143,7 @@ export class CompiledRun {
     let index = 0;
     for (const stage of [...plan.forward, ...(plan.backward?.stages ?? [])]) {
       if (stage.kind === 'pass') this.passIndex.set(stage, index++);
+      else if (staticOnes(plan.statics[stage.right]!)) this.onesStages.add(stage);
     }
     if (index !== planPasses(plan).length) throw new Error('compiled kernel: pass count (internal error)');
     this.instance = program.instantiate(batch, time);
@@ -190,7 +193,7 @@ export class CompiledRun {
     for (const stage of stages) {
       if (stage.kind === 'pass') {
         this.instance.run(this.passIndex.get(stage)!, tau);
-      } else if (staticOnes(this.plan.statics[stage.right]!)) {
+      } else if (this.onesStages.has(stage)) {
         onesProduct(this.rows(stage.left, tau), this.rows(stage.out, tau), stage.accumulate);
       } else {
         this.gemm.multiplyPrepared(
