@@ -40,4 +40,14 @@ describe('changesets', () => {
     const bumped = plan.releases.filter((release) => release.type !== 'none');
     expect(bumped.filter((release) => !published.has(release.name))).toEqual([]);
   });
+
+  it('peers on our own packages take every 0.x release (workspace:>=0.0.0 <1, not workspace:^)', () => {
+    // `workspace:^` publishes `^0.0.0`, which takes 0.0.0 alone: a plugin published so would refuse core 0.1.0.
+    const wrong = publishablePackages(repoRoot).flatMap(({ manifest }) =>
+      Object.entries((manifest.peerDependencies ?? {}) as Record<string, string>)
+        .filter(([name, range]) => name.startsWith('@seqmodel/') && range !== 'workspace:>=0.0.0 <1')
+        .map(([name, range]) => `${manifest.name}: ${name} ${range}`),
+    );
+    expect(wrong).toEqual([]);
+  });
 });
