@@ -38,8 +38,8 @@
  * - `testConstantStep`: a step whose results are constants (`tanh(0 · z)`), so no backward pass (with a mask the GPU
  *   kernels had nothing to carry the masked rows' output gradient and failed; found by `randomCellChecks`).
  * - `testRowNorm`: layer normalization inside the step and, with `inProjection`, in `projectInput` (sums along the
- *   last axis and `[batch, 1]` values beside wider ones, which the tracer records as products with ones), with
- *   `flat` a mean without `keepDims` reshaped back (a `[batch]` value).
+ *   last axis, products with ones, and `[batch, 1]` values beside wider ones, read across the row), with `flat` a
+ *   mean without `keepDims` reshaped back (a `[batch]` value).
  * - `testOnesMatrix`: a product with the step's own matrix of ones `[units, units]` (the host runtimes computed it as
  *   the tracer's one-column ones at first: the first column of `h` repeated instead of its rows' sums; found in
  *   review).

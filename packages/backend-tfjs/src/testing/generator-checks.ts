@@ -166,6 +166,46 @@ function mixedCase(width: number): Case {
   };
 }
 
+/**
+ * Work on values of one column read across the row (a layer norm's `1 / √(var + ε)`, a row's mean), which the
+ * generators may compute once per row, beside work on every column, reading it; a masked row.
+ */
+function rowCase(width: number): Case {
+  const nodes: LoopNode[] = [
+    { op: 'read', buffer: 0, column: 1, broadcast: true },
+    { op: 'read', buffer: 1, column: 0, broadcast: true },
+    { op: 'const', value: 1e-3 },
+    { op: 'abs', x: 0 },
+    { op: 'add', a: 3, b: 2 },
+    { op: 'sqrt', x: 4 },
+    { op: 'div', a: 2, b: 5 },
+    { op: 'greater', a: 1, b: 2 },
+    { op: 'sigmoid', x: 1 },
+    { op: 'where', condition: 7, a: 8, b: 6 },
+    { op: 'read', buffer: 1, column: 2, broadcast: false },
+    { op: 'sub', a: 10, b: 9 },
+    { op: 'mul', a: 11, b: 6 },
+    { op: 'tanh', x: 12 },
+  ];
+  return {
+    name: `per-row values, width ${width}`,
+    buffers: buffersOf(width),
+    loops: [
+      {
+        width,
+        nodes,
+        stores: [
+          { node: 13, buffer: 3, column: 1, accumulate: false },
+          { node: 9, buffer: 4, column: 0, accumulate: false },
+          { node: 12, buffer: 5, column: 2, accumulate: true },
+        ],
+      },
+    ],
+    valid: [1, 0, 1],
+    withSpecials: false,
+  };
+}
+
 function runCase(generator: HostPassGenerator, c: Case): void {
   const plan = planOf(c.buffers, [{ name: c.name, loops: c.loops }]);
   const inputs = c.buffers.map((b, i) => values(bufferLength(b, rows, time), i + 1, c.withSpecials));
@@ -279,6 +319,13 @@ export function hostGeneratorChecks(generator: HostPassGenerator): ConformanceCh
       ...skip,
       run: () => {
         for (const w of widths) runCase(generator, mixedCase(w));
+      },
+    },
+    {
+      name: `${generator.name}: work on values read across the row, and on them alone, beside work on every column`,
+      ...skip,
+      run: () => {
+        for (const w of widths) runCase(generator, rowCase(w));
       },
     },
     {

@@ -20,6 +20,7 @@ import {
   type ElementwiseLoop,
   formatPass,
   type LoopNode,
+  operandsOf,
   type PlanBuffer,
   planPasses,
   type SequencePlan,
@@ -167,13 +168,22 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
         ];
     }
   };
-  // Constants and column-independent reads are set once (per function, per row).
+  // Constants are set once per function; what does not depend on the column (broadcast reads, and work on them and
+  // constants alone: a row's normalization factor) once per row.
   const isConst = (n: LoopNode) => n.op === 'const';
-  const isRowInvariant = (n: LoopNode) => n.op === 'read' && n.broadcast;
+  const invariant = new Set<number>();
+  loop.nodes.forEach((n, i) => {
+    const fixed =
+      n.op === 'read'
+        ? n.broadcast
+        : !isConst(n) && operandsOf(n).every((k) => invariant.has(k) || isConst(loop.nodes[k]!));
+    if (fixed) invariant.add(i);
+  });
+  const isRowInvariant = (_: LoopNode, i: number) => invariant.has(i);
   const body = (vector: boolean): number[] => {
     const out: number[] = [];
     loop.nodes.forEach((n, i) => {
-      if (!isConst(n) && !isRowInvariant(n)) out.push(...emit(n, vector), ...op.localSet(value(i)));
+      if (!isConst(n) && !isRowInvariant(n, i)) out.push(...emit(n, vector), ...op.localSet(value(i)));
     });
     for (const s of loop.stores) {
       const offset = 4 * s.column;
@@ -253,6 +263,8 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
         ...simd.load32Splat(4 * n.column),
         ...op.localSet(value(i)),
       );
+    } else if (invariant.has(i)) {
+      rowCode.push(...emit(n, true), ...op.localSet(value(i)));
     }
   });
   rowCode.push(

@@ -45,6 +45,20 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Why tracing failed. A call of a method the tracer's ops lack (`ops.dataSync(h)`: reading a value back) gets the
+ * rule it broke.
+ */
+function tracingFailure(error: unknown): string {
+  const message = messageOf(error);
+  const call = error instanceof TypeError ? /\.(\w+) is not a function/.exec(message) : null;
+  const rule = call
+    ? `; the compiler traces the step with ops that record computations, which have no ${call[1]}: a step may ` +
+      "only compute with Ops' methods and core's helpers on them, and may not read tensor values back or branch on them"
+    : '';
+  return `tracing the step failed: ${message}${rule}`;
+}
+
 function traced(cell: AnyCellPlugin, dims: CellDims, batch: number, recurrentMask: boolean): CacheEntry {
   // Options holding something a key cannot follow (a typed array, a class instance) are traced at every call.
   const key = cacheKey([dims.options, dims.inputSize, dims.units, batch, recurrentMask]);
@@ -73,7 +87,7 @@ function traced(cell: AnyCellPlugin, dims: CellDims, batch: number, recurrentMas
       }
     });
   } catch (error) {
-    entry.reason = `tracing the step failed: ${messageOf(error)}`;
+    entry.reason = tracingFailure(error);
   }
   if (key !== undefined) {
     byKey.set(key, entry);

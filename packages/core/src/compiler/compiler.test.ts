@@ -134,11 +134,32 @@ const layerNorm = cellWithStep('testCompilerLayerNorm', (ops, { input, state, pa
 });
 
 describe('the plan', () => {
-  it('layer normalization: its sums and broadcasts are products with constants, which get no gradient', () => {
+  it('layer normalization: its sums are products with ones, which get no gradient; its per-row values broadcast reads', () => {
     const p = plan(layerNorm, true);
     const constant = (index: number) => p.statics[index]!.node.op === 'fill';
     const products = p.forward.filter((s): s is Extract<Stage, { kind: 'product' }> => s.kind === 'product');
-    expect(products.filter((s) => constant(s.right))).toHaveLength(7);
+    // The mean's sum, and variance's mean and sum of squares; the per-row values beside wider ones are no products.
+    expect(products.filter((s) => constant(s.right))).toHaveLength(3);
+    expect(products.filter((s) => constant(s.right)).map((s) => p.buffers[s.out]!.width)).toEqual([1, 1, 1]);
+    // Forward, the passes read those sums across the row; backward, a sum's gradient is read so and a broadcast's
+    // is a sum: a product with ones transposed.
+    const broadcastReads = (stages: readonly Stage[]) =>
+      stages.flatMap((s) =>
+        s.kind === 'pass'
+          ? s.pass.loops.flatMap((l) =>
+              l.nodes.filter((n) => n.op === 'read' && n.broadcast && p.buffers[n.buffer]!.rows !== 'single'),
+            )
+          : [],
+      );
+    expect(broadcastReads(p.forward).length).toBeGreaterThan(0);
+    expect(broadcastReads(p.backward!.stages).length).toBeGreaterThan(0);
+    const backwardProducts = p.backward!.stages.filter(
+      (s): s is Extract<Stage, { kind: 'product' }> => s.kind === 'product',
+    );
+    for (const s of backwardProducts.filter((s) => constant(s.right))) {
+      expect([p.buffers[s.out]!.width, s.transposeRight]).toEqual([1, true]);
+    }
+    expect(backwardProducts.filter((s) => constant(s.right)).length).toBeGreaterThan(0);
     // Only U's gradient is a product over all steps; the left operands of the products with ones are not kept.
     expect(p.backward!.productGradients.map((g) => p.statics[g.right]!.node.leaf)).toEqual([
       { kind: 'param', name: 'recurrentKernel' },
@@ -234,6 +255,15 @@ describe('declines, with a reason naming the operation', () => {
       /step: sum\(\.\.\.\) \[1, 4\] \(%\d+\): ops\.sum on a per-step value has no generator over the batch axis/,
     ],
     [
+      // Named at the sum, not at the division that first meets its shape.
+      'a mean over the batch axis',
+      (ops, { input, state }) => {
+        const next = ops.tanh(ops.add(input, ops.div(ops.sum(state[0]!, 0, true), 2)));
+        return { output: next, state: [next] };
+      },
+      /step: sum\(\.\.\.\) \[1, 4\] \(%\d+\): ops\.sum on a per-step value has no generator over the batch axis/,
+    ],
+    [
       'a maximum along the last axis (softmax)',
       (ops, { input, state }) => {
         const next = ops.tanh(ops.add(input, softmax(ops, state[0]!)));
@@ -308,7 +338,9 @@ describe('declines, with a reason naming the operation', () => {
     });
     const compile = (cell: CellPlugin) =>
       compileCell(cell, dimsOf(cell), 2, { training: true, recurrentMask: false });
-    expect((compile(reads) as { reason: string }).reason).toMatch(/^tracing the step failed: .*dataSync/);
+    expect((compile(reads) as { reason: string }).reason).toMatch(
+      /^tracing the step failed: .*dataSync is not a function; .*which have no dataSync: .*may not read tensor values back/,
+    );
     expect((compile(wide) as { reason: string }).reason).toBe(
       "the step's output has shape [2, 8], expected [2, 4]",
     );

@@ -49,4 +49,4 @@ export {
   TraceNode,
   traceCell,
 } from './trace.js';
-export { nodeClosure } from './values.js';
+export { nodeClosure, operandsOf } from './values.js';

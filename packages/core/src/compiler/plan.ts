@@ -279,6 +279,30 @@ function isConstant(node: TraceNode): boolean {
   return tensorArgs(node.args).every(isConstant);
 }
 
+/**
+ * Whether `matMul(a, b, false, transposeB)` only repeats a one-column `a` across `[1, n]` ones: what the tracer
+ * records for a `[batch, 1]` value beside a wider one. Compiled as a broadcast read of `a`, with no product forward.
+ */
+function isRowBroadcast(node: TraceNode): boolean {
+  const [a, b, transposeA, transposeB] = node.args as [TraceNode, TraceNode, boolean, boolean];
+  if (transposeA || b.domain !== 'static' || b.op !== 'fill' || b.args[1] !== 1 || b.shape.length !== 2)
+    return false;
+  const rows = transposeB ? b.shape[1]! : b.shape[0]!;
+  return rows === 1 && a.domain !== 'static' && a.shape.length === 2 && a.shape[1] === 1;
+}
+
+/**
+ * Whether `matMul(a, b, false, transposeB)` sums the columns of a per-step `a` (`b` a column of ones): what the tracer
+ * records for `sum(a, -1)`. Its gradient is the output's broadcast across `a`'s columns, with no product backward.
+ */
+function isRowSum(node: TraceNode): boolean {
+  const [a, b, transposeA, transposeB] = node.args as [TraceNode, TraceNode, boolean, boolean];
+  if (transposeA || b.domain !== 'static' || b.op !== 'fill' || b.args[1] !== 1 || b.shape.length !== 2)
+    return false;
+  const cols = transposeB ? b.shape[0]! : b.shape[1]!;
+  return cols === 1 && a.domain !== 'static';
+}
+
 /** Operations cheap enough to recompute in the backward pass instead of keeping their results. */
 const cheap = new Set<string>([
   'add',
@@ -387,6 +411,9 @@ class PlanBuilder {
   private widthOf(node: TraceNode): number {
     const width = stepWidth(node.shape, this.batch);
     if (width === undefined) {
+      // Named where the shape went wrong, when an op the compiler does not lower made it (`sum(h, 0)` under a `div`).
+      const origin = this.shapeOrigin(node);
+      if (!loweredOps.has(origin.op)) this.decline(origin, noGenerator(origin.op));
       this.decline(
         node,
         `per-step values must be [batch, width] ([${this.batch}, w]) or [batch]; this one is ${formatShape(node.shape)}`,
@@ -394,6 +421,15 @@ class PlanBuilder {
     }
     if (node.dtype !== 'float32') this.decline(node, `per-step values must be float32, not ${node.dtype}`);
     return width;
+  }
+
+  /** The first per-step node under `node` (itself, if none) whose shape is not a per-step value's. */
+  private shapeOrigin(node: TraceNode): TraceNode {
+    for (const arg of tensorArgs(node.args)) {
+      if (arg.domain !== 'static' && stepWidth(arg.shape, this.batch) === undefined)
+        return this.shapeOrigin(arg);
+    }
+    return node;
   }
 
   /** An argument of an elementwise operation with result width `width`, in the forward pass. */
@@ -571,9 +607,13 @@ class PlanBuilder {
     if (transposeA || b.shape.length !== 2 || b.dtype !== 'float32') {
       this.decline(node, 'only [batch, k]·[k, n] products with a float32 parameter are compiled');
     }
+    const { g } = this;
+    if (isRowBroadcast(node)) {
+      const row = this.value(a).pieces[0]!.expr;
+      return g.whole(n, g.broadcast(row));
+    }
     const right = this.static(b).index;
     const left = this.value(a);
-    const { g } = this;
     // A product with a constant (a row sum's column of ones) needs no gradient of it, so no left operand per step.
     const kept = this.training && !isConstant(b);
     if (this.inputsBuffer !== undefined && this.wholeBuffer(left) === this.inputsBuffer) {
@@ -655,6 +695,10 @@ class PlanBuilder {
       return this.value(node);
     }
     if (node.op === 'matMul') {
+      if (isRowBroadcast(node)) {
+        const row = this.forwardInBackward(args[0], 1, node) as Value;
+        return g.whole(width, g.broadcast(row.pieces[0]!.expr));
+      }
       const i = this.gemmOf.get(node);
       // The product's result, kept for every step.
       if (i !== undefined) this.buffers[this.gemms[i]!.out]!.rows = 'sequence';
@@ -748,6 +792,8 @@ class PlanBuilder {
     const backwardGemms: Gemm[] = [];
     const productGradients: ProductGradient[] = [];
     const gemmGradients = new Map<number, { dOut: number; dLeft: number }>();
+    /** What the backward products of broadcast rows read. */
+    const broadcastGradients: number[] = [];
     /** Backward products by the buffer they write. */
     const dLefts = new Map<number, number>();
     const routed = new Set<number>();
@@ -915,6 +961,29 @@ class PlanBuilder {
         case 'fill':
           break;
         case 'matMul': {
+          if (isRowBroadcast(node)) {
+            // The gradient of a broadcast row is the sum of its columns': a product with the ones transposed.
+            const ones = args[1] as TraceNode;
+            const dOut = this.buffer(`d %${node.id}`, width, 'batch');
+            const dRow = this.buffer(`d %${(args[0] as TraceNode).id} rows`, 1, 'batch');
+            dLefts.set(dRow, backwardGemms.length);
+            backwardGemms.push({
+              left: dOut,
+              right: this.static(ones).index,
+              transposeRight: !(args[3] as boolean),
+              out: dRow,
+              accumulate: false,
+            });
+            broadcastGradients.push(dOut);
+            sink(dOut, adjoint);
+            route(args[0], g.whole(1, g.read(dRow, 0)), node);
+            break;
+          }
+          if (isRowSum(node)) {
+            const a = args[0] as TraceNode;
+            route(a, g.whole(a.shape[1]!, g.broadcast(adjoint.pieces[0]!.expr)), node);
+            break;
+          }
           const j = this.inputProductOf.get(node);
           if (j !== undefined) {
             inputProductGradients[j] ??= this.buffer(
@@ -967,6 +1036,7 @@ class PlanBuilder {
     // the runtime itself and must be written.
     const aliasable = new Set<number>([
       ...[...gemmGradients.values()].map((d) => d.dOut),
+      ...broadcastGradients,
       ...inputProductGradients.filter((d) => d !== undefined),
     ]);
     const alias = this.finishSinks(sinks, stores, backwardGemms, dLefts, aliasable);

@@ -9,10 +9,11 @@
  * and `sequence` for `projectInput`'s work on the rows of all steps. The tracer records every `Ops` method; what the
  * lowering cannot turn into fused code it declines later, with a reason.
  *
- * Two row-wise operations on per-step values are recorded as products with constants, which the lowering compiles
- * like any product with a parameter: a sum along the last axis (`sum(x, -1, true)`: `x·1`, a column of ones) and a
- * value of one column per row used beside wider ones (`[batch, 1]`: its product with a row of ones). Layer
- * normalization inside a step (core's `mean` and `variance` with `keepDims`) compiles that way.
+ * Two row-wise operations on per-step values are recorded as products with constants: a sum along the last axis
+ * (`sum(x, -1, true)`: `x·1`, a column of ones), which the lowering compiles like any product with a parameter, and a
+ * value of one column per row used beside wider ones (`[batch, 1]`: its product with a row of ones), which it reads
+ * across the row instead, with no product. Layer normalization inside a step (core's `mean` and `variance` with
+ * `keepDims`) compiles that way.
  */
 import type { AnyCellPlugin, CellDims } from '../cell.js';
 import { invalidArgument, SeqmodelError } from '../errors.js';
@@ -122,8 +123,8 @@ class TracingOps implements Ops<TraceNode> {
   /**
    * An operand of an elementwise operation whose result has shape `shape`: a per-step (or projectInput) value of
    * one column per row, `[rows, 1]`, beside wider ones is recorded as its product with a row of ones, `[rows,
-   * 1]·[1, width]`, so that the lowering sees the same per-row value in every column (products with constants it
-   * compiles; a value broadcast across a row it does not). Anything else is returned as it is.
+   * 1]·[1, width]`, so that the lowering sees the same per-row value in every column, in one form it recognizes (it
+   * reads such a product's left operand across the row). Anything else is returned as it is.
    */
   private perRow<A>(x: A, shape: readonly number[]): A {
     if (!(x instanceof TraceNode) || x.domain === 'static' || x.dtype !== 'float32') return x;

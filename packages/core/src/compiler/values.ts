@@ -58,6 +58,7 @@ export class ExprGraph {
   readonly nodes: Expr[] = [];
   private readonly keys = new Map<string, number>();
   private readonly slices = new Map<string, number>();
+  private readonly broadcasts = new Map<number, number>();
 
   private intern(e: Expr): number {
     // Not JSON.stringify alone: it makes ±Infinity, NaN and -0 constants one with null and 0.
@@ -191,6 +192,39 @@ export class ExprGraph {
             : this.binary(e.op, this.shift(e.a, offset), this.shift(e.b, offset));
     }
     this.slices.set(key, out);
+    return out;
+  }
+
+  /**
+   * Expression `id` of a one-column value, read at that column for every column: its reads become broadcast ones. A
+   * `[batch, 1]` value beside a wider one is this, with no product and no buffer between.
+   */
+  broadcast(id: number): number {
+    if (this.isBroadcast(id)) return id;
+    const cached = this.broadcasts.get(id);
+    if (cached !== undefined) return cached;
+    const e = this.node(id);
+    let out: number;
+    switch (e.op) {
+      case 'read':
+        out = this.read(e.buffer, e.column, true);
+        break;
+      case 'const':
+        out = id;
+        break;
+      case 'where':
+        out = this.where(this.broadcast(e.condition), this.broadcast(e.a), this.broadcast(e.b));
+        break;
+      case 'clip':
+        out = this.clip(this.broadcast(e.x), e.min, e.max);
+        break;
+      default:
+        out =
+          'x' in e
+            ? this.unary(e.op, this.broadcast(e.x))
+            : this.binary(e.op, this.broadcast(e.a), this.broadcast(e.b));
+    }
+    this.broadcasts.set(id, out);
     return out;
   }
 

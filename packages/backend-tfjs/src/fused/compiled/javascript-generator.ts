@@ -16,6 +16,7 @@ import {
   type ElementwiseLoop,
   type LoopNode,
   nodeClosure,
+  operandsOf,
   type PlanBuffer,
   planPasses,
   type SequencePlan,
@@ -205,13 +206,16 @@ function loopFunction(
   lines.push('  for (let b = 0; b < rows; b++) {');
   lines.push('    if (valid[b] === 0) continue;');
   lines.push(`    const ${ids.map((id) => `R${id} = ${rowStart(buffers[id]!)}`).join(', ')};`);
-  // Reads that do not depend on the column, once per row.
+  // What does not depend on the column, once per row: constants, broadcast reads, and work on them alone (a row's
+  // normalization factor).
   const hoisted = new Set<number>();
+  const rowRead = (n: LoopNode & { op: 'read' }) => `arena[R${n.buffer} + ${n.column}]`;
   loop.nodes.forEach((n, i) => {
-    if (n.op === 'read' && n.broadcast) {
-      lines.push(`    const v${i} = arena[R${n.buffer} + ${n.column}];`);
-      hoisted.add(i);
-    }
+    const invariant = n.op === 'read' ? n.broadcast : operandsOf(n).every((k) => hoisted.has(k));
+    if (!invariant) return;
+    const e = expression(n, (k) => `v${k}`, rowRead);
+    lines.push(`    const v${i} = ${rounded.has(i) ? `Math.fround(${e})` : e};`);
+    hoisted.add(i);
   });
   lines.push(`    for (let j = 0; j < ${loop.width}; j++) {`);
   const read = (n: LoopNode & { op: 'read' }) => `arena[R${n.buffer} + ${n.column} + j]`;
