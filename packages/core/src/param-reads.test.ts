@@ -30,6 +30,23 @@ describe('ParamReads', () => {
     expect((explained as { cause?: unknown }).cause).toBe(error);
   });
 
+  it('checkMisspelled throws for an absent name read whose closest given one was never read, naming both', () => {
+    const reads = new ParamReads<number>({ kernel: 1, bias: 2 });
+    expect(reads.params.kernel).toBe(1);
+    // `affine(ops, x, params.kernel, params.bais)`: undefined is allowed there, so nothing failed.
+    expect(reads.params.bais).toBeUndefined();
+    expect(() => reads.checkMisspelled('c')).toThrow(
+      'c cell: its code read parameters it was not given, and never read the declared ones they are closest to: params.bais (did you mean "bias"? params.bias was never read)',
+    );
+    // Read after all: a cell testing for a second, optional name.
+    expect(reads.params.bias).toBe(2);
+    expect(() => reads.checkMisspelled('c')).not.toThrow();
+    // Absent names far from every given one (a cell without a bias testing for one) are no misspelling.
+    const plain = new ParamReads<number>({ kernel: 1, recurrentKernel: 2 });
+    expect(plain.params.bias).toBeUndefined();
+    expect(() => plain.checkMisspelled('c')).not.toThrow();
+  });
+
   it('leaves an error as it is when the absent names read are not near a given one, or it is about something else', () => {
     // A cell without a bias testing for one, then failing for another reason.
     const reads = new ParamReads<number>({ kernel: 1, recurrentKernel: 2 });
@@ -71,6 +88,34 @@ describe('a step reading a parameter it was not given', () => {
     expect(message).toContain('undefined');
     expect(message).not.toContain('params.bias');
     expect(message).not.toMatch(/^testOptionalBias cell:/);
+  });
+
+  it('fails after the loop, leaving no tensor behind, when a misspelled optional parameter failed nowhere', () => {
+    const unread = cellWithStep('testUnreadParam', (ops, { input, state, params }) => {
+      const z = ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!));
+      const h = ops.tanh(params.kernal === undefined ? z : ops.add(z, params.kernal));
+      return { output: h, state: [h] };
+    });
+    const noProjection = { ...unread, projectInput: undefined };
+    const params = initParamTensors(ref, noProjection, { inputSize: 4, units: 4 }, 1);
+    const inputs = ref.tensor(new Float32Array(2 * 3 * 4), [2, 3, 4]);
+    const before = ref.memory().numTensors;
+    expect(() => scanCell(ref, { cell: noProjection, units: 4, inputs, params })).toThrow(
+      /^testUnreadParam cell: .*params\.kernal \(did you mean "kernel"\? params\.kernel was never read\)$/,
+    );
+    expect(ref.memory().numTensors).toBe(before);
+    const compiled = compileCell(
+      noProjection,
+      resolveCellDims(noProjection, { inputSize: 4, units: 4 }).dims,
+      2,
+      {
+        training: true,
+        recurrentMask: false,
+      },
+    );
+    expect((compiled as { reason: string }).reason).toMatch(
+      /^tracing the step failed: testUnreadParam cell: .*params\.kernal \(did you mean "kernel"\?/,
+    );
   });
 
   it("gives the compiler's reason for the generic loop the same words", () => {

@@ -13,16 +13,42 @@ export class ParamReads<T> {
   /** The record, as the cell's code should see it. */
   readonly params: Readonly<Record<string, T>>;
   private readonly absent = new Set<string>();
+  private readonly read = new Set<string>();
 
   constructor(private readonly given: Readonly<Record<string, T>>) {
-    const absent = this.absent;
+    const { absent, read } = this;
     this.params = new Proxy(given, {
       get(target, key, receiver) {
         // Names on the prototype (`toString`) are not parameters.
-        if (typeof key === 'string' && !(key in target)) absent.add(key);
+        if (typeof key === 'string') {
+          if (!Object.hasOwn(target, key)) {
+            if (!(key in target)) absent.add(key);
+          } else read.add(key);
+        }
         return Reflect.get(target, key, receiver);
       },
     });
+  }
+
+  /**
+   * Throws when the cell's code read an absent name close to a given one that it never read (`params.bais` and no
+   * `params.bias`): a misspelling that failed nowhere, where `undefined` is allowed (the bias of `affine`), and would
+   * leave the parameter unused. Call once the code has run.
+   */
+  checkMisspelled(cellName: string): void {
+    const given = Object.keys(this.given);
+    const misspelled = [...this.absent].flatMap((name) => {
+      const closest = closestName(name, given);
+      return closest === undefined || this.read.has(closest)
+        ? []
+        : [`params.${name} (did you mean ${JSON.stringify(closest)}? params.${closest} was never read)`];
+    });
+    if (misspelled.length > 0) {
+      throw new SeqmodelError(
+        `${cellName} cell: its code read parameters it was not given, and never read the declared ones they are ` +
+          `closest to: ${misspelled.join(', ')}`,
+      );
+    }
   }
 
   /**

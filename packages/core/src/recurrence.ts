@@ -184,11 +184,15 @@ function loopOverTime<T>(
   outputProbe?: T,
 ): { outputs: T[]; state: T[] } {
   const reads = new ParamReads(args.params);
+  let result: { outputs: T[]; state: T[] };
   try {
-    return runLoop(backend, { ...args, params: reads.params }, info, record, outputProbe);
+    result = runLoop(backend, { ...args, params: reads.params }, info, record, outputProbe);
   } catch (error) {
     throw reads.explain(error, args.cell.name);
   }
+  // Thrown inside the caller's tidy, which frees what the loop made.
+  reads.checkMisspelled(args.cell.name);
+  return result;
 }
 
 /** {@link loopOverTime}, its `args.params` being those the cell's code reads (see `ParamReads`). */

@@ -435,6 +435,7 @@ export function traceCell(
       throw new TraceError(`step returned ${String(result.state?.length)} states; expected ${states.length}`);
     }
     const nextStates = result.state.map((s, i) => checkTraced(s, `step state[${i}]`));
+    reads.checkMisspelled(cell.name);
     return {
       cell,
       dims,
