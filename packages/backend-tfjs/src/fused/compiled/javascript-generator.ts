@@ -206,16 +206,23 @@ function loopFunction(
   lines.push('  for (let b = 0; b < rows; b++) {');
   lines.push('    if (valid[b] === 0) continue;');
   lines.push(`    const ${ids.map((id) => `R${id} = ${rowStart(buffers[id]!)}`).join(', ')};`);
-  // What does not depend on the column, once per row: constants, broadcast reads, and work on them alone (a row's
-  // normalization factor).
+  // What does not depend on the column, once per row: broadcast reads, work on them and constants alone (a row's
+  // normalization factor), and the constants that work uses (the others stay in the column loop, as literals).
+  const invariant = new Set<number>();
   const hoisted = new Set<number>();
+  loop.nodes.forEach((n, i) => {
+    if (n.op === 'const') invariant.add(i);
+    else if (n.op === 'read' ? n.broadcast : operandsOf(n).every((k) => invariant.has(k))) {
+      invariant.add(i);
+      hoisted.add(i);
+      for (const k of operandsOf(n)) hoisted.add(k);
+    }
+  });
   const rowRead = (n: LoopNode & { op: 'read' }) => `arena[R${n.buffer} + ${n.column}]`;
   loop.nodes.forEach((n, i) => {
-    const invariant = n.op === 'read' ? n.broadcast : operandsOf(n).every((k) => hoisted.has(k));
-    if (!invariant) return;
+    if (!hoisted.has(i)) return;
     const e = expression(n, (k) => `v${k}`, rowRead);
     lines.push(`    const v${i} = ${rounded.has(i) ? `Math.fround(${e})` : e};`);
-    hoisted.add(i);
   });
   lines.push(`    for (let j = 0; j < ${loop.width}; j++) {`);
   const read = (n: LoopNode & { op: 'read' }) => `arena[R${n.buffer} + ${n.column} + j]`;
