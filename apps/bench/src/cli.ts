@@ -134,6 +134,7 @@ function explain(command: Extract<Command, { kind: 'explain' }>, io: CliIo): num
   const text = explainCompiledCell(cell.cellName, options, command.sizes, {
     generator,
     training: command.training,
+    recurrentMask: command.recurrentMask,
   });
   io.stdout.write(`${text}\n`);
   return 0;

@@ -4,9 +4,9 @@
  * allowed.
  */
 import { parseArgs } from 'node:util';
-import { invalidArgument } from '@seqmodel/core';
+import { invalidArgument, resolveCell } from '@seqmodel/core';
 import { type BenchPath, backendNames, benchPaths } from './backends.js';
-import { listBenchCells } from './cells.js';
+import { benchCell, listBenchCells } from './cells.js';
 import { defaultCompareThreshold } from './compare.js';
 import type { RunsPerTurn } from './interleave.js';
 import { layerWorkloadNames } from './layer-workloads.js';
@@ -76,6 +76,7 @@ explain options:
   --time N                       with --backend cuda: the sequence length (the programs' text holds it) (default: 3)
   --options JSON                 the cell's options, e.g. '{"activation":"relu"}' (default: the bench's for the cell)
   --inference                    plan the forward pass only (default: forward and backward)
+  --recurrent-dropout            plan with a recurrent dropout mask, for a cell that supports it (cpu and wasm)
 
 compare options:
   --threshold X                  smallest relative change of the median that counts (default: ${defaultCompareThreshold})
@@ -103,6 +104,8 @@ export type Command =
       readonly time: number;
       readonly options: Readonly<Record<string, unknown>> | undefined;
       readonly training: boolean;
+      /** Plan with a recurrent dropout mask (`--recurrent-dropout`). */
+      readonly recurrentMask: boolean;
     }
   | {
       readonly kind: 'compare';
@@ -356,6 +359,7 @@ const explainFlags = {
   sizes: { type: 'string' },
   options: { type: 'string' },
   inference: { type: 'boolean' },
+  'recurrent-dropout': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -384,6 +388,20 @@ function parseExplain(args: readonly string[]): Command {
     );
   }
   const time = values.time === undefined ? 3 : parseInteger('--time', values.time, 1);
+  const recurrentMask = values['recurrent-dropout'] === true;
+  if (recurrentMask && backend === 'cuda') {
+    invalidArgument(
+      '--recurrent-dropout',
+      true,
+      'no flag with --backend cuda (its programs are shown without a mask)',
+    );
+  }
+  if (
+    recurrentMask &&
+    resolveCell(benchCell(cell, 'explain CELL').cellName).supportsRecurrentDropout !== true
+  ) {
+    invalidArgument('--recurrent-dropout', true, `no flag for ${cell}, which has no recurrent dropout`);
+  }
   const sizeText = values.sizes ?? '2x3x4';
   const numbers = sizeText.split('x').map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
   if (numbers.length !== 3 || !numbers.every((n) => Number.isSafeInteger(n) && n > 0)) {
@@ -413,6 +431,7 @@ function parseExplain(args: readonly string[]): Command {
     time,
     options,
     training: values.inference !== true,
+    recurrentMask,
   };
 }
 

@@ -244,6 +244,19 @@ it('explains what the compiler makes of a plugin cell, with the JavaScript or th
   expect(out.join('')).toMatch(/code \(wasm-simd\):[\s\S]*bytes/);
   expect(out.join('')).not.toContain('each step, backward');
   out.length = 0;
+  // The plan with a recurrent dropout mask: the mask is a static operand of the step's first product.
+  expect(await main(['explain', 'peepholeLstm', '--recurrent-dropout'], io)).toBe(0);
+  expect(out.join('')).toMatch(/recurrentMask/);
+  out.length = 0;
+  expect(await main(['explain', 'peepholeLstm'], io)).toBe(0);
+  expect(out.join('')).not.toMatch(/recurrentMask/);
+  out.length = 0;
+  expect(() => parseCommand(['explain', 'mgu', '--recurrent-dropout'])).toThrow(
+    /--recurrent-dropout.*mgu, which has no recurrent dropout/,
+  );
+  expect(() => parseCommand(['explain', 'lstm', '--backend', 'cuda', '--recurrent-dropout'])).toThrow(
+    /--recurrent-dropout.*--backend cuda/,
+  );
   expect(await main(['explain', 'simpleRNN', '--options', '{"activation":"softmax"}'], io)).toBe(0);
   expect(out.join('')).toMatch(/not compiled: step: max\(\.\.\.\)/);
   expect(await main(['explain', 'lstn'], io)).toBe(2);
