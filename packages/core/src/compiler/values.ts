@@ -57,7 +57,8 @@ const binaryFunctions: Record<BinaryOp, (a: number, b: number) => number> = {
 export class ExprGraph {
   readonly nodes: Expr[] = [];
   private readonly keys = new Map<string, number>();
-  private readonly slices = new Map<string, number>();
+  /** Shifted expressions by offset, then by expression. */
+  private readonly shifts = new Map<number, Map<number, number>>();
   private readonly broadcasts = new Map<number, number>();
 
   private intern(e: Expr): number {
@@ -166,33 +167,13 @@ export class ExprGraph {
 
   /** Expression `id` shifted to start at column `offset` of its sources (reads move; broadcast ones do not). */
   shift(id: number, offset: number): number {
-    if (offset === 0 || this.isBroadcast(id)) return id;
-    const key = `${id}:${offset}`;
-    const cached = this.slices.get(key);
-    if (cached !== undefined) return cached;
-    const e = this.node(id);
-    let out: number;
-    switch (e.op) {
-      case 'read':
-        out = this.read(e.buffer, e.column + offset, e.broadcast);
-        break;
-      case 'const':
-        out = id;
-        break;
-      case 'where':
-        out = this.where(this.shift(e.condition, offset), this.shift(e.a, offset), this.shift(e.b, offset));
-        break;
-      case 'clip':
-        out = this.clip(this.shift(e.x, offset), e.min, e.max);
-        break;
-      default:
-        out =
-          'x' in e
-            ? this.unary(e.op, this.shift(e.x, offset))
-            : this.binary(e.op, this.shift(e.a, offset), this.shift(e.b, offset));
+    if (offset === 0) return id;
+    let memo = this.shifts.get(offset);
+    if (!memo) {
+      memo = new Map();
+      this.shifts.set(offset, memo);
     }
-    this.slices.set(key, out);
-    return out;
+    return this.rebuild(id, memo, (e) => this.read(e.buffer, e.column + offset, false));
   }
 
   /**
@@ -200,31 +181,41 @@ export class ExprGraph {
    * `[batch, 1]` value beside a wider one is this, with no product and no buffer between.
    */
   broadcast(id: number): number {
+    return this.rebuild(id, this.broadcasts, (e) => this.read(e.buffer, e.column, true));
+  }
+
+  /**
+   * Expression `id` with each of its reads that depend on the column replaced by `read`'s (what is the same in every
+   * column stays as it is), memoized in `memo`.
+   */
+  private rebuild(
+    id: number,
+    memo: Map<number, number>,
+    read: (e: Extract<Expr, { op: 'read' }>) => number,
+  ): number {
     if (this.isBroadcast(id)) return id;
-    const cached = this.broadcasts.get(id);
+    const cached = memo.get(id);
     if (cached !== undefined) return cached;
     const e = this.node(id);
+    const again = (x: number) => this.rebuild(x, memo, read);
     let out: number;
     switch (e.op) {
       case 'read':
-        out = this.read(e.buffer, e.column, true);
+        out = read(e);
         break;
       case 'const':
         out = id;
         break;
       case 'where':
-        out = this.where(this.broadcast(e.condition), this.broadcast(e.a), this.broadcast(e.b));
+        out = this.where(again(e.condition), again(e.a), again(e.b));
         break;
       case 'clip':
-        out = this.clip(this.broadcast(e.x), e.min, e.max);
+        out = this.clip(again(e.x), e.min, e.max);
         break;
       default:
-        out =
-          'x' in e
-            ? this.unary(e.op, this.broadcast(e.x))
-            : this.binary(e.op, this.broadcast(e.a), this.broadcast(e.b));
+        out = 'x' in e ? this.unary(e.op, again(e.x)) : this.binary(e.op, again(e.a), again(e.b));
     }
-    this.broadcasts.set(id, out);
+    memo.set(id, out);
     return out;
   }
 
