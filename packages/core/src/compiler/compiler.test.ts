@@ -171,6 +171,20 @@ describe('the plan', () => {
     expect(keptLefts).toEqual([]);
   });
 
+  it('a long chain of work on a per-row value compiles in time (its expressions share operands)', () => {
+    // 1 / √v per row by 24 Newton iterations: each iterate is used three times by the next. Walking the expression
+    // without memoizing visits a shared operand once per path to it: 12 iterations did not finish in 2 minutes.
+    const newton = cellWithStep('testCompilerNewton', (ops, { input, state, params }) => {
+      const z = ops.add(input, ops.matMul(state[0]!, params.recurrentKernel!));
+      const v = ops.add(mean(ops, ops.mul(z, z), -1, true), 1);
+      let y = ops.add(ops.mul(v, 0), 0.5);
+      for (let k = 0; k < 24; k++) y = ops.mul(y, ops.sub(1.5, ops.mul(ops.mul(ops.mul(v, 0.5), y), y)));
+      const next = ops.tanh(ops.mul(z, y));
+      return { output: next, state: [next] };
+    });
+    expect(plan(newton, true).backward).toBeDefined();
+  });
+
   it('lstm: one product of the inputs, per step the recurrent product then one pass, backward one pass then dh·Uᵀ', () => {
     const p = plan(lstm, true);
     expect(p.inputProducts).toHaveLength(1);

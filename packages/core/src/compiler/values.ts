@@ -60,6 +60,7 @@ export class ExprGraph {
   /** Shifted expressions by offset, then by expression. */
   private readonly shifts = new Map<number, Map<number, number>>();
   private readonly broadcasts = new Map<number, number>();
+  private readonly broadcastOnes = new Map<number, boolean>();
 
   private intern(e: Expr): number {
     // Not JSON.stringify alone: it makes ±Infinity, NaN and -0 constants one with null and 0.
@@ -84,17 +85,23 @@ export class ExprGraph {
 
   /** True for an expression with the same value in every column (a constant or a broadcast read, and ops of them). */
   isBroadcast(id: number): boolean {
+    // Memoized: expressions share operands, and a walk without it visits a shared one once per path to it.
+    const known = this.broadcastOnes.get(id);
+    if (known !== undefined) return known;
     const e = this.node(id);
+    let out: boolean;
     switch (e.op) {
       case 'read':
-        return e.broadcast;
+        out = e.broadcast;
+        break;
       case 'const':
-        return true;
-      case 'where':
-        return this.isBroadcast(e.condition) && this.isBroadcast(e.a) && this.isBroadcast(e.b);
+        out = true;
+        break;
       default:
-        return 'x' in e ? this.isBroadcast(e.x) : this.isBroadcast(e.a) && this.isBroadcast(e.b);
+        out = operandsOf(e).every((k) => this.isBroadcast(k));
     }
+    this.broadcastOnes.set(id, out);
+    return out;
   }
 
   read(buffer: number, column: number, broadcast = false): number {
