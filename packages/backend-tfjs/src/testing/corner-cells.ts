@@ -465,12 +465,14 @@ function normalizeRows<T>(ops: Ops<T>, z: T, flat: boolean): { normalized: T; mu
 
 /**
  * `z = x·W + b + h·U`, normalized per row and scaled by `c0`; `g = σ(mean(z))` per row (a `[batch, 1]` gate);
- * `h' = g · tanh(norm(z) · c0) + (1 − g) · h`. With `inProjection`, `x·W + b` is normalized in `projectInput` too.
+ * `h' = g · tanh(norm(z) · c0) + (1 − g) · h`. With `inProjection`, `x·W + b` is normalized in `projectInput` too;
+ * with `emptyBeside`, the gate that multiplies is `concat([fill([batch, 0]), g])` (an empty block before the column:
+ * the plan read the empty block's constant across the row instead of the gate; found in review).
  */
-export const rowNormCell: CellPlugin<{ flat: boolean; inProjection: boolean }> = {
+export const rowNormCell: CellPlugin<{ flat: boolean; inProjection: boolean; emptyBeside: boolean }> = {
   specificationVersion: 'v1',
   name: 'testRowNorm',
-  defaultOptions: { flat: false, inProjection: false },
+  defaultOptions: { flat: false, inProjection: false, emptyBeside: false },
   params: ({ inputSize, units }) => kernels(inputSize, units, rowC0(units)),
   state: stateH,
   projectInput(ops, x, params, dims) {
@@ -482,7 +484,10 @@ export const rowNormCell: CellPlugin<{ flat: boolean; inProjection: boolean }> =
     const { normalized, mu } = normalizeRows(ops, z, dims.options.flat);
     const gate = ops.sigmoid(mu);
     const candidate = ops.tanh(ops.mul(normalized, params.c0!));
-    const next = ops.add(ops.mul(gate, candidate), ops.mul(ops.sub(1, gate), state[0]!));
+    const multiplier = dims.options.emptyBeside
+      ? ops.concat([ops.fill([ops.shape(gate)[0]!, 0], 1), gate], -1)
+      : gate;
+    const next = ops.add(ops.mul(multiplier, candidate), ops.mul(ops.sub(1, gate), state[0]!));
     return { output: next, state: [next] };
   },
 };
@@ -554,6 +559,7 @@ export const compilerCornerCells: readonly {
       { inputSize: 3, units: 4 },
       { inputSize: 2, units: 5, options: { flat: true } },
       { inputSize: 3, units: 6, options: { inProjection: true } },
+      { inputSize: 3, units: 4, options: { emptyBeside: true } },
     ],
   },
   { cell: onesMatrixCell, configs: [{ inputSize: 3, units: 4 }] },

@@ -303,6 +303,16 @@ function isRowSum(node: TraceNode): boolean {
   return cols === 1 && a.domain !== 'static';
 }
 
+/**
+ * The expression of a one-column value: its piece at column 0 (a concatenation can leave empty pieces beside it, a
+ * `fill([batch, 0])`'s).
+ */
+function columnExpr(v: Value): number {
+  const piece = v.pieces.find((p) => p.offset === 0 && p.width > 0);
+  if (!piece) throw new SeqmodelError(`a value of width ${v.width} has no column 0 (internal error)`);
+  return piece.expr;
+}
+
 /** Operations cheap enough to recompute in the backward pass instead of keeping their results. */
 const cheap = new Set<string>([
   'add',
@@ -608,10 +618,7 @@ class PlanBuilder {
       this.decline(node, 'only [batch, k]·[k, n] products with a float32 parameter are compiled');
     }
     const { g } = this;
-    if (isRowBroadcast(node)) {
-      const row = this.value(a).pieces[0]!.expr;
-      return g.whole(n, g.broadcast(row));
-    }
+    if (isRowBroadcast(node)) return g.whole(n, g.broadcast(columnExpr(this.value(a))));
     const right = this.static(b).index;
     const left = this.value(a);
     // A product with a constant (a row sum's column of ones) needs no gradient of it, so no left operand per step.
@@ -696,8 +703,7 @@ class PlanBuilder {
     }
     if (node.op === 'matMul') {
       if (isRowBroadcast(node)) {
-        const row = this.forwardInBackward(args[0], 1, node) as Value;
-        return g.whole(width, g.broadcast(row.pieces[0]!.expr));
+        return g.whole(width, g.broadcast(columnExpr(this.forwardInBackward(args[0], 1, node) as Value)));
       }
       const i = this.gemmOf.get(node);
       // The product's result, kept for every step.
@@ -981,7 +987,7 @@ class PlanBuilder {
           }
           if (isRowSum(node)) {
             const a = args[0] as TraceNode;
-            route(a, g.whole(a.shape[1]!, g.broadcast(adjoint.pieces[0]!.expr)), node);
+            route(a, g.whole(a.shape[1]!, g.broadcast(columnExpr(adjoint))), node);
             break;
           }
           const j = this.inputProductOf.get(node);
