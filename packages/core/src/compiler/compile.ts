@@ -45,17 +45,30 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Methods that read a tensor's values back (a backend's, a tfjs tensor's): what a traced step cannot call. */
+const valueReads = new Set([
+  'dataSync',
+  'data',
+  'array',
+  'arraySync',
+  'toArray',
+  'buffer',
+  'bufferSync',
+  'print',
+]);
+
 /**
  * Why tracing failed. A call of a method the tracer's ops lack (`ops.dataSync(h)`: reading a value back) gets the
- * rule it broke.
+ * rule it broke; another call of something that is not a function (an option that should have been one) does not.
  */
 function tracingFailure(error: unknown): string {
   const message = messageOf(error);
-  const call = error instanceof TypeError ? /\.(\w+) is not a function/.exec(message) : null;
-  const rule = call
-    ? `; the compiler traces the step with ops that record computations, which have no ${call[1]}: a step may ` +
-      "only compute with Ops' methods and core's helpers on them, and may not read tensor values back or branch on them"
-    : '';
+  const call = error instanceof TypeError ? /(\w+)\.(\w+) is not a function/.exec(message) : null;
+  const rule =
+    call && (call[1] === 'ops' || valueReads.has(call[2]!))
+      ? `; the compiler traces the step with ops that record computations, which have no ${call[2]}: a step may ` +
+        "only compute with Ops' methods and core's helpers on them, and may not read tensor values back or branch on them"
+      : '';
   return `tracing the step failed: ${message}${rule}`;
 }
 

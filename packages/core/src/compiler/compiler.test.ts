@@ -350,8 +350,16 @@ describe('declines, with a reason naming the operation', () => {
       const next = ops.concat([ops.tanh(input), state[0]!], -1);
       return { output: next, state: [state[0]!] };
     });
+    // An option that should have been a function fails alike, with no word of reading values.
+    const notAFunction = cellWithStep('testDeclineOption', (_ops, { state, dims }) => {
+      const options = dims.options as { squash: (x: unknown) => unknown };
+      return { output: options.squash(state[0]) as never, state: [state[0]!] };
+    });
     const compile = (cell: CellPlugin) =>
       compileCell(cell, dimsOf(cell), 2, { training: true, recurrentMask: false });
+    expect((compile(notAFunction) as { reason: string }).reason).toMatch(
+      /^tracing the step failed: .*not a function$/,
+    );
     expect((compile(reads) as { reason: string }).reason).toMatch(
       /^tracing the step failed: .*dataSync is not a function; .*which have no dataSync: .*may not read tensor values back/,
     );
