@@ -179,11 +179,10 @@ function loopModule(loop: ElementwiseLoop, buffers: readonly PlanBuffer[]): Uint
         : !isConst(n) && operandsOf(n).every((k) => invariant.has(k) || isConst(loop.nodes[k]!));
     if (fixed) invariant.add(i);
   });
-  const isRowInvariant = (_: LoopNode, i: number) => invariant.has(i);
   const body = (vector: boolean): number[] => {
     const out: number[] = [];
     loop.nodes.forEach((n, i) => {
-      if (!isConst(n) && !isRowInvariant(n, i)) out.push(...emit(n, vector), ...op.localSet(value(i)));
+      if (!isConst(n) && !invariant.has(i)) out.push(...emit(n, vector), ...op.localSet(value(i)));
     });
     for (const s of loop.stores) {
       const offset = 4 * s.column;

@@ -104,7 +104,7 @@ export function staticView(node: TraceNode): StaticView | undefined {
  * product.
  */
 export function staticOnes(s: PlanStatic): boolean {
-  return s.node.op === 'fill' && s.node.args[1] === 1 && s.shape.length === 2;
+  return isOnesFill(s.node);
 }
 
 /** `out = left · right` (or `· rightᵀ`), `left` and `out` rows of the current step. */
@@ -279,28 +279,33 @@ function isConstant(node: TraceNode): boolean {
   return tensorArgs(node.args).every(isConstant);
 }
 
-/**
- * Whether `matMul(a, b, false, transposeB)` only repeats a one-column `a` across `[1, n]` ones: what the tracer
- * records for a `[batch, 1]` value beside a wider one. Compiled as a broadcast read of `a`, with no product forward.
- */
-function isRowBroadcast(node: TraceNode): boolean {
+/** `[rows, cols]` of `matMul(a, b, false, transposeB)`'s right operand when it is a fill of ones, else undefined. */
+function onesOperand(node: TraceNode): [number, number] | undefined {
   const [a, b, transposeA, transposeB] = node.args as [TraceNode, TraceNode, boolean, boolean];
-  if (transposeA || b.domain !== 'static' || b.op !== 'fill' || b.args[1] !== 1 || b.shape.length !== 2)
-    return false;
-  const rows = transposeB ? b.shape[1]! : b.shape[0]!;
-  return rows === 1 && a.domain !== 'static' && a.shape.length === 2 && a.shape[1] === 1;
+  if (transposeA || a.domain === 'static' || b.domain !== 'static' || !isOnesFill(b)) return undefined;
+  return transposeB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
+}
+
+/** Whether `node` is `fill([k, n], 1)`. */
+function isOnesFill(node: TraceNode): boolean {
+  return node.op === 'fill' && node.args[1] === 1 && node.shape.length === 2;
 }
 
 /**
- * Whether `matMul(a, b, false, transposeB)` sums the columns of a per-step `a` (`b` a column of ones): what the tracer
- * records for `sum(a, -1)`. Its gradient is the output's broadcast across `a`'s columns, with no product backward.
+ * Whether the product only repeats a one-column `a` across `[1, n]` ones: what the tracer records for a `[batch, 1]`
+ * value beside a wider one. Compiled as a broadcast read of `a`, with no product forward.
+ */
+function isRowBroadcast(node: TraceNode): boolean {
+  const a = node.args[0] as TraceNode;
+  return onesOperand(node)?.[0] === 1 && a.shape.length === 2 && a.shape[1] === 1;
+}
+
+/**
+ * Whether the product sums the columns of a per-step `a` (a column of ones): what the tracer records for
+ * `sum(a, -1)`. Its gradient is the output's broadcast across `a`'s columns, with no product backward.
  */
 function isRowSum(node: TraceNode): boolean {
-  const [a, b, transposeA, transposeB] = node.args as [TraceNode, TraceNode, boolean, boolean];
-  if (transposeA || b.domain !== 'static' || b.op !== 'fill' || b.args[1] !== 1 || b.shape.length !== 2)
-    return false;
-  const cols = transposeB ? b.shape[0]! : b.shape[1]!;
-  return cols === 1 && a.domain !== 'static';
+  return onesOperand(node)?.[1] === 1;
 }
 
 /**
