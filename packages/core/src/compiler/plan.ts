@@ -99,9 +99,9 @@ export function staticView(node: TraceNode): StaticView | undefined {
 
 /**
  * Whether static `s` is a matrix of ones, of any shape: the column `[width, 1]` the tracer multiplies by for a sum
- * along the last axis, the row `[1, width]` for a per-row value beside wider ones, or a step's own `fill([k, n], 1)`.
- * A runtime may compute a product with it as each row's sum repeated across the row, instead of through its matrix
- * product.
+ * along the last axis (forward), the row `[1, width]` whose transpose sums a per-row value's gradient (backward; the
+ * forward pass reads such a value across the row, with no product), or a step's own `fill([k, n], 1)`. A runtime may
+ * compute a product with it as each row's sum repeated across the row, instead of through its matrix product.
  */
 export function staticOnes(s: PlanStatic): boolean {
   return isOnesFill(s.node);
