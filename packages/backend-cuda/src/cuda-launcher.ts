@@ -22,7 +22,7 @@ import {
   builtInCells,
   type CellRef,
   checkPositiveInteger,
-  debugLog,
+  debugLogOnce,
   initParams,
   invalidArgument,
   resolveCell,
@@ -177,7 +177,6 @@ export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): Tfjs
   };
   // The label is the GPU kernel's wherever NVRTC works; a cell it declines (and every cell where NVRTC does not work)
   // runs on the host, said once per cell and reason in the debug log.
-  const logged = new Set<string>();
   return {
     get label() {
       return launcher.unavailable() === undefined ? gpu.label : host.label;
@@ -186,10 +185,8 @@ export function cudaCompiledKernel(backend: TfjsBackend, addon: CudaAddon): Tfjs
       const { kernel, gpuReason } = choose(args);
       if (kernel === gpu) return undefined;
       const hostReason = host.supports(args);
-      const key = `${args.cell.name}\n${gpuReason}`;
-      if (hostReason === undefined && !logged.has(key)) {
-        logged.add(key);
-        debugLog('fused', `${backend.name}/${args.cell.name}: the host's compiled kernel (${gpuReason})`);
+      if (hostReason === undefined) {
+        debugLogOnce('fused', `${backend.name}/${args.cell.name}: the host's compiled kernel (${gpuReason})`);
       }
       return hostReason === undefined ? undefined : `${gpuReason}; on the host: ${hostReason}`;
     },

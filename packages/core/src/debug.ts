@@ -8,6 +8,11 @@ export type DebugLogger = (topic: string, message: string) => void;
 
 let logger: DebugLogger | undefined;
 
+/** What `debugLogOnce` has said to the current logger, as `topic\nmessage`; forgotten when the logger changes. */
+const said = new Set<string>();
+/** The most messages `said` remembers: past it, it starts again (a message may then be said a second time). */
+const saidLimit = 1_000;
+
 function envLogger(): DebugLogger | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   const flag = env?.SEQMODEL_DEBUG;
@@ -15,11 +20,27 @@ function envLogger(): DebugLogger | undefined {
   return (topic, message) => console.debug(`[seqmodel:${topic}] ${message}`);
 }
 
-/** Routes debug messages to `next` (undefined restores the default). */
+/** Routes debug messages to `next` (undefined restores the default); `debugLogOnce` says its messages to it afresh. */
 export function setDebugLogger(next: DebugLogger | undefined): void {
   logger = next;
+  said.clear();
 }
 
 export function debugLog(topic: string, message: string): void {
   (logger ?? envLogger())?.(topic, message);
+}
+
+/**
+ * `debugLog` for a decision made again on every call with the same outcome (a fused kernel declining the same
+ * arguments at every step of a training loop): each distinct topic and message is said once to a logger, not once a
+ * call.
+ */
+export function debugLogOnce(topic: string, message: string): void {
+  const target = logger ?? envLogger();
+  if (target === undefined) return;
+  const key = `${topic}\n${message}`;
+  if (said.has(key)) return;
+  if (said.size >= saidLimit) said.clear();
+  said.add(key);
+  target(topic, message);
 }

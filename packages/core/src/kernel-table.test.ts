@@ -171,6 +171,26 @@ describe('a kernel table', () => {
     );
   });
 
+  it('says a fallback once, not at every call, and again to a new logger', () => {
+    const { backend } = tableBackend({}, (b, r) => [
+      { kind: 'attention', name: 'dotProduct', kernel: hostAttention(b, r) },
+    ]);
+    const logged: string[] = [];
+    setDebugLogger((_topic, message) => logged.push(message));
+    const masked = attentionArgs(backend, true);
+    for (let step = 0; step < 3; step++) attention(backend, masked);
+    selectKernel(backend, 'attention', 'additive', {});
+    selectKernel(backend, 'attention', 'additive', {});
+    expect(logged).toEqual([
+      'reference/attention/dotProduct: generic path (host attention takes no mask)',
+      'reference/attention/additive: generic path (backend reference has no fused kernel for attention additive)',
+    ]);
+    const next: string[] = [];
+    setDebugLogger((_topic, message) => next.push(message));
+    attention(backend, masked);
+    expect(next).toEqual(['reference/attention/dotProduct: generic path (host attention takes no mask)']);
+  });
+
   it('names a bad kernel of the backend when the table is made', () => {
     const b = createReferenceBackend();
     expect(() =>

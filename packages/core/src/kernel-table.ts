@@ -6,7 +6,7 @@
  * its own (attention) calls it the same way, with its generic path as the fallback.
  */
 import type { Backend, KernelFor, KernelTable } from './backend.js';
-import { debugLog } from './debug.js';
+import { debugLogOnce } from './debug.js';
 import { invalidArgument, SeqmodelError } from './errors.js';
 import type { AnyFusedKernel, FusedKernel, KernelKind } from './fused-kernel.js';
 import {
@@ -220,9 +220,9 @@ export function sequenceKernelMap<T>(backend: Backend<T>): ReadonlyMap<string, F
 
 /**
  * The kernel that will run `args`: the first of `backend`'s kernels of `kind` for `name` that supports them. With
- * policy `auto` (the default), undefined when none does, and the reason goes to the debug log (topic `fused`);
- * `never` always answers undefined; `require` throws a `SeqmodelError` with the reason instead. The caller runs
- * its generic path on undefined.
+ * policy `auto` (the default), undefined when none does, and the reason goes to the debug log (topic `fused`; once
+ * for each backend, name and reason, not at every call); `never` always answers undefined; `require` throws a
+ * `SeqmodelError` with the reason instead. The caller runs its generic path on undefined.
  *
  * @example
  * // An attention layer: the backend's fused kernel when it has one for these arguments, else the generic ops.
@@ -252,7 +252,7 @@ export function selectKernel<T, A = unknown, R = unknown>(
   if (policy === 'require') throw new SeqmodelError(`fused kernel required but unavailable: ${reason}`);
   if (policy === 'auto') {
     const fallback = kind === 'sequence' ? `${name}: generic loop` : `${kind}/${name}: generic path`;
-    debugLog('fused', `${backend.name}/${fallback} (${reason})`);
+    debugLogOnce('fused', `${backend.name}/${fallback} (${reason})`);
   }
   return undefined;
 }

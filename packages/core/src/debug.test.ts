@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { debugLog, debugLogOnce, setDebugLogger } from './debug.js';
+
+afterEach(() => setDebugLogger(undefined));
+
+describe('debugLogOnce', () => {
+  it('says each topic and message once to a logger, where debugLog says every one', () => {
+    const lines: string[] = [];
+    setDebugLogger((topic, message) => lines.push(`${topic}: ${message}`));
+    debugLogOnce('fused', 'a');
+    debugLogOnce('fused', 'a');
+    debugLogOnce('other', 'a');
+    debugLogOnce('fused', 'b');
+    debugLog('fused', 'a');
+    debugLog('fused', 'a');
+    expect(lines).toEqual(['fused: a', 'other: a', 'fused: b', 'fused: a', 'fused: a']);
+  });
+
+  it('remembers a bounded number of messages: past 1,000 it starts again', () => {
+    const lines: string[] = [];
+    setDebugLogger((_topic, message) => lines.push(message));
+    for (let i = 0; i < 1_000; i++) debugLogOnce('t', `m${i}`);
+    debugLogOnce('t', 'm0');
+    expect(lines).toHaveLength(1_000);
+    debugLogOnce('t', 'm1000');
+    debugLogOnce('t', 'm0');
+    expect(lines.slice(1_000)).toEqual(['m1000', 'm0']);
+  });
+
+  it('says nothing and remembers nothing without a logger', () => {
+    const before = process.env.SEQMODEL_DEBUG;
+    delete process.env.SEQMODEL_DEBUG;
+    try {
+      debugLogOnce('t', 'unheard');
+      const lines: string[] = [];
+      setDebugLogger((_topic, message) => lines.push(message));
+      debugLogOnce('t', 'unheard');
+      expect(lines).toEqual(['unheard']);
+    } finally {
+      if (before !== undefined) process.env.SEQMODEL_DEBUG = before;
+    }
+  });
+});
