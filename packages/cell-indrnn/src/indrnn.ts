@@ -28,6 +28,7 @@ export const indRnn: CellPlugin<IndRnnOptions> = {
   defaultOptions: {
     ...baseCellDefaults,
     activation: 'relu',
+    // u is a vector: baseCellDefaults' orthogonal initializer draws matrices only.
     recurrentInitializer: { name: 'uniform', minval: 0, maxval: 1 },
   },
   supportsRecurrentDropout: true,

@@ -9,7 +9,7 @@ import { type CellRef, resolveCell } from '../registry.js';
 import { formatShape } from '../shape.js';
 import { type CompileSizes, compileCell } from './compile.js';
 import type { PassGenerator } from './generator.js';
-import type { SequencePlan, Stage } from './plan.js';
+import type { SequencePlan, Stage, StaticLayout } from './plan.js';
 import { formatPass } from './program.js';
 import { formatTrace } from './trace.js';
 
@@ -20,6 +20,16 @@ function formatStage(plan: SequencePlan, stage: Stage): string {
   return `${name(stage.out)} = ${name(stage.left)} · static ${stage.right}${stage.transposeRight ? 'ᵀ' : ''} ${formatShape(right.shape)}`;
 }
 
+/**
+ * How the passes read a static, in the words `adding-a-cell.md` uses: a `[width]` parameter is a row, one value per
+ * column of every row of the batch.
+ */
+const layoutWords: Record<StaticLayout, string> = {
+  column: 'a row (one value per column)',
+  scalar: 'a scalar',
+  full: 'a value per row and column',
+};
+
 /** The plan as text: buffers, statics, products and stages. */
 export function formatPlan(plan: SequencePlan): string {
   const name = (id: number) => plan.buffers[id]!.name;
@@ -28,7 +38,8 @@ export function formatPlan(plan: SequencePlan): string {
   for (const b of plan.buffers) lines.push(`  #${b.id} ${b.name}: ${b.width}, ${b.rows}`);
   lines.push('statics (computed once per sequence):');
   for (const s of plan.statics) {
-    const use = s.buffer === undefined ? 'products only' : `${s.layout}, read from ${name(s.buffer)}`;
+    const use =
+      s.buffer === undefined ? 'products only' : `${layoutWords[s.layout!]}, read from ${name(s.buffer)}`;
     lines.push(`  static ${s.index} = %${s.node.id} ${formatShape(s.shape)}: ${use}`);
   }
   lines.push('before the loop (all steps at once):');

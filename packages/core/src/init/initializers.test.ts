@@ -102,7 +102,8 @@ describe('initializers', () => {
       'initializer.value: expected a number for "constant", received undefined',
     );
     expect(() => initialize('orthogonal', [5], rng())).toThrow(
-      'initializer shape: expected rank >= 2 for "orthogonal"',
+      'initializer shape: expected rank >= 2 for "orthogonal" (it draws a matrix; give a parameter of rank 0 or 1 ' +
+        'another initializer',
     );
   });
 

@@ -162,7 +162,14 @@ export function initialize(
     }
     case 'orthogonal': {
       const gain = config.gain ?? 1;
-      if (shape.length < 2) invalidArgument(`${argument} shape`, shape, 'rank >= 2 for "orthogonal"');
+      if (shape.length < 2) {
+        invalidArgument(
+          `${argument} shape`,
+          shape,
+          'rank >= 2 for "orthogonal" (it draws a matrix; give a parameter of rank 0 or 1 another initializer, such as ' +
+            '{ name: "uniform", minval: 0, maxval: 1 } or "zeros")',
+        );
+      }
       const cols = shape[shape.length - 1]!;
       const q = orthogonalMatrix(size / cols, cols, rng);
       for (let i = 0; i < size; i++) out[i] = gain * q[i]!;
