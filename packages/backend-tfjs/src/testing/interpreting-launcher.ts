@@ -4,8 +4,15 @@
  * element, as a shader would be. It lets Node tests check the numbers the GPU kernels compute, without a GPU. Reads
  * are bounds-checked (a read outside an input throws), and it counts its launches.
  */
-import { type AnyCellPlugin, initParams, resolveCellOptions, runSequence } from '@seqmodel/core';
+import {
+  type AnyCellPlugin,
+  initParams,
+  resolveCellOptions,
+  runSequence,
+  SeqmodelError,
+} from '@seqmodel/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { initializedTfjsBackend } from '../backend-switching.js';
 import { anyCell } from '../fused/compiled-sequence-kernels.js';
 import { gpuCompiledSequenceKernel } from '../gpu/compiled/gpu-compiled-kernel.js';
 import type { StepLauncher } from '../gpu/gpu-sequence-kernel.js';
@@ -137,7 +144,8 @@ export class InterpretingLauncher implements StepLauncher {
  * A backend on tfjs-cpu whose only fused kernel is the compiled GPU kernel (filed under `*`), its programs run by
  * `launcher` (WebGPU's limit of 7 inputs per program by default): what webgl and webgpu run for a plugin cell,
  * checked in Node. With `strict`, a case the kernel declines throws instead of running the generic loop
- * (`strictKernel`). Call after tfjs-cpu is initialized (`initTfjsBackend('cpu')`).
+ * (`strictKernel`). Call after tfjs-cpu is initialized (`createCpuBackend()` or `initTfjsBackend('cpu')`); before,
+ * it throws, saying so.
  *
  * @example
  * for (const check of compiledCellChecks(myCell, interpretedGpuBackend())) it(check.name, check.run);
@@ -146,6 +154,13 @@ export function interpretedGpuBackend(
   launcher: StepLauncher = new InterpretingLauncher(7),
   options: { readonly strict?: boolean } = {},
 ): TfjsBackend {
+  if (!initializedTfjsBackend('cpu')) {
+    throw new SeqmodelError(
+      "interpretedGpuBackend(): runs on tfjs's cpu backend, which is not initialized in this process: create " +
+        "seqmodel's cpu backend first (`createCpuBackend()` from @seqmodel/backend-cpu), or import " +
+        "@tensorflow/tfjs-backend-cpu and `await initTfjsBackend('cpu')`",
+    );
+  }
   const kernel = (b: TfjsBackend) => gpuCompiledSequenceKernel(b, launcher);
   return createTfjsBackend({
     name: `interpreted-gpu-${launcher.maxInputs}${options.strict ? '-strict' : ''}`,
