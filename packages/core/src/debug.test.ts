@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { debugLog, debugLogOnce, setDebugLogger } from './debug.js';
 
 afterEach(() => setDebugLogger(undefined));
@@ -27,17 +27,22 @@ describe('debugLogOnce', () => {
     expect(lines.slice(1_000)).toEqual(['m1000', 'm0']);
   });
 
-  it('says nothing and remembers nothing without a logger', () => {
+  it('says nothing and remembers nothing without a logger; SEQMODEL_DEBUG then hears it', () => {
     const before = process.env.SEQMODEL_DEBUG;
-    delete process.env.SEQMODEL_DEBUG;
+    const debug = vi.spyOn(console, 'debug').mockImplementation(() => undefined);
     try {
+      delete process.env.SEQMODEL_DEBUG;
       debugLogOnce('t', 'unheard');
-      const lines: string[] = [];
-      setDebugLogger((_topic, message) => lines.push(message));
+      expect(debug).not.toHaveBeenCalled();
+      // No setDebugLogger in between (it would start afresh): the message was not remembered unheard.
+      process.env.SEQMODEL_DEBUG = '1';
       debugLogOnce('t', 'unheard');
-      expect(lines).toEqual(['unheard']);
+      debugLogOnce('t', 'unheard');
+      expect(debug.mock.calls).toEqual([['[seqmodel:t] unheard']]);
     } finally {
-      if (before !== undefined) process.env.SEQMODEL_DEBUG = before;
+      debug.mockRestore();
+      if (before === undefined) delete process.env.SEQMODEL_DEBUG;
+      else process.env.SEQMODEL_DEBUG = before;
     }
   });
 });
