@@ -8,7 +8,10 @@ export type DebugLogger = (topic: string, message: string) => void;
 
 let logger: DebugLogger | undefined;
 
-/** What `debugLogOnce` has said to the current logger, as `topic\nmessage`; forgotten when the logger changes. */
+/**
+ * What `debugLogOnce` has said to the current logger, as `topic\nmessage`; forgotten when the logger changes. With
+ * `SEQMODEL_DEBUG` and no logger set, that is once per process (test files sharing one process included).
+ */
 const said = new Set<string>();
 /** The most messages `said` remembers: past it, it starts again (a message may then be said a second time). */
 const saidLimit = 1_000;

@@ -9,12 +9,12 @@ import { initTfjsBackend } from '../backend-switching.js';
 import { interpretedGpuBackend } from './interpreting-launcher.js';
 
 describe('interpretedGpuBackend', () => {
-  it("says what to do when tfjs's cpu backend is not initialized, then runs once it is", async () => {
+  it("says what to do when tfjs's cpu backend is not initialized, then makes the backend once it is", async () => {
     expect(tf.engine().findBackendFactory('cpu')).toBeNull();
     expect(() => interpretedGpuBackend()).toThrow(
       "interpretedGpuBackend(): runs on tfjs's cpu backend, which is not initialized in this process: create " +
         "seqmodel's cpu backend first (`createCpuBackend()` from @seqmodel/backend-cpu), or import " +
-        "@tensorflow/tfjs-backend-cpu and `await initTfjsBackend('cpu')`",
+        "@tensorflow/tfjs-backend-cpu and `await initTfjsBackend('cpu')` (@seqmodel/backend-tfjs)",
     );
     await import('@tensorflow/tfjs-backend-cpu');
     await initTfjsBackend('cpu');

@@ -158,7 +158,7 @@ export function interpretedGpuBackend(
     throw new SeqmodelError(
       "interpretedGpuBackend(): runs on tfjs's cpu backend, which is not initialized in this process: create " +
         "seqmodel's cpu backend first (`createCpuBackend()` from @seqmodel/backend-cpu), or import " +
-        "@tensorflow/tfjs-backend-cpu and `await initTfjsBackend('cpu')`",
+        "@tensorflow/tfjs-backend-cpu and `await initTfjsBackend('cpu')` (@seqmodel/backend-tfjs)",
     );
   }
   const kernel = (b: TfjsBackend) => gpuCompiledSequenceKernel(b, launcher);
@@ -209,7 +209,8 @@ export interface LaunchCountOptions {
 /**
  * Programs the compiled GPU kernel launches per time step for `cell` (2 rows, 3 inputs, 4 units, `returnSequences`):
  * forward (inference), and backward (a training step's launches less its forward's), as the difference between 7
- * and 3 steps over 4, the way the browser suites count them. Call after tfjs-cpu is registered.
+ * and 3 steps over 4, the way the browser suites count them. Call after tfjs-cpu is initialized (see
+ * {@link interpretedGpuBackend}).
  */
 export function interpretedLaunchesPerStep(
   cell: AnyCellPlugin,

@@ -396,6 +396,8 @@ describe('compileCell and explainCompiledCell', () => {
     expect(text).toMatch(/v\d+ = state\[0\]\[b, 0 \+ j\]/);
     // A `[width]` parameter read in the passes: a row, in the words of adding-a-cell.md.
     expect(text).toMatch(/static \d+ = %\d+ \[8\]: a row \(one value per column\), read from params\.bias/);
+    expect(text).toMatch(/d static \d+ \+= d params\.bias \(a row \(one value per column\)\)/);
+    expect(text).not.toMatch(/\((column|scalar|full)\)/);
     expect(
       explainCompiledCell(simpleRNN, { activation: 'softmax' }, { batch: 2, inputSize: 3, units: 4 }),
     ).toMatch(/^not compiled: step: max\(\.\.\.\)/m);

@@ -67,7 +67,7 @@ export function formatPlan(plan: SequencePlan): string {
       );
     }
     for (const s of backward.staticGradients) {
-      lines.push(`  d static ${s.static} += ${name(s.buffer)} (${s.layout})`);
+      lines.push(`  d static ${s.static} += ${name(s.buffer)} (${layoutWords[s.layout]})`);
     }
   }
   return lines.join('\n');
