@@ -36,19 +36,27 @@ export class ParamReads<T> {
    * leave the parameter unused. Call once the code has run.
    */
   checkMisspelled(cellName: string): void {
-    const given = Object.keys(this.given);
-    const misspelled = [...this.absent].flatMap((name) => {
-      const closest = closestName(name, given);
-      return closest === undefined || this.read.has(closest)
-        ? []
-        : [`params.${name} (did you mean ${JSON.stringify(closest)}? params.${closest} was never read)`];
-    });
+    const misspelled = this.closeAbsentNames()
+      .filter(({ closest }) => !this.read.has(closest))
+      .map(
+        ({ name, closest }) =>
+          `params.${name} (did you mean ${JSON.stringify(closest)}? params.${closest} was never read)`,
+      );
     if (misspelled.length > 0) {
       throw new SeqmodelError(
         `${cellName} cell: its code read parameters it was not given, and never read the declared ones they are ` +
           `closest to: ${misspelled.join(', ')}`,
       );
     }
+  }
+
+  /** Each absent name the code read that is close to a given one, with that one. */
+  private closeAbsentNames(): { name: string; closest: string }[] {
+    const given = Object.keys(this.given);
+    return [...this.absent].flatMap((name) => {
+      const closest = closestName(name, given);
+      return closest === undefined ? [] : [{ name, closest }];
+    });
   }
 
   /**
@@ -58,11 +66,9 @@ export class ParamReads<T> {
   explain(error: unknown, cellName: string): unknown {
     const message = error instanceof Error ? error.message : String(error);
     if (!message.includes('undefined')) return error;
-    const given = Object.keys(this.given);
-    const misspelled = [...this.absent].flatMap((name) => {
-      const closest = closestName(name, given);
-      return closest === undefined ? [] : [`params.${name} (did you mean ${JSON.stringify(closest)}?)`];
-    });
+    const misspelled = this.closeAbsentNames().map(
+      ({ name, closest }) => `params.${name} (did you mean ${JSON.stringify(closest)}?)`,
+    );
     if (misspelled.length === 0) return error;
     return new SeqmodelError(
       `${cellName} cell: ${message.replace(/\.$/, '')}; its code read parameters it was not given: ${misspelled.join(', ')}`,
