@@ -270,7 +270,9 @@ export class TfjsBackend implements Backend<Tensor> {
   private guardKernel(kind: KernelKind, name: string, kernel: AnyFusedKernel): AnyFusedKernel {
     const useArgs =
       kind === 'sequence'
-        ? (args: SequenceArgs<Tensor>) => this.useSequenceArgs(name, args)
+        ? // Named by the cell, not the kernel: a compiled kernel is registered for every cell, as `*`.
+          (args: SequenceArgs<Tensor>) =>
+            this.useSequenceArgs(typeof args.cell?.name === 'string' ? args.cell.name : name, args)
         : (args: unknown) => this.useTensorsIn(args, `${kind} ${name} args`, 0);
     return {
       ...(kernel.label === undefined ? {} : { label: kernel.label }),

@@ -317,6 +317,92 @@ describe('scanCell and traceSequence return tensors of their own', () => {
       expect(ref.memory().numTensors).toBe(before);
     }
   });
+
+  it('gives the output and the first state as two tensors, as a fused kernel does', () => {
+    // Every built-in cell returns its new h as the output: the last step's output is the final state[0].
+    const args = summer({ inputs: x(), returnSequences: false });
+    for (const run of [
+      scanCell,
+      traceSequence,
+      (b: typeof ref, a: SequenceArgs<RefTensor>) => runSequence(b, a, 'never'),
+    ]) {
+      const r = run(ref, args);
+      expect(r.output).not.toBe(r.state[0]);
+      const expected = ref.toArray(r.output);
+      ref.dispose(r.state);
+      // Freeing the states leaves the output readable.
+      expect(ref.toArray(r.output)).toEqual(expected);
+      ref.dispose([r.output, ...('states' in r ? [...r.states, ...Object.values(r.gates)] : [])]);
+    }
+  });
+});
+
+describe('scanCell, traceSequence and runSequence refuse malformed arguments by name', () => {
+  const base = () => summer({ inputs: x() });
+  const entries = [
+    ['scanCell', (a: unknown) => scanCell(ref, a as SequenceArgs<RefTensor>)],
+    ['traceSequence', (a: unknown) => traceSequence(ref, a as SequenceArgs<RefTensor>)],
+    ['runSequence', (a: unknown) => runSequence(ref, a as SequenceArgs<RefTensor>)],
+  ] as const;
+
+  it.each([
+    [
+      'a misspelt flag',
+      () => ({ ...base(), goBackward: true }),
+      'args: unknown option "goBackward" (did you mean "goBackwards"?)',
+    ],
+    [
+      'a flag given as a string',
+      () => ({ ...base(), goBackwards: 'false' }),
+      'simpleRNN goBackwards: expected true or false, received "false"',
+    ],
+    [
+      'returnSequences given as a string',
+      () => ({ ...base(), returnSequences: 'no' }),
+      'simpleRNN returnSequences: expected true or false, received "no"',
+    ],
+    [
+      'a cell name instead of a plugin',
+      () => ({ ...base(), cell: 'gru' }),
+      'args.cell: expected a cell plugin object (getCell("gru") gives the registered cell of that name), received "gru"',
+    ],
+    [
+      'a mask given as nested arrays',
+      () => ({
+        ...base(),
+        mask: [
+          [1, 1, 1],
+          [1, 1, 0],
+        ],
+      }),
+      'simpleRNN mask: expected a reference tensor, received [[1, 1, 1], [1, 1, 0]]',
+    ],
+    [
+      'params given as an array',
+      () => ({ ...base(), params: [] }),
+      'simpleRNN params: expected an object of tensors by parameter name, received []',
+    ],
+  ])('%s', (_name, args, message) => {
+    for (const [what, run] of entries) {
+      expect(() => run(args()), what).toThrow(message);
+    }
+  });
+
+  it('names a disposed parameter or initial state as the argument it is', () => {
+    for (const [what, run] of entries) {
+      const args = base();
+      const kernel = args.params.kernel!;
+      ref.dispose(kernel);
+      expect(() => run(args), what).toThrow(
+        'simpleRNN params.kernel: expected a live tensor, received tensor [2, 2], which was already disposed',
+      );
+      const h0 = ref.fill([2, 2], 0);
+      ref.dispose(h0);
+      expect(() => run({ ...base(), initialState: [h0] }), what).toThrow(
+        'simpleRNN initialState[0]: expected a live tensor, received tensor [2, 2], which was already disposed',
+      );
+    }
+  });
 });
 
 describe('scanCell rejects bad input by name', () => {

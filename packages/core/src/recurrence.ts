@@ -9,8 +9,10 @@ import { checkPositiveInteger, invalidArgument, SeqmodelError } from './errors.j
 import { type FusedPolicy, selectKernel } from './kernel-table.js';
 import { assertSequenceFinite } from './numerics.js';
 import type { Ops } from './ops.js';
+import { checkOptions } from './options.js';
 import { ParamReads } from './param-reads.js';
 import { checkParams, outputSizeOf, resolveCellOptions } from './params.js';
+import { checkPlugin } from './registry.js';
 import type { SequenceArgs, SequenceResult } from './sequence.js';
 import { checkRank, checkShape, formatShape } from './shape.js';
 import { checkBackendSpecification, checkCellSpecification } from './specification.js';
@@ -65,12 +67,93 @@ export function checkSequenceArgs<T>(ops: Ops<T>, args: SequenceArgs<T>): Sequen
   return { dims, batch, time, states, outputSize: outputSizeOf(cell, dims) };
 }
 
+/** The keys of {@link SequenceArgs}. */
+const sequenceArgKeys = [
+  'cell',
+  'options',
+  'units',
+  'inputs',
+  'params',
+  'initialState',
+  'mask',
+  'goBackwards',
+  'returnSequences',
+  'zeroMaskedOutputs',
+  'recurrentMask',
+] as const;
+
+/**
+ * Throws a `SeqmodelError` naming `argument` unless `x` is a live tensor of `backend`: the backend's own reason (a
+ * disposed tensor, one of another backend) with `argument` in place of the name its `shape` gives the tensor.
+ */
+function checkTensorArgument<T>(backend: Backend<T>, x: unknown, argument: string): void {
+  // `shape` checks its argument as the backend checks any (`isTensor` need not refuse a disposed tensor).
+  const probe = 'shape(x): ';
+  try {
+    backend.shape(x as T);
+  } catch (error) {
+    if (error instanceof SeqmodelError && error.message.startsWith(probe)) {
+      throw new SeqmodelError(`${argument}: ${error.message.slice(probe.length)}`);
+    }
+    throw error;
+  }
+  if (!backend.isTensor(x)) invalidArgument(argument, x, `a tensor of backend ${backend.name}`);
+}
+
+/**
+ * What every entry point checks before a kernel or the loop reads `args`, so that both paths refuse the same mistakes
+ * with the same messages: an object of known keys (a misspelt `goBackward` would otherwise be ignored), a cell plugin
+ * object, flags that are booleans (`goBackwards: "false"` would run backwards), and tensors that are live tensors of
+ * `backend`, each named as the argument it is (`gru mask`). Shapes are `checkSequenceArgs`' part.
+ */
+function checkSequenceCall<T>(
+  backend: Backend<T>,
+  args: SequenceArgs<T>,
+  what: string,
+  more: readonly string[] = [],
+): void {
+  checkOptions(`${what} args`, args, [...sequenceArgKeys, ...more]);
+  if (typeof args.cell === 'string') {
+    invalidArgument(
+      `${what} args.cell`,
+      args.cell,
+      `a cell plugin object (getCell(${JSON.stringify(args.cell)}) gives the registered cell of that name)`,
+    );
+  }
+  const cellName = (args.cell as { name?: unknown } | null)?.name;
+  checkPlugin(args.cell, typeof cellName === 'string' ? `args.cell (${cellName})` : `${what} args.cell`);
+  const name = args.cell.name;
+  for (const flag of ['goBackwards', 'returnSequences', 'zeroMaskedOutputs'] as const) {
+    const value = args[flag];
+    if (value !== undefined && typeof value !== 'boolean')
+      invalidArgument(`${name} ${flag}`, value, 'true or false');
+  }
+  checkTensorArgument(backend, args.inputs, `${name} inputs`);
+  if (typeof args.params !== 'object' || args.params === null || Array.isArray(args.params)) {
+    invalidArgument(`${name} params`, args.params, 'an object of tensors by parameter name');
+  }
+  for (const [key, p] of Object.entries(args.params))
+    checkTensorArgument(backend, p, `${name} params.${key}`);
+  if (args.initialState !== undefined) {
+    if (!Array.isArray(args.initialState)) {
+      invalidArgument(`${name} initialState`, args.initialState, 'an array of tensors, one per state');
+    }
+    args.initialState.forEach((s, i) => {
+      checkTensorArgument(backend, s, `${name} initialState[${i}]`);
+    });
+  }
+  if (args.mask !== undefined) checkTensorArgument(backend, args.mask, `${name} mask`);
+  if (args.recurrentMask !== undefined)
+    checkTensorArgument(backend, args.recurrentMask, `${name} recurrentMask`);
+}
+
 /**
  * The generic loop over time. Computes the cell's input projection for all steps in one call, then runs `step` once
  * per time step, keeping the previous state (and output) at masked steps.
  */
 export function scanCell<T>(backend: Backend<T>, args: SequenceArgs<T>): SequenceResult<T> {
   checkBackendSpecification(backend, 'scanCell(backend)');
+  checkSequenceCall(backend, args, 'scanCell');
   const info = checkSequenceArgs(backend, args);
   return backend.tidy(() => {
     const { outputs, state } = loopOverTime(backend, args, info, undefined);
@@ -81,8 +164,8 @@ export function scanCell<T>(backend: Backend<T>, args: SequenceArgs<T>): Sequenc
 /**
  * The output (every step's, stacked, or the last) and the final states, as tensors of their own: a step may return a
  * state unchanged (or its first state as the output), so the loop can end on one of the caller's tensors (an
- * initial state), which the caller would otherwise free with the results. Those are copied (a reshape to the same
- * shape, which shares the data), as a fused kernel's results are new tensors too.
+ * initial state), which the caller would otherwise free with the results, or on one tensor for two results. Those
+ * are copied (a reshape to the same shape, which shares the data), as a fused kernel's results are new tensors too.
  */
 function sequenceResult<T>(
   backend: Backend<T>,
@@ -98,7 +181,14 @@ function sequenceResult<T>(
     ...(args.mask === undefined ? [] : [args.mask]),
     ...(args.recurrentMask === undefined ? [] : [args.recurrentMask]),
   ]);
-  const own = (t: T) => (callers.has(t) ? backend.reshape(t, backend.shape(t)) : t);
+  // Each result its own tensor too: a step that returns its new state as its output (every built-in cell) would
+  // otherwise give the last step's output as `output` and `state[0]` both, so that freeing the states freed the output.
+  const given = new Set<T>();
+  const own = (t: T) => {
+    const copy = callers.has(t) || given.has(t) ? backend.reshape(t, backend.shape(t)) : t;
+    given.add(copy);
+    return copy;
+  };
   return { output: own(output), state: state.map(own) };
 }
 
@@ -140,6 +230,10 @@ export interface SequenceTrace<T> extends SequenceResult<T> {
  */
 export function traceSequence<T>(backend: Backend<T>, args: TraceSequenceArgs<T>): SequenceTrace<T> {
   checkBackendSpecification(backend, 'traceSequence(backend)');
+  checkSequenceCall(backend, args, 'traceSequence', ['outputProbe']);
+  if (args.outputProbe !== undefined) {
+    checkTensorArgument(backend, args.outputProbe, `${args.cell.name} outputProbe`);
+  }
   const info = checkSequenceArgs(backend, args);
   if (args.outputProbe !== undefined) {
     checkShape(`${args.cell.name} outputProbe`, backend.shape(args.outputProbe), [
@@ -286,6 +380,7 @@ export function runSequence<T>(
   policy: FusedPolicy = 'auto',
 ): SequenceResult<T> {
   checkBackendSpecification(backend, 'runSequence(backend)');
+  checkSequenceCall(backend, args, 'runSequence');
   if (backend.checkNumerics) {
     checkSequenceArgs(backend, args);
     assertSequenceFinite(backend, args);

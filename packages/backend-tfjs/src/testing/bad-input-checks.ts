@@ -288,6 +288,36 @@ function sequenceCases<T>(): ErrorCase<T>[] {
       call: run((_b, xs) => ({ mask: xs[4] })),
       expected: ['lstm mask: expected shape [2, 5], received shape [2, 4]'],
     },
+    // The next three are named alike whichever path runs (a fused kernel's or the generic loop).
+    {
+      name: 'runSequence with a mask given as nested arrays',
+      setup: make,
+      call: run(() => ({
+        mask: [
+          [1, 1, 1, 1, 1],
+          [1, 1, 1, 1, 0],
+        ],
+      })),
+      expected: ['lstm mask: expected a', 'received [[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]]'],
+    },
+    {
+      name: 'runSequence with a disposed kernel',
+      setup: (b) => {
+        const xs = make(b);
+        b.dispose(xs[1]!);
+        return xs;
+      },
+      call: run(() => ({})),
+      expected: [
+        'lstm params.kernel: expected a live tensor, received tensor [3, 16], which was already disposed',
+      ],
+    },
+    {
+      name: 'runSequence with goBackwards given as a string',
+      setup: make,
+      call: run(() => ({ goBackwards: 'false' })),
+      expected: ['lstm goBackwards: expected true or false, received "false"'],
+    },
   ];
 }
 
