@@ -48,6 +48,13 @@ describe('model.inspect', () => {
     expect(layer!.stateGradients).toBeUndefined();
     look.dispose();
     expect(b.memory().numTensors).toBe(before);
+    // Host values, as predict takes them: the same states, and the tensors made from them freed.
+    const host = m.inspect(b.toArray(x) as number[][][], { lengths: [5, 3] });
+    const masked = m.inspect(x, { lengths: [5, 3] });
+    expect(read(b, host.recurrent[0]!.states.h!)).toEqual(read(b, masked.recurrent[0]!.states.h!));
+    host.dispose();
+    masked.dispose();
+    expect(b.memory().numTensors).toBe(before);
   });
 
   it('gives ∂L/∂h_t equal to finite differences of the loss with h_t perturbed through the stream API', () => {
@@ -215,6 +222,10 @@ describe('model.inspect', () => {
         'the model has no recurrent layer to take gradients through time of',
       ],
       [() => twice.inspect(x), 'the recurrent layer lstm runs more than once in one pass'],
+      [
+        () => m.inspect(x, { objective: (o) => o[0]! }),
+        "sequential (Sequential) inspect objective's result: expected a scalar tensor (shape []), received shape [1, 1]",
+      ],
       [
         () => m.inspect(x, { target: y } as never),
         'sequential (Sequential) inspect options: unknown option "target" (did you mean "targets"?)',

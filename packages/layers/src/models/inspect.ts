@@ -9,7 +9,7 @@
  * backend's `valueAndGrads`; adding zeros changes nothing, and the gradient with respect to a probe is the total
  * derivative with respect to what it was added to.
  */
-import { type Backend, SeqmodelError } from '@seqmodel/core';
+import { type Backend, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import type { StateKey } from '../engine/context.js';
 import type { ApplyOptions, CarriedPassOutputs, CarriedStates } from '../engine/pass.js';
 import type { RecurrentProbes, RecurrentTraceRecord, RecurrentTracer } from '../engine/recurrent-trace.js';
@@ -221,7 +221,16 @@ function probeGradients<T>(
         layers.map((layer, i) => [layer, { input: probes[2 * i]!, output: probes[2 * i + 1]! }]),
       );
       const pass = model.runPass(inputs, options, {}, new Tracer(backend, what, false, byLayer));
-      return objective(pass.outputs, pass.masks);
+      const value = objective(pass.outputs, pass.masks);
+      // Checked here, so that the message names the objective rather than valueAndGrads' function.
+      if (!backend.isTensor(value)) invalidArgument(`${what} objective's result`, value, 'a scalar tensor');
+      const shape = backend.shape(value);
+      if (shape.length !== 0) {
+        throw new SeqmodelError(
+          `${what} objective's result: expected a scalar tensor (shape []), received shape ${formatShape(shape)}; reduce it, e.g. with backend.sum`,
+        );
+      }
+      return value;
     }, zeros);
   } finally {
     backend.dispose(zeros);

@@ -341,7 +341,8 @@ export abstract class Model<T = unknown, N extends OutputCount = OutputCount> im
   }
 
   /**
-   * Looks inside the model on `inputs` (dropout off, stateful layers' states left as they are): every recurrent
+   * Looks inside the model on `inputs` (as `predict` takes them: tensors, `{ data, shape }` host values or nested
+   * arrays of numbers; dropout off, stateful layers' states left as they are): every recurrent
    * layer's states and gate activations at every step, and with `targets` (the compiled loss) or an `objective` the
    * gradients with respect to each recurrent layer's hidden state and input at every step (∂L/∂h_t, ∂L/∂x_t). The
    * recurrent layers run core's generic loop here, never a fused kernel, since those keep no per-step values. The
@@ -354,7 +355,7 @@ export abstract class Model<T = unknown, N extends OutputCount = OutputCount> im
    * backend.shape(lstm.stateGradients!); // [batch, time, units]: ∂L/∂h_t
    * look.dispose();
    */
-  inspect(inputs: T | readonly T[], options?: InspectOptions<T>): ModelInspection<T> {
+  inspect(inputs: PredictInput<T>, options?: InspectOptions<T>): ModelInspection<T> {
     const what = `${this.describe()} inspect`;
     const { targets, objective, sampleWeight, mask, lengths } = checkOptions<InspectOptions<T>>(
       `${what} options`,
@@ -367,11 +368,26 @@ export abstract class Model<T = unknown, N extends OutputCount = OutputCount> im
     if (targets === undefined) {
       if (sampleWeight !== undefined)
         throw new SeqmodelError(`${what}: sampleWeight needs targets (it weights the compiled loss)`);
-      const passOptions = {
-        ...(mask === undefined ? {} : { mask }),
-        ...(lengths === undefined ? {} : { lengths }),
-      };
-      return inspectModel(this, inputs, passOptions, objective);
+      // The inputs as predict takes them (tensors, host values or nested arrays), made into one batch.
+      const data = InMemoryData.from<T>(
+        this.backend,
+        what,
+        this.predictCounts(),
+        { inputs, mask: mask as PredictOptions<T>['mask'], lengths: lengths as PredictOptions<T>['lengths'] },
+        ARGUMENT_LABELS,
+        { checks: this },
+      );
+      try {
+        const [batch] = [...data.batches(data.size)];
+        try {
+          this.graphFor(batch!.xs);
+          return inspectModel(this, passInputs(batch!), maskOptions(batch!), objective);
+        } finally {
+          releaseBatch(this.backend, batch!);
+        }
+      } finally {
+        data.dispose();
+      }
     }
     if (objective !== undefined)
       throw new SeqmodelError(`${what}: give targets (for the compiled loss) or objective, not both`);

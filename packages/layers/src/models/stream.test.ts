@@ -71,6 +71,57 @@ describe('streaming', () => {
     expectClose('final', values(ref, last!), full, exact);
   });
 
+  it('takes a step as predict takes inputs: nested arrays and { data, shape } host values, tensors made here freed', () => {
+    const ref = newBackend();
+    const model = sequential<RefTensor>(
+      [embedding({ inputDim: 10, outputDim: 3 }), gru({ units: 4 }), dense({ units: 2 })],
+      { backend: ref, seed: 5, inputShape: [null] },
+    );
+    const full = values(
+      ref,
+      model.predict([
+        [1, 5, 2],
+        [3, 3, 7],
+      ]) as RefTensor,
+    );
+    const stream = model.stream();
+    const before = ref.memory().numTensors;
+    let last: RefTensor | undefined;
+    for (const step of [[1, 3], { data: Int32Array.of(5, 3), shape: [2] }, [2, 7]]) {
+      if (last) ref.dispose(last);
+      last = stream.step(step) as RefTensor;
+    }
+    expectClose('final', values(ref, last!), full, exact);
+    ref.dispose(last!);
+    stream.reset();
+    // The tensors made from the host values were freed with each step.
+    expect(ref.memory().numTensors).toBe(before);
+    // Host token ids are checked as predict checks them.
+    expect(() => stream.step([1, 12])).toThrow('stream step inputs');
+    expect(() => stream.step([1, 12])).toThrow('12');
+  });
+
+  it('refuses a step of the wrong shape, naming the shape of one step', () => {
+    const ref = newBackend();
+    const model = sequential<RefTensor>([lstm({ units: 2 }), dense({ units: 1 })], {
+      backend: ref,
+      seed: 1,
+      inputShape: [null, 1],
+    });
+    const stream = model.stream();
+    // [batch, features] is one step of [batch, time, features]; a whole sequence is not.
+    expect(() => stream.step([[[0.5]]])).toThrow(
+      'sequential (Sequential) stream step inputs: expected shape [?, 1], received shape [1, 1, 1]',
+    );
+    expect(() => stream.step([0.5, 0.25])).toThrow(
+      'sequential (Sequential) stream step inputs: expected shape [?, 1], received shape [2]',
+    );
+    expect(() => stream.step([ref.fill([1, 1], 0), ref.fill([1, 1], 0)])).toThrow(
+      'sequential (Sequential) stream step inputs: expected 1 (one per model input), received 2',
+    );
+    ref.dispose(stream.step([[0.5], [0.25]]) as RefTensor);
+  });
+
   it('keeps the state of rows masked at a step, like a masked full pass', () => {
     const ref = newBackend();
     const model = sequential<RefTensor>([gru({ units: 3, returnSequences: true, inputShape: [null, 2] })], {

@@ -17,12 +17,17 @@ import {
   didYouMean,
   formatShape,
   invalidArgument,
+  isHostTensor,
+  isNestedNumbers,
   SeqmodelError,
+  type TensorLike,
+  toBackendTensor,
 } from '@seqmodel/core';
 import type { StateKey } from '../engine/context.js';
 import { Layer } from '../engine/layer.js';
 import { checkMaskValues } from '../engine/masks.js';
 import type { PassModel } from '../engine/pass.js';
+import { checkFitsSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import { checkStates } from '../engine/tensor-utils.js';
 
 /** The layers inside `layer` (itself included) that carry state: recurrent layers without inner layers. */
@@ -47,6 +52,15 @@ export interface StepOptions<T> {
 export interface StreamableModel<T> extends PassModel<T> {
   /** Builds the model, or explains why it cannot be built yet. */
   countParams(): number;
+  /** The model's inputs (after build): their shapes, `[batch, time, ...]` for a sequence. */
+  readonly inputs: readonly { readonly shape: ShapeSpec }[];
+  /** Checks host input values before they become tensors (an embedding's token ids), as `predict` does. */
+  checkInputValues(
+    input: number,
+    values: ArrayLike<number>,
+    shape: readonly number[],
+    argument: string,
+  ): void;
 }
 
 export class ModelStream<T> {
@@ -68,22 +82,57 @@ export class ModelStream<T> {
   }
 
   /**
-   * Runs one time step. `x` is the step's input without the time axis (`[batch, features]`, or `[batch]` token ids),
-   * one per model input. Returns the model's outputs for this step, with the time axis removed from outputs of rank 3
-   * or more; the caller owns them.
+   * The step's inputs as tensors, one per model input, each checked against the model's input without its time
+   * axis. `x` is taken as `predict` takes it: a tensor of the backend, `{ data, shape }` host values or nested
+   * arrays of numbers, or a list of those (one per input; for a model of several inputs an array is always the
+   * list). Tensors made from host values are pushed to `created`.
    */
-  step(x: T | readonly T[], options: StepOptions<T> = {}): T | T[] {
+  private stepInputs(x: unknown, created: T[]): T[] {
+    const b = this.backend;
+    const specs = this.model.inputs.map((input) => input.shape);
+    const isList = Array.isArray(x) && (!isNestedNumbers(x) || specs.length > 1);
+    const values: unknown[] = isList ? [...(x as unknown[])] : [x];
+    const what = `${this.model.describe()} stream step inputs`;
+    if (values.length !== specs.length) {
+      throw new SeqmodelError(
+        `${what}: expected ${specs.length} (one per model input), received ${values.length}`,
+      );
+    }
+    return values.map((value, i) => {
+      const argument = specs.length === 1 ? what : `${what}[${i}]`;
+      if (isHostTensor(value) || isNestedNumbers(value)) {
+        const t = toBackendTensor(b, value, argument, created);
+        this.model.checkInputValues(i, b.dataSync(t), b.shape(t), argument);
+        return t;
+      }
+      return toBackendTensor(b, value, argument, created);
+    });
+  }
+
+  /**
+   * Runs one time step. `x` is the step's input without the time axis (`[batch, features]`, or `[batch]` token ids),
+   * one per model input: tensors, `{ data, shape }` host values or nested arrays of numbers (`[12, 5]`: one token id
+   * per row), as `predict` takes them. Returns the model's outputs for this step, with the time axis removed from
+   * outputs of rank 3 or more; the caller owns them.
+   */
+  step(
+    x: T | readonly T[] | TensorLike<T> | readonly TensorLike<T>[],
+    options: StepOptions<T> = {},
+  ): T | T[] {
     const b = this.backend;
     checkOptions(`${this.model.describe()} stream step options`, options, ['mask']);
-    const xs = Array.isArray(x) ? [...(x as readonly T[])] : [x as T];
     const created: T[] = [];
     try {
+      const xs = this.stepInputs(x, created);
       const expanded = xs.map((t, i) => {
-        if (!b.isTensor(t))
-          invalidArgument(`${this.model.describe()} stream step inputs[${i}]`, t, 'a tensor');
+        const argument =
+          xs.length === 1
+            ? `${this.model.describe()} stream step inputs`
+            : `${this.model.describe()} stream step inputs[${i}]`;
         const shape = b.shape(t);
-        if (shape.length < 1)
-          invalidArgument(`${this.model.describe()} stream step inputs[${i}]`, shape, 'a batch axis');
+        // One step of the model's input: its shape without the time axis (the second).
+        const spec = this.model.inputs[i]!.shape;
+        checkFitsSpec(argument, shape, [spec[0] ?? null, ...spec.slice(2)]);
         const e = b.reshape(t, [shape[0]!, 1, ...shape.slice(1)]);
         created.push(e);
         return e;

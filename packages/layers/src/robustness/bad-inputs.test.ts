@@ -1282,7 +1282,7 @@ groups.push({
     {
       entry: 'stream.step',
       received: 'a string',
-      argument: 'stream step inputs[0]',
+      argument: 'stream step inputs',
       call: () => stream.step('x' as never),
     },
   ],
