@@ -110,4 +110,15 @@ describe('activations', () => {
       `recurrentActivation: unknown activation "swish"; known activations: ${listActivations().join(', ')}`,
     );
   });
+
+  it("suggests the name a Keras spelling or a slip stands for, and both hard sigmoids for Keras' hard_sigmoid", () => {
+    expect(() => getActivation('soft_plus')).toThrow(
+      'unknown activation "soft_plus" (did you mean "softplus"?)',
+    );
+    expect(() => getActivation('tahn')).toThrow('(did you mean "tanh"?)');
+    expect(() => getActivation('hard_sigmoid')).toThrow(
+      'unknown activation "hard_sigmoid" (did you mean "hardSigmoid", clip(0.2x + 0.5) as in tfjs-layers and Keras 2, or "hardSigmoidKeras3", clip(x/6 + 0.5) as in Keras 3?)',
+    );
+    expect(() => getActivation('leaky_relu')).toThrow('unknown activation "leaky_relu"; known activations:');
+  });
 });

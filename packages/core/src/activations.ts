@@ -19,6 +19,7 @@ import {
 } from './derived-ops.js';
 import { SeqmodelError } from './errors.js';
 import type { Ops, OptionalOps } from './ops.js';
+import { didYouMean } from './options.js';
 
 /** An activation applied elementwise (softmax: along the last axis). */
 export type Activation = <T>(ops: Ops<T> & OptionalOps<T>, x: T) => T;
@@ -59,8 +60,20 @@ export function isActivationName(name: unknown): name is ActivationName {
 export function getActivation(name: unknown, argument = 'activation'): Activation {
   if (!isActivationName(name)) {
     throw new SeqmodelError(
-      `${argument}: unknown activation ${JSON.stringify(name)}; known activations: ${listActivations().join(', ')}`,
+      `${argument}: unknown activation ${JSON.stringify(name)}${activationHint(name)}; known activations: ${listActivations().join(', ')}`,
     );
   }
   return activations[name];
+}
+
+/**
+ * ` (did you mean ...?)` for a misspelt or Keras-spelt name (`leaky_relu` has none). Keras' `hard_sigmoid` names
+ * both hard sigmoids, since Keras 2 and Keras 3 define it differently.
+ */
+function activationHint(name: unknown): string {
+  if (typeof name !== 'string') return '';
+  if (name.toLowerCase().replace(/[_-]/g, '') === 'hardsigmoid') {
+    return ' (did you mean "hardSigmoid", clip(0.2x + 0.5) as in tfjs-layers and Keras 2, or "hardSigmoidKeras3", clip(x/6 + 0.5) as in Keras 3?)';
+  }
+  return didYouMean(name, listActivations());
 }

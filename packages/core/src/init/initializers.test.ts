@@ -98,6 +98,20 @@ describe('initializers', () => {
     expect(() => initialize('xavier' as never, [2], rng())).toThrow(
       /initializer: unknown initializer "xavier"; known initializers: zeros, ones, constant/,
     );
+    // Keras' and tfjs-layers' spellings get the name to use.
+    expect(() => initialize('glorot_uniform' as never, [2], rng())).toThrow(
+      'unknown initializer "glorot_uniform" (did you mean "glorotUniform"?)',
+    );
+    expect(() => initialize('random_normal' as never, [2], rng())).toThrow(
+      'unknown initializer "random_normal" (did you mean "normal"?)',
+    );
+    expect(() => initialize('randomUniform' as never, [2], rng())).toThrow('(did you mean "uniform"?)');
+    expect(() => initialize('leCunNormal' as never, [2], rng())).toThrow('(did you mean "lecunNormal"?)');
+    expect(() =>
+      initialize({ className: 'RandomNormal', config: { stddev: 0.1 } } as never, [2], rng()),
+    ).toThrow(
+      'initializer: expected an initializer name or { name, ...options } (Keras\' { className, config } form is read from model files by loadKerasModel), e.g. { name: "normal", stddev: 0.1 }',
+    );
     expect(() => initialize({ name: 'constant' } as never, [2], rng())).toThrow(
       'initializer.value: expected a number for "constant", received undefined',
     );

@@ -6,6 +6,7 @@
  * the product of all but the last two axes multiplies both ("receptive field").
  */
 import { checkNumberInRange, invalidArgument, SeqmodelError } from '../errors.js';
+import { didYouMean } from '../options.js';
 import type { Rng } from '../rng.js';
 import { formatShape, type Shape, sizeOfShape } from '../shape.js';
 import { orthogonalMatrix } from './orthogonal.js';
@@ -78,16 +79,42 @@ export function computeFans(shape: Shape): { fanIn: number; fanOut: number } {
   return { fanIn: shape[shape.length - 2]! * receptive, fanOut: shape[shape.length - 1]! * receptive };
 }
 
+/**
+ * Keras' and tfjs-layers' names of initializers that seqmodel names otherwise (beyond case and `_`), by their
+ * lower-case form without `_`: suggested when one is given.
+ */
+const initializerAliases: Readonly<Record<string, InitializerName>> = {
+  randomnormal: 'normal',
+  randomuniform: 'uniform',
+};
+
+/** ` (did you mean ...?)` for a misspelt, Keras-spelt (`glorot_uniform`) or tfjs-layers-spelt (`randomNormal`) name. */
+function initializerHint(name: unknown): string {
+  if (typeof name !== 'string') return '';
+  const alias = initializerAliases[name.toLowerCase().replace(/[_-]/g, '')];
+  return alias === undefined
+    ? didYouMean(name, initializerNames)
+    : ` (did you mean ${JSON.stringify(alias)}?)`;
+}
+
 /** Normalizes a spec to its config object, rejecting unknown names. */
 export function resolveInitializer(spec: unknown, argument = 'initializer'): InitializerConfig {
   const config = typeof spec === 'string' ? { name: spec } : spec;
   if (typeof config !== 'object' || config === null || !('name' in config)) {
-    invalidArgument(argument, spec, 'an initializer name or an object with a "name"');
+    const keras =
+      typeof config === 'object' && config !== null && ('className' in config || 'class_name' in config);
+    invalidArgument(
+      argument,
+      spec,
+      keras
+        ? 'an initializer name or { name, ...options } (Keras\' { className, config } form is read from model files by loadKerasModel), e.g. { name: "normal", stddev: 0.1 }'
+        : 'an initializer name or { name, ...options }, e.g. { name: "normal", stddev: 0.1 }',
+    );
   }
   const name = (config as { name: unknown }).name;
   if (!initializerNames.includes(name as InitializerName)) {
     throw new SeqmodelError(
-      `${argument}: unknown initializer ${JSON.stringify(name)}; known initializers: ${initializerNames.join(', ')}`,
+      `${argument}: unknown initializer ${JSON.stringify(name)}${initializerHint(name)}; known initializers: ${initializerNames.join(', ')}`,
     );
   }
   if (name === 'constant' && typeof (config as { value?: unknown }).value !== 'number') {
