@@ -132,7 +132,13 @@ export {
   selectKernel,
   sequenceKernelMap,
 } from './kernel-table.js';
-export { assertFinite, assertSequenceFinite, firstNonFinite, unravelIndex } from './numerics.js';
+export {
+  assertFinite,
+  assertSequenceFinite,
+  checkMaskValues,
+  firstNonFinite,
+  unravelIndex,
+} from './numerics.js';
 export type { DType, NestedArray, Operand, Ops, OptionalOps } from './ops.js';
 export { optionKeys } from './option-keys.js';
 export { checkOptions, closestName, didYouMean, isPlainObject } from './options.js';

@@ -191,6 +191,16 @@ describe('a kernel table', () => {
     expect(next).toEqual(['reference/attention/dotProduct: generic path (host attention takes no mask)']);
   });
 
+  it('says once which kernel runs', () => {
+    const { backend } = tableBackend({}, (b, r) => [
+      { kind: 'attention', name: 'dotProduct', kernel: hostAttention(b, r) },
+    ]);
+    const logged: string[] = [];
+    setDebugLogger((topic, message) => logged.push(`${topic}: ${message}`));
+    for (let step = 0; step < 3; step++) attention(backend, attentionArgs(backend));
+    expect(logged).toEqual(['fused: reference/attention/dotProduct: fused kernel']);
+  });
+
   it('names a bad kernel of the backend when the table is made', () => {
     const b = createReferenceBackend();
     expect(() =>

@@ -240,18 +240,23 @@ export function selectKernel<T, A = unknown, R = unknown>(
   if (policy === 'never') return undefined;
   const kernels = kernelsOf(backend, kind, name) as readonly FusedKernel<A, R>[];
   const reasons: string[] = [];
-  for (const kernel of kernels) {
-    const reason = kernel.supports(args);
-    if (reason === undefined) return kernel;
-    reasons.push(reason);
-  }
   // The `sequence` kind keeps the wording it had before kernels had kinds.
   const what = kind === 'sequence' ? name : `${kind} ${name}`;
+  const path = kind === 'sequence' ? name : `${kind}/${name}`;
+  for (const kernel of kernels) {
+    const reason = kernel.supports(args);
+    if (reason === undefined) {
+      // Which kernel runs, said once as a fallback is: what a user looking at the debug log wants to know first.
+      debugLogOnce('fused', `${backend.name}/${path}: ${kernel.label ?? 'fused kernel'}`);
+      return kernel;
+    }
+    reasons.push(reason);
+  }
   const reason =
     kernels.length === 0 ? `backend ${backend.name} has no fused kernel for ${what}` : reasons.join('; ');
   if (policy === 'require') throw new SeqmodelError(`fused kernel required but unavailable: ${reason}`);
   if (policy === 'auto') {
-    const fallback = kind === 'sequence' ? `${name}: generic loop` : `${kind}/${name}: generic path`;
+    const fallback = `${path}: ${kind === 'sequence' ? 'generic loop' : 'generic path'}`;
     debugLogOnce('fused', `${backend.name}/${fallback} (${reason})`);
   }
   return undefined;

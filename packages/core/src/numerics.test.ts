@@ -62,5 +62,11 @@ describe('numerics checks', () => {
     );
     const unchecked = runSequence(ref, args);
     expect(Number.isNaN(ref.dataSync(unchecked.output)[0])).toBe(true);
+    // A mask must hold 0 and 1 only: 0.5 would otherwise count as valid without a word.
+    const halfMask = { ...args, initialState: undefined, mask: ref.tensor([[1, 0.5]]) };
+    expect(() => runSequence(checking, halfMask)).toThrow(
+      'lstm mask: expected 0 (masked) or 1 (valid) in a mask, received 0.5 at index [0, 1] (1 of 2 values, shape [1, 2])',
+    );
+    expect(() => runSequence(ref, halfMask)).not.toThrow();
   });
 });

@@ -45,7 +45,31 @@ export function assertFinite<T>(backend: Backend<T>, x: T, argument: string): vo
   );
 }
 
-/** {@link assertFinite} on every tensor of a sequence call: inputs, params, initial state and masks. */
+/**
+ * Throws unless every value of a mask is 0 or 1, naming the first other value and its index. A mask of 0.5 or 2 would
+ * otherwise scale states and losses without a word.
+ */
+export function checkMaskValues(values: ArrayLike<number>, shape: readonly number[], argument: string): void {
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== 0 && v !== 1) {
+      if (first < 0) first = i;
+      count += 1;
+    }
+  }
+  if (first < 0) return;
+  throw new SeqmodelError(
+    `${argument}: expected 0 (masked) or 1 (valid) in a mask, received ${values[first]} at index ` +
+      `${formatShape(unravelIndex(first, shape))} (${count} of ${values.length} values, shape ${formatShape(shape)})`,
+  );
+}
+
+/**
+ * {@link assertFinite} on every tensor of a sequence call: inputs, params, initial state and masks; a mask's values
+ * must also be 0 or 1 ({@link checkMaskValues}).
+ */
 export function assertSequenceFinite<T>(backend: Backend<T>, args: SequenceArgs<T>): void {
   const name = args.cell.name;
   assertFinite(backend, args.inputs, `${name} inputs`);
@@ -55,6 +79,9 @@ export function assertSequenceFinite<T>(backend: Backend<T>, args: SequenceArgs<
   args.initialState?.forEach((s, i) => {
     assertFinite(backend, s, `${name} initialState[${i}]`);
   });
-  if (args.mask !== undefined) assertFinite(backend, args.mask, `${name} mask`);
+  if (args.mask !== undefined) {
+    assertFinite(backend, args.mask, `${name} mask`);
+    checkMaskValues(backend.dataSync(args.mask), backend.shape(args.mask), `${name} mask`);
+  }
   if (args.recurrentMask !== undefined) assertFinite(backend, args.recurrentMask, `${name} recurrentMask`);
 }

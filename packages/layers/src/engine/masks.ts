@@ -3,28 +3,10 @@
  * and 0 for a masked one. They come from a `masking` layer, an `embedding({ maskZero: true })`, an explicit `mask`
  * or a lengths array (`lengthsToMask`), and flow through the layers that support them, as in Keras.
  */
-import { type Backend, formatShape, invalidArgument, SeqmodelError, unravelIndex } from '@seqmodel/core';
+import { type Backend, checkMaskValues, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
 
-/**
- * Throws unless every value of a mask is 0 or 1, naming the first other value and its index. A mask of 0.5 or 2 would
- * otherwise scale states and losses without a word.
- */
-export function checkMaskValues(values: ArrayLike<number>, shape: readonly number[], argument: string): void {
-  let first = -1;
-  let count = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v !== 0 && v !== 1) {
-      if (first < 0) first = i;
-      count += 1;
-    }
-  }
-  if (first < 0) return;
-  throw new SeqmodelError(
-    `${argument}: expected 0 (masked) or 1 (valid) in a mask, received ${values[first]} at index ` +
-      `${formatShape(unravelIndex(first, shape))} (${count} of ${values.length} values, shape ${formatShape(shape)})`,
-  );
-}
+/** Core's check that a mask holds only 0 and 1, which layers use on host and tensor masks alike. */
+export { checkMaskValues };
 
 /**
  * A mask `[batch, time]` from sequence lengths: row `b` is valid for its first `lengths[b]` steps (post-padding).

@@ -108,7 +108,10 @@ describe('a new plugin cell trains on compiled kernels', () => {
       expect(findKernel(backend, 'sequence', 'liGruTest')?.label).toMatch(/^compiled/);
       logged.length = 0;
       const compiled = await train(backend, 'require');
-      expect(logged.filter((l) => l.includes('liGruTest'))).toEqual([]);
+      // The debug log says which kernel ran, and no fallback.
+      expect(logged.filter((l) => l.includes('liGruTest'))).toEqual([
+        `fused: ${name}/liGruTest: ${findKernel(backend, 'sequence', 'liGruTest')!.label}`,
+      ]);
       const generic = await train(backend, 'never');
       expect(compiled.loss.at(-1)!).toBeLessThan(compiled.loss[0]!);
       compiled.loss.forEach((l, i) => {
