@@ -52,7 +52,10 @@ export interface KernelTable<T> {
    * serve every name); empty when there are none.
    */
   lookup<K extends KernelKind>(kind: K, name: string): readonly KernelFor<T, K>[];
-  /** The names with at least one kernel of `kind`. */
+  /**
+   * The names with at least one kernel of `kind` of their own. Kernels filed under `*` (a compiler's, which serve
+   * every name) are not listed; `lookup(kind, name)` returns them for any name.
+   */
   names(kind: KernelKind): string[];
   /** The kinds with at least one kernel. */
   kinds(): string[];

@@ -434,7 +434,11 @@ describe('scanCell rejects bad input by name', () => {
       () => ({ ...base(), mask: ref.fill([2, 4], 1) }),
       'simpleRNN mask: expected shape [2, 3], received shape [2, 4]',
     ],
-    ['zero units', () => ({ ...base(), units: 0 }), 'units: expected a positive integer, received 0'],
+    [
+      'zero units',
+      () => ({ ...base(), units: 0 }),
+      'simpleRNN units: expected a positive integer, received 0',
+    ],
   ])('%s', (_name, args, message) => {
     const before = ref.memory().numTensors;
     const a = args();

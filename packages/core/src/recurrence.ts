@@ -39,7 +39,7 @@ export function checkSequenceArgs<T>(ops: Ops<T>, args: SequenceArgs<T>): Sequen
   if (batch < 1 || time < 1 || inputSize < 1) {
     invalidArgument(`${cell.name} inputs shape`, inputShape, 'batch, time and features of at least 1');
   }
-  checkPositiveInteger('units', args.units);
+  checkPositiveInteger(`${cell.name} units`, args.units);
   const dims: CellDims = { inputSize, units: args.units, options: resolveCellOptions(cell, args.options) };
   checkParams(ops, cell, dims, args.params, `inputSize ${inputSize} from inputs ${formatShape(inputShape)}`);
   const states = cell.state(dims);
