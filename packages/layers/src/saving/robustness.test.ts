@@ -584,9 +584,9 @@ const CASES: Case[] = [
   nativeFile(
     'unknown loss class',
     (j) => {
-      j.training.compile.loss = { className: 'Hinge', config: {} };
+      j.training.compile.loss = { className: 'Dice', config: {} };
     },
-    ['training.compile.loss.className: expected one of', 'received "Hinge"'],
+    ['training.compile.loss.className: expected one of', 'received "Dice"'],
   ),
   nativeFile(
     'entry of a weight the model does not have',

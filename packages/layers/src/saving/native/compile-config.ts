@@ -6,6 +6,7 @@
  */
 import { SeqmodelError } from '@seqmodel/core';
 import type { CompileArgs } from '../../training/compile.js';
+import { CategoricalHinge, Hinge, SquaredHinge } from '../../training/losses/hinge.js';
 import {
   BinaryCrossentropy,
   CategoricalCrossentropy,
@@ -14,7 +15,16 @@ import {
   SparseCategoricalCrossentropy,
 } from '../../training/losses/index.js';
 import { Loss } from '../../training/losses/loss.js';
-import { Huber, MeanAbsoluteError, MeanSquaredError } from '../../training/losses/regression.js';
+import { KLDivergence, Poisson } from '../../training/losses/probabilistic.js';
+import {
+  CosineSimilarity,
+  Huber,
+  LogCosh,
+  MeanAbsoluteError,
+  MeanAbsolutePercentageError,
+  MeanSquaredError,
+  MeanSquaredLogarithmicError,
+} from '../../training/losses/regression.js';
 import type { MetricSpec } from '../../training/metrics/index.js';
 import type { DocumentChecker } from '../manifest-checks.js';
 
@@ -40,6 +50,15 @@ const LOSSES: Readonly<Record<string, LossClass>> = {
   MeanSquaredError: MeanSquaredError as unknown as LossClass,
   MeanAbsoluteError: MeanAbsoluteError as unknown as LossClass,
   Huber: Huber as unknown as LossClass,
+  MeanAbsolutePercentageError: MeanAbsolutePercentageError as unknown as LossClass,
+  MeanSquaredLogarithmicError: MeanSquaredLogarithmicError as unknown as LossClass,
+  LogCosh: LogCosh as unknown as LossClass,
+  CosineSimilarity: CosineSimilarity as unknown as LossClass,
+  KLDivergence: KLDivergence as unknown as LossClass,
+  Poisson: Poisson as unknown as LossClass,
+  Hinge: Hinge as unknown as LossClass,
+  SquaredHinge: SquaredHinge as unknown as LossClass,
+  CategoricalHinge: CategoricalHinge as unknown as LossClass,
   BinaryCrossentropy: BinaryCrossentropy as unknown as LossClass,
   CategoricalCrossentropy: CategoricalCrossentropy as unknown as LossClass,
   SparseCategoricalCrossentropy: SparseCategoricalCrossentropy as unknown as LossClass,

@@ -10,8 +10,18 @@ import {
   SparseCategoricalCrossentropy,
   sparseCategoricalCrossentropy,
 } from './crossentropy.js';
+import { categoricalHinge, hinge, squaredHinge } from './hinge.js';
 import { Loss, type LossOptions } from './loss.js';
-import { huber, meanAbsoluteError, meanSquaredError } from './regression.js';
+import { klDivergence, poisson } from './probabilistic.js';
+import {
+  cosineSimilarity,
+  huber,
+  logCosh,
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredError,
+  meanSquaredLogarithmicError,
+} from './regression.js';
 
 export {
   BinaryCrossentropy,
@@ -23,15 +33,32 @@ export {
   SparseCategoricalCrossentropy,
   sparseCategoricalCrossentropy,
 } from './crossentropy.js';
-export { EPSILON, Loss, type LossOptions, type LossWeighting, type Reduction } from './loss.js';
 export {
+  CategoricalHinge,
+  categoricalHinge,
+  Hinge,
+  hinge,
+  SquaredHinge,
+  squaredHinge,
+} from './hinge.js';
+export { EPSILON, Loss, type LossOptions, type LossWeighting, type Reduction } from './loss.js';
+export { KLDivergence, klDivergence, Poisson, poisson } from './probabilistic.js';
+export {
+  CosineSimilarity,
+  cosineSimilarity,
   Huber,
   type HuberOptions,
   huber,
+  LogCosh,
+  logCosh,
   MeanAbsoluteError,
+  MeanAbsolutePercentageError,
   MeanSquaredError,
+  MeanSquaredLogarithmicError,
   meanAbsoluteError,
+  meanAbsolutePercentageError,
   meanSquaredError,
+  meanSquaredLogarithmicError,
 } from './regression.js';
 
 /** Per-sample loss values from labels and predictions (the last axis reduced), for `customLoss`. */
@@ -73,6 +100,15 @@ const FACTORIES: ReadonlyArray<{ readonly names: readonly string[]; readonly mak
   { names: ['meanSquaredError', 'mse'], make: () => meanSquaredError() },
   { names: ['meanAbsoluteError', 'mae'], make: () => meanAbsoluteError() },
   { names: ['huber', 'huberLoss'], make: () => huber() },
+  { names: ['meanAbsolutePercentageError', 'mape'], make: () => meanAbsolutePercentageError() },
+  { names: ['meanSquaredLogarithmicError', 'msle'], make: () => meanSquaredLogarithmicError() },
+  { names: ['logCosh'], make: () => logCosh() },
+  { names: ['cosineSimilarity'], make: () => cosineSimilarity() },
+  { names: ['klDivergence', 'kld', 'kullbackLeiblerDivergence'], make: () => klDivergence() },
+  { names: ['poisson'], make: () => poisson() },
+  { names: ['hinge'], make: () => hinge() },
+  { names: ['squaredHinge'], make: () => squaredHinge() },
+  { names: ['categoricalHinge'], make: () => categoricalHinge() },
   { names: ['binaryCrossentropy', 'bce'], make: () => binaryCrossentropy() },
   { names: ['categoricalCrossentropy', 'cce'], make: () => categoricalCrossentropy() },
   { names: ['sparseCategoricalCrossentropy', 'scce'], make: () => sparseCategoricalCrossentropy() },

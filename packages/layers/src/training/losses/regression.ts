@@ -1,9 +1,9 @@
 /**
- * Regression losses: mean squared error, mean absolute error and Huber, each averaged over the last axis per
- * sample (Keras 3).
+ * Regression losses: mean squared, absolute, absolute percentage and squared logarithmic error, Huber, log-cosh and
+ * cosine similarity, each reducing the last axis per sample (Keras 3).
  */
-import { type Backend, checkNumberInRange, mean, square } from '@seqmodel/core';
-import { type LossOptions, SameShapeLoss } from './loss.js';
+import { type Backend, checkNumberInRange, mean, softplus, square } from '@seqmodel/core';
+import { EPSILON, type LossOptions, SameShapeLoss } from './loss.js';
 
 /** mean((yTrue - yPred)², axis -1). */
 export class MeanSquaredError extends SameShapeLoss {
@@ -83,4 +83,92 @@ export function meanAbsoluteError(options?: LossOptions): MeanAbsoluteError {
 /** Huber loss (`'huber'`), `delta` 1 by default. */
 export function huber(options?: HuberOptions): Huber {
   return new Huber(options);
+}
+
+/** 100 · mean(|yTrue − yPred| / max(|yTrue|, ε), axis −1), ε = 1e-7 (Keras 3). */
+export class MeanAbsolutePercentageError extends SameShapeLoss {
+  readonly className = 'MeanAbsolutePercentageError';
+
+  constructor(options: LossOptions = {}) {
+    super('meanAbsolutePercentageError', options);
+  }
+
+  values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
+    const scale = backend.maximum(backend.abs(yTrue), EPSILON);
+    return backend.mul(mean(backend, backend.abs(backend.div(backend.sub(yTrue, yPred), scale)), -1), 100);
+  }
+}
+
+/** mean((log(max(yPred, ε) + 1) − log(max(yTrue, ε) + 1))², axis −1), ε = 1e-7 (Keras 3). */
+export class MeanSquaredLogarithmicError extends SameShapeLoss {
+  readonly className = 'MeanSquaredLogarithmicError';
+
+  constructor(options: LossOptions = {}) {
+    super('meanSquaredLogarithmicError', options);
+  }
+
+  values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
+    const logOf = (x: T) => backend.log(backend.add(backend.maximum(x, EPSILON), 1));
+    return mean(backend, square(backend, backend.sub(logOf(yPred), logOf(yTrue))), -1);
+  }
+}
+
+/**
+ * mean(log(cosh(yPred − yTrue)), axis −1), computed as e + softplus(−2e) − log 2, which neither overflows nor loses
+ * the small values (Keras 3 computes it so).
+ */
+export class LogCosh extends SameShapeLoss {
+  readonly className = 'LogCosh';
+
+  constructor(options: LossOptions = {}) {
+    super('logCosh', options);
+  }
+
+  values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
+    const e = backend.sub(yPred, yTrue);
+    const logCosh = backend.sub(backend.add(e, softplus(backend, backend.mul(e, -2))), Math.LN2);
+    return mean(backend, logCosh, -1);
+  }
+}
+
+/**
+ * −Σ (yTrue / ‖yTrue‖) · (yPred / ‖yPred‖) along the last axis: −1 for the same direction, 0 orthogonal, 1 opposite.
+ * A norm below ε = 1e-7 counts as ε (Keras 3), so a zero vector gives 0 and a finite gradient.
+ */
+export class CosineSimilarity extends SameShapeLoss {
+  readonly className = 'CosineSimilarity';
+
+  constructor(options: LossOptions = {}) {
+    super('cosineSimilarity', options);
+  }
+
+  values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
+    // The bound before the square root: its gradient stays finite at a zero vector.
+    const normalize = (x: T) =>
+      backend.div(
+        x,
+        backend.sqrt(backend.maximum(backend.sum(square(backend, x), -1, true), EPSILON * EPSILON)),
+      );
+    return backend.neg(backend.sum(backend.mul(normalize(yTrue), normalize(yPred)), -1));
+  }
+}
+
+/** Mean absolute percentage error (`'mape'`). */
+export function meanAbsolutePercentageError(options?: LossOptions): MeanAbsolutePercentageError {
+  return new MeanAbsolutePercentageError(options);
+}
+
+/** Mean squared logarithmic error (`'msle'`). */
+export function meanSquaredLogarithmicError(options?: LossOptions): MeanSquaredLogarithmicError {
+  return new MeanSquaredLogarithmicError(options);
+}
+
+/** Log-cosh (`'logCosh'`, Keras' `log_cosh`). */
+export function logCosh(options?: LossOptions): LogCosh {
+  return new LogCosh(options);
+}
+
+/** Negative cosine similarity along the last axis (`'cosineSimilarity'`). */
+export function cosineSimilarity(options?: LossOptions): CosineSimilarity {
+  return new CosineSimilarity(options);
 }
