@@ -80,8 +80,8 @@ describe('indRnn', () => {
   });
 
   it('rejects bad options by name', () => {
-    expect(() => countParams(indRnn, { inputSize: 2, units: 2, activation: 'swish' })).toThrow(
-      /indRnn\.activation: unknown activation "swish"/,
+    expect(() => countParams(indRnn, { inputSize: 2, units: 2, activation: 'swoosh' })).toThrow(
+      /indRnn\.activation: unknown activation "swoosh"/,
     );
   });
 

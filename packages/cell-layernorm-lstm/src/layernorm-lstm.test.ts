@@ -146,8 +146,8 @@ describe('layerNormLstm', () => {
       /layerNormLstm\.normEpsilon: expected a positive number, received 0/,
     );
     expect(() =>
-      countParams(layerNormLstm, { inputSize: 2, units: 2, recurrentActivation: 'swish' }),
-    ).toThrow(/layerNormLstm\.recurrentActivation: unknown activation "swish"/);
+      countParams(layerNormLstm, { inputSize: 2, units: 2, recurrentActivation: 'swoosh' }),
+    ).toThrow(/layerNormLstm\.recurrentActivation: unknown activation "swoosh"/);
   });
 
   it('declares the CellPlugin contract it implements and is registered by the code that uses it', () => {

@@ -22,6 +22,9 @@ describe('activations', () => {
     ['elu', (x: number) => (x > 0 ? x : Math.exp(x) - 1)],
     ['selu', (x: number) => 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * (Math.exp(x) - 1))],
     ['exponential', Math.exp],
+    ['relu6', (x: number) => Math.min(Math.max(x, 0), 6)],
+    ['swish', (x: number) => x / (1 + Math.exp(-x))],
+    ['mish', (x: number) => x * Math.tanh(Math.log1p(Math.exp(x)))],
   ])('%s matches its formula', (name, f) => {
     const got = apply(name);
     for (const [i, x] of xs.entries()) expect(got[i]).toBeCloseTo(f(x), 12);
@@ -106,8 +109,8 @@ describe('activations', () => {
 
   it('lists known names in an unknown-name error', () => {
     expect(listActivations()).toContain('hardSigmoidKeras3');
-    expect(() => getActivation('swish', 'recurrentActivation')).toThrow(
-      `recurrentActivation: unknown activation "swish"; known activations: ${listActivations().join(', ')}`,
+    expect(() => getActivation('swoosh', 'recurrentActivation')).toThrow(
+      `recurrentActivation: unknown activation "swoosh"; known activations: ${listActivations().join(', ')}`,
     );
   });
 
@@ -120,5 +123,6 @@ describe('activations', () => {
       'unknown activation "hard_sigmoid" (did you mean "hardSigmoid", clip(0.2x + 0.5) as in tfjs-layers and Keras 2, or "hardSigmoidKeras3", clip(x/6 + 0.5) as in Keras 3?)',
     );
     expect(() => getActivation('leaky_relu')).toThrow('unknown activation "leaky_relu"; known activations:');
+    expect(() => getActivation('silu')).toThrow('unknown activation "silu" (did you mean "swish"?)');
   });
 });

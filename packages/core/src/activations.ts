@@ -4,7 +4,8 @@
  * - `hardSigmoid`: clip(0.2·x + 0.5, 0, 1), as tfjs-layers and Keras 2;
  * - `hardSigmoidKeras3`: clip(x/6 + 0.5, 0, 1), as Keras 3 (`hard_sigmoid`) and PyTorch (`Hardsigmoid`).
  * `gelu` is the exact x·Φ(x) (PyTorch's and Keras' default); `geluNew` its tanh approximation, named as tfjs-layers
- * names it (`gelu_new`; Keras `approximate=True`, PyTorch `approximate='tanh'`).
+ * names it (`gelu_new`; Keras `approximate=True`, PyTorch `approximate='tanh'`). `swish` is x·σ(x) (Keras 3 and
+ * PyTorch also call it `silu`).
  */
 import {
   elu,
@@ -12,10 +13,13 @@ import {
   geluNew,
   hardSigmoid,
   hardSigmoidKeras3,
+  mish,
+  relu6,
   selu,
   softmax,
   softplus,
   softsign,
+  swish,
 } from './derived-ops.js';
 import { SeqmodelError } from './errors.js';
 import type { Ops, OptionalOps } from './ops.js';
@@ -29,6 +33,7 @@ const activations = {
   tanh: (ops, x) => ops.tanh(x),
   sigmoid: (ops, x) => ops.sigmoid(x),
   relu: (ops, x) => ops.relu(x),
+  relu6: (ops, x) => relu6(ops, x),
   hardSigmoid: (ops, x) => hardSigmoid(ops, x),
   hardSigmoidKeras3: (ops, x) => hardSigmoidKeras3(ops, x),
   softmax: (ops, x) => softmax(ops, x),
@@ -39,6 +44,8 @@ const activations = {
   exponential: (ops, x) => ops.exp(x),
   gelu: (ops, x) => gelu(ops, x),
   geluNew: (ops, x) => geluNew(ops, x),
+  swish: (ops, x) => swish(ops, x),
+  mish: (ops, x) => mish(ops, x),
 } satisfies Record<string, Activation>;
 
 /** The name of a built-in activation. */
@@ -75,5 +82,7 @@ function activationHint(name: unknown): string {
   if (name.toLowerCase().replace(/[_-]/g, '') === 'hardsigmoid') {
     return ' (did you mean "hardSigmoid", clip(0.2x + 0.5) as in tfjs-layers and Keras 2, or "hardSigmoidKeras3", clip(x/6 + 0.5) as in Keras 3?)';
   }
+  // Keras 3 and PyTorch call swish silu.
+  if (name.toLowerCase() === 'silu') return ' (did you mean "swish"?)';
   return didYouMean(name, listActivations());
 }

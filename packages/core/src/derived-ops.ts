@@ -128,6 +128,21 @@ export function hardSigmoidKeras3<T>(ops: Ops<T>, x: T): T {
   return ops.clip(ops.add(ops.div(x, 6), 0.5), 0, 1);
 }
 
+/** x·σ(x): Keras' `silu` / `swish`, tfjs-layers' `swish`, PyTorch's `SiLU`. */
+export function swish<T>(ops: Ops<T>, x: T): T {
+  return ops.mul(x, ops.sigmoid(x));
+}
+
+/** x·tanh(softplus(x)) (Misra, 2019): Keras', tfjs-layers' and PyTorch's `mish`. */
+export function mish<T>(ops: Ops<T>, x: T): T {
+  return ops.mul(x, ops.tanh(softplus(ops, x)));
+}
+
+/** min(max(x, 0), 6): Keras', tfjs-layers' and PyTorch's `relu6`. */
+export function relu6<T>(ops: Ops<T>, x: T): T {
+  return ops.clip(x, 0, 6);
+}
+
 /** x / (1 + |x|). */
 export function softsign<T>(ops: Ops<T>, x: T): T {
   return ops.div(x, ops.add(1, ops.abs(x)));

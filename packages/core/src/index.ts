@@ -65,6 +65,8 @@ export {
   hardSigmoidKeras3,
   logSoftmax,
   mean,
+  mish,
+  relu6,
   rsqrt,
   selu,
   sliceLast,
@@ -73,6 +75,7 @@ export {
   softsign,
   splitLast,
   square,
+  swish,
   variance,
   zerosLike,
 } from './derived-ops.js';

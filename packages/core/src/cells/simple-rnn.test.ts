@@ -79,8 +79,8 @@ describe('simpleRNN', () => {
   });
 
   it('rejects an unknown activation, naming the option and the known ones', () => {
-    expect(() => countParams(simpleRNN, { inputSize: 2, units: 2, activation: 'swish' })).toThrow(
-      /simpleRNN\.activation: unknown activation "swish"; known activations: linear, tanh/,
+    expect(() => countParams(simpleRNN, { inputSize: 2, units: 2, activation: 'swoosh' })).toThrow(
+      /simpleRNN\.activation: unknown activation "swoosh"; known activations: linear, tanh/,
     );
   });
 });

@@ -28,8 +28,8 @@ describe('Activation', () => {
     const linear = activation({ activation: 'linear' }).build(ref, [null, 1]);
     const x = ref.tensor([[3]]);
     expect(linear.apply(x)).not.toBe(x);
-    expect(() => activation({ activation: 'swish' as never })).toThrow(
-      'activation activation: unknown activation "swish"',
+    expect(() => activation({ activation: 'swoosh' as never })).toThrow(
+      'activation activation: unknown activation "swoosh"',
     );
     expect(Activation.fromConfig(relu.getConfig()).getConfig()).toEqual(relu.getConfig());
   });

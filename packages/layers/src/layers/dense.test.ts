@@ -89,8 +89,8 @@ describe('Dense', () => {
   it('rejects bad options and inputs', () => {
     const ref = newBackend();
     expect(() => dense({ units: 1.5 })).toThrow('dense units: expected a positive integer, received 1.5');
-    expect(() => dense({ units: 1, activation: 'swish' as never })).toThrow(
-      'dense activation: unknown activation "swish"',
+    expect(() => dense({ units: 1, activation: 'swoosh' as never })).toThrow(
+      'dense activation: unknown activation "swoosh"',
     );
     const layer = dense({ units: 2 }).build(ref, [null, 3]);
     expect(() => layer.apply(randomTensor(ref, [2, 4], 1))).toThrow(

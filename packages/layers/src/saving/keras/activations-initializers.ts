@@ -25,6 +25,11 @@ const KERAS_ACTIVATIONS: Readonly<Record<string, ActivationName>> = {
   // Keras' "gelu" is gelu(x, approximate=False), the exact one; "gelu_new" (the tanh approximation) is tfjs-layers'.
   gelu: 'gelu',
   gelu_new: 'geluNew',
+  // Keras 3 writes silu (swish is its alias); tfjs-layers writes swish.
+  silu: 'swish',
+  swish: 'swish',
+  mish: 'mish',
+  relu6: 'relu6',
 };
 
 /**
@@ -171,6 +176,9 @@ const TFJS_ACTIVATIONS: Partial<Record<ActivationName, string>> = {
   elu: 'elu',
   selu: 'selu',
   gelu: 'gelu',
+  swish: 'swish',
+  mish: 'mish',
+  relu6: 'relu6',
 };
 
 /** A seqmodel activation as tfjs-layers names it; `refuse` throws for those tfjs-layers lacks. */

@@ -74,9 +74,9 @@ describe('loadKerasModel: options of supported layers', () => {
     [
       'an activation seqmodel lacks',
       (t) => {
-        layerConfig(t, 1).recurrent_activation = 'swish';
+        layerConfig(t, 1).recurrent_activation = 'leaky_relu';
       },
-      'loadKerasModel: layer lstm (LSTM) option recurrent_activation: expected one of the supported activations: linear, tanh, sigmoid, relu, softmax, softplus, softsign, elu, selu, exponential, gelu, gelu_new, hard_sigmoid, received "swish"',
+      'loadKerasModel: layer lstm (LSTM) option recurrent_activation: expected one of the supported activations: linear, tanh, sigmoid, relu, softmax, softplus, softsign, elu, selu, exponential, gelu, gelu_new, silu, swish, mish, relu6, hard_sigmoid, received "leaky_relu"',
     ],
     [
       'time_major',

@@ -46,6 +46,9 @@ export const denseActivations = [
   'selu',
   'gelu',
   'geluNew',
+  'swish',
+  'mish',
+  'relu6',
 ] as const;
 
 /** Token ids `[batch, time]` with 0 as post-padding. */

@@ -203,9 +203,9 @@ describe('Keras 3 files', () => {
     expect((guessed.layers[2] as Bidirectional).forwardLayer.cellOptions.recurrentActivation).toBe(
       'hardSigmoidKeras3',
     );
-    const swish = JSON.parse(JSON.stringify(json).replace('"softmax"', '"swish"'));
-    await expect(loadKerasModel({ modelJson: swish, weights: data }, { backend: ref })).rejects.toThrow(
-      'loadKerasModel: layer dense (Dense) option activation: expected one of the supported activations: linear, tanh, sigmoid, relu, softmax, softplus, softsign, elu, selu, exponential, gelu, gelu_new, hard_sigmoid, received "swish"',
+    const leaky = JSON.parse(JSON.stringify(json).replace('"softmax"', '"leaky_relu"'));
+    await expect(loadKerasModel({ modelJson: leaky, weights: data }, { backend: ref })).rejects.toThrow(
+      'loadKerasModel: layer dense (Dense) option activation: expected one of the supported activations: linear, tanh, sigmoid, relu, softmax, softplus, softsign, elu, selu, exponential, gelu, gelu_new, silu, swish, mish, relu6, hard_sigmoid, received "leaky_relu"',
     );
   });
 
