@@ -9,7 +9,7 @@ import type { Loss } from '../losses/loss.js';
 import { Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy } from './accuracy.js';
 import { MeanMetric, Metric } from './metric.js';
 import { Perplexity } from './perplexity.js';
-import { MeanAbsoluteErrorMetric, MeanSquaredErrorMetric } from './regression.js';
+import { MeanAbsoluteErrorMetric, MeanSquaredErrorMetric, RootMeanSquaredErrorMetric } from './regression.js';
 
 export {
   Accuracy,
@@ -30,6 +30,8 @@ export {
   MeanSquaredErrorMetric,
   meanAbsoluteError,
   meanSquaredError,
+  RootMeanSquaredErrorMetric,
+  rootMeanSquaredError,
 } from './regression.js';
 
 /** Per-sample metric values from labels and predictions (the last axis reduced), for `customMetric`. */
@@ -83,6 +85,7 @@ const FACTORIES: ReadonlyArray<{
   { names: ['sparseCategoricalAccuracy'], make: (name) => new SparseCategoricalAccuracy({ name }) },
   { names: ['meanSquaredError', 'mse'], make: (name) => new MeanSquaredErrorMetric({ name }) },
   { names: ['meanAbsoluteError', 'mae'], make: (name) => new MeanAbsoluteErrorMetric({ name }) },
+  { names: ['rootMeanSquaredError', 'rmse'], make: (name) => new RootMeanSquaredErrorMetric({ name }) },
   {
     names: ['perplexity'],
     make: (name, c) => new Perplexity({ name, fromLogits: crossentropyOf(c.loss)?.fromLogits ?? false }),

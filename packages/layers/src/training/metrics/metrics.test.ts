@@ -17,6 +17,7 @@ import {
   meanAbsoluteError,
   meanSquaredError,
   perplexity,
+  rootMeanSquaredError,
   sparseCategoricalAccuracy,
 } from './index.js';
 
@@ -36,6 +37,16 @@ describe('metrics', () => {
     expect(mae.name).toBe('mae');
     mse.resetState();
     expect(mse.result()).toBe(0);
+  });
+
+  it('rmse is the root of the running mean squared error, not a mean of per-batch roots', () => {
+    const rmse = rootMeanSquaredError();
+    rmse.updateState(b, b.tensor([[0], [0]]), b.tensor([[1], [3]]));
+    rmse.updateState(b, b.tensor([[0], [1], [2]]), b.tensor([[2], [1], [2]]));
+    expect(rmse.result()).toBeCloseTo(Math.sqrt((1 + 9 + 4) / 5), 12);
+    expect(rmse.name).toBe('rootMeanSquaredError');
+    expect(getMetric('rmse').name).toBe('rmse');
+    expect(getMetric('root_mean_squared_error')).toBeInstanceOf(rootMeanSquaredError().constructor);
   });
 
   it('masked steps do not count; sample weights do', () => {
