@@ -176,6 +176,27 @@ describe('fused kernels through createTfjsBackend', () => {
     tf.dispose([inputs, ...Object.values(params)]);
   });
 
+  it('names the tensors of a kernel for every cell (*) by the cell it runs, not by *', () => {
+    calls.runs = 0;
+    const any = createTfjsBackend({
+      name: 'cpu-any',
+      tfjsBackendName: 'cpu',
+      kernels: [{ kind: 'sequence', name: '*', kernel: testSimpleRnnKernel(backend, calls) }],
+    });
+    const kernel = any.kernels.lookup('sequence', 'simpleRNN')[0]!;
+    const kernelParam = any.fill([2, 2], 0.1);
+    any.dispose(kernelParam);
+    const params = { kernel: kernelParam, recurrentKernel: any.fill([2, 2], 0.2), bias: any.fill([2], 0) };
+    const inputs = any.fill([1, 3, 2], 0.5);
+    expect(() =>
+      kernel.run({ cell: simpleRNN, options: resolveCellOptions(simpleRNN, {}), units: 2, inputs, params }),
+    ).toThrow(
+      'simpleRNN params.kernel: expected a live tensor, received tensor [2, 2], which was already disposed',
+    );
+    expect(calls.runs).toBe(0);
+    any.dispose([inputs, params.recurrentKernel, params.bias]);
+  });
+
   it('frees what a kernel allocated when it throws', () => {
     const failing = createTfjsBackend({
       name: 'failing',

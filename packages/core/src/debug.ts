@@ -29,6 +29,11 @@ export function setDebugLogger(next: DebugLogger | undefined): void {
   said.clear();
 }
 
+/** Whether debug messages go anywhere: callers on hot paths ask before building a message. */
+export function debugLogging(): boolean {
+  return logger !== undefined || envLogger() !== undefined;
+}
+
 export function debugLog(topic: string, message: string): void {
   (logger ?? envLogger())?.(topic, message);
 }

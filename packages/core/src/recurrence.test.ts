@@ -388,6 +388,19 @@ describe('scanCell, traceSequence and runSequence refuse malformed arguments by 
     }
   });
 
+  it('refuses no arguments by name, and takes what it took before: any cell name, args of a class', () => {
+    for (const [what, run] of entries) {
+      expect(() => run(undefined), what).toThrow(
+        `${what}(args): expected an object { cell, units, inputs, params, ... }, received undefined`,
+      );
+      // An unregistered plugin's name is free-form, and args may be an object of another class.
+      const mine = { ...rnn, name: 'my rnn/2' };
+      const args = Object.assign(Object.create({ describe: () => 'args' }), { ...base(), cell: mine });
+      const r = run(args) as { output: RefTensor; state: RefTensor[] };
+      expect(ref.shape(r.output)).toEqual([2, 3, 2]);
+    }
+  });
+
   it('names a disposed parameter or initial state as the argument it is', () => {
     for (const [what, run] of entries) {
       const args = base();

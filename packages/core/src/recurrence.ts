@@ -4,15 +4,15 @@
  * (kind `sequence`) when it has one that supports the arguments, and otherwise runs `scanCell`, logging why.
  */
 import type { Backend } from './backend.js';
-import type { CellDims, StateSpec } from './cell.js';
+import type { AnyCellPlugin, CellDims, StateSpec } from './cell.js';
 import { checkPositiveInteger, invalidArgument, SeqmodelError } from './errors.js';
 import { type FusedPolicy, selectKernel } from './kernel-table.js';
 import { assertSequenceFinite } from './numerics.js';
 import type { Ops } from './ops.js';
-import { checkOptions } from './options.js';
+import { optionKeys } from './option-keys.js';
+import { checkOptions, isPlainObject } from './options.js';
 import { ParamReads } from './param-reads.js';
 import { checkParams, outputSizeOf, resolveCellOptions } from './params.js';
-import { checkPlugin } from './registry.js';
 import type { SequenceArgs, SequenceResult } from './sequence.js';
 import { checkRank, checkShape, formatShape } from './shape.js';
 import { checkBackendSpecification, checkCellSpecification } from './specification.js';
@@ -67,20 +67,20 @@ export function checkSequenceArgs<T>(ops: Ops<T>, args: SequenceArgs<T>): Sequen
   return { dims, batch, time, states, outputSize: outputSizeOf(cell, dims) };
 }
 
-/** The keys of {@link SequenceArgs}. */
-const sequenceArgKeys = [
-  'cell',
-  'options',
-  'units',
-  'inputs',
-  'params',
-  'initialState',
-  'mask',
-  'goBackwards',
-  'returnSequences',
-  'zeroMaskedOutputs',
-  'recurrentMask',
-] as const;
+/** The keys of {@link SequenceArgs}; the compiler checks the list against the interface. */
+const sequenceArgKeys = optionKeys<SequenceArgs<unknown>>({
+  cell: true,
+  options: true,
+  units: true,
+  inputs: true,
+  params: true,
+  initialState: true,
+  mask: true,
+  goBackwards: true,
+  returnSequences: true,
+  zeroMaskedOutputs: true,
+  recurrentMask: true,
+});
 
 /**
  * Throws a `SeqmodelError` naming `argument` unless `x` is a live tensor of `backend`: the backend's own reason (a
@@ -103,48 +103,76 @@ function checkTensorArgument<T>(backend: Backend<T>, x: unknown, argument: strin
 /**
  * What every entry point checks before a kernel or the loop reads `args`, so that both paths refuse the same mistakes
  * with the same messages: an object of known keys (a misspelt `goBackward` would otherwise be ignored), a cell plugin
- * object, flags that are booleans (`goBackwards: "false"` would run backwards), and tensors that are live tensors of
- * `backend`, each named as the argument it is (`gru mask`). Shapes are `checkSequenceArgs`' part.
+ * object (not a name), flags that are booleans (`goBackwards: "false"` would run backwards), and params and initial
+ * states in their containers. All of it reads no tensor: the tensors are checked by {@link namingTensors}, and shapes
+ * by `checkSequenceArgs`.
  */
-function checkSequenceCall<T>(
-  backend: Backend<T>,
-  args: SequenceArgs<T>,
-  what: string,
-  more: readonly string[] = [],
-): void {
-  checkOptions(`${what} args`, args, [...sequenceArgKeys, ...more]);
-  if (typeof args.cell === 'string') {
+function checkSequenceCall<T>(args: SequenceArgs<T>, what: string, more: readonly string[] = []): void {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    invalidArgument(`${what}(args)`, args, 'an object { cell, units, inputs, params, ... }');
+  }
+  // An object of another class is read by its own keys, as a plain one.
+  checkOptions(`${what} args`, isPlainObject(args) ? args : { ...args }, [...sequenceArgKeys, ...more]);
+  const cell = args.cell as Partial<AnyCellPlugin> | string | null | undefined;
+  if (typeof cell === 'string') {
     invalidArgument(
       `${what} args.cell`,
-      args.cell,
-      `a cell plugin object (getCell(${JSON.stringify(args.cell)}) gives the registered cell of that name)`,
+      cell,
+      `a cell plugin object (getCell(${JSON.stringify(cell)}) gives the registered cell of that name)`,
     );
   }
-  const cellName = (args.cell as { name?: unknown } | null)?.name;
-  checkPlugin(args.cell, typeof cellName === 'string' ? `args.cell (${cellName})` : `${what} args.cell`);
-  const name = args.cell.name;
+  if (
+    typeof cell !== 'object' ||
+    cell === null ||
+    typeof cell.name !== 'string' ||
+    typeof cell.params !== 'function' ||
+    typeof cell.state !== 'function' ||
+    typeof cell.step !== 'function'
+  ) {
+    invalidArgument(`${what} args.cell`, cell, 'a cell plugin object { name, params, state, step, ... }');
+  }
+  checkCellSpecification(cell, `args.cell (${cell.name})`);
+  const name = cell.name;
   for (const flag of ['goBackwards', 'returnSequences', 'zeroMaskedOutputs'] as const) {
     const value = args[flag];
     if (value !== undefined && typeof value !== 'boolean')
       invalidArgument(`${name} ${flag}`, value, 'true or false');
   }
-  checkTensorArgument(backend, args.inputs, `${name} inputs`);
   if (typeof args.params !== 'object' || args.params === null || Array.isArray(args.params)) {
     invalidArgument(`${name} params`, args.params, 'an object of tensors by parameter name');
   }
-  for (const [key, p] of Object.entries(args.params))
-    checkTensorArgument(backend, p, `${name} params.${key}`);
-  if (args.initialState !== undefined) {
-    if (!Array.isArray(args.initialState)) {
-      invalidArgument(`${name} initialState`, args.initialState, 'an array of tensors, one per state');
+  if (args.initialState !== undefined && !Array.isArray(args.initialState)) {
+    invalidArgument(`${name} initialState`, args.initialState, 'an array of tensors, one per state');
+  }
+}
+
+/**
+ * Runs `run`; when it throws, first checks that every tensor of `args` is a live tensor of `backend` and, if one is
+ * not, throws that instead, named as the argument it is (`gru mask`, `gru params.kernel`): a kernel or the loop
+ * would otherwise name it by the op that met it (`shape(x)`). The tensors are read only then, so that a call that
+ * succeeds pays nothing for the names.
+ */
+function namingTensors<T, R>(backend: Backend<T>, args: TraceSequenceArgs<T>, run: () => R): R {
+  try {
+    return run();
+  } catch (error) {
+    const name = args.cell.name;
+    checkTensorArgument(backend, args.inputs, `${name} inputs`);
+    for (const [key, p] of Object.entries(args.params)) {
+      checkTensorArgument(backend, p, `${name} params.${key}`);
     }
-    args.initialState.forEach((s, i) => {
+    args.initialState?.forEach((s, i) => {
       checkTensorArgument(backend, s, `${name} initialState[${i}]`);
     });
+    if (args.mask !== undefined) checkTensorArgument(backend, args.mask, `${name} mask`);
+    if (args.recurrentMask !== undefined) {
+      checkTensorArgument(backend, args.recurrentMask, `${name} recurrentMask`);
+    }
+    if (args.outputProbe !== undefined) {
+      checkTensorArgument(backend, args.outputProbe, `${name} outputProbe`);
+    }
+    throw error;
   }
-  if (args.mask !== undefined) checkTensorArgument(backend, args.mask, `${name} mask`);
-  if (args.recurrentMask !== undefined)
-    checkTensorArgument(backend, args.recurrentMask, `${name} recurrentMask`);
 }
 
 /**
@@ -153,7 +181,12 @@ function checkSequenceCall<T>(
  */
 export function scanCell<T>(backend: Backend<T>, args: SequenceArgs<T>): SequenceResult<T> {
   checkBackendSpecification(backend, 'scanCell(backend)');
-  checkSequenceCall(backend, args, 'scanCell');
+  checkSequenceCall(args, 'scanCell');
+  return namingTensors(backend, args, () => scanChecked(backend, args));
+}
+
+/** {@link scanCell} once `checkSequenceCall` has passed (`runSequence` falls back to it). */
+function scanChecked<T>(backend: Backend<T>, args: SequenceArgs<T>): SequenceResult<T> {
   const info = checkSequenceArgs(backend, args);
   return backend.tidy(() => {
     const { outputs, state } = loopOverTime(backend, args, info, undefined);
@@ -230,33 +263,32 @@ export interface SequenceTrace<T> extends SequenceResult<T> {
  */
 export function traceSequence<T>(backend: Backend<T>, args: TraceSequenceArgs<T>): SequenceTrace<T> {
   checkBackendSpecification(backend, 'traceSequence(backend)');
-  checkSequenceCall(backend, args, 'traceSequence', ['outputProbe']);
-  if (args.outputProbe !== undefined) {
-    checkTensorArgument(backend, args.outputProbe, `${args.cell.name} outputProbe`);
-  }
-  const info = checkSequenceArgs(backend, args);
-  if (args.outputProbe !== undefined) {
-    checkShape(`${args.cell.name} outputProbe`, backend.shape(args.outputProbe), [
-      info.batch,
-      info.time,
-      info.outputSize,
-    ]);
-  }
-  return backend.tidy(() => {
-    const trace: StepRecord<T> = { states: info.states.map(() => []), gates: new Map() };
-    const loop = loopOverTime(backend, args, info, trace, args.outputProbe);
-    const { output, state } = sequenceResult(backend, args, loop.outputs, loop.state);
-    const states = trace.states.map((steps) => backend.stack(steps, 1));
-    const gates: Record<string, T> = {};
-    for (const [name, steps] of trace.gates) {
-      if (steps.length !== info.time) {
-        throw new SeqmodelError(
-          `traceSequence: the cell ${args.cell.name} reported gate ${JSON.stringify(name)} at ${steps.length} of ${info.time} steps; a cell reports the same gates at every step`,
-        );
-      }
-      gates[name] = backend.stack(steps, 1);
+  checkSequenceCall(args, 'traceSequence', ['outputProbe']);
+  return namingTensors(backend, args, () => {
+    const info = checkSequenceArgs(backend, args);
+    if (args.outputProbe !== undefined) {
+      checkShape(`${args.cell.name} outputProbe`, backend.shape(args.outputProbe), [
+        info.batch,
+        info.time,
+        info.outputSize,
+      ]);
     }
-    return { output, state, states, gates };
+    return backend.tidy(() => {
+      const trace: StepRecord<T> = { states: info.states.map(() => []), gates: new Map() };
+      const loop = loopOverTime(backend, args, info, trace, args.outputProbe);
+      const { output, state } = sequenceResult(backend, args, loop.outputs, loop.state);
+      const states = trace.states.map((steps) => backend.stack(steps, 1));
+      const gates: Record<string, T> = {};
+      for (const [name, steps] of trace.gates) {
+        if (steps.length !== info.time) {
+          throw new SeqmodelError(
+            `traceSequence: the cell ${args.cell.name} reported gate ${JSON.stringify(name)} at ${steps.length} of ${info.time} steps; a cell reports the same gates at every step`,
+          );
+        }
+        gates[name] = backend.stack(steps, 1);
+      }
+      return { output, state, states, gates };
+    });
   });
 }
 
@@ -380,17 +412,19 @@ export function runSequence<T>(
   policy: FusedPolicy = 'auto',
 ): SequenceResult<T> {
   checkBackendSpecification(backend, 'runSequence(backend)');
-  checkSequenceCall(backend, args, 'runSequence');
-  if (backend.checkNumerics) {
-    checkSequenceArgs(backend, args);
-    assertSequenceFinite(backend, args);
-  }
-  const kernel = selectKernel<T, SequenceArgs<T>, SequenceResult<T>>(
-    backend,
-    'sequence',
-    args.cell.name,
-    args,
-    policy,
-  );
-  return kernel ? kernel.run(args) : scanCell(backend, args);
+  checkSequenceCall(args, 'runSequence');
+  return namingTensors(backend, args, () => {
+    if (backend.checkNumerics) {
+      checkSequenceArgs(backend, args);
+      assertSequenceFinite(backend, args);
+    }
+    const kernel = selectKernel<T, SequenceArgs<T>, SequenceResult<T>>(
+      backend,
+      'sequence',
+      args.cell.name,
+      args,
+      policy,
+    );
+    return kernel ? kernel.run(args) : scanChecked(backend, args);
+  });
 }

@@ -59,7 +59,7 @@ export class CellRegistry {
 }
 
 /** Checks a plugin object; errors name `argument` (a layer's option, say), or `registerCell(<name>)` without one. */
-export function checkPlugin(
+function checkPlugin(
   cell: unknown,
   argument?: string,
   expected = 'a cell plugin object',

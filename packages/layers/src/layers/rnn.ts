@@ -391,8 +391,9 @@ export class RNN extends Layer implements RecurrentLayer, StateOwner<unknown> {
       );
     }
     if (this.stateful || ctx.recordAllStates) ctx.recordState(this, result.state);
-    // The generic loop's last output is the cell's new state itself (h): hand out a tensor of its own, so that a
-    // caller freeing the output of `[output, ...states]` (returnState) does not free the state too.
+    // Core's generic loop and seqmodel's kernels return the output and the states as tensors of their own, but a
+    // kernel registered from outside may return its last output as the state itself (h): hand out a tensor of its
+    // own then, so that a caller freeing the output of `[output, ...states]` (returnState) does not free the state.
     const states = result.state.map((s) => (s === output ? backend.reshape(s, backend.shape(s)) : s));
     return { output, states };
   }

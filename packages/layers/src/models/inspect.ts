@@ -223,11 +223,17 @@ function probeGradients<T>(
       const pass = model.runPass(inputs, options, {}, new Tracer(backend, what, false, byLayer));
       const value = objective(pass.outputs, pass.masks);
       // Checked here, so that the message names the objective rather than valueAndGrads' function.
-      if (!backend.isTensor(value)) invalidArgument(`${what} objective's result`, value, 'a scalar tensor');
+      if (!backend.isTensor(value))
+        invalidArgument(`${what} objective's result`, value, 'a float32 scalar tensor');
       const shape = backend.shape(value);
       if (shape.length !== 0) {
         throw new SeqmodelError(
           `${what} objective's result: expected a scalar tensor (shape []), received shape ${formatShape(shape)}; reduce it, e.g. with backend.sum`,
+        );
+      }
+      if (backend.dtype(value) !== 'float32') {
+        throw new SeqmodelError(
+          `${what} objective's result: expected a float32 scalar tensor, received ${backend.dtype(value)}`,
         );
       }
       return value;

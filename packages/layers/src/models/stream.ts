@@ -17,7 +17,6 @@ import {
   didYouMean,
   formatShape,
   invalidArgument,
-  isHostTensor,
   isNestedNumbers,
   SeqmodelError,
   type TensorLike,
@@ -29,6 +28,7 @@ import { checkMaskValues } from '../engine/masks.js';
 import type { PassModel } from '../engine/pass.js';
 import { checkFitsSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import { checkStates } from '../engine/tensor-utils.js';
+import { hostValues } from '../training/data/batch.js';
 
 /** The layers inside `layer` (itself included) that carry state: recurrent layers without inner layers. */
 function stateLeaves(layer: Layer): Layer[] {
@@ -100,11 +100,9 @@ export class ModelStream<T> {
     }
     return values.map((value, i) => {
       const argument = specs.length === 1 ? what : `${what}[${i}]`;
-      if (isHostTensor(value) || isNestedNumbers(value)) {
-        const t = toBackendTensor(b, value, argument, created);
-        this.model.checkInputValues(i, b.dataSync(t), b.shape(t), argument);
-        return t;
-      }
+      // Host values are checked before they become a tensor (an embedding's token ids), as predict checks them.
+      const host = hostValues(value);
+      if (host !== undefined) this.model.checkInputValues(i, host.values, host.shape, argument);
       return toBackendTensor(b, value, argument, created);
     });
   }

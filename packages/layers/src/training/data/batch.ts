@@ -98,7 +98,7 @@ export interface StepBatchOptions {
 }
 
 /** A host value's numbers and shape (`{ data, shape }` or nested arrays), or undefined for a tensor. */
-function hostValues(value: unknown): { values: ArrayLike<number>; shape: number[] } | undefined {
+export function hostValues(value: unknown): { values: ArrayLike<number>; shape: number[] } | undefined {
   if (isHostTensor(value)) return { values: value.data, shape: [...value.shape] };
   if (!isNestedNumbers(value)) return undefined;
   const shape: number[] = [];
