@@ -28,7 +28,7 @@ import { checkMaskValues } from '../engine/masks.js';
 import type { PassModel } from '../engine/pass.js';
 import { checkFitsSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import { checkStates } from '../engine/tensor-utils.js';
-import { hostValues } from '../training/data/batch.js';
+import { hostValues, type InputValueChecks } from '../training/data/batch.js';
 
 /** The layers inside `layer` (itself included) that carry state: recurrent layers without inner layers. */
 function stateLeaves(layer: Layer): Layer[] {
@@ -49,18 +49,11 @@ export interface StepOptions<T> {
 }
 
 /** What a stream needs of its model (`Model` is one; the model class makes streams, so the stream cannot import it). */
-export interface StreamableModel<T> extends PassModel<T> {
+export interface StreamableModel<T> extends PassModel<T>, InputValueChecks {
   /** Builds the model, or explains why it cannot be built yet. */
   countParams(): number;
   /** The model's inputs (after build): their shapes, `[batch, time, ...]` for a sequence. */
   readonly inputs: readonly { readonly shape: ShapeSpec }[];
-  /** Checks host input values before they become tensors (an embedding's token ids), as `predict` does. */
-  checkInputValues(
-    input: number,
-    values: ArrayLike<number>,
-    shape: readonly number[],
-    argument: string,
-  ): void;
 }
 
 export class ModelStream<T> {
