@@ -67,21 +67,33 @@ export function checkMaskValues(values: ArrayLike<number>, shape: readonly numbe
 }
 
 /**
+ * Every tensor of a sequence call with the name errors give it: inputs, params, initial states, the masks, and
+ * `extra` (a traced call's probe, say) after them.
+ */
+export function namedSequenceTensors<T>(
+  args: SequenceArgs<T>,
+  extra: Readonly<Record<string, T | undefined>> = {},
+): [tensor: T, argument: string][] {
+  const name = args.cell.name;
+  const named: [T, string][] = [[args.inputs, `${name} inputs`]];
+  for (const [param, tensor] of Object.entries(args.params)) named.push([tensor, `${name} params.${param}`]);
+  args.initialState?.forEach((s, i) => {
+    named.push([s, `${name} initialState[${i}]`]);
+  });
+  const optional = { mask: args.mask, recurrentMask: args.recurrentMask, ...extra };
+  for (const [key, tensor] of Object.entries(optional)) {
+    if (tensor !== undefined) named.push([tensor, `${name} ${key}`]);
+  }
+  return named;
+}
+
+/**
  * {@link assertFinite} on every tensor of a sequence call: inputs, params, initial state and masks; a mask's values
  * must also be 0 or 1 ({@link checkMaskValues}).
  */
 export function assertSequenceFinite<T>(backend: Backend<T>, args: SequenceArgs<T>): void {
-  const name = args.cell.name;
-  assertFinite(backend, args.inputs, `${name} inputs`);
-  for (const [param, tensor] of Object.entries(args.params)) {
-    assertFinite(backend, tensor, `${name} params.${param}`);
-  }
-  args.initialState?.forEach((s, i) => {
-    assertFinite(backend, s, `${name} initialState[${i}]`);
-  });
+  for (const [tensor, argument] of namedSequenceTensors(args)) assertFinite(backend, tensor, argument);
   if (args.mask !== undefined) {
-    assertFinite(backend, args.mask, `${name} mask`);
-    checkMaskValues(backend.dataSync(args.mask), backend.shape(args.mask), `${name} mask`);
+    checkMaskValues(backend.dataSync(args.mask), backend.shape(args.mask), `${args.cell.name} mask`);
   }
-  if (args.recurrentMask !== undefined) assertFinite(backend, args.recurrentMask, `${name} recurrentMask`);
 }

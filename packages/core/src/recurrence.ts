@@ -7,7 +7,7 @@ import type { Backend } from './backend.js';
 import type { AnyCellPlugin, CellDims, StateSpec } from './cell.js';
 import { checkPositiveInteger, invalidArgument, SeqmodelError } from './errors.js';
 import { type FusedPolicy, selectKernel } from './kernel-table.js';
-import { assertSequenceFinite } from './numerics.js';
+import { assertSequenceFinite, namedSequenceTensors } from './numerics.js';
 import type { Ops } from './ops.js';
 import { optionKeys } from './option-keys.js';
 import { checkOptions, isPlainObject } from './options.js';
@@ -156,20 +156,8 @@ function namingTensors<T, R>(backend: Backend<T>, args: TraceSequenceArgs<T>, ru
   try {
     return run();
   } catch (error) {
-    const name = args.cell.name;
-    checkTensorArgument(backend, args.inputs, `${name} inputs`);
-    for (const [key, p] of Object.entries(args.params)) {
-      checkTensorArgument(backend, p, `${name} params.${key}`);
-    }
-    args.initialState?.forEach((s, i) => {
-      checkTensorArgument(backend, s, `${name} initialState[${i}]`);
-    });
-    if (args.mask !== undefined) checkTensorArgument(backend, args.mask, `${name} mask`);
-    if (args.recurrentMask !== undefined) {
-      checkTensorArgument(backend, args.recurrentMask, `${name} recurrentMask`);
-    }
-    if (args.outputProbe !== undefined) {
-      checkTensorArgument(backend, args.outputProbe, `${name} outputProbe`);
+    for (const [tensor, argument] of namedSequenceTensors(args, { outputProbe: args.outputProbe })) {
+      checkTensorArgument(backend, tensor, argument);
     }
     throw error;
   }
