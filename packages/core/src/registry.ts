@@ -58,17 +58,26 @@ export class CellRegistry {
   }
 }
 
-/** Checks a plugin object; errors name `argument` (a layer's option, say), or `registerCell(<name>)` without one. */
-function checkPlugin(
+/**
+ * Checks a plugin object; errors name `argument` (a layer's option, say), or `registerCell(<name>)` without one. The
+ * name must be one a registry can hold (letters, digits, `_`, `-`, `.`) unless `anyName`: a plugin handed straight
+ * to `runSequence` is never looked up by name, and has always run with any string.
+ */
+export function checkPlugin(
   cell: unknown,
   argument?: string,
   expected = 'a cell plugin object',
+  anyName = false,
 ): asserts cell is AnyCellPlugin {
   const c = cell as Partial<AnyCellPlugin> | null;
   const given = argument ?? 'registerCell(cell)';
   if (typeof c !== 'object' || c === null) invalidArgument(given, cell, expected);
-  if (typeof c.name !== 'string' || !/^[A-Za-z][\w.-]*$/.test(c.name)) {
-    invalidArgument(`${given}.name`, c.name, 'a name of letters, digits, "_", "-" or "."');
+  if (typeof c.name !== 'string' || (!anyName && !/^[A-Za-z][\w.-]*$/.test(c.name))) {
+    invalidArgument(
+      `${given}.name`,
+      c.name,
+      anyName ? 'a string' : 'a name of letters, digits, "_", "-" or "."',
+    );
   }
   const where = argument ?? `registerCell(${c.name})`;
   for (const method of ['params', 'state', 'step'] as const) {
