@@ -5,9 +5,6 @@
  */
 import { type Backend, checkMaskValues, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
 
-/** Core's check that a mask holds only 0 and 1, which layers use on host and tensor masks alike. */
-export { checkMaskValues };
-
 /**
  * A mask `[batch, time]` from sequence lengths: row `b` is valid for its first `lengths[b]` steps (post-padding).
  *

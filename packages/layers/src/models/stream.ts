@@ -13,22 +13,21 @@
  */
 import {
   type Backend,
+  checkMaskValues,
   checkOptions,
   didYouMean,
   formatShape,
   invalidArgument,
-  isNestedNumbers,
   SeqmodelError,
   type TensorLike,
   toBackendTensor,
 } from '@seqmodel/core';
 import type { StateKey } from '../engine/context.js';
 import { Layer } from '../engine/layer.js';
-import { checkMaskValues } from '../engine/masks.js';
 import type { PassModel } from '../engine/pass.js';
 import { checkFitsSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import { checkStates } from '../engine/tensor-utils.js';
-import { hostValues, type InputValueChecks } from '../training/data/batch.js';
+import { hostValues, type InputValueChecks, isValueList } from '../training/data/batch.js';
 
 /** The layers inside `layer` (itself included) that carry state: recurrent layers without inner layers. */
 function stateLeaves(layer: Layer): Layer[] {
@@ -75,16 +74,15 @@ export class ModelStream<T> {
   }
 
   /**
-   * The step's inputs as tensors, one per model input, each checked against the model's input without its time
-   * axis. `x` is taken as `predict` takes it: a tensor of the backend, `{ data, shape }` host values or nested
-   * arrays of numbers, or a list of those (one per input; for a model of several inputs an array is always the
-   * list). Tensors made from host values are pushed to `created`.
+   * The step's inputs, one per model input, checked against the model's input without its time axis and given that
+   * axis back (`[batch, 1, ...]`). `x` is taken as `predict` takes it: a tensor of the backend, `{ data, shape }` host
+   * values or nested arrays of numbers, or a list of those (one per input; for a model of several inputs an array is
+   * always the list). Every tensor made here is pushed to `created`.
    */
   private stepInputs(x: unknown, created: T[]): T[] {
     const b = this.backend;
     const specs = this.model.inputs.map((input) => input.shape);
-    const isList = Array.isArray(x) && (!isNestedNumbers(x) || specs.length > 1);
-    const values: unknown[] = isList ? [...(x as unknown[])] : [x];
+    const values = isValueList(x, specs.length > 1) ? [...x] : [x];
     const what = `${this.model.describe()} stream step inputs`;
     if (values.length !== specs.length) {
       throw new SeqmodelError(
@@ -96,7 +94,13 @@ export class ModelStream<T> {
       // Host values are checked before they become a tensor (an embedding's token ids), as predict checks them.
       const host = hostValues(value);
       if (host !== undefined) this.model.checkInputValues(i, host.values, host.shape, argument);
-      return toBackendTensor(b, value, argument, created);
+      const t = toBackendTensor(b, value, argument, created);
+      const shape = b.shape(t);
+      const spec = specs[i]!;
+      checkFitsSpec(argument, shape, [spec[0] ?? null, ...spec.slice(2)]);
+      const expanded = b.reshape(t, [shape[0]!, 1, ...shape.slice(1)]);
+      created.push(expanded);
+      return expanded;
     });
   }
 
@@ -114,23 +118,10 @@ export class ModelStream<T> {
     checkOptions(`${this.model.describe()} stream step options`, options, ['mask']);
     const created: T[] = [];
     try {
-      const xs = this.stepInputs(x, created);
-      const expanded = xs.map((t, i) => {
-        const argument =
-          xs.length === 1
-            ? `${this.model.describe()} stream step inputs`
-            : `${this.model.describe()} stream step inputs[${i}]`;
-        const shape = b.shape(t);
-        // One step of the model's input: its shape without the time axis (the second).
-        const spec = this.model.inputs[i]!.shape;
-        checkFitsSpec(argument, shape, [spec[0] ?? null, ...spec.slice(2)]);
-        const e = b.reshape(t, [shape[0]!, 1, ...shape.slice(1)]);
-        created.push(e);
-        return e;
-      });
+      const expanded = this.stepInputs(x, created);
       let mask: T | undefined;
       if (options.mask !== undefined) {
-        const batch = b.shape(xs[0]!)[0]!;
+        const batch = b.shape(expanded[0]!)[0]!;
         const m = options.mask;
         if (b.isTensor(m)) {
           const shape = b.shape(m);
@@ -161,7 +152,7 @@ export class ModelStream<T> {
           training: false,
           ...(mask === undefined
             ? {}
-            : { mask: xs.length === 1 ? mask : xs.map((_, i) => (i === 0 ? mask : undefined)) }),
+            : { mask: expanded.length === 1 ? mask : expanded.map((_, i) => (i === 0 ? mask : undefined)) }),
         },
         { carried: this.states, carriedOutputs: this.outputs },
       );

@@ -18,6 +18,7 @@ import {
   type Batch,
   type BatchField,
   batchToTensors,
+  checkMaskValues,
   formatShape,
   invalidArgument,
   isHostTensor,
@@ -26,7 +27,6 @@ import {
   SeqmodelError,
   type TensorLike,
 } from '@seqmodel/core';
-import { checkMaskValues } from '../../engine/masks.js';
 
 export type { HostTensor, TensorLike } from '@seqmodel/core';
 
@@ -107,12 +107,19 @@ export function hostValues(value: unknown): { values: ArrayLike<number>; shape: 
 }
 
 /**
+ * Whether `value` is a list of per-input values rather than one input's: an array that is not nested numbers, or,
+ * when `always` (a model of several inputs), any array.
+ */
+export function isValueList(value: unknown, always: boolean): value is unknown[] {
+  return Array.isArray(value) && (always || !isNestedNumbers(value));
+}
+
+/**
  * One entry per model input from a value that is one input's or a list of them, as `batchToTensors` reads it: an
  * array is a list when it is not nested numbers, or (`listWhenSeveral`, inputs) whenever the model has several.
  */
 function perInputValues(value: unknown, inputs: number, listWhenSeveral: boolean): unknown[] {
-  const isList = Array.isArray(value) && (!isNestedNumbers(value) || (listWhenSeveral && inputs > 1));
-  if (!isList) return [value];
+  if (!isValueList(value, listWhenSeveral && inputs > 1)) return [value];
   return inputs === 1 && value.length !== 1 ? [value] : value;
 }
 
