@@ -16,6 +16,11 @@ function hingeLabels<T>(backend: Backend<T>, yTrue: T): T {
   return backend.add(yTrue, backend.mul(binary, backend.sub(yTrue, 1)));
 }
 
+/** max(1 − y · yPred, 0) entry by entry, the labels as −1 and 1 ({@link hingeLabels}). */
+function margins<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
+  return backend.relu(backend.sub(1, backend.mul(hingeLabels(backend, yTrue), yPred)));
+}
+
 /** mean(max(1 − yTrue · yPred, 0), axis −1). */
 export class Hinge extends SameShapeLoss {
   readonly className = 'Hinge';
@@ -25,8 +30,7 @@ export class Hinge extends SameShapeLoss {
   }
 
   values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
-    const y = hingeLabels(backend, yTrue);
-    return mean(backend, backend.relu(backend.sub(1, backend.mul(y, yPred))), -1);
+    return mean(backend, margins(backend, yTrue, yPred), -1);
   }
 }
 
@@ -39,8 +43,7 @@ export class SquaredHinge extends SameShapeLoss {
   }
 
   values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
-    const y = hingeLabels(backend, yTrue);
-    return mean(backend, square(backend, backend.relu(backend.sub(1, backend.mul(y, yPred)))), -1);
+    return mean(backend, square(backend, margins(backend, yTrue, yPred)), -1);
   }
 }
 
