@@ -16,6 +16,22 @@ describe('debugLogOnce', () => {
     expect(lines).toEqual(['fused: a', 'other: a', 'fused: b', 'fused: a', 'fused: a']);
   });
 
+  it('builds a message given as a function only when a logger listens', () => {
+    const built: string[] = [];
+    const message = () => {
+      built.push('built');
+      return 'lazy';
+    };
+    debugLogOnce('fused', message);
+    expect(built).toEqual([]);
+    const lines: string[] = [];
+    setDebugLogger((topic, text) => lines.push(`${topic}: ${text}`));
+    debugLogOnce('fused', message);
+    debugLogOnce('fused', message);
+    expect(lines).toEqual(['fused: lazy']);
+    expect(built).toEqual(['built', 'built']);
+  });
+
   it('remembers a bounded number of messages: past 1,000 it starts again', () => {
     const lines: string[] = [];
     setDebugLogger((_topic, message) => lines.push(message));

@@ -29,11 +29,6 @@ export function setDebugLogger(next: DebugLogger | undefined): void {
   said.clear();
 }
 
-/** Whether debug messages go anywhere: callers on hot paths ask before building a message. */
-export function debugLogging(): boolean {
-  return logger !== undefined || envLogger() !== undefined;
-}
-
 export function debugLog(topic: string, message: string): void {
   (logger ?? envLogger())?.(topic, message);
 }
@@ -43,12 +38,14 @@ export function debugLog(topic: string, message: string): void {
  * arguments at every step of a training loop): each distinct topic and message is said once to a logger, not once a
  * call.
  */
-export function debugLogOnce(topic: string, message: string): void {
+export function debugLogOnce(topic: string, message: string | (() => string)): void {
   const target = logger ?? envLogger();
   if (target === undefined) return;
-  const key = `${topic}\n${message}`;
+  // A function is called only when someone listens: a caller on a hot path builds no message for no one.
+  const text = typeof message === 'function' ? message() : message;
+  const key = `${topic}\n${text}`;
   if (said.has(key)) return;
   if (said.size >= saidLimit) said.clear();
   said.add(key);
-  target(topic, message);
+  target(topic, text);
 }

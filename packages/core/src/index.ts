@@ -53,7 +53,7 @@ export {
   validateBaseOptions,
 } from './cells/index.js';
 export * from './compiler/index.js';
-export { type DebugLogger, debugLog, debugLogging, debugLogOnce, setDebugLogger } from './debug.js';
+export { type DebugLogger, debugLog, debugLogOnce, setDebugLogger } from './debug.js';
 export {
   affine,
   batchMatMul,

@@ -6,7 +6,7 @@
  * its own (attention) calls it the same way, with its generic path as the fallback.
  */
 import type { Backend, KernelFor, KernelTable } from './backend.js';
-import { debugLogging, debugLogOnce } from './debug.js';
+import { debugLogOnce } from './debug.js';
 import { invalidArgument, SeqmodelError } from './errors.js';
 import type { AnyFusedKernel, FusedKernel, KernelKind } from './fused-kernel.js';
 import {
@@ -247,8 +247,8 @@ export function selectKernel<T, A = unknown, R = unknown>(
     const reason = kernel.supports(args);
     if (reason === undefined) {
       // Which kernel runs, said once as a fallback is: what a user looking at the debug log wants to know first.
-      // Asked first: a fused kernel is selected at every call, and the message need not be built for no one.
-      if (debugLogging()) debugLogOnce('fused', `${backend.name}/${path}: ${kernel.label ?? 'fused kernel'}`);
+      // A message built only for a listener: a fused kernel is selected at every call.
+      debugLogOnce('fused', () => `${backend.name}/${path}: ${kernel.label ?? 'fused kernel'}`);
       return kernel;
     }
     reasons.push(reason);
