@@ -68,5 +68,8 @@ describe('numerics checks', () => {
       'lstm mask: expected 0 (masked) or 1 (valid) in a mask, received 0.5 at index [0, 1] (1 of 2 values, shape [1, 2])',
     );
     expect(() => runSequence(ref, halfMask)).not.toThrow();
+    expect(() => runSequence(checking, { ...halfMask, mask: ref.tensor([[1, Number.NaN]]) })).toThrow(
+      'lstm mask: expected 0 (masked) or 1 (valid) in a mask, received NaN at index [0, 1]',
+    );
   });
 });

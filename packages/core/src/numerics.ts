@@ -88,12 +88,12 @@ export function namedSequenceTensors<T>(
 }
 
 /**
- * {@link assertFinite} on every tensor of a sequence call: inputs, params, initial state and masks; a mask's values
- * must also be 0 or 1 ({@link checkMaskValues}).
+ * {@link assertFinite} on every tensor of a sequence call: inputs, params, initial state and the recurrent mask; the
+ * mask's values must be 0 or 1 ({@link checkMaskValues}, which refuses NaN and ±Infinity too), read once.
  */
 export function assertSequenceFinite<T>(backend: Backend<T>, args: SequenceArgs<T>): void {
-  for (const [tensor, argument] of namedSequenceTensors(args)) assertFinite(backend, tensor, argument);
-  if (args.mask !== undefined) {
-    checkMaskValues(backend.dataSync(args.mask), backend.shape(args.mask), `${args.cell.name} mask`);
+  for (const [tensor, argument] of namedSequenceTensors(args)) {
+    if (tensor === args.mask) checkMaskValues(backend.dataSync(tensor), backend.shape(tensor), argument);
+    else assertFinite(backend, tensor, argument);
   }
 }
