@@ -579,7 +579,9 @@ const CASES: Case[] = [
     (j) => {
       j.training.optimizer.className = 'Lion';
     },
-    ['training.optimizer.className: expected one of SGD, Adam, AdamW, RMSprop, Adagrad, received "Lion"'],
+    [
+      'training.optimizer.className: expected one of SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, received "Lion"',
+    ],
   ),
   nativeFile(
     'unknown loss class',

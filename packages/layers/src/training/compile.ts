@@ -18,7 +18,7 @@ import type { TrainableModel } from './trainable.js';
 /** What `model.compile` takes. */
 export interface CompileArgs {
   /**
-   * An optimizer, its name with Keras' defaults (`'adam'`, `'sgd'`, `'rmsprop'`, `'adagrad'`, `'adamw'`), or its
+   * An optimizer, its name with Keras' defaults (`'adam'`, `'sgd'`, `'rmsprop'`, `'adagrad'`, `'adamw'`, `'adadelta'`, `'adamax'`, `'nadam'`), or its
    * config `{ className, config }`.
    */
   readonly optimizer: string | Optimizer | OptimizerConfig;

@@ -11,6 +11,7 @@ import type { Model } from '../../models/model.js';
 import { sequential } from '../../models/sequential.js';
 import { tf, tfl, useTfjsCpu } from '../../test-helpers.js';
 import { customMetric } from '../../training/metrics/index.js';
+import { adadelta } from '../../training/optimizers/adadelta.js';
 import { adagrad } from '../../training/optimizers/adagrad.js';
 import { adam } from '../../training/optimizers/adam.js';
 import { adamW } from '../../training/optimizers/adamw.js';
@@ -70,6 +71,11 @@ const OPTIMIZERS: Record<string, { make: () => Optimizer; tfjs: string; slots: s
   },
   RMSprop: { make: () => rmsprop({ learningRate: 0.01 }), tfjs: 'RMSProp', slots: ['rms', 'momentum'] },
   Adagrad: { make: () => adagrad({ learningRate: 0.1 }), tfjs: 'Adagrad', slots: ['accumulator'] },
+  Adadelta: {
+    make: () => adadelta({ learningRate: 1, rho: 0.9 }),
+    tfjs: 'Adadelta',
+    slots: ['accum_grad', 'accum_var'],
+  },
 };
 
 describe('saveKerasModel with includeOptimizer: tfjs-layers holds the same state', () => {
@@ -98,7 +104,12 @@ describe('saveKerasModel with includeOptimizer: tfjs-layers holds the same state
       slots.forEach((slot, k) => {
         ours.trainableWeights.forEach((w, i) => {
           const got = theirs.weights[1 + k * names.length + i]!.values;
-          const renamed = { rms: 'velocity', mg: 'averageGradient' } as Record<string, string>;
+          const renamed = {
+            rms: 'velocity',
+            mg: 'averageGradient',
+            accum_grad: 'accumulatedGrad',
+            accum_var: 'accumulatedDeltaVar',
+          } as Record<string, string>;
           const ourSlot = state.slots.find(
             (s) => s.variable === w.name && s.slot === (renamed[slot] ?? slot),
           );
@@ -193,7 +204,7 @@ describe('loadKerasModel restores what tfjs-layers saved with includeOptimizer',
     const loaded = await loadKerasModel(adamax, { backend: backend as never });
     expect(loaded.compiled).toBe(false);
     expect(warn.mock.calls[0]![0]).toContain(
-      'loadKerasModel: artifacts: trainingConfig.optimizer_config.class_name: expected one of SGD, Momentum, Adam, RMSProp, Adagrad, received "Adamax"; the model is loaded without compiling it',
+      'loadKerasModel: artifacts: trainingConfig.optimizer_config.class_name: expected one of SGD, Momentum, Adam, RMSProp, Adagrad, Adadelta, received "Adamax"; the model is loaded without compiling it',
     );
     loaded.dispose();
     await expect(loadKerasModel(adamax, { backend: backend as never, compile: true })).rejects.toThrow(

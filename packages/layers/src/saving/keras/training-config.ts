@@ -13,12 +13,14 @@
  * | `adam()` (no amsgrad)            | `Adam`            | `m`, `v`                                  |
  * | `rmsprop()`                      | `RMSProp`         | `rms`, `momentum`, `mg` (centered)        |
  * | `adagrad()` (ε = 1e-7)           | `Adagrad`         | `accumulator`                             |
+ * | `adadelta()`                     | `Adadelta`        | `accum_grad`, `accum_var`                 |
  *
  * The state is the same quantity in both (tfjs keeps SGD momentum as `−m / lr`, converted here), so either library
  * resumes where the other stopped; each then applies its own update rule, and tfjs' differ slightly from Keras 3's
- * (its Adam adds ε after the bias correction, its centered RMSProp subtracts ε). What tfjs-layers has no place for is
- * refused when saving: AdamW, amsgrad, weight decay, gradient clipping, learning-rate schedules, losses other than
- * its own with default options, custom losses and metrics, loss weights.
+ * (its Adam adds ε after the bias correction, its centered RMSProp subtracts ε, its Adadelta divides by the
+ * accumulator before the step's gradient). What tfjs-layers has no place for is refused when saving: AdamW, Adamax
+ * (tfjs-layers has it but cannot save its state), Nadam, amsgrad, weight decay, gradient clipping, learning-rate
+ * schedules, losses other than its own with default options, custom losses and metrics, loss weights.
  */
 import { SeqmodelError } from '@seqmodel/core';
 import type { Model } from '../../models/model.js';
@@ -26,6 +28,7 @@ import type { CompileArgs } from '../../training/compile.js';
 import { getLoss, type LossSpec } from '../../training/losses/index.js';
 import { Loss } from '../../training/losses/loss.js';
 import type { MetricSpec } from '../../training/metrics/index.js';
+import { Adadelta, adadelta } from '../../training/optimizers/adadelta.js';
 import { adagrad } from '../../training/optimizers/adagrad.js';
 import { Adam, adam } from '../../training/optimizers/adam.js';
 import type { Optimizer, OptimizerSlotValue } from '../../training/optimizers/optimizer.js';
@@ -140,7 +143,20 @@ function layoutOf(optimizer: Optimizer): Layout {
       kinds: [{ tfjs: 'accumulator', ours: 'accumulator' }],
     };
   }
-  return refuse(what, 'is not one of the optimizers tfjs-layers has (SGD, Adam, RMSprop, Adagrad)');
+  if (optimizer instanceof Adadelta) {
+    return {
+      className: 'Adadelta',
+      config: { learningRate: lr, rho: optimizer.rho, epsilon: optimizer.epsilon },
+      kinds: [
+        { tfjs: 'accum_grad', ours: 'accumulatedGrad' },
+        { tfjs: 'accum_var', ours: 'accumulatedDeltaVar' },
+      ],
+    };
+  }
+  return refuse(
+    what,
+    'is not one of the optimizers whose state tfjs-layers saves (SGD, Adam, RMSprop, Adagrad, Adadelta)',
+  );
 }
 
 function lossName(spec: LossSpec, where: string): string {
@@ -319,9 +335,12 @@ function optimizerFrom(config: unknown, where: string): { optimizer: Optimizer; 
         opt({ learningRate: rate, initialAccumulatorValue: num('initialAccumulatorValue') }),
       );
       break;
+    case 'Adadelta':
+      optimizer = adadelta(opt({ learningRate: rate, rho: num('rho'), epsilon: num('epsilon') }));
+      break;
     default:
       throw new SeqmodelError(
-        `${where}.optimizer_config.class_name: expected one of SGD, Momentum, Adam, RMSProp, Adagrad, received ${JSON.stringify(config.class_name)}`,
+        `${where}.optimizer_config.class_name: expected one of SGD, Momentum, Adam, RMSProp, Adagrad, Adadelta, received ${JSON.stringify(config.class_name)}`,
       );
   }
   return { optimizer, layout: layoutOf(optimizer) };

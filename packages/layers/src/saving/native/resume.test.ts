@@ -14,9 +14,12 @@ import { lstm } from '../../layers/rnn.js';
 import type { Model } from '../../models/model.js';
 import { sequential } from '../../models/sequential.js';
 import { customLoss } from '../../training/losses/index.js';
+import { adadelta } from '../../training/optimizers/adadelta.js';
 import { adagrad } from '../../training/optimizers/adagrad.js';
 import { adam } from '../../training/optimizers/adam.js';
+import { adamax } from '../../training/optimizers/adamax.js';
 import { adamW } from '../../training/optimizers/adamw.js';
+import { nadam } from '../../training/optimizers/nadam.js';
 import type { Optimizer } from '../../training/optimizers/optimizer.js';
 import { rmsprop } from '../../training/optimizers/rmsprop.js';
 import { sgd } from '../../training/optimizers/sgd.js';
@@ -60,6 +63,10 @@ const OPTIMIZERS: Record<string, () => Optimizer> = {
   AdamW: () => adamW({ learningRate: 0.01, weightDecay: 0.1, excludeFromWeightDecay: ['bias', /recurrent/] }),
   'RMSprop centered with momentum': () => rmsprop({ learningRate: 0.01, momentum: 0.5, centered: true }),
   Adagrad: () => adagrad({ learningRate: 0.05 }),
+  Adadelta: () => adadelta({ learningRate: 1 }),
+  Adamax: () => adamax({ learningRate: 0.01 }),
+  // Its momentum schedule's running product is recomputed from the restored step count.
+  Nadam: () => nadam({ learningRate: 0.01 }),
 };
 
 describe('saveModel + loadModel resume training exactly', () => {

@@ -2,17 +2,23 @@
 import { checkOptions, didYouMean, invalidArgument, isPlainObject, SeqmodelError } from '@seqmodel/core';
 import { normalizeName } from '../losses/index.js';
 import { learningRateFromConfig } from '../schedules.js';
+import { adadelta } from './adadelta.js';
 import { adagrad } from './adagrad.js';
 import { adam } from './adam.js';
+import { adamax } from './adamax.js';
 import { adamW } from './adamw.js';
+import { nadam } from './nadam.js';
 import { Optimizer } from './optimizer.js';
 import { rmsprop } from './rmsprop.js';
 import { sgd } from './sgd.js';
 
+export { Adadelta, type AdadeltaOptions, adadelta } from './adadelta.js';
 export { Adagrad, type AdagradOptions, adagrad } from './adagrad.js';
 export { Adam, type AdamOptions, adam } from './adam.js';
+export { Adamax, type AdamaxOptions, adamax } from './adamax.js';
 export { AdamW, type AdamWOptions, adamW } from './adamw.js';
 export { clipByGlobalNorm, clipByNorm, clipByValue, globalNorm } from './clipping.js';
+export { Nadam, type NadamOptions, nadam } from './nadam.js';
 export {
   Optimizer,
   type OptimizerOptions,
@@ -39,11 +45,14 @@ const FACTORIES: Readonly<Record<string, (options?: Record<string, unknown>) => 
   adamw: (o) => adamW(o),
   rmsprop: (o) => rmsprop(o),
   adagrad: (o) => adagrad(o),
+  adadelta: (o) => adadelta(o),
+  adamax: (o) => adamax(o),
+  nadam: (o) => nadam(o),
 };
 
 /** An optimizer's config as `{ className, config }` (Keras' serialized form, fields in camelCase). */
 export interface OptimizerConfig {
-  /** `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad` (any case), or the names `getOptimizer` takes. */
+  /** `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `Adadelta`, `Adamax`, `Nadam` (any case), or the names `getOptimizer` takes. */
   readonly className: string;
   /** The optimizer's options, as its factory takes them or its `getConfig()` writes them. */
   readonly config?: Readonly<Record<string, unknown>>;

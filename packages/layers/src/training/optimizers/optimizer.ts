@@ -104,7 +104,7 @@ const optimizerOptionKeys = [
 ];
 
 export abstract class Optimizer {
-  /** Keras' class name: `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`. */
+  /** Keras' class name: `SGD`, `Adam`, `AdamW`, `RMSprop`, `Adagrad`, `Adadelta`, `Adamax`, `Nadam`. */
   abstract readonly className: string;
   readonly name: string;
   private rate: LearningRate;

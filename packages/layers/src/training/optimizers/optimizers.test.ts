@@ -4,17 +4,21 @@
  * and on the tfjs CPU backend to float32 precision. Clipping, weight decay, schedules, slots, reset, memory, errors.
  */
 import { type Backend, createReferenceBackend } from '@seqmodel/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { expectClose } from '../../test-helpers.js';
 import { exponentialDecay } from '../schedules.js';
 import { cpuBackend, flat, seeded } from '../test-helpers.js';
 import {
+  adadelta,
   adagrad,
   adam,
+  adamax,
   adamW,
   getOptimizer,
   globalNorm,
   listOptimizers,
+  nadam,
   type Optimizer,
   type OptimizerVariable,
   rmsprop,
@@ -149,6 +153,44 @@ const adagradRule =
     return w.map((v, k) => v - (lr * g[k]!) / Math.sqrt(s.a![k]! + eps));
   };
 
+const adamaxRule =
+  (b1: number, b2: number, eps: number) =>
+  (w: number[], g: number[], s: Record<string, number[]>, lr: number, t: number) => {
+    s.m ??= zeros(w.length);
+    s.u ??= zeros(w.length);
+    s.m = s.m.map((m, k) => b1 * m + (1 - b1) * g[k]!);
+    s.u = s.u.map((u, k) => Math.max(b2 * u, Math.abs(g[k]!)));
+    return w.map((v, k) => v - (lr / (1 - b1 ** t)) * (s.m![k]! / (s.u![k]! + eps)));
+  };
+
+const adadeltaRule =
+  (rho: number, eps: number) => (w: number[], g: number[], s: Record<string, number[]>, lr: number) => {
+    s.a ??= zeros(w.length);
+    s.d ??= zeros(w.length);
+    s.a = s.a.map((a, k) => rho * a + (1 - rho) * g[k]! ** 2);
+    const delta = g.map((gk, k) => (Math.sqrt(s.d![k]! + eps) / Math.sqrt(s.a![k]! + eps)) * gk);
+    s.d = s.d.map((d, k) => rho * d + (1 - rho) * delta[k]! ** 2);
+    return w.map((v, k) => v - lr * delta[k]!);
+  };
+
+const nadamRule =
+  (b1: number, b2: number, eps: number) =>
+  (w: number[], g: number[], s: Record<string, number[]>, lr: number, t: number) => {
+    // Dozat's momentum schedule as Keras 3 writes it, its product over steps 1..t taken afresh at every step.
+    const mu = (i: number) => b1 * (1 - 0.5 * 0.96 ** i);
+    let product = 1;
+    for (let i = 1; i <= t; i++) product *= mu(i);
+    s.m ??= zeros(w.length);
+    s.v ??= zeros(w.length);
+    s.m = s.m.map((m, k) => b1 * m + (1 - b1) * g[k]!);
+    s.v = s.v.map((v, k) => b2 * v + (1 - b2) * g[k]! ** 2);
+    return w.map((v, k) => {
+      const mHat = (mu(t + 1) * s.m![k]!) / (1 - product * mu(t + 1)) + ((1 - mu(t)) * g[k]!) / (1 - product);
+      const vHat = s.v![k]! / (1 - b2 ** t);
+      return v - (lr * mHat) / (Math.sqrt(vHat) + eps);
+    });
+  };
+
 interface Case {
   readonly name: string;
   readonly make: () => Optimizer;
@@ -200,6 +242,42 @@ const cases: Case[] = [
     name: 'adagrad (initial accumulator 0.1)',
     make: () => adagrad({ learningRate: 0.1 }),
     expected: () => reference(adagradRule(0.1, 1e-7), { lr: 0.1 }),
+  },
+  {
+    name: 'adadelta (ρ 0.95, ε 1e-7)',
+    make: () => adadelta({ learningRate: 1 }),
+    expected: () => reference(adadeltaRule(0.95, 1e-7), { lr: 1 }),
+  },
+  {
+    name: 'adadelta with other ρ and ε',
+    make: () => adadelta({ learningRate: 0.5, rho: 0.8, epsilon: 1e-3 }),
+    expected: () => reference(adadeltaRule(0.8, 1e-3), { lr: 0.5 }),
+  },
+  {
+    name: 'adamax',
+    make: () => adamax({ learningRate: 0.02 }),
+    expected: () => reference(adamaxRule(0.9, 0.999, 1e-7), { lr: 0.02 }),
+  },
+  {
+    name: 'adamax with other betas (the infinity norm decays below a later gradient)',
+    make: () => adamax({ learningRate: 0.02, beta1: 0.7, beta2: 0.5, epsilon: 1e-3 }),
+    expected: () => reference(adamaxRule(0.7, 0.5, 1e-3), { lr: 0.02 }),
+  },
+  {
+    name: 'nadam',
+    make: () => nadam({ learningRate: 0.01 }),
+    expected: () => reference(nadamRule(0.9, 0.999, 1e-7), { lr: 0.01 }),
+  },
+  {
+    name: 'nadam with other betas and a schedule',
+    make: () =>
+      nadam({
+        learningRate: exponentialDecay({ initialLearningRate: 0.1, decaySteps: 2, decayRate: 0.5 }),
+        beta1: 0.5,
+        beta2: 0.9,
+        epsilon: 1e-4,
+      }),
+    expected: () => reference(nadamRule(0.5, 0.9, 1e-4), { lr: (step) => 0.1 * 0.5 ** (step / 2) }),
   },
   {
     name: 'sgd with clipnorm (per variable)',
@@ -292,6 +370,44 @@ describe('update rules against float64 implementations of Keras 3’s formulas',
   });
 });
 
+describe("Adamax against tfjs' own optimizer (an independent implementation of the same rule)", () => {
+  /** The values after each step of tfjs' optimizer over the same variables and gradients, on tfjs' current backend. */
+  function runTfjs(optimizer: tf.Optimizer): number[][][] {
+    const vars = SHAPES.map((s, i) => tf.variable(tf.tensor(initial[i]!, [...s]), true, `tfjs-check-${i}`));
+    const out: number[][][] = [];
+    for (const step of gradients) {
+      const grads = step.map((g, i) => tf.tensor(g, [...SHAPES[i]!]));
+      optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i]!])));
+      tf.dispose(grads);
+      out.push(vars.map((v) => Array.from(v.dataSync())));
+    }
+    optimizer.dispose();
+    tf.dispose(vars);
+    return out;
+  }
+
+  // Not Adadelta: tfjs' divides by the squared-gradient accumulator as it was before the step's gradient
+  // (`√(aₜ₋₁ + ε)`), where Keras 3, PyTorch and the paper use `√(aₜ + ε)`.
+  const pairs = [
+    {
+      name: 'adamax',
+      ours: () => adamax({ learningRate: 0.02, beta1: 0.7, beta2: 0.5, epsilon: 1e-3 }),
+      theirs: () => tf.train.adamax(0.02, 0.7, 0.5, 1e-3),
+    },
+  ];
+  for (const p of pairs) {
+    it(`${p.name}: the same values as tfjs' to float32 precision at every step`, () => {
+      const ours = run(cpuBackend(), p.ours());
+      const theirs = runTfjs(p.theirs());
+      ours.forEach((step, t) => {
+        step.forEach((w, i) => {
+          expectClose(`step ${t + 1} variable ${i}`, w, theirs[t]![i]!, { atol: 2e-6, rtol: 1e-5 });
+        });
+      });
+    });
+  }
+});
+
 describe('optimizer state', () => {
   it('slots are created on the first update, replaced without leaks, and freed by reset and dispose', () => {
     const b = cpuBackend();
@@ -338,7 +454,16 @@ describe('optimizer state', () => {
   });
 
   it('config and names', () => {
-    expect(listOptimizers()).toEqual(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad']);
+    expect(listOptimizers()).toEqual([
+      'sgd',
+      'adam',
+      'adamw',
+      'rmsprop',
+      'adagrad',
+      'adadelta',
+      'adamax',
+      'nadam',
+    ]);
     expect(getOptimizer('Adam').className).toBe('Adam');
     expect(getOptimizer('AdamW').className).toBe('AdamW');
     expect(getOptimizer('RMSprop').className).toBe('RMSprop');
@@ -370,6 +495,9 @@ describe('optimizer state', () => {
       adamW({ weightDecay: 0.01, globalClipnorm: 2 }),
       rmsprop({ rho: 0.8, centered: true, clipvalue: 0.5 }),
       adagrad({ initialAccumulatorValue: 0.2, epsilon: 1e-6 }),
+      adadelta({ learningRate: 1, rho: 0.9, epsilon: 1e-6, clipnorm: 2 }),
+      adamax({ beta1: 0.8, beta2: 0.99, epsilon: 1e-5 }),
+      nadam({ learningRate: schedule, beta2: 0.99 }),
     ];
     for (const optimizer of made) {
       const again = getOptimizer({ className: optimizer.className, config: optimizer.getConfig() });
@@ -419,9 +547,10 @@ describe('optimizer errors', () => {
   });
 
   it('unknown names list the known ones', () => {
-    expect(() => getOptimizer('adamax')).toThrow(
-      'optimizer: unknown optimizer "adamax"; known optimizers: sgd, adam, adamw, rmsprop, adagrad',
+    expect(() => getOptimizer('lion')).toThrow(
+      'optimizer: unknown optimizer "lion"; known optimizers: sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam',
     );
+    expect(() => getOptimizer('nadan')).toThrow('unknown optimizer "nadan" (did you mean "nadam"?)');
     // Names of Object.prototype's members are not optimizers either.
     expect(() => getOptimizer('constructor')).toThrow('optimizer: unknown optimizer "constructor"');
     expect(() => getOptimizer('toString')).toThrow('optimizer: unknown optimizer "toString"');

@@ -11,9 +11,12 @@ import {
   piecewiseConstantDecay,
   stepDecay,
 } from '../schedules.js';
+import { Adadelta } from './adadelta.js';
 import { Adagrad } from './adagrad.js';
 import { Adam } from './adam.js';
+import { Adamax } from './adamax.js';
 import { AdamW } from './adamw.js';
+import { Nadam } from './nadam.js';
 import type { Optimizer } from './optimizer.js';
 import { RMSprop } from './rmsprop.js';
 import { SGD } from './sgd.js';
@@ -33,6 +36,9 @@ const OPTIMIZERS: Readonly<Record<string, OptimizerClass>> = {
   AdamW: AdamW as unknown as OptimizerClass,
   RMSprop: RMSprop as unknown as OptimizerClass,
   Adagrad: Adagrad as unknown as OptimizerClass,
+  Adadelta: Adadelta as unknown as OptimizerClass,
+  Adamax: Adamax as unknown as OptimizerClass,
+  Nadam: Nadam as unknown as OptimizerClass,
 };
 
 const SCHEDULES: Readonly<Record<string, (config: never) => LearningRateSchedule>> = {
