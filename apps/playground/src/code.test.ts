@@ -51,8 +51,8 @@ const cases: [string, Partial<PlaygroundConfig>][] = [
     },
   ],
   [
-    'adding problem, the MGU plugin with attention pooling, no clipping',
-    { task: 'adding', cell: 'mgu', attention: true, clip: 0, units: 5, batchSize: 16 },
+    'adding problem, the MGU plugin with attention pooling, nadam, no clipping',
+    { task: 'adding', cell: 'mgu', attention: true, optimizer: 'nadam', clip: 0, units: 5, batchSize: 16 },
   ],
 ];
 

@@ -7,7 +7,16 @@
 export const TASKS = ['sine', 'adding', 'copy', 'parity', 'reber', 'text', 'memory'] as const;
 export type TaskName = (typeof TASKS)[number];
 
-export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd', 'adagrad', 'adamw'] as const;
+export const OPTIMIZERS = [
+  'adam',
+  'rmsprop',
+  'sgd',
+  'adagrad',
+  'adamw',
+  'adadelta',
+  'adamax',
+  'nadam',
+] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /**

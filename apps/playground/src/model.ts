@@ -7,8 +7,10 @@
 import { multiHeadAttention } from '@seqmodel/attention';
 import { type Backend, explainParamCount } from '@seqmodel/core';
 import {
+  adadelta,
   adagrad,
   adam,
+  adamax,
   adamW,
   bidirectional,
   dense,
@@ -19,6 +21,7 @@ import {
   input,
   isRecurrentLayer,
   type Layer,
+  nadam,
   type Optimizer,
   RNN,
   repeatVector,
@@ -54,6 +57,12 @@ export function makeOptimizer(config: PlaygroundConfig): Optimizer {
       return adagrad(options);
     case 'adamw':
       return adamW(options);
+    case 'adadelta':
+      return adadelta(options);
+    case 'adamax':
+      return adamax(options);
+    case 'nadam':
+      return nadam(options);
   }
 }
 
