@@ -7,9 +7,11 @@ import { BinaryCrossentropy } from '../losses/crossentropy.js';
 import { crossentropyOf, normalizeName } from '../losses/index.js';
 import type { Loss } from '../losses/loss.js';
 import { Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy } from './accuracy.js';
+import { AUC } from './auc.js';
 import { MeanMetric, Metric } from './metric.js';
 import { Perplexity } from './perplexity.js';
 import { MeanAbsoluteErrorMetric, MeanSquaredErrorMetric, RootMeanSquaredErrorMetric } from './regression.js';
+import { SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy } from './top-k.js';
 
 export {
   Accuracy,
@@ -23,6 +25,7 @@ export {
   SparseCategoricalAccuracy,
   sparseCategoricalAccuracy,
 } from './accuracy.js';
+export { AUC, type AucCurve, type AucOptions, type AucSummation, auc } from './auc.js';
 export { MeanMetric, Metric } from './metric.js';
 export { Perplexity, type PerplexityOptions, perplexity } from './perplexity.js';
 export {
@@ -33,6 +36,13 @@ export {
   RootMeanSquaredErrorMetric,
   rootMeanSquaredError,
 } from './regression.js';
+export {
+  SparseTopKCategoricalAccuracy,
+  sparseTopKCategoricalAccuracy,
+  type TopKAccuracyOptions,
+  TopKCategoricalAccuracy,
+  topKCategoricalAccuracy,
+} from './top-k.js';
 
 /** Per-sample metric values from labels and predictions (the last axis reduced), for `customMetric`. */
 export type MetricFunction = <T>(backend: Backend<T>, yTrue: T, yPred: T) => T;
@@ -83,9 +93,17 @@ const FACTORIES: ReadonlyArray<{
   },
   { names: ['categoricalAccuracy'], make: (name) => new CategoricalAccuracy({ name }) },
   { names: ['sparseCategoricalAccuracy'], make: (name) => new SparseCategoricalAccuracy({ name }) },
+  { names: ['topKCategoricalAccuracy'], make: (name) => new TopKCategoricalAccuracy({ name }) },
+  { names: ['sparseTopKCategoricalAccuracy'], make: (name) => new SparseTopKCategoricalAccuracy({ name }) },
   { names: ['meanSquaredError', 'mse'], make: (name) => new MeanSquaredErrorMetric({ name }) },
   { names: ['meanAbsoluteError', 'mae'], make: (name) => new MeanAbsoluteErrorMetric({ name }) },
   { names: ['rootMeanSquaredError', 'rmse'], make: (name) => new RootMeanSquaredErrorMetric({ name }) },
+  {
+    names: ['auc'],
+    // As `accuracy`: Keras' AUC expects probabilities; with a from-logits loss the predictions are logits.
+    make: (name, c) =>
+      new AUC({ name, fromLogits: c.loss instanceof BinaryCrossentropy && c.loss.fromLogits }),
+  },
   {
     names: ['perplexity'],
     make: (name, c) => new Perplexity({ name, fromLogits: crossentropyOf(c.loss)?.fromLogits ?? false }),

@@ -1,0 +1,250 @@
+/**
+ * The area under the ROC or precision-recall curve, as Keras 3's `AUC`: predictions in [0, 1] (probabilities, or
+ * logits with `fromLogits`) are compared with a grid of thresholds, the weighted true and false positives and
+ * negatives at each threshold are accumulated over the batches, and `result` sums the curve through those points.
+ *
+ * The thresholds are Keras': `numThresholds` (200) evenly spaced, the first just below 0 and the last just above 1
+ * (`−1e-7` and `1 + 1e-7`), or `[−1e-7, ...thresholds, 1 + 1e-7]` when given. A prediction counts as positive at a
+ * threshold it is greater than. Labels are in [0, 1]: a label y adds weight y to the positives and 1 − y to the
+ * negatives (0 and 1 for binary labels). Every entry of the predictions is a sample, weighted by its row's sample
+ * weight and mask; with `multiLabel` the last axis holds separate labels, each with its own curve, and the result is
+ * the mean of their areas. The counts are accumulated on the host in float64.
+ *
+ * Summation: `'interpolation'` (the default) takes trapezoids for ROC and, for PR, Davis & Goadrich's interpolation of
+ * precision between the thresholds (as Keras); `'minoring'` and `'majoring'` take the lower or higher end of each step.
+ */
+import {
+  type Backend,
+  checkBoolean,
+  checkOneOf,
+  checkPositiveInteger,
+  formatShape,
+  SeqmodelError,
+} from '@seqmodel/core';
+import type { LossWeighting } from '../losses/loss.js';
+import { combinedWeights, sameShapeLabels } from '../losses/loss.js';
+import { checkMetricOptions, Metric } from './metric.js';
+
+export type AucCurve = 'ROC' | 'PR';
+export type AucSummation = 'interpolation' | 'minoring' | 'majoring';
+
+export interface AucOptions {
+  readonly name?: string;
+  /** How many evenly spaced thresholds (default 200, at least 2); ignored when `thresholds` is given. */
+  readonly numThresholds?: number;
+  /** `'ROC'` (default) or `'PR'` (precision against recall). */
+  readonly curve?: AucCurve;
+  readonly summationMethod?: AucSummation;
+  /** Thresholds in [0, 1] to use instead of the evenly spaced ones (−1e-7 and 1 + 1e-7 are added). */
+  readonly thresholds?: readonly number[];
+  /** Treat the last axis as separate labels, each with its own curve, and report the mean area (default false). */
+  readonly multiLabel?: boolean;
+  /** The predictions are logits: a sigmoid turns them into probabilities first (default false). */
+  readonly fromLogits?: boolean;
+}
+
+const EPSILON = 1e-7;
+
+/** Keras' thresholds: the given ones, or `count − 2` evenly spaced in (0, 1), between −ε and 1 + ε; float32 values. */
+function thresholdGrid(name: string, options: AucOptions): number[] {
+  let inner: number[];
+  if (options.thresholds !== undefined) {
+    const given = options.thresholds;
+    if (!Array.isArray(given) || given.some((t) => typeof t !== 'number' || !(t >= 0 && t <= 1))) {
+      throw new SeqmodelError(
+        `${name} thresholds: expected an array of numbers in [0, 1], received ${JSON.stringify(given)}`,
+      );
+    }
+    inner = [...given].sort((a, b) => a - b);
+  } else {
+    const count = options.numThresholds ?? 200;
+    if (checkPositiveInteger(`${name} numThresholds`, count) < 2) {
+      throw new SeqmodelError(`${name} numThresholds: expected an integer >= 2, received ${count}`);
+    }
+    inner = Array.from({ length: count - 2 }, (_, i) => (i + 1) / (count - 1));
+  }
+  return [0 - EPSILON, ...inner, 1 + EPSILON].map(Math.fround);
+}
+
+/** How many of the ascending `thresholds` `p` is greater than. */
+function bucketOf(p: number, thresholds: readonly number[]): number {
+  let lo = 0;
+  let hi = thresholds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (p > thresholds[mid]!) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Weighted true/false positives and negatives per threshold of one curve. */
+interface Confusion {
+  readonly tp: Float64Array;
+  readonly fp: Float64Array;
+  readonly tn: Float64Array;
+  readonly fn: Float64Array;
+}
+
+export class AUC extends Metric {
+  readonly curve: AucCurve;
+  readonly summationMethod: AucSummation;
+  readonly multiLabel: boolean;
+  readonly fromLogits: boolean;
+  /** The thresholds, ascending, with −1e-7 first and 1 + 1e-7 last. */
+  readonly thresholds: readonly number[];
+  /** Weight of positives (p) and negatives (n) per label and bucket (how many thresholds the prediction exceeds). */
+  private positives: Float64Array[] = [];
+  private negatives: Float64Array[] = [];
+
+  constructor(options: AucOptions = {}) {
+    const checked = checkMetricOptions('auc', options, [
+      'numThresholds',
+      'curve',
+      'summationMethod',
+      'thresholds',
+      'multiLabel',
+      'fromLogits',
+    ]);
+    super(checked.name ?? 'auc');
+    this.curve = checkOneOf(`${this.name} curve`, options.curve ?? 'ROC', ['ROC', 'PR']);
+    this.summationMethod = checkOneOf(
+      `${this.name} summationMethod`,
+      options.summationMethod ?? 'interpolation',
+      ['interpolation', 'minoring', 'majoring'],
+    );
+    this.multiLabel = checkBoolean(`${this.name} multiLabel`, options.multiLabel ?? false);
+    this.fromLogits = checkBoolean(`${this.name} fromLogits`, options.fromLogits ?? false);
+    this.thresholds = thresholdGrid(this.name, options);
+  }
+
+  updateState<T>(backend: Backend<T>, yTrue: T, yPred: T, weighting: LossWeighting<T> = {}): void {
+    const given = backend.shape(yPred);
+    // One prediction per sample, `[n]`, is `[n, 1]`: Keras' `m.update_state([0, 1], [0.2, 0.7])`.
+    const shape = given.length === 1 ? [given[0]!, 1] : given;
+    if (shape.length === 0) {
+      throw new SeqmodelError(
+        `${this.name}: predictions of shape [] (a scalar); expected one prediction per sample`,
+      );
+    }
+    const width = shape[shape.length - 1]!;
+    const curves = this.multiLabel ? width : 1;
+    if (this.positives.length > 0 && this.positives.length !== curves) {
+      throw new SeqmodelError(
+        `${this.name}: predictions ${formatShape(shape)} have ${width} labels, but earlier batches had ${this.positives.length} (multiLabel keeps one curve per label)`,
+      );
+    }
+    // Read back inside the tidy (which frees the float32 labels and the weights), returned through the closure.
+    let y = new Float64Array(0);
+    let p = new Float64Array(0);
+    let w: ArrayLike<number> | undefined;
+    backend.tidy(() => {
+      const rows = shape.slice(0, -1);
+      const pred = given.length === 1 ? backend.reshape(yPred, shape) : yPred;
+      const labels = sameShapeLabels(backend, this.name, yTrue, pred);
+      const { weights } = combinedWeights(backend, this.name, rows, weighting);
+      y = Float64Array.from(backend.dataSync(labels));
+      p = Float64Array.from(backend.dataSync(pred));
+      if (weights !== undefined)
+        w = Float64Array.from(backend.dataSync(backend.mul(weights, backend.fill(rows, 1))));
+    });
+    for (let i = 0; i < y.length; i++) {
+      if (!(y[i]! >= 0 && y[i]! <= 1)) {
+        throw new SeqmodelError(
+          `${this.name}: labels must lie in [0, 1], received ${y[i]} at flat index ${i} of labels ${formatShape(backend.shape(yTrue))}`,
+        );
+      }
+    }
+    if (this.positives.length === 0) {
+      const buckets = this.thresholds.length + 1;
+      this.positives = Array.from({ length: curves }, () => new Float64Array(buckets));
+      this.negatives = Array.from({ length: curves }, () => new Float64Array(buckets));
+    }
+    for (let i = 0; i < p.length; i++) {
+      const weight = w === undefined ? 1 : w[Math.floor(i / width)]!;
+      if (weight === 0) continue;
+      const prediction = this.fromLogits ? 1 / (1 + Math.exp(-p[i]!)) : p[i]!;
+      const bucket = bucketOf(Math.fround(prediction), this.thresholds);
+      const curve = this.multiLabel ? i % width : 0;
+      this.positives[curve]![bucket]! += y[i]! * weight;
+      this.negatives[curve]![bucket]! += (1 - y[i]!) * weight;
+    }
+  }
+
+  /** The confusion counts per threshold of each curve (one, or one per label with `multiLabel`). */
+  confusion(): Confusion[] {
+    const n = this.thresholds.length;
+    return this.positives.map((pos, c) => {
+      const neg = this.negatives[c]!;
+      const tp = new Float64Array(n);
+      const fp = new Float64Array(n);
+      const tn = new Float64Array(n);
+      const fn = new Float64Array(n);
+      // A prediction in bucket b exceeds thresholds 0..b−1: positive there, negative from threshold b on.
+      let above = 0;
+      let aboveNeg = 0;
+      for (let t = n - 1; t >= 0; t--) {
+        above += pos[t + 1]!;
+        aboveNeg += neg[t + 1]!;
+        tp[t] = above;
+        fp[t] = aboveNeg;
+      }
+      const totalPos = pos.reduce((a, v) => a + v, 0);
+      const totalNeg = neg.reduce((a, v) => a + v, 0);
+      for (let t = 0; t < n; t++) {
+        fn[t] = totalPos - tp[t]!;
+        tn[t] = totalNeg - fp[t]!;
+      }
+      return { tp, fp, tn, fn };
+    });
+  }
+
+  result(): number {
+    if (this.positives.length === 0) return 0;
+    const areas = this.confusion().map((c) => this.area(c));
+    return areas.reduce((a, v) => a + v, 0) / areas.length;
+  }
+
+  private area({ tp, fp, tn, fn }: Confusion): number {
+    const n = tp.length;
+    const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
+    if (this.curve === 'PR' && this.summationMethod === 'interpolation') {
+      // Davis & Goadrich (2006): precision interpolated between thresholds along the true positives.
+      let sum = 0;
+      for (let i = 0; i < n - 1; i++) {
+        const dtp = tp[i]! - tp[i + 1]!;
+        const p0 = tp[i]! + fp[i]!;
+        const p1 = tp[i + 1]! + fp[i + 1]!;
+        const slope = ratio(dtp, Math.max(p0 - p1, 0));
+        const intercept = tp[i + 1]! - slope * p1;
+        const pRatio = p0 > 0 && p1 > 0 ? ratio(p0, Math.max(p1, 0)) : 1;
+        sum += ratio(slope * (dtp + intercept * Math.log(pRatio)), Math.max(tp[i + 1]! + fn[i + 1]!, 0));
+      }
+      return sum;
+    }
+    const recall = (i: number) => ratio(tp[i]!, tp[i]! + fn[i]!);
+    const x = (i: number) => (this.curve === 'ROC' ? ratio(fp[i]!, fp[i]! + tn[i]!) : recall(i));
+    const y = (i: number) => (this.curve === 'ROC' ? recall(i) : ratio(tp[i]!, tp[i]! + fp[i]!));
+    let sum = 0;
+    for (let i = 0; i < n - 1; i++) {
+      const height =
+        this.summationMethod === 'interpolation'
+          ? (y(i) + y(i + 1)) / 2
+          : this.summationMethod === 'minoring'
+            ? Math.min(y(i), y(i + 1))
+            : Math.max(y(i), y(i + 1));
+      sum += (x(i) - x(i + 1)) * height;
+    }
+    return sum;
+  }
+
+  resetState(): void {
+    this.positives = [];
+    this.negatives = [];
+  }
+}
+
+/** The area under the ROC (or PR) curve (`'auc'`). */
+export function auc(options?: AucOptions): AUC {
+  return new AUC(options);
+}
