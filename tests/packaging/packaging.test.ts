@@ -213,6 +213,19 @@ describe('packed packages installed with npm into a fresh project', () => {
     expect(result.addingShape).toEqual([8, 6, 2]);
   });
 
+  it('with both builds of @seqmodel/core loaded, a lookup in one names the cell registered in the other', async () => {
+    const out = lastJsonLine(
+      await expectSuccess(run(process.execPath, ['dual.mjs'], app, env), 'node dual.mjs'),
+    ) as {
+      message: string;
+      builtInFound: string;
+    };
+    expect(out.message).toContain(
+      'getCell: cell "mgu" is registered in another copy of @seqmodel/core loaded in this process',
+    );
+    expect(out.builtInFound).toBe('lstm');
+  });
+
   it('typechecks under moduleResolution nodenext (ESM and CommonJS files, README TypeScript examples) and bundler', async () => {
     await Promise.all([
       expectSuccess(run(process.execPath, [TSC, '-p', 'tsconfig.nodenext.json'], app, env), 'tsc (nodenext)'),

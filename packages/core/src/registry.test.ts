@@ -57,6 +57,30 @@ describe('cell registry', () => {
     );
   });
 
+  it("says when a name is registered in another copy of the module (the other build's registry)", () => {
+    // What the other build of @seqmodel/core (CommonJS beside ES modules) adds when it loads: its default registry.
+    const copies = (globalThis as Record<symbol, unknown>)[
+      Symbol.for('@seqmodel/core default cell registries')
+    ] as CellRegistry[];
+    expect(copies.length).toBeGreaterThanOrEqual(1);
+    const other = new CellRegistry([echo]);
+    copies.push(other);
+    try {
+      expect(() => getCell('echo', 'lstm({ cell })')).toThrow(
+        'lstm({ cell }): cell "echo" is registered in another copy of @seqmodel/core loaded in this process, not in ' +
+          'the one looking it up: its other build (CommonJS beside ES modules: require and import both loaded it) or ' +
+          'another installed version. Register the cell through the same module system (and the same copy) as the ' +
+          'packages that use it',
+      );
+      // Registered here too: found here, as always; unknown everywhere: the usual message.
+      registerCell(echo);
+      expect(getCell('echo')).toBe(echo);
+      expect(() => getCell('unknown')).toThrow('getCell: unknown cell "unknown"; registered cells:');
+    } finally {
+      copies.splice(copies.indexOf(other), 1);
+    }
+  });
+
   it('keeps separate registries apart', () => {
     const registry = new CellRegistry([simpleRNN]);
     registry.register(echo);

@@ -93,6 +93,18 @@ export function checkPlugin(
 
 const defaultRegistry = new CellRegistry(builtInCells);
 
+/**
+ * The default registry of every copy of this module in the process. A program that loads both builds of
+ * `@seqmodel/core` (an ES module `import` beside a CommonJS `require`, as a CommonJS test runner next to ESM code
+ * does) or two installed versions has two copies, each with its own registry; a lookup that fails in one can then say
+ * that the name is registered in another.
+ */
+const shared = globalThis as Record<symbol, CellRegistry[] | undefined>;
+const registriesKey = Symbol.for('@seqmodel/core default cell registries');
+shared[registriesKey] ??= [];
+const everyDefaultRegistry = shared[registriesKey];
+everyDefaultRegistry.push(defaultRegistry);
+
 /** Adds a cell to the default registry; registering a name twice throws unless `{ replace: true }`. */
 export function registerCell(cell: AnyCellPlugin, options?: RegisterOptions): void {
   defaultRegistry.register(cell, options);
@@ -108,6 +120,13 @@ export function unregisterCell(name: string): boolean {
  * default), listing the known ones and saying how to register a plugin.
  */
 export function getCell(name: string, argument?: string): AnyCellPlugin {
+  if (!defaultRegistry.has(name) && everyDefaultRegistry.some((r) => r !== defaultRegistry && r.has(name))) {
+    throw new SeqmodelError(
+      `${argument ?? 'getCell'}: cell ${JSON.stringify(name)} is registered in another copy of @seqmodel/core loaded in this process, not in the one looking it up: ` +
+        'its other build (CommonJS beside ES modules: require and import both loaded it) or another installed version. ' +
+        'Register the cell through the same module system (and the same copy) as the packages that use it',
+    );
+  }
   return defaultRegistry.get(name, argument);
 }
 
