@@ -5,8 +5,9 @@
  *
  * The thresholds are Keras': `numThresholds` (200) evenly spaced, the first just below 0 and the last just above 1
  * (`−1e-7` and `1 + 1e-7`), or `[−1e-7, ...thresholds, 1 + 1e-7]` when given. A prediction counts as positive at a
- * threshold it is greater than. Labels are in [0, 1]: a label y adds weight y to the positives and 1 − y to the
- * negatives (0 and 1 for binary labels). Every entry of the predictions is a sample, weighted by its row's sample
+ * threshold it is greater than. Labels are in [0, 1]: with evenly spaced thresholds (the default) a label y adds weight
+ * y to the positives and 1 − y to the negatives, otherwise any nonzero label is a positive, as in Keras' two update
+ * paths (the same for binary labels). Every entry of the predictions is a sample, weighted by its row's sample
  * weight and mask; with `multiLabel` the last axis holds separate labels, each with its own curve, and the result is
  * the mean of their areas. The counts are accumulated on the host in float64.
  *
@@ -22,7 +23,7 @@ import {
   SeqmodelError,
 } from '@seqmodel/core';
 import type { LossWeighting } from '../losses/loss.js';
-import { combinedWeights, sameShapeLabels } from '../losses/loss.js';
+import { readBatch } from './confusion.js';
 import { checkMetricOptions, Metric } from './metric.js';
 
 export type AucCurve = 'ROC' | 'PR';
@@ -66,6 +67,12 @@ function thresholdGrid(name: string, options: AucOptions): number[] {
   return [0 - EPSILON, ...inner, 1 + EPSILON].map(Math.fround);
 }
 
+/** Keras' `is_evenly_distributed_thresholds`: at least 3, each within numpy's `allclose` of `i / (n − 1)`. */
+function evenlySpaced(values: readonly number[]): boolean {
+  const n = values.length;
+  return n >= 3 && values.every((v, i) => Math.abs(v - i / (n - 1)) <= EPSILON + 1e-5 * (i / (n - 1)));
+}
+
 /** How many of the ascending `thresholds` `p` is greater than. */
 function bucketOf(p: number, thresholds: readonly number[]): number {
   let lo = 0;
@@ -93,6 +100,8 @@ export class AUC extends Metric {
   readonly fromLogits: boolean;
   /** The thresholds, ascending, with −1e-7 first and 1 + 1e-7 last. */
   readonly thresholds: readonly number[];
+  /** Whether a label y counts y as a positive (Keras' path for evenly spaced thresholds) rather than y ≠ 0. */
+  private readonly fractionalLabels: boolean;
   /** Weight of positives (p) and negatives (n) per label and bucket (how many thresholds the prediction exceeds). */
   private positives: Float64Array[] = [];
   private negatives: Float64Array[] = [];
@@ -116,58 +125,39 @@ export class AUC extends Metric {
     this.multiLabel = checkBoolean(`${this.name} multiLabel`, options.multiLabel ?? false);
     this.fromLogits = checkBoolean(`${this.name} fromLogits`, options.fromLogits ?? false);
     this.thresholds = thresholdGrid(this.name, options);
+    this.fractionalLabels = options.thresholds === undefined || evenlySpaced([0, ...options.thresholds, 1]);
   }
 
   updateState<T>(backend: Backend<T>, yTrue: T, yPred: T, weighting: LossWeighting<T> = {}): void {
-    const given = backend.shape(yPred);
-    // One prediction per sample, `[n]`, is `[n, 1]`: Keras' `m.update_state([0, 1], [0.2, 0.7])`.
-    const shape = given.length === 1 ? [given[0]!, 1] : given;
-    if (shape.length === 0) {
-      throw new SeqmodelError(
-        `${this.name}: predictions of shape [] (a scalar); expected one prediction per sample`,
-      );
-    }
-    const width = shape[shape.length - 1]!;
+    const { labels, predictions, rowWeights, width, shape } = readBatch(
+      backend,
+      this.name,
+      yTrue,
+      yPred,
+      weighting,
+    );
     const curves = this.multiLabel ? width : 1;
     if (this.positives.length > 0 && this.positives.length !== curves) {
       throw new SeqmodelError(
         `${this.name}: predictions ${formatShape(shape)} have ${width} labels, but earlier batches had ${this.positives.length} (multiLabel keeps one curve per label)`,
       );
     }
-    // Read back inside the tidy (which frees the float32 labels and the weights), returned through the closure.
-    let y = new Float64Array(0);
-    let p = new Float64Array(0);
-    let w: ArrayLike<number> | undefined;
-    backend.tidy(() => {
-      const rows = shape.slice(0, -1);
-      const pred = given.length === 1 ? backend.reshape(yPred, shape) : yPred;
-      const labels = sameShapeLabels(backend, this.name, yTrue, pred);
-      const { weights } = combinedWeights(backend, this.name, rows, weighting);
-      y = Float64Array.from(backend.dataSync(labels));
-      p = Float64Array.from(backend.dataSync(pred));
-      if (weights !== undefined)
-        w = Float64Array.from(backend.dataSync(backend.mul(weights, backend.fill(rows, 1))));
-    });
-    for (let i = 0; i < y.length; i++) {
-      if (!(y[i]! >= 0 && y[i]! <= 1)) {
-        throw new SeqmodelError(
-          `${this.name}: labels must lie in [0, 1], received ${y[i]} at flat index ${i} of labels ${formatShape(backend.shape(yTrue))}`,
-        );
-      }
-    }
     if (this.positives.length === 0) {
       const buckets = this.thresholds.length + 1;
       this.positives = Array.from({ length: curves }, () => new Float64Array(buckets));
       this.negatives = Array.from({ length: curves }, () => new Float64Array(buckets));
     }
-    for (let i = 0; i < p.length; i++) {
-      const weight = w === undefined ? 1 : w[Math.floor(i / width)]!;
+    for (let i = 0; i < predictions.length; i++) {
+      const weight = rowWeights === undefined ? 1 : rowWeights[Math.floor(i / width)]!;
       if (weight === 0) continue;
-      const prediction = this.fromLogits ? 1 / (1 + Math.exp(-p[i]!)) : p[i]!;
-      const bucket = bucketOf(Math.fround(prediction), this.thresholds);
+      const p = predictions[i]!;
+      const bucket = bucketOf(Math.fround(this.fromLogits ? 1 / (1 + Math.exp(-p)) : p), this.thresholds);
       const curve = this.multiLabel ? i % width : 0;
-      this.positives[curve]![bucket]! += y[i]! * weight;
-      this.negatives[curve]![bucket]! += (1 - y[i]!) * weight;
+      // Evenly spaced thresholds: a label y weighs y as a positive and 1 − y as a negative; otherwise any nonzero
+      // label is a positive (Keras' two update paths).
+      const y = this.fractionalLabels ? labels[i]! : labels[i]! !== 0 ? 1 : 0;
+      this.positives[curve]![bucket]! += y * weight;
+      this.negatives[curve]![bucket]! += (1 - y) * weight;
     }
   }
 

@@ -10,6 +10,7 @@ import { Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccurac
 import { AUC } from './auc.js';
 import { MeanMetric, Metric } from './metric.js';
 import { Perplexity } from './perplexity.js';
+import { Precision, Recall } from './precision-recall.js';
 import { MeanAbsoluteErrorMetric, MeanSquaredErrorMetric, RootMeanSquaredErrorMetric } from './regression.js';
 import { SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy } from './top-k.js';
 
@@ -28,6 +29,13 @@ export {
 export { AUC, type AucCurve, type AucOptions, type AucSummation, auc } from './auc.js';
 export { MeanMetric, Metric } from './metric.js';
 export { Perplexity, type PerplexityOptions, perplexity } from './perplexity.js';
+export {
+  Precision,
+  type PrecisionRecallOptions,
+  precision,
+  Recall,
+  recall,
+} from './precision-recall.js';
 export {
   MeanAbsoluteErrorMetric,
   MeanSquaredErrorMetric,
@@ -98,6 +106,8 @@ const FACTORIES: ReadonlyArray<{
   { names: ['meanSquaredError', 'mse'], make: (name) => new MeanSquaredErrorMetric({ name }) },
   { names: ['meanAbsoluteError', 'mae'], make: (name) => new MeanAbsoluteErrorMetric({ name }) },
   { names: ['rootMeanSquaredError', 'rmse'], make: (name) => new RootMeanSquaredErrorMetric({ name }) },
+  { names: ['precision'], make: (name) => new Precision({ name }) },
+  { names: ['recall'], make: (name) => new Recall({ name }) },
   {
     names: ['auc'],
     // As `accuracy`: Keras' AUC expects probabilities; with a from-logits loss the predictions are logits.

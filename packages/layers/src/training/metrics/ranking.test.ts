@@ -1,5 +1,5 @@
 /**
- * Top-k accuracy and AUC: Keras 3's documented examples, ties and non-finite predictions, and AUC against the
+ * Top-k accuracy, AUC, precision and recall: Keras 3's documented examples, ties and non-finite predictions, and AUC against the
  * weighted Mann-Whitney statistic (the exact area under the ROC curve) computed pair by pair in float64.
  */
 import { createReferenceBackend, createRng } from '@seqmodel/core';
@@ -12,6 +12,8 @@ import {
   AUC,
   auc,
   getMetric,
+  precision,
+  recall,
   SparseTopKCategoricalAccuracy,
   sparseTopKCategoricalAccuracy,
   TopKCategoricalAccuracy,
@@ -271,7 +273,7 @@ describe('AUC', () => {
       [0.1, 0.9],
     ]);
     const before = cpu.memory().numTensors;
-    for (const m of [auc(), auc({ curve: 'PR', multiLabel: true })]) {
+    for (const m of [auc(), auc({ curve: 'PR', multiLabel: true }), precision(), recall({ topK: 1 })]) {
       m.updateState(cpu, yTrue, yPred, { sampleWeight: weight });
     }
     sparseTopKCategoricalAccuracy({ k: 1 }).updateState(cpu, yTrue, classes, { sampleWeight: weight });
@@ -304,5 +306,86 @@ describe('in a compiled model', () => {
     expect(logs.auc).toBeGreaterThan(0.5);
     cpu.dispose([x, y, logits]);
     m.dispose();
+  });
+});
+
+describe('precision and recall', () => {
+  it("Keras' examples: thresholds 0.5, sample weights, topK over a vector", () => {
+    const p = precision();
+    p.updateState(b, b.tensor([0, 1, 1, 1]), b.tensor([1, 0, 1, 1]));
+    expect(p.result()).toBeCloseTo(2 / 3, 12);
+    p.resetState();
+    p.updateState(b, b.tensor([0, 1, 1, 1]), b.tensor([1, 0, 1, 1]), {
+      sampleWeight: b.tensor([0, 0, 1, 0]),
+    });
+    expect(p.result()).toBe(1);
+    const r = recall();
+    r.updateState(b, b.tensor([0, 1, 1, 1]), b.tensor([1, 0, 1, 1]));
+    expect(r.result()).toBeCloseTo(2 / 3, 12);
+    r.resetState();
+    r.updateState(b, b.tensor([0, 1, 1, 1]), b.tensor([1, 0, 1, 1]), {
+      sampleWeight: b.tensor([0, 0, 1, 0]),
+    });
+    expect(r.result()).toBe(1);
+    // topK ranks the whole vector; ties keep the lower indices: the first two, both negatives.
+    const top2 = precision({ topK: 2 });
+    top2.updateState(b, b.tensor([0, 0, 1, 1]), b.tensor([1, 1, 1, 1]));
+    expect(top2.result()).toBe(0);
+    const top4 = precision({ topK: 4 });
+    top4.updateState(b, b.tensor([0, 0, 1, 1]), b.tensor([1, 1, 1, 1]));
+    expect(top4.result()).toBe(0.5);
+  });
+
+  it('counted by hand over batches: rows of classes, topK per row, classId, masks, a threshold', () => {
+    const y = [
+      [1, 0, 1],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    const scores = [
+      [0.9, 0.8, 0.1],
+      [0.6, 0.7, 0.2],
+      [0.3, 0.4, 0.45],
+    ];
+    // Threshold 0.5, every entry: positives predicted 0.9 (y 1), 0.8 (0), 0.6 (0), 0.7 (1): tp 2, fp 2; the labels
+    // at 0.1 and 0.45 missed: fn 2.
+    const p = precision();
+    const r = recall();
+    for (const m of [p, r]) m.updateState(b, b.tensor(y), b.tensor(scores));
+    expect(p.result()).toBe(0.5);
+    expect(r.result()).toBe(0.5);
+    // Top 1 per row, threshold −∞: 0.9 (y 1), 0.7 (y 1), 0.45 (y 1): all right; fn: the label at 0.1.
+    const p1 = precision({ topK: 1 });
+    const r1 = recall({ topK: 1 });
+    for (const m of [p1, r1]) m.updateState(b, b.tensor(y), b.tensor(scores));
+    expect(p1.result()).toBe(1);
+    expect(r1.result()).toBe(0.75);
+    // Class 2 only, threshold 0.4: predictions 0.1 (y 1), 0.2 (y 0), 0.45 (y 1): tp 1, fn 1, fp 0.
+    const c2 = recall({ classId: 2, thresholds: 0.4 });
+    c2.updateState(b, b.tensor(y), b.tensor(scores));
+    expect(c2.result()).toBe(0.5);
+    // A second batch with the third row masked out: [1, 2, 3] time steps of 1 prediction.
+    const seq = precision();
+    seq.updateState(b, b.tensor([[[1], [0], [1]]]), b.tensor([[[0.9], [0.7], [0.8]]]), {
+      mask: b.tensor([[1, 1, 0]]),
+    });
+    expect(seq.result()).toBe(0.5);
+    expect(precision().result()).toBe(0);
+  });
+
+  it('by name; options and classId checked', () => {
+    expect(getMetric('precision')).toBeInstanceOf(precision().constructor);
+    expect(getMetric('Recall').name).toBe('Recall');
+    expect(() => precision({ thresholds: [0.3, 0.7] as never })).toThrow(
+      'precision thresholds: expected one number in [0, 1], received an array',
+    );
+    expect(() => recall({ topK: 0 })).toThrow('recall topK: expected a positive integer, received 0');
+    expect(() => recall({ classId: 1.5 })).toThrow('recall classId: expected an integer >= 0, received 1.5');
+    expect(() => recall({ classId: 3 }).updateState(b, b.tensor([[1, 0]]), b.tensor([[0.2, 0.9]]))).toThrow(
+      'recall classId: 3 is not a class of predictions [1, 2] (expected an index below 2)',
+    );
+    expect(() => precision().updateState(b, b.tensor([[3, 0]]), b.tensor([[0.2, 0.9]]))).toThrow(
+      'precision: labels must lie in [0, 1], received 3 at flat index 0 of labels [1, 2]',
+    );
   });
 });
