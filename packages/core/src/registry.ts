@@ -99,11 +99,12 @@ const defaultRegistry = new CellRegistry(builtInCells);
  * does) or two installed versions has two copies, each with its own registry; a lookup that fails in one can then say
  * that the name is registered in another.
  */
-const shared = globalThis as Record<symbol, CellRegistry[] | undefined>;
+const shared = globalThis as Record<symbol, WeakRef<CellRegistry>[] | undefined>;
 const registriesKey = Symbol.for('@seqmodel/core default cell registries');
 shared[registriesKey] ??= [];
+// Weak: a copy no longer loaded (a module reloaded during development) drops out once collected.
 const everyDefaultRegistry = shared[registriesKey];
-everyDefaultRegistry.push(defaultRegistry);
+everyDefaultRegistry.push(new WeakRef(defaultRegistry));
 
 /** Adds a cell to the default registry; registering a name twice throws unless `{ replace: true }`. */
 export function registerCell(cell: AnyCellPlugin, options?: RegisterOptions): void {
@@ -120,7 +121,12 @@ export function unregisterCell(name: string): boolean {
  * default), listing the known ones and saying how to register a plugin.
  */
 export function getCell(name: string, argument?: string): AnyCellPlugin {
-  if (!defaultRegistry.has(name) && everyDefaultRegistry.some((r) => r !== defaultRegistry && r.has(name))) {
+  const elsewhere = (): boolean =>
+    everyDefaultRegistry.some((ref) => {
+      const other = ref.deref();
+      return other !== undefined && other !== defaultRegistry && other.has(name);
+    });
+  if (!defaultRegistry.has(name) && elsewhere()) {
     throw new SeqmodelError(
       `${argument ?? 'getCell'}: cell ${JSON.stringify(name)} is registered in another copy of @seqmodel/core loaded in this process, not in the one looking it up: ` +
         'its other build (CommonJS beside ES modules: require and import both loaded it) or another installed version. ' +

@@ -165,7 +165,14 @@ export class SparseCategoricalCrossentropy extends Loss {
  * Class-id labels for predictions `[..., classes]`: int32 of shape `[...]`, checked (shape, whole values, range).
  * `what` names the loss or metric in errors.
  */
-export function sparseLabels<T>(backend: Backend<T>, what: string, yTrue: T, yPred: T): T {
+export function sparseLabels<T>(
+  backend: Backend<T>,
+  what: string,
+  yTrue: T,
+  yPred: T,
+  /** What takes one-hot labels instead, for the hint when they are given. */
+  oneHotCounterpart = 'categoricalCrossentropy',
+): T {
   const pred = backend.shape(yPred);
   const labels = backend.shape(yTrue);
   const classes = pred[pred.length - 1];
@@ -178,7 +185,7 @@ export function sparseLabels<T>(backend: Backend<T>, what: string, yTrue: T, yPr
         shapesEqual(labels.slice(0, -1), expected)));
   if (!fits) {
     const hint =
-      shapesEqual(labels, pred) && pred.length >= 2 ? ' (one-hot labels need categoricalCrossentropy)' : '';
+      shapesEqual(labels, pred) && pred.length >= 2 ? ` (one-hot labels need ${oneHotCounterpart})` : '';
     throw new SeqmodelError(
       `${what}: labels shape ${formatShape(labels)} does not fit predictions ${formatShape(pred)}: expected ${formatShape(expected)} of int class ids in [0, ${classes})${hint}`,
     );

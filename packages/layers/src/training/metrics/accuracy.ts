@@ -68,7 +68,7 @@ export class SparseCategoricalAccuracy extends MeanMetric {
   }
 
   protected values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
-    const labels = sparseLabels(backend, this.name, yTrue, yPred);
+    const labels = sparseLabels(backend, this.name, yTrue, yPred, 'categoricalAccuracy');
     return backend.equal(labels, backend.argMax(yPred, backend.shape(yPred).length - 1));
   }
 }

@@ -5,9 +5,9 @@
  *
  * The thresholds are Keras': `numThresholds` (200) evenly spaced, the first just below 0 and the last just above 1
  * (`−1e-7` and `1 + 1e-7`), or `[−1e-7, ...thresholds, 1 + 1e-7]` when given. A prediction counts as positive at a
- * threshold it is greater than. Labels are in [0, 1]: with evenly spaced thresholds (the default) a label y adds weight
- * y to the positives and 1 − y to the negatives, otherwise any nonzero label is a positive, as in Keras' two update
- * paths (the same for binary labels). Every entry of the predictions is a sample, weighted by its row's sample
+ * threshold it is greater than; with evenly spaced thresholds (the default) the predictions are first clipped into
+ * [0, 1] and bucketed as Keras does (`ceil(p · (n − 1)) − 1` in float32), so values outside [0, 1] count as 0 or 1.
+ * Labels are in [0, 1], and any nonzero label is a positive. Every entry of the predictions is a sample, weighted by its row's sample
  * weight and mask; with `multiLabel` the last axis holds separate labels, each with its own curve, and the result is
  * the mean of their areas. The counts are accumulated on the host in float64.
  *
@@ -56,6 +56,7 @@ function thresholdGrid(name: string, options: AucOptions): number[] {
         `${name} thresholds: expected an array of numbers in [0, 1], received ${JSON.stringify(given)}`,
       );
     }
+    // Sorted, as Keras sorts them.
     inner = [...given].sort((a, b) => a - b);
   } else {
     const count = options.numThresholds ?? 200;
@@ -100,8 +101,8 @@ export class AUC extends Metric {
   readonly fromLogits: boolean;
   /** The thresholds, ascending, with −1e-7 first and 1 + 1e-7 last. */
   readonly thresholds: readonly number[];
-  /** Whether a label y counts y as a positive (Keras' path for evenly spaced thresholds) rather than y ≠ 0. */
-  private readonly fractionalLabels: boolean;
+  /** Whether the thresholds are evenly spaced: Keras then clips the predictions and buckets them by arithmetic. */
+  private readonly evenlySpaced: boolean;
   /** Weight of positives (p) and negatives (n) per label and bucket (how many thresholds the prediction exceeds). */
   private positives: Float64Array[] = [];
   private negatives: Float64Array[] = [];
@@ -125,11 +126,12 @@ export class AUC extends Metric {
     this.multiLabel = checkBoolean(`${this.name} multiLabel`, options.multiLabel ?? false);
     this.fromLogits = checkBoolean(`${this.name} fromLogits`, options.fromLogits ?? false);
     this.thresholds = thresholdGrid(this.name, options);
-    this.fractionalLabels = options.thresholds === undefined || evenlySpaced([0, ...options.thresholds, 1]);
+    this.evenlySpaced =
+      options.thresholds === undefined || evenlySpaced([0, ...this.thresholds.slice(1, -1), 1]);
   }
 
   updateState<T>(backend: Backend<T>, yTrue: T, yPred: T, weighting: LossWeighting<T> = {}): void {
-    const { labels, predictions, rowWeights, width, shape } = readBatch(
+    const { labels, predictions, weights, width, shape } = readBatch(
       backend,
       this.name,
       yTrue,
@@ -147,17 +149,20 @@ export class AUC extends Metric {
       this.positives = Array.from({ length: curves }, () => new Float64Array(buckets));
       this.negatives = Array.from({ length: curves }, () => new Float64Array(buckets));
     }
+    const n = this.thresholds.length;
     for (let i = 0; i < predictions.length; i++) {
-      const weight = rowWeights === undefined ? 1 : rowWeights[Math.floor(i / width)]!;
+      const weight = weights === undefined ? 1 : weights[i]!;
       if (weight === 0) continue;
-      const p = predictions[i]!;
-      const bucket = bucketOf(Math.fround(this.fromLogits ? 1 / (1 + Math.exp(-p)) : p), this.thresholds);
+      const p = Math.fround(this.fromLogits ? 1 / (1 + Math.exp(-predictions[i]!)) : predictions[i]!);
+      // How many thresholds the prediction exceeds. Evenly spaced: Keras' bucket `ceil(p · (n − 1)) − 1` (at least 0:
+      // every clipped prediction exceeds −ε) of the prediction clipped into [0, 1], in float32.
+      const bucket = this.evenlySpaced
+        ? Math.max(Math.ceil(Math.fround(Math.min(Math.max(p, 0), 1) * (n - 1))) - 1, 0) + 1
+        : bucketOf(p, this.thresholds);
       const curve = this.multiLabel ? i % width : 0;
-      // Evenly spaced thresholds: a label y weighs y as a positive and 1 − y as a negative; otherwise any nonzero
-      // label is a positive (Keras' two update paths).
-      const y = this.fractionalLabels ? labels[i]! : labels[i]! !== 0 ? 1 : 0;
-      this.positives[curve]![bucket]! += y * weight;
-      this.negatives[curve]![bucket]! += (1 - y) * weight;
+      // Keras casts the labels to bool: any nonzero label is a positive.
+      if (labels[i] !== 0) this.positives[curve]![bucket]! += weight;
+      else this.negatives[curve]![bucket]! += weight;
     }
   }
 
@@ -191,7 +196,8 @@ export class AUC extends Metric {
 
   result(): number {
     if (this.positives.length === 0) return 0;
-    const areas = this.confusion().map((c) => this.area(c));
+    // Clamped into [0, 1]: rounding in the float64 sums can land a perfect curve at 1 + 2e-16.
+    const areas = this.confusion().map((c) => Math.min(Math.max(this.area(c), 0), 1));
     return areas.reduce((a, v) => a + v, 0) / areas.length;
   }
 

@@ -81,6 +81,11 @@ interface MetricContext {
   readonly loss?: Loss;
 }
 
+/** `{ thresholds: 0 }` after a from-logits binary crossentropy, else nothing. */
+function logitThreshold(c: MetricContext): { thresholds?: number } {
+  return c.loss instanceof BinaryCrossentropy && c.loss.fromLogits ? { thresholds: 0 } : {};
+}
+
 const FACTORIES: ReadonlyArray<{
   readonly names: readonly string[];
   readonly make: (name: string, context: MetricContext) => Metric;
@@ -106,8 +111,9 @@ const FACTORIES: ReadonlyArray<{
   { names: ['meanSquaredError', 'mse'], make: (name) => new MeanSquaredErrorMetric({ name }) },
   { names: ['meanAbsoluteError', 'mae'], make: (name) => new MeanAbsoluteErrorMetric({ name }) },
   { names: ['rootMeanSquaredError', 'rmse'], make: (name) => new RootMeanSquaredErrorMetric({ name }) },
-  { names: ['precision'], make: (name) => new Precision({ name }) },
-  { names: ['recall'], make: (name) => new Recall({ name }) },
+  // By name after a from-logits binary crossentropy, threshold 0 (σ(0) = 0.5), as accuracy.
+  { names: ['precision'], make: (name, c) => new Precision({ name, ...logitThreshold(c) }) },
+  { names: ['recall'], make: (name, c) => new Recall({ name, ...logitThreshold(c) }) },
   {
     names: ['auc'],
     // As `accuracy`: Keras' AUC expects probabilities; with a from-logits loss the predictions are logits.

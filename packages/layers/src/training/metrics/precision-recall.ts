@@ -1,17 +1,20 @@
 /**
  * Precision and recall, as Keras 3's `Precision` and `Recall`: the weighted true positives, false positives and false
  * negatives accumulated over the batches (on the host, in float64), and `tp / (tp + fp)` or `tp / (tp + fn)` (0 when
- * nothing was counted). A prediction is positive when greater than `thresholds` (0.5), a label when nonzero; every
- * entry of the predictions is a sample, weighted by its row's sample weight and mask. With `topK`, only the k largest
- * predictions of each row (ties to the lower index, as `tf.math.top_k`) can be positive, and the threshold is −∞
- * unless given; with `classId`, only that class (the last axis' entry) counts. One prediction per sample may come as
- * `[n]`; `topK` then ranks the whole vector, as in Keras.
+ * nothing was counted). A prediction is positive when greater than `thresholds` (0.5, compared in float32), a label
+ * when nonzero; every entry of the predictions is a sample, weighted by its row's sample weight and mask (or by a
+ * sample weight of the predictions' shape). With `topK`, only the k largest predictions of each row (ties to the
+ * lower index, as `tf.math.top_k`) can be positive, the others set to Keras' `NEG_INF` (−1e10), which is also the
+ * threshold unless one is given; with `classId`, only that class (the last axis' entry) counts. Rows are as Keras
+ * sees them after matching the predictions' rank to the labels': `[n]` predictions with `[n]` labels are one row
+ * (top k of the whole vector), with `[n, 1]` labels n rows of one.
  */
 import {
   type Backend,
   checkNumberInRange,
   checkPositiveInteger,
   formatShape,
+  invalidArgument,
   SeqmodelError,
 } from '@seqmodel/core';
 import type { LossWeighting } from '../losses/loss.js';
@@ -31,6 +34,9 @@ export interface PrecisionRecallOptions {
   readonly classId?: number;
 }
 
+/** Keras' `NEG_INF` (`metrics_utils.py`): what its top-k filter puts in place of the predictions it drops. */
+const NEG_INF = Math.fround(-1e10);
+
 abstract class ConfusionMetric extends Metric {
   readonly thresholds: number;
   readonly topK: number | undefined;
@@ -48,44 +54,53 @@ abstract class ConfusionMetric extends Metric {
     }
     this.topK =
       options.topK === undefined ? undefined : checkPositiveInteger(`${this.name} topK`, options.topK);
-    this.thresholds =
+    // Keras compares in float32.
+    this.thresholds = Math.fround(
       options.thresholds === undefined
         ? this.topK === undefined
           ? 0.5
-          : Number.NEGATIVE_INFINITY
-        : checkNumberInRange(`${this.name} thresholds`, options.thresholds, 0, 1);
-    this.classId =
-      options.classId === undefined
-        ? undefined
-        : checkNumberInRange(`${this.name} classId`, options.classId, 0, Number.MAX_SAFE_INTEGER);
-    if (this.classId !== undefined && !Number.isInteger(this.classId)) {
-      throw new SeqmodelError(`${this.name} classId: expected an integer >= 0, received ${this.classId}`);
+          : NEG_INF
+        : checkNumberInRange(`${this.name} thresholds`, options.thresholds, 0, 1),
+    );
+    const classId = options.classId;
+    if (classId !== undefined && !(Number.isSafeInteger(classId) && classId >= 0)) {
+      invalidArgument(`${this.name} classId`, classId, 'an integer >= 0 (an index into the classes)');
     }
+    this.classId = classId;
   }
 
   updateState<T>(backend: Backend<T>, yTrue: T, yPred: T, weighting: LossWeighting<T> = {}): void {
-    const { labels, predictions, rowWeights, width, shape } = readBatch(
+    const { labels, predictions, weights, kerasShape } = readBatch(
       backend,
       this.name,
       yTrue,
       yPred,
       weighting,
     );
-    if (this.classId !== undefined && this.classId >= width) {
-      throw new SeqmodelError(
-        `${this.name} classId: ${this.classId} is not a class of predictions ${formatShape(shape)} (expected an index below ${width})`,
-      );
+    // Rows as Keras sees them: the last axis of the predictions matched to the labels' rank.
+    const group = kerasShape.at(-1)!;
+    if (this.classId !== undefined) {
+      if (kerasShape.length < 2) {
+        throw new SeqmodelError(
+          `${this.name} classId: predictions ${formatShape(kerasShape)} have no class axis; expected [samples, classes] (or more axes) with classId`,
+        );
+      }
+      if (this.classId >= group) {
+        throw new SeqmodelError(
+          `${this.name} classId: ${this.classId} is not a class of predictions ${formatShape(kerasShape)} (expected an index below ${group})`,
+        );
+      }
     }
-    // The entries top-k ranks together: a row, or the whole vector for predictions given as [n].
-    const group = shape.length === 1 ? predictions.length : width;
     const kept = this.topK === undefined ? undefined : topKMask(predictions, group, this.topK);
     let tp = 0;
     let fp = 0;
     let fn = 0;
     for (let i = 0; i < predictions.length; i++) {
-      if (this.classId !== undefined && i % width !== this.classId) continue;
-      const weight = rowWeights === undefined ? 1 : rowWeights[Math.floor(i / width)]!;
-      const positive = (kept === undefined || kept[i] === 1) && predictions[i]! > this.thresholds;
+      if (this.classId !== undefined && i % group !== this.classId) continue;
+      const weight = weights === undefined ? 1 : weights[i]!;
+      // Outside the top k, Keras sets the prediction to NEG_INF.
+      const value = kept === undefined || kept[i] === 1 ? Math.fround(predictions[i]!) : NEG_INF;
+      const positive = value > this.thresholds;
       if (labels[i] !== 0) {
         if (positive) tp += weight;
         else fn += weight;

@@ -237,6 +237,60 @@ describe('AUC', () => {
     expect(masked.result()).toBe(0);
   });
 
+  it("Keras' update paths: evenly spaced thresholds clip and bucket predictions; any nonzero label is a positive", () => {
+    // Outside [0, 1] the predictions are clipped: the negatives at 0 exceed −ε, the positives at 1 everything but 1 + ε.
+    const clipped = auc();
+    clipped.updateState(b, b.tensor([0, 1, 0, 1]), b.tensor([-2, 3, -1, 2]));
+    expect(clipped.result()).toBe(1);
+    // A fractional label is a positive (Keras casts labels to bool).
+    const fractional = auc({ numThresholds: 3 });
+    fractional.updateState(b, b.tensor([0.5, 0]), b.tensor([0.9, 0.1]));
+    expect(fractional.result()).toBe(1);
+    expect(Array.from(fractional.confusion()[0]!.tp)).toEqual([1, 1, 0]);
+    // On a grid point the float32 bucket decides: p = fround(31/199) is above threshold 31 (Keras' ceil(p·199) − 1
+    // is 31, as fround(p·199) is 31.000002), where comparing with the float32 threshold would say not.
+    const p = Math.fround(31 / 199);
+    expect(Math.fround(p * 199)).toBeGreaterThan(31);
+    const grid = auc();
+    grid.updateState(b, b.tensor([1]), b.tensor([p]));
+    expect([grid.confusion()[0]!.tp[31], grid.confusion()[0]!.tp[32]]).toEqual([1, 0]);
+    // Given thresholds are sorted before the evenly-spaced check: both orders take the same path.
+    const sorted = auc({ thresholds: [0.25, 0.5, 0.75] });
+    const unsorted = auc({ thresholds: [0.75, 0.25, 0.5] });
+    for (const m of [sorted, unsorted])
+      m.updateState(b, b.tensor([0, 1, 0, 1]), b.tensor([-0.5, 0.6, 0.3, 1.5]));
+    expect(unsorted.result()).toBe(sorted.result());
+    expect(sorted.result()).toBe(1);
+  });
+
+  it('weights of the predictions’ shape weigh each entry (as Keras broadcasts them)', () => {
+    // Label 1 of row 0 weighs 0: its low prediction (0.2 under a positive) no longer counts against the curve.
+    const y = b.tensor([
+      [1, 1],
+      [0, 0],
+    ]);
+    const p = b.tensor([
+      [0.9, 0.2],
+      [0.4, 0.3],
+    ]);
+    const m = auc({ numThresholds: 101 });
+    m.updateState(b, y, p, {
+      sampleWeight: b.tensor([
+        [1, 0],
+        [1, 1],
+      ]),
+    });
+    expect(m.result()).toBeCloseTo(mannWhitney([1, 0, 0], [0.9, 0.4, 0.3], [1, 1, 1]), 12);
+    const r = recall();
+    r.updateState(b, y, p, {
+      sampleWeight: b.tensor([
+        [1, 0],
+        [1, 1],
+      ]),
+    });
+    expect(r.result()).toBe(1);
+  });
+
   it('by name (following a from-logits loss); options and labels checked; nothing left on the device', () => {
     expect(getMetric('AUC')).toBeInstanceOf(AUC);
     expect((getMetric('auc', { loss: binaryCrossentropy({ fromLogits: true }) }) as AUC).fromLogits).toBe(
@@ -277,6 +331,7 @@ describe('AUC', () => {
       m.updateState(cpu, yTrue, yPred, { sampleWeight: weight });
     }
     sparseTopKCategoricalAccuracy({ k: 1 }).updateState(cpu, yTrue, classes, { sampleWeight: weight });
+    topKCategoricalAccuracy({ k: 1 }).updateState(cpu, classes, classes, { sampleWeight: weight });
     expect(cpu.memory().numTensors).toBe(before);
     cpu.dispose([yTrue, yPred, weight, classes]);
   });
@@ -373,6 +428,33 @@ describe('precision and recall', () => {
     expect(precision().result()).toBe(0);
   });
 
+  it('thresholds compared in float32; rows as Keras matches the ranks; classId needs a class axis', () => {
+    // 0.3 as a float32 prediction equals fround(0.3): not above the float32 threshold (in float64 it would be).
+    const r = recall({ thresholds: 0.3 });
+    r.updateState(b, b.tensor([1]), b.tensor([0.3]));
+    expect(r.result()).toBe(0);
+    // [n] predictions with [n, 1] labels are n rows of one: each is its row's top 1.
+    const columns = precision({ topK: 1 });
+    columns.updateState(b, b.tensor([[0], [1]]), b.tensor([0.9, 0.8]));
+    expect(columns.result()).toBe(0.5);
+    // [n] with [n]: one row, whose top 1 is the negative.
+    const vector = precision({ topK: 1 });
+    vector.updateState(b, b.tensor([0, 1]), b.tensor([0.9, 0.8]));
+    expect(vector.result()).toBe(0);
+    expect(() => precision({ classId: 0 }).updateState(b, b.tensor([0, 1]), b.tensor([0.9, 0.8]))).toThrow(
+      'precision classId: predictions [2] have no class axis; expected [samples, classes] (or more axes) with classId',
+    );
+    // By name after a from-logits loss: threshold 0 (σ(0) = 0.5).
+    const logits = getMetric('precision', { loss: binaryCrossentropy({ fromLogits: true }) }) as ReturnType<
+      typeof precision
+    >;
+    expect(logits.thresholds).toBe(0);
+    expect((getMetric('recall') as ReturnType<typeof recall>).thresholds).toBe(0.5);
+    expect(() =>
+      sparseTopKCategoricalAccuracy().updateState(b, b.tensor([[0, 1]]), b.tensor([[0.2, 0.8]])),
+    ).toThrow('(one-hot labels need topKCategoricalAccuracy)');
+  });
+
   it('by name; options and classId checked', () => {
     expect(getMetric('precision')).toBeInstanceOf(precision().constructor);
     expect(getMetric('Recall').name).toBe('Recall');
@@ -380,7 +462,9 @@ describe('precision and recall', () => {
       'precision thresholds: expected one number in [0, 1], received an array',
     );
     expect(() => recall({ topK: 0 })).toThrow('recall topK: expected a positive integer, received 0');
-    expect(() => recall({ classId: 1.5 })).toThrow('recall classId: expected an integer >= 0, received 1.5');
+    expect(() => recall({ classId: 1.5 })).toThrow(
+      'recall classId: expected an integer >= 0 (an index into the classes), received 1.5',
+    );
     expect(() => recall({ classId: 3 }).updateState(b, b.tensor([[1, 0]]), b.tensor([[0.2, 0.9]]))).toThrow(
       'recall classId: 3 is not a class of predictions [1, 2] (expected an index below 2)',
     );

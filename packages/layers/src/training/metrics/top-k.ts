@@ -1,7 +1,8 @@
 /**
  * Top-k accuracy, as Keras 3's `TopKCategoricalAccuracy` and `SparseTopKCategoricalAccuracy` (k = 5 by default): a
  * sample counts when its label's prediction is among the k largest of its row, that is when fewer than k classes
- * have a larger prediction (classes tied with it at the boundary all count as in the top k, as in Keras' `in_top_k`).
+ * have a larger prediction (classes tied with it at the boundary all count as in the top k, as Keras' `in_top_k` does on its JAX and PyTorch
+ * backends; TensorFlow's counts no row holding a non-finite value).
  * A NaN prediction for the label counts as the smallest.
  */
 import { type Backend, checkPositiveInteger, formatShape, SeqmodelError, shapesEqual } from '@seqmodel/core';
@@ -62,7 +63,12 @@ export class SparseTopKCategoricalAccuracy extends MeanMetric {
   }
 
   protected values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
-    return inTopK(backend, sparseLabels(backend, this.name, yTrue, yPred), yPred, this.k);
+    return inTopK(
+      backend,
+      sparseLabels(backend, this.name, yTrue, yPred, 'topKCategoricalAccuracy'),
+      yPred,
+      this.k,
+    );
   }
 }
 

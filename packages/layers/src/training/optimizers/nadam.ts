@@ -58,6 +58,12 @@ export class Nadam extends Optimizer {
       this.productStep = 0;
     }
     while (this.productStep < step) {
+      // Each factor is below β₁ ≤ 1: once the product underflows to 0 (after ~7,000 steps at β₁ 0.9) it stays 0,
+      // so a restored step count of millions costs no loop.
+      if (this.product === 0) {
+        this.productStep = step;
+        break;
+      }
       this.productStep += 1;
       this.product *= this.mu(this.productStep);
     }

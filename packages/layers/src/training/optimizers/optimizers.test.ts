@@ -409,6 +409,41 @@ describe("Adamax against tfjs' own optimizer (an independent implementation of t
 });
 
 describe('optimizer state', () => {
+  it("nadam's momentum product follows the step count back (setState to an earlier step) and past its underflow", () => {
+    // float32 throughout, so that the state read back and restored is the state (the reference backend keeps float64).
+    const b = cpuBackend();
+    const vars = SHAPES.map((shape, i) => new Variable(b, `w${i}`, shape, initial[i]!));
+    const apply = (optimizer: Optimizer, t: number) =>
+      optimizer.applyGradients(
+        b,
+        gradients[t]!.map((g, i) => b.tensor(Float64Array.from(g), [...SHAPES[i]!])),
+        vars,
+      );
+    const values = () => vars.map((v) => flat(b, v.read()));
+    const opt = nadam({ learningRate: 0.01 });
+    apply(opt, 0);
+    apply(opt, 1);
+    const atTwo = opt.getState(vars);
+    const weightsAtTwo = values();
+    apply(opt, 2);
+    apply(opt, 3);
+    const straight = values();
+    // Back to step 2 on the same instance (its product had reached step 4), then the same two steps again.
+    opt.setState(b, vars, atTwo);
+    vars.forEach((v, i) => {
+      v.assign(b.tensor(Float64Array.from(weightsAtTwo[i]!), [...SHAPES[i]!]));
+    });
+    apply(opt, 2);
+    apply(opt, 3);
+    expect(values()).toEqual(straight);
+    // Far past where the product underflows to 0 (~7,000 steps): the update is Adam's with a Nesterov term, finite.
+    opt.setState(b, vars, { ...atTwo, iterations: 100_000 });
+    apply(opt, 0);
+    for (const w of values().flat()) expect(Number.isFinite(w)).toBe(true);
+    opt.dispose();
+    for (const v of vars) v.dispose();
+  });
+
   it('slots are created on the first update, replaced without leaks, and freed by reset and dispose', () => {
     const b = cpuBackend();
     const v = new Variable(b, 'w', [3], [1, 2, 3]);
