@@ -5,11 +5,15 @@
  */
 import { SeqmodelError } from '@seqmodel/core';
 
-/** `SimpleRNN` -> `simple_rnn`, `TimeDistributed` -> `time_distributed`, `recurrentKernel` -> `recurrent_kernel`. */
+/**
+ * Keras' `to_snake_case`: `SimpleRNN` -> `simple_rnn`, `TimeDistributed` -> `time_distributed`, `GlobalMaxPooling1D`
+ * -> `global_max_pooling1d` (no break after a digit), `recurrentKernel` -> `recurrent_kernel`.
+ */
 export function toSnakeCase(name: string): string {
   return name
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase();
 }
 

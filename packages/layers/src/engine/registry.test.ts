@@ -26,6 +26,8 @@ describe('layer registry', () => {
       'TimeDistributed',
       'RepeatVector',
       'Flatten',
+      'GlobalAveragePooling1D',
+      'GlobalMaxPooling1D',
       'Activation',
       'Add',
       'Multiply',

@@ -12,6 +12,8 @@ import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
+import { GlobalAveragePooling1D } from './global-average-pooling-1d.js';
+import { GlobalMaxPooling1D } from './global-max-pooling-1d.js';
 import { Masking } from './masking.js';
 import { Multiply } from './multiply.js';
 import { RepeatVector } from './repeat-vector.js';
@@ -34,6 +36,8 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'TimeDistributed', fromConfig: (c, ctx) => TimeDistributed.fromConfig(c, ctx) },
   { className: 'RepeatVector', fromConfig: (c) => RepeatVector.fromConfig(c) },
   { className: 'Flatten', fromConfig: (c) => Flatten.fromConfig(c) },
+  { className: 'GlobalAveragePooling1D', fromConfig: (c) => GlobalAveragePooling1D.fromConfig(c) },
+  { className: 'GlobalMaxPooling1D', fromConfig: (c) => GlobalMaxPooling1D.fromConfig(c) },
   { className: 'Activation', fromConfig: (c) => Activation.fromConfig(c) },
   { className: 'Add', fromConfig: (c) => Add.fromConfig(c) },
   { className: 'Multiply', fromConfig: (c) => Multiply.fromConfig(c) },

@@ -19,6 +19,8 @@ import { dense } from './dense.js';
 import { dropout } from './dropout.js';
 import { embedding } from './embedding.js';
 import { flatten } from './flatten.js';
+import { globalAveragePooling1d } from './global-average-pooling-1d.js';
+import { globalMaxPooling1d } from './global-max-pooling-1d.js';
 import { masking } from './masking.js';
 import { multiply } from './multiply.js';
 import { repeatVector } from './repeat-vector.js';
@@ -319,6 +321,26 @@ const cases: LayerConformanceCase[] = [
     masks: {
       ignored: 'Flatten merges the time axis into the features: no mask can follow (Keras drops it too)',
     },
+  }),
+  layerCase({
+    label: 'GlobalAveragePooling1D over the unmasked steps',
+    factory: globalAveragePooling1d,
+    options: {},
+    inputs: [sequence],
+    masks: { outputs: [none] },
+  }),
+  layerCase({
+    label: 'GlobalAveragePooling1D keepdims, no mask',
+    factory: globalAveragePooling1d,
+    options: { keepdims: true },
+    inputs: [unmaskedSequence],
+    masks: { outputs: [none] },
+  }),
+  layerCase({
+    factory: globalMaxPooling1d,
+    options: {},
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'as in Keras 3 and tfjs-layers, it takes no mask: masked steps count like the others' },
   }),
   layerCase({
     factory: masking,

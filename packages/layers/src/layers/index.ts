@@ -8,6 +8,17 @@ export { Dense, type DenseArgs, dense } from './dense.js';
 export { Dropout, type DropoutArgs, dropout } from './dropout.js';
 export { Embedding, type EmbeddingArgs, embedding } from './embedding.js';
 export { Flatten, type FlattenArgs, flatten } from './flatten.js';
+export {
+  GlobalAveragePooling1D,
+  type GlobalAveragePooling1DArgs,
+  globalAveragePooling1d,
+} from './global-average-pooling-1d.js';
+export {
+  GlobalMaxPooling1D,
+  type GlobalMaxPooling1DArgs,
+  globalMaxPooling1d,
+} from './global-max-pooling-1d.js';
+export { GlobalPooling1D, type GlobalPooling1DArgs } from './global-pooling.js';
 export { Masking, type MaskingArgs, masking } from './masking.js';
 export { Merge } from './merge.js';
 export { Multiply, type MultiplyArgs, multiply } from './multiply.js';

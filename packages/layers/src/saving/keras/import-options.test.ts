@@ -50,7 +50,7 @@ describe('loadKerasModel: options of supported layers', () => {
       (t) => {
         t.config.layers.splice(2, 0, { class_name: 'Conv1D', config: { name: 'conv1d', filters: 2 } });
       },
-      'loadKerasModel: layer conv1d (Conv1D): layer class Conv1D is not supported; supported: Activation, Add, Bidirectional, Concatenate, Dense, Dropout, Embedding, Flatten, GRU, LSTM, Masking, Multiply, RepeatVector, SimpleRNN, TimeDistributed (and InputLayer)',
+      'loadKerasModel: layer conv1d (Conv1D): layer class Conv1D is not supported; supported: Activation, Add, Bidirectional, Concatenate, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, Masking, Multiply, RepeatVector, SimpleRNN, TimeDistributed (and InputLayer)',
     ],
     [
       'a nested model',

@@ -210,6 +210,20 @@ describe('loadKerasModel: tfjs-layers models predict the same in seqmodel (atol 
     await expectSamePredictions('repeat and flatten', theirs, sequences(13, false));
   });
 
+  it('GlobalAveragePooling1D and GlobalMaxPooling1D', async () => {
+    const theirs = tfl.sequential({
+      layers: [
+        tfl.layers.gru({ units: 3, returnSequences: true, inputShape: [null, features], ...zeros }),
+        tfl.layers.globalMaxPooling1d({}),
+        tfl.layers.repeatVector({ n: 3 }),
+        tfl.layers.simpleRNN({ units: 2, returnSequences: true, ...zeros }),
+        tfl.layers.globalAveragePooling1d({}),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
+    await expectSamePredictions('global pooling', theirs, sequences(14, false));
+  });
+
   it('a functional encoder-decoder whose decoder starts from the encoder states', async () => {
     // tfjs-layers warns that it keeps initialState out of the kwargs it serializes (it lists the states as inputs).
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});

@@ -14,6 +14,8 @@ import { dense } from '../../layers/dense.js';
 import { dropout } from '../../layers/dropout.js';
 import { embedding } from '../../layers/embedding.js';
 import { flatten } from '../../layers/flatten.js';
+import { globalAveragePooling1d } from '../../layers/global-average-pooling-1d.js';
+import { globalMaxPooling1d } from '../../layers/global-max-pooling-1d.js';
 import { masking } from '../../layers/masking.js';
 import { multiply } from '../../layers/multiply.js';
 import { repeatVector } from '../../layers/repeat-vector.js';
@@ -179,6 +181,40 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
       { backend: ref, seed: 11, inputShape: [null, features] },
     );
     await expectTfjsAgrees('repeat and flatten', repeat, sequences(4, false));
+  });
+
+  it('GlobalAveragePooling1D and GlobalMaxPooling1D over sequences; keepdims refused', async () => {
+    const ref = newBackend();
+    const pooled = sequential<RefTensor>(
+      [
+        lstm({ units: 3, returnSequences: true }),
+        globalAveragePooling1d(),
+        repeatVector({ n: 2 }),
+        gru({ units: 2, returnSequences: true, resetAfter: false }),
+        globalMaxPooling1d(),
+        dense({ units: 2 }),
+      ],
+      { backend: ref, seed: 12, inputShape: [null, features] },
+    );
+    const artifacts = await expectTfjsAgrees('global pooling', pooled, sequences(4, false));
+    const configs = (
+      artifacts.modelTopology.config as { layers: { class_name: string; config: Record<string, unknown> }[] }
+    ).layers;
+    expect(configs.find((l) => l.class_name === 'GlobalMaxPooling1D')?.config).toMatchObject({
+      data_format: 'channels_last',
+      keepdims: false,
+    });
+    const kept = sequential<RefTensor>(
+      [lstm({ units: 2, returnSequences: true }), globalMaxPooling1d({ keepdims: true })],
+      {
+        backend: ref,
+        seed: 1,
+        inputShape: [null, features],
+      },
+    );
+    await expect(saveKerasModel(kept)).rejects.toThrow(
+      'saveKerasModel: layer global_max_pooling1d (GlobalMaxPooling1D) keepdims: true cannot be loaded by tfjs-layers',
+    );
   });
 
   it('a functional encoder-decoder with initial states and several outputs', async () => {

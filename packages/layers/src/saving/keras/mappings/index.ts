@@ -6,6 +6,7 @@ import { denseMapping } from './dense.js';
 import { dropoutMapping } from './dropout.js';
 import { embeddingMapping } from './embedding.js';
 import { flattenMapping } from './flatten.js';
+import { globalAveragePooling1dMapping, globalMaxPooling1dMapping } from './global-pooling.js';
 import { maskingMapping } from './masking.js';
 import { addMapping, concatenateMapping, multiplyMapping } from './merge.js';
 import { gruMapping, lstmMapping, rnnMapping, simpleRnnMapping } from './recurrent.js';
@@ -22,6 +23,8 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   dropoutMapping,
   embeddingMapping,
   flattenMapping,
+  globalAveragePooling1dMapping,
+  globalMaxPooling1dMapping,
   gruMapping,
   lstmMapping,
   maskingMapping,
