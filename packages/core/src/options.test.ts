@@ -14,6 +14,10 @@ describe('closestName', () => {
     expect(closestName('BatchSize', fitKeys)).toBe('batchSize');
     expect(closestName('validation-split', fitKeys)).toBe('validationSplit');
     expect(closestName('class_weight', fitKeys)).toBe('classWeight');
+    // Older Keras spellings: Keras 2's `lr`, Keras 1's `nb_epoch`; only where the meant option exists.
+    expect(closestName('lr', ['learningRate', 'beta1'])).toBe('learningRate');
+    expect(closestName('nb_epoch', fitKeys)).toBe('epochs');
+    expect(closestName('lr', fitKeys)).toBeUndefined();
   });
 
   it('finds typos within a third of the name, and nothing further', () => {

@@ -32,15 +32,21 @@ function editDistance(a: string, b: string): number {
   return rows[a.length]![b.length]!;
 }
 
+/** Older Keras spellings no edit distance finds, by normalized name: `lr` (Keras 2's optimizers), `nb_epoch`. */
+const SPELLINGS: Readonly<Record<string, string>> = { lr: 'learningRate', nbepoch: 'epochs' };
+
 /**
  * The candidate `name` most likely misspells: the same name in another case or spelling (`batch_size` for
  * `batchSize`), else the one fewest single-character edits away when that is under a third of the name's length
- * (so `epoch` finds `epochs`, while `auc` does not find `acc` nor `adamax` `adam`).
+ * (so `epoch` finds `epochs`, while `auc` does not find `acc` nor `adamax` `adam`), or what an older Keras spelling
+ * means (`lr`: `learningRate`).
  */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   const key = normalize(name);
   const same = candidates.find((c) => normalize(c) === key);
   if (same !== undefined) return same;
+  const alias = SPELLINGS[key];
+  if (alias !== undefined && candidates.includes(alias)) return alias;
   let best: string | undefined;
   let bestDistance = Math.floor((key.length - 1) / 3);
   for (const candidate of candidates) {

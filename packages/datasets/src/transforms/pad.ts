@@ -32,7 +32,10 @@ export interface PaddedSequences {
   readonly values: TensorData;
   /** `[n, maxLength]` float32: 1 at real steps, 0 at padding. */
   readonly mask: TensorData<Float32Array>;
-  /** Real steps kept from each sequence (after truncation). */
+  /**
+   * Real steps kept from each sequence (after truncation). A model's `lengths` option reads them as "the first L
+   * steps are real", true only with `padding: 'post'`; with pre-padding (the default) give the model `mask`.
+   */
   readonly lengths: Int32Array;
 }
 

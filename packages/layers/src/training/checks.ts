@@ -15,3 +15,10 @@ export function checkFinite(argument: string, value: unknown): number {
     invalidArgument(argument, value, 'a finite number');
   return value;
 }
+
+/** A callback's `verbose`: 0, 1 or a boolean (Keras takes 0 and 1). */
+export function checkVerbose(argument: string, value: unknown): boolean {
+  if (value === 0 || value === 1) return value === 1;
+  if (typeof value !== 'boolean') invalidArgument(argument, value, 'a boolean, 0 or 1');
+  return value;
+}

@@ -81,12 +81,16 @@ export interface FitDatasetOptions<T> extends FitBaseOptions<T> {
 export interface EvaluateOptions<T> extends DataOptions<T> {
   /** Rows per batch (default 32). */
   readonly batchSize?: number;
+  /** 0 (default): print nothing; 1, 2 or `'auto'`: print one line with the results (`Evaluate · 4 steps · loss ...`). */
+  readonly verbose?: 0 | 1 | 2 | 'auto';
 }
 
 /** `evaluate(dataset, options)`. */
 export interface EvaluateDatasetOptions {
   /** Batches to read (default: the whole dataset). */
   readonly steps?: number;
+  /** As `EvaluateOptions.verbose`. */
+  readonly verbose?: 0 | 1 | 2 | 'auto';
 }
 
 /** `trainOnBatch` options. */
@@ -121,7 +125,7 @@ export const IN_MEMORY_FIT_KEYS: readonly string[] = [
 ];
 export const FIT_KEYS: readonly string[] = [...FIT_BASE_KEYS, ...IN_MEMORY_FIT_KEYS];
 export const FIT_DATASET_KEYS: readonly string[] = [...FIT_BASE_KEYS, 'stepsPerEpoch'];
-export const EVALUATE_KEYS: readonly string[] = ['batchSize', ...DATA_KEYS];
-export const EVALUATE_DATASET_KEYS: readonly string[] = ['steps'];
+export const EVALUATE_KEYS: readonly string[] = ['batchSize', 'verbose', ...DATA_KEYS];
+export const EVALUATE_DATASET_KEYS: readonly string[] = ['steps', 'verbose'];
 export const TRAIN_ON_BATCH_KEYS: readonly string[] = [...DATA_KEYS, 'seed', 'classWeight'];
 export const TEST_ON_BATCH_KEYS: readonly string[] = DATA_KEYS;

@@ -19,7 +19,7 @@ import {
 import type { ApplyOptions } from '../engine/pass.js';
 import { CallbackList, checkCallback, type Logs, type TrainingParams } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
-import { ProgressBar } from './callbacks/progress-bar.js';
+import { defaultStream, evaluationLine, ProgressBar } from './callbacks/progress-bar.js';
 import { checkCount } from './checks.js';
 import { type CompileArgs, Compiled, LossTracker, type StepLosses } from './compile.js';
 import {
@@ -597,6 +597,25 @@ export class Trainer<T> {
     const what = `${this.model.describe()} evaluate`;
     const datasetMode = isDataset(xOrDataset) && (yOrOptions === undefined || isOptionsObject(yOrOptions));
     checkTargets(what, datasetMode, yOrOptions, 'evaluate(x, y, options)', 'evaluate(dataset, options)');
+    const given = (datasetMode ? yOrOptions : maybeOptions) as { verbose?: unknown } | undefined;
+    const verbose = given?.verbose ?? 0;
+    if (![0, 1, 2, 'auto'].includes(verbose as never)) {
+      invalidArgument(`${what} verbose`, verbose, "0, 1, 2 or 'auto'");
+    }
+    const started = performance.now();
+    const logs = await this.evaluateQuietly(what, datasetMode, xOrDataset, yOrOptions, maybeOptions);
+    const stream = verbose === 0 ? undefined : defaultStream();
+    stream?.write(`${evaluationLine(logs, (performance.now() - started) / 1000)}\n`);
+    return logs;
+  }
+
+  private async evaluateQuietly(
+    what: string,
+    datasetMode: boolean,
+    xOrDataset: TensorsLike<T> | Dataset<T>,
+    yOrOptions?: TensorsLike<T> | EvaluateDatasetOptions,
+    maybeOptions?: EvaluateOptions<T>,
+  ): Promise<Logs> {
     if (datasetMode) {
       const options = checkOptions<EvaluateDatasetOptions>(
         `${what} options`,

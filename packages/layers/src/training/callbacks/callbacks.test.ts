@@ -56,6 +56,14 @@ function drive(
 }
 
 describe('earlyStopping', () => {
+  it("takes Keras' verbose 0 and 1 as well as booleans, like the other callbacks", () => {
+    expect(earlyStopping({ verbose: 1 }).verbose).toBe(true);
+    expect(earlyStopping({ verbose: 0 }).verbose).toBe(false);
+    expect(() => earlyStopping({ verbose: 2 as never })).toThrow(
+      'earlyStopping verbose: expected a boolean, 0 or 1, received 2',
+    );
+  });
+
   it('stops after patience epochs without improvement', () => {
     const m = tiny();
     const es = earlyStopping({ patience: 2 });
@@ -243,11 +251,14 @@ describe('progressBar', () => {
     expect(chunks.at(-1)).toContain('Epoch 2/10 [===============>..............] 1/2');
   });
 
-  it('stays quiet when the stream is not a terminal', async () => {
+  it('off a terminal prints each finished epoch line once, no redraws (as Keras)', async () => {
     const { chunks, stream } = terminal(false);
     const m = tiny();
-    await m.fit(X, Y, { epochs: 2, verbose: 1, callbacks: [progressBar({ stream })] });
-    expect(chunks).toEqual([]);
+    await m.fit(X, Y, { epochs: 2, batchSize: 8, verbose: 1, callbacks: [progressBar({ stream })] });
+    expect(chunks.join('')).not.toContain('\r');
+    const lines = chunks.join('').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^Epoch 2\/2 \[=+\] 4\/4 · loss \d\.\d{4} · \d+s \([\d.]+ steps\/s\)$/);
   });
 
   it('epoch mode (verbose 2): one summary line per epoch, terminal or not', async () => {
@@ -263,6 +274,28 @@ describe('progressBar', () => {
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(
       /^Epoch 1\/3 · 3 steps · loss \d\.\d{4} · val_loss \d\.\d{4} · \d+s \([\d.]+ steps\/s\)$/,
+    );
+  });
+
+  it("evaluate prints one result line with verbose (Keras' option), nothing by default", async () => {
+    const m = tiny();
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const quiet = await m.evaluate(X, Y);
+      expect(written).toEqual([]);
+      const logs = await m.evaluate(X, Y, { verbose: 1 });
+      expect(logs).toEqual(quiet);
+      expect(written).toHaveLength(1);
+      expect(written[0]).toMatch(/^Evaluate · loss \d\.\d{4} · \d+s\n$/);
+    } finally {
+      write.mockRestore();
+    }
+    await expect(m.evaluate(X, Y, { verbose: 3 as never })).rejects.toThrow(
+      "evaluate verbose: expected 0, 1, 2 or 'auto', received 3",
     );
   });
 

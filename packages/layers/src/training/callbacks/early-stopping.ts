@@ -4,7 +4,7 @@
  * not in the logs (a misspelt name, `val_loss` without validation data) is warned about once per run, as Keras does.
  */
 import { checkBoolean, checkOptions } from '@seqmodel/core';
-import { checkCount, checkFinite } from '../checks.js';
+import { checkCount, checkFinite, checkVerbose } from '../checks.js';
 import { Callback, type Logs } from './callback.js';
 import { MonitoredLog, type MonitorMode } from './monitor.js';
 
@@ -23,8 +23,8 @@ export interface EarlyStoppingOptions {
   readonly restoreBestWeights?: boolean;
   /** Epochs to wait before watching at all (warm-up; default 0). */
   readonly startFromEpoch?: number;
-  /** Print a line when stopping and restoring (default false). */
-  readonly verbose?: boolean;
+  /** Print a line when stopping and restoring (default false; 0 or 1 as in Keras too). */
+  readonly verbose?: boolean | 0 | 1;
 }
 
 export class EarlyStopping extends Callback {
@@ -74,7 +74,7 @@ export class EarlyStopping extends Callback {
       options.restoreBestWeights ?? false,
     );
     this.startFromEpoch = checkCount('earlyStopping startFromEpoch', options.startFromEpoch ?? 0);
-    this.verbose = checkBoolean('earlyStopping verbose', options.verbose ?? false);
+    this.verbose = checkVerbose('earlyStopping verbose', options.verbose ?? false);
   }
 
   override onTrainBegin(): void {

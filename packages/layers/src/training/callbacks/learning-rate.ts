@@ -4,14 +4,8 @@
  * the rate used in the epoch to its logs as `learning_rate`. The optimizer must have been given a number as its
  * learning rate: a schedule decides the rate itself at every step.
  */
-import {
-  checkBoolean,
-  checkNumberInRange,
-  checkOptions,
-  invalidArgument,
-  SeqmodelError,
-} from '@seqmodel/core';
-import { checkCount } from '../checks.js';
+import { checkNumberInRange, checkOptions, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkCount, checkVerbose } from '../checks.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { Callback, type Logs } from './callback.js';
 import { MonitoredLog, type MonitorMode } from './monitor.js';
@@ -23,12 +17,6 @@ function optimizerOf(owner: string, model: { readonly optimizer?: Optimizer }): 
     throw new SeqmodelError(`${owner}: the model has no optimizer to change; compile it before fit`);
   }
   return optimizer;
-}
-
-/** A verbose option: 0, 1 or a boolean (Keras takes 0 and 1). */
-function checkVerbose(argument: string, value: unknown): boolean {
-  if (value === 0 || value === 1) return value === 1;
-  return checkBoolean(argument, value);
 }
 
 export interface ReduceLROnPlateauOptions {

@@ -3,9 +3,9 @@
  * loss and metrics, steps per second and the time left; the finished line adds the validation logs and the epoch's
  * time.
  *
- * Where the stream is not a terminal (`!stream.isTTY`: a pipe, a CI log, a test runner), the bar prints nothing, so
- * that logs are not filled with redraws. `mode: 'epoch'` (what `fit`'s `verbose: 2` uses) prints one summary line per
- * epoch instead, terminal or not.
+ * Where the stream is not a terminal (`!stream.isTTY`: a pipe, a CI log, a file), the bar is not redrawn: each epoch
+ * prints its finished line only, as Keras' progress bar does off a terminal, so that logs get one line per epoch and
+ * no redraws. `mode: 'epoch'` (what `fit`'s `verbose: 2` uses) prints one summary line per epoch, terminal or not.
  */
 import { checkOneOf, checkOptions, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
 import { Callback, type Logs } from './callback.js';
@@ -21,7 +21,7 @@ export interface ProgressStream {
 export interface ProgressBarOptions {
   /** Default `process.stdout` (nothing is printed where there is none, as in browsers). */
   readonly stream?: ProgressStream;
-  /** `bar` (default): a live bar in terminals, silent elsewhere. `epoch`: one line per epoch, anywhere. */
+  /** `bar` (default): a live bar in terminals, the finished line per epoch elsewhere. `epoch`: one line per epoch. */
   readonly mode?: 'bar' | 'epoch';
   /** Characters between the brackets (default 30). */
   readonly width?: number;
@@ -50,7 +50,8 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
 }
 
-function defaultStream(): ProgressStream | undefined {
+/** `process.stdout`, or undefined where there is none (browsers). */
+export function defaultStream(): ProgressStream | undefined {
   const proc = (globalThis as { process?: { stdout?: ProgressStream } }).process;
   return proc?.stdout;
 }
@@ -82,10 +83,14 @@ export class ProgressBar extends Callback {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Whether anything is printed: `epoch` mode with a stream, or `bar` mode on a terminal. */
+  /** Whether anything is printed: whenever there is a stream. */
   get active(): boolean {
-    if (this.stream === undefined) return false;
-    return this.mode === 'epoch' || this.stream.isTTY === true;
+    return this.stream !== undefined;
+  }
+
+  /** Whether the bar is redrawn as batches finish: `bar` mode on a terminal. */
+  private get live(): boolean {
+    return this.mode === 'bar' && this.stream?.isTTY === true;
   }
 
   override onEpochBegin(epoch: number): void {
@@ -97,7 +102,7 @@ export class ProgressBar extends Callback {
 
   override onBatchEnd(batch: number, logs: Logs): void {
     this.done = batch + 1;
-    if (!this.active || this.mode !== 'bar') return;
+    if (!this.live) return;
     const total = this.total();
     const t = this.now();
     if (t - this.lastDraw < this.updateIntervalMs && this.done !== total) return;
@@ -170,6 +175,12 @@ export class ProgressBar extends Callback {
     stream.write(`\r\x1b[K${fitted}`);
     this.lineOpen = true;
   }
+}
+
+/** `evaluate`'s line with `verbose`: `Evaluate · loss 0.1234 · mae 0.2345 · 0s`. */
+export function evaluationLine(logs: Logs, seconds: number): string {
+  const values = Object.entries(logs).map(([name, value]) => `${name} ${formatLogValue(value)}`);
+  return ['Evaluate', ...values, formatDuration(seconds)].join(' · ');
 }
 
 /** A progress bar (see `ProgressBarOptions`). */
