@@ -8,6 +8,7 @@ import { Activation } from './activation.js';
 import { Add } from './add.js';
 import { Bidirectional } from './bidirectional.js';
 import { Concatenate } from './concatenate.js';
+import { Conv1D } from './conv1d.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
@@ -30,6 +31,7 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'Bidirectional', fromConfig: (c, ctx) => Bidirectional.fromConfig(c, ctx) },
   { className: 'Stacked', fromConfig: (c, ctx) => Stacked.fromConfig(c, ctx) },
   { className: 'Dense', fromConfig: (c) => Dense.fromConfig(c) },
+  { className: 'Conv1D', fromConfig: (c) => Conv1D.fromConfig(c) },
   { className: 'Embedding', fromConfig: (c) => Embedding.fromConfig(c) },
   { className: 'Dropout', fromConfig: (c) => Dropout.fromConfig(c) },
   { className: 'Masking', fromConfig: (c) => Masking.fromConfig(c) },

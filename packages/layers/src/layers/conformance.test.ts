@@ -15,6 +15,7 @@ import { activation } from './activation.js';
 import { add } from './add.js';
 import { bidirectional } from './bidirectional.js';
 import { concatenate } from './concatenate.js';
+import { conv1d } from './conv1d.js';
 import { dense } from './dense.js';
 import { dropout } from './dropout.js';
 import { embedding } from './embedding.js';
@@ -321,6 +322,27 @@ const cases: LayerConformanceCase[] = [
     masks: {
       ignored: 'Flatten merges the time axis into the features: no mask can follow (Keras drops it too)',
     },
+  }),
+  layerCase({
+    label: 'Conv1D same, tanh',
+    factory: conv1d,
+    options: { filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh' },
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'as in Keras 3, it takes no mask: masked steps are convolved like the others' },
+  }),
+  layerCase({
+    label: 'Conv1D causal, dilated, no bias',
+    factory: conv1d,
+    options: { filters: 2, kernelSize: 2, padding: 'causal', dilationRate: 2, useBias: false },
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'as in Keras 3, it takes no mask' },
+  }),
+  layerCase({
+    label: 'Conv1D valid, strided',
+    factory: conv1d,
+    options: { filters: 2, kernelSize: 2, strides: 2 },
+    inputs: [{ shape: [3, 5, 2], buildShape: [null, 5, 2] }],
+    masks: { ignored: 'as in Keras 3, it takes no mask' },
   }),
   layerCase({
     label: 'GlobalAveragePooling1D over the unmasked steps',

@@ -4,6 +4,7 @@ export { Add, type AddArgs, add } from './add.js';
 export { Bidirectional, type BidirectionalArgs, bidirectional, type MergeMode } from './bidirectional.js';
 export { builtInLayers } from './builtins.js';
 export { Concatenate, type ConcatenateArgs, concatenate } from './concatenate.js';
+export { Conv1D, type Conv1DArgs, type Conv1DPadding, conv1d, conv1dGeometry } from './conv1d.js';
 export { Dense, type DenseArgs, dense } from './dense.js';
 export { Dropout, type DropoutArgs, dropout } from './dropout.js';
 export { Embedding, type EmbeddingArgs, embedding } from './embedding.js';

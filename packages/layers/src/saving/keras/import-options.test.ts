@@ -48,9 +48,12 @@ describe('loadKerasModel: options of supported layers', () => {
     [
       'an unknown layer class',
       (t) => {
-        t.config.layers.splice(2, 0, { class_name: 'Conv1D', config: { name: 'conv1d', filters: 2 } });
+        t.config.layers.splice(2, 0, {
+          class_name: 'BatchNormalization',
+          config: { name: 'batch_normalization' },
+        });
       },
-      'loadKerasModel: layer conv1d (Conv1D): layer class Conv1D is not supported; supported: Activation, Add, Bidirectional, Concatenate, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, Masking, Multiply, RepeatVector, SimpleRNN, TimeDistributed (and InputLayer)',
+      'loadKerasModel: layer batch_normalization (BatchNormalization): layer class BatchNormalization is not supported; supported: Activation, Add, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, Masking, Multiply, RepeatVector, SimpleRNN, TimeDistributed (and InputLayer)',
     ],
     [
       'a nested model',

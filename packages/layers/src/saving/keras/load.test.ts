@@ -210,6 +210,19 @@ describe('loadKerasModel: tfjs-layers models predict the same in seqmodel (atol 
     await expectSamePredictions('repeat and flatten', theirs, sequences(13, false));
   });
 
+  it('Conv1D: valid, same, strided and dilated', async () => {
+    const theirs = tfl.sequential({
+      layers: [
+        tfl.layers.conv1d({ filters: 4, kernelSize: 2, padding: 'same', inputShape: [null, features] }),
+        tfl.layers.conv1d({ filters: 3, kernelSize: 2, dilationRate: 2, activation: 'relu' }),
+        tfl.layers.conv1d({ filters: 2, kernelSize: 2, strides: 2, useBias: false }),
+        tfl.layers.globalMaxPooling1d({}),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
+    await expectSamePredictions('conv1d', theirs, sequences(15, false));
+  });
+
   it('GlobalAveragePooling1D and GlobalMaxPooling1D', async () => {
     const theirs = tfl.sequential({
       layers: [

@@ -10,6 +10,7 @@ import { activation } from '../../layers/activation.js';
 import { add } from '../../layers/add.js';
 import { bidirectional, type MergeMode } from '../../layers/bidirectional.js';
 import { concatenate } from '../../layers/concatenate.js';
+import { conv1d } from '../../layers/conv1d.js';
 import { dense } from '../../layers/dense.js';
 import { dropout } from '../../layers/dropout.js';
 import { embedding } from '../../layers/embedding.js';
@@ -181,6 +182,39 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
       { backend: ref, seed: 11, inputShape: [null, features] },
     );
     await expectTfjsAgrees('repeat and flatten', repeat, sequences(4, false));
+  });
+
+  it('Conv1D (valid, same, strided, dilated) before recurrent layers and pooling; causal refused', async () => {
+    const ref = newBackend();
+    const convs = sequential<RefTensor>(
+      [
+        conv1d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        conv1d({ filters: 3, kernelSize: 2, dilationRate: 2, kernelInitializer: 'heNormal' }),
+        conv1d({ filters: 3, kernelSize: 2, strides: 2, useBias: false }),
+        lstm({ units: 2, returnSequences: true }),
+        globalAveragePooling1d(),
+        dense({ units: 2 }),
+      ],
+      { backend: ref, seed: 13, inputShape: [null, features] },
+    );
+    const artifacts = await expectTfjsAgrees('conv1d', convs, sequences(4, false));
+    const configs = (
+      artifacts.modelTopology.config as { layers: { class_name: string; config: Record<string, unknown> }[] }
+    ).layers;
+    expect(configs.find((l) => l.class_name === 'Conv1D')?.config).toMatchObject({
+      kernel_size: [3],
+      strides: [1],
+      padding: 'same',
+      dilation_rate: [1],
+    });
+    const causal = sequential<RefTensor>([conv1d({ filters: 2, kernelSize: 2, padding: 'causal' })], {
+      backend: ref,
+      seed: 1,
+      inputShape: [null, features],
+    });
+    await expect(saveKerasModel(causal)).rejects.toThrow(
+      "saveKerasModel: layer conv1d (Conv1D) padding: 'causal' cannot be run by tfjs-layers",
+    );
   });
 
   it('GlobalAveragePooling1D and GlobalMaxPooling1D over sequences; keepdims refused', async () => {

@@ -2,6 +2,7 @@
 import type { KerasLayerMapping } from '../mapping.js';
 import { activationMapping } from './activation.js';
 import { bidirectionalMapping } from './bidirectional.js';
+import { conv1dMapping } from './conv1d.js';
 import { denseMapping } from './dense.js';
 import { dropoutMapping } from './dropout.js';
 import { embeddingMapping } from './embedding.js';
@@ -19,6 +20,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   addMapping,
   bidirectionalMapping,
   concatenateMapping,
+  conv1dMapping,
   denseMapping,
   dropoutMapping,
   embeddingMapping,

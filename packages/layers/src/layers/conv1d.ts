@@ -1,0 +1,231 @@
+/**
+ * Keras `Conv1D`: a convolution along the time axis of `[batch, steps, channels]`, `activation(conv(x, kernel) +
+ * bias)` with `filters` output channels, `kernelSize` taps `dilationRate` steps apart, moved `strides` steps at a time.
+ * `padding`: `'valid'` (no padding), `'same'` (zeros on both sides, the extra one on the right, so that `strides` 1
+ * keeps the length) or `'causal'` (zeros on the left only: output t sees steps up to t). Weights: `kernel`
+ * `[kernelSize, channels, filters]`, `bias` `[filters]`, as Keras lays them out.
+ *
+ * Written with the backend's ops (zeros concatenated for padding, one slice or gather per tap, one product), so every
+ * backend runs it and differentiates it. As in Keras 3 it takes no mask: masked steps are convolved like the others,
+ * and the mask stops here.
+ */
+import {
+  type ActivationName,
+  checkBoolean,
+  checkOneOf,
+  checkPositiveInteger,
+  getActivation,
+  type InitializerSpec,
+  invalidArgument,
+  resolveInitializer,
+  SeqmodelError,
+} from '@seqmodel/core';
+import type { CallContext } from '../engine/context.js';
+import { type BuildEnv, type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
+import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
+import type { LayerWeight } from '../engine/weight.js';
+
+export type Conv1DPadding = 'valid' | 'same' | 'causal';
+
+export interface Conv1DArgs extends LayerArgs {
+  /** Output channels. */
+  readonly filters: number;
+  /** Taps of the kernel (a number, or `[n]` as Keras writes it). */
+  readonly kernelSize: number | readonly [number];
+  /** Steps between outputs (default 1). */
+  readonly strides?: number | readonly [number];
+  /** Default `'valid'`. */
+  readonly padding?: Conv1DPadding;
+  /** Steps between taps (default 1); above 1 only with `strides` 1, as in Keras. */
+  readonly dilationRate?: number | readonly [number];
+  /** Default `linear`. */
+  readonly activation?: ActivationName;
+  /** Default true. */
+  readonly useBias?: boolean;
+  /** Default `glorotUniform` (fans over the taps, as Keras). */
+  readonly kernelInitializer?: InitializerSpec;
+  /** Default `zeros`. */
+  readonly biasInitializer?: InitializerSpec;
+}
+
+const conv1dOptionKeys = [
+  'filters',
+  'kernelSize',
+  'strides',
+  'padding',
+  'dilationRate',
+  'activation',
+  'useBias',
+  'kernelInitializer',
+  'biasInitializer',
+];
+
+/** A positive integer given as `n` or `[n]`. */
+function oneInteger(argument: string, value: unknown, fallback?: number): number {
+  const given = value ?? fallback;
+  const n = Array.isArray(given) && given.length === 1 ? given[0] : given;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+    invalidArgument(argument, value, 'a positive integer (or [n])');
+  }
+  return n;
+}
+
+/** Output length and left / right zero padding of a convolution along `steps`. */
+export function conv1dGeometry(
+  steps: number,
+  kernelSize: number,
+  strides: number,
+  dilationRate: number,
+  padding: Conv1DPadding,
+): { outSteps: number; padLeft: number; padRight: number } {
+  const span = dilationRate * (kernelSize - 1) + 1;
+  if (padding === 'same') {
+    const outSteps = Math.ceil(steps / strides);
+    const total = Math.max((outSteps - 1) * strides + span - steps, 0);
+    const padLeft = Math.floor(total / 2);
+    return { outSteps, padLeft, padRight: total - padLeft };
+  }
+  const padLeft = padding === 'causal' ? span - 1 : 0;
+  return { outSteps: Math.floor((steps + padLeft - span) / strides) + 1, padLeft, padRight: 0 };
+}
+
+export class Conv1D extends Layer {
+  readonly className = 'Conv1D';
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly strides: number;
+  readonly padding: Conv1DPadding;
+  readonly dilationRate: number;
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+  readonly kernelInitializer: InitializerSpec;
+  readonly biasInitializer: InitializerSpec;
+  private kernel: LayerWeight | undefined;
+  private bias: LayerWeight | undefined;
+
+  constructor(args: Conv1DArgs) {
+    checkLayerOptions('conv1d', args, conv1dOptionKeys);
+    super(args);
+    this.filters = checkPositiveInteger('conv1d filters', args.filters);
+    this.kernelSize = oneInteger('conv1d kernelSize', args.kernelSize);
+    this.strides = oneInteger('conv1d strides', args.strides, 1);
+    this.dilationRate = oneInteger('conv1d dilationRate', args.dilationRate, 1);
+    if (this.strides > 1 && this.dilationRate > 1) {
+      throw new SeqmodelError(
+        `conv1d: strides ${this.strides} with dilationRate ${this.dilationRate}; expected one of them to be 1 (as Keras)`,
+      );
+    }
+    this.padding = checkOneOf('conv1d padding', args.padding ?? 'valid', ['valid', 'same', 'causal']);
+    this.activation = args.activation ?? 'linear';
+    getActivation(this.activation, 'conv1d activation');
+    this.useBias = checkBoolean('conv1d useBias', args.useBias ?? true);
+    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
+    this.biasInitializer = args.biasInitializer ?? 'zeros';
+    resolveInitializer(this.kernelInitializer, 'conv1d kernelInitializer');
+    resolveInitializer(this.biasInitializer, 'conv1d biasInitializer');
+    this.inputSpec = { rank: 3, meaning: '[batch, steps, channels]' };
+  }
+
+  protected override onBuild(env: BuildEnv, inputShapes: readonly ShapeSpec[]): void {
+    const shape = inputShapes[0]!;
+    const channels = shape[2];
+    if (channels === null || channels === undefined) {
+      throw new SeqmodelError(
+        `${this.describe()}: the channels axis of the input must be known to build, received ${formatShapeSpec(shape)}`,
+      );
+    }
+    this.kernel = this.addWeight(env, {
+      name: 'kernel',
+      shape: [this.kernelSize, channels, this.filters],
+      initializer: this.kernelInitializer,
+    });
+    if (this.useBias) {
+      this.bias = this.addWeight(env, {
+        name: 'bias',
+        shape: [this.filters],
+        initializer: this.biasInitializer,
+      });
+    }
+    this.inputSpec = { ...this.inputSpec, axes: [{ axis: -1, size: channels, what: 'channel count' }] };
+  }
+
+  computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
+    const [batch, steps] = inputShapes[0]! as [number | null, number | null];
+    const out =
+      steps === null
+        ? null
+        : conv1dGeometry(steps, this.kernelSize, this.strides, this.dilationRate, this.padding).outSteps;
+    return [[batch, out, this.filters]];
+  }
+
+  call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
+    const b = ctx.backend;
+    const x = inputs[0]!;
+    const [batch, steps, channels] = b.shape(x) as [number, number, number];
+    const k = this.kernelSize;
+    const { outSteps, padLeft, padRight } = conv1dGeometry(
+      steps,
+      k,
+      this.strides,
+      this.dilationRate,
+      this.padding,
+    );
+    if (outSteps < 1) {
+      throw new SeqmodelError(
+        `${this.describe()}: input of ${steps} steps is shorter than the kernel's span of ${this.dilationRate * (k - 1) + 1} steps; expected at least that many, or padding 'same' or 'causal'`,
+      );
+    }
+    const zeros = (n: number) => b.fill([batch, n, channels], 0);
+    const padded =
+      padLeft + padRight === 0
+        ? x
+        : b.concat(
+            [...(padLeft > 0 ? [zeros(padLeft)] : []), x, ...(padRight > 0 ? [zeros(padRight)] : [])],
+            1,
+          );
+    // Tap j of output t reads padded step t·strides + j·dilationRate.
+    const taps = Array.from({ length: k }, (_, j) => {
+      const first = j * this.dilationRate;
+      if (this.strides === 1) return b.slice(padded, [0, first, 0], [batch, outSteps, channels]);
+      const rows = Int32Array.from({ length: outSteps }, (_, t) => t * this.strides + first);
+      return b.gather(padded, b.tensor(rows, [outSteps], 'int32'), 1);
+    });
+    const patches = k === 1 ? taps[0]! : b.concat(taps, 2);
+    let y = b.matMul(
+      b.reshape(patches, [batch * outSteps, k * channels]),
+      b.reshape(ctx.read(this.kernel!), [k * channels, this.filters]),
+    );
+    if (this.bias !== undefined) y = b.add(y, ctx.read(this.bias));
+    y = getActivation(this.activation)(b, y);
+    return [b.reshape(y, [batch, outSteps, this.filters])];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: this.padding,
+      dilationRate: this.dilationRate,
+      activation: this.activation,
+      useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer,
+      biasInitializer: this.biasInitializer,
+    };
+  }
+
+  static fromConfig(config: Record<string, unknown>): Conv1D {
+    return new Conv1D(config as unknown as Conv1DArgs);
+  }
+}
+
+/**
+ * A 1D convolution over time.
+ *
+ * @example
+ * conv1d({ filters: 16, kernelSize: 3, padding: 'causal', activation: 'relu' });
+ */
+export function conv1d(args: Conv1DArgs): Conv1D {
+  return new Conv1D(args);
+}
