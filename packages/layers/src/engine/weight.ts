@@ -12,6 +12,7 @@ import {
   type HostTensor,
   invalidArgument,
   isHostTensor,
+  isNestedNumbers,
   SeqmodelError,
   sizeOfShape,
 } from '@seqmodel/core';
@@ -149,6 +150,25 @@ function toWeightTensor<T>(backend: Backend<T>, w: LayerWeight, value: unknown, 
     return backend.dtype(value) === 'float32'
       ? backend.reshape(value, w.shape)
       : backend.cast(value, 'float32');
+  }
+  if (Array.isArray(value) && value.some((row) => Array.isArray(row))) {
+    // Nested arrays in the weight's shape (`[[1, 2], [3, 4]]` for a [2, 2] kernel), as Keras' set_weights takes them.
+    if (!isNestedNumbers(value))
+      invalidArgument(argument, value, "nested arrays of numbers in the weight's shape");
+    let nested: T;
+    try {
+      nested = backend.tensor(value);
+    } catch (error) {
+      throw new SeqmodelError(`${argument}: ${(error as Error).message}`);
+    }
+    try {
+      checkShape(argument, backend.shape(nested), w.shape);
+      if (backend.checkNumerics) assertFinite(backend, nested, argument);
+    } catch (error) {
+      backend.dispose(nested);
+      throw error;
+    }
+    return nested;
   }
   const host = hostNumbers(value);
   if (host === undefined) {

@@ -152,6 +152,27 @@ describe('weights', () => {
     expect(Array.from(other.getWeightData()[0]!.values)).toEqual(before);
     ref.dispose(copies);
   });
+
+  it('sets from nested arrays in each weight’s shape, as Keras’ set_weights takes them', () => {
+    const { model } = small();
+    const data = model.getWeightData();
+    const other = small(2).model;
+    const nested = data.map((d) => {
+      if (d.shape.length === 1) return Array.from(d.values);
+      const [rows, cols] = d.shape as [number, number];
+      return Array.from({ length: rows }, (_, r) => Array.from(d.values.subarray(r * cols, (r + 1) * cols)));
+    });
+    const before = other.backend.memory().numTensors;
+    other.setWeights(nested);
+    expect(other.backend.memory().numTensors).toBe(before);
+    expect(other.getWeightData().map((w) => Array.from(w.values))).toEqual(
+      data.map((w) => Array.from(w.values)),
+    );
+    expect(() => other.setWeights([nested[1]!, ...nested.slice(1)])).toThrow(
+      'sequential (Sequential) setWeights[0] (lstm/kernel): expected shape [2, 12], received shape [3, 12]',
+    );
+    expect(other.backend.memory().numTensors).toBe(before);
+  });
 });
 
 describe('layer weights', () => {

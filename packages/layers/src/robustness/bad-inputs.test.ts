@@ -1147,6 +1147,25 @@ const weightCases: BadInputCase[] = [
     call: () => reg.setWeights([{ data: good()[0]!, shape: [4, 3] }, ...good().slice(1)]),
   },
   {
+    entry: 'setWeights',
+    received: 'nested arrays of the wrong shape',
+    argument: 'setWeights[0]',
+    call: () =>
+      reg.setWeights([
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        ...good().slice(1),
+      ]),
+  },
+  {
+    entry: 'setWeights',
+    received: 'ragged nested arrays',
+    argument: 'setWeights[0]',
+    call: () => reg.setWeights([[[1, 2], [3]], ...good().slice(1)] as never),
+  },
+  {
     entry: 'layer.setWeights',
     received: 'with too few values',
     argument: 'dense (Dense) setWeights: expected an array of 2 values',
