@@ -13,6 +13,7 @@ import {
   invalidArgument,
   isHostTensor,
   isNestedNumbers,
+  type NestedArray,
   SeqmodelError,
   sizeOfShape,
 } from '@seqmodel/core';
@@ -70,8 +71,16 @@ export class LayerWeight {
   }
 }
 
-/** A value for `setWeights`: a tensor of the weight's backend, or host values (row-major, the weight's size). */
-export type WeightValue<T> = T | ArrayLike<number> | HostTensor | { readonly values: ArrayLike<number> };
+/**
+ * A value for `setWeights`: a tensor of the weight's backend, host values (row-major, the weight's size), or nested
+ * arrays in the weight's shape.
+ */
+export type WeightValue<T> =
+  | T
+  | ArrayLike<number>
+  | NestedArray[]
+  | HostTensor
+  | { readonly values: ArrayLike<number> };
 
 /** One weight read back to the host. */
 export interface WeightData {
