@@ -29,6 +29,8 @@ describe('layer registry', () => {
       'Flatten',
       'GlobalAveragePooling1D',
       'GlobalMaxPooling1D',
+      'MaxPooling1D',
+      'AveragePooling1D',
       'Activation',
       'Add',
       'Multiply',

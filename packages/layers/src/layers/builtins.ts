@@ -6,6 +6,7 @@
 import { type LayerClass, registerLayer } from '../engine/registry.js';
 import { Activation } from './activation.js';
 import { Add } from './add.js';
+import { AveragePooling1D } from './average-pooling-1d.js';
 import { Bidirectional } from './bidirectional.js';
 import { Concatenate } from './concatenate.js';
 import { Conv1D } from './conv1d.js';
@@ -16,6 +17,7 @@ import { Flatten } from './flatten.js';
 import { GlobalAveragePooling1D } from './global-average-pooling-1d.js';
 import { GlobalMaxPooling1D } from './global-max-pooling-1d.js';
 import { Masking } from './masking.js';
+import { MaxPooling1D } from './max-pooling-1d.js';
 import { Multiply } from './multiply.js';
 import { RepeatVector } from './repeat-vector.js';
 import { GRU, LSTM, RNN, SimpleRNN } from './rnn.js';
@@ -40,6 +42,8 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'Flatten', fromConfig: (c) => Flatten.fromConfig(c) },
   { className: 'GlobalAveragePooling1D', fromConfig: (c) => GlobalAveragePooling1D.fromConfig(c) },
   { className: 'GlobalMaxPooling1D', fromConfig: (c) => GlobalMaxPooling1D.fromConfig(c) },
+  { className: 'MaxPooling1D', fromConfig: (c) => MaxPooling1D.fromConfig(c) },
+  { className: 'AveragePooling1D', fromConfig: (c) => AveragePooling1D.fromConfig(c) },
   { className: 'Activation', fromConfig: (c) => Activation.fromConfig(c) },
   { className: 'Add', fromConfig: (c) => Add.fromConfig(c) },
   { className: 'Multiply', fromConfig: (c) => Multiply.fromConfig(c) },

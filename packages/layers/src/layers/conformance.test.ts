@@ -13,6 +13,7 @@ import { layerConformanceChecks } from '../testing/layer-conformance.js';
 import { cpuBackend } from '../training/test-helpers.js';
 import { activation } from './activation.js';
 import { add } from './add.js';
+import { averagePooling1d } from './average-pooling-1d.js';
 import { bidirectional } from './bidirectional.js';
 import { concatenate } from './concatenate.js';
 import { conv1d } from './conv1d.js';
@@ -23,6 +24,7 @@ import { flatten } from './flatten.js';
 import { globalAveragePooling1d } from './global-average-pooling-1d.js';
 import { globalMaxPooling1d } from './global-max-pooling-1d.js';
 import { masking } from './masking.js';
+import { maxPooling1d } from './max-pooling-1d.js';
 import { multiply } from './multiply.js';
 import { repeatVector } from './repeat-vector.js';
 import { gru, lstm, rnn, simpleRNN } from './rnn.js';
@@ -342,6 +344,20 @@ const cases: LayerConformanceCase[] = [
     factory: conv1d,
     options: { filters: 2, kernelSize: 2, strides: 2 },
     inputs: [{ shape: [3, 5, 2], buildShape: [null, 5, 2] }],
+    masks: { ignored: 'as in Keras 3, it takes no mask' },
+  }),
+  layerCase({
+    label: 'MaxPooling1D same, strided',
+    factory: maxPooling1d,
+    options: { poolSize: 3, strides: 2, padding: 'same' },
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'as in Keras 3, it takes no mask: masked steps are pooled like the others' },
+  }),
+  layerCase({
+    label: 'AveragePooling1D same, stride 1',
+    factory: averagePooling1d,
+    options: { poolSize: 3, strides: 1, padding: 'same' },
+    inputs: [unmaskedSequence],
     masks: { ignored: 'as in Keras 3, it takes no mask' },
   }),
   layerCase({

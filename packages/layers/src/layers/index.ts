@@ -1,6 +1,7 @@
 /** Every built-in layer: the classes and their factory functions. */
 export { Activation, type ActivationArgs, activation } from './activation.js';
 export { Add, type AddArgs, add } from './add.js';
+export { AveragePooling1D, type AveragePooling1DArgs, averagePooling1d } from './average-pooling-1d.js';
 export { Bidirectional, type BidirectionalArgs, bidirectional, type MergeMode } from './bidirectional.js';
 export { builtInLayers } from './builtins.js';
 export { Concatenate, type ConcatenateArgs, concatenate } from './concatenate.js';
@@ -21,8 +22,10 @@ export {
 } from './global-max-pooling-1d.js';
 export { GlobalPooling1D, type GlobalPooling1DArgs } from './global-pooling.js';
 export { Masking, type MaskingArgs, masking } from './masking.js';
+export { MaxPooling1D, type MaxPooling1DArgs, maxPooling1d } from './max-pooling-1d.js';
 export { Merge } from './merge.js';
 export { Multiply, type MultiplyArgs, multiply } from './multiply.js';
+export { Pooling1D, type Pooling1DArgs } from './pooling-1d.js';
 export { RepeatVector, type RepeatVectorArgs, repeatVector } from './repeat-vector.js';
 export {
   GRU,

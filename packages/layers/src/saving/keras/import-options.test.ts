@@ -53,7 +53,7 @@ describe('loadKerasModel: options of supported layers', () => {
           config: { name: 'batch_normalization' },
         });
       },
-      'loadKerasModel: layer batch_normalization (BatchNormalization): layer class BatchNormalization is not supported; supported: Activation, Add, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, Masking, Multiply, RepeatVector, SimpleRNN, TimeDistributed (and InputLayer)',
+      'loadKerasModel: layer batch_normalization (BatchNormalization): layer class BatchNormalization is not supported; supported: Activation, Add, AveragePooling1D, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, Masking, MaxPooling1D, Multiply, RepeatVector, SimpleRNN, TimeDistributed (and InputLayer)',
     ],
     [
       'a nested model',

@@ -210,10 +210,12 @@ describe('loadKerasModel: tfjs-layers models predict the same in seqmodel (atol 
     await expectSamePredictions('repeat and flatten', theirs, sequences(13, false));
   });
 
-  it('Conv1D: valid, same, strided and dilated', async () => {
+  it('Conv1D (valid, same, strided, dilated), MaxPooling1D and AveragePooling1D', async () => {
     const theirs = tfl.sequential({
       layers: [
         tfl.layers.conv1d({ filters: 4, kernelSize: 2, padding: 'same', inputShape: [null, features] }),
+        tfl.layers.maxPooling1d({ poolSize: 2, strides: 1, padding: 'same' }),
+        tfl.layers.averagePooling1d({ poolSize: 2, strides: 1 }),
         tfl.layers.conv1d({ filters: 3, kernelSize: 2, dilationRate: 2, activation: 'relu' }),
         tfl.layers.conv1d({ filters: 2, kernelSize: 2, strides: 2, useBias: false }),
         tfl.layers.globalMaxPooling1d({}),

@@ -8,6 +8,7 @@ import type { ShapeSpec } from '../../engine/shape-spec.js';
 import { input, type SymbolicTensor } from '../../engine/symbolic.js';
 import { activation } from '../../layers/activation.js';
 import { add } from '../../layers/add.js';
+import { averagePooling1d } from '../../layers/average-pooling-1d.js';
 import { bidirectional, type MergeMode } from '../../layers/bidirectional.js';
 import { concatenate } from '../../layers/concatenate.js';
 import { conv1d } from '../../layers/conv1d.js';
@@ -18,6 +19,7 @@ import { flatten } from '../../layers/flatten.js';
 import { globalAveragePooling1d } from '../../layers/global-average-pooling-1d.js';
 import { globalMaxPooling1d } from '../../layers/global-max-pooling-1d.js';
 import { masking } from '../../layers/masking.js';
+import { maxPooling1d } from '../../layers/max-pooling-1d.js';
 import { multiply } from '../../layers/multiply.js';
 import { repeatVector } from '../../layers/repeat-vector.js';
 import { gru, lstm, type RNN, rnn, simpleRNN } from '../../layers/rnn.js';
@@ -184,11 +186,13 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
     await expectTfjsAgrees('repeat and flatten', repeat, sequences(4, false));
   });
 
-  it('Conv1D (valid, same, strided, dilated) before recurrent layers and pooling; causal refused', async () => {
+  it('Conv1D (valid, same, strided, dilated), MaxPooling1D and AveragePooling1D before an LSTM; causal refused', async () => {
     const ref = newBackend();
     const convs = sequential<RefTensor>(
       [
         conv1d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        maxPooling1d({ poolSize: 2, strides: 1, padding: 'same' }),
+        averagePooling1d({ poolSize: 2, strides: 1 }),
         conv1d({ filters: 3, kernelSize: 2, dilationRate: 2, kernelInitializer: 'heNormal' }),
         conv1d({ filters: 3, kernelSize: 2, strides: 2, useBias: false }),
         lstm({ units: 2, returnSequences: true }),

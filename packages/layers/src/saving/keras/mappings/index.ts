@@ -10,6 +10,7 @@ import { flattenMapping } from './flatten.js';
 import { globalAveragePooling1dMapping, globalMaxPooling1dMapping } from './global-pooling.js';
 import { maskingMapping } from './masking.js';
 import { addMapping, concatenateMapping, multiplyMapping } from './merge.js';
+import { averagePooling1dMapping, maxPooling1dMapping } from './pooling.js';
 import { gruMapping, lstmMapping, rnnMapping, simpleRnnMapping } from './recurrent.js';
 import { repeatVectorMapping } from './repeat-vector.js';
 import { stackedMapping } from './stacked.js';
@@ -18,6 +19,7 @@ import { timeDistributedMapping } from './time-distributed.js';
 export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   activationMapping,
   addMapping,
+  averagePooling1dMapping,
   bidirectionalMapping,
   concatenateMapping,
   conv1dMapping,
@@ -30,6 +32,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   gruMapping,
   lstmMapping,
   maskingMapping,
+  maxPooling1dMapping,
   multiplyMapping,
   repeatVectorMapping,
   rnnMapping,

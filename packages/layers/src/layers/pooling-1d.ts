@@ -1,0 +1,100 @@
+/**
+ * What Keras' `MaxPooling1D` and `AveragePooling1D` share: windows of `poolSize` steps moved `strides` steps at a
+ * time (default `poolSize`) along `[batch, steps, channels]`, `padding` `'valid'` (whole windows only) or `'same'`
+ * (`ceil(steps / strides)` outputs, the window padded on both sides, the extra step on the right). Written with the
+ * backend's ops (one slice or gather per window position within the pool), so every backend runs and differentiates
+ * it. As in Keras 3 they take no mask: masked steps count like the others, and the mask stops here.
+ */
+import { checkOneOf, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import type { CallContext } from '../engine/context.js';
+import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
+import type { ShapeSpec } from '../engine/shape-spec.js';
+import { conv1dGeometry } from './conv1d.js';
+
+export interface Pooling1DArgs extends LayerArgs {
+  /** Steps per window (default 2; a number or `[n]`). */
+  readonly poolSize?: number | readonly [number];
+  /** Steps between windows (default `poolSize`). */
+  readonly strides?: number | readonly [number];
+  /** Default `'valid'`. */
+  readonly padding?: 'valid' | 'same';
+}
+
+/** A positive integer given as `n` or `[n]`, or `fallback` when absent. */
+function oneInteger(argument: string, value: unknown, fallback: number): number {
+  const given = value ?? fallback;
+  const n = Array.isArray(given) && given.length === 1 ? given[0] : given;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+    invalidArgument(argument, value, 'a positive integer (or [n])');
+  }
+  return n;
+}
+
+export abstract class Pooling1D extends Layer {
+  readonly poolSize: number;
+  readonly strides: number;
+  readonly padding: 'valid' | 'same';
+
+  constructor(factory: string, args: Pooling1DArgs) {
+    checkLayerOptions(factory, args, ['poolSize', 'strides', 'padding']);
+    super(args);
+    this.poolSize = oneInteger(`${factory} poolSize`, args.poolSize, 2);
+    this.strides = oneInteger(`${factory} strides`, args.strides, this.poolSize);
+    this.padding = checkOneOf(`${factory} padding`, args.padding ?? 'valid', ['valid', 'same']);
+    this.inputSpec = { rank: 3, meaning: '[batch, steps, channels]' };
+  }
+
+  computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
+    const [batch, steps, channels] = inputShapes[0]! as [number | null, number | null, number | null];
+    const out =
+      steps === null ? null : conv1dGeometry(steps, this.poolSize, this.strides, 1, this.padding).outSteps;
+    return [[batch, out, channels]];
+  }
+
+  call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
+    const b = ctx.backend;
+    const x = inputs[0]!;
+    const [batch, steps, channels] = b.shape(x) as [number, number, number];
+    const { outSteps, padLeft, padRight } = conv1dGeometry(
+      steps,
+      this.poolSize,
+      this.strides,
+      1,
+      this.padding,
+    );
+    if (outSteps < 1) {
+      throw new SeqmodelError(
+        `${this.describe()}: input of ${steps} steps is shorter than the pool of ${this.poolSize}; expected at least that many steps, or padding 'same'`,
+      );
+    }
+    const edge = (n: number) => b.fill([batch, n, channels], this.padValue);
+    const padded =
+      padLeft + padRight === 0
+        ? x
+        : b.concat(
+            [...(padLeft > 0 ? [edge(padLeft)] : []), x, ...(padRight > 0 ? [edge(padRight)] : [])],
+            1,
+          );
+    // Position j of window t reads padded step t·strides + j.
+    const taps = Array.from({ length: this.poolSize }, (_, j) => {
+      if (this.strides === 1) return b.slice(padded, [0, j, 0], [batch, outSteps, channels]);
+      const rows = Int32Array.from({ length: outSteps }, (_, t) => t * this.strides + j);
+      return b.gather(padded, b.tensor(rows, [outSteps], 'int32'), 1);
+    });
+    return [this.reduce(ctx, taps, { outSteps, padLeft, steps })];
+  }
+
+  /** What the padding steps hold: −∞ for max (never the maximum), 0 for the average (left out of its count). */
+  protected abstract readonly padValue: number;
+
+  /** The pooled `[batch, outSteps, channels]` from the window positions' values. */
+  protected abstract reduce<T>(
+    ctx: CallContext<T>,
+    taps: readonly T[],
+    geometry: { outSteps: number; padLeft: number; steps: number },
+  ): T;
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), poolSize: this.poolSize, strides: this.strides, padding: this.padding };
+  }
+}
