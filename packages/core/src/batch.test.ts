@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { batchToTensors } from './batch.js';
-import { hostDtype, isHostTensor, isNestedNumbers, toBackendTensor } from './host-tensor.js';
+import { hostDtype, isHostTensor, isNestedNumbers, isRagged, toBackendTensor } from './host-tensor.js';
 import { createReferenceBackend, type RefTensor } from './reference/reference-backend.js';
 
 describe('host tensors', () => {
@@ -41,6 +41,18 @@ describe('host tensors', () => {
     );
     backend.dispose(created);
     expect(backend.memory().numTensors).toBe(0);
+  });
+
+  it('ragged nested arrays: the argument named, and a hint to pad sequences of different lengths', () => {
+    const backend = createReferenceBackend();
+    expect(isRagged([[1, 2], [3]])).toBe(true);
+    expect(isRagged([[[1], [2]], [[3]]])).toBe(true);
+    expect(isRagged([[1, 2], [3, 4]])).toBe(false);
+    const before = backend.memory().numTensors;
+    expect(() => toBackendTensor(backend, [[1, 2], [3]], 'fit x')).toThrow(
+      /^fit x: ragged nested array .*\(sequences of different lengths: pad them to one length first, e\.g\. with padSequences from @seqmodel\/datasets, and pass its mask\)$/,
+    );
+    expect(backend.memory().numTensors).toBe(before);
   });
 
   it('are told apart from lists and other objects', () => {

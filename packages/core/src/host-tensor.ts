@@ -4,7 +4,7 @@
  * one. An `Int32Array` makes an int32 tensor (token ids, class labels); any other array makes a float32 one.
  */
 import type { Backend, TypedArray } from './backend.js';
-import { invalidArgument } from './errors.js';
+import { invalidArgument, SeqmodelError } from './errors.js';
 import type { DType, NestedArray } from './ops.js';
 
 /** The values of a host tensor, row-major. */
@@ -45,6 +45,17 @@ export function isNestedNumbers(value: unknown): value is NestedArray[] {
   return typeof v === 'number';
 }
 
+/** Whether nested arrays have rows of different lengths at some depth (`[[1, 2], [3]]`). */
+export function isRagged(value: readonly unknown[]): boolean {
+  let level: readonly unknown[] = [value];
+  while (level.length > 0 && level.every((v) => Array.isArray(v))) {
+    const rows = level as readonly (readonly unknown[])[];
+    if (rows.some((row) => row.length !== rows[0]!.length)) return true;
+    level = rows.flat();
+  }
+  return false;
+}
+
 /** The dtype a backend tensor made from `data` has: `int32` for an `Int32Array`, else `float32`. */
 export function hostDtype(data: HostArray): DType {
   return data instanceof Int32Array ? 'int32' : 'float32';
@@ -62,7 +73,17 @@ export function toBackendTensor<T>(backend: Backend<T>, value: unknown, argument
     const data = ArrayBuffer.isView(value.data) ? value.data : Float32Array.from(value.data);
     tensor = backend.tensor(data, [...value.shape], hostDtype(value.data));
   } else if (isNestedNumbers(value)) {
-    tensor = backend.tensor(value);
+    try {
+      tensor = backend.tensor(value);
+    } catch (error) {
+      // The backend names its own `tensor(values)`; say which argument it was, and what to do with sequences of
+      // different lengths.
+      const message = (error as Error).message.replace(/^tensor\(values\):\s*/, '');
+      const hint = isRagged(value)
+        ? ' (sequences of different lengths: pad them to one length first, e.g. with padSequences from @seqmodel/datasets, and pass its mask)'
+        : '';
+      throw new SeqmodelError(`${argument}: ${message}${hint}`);
+    }
   } else {
     return invalidArgument(
       argument,
