@@ -47,7 +47,12 @@ describe('host tensors', () => {
     const backend = createReferenceBackend();
     expect(isRagged([[1, 2], [3]])).toBe(true);
     expect(isRagged([[[1], [2]], [[3]]])).toBe(true);
-    expect(isRagged([[1, 2], [3, 4]])).toBe(false);
+    expect(
+      isRagged([
+        [1, 2],
+        [3, 4],
+      ]),
+    ).toBe(false);
     const before = backend.memory().numTensors;
     expect(() => toBackendTensor(backend, [[1, 2], [3]], 'fit x')).toThrow(
       /^fit x: ragged nested array .*\(sequences of different lengths: pad them to one length first, e\.g\. with padSequences from @seqmodel\/datasets, and pass its mask\)$/,
