@@ -11,23 +11,28 @@
  */
 import {
   type ActivationName,
-  checkBoolean,
   checkOneOf,
   checkPositiveInteger,
-  getActivation,
   type InitializerSpec,
   invalidArgument,
-  resolveInitializer,
   SeqmodelError,
 } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type BuildEnv, type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import type { LayerWeight } from '../engine/weight.js';
+import {
+  biasAndActivation,
+  type KernelLayerArgs,
+  kernelLayerConfig,
+  kernelLayerOptionKeys,
+  kernelLayerOptions,
+} from './kernel-options.js';
 
 export type Conv1DPadding = 'valid' | 'same' | 'causal';
 
-export interface Conv1DArgs extends LayerArgs {
+/** With `activation`, `useBias` and the initializers (the kernel's fans count the taps, as Keras'). */
+export interface Conv1DArgs extends LayerArgs, KernelLayerArgs {
   /** Output channels. */
   readonly filters: number;
   /** Taps of the kernel (a number, or `[n]` as Keras writes it). */
@@ -38,14 +43,6 @@ export interface Conv1DArgs extends LayerArgs {
   readonly padding?: Conv1DPadding;
   /** Steps between taps (default 1); above 1 only with `strides` 1, as in Keras. */
   readonly dilationRate?: number | readonly [number];
-  /** Default `linear`. */
-  readonly activation?: ActivationName;
-  /** Default true. */
-  readonly useBias?: boolean;
-  /** Default `glorotUniform` (fans over the taps, as Keras). */
-  readonly kernelInitializer?: InitializerSpec;
-  /** Default `zeros`. */
-  readonly biasInitializer?: InitializerSpec;
 }
 
 const conv1dOptionKeys = [
@@ -54,10 +51,7 @@ const conv1dOptionKeys = [
   'strides',
   'padding',
   'dilationRate',
-  'activation',
-  'useBias',
-  'kernelInitializer',
-  'biasInitializer',
+  ...kernelLayerOptionKeys,
 ];
 
 /** A positive integer given as `n` or `[n]`. */
@@ -116,13 +110,12 @@ export class Conv1D extends Layer {
       );
     }
     this.padding = checkOneOf('conv1d padding', args.padding ?? 'valid', ['valid', 'same', 'causal']);
-    this.activation = args.activation ?? 'linear';
-    getActivation(this.activation, 'conv1d activation');
-    this.useBias = checkBoolean('conv1d useBias', args.useBias ?? true);
-    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
-    this.biasInitializer = args.biasInitializer ?? 'zeros';
-    resolveInitializer(this.kernelInitializer, 'conv1d kernelInitializer');
-    resolveInitializer(this.biasInitializer, 'conv1d biasInitializer');
+    ({
+      activation: this.activation,
+      useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer,
+      biasInitializer: this.biasInitializer,
+    } = kernelLayerOptions('conv1d', args));
     this.inputSpec = { rank: 3, meaning: '[batch, steps, channels]' };
   }
 
@@ -191,12 +184,12 @@ export class Conv1D extends Layer {
       return b.gather(padded, b.tensor(rows, [outSteps], 'int32'), 1);
     });
     const patches = k === 1 ? taps[0]! : b.concat(taps, 2);
-    let y = b.matMul(
+    const product = b.matMul(
       b.reshape(patches, [batch * outSteps, k * channels]),
       b.reshape(ctx.read(this.kernel!), [k * channels, this.filters]),
     );
-    if (this.bias !== undefined) y = b.add(y, ctx.read(this.bias));
-    y = getActivation(this.activation)(b, y);
+    const bias = this.bias === undefined ? undefined : ctx.read(this.bias);
+    const y = biasAndActivation(b, product, bias, this.activation);
     return [b.reshape(y, [batch, outSteps, this.filters])];
   }
 
@@ -208,10 +201,7 @@ export class Conv1D extends Layer {
       strides: this.strides,
       padding: this.padding,
       dilationRate: this.dilationRate,
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer,
-      biasInitializer: this.biasInitializer,
+      ...kernelLayerConfig(this),
     };
   }
 

@@ -4,31 +4,25 @@
  */
 import {
   type ActivationName,
-  checkBoolean,
   checkPositiveInteger,
-  getActivation,
   type InitializerSpec,
-  resolveInitializer,
   SeqmodelError,
 } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type BuildEnv, type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import type { LayerWeight } from '../engine/weight.js';
+import {
+  biasAndActivation,
+  type KernelLayerArgs,
+  kernelLayerConfig,
+  kernelLayerOptionKeys,
+  kernelLayerOptions,
+} from './kernel-options.js';
 
-export interface DenseArgs extends LayerArgs {
+export interface DenseArgs extends LayerArgs, KernelLayerArgs {
   readonly units: number;
-  /** Default `linear`. */
-  readonly activation?: ActivationName;
-  /** Default true. */
-  readonly useBias?: boolean;
-  /** Default `glorotUniform`. */
-  readonly kernelInitializer?: InitializerSpec;
-  /** Default `zeros`. */
-  readonly biasInitializer?: InitializerSpec;
 }
-
-const denseOptionKeys = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'];
 
 export class Dense extends Layer {
   readonly className = 'Dense';
@@ -42,16 +36,15 @@ export class Dense extends Layer {
   private bias: LayerWeight | undefined;
 
   constructor(args: DenseArgs) {
-    checkLayerOptions('dense', args, denseOptionKeys);
+    checkLayerOptions('dense', args, ['units', ...kernelLayerOptionKeys]);
     super(args);
     this.units = checkPositiveInteger('dense units', args.units);
-    this.activation = args.activation ?? 'linear';
-    getActivation(this.activation, 'dense activation');
-    this.useBias = checkBoolean('dense useBias', args.useBias ?? true);
-    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
-    this.biasInitializer = args.biasInitializer ?? 'zeros';
-    resolveInitializer(this.kernelInitializer, 'dense kernelInitializer');
-    resolveInitializer(this.biasInitializer, 'dense biasInitializer');
+    ({
+      activation: this.activation,
+      useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer,
+      biasInitializer: this.biasInitializer,
+    } = kernelLayerOptions('dense', args));
     this.inputSpec = { minRank: 2, meaning: '[batch, ..., features]' };
   }
 
@@ -87,9 +80,8 @@ export class Dense extends Layer {
     const x = inputs[0]!;
     const shape = b.shape(x);
     const flat = shape.length === 2 ? x : b.reshape(x, [-1, shape[shape.length - 1]!]);
-    let y = b.matMul(flat, ctx.read(this.kernel!));
-    if (this.bias !== undefined) y = b.add(y, ctx.read(this.bias));
-    y = getActivation(this.activation)(b, y);
+    const bias = this.bias === undefined ? undefined : ctx.read(this.bias);
+    const y = biasAndActivation(b, b.matMul(flat, ctx.read(this.kernel!)), bias, this.activation);
     return [shape.length === 2 ? y : b.reshape(y, [...shape.slice(0, -1), this.units])];
   }
 
@@ -97,10 +89,7 @@ export class Dense extends Layer {
     return {
       ...super.getConfig(),
       units: this.units,
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer,
-      biasInitializer: this.biasInitializer,
+      ...kernelLayerConfig(this),
     };
   }
 

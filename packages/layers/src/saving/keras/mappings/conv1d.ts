@@ -2,6 +2,7 @@
 import { Conv1D } from '../../../layers/conv1d.js';
 import type { KerasLayerMapping } from '../mapping.js';
 import type { KerasConfigReader } from '../option-reader.js';
+import { kernelLayerKerasConfig, readKernelLayerOptions } from './kernel-options.js';
 
 /** `kernel_size`, `strides`, `dilation_rate`: `[n]` as Keras writes them, or `n`; `fallback` when absent. */
 function tuple(reader: KerasConfigReader, key: string, fallback?: number): number {
@@ -22,8 +23,7 @@ export const conv1dMapping: KerasLayerMapping<Conv1D> = {
       kernelSize: tuple(reader, 'kernel_size'),
       strides: tuple(reader, 'strides', 1),
       dilationRate: tuple(reader, 'dilation_rate', 1),
-      activation: reader.activation('activation', 'linear'),
-      useBias: reader.boolean('use_bias', true),
+      ...readKernelLayerOptions(reader),
     };
     const padding = reader.get('padding') ?? 'valid';
     if (padding !== 'valid' && padding !== 'same' && padding !== 'causal') {
@@ -36,12 +36,6 @@ export const conv1dMapping: KerasLayerMapping<Conv1D> = {
       '"channels_last" (transpose channels-first inputs instead)',
     );
     reader.expect('groups', [1], '1 (grouped convolutions are not supported)');
-    const kernel = reader.initializer('kernel_initializer');
-    if (kernel !== undefined) args.kernelInitializer = kernel;
-    const bias = reader.initializer('bias_initializer');
-    if (bias !== undefined) args.biasInitializer = bias;
-    reader.ignoreTrainingOnly('kernel', 'bias');
-    reader.rejectLoraAndQuantization();
     return new Conv1D(args as never);
   },
 
@@ -63,15 +57,7 @@ export const conv1dMapping: KerasLayerMapping<Conv1D> = {
         data_format: 'channels_last',
         dilation_rate: [layer.dilationRate],
         groups: 1,
-        activation: context.activation('activation', layer.activation),
-        use_bias: layer.useBias,
-        kernel_initializer: context.initializer('kernelInitializer', layer.kernelInitializer),
-        bias_initializer: context.initializer('biasInitializer', layer.biasInitializer),
-        kernel_regularizer: null,
-        bias_regularizer: null,
-        activity_regularizer: null,
-        kernel_constraint: null,
-        bias_constraint: null,
+        ...kernelLayerKerasConfig(layer, context),
       },
     };
   },
