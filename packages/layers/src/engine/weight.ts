@@ -168,7 +168,9 @@ function toWeightTensor<T>(backend: Backend<T>, w: LayerWeight, value: unknown, 
     try {
       nested = backend.tensor(value);
     } catch (error) {
-      throw new SeqmodelError(`${argument}: ${(error as Error).message}`);
+      throw new SeqmodelError(
+        `${argument}: ${(error as Error).message.replace(/^tensor\(values\):\s*/, '')}`,
+      );
     }
     try {
       checkShape(argument, backend.shape(nested), w.shape);

@@ -354,6 +354,27 @@ const cases: LayerConformanceCase[] = [
     masks: { ignored: 'as in Keras 3, it takes no mask: masked steps are pooled like the others' },
   }),
   layerCase({
+    label: 'MaxPooling1D same, pool 5: −∞ padding on both sides, two padded positions in a window',
+    factory: maxPooling1d,
+    options: { poolSize: 5, strides: 1, padding: 'same' },
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'as in Keras 3, it takes no mask' },
+  }),
+  layerCase({
+    label: 'Conv1D same, kernel 4, strides 2 (padded 1 left, 1 right on 4 steps)',
+    factory: conv1d,
+    options: { filters: 2, kernelSize: 4, strides: 2, padding: 'same' },
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'as in Keras 3, it takes no mask' },
+  }),
+  layerCase({
+    label: 'GlobalAveragePooling1D keepdims over the unmasked steps',
+    factory: globalAveragePooling1d,
+    options: { keepdims: true },
+    inputs: [sequence],
+    masks: { outputs: [none] },
+  }),
+  layerCase({
     label: 'AveragePooling1D same, stride 1',
     factory: averagePooling1d,
     options: { poolSize: 3, strides: 1, padding: 'same' },

@@ -18,6 +18,7 @@ import {
   values,
 } from '../test-helpers.js';
 import { Conv1D, type Conv1DPadding, conv1d, conv1dGeometry } from './conv1d.js';
+import { dense } from './dense.js';
 
 beforeAll(useTfjsCpu);
 
@@ -75,6 +76,23 @@ describe('Conv1D', () => {
     });
   }
 
+  it("'same' with strides that pads both sides (7 steps, kernel 4, strides 2: 1 left, 2 right) matches tfjs-layers", () => {
+    const ref = newBackend();
+    const [batch, steps, channels] = [2, 7, 2];
+    const v = { filters: 3, kernelSize: 4, strides: 2, padding: 'same' as const };
+    expect(conv1dGeometry(steps, 4, 2, 1, 'same')).toEqual({ outSteps: 4, padLeft: 1, padRight: 2 });
+    const ours = sequential<RefTensor>([conv1d(v)], { backend: ref, seed: 3, inputShape: [steps, channels] });
+    const theirs = tfjsChain([steps, channels], [tfl.layers.conv1d(v)]);
+    copyWeightsToTfjs(ours, theirs);
+    const x = randomValues(batch * steps * channels, 'same-strided');
+    const out = ours.predict(ref.tensor(x, [batch, steps, channels])) as RefTensor;
+    expectClose(
+      'conv1d',
+      values(ref, out),
+      tfjsPredict(theirs, [{ values: x, shape: [batch, steps, channels] }])[0]!,
+    );
+  });
+
   it('is the sum over taps written out by hand (causal, dilation 2, no bias)', () => {
     const ref = newBackend();
     const layer = conv1d({ filters: 1, kernelSize: 2, dilationRate: 2, padding: 'causal', useBias: false });
@@ -92,7 +110,7 @@ describe('Conv1D', () => {
     expect(conv1dGeometry(10, 3, 1, 2, 'causal')).toEqual({ outSteps: 10, padLeft: 4, padRight: 0 });
     expect(new Conv1D({ filters: 2, kernelSize: [3], strides: [1] }).kernelSize).toBe(3);
     expect(() => conv1d({ filters: 2, kernelSize: 3, strides: 2, dilationRate: 2 })).toThrow(
-      'conv1d: strides 2 with dilationRate 2; expected one of them to be 1 (as Keras)',
+      'conv1d strides and dilationRate: expected one of them to be 1 (as Keras), received strides 2 and dilationRate 2',
     );
     expect(() => conv1d({ filters: 2, kernelSize: 0 })).toThrow(
       'conv1d kernelSize: expected a positive integer (or [n]), received 0',
@@ -110,5 +128,13 @@ describe('Conv1D', () => {
     expect(() => short.predict(ref.tensor([[[1], [2], [3]]]))).toThrow(
       "input of 3 steps is shorter than the kernel's span of 5 steps; expected at least that many, or padding 'same' or 'causal'",
     );
+    // With the length known, at build time (as Keras), not later in another layer.
+    expect(() =>
+      sequential<RefTensor>([conv1d({ filters: 1, kernelSize: 4 }), dense({ units: 1 })], {
+        backend: ref,
+        seed: 1,
+        inputShape: [2, 1],
+      }),
+    ).toThrow("input of 2 steps is shorter than the kernel's span of 4 steps");
   });
 });

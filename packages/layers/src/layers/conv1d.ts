@@ -106,7 +106,7 @@ export class Conv1D extends Layer {
     this.dilationRate = oneInteger('conv1d dilationRate', args.dilationRate, 1);
     if (this.strides > 1 && this.dilationRate > 1) {
       throw new SeqmodelError(
-        `conv1d: strides ${this.strides} with dilationRate ${this.dilationRate}; expected one of them to be 1 (as Keras)`,
+        `conv1d strides and dilationRate: expected one of them to be 1 (as Keras), received strides ${this.strides} and dilationRate ${this.dilationRate}`,
       );
     }
     this.padding = checkOneOf('conv1d padding', args.padding ?? 'valid', ['valid', 'same', 'causal']);
@@ -142,13 +142,25 @@ export class Conv1D extends Layer {
     this.inputSpec = { ...this.inputSpec, axes: [{ axis: -1, size: channels, what: 'channel count' }] };
   }
 
+  /** Each output reads several time steps: `model.stream()` and truncated BPTT refuse the layer. */
+  get mixesSteps(): boolean {
+    return true;
+  }
+
   computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
     const [batch, steps] = inputShapes[0]! as [number | null, number | null];
-    const out =
-      steps === null
-        ? null
-        : conv1dGeometry(steps, this.kernelSize, this.strides, this.dilationRate, this.padding).outSteps;
-    return [[batch, out, this.filters]];
+    return [[batch, steps === null ? null : this.geometry(steps).outSteps, this.filters]];
+  }
+
+  /** The output length and padding for `steps` input steps; too few steps for one window of taps is an error. */
+  private geometry(steps: number): { outSteps: number; padLeft: number; padRight: number } {
+    const g = conv1dGeometry(steps, this.kernelSize, this.strides, this.dilationRate, this.padding);
+    if (g.outSteps < 1) {
+      throw new SeqmodelError(
+        `${this.describe()}: input of ${steps} steps is shorter than the kernel's span of ${this.dilationRate * (this.kernelSize - 1) + 1} steps; expected at least that many, or padding 'same' or 'causal'`,
+      );
+    }
+    return g;
   }
 
   call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
@@ -156,18 +168,7 @@ export class Conv1D extends Layer {
     const x = inputs[0]!;
     const [batch, steps, channels] = b.shape(x) as [number, number, number];
     const k = this.kernelSize;
-    const { outSteps, padLeft, padRight } = conv1dGeometry(
-      steps,
-      k,
-      this.strides,
-      this.dilationRate,
-      this.padding,
-    );
-    if (outSteps < 1) {
-      throw new SeqmodelError(
-        `${this.describe()}: input of ${steps} steps is shorter than the kernel's span of ${this.dilationRate * (k - 1) + 1} steps; expected at least that many, or padding 'same' or 'causal'`,
-      );
-    }
+    const { outSteps, padLeft, padRight } = this.geometry(steps);
     const zeros = (n: number) => b.fill([batch, n, channels], 0);
     const padded =
       padLeft + padRight === 0

@@ -36,6 +36,18 @@ describe('GlobalAveragePooling1D and GlobalMaxPooling1D', () => {
     expect(new GlobalAveragePooling1D({ keepdims: true }).getConfig()).toMatchObject({ keepdims: true });
   });
 
+  it('a non-finite value at a masked step stays out of the average (where, as Keras)', () => {
+    const model = sequential<RefTensor>([globalAveragePooling1d()], {
+      backend: ref,
+      seed: 1,
+      inputShape: [3, 1],
+    });
+    const { outputs } = model.applyWithMasks(ref.tensor([[[1], [3], [Number.NaN]]]), {
+      mask: ref.tensor([[1, 1, 0]]),
+    });
+    expect(ref.toArray(outputs[0]!)).toEqual([[2]]);
+  });
+
   it('max pooling takes no mask (as Keras): a masked step counts', () => {
     // Row 1: max(10, 20, 0) = 20; row 2: every id is 0 (embedding row 0 = 0).
     expect(pooled(globalMaxPooling1d()).values).toEqual([[20], [0]]);

@@ -22,6 +22,11 @@ export abstract class GlobalPooling1D extends Layer {
     this.inputSpec = { rank: 3, meaning: '[batch, steps, features]' };
   }
 
+  /** Each output reads several time steps: `model.stream()` and truncated BPTT refuse the layer. */
+  get mixesSteps(): boolean {
+    return true;
+  }
+
   computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
     const [batch, , features] = inputShapes[0]! as [number | null, number | null, number | null];
     return [this.keepdims ? [batch, 1, features] : [batch, features]];

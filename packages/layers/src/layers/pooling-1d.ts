@@ -44,29 +44,32 @@ export abstract class Pooling1D extends Layer {
     this.inputSpec = { rank: 3, meaning: '[batch, steps, channels]' };
   }
 
+  /** Each output reads several time steps: `model.stream()` and truncated BPTT refuse the layer. */
+  get mixesSteps(): boolean {
+    return true;
+  }
+
   computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
     const [batch, steps, channels] = inputShapes[0]! as [number | null, number | null, number | null];
-    const out =
-      steps === null ? null : conv1dGeometry(steps, this.poolSize, this.strides, 1, this.padding).outSteps;
-    return [[batch, out, channels]];
+    return [[batch, steps === null ? null : this.geometry(steps).outSteps, channels]];
+  }
+
+  /** The output length and padding for `steps` input steps; too few steps for one window is an error. */
+  private geometry(steps: number): { outSteps: number; padLeft: number; padRight: number } {
+    const g = conv1dGeometry(steps, this.poolSize, this.strides, 1, this.padding);
+    if (g.outSteps < 1) {
+      throw new SeqmodelError(
+        `${this.describe()}: input of ${steps} steps is shorter than the pool of ${this.poolSize}; expected at least that many steps, or padding 'same'`,
+      );
+    }
+    return g;
   }
 
   call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
     const b = ctx.backend;
     const x = inputs[0]!;
     const [batch, steps, channels] = b.shape(x) as [number, number, number];
-    const { outSteps, padLeft, padRight } = conv1dGeometry(
-      steps,
-      this.poolSize,
-      this.strides,
-      1,
-      this.padding,
-    );
-    if (outSteps < 1) {
-      throw new SeqmodelError(
-        `${this.describe()}: input of ${steps} steps is shorter than the pool of ${this.poolSize}; expected at least that many steps, or padding 'same'`,
-      );
-    }
+    const { outSteps, padLeft, padRight } = this.geometry(steps);
     const edge = (n: number) => b.fill([batch, n, channels], this.padValue);
     const padded =
       padLeft + padRight === 0

@@ -1,8 +1,11 @@
 import type { RefTensor } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
 import { bidirectional } from '../layers/bidirectional.js';
+import { conv1d } from '../layers/conv1d.js';
 import { dense } from '../layers/dense.js';
 import { embedding } from '../layers/embedding.js';
+import { globalAveragePooling1d } from '../layers/global-average-pooling-1d.js';
+import { maxPooling1d } from '../layers/max-pooling-1d.js';
 import { gru, lstm, simpleRNN } from '../layers/rnn.js';
 import { stacked } from '../layers/stacked.js';
 import { timeDistributed } from '../layers/time-distributed.js';
@@ -188,5 +191,16 @@ describe('streaming', () => {
       inputShape: [null, 2],
     });
     expect(() => backwards.stream()).toThrow('lstm (LSTM) reads the sequence backwards');
+    // A convolution or pooling over time combines steps: stepping it alone would give other outputs.
+    for (const layer of [
+      conv1d({ filters: 2, kernelSize: 2, padding: 'causal' }),
+      maxPooling1d(),
+      globalAveragePooling1d(),
+    ]) {
+      const model = sequential<RefTensor>([layer], { backend: ref, inputShape: [null, 2] });
+      expect(() => model.stream()).toThrow(
+        `sequential (Sequential) stream: ${layer.describe()} combines several time steps into each output (a convolution or pooling over time); it needs the whole sequence and cannot run one step at a time`,
+      );
+    }
   });
 });

@@ -70,6 +70,11 @@ export class ModelStream<T> {
           `${model.describe()} stream: ${layer.describe()} reads the sequence backwards; it needs the whole sequence and cannot run one step at a time`,
         );
       }
+      if ((layer as { mixesSteps?: boolean }).mixesSteps === true) {
+        throw new SeqmodelError(
+          `${model.describe()} stream: ${layer.describe()} combines several time steps into each output (a convolution or pooling over time); it needs the whole sequence and cannot run one step at a time`,
+        );
+      }
     }
   }
 

@@ -81,7 +81,10 @@ export interface FitDatasetOptions<T> extends FitBaseOptions<T> {
 export interface EvaluateOptions<T> extends DataOptions<T> {
   /** Rows per batch (default 32). */
   readonly batchSize?: number;
-  /** 0 (default): print nothing; 1, 2 or `'auto'`: print one line with the results (`Evaluate · 4 steps · loss ...`). */
+  /**
+   * 0 (default; Keras' is `'auto'`): print nothing; 1, 2 or `'auto'`: print one line with the results
+   * (`Evaluate · loss 0.1234 · mae 0.2345 · 0s`).
+   */
   readonly verbose?: 0 | 1 | 2 | 'auto';
 }
 

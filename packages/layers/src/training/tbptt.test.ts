@@ -8,6 +8,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { input, type SymbolicTensor } from '../engine/symbolic.js';
 import { bidirectional } from '../layers/bidirectional.js';
+import { conv1d } from '../layers/conv1d.js';
 import { dense } from '../layers/dense.js';
 import { lstm } from '../layers/rnn.js';
 import { timeDistributed } from '../layers/time-distributed.js';
@@ -165,6 +166,17 @@ describe('truncated backpropagation through time', () => {
     bi.compile({ optimizer: 'sgd', loss: 'mse' });
     await expect(bi.fit(x, ySeq, { verbose: 0, tbptt: { steps: 3 } })).rejects.toThrow(
       'sequential (Sequential) fit tbptt: bidirectional (Bidirectional) reads the sequence backwards; truncated backpropagation through time needs layers that read forwards',
+    );
+    const conv = sequential<T>(
+      [
+        conv1d({ filters: 2, kernelSize: 2, padding: 'causal', inputShape: [null, 2] } as never),
+        lstm({ units: 2, returnSequences: true }),
+      ],
+      { backend, seed: 1 },
+    );
+    conv.compile({ optimizer: 'sgd', loss: 'mse' });
+    await expect(conv.fit(x, ySeq, { verbose: 0, tbptt: { steps: 3 } })).rejects.toThrow(
+      'sequential (Sequential) fit tbptt: conv1d (Conv1D) combines several time steps into each output (a convolution or pooling over time); truncated backpropagation through time cuts the sequence into chunks it would read across',
     );
     const { m } = tagger();
     m.compile({ optimizer: 'sgd', loss: 'mse' });

@@ -54,6 +54,11 @@ export function checkTbptt<T>(model: TrainableModel<T>, options: unknown, what: 
         `${what} tbptt: ${layer.describe()} reads the sequence backwards; truncated backpropagation through time needs layers that read forwards`,
       );
     }
+    if ((layer as { mixesSteps?: boolean }).mixesSteps === true) {
+      throw new SeqmodelError(
+        `${what} tbptt: ${layer.describe()} combines several time steps into each output (a convolution or pooling over time); truncated backpropagation through time cuts the sequence into chunks it would read across`,
+      );
+    }
   }
   return steps;
 }

@@ -4,8 +4,8 @@
  * time.
  *
  * Where the stream is not a terminal (`!stream.isTTY`: a pipe, a CI log, a file), the bar is not redrawn: each epoch
- * prints its finished line only, as Keras' progress bar does off a terminal, so that logs get one line per epoch and
- * no redraws. `mode: 'epoch'` (what `fit`'s `verbose: 2` uses) prints one summary line per epoch, terminal or not.
+ * prints its finished line only, so that logs get one line per epoch and no redraws (Keras' progress bar redraws into
+ * pipes on Linux and macOS, and prints a line per update elsewhere). `mode: 'epoch'` (what `fit`'s `verbose: 2` uses) prints one summary line per epoch, terminal or not.
  */
 import { checkOneOf, checkOptions, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
 import { Callback, type Logs } from './callback.js';
