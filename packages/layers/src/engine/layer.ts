@@ -106,8 +106,21 @@ export function checkLayerOptions(
   own: readonly string[],
   more?: { readonly known: readonly string[]; readonly label: string },
 ): void {
-  if (typeof args !== 'object' || args === null) invalidArgument(`${factory}(options)`, args, 'an object');
+  checkLayerArgsObject(factory, args);
   checkOptions(`${factory} options`, args, [...own, ...layerOptionKeys], more);
+}
+
+/**
+ * Checks that a factory got an options object; Keras' positional arguments (`LSTM(32)`, `Dense(1, 'sigmoid')`) get
+ * an error that shows the object form.
+ */
+export function checkLayerArgsObject<A>(factory: string, args: A): A {
+  if (typeof args === 'object' && args !== null && !Array.isArray(args)) return args;
+  const hint =
+    typeof args === 'number' || typeof args === 'string'
+      ? " (Keras' positional arguments go in it by name, e.g. { units: 32 })"
+      : '';
+  return invalidArgument(`${factory}(options)`, args, `an options object${hint}`);
 }
 
 /** What a layer requires of its (main) input; checked when it is built, applied symbolically and called. */

@@ -38,6 +38,7 @@ import type { CallContext } from '../engine/context.js';
 import {
   type BuildEnv,
   type CallArgs,
+  checkLayerArgsObject,
   checkLayerOptions,
   Layer,
   type LayerArgs,
@@ -521,7 +522,7 @@ export type GruArgs = RecurrentArgs & Partial<GruOptions>;
 export class SimpleRNN extends RNN {
   override readonly className: string = 'SimpleRNN';
   constructor(args: SimpleRnnArgs) {
-    super({ ...args, cell: 'simpleRNN' });
+    super({ ...checkLayerArgsObject('simpleRNN', args), cell: 'simpleRNN' });
   }
   static override fromConfig(config: Record<string, unknown>): SimpleRNN {
     return new SimpleRNN(config as unknown as SimpleRnnArgs);
@@ -532,7 +533,7 @@ export class SimpleRNN extends RNN {
 export class LSTM extends RNN {
   override readonly className: string = 'LSTM';
   constructor(args: LstmArgs) {
-    super({ ...args, cell: 'lstm' });
+    super({ ...checkLayerArgsObject('lstm', args), cell: 'lstm' });
   }
   static override fromConfig(config: Record<string, unknown>): LSTM {
     return new LSTM(config as unknown as LstmArgs);
@@ -543,7 +544,7 @@ export class LSTM extends RNN {
 export class GRU extends RNN {
   override readonly className: string = 'GRU';
   constructor(args: GruArgs) {
-    super({ ...args, cell: 'gru' });
+    super({ ...checkLayerArgsObject('gru', args), cell: 'gru' });
   }
   static override fromConfig(config: Record<string, unknown>): GRU {
     return new GRU(config as unknown as GruArgs);

@@ -65,6 +65,26 @@ describe('building', () => {
     );
   });
 
+  it("Keras' habits: add() layer by layer; positional arguments and options first get the object form shown", () => {
+    const ref = newBackend();
+    const added = sequential<RefTensor>([], { backend: ref, seed: 4 })
+      .add(lstm({ units: 2, inputShape: [null, 3] }))
+      .add(dense({ units: 1 }));
+    const listed = sequential<RefTensor>([lstm({ units: 2, inputShape: [null, 3] }), dense({ units: 1 })], {
+      backend: ref,
+      seed: 4,
+    });
+    const x = randomTensor(ref, [2, 4, 3], 1);
+    expect(values(ref, added.predict(x) as RefTensor)).toEqual(values(ref, listed.predict(x) as RefTensor));
+    expect(() => sequential({ backend: ref } as never)).toThrow(
+      'sequential(layers): expected an array of layers first, then the options (sequential(layers, options)); to add layers one by one: sequential([], { backend }), then model.add(layer), received',
+    );
+    expect(() => lstm(32 as never)).toThrow(
+      "lstm(options): expected an options object (Keras' positional arguments go in it by name, e.g. { units: 32 }), received 32",
+    );
+    expect(() => dense(1 as never)).toThrow('dense(options): expected an options object (Keras');
+  });
+
   it('names unnamed layers uniquely within the model, keeping given names', () => {
     const ref = newBackend();
     const model = sequential<RefTensor>(

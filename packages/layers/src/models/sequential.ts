@@ -8,6 +8,7 @@ import {
   checkOptions,
   checkPositiveInteger,
   invalidArgument,
+  isPlainObject,
   SeqmodelError,
 } from '@seqmodel/core';
 import { Graph } from '../engine/graph.js';
@@ -50,7 +51,12 @@ export class Sequential<T = unknown, N extends OutputCount = 'one'> extends Mode
     ]);
     super(args, 'sequential');
     this.outputCount = checkOneOf('sequential outputs', args.outputs ?? 'one', ['one', 'several']);
-    if (!Array.isArray(layers)) invalidArgument('sequential(layers)', layers, 'an array of layers');
+    if (!Array.isArray(layers)) {
+      const options = isPlainObject(layers as unknown)
+        ? ' first, then the options (sequential(layers, options)); to add layers one by one: sequential([], { backend }), then model.add(layer)'
+        : '';
+      invalidArgument('sequential(layers)', layers, `an array of layers${options}`);
+    }
     for (const layer of layers) this.add(layer);
     if (args.batchInputShape !== undefined) {
       this.batchShape = checkShapeSpec('sequential batchInputShape', args.batchInputShape);
