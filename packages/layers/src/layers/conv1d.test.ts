@@ -17,8 +17,9 @@ import {
   useTfjsCpu,
   values,
 } from '../test-helpers.js';
-import { Conv1D, type Conv1DPadding, conv1d, conv1dGeometry } from './conv1d.js';
+import { Conv1D, type Conv1DPadding, conv1d } from './conv1d.js';
 import { dense } from './dense.js';
+import { conv1dGeometry } from './time-windows.js';
 
 beforeAll(useTfjsCpu);
 

@@ -14,7 +14,6 @@ import {
   checkOneOf,
   checkPositiveInteger,
   type InitializerSpec,
-  invalidArgument,
   SeqmodelError,
 } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
@@ -28,8 +27,9 @@ import {
   kernelLayerOptionKeys,
   kernelLayerOptions,
 } from './kernel-options.js';
+import { checkWindowInteger, conv1dGeometry, type WindowPadding, windowTaps } from './time-windows.js';
 
-export type Conv1DPadding = 'valid' | 'same' | 'causal';
+export type Conv1DPadding = WindowPadding;
 
 /** With `activation`, `useBias` and the initializers (the kernel's fans count the taps, as Keras'). */
 export interface Conv1DArgs extends LayerArgs, KernelLayerArgs {
@@ -54,35 +54,6 @@ const conv1dOptionKeys = [
   ...kernelLayerOptionKeys,
 ];
 
-/** A positive integer given as `n` or `[n]`. */
-function oneInteger(argument: string, value: unknown, fallback?: number): number {
-  const given = value ?? fallback;
-  const n = Array.isArray(given) && given.length === 1 ? given[0] : given;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    invalidArgument(argument, value, 'a positive integer (or [n])');
-  }
-  return n;
-}
-
-/** Output length and left / right zero padding of a convolution along `steps`. */
-export function conv1dGeometry(
-  steps: number,
-  kernelSize: number,
-  strides: number,
-  dilationRate: number,
-  padding: Conv1DPadding,
-): { outSteps: number; padLeft: number; padRight: number } {
-  const span = dilationRate * (kernelSize - 1) + 1;
-  if (padding === 'same') {
-    const outSteps = Math.ceil(steps / strides);
-    const total = Math.max((outSteps - 1) * strides + span - steps, 0);
-    const padLeft = Math.floor(total / 2);
-    return { outSteps, padLeft, padRight: total - padLeft };
-  }
-  const padLeft = padding === 'causal' ? span - 1 : 0;
-  return { outSteps: Math.floor((steps + padLeft - span) / strides) + 1, padLeft, padRight: 0 };
-}
-
 export class Conv1D extends Layer {
   readonly className = 'Conv1D';
   readonly filters: number;
@@ -101,9 +72,9 @@ export class Conv1D extends Layer {
     checkLayerOptions('conv1d', args, conv1dOptionKeys);
     super(args);
     this.filters = checkPositiveInteger('conv1d filters', args.filters);
-    this.kernelSize = oneInteger('conv1d kernelSize', args.kernelSize);
-    this.strides = oneInteger('conv1d strides', args.strides, 1);
-    this.dilationRate = oneInteger('conv1d dilationRate', args.dilationRate, 1);
+    this.kernelSize = checkWindowInteger('conv1d kernelSize', args.kernelSize);
+    this.strides = checkWindowInteger('conv1d strides', args.strides, 1);
+    this.dilationRate = checkWindowInteger('conv1d dilationRate', args.dilationRate, 1);
     if (this.strides > 1 && this.dilationRate > 1) {
       throw new SeqmodelError(
         `conv1d strides and dilationRate: expected one of them to be 1 (as Keras), received strides ${this.strides} and dilationRate ${this.dilationRate}`,
@@ -169,20 +140,14 @@ export class Conv1D extends Layer {
     const [batch, steps, channels] = b.shape(x) as [number, number, number];
     const k = this.kernelSize;
     const { outSteps, padLeft, padRight } = this.geometry(steps);
-    const zeros = (n: number) => b.fill([batch, n, channels], 0);
-    const padded =
-      padLeft + padRight === 0
-        ? x
-        : b.concat(
-            [...(padLeft > 0 ? [zeros(padLeft)] : []), x, ...(padRight > 0 ? [zeros(padRight)] : [])],
-            1,
-          );
-    // Tap j of output t reads padded step t·strides + j·dilationRate.
-    const taps = Array.from({ length: k }, (_, j) => {
-      const first = j * this.dilationRate;
-      if (this.strides === 1) return b.slice(padded, [0, first, 0], [batch, outSteps, channels]);
-      const rows = Int32Array.from({ length: outSteps }, (_, t) => t * this.strides + first);
-      return b.gather(padded, b.tensor(rows, [outSteps], 'int32'), 1);
+    const taps = windowTaps(b, x, {
+      size: k,
+      strides: this.strides,
+      dilationRate: this.dilationRate,
+      outSteps,
+      padLeft,
+      padRight,
+      padValue: 0,
     });
     const patches = k === 1 ? taps[0]! : b.concat(taps, 2);
     const product = b.matMul(

@@ -5,7 +5,7 @@ export { AveragePooling1D, type AveragePooling1DArgs, averagePooling1d } from '.
 export { Bidirectional, type BidirectionalArgs, bidirectional, type MergeMode } from './bidirectional.js';
 export { builtInLayers } from './builtins.js';
 export { Concatenate, type ConcatenateArgs, concatenate } from './concatenate.js';
-export { Conv1D, type Conv1DArgs, type Conv1DPadding, conv1d, conv1dGeometry } from './conv1d.js';
+export { Conv1D, type Conv1DArgs, type Conv1DPadding, conv1d } from './conv1d.js';
 export { Dense, type DenseArgs, dense } from './dense.js';
 export { Dropout, type DropoutArgs, dropout } from './dropout.js';
 export { Embedding, type EmbeddingArgs, embedding } from './embedding.js';
@@ -48,3 +48,4 @@ export {
 } from './rnn.js';
 export { Stacked, type StackedArgs, type StackedSpec, stacked } from './stacked.js';
 export { TimeDistributed, timeDistributed } from './time-distributed.js';
+export { conv1dGeometry, type WindowPadding } from './time-windows.js';

@@ -5,11 +5,11 @@
  * backend's ops (one slice or gather per window position within the pool), so every backend runs and differentiates
  * it. As in Keras 3 they take no mask: masked steps count like the others, and the mask stops here.
  */
-import { checkOneOf, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { checkOneOf, SeqmodelError } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
-import { conv1dGeometry } from './conv1d.js';
+import { checkWindowInteger, conv1dGeometry, windowTaps } from './time-windows.js';
 
 export interface Pooling1DArgs extends LayerArgs {
   /** Steps per window (default 2; a number or `[n]`). */
@@ -20,16 +20,6 @@ export interface Pooling1DArgs extends LayerArgs {
   readonly padding?: 'valid' | 'same';
 }
 
-/** A positive integer given as `n` or `[n]`, or `fallback` when absent. */
-function oneInteger(argument: string, value: unknown, fallback: number): number {
-  const given = value ?? fallback;
-  const n = Array.isArray(given) && given.length === 1 ? given[0] : given;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    invalidArgument(argument, value, 'a positive integer (or [n])');
-  }
-  return n;
-}
-
 export abstract class Pooling1D extends Layer {
   readonly poolSize: number;
   readonly strides: number;
@@ -38,8 +28,8 @@ export abstract class Pooling1D extends Layer {
   constructor(factory: string, args: Pooling1DArgs) {
     checkLayerOptions(factory, args, ['poolSize', 'strides', 'padding']);
     super(args);
-    this.poolSize = oneInteger(`${factory} poolSize`, args.poolSize, 2);
-    this.strides = oneInteger(`${factory} strides`, args.strides, this.poolSize);
+    this.poolSize = checkWindowInteger(`${factory} poolSize`, args.poolSize, 2);
+    this.strides = checkWindowInteger(`${factory} strides`, args.strides, this.poolSize);
     this.padding = checkOneOf(`${factory} padding`, args.padding ?? 'valid', ['valid', 'same']);
     this.inputSpec = { rank: 3, meaning: '[batch, steps, channels]' };
   }
@@ -68,21 +58,16 @@ export abstract class Pooling1D extends Layer {
   call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
     const b = ctx.backend;
     const x = inputs[0]!;
-    const [batch, steps, channels] = b.shape(x) as [number, number, number];
+    const steps = b.shape(x)[1]!;
     const { outSteps, padLeft, padRight } = this.geometry(steps);
-    const edge = (n: number) => b.fill([batch, n, channels], this.padValue);
-    const padded =
-      padLeft + padRight === 0
-        ? x
-        : b.concat(
-            [...(padLeft > 0 ? [edge(padLeft)] : []), x, ...(padRight > 0 ? [edge(padRight)] : [])],
-            1,
-          );
-    // Position j of window t reads padded step t·strides + j.
-    const taps = Array.from({ length: this.poolSize }, (_, j) => {
-      if (this.strides === 1) return b.slice(padded, [0, j, 0], [batch, outSteps, channels]);
-      const rows = Int32Array.from({ length: outSteps }, (_, t) => t * this.strides + j);
-      return b.gather(padded, b.tensor(rows, [outSteps], 'int32'), 1);
+    const taps = windowTaps(b, x, {
+      size: this.poolSize,
+      strides: this.strides,
+      dilationRate: 1,
+      outSteps,
+      padLeft,
+      padRight,
+      padValue: this.padValue,
     });
     return [this.reduce(ctx, taps, { outSteps, padLeft, steps })];
   }

@@ -95,6 +95,19 @@ export class KerasConfigReader {
     return value;
   }
 
+  /**
+   * A positive integer written as `n` or `[n]` (Keras' `kernel_size`, `strides`, `pool_size` of 1D layers), or
+   * undefined when absent or null.
+   */
+  optionalWindowInteger(key: string): number | undefined {
+    const value = this.get(key);
+    if (value === undefined) return undefined;
+    const n = Array.isArray(value) && value.length === 1 ? value[0] : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+      this.fail(key, value, 'a positive integer or [n]');
+    return n;
+  }
+
   /** A shape (sizes positive integers or null), or undefined when absent or null. */
   shape(key: string): ShapeSpec | undefined {
     const value = this.get(key);

@@ -1,17 +1,7 @@
 /** Keras' `Conv1D` (channels last, one group). */
 import { Conv1D } from '../../../layers/conv1d.js';
 import type { KerasLayerMapping } from '../mapping.js';
-import type { KerasConfigReader } from '../option-reader.js';
 import { kernelLayerKerasConfig, readKernelLayerOptions } from './kernel-options.js';
-
-/** `kernel_size`, `strides`, `dilation_rate`: `[n]` as Keras writes them, or `n`; `fallback` when absent. */
-function tuple(reader: KerasConfigReader, key: string, fallback?: number): number {
-  const value = reader.get(key) ?? fallback;
-  const n = Array.isArray(value) && value.length === 1 ? value[0] : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
-    reader.fail(key, value, 'a positive integer or [n]');
-  return n;
-}
 
 export const conv1dMapping: KerasLayerMapping<Conv1D> = {
   className: 'Conv1D',
@@ -20,16 +10,15 @@ export const conv1dMapping: KerasLayerMapping<Conv1D> = {
     const args: Record<string, unknown> = {
       ...reader.layerArgs(),
       filters: reader.positiveInteger('filters'),
-      kernelSize: tuple(reader, 'kernel_size'),
-      strides: tuple(reader, 'strides', 1),
-      dilationRate: tuple(reader, 'dilation_rate', 1),
+      kernelSize:
+        reader.optionalWindowInteger('kernel_size') ??
+        reader.fail('kernel_size', undefined, 'a positive integer or [n]'),
+      strides: reader.optionalWindowInteger('strides') ?? 1,
+      dilationRate: reader.optionalWindowInteger('dilation_rate') ?? 1,
       ...readKernelLayerOptions(reader),
     };
-    const padding = reader.get('padding') ?? 'valid';
-    if (padding !== 'valid' && padding !== 'same' && padding !== 'causal') {
-      reader.fail('padding', padding, '"valid", "same" or "causal"');
-    }
-    args.padding = padding;
+    reader.expect('padding', ['valid', 'same', 'causal'], '"valid", "same" or "causal"');
+    args.padding = reader.get('padding') ?? 'valid';
     reader.expect(
       'data_format',
       ['channels_last'],

@@ -3,17 +3,6 @@ import { AveragePooling1D } from '../../../layers/average-pooling-1d.js';
 import { MaxPooling1D } from '../../../layers/max-pooling-1d.js';
 import type { Pooling1D, Pooling1DArgs } from '../../../layers/pooling-1d.js';
 import type { KerasLayerMapping } from '../mapping.js';
-import type { KerasConfigReader } from '../option-reader.js';
-
-/** `pool_size` / `strides`: `[n]` as Keras writes them, or `n`; undefined when absent (or null). */
-function tuple(reader: KerasConfigReader, key: string): number | undefined {
-  const value = reader.get(key);
-  if (value === undefined) return undefined;
-  const n = Array.isArray(value) && value.length === 1 ? value[0] : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
-    reader.fail(key, value, 'a positive integer or [n]');
-  return n;
-}
 
 function pooling<L extends Pooling1D>(
   className: string,
@@ -23,13 +12,12 @@ function pooling<L extends Pooling1D>(
     className,
     fromKeras(reader) {
       const args: Record<string, unknown> = { ...reader.layerArgs() };
-      const poolSize = tuple(reader, 'pool_size');
+      const poolSize = reader.optionalWindowInteger('pool_size');
       if (poolSize !== undefined) args.poolSize = poolSize;
-      const strides = tuple(reader, 'strides');
+      const strides = reader.optionalWindowInteger('strides');
       if (strides !== undefined) args.strides = strides;
-      const padding = reader.get('padding') ?? 'valid';
-      if (padding !== 'valid' && padding !== 'same') reader.fail('padding', padding, '"valid" or "same"');
-      args.padding = padding;
+      reader.expect('padding', ['valid', 'same'], '"valid" or "same"');
+      args.padding = reader.get('padding') ?? 'valid';
       reader.expect(
         'data_format',
         ['channels_last'],

@@ -1,0 +1,70 @@
+/**
+ * Windows along the time axis of `[batch, steps, channels]`, shared by the layers whose outputs each read several
+ * steps (`Conv1D`, `MaxPooling1D`, `AveragePooling1D`): the window sizes as Keras gives them (`n` or `[n]`), the
+ * output length and padding of each padding mode, and the values at each position of every window, gathered with
+ * the backend's ops so that every backend runs and differentiates them.
+ */
+import { type Backend, invalidArgument } from '@seqmodel/core';
+
+export type WindowPadding = 'valid' | 'same' | 'causal';
+
+/** A positive integer given as `n` or `[n]` (Keras writes `kernel_size: [3]`), or `fallback` when absent. */
+export function checkWindowInteger(argument: string, value: unknown, fallback?: number): number {
+  const given = value ?? fallback;
+  const n = Array.isArray(given) && given.length === 1 ? given[0] : given;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+    invalidArgument(argument, value, 'a positive integer (or [n])');
+  }
+  return n;
+}
+
+/**
+ * Output length and left / right padding of windows of `size` positions `dilationRate` steps apart, moved `strides`
+ * steps at a time along `steps`: `'valid'` (no padding), `'same'` (`ceil(steps / strides)` outputs, padded on both
+ * sides, the extra step on the right) or `'causal'` (padded on the left only).
+ */
+export function conv1dGeometry(
+  steps: number,
+  size: number,
+  strides: number,
+  dilationRate: number,
+  padding: WindowPadding,
+): { outSteps: number; padLeft: number; padRight: number } {
+  const span = dilationRate * (size - 1) + 1;
+  if (padding === 'same') {
+    const outSteps = Math.ceil(steps / strides);
+    const total = Math.max((outSteps - 1) * strides + span - steps, 0);
+    const padLeft = Math.floor(total / 2);
+    return { outSteps, padLeft, padRight: total - padLeft };
+  }
+  const padLeft = padding === 'causal' ? span - 1 : 0;
+  return { outSteps: Math.floor((steps + padLeft - span) / strides) + 1, padLeft, padRight: 0 };
+}
+
+/** What `windowTaps` reads: the window and the geometry `conv1dGeometry` gave for it. */
+export interface WindowSpec {
+  readonly size: number;
+  readonly strides: number;
+  readonly dilationRate: number;
+  readonly outSteps: number;
+  readonly padLeft: number;
+  readonly padRight: number;
+  /** What the padding steps hold (0 for a convolution or an average, −∞ for a maximum). */
+  readonly padValue: number;
+}
+
+/**
+ * Position j of every window: `[batch, outSteps, channels]` holding, for output t, padded step
+ * `t · strides + j · dilationRate` (a slice for strides 1, a gather otherwise). New tensors; free them (or `tidy`).
+ */
+export function windowTaps<T>(b: Backend<T>, x: T, w: WindowSpec): T[] {
+  const [batch, , channels] = b.shape(x) as [number, number, number];
+  const edge = (n: number) => (n > 0 ? [b.fill([batch, n, channels], w.padValue)] : []);
+  const padded = w.padLeft + w.padRight === 0 ? x : b.concat([...edge(w.padLeft), x, ...edge(w.padRight)], 1);
+  return Array.from({ length: w.size }, (_, j) => {
+    const first = j * w.dilationRate;
+    if (w.strides === 1) return b.slice(padded, [0, first, 0], [batch, w.outSteps, channels]);
+    const rows = Int32Array.from({ length: w.outSteps }, (_, t) => t * w.strides + first);
+    return b.gather(padded, b.tensor(rows, [w.outSteps], 'int32'), 1);
+  });
+}
