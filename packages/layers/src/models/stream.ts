@@ -27,16 +27,13 @@ import { Layer } from '../engine/layer.js';
 import type { PassModel } from '../engine/pass.js';
 import { checkFitsSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import { checkStates } from '../engine/tensor-utils.js';
+import { allLayers, wholeSequenceLayer } from '../engine/time-order.js';
 import { hostValues, type InputValueChecks, isValueList } from '../training/data/batch.js';
 
 /** The layers inside `layer` (itself included) that carry state: recurrent layers without inner layers. */
 function stateLeaves(layer: Layer): Layer[] {
   if (layer.sublayers.length > 0) return layer.sublayers.flatMap(stateLeaves);
   return typeof (layer as { stateSizes?: unknown }).stateSizes === 'function' ? [layer] : [];
-}
-
-function allLayers(layer: Layer): Layer[] {
-  return [layer, ...layer.sublayers.flatMap(allLayers)];
 }
 
 export interface StepOptions<T> {
@@ -64,17 +61,11 @@ export class ModelStream<T> {
   constructor(private readonly model: StreamableModel<T>) {
     this.backend = model.backend;
     model.countParams(); // builds the model or explains why it cannot be
-    for (const layer of model.layers.flatMap(allLayers)) {
-      if ((layer as { readsBackwards?: boolean }).readsBackwards === true) {
-        throw new SeqmodelError(
-          `${model.describe()} stream: ${layer.describe()} reads the sequence backwards; it needs the whole sequence and cannot run one step at a time`,
-        );
-      }
-      if ((layer as { mixesSteps?: boolean }).mixesSteps === true) {
-        throw new SeqmodelError(
-          `${model.describe()} stream: ${layer.describe()} combines several time steps into each output (a convolution or pooling over time); it needs the whole sequence and cannot run one step at a time`,
-        );
-      }
+    const whole = wholeSequenceLayer(model.layers);
+    if (whole !== undefined) {
+      throw new SeqmodelError(
+        `${model.describe()} stream: ${whole.layer.describe()} ${whole.says}; it needs the whole sequence and cannot run one step at a time`,
+      );
     }
   }
 

@@ -19,8 +19,8 @@ import {
   SeqmodelError,
 } from '@seqmodel/core';
 import type { StateKey } from '../engine/context.js';
-import type { Layer } from '../engine/layer.js';
 import { sliceAxis } from '../engine/tensor-utils.js';
+import { wholeSequenceLayer } from '../engine/time-order.js';
 import { LossTracker, type StepLosses } from './compile.js';
 import { releaseBatch, type StepBatch } from './data/batch.js';
 import {
@@ -38,27 +38,19 @@ export interface TbpttOptions {
   readonly steps: number;
 }
 
-function allLayers(layer: Layer): Layer[] {
-  return [layer, ...layer.sublayers.flatMap(allLayers)];
-}
-
 /** Checks the option and the model: every layer must read time forwards. Returns the chunk length. */
 export function checkTbptt<T>(model: TrainableModel<T>, options: unknown, what: string): number {
   if (typeof options !== 'object' || options === null)
     invalidArgument(`${what} tbptt`, options, 'an object { steps }');
   checkOptions(`${what} tbptt`, options, ['steps']);
   const steps = checkPositiveInteger(`${what} tbptt.steps`, (options as TbpttOptions).steps);
-  for (const layer of model.layers.flatMap(allLayers)) {
-    if ((layer as { readsBackwards?: boolean }).readsBackwards === true) {
-      throw new SeqmodelError(
-        `${what} tbptt: ${layer.describe()} reads the sequence backwards; truncated backpropagation through time needs layers that read forwards`,
-      );
-    }
-    if ((layer as { mixesSteps?: boolean }).mixesSteps === true) {
-      throw new SeqmodelError(
-        `${what} tbptt: ${layer.describe()} combines several time steps into each output (a convolution or pooling over time); truncated backpropagation through time cuts the sequence into chunks it would read across`,
-      );
-    }
+  const whole = wholeSequenceLayer(model.layers);
+  if (whole !== undefined) {
+    const why =
+      whole.reason === 'readsBackwards'
+        ? 'truncated backpropagation through time needs layers that read forwards'
+        : 'truncated backpropagation through time cuts the sequence into chunks it would read across';
+    throw new SeqmodelError(`${what} tbptt: ${whole.layer.describe()} ${whole.says}; ${why}`);
   }
   return steps;
 }
