@@ -62,6 +62,25 @@ export function hostDtype(data: HostArray): DType {
 }
 
 /**
+ * A float32 tensor of `backend` from nested arrays of numbers; a backend's refusal (rows of different lengths) is
+ * named by `argument` instead of the backend's `tensor(values)`, with `raggedHint` appended when the rows differ in
+ * length.
+ */
+export function tensorFromNested<T>(
+  backend: Backend<T>,
+  value: NestedArray[],
+  argument: string,
+  raggedHint = '',
+): T {
+  try {
+    return backend.tensor(value);
+  } catch (error) {
+    const message = (error as Error).message.replace(/^tensor\(values\):\s*/, '');
+    throw new SeqmodelError(`${argument}: ${message}${isRagged(value) ? raggedHint : ''}`);
+  }
+}
+
+/**
  * One tensor of `backend` from a tensor-like: a tensor of the backend is returned as it is; a host tensor or nested
  * arrays become a new tensor, which is pushed to `created` (the caller frees it). `argument` names the value in
  * errors.
@@ -73,17 +92,12 @@ export function toBackendTensor<T>(backend: Backend<T>, value: unknown, argument
     const data = ArrayBuffer.isView(value.data) ? value.data : Float32Array.from(value.data);
     tensor = backend.tensor(data, [...value.shape], hostDtype(value.data));
   } else if (isNestedNumbers(value)) {
-    try {
-      tensor = backend.tensor(value);
-    } catch (error) {
-      // The backend names its own `tensor(values)`; say which argument it was, and what to do with sequences of
-      // different lengths.
-      const message = (error as Error).message.replace(/^tensor\(values\):\s*/, '');
-      const hint = isRagged(value)
-        ? ' (sequences of different lengths: pad them to one length first, e.g. with padSequences from @seqmodel/datasets, and pass its mask)'
-        : '';
-      throw new SeqmodelError(`${argument}: ${message}${hint}`);
-    }
+    tensor = tensorFromNested(
+      backend,
+      value,
+      argument,
+      ' (sequences of different lengths: pad them to one length first, e.g. with padSequences from @seqmodel/datasets, and pass its mask)',
+    );
   } else {
     return invalidArgument(
       argument,

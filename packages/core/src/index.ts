@@ -96,6 +96,7 @@ export {
   isHostTensor,
   isNestedNumbers,
   type TensorLike,
+  tensorFromNested,
   toBackendTensor,
 } from './host-tensor.js';
 export {

@@ -16,6 +16,7 @@ import {
   type NestedArray,
   SeqmodelError,
   sizeOfShape,
+  tensorFromNested,
 } from '@seqmodel/core';
 
 export class LayerWeight {
@@ -164,14 +165,7 @@ function toWeightTensor<T>(backend: Backend<T>, w: LayerWeight, value: unknown, 
     // Nested arrays in the weight's shape (`[[1, 2], [3, 4]]` for a [2, 2] kernel), as Keras' set_weights takes them.
     if (!isNestedNumbers(value))
       invalidArgument(argument, value, "nested arrays of numbers in the weight's shape");
-    let nested: T;
-    try {
-      nested = backend.tensor(value);
-    } catch (error) {
-      throw new SeqmodelError(
-        `${argument}: ${(error as Error).message.replace(/^tensor\(values\):\s*/, '')}`,
-      );
-    }
+    const nested = tensorFromNested(backend, value, argument);
     try {
       checkShape(argument, backend.shape(nested), w.shape);
       if (backend.checkNumerics) assertFinite(backend, nested, argument);
