@@ -81,9 +81,12 @@ interface MetricContext {
   readonly loss?: Loss;
 }
 
-/** `{ thresholds: 0 }` after a from-logits binary crossentropy, else nothing. */
-function logitThreshold(c: MetricContext): { thresholds?: number } {
-  return c.loss instanceof BinaryCrossentropy && c.loss.fromLogits ? { thresholds: 0 } : {};
+/**
+ * Whether the compiled loss is a from-logits binary crossentropy: the predictions are then logits, so metrics given by
+ * name threshold them at 0 (σ(0) = 0.5) or apply the sigmoid, where Keras' would read them as probabilities.
+ */
+function binaryLogits(c: MetricContext): boolean {
+  return c.loss instanceof BinaryCrossentropy && c.loss.fromLogits;
 }
 
 const FACTORIES: ReadonlyArray<{
@@ -93,16 +96,11 @@ const FACTORIES: ReadonlyArray<{
   {
     names: ['accuracy', 'acc'],
     // Keras thresholds binary accuracy at 0.5 even for logits; with a from-logits loss 0 is the right threshold.
-    make: (name, c) =>
-      new Accuracy({ name, threshold: c.loss instanceof BinaryCrossentropy && c.loss.fromLogits ? 0 : 0.5 }),
+    make: (name, c) => new Accuracy({ name, threshold: binaryLogits(c) ? 0 : 0.5 }),
   },
   {
     names: ['binaryAccuracy'],
-    make: (name, c) =>
-      new BinaryAccuracy({
-        name,
-        threshold: c.loss instanceof BinaryCrossentropy && c.loss.fromLogits ? 0 : 0.5,
-      }),
+    make: (name, c) => new BinaryAccuracy({ name, threshold: binaryLogits(c) ? 0 : 0.5 }),
   },
   { names: ['categoricalAccuracy'], make: (name) => new CategoricalAccuracy({ name }) },
   { names: ['sparseCategoricalAccuracy'], make: (name) => new SparseCategoricalAccuracy({ name }) },
@@ -111,15 +109,9 @@ const FACTORIES: ReadonlyArray<{
   { names: ['meanSquaredError', 'mse'], make: (name) => new MeanSquaredErrorMetric({ name }) },
   { names: ['meanAbsoluteError', 'mae'], make: (name) => new MeanAbsoluteErrorMetric({ name }) },
   { names: ['rootMeanSquaredError', 'rmse'], make: (name) => new RootMeanSquaredErrorMetric({ name }) },
-  // By name after a from-logits binary crossentropy, threshold 0 (σ(0) = 0.5), as accuracy.
-  { names: ['precision'], make: (name, c) => new Precision({ name, ...logitThreshold(c) }) },
-  { names: ['recall'], make: (name, c) => new Recall({ name, ...logitThreshold(c) }) },
-  {
-    names: ['auc'],
-    // As `accuracy`: Keras' AUC expects probabilities; with a from-logits loss the predictions are logits.
-    make: (name, c) =>
-      new AUC({ name, fromLogits: c.loss instanceof BinaryCrossentropy && c.loss.fromLogits }),
-  },
+  { names: ['precision'], make: (name, c) => new Precision({ name, thresholds: binaryLogits(c) ? 0 : 0.5 }) },
+  { names: ['recall'], make: (name, c) => new Recall({ name, thresholds: binaryLogits(c) ? 0 : 0.5 }) },
+  { names: ['auc'], make: (name, c) => new AUC({ name, fromLogits: binaryLogits(c) }) },
   {
     names: ['perplexity'],
     make: (name, c) => new Perplexity({ name, fromLogits: crossentropyOf(c.loss)?.fromLogits ?? false }),
