@@ -22,3 +22,16 @@ export function checkVerbose(argument: string, value: unknown): boolean {
   if (typeof value !== 'boolean') invalidArgument(argument, value, 'a boolean, 0 or 1');
   return value;
 }
+
+/** `fit`'s and `evaluate`'s `verbose`: 0, 1, 2 or `'auto'` (`fallback` when absent). */
+export function checkVerboseLevel(
+  argument: string,
+  value: unknown,
+  fallback: 0 | 'auto',
+): 0 | 1 | 2 | 'auto' {
+  const level = value ?? fallback;
+  if (level !== 0 && level !== 1 && level !== 2 && level !== 'auto') {
+    invalidArgument(argument, level, "0, 1, 2 or 'auto'");
+  }
+  return level;
+}

@@ -20,7 +20,7 @@ import type { ApplyOptions } from '../engine/pass.js';
 import { CallbackList, checkCallback, type Logs, type TrainingParams } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
 import { defaultStream, evaluationLine, ProgressBar } from './callbacks/progress-bar.js';
-import { checkCount } from './checks.js';
+import { checkCount, checkVerboseLevel } from './checks.js';
 import { type CompileArgs, Compiled, LossTracker, type StepLosses } from './compile.js';
 import {
   ARGUMENT_LABELS,
@@ -274,9 +274,7 @@ export class Trainer<T> {
         : checkClassWeight(`${what} classWeight`, fitOptions.classWeight);
     const epochs = checkCount(`${what} epochs`, fitOptions.epochs ?? 1);
     const initialEpoch = checkCount(`${what} initialEpoch`, fitOptions.initialEpoch ?? 0);
-    const verbose = fitOptions.verbose ?? 'auto';
-    if (![0, 1, 2, 'auto'].includes(verbose))
-      invalidArgument(`${what} verbose`, verbose, "0, 1, 2 or 'auto'");
+    const verbose = checkVerboseLevel(`${what} verbose`, fitOptions.verbose, 'auto');
     const seed = fitOptions.seed ?? `${this.model.seed}:fit:${this.fitCalls}`;
     this.fitCalls += 1;
     if (typeof seed !== 'string' && !Number.isSafeInteger(seed))
@@ -598,10 +596,7 @@ export class Trainer<T> {
     const datasetMode = isDataset(xOrDataset) && (yOrOptions === undefined || isOptionsObject(yOrOptions));
     checkTargets(what, datasetMode, yOrOptions, 'evaluate(x, y, options)', 'evaluate(dataset, options)');
     const given = (datasetMode ? yOrOptions : maybeOptions) as { verbose?: unknown } | undefined;
-    const verbose = given?.verbose ?? 0;
-    if (![0, 1, 2, 'auto'].includes(verbose as never)) {
-      invalidArgument(`${what} verbose`, verbose, "0, 1, 2 or 'auto'");
-    }
+    const verbose = checkVerboseLevel(`${what} verbose`, given?.verbose, 0);
     const started = performance.now();
     const logs = await this.evaluateQuietly(what, datasetMode, xOrDataset, yOrOptions, maybeOptions);
     const stream = verbose === 0 ? undefined : defaultStream();
