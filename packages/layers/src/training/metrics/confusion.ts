@@ -68,7 +68,11 @@ export function readBatch<T>(
     } else {
       const { weights: perRow } = combinedWeights(backend, metric, rows, weighting);
       if (perRow !== undefined) {
-        weights = Float64Array.from(backend.dataSync(backend.mul(perRow, backend.fill(shape, 1))));
+        // `[...rows]` (a weight shaped to broadcast against the rows made whole), then along each row's entries.
+        const whole = backend.mul(perRow, backend.fill(rows, 1));
+        weights = Float64Array.from(
+          backend.dataSync(backend.mul(backend.reshape(whole, [...rows, 1]), backend.fill(shape, 1))),
+        );
       }
     }
     labels = Float64Array.from(backend.dataSync(y));

@@ -291,6 +291,44 @@ describe('AUC', () => {
     expect(r.result()).toBe(1);
   });
 
+  it('weights per row spread over the row’s entries (rows of several labels, and rows of a sequence)', () => {
+    // Row 0 weighs 3, row 1 weighs 1. Positives: row 0's first (found, 3), row 1's first (missed, 1) and second
+    // (found, 1): recall (3 + 1) / 5. Weights spread by column instead would give 4 / 7.
+    const r = recall();
+    r.updateState(
+      b,
+      b.tensor([
+        [1, 0],
+        [1, 1],
+      ]),
+      b.tensor([
+        [0.9, 0.1],
+        [0.2, 0.8],
+      ]),
+      { sampleWeight: b.tensor([3, 1]) },
+    );
+    expect(r.result()).toBeCloseTo(4 / 5, 12);
+    // [1, 2, 2]: two steps of two labels, the second step masked: only step 0's two (right) positives count.
+    const p = precision();
+    p.updateState(
+      b,
+      b.tensor([
+        [
+          [1, 1],
+          [0, 0],
+        ],
+      ]),
+      b.tensor([
+        [
+          [0.9, 0.8],
+          [0.9, 0.9],
+        ],
+      ]),
+      { mask: b.tensor([[1, 0]]) },
+    );
+    expect(p.result()).toBe(1);
+  });
+
   it('by name (following a from-logits loss); options and labels checked; nothing left on the device', () => {
     expect(getMetric('AUC')).toBeInstanceOf(AUC);
     expect((getMetric('auc', { loss: binaryCrossentropy({ fromLogits: true }) }) as AUC).fromLogits).toBe(
