@@ -98,8 +98,8 @@ abstract class ConfusionMetric extends Metric {
     for (let i = 0; i < predictions.length; i++) {
       if (this.classId !== undefined && i % group !== this.classId) continue;
       const weight = weights === undefined ? 1 : weights[i]!;
-      // Outside the top k, Keras sets the prediction to NEG_INF.
-      const value = kept === undefined || kept[i] === 1 ? Math.fround(predictions[i]!) : NEG_INF;
+      // Outside the top k, Keras sets the prediction to NEG_INF. (The predictions were read back as float32.)
+      const value = kept === undefined || kept[i] === 1 ? predictions[i]! : NEG_INF;
       const positive = value > this.thresholds;
       if (labels[i] !== 0) {
         if (positive) tp += weight;
