@@ -7,7 +7,9 @@
  * - `rngFor(layer)` gives each layer call its own seeded stream for dropout masks, drawn host-side;
  * - recurrent layers read carried state from it (streaming) and record their final state in it (streaming and
  *   stateful layers); the model commits recorded states after the pass;
- * - a tracer, when set, receives every recurrent layer's per-step states and gates (`model.inspect`).
+ * - a tracer, when set, receives every recurrent layer's per-step states and gates (`model.inspect`);
+ * - layers that keep statistics in non-trainable weights (BatchNormalization's moving mean and variance) record the
+ *   new values in it during a training pass; the pass assigns them once it has run (`commitWeightUpdates`).
  */
 import type { Backend, Rng } from '@seqmodel/core';
 import type { RecurrentTracer } from './recurrent-trace.js';
@@ -47,6 +49,7 @@ export class CallContext<T> {
   private readonly carriedOutputs: ReadonlyMap<StateKey, T>;
   private readonly recorded = new Map<StateKey, T[]>();
   private readonly recordedOutputs = new Map<StateKey, T>();
+  private readonly updates = new Map<LayerWeight, T>();
   private readonly callCounts = new Map<string, number>();
 
   constructor(init: CallContextInit<T>) {
@@ -110,5 +113,28 @@ export class CallContext<T> {
   /** Last outputs recorded during the pass, by layer. */
   lastOutputs(): Map<StateKey, T> {
     return new Map(this.recordedOutputs);
+  }
+
+  /**
+   * Records `value` as the next value of the non-trainable `weight` (a moving statistic). Kept, so that the pass's
+   * `tidy` (or a gradient tape's scope) does not free it; a second record for the same weight replaces the first (a
+   * layer applied twice in one pass: the last call's statistics win, as Keras' assignments in call order).
+   */
+  recordWeightUpdate(weight: LayerWeight, value: T): void {
+    const previous = this.updates.get(weight);
+    this.updates.set(weight, this.backend.keep(value));
+    if (previous !== undefined) this.backend.dispose(previous);
+  }
+
+  /**
+   * After the pass: each recorded weight takes its new value (`commit` true), or the values are freed (the pass
+   * failed). Either way the context no longer holds them.
+   */
+  commitWeightUpdates(commit = true): void {
+    for (const [weight, value] of this.updates) {
+      if (commit) weight.assign(value);
+      else this.backend.dispose(value);
+    }
+    this.updates.clear();
   }
 }

@@ -194,6 +194,22 @@ function isStateOwner(x: unknown): x is StateOwner<unknown> {
 }
 
 /**
+ * Runs a pass in `ctx`: the weight updates it records (moving statistics) are assigned when it returns, and freed
+ * when it throws.
+ */
+export function whileRecordingUpdates<T, R>(ctx: CallContext<T>, pass: () => R): R {
+  let result: R;
+  try {
+    result = pass();
+  } catch (error) {
+    ctx.commitWeightUpdates(false);
+    throw error;
+  }
+  ctx.commitWeightUpdates();
+  return result;
+}
+
+/**
  * After a pass: stateful layers take the states they recorded (kept, so no enclosing `tidy` frees them), unless
  * `update` is false; every other recorded state is freed. Streams use their own bookkeeping (`stream.ts`).
  */
@@ -574,13 +590,15 @@ export abstract class Layer {
     checkOptions(`${this.describe()} apply options`, options, ['training', 'mask', 'initialState', 'rng']);
     const training = checkBoolean(`${this.describe()} apply training`, options.training ?? false);
     const ctx = new CallContext<T>({ backend, training, rng: toRng(options.rng) });
-    const result = backend.tidy(() => {
-      const { outputs } = this.invoke(ctx, inputs, {
-        masks: Array.isArray(options.mask) ? options.mask : [options.mask as T | undefined],
-        ...(options.initialState === undefined ? {} : { initialState: options.initialState }),
-      });
-      return { outputs, states: [...ctx.recordedStates().values()] };
-    });
+    const result = whileRecordingUpdates(ctx, () =>
+      backend.tidy(() => {
+        const { outputs } = this.invoke(ctx, inputs, {
+          masks: Array.isArray(options.mask) ? options.mask : [options.mask as T | undefined],
+          ...(options.initialState === undefined ? {} : { initialState: options.initialState }),
+        });
+        return { outputs, states: [...ctx.recordedStates().values()] };
+      }),
+    );
     // The tidy returned the recorded states (so they survived it); stateful layers now take them.
     commitStatefulStates(backend, ctx.recordedStates(), true);
     return result.outputs.length === 1 ? result.outputs[0]! : result.outputs;

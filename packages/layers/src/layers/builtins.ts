@@ -7,6 +7,7 @@ import { type LayerClass, registerLayer } from '../engine/registry.js';
 import { Activation } from './activation.js';
 import { Add } from './add.js';
 import { AveragePooling1D } from './average-pooling-1d.js';
+import { BatchNormalization } from './batch-normalization.js';
 import { Bidirectional } from './bidirectional.js';
 import { Concatenate } from './concatenate.js';
 import { Conv1D } from './conv1d.js';
@@ -44,6 +45,7 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'GlobalMaxPooling1D', fromConfig: (c) => GlobalMaxPooling1D.fromConfig(c) },
   { className: 'MaxPooling1D', fromConfig: (c) => MaxPooling1D.fromConfig(c) },
   { className: 'AveragePooling1D', fromConfig: (c) => AveragePooling1D.fromConfig(c) },
+  { className: 'BatchNormalization', fromConfig: (c) => BatchNormalization.fromConfig(c) },
   { className: 'Activation', fromConfig: (c) => Activation.fromConfig(c) },
   { className: 'Add', fromConfig: (c) => Add.fromConfig(c) },
   { className: 'Multiply', fromConfig: (c) => Multiply.fromConfig(c) },

@@ -14,6 +14,7 @@ import { cpuBackend } from '../training/test-helpers.js';
 import { activation } from './activation.js';
 import { add } from './add.js';
 import { averagePooling1d } from './average-pooling-1d.js';
+import { batchNormalization } from './batch-normalization.js';
 import { bidirectional } from './bidirectional.js';
 import { concatenate } from './concatenate.js';
 import { conv1d } from './conv1d.js';
@@ -450,6 +451,43 @@ const cases: LayerConformanceCase[] = [
     options: { n: 3 },
     inputs: [{ shape: [3, 2] }],
     masks: { ignored: 'its input has no time axis, so there is no mask to use or pass on (as Keras)' },
+  }),
+  layerCase({
+    label: 'BatchNormalization on a masked sequence (batch statistics of the unmasked steps in training)',
+    factory: batchNormalization,
+    options: {},
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+    deterministicTraining: 'training normalizes with the batch statistics, inference with the moving ones',
+  }),
+  layerCase({
+    label:
+      'BatchNormalization of [batch, features], no beta, momentum 0.9, epsilon 1e-5, moving statistics drawn',
+    factory: batchNormalization,
+    options: {
+      center: false,
+      momentum: 0.9,
+      epsilon: 1e-5,
+      gammaInitializer: { name: 'uniform', minval: 0.5, maxval: 1.5 },
+      movingMeanInitializer: { name: 'uniform', minval: -0.5, maxval: 0.5 },
+      movingVarianceInitializer: { name: 'uniform', minval: 0.5, maxval: 2 },
+    },
+    inputs: [{ shape: [5, 3] }],
+    masks: { outputs: [passed] },
+    deterministicTraining: 'training normalizes with the batch statistics, inference with the moving ones',
+  }),
+  layerCase({
+    label: 'BatchNormalization frozen (the moving statistics in training too), no gamma',
+    factory: batchNormalization,
+    options: {
+      scale: false,
+      trainable: false,
+      betaInitializer: { name: 'uniform', minval: -0.5, maxval: 0.5 },
+      movingMeanInitializer: { name: 'uniform', minval: -0.5, maxval: 0.5 },
+      movingVarianceInitializer: { name: 'uniform', minval: 0.5, maxval: 2 },
+    },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
   }),
   layerCase({
     label: 'TimeDistributed Dense',

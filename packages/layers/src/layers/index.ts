@@ -2,6 +2,11 @@
 export { Activation, type ActivationArgs, activation } from './activation.js';
 export { Add, type AddArgs, add } from './add.js';
 export { AveragePooling1D, type AveragePooling1DArgs, averagePooling1d } from './average-pooling-1d.js';
+export {
+  BatchNormalization,
+  type BatchNormalizationArgs,
+  batchNormalization,
+} from './batch-normalization.js';
 export { Bidirectional, type BidirectionalArgs, bidirectional, type MergeMode } from './bidirectional.js';
 export { builtInLayers } from './builtins.js';
 export { Concatenate, type ConcatenateArgs, concatenate } from './concatenate.js';

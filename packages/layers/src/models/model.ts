@@ -33,7 +33,7 @@ import {
 } from '@seqmodel/core';
 import { CallContext } from '../engine/context.js';
 import type { Graph } from '../engine/graph.js';
-import { commitStatefulStates, type Layer, toRng } from '../engine/layer.js';
+import { commitStatefulStates, type Layer, toRng, whileRecordingUpdates } from '../engine/layer.js';
 import { checkMask, maskFromLengths } from '../engine/masks.js';
 import { checkName } from '../engine/naming.js';
 import type {
@@ -312,26 +312,29 @@ export abstract class Model<T = unknown, N extends OutputCount = OutputCount> im
           }),
       ...(tracer === undefined ? {} : { tracer }),
     });
-    const result = backend.tidy(() => {
-      const masks = this.inputMasks(xs, options);
-      const run = graph.run(ctx, xs, masks);
-      const owned = new Set<T>([...xs, ...masks.filter((m): m is T => m !== undefined)]);
-      const copy = (t: T): T => {
-        if (!owned.has(t)) {
-          owned.add(t);
-          return t;
-        }
-        return backend.reshape(t, backend.shape(t));
-      };
-      const outputs = run.outputs.map(copy);
-      const outMasks = run.masks.map((m) => (m === undefined ? undefined : copy(m)));
-      return {
-        outputs,
-        masks: outMasks,
-        states: [...ctx.recordedStates().values()],
-        lastOutputs: [...ctx.lastOutputs().values()],
-      };
-    });
+    // Moving statistics recorded by a training pass are assigned only once the whole pass has run.
+    const result = whileRecordingUpdates(ctx, () =>
+      backend.tidy(() => {
+        const masks = this.inputMasks(xs, options);
+        const run = graph.run(ctx, xs, masks);
+        const owned = new Set<T>([...xs, ...masks.filter((m): m is T => m !== undefined)]);
+        const copy = (t: T): T => {
+          if (!owned.has(t)) {
+            owned.add(t);
+            return t;
+          }
+          return backend.reshape(t, backend.shape(t));
+        };
+        const outputs = run.outputs.map(copy);
+        const outMasks = run.masks.map((m) => (m === undefined ? undefined : copy(m)));
+        return {
+          outputs,
+          masks: outMasks,
+          states: [...ctx.recordedStates().values()],
+          lastOutputs: [...ctx.lastOutputs().values()],
+        };
+      }),
+    );
     const states = ctx.recordedStates();
     if (streaming.carried === undefined) {
       commitStatefulStates(backend, states, options.updateStates ?? true);

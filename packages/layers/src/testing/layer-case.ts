@@ -16,7 +16,7 @@ import {
   sizeOfShape,
 } from '@seqmodel/core';
 import { CallContext } from '../engine/context.js';
-import { commitStatefulStates, Layer } from '../engine/layer.js';
+import { commitStatefulStates, Layer, whileRecordingUpdates } from '../engine/layer.js';
 import { checkShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import type { LayerWeight } from '../engine/weight.js';
 
@@ -91,6 +91,12 @@ export interface LayerConformanceCase<O = unknown> {
   readonly masks: MaskContract;
   /** Checks that do not apply, each with the reason why (kept as data, like tfjs's exclusion lists). */
   readonly skip?: Readonly<Partial<Record<LayerCheckKey, string>>>;
+  /**
+   * Why the layer's training outputs differ from its inference outputs although a training call draws nothing
+   * random (BatchNormalization: batch statistics). The seeding check then asks that another call seed give the same
+   * training outputs, instead of taking the difference for dropout that must follow the call seed.
+   */
+  readonly deterministicTraining?: string;
 }
 
 /** The data of one call: inputs, their masks and initial states, all on the host. */
@@ -152,6 +158,14 @@ export function checkCase(testCase: LayerConformanceCase): void {
       'layer conformance case masks',
       masks,
       '{ ignored: "<why the layer neither uses nor passes masks>" } or { outputs: [one rule per output] }',
+    );
+  }
+  const deterministic = testCase.deterministicTraining;
+  if (deterministic !== undefined && (typeof deterministic !== 'string' || deterministic.trim() === '')) {
+    invalidArgument(
+      'layer conformance case deterministicTraining',
+      deterministic,
+      'a reason (a non-empty string)',
     );
   }
   for (const [key, reason] of Object.entries(testCase.skip ?? {})) {
@@ -263,7 +277,8 @@ export function callTensors<T>(backend: Backend<T>, call: HostCall): CallTensors
 }
 
 /**
- * Calls the layer as a model does (inside `tidy`; stateful layers then take their states) and returns the raw
+ * Calls the layer as a model does (inside `tidy`; stateful layers then take their states, and moving statistics
+ * their new values) and returns the raw
  * outputs and masks, which the caller owns along with `tensors`.
  */
 export function invokeLayer<T>(
@@ -279,13 +294,15 @@ export function invokeLayer<T>(
     rng: createRng(mode.rngSeed),
     ...(overrides === undefined ? {} : { overrides }),
   });
-  const result = backend.tidy(() => {
-    const { outputs, masks } = layer.invoke(ctx, tensors.inputs, {
-      masks: tensors.masks,
-      ...(tensors.initialState.length > 0 ? { initialState: tensors.initialState } : {}),
-    });
-    return { outputs, masks, states: [...ctx.recordedStates().values()] };
-  });
+  const result = whileRecordingUpdates(ctx, () =>
+    backend.tidy(() => {
+      const { outputs, masks } = layer.invoke(ctx, tensors.inputs, {
+        masks: tensors.masks,
+        ...(tensors.initialState.length > 0 ? { initialState: tensors.initialState } : {}),
+      });
+      return { outputs, masks, states: [...ctx.recordedStates().values()] };
+    }),
+  );
   commitStatefulStates(backend, ctx.recordedStates(), true);
   return { outputs: result.outputs, masks: result.masks };
 }

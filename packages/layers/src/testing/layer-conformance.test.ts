@@ -305,6 +305,20 @@ describe('layer conformance kit', () => {
     );
     expect(await failing(checks)).toEqual(['seeding']);
     expect(await messageOf(checks, 'seeding')).toContain('but not between call seeds');
+
+    // Declared deterministic in training, but drawing dropout from the call's stream.
+    const declared = layerConformanceChecks(
+      {
+        factory: (a: DropoutArgs) => new Dropout(a),
+        options: { rate: 0.5 },
+        inputs: [{ shape: [3, 4, 2], mask: true }],
+        masks: { outputs: [{ input: 0 }] },
+        deterministicTraining: 'a wrong declaration',
+      },
+      backend,
+    );
+    expect(await failing(declared)).toEqual(['seeding']);
+    expect(await messageOf(declared, 'seeding')).toContain('deterministic: a wrong declaration');
   });
 
   it('catches a layer that computes differently from the float64 reference', async () => {

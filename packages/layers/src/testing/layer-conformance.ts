@@ -270,9 +270,17 @@ export function layerConformanceChecks<T, O>(
           );
         }
       });
-      // Same weights, another call seed: a layer that is random in training must draw from the call's stream.
+      // Same weights, another call seed: a layer that is random in training must draw from the call's stream, and
+      // one that is not must ignore it.
       const reseeded = withLayer(seed, (layer) => history(layer, seed + 1));
-      if (!sameResult(a.training, a.inference) && sameResult(reseeded.training, a.training)) {
+      if (tc.deterministicTraining !== undefined) {
+        assertSameResult(
+          `${label}: training outputs for call seeds ${seed} and ${seed + 1} (deterministic: ${tc.deterministicTraining})`,
+          reseeded.training,
+          a.training,
+          EXACT,
+        );
+      } else if (!sameResult(a.training, a.inference) && sameResult(reseeded.training, a.training)) {
         throw new SeqmodelError(
           `${label}: training outputs differ from inference outputs (dropout?) but not between call seeds ${seed} and ${seed + 1}`,
         );

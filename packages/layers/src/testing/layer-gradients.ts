@@ -178,7 +178,11 @@ export function autodiffGradients<T>(
       [...floatInputs, ...tensors.initialState, ...weights.map((w) => w.read<T>())],
     );
   } finally {
-    if (ctx !== undefined) commitStatefulStates(backend, ctx.recordedStates(), false);
+    if (ctx !== undefined) {
+      // A gradient pass leaves the layer as it was: recorded states and moving statistics are dropped.
+      commitStatefulStates(backend, ctx.recordedStates(), false);
+      ctx.commitWeightUpdates(false);
+    }
     backend.dispose(rs);
     tensors.dispose();
   }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRng, type RefTensor } from '@seqmodel/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { batchNormalization } from '../../layers/batch-normalization.js';
 import { type Bidirectional, bidirectional } from '../../layers/bidirectional.js';
 import { dense } from '../../layers/dense.js';
 import { dropout } from '../../layers/dropout.js';
@@ -49,11 +50,11 @@ describe('loadKerasModel: options of supported layers', () => {
       'an unknown layer class',
       (t) => {
         t.config.layers.splice(2, 0, {
-          class_name: 'BatchNormalization',
-          config: { name: 'batch_normalization' },
+          class_name: 'Lambda',
+          config: { name: 'lambda' },
         });
       },
-      'loadKerasModel: layer batch_normalization (BatchNormalization): layer class BatchNormalization is not supported; supported: Activation, Add, AveragePooling1D, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, Masking, MaxPooling1D, Multiply, RepeatVector, SimpleRNN, TimeDistributed (and InputLayer)',
+      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, Masking, MaxPooling1D, Multiply, RepeatVector, SimpleRNN, TimeDistributed (and InputLayer)',
     ],
     [
       'a nested model',
@@ -204,6 +205,45 @@ describe('loadKerasModel: options of supported layers', () => {
     const ids = [[3, 1, 0]];
     expect(values(ref, loaded.predict(ids) as RefTensor)).toEqual(
       values(ref, model.predict(ids) as RefTensor),
+    );
+  });
+
+  it('reads BatchNormalization as Keras 2 writes it (axis as a list, fused, renorm off) and refuses renorm', async () => {
+    const ref = newBackend();
+    const model = sequential<RefTensor>(
+      [
+        dense({ units: 3 }),
+        batchNormalization({ movingMeanInitializer: { name: 'uniform', minval: -1, maxval: 1 } }),
+      ],
+      { backend: ref, seed: 2, inputShape: [null, 2] },
+    );
+    const artifacts = await saveKerasModel(model);
+    const keras2 = edited(artifacts, (t) => {
+      Object.assign(layerConfig(t, 1), {
+        axis: [2],
+        fused: true,
+        renorm: false,
+        renorm_clipping: null,
+        renorm_momentum: 0.99,
+        virtual_batch_size: null,
+        adjustment: null,
+        synchronized: false,
+      });
+    });
+    const loaded = await loadKerasModel<RefTensor>(keras2, { backend: ref });
+    const x = [
+      [
+        [0.5, -1],
+        [2, 0.25],
+      ],
+    ];
+    expect(values(ref, loaded.predict(x) as RefTensor)).toEqual(values(ref, model.predict(x) as RefTensor));
+    expect(loaded.layers[1]!.getConfig()).toMatchObject({ axis: 2, momentum: 0.99, epsilon: 1e-3 });
+    const renorm = edited(artifacts, (t) => {
+      layerConfig(t, 1).renorm = true;
+    });
+    await expect(loadKerasModel(renorm, { backend: ref })).rejects.toThrow(
+      'loadKerasModel: layer batch_normalization (BatchNormalization) option renorm: expected false (batch renormalization is not supported), received true',
     );
   });
 

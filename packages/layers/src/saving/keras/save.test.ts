@@ -9,6 +9,7 @@ import { input, type SymbolicTensor } from '../../engine/symbolic.js';
 import { activation } from '../../layers/activation.js';
 import { add } from '../../layers/add.js';
 import { averagePooling1d } from '../../layers/average-pooling-1d.js';
+import { batchNormalization } from '../../layers/batch-normalization.js';
 import { bidirectional, type MergeMode } from '../../layers/bidirectional.js';
 import { concatenate } from '../../layers/concatenate.js';
 import { conv1d } from '../../layers/conv1d.js';
@@ -253,6 +254,43 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
     await expect(saveKerasModel(kept)).rejects.toThrow(
       'saveKerasModel: layer global_max_pooling1d (GlobalMaxPooling1D) keepdims: true cannot be loaded by tfjs-layers',
     );
+  });
+
+  it('BatchNormalization after Conv1D and after an LSTM, moving statistics of its own', async () => {
+    const ref = newBackend();
+    const drawn = (minval: number, maxval: number) => ({ name: 'uniform' as const, minval, maxval });
+    const normalized = sequential<RefTensor>(
+      [
+        conv1d({ filters: 3, kernelSize: 2 }),
+        batchNormalization({
+          momentum: 0.9,
+          gammaInitializer: drawn(0.5, 1.5),
+          betaInitializer: drawn(-0.5, 0.5),
+          movingMeanInitializer: drawn(-0.5, 0.5),
+          movingVarianceInitializer: drawn(0.5, 2),
+        }),
+        lstm({ units: 3 }),
+        batchNormalization({ center: false, epsilon: 1e-5, movingVarianceInitializer: drawn(0.5, 2) }),
+      ],
+      { backend: ref, seed: 4, inputShape: [null, features] },
+    );
+    const artifacts = await expectTfjsAgrees('batch normalization', normalized, sequences(4, false));
+    const configs = (
+      artifacts.modelTopology.config as { layers: { class_name: string; config: Record<string, unknown> }[] }
+    ).layers;
+    expect(configs.filter((l) => l.class_name === 'BatchNormalization').map((l) => l.config)).toMatchObject([
+      { axis: -1, momentum: 0.9, epsilon: 1e-3, center: true, scale: true },
+      { axis: -1, momentum: 0.99, epsilon: 1e-5, center: false, scale: true, gamma_regularizer: null },
+    ]);
+    expect(artifacts.weightSpecs.map((w) => w.name).filter((n) => n.startsWith('batch'))).toEqual([
+      'batch_normalization/gamma',
+      'batch_normalization/beta',
+      'batch_normalization/moving_mean',
+      'batch_normalization/moving_variance',
+      'batch_normalization_1/gamma',
+      'batch_normalization_1/moving_mean',
+      'batch_normalization_1/moving_variance',
+    ]);
   });
 
   it('a functional encoder-decoder with initial states and several outputs', async () => {

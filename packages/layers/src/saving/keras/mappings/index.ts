@@ -1,6 +1,7 @@
 /** The built-in layers' Keras mappings, registered by default (`../registry.ts`). */
 import type { KerasLayerMapping } from '../mapping.js';
 import { activationMapping } from './activation.js';
+import { batchNormalizationMapping } from './batch-normalization.js';
 import { bidirectionalMapping } from './bidirectional.js';
 import { conv1dMapping } from './conv1d.js';
 import { denseMapping } from './dense.js';
@@ -20,6 +21,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   activationMapping,
   addMapping,
   averagePooling1dMapping,
+  batchNormalizationMapping,
   bidirectionalMapping,
   concatenateMapping,
   conv1dMapping,
