@@ -14,10 +14,12 @@ export {
 export type { TorchLayerMapping, TorchPiece, TorchWeightBinding } from './mapping.js';
 export { linearBindings, recurrentBindings, weightNamed } from './mappings.js';
 export {
+  type TorchBatchNorm1dArgs,
   type TorchEmbeddingArgs,
   type TorchLinearArgs,
   type TorchRecurrentArgs,
   type TorchRNNArgs,
+  torchBatchNorm1d,
   torchEmbedding,
   torchGRU,
   torchLinear,

@@ -104,6 +104,17 @@ export function torchWeightBindings<T>(
 }
 
 /** The state-dict keys the bindings read, with their shapes. */
+/**
+ * PyTorch's batch-norm modules count their training batches in `num_batches_tracked`, which their forward pass reads
+ * only when `momentum` is None (a cumulative average, which `torchBatchNorm1d` refuses): no seqmodel weight holds it,
+ * so loading skips it beside a batch norm's `running_mean`, and saving leaves it out (PyTorch fills it in with 0 when
+ * a state dict without it loads).
+ */
+function isBatchCounter(key: string, expected: ReadonlyMap<string, readonly number[]>): boolean {
+  const suffix = 'num_batches_tracked';
+  return key.endsWith(suffix) && expected.has(`${key.slice(0, -suffix.length)}running_mean`);
+}
+
 function expectedKeys(bindings: readonly TorchWeightBinding[]): Map<string, readonly number[]> {
   const keys = new Map<string, readonly number[]>();
   for (const b of bindings) for (const p of b.pieces) keys.set(p.key, p.shape);
@@ -170,7 +181,10 @@ export function loadTorchStateDict<T>(
       misShaped.push(`${key} (expected ${formatShape(shape)}, received ${formatShape(t.shape)})`);
     }
   }
-  const extra = options.strict === false ? [] : [...stateDict.keys()].filter((k) => !expected.has(k));
+  const extra =
+    options.strict === false
+      ? []
+      : [...stateDict.keys()].filter((k) => !expected.has(k) && !isBatchCounter(k, expected));
   if (missing.length + misShaped.length + extra.length > 0) {
     const parts = [
       missing.length > 0 ? `missing keys: ${missing.join(', ')}` : '',

@@ -8,6 +8,8 @@
  *   LSTM gates are i, f, g, o in both; GRU gates are r, z, n in PyTorch and z, r, h in Keras, and PyTorch's GRU is
  *   Keras' `resetAfter: true` (its two biases are the rows of the `[2, 3·units]` bias). LSTM and RNN have one bias
  *   here: loading adds `bias_ih` and `bias_hh`.
+ * - `nn.BatchNorm1d` ↔ `BatchNormalization`: `weight` is `gamma`, `bias` is `beta`, `running_mean` and `running_var`
+ *   the moving statistics; its `num_batches_tracked` counter has no weight here (see `load-save.ts`).
  */
 
 import { SeqmodelError } from '@seqmodel/core';
@@ -155,6 +157,22 @@ const stackedMapping: TorchLayerMapping<Stacked> = {
     layer.layers.flatMap((inner, k) => recurrentLayerBindings(inner, prefix, k)),
 };
 
+const BATCH_NORM_KEYS: Readonly<Record<string, string>> = {
+  gamma: 'weight',
+  beta: 'bias',
+  moving_mean: 'running_mean',
+  moving_variance: 'running_var',
+};
+
+const batchNormalizationMapping: TorchLayerMapping = {
+  className: 'BatchNormalization',
+  torchWeights: (layer, prefix) =>
+    layer.weights.map((weight) => ({
+      weight,
+      pieces: [{ key: `${prefix}${BATCH_NORM_KEYS[weight.shortName]}`, shape: weight.shape }],
+    })),
+};
+
 /** The built-in layers' PyTorch mappings, registered by `registry.ts`. */
 export const builtInTorchLayers: readonly TorchLayerMapping[] = [
   denseMapping as unknown as TorchLayerMapping,
@@ -165,4 +183,5 @@ export const builtInTorchLayers: readonly TorchLayerMapping[] = [
   recurrentMapping('GRU'),
   recurrentMapping('Bidirectional'),
   stackedMapping as unknown as TorchLayerMapping,
+  batchNormalizationMapping,
 ];

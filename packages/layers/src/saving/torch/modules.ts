@@ -5,8 +5,15 @@
  * `[batch, time, features]`, the output is the whole output sequence, PyTorch's `output`). Sizes of inputs come
  * from the data, as for every seqmodel layer; `inputSize` only sets the layer's `inputShape`.
  */
-import { checkBoolean, checkOneOf, checkPositiveInteger, invalidArgument } from '@seqmodel/core';
+import {
+  checkBoolean,
+  checkNumberInRange,
+  checkOneOf,
+  checkPositiveInteger,
+  invalidArgument,
+} from '@seqmodel/core';
 import { checkLayerOptions, type Layer, type LayerArgs } from '../../engine/layer.js';
+import { type BatchNormalization, batchNormalization } from '../../layers/batch-normalization.js';
 import { bidirectional } from '../../layers/bidirectional.js';
 import { type Dense, dense } from '../../layers/dense.js';
 import { type Embedding, embedding } from '../../layers/embedding.js';
@@ -38,6 +45,52 @@ export function torchEmbedding(args: TorchEmbeddingArgs): Embedding {
   checkLayerOptions('torchEmbedding', args, [...LAYER_KEYS, 'numEmbeddings', 'embeddingDim']);
   const { numEmbeddings, embeddingDim, ...rest } = args;
   return embedding({ ...rest, inputDim: numEmbeddings, outputDim: embeddingDim });
+}
+
+export interface TorchBatchNorm1dArgs extends Omit<LayerArgs, 'inputShape'> {
+  /** Features (channels); sets `inputShape: [null, numFeatures]`. */
+  readonly numFeatures: number;
+  /** Default 1e-5. */
+  readonly eps?: number;
+  /** Weight of the batch in the running averages, PyTorch's way round (default 0.1; Keras' momentum is 1 − this). */
+  readonly momentum?: number;
+  /** Learn `weight` and `bias` (default true). */
+  readonly affine?: boolean;
+}
+
+/**
+ * A `BatchNormalization` layer as `nn.BatchNorm1d(numFeatures, eps, momentum, affine)`, normalizing the last axis of
+ * `[batch, time, features]` (PyTorch's module takes `[batch, features, time]`: transpose there, not here) or of
+ * `[batch, features]`. Outputs match PyTorch's in training and in eval mode; the running variance moves by the batch's
+ * population variance, where PyTorch's moves by the unbiased one (n / (n − 1) times it, n the entries per feature).
+ */
+export function torchBatchNorm1d(args: TorchBatchNorm1dArgs): BatchNormalization {
+  checkLayerOptions('torchBatchNorm1d', args, [
+    'name',
+    'trainable',
+    'batchSize',
+    'numFeatures',
+    'eps',
+    'momentum',
+    'affine',
+  ]);
+  const { numFeatures, eps, momentum, affine, ...rest } = args;
+  if (momentum === null) {
+    invalidArgument(
+      'torchBatchNorm1d momentum',
+      momentum,
+      'a number in [0, 1] (the cumulative average of momentum=None is not supported)',
+    );
+  }
+  const learned = checkBoolean('torchBatchNorm1d affine', affine ?? true);
+  return batchNormalization({
+    ...rest,
+    inputShape: [null, checkPositiveInteger('torchBatchNorm1d numFeatures', numFeatures)],
+    epsilon: eps ?? 1e-5,
+    momentum: 1 - checkNumberInRange('torchBatchNorm1d momentum', momentum ?? 0.1, 0, 1),
+    center: learned,
+    scale: learned,
+  });
 }
 
 export interface TorchRecurrentArgs extends Omit<LayerArgs, 'inputShape'> {

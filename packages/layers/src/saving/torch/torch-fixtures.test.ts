@@ -17,7 +17,9 @@ import type { Layer } from '../../engine/layer.js';
 import { sequential } from '../../models/sequential.js';
 import { tf } from '../../test-helpers.js';
 import { checkTorchFixture, parseTorchFixture } from '../../testing/torch-fixtures.js';
-import { torchEmbedding, torchGRU, torchLinear, torchLSTM, torchRNN } from './modules.js';
+import { sgd } from '../../training/optimizers/sgd.js';
+import { loadTorchStateDict, torchStateDict } from './load-save.js';
+import { torchBatchNorm1d, torchEmbedding, torchGRU, torchLinear, torchLSTM, torchRNN } from './modules.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -76,5 +78,78 @@ describe('PyTorch fixtures: forward (float64 reference, cpu, wasm) and one SGD s
         expect(check.afterStep, check.worstKey).toBeLessThan(1e-5);
       });
     }
+  }
+});
+
+describe('PyTorch fixture: nn.BatchNorm1d (eval and train mode, the running statistics, one SGD step)', () => {
+  tf.env().set('IS_TEST', false);
+  const backends: [string, () => Promise<Backend<unknown>>][] = [
+    ['reference', async () => createReferenceBackend() as Backend<unknown>],
+    ['cpu', async () => createCpuBackend() as Backend<unknown>],
+    ['wasm', async () => (await createWasmBackend()) as Backend<unknown>],
+  ];
+  for (const [backendName, make] of backends) {
+    it(`batchnorm on ${backendName} (1e-7 on the float64 reference, 1e-5 in float32)`, async () => {
+      const backend = await make();
+      const fixture = readFixture('batchnorm');
+      const tolerance = backendName === 'reference' ? 1e-7 : 1e-5;
+      const float64 = backendName === 'reference';
+      const io = (key: string) => fixture.io.get(key)!;
+      const tensor = (key: string) =>
+        backend.tensor(float64 ? io(key).data : Float32Array.from(io(key).data), io(key).shape);
+      const gap = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+        expect(a.length).toBe(b.length);
+        return Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+      };
+      const read = (t: unknown) =>
+        float64
+          ? (backend as unknown as { toFloat64(x: unknown): Float64Array }).toFloat64(t)
+          : backend.dataSync(t);
+      const before = backend.memory().numTensors;
+      const fresh = () => {
+        const layer = torchBatchNorm1d({ numFeatures: 4, momentum: 0.2 });
+        const m = sequential([layer], { backend, seed: 1 });
+        // The state dict holds num_batches_tracked (int64), which no weight takes.
+        expect(fixture.state.has('num_batches_tracked')).toBe(true);
+        loadTorchStateDict(m, fixture.state, { mapping: { [layer.name]: '' } });
+        return m;
+      };
+      const m = fresh();
+      const x = tensor('input');
+      const evalOut = m.apply(x);
+      expect(gap(read(evalOut), io('eval_output').data)).toBeLessThan(tolerance);
+      const trainOut = m.apply(x, { training: true });
+      expect(gap(read(trainOut), io('output').data)).toBeLessThan(tolerance);
+      backend.dispose([evalOut, trainOut]);
+      const [, , mean, variance] = m.getWeightData();
+      expect(gap(mean!.values, io('running_mean_after').data)).toBeLessThan(1e-6);
+      // PyTorch moves the running variance by the unbiased batch variance, n / (n − 1) times this layer's (n = 15).
+      const startVariance = fixture.state.get('running_var')!.data;
+      const batchPart = (after: ArrayLike<number>) =>
+        Array.from(after, (v, i) => (v - 0.8 * startVariance[i]!) / 0.2);
+      const ours = batchPart(variance!.values).map((v) => (v * 15) / 14);
+      expect(gap(ours, batchPart(io('running_var_after').data))).toBeLessThan(1e-5);
+      // Saved back, the state dict has PyTorch's keys but the counter.
+      expect([...torchStateDict(m, { mapping: { [m.layers[0]!.name]: '' } }).keys()]).toEqual([
+        'weight',
+        'bias',
+        'running_mean',
+        'running_var',
+      ]);
+      m.dispose();
+      if (backendName !== 'reference') {
+        const trained = fresh();
+        const target = tensor('target');
+        trained.compile({ optimizer: sgd({ learningRate: fixture.lr }), loss: 'mse' });
+        trained.trainOnBatch(x, target);
+        const [gamma, beta] = trained.getWeightData();
+        expect(gap(gamma!.values, io('sgd.weight').data)).toBeLessThan(1e-5);
+        expect(gap(beta!.values, io('sgd.bias').data)).toBeLessThan(1e-5);
+        backend.dispose(target);
+        trained.dispose();
+      }
+      backend.dispose(x);
+      expect(backend.memory().numTensors).toBe(before);
+    });
   }
 });

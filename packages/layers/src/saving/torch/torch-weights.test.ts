@@ -180,8 +180,10 @@ describe('loadTorchWeights and saveTorchWeights', () => {
     const state = new Map((await readTorchWeights(fixtureBytes('lstm.safetensors'))).entries());
     state.delete('bias_hh_l0');
     state.set('weight_hh_l0', { dtype: 'F32', shape: [4, 16], data: new Float64Array(64) });
+    // A batch norm's counter is skipped only beside a batch norm's running_mean.
+    state.set('num_batches_tracked', { dtype: 'I64', shape: [], data: new Float64Array(1) });
     await expect(loadTorchWeights(m, state, { mapping: { rnn: '' } })).rejects.toThrow(
-      'loadTorchWeights: the state dict does not fit sequential (Sequential): missing keys: bias_hh_l0; unexpected keys: weight_ih_l1, weight_hh_l1, bias_ih_l1, bias_hh_l1; wrong shapes: weight_hh_l0 (expected [16, 4], received [4, 16]). Expected keys: weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0',
+      'loadTorchWeights: the state dict does not fit sequential (Sequential): missing keys: bias_hh_l0; unexpected keys: weight_ih_l1, weight_hh_l1, bias_ih_l1, bias_hh_l1, num_batches_tracked; wrong shapes: weight_hh_l0 (expected [16, 4], received [4, 16]). Expected keys: weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0',
     );
     expect(m.getWeightData()).toEqual(before);
     await expect(loadTorchWeights(m, state, { mapping: { lstm: '' } })).rejects.toThrow(
@@ -259,7 +261,7 @@ describe('loadTorchWeights and saveTorchWeights', () => {
       },
     );
     expect(() => torchStateDict(withFlatten)).toThrow(
-      'no PyTorch mapping for the class TimeDistributed; classes with one: Bidirectional, Dense, Embedding, GRU, LSTM, RNN, SimpleRNN, Stacked (others register theirs with registerTorchLayer)',
+      'no PyTorch mapping for the class TimeDistributed; classes with one: BatchNormalization, Bidirectional, Dense, Embedding, GRU, LSTM, RNN, SimpleRNN, Stacked (others register theirs with registerTorchLayer)',
     );
   });
 });
