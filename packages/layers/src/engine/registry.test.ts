@@ -27,6 +27,8 @@ describe('layer registry', () => {
       'TimeDistributed',
       'RepeatVector',
       'Flatten',
+      'Reshape',
+      'Permute',
       'GlobalAveragePooling1D',
       'GlobalMaxPooling1D',
       'MaxPooling1D',

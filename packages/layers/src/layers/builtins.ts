@@ -20,7 +20,9 @@ import { GlobalMaxPooling1D } from './global-max-pooling-1d.js';
 import { Masking } from './masking.js';
 import { MaxPooling1D } from './max-pooling-1d.js';
 import { Multiply } from './multiply.js';
+import { Permute } from './permute.js';
 import { RepeatVector } from './repeat-vector.js';
+import { Reshape } from './reshape.js';
 import { GRU, LSTM, RNN, SimpleRNN } from './rnn.js';
 import { Stacked } from './stacked.js';
 import { TimeDistributed } from './time-distributed.js';
@@ -41,6 +43,8 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'TimeDistributed', fromConfig: (c, ctx) => TimeDistributed.fromConfig(c, ctx) },
   { className: 'RepeatVector', fromConfig: (c) => RepeatVector.fromConfig(c) },
   { className: 'Flatten', fromConfig: (c) => Flatten.fromConfig(c) },
+  { className: 'Reshape', fromConfig: (c) => Reshape.fromConfig(c) },
+  { className: 'Permute', fromConfig: (c) => Permute.fromConfig(c) },
   { className: 'GlobalAveragePooling1D', fromConfig: (c) => GlobalAveragePooling1D.fromConfig(c) },
   { className: 'GlobalMaxPooling1D', fromConfig: (c) => GlobalMaxPooling1D.fromConfig(c) },
   { className: 'MaxPooling1D', fromConfig: (c) => MaxPooling1D.fromConfig(c) },

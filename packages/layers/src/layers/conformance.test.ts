@@ -27,7 +27,9 @@ import { globalMaxPooling1d } from './global-max-pooling-1d.js';
 import { masking } from './masking.js';
 import { maxPooling1d } from './max-pooling-1d.js';
 import { multiply } from './multiply.js';
+import { permute } from './permute.js';
 import { repeatVector } from './repeat-vector.js';
+import { reshape } from './reshape.js';
 import { gru, lstm, rnn, simpleRNN } from './rnn.js';
 import { stacked } from './stacked.js';
 import { timeDistributed } from './time-distributed.js';
@@ -451,6 +453,27 @@ const cases: LayerConformanceCase[] = [
     options: { n: 3 },
     inputs: [{ shape: [3, 2] }],
     masks: { ignored: 'its input has no time axis, so there is no mask to use or pass on (as Keras)' },
+  }),
+  layerCase({
+    label: 'Reshape [4, 2] to [2, 4]',
+    factory: reshape,
+    options: { targetShape: [2, 4] },
+    inputs: [{ shape: [3, 4, 2] }],
+    masks: { ignored: 'Reshape regroups the steps: no mask can follow (Keras drops it too)' },
+  }),
+  layerCase({
+    label: 'Reshape with -1 to [batch, 8]',
+    factory: reshape,
+    options: { targetShape: [-1] },
+    inputs: [{ shape: [3, 4, 2] }],
+    masks: { ignored: 'Reshape regroups the steps: no mask can follow (Keras drops it too)' },
+  }),
+  layerCase({
+    label: 'Permute steps and features',
+    factory: permute,
+    options: { dims: [2, 1] },
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'Permute moves the steps axis: no mask can follow (Keras drops it too)' },
   }),
   layerCase({
     label: 'BatchNormalization on a masked sequence (batch statistics of the unmasked steps in training)',

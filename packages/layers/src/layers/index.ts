@@ -30,8 +30,10 @@ export { Masking, type MaskingArgs, masking } from './masking.js';
 export { MaxPooling1D, type MaxPooling1DArgs, maxPooling1d } from './max-pooling-1d.js';
 export { Merge } from './merge.js';
 export { Multiply, type MultiplyArgs, multiply } from './multiply.js';
+export { Permute, type PermuteArgs, permute } from './permute.js';
 export { Pooling1D, type Pooling1DArgs } from './pooling-1d.js';
 export { RepeatVector, type RepeatVectorArgs, repeatVector } from './repeat-vector.js';
+export { Reshape, type ReshapeArgs, reshape } from './reshape.js';
 export {
   GRU,
   type GruArgs,

@@ -22,7 +22,9 @@ import { globalMaxPooling1d } from '../../layers/global-max-pooling-1d.js';
 import { masking } from '../../layers/masking.js';
 import { maxPooling1d } from '../../layers/max-pooling-1d.js';
 import { multiply } from '../../layers/multiply.js';
+import { permute } from '../../layers/permute.js';
 import { repeatVector } from '../../layers/repeat-vector.js';
+import { reshape } from '../../layers/reshape.js';
 import { gru, lstm, type RNN, rnn, simpleRNN } from '../../layers/rnn.js';
 import { stacked } from '../../layers/stacked.js';
 import { timeDistributed } from '../../layers/time-distributed.js';
@@ -254,6 +256,25 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
     await expect(saveKerasModel(kept)).rejects.toThrow(
       'saveKerasModel: layer global_max_pooling1d (GlobalMaxPooling1D) keepdims: true cannot be loaded by tfjs-layers',
     );
+  });
+
+  it('Permute and Reshape around recurrent layers', async () => {
+    const ref = newBackend();
+    const laidOut = sequential<RefTensor>(
+      [
+        permute({ dims: [2, 1] }),
+        simpleRNN({ units: 4, returnSequences: true }),
+        reshape({ targetShape: [-1, 2] }),
+        gru({ units: 2, resetAfter: false }),
+      ],
+      { backend: ref, seed: 6, inputShape: [5, features] },
+    );
+    const artifacts = await expectTfjsAgrees('permute and reshape', laidOut, sequences(5, false));
+    const configs = (
+      artifacts.modelTopology.config as { layers: { class_name: string; config: Record<string, unknown> }[] }
+    ).layers;
+    expect(configs.find((l) => l.class_name === 'Permute')?.config).toMatchObject({ dims: [2, 1] });
+    expect(configs.find((l) => l.class_name === 'Reshape')?.config).toMatchObject({ target_shape: [-1, 2] });
   });
 
   it('BatchNormalization after Conv1D and after an LSTM, moving statistics of its own', async () => {

@@ -14,6 +14,7 @@ import { addMapping, concatenateMapping, multiplyMapping } from './merge.js';
 import { averagePooling1dMapping, maxPooling1dMapping } from './pooling.js';
 import { gruMapping, lstmMapping, rnnMapping, simpleRnnMapping } from './recurrent.js';
 import { repeatVectorMapping } from './repeat-vector.js';
+import { permuteMapping, reshapeMapping } from './reshape-permute.js';
 import { stackedMapping } from './stacked.js';
 import { timeDistributedMapping } from './time-distributed.js';
 
@@ -36,7 +37,9 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   maskingMapping,
   maxPooling1dMapping,
   multiplyMapping,
+  permuteMapping,
   repeatVectorMapping,
+  reshapeMapping,
   rnnMapping,
   simpleRnnMapping,
   stackedMapping,
