@@ -288,7 +288,7 @@ describe('BatchNormalization', () => {
         inputShape: [null, features],
       }),
     ).toThrow(
-      'batch_normalization (BatchNormalization) axis: received 1 for an input of rank 3 ([null, null, 4]); only the last axis (-1) is supported',
+      'batch_normalization (BatchNormalization) axis: received 1 for an input of rank 3 ([null, null, 4]); only the last axis (-1) is supported: move the features there first (a permute layer)',
     );
     expect(() => batchNormalization({ momentum: 1.5 })).toThrow('batchNormalization momentum');
     expect(() => batchNormalization({ axis: 0.5 })).toThrow(

@@ -115,7 +115,7 @@ export class BatchNormalization extends Layer {
     const shape = inputShapes[0]!;
     if (this.axis !== -1 && this.axis !== shape.length - 1) {
       throw new SeqmodelError(
-        `${this.describe()} axis: received ${this.axis} for an input of rank ${shape.length} (${formatShapeSpec(shape)}); only the last axis (-1) is supported: move the features to the last axis (a transpose) instead`,
+        `${this.describe()} axis: received ${this.axis} for an input of rank ${shape.length} (${formatShapeSpec(shape)}); only the last axis (-1) is supported: move the features there first (a permute layer)`,
       );
     }
     const features = shape[shape.length - 1];
