@@ -38,6 +38,10 @@ describe('layer registry', () => {
       'Add',
       'Multiply',
       'Concatenate',
+      'Subtract',
+      'Average',
+      'Maximum',
+      'Minimum',
     ]);
     const layer = dense({ units: 3, activation: 'relu', name: 'd' });
     const again = deserializeLayer(serializeLayer(layer));

@@ -6,6 +6,7 @@
 import { type LayerClass, registerLayer } from '../engine/registry.js';
 import { Activation } from './activation.js';
 import { Add } from './add.js';
+import { Average } from './average.js';
 import { AveragePooling1D } from './average-pooling-1d.js';
 import { BatchNormalization } from './batch-normalization.js';
 import { Bidirectional } from './bidirectional.js';
@@ -19,12 +20,15 @@ import { GlobalAveragePooling1D } from './global-average-pooling-1d.js';
 import { GlobalMaxPooling1D } from './global-max-pooling-1d.js';
 import { Masking } from './masking.js';
 import { MaxPooling1D } from './max-pooling-1d.js';
+import { Maximum } from './maximum.js';
+import { Minimum } from './minimum.js';
 import { Multiply } from './multiply.js';
 import { Permute } from './permute.js';
 import { RepeatVector } from './repeat-vector.js';
 import { Reshape } from './reshape.js';
 import { GRU, LSTM, RNN, SimpleRNN } from './rnn.js';
 import { Stacked } from './stacked.js';
+import { Subtract } from './subtract.js';
 import { TimeDistributed } from './time-distributed.js';
 
 /** The built-in layer classes, registered by default. */
@@ -54,6 +58,10 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'Add', fromConfig: (c) => Add.fromConfig(c) },
   { className: 'Multiply', fromConfig: (c) => Multiply.fromConfig(c) },
   { className: 'Concatenate', fromConfig: (c) => Concatenate.fromConfig(c) },
+  { className: 'Subtract', fromConfig: (c) => Subtract.fromConfig(c) },
+  { className: 'Average', fromConfig: (c) => Average.fromConfig(c) },
+  { className: 'Maximum', fromConfig: (c) => Maximum.fromConfig(c) },
+  { className: 'Minimum', fromConfig: (c) => Minimum.fromConfig(c) },
 ];
 
 for (const layerClass of builtInLayers) registerLayer(layerClass);

@@ -13,6 +13,7 @@ import { layerConformanceChecks } from '../testing/layer-conformance.js';
 import { cpuBackend } from '../training/test-helpers.js';
 import { activation } from './activation.js';
 import { add } from './add.js';
+import { average } from './average.js';
 import { averagePooling1d } from './average-pooling-1d.js';
 import { batchNormalization } from './batch-normalization.js';
 import { bidirectional } from './bidirectional.js';
@@ -26,12 +27,15 @@ import { globalAveragePooling1d } from './global-average-pooling-1d.js';
 import { globalMaxPooling1d } from './global-max-pooling-1d.js';
 import { masking } from './masking.js';
 import { maxPooling1d } from './max-pooling-1d.js';
+import { maximum } from './maximum.js';
+import { minimum } from './minimum.js';
 import { multiply } from './multiply.js';
 import { permute } from './permute.js';
 import { repeatVector } from './repeat-vector.js';
 import { reshape } from './reshape.js';
 import { gru, lstm, rnn, simpleRNN } from './rnn.js';
 import { stacked } from './stacked.js';
+import { subtract } from './subtract.js';
 import { timeDistributed } from './time-distributed.js';
 
 const backend = cpuBackend();
@@ -435,6 +439,31 @@ const cases: LayerConformanceCase[] = [
     options: {},
     inputs: [unmaskedSequence, sequence, unmaskedSequence],
     masks: { outputs: [{ input: 1 }] },
+  }),
+  layerCase({
+    factory: subtract,
+    options: {},
+    inputs: [unmaskedSequence, sequence],
+    masks: { outputs: [{ input: 1 }] },
+  }),
+  layerCase({
+    factory: average,
+    options: {},
+    inputs: [sequence, unmaskedSequence, unmaskedSequence],
+    masks: { outputs: [passed] },
+  }),
+  // Maximum and minimum of normals: ties (where the gradient is split by convention) do not occur.
+  layerCase({
+    factory: maximum,
+    options: {},
+    inputs: [unmaskedSequence, sequence],
+    masks: { outputs: [{ input: 1 }] },
+  }),
+  layerCase({
+    factory: minimum,
+    options: {},
+    inputs: [sequence, unmaskedSequence, unmaskedSequence],
+    masks: { outputs: [passed] },
   }),
   layerCase({
     factory: concatenate,

@@ -1,6 +1,7 @@
 /** Every built-in layer: the classes and their factory functions. */
 export { Activation, type ActivationArgs, activation } from './activation.js';
 export { Add, type AddArgs, add } from './add.js';
+export { Average, type AverageArgs, average } from './average.js';
 export { AveragePooling1D, type AveragePooling1DArgs, averagePooling1d } from './average-pooling-1d.js';
 export {
   BatchNormalization,
@@ -28,7 +29,9 @@ export {
 export { GlobalPooling1D, type GlobalPooling1DArgs } from './global-pooling.js';
 export { Masking, type MaskingArgs, masking } from './masking.js';
 export { MaxPooling1D, type MaxPooling1DArgs, maxPooling1d } from './max-pooling-1d.js';
+export { Maximum, type MaximumArgs, maximum } from './maximum.js';
 export { Merge } from './merge.js';
+export { Minimum, type MinimumArgs, minimum } from './minimum.js';
 export { Multiply, type MultiplyArgs, multiply } from './multiply.js';
 export { Permute, type PermuteArgs, permute } from './permute.js';
 export { Pooling1D, type Pooling1DArgs } from './pooling-1d.js';
@@ -54,5 +57,6 @@ export {
   simpleRNN,
 } from './rnn.js';
 export { Stacked, type StackedArgs, type StackedSpec, stacked } from './stacked.js';
+export { Subtract, type SubtractArgs, subtract } from './subtract.js';
 export { TimeDistributed, timeDistributed } from './time-distributed.js';
 export { conv1dGeometry, type WindowPadding } from './time-windows.js';

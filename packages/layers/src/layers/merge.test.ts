@@ -3,14 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { input, type SymbolicTensor } from '../engine/symbolic.js';
 import { model } from '../models/functional.js';
 import { add } from './add.js';
+import { average } from './average.js';
 import { concatenate } from './concatenate.js';
+import { maximum } from './maximum.js';
+import { minimum } from './minimum.js';
 import { multiply } from './multiply.js';
+import { subtract } from './subtract.js';
 
 const backend = createReferenceBackend();
 const shape = (x: RefTensor) => backend.shape(x);
 const values = (x: RefTensor) => Array.from(backend.toFloat64(x));
 
-describe('Add, Multiply, Concatenate', () => {
+describe('Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate', () => {
   const a = backend.tensor([1, 2, 3, 4, 5, 6], [1, 2, 3]);
   const b = backend.tensor([10, 20, 30, 40, 50, 60], [1, 2, 3]);
   const c = backend.tensor([0.5, 0.5, 0.5, 2, 2, 2], [1, 2, 3]);
@@ -43,6 +47,23 @@ describe('Add, Multiply, Concatenate', () => {
     ]);
     const longer = steps.apply([a, backend.tensor([9, 9, 9], [1, 1, 3])]) as RefTensor;
     expect(values(longer)).toEqual([1, 2, 3, 4, 5, 6, 9, 9, 9]);
+  });
+
+  it('subtract, average, and take the maximum and the minimum, by hand', () => {
+    const shapes = (n: number) => Array.from({ length: n }, () => [null, 2, 3] as (number | null)[]);
+    const run = (layer: { apply(x: RefTensor[]): unknown }, xs: RefTensor[]) =>
+      values(layer.apply(xs) as RefTensor);
+    expect(run(subtract().build(backend, shapes(2)), [b, a])).toEqual([9, 18, 27, 36, 45, 54]);
+    expect(run(average().build(backend, shapes(3)), [a, b, c])).toEqual(
+      [11.5, 22.5, 33.5, 46, 57, 68].map((v) => v / 3),
+    );
+    expect(
+      run(maximum().build(backend, shapes(3)), [a, c, backend.tensor([2, 1, 4, 3, 6, 5], [1, 2, 3])]),
+    ).toEqual([2, 2, 4, 4, 6, 6]);
+    expect(run(minimum().build(backend, shapes(2)), [a, c])).toEqual([0.5, 0.5, 0.5, 2, 2, 2]);
+    expect(() => subtract().build(backend, shapes(3))).toThrow(
+      'subtract (Subtract) inputs: expected 2 input tensors, received 3',
+    );
   });
 
   it('combine masks as Keras: the AND of the masks given, joined along the time axis', () => {

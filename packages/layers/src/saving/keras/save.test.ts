@@ -8,6 +8,7 @@ import type { ShapeSpec } from '../../engine/shape-spec.js';
 import { input, type SymbolicTensor } from '../../engine/symbolic.js';
 import { activation } from '../../layers/activation.js';
 import { add } from '../../layers/add.js';
+import { average } from '../../layers/average.js';
 import { averagePooling1d } from '../../layers/average-pooling-1d.js';
 import { batchNormalization } from '../../layers/batch-normalization.js';
 import { bidirectional, type MergeMode } from '../../layers/bidirectional.js';
@@ -21,17 +22,28 @@ import { globalAveragePooling1d } from '../../layers/global-average-pooling-1d.j
 import { globalMaxPooling1d } from '../../layers/global-max-pooling-1d.js';
 import { masking } from '../../layers/masking.js';
 import { maxPooling1d } from '../../layers/max-pooling-1d.js';
+import { maximum } from '../../layers/maximum.js';
+import { minimum } from '../../layers/minimum.js';
 import { multiply } from '../../layers/multiply.js';
 import { permute } from '../../layers/permute.js';
 import { repeatVector } from '../../layers/repeat-vector.js';
 import { reshape } from '../../layers/reshape.js';
 import { gru, lstm, type RNN, rnn, simpleRNN } from '../../layers/rnn.js';
 import { stacked } from '../../layers/stacked.js';
+import { subtract } from '../../layers/subtract.js';
 import { timeDistributed } from '../../layers/time-distributed.js';
 import { model as functionalModel } from '../../models/functional.js';
 import type { Model } from '../../models/model.js';
 import { sequential } from '../../models/sequential.js';
-import { expectClose, expectOutputsClose, newBackend, tf, tfl, useTfjsCpu } from '../../test-helpers.js';
+import {
+  expectClose,
+  expectOutputsClose,
+  newBackend,
+  tf,
+  tfl,
+  useTfjsCpu,
+  values,
+} from '../../test-helpers.js';
 import type { KerasArtifacts } from './artifacts.js';
 import {
   batch,
@@ -382,6 +394,44 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
         ['c', 0, 0, {}],
       ],
     ]);
+  });
+
+  it('Average, Maximum and Minimum; Subtract refused (tfjs-layers 4.22 has none) but loaded', async () => {
+    const ref = newBackend();
+    const x = input({ shape: [null, features], name: 'x' });
+    const a = dense({ units: 3, name: 'a' }).apply(x) as SymbolicTensor;
+    const b = dense({ units: 3, name: 'b' }).apply(x) as SymbolicTensor;
+    const c = dense({ units: 3, name: 'c' }).apply(x) as SymbolicTensor;
+    const mean = average({ name: 'mean' }).apply([a, b, c]) as SymbolicTensor;
+    const high = maximum({ name: 'high' }).apply([mean, b]) as SymbolicTensor;
+    const low = minimum({ name: 'low' }).apply([high, c, a]) as SymbolicTensor;
+    const ours = functionalModel<RefTensor>({ inputs: x, outputs: low, backend: ref, seed: 15 });
+    await expectTfjsAgrees('average, maximum, minimum', ours, sequences(16, false));
+    const difference = subtract({ name: 'difference' }).apply([a, b]) as SymbolicTensor;
+    const withSubtract = functionalModel<RefTensor>({
+      inputs: x,
+      outputs: difference,
+      backend: ref,
+      seed: 15,
+    });
+    await expect(saveKerasModel(withSubtract)).rejects.toThrow(
+      'saveKerasModel: layer difference (Subtract): tfjs-layers 4.22 has no Subtract layer',
+    );
+    // The same model as Keras writes it, Add renamed Subtract: it loads and subtracts.
+    const summed = functionalModel<RefTensor>({
+      inputs: x,
+      outputs: add({ name: 'difference' }).apply([a, b]) as SymbolicTensor,
+      backend: ref,
+      seed: 15,
+    });
+    const artifacts = await saveKerasModel(summed);
+    const config = artifacts.modelTopology.config as { layers: { class_name: string; name: string }[] };
+    config.layers.find((l) => l.name === 'difference')!.class_name = 'Subtract';
+    const loaded = await loadKerasModel<RefTensor>(artifacts, { backend: ref });
+    const xs = ref.tensor(sequences(17, false));
+    expect(values(ref, loaded.predict(xs) as RefTensor)).toEqual(
+      values(ref, withSubtract.predict(xs) as RefTensor),
+    );
   });
 
   it('a layer shared by two inputs', async () => {

@@ -10,7 +10,15 @@ import { embeddingMapping } from './embedding.js';
 import { flattenMapping } from './flatten.js';
 import { globalAveragePooling1dMapping, globalMaxPooling1dMapping } from './global-pooling.js';
 import { maskingMapping } from './masking.js';
-import { addMapping, concatenateMapping, multiplyMapping } from './merge.js';
+import {
+  addMapping,
+  averageMapping,
+  concatenateMapping,
+  maximumMapping,
+  minimumMapping,
+  multiplyMapping,
+  subtractMapping,
+} from './merge.js';
 import { averagePooling1dMapping, maxPooling1dMapping } from './pooling.js';
 import { gruMapping, lstmMapping, rnnMapping, simpleRnnMapping } from './recurrent.js';
 import { repeatVectorMapping } from './repeat-vector.js';
@@ -21,6 +29,7 @@ import { timeDistributedMapping } from './time-distributed.js';
 export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   activationMapping,
   addMapping,
+  averageMapping,
   averagePooling1dMapping,
   batchNormalizationMapping,
   bidirectionalMapping,
@@ -36,6 +45,8 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   lstmMapping,
   maskingMapping,
   maxPooling1dMapping,
+  maximumMapping,
+  minimumMapping,
   multiplyMapping,
   permuteMapping,
   repeatVectorMapping,
@@ -43,5 +54,6 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   rnnMapping,
   simpleRnnMapping,
   stackedMapping,
+  subtractMapping,
   timeDistributedMapping,
 ];

@@ -1,7 +1,17 @@
-/** Keras' merge layers `Add`, `Multiply` and `Concatenate`, called on a list of tensors. */
+/**
+ * Keras' merge layers `Add`, `Subtract`, `Multiply`, `Average`, `Maximum`, `Minimum` and `Concatenate`, called on a
+ * list of tensors. tfjs-layers 4.22 has no `Subtract`: saving one is refused.
+ */
+
+import type { LayerArgs } from '../../../engine/layer.js';
 import { Add } from '../../../layers/add.js';
+import { Average } from '../../../layers/average.js';
 import { Concatenate } from '../../../layers/concatenate.js';
+import { Maximum } from '../../../layers/maximum.js';
+import type { Merge } from '../../../layers/merge.js';
+import { Minimum } from '../../../layers/minimum.js';
 import { Multiply } from '../../../layers/multiply.js';
+import { Subtract } from '../../../layers/subtract.js';
 import type { KerasLayerMapping } from '../mapping.js';
 
 export const addMapping: KerasLayerMapping<Add> = {
@@ -14,6 +24,28 @@ export const multiplyMapping: KerasLayerMapping<Multiply> = {
   className: 'Multiply',
   fromKeras: (reader) => new Multiply(reader.layerArgs()),
   toKeras: (_layer, context) => ({ class_name: 'Multiply', config: context.commonConfig() }),
+};
+
+/** A merge layer whose Keras config holds only the common fields. */
+function plainMerge<L extends Merge>(className: string, make: (args: LayerArgs) => L): KerasLayerMapping<L> {
+  return {
+    className,
+    fromKeras: (reader) => make(reader.layerArgs()),
+    toKeras: (_layer, context) => ({ class_name: className, config: context.commonConfig() }),
+  };
+}
+
+export const averageMapping = plainMerge('Average', (a) => new Average(a));
+export const maximumMapping = plainMerge('Maximum', (a) => new Maximum(a));
+export const minimumMapping = plainMerge('Minimum', (a) => new Minimum(a));
+
+export const subtractMapping: KerasLayerMapping<Subtract> = {
+  className: 'Subtract',
+  fromKeras: (reader) => new Subtract(reader.layerArgs()),
+  toKeras: (_layer, context) =>
+    context.refuse(
+      'tfjs-layers 4.22 has no Subtract layer; add the negated second input instead (multiply it by a constant -1 layer and add), or save with saveModel',
+    ),
 };
 
 export const concatenateMapping: KerasLayerMapping<Concatenate> = {
