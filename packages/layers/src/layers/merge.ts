@@ -1,8 +1,9 @@
 /**
- * What Keras' merge layers (`Add`, `Multiply`, `Concatenate`) share: two or more input tensors of one rank, combined
- * into one output. Their shapes are checked against the first input's (a size known on one side and unknown on the
- * other fits), and errors name the input that does not fit. Masks combine as Keras combines them: a position is valid
- * when it is valid in every input that has a mask (`Concatenate` along the time axis joins the masks instead).
+ * What Keras' merge layers (`Add`, `Subtract`, `Multiply`, `Average`, `Maximum`, `Minimum`, `Concatenate`) share:
+ * two or more input tensors of one rank, combined into one output. Their shapes are checked against the first
+ * input's (a size known on one side and unknown on the other fits), and errors name the input that does not fit.
+ * Masks combine as Keras combines them: a position is valid when it is valid in every input that has a mask
+ * (`Concatenate` along the time axis joins the masks instead).
  */
 import { SeqmodelError } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
