@@ -23,6 +23,7 @@ describe('layer registry', () => {
       'Conv1D',
       'Embedding',
       'Dropout',
+      'SpatialDropout1D',
       'Masking',
       'TimeDistributed',
       'RepeatVector',

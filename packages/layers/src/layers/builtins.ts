@@ -27,6 +27,7 @@ import { Permute } from './permute.js';
 import { RepeatVector } from './repeat-vector.js';
 import { Reshape } from './reshape.js';
 import { GRU, LSTM, RNN, SimpleRNN } from './rnn.js';
+import { SpatialDropout1D } from './spatial-dropout-1d.js';
 import { Stacked } from './stacked.js';
 import { Subtract } from './subtract.js';
 import { TimeDistributed } from './time-distributed.js';
@@ -43,6 +44,7 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'Conv1D', fromConfig: (c) => Conv1D.fromConfig(c) },
   { className: 'Embedding', fromConfig: (c) => Embedding.fromConfig(c) },
   { className: 'Dropout', fromConfig: (c) => Dropout.fromConfig(c) },
+  { className: 'SpatialDropout1D', fromConfig: (c) => SpatialDropout1D.fromConfig(c) },
   { className: 'Masking', fromConfig: (c) => Masking.fromConfig(c) },
   { className: 'TimeDistributed', fromConfig: (c, ctx) => TimeDistributed.fromConfig(c, ctx) },
   { className: 'RepeatVector', fromConfig: (c) => RepeatVector.fromConfig(c) },

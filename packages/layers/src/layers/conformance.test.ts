@@ -34,6 +34,7 @@ import { permute } from './permute.js';
 import { repeatVector } from './repeat-vector.js';
 import { reshape } from './reshape.js';
 import { gru, lstm, rnn, simpleRNN } from './rnn.js';
+import { spatialDropout1d } from './spatial-dropout-1d.js';
 import { stacked } from './stacked.js';
 import { subtract } from './subtract.js';
 import { timeDistributed } from './time-distributed.js';
@@ -309,6 +310,14 @@ const cases: LayerConformanceCase[] = [
     factory: dropout,
     options: { rate: 0.5, noiseShape: [null, 1, null] },
     inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    factory: spatialDropout1d,
+    options: { rate: 0.5 },
+    // Six features, not two: 18 draws a call, so that two call seeds cannot draw the same channels by chance (with
+    // [3, 4, 2]'s six draws, seeds 1234 and 1235 did, a 1-in-64 event).
+    inputs: [{ shape: [3, 4, 6], buildShape: [null, null, 6], mask: true }],
     masks: { outputs: [passed] },
   }),
   layerCase({

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sequential } from '../models/sequential.js';
 import { newBackend, values } from '../test-helpers.js';
 import { Dropout, dropout } from './dropout.js';
+import { SpatialDropout1D, spatialDropout1d } from './spatial-dropout-1d.js';
 
 describe('Dropout', () => {
   it('passes inputs through at inference, as a new tensor', () => {
@@ -57,5 +58,34 @@ describe('Dropout', () => {
     ).toThrow('dropout (Dropout) noiseShape: has rank 2, the input has rank 3');
     expect(() => dropout({ rate: 1 })).toThrow('dropout rate: expected a rate in [0, 1), received 1');
     expect(Dropout.fromConfig(layer.getConfig()).getConfig()).toEqual(layer.getConfig());
+  });
+});
+
+describe('SpatialDropout1D', () => {
+  it('drops whole feature channels: one draw per sequence and feature, shared by every step', () => {
+    const ref = newBackend();
+    const layer = spatialDropout1d({ rate: 0.5, seed: 4 }).build(ref, [null, null, 50]);
+    const x = ref.fill([3, 6, 50], 1);
+    const y = ref.toArray(layer.apply(x, { training: true }) as RefTensor) as number[][][];
+    for (const seq of y) for (const step of seq) expect(step).toEqual(seq[0]);
+    const kept = y.flatMap((seq) => seq[0]!);
+    expect(new Set(kept)).toEqual(new Set([0, 2]));
+    // Different sequences draw differently (150 channels at rate 0.5: equal rows would be a bug, not chance).
+    expect(y[0]![0]).not.toEqual(y[1]![0]);
+    expect(ref.toArray(layer.apply(x) as RefTensor)).toEqual(ref.toArray(x));
+  });
+
+  it('keeps its config without a noise shape, and checks its options under its own name', () => {
+    const layer = spatialDropout1d({ rate: 0.3, seed: 2, name: 'channels' });
+    expect(layer.getConfig()).toEqual({ name: 'channels', trainable: true, rate: 0.3, seed: 2 });
+    expect(SpatialDropout1D.fromConfig(layer.getConfig()).getConfig()).toEqual(layer.getConfig());
+    expect(() => spatialDropout1d({ rate: 1 })).toThrow(
+      'spatialDropout1d rate: expected a rate in [0, 1), received 1',
+    );
+    expect(() => spatialDropout1d({ rate: 0.1, noiseShape: [null, 1, null] } as never)).toThrow('noiseShape');
+    const ref = newBackend();
+    expect(() => spatialDropout1d({ rate: 0.1 }).build(ref, [null, 4])).toThrow(
+      'spatial_dropout1d (SpatialDropout1D) inputs: expected rank 3 [batch, steps, features]',
+    );
   });
 });

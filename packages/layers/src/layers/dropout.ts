@@ -20,21 +20,25 @@ export interface DropoutArgs extends LayerArgs {
 }
 
 export class Dropout extends Layer {
-  readonly className = 'Dropout';
+  readonly className: string = 'Dropout';
   override readonly supportsMasking = true;
   readonly rate: number;
   readonly noiseShape: ShapeSpec | undefined;
   readonly seed: number | undefined;
   private ownRng: Rng | undefined;
 
-  constructor(args: DropoutArgs) {
-    checkLayerOptions('dropout', args, ['rate', 'noiseShape', 'seed']);
+  /**
+   * `factory` names the layer's factory in errors; a subclass (`SpatialDropout1D`) checks its own options first and
+   * passes its name.
+   */
+  constructor(args: DropoutArgs, factory = 'dropout') {
+    if (factory === 'dropout') checkLayerOptions('dropout', args, ['rate', 'noiseShape', 'seed']);
     super(args);
-    this.rate = checkDropoutRate('dropout rate', args.rate);
+    this.rate = checkDropoutRate(`${factory} rate`, args.rate);
     this.noiseShape =
-      args.noiseShape === undefined ? undefined : checkShapeSpec('dropout noiseShape', args.noiseShape);
+      args.noiseShape === undefined ? undefined : checkShapeSpec(`${factory} noiseShape`, args.noiseShape);
     if (args.seed !== undefined && !Number.isSafeInteger(args.seed))
-      invalidArgument('dropout seed', args.seed, 'a safe integer');
+      invalidArgument(`${factory} seed`, args.seed, 'a safe integer');
     this.seed = args.seed;
     if (this.seed !== undefined) this.ownRng = createRng(this.seed);
   }

@@ -56,6 +56,11 @@ export {
   type SimpleRnnArgs,
   simpleRNN,
 } from './rnn.js';
+export {
+  SpatialDropout1D,
+  type SpatialDropout1DArgs,
+  spatialDropout1d,
+} from './spatial-dropout-1d.js';
 export { Stacked, type StackedArgs, type StackedSpec, stacked } from './stacked.js';
 export { Subtract, type SubtractArgs, subtract } from './subtract.js';
 export { TimeDistributed, timeDistributed } from './time-distributed.js';

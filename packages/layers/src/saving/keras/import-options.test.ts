@@ -54,7 +54,7 @@ describe('loadKerasModel: options of supported layers', () => {
           config: { name: 'lambda' },
         });
       },
-      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SimpleRNN, Subtract, TimeDistributed (and InputLayer)',
+      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SimpleRNN, SpatialDropout1D, Subtract, TimeDistributed (and InputLayer)',
     ],
     [
       'a nested model',

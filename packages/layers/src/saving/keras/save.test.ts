@@ -29,6 +29,7 @@ import { permute } from '../../layers/permute.js';
 import { repeatVector } from '../../layers/repeat-vector.js';
 import { reshape } from '../../layers/reshape.js';
 import { gru, lstm, type RNN, rnn, simpleRNN } from '../../layers/rnn.js';
+import { spatialDropout1d } from '../../layers/spatial-dropout-1d.js';
 import { stacked } from '../../layers/stacked.js';
 import { subtract } from '../../layers/subtract.js';
 import { timeDistributed } from '../../layers/time-distributed.js';
@@ -158,7 +159,7 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
     }
   }
 
-  it('Embedding with maskZero into stacked recurrent layers, TimeDistributed(Dense), Dropout, Activation', async () => {
+  it('Embedding with maskZero into stacked recurrent layers, TimeDistributed(Dense), Dropout, SpatialDropout1D, Activation', async () => {
     const ref = newBackend();
     const ours = sequential<RefTensor>(
       [
@@ -166,6 +167,7 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
         lstm({ units: 4, returnSequences: true }),
         dropout({ rate: 0.3, noiseShape: [null, 1, null], seed: 3 }),
         gru({ units: 3, returnSequences: true, resetAfter: false, recurrentActivation: 'hardSigmoid' }),
+        spatialDropout1d({ rate: 0.2 }),
         simpleRNN({ units: 3, returnSequences: true, activation: 'relu' }),
         timeDistributed(dense({ units: 4, activation: 'softmax' })),
         activation({ activation: 'softsign' }),
@@ -174,6 +176,13 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
     );
     const artifacts = await expectTfjsAgrees('embedding stack', ours, ids);
     expect(artifacts.weightSpecs.map((w) => w.name)).toContain('time_distributed/kernel');
+    const configs = (
+      artifacts.modelTopology.config as { layers: { class_name: string; config: Record<string, unknown> }[] }
+    ).layers;
+    expect(configs.find((l) => l.class_name === 'SpatialDropout1D')?.config).toMatchObject({
+      rate: 0.2,
+      seed: null,
+    });
   });
 
   it('Dense with every exportable activation on masked sequences, RepeatVector and Flatten', async () => {

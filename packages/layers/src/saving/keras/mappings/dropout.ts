@@ -1,6 +1,16 @@
-/** Keras' `Dropout`. */
+/** Keras' `Dropout` and `SpatialDropout1D`. */
 import { Dropout } from '../../../layers/dropout.js';
+import { SpatialDropout1D } from '../../../layers/spatial-dropout-1d.js';
 import type { KerasLayerMapping } from '../mapping.js';
+import type { KerasConfigReader } from '../option-reader.js';
+
+/** `seed`, when the config gives one. */
+function seedOf(reader: KerasConfigReader): { seed?: number } {
+  const seed = reader.get('seed');
+  if (seed === undefined) return {};
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) reader.fail('seed', seed, 'an integer or null');
+  return { seed };
+}
 
 export const dropoutMapping: KerasLayerMapping<Dropout> = {
   className: 'Dropout',
@@ -12,13 +22,7 @@ export const dropoutMapping: KerasLayerMapping<Dropout> = {
       if (!Array.isArray(noiseShape)) reader.fail('noise_shape', noiseShape, 'an array or null');
       args.noiseShape = noiseShape;
     }
-    const seed = reader.get('seed');
-    if (seed !== undefined) {
-      if (typeof seed !== 'number' || !Number.isInteger(seed))
-        reader.fail('seed', seed, 'an integer or null');
-      args.seed = seed;
-    }
-    return new Dropout(args as never);
+    return new Dropout({ ...args, ...seedOf(reader) } as never);
   },
 
   toKeras: (layer, context) => ({
@@ -29,5 +33,20 @@ export const dropoutMapping: KerasLayerMapping<Dropout> = {
       noise_shape: layer.noiseShape === undefined ? null : [...layer.noiseShape],
       seed: layer.seed ?? null,
     },
+  }),
+};
+
+export const spatialDropout1dMapping: KerasLayerMapping<SpatialDropout1D> = {
+  className: 'SpatialDropout1D',
+
+  fromKeras(reader) {
+    // Keras 2 writes the noise shape it fixes (null or [batch, 1, features]); Keras 3 writes none.
+    reader.ignore('noise_shape');
+    return new SpatialDropout1D({ ...reader.layerArgs(), rate: reader.rate('rate'), ...seedOf(reader) });
+  },
+
+  toKeras: (layer, context) => ({
+    class_name: 'SpatialDropout1D',
+    config: { ...context.commonConfig(), rate: layer.rate, seed: layer.seed ?? null },
   }),
 };

@@ -5,7 +5,7 @@ import { batchNormalizationMapping } from './batch-normalization.js';
 import { bidirectionalMapping } from './bidirectional.js';
 import { conv1dMapping } from './conv1d.js';
 import { denseMapping } from './dense.js';
-import { dropoutMapping } from './dropout.js';
+import { dropoutMapping, spatialDropout1dMapping } from './dropout.js';
 import { embeddingMapping } from './embedding.js';
 import { flattenMapping } from './flatten.js';
 import { globalAveragePooling1dMapping, globalMaxPooling1dMapping } from './global-pooling.js';
@@ -53,6 +53,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   reshapeMapping,
   rnnMapping,
   simpleRnnMapping,
+  spatialDropout1dMapping,
   stackedMapping,
   subtractMapping,
   timeDistributedMapping,
