@@ -63,9 +63,13 @@ export class CallContext<T> {
     this.tracer = init.tracer;
   }
 
-  /** The tensor to use for `weight` in this pass: its override when one was given, else its stored value. */
+  /**
+   * The tensor to use for `weight` in this pass: the value an earlier call of the pass recorded for it (a shared
+   * BatchNormalization's second call sees the statistics its first call moved, as Keras' assignments in call order
+   * do), else its override when one was given, else its stored value.
+   */
   read(weight: LayerWeight): T {
-    return this.overrides.get(weight) ?? weight.read<T>();
+    return this.updates.get(weight) ?? this.overrides.get(weight) ?? weight.read<T>();
   }
 
   /**
@@ -117,8 +121,8 @@ export class CallContext<T> {
 
   /**
    * Records `value` as the next value of the non-trainable `weight` (a moving statistic). Kept, so that the pass's
-   * `tidy` (or a gradient tape's scope) does not free it; a second record for the same weight replaces the first (a
-   * layer applied twice in one pass: the last call's statistics win, as Keras' assignments in call order).
+   * `tidy` (or a gradient tape's scope) does not free it. Later reads in the pass see it (`read`), so a layer applied
+   * twice moves its statistics twice, in call order, as Keras does; the second record replaces the first.
    */
   recordWeightUpdate(weight: LayerWeight, value: T): void {
     const previous = this.updates.get(weight);

@@ -11,6 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CallContext } from '../engine/context.js';
 import { type CallArgs, Layer } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
+import { input, type SymbolicTensor } from '../engine/symbolic.js';
+import { model } from '../models/functional.js';
 import { sequential } from '../models/sequential.js';
 import { loadModel, saveModel } from '../saving/native/save-load.js';
 import {
@@ -149,6 +151,29 @@ describe('BatchNormalization', () => {
       );
     });
   }
+
+  it('shared and applied twice in one training pass, moves its statistics twice in call order (as Keras)', () => {
+    const { ref, params } = referenceModel({ momentum: 0.9 });
+    const layer = batchNormalization({ momentum: 0.9 });
+    const x0 = input({ shape: [null, features] });
+    const twice = layer.apply(layer.apply(x0) as SymbolicTensor) as SymbolicTensor;
+    const m = model<RefTensor>({ inputs: x0, outputs: twice, backend: ref });
+    m.setWeights([params.gamma!, params.beta!, params.movingMean, params.movingVariance]);
+    const options = { training: true, momentum: 0.9, epsilon: 1e-3 };
+    const first = expected(x, undefined, params, options);
+    const moved = { ...params, movingMean: first.movingMean, movingVariance: first.movingVariance };
+    const second = expected(first.y, undefined, moved, options);
+    const x1 = ref.tensor(x, [batch, steps, features]);
+    const before = ref.memory().numTensors;
+    const out = m.apply(x1, { training: true }) as RefTensor;
+    expectClose('output of the second call', values(ref, out), second.y, TIGHT);
+    ref.dispose(out);
+    // The first call's recorded statistics, replaced by the second's, are freed.
+    expect(ref.memory().numTensors).toBe(before);
+    const [, , movingMean, movingVariance] = m.getWeightData();
+    expectClose('moving mean after both calls', movingMean!.values, second.movingMean, FLOAT32);
+    expectClose('moving variance after both calls', movingVariance!.values, second.movingVariance, FLOAT32);
+  });
 
   it('without gamma and beta, on [batch, features]', () => {
     const { ref, model, params } = referenceModel({ center: false, scale: false, epsilon: 1e-5 });
