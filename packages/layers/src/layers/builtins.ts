@@ -16,8 +16,10 @@ import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
+import { GaussianNoise } from './gaussian-noise.js';
 import { GlobalAveragePooling1D } from './global-average-pooling-1d.js';
 import { GlobalMaxPooling1D } from './global-max-pooling-1d.js';
+import { LeakyReLU } from './leaky-relu.js';
 import { Masking } from './masking.js';
 import { MaxPooling1D } from './max-pooling-1d.js';
 import { Maximum } from './maximum.js';
@@ -45,6 +47,7 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'Embedding', fromConfig: (c) => Embedding.fromConfig(c) },
   { className: 'Dropout', fromConfig: (c) => Dropout.fromConfig(c) },
   { className: 'SpatialDropout1D', fromConfig: (c) => SpatialDropout1D.fromConfig(c) },
+  { className: 'GaussianNoise', fromConfig: (c) => GaussianNoise.fromConfig(c) },
   { className: 'Masking', fromConfig: (c) => Masking.fromConfig(c) },
   { className: 'TimeDistributed', fromConfig: (c, ctx) => TimeDistributed.fromConfig(c, ctx) },
   { className: 'RepeatVector', fromConfig: (c) => RepeatVector.fromConfig(c) },
@@ -57,6 +60,7 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'AveragePooling1D', fromConfig: (c) => AveragePooling1D.fromConfig(c) },
   { className: 'BatchNormalization', fromConfig: (c) => BatchNormalization.fromConfig(c) },
   { className: 'Activation', fromConfig: (c) => Activation.fromConfig(c) },
+  { className: 'LeakyReLU', fromConfig: (c) => LeakyReLU.fromConfig(c) },
   { className: 'Add', fromConfig: (c) => Add.fromConfig(c) },
   { className: 'Multiply', fromConfig: (c) => Multiply.fromConfig(c) },
   { className: 'Concatenate', fromConfig: (c) => Concatenate.fromConfig(c) },

@@ -23,8 +23,10 @@ import { dense } from './dense.js';
 import { dropout } from './dropout.js';
 import { embedding } from './embedding.js';
 import { flatten } from './flatten.js';
+import { gaussianNoise } from './gaussian-noise.js';
 import { globalAveragePooling1d } from './global-average-pooling-1d.js';
 import { globalMaxPooling1d } from './global-max-pooling-1d.js';
+import { leakyReLU } from './leaky-relu.js';
 import { masking } from './masking.js';
 import { maxPooling1d } from './max-pooling-1d.js';
 import { maximum } from './maximum.js';
@@ -318,6 +320,19 @@ const cases: LayerConformanceCase[] = [
     // Six features, not two: 18 draws a call, so that two call seeds cannot draw the same channels by chance (with
     // [3, 4, 2]'s six draws, seeds 1234 and 1235 did, a 1-in-64 event).
     inputs: [{ shape: [3, 4, 6], buildShape: [null, null, 6], mask: true }],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    factory: gaussianNoise,
+    options: { stddev: 0.3 },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  // Normals: no entry is exactly 0, where the slope changes.
+  layerCase({
+    factory: leakyReLU,
+    options: { negativeSlope: 0.2 },
+    inputs: [sequence],
     masks: { outputs: [passed] },
   }),
   layerCase({

@@ -16,6 +16,7 @@ export { Dense, type DenseArgs, dense } from './dense.js';
 export { Dropout, type DropoutArgs, dropout } from './dropout.js';
 export { Embedding, type EmbeddingArgs, embedding } from './embedding.js';
 export { Flatten, type FlattenArgs, flatten } from './flatten.js';
+export { GaussianNoise, type GaussianNoiseArgs, gaussianNoise } from './gaussian-noise.js';
 export {
   GlobalAveragePooling1D,
   type GlobalAveragePooling1DArgs,
@@ -27,6 +28,7 @@ export {
   globalMaxPooling1d,
 } from './global-max-pooling-1d.js';
 export { GlobalPooling1D, type GlobalPooling1DArgs } from './global-pooling.js';
+export { LeakyReLU, type LeakyReLUArgs, leakyReLU } from './leaky-relu.js';
 export { Masking, type MaskingArgs, masking } from './masking.js';
 export { MaxPooling1D, type MaxPooling1DArgs, maxPooling1d } from './max-pooling-1d.js';
 export { Maximum, type MaximumArgs, maximum } from './maximum.js';

@@ -54,7 +54,7 @@ describe('loadKerasModel: options of supported layers', () => {
           config: { name: 'lambda' },
         });
       },
-      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten, GRU, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SimpleRNN, SpatialDropout1D, Subtract, TimeDistributed (and InputLayer)',
+      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten, GRU, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SimpleRNN, SpatialDropout1D, Subtract, TimeDistributed (and InputLayer)',
     ],
     [
       'a nested model',
@@ -245,6 +245,22 @@ describe('loadKerasModel: options of supported layers', () => {
     await expect(loadKerasModel(renorm, { backend: ref })).rejects.toThrow(
       'loadKerasModel: layer batch_normalization (BatchNormalization) option renorm: expected false (batch renormalization is not supported), received true',
     );
+  });
+
+  it("reads LeakyReLU's slope as Keras 3 (negative_slope) and Keras 2 (alpha) write it", async () => {
+    const { ref, artifacts } = await baseArtifacts();
+    const withLeaky = (config: Json) =>
+      edited(artifacts, (t) => {
+        t.config.layers.push({ class_name: 'LeakyReLU', config: { name: 'leaky', ...config } });
+      });
+    for (const [config, slope] of [
+      [{ negative_slope: 0.2 }, 0.2],
+      [{ alpha: 0.05 }, 0.05],
+      [{}, 0.3],
+    ] as const) {
+      const loaded = await loadKerasModel<RefTensor>(withLeaky(config), { backend: ref });
+      expect(loaded.layers.at(-1)!.getConfig()).toMatchObject({ negativeSlope: slope });
+    }
   });
 
   it('maps initializers, so the loaded config is faithful', async () => {

@@ -18,8 +18,10 @@ import { dense } from '../../layers/dense.js';
 import { dropout } from '../../layers/dropout.js';
 import { embedding } from '../../layers/embedding.js';
 import { flatten } from '../../layers/flatten.js';
+import { gaussianNoise } from '../../layers/gaussian-noise.js';
 import { globalAveragePooling1d } from '../../layers/global-average-pooling-1d.js';
 import { globalMaxPooling1d } from '../../layers/global-max-pooling-1d.js';
+import { leakyReLU } from '../../layers/leaky-relu.js';
 import { masking } from '../../layers/masking.js';
 import { maxPooling1d } from '../../layers/max-pooling-1d.js';
 import { maximum } from '../../layers/maximum.js';
@@ -159,7 +161,7 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
     }
   }
 
-  it('Embedding with maskZero into stacked recurrent layers, TimeDistributed(Dense), Dropout, SpatialDropout1D, Activation', async () => {
+  it('Embedding with maskZero into stacked recurrent layers, TimeDistributed(Dense), the dropouts, GaussianNoise, LeakyReLU, Activation', async () => {
     const ref = newBackend();
     const ours = sequential<RefTensor>(
       [
@@ -168,6 +170,8 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
         dropout({ rate: 0.3, noiseShape: [null, 1, null], seed: 3 }),
         gru({ units: 3, returnSequences: true, resetAfter: false, recurrentActivation: 'hardSigmoid' }),
         spatialDropout1d({ rate: 0.2 }),
+        gaussianNoise({ stddev: 0.1 }),
+        leakyReLU({ negativeSlope: 0.1 }),
         simpleRNN({ units: 3, returnSequences: true, activation: 'relu' }),
         timeDistributed(dense({ units: 4, activation: 'softmax' })),
         activation({ activation: 'softsign' }),
@@ -179,6 +183,7 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
     const configs = (
       artifacts.modelTopology.config as { layers: { class_name: string; config: Record<string, unknown> }[] }
     ).layers;
+    expect(configs.find((l) => l.class_name === 'LeakyReLU')?.config).toMatchObject({ alpha: 0.1 });
     expect(configs.find((l) => l.class_name === 'SpatialDropout1D')?.config).toMatchObject({
       rate: 0.2,
       seed: null,

@@ -19,6 +19,7 @@ import {
   multiplyMapping,
   subtractMapping,
 } from './merge.js';
+import { gaussianNoiseMapping, leakyReluMapping } from './noise-activations.js';
 import { averagePooling1dMapping, maxPooling1dMapping } from './pooling.js';
 import { gruMapping, lstmMapping, rnnMapping, simpleRnnMapping } from './recurrent.js';
 import { repeatVectorMapping } from './repeat-vector.js';
@@ -39,9 +40,11 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   dropoutMapping,
   embeddingMapping,
   flattenMapping,
+  gaussianNoiseMapping,
   globalAveragePooling1dMapping,
   globalMaxPooling1dMapping,
   gruMapping,
+  leakyReluMapping,
   lstmMapping,
   maskingMapping,
   maxPooling1dMapping,
