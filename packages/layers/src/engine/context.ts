@@ -34,6 +34,40 @@ export interface CallContextInit<T> {
   readonly recordAllStates?: boolean;
   /** Trace every recurrent layer: per-step states and gates, and probes for gradients (`model.inspect`). */
   readonly tracer?: RecurrentTracer<T>;
+  /**
+   * Where the weight updates the pass records go once it has run, for its caller to assign when the step they belong
+   * to has succeeded (a training step, after its checks and its optimizer update). Without it the pass assigns them.
+   */
+  readonly pendingUpdates?: PendingUpdates<T>;
+}
+
+/**
+ * Weight updates (moving statistics) a pass recorded, held until the training step that ran the pass has succeeded:
+ * `commit` assigns them, `discard` frees them (a step that failed leaves the weights as they were).
+ */
+export class PendingUpdates<T> {
+  private readonly values = new Map<LayerWeight, T>();
+
+  constructor(private readonly backend: Backend<T>) {}
+
+  /** Takes `value` (kept) as `weight`'s next value, freeing one held for it before. */
+  hold(weight: LayerWeight, value: T): void {
+    const previous = this.values.get(weight);
+    this.values.set(weight, value);
+    if (previous !== undefined && previous !== value) this.backend.dispose(previous);
+  }
+
+  /** Assigns every held value to its weight; nothing is held after. */
+  commit(): void {
+    for (const [weight, value] of this.values) weight.assign(value);
+    this.values.clear();
+  }
+
+  /** Frees every held value; nothing is held after (a no-op after `commit`). */
+  discard(): void {
+    this.backend.dispose([...this.values.values()]);
+    this.values.clear();
+  }
 }
 
 export class CallContext<T> {
@@ -50,6 +84,7 @@ export class CallContext<T> {
   private readonly recorded = new Map<StateKey, T[]>();
   private readonly recordedOutputs = new Map<StateKey, T>();
   private readonly updates = new Map<LayerWeight, T>();
+  private readonly pendingUpdates: PendingUpdates<T> | undefined;
   private readonly callCounts = new Map<string, number>();
 
   constructor(init: CallContextInit<T>) {
@@ -61,6 +96,7 @@ export class CallContext<T> {
     this.carriedOutputs = init.carriedOutputs ?? new Map();
     this.recordAllStates = init.recordAllStates ?? false;
     this.tracer = init.tracer;
+    this.pendingUpdates = init.pendingUpdates;
   }
 
   /**
@@ -131,13 +167,15 @@ export class CallContext<T> {
   }
 
   /**
-   * After the pass: each recorded weight takes its new value (`commit` true), or the values are freed (the pass
-   * failed). Either way the context no longer holds them.
+   * After the pass: each recorded weight takes its new value (`commit` true; handed to the context's
+   * `pendingUpdates` instead when it has one), or the values are freed (the pass failed). Either way the context
+   * no longer holds them.
    */
   commitWeightUpdates(commit = true): void {
     for (const [weight, value] of this.updates) {
-      if (commit) weight.assign(value);
-      else this.backend.dispose(value);
+      if (!commit) this.backend.dispose(value);
+      else if (this.pendingUpdates !== undefined) this.pendingUpdates.hold(weight, value);
+      else weight.assign(value);
     }
     this.updates.clear();
   }

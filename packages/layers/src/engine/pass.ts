@@ -5,8 +5,9 @@
  * trainer and the stream are written against it, so neither imports the model classes.
  */
 import type { Backend, Rng } from '@seqmodel/core';
-import type { StateKey } from './context.js';
+import type { PendingUpdates, StateKey } from './context.js';
 import type { Layer } from './layer.js';
+import type { RecurrentTracer } from './recurrent-trace.js';
 
 /** Weight substitutes for one pass: aligned with `model.trainableWeights`, or by full weight name. */
 export type WeightOverrides<T> = readonly T[] | ReadonlyMap<string, T> | Readonly<Record<string, T>>;
@@ -51,6 +52,17 @@ export interface CarriedPassOutputs<T> extends OutputsWithMasks<T> {
   readonly lastOutputs: Map<StateKey, T>;
 }
 
+/** What the code that runs a pass can hand it besides its inputs and carried states. */
+export interface PassHooks<T> {
+  /**
+   * Receives the weight updates the pass records (BatchNormalization's moving statistics), for the caller to assign
+   * when its step has succeeded (`commit`); without it the pass assigns them when it has run.
+   */
+  readonly pendingUpdates?: PendingUpdates<T>;
+  /** Receives every recurrent layer's per-step states and gates (`model.inspect`). */
+  readonly tracer?: RecurrentTracer<T>;
+}
+
 /** A model as the code that runs its forward pass sees it (the stream; the trainer adds what training needs). */
 export interface PassModel<T> {
   readonly backend: Backend<T>;
@@ -65,5 +77,6 @@ export interface PassModel<T> {
     inputs: T | readonly T[],
     options: ApplyOptions<T>,
     carried: CarriedStates<T>,
+    hooks?: PassHooks<T>,
   ): CarriedPassOutputs<T>;
 }

@@ -5,6 +5,8 @@
  * errors. Gradients against finite differences, masks, leaks and the config round trip: the layer conformance kit
  * (`conformance.test.ts`).
  */
+
+import { createCpuBackend } from '@seqmodel/backend-cpu';
 import type { RefTensor } from '@seqmodel/core';
 import { checkNoLeak } from '@seqmodel/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +28,7 @@ import {
   useTfjsCpu,
   values,
 } from '../test-helpers.js';
+import { customLoss } from '../training/losses/index.js';
 import { cpuBackend, seeded } from '../training/test-helpers.js';
 import { type BatchNormalizationArgs, batchNormalization } from './batch-normalization.js';
 import { dense } from './dense.js';
@@ -280,6 +283,65 @@ describe('BatchNormalization', () => {
     loaded.dispose();
     backend.dispose([x0, y0]);
     model.dispose();
+  });
+
+  it('a training step that fails after its pass (non-finite gradients, a loss that throws) leaves the moving statistics as they were', async () => {
+    const backend = createCpuBackend({ checkNumerics: true });
+    const m = sequential([dense({ units: 2 }), batchNormalization()], { backend, seed: 5, inputShape: [3] });
+    const x = [
+      [1, 2, 3],
+      [-1, 0.5, 2],
+      [0, -2, 1],
+    ];
+    // sqrt(|e|) has an infinite slope at e = 0: labels equal to the predictions make the gradients non-finite.
+    m.compile({
+      optimizer: 'sgd',
+      loss: customLoss('rootError', (b, yt, yp) => b.sqrt(b.abs(b.sub(yp, yt)))),
+    });
+    const before = m.getWeightData();
+    // Training-mode outputs (batch statistics) as labels: the training pass reproduces them exactly.
+    const out = m.apply(backend.tensor(x), { training: true });
+    const labels = backend.dataSync(out);
+    backend.dispose(out);
+    m.setWeights(before.map((w) => w.values));
+    const tensors = backend.memory().numTensors;
+    await expect(m.fit(x, { data: labels, shape: [3, 2] }, { verbose: 0 })).rejects.toThrow(
+      'expected finite values, received NaN',
+    );
+    expect(m.getWeightData()).toEqual(before);
+    expect(backend.memory().numTensors).toBe(tensors);
+    m.compile({
+      optimizer: 'sgd',
+      loss: customLoss('broken', () => {
+        throw new Error('the loss failed');
+      }),
+    });
+    await expect(
+      m.fit(
+        x,
+        [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+        { verbose: 0 },
+      ),
+    ).rejects.toThrow('the loss failed');
+    expect(m.getWeightData()).toEqual(before);
+    expect(backend.memory().numTensors).toBe(tensors);
+    // A step that succeeds moves them.
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    await m.fit(
+      x,
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+      { verbose: 0 },
+    );
+    expect(m.getWeightData()[4]!.values).not.toEqual(before[4]!.values);
+    m.dispose();
   });
 
   it('a pass that fails after the layer leaves the moving statistics as they were', () => {

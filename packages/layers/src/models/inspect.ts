@@ -11,7 +11,7 @@
  */
 import { type Backend, formatShape, invalidArgument, SeqmodelError } from '@seqmodel/core';
 import type { StateKey } from '../engine/context.js';
-import type { ApplyOptions, CarriedPassOutputs, CarriedStates } from '../engine/pass.js';
+import type { ApplyOptions, CarriedPassOutputs, CarriedStates, PassHooks } from '../engine/pass.js';
 import type { RecurrentProbes, RecurrentTraceRecord, RecurrentTracer } from '../engine/recurrent-trace.js';
 import { reverseTime } from '../engine/tensor-utils.js';
 
@@ -74,7 +74,7 @@ export interface InspectableModel<T> {
     inputs: T | readonly T[],
     options: ApplyOptions<T>,
     carried: CarriedStates<T>,
-    tracer?: RecurrentTracer<T>,
+    hooks?: PassHooks<T>,
   ): CarriedPassOutputs<T>;
 }
 
@@ -122,7 +122,7 @@ export function inspectModel<T>(
   const tracer = new Tracer(backend, what, true);
   const owned: T[] = [];
   try {
-    const first = model.runPass(inputs, options, {}, tracer);
+    const first = model.runPass(inputs, options, {}, { tracer });
     owned.push(...first.outputs);
     for (const record of tracer.records.values()) {
       owned.push(...record.trace.states, ...Object.values(record.trace.gates));
@@ -220,7 +220,7 @@ function probeGradients<T>(
       const byLayer = new Map<StateKey, RecurrentProbes<T>>(
         layers.map((layer, i) => [layer, { input: probes[2 * i]!, output: probes[2 * i + 1]! }]),
       );
-      const pass = model.runPass(inputs, options, {}, new Tracer(backend, what, false, byLayer));
+      const pass = model.runPass(inputs, options, {}, { tracer: new Tracer(backend, what, false, byLayer) });
       const value = objective(pass.outputs, pass.masks);
       // Checked here, so that the message names the objective rather than valueAndGrads' function.
       if (!backend.isTensor(value))

@@ -41,9 +41,9 @@ import type {
   CarriedPassOutputs,
   CarriedStates,
   OutputsWithMasks,
+  PassHooks,
   WeightOverrides,
 } from '../engine/pass.js';
-import type { RecurrentTracer } from '../engine/recurrent-trace.js';
 import { checkFitsSpec, type ShapeSpec } from '../engine/shape-spec.js';
 import type { SymbolicTensor } from '../engine/symbolic.js';
 import {
@@ -281,13 +281,17 @@ export abstract class Model<T = unknown, N extends OutputCount = OutputCount> im
     return this.runPass(inputs, options, {});
   }
 
-  /** @internal The forward pass with carried states (streaming), traced by `tracer` when given (`inspect`). */
+  /**
+   * @internal The forward pass with carried states (streaming), traced by `hooks.tracer` when given (`inspect`), its
+   * weight updates handed to `hooks.pendingUpdates` when given (a training step).
+   */
   runPass(
     inputs: T | readonly T[],
     options: ApplyOptions<T>,
     streaming: CarriedStates<T>,
-    tracer?: RecurrentTracer<T>,
+    hooks: PassHooks<T> = {},
   ): CarriedPassOutputs<T> {
+    const { tracer, pendingUpdates } = hooks;
     const xs = this.toInputList(inputs);
     const graph = this.graphFor(xs);
     const backend = this.backend;
@@ -311,6 +315,7 @@ export abstract class Model<T = unknown, N extends OutputCount = OutputCount> im
             recordAllStates: true,
           }),
       ...(tracer === undefined ? {} : { tracer }),
+      ...(pendingUpdates === undefined ? {} : { pendingUpdates }),
     });
     // Moving statistics recorded by a training pass are assigned only once the whole pass has run.
     const result = whileRecordingUpdates(ctx, () =>

@@ -1,10 +1,11 @@
 /**
  * The steps (Keras' `train_step` and `test_step`). A training step is one `backend.valueAndGrads` over
- * `model.applyWithMasks(x, { training: true, weights, rng })` and the compiled losses (each output's mask excludes its
+ * the model's pass `(x, { training: true, weights, rng })` and the compiled losses (each output's mask excludes its
  * masked steps), followed by the optimizer's update and the metric updates; a test step is the forward pass (dropout
  * off), the losses and the metrics. Truncated BPTT cuts a training step into chunks (`tbptt.ts`).
  */
 import { assertFinite, type Backend, type Rng, SeqmodelError } from '@seqmodel/core';
+import { PendingUpdates } from '../engine/context.js';
 import type { ApplyOptions } from '../engine/pass.js';
 import type { Compiled, StepLosses } from './compile.js';
 import type { StepBatch } from './data/batch.js';
@@ -72,30 +73,37 @@ export function trainStep<T>(
   const backend = model.backend;
   const { valueAndGrads, variables } = beginTrainStep(context, batch, what);
   let kept: KeptPass<T> | undefined;
-  const { value, grads } = valueAndGrads(
-    (...weights: T[]) => {
-      const { outputs, masks } = model.applyWithMasks(passInputs(batch), {
-        training: true,
-        weights,
-        rng,
-        ...maskOptions(batch),
-      });
-      const { total, perOutput } = compiled.lossesOf(outputs, masks, batch, what);
-      kept = {
-        outputs: outputs.map((o) => backend.keep(o)),
-        masks: masks.map((m) => (m === undefined ? undefined : backend.keep(m))),
-        perOutput: perOutput.map((l) => backend.keep(l)),
-      };
-      return total;
-    },
-    variables.map((v) => v.read<T>()),
-  );
-  return applyStep(context, batch, what, value, grads, variables, kept);
+  // Moving statistics the pass records are assigned only once the update has been applied (`applyStep`).
+  const pending = new PendingUpdates(backend);
+  try {
+    const { value, grads } = valueAndGrads(
+      (...weights: T[]) => {
+        const { outputs, masks } = model.runPass(
+          passInputs(batch),
+          { training: true, weights, rng, ...maskOptions(batch) },
+          {},
+          { pendingUpdates: pending },
+        );
+        const { total, perOutput } = compiled.lossesOf(outputs, masks, batch, what);
+        kept = {
+          outputs: outputs.map((o) => backend.keep(o)),
+          masks: masks.map((m) => (m === undefined ? undefined : backend.keep(m))),
+          perOutput: perOutput.map((l) => backend.keep(l)),
+        };
+        return total;
+      },
+      variables.map((v) => v.read<T>()),
+    );
+    return applyStep(context, batch, what, value, grads, variables, kept, undefined, pending);
+  } finally {
+    pending.discard();
+  }
 }
 
 /**
  * The end of a training step (or of a tbptt chunk): applies `grads` to `variables` (with `backend.checkNumerics`,
- * only once the loss and every gradient are found finite), reads the losses and updates the metrics of outputs
+ * only once the loss and every gradient are found finite) and then the pass's `pending` weight updates (moving
+ * statistics; a step that fails before leaves them unassigned), reads the losses and updates the metrics of outputs
  * `counted` (all by default) from the forward pass's `kept` tensors, then frees the loss, the gradients and those
  * tensors.
  */
@@ -108,6 +116,7 @@ export function applyStep<T>(
   variables: readonly OptimizerVariable[],
   kept: KeptPass<T> | undefined,
   counted?: readonly boolean[],
+  pending?: PendingUpdates<T>,
 ): StepLosses {
   const backend = model.backend;
   try {
@@ -119,6 +128,7 @@ export function applyStep<T>(
       });
     }
     compiled.optimizer.applyGradients(backend, grads, variables);
+    pending?.commit();
     const losses = compiled.readLosses(value, kept!.perOutput);
     compiled.updateMetrics(kept!.outputs, kept!.masks, batch, what, counted);
     return losses;

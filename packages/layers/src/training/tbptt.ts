@@ -18,7 +18,7 @@ import {
   type Rng,
   SeqmodelError,
 } from '@seqmodel/core';
-import type { StateKey } from '../engine/context.js';
+import { PendingUpdates, type StateKey } from '../engine/context.js';
 import { sliceAxis } from '../engine/tensor-utils.js';
 import { wholeSequenceLayer } from '../engine/time-order.js';
 import { LossTracker, type StepLosses } from './compile.js';
@@ -185,30 +185,41 @@ export function trainStepTbptt<T>(
           continue;
         }
         let kept: (KeptPass<T> & { carry: Carry<T> }) | undefined;
-        const { value, grads } = valueAndGrads(
-          (...weights: T[]) => {
-            const pass = model.runPass(passInputs(chunk), { ...options, weights }, streaming);
-            const { total, perOutput } = compiled.lossesOf(pass.outputs, pass.masks, chunk, what, counted);
-            const keepAll = <V extends T | undefined>(list: V[]) =>
-              list.map((t) => (t === undefined ? t : backend.keep(t as T)));
-            const states = new Map<object, T[]>();
-            for (const [key, list] of pass.states) states.set(key, keepAll(list) as T[]);
-            const outputs = new Map<object, T>();
-            for (const [key, output] of pass.lastOutputs) outputs.set(key, backend.keep(output));
-            kept = {
-              outputs: keepAll(pass.outputs) as T[],
-              masks: keepAll(pass.masks),
-              perOutput: keepAll(perOutput) as T[],
-              carry: { states, outputs },
-            };
-            return total;
-          },
-          variables.map((v) => v.read<T>()),
-        );
+        // Weight updates the pass records are assigned once the chunk's update has been applied (`applyStep`).
+        const pending = new PendingUpdates(backend);
         try {
-          chunkLosses.add(applyStep(context, chunk, what, value, grads, variables, kept, counted), size);
+          const { value, grads } = valueAndGrads(
+            (...weights: T[]) => {
+              const pass = model.runPass(passInputs(chunk), { ...options, weights }, streaming, {
+                pendingUpdates: pending,
+              });
+              const { total, perOutput } = compiled.lossesOf(pass.outputs, pass.masks, chunk, what, counted);
+              const keepAll = <V extends T | undefined>(list: V[]) =>
+                list.map((t) => (t === undefined ? t : backend.keep(t as T)));
+              const states = new Map<object, T[]>();
+              for (const [key, list] of pass.states) states.set(key, keepAll(list) as T[]);
+              const outputs = new Map<object, T>();
+              for (const [key, output] of pass.lastOutputs) outputs.set(key, backend.keep(output));
+              kept = {
+                outputs: keepAll(pass.outputs) as T[],
+                masks: keepAll(pass.masks),
+                perOutput: keepAll(perOutput) as T[],
+                carry: { states, outputs },
+              };
+              return total;
+            },
+            variables.map((v) => v.read<T>()),
+          );
+          try {
+            chunkLosses.add(
+              applyStep(context, chunk, what, value, grads, variables, kept, counted, pending),
+              size,
+            );
+          } finally {
+            if (kept !== undefined) carry = detachCarry(backend, kept.carry, carry);
+          }
         } finally {
-          if (kept !== undefined) carry = detachCarry(backend, kept.carry, carry);
+          pending.discard();
         }
       } finally {
         releaseBatch(backend, chunk);
