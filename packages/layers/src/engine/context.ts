@@ -85,6 +85,7 @@ export class CallContext<T> {
   private readonly recordedOutputs = new Map<StateKey, T>();
   private readonly updates = new Map<LayerWeight, T>();
   private readonly pendingUpdates: PendingUpdates<T> | undefined;
+  private frozenDepth = 0;
   private readonly callCounts = new Map<string, number>();
 
   constructor(init: CallContextInit<T>) {
@@ -97,6 +98,24 @@ export class CallContext<T> {
     this.recordAllStates = init.recordAllStates ?? false;
     this.tracer = init.tracer;
     this.pendingUpdates = init.pendingUpdates;
+  }
+
+  /**
+   * True while a layer whose `trainable` is false (or a layer inside one) runs: a frozen BatchNormalization normalizes
+   * with its moving statistics even in training, as Keras' does, also when it is frozen through a wrapper.
+   */
+  get frozen(): boolean {
+    return this.frozenDepth > 0;
+  }
+
+  /** Runs `fn` as inside a frozen layer (`Layer.invoke` runs a frozen layer's call so). */
+  whileFrozen<R>(fn: () => R): R {
+    this.frozenDepth++;
+    try {
+      return fn();
+    } finally {
+      this.frozenDepth--;
+    }
   }
 
   /**

@@ -525,7 +525,10 @@ export abstract class Layer {
     }
     this.checkInputCount(inputs.length);
     this.checkInputShape('inputs', ctx.backend.shape(inputs[0]!));
-    const outputs = this.call(ctx, inputs, args);
+    // A frozen layer's call (and those of the layers inside it) runs frozen: see `CallContext.frozen`.
+    const outputs = this.trainable
+      ? this.call(ctx, inputs, args)
+      : ctx.whileFrozen(() => this.call(ctx, inputs, args));
     const masks = this.computeMask(ctx, inputs, args.masks, outputs.length);
     return { outputs, masks };
   }

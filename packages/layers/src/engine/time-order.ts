@@ -1,8 +1,8 @@
 /**
  * Which layers can run a sequence one step at a time (`model.stream()`) or in chunks (truncated BPTT): those whose
  * output at a step depends on that step and earlier ones only, through carried state. Layers say otherwise with
- * `readsBackwards` (a backwards or bidirectional recurrence, a transformer encoder) or `mixesSteps` (a convolution or
- * pooling over time).
+ * `readsBackwards` (a backwards or bidirectional recurrence, a transformer encoder), `mixesSteps` (a convolution or
+ * pooling over time) or, for training in chunks only, `mixesStepsInTraining` (BatchNormalization).
  */
 import type { Layer } from './layer.js';
 
@@ -19,10 +19,21 @@ export interface WholeSequenceNeed {
   readonly says: string;
 }
 
-/** The first of `layers` (inner layers included) that needs the whole sequence at once, or undefined. */
-export function wholeSequenceLayer(layers: readonly Layer[]): WholeSequenceNeed | undefined {
+/**
+ * The first of `layers` (inner layers included) that needs the whole sequence at once, or undefined. With `training`
+ * (truncated BPTT) layers that mix steps only in training (`mixesStepsInTraining`: BatchNormalization's batch
+ * statistics) count too.
+ */
+export function wholeSequenceLayer(
+  layers: readonly Layer[],
+  training = false,
+): WholeSequenceNeed | undefined {
+  // A frozen layer and the layers inside it run frozen (`CallContext.frozen`): they train as at inference. A layer
+  // comes before the layers inside it in `allLayers`.
+  const frozen = new Set<Layer>();
   for (const layer of layers.flatMap(allLayers)) {
-    const flags = layer as { readsBackwards?: boolean; mixesSteps?: boolean };
+    if (!layer.trainable) for (const inner of allLayers(layer)) frozen.add(inner);
+    const flags = layer as { readsBackwards?: boolean; mixesSteps?: boolean; mixesStepsInTraining?: boolean };
     if (flags.readsBackwards === true)
       return { layer, reason: 'readsBackwards', says: 'reads the sequence backwards' };
     if (flags.mixesSteps === true) {
@@ -30,6 +41,13 @@ export function wholeSequenceLayer(layers: readonly Layer[]): WholeSequenceNeed 
         layer,
         reason: 'mixesSteps',
         says: 'combines several time steps into each output (a convolution or pooling over time)',
+      };
+    }
+    if (training && flags.mixesStepsInTraining === true && !frozen.has(layer)) {
+      return {
+        layer,
+        reason: 'mixesSteps',
+        says: 'normalizes each step with statistics over every step of the batch in training (freeze it to use its moving statistics)',
       };
     }
   }

@@ -32,6 +32,7 @@ import { customLoss } from '../training/losses/index.js';
 import { cpuBackend, seeded } from '../training/test-helpers.js';
 import { type BatchNormalizationArgs, batchNormalization } from './batch-normalization.js';
 import { dense } from './dense.js';
+import { timeDistributed } from './time-distributed.js';
 
 beforeAll(useTfjsCpu);
 
@@ -178,10 +179,80 @@ describe('BatchNormalization', () => {
     expectClose('moving variance after both calls', movingVariance!.values, second.movingVariance, FLOAT32);
   });
 
+  it('inside TimeDistributed, normalizes each step with its own statistics and mask in training, as Keras', () => {
+    const { ref, params } = referenceModel({ momentum: 0.9 });
+    const m = sequential<RefTensor>([timeDistributed(batchNormalization({ momentum: 0.9 }))], {
+      backend: ref,
+      inputShape: [null, features],
+    });
+    m.setWeights([params.gamma!, params.beta!, params.movingMean, params.movingVariance]);
+    const options = { training: true, momentum: 0.9, epsilon: 1e-3 };
+    // Step t: the batch's rows at t, those past their length masked; the statistics move once per step.
+    let moving = params;
+    const expectedY = new Float64Array(x.length);
+    for (let t = 0; t < steps; t++) {
+      const rows = Array.from({ length: batch }, (_, i) =>
+        Array.from(x.subarray((i * steps + t) * features, (i * steps + t + 1) * features)),
+      );
+      const step = expected(
+        rows.flat(),
+        rows.map((_, i) => (t < lengths[i]! ? 1 : 0)),
+        moving,
+        options,
+      );
+      step.y.forEach((v, k) => {
+        const [i, f] = [Math.floor(k / features), k % features];
+        expectedY[(i * steps + t) * features + f] = v;
+      });
+      moving = { ...moving, movingMean: step.movingMean, movingVariance: step.movingVariance };
+    }
+    const y = m.apply(ref.tensor(x, [batch, steps, features]), { training: true, lengths }) as RefTensor;
+    expectClose('output', values(ref, y), expectedY, TIGHT);
+    const [, , movingMean, movingVariance] = m.getWeightData();
+    expectClose('moving mean after the steps', movingMean!.values, moving.movingMean, FLOAT32);
+    expectClose('moving variance after the steps', movingVariance!.values, moving.movingVariance, FLOAT32);
+  });
+
+  it('frozen through a wrapper, runs frozen: the moving statistics in training, and tbptt accepts it', async () => {
+    const { ref, params } = referenceModel();
+    const wrapped = timeDistributed(batchNormalization());
+    const m = sequential<RefTensor>([wrapped], { backend: ref, inputShape: [null, features] });
+    m.setWeights([params.gamma!, params.beta!, params.movingMean, params.movingVariance]);
+    wrapped.trainable = false;
+    const y = m.apply(ref.tensor(x, [batch, steps, features]), { training: true }) as RefTensor;
+    expectClose(
+      'output',
+      values(ref, y),
+      expected(x, undefined, params, { training: false, momentum: 0.99, epsilon: 1e-3 }).y,
+      TIGHT,
+    );
+    expect(m.getWeightData()[2]!.values).toEqual(Float32Array.from(params.movingMean));
+    // Truncated BPTT refuses a trainable BatchNormalization (its statistics span the whole sequence), not a frozen one.
+    const backend = cpuBackend();
+    const make = (frozen: boolean) => {
+      const inner = batchNormalization();
+      const model = sequential([dense({ units: 2 }), timeDistributed(inner)], {
+        backend,
+        inputShape: [null, 3],
+      });
+      model.layers[1]!.trainable = !frozen;
+      model.compile({ optimizer: 'sgd', loss: 'mse' });
+      return model;
+    };
+    const xs = { data: Float32Array.from(seeded(2 * 4 * 3, 'tbptt x')), shape: [2, 4, 3] };
+    const ys = { data: Float32Array.from(seeded(2 * 4 * 2, 'tbptt y')), shape: [2, 4, 2] };
+    await expect(make(false).fit(xs, ys, { verbose: 0, tbptt: { steps: 2 } })).rejects.toThrow(
+      'sequential (Sequential) fit tbptt: batch_normalization (BatchNormalization) normalizes each step with statistics over every step of the batch in training (freeze it to use its moving statistics)',
+    );
+    const frozen = make(true);
+    await frozen.fit(xs, ys, { verbose: 0, tbptt: { steps: 2 } });
+    expect(frozen.getWeightData()[4]!.values).toEqual(Float32Array.from([0, 0]));
+  });
+
   it('without gamma and beta, on [batch, features]', () => {
     const { ref, model, params } = referenceModel({ center: false, scale: false, epsilon: 1e-5 });
     const flat = x.subarray(0, 6 * features);
-    // A model built for sequences takes [batch, features] through a second, rank-2 model on the same layer.
+    // The sequence model's layer shows the weights without gamma and beta; a rank-2 model of its own runs the rows.
     const layer = model.layers[0]!;
     const rank2 = sequential<RefTensor>(
       [batchNormalization({ center: false, scale: false, epsilon: 1e-5 })],

@@ -9,8 +9,11 @@
  * In a training pass (`fit`, or `training: true`) of a trainable layer, mean and variance are the batch's, over every
  * axis but the features (the population variance); steps a mask marks as padding are left out of both, as in Keras 3.
  * The pass then moves the non-trainable `moving_mean` and `moving_variance` towards them,
- * `moving = moving·momentum + batch·(1 − momentum)`, assigned once the whole pass has run. Otherwise (inference,
- * or a layer with `trainable` false, as in Keras) the moving statistics normalize. Masks pass through.
+ * `moving = moving·momentum + batch·(1 − momentum)`, assigned once the whole pass has run (in `fit`, once the step's
+ * update has been applied: a step that fails leaves them). Otherwise (inference, or a layer frozen with `trainable`
+ * false, itself or through a wrapper, as in Keras) the moving statistics normalize. Masks pass through. Truncated BPTT
+ * refuses a trainable one (its statistics span the whole sequence); inside `TimeDistributed` each step is normalized
+ * with its own statistics in training, as Keras does.
  *
  * Weights, in Keras order: `gamma` (ones; with `scale`), `beta` (zeros; with `center`), `moving_mean` (zeros) and
  * `moving_variance` (ones), all `[features]`. PyTorch's `BatchNorm1d` differs in its defaults (`momentum: 0.1` there
@@ -146,7 +149,7 @@ export class BatchNormalization extends Layer {
     const x = inputs[0]!;
     let mu: T;
     let sigma2: T;
-    if (ctx.training && this.trainable) {
+    if (this.usesBatchStatistics(ctx)) {
       ({ mu, sigma2 } = this.moments(ctx, x, args.masks[0]));
       const m = this.momentum;
       const moved = (w: LayerWeight, batch: T) => b.add(b.mul(ctx.read(w), m), b.mul(batch, 1 - m));
@@ -162,6 +165,27 @@ export class BatchNormalization extends Layer {
     let shift = b.neg(b.mul(mu, inv));
     if (this.beta !== undefined) shift = b.add(shift, ctx.read(this.beta));
     return [b.add(b.mul(x, inv), shift)];
+  }
+
+  /** Whether a call in `ctx` normalizes with the batch's statistics: training, and neither it nor a wrapper frozen. */
+  usesBatchStatistics<T>(ctx: CallContext<T>): boolean {
+    return ctx.training && this.trainable && !ctx.frozen;
+  }
+
+  /**
+   * In training, each row's output depends on the other rows of the batch (their statistics): `TimeDistributed`
+   * then calls the layer step by step, as Keras does, instead of folding the steps into the batch.
+   */
+  rowsInteract<T>(ctx: CallContext<T>): boolean {
+    return this.usesBatchStatistics(ctx);
+  }
+
+  /**
+   * In training the statistics span every step of the batch, so truncated BPTT, which runs a sequence in chunks,
+   * refuses the layer (it skips frozen layers, which normalize each step with their moving statistics).
+   */
+  get mixesStepsInTraining(): boolean {
+    return true;
   }
 
   /**

@@ -573,6 +573,14 @@ const cases: LayerConformanceCase[] = [
     masks: { outputs: [passed] },
   }),
   layerCase({
+    label: "TimeDistributed BatchNormalization (step by step, with each step's mask, in training)",
+    factory: () => timeDistributed(batchNormalization()),
+    options: {},
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+    deterministicTraining: 'training normalizes with the batch statistics, inference with the moving ones',
+  }),
+  layerCase({
     label: 'TimeDistributed Flatten on [batch, time, 2, 2]',
     factory: () => timeDistributed(flatten()),
     options: {},

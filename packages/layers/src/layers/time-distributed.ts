@@ -1,6 +1,8 @@
 /**
  * Keras `TimeDistributed`: applies a layer to every time step of `[batch, time, ...]` by folding time into the batch
- * (`[batch * time, ...]`), so the wrapped layer's weights are shared across steps. The input mask passes through.
+ * (`[batch * time, ...]`), so the wrapped layer's weights are shared across steps; a layer whose rows depend on each
+ * other (BatchNormalization in training) is called step by step instead, with each step's mask, as Keras does. The
+ * input mask passes through.
  * Weights are the wrapped layer's, under the wrapper's path (`time_distributed/dense/kernel`).
  */
 import { invalidArgument, SeqmodelError } from '@seqmodel/core';
@@ -62,19 +64,40 @@ export class TimeDistributed extends Layer {
     return [[shape[0] ?? null, shape[1] ?? null, ...inner[0]!.slice(1)]];
   }
 
-  call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
+  call<T>(ctx: CallContext<T>, inputs: readonly T[], args: CallArgs<T>): T[] {
     const b = ctx.backend;
     const x = inputs[0]!;
     const [batch, time, ...rest] = b.shape(x) as [number, number, ...number[]];
+    // (A frozen wrapper's call already runs frozen: `invoke`.)
+    const inner = this.layer as { rowsInteract?: (c: CallContext<T>) => boolean };
+    if (inner.rowsInteract?.(ctx) === true) return [this.stepByStep(ctx, x, args.masks[0])];
     const folded = b.reshape(x, [batch * time, ...rest]);
-    const { outputs } = this.layer.invoke(ctx, [folded], { masks: [undefined] });
+    const y = this.one(this.layer.invoke(ctx, [folded], { masks: [undefined] }).outputs);
+    return [b.reshape(y, [batch, time, ...b.shape(y).slice(1)])];
+  }
+
+  /**
+   * The wrapped layer called on each step `[batch, ...]` with that step's mask `[batch]`, the outputs stacked along
+   * the time axis, as Keras' TimeDistributed does: for a layer whose rows depend on each other (BatchNormalization in
+   * training), folding the steps into the batch would compute something else.
+   */
+  private stepByStep<T>(ctx: CallContext<T>, x: T, mask: T | undefined): T {
+    const b = ctx.backend;
+    const steps = b.unstack(x, 1);
+    const masks = mask === undefined ? undefined : b.unstack(mask, 1);
+    const ys = steps.map((step, t) =>
+      this.one(this.layer.invoke(ctx, [step], { masks: [masks?.[t]] }).outputs),
+    );
+    return b.stack(ys, 1);
+  }
+
+  private one<T>(outputs: readonly T[]): T {
     if (outputs.length !== 1) {
       throw new SeqmodelError(
         `${this.describe()}: the wrapped layer ${this.layer.describe()} must have one output`,
       );
     }
-    const y = outputs[0]!;
-    return [b.reshape(y, [batch, time, ...b.shape(y).slice(1)])];
+    return outputs[0]!;
   }
 
   override getConfig(): Record<string, unknown> {

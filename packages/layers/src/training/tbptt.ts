@@ -44,7 +44,7 @@ export function checkTbptt<T>(model: TrainableModel<T>, options: unknown, what: 
     invalidArgument(`${what} tbptt`, options, 'an object { steps }');
   checkOptions(`${what} tbptt`, options, ['steps']);
   const steps = checkPositiveInteger(`${what} tbptt.steps`, (options as TbpttOptions).steps);
-  const whole = wholeSequenceLayer(model.layers);
+  const whole = wholeSequenceLayer(model.layers, true);
   if (whole !== undefined) {
     const why =
       whole.reason === 'readsBackwards'

@@ -103,7 +103,6 @@ export function torchWeightBindings<T>(
   return bindings;
 }
 
-/** The state-dict keys the bindings read, with their shapes. */
 /**
  * PyTorch's batch-norm modules count their training batches in `num_batches_tracked`, which their forward pass reads
  * only when `momentum` is None (a cumulative average, which `torchBatchNorm1d` refuses): no seqmodel weight holds it,
@@ -115,6 +114,7 @@ function isBatchCounter(key: string, expected: ReadonlyMap<string, readonly numb
   return key.endsWith(suffix) && expected.has(`${key.slice(0, -suffix.length)}running_mean`);
 }
 
+/** The state-dict keys the bindings read, with their shapes. */
 function expectedKeys(bindings: readonly TorchWeightBinding[]): Map<string, readonly number[]> {
   const keys = new Map<string, readonly number[]>();
   for (const b of bindings) for (const p of b.pieces) keys.set(p.key, p.shape);

@@ -47,8 +47,8 @@ export function torchEmbedding(args: TorchEmbeddingArgs): Embedding {
   return embedding({ ...rest, inputDim: numEmbeddings, outputDim: embeddingDim });
 }
 
-export interface TorchBatchNorm1dArgs extends Omit<LayerArgs, 'inputShape'> {
-  /** Features (channels); sets `inputShape: [null, numFeatures]`. */
+export interface TorchBatchNorm1dArgs extends LayerArgs {
+  /** Features (channels): the size of the input's last axis, and of the state dict's tensors. */
   readonly numFeatures: number;
   /** Default 1e-5. */
   readonly eps?: number;
@@ -61,19 +61,13 @@ export interface TorchBatchNorm1dArgs extends Omit<LayerArgs, 'inputShape'> {
 /**
  * A `BatchNormalization` layer as `nn.BatchNorm1d(numFeatures, eps, momentum, affine)`, normalizing the last axis of
  * `[batch, time, features]` (PyTorch's module takes `[batch, features, time]`: transpose there, not here) or of
- * `[batch, features]`. Outputs match PyTorch's in training and in eval mode; the running variance moves by the batch's
- * population variance, where PyTorch's moves by the unbiased one (n / (n − 1) times it, n the entries per feature).
+ * `[batch, features]`; as the first layer of a model, give `inputShape` (`[null, numFeatures]` or `[numFeatures]`)
+ * or let the model learn it from data. Outputs match PyTorch's in training and in eval mode; the running variance
+ * moves by the batch's population variance, where PyTorch's moves by the unbiased one (n / (n − 1) times it, n the
+ * entries per feature).
  */
 export function torchBatchNorm1d(args: TorchBatchNorm1dArgs): BatchNormalization {
-  checkLayerOptions('torchBatchNorm1d', args, [
-    'name',
-    'trainable',
-    'batchSize',
-    'numFeatures',
-    'eps',
-    'momentum',
-    'affine',
-  ]);
+  checkLayerOptions('torchBatchNorm1d', args, [...LAYER_KEYS, 'numFeatures', 'eps', 'momentum', 'affine']);
   const { numFeatures, eps, momentum, affine, ...rest } = args;
   if (momentum === null) {
     invalidArgument(
@@ -83,9 +77,17 @@ export function torchBatchNorm1d(args: TorchBatchNorm1dArgs): BatchNormalization
     );
   }
   const learned = checkBoolean('torchBatchNorm1d affine', affine ?? true);
+  const features = checkPositiveInteger('torchBatchNorm1d numFeatures', numFeatures);
+  const last = rest.inputShape?.at(-1) ?? rest.batchInputShape?.at(-1);
+  if (last !== undefined && last !== null && last !== features) {
+    invalidArgument(
+      'torchBatchNorm1d inputShape',
+      rest.inputShape ?? rest.batchInputShape,
+      `a shape whose last axis is numFeatures (${features})`,
+    );
+  }
   return batchNormalization({
     ...rest,
-    inputShape: [null, checkPositiveInteger('torchBatchNorm1d numFeatures', numFeatures)],
     epsilon: eps ?? 1e-5,
     momentum: 1 - checkNumberInRange('torchBatchNorm1d momentum', momentum ?? 0.1, 0, 1),
     center: learned,

@@ -107,7 +107,7 @@ describe('PyTorch fixture: nn.BatchNorm1d (eval and train mode, the running stat
           : backend.dataSync(t);
       const before = backend.memory().numTensors;
       const fresh = () => {
-        const layer = torchBatchNorm1d({ numFeatures: 4, momentum: 0.2 });
+        const layer = torchBatchNorm1d({ numFeatures: 4, momentum: 0.2, inputShape: [null, 4] });
         const m = sequential([layer], { backend, seed: 1 });
         // The state dict holds num_batches_tracked (int64), which no weight takes.
         expect(fixture.state.has('num_batches_tracked')).toBe(true);
@@ -152,4 +152,22 @@ describe('PyTorch fixture: nn.BatchNorm1d (eval and train mode, the running stat
       expect(backend.memory().numTensors).toBe(before);
     });
   }
+});
+
+describe('torchBatchNorm1d on [batch, features]', () => {
+  it("takes a rank-2 input, with PyTorch's eval-mode numbers; names a shape that does not fit numFeatures", () => {
+    const backend = createReferenceBackend();
+    const fixture = readFixture('batchnorm');
+    const layer = torchBatchNorm1d({ numFeatures: 4, momentum: 0.2, inputShape: [4] });
+    const m = sequential([layer], { backend });
+    loadTorchStateDict(m, fixture.state, { mapping: { [layer.name]: '' } });
+    const rows = backend.tensor(fixture.io.get('input')!.data, [15, 4]);
+    const out = m.apply(rows);
+    const expected = fixture.io.get('eval_output')!.data;
+    const got = backend.toFloat64(out);
+    expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-7);
+    expect(() => torchBatchNorm1d({ numFeatures: 4, inputShape: [null, 3] })).toThrow(
+      'torchBatchNorm1d inputShape: expected a shape whose last axis is numFeatures (4), received [null, 3]',
+    );
+  });
 });
