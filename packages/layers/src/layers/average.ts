@@ -1,27 +1,23 @@
 /**
  * Keras `Average`: the elementwise mean of two or more tensors of the same shape (Keras divides the sum by the count). Masks combine as for every merge layer (`merge.ts`).
  */
+import type { Backend } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import type { LayerArgs } from '../engine/layer.js';
-import type { ShapeSpec } from '../engine/shape-spec.js';
-import { knownSizes } from './add.js';
-import { Merge } from './merge.js';
+import { ElementwiseMerge } from './merge.js';
 
 export type AverageArgs = LayerArgs;
 
-export class Average extends Merge {
+export class Average extends ElementwiseMerge {
   readonly className = 'Average';
 
-  protected mergedShape(shapes: readonly ShapeSpec[]): ShapeSpec {
-    return knownSizes(shapes);
+  /** The sum of the inputs (`combine`), divided by their count as Keras does. */
+  protected override merge<T>(ctx: CallContext<T>, inputs: readonly T[]): T {
+    return ctx.backend.div(super.merge(ctx, inputs), inputs.length);
   }
 
-  protected merge<T>(ctx: CallContext<T>, inputs: readonly T[]): T {
-    const b = ctx.backend;
-    return b.div(
-      inputs.slice(1).reduce((sum, x) => b.add(sum, x), inputs[0]!),
-      inputs.length,
-    );
+  protected combine<T>(b: Backend<T>, a: T, x: T): T {
+    return b.add(a, x);
   }
 
   static fromConfig(config: Record<string, unknown>): Average {

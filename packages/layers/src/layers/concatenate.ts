@@ -8,8 +8,7 @@ import { invalidArgument, SeqmodelError } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import type { LayerArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
-import { knownSizes } from './add.js';
-import { Merge } from './merge.js';
+import { knownSizes, Merge } from './merge.js';
 
 export interface ConcatenateArgs extends LayerArgs {
   /** The axis to join along (default -1); negative axes count from the end. The batch axis cannot be joined. */

@@ -1,24 +1,17 @@
 /**
  * Keras `Maximum`: the elementwise maximum of two or more tensors of the same shape. Masks combine as for every merge layer (`merge.ts`).
  */
-import type { CallContext } from '../engine/context.js';
+import type { Backend } from '@seqmodel/core';
 import type { LayerArgs } from '../engine/layer.js';
-import type { ShapeSpec } from '../engine/shape-spec.js';
-import { knownSizes } from './add.js';
-import { Merge } from './merge.js';
+import { ElementwiseMerge } from './merge.js';
 
 export type MaximumArgs = LayerArgs;
 
-export class Maximum extends Merge {
+export class Maximum extends ElementwiseMerge {
   readonly className = 'Maximum';
 
-  protected mergedShape(shapes: readonly ShapeSpec[]): ShapeSpec {
-    return knownSizes(shapes);
-  }
-
-  protected merge<T>(ctx: CallContext<T>, inputs: readonly T[]): T {
-    const b = ctx.backend;
-    return inputs.slice(1).reduce((m, x) => b.maximum(m, x), inputs[0]!);
+  protected combine<T>(b: Backend<T>, a: T, x: T): T {
+    return b.maximum(a, x);
   }
 
   static fromConfig(config: Record<string, unknown>): Maximum {

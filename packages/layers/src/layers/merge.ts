@@ -5,7 +5,7 @@
  * Masks combine as Keras combines them: a position is valid when it is valid in every input that has a mask
  * (`Concatenate` along the time axis joins the masks instead).
  */
-import { SeqmodelError } from '@seqmodel/core';
+import { type Backend, SeqmodelError } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type BuildEnv, type CallArgs, Layer, type LayerArgs } from '../engine/layer.js';
 import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
@@ -92,5 +92,28 @@ export abstract class Merge extends Layer {
           ? present[0]
           : present.map((m) => b.greater(m, 0)).reduce((a, m) => b.mul(a, m));
     return Array.from({ length: outputCount }, () => mask);
+  }
+}
+
+/** Per axis, the size any input knows (inputs whose shapes fit each other). */
+export function knownSizes(shapes: readonly ShapeSpec[]): ShapeSpec {
+  return shapes[0]!.map((_, axis) => shapes.find((s) => s[axis] !== null)?.[axis] ?? null);
+}
+
+/**
+ * A merge of inputs of one shape, entry by entry: `combine` folded over the inputs from the first (Add, Subtract,
+ * Multiply, Average, Maximum, Minimum).
+ */
+export abstract class ElementwiseMerge extends Merge {
+  protected mergedShape(shapes: readonly ShapeSpec[]): ShapeSpec {
+    return knownSizes(shapes);
+  }
+
+  /** The running result `a` combined with the next input `x`. */
+  protected abstract combine<T>(b: Backend<T>, a: T, x: T): T;
+
+  protected merge<T>(ctx: CallContext<T>, inputs: readonly T[]): T {
+    const b = ctx.backend;
+    return inputs.slice(1).reduce((a, x) => this.combine(b, a, x), inputs[0]!);
   }
 }

@@ -1,24 +1,17 @@
 /**
  * Keras `Minimum`: the elementwise minimum of two or more tensors of the same shape. Masks combine as for every merge layer (`merge.ts`).
  */
-import type { CallContext } from '../engine/context.js';
+import type { Backend } from '@seqmodel/core';
 import type { LayerArgs } from '../engine/layer.js';
-import type { ShapeSpec } from '../engine/shape-spec.js';
-import { knownSizes } from './add.js';
-import { Merge } from './merge.js';
+import { ElementwiseMerge } from './merge.js';
 
 export type MinimumArgs = LayerArgs;
 
-export class Minimum extends Merge {
+export class Minimum extends ElementwiseMerge {
   readonly className = 'Minimum';
 
-  protected mergedShape(shapes: readonly ShapeSpec[]): ShapeSpec {
-    return knownSizes(shapes);
-  }
-
-  protected merge<T>(ctx: CallContext<T>, inputs: readonly T[]): T {
-    const b = ctx.backend;
-    return inputs.slice(1).reduce((m, x) => b.minimum(m, x), inputs[0]!);
+  protected combine<T>(b: Backend<T>, a: T, x: T): T {
+    return b.minimum(a, x);
   }
 
   static fromConfig(config: Record<string, unknown>): Minimum {

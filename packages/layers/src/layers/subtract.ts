@@ -2,15 +2,13 @@
  * Keras `Subtract`: the elementwise difference `inputs[0] − inputs[1]` of exactly two tensors of the same shape. Masks
  * combine as for every merge layer (`merge.ts`).
  */
-import type { CallContext } from '../engine/context.js';
+import type { Backend } from '@seqmodel/core';
 import type { LayerArgs } from '../engine/layer.js';
-import type { ShapeSpec } from '../engine/shape-spec.js';
-import { knownSizes } from './add.js';
-import { Merge } from './merge.js';
+import { ElementwiseMerge } from './merge.js';
 
 export type SubtractArgs = LayerArgs;
 
-export class Subtract extends Merge {
+export class Subtract extends ElementwiseMerge {
   readonly className = 'Subtract';
 
   /** Exactly two inputs. */
@@ -18,12 +16,8 @@ export class Subtract extends Merge {
     return 2;
   }
 
-  protected mergedShape(shapes: readonly ShapeSpec[]): ShapeSpec {
-    return knownSizes(shapes);
-  }
-
-  protected merge<T>(ctx: CallContext<T>, inputs: readonly T[]): T {
-    return ctx.backend.sub(inputs[0]!, inputs[1]!);
+  protected combine<T>(b: Backend<T>, a: T, x: T): T {
+    return b.sub(a, x);
   }
 
   static fromConfig(config: Record<string, unknown>): Subtract {

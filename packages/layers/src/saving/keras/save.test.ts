@@ -429,7 +429,7 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
       seed: 15,
     });
     await expect(saveKerasModel(withSubtract)).rejects.toThrow(
-      'saveKerasModel: layer difference (Subtract): tfjs-layers 4.22 has no Subtract layer',
+      'saveKerasModel: layer difference (Subtract): tfjs-layers 4.22 has no Subtract layer; save with saveModel',
     );
     // The same model as Keras writes it, Add renamed Subtract: it loads and subtracts.
     const summed = functionalModel<RefTensor>({

@@ -14,18 +14,6 @@ import { Multiply } from '../../../layers/multiply.js';
 import { Subtract } from '../../../layers/subtract.js';
 import type { KerasLayerMapping } from '../mapping.js';
 
-export const addMapping: KerasLayerMapping<Add> = {
-  className: 'Add',
-  fromKeras: (reader) => new Add(reader.layerArgs()),
-  toKeras: (_layer, context) => ({ class_name: 'Add', config: context.commonConfig() }),
-};
-
-export const multiplyMapping: KerasLayerMapping<Multiply> = {
-  className: 'Multiply',
-  fromKeras: (reader) => new Multiply(reader.layerArgs()),
-  toKeras: (_layer, context) => ({ class_name: 'Multiply', config: context.commonConfig() }),
-};
-
 /** A merge layer whose Keras config holds only the common fields. */
 function plainMerge<L extends Merge>(className: string, make: (args: LayerArgs) => L): KerasLayerMapping<L> {
   return {
@@ -35,17 +23,15 @@ function plainMerge<L extends Merge>(className: string, make: (args: LayerArgs) 
   };
 }
 
+export const addMapping = plainMerge('Add', (a) => new Add(a));
+export const multiplyMapping = plainMerge('Multiply', (a) => new Multiply(a));
 export const averageMapping = plainMerge('Average', (a) => new Average(a));
 export const maximumMapping = plainMerge('Maximum', (a) => new Maximum(a));
 export const minimumMapping = plainMerge('Minimum', (a) => new Minimum(a));
 
 export const subtractMapping: KerasLayerMapping<Subtract> = {
-  className: 'Subtract',
-  fromKeras: (reader) => new Subtract(reader.layerArgs()),
-  toKeras: (_layer, context) =>
-    context.refuse(
-      'tfjs-layers 4.22 has no Subtract layer; add the negated second input instead (multiply it by a constant -1 layer and add), or save with saveModel',
-    ),
+  ...plainMerge('Subtract', (a) => new Subtract(a)),
+  toKeras: (_layer, context) => context.refuse('tfjs-layers 4.22 has no Subtract layer; save with saveModel'),
 };
 
 export const concatenateMapping: KerasLayerMapping<Concatenate> = {
