@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchMatMul, rsqrt, variance } from './derived-ops.js';
+import { batchMatMul, batchNormalize, rsqrt, variance } from './derived-ops.js';
 import { createReferenceBackend } from './reference/reference-backend.js';
 import { createRng } from './rng.js';
 
@@ -76,5 +76,22 @@ describe('variance and rsqrt', () => {
 
   it('computes 1 / sqrt(x)', () => {
     expect(ref.toArray(rsqrt(ref, ref.tensor([4, 0.25])))).toEqual([0.5, 2]);
+  });
+});
+
+describe('batchNormalize', () => {
+  it('normalizes, scales and shifts with broadcast statistics, as (x − mean) / sqrt(var + eps) · scale + offset', () => {
+    const x = random(12, 'bn x');
+    const [mu, v, g, o] = [random(4, 'mu'), random(4, 'v').map(Math.abs), random(4, 'g'), random(4, 'o')];
+    const t = (a: Float64Array, shape: number[]) => ref.tensor(a, shape);
+    const y = ref.toFloat64(
+      batchNormalize(ref, t(x, [3, 4]), t(mu, [4]), t(v, [4]), 1e-3, t(g, [4]), t(o, [4])),
+    );
+    const bare = ref.toFloat64(batchNormalize(ref, t(x, [3, 4]), t(mu, [4]), t(v, [4]), 0.5));
+    x.forEach((xi, i) => {
+      const f = i % 4;
+      expect(y[i]).toBeCloseTo(((xi - mu[f]!) / Math.sqrt(v[f]! + 1e-3)) * g[f]! + o[f]!, 12);
+      expect(bare[i]).toBeCloseTo((xi - mu[f]!) / Math.sqrt(v[f]! + 0.5), 12);
+    });
   });
 });

@@ -52,6 +52,28 @@ export function rsqrt<T>(ops: Ops<T>, x: T): T {
 }
 
 /**
+ * `(x − mean) / sqrt(variance + epsilon) · scale + offset`, computed as TensorFlow's `tf.nn.batch_normalization`
+ * (which Keras' BatchNormalization and LayerNormalization run) does: `inv = scale / sqrt(variance + epsilon)`, then
+ * `x·inv + (offset − mean·inv)`. `mean`, `variance`, `scale` and `offset` broadcast against `x`; without `scale` or
+ * `offset` those factors are left out.
+ */
+export function batchNormalize<T>(
+  ops: Ops<T>,
+  x: T,
+  mean: T,
+  variance: T,
+  epsilon: number,
+  scale?: T,
+  offset?: T,
+): T {
+  let inv = rsqrt(ops, ops.add(variance, epsilon));
+  if (scale !== undefined) inv = ops.mul(inv, scale);
+  let shift = ops.neg(ops.mul(mean, inv));
+  if (offset !== undefined) shift = ops.add(shift, offset);
+  return ops.add(ops.mul(x, inv), shift);
+}
+
+/**
  * Matrix product over any number of leading (batch) axes: `[..., m, k]·[..., k, n]` → `[..., m, n]`, with the same
  * leading axes on both sides; or `[..., m, k]·[k, n]` with one matrix shared by every batch entry (a projection).
  * `transposeA` / `transposeB` transpose the last two axes first. Rank 2 and 3 go to `ops.matMul` as they are; higher

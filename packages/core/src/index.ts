@@ -57,6 +57,7 @@ export { type DebugLogger, debugLog, debugLogOnce, setDebugLogger } from './debu
 export {
   affine,
   batchMatMul,
+  batchNormalize,
   elu,
   erf,
   gelu,

@@ -8,13 +8,13 @@
  * `beta` (zeros), shaped like the normalized axes.
  */
 import {
+  batchNormalize,
   checkBoolean,
   checkNumberInRange,
   type InitializerSpec,
   invalidArgument,
   mean,
   resolveInitializer,
-  rsqrt,
   variance,
 } from '@seqmodel/core';
 import {
@@ -110,14 +110,10 @@ export class LayerNormalization extends Layer {
       this.axes,
       this.axes.map((a) => b.shape(x)[a]!),
     );
-    const shaped = (w: LayerWeight) => b.reshape(ctx.read(w), weightShape);
-    // As Keras: inv = gamma / sqrt(var + eps), y = x·inv + (beta − mean·inv).
-    const mu = mean(b, x, this.axes, true);
-    let inv = rsqrt(b, b.add(variance(b, x, this.axes, true), this.epsilon));
-    if (this.gamma !== undefined) inv = b.mul(inv, shaped(this.gamma));
-    let shift = b.neg(b.mul(mu, inv));
-    if (this.beta !== undefined) shift = b.add(shift, shaped(this.beta));
-    return [b.add(b.mul(x, inv), shift)];
+    const shaped = (w: LayerWeight | undefined) =>
+      w === undefined ? undefined : b.reshape(ctx.read(w), weightShape);
+    const [mu, sigma2] = [mean(b, x, this.axes, true), variance(b, x, this.axes, true)];
+    return [batchNormalize(b, x, mu, sigma2, this.epsilon, shaped(this.gamma), shaped(this.beta))];
   }
 
   override getConfig(): Record<string, unknown> {

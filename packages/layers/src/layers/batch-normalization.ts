@@ -22,13 +22,13 @@
  * backend takes E[x²] − E[x]² (the same value within float32 rounding for data of moderate mean).
  */
 import {
+  batchNormalize,
   checkBoolean,
   checkNumberInRange,
   type InitializerSpec,
   invalidArgument,
   mean,
   resolveInitializer,
-  rsqrt,
   SeqmodelError,
   variance,
 } from '@seqmodel/core';
@@ -159,12 +159,8 @@ export class BatchNormalization extends Layer {
       mu = ctx.read(this.movingMean!);
       sigma2 = ctx.read(this.movingVariance!);
     }
-    // As Keras (tf.nn.batch_normalization): inv = gamma / sqrt(var + eps), y = x·inv + (beta − mean·inv).
-    let inv = rsqrt(b, b.add(sigma2, this.epsilon));
-    if (this.gamma !== undefined) inv = b.mul(inv, ctx.read(this.gamma));
-    let shift = b.neg(b.mul(mu, inv));
-    if (this.beta !== undefined) shift = b.add(shift, ctx.read(this.beta));
-    return [b.add(b.mul(x, inv), shift)];
+    const read = (w: LayerWeight | undefined) => (w === undefined ? undefined : ctx.read(w));
+    return [batchNormalize(b, x, mu, sigma2, this.epsilon, read(this.gamma), read(this.beta))];
   }
 
   /** Whether a call in `ctx` normalizes with the batch's statistics: training, and neither it nor a wrapper frozen. */
