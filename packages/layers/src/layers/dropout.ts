@@ -4,11 +4,12 @@
  * layer's own `seed`), so a seed reproduces it on every backend. `noiseShape` shares the mask along axes of size 1
  * (`[null, 1, null]`: one mask per sequence for every time step). Masks pass through.
  */
-import { createRng, invalidArgument, type Rng, SeqmodelError } from '@seqmodel/core';
+import { SeqmodelError } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import { checkShapeSpec, type Dim, type ShapeSpec } from '../engine/shape-spec.js';
 import { checkDropoutRate, dropoutMask } from '../engine/tensor-utils.js';
+import { CallRandomness } from './call-randomness.js';
 
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of entries dropped, in [0, 1). */
@@ -24,8 +25,7 @@ export class Dropout extends Layer {
   override readonly supportsMasking = true;
   readonly rate: number;
   readonly noiseShape: ShapeSpec | undefined;
-  readonly seed: number | undefined;
-  private ownRng: Rng | undefined;
+  private readonly randomness: CallRandomness;
 
   /**
    * `factory` names the layer's factory in errors; a subclass (`SpatialDropout1D`) checks its own options first and
@@ -37,10 +37,12 @@ export class Dropout extends Layer {
     this.rate = checkDropoutRate(`${factory} rate`, args.rate);
     this.noiseShape =
       args.noiseShape === undefined ? undefined : checkShapeSpec(`${factory} noiseShape`, args.noiseShape);
-    if (args.seed !== undefined && !Number.isSafeInteger(args.seed))
-      invalidArgument(`${factory} seed`, args.seed, 'a safe integer');
-    this.seed = args.seed;
-    if (this.seed !== undefined) this.ownRng = createRng(this.seed);
+    this.randomness = new CallRandomness(`${factory} seed`, args.seed);
+  }
+
+  /** The layer's own seed, if it has one. */
+  get seed(): number | undefined {
+    return this.randomness.seed;
   }
 
   computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
@@ -61,8 +63,7 @@ export class Dropout extends Layer {
       }
       maskShape = this.noiseShape.map((d, i) => d ?? shape[i]!);
     }
-    const rng = this.ownRng ? this.ownRng.fork(this.ownRng.nextUint32()) : ctx.rngFor(this.path);
-    return [b.mul(x, dropoutMask(b, rng, maskShape, this.rate))];
+    return [b.mul(x, dropoutMask(b, this.randomness.next(ctx, this.path), maskShape, this.rate))];
   }
 
   override getConfig(): Record<string, unknown> {

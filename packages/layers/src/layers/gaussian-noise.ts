@@ -4,10 +4,11 @@
  * drawn host-side from the pass's seeded stream (or from the layer's own `seed`), so a seed reproduces it on every
  * backend. Masks pass through.
  */
-import { checkNumberInRange, createRng, invalidArgument, type Rng } from '@seqmodel/core';
+import { checkNumberInRange } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
+import { CallRandomness } from './call-randomness.js';
 
 export interface GaussianNoiseArgs extends LayerArgs {
   /** Standard deviation of the noise (0 or more). */
@@ -20,17 +21,18 @@ export class GaussianNoise extends Layer {
   readonly className = 'GaussianNoise';
   override readonly supportsMasking = true;
   readonly stddev: number;
-  readonly seed: number | undefined;
-  private ownRng: Rng | undefined;
+  private readonly randomness: CallRandomness;
 
   constructor(args: GaussianNoiseArgs) {
     checkLayerOptions('gaussianNoise', args, ['stddev', 'seed']);
     super(args);
     this.stddev = checkNumberInRange('gaussianNoise stddev', args.stddev, 0, Infinity);
-    if (args.seed !== undefined && !Number.isSafeInteger(args.seed))
-      invalidArgument('gaussianNoise seed', args.seed, 'a safe integer');
-    this.seed = args.seed;
-    if (this.seed !== undefined) this.ownRng = createRng(this.seed);
+    this.randomness = new CallRandomness('gaussianNoise seed', args.seed);
+  }
+
+  /** The layer's own seed, if it has one. */
+  get seed(): number | undefined {
+    return this.randomness.seed;
   }
 
   computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
@@ -42,7 +44,7 @@ export class GaussianNoise extends Layer {
     const x = inputs[0]!;
     const shape = b.shape(x);
     if (!ctx.training || this.stddev === 0) return [b.reshape(x, shape)];
-    const rng = this.ownRng ? this.ownRng.fork(this.ownRng.nextUint32()) : ctx.rngFor(this.path);
+    const rng = this.randomness.next(ctx, this.path);
     const noise = new Float32Array(shape.reduce((n, d) => n * d, 1));
     for (let i = 0; i < noise.length; i++) noise[i] = rng.normal(0, this.stddev);
     return [b.add(x, b.tensor(noise, shape))];
