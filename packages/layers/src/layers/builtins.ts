@@ -14,6 +14,7 @@ import { Concatenate } from './concatenate.js';
 import { Conv1D } from './conv1d.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
+import { ELU } from './elu.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
 import { GaussianNoise } from './gaussian-noise.js';
@@ -26,9 +27,12 @@ import { Maximum } from './maximum.js';
 import { Minimum } from './minimum.js';
 import { Multiply } from './multiply.js';
 import { Permute } from './permute.js';
+import { PReLU } from './prelu.js';
+import { ReLU } from './relu.js';
 import { RepeatVector } from './repeat-vector.js';
 import { Reshape } from './reshape.js';
 import { GRU, LSTM, RNN, SimpleRNN } from './rnn.js';
+import { Softmax } from './softmax.js';
 import { SpatialDropout1D } from './spatial-dropout-1d.js';
 import { Stacked } from './stacked.js';
 import { Subtract } from './subtract.js';
@@ -61,6 +65,10 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'BatchNormalization', fromConfig: (c) => BatchNormalization.fromConfig(c) },
   { className: 'Activation', fromConfig: (c) => Activation.fromConfig(c) },
   { className: 'LeakyReLU', fromConfig: (c) => LeakyReLU.fromConfig(c) },
+  { className: 'ReLU', fromConfig: (c) => ReLU.fromConfig(c) },
+  { className: 'ELU', fromConfig: (c) => ELU.fromConfig(c) },
+  { className: 'PReLU', fromConfig: (c) => PReLU.fromConfig(c) },
+  { className: 'Softmax', fromConfig: (c) => Softmax.fromConfig(c) },
   { className: 'Add', fromConfig: (c) => Add.fromConfig(c) },
   { className: 'Multiply', fromConfig: (c) => Multiply.fromConfig(c) },
   { className: 'Concatenate', fromConfig: (c) => Concatenate.fromConfig(c) },

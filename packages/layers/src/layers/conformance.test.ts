@@ -21,6 +21,7 @@ import { concatenate } from './concatenate.js';
 import { conv1d } from './conv1d.js';
 import { dense } from './dense.js';
 import { dropout } from './dropout.js';
+import { elu } from './elu.js';
 import { embedding } from './embedding.js';
 import { flatten } from './flatten.js';
 import { gaussianNoise } from './gaussian-noise.js';
@@ -33,9 +34,12 @@ import { maximum } from './maximum.js';
 import { minimum } from './minimum.js';
 import { multiply } from './multiply.js';
 import { permute } from './permute.js';
+import { prelu } from './prelu.js';
+import { reLU } from './relu.js';
 import { repeatVector } from './repeat-vector.js';
 import { reshape } from './reshape.js';
 import { gru, lstm, rnn, simpleRNN } from './rnn.js';
+import { softmax } from './softmax.js';
 import { spatialDropout1d } from './spatial-dropout-1d.js';
 import { stacked } from './stacked.js';
 import { subtract } from './subtract.js';
@@ -333,6 +337,39 @@ const cases: LayerConformanceCase[] = [
     factory: leakyReLU,
     options: { negativeSlope: 0.2 },
     inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'ReLU with a cap, a threshold and a slope below it',
+    factory: reLU,
+    options: { maxValue: 1.2, threshold: 0.2, negativeSlope: 0.1 },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    factory: elu,
+    options: { alpha: 0.7 },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'PReLU, one slope per feature for every step',
+    factory: prelu,
+    options: { sharedAxes: [1], alphaInitializer: { name: 'uniform', minval: 0.1, maxval: 0.4 } },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    factory: softmax,
+    options: {},
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'Softmax over the time axis',
+    factory: softmax,
+    options: { axis: 1 },
+    inputs: [unmaskedSequence],
     masks: { outputs: [passed] },
   }),
   layerCase({

@@ -14,6 +14,7 @@ export { Concatenate, type ConcatenateArgs, concatenate } from './concatenate.js
 export { Conv1D, type Conv1DArgs, type Conv1DPadding, conv1d } from './conv1d.js';
 export { Dense, type DenseArgs, dense } from './dense.js';
 export { Dropout, type DropoutArgs, dropout } from './dropout.js';
+export { ELU, type ELUArgs, elu } from './elu.js';
 export { Embedding, type EmbeddingArgs, embedding } from './embedding.js';
 export { Flatten, type FlattenArgs, flatten } from './flatten.js';
 export { GaussianNoise, type GaussianNoiseArgs, gaussianNoise } from './gaussian-noise.js';
@@ -37,6 +38,8 @@ export { Minimum, type MinimumArgs, minimum } from './minimum.js';
 export { Multiply, type MultiplyArgs, multiply } from './multiply.js';
 export { Permute, type PermuteArgs, permute } from './permute.js';
 export { Pooling1D, type Pooling1DArgs } from './pooling-1d.js';
+export { PReLU, type PReLUArgs, prelu } from './prelu.js';
+export { ReLU, type ReLUArgs, reLU } from './relu.js';
 export { RepeatVector, type RepeatVectorArgs, repeatVector } from './repeat-vector.js';
 export { Reshape, type ReshapeArgs, reshape } from './reshape.js';
 export {
@@ -58,6 +61,7 @@ export {
   type SimpleRnnArgs,
   simpleRNN,
 } from './rnn.js';
+export { Softmax, type SoftmaxArgs, softmax } from './softmax.js';
 export {
   SpatialDropout1D,
   type SpatialDropout1DArgs,

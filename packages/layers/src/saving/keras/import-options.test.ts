@@ -54,7 +54,7 @@ describe('loadKerasModel: options of supported layers', () => {
           config: { name: 'lambda' },
         });
       },
-      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten, GRU, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Permute, RepeatVector, Reshape, SimpleRNN, SpatialDropout1D, Subtract, TimeDistributed (and InputLayer)',
+      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Dense, Dropout, ELU, Embedding, Flatten, GRU, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, PReLU, Permute, ReLU, RepeatVector, Reshape, SimpleRNN, Softmax, SpatialDropout1D, Subtract, TimeDistributed (and InputLayer)',
     ],
     [
       'a nested model',

@@ -16,6 +16,7 @@ import { concatenate } from '../../layers/concatenate.js';
 import { conv1d } from '../../layers/conv1d.js';
 import { dense } from '../../layers/dense.js';
 import { dropout } from '../../layers/dropout.js';
+import { elu } from '../../layers/elu.js';
 import { embedding } from '../../layers/embedding.js';
 import { flatten } from '../../layers/flatten.js';
 import { gaussianNoise } from '../../layers/gaussian-noise.js';
@@ -28,9 +29,12 @@ import { maximum } from '../../layers/maximum.js';
 import { minimum } from '../../layers/minimum.js';
 import { multiply } from '../../layers/multiply.js';
 import { permute } from '../../layers/permute.js';
+import { prelu } from '../../layers/prelu.js';
+import { reLU } from '../../layers/relu.js';
 import { repeatVector } from '../../layers/repeat-vector.js';
 import { reshape } from '../../layers/reshape.js';
 import { gru, lstm, type RNN, rnn, simpleRNN } from '../../layers/rnn.js';
+import { softmax } from '../../layers/softmax.js';
 import { spatialDropout1d } from '../../layers/spatial-dropout-1d.js';
 import { stacked } from '../../layers/stacked.js';
 import { subtract } from '../../layers/subtract.js';
@@ -281,6 +285,47 @@ describe('saveKerasModel: tfjs-layers 4.22 loads the artifacts and predicts the 
     );
     await expect(saveKerasModel(kept)).rejects.toThrow(
       'saveKerasModel: layer global_max_pooling1d (GlobalMaxPooling1D) keepdims: true cannot be loaded by tfjs-layers',
+    );
+  });
+
+  it('ReLU, ELU, PReLU and Softmax; what tfjs-layers cannot run refused', async () => {
+    const ref = newBackend();
+    const activated = sequential<RefTensor>(
+      [
+        dense({ units: 4 }),
+        reLU({ maxValue: 0.9 }),
+        dense({ units: 4 }),
+        elu(),
+        lstm({ units: 4, returnSequences: true }),
+        prelu({ sharedAxes: [1], alphaInitializer: { name: 'uniform', minval: 0, maxval: 0.5 } }),
+        softmax(),
+      ],
+      { backend: ref, seed: 7, inputShape: [null, features] },
+    );
+    const artifacts = await expectTfjsAgrees('advanced activations', activated, sequences(8, false));
+    const configs = (
+      artifacts.modelTopology.config as { layers: { class_name: string; config: Record<string, unknown> }[] }
+    ).layers;
+    expect(configs.find((l) => l.class_name === 'PReLU')?.config).toMatchObject({ shared_axes: [1] });
+    const refused = async (layer: Layer, message: string) => {
+      const m = sequential<RefTensor>([layer], { backend: ref, inputShape: [null, features] });
+      await expect(saveKerasModel(m)).rejects.toThrow(message);
+    };
+    await refused(
+      reLU({ threshold: 0.5 }),
+      'saveKerasModel: layer re_lu (ReLU) threshold: 0.5 cannot be run by tfjs-layers (its ReLU has only maxValue)',
+    );
+    await refused(
+      reLU({ negativeSlope: 0.1 }),
+      'saveKerasModel: layer re_lu (ReLU) negativeSlope: 0.1 cannot be run by tfjs-layers',
+    );
+    await refused(
+      elu({ alpha: 0.5 }),
+      "saveKerasModel: layer elu (ELU) alpha: 0.5 cannot be run by tfjs-layers (4.22's ELU takes only alpha 1)",
+    );
+    await refused(
+      softmax({ axis: 1 }),
+      "saveKerasModel: layer softmax (Softmax) axis: 1 cannot be run by tfjs-layers (4.22's softmax takes only the last axis, -1)",
     );
   });
 

@@ -1,6 +1,7 @@
 /** The built-in layers' Keras mappings, registered by default (`../registry.ts`). */
 import type { KerasLayerMapping } from '../mapping.js';
 import { activationMapping } from './activation.js';
+import { eluMapping, preluMapping, reluMapping, softmaxMapping } from './advanced-activations.js';
 import { batchNormalizationMapping } from './batch-normalization.js';
 import { bidirectionalMapping } from './bidirectional.js';
 import { conv1dMapping } from './conv1d.js';
@@ -38,6 +39,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   conv1dMapping,
   denseMapping,
   dropoutMapping,
+  eluMapping,
   embeddingMapping,
   flattenMapping,
   gaussianNoiseMapping,
@@ -52,10 +54,13 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   minimumMapping,
   multiplyMapping,
   permuteMapping,
+  preluMapping,
+  reluMapping,
   repeatVectorMapping,
   reshapeMapping,
   rnnMapping,
   simpleRnnMapping,
+  softmaxMapping,
   spatialDropout1dMapping,
   stackedMapping,
   subtractMapping,
