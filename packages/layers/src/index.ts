@@ -9,7 +9,7 @@
 // Registers the built-in layer classes with the layer registry, so that saved models naming them load.
 import './layers/builtins.js';
 
-export { CallContext, type CallContextInit, type StateKey } from './engine/context.js';
+export { CallContext, type CallContextInit, PendingUpdates, type StateKey } from './engine/context.js';
 export { Graph } from './engine/graph.js';
 export {
   type BuildEnv,
@@ -26,7 +26,15 @@ export {
 } from './engine/layer.js';
 export { checkMask, lengthsToMask, maskFromLengths } from './engine/masks.js';
 export { toSnakeCase } from './engine/naming.js';
-export type { ApplyOptions, OutputsWithMasks, WeightOverrides } from './engine/pass.js';
+export type {
+  ApplyOptions,
+  CarriedPassOutputs,
+  CarriedStates,
+  OutputsWithMasks,
+  PassHooks,
+  PassModel,
+  WeightOverrides,
+} from './engine/pass.js';
 export type { RecurrentProbes, RecurrentTraceRecord, RecurrentTracer } from './engine/recurrent-trace.js';
 export {
   deserializeLayer,

@@ -57,10 +57,20 @@ export class PendingUpdates<T> {
     if (previous !== undefined && previous !== value) this.backend.dispose(previous);
   }
 
-  /** Assigns every held value to its weight; nothing is held after. */
+  /**
+   * Assigns every held value to its weight. Each value leaves the holding before its weight takes it, so that a
+   * `discard` after an assignment that threw frees only the values no weight took (the refused one is freed here).
+   */
   commit(): void {
-    for (const [weight, value] of this.values) weight.assign(value);
-    this.values.clear();
+    for (const [weight, value] of [...this.values]) {
+      this.values.delete(weight);
+      try {
+        weight.assign(value);
+      } catch (error) {
+        this.backend.dispose(value);
+        throw error;
+      }
+    }
   }
 
   /** Frees every held value; nothing is held after (a no-op after `commit`). */

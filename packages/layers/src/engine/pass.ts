@@ -72,7 +72,11 @@ export interface PassModel<T> {
   describe(): string;
   /** The forward pass; returns each output with its mask, both owned by the caller. */
   applyWithMasks(inputs: T | readonly T[], options?: ApplyOptions<T>): OutputsWithMasks<T>;
-  /** The forward pass with carried states; returns the states to carry on, owned by the caller. */
+  /**
+   * The forward pass with carried states; returns the states to carry on, owned by the caller. Weight updates the
+   * pass records (BatchNormalization's moving statistics) go to `hooks.pendingUpdates` when given: a model that
+   * assigned them itself would let a failed training step move them.
+   */
   runPass(
     inputs: T | readonly T[],
     options: ApplyOptions<T>,

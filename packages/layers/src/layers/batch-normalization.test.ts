@@ -227,11 +227,11 @@ describe('BatchNormalization', () => {
       TIGHT,
     );
     expect(m.getWeightData()[2]!.values).toEqual(Float32Array.from(params.movingMean));
-    // Truncated BPTT refuses a trainable BatchNormalization (its statistics span the whole sequence), not a frozen one.
+    // Truncated BPTT refuses a trainable BatchNormalization over the steps (its statistics span the whole
+    // sequence), not a frozen one.
     const backend = cpuBackend();
     const make = (frozen: boolean) => {
-      const inner = batchNormalization();
-      const model = sequential([dense({ units: 2 }), timeDistributed(inner)], {
+      const model = sequential([dense({ units: 2 }), batchNormalization()], {
         backend,
         inputShape: [null, 3],
       });

@@ -177,11 +177,13 @@ export class BatchNormalization extends Layer {
   }
 
   /**
-   * In training the statistics span every step of the batch, so truncated BPTT, which runs a sequence in chunks,
-   * refuses the layer (it skips frozen layers, which normalize each step with their moving statistics).
+   * On a sequence (`[batch, steps, features]`, or before the layer is built) the training statistics span every
+   * step of the batch, so truncated BPTT, which runs a sequence in chunks, refuses the layer (it skips frozen layers,
+   * which normalize each step with their moving statistics). On `[batch, features]` (after a recurrent layer's last
+   * step, or inside `TimeDistributed`) there are no steps to mix.
    */
   get mixesStepsInTraining(): boolean {
-    return true;
+    return (this.buildShapes?.[0]?.length ?? 3) >= 3;
   }
 
   /**

@@ -15,7 +15,9 @@
  *
  * `weights` substitutes tensors for weights (an array aligned with `trainableWeights`, or a map / record by full weight
  * name), so gradients flow to the tensors passed to `valueAndGrads`; `training` turns dropout on; `rng` seeds the
- * dropout masks (a fresh stream per call from the model's seed when omitted).
+ * dropout masks (a fresh stream per call from the model's seed when omitted). A training `apply` assigns the moving
+ * statistics it records (BatchNormalization) as soon as the pass has run; a loop that should leave them when its
+ * step fails runs `runPass` with a `PendingUpdates` instead (see there).
  */
 import {
   type Backend,
@@ -282,8 +284,18 @@ export abstract class Model<T = unknown, N extends OutputCount = OutputCount> im
   }
 
   /**
-   * @internal The forward pass with carried states (streaming), traced by `hooks.tracer` when given (`inspect`), its
-   * weight updates handed to `hooks.pendingUpdates` when given (a training step).
+   * The forward pass with carried states (streaming), traced by `hooks.tracer` when given (`inspect`), its weight
+   * updates (moving statistics) handed to `hooks.pendingUpdates` when given, for a training loop to assign once its
+   * update has been applied (`apply` assigns them when the pass has run).
+   *
+   * @example
+   * const pending = new PendingUpdates(backend);
+   * const { value, grads } = backend.valueAndGrads!((...w) => {
+   *   const { outputs } = model.runPass(x, { training: true, weights: w }, {}, { pendingUpdates: pending });
+   *   return loss(outputs[0]);
+   * }, model.trainableWeights.map((w) => w.read()));
+   * // ... apply the gradients, then:
+   * pending.commit();
    */
   runPass(
     inputs: T | readonly T[],

@@ -6,10 +6,15 @@
 import { SeqmodelError } from '@seqmodel/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import type { CallContext } from '../engine/context.js';
+import { type CallArgs, Layer } from '../engine/layer.js';
+import type { ShapeSpec } from '../engine/shape-spec.js';
 import { input, type SymbolicTensor } from '../engine/symbolic.js';
+import { batchNormalization } from '../layers/batch-normalization.js';
 import { bidirectional } from '../layers/bidirectional.js';
 import { conv1d } from '../layers/conv1d.js';
 import { dense } from '../layers/dense.js';
+import { gaussianNoise } from '../layers/gaussian-noise.js';
 import { lstm } from '../layers/rnn.js';
 import { timeDistributed } from '../layers/time-distributed.js';
 import { model } from '../models/functional.js';
@@ -186,5 +191,73 @@ describe('truncated backpropagation through time', () => {
     );
     expect(backend.memory().numTensors).toBe(start);
     await expect(m.fit(x, ySeq, { verbose: 0, tbptt: { steps: 0 } })).rejects.toThrow(SeqmodelError);
+  });
+
+  it("draws new dropout masks and noise in each chunk, not the first chunk's again", async () => {
+    /** Records, in training, the values reaching it (copies on the host). */
+    class Spy extends Layer {
+      readonly className = 'Spy';
+      readonly seen: number[][] = [];
+      computeOutputShape(shapes: readonly ShapeSpec[]): ShapeSpec[] {
+        return [shapes[0]!];
+      }
+      call<V>(ctx: CallContext<V>, inputs: readonly V[], _args: CallArgs<V>): V[] {
+        if (ctx.training) this.seen.push(Array.from(ctx.backend.dataSync(inputs[0]!)));
+        return [ctx.backend.reshape(inputs[0]!, ctx.backend.shape(inputs[0]!))];
+      }
+    }
+    const spy = new Spy();
+    const m = sequential<T>(
+      [gaussianNoise({ stddev: 1, inputShape: [null, 2] }), spy, timeDistributed(dense({ units: 1 }))],
+      { backend, seed: 3 },
+    );
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const zeros = x.map((seq) => seq.slice(0, 4).map(() => [0, 0]));
+    await m.fit(zeros, steps(ySeq, 0, 4), { verbose: 0, batchSize: BATCH, tbptt: { steps: 2 } });
+    expect(spy.seen).toHaveLength(2);
+    expect(spy.seen[1]).not.toEqual(spy.seen[0]);
+  });
+
+  it('accepts BatchNormalization where it does not read across steps: per step, or after the last step', async () => {
+    const perStep = sequential<T>(
+      [
+        lstm({ units: 3, returnSequences: true, inputShape: [null, 2] }),
+        timeDistributed(batchNormalization()),
+      ],
+      { backend, seed: 1 },
+    );
+    perStep.compile({ optimizer: 'sgd', loss: 'mse' });
+    await perStep.fit(
+      x,
+      x.map((seq) => seq.map(() => [0, 0, 0])),
+      { verbose: 0, tbptt: { steps: 3 } },
+    );
+    const last = sequential<T>([lstm({ units: 3, inputShape: [null, 2] }), batchNormalization()], {
+      backend,
+      seed: 1,
+    });
+    last.compile({ optimizer: 'sgd', loss: 'mse' });
+    await last.fit(
+      x,
+      x.map(() => [0, 0, 0]),
+      { verbose: 0, tbptt: { steps: 3 } },
+    );
+    const overSteps = sequential<T>(
+      [lstm({ units: 3, returnSequences: true, inputShape: [null, 2] }), batchNormalization()],
+      {
+        backend,
+        seed: 1,
+      },
+    );
+    overSteps.compile({ optimizer: 'sgd', loss: 'mse' });
+    await expect(
+      overSteps.fit(
+        x,
+        x.map((seq) => seq.map(() => [0, 0, 0])),
+        { verbose: 0, tbptt: { steps: 3 } },
+      ),
+    ).rejects.toThrow(
+      'batch_normalization (BatchNormalization) normalizes each step with statistics over every step',
+    );
   });
 });

@@ -175,10 +175,14 @@ export function trainStepTbptt<T>(
       const counted = s.sequence.map((sequence) => sequence || last);
       const chunk = chunkOf(backend, batch, start, size, s.sequence, what);
       try {
-        const options = { training: true, rng, ...maskOptions(chunk) };
+        // Each chunk draws its own dropout masks and noise (the first the step's own stream): one stream for every
+        // chunk would repeat the first chunk's draws in the others, as Keras never does when it trains a stateful
+        // model on consecutive pieces of a sequence.
+        const options = { training: true, rng: start === 0 ? rng : rng.fork(start), ...maskOptions(chunk) };
         const streaming = { carried: carry.states, carriedOutputs: carry.outputs };
         if (!counted.some(Boolean)) {
-          // Only per-sequence targets, and this is not the last chunk: run forwards to carry the states on.
+          // Only per-sequence targets, and this is not the last chunk: run forwards to carry the states on (no
+          // update follows, so the weight updates the pass records are assigned at once).
           const pass = model.runPass(passInputs(chunk), options, streaming);
           backend.dispose([...pass.outputs, ...pass.masks.filter((m): m is T => m !== undefined)]);
           carry = detachCarry(backend, { states: pass.states, outputs: pass.lastOutputs }, carry);

@@ -11,9 +11,11 @@ import {
   checkOneOf,
   checkPositiveInteger,
   invalidArgument,
+  SeqmodelError,
 } from '@seqmodel/core';
-import { checkLayerOptions, type Layer, type LayerArgs } from '../../engine/layer.js';
-import { type BatchNormalization, batchNormalization } from '../../layers/batch-normalization.js';
+import { type BuildEnv, checkLayerOptions, type Layer, type LayerArgs } from '../../engine/layer.js';
+import { formatShapeSpec, type ShapeSpec } from '../../engine/shape-spec.js';
+import { BatchNormalization, type BatchNormalizationArgs } from '../../layers/batch-normalization.js';
 import { bidirectional } from '../../layers/bidirectional.js';
 import { type Dense, dense } from '../../layers/dense.js';
 import { type Embedding, embedding } from '../../layers/embedding.js';
@@ -45,6 +47,27 @@ export function torchEmbedding(args: TorchEmbeddingArgs): Embedding {
   checkLayerOptions('torchEmbedding', args, [...LAYER_KEYS, 'numEmbeddings', 'embeddingDim']);
   const { numEmbeddings, embeddingDim, ...rest } = args;
   return embedding({ ...rest, inputDim: numEmbeddings, outputDim: embeddingDim });
+}
+
+/** A BatchNormalization that checks, when built, that the input's last axis has PyTorch's `num_features`. */
+class TorchBatchNorm1d extends BatchNormalization {
+  constructor(
+    readonly numFeatures: number,
+    args: BatchNormalizationArgs,
+  ) {
+    super(args);
+  }
+
+  protected override onBuild(env: BuildEnv, inputShapes: readonly ShapeSpec[]): void {
+    const shape = inputShapes[0]!;
+    const last = shape[shape.length - 1];
+    if (last !== null && last !== undefined && last !== this.numFeatures) {
+      throw new SeqmodelError(
+        `${this.describe()}: built for an input of shape ${formatShapeSpec(shape)}, whose last axis has ${last} features; torchBatchNorm1d numFeatures is ${this.numFeatures}`,
+      );
+    }
+    super.onBuild(env, inputShapes);
+  }
 }
 
 export interface TorchBatchNorm1dArgs extends LayerArgs {
@@ -86,7 +109,7 @@ export function torchBatchNorm1d(args: TorchBatchNorm1dArgs): BatchNormalization
       `a shape whose last axis is numFeatures (${features})`,
     );
   }
-  return batchNormalization({
+  return new TorchBatchNorm1d(features, {
     ...rest,
     epsilon: eps ?? 1e-5,
     momentum: 1 - checkNumberInRange('torchBatchNorm1d momentum', momentum ?? 0.1, 0, 1),

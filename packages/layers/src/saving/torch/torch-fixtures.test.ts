@@ -14,6 +14,7 @@ import { createWasmBackend } from '@seqmodel/backend-wasm';
 import { type Backend, createReferenceBackend } from '@seqmodel/core';
 import { describe, expect, it } from 'vitest';
 import type { Layer } from '../../engine/layer.js';
+import { dense } from '../../layers/dense.js';
 import { sequential } from '../../models/sequential.js';
 import { tf } from '../../test-helpers.js';
 import { checkTorchFixture, parseTorchFixture } from '../../testing/torch-fixtures.js';
@@ -168,6 +169,20 @@ describe('torchBatchNorm1d on [batch, features]', () => {
     expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-7);
     expect(() => torchBatchNorm1d({ numFeatures: 4, inputShape: [null, 3] })).toThrow(
       'torchBatchNorm1d inputShape: expected a shape whose last axis is numFeatures (4), received [null, 3]',
+    );
+  });
+});
+
+describe('torchBatchNorm1d numFeatures', () => {
+  it('is checked against the input when the layer is built', () => {
+    const backend = createReferenceBackend();
+    expect(() =>
+      sequential([dense({ units: 3 }), torchBatchNorm1d({ numFeatures: 4 })], {
+        backend,
+        inputShape: [null, 2],
+      }),
+    ).toThrow(
+      'batch_normalization (BatchNormalization): built for an input of shape [null, null, 3], whose last axis has 3 features; torchBatchNorm1d numFeatures is 4',
     );
   });
 });
