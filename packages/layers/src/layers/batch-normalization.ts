@@ -231,7 +231,10 @@ export class BatchNormalization extends Layer {
  * Batch normalization over the last axis: batch statistics in training, moving averages of them at inference.
  *
  * @example
- * sequential({ layers: [conv1d({ filters: 16, kernelSize: 3, inputShape: [null, 8] }), batchNormalization(), activation({ activation: 'relu' })] });
+ * sequential([conv1d({ filters: 16, kernelSize: 3 }), batchNormalization(), activation({ activation: 'relu' })], {
+ *   backend,
+ *   inputShape: [null, 8],
+ * });
  */
 export function batchNormalization(args: BatchNormalizationArgs = {}): BatchNormalization {
   return new BatchNormalization(args);
