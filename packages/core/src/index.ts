@@ -96,6 +96,7 @@ export {
   hostDtype,
   isHostTensor,
   isNestedNumbers,
+  isRagged,
   type TensorLike,
   tensorFromNested,
   toBackendTensor,

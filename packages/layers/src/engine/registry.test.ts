@@ -36,6 +36,7 @@ describe('layer registry', () => {
       'MaxPooling1D',
       'AveragePooling1D',
       'BatchNormalization',
+      'Normalization',
       'Activation',
       'LeakyReLU',
       'ReLU',

@@ -26,6 +26,7 @@ import { MaxPooling1D } from './max-pooling-1d.js';
 import { Maximum } from './maximum.js';
 import { Minimum } from './minimum.js';
 import { Multiply } from './multiply.js';
+import { Normalization } from './normalization.js';
 import { Permute } from './permute.js';
 import { PReLU } from './prelu.js';
 import { ReLU } from './relu.js';
@@ -63,6 +64,7 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'MaxPooling1D', fromConfig: (c) => MaxPooling1D.fromConfig(c) },
   { className: 'AveragePooling1D', fromConfig: (c) => AveragePooling1D.fromConfig(c) },
   { className: 'BatchNormalization', fromConfig: (c) => BatchNormalization.fromConfig(c) },
+  { className: 'Normalization', fromConfig: (c) => Normalization.fromConfig(c) },
   { className: 'Activation', fromConfig: (c) => Activation.fromConfig(c) },
   { className: 'LeakyReLU', fromConfig: (c) => LeakyReLU.fromConfig(c) },
   { className: 'ReLU', fromConfig: (c) => ReLU.fromConfig(c) },

@@ -33,6 +33,7 @@ import { maxPooling1d } from './max-pooling-1d.js';
 import { maximum } from './maximum.js';
 import { minimum } from './minimum.js';
 import { multiply } from './multiply.js';
+import { normalization } from './normalization.js';
 import { permute } from './permute.js';
 import { prelu } from './prelu.js';
 import { reLU } from './relu.js';
@@ -564,6 +565,21 @@ const cases: LayerConformanceCase[] = [
     options: { dims: [2, 1] },
     inputs: [unmaskedSequence],
     masks: { ignored: 'Permute moves the steps axis: no mask can follow (Keras drops it too)' },
+  }),
+  layerCase({
+    label: 'Normalization with given statistics per feature',
+    factory: normalization,
+    options: { mean: [0.5, -0.5], variance: [2, 0.5] },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label:
+      'Normalization to adapt (its weights at their start: mean 0, variance 1), one pair per step and feature',
+    factory: normalization,
+    options: { axis: [1, 2] },
+    inputs: [{ shape: [3, 4, 2], buildShape: [null, 4, 2], mask: true }],
+    masks: { outputs: [passed] },
   }),
   layerCase({
     label: 'BatchNormalization on a masked sequence (batch statistics of the unmasked steps in training)',

@@ -36,6 +36,7 @@ export { Maximum, type MaximumArgs, maximum } from './maximum.js';
 export { Merge } from './merge.js';
 export { Minimum, type MinimumArgs, minimum } from './minimum.js';
 export { Multiply, type MultiplyArgs, multiply } from './multiply.js';
+export { type AdaptData, Normalization, type NormalizationArgs, normalization } from './normalization.js';
 export { Permute, type PermuteArgs, permute } from './permute.js';
 export { Pooling1D, type Pooling1DArgs } from './pooling-1d.js';
 export { PReLU, type PReLUArgs, prelu } from './prelu.js';

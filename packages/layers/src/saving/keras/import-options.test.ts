@@ -54,7 +54,7 @@ describe('loadKerasModel: options of supported layers', () => {
           config: { name: 'lambda' },
         });
       },
-      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Dense, Dropout, ELU, Embedding, Flatten, GRU, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, PReLU, Permute, ReLU, RepeatVector, Reshape, SimpleRNN, Softmax, SpatialDropout1D, Subtract, TimeDistributed (and InputLayer)',
+      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Dense, Dropout, ELU, Embedding, Flatten, GRU, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Normalization, PReLU, Permute, ReLU, RepeatVector, Reshape, SimpleRNN, Softmax, SpatialDropout1D, Subtract, TimeDistributed (and InputLayer)',
     ],
     [
       'a nested model',
@@ -245,6 +245,28 @@ describe('loadKerasModel: options of supported layers', () => {
     await expect(loadKerasModel(renorm, { backend: ref })).rejects.toThrow(
       'loadKerasModel: layer batch_normalization (BatchNormalization) option renorm: expected false (batch renormalization is not supported), received true',
     );
+  });
+
+  it('reads Normalization with given statistics (Keras writes the axis as a list)', async () => {
+    const { ref, model, artifacts } = await baseArtifacts();
+    const normalized = edited(artifacts, (t) => {
+      t.config.layers.push({
+        class_name: 'Normalization',
+        config: { name: 'norm', axis: [-1], mean: [0.5, -1], variance: [4, 0.25], invert: false },
+      });
+    });
+    const loaded = await loadKerasModel<RefTensor>(normalized, { backend: ref });
+    const ids = [[3, 1, 0]];
+    const raw = Array.from(values(ref, model.predict(ids) as RefTensor));
+    expect(Array.from(values(ref, loaded.predict(ids) as RefTensor))).toEqual([
+      (raw[0]! - 0.5) / 2,
+      (raw[1]! + 1) / 0.5,
+    ]);
+    expect(loaded.layers.at(-1)!.getConfig()).toMatchObject({
+      axis: -1,
+      mean: [0.5, -1],
+      variance: [4, 0.25],
+    });
   });
 
   it("reads LeakyReLU's slope as Keras 3 (negative_slope) and Keras 2 (alpha) write it", async () => {

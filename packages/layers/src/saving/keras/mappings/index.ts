@@ -21,6 +21,7 @@ import {
   subtractMapping,
 } from './merge.js';
 import { gaussianNoiseMapping, leakyReluMapping } from './noise-activations.js';
+import { normalizationMapping } from './normalization.js';
 import { averagePooling1dMapping, maxPooling1dMapping } from './pooling.js';
 import { gruMapping, lstmMapping, rnnMapping, simpleRnnMapping } from './recurrent.js';
 import { repeatVectorMapping } from './repeat-vector.js';
@@ -53,6 +54,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   maximumMapping,
   minimumMapping,
   multiplyMapping,
+  normalizationMapping,
   permuteMapping,
   preluMapping,
   reluMapping,
