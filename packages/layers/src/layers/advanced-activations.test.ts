@@ -77,6 +77,20 @@ describe('ReLU, ELU, Softmax, PReLU', () => {
       'softmax axis: expected a nonzero integer (axis 0 is the batch), received 0',
     );
     expect(() => reLU({ negativeSlope: -1 })).toThrow('reLU negativeSlope');
+    expectClose(
+      'elu with a negative alpha',
+      run(elu({ alpha: -0.5 }), v),
+      v.map((x) => (x > 0 ? x : -0.5 * Math.expm1(x))),
+      {
+        atol: 1e-12,
+        rtol: 0,
+      },
+    );
+    expect(() =>
+      sequential<RefTensor>([softmax({ axis: 3 })], { backend: ref, inputShape: [null, 2] }),
+    ).toThrow(
+      'softmax (Softmax) axis: 3 is not an axis of the rank-3 input [null, null, 2] other than the batch (1 to 2, or -1 to -2)',
+    );
   });
 
   it('match tfjs-layers on the same weights (atol 1e-5)', () => {

@@ -17,7 +17,7 @@ export class ELU extends Layer {
   constructor(args: ELUArgs = {}) {
     checkLayerOptions('elu', args, ['alpha']);
     super(args);
-    this.alpha = checkNumberInRange('elu alpha', args.alpha ?? 1, 0, Infinity);
+    this.alpha = checkNumberInRange('elu alpha', args.alpha ?? 1, -Infinity, Infinity);
   }
 
   computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {

@@ -142,6 +142,38 @@ describe('Normalization', () => {
     expect(() => normalization().adapt([[1, 2], [3]] as never)).toThrow(
       'normalization (Normalization) adapt(data): expected nested arrays with rows of one length each',
     );
-    expect(() => normalization().adapt(42 as never)).toThrow('normalization (Normalization) adapt(data)');
+    expect(() => normalization().adapt(42 as never)).toThrow(
+      "normalization (Normalization) adapt(data): expected nested arrays of numbers, { data, shape }, a tensor of the layer's backend, or an iterable of such batches",
+    );
+    expect(() => normalization().adapt({ data: [1, 2, 3], shape: [2, 2] })).toThrow(
+      'normalization (Normalization) adapt(data): expected data of 4 values for shape [2, 2] (it has 3)',
+    );
+  });
+
+  it('checks batches against each other, given statistics before making tensors, and a disposed layer', async () => {
+    function* mixed() {
+      yield [[1, 2]];
+      yield [[1, 2, 3]];
+    }
+    await expect(normalization().adapt(mixed())).rejects.toThrow(
+      'normalization (Normalization): a batch given to adapt has kept axes of sizes [3], the batches before it [2]',
+    );
+    const ref = newBackend();
+    const before = ref.memory().numTensors;
+    expect(() =>
+      sequential<RefTensor>([normalization({ mean: [1, 2], variance: [1, 2, 3] })], {
+        backend: ref,
+        inputShape: [2],
+      }),
+    ).toThrow('normalization (Normalization) variance: 3 values, the kept axes [2] have 2 entries');
+    expect(ref.memory().numTensors).toBe(before);
+    const m = sequential<RefTensor>([normalization({ mean: 0, variance: 1 })], {
+      backend: ref,
+      inputShape: [2],
+    });
+    const layer = m.layers[0]!;
+    m.dispose();
+    expect(ref.memory().numTensors).toBe(before);
+    expect(() => layer.apply(ref.tensor([[1, 2]]))).toThrow('normalization (Normalization): it was disposed');
   });
 });

@@ -148,12 +148,12 @@ export class Normalization extends Layer {
             `${this.describe()} ${name}: ${list.length} values, the kept axes [${sizes.join(', ')}] have ${size} entries`,
           );
         }
-        return env.backend.tensor(Float32Array.from(list), this.broadcastShape(sizes));
+        return Float32Array.from(list);
       };
-      this.constants = {
-        mean: env.backend.keep(values('mean', this.givenMean)),
-        variance: env.backend.keep(values('variance', this.givenVariance!)),
-      };
+      // Both checked before either becomes a tensor.
+      const [mean, variance] = [values('mean', this.givenMean), values('variance', this.givenVariance!)];
+      const tensor = (v: Float32Array) => env.backend.keep(env.backend.tensor(v, this.broadcastShape(sizes)));
+      this.constants = { mean: tensor(mean), variance: tensor(variance) };
       return;
     }
     let adapted: Moments | undefined;
@@ -184,10 +184,15 @@ export class Normalization extends Layer {
     return shape;
   }
 
-  private checkKept(got: readonly number[], want: readonly number[], what: string): void {
+  private checkKept(
+    got: readonly number[],
+    want: readonly number[],
+    what: string,
+    other = "the layer's input",
+  ): void {
     if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
       throw new SeqmodelError(
-        `${this.describe()}: ${what} has kept axes of sizes [${got.join(', ')}], the layer's input [${want.join(', ')}]`,
+        `${this.describe()}: ${what} has kept axes of sizes [${got.join(', ')}], ${other} [${want.join(', ')}]`,
       );
     }
   }
@@ -201,6 +206,9 @@ export class Normalization extends Layer {
     const x = inputs[0]!;
     let mean: T;
     let variance: T;
+    if (this.givenMean !== undefined && this.constants === undefined) {
+      throw new SeqmodelError(`${this.describe()}: it was disposed (its model was disposed)`);
+    }
     if (this.constants !== undefined) {
       mean = this.constants.mean as T;
       variance = this.constants.variance as T;
@@ -215,8 +223,8 @@ export class Normalization extends Layer {
 
   /**
    * Learns the mean and variance from `data` (Keras' `adapt`): nested arrays, `{ data, shape }`, or a tensor of the
-   * layer's backend (once built); or an iterable or async iterable of such batches, accumulated batch by batch
-   * (resolves when done). Before the layer is built the statistics are kept for its build; after, they replace its
+   * layer's backend (once built); or an iterable or async iterable of such batches that is not an array (a generator,
+   * a dataset; an array is always data), accumulated batch by batch (resolves when done). Before the layer is built the statistics are kept for its build; after, they replace its
    * weights. A layer given `mean` and `variance` cannot adapt.
    */
   adapt(data: AdaptData): void;
@@ -273,7 +281,16 @@ export class Normalization extends Layer {
 
   /** The values of one batch on the host, with its shape. */
   private hostValues(data: unknown, argument: string): { values: ArrayLike<number>; shape: number[] } {
-    if (isHostTensor(data)) return { values: data.data as ArrayLike<number>, shape: [...data.shape] };
+    if (isHostTensor(data)) {
+      if (data.data.length !== sizeOfShape(data.shape)) {
+        invalidArgument(
+          argument,
+          data,
+          `data of ${sizeOfShape(data.shape)} values for shape [${data.shape.join(', ')}] (it has ${data.data.length})`,
+        );
+      }
+      return { values: data.data as ArrayLike<number>, shape: [...data.shape] };
+    }
     if (Array.isArray(data)) {
       if (isRagged(data)) invalidArgument(argument, data, 'nested arrays with rows of one length each');
       const shape: number[] = [];
@@ -311,7 +328,7 @@ export class Normalization extends Layer {
       variance[keptIndex(i)]! += (values[i]! - mean[keptIndex(i)]!) ** 2;
     for (let k = 0; k < size; k++) variance[k]! /= count;
     if (previous === undefined) return { sizes: keptSizes, count, mean, variance };
-    this.checkKept(keptSizes, previous.sizes, 'a batch given to adapt');
+    this.checkKept(keptSizes, previous.sizes, 'a batch given to adapt', 'the batches before it');
     // The pooled mean and the population variance about it (Keras' lack-of-fit sum of squares).
     const total = previous.count + count;
     const [wOld, wNew] = [previous.count / total, count / total];

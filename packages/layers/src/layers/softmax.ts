@@ -3,10 +3,10 @@
  * adds a large negative number at masked positions, which only fits masks of the softmax's own shape (attention
  * scores), not a sequence's `[batch, time]` mask.
  */
-import { invalidArgument, softmax as softmaxOp } from '@seqmodel/core';
+import { invalidArgument, SeqmodelError, softmax as softmaxOp } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
-import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
-import type { ShapeSpec } from '../engine/shape-spec.js';
+import { type BuildEnv, type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
+import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
 
 export interface SoftmaxArgs extends LayerArgs {
   /** The axis the outputs sum to 1 along (default -1; not 0, the batch). */
@@ -26,6 +26,15 @@ export class Softmax extends Layer {
       invalidArgument('softmax axis', axis, 'a nonzero integer (axis 0 is the batch)');
     }
     this.axis = axis;
+  }
+
+  protected override onBuild(_env: BuildEnv, inputShapes: readonly ShapeSpec[]): void {
+    const rank = inputShapes[0]!.length;
+    if (this.axis >= rank || this.axis < -(rank - 1)) {
+      throw new SeqmodelError(
+        `${this.describe()} axis: ${this.axis} is not an axis of the rank-${rank} input ${formatShapeSpec(inputShapes[0]!)} other than the batch (1 to ${rank - 1}, or -1 to -${rank - 1})`,
+      );
+    }
   }
 
   computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {

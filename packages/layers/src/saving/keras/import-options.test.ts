@@ -267,6 +267,28 @@ describe('loadKerasModel: options of supported layers', () => {
       mean: [0.5, -1],
       variance: [4, 0.25],
     });
+    // An absent axis is Keras' default, -1 (per feature); [] (Keras' None) one pair for everything.
+    for (const [axis, expected] of [
+      [undefined, -1],
+      [[], []],
+    ] as const) {
+      const config: Json = { name: 'norm', mean: axis === undefined ? [0.5, -1] : 2, variance: 4 };
+      if (axis !== undefined) config.axis = axis;
+      const variant = await loadKerasModel<RefTensor>(
+        edited(artifacts, (t) => {
+          t.config.layers.push({ class_name: 'Normalization', config });
+        }),
+        { backend: ref },
+      );
+      expect(variant.layers.at(-1)!.getConfig()).toMatchObject({ axis: expected });
+    }
+    const softmaxList = await loadKerasModel<RefTensor>(
+      edited(artifacts, (t) => {
+        t.config.layers.push({ class_name: 'Softmax', config: { name: 'probabilities', axis: [-1] } });
+      }),
+      { backend: ref },
+    );
+    expect(softmaxList.layers.at(-1)!.getConfig()).toMatchObject({ axis: -1 });
   });
 
   it("reads LeakyReLU's slope as Keras 3 (negative_slope) and Keras 2 (alpha) write it", async () => {

@@ -56,7 +56,14 @@ export const eluMapping: KerasLayerMapping<ELU> = {
 
 export const softmaxMapping: KerasLayerMapping<Softmax> = {
   className: 'Softmax',
-  fromKeras: (reader) => new Softmax({ ...reader.layerArgs(), axis: reader.number('axis', -1) }),
+  fromKeras(reader) {
+    // Keras 3 may write the axis as a tuple of one.
+    const axis = reader.get('axis') ?? -1;
+    const one = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
+    if (typeof one !== 'number' || !Number.isInteger(one))
+      reader.fail('axis', axis, 'an axis or a list of one');
+    return new Softmax({ ...reader.layerArgs(), axis: one });
+  },
   toKeras(layer, context) {
     if (layer.axis !== -1) {
       context.refuse(

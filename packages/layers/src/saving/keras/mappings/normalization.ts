@@ -21,7 +21,8 @@ function statistic(reader: KerasConfigReader, key: string): number | number[] | 
 export const normalizationMapping: KerasLayerMapping<Normalization> = {
   className: 'Normalization',
   fromKeras(reader) {
-    const axis = reader.get('axis');
+    // Keras writes the axis as a tuple ([] for None); an absent one is Keras' default, -1.
+    const axis = 'axis' in reader.config ? reader.get('axis') : -1;
     const list = axis === undefined ? null : typeof axis === 'number' ? [axis] : axis;
     if (list !== null && (!Array.isArray(list) || !list.every((a) => Number.isInteger(a)))) {
       reader.fail('axis', axis, 'an axis, a list of axes, or null');
@@ -30,7 +31,6 @@ export const normalizationMapping: KerasLayerMapping<Normalization> = {
     const variance = statistic(reader, 'variance');
     return new Normalization({
       ...reader.layerArgs(),
-      // Keras writes null for "no kept axis" and [-1] for its default.
       axis: list === null ? null : (list as number[]),
       invert: reader.boolean('invert', false),
       ...(mean === undefined ? {} : { mean }),
