@@ -50,6 +50,11 @@ export class PendingUpdates<T> {
 
   constructor(private readonly backend: Backend<T>) {}
 
+  /** The value held for `weight`, if any. */
+  get(weight: LayerWeight): T | undefined {
+    return this.values.get(weight);
+  }
+
   /** Takes `value` (kept) as `weight`'s next value, freeing one held for it before. */
   hold(weight: LayerWeight, value: T): void {
     const previous = this.values.get(weight);
@@ -93,8 +98,10 @@ export class CallContext<T> {
   private readonly carriedOutputs: ReadonlyMap<StateKey, T>;
   private readonly recorded = new Map<StateKey, T[]>();
   private readonly recordedOutputs = new Map<StateKey, T>();
-  private readonly updates = new Map<LayerWeight, T>();
-  private readonly pendingUpdates: PendingUpdates<T> | undefined;
+  /** The weight updates the pass records: the caller's `pendingUpdates`, or the context's own. */
+  private readonly updates: PendingUpdates<T>;
+  /** Whether the updates are the context's own, so that the pass assigns them itself. */
+  private readonly ownsUpdates: boolean;
   private frozenDepth = 0;
   private readonly callCounts = new Map<string, number>();
 
@@ -107,7 +114,8 @@ export class CallContext<T> {
     this.carriedOutputs = init.carriedOutputs ?? new Map();
     this.recordAllStates = init.recordAllStates ?? false;
     this.tracer = init.tracer;
-    this.pendingUpdates = init.pendingUpdates;
+    this.updates = init.pendingUpdates ?? new PendingUpdates(init.backend);
+    this.ownsUpdates = init.pendingUpdates === undefined;
   }
 
   /**
@@ -190,22 +198,15 @@ export class CallContext<T> {
    * twice moves its statistics twice, in call order, as Keras does; the second record replaces the first.
    */
   recordWeightUpdate(weight: LayerWeight, value: T): void {
-    const previous = this.updates.get(weight);
-    this.updates.set(weight, this.backend.keep(value));
-    if (previous !== undefined) this.backend.dispose(previous);
+    this.updates.hold(weight, this.backend.keep(value));
   }
 
   /**
-   * After the pass: each recorded weight takes its new value (`commit` true; handed to the context's
-   * `pendingUpdates` instead when it has one), or the values are freed (the pass failed). Either way the context
-   * no longer holds them.
+   * After the pass: each recorded weight takes its new value (`commit` true), or the values are freed (the pass
+   * failed). With the caller's `pendingUpdates`, a committed pass leaves them there for the caller to assign.
    */
   commitWeightUpdates(commit = true): void {
-    for (const [weight, value] of this.updates) {
-      if (!commit) this.backend.dispose(value);
-      else if (this.pendingUpdates !== undefined) this.pendingUpdates.hold(weight, value);
-      else weight.assign(value);
-    }
-    this.updates.clear();
+    if (!commit) this.updates.discard();
+    else if (this.ownsUpdates) this.updates.commit();
   }
 }
