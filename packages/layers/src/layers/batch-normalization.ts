@@ -149,7 +149,7 @@ export class BatchNormalization extends Layer {
     const x = inputs[0]!;
     let mu: T;
     let sigma2: T;
-    if (this.usesBatchStatistics(ctx)) {
+    if (this.rowsInteract(ctx)) {
       ({ mu, sigma2 } = this.moments(ctx, x, args.masks[0]));
       const m = this.momentum;
       const moved = (w: LayerWeight, batch: T) => b.add(b.mul(ctx.read(w), m), b.mul(batch, 1 - m));
@@ -163,17 +163,13 @@ export class BatchNormalization extends Layer {
     return [batchNormalize(b, x, mu, sigma2, this.epsilon, read(this.gamma), read(this.beta))];
   }
 
-  /** Whether a call in `ctx` normalizes with the batch's statistics: training, and neither it nor a wrapper frozen. */
-  usesBatchStatistics<T>(ctx: CallContext<T>): boolean {
-    return ctx.training && this.trainable && !ctx.frozen;
-  }
-
   /**
-   * In training, each row's output depends on the other rows of the batch (their statistics): `TimeDistributed`
-   * then calls the layer step by step, as Keras does, instead of folding the steps into the batch.
+   * Whether a call in `ctx` normalizes with the batch's statistics (training, and neither the layer nor a wrapper
+   * frozen), so that each row's output depends on the other rows: `TimeDistributed` then calls the layer step by
+   * step, as Keras does, instead of folding the steps into the batch.
    */
   rowsInteract<T>(ctx: CallContext<T>): boolean {
-    return this.usesBatchStatistics(ctx);
+    return ctx.training && this.trainable && !ctx.frozen;
   }
 
   /**
@@ -196,8 +192,8 @@ export class BatchNormalization extends Layer {
     const axes = shape.slice(0, -1).map((_, i) => i);
     if (mask === undefined) return { mu: mean(b, x, axes), sigma2: variance(b, x, axes) };
     const valid = b.reshape(mask, [...shape.slice(0, -1), 1]);
-    // Each step's weight spread over its features, as Keras broadcasts the mask before summing it.
-    const count = b.add(b.sum(b.mul(valid, b.fill(shape, 1)), axes, true), MASK_EPSILON);
+    // The unmasked steps, the same count for every feature (Keras sums the mask broadcast over the features).
+    const count = b.add(b.sum(valid, axes, true), MASK_EPSILON);
     // `where`, not Keras' product with the mask: the same sums for finite values, and a non-finite value at a masked
     // step stays out.
     const mu = b.div(b.sum(b.where(valid, x, 0), axes, true), count);
