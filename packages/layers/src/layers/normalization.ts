@@ -10,6 +10,7 @@
  */
 import {
   type Backend,
+  checkBoolean,
   type HostTensor,
   invalidArgument,
   isHostTensor,
@@ -63,8 +64,6 @@ export class Normalization extends Layer {
   private constants: { mean: unknown; variance: unknown } | undefined;
   /** Statistics adapted before the layer was built. */
   private adapted: Moments | undefined;
-  private keptAxes: number[] = [];
-  private rank = 0;
 
   constructor(args: NormalizationArgs = {}) {
     checkLayerOptions('normalization', args, ['axis', 'mean', 'variance', 'invert']);
@@ -79,9 +78,7 @@ export class Normalization extends Layer {
       );
     }
     this.axis = list === null ? null : [...list];
-    this.invert = args.invert ?? false;
-    if (typeof this.invert !== 'boolean')
-      invalidArgument('normalization invert', args.invert, 'true or false');
+    this.invert = checkBoolean('normalization invert', args.invert ?? false);
     if ((args.mean === undefined) !== (args.variance === undefined)) {
       invalidArgument(
         `normalization ${args.mean === undefined ? 'mean' : 'variance'}`,
@@ -129,10 +126,9 @@ export class Normalization extends Layer {
 
   protected override onBuild(env: BuildEnv, inputShapes: readonly ShapeSpec[]): void {
     const shape = inputShapes[0]!;
-    this.rank = shape.length;
-    this.keptAxes = this.keptOf(shape.length);
-    const kept = this.keptAxes.map((a) => shape[a]);
-    const unknown = this.keptAxes.find((a) => shape[a] === null);
+    const keptAxes = this.keptOf(shape.length);
+    const kept = keptAxes.map((a) => shape[a]);
+    const unknown = keptAxes.find((a) => shape[a] === null);
     if (unknown !== undefined) {
       throw new SeqmodelError(
         `${this.describe()}: axis ${unknown} of the input ${formatShapeSpec(shape)} keeps its own statistics, so its size must be known`,
@@ -140,6 +136,8 @@ export class Normalization extends Layer {
     }
     const sizes = kept as number[];
     const size = sizeOfShape(sizes);
+    // The statistics broadcast against inputs of this rank only.
+    this.inputSpec = { ...this.inputSpec, rank: shape.length };
     if (this.givenMean !== undefined) {
       const values = (name: string, v: number | readonly number[]) => {
         const list = typeof v === 'number' ? Array.from({ length: size }, () => v) : [...v];
@@ -152,7 +150,8 @@ export class Normalization extends Layer {
       };
       // Both checked before either becomes a tensor.
       const [mean, variance] = [values('mean', this.givenMean), values('variance', this.givenVariance!)];
-      const tensor = (v: Float32Array) => env.backend.keep(env.backend.tensor(v, this.broadcastShape(sizes)));
+      const tensor = (v: Float32Array) =>
+        env.backend.keep(env.backend.tensor(v, this.broadcastShape(shape.length, sizes)));
       this.constants = { mean: tensor(mean), variance: tensor(variance) };
       return;
     }
@@ -175,10 +174,10 @@ export class Normalization extends Layer {
     this.addWeight(env, { name: 'count', shape: [], initializer: 'zeros', trainable: false });
   }
 
-  /** `[1, ...]` with the kept sizes at the kept axes, for statistics that broadcast against an input. */
-  private broadcastShape(sizes: readonly number[]): number[] {
-    const shape = Array.from({ length: this.rank }, () => 1);
-    this.keptAxes.forEach((a, i) => {
+  /** `[1, ...]` of `rank` with the kept sizes at the kept axes, for statistics that broadcast against an input. */
+  private broadcastShape(rank: number, sizes: readonly number[]): number[] {
+    const shape = Array.from({ length: rank }, () => 1);
+    this.keptOf(rank).forEach((a, i) => {
       shape[a] = sizes[i]!;
     });
     return shape;
@@ -213,7 +212,7 @@ export class Normalization extends Layer {
       mean = this.constants.mean as T;
       variance = this.constants.variance as T;
     } else {
-      const shape = this.broadcastShape(this.meanWeight!.shape);
+      const shape = this.broadcastShape(b.shape(x).length, this.meanWeight!.shape);
       mean = b.reshape(ctx.read(this.meanWeight!), shape);
       variance = b.reshape(ctx.read(this.varianceWeight!), shape);
     }
@@ -224,8 +223,9 @@ export class Normalization extends Layer {
   /**
    * Learns the mean and variance from `data` (Keras' `adapt`): nested arrays, `{ data, shape }`, or a tensor of the
    * layer's backend (once built); or an iterable or async iterable of such batches that is not an array (a generator,
-   * a dataset; an array is always data), accumulated batch by batch (resolves when done). Before the layer is built the statistics are kept for its build; after, they replace its
-   * weights. A layer given `mean` and `variance` cannot adapt.
+   * a dataset; an array is always data), accumulated batch by batch (resolves when done). Before the layer is built
+   * the statistics are kept for its build; after, they replace its weights. A layer given `mean` and `variance`
+   * cannot adapt.
    */
   adapt(data: AdaptData): void;
   adapt(batches: Iterable<AdaptData> | AsyncIterable<AdaptData>): Promise<void>;
@@ -318,14 +318,15 @@ export class Normalization extends Layer {
     const count = values.length / Math.max(size, 1);
     // Entry i of the data belongs to kept index k(i): its coordinates on the kept axes, row-major.
     const strides = shape.map((_, a) => sizeOfShape(shape.slice(a + 1)));
-    const keptIndex = (i: number) =>
-      kept.reduce((k, a, j) => k * keptSizes[j]! + (Math.floor(i / strides[a]!) % shape[a]!), 0);
+    const index = new Int32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      index[i] = kept.reduce((k, a, j) => k * keptSizes[j]! + (Math.floor(i / strides[a]!) % shape[a]!), 0);
+    }
     const mean = new Float64Array(size);
-    for (let i = 0; i < values.length; i++) mean[keptIndex(i)]! += values[i]!;
+    for (let i = 0; i < values.length; i++) mean[index[i]!]! += values[i]!;
     for (let k = 0; k < size; k++) mean[k]! /= count;
     const variance = new Float64Array(size);
-    for (let i = 0; i < values.length; i++)
-      variance[keptIndex(i)]! += (values[i]! - mean[keptIndex(i)]!) ** 2;
+    for (let i = 0; i < values.length; i++) variance[index[i]!]! += (values[i]! - mean[index[i]!]!) ** 2;
     for (let k = 0; k < size; k++) variance[k]! /= count;
     if (previous === undefined) return { sizes: keptSizes, count, mean, variance };
     this.checkKept(keptSizes, previous.sizes, 'a batch given to adapt', 'the batches before it');
