@@ -3,10 +3,15 @@
  * TensorFlow's). Keras 3 calls the slope `negative_slope` (default 0.3); Keras 2 and tfjs-layers `alpha`. Masks pass
  * through.
  */
-import { checkNumberInRange } from '@seqmodel/core';
+import { type Backend, checkNumberInRange } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
+
+/** `x` where `x > 0`, `slope · x` elsewhere (also ReLU's slope-only case). */
+export function leakyRelu<T>(b: Backend<T>, x: T, slope: number): T {
+  return b.where(b.greater(x, 0), x, b.mul(x, slope));
+}
 
 export interface LeakyReLUArgs extends LayerArgs {
   /** The slope below 0 (default 0.3, Keras'; PyTorch's `nn.LeakyReLU` uses 0.01). */
@@ -34,9 +39,7 @@ export class LeakyReLU extends Layer {
   }
 
   call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
-    const b = ctx.backend;
-    const x = inputs[0]!;
-    return [b.where(b.greater(x, 0), x, b.mul(x, this.negativeSlope))];
+    return [leakyRelu(ctx.backend, inputs[0]!, this.negativeSlope)];
   }
 
   override getConfig(): Record<string, unknown> {

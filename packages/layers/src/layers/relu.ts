@@ -7,6 +7,7 @@ import { checkNumberInRange } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
+import { leakyRelu } from './leaky-relu.js';
 
 export interface ReLUArgs extends LayerArgs {
   /** The largest output (default none). */
@@ -44,7 +45,7 @@ export class ReLU extends Layer {
     const x = inputs[0]!;
     const slope = this.negativeSlope;
     if (slope !== 0 && this.maxValue === undefined && this.threshold === 0) {
-      return [b.where(b.greater(x, 0), x, b.mul(x, slope))];
+      return [leakyRelu(b, x, slope)];
     }
     // Keras 3's activations.relu: the part below the threshold first, then x above it, capped, minus the slope's part.
     const below = slope === 0 ? undefined : b.relu(b.sub(this.threshold, x));
