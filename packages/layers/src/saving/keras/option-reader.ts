@@ -128,6 +128,15 @@ export class KerasConfigReader {
     return value;
   }
 
+  /** A layer's own random seed (Dropout, GaussianNoise): an integer, or undefined when absent or null. */
+  seed(key = 'seed'): number | undefined {
+    const value = this.get(key);
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value))) {
+      this.fail(key, value, 'an integer or null');
+    }
+    return value as number | undefined;
+  }
+
   /** A dropout rate in [0, 1). */
   rate(key: string): number {
     const value = this.number(key, 0);

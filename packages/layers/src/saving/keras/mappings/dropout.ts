@@ -2,15 +2,6 @@
 import { Dropout } from '../../../layers/dropout.js';
 import { SpatialDropout1D } from '../../../layers/spatial-dropout-1d.js';
 import type { KerasLayerMapping } from '../mapping.js';
-import type { KerasConfigReader } from '../option-reader.js';
-
-/** `seed`, when the config gives one. */
-function seedOf(reader: KerasConfigReader): { seed?: number } {
-  const seed = reader.get('seed');
-  if (seed === undefined) return {};
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) reader.fail('seed', seed, 'an integer or null');
-  return { seed };
-}
 
 export const dropoutMapping: KerasLayerMapping<Dropout> = {
   className: 'Dropout',
@@ -22,7 +13,7 @@ export const dropoutMapping: KerasLayerMapping<Dropout> = {
       if (!Array.isArray(noiseShape)) reader.fail('noise_shape', noiseShape, 'an array or null');
       args.noiseShape = noiseShape;
     }
-    return new Dropout({ ...args, ...seedOf(reader) } as never);
+    return new Dropout({ ...args, seed: reader.seed() } as never);
   },
 
   toKeras: (layer, context) => ({
@@ -42,7 +33,7 @@ export const spatialDropout1dMapping: KerasLayerMapping<SpatialDropout1D> = {
   fromKeras(reader) {
     // Keras 2 writes the noise shape it fixes (null or [batch, 1, features]); Keras 3 writes none.
     reader.ignore('noise_shape');
-    return new SpatialDropout1D({ ...reader.layerArgs(), rate: reader.rate('rate'), ...seedOf(reader) });
+    return new SpatialDropout1D({ ...reader.layerArgs(), rate: reader.rate('rate'), seed: reader.seed() });
   },
 
   toKeras: (layer, context) => ({

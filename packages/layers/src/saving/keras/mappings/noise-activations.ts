@@ -8,15 +8,7 @@ export const gaussianNoiseMapping: KerasLayerMapping<GaussianNoise> = {
   fromKeras(reader) {
     const stddev = reader.number('stddev', Number.NaN);
     if (Number.isNaN(stddev) || stddev < 0) reader.fail('stddev', reader.get('stddev'), 'a number 0 or more');
-    const seed = reader.get('seed');
-    if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed))) {
-      reader.fail('seed', seed, 'an integer or null');
-    }
-    return new GaussianNoise({
-      ...reader.layerArgs(),
-      stddev,
-      ...(seed === undefined ? {} : { seed: seed as number }),
-    });
+    return new GaussianNoise({ ...reader.layerArgs(), stddev, seed: reader.seed() });
   },
   toKeras: (layer, context) => ({
     class_name: 'GaussianNoise',
