@@ -100,15 +100,8 @@ export function torchBatchNorm1d(args: TorchBatchNorm1dArgs): BatchNormalization
     );
   }
   const learned = checkBoolean('torchBatchNorm1d affine', affine ?? true);
+  // numFeatures is checked against the input, given (`inputShape`) or learned, when the layer is built.
   const features = checkPositiveInteger('torchBatchNorm1d numFeatures', numFeatures);
-  const last = rest.inputShape?.at(-1) ?? rest.batchInputShape?.at(-1);
-  if (last !== undefined && last !== null && last !== features) {
-    invalidArgument(
-      'torchBatchNorm1d inputShape',
-      rest.inputShape ?? rest.batchInputShape,
-      `a shape whose last axis is numFeatures (${features})`,
-    );
-  }
   return new TorchBatchNorm1d(features, {
     ...rest,
     epsilon: eps ?? 1e-5,

@@ -167,8 +167,10 @@ describe('torchBatchNorm1d on [batch, features]', () => {
     const expected = fixture.io.get('eval_output')!.data;
     const got = backend.toFloat64(out);
     expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-7);
-    expect(() => torchBatchNorm1d({ numFeatures: 4, inputShape: [null, 3] })).toThrow(
-      'torchBatchNorm1d inputShape: expected a shape whose last axis is numFeatures (4), received [null, 3]',
+    expect(() =>
+      sequential([torchBatchNorm1d({ numFeatures: 4, inputShape: [null, 3] })], { backend }),
+    ).toThrow(
+      'batch_normalization (BatchNormalization): built for an input of shape [null, null, 3], whose last axis has 3 features; torchBatchNorm1d numFeatures is 4',
     );
   });
 });
