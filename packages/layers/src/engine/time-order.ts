@@ -2,7 +2,8 @@
  * Which layers can run a sequence one step at a time (`model.stream()`) or in chunks (truncated BPTT): those whose
  * output at a step depends on that step and earlier ones only, through carried state. Layers say otherwise with
  * `readsBackwards` (a backwards or bidirectional recurrence, a transformer encoder), `mixesSteps` (a convolution or
- * pooling over time) or, for training in chunks only, `mixesStepsInTraining` (BatchNormalization).
+ * pooling over time, a layer that adds, removes or moves steps; `mixesStepsHow` may say what it does in words) or,
+ * for training in chunks only, `mixesStepsInTraining` (BatchNormalization).
  */
 import type { Layer } from './layer.js';
 
@@ -33,14 +34,21 @@ export function wholeSequenceLayer(
   const frozen = new Set<Layer>();
   for (const layer of layers.flatMap(allLayers)) {
     if (!layer.trainable) for (const inner of allLayers(layer)) frozen.add(inner);
-    const flags = layer as { readsBackwards?: boolean; mixesSteps?: boolean; mixesStepsInTraining?: boolean };
+    const flags = layer as {
+      readsBackwards?: boolean;
+      mixesSteps?: boolean;
+      mixesStepsHow?: string;
+      mixesStepsInTraining?: boolean;
+    };
     if (flags.readsBackwards === true)
       return { layer, reason: 'readsBackwards', says: 'reads the sequence backwards' };
     if (flags.mixesSteps === true) {
       return {
         layer,
         reason: 'mixesSteps',
-        says: 'combines several time steps into each output (a convolution or pooling over time)',
+        says:
+          flags.mixesStepsHow ??
+          'combines several time steps into each output (a convolution or pooling over time)',
       };
     }
     if (training && flags.mixesStepsInTraining === true && !frozen.has(layer)) {

@@ -12,6 +12,7 @@ import { BatchNormalization } from './batch-normalization.js';
 import { Bidirectional } from './bidirectional.js';
 import { Concatenate } from './concatenate.js';
 import { Conv1D } from './conv1d.js';
+import { Cropping1D } from './cropping-1d.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { ELU } from './elu.js';
@@ -38,6 +39,8 @@ import { SpatialDropout1D } from './spatial-dropout-1d.js';
 import { Stacked } from './stacked.js';
 import { Subtract } from './subtract.js';
 import { TimeDistributed } from './time-distributed.js';
+import { UpSampling1D } from './up-sampling-1d.js';
+import { ZeroPadding1D } from './zero-padding-1d.js';
 
 /** The built-in layer classes, registered by default. */
 export const builtInLayers: readonly LayerClass[] = [
@@ -59,6 +62,9 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'Flatten', fromConfig: (c) => Flatten.fromConfig(c) },
   { className: 'Reshape', fromConfig: (c) => Reshape.fromConfig(c) },
   { className: 'Permute', fromConfig: (c) => Permute.fromConfig(c) },
+  { className: 'ZeroPadding1D', fromConfig: (c) => ZeroPadding1D.fromConfig(c) },
+  { className: 'Cropping1D', fromConfig: (c) => Cropping1D.fromConfig(c) },
+  { className: 'UpSampling1D', fromConfig: (c) => UpSampling1D.fromConfig(c) },
   { className: 'GlobalAveragePooling1D', fromConfig: (c) => GlobalAveragePooling1D.fromConfig(c) },
   { className: 'GlobalMaxPooling1D', fromConfig: (c) => GlobalMaxPooling1D.fromConfig(c) },
   { className: 'MaxPooling1D', fromConfig: (c) => MaxPooling1D.fromConfig(c) },

@@ -19,6 +19,7 @@ import { batchNormalization } from './batch-normalization.js';
 import { bidirectional } from './bidirectional.js';
 import { concatenate } from './concatenate.js';
 import { conv1d } from './conv1d.js';
+import { cropping1d } from './cropping-1d.js';
 import { dense } from './dense.js';
 import { dropout } from './dropout.js';
 import { elu } from './elu.js';
@@ -45,6 +46,8 @@ import { spatialDropout1d } from './spatial-dropout-1d.js';
 import { stacked } from './stacked.js';
 import { subtract } from './subtract.js';
 import { timeDistributed } from './time-distributed.js';
+import { upSampling1d } from './up-sampling-1d.js';
+import { zeroPadding1d } from './zero-padding-1d.js';
 
 const backend = cpuBackend();
 
@@ -558,6 +561,27 @@ const cases: LayerConformanceCase[] = [
     options: { targetShape: [-1] },
     inputs: [{ shape: [3, 4, 2] }],
     masks: { ignored: 'Reshape regroups the steps: no mask can follow (Keras drops it too)' },
+  }),
+  layerCase({
+    label: 'ZeroPadding1D [2, 1]',
+    factory: zeroPadding1d,
+    options: { padding: [2, 1] },
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'as in Keras, it takes no mask: the mask stops here' },
+  }),
+  layerCase({
+    label: 'Cropping1D [1, 2]',
+    factory: cropping1d,
+    options: { cropping: [1, 2] },
+    inputs: [{ shape: [3, 5, 2], buildShape: [null, 5, 2] }],
+    masks: { ignored: 'as in Keras, it takes no mask: the mask stops here' },
+  }),
+  layerCase({
+    label: 'UpSampling1D size 3',
+    factory: upSampling1d,
+    options: { size: 3 },
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'as in Keras, it takes no mask: the mask stops here' },
   }),
   layerCase({
     label: 'Permute steps and features',

@@ -12,6 +12,7 @@ export { Bidirectional, type BidirectionalArgs, bidirectional, type MergeMode } 
 export { builtInLayers } from './builtins.js';
 export { Concatenate, type ConcatenateArgs, concatenate } from './concatenate.js';
 export { Conv1D, type Conv1DArgs, type Conv1DPadding, conv1d } from './conv1d.js';
+export { Cropping1D, type Cropping1DArgs, cropping1d } from './cropping-1d.js';
 export { Dense, type DenseArgs, dense } from './dense.js';
 export { Dropout, type DropoutArgs, dropout } from './dropout.js';
 export { ELU, type ELUArgs, elu } from './elu.js';
@@ -72,3 +73,5 @@ export { Stacked, type StackedArgs, type StackedSpec, stacked } from './stacked.
 export { Subtract, type SubtractArgs, subtract } from './subtract.js';
 export { TimeDistributed, timeDistributed } from './time-distributed.js';
 export { conv1dGeometry, type WindowPadding } from './time-windows.js';
+export { UpSampling1D, type UpSampling1DArgs, upSampling1d } from './up-sampling-1d.js';
+export { ZeroPadding1D, type ZeroPadding1DArgs, zeroPadding1d } from './zero-padding-1d.js';

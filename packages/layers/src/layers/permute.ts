@@ -37,6 +37,9 @@ export class Permute extends Layer {
     return this.dims[0] !== 1;
   }
 
+  /** What `model.stream()` and truncated BPTT say when they refuse the layer. */
+  readonly mixesStepsHow = 'moves the time axis away from axis 1';
+
   computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
     const shape = inputShapes[0]!;
     return [[shape[0] ?? null, ...this.dims.map((d) => shape[d] ?? null)]];

@@ -41,6 +41,9 @@ export class Reshape extends Layer {
     return true;
   }
 
+  /** What `model.stream()` and truncated BPTT say when they refuse the layer. */
+  readonly mixesStepsHow = 'lays out each sample whole, time steps included';
+
   /** Every axis but the batch must be known to resolve the shape: a model learning it from data keeps them all. */
   override inferInputShape(shape: readonly number[]): ShapeSpec {
     return [null, ...shape.slice(1)];

@@ -1,6 +1,7 @@
 /**
  * Windows along the time axis of `[batch, steps, channels]`, shared by the layers whose outputs each read several
- * steps (`Conv1D`, `MaxPooling1D`, `AveragePooling1D`): the window sizes as Keras gives them (`n` or `[n]`), the
+ * steps (`Conv1D`, `MaxPooling1D`, `AveragePooling1D`) and those that pad or crop it (`ZeroPadding1D`,
+ * `Cropping1D`): the window sizes as Keras gives them (`n` or `[n]`), the steps to pad or crop at each end, the
  * output length and padding of each padding mode, and the values at each position of every window, gathered with
  * the backend's ops so that every backend runs and differentiates them.
  */
@@ -16,6 +17,23 @@ export function checkWindowInteger(argument: string, value: unknown, fallback?: 
     invalidArgument(argument, value, 'a positive integer (or [n])');
   }
   return n;
+}
+
+/**
+ * Steps at the start and at the end of the time axis, given as `n` (both ends) or `[start, end]` (Keras' `padding` of
+ * `ZeroPadding1D` and `cropping` of `Cropping1D`), or `fallback` at both ends when absent: non-negative integers.
+ */
+export function checkStepPair(argument: string, value: unknown, fallback: number): [number, number] {
+  const given = value ?? fallback;
+  const pair = typeof given === 'number' ? [given, given] : given;
+  if (
+    !Array.isArray(pair) ||
+    pair.length !== 2 ||
+    !pair.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)
+  ) {
+    invalidArgument(argument, value, 'a non-negative integer or [start, end] of them');
+  }
+  return [pair[0] as number, pair[1] as number];
 }
 
 /**
@@ -59,12 +77,22 @@ export interface WindowSpec {
  */
 export function windowTaps<T>(b: Backend<T>, x: T, w: WindowSpec): T[] {
   const [batch, , channels] = b.shape(x) as [number, number, number];
-  const edge = (n: number) => (n > 0 ? [b.fill([batch, n, channels], w.padValue)] : []);
-  const padded = w.padLeft + w.padRight === 0 ? x : b.concat([...edge(w.padLeft), x, ...edge(w.padRight)], 1);
+  const padded = padSteps(b, x, w.padLeft, w.padRight, w.padValue);
   return Array.from({ length: w.size }, (_, j) => {
     const first = j * w.dilationRate;
     if (w.strides === 1) return b.slice(padded, [0, first, 0], [batch, w.outSteps, channels]);
     const rows = Int32Array.from({ length: w.outSteps }, (_, t) => t * w.strides + first);
     return b.gather(padded, b.tensor(rows, [w.outSteps], 'int32'), 1);
   });
+}
+
+/**
+ * `x` (`[batch, steps, channels]`) with `start` steps of `value` before its first step and `end` after its last: a new
+ * tensor, or `x` itself when both are 0.
+ */
+export function padSteps<T>(b: Backend<T>, x: T, start: number, end: number, value: number): T {
+  if (start + end === 0) return x;
+  const [batch, , channels] = b.shape(x) as [number, number, number];
+  const edge = (n: number) => (n > 0 ? [b.fill([batch, n, channels], value)] : []);
+  return b.concat([...edge(start), x, ...edge(end)], 1);
 }

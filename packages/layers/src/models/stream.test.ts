@@ -6,6 +6,8 @@ import { dense } from '../layers/dense.js';
 import { embedding } from '../layers/embedding.js';
 import { globalAveragePooling1d } from '../layers/global-average-pooling-1d.js';
 import { maxPooling1d } from '../layers/max-pooling-1d.js';
+import { permute } from '../layers/permute.js';
+import { reshape } from '../layers/reshape.js';
 import { gru, lstm, simpleRNN } from '../layers/rnn.js';
 import { stacked } from '../layers/stacked.js';
 import { timeDistributed } from '../layers/time-distributed.js';
@@ -200,6 +202,16 @@ describe('streaming', () => {
       const model = sequential<RefTensor>([layer], { backend: ref, inputShape: [null, 2] });
       expect(() => model.stream()).toThrow(
         `sequential (Sequential) stream: ${layer.describe()} combines several time steps into each output (a convolution or pooling over time); it needs the whole sequence and cannot run one step at a time`,
+      );
+    }
+    // Layers that move or regroup the steps say what they do.
+    for (const [layer, says] of [
+      [reshape({ targetShape: [-1] }), 'lays out each sample whole, time steps included'],
+      [permute({ dims: [2, 1] }), 'moves the time axis away from axis 1'],
+    ] as const) {
+      const model = sequential<RefTensor>([layer], { backend: ref, inputShape: [3, 2] });
+      expect(() => model.stream()).toThrow(
+        `stream: ${layer.describe()} ${says}; it needs the whole sequence`,
       );
     }
   });

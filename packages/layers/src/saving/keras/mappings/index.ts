@@ -28,6 +28,7 @@ import { repeatVectorMapping } from './repeat-vector.js';
 import { permuteMapping, reshapeMapping } from './reshape-permute.js';
 import { stackedMapping } from './stacked.js';
 import { timeDistributedMapping } from './time-distributed.js';
+import { cropping1dMapping, upSampling1dMapping, zeroPadding1dMapping } from './time-resizing.js';
 
 export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   activationMapping,
@@ -38,6 +39,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   bidirectionalMapping,
   concatenateMapping,
   conv1dMapping,
+  cropping1dMapping,
   denseMapping,
   dropoutMapping,
   eluMapping,
@@ -67,4 +69,6 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   stackedMapping,
   subtractMapping,
   timeDistributedMapping,
+  upSampling1dMapping,
+  zeroPadding1dMapping,
 ];
