@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchMatMul, batchNormalize, rsqrt, variance } from './derived-ops.js';
+import { batchMatMul, batchNormalize, l2Normalize, rsqrt, variance } from './derived-ops.js';
 import { createReferenceBackend } from './reference/reference-backend.js';
 import { createRng } from './rng.js';
 
@@ -93,5 +93,27 @@ describe('batchNormalize', () => {
       expect(y[i]).toBeCloseTo(((xi - mu[f]!) / Math.sqrt(v[f]! + 1e-3)) * g[f]! + o[f]!, 12);
       expect(bare[i]).toBeCloseTo((xi - mu[f]!) / Math.sqrt(v[f]! + 0.5), 12);
     });
+  });
+});
+
+describe('l2Normalize', () => {
+  it('divides by the norm along the axis, bounded below by epsilon', () => {
+    // Normalized along axis 1 and along axis 0; the second row is zero (divided by epsilon: zeros).
+    const x = ref.tensor([
+      [3, 0, 4],
+      [0, 0, 0],
+    ]);
+    expect(ref.toArray(l2Normalize(ref, x, 1))).toEqual([
+      [0.6, 0, 0.8],
+      [0, 0, 0],
+    ]);
+    expect(ref.toArray(l2Normalize(ref, x, 0))).toEqual([
+      [1, 0, 1],
+      [0, 0, 0],
+    ]);
+    // Below epsilon the divisor is epsilon: 1e-9 / 1e-7.
+    const tiny = ref.tensor([[1e-9, 0]]);
+    expect((ref.toArray(l2Normalize(ref, tiny, 1)) as number[][])[0]![0]).toBeCloseTo(1e-2, 12);
+    expect((ref.toArray(l2Normalize(ref, tiny, 1, 1e-12)) as number[][])[0]![0]).toBeCloseTo(1, 12);
   });
 });

@@ -64,6 +64,7 @@ export {
   geluNew,
   hardSigmoid,
   hardSigmoidKeras3,
+  l2Normalize,
   logSoftmax,
   mean,
   mish,

@@ -53,6 +53,7 @@ describe('layer registry', () => {
       'Average',
       'Maximum',
       'Minimum',
+      'Dot',
     ]);
     const layer = dense({ units: 3, activation: 'relu', name: 'd' });
     const again = deserializeLayer(serializeLayer(layer));

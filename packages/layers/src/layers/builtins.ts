@@ -14,6 +14,7 @@ import { Concatenate } from './concatenate.js';
 import { Conv1D } from './conv1d.js';
 import { Cropping1D } from './cropping-1d.js';
 import { Dense } from './dense.js';
+import { Dot } from './dot.js';
 import { Dropout } from './dropout.js';
 import { ELU } from './elu.js';
 import { Embedding } from './embedding.js';
@@ -84,6 +85,7 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'Average', fromConfig: (c) => Average.fromConfig(c) },
   { className: 'Maximum', fromConfig: (c) => Maximum.fromConfig(c) },
   { className: 'Minimum', fromConfig: (c) => Minimum.fromConfig(c) },
+  { className: 'Dot', fromConfig: (c) => Dot.fromConfig(c) },
 ];
 
 for (const layerClass of builtInLayers) registerLayer(layerClass);

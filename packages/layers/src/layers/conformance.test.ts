@@ -21,6 +21,7 @@ import { concatenate } from './concatenate.js';
 import { conv1d } from './conv1d.js';
 import { cropping1d } from './cropping-1d.js';
 import { dense } from './dense.js';
+import { dot } from './dot.js';
 import { dropout } from './dropout.js';
 import { elu } from './elu.js';
 import { embedding } from './embedding.js';
@@ -561,6 +562,22 @@ const cases: LayerConformanceCase[] = [
     options: { targetShape: [-1] },
     inputs: [{ shape: [3, 4, 2] }],
     masks: { ignored: 'Reshape regroups the steps: no mask can follow (Keras drops it too)' },
+  }),
+  layerCase({
+    label: 'Dot along the features: scores between the steps of two sequences',
+    factory: dot,
+    options: { axes: 2 },
+    inputs: [unmaskedSequence, { shape: [3, 5, 2], buildShape: [null, null, 2] }],
+    masks: {
+      ignored: 'as in Keras 3, it takes no mask: masked steps count in the products, and the output has none',
+    },
+  }),
+  layerCase({
+    label: 'Dot along the steps, normalized, of a rank-2 and a rank-3 input',
+    factory: dot,
+    options: { axes: [1, 2], normalize: true },
+    inputs: [{ shape: [3, 2] }, { shape: [3, 4, 2], buildShape: [null, 4, 2] }],
+    masks: { ignored: 'as in Keras 3, it takes no mask' },
   }),
   layerCase({
     label: 'ZeroPadding1D [2, 1]',

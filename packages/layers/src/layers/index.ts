@@ -14,6 +14,7 @@ export { Concatenate, type ConcatenateArgs, concatenate } from './concatenate.js
 export { Conv1D, type Conv1DArgs, type Conv1DPadding, conv1d } from './conv1d.js';
 export { Cropping1D, type Cropping1DArgs, cropping1d } from './cropping-1d.js';
 export { Dense, type DenseArgs, dense } from './dense.js';
+export { Dot, type DotArgs, dot } from './dot.js';
 export { Dropout, type DropoutArgs, dropout } from './dropout.js';
 export { ELU, type ELUArgs, elu } from './elu.js';
 export { Embedding, type EmbeddingArgs, embedding } from './embedding.js';

@@ -2,7 +2,7 @@
  * Regression losses: mean squared, absolute, absolute percentage and squared logarithmic error, Huber, log-cosh and
  * cosine similarity, each reducing the last axis per sample (Keras 3).
  */
-import { type Backend, checkNumberInRange, mean, softplus, square } from '@seqmodel/core';
+import { type Backend, checkNumberInRange, l2Normalize, mean, softplus, square } from '@seqmodel/core';
 import { EPSILON, type LossOptions, SameShapeLoss } from './loss.js';
 
 /** mean((yTrue - yPred)², axis -1). */
@@ -143,12 +143,7 @@ export class CosineSimilarity extends SameShapeLoss {
   }
 
   values<T>(backend: Backend<T>, yTrue: T, yPred: T): T {
-    // The bound before the square root: its gradient stays finite at a zero vector.
-    const normalize = (x: T) =>
-      backend.div(
-        x,
-        backend.sqrt(backend.maximum(backend.sum(square(backend, x), -1, true), EPSILON * EPSILON)),
-      );
+    const normalize = (x: T) => l2Normalize(backend, x, -1, EPSILON);
     return backend.neg(backend.sum(backend.mul(normalize(yTrue), normalize(yPred)), -1));
   }
 }

@@ -7,6 +7,7 @@ import type { LayerArgs } from '../../../engine/layer.js';
 import { Add } from '../../../layers/add.js';
 import { Average } from '../../../layers/average.js';
 import { Concatenate } from '../../../layers/concatenate.js';
+import { Dot } from '../../../layers/dot.js';
 import { Maximum } from '../../../layers/maximum.js';
 import type { Merge } from '../../../layers/merge.js';
 import { Minimum } from '../../../layers/minimum.js';
@@ -41,4 +42,35 @@ export const concatenateMapping: KerasLayerMapping<Concatenate> = {
     class_name: 'Concatenate',
     config: { ...context.commonConfig(), axis: layer.axis },
   }),
+};
+
+export const dotMapping: KerasLayerMapping<Dot> = {
+  className: 'Dot',
+  fromKeras(reader) {
+    const axes = reader.get('axes');
+    const integer = (a: unknown) => typeof a === 'number' && Number.isInteger(a);
+    if (!(integer(axes) || (Array.isArray(axes) && axes.length === 2 && axes.every(integer)))) {
+      reader.fail('axes', axes, 'an integer axis or [first, second] of them');
+    }
+    return new Dot({
+      ...reader.layerArgs(),
+      axes: axes as number | [number, number],
+      normalize: reader.boolean('normalize', false),
+    });
+  },
+  toKeras(layer, context) {
+    if (layer.inputRanks?.some((r) => r > 3)) {
+      context.refuse(
+        'tfjs-layers 4.22 takes the dot product of inputs of rank 2 and 3 only; save with saveModel',
+      );
+    }
+    return {
+      class_name: 'Dot',
+      config: {
+        ...context.commonConfig(),
+        axes: typeof layer.axes === 'number' ? layer.axes : [...layer.axes],
+        normalize: layer.normalize,
+      },
+    };
+  },
 };
