@@ -25,6 +25,8 @@ describe('layer registry', () => {
       'Dropout',
       'SpatialDropout1D',
       'GaussianNoise',
+      'GaussianDropout',
+      'AlphaDropout',
       'Masking',
       'TimeDistributed',
       'RepeatVector',

@@ -6,6 +6,7 @@
 import { type LayerClass, registerLayer } from '../engine/registry.js';
 import { Activation } from './activation.js';
 import { Add } from './add.js';
+import { AlphaDropout } from './alpha-dropout.js';
 import { Average } from './average.js';
 import { AveragePooling1D } from './average-pooling-1d.js';
 import { BatchNormalization } from './batch-normalization.js';
@@ -19,6 +20,7 @@ import { Dropout } from './dropout.js';
 import { ELU } from './elu.js';
 import { Embedding } from './embedding.js';
 import { Flatten } from './flatten.js';
+import { GaussianDropout } from './gaussian-dropout.js';
 import { GaussianNoise } from './gaussian-noise.js';
 import { GlobalAveragePooling1D } from './global-average-pooling-1d.js';
 import { GlobalMaxPooling1D } from './global-max-pooling-1d.js';
@@ -57,6 +59,8 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'Dropout', fromConfig: (c) => Dropout.fromConfig(c) },
   { className: 'SpatialDropout1D', fromConfig: (c) => SpatialDropout1D.fromConfig(c) },
   { className: 'GaussianNoise', fromConfig: (c) => GaussianNoise.fromConfig(c) },
+  { className: 'GaussianDropout', fromConfig: (c) => GaussianDropout.fromConfig(c) },
+  { className: 'AlphaDropout', fromConfig: (c) => AlphaDropout.fromConfig(c) },
   { className: 'Masking', fromConfig: (c) => Masking.fromConfig(c) },
   { className: 'TimeDistributed', fromConfig: (c, ctx) => TimeDistributed.fromConfig(c, ctx) },
   { className: 'RepeatVector', fromConfig: (c) => RepeatVector.fromConfig(c) },

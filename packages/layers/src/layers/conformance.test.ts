@@ -13,6 +13,7 @@ import { layerConformanceChecks } from '../testing/layer-conformance.js';
 import { cpuBackend } from '../training/test-helpers.js';
 import { activation } from './activation.js';
 import { add } from './add.js';
+import { alphaDropout } from './alpha-dropout.js';
 import { average } from './average.js';
 import { averagePooling1d } from './average-pooling-1d.js';
 import { batchNormalization } from './batch-normalization.js';
@@ -26,6 +27,7 @@ import { dropout } from './dropout.js';
 import { elu } from './elu.js';
 import { embedding } from './embedding.js';
 import { flatten } from './flatten.js';
+import { gaussianDropout } from './gaussian-dropout.js';
 import { gaussianNoise } from './gaussian-noise.js';
 import { globalAveragePooling1d } from './global-average-pooling-1d.js';
 import { globalMaxPooling1d } from './global-max-pooling-1d.js';
@@ -335,6 +337,25 @@ const cases: LayerConformanceCase[] = [
     factory: gaussianNoise,
     options: { stddev: 0.3 },
     inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    factory: gaussianDropout,
+    options: { rate: 0.3 },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    factory: alphaDropout,
+    options: { rate: 0.3 },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'AlphaDropout noiseShape [null, 1, null]',
+    factory: alphaDropout,
+    options: { rate: 0.5, noiseShape: [null, 1, null] },
+    inputs: [{ shape: [3, 4, 6], buildShape: [null, null, 6], mask: true }],
     masks: { outputs: [passed] },
   }),
   // Normals: no entry is exactly 0, where the slope changes.

@@ -4,7 +4,7 @@
  * layer's own `seed`), so a seed reproduces it on every backend. `noiseShape` shares the mask along axes of size 1
  * (`[null, 1, null]`: one mask per sequence for every time step). Masks pass through.
  */
-import { SeqmodelError } from '@seqmodel/core';
+import { type Backend, type Rng, SeqmodelError } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import { checkShapeSpec, type Dim, type ShapeSpec } from '../engine/shape-spec.js';
@@ -63,7 +63,12 @@ export class Dropout extends Layer {
       }
       maskShape = this.noiseShape.map((d, i) => d ?? shape[i]!);
     }
-    return [b.mul(x, dropoutMask(b, this.randomness.next(ctx, this.path), maskShape, this.rate))];
+    return [this.drop(b, x, this.randomness.next(ctx, this.path), maskShape)];
+  }
+
+  /** `x` with the entries a mask of `maskShape` drawn from `rng` drops: zeroed, the rest scaled by `1 / (1 − rate)`. */
+  protected drop<T>(b: Backend<T>, x: T, rng: Rng, maskShape: readonly number[]): T {
+    return b.mul(x, dropoutMask(b, rng, maskShape, this.rate));
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 /** Every built-in layer: the classes and their factory functions. */
 export { Activation, type ActivationArgs, activation } from './activation.js';
 export { Add, type AddArgs, add } from './add.js';
+export { AlphaDropout, type AlphaDropoutArgs, alphaDropout } from './alpha-dropout.js';
 export { Average, type AverageArgs, average } from './average.js';
 export { AveragePooling1D, type AveragePooling1DArgs, averagePooling1d } from './average-pooling-1d.js';
 export {
@@ -19,6 +20,7 @@ export { Dropout, type DropoutArgs, dropout } from './dropout.js';
 export { ELU, type ELUArgs, elu } from './elu.js';
 export { Embedding, type EmbeddingArgs, embedding } from './embedding.js';
 export { Flatten, type FlattenArgs, flatten } from './flatten.js';
+export { GaussianDropout, type GaussianDropoutArgs, gaussianDropout } from './gaussian-dropout.js';
 export { GaussianNoise, type GaussianNoiseArgs, gaussianNoise } from './gaussian-noise.js';
 export {
   GlobalAveragePooling1D,

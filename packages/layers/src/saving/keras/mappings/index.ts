@@ -6,7 +6,12 @@ import { batchNormalizationMapping } from './batch-normalization.js';
 import { bidirectionalMapping } from './bidirectional.js';
 import { conv1dMapping } from './conv1d.js';
 import { denseMapping } from './dense.js';
-import { dropoutMapping, spatialDropout1dMapping } from './dropout.js';
+import {
+  alphaDropoutMapping,
+  dropoutMapping,
+  gaussianDropoutMapping,
+  spatialDropout1dMapping,
+} from './dropout.js';
 import { embeddingMapping } from './embedding.js';
 import { flattenMapping } from './flatten.js';
 import { globalAveragePooling1dMapping, globalMaxPooling1dMapping } from './global-pooling.js';
@@ -34,6 +39,7 @@ import { cropping1dMapping, upSampling1dMapping, zeroPadding1dMapping } from './
 export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   activationMapping,
   addMapping,
+  alphaDropoutMapping,
   averageMapping,
   averagePooling1dMapping,
   batchNormalizationMapping,
@@ -47,6 +53,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   eluMapping,
   embeddingMapping,
   flattenMapping,
+  gaussianDropoutMapping,
   gaussianNoiseMapping,
   globalAveragePooling1dMapping,
   globalMaxPooling1dMapping,
