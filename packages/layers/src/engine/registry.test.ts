@@ -21,6 +21,7 @@ describe('layer registry', () => {
       'Stacked',
       'Dense',
       'Conv1D',
+      'Conv1DTranspose',
       'Embedding',
       'Dropout',
       'SpatialDropout1D',

@@ -13,6 +13,7 @@ import { BatchNormalization } from './batch-normalization.js';
 import { Bidirectional } from './bidirectional.js';
 import { Concatenate } from './concatenate.js';
 import { Conv1D } from './conv1d.js';
+import { Conv1DTranspose } from './conv1d-transpose.js';
 import { Cropping1D } from './cropping-1d.js';
 import { Dense } from './dense.js';
 import { Dot } from './dot.js';
@@ -55,6 +56,7 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'Stacked', fromConfig: (c, ctx) => Stacked.fromConfig(c, ctx) },
   { className: 'Dense', fromConfig: (c) => Dense.fromConfig(c) },
   { className: 'Conv1D', fromConfig: (c) => Conv1D.fromConfig(c) },
+  { className: 'Conv1DTranspose', fromConfig: (c) => Conv1DTranspose.fromConfig(c) },
   { className: 'Embedding', fromConfig: (c) => Embedding.fromConfig(c) },
   { className: 'Dropout', fromConfig: (c) => Dropout.fromConfig(c) },
   { className: 'SpatialDropout1D', fromConfig: (c) => SpatialDropout1D.fromConfig(c) },

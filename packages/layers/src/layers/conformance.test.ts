@@ -20,6 +20,7 @@ import { batchNormalization } from './batch-normalization.js';
 import { bidirectional } from './bidirectional.js';
 import { concatenate } from './concatenate.js';
 import { conv1d } from './conv1d.js';
+import { conv1dTranspose } from './conv1d-transpose.js';
 import { cropping1d } from './cropping-1d.js';
 import { dense } from './dense.js';
 import { dot } from './dot.js';
@@ -438,6 +439,20 @@ const cases: LayerConformanceCase[] = [
     factory: conv1d,
     options: { filters: 2, kernelSize: 2, strides: 2 },
     inputs: [{ shape: [3, 5, 2], buildShape: [null, 5, 2] }],
+    masks: { ignored: 'as in Keras 3, it takes no mask' },
+  }),
+  layerCase({
+    label: 'Conv1DTranspose same, strided, output padding',
+    factory: conv1dTranspose,
+    options: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', outputPadding: 1, activation: 'tanh' },
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'as in Keras 3, it takes no mask' },
+  }),
+  layerCase({
+    label: 'Conv1DTranspose valid, dilated, no bias',
+    factory: conv1dTranspose,
+    options: { filters: 3, kernelSize: 2, dilationRate: 2, useBias: false },
+    inputs: [unmaskedSequence],
     masks: { ignored: 'as in Keras 3, it takes no mask' },
   }),
   layerCase({

@@ -4,7 +4,7 @@ import { activationMapping } from './activation.js';
 import { eluMapping, preluMapping, reluMapping, softmaxMapping } from './advanced-activations.js';
 import { batchNormalizationMapping } from './batch-normalization.js';
 import { bidirectionalMapping } from './bidirectional.js';
-import { conv1dMapping } from './conv1d.js';
+import { conv1dMapping, conv1dTransposeMapping } from './conv1d.js';
 import { denseMapping } from './dense.js';
 import {
   alphaDropoutMapping,
@@ -46,6 +46,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   bidirectionalMapping,
   concatenateMapping,
   conv1dMapping,
+  conv1dTransposeMapping,
   cropping1dMapping,
   denseMapping,
   dotMapping,
