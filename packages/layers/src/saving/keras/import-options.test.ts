@@ -11,6 +11,7 @@ import { type GRU, gru, type LSTM, lstm } from '../../layers/rnn.js';
 import { sequential } from '../../models/sequential.js';
 import { newBackend, tf, tfl, useTfjsCpu, values } from '../../test-helpers.js';
 import type { KerasArtifacts, KerasModelJson } from './artifacts.js';
+import { layerFromKeras } from './import-layer.js';
 import { detectDialect } from './import-model.js';
 import { loadKerasModel } from './load.js';
 import { saveKerasModel } from './save.js';
@@ -54,7 +55,7 @@ describe('loadKerasModel: options of supported layers', () => {
           config: { name: 'lambda' },
         });
       },
-      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, AlphaDropout, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Conv1DTranspose, Cropping1D, Dense, Dot, Dropout, ELU, Embedding, Flatten, GRU, GaussianDropout, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Normalization, PReLU, Permute, ReLU, RepeatVector, Reshape, SimpleRNN, Softmax, SpatialDropout1D, Subtract, TimeDistributed, UpSampling1D, ZeroPadding1D (and InputLayer)',
+      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, AlphaDropout, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Conv1DTranspose, Cropping1D, Dense, Dot, Dropout, ELU, Embedding, Flatten, GRU, GaussianDropout, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Normalization, PReLU, Permute, RNN, ReLU, RepeatVector, Reshape, SimpleRNN, Softmax, SpatialDropout1D, Subtract, TimeDistributed, UpSampling1D, ZeroPadding1D (and InputLayer)',
     ],
     [
       'a nested model',
@@ -366,6 +367,142 @@ describe('loadKerasModel: options of supported layers', () => {
     ).rejects.toThrow(
       'loadKerasModel: layer bidirectional (Bidirectional) option layer: expected a SimpleRNN, LSTM or GRU layer, received "Dense"',
     );
+  });
+});
+
+describe("loadKerasModel: Keras' RNN wrapper around cells", () => {
+  /** A recurrent layer's Keras config split as Keras' RNN(cell) writes it: the wrapper's options and the cell's. */
+  const wrapperKeys = ['return_sequences', 'return_state', 'go_backwards', 'stateful', 'unroll'];
+  function asCell(className: string, config: Json): { cell: Json; wrapper: Json } {
+    const cellConfig: Json = {};
+    const wrapper: Json = {};
+    for (const [key, value] of Object.entries(config))
+      (wrapperKeys.includes(key) ? wrapper : cellConfig)[key] = value;
+    cellConfig.name = `${config.name}_cell`;
+    return {
+      cell: { module: 'keras.layers', class_name: className, config: cellConfig, registered_name: null },
+      wrapper,
+    };
+  }
+
+  it('loads RNN(LSTMCell) as the LSTM it computes, in a Bidirectional too, predicting exactly as the LSTM', async () => {
+    const { ref, model, artifacts } = await baseArtifacts();
+    const wrapped = edited(artifacts, (t) => {
+      const layer = t.config.layers[1];
+      const { cell, wrapper } = asCell('LSTMCell', layer.config);
+      t.config.layers[1] = {
+        class_name: 'RNN',
+        config: { ...wrapper, name: layer.config.name, trainable: true, cell },
+      };
+    });
+    const loaded = await loadKerasModel<RefTensor>(wrapped, { backend: ref });
+    const plain = await loadKerasModel<RefTensor>(artifacts, { backend: ref });
+    expect(loaded.layers[1]!.className).toBe('LSTM');
+    expect(loaded.layers[1]!.getConfig()).toEqual(plain.layers[1]!.getConfig());
+    const ids = [
+      [3, 1, 0],
+      [2, 5, 7],
+    ];
+    expect(values(ref, loaded.predict(ids) as RefTensor)).toEqual(
+      values(ref, model.predict(ids) as RefTensor),
+    );
+    const gruModel = sequential<RefTensor>([bidirectional(gru({ units: 2, resetAfter: false }))], {
+      backend: ref,
+      seed: 4,
+      inputShape: [null, 3],
+    });
+    const bi = edited(await saveKerasModel(gruModel), (t) => {
+      const inner = layerConfig(t, 0).layer;
+      const { cell, wrapper } = asCell('GRUCell', inner.config);
+      layerConfig(t, 0).layer = { class_name: 'RNN', config: { ...wrapper, name: inner.config.name, cell } };
+    });
+    const loadedBi = await loadKerasModel<RefTensor>(bi, { backend: ref });
+    const x = ref.tensor([
+      [
+        [0.5, -1, 2],
+        [1, 0.25, -0.5],
+      ],
+    ]);
+    expect(values(ref, loadedBi.predict(x) as RefTensor)).toEqual(
+      values(ref, gruModel.predict(x) as RefTensor),
+    );
+  });
+
+  it('loads RNN(StackedRNNCells) and RNN([cells]) as a Stacked layer, predicting exactly as the separate layers', async () => {
+    const ref = newBackend();
+    const model = sequential<RefTensor>(
+      [lstm({ units: 3, returnSequences: true }), gru({ units: 2, resetAfter: false }), dense({ units: 2 })],
+      { backend: ref, seed: 7, inputShape: [null, 2] },
+    );
+    const artifacts = await saveKerasModel(model);
+    const stackedAs = (cells: (c: Json[]) => Json, wrapper: Json = {}) =>
+      edited(artifacts, (t) => {
+        const [first, second] = t.config.layers as Json[];
+        const made = [asCell('LSTMCell', first!.config).cell, asCell('GRUCell', second!.config).cell];
+        t.config.layers.splice(0, 2, {
+          class_name: 'RNN',
+          config: { name: 'stack', return_sequences: false, cell: cells(made), ...wrapper },
+        });
+        t.config.layers[0].config.batch_input_shape = first!.config.batch_input_shape;
+        for (const c of made) delete c.config.batch_input_shape;
+      });
+    const x = ref.tensor([
+      [
+        [0.5, -1],
+        [1, 0.25],
+        [-0.5, 2],
+      ],
+    ]);
+    const expected = values(ref, model.predict(x) as RefTensor);
+    for (const cells of [
+      (c: Json[]) => ({ class_name: 'StackedRNNCells', config: { name: 'stacked_rnn_cells', cells: c } }),
+      (c: Json[]) => c,
+    ]) {
+      const loaded = await loadKerasModel<RefTensor>(stackedAs(cells), { backend: ref });
+      expect(loaded.layers[0]!.className).toBe('Stacked');
+      expect(values(ref, loaded.predict(x) as RefTensor)).toEqual(expected);
+    }
+    // Returning states: the output, then the LSTM cell's h and c, then the GRU cell's h (Keras' flattened order).
+    const stackJson = (
+      stackedAs((c) => c, { return_state: true, return_sequences: true }).modelTopology as Json
+    ).config.layers[0];
+    const layer = layerFromKeras(stackJson, { dialect: 'keras3', unknownKeys: 'error' });
+    layer.build(ref, [null, null, 2]);
+    layer.setWeights(model.getWeights().slice(0, 6));
+    const outputs = layer.apply(x) as RefTensor[];
+    expect(outputs.map((o) => ref.shape(o))).toEqual([
+      [1, 3, 2],
+      [1, 3],
+      [1, 3],
+      [1, 2],
+    ]);
+    // The last step of the sequence output is the GRU's final state.
+    expect(Array.from(values(ref, outputs[3]!))).toEqual(Array.from(values(ref, outputs[0]!)).slice(4));
+    await expect(
+      loadKerasModel(
+        stackedAs((c) => c, { go_backwards: true }),
+        { backend: ref },
+      ),
+    ).rejects.toThrow(
+      'loadKerasModel: layer stack (RNN) option go_backwards: expected false for stacked cells (run the stack on the reversed sequence instead), received true',
+    );
+    await expect(
+      loadKerasModel(
+        stackedAs((c) => [c[0], { class_name: 'PeepholeLSTMCell', config: {} }]),
+        { backend: ref },
+      ),
+    ).rejects.toThrow(
+      'loadKerasModel: layer stack (RNN) option cell.cells[1]: expected a SimpleRNNCell, LSTMCell or GRUCell (or StackedRNNCells of them), received "PeepholeLSTMCell"',
+    );
+    await expect(
+      loadKerasModel(
+        stackedAs((c) => {
+          c[1]!.config.units_typo = 3;
+          return c;
+        }),
+        { backend: ref },
+      ),
+    ).rejects.toThrow('units_typo');
   });
 });
 

@@ -1,17 +1,22 @@
 /**
  * Keras' `SimpleRNN`, `LSTM` and `GRU`, and seqmodel's `rnn()` layers running one of those three cells (saved as the
- * matching Keras layer; Keras' own `RNN(cell)` wrapper does not load). Absent `recurrent_activation` / `reset_after`
- * take the dialect's defaults: tfjs-layers `hard_sigmoid` / false, Keras 2 and 3 `sigmoid` / true.
+ * matching Keras layer). Keras' `RNN` wrapper loads too: `RNN(LSTMCell(...))` as the LSTM layer it computes (the same
+ * for SimpleRNNCell and GRUCell), `RNN(StackedRNNCells([...]))` (or a list of cells) as a `Stacked` layer of them.
+ * Absent `recurrent_activation` / `reset_after` take the dialect's defaults: tfjs-layers `hard_sigmoid` / false, Keras
+ * 2 and 3 `sigmoid` / true.
  */
 import type { ActivationName, InitializerSpec } from '@seqmodel/core';
+import type { Layer } from '../../../engine/layer.js';
 import { GRU, LSTM, type RNN, SimpleRNN } from '../../../layers/rnn.js';
+import { Stacked } from '../../../layers/stacked.js';
+import { isObject } from '../../files.js';
 import type {
   KerasExportContext,
   KerasImportContext,
   KerasLayerConfig,
   KerasLayerMapping,
 } from '../mapping.js';
-import type { KerasConfigReader } from '../option-reader.js';
+import { KerasConfigReader } from '../option-reader.js';
 
 type RecurrentClass = 'SimpleRNN' | 'LSTM' | 'GRU';
 
@@ -134,5 +139,104 @@ export const simpleRnnMapping = recurrentMapping('SimpleRNN');
 export const lstmMapping = recurrentMapping('LSTM');
 export const gruMapping = recurrentMapping('GRU');
 
-/** seqmodel's `rnn({ cell })`: saved as the Keras layer of its cell when Keras has one. */
-export const rnnMapping: KerasLayerMapping<RNN> = { className: 'RNN', toKeras: recurrentToKeras };
+/** The Keras cell classes `RNN` loads, and the layer each computes as. */
+const CELL_LAYERS: Readonly<Record<string, RecurrentClass>> = {
+  SimpleRNNCell: 'SimpleRNN',
+  LSTMCell: 'LSTM',
+  GRUCell: 'GRU',
+};
+
+/** `RNN`'s own options, which a cell's layer takes from the wrapper. */
+const RNN_OPTIONS = [
+  'return_sequences',
+  'return_state',
+  'go_backwards',
+  'stateful',
+  'unroll',
+  'zero_output_for_mask',
+  'time_major',
+  'num_constants',
+];
+
+/** The cells of `RNN`'s `cell` option: one cell, a list, or `StackedRNNCells` holding a list. */
+function cellsOf(reader: KerasConfigReader): unknown[] {
+  const cell = reader.get('cell');
+  if (Array.isArray(cell)) return cell;
+  if (isObject(cell) && cell.class_name === 'StackedRNNCells') {
+    const cells = isObject(cell.config) ? cell.config.cells : undefined;
+    if (Array.isArray(cells) && cells.length > 0) return cells;
+    reader.fail('cell', cell, 'StackedRNNCells with a non-empty list of cells');
+  }
+  return [cell];
+}
+
+/** Keras' `RNN(cell)`: the layer of its one cell, or a `Stacked` layer of its stacked cells. */
+function rnnFromKeras(reader: KerasConfigReader, context: KerasImportContext): Layer {
+  const args = reader.layerArgs();
+  const wrapper: Record<string, unknown> = {};
+  for (const key of RNN_OPTIONS) {
+    const value = reader.get(key);
+    if (value !== undefined) wrapper[key] = value;
+  }
+  const cells = cellsOf(reader);
+  const stack = cells.length > 1;
+  if (stack && wrapper.go_backwards === true) {
+    reader.fail(
+      'go_backwards',
+      true,
+      'false for stacked cells (run the stack on the reversed sequence instead)',
+    );
+  }
+  const layers: RNN[] = [];
+  try {
+    for (const [i, cell] of cells.entries()) {
+      const where = stack ? `cell ${i}` : 'cell';
+      const kind =
+        isObject(cell) && typeof cell.class_name === 'string' ? CELL_LAYERS[cell.class_name] : undefined;
+      if (kind === undefined || !isObject(cell) || (cell.config !== undefined && !isObject(cell.config))) {
+        reader.fail(
+          stack ? `cell.cells[${i}]` : 'cell',
+          isObject(cell) ? cell.class_name : cell,
+          'a SimpleRNNCell, LSTMCell or GRUCell (or StackedRNNCells of them)',
+        );
+      }
+      const own = (cell.config ?? {}) as Record<string, unknown>;
+      // One cell computes as its layer under the wrapper's name; stacked cells keep theirs, and the stack decides which
+      // return sequences.
+      const config = stack
+        ? { ...own, ...wrapper, return_sequences: true, return_state: false }
+        : { ...own, ...wrapper, ...pick(reader.config, ['name', 'trainable', 'dtype']) };
+      const cellReader = new KerasConfigReader(
+        `${reader.where} ${where} ${typeof own.name === 'string' ? `${own.name} ` : ''}(${String(cell.class_name)})`,
+        config,
+        context,
+      );
+      layers.push(recurrentFromKeras(kind)(cellReader, context));
+      cellReader.finish();
+    }
+  } catch (error) {
+    for (const layer of layers) layer.dispose();
+    throw error;
+  }
+  if (!stack) return layers[0]!;
+  return new Stacked(layers, {
+    ...args,
+    returnSequences: wrapper.return_sequences === true,
+    returnState: wrapper.return_state === true,
+  });
+}
+
+/** The entries of `config` under `keys` that it has. */
+function pick(config: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => k in config).map((k) => [k, config[k]]));
+}
+
+/**
+ * Keras' `RNN(cell)` loads (see the module comment); seqmodel's `rnn({ cell })` saves as the Keras layer of its cell
+ * when Keras has one.
+ */
+export const rnnMapping: KerasLayerMapping<RNN> = {
+  className: 'RNN',
+  fromKeras: rnnFromKeras as KerasLayerMapping<RNN>['fromKeras'],
+  toKeras: recurrentToKeras,
+};
