@@ -8,6 +8,7 @@ import {
   invalidArgument,
   type Rng,
   SeqmodelError,
+  sizeOfShape,
 } from '@seqmodel/core';
 
 /** `x` with its time axis (axis 1) reversed. */
@@ -53,10 +54,23 @@ export function checkDropoutRate(argument: string, value: unknown): number {
  * dropout, as Keras), so expectations are unchanged.
  */
 export function dropoutMask<T>(backend: Backend<T>, rng: Rng, shape: readonly number[], rate: number): T {
-  const size = shape.reduce((n, d) => n * d, 1);
+  const size = sizeOfShape(shape);
   const values = new Float32Array(size);
   const keep = 1 / (1 - rate);
   for (let i = 0; i < size; i++) values[i] = rng.next() < rate ? 0 : keep;
+  return backend.tensor(values, shape);
+}
+
+/** Normal draws of `mean` and `stddev` in `shape`, host-side from `rng` (GaussianNoise's and GaussianDropout's noise). */
+export function normalNoise<T>(
+  backend: Backend<T>,
+  rng: Rng,
+  shape: readonly number[],
+  mean: number,
+  stddev: number,
+): T {
+  const values = new Float32Array(sizeOfShape(shape));
+  for (let i = 0; i < values.length; i++) values[i] = rng.normal(mean, stddev);
   return backend.tensor(values, shape);
 }
 

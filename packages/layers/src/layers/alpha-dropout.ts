@@ -5,7 +5,7 @@
  * `a = ((1 − rate)(1 + rate·α'²))^−½`, `b = −a·α'·rate`. At inference it passes the input through. `noiseShape` and
  * `seed` as Dropout's; masks pass through.
  */
-import type { Backend, Rng } from '@seqmodel/core';
+import { type Backend, type Rng, sizeOfShape } from '@seqmodel/core';
 import { checkLayerOptions } from '../engine/layer.js';
 import { Dropout, type DropoutArgs } from './dropout.js';
 
@@ -29,7 +29,7 @@ export class AlphaDropout extends Dropout {
     const a = ((1 - rate) * (1 + rate * saturated * saturated)) ** -0.5;
     const shift = -a * saturated * rate;
     // kept: 1 where the entry stays, 0 where it drops; then a·(x·kept + α'·(1 − kept)) + b in one product and sum.
-    const size = maskShape.reduce((n, d) => n * d, 1);
+    const size = sizeOfShape(maskShape);
     // Float64: exact on the float64 reference; float32 backends round the factors once.
     const kept = new Float64Array(size);
     const dropped = new Float64Array(size);

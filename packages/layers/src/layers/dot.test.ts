@@ -142,6 +142,29 @@ describe('Dot', () => {
     expectClose('rank 4', values(ref, out), expected, { atol: 1e-12, rtol: 1e-12 });
   });
 
+  it('takes the product with a rank-4 second input moved and folded as Keras does (loops)', () => {
+    const ref = newBackend();
+    // x [2, 3, 5] along axis 1, y [2, 2, 3, 4] along axis 2: out[n, i, j, k] = Σ_c x[n, c, i] · y[n, j, c, k].
+    const x = randomValues(2 * 3 * 5, 'x3');
+    const y = randomValues(2 * 2 * 3 * 4, 'y4');
+    const layer = dot({ axes: [1, -2] }).build(ref, [
+      [null, 3, 5],
+      [null, 2, 3, 4],
+    ]);
+    const out = layer.apply([ref.tensor(x, [2, 3, 5]), ref.tensor(y, [2, 2, 3, 4])]) as RefTensor;
+    expect(ref.shape(out)).toEqual([2, 5, 2, 4]);
+    const expected: number[] = [];
+    for (let n = 0; n < 2; n++)
+      for (let i = 0; i < 5; i++)
+        for (let j = 0; j < 2; j++)
+          for (let k = 0; k < 4; k++) {
+            let s = 0;
+            for (let c = 0; c < 3; c++) s += x[n * 15 + c * 5 + i]! * y[n * 24 + j * 12 + c * 4 + k]!;
+            expected.push(s);
+          }
+    expectClose('second input rank 4', values(ref, out), expected, { atol: 1e-12, rtol: 1e-12 });
+  });
+
   it('drops masks, mixes steps only over inputs with a time axis, and gives a normalized zero vector a finite gradient', () => {
     const ref = newBackend();
     const a = input({ shape: [null, 2], name: 'a' });
@@ -161,6 +184,9 @@ describe('Dot', () => {
     });
     expect(masks).toEqual([undefined]);
     expect(scores.mixesSteps).toBe(true);
+    expect(() => m.stream()).toThrow(
+      'scores (Dot) takes products across the time steps of its inputs; it needs the whole sequence and cannot run one step at a time',
+    );
     const vectors = dot({ axes: 1 }).build(ref, [
       [null, 2],
       [null, 2],
@@ -205,6 +231,18 @@ describe('Dot', () => {
       ]),
     ).toThrow(
       'dot (Dot) axes: expected an axis of inputs[0] [null, 2] other than the batch axis (1 to 1, or -1 to -1), received 0',
+    );
+    // −rank would be the batch axis: refused as Keras refuses it.
+    expect(() =>
+      dot({ axes: -2 }).build(ref, [
+        [null, 2],
+        [null, 2],
+      ]),
+    ).toThrow(
+      'dot (Dot) axes: expected an axis of inputs[0] [null, 2] other than the batch axis (1 to 1, or -1 to -1), received -2',
+    );
+    expect(() => dot({ axes: [1, Number.NaN] })).toThrow(
+      'dot axes: expected an integer axis or [first, second] of them, received [1, NaN]',
     );
     expect(() =>
       dot({ axes: [1, 3] }).build(ref, [

@@ -5,10 +5,19 @@
  * give `[batch, 1]`. With `normalize` both are first L2-normalized along their axis, so the product is the cosine
  * similarity. Inputs of any rank from 2; as in Keras 3 the output has no mask.
  */
-import { checkBoolean, l2Normalize, SeqmodelError } from '@seqmodel/core';
+import { checkBoolean, invalidArgument, l2Normalize, SeqmodelError } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type BuildEnv, type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
+
+/** What `axes` must be, in errors. */
+export const DOT_AXES_EXPECTED = 'an integer axis or [first, second] of them';
+
+/** Whether `axes` is an integer or a pair of integers (their range depends on the inputs' ranks). */
+export function isDotAxes(axes: unknown): axes is number | readonly [number, number] {
+  const integer = (a: unknown) => typeof a === 'number' && Number.isInteger(a);
+  return integer(axes) || (Array.isArray(axes) && axes.length === 2 && axes.every(integer));
+}
 
 export interface DotArgs extends LayerArgs {
   /**
@@ -36,12 +45,7 @@ export class Dot extends Layer {
     checkLayerOptions('dot', args, ['axes', 'normalize']);
     super(args);
     const axes = args.axes;
-    const integer = (a: unknown) => typeof a === 'number' && Number.isInteger(a);
-    if (!(integer(axes) || (Array.isArray(axes) && axes.length === 2 && axes.every(integer)))) {
-      throw new SeqmodelError(
-        `dot axes: expected an integer axis or [first, second] of them, received ${JSON.stringify(axes) ?? String(axes)}`,
-      );
-    }
+    if (!isDotAxes(axes)) invalidArgument('dot axes', axes, DOT_AXES_EXPECTED);
     this.axes = typeof axes === 'number' ? axes : [axes[0], axes[1]];
     this.normalize = checkBoolean('dot normalize', args.normalize ?? false);
     this.inputSpec = { minRank: 2, meaning: '[batch, ...]' };
@@ -68,7 +72,7 @@ export class Dot extends Layer {
     return [0, 1].map((i) => {
       const rank = shapes[i]!.length;
       const axis = pair[i]!;
-      if (axis === 0 || axis >= rank || axis < -rank) {
+      if (axis === 0 || axis >= rank || axis < 1 - rank) {
         throw new SeqmodelError(
           `${this.describe()} axes: expected an axis of inputs[${i}] ${formatShapeSpec(shapes[i]!)} other than the batch axis (1 to ${rank - 1}, or -${rank - 1} to -1), received ${axis}`,
         );

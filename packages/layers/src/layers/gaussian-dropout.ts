@@ -7,7 +7,7 @@
 import type { CallContext } from '../engine/context.js';
 import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
-import { checkDropoutRate } from '../engine/tensor-utils.js';
+import { checkDropoutRate, normalNoise } from '../engine/tensor-utils.js';
 import { CallRandomness } from './call-randomness.js';
 
 export interface GaussianDropoutArgs extends LayerArgs {
@@ -44,11 +44,8 @@ export class GaussianDropout extends Layer {
     const x = inputs[0]!;
     const shape = b.shape(x);
     if (!ctx.training || this.rate === 0) return [b.reshape(x, shape)];
-    const rng = this.randomness.next(ctx, this.path);
     const stddev = Math.sqrt(this.rate / (1 - this.rate));
-    const noise = new Float32Array(shape.reduce((n, d) => n * d, 1));
-    for (let i = 0; i < noise.length; i++) noise[i] = rng.normal(1, stddev);
-    return [b.mul(x, b.tensor(noise, shape))];
+    return [b.mul(x, normalNoise(b, this.randomness.next(ctx, this.path), shape, 1, stddev))];
   }
 
   override getConfig(): Record<string, unknown> {

@@ -8,6 +8,7 @@ import { checkNumberInRange } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
+import { normalNoise } from '../engine/tensor-utils.js';
 import { CallRandomness } from './call-randomness.js';
 
 export interface GaussianNoiseArgs extends LayerArgs {
@@ -44,10 +45,7 @@ export class GaussianNoise extends Layer {
     const x = inputs[0]!;
     const shape = b.shape(x);
     if (!ctx.training || this.stddev === 0) return [b.reshape(x, shape)];
-    const rng = this.randomness.next(ctx, this.path);
-    const noise = new Float32Array(shape.reduce((n, d) => n * d, 1));
-    for (let i = 0; i < noise.length; i++) noise[i] = rng.normal(0, this.stddev);
-    return [b.add(x, b.tensor(noise, shape))];
+    return [b.add(x, normalNoise(b, this.randomness.next(ctx, this.path), shape, 0, this.stddev))];
   }
 
   override getConfig(): Record<string, unknown> {

@@ -7,7 +7,7 @@ import type { LayerArgs } from '../../../engine/layer.js';
 import { Add } from '../../../layers/add.js';
 import { Average } from '../../../layers/average.js';
 import { Concatenate } from '../../../layers/concatenate.js';
-import { Dot } from '../../../layers/dot.js';
+import { DOT_AXES_EXPECTED, Dot, isDotAxes } from '../../../layers/dot.js';
 import { Maximum } from '../../../layers/maximum.js';
 import type { Merge } from '../../../layers/merge.js';
 import { Minimum } from '../../../layers/minimum.js';
@@ -48,13 +48,10 @@ export const dotMapping: KerasLayerMapping<Dot> = {
   className: 'Dot',
   fromKeras(reader) {
     const axes = reader.get('axes');
-    const integer = (a: unknown) => typeof a === 'number' && Number.isInteger(a);
-    if (!(integer(axes) || (Array.isArray(axes) && axes.length === 2 && axes.every(integer)))) {
-      reader.fail('axes', axes, 'an integer axis or [first, second] of them');
-    }
+    if (!isDotAxes(axes)) return reader.fail('axes', axes, DOT_AXES_EXPECTED);
     return new Dot({
       ...reader.layerArgs(),
-      axes: axes as number | [number, number],
+      axes,
       normalize: reader.boolean('normalize', false),
     });
   },
