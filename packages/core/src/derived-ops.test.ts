@@ -111,6 +111,11 @@ describe('l2Normalize', () => {
       [1, 0, 1],
       [0, 0, 0],
     ]);
+    // Over both axes: the norm of the whole matrix, 5.
+    expect(ref.toArray(l2Normalize(ref, x, [0, 1]))).toEqual([
+      [0.6, 0, 0.8],
+      [0, 0, 0],
+    ]);
     // Below epsilon the divisor is epsilon: 1e-9 / 1e-7.
     const tiny = ref.tensor([[1e-9, 0]]);
     expect((ref.toArray(l2Normalize(ref, tiny, 1)) as number[][])[0]![0]).toBeCloseTo(1e-2, 12);

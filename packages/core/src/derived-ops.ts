@@ -52,11 +52,12 @@ export function rsqrt<T>(ops: Ops<T>, x: T): T {
 }
 
 /**
- * `x / max(‖x‖, epsilon)` with the Euclidean norm taken along `axis` (Keras 3's `ops.normalize`, `order` 2). The bound
+ * `x / max(‖x‖, epsilon)` with the Euclidean norm taken along `axis` (one axis or several; Keras 3's `ops.normalize`,
+ * `order` 2). The bound
  * is taken before the square root, as `sqrt(max(Σ x², epsilon²))`: the same value, and at a zero vector a finite
  * gradient (the upstream one over epsilon), where a bound taken after the square root, or `rsqrt` of the sum, gives NaN.
  */
-export function l2Normalize<T>(ops: Ops<T>, x: T, axis: number, epsilon = 1e-7): T {
+export function l2Normalize<T>(ops: Ops<T>, x: T, axis: number | readonly number[], epsilon = 1e-7): T {
   return ops.div(x, ops.sqrt(ops.maximum(ops.sum(square(ops, x), axis, true), epsilon * epsilon)));
 }
 

@@ -25,6 +25,7 @@ import { GaussianDropout } from './gaussian-dropout.js';
 import { GaussianNoise } from './gaussian-noise.js';
 import { GlobalAveragePooling1D } from './global-average-pooling-1d.js';
 import { GlobalMaxPooling1D } from './global-max-pooling-1d.js';
+import { Identity } from './identity.js';
 import { LeakyReLU } from './leaky-relu.js';
 import { Masking } from './masking.js';
 import { MaxPooling1D } from './max-pooling-1d.js';
@@ -36,6 +37,7 @@ import { Permute } from './permute.js';
 import { PReLU } from './prelu.js';
 import { ReLU } from './relu.js';
 import { RepeatVector } from './repeat-vector.js';
+import { Rescaling } from './rescaling.js';
 import { Reshape } from './reshape.js';
 import { GRU, LSTM, RNN, SimpleRNN } from './rnn.js';
 import { Softmax } from './softmax.js';
@@ -43,6 +45,7 @@ import { SpatialDropout1D } from './spatial-dropout-1d.js';
 import { Stacked } from './stacked.js';
 import { Subtract } from './subtract.js';
 import { TimeDistributed } from './time-distributed.js';
+import { UnitNormalization } from './unit-normalization.js';
 import { UpSampling1D } from './up-sampling-1d.js';
 import { ZeroPadding1D } from './zero-padding-1d.js';
 
@@ -78,6 +81,9 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'AveragePooling1D', fromConfig: (c) => AveragePooling1D.fromConfig(c) },
   { className: 'BatchNormalization', fromConfig: (c) => BatchNormalization.fromConfig(c) },
   { className: 'Normalization', fromConfig: (c) => Normalization.fromConfig(c) },
+  { className: 'UnitNormalization', fromConfig: (c) => UnitNormalization.fromConfig(c) },
+  { className: 'Rescaling', fromConfig: (c) => Rescaling.fromConfig(c) },
+  { className: 'Identity', fromConfig: (c) => Identity.fromConfig(c) },
   { className: 'Activation', fromConfig: (c) => Activation.fromConfig(c) },
   { className: 'LeakyReLU', fromConfig: (c) => LeakyReLU.fromConfig(c) },
   { className: 'ReLU', fromConfig: (c) => ReLU.fromConfig(c) },

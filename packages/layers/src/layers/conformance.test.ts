@@ -32,6 +32,7 @@ import { gaussianDropout } from './gaussian-dropout.js';
 import { gaussianNoise } from './gaussian-noise.js';
 import { globalAveragePooling1d } from './global-average-pooling-1d.js';
 import { globalMaxPooling1d } from './global-max-pooling-1d.js';
+import { identity } from './identity.js';
 import { leakyReLU } from './leaky-relu.js';
 import { masking } from './masking.js';
 import { maxPooling1d } from './max-pooling-1d.js';
@@ -43,6 +44,7 @@ import { permute } from './permute.js';
 import { prelu } from './prelu.js';
 import { reLU } from './relu.js';
 import { repeatVector } from './repeat-vector.js';
+import { rescaling } from './rescaling.js';
 import { reshape } from './reshape.js';
 import { gru, lstm, rnn, simpleRNN } from './rnn.js';
 import { softmax } from './softmax.js';
@@ -50,6 +52,7 @@ import { spatialDropout1d } from './spatial-dropout-1d.js';
 import { stacked } from './stacked.js';
 import { subtract } from './subtract.js';
 import { timeDistributed } from './time-distributed.js';
+import { unitNormalization } from './unit-normalization.js';
 import { upSampling1d } from './up-sampling-1d.js';
 import { zeroPadding1d } from './zero-padding-1d.js';
 
@@ -614,6 +617,33 @@ const cases: LayerConformanceCase[] = [
     options: { axes: [1, 2], normalize: true },
     inputs: [{ shape: [3, 2] }, { shape: [3, 4, 2], buildShape: [null, 4, 2] }],
     masks: { ignored: 'as in Keras 3, it takes no mask' },
+  }),
+  layerCase({
+    factory: unitNormalization,
+    options: {},
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    label: 'UnitNormalization over steps and features',
+    factory: unitNormalization,
+    options: { axis: [1, 2] },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+    skip: { masks: 'it passes the mask on but, as Keras, counts masked steps in a norm over the time axis' },
+  }),
+  layerCase({
+    label: 'Rescaling per feature',
+    factory: rescaling,
+    options: { scale: [0.5, -2], offset: 1 },
+    inputs: [sequence],
+    masks: { outputs: [passed] },
+  }),
+  layerCase({
+    factory: identity,
+    options: {},
+    inputs: [sequence],
+    masks: { outputs: [passed] },
   }),
   layerCase({
     label: 'ZeroPadding1D [2, 1]',

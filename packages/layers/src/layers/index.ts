@@ -34,6 +34,7 @@ export {
   globalMaxPooling1d,
 } from './global-max-pooling-1d.js';
 export { GlobalPooling1D, type GlobalPooling1DArgs } from './global-pooling.js';
+export { Identity, type IdentityArgs, identity } from './identity.js';
 export { LeakyReLU, type LeakyReLUArgs, leakyReLU } from './leaky-relu.js';
 export { Masking, type MaskingArgs, masking } from './masking.js';
 export { MaxPooling1D, type MaxPooling1DArgs, maxPooling1d } from './max-pooling-1d.js';
@@ -47,6 +48,7 @@ export { Pooling1D, type Pooling1DArgs } from './pooling-1d.js';
 export { PReLU, type PReLUArgs, prelu } from './prelu.js';
 export { ReLU, type ReLUArgs, reLU } from './relu.js';
 export { RepeatVector, type RepeatVectorArgs, repeatVector } from './repeat-vector.js';
+export { Rescaling, type RescalingArgs, rescaling } from './rescaling.js';
 export { Reshape, type ReshapeArgs, reshape } from './reshape.js';
 export {
   GRU,
@@ -77,5 +79,6 @@ export { Stacked, type StackedArgs, type StackedSpec, stacked } from './stacked.
 export { Subtract, type SubtractArgs, subtract } from './subtract.js';
 export { TimeDistributed, timeDistributed } from './time-distributed.js';
 export { conv1dGeometry, type WindowPadding } from './time-windows.js';
+export { UnitNormalization, type UnitNormalizationArgs, unitNormalization } from './unit-normalization.js';
 export { UpSampling1D, type UpSampling1DArgs, upSampling1d } from './up-sampling-1d.js';
 export { ZeroPadding1D, type ZeroPadding1DArgs, zeroPadding1d } from './zero-padding-1d.js';

@@ -32,6 +32,7 @@ import { averagePooling1dMapping, maxPooling1dMapping } from './pooling.js';
 import { gruMapping, lstmMapping, rnnMapping, simpleRnnMapping } from './recurrent.js';
 import { repeatVectorMapping } from './repeat-vector.js';
 import { permuteMapping, reshapeMapping } from './reshape-permute.js';
+import { identityMapping, rescalingMapping, unitNormalizationMapping } from './simple-layers.js';
 import { stackedMapping } from './stacked.js';
 import { timeDistributedMapping } from './time-distributed.js';
 import { cropping1dMapping, upSampling1dMapping, zeroPadding1dMapping } from './time-resizing.js';
@@ -59,6 +60,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   globalAveragePooling1dMapping,
   globalMaxPooling1dMapping,
   gruMapping,
+  identityMapping,
   leakyReluMapping,
   lstmMapping,
   maskingMapping,
@@ -71,6 +73,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   preluMapping,
   reluMapping,
   repeatVectorMapping,
+  rescalingMapping,
   reshapeMapping,
   rnnMapping,
   simpleRnnMapping,
@@ -79,6 +82,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   stackedMapping,
   subtractMapping,
   timeDistributedMapping,
+  unitNormalizationMapping,
   upSampling1dMapping,
   zeroPadding1dMapping,
 ];

@@ -1,0 +1,65 @@
+/**
+ * Keras' `UnitNormalization`, `Rescaling` and `Identity`, layers without weights. tfjs-layers 4.22 has Rescaling (with
+ * numbers only); it has no UnitNormalization (saving one is refused) and no Identity, which is saved as an
+ * `Activation('linear')`: the same numbers, masks passed on the same way.
+ */
+import { Identity } from '../../../layers/identity.js';
+import { Rescaling } from '../../../layers/rescaling.js';
+import { UnitNormalization } from '../../../layers/unit-normalization.js';
+import { isObject } from '../../files.js';
+import type { KerasLayerMapping } from '../mapping.js';
+import type { KerasConfigReader } from '../option-reader.js';
+
+/** A number or list as Keras writes a scale or offset: plain, or a serialized array (`__numpy__`, `__tensor__`). */
+function factor(reader: KerasConfigReader, key: string, fallback?: number): number | number[] {
+  const value = reader.get(key) ?? fallback;
+  const plain = isObject(value) && isObject(value.config) ? value.config.value : value;
+  const flat = Array.isArray(plain) ? (plain as unknown[]).flat(Infinity) : plain;
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  if (!(finite(flat) || (Array.isArray(flat) && flat.length > 0 && flat.every(finite)))) {
+    reader.fail(key, value, 'a number or a list of numbers');
+  }
+  return flat as number | number[];
+}
+
+export const unitNormalizationMapping: KerasLayerMapping<UnitNormalization> = {
+  className: 'UnitNormalization',
+  fromKeras(reader) {
+    const axis = reader.get('axis') ?? -1;
+    const integer = (a: unknown) => typeof a === 'number' && Number.isInteger(a);
+    if (!(integer(axis) || (Array.isArray(axis) && axis.length > 0 && axis.every(integer)))) {
+      reader.fail('axis', axis, 'an axis or a list of axes');
+    }
+    return new UnitNormalization({ ...reader.layerArgs(), axis: axis as number | number[] });
+  },
+  toKeras: (_layer, context) =>
+    context.refuse('tfjs-layers 4.22 has no UnitNormalization layer; save with saveModel'),
+};
+
+export const rescalingMapping: KerasLayerMapping<Rescaling> = {
+  className: 'Rescaling',
+  fromKeras: (reader) =>
+    new Rescaling({
+      ...reader.layerArgs(),
+      scale: factor(reader, 'scale'),
+      offset: factor(reader, 'offset', 0),
+    }),
+  toKeras(layer, context) {
+    if (typeof layer.scale !== 'number' || typeof layer.offset !== 'number') {
+      context.refuse('tfjs-layers 4.22 takes a number for scale and offset, not one per feature', 'scale');
+    }
+    return {
+      class_name: 'Rescaling',
+      config: { ...context.commonConfig(), scale: layer.scale, offset: layer.offset },
+    };
+  },
+};
+
+export const identityMapping: KerasLayerMapping<Identity> = {
+  className: 'Identity',
+  fromKeras: (reader) => new Identity(reader.layerArgs()),
+  toKeras: (_layer, context) => ({
+    class_name: 'Activation',
+    config: { ...context.commonConfig(), activation: 'linear' },
+  }),
+};
