@@ -173,7 +173,7 @@ describe('Conv1DTranspose', () => {
   it('names the argument, what it received and what it expects', () => {
     expect(() => conv1dTranspose({ filters: 0, kernelSize: 2 })).toThrow('conv1dTranspose filters');
     expect(() => conv1dTranspose({ filters: 2, kernelSize: 2, strides: 2, dilationRate: 2 })).toThrow(
-      'conv1dTranspose strides and dilationRate: expected one of them to be 1, received strides 2 and dilationRate 2',
+      'conv1dTranspose strides and dilationRate: expected one of them to be 1 (as Keras), received strides 2 and dilationRate 2',
     );
     expect(() => conv1dTranspose({ filters: 2, kernelSize: 2, strides: 2, outputPadding: 2 })).toThrow(
       'conv1dTranspose outputPadding: expected an integer from 0 to strides − 1 (1), or null, received 2',

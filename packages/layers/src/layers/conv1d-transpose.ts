@@ -12,81 +12,28 @@
  * shifted into place by concatenated zeros and summed), so every backend runs it and differentiates it. As in Keras 3
  * it takes no mask: the mask stops here.
  */
-import {
-  type ActivationName,
-  checkOneOf,
-  checkPositiveInteger,
-  type InitializerSpec,
-  invalidArgument,
-  SeqmodelError,
-  sliceLast,
-} from '@seqmodel/core';
+import { checkOneOf, invalidArgument, SeqmodelError, sliceLast } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
-import { type BuildEnv, type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
-import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
-import type { LayerWeight } from '../engine/weight.js';
-import {
-  biasAndActivation,
-  type KernelLayerArgs,
-  kernelLayerConfig,
-  kernelLayerOptionKeys,
-  kernelLayerOptions,
-} from './kernel-options.js';
-import { checkWindowInteger, padSteps } from './time-windows.js';
+import type { CallArgs } from '../engine/layer.js';
+import type { ShapeSpec } from '../engine/shape-spec.js';
+import { Conv1DBase, type Conv1DBaseArgs } from './conv1d-base.js';
+import { padSteps } from './time-windows.js';
 
 /** With `activation`, `useBias` and the initializers, as Conv1D's. */
-export interface Conv1DTransposeArgs extends LayerArgs, KernelLayerArgs {
-  /** Output channels. */
-  readonly filters: number;
-  /** Taps of the kernel (a number, or `[n]` as Keras writes it). */
-  readonly kernelSize: number | readonly [number];
-  /** Output steps per input step (default 1). */
-  readonly strides?: number | readonly [number];
+export interface Conv1DTransposeArgs extends Conv1DBaseArgs {
   /** Default `'valid'`. */
   readonly padding?: 'valid' | 'same';
   /** Extra output steps that fix the length (0 to `strides − 1`); default none (the length Keras infers). */
   readonly outputPadding?: number | readonly [number] | null;
-  /** Steps between taps (default 1); above 1 only with `strides` 1. */
-  readonly dilationRate?: number | readonly [number];
 }
 
-const optionKeys = [
-  'filters',
-  'kernelSize',
-  'strides',
-  'padding',
-  'outputPadding',
-  'dilationRate',
-  ...kernelLayerOptionKeys,
-];
-
-export class Conv1DTranspose extends Layer {
+export class Conv1DTranspose extends Conv1DBase {
   readonly className = 'Conv1DTranspose';
-  readonly filters: number;
-  readonly kernelSize: number;
-  readonly strides: number;
   readonly padding: 'valid' | 'same';
   readonly outputPadding: number | undefined;
-  readonly dilationRate: number;
-  readonly activation: ActivationName;
-  readonly useBias: boolean;
-  readonly kernelInitializer: InitializerSpec;
-  readonly biasInitializer: InitializerSpec;
-  private kernel: LayerWeight | undefined;
-  private bias: LayerWeight | undefined;
 
   constructor(args: Conv1DTransposeArgs) {
-    checkLayerOptions('conv1dTranspose', args, optionKeys);
-    super(args);
-    this.filters = checkPositiveInteger('conv1dTranspose filters', args.filters);
-    this.kernelSize = checkWindowInteger('conv1dTranspose kernelSize', args.kernelSize);
-    this.strides = checkWindowInteger('conv1dTranspose strides', args.strides, 1);
-    this.dilationRate = checkWindowInteger('conv1dTranspose dilationRate', args.dilationRate, 1);
-    if (this.strides > 1 && this.dilationRate > 1) {
-      throw new SeqmodelError(
-        `conv1dTranspose strides and dilationRate: expected one of them to be 1, received strides ${this.strides} and dilationRate ${this.dilationRate}`,
-      );
-    }
+    super('conv1dTranspose', args, ['padding', 'outputPadding']);
     this.padding = checkOneOf('conv1dTranspose padding', args.padding ?? 'valid', ['valid', 'same']);
     const given =
       Array.isArray(args.outputPadding) && args.outputPadding.length === 1
@@ -102,41 +49,10 @@ export class Conv1DTranspose extends Layer {
       }
       this.outputPadding = given;
     }
-    ({
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer,
-      biasInitializer: this.biasInitializer,
-    } = kernelLayerOptions('conv1dTranspose', args));
-    this.inputSpec = { rank: 3, meaning: '[batch, steps, channels]' };
   }
 
-  protected override onBuild(env: BuildEnv, inputShapes: readonly ShapeSpec[]): void {
-    const shape = inputShapes[0]!;
-    const channels = shape[2];
-    if (channels === null || channels === undefined) {
-      throw new SeqmodelError(
-        `${this.describe()}: the channels axis of the input must be known to build, received ${formatShapeSpec(shape)}`,
-      );
-    }
-    this.kernel = this.addWeight(env, {
-      name: 'kernel',
-      shape: [this.kernelSize, this.filters, channels],
-      initializer: this.kernelInitializer,
-    });
-    if (this.useBias) {
-      this.bias = this.addWeight(env, {
-        name: 'bias',
-        shape: [this.filters],
-        initializer: this.biasInitializer,
-      });
-    }
-    this.inputSpec = { ...this.inputSpec, axes: [{ axis: -1, size: channels, what: 'channel count' }] };
-  }
-
-  /** Each output step sums several input steps' contributions: `model.stream()` and truncated BPTT refuse the layer. */
-  get mixesSteps(): boolean {
-    return true;
+  protected kernelShape(channels: number): number[] {
+    return [this.kernelSize, this.filters, channels];
   }
 
   /** What `model.stream()` and truncated BPTT say when they refuse the layer. */
@@ -175,7 +91,7 @@ export class Conv1DTranspose extends Layer {
     const { kernelSize: k, filters: f, strides: s, dilationRate: d } = this;
     const { outSteps, padLeft } = this.geometry(steps);
     // [batch · steps, channels] · [channels, k · f]: every tap's contribution of every step at once.
-    const taps = b.reshape(b.transpose(ctx.read(this.kernel!), [2, 0, 1]), [channels, k * f]);
+    const taps = b.reshape(b.transpose(this.readKernel(ctx), [2, 0, 1]), [channels, k * f]);
     let spread = b.reshape(b.matMul(b.reshape(x, [batch * steps, channels]), taps), [batch, steps, k * f]);
     // Strides: s − 1 zero steps after each step, the trailing ones left out (step t lands on t · s).
     const placed = (steps - 1) * s + 1;
@@ -191,21 +107,15 @@ export class Conv1DTranspose extends Layer {
       return padSteps(b, tap, j * d, total - j * d - placed, 0);
     });
     const summed = shifted.reduce((sum, tap) => b.add(sum, tap));
-    const out = b.slice(summed, [0, padLeft, 0], [batch, outSteps, f]);
-    const bias = this.bias === undefined ? undefined : ctx.read(this.bias);
-    return [biasAndActivation(b, out, bias, this.activation)];
+    return [this.finish(ctx, b.slice(summed, [0, padLeft, 0], [batch, outSteps, f]))];
   }
 
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),
-      filters: this.filters,
-      kernelSize: this.kernelSize,
-      strides: this.strides,
+      ...this.convolutionConfig(),
       padding: this.padding,
       outputPadding: this.outputPadding ?? null,
-      dilationRate: this.dilationRate,
-      ...kernelLayerConfig(this),
     };
   }
 
