@@ -22,6 +22,8 @@ describe('layer registry', () => {
       'Dense',
       'Conv1D',
       'Conv1DTranspose',
+      'DepthwiseConv1D',
+      'SeparableConv1D',
       'Embedding',
       'Dropout',
       'SpatialDropout1D',

@@ -16,6 +16,7 @@ import { Conv1D } from './conv1d.js';
 import { Conv1DTranspose } from './conv1d-transpose.js';
 import { Cropping1D } from './cropping-1d.js';
 import { Dense } from './dense.js';
+import { DepthwiseConv1D } from './depthwise-conv1d.js';
 import { Dot } from './dot.js';
 import { Dropout } from './dropout.js';
 import { ELU } from './elu.js';
@@ -40,6 +41,7 @@ import { RepeatVector } from './repeat-vector.js';
 import { Rescaling } from './rescaling.js';
 import { Reshape } from './reshape.js';
 import { GRU, LSTM, RNN, SimpleRNN } from './rnn.js';
+import { SeparableConv1D } from './separable-conv1d.js';
 import { Softmax } from './softmax.js';
 import { SpatialDropout1D } from './spatial-dropout-1d.js';
 import { Stacked } from './stacked.js';
@@ -60,6 +62,8 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'Dense', fromConfig: (c) => Dense.fromConfig(c) },
   { className: 'Conv1D', fromConfig: (c) => Conv1D.fromConfig(c) },
   { className: 'Conv1DTranspose', fromConfig: (c) => Conv1DTranspose.fromConfig(c) },
+  { className: 'DepthwiseConv1D', fromConfig: (c) => DepthwiseConv1D.fromConfig(c) },
+  { className: 'SeparableConv1D', fromConfig: (c) => SeparableConv1D.fromConfig(c) },
   { className: 'Embedding', fromConfig: (c) => Embedding.fromConfig(c) },
   { className: 'Dropout', fromConfig: (c) => Dropout.fromConfig(c) },
   { className: 'SpatialDropout1D', fromConfig: (c) => SpatialDropout1D.fromConfig(c) },

@@ -23,6 +23,7 @@ import { conv1d } from './conv1d.js';
 import { conv1dTranspose } from './conv1d-transpose.js';
 import { cropping1d } from './cropping-1d.js';
 import { dense } from './dense.js';
+import { depthwiseConv1d } from './depthwise-conv1d.js';
 import { dot } from './dot.js';
 import { dropout } from './dropout.js';
 import { elu } from './elu.js';
@@ -47,6 +48,7 @@ import { repeatVector } from './repeat-vector.js';
 import { rescaling } from './rescaling.js';
 import { reshape } from './reshape.js';
 import { gru, lstm, rnn, simpleRNN } from './rnn.js';
+import { separableConv1d } from './separable-conv1d.js';
 import { softmax } from './softmax.js';
 import { spatialDropout1d } from './spatial-dropout-1d.js';
 import { stacked } from './stacked.js';
@@ -455,6 +457,27 @@ const cases: LayerConformanceCase[] = [
     label: 'Conv1DTranspose valid, dilated, no bias',
     factory: conv1dTranspose,
     options: { filters: 3, kernelSize: 2, dilationRate: 2, useBias: false },
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'as in Keras 3, it takes no mask' },
+  }),
+  layerCase({
+    label: 'DepthwiseConv1D same, depth multiplier 2',
+    factory: depthwiseConv1d,
+    options: { kernelSize: 3, padding: 'same', depthMultiplier: 2, activation: 'tanh' },
+    inputs: [unmaskedSequence],
+    masks: { ignored: 'as in Keras 3, it takes no mask' },
+  }),
+  layerCase({
+    label: 'SeparableConv1D valid, strided, no bias',
+    factory: separableConv1d,
+    options: { filters: 3, kernelSize: 2, strides: 2, useBias: false },
+    inputs: [{ shape: [3, 5, 2], buildShape: [null, 5, 2] }],
+    masks: { ignored: 'as in Keras 3, it takes no mask' },
+  }),
+  layerCase({
+    label: 'SeparableConv1D dilated, depth multiplier 2',
+    factory: separableConv1d,
+    options: { filters: 2, kernelSize: 2, dilationRate: 2, depthMultiplier: 2, activation: 'relu' },
     inputs: [unmaskedSequence],
     masks: { ignored: 'as in Keras 3, it takes no mask' },
   }),

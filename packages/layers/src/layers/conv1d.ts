@@ -9,12 +9,12 @@
  * backend runs it and differentiates it. As in Keras 3 it takes no mask: masked steps are convolved like the others,
  * and the mask stops here.
  */
-import { checkOneOf, SeqmodelError } from '@seqmodel/core';
+import { checkOneOf } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import type { CallArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
 import { Conv1DBase, type Conv1DBaseArgs } from './conv1d-base.js';
-import { conv1dGeometry, type WindowPadding, windowTaps } from './time-windows.js';
+import { kernelGeometry, type WindowPadding, windowTaps } from './time-windows.js';
 
 export type Conv1DPadding = WindowPadding;
 
@@ -44,13 +44,7 @@ export class Conv1D extends Conv1DBase {
 
   /** The output length and padding for `steps` input steps; too few steps for one window of taps is an error. */
   private geometry(steps: number): { outSteps: number; padLeft: number; padRight: number } {
-    const g = conv1dGeometry(steps, this.kernelSize, this.strides, this.dilationRate, this.padding);
-    if (g.outSteps < 1) {
-      throw new SeqmodelError(
-        `${this.describe()}: input of ${steps} steps is shorter than the kernel's span of ${this.dilationRate * (this.kernelSize - 1) + 1} steps; expected at least that many, or padding 'same' or 'causal'`,
-      );
-    }
-    return g;
+    return kernelGeometry(this.describe(), steps, this, "'same' or 'causal'");
   }
 
   call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {

@@ -17,6 +17,13 @@ export { Conv1DBase, type Conv1DBaseArgs } from './conv1d-base.js';
 export { Conv1DTranspose, type Conv1DTransposeArgs, conv1dTranspose } from './conv1d-transpose.js';
 export { Cropping1D, type Cropping1DArgs, cropping1d } from './cropping-1d.js';
 export { Dense, type DenseArgs, dense } from './dense.js';
+export {
+  type DepthwiseArgs,
+  DepthwiseConv1D,
+  type DepthwiseConv1DArgs,
+  DepthwiseConvolution,
+  depthwiseConv1d,
+} from './depthwise-conv1d.js';
 export { Dot, type DotArgs, dot } from './dot.js';
 export { Dropout, type DropoutArgs, dropout } from './dropout.js';
 export { ELU, type ELUArgs, elu } from './elu.js';
@@ -70,6 +77,7 @@ export {
   type SimpleRnnArgs,
   simpleRNN,
 } from './rnn.js';
+export { SeparableConv1D, type SeparableConv1DArgs, separableConv1d } from './separable-conv1d.js';
 export { Softmax, type SoftmaxArgs, softmax } from './softmax.js';
 export {
   SpatialDropout1D,

@@ -5,7 +5,7 @@
  * output length and padding of each padding mode, and the values at each position of every window, gathered with
  * the backend's ops so that every backend runs and differentiates them.
  */
-import { type Backend, invalidArgument } from '@seqmodel/core';
+import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
 
 export type WindowPadding = 'valid' | 'same' | 'causal';
 
@@ -57,6 +57,26 @@ export function conv1dGeometry(
   }
   const padLeft = padding === 'causal' ? span - 1 : 0;
   return { outSteps: Math.floor((steps + padLeft - span) / strides) + 1, padLeft, padRight: 0 };
+}
+
+/**
+ * `conv1dGeometry` for the kernel of a convolution layer (`layer` describes it in errors): an input shorter than one
+ * window of taps, with no padding to make up for it, is an error that says which `paddings` would take it.
+ */
+export function kernelGeometry(
+  layer: string,
+  steps: number,
+  kernel: { kernelSize: number; strides: number; dilationRate: number; padding: WindowPadding },
+  paddings: string,
+): { outSteps: number; padLeft: number; padRight: number } {
+  const { kernelSize, strides, dilationRate, padding } = kernel;
+  const g = conv1dGeometry(steps, kernelSize, strides, dilationRate, padding);
+  if (g.outSteps < 1) {
+    throw new SeqmodelError(
+      `${layer}: input of ${steps} steps is shorter than the kernel's span of ${dilationRate * (kernelSize - 1) + 1} steps; expected at least that many, or padding ${paddings}`,
+    );
+  }
+  return g;
 }
 
 /** What `windowTaps` reads: the window and the geometry `conv1dGeometry` gave for it. */

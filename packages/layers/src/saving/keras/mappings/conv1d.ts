@@ -1,9 +1,11 @@
 /**
- * Keras' `Conv1D` (channels last, one group) and `Conv1DTranspose` (channels last; tfjs-layers 4.22 has no 1D form, so
- * saving one is refused).
+ * Keras' `Conv1D` (channels last, one group), and `Conv1DTranspose`, `DepthwiseConv1D` and `SeparableConv1D` (channels
+ * last; tfjs-layers 4.22 has only their 2D forms, so saving one is refused).
  */
 import { Conv1D } from '../../../layers/conv1d.js';
 import { Conv1DTranspose } from '../../../layers/conv1d-transpose.js';
+import { DepthwiseConv1D } from '../../../layers/depthwise-conv1d.js';
+import { SeparableConv1D } from '../../../layers/separable-conv1d.js';
 import type { KerasLayerMapping } from '../mapping.js';
 import type { KerasConfigReader } from '../option-reader.js';
 import { kernelLayerKerasConfig, readKernelLayerOptions } from './kernel-options.js';
@@ -79,4 +81,59 @@ export const conv1dTransposeMapping: KerasLayerMapping<Conv1DTranspose> = {
     context.refuse(
       'tfjs-layers 4.22 has no Conv1DTranspose layer (only Conv2DTranspose); save with saveModel',
     ),
+};
+
+/** What both depthwise convolutions read besides their kernels' initializers: the window, padding, multiplier, bias. */
+function readDepthwise(reader: KerasConfigReader): Record<string, unknown> {
+  const args: Record<string, unknown> = {
+    ...reader.layerArgs(),
+    kernelSize:
+      reader.optionalWindowInteger('kernel_size') ??
+      reader.fail('kernel_size', undefined, 'a positive integer or [n]'),
+    strides: reader.optionalWindowInteger('strides') ?? 1,
+    dilationRate: reader.optionalWindowInteger('dilation_rate') ?? 1,
+    depthMultiplier: reader.optionalPositiveInteger('depth_multiplier') ?? 1,
+    activation: reader.activation('activation', 'linear'),
+    useBias: reader.boolean('use_bias', true),
+  };
+  reader.expect('padding', ['valid', 'same'], '"valid" or "same"');
+  args.padding = reader.get('padding') ?? 'valid';
+  reader.expect(
+    'data_format',
+    ['channels_last'],
+    '"channels_last" (transpose channels-first inputs instead)',
+  );
+  for (const [ours, theirs] of [
+    ['depthwiseInitializer', 'depthwise_initializer'],
+    ['biasInitializer', 'bias_initializer'],
+  ] as const) {
+    const init = reader.initializer(theirs);
+    if (init !== undefined) args[ours] = init;
+  }
+  reader.ignoreTrainingOnly('depthwise', 'bias');
+  reader.rejectLoraAndQuantization();
+  return args;
+}
+
+const noTfjs1D = (className: string) =>
+  `tfjs-layers 4.22 has no ${className} layer (only its 2D form); save with saveModel`;
+
+export const depthwiseConv1dMapping: KerasLayerMapping<DepthwiseConv1D> = {
+  className: 'DepthwiseConv1D',
+  fromKeras: (reader) => new DepthwiseConv1D(readDepthwise(reader) as never),
+  toKeras: (_layer, context) => context.refuse(noTfjs1D('DepthwiseConv1D')),
+};
+
+export const separableConv1dMapping: KerasLayerMapping<SeparableConv1D> = {
+  className: 'SeparableConv1D',
+  fromKeras(reader) {
+    const args = { ...readDepthwise(reader), filters: reader.positiveInteger('filters') };
+    const pointwise = reader.initializer('pointwise_initializer');
+    reader.ignoreTrainingOnly('pointwise');
+    return new SeparableConv1D({
+      ...args,
+      ...(pointwise === undefined ? {} : { pointwiseInitializer: pointwise }),
+    } as never);
+  },
+  toKeras: (_layer, context) => context.refuse(noTfjs1D('SeparableConv1D')),
 };

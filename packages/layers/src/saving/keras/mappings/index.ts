@@ -4,7 +4,12 @@ import { activationMapping } from './activation.js';
 import { eluMapping, preluMapping, reluMapping, softmaxMapping } from './advanced-activations.js';
 import { batchNormalizationMapping } from './batch-normalization.js';
 import { bidirectionalMapping } from './bidirectional.js';
-import { conv1dMapping, conv1dTransposeMapping } from './conv1d.js';
+import {
+  conv1dMapping,
+  conv1dTransposeMapping,
+  depthwiseConv1dMapping,
+  separableConv1dMapping,
+} from './conv1d.js';
 import { denseMapping } from './dense.js';
 import {
   alphaDropoutMapping,
@@ -50,6 +55,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   conv1dTransposeMapping,
   cropping1dMapping,
   denseMapping,
+  depthwiseConv1dMapping,
   dotMapping,
   dropoutMapping,
   eluMapping,
@@ -76,6 +82,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   rescalingMapping,
   reshapeMapping,
   rnnMapping,
+  separableConv1dMapping,
   simpleRnnMapping,
   softmaxMapping,
   spatialDropout1dMapping,
