@@ -1,9 +1,10 @@
 /**
  * Every built-in layer through the layer conformance kit (`@seqmodel/layers/testing`) on `@seqmodel/backend-cpu`
- * (tfjs' CPU backend: autodiff for the gradient checks, fused recurrent kernels where they apply), compared with the
- * float64 reference. The cases are data: each says what its layer does with masks, and every opt-out carries its
+ * (tfjs' CPU backend: autodiff for the gradient checks, fused recurrent kernels where they apply) and
+ * `@seqmodel/backend-wasm`, compared with the float64 reference. The cases are data: each says what its layer does with masks, and every opt-out carries its
  * reason.
  */
+import { createWasmBackend } from '@seqmodel/backend-wasm';
 import { type Backend, createReferenceBackend, type Rng } from '@seqmodel/core';
 import { describe, it } from 'vitest';
 // The kit rebuilds layers through the registry, which holds the built-ins once they load (as the package index does).
@@ -59,6 +60,7 @@ import { upSampling1d } from './up-sampling-1d.js';
 import { zeroPadding1d } from './zero-padding-1d.js';
 
 const backend = cpuBackend();
+const wasm = await createWasmBackend();
 
 /** `[batch 3, time 4, features 2]`, masked: the size every sequence case uses (small enough for finite differences). */
 const sequence: LayerTestInput = { shape: [3, 4, 2], buildShape: [null, null, 2], mask: true };
@@ -773,9 +775,12 @@ const cases: LayerConformanceCase[] = [
 ];
 
 describe('every built-in layer passes the layer conformance kit', () => {
-  // backend-cpu for gradients and fused kernels; the float64 reference for the generic paths (it has no fused kernels).
+  // backend-cpu for gradients and fused kernels; backend-wasm, the other backend every machine runs, for its own
+  // kernels (XNNPACK's products, its fused recurrent kernels, gathers differentiated on the host); the float64
+  // reference for the generic paths (it has no fused kernels).
   const backends: Backend<unknown>[] = [
     backend as Backend<unknown>,
+    wasm as Backend<unknown>,
     createReferenceBackend() as Backend<unknown>,
   ];
   for (const on of backends) {
