@@ -1,8 +1,8 @@
 /**
  * Every built-in layer through the layer conformance kit (`@seqmodel/layers/testing`) on `@seqmodel/backend-cpu`
  * (tfjs' CPU backend: autodiff for the gradient checks, fused recurrent kernels where they apply) and
- * `@seqmodel/backend-wasm`, compared with the float64 reference. The cases are data: each says what its layer does with masks, and every opt-out carries its
- * reason.
+ * `@seqmodel/backend-wasm`, compared with the float64 reference. The cases are data: each says what its layer does
+ * with masks, and every opt-out carries its reason.
  */
 import { createWasmBackend } from '@seqmodel/backend-wasm';
 import { type Backend, createReferenceBackend, type Rng } from '@seqmodel/core';
