@@ -48,6 +48,7 @@ describe('layer registry', () => {
       'UnitNormalization',
       'Rescaling',
       'Identity',
+      'CategoryEncoding',
       'Activation',
       'LeakyReLU',
       'ReLU',

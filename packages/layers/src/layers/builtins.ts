@@ -11,6 +11,7 @@ import { Average } from './average.js';
 import { AveragePooling1D } from './average-pooling-1d.js';
 import { BatchNormalization } from './batch-normalization.js';
 import { Bidirectional } from './bidirectional.js';
+import { CategoryEncoding } from './category-encoding.js';
 import { Concatenate } from './concatenate.js';
 import { Conv1D } from './conv1d.js';
 import { Conv1DTranspose } from './conv1d-transpose.js';
@@ -88,6 +89,7 @@ export const builtInLayers: readonly LayerClass[] = [
   { className: 'UnitNormalization', fromConfig: (c) => UnitNormalization.fromConfig(c) },
   { className: 'Rescaling', fromConfig: (c) => Rescaling.fromConfig(c) },
   { className: 'Identity', fromConfig: (c) => Identity.fromConfig(c) },
+  { className: 'CategoryEncoding', fromConfig: (c) => CategoryEncoding.fromConfig(c) },
   { className: 'Activation', fromConfig: (c) => Activation.fromConfig(c) },
   { className: 'LeakyReLU', fromConfig: (c) => LeakyReLU.fromConfig(c) },
   { className: 'ReLU', fromConfig: (c) => ReLU.fromConfig(c) },

@@ -19,6 +19,7 @@ import { average } from './average.js';
 import { averagePooling1d } from './average-pooling-1d.js';
 import { batchNormalization } from './batch-normalization.js';
 import { bidirectional } from './bidirectional.js';
+import { categoryEncoding } from './category-encoding.js';
 import { concatenate } from './concatenate.js';
 import { conv1d } from './conv1d.js';
 import { conv1dTranspose } from './conv1d-transpose.js';
@@ -320,6 +321,16 @@ const cases: LayerConformanceCase[] = [
       gradients: 'ids are indices: the output is a step function of them, with no gradient to compare',
     },
   }),
+  ...(['multiHot', 'count', 'oneHot'] as const).map((outputMode) =>
+    layerCase({
+      label: `CategoryEncoding ${outputMode}, int32 ids`,
+      factory: categoryEncoding,
+      options: { numTokens: 5, outputMode },
+      inputs: [{ shape: outputMode === 'oneHot' ? [3, 1] : [3, 4], dtype: 'int32', values: ids(5) }],
+      masks: { outputs: [none] },
+      skip: { gradients: 'token ids in and no weights: nothing to differentiate' },
+    }),
+  ),
   layerCase({
     factory: dropout,
     options: { rate: 0.4 },

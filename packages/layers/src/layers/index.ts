@@ -11,6 +11,12 @@ export {
 } from './batch-normalization.js';
 export { Bidirectional, type BidirectionalArgs, bidirectional, type MergeMode } from './bidirectional.js';
 export { builtInLayers } from './builtins.js';
+export {
+  CategoryEncoding,
+  type CategoryEncodingArgs,
+  type CategoryOutputMode,
+  categoryEncoding,
+} from './category-encoding.js';
 export { Concatenate, type ConcatenateArgs, concatenate } from './concatenate.js';
 export { Conv1D, type Conv1DArgs, type Conv1DPadding, conv1d } from './conv1d.js';
 export { Conv1DBase, type Conv1DBaseArgs } from './conv1d-base.js';

@@ -62,7 +62,12 @@ import {
   runLayer,
   weightValues,
 } from './layer-case.js';
-import { autodiffGradients, finiteDifferenceGradients, lossWeights } from './layer-gradients.js';
+import {
+  autodiffGradients,
+  finiteDifferenceGradients,
+  hasGradientTargets,
+  lossWeights,
+} from './layer-gradients.js';
 
 export interface LayerConformanceCheck extends ConformanceCheck {
   /** Which check this is (the key `skip` takes). */
@@ -312,7 +317,8 @@ export function layerConformanceChecks<T, O>(
             }
           });
         }
-        if (backend.valueAndGrads) {
+        // Token ids in and no weights (CategoryEncoding): no gradient to take, so no gradient pass to leak from.
+        if (backend.valueAndGrads && hasGradientTargets(layer, c)) {
           const r = lossWeights(runLayer(layer, backend, c, training).outputs, seed);
           checkNoLeak(backend, `${label}: gradient`, () => {
             const { value, grads } = autodiffGradients(layer, backend, c, training, r);

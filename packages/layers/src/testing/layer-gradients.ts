@@ -49,6 +49,15 @@ export function gradientTargets<T>(layer: Layer, backend: Backend<T>, call: Host
   ];
 }
 
+/** Whether the call has anything to differentiate: a float input, an initial state or a trainable weight. */
+export function hasGradientTargets(layer: Layer, call: HostCall): boolean {
+  return (
+    call.inputs.some((x) => x.dtype === 'float32') ||
+    call.initialState.length > 0 ||
+    layer.trainableWeights.length > 0
+  );
+}
+
 /** The call with the float inputs and initial states replaced by the first target values. */
 function substitute(call: HostCall, values: readonly Float64Array[]): HostCall {
   let k = 0;

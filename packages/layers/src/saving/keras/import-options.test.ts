@@ -55,7 +55,7 @@ describe('loadKerasModel: options of supported layers', () => {
           config: { name: 'lambda' },
         });
       },
-      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, AlphaDropout, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Conv1DTranspose, Cropping1D, Dense, DepthwiseConv1D, Dot, Dropout, ELU, Embedding, Flatten, GRU, GaussianDropout, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, Identity, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Normalization, PReLU, Permute, RNN, ReLU, RepeatVector, Rescaling, Reshape, SeparableConv1D, SimpleRNN, Softmax, SpatialDropout1D, Subtract, TimeDistributed, UnitNormalization, UpSampling1D, ZeroPadding1D (and InputLayer)',
+      'loadKerasModel: layer lambda (Lambda): layer class Lambda is not supported; supported: Activation, Add, AlphaDropout, Average, AveragePooling1D, BatchNormalization, Bidirectional, CategoryEncoding, Concatenate, Conv1D, Conv1DTranspose, Cropping1D, Dense, DepthwiseConv1D, Dot, Dropout, ELU, Embedding, Flatten, GRU, GaussianDropout, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, Identity, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Normalization, PReLU, Permute, RNN, ReLU, RepeatVector, Rescaling, Reshape, SeparableConv1D, SimpleRNN, Softmax, SpatialDropout1D, Subtract, TimeDistributed, UnitNormalization, UpSampling1D, ZeroPadding1D (and InputLayer)',
     ],
     [
       'a nested model',

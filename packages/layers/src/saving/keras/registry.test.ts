@@ -242,12 +242,12 @@ describe('Keras mapping registry errors', () => {
       json.class_name = 'ScaleShft';
     });
     await expect(loadKerasModel(misspelled, { backend: ref })).rejects.toThrow(
-      'loadKerasModel: layer scale_shift (ScaleShft): layer class ScaleShft is not supported; supported: Activation, Add, AlphaDropout, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Conv1DTranspose, Cropping1D, Dense, DepthwiseConv1D, Dot, Dropout, ELU, Embedding, Flatten, GRU, GaussianDropout, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, Identity, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Normalization, PReLU, Permute, RNN, ReLU, RepeatVector, Rescaling, Reshape, ScaleShift, SeparableConv1D, SimpleRNN, Softmax, SpatialDropout1D, Subtract, TimeDistributed, UnitNormalization, UpSampling1D, ZeroPadding1D (and InputLayer) (did you mean "ScaleShift"?); other packages add classes with registerKerasLayer',
+      'loadKerasModel: layer scale_shift (ScaleShft): layer class ScaleShft is not supported; supported: Activation, Add, AlphaDropout, Average, AveragePooling1D, BatchNormalization, Bidirectional, CategoryEncoding, Concatenate, Conv1D, Conv1DTranspose, Cropping1D, Dense, DepthwiseConv1D, Dot, Dropout, ELU, Embedding, Flatten, GRU, GaussianDropout, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, Identity, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Normalization, PReLU, Permute, RNN, ReLU, RepeatVector, Rescaling, Reshape, ScaleShift, SeparableConv1D, SimpleRNN, Softmax, SpatialDropout1D, Subtract, TimeDistributed, UnitNormalization, UpSampling1D, ZeroPadding1D (and InputLayer) (did you mean "ScaleShift"?); other packages add classes with registerKerasLayer',
     );
     expect(ref.memory().numTensors).toBe(before);
 
     expect(() => getKerasLayerMapping('Lstm')).toThrow(
-      'unknown Keras layer class "Lstm" (did you mean "LSTM"?); registered: Activation, Add, AlphaDropout, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Conv1DTranspose, Cropping1D, Dense, DepthwiseConv1D, Dot,',
+      'unknown Keras layer class "Lstm" (did you mean "LSTM"?); registered: Activation, Add, AlphaDropout, Average, AveragePooling1D, BatchNormalization, Bidirectional, CategoryEncoding, Concatenate, Conv1D, Conv1DTranspose, Cropping1D, Dense, DepthwiseConv1D, Dot,',
     );
     expect(() => getKerasLayerMapping('Lambda')).toThrow(/^unknown Keras layer class "Lambda"; registered: /);
     expect(getKerasLayerMapping('ScaleShift')).toBe(scaleShiftMapping);
@@ -256,7 +256,7 @@ describe('Keras mapping registry errors', () => {
     expect(unregisterKerasLayer('ScaleShift')).toBe(true);
     expect(listKerasLayerClasses()).not.toContain('ScaleShift');
     await expect(loadKerasModel(artifacts, { backend: ref })).rejects.toThrow(
-      'layer class ScaleShift is not supported; supported: Activation, Add, AlphaDropout, Average, AveragePooling1D, BatchNormalization, Bidirectional, Concatenate, Conv1D, Conv1DTranspose, Cropping1D, Dense, DepthwiseConv1D, Dot, Dropout, ELU, Embedding, Flatten, GRU, GaussianDropout, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, Identity, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Normalization, PReLU, Permute, RNN, ReLU, RepeatVector, Rescaling, Reshape, SeparableConv1D, SimpleRNN, Softmax, SpatialDropout1D, Subtract, TimeDistributed, UnitNormalization, UpSampling1D, ZeroPadding1D (and InputLayer)',
+      'layer class ScaleShift is not supported; supported: Activation, Add, AlphaDropout, Average, AveragePooling1D, BatchNormalization, Bidirectional, CategoryEncoding, Concatenate, Conv1D, Conv1DTranspose, Cropping1D, Dense, DepthwiseConv1D, Dot, Dropout, ELU, Embedding, Flatten, GRU, GaussianDropout, GaussianNoise, GlobalAveragePooling1D, GlobalMaxPooling1D, Identity, LSTM, LeakyReLU, Masking, MaxPooling1D, Maximum, Minimum, Multiply, Normalization, PReLU, Permute, RNN, ReLU, RepeatVector, Rescaling, Reshape, SeparableConv1D, SimpleRNN, Softmax, SpatialDropout1D, Subtract, TimeDistributed, UnitNormalization, UpSampling1D, ZeroPadding1D (and InputLayer)',
     );
     await expect(saveKerasModel(original)).rejects.toThrow(
       'saveKerasModel: layer scale_shift (ScaleShift): ScaleShift layers have no tfjs-layers equivalent; save with saveModel instead, or register a Keras mapping for ScaleShift with registerKerasLayer',

@@ -37,7 +37,12 @@ import { averagePooling1dMapping, maxPooling1dMapping } from './pooling.js';
 import { gruMapping, lstmMapping, rnnMapping, simpleRnnMapping } from './recurrent.js';
 import { repeatVectorMapping } from './repeat-vector.js';
 import { permuteMapping, reshapeMapping } from './reshape-permute.js';
-import { identityMapping, rescalingMapping, unitNormalizationMapping } from './simple-layers.js';
+import {
+  categoryEncodingMapping,
+  identityMapping,
+  rescalingMapping,
+  unitNormalizationMapping,
+} from './simple-layers.js';
 import { stackedMapping } from './stacked.js';
 import { timeDistributedMapping } from './time-distributed.js';
 import { cropping1dMapping, upSampling1dMapping, zeroPadding1dMapping } from './time-resizing.js';
@@ -50,6 +55,7 @@ export const builtInKerasLayers: readonly KerasLayerMapping[] = [
   averagePooling1dMapping,
   batchNormalizationMapping,
   bidirectionalMapping,
+  categoryEncodingMapping,
   concatenateMapping,
   conv1dMapping,
   conv1dTransposeMapping,

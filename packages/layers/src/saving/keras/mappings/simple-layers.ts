@@ -1,8 +1,10 @@
 /**
- * Keras' `UnitNormalization`, `Rescaling` and `Identity`, layers without weights. tfjs-layers 4.22 has Rescaling (with
- * numbers only); it has no UnitNormalization (saving one is refused) and no Identity, which is saved as an
- * `Activation('linear')`: the same numbers, masks passed on the same way.
+ * Keras' `UnitNormalization`, `Rescaling`, `Identity` and `CategoryEncoding`, layers without weights. tfjs-layers 4.22
+ * has Rescaling (with numbers only); it has no UnitNormalization and no Identity, which is saved as an
+ * `Activation('linear')` (the same numbers, masks passed on the same way); its CategoryEncoding writes its output size
+ * over its input's shape as a model loads, so that model refuses every input: saving one is refused.
  */
+import { CategoryEncoding, type CategoryOutputMode } from '../../../layers/category-encoding.js';
 import { Identity } from '../../../layers/identity.js';
 import { Rescaling } from '../../../layers/rescaling.js';
 import { UnitNormalization } from '../../../layers/unit-normalization.js';
@@ -62,4 +64,32 @@ export const identityMapping: KerasLayerMapping<Identity> = {
     class_name: 'Activation',
     config: { ...context.commonConfig(), activation: 'linear' },
   }),
+};
+
+/** Keras' output modes and ours. */
+const OUTPUT_MODES: Readonly<Record<string, CategoryOutputMode>> = {
+  multi_hot: 'multiHot',
+  count: 'count',
+  one_hot: 'oneHot',
+};
+
+export const categoryEncodingMapping: KerasLayerMapping<CategoryEncoding> = {
+  className: 'CategoryEncoding',
+  fromKeras(reader) {
+    const mode = reader.get('output_mode') ?? 'multi_hot';
+    const outputMode = OUTPUT_MODES[mode as string];
+    if (typeof mode !== 'string' || outputMode === undefined) {
+      return reader.fail('output_mode', mode, '"multi_hot", "count" or "one_hot"');
+    }
+    reader.expect('sparse', [false], 'false (sparse outputs are not supported)');
+    return new CategoryEncoding({
+      ...reader.layerArgs(true),
+      numTokens: reader.positiveInteger('num_tokens'),
+      outputMode,
+    });
+  },
+  toKeras: (_layer, context) =>
+    context.refuse(
+      "tfjs-layers 4.22's CategoryEncoding overwrites its input's shape when the model loads (it then refuses the ids); save with saveModel",
+    ),
 };
