@@ -5,15 +5,10 @@
  * `activation(· + bias)` on the output. Each output reads (or each input feeds) several steps, so `model.stream()` and
  * truncated BPTT refuse them. Subclasses add their padding and their computation.
  */
-import {
-  type ActivationName,
-  checkPositiveInteger,
-  type InitializerSpec,
-  SeqmodelError,
-} from '@seqmodel/core';
+import { type ActivationName, checkPositiveInteger, type InitializerSpec } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type BuildEnv, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
-import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
+import type { ShapeSpec } from '../engine/shape-spec.js';
 import type { LayerWeight } from '../engine/weight.js';
 import {
   biasAndActivation,
@@ -22,7 +17,7 @@ import {
   kernelLayerOptionKeys,
   kernelLayerOptions,
 } from './kernel-options.js';
-import { checkWindowInteger } from './time-windows.js';
+import { checkStridesAndDilation, checkWindowInteger, knownChannels } from './time-windows.js';
 
 /** With `activation`, `useBias` and the initializers (the kernel's fans count the taps, as Keras'). */
 export interface Conv1DBaseArgs extends LayerArgs, KernelLayerArgs {
@@ -61,13 +56,7 @@ export abstract class Conv1DBase extends Layer {
     super(args);
     this.filters = checkPositiveInteger(`${factory} filters`, args.filters);
     this.kernelSize = checkWindowInteger(`${factory} kernelSize`, args.kernelSize);
-    this.strides = checkWindowInteger(`${factory} strides`, args.strides, 1);
-    this.dilationRate = checkWindowInteger(`${factory} dilationRate`, args.dilationRate, 1);
-    if (this.strides > 1 && this.dilationRate > 1) {
-      throw new SeqmodelError(
-        `${factory} strides and dilationRate: expected one of them to be 1 (as Keras), received strides ${this.strides} and dilationRate ${this.dilationRate}`,
-      );
-    }
+    ({ strides: this.strides, dilationRate: this.dilationRate } = checkStridesAndDilation(factory, args));
     ({
       activation: this.activation,
       useBias: this.useBias,
@@ -81,13 +70,7 @@ export abstract class Conv1DBase extends Layer {
   protected abstract kernelShape(channels: number): number[];
 
   protected override onBuild(env: BuildEnv, inputShapes: readonly ShapeSpec[]): void {
-    const shape = inputShapes[0]!;
-    const channels = shape[2];
-    if (channels === null || channels === undefined) {
-      throw new SeqmodelError(
-        `${this.describe()}: the channels axis of the input must be known to build, received ${formatShapeSpec(shape)}`,
-      );
-    }
+    const channels = knownChannels(this.describe(), inputShapes[0]!);
     this.kernel = this.addWeight(env, {
       name: 'kernel',
       shape: this.kernelShape(channels),

@@ -12,7 +12,7 @@
  * shifted into place by concatenated zeros and summed), so every backend runs it and differentiates it. As in Keras 3
  * it takes no mask: the mask stops here.
  */
-import { checkOneOf, invalidArgument, SeqmodelError, sliceLast } from '@seqmodel/core';
+import { checkOneOf, invalidArgument, sliceLast } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import type { CallArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
@@ -75,12 +75,9 @@ export class Conv1DTranspose extends Conv1DBase {
           ? steps * s
           : steps * s + Math.max(span - s, 0)
         : full - (same ? 2 * Math.floor(span / 2) : 0) + this.outputPadding;
-    // TensorFlow's rule: the padding of the 'same' convolution this one transposes, on an input of outSteps steps.
-    if (same && Math.ceil(outSteps / s) !== steps) {
-      throw new SeqmodelError(
-        `${this.describe()} outputPadding: ${this.outputPadding} gives ${outSteps} output steps for ${steps} input steps, which no 'same' convolution with strides ${s} maps back to ${steps}; expected another outputPadding, or none`,
-      );
-    }
+    // The steps cut on the left: half of what 'same' cuts, rounded down (TensorFlow's rule, which Keras 3's JAX and
+    // torch backends reproduce; with an even span and outputPadding 0, where TensorFlow refuses the length, they cut
+    // span / 2 as this does).
     return { outSteps, padLeft: same ? Math.floor(Math.max(full - outSteps, 0) / 2) : 0 };
   }
 

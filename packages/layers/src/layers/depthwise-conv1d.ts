@@ -15,14 +15,19 @@ import {
   checkPositiveInteger,
   type InitializerSpec,
   resolveInitializer,
-  SeqmodelError,
 } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
 import { type BuildEnv, type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
-import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
+import type { ShapeSpec } from '../engine/shape-spec.js';
 import type { LayerWeight } from '../engine/weight.js';
 import { biasAndActivation, kernelLayerOptions } from './kernel-options.js';
-import { checkWindowInteger, kernelGeometry, windowTaps } from './time-windows.js';
+import {
+  checkStridesAndDilation,
+  checkWindowInteger,
+  kernelGeometry,
+  knownChannels,
+  windowTaps,
+} from './time-windows.js';
 
 /** What DepthwiseConv1D and SeparableConv1D share. */
 export interface DepthwiseArgs extends LayerArgs {
@@ -82,13 +87,7 @@ export abstract class DepthwiseConvolution extends Layer {
     checkLayerOptions(factory, args, [...depthwiseKeys, ...ownKeys]);
     super(args);
     this.kernelSize = checkWindowInteger(`${factory} kernelSize`, args.kernelSize);
-    this.strides = checkWindowInteger(`${factory} strides`, args.strides, 1);
-    this.dilationRate = checkWindowInteger(`${factory} dilationRate`, args.dilationRate, 1);
-    if (this.strides > 1 && this.dilationRate > 1) {
-      throw new SeqmodelError(
-        `${factory} strides and dilationRate: expected one of them to be 1 (as Keras), received strides ${this.strides} and dilationRate ${this.dilationRate}`,
-      );
-    }
+    ({ strides: this.strides, dilationRate: this.dilationRate } = checkStridesAndDilation(factory, args));
     this.padding = checkOneOf(`${factory} padding`, args.padding ?? 'valid', ['valid', 'same']);
     this.depthMultiplier = checkPositiveInteger(`${factory} depthMultiplier`, args.depthMultiplier ?? 1);
     ({
@@ -108,13 +107,7 @@ export abstract class DepthwiseConvolution extends Layer {
   protected buildMiddle(_env: BuildEnv, _channels: number): void {}
 
   protected override onBuild(env: BuildEnv, inputShapes: readonly ShapeSpec[]): void {
-    const shape = inputShapes[0]!;
-    const channels = shape[2];
-    if (channels === null || channels === undefined) {
-      throw new SeqmodelError(
-        `${this.describe()}: the channels axis of the input must be known to build, received ${formatShapeSpec(shape)}`,
-      );
-    }
+    const channels = knownChannels(this.describe(), inputShapes[0]!);
     this.depthwiseKernel = this.addWeight(env, {
       name: 'depthwise_kernel',
       shape: [this.kernelSize, channels, this.depthMultiplier],

@@ -202,7 +202,14 @@ describe('DepthwiseConv1D and SeparableConv1D', () => {
     });
     const artifacts = await saveKerasModel(base);
     const topology = JSON.parse(JSON.stringify(artifacts.modelTopology));
-    const common = { strides: [1], data_format: 'channels_last', dilation_rate: [1], use_bias: true };
+    // As Keras 2 writes them: `groups` on both, and on SeparableConv1D the kernel options of the Conv it derives from.
+    const common = {
+      strides: [1],
+      data_format: 'channels_last',
+      dilation_rate: [1],
+      groups: 1,
+      use_bias: true,
+    };
     topology.config.layers.push(
       {
         class_name: 'DepthwiseConv1D',
@@ -228,6 +235,9 @@ describe('DepthwiseConv1D and SeparableConv1D', () => {
           pointwise_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
           depthwise_regularizer: null,
           pointwise_constraint: null,
+          kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
+          kernel_regularizer: null,
+          kernel_constraint: null,
           ...common,
         },
       },

@@ -6,6 +6,7 @@
  * the backend's ops so that every backend runs and differentiates them.
  */
 import { type Backend, invalidArgument, SeqmodelError } from '@seqmodel/core';
+import { formatShapeSpec, type ShapeSpec } from '../engine/shape-spec.js';
 
 export type WindowPadding = 'valid' | 'same' | 'causal';
 
@@ -17,6 +18,32 @@ export function checkWindowInteger(argument: string, value: unknown, fallback?: 
     invalidArgument(argument, value, 'a positive integer (or [n])');
   }
   return n;
+}
+
+/** The strides and dilation of a convolution's window, given as Keras does; one of them must be 1 (as Keras). */
+export function checkStridesAndDilation(
+  factory: string,
+  args: { strides?: unknown; dilationRate?: unknown },
+): { strides: number; dilationRate: number } {
+  const strides = checkWindowInteger(`${factory} strides`, args.strides, 1);
+  const dilationRate = checkWindowInteger(`${factory} dilationRate`, args.dilationRate, 1);
+  if (strides > 1 && dilationRate > 1) {
+    throw new SeqmodelError(
+      `${factory} strides and dilationRate: expected one of them to be 1 (as Keras), received strides ${strides} and dilationRate ${dilationRate}`,
+    );
+  }
+  return { strides, dilationRate };
+}
+
+/** The channel count of `[batch, steps, channels]`, which a convolution must know to build its kernel. */
+export function knownChannels(layer: string, shape: ShapeSpec): number {
+  const channels = shape[2];
+  if (channels === null || channels === undefined) {
+    throw new SeqmodelError(
+      `${layer}: the channels axis of the input must be known to build, received ${formatShapeSpec(shape)}`,
+    );
+  }
+  return channels;
 }
 
 /**

@@ -167,6 +167,17 @@ describe('Keras configs', () => {
     await expect(saveKerasModel(loaded)).rejects.toThrow(
       'saveKerasModel: layer rescaling (Rescaling) scale: tfjs-layers 4.22 takes a number for scale and offset, not one per feature',
     );
+    // One row nested in lists is per feature; a column would scale the steps, and is refused.
+    topology.config.layers[1].config.scale = [[[0.5, 0.25, 2]]];
+    const nested = await loadKerasModel<RefTensor>(
+      { ...artifacts, modelTopology: topology },
+      { backend: ref },
+    );
+    expect(nested.layers[1]!.getConfig()).toMatchObject({ scale: [0.5, 0.25, 2] });
+    topology.config.layers[1].config.scale = [[0.5], [0.25], [2]];
+    await expect(loadKerasModel({ ...artifacts, modelTopology: topology }, { backend: ref })).rejects.toThrow(
+      'loadKerasModel: layer rescaling (Rescaling) option scale: expected a number or a list of numbers (one per feature), received [[0.5], [0.25], [2]]',
+    );
     const unit = sequential<RefTensor>([unitNormalization()], { backend: ref, inputShape: [null, 2] });
     await expect(saveKerasModel(unit)).rejects.toThrow(
       'saveKerasModel: layer unit_normalization (UnitNormalization): tfjs-layers 4.22 has no UnitNormalization layer; save with saveModel',

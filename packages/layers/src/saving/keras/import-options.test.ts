@@ -492,7 +492,7 @@ describe("loadKerasModel: Keras' RNN wrapper around cells", () => {
         { backend: ref },
       ),
     ).rejects.toThrow(
-      'loadKerasModel: layer stack (RNN) option cell.cells[1]: expected a SimpleRNNCell, LSTMCell or GRUCell (or StackedRNNCells of them), received "PeepholeLSTMCell"',
+      'loadKerasModel: layer stack (RNN) option cell[1]: expected a SimpleRNNCell, LSTMCell or GRUCell (or StackedRNNCells of them), received "PeepholeLSTMCell"',
     );
     await expect(
       loadKerasModel(

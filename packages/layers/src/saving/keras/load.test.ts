@@ -335,6 +335,73 @@ describe('loadKerasModel: tfjs-layers models predict the same in seqmodel (atol 
   });
 });
 
+describe("loadKerasModel: tfjs-layers' RNN wrapper around cells (its file repeats the cell's config at the top)", () => {
+  it('RNN(lstmCell), RNN([lstmCell, gruCell]) with masks, and a stateful stack predict as tfjs-layers (atol 1e-5)', async () => {
+    const cells = () => [
+      tfl.layers.lstmCell({ units: 3, ...zeros }),
+      tfl.layers.gruCell({ units: 2, recurrentActivation: 'sigmoid', ...zeros }),
+    ];
+    const cases: [string, () => tfl.LayersModel, number[][][] | number[][], boolean][] = [
+      [
+        'one cell',
+        () =>
+          tfl.sequential({
+            layers: [
+              tfl.layers.rnn({
+                cell: tfl.layers.lstmCell({ units: 3, ...zeros }),
+                inputShape: [null, features],
+              }),
+            ],
+          }),
+        sequences(13, false),
+        false,
+      ],
+      [
+        'stacked cells after a masking embedding',
+        () =>
+          tfl.sequential({
+            layers: [
+              tfl.layers.embedding({ inputDim: 9, outputDim: features, maskZero: true, inputShape: [null] }),
+              tfl.layers.rnn({ cell: cells(), returnSequences: true }),
+            ],
+          }),
+        [
+          [3, 1, 0, 0, 0],
+          [2, 5, 7, 8, 0],
+          [4, 4, 4, 4, 4],
+        ],
+        false,
+      ],
+      [
+        'a stateful stack',
+        () =>
+          tfl.sequential({
+            layers: [
+              tfl.layers.rnn({ cell: cells(), stateful: true, batchInputShape: [batch, 2, features] }),
+            ],
+          }),
+        sequences(14, false),
+        true,
+      ],
+    ];
+    for (const [label, make, x, stateful] of cases) {
+      const theirs = make();
+      randomizeTfjsWeights(theirs, 15);
+      const artifacts = await tfjsArtifacts(theirs);
+      const ref = newBackend();
+      const ours = await loadKerasModel<RefTensor>(artifacts as KerasArtifacts, { backend: ref });
+      const parts = stateful
+        ? [0, 2].map((start) => (x as number[][][]).map((row) => row.slice(start, start + 2)))
+        : [x];
+      for (const part of parts) {
+        expectClose(label, ourOutputs(ours, ref.tensor(part))[0]!, tfjsOutputs(theirs, tf.tensor(part))[0]!);
+      }
+      expect(ours.layers.at(-1)!.className).toBe(label === 'one cell' ? 'LSTM' : 'Stacked');
+      theirs.dispose();
+    }
+  });
+});
+
 describe('loadKerasModel sources', () => {
   async function savedModel() {
     const theirs = tfl.sequential({

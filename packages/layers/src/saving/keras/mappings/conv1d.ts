@@ -10,17 +10,18 @@ import type { KerasLayerMapping } from '../mapping.js';
 import type { KerasConfigReader } from '../option-reader.js';
 import { kernelLayerKerasConfig, readKernelLayerOptions } from './kernel-options.js';
 
-/** What both convolutions read: filters, window, strides, dilation, padding (one of `paddings`), the kernel options. */
-function readConvolution(reader: KerasConfigReader, paddings: readonly string[]): Record<string, unknown> {
+/**
+ * What every convolution reads: its window (`kernel_size`, `strides`, `dilation_rate`), `padding` (one of
+ * `paddings`), channels last, one group (Keras 2 writes `groups` for each of them), and `activation` / `use_bias`.
+ */
+function readWindow(reader: KerasConfigReader, paddings: readonly string[]): Record<string, unknown> {
   const args: Record<string, unknown> = {
     ...reader.layerArgs(),
-    filters: reader.positiveInteger('filters'),
     kernelSize:
       reader.optionalWindowInteger('kernel_size') ??
       reader.fail('kernel_size', undefined, 'a positive integer or [n]'),
     strides: reader.optionalWindowInteger('strides') ?? 1,
     dilationRate: reader.optionalWindowInteger('dilation_rate') ?? 1,
-    ...readKernelLayerOptions(reader),
   };
   const quoted = paddings.map((p) => `"${p}"`);
   reader.expect('padding', paddings, `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`);
@@ -30,16 +31,24 @@ function readConvolution(reader: KerasConfigReader, paddings: readonly string[])
     ['channels_last'],
     '"channels_last" (transpose channels-first inputs instead)',
   );
+  reader.expect('groups', [1], '1 (grouped convolutions are not supported)');
   return args;
+}
+
+/** Conv1D's and Conv1DTranspose's options: the window, `filters` and the kernel options. */
+function readConvolution(reader: KerasConfigReader, paddings: readonly string[]): Record<string, unknown> {
+  return {
+    ...readWindow(reader, paddings),
+    filters: reader.positiveInteger('filters'),
+    ...readKernelLayerOptions(reader),
+  };
 }
 
 export const conv1dMapping: KerasLayerMapping<Conv1D> = {
   className: 'Conv1D',
 
   fromKeras(reader) {
-    const args = readConvolution(reader, ['valid', 'same', 'causal']);
-    reader.expect('groups', [1], '1 (grouped convolutions are not supported)');
-    return new Conv1D(args as never);
+    return new Conv1D(readConvolution(reader, ['valid', 'same', 'causal']) as never);
   },
 
   toKeras(layer, context) {
@@ -83,26 +92,14 @@ export const conv1dTransposeMapping: KerasLayerMapping<Conv1DTranspose> = {
     ),
 };
 
-/** What both depthwise convolutions read besides their kernels' initializers: the window, padding, multiplier, bias. */
+/** What both depthwise convolutions read: the window, the multiplier, `activation`, `use_bias` and initializers. */
 function readDepthwise(reader: KerasConfigReader): Record<string, unknown> {
   const args: Record<string, unknown> = {
-    ...reader.layerArgs(),
-    kernelSize:
-      reader.optionalWindowInteger('kernel_size') ??
-      reader.fail('kernel_size', undefined, 'a positive integer or [n]'),
-    strides: reader.optionalWindowInteger('strides') ?? 1,
-    dilationRate: reader.optionalWindowInteger('dilation_rate') ?? 1,
+    ...readWindow(reader, ['valid', 'same']),
     depthMultiplier: reader.optionalPositiveInteger('depth_multiplier') ?? 1,
     activation: reader.activation('activation', 'linear'),
     useBias: reader.boolean('use_bias', true),
   };
-  reader.expect('padding', ['valid', 'same'], '"valid" or "same"');
-  args.padding = reader.get('padding') ?? 'valid';
-  reader.expect(
-    'data_format',
-    ['channels_last'],
-    '"channels_last" (transpose channels-first inputs instead)',
-  );
   for (const [ours, theirs] of [
     ['depthwiseInitializer', 'depthwise_initializer'],
     ['biasInitializer', 'bias_initializer'],
@@ -129,7 +126,10 @@ export const separableConv1dMapping: KerasLayerMapping<SeparableConv1D> = {
   fromKeras(reader) {
     const args = { ...readDepthwise(reader), filters: reader.positiveInteger('filters') };
     const pointwise = reader.initializer('pointwise_initializer');
-    reader.ignoreTrainingOnly('pointwise');
+    // Keras 2 builds SeparableConv's config on Conv's, so it also writes a kernel initializer, regularizer and
+    // constraint that the layer does not use.
+    reader.ignore('kernel_initializer');
+    reader.ignoreTrainingOnly('pointwise', 'kernel');
     return new SeparableConv1D({
       ...args,
       ...(pointwise === undefined ? {} : { pointwiseInitializer: pointwise }),

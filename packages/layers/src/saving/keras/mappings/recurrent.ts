@@ -158,16 +158,23 @@ const RNN_OPTIONS = [
   'num_constants',
 ];
 
-/** The cells of `RNN`'s `cell` option: one cell, a list, or `StackedRNNCells` holding a list. */
-function cellsOf(reader: KerasConfigReader): unknown[] {
+/**
+ * The cells of `RNN`'s `cell` option (one cell, a list, or `StackedRNNCells` holding a list), with each one's path in
+ * errors. tfjs-layers also writes the cell's config (for a stack, its `cells`) at the top of the RNN's: those copies
+ * are marked as read.
+ */
+function cellsOf(reader: KerasConfigReader): { cells: unknown[]; path: (i: number) => string } {
   const cell = reader.get('cell');
-  if (Array.isArray(cell)) return cell;
+  if (reader.context.dialect === 'tfjs' && isObject(cell) && isObject(cell.config)) {
+    reader.ignore(...Object.keys(cell.config));
+  }
+  if (Array.isArray(cell)) return { cells: cell, path: (i) => `cell[${i}]` };
   if (isObject(cell) && cell.class_name === 'StackedRNNCells') {
     const cells = isObject(cell.config) ? cell.config.cells : undefined;
-    if (Array.isArray(cells) && cells.length > 0) return cells;
+    if (Array.isArray(cells) && cells.length > 0) return { cells, path: (i) => `cell.cells[${i}]` };
     reader.fail('cell', cell, 'StackedRNNCells with a non-empty list of cells');
   }
-  return [cell];
+  return { cells: [cell], path: () => 'cell' };
 }
 
 /** Keras' `RNN(cell)`: the layer of its one cell, or a `Stacked` layer of its stacked cells. */
@@ -178,7 +185,7 @@ function rnnFromKeras(reader: KerasConfigReader, context: KerasImportContext): L
     const value = reader.get(key);
     if (value !== undefined) wrapper[key] = value;
   }
-  const cells = cellsOf(reader);
+  const { cells, path } = cellsOf(reader);
   const stack = cells.length > 1;
   if (stack && wrapper.go_backwards === true) {
     reader.fail(
@@ -195,7 +202,7 @@ function rnnFromKeras(reader: KerasConfigReader, context: KerasImportContext): L
         isObject(cell) && typeof cell.class_name === 'string' ? CELL_LAYERS[cell.class_name] : undefined;
       if (kind === undefined || !isObject(cell) || (cell.config !== undefined && !isObject(cell.config))) {
         reader.fail(
-          stack ? `cell.cells[${i}]` : 'cell',
+          path(i),
           isObject(cell) ? cell.class_name : cell,
           'a SimpleRNNCell, LSTMCell or GRUCell (or StackedRNNCells of them)',
         );

@@ -12,16 +12,19 @@ import { isObject } from '../../files.js';
 import type { KerasLayerMapping } from '../mapping.js';
 import type { KerasConfigReader } from '../option-reader.js';
 
-/** A number or list as Keras writes a scale or offset: plain, or a serialized array (`__numpy__`, `__tensor__`). */
+/**
+ * A number or list as Keras writes a scale or offset: plain, or a serialized array (`__numpy__`, `__tensor__`). A
+ * nested list must hold one row (`[1, ..., 1, n]`): any other shape would scale other axes than the features.
+ */
 function factor(reader: KerasConfigReader, key: string, fallback?: number): number | number[] {
   const value = reader.get(key) ?? fallback;
-  const plain = isObject(value) && isObject(value.config) ? value.config.value : value;
-  const flat = Array.isArray(plain) ? (plain as unknown[]).flat(Infinity) : plain;
+  let plain = isObject(value) && isObject(value.config) ? value.config.value : value;
+  while (Array.isArray(plain) && plain.length === 1 && Array.isArray(plain[0])) plain = plain[0];
   const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-  if (!(finite(flat) || (Array.isArray(flat) && flat.length > 0 && flat.every(finite)))) {
-    reader.fail(key, value, 'a number or a list of numbers');
+  if (!(finite(plain) || (Array.isArray(plain) && plain.length > 0 && plain.every(finite)))) {
+    reader.fail(key, value, 'a number or a list of numbers (one per feature)');
   }
-  return flat as number | number[];
+  return plain as number | number[];
 }
 
 export const unitNormalizationMapping: KerasLayerMapping<UnitNormalization> = {
