@@ -14,7 +14,10 @@ import type { CallContext } from '../engine/context.js';
 import type { CallArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
 import { Conv1DBase, type Conv1DBaseArgs } from './conv1d-base.js';
-import { kernelGeometry, type WindowPadding, windowTaps } from './time-windows.js';
+import { kernelGeometry, kernelTaps, type WindowPadding } from './time-windows.js';
+
+/** The paddings that let an input shorter than the kernel through, in errors. */
+const PADDINGS = "'same' or 'causal'";
 
 export type Conv1DPadding = WindowPadding;
 
@@ -44,24 +47,15 @@ export class Conv1D extends Conv1DBase {
 
   /** The output length and padding for `steps` input steps; too few steps for one window of taps is an error. */
   private geometry(steps: number): { outSteps: number; padLeft: number; padRight: number } {
-    return kernelGeometry(this.describe(), steps, this, "'same' or 'causal'");
+    return kernelGeometry(this.describe(), steps, this, PADDINGS);
   }
 
   call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
     const b = ctx.backend;
     const x = inputs[0]!;
-    const [batch, steps, channels] = b.shape(x) as [number, number, number];
+    const [batch, , channels] = b.shape(x) as [number, number, number];
     const k = this.kernelSize;
-    const { outSteps, padLeft, padRight } = this.geometry(steps);
-    const taps = windowTaps(b, x, {
-      size: k,
-      strides: this.strides,
-      dilationRate: this.dilationRate,
-      outSteps,
-      padLeft,
-      padRight,
-      padValue: 0,
-    });
+    const { taps, outSteps } = kernelTaps(b, x, this.describe(), this, PADDINGS);
     const patches = k === 1 ? taps[0]! : b.concat(taps, 2);
     const product = b.matMul(
       b.reshape(patches, [batch * outSteps, k * channels]),

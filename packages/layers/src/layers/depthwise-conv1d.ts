@@ -25,8 +25,8 @@ import {
   checkStridesAndDilation,
   checkWindowInteger,
   kernelGeometry,
+  kernelTaps,
   knownChannels,
-  windowTaps,
 } from './time-windows.js';
 
 /** What DepthwiseConv1D and SeparableConv1D share. */
@@ -143,18 +143,9 @@ export abstract class DepthwiseConvolution extends Layer {
   /** The depthwise convolution of `x`: `[batch, outSteps, channels · depthMultiplier]`, channel-major. */
   protected depthwise<T>(ctx: CallContext<T>, x: T): T {
     const b = ctx.backend;
-    const [batch, steps, channels] = b.shape(x) as [number, number, number];
+    const [batch, , channels] = b.shape(x) as [number, number, number];
     const m = this.depthMultiplier;
-    const { outSteps, padLeft, padRight } = kernelGeometry(this.describe(), steps, this, "'same'");
-    const taps = windowTaps(b, x, {
-      size: this.kernelSize,
-      strides: this.strides,
-      dilationRate: this.dilationRate,
-      outSteps,
-      padLeft,
-      padRight,
-      padValue: 0,
-    });
+    const { taps, outSteps } = kernelTaps(b, x, this.describe(), this, "'same'");
     const kernel = ctx.read(this.depthwiseKernel!);
     // Σ_j tap_j[b, t, c, 1] · kernel[j, c, m]: each channel times its own kernels.
     const sum = taps

@@ -1,62 +1,29 @@
 /**
  * Keras `GaussianDropout`: in training, multiplies every entry by normal noise of mean 1 and standard deviation
  * `√(rate / (1 − rate))` (the variance of inverted dropout at that rate, without its zeros); at inference, passes the
- * input through. The noise is drawn host-side from the pass's seeded stream (or from the layer's own `seed`), so a
- * seed reproduces it on every backend. Masks pass through.
+ * input through. Dropout with another draw: the noise comes host-side from the pass's seeded stream (or from the
+ * layer's own `seed`), so a seed reproduces it on every backend. Masks pass through.
  */
-import type { CallContext } from '../engine/context.js';
-import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
-import type { ShapeSpec } from '../engine/shape-spec.js';
-import { checkDropoutRate, normalNoise } from '../engine/tensor-utils.js';
-import { CallRandomness } from './call-randomness.js';
+import type { Backend, Rng } from '@seqmodel/core';
+import { checkLayerOptions } from '../engine/layer.js';
+import { normalNoise } from '../engine/tensor-utils.js';
+import { Dropout, type DropoutArgs } from './dropout.js';
 
-export interface GaussianDropoutArgs extends LayerArgs {
-  /** The dropout rate the noise stands for, in [0, 1). */
-  readonly rate: number;
-  /** The layer's own seed: the noise then comes from this stream, advanced on every training call. */
-  readonly seed?: number;
-}
+export type GaussianDropoutArgs = Omit<DropoutArgs, 'noiseShape'>;
 
-export class GaussianDropout extends Layer {
-  readonly className = 'GaussianDropout';
-  override readonly supportsMasking = true;
-  readonly rate: number;
-  private readonly randomness: CallRandomness;
+export class GaussianDropout extends Dropout {
+  override readonly className: string = 'GaussianDropout';
 
   constructor(args: GaussianDropoutArgs) {
     checkLayerOptions('gaussianDropout', args, ['rate', 'seed']);
-    super(args);
-    this.rate = checkDropoutRate('gaussianDropout rate', args.rate);
-    this.randomness = new CallRandomness('gaussianDropout seed', args.seed);
+    super(args, 'gaussianDropout');
   }
 
-  /** The layer's own seed, if it has one. */
-  get seed(): number | undefined {
-    return this.randomness.seed;
+  protected override drop<T>(b: Backend<T>, x: T, rng: Rng, shape: readonly number[]): T {
+    return b.mul(x, normalNoise(b, rng, shape, 1, Math.sqrt(this.rate / (1 - this.rate))));
   }
 
-  computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
-    return [inputShapes[0]!];
-  }
-
-  call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
-    const b = ctx.backend;
-    const x = inputs[0]!;
-    const shape = b.shape(x);
-    if (!ctx.training || this.rate === 0) return [b.reshape(x, shape)];
-    const stddev = Math.sqrt(this.rate / (1 - this.rate));
-    return [b.mul(x, normalNoise(b, this.randomness.next(ctx, this.path), shape, 1, stddev))];
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return {
-      ...super.getConfig(),
-      rate: this.rate,
-      ...(this.seed === undefined ? {} : { seed: this.seed }),
-    };
-  }
-
-  static fromConfig(config: Record<string, unknown>): GaussianDropout {
+  static override fromConfig(config: Record<string, unknown>): GaussianDropout {
     return new GaussianDropout(config as unknown as GaussianDropoutArgs);
   }
 }

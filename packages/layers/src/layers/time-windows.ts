@@ -143,3 +143,25 @@ export function padSteps<T>(b: Backend<T>, x: T, start: number, end: number, val
   const edge = (n: number) => (n > 0 ? [b.fill([batch, n, channels], value)] : []);
   return b.concat([...edge(start), x, ...edge(end)], 1);
 }
+
+/**
+ * The taps of a convolution's kernel over `x` (`kernelGeometry`, then `windowTaps` with zero padding): one
+ * `[batch, outSteps, channels]` tensor per tap, and `outSteps`.
+ */
+export function kernelTaps<T>(
+  b: Backend<T>,
+  x: T,
+  layer: string,
+  kernel: { kernelSize: number; strides: number; dilationRate: number; padding: WindowPadding },
+  paddings: string,
+): { taps: T[]; outSteps: number } {
+  const geometry = kernelGeometry(layer, b.shape(x)[1]!, kernel, paddings);
+  const taps = windowTaps(b, x, {
+    ...geometry,
+    size: kernel.kernelSize,
+    strides: kernel.strides,
+    dilationRate: kernel.dilationRate,
+    padValue: 0,
+  });
+  return { taps, outSteps: geometry.outSteps };
+}
