@@ -610,6 +610,16 @@ export function cellConformanceChecks<T>(
       },
     });
 
+    /** Whether the backend's fused kernel takes `variant` (else the default path runs the generic loop). */
+    const fusedTakes = (setup: Setup, variant: Variant): boolean => {
+      if (!fused) return false;
+      const tensors = toTensors(backend, setup, makeCase(setup, variant));
+      const reason = fused.supports(sequenceArgs(setup, variant, tensors));
+      backend.dispose(tensors as unknown as Record<string, T>);
+      return reason === undefined;
+    };
+    const runFused: Runner<T> = (_b, a) => fused!.run(a);
+
     const gradientVariants = [cellKitVariants[2]!, cellKitVariants[6]!];
     checks.push({
       name: `${label}: gradients match finite differences`,
@@ -617,24 +627,28 @@ export function cellConformanceChecks<T>(
       run() {
         const setup = lazySetup();
         const cases = gradientVariants.map((variant) => makeCase(setup, variant));
+        // The generic loop's gradients, and the fused kernel's where it takes the variant: each against the same
+        // finite differences on the float64 reference.
+        const runs = cases.flatMap((c, v) => [
+          { c, v, path: 'generic loop', run: scanCell as Runner<T> },
+          ...(fusedTakes(setup, gradientVariants[v]!) ? [{ c, v, path: 'fused kernel', run: runFused }] : []),
+        ]);
         const grads = autodiffGradsOf(
           backend,
           setup,
-          cases.map((c) => [c, scanCell] as const),
+          runs.map((r) => [r.c, r.run] as const),
         );
-        for (const [v, variant] of gradientVariants.entries()) {
-          const c = cases[v]!;
-          const expected = finiteDifferenceGrads(setup, c);
-          const actual = grads[v]!;
-          gradientTargets(c).forEach((target, i) => {
+        const expected = cases.map((c) => finiteDifferenceGrads(setup, c));
+        runs.forEach((r, k) => {
+          gradientTargets(r.c).forEach((target, i) => {
             assertClose(
-              `${label} (${variant.name}): d loss / d ${target.name}`,
-              actual[i]!,
-              expected[i]!,
+              `${label} (${gradientVariants[r.v]!.name}, ${r.path}): d loss / d ${target.name}`,
+              grads[k]![i]!,
+              expected[r.v]![i]!,
               gradientTolerance,
             );
           });
-        }
+        });
       },
     });
 
@@ -644,13 +658,7 @@ export function cellConformanceChecks<T>(
       run() {
         if (!fused) return;
         const setup = lazySetup();
-        const runFused: Runner<T> = (_b, a) => fused.run(a);
-        const covered = cellKitVariants.filter((variant) => {
-          const tensors = toTensors(backend, setup, makeCase(setup, variant));
-          const reason = fused.supports(sequenceArgs(setup, variant, tensors));
-          backend.dispose(tensors as unknown as Record<string, T>);
-          return reason === undefined;
-        });
+        const covered = cellKitVariants.filter((variant) => fusedTakes(setup, variant));
         const cases = covered.map((variant) => makeCase(setup, variant));
         // Both paths' results for every covered variant with one read, their gradients with another.
         const results = runCases(

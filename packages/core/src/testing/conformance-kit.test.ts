@@ -139,8 +139,10 @@ describe('cell conformance kit', () => {
       return Object.assign(backend, { fusedKernels: new Map([['simpleRNN', kernel]]) });
     };
     expect(await failing(cellConformanceChecks(simpleRNN, make(1), small))).toEqual([]);
+    // The wrong kernel's gradients (for the variants it takes: no masks) are compared with finite differences too.
     expect(await failing(cellConformanceChecks(simpleRNN, make(1.01), small))).toEqual([
       'agrees with the float64 reference',
+      'gradients match finite differences',
       'fused kernel matches the generic loop',
     ]);
   });
