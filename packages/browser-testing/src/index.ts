@@ -70,11 +70,12 @@ export async function openBrowserSession(
   gpu: readonly GpuApi[],
   entry: string,
   files: Readonly<Record<string, string>> = {},
+  options: { readonly contentSecurityPolicy?: string } = {},
 ): Promise<BrowserSession> {
   const script = await bundleOnce(entry);
   const chromium: LaunchedChromium = await launchChromium(gpu);
   try {
-    const opened = await openPage(chromium.context, { script, files });
+    const opened = await openPage(chromium.context, { script, files, ...options });
     return {
       ...opened,
       listChecks: () => callInPage<ListedCheck[]>(opened.page, 'listChecks'),

@@ -45,6 +45,8 @@ export interface PageFiles {
   readonly script: string;
   /** More files, by path below the origin (`/tfjs-wasm/tfjs-backend-wasm-simd.wasm`), read from disk. */
   readonly files?: Readonly<Record<string, string>>;
+  /** A `Content-Security-Policy` header for the page (`script-src 'self'`: no generated code), if any. */
+  readonly contentSecurityPolicy?: string;
 }
 
 export interface OpenedPage {
@@ -59,7 +61,7 @@ export interface OpenedPage {
  */
 export async function openPage(
   context: BrowserContext,
-  { script, files = {} }: PageFiles,
+  { script, files = {}, contentSecurityPolicy }: PageFiles,
 ): Promise<OpenedPage> {
   const page = await context.newPage();
   const errors: string[] = [];
@@ -71,8 +73,11 @@ export async function openPage(
     '<!doctype html><html><head><meta charset="utf-8"></head><body><script type="module" src="/main.js"></script></body></html>';
   await page.route(`${pageOrigin}/**`, async (route) => {
     const path = new URL(route.request().url()).pathname;
-    if (path === '/' || path === '/index.html')
-      return route.fulfill({ body: html, contentType: 'text/html' });
+    if (path === '/' || path === '/index.html') {
+      const headers: Record<string, string> =
+        contentSecurityPolicy === undefined ? {} : { 'Content-Security-Policy': contentSecurityPolicy };
+      return route.fulfill({ body: html, contentType: 'text/html', headers });
+    }
     if (path === '/main.js') return route.fulfill({ body: script, contentType: 'text/javascript' });
     const file = files[path];
     if (file === undefined) return route.fulfill({ status: 404, body: `not found: ${path}` });

@@ -56,7 +56,7 @@ export interface GeneratedCode<P> {
 }
 
 export interface PassGenerator<P = unknown> {
-  /** `javascript`, `wasm-simd`, `glsl`, ...: shown in dumps and in the debug log. */
+  /** `javascript`, `wasm-simd`, `interpreter`, ...: shown in dumps and in the debug log. */
   readonly name: string;
   /**
    * Why generated code cannot run here (a content security policy that forbids `new Function` or
