@@ -132,6 +132,7 @@ for (const backend of [createCpuBackend(), await createWasmBackend(), interprete
     const configs = [
       { inputSize: 3, units: 4 },
       { inputSize: 2, units: 5, options: { recurrentActivation: 'hardSigmoid', activation: 'relu' } },
+      { inputSize: 2, units: 3, options: { useBias: false } },
     ];
     for (const check of compiledCellChecks(mgu, backend, { configs })) {
       it.skipIf(check.skip !== undefined)(check.name, check.run);
