@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { input, type SymbolicTensor } from '../engine/symbolic.js';
 import { model } from '../models/functional.js';
 import { sequential } from '../models/sequential.js';
+import { expectTfjsReloadAgrees } from '../saving/keras/keras-test-helpers.js';
 import { loadKerasModel } from '../saving/keras/load.js';
 import { saveKerasModel } from '../saving/keras/save.js';
 import { expectClose, newBackend, randomValues, tf, tfl, useTfjsCpu, values } from '../test-helpers.js';
@@ -285,22 +286,14 @@ describe('Dot', () => {
     ]) as SymbolicTensor;
     const out = dense({ units: 2, name: 'out' }).apply(scores) as SymbolicTensor;
     const ours = model<RefTensor>({ inputs: [q, k], outputs: out, backend: ref, seed: 4 });
-    const artifacts = await saveKerasModel(ours);
-    const layers = (
-      artifacts.modelTopology as { config: { layers: { class_name: string; config: object }[] } }
-    ).config.layers;
+    const { artifacts, layers } = await expectTfjsReloadAgrees('dot through tfjs-layers', ours, [
+      { values: randomValues(2 * 4 * 3, 'q'), shape: [2, 4, 3] },
+      { values: randomValues(2 * 4 * 3, 'k'), shape: [2, 4, 3] },
+    ]);
     expect(layers.find((l) => l.class_name === 'Dot')!.config).toMatchObject({
       axes: [2, 2],
       normalize: true,
     });
-    const theirs = await tfl.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
-    const xq = randomValues(2 * 4 * 3, 'q');
-    const xk = randomValues(2 * 4 * 3, 'k');
-    const got = theirs.predict([tf.tensor(xq, [2, 4, 3]), tf.tensor(xk, [2, 4, 3])]) as tf.Tensor;
-    const expected = ours.predict([ref.tensor(xq, [2, 4, 3]), ref.tensor(xk, [2, 4, 3])]) as RefTensor;
-    expectClose('dot through tfjs-layers', values(ref, expected), got.dataSync() as Float32Array);
-    tf.dispose(got);
-    theirs.dispose();
     // Keras writes axes as an integer or a list; normalize may be absent.
     const topology = JSON.parse(JSON.stringify(artifacts.modelTopology));
     const config = topology.config.layers.find((l: { class_name: string }) => l.class_name === 'Dot').config;

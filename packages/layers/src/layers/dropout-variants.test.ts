@@ -7,9 +7,9 @@
 import { createRng, type RefTensor } from '@seqmodel/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sequential } from '../models/sequential.js';
+import { expectTfjsReloadAgrees } from '../saving/keras/keras-test-helpers.js';
 import { loadKerasModel } from '../saving/keras/load.js';
-import { saveKerasModel } from '../saving/keras/save.js';
-import { expectClose, newBackend, randomValues, tf, tfl, useTfjsCpu, values } from '../test-helpers.js';
+import { newBackend, randomValues, useTfjsCpu, values } from '../test-helpers.js';
 import { AlphaDropout, alphaDropout } from './alpha-dropout.js';
 import { dense } from './dense.js';
 import { GaussianDropout, gaussianDropout } from './gaussian-dropout.js';
@@ -116,23 +116,12 @@ describe('AlphaDropout', () => {
       ],
       { backend: ref, seed: 6, inputShape: [null, 3] },
     );
-    const artifacts = await saveKerasModel(ours);
-    const configs = (
-      artifacts.modelTopology as { config: { layers: { class_name: string; config: object }[] } }
-    ).config.layers;
+    const { artifacts, layers: configs } = await expectTfjsReloadAgrees('dropouts', ours, [
+      { values: randomValues(2 * 5 * 3, 'dropouts'), shape: [2, 5, 3] },
+    ]);
     expect(configs.map((l) => l.class_name)).toEqual(['Dense', 'AlphaDropout', 'GaussianDropout', 'Dense']);
     expect(configs[1]!.config).toMatchObject({ rate: 0.1, seed: 2, noise_shape: null });
     expect(configs[2]!.config).toMatchObject({ rate: 0.3, seed: null });
-    const theirs = await tfl.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
-    const xs = randomValues(2 * 5 * 3, 'dropouts');
-    const got = theirs.predict(tf.tensor(xs, [2, 5, 3])) as tf.Tensor;
-    expectClose(
-      'dropouts',
-      values(ref, ours.predict(ref.tensor(xs, [2, 5, 3])) as RefTensor),
-      got.dataSync(),
-    );
-    tf.dispose(got);
-    theirs.dispose();
     const back = await loadKerasModel<RefTensor>(artifacts, { backend: ref });
     expect(back.layers.slice(1, 3).map((l) => l.getConfig())).toEqual(
       ours.layers.slice(1, 3).map((l) => l.getConfig()),

@@ -8,8 +8,17 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import type { RefTensor } from '@seqmodel/core';
 import type { Model } from '../../models/model.js';
-import { type newBackend, paddedValues, randomValues, tf, type tfl, values } from '../../test-helpers.js';
+import {
+  expectClose,
+  type newBackend,
+  paddedValues,
+  randomValues,
+  tf,
+  tfl,
+  values,
+} from '../../test-helpers.js';
 import type { KerasArtifacts, KerasModelJson } from './artifacts.js';
+import { saveKerasModel } from './save.js';
 
 /** The shape of the interop tests' inputs: `[batch, time, features]`, sequence lengths for the padded ones. */
 export const batch = 3;
@@ -174,4 +183,37 @@ export function ourOutputs(model: Model<RefTensor>, inputs: RefTensor | RefTenso
   const result = list.map((t) => values(ref as ReturnType<typeof newBackend>, t));
   ref.dispose(list);
   return result;
+}
+
+/** A layer's entry in saved artifacts' topology. */
+export interface SavedLayerConfig {
+  readonly class_name: string;
+  readonly config: Record<string, unknown>;
+}
+
+/**
+ * Saves `model` for tfjs-layers, loads the artifacts into tfjs-layers and checks that it predicts what `model` does
+ * on `inputs` (each `{ values, shape }`; atol 1e-5, float32 against the float64 reference). Returns the artifacts and
+ * their layers' configs.
+ */
+export async function expectTfjsReloadAgrees(
+  label: string,
+  model: Model<RefTensor>,
+  inputs: readonly { readonly values: Float32Array; readonly shape: number[] }[],
+): Promise<{ artifacts: KerasArtifacts; layers: SavedLayerConfig[] }> {
+  const artifacts = await saveKerasModel(model);
+  const theirs = await tfl.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
+  const tfInputs = inputs.map((x) => tf.tensor(x.values, x.shape));
+  const got = theirs.predict(tfInputs.length === 1 ? tfInputs[0]! : tfInputs) as tf.Tensor;
+  const ref = model.backend as ReturnType<typeof newBackend>;
+  const ours = model.predict(
+    inputs.length === 1
+      ? ref.tensor(inputs[0]!.values, inputs[0]!.shape)
+      : inputs.map((x) => ref.tensor(x.values, x.shape)),
+  ) as RefTensor;
+  expectClose(label, values(ref, ours), got.dataSync() as Float32Array);
+  tf.dispose([got, ...tfInputs]);
+  theirs.dispose();
+  const layers = (artifacts.modelTopology as { config: { layers: SavedLayerConfig[] } }).config.layers;
+  return { artifacts, layers };
 }
