@@ -33,12 +33,9 @@ export class Dot extends Layer {
   readonly className = 'Dot';
   readonly axes: number | readonly [number, number];
   readonly normalize: boolean;
-  /** Both inputs' ranks, once built. */
-  private ranks: readonly [number, number] | undefined;
-
   /** Both inputs' ranks once built (saving for tfjs-layers reads them), else undefined. */
-  get inputRanks(): readonly [number, number] | undefined {
-    return this.ranks;
+  get inputRanks(): readonly number[] | undefined {
+    return this.buildShapes?.map((shape) => shape.length);
   }
 
   constructor(args: DotArgs) {
@@ -60,7 +57,8 @@ export class Dot extends Layer {
    * and truncated BPTT refuse it. Over `[batch, features]` inputs it is a per-step layer.
    */
   get mixesSteps(): boolean {
-    return this.ranks === undefined || this.ranks.some((r) => r > 2);
+    const ranks = this.inputRanks;
+    return ranks === undefined || ranks.some((r) => r > 2);
   }
 
   /** What `model.stream()` and truncated BPTT say when they refuse the layer. */
@@ -102,7 +100,6 @@ export class Dot extends Layer {
 
   protected override onBuild(_env: BuildEnv, inputShapes: readonly ShapeSpec[]): void {
     this.plan(inputShapes);
-    this.ranks = [inputShapes[0]!.length, inputShapes[1]!.length];
   }
 
   computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
