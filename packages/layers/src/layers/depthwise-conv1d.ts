@@ -9,7 +9,6 @@
  * backend runs it and differentiates it. As in Keras 3 it takes no mask: the mask stops here.
  */
 import {
-  type ActivationName,
   type Backend,
   checkOneOf,
   checkPositiveInteger,
@@ -17,38 +16,20 @@ import {
   resolveInitializer,
 } from '@seqmodel/core';
 import type { CallContext } from '../engine/context.js';
-import { type BuildEnv, type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
+import type { BuildEnv, CallArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/shape-spec.js';
 import type { LayerWeight } from '../engine/weight.js';
-import { biasAndActivation, kernelLayerOptions } from './kernel-options.js';
-import {
-  checkStridesAndDilation,
-  checkWindowInteger,
-  kernelGeometry,
-  kernelTaps,
-  knownChannels,
-} from './time-windows.js';
+import { WindowConvolution, type WindowConvolutionArgs } from './conv1d-base.js';
+import { kernelGeometry, kernelTaps } from './time-windows.js';
 
 /** What DepthwiseConv1D and SeparableConv1D share. */
-export interface DepthwiseArgs extends LayerArgs {
-  /** Taps of the kernel (a number, or `[n]` as Keras writes it). */
-  readonly kernelSize: number | readonly [number];
-  /** Steps between outputs (default 1). */
-  readonly strides?: number | readonly [number];
+export interface DepthwiseArgs extends WindowConvolutionArgs {
   /** Default `'valid'`. */
   readonly padding?: 'valid' | 'same';
   /** Kernels per input channel (default 1). */
   readonly depthMultiplier?: number;
-  /** Steps between taps (default 1); above 1 only with `strides` 1, as in Keras. */
-  readonly dilationRate?: number | readonly [number];
-  /** Default `linear`. */
-  readonly activation?: ActivationName;
-  /** Default true. */
-  readonly useBias?: boolean;
   /** Default `glorotUniform` (fans of `[kernelSize, channels, depthMultiplier]`, as Keras'). */
   readonly depthwiseInitializer?: InitializerSpec;
-  /** Default `zeros`. */
-  readonly biasInitializer?: InitializerSpec;
 }
 
 export type DepthwiseConv1DArgs = DepthwiseArgs;
@@ -69,64 +50,27 @@ const depthwiseKeys = [
  * The depthwise convolution of DepthwiseConv1D and SeparableConv1D: its options, its kernel, and `[batch, outSteps,
  * channels · depthMultiplier]` from an input. Subclasses add what follows it.
  */
-export abstract class DepthwiseConvolution extends Layer {
-  readonly kernelSize: number;
-  readonly strides: number;
+export abstract class DepthwiseConvolution extends WindowConvolution {
   readonly padding: 'valid' | 'same';
   readonly depthMultiplier: number;
-  readonly dilationRate: number;
-  readonly activation: ActivationName;
-  readonly useBias: boolean;
   readonly depthwiseInitializer: InitializerSpec;
-  readonly biasInitializer: InitializerSpec;
   private depthwiseKernel: LayerWeight | undefined;
-  private bias: LayerWeight | undefined;
 
   /** `factory` names the layer in errors; `ownKeys` are the subclass's own options. */
   constructor(factory: string, args: DepthwiseArgs, ownKeys: readonly string[] = []) {
-    checkLayerOptions(factory, args, [...depthwiseKeys, ...ownKeys]);
-    super(args);
-    this.kernelSize = checkWindowInteger(`${factory} kernelSize`, args.kernelSize);
-    ({ strides: this.strides, dilationRate: this.dilationRate } = checkStridesAndDilation(factory, args));
+    super(factory, args, [...depthwiseKeys, ...ownKeys]);
     this.padding = checkOneOf(`${factory} padding`, args.padding ?? 'valid', ['valid', 'same']);
     this.depthMultiplier = checkPositiveInteger(`${factory} depthMultiplier`, args.depthMultiplier ?? 1);
-    ({
-      activation: this.activation,
-      useBias: this.useBias,
-      biasInitializer: this.biasInitializer,
-    } = kernelLayerOptions(factory, args));
     this.depthwiseInitializer = args.depthwiseInitializer ?? 'glorotUniform';
     resolveInitializer(this.depthwiseInitializer, `${factory} depthwiseInitializer`);
-    this.inputSpec = { rank: 3, meaning: '[batch, steps, channels]' };
   }
 
-  /** Output channels, for inputs of `channels` channels. */
-  protected abstract outputChannels(channels: number): number;
-
-  /** Weights after the depthwise kernel and before the bias (SeparableConv1D's pointwise kernel). */
-  protected buildMiddle(_env: BuildEnv, _channels: number): void {}
-
-  protected override onBuild(env: BuildEnv, inputShapes: readonly ShapeSpec[]): void {
-    const channels = knownChannels(this.describe(), inputShapes[0]!);
+  protected buildKernels(env: BuildEnv, channels: number): void {
     this.depthwiseKernel = this.addWeight(env, {
       name: 'depthwise_kernel',
       shape: [this.kernelSize, channels, this.depthMultiplier],
       initializer: this.depthwiseInitializer,
     });
-    this.buildMiddle(env, channels);
-    if (this.useBias) {
-      this.bias = this.addWeight(env, {
-        name: 'bias',
-        shape: [this.outputChannels(channels)],
-        initializer: this.biasInitializer,
-      });
-    }
-    this.inputSpec = { ...this.inputSpec, axes: [{ axis: -1, size: channels, what: 'channel count' }] };
-  }
-
-  /** Each output reads several time steps: `model.stream()` and truncated BPTT refuse the layer. */
-  get mixesSteps(): boolean {
-    return true;
   }
 
   computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
@@ -156,24 +100,13 @@ export abstract class DepthwiseConvolution extends Layer {
     return b.reshape(sum, [batch, outSteps, channels * m]);
   }
 
-  /** `activation(y + bias)`, the bias left out without `useBias`. */
-  protected finish<T>(ctx: CallContext<T>, y: T): T {
-    const bias = this.bias === undefined ? undefined : ctx.read(this.bias);
-    return biasAndActivation(ctx.backend, y, bias, this.activation);
-  }
-
   /** The config fields of the depthwise convolution. */
   protected depthwiseConfig(): Record<string, unknown> {
     return {
-      kernelSize: this.kernelSize,
-      strides: this.strides,
+      ...this.windowConfig(),
       padding: this.padding,
       depthMultiplier: this.depthMultiplier,
-      dilationRate: this.dilationRate,
-      activation: this.activation,
-      useBias: this.useBias,
       depthwiseInitializer: this.depthwiseInitializer,
-      biasInitializer: this.biasInitializer,
     };
   }
 }

@@ -19,7 +19,12 @@ export {
 } from './category-encoding.js';
 export { Concatenate, type ConcatenateArgs, concatenate } from './concatenate.js';
 export { Conv1D, type Conv1DArgs, type Conv1DPadding, conv1d } from './conv1d.js';
-export { Conv1DBase, type Conv1DBaseArgs } from './conv1d-base.js';
+export {
+  Conv1DBase,
+  type Conv1DBaseArgs,
+  WindowConvolution,
+  type WindowConvolutionArgs,
+} from './conv1d-base.js';
 export { Conv1DTranspose, type Conv1DTransposeArgs, conv1dTranspose } from './conv1d-transpose.js';
 export { Cropping1D, type Cropping1DArgs, cropping1d } from './cropping-1d.js';
 export { Dense, type DenseArgs, dense } from './dense.js';

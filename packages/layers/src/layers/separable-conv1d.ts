@@ -35,7 +35,8 @@ export class SeparableConv1D extends DepthwiseConvolution {
     return this.filters;
   }
 
-  protected override buildMiddle(env: BuildEnv, channels: number): void {
+  protected override buildKernels(env: BuildEnv, channels: number): void {
+    super.buildKernels(env, channels);
     this.pointwiseKernel = this.addWeight(env, {
       name: 'pointwise_kernel',
       shape: [1, channels * this.depthMultiplier, this.filters],
