@@ -5,11 +5,10 @@
  * (`[null, 1, null]`: one mask per sequence for every time step). Masks pass through.
  */
 import { type Backend, type Rng, SeqmodelError } from '@seqmodel/core';
-import type { CallContext } from '../engine/context.js';
-import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
+import { checkLayerOptions, type LayerArgs } from '../engine/layer.js';
 import { checkShapeSpec, type Dim, type ShapeSpec } from '../engine/shape-spec.js';
 import { checkDropoutRate, dropoutMask } from '../engine/tensor-utils.js';
-import { CallRandomness } from './call-randomness.js';
+import { TrainingNoise } from './call-randomness.js';
 
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of entries dropped, in [0, 1). */
@@ -20,12 +19,10 @@ export interface DropoutArgs extends LayerArgs {
   readonly seed?: number;
 }
 
-export class Dropout extends Layer {
+export class Dropout extends TrainingNoise {
   readonly className: string = 'Dropout';
-  override readonly supportsMasking = true;
   readonly rate: number;
   readonly noiseShape: ShapeSpec | undefined;
-  private readonly randomness: CallRandomness;
 
   /**
    * `factory` names the layer's factory in errors; a subclass (`SpatialDropout1D`) checks its own options first and
@@ -33,27 +30,18 @@ export class Dropout extends Layer {
    */
   constructor(args: DropoutArgs, factory = 'dropout') {
     if (factory === 'dropout') checkLayerOptions('dropout', args, ['rate', 'noiseShape', 'seed']);
-    super(args);
+    super(args, `${factory} seed`);
     this.rate = checkDropoutRate(`${factory} rate`, args.rate);
     this.noiseShape =
       args.noiseShape === undefined ? undefined : checkShapeSpec(`${factory} noiseShape`, args.noiseShape);
-    this.randomness = new CallRandomness(`${factory} seed`, args.seed);
   }
 
-  /** The layer's own seed, if it has one. */
-  get seed(): number | undefined {
-    return this.randomness.seed;
+  protected get active(): boolean {
+    return this.rate > 0;
   }
 
-  computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
-    return [inputShapes[0]!];
-  }
-
-  call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
-    const b = ctx.backend;
-    const x = inputs[0]!;
-    const shape = b.shape(x);
-    if (!ctx.training || this.rate === 0) return [b.reshape(x, shape)];
+  /** The draw's shape: the input's, or `noiseShape` with the input's sizes for its nulls (shared along its 1s). */
+  protected noisy<T>(b: Backend<T>, x: T, rng: Rng, shape: readonly number[]): T {
     let maskShape = shape;
     if (this.noiseShape !== undefined) {
       if (this.noiseShape.length !== shape.length) {
@@ -63,7 +51,7 @@ export class Dropout extends Layer {
       }
       maskShape = this.noiseShape.map((d, i) => d ?? shape[i]!);
     }
-    return [this.drop(b, x, this.randomness.next(ctx, this.path), maskShape)];
+    return this.drop(b, x, rng, maskShape);
   }
 
   /** `x` with the entries a mask of `maskShape` drawn from `rng` drops: zeroed, the rest scaled by `1 / (1 − rate)`. */
@@ -76,7 +64,7 @@ export class Dropout extends Layer {
       ...super.getConfig(),
       rate: this.rate,
       ...(this.noiseShape === undefined ? {} : { noiseShape: [...this.noiseShape] }),
-      ...(this.seed === undefined ? {} : { seed: this.seed }),
+      ...this.seedConfig(),
     };
   }
 

@@ -4,12 +4,10 @@
  * drawn host-side from the pass's seeded stream (or from the layer's own `seed`), so a seed reproduces it on every
  * backend. Masks pass through.
  */
-import { checkNumberInRange } from '@seqmodel/core';
-import type { CallContext } from '../engine/context.js';
-import { type CallArgs, checkLayerOptions, Layer, type LayerArgs } from '../engine/layer.js';
-import type { ShapeSpec } from '../engine/shape-spec.js';
+import { type Backend, checkNumberInRange, type Rng } from '@seqmodel/core';
+import { checkLayerOptions, type LayerArgs } from '../engine/layer.js';
 import { normalNoise } from '../engine/tensor-utils.js';
-import { CallRandomness } from './call-randomness.js';
+import { TrainingNoise } from './call-randomness.js';
 
 export interface GaussianNoiseArgs extends LayerArgs {
   /** Standard deviation of the noise (0 or more). */
@@ -18,41 +16,29 @@ export interface GaussianNoiseArgs extends LayerArgs {
   readonly seed?: number;
 }
 
-export class GaussianNoise extends Layer {
+export class GaussianNoise extends TrainingNoise {
   readonly className = 'GaussianNoise';
-  override readonly supportsMasking = true;
   readonly stddev: number;
-  private readonly randomness: CallRandomness;
 
   constructor(args: GaussianNoiseArgs) {
     checkLayerOptions('gaussianNoise', args, ['stddev', 'seed']);
-    super(args);
+    super(args, 'gaussianNoise seed');
     this.stddev = checkNumberInRange('gaussianNoise stddev', args.stddev, 0, Infinity);
-    this.randomness = new CallRandomness('gaussianNoise seed', args.seed);
   }
 
-  /** The layer's own seed, if it has one. */
-  get seed(): number | undefined {
-    return this.randomness.seed;
+  protected get active(): boolean {
+    return this.stddev > 0;
   }
 
-  computeOutputShape(inputShapes: readonly ShapeSpec[]): ShapeSpec[] {
-    return [inputShapes[0]!];
-  }
-
-  call<T>(ctx: CallContext<T>, inputs: readonly T[], _args: CallArgs<T>): T[] {
-    const b = ctx.backend;
-    const x = inputs[0]!;
-    const shape = b.shape(x);
-    if (!ctx.training || this.stddev === 0) return [b.reshape(x, shape)];
-    return [b.add(x, normalNoise(b, this.randomness.next(ctx, this.path), shape, 0, this.stddev))];
+  protected noisy<T>(b: Backend<T>, x: T, rng: Rng, shape: readonly number[]): T {
+    return b.add(x, normalNoise(b, rng, shape, 0, this.stddev));
   }
 
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),
       stddev: this.stddev,
-      ...(this.seed === undefined ? {} : { seed: this.seed }),
+      ...this.seedConfig(),
     };
   }
 

@@ -11,6 +11,7 @@ export {
 } from './batch-normalization.js';
 export { Bidirectional, type BidirectionalArgs, bidirectional, type MergeMode } from './bidirectional.js';
 export { builtInLayers } from './builtins.js';
+export { TrainingNoise } from './call-randomness.js';
 export {
   CategoryEncoding,
   type CategoryEncodingArgs,
