@@ -52,15 +52,17 @@ export function knownChannels(layer: string, shape: ShapeSpec): number {
  */
 export function checkStepPair(argument: string, value: unknown, fallback: number): [number, number] {
   const given = value ?? fallback;
-  const pair = typeof given === 'number' ? [given, given] : given;
-  if (
-    !Array.isArray(pair) ||
-    pair.length !== 2 ||
-    !pair.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)
-  ) {
-    invalidArgument(argument, value, 'a non-negative integer or [start, end] of them');
-  }
-  return [pair[0] as number, pair[1] as number];
+  if (!isStepPair(given)) invalidArgument(argument, value, STEP_PAIR_EXPECTED);
+  return typeof given === 'number' ? [given, given] : [given[0], given[1]];
+}
+
+/** What `checkStepPair` (and the Keras mappings reading such an option) expect, in errors. */
+export const STEP_PAIR_EXPECTED = 'a non-negative integer or [start, end] of them';
+
+/** Whether `value` is `n` or `[start, end]`, non-negative integers. */
+export function isStepPair(value: unknown): value is number | readonly [number, number] {
+  const ok = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  return ok(value) || (Array.isArray(value) && value.length === 2 && value.every(ok));
 }
 
 /**

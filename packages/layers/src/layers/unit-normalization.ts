@@ -13,6 +13,15 @@ export interface UnitNormalizationArgs extends LayerArgs {
   readonly axis?: number | readonly number[];
 }
 
+/** What `axis` must be, in errors (the layer's and its Keras mapping's). */
+export const NORM_AXIS_EXPECTED = 'an axis or a non-empty list of axes, not 0 (the batch)';
+
+/** Whether `axis` is an axis or a non-empty list of them, none the batch axis (their range needs the input's rank). */
+export function isNormAxis(axis: unknown): axis is number | readonly number[] {
+  const ok = (a: unknown) => typeof a === 'number' && Number.isInteger(a) && a !== 0;
+  return ok(axis) || (Array.isArray(axis) && axis.length > 0 && axis.every(ok));
+}
+
 /** Keras 3's bound on the norm. */
 const EPSILON = 1e-12;
 
@@ -25,15 +34,8 @@ export class UnitNormalization extends Layer {
     checkLayerOptions('unitNormalization', args, ['axis']);
     super(args);
     const axis = args.axis ?? -1;
-    const list = typeof axis === 'number' ? [axis] : axis;
-    if (!Array.isArray(list) || list.length === 0 || !list.every((a) => Number.isInteger(a) && a !== 0)) {
-      invalidArgument(
-        'unitNormalization axis',
-        axis,
-        'an axis or a non-empty list of axes, not 0 (the batch)',
-      );
-    }
-    this.axis = typeof axis === 'number' ? axis : [...list];
+    if (!isNormAxis(axis)) invalidArgument('unitNormalization axis', axis, NORM_AXIS_EXPECTED);
+    this.axis = typeof axis === 'number' ? axis : [...axis];
     this.inputSpec = { minRank: 2, meaning: '[batch, ...]' };
   }
 

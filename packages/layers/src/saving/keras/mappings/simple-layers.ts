@@ -7,7 +7,7 @@
 import { CategoryEncoding, type CategoryOutputMode } from '../../../layers/category-encoding.js';
 import { Identity } from '../../../layers/identity.js';
 import { Rescaling } from '../../../layers/rescaling.js';
-import { UnitNormalization } from '../../../layers/unit-normalization.js';
+import { isNormAxis, NORM_AXIS_EXPECTED, UnitNormalization } from '../../../layers/unit-normalization.js';
 import { isObject } from '../../files.js';
 import type { KerasLayerMapping } from '../mapping.js';
 import type { KerasConfigReader } from '../option-reader.js';
@@ -31,11 +31,8 @@ export const unitNormalizationMapping: KerasLayerMapping<UnitNormalization> = {
   className: 'UnitNormalization',
   fromKeras(reader) {
     const axis = reader.get('axis') ?? -1;
-    const integer = (a: unknown) => typeof a === 'number' && Number.isInteger(a);
-    if (!(integer(axis) || (Array.isArray(axis) && axis.length > 0 && axis.every(integer)))) {
-      reader.fail('axis', axis, 'an axis or a list of axes');
-    }
-    return new UnitNormalization({ ...reader.layerArgs(), axis: axis as number | number[] });
+    if (!isNormAxis(axis)) return reader.fail('axis', axis, NORM_AXIS_EXPECTED);
+    return new UnitNormalization({ ...reader.layerArgs(), axis });
   },
   toKeras: (_layer, context) =>
     context.refuse('tfjs-layers 4.22 has no UnitNormalization layer; save with saveModel'),

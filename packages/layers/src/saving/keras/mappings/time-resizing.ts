@@ -3,6 +3,7 @@
  * their 2D forms): saving one is refused.
  */
 import { Cropping1D } from '../../../layers/cropping-1d.js';
+import { isStepPair, STEP_PAIR_EXPECTED } from '../../../layers/time-windows.js';
 import { UpSampling1D } from '../../../layers/up-sampling-1d.js';
 import { ZeroPadding1D } from '../../../layers/zero-padding-1d.js';
 import type { KerasLayerMapping } from '../mapping.js';
@@ -12,10 +13,7 @@ import type { KerasConfigReader } from '../option-reader.js';
 function stepPair(reader: KerasConfigReader, key: string): number | [number, number] | undefined {
   const value = reader.get(key);
   if (value === undefined) return undefined;
-  const ok = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
-  if (!(ok(value) || (Array.isArray(value) && value.length === 2 && value.every(ok)))) {
-    reader.fail(key, value, 'a non-negative integer or [start, end] of them');
-  }
+  if (!isStepPair(value)) reader.fail(key, value, STEP_PAIR_EXPECTED);
   return value as number | [number, number];
 }
 
